@@ -1,0 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader } from "./config-reader";
+import { ConfigError } from "./errors";
+import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName } from "./regions";
+
+/** The stack config every payments-dr stack shares (keys under `payments-dr:`). */
+export interface StackConfig {
+  /** Pulumi project and stack of the running program. */
+  project: string;
+  stack: string;
+  /**
+   * In every physical name. Config `environmentSuffix`, else the `ENVIRONMENT_SUFFIX`
+   * environment variable. @default "dev"
+   */
+  environmentSuffix: string;
+  /** @default "us-east-1" */
+  primaryRegion: string;
+  /** @default "us-east-2" */
+  drRegion: string;
+  /** StackReference name of the primary-region stack. @default "organization/primary-region/<this stack>" */
+  primaryStack: string;
+  /** StackReference name of the dr-region stack. @default "organization/dr-region/<this stack>" */
+  drStack: string;
+  /** Skip the final snapshot when a cluster is deleted. Production: false. @default true */
+  skipFinalSnapshot: boolean;
+  /** Protect clusters (and force-empty buckets) from deletion. Production: true. @default false */
+  deletionProtection: boolean;
+  /** CloudWatch log retention in days. @default 30 */
+  logRetentionDays: number;
+  /** Custom domain of the API; with `hostedZoneId`, enables DNS failover. */
+  domain?: { name: string; hostedZoneId: string };
+  /** Subscribed to the SNS alert topics when set. */
+  alertEmail?: string;
+}
+
+const SUFFIX_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const SUFFIX_HINT = "lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * Reads and validates the shared stack config. Runs first in every program, so a bad value
+ * fails `pulumi preview` before any resource exists.
+ */
+export function loadStackConfig(reader: ConfigReader = new ConfigReader()): StackConfig {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+
+  const environmentSuffix = reader.string("environmentSuffix", {
+    default: process.env.ENVIRONMENT_SUFFIX || "dev",
+    pattern: SUFFIX_PATTERN,
+    hint: SUFFIX_HINT,
+  });
+  const primaryRegion = region(reader, "primaryRegion", DEFAULT_PRIMARY_REGION);
+  const drRegion = region(reader, "drRegion", DEFAULT_DR_REGION);
+  if (primaryRegion === drRegion) {
+    throw new ConfigError("drRegion", `"${drRegion}" is the primary region too; the DR region must be another one.`);
+  }
+
+  const logRetentionDays = reader.integer("logRetentionDays", { default: 30, min: 1 });
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new ConfigError("logRetentionDays", `${logRetentionDays} is not a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")}).`);
+  }
+
+  return {
+    project,
+    stack,
+    environmentSuffix,
+    primaryRegion,
+    drRegion,
+    primaryStack: reader.string("primaryStack", { default: `organization/primary-region/${stack}` }),
+    drStack: reader.string("drStack", { default: `organization/dr-region/${stack}` }),
+    skipFinalSnapshot: reader.boolean("skipFinalSnapshot", true),
+    deletionProtection: reader.boolean("deletionProtection", false),
+    logRetentionDays,
+    domain: domain(reader),
+    alertEmail: reader.string("alertEmail", { pattern: EMAIL_PATTERN, hint: "must be an email address" }),
+  };
+}
+
+function region(reader: ConfigReader, key: string, fallback: string): string {
+  const value = reader.string(key, { default: fallback });
+  if (!isRegionName(value)) throw new ConfigError(key, `"${value}" is not an AWS region name (e.g. us-east-1).`);
+  return value;
+}
+
+function domain(reader: ConfigReader): StackConfig["domain"] {
+  const name = reader.string("domainName", { pattern: DOMAIN_PATTERN, hint: "must be a lowercase DNS name such as pay.example.com" });
+  const hostedZoneId = reader.string("hostedZoneId", { pattern: /^Z[A-Z0-9]{1,31}$/, hint: "must be a Route 53 hosted zone id such as Z0123456789ABC" });
+  if (name === undefined && hostedZoneId === undefined) return undefined;
+  if (name === undefined) throw new ConfigError("domainName", "is required when hostedZoneId is set.");
+  if (hostedZoneId === undefined) throw new ConfigError("hostedZoneId", "is required when domainName is set.");
+  return { name, hostedZoneId };
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The typed contract of each stack's outputs (DESIGN §3). Each app's exports are checked
+ * against its type, and consumers read upstream outputs through {@link UpstreamStack}, so
+ * renaming an output is a compile error, not a runtime `undefined`.
+ */
+
+/** Outputs both regional stacks export. */
+export interface RegionalStackOutputs {
+  /** The region the stack deployed into. */
+  region: string;
+  vpcId: string;
+  /** ARN of this region's member cluster of the global database. */
+  clusterArn: string;
+  /** This region's cluster writer endpoint (read-only while the region is secondary). */
+  clusterEndpoint: string;
+  readerEndpoint: string;
+  /** The region's customer-managed KMS key. */
+  kmsKeyArn: string;
+  bucketName: string;
+  bucketArn: string;
+  /** `Enabled` once the bucket's versioning exists: S3 replication must wait for it. */
+  bucketVersioningStatus: string;
+  alertTopicArn: string;
+}
+
+/** Outputs of `apps/primary-region`. */
+export interface PrimaryRegionOutputs extends RegionalStackOutputs {
+  globalClusterId: string;
+  /** The global writer endpoint: follows the primary after a switchover or managed failover. */
+  globalWriterEndpoint: string;
+  /** Engine version pinned on the global cluster; members follow it. */
+  engineVersion: string;
+  /** The primary writer instance; the DR stack's secondary cluster must wait for it. */
+  writerInstanceId: string;
+  /** Secrets Manager secret with the master credentials (replicated to the DR region). */
+  dbSecretArn: string;
+  /** The DynamoDB sessions global table (same name in both regions). */
+  sessionsTableName: string;
+  /** The multi-region replica, in the DR region, of the primary's key (encrypts the replicas). */
+  drReplicaKeyArn: string;
+}
+
+/** Outputs of `apps/dr-region`. */
+export type DrRegionOutputs = RegionalStackOutputs;
+
+/** Outputs of `apps/global`. */
+export interface GlobalOutputs {
+  primaryRegion: string;
+  drRegion: string;
+  globalClusterId: string;
+  primaryClusterArn: string;
+  drClusterArn: string;
+  primaryBucketName: string;
+  drBucketName: string;
+  sessionsTableName: string;
+}
+
+/** What a program exports for a contract: each output may still be a Pulumi Input. */
+export type StackOutputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

@@ -1,0 +1,16 @@
+export { loadStackConfig, type StackConfig } from "./config";
+export { ConfigReader } from "./config-reader";
+export { CONFIG_NAMESPACE, ConfigError } from "./errors";
+export {
+  type DrRegionOutputs,
+  type GlobalOutputs,
+  type PrimaryRegionOutputs,
+  type RegionalStackOutputs,
+  type StackOutputs,
+} from "./contracts";
+export { NAME_RULES, ResourceNamer, type NameKind, type NamerContext } from "./names";
+export { regionProviderArgs } from "./providers";
+export { loadRegionalConfig, type RegionalConfig, type RegionRole } from "./regional-config";
+export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
+export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
+export { UpstreamStack } from "./upstream-stack";

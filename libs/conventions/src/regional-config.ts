@@ -1,0 +1,75 @@
+import { ConfigReader } from "./config-reader";
+import { ConfigError } from "./errors";
+import { StackConfig } from "./config";
+
+/** Which side of the active-passive pair a regional stack is. */
+export type RegionRole = "primary" | "dr";
+
+/** Config that only the regional stacks read (keys under `payments-dr:`). */
+export interface RegionalConfig {
+  role: RegionRole;
+  /** The region this stack deploys into: `primaryRegion` or `drRegion`. */
+  region: string;
+  /** IPv4 range of this region's VPC. @default "10.0.0.0/16" (primary), "10.1.0.0/16" (DR) */
+  vpcCidr: string;
+  database: {
+    /** Aurora PostgreSQL version, pinned on the global cluster (primary stack only). @default "16.6" */
+    engineVersion: string;
+    /** r-class instance class of every cluster instance. @default "db.r6g.large" */
+    instanceClass: string;
+    /** Instances in this region's cluster: the primary's first is the writer. @default 2 (primary), 1 (DR) */
+    instanceCount: number;
+    /** @default 7 */
+    backupRetentionDays: number;
+    /**
+     * `rds.global_db_rpo` in seconds; unset leaves it off. Aurora then blocks commits on the
+     * primary whenever every secondary lags more than this, trading availability for a hard
+     * bound on data loss. @default undefined (off)
+     */
+    managedRpoSeconds?: number;
+  };
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const DEFAULT_CIDR: Record<RegionRole, string> = { primary: "10.0.0.0/16", dr: "10.1.0.0/16" };
+const DEFAULT_INSTANCE_COUNT: Record<RegionRole, number> = { primary: 2, dr: 1 };
+
+/** Reads and validates the config of the primary-region or dr-region stack. */
+export function loadRegionalConfig(
+  role: RegionRole,
+  shared: StackConfig,
+  reader: ConfigReader = new ConfigReader(),
+): RegionalConfig {
+  const vpcCidr = reader.string("vpcCidr", { default: DEFAULT_CIDR[role] });
+  checkCidr(vpcCidr);
+  const minInstances = role === "primary" ? 2 : 1;
+  return {
+    role,
+    region: role === "primary" ? shared.primaryRegion : shared.drRegion,
+    vpcCidr,
+    database: {
+      engineVersion: reader.string("auroraEngineVersion", {
+        default: "16.6",
+        pattern: /^\d+\.\d+$/,
+        hint: "must be an Aurora PostgreSQL version such as 16.6",
+      }),
+      instanceClass: reader.string("dbInstanceClass", {
+        default: "db.r6g.large",
+        pattern: /^db\.r\d[a-z]*\.[a-z0-9]+$/,
+        hint: "must be an r-class instance (e.g. db.r6g.large): Aurora global databases need memory-optimised instances",
+      }),
+      instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: 16 }),
+      backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
+      managedRpoSeconds: reader.integer("managedRpoSeconds", { min: 20 }),
+    },
+  };
+}
+
+function checkCidr(cidr: string): void {
+  const match = CIDR_PATTERN.exec(cidr);
+  const octetsOk = match?.slice(1, 5).every((octet) => Number(octet) <= 255);
+  const prefix = Number(match?.[5]);
+  if (!match || !octetsOk || prefix < 16 || prefix > 22) {
+    throw new ConfigError("vpcCidr", `"${cidr}" is not valid: use an IPv4 CIDR between /16 and /22, e.g. 10.0.0.0/16.`);
+  }
+}

@@ -1,0 +1,19 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A StackReference that knows the output types of the stack it reads. A missing output
+ * fails the preview with the output's and the stack's names (e.g. when the upstream stack
+ * has not been deployed yet).
+ */
+export class UpstreamStack<T> {
+  private readonly ref: pulumi.StackReference;
+
+  constructor(logicalName: string, stackName: string, opts?: pulumi.CustomResourceOptions) {
+    this.ref = new pulumi.StackReference(logicalName, { name: stackName }, opts);
+  }
+
+  /** A required output of the upstream stack. */
+  output<K extends keyof T & string>(key: K): pulumi.Output<T[K]> {
+    return this.ref.requireOutput(key) as pulumi.Output<T[K]>;
+  }
+}

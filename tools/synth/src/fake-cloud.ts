@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The account every synthesized resource lives in. */
+export const FAKE_ACCOUNT_ID = "123456789012";
+
+/** A stable fake identifier, so two synth runs of the same program write the same file. */
+export function fakeId(prefix: string, seed: string): string {
+  return `${prefix}-${createHash("sha256").update(seed).digest("hex").slice(0, 17)}`;
+}
+
+/** The provider-computed attributes a real `pulumi up` would return, faked per resource type. */
+export function computedState(type: string, name: string, inputs: Record<string, unknown>, region: string): { id: string; state: Record<string, unknown> } {
+  const service = /^aws:([a-z0-9]+)\//.exec(type)?.[1] ?? "unknown";
+  const physical = firstString(inputs, ["name", "bucket", "clusterIdentifier", "identifier", "globalClusterIdentifier", "functionName"]);
+  const id = physical ?? fakeId(service, `${type}::${name}`);
+  const arn = `arn:aws:${service}:${region}:${FAKE_ACCOUNT_ID}:${name}/${id}`;
+  const base = { id, arn };
+  switch (type) {
+    case "aws:rds/globalCluster:GlobalCluster":
+      return { id, state: { ...base, arn: `arn:aws:rds::${FAKE_ACCOUNT_ID}:global-cluster:${id}`, endpoint: `${id}.global-abcdefgh.global.rds.amazonaws.com`, globalClusterResourceId: fakeId("cluster", id) } };
+    case "aws:rds/cluster:Cluster":
+      return {
+        id,
+        state: {
+          ...base,
+          arn: `arn:aws:rds:${region}:${FAKE_ACCOUNT_ID}:cluster:${id}`,
+          endpoint: `${id}.cluster-abcdefghijkl.${region}.rds.amazonaws.com`,
+          readerEndpoint: `${id}.cluster-ro-abcdefghijkl.${region}.rds.amazonaws.com`,
+          port: 5432,
+        },
+      };
+    case "aws:rds/clusterInstance:ClusterInstance":
+      return { id, state: { ...base, arn: `arn:aws:rds:${region}:${FAKE_ACCOUNT_ID}:db:${id}`, endpoint: `${id}.abcdefghijkl.${region}.rds.amazonaws.com` } };
+    case "aws:s3/bucket:Bucket":
+      return { id, state: { ...base, bucket: id, arn: `arn:aws:s3:::${id}`, bucketRegionalDomainName: `${id}.s3.${region}.amazonaws.com` } };
+    case "aws:kms/key:Key":
+    case "aws:kms/replicaKey:ReplicaKey": {
+      const keyId = fakeId("mrk", `${type}::${name}`);
+      return { id: keyId, state: { ...base, keyId, arn: `arn:aws:kms:${region}:${FAKE_ACCOUNT_ID}:key/${keyId}` } };
+    }
+    case "aws:dynamodb/table:Table":
+      return { id, state: { ...base, arn: `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT_ID}:table/${id}`, streamArn: `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT_ID}:table/${id}/stream/2026-01-01T00:00:00.000` } };
+    case "aws:iam/role:Role":
+      return { id, state: { ...base, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/${id}` } };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id, state: { ...base, arn: `arn:aws:logs:${region}:${FAKE_ACCOUNT_ID}:log-group:${id}` } };
+    case "aws:sns/topic:Topic":
+      return { id, state: { ...base, arn: `arn:aws:sns:${region}:${FAKE_ACCOUNT_ID}:${id}` } };
+    case "aws:secretsmanager/secret:Secret":
+      return { id: `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT_ID}:secret:${id}-AbCdEf`, state: { ...base, arn: `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT_ID}:secret:${id}-AbCdEf` } };
+    case "random:index/randomPassword:RandomPassword":
+      return { id: "none", state: { result: "synth-fake-password-0123456789" } };
+    default:
+      return { id, state: base };
+  }
+}
+
+/** Answers for the provider functions the programs call. Anything else is an error, not a silent `{}`. */
+export function fakeInvoke(args: pulumi.runtime.MockCallArgs, region: string): Record<string, unknown> {
+  switch (args.token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: FAKE_ACCOUNT_ID, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:user/synth`, userId: "AIDASYNTH", id: FAKE_ACCOUNT_ID };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:index/getRegion:getRegion":
+      return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+      const letters = ["a", "b", "c", "d"];
+      return { id: region, names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "")}-az${i + 1}`) };
+    }
+    default:
+      throw new Error(`the synth harness has no fake for the provider function ${args.token}; add one to tools/synth/src/fake-cloud.ts`);
+  }
+}
+
+function firstString(inputs: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const key of keys) {
+    const value = inputs[key];
+    if (typeof value === "string" && value.length > 0) return value;
+  }
+  return undefined;
+}
