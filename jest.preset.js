@@ -5,7 +5,7 @@ const { pathsToModuleNameMapper } = require("ts-jest");
 const { compilerOptions } = require("./tsconfig.base.json");
 
 module.exports = {
-  testEnvironment: "node",
+  testEnvironment: `${__dirname}/tools/synth/jest-environment.cjs`,
   testMatch: ["<rootDir>/src/**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: path.join(__dirname, "tsconfig.base.json") }],

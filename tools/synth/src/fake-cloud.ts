@@ -12,7 +12,7 @@ export function fakeId(prefix: string, seed: string): string {
 /** The provider-computed attributes a real `pulumi up` would return, faked per resource type. */
 export function computedState(type: string, name: string, inputs: Record<string, unknown>, region: string): { id: string; state: Record<string, unknown> } {
   const service = /^aws:([a-z0-9]+)\//.exec(type)?.[1] ?? "unknown";
-  const physical = firstString(inputs, ["name", "bucket", "clusterIdentifier", "identifier", "globalClusterIdentifier", "functionName"]);
+  const physical = firstString(inputs, ["name", "bucket", "identifier", "clusterIdentifier", "globalClusterIdentifier", "functionName"]);
   const id = physical ?? fakeId(service, `${type}::${name}`);
   const arn = `arn:aws:${service}:${region}:${FAKE_ACCOUNT_ID}:${name}/${id}`;
   const base = { id, arn };
@@ -32,6 +32,8 @@ export function computedState(type: string, name: string, inputs: Record<string,
       };
     case "aws:rds/clusterInstance:ClusterInstance":
       return { id, state: { ...base, arn: `arn:aws:rds:${region}:${FAKE_ACCOUNT_ID}:db:${id}`, endpoint: `${id}.abcdefghijkl.${region}.rds.amazonaws.com` } };
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      return { id, state: { ...base, ...(inputs.vpcEndpointType === "Gateway" ? { prefixListId: `pl-${String(inputs.serviceName).split(".").pop()}` } : {}) } };
     case "aws:s3/bucket:Bucket":
       return { id, state: { ...base, bucket: id, arn: `arn:aws:s3:::${id}`, bucketRegionalDomainName: `${id}.s3.${region}.amazonaws.com` } };
     case "aws:kms/key:Key":

@@ -2,3 +2,5 @@ export { FAKE_ACCOUNT_ID } from "./fake-cloud";
 export { Plan, type PlanValue, type PlannedOptions, type PlannedResource, type StackPlan } from "./plan";
 export { REDACTED, isSecretEnvelope, redactSecrets } from "./redact";
 export { synthesize, type SynthOptions } from "./synthesize";
+export { drRegionOutputs, primaryRegionOutputs } from "./fixtures";
+export { appRootOf, synthApp, type SynthAppOptions } from "./synth-app";

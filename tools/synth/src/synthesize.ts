@@ -40,9 +40,6 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        if (args.type === "pulumi:pulumi:StackReference") {
-          return stackReference(args.inputs.name ?? args.name, opts.upstream ?? {});
-        }
         const region = args.type.startsWith(PROVIDER_TYPE_PREFIX) ? (args.inputs.region ?? null) : regionOf(args.provider);
         const providerRef = args.provider?.split("::");
         if (recorded.has(key(args.type, args.name))) {
@@ -56,6 +53,9 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
           region,
           inputs: redactSecrets(args.inputs) as Record<string, unknown>,
         });
+        if (args.type === "pulumi:pulumi:StackReference") {
+          return stackReference(args.inputs.name ?? args.name, opts.upstream ?? {});
+        }
         const { id, state } = computedState(args.type, args.name, args.inputs, region ?? "us-east-1");
         if (args.type.startsWith(PROVIDER_TYPE_PREFIX)) providerById.set(id, { name: args.name, region });
         return { id, state: { ...args.inputs, ...state } };
@@ -120,7 +120,8 @@ async function failingOnAnyError<T>(run: () => Promise<T>): Promise<T> {
     failures.push(reason);
     promise.catch(() => undefined); // handled here: reported once, below
   };
-  process.on("unhandledRejection", onRejection);
+  const host = hostProcess();
+  host.on("unhandledRejection", onRejection);
   let result: T | undefined;
   try {
     result = await run();
@@ -129,10 +130,15 @@ async function failingOnAnyError<T>(run: () => Promise<T>): Promise<T> {
   } finally {
     await pulumi.runtime.disconnect().catch((error: unknown) => failures.push(error));
     await new Promise((resolve) => setImmediate(resolve));
-    process.off("unhandledRejection", onRejection);
+    host.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) throw failures[0];
   return result as T;
+}
+
+/** The real process: under jest, `process` is a sandbox copy whose events never fire. */
+function hostProcess(): NodeJS.Process {
+  return (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
 }
 
 function key(type: string, name: string): string {

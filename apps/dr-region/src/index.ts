@@ -1,0 +1,76 @@
+// The DR region: a warm standby. Its Aurora cluster is a read-only secondary of the global
+// database until an operator moves the primary role here (outside Pulumi, see the runbook).
+import { AuroraSecondaryCluster } from "@payments-dr/aurora";
+import {
+  loadRegionalConfig,
+  StackContext,
+  UpstreamStack,
+  type DrRegionOutputs,
+  type PrimaryRegionOutputs,
+  type StackOutputs,
+} from "@payments-dr/conventions";
+import { AlertTopic } from "@payments-dr/monitoring";
+import { RegionalNetwork } from "@payments-dr/network";
+import { RegionalKey, SecureBucket } from "@payments-dr/storage";
+
+// Config: validated before any resource exists.
+const ctx = new StackContext();
+const { config } = ctx;
+const settings = loadRegionalConfig("dr", config);
+const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
+
+// Provider: this region only. Nothing here calls the primary region's APIs.
+const here = ctx.region(settings.region);
+
+const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr DR region data" }, { provider: here.provider });
+
+const network = new RegionalNetwork(
+  "network",
+  { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays } },
+  { provider: here.provider },
+);
+
+// Aurora: the secondary member of the primary stack's global cluster, created only once the
+// primary writer instance exists (its id comes from the primary stack's outputs).
+const database = new AuroraSecondaryCluster(
+  "aurora",
+  {
+    namer: here.namer,
+    globalClusterId: primary.output("globalClusterId"),
+    engineVersion: primary.output("engineVersion"),
+    sourceRegion: config.primaryRegion,
+    primaryWriterInstanceId: primary.output("writerInstanceId"),
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: network.databaseSecurityGroupId,
+    kmsKeyArn: key.keyArn,
+    instanceClass: settings.database.instanceClass,
+    instanceCount: settings.database.instanceCount,
+    backupRetentionDays: settings.database.backupRetentionDays,
+    managedRpoSeconds: settings.database.managedRpoSeconds,
+    skipFinalSnapshot: config.skipFinalSnapshot,
+    deletionProtection: config.deletionProtection,
+  },
+  { provider: here.provider },
+);
+
+// The replication target of the primary bucket (the replication rule lives in the global stack).
+const bucket = new SecureBucket(
+  "replica",
+  { namer: here.namer, role: "data", kmsKeyArn: key.keyArn, forceDestroy: !config.deletionProtection },
+  { provider: here.provider },
+);
+const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
+
+const outputs: StackOutputs<DrRegionOutputs> = {
+  region: settings.region,
+  vpcId: network.vpcId,
+  clusterArn: database.clusterArn,
+  clusterEndpoint: database.clusterEndpoint,
+  readerEndpoint: database.readerEndpoint,
+  kmsKeyArn: key.keyArn,
+  bucketName: bucket.bucketName,
+  bucketArn: bucket.bucketArn,
+  bucketVersioningStatus: bucket.versioningStatus,
+  alertTopicArn: alerts.topicArn,
+};
+export = outputs;

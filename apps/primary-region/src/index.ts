@@ -1,0 +1,89 @@
+// The primary region: where payments are written. It owns the Aurora global database and
+// the replicated resources whose copies live in the DR region (secret replica, sessions table
+// replica, the replica of its KMS key), so the DR stack never has to touch this region.
+import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
+import { loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
+import { AlertTopic } from "@payments-dr/monitoring";
+import { RegionalNetwork } from "@payments-dr/network";
+import { RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
+
+// Config: validated before any resource exists.
+const ctx = new StackContext();
+const { config } = ctx;
+const settings = loadRegionalConfig("primary", config);
+
+// Providers: this region, and the DR region for the replicas this stack owns there.
+const here = ctx.region(settings.region);
+const drSide = ctx.region(config.drRegion);
+
+// Keys: a multi-region key, replicated to the DR region for the replicated data.
+const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true }, { provider: here.provider });
+const drReplicaKey = new RegionalKeyReplica(
+  "key-replica",
+  { namer: drSide.namer, primaryKeyArn: key.keyArn, description: "payments-dr replicated data in the DR region" },
+  { provider: drSide.provider },
+);
+
+const network = new RegionalNetwork(
+  "network",
+  { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays } },
+  { provider: here.provider },
+);
+
+// Aurora: global cluster → primary cluster (writer + readers).
+const globalCluster = new AuroraGlobalCluster(
+  "aurora-global",
+  { namer: here.namer, engineVersion: settings.database.engineVersion, deletionProtection: config.deletionProtection },
+  { provider: here.provider },
+);
+const database = new AuroraPrimaryCluster(
+  "aurora",
+  {
+    namer: here.namer,
+    globalCluster,
+    subnetIds: network.privateSubnetIds,
+    securityGroupId: network.databaseSecurityGroupId,
+    kmsKeyArn: key.keyArn,
+    instanceClass: settings.database.instanceClass,
+    instanceCount: settings.database.instanceCount,
+    backupRetentionDays: settings.database.backupRetentionDays,
+    managedRpoSeconds: settings.database.managedRpoSeconds,
+    skipFinalSnapshot: config.skipFinalSnapshot,
+    deletionProtection: config.deletionProtection,
+    credentialsReplica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn },
+  },
+  { provider: here.provider },
+);
+
+const sessions = new SessionsTable(
+  "sessions",
+  { namer: here.namer, kmsKeyArn: key.keyArn, replica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn } },
+  { provider: here.provider },
+);
+const bucket = new SecureBucket(
+  "data",
+  { namer: here.namer, role: "data", kmsKeyArn: key.keyArn, forceDestroy: !config.deletionProtection },
+  { provider: here.provider },
+);
+const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
+
+const outputs: StackOutputs<PrimaryRegionOutputs> = {
+  region: settings.region,
+  vpcId: network.vpcId,
+  globalClusterId: globalCluster.globalClusterId,
+  globalWriterEndpoint: globalCluster.endpoint,
+  engineVersion: globalCluster.engineVersion,
+  clusterArn: database.clusterArn,
+  clusterEndpoint: database.clusterEndpoint,
+  readerEndpoint: database.readerEndpoint,
+  writerInstanceId: database.writerInstanceId,
+  dbSecretArn: database.secretArn,
+  kmsKeyArn: key.keyArn,
+  drReplicaKeyArn: drReplicaKey.keyArn,
+  sessionsTableName: sessions.tableName,
+  bucketName: bucket.bucketName,
+  bucketArn: bucket.bucketArn,
+  bucketVersioningStatus: bucket.versioningStatus,
+  alertTopicArn: alerts.topicArn,
+};
+export = outputs;

@@ -1,0 +1,229 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { COMPLIANCE_TAGS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { Plan, REDACTED, synthesize } from "@payments-dr/synth";
+import { credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
+import { AuroraGlobalCluster } from "./global-cluster";
+import { memberClusterIgnoreChanges } from "./options";
+import { clusterParameters, parameterGroupFamily } from "./parameter-group";
+import { AuroraPrimaryCluster, AuroraPrimaryClusterArgs } from "./primary-cluster";
+
+const SUFFIX = "qa7";
+const PRIMARY_KEY = "arn:aws:kms:us-east-1:123456789012:key/mrk-primary";
+const DR_REPLICA_KEY = "arn:aws:kms:us-east-2:123456789012:key/mrk-primary";
+const FAKE_PASSWORD = "synth-fake-password-0123456789";
+
+const CLUSTER = "aws:rds/cluster:Cluster";
+const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
+const GLOBAL = "aws:rds/globalCluster:GlobalCluster";
+const PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+const SECRET = "aws:secretsmanager/secret:Secret";
+const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster" | "credentialsReplica">> & { globalDeletionProtection?: boolean };
+
+/** The primary-region stack's data tier, as the app composes it. */
+function synthPrimary(overrides: Overrides = {}): Promise<Plan> {
+  const { globalDeletionProtection, ...primaryOverrides } = overrides;
+  return synthesize({
+    project: "primary-region",
+    config: { "payments-dr:environmentSuffix": SUFFIX },
+    program: () => {
+      const provider = new aws.Provider(
+        "use1",
+        regionProviderArgs("us-east-1", stackTags({ project: "primary-region", stack: "dev", environmentSuffix: SUFFIX })),
+      );
+      const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
+      const global = new AuroraGlobalCluster("aurora", { namer, engineVersion: "16.6", deletionProtection: globalDeletionProtection ?? false }, { provider });
+      const primary = new AuroraPrimaryCluster(
+        "primary",
+        {
+          namer,
+          globalCluster: global,
+          subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+          securityGroupId: "sg-db",
+          kmsKeyArn: PRIMARY_KEY,
+          instanceClass: "db.r6g.large",
+          instanceCount: 2,
+          backupRetentionDays: 7,
+          skipFinalSnapshot: true,
+          deletionProtection: false,
+          credentialsReplica: { region: "us-east-2", kmsKeyArn: DR_REPLICA_KEY },
+          ...primaryOverrides,
+        },
+        { provider },
+      );
+      return {
+        globalClusterId: global.globalClusterId,
+        globalWriterEndpoint: global.endpoint,
+        engineVersion: global.engineVersion,
+        clusterArn: primary.clusterArn,
+        clusterEndpoint: primary.clusterEndpoint,
+        readerEndpoint: primary.readerEndpoint,
+        writerInstanceId: primary.writerInstanceId,
+        dbSecretArn: primary.secretArn,
+      };
+    },
+  });
+}
+
+describe("Aurora global and primary clusters", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthPrimary();
+  });
+
+  it("encrypts the global cluster, the cluster, Performance Insights and the secret with the CMKs", () => {
+    expect(plan.one(GLOBAL).inputs.storageEncrypted).toBe(true);
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ storageEncrypted: true, kmsKeyId: PRIMARY_KEY });
+    for (const instance of plan.ofType(INSTANCE)) {
+      expect(instance.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: PRIMARY_KEY });
+    }
+    expect(plan.one(SECRET).inputs).toMatchObject({ kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
+  });
+
+  it("names every physical resource through the namer, with the environment suffix", () => {
+    const names = [
+      plan.one(GLOBAL).inputs.globalClusterIdentifier,
+      plan.one(CLUSTER).inputs.clusterIdentifier,
+      plan.one(PARAMS).inputs.name,
+      plan.one("aws:rds/subnetGroup:SubnetGroup").inputs.name,
+      plan.one(SECRET).inputs.name,
+      ...plan.ofType(INSTANCE).map((i) => i.inputs.identifier),
+    ];
+    expect(names).toHaveLength(7);
+    for (const name of names) expect(name).toMatch(/^payments-dr-.+-qa7$/);
+    expect(plan.one(GLOBAL).inputs.globalClusterIdentifier).toBe("payments-dr-aurora-qa7");
+    expect(plan.one(CLUSTER).inputs.clusterIdentifier).toBe("payments-dr-aurora-use1-qa7");
+  });
+
+  it("leaves tags to the provider's defaultTags", () => {
+    const tagged = plan.resources.filter((r) => r.type.startsWith("aws:rds/") || r.type.startsWith("aws:secretsmanager/"));
+    expect(tagged.length).toBeGreaterThanOrEqual(8);
+    for (const resource of tagged) {
+      expect(resource.provider).toBe("use1");
+      expect(plan.defaultTagsOf(resource)).toMatchObject(COMPLIANCE_TAGS);
+      expect(resource.inputs.tags).toBeUndefined();
+    }
+  });
+
+  it("pitfall: missing ignoreChanges on globalClusterIdentifier/replicationSourceIdentifier — the primary member ignores them", () => {
+    expect(memberClusterIgnoreChanges()).toEqual(expect.arrayContaining(["globalClusterIdentifier", "replicationSourceIdentifier"]));
+    expect(plan.one(CLUSTER).options.ignoreChanges).toEqual(memberClusterIgnoreChanges());
+  });
+
+  it("pitfall: member clusters pinning engineVersion — the primary takes the global cluster's version and ignores changes to it", () => {
+    expect(plan.one(GLOBAL).inputs).toMatchObject({ engine: "aurora-postgresql", engineVersion: "16.6" });
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ engine: "aurora-postgresql", engineVersion: plan.one(GLOBAL).inputs.engineVersion });
+    expect(plan.one(CLUSTER).options.ignoreChanges).toContain("engineVersion");
+    for (const instance of plan.ofType(INSTANCE)) expect(instance.inputs.engineVersion).toBeUndefined();
+    // The pin is managed on the global cluster: it must not ignore it (or anything else).
+    expect(plan.one(GLOBAL).options.ignoreChanges).toBeUndefined();
+  });
+
+  it("joins the global cluster and creates its database there", () => {
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ globalClusterIdentifier: "payments-dr-aurora-qa7", databaseName: "payments" });
+    expect(plan.one(GLOBAL).inputs).toMatchObject({ databaseName: "payments", deletionProtection: false });
+  });
+
+  it("creates the writer first, then the readers, all private r-class instances", () => {
+    const [writer, reader] = plan.ofType(INSTANCE);
+    expect(writer.name).toBe("primary-instance-1");
+    expect(writer.inputs.promotionTier).toBe(0);
+    expect(writer.options.dependsOn).toBeUndefined();
+    expect(reader.inputs.promotionTier).toBe(1);
+    expect(reader.options.dependsOn).toEqual(["primary-instance-1"]);
+    for (const instance of [writer, reader]) {
+      expect(instance.inputs).toMatchObject({ instanceClass: "db.r6g.large", publiclyAccessible: false, dbSubnetGroupName: "payments-dr-aurora-use1-qa7" });
+    }
+    expect(writer.inputs.identifier).toBe("payments-dr-aurora-1-use1-qa7");
+  });
+
+  it("rejects an instance class that is not r-class", async () => {
+    await expect(synthPrimary({ instanceClass: "db.t4g.medium" })).rejects.toThrow(/"db\.t4g\.medium" is not an r-class instance/);
+  });
+
+  it("rejects a primary without a reader", async () => {
+    await expect(synthPrimary({ instanceCount: 1 })).rejects.toThrow(/instanceCount 1 must be an integer from 2 to 16/);
+  });
+
+  it("keeps backups at least 7 days and exports the postgresql log", async () => {
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ backupRetentionPeriod: 7, enabledCloudwatchLogsExports: ["postgresql"], copyTagsToSnapshot: true });
+    await expect(synthPrimary({ backupRetentionDays: 3 })).rejects.toThrow(/backupRetentionDays 3 must be an integer from 7 to 35/);
+  });
+
+  it("forces TLS and leaves managed RPO off by default", () => {
+    expect(plan.one(PARAMS).inputs).toMatchObject({ family: "aurora-postgresql16", name: "payments-dr-aurora-postgresql16-use1-qa7" });
+    expect(plan.one(PARAMS).inputs.parameters).toEqual([expect.objectContaining({ name: "rds.force_ssl", value: "1" })]);
+    expect(plan.one(CLUSTER).inputs.dbClusterParameterGroupName).toBe(plan.one(PARAMS).inputs.name);
+  });
+
+  it("sets rds.global_db_rpo when managed RPO is asked for, and only from 20 s", async () => {
+    const withRpo = await synthPrimary({ managedRpoSeconds: 30 });
+    expect(withRpo.one(PARAMS).inputs.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: "rds.global_db_rpo", value: "30" }), expect.objectContaining({ name: "rds.force_ssl" })]),
+    );
+    expect(() => clusterParameters(10)).toThrow(/at least 20/);
+  });
+
+  it("derives the parameter group family from the major version", () => {
+    expect(parameterGroupFamily("16.6")).toBe("aurora-postgresql16");
+    expect(parameterGroupFamily("15.10")).toBe("aurora-postgresql15");
+    expect(() => parameterGroupFamily("16")).toThrow(/not an Aurora PostgreSQL version/);
+  });
+
+  it("generates a long password without the characters RDS rejects, not an RDS-managed one", () => {
+    const password = plan.one(PASSWORD).inputs;
+    expect(password.length).toBeGreaterThanOrEqual(32);
+    expect(password.length).toBeLessThanOrEqual(41);
+    expect(password.special).toBe(true);
+    for (const rejected of ["/", "@", '"', " "]) {
+      expect(password.overrideSpecial).not.toContain(rejected);
+      expect(PASSWORD_SPECIAL_CHARACTERS).not.toContain(rejected);
+    }
+    expect(plan.one(CLUSTER).inputs.manageMasterUserPassword).toBeUndefined();
+    expect(plan.one(CLUSTER).inputs.masterUsername).toBe("payments_admin");
+  });
+
+  it("keeps the password secret: redacted on the cluster and in the secret version, nowhere in plaintext", () => {
+    expect(plan.one(CLUSTER).inputs.masterPassword).toBe(REDACTED);
+    expect(plan.one(SECRET_VERSION).inputs.secretString).toBe(REDACTED);
+    expect(plan.allStrings()).not.toContain(FAKE_PASSWORD);
+    expect(plan.allStrings().some((s) => s.includes(FAKE_PASSWORD))).toBe(false);
+  });
+
+  it("writes username, password, engine, host (the global writer endpoint), port and dbname into the secret", async () => {
+    const doc = await synthesize({
+      project: "primary-region",
+      program: () => ({ doc: pulumi.unsecret(credentialsSecretString({ password: "pw", host: "global.example", databaseName: "payments" })) }),
+    });
+    expect(JSON.parse(doc.outputs.doc)).toEqual({ username: "payments_admin", password: "pw", engine: "postgres", host: "global.example", port: 5432, dbname: "payments" });
+    expect(plan.outputs.globalWriterEndpoint).toMatch(/^payments-dr-aurora-qa7\.global-.+\.global\.rds\.amazonaws\.com$/);
+  });
+
+  it("deletes the secret at once in dev, and skips the final snapshot there", () => {
+    expect(plan.one(SECRET).inputs.recoveryWindowInDays).toBe(0);
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ skipFinalSnapshot: true, deletionProtection: false });
+    expect(plan.one(CLUSTER).inputs.finalSnapshotIdentifier).toBeUndefined();
+  });
+
+  it("protects production: deletion protection, a final snapshot, a recoverable secret", async () => {
+    const prod = await synthPrimary({ deletionProtection: true, skipFinalSnapshot: false, globalDeletionProtection: true });
+    expect(prod.one(GLOBAL).inputs.deletionProtection).toBe(true);
+    expect(prod.one(CLUSTER).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "payments-dr-aurora-final-use1-qa7" });
+    expect(prod.one(SECRET).inputs.recoveryWindowInDays).toBe(7);
+  });
+
+  it("exports what the primary-region stack contract needs", () => {
+    expect(plan.outputs).toMatchObject({
+      globalClusterId: "payments-dr-aurora-qa7",
+      engineVersion: "16.6",
+      clusterArn: expect.stringMatching(/^arn:aws:rds:us-east-1:\d{12}:cluster:payments-dr-aurora-use1-qa7$/),
+      clusterEndpoint: expect.stringContaining(".cluster-"),
+      readerEndpoint: expect.stringContaining(".cluster-ro-"),
+      writerInstanceId: "payments-dr-aurora-1-use1-qa7",
+      dbSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:/),
+    });
+  });
+});

@@ -1,0 +1,131 @@
+import * as aws from "@pulumi/aws";
+import { COMPLIANCE_TAGS, PrimaryRegionOutputs, ResourceNamer, UpstreamStack, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { Plan, primaryRegionOutputs, synthesize } from "@payments-dr/synth";
+import { memberClusterIgnoreChanges } from "./options";
+import { AuroraSecondaryCluster, AuroraSecondaryClusterArgs } from "./secondary-cluster";
+
+const SUFFIX = "qa7";
+const DR_KEY = "arn:aws:kms:us-east-2:123456789012:key/mrk-dr";
+const PRIMARY_STACK = "organization/primary-region/dev";
+
+const CLUSTER = "aws:rds/cluster:Cluster";
+const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
+const PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+
+type Overrides = Partial<Omit<AuroraSecondaryClusterArgs, "namer" | "globalClusterId" | "engineVersion" | "primaryWriterInstanceId">>;
+
+/** The dr-region stack's data tier, reading the primary (by default, the contract's fixture) through a StackReference. */
+function synthSecondary(upstream: Partial<PrimaryRegionOutputs> = primaryRegionOutputs, overrides: Overrides = {}): Promise<Plan> {
+  return synthesize({
+    project: "dr-region",
+    config: { "payments-dr:environmentSuffix": SUFFIX },
+    upstream: { [PRIMARY_STACK]: upstream },
+    program: () => {
+      const provider = new aws.Provider("use2", regionProviderArgs("us-east-2", stackTags({ project: "dr-region", stack: "dev", environmentSuffix: SUFFIX })));
+      const primary = new UpstreamStack<PrimaryRegionOutputs>("primary", PRIMARY_STACK);
+      const secondary = new AuroraSecondaryCluster(
+        "secondary",
+        {
+          namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }),
+          globalClusterId: primary.output("globalClusterId"),
+          engineVersion: primary.output("engineVersion"),
+          primaryWriterInstanceId: primary.output("writerInstanceId"),
+          sourceRegion: "us-east-1",
+          subnetIds: ["subnet-d", "subnet-e", "subnet-f"],
+          securityGroupId: "sg-db-dr",
+          kmsKeyArn: DR_KEY,
+          instanceClass: "db.r6g.large",
+          instanceCount: 1,
+          backupRetentionDays: 7,
+          skipFinalSnapshot: true,
+          deletionProtection: false,
+          ...overrides,
+        },
+        { provider },
+      );
+      return { clusterArn: secondary.clusterArn, clusterEndpoint: secondary.clusterEndpoint, readerEndpoint: secondary.readerEndpoint };
+    },
+  });
+}
+
+describe("Aurora secondary cluster", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthSecondary();
+  });
+
+  it("pitfall: secondary Aurora cluster created before the primary instance — an empty writer id stops the preview", async () => {
+    await expect(synthSecondary({ ...primaryRegionOutputs, writerInstanceId: "" })).rejects.toThrow(/deploy primary-region first/);
+  });
+
+  it("pitfall: secondary Aurora cluster created before the primary instance — an existing writer releases the global cluster id", () => {
+    expect(plan.one(CLUSTER).inputs.globalClusterIdentifier).toBe(primaryRegionOutputs.globalClusterId);
+  });
+
+  it("pitfall: credentials or database name set on the secondary — it sets none of them", () => {
+    const inputs = plan.one(CLUSTER).inputs;
+    for (const key of ["masterUsername", "masterPassword", "manageMasterUserPassword", "databaseName"]) {
+      expect(inputs[key]).toBeUndefined();
+    }
+    expect(plan.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(0);
+    expect(plan.ofType("aws:secretsmanager/secret:Secret")).toHaveLength(0);
+  });
+
+  it("pitfall: encrypted secondary without sourceRegion/kmsKeyId — it sets both, with its own region's key", () => {
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ storageEncrypted: true, sourceRegion: "us-east-1", kmsKeyId: DR_KEY });
+    expect(plan.one(INSTANCE).inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: DR_KEY });
+  });
+
+  it("pitfall: missing ignoreChanges on globalClusterIdentifier/replicationSourceIdentifier — the secondary ignores them", () => {
+    expect(memberClusterIgnoreChanges()).toEqual(expect.arrayContaining(["globalClusterIdentifier", "replicationSourceIdentifier"]));
+    expect(plan.one(CLUSTER).options.ignoreChanges).toEqual(memberClusterIgnoreChanges());
+  });
+
+  it("pitfall: member clusters pinning engineVersion — the secondary takes the global cluster's version and ignores changes to it", () => {
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ engine: "aurora-postgresql", engineVersion: primaryRegionOutputs.engineVersion });
+    expect(plan.one(CLUSTER).options.ignoreChanges).toContain("engineVersion");
+    expect(plan.one(INSTANCE).inputs.engineVersion).toBeUndefined();
+  });
+
+  it("runs a private r-class instance in its own subnet group and parameter group", () => {
+    expect(plan.one(INSTANCE).inputs).toMatchObject({
+      identifier: "payments-dr-aurora-1-use2-qa7",
+      instanceClass: "db.r6g.large",
+      publiclyAccessible: false,
+      promotionTier: 0,
+      dbSubnetGroupName: "payments-dr-aurora-use2-qa7",
+    });
+    expect(plan.one(PARAMS).inputs).toMatchObject({ family: "aurora-postgresql16", name: "payments-dr-aurora-postgresql16-use2-qa7" });
+    expect(plan.one(CLUSTER).inputs).toMatchObject({
+      clusterIdentifier: "payments-dr-aurora-use2-qa7",
+      dbClusterParameterGroupName: "payments-dr-aurora-postgresql16-use2-qa7",
+      vpcSecurityGroupIds: ["sg-db-dr"],
+    });
+  });
+
+  it("keeps backups at least 7 days, exports the postgresql log, and leaves tags to the provider", () => {
+    const cluster = plan.one(CLUSTER);
+    expect(cluster.inputs).toMatchObject({ backupRetentionPeriod: 7, enabledCloudwatchLogsExports: ["postgresql"] });
+    expect(cluster.provider).toBe("use2");
+    expect(plan.defaultTagsOf(cluster)).toMatchObject(COMPLIANCE_TAGS);
+    expect(cluster.inputs.tags).toBeUndefined();
+  });
+
+  it("carries managed RPO too, so it holds after the secondary is promoted", async () => {
+    const withRpo = await synthSecondary(primaryRegionOutputs, { managedRpoSeconds: 20 });
+    expect(withRpo.one(PARAMS).inputs.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "rds.global_db_rpo", value: "20" })]));
+  });
+
+  it("rejects a burstable instance class and an empty cluster", async () => {
+    await expect(synthSecondary(primaryRegionOutputs, { instanceClass: "db.t3.medium" })).rejects.toThrow(/not an r-class instance/);
+    await expect(synthSecondary(primaryRegionOutputs, { instanceCount: 0 })).rejects.toThrow(/instanceCount 0 must be an integer from 1 to 16/);
+  });
+
+  it("exports its region's endpoints", () => {
+    expect(plan.outputs).toMatchObject({
+      clusterArn: expect.stringMatching(/^arn:aws:rds:us-east-2:\d{12}:cluster:payments-dr-aurora-use2-qa7$/),
+      clusterEndpoint: expect.stringContaining(".us-east-2."),
+      readerEndpoint: expect.stringContaining(".cluster-ro-"),
+    });
+  });
+});

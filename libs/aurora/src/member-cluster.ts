@@ -1,0 +1,133 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { AURORA_ENGINE, AURORA_PORT, CLUSTER_LOG_EXPORTS, PERFORMANCE_INSIGHTS_RETENTION_DAYS } from "./engine";
+import { clusterInstanceOptions, memberClusterOptions, promotionTier } from "./options";
+import { createClusterParameterGroup } from "./parameter-group";
+import { requireBackupRetention, requireInstanceCount, requireManagedRpo, requireRClass } from "./validation";
+
+/** What the primary and the secondary member cluster of the global database both take. */
+export interface MemberClusterArgs {
+  /** Builds every physical name (this region's). */
+  namer: ResourceNamer;
+  /** Private subnets of the cluster's DB subnet group (at least two AZs). */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Security group of the cluster. */
+  securityGroupId: pulumi.Input<string>;
+  /** This region's CMK: encrypts the storage and Performance Insights. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** r-class instance class of every instance, e.g. "db.r6g.large". */
+  instanceClass: string;
+  /** Instances of this cluster; the first created becomes the writer. */
+  instanceCount: number;
+  /** Automated backup retention, 7 to 35 days. */
+  backupRetentionDays: number;
+  /** `rds.global_db_rpo` in seconds (≥ 20). @default undefined (managed RPO off) */
+  managedRpoSeconds?: number;
+  /** Skip the final snapshot when the cluster is deleted. Production: false. */
+  skipFinalSnapshot: boolean;
+  /** Production: true. */
+  deletionProtection: boolean;
+  /** Allow IAM database authentication besides the password. @default false */
+  iamDatabaseAuthentication?: boolean;
+}
+
+/** What distinguishes the primary member from the secondary. */
+export interface MemberRoleArgs {
+  /** The global cluster to join. */
+  globalClusterIdentifier: pulumi.Input<string>;
+  /** The global cluster's version: set at creation, then ignored (the global cluster upgrades members). */
+  engineVersion: pulumi.Input<string>;
+  /** Only the primary: master credentials and database name. */
+  master?: { username: string; password: pulumi.Input<string>; databaseName: pulumi.Input<string> };
+  /** Only the secondary: the primary's region, for the pre-signed URL of encrypted replication. */
+  sourceRegion?: string;
+}
+
+/** A member cluster and its instances, writer first. */
+export interface MemberCluster {
+  cluster: aws.rds.Cluster;
+  instances: aws.rds.ClusterInstance[];
+}
+
+/** Checks the arguments both members share; `minInstances` is the role's minimum. */
+export function checkMemberArgs(where: string, args: MemberClusterArgs, minInstances: number): void {
+  requireRClass(where, args.instanceClass);
+  requireInstanceCount(where, args.instanceCount, minInstances);
+  requireBackupRetention(where, args.backupRetentionDays);
+  requireManagedRpo(where, args.managedRpoSeconds);
+}
+
+/** Builds a member cluster of the global database: subnet group, parameters, cluster, instances. */
+export function createMemberCluster(name: string, args: MemberClusterArgs, role: MemberRoleArgs, parent: pulumi.Resource): MemberCluster {
+  const iamDatabaseAuthentication = args.iamDatabaseAuthentication ?? false;
+
+  const subnetGroup = new aws.rds.SubnetGroup(
+    `${name}-subnets`,
+    {
+      name: args.namer.regional("rdsSubnetGroup", "aurora"),
+      description: "Private subnets of the payments Aurora cluster",
+      subnetIds: args.subnetIds,
+    },
+    { parent },
+  );
+  const parameterGroup = createClusterParameterGroup(
+    name,
+    { namer: args.namer, engineVersion: role.engineVersion, managedRpoSeconds: args.managedRpoSeconds },
+    parent,
+  );
+
+  const cluster = new aws.rds.Cluster(
+    `${name}-cluster`,
+    {
+      clusterIdentifier: args.namer.regional("rdsIdentifier", "aurora"),
+      globalClusterIdentifier: role.globalClusterIdentifier,
+      engine: AURORA_ENGINE,
+      engineVersion: role.engineVersion,
+      sourceRegion: role.sourceRegion,
+      masterUsername: role.master?.username,
+      masterPassword: role.master?.password,
+      databaseName: role.master?.databaseName,
+      port: AURORA_PORT,
+      storageEncrypted: true,
+      kmsKeyId: args.kmsKeyArn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [args.securityGroupId],
+      dbClusterParameterGroupName: parameterGroup.name,
+      backupRetentionPeriod: args.backupRetentionDays,
+      enabledCloudwatchLogsExports: CLUSTER_LOG_EXPORTS,
+      copyTagsToSnapshot: true,
+      skipFinalSnapshot: args.skipFinalSnapshot,
+      finalSnapshotIdentifier: args.skipFinalSnapshot ? undefined : args.namer.regional("rdsIdentifier", "aurora-final"),
+      deletionProtection: args.deletionProtection,
+      iamDatabaseAuthenticationEnabled: iamDatabaseAuthentication,
+    },
+    memberClusterOptions(parent),
+  );
+
+  const instances: aws.rds.ClusterInstance[] = [];
+  for (let index = 0; index < args.instanceCount; index++) {
+    instances.push(
+      new aws.rds.ClusterInstance(
+        `${name}-instance-${index + 1}`,
+        {
+          identifier: args.namer.regional("rdsIdentifier", `aurora-${index + 1}`),
+          clusterIdentifier: cluster.id,
+          // No engineVersion: instances run their cluster's version.
+          engine: AURORA_ENGINE,
+          instanceClass: args.instanceClass,
+          dbSubnetGroupName: subnetGroup.name,
+          publiclyAccessible: false,
+          promotionTier: promotionTier(index),
+          // The version moves only through the global cluster's pin, never on its own.
+          autoMinorVersionUpgrade: false,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: args.kmsKeyArn,
+          performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+        },
+        clusterInstanceOptions(parent, instances[0]),
+      ),
+    );
+  }
+  return { cluster, instances };
+}

@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createMasterCredentials } from "./credentials";
+import { checkMemberArgs, createMemberCluster, MemberClusterArgs } from "./member-cluster";
+
+/**
+ * The global cluster a primary joins. An {@link AuroraGlobalCluster} is one; so are its
+ * outputs read from elsewhere, which keeps the primary testable on its own.
+ */
+export interface GlobalClusterRef {
+  globalClusterId: pulumi.Input<string>;
+  /** The version pinned on the global cluster. */
+  engineVersion: pulumi.Input<string>;
+  databaseName: pulumi.Input<string>;
+  /** The global writer endpoint, written into the credentials secret as its host. */
+  endpoint: pulumi.Input<string>;
+}
+
+/** Arguments of {@link AuroraPrimaryCluster}. */
+export interface AuroraPrimaryClusterArgs extends MemberClusterArgs {
+  /** The global cluster this cluster creates the data of. */
+  globalCluster: GlobalClusterRef;
+  /** At least 2: the first instance is the writer, the others readers. */
+  instanceCount: number;
+  /** Where the credentials secret is replicated, and that region's key for it. */
+  credentialsReplica: { region: string; kmsKeyArn: pulumi.Input<string> };
+}
+
+/**
+ * The primary member of the global database: the writable cluster, its instances (writer
+ * first, then readers) and the master credentials, replicated to the DR region.
+ */
+export class AuroraPrimaryCluster extends pulumi.ComponentResource {
+  readonly clusterArn: pulumi.Output<string>;
+  /** This region's writer endpoint. */
+  readonly clusterEndpoint: pulumi.Output<string>;
+  readonly readerEndpoint: pulumi.Output<string>;
+  /** The writer instance; the DR stack's secondary waits for it. */
+  readonly writerInstanceId: pulumi.Output<string>;
+  /** Secrets Manager secret with the master credentials. */
+  readonly secretArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AuroraPrimaryClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:aurora:AuroraPrimaryCluster", name, {}, opts);
+    checkMemberArgs(`AuroraPrimaryCluster "${name}"`, args, 2);
+    const global = args.globalCluster;
+
+    const credentials = createMasterCredentials(
+      name,
+      {
+        namer: args.namer,
+        kmsKeyArn: args.kmsKeyArn,
+        replica: args.credentialsReplica,
+        host: global.endpoint,
+        databaseName: global.databaseName,
+        deletionProtection: args.deletionProtection,
+      },
+      this,
+    );
+
+    const { cluster, instances } = createMemberCluster(
+      name,
+      args,
+      {
+        globalClusterIdentifier: global.globalClusterId,
+        engineVersion: global.engineVersion,
+        master: { username: credentials.username, password: credentials.password, databaseName: global.databaseName },
+      },
+      this,
+    );
+
+    this.clusterArn = cluster.arn;
+    this.clusterEndpoint = cluster.endpoint;
+    this.readerEndpoint = cluster.readerEndpoint;
+    this.writerInstanceId = instances[0].id;
+    this.secretArn = credentials.secret.arn;
+    this.registerOutputs({
+      clusterArn: this.clusterArn,
+      clusterEndpoint: this.clusterEndpoint,
+      readerEndpoint: this.readerEndpoint,
+      writerInstanceId: this.writerInstanceId,
+      secretArn: this.secretArn,
+    });
+  }
+}

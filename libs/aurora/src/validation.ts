@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Component arguments that AWS would reject, or that would break the global database, stop
+ * the preview with one line naming the component, instead of failing halfway through a deploy.
+ * (`RunError` prints without a stack trace.)
+ */
+function invalid(where: string, problem: string): never {
+  throw new pulumi.RunError(`${where}: ${problem}`);
+}
+
+const R_CLASS = /^db\.r\d+[a-z]*\.[a-z0-9]+$/;
+
+/** Aurora global databases need memory-optimised instances; burstable ones are not supported. */
+export function requireRClass(where: string, instanceClass: string): void {
+  if (!R_CLASS.test(instanceClass)) {
+    invalid(where, `instanceClass "${instanceClass}" is not an r-class instance (e.g. db.r6g.large); Aurora global databases need memory-optimised instances.`);
+  }
+}
+
+/** Aurora allows 1 writer and 15 readers per cluster. */
+export function requireInstanceCount(where: string, instanceCount: number, min: number): void {
+  if (!Number.isInteger(instanceCount) || instanceCount < min || instanceCount > 16) {
+    invalid(where, `instanceCount ${instanceCount} must be an integer from ${min} to 16.`);
+  }
+}
+
+/** Our backup policy is at least a week; RDS allows at most 35 days. */
+export function requireBackupRetention(where: string, days: number): void {
+  if (!Number.isInteger(days) || days < 7 || days > 35) {
+    invalid(where, `backupRetentionDays ${days} must be an integer from 7 to 35.`);
+  }
+}
+
+/** `rds.global_db_rpo` accepts whole seconds from 20 up. */
+export function requireManagedRpo(where: string, seconds: number | undefined): void {
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 20)) {
+    invalid(where, `managedRpoSeconds ${seconds} must be an integer of at least 20 (Aurora's minimum for rds.global_db_rpo).`);
+  }
+}
+
+/** The major version of an Aurora PostgreSQL version such as "16.6". */
+export function engineMajorVersion(where: string, engineVersion: string): number {
+  const major = /^(\d+)\.\d+$/.exec(engineVersion)?.[1];
+  if (major === undefined) invalid(where, `engineVersion "${engineVersion}" is not an Aurora PostgreSQL version such as 16.6.`);
+  return Number(major);
+}

@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "./config";
+import { ConfigError } from "./errors";
+import { loadRegionalConfig } from "./regional-config";
+
+async function withConfig(config: Record<string, string>, stack = "dev"): Promise<void> {
+  await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", stack, true);
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, v])));
+}
+
+describe("loadStackConfig", () => {
+  const savedSuffix = process.env.ENVIRONMENT_SUFFIX;
+  afterEach(() => {
+    if (savedSuffix === undefined) delete process.env.ENVIRONMENT_SUFFIX;
+    else process.env.ENVIRONMENT_SUFFIX = savedSuffix;
+  });
+
+  it("applies the documented defaults", async () => {
+    delete process.env.ENVIRONMENT_SUFFIX;
+    await withConfig({}, "staging");
+    expect(loadStackConfig()).toEqual({
+      project: "primary-region",
+      stack: "staging",
+      environmentSuffix: "dev",
+      primaryRegion: "us-east-1",
+      drRegion: "us-east-2",
+      primaryStack: "organization/primary-region/staging",
+      drStack: "organization/dr-region/staging",
+      skipFinalSnapshot: true,
+      deletionProtection: false,
+      logRetentionDays: 30,
+      domain: undefined,
+      alertEmail: undefined,
+    });
+  });
+
+  it("takes environmentSuffix from config, then ENVIRONMENT_SUFFIX, then dev", async () => {
+    process.env.ENVIRONMENT_SUFFIX = "pr42";
+    await withConfig({});
+    expect(loadStackConfig().environmentSuffix).toBe("pr42");
+    await withConfig({ environmentSuffix: "qa" });
+    expect(loadStackConfig().environmentSuffix).toBe("qa");
+  });
+
+  it.each([
+    [{ environmentSuffix: "Prod" }, /payments-dr:environmentSuffix: "Prod" is not valid: lowercase/],
+    [{ environmentSuffix: "a_b" }, /payments-dr:environmentSuffix/],
+    [{ environmentSuffix: "-a" }, /payments-dr:environmentSuffix/],
+    [{ drRegion: "us-east-1" }, /payments-dr:drRegion: "us-east-1" is the primary region too/],
+    [{ primaryRegion: "useast1" }, /payments-dr:primaryRegion: "useast1" is not an AWS region/],
+    [{ skipFinalSnapshot: "yes" }, /payments-dr:skipFinalSnapshot: "yes" is not valid: use true or false/],
+    [{ logRetentionDays: "45" }, /payments-dr:logRetentionDays: 45 is not a CloudWatch Logs retention period/],
+    [{ domainName: "pay.example.com" }, /payments-dr:hostedZoneId: is required when domainName is set/],
+    [{ hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: is required when hostedZoneId is set/],
+    [{ domainName: "Pay.Example.com", hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName/],
+    [{ alertEmail: "oncall" }, /payments-dr:alertEmail: "oncall" is not valid: must be an email address/],
+  ])("rejects %j with a message that names the key", async (config, message) => {
+    await withConfig(config);
+    expect(() => loadStackConfig()).toThrow(ConfigError);
+    expect(() => loadStackConfig()).toThrow(message);
+  });
+
+  it("reads the optional domain and alert address", async () => {
+    await withConfig({ domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC", alertEmail: "oncall@example.com" });
+    expect(loadStackConfig()).toMatchObject({
+      domain: { name: "pay.example.com", hostedZoneId: "Z0123456789ABC" },
+      alertEmail: "oncall@example.com",
+    });
+  });
+});
+
+describe("loadRegionalConfig", () => {
+  it("gives each region its own VPC range and instance count by default", async () => {
+    await withConfig({});
+    const shared = loadStackConfig();
+    expect(loadRegionalConfig("primary", shared)).toMatchObject({ region: "us-east-1", vpcCidr: "10.0.0.0/16", database: { instanceCount: 2 } });
+    expect(loadRegionalConfig("dr", shared)).toMatchObject({ region: "us-east-2", vpcCidr: "10.1.0.0/16", database: { instanceCount: 1 } });
+  });
+
+  it("leaves the managed RPO off unless set", async () => {
+    await withConfig({});
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBeUndefined();
+    await withConfig({ managedRpoSeconds: "30" });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBe(30);
+  });
+
+  it.each([
+    [{ vpcCidr: "10.0.0.0/8" }, /payments-dr:vpcCidr: "10.0.0.0\/8" is not valid/],
+    [{ vpcCidr: "10.300.0.0/16" }, /payments-dr:vpcCidr/],
+    [{ dbInstanceClass: "db.t4g.medium" }, /payments-dr:dbInstanceClass: .*r-class/],
+    [{ managedRpoSeconds: "10" }, /payments-dr:managedRpoSeconds: 10 is below the minimum of 20/],
+    [{ backupRetentionDays: "3" }, /payments-dr:backupRetentionDays: 3 is below the minimum of 7/],
+    [{ dbInstanceCount: "1" }, /payments-dr:dbInstanceCount: 1 is below the minimum of 2/],
+    [{ auroraEngineVersion: "latest" }, /payments-dr:auroraEngineVersion/],
+  ])("rejects %j for the primary with a message that names the key", async (config, message) => {
+    await withConfig(config);
+    expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(message);
+  });
+});

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
+import { NAME_RULES, ResourceNamer } from "./names";
+import { regionCode } from "./regions";
+
+describe("ResourceNamer", () => {
+  const namer = new ResourceNamer({ environmentSuffix: "qa1", region: "us-east-2" });
+
+  it("puts the product, role, region code and environment suffix in every regional name", () => {
+    expect(namer.regional("rdsIdentifier", "aurora")).toBe("payments-dr-aurora-use2-qa1");
+  });
+
+  it("leaves the region out of names shared by both regions", () => {
+    expect(namer.global("dynamodbTable", "sessions")).toBe("payments-dr-sessions-qa1");
+  });
+
+  it("makes bucket names globally unique with the account id", async () => {
+    const name = await new Promise<string>((resolve) => namer.bucket("data", "123456789012").apply(resolve));
+    expect(name).toBe("payments-dr-data-use2-123456789012-qa1");
+    expect(name.length).toBeLessThanOrEqual(NAME_RULES.s3Bucket.max);
+  });
+
+  it.each([
+    ["rdsIdentifier", 63],
+    ["iamRole", 64],
+    ["lambdaFunction", 64],
+    ["s3Bucket", 63],
+    ["targetGroup", 32],
+  ] as const)("rejects a %s longer than %i characters, naming the config key and the limit", (kind, max) => {
+    const long = new ResourceNamer({ environmentSuffix: "x".repeat(60), region: "us-east-1" });
+    const build = () => (kind === "s3Bucket" ? long.bucket("data", "123456789012") : long.regional(kind, "api"));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(new RegExp(`payments-dr:environmentSuffix.*at most ${max}\\b`));
+  });
+
+  it("tells how long the suffix may be", () => {
+    const long = new ResourceNamer({ environmentSuffix: "y".repeat(40), region: "us-east-1" });
+    // "payments-dr-aurora-use1-" is 24 characters, so 39 are left within RDS's 63.
+    expect(() => long.regional("rdsIdentifier", "aurora")).toThrow(/at most 39 characters/);
+  });
+
+  it("prints as one line without a stack trace at preview (a RunError)", () => {
+    const long = new ResourceNamer({ environmentSuffix: "z".repeat(60), region: "us-east-1" });
+    expect(() => long.regional("iamRole", "api")).toThrow(pulumi.RunError);
+  });
+
+  it("refuses roles that would make invalid names", () => {
+    expect(() => namer.regional("display", "Bad_Role")).toThrow(/lowercase/);
+  });
+});
+
+describe("regionCode", () => {
+  it.each([
+    ["us-east-1", "use1"],
+    ["us-east-2", "use2"],
+    ["eu-central-2", "euc2"],
+    ["us-gov-west-1", "usgw1"],
+  ])("%s → %s", (region, code) => expect(regionCode(region)).toBe(code));
+
+  it("rejects what is not a region", () => expect(() => regionCode("mars-1")).toThrow(/not an AWS region/));
+});

@@ -1,0 +1,1 @@
+export { AlertTopic, alertTopicPolicy, type AlertTopicArgs, type AlertTopicPolicyContext } from "./sns";

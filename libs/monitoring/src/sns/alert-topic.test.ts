@@ -1,0 +1,62 @@
+import * as aws from "@pulumi/aws";
+import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
+import { AlertTopic } from "./alert-topic";
+
+const KEY = "arn:aws:kms:us-east-2:123456789012:key/mrk-dr";
+
+function program(email?: string) {
+  return () => {
+    const tags = stackTags({ project: "dr-region", stack: "dev", environmentSuffix: "qa" });
+    const provider = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
+    const topic = new AlertTopic("alerts", { namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-2" }), kmsKeyArn: KEY, email }, { provider });
+    return { topicArn: topic.topicArn };
+  };
+}
+
+describe("AlertTopic", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthesize({ project: "dr-region", program: program("oncall@example.com") });
+  });
+
+  it("is encrypted with the region's key and named for its region", () => {
+    const topic = plan.one("aws:sns/topic:Topic");
+    expect(topic).toMatchObject({ parent: "alerts", provider: "dr", region: "us-east-2" });
+    expect(topic.inputs).toMatchObject({ name: "payments-dr-alerts-use2-qa", kmsMasterKeyId: KEY });
+    expect(plan.defaultTagsOf(topic)).toMatchObject({ Environment: "DR", CostCenter: "Operations", Criticality: "High" });
+  });
+
+  it("lets this account's CloudWatch alarms publish, and grants nothing to a '*' principal", () => {
+    const policy = plan.one("aws:sns/topicPolicy:TopicPolicy");
+    expect(policy.inputs.arn).toBe(plan.outputs.topicArn);
+    const statements: any[] = JSON.parse(policy.inputs.policy).Statement;
+    expect(statements.find((s) => s.Sid === "CloudWatchAlarmsPublish")).toEqual({
+      Sid: "CloudWatchAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: plan.outputs.topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": FAKE_ACCOUNT_ID } },
+    });
+    expect(statements.find((s) => s.Sid === "AccountOwnerManagesTopic")).toMatchObject({ Principal: { AWS: `arn:aws:iam::${FAKE_ACCOUNT_ID}:root` } });
+    for (const s of statements) {
+      expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
+      expect(s.Resource).toBe(plan.outputs.topicArn);
+    }
+  });
+
+  it("subscribes the email address when one is set", () => {
+    expect(plan.one("aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({
+      topic: plan.outputs.topicArn,
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+
+  it("subscribes nobody when no email is set", async () => {
+    const quiet = await synthesize({ project: "dr-region", program: program() });
+    expect(quiet.ofType("aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+    expect(quiet.ofType("aws:sns/topic:Topic")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,3 @@
+export { subnetCidrs } from "./cidr";
+export { type FlowLogsArgs } from "./flow-logs";
+export { RegionalNetwork, type RegionalNetworkArgs } from "./regional-network";

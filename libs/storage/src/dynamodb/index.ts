@@ -1,0 +1,1 @@
+export { SessionsTable, type SessionsTableArgs } from "./sessions-table";

@@ -1,0 +1,162 @@
+import * as aws from "@pulumi/aws";
+import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
+import { RegionalKey, RegionalKeyReplica, SecureBucket } from "./index";
+
+const SUFFIX = "pr1234";
+const tags = stackTags({ project: "primary-region", stack: "dev", environmentSuffix: SUFFIX });
+
+/** What the primary-region stack composes: a multi-region key, its replica in the DR region, a bucket. */
+function program() {
+  const primary = new aws.Provider("primary", regionProviderArgs("us-east-1", tags));
+  const dr = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
+  const key = new RegionalKey(
+    "kms",
+    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" }), description: "payments data", multiRegion: true },
+    { provider: primary },
+  );
+  new RegionalKeyReplica(
+    "kms-dr",
+    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }), primaryKeyArn: key.keyArn, description: "payments data (replica)" },
+    { provider: dr },
+  );
+  const bucket = new SecureBucket(
+    "data",
+    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" }), role: "data", kmsKeyArn: key.keyArn },
+    { provider: primary },
+  );
+  return { keyArn: key.keyArn, keyId: key.keyId, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, versioningStatus: bucket.versioningStatus };
+}
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Principal: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+const policyOf = (inputs: Record<string, any>): Statement[] => JSON.parse(inputs.policy).Statement;
+const statement = (statements: Statement[], sid: string): Statement => statements.find((s) => s.Sid === sid)!;
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await synthesize({ project: "primary-region", program });
+});
+
+describe("RegionalKey", () => {
+  it("rotates, deletes after 7 days, is multi-region on request and carries the stack tags", () => {
+    const key = plan.one("aws:kms/key:Key");
+    expect(key).toMatchObject({ parent: "kms", region: "us-east-1" });
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 7, multiRegion: true, description: "payments data" });
+    expect(plan.defaultTagsOf(key)).toMatchObject({ Environment: "DR", CostCenter: "Operations", Criticality: "High" });
+    expect(key.inputs.tags).toBeUndefined();
+  });
+
+  it("lets the account's IAM policies grant use, and CloudWatch Logs and alarms of this account use it", () => {
+    const statements = policyOf(plan.one("aws:kms/key:Key").inputs);
+    expect(statement(statements, "EnableIamUserPermissions")).toMatchObject({
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${FAKE_ACCOUNT_ID}:root` },
+      Action: "kms:*",
+    });
+    expect(statement(statements, "AllowCloudWatchLogsOfThisAccount")).toMatchObject({
+      Principal: { Service: "logs.us-east-1.amazonaws.com" },
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:*` } },
+    });
+    expect(statement(statements, "AllowCloudWatchAlarmsToEncryptedTopics")).toMatchObject({
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Condition: { StringEquals: { "aws:SourceAccount": FAKE_ACCOUNT_ID } },
+    });
+  });
+
+  it("grants nothing to a '*' principal", () => {
+    for (const key of [plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")]) {
+      for (const s of policyOf(key.inputs)) {
+        expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
+      }
+    }
+  });
+
+  it("names its alias with the environment suffix and points it at the key", () => {
+    const alias = plan.one("aws:kms/alias:Alias", "kms-alias");
+    expect(alias.inputs.name).toBe(`alias/payments-dr-data-use1-${SUFFIX}`);
+    expect(alias.inputs.targetKeyId).toBe(plan.outputs.keyId);
+  });
+});
+
+describe("RegionalKeyReplica", () => {
+  it("replicates the primary key into the other region, with that region's policy", () => {
+    const replica = plan.one("aws:kms/replicaKey:ReplicaKey");
+    expect(replica).toMatchObject({ parent: "kms-dr", provider: "dr", region: "us-east-2" });
+    expect(replica.inputs).toMatchObject({ primaryKeyArn: plan.outputs.keyArn, deletionWindowInDays: 7 });
+    const statements = policyOf(replica.inputs);
+    expect(statement(statements, "AllowCloudWatchLogsOfThisAccount")).toMatchObject({
+      Principal: { Service: "logs.us-east-2.amazonaws.com" },
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:us-east-2:${FAKE_ACCOUNT_ID}:log-group:*` } },
+    });
+  });
+
+  it("takes an alias that cannot collide with the DR stack's own key", () => {
+    const alias = plan.one("aws:kms/alias:Alias", "kms-dr-alias");
+    expect(alias.region).toBe("us-east-2");
+    expect(alias.inputs.name).toBe(`alias/payments-dr-data-replica-use2-${SUFFIX}`);
+  });
+});
+
+describe("SecureBucket", () => {
+  it("names the bucket with the suffix and account id, within S3's 63 lowercase characters", () => {
+    const name = plan.one("aws:s3/bucket:Bucket").inputs.bucket as string;
+    expect(name).toBe(`payments-dr-data-use1-${FAKE_ACCOUNT_ID}-${SUFFIX}`);
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toBe(name.toLowerCase());
+    expect(plan.one("aws:s3/bucket:Bucket").inputs.forceDestroy).toBe(false);
+  });
+
+  it("versions the bucket", () => {
+    expect(plan.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+  });
+
+  it("exposes versioningStatus for S3 replication to wait on (§10: replication config before both buckets' versioning)", () => {
+    expect(plan.outputs.versioningStatus).toBe("Enabled");
+  });
+
+  it("encrypts with the region's key, bucket key on", () => {
+    const [rule] = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules;
+    expect(rule).toEqual({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: plan.outputs.keyArn }, bucketKeyEnabled: true });
+  });
+
+  it("blocks all public access and enforces bucket-owner ownership", () => {
+    expect(plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+  });
+
+  it("denies every request without TLS, after the public access block exists", () => {
+    const policy = plan.one("aws:s3/bucketPolicy:BucketPolicy");
+    expect(policyOf(policy.inputs)).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [plan.outputs.bucketArn, `${plan.outputs.bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
+    expect(policy.options.dependsOn).toEqual(["data-public-access"]);
+  });
+
+  it("puts every child in the bucket's region, under the component", () => {
+    for (const child of plan.childrenOf("data")) {
+      expect(child).toMatchObject({ provider: "primary", region: "us-east-1" });
+    }
+    expect(plan.childrenOf("data")).toHaveLength(6);
+  });
+});

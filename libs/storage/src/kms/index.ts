@@ -1,0 +1,3 @@
+export { regionalKeyPolicy, type KeyPolicyContext } from "./key-policy";
+export { RegionalKey, type RegionalKeyArgs } from "./regional-key";
+export { RegionalKeyReplica, type RegionalKeyReplicaArgs } from "./regional-key-replica";

@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Where a key lives: everything its policy is scoped to. */
+export interface KeyPolicyContext {
+  accountId: string;
+  /** AWS partition, e.g. `aws`. */
+  partition: string;
+  /** The key's own region (a replica's policy names the replica's region). */
+  region: string;
+}
+
+/**
+ * The key policy of a regional data key. In a key policy `Resource: "*"` means this key.
+ * - The account root administers and uses the key, so IAM policies can grant its use
+ *   (the standard "Enable IAM User Permissions" statement).
+ * - CloudWatch Logs encrypts the account's log groups in this region with it.
+ * - CloudWatch alarms publish to SNS topics encrypted with it.
+ */
+export function regionalKeyPolicy(ctx: KeyPolicyContext): aws.iam.PolicyDocument {
+  const { accountId, partition, region } = ctx;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EnableIamUserPermissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      {
+        Sid: "AllowCloudWatchLogsOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: {
+          ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+        },
+      },
+      {
+        Sid: "AllowCloudWatchAlarmsToEncryptedTopics",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/** {@link regionalKeyPolicy} as JSON, for the account, partition and region of `parent`'s provider. */
+export function keyPolicyJson(parent: pulumi.Resource): pulumi.Output<string> {
+  const opts = { parent };
+  return pulumi
+    .all([
+      aws.getCallerIdentityOutput({}, opts).accountId,
+      aws.getPartitionOutput({}, opts).partition,
+      aws.getRegionOutput({}, opts).region,
+    ])
+    .apply(([accountId, partition, region]) => JSON.stringify(regionalKeyPolicy({ accountId, partition, region })));
+}

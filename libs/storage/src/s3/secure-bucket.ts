@@ -1,0 +1,76 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { tlsOnlyBucketPolicy } from "./tls-only-policy";
+
+/** Arguments of {@link SecureBucket}. */
+export interface SecureBucketArgs {
+  /** Names the bucket, in its region. */
+  namer: ResourceNamer;
+  /** What the bucket holds, part of its name, e.g. `data`. */
+  role: string;
+  /** The region's customer-managed key, the bucket's default encryption. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Empty the bucket on delete, objects and versions included. @default false */
+  forceDestroy?: boolean;
+}
+
+/**
+ * Options of the bucket policy: S3 rejects a policy put while the public access block is
+ * still being applied, so the policy waits for it.
+ */
+export function bucketPolicyOptions(publicAccessBlock: aws.s3.BucketPublicAccessBlock): pulumi.CustomResourceOptions {
+  return { dependsOn: [publicAccessBlock] };
+}
+
+/** A versioned, SSE-KMS encrypted, private, TLS-only S3 bucket. */
+export class SecureBucket extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+  /** `Enabled` once the bucket's versioning exists: S3 replication must wait for it. */
+  readonly versioningStatus: pulumi.Output<string>;
+
+  constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:storage:SecureBucket", name, {}, opts);
+    const forceDestroy = args.forceDestroy ?? false;
+
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.namer.bucket(args.role, accountId), forceDestroy }, { parent: this });
+
+    const versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.bucket,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+            // One data key per bucket instead of one KMS call per object: cheaper, fewer throttles.
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access`,
+      { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+    new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket: bucket.bucket, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
+      { parent: this, ...bucketPolicyOptions(publicAccessBlock) },
+    );
+
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.versioningStatus = versioning.versioningConfiguration.status;
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, versioningStatus: this.versioningStatus });
+  }
+}

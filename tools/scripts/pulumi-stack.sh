@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs one Pulumi command on one app's stack: the CLI-driven Nx targets (preview, deploy, up,
+# refresh, destroy) all come through here.
+#   tools/scripts/pulumi-stack.sh <appRoot> <pulumi command> [args...]
+# Stack:   $PULUMI_STACK (default: dev), created on first use.
+# Backend: $PULUMI_BACKEND_URL, else a file backend in <workspace>/.pulumi-state (git-ignored).
+# Problems a user can fix (no CLI, no credentials, no passphrase) get one line, not a trace.
+set -euo pipefail
+
+app_root=${1:?usage: pulumi-stack.sh <appRoot> <command> [args...]}
+command=${2:?usage: pulumi-stack.sh <appRoot> <command> [args...]}
+shift 2
+
+workspace=$(cd "$(dirname "$0")/../.." && pwd)
+stack=${PULUMI_STACK:-dev}
+
+fail() {
+  echo "payments-dr: $*" >&2
+  exit 1
+}
+
+command -v pulumi >/dev/null 2>&1 ||
+  fail "the Pulumi CLI is not installed (needed for '$command'); install it from https://www.pulumi.com/docs/install/ — 'nx run-many -t synth' works without it."
+
+has_aws_credentials() {
+  [[ -n "${AWS_ACCESS_KEY_ID:-}" || -n "${AWS_PROFILE:-}" || -n "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" ||
+    -n "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" || -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ||
+    -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" || -f "${AWS_CONFIG_FILE:-$HOME/.aws/config}" ]]
+}
+has_aws_credentials ||
+  fail "no AWS credentials found for '$command' on stack $stack: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use SSO/OIDC) and retry."
+
+if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
+  mkdir -p "$workspace/.pulumi-state"
+  export PULUMI_BACKEND_URL="file://$workspace/.pulumi-state"
+  [[ -n "${PULUMI_CONFIG_PASSPHRASE:-}" || -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]] ||
+    fail "the local file backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)."
+fi
+
+cd "$workspace/$app_root"
+pulumi stack select --create "$stack" --non-interactive >/dev/null
+exec pulumi "$command" --stack "$stack" "$@"

@@ -1,0 +1,39 @@
+import type { DrRegionOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID } from "./fake-cloud";
+
+/**
+ * Outputs of deployed regional stacks, typed by their contracts: a test of a downstream stack
+ * reads these instead of running the upstream program, and a renamed output breaks the build.
+ */
+export const primaryRegionOutputs: PrimaryRegionOutputs = {
+  region: "us-east-1",
+  vpcId: "vpc-0primary",
+  globalClusterId: "payments-dr-aurora-dev",
+  globalWriterEndpoint: "payments-dr-aurora-dev.global-abcdefgh.global.rds.amazonaws.com",
+  engineVersion: "16.6",
+  clusterArn: `arn:aws:rds:us-east-1:${FAKE_ACCOUNT_ID}:cluster:payments-dr-aurora-use1-dev`,
+  clusterEndpoint: "payments-dr-aurora-use1-dev.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com",
+  readerEndpoint: "payments-dr-aurora-use1-dev.cluster-ro-abcdefghijkl.us-east-1.rds.amazonaws.com",
+  writerInstanceId: "payments-dr-aurora-1-use1-dev",
+  dbSecretArn: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-master-dev-AbCdEf`,
+  kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
+  drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
+  sessionsTableName: "payments-dr-sessions-dev",
+  bucketName: `payments-dr-data-use1-${FAKE_ACCOUNT_ID}-dev`,
+  bucketArn: `arn:aws:s3:::payments-dr-data-use1-${FAKE_ACCOUNT_ID}-dev`,
+  bucketVersioningStatus: "Enabled",
+  alertTopicArn: `arn:aws:sns:us-east-1:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use1-dev`,
+};
+
+export const drRegionOutputs: DrRegionOutputs = {
+  region: "us-east-2",
+  vpcId: "vpc-0dr",
+  clusterArn: `arn:aws:rds:us-east-2:${FAKE_ACCOUNT_ID}:cluster:payments-dr-aurora-use2-dev`,
+  clusterEndpoint: "payments-dr-aurora-use2-dev.cluster-abcdefghijkl.us-east-2.rds.amazonaws.com",
+  readerEndpoint: "payments-dr-aurora-use2-dev.cluster-ro-abcdefghijkl.us-east-2.rds.amazonaws.com",
+  kmsKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/dr`,
+  bucketName: `payments-dr-data-use2-${FAKE_ACCOUNT_ID}-dev`,
+  bucketArn: `arn:aws:s3:::payments-dr-data-use2-${FAKE_ACCOUNT_ID}-dev`,
+  bucketVersioningStatus: "Enabled",
+  alertTopicArn: `arn:aws:sns:us-east-2:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use2-dev`,
+};

@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { REDACTED } from "./redact";
+import type { StackPlan } from "./plan";
+
+/** A Pulumi project on disk, read the way the CLI reads it. */
+export interface StackFiles {
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretKeys: string[];
+}
+
+/**
+ * Reads `<appRoot>/Pulumi.yaml` and `Pulumi.<stack>.yaml`. Encrypted (`secure:`) values cannot
+ * be decrypted without the CLI: they stand in as {@link REDACTED} and are listed as secret.
+ */
+export function readStackFiles(appRoot: string, stack: string): StackFiles {
+  const project = parse(readFileSync(path.join(appRoot, "Pulumi.yaml"), "utf8"))?.name;
+  if (typeof project !== "string") throw new Error(`${appRoot}/Pulumi.yaml has no project name`);
+  const stackFile = path.join(appRoot, `Pulumi.${stack}.yaml`);
+  const raw: Record<string, unknown> = existsSync(stackFile) ? (parse(readFileSync(stackFile, "utf8"))?.config ?? {}) : {};
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    if (typeof value === "object" && value !== null && "secure" in value) {
+      config[fullKey] = REDACTED;
+      secretKeys.push(fullKey);
+    } else {
+      config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { project, stack, config, secretKeys };
+}
+
+/**
+ * The outputs of the stacks already synthesized in `synthDir`, by the StackReference names a
+ * program may use: the default `organization/<project>/<stack>`, and any name the stack's config
+ * gives through `payments-dr:primaryStack` / `payments-dr:drStack`.
+ */
+export function upstreamOutputs(synthDir: string, config: Record<string, string>): Record<string, Record<string, unknown>> {
+  const byName: Record<string, Record<string, unknown>> = {};
+  if (!existsSync(synthDir)) return byName;
+  const configured: Record<string, string | undefined> = {
+    "primary-region": config["payments-dr:primaryStack"],
+    "dr-region": config["payments-dr:drStack"],
+  };
+  for (const file of readdirSync(synthDir).filter((f) => f.endsWith(".json"))) {
+    const plan = JSON.parse(readFileSync(path.join(synthDir, file), "utf8")) as StackPlan;
+    byName[`organization/${plan.project}/${plan.stack}`] = plan.outputs;
+    const alias = configured[plan.project];
+    if (alias) byName[alias] = plan.outputs;
+  }
+  return byName;
+}
