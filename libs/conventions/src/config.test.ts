@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { defaultMaxConnections, loadApiConfig } from "./api-config";
 import { loadStackConfig } from "./config";
 import { ConfigError } from "./errors";
 import { loadRegionalConfig } from "./regional-config";
@@ -95,5 +96,29 @@ describe("loadRegionalConfig", () => {
   ])("rejects %j for the primary with a message that names the key", async (config, message) => {
     await withConfig(config);
     expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(message);
+  });
+});
+
+describe("loadApiConfig", () => {
+  const regional = () => loadRegionalConfig("primary", loadStackConfig());
+
+  it("derives Aurora's default max_connections from the instance memory", () => {
+    expect(defaultMaxConnections("db.r6g.large")).toBe(1802);
+    expect(defaultMaxConnections("db.r7g.24xlarge")).toBe(5000);
+  });
+
+  it("accepts the defaults within the connection budget", async () => {
+    await withConfig({});
+    expect(loadApiConfig(regional())).toEqual({ reservedConcurrency: 50, memoryMb: 512, timeoutSeconds: 10, throttleRateLimit: 100, throttleBurstLimit: 200 });
+  });
+
+  it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {
+    await withConfig({ apiReservedConcurrency: "500" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1001 connections .* budget of 901 .* at most 450/);
+  });
+
+  it("refuses a timeout at or over API Gateway's 29 s limit", async () => {
+    await withConfig({ apiTimeoutSeconds: "29" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiTimeoutSeconds: 29 is above the maximum of 28/);
   });
 });

@@ -1,0 +1,66 @@
+import { ConfigReader } from "./config-reader";
+import { ConfigError } from "./errors";
+import type { RegionalConfig } from "./regional-config";
+
+/** Config of the payments API in a regional stack (keys under `payments-dr:`). */
+export interface ApiConfig {
+  /**
+   * Reserved concurrency of the payment Lambda in each region: one DB connection per
+   * container, so this is the region's connection budget. @default 50
+   */
+  reservedConcurrency: number;
+  /** @default 512 */
+  memoryMb: number;
+  /** Below API Gateway's 29 s integration limit. @default 10 */
+  timeoutSeconds: number;
+  /** Stage throttling, requests per second and burst. @default 100 / 200 */
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+}
+
+/** Bytes of memory per Aurora PostgreSQL connection in its default `max_connections` formula. */
+const BYTES_PER_CONNECTION = 9_531_392;
+/** Memory of an r-class instance by size (GiB); Aurora's default `max_connections` follows it. */
+const R_CLASS_MEMORY_GIB: Record<string, number> = {
+  large: 16, xlarge: 32, "2xlarge": 64, "4xlarge": 128, "8xlarge": 256, "12xlarge": 384, "16xlarge": 512, "24xlarge": 768,
+};
+
+/**
+ * Aurora PostgreSQL's default `max_connections` for an instance class:
+ * LEAST(DBInstanceClassMemory / 9531392, 5000).
+ */
+export function defaultMaxConnections(instanceClass: string): number {
+  const size = instanceClass.split(".").pop() ?? "";
+  const gib = R_CLASS_MEMORY_GIB[size];
+  if (gib === undefined) throw new ConfigError("dbInstanceClass", `unknown size "${size}" in ${instanceClass}: set payments-dr:dbMaxConnections.`);
+  return Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
+}
+
+/**
+ * Reads the API config and checks the connection budget: the Lambdas of both regions (each up
+ * to its reserved concurrency, one connection per container) plus the migration function write
+ * through the single Aurora writer, and together may use at most `dbConnectionShare` of its
+ * `max_connections` (the rest stays for operators, replication and failover headroom).
+ */
+export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): ApiConfig {
+  const reservedConcurrency = reader.integer("apiReservedConcurrency", { default: 50, min: 1 });
+  const maxConnections = reader.integer("dbMaxConnections", { min: 10 }) ?? defaultMaxConnections(regional.database.instanceClass);
+  const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
+  const budget = Math.floor((maxConnections * share) / 100);
+  const needed = 2 * reservedConcurrency + 1;
+  if (needed > budget) {
+    throw new ConfigError(
+      "apiReservedConcurrency",
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (both regions + migrations), ` +
+        `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
+        `Lower it to at most ${Math.floor((budget - 1) / 2)}, or use a larger instance or RDS Proxy.`,
+    );
+  }
+  return {
+    reservedConcurrency,
+    memoryMb: reader.integer("apiMemoryMb", { default: 512, min: 128, max: 10240 }),
+    timeoutSeconds: reader.integer("apiTimeoutSeconds", { default: 10, min: 1, max: 28 }),
+    throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: 100, min: 1 }),
+    throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: 200, min: 1 }),
+  };
+}

@@ -1,0 +1,1 @@
+module.exports = { ...require("../../jest.preset.js"), displayName: "scripts", rootDir: __dirname, testMatch: ["<rootDir>/*.test.ts"] };

@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const SCRIPT = path.join(__dirname, "pulumi-stack.sh");
+const WORKSPACE = path.resolve(__dirname, "../..");
+
+/** Runs the wrapper with a clean environment: only what a test gives it, plus a minimal PATH. */
+function run(env: Record<string, string>, args = ["apps/global", "preview"]) {
+  const home = mkdtempSync(path.join(tmpdir(), "home-"));
+  const result = spawnSync("bash", [SCRIPT, ...args], { env: { PATH: "/usr/bin:/bin", HOME: home, ...env }, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A fake `pulumi` on PATH that records each call (arguments and backend) in a log file. */
+function fakePulumi(): { bin: string; log: string } {
+  const bin = mkdtempSync(path.join(tmpdir(), "bin-"));
+  const log = path.join(bin, "calls.log");
+  writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\necho "$PWD|$PULUMI_BACKEND_URL|$*" >> ${log}\n`);
+  chmodSync(path.join(bin, "pulumi"), 0o755);
+  return { bin, log };
+}
+
+describe("pulumi-stack.sh", () => {
+  it("explains a missing Pulumi CLI in one line", () => {
+    const { status, stderr } = run({});
+    expect(status).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/Pulumi CLI is not installed.*synth/);
+  });
+
+  it("explains missing AWS credentials in one line", () => {
+    const { bin } = fakePulumi();
+    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin` });
+    expect(status).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/no AWS credentials found.*AWS_PROFILE/);
+  });
+
+  it("asks for the passphrase the local file backend needs", () => {
+    const { bin } = fakePulumi();
+    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test" });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/PULUMI_CONFIG_PASSPHRASE/);
+  });
+
+  it("selects (creating) $PULUMI_STACK in the app's folder, on the workspace file backend, then runs the command", () => {
+    const { bin, log } = fakePulumi();
+    const { status } = run(
+      { PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_STACK: "staging" },
+      ["apps/dr-region", "up", "--yes"],
+    );
+    expect(status).toBe(0);
+    const backend = `file://${WORKSPACE}/.pulumi-state`;
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([
+      `${WORKSPACE}/apps/dr-region|${backend}|stack select --create staging --non-interactive`,
+      `${WORKSPACE}/apps/dr-region|${backend}|up --stack staging --yes`,
+    ]);
+  });
+
+  it("uses the stack dev and the backend the user set", () => {
+    const { bin, log } = fakePulumi();
+    const { status } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state" });
+    expect(status).toBe(0);
+    expect(readFileSync(log, "utf8")).toContain("|s3://state|preview --stack dev");
+  });
+});

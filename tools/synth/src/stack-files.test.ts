@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { REDACTED } from "./redact";
+import { readStackFiles, upstreamOutputs } from "./stack-files";
+
+function tempDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "stack-files-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe("readStackFiles", () => {
+  it("reads the project name and the stack's config the way the CLI does, redacting encrypted values", () => {
+    const dir = tempDir({
+      "Pulumi.yaml": "name: dr-region\nruntime: nodejs\n",
+      "Pulumi.prod.yaml": [
+        "config:",
+        "  payments-dr:environmentSuffix: prod",
+        "  payments-dr:dbInstanceCount: 2",
+        '  pulumi:disable-default-providers: ["aws"]',
+        "  payments-dr:alertWebhook:",
+        "    secure: AAABAJ0xyz",
+        "  localKey: value",
+      ].join("\n"),
+    });
+    expect(readStackFiles(dir, "prod")).toEqual({
+      project: "dr-region",
+      stack: "prod",
+      config: {
+        "payments-dr:environmentSuffix": "prod",
+        "payments-dr:dbInstanceCount": "2",
+        "pulumi:disable-default-providers": '["aws"]',
+        "payments-dr:alertWebhook": REDACTED,
+        "dr-region:localKey": "value",
+      },
+      secretKeys: ["payments-dr:alertWebhook"],
+    });
+  });
+
+  it("runs with no config when the stack has no file yet", () => {
+    const dir = tempDir({ "Pulumi.yaml": "name: global\nruntime: nodejs\n" });
+    expect(readStackFiles(dir, "dev").config).toEqual({});
+  });
+});
+
+describe("upstreamOutputs", () => {
+  it("offers each synthesized stack under its default name and under the name config gives it", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "synth-"));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify({ project: "primary-region", stack: "dev", outputs: { vpcId: "vpc-1" } }));
+    const upstream = upstreamOutputs(dir, { "payments-dr:primaryStack": "acme/primary-region/dev" });
+    expect(upstream).toEqual({
+      "organization/primary-region/dev": { vpcId: "vpc-1" },
+      "acme/primary-region/dev": { vpcId: "vpc-1" },
+    });
+  });
+});
