@@ -1,3 +1,13 @@
 export { SessionsTable, type SessionsTableArgs } from "./dynamodb";
 export { RegionalKey, RegionalKeyReplica, regionalKeyPolicy, type KeyPolicyContext, type RegionalKeyArgs, type RegionalKeyReplicaArgs } from "./kms";
-export { SecureBucket, tlsOnlyBucketPolicy, type SecureBucketArgs } from "./s3";
+export {
+  afterVersioning,
+  BucketReplication,
+  REPLICATION_RULE_ID,
+  replicationRolePolicy,
+  SecureBucket,
+  tlsOnlyBucketPolicy,
+  type BucketReplicationArgs,
+  type ReplicatedBucket,
+  type SecureBucketArgs,
+} from "./s3";

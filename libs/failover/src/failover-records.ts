@@ -1,0 +1,65 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One side of the failover pair: where the custom domain points in that region. */
+export interface FailoverTarget {
+  /** The API Gateway custom domain's regional domain name (`d-xxxx.execute-api.<region>.amazonaws.com`). */
+  domainTarget: pulumi.Input<string>;
+  /** Its Route 53 hosted zone id (API Gateway's, per region). */
+  domainZoneId: pulumi.Input<string>;
+  healthCheckId: pulumi.Input<string>;
+}
+
+/** Arguments of {@link FailoverRecords}. */
+export interface FailoverRecordsArgs {
+  /** The custom domain, e.g. `pay.example.com`, and the public hosted zone that holds it. */
+  domain: { name: string; hostedZoneId: string };
+  primary: FailoverTarget;
+  secondary: FailoverTarget;
+}
+
+/**
+ * A failover target must be an API Gateway custom domain's regional name (`d-….execute-api…`),
+ * never an API's own `<api id>.execute-api…` hostname: API Gateway routes by Host/SNI, so DNS
+ * pointing the custom name at a raw API hostname gets 403 or a TLS mismatch (DESIGN §10).
+ */
+export function checkFailoverTarget(target: string): string {
+  if (!/^d-[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(target)) {
+    throw new Error(`failover target "${target}" is not an API Gateway custom domain's regional name (d-….execute-api.<region>.amazonaws.com)`);
+  }
+  return target;
+}
+
+/**
+ * The PRIMARY and SECONDARY failover alias records of the custom domain (DESIGN §7). Route 53
+ * answers with the primary while its health check passes, else with the secondary; both carry
+ * their region's health check and evaluate the target's health too.
+ */
+export class FailoverRecords extends pulumi.ComponentResource {
+  readonly fqdn: pulumi.Output<string>;
+
+  constructor(name: string, args: FailoverRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:failover:FailoverRecords", name, {}, opts);
+
+    const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) =>
+      new aws.route53.Record(
+        `${name}-${role.toLowerCase()}`,
+        {
+          zoneId: args.domain.hostedZoneId,
+          name: args.domain.name,
+          type: "A",
+          setIdentifier: `${args.domain.name}-${role.toLowerCase()}`,
+          failoverRoutingPolicies: [{ type: role }],
+          healthCheckId: target.healthCheckId,
+          aliases: [{ name: pulumi.output(target.domainTarget).apply(checkFailoverTarget), zoneId: target.domainZoneId, evaluateTargetHealth: true }],
+        },
+        { parent: this },
+      );
+
+    const primary = record("PRIMARY", args.primary);
+    record("SECONDARY", args.secondary);
+
+    this.fqdn = primary.fqdn;
+    this.registerOutputs({ fqdn: this.fqdn });
+  }
+}

@@ -1,0 +1,86 @@
+import * as aws from "@pulumi/aws";
+import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
+import { type Plan, synthesize } from "@payments-dr/synth";
+import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, healthCheckTarget } from "./index";
+
+const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
+const DR_TARGET = "d-def456.execute-api.us-east-2.amazonaws.com";
+
+function synth(primaryTarget = PRIMARY_TARGET): Promise<Plan> {
+  return synthesize({
+    project: "global",
+    program: () => {
+      const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
+      const namer = new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" });
+      const primary = new ApiHealthCheck("primary-health", { namer, role: "primary", healthUrl: "https://abc.execute-api.us-east-1.amazonaws.com/v1/health" }, { provider });
+      const dr = new ApiHealthCheck("dr-health", { namer, role: "dr", healthUrl: "https://def.execute-api.us-east-2.amazonaws.com/v1/health" }, { provider });
+      new FailoverRecords(
+        "api",
+        {
+          domain: { name: "pay.example.com", hostedZoneId: "Z0123456789ABC" },
+          primary: { domainTarget: primaryTarget, domainZoneId: "Z1UJRXOUMOOFQ8", healthCheckId: primary.healthCheckId },
+          secondary: { domainTarget: DR_TARGET, domainZoneId: "ZOJJZC49E0EPZ", healthCheckId: dr.healthCheckId },
+        },
+        { provider },
+      );
+      return {};
+    },
+  });
+}
+
+describe("ApiHealthCheck", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synth();
+  });
+
+  it("checks each region's /health over HTTPS with SNI, every 10 s, unhealthy after 3 failures", () => {
+    const check = plan.ofType("aws:route53/healthCheck:HealthCheck").find((r) => r.name === "primary-health-check")!;
+    expect(check.inputs).toMatchObject({
+      type: "HTTPS",
+      fqdn: "abc.execute-api.us-east-1.amazonaws.com",
+      port: 443,
+      resourcePath: "/v1/health",
+      enableSni: true,
+      requestInterval: 10,
+      failureThreshold: 3,
+      tags: { Name: "payments-dr-primary-api-health-qa" },
+    });
+  });
+
+  it("pitfall: health check RequestInterval changed in place → it cannot be; it is replaced, new check first", () => {
+    for (const check of plan.ofType("aws:route53/healthCheck:HealthCheck")) {
+      expect(check.options.replaceOnChanges).toEqual(["requestInterval"]);
+      expect(check.options.deleteBeforeReplace).toBeUndefined();
+    }
+  });
+
+  it("keeps DNS detection plus TTL within the 90 s RTO aim", () => {
+    expect(dnsFailoverSeconds()).toBe(90);
+  });
+
+  it("rejects a health URL that is not https", () => {
+    expect(() => healthCheckTarget("http://abc/health")).toThrow(/must be https/);
+  });
+});
+
+describe("FailoverRecords", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synth();
+  });
+
+  it("answers with the primary while its health check passes, else with the DR region", () => {
+    const [primary, secondary] = ["api-primary", "api-secondary"].map((name) => plan.named(name));
+    expect(primary.inputs).toMatchObject({ name: "pay.example.com", type: "A", failoverRoutingPolicies: [{ type: "PRIMARY" }] });
+    expect(secondary.inputs).toMatchObject({ name: "pay.example.com", type: "A", failoverRoutingPolicies: [{ type: "SECONDARY" }] });
+    expect(primary.inputs.healthCheckId).not.toEqual(secondary.inputs.healthCheckId);
+    expect(primary.inputs.aliases).toEqual([{ name: PRIMARY_TARGET, zoneId: "Z1UJRXOUMOOFQ8", evaluateTargetHealth: true }]);
+    expect(secondary.inputs.aliases).toEqual([{ name: DR_TARGET, zoneId: "ZOJJZC49E0EPZ", evaluateTargetHealth: true }]);
+  });
+
+  it("pitfall: failover record pointing at an execute-api hostname → refused (403 / TLS mismatch)", async () => {
+    expect(() => checkFailoverTarget("abc123.execute-api.us-east-1.amazonaws.com")).toThrow(/not an API Gateway custom domain/);
+    await expect(synth("abc123.execute-api.us-east-1.amazonaws.com")).rejects.toThrow(/not an API Gateway custom domain/);
+  });
+});

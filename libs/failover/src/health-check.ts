@@ -1,0 +1,66 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { FAILOVER_TIMING } from "./timing";
+
+/** Arguments of {@link ApiHealthCheck}. */
+export interface ApiHealthCheckArgs {
+  namer: ResourceNamer;
+  /** Which region's API this checks, in its name: `primary` or `dr`. */
+  role: string;
+  /**
+   * The regional `/health` URL (the stage's own execute-api URL: the check must reach this
+   * region's API, whatever the failover record currently answers).
+   */
+  healthUrl: pulumi.Input<string>;
+}
+
+/** The parts of a health URL that a Route 53 HTTPS health check takes. */
+export function healthCheckTarget(healthUrl: string): { fqdn: string; resourcePath: string } {
+  const url = new URL(healthUrl);
+  if (url.protocol !== "https:") throw new Error(`health URL must be https: ${healthUrl}`);
+  return { fqdn: url.hostname, resourcePath: url.pathname };
+}
+
+/**
+ * Options of a health check. Route 53 cannot change `requestInterval` in place: a new value
+ * replaces the check. Say so in the preview, and create the new check before deleting the old
+ * one (no deleteBeforeReplace), so the failover records always name a live check.
+ */
+export function healthCheckOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
+  return { parent, replaceOnChanges: ["requestInterval"] };
+}
+
+/**
+ * A Route 53 HTTPS health check on one region's `/health` (DESIGN §7). The health route is
+ * cheap and cached, and in the DR region reports healthy while its database is read-only, so
+ * the check measures whether the region can serve its role, not whether it is primary.
+ */
+export class ApiHealthCheck extends pulumi.ComponentResource {
+  readonly healthCheckId: pulumi.Output<string>;
+
+  constructor(name: string, args: ApiHealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:failover:ApiHealthCheck", name, {}, opts);
+    const target = pulumi.output(args.healthUrl).apply(healthCheckTarget);
+
+    const check = new aws.route53.HealthCheck(
+      `${name}-check`,
+      {
+        type: "HTTPS",
+        fqdn: target.fqdn,
+        port: 443,
+        resourcePath: target.resourcePath,
+        // SNI: API Gateway picks the certificate (and the API) by the name the client asks for.
+        enableSni: true,
+        requestInterval: FAILOVER_TIMING.requestIntervalSeconds,
+        failureThreshold: FAILOVER_TIMING.failureThreshold,
+        measureLatency: true,
+        tags: { Name: args.namer.global("display", `${args.role}-api-health`) },
+      },
+      healthCheckOptions(this),
+    );
+
+    this.healthCheckId = check.id;
+    this.registerOutputs({ healthCheckId: this.healthCheckId });
+  }
+}

@@ -1,0 +1,3 @@
+export { checkFailoverTarget, FailoverRecords, type FailoverRecordsArgs, type FailoverTarget } from "./failover-records";
+export { ApiHealthCheck, healthCheckOptions, healthCheckTarget, type ApiHealthCheckArgs } from "./health-check";
+export { dnsFailoverSeconds, FAILOVER_TIMING } from "./timing";
