@@ -30,6 +30,11 @@ export function checkFailoverTarget(target: string): string {
   return target;
 }
 
+/** The set identifier of one failover record (the Region switch plan names records by it). */
+export function failoverSetIdentifier(domainName: string, role: "PRIMARY" | "SECONDARY"): string {
+  return `${domainName}-${role.toLowerCase()}`;
+}
+
 /**
  * The PRIMARY and SECONDARY failover alias records of the custom domain (DESIGN §7). Route 53
  * answers with the primary while its health check passes, else with the secondary; both carry
@@ -48,7 +53,7 @@ export class FailoverRecords extends pulumi.ComponentResource {
           zoneId: args.domain.hostedZoneId,
           name: args.domain.name,
           type: "A",
-          setIdentifier: `${args.domain.name}-${role.toLowerCase()}`,
+          setIdentifier: failoverSetIdentifier(args.domain.name, role),
           failoverRoutingPolicies: [{ type: role }],
           healthCheckId: target.healthCheckId,
           aliases: [{ name: pulumi.output(target.domainTarget).apply(checkFailoverTarget), zoneId: target.domainZoneId, evaluateTargetHealth: true }],

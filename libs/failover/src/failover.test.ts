@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
 import { type Plan, synthesize } from "@payments-dr/synth";
-import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, healthCheckTarget } from "./index";
+import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, healthCheckTarget, RegionSwitchPlan } from "./index";
 
 const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
 const DR_TARGET = "d-def456.execute-api.us-east-2.amazonaws.com";
@@ -82,5 +82,55 @@ describe("FailoverRecords", () => {
   it("pitfall: failover record pointing at an execute-api hostname → refused (403 / TLS mismatch)", async () => {
     expect(() => checkFailoverTarget("abc123.execute-api.us-east-1.amazonaws.com")).toThrow(/not an API Gateway custom domain/);
     await expect(synth("abc123.execute-api.us-east-1.amazonaws.com")).rejects.toThrow(/not an API Gateway custom domain/);
+  });
+});
+
+describe("RegionSwitchPlan", () => {
+  const clusterArns = { primary: "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-qa", dr: "arn:aws:rds:us-east-2:123456789012:cluster:payments-dr-aurora-use2-qa" };
+  function synthPlan(withDns: boolean): Promise<Plan> {
+    return synthesize({
+      project: "global",
+      program: () => {
+        const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
+        new RegionSwitchPlan(
+          "region-switch",
+          {
+            namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" }),
+            primaryRegion: "us-east-1",
+            drRegion: "us-east-2",
+            globalClusterId: "payments-dr-aurora-qa",
+            clusterArns,
+            dns: withDns
+              ? { hostedZoneId: "Z0123456789ABC", recordName: "pay.example.com", primarySetIdentifier: failoverSetIdentifier("pay.example.com", "PRIMARY"), drSetIdentifier: failoverSetIdentifier("pay.example.com", "SECONDARY") }
+              : undefined,
+          },
+          { provider },
+        );
+        return {};
+      },
+    });
+  }
+
+  it("is active-passive with us-east-1 primary: graceful switchover, ungraceful failover of the global database, then the DNS step", async () => {
+    const plan = await synthPlan(true);
+    const arc = plan.one("aws:arcregionswitch/plan:Plan");
+    expect(arc.inputs).toMatchObject({ recoveryApproach: "activePassive", primaryRegion: "us-east-1", regions: ["us-east-1", "us-east-2"], recoveryTimeObjectiveMinutes: 5 });
+    const [workflow] = arc.inputs.workflows;
+    expect(workflow.workflowTargetAction).toBe("activate");
+    expect(workflow.steps.map((s: { executionBlockType: string }) => s.executionBlockType)).toEqual(["AuroraGlobalDatabase", "Route53HealthCheck"]);
+    expect(workflow.steps[0].globalAuroraConfigs[0]).toMatchObject({ behavior: "switchoverOnly", ungracefuls: [{ ungraceful: "failover" }], databaseClusterArns: [clusterArns.primary, clusterArns.dr] });
+    expect(workflow.steps[1].route53HealthCheckConfigs[0].recordSets).toEqual([
+      { recordSetIdentifier: "pay.example.com-primary", region: "us-east-1" },
+      { recordSetIdentifier: "pay.example.com-secondary", region: "us-east-2" },
+    ]);
+  });
+
+  it("lets its role move only this global database", async () => {
+    const plan = await synthPlan(false);
+    const statements = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+    const move = statements.find((s: { Sid: string }) => s.Sid === "MoveGlobalDatabase");
+    expect(move.Resource).toEqual(["arn:aws:rds::123456789012:global-cluster:payments-dr-aurora-qa", clusterArns.primary, clusterArns.dr]);
+    expect(statements.flatMap((s: { Action: string[] }) => s.Action).some((a: string) => a.includes("*"))).toBe(false);
+    expect(plan.one("aws:arcregionswitch/plan:Plan").inputs.workflows[0].steps).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
-export { checkFailoverTarget, FailoverRecords, type FailoverRecordsArgs, type FailoverTarget } from "./failover-records";
+export { checkFailoverTarget, FailoverRecords, failoverSetIdentifier, type FailoverRecordsArgs, type FailoverTarget } from "./failover-records";
 export { ApiHealthCheck, healthCheckOptions, healthCheckTarget, type ApiHealthCheckArgs } from "./health-check";
 export { dnsFailoverSeconds, FAILOVER_TIMING } from "./timing";
+export { RegionSwitchPlan, regionSwitchPolicy, type RegionSwitchPlanArgs } from "./region-switch-plan";
