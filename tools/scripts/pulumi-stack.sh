@@ -4,6 +4,8 @@
 #   tools/scripts/pulumi-stack.sh <appRoot> <pulumi command> [args...]
 # Stack:   $PULUMI_STACK (default: dev), created on first use.
 # Backend: $PULUMI_BACKEND_URL, else a file backend in <workspace>/.pulumi-state (git-ignored).
+# Policies: preview and up run the compliance pack ($PAYMENTS_DR_POLICY_PACK, default the one
+# `nx run policy-pack:build` writes), so a violation stops them as it stops synth.
 # Problems a user can fix (no CLI, no credentials, no passphrase) get one line, not a trace.
 set -euo pipefail
 
@@ -37,6 +39,14 @@ if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
     fail "the local file backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)."
 fi
 
+policy_args=()
+if [[ "$command" == "preview" || "$command" == "up" ]]; then
+  policy_pack=${PAYMENTS_DR_POLICY_PACK:-$workspace/dist/libs/policy-pack/pack}
+  [[ -f "$policy_pack/PulumiPolicy.yaml" ]] ||
+    fail "the policy pack is not built at $policy_pack: run 'npx nx run policy-pack:build' (the nx targets do it for you)."
+  policy_args=(--policy-pack "$policy_pack")
+fi
+
 cd "$workspace/$app_root"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
-exec pulumi "$command" --stack "$stack" "$@"
+exec pulumi "$command" --stack "$stack" "${policy_args[@]}" "$@"

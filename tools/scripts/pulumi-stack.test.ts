@@ -6,10 +6,17 @@ import * as path from "node:path";
 const SCRIPT = path.join(__dirname, "pulumi-stack.sh");
 const WORKSPACE = path.resolve(__dirname, "../..");
 
+/** A built policy pack, as far as the wrapper looks. */
+const POLICY_PACK = mkdtempSync(path.join(tmpdir(), "pack-"));
+writeFileSync(path.join(POLICY_PACK, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+
 /** Runs the wrapper with a clean environment: only what a test gives it, plus a minimal PATH. */
 function run(env: Record<string, string>, args = ["apps/global", "preview"]) {
   const home = mkdtempSync(path.join(tmpdir(), "home-"));
-  const result = spawnSync("bash", [SCRIPT, ...args], { env: { PATH: "/usr/bin:/bin", HOME: home, ...env }, encoding: "utf8" });
+  const result = spawnSync("bash", [SCRIPT, ...args], {
+    env: { PATH: "/usr/bin:/bin", HOME: home, PAYMENTS_DR_POLICY_PACK: POLICY_PACK, ...env },
+    encoding: "utf8",
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -55,7 +62,7 @@ describe("pulumi-stack.sh", () => {
     const backend = `file://${WORKSPACE}/.pulumi-state`;
     expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([
       `${WORKSPACE}/apps/dr-region|${backend}|stack select --create staging --non-interactive`,
-      `${WORKSPACE}/apps/dr-region|${backend}|up --stack staging --yes`,
+      `${WORKSPACE}/apps/dr-region|${backend}|up --stack staging --policy-pack ${POLICY_PACK} --yes`,
     ]);
   });
 
@@ -63,6 +70,16 @@ describe("pulumi-stack.sh", () => {
     const { bin, log } = fakePulumi();
     const { status } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state" });
     expect(status).toBe(0);
-    expect(readFileSync(log, "utf8")).toContain("|s3://state|preview --stack dev");
+    expect(readFileSync(log, "utf8")).toContain(`|s3://state|preview --stack dev --policy-pack ${POLICY_PACK}`);
+  });
+
+  it("refreshes without the policy pack, and refuses to preview without a built one", () => {
+    const { bin, log } = fakePulumi();
+    const env = { PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "s3://state" };
+    expect(run(env, ["apps/global", "refresh"]).status).toBe(0);
+    expect(readFileSync(log, "utf8")).toContain("|s3://state|refresh --stack dev\n");
+    const missing = run({ ...env, PAYMENTS_DR_POLICY_PACK: "/nonexistent" });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/policy pack is not built.*nx run policy-pack:build/);
   });
 });

@@ -11,10 +11,14 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
   });
 }
 
-const OUTPUT_NAMES: Record<keyof DrRegionOutputs, true> = {
-  region: true, vpcId: true, clusterArn: true, clusterEndpoint: true, readerEndpoint: true, kmsKeyArn: true,
-  bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true,
+const OUTPUT_NAMES: Record<keyof DrRegionOutputs, boolean> = {
+  region: true, vpcId: true, clusterArn: true, clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, kmsKeyArn: true,
+  bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true,
+  apiStage: true, healthUrl: true, lambdaName: true,
+  // Only with a custom domain:
+  customDomainTarget: false, customDomainZoneId: false,
 };
+const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map(([name]) => name);
 
 describe("dr-region stack", () => {
   let plan: Plan;
@@ -23,7 +27,7 @@ describe("dr-region stack", () => {
   });
 
   it("exports every output of its contract", () => {
-    expect(Object.keys(plan.outputs).sort()).toEqual(Object.keys(OUTPUT_NAMES).sort());
+    expect(Object.keys(plan.outputs).sort()).toEqual([...ALWAYS].sort());
     expect(plan.outputs.region).toBe("us-east-2");
   });
 
@@ -52,6 +56,26 @@ describe("dr-region stack", () => {
   it("uses its own VPC range and a replica bucket that is versioned", () => {
     expect(plan.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.1.0.0/16");
     expect(plan.outputs.bucketVersioningStatus).toBe("Enabled");
+  });
+
+  it("deploys the same API with the DR role, reading the replicated secret and sessions through the replica key", () => {
+    const fn = plan.one("aws:lambda/function:Function", "api-function");
+    expect(fn.inputs.environment.variables).toMatchObject({
+      REGION_ROLE: "dr",
+      DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
+      DB_WRITER_HOST: primaryRegionOutputs.globalWriterEndpoint,
+      DB_READER_HOST: plan.outputs.clusterEndpoint,
+      SESSIONS_TABLE: primaryRegionOutputs.sessionsTableName,
+    });
+    const policies = plan.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy as string);
+    expect(policies.some((p) => p.includes(primaryRegionOutputs.drReplicaKeyArn))).toBe(true);
+    expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
+  });
+
+  it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {
+    const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "AuroraGlobalDBReplicationLag")!;
+    expect(lag.inputs).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBClusterIdentifier: plan.outputs.clusterIdentifier }, alarmActions: [plan.outputs.alertTopicArn] });
+    expect(lag.inputs.threshold).toBeLessThan(60_000);
   });
 
   it("pitfall: secondary Aurora cluster created before the primary instance — refuses while primary-region has no writer", async () => {

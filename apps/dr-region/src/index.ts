@@ -1,7 +1,10 @@
 // The DR region: a warm standby. Its Aurora cluster is a read-only secondary of the global
-// database until an operator moves the primary role here (outside Pulumi, see the runbook).
+// database until an operator moves the primary role here (outside Pulumi, see the runbook);
+// its API is deployed and healthy all along, so DNS can fail over to it at any moment.
+import type * as pulumi from "@pulumi/pulumi";
 import { AuroraSecondaryCluster } from "@payments-dr/aurora";
 import {
+  loadApiConfig,
   loadRegionalConfig,
   StackContext,
   UpstreamStack,
@@ -9,26 +12,26 @@ import {
   type PrimaryRegionOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
-import { AlertTopic } from "@payments-dr/monitoring";
+import { AlertTopic, RegionalAlarms } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
+import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
+import { ServerlessApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
 const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("dr", config);
+const apiSettings = loadApiConfig(settings);
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);
+const logs = (kmsKeyArn: pulumi.Input<string>) => ({ kmsKeyArn, retentionDays: config.logRetentionDays });
 
 const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr DR region data" }, { provider: here.provider });
 
-const network = new RegionalNetwork(
-  "network",
-  { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays } },
-  { provider: here.provider },
-);
+const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs(key.keyArn) }, { provider: here.provider });
 
 // Aurora: the secondary member of the primary stack's global cluster, created only once the
 // primary writer instance exists (its id comes from the primary stack's outputs).
@@ -61,10 +64,46 @@ const bucket = new SecureBucket(
 );
 const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
 
+// The same payments API as the primary region's. The secret and the sessions table here are the
+// primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
+// healthy while the database is a read-only secondary.
+const api = new ServerlessApi(
+  "api",
+  {
+    namer: here.namer,
+    regionRole: "dr",
+    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
+    network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId },
+    database: { secretName: primary.output("dbSecretName"), writerHost: primary.output("globalWriterEndpoint"), readerHost: database.clusterEndpoint },
+    sessions: { tableName: primary.output("sessionsTableName") },
+    kmsKeyArns: [primary.output("drReplicaKeyArn")],
+    logs: logs(key.keyArn),
+    memoryMb: apiSettings.memoryMb,
+    timeoutSeconds: apiSettings.timeoutSeconds,
+    reservedConcurrency: apiSettings.reservedConcurrency,
+    throttling: { rateLimit: apiSettings.throttleRateLimit, burstLimit: apiSettings.throttleBurstLimit },
+    domain: config.domain,
+  },
+  { provider: here.provider },
+);
+
+new RegionalAlarms(
+  "alarms",
+  {
+    namer: here.namer,
+    topicArn: alerts.topicArn,
+    lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
+    api: { apiName: api.apiName, stageName: api.apiStage },
+    aurora: { clusterIdentifier: database.clusterIdentifier, role: "dr" },
+  },
+  { provider: here.provider },
+);
+
 const outputs: StackOutputs<DrRegionOutputs> = {
   region: settings.region,
   vpcId: network.vpcId,
   clusterArn: database.clusterArn,
+  clusterIdentifier: database.clusterIdentifier,
   clusterEndpoint: database.clusterEndpoint,
   readerEndpoint: database.readerEndpoint,
   kmsKeyArn: key.keyArn,
@@ -72,5 +111,12 @@ const outputs: StackOutputs<DrRegionOutputs> = {
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,
   alertTopicArn: alerts.topicArn,
+  apiId: api.apiId,
+  apiName: api.apiName,
+  apiUrl: api.apiUrl,
+  apiStage: api.apiStage,
+  healthUrl: api.healthUrl,
+  lambdaName: api.lambdaName,
+  ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
 };
 export = outputs;

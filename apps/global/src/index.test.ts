@@ -1,45 +1,116 @@
-import type { GlobalOutputs } from "@payments-dr/conventions";
-import { appRootOf, drRegionOutputs, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
-const UPSTREAM = {
-  "organization/primary-region/dev": { ...primaryRegionOutputs },
-  "organization/dr-region/dev": { ...drRegionOutputs },
+const PRIMARY = "organization/primary-region/dev";
+const DR = "organization/dr-region/dev";
+const UPSTREAM = { [PRIMARY]: { ...primaryRegionOutputs }, [DR]: { ...drRegionOutputs } };
+const DOMAIN = { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" };
+const WITH_DOMAIN = {
+  [PRIMARY]: { ...primaryRegionOutputs, customDomainTarget: "d-aaaa111111.execute-api.us-east-1.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-1"] },
+  [DR]: { ...drRegionOutputs, customDomainTarget: "d-bbbb222222.execute-api.us-east-2.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-2"] },
 };
 
 function synth(opts: SynthAppOptions = {}): Promise<Plan> {
-  return synthApp(APP_ROOT, {
-    upstream: UPSTREAM,
-    ...opts,
-  });
+  return synthApp(APP_ROOT, { upstream: UPSTREAM, ...opts });
 }
 
-describe("global stack", () => {
-  it("re-exports what it reads from both regional stacks, typed by their contracts", async () => {
-    const plan = await synth();
-    const expected: GlobalOutputs = {
-      primaryRegion: "us-east-1",
-      drRegion: "us-east-2",
-      globalClusterId: primaryRegionOutputs.globalClusterId,
-      primaryClusterArn: primaryRegionOutputs.clusterArn,
-      drClusterArn: drRegionOutputs.clusterArn,
-      primaryBucketName: primaryRegionOutputs.bucketName,
-      drBucketName: drRegionOutputs.bucketName,
-      sessionsTableName: primaryRegionOutputs.sessionsTableName,
-    };
-    expect(plan.outputs).toEqual(expected);
+describe("global stack without a custom domain", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synth();
   });
 
-  it("reads the upstream stacks named in config", async () => {
-    const plan = await synth({
-      config: { primaryStack: "acme/primary-region/prod", drStack: "acme/dr-region/prod" },
-      upstream: { "acme/primary-region/prod": { ...primaryRegionOutputs, region: "us-east-1" }, "acme/dr-region/prod": { ...drRegionOutputs } },
-    });
-    expect(plan.outputs.drRegion).toBe("us-east-2");
+  it("health-checks each region's own /health over HTTPS with SNI every 10 s, threshold 3", () => {
+    const checks = plan.ofType("aws:route53/healthCheck:HealthCheck");
+    expect(checks.map((c) => [c.inputs.fqdn, c.inputs.resourcePath])).toEqual(
+      expect.arrayContaining([
+        [new URL(primaryRegionOutputs.healthUrl).hostname, "/v1/health"],
+        [new URL(drRegionOutputs.healthUrl).hostname, "/v1/health"],
+      ]),
+    );
+    for (const check of checks) expect(check.inputs).toMatchObject({ type: "HTTPS", enableSni: true, requestInterval: 10, failureThreshold: 3, port: 443 });
   });
 
-  it("names the missing output and stack when an upstream stack lacks an output", async () => {
-    const { bucketName, ...withoutBucket } = drRegionOutputs;
-    await expect(synth({ upstream: { ...UPSTREAM, "organization/dr-region/dev": withoutBucket } })).rejects.toThrow(`Required output '${"bucketName" satisfies keyof typeof drRegionOutputs}' does not exist`);
+  it("creates no DNS records, and says in its outputs that DNS failover needs a domain", () => {
+    expect(plan.ofType("aws:route53/record:Record")).toEqual([]);
+    expect(plan.outputs.dnsFailover).toMatch(/^disabled: DNS failover needs a custom domain/);
+    expect(plan.outputs.failoverDomain).toBeUndefined();
+  });
+
+  it("replicates the primary bucket to the DR bucket with the DR key, after both buckets' versioning", () => {
+    const config = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+    expect(config.region).toBe("us-east-1");
+    expect(config.inputs.bucket).toBe(primaryRegionOutputs.bucketName);
+    expect(config.inputs.rules[0].destination).toMatchObject({ bucket: drRegionOutputs.bucketArn, encryptionConfiguration: { replicaKmsKeyId: drRegionOutputs.kmsKeyArn } });
+    expect(plan.outputs.replicationRuleId).toBe(config.inputs.rules[0].id);
+  });
+
+  it("refuses to replicate while a regional bucket's versioning is not Enabled", async () => {
+    await expect(synth({ upstream: { ...UPSTREAM, [DR]: { ...drRegionOutputs, bucketVersioningStatus: "Suspended" } } })).rejects.toThrow(/versioning "Suspended"/);
+  });
+
+  it("alarms on health checks, DynamoDB and S3 replication in us-east-1, to the primary topic", () => {
+    const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => `${a.inputs.namespace}/${a.inputs.metricName}`).sort()).toEqual(
+      ["AWS/DynamoDB/ReplicationLatency", "AWS/Route53/HealthCheckStatus", "AWS/Route53/HealthCheckStatus", "AWS/S3/OperationsPendingReplication", "AWS/S3/ReplicationLatency"].sort(),
+    );
+    for (const alarm of alarms) {
+      expect(alarm.region).toBe("us-east-1");
+      expect(alarm.inputs.alarmActions).toEqual([primaryRegionOutputs.alertTopicArn]);
+    }
+    const dynamo = alarms.find((a) => a.inputs.metricName === "ReplicationLatency" && a.inputs.namespace === "AWS/DynamoDB")!;
+    expect(dynamo.inputs.dimensions).toEqual({ TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-2" });
+  });
+
+  it("puts a dashboard of both regions in each region, naming the stacks' real resources", () => {
+    const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboards.map((d) => d.region).sort()).toEqual(["us-east-1", "us-east-2"]);
+    for (const dashboard of dashboards) {
+      const body = JSON.stringify(JSON.parse(dashboard.inputs.dashboardBody));
+      for (const name of [primaryRegionOutputs.apiName, drRegionOutputs.apiName, primaryRegionOutputs.lambdaName, drRegionOutputs.clusterIdentifier, primaryRegionOutputs.sessionsTableName]) {
+        expect(body).toContain(name);
+      }
+    }
+    expect(plan.outputs.dashboardName).toBe(dashboards.find((d) => d.region === "us-east-1")!.inputs.dashboardName);
+  });
+
+  it("creates no Region switch plan unless asked", () => {
+    expect(plan.ofType("aws:arcregionswitch/plan:Plan")).toEqual([]);
+    expect(plan.outputs.regionSwitchPlanArn).toBeUndefined();
+  });
+});
+
+describe("global stack with a custom domain", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synth({ config: { ...DOMAIN, regionSwitchPlan: "true" }, upstream: WITH_DOMAIN });
+  });
+
+  it("routes the domain to the primary's custom-domain target while it is healthy, else to the DR one", () => {
+    const records = plan.ofType("aws:route53/record:Record");
+    const primary = records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "PRIMARY")!;
+    const secondary = records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!;
+    expect(primary.inputs.aliases[0].name).toBe(WITH_DOMAIN[PRIMARY].customDomainTarget);
+    expect(secondary.inputs.aliases[0].name).toBe(WITH_DOMAIN[DR].customDomainTarget);
+    expect(primary.inputs.healthCheckId).toBe(plan.outputs.primaryHealthCheckId);
+    expect(secondary.inputs.healthCheckId).toBe(plan.outputs.drHealthCheckId);
+    expect(plan.outputs).toMatchObject({ dnsFailover: "enabled: pay.example.com", failoverDomain: "pay.example.com" });
+  });
+
+  it("pitfall: failover record pointing at an execute-api hostname → refused", async () => {
+    const rawApiHost = new URL(primaryRegionOutputs.apiUrl).hostname;
+    await expect(
+      synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [PRIMARY]: { ...WITH_DOMAIN[PRIMARY], customDomainTarget: rawApiHost } } }),
+    ).rejects.toThrow(/not an API Gateway custom domain/);
+  });
+
+  it("adds the opt-in Region switch plan over the global database and the failover records", () => {
+    const arc = plan.one("aws:arcregionswitch/plan:Plan");
+    expect(arc.inputs.workflows[0].steps.map((s: { executionBlockType: string }) => s.executionBlockType)).toEqual(["AuroraGlobalDatabase", "Route53HealthCheck"]);
+    expect(plan.outputs.regionSwitchPlanArn).toBeDefined();
+  });
+
+  it("names the missing output and stack when a regional stack has no custom domain yet", async () => {
+    await expect(synth({ config: DOMAIN, upstream: UPSTREAM })).rejects.toThrow(/Required output 'customDomainTarget' does not exist on stack 'organization\/(primary|dr)-region\/dev'/);
   });
 });

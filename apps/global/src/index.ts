@@ -1,22 +1,140 @@
-// The cross-region layer. It reads both regional stacks through typed StackReferences; the
-// resources that span regions (Route 53 failover, S3 replication, dashboards) build on these.
+// The cross-region layer: health-checked DNS failover between the two regional APIs, S3
+// replication from the primary bucket to the DR bucket, the replication and health-check
+// alarms, and a dashboard of both regions in each region. It reads both regional stacks
+// through typed StackReferences and changes nothing inside them.
 import {
-  loadStackConfig,
+  ConfigReader,
+  StackContext,
   UpstreamStack,
   type DrRegionOutputs,
   type GlobalOutputs,
   type PrimaryRegionOutputs,
+  type RegionalStackOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
+import { ApiHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
+import { CrossRegionDashboard, ReplicationAlarms } from "@payments-dr/monitoring";
+import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
-const config = loadStackConfig();
+const ctx = new StackContext();
+const { config } = ctx;
+/** Opt-in: an ARC Region switch plan, for teams that want AWS to orchestrate the move. @default false */
+const regionSwitchPlanEnabled = new ConfigReader().boolean("regionSwitchPlan", false);
 
 // Upstream stacks, deployed before this one (nx: implicitDependencies + deploy → ^deploy).
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 const dr = new UpstreamStack<DrRegionOutputs>("dr-region", config.drStack);
 
+// Providers: Route 53, its health-check metrics and the replication source live in the primary region.
+const primarySide = ctx.region(config.primaryRegion);
+const drSide = ctx.region(config.drRegion);
+
+// Health checks on each region's own /health; failover records only with a custom domain.
+const primaryHealth = new ApiHealthCheck("primary-health", { namer: primarySide.namer, role: "primary", healthUrl: primary.output("healthUrl") }, { provider: primarySide.provider });
+const drHealth = new ApiHealthCheck("dr-health", { namer: primarySide.namer, role: "dr", healthUrl: dr.output("healthUrl") }, { provider: primarySide.provider });
+if (config.domain) {
+  new FailoverRecords(
+    "api-dns",
+    {
+      domain: config.domain,
+      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: primaryHealth.healthCheckId },
+      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: drHealth.healthCheckId },
+    },
+    { provider: primarySide.provider },
+  );
+}
+
+// S3 replication primary → DR. Both buckets and their versioning come from the regional stacks'
+// outputs: those stacks deploy first, so versioning exists before the rule (DESIGN §10).
+const replication = new BucketReplication(
+  "replication",
+  {
+    namer: primarySide.namer,
+    source: {
+      bucketName: primary.output("bucketName"),
+      bucketArn: primary.output("bucketArn"),
+      versioningStatus: primary.output("bucketVersioningStatus"),
+      kmsKeyArn: primary.output("kmsKeyArn"),
+      region: config.primaryRegion,
+    },
+    destination: {
+      bucketName: dr.output("bucketName"),
+      bucketArn: dr.output("bucketArn"),
+      versioningStatus: dr.output("bucketVersioningStatus"),
+      kmsKeyArn: dr.output("kmsKeyArn"),
+      region: config.drRegion,
+    },
+  },
+  { provider: primarySide.provider },
+);
+
+// Alarms on what crosses regions, in the primary region where those metrics are published.
+const healthChecks = [
+  { name: "primary", healthCheckId: primaryHealth.healthCheckId },
+  { name: "dr", healthCheckId: drHealth.healthCheckId },
+];
+const bucketReplication = { sourceBucket: primary.output("bucketName"), destinationBucket: dr.output("bucketName"), ruleId: replication.ruleId };
+new ReplicationAlarms(
+  "replication-alarms",
+  {
+    namer: primarySide.namer,
+    topicArn: primary.output("alertTopicArn"),
+    sessionsTable: { tableName: primary.output("sessionsTableName"), receivingRegion: config.drRegion },
+    bucketReplication,
+    healthChecks,
+  },
+  { provider: primarySide.provider },
+);
+
+// One dashboard of both regions in each region, so the surviving region still has one.
+const regionResources = <T extends RegionalStackOutputs>(stack: UpstreamStack<T>, region: string) => ({
+  region,
+  apiName: stack.output("apiName"),
+  stageName: stack.output("apiStage"),
+  functionName: stack.output("lambdaName"),
+  clusterIdentifier: stack.output("clusterIdentifier"),
+});
+const dashboardInput = {
+  primary: regionResources(primary, config.primaryRegion),
+  dr: regionResources(dr, config.drRegion),
+  sessionsTable: { tableName: primary.output("sessionsTableName") },
+  bucketReplication,
+  healthChecks,
+};
+const dashboard = new CrossRegionDashboard("dashboard-primary", { namer: primarySide.namer, ...dashboardInput }, { provider: primarySide.provider });
+new CrossRegionDashboard("dashboard-dr", { namer: drSide.namer, ...dashboardInput }, { provider: drSide.provider });
+
+const regionSwitchPlan = regionSwitchPlanEnabled
+  ? new RegionSwitchPlan(
+      "region-switch",
+      {
+        namer: primarySide.namer,
+        primaryRegion: config.primaryRegion,
+        drRegion: config.drRegion,
+        globalClusterId: primary.output("globalClusterId"),
+        clusterArns: { primary: primary.output("clusterArn"), dr: dr.output("clusterArn") },
+        dns: config.domain && {
+          hostedZoneId: config.domain.hostedZoneId,
+          recordName: config.domain.name,
+          primarySetIdentifier: failoverSetIdentifier(config.domain.name, "PRIMARY"),
+          drSetIdentifier: failoverSetIdentifier(config.domain.name, "SECONDARY"),
+        },
+      },
+      { provider: primarySide.provider },
+    )
+  : undefined;
+
 const outputs: StackOutputs<GlobalOutputs> = {
+  dnsFailover: config.domain
+    ? `enabled: ${config.domain.name}`
+    : "disabled: DNS failover needs a custom domain (set payments-dr:domainName and payments-dr:hostedZoneId); health checks, replication and alarms are deployed",
+  ...(config.domain && { failoverDomain: config.domain.name }),
+  primaryHealthCheckId: primaryHealth.healthCheckId,
+  drHealthCheckId: drHealth.healthCheckId,
+  dashboardName: dashboard.dashboardName,
+  replicationRuleId: replication.ruleId,
+  ...(regionSwitchPlan && { regionSwitchPlanArn: regionSwitchPlan.planArn }),
   primaryRegion: primary.output("region"),
   drRegion: dr.output("region"),
   globalClusterId: primary.output("globalClusterId"),

@@ -8,11 +8,17 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 }
 
 /** Every output name of the contract: a renamed output breaks this list at compile time. */
-const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, true> = {
+const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
-  clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true, kmsKeyArn: true,
-  drReplicaKeyArn: true, sessionsTableName: true, bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true,
+  clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
+  dbSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, bucketName: true, bucketArn: true,
+  bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true,
+  lambdaName: true,
+  // Only with a custom domain:
+  customDomainTarget: false, customDomainZoneId: false,
 };
+const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map(([name]) => name);
+const LAMBDA = "aws:lambda/function:Function";
 
 describe("primary-region stack", () => {
   let plan: Plan;
@@ -21,7 +27,7 @@ describe("primary-region stack", () => {
   });
 
   it("exports every output of its contract", () => {
-    expect(Object.keys(plan.outputs).sort()).toEqual(Object.keys(OUTPUT_NAMES).sort());
+    expect(Object.keys(plan.outputs).sort()).toEqual([...ALWAYS].sort());
     expect(plan.outputs.region).toBe("us-east-1");
     expect(plan.outputs.globalWriterEndpoint).toMatch(/\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/);
   });
@@ -32,6 +38,7 @@ describe("primary-region stack", () => {
     for (const resource of aws) expect(resource.provider).not.toBeNull();
     const inDr = aws.filter((r) => r.region === "us-east-2").map((r) => r.type);
     expect(new Set(inDr)).toEqual(new Set(["aws:kms/replicaKey:ReplicaKey", "aws:kms/alias:Alias"]));
+    expect(plan.providers().map((p) => p.name).sort()).toEqual(["us-east-1", "us-east-2"]);
     expect(aws.filter((r) => r.region !== "us-east-1" && r.region !== "us-east-2")).toEqual([]);
   });
 
@@ -70,7 +77,49 @@ describe("primary-region stack", () => {
       ["name", "bucket", "clusterIdentifier", "identifier", "globalClusterIdentifier"].map((k) => r.inputs[k]).filter((v) => typeof v === "string"),
     );
     expect(named.length).toBeGreaterThan(10);
-    for (const name of named) expect(name).toMatch(/-dev$/);
+    // The one exception: API Gateway fixes the name of a stage's execution log group.
+    for (const name of named.filter((n) => !n.startsWith("API-Gateway-Execution-Logs_"))) expect(name).toMatch(/-dev$/);
+  });
+
+  it("deploys the payments API with the primary role: writes to the global writer, reads from this region", () => {
+    const fn = plan.one(LAMBDA, "api-function");
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", reservedConcurrentExecutions: 50, timeout: 10 });
+    expect(fn.inputs.environment.variables).toMatchObject({
+      REGION_ROLE: "primary",
+      DB_WRITER_HOST: plan.outputs.globalWriterEndpoint,
+      DB_READER_HOST: plan.outputs.clusterEndpoint,
+      DB_SECRET_ID: plan.outputs.dbSecretName,
+      SESSIONS_TABLE: plan.outputs.sessionsTableName,
+    });
+    expect(fn.inputs.vpcConfig.subnetIds).toHaveLength(3);
+    expect(plan.outputs.healthUrl).toBe(`${plan.outputs.apiUrl}/health`);
+    expect(plan.outputs.healthUrl).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/v1\/health$/);
+  });
+
+  it("applies the migrations on deploy, again whenever they change, once the writer exists", () => {
+    const invocation = plan.one("aws:lambda/invocation:Invocation");
+    expect(invocation.inputs.triggers.migrations).toMatch(/^[0-9a-f]{64}$/);
+    expect(invocation.options.dependsOn).toEqual(["aurora"]);
+  });
+
+  it("alarms on the Lambda, the API and the primary cluster, to this region's topic", () => {
+    const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
+      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Latency", "Throttles"].sort(),
+    );
+    for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
+  });
+
+  it("creates the custom domain only when one is configured, and exports its regional target", async () => {
+    expect(plan.ofType("aws:apigateway/domainName:DomainName")).toEqual([]);
+    const withDomain = await synth({ config: { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" } });
+    expect(withDomain.one("aws:apigateway/domainName:DomainName").inputs.domainName).toBe("pay.example.com");
+    expect(withDomain.outputs.customDomainTarget).toMatch(/^d-[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com$/);
+    expect(withDomain.outputs.customDomainZoneId).toBe("Z1UJRXOUMOOFQ8");
+  });
+
+  it("refuses a reserved concurrency over the writer's connection budget", async () => {
+    await expect(synth({ config: { apiReservedConcurrency: "400" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency/);
   });
 
   it("stops the preview with the key and the rule when environmentSuffix is uppercase", async () => {

@@ -1,20 +1,25 @@
 // The primary region: where payments are written. It owns the Aurora global database and
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
+import type * as pulumi from "@pulumi/pulumi";
 import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
-import { loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
-import { AlertTopic } from "@payments-dr/monitoring";
+import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
+import { AlertTopic, RegionalAlarms } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
+import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
+import { DatabaseMigration, ServerlessApi } from "@payments-dr/serverless-api";
 import { RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
 const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("primary", config);
+const apiSettings = loadApiConfig(settings);
 
 // Providers: this region, and the DR region for the replicas this stack owns there.
 const here = ctx.region(settings.region);
 const drSide = ctx.region(config.drRegion);
+const logs = (kmsKeyArn: pulumi.Input<string>) => ({ kmsKeyArn, retentionDays: config.logRetentionDays });
 
 // Keys: a multi-region key, replicated to the DR region for the replicated data.
 const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true }, { provider: here.provider });
@@ -24,11 +29,7 @@ const drReplicaKey = new RegionalKeyReplica(
   { provider: drSide.provider },
 );
 
-const network = new RegionalNetwork(
-  "network",
-  { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays } },
-  { provider: here.provider },
-);
+const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs(key.keyArn) }, { provider: here.provider });
 
 // Aurora: global cluster → primary cluster (writer + readers).
 const globalCluster = new AuroraGlobalCluster(
@@ -67,6 +68,55 @@ const bucket = new SecureBucket(
 );
 const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
 
+// The payments API: writes through the global writer endpoint, reads from this region's cluster.
+const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
+const databaseAccess = { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint };
+new DatabaseMigration(
+  "migrations",
+  {
+    namer: here.namer,
+    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.migrateDir),
+    network: functionNetwork,
+    database: databaseAccess,
+    kmsKeyArns: [key.keyArn],
+    logs: logs(key.keyArn),
+    migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
+    runAfter: [database],
+  },
+  { provider: here.provider },
+);
+const api = new ServerlessApi(
+  "api",
+  {
+    namer: here.namer,
+    regionRole: "primary",
+    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
+    network: functionNetwork,
+    database: databaseAccess,
+    sessions: { tableName: sessions.tableName },
+    kmsKeyArns: [key.keyArn],
+    logs: logs(key.keyArn),
+    memoryMb: apiSettings.memoryMb,
+    timeoutSeconds: apiSettings.timeoutSeconds,
+    reservedConcurrency: apiSettings.reservedConcurrency,
+    throttling: { rateLimit: apiSettings.throttleRateLimit, burstLimit: apiSettings.throttleBurstLimit },
+    domain: config.domain,
+  },
+  { provider: here.provider },
+);
+
+new RegionalAlarms(
+  "alarms",
+  {
+    namer: here.namer,
+    topicArn: alerts.topicArn,
+    lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
+    api: { apiName: api.apiName, stageName: api.apiStage },
+    aurora: { clusterIdentifier: database.clusterIdentifier, role: "primary" },
+  },
+  { provider: here.provider },
+);
+
 const outputs: StackOutputs<PrimaryRegionOutputs> = {
   region: settings.region,
   vpcId: network.vpcId,
@@ -74,10 +124,12 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   globalWriterEndpoint: globalCluster.endpoint,
   engineVersion: globalCluster.engineVersion,
   clusterArn: database.clusterArn,
+  clusterIdentifier: database.clusterIdentifier,
   clusterEndpoint: database.clusterEndpoint,
   readerEndpoint: database.readerEndpoint,
   writerInstanceId: database.writerInstanceId,
   dbSecretArn: database.secretArn,
+  dbSecretName: database.secretName,
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   sessionsTableName: sessions.tableName,
@@ -85,5 +137,12 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,
   alertTopicArn: alerts.topicArn,
+  apiId: api.apiId,
+  apiName: api.apiName,
+  apiUrl: api.apiUrl,
+  apiStage: api.apiStage,
+  healthUrl: api.healthUrl,
+  lambdaName: api.lambdaName,
+  ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
 };
 export = outputs;

@@ -31,6 +31,8 @@ export interface AuroraPrimaryClusterArgs extends MemberClusterArgs {
  */
 export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   readonly clusterArn: pulumi.Output<string>;
+  /** The DBClusterIdentifier of CloudWatch's RDS metrics. */
+  readonly clusterIdentifier: pulumi.Output<string>;
   /** This region's writer endpoint. */
   readonly clusterEndpoint: pulumi.Output<string>;
   readonly readerEndpoint: pulumi.Output<string>;
@@ -38,6 +40,8 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   readonly writerInstanceId: pulumi.Output<string>;
   /** Secrets Manager secret with the master credentials. */
   readonly secretArn: pulumi.Output<string>;
+  /** The secret's name: the same in both regions, so the DR copy is found by it too. */
+  readonly secretName: pulumi.Output<string>;
 
   constructor(name: string, args: AuroraPrimaryClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:aurora:AuroraPrimaryCluster", name, {}, opts);
@@ -69,11 +73,15 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     );
 
     this.clusterArn = cluster.arn;
+    this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterEndpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.writerInstanceId = instances[0].id;
     this.secretArn = credentials.secret.arn;
+    this.secretName = credentials.secret.name;
     this.registerOutputs({
+      clusterIdentifier: this.clusterIdentifier,
+      secretName: this.secretName,
       clusterArn: this.clusterArn,
       clusterEndpoint: this.clusterEndpoint,
       readerEndpoint: this.readerEndpoint,

@@ -24,6 +24,8 @@ export interface AuroraSecondaryClusterArgs extends MemberClusterArgs {
  */
 export class AuroraSecondaryCluster extends pulumi.ComponentResource {
   readonly clusterArn: pulumi.Output<string>;
+  /** The DBClusterIdentifier of CloudWatch's RDS metrics. */
+  readonly clusterIdentifier: pulumi.Output<string>;
   /** This region's writer endpoint (read-only while the region is secondary). */
   readonly clusterEndpoint: pulumi.Output<string>;
   readonly readerEndpoint: pulumi.Output<string>;
@@ -44,9 +46,11 @@ export class AuroraSecondaryCluster extends pulumi.ComponentResource {
     );
 
     this.clusterArn = cluster.arn;
+    this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterEndpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.registerOutputs({
+      clusterIdentifier: this.clusterIdentifier,
       clusterArn: this.clusterArn,
       clusterEndpoint: this.clusterEndpoint,
       readerEndpoint: this.readerEndpoint,

@@ -37,9 +37,18 @@ export function defaultMaxConnections(instanceClass: string): number {
 }
 
 /**
- * Reads the API config and checks the connection budget: the Lambdas of both regions (each up
- * to its reserved concurrency, one connection per container) plus the migration function write
- * through the single Aurora writer, and together may use at most `dbConnectionShare` of its
+ * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
+ * writes go to the global writer endpoint, its reads and /health to the region's cluster
+ * endpoint, both the writer there), every DR container one (its writes), plus the migration
+ * function's one.
+ */
+export function writerConnections(reservedConcurrency: number): number {
+  return 3 * reservedConcurrency + 1;
+}
+
+/**
+ * Reads the API config and checks the connection budget: at full reserved concurrency in both
+ * regions the Lambdas may use at most `dbConnectionSharePercent` of the writer's
  * `max_connections` (the rest stays for operators, replication and failover headroom).
  */
 export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): ApiConfig {
@@ -47,13 +56,13 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   const maxConnections = reader.integer("dbMaxConnections", { min: 10 }) ?? defaultMaxConnections(regional.database.instanceClass);
   const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
   const budget = Math.floor((maxConnections * share) / 100);
-  const needed = 2 * reservedConcurrency + 1;
+  const needed = writerConnections(reservedConcurrency);
   if (needed > budget) {
     throw new ConfigError(
       "apiReservedConcurrency",
-      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (both regions + migrations), ` +
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (3 per reserved container + migrations), ` +
         `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
-        `Lower it to at most ${Math.floor((budget - 1) / 2)}, or use a larger instance or RDS Proxy.`,
+        `Lower it to at most ${Math.floor((budget - 1) / 3)}, or use a larger instance or RDS Proxy.`,
     );
   }
   return {

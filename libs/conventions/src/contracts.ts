@@ -13,6 +13,8 @@ export interface RegionalStackOutputs {
   vpcId: string;
   /** ARN of this region's member cluster of the global database. */
   clusterArn: string;
+  /** Its identifier (CloudWatch's DBClusterIdentifier). */
+  clusterIdentifier: string;
   /** This region's cluster writer endpoint (read-only while the region is secondary). */
   clusterEndpoint: string;
   readerEndpoint: string;
@@ -23,6 +25,20 @@ export interface RegionalStackOutputs {
   /** `Enabled` once the bucket's versioning exists: S3 replication must wait for it. */
   bucketVersioningStatus: string;
   alertTopicArn: string;
+  /** The regional payments API (REST, regional endpoint). */
+  apiId: string;
+  /** Its name (CloudWatch's ApiName). */
+  apiName: string;
+  /** The stage's own URL: `https://<apiId>.execute-api.<region>.amazonaws.com/<stage>`. */
+  apiUrl: string;
+  apiStage: string;
+  /** `/health` of this region, the target of its Route 53 health check. */
+  healthUrl: string;
+  /** The payment Lambda. */
+  lambdaName: string;
+  /** With a custom domain: its regional domain name and zone, the failover records' alias target. */
+  customDomainTarget?: string;
+  customDomainZoneId?: string;
 }
 
 /** Outputs of `apps/primary-region`. */
@@ -36,6 +52,8 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   writerInstanceId: string;
   /** Secrets Manager secret with the master credentials (replicated to the DR region). */
   dbSecretArn: string;
+  /** The secret's name, the same in both regions (the DR copy is found by it). */
+  dbSecretName: string;
   /** The DynamoDB sessions global table (same name in both regions). */
   sessionsTableName: string;
   /** The multi-region replica, in the DR region, of the primary's key (encrypts the replicas). */
@@ -47,6 +65,17 @@ export type DrRegionOutputs = RegionalStackOutputs;
 
 /** Outputs of `apps/global`. */
 export interface GlobalOutputs {
+  /** `enabled: <domain>`, or why DNS failover is off (it needs a custom domain). */
+  dnsFailover: string;
+  /** The custom domain clients use, when DNS failover is on. */
+  failoverDomain?: string;
+  primaryHealthCheckId: string;
+  drHealthCheckId: string;
+  /** The cross-region dashboard's name (one in each region, same name). */
+  dashboardName: string;
+  replicationRuleId: string;
+  /** The ARC Region switch plan, when `regionSwitchPlan` is enabled. */
+  regionSwitchPlanArn?: string;
   primaryRegion: string;
   drRegion: string;
   globalClusterId: string;

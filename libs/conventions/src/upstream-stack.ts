@@ -12,8 +12,11 @@ export class UpstreamStack<T> {
     this.ref = new pulumi.StackReference(logicalName, { name: stackName }, opts);
   }
 
-  /** A required output of the upstream stack. */
-  output<K extends keyof T & string>(key: K): pulumi.Output<T[K]> {
-    return this.ref.requireOutput(key) as pulumi.Output<T[K]>;
+  /**
+   * An output of the upstream stack, required to exist: an optional output (such as
+   * `customDomainTarget`) is read only where the config says it must be there.
+   */
+  output<K extends keyof T & string>(key: K): pulumi.Output<NonNullable<T[K]>> {
+    return this.ref.requireOutput(key) as pulumi.Output<NonNullable<T[K]>>;
   }
 }

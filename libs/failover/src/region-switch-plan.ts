@@ -60,6 +60,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
+        name: args.namer.global("iamRole", "region-switch"),
         role: role.id,
         policy: pulumi
           .all([globalClusterArn, args.clusterArns.primary, args.clusterArns.dr])

@@ -4,6 +4,16 @@ import type * as pulumi from "@pulumi/pulumi";
 /** The account every synthesized resource lives in. */
 export const FAKE_ACCOUNT_ID = "123456789012";
 
+/** API Gateway's hosted zone for regional endpoints, per region (AWS endpoints table). */
+export const API_GATEWAY_REGIONAL_ZONE_IDS: Record<string, string> = { "us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ" };
+
+/** What an invoked Lambda (aws.lambda.Invocation) answers in synth. */
+export const FAKE_INVOCATION_RESULT = '{"applied":[]}';
+
+function hex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
 /** A stable fake identifier, so two synth runs of the same program write the same file. */
 export function fakeId(prefix: string, seed: string): string {
   return `${prefix}-${createHash("sha256").update(seed).digest("hex").slice(0, 17)}`;
@@ -51,6 +61,61 @@ export function computedState(type: string, name: string, inputs: Record<string,
       return { id, state: { ...base, arn: `arn:aws:sns:${region}:${FAKE_ACCOUNT_ID}:${id}` } };
     case "aws:secretsmanager/secret:Secret":
       return { id: `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT_ID}:secret:${id}-AbCdEf`, state: { ...base, arn: `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT_ID}:secret:${id}-AbCdEf` } };
+    case "aws:lambda/function:Function": {
+      const fnArn = `arn:aws:lambda:${region}:${FAKE_ACCOUNT_ID}:function:${id}`;
+      return { id, state: { arn: fnArn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${fnArn}/invocations` } };
+    }
+    case "aws:lambda/invocation:Invocation":
+      return { id, state: { ...base, result: FAKE_INVOCATION_RESULT } };
+    case "aws:apigateway/restApi:RestApi": {
+      // A REST API id is 10 lowercase letters and digits, not its name.
+      const apiId = hex(`${region}/${name}`, 10);
+      return {
+        id: apiId,
+        state: {
+          arn: `arn:aws:apigateway:${region}::/restapis/${apiId}`,
+          executionArn: `arn:aws:execute-api:${region}:${FAKE_ACCOUNT_ID}:${apiId}`,
+          rootResourceId: hex(`${apiId}/root`, 10),
+        },
+      };
+    }
+    case "aws:apigateway/stage:Stage": {
+      const { restApi, stageName } = inputs as { restApi: string; stageName: string };
+      return {
+        id: `ags-${restApi}-${stageName}`,
+        state: {
+          invokeUrl: `https://${restApi}.execute-api.${region}.amazonaws.com/${stageName}`,
+          executionArn: `arn:aws:execute-api:${region}:${FAKE_ACCOUNT_ID}:${restApi}/${stageName}`,
+        },
+      };
+    }
+    case "aws:apigateway/domainName:DomainName": {
+      const domainName = String(inputs.domainName);
+      return {
+        id: domainName,
+        state: {
+          arn: `arn:aws:apigateway:${region}::/domainnames/${domainName}`,
+          regionalDomainName: `d-${hex(`${region}/${domainName}`, 10)}.execute-api.${region}.amazonaws.com`,
+          regionalZoneId: API_GATEWAY_REGIONAL_ZONE_IDS[region],
+        },
+      };
+    }
+    case "aws:acm/certificate:Certificate": {
+      // ACM asks for the same validation record for a name in every region of an account.
+      const domainName = String(inputs.domainName);
+      const certArn = `arn:aws:acm:${region}:${FAKE_ACCOUNT_ID}:certificate/${hex(`${region}/${name}`, 32)}`;
+      const option = {
+        domainName,
+        resourceRecordName: `_${hex(domainName, 32)}.${domainName}.`,
+        resourceRecordType: "CNAME",
+        resourceRecordValue: `_${hex(`${domainName}/value`, 32)}.xlfgrmvvlj.acm-validations.aws.`,
+      };
+      return { id: certArn, state: { arn: certArn, domainValidationOptions: [option] } };
+    }
+    case "aws:route53/record:Record":
+      return { id, state: { ...base, fqdn: String(inputs.name).replace(/\.$/, "") } };
+    case "aws:route53/healthCheck:HealthCheck":
+      return { id: fakeId("hc", `${type}::${name}`), state: base };
     case "random:index/randomPassword:RandomPassword":
       return { id: "none", state: { result: "synth-fake-password-0123456789" } };
     default:

@@ -39,7 +39,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
 
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         const region = args.type.startsWith(PROVIDER_TYPE_PREFIX) ? (args.inputs.region ?? null) : regionOf(args.provider);
         const providerRef = args.provider?.split("::");
         if (recorded.has(key(args.type, args.name))) {
@@ -51,7 +51,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
           custom: args.custom ?? true,
           provider: providerRef ? (providerById.get(providerRef.pop() ?? "")?.name ?? null) : null,
           region,
-          inputs: redactSecrets(args.inputs) as Record<string, unknown>,
+          inputs: redactSecrets(await describeAssets(args.inputs)) as Record<string, unknown>,
         });
         if (args.type === "pulumi:pulumi:StackReference") {
           return stackReference(args.inputs.name ?? args.name, opts.upstream ?? {});
@@ -139,6 +139,24 @@ async function failingOnAnyError<T>(run: () => Promise<T>): Promise<T> {
 /** The real process: under jest, `process` is a sandbox copy whose events never fire. */
 function hostProcess(): NodeJS.Process {
   return (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
+}
+
+/** Assets and archives (e.g. a Lambda's code) as the path or text they stand for. */
+async function describeAssets(value: unknown): Promise<unknown> {
+  if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) {
+    const fields = value as unknown as Record<string, unknown>;
+    const kind = pulumi.asset.Archive.isInstance(value) ? "archive" : "asset";
+    for (const field of ["path", "uri", "text"]) {
+      if (fields[field] !== undefined) return { [kind]: { [field]: await fields[field] } };
+    }
+    return { [kind]: {} };
+  }
+  if (Array.isArray(value)) return Promise.all((value as unknown[]).map(describeAssets));
+  if (typeof value === "object" && value !== null) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await describeAssets(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
 }
 
 function key(type: string, name: string): string {

@@ -1,0 +1,77 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { PERIOD_SECONDS } from "../metrics";
+
+/** A statistic CloudWatch computes: a standard one, or a percentile such as `p99`. */
+export type AlarmStat = "Sum" | "Average" | "Maximum" | "Minimum" | `p${number}`;
+
+/**
+ * How CloudWatch treats a minute without a datapoint. Each alarm chooses on purpose: the
+ * default (`missing`) is right for some metrics and silently wrong for others.
+ */
+export type MissingData = "missing" | "ignore" | "breaching" | "notBreaching";
+
+/** One alarm, before it is a resource: what it watches and when it fires. */
+export interface AlarmSpec {
+  /** Names the alarm: logical `<component>-<role>`, physical `namer.regional("display", "<role>-alarm")`. */
+  role: string;
+  /** What the on-call reads in the notification: what is wrong and where to look. */
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, pulumi.Input<string>>;
+  stat: AlarmStat;
+  comparison: "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
+  threshold: number;
+  /** Minutes looked at. */
+  evaluationPeriods: number;
+  /** Minutes among them that must breach. @default evaluationPeriods */
+  datapointsToAlarm?: number;
+  treatMissingData: MissingData;
+}
+
+const PERCENTILE = /^p\d+(\.\d+)?$/;
+
+/**
+ * The arguments of one alarm's resource. It notifies the topic both ways (ALARM and back to
+ * OK), so the on-call learns when a problem ends as well as when it starts; tags come from
+ * the provider's `defaultTags`.
+ */
+export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn: pulumi.Input<string>): aws.cloudwatch.MetricAlarmArgs & { name: string } {
+  const percentile = PERCENTILE.test(spec.stat);
+  return {
+    name: namer.regional("display", `${spec.role}-alarm`),
+    alarmDescription: spec.description,
+    namespace: spec.namespace,
+    metricName: spec.metricName,
+    dimensions: spec.dimensions,
+    ...(percentile
+      ? // A percentile over a handful of requests is just the slowest one: wait for enough samples.
+        { extendedStatistic: spec.stat, evaluateLowSampleCountPercentiles: "ignore" }
+      : { statistic: spec.stat }),
+    period: PERIOD_SECONDS,
+    evaluationPeriods: spec.evaluationPeriods,
+    datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+    comparisonOperator: spec.comparison,
+    threshold: spec.threshold,
+    treatMissingData: spec.treatMissingData,
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+  };
+}
+
+/** Creates one alarm per spec as children of `parent`; returns their physical names. */
+export function createAlarms(
+  parent: pulumi.ComponentResource,
+  name: string,
+  specs: AlarmSpec[],
+  namer: ResourceNamer,
+  topicArn: pulumi.Input<string>,
+): string[] {
+  return specs.map((spec) => {
+    const args = metricAlarmArgs(spec, namer, topicArn);
+    new aws.cloudwatch.MetricAlarm(`${name}-${spec.role}`, args, { parent });
+    return args.name;
+  });
+}

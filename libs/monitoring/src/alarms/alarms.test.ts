@@ -1,0 +1,199 @@
+import * as aws from "@pulumi/aws";
+import { COMPLIANCE_TAGS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { Plan, PlannedResource, synthesize } from "@payments-dr/synth";
+import { RECOVERY_TARGETS } from "../targets";
+import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
+import { ReplicationAlarms, ReplicationAlarmsArgs } from "./replication-alarms";
+import { REPLICATION_WARNING_SHARE, alarmThresholds, defaultAlarmThresholds } from "./thresholds";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = { "us-east-1": "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-qa", "us-east-2": "arn:aws:sns:us-east-2:123456789012:payments-dr-alerts-use2-qa" };
+
+function regionTargets(code: "use1" | "use2", role: "primary" | "dr"): RegionalAlarmTargets {
+  return {
+    lambda: { functionName: `payments-dr-payments-${code}-qa`, timeoutSeconds: 10 },
+    api: { apiName: `payments-dr-api-${code}-qa`, stageName: "v1" },
+    aurora: { clusterIdentifier: `payments-dr-aurora-${code}-qa`, role },
+  };
+}
+
+const REPLICATION: Omit<ReplicationAlarmsArgs, "namer" | "topicArn"> = {
+  sessionsTable: { tableName: "payments-dr-sessions-qa", receivingRegion: "us-east-2" },
+  bucketReplication: { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" },
+  healthChecks: [
+    { name: "primary", healthCheckId: "hc-primary-0001" },
+    { name: "dr", healthCheckId: "hc-dr-0002" },
+  ],
+};
+
+function provider(region: "us-east-1" | "us-east-2", project: string): aws.Provider {
+  return new aws.Provider(region, regionProviderArgs(region, stackTags({ project, stack: "dev", environmentSuffix: "qa" })));
+}
+
+function namer(region: string): ResourceNamer {
+  return new ResourceNamer({ environmentSuffix: "qa", region });
+}
+
+function alarmsOf(plan: Plan, component: string): Map<string, PlannedResource> {
+  return new Map(plan.childrenOf(component).filter((r) => r.type === ALARM).map((r) => [r.name.slice(component.length + 1), r]));
+}
+
+describe("RegionalAlarms", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthesize({
+      project: "regional",
+      program: () => {
+        const east1 = provider("us-east-1", "primary-region");
+        const east2 = provider("us-east-2", "dr-region");
+        new RegionalAlarms("primary", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], ...regionTargets("use1", "primary"), thresholds: { apiLatencyP99Ms: 1500 } }, { provider: east1 });
+        new RegionalAlarms("dr", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], ...regionTargets("use2", "dr") }, { provider: east2 });
+      },
+    });
+  });
+
+  const fn = { FunctionName: "payments-dr-payments-use1-qa" };
+  const api = { ApiName: "payments-dr-api-use1-qa", Stage: "v1" };
+  const cluster = { DBClusterIdentifier: "payments-dr-aurora-use1-qa" };
+  it.each([
+    ["lambda-errors", "AWS/Lambda", "Errors", fn, { statistic: "Sum" }],
+    ["lambda-throttles", "AWS/Lambda", "Throttles", fn, { statistic: "Sum" }],
+    ["lambda-duration-p99", "AWS/Lambda", "Duration", fn, { extendedStatistic: "p99" }],
+    ["api-5xx", "AWS/ApiGateway", "5XXError", api, { statistic: "Sum" }],
+    ["api-latency-p99", "AWS/ApiGateway", "Latency", api, { extendedStatistic: "p99" }],
+    ["aurora-cpu", "AWS/RDS", "CPUUtilization", cluster, { statistic: "Average" }],
+    ["aurora-connections", "AWS/RDS", "DatabaseConnections", cluster, { statistic: "Maximum" }],
+  ])("alarms on %s (%s %s) with its dimensions and statistic", (role, namespace, metricName, dimensions, stat) => {
+    const alarm = alarmsOf(plan, "primary").get(role)!;
+    expect(alarm.inputs).toMatchObject({ namespace, metricName, dimensions, period: 60, ...stat });
+    expect(alarm.inputs.dimensions).toEqual(dimensions);
+    expect(alarm.inputs).not.toHaveProperty("statistic" in stat ? "extendedStatistic" : "statistic");
+  });
+
+  it("wires every alarm to its region's topic on ALARM and on OK, with a chosen missing-data treatment", () => {
+    for (const [component, region, count] of [["primary", "us-east-1", 7], ["dr", "us-east-2", 8]] as const) {
+      const alarms = [...alarmsOf(plan, component).values()];
+      expect(alarms).toHaveLength(count);
+      for (const alarm of alarms) {
+        expect(alarm).toMatchObject({ provider: region, region });
+        expect(alarm.inputs.alarmActions).toEqual([TOPIC[region]]);
+        expect(alarm.inputs.okActions).toEqual([TOPIC[region]]);
+        expect(["missing", "ignore", "breaching", "notBreaching"]).toContain(alarm.inputs.treatMissingData);
+        expect(alarm.inputs.alarmDescription).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it("names every alarm with its region code and the environment suffix, and tags it only through the provider", () => {
+    const names = plan.ofType(ALARM).map((a) => a.inputs.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(alarmsOf(plan, "primary").get("api-5xx")!.inputs.name).toBe("payments-dr-api-5xx-alarm-use1-qa");
+    for (const alarm of plan.ofType(ALARM)) {
+      expect(alarm.inputs.name).toMatch(/-use[12]-qa$/);
+      expect(alarm.inputs.tags).toBeUndefined();
+      expect(plan.defaultTagsOf(alarm)).toMatchObject(COMPLIANCE_TAGS);
+    }
+  });
+
+  it("watches the replication lag on the DR cluster only, at a threshold derived from the RPO promise", () => {
+    expect(alarmsOf(plan, "primary").has("aurora-replication-lag")).toBe(false);
+    const lag = alarmsOf(plan, "dr").get("aurora-replication-lag")!;
+    const threshold = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE;
+    expect(lag.inputs).toMatchObject({
+      namespace: "AWS/RDS",
+      metricName: "AuroraGlobalDBReplicationLag",
+      dimensions: { DBClusterIdentifier: "payments-dr-aurora-use2-qa" },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold,
+      evaluationPeriods: defaultAlarmThresholds.replicationLagMinutes,
+      datapointsToAlarm: defaultAlarmThresholds.replicationLagMinutes,
+      // A DR cluster that stops reporting its lag is no longer replicating.
+      treatMissingData: "breaching",
+    });
+    // Above what a healthy global database shows, below the promise and Aurora's 20 s minimum managed RPO.
+    expect(threshold).toBeGreaterThan(RECOVERY_TARGETS.aimRpoSeconds * 1000);
+    expect(threshold).toBeLessThan(Math.min(RECOVERY_TARGETS.rpoSeconds * 1000, 20_000));
+  });
+
+  it("sets the p99 duration threshold from the Lambda's timeout, and waits for enough samples before judging a percentile", () => {
+    expect(alarmsOf(plan, "dr").get("lambda-duration-p99")!.inputs).toMatchObject({ threshold: 8000, evaluateLowSampleCountPercentiles: "ignore" });
+  });
+
+  it("takes threshold overrides and keeps the other defaults", () => {
+    expect(alarmsOf(plan, "primary").get("api-latency-p99")!.inputs.threshold).toBe(1500);
+    expect(alarmsOf(plan, "dr").get("api-latency-p99")!.inputs.threshold).toBe(defaultAlarmThresholds.apiLatencyP99Ms);
+    const specs = regionalAlarmSpecs(regionTargets("use2", "dr"), alarmThresholds({ auroraReplicationLagMs: 5000, lambdaErrorsPerMinute: undefined }));
+    expect(specs.find((s) => s.role === "aurora-replication-lag")!.threshold).toBe(5000);
+    expect(specs.find((s) => s.role === "lambda-errors")!.threshold).toBe(defaultAlarmThresholds.lambdaErrorsPerMinute);
+  });
+});
+
+describe("ReplicationAlarms", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthesize({
+      project: "global",
+      program: () => {
+        new ReplicationAlarms("replication", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], ...REPLICATION }, { provider: provider("us-east-1", "global") });
+      },
+    });
+  });
+
+  it("watches DynamoDB replication to the DR replica at a threshold derived from the RPO promise", () => {
+    expect(alarmsOf(plan, "replication").get("dynamodb-replication-latency")!.inputs).toMatchObject({
+      namespace: "AWS/DynamoDB",
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" },
+      statistic: "Average",
+      threshold: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
+      treatMissingData: "notBreaching",
+    });
+  });
+
+  it("watches the S3 replication rule, its latency bounded by Replication Time Control", () => {
+    const rule = { SourceBucket: "payments-dr-data-use1-123456789012-qa", DestinationBucket: "payments-dr-data-use2-123456789012-qa", RuleId: "to-dr" };
+    const alarms = alarmsOf(plan, "replication");
+    expect(alarms.get("s3-replication-latency")!.inputs).toMatchObject({
+      namespace: "AWS/S3",
+      metricName: "ReplicationLatency",
+      dimensions: rule,
+      statistic: "Maximum",
+      threshold: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
+    });
+    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication", dimensions: rule });
+  });
+
+  it("alarms on each Route 53 health check in AWS/Route53 by HealthCheckId, when its minimum drops below 1", () => {
+    for (const check of REPLICATION.healthChecks) {
+      expect(alarmsOf(plan, "replication").get(`health-${check.name}`)!.inputs).toMatchObject({
+        name: `payments-dr-health-${check.name}-alarm-use1-qa`,
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: check.healthCheckId },
+        statistic: "Minimum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+      });
+    }
+  });
+
+  it("wires every alarm to the topic and tags it only through the provider", () => {
+    const alarms = plan.ofType(ALARM);
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({ parent: "replication", region: "us-east-1" });
+      expect(alarm.inputs).toMatchObject({ alarmActions: [TOPIC["us-east-1"]], okActions: [TOPIC["us-east-1"]] });
+      expect(alarm.inputs.tags).toBeUndefined();
+      expect(plan.defaultTagsOf(alarm)).toMatchObject(COMPLIANCE_TAGS);
+    }
+  });
+
+  it("refuses health-check alarms outside us-east-1, where Route 53 publishes no metrics", async () => {
+    const program = () => {
+      new ReplicationAlarms("replication", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], healthChecks: REPLICATION.healthChecks }, { provider: provider("us-east-2", "global") });
+    };
+    await expect(synthesize({ project: "global", program })).rejects.toThrow(/Route 53 publishes health-check metrics only in us-east-1/);
+  });
+});

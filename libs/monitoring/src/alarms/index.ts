@@ -1,0 +1,11 @@
+export { type AlarmSpec, type AlarmStat, type MissingData, metricAlarmArgs } from "./alarm-spec";
+export { RegionalAlarms, regionalAlarmSpecs, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
+export {
+  ReplicationAlarms,
+  inRoute53MetricsRegion,
+  replicationAlarmSpecs,
+  type HealthCheckRef,
+  type ReplicationAlarmsArgs,
+  type ReplicationAlarmTargets,
+} from "./replication-alarms";
+export { REPLICATION_WARNING_SHARE, alarmThresholds, defaultAlarmThresholds, type AlarmThresholds } from "./thresholds";

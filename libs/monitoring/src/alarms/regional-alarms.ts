@@ -1,0 +1,164 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
+import { NAMESPACE } from "../metrics";
+import { RECOVERY_TARGETS } from "../targets";
+import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { AlarmThresholds, alarmThresholds } from "./thresholds";
+
+/** Arguments of {@link RegionalAlarms}. */
+export interface RegionalAlarmsArgs {
+  /** Names the alarms, in their region. */
+  namer: ResourceNamer;
+  /** The region's alert topic (`AlertTopic.topicArn`): every alarm notifies it on ALARM and on OK. */
+  topicArn: pulumi.Input<string>;
+  /** The payment Lambda, and its timeout (the p99 duration alarm is a share of it). */
+  lambda: { functionName: pulumi.Input<string>; timeoutSeconds: number };
+  /** The REST API and its stage. */
+  api: { apiName: pulumi.Input<string>; stageName: pulumi.Input<string> };
+  /** This region's member cluster of the global database; the replication-lag alarm exists only for `"dr"`. */
+  aurora: { clusterIdentifier: pulumi.Input<string>; role: RegionRole };
+  /** Overrides of `defaultAlarmThresholds`. @default {} */
+  thresholds?: Partial<AlarmThresholds>;
+}
+
+/** What the alarms of one region watch. */
+export type RegionalAlarmTargets = Pick<RegionalAlarmsArgs, "lambda" | "api" | "aurora">;
+
+/**
+ * The alarms of one regional stack. Missing data is chosen per alarm:
+ * - Lambda and API Gateway publish only when requests arrive (Route 53's checks of `/health`
+ *   keep a trickle even in the idle DR region): no requests, no errors, so `notBreaching`.
+ * - Aurora publishes CPU and connections every minute while an instance runs; a gap means no
+ *   instance reports, which the API and health-check alarms name correctly, so `missing`
+ *   (INSUFFICIENT_DATA shows on the console without paging as "CPU high").
+ * - The DR cluster publishes its replication lag every minute while it replicates; a gap means
+ *   it no longer does (detached, promoted, no instance), so the RPO is unguarded: `breaching`.
+ */
+export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresholds): AlarmSpec[] {
+  const fn = { FunctionName: targets.lambda.functionName };
+  const api = { ApiName: targets.api.apiName, Stage: targets.api.stageName };
+  const cluster = { DBClusterIdentifier: targets.aurora.clusterIdentifier };
+  const timeoutMs = targets.lambda.timeoutSeconds * 1000;
+  const specs: AlarmSpec[] = [
+    {
+      role: "lambda-errors",
+      description: `Payment Lambda: ${t.lambdaErrorsPerMinute}+ errors (exceptions or timeouts) a minute in 2 of 3 minutes. Check its logs and the database.`,
+      namespace: NAMESPACE.lambda,
+      metricName: "Errors",
+      dimensions: fn,
+      stat: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.lambdaErrorsPerMinute,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "lambda-throttles",
+      description: `Payment Lambda: ${t.lambdaThrottlesPerMinute}+ throttles a minute. Requests are refused at the reserved concurrency (the region's database connection budget).`,
+      namespace: NAMESPACE.lambda,
+      metricName: "Throttles",
+      dimensions: fn,
+      stat: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.lambdaThrottlesPerMinute,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "lambda-duration-p99",
+      description: `Payment Lambda: p99 duration at ${t.lambdaDurationTimeoutShare * 100}% of its ${targets.lambda.timeoutSeconds} s timeout for 3 minutes. Requests are about to time out.`,
+      namespace: NAMESPACE.lambda,
+      metricName: "Duration",
+      dimensions: fn,
+      stat: "p99",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: Math.round(timeoutMs * t.lambdaDurationTimeoutShare),
+      evaluationPeriods: 3,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "api-5xx",
+      description: `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute in 2 of 3 minutes. Check the Lambda alarms and the database.`,
+      namespace: NAMESPACE.apiGateway,
+      metricName: "5XXError",
+      dimensions: api,
+      stat: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.api5xxPerMinute,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "api-latency-p99",
+      description: `Payments API: p99 latency at ${t.apiLatencyP99Ms} ms or more for 3 minutes.`,
+      namespace: NAMESPACE.apiGateway,
+      metricName: "Latency",
+      dimensions: api,
+      stat: "p99",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.apiLatencyP99Ms,
+      evaluationPeriods: 3,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "aurora-cpu",
+      description: `Aurora cluster: CPU at ${t.auroraCpuPercent}% or more for 5 minutes.`,
+      namespace: NAMESPACE.rds,
+      metricName: "CPUUtilization",
+      dimensions: cluster,
+      stat: "Average",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.auroraCpuPercent,
+      evaluationPeriods: 5,
+      treatMissingData: "missing",
+    },
+    {
+      role: "aurora-connections",
+      description: `Aurora cluster: ${t.auroraConnections}+ connections for 3 minutes; new connections will soon be refused.`,
+      namespace: NAMESPACE.rds,
+      metricName: "DatabaseConnections",
+      dimensions: cluster,
+      stat: "Maximum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.auroraConnections,
+      evaluationPeriods: 3,
+      treatMissingData: "missing",
+    },
+  ];
+  if (targets.aurora.role === "dr") {
+    specs.push({
+      role: "aurora-replication-lag",
+      description:
+        `Aurora global database: the DR cluster lags ${t.auroraReplicationLagMs} ms or more (or reports nothing) for ${t.replicationLagMinutes} minutes; ` +
+        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A failover now would lose that much; see the DR runbook (status, preflight).`,
+      namespace: NAMESPACE.rds,
+      metricName: "AuroraGlobalDBReplicationLag",
+      dimensions: cluster,
+      stat: "Maximum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.auroraReplicationLagMs,
+      evaluationPeriods: t.replicationLagMinutes,
+      treatMissingData: "breaching",
+    });
+  }
+  return specs;
+}
+
+/**
+ * The alarms of one regional stack (Lambda, API Gateway, Aurora, and on the DR cluster its
+ * replication lag behind the primary), each notifying the region's alert topic. Each region
+ * watches itself, so the alarms of the surviving region keep working when the other is down.
+ */
+export class RegionalAlarms extends pulumi.ComponentResource {
+  /** Physical names of the alarms (the DR CLI and runbook refer to them). */
+  readonly alarmNames: string[];
+
+  constructor(name: string, args: RegionalAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:monitoring:RegionalAlarms", name, {}, opts);
+    const thresholds = alarmThresholds(args.thresholds);
+    this.alarmNames = createAlarms(this, name, regionalAlarmSpecs(args, thresholds), args.namer, args.topicArn);
+    this.registerOutputs({ alarmNames: this.alarmNames });
+  }
+}

@@ -1,0 +1,153 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { NAMESPACE, ROUTE53_METRICS_REGION } from "../metrics";
+import { RECOVERY_TARGETS } from "../targets";
+import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { AlarmThresholds, alarmThresholds } from "./thresholds";
+
+/** A Route 53 health check to alarm on; `name` goes into the alarm's name (e.g. `primary`, `dr`). */
+export interface HealthCheckRef {
+  name: string;
+  healthCheckId: pulumi.Input<string>;
+}
+
+/** Arguments of {@link ReplicationAlarms}. */
+export interface ReplicationAlarmsArgs {
+  /** Names the alarms, in the region of the component's provider (the primary region). */
+  namer: ResourceNamer;
+  /** The alert topic of the same region: CloudWatch alarms notify topics of their own region only. */
+  topicArn: pulumi.Input<string>;
+  /** The DynamoDB sessions global table and the region of the replica to watch. */
+  sessionsTable?: { tableName: pulumi.Input<string>; receivingRegion: pulumi.Input<string> };
+  /** The S3 replication rule primary → DR (its Replication Time Control metrics must be on). */
+  bucketReplication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
+  /** Route 53 health checks; their alarms need a us-east-1 provider (see {@link ReplicationAlarms}). */
+  healthChecks: HealthCheckRef[];
+  /** Overrides of `defaultAlarmThresholds`. @default {} */
+  thresholds?: Partial<AlarmThresholds>;
+}
+
+/** What the replication and health-check alarms watch. */
+export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "bucketReplication" | "healthChecks">;
+
+/**
+ * The specs of the replication and health-check alarms. Missing data:
+ * - DynamoDB and S3 publish replication metrics only while they replicate something: no
+ *   writes, nothing to lose or to wait for, so `notBreaching`.
+ * - Route 53 publishes a health check's status every minute; a check nobody can see is not a
+ *   healthy one, so `breaching`.
+ */
+export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: AlarmThresholds): AlarmSpec[] {
+  const specs: AlarmSpec[] = [];
+  const { sessionsTable, bucketReplication } = targets;
+  if (sessionsTable) {
+    specs.push({
+      role: "dynamodb-replication-latency",
+      description:
+        `DynamoDB sessions table: replication to the DR replica takes ${t.dynamodbReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes; ` +
+        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
+      namespace: NAMESPACE.dynamodb,
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: sessionsTable.tableName, ReceivingRegion: sessionsTable.receivingRegion },
+      stat: "Average",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.dynamodbReplicationLatencyMs,
+      evaluationPeriods: t.replicationLagMinutes,
+      treatMissingData: "notBreaching",
+    });
+  }
+  if (bucketReplication) {
+    const rule = { SourceBucket: bucketReplication.sourceBucket, DestinationBucket: bucketReplication.destinationBucket, RuleId: bucketReplication.ruleId };
+    specs.push(
+      {
+        role: "s3-replication-latency",
+        description:
+          `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late for ${t.replicationLagMinutes} minutes; ` +
+          `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes.`,
+        namespace: NAMESPACE.s3,
+        metricName: "ReplicationLatency",
+        dimensions: rule,
+        stat: "Maximum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: t.s3ReplicationLatencySeconds,
+        evaluationPeriods: t.replicationLagMinutes,
+        treatMissingData: "notBreaching",
+      },
+      {
+        role: "s3-pending-replication",
+        description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending for ${t.replicationLagMinutes} minutes; the backlog does not drain.`,
+        namespace: NAMESPACE.s3,
+        metricName: "OperationsPendingReplication",
+        dimensions: rule,
+        stat: "Maximum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: t.s3OperationsPendingReplication,
+        evaluationPeriods: t.replicationLagMinutes,
+        treatMissingData: "notBreaching",
+      },
+    );
+  }
+  for (const check of targets.healthChecks) {
+    specs.push({
+      role: `health-${check.name}`,
+      description: `Route 53 health check "${check.name}" reports its endpoint unhealthy (GET /health fails from most checkers). DNS fails over if it is the primary's.`,
+      namespace: NAMESPACE.route53,
+      metricName: "HealthCheckStatus",
+      dimensions: { HealthCheckId: check.healthCheckId },
+      stat: "Minimum",
+      comparison: "LessThanThreshold",
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: "breaching",
+    });
+  }
+  return specs;
+}
+
+/**
+ * A health-check id released only when the alarm that uses it lives in us-east-1, the one
+ * region where Route 53 publishes health-check metrics; elsewhere the alarm would stay in
+ * INSUFFICIENT_DATA forever, so the preview stops with the reason instead.
+ */
+export function inRoute53MetricsRegion(healthCheckId: pulumi.Input<string>, region: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.all([healthCheckId, region]).apply(([id, actual]) => {
+    if (actual !== ROUTE53_METRICS_REGION) {
+      throw new pulumi.RunError(
+        `the alarm on Route 53 health check ${id} would be in ${actual}, but Route 53 publishes health-check metrics only in ${ROUTE53_METRICS_REGION}: ` +
+          `create ReplicationAlarms for health checks with a ${ROUTE53_METRICS_REGION} provider.`,
+      );
+    }
+    return id;
+  });
+}
+
+/**
+ * The cross-region alarms, created by the global stack in the primary region, where the
+ * metrics live (replication metrics are published by the source): DynamoDB and S3 replication
+ * to the DR region, and the Route 53 health check of each regional endpoint.
+ *
+ * Route 53 health-check metrics exist only in us-east-1. During a us-east-1 outage these
+ * alarms (and the primary's topic they notify) cannot fire; the health checks themselves keep
+ * running and DNS still fails over, but nobody is paged by them. What watches then is the DR
+ * region's own `RegionalAlarms` (API 5XX and latency seen from the DR side, the DR cluster's
+ * replication lag, which grows or goes silent when the primary stops sending, and both breach), a CloudWatch Synthetics
+ * canary in the DR region if one is deployed, and the DR CLI's `status`.
+ */
+export class ReplicationAlarms extends pulumi.ComponentResource {
+  /** Physical names of the alarms. */
+  readonly alarmNames: string[];
+
+  constructor(name: string, args: ReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:monitoring:ReplicationAlarms", name, {}, opts);
+    const thresholds = alarmThresholds(args.thresholds);
+    let healthChecks = args.healthChecks;
+    if (healthChecks.length > 0) {
+      const region = aws.getRegionOutput({}, { parent: this }).region;
+      healthChecks = healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
+    }
+    const specs = replicationAlarmSpecs({ sessionsTable: args.sessionsTable, bucketReplication: args.bucketReplication, healthChecks }, thresholds);
+    this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
+    this.registerOutputs({ alarmNames: this.alarmNames });
+  }
+}

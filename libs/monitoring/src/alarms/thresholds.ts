@@ -1,0 +1,94 @@
+import { defaultMaxConnections } from "@payments-dr/conventions";
+import { RECOVERY_TARGETS } from "../targets";
+
+/**
+ * Replication alarms warn at a quarter of the bound they guard: far above what a healthy
+ * system shows (Aurora and DynamoDB lag ≈ 1 s, `aimRpoSeconds`), so normal jitter never pages,
+ * and far enough below the promise that the on-call still has three quarters of it to act in
+ * (pause writes, fail over while the lag is small) before data loss would break it.
+ */
+export const REPLICATION_WARNING_SHARE = 0.25;
+
+/** Share of the writer's `max_connections` above which new connections are close to refused. */
+const CONNECTIONS_WARNING_SHARE = 0.8;
+
+/** The default `dbInstanceClass` of the regional stacks (libs/conventions RegionalConfig). */
+const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
+
+/**
+ * The thresholds of the alarms of `RegionalAlarms` and `ReplicationAlarms`. Every
+ * alarm looks at one-minute datapoints and alarms at or above (health checks: below) its threshold.
+ */
+export interface AlarmThresholds {
+  /**
+   * Lambda `Errors` per minute: unhandled exceptions and timeouts (a 4xx or 503 the handler
+   * returns is not an error). Two such minutes out of three alarm. @default 5
+   */
+  lambdaErrorsPerMinute: number;
+  /**
+   * Lambda `Throttles` per minute. Reserved concurrency is the region's share of the writer's
+   * connections, so one throttle is a payment request refused for lack of budget. @default 1
+   */
+  lambdaThrottlesPerMinute: number;
+  /**
+   * Lambda p99 `Duration`, as a share of the function's timeout, for three minutes: requests
+   * are about to time out (and are retried by callers, doubling the load). @default 0.8
+   */
+  lambdaDurationTimeoutShare: number;
+  /** API Gateway `5XXError` per minute; two such minutes out of three alarm. @default 5 */
+  api5xxPerMinute: number;
+  /**
+   * API Gateway p99 `Latency` in milliseconds, for three minutes. A payment takes well under a
+   * second; a p99 at the 3 s connect budget means requests wait on the database. @default 3000
+   */
+  apiLatencyP99Ms: number;
+  /** Aurora `CPUUtilization` (percent, cluster average) for five minutes. @default 80 */
+  auroraCpuPercent: number;
+  /**
+   * Aurora `DatabaseConnections` (maximum) for three minutes. Default: 80% of the default
+   * `max_connections` of db.r6g.large; for another class use
+   * `Math.floor(0.8 * defaultMaxConnections(instanceClass))`. @default 1441
+   */
+  auroraConnections: number;
+  /**
+   * `AuroraGlobalDBReplicationLag` of the DR cluster, milliseconds (maximum). Also below the
+   * 20 s minimum of `rds.global_db_rpo`, so it warns before a managed RPO starts blocking
+   * commits. @default 15000 (a quarter of the 60 s RPO)
+   */
+  auroraReplicationLagMs: number;
+  /** DynamoDB `ReplicationLatency` to the DR replica, milliseconds (average). @default 15000 (a quarter of the 60 s RPO) */
+  dynamodbReplicationLatencyMs: number;
+  /** S3 `ReplicationLatency`, seconds (maximum). @default 225 (a quarter of RTC's 15 minutes) */
+  s3ReplicationLatencySeconds: number;
+  /** S3 `OperationsPendingReplication` (maximum): a backlog that does not drain. @default 1000 */
+  s3OperationsPendingReplication: number;
+  /**
+   * Consecutive minutes a replication metric must stay at or above its threshold: one slow
+   * minute (a burst of writes, a vacuum) is normal, three in a row are a trend. @default 3
+   */
+  replicationLagMinutes: number;
+}
+
+/** The thresholds every alarm uses unless overridden, derived from {@link RECOVERY_TARGETS}. */
+export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
+  lambdaErrorsPerMinute: 5,
+  lambdaThrottlesPerMinute: 1,
+  lambdaDurationTimeoutShare: 0.8,
+  api5xxPerMinute: 5,
+  apiLatencyP99Ms: 3000,
+  auroraCpuPercent: 80,
+  auroraConnections: Math.floor(CONNECTIONS_WARNING_SHARE * defaultMaxConnections(DEFAULT_INSTANCE_CLASS)),
+  // 60 s × 1000 ms × ¼ = 15 000 ms.
+  auroraReplicationLagMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
+  dynamodbReplicationLatencyMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
+  // 15 min × 60 s × ¼ = 225 s.
+  s3ReplicationLatencySeconds: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
+  s3OperationsPendingReplication: 1000,
+  replicationLagMinutes: 3,
+};
+
+/** The defaults with the overrides that are set (an explicit `undefined` keeps the default). */
+export function alarmThresholds(overrides: Partial<AlarmThresholds> = {}): AlarmThresholds {
+  const set = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  return { ...defaultAlarmThresholds, ...Object.fromEntries(set) };
+}

@@ -1,0 +1,116 @@
+import { NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
+import { RECOVERY_TARGETS } from "../targets";
+import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
+
+/** The dashboard grid is 24 columns wide; every row is this many units high. */
+const GRID_WIDTH = 24;
+const ROW_HEIGHT = 6;
+
+/** A widget's content; {@link dashboardBody} places it. */
+type WidgetContent = Omit<MetricWidgetProperties, "view" | "stacked" | "period">;
+
+/**
+ * The body of the cross-region dashboard: one row per question the on-call asks, each graph
+ * showing both regions side by side. Rows: traffic, errors, latency, replication lag, health
+ * checks. Pure: the same input always gives the same body.
+ */
+export function dashboardBody(input: DashboardInput): DashboardBody {
+  const regions = [input.primary, input.dr];
+  const rows: WidgetContent[][] = [
+    [{ title: "Requests (API Gateway Count)", region: input.primary.region, metrics: regions.map((r) => api(r, "Count", "Sum", "requests")) }],
+    [
+      { title: "API 5XX responses", region: input.primary.region, metrics: regions.map((r) => api(r, "5XXError", "Sum", "5XX")) },
+      { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, "Errors", "Sum", "errors")) },
+    ],
+    [{ title: "API latency p99 (ms)", region: input.primary.region, metrics: regions.map((r) => api(r, "Latency", "p99", "p99 latency")) }],
+    replicationRow(input),
+    [healthChecksWidget(input.healthChecks)],
+  ];
+  return { start: "-PT3H", widgets: rows.flatMap((row, index) => place(row, index * ROW_HEIGHT)) };
+}
+
+function replicationRow(input: DashboardInput): WidgetContent[] {
+  const { primary, dr, sessionsTable, bucketReplication } = input;
+  // Only the secondary cluster publishes its lag: the DR one normally, the primary's after a
+  // switchover swaps the roles. Both are graphed so the row stays right through a drill.
+  const lagMetrics: MetricLine[] = [dr, primary].map((r) =>
+    line(NAMESPACE.rds, "AuroraGlobalDBReplicationLag", [["DBClusterIdentifier", r.clusterIdentifier]], {
+      region: r.region,
+      stat: "Maximum",
+      label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
+    }),
+  );
+  if (sessionsTable) {
+    // DynamoDB publishes replication latency in the source region, per receiving region.
+    lagMetrics.push(
+      line(NAMESPACE.dynamodb, "ReplicationLatency", [["TableName", sessionsTable.tableName], ["ReceivingRegion", dr.region]], {
+        region: primary.region,
+        stat: "Average",
+        label: `DynamoDB sessions ${primary.region} → ${dr.region}`,
+      }),
+    );
+  }
+  const row: WidgetContent[] = [
+    {
+      title: "Replication lag (ms)",
+      region: dr.region,
+      metrics: lagMetrics,
+      annotations: { horizontal: [{ label: `RPO promise (${RECOVERY_TARGETS.rpoSeconds} s)`, value: RECOVERY_TARGETS.rpoSeconds * 1000 }] },
+    },
+  ];
+  if (bucketReplication) {
+    const { sourceBucket, destinationBucket, ruleId } = bucketReplication;
+    row.push({
+      title: "S3 replication latency (s)",
+      region: primary.region,
+      metrics: [
+        line(NAMESPACE.s3, "ReplicationLatency", [["SourceBucket", sourceBucket], ["DestinationBucket", destinationBucket], ["RuleId", ruleId]], {
+          region: primary.region,
+          stat: "Maximum",
+          label: `S3 ${primary.region} → ${dr.region}`,
+        }),
+      ],
+      annotations: {
+        horizontal: [{ label: `Replication Time Control (${RECOVERY_TARGETS.s3ReplicationMinutes} min)`, value: RECOVERY_TARGETS.s3ReplicationMinutes * 60 }],
+      },
+    });
+  }
+  return row;
+}
+
+/** Route 53 publishes health-check status (1 healthy, 0 not) only in us-east-1. */
+function healthChecksWidget(checks: DashboardInput["healthChecks"]): WidgetContent {
+  return {
+    title: "Route 53 health checks (1 = healthy)",
+    region: ROUTE53_METRICS_REGION,
+    metrics: checks.map((check) =>
+      line(NAMESPACE.route53, "HealthCheckStatus", [["HealthCheckId", check.healthCheckId]], { region: ROUTE53_METRICS_REGION, stat: "Minimum", label: check.name }),
+    ),
+    yAxis: { left: { min: 0, max: 1 } },
+  };
+}
+
+function api(r: RegionResources, metric: string, stat: MetricOptions["stat"], what: string): MetricLine {
+  return line(NAMESPACE.apiGateway, metric, [["ApiName", r.apiName], ["Stage", r.stageName]], { region: r.region, stat, label: `${r.region} ${what}` });
+}
+
+function lambda(r: RegionResources, metric: string, stat: MetricOptions["stat"], what: string): MetricLine {
+  return line(NAMESPACE.lambda, metric, [["FunctionName", r.functionName]], { region: r.region, stat, label: `${r.region} ${what}` });
+}
+
+function line(namespace: string, metric: string, dimensions: [name: string, value: string][], options: MetricOptions): MetricLine {
+  return [namespace, metric, ...dimensions.flat(), options];
+}
+
+/** Lays a row's widgets side by side across the grid. */
+function place(row: WidgetContent[], y: number): MetricWidget[] {
+  const width = GRID_WIDTH / row.length;
+  return row.map((content, index) => ({
+    type: "metric",
+    x: index * width,
+    y,
+    width,
+    height: ROW_HEIGHT,
+    properties: { view: "timeSeries", stacked: false, period: PERIOD_SECONDS, ...content },
+  }));
+}

@@ -1,0 +1,153 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { Plan, synthesize } from "@payments-dr/synth";
+import { CrossRegionDashboard } from "./cross-region-dashboard";
+import { dashboardBody } from "./dashboard-body";
+import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
+
+function region(region: string, code: string): RegionResources {
+  return {
+    region,
+    apiName: `payments-dr-api-${code}-qa`,
+    stageName: `v1-${code}`,
+    functionName: `payments-dr-payments-${code}-qa`,
+    clusterIdentifier: `payments-dr-aurora-${code}-qa`,
+  };
+}
+
+const INPUT: DashboardInput = {
+  primary: region("us-east-1", "use1"),
+  dr: region("us-east-2", "use2"),
+  sessionsTable: { tableName: "payments-dr-sessions-qa" },
+  bucketReplication: { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" },
+  healthChecks: [
+    { name: "primary", healthCheckId: "hc-primary-0001" },
+    { name: "dr", healthCheckId: "hc-dr-0002" },
+  ],
+};
+
+/** Every metric line of a body, split into what it names (dimension values) and how it renders. */
+function linesOf(body: DashboardBody): { namespace: string; metric: string; dimensions: Record<string, string>; options: MetricOptions }[] {
+  return body.widgets.flatMap((w) =>
+    w.properties.metrics.map((line: MetricLine) => {
+      const [namespace, metric, ...rest] = line as unknown[];
+      const options = rest.pop() as MetricOptions;
+      const pairs = rest as string[];
+      const dimensions = Object.fromEntries(pairs.flatMap((_, i) => (i % 2 === 0 ? [[pairs[i], pairs[i + 1]]] : [])));
+      return { namespace: namespace as string, metric: metric as string, dimensions, options };
+    }),
+  );
+}
+
+/** Every resource name the input passes in (regions aside). */
+function namesPassedIn(input: DashboardInput): Set<string> {
+  const { region: _p, ...primary } = input.primary;
+  const { region: _d, ...dr } = input.dr;
+  return new Set([
+    ...Object.values(primary),
+    ...Object.values(dr),
+    ...Object.values(input.sessionsTable ?? {}),
+    ...Object.values(input.bucketReplication ?? {}),
+    ...input.healthChecks.map((c) => c.healthCheckId),
+    // DynamoDB's ReceivingRegion dimension names the DR region.
+    input.dr.region,
+  ]);
+}
+
+describe("dashboardBody", () => {
+  const body = dashboardBody(INPUT);
+  const lines = linesOf(body);
+
+  it("is plain JSON data", () => {
+    expect(JSON.parse(JSON.stringify(body))).toEqual(body);
+  });
+
+  it("references only the resources passed in, and every one of them", () => {
+    const used = new Set(lines.flatMap((l) => Object.values(l.dimensions)));
+    const passed = namesPassedIn(INPUT);
+    expect([...used].filter((name) => !passed.has(name))).toEqual([]);
+    expect([...passed].filter((name) => !used.has(name))).toEqual([]);
+  });
+
+  it("gives every widget and every line a region, and shows both regions", () => {
+    for (const widget of body.widgets) expect(widget.properties.region).toMatch(/^us-east-[12]$/);
+    const regions = new Set(lines.map((l) => l.options.region));
+    expect(regions).toEqual(new Set(["us-east-1", "us-east-2"]));
+    for (const metric of ["Count", "5XXError", "Latency"]) {
+      expect(new Set(lines.filter((l) => l.metric === metric).map((l) => l.options.region))).toEqual(regions);
+    }
+  });
+
+  it("has the rows traffic, errors, latency, replication lag, health checks, laid on the grid", () => {
+    const rows = [...new Set(body.widgets.map((w) => w.y))].map((y) => body.widgets.filter((w) => w.y === y).map((w) => w.properties.title));
+    expect(rows).toEqual([
+      ["Requests (API Gateway Count)"],
+      ["API 5XX responses", "Lambda errors"],
+      ["API latency p99 (ms)"],
+      ["Replication lag (ms)", "S3 replication latency (s)"],
+      ["Route 53 health checks (1 = healthy)"],
+    ]);
+    for (const widget of body.widgets) expect(widget.x + widget.width).toBeLessThanOrEqual(24);
+  });
+
+  it("graphs replication where each metric lives: Aurora lag of the DR cluster first (then the primary's, after a switchover), DynamoDB and S3 in the source region", () => {
+    const byMetric = (namespace: string, metric: string) => lines.filter((l) => l.namespace === namespace && l.metric === metric);
+    expect(byMetric("AWS/RDS", "AuroraGlobalDBReplicationLag")).toEqual([
+      expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.dr.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-2" }) }),
+      expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.primary.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-1" }) }),
+    ]);
+    expect(byMetric("AWS/DynamoDB", "ReplicationLatency")).toEqual([
+      expect.objectContaining({ dimensions: { TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" }, options: expect.objectContaining({ region: "us-east-1" }) }),
+    ]);
+    expect(byMetric("AWS/S3", "ReplicationLatency")).toEqual([
+      expect.objectContaining({ dimensions: { SourceBucket: INPUT.bucketReplication!.sourceBucket, DestinationBucket: INPUT.bucketReplication!.destinationBucket, RuleId: "to-dr" } }),
+    ]);
+  });
+
+  it("reads Route 53 health-check status from us-east-1 only", () => {
+    const health = lines.filter((l) => l.namespace === "AWS/Route53");
+    expect(health.map((l) => [l.metric, l.dimensions, l.options.region, l.options.stat])).toEqual([
+      ["HealthCheckStatus", { HealthCheckId: "hc-primary-0001" }, "us-east-1", "Minimum"],
+      ["HealthCheckStatus", { HealthCheckId: "hc-dr-0002" }, "us-east-1", "Minimum"],
+    ]);
+  });
+
+  it("leaves out the table and the bucket when they are not given", () => {
+    const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, bucketReplication: undefined }));
+    expect(bare.some((l) => l.namespace === "AWS/DynamoDB" || l.namespace === "AWS/S3")).toBe(false);
+    expect(bare.some((l) => l.metric === "AuroraGlobalDBReplicationLag")).toBe(true);
+  });
+});
+
+describe("CrossRegionDashboard", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthesize({
+      project: "global",
+      program: () => {
+        const tags = stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" });
+        // Stack outputs arrive as Outputs: the body is serialised once they are known.
+        const fromStacks = { ...INPUT, primary: { ...INPUT.primary, apiName: pulumi.output(INPUT.primary.apiName) }, dr: { ...INPUT.dr, region: pulumi.output(INPUT.dr.region) } };
+        for (const r of ["us-east-1", "us-east-2"]) {
+          const provider = new aws.Provider(r, regionProviderArgs(r, tags));
+          new CrossRegionDashboard(`dashboard-${r}`, { namer: new ResourceNamer({ environmentSuffix: "qa", region: r }), ...fromStacks }, { provider });
+        }
+      },
+    });
+  });
+
+  it("creates one dashboard per region, named with the region code and the suffix", () => {
+    const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboards.map((d) => [d.region, d.parent, d.inputs.dashboardName])).toEqual([
+      ["us-east-1", "dashboard-us-east-1", "payments-dr-dashboard-use1-qa"],
+      ["us-east-2", "dashboard-us-east-2", "payments-dr-dashboard-use2-qa"],
+    ]);
+  });
+
+  it("serialises the typed body, the same in both regions", () => {
+    for (const dashboard of plan.ofType("aws:cloudwatch/dashboard:Dashboard")) {
+      expect(JSON.parse(dashboard.inputs.dashboardBody)).toEqual(dashboardBody(INPUT));
+    }
+  });
+});

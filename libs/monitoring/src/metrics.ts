@@ -1,0 +1,18 @@
+/** The CloudWatch namespaces of the services payments-dr watches (alarms and dashboards share them). */
+export const NAMESPACE = {
+  lambda: "AWS/Lambda",
+  apiGateway: "AWS/ApiGateway",
+  rds: "AWS/RDS",
+  dynamodb: "AWS/DynamoDB",
+  s3: "AWS/S3",
+  route53: "AWS/Route53",
+} as const;
+
+/**
+ * Route 53 publishes health-check metrics only in us-east-1, whatever region the checked
+ * endpoint is in: alarms and widgets on them must live in (or point at) this region.
+ */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
+/** Every alarm and widget looks at one-minute datapoints: the finest standard resolution. */
+export const PERIOD_SECONDS = 60;

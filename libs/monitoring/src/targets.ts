@@ -1,0 +1,18 @@
+/**
+ * The recovery targets of payments-dr (DESIGN §9). What is promised is what the alarms and
+ * dashboards guard; what is aimed at is what a healthy system shows.
+ */
+export const RECOVERY_TARGETS = {
+  /** Data loss promised at most (Recovery Point Objective), seconds. */
+  rpoSeconds: 60,
+  /** Time to serve again promised at most (Recovery Time Objective), seconds. */
+  rtoSeconds: 300,
+  /** Data loss aimed at: Aurora global database and DynamoDB global tables typically lag < 1 s. */
+  aimRpoSeconds: 1,
+  /** Time aimed at: Route 53 detection ≈ 30 s + record TTL 60 s; Aurora promotion runs alongside. */
+  aimRtoSeconds: 90,
+  /** S3 Replication Time Control replicates 99.99% of objects within this many minutes. */
+  s3ReplicationMinutes: 15,
+} as const;
+
+export type RecoveryTargets = typeof RECOVERY_TARGETS;

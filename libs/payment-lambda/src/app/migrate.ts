@@ -1,0 +1,45 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { DatabaseSettings } from "../config/settings";
+import type { CredentialsProvider } from "../db/credentials";
+import { createDatabase } from "../db/database";
+import { migrationsHash, readMigrations } from "../migrations/files";
+import { applyMigrations, type MigrationResult } from "../migrations/runner";
+
+/** Arguments of {@link createMigrateHandler}. */
+export interface MigrateHandlerArgs {
+  database: DatabaseSettings;
+  /** Where the `NNN_name.sql` files are (in the bundle: `migrations/` next to index.js). */
+  migrationsDir: string;
+  logger: Logger;
+  credentials?: CredentialsProvider;
+  caFile?: string;
+}
+
+/** The deploy-time invocation's input: the hash the stack computed from the migrations it deploys. */
+export interface MigrateEvent {
+  migrationsHash?: string;
+}
+
+/**
+ * The migrate function: applies pending migrations through the writer and answers
+ * `{ applied, current }`. It throws on failure, so the deploy-time invocation fails the deploy —
+ * also when the stack's hash is not the bundle's (a stale build would skip migrations).
+ * The connection is closed after each run: the function runs once per deploy.
+ */
+export function createMigrateHandler(args: MigrateHandlerArgs): (event?: MigrateEvent | null) => Promise<MigrationResult> {
+  return async (event) => {
+    const expected = event?.migrationsHash;
+    if (expected !== undefined && expected !== migrationsHash(args.migrationsDir)) {
+      throw new Error("The bundled migrations are not the ones the deploy hashed: rebuild payment-lambda and deploy again");
+    }
+    const migrations = readMigrations(args.migrationsDir);
+    const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
+    try {
+      const result = await db.writer.use((client) => applyMigrations(client, migrations));
+      args.logger.info("Migrations done", { applied: result.applied, current: result.current });
+      return result;
+    } finally {
+      await db.close();
+    }
+  };
+}

@@ -1,0 +1,45 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { ApiSettings } from "../config/settings";
+import type { CredentialsProvider } from "../db/credentials";
+import { createDatabase, type Database } from "../db/database";
+import { HealthCheck, probeDatabase, type HealthCheckOptions } from "../health/health-check";
+import { createLogger } from "../observability/logger";
+import { createMetrics, type MetricsSink } from "../observability/metrics";
+import type { CreatePaymentOptions } from "../payments/repository";
+import { disabledSessionStore, dynamoSessionStore, type SessionStore } from "../sessions/session-store";
+
+/** What outlives an invocation: built once per container, at import time, without touching the network. */
+export interface Runtime {
+  readonly settings: ApiSettings;
+  readonly logger: Logger;
+  readonly metrics: MetricsSink;
+  readonly db: Database;
+  readonly sessions: SessionStore;
+  readonly health: HealthCheck;
+  readonly payments: CreatePaymentOptions;
+}
+
+/** Replacements for tests and local runs; production uses none. */
+export interface RuntimeOverrides {
+  logger?: Logger;
+  metrics?: MetricsSink;
+  credentials?: CredentialsProvider;
+  caFile?: string;
+  dynamoDb?: DynamoDBClientConfig;
+  health?: HealthCheckOptions;
+  payments?: CreatePaymentOptions;
+}
+
+/** The composition root of the api function. */
+export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides = {}): Runtime {
+  const logger = overrides.logger ?? createLogger(settings.observability);
+  const metrics = overrides.metrics ?? createMetrics(settings.observability);
+  const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile });
+  const sessions = settings.sessionsTable
+    ? dynamoSessionStore({ tableName: settings.sessionsTable, endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb })
+    : disabledSessionStore;
+  if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
+  const health = new HealthCheck(settings.regionRole, () => probeDatabase(db.reader), overrides.health);
+  return { settings, logger, metrics, db, sessions, health, payments: overrides.payments ?? {} };
+}

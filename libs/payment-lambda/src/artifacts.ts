@@ -1,0 +1,31 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+
+/**
+ * What `nx run payment-lambda:build` writes, relative to the workspace root: one folder per
+ * function (a FileArchive each), both with handler `index.handler` and runtime nodejs22.x.
+ */
+export const PAYMENT_LAMBDA_ARTIFACTS = {
+  /** index.js (+ .map, not loaded at run time) and rds-ca.pem. */
+  apiDir: "dist/libs/payment-lambda/api",
+  /** index.js, rds-ca.pem and migrations/NNN_name.sql. */
+  migrateDir: "dist/libs/payment-lambda/migrate",
+  /** The migrations as shipped: hash this folder for the migrate invocation's trigger. */
+  migrationsDir: "dist/libs/payment-lambda/migrate/migrations",
+  /** The source migrations (same content, same hash). */
+  sourceMigrationsDir: "libs/payment-lambda/migrations",
+  handler: "index.handler",
+  runtime: "nodejs22.x",
+} as const;
+
+/**
+ * The absolute path of an artifact. The workspace root is the nearest folder above `from`
+ * that holds nx.json: the same answer from a test (apps/<app>/src) and from a bundled
+ * program (dist/apps/<app>) that Pulumi runs from apps/<app>.
+ */
+export function artifactPath(relative: string, from: string = __dirname): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "nx.json"))) return path.join(dir, relative);
+    if (dir === path.dirname(dir)) throw new Error(`no nx.json above ${from}: cannot find ${relative}`);
+  }
+}

@@ -1,0 +1,34 @@
+/** What this region's API must be able to do for `/health` to report healthy. */
+export type RegionRole = "primary" | "dr";
+
+/**
+ * The environment variables the payment Lambdas read: the contract with the stack that
+ * deploys them. In AWS, `DATABASE_URL` is unset and `DB_SECRET_ID`, `DB_WRITER_HOST` and
+ * `DB_READER_HOST` are set. The migrate function reads only the `DB_*` and `POWERTOOLS_*` ones.
+ */
+export interface PaymentLambdaEnvironment {
+  /** "primary" or "dr": what `/health` checks (writable vs reachable). Required by the api function. */
+  REGION_ROLE?: RegionRole;
+  /** Secrets Manager id of the DB secret (JSON: username, password, host, port, dbname). */
+  DB_SECRET_ID?: string;
+  /** Writes go here: the Aurora *global* writer endpoint, which follows the primary. */
+  DB_WRITER_HOST?: string;
+  /** Reads and `/health` go here: this region's own cluster endpoint. */
+  DB_READER_HOST?: string;
+  /** Connect timeout, 100–3000 ms. @default 3000 */
+  DB_CONNECT_TIMEOUT_MS?: string;
+  /** Server-side statement_timeout per connection, 100–5000 ms. @default 5000 */
+  DB_STATEMENT_TIMEOUT_MS?: string;
+  /** Local runs and tests: one URL for everything, no TLS, no Secrets Manager. */
+  DATABASE_URL?: string;
+  /** The DynamoDB sessions table; sessions are off when unset. */
+  SESSIONS_TABLE?: string;
+  /** Local runs: a DynamoDB-compatible endpoint (e.g. dynalite). */
+  DYNAMODB_ENDPOINT?: string;
+  /** Powertools: the service name in logs and metrics. @default "payments" */
+  POWERTOOLS_SERVICE_NAME?: string;
+  /** Powertools: the CloudWatch metrics namespace. @default "PaymentsDr" */
+  POWERTOOLS_METRICS_NAMESPACE?: string;
+  /** Powertools: DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT. @default "INFO" */
+  POWERTOOLS_LOG_LEVEL?: string;
+}

@@ -1,0 +1,47 @@
+import { ConfigurationError, loadApiSettings, loadDatabaseSettings } from "./settings";
+
+const AWS_ENV = { REGION_ROLE: "primary", DB_SECRET_ID: "payments-dr-db-dev", DB_WRITER_HOST: "writer.global", DB_READER_HOST: "cluster.us-east-1" };
+
+describe("loadApiSettings", () => {
+  it("reads the AWS environment with the documented defaults", () => {
+    expect(loadApiSettings(AWS_ENV)).toEqual({
+      regionRole: "primary",
+      database: {
+        endpoints: { kind: "aws", secretId: "payments-dr-db-dev", writerHost: "writer.global", readerHost: "cluster.us-east-1" },
+        connectTimeoutMs: 3000,
+        statementTimeoutMs: 5000,
+      },
+      sessionsTable: undefined,
+      dynamodbEndpoint: undefined,
+      observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" },
+    });
+  });
+
+  it("lets DATABASE_URL override the AWS endpoints (local runs, tests)", () => {
+    const settings = loadApiSettings({ REGION_ROLE: "dr", DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db", SESSIONS_TABLE: "t", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" });
+    expect(settings.database.endpoints).toEqual({ kind: "url", url: "postgres://u:p@127.0.0.1:5432/db" });
+    expect(settings).toMatchObject({ regionRole: "dr", sessionsTable: "t", dynamodbEndpoint: "http://127.0.0.1:8000" });
+  });
+
+  it("accepts timeouts within the DESIGN §6 budgets (connect ≤ 3 s, statement ≤ 5 s)", () => {
+    expect(loadDatabaseSettings({ ...AWS_ENV, DB_CONNECT_TIMEOUT_MS: "1500", DB_STATEMENT_TIMEOUT_MS: "2500" })).toMatchObject({ connectTimeoutMs: 1500, statementTimeoutMs: 2500 });
+  });
+
+  it.each([
+    [{ ...AWS_ENV, REGION_ROLE: "secondary" }, /REGION_ROLE must be "primary" or "dr"/],
+    [{ REGION_ROLE: "primary" }, /DB_SECRET_ID is required when DATABASE_URL is unset.*DB_WRITER_HOST.*DB_READER_HOST/],
+    [{ ...AWS_ENV, DB_CONNECT_TIMEOUT_MS: "10000" }, /DB_CONNECT_TIMEOUT_MS must be between 100 and 3000/],
+    [{ ...AWS_ENV, DB_STATEMENT_TIMEOUT_MS: "6000" }, /DB_STATEMENT_TIMEOUT_MS must be between 100 and 5000/],
+    [{ ...AWS_ENV, DB_STATEMENT_TIMEOUT_MS: "5s" }, /DB_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds/],
+    [{ ...AWS_ENV, POWERTOOLS_LOG_LEVEL: "verbose" }, /POWERTOOLS_LOG_LEVEL must be "DEBUG" or "INFO"/],
+  ])("refuses %j naming the variable", (env, message) => {
+    expect(() => loadApiSettings(env)).toThrow(ConfigurationError);
+    expect(() => loadApiSettings(env)).toThrow(message);
+  });
+
+  it("names every bad variable at once, and never prints a value (DATABASE_URL holds a password)", () => {
+    const env = { REGION_ROLE: "x", DATABASE_URL: "postgres://u:hunter2@h/db", DB_CONNECT_TIMEOUT_MS: "hunter2" };
+    expect(() => loadApiSettings(env)).toThrow(/REGION_ROLE.*DB_CONNECT_TIMEOUT_MS/);
+    expect(() => loadApiSettings(env)).not.toThrow(/hunter2/);
+  });
+});

@@ -1,0 +1,138 @@
+import type { PaymentLambdaEnvironment, RegionRole } from "./environment";
+
+/** Where the database is: one URL (local runs, tests) or the AWS endpoints + secret. */
+export type DatabaseEndpoints =
+  | { kind: "url"; url: string }
+  | { kind: "aws"; secretId: string; writerHost: string; readerHost: string };
+
+/** What the database layer needs; read by both functions. */
+export interface DatabaseSettings {
+  endpoints: DatabaseEndpoints;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** Logger and metrics identity. */
+export interface ObservabilitySettings {
+  serviceName: string;
+  metricsNamespace: string;
+  logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "CRITICAL" | "SILENT";
+}
+
+/** Everything the api function reads from its environment, validated once at cold start. */
+export interface ApiSettings {
+  regionRole: RegionRole;
+  database: DatabaseSettings;
+  /** Unset: sessions are off. */
+  sessionsTable?: string;
+  dynamodbEndpoint?: string;
+  observability: ObservabilitySettings;
+}
+
+/** A bad environment. The message names the variables, never their values (DATABASE_URL holds a password). */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment: ${problems.join("; ")}`);
+    this.name = "ConfigurationError";
+  }
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+const MIN_TIMEOUT_MS = 100;
+const LOG_LEVELS: readonly ObservabilitySettings["logLevel"][] = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"];
+
+type Env = NodeJS.ProcessEnv | PaymentLambdaEnvironment;
+
+/** Reads variables and collects what is wrong with them, by name. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  /** A non-blank value, trimmed, or undefined. */
+  text(name: keyof PaymentLambdaEnvironment): string | undefined {
+    const value = (this.env as Record<string, string | undefined>)[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(name: keyof PaymentLambdaEnvironment, why: string): string {
+    const value = this.text(name);
+    if (value === undefined) this.problems.push(`${name} is required ${why}`);
+    return value ?? "";
+  }
+
+  millis(name: keyof PaymentLambdaEnvironment, max: number, fallback: number): number {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) this.problems.push(`${name} must be a whole number of milliseconds`);
+    else if (Number(value) < MIN_TIMEOUT_MS || Number(value) > max) this.problems.push(`${name} must be between ${MIN_TIMEOUT_MS} and ${max}`);
+    else return Number(value);
+    return fallback;
+  }
+
+  /** One of `allowed` (after `normalize`), or `fallback` when unset; required when there is no fallback. */
+  oneOf<T extends string>(name: keyof PaymentLambdaEnvironment, allowed: readonly T[], fallback?: T, normalize = (value: string) => value): T {
+    const value = this.text(name);
+    const normalized = value === undefined ? undefined : normalize(value);
+    if (normalized === undefined && fallback !== undefined) return fallback;
+    if (allowed.includes(normalized as T)) return normalized as T;
+    this.problems.push(`${name} must be ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+    return allowed[0]!;
+  }
+
+  /** @throws ConfigurationError when anything read was wrong. */
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigurationError(this.problems);
+  }
+}
+
+function readDatabase(read: EnvReader): DatabaseSettings {
+  const url = read.text("DATABASE_URL");
+  const why = "when DATABASE_URL is unset";
+  const endpoints: DatabaseEndpoints = url
+    ? { kind: "url", url }
+    : { kind: "aws", secretId: read.required("DB_SECRET_ID", why), writerHost: read.required("DB_WRITER_HOST", why), readerHost: read.required("DB_READER_HOST", why) };
+  return {
+    endpoints,
+    connectTimeoutMs: read.millis("DB_CONNECT_TIMEOUT_MS", 3000, DEFAULT_CONNECT_TIMEOUT_MS),
+    statementTimeoutMs: read.millis("DB_STATEMENT_TIMEOUT_MS", 5000, DEFAULT_STATEMENT_TIMEOUT_MS),
+  };
+}
+
+function readObservability(read: EnvReader): ObservabilitySettings {
+  return {
+    serviceName: read.text("POWERTOOLS_SERVICE_NAME") ?? "payments",
+    metricsNamespace: read.text("POWERTOOLS_METRICS_NAMESPACE") ?? "PaymentsDr",
+    logLevel: read.oneOf("POWERTOOLS_LOG_LEVEL", LOG_LEVELS, "INFO", (value) => value.toUpperCase()),
+  };
+}
+
+/** The database settings of either function. @throws ConfigurationError naming every bad variable. */
+export function loadDatabaseSettings(env: Env): DatabaseSettings {
+  const read = new EnvReader(env);
+  const settings = readDatabase(read);
+  read.done();
+  return settings;
+}
+
+/** Logger and metrics settings of either function. @throws ConfigurationError naming every bad variable. */
+export function loadObservabilitySettings(env: Env): ObservabilitySettings {
+  const read = new EnvReader(env);
+  const settings = readObservability(read);
+  read.done();
+  return settings;
+}
+
+/** The api function's settings. @throws ConfigurationError naming every bad variable. */
+export function loadApiSettings(env: Env): ApiSettings {
+  const read = new EnvReader(env);
+  const settings: ApiSettings = {
+    regionRole: read.oneOf<RegionRole>("REGION_ROLE", ["primary", "dr"]),
+    database: readDatabase(read),
+    sessionsTable: read.text("SESSIONS_TABLE"),
+    dynamodbEndpoint: read.text("DYNAMODB_ENDPOINT"),
+    observability: readObservability(read),
+  };
+  read.done();
+  return settings;
+}

@@ -1,0 +1,108 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { Client, type ClientBase, type ClientConfig } from "pg";
+import { loggableError } from "../observability/logger";
+import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isTransientDatabaseError } from "./errors";
+
+/** Arguments of {@link Connection}. */
+export interface ConnectionOptions {
+  /** For logs: "writer", "reader" or "database". */
+  name: string;
+  /** The client config, built at each (re)connect: credentials may have changed. */
+  config(): Promise<ClientConfig>;
+  /** Called when the server refuses the credentials, before one more try. */
+  onAuthenticationFailure?(): void;
+  logger: Logger;
+}
+
+/**
+ * One PostgreSQL connection, opened on first use and kept across invocations (one per Lambda
+ * container). A transient failure — refused, timed out, read-only, terminated — discards it, so
+ * the next request reconnects (and re-resolves DNS: after a switchover the global writer
+ * endpoint names another cluster). Uses are serialised: a Lambda container runs one invocation
+ * at a time, and this keeps two transactions from ever sharing the connection anyway.
+ */
+export class Connection {
+  private client: Client | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  /** True while a connection is open (tests use it to see reuse and discards). */
+  get isOpen(): boolean {
+    return this.client !== undefined;
+  }
+
+  /**
+   * Runs `work` on the connected client.
+   * @throws DatabaseUnavailableError when connecting fails or `work` fails transiently.
+   */
+  use<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+    const result = this.queue.then(() => this.run(work));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Closes the connection (migrate function, tests). */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async run<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      return await work(client);
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      this.discard(client, error);
+      throw new DatabaseUnavailableError(failureReason(error), { cause: error });
+    }
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    try {
+      return await this.open();
+    } catch (error) {
+      if (!isAuthenticationFailure(error) || !this.options.onAuthenticationFailure) throw this.connectFailed(error);
+      // Credentials rotated since we cached them: fetch them again, once.
+      this.options.onAuthenticationFailure();
+      try {
+        return await this.open();
+      } catch (retryError) {
+        throw this.connectFailed(retryError);
+      }
+    }
+  }
+
+  private async open(): Promise<Client> {
+    const client = new Client(await this.options.config());
+    // An idle connection can fail between invocations; without a listener that would crash the process.
+    client.on("error", (error) => this.discard(client, error));
+    client.on("end", () => {
+      if (this.client === client) this.client = undefined;
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private connectFailed(error: unknown): DatabaseUnavailableError {
+    this.options.logger.warn("Database connect failed", { connection: this.options.name, error: loggableError(error) });
+    return new DatabaseUnavailableError(failureReason(error), { cause: error });
+  }
+
+  private discard(client: Client, error: unknown): void {
+    if (this.client === client) {
+      this.client = undefined;
+      this.options.logger.warn("Database connection discarded", { connection: this.options.name, error: loggableError(error) });
+    }
+    void client.end().catch(() => undefined);
+  }
+}

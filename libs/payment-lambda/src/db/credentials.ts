@@ -1,0 +1,63 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import * as z from "zod/mini";
+
+/** The DB secret's JSON (Secrets Manager's RDS shape; `host` is not used: endpoints come from the environment). */
+export interface DbSecret {
+  username: string;
+  password: string;
+  port: number;
+  dbname: string;
+}
+
+/** Credentials fetched once and kept, until the database refuses them. */
+export interface CredentialsProvider {
+  get(): Promise<DbSecret>;
+  /** Forget the cached secret (after an authentication failure: it may have been rotated). */
+  invalidate(): void;
+}
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+const secretSchema = z.object({
+  username: nonEmpty(),
+  password: nonEmpty(),
+  port: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535)), 5432),
+  dbname: nonEmpty(),
+});
+
+/** Parses the secret's JSON. The error names the bad keys only: the string holds a password. */
+export function parseDbSecret(secretString: string | undefined): DbSecret {
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString ?? "");
+  } catch {
+    throw new Error("The DB secret is not JSON");
+  }
+  const result = secretSchema.safeParse(json);
+  if (!result.success) throw new Error(`The DB secret lacks valid ${[...new Set(result.error.issues.map((i) => i.path.join(".")))].join(", ")}`);
+  return result.data;
+}
+
+/** A Secrets Manager client with tight budgets: a cold start must stay well under API Gateway's 29 s. */
+export function createSecretsClient(): SecretsManagerClient {
+  return new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
+}
+
+/** The secret `secretId`, fetched on first use and cached for the life of the container. */
+export function secretsManagerCredentials(secretId: string, client: Pick<SecretsManagerClient, "send"> = createSecretsClient()): CredentialsProvider {
+  let cached: Promise<DbSecret> | undefined;
+  return {
+    get() {
+      if (!cached) {
+        const pending = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((output) => parseDbSecret(output.SecretString));
+        pending.catch(() => {
+          if (cached === pending) cached = undefined;
+        });
+        cached = pending;
+      }
+      return cached;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DatabaseSettings } from "../config/settings";
+import { createLogger } from "../observability/logger";
+import { startPostgres, type PostgresServer } from "../test-support/database";
+import { Connection } from "./connection";
+import { parseDbSecret, secretsManagerCredentials, type DbSecret } from "./credentials";
+import { clientConfig, createDatabase } from "./database";
+import { DatabaseUnavailableError, isTransientDatabaseError } from "./errors";
+
+const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
+const AWS: DatabaseSettings = {
+  endpoints: { kind: "aws", secretId: "db-secret", writerHost: "writer.global.example", readerHost: "cluster.us-east-2.example" },
+  connectTimeoutMs: 3000,
+  statementTimeoutMs: 5000,
+};
+const SECRET: DbSecret = { username: "payments_admin", password: "s3cret-pw", port: 5432, dbname: "payments" };
+
+describe("clientConfig", () => {
+  it("writes through the global writer, reads through the region's cluster, over verified TLS, with the timeouts per connection", () => {
+    const writer = clientConfig(AWS, "writer", SECRET, "PEM");
+    expect(writer).toEqual({
+      host: "writer.global.example",
+      port: 5432,
+      user: "payments_admin",
+      password: "s3cret-pw",
+      database: "payments",
+      ssl: { ca: "PEM", rejectUnauthorized: true },
+      connectionTimeoutMillis: 3000,
+      statement_timeout: 5000,
+      query_timeout: 6000,
+      idle_in_transaction_session_timeout: 10_000,
+      keepAlive: true,
+      application_name: "payments-writer",
+    });
+    expect(clientConfig(AWS, "reader", SECRET, "PEM")).toMatchObject({ host: "cluster.us-east-2.example", application_name: "payments-reader" });
+  });
+
+  it("uses DATABASE_URL as is: no TLS, no secret", () => {
+    const config = clientConfig({ ...AWS, endpoints: { kind: "url", url: "postgres://u:p@127.0.0.1/db" } }, "writer");
+    expect(config).toMatchObject({ connectionString: "postgres://u:p@127.0.0.1/db", statement_timeout: 5000 });
+    expect(config.ssl).toBeUndefined();
+  });
+});
+
+describe("DB secret", () => {
+  it("parses Secrets Manager's RDS shape and ignores its host (endpoints come from the environment)", () => {
+    expect(parseDbSecret(JSON.stringify({ ...SECRET, engine: "postgres", host: "ignored", port: "5433" }))).toEqual({ ...SECRET, port: 5433 });
+  });
+
+  it("names what is missing, never the password", () => {
+    expect(() => parseDbSecret(JSON.stringify({ password: "s3cret-pw" }))).toThrow(/lacks valid username, dbname/);
+    expect(() => parseDbSecret(JSON.stringify({ password: "s3cret-pw" }))).not.toThrow(/s3cret/);
+    expect(() => parseDbSecret("s3cret-pw")).toThrow(/^The DB secret is not JSON$/);
+  });
+
+  it("is fetched once, refetched after invalidate, and a failed fetch is not cached", async () => {
+    const send = jest
+      .fn()
+      .mockRejectedValueOnce(new Error("throttled"))
+      .mockResolvedValue({ SecretString: JSON.stringify(SECRET) });
+    const credentials = secretsManagerCredentials("db-secret", { send } as never);
+    await expect(credentials.get()).rejects.toThrow("throttled");
+    expect(await credentials.get()).toEqual(SECRET);
+    await credentials.get();
+    expect(send).toHaveBeenCalledTimes(2);
+    credentials.invalidate();
+    await credentials.get();
+    expect(send).toHaveBeenCalledTimes(3);
+    expect(send.mock.calls[0][0].input).toEqual({ SecretId: "db-secret" });
+  });
+});
+
+describe("errors", () => {
+  it.each([
+    ["25006", true],
+    ["57014", true],
+    ["57P01", true],
+    ["08006", true],
+    ["53300", true],
+    ["ECONNREFUSED", true],
+    ["EPIPE", true],
+    ["23505", false],
+    ["42601", false],
+  ])("SQLSTATE/errno %s transient: %s", (code, transient) => {
+    expect(isTransientDatabaseError(Object.assign(new Error("x"), { code }))).toBe(transient);
+  });
+
+  it("treats node-postgres' own connection failures as transient", () => {
+    expect(isTransientDatabaseError(new Error("Connection terminated unexpectedly"))).toBe(true);
+    expect(isTransientDatabaseError(new Error("Query read timeout"))).toBe(true);
+    expect(isTransientDatabaseError(new TypeError("cannot read properties of undefined"))).toBe(false);
+  });
+});
+
+describe("against a real server", () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(() => server?.stop());
+
+  it("refetches rotated credentials once after an authentication failure", async () => {
+    const secrets = [{ password: "old-password" }, { password: server.password }];
+    let fetched = 0;
+    let invalidated = 0;
+    const connection = new Connection({
+      name: "writer",
+      config: async () => ({ host: "127.0.0.1", port: server.port, user: server.user, database: server.database, password: secrets[Math.min(fetched++, 1)]!.password }),
+      onAuthenticationFailure: () => invalidated++,
+      logger,
+    });
+    try {
+      expect(await connection.use(async (client) => (await client.query("SELECT 1 AS one")).rows)).toEqual([{ one: 1 }]);
+      expect([fetched, invalidated]).toEqual([2, 1]);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("AWS endpoints insist on TLS: a server without it is unavailable, not spoken to in clear", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ca-"));
+    const caFile = join(dir, "rds-ca.pem");
+    await writeFile(caFile, "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n");
+    const db = createDatabase(
+      { ...AWS, endpoints: { kind: "aws", secretId: "db-secret", writerHost: "127.0.0.1", readerHost: "127.0.0.1" } },
+      { logger, caFile, credentials: { get: async () => ({ ...SECRET, port: server.port, username: server.user, password: server.password, dbname: "postgres" }), invalidate: () => undefined } },
+    );
+    try {
+      expect(db.reader).toBe(db.writer);
+      await expect(db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { ClientConfig } from "pg";
+import type { DatabaseSettings } from "../config/settings";
+import { Connection } from "./connection";
+import { secretsManagerCredentials, type CredentialsProvider, type DbSecret } from "./credentials";
+import { readCaBundle } from "./tls";
+
+/** Which endpoint: writes go to the global writer, reads and health to this region's cluster. */
+export type DbRole = "writer" | "reader";
+
+/** The container's connections. With one URL, or the same host for both, they are one connection. */
+export interface Database {
+  readonly writer: Connection;
+  readonly reader: Connection;
+  close(): Promise<void>;
+}
+
+/** What {@link createDatabase} uses besides the settings; each has a production default. */
+export interface DatabaseDependencies {
+  logger: Logger;
+  /** @default Secrets Manager, for `settings.endpoints.secretId` */
+  credentials?: CredentialsProvider;
+  /** @default the rds-ca.pem next to the bundle */
+  caFile?: string;
+}
+
+/** A server-side session held idle inside a transaction is ended after this long (a frozen or killed Lambda). */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/** The client gives up on an answer this long after the server's statement_timeout should have fired (a dead network). */
+const CLIENT_QUERY_GRACE_MS = 1_000;
+
+/**
+ * The pg client config of one endpoint: timeouts set per connection (connect ≤ 3 s,
+ * statement_timeout ≤ 5 s), and, in AWS, TLS verified against the RDS CA bundle.
+ */
+export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: DbSecret, ca?: string): ClientConfig {
+  const timeouts: ClientConfig = {
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    query_timeout: settings.statementTimeoutMs + CLIENT_QUERY_GRACE_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: `payments-${role}`,
+  };
+  const { endpoints } = settings;
+  if (endpoints.kind === "url") return { connectionString: endpoints.url, ...timeouts };
+  if (!secret || !ca) throw new Error("AWS database endpoints need the DB secret and the CA bundle");
+  return {
+    ...timeouts,
+    host: role === "writer" ? endpoints.writerHost : endpoints.readerHost,
+    port: secret.port,
+    user: secret.username,
+    password: secret.password,
+    database: secret.dbname,
+    ssl: { ca, rejectUnauthorized: true },
+  };
+}
+
+/** The container's connections; nothing is opened (or fetched) until first use. */
+export function createDatabase(settings: DatabaseSettings, deps: DatabaseDependencies): Database {
+  const { endpoints } = settings;
+  if (endpoints.kind === "url") {
+    const shared = new Connection({ name: "database", config: async () => clientConfig(settings, "writer"), logger: deps.logger });
+    return { writer: shared, reader: shared, close: () => shared.close() };
+  }
+  const credentials = deps.credentials ?? secretsManagerCredentials(endpoints.secretId);
+  const connection = (role: DbRole) =>
+    new Connection({
+      name: role,
+      config: async () => clientConfig(settings, role, await credentials.get(), readCaBundle(deps.caFile)),
+      onAuthenticationFailure: () => credentials.invalidate(),
+      logger: deps.logger,
+    });
+  const writer = connection("writer");
+  const reader = endpoints.readerHost === endpoints.writerHost ? writer : connection("reader");
+  return {
+    writer,
+    reader,
+    close: async () => {
+      await writer.close();
+      if (reader !== writer) await reader.close();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { Client } from "pg";
+import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { problemOf, testApi, testSettings } from "../test-support/runtime";
+
+let server: PostgresServer;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await migrate(server.url);
+});
+afterAll(() => server?.stop());
+
+function expectUnavailable(response: { statusCode: number; headers?: Record<string, unknown>; body: string }): void {
+  expect(response.statusCode).toBe(503);
+  expect(response.headers?.["Retry-After"]).toBe("2");
+  expect(response.headers?.["Content-Type"]).toBe("application/problem+json");
+  expect(problemOf(response).type).toMatch(/service-unavailable$/);
+}
+
+/** Waits until a backend of `applicationName` waits on a lock, and returns its pid. */
+async function blockedBackend(admin: Client, applicationName: string): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    // `admin` is inside a transaction, where pg_stat_activity is a snapshot: refresh it.
+    await admin.query("SELECT pg_stat_clear_snapshot()");
+    const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [applicationName]);
+    if (rows[0]) return rows[0].pid;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no ${applicationName} backend waiting on a lock`);
+}
+
+describe("database faults → 503 + Retry-After, the connection discarded, and recovery", () => {
+  it("server stopped → 503 on POST and GET; restarted → the next request reconnects and succeeds", async () => {
+    const api = testApi(testSettings(server.url));
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "stop-1"))).statusCode).toBe(201);
+      expect(api.runtime.db.writer.isOpen).toBe(true);
+      await server.pause();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "stop-2")));
+      expectUnavailable(await api.handler(getPayment("0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60")));
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+      expect(api.metrics.counts.DatabaseUnavailable).toBe(2);
+      await server.resume();
+      expect((await api.handler(postPayment(VALID_PAYMENT, "stop-2"))).statusCode).toBe(201);
+    } finally {
+      await server.resume();
+      await api.close();
+    }
+  });
+
+  it("connect timeout (a server that accepts and never answers) → 503 within the budget", async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const api = testApi(testSettings(server.url.replace(`:${server.port}/`, `:${port}/`), { connectTimeoutMs: 300 }));
+    try {
+      const started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "silent-1")));
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+      await api.close();
+    }
+  });
+
+  it("read-only database (SQLSTATE 25006, as on a secondary) → 503 and no write; writable again → recovers", async () => {
+    const admin = new Client({ connectionString: server.url });
+    await admin.connect();
+    const api = testApi(testSettings(server.url));
+    try {
+      await admin.query("ALTER DATABASE postgres SET default_transaction_read_only = on");
+      const before = await countRows(server.url);
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "ro-1")));
+      expect(await countRows(server.url)).toEqual(before);
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+
+      await admin.query("ALTER DATABASE postgres RESET default_transaction_read_only");
+      expect((await api.handler(postPayment(VALID_PAYMENT, "ro-1"))).statusCode).toBe(201);
+    } finally {
+      await admin.query("ALTER DATABASE postgres RESET default_transaction_read_only");
+      await admin.end();
+      await api.close();
+    }
+  });
+
+  it("statement timeout (a lock held by another session) → 503, not mistaken for a key in flight (409), and no write", async () => {
+    const admin = new Client({ connectionString: server.url });
+    await admin.connect();
+    // The key claim's lock wait (→ 409) is shorter than the statement timeout: it must not wait on `payments`.
+    const api = testApi(testSettings(server.url, { statementTimeoutMs: 300 }), { payments: { keyLockTimeoutMs: 100 } });
+    try {
+      const before = await countRows(server.url);
+      await admin.query("BEGIN");
+      await admin.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+      const started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "timeout-1")));
+      expect(Date.now() - started).toBeLessThan(2000);
+      await admin.query("ROLLBACK");
+      expect(await countRows(server.url)).toEqual(before);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "timeout-1"))).statusCode).toBe(201);
+    } finally {
+      await admin.end();
+      await api.close();
+    }
+  });
+
+  it("connection killed mid-transaction (pg_terminate_backend) → 503, no partial payment, the next request succeeds on a fresh connection", async () => {
+    const admin = new Client({ connectionString: server.url });
+    await admin.connect();
+    const api = testApi(testSettings(server.url));
+    try {
+      const before = await countRows(server.url);
+      await admin.query("BEGIN");
+      await admin.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+      // The request claims its key, then waits on the payments lock: inside its transaction.
+      const pending = api.handler(postPayment(VALID_PAYMENT, "killed-1"));
+      const pid = await blockedBackend(admin, "payments-writer");
+      await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      expectUnavailable(await pending);
+      await admin.query("ROLLBACK");
+      expect(await countRows(server.url)).toEqual(before);
+
+      const retry = await api.handler(postPayment(VALID_PAYMENT, "killed-1"));
+      expect(retry.statusCode).toBe(201);
+      const pids = await withClient(server.url, async (client) => (await client.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'payments-writer'")).rows);
+      expect(pids).toHaveLength(1);
+      expect(pids[0].pid).not.toBe(pid);
+      const after = await countRows(server.url);
+      expect(after.payments - before.payments).toBe(1);
+      expect(after.completedKeys - before.completedKeys).toBe(1);
+    } finally {
+      await admin.end();
+      await api.close();
+    }
+  });
+
+  it("an idle connection killed between invocations is replaced without a failed request", async () => {
+    const api = testApi(testSettings(server.url));
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "idle-1"))).statusCode).toBe(201);
+      await withClient(server.url, (client) => client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'payments-writer'"));
+      for (let i = 0; i < 50 && api.runtime.db.writer.isOpen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "idle-2"))).statusCode).toBe(201);
+    } finally {
+      await api.close();
+    }
+  });
+});

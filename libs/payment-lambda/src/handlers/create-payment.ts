@@ -1,0 +1,51 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { Runtime } from "../app/runtime";
+import { idempotencyKeyReused, invalidRequest, requestInProgress, type Problem } from "../http/problems";
+import { bodyTransportProblem, idempotencyKey, parseJsonObject } from "../http/request";
+import type { Reply } from "../http/response";
+import { errorsOf } from "../parsed";
+import { merchantOf } from "../payments/merchant";
+import { paymentLocation } from "../payments/payment";
+import { createPayment } from "../payments/repository";
+import { requestHash } from "../payments/request-hash";
+import { validateCreatePayment } from "../payments/validation";
+import { recordSession } from "../sessions/best-effort";
+
+/** The header that marks a replayed response. */
+export const REPLAY_HEADER = "Idempotency-Replayed";
+
+/** POST /payments: parse → validate → record once under the Idempotency-Key → respond. */
+export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime: Runtime): Promise<Reply | Problem> {
+  const transportProblem = bodyTransportProblem(event);
+  if (transportProblem) return transportProblem;
+  const key = idempotencyKey(event);
+  const body = parseJsonObject(event);
+  const validated = body.ok ? validateCreatePayment(body.value) : body;
+  if (!key.ok || !validated.ok) return invalidRequest(errorsOf(key, validated));
+
+  const request = { ...validated.value, merchantId: merchantOf(event, validated.value) };
+  const outcome = await runtime.db.writer.use((client) =>
+    createPayment(client, { request, idempotencyKey: key.value, requestHash: requestHash(request) }, runtime.payments),
+  );
+
+  switch (outcome.kind) {
+    case "created":
+      runtime.metrics.count("PaymentCreated");
+      runtime.logger.info("Payment created", { paymentId: outcome.payment.id, merchantId: request.merchantId });
+      await recordSession(runtime, outcome.payment);
+      return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id) } };
+    case "replayed": {
+      runtime.metrics.count("IdempotentReplay");
+      const headers: Record<string, string> = { [REPLAY_HEADER]: "true" };
+      const id = (outcome.response.body as { id?: unknown } | null)?.id;
+      if (typeof id === "string") headers.Location = paymentLocation(id);
+      return { status: outcome.response.status, body: outcome.response.body, headers };
+    }
+    case "key-reused":
+      runtime.metrics.count("IdempotencyConflict");
+      return idempotencyKeyReused();
+    case "in-progress":
+      runtime.metrics.count("IdempotencyConflict");
+      return requestInProgress();
+  }
+}

@@ -1,0 +1,107 @@
+import type { RegionRole } from "../config/environment";
+import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { getHealth } from "../test-support/events";
+import { testApi, testSettings, type TestApi } from "../test-support/runtime";
+import { HealthCheck } from "./health-check";
+
+let server: PostgresServer;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await migrate(server.url);
+});
+afterAll(() => server?.stop());
+
+/** A fresh container: its first health check opens a fresh connection. */
+async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; api: TestApi }> {
+  const api = testApi(testSettings(server.url, { role }), { health });
+  const response = await api.handler(getHealth());
+  return { status: response.statusCode, body: JSON.parse(response.body), api };
+}
+
+async function withReadOnlyDatabase(work: () => Promise<void>): Promise<void> {
+  await withClient(server.url, (client) => client.query("ALTER DATABASE postgres SET default_transaction_read_only = on"));
+  try {
+    await work();
+  } finally {
+    await withClient(server.url, (client) => client.query("BEGIN READ WRITE; ALTER DATABASE postgres RESET default_transaction_read_only; COMMIT"));
+  }
+}
+
+describe("/health (Route 53 failover reads it)", () => {
+  it("primary, writable → 200 with a minimal body", async () => {
+    const { status, body, api } = await healthOf("primary");
+    await api.close();
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: "ok", role: "primary" });
+  });
+
+  it("primary, read-only → 503: a demoted primary must not keep the traffic", async () => {
+    await withReadOnlyDatabase(async () => {
+      const { status, body, api } = await healthOf("primary");
+      await api.close();
+      expect(status).toBe(503);
+      expect(body).toEqual({ status: "unavailable", role: "primary" });
+      expect(api.metrics.counts.HealthCheckFailed).toBe(1);
+    });
+  });
+
+  it("dr, read-only → 200 (pitfall: DR /health failing because its DB is read-only → DNS never fails over)", async () => {
+    await withReadOnlyDatabase(async () => {
+      const { status, body, api } = await healthOf("dr");
+      await api.close();
+      expect(status).toBe(200);
+      expect(body).toEqual({ status: "ok", role: "dr" });
+    });
+  });
+
+  it("database down → 503 for either role", async () => {
+    await server.pause();
+    try {
+      for (const role of ["primary", "dr"] as const) {
+        const { status, body, api } = await healthOf(role);
+        await api.close();
+        expect(status).toBe(503);
+        expect(body).toEqual({ status: "unavailable", role });
+      }
+    } finally {
+      await server.resume();
+    }
+  });
+
+  it("reuses a result within its TTL, then checks again", async () => {
+    let now = 1_000_000;
+    const api = testApi(testSettings(server.url), { health: { ttlMs: 5000, now: () => now } });
+    try {
+      expect((await api.handler(getHealth())).statusCode).toBe(200);
+      await server.pause();
+      now += 4000;
+      expect((await api.handler(getHealth())).statusCode).toBe(200);
+      now += 1001;
+      expect((await api.handler(getHealth())).statusCode).toBe(503);
+    } finally {
+      await server.resume();
+      await api.close();
+    }
+  });
+});
+
+describe("HealthCheck", () => {
+  it("shares one probe between concurrent callers", async () => {
+    let probes = 0;
+    const check = new HealthCheck("primary", async () => {
+      probes++;
+      return { writable: true };
+    });
+    const results = await Promise.all([check.status(), check.status(), check.status()]);
+    expect(results).toEqual(Array(3).fill({ healthy: true, role: "primary" }));
+    expect(probes).toBe(1);
+  });
+
+  it("reports unavailable when the probe outlives its budget", async () => {
+    const check = new HealthCheck("dr", () => new Promise(() => undefined), { timeoutMs: 50 });
+    const started = Date.now();
+    expect(await check.status()).toEqual({ healthy: false, role: "dr" });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,76 @@
+import type { RegionRole } from "../config/environment";
+import type { Connection } from "../db/connection";
+
+/** What a probe of this region's database found. */
+export interface DatabaseProbe {
+  /** False on a read-only secondary (in recovery) or with default_transaction_read_only on. */
+  writable: boolean;
+}
+
+/** `/health`'s answer. */
+export interface HealthStatus {
+  healthy: boolean;
+  role: RegionRole;
+}
+
+/** Options of {@link HealthCheck}. */
+export interface HealthCheckOptions {
+  /** How long a result is reused. @default 5000 */
+  ttlMs?: number;
+  /** The whole check's budget; past it the region is reported unavailable. @default 2000 */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/** Asks this region's cluster endpoint whether it is in recovery or read-only. */
+export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
+  return connection.use(async (client) => {
+    const { rows } = await client.query<{ in_recovery: boolean; read_only: string }>(
+      "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only",
+    );
+    const row = rows[0]!;
+    return { writable: !row.in_recovery && row.read_only === "off" };
+  });
+}
+
+/**
+ * Whether this region can serve its role (DESIGN §6, Route 53 failover reads it): primary =
+ * database reachable and writable; dr = reachable (read-only is what a healthy secondary is).
+ * Cheap for a health checker polling every 10 s from several locations: one result is shared
+ * for `ttlMs`, concurrent calls share one probe, and a probe past `timeoutMs` counts as down.
+ */
+export class HealthCheck {
+  private cached: { status: HealthStatus; at: number } | undefined;
+  private inFlight: Promise<HealthStatus> | undefined;
+  private readonly ttlMs: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly role: RegionRole,
+    private readonly probe: () => Promise<DatabaseProbe>,
+    options: HealthCheckOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 5000;
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.now = options.now ?? Date.now;
+  }
+
+  status(): Promise<HealthStatus> {
+    if (this.cached && this.now() - this.cached.at < this.ttlMs) return Promise.resolve(this.cached.status);
+    this.inFlight ??= this.check().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async check(): Promise<HealthStatus> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<DatabaseProbe | undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.timeoutMs)));
+    // A probe that outlives the deadline is not cancelled: the connection's own timeouts end it.
+    const probe = this.probe().catch(() => undefined);
+    const result = await Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
+    const healthy = result !== undefined && (this.role === "dr" || result.writable);
+    const status = { healthy, role: this.role };
+    this.cached = { status, at: this.now() };
+    return status;
+  }
+}

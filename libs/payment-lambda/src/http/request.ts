@@ -1,0 +1,61 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { invalid, valid, type Parsed } from "../parsed";
+import { payloadTooLarge, unsupportedMediaType, type Problem } from "./problems";
+
+/** API Gateway allows 10 MB; a payment is a few hundred bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Every value of a header, whatever the case of its name. REST proxy events carry both
+ * `multiValueHeaders` and `headers`, either of which may be null.
+ */
+export function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
+  const wanted = name.toLowerCase();
+  const matching = <T>(map: Record<string, T> | null | undefined): T[] =>
+    Object.entries(map ?? {})
+      .filter(([key]) => key.toLowerCase() === wanted)
+      .map(([, value]) => value);
+  const multi = matching(event.multiValueHeaders).flatMap((values) => (Array.isArray(values) ? values : []));
+  const values = multi.length > 0 ? multi : matching(event.headers);
+  return values.filter((value): value is string => typeof value === "string");
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** A body the API cannot even read: too large (413), or declared as something other than JSON (415). */
+export function bodyTransportProblem(event: APIGatewayProxyEvent): Problem | undefined {
+  if (typeof event.body === "string" && Buffer.byteLength(event.body, "utf8") > MAX_BODY_BYTES) return payloadTooLarge(MAX_BODY_BYTES);
+  const contentType = headerValues(event, "content-type");
+  if (contentType.length > 0 && !contentType.every((value) => JSON_MEDIA_TYPE.test(value))) return unsupportedMediaType();
+  return undefined;
+}
+
+/** The body as a JSON object. Missing, base64-encoded, non-JSON and non-object bodies are field errors on `body`. */
+export function parseJsonObject(event: APIGatewayProxyEvent): Parsed<Record<string, unknown>> {
+  const { body } = event;
+  if (body === null || body === undefined || body === "") return invalid("body", "is required: a JSON object");
+  if (typeof body !== "string") return invalid("body", "must be a JSON object");
+  // Only JSON text is accepted: the API must not declare binary media types.
+  if (event.isBase64Encoded === true) return invalid("body", "must be JSON text, not base64-encoded");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return invalid("body", "is not valid JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return invalid("body", "must be a JSON object");
+  return valid(parsed as Record<string, unknown>);
+}
+
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+/** 1–255 printable ASCII characters, not starting or ending with a space. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+
+/** The Idempotency-Key header: required, exactly one, 1–255 printable ASCII characters. */
+export function idempotencyKey(event: APIGatewayProxyEvent): Parsed<string> {
+  const values = headerValues(event, IDEMPOTENCY_KEY_HEADER);
+  if (values.length === 0) return invalid(IDEMPOTENCY_KEY_HEADER, "header is required on POST");
+  if (values.length > 1) return invalid(IDEMPOTENCY_KEY_HEADER, "header must be sent once");
+  const key = values[0]!;
+  return IDEMPOTENCY_KEY.test(key) ? valid(key) : invalid(IDEMPOTENCY_KEY_HEADER, "must be 1-255 printable ASCII characters, without leading or trailing spaces");
+}

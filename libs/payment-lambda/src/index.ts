@@ -1,0 +1,6 @@
+// The public surface for the stacks that deploy the functions. Nothing here loads pg, the AWS
+// SDK or Powertools: a Pulumi program imports it to find the bundles and hash the migrations.
+export type { PaymentLambdaEnvironment, RegionRole } from "./config/environment";
+export { migrationsHash, readMigrations, type Migration } from "./migrations/files";
+export { CURRENCY_EXPONENTS, type CurrencyCode } from "./payments/currencies";
+export { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "./artifacts";

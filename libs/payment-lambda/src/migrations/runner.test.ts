@@ -1,0 +1,138 @@
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
+import { createMigrateHandler } from "../app/migrate";
+import { createLogger } from "../observability/logger";
+import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { migrationsHash, readMigrations } from "./files";
+import { applyMigrations } from "./runner";
+
+let server: PostgresServer;
+let databases = 0;
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(() => server?.stop());
+
+/** A fresh, empty database on the server. */
+async function freshDatabase(): Promise<string> {
+  const name = `migrations_${++databases}`;
+  await withClient(server.url, (client) => client.query(`CREATE DATABASE ${name}`));
+  return server.urlFor(name);
+}
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "migrations-"));
+}
+
+describe("migration files", () => {
+  it("reads NNN_name.sql in version order", () => {
+    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys"]);
+  });
+
+  it("refuses a misnamed file and a duplicate version, so no migration is silently skipped", async () => {
+    const dir = await tempDir();
+    try {
+      await writeFile(join(dir, "1_payments.sql"), "SELECT 1");
+      expect(() => readMigrations(dir)).toThrow(/1_payments.sql is not named NNN_name.sql/);
+      await rm(join(dir, "1_payments.sql"));
+      await writeFile(join(dir, "003_a.sql"), "SELECT 1");
+      await writeFile(join(dir, "003_b.sql"), "SELECT 2");
+      expect(() => readMigrations(dir)).toThrow(/Two migrations have version 003/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hashes the same for a verbatim copy (the bundle's) and differently after any change", async () => {
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      expect(migrationsHash(dir)).toBe(migrationsHash(MIGRATIONS_DIR));
+      expect(migrationsHash(dir)).toMatch(/^[0-9a-f]{64}$/);
+      await writeFile(join(dir, "003_add_index.sql"), "CREATE INDEX payments_created_at_idx ON payments (created_at);");
+      expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("applyMigrations", () => {
+  const migrations = readMigrations(MIGRATIONS_DIR);
+
+  it("applies every migration once; a second run is a no-op", async () => {
+    const url = await freshDatabase();
+    await withClient(url, async (client) => {
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "002" });
+      const { rows } = await client.query("SELECT version FROM schema_migrations ORDER BY version");
+      expect(rows).toEqual([{ version: "001" }, { version: "002" }]);
+      const ids = await client.query("SELECT column_default FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'id'");
+      expect(ids.rows[0].column_default).toBe("gen_random_uuid()");
+      const sequences = await client.query("SELECT count(*)::int AS n FROM information_schema.sequences");
+      expect(sequences.rows[0].n).toBe(0);
+    });
+  });
+
+  it("concurrent runners apply each migration exactly once", async () => {
+    const url = await freshDatabase();
+    const clients = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      const results = await Promise.all(clients.map((client) => applyMigrations(client, migrations)));
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(["001_create_payments", "002_create_idempotency_keys"]);
+      expect(results.every((r) => r.current === "002")).toBe(true);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+  });
+
+  it("refuses a migration whose SQL changed after it was applied", async () => {
+    const url = await freshDatabase();
+    await withClient(url, async (client) => {
+      await applyMigrations(client, migrations);
+      const edited = migrations.map((m, i) => (i === 0 ? { ...m, checksum: "0".repeat(64) } : m));
+      await expect(applyMigrations(client, edited)).rejects.toThrow(/001_create_payments changed after it was applied/);
+    });
+  });
+
+  it("rolls back a failing migration whole, and records nothing for it", async () => {
+    const url = await freshDatabase();
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await writeFile(join(dir, "003_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
+        const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
+        expect(rows[0]).toEqual({ t: null, v: "002" });
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the migrate function", () => {
+  const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });
+
+  it("answers { applied, current } through the writer, and checks the deploy's hash", async () => {
+    const url = await freshDatabase();
+    const handler = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      migrationsDir: MIGRATIONS_DIR,
+      logger,
+    });
+    expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
+    expect(await handler()).toEqual({ applied: [], current: "002" });
+    await expect(handler({ migrationsHash: "0".repeat(64) })).rejects.toThrow(/rebuild payment-lambda/);
+  });
+});

@@ -1,0 +1,74 @@
+import type { ClientBase, QueryConfig } from "pg";
+import { inTransaction } from "../db/transaction";
+import type { Migration } from "./files";
+
+/** What a migration run did. */
+export interface MigrationResult {
+  /** Versions applied by this run, in order ("NNN_name"). */
+  applied: string[];
+  /** The highest applied version after the run, or null for an empty schema. */
+  current: string | null;
+}
+
+/** One key for every runner of this schema: pg_advisory_xact_lock serialises them. */
+export const MIGRATION_LOCK_KEY = 7_310_402_917;
+
+const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    text        PRIMARY KEY,
+  name       text        NOT NULL,
+  checksum   char(64)    NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`;
+
+/**
+ * Migrations get their own budget, not the API's 5 s: DDL on a large table takes longer. The
+ * lock wait is short so that a migration never queues the API's traffic behind it for long.
+ */
+export const MIGRATION_STATEMENT_TIMEOUT_MS = 120_000;
+const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
+
+/** A query with the migration budget, server side and client side. */
+function run(client: ClientBase, text: string, values?: unknown[]) {
+  return client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS + 1000 } as QueryConfig);
+}
+
+interface AppliedRow {
+  version: string;
+  checksum: string;
+}
+
+async function lockAndReadHistory(client: ClientBase): Promise<Map<string, string>> {
+  await run(client, `SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
+  // Concurrent runners queue here (lock_timeout is not set yet) until the one ahead commits.
+  await run(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+  await run(client, `SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
+  await run(client, CREATE_HISTORY);
+  const { rows } = await run(client, "SELECT version, checksum FROM schema_migrations");
+  return new Map((rows as AppliedRow[]).map((row) => [row.version, row.checksum]));
+}
+
+/**
+ * Applies the pending migrations in order, each in its own transaction that first takes the
+ * advisory lock and re-reads the history — so concurrent runners apply each migration once, and
+ * a second run is a no-op. A migration whose SQL changed after it was applied is an error.
+ * Migration files must not contain BEGIN/COMMIT.
+ */
+export async function applyMigrations(client: ClientBase, migrations: Migration[]): Promise<MigrationResult> {
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    await inTransaction(client, async () => {
+      const history = await lockAndReadHistory(client);
+      const checksum = history.get(migration.version);
+      if (checksum !== undefined) {
+        if (checksum.trim() !== migration.checksum) throw new Error(`Migration ${migration.version}_${migration.name} changed after it was applied`);
+        return;
+      }
+      await run(client, migration.sql);
+      await run(client, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [migration.version, migration.name, migration.checksum]);
+      applied.push(`${migration.version}_${migration.name}`);
+    });
+  }
+  const history = await inTransaction(client, () => lockAndReadHistory(client));
+  const versions = [...history.keys()].sort();
+  return { applied, current: versions.at(-1) ?? null };
+}

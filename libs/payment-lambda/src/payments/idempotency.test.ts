@@ -1,0 +1,137 @@
+import { Client } from "pg";
+import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { postPayment, VALID_PAYMENT } from "../test-support/events";
+import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
+import { REPLAY_HEADER } from "../handlers/create-payment";
+
+let server: PostgresServer;
+let api: TestApi;
+
+beforeAll(async () => {
+  server = await startPostgres({ settings: { max_connections: 120 } });
+  await migrate(server.url);
+  api = testApi(testSettings(server.url));
+});
+afterAll(async () => {
+  await api?.close();
+  await server?.stop();
+});
+
+function paymentsWithKey(key: string): Promise<number> {
+  return withClient(server.url, async (client) => {
+    const { rows } = await client.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM payments p JOIN idempotency_keys k ON k.payment_id = p.id WHERE k.idempotency_key = $1",
+      [key],
+    );
+    return rows[0]!.n;
+  });
+}
+
+describe("Idempotency-Key", () => {
+  it("50 concurrent identical POSTs, each from its own container, create exactly one payment", async () => {
+    const containers = Array.from({ length: 50 }, () => testApi(testSettings(server.url)));
+    try {
+      // Open every connection first, so the requests race on the key, not on connecting.
+      await Promise.all(containers.map((c) => c.runtime.db.writer.use((client) => client.query("SELECT 1"))));
+      const before = await countRows(server.url);
+      const responses = await Promise.all(containers.map((c) => c.handler(postPayment(VALID_PAYMENT, "race-key"))));
+
+      const originals = responses.filter((r) => r.statusCode === 201 && !r.headers?.[REPLAY_HEADER]);
+      expect(originals).toHaveLength(1);
+      const id = paymentOf(originals[0]!).id;
+      for (const response of responses.filter((r) => r !== originals[0])) {
+        if (response.statusCode === 201) {
+          expect(response.headers?.[REPLAY_HEADER]).toBe("true");
+          expect(paymentOf(response).id).toBe(id);
+        } else {
+          expect(response.statusCode).toBe(409);
+          expect(response.headers?.["Retry-After"]).toBe("1");
+        }
+      }
+      const after = await countRows(server.url);
+      expect(after.payments - before.payments).toBe(1);
+      expect(await paymentsWithKey("race-key")).toBe(1);
+    } finally {
+      await Promise.all(containers.map((c) => c.close()));
+    }
+  });
+
+  it("replays the original response for the same request, however the JSON is spelled", async () => {
+    const first = await api.handler(postPayment(VALID_PAYMENT, "replay-key"));
+    const reordered = `{ "description": "Two coffees", "merchantId": "merchant-42", "currency": "EUR", "reference": "order-1001", "amount": 1.05e3 }`;
+    const again = await api.handler(postPayment(reordered, "replay-key"));
+    expect(first.statusCode).toBe(201);
+    expect(first.headers?.[REPLAY_HEADER]).toBeUndefined();
+    expect(again.statusCode).toBe(201);
+    expect(again.headers?.[REPLAY_HEADER]).toBe("true");
+    expect(again.headers?.Location).toBe(first.headers?.Location);
+    expect(paymentOf(again)).toEqual(paymentOf(first));
+    expect(api.metrics.counts.IdempotentReplay).toBeGreaterThanOrEqual(1);
+    expect(await paymentsWithKey("replay-key")).toBe(1);
+  });
+
+  it("refuses the same key with a different body: 422, nothing written", async () => {
+    await api.handler(postPayment(VALID_PAYMENT, "reuse-key"));
+    const before = await countRows(server.url);
+    const response = await api.handler(postPayment({ ...VALID_PAYMENT, amount: 999 }, "reuse-key"));
+    expect(response.statusCode).toBe(422);
+    expect(response.headers?.["Content-Type"]).toBe("application/problem+json");
+    expect(problemOf(response)).toMatchObject({ status: 422, errors: [{ field: "Idempotency-Key" }] });
+    expect(await countRows(server.url)).toEqual(before);
+  });
+
+  it("scopes keys by merchant: another merchant's same key is another payment", async () => {
+    const a = await api.handler(postPayment(VALID_PAYMENT, "shared-key"));
+    const b = await api.handler(postPayment({ ...VALID_PAYMENT, merchantId: "merchant-43" }, "shared-key"));
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(b.headers?.[REPLAY_HEADER]).toBeUndefined();
+    expect(paymentOf(a).id).not.toBe(paymentOf(b).id);
+  });
+
+  it("answers 409 + Retry-After while the first request with the key is still in flight, then serves it", async () => {
+    const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 200 } });
+    const holder = new Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      // A first request that claimed the key and has not committed yet.
+      await holder.query("BEGIN");
+      await holder.query(
+        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', 'in-flight-key', repeat('0', 64), 'in_progress', now() + interval '24 hours')",
+      );
+      const before = await countRows(server.url);
+      const response = await quick.handler(postPayment(VALID_PAYMENT, "in-flight-key"));
+      expect(response.statusCode).toBe(409);
+      expect(response.headers?.["Retry-After"]).toBe("1");
+      expect(problemOf(response).type).toMatch(/request-in-progress$/);
+      expect(await countRows(server.url)).toEqual(before);
+
+      // The first request fails and rolls back: the retry now goes through.
+      await holder.query("ROLLBACK");
+      const retry = await quick.handler(postPayment(VALID_PAYMENT, "in-flight-key"));
+      expect(retry.statusCode).toBe(201);
+    } finally {
+      await holder.end();
+      await quick.close();
+    }
+  });
+
+  it("treats an expired key as new", async () => {
+    const first = await api.handler(postPayment(VALID_PAYMENT, "old-key"));
+    await withClient(server.url, (client) =>
+      client.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours', expires_at = now() - interval '1 hour' WHERE idempotency_key = 'old-key'"),
+    );
+    const second = await api.handler(postPayment({ ...VALID_PAYMENT, amount: 5 }, "old-key"));
+    expect(second.statusCode).toBe(201);
+    expect(second.headers?.[REPLAY_HEADER]).toBeUndefined();
+    expect(paymentOf(second).id).not.toBe(paymentOf(first).id);
+  });
+
+  it("keeps every key for at least 24 hours", async () => {
+    await api.handler(postPayment(VALID_PAYMENT, "ttl-key"));
+    const hours = await withClient(server.url, async (client) => {
+      const { rows } = await client.query<{ h: number }>("SELECT extract(epoch FROM expires_at - created_at)::float8 / 3600 AS h FROM idempotency_keys WHERE idempotency_key = 'ttl-key'");
+      return rows[0]!.h;
+    });
+    expect(hours).toBeGreaterThanOrEqual(24);
+  });
+});

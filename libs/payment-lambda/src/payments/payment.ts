@@ -1,0 +1,31 @@
+import type { CurrencyCode } from "./currencies";
+
+/** A payment as the API shows it (the same from PostgreSQL and from the sessions table). */
+export interface Payment {
+  id: string;
+  merchantId: string;
+  /** Integer minor units. */
+  amount: number;
+  currency: CurrencyCode;
+  status: string;
+  reference: string | null;
+  description: string | null;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+}
+
+/** The status of a payment just recorded. */
+export const INITIAL_STATUS = "created";
+
+/**
+ * A PostgreSQL bigint (which pg returns as a string) as a JS number, refusing anything that
+ * a number cannot hold exactly. Amounts are ≤ 10^12 by validation, so this never throws for them.
+ */
+export function bigintToSafeNumber(value: string | number): number {
+  const parsed = typeof value === "number" ? value : /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed)) throw new RangeError("bigint value outside the safe integer range");
+  return parsed;
+}
+
+/** Where a payment can be read. */
+export const paymentLocation = (id: string): string => `/payments/${id}`;

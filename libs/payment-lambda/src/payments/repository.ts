@@ -1,0 +1,162 @@
+import type { ClientBase } from "pg";
+import { codeOf, SQLSTATE_LOCK_NOT_AVAILABLE } from "../db/errors";
+import { inTransaction } from "../db/transaction";
+import type { CurrencyCode } from "./currencies";
+import { bigintToSafeNumber, INITIAL_STATUS, type Payment } from "./payment";
+import type { CreatePaymentRequest } from "./validation";
+
+/** A create request bound to its idempotency key. */
+export interface IdempotentCreate {
+  request: CreatePaymentRequest;
+  idempotencyKey: string;
+  /** {@link requestHash} of `request`. */
+  requestHash: string;
+}
+
+/** The response recorded with an idempotency key, replayed for a retry of the same request. */
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/** What creating a payment under an idempotency key came to. */
+export type CreateOutcome =
+  | { kind: "created"; payment: Payment; response: StoredResponse }
+  | { kind: "replayed"; response: StoredResponse }
+  | { kind: "key-reused" }
+  | { kind: "in-progress" };
+
+/** Options of {@link createPayment}. */
+export interface CreatePaymentOptions {
+  /** How long a key is kept; the schema requires ≥ 24 h. @default 24 */
+  keyRetentionHours?: number;
+  /**
+   * How long to wait for a concurrent request holding the same key before answering 409.
+   * A concurrent first request usually commits within milliseconds, and then this one replays.
+   * @default 1000
+   */
+  keyLockTimeoutMs?: number;
+}
+
+interface PaymentRow {
+  id: string;
+  merchant_id: string;
+  amount: string;
+  currency: string;
+  status: string;
+  reference: string | null;
+  description: string | null;
+  created_at: Date;
+}
+
+interface KeyRow {
+  request_hash: string;
+  status: "in_progress" | "completed";
+  response_status: number | null;
+  response_body: unknown;
+  expired: boolean;
+}
+
+const PAYMENT_COLUMNS = "id, merchant_id, amount, currency, status, reference, description, created_at";
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    amount: bigintToSafeNumber(row.amount),
+    currency: row.currency as CurrencyCode,
+    status: row.status,
+    reference: row.reference,
+    description: row.description,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** The key's insert waited past keyLockTimeoutMs on another transaction holding the same key. */
+class KeyHeldElsewhere extends Error {}
+
+/** Attempts at claiming a key: a second one is needed only when the key expired or vanished meanwhile. */
+const MAX_CLAIM_ATTEMPTS = 3;
+
+async function claimKey(client: ClientBase, merchantId: string, input: IdempotentCreate, retentionHours: number): Promise<boolean> {
+  try {
+    const inserted = await client.query(
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at)
+       VALUES ($1, $2, $3, 'in_progress', now() + make_interval(hours => $4))
+       ON CONFLICT (merchant_id, idempotency_key) DO NOTHING`,
+      [merchantId, input.idempotencyKey, input.requestHash, retentionHours],
+    );
+    return inserted.rowCount === 1;
+  } catch (error) {
+    if (codeOf(error) === SQLSTATE_LOCK_NOT_AVAILABLE) throw new KeyHeldElsewhere();
+    throw error;
+  }
+}
+
+/**
+ * Records a payment exactly once per (merchant, Idempotency-Key), in one transaction:
+ *
+ * 1. `INSERT … ON CONFLICT DO NOTHING` claims the key. A concurrent transaction that inserted
+ *    the same key holds its unique-index entry until it ends, so this insert *waits* for it
+ *    (bounded by a local lock_timeout) and then sees its committed row: 50 identical requests
+ *    make one payment and 49 replays. A wait past the timeout answers "in progress" (409).
+ * 2. Claimed: insert the payment, complete the key with the response, commit — all or nothing.
+ * 3. Not claimed: the committed key decides — same request hash → replay the stored response;
+ *    another hash → "key reused" (422). An expired key is deleted and claimed afresh.
+ */
+export async function createPayment(client: ClientBase, input: IdempotentCreate, options: CreatePaymentOptions = {}): Promise<CreateOutcome> {
+  const retentionHours = options.keyRetentionHours ?? 24;
+  const lockTimeoutMs = Math.trunc(options.keyLockTimeoutMs ?? 1000);
+  const { request } = input;
+  try {
+    return await inTransaction(client, async () => {
+      // Only the key claim may wait this briefly; the payment insert keeps statement_timeout.
+      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+      for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+        if (await claimKey(client, request.merchantId, input, retentionHours)) {
+          await client.query("SET LOCAL lock_timeout = 0");
+          const { rows } = await client.query<PaymentRow>(
+            `INSERT INTO payments (merchant_id, amount, currency, status, reference, description)
+             VALUES ($1, $2::bigint, $3, $4, $5, $6) RETURNING ${PAYMENT_COLUMNS}`,
+            [request.merchantId, String(request.amount), request.currency, INITIAL_STATUS, request.reference ?? null, request.description ?? null],
+          );
+          const payment = toPayment(rows[0]!);
+          const response: StoredResponse = { status: 201, body: payment };
+          await client.query(
+            `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4::jsonb, payment_id = $5
+             WHERE merchant_id = $1 AND idempotency_key = $2`,
+            [request.merchantId, input.idempotencyKey, response.status, JSON.stringify(response.body), payment.id],
+          );
+          return { kind: "created", payment, response } as const;
+        }
+        const { rows } = await client.query<KeyRow>(
+          `SELECT request_hash, status, response_status, response_body, expires_at <= now() AS expired
+           FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2`,
+          [request.merchantId, input.idempotencyKey],
+        );
+        const key = rows[0];
+        if (key?.expired) {
+          await client.query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2 AND expires_at <= now()", [
+            request.merchantId,
+            input.idempotencyKey,
+          ]);
+          continue;
+        }
+        if (!key) continue;
+        if (key.request_hash !== input.requestHash) return { kind: "key-reused" } as const;
+        if (key.status !== "completed" || key.response_status === null) return { kind: "in-progress" } as const;
+        return { kind: "replayed", response: { status: key.response_status, body: key.response_body } } as const;
+      }
+      return { kind: "in-progress" } as const;
+    });
+  } catch (error) {
+    if (error instanceof KeyHeldElsewhere) return { kind: "in-progress" };
+    throw error;
+  }
+}
+
+/** The payment `id`, or undefined. */
+export async function findPayment(client: ClientBase, id: string): Promise<Payment | undefined> {
+  const { rows } = await client.query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, [id]);
+  return rows[0] ? toPayment(rows[0]) : undefined;
+}

@@ -1,0 +1,38 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { loggableError } from "../observability/logger";
+import type { MetricsSink } from "../observability/metrics";
+import type { Payment } from "../payments/payment";
+import type { SessionStore } from "./session-store";
+
+/** What the best-effort session calls report to. */
+export interface SessionContext {
+  sessions: SessionStore;
+  logger: Logger;
+  metrics: MetricsSink;
+}
+
+/**
+ * Writes a committed payment's session. A DynamoDB failure is logged and counted, never
+ * thrown: the payment is already recorded, and failing now would make the client retry it.
+ */
+export async function recordSession(context: SessionContext, payment: Payment): Promise<void> {
+  if (!context.sessions.enabled) return;
+  try {
+    await context.sessions.put(payment);
+  } catch (error) {
+    context.metrics.count("SessionWriteFailed");
+    context.logger.warn("Session write failed; the payment is recorded", { paymentId: payment.id, error: loggableError(error) });
+  }
+}
+
+/** The payment from its session, or undefined (off, absent, or DynamoDB failing: the caller falls back to PostgreSQL). */
+export async function readSession(context: SessionContext, paymentId: string): Promise<Payment | undefined> {
+  if (!context.sessions.enabled) return undefined;
+  try {
+    return await context.sessions.get(paymentId);
+  } catch (error) {
+    context.metrics.count("SessionReadFailed");
+    context.logger.warn("Session read failed; reading PostgreSQL", { paymentId, error: loggableError(error) });
+    return undefined;
+  }
+}

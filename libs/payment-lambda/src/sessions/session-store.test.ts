@@ -1,0 +1,112 @@
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { countRows, freePort, migrate, startPostgres, type PostgresServer } from "../test-support/database";
+import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
+import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { paymentOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
+import { REPLAY_HEADER } from "../handlers/create-payment";
+import { createRuntime } from "../app/runtime";
+import { SESSION_TTL_SECONDS } from "./session-store";
+
+let server: PostgresServer;
+let dynamo: LocalDynamo;
+let api: TestApi;
+
+beforeAll(async () => {
+  [server, dynamo] = await Promise.all([startPostgres(), startDynalite()]);
+  await migrate(server.url);
+  api = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: dynamo.endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+});
+afterAll(async () => {
+  await api?.close();
+  await Promise.all([server?.stop(), dynamo?.stop()]);
+});
+
+async function sessionItem(paymentId: string) {
+  const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: { sessionId: { S: `payment#${paymentId}` } } }));
+  return Item;
+}
+
+describe("payment sessions in DynamoDB", () => {
+  it("writes the session after the payment commits", async () => {
+    const created = await api.handler(postPayment(VALID_PAYMENT, "session-1"));
+    expect(created.statusCode).toBe(201);
+    const payment = paymentOf(created);
+    const item = await sessionItem(payment.id);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    expect(item).toMatchObject({
+      sessionId: { S: `payment#${payment.id}` },
+      status: { S: "created" },
+      merchantId: { S: "merchant-42" },
+      amount: { N: "1050" },
+      currency: { S: "EUR" },
+    });
+    expect(Number(item!.expiresAt!.N)).toBeGreaterThanOrEqual(nowSeconds + SESSION_TTL_SECONDS - 5);
+    expect(Number(item!.expiresAt!.N)).toBeLessThanOrEqual(nowSeconds + SESSION_TTL_SECONDS + 5);
+  });
+
+  it("serves GET from the session first: it answers even while PostgreSQL is down", async () => {
+    const payment = paymentOf(await api.handler(postPayment(VALID_PAYMENT, "session-2")));
+    await server.pause();
+    try {
+      const read = await api.handler(getPayment(payment.id));
+      expect(read.statusCode).toBe(200);
+      expect(paymentOf(read)).toEqual(payment);
+    } finally {
+      await server.resume();
+    }
+  });
+
+  it("serves a payment that only the session knows (GET reads DynamoDB before PostgreSQL)", async () => {
+    const id = "6f1d2c3b-4a59-4e8f-9d7c-0b1a2c3d4e5f";
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: dynamo.tableName,
+        Item: {
+          sessionId: { S: `payment#${id}` },
+          paymentId: { S: id },
+          status: { S: "created" },
+          merchantId: { S: "merchant-7" },
+          amount: { N: "300" },
+          currency: { S: "JPY" },
+          reference: { NULL: true },
+          description: { NULL: true },
+          createdAt: { S: "2026-01-01T00:00:00.000Z" },
+          expiresAt: { N: String(Math.floor(Date.now() / 1000) + 60) },
+        },
+      }),
+    );
+    const read = await api.handler(getPayment(id));
+    expect(read.statusCode).toBe(200);
+    expect(paymentOf(read)).toMatchObject({ id, merchantId: "merchant-7", amount: 300, currency: "JPY" });
+  });
+
+  it("DynamoDB down → the payment is still 201, exactly once, and the failure is counted", async () => {
+    const deadEndpoint = `http://127.0.0.1:${await freePort()}`;
+    const down = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: deadEndpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    try {
+      const before = await countRows(server.url);
+      const created = await down.handler(postPayment(VALID_PAYMENT, "session-down"));
+      expect(created.statusCode).toBe(201);
+      expect(down.metrics.counts.SessionWriteFailed).toBe(1);
+      const retried = await down.handler(postPayment(VALID_PAYMENT, "session-down"));
+      expect(retried.headers?.[REPLAY_HEADER]).toBe("true");
+      expect((await countRows(server.url)).payments - before.payments).toBe(1);
+
+      // Reads fall back to PostgreSQL.
+      const read = await down.handler(getPayment(paymentOf(created).id));
+      expect(read.statusCode).toBe(200);
+      expect(down.metrics.counts.SessionReadFailed).toBe(1);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it("sessions off when SESSIONS_TABLE is unset: said once, at cold start", () => {
+    const info = jest.fn();
+    const logger = { info, warn: jest.fn(), error: jest.fn() } as never;
+    const runtime = createRuntime(testSettings(server.url), { logger });
+    expect(runtime.sessions.enabled).toBe(false);
+    expect(info).toHaveBeenCalledTimes(1);
+    expect(info).toHaveBeenCalledWith("Sessions are off: SESSIONS_TABLE is not set");
+  });
+});

@@ -1,0 +1,103 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import { CURRENCY_CODES } from "../payments/currencies";
+import type { Payment } from "../payments/payment";
+
+/** How long a payment's session lives (the table's TTL attribute `expiresAt`). */
+export const SESSION_TTL_SECONDS = 24 * 60 * 60;
+
+/** Session state of a payment in the DynamoDB sessions table. The system of record stays PostgreSQL. */
+export interface SessionStore {
+  readonly enabled: boolean;
+  /** Writes the payment's session. Callers treat a failure as non-fatal. */
+  put(payment: Payment): Promise<void>;
+  /** The payment as last written to its session, or undefined. */
+  get(paymentId: string): Promise<Payment | undefined>;
+}
+
+/** The table's partition key value for a payment. */
+export const sessionId = (paymentId: string): string => `payment#${paymentId}`;
+
+/**
+ * The item: `{ sessionId, status, merchantId, amount, currency, expiresAt }` plus the fields a
+ * GET shows (id, reference, description, createdAt), so a GET served from here and one served
+ * from PostgreSQL answer the same.
+ */
+export function toSessionItem(payment: Payment, nowMs: number): Record<string, unknown> {
+  return {
+    sessionId: sessionId(payment.id),
+    paymentId: payment.id,
+    status: payment.status,
+    merchantId: payment.merchantId,
+    amount: payment.amount,
+    currency: payment.currency,
+    reference: payment.reference,
+    description: payment.description,
+    createdAt: payment.createdAt,
+    expiresAt: Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS,
+  };
+}
+
+const sessionItemSchema = z.object({
+  paymentId: z.string(),
+  status: z.string(),
+  merchantId: z.string(),
+  amount: z.int().check(z.positive()),
+  currency: z.enum(CURRENCY_CODES),
+  reference: z.nullable(z.string()),
+  description: z.nullable(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.number(),
+});
+
+/** The payment in an item; undefined for an item that is expired (TTL deletion lags) or not ours. */
+export function fromSessionItem(item: Record<string, unknown> | undefined, nowMs: number): Payment | undefined {
+  const parsed = sessionItemSchema.safeParse(item);
+  if (!parsed.success || parsed.data.expiresAt * 1000 <= nowMs) return undefined;
+  const { paymentId, expiresAt: _expiresAt, ...rest } = parsed.data;
+  return { id: paymentId, ...rest };
+}
+
+/** Options of {@link dynamoSessionStore}. */
+export interface DynamoSessionStoreOptions {
+  tableName: string;
+  /** A local DynamoDB-compatible endpoint (DYNAMODB_ENDPOINT). */
+  endpoint?: string;
+  /** Extra client config (tests: region, credentials). */
+  clientConfig?: DynamoDBClientConfig;
+  now?: () => number;
+}
+
+/**
+ * Sessions in DynamoDB. The client is created once (module scope through the runtime) with
+ * short timeouts and at most two attempts: a slow table must not hold a payment response.
+ */
+export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionStore {
+  const now = options.now ?? Date.now;
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...options.clientConfig,
+    }),
+  );
+  return {
+    enabled: true,
+    async put(payment) {
+      await client.send(new PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }));
+    },
+    async get(paymentId) {
+      const { Item } = await client.send(new GetCommand({ TableName: options.tableName, Key: { sessionId: sessionId(paymentId) } }));
+      return fromSessionItem(Item, now());
+    },
+  };
+}
+
+/** Sessions off (SESSIONS_TABLE unset): nothing written, every read falls back to PostgreSQL. */
+export const disabledSessionStore: SessionStore = {
+  enabled: false,
+  put: async () => undefined,
+  get: async () => undefined,
+};

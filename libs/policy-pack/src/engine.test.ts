@@ -1,0 +1,105 @@
+import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { engineContext, pulumiPolicies, resourceOfEngine, type EngineResource } from "./engine";
+import { POLICIES } from "./policies";
+
+const TAGS = { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", Stack: "primary-region/dev", EnvironmentSuffix: "dev", ManagedBy: "pulumi" };
+const CTX = engineContext({ PULUMI_CONFIG: JSON.stringify({ "payments-dr:environmentSuffix": "dev" }), PULUMI_PROJECT: "primary-region", PULUMI_STACK: "dev" });
+const urn = (type: string, name: string) => `urn:pulumi:dev::primary-region::${type}::${name}`;
+
+/** A resource as the engine hands it to a policy pack: inputs, options, and the provider's inputs. */
+function engineResource(type: string, name: string, props: Record<string, unknown>, more: Partial<EngineResource> = {}): EngineResource {
+  return {
+    type,
+    name,
+    urn: urn(type, name),
+    props,
+    opts: { protect: false, ignoreChanges: [] },
+    provider: { props: { region: "us-east-1", defaultTags: JSON.stringify({ tags: TAGS }) } },
+    ...more,
+  };
+}
+
+class NotApplicable extends Error {}
+
+/** Runs one resource policy the way @pulumi/policy does, collecting reported messages. */
+function validate(policyName: string, resource: EngineResource): string[] {
+  const policy = pulumiPolicies(CTX).find((p) => p.name === policyName) as ResourceValidationPolicy;
+  const reported: string[] = [];
+  const args = {
+    ...resource,
+    notApplicable: (reason?: string) => {
+      throw new NotApplicable(reason);
+    },
+  } as unknown as ResourceValidationArgs;
+  const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+  for (const validation of validations) void validation(args, (message) => reported.push(message));
+  return reported;
+}
+
+describe("policy pack under the Pulumi engine", () => {
+  it("reads the stack config and identity from the environment the CLI gives a policy pack", () => {
+    expect(CTX).toEqual({ environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", deletionProtection: false, skipFinalSnapshot: true, project: "primary-region", stack: "dev" });
+    expect(engineContext({ PULUMI_CONFIG: JSON.stringify({ "payments-dr:deletionProtection": "true", "payments-dr:drRegion": "us-west-2" }), ENVIRONMENT_SUFFIX: "pr7" })).toMatchObject({
+      environmentSuffix: "pr7",
+      drRegion: "us-west-2",
+      deletionProtection: true,
+    });
+  });
+
+  it("offers every policy with its enforcement level and remediation, resource or stack scoped", () => {
+    const policies = pulumiPolicies(CTX);
+    expect(policies.map((p) => [p.name, p.enforcementLevel, p.remediationSteps])).toEqual(POLICIES.map((p) => [p.name, p.enforcementLevel, p.remediation]));
+    for (const [i, p] of policies.entries()) expect("validateStack" in p).toBe(POLICIES[i].scope === "stack");
+  });
+
+  it("merges the provider's defaultTags (JSON string or object) with the resource's own tags", () => {
+    const fromString = resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", { tags: { Name: "alerts" } }));
+    expect(fromString.tags).toEqual({ ...TAGS, Name: "alerts" });
+    const fromObject = resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {}, { provider: { props: { defaultTags: { tags: { Environment: "DR" } } } } }));
+    expect(fromObject.tags).toEqual({ Environment: "DR" });
+  });
+
+  it("falls back to tagsAll when the provider is not visible, and says so when neither is", () => {
+    expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", { tagsAll: TAGS }, { provider: undefined })).tags).toEqual(TAGS);
+    expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {}, { provider: undefined })).tags).toBeUndefined();
+    expect(() => validate("required-tags", engineResource("aws:sns/topic:Topic", "t", {}, { provider: undefined }))).toThrow(NotApplicable);
+  });
+
+  it("reports a resource policy's violations on the resource", () => {
+    const untagged = engineResource("aws:rds/cluster:Cluster", "aurora-cluster", {}, { provider: { props: { region: "us-east-1", defaultTags: JSON.stringify({ tags: { Environment: "DR" } }) } } });
+    expect(validate("required-tags", untagged)).toContain("tag Criticality is missing");
+    expect(validate("lambda-runtime", engineResource("aws:lambda/function:Function", "fn", { runtime: "nodejs22.x" }))).toEqual([]);
+    expect(validate("lambda-runtime", engineResource("aws:lambda/function:Function", "fn", { runtime: "python3.12" }))).toEqual(["runtime python3.12 is not one of nodejs22.x, nodejs24.x"]);
+  });
+
+  it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — read from the engine's resource options", () => {
+    const member = (ignoreChanges: string[]) =>
+      engineResource("aws:rds/cluster:Cluster", "aurora-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", masterUsername: "admin" }, { opts: { protect: false, ignoreChanges } });
+    expect(validate("aurora-global-member", member(["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"]))).toEqual([]);
+    expect(validate("aurora-global-member", member([]))).toEqual([expect.stringContaining("ignoreChanges lacks globalClusterIdentifier, replicationSourceIdentifier, engineVersion")]);
+  });
+
+  it("takes the region from the provider, and a provider's from its own region input", () => {
+    expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {})).region).toBe("us-east-1");
+    expect(validate("allowed-regions", engineResource("pulumi:providers:aws", "eu", { region: "eu-west-1" }, { provider: undefined }))).toEqual([
+      "region eu-west-1 is not the primary (us-east-1) or DR (us-east-2) region",
+    ]);
+  });
+
+  it("matches S3 companions through property dependencies and reports on the bucket's URN", () => {
+    const bucket = engineResource("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-123456789012-dev" });
+    // Its `bucket` output differs from the name (e.g. unknown during preview): the dependency decides.
+    const versioning = engineResource("aws:s3/bucketVersioning:BucketVersioning", "data-versioning", { bucket: "other", versioningConfiguration: { status: "Enabled" } }, {
+      propertyDependencies: { bucket: [{ urn: bucket.urn }] },
+    });
+    const policy = pulumiPolicies(CTX).find((p) => p.name === "s3-versioning") as StackValidationPolicy;
+    const reported: [string, string | undefined][] = [];
+    const run = (resources: EngineResource[]) => {
+      reported.length = 0;
+      void policy.validateStack({ resources } as unknown as StackValidationArgs, (message, onUrn) => reported.push([message, onUrn]));
+      return [...reported];
+    };
+    expect(run([bucket, versioning])).toEqual([]);
+    expect(run([bucket, { ...versioning, propertyDependencies: {} }])).toEqual([["no BucketVersioning targets this bucket", bucket.urn]]);
+  });
+});

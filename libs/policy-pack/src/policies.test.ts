@@ -1,0 +1,434 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import type { PlannedResource, StackPlan } from "@payments-dr/synth";
+import { checkPlan } from "./check-plan";
+import { POLICIES } from "./policies";
+
+// Plans built the way the synth harness writes them: an explicit, tagged provider per region,
+// resources naming it, inputs as the provider receives them, options as the program set them.
+const TAGS = {
+  Environment: "DR",
+  CostCenter: "Operations",
+  Criticality: "High",
+  Project: "payments-dr",
+  Stack: "primary-region/dev",
+  EnvironmentSuffix: "dev",
+  ManagedBy: "pulumi",
+};
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/mrk-1";
+const DR_KEY = "arn:aws:kms:us-east-2:123456789012:key/mrk-1";
+const BUCKET = "payments-dr-data-use1-123456789012-dev";
+const REST_API = "apigateway-0123456789abcdef0";
+
+function provider(name: string, region: string, tags: Record<string, string> = TAGS): PlannedResource {
+  return { type: "pulumi:providers:aws", name, parent: null, custom: true, provider: null, region, inputs: { region, defaultTags: JSON.stringify({ tags }) }, options: {} };
+}
+
+/** A resource of the primary region's provider, unless `more` says otherwise. */
+function r(type: string, name: string, inputs: Record<string, unknown> = {}, more: Partial<PlannedResource> = {}): PlannedResource {
+  return { type, name, parent: null, custom: true, provider: "us-east-1", region: "us-east-1", inputs, options: {}, ...more };
+}
+
+function plan(resources: PlannedResource[], config: Record<string, string> = {}): StackPlan {
+  return {
+    project: "primary-region",
+    stack: "dev",
+    config: { "payments-dr:primaryRegion": "us-east-1", "payments-dr:drRegion": "us-east-2", ...config },
+    resources: [provider("us-east-1", "us-east-1"), provider("us-east-2", "us-east-2"), provider("untagged", "us-east-1", { Environment: "DR" }), ...resources],
+    outputs: {},
+  };
+}
+
+// Compliant building blocks; violating cases change one thing.
+const tlsOnly = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+});
+function bucketWith(overrides: Partial<Record<"encryption" | "versioning" | "publicAccess" | "policy", Record<string, unknown> | null>> = {}): PlannedResource[] {
+  const companions: [string, string, keyof typeof overrides, Record<string, unknown>][] = [
+    ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-encryption", "encryption", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true }] }],
+    ["aws:s3/bucketVersioning:BucketVersioning", "data-versioning", "versioning", { versioningConfiguration: { status: "Enabled" } }],
+    ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "data-public-access", "publicAccess", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }],
+    ["aws:s3/bucketPolicy:BucketPolicy", "data-policy", "policy", { policy: tlsOnly }],
+  ];
+  return [
+    r("aws:s3/bucket:Bucket", "data-bucket", { bucket: BUCKET, forceDestroy: true }),
+    ...companions
+      .filter(([, , key]) => overrides[key] !== null)
+      .map(([type, name, key, inputs]) => r(type, name, { bucket: BUCKET, ...inputs, ...overrides[key] })),
+  ];
+}
+
+const MEMBER_OPTIONS = { ignoreChanges: ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"] };
+const primaryCluster = (inputs: Record<string, unknown> = {}, more: Partial<PlannedResource> = {}) =>
+  r(
+    "aws:rds/cluster:Cluster",
+    "aurora-cluster",
+    {
+      clusterIdentifier: "payments-dr-aurora-use1-dev",
+      globalClusterIdentifier: "payments-dr-aurora-dev",
+      engine: "aurora-postgresql",
+      masterUsername: "payments_admin",
+      masterPassword: "[secret]",
+      databaseName: "payments",
+      storageEncrypted: true,
+      kmsKeyId: KEY,
+      backupRetentionPeriod: 7,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      skipFinalSnapshot: true,
+      deletionProtection: false,
+      ...inputs,
+    },
+    { options: MEMBER_OPTIONS, ...more },
+  );
+const secondaryCluster = (inputs: Record<string, unknown> = {}) =>
+  r(
+    "aws:rds/cluster:Cluster",
+    "aurora-secondary",
+    {
+      clusterIdentifier: "payments-dr-aurora-use2-dev",
+      globalClusterIdentifier: "payments-dr-aurora-dev",
+      engine: "aurora-postgresql",
+      sourceRegion: "us-east-1",
+      storageEncrypted: true,
+      kmsKeyId: DR_KEY,
+      backupRetentionPeriod: 7,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      skipFinalSnapshot: true,
+      ...inputs,
+    },
+    { provider: "us-east-2", region: "us-east-2", options: MEMBER_OPTIONS },
+  );
+const sessionsTable = (inputs: Record<string, unknown> = {}, replica: Record<string, unknown> = {}) =>
+  r("aws:dynamodb/table:Table", "sessions-table", {
+    name: "payments-dr-sessions-dev",
+    serverSideEncryption: { enabled: true, kmsKeyArn: KEY },
+    pointInTimeRecovery: { enabled: true },
+    deletionProtectionEnabled: false,
+    replicas: [{ regionName: "us-east-2", kmsKeyArn: DR_KEY, pointInTimeRecovery: true, deletionProtectionEnabled: false, ...replica }],
+    ...inputs,
+  });
+const lambda = (inputs: Record<string, unknown> = {}) =>
+  r("aws:lambda/function:Function", "api-function", {
+    name: "payments-dr-api-use1-dev",
+    runtime: "nodejs22.x",
+    timeout: 10,
+    vpcConfig: { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] },
+    ...inputs,
+  });
+const apiGatewayPermission = (fn: string) =>
+  r("aws:lambda/permission:Permission", "api-invoke", { action: "lambda:InvokeFunction", function: fn, principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:us-east-1:123456789012:${REST_API}/v1/*` });
+const stage = (inputs: Record<string, unknown> = {}) =>
+  r("aws:apigateway/stage:Stage", "api-stage", {
+    restApi: REST_API,
+    stageName: "v1",
+    accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:payments-dr-api-access-use1-dev", format: '{"requestId":"$context.requestId"}' },
+    ...inputs,
+  });
+const methodSettings = (settings: Record<string, unknown> = {}) =>
+  r("aws:apigateway/methodSettings:MethodSettings", "api-throttling", {
+    restApi: REST_API,
+    stageName: "v1",
+    methodPath: "*/*",
+    settings: { throttlingRateLimit: 50, throttlingBurstLimit: 100, ...settings },
+  });
+const policyDocument = (statement: Record<string, unknown>) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+const secret = (inputs: Record<string, unknown> = {}) =>
+  r("aws:secretsmanager/secret:Secret", "aurora-secret", {
+    name: "payments-dr-aurora-master-dev",
+    kmsKeyId: KEY,
+    recoveryWindowInDays: 0,
+    replicas: [{ region: "us-east-2", kmsKeyId: DR_KEY }],
+    ...inputs,
+  });
+
+interface Case {
+  /** Resources that comply with the policy. */
+  passing: PlannedResource[];
+  /** Resources that break it, and what the messages must say. */
+  violating: PlannedResource[];
+  expected: RegExp[];
+  config?: Record<string, string>;
+}
+
+const CASES: Record<string, Case> = {
+  "required-tags": {
+    passing: [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }), r("aws:kms/alias:Alias", "key-alias", { name: "alias/payments-dr-data-use1-dev" }, { provider: "untagged" })],
+    violating: [
+      r("aws:rds/cluster:Cluster", "aurora-cluster", {}, { provider: "untagged" }),
+      r("aws:ec2/vpc:Vpc", "network-vpc", { tags: { Name: "payments-dr-vpc-use1-dev", Environment: "prod" } }),
+    ],
+    expected: [/tag Criticality is missing/, /tag Environment is "prod", expected "DR"/],
+  },
+  "environment-suffix-in-names": {
+    passing: [
+      ...bucketWith(),
+      r("aws:kms/alias:Alias", "key-alias", { name: "alias/payments-dr-data-use1-dev" }),
+      r("aws:route53/record:Record", "failover-primary", { name: "pay.example.com" }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-lambda", { referencedSecurityGroupId: "sg-1" }),
+      r("aws:cloudwatch/logGroup:LogGroup", "api-execution-logs", { name: `API-Gateway-Execution-Logs_${REST_API}/v1`, kmsKeyId: KEY }),
+    ],
+    violating: [
+      r("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-dev" }),
+      r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-prod" }),
+      r("aws:lambda/function:Function", "api-function", {}),
+    ],
+    expected: [/bucket "payments-dr-data-use1-dev" does not end with "-<account id>-dev"/, /identifier "payments-dr-aurora-1-use1-prod" does not end with "-dev"/, /has no name/],
+  },
+  "encryption-at-rest-cmk": {
+    passing: [
+      primaryCluster(),
+      r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true }),
+      sessionsTable(),
+      r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: KEY }),
+      secret(),
+      r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY, retentionInDays: 30 }),
+    ],
+    violating: [
+      primaryCluster({ kmsKeyId: "alias/aws/rds" }),
+      r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev" }),
+      sessionsTable({}, { kmsKeyArn: undefined }),
+      r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
+      secret({ replicas: [{ region: "us-east-2" }] }),
+      r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", retentionInDays: 30 }),
+    ],
+    expected: [/kmsKeyId is not a customer-managed KMS key/, /storageEncrypted is not true/, /replica in us-east-2 has no kmsKeyArn/, /kmsMasterKeyId is not/, /replica in us-east-2 has no kmsKeyId/],
+  },
+  "kms-key-rotation": {
+    passing: [
+      r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, multiRegion: true }),
+      r("aws:kms/replicaKey:ReplicaKey", "key-replica-key", { primaryKeyArn: KEY }, { provider: "us-east-2", region: "us-east-2" }),
+    ],
+    violating: [r("aws:kms/key:Key", "key-key", { multiRegion: true })],
+    expected: [/enableKeyRotation is not true/],
+  },
+  "s3-encryption-cmk": {
+    passing: bucketWith(),
+    violating: bucketWith({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }),
+    expected: [/data-encryption: default encryption is AES256, not aws:kms/],
+  },
+  "s3-versioning": {
+    passing: bucketWith(),
+    violating: bucketWith({ versioning: null }),
+    expected: [/no BucketVersioning targets this bucket/],
+  },
+  "s3-public-access-blocked": {
+    passing: bucketWith(),
+    violating: bucketWith({ publicAccess: { restrictPublicBuckets: false } }),
+    expected: [/restrictPublicBuckets not true/],
+  },
+  "s3-tls-only": {
+    passing: bucketWith(),
+    violating: bucketWith({ policy: { policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "*" }) } }),
+    expected: [/no Deny statement for everyone on s3:\*/],
+  },
+  "no-public-ingress": {
+    passing: [
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-lambda", { referencedSecurityGroupId: "sg-1", fromPort: 5432, toPort: 5432 }),
+      r("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambda-to-anywhere", { cidrIpv4: "0.0.0.0/0" }),
+      r("aws:ec2/securityGroup:SecurityGroup", "db-sg", { name: "payments-dr-database-sg-use1-dev", ingress: [{ cidrBlocks: ["10.0.0.0/16"], fromPort: 5432, toPort: 5432, protocol: "tcp" }] }),
+    ],
+    violating: [
+      r("aws:ec2/securityGroup:SecurityGroup", "db-sg", { name: "payments-dr-database-sg-use1-dev", ingress: [{ cidrBlocks: ["0.0.0.0/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" }] }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "open-v6", { cidrIpv6: "::/0" }),
+      r("aws:ec2/securityGroupRule:SecurityGroupRule", "open-rule", { type: "ingress", cidrBlocks: ["0.0.0.0/0"] }),
+    ],
+    expected: [/inline ingress\[0\] allows 0\.0\.0\.0\/0/, /ingress allows ::\/0/, /ingress allows 0\.0\.0\.0\/0/],
+  },
+  "database-not-public": {
+    passing: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev", publiclyAccessible: false })],
+    violating: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev", publiclyAccessible: true })],
+    expected: [/publiclyAccessible is true/],
+  },
+  "iam-no-admin": {
+    passing: [
+      r("aws:iam/rolePolicy:RolePolicy", "flow-logs-write", { name: "payments-dr-flow-logs-write-use1-dev", policy: policyDocument({ Effect: "Allow", Action: ["logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" }) }),
+      // A KMS key policy grants kms:* on the key itself: not an IAM identity policy.
+      r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }) }),
+    ],
+    violating: [
+      r("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", inlinePolicies: [{ name: "everything", policy: policyDocument({ Effect: "Allow", Action: "*", Resource: "*" }) }] }),
+      r("aws:iam/policy:Policy", "admin-policy", { name: "payments-dr-admin-dev", policy: policyDocument({ Effect: "Allow", Action: ["s3:GetObject", "*:*"], Resource: ["*"] }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-admin", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+    ],
+    expected: [/inline policy everything allows Action "\*" on Resource "\*"/, /policy allows Action/, /attaches arn:aws:iam::aws:policy\/AdministratorAccess/],
+  },
+  "lambda-runtime": {
+    passing: [lambda(), lambda({ runtime: "nodejs24.x" })],
+    violating: [lambda({ runtime: "nodejs18.x" })],
+    expected: [/runtime nodejs18\.x is not one of nodejs22\.x, nodejs24\.x/],
+  },
+  "lambda-in-vpc": {
+    passing: [lambda()],
+    violating: [lambda({ vpcConfig: undefined })],
+    expected: [/vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/],
+  },
+  "lambda-timeout-under-api-gateway": {
+    passing: [
+      lambda(),
+      apiGatewayPermission("payments-dr-api-use1-dev"),
+      // The deploy-time migration function: no API Gateway in front of it, so it may run longer.
+      lambda({ name: "payments-dr-migrate-use1-dev", timeout: 300 }),
+    ],
+    violating: [lambda({ timeout: 29 }), apiGatewayPermission("arn:aws:lambda:us-east-1:123456789012:function:payments-dr-api-use1-dev")],
+    expected: [/API Gateway invokes it, but its timeout 29 s is not under API Gateway's 29 s/],
+  },
+  "aurora-backup-retention": {
+    passing: [primaryCluster()],
+    violating: [primaryCluster({ backupRetentionPeriod: undefined })],
+    expected: [/backupRetentionPeriod is unset \(1 day\), below 7 days/],
+  },
+  "aurora-log-exports": {
+    passing: [primaryCluster()],
+    violating: [primaryCluster({ enabledCloudwatchLogsExports: [] })],
+    expected: [/does not include "postgresql"/],
+  },
+  "aurora-global-member": {
+    passing: [primaryCluster(), secondaryCluster()],
+    violating: [
+      primaryCluster({}, { options: { ignoreChanges: ["globalClusterIdentifier"] } }),
+      secondaryCluster({ databaseName: "payments" }),
+      secondaryCluster({ sourceRegion: undefined }),
+    ],
+    expected: [
+      /ignoreChanges lacks replicationSourceIdentifier, engineVersion/,
+      /secondary sets databaseName \(InvalidParameterCombination/,
+      /encrypted secondary without kmsKeyId and sourceRegion/,
+    ],
+  },
+  "dynamodb-point-in-time-recovery": {
+    passing: [sessionsTable()],
+    violating: [sessionsTable({ pointInTimeRecovery: undefined }, { pointInTimeRecovery: false })],
+    expected: [/pointInTimeRecovery is not enabled on the table/, /replica in us-east-2 has no pointInTimeRecovery/],
+  },
+  "apigateway-access-logs": {
+    passing: [stage()],
+    violating: [stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x" } })],
+    expected: [/accessLogSettings has no format/],
+  },
+  "apigateway-throttling": {
+    passing: [
+      stage(),
+      methodSettings(),
+      stage({ stageName: "v2" }),
+      r("aws:apigateway/usagePlan:UsagePlan", "api-plan", { name: "payments-dr-api-use1-dev", apiStages: [{ apiId: REST_API, stage: "v2" }], throttleSettings: { rateLimit: 10, burstLimit: 20 } }),
+    ],
+    violating: [stage(), methodSettings({ throttlingRateLimit: -1, throttlingBurstLimit: -1 })],
+    expected: [/no MethodSettings of this stage with throttlingRateLimit and throttlingBurstLimit/],
+  },
+  "allowed-regions": {
+    passing: [r("aws:sns/topic:Topic", "dr-topic", { name: "payments-dr-alerts-use2-dev" }, { provider: "us-east-2", region: "us-east-2" }), secret()],
+    violating: [
+      provider("eu-west-1", "eu-west-1"),
+      r("aws:sns/topic:Topic", "eu-topic", { name: "payments-dr-alerts-euw1-dev" }, { provider: "eu-west-1", region: "eu-west-1" }),
+      secret({ replicas: [{ region: "us-west-2", kmsKeyId: DR_KEY }] }),
+      r("aws:sns/topic:Topic", "default-provider-topic", { name: "payments-dr-alerts-dev" }, { provider: null, region: null }),
+    ],
+    expected: [/region eu-west-1 is not the primary \(us-east-1\) or DR \(us-east-2\) region/, /replica us-west-2 is not/, /no region: create it through an explicit provider/],
+  },
+  "no-retained-resources": {
+    passing: [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" })],
+    violating: [
+      r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }, { options: { retainOnDelete: true } }),
+      r("aws:kms/key:Key", "key-key", { enableKeyRotation: true }, { options: { protect: true } }),
+      lambda({ skipDestroy: true }),
+    ],
+    expected: [/retainOnDelete is set/, /protect is set/, /skipDestroy is true/],
+  },
+  "deletion-settings-match-config": {
+    passing: [primaryCluster(), ...bucketWith(), sessionsTable(), r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true, deletionProtection: false })],
+    violating: [
+      primaryCluster({ skipFinalSnapshot: false }),
+      r("aws:s3/bucket:Bucket", "data-bucket", { bucket: BUCKET }),
+      sessionsTable({ deletionProtectionEnabled: true }),
+    ],
+    expected: [/skipFinalSnapshot is false, the stack config says true/, /keeps a final snapshot but sets no finalSnapshotIdentifier/, /forceDestroy is false, the stack config says true/, /deletionProtectionEnabled is true, the stack config says false/],
+  },
+  "log-retention": {
+    passing: [r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY, retentionInDays: 30 })],
+    violating: [
+      r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY }),
+      r("aws:cloudwatch/logGroup:LogGroup", "audit-logs", { name: "payments-dr-audit-use1-dev", kmsKeyId: KEY, retentionInDays: 3653 }),
+    ],
+    expected: [/retentionInDays is not set/, /retentionInDays 3653 exceeds 400/],
+  },
+  "aurora-performance-insights": {
+    passing: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev", performanceInsightsEnabled: true })],
+    violating: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev" })],
+    expected: [/performanceInsightsEnabled is not true/],
+  },
+  "secrets-recovery-window": {
+    passing: [secret({ recoveryWindowInDays: 7 })],
+    violating: [secret({ recoveryWindowInDays: 0 })],
+    expected: [/recoveryWindowInDays is 0 in a stack with deletionProtection/],
+    config: { "payments-dr:deletionProtection": "true" },
+  },
+};
+
+function violationsOf(policy: string, resources: PlannedResource[], config?: Record<string, string>) {
+  return checkPlan(plan(resources, config), { environmentSuffixVariable: "" }).filter((v) => v.policy === policy);
+}
+
+describe("compliance policies", () => {
+  it("each policy has metadata, a level, and a violating and a passing case below", () => {
+    expect(POLICIES.map((p) => p.name).sort()).toEqual(Object.keys(CASES).sort());
+    expect(new Set(POLICIES.map((p) => p.name)).size).toBe(POLICIES.length);
+    for (const policy of POLICIES) {
+      expect(policy.description.length).toBeGreaterThan(20);
+      expect(policy.remediation.length).toBeGreaterThan(20);
+      expect(["mandatory", "advisory"]).toContain(policy.enforcementLevel);
+      if (policy.enforcementLevel === "advisory") expect(policy.description).toMatch(/^ADVISORY\./);
+    }
+  });
+
+  describe.each(Object.entries(CASES))("%s", (policy, { passing, violating, expected, config }) => {
+    it("passes compliant resources", () => {
+      expect(violationsOf(policy, passing, config)).toEqual([]);
+    });
+
+    it("reports each violating resource with what is wrong", () => {
+      const found = violationsOf(policy, violating, config);
+      const level = POLICIES.find((p) => p.name === policy)!.enforcementLevel;
+      expect(found.length).toBeGreaterThan(0);
+      for (const v of found) expect(v).toMatchObject({ policy, enforcementLevel: level, resource: { type: expect.any(String), name: expect.any(String) } });
+      for (const pattern of expected) expect(found.map((v) => v.message)).toContainEqual(expect.stringMatching(pattern));
+    });
+  });
+
+  it("matches S3 companions to their own bucket: another bucket's companions do not count", () => {
+    const replica = r("aws:s3/bucket:Bucket", "replica-bucket", { bucket: "payments-dr-replica-use1-123456789012-dev", forceDestroy: true });
+    const found = checkPlan(plan([...bucketWith(), replica])).filter((v) => v.policy.startsWith("s3-"));
+    expect(found.map((v) => `${v.policy} ${v.resource.name}`).sort()).toEqual([
+      "s3-encryption-cmk replica-bucket",
+      "s3-public-access-blocked replica-bucket",
+      "s3-tls-only replica-bucket",
+      "s3-versioning replica-bucket",
+    ]);
+  });
+
+  it("reads the environment suffix and the regions from the stack config", () => {
+    const topic = r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-euw1-prod", kmsMasterKeyId: KEY }, { provider: "prod", region: "eu-west-1" });
+    const prod = plan([provider("prod", "eu-west-1", { ...TAGS, EnvironmentSuffix: "prod" }), topic], {
+      "payments-dr:environmentSuffix": "prod",
+      "payments-dr:primaryRegion": "eu-west-1",
+    });
+    expect(checkPlan(prod).filter((v) => v.resource.name === "alerts-topic" || v.resource.name === "prod")).toEqual([]);
+    expect(violationsOf("environment-suffix-in-names", [topic])).toEqual([expect.objectContaining({ message: 'name "payments-dr-alerts-euw1-prod" does not end with "-dev"' })]);
+  });
+
+  it("falls back to ENVIRONMENT_SUFFIX when the config has no suffix, as the programs do", () => {
+    const topic = [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-pr42" })];
+    const found = checkPlan(plan(topic), { environmentSuffixVariable: "pr42" }).filter((v) => v.policy === "environment-suffix-in-names");
+    expect(found).toEqual([]);
+  });
+
+  it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {
+    const found = violationsOf("aurora-global-member", [secondaryCluster()].map((c) => ({ ...c, options: {} })));
+    expect(found).toEqual([expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringContaining("globalClusterIdentifier, replicationSourceIdentifier, engineVersion") })]);
+  });
+
+  it("derives the taggable types from the installed @pulumi/aws schema (the committed list is up to date)", () => {
+    const script = path.resolve(__dirname, "../scripts/taggable-types.mjs");
+    expect(execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" })).toMatch(/up to date/);
+  });
+});

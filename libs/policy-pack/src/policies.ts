@@ -1,0 +1,267 @@
+import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
+import { apiGatewayAccessLogs, apiGatewayThrottling } from "./rules/api-gateway";
+import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
+import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
+import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
+import { encryptionAtRest } from "./rules/encryption";
+import { iamNoAdmin } from "./rules/iam";
+import { kmsKeyRotation } from "./rules/kms";
+import { lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
+import { logRetention } from "./rules/logs";
+import { environmentSuffixInNames } from "./rules/names";
+import { databaseNotPublic, noPublicIngress } from "./rules/network";
+import { allowedRegions } from "./rules/regions";
+import { s3Encryption, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from "./rules/s3";
+import { secretsRecoveryWindow } from "./rules/secrets";
+import { requiredTags } from "./rules/tags";
+
+interface PolicyInfo {
+  /** Unique id, as `pulumi preview` and the CLI print it. */
+  readonly name: string;
+  readonly description: string;
+  /** Mandatory policies fail the check and block `pulumi preview/up`; advisory ones warn. */
+  readonly enforcementLevel: EnforcementLevel;
+  /** What to change when the policy is broken. */
+  readonly remediation: string;
+}
+
+/** A policy checked on each resource alone. */
+export interface ResourcePolicy extends PolicyInfo {
+  readonly scope: "resource";
+  readonly rule: ResourceRule;
+}
+
+/** A policy that needs the whole stack (a resource and its companions). */
+export interface StackPolicy extends PolicyInfo {
+  readonly scope: "stack";
+  readonly rule: StackRule;
+}
+
+export type CompliancePolicy = ResourcePolicy | StackPolicy;
+
+const MANDATORY = "mandatory";
+const ADVISORY = "advisory";
+
+/** The compliance policies of payments-dr: the issue's list, DESIGN §4-§6, and a few advisories. */
+export const POLICIES: readonly CompliancePolicy[] = [
+  // Tags and names (DESIGN §4).
+  {
+    name: "required-tags",
+    description: "Every taggable resource carries Environment=DR, CostCenter=Operations, Criticality=High, Project, Stack, EnvironmentSuffix and ManagedBy.",
+    enforcementLevel: MANDATORY,
+    remediation: "Create the resource through the stack's explicit aws.Provider, whose defaultTags come from stackTags() in @payments-dr/conventions; do not override these tags on the resource.",
+    scope: "resource",
+    rule: requiredTags,
+  },
+  {
+    name: "environment-suffix-in-names",
+    description: "Every physical name ends with -<environmentSuffix> (S3 buckets: -<account id>-<suffix>).",
+    enforcementLevel: MANDATORY,
+    remediation: "Build the name with the stack's ResourceNamer (namer.regional / namer.global / namer.bucket) and pass it explicitly; never rely on autonaming.",
+    scope: "resource",
+    rule: environmentSuffixInNames,
+  },
+  // Encryption at rest.
+  {
+    name: "encryption-at-rest-cmk",
+    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas), SNS topics, Secrets Manager secrets (and replicas) and log groups are encrypted with a customer-managed KMS key.",
+    enforcementLevel: MANDATORY,
+    remediation: "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora.",
+    scope: "resource",
+    rule: encryptionAtRest,
+  },
+  {
+    name: "kms-key-rotation",
+    description: "Customer-managed KMS keys rotate (replica keys follow their primary).",
+    enforcementLevel: MANDATORY,
+    remediation: "Set enableKeyRotation: true on aws.kms.Key.",
+    scope: "resource",
+    rule: kmsKeyRotation,
+  },
+  // S3 (DESIGN §5).
+  {
+    name: "s3-encryption-cmk",
+    description: "Every S3 bucket has a server-side encryption configuration with aws:kms and a customer-managed key.",
+    enforcementLevel: MANDATORY,
+    remediation: "Create buckets with SecureBucket from @payments-dr/storage, or add a BucketServerSideEncryptionConfiguration { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <CMK> } for the bucket.",
+    scope: "stack",
+    rule: s3Encryption,
+  },
+  {
+    name: "s3-versioning",
+    description: "Every S3 bucket has versioning Enabled.",
+    enforcementLevel: MANDATORY,
+    remediation: "Add a BucketVersioning with versioningConfiguration.status \"Enabled\" for the bucket (SecureBucket does).",
+    scope: "stack",
+    rule: s3Versioning,
+  },
+  {
+    name: "s3-public-access-blocked",
+    description: "Every S3 bucket blocks public access with all four flags.",
+    enforcementLevel: MANDATORY,
+    remediation: "Add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (SecureBucket does).",
+    scope: "stack",
+    rule: s3PublicAccessBlocked,
+  },
+  {
+    name: "s3-tls-only",
+    description: "Every S3 bucket policy denies requests that do not use TLS.",
+    enforcementLevel: MANDATORY,
+    remediation: "Attach a BucketPolicy with tlsOnlyBucketPolicy() from @payments-dr/storage (a Deny on s3:* when aws:SecureTransport is false).",
+    scope: "stack",
+    rule: s3TlsOnly,
+  },
+  // Network.
+  {
+    name: "no-public-ingress",
+    description: "No security group ingress from 0.0.0.0/0 or ::/0.",
+    enforcementLevel: MANDATORY,
+    remediation: "Allow ingress from a security group (referencedSecurityGroupId) or a private range only.",
+    scope: "resource",
+    rule: noPublicIngress,
+  },
+  {
+    name: "database-not-public",
+    description: "Aurora (and RDS) instances are not publicly accessible.",
+    enforcementLevel: MANDATORY,
+    remediation: "Leave publiclyAccessible unset or false; reach the database from inside the VPC.",
+    scope: "resource",
+    rule: databaseNotPublic,
+  },
+  // IAM.
+  {
+    name: "iam-no-admin",
+    description: "No IAM policy (inline or managed) allows Action \"*\" on Resource \"*\", and no AdministratorAccess attachment.",
+    enforcementLevel: MANDATORY,
+    remediation: "List the actions the role needs and scope Resource to the ARNs it uses (its secret, its table, its key).",
+    scope: "resource",
+    rule: iamNoAdmin,
+  },
+  // Lambda (DESIGN §6).
+  {
+    name: "lambda-runtime",
+    description: "Lambda functions run nodejs22.x or nodejs24.x.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set runtime to nodejs22.x (the runtime the handler bundle targets).",
+    scope: "resource",
+    rule: lambdaRuntime,
+  },
+  {
+    name: "lambda-in-vpc",
+    description: "Lambda functions run in the VPC (vpcConfig with subnetIds and securityGroupIds).",
+    enforcementLevel: MANDATORY,
+    remediation: "Set vpcConfig to the RegionalNetwork's private subnets and Lambda security group.",
+    scope: "resource",
+    rule: lambdaInVpc,
+  },
+  {
+    name: "lambda-timeout-under-api-gateway",
+    description: "Lambda functions that API Gateway invokes (a Lambda permission for apigateway.amazonaws.com) time out under API Gateway's 29 s integration timeout.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set timeout below 29 seconds (the handler's own budgets: connect ≤ 3 s, statement ≤ 5 s).",
+    scope: "stack",
+    rule: lambdaTimeout,
+  },
+  // Aurora (DESIGN §5, §10).
+  {
+    name: "aurora-backup-retention",
+    description: "Aurora clusters keep automated backups for at least 7 days.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set backupRetentionPeriod to 7 or more (config payments-dr:backupRetentionDays).",
+    scope: "resource",
+    rule: auroraBackupRetention,
+  },
+  {
+    name: "aurora-log-exports",
+    description: "Aurora PostgreSQL clusters export the postgresql log to CloudWatch.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set enabledCloudwatchLogsExports: [\"postgresql\"].",
+    scope: "resource",
+    rule: auroraLogExports,
+  },
+  {
+    name: "aurora-global-member",
+    description: "Global cluster members ignore changes to globalClusterIdentifier, replicationSourceIdentifier and engineVersion; a secondary sets no credentials or database name and, when encrypted, sets kmsKeyId and sourceRegion.",
+    enforcementLevel: MANDATORY,
+    remediation: "Create members with the @payments-dr/aurora components (memberClusterOptions); for a secondary drop masterUsername/masterPassword/databaseName and pass sourceRegion and the region's kmsKeyId.",
+    scope: "resource",
+    rule: auroraGlobalMember,
+  },
+  // DynamoDB (DESIGN §5: an explained choice, see the rule).
+  {
+    name: "dynamodb-point-in-time-recovery",
+    description: "DynamoDB tables have point-in-time recovery on the table and on every replica.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set pointInTimeRecovery: { enabled: true } on the table and pointInTimeRecovery: true on each replica.",
+    scope: "resource",
+    rule: dynamodbPointInTimeRecovery,
+  },
+  // API Gateway (DESIGN §6).
+  {
+    name: "apigateway-access-logs",
+    description: "API Gateway stages write access logs (accessLogSettings with destinationArn and format).",
+    enforcementLevel: MANDATORY,
+    remediation: "Set accessLogSettings on the stage: an encrypted log group's ARN and a JSON format.",
+    scope: "resource",
+    rule: apiGatewayAccessLogs,
+  },
+  {
+    name: "apigateway-throttling",
+    description: "API Gateway stages are throttled by MethodSettings (throttlingRateLimit and throttlingBurstLimit) or by a throttled usage plan.",
+    enforcementLevel: MANDATORY,
+    remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0.",
+    scope: "stack",
+    rule: apiGatewayThrottling,
+  },
+  // Regions.
+  {
+    name: "allowed-regions",
+    description: "Providers, resources and replicas are only in the configured primary and DR regions.",
+    enforcementLevel: MANDATORY,
+    remediation: "Create resources through the providers of StackContext.region() for payments-dr:primaryRegion or payments-dr:drRegion; never set region on a resource.",
+    scope: "resource",
+    rule: allowedRegions,
+  },
+  // Deletion (DESIGN §4).
+  {
+    name: "no-retained-resources",
+    description: "Nothing is retained on delete: no retainOnDelete, protect or skipDestroy.",
+    enforcementLevel: MANDATORY,
+    remediation: "Remove retainOnDelete / protect / skipDestroy; deletion safety comes from deletionProtection and final snapshots, set by stack config.",
+    scope: "resource",
+    rule: noRetainedResources,
+  },
+  {
+    name: "deletion-settings-match-config",
+    description: "Aurora skipFinalSnapshot/deletionProtection (and finalSnapshotIdentifier), global cluster deletionProtection, S3 forceDestroy and DynamoDB deletionProtectionEnabled follow the stack config.",
+    enforcementLevel: MANDATORY,
+    remediation: "Pass config.skipFinalSnapshot and config.deletionProtection through (forceDestroy: !deletionProtection); set finalSnapshotIdentifier when a final snapshot is kept.",
+    scope: "resource",
+    rule: deletionSettingsMatchConfig,
+  },
+  // Advisory: judgement calls that warn and never fail the run.
+  {
+    name: "log-retention",
+    description: "ADVISORY. CloudWatch log groups set a retention of at most 400 days.",
+    enforcementLevel: ADVISORY,
+    remediation: "Set retentionInDays from config payments-dr:logRetentionDays.",
+    scope: "resource",
+    rule: logRetention,
+  },
+  {
+    name: "aurora-performance-insights",
+    description: "ADVISORY. Aurora instances have Performance Insights on.",
+    enforcementLevel: ADVISORY,
+    remediation: "Set performanceInsightsEnabled: true (with the region's KMS key).",
+    scope: "resource",
+    rule: auroraPerformanceInsights,
+  },
+  {
+    name: "secrets-recovery-window",
+    description: "ADVISORY. In a stack with deletionProtection, deleted secrets stay recoverable for at least 7 days.",
+    enforcementLevel: ADVISORY,
+    remediation: "Set recoveryWindowInDays to 7-30 when deletionProtection is true (0 suits dev stacks only).",
+    scope: "resource",
+    rule: secretsRecoveryWindow,
+  },
+];

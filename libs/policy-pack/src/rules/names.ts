@@ -1,0 +1,76 @@
+import type { CheckedResource, PolicyContext } from "../model";
+
+/** Types whose physical name is in another input than `name`. */
+const NAME_INPUT: Readonly<Record<string, string>> = {
+  "aws:s3/bucket:Bucket": "bucket",
+  "aws:s3/bucketV2:BucketV2": "bucket",
+  "aws:rds/cluster:Cluster": "clusterIdentifier",
+  "aws:rds/clusterInstance:ClusterInstance": "identifier",
+  "aws:rds/instance:Instance": "identifier",
+  "aws:rds/globalCluster:GlobalCluster": "globalClusterIdentifier",
+  "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+  "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+};
+
+/** Types whose `name` is a DNS name or is scoped inside another resource, not a physical name of ours. */
+const SCOPED_NAME_TYPES: ReadonlySet<string> = new Set([
+  "aws:route53/record:Record",
+  "aws:route53/zone:Zone",
+  "aws:apigateway/model:Model",
+  "aws:apigateway/authorizer:Authorizer",
+  "aws:lambda/alias:Alias",
+]);
+
+/** Names that AWS fixes: API Gateway writes execution logs to `API-Gateway-Execution-Logs_<api id>/<stage>`. */
+const AWS_DEFINED_NAMES: Readonly<Record<string, RegExp>> = {
+  "aws:cloudwatch/logGroup:LogGroup": /^API-Gateway-Execution-Logs_/,
+};
+
+/** Types that AWS or Pulumi name on their own when the program gives no name: such a name lacks the suffix. */
+const MUST_BE_NAMED: ReadonlySet<string> = new Set([
+  ...Object.keys(NAME_INPUT),
+  "aws:rds/subnetGroup:SubnetGroup",
+  "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+  "aws:rds/parameterGroup:ParameterGroup",
+  "aws:lambda/function:Function",
+  "aws:iam/role:Role",
+  "aws:iam/policy:Policy",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:dynamodb/table:Table",
+  "aws:sns/topic:Topic",
+  "aws:sqs/queue:Queue",
+  "aws:secretsmanager/secret:Secret",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+  "aws:kms/alias:Alias",
+  "aws:ec2/securityGroup:SecurityGroup",
+  "aws:apigateway/restApi:RestApi",
+  "aws:apigateway/usagePlan:UsagePlan",
+  "aws:wafv2/webAcl:WebAcl",
+]);
+
+/** An S3 bucket name is globally unique, so it carries the account id before the suffix. */
+const ENDS_WITH_ACCOUNT_ID = /-\d{12}$/;
+
+/**
+ * Every physical name ends with `-<environmentSuffix>` (S3 buckets: `-<account id>-<suffix>`,
+ * KMS aliases `alias/…-<suffix>`), so two environments never collide and every name says which
+ * environment it belongs to.
+ */
+export function environmentSuffixInNames(resource: CheckedResource, ctx: PolicyContext): string[] {
+  if (!resource.custom || !resource.type.startsWith("aws:") || SCOPED_NAME_TYPES.has(resource.type)) return [];
+  const input = NAME_INPUT[resource.type] ?? "name";
+  const name = resource.inputs[input];
+  const ending = `-${ctx.environmentSuffix}`;
+  if (name === undefined || name === null || name === "") {
+    if (!MUST_BE_NAMED.has(resource.type)) return [];
+    const prefix = resource.inputs[`${input}Prefix`] !== undefined ? ` (a ${input}Prefix generates it)` : "";
+    return [`has no ${input}: the generated name${prefix} would not end with "${ending}"`];
+  }
+  if (typeof name !== "string" || AWS_DEFINED_NAMES[resource.type]?.test(name)) return [];
+  if (!name.endsWith(ending)) return [`${input} "${name}" does not end with "${ending}"`];
+  if (input === "bucket" && !ENDS_WITH_ACCOUNT_ID.test(name.slice(0, name.length - ending.length))) {
+    return [`bucket "${name}" does not end with "-<account id>${ending}"`];
+  }
+  return [];
+}

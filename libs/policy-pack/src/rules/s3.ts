@@ -1,0 +1,76 @@
+import type { PlanValue } from "@payments-dr/synth";
+import type { CheckedResource, Finding, StackRule } from "../model";
+import { isCustomerManagedKey, isSet, jsonDocument, list, statements } from "../values";
+
+// aws.s3.Bucket is the V2 bucket in @pulumi/aws 7: its settings are companion resources that
+// target it through their `bucket` input. Each rule below requires one companion that complies.
+const BUCKET_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
+const ENCRYPTION = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
+const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+const PUBLIC_ACCESS_BLOCK = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
+const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
+
+const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+
+/** True when `companion` configures `bucket`: it is computed from it, or names it. */
+export function targetsBucket(companion: CheckedResource, bucket: CheckedResource): boolean {
+  if (companion.inputSources?.bucket?.includes(bucket.key)) return true;
+  const name = bucket.inputs.bucket;
+  return isSet(name) && companion.inputs.bucket === name;
+}
+
+/**
+ * A stack rule requiring, for every bucket, a companion of one of `types` for which `problem`
+ * returns nothing. `problem` says what is wrong with a companion that does not comply.
+ */
+function companionRule(types: string[], label: string, problem: (companion: CheckedResource) => string | undefined): StackRule {
+  return (resources) => {
+    const findings: Finding[] = [];
+    for (const bucket of resources.filter((r) => BUCKET_TYPES.has(r.type))) {
+      const companions = resources.filter((r) => types.includes(r.type) && targetsBucket(r, bucket));
+      if (companions.length === 0) {
+        findings.push({ resource: bucket, message: `no ${label} targets this bucket` });
+        continue;
+      }
+      const problems = companions.map((c) => [c, problem(c)] as const);
+      if (problems.some(([, p]) => p === undefined)) continue;
+      for (const [companion, p] of problems) findings.push({ resource: bucket, message: `its ${label} ${companion.name}: ${p}` });
+    }
+    return findings;
+  };
+}
+
+/** SSE-KMS with a customer-managed key by default (the seed's AES256 is not enough: DESIGN §5). */
+export const s3Encryption = companionRule(ENCRYPTION, "BucketServerSideEncryptionConfiguration", (config) => {
+  const defaults = list(config.inputs.rules).map((rule) => rule?.applyServerSideEncryptionByDefault);
+  if (defaults.some((d) => KMS_ALGORITHMS.includes(d?.sseAlgorithm) && isCustomerManagedKey(d?.kmsMasterKeyId))) return undefined;
+  const algorithms = defaults.map((d) => d?.sseAlgorithm ?? "none").join(", ") || "no rule";
+  return `default encryption is ${algorithms}, not aws:kms with a customer-managed kmsMasterKeyId`;
+});
+
+/** Versioning Enabled: replication needs it, and it keeps overwritten and deleted objects. */
+export const s3Versioning = companionRule(VERSIONING, "BucketVersioning", (versioning) => {
+  const status = versioning.inputs.versioningConfiguration?.status;
+  return status === "Enabled" ? undefined : `versioning status is ${status ?? "unset"}, not Enabled`;
+});
+
+/** All four public access block flags on. */
+export const s3PublicAccessBlocked = companionRule(PUBLIC_ACCESS_BLOCK, "BucketPublicAccessBlock", (block) => {
+  const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block.inputs[flag] !== true);
+  return off.length === 0 ? undefined : `${off.join(", ")} not true`;
+});
+
+/** A bucket policy that denies every request not made over TLS. */
+export const s3TlsOnly = companionRule(BUCKET_POLICY, "BucketPolicy", (policy) => {
+  const document = jsonDocument(policy.inputs.policy);
+  if (!document) return "the policy is not a readable JSON document";
+  return statements(document).some(deniesInsecureTransport) ? undefined : 'no Deny statement for everyone on s3:* when "aws:SecureTransport" is "false"';
+});
+
+function deniesInsecureTransport(statement: Record<string, PlanValue>): boolean {
+  const everyone = statement.Principal === "*" || list(statement.Principal?.AWS).includes("*");
+  const allActions = list(statement.Action).some((action) => action === "s3:*" || action === "*");
+  const insecure = list(statement.Condition?.Bool?.["aws:SecureTransport"]).some((v) => String(v).toLowerCase() === "false");
+  return statement.Effect === "Deny" && everyone && allActions && insecure;
+}

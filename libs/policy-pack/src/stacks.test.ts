@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import { regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { drRegionOutputs, primaryRegionOutputs, synthApp, synthesize, type StackPlan } from "@payments-dr/synth";
+import { checkPlan } from "./check-plan";
+import { runCli } from "./cli";
+
+const APPS = path.resolve(__dirname, "../../../apps");
+const UPSTREAM = {
+  "organization/primary-region/dev": { ...primaryRegionOutputs },
+  "organization/dr-region/dev": { ...drRegionOutputs },
+};
+
+/** A small program breaking a few mandatory policies, run through the same harness as the apps. */
+function nonCompliantProgram() {
+  const provider = new aws.Provider("us-east-1", regionProviderArgs("us-east-1", stackTags({ project: "sandbox", stack: "dev", environmentSuffix: "dev" })));
+  new aws.s3.Bucket("loose-bucket", { bucket: "payments-dr-loose-use1-123456789012-dev", forceDestroy: true }, { provider });
+  new aws.rds.Cluster(
+    "member",
+    { clusterIdentifier: "payments-dr-aurora-use1-dev", globalClusterIdentifier: "payments-dr-aurora-dev", engine: "aurora-postgresql", storageEncrypted: true, skipFinalSnapshot: true },
+    { provider },
+  );
+  new aws.sns.Topic("alerts", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: "alias/payments-dr-data-use1-dev" }, { provider, retainOnDelete: true });
+  return {};
+}
+
+describe("policy pack over synthesized stacks", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+  const files: Record<string, string> = {};
+  const plans: Record<string, StackPlan> = {};
+
+  beforeAll(async () => {
+    const apps: [string, typeof UPSTREAM | undefined][] = [
+      ["primary-region", undefined],
+      ["dr-region", UPSTREAM],
+      ["global", UPSTREAM],
+    ];
+    for (const [app, upstream] of apps) {
+      plans[app] = (await synthApp(path.join(APPS, app), { upstream })).data;
+    }
+    plans.sandbox = (await synthesize({ project: "sandbox", config: { "payments-dr:environmentSuffix": "dev" }, program: nonCompliantProgram })).data;
+    for (const [name, plan] of Object.entries(plans)) {
+      files[name] = path.join(dir, `${name}.json`);
+      writeFileSync(files[name], JSON.stringify(plan));
+    }
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(["primary-region", "dr-region", "global"])("the %s stack breaks no mandatory policy", (app) => {
+    expect(checkPlan(plans[app]).filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+  });
+
+  it("checks the real stacks' resources, not an empty plan", () => {
+    expect(plans["primary-region"].resources.filter((r) => r.custom).length).toBeGreaterThan(30);
+    expect(plans["dr-region"].resources.some((r) => r.type === "aws:rds/cluster:Cluster" && r.options.ignoreChanges?.includes("replicationSourceIdentifier"))).toBe(true);
+  });
+
+  it("finds what a program gets wrong, through the synth harness", () => {
+    const found = checkPlan(plans.sandbox).map((v) => `${v.policy} ${v.resource.name}`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "s3-encryption-cmk loose-bucket",
+        "s3-versioning loose-bucket",
+        "s3-public-access-blocked loose-bucket",
+        "s3-tls-only loose-bucket",
+        "aurora-global-member member",
+        "encryption-at-rest-cmk member",
+        "aurora-backup-retention member",
+        "no-retained-resources alerts",
+      ]),
+    );
+    // The provider's defaultTags reach every resource: no tag violation.
+    expect(found.filter((f) => f.startsWith("required-tags"))).toEqual([]);
+  });
+
+  it("CLI: passes the real stacks with exit code 0 and one summary line", () => {
+    const { exitCode, output } = runCli([files["primary-region"], files["dr-region"], files.global]);
+    expect(exitCode).toBe(0);
+    expect(output.split("\n").filter((line) => line.startsWith("policy-pack:"))).toEqual([expect.stringMatching(/^policy-pack: PASS — 3 stack\(s\), \d+ resources, \d+ policies: 0 mandatory violation\(s\)/)]);
+  });
+
+  it("CLI: exits 1 when a stack breaks a mandatory policy, grouped by resource and policy, with the fix", () => {
+    const { exitCode, output } = runCli([files["primary-region"], files.sandbox]);
+    expect(exitCode).toBe(1);
+    expect(output).toContain("  aws:s3/bucket:Bucket loose-bucket\n    error   s3-encryption-cmk: no BucketServerSideEncryptionConfiguration targets this bucket");
+    expect(output).toMatch(/How to fix:\n(.*\n)* {2}s3-versioning: Add a BucketVersioning/);
+    expect(output).toMatch(/policy-pack: FAIL — 2 stack\(s\), .*: [1-9]\d* mandatory violation\(s\)/);
+  });
+
+  it("CLI: prints advisory findings as warnings and still exits 0", () => {
+    const plan = structuredClone(plans["primary-region"]);
+    const logGroup = plan.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!;
+    delete logGroup.inputs.retentionInDays;
+    const file = path.join(dir, "advisory.json");
+    writeFileSync(file, JSON.stringify(plan));
+    const { exitCode, output } = runCli([file]);
+    expect(exitCode).toBe(0);
+    expect(output).toContain(`    warning log-retention: retentionInDays is not set`);
+    expect(output).toMatch(/PASS .* 0 mandatory violation\(s\), 1 advisory warning\(s\)/);
+  });
+
+  it("CLI: exits 2 without files or with a file that is not a synth plan", () => {
+    expect(runCli([]).exitCode).toBe(2);
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ hello: "world" }));
+    expect(runCli([bad])).toEqual({ exitCode: 2, output: expect.stringContaining("is not a synth plan") });
+    expect(runCli([path.join(dir, "missing.json")])).toEqual({ exitCode: 2, output: expect.stringContaining("cannot read") });
+  });
+});

@@ -1,0 +1,48 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { apiAccountOptions } from "./options";
+
+/** API Gateway may assume the role, for this account only. */
+export function apiGatewayTrustPolicy(accountId: string): aws.iam.PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "apigateway.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/**
+ * The role API Gateway writes access and execution logs with. Without it, a stage with access
+ * logs or a logging level fails with "CloudWatch Logs role ARN must be set in account settings".
+ *
+ * `aws.apigateway.Account` is a singleton of the account and region, not a resource of this
+ * stack: every stack that manages it sets the one role of the region, and destroying one of
+ * them leaves the others' stages without logging until they are updated. One payments-dr
+ * regional stack per account and region owns it.
+ */
+export function apiGatewayAccountLogging(name: string, inputs: { namer: ResourceNamer; parent: pulumi.Resource }): aws.apigateway.Account {
+  const { namer, parent } = inputs;
+  const opts = { parent };
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  const role = new aws.iam.Role(
+    `${name}-apigw-logs-role`,
+    {
+      name: namer.regional("iamRole", "apigw-logs"),
+      assumeRolePolicy: aws.getCallerIdentityOutput({}, opts).accountId.apply((accountId) => JSON.stringify(apiGatewayTrustPolicy(accountId))),
+    },
+    opts,
+  );
+  const attachment = new aws.iam.RolePolicyAttachment(
+    `${name}-apigw-logs-policy`,
+    { role: role.name, policyArn: partition.apply((p) => `arn:${p}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`) },
+    opts,
+  );
+  return new aws.apigateway.Account(`${name}-apigw-account`, { cloudwatchRoleArn: role.arn }, apiAccountOptions(parent, attachment));
+}

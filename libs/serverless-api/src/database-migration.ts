@@ -1,0 +1,106 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, type DatabaseArgs, type LogLevel } from "./environment";
+import { migrationInvocationOptions } from "./options";
+import { invalid, requireInteger } from "./validation";
+import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+
+/** Arguments of {@link DatabaseMigration}. */
+export interface DatabaseMigrationArgs {
+  /** Builds every physical name (this region's). */
+  namer: ResourceNamer;
+  /** The migration function's bundle: an archive or the directory `dist/libs/payment-lambda/migrate`. */
+  code: FunctionCode;
+  /** The region's private subnets and Lambda security group. */
+  network: FunctionNetworkArgs;
+  database: DatabaseArgs;
+  /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
+  kmsKeyArns: pulumi.Input<string>[];
+  logs: LogArgs;
+  /** @default 512 */
+  memoryMb?: number;
+  /** No API Gateway in front, so up to Lambda's 900 s. @default 300 */
+  timeoutSeconds?: number;
+  /** Hash of the SQL migrations: the function runs again when it changes. */
+  migrationsHash: string;
+  /** What the migration must wait for, e.g. the writer instance (the endpoint exists before it can serve). @default [] */
+  runAfter?: pulumi.Resource[];
+  /** @default "INFO" */
+  logLevel?: LogLevel;
+}
+
+const DEFAULTS = {
+  memoryMb: 512,
+  timeoutSeconds: 300,
+  logLevel: "INFO" as LogLevel,
+};
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * The function that applies the SQL migrations, in the VPC with the same kind of role and
+ * logs as the API's, invoked on deploy whenever the migrations change (DESIGN §6: never by
+ * the request path). A failed migration fails the deploy.
+ */
+export class DatabaseMigration extends pulumi.ComponentResource {
+  readonly functionName: pulumi.Output<string>;
+  /** What the migration function returned (a summary; it must not contain secrets). */
+  readonly result: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:serverless-api:DatabaseMigration", name, {}, opts);
+    const where = `DatabaseMigration "${name}"`;
+    const memoryMb = args.memoryMb ?? DEFAULTS.memoryMb;
+    const timeoutSeconds = args.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
+    const logLevel = args.logLevel ?? DEFAULTS.logLevel;
+    // libs/payment-lambda reads the budgets of both functions with one loader, capped at DESIGN §6's.
+    const timeouts = DATABASE_TIMEOUT_LIMITS;
+    const runAfter = args.runAfter ?? [];
+    requireInteger(where, "timeoutSeconds", timeoutSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS);
+    requireInteger(where, "memoryMb", memoryMb, 128, 10240);
+    if (args.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
+    if (args.migrationsHash.length === 0) invalid(where, "migrationsHash is empty: without it the migrations would never run again.");
+    checkDatabaseTimeouts(where, timeouts, timeoutSeconds);
+
+    const fn = createVpcFunction(
+      name,
+      {
+        namer: args.namer,
+        role: "migrate",
+        code: args.code,
+        network: args.network,
+        logs: args.logs,
+        memoryMb,
+        timeoutSeconds,
+        // One at a time: two migrations racing on one schema is never right.
+        reservedConcurrency: 1,
+        environment: functionEnvironment({
+          // Migrations write, so they only ever run against the primary's writer.
+          regionRole: "primary",
+          database: args.database,
+          timeouts,
+          serviceName: "payments-migrate",
+          logLevel,
+        }),
+        access: { secretName: args.database.secretName, kmsKeyArns: args.kmsKeyArns },
+      },
+      this,
+    );
+
+    const invocation = new aws.lambda.Invocation(
+      `${name}-run`,
+      {
+        functionName: fn.name,
+        input: JSON.stringify({ migrationsHash: args.migrationsHash }),
+        // Invoked when created, and created again whenever a trigger changes; never on destroy.
+        lifecycleScope: "CREATE_ONLY",
+        triggers: { migrations: args.migrationsHash },
+      },
+      migrationInvocationOptions(this, runAfter),
+    );
+
+    this.functionName = fn.name;
+    this.result = invocation.result;
+    this.registerOutputs({ functionName: this.functionName, result: this.result });
+  }
+}

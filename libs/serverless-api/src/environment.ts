@@ -1,0 +1,82 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { RegionRole } from "@payments-dr/conventions";
+import { invalid, requireInteger } from "./validation";
+
+/** The database a function connects to. */
+export interface DatabaseArgs {
+  /**
+   * Name (not ARN) of the Secrets Manager secret with the credentials. The secret is
+   * replicated, so the name is the same in both regions and each function reads its own
+   * region's copy.
+   */
+  secretName: pulumi.Input<string>;
+  /** The Aurora global writer endpoint: it follows the primary after a switchover or managed failover. */
+  writerHost: pulumi.Input<string>;
+  /** This region's cluster endpoint, for reads. */
+  readerHost: pulumi.Input<string>;
+}
+
+/** How long a function waits for the database. */
+export interface DatabaseTimeouts {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/**
+ * The budgets of DESIGN §6 (connect ≤ 3 s, statement ≤ 5 s): the defaults, and the most the
+ * functions' config loader (libs/payment-lambda) accepts.
+ */
+export const DATABASE_TIMEOUT_LIMITS: DatabaseTimeouts = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
+const MIN_DATABASE_TIMEOUT_MS = 100;
+
+/** Powertools log levels. */
+export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+/** CloudWatch namespace of the functions' Powertools metrics (alarms read them there). */
+export const METRICS_NAMESPACE = "PaymentsDr";
+
+/**
+ * The environment of a payment-lambda function: the contract between this library and the
+ * handlers' config loader (libs/payment-lambda).
+ */
+export function functionEnvironment(inputs: {
+  regionRole: RegionRole;
+  database: DatabaseArgs;
+  timeouts: DatabaseTimeouts;
+  sessionsTableName?: pulumi.Input<string>;
+  serviceName: string;
+  logLevel: LogLevel;
+}): Record<string, pulumi.Input<string>> {
+  const { regionRole, database, timeouts, sessionsTableName, serviceName, logLevel } = inputs;
+  return {
+    REGION_ROLE: regionRole,
+    DB_SECRET_ID: database.secretName,
+    DB_WRITER_HOST: database.writerHost,
+    DB_READER_HOST: database.readerHost,
+    DB_CONNECT_TIMEOUT_MS: String(timeouts.connectTimeoutMs),
+    DB_STATEMENT_TIMEOUT_MS: String(timeouts.statementTimeoutMs),
+    ...(sessionsTableName === undefined ? {} : { SESSIONS_TABLE: sessionsTableName }),
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}
+
+/**
+ * Each budget within DESIGN §6, and a connect plus one statement ending before the function
+ * does: otherwise Lambda kills the invocation mid-query, and the caller gets a bare timeout
+ * instead of a 503 with Retry-After.
+ */
+export function checkDatabaseTimeouts(where: string, timeouts: DatabaseTimeouts, functionTimeoutSeconds: number): void {
+  for (const key of ["connectTimeoutMs", "statementTimeoutMs"] as const) {
+    requireInteger(where, key, timeouts[key], MIN_DATABASE_TIMEOUT_MS, DATABASE_TIMEOUT_LIMITS[key], "the database budget of DESIGN §6, which the functions enforce");
+  }
+  const budget = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
+  if (budget >= functionTimeoutSeconds * 1000) {
+    invalid(
+      where,
+      `connectTimeoutMs + statementTimeoutMs (${budget} ms) must be below the function timeout (${functionTimeoutSeconds} s), ` +
+        "so a slow database ends in a handled error, not a killed invocation.",
+    );
+  }
+}

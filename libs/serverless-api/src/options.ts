@@ -1,0 +1,52 @@
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Options of a function: it waits for
+ * - its log group, so the first invocation logs into the encrypted group with retention
+ *   instead of one Lambda would create unencrypted and keep forever;
+ * - its access policy, because Lambda checks at creation that the role can create network
+ *   interfaces ("The provided execution role does not have permissions to call
+ *   CreateNetworkInterface on EC2"), and the first cold start reads the secret.
+ */
+export function vpcFunctionOptions(parent: pulumi.Resource, waitFor: { logGroup: aws.cloudwatch.LogGroup; accessPolicy: aws.iam.RolePolicy }): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [waitFor.logGroup, waitFor.accessPolicy] };
+}
+
+/** API Gateway checks the logging role's permissions when the account setting is made. */
+export function apiAccountOptions(parent: pulumi.Resource, rolePolicy: aws.iam.RolePolicyAttachment): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [rolePolicy] };
+}
+
+/**
+ * Options of the deployment:
+ * - it waits for every method and integration: deploying an API with a method that has no
+ *   integration yet fails ("No integration defined for method");
+ * - a change to the routes replaces it (its `triggers`), and the replacement is created
+ *   before the old one is deleted, so the stage moves to the new deployment and never points
+ *   at a deleted one.
+ */
+export function deploymentOptions(parent: pulumi.Resource, routeResources: pulumi.Resource[]): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: routeResources, deleteBeforeReplace: false };
+}
+
+/** A stage with access logs needs the account's CloudWatch Logs role first. */
+export function stageOptions(parent: pulumi.Resource, account: aws.apigateway.Account): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [account] };
+}
+
+/**
+ * Execution logging needs the account's CloudWatch Logs role, and its log group must exist
+ * first, or API Gateway creates it unencrypted and without retention.
+ */
+export function methodSettingsOptions(parent: pulumi.Resource, waitFor: { account: aws.apigateway.Account; executionLogGroup: aws.cloudwatch.LogGroup }): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [waitFor.account, waitFor.executionLogGroup] };
+}
+
+/**
+ * The migration runs only once the database can take it: the writer endpoint exists before
+ * any instance serves it, so the caller names what to wait for (e.g. the writer instance).
+ */
+export function migrationInvocationOptions(parent: pulumi.Resource, runAfter: pulumi.Resource[]): pulumi.CustomResourceOptions {
+  return runAfter.length > 0 ? { parent, dependsOn: runAfter } : { parent };
+}

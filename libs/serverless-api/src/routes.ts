@@ -1,0 +1,109 @@
+import { createHash } from "node:crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One route of the REST API. */
+export interface Route {
+  httpMethod: "GET" | "POST";
+  /** Resource path, e.g. `/payments/{id}`. */
+  path: string;
+}
+
+/** The route Route 53 health checks call (DESIGN §7). */
+export const HEALTH_PATH = "/health";
+
+/** The payments API (DESIGN §6). Every route goes to the one function through a Lambda proxy integration. */
+export const PAYMENT_ROUTES: readonly Route[] = [
+  { httpMethod: "POST", path: "/payments" },
+  { httpMethod: "GET", path: "/payments/{id}" },
+  { httpMethod: "GET", path: HEALTH_PATH },
+];
+
+/** What a route's method and integration are made of: the deployment is redeployed when any of it changes. */
+export interface RouteDefinition extends Route {
+  authorization: string;
+  integration: { type: "AWS_PROXY"; integrationHttpMethod: "POST"; uri: string };
+}
+
+/**
+ * How each route is authorized and integrated: the one place a route's method is defined.
+ * Every route is anonymous for now; the Lambda authorizer of the /payments routes is
+ * attached here, per route.
+ */
+export function routeDefinitions(routes: readonly Route[], functionInvokeArn: string): RouteDefinition[] {
+  return routes.map((route) => ({
+    ...route,
+    authorization: "NONE",
+    // Lambda is always invoked with POST, whatever the client's method.
+    integration: { type: "AWS_PROXY", integrationHttpMethod: "POST", uri: functionInvokeArn },
+  }));
+}
+
+/**
+ * A stable hash of the route definitions, for the deployment's `triggers`: a stage serves a
+ * snapshot of the API taken at deployment, so any change to a method or an integration
+ * (including the function it calls) needs a new deployment.
+ */
+export function routesHash(definitions: RouteDefinition[]): string {
+  return createHash("sha256").update(JSON.stringify(definitions)).digest("hex");
+}
+
+/** `/payments/{id}` → `payments-id`, for logical names. */
+export function pathSlug(path: string): string {
+  return path.replace(/[{}]/g, "").split("/").filter(Boolean).join("-");
+}
+
+/** The API's methods and integrations, and the hash that redeploys it when they change. */
+export interface CreatedRoutes {
+  /** Everything the deployment must wait for: a deployment of an API without them fails. */
+  resources: pulumi.Resource[];
+  hash: pulumi.Output<string>;
+}
+
+/** Creates the resource tree, methods and proxy integrations of `routes` on `api`. */
+export function createRoutes(
+  name: string,
+  inputs: { api: aws.apigateway.RestApi; routes: readonly Route[]; functionInvokeArn: pulumi.Output<string>; parent: pulumi.Resource },
+): CreatedRoutes {
+  const { api, routes, functionInvokeArn, parent } = inputs;
+  const definitions = functionInvokeArn.apply((arn) => routeDefinitions(routes, arn));
+  const pathResources = new Map<string, aws.apigateway.Resource>();
+
+  const resourceFor = (path: string): aws.apigateway.Resource => {
+    const existing = pathResources.get(path);
+    if (existing) return existing;
+    const segments = path.split("/").filter(Boolean);
+    const parentPath = `/${segments.slice(0, -1).join("/")}`;
+    const parentId = parentPath === "/" ? api.rootResourceId : resourceFor(parentPath).id;
+    const resource = new aws.apigateway.Resource(`${name}-path-${pathSlug(path)}`, { restApi: api.id, parentId, pathPart: segments[segments.length - 1] }, { parent });
+    pathResources.set(path, resource);
+    return resource;
+  };
+
+  const created: pulumi.Resource[] = [];
+  routes.forEach((route, index) => {
+    const definition = definitions.apply((all) => all[index]);
+    const routeName = `${name}-${route.httpMethod.toLowerCase()}-${pathSlug(route.path)}`;
+    const resourceId = resourceFor(route.path).id;
+    const method = new aws.apigateway.Method(
+      routeName,
+      { restApi: api.id, resourceId, httpMethod: route.httpMethod, authorization: definition.authorization },
+      { parent },
+    );
+    const integration = new aws.apigateway.Integration(
+      `${routeName}-integration`,
+      {
+        restApi: api.id,
+        resourceId,
+        httpMethod: method.httpMethod,
+        type: definition.integration.type,
+        integrationHttpMethod: definition.integration.integrationHttpMethod,
+        uri: definition.integration.uri,
+      },
+      { parent },
+    );
+    created.push(method, integration);
+  });
+
+  return { resources: [...pathResources.values(), ...created], hash: definitions.apply(routesHash) };
+}

@@ -1,0 +1,60 @@
+// The regional stack of the tests: an explicit provider with the stack's default tags, a namer,
+// and the arguments a regional app passes (the network, database and keys it owns).
+import * as aws from "@pulumi/aws";
+import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID, type Plan, synthesize } from "@payments-dr/synth";
+import type { ServerlessApiArgs } from "./serverless-api";
+
+export const SUFFIX = "qa7";
+export const PRIMARY = "us-east-1";
+
+export const KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`;
+export const LOGS_KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/logs`;
+export const SECRET_NAME = `payments-dr-aurora-master-${SUFFIX}`;
+export const TABLE_NAME = `payments-dr-sessions-${SUFFIX}`;
+export const WRITER_HOST = `payments-dr-aurora-${SUFFIX}.global-abcdefgh.global.rds.amazonaws.com`;
+export const READER_HOST = `payments-dr-aurora-use1-${SUFFIX}.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com`;
+export const SUBNETS = ["subnet-a", "subnet-b", "subnet-c"];
+export const LAMBDA_SG = "sg-lambda";
+/** A build output that does not exist: the harness never reads assets. */
+export const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
+
+/** Everything a scope's program needs: the region's provider and namer. */
+export interface RegionScope {
+  region: string;
+  provider: aws.Provider;
+  namer: ResourceNamer;
+}
+
+/** The arguments the primary-region app passes to its ServerlessApi. */
+export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiArgs> = {}): ServerlessApiArgs {
+  return {
+    namer,
+    regionRole: "primary",
+    code: MISSING_BUNDLE,
+    network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+    database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+    sessions: { tableName: TABLE_NAME },
+    kmsKeyArns: [KEY_ARN],
+    logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+    reservedConcurrency: 20,
+    ...overrides,
+  };
+}
+
+/** Synthesizes `build` in one region, as its regional stack would run it. */
+export function synthInRegion(build: (scope: RegionScope) => Record<string, unknown>, region = PRIMARY): Promise<Plan> {
+  const project = region === PRIMARY ? "primary-region" : "dr-region";
+  return synthesize({
+    project,
+    program: () => {
+      const provider = new aws.Provider(region, regionProviderArgs(region, stackTags({ project, stack: "dev", environmentSuffix: SUFFIX })));
+      return build({ region, provider, namer: new ResourceNamer({ environmentSuffix: SUFFIX, region }) });
+    },
+  });
+}
+
+/** The statements of an IAM policy input. */
+export function statementsOf(policyJson: string): { Sid?: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] {
+  return JSON.parse(policyJson).Statement;
+}

@@ -1,0 +1,262 @@
+import * as aws from "@pulumi/aws";
+import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
+import { DatabaseMigration } from "./database-migration";
+import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
+import { ServerlessApi } from "./serverless-api";
+import {
+  apiArgs,
+  KEY_ARN,
+  LAMBDA_SG,
+  LOGS_KEY_ARN,
+  READER_HOST,
+  SECRET_NAME,
+  statementsOf,
+  SUBNETS,
+  SUFFIX,
+  synthInRegion,
+  TABLE_NAME,
+  WRITER_HOST,
+} from "./synth-fixture.testing";
+
+
+const FUNCTION = "aws:lambda/function:Function";
+const ROLE = "aws:iam/role:Role";
+const POLICY = "aws:iam/rolePolicy:RolePolicy";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const INVOCATION = "aws:lambda/invocation:Invocation";
+const MIGRATIONS_HASH = "3f2a9c";
+
+/** The primary region's API and migration, as the primary-region app composes them. */
+function synthPrimary(): Promise<Plan> {
+  return synthInRegion(({ provider, namer }) => {
+    const writer = new aws.rds.ClusterInstance("writer", { clusterIdentifier: "c", instanceClass: "db.r6g.large", engine: "aurora-postgresql" }, { provider });
+    const api = new ServerlessApi("api", apiArgs(namer), { provider });
+    const migration = new DatabaseMigration(
+      "migration",
+      {
+        namer,
+        code: "/nonexistent/dist/libs/payment-lambda/migrate",
+        network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+        database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+        kmsKeyArns: [KEY_ARN],
+        logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+        migrationsHash: MIGRATIONS_HASH,
+        runAfter: [writer],
+      },
+      { provider },
+    );
+    return { lambdaName: api.lambdaName, migrationFunction: migration.functionName, migrationResult: migration.result };
+  });
+}
+
+describe("the API and migration functions", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthPrimary();
+  });
+
+  const accessPolicy = (role: "api" | "migration") => statementsOf(plan.one(POLICY, `${role}-access`).inputs.policy);
+  const statement = (role: "api" | "migration", sid: string) => accessPolicy(role).find((s) => s.Sid === sid);
+
+  it("lets only Lambda, for functions of this account, assume the roles", () => {
+    for (const role of ["api-role", "migration-role"]) {
+      expect(JSON.parse(plan.one(ROLE, role).inputs.assumeRolePolicy).Statement).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": FAKE_ACCOUNT_ID } },
+        },
+      ]);
+    }
+  });
+
+  it("grants no '*' action, and a '*' resource only to X-Ray and the EC2 Describe actions that support nothing narrower", () => {
+    for (const role of ["api", "migration"] as const) {
+      const statements = accessPolicy(role);
+      for (const s of statements) {
+        expect([s.Action].flat()).not.toContain("*");
+        for (const action of [s.Action].flat()) expect(action).not.toMatch(/:\*$/);
+      }
+      const wildcard = statements.filter((s) => [s.Resource].flat().includes("*"));
+      expect(wildcard.map((s) => s.Sid).sort()).toEqual(["DescribeVpcNetwork", "WriteTraces"]);
+      expect(wildcard.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+      ]);
+    }
+  });
+
+  it("scopes the log, secret, key and table statements to the exact ARNs in the function's region", () => {
+    expect(statement("api", "WriteOwnLogs")).toMatchObject({
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:/aws/lambda/payments-dr-api-use1-${SUFFIX}:*`,
+    });
+    expect(statement("api", "ReadDatabaseSecret")).toMatchObject({
+      Action: "secretsmanager:GetSecretValue",
+      Resource: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:${SECRET_NAME}-??????`,
+    });
+    expect(statement("api", "DecryptWithDataKeys")).toEqual({
+      Sid: "DecryptWithDataKeys",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [KEY_ARN],
+      Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com"] } },
+    });
+    expect(statement("api", "UseSessionsTable")).toMatchObject({
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: `arn:aws:dynamodb:us-east-1:${FAKE_ACCOUNT_ID}:table/${TABLE_NAME}`,
+    });
+    expect(statement("api", "ManageVpcNetworkInterfaces")).toMatchObject({
+      Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Resource: `arn:aws:ec2:us-east-1:${FAKE_ACCOUNT_ID}:*/*`,
+    });
+  });
+
+  it("gives the migration no table and no data-key generation: it only reads the secret", () => {
+    expect(statement("migration", "UseSessionsTable")).toBeUndefined();
+    expect(statement("migration", "DecryptWithDataKeys")).toMatchObject({
+      Action: "kms:Decrypt",
+      Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] } },
+    });
+    expect(statement("migration", "WriteOwnLogs")?.Resource).toBe(`arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:/aws/lambda/payments-dr-migrate-use1-${SUFFIX}:*`);
+  });
+
+  it("creates each function's log group, KMS-encrypted with retention, before the function, and attaches the policy first", () => {
+    for (const [role, physical] of [["api", "api"], ["migration", "migrate"]]) {
+      const fn = plan.one(FUNCTION, `${role}-function`);
+      expect(plan.one(LOG_GROUP, `${role}-logs`).inputs).toEqual({ name: `/aws/lambda/payments-dr-${physical}-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
+      expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", logGroup: `/aws/lambda/${fn.inputs.name}` });
+      expect(fn.options.dependsOn).toEqual([`${role}-logs`, `${role}-access`]);
+    }
+  });
+
+  it("runs both functions in the VPC's private subnets with the Lambda security group", () => {
+    for (const fn of plan.ofType(FUNCTION)) {
+      expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [LAMBDA_SG] });
+    }
+  });
+
+  it("runs Node.js 22 on arm64 with active tracing and the API's timeout, memory and reserved concurrency", () => {
+    expect(plan.one(FUNCTION, "api-function").inputs).toMatchObject({
+      name: `payments-dr-api-use1-${SUFFIX}`,
+      role: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-api-use1-${SUFFIX}`,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      memorySize: 512,
+      timeout: 10,
+      reservedConcurrentExecutions: 20,
+      tracingConfig: { mode: "Active" },
+    });
+  });
+
+  it("takes a bundle directory as a FileArchive: synth never reads it, so it need not exist", () => {
+    expect(plan.one(FUNCTION, "api-function").inputs.code).toEqual({ archive: { path: "/nonexistent/dist/libs/payment-lambda/api" } });
+    expect(plan.one(FUNCTION, "migration-function").inputs.code).toEqual({ archive: { path: "/nonexistent/dist/libs/payment-lambda/migrate" } });
+  });
+
+  it("sets the environment the handler's config loader reads", () => {
+    expect(plan.one(FUNCTION, "api-function").inputs.environment.variables).toEqual({
+      REGION_ROLE: "primary",
+      DB_SECRET_ID: SECRET_NAME,
+      DB_WRITER_HOST: WRITER_HOST,
+      DB_READER_HOST: READER_HOST,
+      DB_CONNECT_TIMEOUT_MS: "3000",
+      DB_STATEMENT_TIMEOUT_MS: "5000",
+      SESSIONS_TABLE: TABLE_NAME,
+      POWERTOOLS_SERVICE_NAME: "payments-api",
+      POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
+    expect(plan.one(FUNCTION, "migration-function").inputs.environment.variables).toMatchObject({
+      REGION_ROLE: "primary",
+      DB_WRITER_HOST: WRITER_HOST,
+      DB_STATEMENT_TIMEOUT_MS: "5000",
+      POWERTOOLS_SERVICE_NAME: "payments-migrate",
+    });
+    expect(plan.one(FUNCTION, "migration-function").inputs.environment.variables.SESSIONS_TABLE).toBeUndefined();
+  });
+
+  it("runs one migration at a time, for up to 5 minutes", () => {
+    expect(plan.one(FUNCTION, "migration-function").inputs).toMatchObject({
+      name: `payments-dr-migrate-use1-${SUFFIX}`,
+      reservedConcurrentExecutions: 1,
+      timeout: 300,
+      runtime: "nodejs22.x",
+    });
+  });
+
+  it("invokes the migration on deploy, again whenever the migrations change, after what it must wait for", () => {
+    const run = plan.one(INVOCATION);
+    expect(run.inputs).toEqual({
+      functionName: `payments-dr-migrate-use1-${SUFFIX}`,
+      input: JSON.stringify({ migrationsHash: MIGRATIONS_HASH }),
+      lifecycleScope: "CREATE_ONLY",
+      triggers: { migrations: MIGRATIONS_HASH },
+    });
+    expect(run.options.dependsOn).toEqual(["writer"]);
+    expect(plan.outputs).toMatchObject({ migrationFunction: `payments-dr-migrate-use1-${SUFFIX}`, migrationResult: FAKE_INVOCATION_RESULT });
+  });
+
+  it("parents the migration's resources to its component, tagged by the provider only", () => {
+    const own = plan.resources.filter((r) => r.custom && r.name.startsWith("migration-"));
+    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, INVOCATION, FUNCTION].sort());
+    for (const resource of own) {
+      expect(resource).toMatchObject({ parent: "migration", provider: "us-east-1" });
+      expect(resource.inputs.tags).toBeUndefined();
+    }
+    expect(plan.one("payments-dr:serverless-api:DatabaseMigration")).toMatchObject({ name: "migration", parent: null });
+  });
+
+  it("reads the DR region's copy of the secret and table from a DR function, and says it is DR", async () => {
+    const dr = await synthInRegion(({ provider, namer }) => {
+      const api = new ServerlessApi("api", apiArgs(namer, { regionRole: "dr" }), { provider });
+      return { lambdaName: api.lambdaName };
+    }, "us-east-2");
+    const statements = statementsOf(dr.one(POLICY).inputs.policy);
+    expect(statements.find((s) => s.Sid === "ReadDatabaseSecret")?.Resource).toBe(`arn:aws:secretsmanager:us-east-2:${FAKE_ACCOUNT_ID}:secret:${SECRET_NAME}-??????`);
+    expect(statements.find((s) => s.Sid === "UseSessionsTable")?.Resource).toBe(`arn:aws:dynamodb:us-east-2:${FAKE_ACCOUNT_ID}:table/${TABLE_NAME}`);
+    expect(dr.one(FUNCTION).inputs.environment.variables.REGION_ROLE).toBe("dr");
+    expect(dr.outputs.lambdaName).toBe(`payments-dr-api-use2-${SUFFIX}`);
+  });
+});
+
+describe("function argument checks", () => {
+  const synthApi = (overrides: Parameters<typeof apiArgs>[1]) =>
+    synthInRegion(({ provider, namer }) => ({ name: new ServerlessApi("api", apiArgs(namer, overrides), { provider }).lambdaName }));
+
+  it.each([29, 30, 60])("rejects an API timeout of %i s: API Gateway ends the request at 29 s", async (timeoutSeconds) => {
+    await expect(synthApi({ timeoutSeconds })).rejects.toThrow(
+      new RegExp(`ServerlessApi "api": timeoutSeconds ${timeoutSeconds} must be an integer from 1 to 28: API Gateway ends the request at 29 s`),
+    );
+  });
+
+  it("accepts 28 s, the longest timeout API Gateway waits for", async () => {
+    const plan = await synthApi({ timeoutSeconds: 28 });
+    expect(plan.one(FUNCTION).inputs.timeout).toBe(28);
+  });
+
+  it.each([
+    [{ connectTimeoutMs: 3001 }, /connectTimeoutMs 3001 must be an integer from 100 to 3000: the database budget of DESIGN §6/],
+    [{ statementTimeoutMs: 6000 }, /statementTimeoutMs 6000 must be an integer from 100 to 5000/],
+  ])("rejects database timeouts %j beyond DESIGN §6's budgets", async (databaseTimeouts, message) => {
+    await expect(synthApi({ databaseTimeouts })).rejects.toThrow(message);
+  });
+
+  it("rejects a database budget that does not fit in the function's timeout", async () => {
+    await expect(synthApi({ timeoutSeconds: 5, databaseTimeouts: { statementTimeoutMs: 4000 } })).rejects.toThrow(
+      /connectTimeoutMs \+ statementTimeoutMs \(7000 ms\) must be below the function timeout \(5 s\)/,
+    );
+  });
+
+  it.each([0, -1, 2.5])("rejects reserved concurrency %p: it is the API's database connection budget", async (reservedConcurrency) => {
+    await expect(synthApi({ reservedConcurrency })).rejects.toThrow(/reservedConcurrency .* must be an integer from 1 to 10000: it bounds the database connections/);
+  });
+
+  it("rejects an empty key list", async () => {
+    await expect(synthApi({ kmsKeyArns: [] })).rejects.toThrow(/kmsKeyArns is empty/);
+  });
+});

@@ -1,0 +1,106 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { functionAccessPolicy, lambdaTrustPolicy } from "./access-policy";
+import { vpcFunctionOptions } from "./options";
+
+/** Where a function runs: the region's private subnets and the Lambda security group. */
+export interface FunctionNetworkArgs {
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  securityGroupId: pulumi.Input<string>;
+}
+
+/** The function's log group (and, for the API, the stage's). */
+export interface LogArgs {
+  /** Encrypts the log groups. Its key policy must let `logs.<region>.amazonaws.com` use it. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** A CloudWatch Logs retention period, in days. */
+  retentionDays: number;
+}
+
+/** A function's code: an archive, or the path of a directory to zip (e.g. `dist/libs/payment-lambda/api`). */
+export type FunctionCode = pulumi.asset.Archive | string;
+
+/** The shared building block of both components: one Lambda function in the VPC. */
+export interface VpcFunctionArgs {
+  namer: ResourceNamer;
+  /** Role in the physical names, e.g. `api` → function `payments-dr-api-use1-dev`. */
+  role: string;
+  code: FunctionCode;
+  network: FunctionNetworkArgs;
+  logs: LogArgs;
+  memoryMb: number;
+  timeoutSeconds: number;
+  reservedConcurrency: number;
+  environment: Record<string, pulumi.Input<string>>;
+  /** What the role may touch, besides its logs, the VPC and X-Ray. */
+  access: {
+    secretName: pulumi.Input<string>;
+    kmsKeyArns: pulumi.Input<string>[];
+    sessionsTableName?: pulumi.Input<string>;
+  };
+}
+
+/** The Node.js runtime and the handler every function of this product uses. */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+export const LAMBDA_HANDLER = "index.handler";
+
+/** A Lambda function in the VPC, with its own encrypted log group and a least-privilege role. */
+export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: pulumi.Resource): aws.lambda.Function {
+  const { namer, role } = args;
+  const opts = { parent };
+  const functionName = namer.regional("lambdaFunction", role);
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const partition = aws.getPartitionOutput({}, opts);
+  const region = aws.getRegionOutput({}, opts).region;
+
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    { name: `/aws/lambda/${functionName}`, kmsKeyId: args.logs.kmsKeyArn, retentionInDays: args.logs.retentionDays },
+    opts,
+  );
+  const executionRole = new aws.iam.Role(
+    `${name}-role`,
+    { name: namer.regional("iamRole", role), assumeRolePolicy: account.apply((accountId) => JSON.stringify(lambdaTrustPolicy(accountId))) },
+    opts,
+  );
+  const { secretName, kmsKeyArns, sessionsTableName } = args.access;
+  const accessPolicy = new aws.iam.RolePolicy(
+    `${name}-access`,
+    {
+      role: executionRole.id,
+      name: namer.regional("iamRole", `${role}-access`),
+      policy: pulumi
+        .all([account, partition.partition, partition.dnsSuffix, region, logGroup.arn, secretName, pulumi.all(kmsKeyArns), sessionsTableName])
+        .apply(([accountId, partitionName, dnsSuffix, regionName, logGroupArn, secret, keys, table]) =>
+          JSON.stringify(
+            functionAccessPolicy(
+              { accountId, partition: partitionName, dnsSuffix, region: regionName },
+              { logGroupArn, secretName: secret, kmsKeyArns: keys, sessionsTableName: table },
+            ),
+          ),
+        ),
+    },
+    opts,
+  );
+
+  return new aws.lambda.Function(
+    `${name}-function`,
+    {
+      name: functionName,
+      role: executionRole.arn,
+      code: typeof args.code === "string" ? new pulumi.asset.FileArchive(args.code) : args.code,
+      runtime: LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: LAMBDA_HANDLER,
+      memorySize: args.memoryMb,
+      timeout: args.timeoutSeconds,
+      reservedConcurrentExecutions: args.reservedConcurrency,
+      vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: [args.network.securityGroupId] },
+      tracingConfig: { mode: "Active" },
+      environment: { variables: args.environment },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+    },
+    vpcFunctionOptions(parent, { logGroup, accessPolicy }),
+  );
+}

@@ -1,0 +1,2 @@
+export { DEBIAN_POSTGRES_ROOT, PostgresNotInstalledError, findPostgresBinaries, type PostgresBinaries } from "./binaries";
+export { freePort, startPostgres, type PostgresServer, type StartPostgresOptions } from "./postgres";

@@ -1,0 +1,85 @@
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
+import { PostgresNotInstalledError, findPostgresBinaries, startPostgres, type PostgresServer } from "./index";
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("findPostgresBinaries", () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "pg-root-"));
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  async function fakeVersion(version: string, binaries = ["initdb", "pg_ctl"]): Promise<void> {
+    await mkdir(join(root, version, "bin"), { recursive: true });
+    for (const name of binaries) {
+      await writeFile(join(root, version, "bin", name), "#!/bin/sh\n");
+      await chmod(join(root, version, "bin", name), 0o755);
+    }
+  }
+
+  it("picks the highest major version, compared as numbers", async () => {
+    await fakeVersion("9.6");
+    await fakeVersion("15");
+    await fakeVersion("13");
+    expect(findPostgresBinaries(root)).toEqual({ version: "15", initdb: join(root, "15/bin/initdb"), pgCtl: join(root, "15/bin/pg_ctl") });
+  });
+
+  it("skips a version without both binaries (a client-only install)", async () => {
+    await fakeVersion("16", ["pg_ctl"]);
+    await fakeVersion("14");
+    expect(findPostgresBinaries(root).version).toBe("14");
+  });
+
+  it("says to install Debian's postgresql package when nothing is there", async () => {
+    expect(() => findPostgresBinaries(root)).toThrow(PostgresNotInstalledError);
+    expect(() => findPostgresBinaries(join(root, "missing"))).toThrow(/apt-get install -y postgresql/);
+  });
+});
+
+describe("startPostgres", () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres({ settings: { max_connections: 30 } });
+  });
+  afterAll(() => server?.stop());
+
+  it("serves on 127.0.0.1 only, with the requested settings", async () => {
+    expect(server.url).toBe(`postgres://postgres:${server.password}@127.0.0.1:${server.port}/postgres`);
+    const [row] = await query(server.url, "SELECT current_setting('listen_addresses') AS listen, current_setting('max_connections') AS max, current_user AS who");
+    expect(row).toEqual({ listen: "127.0.0.1", max: "30", who: "postgres" });
+  });
+
+  it("requires the password over TCP", async () => {
+    const wrong = server.url.replace(server.password, "not-the-password");
+    await expect(query(wrong, "SELECT 1")).rejects.toThrow(/password authentication failed/);
+  });
+
+  it("pauses and resumes the same cluster on the same port", async () => {
+    await query(server.url, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+    await server.pause();
+    await expect(query(server.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+    await server.resume();
+    expect(await query(server.url, "SELECT n FROM kept")).toEqual([{ n: 42 }]);
+  });
+
+  it("removes its files on stop, and a second stop is harmless", async () => {
+    const other = await startPostgres();
+    const [{ dir }] = (await query(other.url, "SELECT current_setting('data_directory') AS dir")) as [{ dir: string }];
+    await other.stop();
+    await other.stop();
+    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+    await expect(query(other.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
