@@ -12,7 +12,7 @@ import {
   type PrimaryRegionOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
-import { AlertTopic, RegionalAlarms } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds, RegionalAlarms } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import { ServerlessApi } from "@payments-dr/serverless-api";
@@ -23,6 +23,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("dr", config);
 const apiSettings = loadApiConfig(settings);
+const thresholds = loadAlarmThresholds();
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
@@ -94,6 +95,7 @@ new RegionalAlarms(
     topicArn: alerts.topicArn,
     lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
     api: { apiName: api.apiName, stageName: api.apiStage },
+    thresholds,
     aurora: { clusterIdentifier: database.clusterIdentifier, role: "dr" },
   },
   { provider: here.provider },

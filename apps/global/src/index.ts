@@ -13,7 +13,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { CrossRegionDashboard, ReplicationAlarms } from "@payments-dr/monitoring";
+import { CrossRegionDashboard, loadAlarmThresholds, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -21,6 +21,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 /** Opt-in: an ARC Region switch plan, for teams that want AWS to orchestrate the move. @default false */
 const regionSwitchPlanEnabled = new ConfigReader().boolean("regionSwitchPlan", false);
+const thresholds = loadAlarmThresholds();
 
 // Upstream stacks, deployed before this one (nx: implicitDependencies + deploy → ^deploy).
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
@@ -83,6 +84,7 @@ new ReplicationAlarms(
     sessionsTable: { tableName: primary.output("sessionsTableName"), receivingRegion: config.drRegion },
     bucketReplication,
     healthChecks,
+    thresholds,
   },
   { provider: primarySide.provider },
 );

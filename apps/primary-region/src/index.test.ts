@@ -110,6 +110,12 @@ describe("primary-region stack", () => {
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });
 
+  it("takes alarm thresholds from config, and names the key when one is unknown", async () => {
+    const tuned = await synth({ config: { alarmThresholds: JSON.stringify({ api5xxPerMinute: 25 }) } });
+    expect(tuned.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "5XXError")!.inputs.threshold).toBe(25);
+    await expect(synth({ config: { alarmThresholds: JSON.stringify({ api5xx: 25 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "api5xx"/);
+  });
+
   it("creates the custom domain only when one is configured, and exports its regional target", async () => {
     expect(plan.ofType("aws:apigateway/domainName:DomainName")).toEqual([]);
     const withDomain = await synth({ config: { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" } });

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
 import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
-import { AlertTopic, RegionalAlarms } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds, RegionalAlarms } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import { DatabaseMigration, ServerlessApi } from "@payments-dr/serverless-api";
@@ -15,6 +15,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("primary", config);
 const apiSettings = loadApiConfig(settings);
+const thresholds = loadAlarmThresholds();
 
 // Providers: this region, and the DR region for the replicas this stack owns there.
 const here = ctx.region(settings.region);
@@ -112,6 +113,7 @@ new RegionalAlarms(
     topicArn: alerts.topicArn,
     lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
     api: { apiName: api.apiName, stageName: api.apiStage },
+    thresholds,
     aurora: { clusterIdentifier: database.clusterIdentifier, role: "primary" },
   },
   { provider: here.provider },

@@ -25,6 +25,23 @@ export class ConfigReader {
     throw new ConfigError(key, `"${raw}" is not valid: use true or false.`);
   }
 
+  /** A structured value (a YAML mapping in the stack file): an object of numbers by name. */
+  numbers(key: string): Record<string, number> {
+    const raw = this.config.get(key);
+    if (raw === undefined) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(key, "is not a mapping of names to numbers.");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError(key, "is not a mapping of names to numbers.");
+    for (const [name, value] of Object.entries(parsed)) {
+      if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new ConfigError(key, `${name} must be a positive number, not ${JSON.stringify(value)}.`);
+    }
+    return parsed as Record<string, number>;
+  }
+
   integer(key: string, opts: { default: number; min?: number; max?: number }): number;
   integer(key: string, opts: { min?: number; max?: number }): number | undefined;
   integer(key: string, opts: { default?: number; min?: number; max?: number }): number | undefined {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultMaxConnections, loadApiConfig } from "./api-config";
 import { loadStackConfig } from "./config";
+import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import { loadRegionalConfig } from "./regional-config";
 
@@ -120,5 +121,23 @@ describe("loadApiConfig", () => {
   it("refuses a timeout at or over API Gateway's 29 s limit", async () => {
     await withConfig({ apiTimeoutSeconds: "29" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiTimeoutSeconds: 29 is above the maximum of 28/);
+  });
+});
+
+describe("ConfigReader.numbers", () => {
+  it.each([
+    ['{"a": 0}', /payments-dr:limits: a must be a positive number, not 0/],
+    ['{"a": "5"}', /payments-dr:limits: a must be a positive number/],
+    ["[1, 2]", /payments-dr:limits: is not a mapping of names to numbers/],
+    ["not json", /payments-dr:limits: is not a mapping of names to numbers/],
+  ])("rejects %s naming the key", async (raw, message) => {
+    await withConfig({ limits: raw });
+    expect(() => new ConfigReader().numbers("limits")).toThrow(message);
+  });
+
+  it("reads a mapping of numbers, and nothing when unset", async () => {
+    await withConfig({ limits: '{"a": 2.5}' });
+    expect(new ConfigReader().numbers("limits")).toEqual({ a: 2.5 });
+    expect(new ConfigReader().numbers("other")).toEqual({});
   });
 });

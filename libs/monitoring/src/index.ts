@@ -1,4 +1,6 @@
 export {
+  ALARM_THRESHOLDS_KEY,
+  loadAlarmThresholds,
   REPLICATION_WARNING_SHARE,
   RegionalAlarms,
   ReplicationAlarms,

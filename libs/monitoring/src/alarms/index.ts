@@ -8,4 +8,11 @@ export {
   type ReplicationAlarmsArgs,
   type ReplicationAlarmTargets,
 } from "./replication-alarms";
-export { REPLICATION_WARNING_SHARE, alarmThresholds, defaultAlarmThresholds, type AlarmThresholds } from "./thresholds";
+export {
+  ALARM_THRESHOLDS_KEY,
+  REPLICATION_WARNING_SHARE,
+  alarmThresholds,
+  defaultAlarmThresholds,
+  loadAlarmThresholds,
+  type AlarmThresholds,
+} from "./thresholds";

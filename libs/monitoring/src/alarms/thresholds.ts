@@ -1,4 +1,4 @@
-import { defaultMaxConnections } from "@payments-dr/conventions";
+import { ConfigError, ConfigReader, defaultMaxConnections } from "@payments-dr/conventions";
 import { RECOVERY_TARGETS } from "../targets";
 
 /**
@@ -91,4 +91,20 @@ export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
 export function alarmThresholds(overrides: Partial<AlarmThresholds> = {}): AlarmThresholds {
   const set = Object.entries(overrides).filter(([, value]) => value !== undefined);
   return { ...defaultAlarmThresholds, ...Object.fromEntries(set) };
+}
+
+/** The config key that overrides thresholds: a mapping of {@link AlarmThresholds} fields to numbers. */
+export const ALARM_THRESHOLDS_KEY = "alarmThresholds";
+
+/**
+ * Thresholds from stack config (`payments-dr:alarmThresholds`, e.g. `{ api5xxPerMinute: 10 }`)
+ * over the defaults. An unknown name fails the preview, naming the key and the known names.
+ */
+export function loadAlarmThresholds(reader: ConfigReader = new ConfigReader()): AlarmThresholds {
+  const overrides = reader.numbers(ALARM_THRESHOLDS_KEY);
+  const known = Object.keys(defaultAlarmThresholds);
+  for (const name of Object.keys(overrides)) {
+    if (!known.includes(name)) throw new ConfigError(ALARM_THRESHOLDS_KEY, `unknown threshold "${name}"; known: ${known.join(", ")}.`);
+  }
+  return alarmThresholds(overrides);
 }
