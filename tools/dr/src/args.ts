@@ -1,0 +1,114 @@
+import { parseArgs } from "node:util";
+import { RefusedError } from "./errors";
+import { DEFAULT_TIMEOUT_SECONDS } from "./thresholds";
+
+export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  command: Command | "help";
+  help: boolean;
+  stack?: string;
+  outputs?: string;
+  json: boolean;
+  yes: boolean;
+  timeoutSeconds: number;
+  to?: string;
+  allowDataLoss: boolean;
+  rate: number;
+  maxPayments: number;
+  settleSeconds: number;
+  report?: string;
+}
+
+const EXIT_CODES_HELP = `Exit codes:
+  0  ok (also: the move was already done)
+  2  refused: a check, a missing flag or a missing confirmation stopped it; nothing changed
+  3  failed: an AWS call or a verification failed (drill: a payment was lost)
+  4  timed out: a wait did not converge within --timeout; the move may still complete`;
+
+const COMMON_HELP = `Options (every command):
+  --stack <s>        Pulumi stack to read outputs from (default $PULUMI_STACK or dev)
+  --outputs <dir>    read primary-region.json, dr-region.json, global.json from <dir> instead
+                     (what \`pulumi stack output --json\` prints; needed without the Pulumi CLI)
+  --json             machine-readable output on stdout (progress goes to stderr)
+  --yes              do not ask for confirmation (without a TTY and without --yes: refused)
+  --timeout <sec>    give up waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS})
+  --help             this help`;
+
+export const HELP: Record<Command | "help", string> = {
+  help: `dr <command> [options]: operate the payments-dr Aurora global database and regions
+
+Commands:
+  status       roles, members, replication lag, Route 53 health checks, /health, DynamoDB replicas, S3 replication
+  preflight    --to <region>: the checks a planned switchover must pass
+  switchover   --to <region>: planned role change, RPO 0 (drills, failback)
+  failover     --to <region> --allow-data-loss: unplanned, the writer's region is down
+  failback     switchover back to the primary-region stack's region once it has rejoined
+  drill        switchover to DR and back under payment traffic; reports observed RTO and payments lost
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}
+
+Runbook: docs/runbook.md`,
+  status: `dr status [options]\n\nWhich region is the writer, member status, replication lag (CloudWatch AuroraGlobalDBReplicationLag,\nlatest 1-minute Maximum), Route 53 health checks, each region's /health, the sessions table's\nreplicas and the S3 replication rules. Read-only.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  preflight: `dr preflight --to <region|primary|dr> [options]\n\nChecks, each pass/fail with the reason: target is a secondary member, available, synchronized,\nengine versions equal, lag under 15 s (RPO 60 s × warning share 0.25), no global-cluster\noperation in progress, target /health 200. Exit 0 when all pass, 2 otherwise.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  switchover: `dr switchover --to <region|primary|dr> [options]\n\nPlanned move (SwitchoverGlobalCluster, no data loss). Runs preflight, asks for confirmation,\nwaits until the target is the writer, the global cluster available and the target /health 200.\nRe-running is safe: already the writer → "already done"; a move in progress → waits for it.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the bound on data lost.\n\n  --allow-data-loss  required\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  failback: `dr failback [options]\n\nSwitchover back to the primary-region stack's region, once its cluster has rejoined the global\ncluster (member present, synchronized, available). Refused otherwise.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+};
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        stack: { type: "string" },
+        outputs: { type: "string" },
+        json: { type: "boolean", default: false },
+        yes: { type: "boolean", short: "y", default: false },
+        timeout: { type: "string" },
+        to: { type: "string" },
+        "allow-data-loss": { type: "boolean", default: false },
+        rate: { type: "string" },
+        "max-payments": { type: "string" },
+        settle: { type: "string" },
+        report: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new RefusedError(`${(error as Error).message} (dr --help)`);
+  }
+  const { values, positionals } = parsed;
+  const [name, ...extra] = positionals;
+  if (extra.length > 0) throw new RefusedError(`unexpected arguments: ${extra.join(" ")} (dr --help)`);
+  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) throw new RefusedError(`unknown command ${name} (dr --help)`);
+  return {
+    command: (name as Command | undefined) ?? "help",
+    help: values.help === true || name === undefined,
+    stack: values.stack ?? process.env.PULUMI_STACK,
+    outputs: values.outputs,
+    json: values.json === true,
+    yes: values.yes === true,
+    timeoutSeconds: positive("--timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
+    to: values.to,
+    allowDataLoss: values["allow-data-loss"] === true,
+    rate: positive("--rate", values.rate, 2),
+    maxPayments: positive("--max-payments", values["max-payments"], 2000),
+    settleSeconds: positive("--settle", values.settle, 15, true),
+    report: values.report,
+  };
+}
+
+function positive(flag: string, value: string | undefined, fallback: number, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (!zeroOk && n === 0)) throw new RefusedError(`${flag} must be a positive number, got ${value}`);
+  return n;
+}

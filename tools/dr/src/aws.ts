@@ -1,0 +1,201 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeDBClustersCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  SwitchoverGlobalClusterCommand,
+} from "@aws-sdk/client-rds";
+import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
+import type { Clock } from "./clock";
+import { LAG_LOOKBACK_SECONDS } from "./thresholds";
+
+/** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
+export const ROUTE53_API_REGION = "us-east-1";
+
+/**
+ * Creates SDK clients, always for an explicit region (the default credential chain, never the
+ * default region). Tests inject one that records every region it was asked for.
+ */
+export interface ClientFactory {
+  rds(region: string): RDSClient;
+  cloudwatch(region: string): CloudWatchClient;
+  dynamodb(region: string): DynamoDBClient;
+  s3(region: string): S3Client;
+  /** Route 53's API is global: its client is pinned to {@link ROUTE53_API_REGION}. */
+  route53(): Route53Client;
+}
+
+/** One client per service and region, created on first use. */
+export function defaultClientFactory(): ClientFactory {
+  const cache = new Map<string, unknown>();
+  const once = <T>(key: string, create: () => T): T => {
+    if (!cache.has(key)) cache.set(key, create());
+    return cache.get(key) as T;
+  };
+  return {
+    rds: (region) => once(`rds:${region}`, () => new RDSClient({ region })),
+    cloudwatch: (region) => once(`cloudwatch:${region}`, () => new CloudWatchClient({ region })),
+    dynamodb: (region) => once(`dynamodb:${region}`, () => new DynamoDBClient({ region })),
+    s3: (region) => once(`s3:${region}`, () => new S3Client({ region })),
+    route53: () => once("route53", () => new Route53Client({ region: ROUTE53_API_REGION })),
+  };
+}
+
+export interface GlobalClusterMember {
+  clusterArn: string;
+  isWriter: boolean;
+  /** `connected`, or `pending-resync` after a failover with data loss until the member catches up. */
+  synchronizationStatus?: string;
+}
+
+export interface GlobalClusterView {
+  id: string;
+  /** `available`, `switching-over`, `failing-over`, `modifying`, ... */
+  status: string;
+  engineVersion?: string;
+  members: GlobalClusterMember[];
+  /** A switchover/failover AWS is carrying out (DescribeGlobalClusters' FailoverState). */
+  operation?: { status: string; fromClusterArn?: string; toClusterArn?: string; dataLossAllowed?: boolean };
+}
+
+export interface ClusterView {
+  arn: string;
+  identifier: string;
+  status: string;
+  engineVersion?: string;
+}
+
+export interface HealthCheckView {
+  /** Route 53's own verdict: healthy when more than 18% of its checkers see success. */
+  healthy: boolean;
+  checkersHealthy: number;
+  checkersTotal: number;
+}
+
+export interface LagReading {
+  seconds: number;
+  at: Date;
+}
+
+/** The AWS calls the DR commands make, each against an explicit region. */
+export class Aws {
+  constructor(
+    private readonly clients: ClientFactory,
+    private readonly clock: Clock,
+  ) {}
+
+  async globalCluster(region: string, id: string): Promise<GlobalClusterView> {
+    const out = await this.clients.rds(region).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }));
+    const cluster = out.GlobalClusters?.[0];
+    if (!cluster) throw new Error(`global cluster ${id} not found (asked ${region})`);
+    const state = cluster.FailoverState;
+    return {
+      id,
+      status: cluster.Status ?? "unknown",
+      engineVersion: cluster.EngineVersion,
+      members: (cluster.GlobalClusterMembers ?? []).map((m) => ({
+        clusterArn: m.DBClusterArn ?? "",
+        isWriter: m.IsWriter === true,
+        synchronizationStatus: m.SynchronizationStatus,
+      })),
+      operation: state?.Status
+        ? {
+            status: state.Status,
+            fromClusterArn: state.FromDbClusterArn,
+            toClusterArn: state.ToDbClusterArn,
+            dataLossAllowed: state.IsDataLossAllowed,
+          }
+        : undefined,
+    };
+  }
+
+  async cluster(region: string, identifier: string): Promise<ClusterView> {
+    const out = await this.clients.rds(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+    const cluster = out.DBClusters?.[0];
+    if (!cluster) throw new Error(`cluster ${identifier} not found in ${region}`);
+    return {
+      arn: cluster.DBClusterArn ?? "",
+      identifier: cluster.DBClusterIdentifier ?? identifier,
+      status: cluster.Status ?? "unknown",
+      engineVersion: cluster.EngineVersion,
+    };
+  }
+
+  /**
+   * The latest `AuroraGlobalDBReplicationLag` (CloudWatch, AWS/RDS, milliseconds) of a secondary
+   * cluster, read in the secondary's own region: Maximum over 1-minute periods, newest datapoint
+   * in the last 5 minutes. Undefined when there is none (e.g. the cluster is the writer).
+   */
+  async replicationLag(region: string, clusterIdentifier: string): Promise<LagReading | undefined> {
+    const end = this.clock.now();
+    const start = new Date(end.getTime() - LAG_LOOKBACK_SECONDS * 1000);
+    const out = await this.clients.cloudwatch(region).send(
+      new GetMetricDataCommand({
+        StartTime: start,
+        EndTime: end,
+        ScanBy: "TimestampDescending",
+        MetricDataQueries: [
+          {
+            Id: "lag",
+            MetricStat: {
+              Metric: {
+                Namespace: "AWS/RDS",
+                MetricName: "AuroraGlobalDBReplicationLag",
+                Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }],
+              },
+              Period: 60,
+              Stat: "Maximum",
+            },
+          },
+        ],
+      }),
+    );
+    const result = out.MetricDataResults?.find((r) => r.Id === "lag");
+    const points = (result?.Timestamps ?? []).map((at, i) => ({ at: new Date(at), ms: result?.Values?.[i] }));
+    const newest = points.filter((p) => typeof p.ms === "number").sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return newest ? { seconds: (newest.ms as number) / 1000, at: newest.at } : undefined;
+  }
+
+  async healthCheck(id: string): Promise<HealthCheckView> {
+    const out = await this.clients.route53().send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
+    const observations = out.HealthCheckObservations ?? [];
+    const healthy = observations.filter((o) => o.StatusReport?.Status?.startsWith("Success")).length;
+    return { healthy: observations.length > 0 && healthy / observations.length > 0.18, checkersHealthy: healthy, checkersTotal: observations.length };
+  }
+
+  async tableReplicas(region: string, table: string): Promise<{ tableStatus: string; replicas: { region: string; status: string }[] }> {
+    const out = await this.clients.dynamodb(region).send(new DescribeTableCommand({ TableName: table }));
+    return {
+      tableStatus: out.Table?.TableStatus ?? "unknown",
+      replicas: (out.Table?.Replicas ?? []).map((r) => ({ region: r.RegionName ?? "unknown", status: r.ReplicaStatus ?? "unknown" })),
+    };
+  }
+
+  async bucketReplication(region: string, bucket: string): Promise<{ id: string; status: string; destinationBucket?: string }[]> {
+    const out = await this.clients.s3(region).send(new GetBucketReplicationCommand({ Bucket: bucket }));
+    return (out.ReplicationConfiguration?.Rules ?? []).map((r) => ({
+      id: r.ID ?? "",
+      status: r.Status ?? "unknown",
+      destinationBucket: r.Destination?.Bucket,
+    }));
+  }
+
+  async switchover(region: string, globalClusterId: string, targetClusterArn: string): Promise<void> {
+    await this.clients
+      .rds(region)
+      .send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterId, TargetDbClusterIdentifier: targetClusterArn }));
+  }
+
+  async failover(region: string, globalClusterId: string, targetClusterArn: string): Promise<void> {
+    await this.clients.rds(region).send(
+      new FailoverGlobalClusterCommand({
+        GlobalClusterIdentifier: globalClusterId,
+        TargetDbClusterIdentifier: targetClusterArn,
+        AllowDataLoss: true,
+      }),
+    );
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import * as path from "node:path";
+import { askOnTerminal, run } from "./run";
+
+// The bundle lives in dist/tools/dr/; the workspace (apps/, dist/) is three levels up.
+const workspace = process.env.PAYMENTS_DR_WORKSPACE ?? path.resolve(__dirname, "../../..");
+
+run(process.argv.slice(2), {
+  workspace,
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  isTTY: process.stdin.isTTY === true,
+  ask: askOnTerminal,
+}).then((code) => {
+  process.exitCode = code;
+});

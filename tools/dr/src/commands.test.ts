@@ -1,0 +1,246 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { EXIT_CODES } from "./errors";
+import type { Fetch } from "./http";
+import { run } from "./run";
+import { validateStatusReport } from "./status-schema";
+import { DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs, healthy, HOME } from "./test-support";
+
+const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
+const outputsDir = mkdtempSync(path.join(tmpdir(), "dr-outputs-"));
+writeFileSync(path.join(outputsDir, "primary-region.json"), JSON.stringify(outputs.primary));
+writeFileSync(path.join(outputsDir, "dr-region.json"), JSON.stringify(outputs.dr));
+writeFileSync(path.join(outputsDir, "global.json"), JSON.stringify(outputs.global));
+
+let clock: FakeClock;
+let world: FakeWorld;
+
+beforeEach(() => {
+  clock = new FakeClock();
+  world = new FakeWorld(outputs, clock);
+});
+afterEach(() => world.restore());
+
+const bothHealthy = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: healthy });
+
+async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string } = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await run([...args, "--outputs", outputsDir], {
+    workspace: "/nonexistent",
+    stdout: (t) => stdout.push(t),
+    stderr: (t) => stderr.push(t),
+    isTTY: options.isTTY ?? false,
+    ask: async () => options.answer ?? "n",
+    clients: world.clients(),
+    fetch: options.fetch ?? bothHealthy(),
+    clock,
+    pollIntervalMs: 10_000,
+    healthTimeoutMs: 50,
+  });
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+}
+
+const calls = (command: string) => world.calls.filter((c) => c.command === command);
+
+describe("status", () => {
+  it("--json output matches the StatusReport schema and reports roles, lag, health, replicas and S3 rules", async () => {
+    const { code, stdout } = await dr(["status", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    const report = JSON.parse(stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.writerRegion).toBe(HOME);
+    const [home, drRegion] = report.regions;
+    expect(home).toMatchObject({ region: HOME, role: "writer", replicationLagSeconds: null, api: { ok: true, httpStatus: 200 } });
+    expect(drRegion).toMatchObject({ region: DR, role: "reader", replicationLagSeconds: 0.8, route53HealthCheck: { healthy: true, checkersHealthy: 4, checkersTotal: 4 } });
+    expect(report.sessions.replicas).toEqual([{ region: DR, status: "ACTIVE" }]);
+    expect(report.s3Replication.rules).toEqual([{ id: "payments-dr-replicate-all", status: "Enabled", destinationBucket: drRegionOutputs.bucketArn }]);
+  });
+
+  it("the schema validator rejects a report of the wrong shape", () => {
+    expect(validateStatusReport({ schemaVersion: 1, regions: "none" })).toEqual(
+      expect.arrayContaining(["$.generatedAt: expected string", "$.regions: expected array"]),
+    );
+  });
+
+  it("a region whose API does not answer is reported as failing, and the report is still schema-valid", async () => {
+    world.down.add(DR);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: hangs });
+    const { code, stdout } = await dr(["status", "--json"], { fetch });
+    const report = JSON.parse(stdout);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[1].api).toMatchObject({ ok: false, httpStatus: null, error: "no answer within 50 ms" });
+    expect(report.regions[1].cluster.error).toMatch(/ETIMEDOUT/);
+  });
+
+  it("prints a human table by default", async () => {
+    const { stdout } = await dr(["status"]);
+    expect(stdout).toMatch(/writer: us-east-1/);
+    expect(stdout).toMatch(/us-east-2\s+dr-region\s+reader\s+available/);
+  });
+});
+
+describe("preflight", () => {
+  it("passes when the DR region is healthy, in step and lagging under 15 s", async () => {
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(JSON.parse(stdout).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
+    expect(code).toBe(EXIT_CODES.ok);
+  });
+
+  it("fails when the target region's /health does not answer", async () => {
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")) });
+    const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "target /health ok", ok: false, detail: `${drRegionOutputs.healthUrl}: TypeError: fetch failed` });
+  });
+
+  it("fails on different engine versions", async () => {
+    world.engineVersions[DR] = "16.4";
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "engine versions equal", ok: false, detail: "target 16.4, writer 16.6" });
+  });
+});
+
+describe("switchover", () => {
+  it("moves the writer with SwitchoverGlobalCluster on the target ARN and reports a timeline", async () => {
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("SwitchoverGlobalCluster")).toEqual([
+      expect.objectContaining({
+        region: HOME,
+        input: { GlobalClusterIdentifier: primaryRegionOutputs.globalClusterId, TargetDbClusterIdentifier: drRegionOutputs.clusterArn },
+      }),
+    ]);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ outcome: "done", from: HOME, to: DR });
+    expect(result.timeline.map((e: { step: string }) => e.step)).toEqual(
+      expect.arrayContaining(["preflight passed", `${DR} is the writer`, `${primaryRegionOutputs.globalClusterId} is available`, `${DR} /health is 200`]),
+    );
+    expect(result.totalSeconds).toBeGreaterThan(0);
+  });
+
+  it("refuses when the replication lag is over the 15 s threshold, without calling Switchover", async () => {
+    world.lagMs = 20_000;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/replication lag under 15 s: 20 s/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses without --yes when there is no terminal to confirm on", async () => {
+    const { code, stderr } = await dr(["switchover", "--to", DR]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/pass --yes/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses when the operator does not answer yes", async () => {
+    const { code } = await dr(["switchover", "--to", DR], { isTTY: true, answer: "no" });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("resumes after a crash mid-switchover: waits for the move in progress, no second Switchover call", async () => {
+    world.startMove(DR);
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(stdout).outcome).toBe("resumed");
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+    expect(world.writer).toBe(DR);
+  });
+
+  it("is already done when the target is the writer: exit 0, no call", async () => {
+    world.writer = DR;
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(/already done/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("times out with exit 4 and a message when the move never converges", async () => {
+    world.convergeAfter = Infinity;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "120"]);
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/timed out waiting for us-east-2 to become the writer .*last seen: status switching-over, writer us-east-1.*re-run/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
+  });
+});
+
+describe("failover", () => {
+  it("refuses without --allow-data-loss and calls nothing", async () => {
+    const { code, stderr } = await dr(["failover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/--allow-data-loss/);
+    expect(world.calls).toEqual([]);
+  });
+
+  it("never constructs a client for the failed region, records the lag as the RPO bound, fails over with AllowDataLoss", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.clientRegions.length).toBeGreaterThan(0);
+    expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
+    expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
+    expect(fetch.urls.every((u) => u.startsWith(drRegionOutputs.apiUrl))).toBe(true);
+    expect(calls("FailoverGlobalCluster")).toEqual([
+      expect.objectContaining({
+        region: DR,
+        input: { GlobalClusterIdentifier: primaryRegionOutputs.globalClusterId, TargetDbClusterIdentifier: drRegionOutputs.clusterArn, AllowDataLoss: true },
+      }),
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoBound: { seconds: 0.8 } });
+  });
+});
+
+describe("failback", () => {
+  it("refuses while the original primary is still resynchronizing", async () => {
+    world.writer = DR;
+    world.syncStatus[HOME] = "pending-resync";
+    const { code, stderr } = await dr(["failback", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/pending-resync/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("switches back to the primary-region stack's region once it has rejoined", async () => {
+    world.writer = DR;
+    const { code, stdout } = await dr(["failback", "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(stdout)).toMatchObject({ command: "failback", outcome: "done", from: DR, to: HOME });
+    expect(calls("SwitchoverGlobalCluster")[0]).toMatchObject({ region: DR, input: { TargetDbClusterIdentifier: primaryRegionOutputs.clusterArn } });
+  });
+});
+
+describe("cli", () => {
+  it("--help on every command lists the exit codes", async () => {
+    for (const command of ["status", "preflight", "switchover", "failover", "failback", "drill"]) {
+      const { code, stdout } = await dr([command, "--help"]);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(stdout).toMatch(/4 {2}timed out/);
+    }
+  });
+
+  it("an unknown --to region is refused", async () => {
+    const { code, stderr } = await dr(["preflight", "--to", "eu-west-1"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/not one of this deployment's regions/);
+  });
+
+  it("without --outputs and without the Pulumi CLI, says in one line to use --outputs", async () => {
+    const path0 = process.env.PATH;
+    process.env.PATH = "";
+    const stderr: string[] = [];
+    try {
+      const code = await run(["status"], { workspace: outputsDir, stdout: () => undefined, stderr: (t) => stderr.push(t), isTTY: false });
+      expect(code).toBe(EXIT_CODES.refused);
+    } finally {
+      process.env.PATH = path0;
+    }
+    expect(stderr).toEqual(["dr: the Pulumi CLI is not installed: pass --outputs <dir> with primary-region.json, dr-region.json and global.json"]);
+  });
+});

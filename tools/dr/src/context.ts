@@ -1,0 +1,22 @@
+import type { Aws } from "./aws";
+import type { Clock } from "./clock";
+import type { Fetch } from "./http";
+import type { Topology } from "./topology";
+
+/** Asks the operator a yes/no question; resolves false (or throws a refusal) when nobody can answer. */
+export type Confirm = (question: string) => Promise<boolean>;
+
+/** Everything a command touches outside itself, injected so tests need no AWS, network or time. */
+export interface Context {
+  topology: Topology;
+  aws: Aws;
+  fetch: Fetch;
+  clock: Clock;
+  confirm: Confirm;
+  /** Progress lines (stderr, so `--json` stdout stays parseable). */
+  log(line: string): void;
+  /** Seconds a role change may take before exit code 4. */
+  timeoutSeconds: number;
+  pollIntervalMs: number;
+  healthTimeoutMs: number;
+}

@@ -1,0 +1,116 @@
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
+import { Aws } from "./aws";
+import type { Context } from "./context";
+import { drill, drillFailure, drillMarkdown } from "./drill";
+import { FakeClock, fakeFetch, FakeWorld, globalOutputs, healthy, HOME } from "./test-support";
+import { MAX_LAG_SECONDS, REPLICATION_WARNING_SHARE as SHARE, RPO_SECONDS } from "./thresholds";
+import { Topology } from "./topology";
+import { outageWindows, type PaymentAttempt } from "./traffic";
+
+const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
+
+it("the preflight lag threshold traces to the RPO target: RECOVERY_TARGETS.rpoSeconds × REPLICATION_WARNING_SHARE = 15 s", () => {
+  expect(RPO_SECONDS).toBe(RECOVERY_TARGETS.rpoSeconds);
+  expect(SHARE).toBe(REPLICATION_WARNING_SHARE);
+  expect(MAX_LAG_SECONDS).toBe(15);
+});
+
+describe("observed RTO", () => {
+  const attempt = (second: number, ok: boolean): PaymentAttempt => ({
+    idempotencyKey: `k${second}`,
+    sentAt: new Date(Date.UTC(2025, 5, 2, 9, 0, second)).toISOString(),
+    httpStatus: ok ? 201 : 503,
+    ...(ok ? { paymentId: `p${second}` } : {}),
+  });
+
+  it("runs from the first failed payment to the first successful one after it", () => {
+    const windows = outageWindows([attempt(0, true), attempt(1, false), attempt(5, false), attempt(9, true), attempt(10, false), attempt(12, true)]);
+    expect(windows.map((w) => w.seconds)).toEqual([8, 2]);
+  });
+
+  it("is open (null) when payments never succeed again", () => {
+    expect(outageWindows([attempt(0, true), attempt(3, false)])).toEqual([{ from: attempt(3, false).sentAt, to: null, seconds: null }]);
+  });
+});
+
+describe("drill", () => {
+  let world: FakeWorld;
+  afterEach(() => world.restore());
+
+  /** The payments API: writes fail while the writer moves (503), every acknowledged payment is readable. */
+  function paymentsApi(w: FakeWorld, drop: boolean) {
+    const stored = new Map<string, unknown>();
+    let n = 0;
+    return fakeFetch({
+      [primaryRegionOutputs.healthUrl]: healthy,
+      [drRegionOutputs.healthUrl]: healthy,
+      [`${primaryRegionOutputs.apiUrl}/payments/`]: async (_init, url) => {
+        const id = url.split("/").pop() as string;
+        return stored.has(id) ? { status: 200, body: JSON.stringify(stored.get(id)) } : { status: 404, body: "" };
+      },
+      [`${primaryRegionOutputs.apiUrl}/payments`]: async (init) => {
+        if (w.status !== "available") return { status: 503, body: JSON.stringify({ title: "database read-only" }) };
+        n += 1;
+        const id = `pay_${n}`;
+        // With `drop`, the third payment is acknowledged but never stored: a lost write.
+        if (!drop || n !== 3) stored.set(id, JSON.parse(init.body ?? "{}"));
+        return { status: 201, body: JSON.stringify({ id }) };
+      },
+    });
+  }
+
+  function context(fetch: ReturnType<typeof fakeFetch>, clock: FakeClock): Context {
+    return {
+      topology: new Topology(outputs),
+      aws: new Aws(world.clients(), clock),
+      fetch,
+      clock,
+      confirm: async () => false,
+      log: () => undefined,
+      timeoutSeconds: 600,
+      pollIntervalMs: 5_000,
+      healthTimeoutMs: 50,
+    };
+  }
+
+  const options = { yes: true, ratePerSecond: 2, maxPayments: 200, maxSeconds: 600, requestTimeoutMs: 50, settleSeconds: 10 };
+
+  it("switches to DR and back under traffic, measures the outage and finds no payment lost", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    const fetch = paymentsApi(world, false);
+    const ctx = context(fetch, clock);
+    const result = await drill(ctx, options);
+    expect(result.error).toBeUndefined();
+    expect(result.switchovers.map((s) => [s.from, s.to, s.outcome])).toEqual([
+      [HOME, "us-east-2", "done"],
+      ["us-east-2", HOME, "done"],
+    ]);
+    expect(world.writer).toBe(HOME);
+    expect(result.payments.acknowledged).toBeGreaterThan(0);
+    expect(result.payments.failed).toBeGreaterThan(0);
+    expect(result.payments.lost).toBe(0);
+    expect(result.observedRtoSeconds).toBeGreaterThan(0);
+    expect(result.ok).toBe(true);
+    expect(drillFailure(result)).toBeUndefined();
+    expect(drillMarkdown(result)).toMatch(/Result: \*\*passed\*\*[\s\S]*\*\*0 lost\*\*/);
+  });
+
+  it("fails (exit 3) when an acknowledged payment cannot be read back", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    const fetch = paymentsApi(world, true);
+    const result = await drill(context(fetch, clock), options);
+    expect(result.payments.lost).toBe(1);
+    expect(drillFailure(result)?.exitCode).toBe(3);
+    expect(drillMarkdown(result)).toMatch(/Lost payments/);
+  });
+
+  it("refuses to start unless the home region is the idle writer", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    world.writer = "us-east-2";
+    await expect(drill(context(paymentsApi(world, false), clock), options)).rejects.toMatchObject({ exitCode: 2 });
+  });
+});

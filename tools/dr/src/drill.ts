@@ -1,0 +1,127 @@
+import type { Context } from "./context";
+import { FailedError, messageOf, RefusedError } from "./errors";
+import { operationInProgress } from "./preflight";
+import { confirmOrRefuse, type RoleChangeResult, switchover } from "./role-change";
+import { readGlobalCluster, roleOf } from "./status";
+import { Timeline, type TimelineEvent } from "./timeline";
+import { lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
+
+export interface DrillOptions extends TrafficOptions {
+  yes: boolean;
+  /** Seconds of traffic before the first switchover and after the second (a baseline either side). */
+  settleSeconds: number;
+}
+
+export interface DrillResult {
+  command: "drill";
+  ok: boolean;
+  endpoint: string;
+  from: string;
+  to: string;
+  timeline: TimelineEvent[];
+  switchovers: RoleChangeResult[];
+  payments: { sent: number; acknowledged: number; failed: number; lost: number; lostKeys: string[] };
+  /** Longest outage seen by the payments (first failure → first success after it), seconds. */
+  observedRtoSeconds: number | null;
+  outages: OutageWindow[];
+  totalSeconds: number;
+  error?: string;
+}
+
+/**
+ * Switchover to the DR region and back while payments flow through the public endpoint, then
+ * reads every acknowledged payment back. A switchover is RPO 0: any lost payment fails the drill.
+ */
+export async function drill(ctx: Context, options: DrillOptions): Promise<DrillResult> {
+  const { home, dr } = ctx.topology;
+  const global = await readGlobalCluster(ctx, [home, dr]);
+  if (roleOf(global, home) !== "writer" || operationInProgress(global)) {
+    throw new RefusedError(`a drill starts from ${home.region} as the idle writer (now: ${home.region} is ${roleOf(global, home)}, status ${global.status}); use dr status / dr failback first`);
+  }
+  await confirmOrRefuse(ctx, options, `Drill: switch the writer ${home.region} → ${dr.region} → ${home.region} while sending up to ${options.maxPayments} test payments to ${ctx.topology.paymentsBaseUrl}?`);
+
+  const timeline = new Timeline(ctx.clock, ctx.log);
+  const traffic = new PaymentTraffic(ctx, ctx.topology.paymentsBaseUrl, options);
+  const switchovers: RoleChangeResult[] = [];
+  let error: string | undefined;
+  traffic.start();
+  timeline.mark(`payments started to ${ctx.topology.paymentsBaseUrl}`);
+  try {
+    await ctx.clock.sleep(options.settleSeconds * 1000);
+    timeline.mark(`switchover ${home.region} → ${dr.region}`);
+    switchovers.push(await switchover(ctx, dr, { yes: true }));
+    timeline.mark(`switchover ${dr.region} → ${home.region}`);
+    switchovers.push(await switchover(ctx, home, { yes: true }, "failback"));
+    timeline.mark(`back on ${home.region}`);
+    await ctx.clock.sleep(options.settleSeconds * 1000);
+  } catch (caught) {
+    error = messageOf(caught);
+    timeline.mark(`drill stopped: ${error}`);
+  }
+  const attempts = await traffic.stop();
+  timeline.mark(`payments stopped: ${attempts.length} sent`);
+  const lost = await lostPayments(ctx, ctx.topology.paymentsBaseUrl, attempts, options.requestTimeoutMs);
+  timeline.mark(`read back ${attempts.filter((a) => a.paymentId).length} acknowledged payments: ${lost.length} lost`);
+
+  const outages = outageWindows(attempts);
+  const unrecovered = outages.some((w) => w.seconds === null);
+  const acknowledged = attempts.filter((a) => a.paymentId).length;
+  return {
+    command: "drill",
+    ok: error === undefined && lost.length === 0 && !unrecovered,
+    endpoint: ctx.topology.paymentsBaseUrl,
+    from: home.region,
+    to: dr.region,
+    timeline: timeline.events,
+    switchovers,
+    payments: { sent: attempts.length, acknowledged, failed: attempts.length - acknowledged, lost: lost.length, lostKeys: lost.map((a) => a.idempotencyKey) },
+    observedRtoSeconds: unrecovered ? null : Math.max(0, ...outages.map((w) => w.seconds ?? 0)),
+    outages,
+    totalSeconds: timeline.totalSeconds(),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** Why a finished drill failed, as the exit-code error; undefined when it passed. */
+export function drillFailure(result: DrillResult): FailedError | undefined {
+  if (result.ok) return undefined;
+  const reasons = [
+    result.error,
+    result.payments.lost > 0 ? `${result.payments.lost} acknowledged payment(s) could not be read back (a switchover must lose none)` : undefined,
+    result.outages.some((w) => w.seconds === null) ? "payments never succeeded again after failing" : undefined,
+  ].filter(Boolean);
+  return new FailedError(`drill failed: ${reasons.join("; ")}`);
+}
+
+/** The short Markdown record of a drill, kept with the team's DR evidence. */
+export function drillMarkdown(result: DrillResult): string {
+  const lines = [
+    `# DR drill ${result.timeline[0]?.at ?? ""}`,
+    "",
+    `- Result: **${result.ok ? "passed" : "FAILED"}**${result.error ? ` (${result.error})` : ""}`,
+    `- Move: ${result.from} → ${result.to} → ${result.from} (Aurora global switchover, RPO 0)`,
+    `- Endpoint: ${result.endpoint}`,
+    `- Observed RTO (longest run of failed payments, first failure → first success): ${result.observedRtoSeconds === null ? "not recovered" : `${result.observedRtoSeconds} s`}`,
+    `- Payments: ${result.payments.sent} sent, ${result.payments.acknowledged} acknowledged, ${result.payments.failed} failed, **${result.payments.lost} lost**`,
+    `- Total: ${result.totalSeconds} s`,
+    "",
+    "## Switchovers",
+    "",
+    "| from | to | outcome | seconds |",
+    "|---|---|---|---|",
+    ...result.switchovers.map((s) => `| ${s.from ?? "?"} | ${s.to} | ${s.outcome} | ${s.totalSeconds} |`),
+    "",
+    "## Outages seen by payments",
+    "",
+    ...(result.outages.length === 0 ? ["None."] : result.outages.map((w) => `- ${w.from} → ${w.to ?? "never"}: ${w.seconds ?? "∞"} s`)),
+    "",
+    "## Timeline",
+    "",
+    "| at | +s | step |",
+    "|---|---|---|",
+    ...result.timeline.map((e) => `| ${e.at} | ${e.elapsedSeconds} | ${e.step.replace(/\|/g, "\\|")} |`),
+    "",
+  ];
+  if (result.payments.lostKeys.length > 0) lines.push("## Lost payments (Idempotency-Key)", "", ...result.payments.lostKeys.map((k) => `- ${k}`), "");
+  return lines.join("\n");
+}

@@ -1,0 +1,78 @@
+import type { DrillResult } from "./drill";
+import type { PreflightResult } from "./preflight";
+import type { RoleChangeResult } from "./role-change";
+import type { StatusReport } from "./status-schema";
+
+/** Fixed-width columns for a terminal. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+const orDash = (value: unknown) => (value === null || value === undefined ? "-" : String(value));
+
+export function formatStatus(report: StatusReport): string {
+  const g = report.globalCluster;
+  const op = g.operation ? `, ${g.operation.status} ${orDash(g.operation.fromRegion)} → ${orDash(g.operation.toRegion)}` : "";
+  const regions = table(
+    ["region", "stack", "role", "cluster", "sync", "engine", "lag s", "route53", "/health"],
+    report.regions.map((r) => [
+      r.region,
+      r.stack,
+      r.role,
+      r.cluster.error ? `error: ${r.cluster.error}` : orDash(r.cluster.status),
+      orDash(r.cluster.synchronizationStatus),
+      orDash(r.cluster.engineVersion),
+      r.lagError ? "error" : orDash(r.replicationLagSeconds),
+      r.route53HealthCheck.error
+        ? "error"
+        : r.route53HealthCheck.healthy === null
+          ? "-"
+          : `${r.route53HealthCheck.healthy ? "healthy" : "UNHEALTHY"} ${r.route53HealthCheck.checkersHealthy}/${r.route53HealthCheck.checkersTotal}`,
+      r.api.ok ? `200 ${r.api.latencyMs}ms` : `FAIL ${r.api.error ?? ""}`,
+    ]),
+  );
+  const sessions = report.sessions.error
+    ? `error: ${report.sessions.error}`
+    : `${report.sessions.tableStatus}; replicas ${report.sessions.replicas.map((r) => `${r.region} ${r.status}`).join(", ") || "none"}`;
+  const s3 = report.s3Replication.error
+    ? `error: ${report.s3Replication.error}`
+    : report.s3Replication.rules.map((r) => `${r.id} ${r.status} → ${orDash(r.destinationBucket)}`).join(", ") || "no rules";
+  return [
+    `global cluster ${g.id}: ${g.error ? `error: ${g.error}` : `${g.status}, engine ${orDash(g.engineVersion)}${op}`}`,
+    `writer: ${orDash(report.writerRegion)}`,
+    "",
+    regions,
+    "",
+    `sessions table ${report.sessions.table}: ${sessions}`,
+    `S3 replication from ${report.s3Replication.sourceBucket}: ${s3}`,
+    "",
+    "lag: CloudWatch AuroraGlobalDBReplicationLag (Maximum, 1 min), latest datapoint of the last 5 min, readers only",
+  ].join("\n");
+}
+
+export function formatPreflight(result: PreflightResult): string {
+  return [
+    `preflight to ${result.target}: ${result.ok ? "PASS" : "FAIL"}`,
+    table(["", "check", "detail"], result.checks.map((c) => [c.ok ? "ok" : "FAIL", c.name, c.detail])),
+  ].join("\n");
+}
+
+export function formatRoleChange(result: RoleChangeResult): string {
+  const outcome = { done: "done", "already-done": "already done", resumed: "done (waited for the move already in progress)" }[result.outcome];
+  const lines = [`${result.command} ${orDash(result.from)} → ${result.to}: ${outcome} in ${result.totalSeconds} s`];
+  if (result.rpoBound) lines.push(`RPO bound: last lag seen ${result.rpoBound.seconds ?? "unknown"} s at ${orDash(result.rpoBound.observedAt)} (${result.rpoBound.source})`);
+  lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
+  lines.push("next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)");
+  return lines.join("\n");
+}
+
+export function formatDrill(result: DrillResult, reportPath: string): string {
+  return [
+    `drill ${result.from} → ${result.to} → ${result.from}: ${result.ok ? "PASSED" : "FAILED"}${result.error ? ` (${result.error})` : ""}`,
+    `observed RTO: ${result.observedRtoSeconds === null ? "not recovered" : `${result.observedRtoSeconds} s`}`,
+    `payments: ${result.payments.sent} sent, ${result.payments.acknowledged} acknowledged, ${result.payments.lost} lost`,
+    `report: ${reportPath}`,
+  ].join("\n");
+}

@@ -1,0 +1,62 @@
+import { messageOf } from "./errors";
+import { HEALTH_TIMEOUT_MS } from "./thresholds";
+
+/** The subset of WHATWG fetch the CLI uses; tests inject a fake. */
+export type Fetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }) => Promise<{
+  status: number;
+  text(): Promise<string>;
+}>;
+
+export interface HttpResult {
+  /** Undefined when no answer came (refused, DNS, TLS, timeout). */
+  status?: number;
+  body?: string;
+  error?: string;
+  latencyMs: number;
+}
+
+/**
+ * One request with a hard deadline: the timer wins even against a fetch that ignores the abort
+ * signal, so a region whose API hangs reads as "not answering" instead of hanging the CLI.
+ */
+export async function request(
+  fetchFn: Fetch,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  timeoutMs = HEALTH_TIMEOUT_MS,
+): Promise<HttpResult> {
+  const started = Date.now();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    const response = await Promise.race([fetchFn(url, { ...init, signal: controller.signal }), deadline]);
+    const body = await Promise.race([response.text(), deadline]);
+    return { status: response.status, body, latencyMs: Date.now() - started };
+  } catch (error) {
+    return { error: messageOf(error), latencyMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface HealthResult {
+  url: string;
+  ok: boolean;
+  httpStatus: number | null;
+  latencyMs: number;
+  error?: string;
+}
+
+/** GET a region's `/health`: ok only on 200 (what Route 53's health check also requires). */
+export async function checkHealth(fetchFn: Fetch, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
+  const result = await request(fetchFn, url, { method: "GET" }, timeoutMs);
+  const ok = result.status === 200;
+  const error = result.error ?? (ok ? undefined : `HTTP ${result.status}`);
+  return { url, ok, httpStatus: result.status ?? null, latencyMs: result.latencyMs, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,82 @@
+import type { ClusterView, GlobalClusterView, LagReading } from "./aws";
+import type { Context } from "./context";
+import { messageOf } from "./errors";
+import { checkHealth } from "./http";
+import { roleOf, writerSite } from "./status";
+import { MAX_LAG_SECONDS } from "./thresholds";
+import type { RegionSite } from "./topology";
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PreflightResult {
+  target: string;
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+/** Global-cluster statuses and FailoverState values that mean a role change is under way. */
+const IN_PROGRESS = new Set(["switching-over", "failing-over"]);
+
+export function operationInProgress(cluster: GlobalClusterView): boolean {
+  return IN_PROGRESS.has(cluster.status) || cluster.operation !== undefined;
+}
+
+/**
+ * The checks a planned switchover to `target` must pass. Every check runs and says why it
+ * failed; nothing here changes anything.
+ */
+export async function preflight(ctx: Context, target: RegionSite, global: GlobalClusterView): Promise<PreflightResult> {
+  const checks: CheckResult[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const writer = writerSite(global, ctx.topology);
+  const member = global.members.find((m) => m.clusterArn === target.clusterArn);
+
+  add("target is a secondary member", roleOf(global, target) === "reader",
+    !member ? `${target.clusterIdentifier} is not a member of ${global.id}` : member.isWriter ? `${target.region} is already the writer` : `${target.region} is a secondary`);
+
+  const [targetCluster, writerCluster, lag, health] = await Promise.all([
+    describe(ctx, target),
+    writer ? describe(ctx, writer) : Promise.resolve<Settled<ClusterView>>({ error: "no writer member in the global cluster" }),
+    ctx.aws.replicationLag(target.region, target.clusterIdentifier).then(
+      (value): Settled<LagReading | undefined> => ({ value }),
+      (error: unknown): Settled<LagReading | undefined> => ({ error: messageOf(error) }),
+    ),
+    checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs),
+  ]);
+
+  const targetStatus = targetCluster.value?.status;
+  add("target cluster available", targetStatus === "available",
+    targetCluster.error ?? `${target.clusterIdentifier} is ${targetStatus}`);
+  add("target member synchronized", member !== undefined && member.synchronizationStatus !== "pending-resync",
+    member?.synchronizationStatus ? `synchronization ${member.synchronizationStatus}` : member ? "synchronization not reported" : "not a member");
+
+  const targetVersion = targetCluster.value?.engineVersion;
+  const writerVersion = writerCluster.value?.engineVersion;
+  add("engine versions equal", targetVersion !== undefined && targetVersion === writerVersion,
+    targetCluster.error ?? writerCluster.error ?? `target ${targetVersion}, writer ${writerVersion}`);
+
+  const seconds = lag.value?.seconds;
+  add(`replication lag under ${MAX_LAG_SECONDS} s`, seconds !== undefined && seconds < MAX_LAG_SECONDS,
+    lag.error ?? (seconds === undefined ? "no AuroraGlobalDBReplicationLag datapoint in the last 5 min" : `${seconds} s at ${lag.value?.at.toISOString()}`));
+
+  add("no global-cluster operation in progress", !operationInProgress(global),
+    global.operation ? `${global.operation.status} (status ${global.status})` : `status ${global.status}`);
+
+  add("target /health ok", health.ok, health.ok ? `HTTP 200 in ${health.latencyMs} ms` : `${health.url}: ${health.error}`);
+
+  return { target: target.region, ok: checks.every((c) => c.ok), checks };
+}
+
+type Settled<T> = { value?: T; error?: string };
+
+async function describe(ctx: Context, site: RegionSite): Promise<Settled<ClusterView>> {
+  try {
+    return { value: await ctx.aws.cluster(site.region, site.clusterIdentifier) };
+  } catch (error) {
+    return { error: `${site.region}: ${messageOf(error)}` };
+  }
+}

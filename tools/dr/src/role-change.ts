@@ -1,0 +1,186 @@
+import type { GlobalClusterView } from "./aws";
+import type { Context } from "./context";
+import { FailedError, messageOf, RefusedError } from "./errors";
+import { checkHealth } from "./http";
+import { operationInProgress, preflight, type PreflightResult } from "./preflight";
+import { readGlobalCluster, roleOf, writerSite } from "./status";
+import { Timeline, type TimelineEvent } from "./timeline";
+import type { RegionSite } from "./topology";
+import { waitFor } from "./wait";
+
+export interface RoleChangeResult {
+  command: "switchover" | "failover" | "failback";
+  /** `done`: this run moved the writer; `resumed`: it waited for a move already under way. */
+  outcome: "done" | "already-done" | "resumed";
+  from: string | null;
+  to: string;
+  timeline: TimelineEvent[];
+  totalSeconds: number;
+  preflight?: PreflightResult;
+  /** Failover only: the last replication lag the target region reported, the bound on data lost. */
+  rpoBound?: { seconds: number | null; observedAt: string | null; source: string };
+}
+
+export interface RoleChangeOptions {
+  /** Skip the confirmation (`--yes`, or a drill that already asked once). */
+  yes: boolean;
+}
+
+/**
+ * Planned switchover (RPO 0): both regions healthy, preflight must pass. Re-running it is safe:
+ * a target already writer is "already done"; a switchover to it already under way is waited for.
+ */
+export async function switchover(ctx: Context, target: RegionSite, options: RoleChangeOptions, command: RoleChangeResult["command"] = "switchover"): Promise<RoleChangeResult> {
+  const timeline = new Timeline(ctx.clock, ctx.log);
+  const deadline = ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+  const global = await readGlobalCluster(ctx, [target, ctx.topology.other(target)]);
+  const from = writerSite(global, ctx.topology)?.region ?? null;
+  timeline.mark(`read ${global.id}: status ${global.status}, writer ${from ?? "none"}`);
+
+  const settled = settledOn(global, target);
+  if (settled) return finish(ctx, command, "already-done", from, target, timeline, deadline);
+
+  if (operationInProgress(global)) {
+    const towards = ctx.topology.byClusterArn(global.operation?.toClusterArn);
+    if (towards && towards !== target) {
+      throw new RefusedError(`a ${global.operation?.status ?? global.status} towards ${towards.region} is in progress: wait for it (dr status), then decide`);
+    }
+    timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it instead of starting another`);
+    await waitForWriter(ctx, target, deadline, true);
+    timeline.mark(`${target.region} is the writer and ${global.id} is available`);
+    return finish(ctx, command, "resumed", from, target, timeline, deadline);
+  }
+
+  const checks = await preflight(ctx, target, global);
+  timeline.mark(`preflight ${checks.ok ? "passed" : "failed"}`);
+  if (!checks.ok) {
+    const failed = checks.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    throw new RefusedError(`preflight to ${target.region} failed, nothing changed:\n  - ${failed.join("\n  - ")}`);
+  }
+  await confirmOrRefuse(ctx, options, `Switch the Aurora global writer from ${from} to ${target.region} (planned, no data loss)?`);
+
+  // The API is called in the current writer's region: both regions are healthy (preflight), and
+  // the writer's region is where the global cluster's control plane already acts from.
+  const callRegion = from ?? target.region;
+  try {
+    await ctx.aws.switchover(callRegion, global.id, target.clusterArn);
+  } catch (error) {
+    throw new FailedError(`SwitchoverGlobalCluster in ${callRegion} failed: ${messageOf(error)}`);
+  }
+  timeline.mark(`SwitchoverGlobalCluster requested in ${callRegion} (target ${target.clusterArn})`);
+  await waitForWriter(ctx, target, deadline, true, timeline);
+  const result = await finish(ctx, command, "done", from, target, timeline, deadline);
+  return { ...result, preflight: checks };
+}
+
+/**
+ * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
+ * only; the last lag that region reported bounds the data lost.
+ */
+export async function failover(ctx: Context, target: RegionSite, options: RoleChangeOptions & { allowDataLoss: boolean }): Promise<RoleChangeResult> {
+  if (!options.allowDataLoss) {
+    throw new RefusedError("failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)");
+  }
+  const timeline = new Timeline(ctx.clock, ctx.log);
+  const deadline = ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+  const global = await readGlobalCluster(ctx, [target]);
+  const from = writerSite(global, ctx.topology)?.region ?? null;
+  timeline.mark(`read ${global.id} in ${target.region}: status ${global.status}, writer ${from ?? "none"}`);
+
+  if (roleOf(global, target) === "writer") return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
+  if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
+
+  if (operationInProgress(global)) {
+    const towards = ctx.topology.byClusterArn(global.operation?.toClusterArn);
+    if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
+    timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it`);
+    await waitForWriter(ctx, target, deadline, false);
+    timeline.mark(`${target.region} is the writer`);
+    return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
+  }
+
+  const cluster = await ctx.aws.cluster(target.region, target.clusterIdentifier);
+  if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
+
+  let lag: RoleChangeResult["rpoBound"];
+  try {
+    const reading = await ctx.aws.replicationLag(target.region, target.clusterIdentifier);
+    lag = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch AuroraGlobalDBReplicationLag in ${target.region}` };
+  } catch (error) {
+    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}` };
+  }
+  timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the bound on data lost)`);
+
+  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing up to ${lag.seconds ?? "an unknown number of"} s of writes?`);
+  try {
+    await ctx.aws.failover(target.region, global.id, target.clusterArn);
+  } catch (error) {
+    throw new FailedError(`FailoverGlobalCluster in ${target.region} failed: ${messageOf(error)}`);
+  }
+  timeline.mark(`FailoverGlobalCluster (AllowDataLoss) requested in ${target.region}`);
+  await waitForWriter(ctx, target, deadline, false, timeline);
+  const result = await finish(ctx, "failover", "done", from, target, timeline, deadline);
+  return { ...result, rpoBound: lag };
+}
+
+/** Switchover back to the home region (the primary-region stack's), once it has rejoined. */
+export async function failback(ctx: Context, options: RoleChangeOptions): Promise<RoleChangeResult> {
+  const home = ctx.topology.home;
+  const global = await readGlobalCluster(ctx, [ctx.topology.dr, home]);
+  const member = global.members.find((m) => m.clusterArn === home.clusterArn);
+  if (!member) {
+    throw new RefusedError(`${home.clusterIdentifier} (${home.region}) is not a member of ${global.id}: it has not rejoined; once ${home.region} is back, re-add it as a secondary (npx nx run primary-region:refresh, then up) and wait until it is available`);
+  }
+  if (!member.isWriter && member.synchronizationStatus === "pending-resync") {
+    throw new RefusedError(`${home.region} has rejoined but is still resynchronizing (pending-resync): wait, then retry`);
+  }
+  return switchover(ctx, home, options, "failback");
+}
+
+/** The target is writer and nothing is moving: the job is done. */
+function settledOn(global: GlobalClusterView, target: RegionSite): boolean {
+  return roleOf(global, target) === "writer" && !operationInProgress(global);
+}
+
+async function waitForWriter(ctx: Context, target: RegionSite, deadline: number, settle: boolean, timeline?: Timeline): Promise<void> {
+  let writerSeen = false;
+  await waitFor(
+    ctx,
+    `${target.region} to become the writer${settle ? " and the global cluster to be available" : ""}`,
+    () => ctx.aws.globalCluster(target.region, ctx.topology.globalClusterId),
+    (global) => {
+      const isWriter = roleOf(global, target) === "writer";
+      if (isWriter && !writerSeen) {
+        writerSeen = true;
+        timeline?.mark(`${target.region} is the writer`);
+      }
+      return isWriter && (!settle || settledOn(global, target));
+    },
+    deadline,
+    (global) => `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`,
+  );
+  if (settle) timeline?.mark(`${ctx.topology.globalClusterId} is available`);
+}
+
+async function finish(
+  ctx: Context,
+  command: RoleChangeResult["command"],
+  outcome: RoleChangeResult["outcome"],
+  from: string | null,
+  target: RegionSite,
+  timeline: Timeline,
+  deadline: number,
+): Promise<RoleChangeResult> {
+  if (outcome === "already-done") {
+    timeline.mark(`${target.region} is already the writer: nothing to do`);
+  } else {
+    await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`);
+    timeline.mark(`${target.region} /health is 200`);
+  }
+  return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
+}
+
+export async function confirmOrRefuse(ctx: Context, options: RoleChangeOptions, question: string): Promise<void> {
+  if (options.yes) return;
+  if (!(await ctx.confirm(question))) throw new RefusedError("not confirmed: nothing changed");
+}

@@ -1,0 +1,149 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { createInterface } from "node:readline/promises";
+import { parseCliArgs, HELP, type CliArgs } from "./args";
+import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
+import { systemClock, type Clock } from "./clock";
+import type { Confirm, Context } from "./context";
+import { drill, drillFailure, drillMarkdown } from "./drill";
+import { DrError, EXIT_CODES, messageOf, RefusedError, type ExitCode } from "./errors";
+import { formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
+import type { Fetch } from "./http";
+import { readOutputs, type PulumiRunner } from "./outputs";
+import { preflight } from "./preflight";
+import { failback, failover, switchover } from "./role-change";
+import { gatherStatus, readGlobalCluster } from "./status";
+import { HEALTH_TIMEOUT_MS, POLL_INTERVAL_MS } from "./thresholds";
+import { Topology } from "./topology";
+
+/** What the CLI touches outside itself; main() fills the real ones, tests inject fakes. */
+export interface Environment {
+  workspace: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdin is a terminal someone can answer a confirmation on. */
+  isTTY: boolean;
+  ask?(question: string): Promise<string>;
+  clients?: ClientFactory;
+  fetch?: Fetch;
+  clock?: Clock;
+  runPulumi?: PulumiRunner;
+  pollIntervalMs?: number;
+  healthTimeoutMs?: number;
+  writeReport?(file: string, text: string): Promise<void>;
+}
+
+/** Runs one `dr` invocation and resolves with its exit code; never throws. */
+export async function run(argv: readonly string[], env: Environment): Promise<ExitCode> {
+  try {
+    const args = parseCliArgs(argv);
+    if (args.help) {
+      env.stdout(HELP[args.command]);
+      return EXIT_CODES.ok;
+    }
+    return await execute(args, env);
+  } catch (error) {
+    if (error instanceof DrError) {
+      env.stderr(`dr: ${error.message}`);
+      return error.exitCode;
+    }
+    env.stderr(`dr: ${messageOf(error)}`);
+    return EXIT_CODES.failed;
+  }
+}
+
+async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
+  const outputs = await readOutputs({ outputsDir: args.outputs, stack: args.stack, workspace: env.workspace, runPulumi: env.runPulumi });
+  const clock = env.clock ?? systemClock;
+  const ctx: Context = {
+    topology: new Topology(outputs),
+    aws: new Aws(env.clients ?? defaultClientFactory(), clock),
+    fetch: env.fetch ?? (globalThis.fetch as unknown as Fetch),
+    clock,
+    confirm: confirmer(env),
+    log: (line) => env.stderr(line),
+    timeoutSeconds: args.timeoutSeconds,
+    pollIntervalMs: env.pollIntervalMs ?? POLL_INTERVAL_MS,
+    healthTimeoutMs: env.healthTimeoutMs ?? HEALTH_TIMEOUT_MS,
+  };
+  const print = (value: unknown, human: string) => env.stdout(args.json ? JSON.stringify(value, null, 2) : human);
+
+  switch (args.command) {
+    case "status": {
+      const report = await gatherStatus(ctx);
+      print(report, formatStatus(report));
+      return EXIT_CODES.ok;
+    }
+    case "preflight": {
+      const target = ctx.topology.resolve(args.to);
+      const global = await readGlobalCluster(ctx, [target, ctx.topology.other(target)]);
+      const result = await preflight(ctx, target, global);
+      print(result, formatPreflight(result));
+      return result.ok ? EXIT_CODES.ok : EXIT_CODES.refused;
+    }
+    case "switchover": {
+      const result = await switchover(ctx, ctx.topology.resolve(args.to), { yes: args.yes });
+      print(result, formatRoleChange(result));
+      return EXIT_CODES.ok;
+    }
+    case "failover": {
+      const result = await failover(ctx, ctx.topology.resolve(args.to), { yes: args.yes, allowDataLoss: args.allowDataLoss });
+      print(result, formatRoleChange(result));
+      return EXIT_CODES.ok;
+    }
+    case "failback": {
+      const result = await failback(ctx, { yes: args.yes });
+      print(result, formatRoleChange(result));
+      return EXIT_CODES.ok;
+    }
+    case "drill": {
+      const result = await drill(ctx, {
+        yes: args.yes,
+        ratePerSecond: args.rate,
+        maxPayments: args.maxPayments,
+        // Traffic never outlives two full waits plus the baselines.
+        maxSeconds: 2 * args.timeoutSeconds + 2 * args.settleSeconds,
+        requestTimeoutMs: ctx.healthTimeoutMs,
+        settleSeconds: args.settleSeconds,
+      });
+      const file = args.report ?? path.join(env.workspace, "dist", "dr", `drill-${result.timeline[0]?.at.replace(/[:.]/g, "-") ?? "run"}.md`);
+      await (env.writeReport ?? writeReportFile)(file, drillMarkdown(result));
+      print(result, formatDrill(result, file));
+      const failure = drillFailure(result);
+      if (failure) {
+        env.stderr(`dr: ${failure.message}`);
+        return failure.exitCode;
+      }
+      return EXIT_CODES.ok;
+    }
+    default:
+      throw new RefusedError(`unknown command ${String(args.command)}`);
+  }
+}
+
+/**
+ * Confirmation on the terminal. Without a TTY there is nobody to ask: refuse (exit 2) and say
+ * to pass --yes, rather than read an answer from a pipe.
+ */
+function confirmer(env: Environment): Confirm {
+  return async (question) => {
+    if (!env.isTTY || !env.ask) throw new RefusedError(`${question} — no terminal to confirm on: pass --yes to proceed non-interactively`);
+    const answer = await env.ask(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  };
+}
+
+async function writeReportFile(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+/** A question on stderr, the answer from stdin. */
+export async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The shape of `dr status --json` (schemaVersion 1). Scripts depend on it: change it only by
+ * adding optional fields, or bump schemaVersion. {@link validateStatusReport} is what the test
+ * checks real output against.
+ */
+export interface StatusReport {
+  schemaVersion: 1;
+  generatedAt: string;
+  globalCluster: {
+    id: string;
+    status: string | null;
+    engineVersion: string | null;
+    /** A switchover/failover in progress (RDS FailoverState), else null. */
+    operation: { status: string; fromRegion: string | null; toRegion: string | null } | null;
+    error?: string;
+  };
+  /** The region whose cluster is the global writer, null when it cannot be told. */
+  writerRegion: string | null;
+  regions: RegionStatus[];
+  sessions: { table: string; tableStatus: string | null; replicas: { region: string; status: string }[]; error?: string };
+  s3Replication: { sourceBucket: string; rules: { id: string; status: string; destinationBucket: string | null }[]; error?: string };
+}
+
+export interface RegionStatus {
+  region: string;
+  stack: "primary-region" | "dr-region";
+  role: "writer" | "reader" | "absent" | "unknown";
+  cluster: {
+    identifier: string;
+    status: string | null;
+    engineVersion: string | null;
+    synchronizationStatus: string | null;
+    error?: string;
+  };
+  /**
+   * Latest CloudWatch `AuroraGlobalDBReplicationLag` of this cluster in seconds (only a reader
+   * has one), read in this region; null when there is no datapoint.
+   */
+  replicationLagSeconds: number | null;
+  lagError?: string;
+  route53HealthCheck: { id: string; healthy: boolean | null; checkersHealthy: number | null; checkersTotal: number | null; error?: string };
+  api: { url: string; ok: boolean; httpStatus: number | null; latencyMs: number; error?: string };
+}
+
+type Check = (value: unknown, at: string, errors: string[]) => void;
+
+const str: Check = (v, at, e) => void (typeof v !== "string" && e.push(`${at}: expected string`));
+const num: Check = (v, at, e) => void (typeof v !== "number" && e.push(`${at}: expected number`));
+const bool: Check = (v, at, e) => void (typeof v !== "boolean" && e.push(`${at}: expected boolean`));
+const nullable =
+  (check: Check): Check =>
+  (v, at, e) =>
+    v === null ? undefined : check(v, at, e);
+const optional =
+  (check: Check): Check =>
+  (v, at, e) =>
+    v === undefined ? undefined : check(v, at, e);
+const oneOf =
+  (...values: unknown[]): Check =>
+  (v, at, e) =>
+    void (!values.includes(v) && e.push(`${at}: expected one of ${values.join(", ")}`));
+const array =
+  (item: Check): Check =>
+  (v, at, e) =>
+    Array.isArray(v) ? v.forEach((x, i) => item(x, `${at}[${i}]`, e)) : e.push(`${at}: expected array`);
+const object =
+  (fields: Record<string, Check>): Check =>
+  (v, at, e) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return void e.push(`${at}: expected object`);
+    const record = v as Record<string, unknown>;
+    for (const [key, check] of Object.entries(fields)) check(record[key], `${at}.${key}`, e);
+    for (const key of Object.keys(record)) if (!(key in fields)) e.push(`${at}.${key}: unexpected field`);
+  };
+
+const regionStatus = object({
+  region: str,
+  stack: oneOf("primary-region", "dr-region"),
+  role: oneOf("writer", "reader", "absent", "unknown"),
+  cluster: object({
+    identifier: str,
+    status: nullable(str),
+    engineVersion: nullable(str),
+    synchronizationStatus: nullable(str),
+    error: optional(str),
+  }),
+  replicationLagSeconds: nullable(num),
+  lagError: optional(str),
+  route53HealthCheck: object({
+    id: str,
+    healthy: nullable(bool),
+    checkersHealthy: nullable(num),
+    checkersTotal: nullable(num),
+    error: optional(str),
+  }),
+  api: object({ url: str, ok: bool, httpStatus: nullable(num), latencyMs: num, error: optional(str) }),
+});
+
+const statusReport = object({
+  schemaVersion: oneOf(1),
+  generatedAt: str,
+  globalCluster: object({
+    id: str,
+    status: nullable(str),
+    engineVersion: nullable(str),
+    operation: nullable(object({ status: str, fromRegion: nullable(str), toRegion: nullable(str) })),
+    error: optional(str),
+  }),
+  writerRegion: nullable(str),
+  regions: array(regionStatus),
+  sessions: object({
+    table: str,
+    tableStatus: nullable(str),
+    replicas: array(object({ region: str, status: str })),
+    error: optional(str),
+  }),
+  s3Replication: object({
+    sourceBucket: str,
+    rules: array(object({ id: str, status: str, destinationBucket: nullable(str) })),
+    error: optional(str),
+  }),
+});
+
+/** The schema violations of a value claiming to be a {@link StatusReport}; empty when it is one. */
+export function validateStatusReport(value: unknown): string[] {
+  const errors: string[] = [];
+  statusReport(value, "$", errors);
+  return errors;
+}

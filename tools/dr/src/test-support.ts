@@ -1,0 +1,274 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeDBClustersCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  SwitchoverGlobalClusterCommand,
+} from "@aws-sdk/client-rds";
+import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
+import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { mockClient } from "aws-sdk-client-mock";
+import { defaultClientFactory, type ClientFactory } from "./aws";
+import type { Clock } from "./clock";
+import type { Fetch } from "./http";
+import type { StackOutputsSet } from "./outputs";
+
+/**
+ * An in-memory Aurora global database in two regions behind aws-sdk-client-mock, answering with
+ * the shapes the real APIs return. Every call records the region of the client that made it.
+ */
+export interface WorldOptions {
+  primary: PrimaryRegionOutputs;
+  dr: DrRegionOutputs;
+  global: GlobalOutputs;
+}
+
+/** A command's input as the mock sees it. */
+type Input = Record<string, unknown>;
+
+export const HOME = "us-east-1";
+export const DR = "us-east-2";
+
+export class FakeWorld {
+  writer = HOME;
+  status = "available";
+  /** RDS FailoverState while a switchover/failover runs. */
+  operation: { Status: string; FromDbClusterArn: string; ToDbClusterArn: string; IsDataLossAllowed: boolean } | undefined;
+  /** Describes of the global cluster before a requested move completes (Infinity: never). */
+  convergeAfter = 2;
+  lagMs = 800;
+  engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
+  clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
+  syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
+  /** Regions whose every API call fails as during an outage. */
+  readonly down = new Set<string>();
+  readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
+  /** Regions of every client the code asked the factory for. */
+  readonly clientRegions: { service: string; region: string }[] = [];
+  private pending = 0;
+  private target: string | undefined;
+  private readonly rds = mockClient(RDSClient);
+  private readonly cloudwatch = mockClient(CloudWatchClient);
+  private readonly dynamodb = mockClient(DynamoDBClient);
+  private readonly s3 = mockClient(S3Client);
+  private readonly route53 = mockClient(Route53Client);
+
+  constructor(
+    readonly outputs: StackOutputsSet,
+    readonly clock: FakeClock,
+  ) {
+    const { rds, cloudwatch, dynamodb, s3, route53 } = this;
+    const arnOf = (region: string) => (region === HOME ? outputs.primary.clusterArn : outputs.dr.clusterArn);
+    const regionOfArn = (arn: string) => (arn === outputs.primary.clusterArn ? HOME : DR);
+    const serve = (service: string, command: string, answer: (input: Input, region: string) => unknown) =>
+      async (input: Input, getClient: () => { config: { region: () => Promise<string> } }) => {
+        const region = await getClient().config.region();
+        this.calls.push({ service, command, region, input });
+        if (this.down.has(region)) throw Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443`), { name: "TimeoutError" });
+        return answer(input, region);
+      };
+
+    rds.on(DescribeGlobalClustersCommand).callsFake(
+      serve("rds", "DescribeGlobalClusters", () => {
+        if (this.target !== undefined) {
+          this.pending -= 1;
+          if (this.pending <= 0) this.complete();
+        }
+        return {
+          GlobalClusters: [
+            {
+              GlobalClusterIdentifier: outputs.primary.globalClusterId,
+              GlobalClusterResourceId: "cluster-0a1b2c3d4e5f6a7b8",
+              GlobalClusterArn: `arn:aws:rds::123456789012:global-cluster:${outputs.primary.globalClusterId}`,
+              Status: this.status,
+              Engine: "aurora-postgresql",
+              EngineVersion: this.engineVersions[this.writer],
+              DatabaseName: "payments",
+              StorageEncrypted: true,
+              DeletionProtection: true,
+              Endpoint: outputs.primary.globalWriterEndpoint,
+              GlobalClusterMembers: [HOME, DR].map((region) => ({
+                DBClusterArn: arnOf(region),
+                Readers: region === this.writer ? [arnOf(region === HOME ? DR : HOME)] : [],
+                IsWriter: region === this.writer,
+                GlobalWriteForwardingStatus: "disabled",
+                SynchronizationStatus: this.syncStatus[region],
+              })),
+              ...(this.operation ? { FailoverState: this.operation } : {}),
+            },
+          ],
+        };
+      }),
+    );
+    rds.on(DescribeDBClustersCommand).callsFake(
+      serve("rds", "DescribeDBClusters", (input, region) => ({
+        DBClusters: [
+          {
+            DBClusterIdentifier: input.DBClusterIdentifier,
+            DBClusterArn: arnOf(region),
+            Status: this.clusterStatus[region],
+            Engine: "aurora-postgresql",
+            EngineVersion: this.engineVersions[region],
+            MultiAZ: true,
+            StorageEncrypted: true,
+            GlobalWriteForwardingStatus: "disabled",
+          },
+        ],
+      })),
+    );
+    rds.on(SwitchoverGlobalClusterCommand).callsFake(
+      serve("rds", "SwitchoverGlobalCluster", (input) => this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "switching-over", false)),
+    );
+    rds.on(FailoverGlobalClusterCommand).callsFake(
+      serve("rds", "FailoverGlobalCluster", (input) => this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "failing-over", input.AllowDataLoss === true)),
+    );
+    cloudwatch.on(GetMetricDataCommand).callsFake(
+      serve("cloudwatch", "GetMetricData", (input) => {
+        const end = (input.EndTime as Date).getTime();
+        return {
+          MetricDataResults: [
+            {
+              Id: "lag",
+              Label: "AuroraGlobalDBReplicationLag",
+              Timestamps: [new Date(end - 60_000), new Date(end - 120_000)],
+              Values: [this.lagMs, 650],
+              StatusCode: "Complete",
+            },
+          ],
+          Messages: [],
+        };
+      }),
+    );
+    route53.on(GetHealthCheckStatusCommand).callsFake(
+      serve("route53", "GetHealthCheckStatus", () => ({
+        HealthCheckObservations: ["us-east-1", "us-west-1", "eu-west-1", "ap-southeast-1"].map((checker, i) => ({
+          Region: checker,
+          IPAddress: `15.177.${i}.10`,
+          StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: this.clock.now() },
+        })),
+      })),
+    );
+    dynamodb.on(DescribeTableCommand).callsFake(
+      serve("dynamodb", "DescribeTable", (input, region) => ({
+        Table: {
+          TableName: input.TableName,
+          TableStatus: "ACTIVE",
+          TableArn: `arn:aws:dynamodb:${region}:123456789012:table/${input.TableName}`,
+          Replicas: [HOME, DR].filter((r) => r !== region).map((r) => ({ RegionName: r, ReplicaStatus: "ACTIVE" })),
+        },
+      })),
+    );
+    s3.on(GetBucketReplicationCommand).callsFake(
+      serve("s3", "GetBucketReplication", () => ({
+        ReplicationConfiguration: {
+          Role: "arn:aws:iam::123456789012:role/payments-dr-replication-dev",
+          Rules: [
+            {
+              ID: outputs.global.replicationRuleId,
+              Priority: 0,
+              Status: "Enabled",
+              Filter: {},
+              DeleteMarkerReplication: { Status: "Enabled" },
+              Destination: { Bucket: outputs.dr.bucketArn, ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } }, Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } } },
+            },
+          ],
+        },
+      })),
+    );
+  }
+
+  /** A move under way, as after a crash of the CLI that started it. */
+  startMove(to: string, status = "switching-over"): void {
+    this.begin(to, status, false);
+  }
+
+  clients(): ClientFactory {
+    const inner = defaultClientFactory();
+    const record =
+      <T>(service: string, create: (region: string) => T) =>
+      (region: string): T => {
+        this.clientRegions.push({ service, region });
+        return create(region);
+      };
+    return {
+      rds: record("rds", inner.rds),
+      cloudwatch: record("cloudwatch", inner.cloudwatch),
+      dynamodb: record("dynamodb", inner.dynamodb),
+      s3: record("s3", inner.s3),
+      route53: () => record("route53", () => inner.route53())("us-east-1"),
+    };
+  }
+
+  restore(): void {
+    for (const mock of [this.rds, this.cloudwatch, this.dynamodb, this.s3, this.route53]) mock.restore();
+  }
+
+  private begin(to: string, status: string, dataLoss: boolean): Record<string, unknown> {
+    const arnOf = (region: string) => (region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn);
+    this.status = status;
+    this.operation = { Status: "pending", FromDbClusterArn: arnOf(this.writer), ToDbClusterArn: arnOf(to), IsDataLossAllowed: dataLoss };
+    this.target = to;
+    this.pending = this.convergeAfter;
+    return { GlobalCluster: { GlobalClusterIdentifier: this.outputs.primary.globalClusterId, Status: status } };
+  }
+
+  private complete(): void {
+    this.writer = this.target as string;
+    this.status = "available";
+    this.operation = undefined;
+    this.target = undefined;
+  }
+}
+
+/** Time that moves only when the code sleeps. */
+export class FakeClock implements Clock {
+  private ms = Date.parse("2025-06-02T09:00:00.000Z");
+  now(): Date {
+    return new Date(this.ms);
+  }
+  async sleep(ms: number): Promise<void> {
+    this.ms += ms;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+type Route = (init: { method?: string; body?: string; headers?: Record<string, string> }, url: string) => Promise<{ status: number; body: string }>;
+
+/** fetch answering from a table of URL prefix → handler (first match wins); unknown URLs refuse like a dead host. */
+export function fakeFetch(routes: Record<string, Route>): Fetch & { urls: string[] } {
+  const urls: string[] = [];
+  const fn = (async (url: string, init = {}) => {
+    urls.push(url);
+    const route = Object.entries(routes).find(([prefix]) => url.startsWith(prefix))?.[1];
+    if (!route) throw new TypeError(`fetch failed: getaddrinfo ENOTFOUND ${new URL(url).host}`);
+    const { status, body } = await route(init, url);
+    return { status, text: async () => body };
+  }) as Fetch & { urls: string[] };
+  fn.urls = urls;
+  return fn;
+}
+
+export const healthy: Route = async () => ({ status: 200, body: JSON.stringify({ status: "ok", role: "primary" }) });
+export const hangs: Route = () => new Promise(() => undefined);
+
+/** The global stack's outputs for the synth fixtures' regions. */
+export function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {
+  return {
+    dnsFailover: "disabled: set payments-dr:domainName to enable DNS failover",
+    primaryHealthCheckId: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+    drHealthCheckId: "1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
+    dashboardName: "payments-dr-dashboard-dev",
+    replicationRuleId: "payments-dr-replicate-all",
+    primaryRegion: primary.region,
+    drRegion: dr.region,
+    globalClusterId: primary.globalClusterId,
+    primaryClusterArn: primary.clusterArn,
+    drClusterArn: dr.clusterArn,
+    primaryBucketName: primary.bucketName,
+    drBucketName: dr.bucketName,
+    sessionsTableName: primary.sessionsTableName,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The numbers the DR commands decide with. They are re-derived here rather than imported from
+ * @payments-dr/monitoring, whose index loads @pulumi/aws (seconds of start-up and a Pulumi
+ * runtime in a CLI that only calls AWS); thresholds.test.ts fails if the two drift apart.
+ */
+
+/** The promised RPO (DESIGN §9): RECOVERY_TARGETS.rpoSeconds in libs/monitoring. */
+export const RPO_SECONDS = 60;
+
+/** Share of the RPO at which replication lag warns: REPLICATION_WARNING_SHARE in libs/monitoring. */
+export const REPLICATION_WARNING_SHARE = 0.25;
+
+/**
+ * Preflight refuses a switchover when the target lags more than this (15 s): the lag alarm's
+ * threshold, so a move never starts while an alarm about the data it would carry is firing.
+ */
+export const MAX_LAG_SECONDS = RPO_SECONDS * REPLICATION_WARNING_SHARE;
+
+/** How long `/health` may take before the region counts as not answering. */
+export const HEALTH_TIMEOUT_MS = 5_000;
+
+/** Between two polls of a role change. */
+export const POLL_INTERVAL_MS = 10_000;
+
+/** Default `--timeout` of switchover/failover/failback (Aurora typically needs 1-2 min; up to ~10). */
+export const DEFAULT_TIMEOUT_SECONDS = 900;
+
+/** Window searched for the latest replication-lag datapoint. */
+export const LAG_LOOKBACK_SECONDS = 300;

@@ -1,0 +1,74 @@
+import { RefusedError } from "./errors";
+import type { StackOutputsSet } from "./outputs";
+
+/** One region of the deployment, as its stacks describe it. */
+export interface RegionSite {
+  region: string;
+  /** The stack that deployed it: the primary-region stack's region is the "home" of the writer. */
+  stack: "primary-region" | "dr-region";
+  clusterArn: string;
+  clusterIdentifier: string;
+  healthUrl: string;
+  apiUrl: string;
+  healthCheckId: string;
+  bucketName: string;
+}
+
+/** The two regions and the global resources, from the stacks' outputs. */
+export class Topology {
+  readonly home: RegionSite;
+  readonly dr: RegionSite;
+  readonly globalClusterId: string;
+  readonly sessionsTableName: string;
+  /** Where payments go: the failover domain when DNS failover is on, else the home region's API. */
+  readonly paymentsBaseUrl: string;
+
+  constructor(outputs: StackOutputsSet) {
+    const { primary, dr, global } = outputs;
+    this.home = {
+      region: primary.region,
+      stack: "primary-region",
+      clusterArn: primary.clusterArn,
+      clusterIdentifier: primary.clusterIdentifier,
+      healthUrl: primary.healthUrl,
+      apiUrl: primary.apiUrl,
+      healthCheckId: global.primaryHealthCheckId,
+      bucketName: primary.bucketName,
+    };
+    this.dr = {
+      region: dr.region,
+      stack: "dr-region",
+      clusterArn: dr.clusterArn,
+      clusterIdentifier: dr.clusterIdentifier,
+      healthUrl: dr.healthUrl,
+      apiUrl: dr.apiUrl,
+      healthCheckId: global.drHealthCheckId,
+      bucketName: dr.bucketName,
+    };
+    this.globalClusterId = primary.globalClusterId;
+    this.sessionsTableName = primary.sessionsTableName;
+    this.paymentsBaseUrl = global.failoverDomain ? `https://${global.failoverDomain}` : primary.apiUrl;
+  }
+
+  get sites(): RegionSite[] {
+    return [this.home, this.dr];
+  }
+
+  /** `--to`: a region name, or `primary` / `dr` for the region that stack deployed. */
+  resolve(to: string | undefined): RegionSite {
+    if (!to) throw new RefusedError(`--to <region> is required (${this.home.region} or ${this.dr.region})`);
+    if (to === "primary") return this.home;
+    if (to === "dr") return this.dr;
+    const site = this.sites.find((s) => s.region === to);
+    if (!site) throw new RefusedError(`--to ${to} is not one of this deployment's regions (${this.home.region}, ${this.dr.region})`);
+    return site;
+  }
+
+  other(site: RegionSite): RegionSite {
+    return site === this.home ? this.dr : this.home;
+  }
+
+  byClusterArn(arn: string | undefined): RegionSite | undefined {
+    return this.sites.find((s) => s.clusterArn === arn);
+  }
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from "node:crypto";
+import type { Context } from "./context";
+import { request } from "./http";
+
+export interface PaymentAttempt {
+  idempotencyKey: string;
+  sentAt: string;
+  httpStatus: number | null;
+  /** The payment id when the API acknowledged it (201, or 200 on an idempotent replay). */
+  paymentId?: string;
+  error?: string;
+}
+
+export interface TrafficOptions {
+  /** Payments per second at most (requests are sequential, so never more than one in flight). */
+  ratePerSecond: number;
+  /** Hard cap on payments sent. */
+  maxPayments: number;
+  /** Hard cap on the time sending, seconds. */
+  maxSeconds: number;
+  requestTimeoutMs: number;
+}
+
+/** A drill's payments: a small amount, one merchant that says where it came from. */
+export function drillPayment(sequence: number): string {
+  return JSON.stringify({ amount: 100, currency: "EUR", merchantId: "dr-drill", reference: `dr-drill-${sequence}`, description: "DR drill" });
+}
+
+/**
+ * Sends payments through the public endpoint at a bounded rate until stopped or capped, each
+ * with its own Idempotency-Key, recording what the API answered.
+ */
+export class PaymentTraffic {
+  readonly attempts: PaymentAttempt[] = [];
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly runId = randomUUID().slice(0, 8);
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly baseUrl: string,
+    private readonly options: TrafficOptions,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<PaymentAttempt[]> {
+    this.stopped = true;
+    await this.loop;
+    return this.attempts;
+  }
+
+  private async run(): Promise<void> {
+    const { clock } = this.ctx;
+    const started = clock.now().getTime();
+    const spacing = 1000 / this.options.ratePerSecond;
+    while (!this.stopped && this.attempts.length < this.options.maxPayments && clock.now().getTime() - started < this.options.maxSeconds * 1000) {
+      const before = clock.now().getTime();
+      await this.send(this.attempts.length + 1);
+      const wait = spacing - (clock.now().getTime() - before);
+      if (wait > 0) await clock.sleep(wait);
+    }
+  }
+
+  private async send(sequence: number): Promise<void> {
+    const idempotencyKey = `dr-drill-${this.runId}-${sequence}`;
+    const sentAt = this.ctx.clock.now().toISOString();
+    const result = await request(
+      this.ctx.fetch,
+      `${this.baseUrl}/payments`,
+      { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey }, body: drillPayment(sequence) },
+      this.options.requestTimeoutMs,
+    );
+    const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
+    this.attempts.push({
+      idempotencyKey,
+      sentAt,
+      httpStatus: result.status ?? null,
+      ...(paymentId ? { paymentId } : {}),
+      ...(result.error ? { error: result.error } : {}),
+    });
+  }
+}
+
+function idOf(body: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(body ?? "") as { id?: unknown };
+    return typeof parsed.id === "string" ? parsed.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OutageWindow {
+  /** The first payment that failed. */
+  from: string;
+  /** The first payment that succeeded after it; null when none did. */
+  to: string | null;
+  seconds: number | null;
+}
+
+/**
+ * Observed RTO: for each run of failed payments, from the first failure to the first success
+ * after it (send timestamps). The drill's RTO is the longest window; null if it never recovered.
+ */
+export function outageWindows(attempts: readonly PaymentAttempt[]): OutageWindow[] {
+  const windows: OutageWindow[] = [];
+  let openedAt: string | undefined;
+  for (const attempt of attempts) {
+    const ok = attempt.paymentId !== undefined;
+    if (!ok && openedAt === undefined) openedAt = attempt.sentAt;
+    if (ok && openedAt !== undefined) {
+      windows.push({ from: openedAt, to: attempt.sentAt, seconds: (Date.parse(attempt.sentAt) - Date.parse(openedAt)) / 1000 });
+      openedAt = undefined;
+    }
+  }
+  if (openedAt !== undefined) windows.push({ from: openedAt, to: null, seconds: null });
+  return windows;
+}
+
+/**
+ * Payments lost: acknowledged (an id came back) but not readable with GET afterwards. Each is
+ * read up to three times so one blink of the API is not counted as a loss.
+ */
+export async function lostPayments(ctx: Context, baseUrl: string, attempts: readonly PaymentAttempt[], timeoutMs: number): Promise<PaymentAttempt[]> {
+  const lost: PaymentAttempt[] = [];
+  for (const attempt of attempts.filter((a) => a.paymentId !== undefined)) {
+    let found = false;
+    for (let tries = 0; tries < 3 && !found; tries += 1) {
+      if (tries > 0) await ctx.clock.sleep(1000);
+      const result = await request(ctx.fetch, `${baseUrl}/payments/${encodeURIComponent(attempt.paymentId as string)}`, { method: "GET" }, timeoutMs);
+      found = result.status === 200;
+    }
+    if (!found) lost.push(attempt);
+  }
+  return lost;
+}
