@@ -12,10 +12,9 @@ import {
   type PrimaryRegionOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
-import { AlertTopic, loadAlarmThresholds, RegionalAlarms } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
-import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
-import { ServerlessApi } from "@payments-dr/serverless-api";
+import { RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
@@ -68,35 +67,25 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 // The same payments API as the primary region's. The secret and the sessions table here are the
 // primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
 // healthy while the database is a read-only secondary.
-const api = new ServerlessApi(
+const api = new RegionalPaymentsApi(
   "api",
   {
     namer: here.namer,
     regionRole: "dr",
-    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
     network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId },
-    database: { secretName: primary.output("dbSecretName"), writerHost: primary.output("globalWriterEndpoint"), readerHost: database.clusterEndpoint },
-    sessions: { tableName: primary.output("sessionsTableName") },
+    database: {
+      secretName: primary.output("dbSecretName"),
+      writerHost: primary.output("globalWriterEndpoint"),
+      readerHost: database.clusterEndpoint,
+      clusterIdentifier: database.clusterIdentifier,
+    },
+    sessionsTableName: primary.output("sessionsTableName"),
     kmsKeyArns: [primary.output("drReplicaKeyArn")],
     logs: logs(key.keyArn),
-    memoryMb: apiSettings.memoryMb,
-    timeoutSeconds: apiSettings.timeoutSeconds,
-    reservedConcurrency: apiSettings.reservedConcurrency,
-    throttling: { rateLimit: apiSettings.throttleRateLimit, burstLimit: apiSettings.throttleBurstLimit },
-    domain: config.domain,
-  },
-  { provider: here.provider },
-);
-
-new RegionalAlarms(
-  "alarms",
-  {
-    namer: here.namer,
-    topicArn: alerts.topicArn,
-    lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
-    api: { apiName: api.apiName, stageName: api.apiStage },
+    api: apiSettings,
+    alertTopicArn: alerts.topicArn,
     thresholds,
-    aurora: { clusterIdentifier: database.clusterIdentifier, role: "dr" },
+    domain: config.domain,
   },
   { provider: here.provider },
 );
@@ -113,12 +102,6 @@ const outputs: StackOutputs<DrRegionOutputs> = {
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,
   alertTopicArn: alerts.topicArn,
-  apiId: api.apiId,
-  apiName: api.apiName,
-  apiUrl: api.apiUrl,
-  apiStage: api.apiStage,
-  healthUrl: api.healthUrl,
-  lambdaName: api.lambdaName,
-  ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
+  ...api.stackOutputs(),
 };
 export = outputs;

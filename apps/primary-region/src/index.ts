@@ -4,10 +4,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
 import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
-import { AlertTopic, loadAlarmThresholds, RegionalAlarms } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
-import { DatabaseMigration, ServerlessApi } from "@payments-dr/serverless-api";
+import { DatabaseMigration, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
@@ -86,35 +86,20 @@ new DatabaseMigration(
   },
   { provider: here.provider },
 );
-const api = new ServerlessApi(
+const api = new RegionalPaymentsApi(
   "api",
   {
     namer: here.namer,
     regionRole: "primary",
-    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
     network: functionNetwork,
-    database: databaseAccess,
-    sessions: { tableName: sessions.tableName },
+    database: { ...databaseAccess, clusterIdentifier: database.clusterIdentifier },
+    sessionsTableName: sessions.tableName,
     kmsKeyArns: [key.keyArn],
     logs: logs(key.keyArn),
-    memoryMb: apiSettings.memoryMb,
-    timeoutSeconds: apiSettings.timeoutSeconds,
-    reservedConcurrency: apiSettings.reservedConcurrency,
-    throttling: { rateLimit: apiSettings.throttleRateLimit, burstLimit: apiSettings.throttleBurstLimit },
-    domain: config.domain,
-  },
-  { provider: here.provider },
-);
-
-new RegionalAlarms(
-  "alarms",
-  {
-    namer: here.namer,
-    topicArn: alerts.topicArn,
-    lambda: { functionName: api.lambdaName, timeoutSeconds: apiSettings.timeoutSeconds },
-    api: { apiName: api.apiName, stageName: api.apiStage },
+    api: apiSettings,
+    alertTopicArn: alerts.topicArn,
     thresholds,
-    aurora: { clusterIdentifier: database.clusterIdentifier, role: "primary" },
+    domain: config.domain,
   },
   { provider: here.provider },
 );
@@ -139,12 +124,6 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,
   alertTopicArn: alerts.topicArn,
-  apiId: api.apiId,
-  apiName: api.apiName,
-  apiUrl: api.apiUrl,
-  apiStage: api.apiStage,
-  healthUrl: api.healthUrl,
-  lambdaName: api.lambdaName,
-  ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
+  ...api.stackOutputs(),
 };
 export = outputs;

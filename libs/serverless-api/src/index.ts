@@ -1,4 +1,5 @@
 export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
+export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 export { type CustomDomainArgs } from "./custom-domain";
 export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";

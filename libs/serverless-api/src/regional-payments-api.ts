@@ -1,0 +1,92 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ApiConfig, RegionalStackOutputs, RegionRole, ResourceNamer, StackOutputs } from "@payments-dr/conventions";
+import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
+import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
+import type { CustomDomainArgs } from "./custom-domain";
+import type { DatabaseArgs } from "./environment";
+import { ServerlessApi } from "./serverless-api";
+import type { FunctionNetworkArgs, LogArgs } from "./vpc-function";
+
+/** Arguments of {@link RegionalPaymentsApi}. */
+export interface RegionalPaymentsApiArgs {
+  namer: ResourceNamer;
+  /** `primary`: /health needs a writable database; `dr`: a reachable one. */
+  regionRole: RegionRole;
+  network: FunctionNetworkArgs;
+  database: DatabaseArgs & {
+    /** This region's cluster, for the Aurora alarms. */
+    clusterIdentifier: pulumi.Input<string>;
+  };
+  /** The sessions table (a replica in the DR region: same name). */
+  sessionsTableName: pulumi.Input<string>;
+  /** The keys of the secret and the sessions table in this region. */
+  kmsKeyArns: pulumi.Input<string>[];
+  logs: LogArgs;
+  /** Sizing and throttling, from `loadApiConfig`. */
+  api: ApiConfig;
+  /** This region's alert topic. */
+  alertTopicArn: pulumi.Input<string>;
+  thresholds?: Partial<AlarmThresholds>;
+  domain?: CustomDomainArgs;
+}
+
+/**
+ * The payments API of one region, the same in both: the payment Lambda's bundle behind a
+ * {@link ServerlessApi}, and the region's alarms on it and on its Aurora cluster.
+ */
+export class RegionalPaymentsApi extends pulumi.ComponentResource {
+  private readonly api: ServerlessApi;
+
+  constructor(name: string, args: RegionalPaymentsApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:serverless-api:RegionalPaymentsApi", name, {}, opts);
+    const { clusterIdentifier, ...database } = args.database;
+
+    this.api = new ServerlessApi(
+      `${name}-api`,
+      {
+        namer: args.namer,
+        regionRole: args.regionRole,
+        code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
+        network: args.network,
+        database,
+        sessions: { tableName: args.sessionsTableName },
+        kmsKeyArns: args.kmsKeyArns,
+        logs: args.logs,
+        memoryMb: args.api.memoryMb,
+        timeoutSeconds: args.api.timeoutSeconds,
+        reservedConcurrency: args.api.reservedConcurrency,
+        throttling: { rateLimit: args.api.throttleRateLimit, burstLimit: args.api.throttleBurstLimit },
+        domain: args.domain,
+      },
+      { parent: this },
+    );
+    new RegionalAlarms(
+      `${name}-alarms`,
+      {
+        namer: args.namer,
+        topicArn: args.alertTopicArn,
+        lambda: { functionName: this.api.lambdaName, timeoutSeconds: args.api.timeoutSeconds },
+        api: { apiName: this.api.apiName, stageName: this.api.apiStage },
+        aurora: { clusterIdentifier, role: args.regionRole },
+        thresholds: args.thresholds,
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs(this.stackOutputs());
+  }
+
+  /** The API's part of the regional stack contract; the custom-domain target only with a domain. */
+  stackOutputs(): StackOutputs<Pick<RegionalStackOutputs, "apiId" | "apiName" | "apiUrl" | "apiStage" | "healthUrl" | "lambdaName" | "customDomainTarget" | "customDomainZoneId">> {
+    const api = this.api;
+    return {
+      apiId: api.apiId,
+      apiName: api.apiName,
+      apiUrl: api.apiUrl,
+      apiStage: api.apiStage,
+      healthUrl: api.healthUrl,
+      lambdaName: api.lambdaName,
+      ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
+    };
+  }
+}
