@@ -1,0 +1,229 @@
+// `npx nx run payment-lambda:bench -- [--out FILE] [--duration S] [--warmup N] [--runs N] [--concurrency 1,8,32] [--log-level L]`:
+// measures the api bundle (size, load time) and POST /payments through the local adapter against
+// pgbench running the same transaction, and writes the results as Markdown to stdout (and --out).
+import { startPostgres, type PostgresServer } from "@payments-dr/testing";
+import { readFileSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, freemem, loadavg, platform, release, totalmem } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { Client } from "pg";
+import { intOption, UsageError } from "../cli-args";
+import { applyMigrations } from "../migrations";
+import { API_BUNDLE, built, LOCAL_API_DIST, WORKSPACE_ROOT } from "../paths";
+import { parentPid, postgresCpu, processCpu } from "./cpu";
+import { measureHandlerAlone } from "./handler-alone";
+import { postPayments } from "./load";
+import { buildEmptyHandler, measureModuleLoad } from "./module-load";
+import { runPgbench } from "./pgbench";
+import { renderMarkdown, TARGETS, type BenchReport, type MachineInfo, type ThroughputRow } from "./report";
+import { startServing } from "./serving";
+import { latencySummary } from "./stats";
+
+interface BenchArgs {
+  out?: string;
+  durationS: number;
+  /** Adapter warm-up: requests per container (each container JIT-compiles its own copy of the bundle). */
+  warmupPerContainer: number;
+  runs: number;
+  concurrency: number[];
+  logLevel: string;
+}
+
+const USAGE = "usage: bench [--out FILE] [--duration S (10)] [--warmup N requests per container (500)] [--runs N (15)] [--concurrency 1,8,32] [--log-level INFO]";
+const MAX_REQUESTS_PER_RUN = 200_000;
+/** pgbench has no JIT to warm: a short run fills PostgreSQL's caches. */
+const PGBENCH_WARMUP_S = 2;
+const MAX_WARMUP_S = 30;
+/** Invocations of the handler alone: warm-up, then measured. */
+const HANDLER_ALONE = { warm: 1000, count: 3000 };
+const MiB = 1024 * 1024;
+
+function parseBenchArgs(argv: string[]): BenchArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { out: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" }, runs: { type: "string" }, concurrency: { type: "string" }, "log-level": { type: "string" } },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const concurrency = (values.concurrency ?? "1,8,32").split(",").map((text) => intOption("concurrency", text.trim(), 1, 1, 64));
+  return {
+    out: values.out,
+    durationS: intOption("duration", values.duration, 10, 1, 60),
+    warmupPerContainer: intOption("warmup", values.warmup, 500, 0, 5000),
+    runs: intOption("runs", values.runs, 15, 3, 100),
+    concurrency: [...new Set(concurrency)].sort((a, b) => a - b),
+    logLevel: (values["log-level"] ?? "INFO").toUpperCase(),
+  };
+}
+
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** What an interrupted bench must still stop: its PostgreSQL and the serving process. */
+const running = new Set<() => Promise<void>>();
+
+async function whileRunning<T>(stop: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  running.add(stop);
+  try {
+    return await work();
+  } finally {
+    running.delete(stop);
+    await stop();
+  }
+}
+
+function interrupted(signal: NodeJS.Signals): void {
+  progress(`${signal}: stopping`);
+  void Promise.allSettled([...running].map((stop) => stop())).then(() => process.exit(130));
+}
+
+function machineInfo(postgres: string): MachineInfo {
+  let os = `${platform()} ${release()}`;
+  try {
+    os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? os;
+  } catch {
+    // not Linux: keep platform + release
+  }
+  return { cpu: cpus()[0]?.model.trim() ?? "unknown CPU", cpus: cpus().length, memoryGiB: totalmem() / 1024 ** 3, node: process.version, postgres, os };
+}
+
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+const truncate = (url: string) => query(url, "TRUNCATE payments, idempotency_keys");
+
+/** The server's postmaster: the parent of a backend, read while that backend is alive. */
+async function postmasterPid(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    return parentPid(rows[0]!.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU ms per payment of each party, from CPU-second counters read before and after a run. */
+const perPayment = (seconds: number, payments: number) => (seconds * 1000) / payments;
+
+async function measureConcurrency(server: PostgresServer, postmaster: number, concurrency: number, args: BenchArgs): Promise<ThroughputRow> {
+  const target = { port: server.port, user: server.user, password: server.password, database: server.database };
+  progress(`concurrency ${concurrency}: pgbench`);
+  await truncate(server.url);
+  await runPgbench(target, concurrency, PGBENCH_WARMUP_S);
+  await truncate(server.url);
+  const pgbenchCpu = { client: processCpu("self").reaped, postgres: postgresCpu(postmaster) };
+  const pgbench = await runPgbench(target, concurrency, args.durationS);
+  // pgbench is a reaped child of this process: its CPU shows in our cutime/cstime.
+  pgbenchCpu.client = processCpu("self").reaped - pgbenchCpu.client;
+  pgbenchCpu.postgres = postgresCpu(postmaster) - pgbenchCpu.postgres;
+
+  progress(`concurrency ${concurrency}: adapter`);
+  const serving = await startServing(concurrency, server.url, args.logLevel);
+  return whileRunning(serving.stop, async () => {
+    const load = (seconds: number, maxRequests: number, keyPrefix: string) =>
+      postPayments({ baseUrl: serving.url, concurrency, durationMs: seconds * 1000, maxRequests, keyPrefix });
+    const warmup = await load(MAX_WARMUP_S, args.warmupPerContainer * concurrency, `warmup-${concurrency}`);
+    await truncate(server.url);
+    const idle = serving.rssBytes();
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, serving.rssBytes())), 250);
+    const before = { client: processCpu("self").own, server: processCpu(serving.pid).own, postgres: postgresCpu(postmaster) };
+    let adapter;
+    try {
+      adapter = await load(args.durationS, MAX_REQUESTS_PER_RUN, `bench-${concurrency}`);
+    } finally {
+      clearInterval(sampler);
+    }
+    const adapterCpu = { client: processCpu("self").own - before.client, server: processCpu(serving.pid).own - before.server, postgres: postgresCpu(postmaster) - before.postgres };
+    peak = Math.max(peak, serving.rssBytes());
+    return {
+      concurrency,
+      adapter: { perSecond: adapter.created / (adapter.elapsedMs / 1000), ...latencySummary(adapter.latenciesMs), created: adapter.created, failed: adapter.failed, statuses: adapter.statuses },
+      pgbench: { perSecond: pgbench.tps, ...latencySummary(pgbench.latenciesMs), transactions: pgbench.transactions, failed: pgbench.failed },
+      rss: { idleMiB: idle / MiB, peakMiB: peak / MiB },
+      warmup: { requests: warmup.created + warmup.failed, seconds: warmup.elapsedMs / 1000 },
+      cpuMs: {
+        adapter: { client: perPayment(adapterCpu.client, adapter.created), server: perPayment(adapterCpu.server, adapter.created), postgres: perPayment(adapterCpu.postgres, adapter.created) },
+        pgbench: { client: perPayment(pgbenchCpu.client, pgbench.transactions), postgres: perPayment(pgbenchCpu.postgres, pgbench.transactions) },
+      },
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  process.on("SIGINT", interrupted);
+  process.on("SIGTERM", interrupted);
+  const started = performance.now();
+  const loadBefore = loadavg()[0]!;
+  const apiBundle = built(API_BUNDLE, "payment-lambda");
+  built(join(LOCAL_API_DIST, "serve.js"), "local-api");
+  if (freemem() < 1024 * MiB) progress("less than 1 GiB of memory free: numbers may suffer");
+
+  progress("(a) bundle size");
+  const apiBytes = readFileSync(apiBundle);
+  const bundle = { path: relative(WORKSPACE_ROOT, apiBundle), bytes: statSync(apiBundle).size, gzipBytes: gzipSync(apiBytes).length, budgetBytes: TARGETS.bundleBytes };
+
+  progress(`(b) module load: ${args.runs} fresh processes per variant`);
+  const emptyBundle = await buildEmptyHandler(join(LOCAL_API_DIST, "bench", "empty-handler"));
+  const moduleLoad = await measureModuleLoad(apiBundle, emptyBundle, args.runs);
+
+  progress("(c, d) starting PostgreSQL");
+  const server = await startPostgres();
+  const rows: ThroughputRow[] = [];
+  let handlerAlone: BenchReport["handlerAlone"] | undefined;
+  const postgresVersion = await whileRunning(
+    () => server.stop(),
+    async () => {
+      const version = String((await query(server.url, "SHOW server_version"))[0]?.server_version ?? server.version);
+      const postmaster = await postmasterPid(server.url);
+      await applyMigrations(server.url);
+      progress("(c) the handler alone");
+      await truncate(server.url);
+      const postgresBefore = postgresCpu(postmaster);
+      const alone = await measureHandlerAlone(apiBundle, server.url, args.logLevel, HANDLER_ALONE.warm, HANDLER_ALONE.count);
+      handlerAlone = { perSecond: alone.perSecond, cpuMs: { handler: alone.cpuMsPerPayment, postgres: perPayment(postgresCpu(postmaster) - postgresBefore, alone.payments) } };
+      for (const concurrency of args.concurrency) rows.push(await measureConcurrency(server, postmaster, concurrency, args));
+      return version;
+    },
+  );
+
+  const report: BenchReport = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: machineInfo(postgresVersion),
+    settings: { durationS: args.durationS, warmupPerContainer: args.warmupPerContainer, warmupPgbenchS: PGBENCH_WARMUP_S, runs: args.runs, logLevel: args.logLevel },
+    loadAverage: { before: loadBefore, after: loadavg()[0]! },
+    bundle,
+    load: moduleLoad,
+    handlerAlone: handlerAlone!,
+    rows,
+    wallS: (performance.now() - started) / 1000,
+  };
+  const markdown = renderMarkdown(report);
+  process.stdout.write(markdown);
+  if (args.out) {
+    const out = resolve(process.cwd(), args.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, markdown);
+    progress(`written to ${out}`);
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`[bench] ${error instanceof UsageError ? error.message : `${error.name}: ${error.message}`}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

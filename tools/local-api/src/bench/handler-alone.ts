@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import { toProxyEvent } from "../event";
+import { WORKSPACE_ROOT } from "../paths";
+import { BENCH_PAYMENT } from "./load";
+
+/**
+ * Run in a fresh process: loads the bundle, invokes the handler `warm` times, then times `count`
+ * sequential invocations (each with its own Idempotency-Key) and reports on stderr, after a marker.
+ */
+const PROBE = `
+const [bundle, eventJson, warm, count] = process.argv.slice(1);
+const { handler } = require(bundle);
+const template = JSON.parse(eventJson);
+let n = 0;
+const next = () => {
+  const event = structuredClone(template);
+  const key = "alone-" + n++;
+  event.headers["Idempotency-Key"] = key;
+  event.multiValueHeaders["Idempotency-Key"] = [key];
+  return event;
+};
+(async () => {
+  for (let i = 0; i < Number(warm); i++) await handler(next());
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < Number(count); i++) {
+    const result = await handler(next());
+    if (result.statusCode !== 201) throw new Error("status " + result.statusCode + ": " + result.body);
+  }
+  const used = process.cpuUsage(cpu);
+  process.stderr.write("\\nRESULT " + JSON.stringify({ elapsedMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }) + "\\n");
+  process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+/** What {@link measureHandlerAlone} found. */
+export interface HandlerAloneResult {
+  payments: number;
+  perSecond: number;
+  /** CPU ms per payment of the process running the handler (handler + pg client + its logs). */
+  cpuMsPerPayment: number;
+}
+
+/**
+ * The handler without the adapter: the bundle in a process of its own, invoked directly with
+ * the adapter's event for POST /payments, one payment at a time, against `databaseUrl`.
+ */
+export function measureHandlerAlone(apiBundle: string, databaseUrl: string, logLevel: string, warm: number, count: number): Promise<HandlerAloneResult> {
+  const event = toProxyEvent({
+    method: "POST",
+    target: "/payments",
+    rawHeaders: ["Host", "127.0.0.1", "Content-Type", "application/json", "Idempotency-Key", "-"],
+    body: Buffer.from(JSON.stringify(BENCH_PAYMENT)),
+    sourceIp: "127.0.0.1",
+    port: 3000,
+    protocol: "HTTP/1.1",
+  });
+  const env = { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: logLevel };
+  const child = spawn(process.execPath, ["-e", PROBE, apiBundle, JSON.stringify(event), String(warm), String(count)], { cwd: WORKSPACE_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Its logs are read and dropped, as the bench does with the adapter's.
+  child.stdout.resume();
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => {
+      const line = /RESULT (\{.*\})/.exec(stderr)?.[1];
+      if (code !== 0 || !line) return reject(new Error(`the handler-alone probe failed (exit ${code}): ${stderr.slice(-2000)}`));
+      const { elapsedMs, cpuMs } = JSON.parse(line) as { elapsedMs: number; cpuMs: number };
+      resolve({ payments: count, perSecond: count / (elapsedMs / 1000), cpuMsPerPayment: cpuMs / count });
+    });
+  });
+}

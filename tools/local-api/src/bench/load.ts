@@ -1,0 +1,77 @@
+import { Agent } from "node:http";
+import { send } from "../http-client";
+
+/** Arguments of {@link postPayments}. */
+export interface LoadOptions {
+  /** http://127.0.0.1:<port> (send() refuses any other host). */
+  baseUrl: string;
+  /** Requests in flight at once, each on its own keep-alive connection. */
+  concurrency: number;
+  /** Stop issuing after this long. At most 60 s. */
+  durationMs: number;
+  /** Stop issuing after this many requests. */
+  maxRequests: number;
+  /** Makes each run's Idempotency-Keys unique: `<prefix>-<n>`. */
+  keyPrefix: string;
+}
+
+/** What a load run measured. */
+export interface LoadResult {
+  /** 201 answers. */
+  created: number;
+  /** Any other answer, or no answer. */
+  failed: number;
+  /** Answers by status (0: no answer). */
+  statuses: Record<number, number>;
+  /** From the first request to the last answer. */
+  elapsedMs: number;
+  /** Latencies of the 201 answers, in ms. */
+  latenciesMs: number[];
+}
+
+export const MAX_LOAD_DURATION_MS = 60_000;
+
+/** The body of every benchmark payment (the README's example). */
+export const BENCH_PAYMENT = { amount: 1050, currency: "EUR", merchantId: "merchant-42", reference: "order-1001", description: "Two coffees" };
+
+/** POST /payments with a fresh Idempotency-Key each, from `concurrency` closed loops, bounded in time and count. */
+export async function postPayments(options: LoadOptions): Promise<LoadResult> {
+  if (options.durationMs > MAX_LOAD_DURATION_MS) throw new Error(`a load run lasts at most ${MAX_LOAD_DURATION_MS} ms`);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const body = JSON.stringify(BENCH_PAYMENT);
+  const result: LoadResult = { created: 0, failed: 0, statuses: {}, elapsedMs: 0, latenciesMs: [] };
+  const started = performance.now();
+  const stopAt = started + options.durationMs;
+  let issued = 0;
+
+  async function loop(): Promise<void> {
+    while (performance.now() < stopAt && issued < options.maxRequests) {
+      const key = `${options.keyPrefix}-${issued++}`;
+      const sent = performance.now();
+      let status = 0;
+      try {
+        ({ status } = await send(`${options.baseUrl}/payments`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+          body,
+          agent,
+        }));
+      } catch {
+        status = 0;
+      }
+      result.statuses[status] = (result.statuses[status] ?? 0) + 1;
+      if (status === 201) {
+        result.created++;
+        result.latenciesMs.push(performance.now() - sent);
+      } else result.failed++;
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, loop));
+  } finally {
+    agent.destroy();
+  }
+  result.elapsedMs = performance.now() - started;
+  return result;
+}

@@ -1,0 +1,180 @@
+import type { APIGatewayEventIdentity, APIGatewayEventRequestContext, APIGatewayProxyEvent } from "aws-lambda";
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** An HTTP request as the adapter received it. */
+export interface AdapterRequest {
+  method: string;
+  /** The request target: path and query string. */
+  target: string;
+  /** Node's `rawHeaders`: name, value, name, value… with names spelled as the client sent them. */
+  rawHeaders: string[];
+  body: Buffer;
+  sourceIp: string;
+  /** The adapter's port, for X-Forwarded-Port. */
+  port: number;
+  /** e.g. "HTTP/1.1". */
+  protocol: string;
+  /** @default now */
+  receivedAt?: Date;
+  /** API Gateway's request id. @default a fresh UUID */
+  requestId?: string;
+}
+
+/**
+ * The captured event's shape. The type declares apiKey, apiKeyId, clientCert and authorizer,
+ * which a REST proxy event without auth does not carry, and lacks deploymentId, which it does.
+ */
+type CapturedEvent = Omit<APIGatewayProxyEvent, "requestContext"> & {
+  requestContext: Omit<APIGatewayEventRequestContext, "authorizer" | "identity"> & {
+    identity: Omit<APIGatewayEventIdentity, "apiKey" | "apiKeyId" | "clientCert">;
+    deploymentId: string;
+  };
+};
+
+/** The resources the stack declares in API Gateway (proxy integrations), in README order. */
+export const API_RESOURCES = ["/payments", "/payments/{id}", "/health"] as const;
+/** What any other path is sent as: a greedy proxy, so the function itself answers 404/405. */
+export const GREEDY_RESOURCE = "/{proxy+}";
+export const LOCAL_STAGE = "local";
+const LOCAL_ACCOUNT_ID = "000000000000";
+const LOCAL_API_ID = "local";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** API Gateway's requestTime: "17/Jun/2024:14:48:13 +0000". */
+export function requestTime(at: Date): string {
+  return `${pad(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}:${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} +0000`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The resource template a path belongs to, and its path parameters (decoded, as API Gateway passes them). */
+export function matchResource(path: string): { resource: string; pathParameters: Record<string, string> | null } {
+  const segments = path.split("/").filter((segment) => segment.length > 0);
+  for (const resource of API_RESOURCES) {
+    const template = resource.split("/").filter((segment) => segment.length > 0);
+    if (template.length !== segments.length) continue;
+    const parameters: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name) parameters[name] = decodeSegment(segments[i]!);
+      return name !== undefined || part === segments[i];
+    });
+    if (matches) return { resource, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
+  }
+  return { resource: GREEDY_RESOURCE, pathParameters: { proxy: decodeSegment(segments.join("/")) } };
+}
+
+/** Headers as API Gateway REST passes them: names as sent; `headers` keeps the last value, `multiValueHeaders` all. */
+function headerMaps(rawHeaders: string[]): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const sent = rawHeaders[i]!;
+    // One entry per header whatever the case of its repetitions, under the first spelling.
+    const name = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === sent.toLowerCase()) ?? sent;
+    headers[name] = rawHeaders[i + 1]!;
+    (multiValueHeaders[name] ??= []).push(rawHeaders[i + 1]!);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  return Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/** Sets a header API Gateway adds (X-Forwarded-*, X-Amzn-Trace-Id), keeping the client's spelling of a name it sent. */
+function setGatewayHeader(maps: ReturnType<typeof headerMaps>, name: string, value: string): void {
+  const existing = Object.keys(maps.headers).find((key) => key.toLowerCase() === name.toLowerCase());
+  if (existing) delete maps.headers[existing];
+  if (existing) delete maps.multiValueHeaders[existing];
+  maps.headers[name] = value;
+  maps.multiValueHeaders[name] = [value];
+}
+
+function queryMaps(search: URLSearchParams): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of search) (multi[name] ??= []).push(value);
+  if (Object.keys(multi).length === 0) return { single: null, multi: null };
+  return { single: Object.fromEntries(Object.entries(multi).map(([name, values]) => [name, values.at(-1)!])), multi };
+}
+
+/** X-Amzn-Trace-Id as API Gateway starts a trace: Root=1-<epoch seconds, hex>-<96 random bits>. */
+function traceId(at: Date): string {
+  return `Root=1-${Math.floor(at.getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+}
+
+/**
+ * The API Gateway REST (v1) proxy event for a request, field for field the shape of the
+ * captured event (libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json).
+ * The body is passed as UTF-8 text, never base64: the API declares no binary media types.
+ */
+export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent {
+  const receivedAt = request.receivedAt ?? new Date();
+  const requestId = request.requestId ?? randomUUID();
+  const url = new URL(request.target, "http://localhost");
+  const path = url.pathname;
+  const { resource, pathParameters } = matchResource(path);
+  const query = queryMaps(url.searchParams);
+  const maps = headerMaps(request.rawHeaders);
+  const forwardedFor = headerValue(maps.headers, "X-Forwarded-For");
+  setGatewayHeader(maps, "X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp);
+  setGatewayHeader(maps, "X-Forwarded-Port", String(request.port));
+  setGatewayHeader(maps, "X-Forwarded-Proto", "http");
+  if (!headerValue(maps.headers, "X-Amzn-Trace-Id")) setGatewayHeader(maps, "X-Amzn-Trace-Id", traceId(receivedAt));
+  const domainName = (headerValue(maps.headers, "Host") ?? "127.0.0.1").replace(/:\d+$/, "");
+  const userAgent = headerValue(maps.headers, "User-Agent") ?? null;
+
+  const event: CapturedEvent = {
+    resource,
+    path,
+    httpMethod: request.method,
+    headers: maps.headers,
+    multiValueHeaders: maps.multiValueHeaders,
+    queryStringParameters: query.single,
+    multiValueQueryStringParameters: query.multi,
+    pathParameters,
+    stageVariables: null,
+    requestContext: {
+      resourceId: LOCAL_API_ID,
+      resourcePath: resource,
+      httpMethod: request.method,
+      extendedRequestId: randomBytes(12).toString("base64"),
+      requestTime: requestTime(receivedAt),
+      path: `/${LOCAL_STAGE}${path}`,
+      accountId: LOCAL_ACCOUNT_ID,
+      protocol: request.protocol,
+      stage: LOCAL_STAGE,
+      domainPrefix: domainName.split(".")[0]!,
+      requestTimeEpoch: receivedAt.getTime(),
+      requestId,
+      identity: {
+        cognitoIdentityPoolId: null,
+        accountId: null,
+        cognitoIdentityId: null,
+        caller: null,
+        sourceIp: request.sourceIp,
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: null,
+        userAgent,
+        user: null,
+      },
+      domainName,
+      deploymentId: LOCAL_API_ID,
+      apiId: LOCAL_API_ID,
+    },
+    body: request.body.length > 0 ? request.body.toString("utf8") : null,
+    isBase64Encoded: false,
+  };
+  return event as unknown as APIGatewayProxyEvent;
+}

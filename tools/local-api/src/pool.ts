@@ -1,0 +1,140 @@
+import { Container, InitError, type ContainerOptions, type InvokeOutcome } from "./container";
+
+/** Arguments of {@link ContainerPool}. */
+export interface PoolOptions extends ContainerOptions {
+  /** How many containers run at once: the function's concurrency. @default 1 */
+  size?: number;
+  /** An invocation's budget; API Gateway gives up after 29 s. @default 29000 */
+  timeoutMs?: number;
+  /** Requests waiting for a free container beyond this many are refused (429). @default 1000 */
+  maxQueue?: number;
+  /** Told about each container start (cold start). */
+  onColdStart?(initMs: number): void;
+}
+
+/** How the pool is doing; tests read it to see queueing. */
+export interface PoolStats {
+  size: number;
+  /** Containers running (idle or busy). */
+  containers: number;
+  busy: number;
+  /** Requests waiting for a container. */
+  queued: number;
+  /** Invocations finished since start. */
+  served: number;
+}
+
+/** An invocation that never reached a container. */
+export type PoolRefusal = { kind: "throttled" } | { kind: "init-failed"; error: InitError };
+
+/** The queue is full. */
+class Throttled extends Error {}
+
+interface Waiter {
+  resolve(container: Container): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Lambda's concurrency model, locally: up to `size` containers, each serving one request at a
+ * time; a request waits (FIFO) for a free container. A container that crashed or timed out is
+ * dropped, and a new one is started (a cold start) when a request needs it.
+ */
+export class ContainerPool {
+  private readonly size: number;
+  private readonly timeoutMs: number;
+  private readonly maxQueue: number;
+  private readonly containers = new Set<Container>();
+  private readonly idle: Container[] = [];
+  private readonly waiters: Waiter[] = [];
+  private starting = 0;
+  private served = 0;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions) {
+    this.size = options.size ?? 1;
+    this.timeoutMs = options.timeoutMs ?? 29_000;
+    this.maxQueue = options.maxQueue ?? 1000;
+    if (!Number.isInteger(this.size) || this.size < 1) throw new Error("The pool needs at least one container");
+  }
+
+  /** Starts every container up front, so a bad environment fails here, once. @throws InitError */
+  async start(): Promise<void> {
+    const started = await Promise.allSettled(Array.from({ length: this.size }, () => this.startContainer()));
+    const failure = started.find((outcome) => outcome.status === "rejected");
+    for (const outcome of started) if (outcome.status === "fulfilled") this.idle.push(outcome.value);
+    if (failure) {
+      await this.close();
+      throw failure.reason;
+    }
+  }
+
+  /** Runs one invocation on a free container, waiting for one if all are busy. */
+  async invoke(event: unknown): Promise<InvokeOutcome | PoolRefusal> {
+    let container: Container;
+    try {
+      container = await this.acquire();
+    } catch (error) {
+      if (error instanceof InitError) return { kind: "init-failed", error };
+      if (error instanceof Throttled) return { kind: "throttled" };
+      throw error;
+    }
+    try {
+      return await container.invoke(event, this.timeoutMs);
+    } finally {
+      this.served++;
+      this.release(container);
+    }
+  }
+
+  stats(): PoolStats {
+    return { size: this.size, containers: this.containers.size, busy: this.containers.size - this.idle.length, queued: this.waiters.length, served: this.served };
+  }
+
+  /** Stops every container; waiting requests fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error("The local API is shutting down"));
+    this.idle.length = 0;
+    await Promise.all([...this.containers].map((container) => container.terminate()));
+    this.containers.clear();
+  }
+
+  private async startContainer(): Promise<Container> {
+    this.starting++;
+    try {
+      const container = await Container.start(this.options);
+      if (this.closed) {
+        await container.terminate();
+        throw new Error("The local API is shutting down");
+      }
+      this.containers.add(container);
+      this.options.onColdStart?.(container.initMs);
+      return container;
+    } finally {
+      this.starting--;
+    }
+  }
+
+  private acquire(): Promise<Container> {
+    if (this.closed) return Promise.reject(new Error("The local API is shutting down"));
+    const idle = this.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (this.containers.size + this.starting < this.size) return this.startContainer();
+    if (this.waiters.length >= this.maxQueue) return Promise.reject(new Throttled());
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private release(container: Container): void {
+    if (this.closed) return;
+    if (!container.isAlive) {
+      this.containers.delete(container);
+      const waiter = this.waiters.shift();
+      if (waiter) this.startContainer().then(waiter.resolve, waiter.reject);
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) waiter.resolve(container);
+    else this.idle.push(container);
+  }
+}

@@ -1,0 +1,78 @@
+// `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--quiet]`:
+// the payment API on 127.0.0.1, through a local API Gateway + Lambda stand-in.
+import { startBackingServices, type BackingServices } from "./backing";
+import { parseServeArgs, UsageError, type ServeArgs } from "./cli-args";
+import { startLocalApi, type LocalApi } from "./server";
+
+const log = (line: string) => console.log(`[local-api] ${line}`);
+
+function curlHint(url: string): string {
+  const body = JSON.stringify({ amount: 1050, currency: "EUR", merchantId: "merchant-42", reference: "order-1001" });
+  return [
+    `  curl -i -X POST ${url}/payments -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" -d '${body}'`,
+    `  curl -i ${url}/payments/<id from the Location header>`,
+    `  curl -i ${url}/health`,
+    "  Ctrl+C stops it.",
+  ].join("\n");
+}
+
+interface Running {
+  api: LocalApi;
+  backing: BackingServices;
+}
+
+async function start(args: ServeArgs): Promise<Running> {
+  const backing = await startBackingServices({ env: process.env, sessions: args.sessions, log });
+  try {
+    const api = await startLocalApi({ port: args.port, concurrency: args.concurrency, env: backing.functionEnv, log: args.quiet ? undefined : log });
+    return { api, backing };
+  } catch (error) {
+    await backing.stop();
+    throw error;
+  }
+}
+
+function fail(error: Error): never {
+  console.error(`[local-api] ${error instanceof UsageError ? error.message : `${error.name}: ${error.message}`}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+}
+
+function main(): void {
+  // A reader that went away (`serve | head`, a killed parent) must not cut the cleanup short.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  let args: ServeArgs;
+  try {
+    args = parseServeArgs(process.argv.slice(2));
+  } catch (error) {
+    fail(error as Error);
+  }
+  // Signals are handled from the start: one during startup still stops a PostgreSQL being started.
+  const running = start(args);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    // Ctrl+C under nx can deliver SIGINT and then SIGTERM: a repeat must not cut the cleanup short.
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    setTimeout(() => fail(new Error("shutdown took over 20 s")), 20_000).unref();
+    running
+      .then(
+        ({ api, backing }) => api.close().finally(() => backing.stop()),
+        () => undefined,
+      )
+      .then(() => {
+        log("stopped");
+        process.exit(0);
+      }, fail);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+
+  running.then(({ api }) => {
+    if (stopping) return;
+    const containers = args.concurrency === 1 ? "1 container" : `${args.concurrency} containers`;
+    log(`payments API on ${api.url} (stage "local", ${containers}, one request at a time each)\n${curlHint(api.url)}`);
+  }, fail);
+}
+
+main();

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { toProxyEvent } from "./event";
+import { API_BUNDLE, built } from "./paths";
+import { ContainerPool, type PoolRefusal, type PoolStats } from "./pool";
+import type { InvokeOutcome } from "./container";
+import { fromProxyResult, gatewayError, type GatewayError, type HttpReply } from "./response";
+
+/** Arguments of {@link startLocalApi}. */
+export interface LocalApiOptions {
+  /** The port on 127.0.0.1; 0 picks a free one. @default 3000 */
+  port?: number;
+  /** Containers (worker threads), each serving one request at a time. @default 1 */
+  concurrency?: number;
+  /** The function's environment (DATABASE_URL, REGION_ROLE, sessions, POWERTOOLS_*): the containers' whole process.env. */
+  env: Record<string, string>;
+  /** The bundle that exports `handler`. @default dist/libs/payment-lambda/api/index.js */
+  handlerModule?: string;
+  /** An invocation's budget. @default 29000 (API Gateway's integration timeout) */
+  timeoutMs?: number;
+  /** Requests waiting beyond this many get 429. @default 1000 */
+  maxQueue?: number;
+  /** Where the adapter's own lines go (one per request, cold starts, failures). @default nowhere */
+  log?(line: string): void;
+}
+
+/** A running local API. */
+export interface LocalApi {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly port: number;
+  stats(): PoolStats;
+  /** Stops accepting, drops open connections, stops the containers. */
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** The request body, or undefined when it is over `limit` (the rest is read and dropped). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    request.on("error", reject);
+  });
+}
+
+const REFUSALS: Record<Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>["kind"], GatewayError> = {
+  failed: "failed",
+  crashed: "failed",
+  "init-failed": "failed",
+  timeout: "timeout",
+  throttled: "throttled",
+};
+
+/** Why an invocation produced no response, for the log. */
+function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>): string {
+  switch (outcome.kind) {
+    case "failed":
+      return `handler threw ${outcome.error.name}: ${outcome.error.message}`;
+    case "crashed":
+      return `container crashed (${outcome.error.name}: ${outcome.error.message}); the next request starts a new one`;
+    case "init-failed":
+      return outcome.error.message;
+    case "timeout":
+      return "invocation timed out; the container was stopped";
+    case "throttled":
+      return "queue full";
+  }
+}
+
+/**
+ * A local stand-in for API Gateway (REST, proxy integration) + Lambda: each HTTP request
+ * becomes a proxy event for the function's bundle, run in a pool of worker-thread "containers",
+ * and the proxy result becomes the HTTP response. Listens on 127.0.0.1 only.
+ * @throws InitError when the bundle fails to load with `env` (e.g. a bad environment).
+ */
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const log = options.log ?? (() => undefined);
+  const pool = new ContainerPool({
+    modulePath: built(options.handlerModule ?? API_BUNDLE, "payment-lambda"),
+    env: options.env,
+    size: options.concurrency ?? 1,
+    timeoutMs: options.timeoutMs,
+    maxQueue: options.maxQueue,
+    onColdStart: (initMs) => log(`container started (init ${initMs.toFixed(0)} ms)`),
+  });
+  await pool.start();
+
+  let port = 0;
+  async function reply(request: IncomingMessage, requestId: string): Promise<HttpReply> {
+    const body = await readBody(request, MAX_REQUEST_BYTES);
+    if (!body) return gatewayError("too-large", requestId);
+    const event = toProxyEvent({
+      method: request.method ?? "GET",
+      target: request.url ?? "/",
+      rawHeaders: request.rawHeaders,
+      body,
+      sourceIp: (request.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+      port,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId,
+    });
+    const outcome = await pool.invoke(event);
+    if (outcome.kind === "result") return fromProxyResult(outcome.result, requestId);
+    log(`${requestId}: ${failureNote(outcome)}`);
+    return gatewayError(REFUSALS[outcome.kind], requestId);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    let answer: HttpReply;
+    try {
+      answer = await reply(request, requestId);
+    } catch (error) {
+      log(`${requestId}: adapter error ${(error as Error).message}`);
+      answer = gatewayError("failed", requestId);
+    }
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+    log(`${request.method} ${request.url} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
+  }
+
+  const server = createServer((request, response) => void handle(request, response));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 3000, "127.0.0.1", () => resolve());
+    });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats: () => pool.stats(),
+    close: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await Promise.all([closed, pool.close()]);
+    },
+  };
+}
