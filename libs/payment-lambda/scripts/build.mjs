@@ -30,6 +30,8 @@ async function moveSourceMap(from, to) {
   await rm(from);
 }
 
+const lambdaOptions = JSON.parse(await readFile(join(projectRoot, "scripts", "lambda-esbuild-options.json"), "utf8"));
+
 await rm(outDir, { recursive: true, force: true });
 const sizes = {};
 for (const fn of ["api", "migrate"]) {
@@ -37,17 +39,10 @@ for (const fn of ["api", "migrate"]) {
   await build({
     entryPoints: [join(projectRoot, "src", "lambda", `${fn}.ts`)],
     outfile,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    minify: true,
-    sourcemap: "external",
-    legalComments: "external",
+    // Shared with the benchmark's baseline. External: the AWS SDK (the Lambda runtime has it),
+    // and pg-native / pg-cloudflare, optional paths of pg that never run in Lambda.
+    ...lambdaOptions,
     tsconfig: join(workspaceRoot, "tsconfig.base.json"),
-    // pg-native and pg-cloudflare are optional paths of pg that never run in Lambda.
-    external: ["@aws-sdk/*", "pg-native", "pg-cloudflare"],
-    logLevel: "warning",
   });
   await moveSourceMap(`${outfile}.map`, join(outDir, "sourcemaps", fn, "index.js.map"));
   await writeFile(join(outDir, fn, "rds-ca.pem"), `${ca.join("\n").trim()}\n`);

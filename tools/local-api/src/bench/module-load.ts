@@ -4,23 +4,11 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { WORKSPACE_ROOT, workspaceRequire } from "../paths";
+import lambdaOptions from "../../../../libs/payment-lambda/scripts/lambda-esbuild-options.json";
 import { median } from "./stats";
 
-/**
- * libs/payment-lambda/scripts/build.mjs's esbuild options, mirrored: the baseline must be built
- * exactly like the api bundle. (build.mjs is a script, not a module: it has nothing to import.)
- */
-export const LAMBDA_ESBUILD_OPTIONS = {
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "cjs",
-  minify: true,
-  sourcemap: "external",
-  legalComments: "external",
-  external: ["@aws-sdk/*", "pg-native", "pg-cloudflare"],
-  logLevel: "warning",
-} as const satisfies esbuild.BuildOptions;
+/** The api bundle's esbuild options (libs/payment-lambda's build reads the same file). */
+export const LAMBDA_ESBUILD_OPTIONS = lambdaOptions as esbuild.BuildOptions;
 
 /** The smallest API Gateway handler: what any function pays to be loaded at all. */
 const EMPTY_HANDLER = "export const handler = async () => ({ statusCode: 200, body: \"\" });\n";
