@@ -29,6 +29,7 @@ const rarely = (value: boolean) => fc.oneof({ weight: 9, arbitrary: fc.constant(
 const paymentLike = fc.record(
   {
     amount: mostly(fc.integer({ min: 1, max: 100_000 }), fc.oneof(fc.integer({ min: -5, max: 0 }), fc.maxSafeInteger(), fc.double(), fc.string(), fc.constant(null))),
+    // Wrong values: lowercase, ISO 4217's "no currency" code XXX, random strings, numbers.
     currency: mostly(fc.constantFrom("USD", "EUR", "JPY", "KWD"), fc.oneof(fc.constantFrom("usd", "XXX"), fc.string({ maxLength: 4 }), fc.integer())),
     merchantId: mostly(fc.constantFrom("merchant-1", "merchant-2"), fc.string({ maxLength: 70 })),
     reference: mostly(fc.stringMatching(/^[a-z0-9-]{1,20}$/), fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: "grapheme", maxLength: 10 }))),

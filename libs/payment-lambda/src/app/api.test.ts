@@ -70,6 +70,7 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["an amount over 10^12", () => postPayment({ ...VALID_PAYMENT, amount: 1_000_000_000_001 }, "bad-8"), 400, "amount"],
     ["an unsafe integer amount", () => postPayment('{"amount":9007199254740993,"currency":"EUR","merchantId":"merchant-42"}', "bad-9"), 400, "amount"],
     ["a missing amount", () => postPayment({ currency: "EUR", merchantId: "merchant-42" }, "bad-10"), 400, "amount"],
+    // XXX is ISO 4217's "no currency" code: well-formed, but not on the allowlist.
     ["an unknown currency", () => postPayment({ ...VALID_PAYMENT, currency: "XXX" }, "bad-11"), 400, "currency"],
     ["a lowercase currency", () => postPayment({ ...VALID_PAYMENT, currency: "eur" }, "bad-12"), 400, "currency"],
     ["a numeric currency", () => postPayment({ ...VALID_PAYMENT, currency: 978 }, "bad-13"), 400, "currency"],
