@@ -1,0 +1,1 @@
+module.exports = { ...require("../../jest.preset.js"), displayName: "api-keys", rootDir: __dirname };

@@ -1,0 +1,16 @@
+// Merchant API keys: their format, hashing and stored record, shared by the authorizer (in
+// libs/payment-lambda) and the key management CLI (tools/keys). Only node:crypto and zod.
+export { AUTHORIZER_CONTEXT } from "./authorizer-context";
+export { hashSecret, newSalt, secretMatches } from "./hashing";
+export { API_KEY_PREFIX, bearerToken, generateApiKey, parseApiKey, type ApiKeyParts } from "./key-format";
+export {
+  API_KEYS_TABLE_KEY,
+  MERCHANT_ID_PATTERN,
+  merchantIdProblem,
+  newApiKey,
+  parseApiKeyRecord,
+  verifyApiKey,
+  type ApiKeyRecord,
+  type ApiKeyStatus,
+  type NewApiKeyInput,
+} from "./record";
