@@ -16,6 +16,17 @@ export interface ApiConfig {
   /** Stage throttling, requests per second and burst. @default 100 / 200 */
   throttleRateLimit: number;
   throttleBurstLimit: number;
+  /**
+   * How long API Gateway caches an authorizer's answer per API key. A revoked key keeps
+   * working for up to this long (plus the keys table's replication lag). @default 60
+   */
+  authorizerCacheTtlSeconds: number;
+  /** `/health` is unauthenticated (Route 53 calls it), so it gets its own small throttle. @default 10 / 20 */
+  healthThrottle: { rateLimit: number; burstLimit: number };
+  /** Per-merchant limits of the usage plan, in requests per second, burst and requests per day. @default 50 / 100 / 100000 */
+  merchantLimits: { rateLimit: number; burstLimit: number; dailyQuota: number };
+  /** The WAF web ACL: requests per source IP per 5 minutes, and the largest request body. @default 2000 / 8192 */
+  waf: { rateLimitPer5Min: number; maxBodyBytes: number };
 }
 
 /** Bytes of memory per Aurora PostgreSQL connection in its default `max_connections` formula. */
@@ -71,5 +82,21 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
     timeoutSeconds: reader.integer("apiTimeoutSeconds", { default: 10, min: 1, max: 28 }),
     throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: 100, min: 1 }),
     throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: 200, min: 1 }),
+    authorizerCacheTtlSeconds: reader.integer("authorizerCacheTtlSeconds", { default: 60, min: 0, max: 3600 }),
+    healthThrottle: {
+      rateLimit: reader.integer("healthThrottleRateLimit", { default: 10, min: 1 }),
+      burstLimit: reader.integer("healthThrottleBurstLimit", { default: 20, min: 1 }),
+    },
+    merchantLimits: {
+      rateLimit: reader.integer("merchantRateLimit", { default: 50, min: 1 }),
+      burstLimit: reader.integer("merchantBurstLimit", { default: 100, min: 1 }),
+      dailyQuota: reader.integer("merchantDailyQuota", { default: 100_000, min: 1 }),
+    },
+    waf: {
+      // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+      rateLimitPer5Min: reader.integer("wafRateLimitPer5Min", { default: 2000, min: 10, max: 2_000_000_000 }),
+      // WAF inspects at most the first 16 KB of an API Gateway request body by default.
+      maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: 8192, min: 256, max: 16_384 }),
+    },
   };
 }

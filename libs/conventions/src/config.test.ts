@@ -110,7 +110,24 @@ describe("loadApiConfig", () => {
 
   it("accepts the defaults within the connection budget", async () => {
     await withConfig({});
-    expect(loadApiConfig(regional())).toEqual({ reservedConcurrency: 50, memoryMb: 512, timeoutSeconds: 10, throttleRateLimit: 100, throttleBurstLimit: 200 });
+    expect(loadApiConfig(regional())).toEqual({
+      reservedConcurrency: 50,
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      throttleRateLimit: 100,
+      throttleBurstLimit: 200,
+      authorizerCacheTtlSeconds: 60,
+      healthThrottle: { rateLimit: 10, burstLimit: 20 },
+      merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
+      waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
+    });
+  });
+
+  it("refuses an authorizer cache TTL over API Gateway's hour and a WAF body limit over what WAF inspects, naming the keys", async () => {
+    await withConfig({ authorizerCacheTtlSeconds: "3601" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:authorizerCacheTtlSeconds: 3601 is above the maximum of 3600/);
+    await withConfig({ wafMaxBodyBytes: "65536" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafMaxBodyBytes: 65536 is above the maximum of 16384/);
   });
 
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {

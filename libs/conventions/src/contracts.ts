@@ -36,6 +36,10 @@ export interface RegionalStackOutputs {
   healthUrl: string;
   /** The payment Lambda. */
   lambdaName: string;
+  /** The usage plan holding the per-merchant limits: the keys CLI adds each merchant's usage key to it. */
+  usagePlanId: string;
+  /** The WAF web ACL associated with the stage. */
+  webAclArn: string;
   /** With a custom domain: its regional domain name and zone, the failover records' alias target. */
   customDomainTarget?: string;
   customDomainZoneId?: string;
@@ -56,6 +60,8 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   dbSecretName: string;
   /** The DynamoDB sessions global table (same name in both regions). */
   sessionsTableName: string;
+  /** The merchants' API keys, a DynamoDB global table (same name in both regions; each authorizer reads its own replica). */
+  apiKeysTableName: string;
   /** The multi-region replica, in the DR region, of the primary's key (encrypts the replicas). */
   drReplicaKeyArn: string;
 }

@@ -3,11 +3,13 @@ import * as path from "node:path";
 
 /**
  * What `nx run payment-lambda:build` writes, relative to the workspace root: one folder per
- * function (a FileArchive each), both with handler `index.handler` and runtime nodejs22.x.
+ * function (a FileArchive each), all with handler `index.handler` and runtime nodejs22.x.
  */
 export const PAYMENT_LAMBDA_ARTIFACTS = {
   /** index.js (+ .map, not loaded at run time) and rds-ca.pem. */
   apiDir: "dist/libs/payment-lambda/api",
+  /** The Lambda authorizer of the /payments routes: index.js. */
+  authorizerDir: "dist/libs/payment-lambda/authorizer",
   /** index.js, rds-ca.pem and migrations/NNN_name.sql. */
   migrateDir: "dist/libs/payment-lambda/migrate",
   /** The migrations as shipped: hash this folder for the migrate invocation's trigger. */
