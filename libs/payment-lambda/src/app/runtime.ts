@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { lazyDynamoDb, type DynamoDbProvider } from "../aws/dynamodb";
 import type { ApiSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
@@ -15,6 +16,8 @@ export interface Runtime {
   readonly logger: Logger;
   readonly metrics: MetricsSink;
   readonly db: Database;
+  /** The container's DynamoDB client, loaded on first use. */
+  readonly dynamoDb: DynamoDbProvider;
   readonly sessions: SessionStore;
   readonly health: HealthCheck;
   readonly payments: CreatePaymentOptions;
@@ -36,10 +39,9 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const logger = overrides.logger ?? createLogger(settings.observability);
   const metrics = overrides.metrics ?? createMetrics(settings.observability);
   const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile });
-  const sessions = settings.sessionsTable
-    ? dynamoSessionStore({ tableName: settings.sessionsTable, endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb })
-    : disabledSessionStore;
+  const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
+  const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : disabledSessionStore;
   if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
   const health = new HealthCheck(settings.regionRole, () => probeDatabase(db.reader), overrides.health);
-  return { settings, logger, metrics, db, sessions, health, payments: overrides.payments ?? {} };
+  return { settings, logger, metrics, db, dynamoDb, sessions, health, payments: overrides.payments ?? {} };
 }

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod/mini";
 
 /** The DB secret's JSON (Secrets Manager's RDS shape; `host` is not used: endpoints come from the environment). */
@@ -37,18 +36,34 @@ export function parseDbSecret(secretString: string | undefined): DbSecret {
   return result.data;
 }
 
-/** A Secrets Manager client with tight budgets: a cold start must stay well under API Gateway's 29 s. */
-export function createSecretsClient(): SecretsManagerClient {
-  return new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
+/** Reads a secret's string. */
+export type SecretFetcher = (secretId: string) => Promise<string | undefined>;
+
+/**
+ * Secrets Manager, with tight budgets (a cold start must stay well under API Gateway's 29 s).
+ * The SDK is imported on the first fetch, not at module load: the secret is read once per
+ * container, so its client has no business in every cold start's import time.
+ */
+export function secretsManagerFetcher(): SecretFetcher {
+  let client: Promise<(secretId: string) => Promise<string | undefined>> | undefined;
+  const load = async () => {
+    const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+    const sdk = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
+    return async (secretId: string) => (await sdk.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  };
+  return async (secretId) => {
+    client ??= load();
+    return (await client)(secretId);
+  };
 }
 
 /** The secret `secretId`, fetched on first use and cached for the life of the container. */
-export function secretsManagerCredentials(secretId: string, client: Pick<SecretsManagerClient, "send"> = createSecretsClient()): CredentialsProvider {
+export function secretsManagerCredentials(secretId: string, fetchSecret: SecretFetcher = secretsManagerFetcher()): CredentialsProvider {
   let cached: Promise<DbSecret> | undefined;
   return {
     get() {
       if (!cached) {
-        const pending = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((output) => parseDbSecret(output.SecretString));
+        const pending = fetchSecret(secretId).then(parseDbSecret);
         pending.catch(() => {
           if (cached === pending) cached = undefined;
         });

@@ -56,11 +56,8 @@ describe("DB secret", () => {
   });
 
   it("is fetched once, refetched after invalidate, and a failed fetch is not cached", async () => {
-    const send = jest
-      .fn()
-      .mockRejectedValueOnce(new Error("throttled"))
-      .mockResolvedValue({ SecretString: JSON.stringify(SECRET) });
-    const credentials = secretsManagerCredentials("db-secret", { send } as never);
+    const send = jest.fn<Promise<string | undefined>, [string]>().mockRejectedValueOnce(new Error("throttled")).mockResolvedValue(JSON.stringify(SECRET));
+    const credentials = secretsManagerCredentials("db-secret", send);
     await expect(credentials.get()).rejects.toThrow("throttled");
     expect(await credentials.get()).toEqual(SECRET);
     await credentials.get();
@@ -68,7 +65,7 @@ describe("DB secret", () => {
     credentials.invalidate();
     await credentials.get();
     expect(send).toHaveBeenCalledTimes(3);
-    expect(send.mock.calls[0][0].input).toEqual({ SecretId: "db-secret" });
+    expect(send.mock.calls[0]).toEqual(["db-secret"]);
   });
 });
 

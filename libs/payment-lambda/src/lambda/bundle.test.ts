@@ -58,8 +58,25 @@ describe("the build", () => {
       expect(pem.match(/-----BEGIN CERTIFICATE-----/g)!.length).toBeGreaterThan(50);
     }
     const api = await readFile(join(outDir, "api", "index.js"), "utf8");
-    expect(api).toMatch(/require\("@aws-sdk\/lib-dynamodb"\)/);
+    expect(api).toMatch(/import\("@aws-sdk\/lib-dynamodb"\)/);
     expect(api).not.toMatch(/class DynamoDBClient\b/);
+  });
+
+  it("loads without the AWS SDK and without undici: both wait for the first request that needs them", async () => {
+    // pg's Cloudflare probe builds a `Response` at import on a Node without `navigator`, which
+    // loads undici; the SDK clients are imported on first use. Either at import time would
+    // show up in every cold start (docs/benchmarks.md).
+    const probe = `
+      const before = new Set(process.moduleLoadList);
+      require(process.argv[1]);
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m) && m.includes("undici"));
+      const sdk = Object.keys(require.cache).filter((file) => file.includes("@aws-sdk"));
+      process.stdout.write(JSON.stringify({ loaded, sdk }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", probe, join(outDir, "api", "index.js")], {
+      cwd: WORKSPACE,
+      env: { PATH: process.env.PATH ?? "", DATABASE_URL: "postgres://probe@127.0.0.1:9/unused", REGION_ROLE: "primary", SESSIONS_TABLE: "sessions" },
+    });
+    expect(JSON.parse(stdout)).toEqual({ loaded: [], sdk: [] });
   });
 
   it("ships the migrations verbatim with the migrate function (same hash as the source)", async () => {

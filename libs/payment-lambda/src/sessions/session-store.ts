@@ -1,6 +1,5 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
+import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
 import type { Payment } from "../payments/payment";
 
@@ -62,34 +61,23 @@ export function fromSessionItem(item: Record<string, unknown> | undefined, nowMs
 /** Options of {@link dynamoSessionStore}. */
 export interface DynamoSessionStoreOptions {
   tableName: string;
-  /** A local DynamoDB-compatible endpoint (DYNAMODB_ENDPOINT). */
-  endpoint?: string;
-  /** Extra client config (tests: region, credentials). */
-  clientConfig?: DynamoDBClientConfig;
+  /** The container's DynamoDB client (short timeouts, two attempts: a slow table must not hold a payment response). */
+  dynamoDb: DynamoDbProvider;
   now?: () => number;
 }
 
-/**
- * Sessions in DynamoDB. The client is created once (module scope through the runtime) with
- * short timeouts and at most two attempts: a slow table must not hold a payment response.
- */
+/** Sessions in DynamoDB, through the container's one client. */
 export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...options.clientConfig,
-    }),
-  );
   return {
     enabled: true,
     async put(payment) {
-      await client.send(new PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }));
+      const { client, commands } = await options.dynamoDb();
+      await client.send(new commands.PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }));
     },
     async get(paymentId) {
-      const { Item } = await client.send(new GetCommand({ TableName: options.tableName, Key: { sessionId: sessionId(paymentId) } }));
+      const { client, commands } = await options.dynamoDb();
+      const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { sessionId: sessionId(paymentId) } }));
       return fromSessionItem(Item, now());
     },
   };

@@ -27,9 +27,9 @@ export async function buildEmptyHandler(outDir: string): Promise<string> {
   return outfile;
 }
 
-/** The @aws-sdk/* packages a bundle requires (external: the Lambda runtime provides them). */
+/** The @aws-sdk/* packages a bundle requires or imports on first use (external: the Lambda runtime provides them). */
 export function awsSdkImports(bundle: string): string[] {
-  const requires = readFileSync(bundle, "utf8").matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g);
+  const requires = readFileSync(bundle, "utf8").matchAll(/(?:require|import)\("(@aws-sdk\/[^"]+)"\)/g);
   return [...new Set([...requires].map((match) => match[1]!))].sort();
 }
 

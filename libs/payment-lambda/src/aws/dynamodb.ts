@@ -1,0 +1,53 @@
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type * as LibDynamoDb from "@aws-sdk/lib-dynamodb";
+
+/** The container's DynamoDB document client and the commands this package sends with it. */
+export interface DynamoDb {
+  client: LibDynamoDb.DynamoDBDocumentClient;
+  commands: Pick<typeof LibDynamoDb, "GetCommand" | "PutCommand" | "UpdateCommand">;
+}
+
+/** Where the client goes. */
+export interface DynamoDbOptions {
+  /** A local DynamoDB-compatible endpoint (DYNAMODB_ENDPOINT). */
+  endpoint?: string;
+  /** Extra client config (tests: region, credentials). */
+  clientConfig?: DynamoDBClientConfig;
+}
+
+/** The client, created on first use and shared by every caller in the container. */
+export type DynamoDbProvider = () => Promise<DynamoDb>;
+
+/**
+ * One DynamoDB client per container, loaded on first use. The SDK is about three quarters of
+ * the api bundle's load time (docs/benchmarks.md), so it is not imported at cold start: a
+ * container that serves only /health never loads it. Short timeouts and at most two attempts:
+ * DynamoDB is best-effort on the payment path and must not hold a response.
+ */
+export function lazyDynamoDb(options: DynamoDbOptions = {}): DynamoDbProvider {
+  let loading: Promise<DynamoDb> | undefined;
+  return () => {
+    if (!loading) {
+      const pending = loadDynamoDb(options);
+      // A failed load (it should not happen: the runtime ships the SDK) is retried next time.
+      pending.catch(() => {
+        if (loading === pending) loading = undefined;
+      });
+      loading = pending;
+    }
+    return loading;
+  };
+}
+
+async function loadDynamoDb(options: DynamoDbOptions): Promise<DynamoDb> {
+  const [{ DynamoDBClient }, lib] = await Promise.all([import("@aws-sdk/client-dynamodb"), import("@aws-sdk/lib-dynamodb")]);
+  const client = lib.DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...options.clientConfig,
+    }),
+  );
+  return { client, commands: { GetCommand: lib.GetCommand, PutCommand: lib.PutCommand, UpdateCommand: lib.UpdateCommand } };
+}
