@@ -14,7 +14,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof DrRegionOutputs, boolean> = {
   region: true, vpcId: true, clusterArn: true, clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, kmsKeyArn: true,
   bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true,
-  apiStage: true, healthUrl: true, lambdaName: true,
+  apiStage: true, healthUrl: true, lambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
   customDomainTarget: false, customDomainZoneId: false,
 };
@@ -66,7 +66,13 @@ describe("dr-region stack", () => {
       DB_WRITER_HOST: primaryRegionOutputs.globalWriterEndpoint,
       DB_READER_HOST: plan.outputs.clusterEndpoint,
       SESSIONS_TABLE: primaryRegionOutputs.sessionsTableName,
+      API_KEYS_TABLE: primaryRegionOutputs.apiKeysTableName,
     });
+    // The authorizer reads the keys table's replica here: nothing in the auth path lives only in the primary region.
+    expect(plan.one("aws:lambda/function:Function", "authorizer-function").inputs.environment.variables.API_KEYS_TABLE).toBe(primaryRegionOutputs.apiKeysTableName);
+    const readKeys = plan.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("authorizer"))!.inputs.policy as string;
+    expect(readKeys).toContain(`arn:aws:dynamodb:us-east-2:`);
+    expect(readKeys).not.toContain("us-east-1");
     const policies = plan.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy as string);
     expect(policies.some((p) => p.includes(primaryRegionOutputs.drReplicaKeyArn))).toBe(true);
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);

@@ -80,6 +80,7 @@ const api = new RegionalPaymentsApi(
       clusterIdentifier: database.clusterIdentifier,
     },
     sessionsTableName: primary.output("sessionsTableName"),
+    apiKeysTableName: primary.output("apiKeysTableName"),
     kmsKeyArns: [primary.output("drReplicaKeyArn")],
     logs: logs(key.keyArn),
     api: apiSettings,

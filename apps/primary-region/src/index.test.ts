@@ -11,9 +11,9 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
-  dbSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, bucketName: true, bucketArn: true,
+  dbSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true,
-  lambdaName: true,
+  lambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
   customDomainTarget: false, customDomainZoneId: false,
 };
@@ -66,10 +66,19 @@ describe("primary-region stack", () => {
     expect(secret.inputs.replicas).toEqual([{ region: "us-east-2", kmsKeyId: plan.outputs.drReplicaKeyArn }]);
   });
 
-  it("replicates the sessions table to the DR region with the replica key and PITR", () => {
-    const table = plan.one("aws:dynamodb/table:Table");
+  it.each([
+    ["sessions", "sessionsTableName"],
+    ["api-keys", "apiKeysTableName"],
+  ])("replicates the %s table to the DR region with the replica key and PITR", (role, output) => {
+    const table = plan.one("aws:dynamodb/table:Table", `${role}-table`);
+    expect(table.inputs.name).toBe(plan.outputs[output]);
     expect(table.inputs.replicas).toEqual([expect.objectContaining({ regionName: "us-east-2", kmsKeyArn: plan.outputs.drReplicaKeyArn, pointInTimeRecovery: true })]);
     expect(table.inputs).toMatchObject({ streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES", pointInTimeRecovery: { enabled: true } });
+  });
+
+  it("points the authorizer at the keys table this stack owns", () => {
+    const authorizer = plan.resources.find((r) => r.type === "aws:lambda/function:Function" && r.name.endsWith("-authorizer-function"));
+    expect(authorizer?.inputs.environment.variables.API_KEYS_TABLE).toBe(plan.outputs.apiKeysTableName);
   });
 
   it("puts the environment suffix in every physical name", () => {

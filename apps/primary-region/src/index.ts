@@ -8,7 +8,7 @@ import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import { DatabaseMigration, RegionalPaymentsApi } from "@payments-dr/serverless-api";
-import { RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
+import { ApiKeysTable, RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
 const ctx = new StackContext();
@@ -62,6 +62,17 @@ const sessions = new SessionsTable(
   { namer: here.namer, kmsKeyArn: key.keyArn, replica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn } },
   { provider: here.provider },
 );
+// The merchants' API keys: each region's authorizer reads its own replica.
+const apiKeys = new ApiKeysTable(
+  "api-keys",
+  {
+    namer: here.namer,
+    kmsKeyArn: key.keyArn,
+    replica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn },
+    deletionProtection: config.deletionProtection,
+  },
+  { provider: here.provider },
+);
 const bucket = new SecureBucket(
   "data",
   { namer: here.namer, role: "data", kmsKeyArn: key.keyArn, forceDestroy: !config.deletionProtection },
@@ -94,6 +105,7 @@ const api = new RegionalPaymentsApi(
     network: functionNetwork,
     database: { ...databaseAccess, clusterIdentifier: database.clusterIdentifier },
     sessionsTableName: sessions.tableName,
+    apiKeysTableName: apiKeys.tableName,
     kmsKeyArns: [key.keyArn],
     logs: logs(key.keyArn),
     api: apiSettings,
@@ -120,6 +132,7 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   sessionsTableName: sessions.tableName,
+  apiKeysTableName: apiKeys.tableName,
   bucketName: bucket.bucketName,
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,

@@ -1,4 +1,5 @@
 import type * as aws from "@pulumi/aws";
+import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
 
 /** The account, partition and region a function's role is scoped to. */
 export interface AccountScope {
@@ -11,17 +12,27 @@ export interface AccountScope {
   region: string;
 }
 
-/** What one function may touch, by name or ARN, in its own region. */
+/**
+ * What one function may touch, by name or ARN, in its own region, besides its logs, the VPC
+ * and X-Ray. Each field is one grant: a function states only what it uses.
+ */
 export interface FunctionAccess {
   /** The function's log group. */
   logGroupArn: string;
-  /** Name of the database secret; the function reads this region's copy only. */
-  secretName: string;
-  /** Keys the function decrypts with: the secret's, and the sessions table's when it has one. */
+  /** Keys the function decrypts with, only through the services of its other grants (Secrets Manager, DynamoDB). */
   kmsKeyArns: string[];
-  /** The sessions table, read and written in this region. */
+  /** Name of the database secret; the function reads this region's copy only. */
+  secretName?: string;
+  /** The sessions table, read and written. */
   sessionsTableName?: string;
+  /** The API keys table, read to verify a key: GetItem only (the authorizer). */
+  apiKeysReadTable?: string;
+  /** The API keys table, where the function records when a key was last used: UpdateItem of `lastUsedAt` only (the API function). */
+  apiKeysUsageTable?: string;
 }
+
+/** The one attribute of a key record the API function may write. */
+const API_KEY_LAST_USED_ATTRIBUTE: keyof ApiKeyRecord = "lastUsedAt";
 
 /** Lambda may assume the role, for functions of this account only. */
 export function lambdaTrustPolicy(accountId: string): aws.iam.PolicyDocument {
@@ -51,9 +62,10 @@ export function lambdaTrustPolicy(accountId: string): aws.iam.PolicyDocument {
  */
 export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess): aws.iam.PolicyDocument {
   const { accountId, partition, region, dnsSuffix } = scope;
-  const tableArn = access.sessionsTableName && `arn:${partition}:dynamodb:${region}:${accountId}:table/${access.sessionsTableName}`;
-  // Only Secrets Manager and DynamoDB use the keys, on the function's behalf.
-  const keyUsers = [`secretsmanager.${region}.${dnsSuffix}`, ...(tableArn ? [`dynamodb.${region}.${dnsSuffix}`] : [])];
+  const tableArn = (name: string) => `arn:${partition}:dynamodb:${region}:${accountId}:table/${name}`;
+  const usesTables = [access.sessionsTableName, access.apiKeysReadTable, access.apiKeysUsageTable].some((t) => t !== undefined);
+  const writesTables = access.sessionsTableName !== undefined || access.apiKeysUsageTable !== undefined;
+
   const statements: aws.iam.PolicyStatement[] = [
     {
       Sid: "WriteOwnLogs",
@@ -73,30 +85,65 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
       Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
       Resource: `arn:${partition}:ec2:${region}:${accountId}:*/*`,
     },
-    {
-      Sid: "ReadDatabaseSecret",
-      Effect: "Allow",
-      Action: "secretsmanager:GetSecretValue",
-      // Secrets Manager appends a hyphen and six random characters to the name.
-      Resource: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${access.secretName}-??????`,
-    },
-    {
-      Sid: "DecryptWithDataKeys",
+  ];
+  if (access.secretName !== undefined) {
+    statements.push(
+      {
+        Sid: "ReadDatabaseSecret",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        // Secrets Manager appends a hyphen and six random characters to the name.
+        Resource: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${access.secretName}-??????`,
+      },
+      {
+        Sid: "DecryptDatabaseSecret",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: access.kmsKeyArns,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.${dnsSuffix}` } },
+      },
+    );
+  }
+  if (usesTables) {
+    statements.push({
+      Sid: "UseTableKeys",
       Effect: "Allow",
       // Writing an item to a table encrypted with a customer-managed key needs a data key.
-      Action: tableArn ? ["kms:Decrypt", "kms:GenerateDataKey"] : "kms:Decrypt",
+      Action: ["kms:Decrypt", "kms:DescribeKey", ...(writesTables ? ["kms:GenerateDataKey"] : [])],
       Resource: access.kmsKeyArns,
-      Condition: { StringEquals: { "kms:ViaService": keyUsers } },
-    },
-    ...(tableArn
-      ? [{ Sid: "UseSessionsTable", Effect: "Allow" as const, Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: tableArn }]
-      : []),
-    {
-      Sid: "WriteTraces",
+      Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.${dnsSuffix}` } },
+    });
+  }
+  if (access.sessionsTableName !== undefined) {
+    statements.push({
+      Sid: "UseSessionsTable",
       Effect: "Allow",
-      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-      Resource: "*",
-    },
-  ];
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Resource: tableArn(access.sessionsTableName),
+    });
+  }
+  if (access.apiKeysReadTable !== undefined) {
+    statements.push({ Sid: "ReadApiKeys", Effect: "Allow", Action: "dynamodb:GetItem", Resource: tableArn(access.apiKeysReadTable) });
+  }
+  if (access.apiKeysUsageTable !== undefined) {
+    statements.push({
+      Sid: "RecordApiKeyUse",
+      Effect: "Allow",
+      Action: "dynamodb:UpdateItem",
+      Resource: tableArn(access.apiKeysUsageTable),
+      // Only `SET lastUsedAt` on an existing key (the key attribute is part of every request),
+      // and nothing read back: the API function can neither revoke a key nor read its hash.
+      Condition: {
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": [API_KEYS_TABLE_KEY, API_KEY_LAST_USED_ATTRIBUTE] },
+        StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+      },
+    });
+  }
+  statements.push({
+    Sid: "WriteTraces",
+    Effect: "Allow",
+    Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+    Resource: "*",
+  });
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -44,10 +44,12 @@ export function functionEnvironment(inputs: {
   database: DatabaseArgs;
   timeouts: DatabaseTimeouts;
   sessionsTableName?: pulumi.Input<string>;
+  /** The API keys table, whose `lastUsedAt` the API function records (off when unset). */
+  apiKeysTableName?: pulumi.Input<string>;
   serviceName: string;
   logLevel: LogLevel;
 }): Record<string, pulumi.Input<string>> {
-  const { regionRole, database, timeouts, sessionsTableName, serviceName, logLevel } = inputs;
+  const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, serviceName, logLevel } = inputs;
   return {
     REGION_ROLE: regionRole,
     DB_SECRET_ID: database.secretName,
@@ -56,10 +58,18 @@ export function functionEnvironment(inputs: {
     DB_CONNECT_TIMEOUT_MS: String(timeouts.connectTimeoutMs),
     DB_STATEMENT_TIMEOUT_MS: String(timeouts.statementTimeoutMs),
     ...(sessionsTableName === undefined ? {} : { SESSIONS_TABLE: sessionsTableName }),
-    POWERTOOLS_SERVICE_NAME: serviceName,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: logLevel,
+    ...(apiKeysTableName === undefined ? {} : { API_KEYS_TABLE: apiKeysTableName }),
+    ...powertoolsEnvironment(serviceName, logLevel),
   };
+}
+
+/** The environment of the authorizer (libs/payment-lambda): its region's replica of the keys table, and no database. */
+export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<string>; logLevel: LogLevel }): Record<string, pulumi.Input<string>> {
+  return { API_KEYS_TABLE: inputs.apiKeysTableName, ...powertoolsEnvironment("payments-authorizer", inputs.logLevel) };
+}
+
+function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): Record<string, string> {
+  return { POWERTOOLS_SERVICE_NAME: serviceName, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL: logLevel };
 }
 
 /**

@@ -1,10 +1,14 @@
 export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
+export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
+export { type Throttle } from "./method-settings";
+export { type MerchantLimits } from "./usage-plan";
 export { LAMBDA_HANDLER, LAMBDA_RUNTIME, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./routes";
+export { type WafSettings } from "./web-acl";
 export {
   apiAccountOptions,
   deploymentOptions,

@@ -20,14 +20,15 @@ export function apiAccountOptions(parent: pulumi.Resource, rolePolicy: aws.iam.R
 
 /**
  * Options of the deployment:
- * - it waits for every method and integration: deploying an API with a method that has no
- *   integration yet fails ("No integration defined for method");
- * - a change to the routes replaces it (its `triggers`), and the replacement is created
+ * - it waits for everything it snapshots: every method and integration (deploying an API with
+ *   a method that has no integration yet fails: "No integration defined for method"), the
+ *   authorizer and the gateway responses (they reach clients only through a deployment);
+ * - a change to any of them replaces it (its `triggers`), and the replacement is created
  *   before the old one is deleted, so the stage moves to the new deployment and never points
  *   at a deleted one.
  */
-export function deploymentOptions(parent: pulumi.Resource, routeResources: pulumi.Resource[]): pulumi.CustomResourceOptions {
-  return { parent, dependsOn: routeResources, deleteBeforeReplace: false };
+export function deploymentOptions(parent: pulumi.Resource, snapshotted: pulumi.Resource[]): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: snapshotted, deleteBeforeReplace: false };
 }
 
 /** A stage with access logs needs the account's CloudWatch Logs role first. */
@@ -37,10 +38,15 @@ export function stageOptions(parent: pulumi.Resource, account: aws.apigateway.Ac
 
 /**
  * Execution logging needs the account's CloudWatch Logs role, and its log group must exist
- * first, or API Gateway creates it unencrypted and without retention.
+ * first, or API Gateway creates it unencrypted and without retention. Method settings of one
+ * stage are changed one after the other (`after`): each is an update of the stage, and API
+ * Gateway rejects concurrent updates of a stage with a ConflictException.
  */
-export function methodSettingsOptions(parent: pulumi.Resource, waitFor: { account: aws.apigateway.Account; executionLogGroup: aws.cloudwatch.LogGroup }): pulumi.CustomResourceOptions {
-  return { parent, dependsOn: [waitFor.account, waitFor.executionLogGroup] };
+export function methodSettingsOptions(
+  parent: pulumi.Resource,
+  waitFor: { account: aws.apigateway.Account; executionLogGroup: aws.cloudwatch.LogGroup; after?: aws.apigateway.MethodSettings },
+): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [waitFor.account, waitFor.executionLogGroup, ...(waitFor.after ? [waitFor.after] : [])] };
 }
 
 /**

@@ -19,10 +19,12 @@ export interface RegionalPaymentsApiArgs {
   };
   /** The sessions table (a replica in the DR region: same name). */
   sessionsTableName: pulumi.Input<string>;
-  /** The keys of the secret and the sessions table in this region. */
+  /** The merchants' API keys table (a replica in the DR region: same name). */
+  apiKeysTableName: pulumi.Input<string>;
+  /** The keys of the secret and the tables in this region. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
-  /** Sizing and throttling, from `loadApiConfig`. */
+  /** Sizing, throttling, the authorizer's cache, merchant limits and the WAF, from `loadApiConfig`. */
   api: ApiConfig;
   /** This region's alert topic. */
   alertTopicArn: pulumi.Input<string>;
@@ -31,8 +33,9 @@ export interface RegionalPaymentsApiArgs {
 }
 
 /**
- * The payments API of one region, the same in both: the payment Lambda's bundle behind a
- * {@link ServerlessApi}, and the region's alarms on it and on its Aurora cluster.
+ * The payments API of one region, the same in both: the payment Lambda's bundles (API and
+ * authorizer) behind a {@link ServerlessApi}, and the region's alarms on it and on its Aurora
+ * cluster.
  */
 export class RegionalPaymentsApi extends pulumi.ComponentResource {
   private readonly api: ServerlessApi;
@@ -50,12 +53,17 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         network: args.network,
         database,
         sessions: { tableName: args.sessionsTableName },
+        apiKeys: { tableName: args.apiKeysTableName },
+        authorizer: { code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.authorizerDir), cacheTtlSeconds: args.api.authorizerCacheTtlSeconds },
         kmsKeyArns: args.kmsKeyArns,
         logs: args.logs,
         memoryMb: args.api.memoryMb,
         timeoutSeconds: args.api.timeoutSeconds,
         reservedConcurrency: args.api.reservedConcurrency,
         throttling: { rateLimit: args.api.throttleRateLimit, burstLimit: args.api.throttleBurstLimit },
+        healthThrottling: args.api.healthThrottle,
+        merchantLimits: args.api.merchantLimits,
+        waf: args.api.waf,
         domain: args.domain,
       },
       { parent: this },
@@ -77,7 +85,12 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
   }
 
   /** The API's part of the regional stack contract; the custom-domain target only with a domain. */
-  stackOutputs(): StackOutputs<Pick<RegionalStackOutputs, "apiId" | "apiName" | "apiUrl" | "apiStage" | "healthUrl" | "lambdaName" | "customDomainTarget" | "customDomainZoneId">> {
+  stackOutputs(): StackOutputs<
+    Pick<
+      RegionalStackOutputs,
+      "apiId" | "apiName" | "apiUrl" | "apiStage" | "healthUrl" | "lambdaName" | "usagePlanId" | "webAclArn" | "customDomainTarget" | "customDomainZoneId"
+    >
+  > {
     const api = this.api;
     return {
       apiId: api.apiId,
@@ -86,6 +99,8 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       apiStage: api.apiStage,
       healthUrl: api.healthUrl,
       lambdaName: api.lambdaName,
+      usagePlanId: api.usagePlanId,
+      webAclArn: api.webAclArn,
       ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
     };
   }

@@ -1,51 +1,54 @@
-import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { definitionHash } from "./definition-hash";
 
 /** One route of the REST API. */
 export interface Route {
   httpMethod: "GET" | "POST";
   /** Resource path, e.g. `/payments/{id}`. */
   path: string;
+  /** `merchant`: an API key is required (the Lambda authorizer); `anyone`: anonymous. */
+  caller: "merchant" | "anyone";
 }
 
 /** The route Route 53 health checks call (DESIGN §7). */
 export const HEALTH_PATH = "/health";
 
+/** Route 53 health checkers cannot authenticate: /health is the only anonymous route. */
+export const HEALTH_ROUTE: Route = { httpMethod: "GET", path: HEALTH_PATH, caller: "anyone" };
+
 /** The payments API (DESIGN §6). Every route goes to the one function through a Lambda proxy integration. */
 export const PAYMENT_ROUTES: readonly Route[] = [
-  { httpMethod: "POST", path: "/payments" },
-  { httpMethod: "GET", path: "/payments/{id}" },
-  { httpMethod: "GET", path: HEALTH_PATH },
+  { httpMethod: "POST", path: "/payments", caller: "merchant" },
+  { httpMethod: "GET", path: "/payments/{id}", caller: "merchant" },
+  HEALTH_ROUTE,
 ];
+
+/** A route's key in a stage's method settings: its path without the leading slash, then its method (`health/GET`). */
+export function methodSettingsPath(route: Route): string {
+  return `${route.path.replace(/^\//, "")}/${route.httpMethod}`;
+}
 
 /** What a route's method and integration are made of: the deployment is redeployed when any of it changes. */
 export interface RouteDefinition extends Route {
-  authorization: string;
+  authorization: "NONE" | "CUSTOM";
+  /** The Lambda authorizer, on merchant routes only. */
+  authorizerId?: string;
+  /** Merchant routes count against the merchant's usage plan key, which the authorizer returns. */
+  apiKeyRequired: boolean;
   integration: { type: "AWS_PROXY"; integrationHttpMethod: "POST"; uri: string };
 }
 
-/**
- * How each route is authorized and integrated: the one place a route's method is defined.
- * Every route is anonymous for now; the Lambda authorizer of the /payments routes is
- * attached here, per route.
- */
-export function routeDefinitions(routes: readonly Route[], functionInvokeArn: string): RouteDefinition[] {
+/** How each route is authorized and integrated: the one place a route's method is defined. */
+export function routeDefinitions(routes: readonly Route[], targets: { functionInvokeArn: string; authorizerId: string }): RouteDefinition[] {
   return routes.map((route) => ({
     ...route,
-    authorization: "NONE",
+    ...(route.caller === "merchant"
+      ? { authorization: "CUSTOM" as const, authorizerId: targets.authorizerId, apiKeyRequired: true }
+      : { authorization: "NONE" as const, apiKeyRequired: false }),
     // Lambda is always invoked with POST, whatever the client's method.
-    integration: { type: "AWS_PROXY", integrationHttpMethod: "POST", uri: functionInvokeArn },
+    integration: { type: "AWS_PROXY", integrationHttpMethod: "POST", uri: targets.functionInvokeArn },
   }));
-}
-
-/**
- * A stable hash of the route definitions, for the deployment's `triggers`: a stage serves a
- * snapshot of the API taken at deployment, so any change to a method or an integration
- * (including the function it calls) needs a new deployment.
- */
-export function routesHash(definitions: RouteDefinition[]): string {
-  return createHash("sha256").update(JSON.stringify(definitions)).digest("hex");
 }
 
 /** `/payments/{id}` → `payments-id`, for logical names. */
@@ -63,10 +66,18 @@ export interface CreatedRoutes {
 /** Creates the resource tree, methods and proxy integrations of `routes` on `api`. */
 export function createRoutes(
   name: string,
-  inputs: { api: aws.apigateway.RestApi; routes: readonly Route[]; functionInvokeArn: pulumi.Output<string>; parent: pulumi.Resource },
+  inputs: {
+    api: aws.apigateway.RestApi;
+    routes: readonly Route[];
+    functionInvokeArn: pulumi.Output<string>;
+    authorizerId: pulumi.Output<string>;
+    parent: pulumi.Resource;
+  },
 ): CreatedRoutes {
-  const { api, routes, functionInvokeArn, parent } = inputs;
-  const definitions = functionInvokeArn.apply((arn) => routeDefinitions(routes, arn));
+  const { api, routes, parent } = inputs;
+  const definitions = pulumi
+    .all([inputs.functionInvokeArn, inputs.authorizerId])
+    .apply(([functionInvokeArn, authorizerId]) => routeDefinitions(routes, { functionInvokeArn, authorizerId }));
   const pathResources = new Map<string, aws.apigateway.Resource>();
 
   const resourceFor = (path: string): aws.apigateway.Resource => {
@@ -87,7 +98,14 @@ export function createRoutes(
     const resourceId = resourceFor(route.path).id;
     const method = new aws.apigateway.Method(
       routeName,
-      { restApi: api.id, resourceId, httpMethod: route.httpMethod, authorization: definition.authorization },
+      {
+        restApi: api.id,
+        resourceId,
+        httpMethod: route.httpMethod,
+        authorization: definition.authorization,
+        authorizerId: definition.authorizerId,
+        apiKeyRequired: definition.apiKeyRequired,
+      },
       { parent },
     );
     const integration = new aws.apigateway.Integration(
@@ -105,5 +123,5 @@ export function createRoutes(
     created.push(method, integration);
   });
 
-  return { resources: [...pathResources.values(), ...created], hash: definitions.apply(routesHash) };
+  return { resources: [...pathResources.values(), ...created], hash: definitions.apply(definitionHash) };
 }

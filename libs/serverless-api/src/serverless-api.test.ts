@@ -1,10 +1,12 @@
 import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { ACCESS_LOG_FIELDS, accessLogFormat } from "./access-log";
-import { PAYMENT_ROUTES, routeDefinitions, routesHash } from "./routes";
+import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
+import { definitionHash } from "./definition-hash";
+import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-responses";
+import { PAYMENT_ROUTES, routeDefinitions } from "./routes";
 import { ServerlessApi, withApiDefaults } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
-
 
 const REST_API = "aws:apigateway/restApi:RestApi";
 const RESOURCE = "aws:apigateway/resource:Resource";
@@ -14,11 +16,24 @@ const DEPLOYMENT = "aws:apigateway/deployment:Deployment";
 const STAGE = "aws:apigateway/stage:Stage";
 const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
+const PERMISSION = "aws:lambda/permission:Permission";
+const FUNCTION = "aws:lambda/function:Function";
+const GATEWAY_RESPONSE = "aws:apigateway/response:Response";
 
 function synthApi(overrides: Parameters<typeof apiArgs>[1] = {}): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
     const api = new ServerlessApi("api", apiArgs(namer, overrides), { provider });
-    return { apiId: api.apiId, apiName: api.apiName, apiUrl: api.apiUrl, apiStage: api.apiStage, healthUrl: api.healthUrl, lambdaName: api.lambdaName };
+    return {
+      apiId: api.apiId,
+      apiName: api.apiName,
+      apiUrl: api.apiUrl,
+      apiStage: api.apiStage,
+      healthUrl: api.healthUrl,
+      lambdaName: api.lambdaName,
+      usagePlanId: api.usagePlanId,
+      webAclArn: api.webAclArn,
+    };
   });
 }
 
@@ -30,8 +45,8 @@ describe("ServerlessApi", () => {
     apiId = plan.outputs.apiId;
   });
 
-  it("is a regional REST API", () => {
-    expect(plan.one(REST_API).inputs).toMatchObject({ name: `payments-dr-api-use1-${SUFFIX}`, endpointConfiguration: { types: "REGIONAL" } });
+  it("is a regional REST API whose usage plan counts the usage key the authorizer returns", () => {
+    expect(plan.one(REST_API).inputs).toMatchObject({ name: `payments-dr-api-use1-${SUFFIX}`, endpointConfiguration: { types: "REGIONAL" }, apiKeySource: "AUTHORIZER" });
   });
 
   it("has the resources /payments, /payments/{id} and /health", () => {
@@ -48,7 +63,7 @@ describe("ServerlessApi", () => {
   it("has exactly POST /payments, GET /payments/{id} and GET /health, each proxied to the function", () => {
     const methods = plan.ofType(METHOD);
     expect(methods.map((m) => `${m.inputs.httpMethod} ${m.name}`).sort()).toEqual(["GET api-get-health", "GET api-get-payments-id", "POST api-post-payments"]);
-    for (const method of methods) expect(method.inputs).toMatchObject({ restApi: apiId, authorization: "NONE" });
+    for (const method of methods) expect(method.inputs.restApi).toBe(apiId);
 
     const fnName = plan.outputs.lambdaName;
     const integrations = plan.ofType(INTEGRATION);
@@ -66,8 +81,42 @@ describe("ServerlessApi", () => {
     }
   });
 
+  it("puts the Lambda authorizer and a usage plan key on both /payments methods, and neither on /health", () => {
+    // Synth ids an authorizer by its name.
+    const authorizerId = plan.one(AUTHORIZER).inputs.name;
+    for (const name of ["api-post-payments", "api-get-payments-id"]) {
+      expect(plan.named(name).inputs).toMatchObject({ authorization: "CUSTOM", authorizerId, apiKeyRequired: true });
+    }
+    const health = plan.named("api-get-health").inputs;
+    expect(health).toMatchObject({ authorization: "NONE", apiKeyRequired: false });
+    expect(health.authorizerId).toBeUndefined();
+  });
+
+  it("authorizes with a REQUEST authorizer on the Authorization header, cached 60 s, backed by its own function", () => {
+    const authorizerFunction = plan.one(FUNCTION, "api-authorizer-function").inputs;
+    expect(authorizerFunction).toMatchObject({ name: `payments-dr-authorizer-use1-${SUFFIX}`, code: { archive: { path: "/nonexistent/dist/libs/payment-lambda/authorizer" } } });
+    expect(plan.one(AUTHORIZER).inputs).toEqual({
+      restApi: apiId,
+      name: `payments-dr-authorizer-use1-${SUFFIX}`,
+      type: "REQUEST",
+      identitySource: "method.request.header.Authorization",
+      authorizerResultTtlInSeconds: 60,
+      authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${FAKE_ACCOUNT_ID}:function:${authorizerFunction.name}/invocations`,
+    });
+    expect(AUTHORIZER_IDENTITY_SOURCE).toBe("method.request.header.Authorization");
+  });
+
+  it("lets only this API's authorizers invoke the authorizer function", () => {
+    expect(plan.one(PERMISSION, "api-authorizer-permission").inputs).toEqual({
+      function: `payments-dr-authorizer-use1-${SUFFIX}`,
+      action: "lambda:InvokeFunction",
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `arn:aws:execute-api:us-east-1:${FAKE_ACCOUNT_ID}:${apiId}/authorizers/*`,
+    });
+  });
+
   it("lets API Gateway invoke the function from this API's stage only", () => {
-    expect(plan.one("aws:lambda/permission:Permission").inputs).toMatchObject({
+    expect(plan.one(PERMISSION, "api-invoke-permission").inputs).toMatchObject({
       function: plan.outputs.lambdaName,
       action: "lambda:InvokeFunction",
       principal: "apigateway.amazonaws.com",
@@ -75,18 +124,37 @@ describe("ServerlessApi", () => {
     });
   });
 
-  it("redeploys when a route or integration changes: the deployment's trigger is the hash of the route definitions", () => {
-    const deployment = plan.one(DEPLOYMENT);
-    const invokeArn = plan.ofType(INTEGRATION)[0].inputs.uri;
-    expect(deployment.inputs.triggers).toEqual({ routes: routesHash(routeDefinitions(PAYMENT_ROUTES, invokeArn)) });
-    expect(routesHash(routeDefinitions(PAYMENT_ROUTES, `${invokeArn}x`))).not.toBe(deployment.inputs.triggers.routes);
-    expect(routesHash(routeDefinitions(PAYMENT_ROUTES.slice(0, 2), invokeArn))).not.toBe(deployment.inputs.triggers.routes);
+  it("redeploys when a route, the authorizer or a gateway response changes: the deployment's triggers hash each", () => {
+    const triggers = plan.one(DEPLOYMENT).inputs.triggers;
+    const targets = { functionInvokeArn: plan.ofType(INTEGRATION)[0].inputs.uri, authorizerId: plan.one(AUTHORIZER).inputs.name };
+    const authorizerUri = plan.one(AUTHORIZER).inputs.authorizerUri;
+    expect(triggers).toEqual({
+      routes: definitionHash(routeDefinitions(PAYMENT_ROUTES, targets)),
+      authorizer: definitionHash(authorizerDefinition(authorizerUri, 60)),
+      gatewayResponses: definitionHash(GATEWAY_PROBLEMS.map(gatewayResponseDefinition)),
+    });
+    expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, functionInvokeArn: `${targets.functionInvokeArn}x` }))).not.toBe(triggers.routes);
+    expect(definitionHash(routeDefinitions(PAYMENT_ROUTES.slice(0, 2), targets))).not.toBe(triggers.routes);
+    expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, authorizerId: "other" }))).not.toBe(triggers.routes);
+    const [unauthorized, ...others] = GATEWAY_PROBLEMS;
+    const changedResponses = [{ ...unauthorized, detail: "Another text." }, ...others].map(gatewayResponseDefinition);
+    expect(definitionHash(changedResponses)).not.toBe(triggers.gatewayResponses);
   });
 
-  it("deploys after every method and integration, and creates a replacement deployment before deleting the old one", () => {
+  it("redeploys when the authorizer's cache TTL changes, and only its trigger changes", async () => {
+    const shorter = await synthApi({ authorizer: { code: "/nonexistent/dist/libs/payment-lambda/authorizer", cacheTtlSeconds: 30 } });
+    expect(shorter.one(AUTHORIZER).inputs.authorizerResultTtlInSeconds).toBe(30);
+    const before = plan.one(DEPLOYMENT).inputs.triggers;
+    const after = shorter.one(DEPLOYMENT).inputs.triggers;
+    expect(after.authorizer).not.toBe(before.authorizer);
+    expect({ ...after, authorizer: undefined }).toEqual({ ...before, authorizer: undefined });
+  });
+
+  it("deploys after every method, integration, the authorizer and the gateway responses, and creates a replacement before deleting the old one", () => {
     const options = plan.one(DEPLOYMENT).options;
-    const routeResources = [...plan.ofType(RESOURCE), ...plan.ofType(METHOD), ...plan.ofType(INTEGRATION)].map((r) => r.name);
-    expect([...(options.dependsOn ?? [])].sort()).toEqual(routeResources.sort());
+    const snapshotted = [...plan.ofType(RESOURCE), ...plan.ofType(METHOD), ...plan.ofType(INTEGRATION), plan.one(AUTHORIZER), ...plan.ofType(GATEWAY_RESPONSE)];
+    expect(plan.ofType(GATEWAY_RESPONSE)).toHaveLength(GATEWAY_PROBLEMS.length);
+    expect([...(options.dependsOn ?? [])].sort()).toEqual(snapshotted.map((r) => r.name).sort());
     expect(options.deleteBeforeReplace).toBe(false);
   });
 
@@ -126,7 +194,7 @@ describe("ServerlessApi", () => {
   });
 
   it("throttles every method of the stage, with metrics and error logs but no data trace (it would log payment bodies)", () => {
-    const settings = plan.one(METHOD_SETTINGS);
+    const settings = plan.one(METHOD_SETTINGS, "api-method-settings");
     expect(settings.inputs).toEqual({
       restApi: apiId,
       stageName: "v1",
@@ -155,7 +223,7 @@ describe("ServerlessApi", () => {
     expect(account.options.dependsOn).toEqual(["api-apigw-logs-policy"]);
   });
 
-  it("exports the stage's invoke URL, its /health, the stage and the function, and no domain target without a domain", () => {
+  it("exports the stage's invoke URL, its /health, the stage, the function, the usage plan and the web ACL, and no domain target without a domain", () => {
     expect(plan.outputs).toEqual({
       apiId,
       apiName: `payments-dr-api-use1-${SUFFIX}`,
@@ -163,6 +231,8 @@ describe("ServerlessApi", () => {
       apiStage: "v1",
       healthUrl: `https://${apiId}.execute-api.us-east-1.amazonaws.com/v1/health`,
       lambdaName: `payments-dr-api-use1-${SUFFIX}`,
+      usagePlanId: `payments-dr-merchants-use1-${SUFFIX}`,
+      webAclArn: expect.stringMatching(/^arn:aws:wafv2:us-east-1:/),
     });
   });
 
@@ -191,9 +261,9 @@ describe("ServerlessApi", () => {
 
   it("applies the stage name and throttling it is given", async () => {
     const custom = await synthApi({ stageName: "live", throttling: { rateLimit: 50 } });
-    expect(custom.one(METHOD_SETTINGS).inputs.settings).toMatchObject({ throttlingRateLimit: 50, throttlingBurstLimit: 200 });
+    expect(custom.one(METHOD_SETTINGS, "api-method-settings").inputs.settings).toMatchObject({ throttlingRateLimit: 50, throttlingBurstLimit: 200 });
     expect(custom.outputs.apiUrl).toMatch(/\/live$/);
-    expect(custom.one("aws:lambda/permission:Permission").inputs.sourceArn).toMatch(/\/live\/\*$/);
+    expect(custom.one(PERMISSION, "api-invoke-permission").inputs.sourceArn).toMatch(/\/live\/\*$/);
   });
 });
 
@@ -207,7 +277,11 @@ describe("withApiDefaults", () => {
       stageName: "v1",
       logLevel: "INFO",
       databaseTimeouts: { connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      authorizer: { code: base.authorizer.code, cacheTtlSeconds: 60 },
       throttling: { rateLimit: 100, burstLimit: 200 },
+      healthThrottling: { rateLimit: 10, burstLimit: 20 },
+      merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
+      waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
     });
   });
 
@@ -216,6 +290,12 @@ describe("withApiDefaults", () => {
     [{ throttling: { rateLimit: 0 } }, /throttling.rateLimit 0 must be a positive number/],
     [{ throttling: { burstLimit: 0 } }, /throttling.burstLimit 0 must be an integer from 1/],
     [{ memoryMb: 64 }, /memoryMb 64 must be an integer from 128 to 10240/],
+    [{ authorizer: { code: "x", cacheTtlSeconds: 3601 } }, /authorizer.cacheTtlSeconds 3601 must be an integer from 0 to 3600: API Gateway's limit/],
+    [{ healthThrottling: { rateLimit: -1 } }, /healthThrottling.rateLimit -1 must be a positive number/],
+    [{ merchantLimits: { burstLimit: 0 } }, /merchantLimits.burstLimit 0 must be an integer from 1 to 5000/],
+    [{ merchantLimits: { dailyQuota: 0.5 } }, /merchantLimits.dailyQuota 0.5 must be an integer from 1/],
+    [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 10 to 2000000000: AWS WAF's bounds/],
+    [{ waf: { maxBodyBytes: 20_000 } }, /waf.maxBodyBytes 20000 must be an integer from 1 to 16384: WAF inspects at most the first 16 KB/],
   ])("rejects %j", (overrides, message) => {
     expect(() => withApiDefaults("api", { ...base, ...overrides })).toThrow(message);
   });

@@ -3,12 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
+import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
 import { createCustomDomain, type CustomDomainArgs } from "./custom-domain";
 import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
-import { deploymentOptions, methodSettingsOptions, stageOptions } from "./options";
+import { createGatewayResponses } from "./gateway-responses";
+import { createMethodSettings, type Throttle } from "./method-settings";
+import { deploymentOptions, stageOptions } from "./options";
 import { createRoutes, HEALTH_PATH, PAYMENT_ROUTES } from "./routes";
+import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
 import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
 
 /** Arguments of {@link ServerlessApi}. */
 export interface ServerlessApiArgs {
@@ -25,32 +30,62 @@ export interface ServerlessApiArgs {
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** The sessions global table; its name is the same in every region, and the function uses this region's replica. */
   sessions?: { tableName: pulumi.Input<string> };
-  /** Keys the function decrypts with (through Secrets Manager and DynamoDB only): this region's keys of the secret and the table. */
+  /**
+   * The merchants' API keys, a global table (same name in every region): the authorizer reads
+   * this region's replica, the API function records each key's `lastUsedAt` in it.
+   */
+  apiKeys: { tableName: pulumi.Input<string> };
+  /** The Lambda authorizer of the /payments routes. */
+  authorizer: AuthorizerArgs;
+  /**
+   * Keys the functions decrypt with (through Secrets Manager and DynamoDB only): this region's
+   * keys of the secret and the tables.
+   */
   kmsKeyArns: pulumi.Input<string>[];
-  /** The function's and the stage's log groups. */
+  /** The functions', the stage's and the WAF's log groups. */
   logs: LogArgs;
   /** @default 512 */
   memoryMb?: number;
   /** Below 29: API Gateway ends every integration at 29 s. @default 10 */
   timeoutSeconds?: number;
   /**
-   * Reserved concurrency of the function. Required: each container holds one database
-   * connection, so this is the API's share of the writer's `max_connections`.
+   * Reserved concurrency of the API function, and of the authorizer. Required: each API
+   * container holds one database connection, so this is the API's share of the writer's
+   * `max_connections`; the authorizer runs at most once per request, so it never needs more.
    */
   reservedConcurrency: number;
   /** Steady-state requests per second and burst of the stage. @default { rateLimit: 100, burstLimit: 200 } */
-  throttling?: { rateLimit?: number; burstLimit?: number };
+  throttling?: Partial<Throttle>;
+  /** The throttle of `/health` alone: anyone may call it. @default { rateLimit: 10, burstLimit: 20 } */
+  healthThrottling?: Partial<Throttle>;
+  /** Per-merchant limits of the usage plan. @default { rateLimit: 50, burstLimit: 100, dailyQuota: 100000 } */
+  merchantLimits?: Partial<MerchantLimits>;
+  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 2000, maxBodyBytes: 8192 } */
+  waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;
-  /** Powertools log level of the function. @default "INFO" */
+  /** Powertools log level of the functions. @default "INFO" */
   logLevel?: LogLevel;
   /** Creates the custom domain (certificate, domain name, base path mapping) in this region. */
   domain?: CustomDomainArgs;
 }
 
+/** Every {@link ServerlessApiArgs} option that has a default, resolved. */
+interface ResolvedOptions {
+  memoryMb: number;
+  timeoutSeconds: number;
+  stageName: string;
+  logLevel: LogLevel;
+  databaseTimeouts: DatabaseTimeouts;
+  authorizer: Required<AuthorizerArgs>;
+  throttling: Throttle;
+  healthThrottling: Throttle;
+  merchantLimits: MerchantLimits;
+  waf: WafSettings;
+}
+
 /** {@link ServerlessApiArgs} with every default applied. */
-export type ResolvedServerlessApiArgs = Omit<Required<ServerlessApiArgs>, "sessions" | "domain" | "databaseTimeouts" | "throttling"> &
-  Pick<ServerlessApiArgs, "sessions" | "domain"> & { databaseTimeouts: DatabaseTimeouts; throttling: { rateLimit: number; burstLimit: number } };
+export type ResolvedServerlessApiArgs = Omit<ServerlessApiArgs, keyof ResolvedOptions> & ResolvedOptions;
 
 const DEFAULTS = {
   memoryMb: 512,
@@ -58,10 +93,18 @@ const DEFAULTS = {
   stageName: "v1",
   logLevel: "INFO" as LogLevel,
   databaseTimeouts: DATABASE_TIMEOUT_LIMITS,
+  authorizerCacheTtlSeconds: 60,
   throttling: { rateLimit: 100, burstLimit: 200 },
+  healthThrottling: { rateLimit: 10, burstLimit: 20 },
+  merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
+  waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */
 const API_GATEWAY_TIMEOUT_SECONDS = 29;
+/** API Gateway's highest burst limit of a stage or usage plan (the account's default quota). */
+const MAX_BURST_LIMIT = 5000;
+/** AWS WAF's bounds on a rate-based rule's limit. */
+const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** The arguments with their defaults applied and checked: a bad value stops the preview. */
@@ -74,7 +117,11 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     stageName: args.stageName ?? DEFAULTS.stageName,
     logLevel: args.logLevel ?? DEFAULTS.logLevel,
     databaseTimeouts: { ...DEFAULTS.databaseTimeouts, ...args.databaseTimeouts },
+    authorizer: { ...args.authorizer, cacheTtlSeconds: args.authorizer.cacheTtlSeconds ?? DEFAULTS.authorizerCacheTtlSeconds },
     throttling: { ...DEFAULTS.throttling, ...args.throttling },
+    healthThrottling: { ...DEFAULTS.healthThrottling, ...args.healthThrottling },
+    merchantLimits: { ...DEFAULTS.merchantLimits, ...args.merchantLimits },
+    waf: { ...DEFAULTS.waf, ...args.waf },
   };
   requireInteger(
     where,
@@ -86,17 +133,36 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   );
   requireInteger(where, "memoryMb", resolved.memoryMb, 128, 10240);
   requireInteger(where, "reservedConcurrency", resolved.reservedConcurrency, 1, 10000, "it bounds the database connections the API may open");
-  requireInteger(where, "throttling.burstLimit", resolved.throttling.burstLimit, 1, 5000);
-  if (!(resolved.throttling.rateLimit > 0)) invalid(where, `throttling.rateLimit ${resolved.throttling.rateLimit} must be a positive number of requests per second.`);
+  requireInteger(where, "authorizer.cacheTtlSeconds", resolved.authorizer.cacheTtlSeconds, 0, MAX_AUTHORIZER_CACHE_TTL_SECONDS, "API Gateway's limit");
+  checkThrottle(where, "throttling", resolved.throttling);
+  checkThrottle(where, "healthThrottling", resolved.healthThrottling);
+  checkThrottle(where, "merchantLimits", resolved.merchantLimits);
+  requireInteger(where, "merchantLimits.dailyQuota", resolved.merchantLimits.dailyQuota, 1, Number.MAX_SAFE_INTEGER);
+  requireInteger(where, "waf.rateLimitPer5Min", resolved.waf.rateLimitPer5Min, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "AWS WAF's bounds of a rate-based rule");
+  requireInteger(
+    where,
+    "waf.maxBodyBytes",
+    resolved.waf.maxBodyBytes,
+    1,
+    API_GATEWAY_BODY_INSPECTION_BYTES,
+    "WAF inspects at most the first 16 KB of an API Gateway request body",
+  );
   if (!STAGE_NAME.test(resolved.stageName)) invalid(where, `stageName "${resolved.stageName}" may hold only letters, digits, hyphens and underscores.`);
   if (resolved.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
   checkDatabaseTimeouts(where, resolved.databaseTimeouts, resolved.timeoutSeconds);
   return resolved;
 }
 
+function checkThrottle(where: string, arg: string, throttle: Throttle): void {
+  requireInteger(where, `${arg}.burstLimit`, throttle.burstLimit, 1, MAX_BURST_LIMIT);
+  if (!(throttle.rateLimit > 0)) invalid(where, `${arg}.rateLimit ${throttle.rateLimit} must be a positive number of requests per second.`);
+}
+
 /**
- * The regional payments API: the function in the VPC behind a regional REST API, with a
- * throttled, traced and access-logged stage, and the custom domain when one is set.
+ * The regional payments API: the function in the VPC behind a regional REST API whose payment
+ * routes need a merchant's API key (a Lambda authorizer reading this region's keys table), with
+ * a throttled, traced and access-logged stage, per-merchant limits, a WAF web ACL, problem+json
+ * gateway responses, and the custom domain when one is set.
  */
 export class ServerlessApi extends pulumi.ComponentResource {
   readonly apiId: pulumi.Output<string>;
@@ -108,6 +174,10 @@ export class ServerlessApi extends pulumi.ComponentResource {
   /** `apiUrl` + `/health`: what this region's health check calls. */
   readonly healthUrl: pulumi.Output<string>;
   readonly lambdaName: pulumi.Output<string>;
+  /** The per-merchant usage plan: the keys CLI adds each merchant's usage key to it. */
+  readonly usagePlanId: pulumi.Output<string>;
+  /** The WAF web ACL guarding the stage. */
+  readonly webAclArn: pulumi.Output<string>;
   /**
    * With a domain: the custom domain's regional endpoint, the target of the Route 53 failover
    * alias records. Never the `execute-api` hostname (DESIGN §10).
@@ -137,20 +207,46 @@ export class ServerlessApi extends pulumi.ComponentResource {
           database: settings.database,
           timeouts: settings.databaseTimeouts,
           sessionsTableName: settings.sessions?.tableName,
+          apiKeysTableName: settings.apiKeys.tableName,
           serviceName: "payments-api",
           logLevel: settings.logLevel,
         }),
-        access: { secretName: settings.database.secretName, kmsKeyArns: settings.kmsKeyArns, sessionsTableName: settings.sessions?.tableName },
+        access: {
+          secretName: settings.database.secretName,
+          kmsKeyArns: settings.kmsKeyArns,
+          sessionsTableName: settings.sessions?.tableName,
+          apiKeysUsageTable: settings.apiKeys.tableName,
+        },
       },
       this,
     );
 
     const api = new aws.apigateway.RestApi(
       `${name}-rest-api`,
-      { name: namer.regional("display", "api"), description: "payments-dr payments API", endpointConfiguration: { types: "REGIONAL" } },
+      {
+        name: namer.regional("display", "api"),
+        description: "payments-dr payments API",
+        endpointConfiguration: { types: "REGIONAL" },
+        // The usage plan counts each request against the usage key the authorizer returns.
+        apiKeySource: "AUTHORIZER",
+      },
       { parent: this },
     );
-    const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, functionInvokeArn: fn.invokeArn, parent: this });
+    const authorizer = createMerchantAuthorizer(name, {
+      namer,
+      api,
+      code: settings.authorizer.code,
+      cacheTtlSeconds: settings.authorizer.cacheTtlSeconds,
+      apiKeysTableName: settings.apiKeys.tableName,
+      kmsKeyArns: settings.kmsKeyArns,
+      network: settings.network,
+      logs,
+      reservedConcurrency: settings.reservedConcurrency,
+      logLevel: settings.logLevel,
+      parent: this,
+    });
+    const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, functionInvokeArn: fn.invokeArn, authorizerId: authorizer.authorizer.id, parent: this });
+    const responses = createGatewayResponses(name, { api, parent: this });
     new aws.lambda.Permission(
       `${name}-invoke-permission`,
       {
@@ -164,8 +260,12 @@ export class ServerlessApi extends pulumi.ComponentResource {
     );
     const deployment = new aws.apigateway.Deployment(
       `${name}-deployment`,
-      { restApi: api.id, description: "payments-dr payments API", triggers: { routes: routes.hash } },
-      deploymentOptions(this, routes.resources),
+      {
+        restApi: api.id,
+        description: "payments-dr payments API",
+        triggers: { routes: routes.hash, authorizer: authorizer.hash, gatewayResponses: responses.hash },
+      },
+      deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources]),
     );
 
     const account = apiGatewayAccountLogging(name, { namer, parent: this });
@@ -191,23 +291,16 @@ export class ServerlessApi extends pulumi.ComponentResource {
       },
       stageOptions(this, account),
     );
-    new aws.apigateway.MethodSettings(
-      `${name}-method-settings`,
-      {
-        restApi: api.id,
-        stageName: stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          throttlingRateLimit: settings.throttling.rateLimit,
-          throttlingBurstLimit: settings.throttling.burstLimit,
-          metricsEnabled: true,
-          loggingLevel: "ERROR",
-          // A data trace would log request and response bodies: payment data.
-          dataTraceEnabled: false,
-        },
-      },
-      methodSettingsOptions(this, { account, executionLogGroup: executionLogs }),
-    );
+    createMethodSettings(name, {
+      api,
+      stage,
+      stageThrottle: settings.throttling,
+      healthThrottle: settings.healthThrottling,
+      waitFor: { account, executionLogGroup: executionLogs },
+      parent: this,
+    });
+    const usagePlan = createUsagePlan(name, { namer, api, stage, limits: settings.merchantLimits, parent: this });
+    const webAcl = createWebAcl(name, { namer, stage, settings: settings.waf, logs, parent: this });
 
     const target = settings.domain && createCustomDomain(name, { domain: settings.domain, api, stage, parent: this });
 
@@ -217,6 +310,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
     this.apiStage = stage.stageName;
     this.healthUrl = pulumi.interpolate`${stage.invokeUrl}${HEALTH_PATH}`;
     this.lambdaName = fn.name;
+    this.usagePlanId = usagePlan.id;
+    this.webAclArn = webAcl.arn;
     this.customDomainTarget = target?.regionalDomainName;
     this.customDomainZoneId = target?.regionalZoneId;
     this.registerOutputs({
@@ -226,6 +321,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
       apiStage: this.apiStage,
       healthUrl: this.healthUrl,
       lambdaName: this.lambdaName,
+      usagePlanId: this.usagePlanId,
+      webAclArn: this.webAclArn,
       customDomainTarget: this.customDomainTarget,
       customDomainZoneId: this.customDomainZoneId,
     });

@@ -12,12 +12,14 @@ export const KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary
 export const LOGS_KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/logs`;
 export const SECRET_NAME = `payments-dr-aurora-master-${SUFFIX}`;
 export const TABLE_NAME = `payments-dr-sessions-${SUFFIX}`;
+export const API_KEYS_TABLE_NAME = `payments-dr-api-keys-${SUFFIX}`;
 export const WRITER_HOST = `payments-dr-aurora-${SUFFIX}.global-abcdefgh.global.rds.amazonaws.com`;
 export const READER_HOST = `payments-dr-aurora-use1-${SUFFIX}.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com`;
 export const SUBNETS = ["subnet-a", "subnet-b", "subnet-c"];
 export const LAMBDA_SG = "sg-lambda";
-/** A build output that does not exist: the harness never reads assets. */
+/** Build outputs that do not exist: the harness never reads assets. */
 export const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
+export const MISSING_AUTHORIZER_BUNDLE = "/nonexistent/dist/libs/payment-lambda/authorizer";
 
 /** Everything a scope's program needs: the region's provider and namer. */
 export interface RegionScope {
@@ -35,6 +37,8 @@ export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiAr
     network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
     database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
     sessions: { tableName: TABLE_NAME },
+    apiKeys: { tableName: API_KEYS_TABLE_NAME },
+    authorizer: { code: MISSING_AUTHORIZER_BUNDLE },
     kmsKeyArns: [KEY_ARN],
     logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
     reservedConcurrency: 20,

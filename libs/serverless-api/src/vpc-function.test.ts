@@ -4,6 +4,7 @@ import { DatabaseMigration } from "./database-migration";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { ServerlessApi } from "./serverless-api";
 import {
+  API_KEYS_TABLE_NAME,
   apiArgs,
   KEY_ARN,
   LAMBDA_SG,
@@ -17,7 +18,6 @@ import {
   TABLE_NAME,
   WRITER_HOST,
 } from "./synth-fixture.testing";
-
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";
@@ -49,17 +49,22 @@ function synthPrimary(): Promise<Plan> {
   });
 }
 
-describe("the API and migration functions", () => {
+/** Logical name prefix of each function's resources → its role in physical names. */
+const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate" } as const;
+type FunctionKey = keyof typeof FUNCTIONS;
+
+describe("the API, authorizer and migration functions", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synthPrimary();
   });
 
-  const accessPolicy = (role: "api" | "migration") => statementsOf(plan.one(POLICY, `${role}-access`).inputs.policy);
-  const statement = (role: "api" | "migration", sid: string) => accessPolicy(role).find((s) => s.Sid === sid);
+  const accessPolicy = (fn: FunctionKey) => statementsOf(plan.one(POLICY, `${fn}-access`).inputs.policy);
+  const statement = (fn: FunctionKey, sid: string) => accessPolicy(fn).find((s) => s.Sid === sid);
+  const keysTableArn = `arn:aws:dynamodb:us-east-1:${FAKE_ACCOUNT_ID}:table/${API_KEYS_TABLE_NAME}`;
 
   it("lets only Lambda, for functions of this account, assume the roles", () => {
-    for (const role of ["api-role", "migration-role"]) {
+    for (const role of Object.keys(FUNCTIONS).map((fn) => `${fn}-role`)) {
       expect(JSON.parse(plan.one(ROLE, role).inputs.assumeRolePolicy).Statement).toEqual([
         {
           Effect: "Allow",
@@ -72,8 +77,8 @@ describe("the API and migration functions", () => {
   });
 
   it("grants no '*' action, and a '*' resource only to X-Ray and the EC2 Describe actions that support nothing narrower", () => {
-    for (const role of ["api", "migration"] as const) {
-      const statements = accessPolicy(role);
+    for (const fn of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      const statements = accessPolicy(fn);
       for (const s of statements) {
         expect([s.Action].flat()).not.toContain("*");
         for (const action of [s.Action].flat()) expect(action).not.toMatch(/:\*$/);
@@ -98,12 +103,19 @@ describe("the API and migration functions", () => {
       Action: "secretsmanager:GetSecretValue",
       Resource: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:${SECRET_NAME}-??????`,
     });
-    expect(statement("api", "DecryptWithDataKeys")).toEqual({
-      Sid: "DecryptWithDataKeys",
+    expect(statement("api", "DecryptDatabaseSecret")).toEqual({
+      Sid: "DecryptDatabaseSecret",
       Effect: "Allow",
-      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Action: "kms:Decrypt",
       Resource: [KEY_ARN],
-      Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com"] } },
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+    });
+    expect(statement("api", "UseTableKeys")).toEqual({
+      Sid: "UseTableKeys",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+      Resource: [KEY_ARN],
+      Condition: { StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } },
     });
     expect(statement("api", "UseSessionsTable")).toMatchObject({
       Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -115,25 +127,59 @@ describe("the API and migration functions", () => {
     });
   });
 
+  it("lets the API function only record a key's lastUsedAt: UpdateItem limited to keyId and lastUsedAt, nothing returned", () => {
+    expect(statement("api", "RecordApiKeyUse")).toEqual({
+      Sid: "RecordApiKeyUse",
+      Effect: "Allow",
+      Action: "dynamodb:UpdateItem",
+      Resource: keysTableArn,
+      Condition: {
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] },
+        StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+      },
+    });
+    const onKeysTable = accessPolicy("api").filter((s) => [s.Resource].flat().some((r) => r.includes(`table/${API_KEYS_TABLE_NAME}`)));
+    expect(onKeysTable.map((s) => s.Sid)).toEqual(["RecordApiKeyUse"]);
+  });
+
+  it("lets the authorizer only read the keys table in its own region: GetItem, no write, scan or query, no secret", () => {
+    const statements = accessPolicy("api-authorizer");
+    expect(statements.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "DescribeVpcNetwork", "ManageVpcNetworkInterfaces", "UseTableKeys", "ReadApiKeys", "WriteTraces"]);
+    expect(statement("api-authorizer", "ReadApiKeys")).toEqual({ Sid: "ReadApiKeys", Effect: "Allow", Action: "dynamodb:GetItem", Resource: keysTableArn });
+    expect(statement("api-authorizer", "UseTableKeys")).toEqual({
+      Sid: "UseTableKeys",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: [KEY_ARN],
+      Condition: { StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } },
+    });
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:GetItem"]);
+    expect(actions.filter((a) => a.startsWith("secretsmanager:"))).toEqual([]);
+    expect(statements.flatMap((s) => [s.Resource].flat()).filter((r) => r.includes(":dynamodb:"))).toEqual([keysTableArn]);
+  });
+
   it("gives the migration no table and no data-key generation: it only reads the secret", () => {
     expect(statement("migration", "UseSessionsTable")).toBeUndefined();
-    expect(statement("migration", "DecryptWithDataKeys")).toMatchObject({
+    expect(statement("migration", "UseTableKeys")).toBeUndefined();
+    expect(statement("migration", "DecryptDatabaseSecret")).toMatchObject({
       Action: "kms:Decrypt",
-      Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] } },
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
     });
     expect(statement("migration", "WriteOwnLogs")?.Resource).toBe(`arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:/aws/lambda/payments-dr-migrate-use1-${SUFFIX}:*`);
   });
 
   it("creates each function's log group, KMS-encrypted with retention, before the function, and attaches the policy first", () => {
-    for (const [role, physical] of [["api", "api"], ["migration", "migrate"]]) {
-      const fn = plan.one(FUNCTION, `${role}-function`);
-      expect(plan.one(LOG_GROUP, `${role}-logs`).inputs).toEqual({ name: `/aws/lambda/payments-dr-${physical}-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
+    for (const [fnKey, physical] of Object.entries(FUNCTIONS)) {
+      const fn = plan.one(FUNCTION, `${fnKey}-function`);
+      expect(plan.one(LOG_GROUP, `${fnKey}-logs`).inputs).toEqual({ name: `/aws/lambda/payments-dr-${physical}-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
       expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", logGroup: `/aws/lambda/${fn.inputs.name}` });
-      expect(fn.options.dependsOn).toEqual([`${role}-logs`, `${role}-access`]);
+      expect(fn.options.dependsOn).toEqual([`${fnKey}-logs`, `${fnKey}-access`]);
     }
   });
 
-  it("runs both functions in the VPC's private subnets with the Lambda security group", () => {
+  it("runs every function in the VPC's private subnets with the Lambda security group", () => {
+    expect(plan.ofType(FUNCTION)).toHaveLength(3);
     for (const fn of plan.ofType(FUNCTION)) {
       expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [LAMBDA_SG] });
     }
@@ -167,6 +213,7 @@ describe("the API and migration functions", () => {
       DB_CONNECT_TIMEOUT_MS: "3000",
       DB_STATEMENT_TIMEOUT_MS: "5000",
       SESSIONS_TABLE: TABLE_NAME,
+      API_KEYS_TABLE: API_KEYS_TABLE_NAME,
       POWERTOOLS_SERVICE_NAME: "payments-api",
       POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
       POWERTOOLS_LOG_LEVEL: "INFO",
@@ -178,6 +225,25 @@ describe("the API and migration functions", () => {
       POWERTOOLS_SERVICE_NAME: "payments-migrate",
     });
     expect(plan.one(FUNCTION, "migration-function").inputs.environment.variables.SESSIONS_TABLE).toBeUndefined();
+    expect(plan.one(FUNCTION, "api-authorizer-function").inputs.environment.variables).toEqual({
+      API_KEYS_TABLE: API_KEYS_TABLE_NAME,
+      POWERTOOLS_SERVICE_NAME: "payments-authorizer",
+      POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
+  });
+
+  it("runs the authorizer small and short, with the API's reserved concurrency (one authorizer call per request at most)", () => {
+    expect(plan.one(FUNCTION, "api-authorizer-function").inputs).toMatchObject({
+      name: `payments-dr-authorizer-use1-${SUFFIX}`,
+      role: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-authorizer-use1-${SUFFIX}`,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      memorySize: 256,
+      timeout: 5,
+      reservedConcurrentExecutions: 20,
+      tracingConfig: { mode: "Active" },
+    });
   });
 
   it("runs one migration at a time, for up to 5 minutes", () => {
@@ -211,15 +277,19 @@ describe("the API and migration functions", () => {
     expect(plan.one("payments-dr:serverless-api:DatabaseMigration")).toMatchObject({ name: "migration", parent: null });
   });
 
-  it("reads the DR region's copy of the secret and table from a DR function, and says it is DR", async () => {
+  it("reads the DR region's copy of the secret and tables from the DR functions, and says it is DR", async () => {
     const dr = await synthInRegion(({ provider, namer }) => {
       const api = new ServerlessApi("api", apiArgs(namer, { regionRole: "dr" }), { provider });
       return { lambdaName: api.lambdaName };
     }, "us-east-2");
-    const statements = statementsOf(dr.one(POLICY).inputs.policy);
+    const statements = statementsOf(dr.one(POLICY, "api-access").inputs.policy);
     expect(statements.find((s) => s.Sid === "ReadDatabaseSecret")?.Resource).toBe(`arn:aws:secretsmanager:us-east-2:${FAKE_ACCOUNT_ID}:secret:${SECRET_NAME}-??????`);
     expect(statements.find((s) => s.Sid === "UseSessionsTable")?.Resource).toBe(`arn:aws:dynamodb:us-east-2:${FAKE_ACCOUNT_ID}:table/${TABLE_NAME}`);
-    expect(dr.one(FUNCTION).inputs.environment.variables.REGION_ROLE).toBe("dr");
+    expect(statements.find((s) => s.Sid === "RecordApiKeyUse")?.Resource).toBe(`arn:aws:dynamodb:us-east-2:${FAKE_ACCOUNT_ID}:table/${API_KEYS_TABLE_NAME}`);
+    const authorizerStatements = statementsOf(dr.one(POLICY, "api-authorizer-access").inputs.policy);
+    expect(authorizerStatements.find((s) => s.Sid === "ReadApiKeys")?.Resource).toBe(`arn:aws:dynamodb:us-east-2:${FAKE_ACCOUNT_ID}:table/${API_KEYS_TABLE_NAME}`);
+    expect(authorizerStatements.find((s) => s.Sid === "UseTableKeys")?.Condition).toEqual({ StringEquals: { "kms:ViaService": "dynamodb.us-east-2.amazonaws.com" } });
+    expect(dr.one(FUNCTION, "api-function").inputs.environment.variables.REGION_ROLE).toBe("dr");
     expect(dr.outputs.lambdaName).toBe(`payments-dr-api-use2-${SUFFIX}`);
   });
 });
@@ -236,7 +306,7 @@ describe("function argument checks", () => {
 
   it("accepts 28 s, the longest timeout API Gateway waits for", async () => {
     const plan = await synthApi({ timeoutSeconds: 28 });
-    expect(plan.one(FUNCTION).inputs.timeout).toBe(28);
+    expect(plan.one(FUNCTION, "api-function").inputs.timeout).toBe(28);
   });
 
   it.each([

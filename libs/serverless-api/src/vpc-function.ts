@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { functionAccessPolicy, lambdaTrustPolicy } from "./access-policy";
+import { functionAccessPolicy, lambdaTrustPolicy, type FunctionAccess } from "./access-policy";
 import { vpcFunctionOptions } from "./options";
 
 /** Where a function runs: the region's private subnets and the Lambda security group. */
@@ -33,13 +33,14 @@ export interface VpcFunctionArgs {
   timeoutSeconds: number;
   reservedConcurrency: number;
   environment: Record<string, pulumi.Input<string>>;
-  /** What the role may touch, besides its logs, the VPC and X-Ray. */
-  access: {
-    secretName: pulumi.Input<string>;
-    kmsKeyArns: pulumi.Input<string>[];
-    sessionsTableName?: pulumi.Input<string>;
-  };
+  /** What the role may touch, besides its logs, the VPC and X-Ray: see {@link FunctionAccess}. */
+  access: FunctionAccessArgs;
 }
+
+/** {@link FunctionAccess} as a component receives it: names and ARNs that may still be outputs. */
+export type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "kmsKeyArns">]: pulumi.Input<FunctionAccess[K]> } & {
+  kmsKeyArns: pulumi.Input<string>[];
+};
 
 /** The Node.js runtime and the handler every function of this product uses. */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -64,21 +65,15 @@ export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: p
     { name: namer.regional("iamRole", role), assumeRolePolicy: account.apply((accountId) => JSON.stringify(lambdaTrustPolicy(accountId))) },
     opts,
   );
-  const { secretName, kmsKeyArns, sessionsTableName } = args.access;
   const accessPolicy = new aws.iam.RolePolicy(
     `${name}-access`,
     {
       role: executionRole.id,
       name: namer.regional("iamRole", `${role}-access`),
       policy: pulumi
-        .all([account, partition.partition, partition.dnsSuffix, region, logGroup.arn, secretName, pulumi.all(kmsKeyArns), sessionsTableName])
-        .apply(([accountId, partitionName, dnsSuffix, regionName, logGroupArn, secret, keys, table]) =>
-          JSON.stringify(
-            functionAccessPolicy(
-              { accountId, partition: partitionName, dnsSuffix, region: regionName },
-              { logGroupArn, secretName: secret, kmsKeyArns: keys, sessionsTableName: table },
-            ),
-          ),
+        .all([account, partition.partition, partition.dnsSuffix, region, logGroup.arn, pulumi.output(args.access)])
+        .apply(([accountId, partitionName, dnsSuffix, regionName, logGroupArn, access]) =>
+          JSON.stringify(functionAccessPolicy({ accountId, partition: partitionName, dnsSuffix, region: regionName }, { ...access, logGroupArn })),
         ),
     },
     opts,

@@ -1,4 +1,4 @@
-export { SessionsTable, type SessionsTableArgs } from "./dynamodb";
+export { ApiKeysTable, SessionsTable, type ApiKeysTableArgs, type GlobalTableArgs, type SessionsTableArgs } from "./dynamodb";
 export { RegionalKey, RegionalKeyReplica, regionalKeyPolicy, type KeyPolicyContext, type RegionalKeyArgs, type RegionalKeyReplicaArgs } from "./kms";
 export {
   afterVersioning,

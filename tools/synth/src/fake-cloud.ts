@@ -84,6 +84,8 @@ export function computedState(type: string, name: string, inputs: Record<string,
       return {
         id: `ags-${restApi}-${stageName}`,
         state: {
+          // The ARN WAF associates with: `arn:aws:apigateway:<region>::/restapis/<id>/stages/<stage>`.
+          arn: `arn:aws:apigateway:${region}::/restapis/${restApi}/stages/${stageName}`,
           invokeUrl: `https://${restApi}.execute-api.${region}.amazonaws.com/${stageName}`,
           executionArn: `arn:aws:execute-api:${region}:${FAKE_ACCOUNT_ID}:${restApi}/${stageName}`,
         },

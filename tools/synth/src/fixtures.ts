@@ -21,6 +21,7 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   sessionsTableName: "payments-dr-sessions-dev",
+  apiKeysTableName: "payments-dr-api-keys-dev",
   bucketName: `payments-dr-data-use1-${FAKE_ACCOUNT_ID}-dev`,
   bucketArn: `arn:aws:s3:::payments-dr-data-use1-${FAKE_ACCOUNT_ID}-dev`,
   bucketVersioningStatus: "Enabled",
@@ -31,6 +32,8 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   apiStage: "v1",
   healthUrl: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1/health",
   lambdaName: "payments-dr-api-use1-dev",
+  usagePlanId: "u1a2b3",
+  webAclArn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:regional/webacl/payments-dr-api-acl-use1-dev/0a1b2c3d`,
 };
 
 export const drRegionOutputs: DrRegionOutputs = {
@@ -51,4 +54,6 @@ export const drRegionOutputs: DrRegionOutputs = {
   apiStage: "v1",
   healthUrl: "https://f6a7b8c9d0.execute-api.us-east-2.amazonaws.com/v1/health",
   lambdaName: "payments-dr-api-use2-dev",
+  usagePlanId: "u4d5e6",
+  webAclArn: `arn:aws:wafv2:us-east-2:${FAKE_ACCOUNT_ID}:regional/webacl/payments-dr-api-acl-use2-dev/4e5f6a7b`,
 };

@@ -1,0 +1,203 @@
+import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
+import { GATEWAY_PROBLEMS } from "./gateway-responses";
+import { ServerlessApi } from "./serverless-api";
+import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
+
+const STAGE = "aws:apigateway/stage:Stage";
+const GATEWAY_RESPONSE = "aws:apigateway/response:Response";
+const USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan";
+const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
+const WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+function synthApi(overrides: Parameters<typeof apiArgs>[1] = {}, region?: string): Promise<Plan> {
+  return synthInRegion(({ provider, namer }) => {
+    const api = new ServerlessApi("api", apiArgs(namer, overrides), { provider });
+    return { apiId: api.apiId, usagePlanId: api.usagePlanId, webAclArn: api.webAclArn };
+  }, region);
+}
+
+describe("ServerlessApi edge protection", () => {
+  let plan: Plan;
+  let apiId: string;
+  beforeAll(async () => {
+    plan = await synthApi();
+    apiId = plan.outputs.apiId;
+  });
+  const response = (type: string) => plan.ofType(GATEWAY_RESPONSE).find((r) => r.inputs.responseType === type)?.inputs;
+  const rule = (name: string) => plan.one(WEB_ACL).inputs.rules.find((r: { name: string }) => r.name === name);
+
+  describe("gateway responses", () => {
+    it("answers every error API Gateway generates as RFC 9457 problem+json carrying the request id", () => {
+      const responses = plan.ofType(GATEWAY_RESPONSE);
+      expect(responses.map((r) => r.inputs.responseType).sort()).toEqual(
+        [
+          "ACCESS_DENIED",
+          "AUTHORIZER_CONFIGURATION_ERROR",
+          "AUTHORIZER_FAILURE",
+          "DEFAULT_4XX",
+          "DEFAULT_5XX",
+          "QUOTA_EXCEEDED",
+          "THROTTLED",
+          "UNAUTHORIZED",
+          "WAF_FILTERED",
+        ].sort(),
+      );
+      for (const { inputs } of responses) {
+        expect(inputs.restApiId).toBe(apiId);
+        expect(inputs.responseParameters).toMatchObject({
+          "gatewayresponse.header.Content-Type": "'application/problem+json'",
+          "gatewayresponse.header.Cache-Control": "'no-store'",
+        });
+        const template: string = inputs.responseTemplates["application/json"];
+        expect(template).toContain('"requestId":"$context.requestId"');
+        // What API Gateway sends: the template with $context.requestId replaced.
+        const body = JSON.parse(template.replace("$context.requestId", "c0ffee00-0000-4000-8000-000000000000"));
+        expect(body).toMatchObject({ type: expect.stringMatching(/^tag:payments-dr,2025:problems\//), title: expect.any(String), detail: expect.any(String) });
+        expect(body.requestId).toBe("c0ffee00-0000-4000-8000-000000000000");
+        if (inputs.statusCode !== undefined) expect(String(body.status)).toBe(inputs.statusCode);
+      }
+    });
+
+    it("answers a missing, unknown or revoked key with one 401 that asks for a bearer token", () => {
+      expect(response("UNAUTHORIZED")).toMatchObject({ statusCode: "401", responseParameters: { "gatewayresponse.header.WWW-Authenticate": "'Bearer'" } });
+      expect(JSON.parse(response("UNAUTHORIZED")?.responseTemplates["application/json"])).toMatchObject({ status: 401, title: "Unauthorized" });
+    });
+
+    it("turns a failing authorizer into a 503 to retry, and a misconfigured one into a 503", () => {
+      expect(response("AUTHORIZER_FAILURE")).toMatchObject({ statusCode: "503", responseParameters: { "gatewayresponse.header.Retry-After": "'2'" } });
+      expect(response("AUTHORIZER_CONFIGURATION_ERROR")?.statusCode).toBe("503");
+    });
+
+    it("answers throttling and an exhausted quota with 429, access denied and WAF blocks with 403, and keeps API Gateway's status for the rest", () => {
+      expect(response("THROTTLED")).toMatchObject({ statusCode: "429", responseParameters: { "gatewayresponse.header.Retry-After": "'1'" } });
+      expect(response("QUOTA_EXCEEDED")?.statusCode).toBe("429");
+      expect(response("ACCESS_DENIED")?.statusCode).toBe("403");
+      expect(response("WAF_FILTERED")?.statusCode).toBe("403");
+      for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
+        expect(response(type)?.statusCode).toBeUndefined();
+        expect(JSON.parse(response(type)?.responseTemplates["application/json"]).status).toBeUndefined();
+      }
+      expect(GATEWAY_PROBLEMS).toHaveLength(plan.ofType(GATEWAY_RESPONSE).length);
+    });
+  });
+
+  describe("throttling and usage plan", () => {
+    it("throttles /health on its own (Route 53 calls it anonymously), after the stage-wide settings", () => {
+      const health = plan.one(METHOD_SETTINGS, "api-health-method-settings");
+      expect(health.inputs).toEqual({
+        restApi: apiId,
+        stageName: "v1",
+        methodPath: "health/GET",
+        settings: { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true, loggingLevel: "ERROR", dataTraceEnabled: false },
+      });
+      expect(health.options.dependsOn).toEqual(["api-apigw-account", "api-execution-logs", "api-method-settings"]);
+      expect(plan.one(METHOD_SETTINGS, "api-method-settings").inputs.methodPath).toBe("*/*");
+    });
+
+    it("limits each merchant with a usage plan bound to the stage: throttle and daily quota", () => {
+      expect(plan.one(USAGE_PLAN).inputs).toEqual({
+        name: `payments-dr-merchants-use1-${SUFFIX}`,
+        description: "payments-dr per-merchant limits",
+        apiStages: [{ apiId, stage: "v1" }],
+        throttleSettings: { rateLimit: 50, burstLimit: 100 },
+        quotaSettings: { limit: 100_000, period: "DAY" },
+      });
+      expect(plan.outputs.usagePlanId).toBe(`payments-dr-merchants-use1-${SUFFIX}`);
+    });
+
+    it("takes the merchant limits and the /health throttle from its arguments", async () => {
+      const custom = await synthApi({ merchantLimits: { rateLimit: 5, dailyQuota: 1000 }, healthThrottling: { rateLimit: 2, burstLimit: 4 } });
+      expect(custom.one(USAGE_PLAN).inputs).toMatchObject({ throttleSettings: { rateLimit: 5, burstLimit: 100 }, quotaSettings: { limit: 1000, period: "DAY" } });
+      expect(custom.one(METHOD_SETTINGS, "api-health-method-settings").inputs.settings).toMatchObject({ throttlingRateLimit: 2, throttlingBurstLimit: 4 });
+    });
+  });
+
+  describe("WAF web ACL", () => {
+    it("is a regional web ACL associated with the stage, allowing what no rule blocks", () => {
+      const acl = plan.one(WEB_ACL);
+      expect(acl.inputs).toMatchObject({
+        name: `payments-dr-api-acl-use1-${SUFFIX}`,
+        scope: "REGIONAL",
+        defaultAction: { allow: {} },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: `payments-dr-api-acl-use1-${SUFFIX}`, sampledRequestsEnabled: true },
+      });
+      const association = plan.one(WEB_ACL_ASSOCIATION);
+      const stage = plan.one(STAGE).inputs;
+      expect(association.inputs).toEqual({ resourceArn: `arn:aws:apigateway:us-east-1::/restapis/${stage.restApi}/stages/${stage.stageName}`, webAclArn: plan.outputs.webAclArn });
+      expect(stage.restApi).toBe(apiId);
+    });
+
+    it("blocks a source IP over the rate limit per 5 minutes first", () => {
+      expect(rule("rate-per-ip")).toEqual({
+        name: "rate-per-ip",
+        priority: 0,
+        action: { block: {} },
+        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000, evaluationWindowSec: 300 } },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
+      });
+    });
+
+    it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
+      expect(rule("max-body-size")).toMatchObject({
+        priority: 1,
+        action: { block: {} },
+        statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
+      });
+    });
+
+    it("applies AWS's common rule set and known bad inputs as AWS set them, except the common set's fixed 8 KB body rule", () => {
+      expect(rule("aws-common")).toMatchObject({
+        priority: 2,
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: "AWS",
+            name: "AWSManagedRulesCommonRuleSet",
+            ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+          },
+        },
+      });
+      expect(rule("aws-known-bad-inputs")).toMatchObject({
+        priority: 3,
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+      });
+      expect(rule("aws-known-bad-inputs").statement.managedRuleGroupStatement.ruleActionOverrides).toBeUndefined();
+    });
+
+    it("has metrics and sampled requests on every rule", () => {
+      const rules = plan.one(WEB_ACL).inputs.rules;
+      expect(rules).toHaveLength(4);
+      for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
+    });
+
+    it("logs to a KMS-encrypted aws-waf-logs- group with retention, without the Authorization header (it carries the API key)", () => {
+      const logGroup = plan.one(LOG_GROUP, "api-waf-logs");
+      expect(logGroup.inputs).toEqual({ name: `aws-waf-logs-payments-dr-api-acl-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
+      expect(plan.one(WEB_ACL_LOGGING).inputs).toEqual({
+        resourceArn: plan.outputs.webAclArn,
+        logDestinationConfigs: [`arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:${logGroup.inputs.name}`],
+        redactedFields: [{ singleHeader: { name: "authorization" } }],
+      });
+    });
+
+    it("takes the rate limit and the body size limit from its arguments", async () => {
+      const custom = await synthApi({ waf: { rateLimitPer5Min: 500, maxBodyBytes: 4096 } });
+      const rules = custom.one(WEB_ACL).inputs.rules;
+      expect(rules[0].statement.rateBasedStatement.limit).toBe(500);
+      expect(rules[1].statement.sizeConstraintStatement.size).toBe(4096);
+    });
+
+    it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {
+      const dr = await synthApi({ regionRole: "dr" }, "us-east-2");
+      expect(dr.one(WEB_ACL).inputs.name).toBe(`payments-dr-api-acl-use2-${SUFFIX}`);
+      expect(dr.one(WEB_ACL_ASSOCIATION).inputs.resourceArn).toBe(`arn:aws:apigateway:us-east-2::/restapis/${dr.outputs.apiId}/stages/v1`);
+      expect(dr.one(LOG_GROUP, "api-waf-logs").inputs.name).toBe(`aws-waf-logs-payments-dr-api-acl-use2-${SUFFIX}`);
+      expect(dr.one(USAGE_PLAN).inputs.name).toBe(`payments-dr-merchants-use2-${SUFFIX}`);
+      for (const type of [WEB_ACL, WEB_ACL_ASSOCIATION, WEB_ACL_LOGGING, USAGE_PLAN]) expect(dr.one(type).region).toBe("us-east-2");
+    });
+  });
+});

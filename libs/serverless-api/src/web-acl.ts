@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import type { LogArgs } from "./vpc-function";
+
+/** What the web ACL lets through. */
+export interface WafSettings {
+  /** Requests one source IP may send in 5 minutes before WAF blocks it. */
+  rateLimitPer5Min: number;
+  /** Largest request body, in bytes; larger ones are blocked. */
+  maxBodyBytes: number;
+}
+
+/**
+ * WAF inspects at most the first 16 KB of an API Gateway request body unless the web ACL's
+ * association config raises it (at a cost): a larger limit could never be checked.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-setting-body-inspection-limit.html
+ */
+export const API_GATEWAY_BODY_INSPECTION_BYTES = 16_384;
+
+/** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
+const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+
+type WebAclRule = aws.types.input.wafv2.WebAclRule;
+
+/** Metrics and sampled requests for a rule or the ACL, under `metricName`. */
+function visibility(metricName: string) {
+  return { cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true };
+}
+
+/** An AWS managed rule group, its rules acting as AWS set them unless overridden to count. */
+function managedRuleGroup(priority: number, ruleName: string, groupName: string, countOnly: string[] = []): WebAclRule {
+  return {
+    name: ruleName,
+    priority,
+    overrideAction: { none: {} },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: "AWS",
+        name: groupName,
+        ...(countOnly.length > 0 ? { ruleActionOverrides: countOnly.map((name) => ({ name, actionToUse: { count: {} } })) } : {}),
+      },
+    },
+    visibilityConfig: visibility(ruleName),
+  };
+}
+
+/**
+ * The rules, cheapest first: a per-IP rate limit, the body size limit, then AWS's common rule
+ * set and known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks
+ * at a fixed 8 KB; it only counts here, so `maxBodyBytes` is the one body limit.
+ */
+function webAclRules(settings: WafSettings): WebAclRule[] {
+  return [
+    {
+      name: "rate-per-ip",
+      priority: 0,
+      action: { block: {} },
+      statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: 300 } },
+      visibilityConfig: visibility("rate-per-ip"),
+    },
+    {
+      name: "max-body-size",
+      priority: 1,
+      action: { block: {} },
+      statement: {
+        sizeConstraintStatement: {
+          // A body WAF cannot inspect whole is larger than any allowed one: MATCH blocks it too.
+          fieldToMatch: { body: { oversizeHandling: "MATCH" } },
+          comparisonOperator: "GT",
+          size: settings.maxBodyBytes,
+          textTransformations: [{ priority: 0, type: "NONE" }],
+        },
+      },
+      visibilityConfig: visibility("max-body-size"),
+    },
+    managedRuleGroup(2, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(3, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+  ];
+}
+
+/**
+ * The regional web ACL guarding the stage (every route, /health included), and its logs in a
+ * KMS-encrypted log group with retention. The logs redact the Authorization header: it carries
+ * a merchant's secret API key. WAF adds the log group's resource policy itself when logging is
+ * enabled (WAFV2 PutLoggingConfiguration), so none is declared here.
+ */
+export function createWebAcl(
+  name: string,
+  inputs: { namer: ResourceNamer; stage: aws.apigateway.Stage; settings: WafSettings; logs: LogArgs; parent: pulumi.Resource },
+): aws.wafv2.WebAcl {
+  const { namer, stage, logs, parent } = inputs;
+  const opts = { parent };
+  const aclName = namer.regional("display", "api-acl");
+
+  const webAcl = new aws.wafv2.WebAcl(
+    `${name}-waf`,
+    {
+      name: aclName,
+      description: "payments-dr payments API stage",
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      rules: webAclRules(inputs.settings),
+      visibilityConfig: visibility(aclName),
+    },
+    opts,
+  );
+  new aws.wafv2.WebAclAssociation(`${name}-waf-association`, { resourceArn: stage.arn, webAclArn: webAcl.arn }, opts);
+
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-waf-logs`,
+    {
+      // The namer makes the name (suffix, length check); WAF needs its own prefix in front.
+      name: `${WAF_LOG_GROUP_PREFIX}${namer.regional("logGroup", "api-acl")}`,
+      kmsKeyId: logs.kmsKeyArn,
+      retentionInDays: logs.retentionDays,
+    },
+    opts,
+  );
+  new aws.wafv2.WebAclLoggingConfiguration(
+    `${name}-waf-logging`,
+    { resourceArn: webAcl.arn, logDestinationConfigs: [logGroup.arn], redactedFields: [{ singleHeader: { name: "authorization" } }] },
+    opts,
+  );
+  return webAcl;
+}

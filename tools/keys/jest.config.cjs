@@ -1,0 +1,1 @@
+module.exports = { ...require("../../jest.preset.js"), displayName: "keys", rootDir: __dirname };

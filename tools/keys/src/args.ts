@@ -1,0 +1,172 @@
+import { parseArgs } from "node:util";
+import { merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
+import { RefusedError } from "./errors";
+
+export const COMMANDS = ["create", "list", "revoke"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  command: Command | "help";
+  help: boolean;
+  stack?: string;
+  outputs?: string;
+  json: boolean;
+  region?: string;
+  merchant?: string;
+  label?: string;
+  keyId?: string;
+}
+
+/** A label is shown in tables: one line of printable text. */
+export const MAX_LABEL_LENGTH = 128;
+
+/** The options each command takes besides the common ones. */
+const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
+  create: ["merchant", "label"],
+  list: ["merchant"],
+  revoke: ["key-id"],
+};
+const COMMON_OPTIONS = ["help", "stack", "outputs", "json", "region"];
+
+/** What revoking costs in time, said by `revoke` and its help. */
+export const REVOCATION_DELAY =
+  "revocation takes effect within the authorizer cache TTL (payments-dr:authorizerCacheTtlSeconds, default 60 s) plus global-table replication lag (typically ~1 s)";
+
+const EXIT_CODES_HELP = `Exit codes:
+  0  ok (also: the key was already revoked)
+  2  refused: bad input, unknown key, or inconsistent usage keys; nothing was written
+  3  failed: an AWS call failed (create: nothing is written to the keys table unless both regions' usage keys are in place)`;
+
+const COMMON_HELP = `Options (every command):
+  --region <r>       region of the keys table to use: a region name, primary or dr
+                     (default the primary-region stack's region; the table is global, either works)
+  --stack <s>        Pulumi stack to read outputs from (default $PULUMI_STACK or dev)
+  --outputs <dir>    read primary-region.json and dr-region.json from <dir> instead
+                     (what \`pulumi stack output --json\` prints; needed without the Pulumi CLI)
+  --json             machine-readable output on stdout (progress goes to stderr)
+  --help             this help`;
+
+export const HELP: Record<Command | "help", string> = {
+  help: `keys <command> [options]: manage the merchants' API keys of payments-dr
+
+Commands:
+  create   --merchant <id> [--label <text>]: a new API key, printed once
+  list     [--merchant <id>]: key ids, merchants, status and times (never a secret)
+  revoke   --key-id <id>: mark a key revoked
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
+  create: `keys create --merchant <id> [--label <text>] [options]
+
+Ensures the merchant's usage key (API Gateway API key <apiName>-merchant-<id>, the same value in
+both regions) exists and is in each region's usage plan, then stores the new API key's salted
+hash in the keys table and prints the key ONCE: it cannot be shown again.
+
+  --merchant <id>    required: 3-64 letters, digits, '_' or '-', starting with a letter or digit
+  --label <text>     a note shown by list, e.g. "checkout backend" (at most ${MAX_LABEL_LENGTH} characters)
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
+  list: `keys list [--merchant <id>] [options]
+
+Every key (or one merchant's): key id, merchant, status, label, created, last used, revoked.
+Reads a projection without the salt and hash. Last used is approximate (written at most every
+few minutes per key).
+
+  --merchant <id>    only this merchant's keys
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
+  revoke: `keys revoke --key-id <id> [options]
+
+Sets the key's status to revoked (the first revocation time is kept). The key id is the 16 hex
+characters after "pdr_" in the key.
+
+Note: ${REVOCATION_DELAY}.
+
+  --key-id <id>      required
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
+};
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: "boolean", short: "h", default: false },
+        stack: { type: "string" },
+        outputs: { type: "string" },
+        json: { type: "boolean", default: false },
+        region: { type: "string" },
+        merchant: { type: "string" },
+        label: { type: "string" },
+        "key-id": { type: "string" },
+      },
+    });
+  } catch (error) {
+    // Node's first sentence names the option, never a value.
+    throw new RefusedError(`${(error as Error).message.split(". ")[0]} (keys --help)`);
+  }
+  const { values, positionals } = parsed;
+  const [name, ...extra] = positionals;
+  // Stray positionals are not echoed: a pasted API key would land here.
+  if (extra.length > 0) throw new RefusedError(`unexpected arguments after ${name} (keys --help)`);
+  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
+    throw new RefusedError(`unknown command${/^[a-z-]{1,20}$/.test(name) ? ` ${name}` : ""} (keys --help)`);
+  }
+  const command = name as Command | undefined;
+  const help = values.help === true || command === undefined;
+  if (command && !help) {
+    const foreign = Object.keys(values).filter((o) => values[o as keyof typeof values] !== false && !COMMON_OPTIONS.includes(o) && !COMMAND_OPTIONS[command].includes(o));
+    if (foreign.length > 0) throw new RefusedError(`${command} takes no ${foreign.map((o) => `--${o}`).join(", ")} (keys ${command} --help)`);
+  }
+  const args: CliArgs = {
+    command: command ?? "help",
+    help,
+    stack: values.stack ?? process.env.PULUMI_STACK,
+    outputs: values.outputs,
+    json: values.json === true,
+    region: values.region,
+    merchant: values.merchant,
+    label: values.label,
+    keyId: values["key-id"],
+  };
+  if (!help) checkInput(args);
+  return args;
+}
+
+const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
+
+/** Refuses bad input before any stack output is read or AWS is called. */
+function checkInput(args: CliArgs): void {
+  if (args.command === "create" && args.merchant === undefined) throw new RefusedError("--merchant <id> is required (keys create --help)");
+  if (args.merchant !== undefined) {
+    // An API key fits the merchant id pattern: never let one into names, tags or messages.
+    if (parseApiKey(args.merchant)) throw new RefusedError("--merchant got an API key, not a merchant id");
+    const problem = merchantIdProblem(args.merchant);
+    if (problem) throw new RefusedError(`--merchant ${JSON.stringify(args.merchant)} ${problem}`);
+  }
+  const { label } = args;
+  if (label !== undefined && (label.trim() === "" || label.length > MAX_LABEL_LENGTH || /\p{Cc}/u.test(label))) {
+    throw new RefusedError(`--label must be 1-${MAX_LABEL_LENGTH} characters of printable text`);
+  }
+  if (args.command === "revoke") {
+    if (args.keyId === undefined) throw new RefusedError("--key-id <id> is required (keys revoke --help)");
+    if (!KEY_ID_PATTERN.test(args.keyId)) {
+      // Never echo the value: it may be a whole key pasted by mistake.
+      const whole = parseApiKey(args.keyId);
+      throw new RefusedError(
+        whole ? `--key-id got a whole API key: pass only its key id, ${whole.keyId}` : "--key-id must be the key id: the 16 lowercase hex characters after pdr_ in the key",
+      );
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { RefusedError } from "./errors";
+import type { KeysOutputs } from "./outputs";
+
+/** One region's API, as its stack describes it. */
+export interface Site {
+  region: string;
+  stack: "primary-region" | "dr-region";
+  /** The REST API's name: the merchants' usage keys are named after it. */
+  apiName: string;
+  /** The usage plan with the per-merchant limits. */
+  usagePlanId: string;
+}
+
+/** The two regions and the keys table (a global table: the same name in both). */
+export class Deployment {
+  readonly primary: Site;
+  readonly dr: Site;
+  readonly tableName: string;
+
+  constructor(outputs: KeysOutputs) {
+    this.primary = { region: outputs.primary.region, stack: "primary-region", apiName: outputs.primary.apiName, usagePlanId: outputs.primary.usagePlanId };
+    this.dr = { region: outputs.dr.region, stack: "dr-region", apiName: outputs.dr.apiName, usagePlanId: outputs.dr.usagePlanId };
+    this.tableName = outputs.primary.apiKeysTableName;
+  }
+
+  get sites(): Site[] {
+    return [this.primary, this.dr];
+  }
+
+  /** `--region`: a region name, or `primary` / `dr`; default the primary-region stack's region. */
+  resolve(region: string | undefined): Site {
+    if (region === undefined || region === "primary") return this.primary;
+    if (region === "dr") return this.dr;
+    const site = this.sites.find((s) => s.region === region);
+    if (!site) throw new RefusedError(`--region ${region} is not one of this deployment's regions (${this.primary.region}, ${this.dr.region})`);
+    return site;
+  }
+}

@@ -1,0 +1,128 @@
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import type { Context } from "./context";
+import { awsFailure, FailedError, isAwsError, RefusedError } from "./errors";
+
+/** What `list` shows of a key: never the salt, the hash or the usage key value. */
+export interface KeySummary {
+  keyId: string;
+  merchantId: string;
+  /** `active` or `revoked`; anything else as stored (the authorizer treats such an item as no key). */
+  status: string;
+  label?: string;
+  createdAt: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** The attributes `list` reads, by projection: the secret material never leaves the table. */
+export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "lastUsedAt", "revokedAt"] as const;
+
+/** Projection of `attributes` with every name aliased (`status` is a DynamoDB reserved word). */
+function projection(attributes: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  return {
+    ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(", "),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#p${i}`, a])),
+  };
+}
+
+/** The keys table (a global table) in one region. */
+export class KeyTable {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(
+    ctx: Context,
+    readonly region: string,
+    readonly name = ctx.deployment.tableName,
+  ) {
+    this.db = DynamoDBDocumentClient.from(ctx.clients.dynamodb(region));
+  }
+
+  /** Writes a new key; a key id already taken (2⁻⁶⁴ odds) fails rather than overwrites. */
+  async put(record: ApiKeyRecord): Promise<void> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.name, Item: { ...record }, ConditionExpression: `attribute_not_exists(${API_KEYS_TABLE_KEY})` }));
+    } catch (error) {
+      if (isAwsError(error, "ConditionalCheckFailedException")) throw new FailedError(`key id ${record.keyId} is already taken in ${this.name}: re-run to draw another`);
+      throw awsFailure("PutItem", this.region, `table ${this.name}`, error);
+    }
+  }
+
+  /** Every key (of one merchant), read page by page; eventually consistent like any Scan. */
+  async list(merchantId?: string): Promise<KeySummary[]> {
+    const { ProjectionExpression, ExpressionAttributeNames } = projection(SUMMARY_ATTRIBUTES);
+    const filter = merchantId === undefined ? {} : { FilterExpression: "#m = :m", ExpressionAttributeValues: { ":m": merchantId } };
+    const keys: KeySummary[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      let out;
+      try {
+        out = await this.db.send(
+          new ScanCommand({
+            TableName: this.name,
+            ProjectionExpression,
+            ExpressionAttributeNames: { ...ExpressionAttributeNames, ...(merchantId === undefined ? {} : { "#m": "merchantId" }) },
+            ...filter,
+            ExclusiveStartKey: start,
+          }),
+        );
+      } catch (error) {
+        throw awsFailure("Scan", this.region, `table ${this.name}`, error);
+      }
+      keys.push(...(out.Items ?? []).map(summary));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return keys.sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+  }
+
+  /**
+   * Marks a key revoked. The condition keeps the first revocation's time on a second run; when it
+   * fails, a consistent read tells an unknown key (refused) from one already revoked.
+   */
+  async revoke(keyId: string, now: Date): Promise<{ summary: KeySummary; alreadyRevoked: boolean }> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.name,
+          Key: { [API_KEYS_TABLE_KEY]: keyId },
+          UpdateExpression: "SET #status = :revoked, #revokedAt = :now",
+          ConditionExpression: `attribute_exists(${API_KEYS_TABLE_KEY}) AND #status <> :revoked`,
+          ExpressionAttributeNames: { "#status": "status", "#revokedAt": "revokedAt" },
+          ExpressionAttributeValues: { ":revoked": "revoked", ":now": now.toISOString() },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { summary: summary(out.Attributes ?? {}), alreadyRevoked: false };
+    } catch (error) {
+      if (!isAwsError(error, "ConditionalCheckFailedException")) throw awsFailure("UpdateItem", this.region, `revoke ${keyId} in ${this.name}`, error);
+    }
+    const current = await this.get(keyId);
+    if (!current) throw new RefusedError(`no API key ${keyId} in ${this.name} (${this.region}); nothing changed`);
+    if (current.status !== "revoked") throw new FailedError(`API key ${keyId} changed while being revoked: re-run`);
+    return { summary: current, alreadyRevoked: true };
+  }
+
+  private async get(keyId: string): Promise<KeySummary | undefined> {
+    try {
+      const out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: keyId }, ConsistentRead: true, ...projection(SUMMARY_ATTRIBUTES) }));
+      return out.Item ? summary(out.Item) : undefined;
+    } catch (error) {
+      throw awsFailure("GetItem", this.region, `key ${keyId} in ${this.name}`, error);
+    }
+  }
+}
+
+/** The shown fields of an item, whatever else it holds. */
+function summary(item: Record<string, unknown>): KeySummary {
+  const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
+  const optional = (name: "label" | "lastUsedAt" | "revokedAt") => (text(name) === undefined ? {} : { [name]: text(name) });
+  return {
+    keyId: text("keyId") ?? "?",
+    merchantId: text("merchantId") ?? "?",
+    status: text("status") ?? "?",
+    ...optional("label"),
+    createdAt: text("createdAt") ?? "?",
+    ...optional("lastUsedAt"),
+    ...optional("revokedAt"),
+  };
+}

@@ -1,0 +1,68 @@
+import { HELP, parseCliArgs, type CliArgs } from "./args";
+import { defaultClientFactory, type ClientFactory } from "./aws";
+import { createKey, listKeys, revokeKey } from "./commands";
+import type { Context } from "./context";
+import { Deployment } from "./deployment";
+import { EXIT_CODES, KeysError, messageOf, RefusedError, Secrets, type ExitCode } from "./errors";
+import { createdJson, formatCreated, formatList, formatRevocation, revocationJson } from "./format";
+import { readOutputs, type PulumiRunner } from "./outputs";
+
+/** What the CLI touches outside itself; cli.ts fills the real ones, tests inject fakes. */
+export interface Environment {
+  workspace: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  clients?: ClientFactory;
+  now?(): Date;
+  runPulumi?: PulumiRunner;
+}
+
+/** Runs one `keys` invocation and resolves with its exit code; never throws. */
+export async function run(argv: readonly string[], env: Environment): Promise<ExitCode> {
+  const secrets = new Secrets();
+  const stderr = (text: string) => env.stderr(secrets.redact(text));
+  try {
+    const args = parseCliArgs(argv);
+    if (args.help) {
+      env.stdout(HELP[args.command]);
+      return EXIT_CODES.ok;
+    }
+    return await execute(args, env, secrets, stderr);
+  } catch (error) {
+    stderr(`keys: ${error instanceof KeysError ? error.message : messageOf(error)}`);
+    return error instanceof KeysError ? error.exitCode : EXIT_CODES.failed;
+  }
+}
+
+async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr: (text: string) => void): Promise<ExitCode> {
+  const outputs = await readOutputs({ outputsDir: args.outputs, stack: args.stack, workspace: env.workspace, runPulumi: env.runPulumi });
+  const ctx: Context = {
+    deployment: new Deployment(outputs),
+    clients: env.clients ?? defaultClientFactory(),
+    now: env.now ?? (() => new Date()),
+    log: stderr,
+    secrets,
+  };
+  // Only create's result holds a secret, and it is printed unredacted exactly once, below.
+  const print = (value: unknown, human: string) => env.stdout(secrets.redact(args.json ? JSON.stringify(value, null, 2) : human));
+
+  switch (args.command) {
+    case "create": {
+      const created = await createKey(ctx, { merchantId: args.merchant as string, label: args.label, region: args.region });
+      env.stdout(args.json ? JSON.stringify(createdJson(created), null, 2) : formatCreated(created));
+      return EXIT_CODES.ok;
+    }
+    case "list": {
+      const list = await listKeys(ctx, { merchantId: args.merchant, region: args.region });
+      print(list.keys, formatList(list));
+      return EXIT_CODES.ok;
+    }
+    case "revoke": {
+      const result = await revokeKey(ctx, { keyId: args.keyId as string, region: args.region });
+      print(revocationJson(result), formatRevocation(result));
+      return EXIT_CODES.ok;
+    }
+    default:
+      throw new RefusedError(`unknown command ${String(args.command)}`);
+  }
+}

@@ -1,0 +1,264 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+  APIGatewayClient,
+  ConflictException,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  GetApiKeysCommand,
+  NotFoundException,
+  type ApiKey,
+} from "@aws-sdk/client-api-gateway";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
+import { mockClient } from "aws-sdk-client-mock";
+import type { ClientFactory } from "./aws";
+import type { KeysOutputs } from "./outputs";
+import { run } from "./run";
+
+export const HOME = "us-east-1";
+export const DR = "us-east-2";
+
+/** The regional stacks' outputs the CLI reads (as `pulumi stack output --json` prints them). */
+export const outputs: KeysOutputs = {
+  primary: { region: HOME, apiName: "payments-dr-api-use1-dev", usagePlanId: "plan-use1", apiKeysTableName: "payments-dr-api-keys-dev" },
+  dr: { region: DR, apiName: "payments-dr-api-use2-dev", usagePlanId: "plan-use2" },
+};
+
+/** A directory for `--outputs`. */
+export function outputsDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "keys-outputs-"));
+  writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify(outputs.primary));
+  writeFileSync(path.join(dir, "dr-region.json"), JSON.stringify(outputs.dr));
+  return dir;
+}
+
+/** Static fake credentials: dynalite checks none, and no test may reach AWS. */
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+// dynalite ships no types: its factory returns an http.Server.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require("dynalite") as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+
+/**
+ * A local DynamoDB-compatible server (dynalite, in memory) with the keys table shaped like the
+ * stack's (hash key `keyId`, S). It stands for both regions' replicas of the global table.
+ */
+export class LocalKeysTable {
+  /** Every item a CLI client received in a Scan answer, as sent over the wire (still marshalled). */
+  readonly scanned: Record<string, unknown>[] = [];
+  /** Scan page size forced on the CLI's clients, so a few items take several pages. */
+  scanPageSize = 2;
+  private readonly db: DynamoDBDocumentClient;
+  private readonly regional = new Map<string, DynamoDBClient>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly endpoint: string,
+    private readonly client: DynamoDBClient,
+    readonly name: string,
+  ) {
+    this.db = DynamoDBDocumentClient.from(client);
+  }
+
+  static async start(name = outputs.primary.apiKeysTableName): Promise<LocalKeysTable> {
+    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new DynamoDBClient({ region: HOME, endpoint, credentials: LOCAL_CREDENTIALS });
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: API_KEYS_TABLE_KEY, KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: API_KEYS_TABLE_KEY, AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    return new LocalKeysTable(server, endpoint, client, name);
+  }
+
+  /** A client "in" a region: every region's replica is this one table. */
+  clientIn(region: string): DynamoDBClient {
+    if (!this.regional.has(region)) {
+      const client = new DynamoDBClient({ region, endpoint: this.endpoint, credentials: LOCAL_CREDENTIALS });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== "ScanCommand") return next(args);
+          (args.input as { Limit?: number }).Limit = this.scanPageSize;
+          const result = await next(args);
+          this.scanned.push(...(((result.output as { Items?: Record<string, unknown>[] }).Items) ?? []));
+          return result;
+        },
+        { step: "initialize", name: "keysTestScanSpy" },
+      );
+      this.regional.set(region, client);
+    }
+    return this.regional.get(region)!;
+  }
+
+  /** Every stored item, as stored. */
+  async items(): Promise<Record<string, unknown>[]> {
+    const out = await this.db.send(new ScanCommand({ TableName: this.name }));
+    return out.Items ?? [];
+  }
+
+  async item(keyId: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: keyId }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  async clear(): Promise<void> {
+    for (const item of await this.items()) await this.db.send(new DeleteCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: item[API_KEYS_TABLE_KEY] } }));
+  }
+
+  async stop(): Promise<void> {
+    for (const client of [this.client, ...this.regional.values()]) client.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+type Input = Record<string, unknown>;
+
+/** A usage key as the fake API Gateway keeps it. */
+export interface FakeApiKey {
+  id: string;
+  name: string;
+  value: string;
+  enabled: boolean;
+  tags?: Record<string, string>;
+}
+
+/**
+ * API Gateway's API keys and usage plans in two regions behind aws-sdk-client-mock, answering
+ * with the real APIs' shapes (GetApiKeys' nameQuery is a prefix match and pages). Every call
+ * records the region of the client that made it.
+ */
+export class FakeApiGateway {
+  readonly keys: Record<string, FakeApiKey[]> = { [HOME]: [], [DR]: [] };
+  /** `<usagePlanId>/<apiKeyId>` per region. */
+  readonly planKeys: Record<string, Set<string>> = { [HOME]: new Set(), [DR]: new Set() };
+  readonly calls: { command: string; region: string; input: Input }[] = [];
+  /** GetApiKeys page size. */
+  pageSize = 2;
+  private readonly failures = new Map<string, (input: Input) => Error>();
+  private readonly mock = mockClient(APIGatewayClient);
+  private readonly plans: Record<string, string> = { [HOME]: outputs.primary.usagePlanId, [DR]: outputs.dr.usagePlanId };
+
+  constructor() {
+    const serve =
+      (command: string, answer: (input: Input, region: string) => unknown) =>
+      async (input: Input, getClient: () => { config: { region: () => Promise<string> } }) => {
+        const region = await getClient().config.region();
+        this.calls.push({ command, region, input });
+        const failure = this.failures.get(`${region}:${command}`);
+        if (failure) throw failure(input);
+        return answer(input, region);
+      };
+    this.mock.on(GetApiKeysCommand).callsFake(
+      serve("GetApiKeys", (input, region) => {
+        const matching = this.keys[region]!.filter((k) => k.name.startsWith((input.nameQuery as string | undefined) ?? ""));
+        const from = Number(input.position ?? 0);
+        const page = matching.slice(from, from + this.pageSize);
+        const items: ApiKey[] = page.map((k) => ({ id: k.id, name: k.name, enabled: k.enabled, ...(input.includeValues ? { value: k.value } : {}) }));
+        return { items, ...(from + this.pageSize < matching.length ? { position: String(from + this.pageSize) } : {}) };
+      }),
+    );
+    this.mock.on(CreateApiKeyCommand).callsFake(
+      serve("CreateApiKey", (input, region) => {
+        const key: FakeApiKey = {
+          id: randomBytes(5).toString("hex"),
+          name: input.name as string,
+          value: input.value as string,
+          enabled: input.enabled === true,
+          tags: input.tags as Record<string, string>,
+        };
+        this.keys[region]!.push(key);
+        return { id: key.id, name: key.name, value: key.value, enabled: key.enabled };
+      }),
+    );
+    this.mock.on(CreateUsagePlanKeyCommand).callsFake(
+      serve("CreateUsagePlanKey", (input, region) => {
+        if (input.usagePlanId !== this.plans[region]) throw new NotFoundException({ message: "Invalid Usage Plan ID specified", $metadata: {} });
+        if (!this.keys[region]!.some((k) => k.id === input.keyId)) throw new NotFoundException({ message: "Invalid API Key identifier specified", $metadata: {} });
+        const entry = `${input.usagePlanId}/${input.keyId}`;
+        if (this.planKeys[region]!.has(entry)) throw new ConflictException({ message: "Usage Plan Key already exists", $metadata: {} });
+        this.planKeys[region]!.add(entry);
+        return { id: input.keyId, type: "API_KEY" };
+      }),
+    );
+  }
+
+  /** Makes every `command` call in `region` fail with the error `make` returns. */
+  fail(region: string, command: string, make: (input: Input) => Error): void {
+    this.failures.set(`${region}:${command}`, make);
+  }
+
+  /** A key made earlier (by a previous run or by hand). */
+  add(region: string, key: Omit<FakeApiKey, "id"> & { id?: string }): FakeApiKey {
+    const stored = { id: randomBytes(5).toString("hex"), ...key };
+    this.keys[region]!.push(stored);
+    return stored;
+  }
+
+  called(command: string, region?: string): { command: string; region: string; input: Input }[] {
+    return this.calls.filter((c) => c.command === command && (region === undefined || c.region === region));
+  }
+
+  restore(): void {
+    this.mock.restore();
+  }
+}
+
+/** Clients for the tests: DynamoDB is the local table whatever the region; every region asked is recorded. */
+export function testClients(table: LocalKeysTable, regions: { service: string; region: string }[]): ClientFactory {
+  return {
+    dynamodb: (region) => {
+      regions.push({ service: "dynamodb", region });
+      return table.clientIn(region);
+    },
+    apiGateway: (region) => {
+      regions.push({ service: "apigateway", region });
+      return new APIGatewayClient({ region, credentials: LOCAL_CREDENTIALS });
+    },
+  };
+}
+
+/** The fixed time of every test run. */
+export const NOW = new Date("2026-11-25T12:00:00.000Z");
+
+/** A harness that runs `keys` against a local table and a fake API Gateway. */
+export class KeysHarness {
+  readonly regions: { service: string; region: string }[] = [];
+  readonly apiGateway = new FakeApiGateway();
+  private readonly dir = outputsDir();
+  now = NOW;
+
+  constructor(readonly table: LocalKeysTable) {}
+
+  async run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await run([...args, "--outputs", this.dir], {
+      workspace: "/nonexistent",
+      stdout: (t) => stdout.push(t),
+      stderr: (t) => stderr.push(t),
+      clients: testClients(this.table, this.regions),
+      now: () => this.now,
+    });
+    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+  }
+
+  restore(): void {
+    this.apiGateway.restore();
+  }
+}
+
+/** Every API key in a text. */
+export function apiKeysIn(text: string): string[] {
+  return text.match(/pdr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
+}

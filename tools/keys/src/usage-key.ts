@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
+import type { Context } from "./context";
+import type { Site } from "./deployment";
+import { awsFailure, FailedError, isAwsError, RefusedError } from "./errors";
+
+/**
+ * A merchant's usage key in one region: `<apiName>-merchant-<merchantId>`. The API's name is
+ * regional (it carries the region code and environment suffix), so the name says which API the
+ * key's usage plan belongs to; the value is the same in both regions.
+ */
+export function usageKeyName(apiName: string, merchantId: string): string {
+  return `${apiName}-merchant-${merchantId}`;
+}
+
+/** 20 random bytes as hex: 40 characters (API Gateway takes 20-128), drawn once per merchant. */
+export function newUsageKeyValue(): string {
+  return randomBytes(20).toString("hex");
+}
+
+/**
+ * Keys made outside Pulumi carry the compliance tags themselves (no provider defaultTags here).
+ * The values are @payments-dr/conventions' COMPLIANCE_TAGS and PROJECT_NAME (a test holds them
+ * equal): importing that lib's values would load @pulumi/aws into the CLI, seconds per run.
+ */
+export function usageKeyTags(merchantId: string): Record<string, string> {
+  return { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", ManagedBy: "tools/keys", Merchant: merchantId };
+}
+
+/** What `ensureUsageKeys` found or did in one region. */
+export interface UsageKeyResult {
+  region: string;
+  name: string;
+  /** API Gateway's id of the key (not its value). */
+  apiKeyId: string;
+  created: boolean;
+  usagePlanId: string;
+  /** False when the key was already in the usage plan. */
+  addedToPlan: boolean;
+}
+
+interface FoundKey {
+  id: string;
+  value: string;
+  enabled: boolean;
+}
+
+/**
+ * Makes sure the merchant's usage key exists in BOTH regions with one value and is in each
+ * region's usage plan, so its limits hold wherever the merchant is served after a failover.
+ * An existing key (in either region) is reused; otherwise one value is drawn and created in both.
+ * Throws before anything else is written when a region fails: a re-run picks up what exists.
+ */
+export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise<{ value: string; regions: UsageKeyResult[] }> {
+  const sites = ctx.deployment.sites;
+  const found = await Promise.all(sites.map((site) => findUsageKeys(ctx, site, usageKeyName(site.apiName, merchantId))));
+  const all = found.flat();
+  ctx.secrets.add(...all.map((k) => k.value));
+  const values = new Set(all.map((k) => k.value));
+  if (values.size > 1) {
+    throw new RefusedError(
+      `merchant ${merchantId} has usage keys with different values (${sites.map((s, i) => `${s.region}: ${found[i]!.map((k) => k.id).join(", ") || "none"}`).join("; ")}): delete all but one value in API Gateway, then re-run`,
+    );
+  }
+  for (const [i, site] of sites.entries()) {
+    const off = found[i]!.find((k) => !k.enabled);
+    if (off) throw new RefusedError(`usage key ${off.id} of merchant ${merchantId} in ${site.region} is disabled (blocked on purpose?): enable or delete it, then re-run`);
+  }
+  const value = [...values][0] ?? newUsageKeyValue();
+  ctx.secrets.add(value);
+  const regions: UsageKeyResult[] = [];
+  // One region after the other: the first failure stops the command.
+  for (const [i, site] of sites.entries()) regions.push(await ensureInRegion(ctx, site, merchantId, value, found[i]![0]));
+  return { value, regions };
+}
+
+/** Keys named exactly `name` (GetApiKeys' nameQuery is a prefix match), with their values. */
+async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
+  const client = ctx.clients.apiGateway(site.region);
+  const keys: FoundKey[] = [];
+  let position: string | undefined;
+  do {
+    let out;
+    try {
+      out = await client.send(new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }));
+    } catch (error) {
+      throw awsFailure("GetApiKeys", site.region, `usage key ${name}`, error);
+    }
+    for (const key of out.items ?? []) {
+      if (key.name !== name) continue;
+      if (!key.id || !key.value) throw new FailedError(`GetApiKeys in ${site.region} returned usage key ${name} without its id or value`);
+      keys.push({ id: key.id, value: key.value, enabled: key.enabled === true });
+    }
+    position = out.position;
+  } while (position);
+  return keys;
+}
+
+async function ensureInRegion(ctx: Context, site: Site, merchantId: string, value: string, existing: FoundKey | undefined): Promise<UsageKeyResult> {
+  const client = ctx.clients.apiGateway(site.region);
+  const name = usageKeyName(site.apiName, merchantId);
+  let apiKeyId = existing?.id;
+  if (!apiKeyId) {
+    try {
+      const out = await client.send(
+        new CreateApiKeyCommand({
+          name,
+          value,
+          enabled: true,
+          description: `Usage key of merchant ${merchantId}: its usage-plan limits, set by the authorizer (not a credential)`,
+          tags: usageKeyTags(merchantId),
+        }),
+      );
+      apiKeyId = out.id;
+    } catch (error) {
+      throw awsFailure("CreateApiKey", site.region, `usage key ${name}`, error);
+    }
+    if (!apiKeyId) throw new FailedError(`CreateApiKey in ${site.region} returned no id for usage key ${name}`);
+  }
+  let addedToPlan = true;
+  try {
+    await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" }));
+  } catch (error) {
+    // ConflictException: the key is already in the plan (a re-run, or a second key of the merchant).
+    if (!isAwsError(error, "ConflictException")) throw awsFailure("CreateUsagePlanKey", site.region, `usage key ${name} → usage plan ${site.usagePlanId}`, error);
+    addedToPlan = false;
+  }
+  const result = { region: site.region, name, apiKeyId, created: existing === undefined, usagePlanId: site.usagePlanId, addedToPlan };
+  ctx.log(`usage key ${name} in ${site.region}: ${result.created ? "created" : "exists"} (id ${apiKeyId}), ${addedToPlan ? "added to" : "already in"} usage plan ${site.usagePlanId}`);
+  return result;
+}
