@@ -36,6 +36,14 @@ function validate(policyName: string, resource: EngineResource): string[] {
   return reported;
 }
 
+/** Runs one stack policy the way @pulumi/policy does, collecting each message with the URN it is reported on. */
+function validateStack(policyName: string, resources: EngineResource[]): [string, string | undefined][] {
+  const policy = pulumiPolicies(CTX).find((p) => p.name === policyName) as StackValidationPolicy;
+  const reported: [string, string | undefined][] = [];
+  void policy.validateStack({ resources } as unknown as StackValidationArgs, (message, onUrn) => reported.push([message, onUrn]));
+  return reported;
+}
+
 describe("policy pack under the Pulumi engine", () => {
   it("reads the stack config and identity from the environment the CLI gives a policy pack", () => {
     expect(CTX).toEqual({ environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", deletionProtection: false, skipFinalSnapshot: true, project: "primary-region", stack: "dev" });
@@ -92,14 +100,34 @@ describe("policy pack under the Pulumi engine", () => {
     const versioning = engineResource("aws:s3/bucketVersioning:BucketVersioning", "data-versioning", { bucket: "other", versioningConfiguration: { status: "Enabled" } }, {
       propertyDependencies: { bucket: [{ urn: bucket.urn }] },
     });
-    const policy = pulumiPolicies(CTX).find((p) => p.name === "s3-versioning") as StackValidationPolicy;
-    const reported: [string, string | undefined][] = [];
-    const run = (resources: EngineResource[]) => {
-      reported.length = 0;
-      void policy.validateStack({ resources } as unknown as StackValidationArgs, (message, onUrn) => reported.push([message, onUrn]));
-      return [...reported];
-    };
-    expect(run([bucket, versioning])).toEqual([]);
-    expect(run([bucket, { ...versioning, propertyDependencies: {} }])).toEqual([["no BucketVersioning targets this bucket", bucket.urn]]);
+    expect(validateStack("s3-versioning", [bucket, versioning])).toEqual([]);
+    expect(validateStack("s3-versioning", [bucket, { ...versioning, propertyDependencies: {} }])).toEqual([["no BucketVersioning targets this bucket", bucket.urn]]);
+  });
+
+  it("finds GET /health by the resource its resourceId comes from, whatever the names (the engine shows the resource's path)", () => {
+    const health = engineResource("aws:apigateway/resource:Resource", "probe", { pathPart: "health", path: "/health" });
+    const payments = engineResource("aws:apigateway/resource:Resource", "orders", { pathPart: "payments", path: "/payments" });
+    const anonymousGet = (resource: EngineResource) =>
+      engineResource("aws:apigateway/method:Method", "anonymous-get", { httpMethod: "GET", authorization: "NONE", apiKeyRequired: false }, { propertyDependencies: { resourceId: [{ urn: resource.urn }] } });
+    expect(validateStack("apigateway-methods-authorized", [health, payments, anonymousGet(health)])).toEqual([]);
+    const open = anonymousGet(payments);
+    expect(validateStack("apigateway-methods-authorized", [health, payments, open])).toEqual([[expect.stringContaining("GET method open to callers without an API key"), open.urn]]);
+  });
+
+  it("matches the stage's WAF association and the ACL's logging through property dependencies, not their ARNs", () => {
+    const stage = engineResource("aws:apigateway/stage:Stage", "api-stage", { restApi: "a1b2c3d4e5", stageName: "v1" });
+    const association = engineResource("aws:wafv2/webAclAssociation:WebAclAssociation", "guard", { resourceArn: "unknown" }, { propertyDependencies: { resourceArn: [{ urn: stage.urn }] } });
+    expect(validateStack("apigateway-stage-waf", [stage, association])).toEqual([]);
+    expect(validateStack("apigateway-stage-waf", [stage, { ...association, propertyDependencies: {} }])).toEqual([[expect.stringContaining("no WebAclAssociation"), stage.urn]]);
+
+    const acl = engineResource("aws:wafv2/webAcl:WebAcl", "acl", { name: "payments-dr-api-acl-use1-dev" });
+    const group = engineResource("aws:cloudwatch/logGroup:LogGroup", "waf-logs", { name: "aws-waf-logs-payments-dr-api-acl-use1-dev", kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/mrk-1" });
+    const logging = engineResource(
+      "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+      "waf-logging",
+      { resourceArn: "unknown", logDestinationConfigs: ["unknown"], redactedFields: [{ singleHeader: { name: "Authorization" } }] },
+      { propertyDependencies: { resourceArn: [{ urn: acl.urn }], logDestinationConfigs: [{ urn: group.urn }] } },
+    );
+    expect(validateStack("waf-logging", [acl, group, logging])).toEqual([]);
   });
 });

@@ -142,6 +142,39 @@ const secret = (inputs: Record<string, unknown> = {}) =>
     ...inputs,
   });
 
+// Merchant auth and edge protection (issue 7), as libs/serverless-api creates them.
+const ROOT_RESOURCE = "0123456789";
+const apiResource = (name: string, pathPart: string, parentId = ROOT_RESOURCE) => r("aws:apigateway/resource:Resource", name, { restApi: REST_API, parentId, pathPart });
+const method = (name: string, httpMethod: string, inputs: Record<string, unknown> = {}) =>
+  r("aws:apigateway/method:Method", name, { restApi: REST_API, resourceId: `${name}-resource`, httpMethod, authorization: "CUSTOM", authorizerId: "authorizer-1", apiKeyRequired: true, ...inputs });
+const ANONYMOUS = { authorization: "NONE", authorizerId: undefined, apiKeyRequired: false };
+const authorizer = (inputs: Record<string, unknown> = {}) =>
+  r("aws:apigateway/authorizer:Authorizer", "api-authorizer", { restApi: REST_API, name: "payments-dr-authorizer-use1-dev", type: "REQUEST", identitySource: "method.request.header.Authorization", authorizerResultTtlInSeconds: 60, ...inputs });
+const ACL_NAME = "payments-dr-api-acl-use1-dev";
+const aclArn = (name: string) => `arn:aws:wafv2:us-east-1:123456789012:regional/webacl/${name}/0a1b2c3d`;
+const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+const RATE_RULE = { name: "rate-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000 } }, visibilityConfig: visibility("rate-per-ip") };
+const COMMON_RULES = { name: "aws-common", priority: 2, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } }, visibilityConfig: visibility("aws-common") };
+const webAcl = (inputs: Record<string, unknown> = {}, name = "api-waf") =>
+  r("aws:wafv2/webAcl:WebAcl", name, { name: ACL_NAME, scope: "REGIONAL", defaultAction: { allow: {} }, rules: [RATE_RULE, COMMON_RULES], visibilityConfig: visibility(ACL_NAME), ...inputs });
+const wafAssociation = (stageName = "v1") =>
+  r("aws:wafv2/webAclAssociation:WebAclAssociation", "api-waf-association", { resourceArn: `arn:aws:apigateway:us-east-1::/restapis/${REST_API}/stages/${stageName}`, webAclArn: aclArn(ACL_NAME) });
+const wafLogGroup = (inputs: Record<string, unknown> = {}, name = "api-waf-logs") =>
+  r("aws:cloudwatch/logGroup:LogGroup", name, { name: `aws-waf-logs-${ACL_NAME}`, kmsKeyId: KEY, retentionInDays: 30, ...inputs });
+const wafLogging = (inputs: Record<string, unknown> = {}, name = "api-waf-logging") =>
+  r("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", name, {
+    resourceArn: aclArn(ACL_NAME),
+    logDestinationConfigs: [`arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-${ACL_NAME}`],
+    redactedFields: [{ singleHeader: { name: "authorization" } }],
+    ...inputs,
+  });
+const KEYS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-api-keys-dev";
+const SESSIONS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-sessions-dev";
+const role = (name: string, roleName: string, service = "lambda.amazonaws.com", inputs: Record<string, unknown> = {}) =>
+  r("aws:iam/role:Role", name, { name: roleName, assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }), ...inputs });
+const rolePolicy = (name: string, roleName: string, statement: Record<string, unknown>) => r("aws:iam/rolePolicy:RolePolicy", name, { name: `${roleName}-access`, role: roleName, policy: policyDocument(statement) });
+const LAST_USED_ONLY = { "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] }, StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" } };
+
 interface Case {
   /** Resources that comply with the policy. */
   passing: PlannedResource[];
@@ -316,6 +349,94 @@ const CASES: Record<string, Case> = {
     violating: [stage(), methodSettings({ throttlingRateLimit: -1, throttlingBurstLimit: -1 })],
     expected: [/no MethodSettings of this stage with throttlingRateLimit and throttlingBurstLimit/],
   },
+  "apigateway-methods-authorized": {
+    passing: [
+      apiResource("api-path-health", "health"),
+      method("api-get-health", "GET", ANONYMOUS),
+      apiResource("api-path-payments", "payments"),
+      method("api-post-payments", "POST"),
+      method("api-get-payments-id", "GET"),
+    ],
+    violating: [
+      method("api-post-payments", "POST", ANONYMOUS),
+      method("api-get-payments-id", "GET", { apiKeyRequired: undefined }),
+      // Only GET on /health is anonymous: not another method there, not a "health" resource elsewhere.
+      apiResource("api-path-health", "health"),
+      method("api-post-health", "POST", ANONYMOUS),
+      apiResource("api-path-payments-health", "health", "payments-resource-id"),
+      method("api-get-payments-health", "GET", ANONYMOUS),
+    ],
+    expected: [
+      /^POST method open to callers without an API key: authorization is NONE, not CUSTOM, no authorizerId, apiKeyRequired is not true$/,
+      /^GET method open to callers without an API key: apiKeyRequired is not true$/,
+    ],
+  },
+  "apigateway-authorizer-cache": {
+    // Unset, API Gateway caches 300 s keyed by the Authorization header.
+    passing: [authorizer(), authorizer({ authorizerResultTtlInSeconds: 0 }), authorizer({ authorizerResultTtlInSeconds: undefined, identitySource: undefined, type: "TOKEN" })],
+    violating: [authorizer({ authorizerResultTtlInSeconds: 3600 }), authorizer({ identitySource: "method.request.header.Authorization,method.request.querystring.merchant" })],
+    expected: [/authorizerResultTtlInSeconds is 3600, above 300: a revoked key would keep working/, /identitySource is "method\.request\.header\.Authorization,method\.request\.querystring\.merchant", not the Authorization header/],
+  },
+  "apigateway-stage-waf": {
+    passing: [stage(), wafAssociation()],
+    // An association with another stage does not count.
+    violating: [stage(), wafAssociation("v2")],
+    expected: [/no WebAclAssociation has this stage as its resourceArn/],
+  },
+  "waf-logging": {
+    passing: [webAcl(), wafLogGroup(), wafLogging()],
+    violating: [
+      webAcl({ name: "payments-dr-unlogged-acl-use1-dev" }, "unlogged-waf"),
+      webAcl(),
+      wafLogGroup({ name: `payments-dr-waf-${ACL_NAME}`, kmsKeyId: undefined }),
+      wafLogging({ logDestinationConfigs: [`arn:aws:logs:us-east-1:123456789012:log-group:payments-dr-waf-${ACL_NAME}`], redactedFields: [{ singleHeader: { name: "user-agent" } }] }),
+    ],
+    expected: [
+      /^no WebAclLoggingConfiguration has this web ACL as its resourceArn$/,
+      /api-waf-logging: log group api-waf-logs is not named aws-waf-logs-\* \(WAF refuses it\); log group api-waf-logs has no kmsKeyId of a customer-managed KMS key; redactedFields does not redact the authorization header/,
+    ],
+  },
+  "waf-rate-limit": {
+    passing: [
+      webAcl(),
+      // The same rule given as the WAF API's JSON.
+      webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "IP", Limit: 2000 } } }]) }, "json-waf"),
+    ],
+    violating: [webAcl({ rules: [COMMON_RULES] }), webAcl({ rules: [{ ...RATE_RULE, action: { count: {} } }] }, "counting-waf")],
+    expected: [/^no rule with a rateBasedStatement and a block action$/],
+  },
+  "api-keys-table-access": {
+    passing: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      rolePolicy("api-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:UpdateItem", Resource: KEYS_TABLE_ARN, Condition: LAST_USED_ONLY }),
+      role("authorizer-role", "payments-dr-authorizer-use1-dev"),
+      rolePolicy("authorizer-access", "payments-dr-authorizer-use1-dev", { Effect: "Allow", Action: "dynamodb:GetItem", Resource: KEYS_TABLE_ARN }),
+      // Other tables, and roles that Lambda cannot assume, are not this policy's concern.
+      rolePolicy("sessions-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:*", Resource: SESSIONS_TABLE_ARN }),
+      role("keys-admin-role", "payments-dr-keys-admin-dev", "states.amazonaws.com"),
+      rolePolicy("keys-admin-access", "payments-dr-keys-admin-dev", { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:Scan"], Resource: KEYS_TABLE_ARN }),
+    ],
+    violating: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      rolePolicy("api-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem"], Resource: KEYS_TABLE_ARN }),
+      role("authorizer-role", "payments-dr-authorizer-use1-dev", "lambda.amazonaws.com", {
+        inlinePolicies: [{ name: "touch-keys", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:UpdateItem", Resource: KEYS_TABLE_ARN, Condition: { "ForAnyValue:StringEquals": { "dynamodb:Attributes": ["lastUsedAt"] } } }) }],
+      }),
+      // A role outside the stack might be a function's; a wildcard covers the keys table.
+      rolePolicy("outside-access", "payments-dr-elsewhere-use1-dev", { Effect: "Allow", Action: "dynamodb:*", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/*" }),
+      r("aws:iam/policy:Policy", "batch-policy", { name: "payments-dr-batch-dev", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:Batch*", Resource: "*" }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "batch-attachment", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-batch-dev" }),
+      rolePolicy("index-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:Scan", Resource: `${KEYS_TABLE_ARN}/index/*` }),
+    ],
+    expected: [
+      /^policy allows dynamodb:Query, dynamodb:PutItem on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/payments-dr-api-keys-dev\)$/,
+      /^inline policy touch-keys allows dynamodb:UpdateItem on the API keys table \(.*\) without a ForAllValues condition on dynamodb:Attributes$/,
+      /^policy allows dynamodb:Scan, dynamodb:Query, dynamodb:PutItem, dynamodb:DeleteItem, dynamodb:BatchWriteItem, dynamodb:PartiQLSelect, .* on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/\*\)$/,
+      /^policy allows dynamodb:UpdateItem on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/\*\) without/,
+      /^policy allows dynamodb:BatchWriteItem on the API keys table \(\*\)$/,
+      /^policy allows dynamodb:Scan on the API keys table \(.*api-keys-dev\/index\/\*\)$/,
+    ],
+  },
   "allowed-regions": {
     passing: [r("aws:sns/topic:Topic", "dr-topic", { name: "payments-dr-alerts-use2-dev" }, { provider: "us-east-2", region: "us-east-2" }), secret()],
     violating: [
@@ -404,6 +525,11 @@ describe("compliance policies", () => {
       "s3-tls-only replica-bucket",
       "s3-versioning replica-bucket",
     ]);
+  });
+
+  it("leaves only GET /health anonymous: not another method on it, not a health resource under another path", () => {
+    const found = violationsOf("apigateway-methods-authorized", CASES["apigateway-methods-authorized"].violating);
+    expect(found.map((v) => v.resource.name).sort()).toEqual(["api-get-payments-health", "api-get-payments-id", "api-post-health", "api-post-payments"]);
   });
 
   it("reads the environment suffix and the regions from the stack config", () => {

@@ -1,5 +1,6 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
-import { apiGatewayAccessLogs, apiGatewayThrottling } from "./rules/api-gateway";
+import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodsAuthorized, apiGatewayThrottling } from "./rules/api-gateway";
+import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
 import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
@@ -14,6 +15,7 @@ import { allowedRegions } from "./rules/regions";
 import { s3Encryption, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { requiredTags } from "./rules/tags";
+import { apiGatewayStageWaf, wafLogging, wafRateLimit } from "./rules/waf";
 
 interface PolicyInfo {
   /** Unique id, as `pulumi preview` and the CLI print it. */
@@ -137,6 +139,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     scope: "resource",
     rule: iamNoAdmin,
   },
+  {
+    name: "api-keys-table-access",
+    description: "No Lambda role's policy allows Scan, Query, PutItem, DeleteItem, BatchWriteItem or PartiQL on the API keys table (a table ARN with api-keys in its name, or a wildcard covering it), and any UpdateItem there has a ForAllValues condition on dynamodb:Attributes.",
+    enforcementLevel: MANDATORY,
+    remediation: "Grant the authorizer dynamodb:GetItem only and the API function dynamodb:UpdateItem with ForAllValues:StringEquals dynamodb:Attributes [keyId, lastUsedAt] (functionAccessPolicy in @payments-dr/serverless-api); keys are created and revoked by the keys CLI, not by a function.",
+    scope: "stack",
+    rule: apiKeysTableAccess,
+  },
   // Lambda (DESIGN §6).
   {
     name: "lambda-runtime",
@@ -212,6 +222,47 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0.",
     scope: "stack",
     rule: apiGatewayThrottling,
+  },
+  // Merchant authentication and edge protection (issue 7).
+  {
+    name: "apigateway-methods-authorized",
+    description: "Every API Gateway method except GET /health uses the Lambda authorizer (authorization CUSTOM with an authorizerId) and requires an API key (apiKeyRequired).",
+    enforcementLevel: MANDATORY,
+    remediation: "Declare the route with caller \"merchant\" (routeDefinitions in @payments-dr/serverless-api): authorization \"CUSTOM\", authorizerId of the API's authorizer, apiKeyRequired: true. Only GET /health is anonymous.",
+    scope: "stack",
+    rule: apiGatewayMethodsAuthorized,
+  },
+  {
+    name: "apigateway-authorizer-cache",
+    description: "API Gateway authorizers cache their answer for at most 300 s (authorizerResultTtlInSeconds), keyed by the Authorization header alone (identitySource), so a revoked key stops working within minutes.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set identitySource to method.request.header.Authorization and authorizerResultTtlInSeconds to 300 or less (config payments-dr:authorizerCacheTtlSeconds).",
+    scope: "resource",
+    rule: apiGatewayAuthorizerCache,
+  },
+  {
+    name: "apigateway-stage-waf",
+    description: "Every API Gateway stage has a WAFv2 WebAclAssociation whose resourceArn is the stage.",
+    enforcementLevel: MANDATORY,
+    remediation: "Associate the region's web ACL with the stage: aws.wafv2.WebAclAssociation { resourceArn: stage.arn, webAclArn } (createWebAcl in @payments-dr/serverless-api does).",
+    scope: "stack",
+    rule: apiGatewayStageWaf,
+  },
+  {
+    name: "waf-logging",
+    description: "Every WAFv2 web ACL logs (WebAclLoggingConfiguration) to a CloudWatch log group named aws-waf-logs-* and encrypted with a customer-managed KMS key, with the authorization header redacted.",
+    enforcementLevel: MANDATORY,
+    remediation: "Add a WebAclLoggingConfiguration for the ACL with logDestinationConfigs [the ARN of a log group named aws-waf-logs-<name>, kmsKeyId the region's key] and redactedFields [{ singleHeader: { name: \"authorization\" } }].",
+    scope: "stack",
+    rule: wafLogging,
+  },
+  {
+    name: "waf-rate-limit",
+    description: "Every WAFv2 web ACL has a rate-based rule that blocks (a per-source-IP request limit).",
+    enforcementLevel: MANDATORY,
+    remediation: "Add a rule with action { block: {} } and statement { rateBasedStatement: { aggregateKeyType: \"IP\", limit: <config payments-dr:wafRateLimitPer5Min> } }.",
+    scope: "resource",
+    rule: wafRateLimit,
   },
   // Regions.
   {

@@ -4,6 +4,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { pulumiPolicies } from "./engine";
 
 new PolicyPack("payments-dr-compliance", {
-  description: "Compliance of payments-dr: tags, names, encryption, S3, network, IAM, Lambda, Aurora, API Gateway, regions, deletion.",
+  description: "Compliance of payments-dr: tags, names, encryption, S3, network, IAM, Lambda, Aurora, API Gateway, merchant auth, WAF, regions, deletion.",
   policies: pulumiPolicies(),
 });

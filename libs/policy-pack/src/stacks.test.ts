@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import { regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { drRegionOutputs, primaryRegionOutputs, synthApp, synthesize, type StackPlan } from "@payments-dr/synth";
+import { drRegionOutputs, primaryRegionOutputs, synthApp, synthesize, type PlannedResource, type StackPlan } from "@payments-dr/synth";
 import { checkPlan } from "./check-plan";
 import { runCli } from "./cli";
 
@@ -25,6 +25,41 @@ function nonCompliantProgram() {
   new aws.sns.Topic("alerts", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: "alias/payments-dr-data-use1-dev" }, { provider, retainOnDelete: true });
   return {};
 }
+
+const REGIONAL_APPS = ["primary-region", "dr-region"];
+
+function only(plan: StackPlan, type: string, where: (r: PlannedResource) => boolean = () => true): PlannedResource {
+  const found = plan.resources.filter((r) => r.type === type && where(r));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** One merchant-auth or edge protection (issue 7) taken out of a real regional stack, by the policy that must notice. */
+const WEAKENINGS: Record<string, (plan: StackPlan) => void> = {
+  "apigateway-stage-waf": (plan) => {
+    plan.resources = plan.resources.filter((r) => r.type !== "aws:wafv2/webAclAssociation:WebAclAssociation");
+  },
+  "waf-logging": (plan) => {
+    only(plan, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs.redactedFields = [];
+  },
+  "waf-rate-limit": (plan) => {
+    const acl = only(plan, "aws:wafv2/webAcl:WebAcl");
+    acl.inputs.rules = acl.inputs.rules.filter((rule: any) => rule.statement.rateBasedStatement === undefined);
+  },
+  "apigateway-methods-authorized": (plan) => {
+    Object.assign(only(plan, "aws:apigateway/method:Method", (m) => m.inputs.httpMethod === "POST").inputs, { authorization: "NONE", authorizerId: undefined, apiKeyRequired: false });
+  },
+  "apigateway-authorizer-cache": (plan) => {
+    only(plan, "aws:apigateway/authorizer:Authorizer").inputs.authorizerResultTtlInSeconds = 3600;
+  },
+  "api-keys-table-access": (plan) => {
+    // The API function's UpdateItem on the keys table loses its attribute condition.
+    const access = only(plan, "aws:iam/rolePolicy:RolePolicy", (p) => p.inputs.policy.includes("api-keys") && p.inputs.policy.includes("dynamodb:UpdateItem"));
+    const document = JSON.parse(access.inputs.policy);
+    for (const statement of document.Statement) if (String(statement.Resource).includes("api-keys")) delete statement.Condition;
+    access.inputs.policy = JSON.stringify(document);
+  },
+};
 
 describe("policy pack over synthesized stacks", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
@@ -56,6 +91,21 @@ describe("policy pack over synthesized stacks", () => {
   it("checks the real stacks' resources, not an empty plan", () => {
     expect(plans["primary-region"].resources.filter((r) => r.custom).length).toBeGreaterThan(30);
     expect(plans["dr-region"].resources.some((r) => r.type === "aws:rds/cluster:Cluster" && r.options.ignoreChanges?.includes("replicationSourceIdentifier"))).toBe(true);
+  });
+
+  it.each(REGIONAL_APPS)("the %s stack keeps GET /health anonymous and every other method behind the authorizer, and passes", (app) => {
+    const methods = plans[app].resources.filter((r) => r.type === "aws:apigateway/method:Method");
+    expect(methods.filter((m) => m.inputs.authorization === "NONE").map((m) => m.inputs.httpMethod)).toEqual(["GET"]);
+    expect(methods.filter((m) => m.inputs.authorization === "CUSTOM")).toHaveLength(methods.length - 1);
+    expect(checkPlan(plans[app]).filter((v) => v.policy === "apigateway-methods-authorized")).toEqual([]);
+  });
+
+  it.each(REGIONAL_APPS.flatMap((app) => Object.keys(WEAKENINGS).map((policy) => [app, policy])))("the %s stack without its protection breaks %s, and only it", (app, policy) => {
+    const plan = structuredClone(plans[app]);
+    WEAKENINGS[policy](plan);
+    const broken = checkPlan(plan).filter((v) => v.enforcementLevel === "mandatory");
+    expect(broken.length).toBeGreaterThan(0);
+    expect([...new Set(broken.map((v) => v.policy))]).toEqual([policy]);
   });
 
   it("finds what a program gets wrong, through the synth harness", () => {

@@ -5,6 +5,22 @@ import { isSet, list } from "../values";
 const STAGE = "aws:apigateway/stage:Stage";
 const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
 const USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan";
+const METHOD = "aws:apigateway/method:Method";
+const RESOURCE = "aws:apigateway/resource:Resource";
+const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
+
+/** The one route anyone may call: Route 53 health checkers cannot authenticate. */
+export const HEALTH_PATH = "/health";
+const HEALTH_METHOD = "GET";
+/** How the serverless-api lib ends the logical names of GET /health and of its resource. */
+const HEALTH_NAMES = { method: "-get-health", resource: "-path-health" } as const;
+
+/** Longest an authorizer's answer may be cached: a revoked key stops working within minutes. */
+export const MAX_AUTHORIZER_CACHE_SECONDS = 300;
+
+/** API Gateway's defaults when the authorizer leaves them unset. */
+const AUTHORIZER_DEFAULTS = { ttlSeconds: 300, identitySource: "method.request.header.Authorization" } as const;
+const AUTHORIZATION_HEADER_SOURCE = /^method\.request\.header\.authorization$/i;
 
 /** Every stage writes access logs: who called, what came back, how long it took. */
 export function apiGatewayAccessLogs(resource: CheckedResource): string[] {
@@ -47,4 +63,69 @@ function isForStage(candidate: CheckedResource, input: string, stage: CheckedRes
 /** A limit of -1 (the default) means no throttling. */
 function throttles(rate: PlanValue, burst: PlanValue): boolean {
   return typeof rate === "number" && rate > 0 && typeof burst === "number" && burst > 0;
+}
+
+/**
+ * Every method but GET /health is for merchants: the Lambda authorizer (CUSTOM with its
+ * authorizerId) verifies the API key, and apiKeyRequired makes the merchant's usage plan count
+ * it. A method left open is a payments route anyone on the internet may call.
+ */
+export function apiGatewayMethodsAuthorized(resources: readonly CheckedResource[]): Finding[] {
+  return resources
+    .filter((method) => method.type === METHOD && !isHealthCheck(method, resources))
+    .flatMap((method) => {
+      const inputs = method.inputs;
+      const problems: string[] = [];
+      if (inputs.authorization !== "CUSTOM") problems.push(`authorization is ${inputs.authorization ?? "unset"}, not CUSTOM`);
+      if (!isSet(inputs.authorizerId)) problems.push("no authorizerId");
+      if (inputs.apiKeyRequired !== true) problems.push("apiKeyRequired is not true");
+      if (problems.length === 0) return [];
+      return [{ resource: method, message: `${inputs.httpMethod ?? "?"} method open to callers without an API key: ${problems.join(", ")}` }];
+    });
+}
+
+/**
+ * GET on the API's /health resource. The method's resource is the one its resourceId is computed
+ * from (under the engine); a synth plan holds no resource ids, so there it is the resource named
+ * as the serverless-api lib names a route's (`<api>-path-health` for the method `<api>-get-health`).
+ */
+function isHealthCheck(method: CheckedResource, resources: readonly CheckedResource[]): boolean {
+  if (method.inputs.httpMethod !== HEALTH_METHOD) return false;
+  const sources = method.inputSources?.resourceId;
+  if (sources && sources.length > 0) {
+    return resources.some((r) => r.type === RESOURCE && sources.includes(r.key) && isHealthResource(r, resources));
+  }
+  if (!method.name.endsWith(HEALTH_NAMES.method)) return false;
+  const resourceName = `${method.name.slice(0, -HEALTH_NAMES.method.length)}${HEALTH_NAMES.resource}`;
+  return resources.some((r) => r.type === RESOURCE && r.name === resourceName && r.inputs.restApi === method.inputs.restApi && isHealthResource(r, resources));
+}
+
+/**
+ * The resource is /health: its full `path` (an output the engine shows), or a `health` pathPart
+ * directly under the API's root (its parentId is not computed from another resource).
+ */
+function isHealthResource(resource: CheckedResource, resources: readonly CheckedResource[]): boolean {
+  if (isSet(resource.inputs.path)) return resource.inputs.path === HEALTH_PATH;
+  if (`/${resource.inputs.pathPart}` !== HEALTH_PATH) return false;
+  const parents = resource.inputSources?.parentId ?? [];
+  return !resources.some((r) => r.type === RESOURCE && parents.includes(r.key));
+}
+
+/**
+ * The authorizer's answer is cached per Authorization header, for at most 5 minutes: the header
+ * is the whole identity (one cache entry per API key), and a revoked key stops working within
+ * the TTL plus the keys table's replication lag.
+ */
+export function apiGatewayAuthorizerCache(resource: CheckedResource): string[] {
+  if (resource.type !== AUTHORIZER) return [];
+  const problems: string[] = [];
+  const ttl = resource.inputs.authorizerResultTtlInSeconds ?? AUTHORIZER_DEFAULTS.ttlSeconds;
+  if (typeof ttl !== "number" || ttl > MAX_AUTHORIZER_CACHE_SECONDS) {
+    problems.push(`authorizerResultTtlInSeconds is ${ttl}, above ${MAX_AUTHORIZER_CACHE_SECONDS}: a revoked key would keep working that long`);
+  }
+  const source = resource.inputs.identitySource ?? AUTHORIZER_DEFAULTS.identitySource;
+  if (typeof source !== "string" || !AUTHORIZATION_HEADER_SOURCE.test(source.trim())) {
+    problems.push(`identitySource is "${source}", not the Authorization header (${AUTHORIZER_DEFAULTS.identitySource}) alone`);
+  }
+  return problems;
 }

@@ -5,7 +5,7 @@ import { jsonDocument, list, statements } from "../values";
 const ADMIN_ACTIONS = ["*", "*:*"];
 
 /** Where each IAM type keeps its permission policy documents. */
-function policyDocuments(resource: CheckedResource): { where: string; document: PlanValue }[] {
+export function policyDocuments(resource: CheckedResource): { where: string; document: PlanValue }[] {
   const inputs = resource.inputs;
   switch (resource.type) {
     case "aws:iam/role:Role":

@@ -1,0 +1,160 @@
+import type { PlanValue } from "@payments-dr/synth";
+import type { CheckedResource, Finding, PolicyContext } from "../model";
+import { isSet, jsonDocument, list, statements } from "../values";
+import { policyDocuments } from "./iam";
+
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const POLICY = "aws:iam/policy:Policy";
+const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const TABLE = "aws:dynamodb/table:Table";
+const LAMBDA_SERVICE = "lambda.amazonaws.com";
+
+/** What identifies the merchants' API keys table: this in its name. */
+export const API_KEYS_TABLE_MARK = "api-keys";
+
+/**
+ * Actions that read every key record (hashes, salts, merchants) or write or delete one: the keys
+ * CLI's job, under an operator's credentials, never a function's. The PartiQL actions do the
+ * same through another API.
+ */
+export const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
+  "dynamodb:Scan",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:PartiQLSelect",
+  "dynamodb:PartiQLInsert",
+  "dynamodb:PartiQLUpdate",
+  "dynamodb:PartiQLDelete",
+];
+
+const UPDATE_ITEM = "dynamodb:UpdateItem";
+
+/**
+ * No Lambda role may list, create, overwrite or delete API keys, and an UpdateItem on the table
+ * names the attributes it may write (`ForAllValues:…` on `dynamodb:Attributes`): a compromised
+ * function must not be able to mint, revive or harvest keys. The authorizer reads with GetItem;
+ * the API function only records `lastUsedAt`.
+ *
+ * A policy is checked unless every role it belongs to is in the stack and trusts another service
+ * than Lambda: a role policy whose role is not in the stack, or a managed policy attached to no
+ * role of the stack, might be a function's.
+ */
+export function apiKeysTableAccess(resources: readonly CheckedResource[], ctx: PolicyContext): Finding[] {
+  const tableNames = keysTableNames(resources, ctx);
+  const findings: Finding[] = [];
+  for (const resource of resources.filter((r) => mayBelongToLambda(r, resources))) {
+    for (const { where, document } of policyDocuments(resource)) {
+      // An unreadable document is iam-no-admin's finding.
+      const parsed = jsonDocument(document);
+      if (!parsed) continue;
+      for (const statement of statements(parsed).filter((s) => s.Effect === "Allow")) {
+        const on = keysTableResources(statement, tableNames);
+        if (on === undefined) continue;
+        const forbidden = API_KEYS_FORBIDDEN_ACTIONS.filter((action) => allowsAction(statement, action));
+        if (forbidden.length > 0) findings.push({ resource, message: `${where} allows ${forbidden.join(", ")} on the API keys table (${on})` });
+        if (allowsAction(statement, UPDATE_ITEM) && !limitsAttributes(statement)) {
+          findings.push({ resource, message: `${where} allows ${UPDATE_ITEM} on the API keys table (${on}) without a ForAllValues condition on dynamodb:Attributes` });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Names a wildcard Resource is tried against: the keys tables of the stack, and the name the
+ * stacks give the global table (the DR stack uses its replica and declares no table).
+ */
+function keysTableNames(resources: readonly CheckedResource[], ctx: PolicyContext): string[] {
+  const declared = resources.filter((r) => r.type === TABLE && isSet(r.inputs.name) && r.inputs.name.includes(API_KEYS_TABLE_MARK)).map((r) => r.inputs.name as string);
+  return [...new Set([...declared, `payments-dr-${API_KEYS_TABLE_MARK}-${ctx.environmentSuffix}`])];
+}
+
+/** The statement's resources that cover the keys table, as text; `undefined` when none does. */
+function keysTableResources(statement: Record<string, PlanValue>, tableNames: string[]): string | undefined {
+  const reaches = (pattern: PlanValue) => isSet(pattern) && coversKeysTable(pattern, tableNames);
+  if (statement.Resource !== undefined) {
+    const covering = list(statement.Resource).filter(reaches);
+    return covering.length > 0 ? covering.join(", ") : undefined;
+  }
+  if (statement.NotResource !== undefined && !list(statement.NotResource).some(reaches)) return `NotResource ${list(statement.NotResource).join(", ")}`;
+  return undefined;
+}
+
+/**
+ * A Resource covers the keys table when it is a DynamoDB ARN naming the table (or its indexes),
+ * or a wildcard that matches the table's ARN (`*`, `…:table/*`, `…:table/payments-dr-*`).
+ */
+function coversKeysTable(pattern: string, tableNames: string[]): boolean {
+  if (new RegExp(`:dynamodb:[^:]*:[^:]*:table/[^/]*${API_KEYS_TABLE_MARK}`).test(pattern)) return true;
+  // The pattern's own partition, region and account stand in for the ones a real ARN would have.
+  const [, partition = "aws", , region = "x", account = "x"] = pattern.split(":");
+  const matcher = glob(pattern, false);
+  return tableNames.some((name) => matcher.test(`arn:${partition}:dynamodb:${region}:${account}:table/${name}`));
+}
+
+/** IAM's wildcards (`*`, `?`) as a regular expression; actions compare case-insensitively, ARNs do not. */
+function glob(pattern: string, ignoreCase: boolean): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+}
+
+function allowsAction(statement: Record<string, PlanValue>, action: string): boolean {
+  const matches = (pattern: PlanValue) => isSet(pattern) && glob(pattern, true).test(action);
+  if (statement.Action !== undefined) return list(statement.Action).some(matches);
+  return statement.NotAction !== undefined && !list(statement.NotAction).some(matches);
+}
+
+/** A `ForAllValues:` condition on `dynamodb:Attributes` (ForAnyValue would let any other attribute through). */
+function limitsAttributes(statement: Record<string, PlanValue>): boolean {
+  return Object.entries(statement.Condition ?? {}).some(
+    ([operator, keys]) => /^ForAllValues:/i.test(operator) && keys !== null && typeof keys === "object" && Object.keys(keys).some((key) => key.toLowerCase() === "dynamodb:attributes"),
+  );
+}
+
+/** False only when every role the resource's policies belong to is a role of the stack that Lambda cannot assume. */
+function mayBelongToLambda(resource: CheckedResource, resources: readonly CheckedResource[]): boolean {
+  const roles = resources.filter((r) => r.type === ROLE);
+  switch (resource.type) {
+    case ROLE:
+      return isLambdaRole(resource);
+    case ROLE_POLICY: {
+      const holders = roles.filter((role) => namesRole(resource.inputs.role, resource.inputSources?.role, role));
+      return holders.length === 0 || holders.some(isLambdaRole);
+    }
+    case POLICY: {
+      const attachments = resources.filter((r) => r.type === ROLE_POLICY_ATTACHMENT && namesPolicy(r.inputs.policyArn, r.inputSources?.policyArn, resource));
+      const holders = [
+        ...attachments.map((a) => roles.find((role) => namesRole(a.inputs.role, a.inputSources?.role, role))),
+        ...roles.filter((role) => list(role.inputs.managedPolicyArns).some((arn) => namesPolicy(arn, role.inputSources?.managedPolicyArns, resource))),
+      ];
+      return holders.length === 0 || holders.some((role) => role === undefined || isLambdaRole(role));
+    }
+    default:
+      // User and group policies are not a function's.
+      return false;
+  }
+}
+
+/** Lambda may assume the role: its trust policy allows the lambda.amazonaws.com service. */
+function isLambdaRole(role: CheckedResource): boolean {
+  const trust = jsonDocument(role.inputs.assumeRolePolicy);
+  return trust !== undefined && statements(trust).some((s) => s.Effect === "Allow" && list(s.Principal?.Service).includes(LAMBDA_SERVICE));
+}
+
+/** `value` (a role name or ARN) is computed from the role, or is its name or ARN. */
+function namesRole(value: PlanValue, sources: readonly string[] | undefined, role: CheckedResource): boolean {
+  if (sources?.includes(role.key)) return true;
+  const name = role.inputs.name;
+  return isSet(value) && isSet(name) && (value === name || value === role.inputs.arn || value.endsWith(`:role/${name}`));
+}
+
+/** `value` (a policy ARN) is computed from the policy, or is its ARN. */
+function namesPolicy(value: PlanValue, sources: readonly string[] | undefined, policy: CheckedResource): boolean {
+  if (sources?.includes(policy.key)) return true;
+  const name = policy.inputs.name;
+  return isSet(value) && isSet(name) && (value === policy.inputs.arn || (value.includes(":policy/") && value.endsWith(`/${name}`)));
+}

@@ -1,0 +1,124 @@
+import type { PlanValue } from "@payments-dr/synth";
+import type { CheckedResource, Finding } from "../model";
+import { isCustomerManagedKey, isSet, list } from "../values";
+
+const STAGE = "aws:apigateway/stage:Stage";
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
+const LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+/** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
+export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+
+/** The header that carries a merchant's secret API key; WAF logs it in clear unless redacted. */
+const KEY_HEADER = "authorization";
+
+/**
+ * Every API Gateway stage is behind a web ACL: without the association the rate limit, the
+ * managed rule groups and the body size limit guard nothing, and nothing else says so.
+ */
+export function apiGatewayStageWaf(resources: readonly CheckedResource[]): Finding[] {
+  return resources
+    .filter((stage) => stage.type === STAGE && !resources.some((r) => r.type === ASSOCIATION && associatesStage(r, stage)))
+    .map((stage) => ({ resource: stage, message: "no WebAclAssociation has this stage as its resourceArn: no web ACL guards it" }));
+}
+
+/**
+ * The association's resourceArn is computed from the stage, is the stage's ARN (engine outputs),
+ * or names its API and stage (`arn:<partition>:apigateway:<region>::/restapis/<api id>/stages/<stage>`).
+ */
+function associatesStage(association: CheckedResource, stage: CheckedResource): boolean {
+  if (association.inputSources?.resourceArn?.includes(stage.key)) return true;
+  const arn = association.inputs.resourceArn;
+  if (!isSet(arn)) return false;
+  if (isSet(stage.inputs.arn)) return arn === stage.inputs.arn;
+  const { restApi, stageName } = stage.inputs;
+  return isSet(restApi) && isSet(stageName) && arn.startsWith("arn:") && arn.endsWith(`/restapis/${restApi}/stages/${stageName}`);
+}
+
+/**
+ * Every web ACL logs what it sees to a CloudWatch log group WAF accepts (`aws-waf-logs-*`),
+ * encrypted with a customer-managed key, with the Authorization header redacted: the logs hold
+ * every request, and that header is a merchant's secret API key.
+ */
+export function wafLogging(resources: readonly CheckedResource[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const acl of resources.filter((r) => r.type === WEB_ACL)) {
+    const configs = resources.filter((r) => r.type === LOGGING && targetsAcl(r, acl));
+    if (configs.length === 0) {
+      findings.push({ resource: acl, message: "no WebAclLoggingConfiguration has this web ACL as its resourceArn" });
+      continue;
+    }
+    const problems = configs.map((config) => [config, loggingProblems(config, resources)] as const);
+    if (problems.some(([, p]) => p.length === 0)) continue;
+    for (const [config, p] of problems) findings.push({ resource: acl, message: `its WebAclLoggingConfiguration ${config.name}: ${p.join("; ")}` });
+  }
+  return findings;
+}
+
+/**
+ * The logging configuration's resourceArn is computed from the ACL, is its ARN (engine outputs),
+ * or names it: one `/`-separated part of the ARN is the ACL's name (`…:regional/webacl/<name>/<id>`).
+ */
+function targetsAcl(config: CheckedResource, acl: CheckedResource): boolean {
+  if (config.inputSources?.resourceArn?.includes(acl.key)) return true;
+  const arn = config.inputs.resourceArn;
+  if (!isSet(arn)) return false;
+  if (isSet(acl.inputs.arn)) return arn === acl.inputs.arn;
+  return isSet(acl.inputs.name) && arn.startsWith("arn:") && arn.split("/").includes(acl.inputs.name);
+}
+
+function loggingProblems(config: CheckedResource, resources: readonly CheckedResource[]): string[] {
+  const problems: string[] = [];
+  const groups = resources.filter((r) => r.type === LOG_GROUP && isDestination(config, r));
+  if (groups.length === 0) problems.push("logs to no CloudWatch log group of this stack");
+  for (const group of groups) {
+    const name = group.inputs.name;
+    if (!isSet(name) || !name.startsWith(WAF_LOG_GROUP_PREFIX)) problems.push(`log group ${group.name} is not named ${WAF_LOG_GROUP_PREFIX}* (WAF refuses it)`);
+    if (!isCustomerManagedKey(group.inputs.kmsKeyId)) problems.push(`log group ${group.name} has no kmsKeyId of a customer-managed KMS key`);
+  }
+  if (!list(config.inputs.redactedFields).some((field) => String(field?.singleHeader?.name ?? "").toLowerCase() === KEY_HEADER)) {
+    problems.push(`redactedFields does not redact the ${KEY_HEADER} header (merchants' API keys would be logged)`);
+  }
+  return problems;
+}
+
+/** A destination is computed from the log group, or is its ARN (`…:log-group:<name>`, optionally `:*`). */
+function isDestination(config: CheckedResource, group: CheckedResource): boolean {
+  if (config.inputSources?.logDestinationConfigs?.includes(group.key)) return true;
+  const name = group.inputs.name;
+  return (
+    isSet(name) &&
+    list(config.inputs.logDestinationConfigs).some((arn) => isSet(arn) && (arn === group.inputs.arn || arn.endsWith(`:log-group:${name}`) || arn.endsWith(`:log-group:${name}:*`)))
+  );
+}
+
+/**
+ * Every web ACL has a rate-based rule that blocks: the per-source-IP limit is what sheds a
+ * flood of anonymous requests (and of /health) before API Gateway and the authorizer see it.
+ * Rules come from `rules`, or from `ruleJson` (the WAF API's own, capitalized, field names).
+ */
+export function wafRateLimit(resource: CheckedResource): string[] {
+  if (resource.type !== WEB_ACL) return [];
+  const rules = [...list(resource.inputs.rules), ...parsedList(resource.inputs.ruleJson)];
+  const blocksByRate = rules.some((rule) => field(field(rule, "statement"), "rateBasedStatement") !== undefined && field(field(rule, "action"), "block") !== undefined);
+  return blocksByRate ? [] : ["no rule with a rateBasedStatement and a block action"];
+}
+
+/** `key` of an object, in the provider's camelCase or the WAF API's PascalCase. */
+function field(value: PlanValue, key: string): PlanValue {
+  if (!value || typeof value !== "object") return undefined;
+  return value[key] ?? value[key[0].toUpperCase() + key.slice(1)];
+}
+
+/** A JSON array given as a string (`ruleJson` is a list of rules). */
+function parsedList(value: PlanValue): PlanValue[] {
+  if (!isSet(value)) return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
