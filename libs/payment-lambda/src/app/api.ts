@@ -3,23 +3,35 @@ import { DatabaseUnavailableError } from "../db/errors";
 import { createPaymentHandler } from "../handlers/create-payment";
 import { getPaymentHandler } from "../handlers/get-payment";
 import { healthHandler } from "../handlers/health";
-import { internalError, Problem, serviceUnavailable } from "../http/problems";
+import { internalError, Problem, serviceUnavailable, unauthorized } from "../http/problems";
 import { jsonResponse, problemResponse, type Reply } from "../http/response";
 import { matchRoute, type RouteMatch } from "../http/router";
 import { loggableError } from "../observability/logger";
+import { callerOf } from "../payments/merchant";
 import type { Runtime } from "./runtime";
 
 /** The api function's handler. `context` is optional so tests can call it with an event alone. */
 export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime: Runtime): Promise<Reply | Problem> {
-  switch (route.name) {
-    case "createPayment":
-      return createPaymentHandler(event, runtime);
-    case "getPayment":
-      return getPaymentHandler(event, runtime, route.paymentId);
-    case "health":
-      return healthHandler(runtime);
+/**
+ * Runs the route. The payments routes act for the merchant of the caller's API key, from the
+ * authorizer context; a request without one (not through the authorizer) gets the same 401 as a bad key.
+ */
+async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime: Runtime): Promise<Reply | Problem> {
+  if (route.name === "health") return healthHandler(runtime);
+  const caller = callerOf(event);
+  if (!caller) return unauthorized();
+  // Started with the request's own work, so its round trip overlaps the database's; awaited
+  // before answering, because Lambda freezes the container once the handler returns and a write
+  // left in flight would resume (or time out) in some later invocation. It never rejects, and
+  // the client's short timeouts bound it on the rare request that writes (one per key per 5 min).
+  const recorded = runtime.keyUsage.record(caller.keyId);
+  try {
+    return route.name === "createPayment"
+      ? await createPaymentHandler(event, runtime, caller.merchantId)
+      : await getPaymentHandler(runtime, caller.merchantId, route.paymentId);
+  } finally {
+    await recorded;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { disabledKeyUsageRecorder, dynamoKeyUsageRecorder, type KeyUsageRecorder } from "../auth/key-usage";
 import { lazyDynamoDb, type DynamoDbProvider } from "../aws/dynamodb";
 import type { ApiSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
@@ -19,6 +20,8 @@ export interface Runtime {
   /** The container's DynamoDB client, loaded on first use. */
   readonly dynamoDb: DynamoDbProvider;
   readonly sessions: SessionStore;
+  /** `lastUsedAt` of the callers' API keys (off without API_KEYS_TABLE). */
+  readonly keyUsage: KeyUsageRecorder;
   readonly health: HealthCheck;
   readonly payments: CreatePaymentOptions;
 }
@@ -42,6 +45,7 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : disabledSessionStore;
   if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
+  const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
   const health = new HealthCheck(settings.regionRole, () => probeDatabase(db.reader), overrides.health);
-  return { settings, logger, metrics, db, dynamoDb, sessions, health, payments: overrides.payments ?? {} };
+  return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
 }

@@ -22,7 +22,9 @@ export type DynamoDbProvider = () => Promise<DynamoDb>;
  * One DynamoDB client per container, loaded on first use. The SDK is about three quarters of
  * the api bundle's load time (docs/benchmarks.md), so it is not imported at cold start: a
  * container that serves only /health never loads it. Short timeouts and at most two attempts:
- * DynamoDB is best-effort on the payment path and must not hold a response.
+ * DynamoDB is best-effort on the payment path and must not hold a response. Recent Smithy
+ * HTTP handlers only warn when `requestTimeout` passes unless `throwOnRequestTimeout` is set:
+ * without it a table that accepts the connection and never answers hangs the request.
  */
 export function lazyDynamoDb(options: DynamoDbOptions = {}): DynamoDbProvider {
   let loading: Promise<DynamoDb> | undefined;
@@ -44,7 +46,7 @@ async function loadDynamoDb(options: DynamoDbOptions): Promise<DynamoDb> {
   const client = lib.DynamoDBDocumentClient.from(
     new DynamoDBClient({
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...options.clientConfig,
     }),

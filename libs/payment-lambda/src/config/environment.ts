@@ -4,7 +4,8 @@ export type RegionRole = "primary" | "dr";
 /**
  * The environment variables the payment Lambdas read: the contract with the stack that
  * deploys them. In AWS, `DATABASE_URL` is unset and `DB_SECRET_ID`, `DB_WRITER_HOST` and
- * `DB_READER_HOST` are set. The migrate function reads only the `DB_*` and `POWERTOOLS_*` ones.
+ * `DB_READER_HOST` are set. The migrate function reads only the `DB_*` and `POWERTOOLS_*` ones;
+ * the authorizer only `API_KEYS_TABLE`, `DYNAMODB_ENDPOINT` and `POWERTOOLS_*`.
  */
 export interface PaymentLambdaEnvironment {
   /** "primary" or "dr": what `/health` checks (writable vs reachable). Required by the api function. */
@@ -23,6 +24,12 @@ export interface PaymentLambdaEnvironment {
   DATABASE_URL?: string;
   /** The DynamoDB sessions table; sessions are off when unset. */
   SESSIONS_TABLE?: string;
+  /**
+   * The DynamoDB API keys table (in each region its own replica; the name is the same). Required
+   * by the authorizer, which reads keys from it (GetItem). Optional for the api function, which
+   * records each key's `lastUsedAt` there (UpdateItem) when it is set, and records nothing when unset.
+   */
+  API_KEYS_TABLE?: string;
   /** Local runs: a DynamoDB-compatible endpoint (e.g. dynalite). */
   DYNAMODB_ENDPOINT?: string;
   /** Powertools: the service name in logs and metrics. @default "payments" */

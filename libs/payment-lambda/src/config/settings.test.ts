@@ -1,4 +1,4 @@
-import { ConfigurationError, loadApiSettings, loadDatabaseSettings } from "./settings";
+import { ConfigurationError, loadApiSettings, loadAuthorizerSettings, loadDatabaseSettings } from "./settings";
 
 const AWS_ENV = { REGION_ROLE: "primary", DB_SECRET_ID: "payments-dr-db-dev", DB_WRITER_HOST: "writer.global", DB_READER_HOST: "cluster.us-east-1" };
 
@@ -12,15 +12,16 @@ describe("loadApiSettings", () => {
         statementTimeoutMs: 5000,
       },
       sessionsTable: undefined,
+      apiKeysTable: undefined,
       dynamodbEndpoint: undefined,
       observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" },
     });
   });
 
   it("lets DATABASE_URL override the AWS endpoints (local runs, tests)", () => {
-    const settings = loadApiSettings({ REGION_ROLE: "dr", DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db", SESSIONS_TABLE: "t", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" });
+    const settings = loadApiSettings({ REGION_ROLE: "dr", DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db", SESSIONS_TABLE: "t", API_KEYS_TABLE: "k", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" });
     expect(settings.database.endpoints).toEqual({ kind: "url", url: "postgres://u:p@127.0.0.1:5432/db" });
-    expect(settings).toMatchObject({ regionRole: "dr", sessionsTable: "t", dynamodbEndpoint: "http://127.0.0.1:8000" });
+    expect(settings).toMatchObject({ regionRole: "dr", sessionsTable: "t", apiKeysTable: "k", dynamodbEndpoint: "http://127.0.0.1:8000" });
   });
 
   it("accepts timeouts within the DESIGN §6 budgets (connect ≤ 3 s, statement ≤ 5 s)", () => {
@@ -43,5 +44,21 @@ describe("loadApiSettings", () => {
     const env = { REGION_ROLE: "x", DATABASE_URL: "postgres://u:hunter2@h/db", DB_CONNECT_TIMEOUT_MS: "hunter2" };
     expect(() => loadApiSettings(env)).toThrow(/REGION_ROLE.*DB_CONNECT_TIMEOUT_MS/);
     expect(() => loadApiSettings(env)).not.toThrow(/hunter2/);
+  });
+});
+
+describe("loadAuthorizerSettings", () => {
+  it("reads the keys table, the local endpoint and Powertools; nothing of the database", () => {
+    expect(loadAuthorizerSettings({ API_KEYS_TABLE: " payments-dr-api-keys-dev ", POWERTOOLS_LOG_LEVEL: "warn" })).toEqual({
+      apiKeysTable: "payments-dr-api-keys-dev",
+      dynamodbEndpoint: undefined,
+      observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "WARN" },
+    });
+    expect(loadAuthorizerSettings({ API_KEYS_TABLE: "k", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" }).dynamodbEndpoint).toBe("http://127.0.0.1:8000");
+  });
+
+  it("requires API_KEYS_TABLE, naming every bad variable at once", () => {
+    expect(() => loadAuthorizerSettings({ API_KEYS_TABLE: " ", POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(ConfigurationError);
+    expect(() => loadAuthorizerSettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(/API_KEYS_TABLE is required by the authorizer.*POWERTOOLS_LOG_LEVEL must be/);
   });
 });

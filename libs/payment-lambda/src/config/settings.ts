@@ -25,6 +25,16 @@ export interface ApiSettings {
   database: DatabaseSettings;
   /** Unset: sessions are off. */
   sessionsTable?: string;
+  /** Where each key's `lastUsedAt` is recorded; unset: not recorded. */
+  apiKeysTable?: string;
+  dynamodbEndpoint?: string;
+  observability: ObservabilitySettings;
+}
+
+/** Everything the authorizer reads from its environment, validated once at cold start. */
+export interface AuthorizerSettings {
+  /** This region's replica of the API keys table. */
+  apiKeysTable: string;
   dynamodbEndpoint?: string;
   observability: ObservabilitySettings;
 }
@@ -130,6 +140,19 @@ export function loadApiSettings(env: Env): ApiSettings {
     regionRole: read.oneOf<RegionRole>("REGION_ROLE", ["primary", "dr"]),
     database: readDatabase(read),
     sessionsTable: read.text("SESSIONS_TABLE"),
+    apiKeysTable: read.text("API_KEYS_TABLE"),
+    dynamodbEndpoint: read.text("DYNAMODB_ENDPOINT"),
+    observability: readObservability(read),
+  };
+  read.done();
+  return settings;
+}
+
+/** The authorizer's settings. @throws ConfigurationError naming every bad variable. */
+export function loadAuthorizerSettings(env: Env): AuthorizerSettings {
+  const read = new EnvReader(env);
+  const settings: AuthorizerSettings = {
+    apiKeysTable: read.required("API_KEYS_TABLE", "by the authorizer"),
     dynamodbEndpoint: read.text("DYNAMODB_ENDPOINT"),
     observability: readObservability(read),
   };

@@ -48,7 +48,7 @@ export function secretsManagerFetcher(): SecretFetcher {
   let client: Promise<(secretId: string) => Promise<string | undefined>> | undefined;
   const load = async () => {
     const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-    const sdk = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } });
+    const sdk = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });
     return async (secretId: string) => (await sdk.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
   };
   return async (secretId) => {

@@ -4,7 +4,6 @@ import { idempotencyKeyReused, invalidRequest, requestInProgress, type Problem }
 import { bodyTransportProblem, idempotencyKey, parseJsonObject } from "../http/request";
 import type { Reply } from "../http/response";
 import { errorsOf } from "../parsed";
-import { merchantOf } from "../payments/merchant";
 import { paymentLocation } from "../payments/payment";
 import { createPayment } from "../payments/repository";
 import { requestHash } from "../payments/request-hash";
@@ -14,8 +13,8 @@ import { recordSession } from "../sessions/best-effort";
 /** The header that marks a replayed response. */
 export const REPLAY_HEADER = "Idempotency-Replayed";
 
-/** POST /payments: parse → validate → record once under the Idempotency-Key → respond. */
-export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime: Runtime): Promise<Reply | Problem> {
+/** POST /payments for `merchantId` (the caller's): parse → validate → record once under the Idempotency-Key → respond. */
+export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime: Runtime, merchantId: string): Promise<Reply | Problem> {
   const transportProblem = bodyTransportProblem(event);
   if (transportProblem) return transportProblem;
   const key = idempotencyKey(event);
@@ -23,7 +22,7 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
   const validated = body.ok ? validateCreatePayment(body.value) : body;
   if (!key.ok || !validated.ok) return invalidRequest(errorsOf(key, validated));
 
-  const request = { ...validated.value, merchantId: merchantOf(event, validated.value) };
+  const request = { ...validated.value, merchantId };
   const outcome = await runtime.db.writer.use((client) =>
     createPayment(client, { request, idempotencyKey: key.value, requestHash: requestHash(request) }, runtime.payments),
   );

@@ -15,6 +15,7 @@ function problemType(slug: string, status: number, title: string): ProblemType {
 /** Every problem the API answers with. */
 export const PROBLEM_TYPES = {
   invalidRequest: problemType("invalid-request", 400, "The request is not valid"),
+  unauthorized: problemType("unauthorized", 401, "Unauthorized"),
   notFound: problemType("not-found", 404, "Not found"),
   methodNotAllowed: problemType("method-not-allowed", 405, "Method not allowed"),
   requestInProgress: problemType("request-in-progress", 409, "A request with this idempotency key is in progress"),
@@ -39,12 +40,20 @@ export class Problem {
   constructor(
     readonly kind: ProblemType,
     readonly detail: string,
-    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; allow?: string[] } = {},
+    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; allow?: string[]; authenticate?: string } = {},
   ) {}
 }
 
 export const invalidRequest = (errors: FieldError[]): Problem =>
   new Problem(PROBLEM_TYPES.invalidRequest, errors.map((e) => `${e.field}: ${e.message}`).join("; "), { errors });
+
+/**
+ * No merchant in the authorizer context. API Gateway answers a missing or bad key itself (its
+ * UNAUTHORIZED gateway response) before the function runs; this is the same answer for a
+ * request that reached the function without an authorizer. It never says what was wrong.
+ */
+export const unauthorized = (): Problem =>
+  new Problem(PROBLEM_TYPES.unauthorized, "Send a valid API key: Authorization: Bearer <key>.", { authenticate: "Bearer" });
 
 export const payloadTooLarge = (maxBytes: number): Problem =>
   new Problem(PROBLEM_TYPES.payloadTooLarge, `The body must be at most ${maxBytes} bytes.`, {

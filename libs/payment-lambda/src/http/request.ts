@@ -5,11 +5,17 @@ import { payloadTooLarge, unsupportedMediaType, type Problem } from "./problems"
 /** API Gateway allows 10 MB; a payment is a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** The headers of a REST proxy event or of a REQUEST authorizer event. */
+export interface HeaderMaps {
+  headers: Record<string, string | undefined> | null;
+  multiValueHeaders: Record<string, string[] | undefined> | null;
+}
+
 /**
- * Every value of a header, whatever the case of its name. REST proxy events carry both
- * `multiValueHeaders` and `headers`, either of which may be null.
+ * Every value of a header, whatever the case of its name. REST proxy and REQUEST authorizer
+ * events carry both `multiValueHeaders` and `headers`, either of which may be null.
  */
-export function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
+export function headerValues(event: HeaderMaps, name: string): string[] {
   const wanted = name.toLowerCase();
   const matching = <T>(map: Record<string, T> | null | undefined): T[] =>
     Object.entries(map ?? {})

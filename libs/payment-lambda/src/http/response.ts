@@ -25,6 +25,7 @@ export function problemResponse(problem: Problem, requestId: string): APIGateway
   const headers: Record<string, string> = { "Content-Type": "application/problem+json", ...NO_STORE };
   if (extras.retryAfterSeconds !== undefined) headers["Retry-After"] = String(extras.retryAfterSeconds);
   if (extras.allow) headers.Allow = extras.allow.join(", ");
+  if (extras.authenticate) headers["WWW-Authenticate"] = extras.authenticate;
   const body = { type: kind.type, title: kind.title, status: kind.status, detail, requestId, ...(extras.errors ? { errors: extras.errors } : {}) };
   return { statusCode: kind.status, headers, body: JSON.stringify(body) };
 }

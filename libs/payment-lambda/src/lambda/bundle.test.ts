@@ -2,9 +2,13 @@ import { execFile } from "node:child_process";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { newApiKey } from "@payments-dr/api-keys";
+import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { migrationsHash } from "../migrations/files";
 import { MIGRATIONS_DIR, startPostgres, type PostgresServer } from "../test-support/database";
-import { getHealth, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
+import { authorizerEvent, getHealth, postPayment, VALID_PAYMENT } from "../test-support/events";
 
 // The real build script, into a scratch folder inside the workspace (so the bundles resolve the
 // external @aws-sdk/* from its node_modules, as the Lambda runtime provides them).
@@ -13,19 +17,22 @@ const OUT = join("dist", "test-bundles", `payment-lambda-${process.pid}`);
 const outDir = join(WORKSPACE, OUT);
 let buildOutput: string;
 let server: PostgresServer;
+let dynamo: LocalDynamo;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  const [built, started] = await Promise.all([
+  const [built, started, local] = await Promise.all([
     promisify(execFile)(process.execPath, ["libs/payment-lambda/scripts/build.mjs", OUT], { cwd: WORKSPACE }),
     startPostgres(),
+    startDynalite(),
   ]);
   buildOutput = built.stdout;
   server = started;
+  dynamo = local;
 }, 120_000);
 afterAll(async () => {
   process.env = savedEnv;
-  await server?.stop();
+  await Promise.all([server?.stop(), dynamo?.stop()]);
   await rm(outDir, { recursive: true, force: true });
 });
 
@@ -38,6 +45,32 @@ function loadBundle<T>(fn: string, env: Record<string, string>): T {
     loaded = require(join(outDir, fn, "index.js")) as T;
   });
   return loaded!;
+}
+
+/**
+ * Invokes a bundle's handler in a fresh Node process, as the Lambda runtime does: its own
+ * environment, and real dynamic imports of the AWS SDK (which jest's module sandbox cannot run).
+ */
+async function invokeInNode<T>(fn: string, env: Record<string, string>, events: unknown[]): Promise<({ result: T } | { error: string })[]> {
+  const script = `
+    const { handler } = require(process.argv[1]);
+    (async () => {
+      const answers = [];
+      for (const event of JSON.parse(process.argv[2])) {
+        try {
+          answers.push({ result: await handler(event) });
+        } catch (error) {
+          answers.push({ error: error.message });
+        }
+      }
+      process.stdout.write(JSON.stringify(answers));
+      process.exit(0); // the container's connections would keep the process alive
+    })();`;
+  const { stdout } = await promisify(execFile)(process.execPath, ["-e", script, join(outDir, fn, "index.js"), JSON.stringify(events)], {
+    cwd: WORKSPACE,
+    env: { PATH: process.env.PATH ?? "", ...env },
+  });
+  return JSON.parse(stdout) as ({ result: T } | { error: string })[];
 }
 
 describe("the build", () => {
@@ -79,6 +112,26 @@ describe("the build", () => {
     expect(JSON.parse(stdout)).toEqual({ loaded: [], sdk: [] });
   });
 
+  it("writes authorizer/index.js without a database: no pg, no rds-ca.pem, its source map outside the package", async () => {
+    const authorizer = await readFile(join(outDir, "authorizer", "index.js"), "utf8");
+    const api = await readFile(join(outDir, "api", "index.js"), "utf8");
+    expect((await readdir(join(outDir, "authorizer"))).filter((file) => file !== "index.js.LEGAL.txt")).toEqual(["index.js"]);
+    expect(authorizer).not.toContain("sourceMappingURL");
+    expect(authorizer).not.toContain("SCRAM-SHA-256");
+    expect(api).toContain("SCRAM-SHA-256");
+    expect(authorizer).not.toMatch(/class DynamoDBClient\b/);
+    expect((await stat(join(outDir, "sourcemaps", "authorizer", "index.js.map"))).isFile()).toBe(true);
+    expect(buildOutput).toMatch(/authorizer\/index\.js: \d+\.\d KB/);
+  });
+
+  it("refuses to start the authorizer without API_KEYS_TABLE, naming it", async () => {
+    const failed = await promisify(execFile)(process.execPath, [join(outDir, "authorizer", "index.js")], {
+      cwd: WORKSPACE,
+      env: { PATH: process.env.PATH ?? "" },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining("API_KEYS_TABLE is required by the authorizer") });
+  });
+
   it("ships the migrations verbatim with the migrate function (same hash as the source)", async () => {
     expect(await readdir(join(outDir, "migrate", "migrations"))).toEqual(["001_create_payments.sql", "002_create_idempotency_keys.sql"]);
     expect(migrationsHash(join(outDir, "migrate", "migrations"))).toBe(migrationsHash(MIGRATIONS_DIR));
@@ -96,5 +149,37 @@ describe("the bundles, run as Lambda runs them", () => {
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ amount: 1050, currency: "EUR" });
     expect((await api.handler(getHealth())).statusCode).toBe(200);
+  });
+
+  it("authorizer and api chained as API Gateway chains them: the authorizer allows a stored key, its context makes the api create the payment for that merchant and record the key's use", async () => {
+    const { apiKey, record } = newApiKey({ merchantId: "merchant-bundle", usageKey: "usage-bundle-0123456789abcdef" });
+    await dynamo.documents.send(new PutCommand({ TableName: dynamo.apiKeysTable, Item: record }));
+    // Lambda's environment: the function's own variables plus the region and credentials it runs with.
+    const env = {
+      AWS_REGION: LOCAL_DYNAMODB_CONFIG.region as string,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      API_KEYS_TABLE: dynamo.apiKeysTable,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+    };
+    const unknownKey = newApiKey({ merchantId: "merchant-bundle" }).apiKey;
+    const [refused, allowed] = await invokeInNode<APIGatewayAuthorizerResult>("authorizer", env, [
+      authorizerEvent({ authorization: `Bearer ${unknownKey}` }),
+      authorizerEvent({ authorization: `Bearer ${apiKey}` }),
+    ]);
+    expect(refused).toEqual({ error: "Unauthorized" });
+    expect(allowed).toMatchObject({ result: { principalId: "merchant-bundle", context: { merchantId: "merchant-bundle", keyId: record.keyId }, usageIdentifierKey: "usage-bundle-0123456789abcdef" } });
+
+    const context = (allowed as { result: APIGatewayAuthorizerResult }).result.context!;
+    const caller = { merchantId: String(context.merchantId), keyId: String(context.keyId) };
+    const [created] = await invokeInNode<{ statusCode: number; body: string }>("api", { ...env, DATABASE_URL: server.url, REGION_ROLE: "primary" }, [
+      postPayment(VALID_PAYMENT, "bundle-authorized", { caller }),
+    ]);
+    expect(created).toMatchObject({ result: { statusCode: 201 } });
+    expect(JSON.parse((created as { result: { body: string } }).result.body)).toMatchObject({ merchantId: "merchant-bundle" });
+    const { Item } = await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: record.keyId } }));
+    expect(Item?.lastUsedAt).toEqual(expect.any(String));
   });
 });

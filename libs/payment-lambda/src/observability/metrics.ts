@@ -9,7 +9,11 @@ export type MetricName =
   | "DatabaseUnavailable"
   | "SessionWriteFailed"
   | "SessionReadFailed"
-  | "HealthCheckFailed";
+  | "HealthCheckFailed"
+  | "ApiKeyUseNotRecorded"
+  | "AuthorizerAllowed"
+  | "AuthorizerDenied"
+  | "AuthorizerFailed";
 
 /** Where counters go: CloudWatch EMF in Lambda, a recorder in tests. */
 export interface MetricsSink {

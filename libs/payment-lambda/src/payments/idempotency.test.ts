@@ -58,7 +58,7 @@ describe("Idempotency-Key", () => {
 
   it("replays the original response for the same request, however the JSON is spelled", async () => {
     const first = await api.handler(postPayment(VALID_PAYMENT, "replay-key"));
-    const reordered = `{ "description": "Two coffees", "merchantId": "merchant-42", "currency": "EUR", "reference": "order-1001", "amount": 1.05e3 }`;
+    const reordered = `{ "description": "Two coffees", "currency": "EUR", "reference": "order-1001", "amount": 1.05e3 }`;
     const again = await api.handler(postPayment(reordered, "replay-key"));
     expect(first.statusCode).toBe(201);
     expect(first.headers?.[REPLAY_HEADER]).toBeUndefined();
@@ -80,12 +80,13 @@ describe("Idempotency-Key", () => {
     expect(await countRows(server.url)).toEqual(before);
   });
 
-  it("scopes keys by merchant: another merchant's same key is another payment", async () => {
+  it("scopes keys by merchant (of the caller's API key): another merchant's same key is another payment", async () => {
     const a = await api.handler(postPayment(VALID_PAYMENT, "shared-key"));
-    const b = await api.handler(postPayment({ ...VALID_PAYMENT, merchantId: "merchant-43" }, "shared-key"));
+    const b = await api.handler(postPayment(VALID_PAYMENT, "shared-key", { caller: { merchantId: "merchant-43", keyId: "fedcba9876543210" } }));
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
     expect(b.headers?.[REPLAY_HEADER]).toBeUndefined();
     expect(paymentOf(a).id).not.toBe(paymentOf(b).id);
+    expect([paymentOf(a).merchantId, paymentOf(b).merchantId]).toEqual(["merchant-42", "merchant-43"]);
   });
 
   it("answers 409 + Retry-After while the first request with the key is still in flight, then serves it", async () => {

@@ -1,26 +1,36 @@
+import { AUTHORIZER_CONTEXT, MERCHANT_ID_PATTERN } from "@payments-dr/api-keys";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import * as z from "zod/mini";
 
 /**
- * Who the merchant is: the one place that knows. Today the create body carries `merchantId`;
- * when the Lambda authorizer arrives, `merchantOf` reads `event.requestContext.authorizer` and
- * `MERCHANT_BODY_FIELDS` becomes empty, so a body naming a merchant is refused as an unknown field.
+ * Who the merchant is: the one place that knows. The Lambda authorizer verified the caller's
+ * API key and put the key's merchant in `event.requestContext.authorizer`; nothing else names
+ * the merchant. A body that does is refused, whatever merchant it names.
  */
-export const MERCHANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+const MERCHANT_FIELD_REFUSED = "is not allowed: the merchant comes from the API key";
 
-/** The body fields that identify the merchant, merged into the strict create schema. */
+/** Merged into the strict create schema: a body `merchantId` is a named 400, not a silent override. */
 export const MERCHANT_BODY_FIELDS = {
-  merchantId: z
-    .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
-    .check(z.regex(MERCHANT_ID_PATTERN, { error: "must be 3-64 characters: letters, digits, '_' or '-', starting with a letter or digit" })),
+  merchantId: z.optional(z.never({ error: MERCHANT_FIELD_REFUSED })),
 };
 
+/** Who is calling, as the authorizer established it. */
+export interface Caller {
+  merchantId: string;
+  /** The API key the request came with (its id, not the secret). */
+  keyId: string;
+}
+
 /**
- * The merchant a request acts for, or undefined when the request does not say (a GET today:
- * such reads are not scoped to a merchant until the authorizer supplies one).
+ * The caller in the authorizer context, or undefined when there is none or it is not what the
+ * authorizer writes (then the request did not come through it, and is refused as unauthenticated).
  */
-export function merchantOf(event: APIGatewayProxyEvent, body: { merchantId: string }): string;
-export function merchantOf(event: APIGatewayProxyEvent, body?: { merchantId: string }): string | undefined;
-export function merchantOf(_event: APIGatewayProxyEvent, body?: { merchantId: string }): string | undefined {
-  return body?.merchantId;
+export function callerOf(event: Pick<APIGatewayProxyEvent, "requestContext"> | null | undefined): Caller | undefined {
+  const context: unknown = event?.requestContext?.authorizer;
+  if (context === null || typeof context !== "object") return undefined;
+  const merchantId = (context as Record<string, unknown>)[AUTHORIZER_CONTEXT.merchantId];
+  const keyId = (context as Record<string, unknown>)[AUTHORIZER_CONTEXT.keyId];
+  if (typeof merchantId !== "string" || !MERCHANT_ID_PATTERN.test(merchantId)) return undefined;
+  if (typeof keyId !== "string" || keyId.length === 0) return undefined;
+  return { merchantId, keyId };
 }

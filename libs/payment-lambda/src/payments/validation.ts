@@ -8,14 +8,18 @@ export const MAX_AMOUNT_MINOR_UNITS = 1_000_000_000_000;
 export const MAX_REFERENCE_LENGTH = 64;
 export const MAX_DESCRIPTION_LENGTH = 255;
 
-/** A validated create request. */
-export interface CreatePaymentRequest {
+/** A validated create body: what the merchant asks for. */
+export interface CreatePaymentBody {
   /** Integer minor units of `currency`, 1 … 10^12. */
   amount: number;
   currency: CurrencyCode;
-  merchantId: string;
   reference?: string;
   description?: string;
+}
+
+/** A create request: the validated body, for the merchant of the caller's API key. */
+export interface CreatePaymentRequest extends CreatePaymentBody {
+  merchantId: string;
 }
 
 const requiredOr = (message: string) => (issue: { input: unknown }) => (issue.input === undefined ? "is required" : message);
@@ -56,8 +60,8 @@ const createPaymentSchema = z.strictObject(
   { error: (issue) => (issue.code === "unrecognized_keys" ? "is not a known field" : "must be a JSON object") },
 );
 
-/** Checks a parsed JSON body against the strict create schema; unknown fields are refused one by one. */
-export function validateCreatePayment(body: unknown): Parsed<CreatePaymentRequest> {
+/** Checks a parsed JSON body against the strict create schema; unknown fields and `merchantId` are refused one by one. */
+export function validateCreatePayment(body: unknown): Parsed<CreatePaymentBody> {
   const result = createPaymentSchema.safeParse(body);
   if (result.success) return valid(result.data);
   const errors = result.error.issues.flatMap((issue) =>

@@ -1,4 +1,5 @@
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { countRows, freePort, migrate, startPostgres, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
@@ -75,7 +76,7 @@ describe("payment sessions in DynamoDB", () => {
         },
       }),
     );
-    const read = await api.handler(getPayment(id));
+    const read = await api.handler(getPayment(id, { caller: { merchantId: "merchant-7", keyId: "0123456789abcdef" } }));
     expect(read.statusCode).toBe(200);
     expect(paymentOf(read)).toMatchObject({ id, merchantId: "merchant-7", amount: 300, currency: "JPY" });
   });
@@ -100,6 +101,28 @@ describe("payment sessions in DynamoDB", () => {
       await down.close();
     }
   });
+
+  it("DynamoDB that accepts connections and never answers → the payment is still 201 within the client's budget", async () => {
+    // A black hole: the TCP handshake succeeds, no byte ever comes back. The SDK's requestTimeout
+    // only warns unless throwOnRequestTimeout is set; without it this request would hang.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: `http://127.0.0.1:${port}` }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    try {
+      const started = Date.now();
+      const created = await hung.handler(postPayment(VALID_PAYMENT, "session-hung"));
+      expect(created.statusCode).toBe(201);
+      expect(hung.metrics.counts.SessionWriteFailed).toBe(1);
+      // Two attempts of 1 s each, plus the payment itself.
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await hung.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 15_000);
 
   it("sessions off when SESSIONS_TABLE is unset: said once, at cold start", () => {
     const info = jest.fn();

@@ -18,11 +18,15 @@ export class RecordingMetrics implements MetricsSink {
 }
 
 /** Settings of a local run against `url`; logs silent unless asked. */
-export function testSettings(url: string, changes: { role?: RegionRole; statementTimeoutMs?: number; connectTimeoutMs?: number; sessionsTable?: string; dynamodbEndpoint?: string; logLevel?: ApiSettings["observability"]["logLevel"] } = {}): ApiSettings {
+export function testSettings(
+  url: string,
+  changes: { role?: RegionRole; statementTimeoutMs?: number; connectTimeoutMs?: number; sessionsTable?: string; apiKeysTable?: string; dynamodbEndpoint?: string; logLevel?: ApiSettings["observability"]["logLevel"] } = {},
+): ApiSettings {
   return {
     regionRole: changes.role ?? "primary",
     database: { endpoints: { kind: "url", url }, connectTimeoutMs: changes.connectTimeoutMs ?? 3000, statementTimeoutMs: changes.statementTimeoutMs ?? 5000 },
     sessionsTable: changes.sessionsTable,
+    apiKeysTable: changes.apiKeysTable,
     dynamodbEndpoint: changes.dynamodbEndpoint,
     observability: { serviceName: "payments-test", metricsNamespace: "PaymentsDrTest", logLevel: changes.logLevel ?? "SILENT" },
   };

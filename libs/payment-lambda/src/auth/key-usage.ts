@@ -1,0 +1,87 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import type { DynamoDbProvider } from "../aws/dynamodb";
+import { loggableError } from "../observability/logger";
+import type { MetricsSink } from "../observability/metrics";
+
+/** A key's use is recorded at most this often per container: `lastUsedAt` says "about when", it is no audit log. */
+export const KEY_USAGE_INTERVAL_MS = 5 * 60 * 1000;
+
+/** The one attribute the api function may write in the keys table (its IAM policy allows no other). */
+const LAST_USED_AT: keyof ApiKeyRecord = "lastUsedAt";
+
+/** Past this many keys, the keys not recorded within the interval are forgotten (they would be written again anyway). */
+const MAX_TRACKED_KEYS = 1000;
+
+/** Records when each API key was last used. */
+export interface KeyUsageRecorder {
+  readonly enabled: boolean;
+  /** Records that `keyId` is in use now, unless this container did so within the interval. Never rejects. */
+  record(keyId: string): Promise<void>;
+}
+
+/** Options of {@link dynamoKeyUsageRecorder}. */
+export interface DynamoKeyUsageOptions {
+  tableName: string;
+  /** The container's DynamoDB client: short timeouts, two attempts. */
+  dynamoDb: DynamoDbProvider;
+  logger: Logger;
+  metrics: MetricsSink;
+  now?: () => number;
+  /** @default KEY_USAGE_INTERVAL_MS */
+  intervalMs?: number;
+}
+
+/**
+ * `lastUsedAt` in the keys table, best-effort: `SET lastUsedAt` on the key's item if it still
+ * exists (a deleted key is not recreated as a stub), nothing read back. A failure is logged and
+ * otherwise ignored: it never fails a request. The time is taken before the write, so a failed
+ * write is not retried before the interval is over either: a DynamoDB outage costs one slow
+ * request per key per container every five minutes, not every request.
+ */
+export function dynamoKeyUsageRecorder(options: DynamoKeyUsageOptions): KeyUsageRecorder {
+  const now = options.now ?? Date.now;
+  const intervalMs = options.intervalMs ?? KEY_USAGE_INTERVAL_MS;
+  const recordedAt = new Map<string, number>();
+
+  function due(keyId: string, at: number): boolean {
+    const last = recordedAt.get(keyId);
+    if (last !== undefined && at - last < intervalMs) return false;
+    if (recordedAt.size >= MAX_TRACKED_KEYS) {
+      for (const [id, time] of recordedAt) if (at - time >= intervalMs) recordedAt.delete(id);
+    }
+    recordedAt.set(keyId, at);
+    return true;
+  }
+
+  return {
+    enabled: true,
+    async record(keyId) {
+      const at = now();
+      if (!due(keyId, at)) return;
+      try {
+        const { client, commands } = await options.dynamoDb();
+        await client.send(
+          new commands.UpdateCommand({
+            TableName: options.tableName,
+            Key: { [API_KEYS_TABLE_KEY]: keyId },
+            UpdateExpression: "SET #lastUsedAt = :at",
+            ConditionExpression: "attribute_exists(#keyId)",
+            ExpressionAttributeNames: { "#lastUsedAt": LAST_USED_AT, "#keyId": API_KEYS_TABLE_KEY },
+            ExpressionAttributeValues: { ":at": new Date(at).toISOString() },
+            ReturnValues: "NONE",
+          }),
+        );
+      } catch (error) {
+        options.metrics.count("ApiKeyUseNotRecorded");
+        options.logger.warn("API key use not recorded", { keyId, error: loggableError(error) });
+      }
+    },
+  };
+}
+
+/** API_KEYS_TABLE unset: nothing recorded. */
+export const disabledKeyUsageRecorder: KeyUsageRecorder = {
+  enabled: false,
+  record: async () => undefined,
+};
