@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { RefusedError } from "./errors";
+import { RefusedError } from "@payments-dr/cli-support";
 import { DEFAULT_TIMEOUT_SECONDS } from "./thresholds";
 
 export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill"] as const;
@@ -92,7 +92,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return {
     command: (name as Command | undefined) ?? "help",
     help: values.help === true || name === undefined,
-    stack: values.stack ?? process.env.PULUMI_STACK,
+    stack: values.stack,
     outputs: values.outputs,
     json: values.json === true,
     yes: values.yes === true,

@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
+import { perRegion } from "@payments-dr/cli-support";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS } from "./thresholds";
 
@@ -30,17 +31,13 @@ export interface ClientFactory {
 
 /** One client per service and region, created on first use. */
 export function defaultClientFactory(): ClientFactory {
-  const cache = new Map<string, unknown>();
-  const once = <T>(key: string, create: () => T): T => {
-    if (!cache.has(key)) cache.set(key, create());
-    return cache.get(key) as T;
-  };
+  const route53 = perRegion((region) => new Route53Client({ region }));
   return {
-    rds: (region) => once(`rds:${region}`, () => new RDSClient({ region })),
-    cloudwatch: (region) => once(`cloudwatch:${region}`, () => new CloudWatchClient({ region })),
-    dynamodb: (region) => once(`dynamodb:${region}`, () => new DynamoDBClient({ region })),
-    s3: (region) => once(`s3:${region}`, () => new S3Client({ region })),
-    route53: () => once("route53", () => new Route53Client({ region: ROUTE53_API_REGION })),
+    rds: perRegion((region) => new RDSClient({ region })),
+    cloudwatch: perRegion((region) => new CloudWatchClient({ region })),
+    dynamodb: perRegion((region) => new DynamoDBClient({ region })),
+    s3: perRegion((region) => new S3Client({ region })),
+    route53: () => route53(ROUTE53_API_REGION),
   };
 }
 

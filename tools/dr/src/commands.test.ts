@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { EXIT_CODES } from "./errors";
 import type { Fetch } from "./http";
 import { run } from "./run";
 import { validateStatusReport } from "./status-schema";

@@ -1,5 +1,5 @@
+import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { FailedError, messageOf, RefusedError } from "./errors";
 import { operationInProgress } from "./preflight";
 import { confirmOrRefuse, type RoleChangeResult, switchover } from "./role-change";
 import { readGlobalCluster, roleOf } from "./status";

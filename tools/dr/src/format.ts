@@ -1,16 +1,8 @@
+import { orDash, table } from "@payments-dr/cli-support";
 import type { DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
 import type { StatusReport } from "./status-schema";
-
-/** Fixed-width columns for a terminal. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
-const orDash = (value: unknown) => (value === null || value === undefined ? "-" : String(value));
 
 export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;

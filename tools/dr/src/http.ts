@@ -1,4 +1,4 @@
-import { messageOf } from "./errors";
+import { messageOf } from "@payments-dr/cli-support";
 import { HEALTH_TIMEOUT_MS } from "./thresholds";
 
 /** The subset of WHATWG fetch the CLI uses; tests inject a fake. */

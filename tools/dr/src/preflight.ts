@@ -1,6 +1,6 @@
+import { messageOf } from "@payments-dr/cli-support";
 import type { ClusterView, GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
-import { messageOf } from "./errors";
 import { checkHealth } from "./http";
 import { roleOf, writerSite } from "./status";
 import { MAX_LAG_SECONDS } from "./thresholds";

@@ -1,6 +1,6 @@
+import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { GlobalClusterView } from "./aws";
 import type { Context } from "./context";
-import { FailedError, messageOf, RefusedError } from "./errors";
 import { checkHealth } from "./http";
 import { operationInProgress, preflight, type PreflightResult } from "./preflight";
 import { readGlobalCluster, roleOf, writerSite } from "./status";

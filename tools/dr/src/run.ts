@@ -1,15 +1,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
+import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
 import { parseCliArgs, HELP, type CliArgs } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
 import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
-import { DrError, EXIT_CODES, messageOf, RefusedError, type ExitCode } from "./errors";
 import { formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
 import type { Fetch } from "./http";
-import { readOutputs, type PulumiRunner } from "./outputs";
+import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
 import { failback, failover, switchover } from "./role-change";
 import { gatherStatus, readGlobalCluster } from "./status";
@@ -43,7 +43,7 @@ export async function run(argv: readonly string[], env: Environment): Promise<Ex
     }
     return await execute(args, env);
   } catch (error) {
-    if (error instanceof DrError) {
+    if (error instanceof CliError) {
       env.stderr(`dr: ${error.message}`);
       return error.exitCode;
     }

@@ -1,6 +1,6 @@
+import { messageOf } from "@payments-dr/cli-support";
 import type { GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
-import { messageOf } from "./errors";
 import { checkHealth } from "./http";
 import type { RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";

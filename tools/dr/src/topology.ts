@@ -1,4 +1,4 @@
-import { RefusedError } from "./errors";
+import { RefusedError } from "@payments-dr/cli-support";
 import type { StackOutputsSet } from "./outputs";
 
 /** One region of the deployment, as its stacks describe it. */

@@ -1,5 +1,5 @@
+import { messageOf, TimedOutError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { messageOf, TimedOutError } from "./errors";
 
 /**
  * Polls `probe` until `done` holds or `deadline` (epoch ms on ctx.clock) passes. A probe that

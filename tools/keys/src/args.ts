@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
-import { RefusedError } from "./errors";
+import { RefusedError } from "@payments-dr/cli-support";
 
 export const COMMANDS = ["create", "list", "revoke"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -132,7 +132,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
     command: command ?? "help",
     help,
-    stack: values.stack ?? process.env.PULUMI_STACK,
+    stack: values.stack,
     outputs: values.outputs,
     json: values.json === true,
     region: values.region,

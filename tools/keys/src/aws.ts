@@ -1,5 +1,6 @@
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { perRegion } from "@payments-dr/cli-support";
 
 /**
  * Creates SDK clients, always for an explicit region (the default credential chain, never the
@@ -12,13 +13,8 @@ export interface ClientFactory {
 
 /** One client per service and region, created on first use. */
 export function defaultClientFactory(): ClientFactory {
-  const cache = new Map<string, unknown>();
-  const once = <T>(key: string, create: () => T): T => {
-    if (!cache.has(key)) cache.set(key, create());
-    return cache.get(key) as T;
-  };
   return {
-    dynamodb: (region) => once(`dynamodb:${region}`, () => new DynamoDBClient({ region })),
-    apiGateway: (region) => once(`apigateway:${region}`, () => new APIGatewayClient({ region })),
+    dynamodb: perRegion((region) => new DynamoDBClient({ region })),
+    apiGateway: perRegion((region) => new APIGatewayClient({ region })),
   };
 }

@@ -1,5 +1,5 @@
 import { parseApiKey, parseApiKeyRecord, verifyApiKey } from "@payments-dr/api-keys";
-import { EXIT_CODES } from "./errors";
+import { EXIT_CODES } from "@payments-dr/cli-support";
 import { run } from "./run";
 import { apiKeysIn, DR, HOME, KeysHarness, LocalKeysTable, NOW, outputsDir } from "./test-support";
 

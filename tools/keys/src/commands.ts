@@ -1,6 +1,6 @@
 import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
+import { FailedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { FailedError } from "./errors";
 import { KeyTable, type KeySummary } from "./key-table";
 import { ensureUsageKeys, type UsageKeyResult } from "./usage-key";
 

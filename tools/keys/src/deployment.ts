@@ -1,4 +1,4 @@
-import { RefusedError } from "./errors";
+import { RefusedError } from "@payments-dr/cli-support";
 import type { KeysOutputs } from "./outputs";
 
 /** One region's API, as its stack describes it. */

@@ -1,48 +1,8 @@
-/** Exit codes of `keys` (the same meanings as `dr`'s): scripts branch on them, `--help` lists them. */
-export const EXIT_CODES = {
-  ok: 0,
-  /** Bad input, an unknown key or an inconsistent usage key stopped the command before it wrote anything. */
-  refused: 2,
-  /** An AWS call failed. */
-  failed: 3,
-} as const;
-
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
-
-/** An error that ends the command with a given exit code and a one-line message. */
-export class KeysError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode,
-  ) {
-    super(message);
-    this.name = "KeysError";
-  }
-}
-
-export class RefusedError extends KeysError {
-  constructor(message: string) {
-    super(message, EXIT_CODES.refused);
-    this.name = "RefusedError";
-  }
-}
-
-export class FailedError extends KeysError {
-  constructor(message: string) {
-    super(message, EXIT_CODES.failed);
-    this.name = "FailedError";
-  }
-}
-
-/** The message of anything thrown, on one line. */
-export function messageOf(error: unknown): string {
-  const text = error instanceof Error ? (error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message) : String(error);
-  return text.replace(/\s*\n\s*/g, " ");
-}
+import { FailedError, messageOf, oneLine } from "@payments-dr/cli-support";
 
 /** An AWS call that failed, as a one-line exit-3 error naming the call, the region and what it was for. */
 export function awsFailure(call: string, region: string, what: string, error: unknown): FailedError {
-  return new FailedError(`${call} in ${region} (${what}) failed: ${messageOf(error)}`);
+  return new FailedError(`${call} in ${region} (${what}) failed: ${oneLine(messageOf(error))}`);
 }
 
 /** Whether an AWS SDK error is of the given exception type (by name: mocked and real clients alike). */

@@ -1,14 +1,6 @@
+import { orDash, table } from "@payments-dr/cli-support";
 import { REVOCATION_DELAY } from "./args";
 import type { CreatedKey, KeyList, Revocation } from "./commands";
-
-/** Fixed-width columns for a terminal. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
-const orDash = (value: string | undefined) => value ?? "-";
 
 export const SHOWN_ONCE = "Store it now: it cannot be shown again (only a salted hash of its secret is kept).";
 

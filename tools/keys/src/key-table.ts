@@ -1,7 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { awsFailure, FailedError, isAwsError, RefusedError } from "./errors";
+import { awsFailure, isAwsError } from "./errors";
 
 /** What `list` shows of a key: never the salt, the hash or the usage key value. */
 export interface KeySummary {

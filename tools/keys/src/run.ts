@@ -1,11 +1,12 @@
+import { CliError, EXIT_CODES, messageOf, oneLine, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
 import { HELP, parseCliArgs, type CliArgs } from "./args";
 import { defaultClientFactory, type ClientFactory } from "./aws";
 import { createKey, listKeys, revokeKey } from "./commands";
 import type { Context } from "./context";
 import { Deployment } from "./deployment";
-import { EXIT_CODES, KeysError, messageOf, RefusedError, Secrets, type ExitCode } from "./errors";
+import { Secrets } from "./errors";
 import { createdJson, formatCreated, formatList, formatRevocation, revocationJson } from "./format";
-import { readOutputs, type PulumiRunner } from "./outputs";
+import { readOutputs } from "./outputs";
 
 /** What the CLI touches outside itself; cli.ts fills the real ones, tests inject fakes. */
 export interface Environment {
@@ -29,8 +30,8 @@ export async function run(argv: readonly string[], env: Environment): Promise<Ex
     }
     return await execute(args, env, secrets, stderr);
   } catch (error) {
-    stderr(`keys: ${error instanceof KeysError ? error.message : messageOf(error)}`);
-    return error instanceof KeysError ? error.exitCode : EXIT_CODES.failed;
+    stderr(`keys: ${error instanceof CliError ? error.message : oneLine(messageOf(error))}`);
+    return error instanceof CliError ? error.exitCode : EXIT_CODES.failed;
   }
 }
 

@@ -1,9 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import {
   APIGatewayClient,
   ConflictException,
@@ -16,6 +13,7 @@ import {
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
+import { stackOutputsDir } from "@payments-dr/cli-support";
 import { mockClient } from "aws-sdk-client-mock";
 import type { ClientFactory } from "./aws";
 import type { KeysOutputs } from "./outputs";
@@ -32,10 +30,7 @@ export const outputs: KeysOutputs = {
 
 /** A directory for `--outputs`. */
 export function outputsDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "keys-outputs-"));
-  writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify(outputs.primary));
-  writeFileSync(path.join(dir, "dr-region.json"), JSON.stringify(outputs.dr));
-  return dir;
+  return stackOutputsDir({ "primary-region": outputs.primary, "dr-region": outputs.dr });
 }
 
 /** Static fake credentials: dynalite checks none, and no test may reach AWS. */

@@ -1,5 +1,5 @@
+import { EXIT_CODES } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions";
-import { EXIT_CODES } from "./errors";
 import { DR, HOME, KeysHarness, LocalKeysTable, outputs } from "./test-support";
 import { usageKeyName, usageKeyTags } from "./usage-key";
 

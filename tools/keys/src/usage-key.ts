@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
+import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
-import { awsFailure, FailedError, isAwsError, RefusedError } from "./errors";
+import { awsFailure, isAwsError } from "./errors";
 
 /**
  * A merchant's usage key in one region: `<apiName>-merchant-<merchantId>`. The API's name is

@@ -1,0 +1,28 @@
+import { CliError, EXIT_CODES, FailedError, messageOf, oneLine, RefusedError, TimedOutError } from "./errors";
+
+describe("the CLI errors", () => {
+  it("each ends the command with its exit code: refused 2, failed 3, timed out 4", () => {
+    expect([new RefusedError("r"), new FailedError("f"), new TimedOutError("t")].map((e) => [e instanceof CliError, e.exitCode])).toEqual([
+      [true, 2],
+      [true, 3],
+      [true, 4],
+    ]);
+    expect(EXIT_CODES.ok).toBe(0);
+  });
+});
+
+describe("messageOf", () => {
+  it("names the error's class unless it is a plain Error, and prints anything else thrown", () => {
+    expect(messageOf(new Error("connect ECONNREFUSED"))).toBe("connect ECONNREFUSED");
+    expect(messageOf(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))).toBe("ThrottlingException: Rate exceeded");
+    expect(messageOf(new TypeError("fetch failed"))).toBe("TypeError: fetch failed");
+    expect(messageOf("plain text")).toBe("plain text");
+  });
+});
+
+describe("oneLine", () => {
+  it("joins lines with one space, dropping the blanks around each break", () => {
+    expect(oneLine("first line  \n   second\r\nthird")).toBe("first line second third");
+    expect(oneLine("already one line")).toBe("already one line");
+  });
+});

@@ -1,0 +1,12 @@
+export { perRegion } from "./clients";
+export { CliError, EXIT_CODES, FailedError, messageOf, oneLine, RefusedError, TimedOutError, type ExitCode } from "./errors";
+export { stackOutputsDir } from "./fixtures";
+export { orDash, table } from "./format";
+export {
+  PulumiNotInstalledError,
+  readStackOutputs,
+  runPulumi,
+  type PulumiRunner,
+  type ReadStackOutputsOptions,
+  type StackOutputsSource,
+} from "./stack-outputs";
