@@ -11,6 +11,7 @@ run(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(`${text}\n`),
   isTTY: process.stdin.isTTY === true,
   ask: askOnTerminal,
+  drillApiKey: process.env.DR_DRILL_API_KEY,
 }).then((code) => {
   process.exitCode = code;
 });

@@ -25,7 +25,7 @@ afterEach(() => world.restore());
 
 const bothHealthy = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: healthy });
 
-async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string } = {}) {
+async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string; drillApiKey?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await run([...args, "--outputs", outputsDir], {
@@ -39,6 +39,7 @@ async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; ans
     clock,
     pollIntervalMs: 10_000,
     healthTimeoutMs: 50,
+    drillApiKey: options.drillApiKey,
   });
   return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
 }
@@ -223,6 +224,17 @@ describe("cli", () => {
       expect(code).toBe(EXIT_CODES.ok);
       expect(stdout).toMatch(/4 {2}timed out/);
     }
+  });
+
+  it("drill refuses before any move without a well-formed DR_DRILL_API_KEY, never echoing it", async () => {
+    const missing = await dr(["drill", "--yes"]);
+    expect(missing.code).toBe(EXIT_CODES.refused);
+    expect(missing.stderr).toMatch(/set DR_DRILL_API_KEY .* keys:create -- --merchant dr-drill/);
+    const malformed = await dr(["drill", "--yes"], { drillApiKey: "not-a-key-s3cret" });
+    expect(malformed.code).toBe(EXIT_CODES.refused);
+    expect(malformed.stderr).toMatch(/DR_DRILL_API_KEY is not an API key/);
+    expect(malformed.stderr).not.toContain("s3cret");
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
   it("an unknown --to region is refused", async () => {

@@ -8,6 +8,8 @@ import { MAX_LAG_SECONDS, REPLICATION_WARNING_SHARE as SHARE, RPO_SECONDS } from
 import { Topology } from "./topology";
 import { outageWindows, type PaymentAttempt } from "./traffic";
 
+// A well-formed drill merchant key; the fake API accepts only this one.
+const DRILL_KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
 const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
 
 it("the preflight lag threshold traces to the RPO target: RECOVERY_TARGETS.rpoSeconds × REPLICATION_WARNING_SHARE = 15 s", () => {
@@ -45,11 +47,13 @@ describe("drill", () => {
     return fakeFetch({
       [primaryRegionOutputs.healthUrl]: healthy,
       [drRegionOutputs.healthUrl]: healthy,
-      [`${primaryRegionOutputs.apiUrl}/payments/`]: async (_init, url) => {
+      [`${primaryRegionOutputs.apiUrl}/payments/`]: async (init, url) => {
+        if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
         const id = url.split("/").pop() as string;
         return stored.has(id) ? { status: 200, body: JSON.stringify(stored.get(id)) } : { status: 404, body: "" };
       },
       [`${primaryRegionOutputs.apiUrl}/payments`]: async (init) => {
+        if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
         if (w.status !== "available") return { status: 503, body: JSON.stringify({ title: "database read-only" }) };
         n += 1;
         const id = `pay_${n}`;
@@ -74,7 +78,7 @@ describe("drill", () => {
     };
   }
 
-  const options = { yes: true, ratePerSecond: 2, maxPayments: 200, maxSeconds: 600, requestTimeoutMs: 50, settleSeconds: 10 };
+  const options = { yes: true, ratePerSecond: 2, maxPayments: 200, maxSeconds: 600, requestTimeoutMs: 50, settleSeconds: 10, apiKey: DRILL_KEY };
 
   it("switches to DR and back under traffic, measures the outage and finds no payment lost", async () => {
     const clock = new FakeClock();

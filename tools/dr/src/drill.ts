@@ -60,7 +60,7 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   }
   const attempts = await traffic.stop();
   timeline.mark(`payments stopped: ${attempts.length} sent`);
-  const lost = await lostPayments(ctx, ctx.topology.paymentsBaseUrl, attempts, options.requestTimeoutMs);
+  const lost = await lostPayments(ctx, ctx.topology.paymentsBaseUrl, attempts, options);
   timeline.mark(`read back ${attempts.filter((a) => a.paymentId).length} acknowledged payments: ${lost.length} lost`);
 
   const outages = outageWindows(attempts);

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
+import { parseApiKey } from "@payments-dr/api-keys";
 import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
 import { parseCliArgs, HELP, type CliArgs } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
@@ -31,6 +32,19 @@ export interface Environment {
   pollIntervalMs?: number;
   healthTimeoutMs?: number;
   writeReport?(file: string, text: string): Promise<void>;
+  /** `$DR_DRILL_API_KEY`: the drill merchant's API key (an environment variable, never an argument: it is a secret). */
+  drillApiKey?: string;
+}
+
+/** The environment variable the drill reads its API key from. */
+export const DRILL_API_KEY_VARIABLE = "DR_DRILL_API_KEY";
+
+/** The drill's API key, or a refusal that says how to get one (never echoing what was set). */
+function drillApiKey(env: Environment): string {
+  const key = env.drillApiKey?.trim();
+  if (!key) throw new RefusedError(`the drill pays as a merchant: set ${DRILL_API_KEY_VARIABLE} to the API key of one kept for drills (npx nx run keys:create -- --merchant dr-drill)`);
+  if (!parseApiKey(key)) throw new RefusedError(`${DRILL_API_KEY_VARIABLE} is not an API key (pdr_<key id>_<secret>)`);
+  return key;
 }
 
 /** Runs one `dr` invocation and resolves with its exit code; never throws. */
@@ -97,7 +111,9 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
       return EXIT_CODES.ok;
     }
     case "drill": {
+      const apiKey = drillApiKey(env);
       const result = await drill(ctx, {
+        apiKey,
         yes: args.yes,
         ratePerSecond: args.rate,
         maxPayments: args.maxPayments,

@@ -19,12 +19,17 @@ export interface TrafficOptions {
   /** Hard cap on the time sending, seconds. */
   maxSeconds: number;
   requestTimeoutMs: number;
+  /** The API key of the merchant the drill pays as (one kept for drills, e.g. `dr-drill`). */
+  apiKey: string;
 }
 
-/** A drill's payments: a small amount, one merchant that says where it came from. */
+/** A drill's payments: a small amount, with a reference that says where it came from. */
 export function drillPayment(sequence: number): string {
-  return JSON.stringify({ amount: 100, currency: "EUR", merchantId: "dr-drill", reference: `dr-drill-${sequence}`, description: "DR drill" });
+  return JSON.stringify({ amount: 100, currency: "EUR", reference: `dr-drill-${sequence}`, description: "DR drill" });
 }
+
+/** The drill merchant's credentials, on every request. */
+const authorization = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
 
 /**
  * Sends payments through the public endpoint at a bounded rate until stopped or capped, each
@@ -70,7 +75,7 @@ export class PaymentTraffic {
     const result = await request(
       this.ctx.fetch,
       `${this.baseUrl}/payments`,
-      { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey }, body: drillPayment(sequence) },
+      { method: "POST", headers: { ...authorization(this.options.apiKey), "Content-Type": "application/json", "Idempotency-Key": idempotencyKey }, body: drillPayment(sequence) },
       this.options.requestTimeoutMs,
     );
     const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
@@ -124,13 +129,14 @@ export function outageWindows(attempts: readonly PaymentAttempt[]): OutageWindow
  * Payments lost: acknowledged (an id came back) but not readable with GET afterwards. Each is
  * read up to three times so one blink of the API is not counted as a loss.
  */
-export async function lostPayments(ctx: Context, baseUrl: string, attempts: readonly PaymentAttempt[], timeoutMs: number): Promise<PaymentAttempt[]> {
+export async function lostPayments(ctx: Context, baseUrl: string, attempts: readonly PaymentAttempt[], options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt[]> {
   const lost: PaymentAttempt[] = [];
   for (const attempt of attempts.filter((a) => a.paymentId !== undefined)) {
     let found = false;
     for (let tries = 0; tries < 3 && !found; tries += 1) {
       if (tries > 0) await ctx.clock.sleep(1000);
-      const result = await request(ctx.fetch, `${baseUrl}/payments/${encodeURIComponent(attempt.paymentId as string)}`, { method: "GET" }, timeoutMs);
+      const url = `${baseUrl}/payments/${encodeURIComponent(attempt.paymentId as string)}`;
+      const result = await request(ctx.fetch, url, { method: "GET", headers: authorization(options.apiKey) }, options.requestTimeoutMs);
       found = result.status === 200;
     }
     if (!found) lost.push(attempt);
