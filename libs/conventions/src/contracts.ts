@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * The typed contract of each stack's outputs (DESIGN §3). Each app's exports are checked

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { stackTags } from "./tags";
 
 describe("stackTags", () => {
@@ -11,5 +12,23 @@ describe("stackTags", () => {
       EnvironmentSuffix: "prod",
       ManagedBy: "pulumi",
     });
+  });
+});
+
+describe("the Pulumi-free entry (@payments-dr/conventions/values)", () => {
+  it("bundles without @pulumi/*: the CLIs that import it start in a fraction of a second", async () => {
+    const { build } = await import("esbuild");
+    const result = await build({
+      entryPoints: [path.join(__dirname, "values.ts")],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((file) => file.includes("@pulumi"))).toEqual([]);
+    expect(inputs.length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { readStackOutputs, type StackOutputsSource } from "@payments-dr/cli-support";
-import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions";
+import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
 
 /** The three stacks' outputs, as `pulumi stack output --json` prints them. */
 export interface StackOutputsSet {

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
-import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions";
+import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
 import { mockClient } from "aws-sdk-client-mock";
 import { defaultClientFactory, type ClientFactory } from "./aws";
 import type { Clock } from "./clock";

@@ -1,5 +1,5 @@
 import { readStackOutputs, type StackOutputsSource } from "@payments-dr/cli-support";
-import type { DrRegionOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions";
+import type { DrRegionOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
 
 /** The outputs the keys CLI reads from the two regional stacks. */
 export interface KeysOutputs {

@@ -130,7 +130,7 @@ describe("the merchant's usage key", () => {
     expect(new Set(keys.regions.filter((r) => r.service === "apigateway").map((r) => r.region))).toEqual(new Set([HOME, DR]));
   });
 
-  it("carries the compliance tags of @payments-dr/conventions (kept as literals so the CLI does not load @pulumi/aws)", () => {
+  it("carries the compliance tags of @payments-dr/conventions", () => {
     expect(usageKeyTags("merchant-1")).toEqual({ ...COMPLIANCE_TAGS, Project: PROJECT_NAME, ManagedBy: "tools/keys", Merchant: "merchant-1" });
   });
 });

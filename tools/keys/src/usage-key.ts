@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
+import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions/values";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
 import { awsFailure, isAwsError } from "./errors";
@@ -19,13 +20,9 @@ export function newUsageKeyValue(): string {
   return randomBytes(20).toString("hex");
 }
 
-/**
- * Keys made outside Pulumi carry the compliance tags themselves (no provider defaultTags here).
- * The values are @payments-dr/conventions' COMPLIANCE_TAGS and PROJECT_NAME (a test holds them
- * equal): importing that lib's values would load @pulumi/aws into the CLI, seconds per run.
- */
+/** Keys made outside Pulumi carry the compliance tags themselves (no provider defaultTags here). */
 export function usageKeyTags(merchantId: string): Record<string, string> {
-  return { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", ManagedBy: "tools/keys", Merchant: merchantId };
+  return { ...COMPLIANCE_TAGS, Project: PROJECT_NAME, ManagedBy: "tools/keys", Merchant: merchantId };
 }
 
 /** What `ensureUsageKeys` found or did in one region. */
