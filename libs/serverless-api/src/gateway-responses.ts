@@ -50,12 +50,15 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
     detail: AUTHENTICATION_UNAVAILABLE,
     headers: { "Retry-After": String(RETRY_AFTER_SECONDS.unavailable) },
   },
+  // Also what API Gateway is reported to answer when a Lambda authorizer throws anything but
+  // "Unauthorized" (e.g. the keys table is unreachable): the same retryable 503.
   {
     responseType: "AUTHORIZER_CONFIGURATION_ERROR",
     status: 503,
     slug: "service-unavailable",
     title: "The service is temporarily unavailable",
     detail: AUTHENTICATION_UNAVAILABLE,
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS.unavailable) },
   },
   {
     responseType: "THROTTLED",

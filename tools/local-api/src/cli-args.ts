@@ -1,3 +1,4 @@
+import { merchantIdProblem } from "@payments-dr/api-keys";
 import { parseArgs } from "node:util";
 
 /** A bad command line: the message says what to pass instead. */
@@ -12,36 +13,60 @@ export function intOption(name: string, text: string | undefined, fallback: numb
   return Number(text);
 }
 
+/** The merchant of the key created at start-up unless `--merchant` names another (also the benchmark's). */
+export const DEFAULT_MERCHANT = "merchant-42";
+/** The authorizer cache TTL unless `--auth-cache-ttl` says otherwise: the stack's default (authorizerCacheTtlSeconds). */
+export const DEFAULT_AUTH_CACHE_TTL_S = 60;
+/** API Gateway's limit on an authorizer's cache TTL. */
+const MAX_AUTH_CACHE_TTL_S = 3600;
+
 /** The options of `nx run payment-lambda:serve -- …`. */
 export interface ServeArgs {
   /** @default 3000; 0 picks a free port */
   port: number;
   /** Containers (worker threads). @default 1 */
   concurrency: number;
-  /** "local": dynalite in-process. */
+  /** "local": a sessions table in the in-process dynalite. */
   sessions?: "local";
+  /** The merchant of the API key created at start-up. @default "merchant-42" */
+  merchant: string;
+  /** How long the authorizer's answer for an Authorization header is reused; 0 = not cached. @default 60 */
+  authCacheTtlS: number;
   /** No line per request. */
   quiet: boolean;
 }
 
-export const SERVE_USAGE = "usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--quiet]";
+export const SERVE_USAGE =
+  "usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--merchant ID (default merchant-42)] [--auth-cache-ttl S (default 60, 0 = off)] [--quiet]";
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: "string" }, concurrency: { type: "string" }, sessions: { type: "string" }, quiet: { type: "boolean" } },
+      options: {
+        port: { type: "string" },
+        concurrency: { type: "string" },
+        sessions: { type: "string" },
+        merchant: { type: "string" },
+        "auth-cache-ttl": { type: "string" },
+        quiet: { type: "boolean" },
+      },
       strict: true,
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${SERVE_USAGE}`);
   }
   if (values.sessions !== undefined && values.sessions !== "local") throw new UsageError(`--sessions takes only "local"\n${SERVE_USAGE}`);
+  const merchant = values.merchant ?? DEFAULT_MERCHANT;
+  const merchantProblem = merchantIdProblem(merchant);
+  if (merchantProblem) throw new UsageError(`--merchant ${merchantProblem}\n${SERVE_USAGE}`);
   return {
     port: intOption("port", values.port, 3000, 0, 65535),
     concurrency: intOption("concurrency", values.concurrency, 1, 1, 64),
     sessions: values.sessions,
+    merchant,
+    authCacheTtlS: intOption("auth-cache-ttl", values["auth-cache-ttl"], DEFAULT_AUTH_CACHE_TTL_S, 0, MAX_AUTH_CACHE_TTL_S),
     quiet: values.quiet ?? false,
   };
 }

@@ -1,7 +1,15 @@
+import { GATEWAY_PROBLEMS, gatewayResponseDefinition, PAYMENT_ROUTES } from "@payments-dr/serverless-api";
+import { newApiKey } from "@payments-dr/api-keys";
 import fixture from "../../../libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json";
+import { allowPayments, apiStageOf } from "../../../libs/payment-lambda/src/auth/policy";
+import { authorizerEvent } from "../../../libs/payment-lambda/src/test-support/events";
+import { AuthorizerCache } from "./authorizer-cache";
 import { parseServeArgs, UsageError } from "./cli-args";
-import { matchResource, requestTime, toProxyEvent, type AdapterRequest } from "./event";
-import { fromProxyResult } from "./response";
+import type { InvokeOutcome } from "./container";
+import { isMerchantRoute, matchResource, methodArn, MERCHANT_ROUTES, requestTime, toAuthorizerEvent, toProxyEvent, type AdapterRequest } from "./event";
+import { createGatewayAuthorizer } from "./gateway-auth";
+import { evaluatePolicy, parsePolicyDocument, wildcardMatches, type PolicyStatement } from "./iam-policy";
+import { fromProxyResult, GATEWAY_PROBLEM_RESPONSES, gatewayProblem, type GatewayProblem } from "./response";
 
 const request = (changes: Partial<AdapterRequest> = {}): AdapterRequest => ({
   method: "POST",
@@ -100,13 +108,200 @@ describe("fromProxyResult", () => {
   });
 });
 
-describe("parseServeArgs", () => {
-  it("defaults to port 3000, one container, sessions from the environment", () => {
-    expect(parseServeArgs([])).toEqual({ port: 3000, concurrency: 1, sessions: undefined, quiet: false });
-    expect(parseServeArgs(["--port", "0", "--concurrency", "8", "--sessions", "local", "--quiet"])).toEqual({ port: 0, concurrency: 8, sessions: "local", quiet: true });
+describe("toAuthorizerEvent", () => {
+  const proxy = () => toProxyEvent(request({ rawHeaders: ["Host", "127.0.0.1:3000", "Authorization", "Bearer pdr_x"] }));
+
+  it("has exactly the fields of the REQUEST authorizer event the authorizer's own tests use", () => {
+    const event = toAuthorizerEvent(proxy());
+    expect(keyPaths(event).sort()).toEqual(keyPaths(authorizerEvent({ authorization: "Bearer pdr_x" })).sort());
+    expect(event).toMatchObject({ type: "REQUEST", methodArn: "arn:aws:execute-api:us-east-1:000000000000:local/local/POST/payments", httpMethod: "POST", path: "/payments" });
+    expect(event).not.toHaveProperty("body");
+    expect(event.headers?.Authorization).toBe("Bearer pdr_x");
   });
 
-  it.each(["--port x", "--concurrency 0", "--sessions aws", "--nope"])("refuses %s, naming the option", (line) => {
+  it("names a method ARN the real authorizer accepts, whose policy covers both merchant routes and nothing else", () => {
+    const stage = apiStageOf(methodArn("POST", "/payments"));
+    expect(stage).toEqual({ partition: "aws", region: "us-east-1", accountId: "000000000000", apiId: "local", stage: "local" });
+    const policy = parsePolicyDocument(allowPayments(stage!, newApiKey({ merchantId: "merchant-42" }).record).policyDocument) as PolicyStatement[];
+    expect(evaluatePolicy(policy, methodArn("POST", "/payments"))).toBe("allow");
+    expect(evaluatePolicy(policy, methodArn("GET", "/payments/9f1c"))).toBe("allow");
+    expect(evaluatePolicy(policy, methodArn("GET", "/health"))).toBe("implicit-deny");
+    expect(evaluatePolicy(policy, methodArn("POST", "/payments").replace("/local/POST", "/prod/POST"))).toBe("implicit-deny");
+  });
+
+  it("runs the authorizer on the stack's merchant routes only: not /health, not other methods or paths", () => {
+    const merchant = PAYMENT_ROUTES.filter((route) => route.caller === "merchant").map(({ httpMethod, path }) => ({ httpMethod, resource: path }));
+    expect(MERCHANT_ROUTES).toEqual(merchant);
+    expect(isMerchantRoute({ httpMethod: "POST", resource: "/payments" })).toBe(true);
+    expect(isMerchantRoute({ httpMethod: "GET", resource: "/payments/{id}" })).toBe(true);
+    for (const [httpMethod, resource] of [["GET", "/health"], ["GET", "/payments"], ["DELETE", "/payments/{id}"], ["POST", "/{proxy+}"]]) {
+      expect(isMerchantRoute({ httpMethod: httpMethod!, resource: resource! })).toBe(false);
+    }
+  });
+});
+
+describe("evaluatePolicy", () => {
+  const statement = (effect: "Allow" | "Deny", resources: string[], actions = ["execute-api:Invoke"]): PolicyStatement => ({ effect, actions, resources });
+  const arn = methodArn("GET", "/payments/9f1c");
+
+  it("matches IAM wildcards: * across / and :, ? for one character, nothing else special", () => {
+    expect(wildcardMatches("arn:aws:execute-api:*:*:local/local/*/payments/*", arn)).toBe(true);
+    expect(wildcardMatches("arn:aws:execute-api:us-east-1:000000000000:local/local/GET/payments/9f1?", arn)).toBe(true);
+    expect(wildcardMatches("arn:aws:execute-api:us-east-1:000000000000:local/local/*/payments", arn)).toBe(false);
+    expect(wildcardMatches("arn.aws.*", arn)).toBe(false);
+    expect(wildcardMatches("EXECUTE-API:invoke", "execute-api:Invoke", true)).toBe(true);
+  });
+
+  it("allows what an Allow covers, unless a Deny covers it too; anything else is an implicit deny", () => {
+    expect(evaluatePolicy([statement("Allow", ["*"])], arn)).toBe("allow");
+    expect(evaluatePolicy([statement("Allow", ["*"]), statement("Deny", [arn])], arn)).toBe("explicit-deny");
+    expect(evaluatePolicy([statement("Allow", [arn.replace("GET", "POST")])], arn)).toBe("implicit-deny");
+    expect(evaluatePolicy([statement("Allow", ["*"], ["execute-api:ManageConnections"])], arn)).toBe("implicit-deny");
+    expect(evaluatePolicy([statement("Allow", ["*"], ["execute-api:*"])], arn)).toBe("allow");
+  });
+
+  it("reads Statement as one object or a list, and refuses what it cannot evaluate", () => {
+    expect(parsePolicyDocument({ Statement: { Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" } })).toEqual([statement("Allow", ["*"])]);
+    expect(parsePolicyDocument(undefined)).toMatch(/not an object/);
+    expect(parsePolicyDocument({ Statement: [{ Effect: "allow", Action: "a", Resource: "*" }] })).toMatch(/Effect Allow or Deny/);
+    expect(parsePolicyDocument({ Statement: [{ Effect: "Deny", Action: "a", Resource: "*", Condition: {} }] })).toMatch(/Condition/);
+  });
+});
+
+describe("AuthorizerCache", () => {
+  it("keeps an answer for the TTL, and nothing when the TTL is 0", () => {
+    let now = 1000;
+    const cache = new AuthorizerCache<string>(60_000, () => now);
+    cache.set("Bearer a", "allow");
+    now += 59_999;
+    expect(cache.get("Bearer a")).toBe("allow");
+    now += 1;
+    expect(cache.get("Bearer a")).toBeUndefined();
+    const off = new AuthorizerCache<string>(0, () => now);
+    off.set("Bearer a", "allow");
+    expect(off.get("Bearer a")).toBeUndefined();
+  });
+});
+
+describe("createGatewayAuthorizer", () => {
+  const allow = (resource: string): InvokeOutcome => ({
+    kind: "result",
+    result: {
+      principalId: "merchant-42",
+      policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: resource }] },
+      context: { merchantId: "merchant-42", keyId: "0123456789abcdef" },
+    },
+  });
+  const event = (method: string, target: string, authorization?: string[]) =>
+    toProxyEvent(request({ method, target, rawHeaders: (authorization ?? []).flatMap((value) => ["Authorization", value]) }));
+
+  function authorizer(outcomes: InvokeOutcome[], cacheTtlS = 60) {
+    let now = 0;
+    const invoked: any[] = [];
+    const gateway = createGatewayAuthorizer({
+      invoke: async (authorizerEvent) => {
+        invoked.push(authorizerEvent);
+        return outcomes.length > 1 ? outcomes.shift()! : outcomes[0]!;
+      },
+      cacheTtlS,
+      now: () => now,
+    });
+    return { gateway, invoked, advance: (ms: number) => (now += ms) };
+  }
+
+  it("answers 401 without invoking the authorizer when the Authorization header is missing or empty", async () => {
+    const { gateway, invoked } = authorizer([allow("*")]);
+    expect(await gateway.authorize(event("POST", "/payments"))).toMatchObject({ kind: "refused", problem: "unauthorized" });
+    expect(await gateway.authorize(event("POST", "/payments", [""]))).toMatchObject({ kind: "refused", problem: "unauthorized" });
+    expect(invoked).toHaveLength(0);
+  });
+
+  it("passes the REQUEST event, and puts the context, principalId and latency in requestContext.authorizer", async () => {
+    const { gateway, invoked } = authorizer([allow("*")]);
+    const decision = await gateway.authorize(event("POST", "/payments", ["Bearer k"]));
+    expect(invoked[0]).toMatchObject({ type: "REQUEST", methodArn: methodArn("POST", "/payments"), headers: { Authorization: "Bearer k" } });
+    expect(decision).toEqual({ kind: "allowed", authorizer: { merchantId: "merchant-42", keyId: "0123456789abcdef", principalId: "merchant-42", integrationLatency: expect.any(Number) } });
+  });
+
+  it("caches an allow per header value for the TTL and checks its policy against each request's method ARN", async () => {
+    const { gateway, invoked, advance } = authorizer([allow(methodArn("*", "/payments"))]);
+    expect(await gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed" });
+    expect(await gateway.authorize(event("GET", "/payments/1", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "access-denied" });
+    expect(await gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed", authorizer: { integrationLatency: 0 } });
+    expect(invoked).toHaveLength(1);
+    await gateway.authorize(event("POST", "/payments", ["Bearer other"]));
+    await gateway.authorize(event("POST", "/payments", ["Bearer k", "Bearer other"]));
+    expect(invoked).toHaveLength(3);
+    advance(60_000);
+    await gateway.authorize(event("POST", "/payments", ["Bearer k"]));
+    expect(invoked).toHaveLength(4);
+  });
+
+  it("caches an Unauthorized refusal; never caches a failure (503), whatever failed", async () => {
+    const refused = authorizer([{ kind: "failed", error: { name: "Error", message: "Unauthorized" } }]);
+    for (let i = 0; i < 2; i++) expect(await refused.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "unauthorized" });
+    expect(refused.invoked).toHaveLength(1);
+
+    const failures: InvokeOutcome[] = [
+      { kind: "failed", error: { name: "AuthorizerFailure", message: "The API keys table could not be read" } },
+      { kind: "timeout" },
+      { kind: "crashed", error: { name: "Exit", message: "exit 1" } },
+      { kind: "result", result: { principalId: "m" } },
+      { kind: "result", result: { principalId: "m", policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, context: { nested: {} } } },
+      allow("*"),
+    ];
+    const failing = authorizer(failures);
+    for (let i = 0; i < 5; i++) expect(await failing.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "authorizer-failure" });
+    expect(await failing.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed" });
+    expect(failing.invoked).toHaveLength(6);
+  });
+
+  it("shares one invocation among concurrent misses of one header when caching; with TTL 0 invokes for every request", async () => {
+    const cached = authorizer([allow("*")]);
+    await Promise.all(Array.from({ length: 4 }, () => cached.gateway.authorize(event("POST", "/payments", ["Bearer k"]))));
+    expect(cached.invoked).toHaveLength(1);
+    const uncached = authorizer([allow("*")], 0);
+    await Promise.all(Array.from({ length: 4 }, () => uncached.gateway.authorize(event("POST", "/payments", ["Bearer k"]))));
+    await uncached.gateway.authorize(event("POST", "/payments", ["Bearer k"]));
+    expect(uncached.invoked).toHaveLength(5);
+  });
+});
+
+describe("gatewayProblem", () => {
+  it.each(Object.keys(GATEWAY_PROBLEM_RESPONSES) as GatewayProblem[])("%s is the stack's gateway response (libs/serverless-api GATEWAY_PROBLEMS), body and headers", (kind) => {
+    const local = GATEWAY_PROBLEM_RESPONSES[kind];
+    const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === local.responseType);
+    expect(problem).toBeDefined();
+    const definition = gatewayResponseDefinition(problem!);
+    const reply = gatewayProblem(kind, "req-1");
+    expect(String(reply.status)).toBe(definition.statusCode);
+    expect(reply.body.toString()).toBe(definition.responseTemplates["application/json"]!.replace("$context.requestId", "req-1"));
+    const headers = Object.fromEntries(Object.entries(definition.responseParameters).map(([name, value]) => [name.replace("gatewayresponse.header.", ""), value.replace(/^'|'$/g, "")]));
+    expect(reply.headers).toMatchObject(headers);
+    expect(reply.headers).toMatchObject({ "x-amzn-RequestId": "req-1", "Content-Length": reply.body.length });
+  });
+
+  it("covers the three verdicts: 401 with WWW-Authenticate, 403, 503 with Retry-After", () => {
+    expect(gatewayProblem("unauthorized", "r")).toMatchObject({ status: 401, headers: { "WWW-Authenticate": "Bearer", "Content-Type": "application/problem+json" } });
+    expect(gatewayProblem("access-denied", "r").status).toBe(403);
+    expect(gatewayProblem("authorizer-failure", "r")).toMatchObject({ status: 503, headers: { "Retry-After": "2" } });
+  });
+});
+
+describe("parseServeArgs", () => {
+  it("defaults to port 3000, one container, sessions from the environment, merchant-42, a 60 s authorizer cache", () => {
+    expect(parseServeArgs([])).toEqual({ port: 3000, concurrency: 1, sessions: undefined, merchant: "merchant-42", authCacheTtlS: 60, quiet: false });
+    expect(parseServeArgs(["--port", "0", "--concurrency", "8", "--sessions", "local", "--merchant", "shop_7", "--auth-cache-ttl", "0", "--quiet"])).toEqual({
+      port: 0,
+      concurrency: 8,
+      sessions: "local",
+      merchant: "shop_7",
+      authCacheTtlS: 0,
+      quiet: true,
+    });
+  });
+
+  it.each(["--port x", "--concurrency 0", "--sessions aws", "--merchant a", "--merchant -x1", "--auth-cache-ttl 3601", "--auth-cache-ttl -1", "--nope"])("refuses %s, naming the option", (line) => {
     const argv = line.split(" ");
     expect(() => parseServeArgs(argv)).toThrow(UsageError);
     expect(() => parseServeArgs(argv)).toThrow(argv[0]);

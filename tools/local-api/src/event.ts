@@ -1,4 +1,4 @@
-import type { APIGatewayEventIdentity, APIGatewayEventRequestContext, APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayEventIdentity, APIGatewayEventRequestContext, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { randomBytes, randomUUID } from "node:crypto";
 
 /** An HTTP request as the adapter received it. */
@@ -35,9 +35,19 @@ type CapturedEvent = Omit<APIGatewayProxyEvent, "requestContext"> & {
 export const API_RESOURCES = ["/payments", "/payments/{id}", "/health"] as const;
 /** What any other path is sent as: a greedy proxy, so the function itself answers 404/405. */
 export const GREEDY_RESOURCE = "/{proxy+}";
+/**
+ * The methods the stack puts behind the Lambda authorizer (libs/serverless-api PAYMENT_ROUTES with
+ * caller "merchant"); /health is anonymous, and any other method or path reaches the function unauthorized.
+ */
+export const MERCHANT_ROUTES: readonly { httpMethod: string; resource: (typeof API_RESOURCES)[number] }[] = [
+  { httpMethod: "POST", resource: "/payments" },
+  { httpMethod: "GET", resource: "/payments/{id}" },
+];
 export const LOCAL_STAGE = "local";
-const LOCAL_ACCOUNT_ID = "000000000000";
-const LOCAL_API_ID = "local";
+/** The adapter's account, API and region: what its events and method ARNs name. */
+export const LOCAL_ACCOUNT_ID = "000000000000";
+export const LOCAL_API_ID = "local";
+export const LOCAL_REGION = "us-east-1";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -177,4 +187,24 @@ export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent {
     isBase64Encoded: false,
   };
   return event as unknown as APIGatewayProxyEvent;
+}
+
+/** Whether API Gateway runs the authorizer before this event's method: the merchant routes only. */
+export function isMerchantRoute(event: Pick<APIGatewayProxyEvent, "httpMethod" | "resource">): boolean {
+  return MERCHANT_ROUTES.some((route) => route.httpMethod === event.httpMethod && route.resource === event.resource);
+}
+
+/** The ARN of the method being called, as API Gateway sends it to an authorizer: `…:<apiId>/<stage>/<METHOD>/<path>`. */
+export function methodArn(method: string, path: string): string {
+  return `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${LOCAL_STAGE}/${method}${path}`;
+}
+
+/**
+ * The REQUEST authorizer event for a proxy event, as API Gateway (REST) sends it: the request's
+ * fields (resource, path, method, headers, query and path parameters, stage variables,
+ * requestContext) without the body, plus `type: "REQUEST"` and the `methodArn` of the method called.
+ */
+export function toAuthorizerEvent(event: APIGatewayProxyEvent): APIGatewayRequestAuthorizerEvent {
+  const { body: _body, isBase64Encoded: _isBase64Encoded, ...request } = event;
+  return { ...structuredClone(request), type: "REQUEST", methodArn: methodArn(event.httpMethod, event.path) } as APIGatewayRequestAuthorizerEvent;
 }

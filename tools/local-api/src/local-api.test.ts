@@ -1,40 +1,59 @@
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
+import { startBackingServices, type BackingServices } from "./backing";
 import { InitError } from "./container";
 import { send } from "./http-client";
-import { applyMigrations } from "./migrations";
-import { API_BUNDLE, LOCAL_API_DIST, MIGRATE_BUNDLE, WORKER_SCRIPT } from "./paths";
+import { API_BUNDLE, AUTHORIZER_BUNDLE, LOCAL_API_DIST, MIGRATE_BUNDLE, WORKER_SCRIPT } from "./paths";
 import { startLocalApi, type LocalApi } from "./server";
 
 const SERVE_SCRIPT = join(LOCAL_API_DIST, "serve.js");
 const CONTAINERS = 3;
-const PAYMENT = { amount: 1050, currency: "EUR", merchantId: "merchant-42", reference: "order-1001", description: "Two coffees" };
+const MERCHANT = "merchant-local-7";
+const PAYMENT = { amount: 1050, currency: "EUR", reference: "order-1001", description: "Two coffees" };
+const WRONG_KEY = "pdr_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 let postgres: PostgresServer;
+let backing: BackingServices;
 let api: LocalApi;
-
-const functionEnv = (url: string): Record<string, string> => ({ DATABASE_URL: url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" });
+let scratch: string;
 
 beforeAll(async () => {
-  const missing = [API_BUNDLE, MIGRATE_BUNDLE, WORKER_SCRIPT, SERVE_SCRIPT].filter((file) => !existsSync(file));
+  const missing = [API_BUNDLE, AUTHORIZER_BUNDLE, MIGRATE_BUNDLE, WORKER_SCRIPT, SERVE_SCRIPT].filter((file) => !existsSync(file));
   if (missing.length > 0) throw new Error(`Not built: ${missing.join(", ")}. Run \`npx nx run local-api:test\`, which builds payment-lambda and local-api first.`);
+  // The test's own DynamoDB client (backing's) would warn about this machine's Node.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   postgres = await startPostgres();
-  await applyMigrations(postgres.url);
-  api = await startLocalApi({ port: 0, concurrency: CONTAINERS, env: functionEnv(postgres.url) });
+  // As serve.js does: migrations, the in-process dynalite with the keys table, one key for MERCHANT.
+  backing = await startBackingServices({
+    env: { DATABASE_URL: postgres.url, POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" },
+    merchant: MERCHANT,
+    log: () => undefined,
+  });
+  api = await startLocalApi({ port: 0, concurrency: CONTAINERS, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv } });
+  scratch = await mkdtemp(join(tmpdir(), "local-api-test-"));
 });
 
 afterAll(async () => {
   await api?.close();
+  await backing?.stop();
   await postgres?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-function postPayment(key: string, body: unknown = PAYMENT) {
-  return send(`${api.url}/payments`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body: JSON.stringify(body) });
+const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+function postPayment(idempotencyKey: string, body: unknown = PAYMENT, headers: Record<string, string> = bearer(backing.apiKey.apiKey), url = api.url) {
+  return send(`${url}/payments`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey, ...headers }, body: JSON.stringify(body) });
 }
+
+/** Invocations so far: [api function, authorizer]. */
+const invocations = (of: LocalApi = api) => [of.stats().served, of.authorizerStats().served];
 
 async function scalar(sql: string): Promise<number> {
   const client = new Client({ connectionString: postgres.url });
@@ -54,17 +73,53 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
   }
 }
 
-describe("the local API, running the built api bundle over real HTTP", () => {
-  it("builds events the handler accepts: POST creates, GET /payments/{id} reads it back, a retry replays", async () => {
+function expectUnauthorized(answer: { status: number; headers: Record<string, unknown>; body: string }): void {
+  expect(answer.status).toBe(401);
+  expect(answer.headers["content-type"]).toBe("application/problem+json");
+  expect(answer.headers["www-authenticate"]).toBe("Bearer");
+  expect(JSON.parse(answer.body)).toEqual({
+    type: "tag:payments-dr,2025:problems/unauthorized",
+    title: "Unauthorized",
+    status: 401,
+    detail: "Send a valid API key as Authorization: Bearer <key>.",
+    requestId: answer.headers["x-amzn-requestid"],
+  });
+}
+
+/** A stand-in authorizer bundle: `source` is the body of `exports.handler = async (event) => { … }`. */
+async function fakeAuthorizer(name: string, source: string): Promise<string> {
+  const file = join(scratch, `${name}.js`);
+  await writeFile(file, `exports.handler = async (event) => { ${source} };\n`);
+  return file;
+}
+
+describe("the local API, running the built api and authorizer bundles over real HTTP", () => {
+  it("answers a payments request without a key with the gateway's 401 problem+json, invoking neither the authorizer nor the function", async () => {
+    const before = invocations();
+    expectUnauthorized(await postPayment("no-key", PAYMENT, {}));
+    expectUnauthorized(await send(`${api.url}/payments/4b0a6d56-1f1e-4a4c-9a53-0b7f2b0a5c11`));
+    expectUnauthorized(await postPayment("empty-key", PAYMENT, { Authorization: "" }));
+    expect(invocations()).toEqual(before);
+  });
+
+  it("answers a wrong key with the same 401: the authorizer refused it, the function never ran", async () => {
+    const before = invocations();
+    expectUnauthorized(await postPayment("wrong-key", PAYMENT, bearer(WRONG_KEY)));
+    expectUnauthorized(await postPayment("not-bearer", PAYMENT, { Authorization: `Basic ${backing.apiKey.apiKey}` }));
+    expect(invocations()).toEqual([before[0], before[1]! + 2]);
+  });
+
+  it("with the key: POST creates the key's merchant's payment, GET reads it back, a retry replays; the authorizer runs once within its TTL", async () => {
+    const before = invocations();
     const created = await postPayment("local-api-1");
     expect(created.status).toBe(201);
     expect(created.headers["content-type"]).toBe("application/json");
     const payment = JSON.parse(created.body);
-    expect(payment).toMatchObject({ ...PAYMENT, status: "created" });
+    expect(payment).toMatchObject({ ...PAYMENT, merchantId: MERCHANT, status: "created" });
     expect(created.headers.location).toBe(`/payments/${payment.id}`);
     expect(created.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
 
-    const read = await send(`${api.url}${created.headers.location}`);
+    const read = await send(`${api.url}${created.headers.location}`, { headers: bearer(backing.apiKey.apiKey) });
     expect(read.status).toBe(200);
     expect(JSON.parse(read.body)).toEqual(payment);
 
@@ -72,7 +127,24 @@ describe("the local API, running the built api bundle over real HTTP", () => {
     expect(replayed.status).toBe(201);
     expect(replayed.headers["idempotency-replayed"]).toBe("true");
     expect(JSON.parse(replayed.body)).toEqual(payment);
-    expect((await send(`${api.url}/health`)).body).toBe('{"status":"ok","role":"primary"}');
+    // Three function invocations, one authorizer invocation: the GET and the retry used the cached allow.
+    expect(invocations()).toEqual([before[0]! + 3, before[1]! + 1]);
+    // The api function recorded the key's use in the keys table.
+    expect((await backing.dynamoDb.getApiKey(backing.apiKey.keyId))?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("refuses a body merchantId with the function's 400, even with a valid key", async () => {
+    const refused = await postPayment("local-api-merchant", { ...PAYMENT, merchantId: "merchant-other" });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ errors: [{ field: "merchantId", message: "is not allowed: the merchant comes from the API key" }] });
+  });
+
+  it("serves /health without a key and without the authorizer", async () => {
+    const before = invocations();
+    const health = await send(`${api.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body).toBe('{"status":"ok","role":"primary"}');
+    expect(invocations()).toEqual([before[0]! + 1, before[1]]);
   });
 
   it("passes the API Gateway request id through to the handler's problem responses", async () => {
@@ -81,7 +153,8 @@ describe("the local API, running the built api bundle over real HTTP", () => {
     expect(JSON.parse(refused.body)).toMatchObject({ requestId: refused.headers["x-amzn-requestid"], errors: [{ field: "amount" }] });
   });
 
-  it("answers 404 problem+json for a path the API does not have, and 405 with Allow for another method", async () => {
+  it("sends other paths and methods to the function without the authorizer: 404 problem+json, 405 with Allow", async () => {
+    const before = invocations();
     const missing = await send(`${api.url}/refunds/1`);
     expect(missing.status).toBe(404);
     expect(missing.headers["content-type"]).toBe("application/problem+json");
@@ -89,12 +162,13 @@ describe("the local API, running the built api bundle over real HTTP", () => {
     const wrongMethod = await send(`${api.url}/payments`, { method: "DELETE" });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.allow).toBe("POST");
+    expect(invocations()[1]).toBe(before[1]);
   });
 
   it("produces no base64 either way: a binary upload reaches the handler as text and its 415 comes back as JSON text", async () => {
     const upload = await send(`${api.url}/payments`, {
       method: "POST",
-      headers: { "Content-Type": "application/octet-stream", "Idempotency-Key": "local-api-3" },
+      headers: { ...bearer(backing.apiKey.apiKey), "Content-Type": "application/octet-stream", "Idempotency-Key": "local-api-3" },
       body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00]),
     });
     expect(upload.status).toBe(415);
@@ -125,9 +199,48 @@ describe("the local API, running the built api bundle over real HTTP", () => {
   });
 
   it("refuses to start a function whose environment is invalid, naming the variable", async () => {
-    const { REGION_ROLE: _unset, ...withoutRole } = functionEnv(postgres.url);
-    await expect(startLocalApi({ port: 0, env: withoutRole })).rejects.toThrow(InitError);
-    await expect(startLocalApi({ port: 0, env: withoutRole })).rejects.toThrow(/REGION_ROLE must be/);
+    const { REGION_ROLE: _unset, ...withoutRole } = backing.functionEnv;
+    const authorizer = { env: backing.authorizerEnv };
+    await expect(startLocalApi({ port: 0, env: withoutRole, authorizer })).rejects.toThrow(InitError);
+    await expect(startLocalApi({ port: 0, env: withoutRole, authorizer })).rejects.toThrow(/REGION_ROLE must be/);
+    const { API_KEYS_TABLE: _none, ...authorizerWithoutTable } = backing.authorizerEnv;
+    await expect(startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: authorizerWithoutTable } })).rejects.toThrow(/API_KEYS_TABLE/);
+  });
+});
+
+describe("the local API when the authorizer cannot allow", () => {
+  it("answers the gateway's 503 problem+json with Retry-After when the authorizer fails (keys table unreachable), and caches nothing", async () => {
+    const unreachable = await startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: { ...backing.authorizerEnv, DYNAMODB_ENDPOINT: "http://127.0.0.1:9" } } });
+    try {
+      for (const key of ["down-1", "down-2"]) {
+        const answer = await postPayment(key, PAYMENT, bearer(backing.apiKey.apiKey), unreachable.url);
+        expect(answer.status).toBe(503);
+        expect(answer.headers).toMatchObject({ "content-type": "application/problem+json", "retry-after": "2" });
+        expect(JSON.parse(answer.body)).toMatchObject({ type: "tag:payments-dr,2025:problems/service-unavailable", status: 503, requestId: answer.headers["x-amzn-requestid"] });
+      }
+      expect(invocations(unreachable)).toEqual([0, 2]);
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it("answers the gateway's 403 problem+json when the allow's policy does not cover the method; with TTL 0 every request invokes the authorizer", async () => {
+    const healthOnly = await fakeAuthorizer(
+      "health-only",
+      `return { principalId: "${MERCHANT}", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: event.methodArn.replace(/\\/[A-Z]+\\/payments.*$/, "/GET/health") }] }, context: { merchantId: "${MERCHANT}", keyId: "0123456789abcdef" } };`,
+    );
+    const denying = await startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv, handlerModule: healthOnly, cacheTtlS: 0 } });
+    try {
+      for (const key of ["denied-1", "denied-2"]) {
+        const answer = await postPayment(key, PAYMENT, bearer("anything"), denying.url);
+        expect(answer.status).toBe(403);
+        expect(answer.headers["content-type"]).toBe("application/problem+json");
+        expect(JSON.parse(answer.body)).toMatchObject({ type: "tag:payments-dr,2025:problems/forbidden", status: 403, title: "Forbidden" });
+      }
+      expect(invocations(denying)).toEqual([0, 2]);
+    } finally {
+      await denying.close();
+    }
   });
 });
 
@@ -144,10 +257,11 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe("serve.js", () => {
-  it("without DATABASE_URL starts a throwaway PostgreSQL, migrates it, serves, and stops it on SIGTERM", async () => {
+  it("without DATABASE_URL starts a throwaway PostgreSQL, migrates it, creates and prints a key, serves, and stops it on SIGTERM", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" };
     delete env.DATABASE_URL;
     delete env.SESSIONS_TABLE;
+    delete env.DYNAMODB_ENDPOINT;
     const child = spawn(process.execPath, [SERVE_SCRIPT, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     let output = "";
@@ -159,9 +273,18 @@ describe("serve.js", () => {
       const pgPort = Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
       expect(url).toBeDefined();
       expect(output).toMatch(/migrations: applied 001_create_payments, 002_create_idempotency_keys/);
+      expect(output).toMatch(/api keys: local dynalite at http:\/\/127\.0\.0\.1:\d+, table payments-dr-api-keys-local; key [0-9a-f]{16} for merchant merchant-42/);
       expect(output).toMatch(/sessions: off \(set DYNAMODB_ENDPOINT and SESSIONS_TABLE, or pass --sessions local\)/);
-      const created = await send(`${url}/payments`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": "serve-1" }, body: JSON.stringify(PAYMENT) });
+      // The key is printed once, and the curl examples send it.
+      const keys = output.match(/pdr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];
+      expect(keys).toHaveLength(1);
+      expect(output).toContain('-H "Authorization: Bearer $PDR_API_KEY"');
+      const post = (headers: Record<string, string>) =>
+        send(`${url}/payments`, { method: "POST", headers: { "Content-Type": "application/json", "Idempotency-Key": "serve-1", ...headers }, body: JSON.stringify(PAYMENT) });
+      expect((await post({})).status).toBe(401);
+      const created = await post(bearer(keys[0]!));
       expect(created.status).toBe(201);
+      expect(JSON.parse(created.body).merchantId).toBe("merchant-42");
       expect(await listening(pgPort)).toBe(true);
 
       child.kill("SIGTERM");

@@ -18,6 +18,7 @@ export const LOCAL_API_DIST = join(WORKSPACE_ROOT, "dist", "tools", "local-api")
 
 /** The bundles the adapter runs, as `nx run payment-lambda:build` writes them. */
 export const API_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.apiDir, "index.js");
+export const AUTHORIZER_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.authorizerDir, "index.js");
 export const MIGRATE_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.migrateDir, "index.js");
 
 /** The worker-thread entry (src/worker.ts, bundled): one "container" of the function. */

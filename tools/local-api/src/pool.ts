@@ -4,6 +4,8 @@ import { Container, InitError, type ContainerOptions, type InvokeOutcome } from 
 export interface PoolOptions extends ContainerOptions {
   /** How many containers run at once: the function's concurrency. @default 1 */
   size?: number;
+  /** Containers started by {@link ContainerPool.start}; the others start when a request needs one. @default size */
+  prestart?: number;
   /** An invocation's budget; API Gateway gives up after 29 s. @default 29000 */
   timeoutMs?: number;
   /** Requests waiting for a free container beyond this many are refused (429). @default 1000 */
@@ -58,9 +60,10 @@ export class ContainerPool {
     if (!Number.isInteger(this.size) || this.size < 1) throw new Error("The pool needs at least one container");
   }
 
-  /** Starts every container up front, so a bad environment fails here, once. @throws InitError */
+  /** Starts the containers to start up front (at least one), so a bad environment fails here, once. @throws InitError */
   async start(): Promise<void> {
-    const started = await Promise.allSettled(Array.from({ length: this.size }, () => this.startContainer()));
+    const count = Math.min(this.size, Math.max(1, this.options.prestart ?? this.size));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => this.startContainer()));
     const failure = started.find((outcome) => outcome.status === "rejected");
     for (const outcome of started) if (outcome.status === "fulfilled") this.idle.push(outcome.value);
     if (failure) {

@@ -53,6 +53,74 @@ export function gatewayError(kind: GatewayError, requestId: string): HttpReply {
   return { status, headers: { "Content-Type": "application/json", "x-amzn-RequestId": requestId, "x-amzn-ErrorType": type, "Content-Length": body.length }, body };
 }
 
+/** The authorizer's verdicts that API Gateway answers by itself, with the stack's gateway responses. */
+export type GatewayProblem = "unauthorized" | "access-denied" | "authorizer-failure";
+
+/** One gateway response: libs/serverless-api's GatewayProblem (a test keeps them equal) and the x-amzn-ErrorType API Gateway adds. */
+interface ProblemResponse {
+  responseType: string;
+  status: number;
+  slug: string;
+  title: string;
+  detail: string;
+  headers?: Record<string, string>;
+  errorType: string;
+}
+
+/**
+ * The stack's gateway responses (libs/serverless-api/src/gateway-responses.ts GATEWAY_PROBLEMS),
+ * copied rather than imported because that library loads Pulumi; event.test.ts fails when they differ.
+ */
+export const GATEWAY_PROBLEM_RESPONSES: Record<GatewayProblem, ProblemResponse> = {
+  unauthorized: {
+    responseType: "UNAUTHORIZED",
+    status: 401,
+    slug: "unauthorized",
+    title: "Unauthorized",
+    detail: "Send a valid API key as Authorization: Bearer <key>.",
+    headers: { "WWW-Authenticate": "Bearer" },
+    errorType: "UnauthorizedException",
+  },
+  "access-denied": {
+    responseType: "ACCESS_DENIED",
+    status: 403,
+    slug: "forbidden",
+    title: "Forbidden",
+    detail: "This API key may not call this route.",
+    errorType: "AccessDeniedException",
+  },
+  "authorizer-failure": {
+    responseType: "AUTHORIZER_FAILURE",
+    status: 503,
+    slug: "service-unavailable",
+    title: "The service is temporarily unavailable",
+    detail: "Authentication is temporarily unavailable. Retry shortly.",
+    headers: { "Retry-After": "2" },
+    errorType: "AuthorizerConfigurationException",
+  },
+};
+
+/** The problem type URIs of the payment function and the stack's gateway responses. */
+const PROBLEM_TYPE_BASE = "tag:payments-dr,2025:problems/";
+
+/** A gateway response of the stack: RFC 9457 problem+json, `requestId` API Gateway's. */
+export function gatewayProblem(kind: GatewayProblem, requestId: string): HttpReply {
+  const { status, slug, title, detail, headers, errorType } = GATEWAY_PROBLEM_RESPONSES[kind];
+  const body = Buffer.from(JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${slug}`, title, status, detail, requestId }));
+  return {
+    status,
+    headers: {
+      "Content-Type": "application/problem+json",
+      "Cache-Control": "no-store",
+      ...headers,
+      "x-amzn-RequestId": requestId,
+      "x-amzn-ErrorType": errorType,
+      "Content-Length": body.length,
+    },
+    body,
+  };
+}
+
 /** Framing is the gateway's: it sets the length of what it sends. */
 const FRAMING = new Set(["content-length", "transfer-encoding"]);
 

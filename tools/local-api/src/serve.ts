@@ -1,16 +1,20 @@
-// `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--quiet]`:
-// the payment API on 127.0.0.1, through a local API Gateway + Lambda stand-in.
-import { startBackingServices, type BackingServices } from "./backing";
+// `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--merchant ID] [--auth-cache-ttl S] [--quiet]`:
+// the payment API on 127.0.0.1, through a local API Gateway (with the Lambda authorizer) + Lambda stand-in.
+import { startBackingServices, type BackingServices, type LocalApiKey } from "./backing";
 import { parseServeArgs, UsageError, type ServeArgs } from "./cli-args";
 import { startLocalApi, type LocalApi } from "./server";
 
 const log = (line: string) => console.log(`[local-api] ${line}`);
 
-function curlHint(url: string): string {
-  const body = JSON.stringify({ amount: 1050, currency: "EUR", merchantId: "merchant-42", reference: "order-1001" });
+/** The start-up lines: the API key (printed here only, once) and curl examples that send it. */
+function startHint(url: string, key: LocalApiKey, cacheTtlS: number): string {
+  const body = JSON.stringify({ amount: 1050, currency: "EUR", reference: "order-1001" });
+  const cache = cacheTtlS > 0 ? `its answer cached ${cacheTtlS} s per Authorization header` : "not cached";
   return [
-    `  curl -i -X POST ${url}/payments -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" -d '${body}'`,
-    `  curl -i ${url}/payments/<id from the Location header>`,
+    `  API key of merchant ${key.merchantId} (valid until this stops; the authorizer runs on POST /payments and GET /payments/{id}, ${cache}):`,
+    `  export PDR_API_KEY=${key.apiKey}`,
+    `  curl -i -X POST ${url}/payments -H "Authorization: Bearer $PDR_API_KEY" -H 'Content-Type: application/json' -H "Idempotency-Key: $(date +%s%N)" -d '${body}'`,
+    `  curl -i ${url}/payments/<id from the Location header> -H "Authorization: Bearer $PDR_API_KEY"`,
     `  curl -i ${url}/health`,
     "  Ctrl+C stops it.",
   ].join("\n");
@@ -22,9 +26,15 @@ interface Running {
 }
 
 async function start(args: ServeArgs): Promise<Running> {
-  const backing = await startBackingServices({ env: process.env, sessions: args.sessions, log });
+  const backing = await startBackingServices({ env: process.env, sessions: args.sessions, merchant: args.merchant, log });
   try {
-    const api = await startLocalApi({ port: args.port, concurrency: args.concurrency, env: backing.functionEnv, log: args.quiet ? undefined : log });
+    const api = await startLocalApi({
+      port: args.port,
+      concurrency: args.concurrency,
+      env: backing.functionEnv,
+      authorizer: { env: backing.authorizerEnv, cacheTtlS: args.authCacheTtlS },
+      log: args.quiet ? undefined : log,
+    });
     return { api, backing };
   } catch (error) {
     await backing.stop();
@@ -38,6 +48,9 @@ function fail(error: Error): never {
 }
 
 function main(): void {
+  // The adapter's own DynamoDB client (it creates the tables and the key) would warn about this
+  // machine's Node; the start-up log says that once, for the functions too.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // A reader that went away (`serve | head`, a killed parent) must not cut the cleanup short.
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   let args: ServeArgs;
@@ -68,10 +81,10 @@ function main(): void {
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
 
-  running.then(({ api }) => {
+  running.then(({ api, backing }) => {
     if (stopping) return;
     const containers = args.concurrency === 1 ? "1 container" : `${args.concurrency} containers`;
-    log(`payments API on ${api.url} (stage "local", ${containers}, one request at a time each)\n${curlHint(api.url)}`);
+    log(`payments API on ${api.url} (stage "local", ${containers}, one request at a time each)\n${startHint(api.url, backing.apiKey, args.authCacheTtlS)}`);
   }, fail);
 }
 

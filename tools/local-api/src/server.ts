@@ -1,11 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { toProxyEvent } from "./event";
-import { API_BUNDLE, built } from "./paths";
-import { ContainerPool, type PoolRefusal, type PoolStats } from "./pool";
 import type { InvokeOutcome } from "./container";
-import { fromProxyResult, gatewayError, type GatewayError, type HttpReply } from "./response";
+import { isMerchantRoute, toProxyEvent } from "./event";
+import { createGatewayAuthorizer } from "./gateway-auth";
+import { API_BUNDLE, AUTHORIZER_BUNDLE, built } from "./paths";
+import { ContainerPool, type PoolRefusal, type PoolStats } from "./pool";
+import { fromProxyResult, gatewayError, gatewayProblem, type GatewayError, type HttpReply } from "./response";
+
+/** The Lambda authorizer of the merchant routes (POST /payments, GET /payments/{id}). */
+export interface LocalAuthorizerOptions {
+  /** Its whole environment: API_KEYS_TABLE, DYNAMODB_ENDPOINT, the local AWS credentials, POWERTOOLS_*. */
+  env: Record<string, string>;
+  /** How long its answer for an Authorization header is reused, seconds; 0 = every request invokes it. @default 60 */
+  cacheTtlS?: number;
+  /** The bundle that exports `handler`. @default dist/libs/payment-lambda/authorizer/index.js */
+  handlerModule?: string;
+  /** An invocation's budget. @default 5000 (the stack's authorizer timeout) */
+  timeoutMs?: number;
+}
 
 /** Arguments of {@link startLocalApi}. */
 export interface LocalApiOptions {
@@ -17,6 +30,8 @@ export interface LocalApiOptions {
   env: Record<string, string>;
   /** The bundle that exports `handler`. @default dist/libs/payment-lambda/api/index.js */
   handlerModule?: string;
+  /** The authorizer API Gateway runs before the merchant routes. */
+  authorizer: LocalAuthorizerOptions;
   /** An invocation's budget. @default 29000 (API Gateway's integration timeout) */
   timeoutMs?: number;
   /** Requests waiting beyond this many get 429. @default 1000 */
@@ -30,7 +45,10 @@ export interface LocalApi {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
+  /** The api function's containers; `served` counts its invocations. */
   stats(): PoolStats;
+  /** The authorizer's containers; `served` counts its invocations (cache hits invoke nothing). */
+  authorizerStats(): PoolStats;
   /** Stops accepting, drops open connections, stops the containers. */
   close(): Promise<void>;
 }
@@ -76,11 +94,26 @@ function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "resu
   }
 }
 
+/** The authorizer's containers: as many as the function's at most, started when concurrent cache misses need them. */
+function authorizerPool(options: LocalApiOptions, log: (line: string) => void): ContainerPool {
+  return new ContainerPool({
+    modulePath: built(options.authorizer.handlerModule ?? AUTHORIZER_BUNDLE, "payment-lambda"),
+    functionName: "payments-authorizer",
+    env: options.authorizer.env,
+    size: options.concurrency ?? 1,
+    prestart: 1,
+    timeoutMs: options.authorizer.timeoutMs ?? 5000,
+    maxQueue: options.maxQueue,
+    onColdStart: (initMs) => log(`authorizer container started (init ${initMs.toFixed(0)} ms)`),
+  });
+}
+
 /**
- * A local stand-in for API Gateway (REST, proxy integration) + Lambda: each HTTP request
- * becomes a proxy event for the function's bundle, run in a pool of worker-thread "containers",
- * and the proxy result becomes the HTTP response. Listens on 127.0.0.1 only.
- * @throws InitError when the bundle fails to load with `env` (e.g. a bad environment).
+ * A local stand-in for API Gateway (REST, proxy integration, a REQUEST Lambda authorizer on the
+ * merchant routes) + Lambda: each HTTP request becomes a proxy event for the function's bundle,
+ * run in a pool of worker-thread "containers", after the authorizer's bundle (in a pool of its
+ * own) allowed it; the proxy result becomes the HTTP response. Listens on 127.0.0.1 only.
+ * @throws InitError when a bundle fails to load with its environment (e.g. a bad environment).
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const log = options.log ?? (() => undefined);
@@ -92,7 +125,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     maxQueue: options.maxQueue,
     onColdStart: (initMs) => log(`container started (init ${initMs.toFixed(0)} ms)`),
   });
-  await pool.start();
+  const authorizers = authorizerPool(options, log);
+  const started = await Promise.allSettled([pool.start(), authorizers.start()]);
+  const failure = started.find((outcome) => outcome.status === "rejected");
+  if (failure) {
+    await Promise.all([pool.close(), authorizers.close()]);
+    throw failure.reason;
+  }
+  const auth = createGatewayAuthorizer({ invoke: (event) => authorizers.invoke(event), cacheTtlS: options.authorizer.cacheTtlS ?? 60 });
 
   let port = 0;
   async function reply(request: IncomingMessage, requestId: string): Promise<HttpReply> {
@@ -108,6 +148,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
     });
+    if (isMerchantRoute(event)) {
+      const decision = await auth.authorize(event);
+      if (decision.kind === "refused") {
+        log(`${requestId}: ${decision.reason}`);
+        return gatewayProblem(decision.problem, requestId);
+      }
+      event.requestContext.authorizer = decision.authorizer;
+    }
     const outcome = await pool.invoke(event);
     if (outcome.kind === "result") return fromProxyResult(outcome.result, requestId);
     log(`${requestId}: ${failureNote(outcome)}`);
@@ -136,7 +184,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       server.listen(options.port ?? 3000, "127.0.0.1", () => resolve());
     });
   } catch (error) {
-    await pool.close();
+    await Promise.all([pool.close(), authorizers.close()]);
     throw error;
   }
   port = (server.address() as AddressInfo).port;
@@ -145,10 +193,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     url: `http://127.0.0.1:${port}`,
     port,
     stats: () => pool.stats(),
+    authorizerStats: () => authorizers.stats(),
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
-      await Promise.all([closed, pool.close()]);
+      await Promise.all([closed, pool.close(), authorizers.close()]);
     },
   };
 }

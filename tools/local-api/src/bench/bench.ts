@@ -1,6 +1,8 @@
 // `npx nx run payment-lambda:bench -- [--out FILE] [--duration S] [--warmup N] [--runs N] [--concurrency 1,8,32] [--log-level L]`:
-// measures the api bundle (size, load time) and POST /payments through the local adapter against
-// pgbench running the same transaction, and writes the results as Markdown to stdout (and --out).
+// measures the api bundle (size, load time, a cold container's first response) and POST /payments
+// through the local adapter (with the real authorizer, cached per TTL) against pgbench running the
+// same transaction, and writes the results as Markdown to stdout (and --out).
+import { newApiKey } from "@payments-dr/api-keys";
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -9,13 +11,15 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Client } from "pg";
-import { intOption, UsageError } from "../cli-args";
+import { DEFAULT_AUTH_CACHE_TTL_S, intOption, UsageError } from "../cli-args";
+import { LOCAL_API_KEYS_TABLE, LOCAL_AWS_ENV, LOCAL_SESSIONS_TABLE, startLocalDynamoDb } from "../local-dynamodb";
 import { applyMigrations } from "../migrations";
 import { API_BUNDLE, built, LOCAL_API_DIST, WORKSPACE_ROOT } from "../paths";
 import { parentPid, postgresCpu, processCpu } from "./cpu";
+import { directPaymentEvent } from "./direct-event";
 import { measureHandlerAlone } from "./handler-alone";
-import { postPayments } from "./load";
-import { buildEmptyHandler, measureModuleLoad } from "./module-load";
+import { BENCH_MERCHANT, postPayments } from "./load";
+import { buildEmptyHandler, measureFirstResponse, measureModuleLoad, type FirstResponseResult } from "./module-load";
 import { runPgbench } from "./pgbench";
 import { renderMarkdown, TARGETS, type BenchReport, type MachineInfo, type ThroughputRow } from "./report";
 import { startServing } from "./serving";
@@ -135,7 +139,7 @@ async function measureConcurrency(server: PostgresServer, postmaster: number, co
   const serving = await startServing(concurrency, server.url, args.logLevel);
   return whileRunning(serving.stop, async () => {
     const load = (seconds: number, maxRequests: number, keyPrefix: string) =>
-      postPayments({ baseUrl: serving.url, concurrency, durationMs: seconds * 1000, maxRequests, keyPrefix });
+      postPayments({ baseUrl: serving.url, apiKey: serving.apiKey, concurrency, durationMs: seconds * 1000, maxRequests, keyPrefix });
     const warmup = await load(MAX_WARMUP_S, args.warmupPerContainer * concurrency, `warmup-${concurrency}`);
     await truncate(server.url);
     const idle = serving.rssBytes();
@@ -166,6 +170,8 @@ async function measureConcurrency(server: PostgresServer, postmaster: number, co
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
+  // The bench's own DynamoDB client (the first-response variant's tables) would warn about this machine's Node; the report states the Node version.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   process.on("SIGINT", interrupted);
   process.on("SIGTERM", interrupted);
   const started = performance.now();
@@ -182,20 +188,31 @@ async function main(): Promise<void> {
   const emptyBundle = await buildEmptyHandler(join(LOCAL_API_DIST, "bench", "empty-handler"));
   const moduleLoad = await measureModuleLoad(apiBundle, emptyBundle, args.runs);
 
-  progress("(c, d) starting PostgreSQL");
+  progress("(b, c, d) starting PostgreSQL");
   const server = await startPostgres();
   const rows: ThroughputRow[] = [];
   let handlerAlone: BenchReport["handlerAlone"] | undefined;
+  let firstResponse: FirstResponseResult | undefined;
+  // The key whose authorizer context the direct invocations carry (stored for the first-response variant that records lastUsedAt).
+  const { record: benchKey } = newApiKey({ merchantId: BENCH_MERCHANT, label: "bench" });
   const postgresVersion = await whileRunning(
     () => server.stop(),
     async () => {
       const version = String((await query(server.url, "SHOW server_version"))[0]?.server_version ?? server.version);
       const postmaster = await postmasterPid(server.url);
       await applyMigrations(server.url);
+      progress(`(b) first response of a cold container: ${args.runs} fresh processes per variant`);
+      const dynamoDb = await startLocalDynamoDb({ sessions: true });
+      firstResponse = await whileRunning(dynamoDb.stop, async () => {
+        await dynamoDb.putApiKey(benchKey);
+        const dynamoDbEnv = { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDb.endpoint, API_KEYS_TABLE: LOCAL_API_KEYS_TABLE, SESSIONS_TABLE: LOCAL_SESSIONS_TABLE };
+        const target = { databaseUrl: server.url, dynamoDbEnv, event: directPaymentEvent(benchKey.keyId), logLevel: args.logLevel };
+        return measureFirstResponse(apiBundle, emptyBundle, args.runs, target);
+      });
       progress("(c) the handler alone");
       await truncate(server.url);
       const postgresBefore = postgresCpu(postmaster);
-      const alone = await measureHandlerAlone(apiBundle, server.url, args.logLevel, HANDLER_ALONE.warm, HANDLER_ALONE.count);
+      const alone = await measureHandlerAlone(apiBundle, server.url, benchKey.keyId, args.logLevel, HANDLER_ALONE.warm, HANDLER_ALONE.count);
       handlerAlone = { perSecond: alone.perSecond, cpuMs: { handler: alone.cpuMsPerPayment, postgres: perPayment(postgresCpu(postmaster) - postgresBefore, alone.payments) } };
       for (const concurrency of args.concurrency) rows.push(await measureConcurrency(server, postmaster, concurrency, args));
       return version;
@@ -209,6 +226,8 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore, after: loadavg()[0]! },
     bundle,
     load: moduleLoad,
+    firstResponse: firstResponse!,
+    authCacheTtlS: DEFAULT_AUTH_CACHE_TTL_S,
     handlerAlone: handlerAlone!,
     rows,
     wallS: (performance.now() - started) / 1000,

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { toProxyEvent } from "../event";
 import { WORKSPACE_ROOT } from "../paths";
-import { BENCH_PAYMENT } from "./load";
+import { directPaymentEvent } from "./direct-event";
 
 /**
  * Run in a fresh process: loads the bundle, invokes the handler `warm` times, then times `count`
@@ -42,19 +41,13 @@ export interface HandlerAloneResult {
 }
 
 /**
- * The handler without the adapter: the bundle in a process of its own, invoked directly with
- * the adapter's event for POST /payments, one payment at a time, against `databaseUrl`.
+ * The handler without the adapter and without the authorizer: the bundle in a process of its
+ * own, invoked directly with the adapter's event for POST /payments carrying the authorizer
+ * context of `keyId` (as API Gateway passes it after a cached allow), one payment at a time,
+ * against `databaseUrl`. API_KEYS_TABLE is unset: no lastUsedAt write, no AWS SDK.
  */
-export function measureHandlerAlone(apiBundle: string, databaseUrl: string, logLevel: string, warm: number, count: number): Promise<HandlerAloneResult> {
-  const event = toProxyEvent({
-    method: "POST",
-    target: "/payments",
-    rawHeaders: ["Host", "127.0.0.1", "Content-Type", "application/json", "Idempotency-Key", "-"],
-    body: Buffer.from(JSON.stringify(BENCH_PAYMENT)),
-    sourceIp: "127.0.0.1",
-    port: 3000,
-    protocol: "HTTP/1.1",
-  });
+export function measureHandlerAlone(apiBundle: string, databaseUrl: string, keyId: string, logLevel: string, warm: number, count: number): Promise<HandlerAloneResult> {
+  const event = directPaymentEvent(keyId);
   const env = { PATH: process.env.PATH ?? "", DATABASE_URL: databaseUrl, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: logLevel };
   const child = spawn(process.execPath, ["-e", PROBE, apiBundle, JSON.stringify(event), String(warm), String(count)], { cwd: WORKSPACE_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   // Its logs are read and dropped, as the bench does with the adapter's.

@@ -1,4 +1,5 @@
 import { Agent } from "node:http";
+import { DEFAULT_MERCHANT } from "../cli-args";
 import { send } from "../http-client";
 
 /** Arguments of {@link postPayments}. */
@@ -13,6 +14,8 @@ export interface LoadOptions {
   maxRequests: number;
   /** Makes each run's Idempotency-Keys unique: `<prefix>-<n>`. */
   keyPrefix: string;
+  /** Sent as `Authorization: Bearer <apiKey>`: the serving process's key of {@link BENCH_MERCHANT}. */
+  apiKey: string;
 }
 
 /** What a load run measured. */
@@ -31,10 +34,13 @@ export interface LoadResult {
 
 export const MAX_LOAD_DURATION_MS = 60_000;
 
-/** The body of every benchmark payment (the README's example). */
-export const BENCH_PAYMENT = { amount: 1050, currency: "EUR", merchantId: "merchant-42", reference: "order-1001", description: "Two coffees" };
+/** The merchant of every benchmark payment: the serving process's local merchant (its API key's), and pgbench's. */
+export const BENCH_MERCHANT = DEFAULT_MERCHANT;
 
-/** POST /payments with a fresh Idempotency-Key each, from `concurrency` closed loops, bounded in time and count. */
+/** The body of every benchmark payment (the README's example; the merchant comes from the API key). */
+export const BENCH_PAYMENT = { amount: 1050, currency: "EUR", reference: "order-1001", description: "Two coffees" };
+
+/** POST /payments with the API key and a fresh Idempotency-Key each, from `concurrency` closed loops, bounded in time and count. */
 export async function postPayments(options: LoadOptions): Promise<LoadResult> {
   if (options.durationMs > MAX_LOAD_DURATION_MS) throw new Error(`a load run lasts at most ${MAX_LOAD_DURATION_MS} ms`);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -52,7 +58,7 @@ export async function postPayments(options: LoadOptions): Promise<LoadResult> {
       try {
         ({ status } = await send(`${options.baseUrl}/payments`, {
           method: "POST",
-          headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+          headers: { Authorization: `Bearer ${options.apiKey}`, "Content-Type": "application/json", "Idempotency-Key": key },
           body,
           agent,
         }));

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WORKSPACE_ROOT } from "../paths";
-import { PAYMENT_TRANSACTION, pgbenchScript } from "./pgbench";
+import { DEFAULT_MERCHANT } from "../cli-args";
+import { directPaymentEvent } from "./direct-event";
+import { BENCH_MERCHANT, BENCH_PAYMENT } from "./load";
+import { PAYMENT_TRANSACTION, pgbenchConstants, pgbenchScript } from "./pgbench";
 import { latencySummary, median, percentile } from "./stats";
 
 const REPOSITORY = join(WORKSPACE_ROOT, "libs/payment-lambda/src/payments/repository.ts");
@@ -35,6 +38,22 @@ describe("the pgbench transaction", () => {
     expect(script).toMatch(/RETURNING id, .* \\gset\n/);
     expect(script).toContain("payment_id = :id WHERE merchant_id = :merchant AND idempotency_key = :key;");
     expect(script.split("\n").filter((line) => /^(BEGIN|COMMIT);$/.test(line))).toEqual(["BEGIN;", "COMMIT;"]);
+  });
+});
+
+describe("the benchmark's merchant", () => {
+  it("is the local merchant serve.js creates its key for, in pgbench's transaction and its stored response", () => {
+    expect(BENCH_MERCHANT).toBe(DEFAULT_MERCHANT);
+    const constants = pgbenchConstants();
+    expect(constants.merchant).toBe(DEFAULT_MERCHANT);
+    expect(JSON.parse(constants.response_body!)).toMatchObject({ merchantId: DEFAULT_MERCHANT, ...BENCH_PAYMENT, status: "created" });
+  });
+
+  it("comes from the authorizer context, never the body: direct invocations carry the context API Gateway passes after a cached allow", () => {
+    expect(BENCH_PAYMENT).not.toHaveProperty("merchantId");
+    const event = directPaymentEvent("0123456789abcdef");
+    expect(JSON.parse(event.body!)).toEqual(BENCH_PAYMENT);
+    expect(event.requestContext.authorizer).toEqual({ merchantId: DEFAULT_MERCHANT, keyId: "0123456789abcdef", principalId: DEFAULT_MERCHANT, integrationLatency: 0 });
   });
 });
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BENCH_PAYMENT } from "./load";
+import { BENCH_MERCHANT, BENCH_PAYMENT } from "./load";
 
 /** One statement of the payment transaction: the handler's SQL, with its `$n` parameters named for pgbench. */
 export interface TransactionStatement {
@@ -42,16 +42,17 @@ export const PAYMENT_TRANSACTION: readonly TransactionStatement[] = [
   { sql: "COMMIT", params: [] },
 ];
 
-/** Fixed values, the benchmark payment's; `amount` and `key` are set per transaction. */
-function constants(): Record<string, string> {
+/** Fixed values, the benchmark payment's and merchant's (the serving process's local merchant); `amount` and `key` are set per transaction. */
+export function pgbenchConstants(): Record<string, string> {
   const response = {
     id: "00000000-0000-4000-8000-000000000000",
+    merchantId: BENCH_MERCHANT,
     ...BENCH_PAYMENT,
     status: "created",
     createdAt: new Date(0).toISOString(),
   };
   return {
-    merchant: BENCH_PAYMENT.merchantId,
+    merchant: BENCH_MERCHANT,
     hash: "0".repeat(64),
     hours: "24",
     currency: BENCH_PAYMENT.currency,
@@ -105,7 +106,7 @@ export async function runPgbench(target: PgbenchTarget, clients: number, seconds
   try {
     const script = join(dir, "payment.sql");
     await writeFile(script, pgbenchScript());
-    const defines = Object.entries(constants()).flatMap(([name, value]) => ["-D", `${name}=${value}`]);
+    const defines = Object.entries(pgbenchConstants()).flatMap(([name, value]) => ["-D", `${name}=${value}`]);
     const threads = Math.min(clients, availableParallelism());
     const args = ["-n", "-M", "extended", "-f", script, "-c", String(clients), "-j", String(threads), "-T", String(seconds), "--log", `--log-prefix=${join(dir, "tx")}`, ...defines];
     args.push("-h", "127.0.0.1", "-p", String(target.port), "-U", target.user, target.database);
