@@ -57,6 +57,7 @@ describe("status", () => {
     expect(home).toMatchObject({ region: HOME, role: "writer", replicationLagSeconds: null, api: { ok: true, httpStatus: 200 } });
     expect(drRegion).toMatchObject({ region: DR, role: "reader", replicationLagSeconds: 0.8, route53HealthCheck: { healthy: true, checkersHealthy: 4, checkersTotal: 4 } });
     expect(report.sessions.replicas).toEqual([{ region: DR, status: "ACTIVE" }]);
+    expect(report.apiKeys).toEqual({ table: primaryRegionOutputs.apiKeysTableName, tableStatus: "ACTIVE", replicas: [{ region: DR, status: "ACTIVE" }] });
     expect(report.s3Replication.rules).toEqual([{ id: "payments-dr-replicate-all", status: "Enabled", destinationBucket: drRegionOutputs.bucketArn }]);
   });
 
@@ -96,6 +97,13 @@ describe("preflight", () => {
     const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });
     expect(code).toBe(EXIT_CODES.refused);
     expect(JSON.parse(stdout).checks).toContainEqual({ name: "target /health ok", ok: false, detail: `${drRegionOutputs.healthUrl}: TypeError: fetch failed` });
+  });
+
+  it("fails when the target region has no replica of the API keys table (its authorizer could not authenticate anyone)", async () => {
+    world.missingTables.add(`${DR}/${primaryRegionOutputs.apiKeysTableName}`);
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual(expect.objectContaining({ name: "API keys replica active in target", ok: false, detail: expect.stringMatching(/not found/) }));
   });
 
   it("fails on different engine versions", async () => {

@@ -2,7 +2,7 @@ import { orDash, table } from "@payments-dr/cli-support";
 import type { DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
-import type { StatusReport } from "./status-schema";
+import type { GlobalTableStatus, StatusReport } from "./status-schema";
 
 export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;
@@ -25,9 +25,8 @@ export function formatStatus(report: StatusReport): string {
       r.api.ok ? `200 ${r.api.latencyMs}ms` : `FAIL ${r.api.error ?? ""}`,
     ]),
   );
-  const sessions = report.sessions.error
-    ? `error: ${report.sessions.error}`
-    : `${report.sessions.tableStatus}; replicas ${report.sessions.replicas.map((r) => `${r.region} ${r.status}`).join(", ") || "none"}`;
+  const tableLine = (t: GlobalTableStatus) =>
+    t.error ? `error: ${t.error}` : `${t.tableStatus}; replicas ${t.replicas.map((r) => `${r.region} ${r.status}`).join(", ") || "none"}`;
   const s3 = report.s3Replication.error
     ? `error: ${report.s3Replication.error}`
     : report.s3Replication.rules.map((r) => `${r.id} ${r.status} → ${orDash(r.destinationBucket)}`).join(", ") || "no rules";
@@ -37,7 +36,8 @@ export function formatStatus(report: StatusReport): string {
     "",
     regions,
     "",
-    `sessions table ${report.sessions.table}: ${sessions}`,
+    `sessions table ${report.sessions.table}: ${tableLine(report.sessions)}`,
+    `API keys table ${report.apiKeys.table}: ${tableLine(report.apiKeys)}`,
     `S3 replication from ${report.s3Replication.sourceBucket}: ${s3}`,
     "",
     "lag: CloudWatch AuroraGlobalDBReplicationLag (Maximum, 1 min), latest datapoint of the last 5 min, readers only",

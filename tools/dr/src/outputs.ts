@@ -14,7 +14,7 @@ export function readOutputs(source: StackOutputsSource): Promise<StackOutputsSet
     ...source,
     apps: { primary: "primary-region", dr: "dr-region", global: "global" },
     required: {
-      primary: ["region", "globalClusterId", "clusterArn", "clusterIdentifier", "healthUrl", "apiUrl", "sessionsTableName", "bucketName"],
+      primary: ["region", "globalClusterId", "clusterArn", "clusterIdentifier", "healthUrl", "apiUrl", "sessionsTableName", "apiKeysTableName", "bucketName"],
       dr: ["region", "clusterArn", "clusterIdentifier", "healthUrl", "apiUrl", "bucketName"],
       global: ["primaryHealthCheckId", "drHealthCheckId"],
     },

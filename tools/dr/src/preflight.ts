@@ -38,7 +38,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("target is a secondary member", roleOf(global, target) === "reader",
     !member ? `${target.clusterIdentifier} is not a member of ${global.id}` : member.isWriter ? `${target.region} is already the writer` : `${target.region} is a secondary`);
 
-  const [targetCluster, writerCluster, lag, health] = await Promise.all([
+  const [targetCluster, writerCluster, lag, health, keys] = await Promise.all([
     describe(ctx, target),
     writer ? describe(ctx, writer) : Promise.resolve<Settled<ClusterView>>({ error: "no writer member in the global cluster" }),
     ctx.aws.replicationLag(target.region, target.clusterIdentifier).then(
@@ -46,6 +46,10 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
       (error: unknown): Settled<LagReading | undefined> => ({ error: messageOf(error) }),
     ),
     checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs),
+    ctx.aws.tableReplicas(target.region, ctx.topology.apiKeysTableName).then(
+      (value): Settled<{ tableStatus: string }> => ({ value }),
+      (error: unknown): Settled<{ tableStatus: string }> => ({ error: `${target.region}: ${messageOf(error)}` }),
+    ),
   ]);
 
   const targetStatus = targetCluster.value?.status;
@@ -65,6 +69,10 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
 
   add("no global-cluster operation in progress", !operationInProgress(global),
     global.operation ? `${global.operation.status} (status ${global.status})` : `status ${global.status}`);
+
+  // The target's authorizer reads this replica: without it every merchant gets 503 there.
+  add("API keys replica active in target", keys.value?.tableStatus === "ACTIVE",
+    keys.error ?? `${ctx.topology.apiKeysTableName} is ${keys.value?.tableStatus} in ${target.region}`);
 
   add("target /health ok", health.ok, health.ok ? `HTTP 200 in ${health.latencyMs} ms` : `${health.url}: ${health.error}`);
 

@@ -3,6 +3,14 @@
  * adding optional fields, or bump schemaVersion. {@link validateStatusReport} is what the test
  * checks real output against.
  */
+/** A DynamoDB global table: its status where it was read, and its other replicas. */
+export interface GlobalTableStatus {
+  table: string;
+  tableStatus: string | null;
+  replicas: { region: string; status: string }[];
+  error?: string;
+}
+
 export interface StatusReport {
   schemaVersion: 1;
   generatedAt: string;
@@ -17,7 +25,9 @@ export interface StatusReport {
   /** The region whose cluster is the global writer, null when it cannot be told. */
   writerRegion: string | null;
   regions: RegionStatus[];
-  sessions: { table: string; tableStatus: string | null; replicas: { region: string; status: string }[]; error?: string };
+  sessions: GlobalTableStatus;
+  /** The API keys table: authentication in a region needs its replica there. */
+  apiKeys: GlobalTableStatus;
   s3Replication: { sourceBucket: string; rules: { id: string; status: string; destinationBucket: string | null }[]; error?: string };
 }
 
@@ -95,6 +105,13 @@ const regionStatus = object({
   api: object({ url: str, ok: bool, httpStatus: nullable(num), latencyMs: num, error: optional(str) }),
 });
 
+const globalTableStatus = object({
+  table: str,
+  tableStatus: nullable(str),
+  replicas: array(object({ region: str, status: str })),
+  error: optional(str),
+});
+
 const statusReport = object({
   schemaVersion: oneOf(1),
   generatedAt: str,
@@ -107,12 +124,8 @@ const statusReport = object({
   }),
   writerRegion: nullable(str),
   regions: array(regionStatus),
-  sessions: object({
-    table: str,
-    tableStatus: nullable(str),
-    replicas: array(object({ region: str, status: str })),
-    error: optional(str),
-  }),
+  sessions: globalTableStatus,
+  apiKeys: globalTableStatus,
   s3Replication: object({
     sourceBucket: str,
     rules: array(object({ id: str, status: str, destinationBucket: nullable(str) })),

@@ -2,7 +2,7 @@ import { messageOf } from "@payments-dr/cli-support";
 import type { GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
-import type { RegionStatus, StatusReport } from "./status-schema";
+import type { GlobalTableStatus, RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";
 
 /**
@@ -42,9 +42,10 @@ export async function gatherStatus(ctx: Context): Promise<StatusReport> {
   } catch (error) {
     clusterError = messageOf(error);
   }
-  const [regions, sessions, s3Replication] = await Promise.all([
+  const [regions, sessions, apiKeys, s3Replication] = await Promise.all([
     Promise.all(topology.sites.map((site) => regionStatus(ctx, site, cluster))),
-    sessionsStatus(ctx),
+    globalTableStatus(ctx, topology.sessionsTableName),
+    globalTableStatus(ctx, topology.apiKeysTableName),
     s3Status(ctx),
   ]);
   const writer = cluster ? writerSite(cluster, topology) : undefined;
@@ -68,6 +69,7 @@ export async function gatherStatus(ctx: Context): Promise<StatusReport> {
     writerRegion: writer?.region ?? null,
     regions,
     sessions,
+    apiKeys,
     s3Replication,
   };
 }
@@ -105,8 +107,7 @@ async function regionStatus(ctx: Context, site: RegionSite, global: GlobalCluste
   };
 }
 
-async function sessionsStatus(ctx: Context): Promise<StatusReport["sessions"]> {
-  const table = ctx.topology.sessionsTableName;
+async function globalTableStatus(ctx: Context, table: string): Promise<GlobalTableStatus> {
   const result = await settle(async () => {
     try {
       return await ctx.aws.tableReplicas(ctx.topology.home.region, table);

@@ -45,6 +45,8 @@ export class FakeWorld {
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
   /** Regions whose every API call fails as during an outage. */
   readonly down = new Set<string>();
+  /** `<region>/<table>` pairs whose DynamoDB table (replica) does not exist. */
+  readonly missingTables = new Set<string>();
   readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
   /** Regions of every client the code asked the factory for. */
   readonly clientRegions: { service: string; region: string }[] = [];
@@ -152,14 +154,19 @@ export class FakeWorld {
       })),
     );
     dynamodb.on(DescribeTableCommand).callsFake(
-      serve("dynamodb", "DescribeTable", (input, region) => ({
-        Table: {
-          TableName: input.TableName,
-          TableStatus: "ACTIVE",
-          TableArn: `arn:aws:dynamodb:${region}:123456789012:table/${input.TableName}`,
-          Replicas: [HOME, DR].filter((r) => r !== region).map((r) => ({ RegionName: r, ReplicaStatus: "ACTIVE" })),
-        },
-      })),
+      serve("dynamodb", "DescribeTable", (input, region) => {
+        if (this.missingTables.has(`${region}/${input.TableName}`)) {
+          throw Object.assign(new Error(`Requested resource not found: Table: ${input.TableName} not found`), { name: "ResourceNotFoundException" });
+        }
+        return {
+          Table: {
+            TableName: input.TableName,
+            TableStatus: "ACTIVE",
+            TableArn: `arn:aws:dynamodb:${region}:123456789012:table/${input.TableName}`,
+            Replicas: [HOME, DR].filter((r) => r !== region).map((r) => ({ RegionName: r, ReplicaStatus: "ACTIVE" })),
+          },
+        };
+      }),
     );
     s3.on(GetBucketReplicationCommand).callsFake(
       serve("s3", "GetBucketReplication", () => ({

@@ -20,6 +20,8 @@ export class Topology {
   readonly dr: RegionSite;
   readonly globalClusterId: string;
   readonly sessionsTableName: string;
+  /** The merchants' API keys: each region's authorizer reads its own replica. */
+  readonly apiKeysTableName: string;
   /** Where payments go: the failover domain when DNS failover is on, else the home region's API. */
   readonly paymentsBaseUrl: string;
 
@@ -47,6 +49,7 @@ export class Topology {
     };
     this.globalClusterId = primary.globalClusterId;
     this.sessionsTableName = primary.sessionsTableName;
+    this.apiKeysTableName = primary.apiKeysTableName;
     this.paymentsBaseUrl = global.failoverDomain ? `https://${global.failoverDomain}` : primary.apiUrl;
   }
 
