@@ -1,8 +1,7 @@
 // Merchant API keys: their format, hashing and stored record, shared by the authorizer (in
 // libs/payment-lambda) and the key management CLI (tools/keys). Only node:crypto and zod.
 export { AUTHORIZER_CONTEXT } from "./authorizer-context";
-export { hashSecret, newSalt, secretMatches } from "./hashing";
-export { API_KEY_PREFIX, bearerToken, generateApiKey, parseApiKey, type ApiKeyParts } from "./key-format";
+export { bearerToken, KEY_ID_PATTERN, parseApiKey, type ApiKeyParts } from "./key-format";
 export {
   API_KEYS_TABLE_KEY,
   MERCHANT_ID_PATTERN,
@@ -11,6 +10,4 @@ export {
   parseApiKeyRecord,
   verifyApiKey,
   type ApiKeyRecord,
-  type ApiKeyStatus,
-  type NewApiKeyInput,
 } from "./record";

@@ -12,6 +12,9 @@ const API_KEY_PATTERN = /^pdr_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const KEY_ID_BYTES = 8;
 const SECRET_BYTES = 32;
 
+/** A key id alone (the table's partition key), as `keys revoke --key-id` takes it. */
+export const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
+
 /** The two halves of an API key. */
 export interface ApiKeyParts {
   keyId: string;

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { hashSecret, newSalt, secretMatches } from "./hashing";
-import { generateApiKey, type ApiKeyParts } from "./key-format";
+import { generateApiKey, KEY_ID_PATTERN, type ApiKeyParts } from "./key-format";
 
 /** Merchant ids: what the authorizer passes on and what payments are scoped by. */
 export const MERCHANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
@@ -36,7 +36,7 @@ export interface ApiKeyRecord {
 }
 
 const recordSchema = z.object({
-  keyId: z.string().check(z.regex(/^[0-9a-f]{16}$/)),
+  keyId: z.string().check(z.regex(KEY_ID_PATTERN)),
   merchantId: z.string().check(z.regex(MERCHANT_ID_PATTERN)),
   salt: z.string().check(z.minLength(1)),
   secretHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),

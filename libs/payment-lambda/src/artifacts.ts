@@ -3,21 +3,21 @@ import * as path from "node:path";
 
 /**
  * What `nx run payment-lambda:build` writes, relative to the workspace root: one folder per
- * function (a FileArchive each), all with handler `index.handler` and runtime nodejs22.x.
+ * function (a FileArchive each). Handler and runtime: libs/serverless-api's LAMBDA_HANDLER and
+ * LAMBDA_RUNTIME.
  */
 export const PAYMENT_LAMBDA_ARTIFACTS = {
-  /** index.js (+ .map, not loaded at run time) and rds-ca.pem. */
+  /** index.js and rds-ca.pem (source maps go to dist/libs/payment-lambda/sourcemaps, outside the package). */
   apiDir: "dist/libs/payment-lambda/api",
   /** The Lambda authorizer of the /payments routes: index.js. */
   authorizerDir: "dist/libs/payment-lambda/authorizer",
   /** index.js, rds-ca.pem and migrations/NNN_name.sql. */
   migrateDir: "dist/libs/payment-lambda/migrate",
-  /** The migrations as shipped: hash this folder for the migrate invocation's trigger. */
-  migrationsDir: "dist/libs/payment-lambda/migrate/migrations",
-  /** The source migrations (same content, same hash). */
+  /**
+   * The source migrations: hash these for the migrate invocation's trigger (the function checks
+   * the hash against its bundled copy, so a stale build fails the deploy).
+   */
   sourceMigrationsDir: "libs/payment-lambda/migrations",
-  handler: "index.handler",
-  runtime: "nodejs22.x",
 } as const;
 
 /**

@@ -11,20 +11,10 @@ import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-rout
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
 import { mockClient } from "aws-sdk-client-mock";
-import { defaultClientFactory, type ClientFactory } from "./aws";
+import { defaultClientFactory, ROUTE53_API_REGION, type ClientFactory } from "./aws";
 import type { Clock } from "./clock";
 import type { Fetch } from "./http";
 import type { StackOutputsSet } from "./outputs";
-
-/**
- * An in-memory Aurora global database in two regions behind aws-sdk-client-mock, answering with
- * the shapes the real APIs return. Every call records the region of the client that made it.
- */
-export interface WorldOptions {
-  primary: PrimaryRegionOutputs;
-  dr: DrRegionOutputs;
-  global: GlobalOutputs;
-}
 
 /** A command's input as the mock sees it. */
 type Input = Record<string, unknown>;
@@ -32,6 +22,10 @@ type Input = Record<string, unknown>;
 export const HOME = "us-east-1";
 export const DR = "us-east-2";
 
+/**
+ * An in-memory Aurora global database in two regions behind aws-sdk-client-mock, answering with
+ * the shapes the real APIs return. Every call records the region of the client that made it.
+ */
 export class FakeWorld {
   writer = HOME;
   status = "available";
@@ -63,7 +57,6 @@ export class FakeWorld {
     readonly clock: FakeClock,
   ) {
     const { rds, cloudwatch, dynamodb, s3, route53 } = this;
-    const arnOf = (region: string) => (region === HOME ? outputs.primary.clusterArn : outputs.dr.clusterArn);
     const regionOfArn = (arn: string) => (arn === outputs.primary.clusterArn ? HOME : DR);
     const serve = (service: string, command: string, answer: (input: Input, region: string) => unknown) =>
       async (input: Input, getClient: () => { config: { region: () => Promise<string> } }) => {
@@ -93,8 +86,8 @@ export class FakeWorld {
               DeletionProtection: true,
               Endpoint: outputs.primary.globalWriterEndpoint,
               GlobalClusterMembers: [HOME, DR].map((region) => ({
-                DBClusterArn: arnOf(region),
-                Readers: region === this.writer ? [arnOf(region === HOME ? DR : HOME)] : [],
+                DBClusterArn: this.clusterArnOf(region),
+                Readers: region === this.writer ? [this.clusterArnOf(region === HOME ? DR : HOME)] : [],
                 IsWriter: region === this.writer,
                 GlobalWriteForwardingStatus: "disabled",
                 SynchronizationStatus: this.syncStatus[region],
@@ -110,7 +103,7 @@ export class FakeWorld {
         DBClusters: [
           {
             DBClusterIdentifier: input.DBClusterIdentifier,
-            DBClusterArn: arnOf(region),
+            DBClusterArn: this.clusterArnOf(region),
             Status: this.clusterStatus[region],
             Engine: "aurora-postgresql",
             EngineVersion: this.engineVersions[region],
@@ -205,7 +198,7 @@ export class FakeWorld {
       cloudwatch: record("cloudwatch", inner.cloudwatch),
       dynamodb: record("dynamodb", inner.dynamodb),
       s3: record("s3", inner.s3),
-      route53: () => record("route53", () => inner.route53())("us-east-1"),
+      route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
     };
   }
 
@@ -213,10 +206,13 @@ export class FakeWorld {
     for (const mock of [this.rds, this.cloudwatch, this.dynamodb, this.s3, this.route53]) mock.restore();
   }
 
+  private clusterArnOf(region: string): string {
+    return region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn;
+  }
+
   private begin(to: string, status: string, dataLoss: boolean): Record<string, unknown> {
-    const arnOf = (region: string) => (region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn);
     this.status = status;
-    this.operation = { Status: "pending", FromDbClusterArn: arnOf(this.writer), ToDbClusterArn: arnOf(to), IsDataLossAllowed: dataLoss };
+    this.operation = { Status: "pending", FromDbClusterArn: this.clusterArnOf(this.writer), ToDbClusterArn: this.clusterArnOf(to), IsDataLossAllowed: dataLoss };
     this.target = to;
     this.pending = this.convergeAfter;
     return { GlobalCluster: { GlobalClusterIdentifier: this.outputs.primary.globalClusterId, Status: status } };

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
+import { KEY_ID_PATTERN, merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
 import { RefusedError } from "@payments-dr/cli-support";
 
 export const COMMANDS = ["create", "list", "revoke"] as const;
@@ -143,8 +143,6 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (!help) checkInput(args);
   return args;
 }
-
-const KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
 
 /** Refuses bad input before any stack output is read or AWS is called. */
 function checkInput(args: CliArgs): void {

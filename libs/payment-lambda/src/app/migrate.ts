@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase } from "../db/database";
-import { migrationsHash, readMigrations } from "../migrations/files";
+import { hashMigrations, readMigrations } from "../migrations/files";
 import { applyMigrations, type MigrationResult } from "../migrations/runner";
 
 /** Arguments of {@link createMigrateHandler}. */
@@ -28,11 +28,11 @@ export interface MigrateEvent {
  */
 export function createMigrateHandler(args: MigrateHandlerArgs): (event?: MigrateEvent | null) => Promise<MigrationResult> {
   return async (event) => {
+    const migrations = readMigrations(args.migrationsDir);
     const expected = event?.migrationsHash;
-    if (expected !== undefined && expected !== migrationsHash(args.migrationsDir)) {
+    if (expected !== undefined && expected !== hashMigrations(migrations)) {
       throw new Error("The bundled migrations are not the ones the deploy hashed: rebuild payment-lambda and deploy again");
     }
-    const migrations = readMigrations(args.migrationsDir);
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
       const result = await db.writer.use((client) => applyMigrations(client, migrations));

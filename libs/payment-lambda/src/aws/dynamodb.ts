@@ -1,5 +1,6 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type * as LibDynamoDb from "@aws-sdk/lib-dynamodb";
+import { cachedUntilRejected } from "../cached-promise";
 
 /** The container's DynamoDB document client and the commands this package sends with it. */
 export interface DynamoDb {
@@ -27,18 +28,8 @@ export type DynamoDbProvider = () => Promise<DynamoDb>;
  * without it a table that accepts the connection and never answers hangs the request.
  */
 export function lazyDynamoDb(options: DynamoDbOptions = {}): DynamoDbProvider {
-  let loading: Promise<DynamoDb> | undefined;
-  return () => {
-    if (!loading) {
-      const pending = loadDynamoDb(options);
-      // A failed load (it should not happen: the runtime ships the SDK) is retried next time.
-      pending.catch(() => {
-        if (loading === pending) loading = undefined;
-      });
-      loading = pending;
-    }
-    return loading;
-  };
+  // A failed load (it should not happen: the runtime ships the SDK) is retried next time.
+  return cachedUntilRejected(() => loadDynamoDb(options)).get;
 }
 
 async function loadDynamoDb(options: DynamoDbOptions): Promise<DynamoDb> {

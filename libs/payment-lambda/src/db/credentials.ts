@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { cachedUntilRejected } from "../cached-promise";
 
 /** The DB secret's JSON (Secrets Manager's RDS shape; `host` is not used: endpoints come from the environment). */
 export interface DbSecret {
@@ -45,34 +46,16 @@ export type SecretFetcher = (secretId: string) => Promise<string | undefined>;
  * container, so its client has no business in every cold start's import time.
  */
 export function secretsManagerFetcher(): SecretFetcher {
-  let client: Promise<(secretId: string) => Promise<string | undefined>> | undefined;
-  const load = async () => {
+  const client = cachedUntilRejected(async () => {
     const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
     const sdk = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });
     return async (secretId: string) => (await sdk.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  };
-  return async (secretId) => {
-    client ??= load();
-    return (await client)(secretId);
-  };
+  });
+  return async (secretId) => (await client.get())(secretId);
 }
 
 /** The secret `secretId`, fetched on first use and cached for the life of the container. */
 export function secretsManagerCredentials(secretId: string, fetchSecret: SecretFetcher = secretsManagerFetcher()): CredentialsProvider {
-  let cached: Promise<DbSecret> | undefined;
-  return {
-    get() {
-      if (!cached) {
-        const pending = fetchSecret(secretId).then(parseDbSecret);
-        pending.catch(() => {
-          if (cached === pending) cached = undefined;
-        });
-        cached = pending;
-      }
-      return cached;
-    },
-    invalidate() {
-      cached = undefined;
-    },
-  };
+  const secret = cachedUntilRejected(() => fetchSecret(secretId).then(parseDbSecret));
+  return { get: secret.get, invalidate: secret.clear };
 }

@@ -40,5 +40,10 @@ export function readMigrations(dir: string): Migration[] {
  * The build copies the migrations verbatim, so the source folder and the bundle's give the same hash.
  */
 export function migrationsHash(dir: string): string {
-  return sha256(readMigrations(dir).map((m) => `${m.version}\0${m.name}\0${m.checksum}`).join("\n"));
+  return hashMigrations(readMigrations(dir));
+}
+
+/** {@link migrationsHash} of migrations already read. */
+export function hashMigrations(migrations: readonly Migration[]): string {
+  return sha256(migrations.map((m) => `${m.version}\0${m.name}\0${m.checksum}`).join("\n"));
 }

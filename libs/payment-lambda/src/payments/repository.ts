@@ -109,9 +109,9 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
   const lockTimeoutMs = Math.trunc(options.keyLockTimeoutMs ?? 1000);
   const { request } = input;
   try {
+    // Only the key claim may wait this briefly (set with BEGIN); the payment insert keeps statement_timeout.
+    const claimTimeout = `SET LOCAL lock_timeout = ${lockTimeoutMs}`;
     return await inTransaction(client, async () => {
-      // Only the key claim may wait this briefly; the payment insert keeps statement_timeout.
-      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
       for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
         if (await claimKey(client, request.merchantId, input, retentionHours)) {
           await client.query("SET LOCAL lock_timeout = 0");
@@ -148,7 +148,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         return { kind: "replayed", response: { status: key.response_status, body: key.response_body } } as const;
       }
       return { kind: "in-progress" } as const;
-    });
+    }, claimTimeout);
   } catch (error) {
     if (error instanceof KeyHeldElsewhere) return { kind: "in-progress" };
     throw error;
