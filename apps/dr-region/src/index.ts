@@ -1,7 +1,6 @@
 // The DR region: a warm standby. Its Aurora cluster is a read-only secondary of the global
 // database until an operator moves the primary role here (outside Pulumi, see the runbook);
 // its API is deployed and healthy all along, so DNS can fail over to it at any moment.
-import type * as pulumi from "@pulumi/pulumi";
 import { AuroraSecondaryCluster } from "@payments-dr/aurora";
 import {
   loadApiConfig,
@@ -27,11 +26,12 @@ const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);
-const logs = (kmsKeyArn: pulumi.Input<string>) => ({ kmsKeyArn, retentionDays: config.logRetentionDays });
 
 const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr DR region data" }, { provider: here.provider });
 
-const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs(key.keyArn) }, { provider: here.provider });
+// Every log group: encrypted with this region's key, kept for the configured retention.
+const logs = { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays };
+const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs }, { provider: here.provider });
 
 // Aurora: the secondary member of the primary stack's global cluster, created only once the
 // primary writer instance exists (its id comes from the primary stack's outputs).
@@ -82,7 +82,7 @@ const api = new RegionalPaymentsApi(
     sessionsTableName: primary.output("sessionsTableName"),
     apiKeysTableName: primary.output("apiKeysTableName"),
     kmsKeyArns: [primary.output("drReplicaKeyArn")],
-    logs: logs(key.keyArn),
+    logs,
     api: apiSettings,
     alertTopicArn: alerts.topicArn,
     thresholds,

@@ -1,7 +1,6 @@
 // The primary region: where payments are written. It owns the Aurora global database and
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
-import type * as pulumi from "@pulumi/pulumi";
 import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
 import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
@@ -20,7 +19,6 @@ const thresholds = loadAlarmThresholds();
 // Providers: this region, and the DR region for the replicas this stack owns there.
 const here = ctx.region(settings.region);
 const drSide = ctx.region(config.drRegion);
-const logs = (kmsKeyArn: pulumi.Input<string>) => ({ kmsKeyArn, retentionDays: config.logRetentionDays });
 
 // Keys: a multi-region key, replicated to the DR region for the replicated data.
 const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true }, { provider: here.provider });
@@ -30,7 +28,9 @@ const drReplicaKey = new RegionalKeyReplica(
   { provider: drSide.provider },
 );
 
-const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs(key.keyArn) }, { provider: here.provider });
+// Every log group: encrypted with this region's key, kept for the configured retention.
+const logs = { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays };
+const network = new RegionalNetwork("network", { namer: here.namer, cidrBlock: settings.vpcCidr, flowLogs: logs }, { provider: here.provider });
 
 // Aurora: global cluster → primary cluster (writer + readers).
 const globalCluster = new AuroraGlobalCluster(
@@ -91,7 +91,7 @@ new DatabaseMigration(
     network: functionNetwork,
     database: databaseAccess,
     kmsKeyArns: [key.keyArn],
-    logs: logs(key.keyArn),
+    logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
     runAfter: [database],
   },
@@ -107,7 +107,7 @@ const api = new RegionalPaymentsApi(
     sessionsTableName: sessions.tableName,
     apiKeysTableName: apiKeys.tableName,
     kmsKeyArns: [key.keyArn],
-    logs: logs(key.keyArn),
+    logs,
     api: apiSettings,
     alertTopicArn: alerts.topicArn,
     thresholds,

@@ -5,8 +5,8 @@ import type { RegionalConfig } from "./regional-config";
 /** Config of the payments API in a regional stack (keys under `payments-dr:`). */
 export interface ApiConfig {
   /**
-   * Reserved concurrency of the payment Lambda in each region: one DB connection per
-   * container, so this is the region's connection budget. @default 50
+   * Reserved concurrency of the payment Lambda in each region: it bounds the writer
+   * connections the region's containers open ({@link writerConnections}). @default 50
    */
   reservedConcurrency: number;
   /** @default 512 */
@@ -47,6 +47,10 @@ export function defaultMaxConnections(instanceClass: string): number {
   return Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
 }
 
+/** Two per primary container and one per DR container: three per reserved container of the pair. */
+const WRITER_CONNECTIONS_PER_CONTAINER = 3;
+const MIGRATION_CONNECTIONS = 1;
+
 /**
  * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
  * writes go to the global writer endpoint, its reads and /health to the region's cluster
@@ -54,7 +58,7 @@ export function defaultMaxConnections(instanceClass: string): number {
  * function's one.
  */
 export function writerConnections(reservedConcurrency: number): number {
-  return 3 * reservedConcurrency + 1;
+  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + MIGRATION_CONNECTIONS;
 }
 
 /**
@@ -71,9 +75,9 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   if (needed > budget) {
     throw new ConfigError(
       "apiReservedConcurrency",
-      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (3 per reserved container + migrations), ` +
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + migrations), ` +
         `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
-        `Lower it to at most ${Math.floor((budget - 1) / 3)}, or use a larger instance or RDS Proxy.`,
+        `Lower it to at most ${Math.floor((budget - MIGRATION_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
   return {

@@ -50,8 +50,8 @@ export interface ServerlessApiArgs {
   timeoutSeconds?: number;
   /**
    * Reserved concurrency of the API function, and of the authorizer. Required: each API
-   * container holds one database connection, so this is the API's share of the writer's
-   * `max_connections`; the authorizer runs at most once per request, so it never needs more.
+   * container holds its database connections (two on the writer in the primary region, one
+   * in the DR region), so this is the API's share of the writer's `max_connections`; the authorizer runs at most once per request, so it never needs more.
    */
   reservedConcurrency: number;
   /** Steady-state requests per second and burst of the stage. @default { rateLimit: 100, burstLimit: 200 } */
