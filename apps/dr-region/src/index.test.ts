@@ -1,8 +1,12 @@
-import { COMPLIANCE_TAGS, type DrRegionOutputs } from "@payments-dr/conventions";
+import * as path from "node:path";
+import { COMPLIANCE_TAGS, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { appRootOf, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY_STACK = "organization/primary-region/dev";
+const DOMAIN = { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" };
+const RECORD = "aws:route53/record:Record";
+const VALIDATION = "aws:acm/certificateValidation:CertificateValidation";
 
 function synth(opts: SynthAppOptions = {}): Promise<Plan> {
   return synthApp(APP_ROOT, {
@@ -86,6 +90,45 @@ describe("dr-region stack", () => {
 
   it("pitfall: secondary Aurora cluster created before the primary instance — refuses while primary-region has no writer", async () => {
     await expect(synth({ upstream: { [PRIMARY_STACK]: { ...primaryRegionOutputs, writerInstanceId: "" } } })).rejects.toThrow(/primary-region/);
+  });
+
+  describe("with a custom domain", () => {
+    /** What primary-region exports with the same domain, as `nx run-many -t synth` hands it over. */
+    let primaryWithDomain: PrimaryRegionOutputs;
+    let withDomain: Plan;
+    const synthWithDomain = (primaryOutputs: Partial<PrimaryRegionOutputs>) =>
+      synth({ config: DOMAIN, upstream: { [PRIMARY_STACK]: { ...primaryRegionOutputs, ...primaryOutputs } } });
+    beforeAll(async () => {
+      primaryWithDomain = (await synthApp(path.resolve(APP_ROOT, "../primary-region"), { config: DOMAIN })).outputs as PrimaryRegionOutputs;
+      withDomain = await synthWithDomain(primaryWithDomain);
+    });
+
+    it("creates no validation record, so destroying this stack never deletes the one primary-region owns; its certificate waits for that record", () => {
+      const owned = primaryWithDomain.certificateValidationRecord!;
+      expect(withDomain.ofType(RECORD)).toEqual([]);
+      expect(withDomain.one(VALIDATION).inputs.validationRecordFqdns).toEqual([owned.name.replace(/\.$/, "")]);
+      expect(withDomain.one("aws:apigateway/domainName:DomainName").inputs.regionalCertificateArn).toBe(withDomain.one(VALIDATION).inputs.certificateArn);
+      expect(withDomain.outputs.customDomainTarget).toMatch(/\.execute-api\.us-east-2\.amazonaws\.com$/);
+      expect(withDomain.outputs).not.toHaveProperty("certificateValidationRecord");
+    });
+
+    it("stops when its certificate asks for another record than primary-region exports (e.g. another AWS account)", async () => {
+      const otherAccount = { ...primaryWithDomain.certificateValidationRecord!, name: "_0123456789abcdef0123456789abcdef.pay.example.com." };
+      await expect(synthWithDomain({ ...primaryWithDomain, certificateValidationRecord: otherAccount })).rejects.toThrow(
+        /the certificate for pay\.example\.com in this region asks for the DNS validation record .* but the stack that owns that record exports "CNAME _0123456789abcdef0123456789abcdef\.pay\.example\.com\./,
+      );
+    });
+
+    it("stops, naming the output and the stack, when primary-region exports no validation record (no domain there, or not redeployed yet)", async () => {
+      await expect(synthWithDomain({})).rejects.toThrow("Required output 'certificateValidationRecord' does not exist on stack 'organization/primary-region/dev'");
+    });
+  });
+
+  it("without a custom domain, has no certificate and reads no validation record from primary-region", () => {
+    expect(primaryRegionOutputs).not.toHaveProperty("certificateValidationRecord");
+    expect(plan.ofType("aws:acm/certificate:Certificate")).toEqual([]);
+    expect(plan.ofType(VALIDATION)).toEqual([]);
+    expect(plan.ofType(RECORD)).toEqual([]);
   });
 
   it("fails clearly when primary-region has not been deployed", async () => {

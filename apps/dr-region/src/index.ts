@@ -21,7 +21,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("dr", config);
 const apiSettings = loadApiConfig(settings);
-const thresholds = loadAlarmThresholds();
+const thresholds = loadAlarmThresholds(settings);
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
@@ -66,7 +66,8 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 
 // The same payments API as the primary region's. The secret and the sessions table here are the
 // primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
-// healthy while the database is a read-only secondary.
+// healthy while the database is a read-only secondary. Its certificate relies on the validation
+// record the primary stack owns: destroying this stack never deletes it.
 const api = new RegionalPaymentsApi(
   "api",
   {
@@ -86,7 +87,7 @@ const api = new RegionalPaymentsApi(
     api: apiSettings,
     alertTopicArn: alerts.topicArn,
     thresholds,
-    domain: config.domain,
+    domain: config.domain && { ...config.domain, validationRecord: { mode: "existing", record: primary.output("certificateValidationRecord") } },
   },
   { provider: here.provider },
 );

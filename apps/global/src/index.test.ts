@@ -49,17 +49,38 @@ describe("global stack without a custom domain", () => {
     await expect(synth({ upstream: { ...UPSTREAM, [DR]: { ...drRegionOutputs, bucketVersioningStatus: "Suspended" } } })).rejects.toThrow(/versioning "Suspended"/);
   });
 
-  it("alarms on health checks, DynamoDB and S3 replication in us-east-1, to the primary topic", () => {
+  it("alarms on health checks, DynamoDB (sessions and API keys tables) and S3 replication in us-east-1, to the primary topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => `${a.inputs.namespace}/${a.inputs.metricName}`).sort()).toEqual(
-      ["AWS/DynamoDB/ReplicationLatency", "AWS/Route53/HealthCheckStatus", "AWS/Route53/HealthCheckStatus", "AWS/S3/OperationsPendingReplication", "AWS/S3/ReplicationLatency"].sort(),
+      [
+        "AWS/DynamoDB/ReplicationLatency",
+        "AWS/DynamoDB/ReplicationLatency",
+        "AWS/Route53/HealthCheckStatus",
+        "AWS/Route53/HealthCheckStatus",
+        "AWS/S3/OperationsPendingReplication",
+        "AWS/S3/ReplicationLatency",
+      ].sort(),
     );
     for (const alarm of alarms) {
       expect(alarm.region).toBe("us-east-1");
       expect(alarm.inputs.alarmActions).toEqual([primaryRegionOutputs.alertTopicArn]);
     }
-    const dynamo = alarms.find((a) => a.inputs.metricName === "ReplicationLatency" && a.inputs.namespace === "AWS/DynamoDB")!;
-    expect(dynamo.inputs.dimensions).toEqual({ TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-2" });
+    const dynamo = alarms.filter((a) => a.inputs.namespace === "AWS/DynamoDB").map((a) => a.inputs.dimensions);
+    expect(dynamo).toEqual(
+      expect.arrayContaining([
+        { TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-2" },
+        { TableName: primaryRegionOutputs.apiKeysTableName, ReceivingRegion: "us-east-2" },
+      ]),
+    );
+  });
+
+  it("takes the replication alarms' thresholds from its own alarmThresholds config, the API keys table's apart from the sessions table's", async () => {
+    const tuned = await synth({ config: { alarmThresholds: JSON.stringify({ apiKeysReplicationLatencyMs: 5000 }) } });
+    const thresholdOf = (table: string) =>
+      tuned.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.namespace === "AWS/DynamoDB" && a.inputs.dimensions.TableName === table)!.inputs.threshold;
+    expect(thresholdOf(primaryRegionOutputs.apiKeysTableName)).toBe(5000);
+    expect(thresholdOf(primaryRegionOutputs.sessionsTableName)).toBe(15_000);
+    await expect(synth({ config: { alarmThresholds: JSON.stringify({ keysLag: 5000 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "keysLag"/);
   });
 
   it("puts a dashboard of both regions in each region, naming the stacks' real resources", () => {
@@ -67,7 +88,7 @@ describe("global stack without a custom domain", () => {
     expect(dashboards.map((d) => d.region).sort()).toEqual(["us-east-1", "us-east-2"]);
     for (const dashboard of dashboards) {
       const body = JSON.stringify(JSON.parse(dashboard.inputs.dashboardBody));
-      for (const name of [primaryRegionOutputs.apiName, drRegionOutputs.apiName, primaryRegionOutputs.lambdaName, drRegionOutputs.clusterIdentifier, primaryRegionOutputs.sessionsTableName]) {
+      for (const name of [primaryRegionOutputs.apiName, drRegionOutputs.apiName, primaryRegionOutputs.lambdaName, drRegionOutputs.clusterIdentifier, primaryRegionOutputs.sessionsTableName, primaryRegionOutputs.apiKeysTableName]) {
         expect(body).toContain(name);
       }
     }

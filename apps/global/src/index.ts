@@ -13,7 +13,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { CrossRegionDashboard, loadAlarmThresholds, ReplicationAlarms } from "@payments-dr/monitoring";
+import { CrossRegionDashboard, loadAlarmThresholdOverrides, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -21,7 +21,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 /** Opt-in: an ARC Region switch plan, for teams that want AWS to orchestrate the move. @default false */
 const regionSwitchPlanEnabled = new ConfigReader().boolean("regionSwitchPlan", false);
-const thresholds = loadAlarmThresholds();
+const thresholds = loadAlarmThresholdOverrides();
 
 // Upstream stacks, deployed before this one (nx: implicitDependencies + deploy → ^deploy).
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
@@ -76,12 +76,16 @@ const healthChecks = [
   { name: "dr", healthCheckId: drHealth.healthCheckId },
 ];
 const bucketReplication = { sourceBucket: primary.output("bucketName"), destinationBucket: dr.output("bucketName"), ruleId: replication.ruleId };
+const sessionsTableName = primary.output("sessionsTableName");
+// A key revoked in the primary keeps working in the DR region until its replica catches up.
+const apiKeysTableName = primary.output("apiKeysTableName");
 new ReplicationAlarms(
   "replication-alarms",
   {
     namer: primarySide.namer,
     topicArn: primary.output("alertTopicArn"),
-    sessionsTable: { tableName: primary.output("sessionsTableName"), receivingRegion: config.drRegion },
+    sessionsTable: { tableName: sessionsTableName, receivingRegion: config.drRegion },
+    apiKeysTable: { tableName: apiKeysTableName, receivingRegion: config.drRegion },
     bucketReplication,
     healthChecks,
     thresholds,
@@ -100,7 +104,8 @@ const regionResources = <T extends RegionalStackOutputs>(stack: UpstreamStack<T>
 const dashboardInput = {
   primary: regionResources(primary, config.primaryRegion),
   dr: regionResources(dr, config.drRegion),
-  sessionsTable: { tableName: primary.output("sessionsTableName") },
+  sessionsTable: { tableName: sessionsTableName },
+  apiKeysTable: { tableName: apiKeysTableName },
   bucketReplication,
   healthChecks,
 };
@@ -144,6 +149,6 @@ const outputs: StackOutputs<GlobalOutputs> = {
   drClusterArn: dr.output("clusterArn"),
   primaryBucketName: primary.output("bucketName"),
   drBucketName: dr.output("bucketName"),
-  sessionsTableName: primary.output("sessionsTableName"),
+  sessionsTableName,
 };
 export = outputs;

@@ -15,7 +15,7 @@ const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true,
   lambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
-  customDomainTarget: false, customDomainZoneId: false,
+  customDomainTarget: false, customDomainZoneId: false, certificateValidationRecord: false,
 };
 const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map(([name]) => name);
 const LAMBDA = "aws:lambda/function:Function";
@@ -125,12 +125,26 @@ describe("primary-region stack", () => {
     await expect(synth({ config: { alarmThresholds: JSON.stringify({ api5xx: 25 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "api5xx"/);
   });
 
-  it("creates the custom domain only when one is configured, and exports its regional target", async () => {
+  it("sets the connections alarm from the configured instance class, not from db.r6g.large", async () => {
+    const connectionsAlarm = (p: Plan) => p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "DatabaseConnections")!;
+    expect(connectionsAlarm(plan).inputs.threshold).toBe(1441);
+    const xlarge = await synth({ config: { dbInstanceClass: "db.r6g.xlarge" } });
+    expect(connectionsAlarm(xlarge).inputs.threshold).toBe(2883);
+  });
+
+  it("creates the custom domain only when one is configured, exports its regional target, and owns its certificate's validation record", async () => {
     expect(plan.ofType("aws:apigateway/domainName:DomainName")).toEqual([]);
+    expect(plan.ofType("aws:route53/record:Record")).toEqual([]);
     const withDomain = await synth({ config: { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" } });
     expect(withDomain.one("aws:apigateway/domainName:DomainName").inputs.domainName).toBe("pay.example.com");
     expect(withDomain.outputs.customDomainTarget).toMatch(/^d-[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com$/);
     expect(withDomain.outputs.customDomainZoneId).toBe("Z1UJRXOUMOOFQ8");
+    // The one validation record both regions' certificates use (same logical name as before: existing stacks keep it); exported for the DR stack.
+    const [record, ...others] = withDomain.ofType("aws:route53/record:Record");
+    expect(others).toEqual([]);
+    expect(record.name).toBe("api-api-certificate-validation-record");
+    expect(record.inputs).toEqual({ zoneId: "Z0123456789ABC", name: expect.stringMatching(/\.pay\.example\.com\.$/), type: "CNAME", records: [expect.any(String)], ttl: 300 });
+    expect(withDomain.outputs.certificateValidationRecord).toEqual({ name: record.inputs.name, type: "CNAME", value: record.inputs.records[0] });
   });
 
   it("refuses a reserved concurrency over the writer's connection budget", async () => {

@@ -14,7 +14,7 @@ const ctx = new StackContext();
 const { config } = ctx;
 const settings = loadRegionalConfig("primary", config);
 const apiSettings = loadApiConfig(settings);
-const thresholds = loadAlarmThresholds();
+const thresholds = loadAlarmThresholds(settings);
 
 // Providers: this region, and the DR region for the replicas this stack owns there.
 const here = ctx.region(settings.region);

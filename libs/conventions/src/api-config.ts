@@ -47,6 +47,15 @@ export function defaultMaxConnections(instanceClass: string): number {
   return Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
 }
 
+/**
+ * The writer's `max_connections`: `payments-dr:dbMaxConnections` when set (how a stack states it
+ * for a size Aurora's formula does not know, or a changed parameter group), else Aurora's
+ * default for the configured `dbInstanceClass`.
+ */
+export function writerMaxConnections(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): number {
+  return reader.integer("dbMaxConnections", { min: 10 }) ?? defaultMaxConnections(regional.database.instanceClass);
+}
+
 /** Two per primary container and one per DR container: three per reserved container of the pair. */
 const WRITER_CONNECTIONS_PER_CONTAINER = 3;
 const MIGRATION_CONNECTIONS = 1;
@@ -68,7 +77,7 @@ export function writerConnections(reservedConcurrency: number): number {
  */
 export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): ApiConfig {
   const reservedConcurrency = reader.integer("apiReservedConcurrency", { default: 50, min: 1 });
-  const maxConnections = reader.integer("dbMaxConnections", { min: 10 }) ?? defaultMaxConnections(regional.database.instanceClass);
+  const maxConnections = writerMaxConnections(regional, reader);
   const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
   const budget = Math.floor((maxConnections * share) / 100);
   const needed = writerConnections(reservedConcurrency);

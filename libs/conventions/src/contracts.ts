@@ -64,6 +64,13 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   apiKeysTableName: string;
   /** The multi-region replica, in the DR region, of the primary's key (encrypts the replicas). */
   drReplicaKeyArn: string;
+  /**
+   * With a custom domain: the DNS record ACM asks for to validate (and renew) its certificate,
+   * as ACM gives it (`name` and `value` end with a dot). ACM asks for the same record in every
+   * region of an account, so this stack owns it for both; the DR stack's certificate relies on
+   * it and checks it asks for this very record.
+   */
+  certificateValidationRecord?: { name: string; type: string; value: string };
 }
 
 /** Outputs of `apps/dr-region`. */

@@ -3,6 +3,7 @@ export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-pa
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
+export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
 export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./gateway-responses";
 export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 export { type Throttle } from "./method-settings";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiConfig, RegionalStackOutputs, RegionRole, ResourceNamer, StackOutputs } from "@payments-dr/conventions";
+import type { ApiConfig, PrimaryRegionOutputs, RegionRole, ResourceNamer, StackOutputs } from "@payments-dr/conventions";
 import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import type { CustomDomainArgs } from "./custom-domain";
@@ -29,6 +29,7 @@ export interface RegionalPaymentsApiArgs {
   /** This region's alert topic. */
   alertTopicArn: pulumi.Input<string>;
   thresholds?: Partial<AlarmThresholds>;
+  /** The custom domain: its validation record is created by the primary region, awaited by the DR region. */
   domain?: CustomDomainArgs;
 }
 
@@ -84,11 +85,24 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
     this.registerOutputs(this.stackOutputs());
   }
 
-  /** The API's part of the regional stack contract; the custom-domain target only with a domain. */
+  /**
+   * The API's part of the regional stack contract: the custom-domain target only with a domain,
+   * the certificate's validation record only where this stack owns it (the primary region).
+   */
   stackOutputs(): StackOutputs<
     Pick<
-      RegionalStackOutputs,
-      "apiId" | "apiName" | "apiUrl" | "apiStage" | "healthUrl" | "lambdaName" | "usagePlanId" | "webAclArn" | "customDomainTarget" | "customDomainZoneId"
+      PrimaryRegionOutputs,
+      | "apiId"
+      | "apiName"
+      | "apiUrl"
+      | "apiStage"
+      | "healthUrl"
+      | "lambdaName"
+      | "usagePlanId"
+      | "webAclArn"
+      | "customDomainTarget"
+      | "customDomainZoneId"
+      | "certificateValidationRecord"
     >
   > {
     const api = this.api;
@@ -102,6 +116,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       usagePlanId: api.usagePlanId,
       webAclArn: api.webAclArn,
       ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
+      ...(api.certificateValidationRecord && { certificateValidationRecord: api.certificateValidationRecord }),
     };
   }
 }

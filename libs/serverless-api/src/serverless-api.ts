@@ -12,6 +12,7 @@ import { deploymentOptions, stageOptions } from "./options";
 import { createRoutes, HEALTH_PATH, PAYMENT_ROUTES } from "./routes";
 import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
+import type { ValidationRecord } from "./validation-record";
 import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
 
@@ -82,6 +83,7 @@ interface ResolvedOptions {
   healthThrottling: Throttle;
   merchantLimits: MerchantLimits;
   waf: WafSettings;
+  domain?: Required<CustomDomainArgs>;
 }
 
 /** {@link ServerlessApiArgs} with every default applied. */
@@ -98,6 +100,7 @@ const DEFAULTS = {
   healthThrottling: { rateLimit: 10, burstLimit: 20 },
   merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
   waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
+  validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */
 const API_GATEWAY_TIMEOUT_SECONDS = 29;
@@ -122,6 +125,7 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     healthThrottling: { ...DEFAULTS.healthThrottling, ...args.healthThrottling },
     merchantLimits: { ...DEFAULTS.merchantLimits, ...args.merchantLimits },
     waf: { ...DEFAULTS.waf, ...args.waf },
+    domain: args.domain && { ...args.domain, validationRecord: args.domain.validationRecord ?? DEFAULTS.validationRecord },
   };
   requireInteger(
     where,
@@ -185,6 +189,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
   readonly customDomainTarget?: pulumi.Output<string>;
   /** With a domain: the hosted zone of {@link customDomainTarget}, for the alias records. */
   readonly customDomainZoneId?: pulumi.Output<string>;
+  /** With a domain whose validation record this stack owns: that record, for the other region's stack to check. */
+  readonly certificateValidationRecord?: pulumi.Output<ValidationRecord>;
 
   constructor(name: string, args: ServerlessApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:serverless-api:ServerlessApi", name, {}, opts);
@@ -314,6 +320,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
     this.webAclArn = webAcl.arn;
     this.customDomainTarget = target?.regionalDomainName;
     this.customDomainZoneId = target?.regionalZoneId;
+    this.certificateValidationRecord = target?.ownedValidationRecord;
     this.registerOutputs({
       apiId: this.apiId,
       apiName: this.apiName,
@@ -325,6 +332,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       webAclArn: this.webAclArn,
       customDomainTarget: this.customDomainTarget,
       customDomainZoneId: this.customDomainZoneId,
+      certificateValidationRecord: this.certificateValidationRecord,
     });
   }
 }

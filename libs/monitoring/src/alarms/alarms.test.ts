@@ -1,10 +1,17 @@
 import * as aws from "@pulumi/aws";
-import { COMPLIANCE_TAGS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { COMPLIANCE_TAGS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, PlannedResource, synthesize } from "@payments-dr/synth";
 import { RECOVERY_TARGETS } from "../targets";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
-import { ReplicationAlarms, ReplicationAlarmsArgs } from "./replication-alarms";
-import { REPLICATION_WARNING_SHARE, alarmThresholds, defaultAlarmThresholds } from "./thresholds";
+import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";
+import {
+  AlarmThresholds,
+  REPLICATION_WARNING_SHARE,
+  alarmThresholds,
+  defaultAlarmThresholds,
+  loadAlarmThresholdOverrides,
+  loadAlarmThresholds,
+} from "./thresholds";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = { "us-east-1": "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-qa", "us-east-2": "arn:aws:sns:us-east-2:123456789012:payments-dr-alerts-use2-qa" };
@@ -19,6 +26,7 @@ function regionTargets(code: "use1" | "use2", role: "primary" | "dr"): RegionalA
 
 const REPLICATION: Omit<ReplicationAlarmsArgs, "namer" | "topicArn"> = {
   sessionsTable: { tableName: "payments-dr-sessions-qa", receivingRegion: "us-east-2" },
+  apiKeysTable: { tableName: "payments-dr-api-keys-qa", receivingRegion: "us-east-2" },
   bucketReplication: { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" },
   healthChecks: [
     { name: "primary", healthCheckId: "hc-primary-0001" },
@@ -151,6 +159,31 @@ describe("ReplicationAlarms", () => {
     });
   });
 
+  it("watches the API keys table's replication to the DR replica, where a revoked key keeps working until it catches up", () => {
+    const keys = alarmsOf(plan, "replication").get("dynamodb-api-keys-replication-latency")!;
+    expect(keys.inputs).toMatchObject({
+      name: "payments-dr-dynamodb-api-keys-replication-latency-alarm-use1-qa",
+      namespace: "AWS/DynamoDB",
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: "payments-dr-api-keys-qa", ReceivingRegion: "us-east-2" },
+      statistic: "Average",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: defaultAlarmThresholds.apiKeysReplicationLatencyMs,
+      evaluationPeriods: defaultAlarmThresholds.replicationLagMinutes,
+      treatMissingData: "notBreaching",
+    });
+    expect(defaultAlarmThresholds.apiKeysReplicationLatencyMs).toBe(RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE);
+    expect(keys.inputs.alarmDescription).toMatch(/API keys table/);
+    expect(keys.inputs.alarmDescription).toMatch(/revoked in the primary still works in the DR region until replication catches up/);
+  });
+
+  it("tunes the API keys table's threshold apart from the sessions table's", () => {
+    const specs = replicationAlarmSpecs(REPLICATION, alarmThresholds({ apiKeysReplicationLatencyMs: 5000 }));
+    expect(specs.find((s) => s.role === "dynamodb-api-keys-replication-latency")!.threshold).toBe(5000);
+    expect(specs.find((s) => s.role === "dynamodb-replication-latency")!.threshold).toBe(defaultAlarmThresholds.dynamodbReplicationLatencyMs);
+    expect(replicationAlarmSpecs({ ...REPLICATION, apiKeysTable: undefined }, defaultAlarmThresholds).map((s) => s.role)).not.toContain("dynamodb-api-keys-replication-latency");
+  });
+
   it("watches the S3 replication rule, its latency bounded by Replication Time Control", () => {
     const rule = { SourceBucket: "payments-dr-data-use1-123456789012-qa", DestinationBucket: "payments-dr-data-use2-123456789012-qa", RuleId: "to-dr" };
     const alarms = alarmsOf(plan, "replication");
@@ -181,7 +214,7 @@ describe("ReplicationAlarms", () => {
 
   it("wires every alarm to the topic and tags it only through the provider", () => {
     const alarms = plan.ofType(ALARM);
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ parent: "replication", region: "us-east-1" });
       expect(alarm.inputs).toMatchObject({ alarmActions: [TOPIC["us-east-1"]], okActions: [TOPIC["us-east-1"]] });
@@ -195,5 +228,43 @@ describe("ReplicationAlarms", () => {
       new ReplicationAlarms("replication", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], healthChecks: REPLICATION.healthChecks }, { provider: provider("us-east-2", "global") });
     };
     await expect(synthesize({ project: "global", program })).rejects.toThrow(/Route 53 publishes health-check metrics only in us-east-1/);
+  });
+});
+
+describe("loadAlarmThresholds", () => {
+  /** What each loader returns under a regional stack's config (short `payments-dr:` keys). */
+  async function load(config: Record<string, string>): Promise<{ regional: AlarmThresholds; overrides: Partial<AlarmThresholds> }> {
+    let loaded: { regional: AlarmThresholds; overrides: Partial<AlarmThresholds> } | undefined;
+    await synthesize({
+      project: "primary-region",
+      config: Object.fromEntries(Object.entries(config).map(([key, value]) => [`payments-dr:${key}`, value])),
+      program: () => {
+        loaded = { regional: loadAlarmThresholds(loadRegionalConfig("primary", loadStackConfig())), overrides: loadAlarmThresholdOverrides() };
+      },
+    });
+    return loaded!;
+  }
+
+  it("sets the connections alarm at 80% of the configured instance class's max_connections: a larger class, a larger threshold", async () => {
+    const large = (await load({})).regional;
+    const xlarge = (await load({ dbInstanceClass: "db.r6g.xlarge" })).regional;
+    expect(large.auroraConnections).toBe(Math.floor(0.8 * defaultMaxConnections("db.r6g.large")));
+    expect(xlarge.auroraConnections).toBe(Math.floor(0.8 * defaultMaxConnections("db.r6g.xlarge")));
+    expect(xlarge.auroraConnections).toBeGreaterThan(large.auroraConnections);
+    expect({ ...xlarge, auroraConnections: 0 }).toEqual({ ...defaultAlarmThresholds, auroraConnections: 0 });
+  });
+
+  it("follows dbMaxConnections when it is set, e.g. for a size Aurora's formula does not know", async () => {
+    expect((await load({ dbInstanceClass: "db.r7g.metal", dbMaxConnections: "3000" })).regional.auroraConnections).toBe(2400);
+  });
+
+  it("lets an explicit alarmThresholds value win over the derived one", async () => {
+    const { regional, overrides } = await load({ dbInstanceClass: "db.r6g.xlarge", alarmThresholds: JSON.stringify({ auroraConnections: 500, api5xxPerMinute: 10 }) });
+    expect(regional).toMatchObject({ auroraConnections: 500, api5xxPerMinute: 10, lambdaErrorsPerMinute: defaultAlarmThresholds.lambdaErrorsPerMinute });
+    expect(overrides).toEqual({ auroraConnections: 500, api5xxPerMinute: 10 });
+  });
+
+  it("refuses an unknown threshold name, naming the key and the known names", async () => {
+    await expect(load({ alarmThresholds: JSON.stringify({ apiKeysLag: 1 }) })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "apiKeysLag"; known: .*apiKeysReplicationLatencyMs/);
   });
 });

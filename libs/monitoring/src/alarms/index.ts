@@ -4,6 +4,7 @@ export {
   ReplicationAlarms,
   inRoute53MetricsRegion,
   replicationAlarmSpecs,
+  type GlobalTableRef,
   type HealthCheckRef,
   type ReplicationAlarmsArgs,
   type ReplicationAlarmTargets,
@@ -13,6 +14,7 @@ export {
   REPLICATION_WARNING_SHARE,
   alarmThresholds,
   defaultAlarmThresholds,
+  loadAlarmThresholdOverrides,
   loadAlarmThresholds,
   type AlarmThresholds,
 } from "./thresholds";

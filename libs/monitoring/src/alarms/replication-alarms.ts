@@ -12,6 +12,12 @@ export interface HealthCheckRef {
   healthCheckId: pulumi.Input<string>;
 }
 
+/** A DynamoDB global table and the region of the replica whose replication to watch. */
+export interface GlobalTableRef {
+  tableName: pulumi.Input<string>;
+  receivingRegion: pulumi.Input<string>;
+}
+
 /** Arguments of {@link ReplicationAlarms}. */
 export interface ReplicationAlarmsArgs {
   /** Names the alarms, in the region of the component's provider (the primary region). */
@@ -19,7 +25,9 @@ export interface ReplicationAlarmsArgs {
   /** The alert topic of the same region: CloudWatch alarms notify topics of their own region only. */
   topicArn: pulumi.Input<string>;
   /** The DynamoDB sessions global table and the region of the replica to watch. */
-  sessionsTable?: { tableName: pulumi.Input<string>; receivingRegion: pulumi.Input<string> };
+  sessionsTable?: GlobalTableRef;
+  /** The DynamoDB API keys global table (each region's authorizer reads its own replica) and the region of the replica to watch. */
+  apiKeysTable?: GlobalTableRef;
   /** The S3 replication rule primary → DR (its Replication Time Control metrics must be on). */
   bucketReplication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
   /** Route 53 health checks; their alarms need a us-east-1 provider (see {@link ReplicationAlarms}). */
@@ -29,7 +37,7 @@ export interface ReplicationAlarmsArgs {
 }
 
 /** What the replication and health-check alarms watch. */
-export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "bucketReplication" | "healthChecks">;
+export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "apiKeysTable" | "bucketReplication" | "healthChecks">;
 
 /**
  * The specs of the replication and health-check alarms. Missing data:
@@ -40,7 +48,7 @@ export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable
  */
 export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: AlarmThresholds): AlarmSpec[] {
   const specs: AlarmSpec[] = [];
-  const { sessionsTable, bucketReplication } = targets;
+  const { sessionsTable, apiKeysTable, bucketReplication } = targets;
   if (sessionsTable) {
     specs.push({
       role: "dynamodb-replication-latency",
@@ -53,6 +61,23 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
       stat: "Average",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.dynamodbReplicationLatencyMs,
+      evaluationPeriods: t.replicationLagMinutes,
+      treatMissingData: "notBreaching",
+    });
+  }
+  if (apiKeysTable) {
+    specs.push({
+      role: "dynamodb-api-keys-replication-latency",
+      description:
+        `DynamoDB API keys table: replication to the DR replica takes ${t.apiKeysReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes. ` +
+        "Revocations and new keys reach the DR region late: a key revoked in the primary still works in the DR region until replication catches up " +
+        "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
+      namespace: NAMESPACE.dynamodb,
+      metricName: "ReplicationLatency",
+      dimensions: { TableName: apiKeysTable.tableName, ReceivingRegion: apiKeysTable.receivingRegion },
+      stat: "Average",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.apiKeysReplicationLatencyMs,
       evaluationPeriods: t.replicationLagMinutes,
       treatMissingData: "notBreaching",
     });
@@ -124,8 +149,9 @@ export function inRoute53MetricsRegion(healthCheckId: pulumi.Input<string>, regi
 
 /**
  * The cross-region alarms, created by the global stack in the primary region, where the
- * metrics live (replication metrics are published by the source): DynamoDB and S3 replication
- * to the DR region, and the Route 53 health check of each regional endpoint.
+ * metrics live (replication metrics are published by the source): DynamoDB (sessions and API
+ * keys tables) and S3 replication to the DR region, and the Route 53 health check of each
+ * regional endpoint.
  *
  * Route 53 health-check metrics exist only in us-east-1. During a us-east-1 outage these
  * alarms (and the primary's topic they notify) cannot fire; the health checks themselves keep
@@ -146,7 +172,8 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
       const region = aws.getRegionOutput({}, { parent: this }).region;
       healthChecks = healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
     }
-    const specs = replicationAlarmSpecs({ sessionsTable: args.sessionsTable, bucketReplication: args.bucketReplication, healthChecks }, thresholds);
+    const { sessionsTable, apiKeysTable, bucketReplication } = args;
+    const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, bucketReplication, healthChecks }, thresholds);
     this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
     this.registerOutputs({ alarmNames: this.alarmNames });
   }

@@ -1,4 +1,4 @@
-import { ConfigError, ConfigReader, defaultMaxConnections } from "@payments-dr/conventions";
+import { ConfigError, ConfigReader, defaultMaxConnections, writerMaxConnections, type RegionalConfig } from "@payments-dr/conventions";
 import { RECOVERY_TARGETS } from "../targets";
 
 /**
@@ -12,8 +12,16 @@ export const REPLICATION_WARNING_SHARE = 0.25;
 /** Share of the writer's `max_connections` above which new connections are close to refused. */
 const CONNECTIONS_WARNING_SHARE = 0.8;
 
-/** The default `dbInstanceClass` of the regional stacks (libs/conventions RegionalConfig). */
+/**
+ * The default `dbInstanceClass` of the regional stacks (libs/conventions RegionalConfig): what
+ * `defaultAlarmThresholds` assumes; {@link loadAlarmThresholds} uses the configured class.
+ */
 const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
+
+/** The connections alarm's threshold for a writer that accepts `maxConnections`. */
+function auroraConnectionsThreshold(maxConnections: number): number {
+  return Math.floor(CONNECTIONS_WARNING_SHARE * maxConnections);
+}
 
 /**
  * The thresholds of the alarms of `RegionalAlarms` and `ReplicationAlarms`. Every
@@ -45,9 +53,10 @@ export interface AlarmThresholds {
   /** Aurora `CPUUtilization` (percent, cluster average) for five minutes. @default 80 */
   auroraCpuPercent: number;
   /**
-   * Aurora `DatabaseConnections` (maximum) for three minutes. Default: 80% of the default
-   * `max_connections` of db.r6g.large; for another class use
-   * `Math.floor(0.8 * defaultMaxConnections(instanceClass))`. @default 1441
+   * Aurora `DatabaseConnections` (maximum) for three minutes: 80% of the writer's
+   * `max_connections`. {@link loadAlarmThresholds} derives it from the stack's `dbInstanceClass`
+   * (or `dbMaxConnections` when set); `defaultAlarmThresholds` holds the value for db.r6g.large.
+   * @default 1441 (db.r6g.large)
    */
   auroraConnections: number;
   /**
@@ -56,8 +65,17 @@ export interface AlarmThresholds {
    * commits. @default 15000 (a quarter of the 60 s RPO)
    */
   auroraReplicationLagMs: number;
-  /** DynamoDB `ReplicationLatency` to the DR replica, milliseconds (average). @default 15000 (a quarter of the 60 s RPO) */
+  /** DynamoDB `ReplicationLatency` of the sessions table to the DR replica, milliseconds (average). @default 15000 (a quarter of the 60 s RPO) */
   dynamodbReplicationLatencyMs: number;
+  /**
+   * DynamoDB `ReplicationLatency` of the API keys table to the DR replica, milliseconds
+   * (average). Its own threshold rather than the sessions table's: here a late replica is a
+   * security exposure (a key revoked in the primary keeps working in the DR region), so it can be
+   * tightened without making the busier sessions table's alarm noisy, and loosening that one never
+   * widens this one. The same default: key writes are data the RPO covers too.
+   * @default 15000 (a quarter of the 60 s RPO)
+   */
+  apiKeysReplicationLatencyMs: number;
   /** S3 `ReplicationLatency`, seconds (maximum). @default 225 (a quarter of RTC's 15 minutes) */
   s3ReplicationLatencySeconds: number;
   /** S3 `OperationsPendingReplication` (maximum): a backlog that does not drain. @default 1000 */
@@ -77,10 +95,11 @@ export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
   api5xxPerMinute: 5,
   apiLatencyP99Ms: 3000,
   auroraCpuPercent: 80,
-  auroraConnections: Math.floor(CONNECTIONS_WARNING_SHARE * defaultMaxConnections(DEFAULT_INSTANCE_CLASS)),
+  auroraConnections: auroraConnectionsThreshold(defaultMaxConnections(DEFAULT_INSTANCE_CLASS)),
   // 60 s × 1000 ms × ¼ = 15 000 ms.
   auroraReplicationLagMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
   dynamodbReplicationLatencyMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
+  apiKeysReplicationLatencyMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
   // 15 min × 60 s × ¼ = 225 s.
   s3ReplicationLatencySeconds: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
   s3OperationsPendingReplication: 1000,
@@ -97,14 +116,26 @@ export function alarmThresholds(overrides: Partial<AlarmThresholds> = {}): Alarm
 export const ALARM_THRESHOLDS_KEY = "alarmThresholds";
 
 /**
- * Thresholds from stack config (`payments-dr:alarmThresholds`, e.g. `{ api5xxPerMinute: 10 }`)
- * over the defaults. An unknown name fails the preview, naming the key and the known names.
+ * The thresholds set in stack config (`payments-dr:alarmThresholds`, e.g. `{ api5xxPerMinute: 10 }`),
+ * for a stack whose alarms do not watch Aurora (the global stack). An unknown name fails the
+ * preview, naming the key and the known names.
  */
-export function loadAlarmThresholds(reader: ConfigReader = new ConfigReader()): AlarmThresholds {
+export function loadAlarmThresholdOverrides(reader: ConfigReader = new ConfigReader()): Partial<AlarmThresholds> {
   const overrides = reader.numbers(ALARM_THRESHOLDS_KEY);
   const known = Object.keys(defaultAlarmThresholds);
   for (const name of Object.keys(overrides)) {
     if (!known.includes(name)) throw new ConfigError(ALARM_THRESHOLDS_KEY, `unknown threshold "${name}"; known: ${known.join(", ")}.`);
   }
-  return alarmThresholds(overrides);
+  return overrides;
+}
+
+/**
+ * The thresholds of a regional stack: stack config (see {@link loadAlarmThresholdOverrides}) over
+ * the defaults, the connections alarm at 80% of this stack's writer's `max_connections` unless
+ * `auroraConnections` is set (the writer's `max_connections` as `loadApiConfig` budgets it:
+ * `writerMaxConnections`).
+ */
+export function loadAlarmThresholds(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): AlarmThresholds {
+  const overrides = loadAlarmThresholdOverrides(reader);
+  return alarmThresholds({ auroraConnections: auroraConnectionsThreshold(writerMaxConnections(regional, reader)), ...overrides });
 }

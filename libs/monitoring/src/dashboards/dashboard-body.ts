@@ -30,7 +30,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
 }
 
 function replicationRow(input: DashboardInput): WidgetContent[] {
-  const { primary, dr, sessionsTable, bucketReplication } = input;
+  const { primary, dr, sessionsTable, apiKeysTable, bucketReplication } = input;
   // Only the secondary cluster publishes its lag: the DR one normally, the primary's after a
   // switchover swaps the roles. Both are graphed so the row stays right through a drill.
   const lagMetrics: MetricLine[] = [dr, primary].map((r) =>
@@ -40,13 +40,14 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
       label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
     }),
   );
-  if (sessionsTable) {
-    // DynamoDB publishes replication latency in the source region, per receiving region.
+  // DynamoDB publishes replication latency in the source region, per receiving region.
+  for (const [what, table] of [["sessions", sessionsTable], ["API keys", apiKeysTable]] as const) {
+    if (!table) continue;
     lagMetrics.push(
-      line(NAMESPACE.dynamodb, "ReplicationLatency", [["TableName", sessionsTable.tableName], ["ReceivingRegion", dr.region]], {
+      line(NAMESPACE.dynamodb, "ReplicationLatency", [["TableName", table.tableName], ["ReceivingRegion", dr.region]], {
         region: primary.region,
         stat: "Average",
-        label: `DynamoDB sessions ${primary.region} → ${dr.region}`,
+        label: `DynamoDB ${what} ${primary.region} → ${dr.region}`,
       }),
     );
   }

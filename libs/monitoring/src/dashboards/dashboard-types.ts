@@ -69,6 +69,8 @@ export interface DashboardInput {
   dr: RegionResources;
   /** The DynamoDB sessions global table; its replication to `dr.region` is graphed. */
   sessionsTable?: { tableName: string };
+  /** The DynamoDB API keys global table; its replication to `dr.region` is graphed next to the sessions table's. */
+  apiKeysTable?: { tableName: string };
   /** The S3 replication rule primary → DR. */
   bucketReplication?: { sourceBucket: string; destinationBucket: string; ruleId: string };
   /** Route 53 health checks, by the name shown on the graph (e.g. `primary`, `dr`). */

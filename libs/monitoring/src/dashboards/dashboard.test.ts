@@ -20,6 +20,7 @@ const INPUT: DashboardInput = {
   primary: region("us-east-1", "use1"),
   dr: region("us-east-2", "use2"),
   sessionsTable: { tableName: "payments-dr-sessions-qa" },
+  apiKeysTable: { tableName: "payments-dr-api-keys-qa" },
   bucketReplication: { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" },
   healthChecks: [
     { name: "primary", healthCheckId: "hc-primary-0001" },
@@ -48,6 +49,7 @@ function namesPassedIn(input: DashboardInput): Set<string> {
     ...Object.values(primary),
     ...Object.values(dr),
     ...Object.values(input.sessionsTable ?? {}),
+    ...Object.values(input.apiKeysTable ?? {}),
     ...Object.values(input.bucketReplication ?? {}),
     ...input.healthChecks.map((c) => c.healthCheckId),
     // DynamoDB's ReceivingRegion dimension names the DR region.
@@ -99,6 +101,7 @@ describe("dashboardBody", () => {
     ]);
     expect(byMetric("AWS/DynamoDB", "ReplicationLatency")).toEqual([
       expect.objectContaining({ dimensions: { TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" }, options: expect.objectContaining({ region: "us-east-1" }) }),
+      expect.objectContaining({ dimensions: { TableName: "payments-dr-api-keys-qa", ReceivingRegion: "us-east-2" }, options: expect.objectContaining({ region: "us-east-1" }) }),
     ]);
     expect(byMetric("AWS/S3", "ReplicationLatency")).toEqual([
       expect.objectContaining({ dimensions: { SourceBucket: INPUT.bucketReplication!.sourceBucket, DestinationBucket: INPUT.bucketReplication!.destinationBucket, RuleId: "to-dr" } }),
@@ -113,8 +116,14 @@ describe("dashboardBody", () => {
     ]);
   });
 
-  it("leaves out the table and the bucket when they are not given", () => {
-    const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, bucketReplication: undefined }));
+  it("graphs the API keys table's replication in the same widget as the sessions table's", () => {
+    const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
+    const labels = linesOf({ ...body, widgets: [widget] }).filter((l) => l.namespace === "AWS/DynamoDB").map((l) => l.options.label);
+    expect(labels).toEqual(["DynamoDB sessions us-east-1 → us-east-2", "DynamoDB API keys us-east-1 → us-east-2"]);
+  });
+
+  it("leaves out the tables and the bucket when they are not given", () => {
+    const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, apiKeysTable: undefined, bucketReplication: undefined }));
     expect(bare.some((l) => l.namespace === "AWS/DynamoDB" || l.namespace === "AWS/S3")).toBe(false);
     expect(bare.some((l) => l.metric === "AuroraGlobalDBReplicationLag")).toBe(true);
   });
