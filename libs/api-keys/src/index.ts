@@ -1,5 +1,5 @@
 // Merchant API keys: their format, hashing and stored record, shared by the authorizer (in
-// libs/payment-lambda) and the key management CLI (tools/keys). Only node:crypto and zod.
+// libs/payment-lambda) and the key management CLI (tools/keys). Only node:crypto and valibot.
 export { AUTHORIZER_CONTEXT } from "./authorizer-context";
 export { bearerToken, KEY_ID_PATTERN, parseApiKey, type ApiKeyParts } from "./key-format";
 export {

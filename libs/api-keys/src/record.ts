@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { hashSecret, newSalt, secretMatches } from "./hashing";
 import { generateApiKey, KEY_ID_PATTERN, type ApiKeyParts } from "./key-format";
 
@@ -35,23 +35,23 @@ export interface ApiKeyRecord {
   usageKey?: string;
 }
 
-const recordSchema = z.object({
-  keyId: z.string().check(z.regex(KEY_ID_PATTERN)),
-  merchantId: z.string().check(z.regex(MERCHANT_ID_PATTERN)),
-  salt: z.string().check(z.minLength(1)),
-  secretHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
-  status: z.enum(["active", "revoked"]),
-  createdAt: z.string(),
-  revokedAt: z.optional(z.string()),
-  lastUsedAt: z.optional(z.string()),
-  label: z.optional(z.string()),
-  usageKey: z.optional(z.string()),
+const recordSchema = v.object({
+  keyId: v.pipe(v.string(), v.regex(KEY_ID_PATTERN)),
+  merchantId: v.pipe(v.string(), v.regex(MERCHANT_ID_PATTERN)),
+  salt: v.pipe(v.string(), v.minLength(1)),
+  secretHash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  status: v.picklist(["active", "revoked"]),
+  createdAt: v.string(),
+  revokedAt: v.optional(v.string()),
+  lastUsedAt: v.optional(v.string()),
+  label: v.optional(v.string()),
+  usageKey: v.optional(v.string()),
 });
 
 /** A table item as a record, or undefined when it is missing or malformed (treated as no key). */
 export function parseApiKeyRecord(item: unknown): ApiKeyRecord | undefined {
-  const parsed = recordSchema.safeParse(item);
-  return parsed.success ? parsed.data : undefined;
+  const parsed = v.safeParse(recordSchema, item);
+  return parsed.success ? parsed.output : undefined;
 }
 
 /** Input of {@link newApiKey}. */

@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { cachedUntilRejected } from "../cached-promise";
 
 /** The DB secret's JSON (Secrets Manager's RDS shape; `host` is not used: endpoints come from the environment). */
@@ -16,11 +16,12 @@ export interface CredentialsProvider {
   invalidate(): void;
 }
 
-const nonEmpty = () => z.string().check(z.minLength(1));
-const secretSchema = z.object({
+const nonEmpty = () => v.pipe(v.string(), v.minLength(1));
+const secretSchema = v.object({
   username: nonEmpty(),
   password: nonEmpty(),
-  port: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535)), 5432),
+  // A number or a numeric string (the RDS shape has both), 5432 when absent.
+  port: v.optional(v.pipe(v.unknown(), v.toNumber(), v.integer(), v.minValue(1), v.maxValue(65535)), 5432),
   dbname: nonEmpty(),
 });
 
@@ -32,9 +33,9 @@ export function parseDbSecret(secretString: string | undefined): DbSecret {
   } catch {
     throw new Error("The DB secret is not JSON");
   }
-  const result = secretSchema.safeParse(json);
-  if (!result.success) throw new Error(`The DB secret lacks valid ${[...new Set(result.error.issues.map((i) => i.path.join(".")))].join(", ")}`);
-  return result.data;
+  const result = v.safeParse(secretSchema, json);
+  if (!result.success) throw new Error(`The DB secret lacks valid ${[...new Set(result.issues.map((i) => v.getDotPath(i) ?? ""))].join(", ")}`);
+  return result.output;
 }
 
 /** Reads a secret's string. */

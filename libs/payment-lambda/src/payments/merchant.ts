@@ -1,6 +1,6 @@
 import { AUTHORIZER_CONTEXT, MERCHANT_ID_PATTERN } from "@payments-dr/api-keys";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import * as z from "zod/mini";
+import * as v from "valibot";
 
 /**
  * Who the merchant is: the one place that knows. The Lambda authorizer verified the caller's
@@ -11,7 +11,7 @@ const MERCHANT_FIELD_REFUSED = "is not allowed: the merchant comes from the API 
 
 /** Merged into the strict create schema: a body `merchantId` is a named 400, not a silent override. */
 export const MERCHANT_BODY_FIELDS = {
-  merchantId: z.optional(z.never({ error: MERCHANT_FIELD_REFUSED })),
+  merchantId: v.optional(v.never(MERCHANT_FIELD_REFUSED)),
 };
 
 /** Who is calling, as the authorizer established it. */

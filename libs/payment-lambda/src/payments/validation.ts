@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { invalid, valid, type Parsed } from "../parsed";
 import { CURRENCY_CODES, type CurrencyCode } from "./currencies";
 import { MERCHANT_BODY_FIELDS } from "./merchant";
@@ -27,19 +27,19 @@ const requiredOr = (message: string) => (issue: { input: unknown }) => (issue.in
 /** No control characters: they break logs and statements downstream. */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
 
+/** Optional text of at most `max` characters, counted as code points like PostgreSQL's `varchar(max)` (not UTF-16 units). */
 function text(max: number) {
-  return z.optional(
-    z
-      .string({ error: "must be a string" })
-      .check(
-        z.minLength(1, { error: "must not be empty" }),
-        z.maxLength(max, { error: `must be at most ${max} characters` }),
-        z.regex(NO_CONTROL_CHARACTERS, { error: "must not contain control characters" }),
-      ),
+  return v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.minLength(1, "must not be empty"),
+      v.maxCodePoints(max, `must be at most ${max} characters`),
+      v.regex(NO_CONTROL_CHARACTERS, "must not contain control characters"),
+    ),
   );
 }
 
-/** An integer in the safe range (z.int), then the bounds; "too big" for an integer read as unsafe. */
+/** A safe integer, then the bounds; "too big" for an integer read as unsafe (e.g. 1e20, whatever its sign). */
 const amountError = (issue: { input: unknown }) =>
   issue.input === undefined
     ? "is required"
@@ -47,31 +47,51 @@ const amountError = (issue: { input: unknown }) =>
       ? `must be at most ${MAX_AMOUNT_MINOR_UNITS}`
       : "must be an integer number of minor units";
 
-const createPaymentSchema = z.strictObject(
+const createPaymentSchema = v.strictObject(
   {
-    amount: z
-      .int({ error: amountError })
-      .check(z.positive({ error: "must be greater than 0" }), z.maximum(MAX_AMOUNT_MINOR_UNITS, { error: `must be at most ${MAX_AMOUNT_MINOR_UNITS}` })),
-    currency: z.enum(CURRENCY_CODES, { error: requiredOr("must be a supported ISO 4217 code in uppercase, e.g. USD") }),
+    amount: v.pipe(
+      v.number(amountError),
+      v.safeInteger(amountError),
+      v.gtValue(0, "must be greater than 0"),
+      v.maxValue(MAX_AMOUNT_MINOR_UNITS, `must be at most ${MAX_AMOUNT_MINOR_UNITS}`),
+    ),
+    currency: v.picklist(CURRENCY_CODES, requiredOr("must be a supported ISO 4217 code in uppercase, e.g. USD")),
     reference: text(MAX_REFERENCE_LENGTH),
     description: text(MAX_DESCRIPTION_LENGTH),
     ...MERCHANT_BODY_FIELDS,
   },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? "is not a known field" : "must be a JSON object") },
+  // The object's own issues: not an object, a required field missing, an unknown field.
+  (issue) => (!issue.path ? "must be a JSON object" : issue.input === undefined ? "is required" : "is not a known field"),
 );
+
+/** One message per field: the first check that failed (a field's later checks do not run). */
+const FIRST_ISSUE_PER_FIELD = { abortPipeEarly: true } as const;
+
+/** The issue of an unknown key: valibot's strictObject raises it for the first one only. */
+const isUnknownKeyIssue = (issue: v.BaseIssue<unknown>) => issue.type === "strict_object" && issue.expected === "never";
+
+/** Every key of `body` the schema does not know, enumerated as strictObject does (`for…in`). */
+function unknownKeys(body: object): string[] {
+  const keys: string[] = [];
+  for (const key in body) if (!Object.hasOwn(createPaymentSchema.entries, key)) keys.push(key);
+  return keys;
+}
 
 /** Checks a parsed JSON body against the strict create schema; unknown fields and `merchantId` are refused one by one. */
 export function validateCreatePayment(body: unknown): Parsed<CreatePaymentBody> {
-  const result = createPaymentSchema.safeParse(body);
-  if (result.success) return valid(result.data);
-  const errors = result.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ field: key, message: "is not a known field" }))
-      : [{ field: issue.path.map(String).join(".") || "body", message: issue.message }],
-  );
-  // One message per field: the first check that failed.
-  const seen = new Set<string>();
-  return { ok: false, errors: errors.filter((error) => !seen.has(error.field) && seen.add(error.field)) };
+  // valibot takes an array for an object; a JSON array is not a body.
+  if (Array.isArray(body)) return invalid("body", "must be a JSON object");
+  const result = v.safeParse(createPaymentSchema, body, FIRST_ISSUE_PER_FIELD);
+  if (result.success) return valid(result.output);
+  return {
+    ok: false,
+    errors: result.issues.flatMap((issue) =>
+      isUnknownKeyIssue(issue)
+        ? // Each unknown key, not just the first (the issue comes after every known field's).
+          unknownKeys(body as object).map((key) => ({ field: key, message: "is not a known field" }))
+        : [{ field: v.getDotPath(issue) || "body", message: issue.message }],
+    ),
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

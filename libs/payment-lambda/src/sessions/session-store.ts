@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
 import type { Payment } from "../payments/payment";
@@ -38,23 +38,23 @@ export function toSessionItem(payment: Payment, nowMs: number): Record<string, u
   };
 }
 
-const sessionItemSchema = z.object({
-  paymentId: z.string(),
-  status: z.string(),
-  merchantId: z.string(),
-  amount: z.int().check(z.positive()),
-  currency: z.enum(CURRENCY_CODES),
-  reference: z.nullable(z.string()),
-  description: z.nullable(z.string()),
-  createdAt: z.string(),
-  expiresAt: z.number(),
+const sessionItemSchema = v.object({
+  paymentId: v.string(),
+  status: v.string(),
+  merchantId: v.string(),
+  amount: v.pipe(v.number(), v.safeInteger(), v.gtValue(0)),
+  currency: v.picklist(CURRENCY_CODES),
+  reference: v.nullable(v.string()),
+  description: v.nullable(v.string()),
+  createdAt: v.string(),
+  expiresAt: v.pipe(v.number(), v.finite()), // v.number() alone takes ±Infinity
 });
 
 /** The payment in an item; undefined for an item that is expired (TTL deletion lags) or not ours. */
 export function fromSessionItem(item: Record<string, unknown> | undefined, nowMs: number): Payment | undefined {
-  const parsed = sessionItemSchema.safeParse(item);
-  if (!parsed.success || parsed.data.expiresAt * 1000 <= nowMs) return undefined;
-  const { paymentId, expiresAt: _expiresAt, ...rest } = parsed.data;
+  const parsed = v.safeParse(sessionItemSchema, item);
+  if (!parsed.success || parsed.output.expiresAt * 1000 <= nowMs) return undefined;
+  const { paymentId, expiresAt: _expiresAt, ...rest } = parsed.output;
   return { id: paymentId, ...rest };
 }
 
