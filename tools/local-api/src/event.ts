@@ -82,29 +82,48 @@ export function matchResource(path: string): { resource: string; pathParameters:
   return { resource: GREEDY_RESOURCE, pathParameters: { proxy: decodeSegment(segments.join("/")) } };
 }
 
+/** The request's headers as API Gateway REST passes them, and the spelling each name was first sent with. */
+interface HeaderMaps {
+  /** The last value of each header. */
+  headers: Record<string, string>;
+  /** Every value of each header. */
+  multiValueHeaders: Record<string, string[]>;
+  /** Lowercase name → the name as the maps hold it. */
+  spelling: Map<string, string>;
+}
+
 /** Headers as API Gateway REST passes them: names as sent; `headers` keeps the last value, `multiValueHeaders` all. */
-function headerMaps(rawHeaders: string[]): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+function headerMaps(rawHeaders: string[]): HeaderMaps {
+  const maps: HeaderMaps = { headers: {}, multiValueHeaders: {}, spelling: new Map() };
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const sent = rawHeaders[i]!;
+    const lower = sent.toLowerCase();
     // One entry per header whatever the case of its repetitions, under the first spelling.
-    const name = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === sent.toLowerCase()) ?? sent;
-    headers[name] = rawHeaders[i + 1]!;
-    (multiValueHeaders[name] ??= []).push(rawHeaders[i + 1]!);
+    let name = maps.spelling.get(lower);
+    if (name === undefined) {
+      name = sent;
+      maps.spelling.set(lower, name);
+    }
+    maps.headers[name] = rawHeaders[i + 1]!;
+    (maps.multiValueHeaders[name] ??= []).push(rawHeaders[i + 1]!);
   }
-  return { headers, multiValueHeaders };
+  return maps;
 }
 
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  return Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
+function headerValue(maps: HeaderMaps, name: string): string | undefined {
+  const spelling = maps.spelling.get(name.toLowerCase());
+  return spelling === undefined ? undefined : maps.headers[spelling];
 }
 
-/** Sets a header API Gateway adds (X-Forwarded-*, X-Amzn-Trace-Id), keeping the client's spelling of a name it sent. */
-function setGatewayHeader(maps: ReturnType<typeof headerMaps>, name: string, value: string): void {
-  const existing = Object.keys(maps.headers).find((key) => key.toLowerCase() === name.toLowerCase());
-  if (existing) delete maps.headers[existing];
-  if (existing) delete maps.multiValueHeaders[existing];
+/** Sets a header API Gateway adds (X-Forwarded-*, X-Amzn-Trace-Id), replacing any value the client sent under any spelling. */
+function setGatewayHeader(maps: HeaderMaps, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  const existing = maps.spelling.get(lower);
+  if (existing !== undefined) {
+    delete maps.headers[existing];
+    delete maps.multiValueHeaders[existing];
+  }
+  maps.spelling.set(lower, name);
   maps.headers[name] = value;
   maps.multiValueHeaders[name] = [value];
 }
@@ -134,13 +153,13 @@ export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent {
   const { resource, pathParameters } = matchResource(path);
   const query = queryMaps(url.searchParams);
   const maps = headerMaps(request.rawHeaders);
-  const forwardedFor = headerValue(maps.headers, "X-Forwarded-For");
+  const forwardedFor = headerValue(maps, "X-Forwarded-For");
   setGatewayHeader(maps, "X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp);
   setGatewayHeader(maps, "X-Forwarded-Port", String(request.port));
   setGatewayHeader(maps, "X-Forwarded-Proto", "http");
-  if (!headerValue(maps.headers, "X-Amzn-Trace-Id")) setGatewayHeader(maps, "X-Amzn-Trace-Id", traceId(receivedAt));
-  const domainName = (headerValue(maps.headers, "Host") ?? "127.0.0.1").replace(/:\d+$/, "");
-  const userAgent = headerValue(maps.headers, "User-Agent") ?? null;
+  if (!headerValue(maps, "X-Amzn-Trace-Id")) setGatewayHeader(maps, "X-Amzn-Trace-Id", traceId(receivedAt));
+  const domainName = (headerValue(maps, "Host") ?? "127.0.0.1").replace(/:\d+$/, "");
+  const userAgent = headerValue(maps, "User-Agent") ?? null;
 
   const event: CapturedEvent = {
     resource,

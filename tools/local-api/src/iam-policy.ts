@@ -39,13 +39,24 @@ export function parsePolicyDocument(document: unknown): PolicyStatement[] | stri
   return statements;
 }
 
+/** Compiled wildcard patterns: a cached allow is evaluated on every request, with the same few patterns. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 1000;
+
 /** IAM wildcard matching: `*` any run of characters (`/` and `:` included), `?` any one character. */
 export function wildcardMatches(pattern: string, value: string, caseInsensitive = false): boolean {
-  const source = pattern
-    .split("")
-    .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, caseInsensitive ? "is" : "s").test(value);
+  const cacheKey = `${caseInsensitive ? "i" : "s"}${pattern}`;
+  let regex = compiled.get(cacheKey);
+  if (!regex) {
+    const source = pattern
+      .split("")
+      .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    regex = new RegExp(`^${source}$`, caseInsensitive ? "is" : "s");
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(cacheKey, regex);
+  }
+  return regex.test(value);
 }
 
 /**
