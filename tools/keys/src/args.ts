@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { KEY_ID_PATTERN, merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
 import { RefusedError } from "@payments-dr/cli-support";
 
-export const COMMANDS = ["create", "list", "revoke"] as const;
+export const COMMANDS = ["create", "list", "revoke", "sync"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -15,6 +15,8 @@ export interface CliArgs {
   merchant?: string;
   label?: string;
   keyId?: string;
+  /** sync: report what would change, change nothing. */
+  dryRun: boolean;
 }
 
 /** A label is shown in tables: one line of printable text. */
@@ -25,6 +27,7 @@ const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
   create: ["merchant", "label"],
   list: ["merchant"],
   revoke: ["key-id"],
+  sync: ["dry-run"],
 };
 const COMMON_OPTIONS = ["help", "stack", "outputs", "json", "region"];
 
@@ -33,9 +36,11 @@ export const REVOCATION_DELAY =
   "revocation takes effect within the authorizer cache TTL (payments-dr:authorizerCacheTtlSeconds, default 60 s) plus global-table replication lag (typically ~1 s)";
 
 const EXIT_CODES_HELP = `Exit codes:
-  0  ok (also: the key was already revoked)
+  0  ok (also: the key was already revoked; sync: every usage plan is as it should be)
   2  refused: bad input, unknown key, or inconsistent usage keys; nothing was written
-  3  failed: an AWS call failed (create: nothing is written to the keys table unless both regions' usage keys are in place)`;
+     (sync: the merchants it refused are left as they are, the others are synced)
+  3  failed: an AWS call failed (create: nothing is written to the keys table unless both regions' usage keys are in place;
+     sync: the region that failed is reported, the other one is still synced)`;
 
 const COMMON_HELP = `Options (every command):
   --region <r>       region of the keys table to use: a region name, primary or dr
@@ -53,6 +58,7 @@ Commands:
   create   --merchant <id> [--label <text>]: a new API key, printed once
   list     [--merchant <id>]: key ids, merchants, status and times (never a secret)
   revoke   --key-id <id>: mark a key revoked
+  sync     [--dry-run]: put every active merchant's usage key back in each region's usage plan
 
 ${COMMON_HELP}
 
@@ -92,6 +98,24 @@ Note: ${REVOCATION_DELAY}.
 ${COMMON_HELP}
 
 ${EXIT_CODES_HELP}`,
+  sync: `keys sync [--dry-run] [options]
+
+Makes each region's usage plan hold the usage key (API Gateway API key <apiName>-merchant-<id>)
+of every merchant with an active key, with the value its keys' records store, and no usage key
+that only revoked keys use (removed from the plan; the API key itself is kept). A usage key
+missing in a region is recreated with that value, the same in both regions. Run it after a
+usage plan was replaced (a new plan starts empty and answers 403 to every merchant).
+Reads key id, merchant, status and usage key value from the keys table, never the salt or
+hash. A second run changes nothing.
+
+  --dry-run          report what would change, change nothing
+  --region <r>       only this region's usage plan, reading this region's replica of the table
+                     (default: both usage plans; the table read in the primary region, or in the
+                     DR region when the primary's replica does not answer)
+
+${COMMON_HELP}
+
+${EXIT_CODES_HELP}`,
 };
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -110,6 +134,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         merchant: { type: "string" },
         label: { type: "string" },
         "key-id": { type: "string" },
+        "dry-run": { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -139,6 +164,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     merchant: values.merchant,
     label: values.label,
     keyId: values["key-id"],
+    dryRun: values["dry-run"] === true,
   };
   if (!help) checkInput(args);
   return args;

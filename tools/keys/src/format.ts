@@ -1,6 +1,7 @@
 import { orDash, table } from "@payments-dr/cli-support";
 import { REVOCATION_DELAY } from "./args";
 import type { CreatedKey, KeyList, Revocation } from "./commands";
+import type { RegionSync, SyncAction, SyncResult } from "./sync";
 
 export const SHOWN_ONCE = "Store it now: it cannot be shown again (only a salted hash of its secret is kept).";
 
@@ -46,4 +47,46 @@ export function formatRevocation(result: Revocation): string {
 
 export function revocationJson(result: Revocation): Record<string, unknown> {
   return { ...result, note: REVOCATION_DELAY };
+}
+
+const SYNC_ACTIONS: readonly SyncAction[] = ["added", "removed", "fine", "refused"];
+
+/** How many rows of each action a region has. */
+export function syncCounts(region: RegionSync): Record<SyncAction, number> {
+  return Object.fromEntries(SYNC_ACTIONS.map((a) => [a, region.rows.filter((r) => r.action === a).length])) as Record<SyncAction, number>;
+}
+
+/** Whether a sync changed (or, dry, would change) anything. */
+export function syncChanges(result: SyncResult): boolean {
+  return result.regions.some((r) => r.rows.some((row) => row.action === "added" || row.action === "removed"));
+}
+
+export function formatSync(result: SyncResult): string {
+  const shown: Record<SyncAction, string> = result.dryRun
+    ? { added: "would add", removed: "would remove", fine: "already fine", refused: "refused" }
+    : { added: "added", removed: "removed", fine: "already fine", refused: "refused" };
+  const rows = result.regions.flatMap((r) => r.rows.map((row) => [r.region, r.usagePlanId, row.merchantId, shown[row.action], row.name, orDash(row.apiKeyId), row.detail]));
+  const summary = result.regions.map((r) => {
+    const n = syncCounts(r);
+    const counts = `${n.added} ${shown.added}, ${n.removed} ${shown.removed}, ${n.fine} already fine, ${n.refused} refused`;
+    return `${r.region} (usage plan ${r.usagePlanId}): ${counts}${r.error ? `; FAILED: ${r.error}` : ""}`;
+  });
+  const changes = syncChanges(result);
+  const last = result.dryRun
+    ? `dry run: nothing was changed${changes ? "" : ", and nothing would be"}`
+    : changes
+      ? "done"
+      : "nothing to change: every usage plan already holds exactly the active merchants' usage keys";
+  return [
+    rows.length > 0 ? table(["region", "usage plan", "merchant", "action", "usage key", "id", "detail"], rows) : "no merchant keys in the table",
+    "",
+    `keys read from ${result.table} (${result.tableRegion})`,
+    ...summary,
+    `${last}${result.regions.some((r) => r.error) ? " (with failures, above)" : ""}`,
+  ].join("\n");
+}
+
+/** `--json` of sync: the rows, and each region's counts. */
+export function syncJson(result: SyncResult): Record<string, unknown> {
+  return { ...result, changed: !result.dryRun && syncChanges(result), regions: result.regions.map((r) => ({ ...r, counts: syncCounts(r) })) };
 }

@@ -19,6 +19,18 @@ export interface KeySummary {
 /** The attributes `list` reads, by projection: the secret material never leaves the table. */
 export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "lastUsedAt", "revokedAt"] as const;
 
+/** What `sync` reads of a key: the usage key value, never the salt or the hash. */
+export interface KeyUsage {
+  keyId: string;
+  merchantId: string;
+  status: string;
+  /** The merchant's usage key value, as `create` stored it (absent on a key made without one). */
+  usageKey?: string;
+}
+
+/** The attributes `sync` reads, by projection. */
+export const USAGE_ATTRIBUTES = ["keyId", "merchantId", "status", "usageKey"] as const;
+
 /** Projection of `attributes` with every name aliased (`status` is a DynamoDB reserved word). */
 function projection(attributes: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
   return {
@@ -51,9 +63,27 @@ export class KeyTable {
 
   /** Every key (of one merchant), read page by page; eventually consistent like any Scan. */
   async list(merchantId?: string): Promise<KeySummary[]> {
-    const { ProjectionExpression, ExpressionAttributeNames } = projection(SUMMARY_ATTRIBUTES);
+    const keys = (await this.scan(SUMMARY_ATTRIBUTES, merchantId)).map(summary);
+    return keys.sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+  }
+
+  /**
+   * What `sync` needs of every key: id, merchant, status and the usage key value (not a
+   * credential: the authorizer hands it to API Gateway). Never the salt or the hash.
+   */
+  async usageKeys(): Promise<KeyUsage[]> {
+    const text = (item: Record<string, unknown>, name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
+    return (await this.scan(USAGE_ATTRIBUTES)).map((item) => {
+      const usageKey = text(item, "usageKey");
+      return { keyId: text(item, "keyId") ?? "?", merchantId: text(item, "merchantId") ?? "?", status: text(item, "status") ?? "?", ...(usageKey ? { usageKey } : {}) };
+    });
+  }
+
+  /** Every item (of one merchant), projected to `attributes`, read page by page. */
+  private async scan(attributes: readonly string[], merchantId?: string): Promise<Record<string, unknown>[]> {
+    const { ProjectionExpression, ExpressionAttributeNames } = projection(attributes);
     const filter = merchantId === undefined ? {} : { FilterExpression: "#m = :m", ExpressionAttributeValues: { ":m": merchantId } };
-    const keys: KeySummary[] = [];
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       let out;
@@ -70,10 +100,10 @@ export class KeyTable {
       } catch (error) {
         throw awsFailure("Scan", this.region, `table ${this.name}`, error);
       }
-      keys.push(...(out.Items ?? []).map(summary));
+      items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
-    return keys.sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+    return items;
   }
 
   /**

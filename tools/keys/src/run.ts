@@ -5,8 +5,9 @@ import { createKey, listKeys, revokeKey } from "./commands";
 import type { Context } from "./context";
 import { Deployment } from "./deployment";
 import { Secrets } from "./errors";
-import { createdJson, formatCreated, formatList, formatRevocation, revocationJson } from "./format";
+import { createdJson, formatCreated, formatList, formatRevocation, formatSync, revocationJson, syncJson } from "./format";
 import { readOutputs } from "./outputs";
+import { syncUsageKeys } from "./sync";
 
 /** What the CLI touches outside itself; cli.ts fills the real ones, tests inject fakes. */
 export interface Environment {
@@ -61,6 +62,21 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
     case "revoke": {
       const result = await revokeKey(ctx, { keyId: args.keyId as string, region: args.region });
       print(revocationJson(result), formatRevocation(result));
+      return EXIT_CODES.ok;
+    }
+    case "sync": {
+      const result = await syncUsageKeys(ctx, { region: args.region, dryRun: args.dryRun });
+      print(syncJson(result), formatSync(result));
+      const failed = result.regions.filter((r) => r.error);
+      if (failed.length > 0) {
+        stderr(`keys: sync failed in ${failed.map((r) => r.region).join(", ")}: re-run once the region answers`);
+        return EXIT_CODES.failed;
+      }
+      const refused = new Set(result.regions.flatMap((r) => r.rows.filter((row) => row.action === "refused").map((row) => row.merchantId)));
+      if (refused.size > 0) {
+        stderr(`keys: sync refused merchant(s) ${[...refused].join(", ")} (see the table); the others ${args.dryRun ? "would be" : "are"} synced`);
+        return EXIT_CODES.refused;
+      }
       return EXIT_CODES.ok;
     }
     default:

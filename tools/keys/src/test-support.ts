@@ -6,7 +6,9 @@ import {
   ConflictException,
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
+  DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
+  GetUsagePlanKeysCommand,
   NotFoundException,
   type ApiKey,
 } from "@aws-sdk/client-api-gateway";
@@ -186,6 +188,27 @@ export class FakeApiGateway {
         return { id: input.keyId, type: "API_KEY" };
       }),
     );
+    this.mock.on(GetUsagePlanKeysCommand).callsFake(
+      serve("GetUsagePlanKeys", (input, region) => {
+        if (input.usagePlanId !== this.plans[region]) throw new NotFoundException({ message: "Invalid Usage Plan ID specified", $metadata: {} });
+        const inPlan = this.planKeysOf(region);
+        const from = Number(input.position ?? 0);
+        const items = inPlan.slice(from, from + this.pageSize).map((k) => ({ id: k.id, type: "API_KEY", name: k.name, value: k.value }));
+        return { items, ...(from + this.pageSize < inPlan.length ? { position: String(from + this.pageSize) } : {}) };
+      }),
+    );
+    this.mock.on(DeleteUsagePlanKeyCommand).callsFake(
+      serve("DeleteUsagePlanKey", (input, region) => {
+        const entry = `${input.usagePlanId}/${input.keyId}`;
+        if (!this.planKeys[region]!.delete(entry)) throw new NotFoundException({ message: "Invalid Usage Plan Key identifier specified", $metadata: {} });
+        return {};
+      }),
+    );
+  }
+
+  /** Every key of `region`'s usage plan. */
+  planKeysOf(region: string): FakeApiKey[] {
+    return [...this.planKeys[region]!].map((entry) => this.keys[region]!.find((k) => `${this.plans[region]}/${k.id}` === entry)!);
   }
 
   /** Makes every `command` call in `region` fail with the error `make` returns. */

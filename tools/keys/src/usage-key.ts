@@ -37,7 +37,8 @@ export interface UsageKeyResult {
   addedToPlan: boolean;
 }
 
-interface FoundKey {
+/** A usage key found by name in one region, with its value (register it with ctx.secrets). */
+export interface FoundKey {
   id: string;
   value: string;
   enabled: boolean;
@@ -73,7 +74,7 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise
 }
 
 /** Keys named exactly `name` (GetApiKeys' nameQuery is a prefix match), with their values. */
-async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
+export async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
   const client = ctx.clients.apiGateway(site.region);
   const keys: FoundKey[] = [];
   let position: string | undefined;
@@ -95,35 +96,44 @@ async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<Fo
 }
 
 async function ensureInRegion(ctx: Context, site: Site, merchantId: string, value: string, existing: FoundKey | undefined): Promise<UsageKeyResult> {
-  const client = ctx.clients.apiGateway(site.region);
   const name = usageKeyName(site.apiName, merchantId);
-  let apiKeyId = existing?.id;
-  if (!apiKeyId) {
-    try {
-      const out = await client.send(
-        new CreateApiKeyCommand({
-          name,
-          value,
-          enabled: true,
-          description: `Usage key of merchant ${merchantId}: its usage-plan limits, set by the authorizer (not a credential)`,
-          tags: usageKeyTags(merchantId),
-        }),
-      );
-      apiKeyId = out.id;
-    } catch (error) {
-      throw awsFailure("CreateApiKey", site.region, `usage key ${name}`, error);
-    }
-    if (!apiKeyId) throw new FailedError(`CreateApiKey in ${site.region} returned no id for usage key ${name}`);
-  }
-  let addedToPlan = true;
-  try {
-    await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" }));
-  } catch (error) {
-    // ConflictException: the key is already in the plan (a re-run, or a second key of the merchant).
-    if (!isAwsError(error, "ConflictException")) throw awsFailure("CreateUsagePlanKey", site.region, `usage key ${name} → usage plan ${site.usagePlanId}`, error);
-    addedToPlan = false;
-  }
+  const apiKeyId = existing?.id ?? (await createUsageKey(ctx, site, merchantId, value));
+  const addedToPlan = await addToUsagePlan(ctx, site, apiKeyId, name);
   const result = { region: site.region, name, apiKeyId, created: existing === undefined, usagePlanId: site.usagePlanId, addedToPlan };
   ctx.log(`usage key ${name} in ${site.region}: ${result.created ? "created" : "exists"} (id ${apiKeyId}), ${addedToPlan ? "added to" : "already in"} usage plan ${site.usagePlanId}`);
   return result;
+}
+
+/** Creates the merchant's usage key in one region with the given value, tagged; returns its id. */
+export async function createUsageKey(ctx: Context, site: Site, merchantId: string, value: string): Promise<string> {
+  const name = usageKeyName(site.apiName, merchantId);
+  let apiKeyId;
+  try {
+    const out = await ctx.clients.apiGateway(site.region).send(
+      new CreateApiKeyCommand({
+        name,
+        value,
+        enabled: true,
+        description: `Usage key of merchant ${merchantId}: its usage-plan limits, set by the authorizer (not a credential)`,
+        tags: usageKeyTags(merchantId),
+      }),
+    );
+    apiKeyId = out.id;
+  } catch (error) {
+    throw awsFailure("CreateApiKey", site.region, `usage key ${name}`, error);
+  }
+  if (!apiKeyId) throw new FailedError(`CreateApiKey in ${site.region} returned no id for usage key ${name}`);
+  return apiKeyId;
+}
+
+/** Puts a usage key in the region's usage plan; false when it was already there. */
+export async function addToUsagePlan(ctx: Context, site: Site, apiKeyId: string, name: string): Promise<boolean> {
+  try {
+    await ctx.clients.apiGateway(site.region).send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" }));
+    return true;
+  } catch (error) {
+    // ConflictException: the key is already in the plan (a re-run, or a second key of the merchant).
+    if (!isAwsError(error, "ConflictException")) throw awsFailure("CreateUsagePlanKey", site.region, `usage key ${name} → usage plan ${site.usagePlanId}`, error);
+    return false;
+  }
 }
