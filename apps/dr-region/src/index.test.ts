@@ -82,6 +82,19 @@ describe("dr-region stack", () => {
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
   });
 
+  it("deploys the same hourly key cleanup on its own cluster endpoint: read-only (it skips) until a failover makes it the writer", () => {
+    const fn = plan.one("aws:lambda/function:Function", "idem-cleanup-function");
+    expect(fn.inputs.environment.variables).toMatchObject({
+      DB_WRITER_HOST: plan.outputs.clusterEndpoint,
+      DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
+    });
+    expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
+    expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
+    expect(plan.one("aws:scheduler/schedule:Schedule").inputs.scheduleExpression).toBe("rate(1 hour)");
+    const errors = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.dimensions?.FunctionName === fn.inputs.name);
+    expect(errors.map((a) => a.inputs.metricName)).toEqual(["Errors"]);
+  });
+
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {
     const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "AuroraGlobalDBReplicationLag")!;
     expect(lag.inputs).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBClusterIdentifier: plan.outputs.clusterIdentifier }, alarmActions: [plan.outputs.alertTopicArn] });

@@ -105,16 +105,28 @@ describe("primary-region stack", () => {
     expect(plan.outputs.healthUrl).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/v1\/health$/);
   });
 
+  it("deletes expired idempotency keys hourly through this region's cluster endpoint, one run at a time", () => {
+    const fn = plan.one(LAMBDA, "idem-cleanup-function");
+    expect(fn.inputs).toMatchObject({ reservedConcurrentExecutions: 1, timeout: 60, vpcConfig: { subnetIds: expect.any(Array) } });
+    expect(fn.inputs.environment.variables).toMatchObject({
+      DB_WRITER_HOST: plan.outputs.clusterEndpoint,
+      DB_READER_HOST: plan.outputs.clusterEndpoint,
+      DB_SECRET_ID: plan.outputs.dbSecretName,
+    });
+    expect(plan.one("aws:scheduler/schedule:Schedule").inputs).toMatchObject({ scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" } });
+  });
+
   it("applies the migrations on deploy, again whenever they change, once the writer exists", () => {
     const invocation = plan.one("aws:lambda/invocation:Invocation");
     expect(invocation.inputs.triggers.migrations).toMatch(/^[0-9a-f]{64}$/);
     expect(invocation.options.dependsOn).toEqual(["aurora"]);
   });
 
-  it("alarms on the Lambda, the API and the primary cluster, to this region's topic", () => {
+  it("alarms on the Lambda, the API, the primary cluster and the key cleanup, to this region's topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    // Errors twice: the API function's, and the idempotency key cleanup's.
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
-      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Latency", "Throttles"].sort(),
+      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "Latency", "Throttles"].sort(),
     );
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });

@@ -58,16 +58,17 @@ export function writerMaxConnections(regional: RegionalConfig, reader: ConfigRea
 
 /** Two per primary container and one per DR container: three per reserved container of the pair. */
 const WRITER_CONNECTIONS_PER_CONTAINER = 3;
-const MIGRATION_CONNECTIONS = 1;
+/** The migration function's one and the hourly idempotency-key cleanup's one (reserved concurrency 1 each). */
+const MAINTENANCE_CONNECTIONS = 2;
 
 /**
  * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
  * writes go to the global writer endpoint, its reads and /health to the region's cluster
- * endpoint, both the writer there), every DR container one (its writes), plus the migration
- * function's one.
+ * endpoint, both the writer there), every DR container one (its writes), plus the maintenance
+ * functions' (migrations, and the key cleanup of the region that holds the writer).
  */
 export function writerConnections(reservedConcurrency: number): number {
-  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + MIGRATION_CONNECTIONS;
+  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + MAINTENANCE_CONNECTIONS;
 }
 
 /**
@@ -84,9 +85,9 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   if (needed > budget) {
     throw new ConfigError(
       "apiReservedConcurrency",
-      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + migrations), ` +
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + migrations and key cleanup), ` +
         `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
-        `Lower it to at most ${Math.floor((budget - MIGRATION_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
+        `Lower it to at most ${Math.floor((budget - MAINTENANCE_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
   return {

@@ -132,7 +132,7 @@ describe("loadApiConfig", () => {
 
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {
     await withConfig({ apiReservedConcurrency: "500" });
-    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1501 connections .* budget of 901 .* at most 300/);
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1502 connections .* budget of 901 .* at most 299/);
   });
 
   it("refuses a timeout at or over API Gateway's 29 s limit", async () => {

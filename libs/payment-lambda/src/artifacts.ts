@@ -11,6 +11,8 @@ export const PAYMENT_LAMBDA_ARTIFACTS = {
   apiDir: "dist/libs/payment-lambda/api",
   /** The Lambda authorizer of the /payments routes: index.js. */
   authorizerDir: "dist/libs/payment-lambda/authorizer",
+  /** The hourly deletion of expired idempotency keys: index.js and rds-ca.pem. */
+  cleanupDir: "dist/libs/payment-lambda/cleanup",
   /** index.js, rds-ca.pem and migrations/NNN_name.sql. */
   migrateDir: "dist/libs/payment-lambda/migrate",
   /**

@@ -68,6 +68,27 @@ export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<s
   return { API_KEYS_TABLE: inputs.apiKeysTableName, ...powertoolsEnvironment("payments-authorizer", inputs.logLevel) };
 }
 
+/**
+ * The environment of the idempotency key cleanup (libs/payment-lambda): one host for its only
+ * connection, which must be this region's cluster endpoint (see IdempotencyKeyCleanupArgs.clusterEndpoint).
+ */
+export function cleanupEnvironment(inputs: {
+  secretName: pulumi.Input<string>;
+  host: pulumi.Input<string>;
+  timeouts: DatabaseTimeouts;
+  logLevel: LogLevel;
+}): Record<string, pulumi.Input<string>> {
+  const { secretName, host, timeouts, logLevel } = inputs;
+  return {
+    DB_SECRET_ID: secretName,
+    DB_WRITER_HOST: host,
+    DB_READER_HOST: host,
+    DB_CONNECT_TIMEOUT_MS: String(timeouts.connectTimeoutMs),
+    DB_STATEMENT_TIMEOUT_MS: String(timeouts.statementTimeoutMs),
+    ...powertoolsEnvironment("payments-cleanup", logLevel),
+  };
+}
+
 function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): Record<string, string> {
   return { POWERTOOLS_SERVICE_NAME: serviceName, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL: logLevel };
 }

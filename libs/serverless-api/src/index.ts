@@ -1,6 +1,15 @@
 export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
+export {
+  IdempotencyKeyCleanup,
+  cleanupErrorsAlarm,
+  invokeFunctionPolicy,
+  schedulerTrustPolicy,
+  withCleanupDefaults,
+  type IdempotencyKeyCleanupArgs,
+  type ResolvedCleanupArgs,
+} from "./idempotency-key-cleanup";
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
@@ -13,6 +22,7 @@ export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./routes";
 export { type WafSettings } from "./web-acl";
 export {
   apiAccountOptions,
+  cleanupScheduleOptions,
   deploymentOptions,
   methodSettingsOptions,
   migrationInvocationOptions,

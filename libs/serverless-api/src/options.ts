@@ -56,3 +56,11 @@ export function methodSettingsOptions(
 export function migrationInvocationOptions(parent: pulumi.Resource, runAfter: pulumi.Resource[]): pulumi.CustomResourceOptions {
   return runAfter.length > 0 ? { parent, dependsOn: runAfter } : { parent };
 }
+
+/**
+ * The schedule waits for its role's permission to invoke the function: EventBridge Scheduler
+ * checks the role when it creates the schedule, and a first run without it fails unseen.
+ */
+export function cleanupScheduleOptions(parent: pulumi.Resource, invokePolicy: aws.iam.RolePolicy): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [invokePolicy] };
+}

@@ -4,6 +4,7 @@ import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import type { CustomDomainArgs } from "./custom-domain";
 import type { DatabaseArgs } from "./environment";
+import { IdempotencyKeyCleanup } from "./idempotency-key-cleanup";
 import { ServerlessApi } from "./serverless-api";
 import type { FunctionNetworkArgs, LogArgs } from "./vpc-function";
 
@@ -35,8 +36,8 @@ export interface RegionalPaymentsApiArgs {
 
 /**
  * The payments API of one region, the same in both: the payment Lambda's bundles (API and
- * authorizer) behind a {@link ServerlessApi}, and the region's alarms on it and on its Aurora
- * cluster.
+ * authorizer) behind a {@link ServerlessApi}, the hourly {@link IdempotencyKeyCleanup} of the
+ * keys the API writes, and the region's alarms on them and on its Aurora cluster.
  */
 export class RegionalPaymentsApi extends pulumi.ComponentResource {
   private readonly api: ServerlessApi;
@@ -66,6 +67,21 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         merchantLimits: args.api.merchantLimits,
         waf: args.api.waf,
         domain: args.domain,
+      },
+      { parent: this },
+    );
+    // Deletes expired keys where this region's cluster is the writer; skips while it is a secondary.
+    new IdempotencyKeyCleanup(
+      `${name}-idem-cleanup`,
+      {
+        namer: args.namer,
+        code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.cleanupDir),
+        network: args.network,
+        secretName: database.secretName,
+        clusterEndpoint: database.readerHost,
+        kmsKeyArns: args.kmsKeyArns,
+        logs: args.logs,
+        alarmTopicArn: args.alertTopicArn,
       },
       { parent: this },
     );

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
+import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { DatabaseMigration } from "./database-migration";
+import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { ServerlessApi } from "./serverless-api";
 import {
@@ -25,6 +27,25 @@ const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const MIGRATIONS_HASH = "3f2a9c";
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ASYNC_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
+const TOPIC_ARN = `arn:aws:sns:us-east-1:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use1-${SUFFIX}`;
+
+/** The cleanup's arguments as RegionalPaymentsApi passes them: this region's cluster endpoint, not the global writer. */
+function cleanupArgs(namer: IdempotencyKeyCleanupArgs["namer"], overrides: Partial<IdempotencyKeyCleanupArgs> = {}): IdempotencyKeyCleanupArgs {
+  return {
+    namer,
+    code: "/nonexistent/dist/libs/payment-lambda/cleanup",
+    network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+    secretName: SECRET_NAME,
+    clusterEndpoint: READER_HOST,
+    kmsKeyArns: [KEY_ARN],
+    logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+    alarmTopicArn: TOPIC_ARN,
+    ...overrides,
+  };
+}
 
 /** The primary region's API and migration, as the primary-region app composes them. */
 function synthPrimary(): Promise<Plan> {
@@ -45,15 +66,16 @@ function synthPrimary(): Promise<Plan> {
       },
       { provider },
     );
-    return { lambdaName: api.lambdaName, migrationFunction: migration.functionName, migrationResult: migration.result };
+    const cleanup = new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer), { provider });
+    return { lambdaName: api.lambdaName, migrationFunction: migration.functionName, migrationResult: migration.result, cleanupFunction: cleanup.functionName };
   });
 }
 
 /** Logical name prefix of each function's resources → its role in physical names. */
-const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate" } as const;
+const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate", cleanup: "idem-cleanup" } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 
-describe("the API, authorizer and migration functions", () => {
+describe("the API, authorizer, migration and cleanup functions", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synthPrimary();
@@ -179,7 +201,7 @@ describe("the API, authorizer and migration functions", () => {
   });
 
   it("runs every function in the VPC's private subnets with the Lambda security group", () => {
-    expect(plan.ofType(FUNCTION)).toHaveLength(3);
+    expect(plan.ofType(FUNCTION)).toHaveLength(4);
     for (const fn of plan.ofType(FUNCTION)) {
       expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [LAMBDA_SG] });
     }
@@ -277,6 +299,106 @@ describe("the API, authorizer and migration functions", () => {
     expect(plan.one("payments-dr:serverless-api:DatabaseMigration")).toMatchObject({ name: "migration", parent: null });
   });
 
+  it("runs one cleanup at a time, small, for a minute, against this region's cluster endpoint (not the global writer)", () => {
+    const fn = plan.one(FUNCTION, "cleanup-function");
+    expect(fn.inputs).toMatchObject({
+      name: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
+      role: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-idem-cleanup-use1-${SUFFIX}`,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      memorySize: 256,
+      timeout: 60,
+      reservedConcurrentExecutions: 1,
+      code: { archive: { path: "/nonexistent/dist/libs/payment-lambda/cleanup" } },
+    });
+    expect(fn.inputs.environment.variables).toEqual({
+      DB_SECRET_ID: SECRET_NAME,
+      DB_WRITER_HOST: READER_HOST,
+      DB_READER_HOST: READER_HOST,
+      DB_CONNECT_TIMEOUT_MS: "3000",
+      DB_STATEMENT_TIMEOUT_MS: "5000",
+      POWERTOOLS_SERVICE_NAME: "payments-cleanup",
+      POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
+    expect(plan.outputs.cleanupFunction).toBe(`payments-dr-idem-cleanup-use1-${SUFFIX}`);
+  });
+
+  it("lets the cleanup read only its secret: no table, no data key", () => {
+    expect(accessPolicy("cleanup").map((s) => s.Sid)).toEqual([
+      "WriteOwnLogs",
+      "DescribeVpcNetwork",
+      "ManageVpcNetworkInterfaces",
+      "ReadDatabaseSecret",
+      "DecryptDatabaseSecret",
+      "WriteTraces",
+    ]);
+    expect(statement("cleanup", "ReadDatabaseSecret")?.Resource).toBe(`arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:${SECRET_NAME}-??????`);
+    expect(statement("cleanup", "DecryptDatabaseSecret")).toMatchObject({ Resource: [KEY_ARN], Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } });
+  });
+
+  it("runs the cleanup hourly through EventBridge Scheduler: no flexible window, few delivery retries, after its role may invoke", () => {
+    const schedule = plan.one(SCHEDULE, "cleanup-schedule");
+    expect(schedule.inputs).toMatchObject({
+      name: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
+      scheduleExpression: "rate(1 hour)",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        roleArn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-idem-cleanup-scheduler-use1-${SUFFIX}`,
+        input: "{}",
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 900 },
+      },
+    });
+    expect(schedule.inputs.target.arn).toContain(`payments-dr-idem-cleanup-use1-${SUFFIX}`);
+    expect(schedule.options.dependsOn).toEqual(["cleanup-scheduler-invoke"]);
+    // Lambda's own async retries would rerun a failed cleanup twice; the next hour does instead.
+    expect(plan.one(ASYNC_CONFIG, "cleanup-async").inputs).toEqual({
+      functionName: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: 900,
+    });
+  });
+
+  it("lets only this schedule assume the scheduler role, and the role only invoke the cleanup function", () => {
+    const scheduleArn = `arn:aws:scheduler:us-east-1:${FAKE_ACCOUNT_ID}:schedule/default/payments-dr-idem-cleanup-use1-${SUFFIX}`;
+    expect(JSON.parse(plan.one(ROLE, "cleanup-scheduler-role").inputs.assumeRolePolicy).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": FAKE_ACCOUNT_ID, "aws:SourceArn": scheduleArn } },
+      },
+    ]);
+    const invoke = statementsOf(plan.one(POLICY, "cleanup-scheduler-invoke").inputs.policy);
+    expect(invoke).toEqual([{ Sid: "InvokeCleanup", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: plan.one(SCHEDULE, "cleanup-schedule").inputs.target.arn }]);
+    expect(invoke[0]!.Resource).not.toContain("*");
+  });
+
+  it("alarms on any cleanup error, treating the hours without a run as fine", () => {
+    expect(plan.one(ALARM, "cleanup-errors-alarm").inputs).toMatchObject({
+      name: `payments-dr-idem-cleanup-errors-alarm-use1-${SUFFIX}`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: `payments-dr-idem-cleanup-use1-${SUFFIX}` },
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+      alarmActions: [TOPIC_ARN],
+      okActions: [TOPIC_ARN],
+    });
+  });
+
+  it("parents the cleanup's resources to its component, tagged by the provider only", () => {
+    const own = plan.resources.filter((r) => r.custom && r.name.startsWith("cleanup-"));
+    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, FUNCTION, ASYNC_CONFIG, ROLE, POLICY, SCHEDULE, ALARM].sort());
+    for (const resource of own) {
+      expect(resource).toMatchObject({ parent: "cleanup", provider: "us-east-1" });
+      expect(resource.inputs.tags).toBeUndefined();
+    }
+  });
+
   it("reads the DR region's copy of the secret and tables from the DR functions, and says it is DR", async () => {
     const dr = await synthInRegion(({ provider, namer }) => {
       const api = new ServerlessApi("api", apiArgs(namer, { regionRole: "dr" }), { provider });
@@ -295,6 +417,29 @@ describe("the API, authorizer and migration functions", () => {
 });
 
 describe("function argument checks", () => {
+  it("applies the cleanup's documented defaults in one place", () => {
+    const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
+    expect(withCleanupDefaults("cleanup", cleanupArgs(namer, { alarmTopicArn: undefined }))).toMatchObject({
+      scheduleExpression: "rate(1 hour)",
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      logLevel: "INFO",
+      alarmTopicArn: undefined,
+    });
+  });
+
+  it("rejects a cleanup timeout with no room for its last batch, and a schedule that is not an expression", () => {
+    const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
+    expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { timeoutSeconds: 10 }))).toThrow(/timeoutSeconds 10 must be an integer from 30 to 900/);
+    expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { scheduleExpression: "hourly" }))).toThrow(/scheduleExpression "hourly" is not rate/);
+  });
+
+  it("creates no cleanup alarm without a topic", async () => {
+    const plan = await synthInRegion(({ provider, namer }) => ({ name: new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer, { alarmTopicArn: undefined }), { provider }).functionName }));
+    expect(plan.ofType(ALARM)).toHaveLength(0);
+    expect(plan.ofType(SCHEDULE)).toHaveLength(1);
+  });
+
   const synthApi = (overrides: Parameters<typeof apiArgs>[1]) =>
     synthInRegion(({ provider, namer }) => ({ name: new ServerlessApi("api", apiArgs(namer, overrides), { provider }).lambdaName }));
 

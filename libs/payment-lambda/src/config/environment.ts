@@ -4,7 +4,7 @@ export type RegionRole = "primary" | "dr";
 /**
  * The environment variables the payment Lambdas read: the contract with the stack that
  * deploys them. In AWS, `DATABASE_URL` is unset and `DB_SECRET_ID`, `DB_WRITER_HOST` and
- * `DB_READER_HOST` are set. The migrate function reads only the `DB_*` and `POWERTOOLS_*` ones;
+ * `DB_READER_HOST` are set. The migrate and cleanup functions read only the `DB_*` and `POWERTOOLS_*` ones;
  * the authorizer only `API_KEYS_TABLE`, `DYNAMODB_ENDPOINT` and `POWERTOOLS_*`.
  */
 export interface PaymentLambdaEnvironment {

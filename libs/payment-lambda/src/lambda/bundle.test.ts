@@ -84,7 +84,7 @@ describe("the build", () => {
   });
 
   it("keeps @aws-sdk/* and the RDS CA bundle out of the JS; ships rds-ca.pem next to each bundle", async () => {
-    for (const fn of ["api", "migrate"]) {
+    for (const fn of ["api", "migrate", "cleanup"]) {
       const js = await readFile(join(outDir, fn, "index.js"), "utf8");
       expect(js).not.toContain("BEGIN CERTIFICATE");
       const pem = await readFile(join(outDir, fn, "rds-ca.pem"), "utf8");
@@ -139,7 +139,7 @@ describe("the build", () => {
 });
 
 describe("the bundles, run as Lambda runs them", () => {
-  it("migrate applies the migrations; api serves the fixture event (DATABASE_URL: no AWS)", async () => {
+  it("migrate applies the migrations; api serves the fixture event; cleanup runs (DATABASE_URL: no AWS)", async () => {
     const env = { DATABASE_URL: server.url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" };
     const migrate = loadBundle<{ handler: (event: unknown) => Promise<unknown> }>("migrate", env);
     expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
@@ -149,6 +149,9 @@ describe("the bundles, run as Lambda runs them", () => {
     expect(created.statusCode).toBe(201);
     expect(JSON.parse(created.body)).toMatchObject({ amount: 1050, currency: "EUR" });
     expect((await api.handler(getHealth())).statusCode).toBe(200);
+
+    const cleanup = loadBundle<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>("cleanup", env);
+    expect(await cleanup.handler({}, { getRemainingTimeInMillis: () => 60_000 })).toEqual({ deleted: 0, batches: 1, complete: true });
   });
 
   it("authorizer and api chained as API Gateway chains them: the authorizer allows a stored key, its context makes the api create the payment for that merchant and record the key's use", async () => {

@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { ObservabilitySettings } from "../config/settings";
 
-/** The counters the payment API emits. */
+/** The counters the payment functions emit. */
 export type MetricName =
   | "PaymentCreated"
   | "IdempotentReplay"
@@ -13,11 +13,14 @@ export type MetricName =
   | "ApiKeyUseNotRecorded"
   | "AuthorizerAllowed"
   | "AuthorizerDenied"
-  | "AuthorizerFailed";
+  | "AuthorizerFailed"
+  | "IdempotencyKeysDeleted"
+  | "IdempotencyCleanupSkipped";
 
 /** Where counters go: CloudWatch EMF in Lambda, a recorder in tests. */
 export interface MetricsSink {
-  count(name: MetricName): void;
+  /** Adds `value` (default 1) to the counter. */
+  count(name: MetricName, value?: number): void;
   /** Publishes what was counted during this invocation. */
   flush(): void;
 }
@@ -26,7 +29,7 @@ export interface MetricsSink {
 export function createMetrics(settings: ObservabilitySettings): MetricsSink {
   const metrics = new Metrics({ namespace: settings.metricsNamespace, serviceName: settings.serviceName });
   return {
-    count: (name) => metrics.addMetric(name, MetricUnit.Count, 1),
+    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
     flush: () => {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     },

@@ -11,8 +11,8 @@ import type { MetricName, MetricsSink } from "../observability/metrics";
 /** Counts metrics in memory. */
 export class RecordingMetrics implements MetricsSink {
   readonly counts: Partial<Record<MetricName, number>> = {};
-  count(name: MetricName): void {
-    this.counts[name] = (this.counts[name] ?? 0) + 1;
+  count(name: MetricName, value = 1): void {
+    this.counts[name] = (this.counts[name] ?? 0) + value;
   }
   flush(): void {}
 }

@@ -1,0 +1,84 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { DatabaseSettings } from "../config/settings";
+import type { CredentialsProvider } from "../db/credentials";
+import { createDatabase } from "../db/database";
+import { DatabaseUnavailableError } from "../db/errors";
+import type { MetricsSink } from "../observability/metrics";
+import { deleteExpiredKeys, isReadOnly, type ExpiredKeysCleanup } from "../payments/expired-keys";
+
+/** Arguments of {@link createCleanupHandler}. */
+export interface CleanupHandlerArgs {
+  database: DatabaseSettings;
+  logger: Logger;
+  metrics: MetricsSink;
+  /** @default 1000 */
+  batchSize?: number;
+  credentials?: CredentialsProvider;
+  caFile?: string;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** What the function answers: a run, or a skip on a database that cannot be written here. */
+export type CleanupResult = ExpiredKeysCleanup & { skipped?: "read-only" };
+
+/** The part of the Lambda context the handler reads. */
+export interface CleanupContext {
+  getRemainingTimeInMillis(): number;
+}
+
+const DEFAULT_BATCH_SIZE = 1000;
+const SQLSTATE_READ_ONLY = "25006";
+/** Beyond a connect and one statement (and the client's grace after it): logging, closing, flushing metrics. */
+const SAFETY_MARGIN_MS = 2000;
+const CLIENT_QUERY_GRACE_MS = 1000;
+
+/**
+ * The cleanup function: deletes expired idempotency keys through this region's writer, in short
+ * batches, and stops while a connect plus one more statement still fit in the invocation. On a
+ * read-only database (the DR region's secondary before a failover) it deletes nothing and
+ * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
+ * The connection is closed after each run: the function runs once an hour.
+ */
+export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown, context: CleanupContext) => Promise<CleanupResult> {
+  const batchSize = args.batchSize ?? DEFAULT_BATCH_SIZE;
+  const now = args.now ?? Date.now;
+  const { connectTimeoutMs, statementTimeoutMs } = args.database;
+  const marginMs = connectTimeoutMs + statementTimeoutMs + CLIENT_QUERY_GRACE_MS + SAFETY_MARGIN_MS;
+
+  return async (_event, context) => {
+    const deadline = now() + context.getRemainingTimeInMillis() - marginMs;
+    const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
+    try {
+      const result = await db.writer.use(async (client): Promise<CleanupResult> => {
+        if (await isReadOnly(client)) return skipped();
+        return deleteExpiredKeys(client, { batchSize, deadline, now });
+      });
+      report(result);
+      return result;
+    } catch (error) {
+      // Demoted between the check and a batch (a switchover): earlier batches are committed (not counted here), the rest waits an hour.
+      if (!(error instanceof DatabaseUnavailableError && error.reason === SQLSTATE_READ_ONLY)) throw error;
+      const result = skipped();
+      report(result);
+      return result;
+    } finally {
+      await db.close();
+      args.metrics.flush();
+    }
+  };
+
+  function report(result: CleanupResult): void {
+    if (result.skipped) {
+      args.logger.info("Idempotency key cleanup skipped: the database is read-only here", { skipped: result.skipped });
+      args.metrics.count("IdempotencyCleanupSkipped");
+      return;
+    }
+    args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete });
+    args.metrics.count("IdempotencyKeysDeleted", result.deleted);
+  }
+}
+
+function skipped(): CleanupResult {
+  return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
+}

@@ -1,0 +1,129 @@
+import { Client } from "pg";
+import { createCleanupHandler, type CleanupHandlerArgs } from "../app/cleanup";
+import type { DatabaseSettings } from "../config/settings";
+import { createLogger } from "../observability/logger";
+import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { postPayment, VALID_PAYMENT } from "../test-support/events";
+import { RecordingMetrics, testApi, testSettings } from "../test-support/runtime";
+
+let server: PostgresServer;
+let databases = 0;
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(() => server?.stop());
+
+const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
+/** Lambda's context with plenty of time left. */
+const LONG_RUN = { getRemainingTimeInMillis: () => 60_000 };
+
+/** A fresh, migrated database. */
+async function freshDatabase(): Promise<string> {
+  const name = `cleanup_${++databases}`;
+  await withClient(server.url, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = server.urlFor(name);
+  await migrate(url);
+  return url;
+}
+
+/** Makes every later session of the `databases`-th database read-only, as a secondary is. */
+async function makeReadOnly(): Promise<void> {
+  await withClient(server.url, (client) => client.query(`ALTER DATABASE cleanup_${databases} SET default_transaction_read_only = on`));
+}
+
+function settings(url: string): DatabaseSettings {
+  return { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
+}
+
+function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
+  const metrics = new RecordingMetrics();
+  const handler = createCleanupHandler({ database: settings(url), logger, metrics, ...args });
+  return { handler, metrics };
+}
+
+/** Keys `prefix-1` … `prefix-n` of merchant-a, expired (`expiresIn` < 0) or not, completed or in progress. */
+async function insertKeys(url: string, prefix: string, n: number, keys: { expiresIn: string; status?: "completed" | "in_progress" }): Promise<void> {
+  const status = keys.status ?? "completed";
+  await withClient(url, (client) =>
+    client.query(
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, response_status, response_body, created_at, expires_at)
+       SELECT 'merchant-a', $1 || '-' || i, repeat('0', 64), $2,
+              CASE WHEN $2 = 'completed' THEN 201 END, CASE WHEN $2 = 'completed' THEN '{}'::jsonb END,
+              now() + $3::interval - interval '24 hours', now() + $3::interval
+       FROM generate_series(1, $4::int) AS i`,
+      [prefix, status, keys.expiresIn, n],
+    ),
+  );
+}
+
+async function keysLeft(url: string): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ idempotency_key: string }>("SELECT idempotency_key FROM idempotency_keys ORDER BY idempotency_key");
+    return rows.map((r) => r.idempotency_key);
+  });
+}
+
+describe("the idempotency key cleanup", () => {
+  it("deletes expired keys in several batches; keeps unexpired ones, completed or in progress, and one a request is reclaiming", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 4, { expiresIn: "-1 minute" });
+    await insertKeys(url, "expired-in-progress", 1, { expiresIn: "-1 hour", status: "in_progress" });
+    await insertKeys(url, "reclaimed", 1, { expiresIn: "-1 hour" });
+    await insertKeys(url, "live", 2, { expiresIn: "1 hour" });
+    await insertKeys(url, "live-in-progress", 1, { expiresIn: "23 hours", status: "in_progress" });
+
+    // A request holds the expired key it is about to reclaim (the API deletes and re-inserts it in one transaction).
+    const request = new Client({ connectionString: url });
+    await request.connect();
+    try {
+      await request.query("BEGIN");
+      await request.query("SELECT 1 FROM idempotency_keys WHERE idempotency_key = 'reclaimed-1' FOR UPDATE");
+      const { handler, metrics } = cleanup(url, { batchSize: 2 });
+      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 5, batches: 3, complete: true });
+      expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 5 });
+    } finally {
+      await request.query("ROLLBACK");
+      await request.end();
+    }
+    expect(await keysLeft(url)).toEqual(["live-1", "live-2", "live-in-progress-1", "reclaimed-1"]);
+  });
+
+  it("keeps a key within its window: the same request is still replayed after the cleanup ran", async () => {
+    const url = await freshDatabase();
+    const api = testApi(testSettings(url));
+    try {
+      const first = await api.handler(postPayment(VALID_PAYMENT, "kept-1"));
+      expect(first.statusCode).toBe(201);
+      const { handler } = cleanup(url);
+      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 1, complete: true });
+      const replay = await api.handler(postPayment(VALID_PAYMENT, "kept-1"));
+      expect(replay.statusCode).toBe(201);
+      expect(replay.headers).toMatchObject({ "Idempotency-Replayed": "true" });
+      expect(JSON.parse(replay.body)).toEqual(JSON.parse(first.body));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("does nothing on a read-only database (the DR secondary before a failover) and answers skipped, without an error", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
+    await makeReadOnly();
+    const { handler, metrics } = cleanup(url);
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
+    expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
+    expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
+  });
+
+  it("stops when its time budget is used, leaving a connect and a statement of margin before the Lambda timeout, and says it is not complete", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
+    // Margin: connect 3 s + statement 5 s + the client's 1 s grace + 2 s. One second beyond it: one 600 ms batch fits, not two.
+    let clock = 0;
+    const { handler, metrics } = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
+    expect(await handler({}, { getRemainingTimeInMillis: () => 11_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false });
+    expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 2 });
+    expect(await keysLeft(url)).toHaveLength(3);
+  });
+});
