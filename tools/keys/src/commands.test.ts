@@ -1,24 +1,13 @@
 import { parseApiKey, parseApiKeyRecord, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { run } from "./run";
-import { apiKeysIn, DR, HOME, KeysHarness, LocalKeysTable, NOW, outputsDir } from "./test-support";
+import { apiKeysIn, DR, HOME, NOW, outputsDir, useKeysHarness } from "./test-support";
 
-let table: LocalKeysTable;
-let keys: KeysHarness;
-
-beforeAll(async () => {
-  table = await LocalKeysTable.start();
-});
-afterAll(() => table.stop());
-beforeEach(async () => {
-  await table.clear();
-  keys = new KeysHarness(table);
-});
-afterEach(() => keys.restore());
+const keys = useKeysHarness();
 
 /** Creates a key and returns it with its id. */
 async function created(merchant: string, ...extra: string[]): Promise<{ apiKey: string; keyId: string }> {
-  const { code, stdout, stderr } = await keys.run(["create", "--merchant", merchant, ...extra]);
+  const { code, stdout, stderr } = await keys().run(["create", "--merchant", merchant, ...extra]);
   expect({ code, stderr }).toMatchObject({ code: EXIT_CODES.ok });
   const [apiKey] = apiKeysIn(stdout);
   return { apiKey: apiKey!, keyId: parseApiKey(apiKey!)!.keyId };
@@ -26,7 +15,7 @@ async function created(merchant: string, ...extra: string[]): Promise<{ apiKey: 
 
 describe("create", () => {
   it("stores a record that verifies against the printed key with real hashing, and holds no secret", async () => {
-    const { code, stdout, stderr } = await keys.run(["create", "--merchant", "merchant-1", "--label", "checkout backend"]);
+    const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1", "--label", "checkout backend"]);
     expect(code).toBe(EXIT_CODES.ok);
     const printed = apiKeysIn(stdout);
     expect(printed).toHaveLength(1);
@@ -37,7 +26,7 @@ describe("create", () => {
     const parts = parseApiKey(printed[0]!)!;
     expect(stdout).toContain(`key id    ${parts.keyId}`);
     expect(stdout).toContain("merchant  merchant-1");
-    const item = await table.item(parts.keyId);
+    const item = await keys().table.item(parts.keyId);
     const record = parseApiKeyRecord(item);
     expect(record).toMatchObject({ merchantId: "merchant-1", status: "active", label: "checkout backend", createdAt: NOW.toISOString() });
     expect(verifyApiKey(parts, record)).toEqual(record);
@@ -46,21 +35,21 @@ describe("create", () => {
   });
 
   it("--json prints the key once with its id and merchant, and never the salt, hash or usage key value", async () => {
-    const { code, stdout } = await keys.run(["create", "--merchant", "merchant-1", "--json"]);
+    const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     const result = JSON.parse(stdout);
     expect(apiKeysIn(stdout)).toEqual([result.apiKey]);
-    expect(result).toMatchObject({ merchantId: "merchant-1", keyId: parseApiKey(result.apiKey)!.keyId, region: HOME, table: table.name });
+    expect(result).toMatchObject({ merchantId: "merchant-1", keyId: parseApiKey(result.apiKey)!.keyId, region: HOME, table: keys().table.name });
     expect(result.note).toMatch(/cannot be shown again/);
-    const item = (await table.item(result.keyId))!;
+    const item = (await keys().table.item(result.keyId))!;
     for (const secret of [item.salt, item.secretHash, item.usageKey] as string[]) expect(stdout).not.toContain(secret);
   });
 
   it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
-    const { code, stdout } = await keys.run(["create", "--merchant", "merchant-1", "--region", "dr", "--json"]);
+    const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1", "--region", "dr", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout).region).toBe(DR);
-    expect(keys.regions.filter((r) => r.service === "dynamodb").map((r) => r.region)).toEqual([DR]);
+    expect(keys().regions.filter((r) => r.service === "dynamodb").map((r) => r.region)).toEqual([DR]);
   });
 
   it.each([
@@ -70,40 +59,40 @@ describe("create", () => {
     ["an empty label", ["--merchant", "merchant-1", "--label", " "], /--label must be 1-128 characters/],
     ["an unknown region", ["--merchant", "merchant-1", "--region", "eu-west-1"], /--region eu-west-1 is not one of this deployment's regions \(us-east-1, us-east-2\)/],
   ])("refuses %s: exit 2, one line, nothing written, no usage key made", async (_, args, message) => {
-    const { code, stdout, stderr } = await keys.run(["create", ...args]);
+    const { code, stdout, stderr } = await keys().run(["create", ...args]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(message);
     expect(stderr.split("\n")).toHaveLength(1);
     expect(stdout).toBe("");
-    expect(await table.items()).toEqual([]);
-    expect(keys.apiGateway.called("CreateApiKey")).toEqual([]);
+    expect(await keys().table.items()).toEqual([]);
+    expect(keys().apiGateway.called("CreateApiKey")).toEqual([]);
   });
 });
 
 describe("list", () => {
   it("shows id, merchant, status, label and times of every key, never the salt, hash or usage key", async () => {
     const first = await created("merchant-1", "--label", "checkout");
-    keys.now = new Date("2026-11-25T13:00:00.000Z");
+    keys().now = new Date("2026-11-25T13:00:00.000Z");
     const second = await created("merchant-1");
     const other = await created("merchant-2");
-    await keys.run(["revoke", "--key-id", second.keyId]);
+    await keys().run(["revoke", "--key-id", second.keyId]);
 
-    table.scanned.length = 0;
-    const { code, stdout } = await keys.run(["list", "--json"]);
+    keys().table.scanned.length = 0;
+    const { code, stdout } = await keys().run(["list", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
-    // Two items a page: every page was read, and the projection kept the secret material in the table.
-    expect(table.scanned).toHaveLength(3);
-    for (const item of table.scanned) expect(Object.keys(item).filter((a) => ["salt", "secretHash", "usageKey"].includes(a))).toEqual([]);
+    // Two items a page: every page was read, and the projection kept the secret material in the keys().table.
+    expect(keys().table.scanned).toHaveLength(3);
+    for (const item of keys().table.scanned) expect(Object.keys(item).filter((a) => ["salt", "secretHash", "usageKey"].includes(a))).toEqual([]);
     const listed = JSON.parse(stdout);
     expect(listed).toEqual([
       { keyId: first.keyId, merchantId: "merchant-1", status: "active", label: "checkout", createdAt: NOW.toISOString() },
       { keyId: second.keyId, merchantId: "merchant-1", status: "revoked", createdAt: "2026-11-25T13:00:00.000Z", revokedAt: "2026-11-25T13:00:00.000Z" },
       { keyId: other.keyId, merchantId: "merchant-2", status: "active", createdAt: "2026-11-25T13:00:00.000Z" },
     ]);
-    const human = (await keys.run(["list"])).stdout;
+    const human = (await keys().run(["list"])).stdout;
     expect(human).toMatch(new RegExp(`${first.keyId}\\s+merchant-1\\s+active\\s+checkout\\s+${NOW.toISOString()}\\s+-\\s+-`));
     expect(human).toMatch(/3 keys in payments-dr-api-keys-dev \(us-east-1\)/);
-    for (const item of await table.items()) {
+    for (const item of await keys().table.items()) {
       for (const secret of [item.salt, item.secretHash, item.usageKey] as string[]) {
         expect(stdout).not.toContain(secret);
         expect(human).not.toContain(secret);
@@ -114,68 +103,68 @@ describe("list", () => {
   it("--merchant shows that merchant's keys only; --region dr reads the DR replica", async () => {
     const mine = await created("merchant-1");
     await created("merchant-2");
-    const { code, stdout } = await keys.run(["list", "--merchant", "merchant-1", "--region", DR, "--json"]);
+    const { code, stdout } = await keys().run(["list", "--merchant", "merchant-1", "--region", DR, "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout).map((k: { keyId: string }) => k.keyId)).toEqual([mine.keyId]);
-    expect(keys.regions.filter((r) => r.service === "dynamodb").at(-1)).toEqual({ service: "dynamodb", region: DR });
+    expect(keys().regions.filter((r) => r.service === "dynamodb").at(-1)).toEqual({ service: "dynamodb", region: DR });
   });
 });
 
 describe("revoke", () => {
   it("marks the key revoked at now, after which verifyApiKey refuses it, and says when it takes effect", async () => {
     const { apiKey, keyId } = await created("merchant-1");
-    keys.now = new Date("2026-11-25T14:00:00.000Z");
-    const { code, stdout } = await keys.run(["revoke", "--key-id", keyId]);
+    keys().now = new Date("2026-11-25T14:00:00.000Z");
+    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(stdout).toContain(`revoked API key ${keyId} of merchant merchant-1 at 2026-11-25T14:00:00.000Z`);
     expect(stdout).toMatch(/authorizer cache TTL \(payments-dr:authorizerCacheTtlSeconds, default 60 s\) plus global-table replication lag \(typically ~1 s\)/);
-    const record = parseApiKeyRecord(await table.item(keyId));
+    const record = parseApiKeyRecord(await keys().table.item(keyId));
     expect(record).toMatchObject({ status: "revoked", revokedAt: "2026-11-25T14:00:00.000Z" });
     expect(verifyApiKey(parseApiKey(apiKey)!, record)).toBeUndefined();
   });
 
   it("an already revoked key: says so, exit 0, the first revocation time is kept", async () => {
     const { keyId } = await created("merchant-1");
-    await keys.run(["revoke", "--key-id", keyId]);
-    keys.now = new Date("2026-11-26T09:00:00.000Z");
-    const { code, stdout } = await keys.run(["revoke", "--key-id", keyId, "--json"]);
+    await keys().run(["revoke", "--key-id", keyId]);
+    keys().now = new Date("2026-11-26T09:00:00.000Z");
+    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId, "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout)).toMatchObject({ alreadyRevoked: true, key: { keyId, status: "revoked", revokedAt: NOW.toISOString() } });
-    expect((await table.item(keyId))!.revokedAt).toBe(NOW.toISOString());
+    expect((await keys().table.item(keyId))!.revokedAt).toBe(NOW.toISOString());
   });
 
   it("an unknown key: exit 2 with a clear message, nothing written", async () => {
     await created("merchant-1");
-    const before = await table.items();
-    const { code, stderr } = await keys.run(["revoke", "--key-id", "0123456789abcdef"]);
+    const before = await keys().table.items();
+    const { code, stderr } = await keys().run(["revoke", "--key-id", "0123456789abcdef"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toBe("keys: no API key 0123456789abcdef in payments-dr-api-keys-dev (us-east-1); nothing changed");
-    expect(await table.items()).toEqual(before);
+    expect(await keys().table.items()).toEqual(before);
   });
 
   it("a whole key passed as --key-id: refused without echoing its secret, the key id named", async () => {
     const { apiKey, keyId } = await created("merchant-1");
-    const { code, stdout, stderr } = await keys.run(["revoke", "--key-id", apiKey]);
+    const { code, stdout, stderr } = await keys().run(["revoke", "--key-id", apiKey]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toBe(`keys: --key-id got a whole API key: pass only its key id, ${keyId}`);
     expect(stdout + stderr).not.toContain(parseApiKey(apiKey)!.secret);
-    expect((await table.item(keyId))!.status).toBe("active");
+    expect((await keys().table.item(keyId))!.status).toBe("active");
   });
 });
 
 describe("cli", () => {
   it("--help of every command lists the exit codes; revoke's states the revocation delay", async () => {
     for (const command of [[], ["create"], ["list"], ["revoke"]]) {
-      const { code, stdout } = await keys.run([...command, "--help"]);
+      const { code, stdout } = await keys().run([...command, "--help"]);
       expect(code).toBe(EXIT_CODES.ok);
       expect(stdout).toMatch(/2 {2}refused/);
     }
-    expect((await keys.run(["revoke", "--help"])).stdout).toMatch(/authorizerCacheTtlSeconds/);
+    expect((await keys().run(["revoke", "--help"])).stdout).toMatch(/authorizerCacheTtlSeconds/);
   });
 
   it("refuses an option of another command and stray arguments, echoing neither value", async () => {
-    expect(await keys.run(["list", "--key-id", "0123456789abcdef"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --key-id (keys list --help)" });
-    const stray = await keys.run(["revoke", "pdr_0123456789abcdef_secretsecretsecretsecretsecretsecretsecret1"]);
+    expect(await keys().run(["list", "--key-id", "0123456789abcdef"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --key-id (keys list --help)" });
+    const stray = await keys().run(["revoke", "pdr_0123456789abcdef_secretsecretsecretsecretsecretsecretsecret1"]);
     expect(stray).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: unexpected arguments after revoke (keys --help)" });
   });
 

@@ -1,23 +1,12 @@
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
-import { apiKeysIn, DR, HOME, KeysHarness, LocalKeysTable, outputs } from "./test-support";
+import { apiKeysIn, DR, HOME, outputs, useKeysHarness } from "./test-support";
 import { usageKeyName } from "./usage-key";
 
-let table: LocalKeysTable;
-let keys: KeysHarness;
+const keys = useKeysHarness();
 
-beforeAll(async () => {
-  table = await LocalKeysTable.start();
-});
-afterAll(() => table.stop());
-beforeEach(async () => {
-  await table.clear();
-  keys = new KeysHarness(table);
-});
-afterEach(() => keys.restore());
-
-const gateway = () => keys.apiGateway;
+const gateway = () => keys().apiGateway;
 const WRITES = ["CreateApiKey", "CreateUsagePlanKey", "DeleteUsagePlanKey"];
 const writes = () => gateway().calls.filter((c) => WRITES.includes(c.command));
 /** Names of the usage keys in each region's plan, sorted. */
@@ -28,7 +17,7 @@ const names = (...merchants: string[]) => ({
 });
 
 async function created(merchant: string): Promise<string> {
-  const { code, stdout } = await keys.run(["create", "--merchant", merchant]);
+  const { code, stdout } = await keys().run(["create", "--merchant", merchant]);
   expect(code).toBe(EXIT_CODES.ok);
   return parseApiKey(apiKeysIn(stdout)[0]!)!.keyId;
 }
@@ -39,7 +28,7 @@ function emptyPlans(...regions: string[]): void {
 }
 
 async function sync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: { regions: { region: string; counts: Record<string, number>; rows: { merchantId: string; action: string; recreated?: boolean }[] }[]; changed: boolean } }> {
-  const out = await keys.run(["sync", ...args, "--json"]);
+  const out = await keys().run(["sync", ...args, "--json"]);
   return { ...out, json: JSON.parse(out.stdout) };
 }
 
@@ -66,8 +55,8 @@ describe("sync", () => {
     const gone = await created("merchant-2");
     const old = await created("merchant-1");
     await created("merchant-1");
-    await keys.run(["revoke", "--key-id", gone]);
-    await keys.run(["revoke", "--key-id", old]);
+    await keys().run(["revoke", "--key-id", gone]);
+    await keys().run(["revoke", "--key-id", old]);
 
     const { code, json } = await sync();
     expect(code).toBe(EXIT_CODES.ok);
@@ -82,12 +71,12 @@ describe("sync", () => {
   it("a second run changes nothing and says so", async () => {
     const revoked = await created("merchant-1");
     await created("merchant-2");
-    await keys.run(["revoke", "--key-id", revoked]);
+    await keys().run(["revoke", "--key-id", revoked]);
     emptyPlans(DR);
     expect((await sync()).code).toBe(EXIT_CODES.ok);
     gateway().calls.length = 0;
 
-    const { code, stdout } = await keys.run(["sync"]);
+    const { code, stdout } = await keys().run(["sync"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(writes()).toEqual([]);
     expect(stdout).toMatch(/merchant-2\s+already fine/);
@@ -100,26 +89,26 @@ describe("sync", () => {
     await created("merchant-1");
     emptyPlans(HOME, DR);
     gateway().calls.length = 0;
-    keys.regions.length = 0;
+    keys().regions.length = 0;
 
     const { code, json } = await sync("--region", DR);
     expect(code).toBe(EXIT_CODES.ok);
     expect(plans()).toEqual({ [HOME]: [], [DR]: names("merchant-1")[DR] });
     expect(new Set(gateway().calls.map((c) => c.region))).toEqual(new Set([DR]));
-    expect(new Set(keys.regions.map((r) => r.region))).toEqual(new Set([DR]));
+    expect(new Set(keys().regions.map((r) => r.region))).toEqual(new Set([DR]));
     expect(json.regions.map((r) => r.region)).toEqual([DR]);
   });
 
   it("--dry-run changes nothing and reports what it would do", async () => {
     const revoked = await created("merchant-1");
     await created("merchant-2");
-    await keys.run(["revoke", "--key-id", revoked]);
+    await keys().run(["revoke", "--key-id", revoked]);
     emptyPlans(DR);
     gateway().keys[DR]!.splice(0); // merchant-2's usage key lost in DR
     const before = plans();
     gateway().calls.length = 0;
 
-    const { code, stdout } = await keys.run(["sync", "--dry-run"]);
+    const { code, stdout } = await keys().run(["sync", "--dry-run"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(writes()).toEqual([]);
     expect(plans()).toEqual(before);
@@ -138,7 +127,7 @@ describe("sync", () => {
     const { code, json } = await sync();
     expect(code).toBe(EXIT_CODES.ok);
     expect(gateway().called("CreateApiKey").map((c) => [c.region, c.input.name, c.input.value])).toEqual([[DR, usageKeyName(outputs.dr.apiName, "merchant-1"), value]]);
-    expect((await table.item(keyId))!.usageKey).toBe(value);
+    expect((await keys().table.item(keyId))!.usageKey).toBe(value);
     expect(gateway().planKeysOf(DR).map((k) => k.value)).toEqual([value]);
     expect(json.regions[1]!.rows).toEqual([expect.objectContaining({ merchantId: "merchant-1", action: "added", recreated: true })]);
   });
@@ -146,11 +135,11 @@ describe("sync", () => {
   it("refuses (exit 2) a merchant whose active key stores no usage key value, without inventing one; the others are synced", async () => {
     await created("merchant-1");
     const { record } = newApiKey({ merchantId: "merchant-9" });
-    await DynamoDBDocumentClient.from(table.clientIn(HOME)).send(new PutCommand({ TableName: table.name, Item: { ...record } }));
+    await DynamoDBDocumentClient.from(keys().table.clientIn(HOME)).send(new PutCommand({ TableName: keys().table.name, Item: { ...record } }));
     emptyPlans(HOME, DR);
     gateway().calls.length = 0;
 
-    const { code, stdout, stderr } = await keys.run(["sync"]);
+    const { code, stdout, stderr } = await keys().run(["sync"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stdout).toMatch(new RegExp(`merchant-9\\s+refused\\s+.*${record.keyId} store no usage key value`));
     expect(stderr).toMatch(/keys: sync refused merchant\(s\) merchant-9 \(see the table\); the others are synced/);
@@ -162,11 +151,11 @@ describe("sync", () => {
     await created("merchant-1");
     await created("merchant-2");
     emptyPlans(HOME);
-    table.scanned.length = 0;
-    const { stdout, stderr } = await keys.run(["sync"]);
-    const human = await keys.run(["sync", "--json"]);
-    expect(table.scanned.length).toBeGreaterThan(0);
-    for (const item of table.scanned) expect(Object.keys(item).sort()).toEqual(["keyId", "merchantId", "status", "usageKey"]);
+    keys().table.scanned.length = 0;
+    const { stdout, stderr } = await keys().run(["sync"]);
+    const human = await keys().run(["sync", "--json"]);
+    expect(keys().table.scanned.length).toBeGreaterThan(0);
+    for (const item of keys().table.scanned) expect(Object.keys(item).sort()).toEqual(["keyId", "merchantId", "status", "usageKey"]);
     for (const key of gateway().keys[HOME]!) for (const text of [stdout, stderr, human.stdout, human.stderr]) expect(text).not.toContain(key.value);
   });
 
@@ -175,7 +164,7 @@ describe("sync", () => {
     emptyPlans(HOME, DR);
     gateway().fail(HOME, "GetUsagePlanKeys", () => new Error("connect ETIMEDOUT"));
 
-    const { code, stdout, stderr } = await keys.run(["sync"]);
+    const { code, stdout, stderr } = await keys().run(["sync"]);
     expect(code).toBe(EXIT_CODES.failed);
     expect(stdout).toMatch(/us-east-1 \(usage plan plan-use1\): .*FAILED: GetUsagePlanKeys in us-east-1 \(usage plan plan-use1\) failed: connect ETIMEDOUT/);
     expect(stderr).toMatch(/keys: sync failed in us-east-1: re-run once the region answers$/);
@@ -183,7 +172,7 @@ describe("sync", () => {
   });
 
   it("takes --dry-run only as sync's option", async () => {
-    expect(await keys.run(["list", "--dry-run"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --dry-run (keys list --help)" });
-    expect((await keys.run(["sync", "--help"])).stdout).toMatch(/--dry-run/);
+    expect(await keys().run(["list", "--dry-run"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --dry-run (keys list --help)" });
+    expect((await keys().run(["sync", "--help"])).stdout).toMatch(/--dry-run/);
   });
 });

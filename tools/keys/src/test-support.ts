@@ -276,6 +276,26 @@ export class KeysHarness {
   }
 }
 
+/**
+ * Registers the usual jest hooks of a keys test file: one local table for the file, emptied
+ * before each test, and a fresh harness each test (its fake API Gateway restored after it).
+ * Returns a getter for the current test's harness.
+ */
+export function useKeysHarness(): () => KeysHarness {
+  let table: LocalKeysTable;
+  let keys: KeysHarness;
+  beforeAll(async () => {
+    table = await LocalKeysTable.start();
+  });
+  afterAll(() => table.stop());
+  beforeEach(async () => {
+    await table.clear();
+    keys = new KeysHarness(table);
+  });
+  afterEach(() => keys.restore());
+  return () => keys;
+}
+
 /** Every API key in a text. */
 export function apiKeysIn(text: string): string[] {
   return text.match(/pdr_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g) ?? [];

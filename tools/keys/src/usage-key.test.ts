@@ -1,28 +1,17 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions";
-import { DR, HOME, KeysHarness, LocalKeysTable, outputs } from "./test-support";
+import { DR, HOME, KeysHarness, outputs, useKeysHarness } from "./test-support";
 import { usageKeyName, usageKeyTags } from "./usage-key";
 
-let table: LocalKeysTable;
-let keys: KeysHarness;
-
-beforeAll(async () => {
-  table = await LocalKeysTable.start();
-});
-afterAll(() => table.stop());
-beforeEach(async () => {
-  await table.clear();
-  keys = new KeysHarness(table);
-});
-afterEach(() => keys.restore());
+const keys = useKeysHarness();
 
 const HOME_NAME = usageKeyName(outputs.primary.apiName, "merchant-1");
 const DR_NAME = usageKeyName(outputs.dr.apiName, "merchant-1");
-const gateway = () => keys.apiGateway;
+const gateway = () => keys().apiGateway;
 
 describe("the merchant's usage key", () => {
   it("is created in both regions with one value, named after each region's API, tagged, and put in each usage plan", async () => {
-    const { code, stdout } = await keys.run(["create", "--merchant", "merchant-1", "--json"]);
+    const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect([HOME_NAME, DR_NAME]).toEqual(["payments-dr-api-use1-dev-merchant-merchant-1", "payments-dr-api-use2-dev-merchant-merchant-1"]);
     const [home] = gateway().keys[HOME]!;
@@ -33,7 +22,7 @@ describe("the merchant's usage key", () => {
     expect(gateway().planKeys[HOME]).toEqual(new Set([`${outputs.primary.usagePlanId}/${home!.id}`]));
     expect(gateway().planKeys[DR]).toEqual(new Set([`${outputs.dr.usagePlanId}/${dr!.id}`]));
 
-    const stored = (await table.items())[0]!;
+    const stored = (await keys().table.items())[0]!;
     expect(stored.usageKey).toBe(home!.value);
     expect(JSON.parse(stdout).usageKeys).toEqual([
       { region: HOME, name: HOME_NAME, apiKeyId: home!.id, created: true, usagePlanId: outputs.primary.usagePlanId, addedToPlan: true },
@@ -46,23 +35,23 @@ describe("the merchant's usage key", () => {
     gateway().add(DR, { name: `${DR_NAME}0`, value: "a".repeat(40), enabled: true });
     gateway().add(DR, { name: `${DR_NAME}1`, value: "b".repeat(40), enabled: true });
     const existing = gateway().add(DR, { name: DR_NAME, value: "c".repeat(40), enabled: true });
-    const { code } = await keys.run(["create", "--merchant", "merchant-1"]);
+    const { code } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(gateway().called("GetApiKeys", DR)).toHaveLength(2);
     expect(gateway().called("CreateApiKey", DR)).toEqual([]);
     expect(gateway().called("CreateApiKey", HOME).map((c) => c.input)).toEqual([expect.objectContaining({ name: HOME_NAME, value: existing.value })]);
     expect(gateway().planKeys[DR]).toEqual(new Set([`${outputs.dr.usagePlanId}/${existing.id}`]));
-    expect((await table.items())[0]!.usageKey).toBe(existing.value);
+    expect((await keys().table.items())[0]!.usageKey).toBe(existing.value);
   });
 
   it("a merchant's second key reuses both usage keys, already in the plans (ConflictException tolerated)", async () => {
-    await keys.run(["create", "--merchant", "merchant-1"]);
-    const { code, stderr } = await keys.run(["create", "--merchant", "merchant-1"]);
+    await keys().run(["create", "--merchant", "merchant-1"]);
+    const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(gateway().called("CreateApiKey")).toHaveLength(2);
     expect(gateway().called("CreateUsagePlanKey")).toHaveLength(4);
     expect(stderr).toMatch(new RegExp(`usage key ${DR_NAME} in us-east-2: exists \\(id \\w+\\), already in usage plan plan-use2`));
-    const items = await table.items();
+    const items = await keys().table.items();
     expect(items).toHaveLength(2);
     expect(items[0]!.usageKey).toBe(items[1]!.usageKey);
   });
@@ -75,11 +64,11 @@ describe("the merchant's usage key", () => {
   ])("if %s fails %s: exit 3, one line naming both, nothing written to the table, the usage key value not echoed", async (region, command) => {
     // An error that quotes the value, as some AWS messages quote their input.
     gateway().fail(region, command, (input) => Object.assign(new Error(`boom ${String(input.value ?? input.keyId ?? input.nameQuery)} ${gateway().keys[HOME]![0]?.value ?? ""}`), { name: "ServiceUnavailableException" }));
-    const { code, stdout, stderr } = await keys.run(["create", "--merchant", "merchant-1"]);
+    const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.failed);
     expect(stdout).toBe("");
     expect(stderr.split("\n").at(-1)).toMatch(new RegExp(`^keys: ${command} in ${region} \\(.*\\) failed: ServiceUnavailableException: boom .*; nothing was written to the keys table`));
-    expect(await table.items()).toEqual([]);
+    expect(await keys().table.items()).toEqual([]);
     for (const key of [...gateway().keys[HOME]!, ...gateway().keys[DR]!]) expect(stderr).not.toContain(key.value);
     if (command === "GetApiKeys") expect(gateway().called("CreateApiKey")).toEqual([]);
     else expect(stderr).toContain("[redacted]");
@@ -87,15 +76,15 @@ describe("the merchant's usage key", () => {
 
   it("after a region failed, a re-run reuses what the first run made and completes", async () => {
     gateway().fail(DR, "CreateApiKey", () => new Error("connect ETIMEDOUT"));
-    expect((await keys.run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.failed);
+    expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.failed);
     const made = gateway().keys[HOME]![0]!;
-    const retry = new KeysHarness(table);
+    const retry = new KeysHarness(keys().table);
     try {
       retry.apiGateway.keys[HOME]!.push(made);
       expect((await retry.run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.ok);
       expect(retry.apiGateway.called("CreateApiKey").map((c) => c.region)).toEqual([DR]);
       expect(retry.apiGateway.keys[DR]![0]!.value).toBe(made.value);
-      expect((await table.items())[0]!.usageKey).toBe(made.value);
+      expect((await keys().table.items())[0]!.usageKey).toBe(made.value);
     } finally {
       retry.restore();
     }
@@ -104,30 +93,30 @@ describe("the merchant's usage key", () => {
   it("with different values in the two regions: refused (exit 2), nothing created or written", async () => {
     gateway().add(HOME, { name: HOME_NAME, value: "a".repeat(40), enabled: true });
     gateway().add(DR, { name: DR_NAME, value: "b".repeat(40), enabled: true });
-    const { code, stderr } = await keys.run(["create", "--merchant", "merchant-1"]);
+    const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(/^keys: merchant merchant-1 has usage keys with different values \(us-east-1: \w+; us-east-2: \w+\): delete all but one value/);
     expect(stderr).not.toMatch(/aaaa|bbbb/);
     expect(gateway().called("CreateApiKey")).toEqual([]);
     expect(gateway().called("CreateUsagePlanKey")).toEqual([]);
-    expect(await table.items()).toEqual([]);
+    expect(await keys().table.items()).toEqual([]);
   });
 
   it("disabled in a region: refused (exit 2), nothing written", async () => {
     gateway().add(DR, { name: DR_NAME, value: "a".repeat(40), enabled: false });
-    const { code, stderr } = await keys.run(["create", "--merchant", "merchant-1"]);
+    const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(/in us-east-2 is disabled/);
-    expect(await table.items()).toEqual([]);
+    expect(await keys().table.items()).toEqual([]);
   });
 
   it("API Gateway is only ever called through a client of the region it acts on", async () => {
-    await keys.run(["create", "--merchant", "merchant-1"]);
+    await keys().run(["create", "--merchant", "merchant-1"]);
     for (const call of gateway().calls) {
       if (call.command === "CreateUsagePlanKey") expect(call.input.usagePlanId).toBe(call.region === HOME ? outputs.primary.usagePlanId : outputs.dr.usagePlanId);
       if (call.command !== "CreateUsagePlanKey") expect(call.input.name ?? call.input.nameQuery).toBe(call.region === HOME ? HOME_NAME : DR_NAME);
     }
-    expect(new Set(keys.regions.filter((r) => r.service === "apigateway").map((r) => r.region))).toEqual(new Set([HOME, DR]));
+    expect(new Set(keys().regions.filter((r) => r.service === "apigateway").map((r) => r.region))).toEqual(new Set([HOME, DR]));
   });
 
   it("carries the compliance tags of @payments-dr/conventions", () => {
