@@ -91,8 +91,9 @@ describe("dr-region stack", () => {
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs.scheduleExpression).toBe("rate(1 hour)");
-    const errors = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.dimensions?.FunctionName === fn.inputs.name);
-    expect(errors.map((a) => a.inputs.metricName)).toEqual(["Errors"]);
+    // A read-only skip is an invocation, not an error: neither alarm fires while it skips.
+    const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.dimensions?.FunctionName === fn.inputs.name);
+    expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(["Errors", "Invocations"]);
   });
 
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {

@@ -124,9 +124,9 @@ describe("primary-region stack", () => {
 
   it("alarms on the Lambda, the API, the primary cluster and the key cleanup, to this region's topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    // Errors twice: the API function's, and the idempotency key cleanup's.
+    // Errors twice: the API function's, and the idempotency key cleanup's (with its Invocations: not running).
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
-      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "Latency", "Throttles"].sort(),
+      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "Invocations", "Latency", "Throttles"].sort(),
     );
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });

@@ -53,7 +53,10 @@ const ROLE = "idem-cleanup";
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** A run that waits longer than this for the function is dropped: the next one is due within the hour. */
 const MAX_EVENT_AGE_SECONDS = 900;
-const SCHEDULE_EXPRESSION = /^(rate|cron|at)\(.+\)$/;
+/** Recurring expressions only: a one-time `at(…)` would clean once and never again. */
+const SCHEDULE_EXPRESSION = /^(rate|cron)\(.+\)$/;
+/** The alarms judge the job per hour, the schedule's default: a failed run stays an alarm until a run succeeds. */
+const HOUR_SECONDS = 3600;
 
 /** The arguments with their defaults applied and checked: a bad value stops the preview. */
 export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArgs): ResolvedCleanupArgs {
@@ -67,13 +70,16 @@ export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArg
   };
   requireInteger(where, "timeoutSeconds", resolved.timeoutSeconds, 30, LAMBDA_MAX_TIMEOUT_SECONDS, "the function keeps 11 s for a connect and a last statement");
   requireInteger(where, "memoryMb", resolved.memoryMb, 128, 10240);
-  if (!SCHEDULE_EXPRESSION.test(resolved.scheduleExpression)) invalid(where, `scheduleExpression "${resolved.scheduleExpression}" is not rate(…), cron(…) or at(…).`);
+  if (!SCHEDULE_EXPRESSION.test(resolved.scheduleExpression)) invalid(where, `scheduleExpression "${resolved.scheduleExpression}" is not rate(…) or cron(…).`);
   if (resolved.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
   checkDatabaseTimeouts(where, DATABASE_TIMEOUT_LIMITS, resolved.timeoutSeconds);
   return resolved;
 }
 
-/** The function's Errors: a run that threw or timed out (a read-only skip is not an error). */
+/**
+ * The function's Errors per hour: a run that threw or timed out. Judged per hour, so the alarm
+ * stays on until a run succeeds instead of clearing a minute after the failure.
+ */
 export function cleanupErrorsAlarm(functionName: pulumi.Input<string>): AlarmSpec {
   return {
     role: `${ROLE}-errors`,
@@ -84,9 +90,32 @@ export function cleanupErrorsAlarm(functionName: pulumi.Input<string>): AlarmSpe
     stat: "Sum",
     comparison: "GreaterThanOrEqualToThreshold",
     threshold: 1,
+    periodSeconds: HOUR_SECONDS,
     evaluationPeriods: 1,
-    // It runs once an hour: no datapoint is the normal state.
+    // No run, no datapoint: cleanupNotRunningAlarm watches that.
     treatMissingData: "notBreaching",
+  };
+}
+
+/**
+ * No invocation for two hours: the schedule stopped firing or Scheduler cannot invoke the
+ * function (its role, the function's throttling). Neither shows in the function's Errors. A
+ * read-only skip in the DR region is still an invocation.
+ */
+export function cleanupNotRunningAlarm(functionName: pulumi.Input<string>): AlarmSpec {
+  return {
+    role: `${ROLE}-not-running`,
+    description: "Idempotency key cleanup has not run for 2 hours: check its EventBridge Scheduler schedule (state, target errors) and the function's throttles.",
+    namespace: NAMESPACE.lambda,
+    metricName: "Invocations",
+    dimensions: { FunctionName: functionName },
+    stat: "Sum",
+    comparison: "LessThanThreshold",
+    threshold: 1,
+    periodSeconds: HOUR_SECONDS,
+    evaluationPeriods: 2,
+    // Lambda publishes nothing for an hour without invocations: that is the failure.
+    treatMissingData: "breaching",
   };
 }
 
@@ -129,26 +158,23 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       this,
     );
     // Scheduler invokes asynchronously: no Lambda retries (a failed run alarms; the next hour tries again).
-    new aws.lambda.FunctionEventInvokeConfig(
+    const asyncConfig = new aws.lambda.FunctionEventInvokeConfig(
       `${name}-async`,
       { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
       parentOpts,
     );
 
-    // Same role as the function's name, whose 64-character limit is the schedule name's too.
+    // Its own schedule group: Scheduler's role trust can name a group, not a schedule, and this
+    // group holds this schedule only. Same role as the function's name, whose 64-character
+    // limit is the group's and the schedule's too.
     const scheduleName = namer.regional("display", ROLE);
+    const group = new aws.scheduler.ScheduleGroup(`${name}-schedule-group`, { name: scheduleName }, parentOpts);
     const account = aws.getCallerIdentityOutput({}, parentOpts).accountId;
-    const partition = aws.getPartitionOutput({}, parentOpts).partition;
-    const region = aws.getRegionOutput({}, parentOpts).region;
     const schedulerRole = new aws.iam.Role(
       `${name}-scheduler-role`,
       {
-        name: namer.regional("iamRole", `${ROLE}-scheduler`),
-        assumeRolePolicy: pulumi
-          .all([account, partition, region])
-          .apply(([accountId, partitionName, regionName]) =>
-            JSON.stringify(schedulerTrustPolicy(accountId, `arn:${partitionName}:scheduler:${regionName}:${accountId}:schedule/default/${scheduleName}`)),
-          ),
+        name: namer.regional("iamRole", `${ROLE}-sched`),
+        assumeRolePolicy: pulumi.all([account, group.arn]).apply(([accountId, groupArn]) => JSON.stringify(schedulerTrustPolicy(accountId, groupArn))),
       },
       parentOpts,
     );
@@ -165,6 +191,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       `${name}-schedule`,
       {
         name: scheduleName,
+        groupName: group.name,
         description: "payments-dr: delete expired idempotency keys",
         scheduleExpression: settings.scheduleExpression,
         flexibleTimeWindow: { mode: "OFF" },
@@ -176,10 +203,12 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
           retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
         },
       },
-      cleanupScheduleOptions(this, invokePolicy),
+      cleanupScheduleOptions(this, [invokePolicy, asyncConfig]),
     );
     if (settings.alarmTopicArn !== undefined) {
-      new aws.cloudwatch.MetricAlarm(`${name}-errors-alarm`, metricAlarmArgs(cleanupErrorsAlarm(fn.name), namer, settings.alarmTopicArn), parentOpts);
+      for (const spec of [cleanupErrorsAlarm(fn.name), cleanupNotRunningAlarm(fn.name)]) {
+        new aws.cloudwatch.MetricAlarm(`${name}-${spec.role.slice(ROLE.length + 1)}-alarm`, metricAlarmArgs(spec, namer, settings.alarmTopicArn), parentOpts);
+      }
     }
 
     this.functionName = fn.name;
@@ -188,8 +217,11 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
   }
 }
 
-/** EventBridge Scheduler may assume the role, for this one schedule of this account only. */
-export function schedulerTrustPolicy(accountId: string, scheduleArn: string): aws.iam.PolicyDocument {
+/**
+ * EventBridge Scheduler may assume the role for the schedules of one group of this account
+ * only (its `aws:SourceArn` is the group's ARN: AWS refuses a schedule's).
+ */
+export function schedulerTrustPolicy(accountId: string, scheduleGroupArn: string): aws.iam.PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -197,7 +229,7 @@ export function schedulerTrustPolicy(accountId: string, scheduleArn: string): aw
         Effect: "Allow",
         Principal: { Service: "scheduler.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": scheduleArn } },
+        Condition: { StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": scheduleGroupArn } },
       },
     ],
   };

@@ -58,9 +58,10 @@ export function migrationInvocationOptions(parent: pulumi.Resource, runAfter: pu
 }
 
 /**
- * The schedule waits for its role's permission to invoke the function: EventBridge Scheduler
- * checks the role when it creates the schedule, and a first run without it fails unseen.
+ * The schedule waits for its role's permission to invoke the function (EventBridge Scheduler
+ * checks the role when it creates the schedule, and a first run without it fails unseen) and for
+ * the function's no-retry setting (a first run before it would get Lambda's two retries).
  */
-export function cleanupScheduleOptions(parent: pulumi.Resource, invokePolicy: aws.iam.RolePolicy): pulumi.CustomResourceOptions {
-  return { parent, dependsOn: [invokePolicy] };
+export function cleanupScheduleOptions(parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
+  return { parent, dependsOn };
 }

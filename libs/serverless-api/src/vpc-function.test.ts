@@ -28,6 +28,7 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const MIGRATIONS_HASH = "3f2a9c";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ASYNC_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use1-${SUFFIX}`;
@@ -343,14 +344,15 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       name: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
       scheduleExpression: "rate(1 hour)",
       flexibleTimeWindow: { mode: "OFF" },
+      groupName: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
       target: {
-        roleArn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-idem-cleanup-scheduler-use1-${SUFFIX}`,
+        roleArn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/payments-dr-idem-cleanup-sched-use1-${SUFFIX}`,
         input: "{}",
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 900 },
       },
     });
     expect(schedule.inputs.target.arn).toContain(`payments-dr-idem-cleanup-use1-${SUFFIX}`);
-    expect(schedule.options.dependsOn).toEqual(["cleanup-scheduler-invoke"]);
+    expect(schedule.options.dependsOn).toEqual(["cleanup-scheduler-invoke", "cleanup-async"]);
     // Lambda's own async retries would rerun a failed cleanup twice; the next hour does instead.
     expect(plan.one(ASYNC_CONFIG, "cleanup-async").inputs).toEqual({
       functionName: `payments-dr-idem-cleanup-use1-${SUFFIX}`,
@@ -359,8 +361,9 @@ describe("the API, authorizer, migration and cleanup functions", () => {
     });
   });
 
-  it("lets only this schedule assume the scheduler role, and the role only invoke the cleanup function", () => {
-    const scheduleArn = `arn:aws:scheduler:us-east-1:${FAKE_ACCOUNT_ID}:schedule/default/payments-dr-idem-cleanup-use1-${SUFFIX}`;
+  it("lets only the cleanup's own schedule group assume the scheduler role (AWS refuses a schedule ARN there), and the role only invoke the cleanup function", () => {
+    expect(plan.one(SCHEDULE_GROUP, "cleanup-schedule-group").inputs).toEqual({ name: `payments-dr-idem-cleanup-use1-${SUFFIX}` });
+    const scheduleArn = `arn:aws:scheduler:us-east-1:${FAKE_ACCOUNT_ID}:schedule-group/payments-dr-idem-cleanup-use1-${SUFFIX}`;
     expect(JSON.parse(plan.one(ROLE, "cleanup-scheduler-role").inputs.assumeRolePolicy).Statement).toEqual([
       {
         Effect: "Allow",
@@ -374,7 +377,7 @@ describe("the API, authorizer, migration and cleanup functions", () => {
     expect(invoke[0]!.Resource).not.toContain("*");
   });
 
-  it("alarms on any cleanup error, treating the hours without a run as fine", () => {
+  it("alarms per hour on any cleanup error (until a run succeeds), and when it has not run for two hours", () => {
     expect(plan.one(ALARM, "cleanup-errors-alarm").inputs).toMatchObject({
       name: `payments-dr-idem-cleanup-errors-alarm-use1-${SUFFIX}`,
       namespace: "AWS/Lambda",
@@ -383,16 +386,30 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       statistic: "Sum",
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
+      period: 3600,
       evaluationPeriods: 1,
       treatMissingData: "notBreaching",
       alarmActions: [TOPIC_ARN],
       okActions: [TOPIC_ARN],
     });
+    expect(plan.one(ALARM, "cleanup-not-running-alarm").inputs).toMatchObject({
+      name: `payments-dr-idem-cleanup-not-running-alarm-use1-${SUFFIX}`,
+      metricName: "Invocations",
+      dimensions: { FunctionName: `payments-dr-idem-cleanup-use1-${SUFFIX}` },
+      statistic: "Sum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      period: 3600,
+      evaluationPeriods: 2,
+      // No invocation, no datapoint: that is the failure.
+      treatMissingData: "breaching",
+    });
   });
+
 
   it("parents the cleanup's resources to its component, tagged by the provider only", () => {
     const own = plan.resources.filter((r) => r.custom && r.name.startsWith("cleanup-"));
-    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, FUNCTION, ASYNC_CONFIG, ROLE, POLICY, SCHEDULE, ALARM].sort());
+    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, FUNCTION, ASYNC_CONFIG, SCHEDULE_GROUP, ROLE, POLICY, SCHEDULE, ALARM, ALARM].sort());
     for (const resource of own) {
       expect(resource).toMatchObject({ parent: "cleanup", provider: "us-east-1" });
       expect(resource.inputs.tags).toBeUndefined();
@@ -428,10 +445,13 @@ describe("function argument checks", () => {
     });
   });
 
-  it("rejects a cleanup timeout with no room for its last batch, and a schedule that is not an expression", () => {
+  it("rejects a cleanup timeout with no room for its last batch, a schedule that is not an expression, and a one-time schedule", () => {
     const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
     expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { timeoutSeconds: 10 }))).toThrow(/timeoutSeconds 10 must be an integer from 30 to 900/);
     expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { scheduleExpression: "hourly" }))).toThrow(/scheduleExpression "hourly" is not rate/);
+    expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { scheduleExpression: "at(2026-12-01T00:00:00)" }))).toThrow(
+      /scheduleExpression "at\(2026-12-01T00:00:00\)" is not rate\(…\) or cron\(…\)/,
+    );
   });
 
   it("creates no cleanup alarm without a topic", async () => {

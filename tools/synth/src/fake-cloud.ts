@@ -27,6 +27,8 @@ export function computedState(type: string, name: string, inputs: Record<string,
   const arn = `arn:aws:${service}:${region}:${FAKE_ACCOUNT_ID}:${name}/${id}`;
   const base = { id, arn };
   switch (type) {
+    case "aws:scheduler/scheduleGroup:ScheduleGroup":
+      return { id, state: { ...base, arn: `arn:aws:scheduler:${region}:${FAKE_ACCOUNT_ID}:schedule-group/${id}` } };
     case "aws:rds/globalCluster:GlobalCluster":
       return { id, state: { ...base, arn: `arn:aws:rds::${FAKE_ACCOUNT_ID}:global-cluster:${id}`, endpoint: `${id}.global-abcdefgh.global.rds.amazonaws.com`, globalClusterResourceId: fakeId("cluster", id) } };
     case "aws:rds/cluster:Cluster":

@@ -24,9 +24,11 @@ export interface AlarmSpec {
   stat: AlarmStat;
   comparison: "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
   threshold: number;
-  /** Minutes looked at. */
+  /** Seconds per datapoint: a job that runs hourly is judged per hour. @default 60 */
+  periodSeconds?: number;
+  /** Periods looked at (minutes, at the default period). */
   evaluationPeriods: number;
-  /** Minutes among them that must breach. @default evaluationPeriods */
+  /** Periods among them that must breach. @default evaluationPeriods */
   datapointsToAlarm?: number;
   treatMissingData: MissingData;
 }
@@ -50,7 +52,7 @@ export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn:
       ? // A percentile over a handful of requests is just the slowest one: wait for enough samples.
         { extendedStatistic: spec.stat, evaluateLowSampleCountPercentiles: "ignore" }
       : { statistic: spec.stat }),
-    period: PERIOD_SECONDS,
+    period: spec.periodSeconds ?? PERIOD_SECONDS,
     evaluationPeriods: spec.evaluationPeriods,
     datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
     comparisonOperator: spec.comparison,
