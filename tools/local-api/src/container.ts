@@ -5,7 +5,12 @@ import { built, WORKER_SCRIPT } from "./paths";
 export interface WorkerSetup {
   modulePath: string;
   functionName: string;
+  /** Two Int32 slots every container of the process shares: the lock around its stdout/stderr writes, and a slot to wait on. */
+  stdioLock: SharedArrayBuffer;
 }
+
+/** Shared by every container this process starts (see fd-writer.ts). */
+const STDIO_LOCK = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
 
 /** Parent → worker: run the handler once. */
 export interface InvokeMessage {
@@ -92,7 +97,7 @@ export class Container {
 
   /** Starts a container and loads the module in it. @throws InitError when the module fails to load. */
   static start(options: ContainerOptions): Promise<Container> {
-    const setup: WorkerSetup = { modulePath: options.modulePath, functionName: options.functionName ?? "payments-api" };
+    const setup: WorkerSetup = { modulePath: options.modulePath, functionName: options.functionName ?? "payments-api", stdioLock: STDIO_LOCK };
     const worker = new Worker(built(options.workerScript ?? WORKER_SCRIPT, "local-api"), { workerData: setup, env: options.env });
     return new Promise((resolve, reject) => {
       const failed = (error: ErrorSummary) => {

@@ -2,10 +2,10 @@
 // the function's module once, as Lambda's init phase does, then runs one invocation per message.
 import type { Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import type { InvokeMessage, WorkerMessage, WorkerSetup } from "./container";
+import { writeToFd } from "./fd-writer";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -36,35 +36,9 @@ function lambdaContext(deadline: number): Context {
   };
 }
 
-/** A pipe that is full for now (the reader is slow): wait this long, then write again. */
-const FULL_PIPE_WAIT_MS = 1;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Points a stream of the function at the process's own file descriptor, as a Lambda function's
- * stdout is the runtime's log pipe. A worker thread's process.stdout would otherwise hand every
- * line to the main thread, which writes it: a thread hop per log line that the adapter's event
- * loop, the one serving HTTP, would pay for. Synchronous, as Node's stdout to a file is; a full
- * non-blocking pipe (EAGAIN) makes this container wait, as a Lambda waits on its log pipe.
- */
-function writeToFd(stream: NodeJS.WriteStream, fd: number): void {
-  stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
-    const done = typeof encoding === "function" ? encoding : callback;
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? encoding : "utf8") : chunk;
-    for (let offset = 0; offset < bytes.length; ) {
-      try {
-        offset += writeSync(fd, bytes, offset);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-        Atomics.wait(pause, 0, 0, FULL_PIPE_WAIT_MS);
-      }
-    }
-    if (done) process.nextTick(done);
-    return true;
-  }) as NodeJS.WriteStream["write"];
-}
-writeToFd(process.stdout, 1);
-writeToFd(process.stderr, 2);
+const stdioLock = new Int32Array(setup.stdioLock);
+writeToFd(process.stdout, 1, stdioLock);
+writeToFd(process.stderr, 2, stdioLock);
 
 const started = performance.now();
 const loaded = createRequire(setup.modulePath)(setup.modulePath) as { handler?: unknown };

@@ -1,0 +1,70 @@
+import type * as esbuild from "esbuild";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { workspaceRequire } from "./paths";
+
+// Three containers (worker threads) write through writeToFd, as worker.ts sets it up.
+const PROGRAM = `
+import { isMainThread, Worker, workerData } from "node:worker_threads";
+import { writeToFd } from ${JSON.stringify(join(__dirname, "fd-writer"))};
+if (isMainThread) {
+  // As serve.js does: the main thread writes to its stdout too, and ignores a reader going away.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  process.stdout.write("started\\n");
+  const lock = new SharedArrayBuffer(8);
+  for (let container = 0; container < 3; container++) new Worker(__filename, { workerData: { lock, container } });
+} else {
+  writeToFd(process.stdout, 1, new Int32Array(workerData.lock));
+  const line = String(workerData.container).repeat(20_000);
+  for (let i = 0; i < 100; i++) process.stdout.write(line + "\\n");
+  process.stderr.write("container " + workerData.container + " done\\n");
+}
+`;
+
+let dir: string;
+let script: string;
+
+/** Runs the program; a container stuck on its stdout would never end it: killed after 20 s. */
+function runProgram(command = [process.execPath, script]): { child: ReturnType<typeof spawn>; exited: Promise<number | null> } {
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => (clearTimeout(timer), resolve(code))));
+  return { child, exited };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "fd-writer-"));
+  const { buildSync } = workspaceRequire("esbuild") as typeof esbuild;
+  writeFileSync(join(dir, "program.ts"), PROGRAM);
+  script = join(dir, "program.js");
+  buildSync({ entryPoints: [join(dir, "program.ts")], outfile: script, bundle: true, platform: "node", format: "cjs", logLevel: "error" });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("writeToFd (the containers' stdout)", () => {
+  it("writes each line whole through a pipe that fills, though lines over 4 KiB reach it in pieces", async () => {
+    // A shell pipe (not a socket, as spawn's stdio is) whose reader starts late: the pipe fills,
+    // writes return EAGAIN, and each 20 kB line goes in over several writes.
+    const { child, exited } = runProgram(["sh", "-c", `"${process.execPath}" "${script}" | { sleep 1; cat; }`]);
+    const chunks: Buffer[] = [];
+    child.stdout!.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const code = await exited;
+    expect(code).toBe(0);
+    const lines = Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0 && line !== "started");
+    expect(lines).toHaveLength(300);
+    for (const line of lines) expect(line).toMatch(/^(0{20000}|1{20000}|2{20000})$/);
+  }, 30_000);
+
+  it("gives up a stdout whose reader went away instead of failing the function", async () => {
+    const { child, exited } = runProgram();
+    child.stdout!.destroy();
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await exited;
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(stderr.match(/container \d done/g)).toHaveLength(3);
+    expect(code).toBe(0);
+  }, 30_000);
+});
