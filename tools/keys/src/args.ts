@@ -105,13 +105,17 @@ of every merchant with an active key, with the value its keys' records store, an
 that only revoked keys use (removed from the plan; the API key itself is kept). A usage key
 missing in a region is recreated with that value, the same in both regions. Run it after a
 usage plan was replaced (a new plan starts empty and answers 403 to every merchant).
-Reads key id, merchant, status and usage key value from the keys table, never the salt or
-hash. A second run changes nothing.
+Reads key id, merchant, status and usage key value from the keys table (a strongly consistent
+scan), never the salt or hash; items with an invalid key id, merchant id or status are reported
+as skipped and never acted on (nor is anything removed for their merchant). A merchant whose usage
+key is disabled, or whose own API Gateway call is refused (Conflict, BadRequest, NotFound), is
+refused and the others synced. A second run changes nothing.
 
   --dry-run          report what would change, change nothing
   --region <r>       only this region's usage plan, reading this region's replica of the table
                      (default: both usage plans; the table read in the primary region, or in the
-                     DR region when the primary's replica does not answer)
+                     DR region when the primary's replica does not answer: then usage keys are
+                     only added, none removed)
 
 ${COMMON_HELP}
 

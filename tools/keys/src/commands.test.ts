@@ -80,7 +80,7 @@ describe("list", () => {
     keys().table.scanned.length = 0;
     const { code, stdout } = await keys().run(["list", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
-    // Two items a page: every page was read, and the projection kept the secret material in the keys().table.
+    // Two items a page: every page was read, and the projection kept the secret material in the table.
     expect(keys().table.scanned).toHaveLength(3);
     for (const item of keys().table.scanned) expect(Object.keys(item).filter((a) => ["salt", "secretHash", "usageKey"].includes(a))).toEqual([]);
     const listed = JSON.parse(stdout);

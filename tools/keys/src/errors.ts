@@ -1,8 +1,18 @@
 import { FailedError, messageOf, oneLine } from "@payments-dr/cli-support";
 
+/** An AWS call that failed (exit 3), remembering the AWS exception's name, e.g. `ConflictException`. */
+export class AwsCallError extends FailedError {
+  constructor(
+    message: string,
+    readonly awsName: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** An AWS call that failed, as a one-line exit-3 error naming the call, the region and what it was for. */
-export function awsFailure(call: string, region: string, what: string, error: unknown): FailedError {
-  return new FailedError(`${call} in ${region} (${what}) failed: ${oneLine(messageOf(error))}`);
+export function awsFailure(call: string, region: string, what: string, error: unknown): AwsCallError {
+  return new AwsCallError(`${call} in ${region} (${what}) failed: ${oneLine(messageOf(error))}`, error instanceof Error ? error.name : undefined);
 }
 
 /** Whether an AWS SDK error is of the given exception type (by name: mocked and real clients alike). */

@@ -49,7 +49,7 @@ export function revocationJson(result: Revocation): Record<string, unknown> {
   return { ...result, note: REVOCATION_DELAY };
 }
 
-const SYNC_ACTIONS: readonly SyncAction[] = ["added", "removed", "fine", "refused"];
+const SYNC_ACTIONS: readonly SyncAction[] = ["added", "removed", "kept", "fine", "refused"];
 
 /** How many rows of each action a region has. */
 export function syncCounts(region: RegionSync): Record<SyncAction, number> {
@@ -63,24 +63,32 @@ export function syncChanges(result: SyncResult): boolean {
 
 export function formatSync(result: SyncResult): string {
   const shown: Record<SyncAction, string> = result.dryRun
-    ? { added: "would add", removed: "would remove", fine: "already fine", refused: "refused" }
-    : { added: "added", removed: "removed", fine: "already fine", refused: "refused" };
+    ? { added: "would add", removed: "would remove", kept: "not removed", fine: "already fine", refused: "refused" }
+    : { added: "added", removed: "removed", kept: "not removed", fine: "already fine", refused: "refused" };
   const rows = result.regions.flatMap((r) => r.rows.map((row) => [r.region, r.usagePlanId, row.merchantId, shown[row.action], row.name, orDash(row.apiKeyId), row.detail]));
   const summary = result.regions.map((r) => {
     const n = syncCounts(r);
-    const counts = `${n.added} ${shown.added}, ${n.removed} ${shown.removed}, ${n.fine} already fine, ${n.refused} refused`;
+    const counts = `${n.added} ${shown.added}, ${n.removed} ${shown.removed}, ${n.fine} already fine, ${n.refused} refused${n.kept > 0 ? `, ${n.kept} not removed` : ""}`;
     return `${r.region} (usage plan ${r.usagePlanId}): ${counts}${r.error ? `; FAILED: ${r.error}` : ""}`;
   });
   const changes = syncChanges(result);
+  const kept = result.regions.reduce((n, r) => n + syncCounts(r).kept, 0);
   const last = result.dryRun
     ? `dry run: nothing was changed${changes ? "" : ", and nothing would be"}`
     : changes
       ? "done"
-      : "nothing to change: every usage plan already holds exactly the active merchants' usage keys";
+      : kept > 0
+        ? `nothing changed; ${kept} usage key${kept === 1 ? "" : "s"} that would be removed ${kept === 1 ? "was" : "were"} kept (see the table)`
+        : "nothing to change: every usage plan already holds the usage key of every merchant with an active key, and none that only revoked keys use";
+  const skipped = result.skipped.map((s) => `  ${s.keyId ?? "(no valid key id)"}${s.merchantId === undefined ? "" : ` (merchant ${s.merchantId})`}: ${s.problem}`);
   return [
     rows.length > 0 ? table(["region", "usage plan", "merchant", "action", "usage key", "id", "detail"], rows) : "no merchant keys in the table",
     "",
     `keys read from ${result.table} (${result.tableRegion})`,
+    ...(result.fallback
+      ? [`  the primary's replica did not answer (${result.fallback}): read the DR replica instead, so usage keys are only added, never removed; re-run once the primary answers`]
+      : []),
+    ...(skipped.length > 0 ? [`${skipped.length} table item${skipped.length === 1 ? "" : "s"} skipped (invalid, never acted on):`, ...skipped] : []),
     ...summary,
     `${last}${result.regions.some((r) => r.error) ? " (with failures, above)" : ""}`,
   ].join("\n");

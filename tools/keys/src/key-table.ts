@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, type ApiKeyRecord } from "@payments-dr/api-keys";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { awsFailure, isAwsError } from "./errors";
+import { awsFailure, isAwsError, type Secrets } from "./errors";
 
 /** What `list` shows of a key: never the salt, the hash or the usage key value. */
 export interface KeySummary {
@@ -23,9 +23,16 @@ export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "cr
 export interface KeyUsage {
   keyId: string;
   merchantId: string;
-  status: string;
+  status: "active" | "revoked";
   /** The merchant's usage key value, as `create` stored it (absent on a key made without one). */
   usageKey?: string;
+}
+
+/** An item `sync` cannot use (never acted on): its key id when valid, and what is wrong with it. */
+export interface SkippedItem {
+  keyId?: string;
+  merchantId?: string;
+  problem: string;
 }
 
 /** The attributes `sync` reads, by projection. */
@@ -42,6 +49,7 @@ function projection(attributes: readonly string[]): { ProjectionExpression: stri
 /** The keys table (a global table) in one region. */
 export class KeyTable {
   private readonly db: DynamoDBDocumentClient;
+  private readonly secrets: Secrets;
 
   constructor(
     ctx: Context,
@@ -49,6 +57,7 @@ export class KeyTable {
     readonly name = ctx.deployment.tableName,
   ) {
     this.db = DynamoDBDocumentClient.from(ctx.clients.dynamodb(region));
+    this.secrets = ctx.secrets;
   }
 
   /** Writes a new key; a key id already taken (2⁻⁶⁴ odds) fails rather than overwrites. */
@@ -69,18 +78,39 @@ export class KeyTable {
 
   /**
    * What `sync` needs of every key: id, merchant, status and the usage key value (not a
-   * credential: the authorizer hands it to API Gateway). Never the salt or the hash.
+   * credential: the authorizer hands it to API Gateway). Never the salt or the hash. A strongly
+   * consistent scan (of this replica: a global table is consistent per region only). Items whose
+   * key id, merchant id or status is not valid are returned apart, as skipped.
    */
-  async usageKeys(): Promise<KeyUsage[]> {
-    const text = (item: Record<string, unknown>, name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
-    return (await this.scan(USAGE_ATTRIBUTES)).map((item) => {
-      const usageKey = text(item, "usageKey");
-      return { keyId: text(item, "keyId") ?? "?", merchantId: text(item, "merchantId") ?? "?", status: text(item, "status") ?? "?", ...(usageKey ? { usageKey } : {}) };
-    });
+  async usageKeys(): Promise<{ keys: KeyUsage[]; skipped: SkippedItem[] }> {
+    const keys: KeyUsage[] = [];
+    const skipped: SkippedItem[] = [];
+    for (const item of await this.scan(USAGE_ATTRIBUTES, undefined, true)) {
+      const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
+      const [keyId, merchantId, status, usageKey] = [text("keyId"), text("merchantId"), text("status"), text("usageKey")];
+      this.secrets.add(usageKey);
+      // Values that fail their pattern are never echoed: they could hold anything.
+      const problems = [
+        ...(keyId !== undefined && KEY_ID_PATTERN.test(keyId) ? [] : ["key id"]),
+        // An API key fits the merchant id pattern: never take one for a merchant id.
+        ...(merchantId !== undefined && MERCHANT_ID_PATTERN.test(merchantId) && !parseApiKey(merchantId) ? [] : ["merchant id"]),
+        ...(status === "active" || status === "revoked" ? [] : ["status (neither active nor revoked)"]),
+      ];
+      if (problems.length > 0) {
+        skipped.push({
+          ...(problems.includes("key id") ? {} : { keyId }),
+          ...(problems.includes("merchant id") ? {} : { merchantId }),
+          problem: `missing or invalid ${problems.join(", ")}`,
+        });
+        continue;
+      }
+      keys.push({ keyId: keyId!, merchantId: merchantId!, status: status as KeyUsage["status"], ...(usageKey ? { usageKey } : {}) });
+    }
+    return { keys, skipped };
   }
 
-  /** Every item (of one merchant), projected to `attributes`, read page by page. */
-  private async scan(attributes: readonly string[], merchantId?: string): Promise<Record<string, unknown>[]> {
+  /** Every item (of one merchant), projected to `attributes`, read page by page (strongly consistent with `consistent`). */
+  private async scan(attributes: readonly string[], merchantId?: string, consistent = false): Promise<Record<string, unknown>[]> {
     const { ProjectionExpression, ExpressionAttributeNames } = projection(attributes);
     const filter = merchantId === undefined ? {} : { FilterExpression: "#m = :m", ExpressionAttributeValues: { ":m": merchantId } };
     const items: Record<string, unknown>[] = [];
@@ -95,6 +125,7 @@ export class KeyTable {
             ExpressionAttributeNames: { ...ExpressionAttributeNames, ...(merchantId === undefined ? {} : { "#m": "merchantId" }) },
             ...filter,
             ExclusiveStartKey: start,
+            ...(consistent ? { ConsistentRead: true } : {}),
           }),
         );
       } catch (error) {

@@ -1,3 +1,4 @@
+import { BadRequestException, ConflictException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
@@ -27,7 +28,24 @@ function emptyPlans(...regions: string[]): void {
   for (const region of regions) gateway().planKeys[region]!.clear();
 }
 
-async function sync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: { regions: { region: string; counts: Record<string, number>; rows: { merchantId: string; action: string; recreated?: boolean }[] }[]; changed: boolean } }> {
+/** A table item written as is, bypassing create's checks. */
+async function put(item: Record<string, unknown>): Promise<void> {
+  await DynamoDBDocumentClient.from(keys().table.clientIn(HOME)).send(new PutCommand({ TableName: keys().table.name, Item: item }));
+}
+
+const usageKeyIn = (region: string, merchant: string) => gateway().keys[region]!.find((k) => k.name === usageKeyName(region === HOME ? outputs.primary.apiName : outputs.dr.apiName, merchant))!;
+
+interface SyncJson {
+  regions: { region: string; error?: string; counts: Record<string, number>; rows: { merchantId: string; action: string; recreated?: boolean; apiKeyId?: string; detail: string }[] }[];
+  changed: boolean;
+  tableRegion: string;
+  fallback?: string;
+  skipped: { keyId?: string; merchantId?: string; problem: string }[];
+}
+
+const actions = (json: SyncJson) => json.regions.map((r) => r.rows.map((row) => [row.merchantId, row.action]));
+
+async function sync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: SyncJson }> {
   const out = await keys().run(["sync", ...args, "--json"]);
   return { ...out, json: JSON.parse(out.stdout) };
 }
@@ -46,8 +64,8 @@ describe("sync", () => {
     expect(gateway().called("CreateApiKey")).toEqual([]);
     expect(json.changed).toBe(true);
     expect(json.regions.map((r) => [r.region, r.counts])).toEqual([
-      [HOME, { added: 2, removed: 0, fine: 0, refused: 0 }],
-      [DR, { added: 2, removed: 0, fine: 0, refused: 0 }],
+      [HOME, { added: 2, removed: 0, kept: 0, fine: 0, refused: 0 }],
+      [DR, { added: 2, removed: 0, kept: 0, fine: 0, refused: 0 }],
     ]);
   });
 
@@ -81,7 +99,7 @@ describe("sync", () => {
     expect(writes()).toEqual([]);
     expect(stdout).toMatch(/merchant-2\s+already fine/);
     expect(stdout).toMatch(/us-east-1 \(usage plan plan-use1\): 0 added, 0 removed, 1 already fine, 0 refused/);
-    expect(stdout).toMatch(/nothing to change: every usage plan already holds exactly the active merchants' usage keys$/);
+    expect(stdout).toMatch(/nothing to change: every usage plan already holds the usage key of every merchant with an active key, and none that only revoked keys use$/);
     expect((await sync()).json.changed).toBe(false);
   });
 
@@ -152,11 +170,11 @@ describe("sync", () => {
     await created("merchant-2");
     emptyPlans(HOME);
     keys().table.scanned.length = 0;
-    const { stdout, stderr } = await keys().run(["sync"]);
-    const human = await keys().run(["sync", "--json"]);
+    const human = await keys().run(["sync"]);
+    const json = await keys().run(["sync", "--json"]);
     expect(keys().table.scanned.length).toBeGreaterThan(0);
     for (const item of keys().table.scanned) expect(Object.keys(item).sort()).toEqual(["keyId", "merchantId", "status", "usageKey"]);
-    for (const key of gateway().keys[HOME]!) for (const text of [stdout, stderr, human.stdout, human.stderr]) expect(text).not.toContain(key.value);
+    for (const key of gateway().keys[HOME]!) for (const text of [human.stdout, human.stderr, json.stdout, json.stderr]) expect(text).not.toContain(key.value);
   });
 
   it("a region whose API Gateway fails: exit 3 naming it, the other region still synced", async () => {
@@ -169,6 +187,131 @@ describe("sync", () => {
     expect(stdout).toMatch(/us-east-1 \(usage plan plan-use1\): .*FAILED: GetUsagePlanKeys in us-east-1 \(usage plan plan-use1\) failed: connect ETIMEDOUT/);
     expect(stderr).toMatch(/keys: sync failed in us-east-1: re-run once the region answers$/);
     expect(plans()).toEqual({ [HOME]: [], [DR]: names("merchant-1")[DR] });
+  });
+
+  it("refuses (exit 2) a merchant whose usage key is in the plan but disabled, writing nothing, from one paged GetApiKeys per region", async () => {
+    await created("merchant-1");
+    await created("merchant-2");
+    await created("merchant-3");
+    for (const region of [HOME, DR]) usageKeyIn(region, "merchant-2").enabled = false;
+    gateway().calls.length = 0;
+
+    const { code, stderr, json } = await sync();
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(writes()).toEqual([]);
+    expect(plans()).toEqual(names("merchant-1", "merchant-2", "merchant-3"));
+    expect(actions(json)).toEqual([
+      [["merchant-1", "fine"], ["merchant-2", "refused"], ["merchant-3", "fine"]],
+      [["merchant-1", "fine"], ["merchant-2", "refused"], ["merchant-3", "fine"]],
+    ]);
+    expect(json.regions[0]!.rows[1]).toMatchObject({ apiKeyId: usageKeyIn(HOME, "merchant-2").id, detail: expect.stringMatching(/is in the usage plan but disabled .*: enable or delete it, then re-run/) });
+    expect(stderr).toMatch(/keys: sync refused merchant\(s\) merchant-2 \(see the table\)/);
+    // Three keys, two a page: two pages per region, all with the region's prefix, none per merchant.
+    expect(gateway().called("GetApiKeys").map((c) => [c.region, c.input.nameQuery, c.input.includeValues])).toEqual([
+      [HOME, `${outputs.primary.apiName}-merchant-`, true],
+      [HOME, `${outputs.primary.apiName}-merchant-`, true],
+      [DR, `${outputs.dr.apiName}-merchant-`, true],
+      [DR, `${outputs.dr.apiName}-merchant-`, true],
+    ]);
+  });
+
+  it("one merchant's AWS error (BadRequest, Conflict) refuses that merchant only, naming the error; the region goes on and is not failed", async () => {
+    await created("merchant-1");
+    await created("merchant-2");
+    await created("merchant-3");
+    emptyPlans(HOME, DR);
+    gateway().keys[DR]!.splice(0);
+    const m1 = usageKeyIn(HOME, "merchant-1").id;
+    gateway().fail(HOME, "CreateUsagePlanKey", (input) => (input.keyId === m1 ? new BadRequestException({ message: "Invalid API Key identifier", $metadata: {} }) : undefined));
+    const m2 = usageKeyName(outputs.dr.apiName, "merchant-2");
+    gateway().fail(DR, "CreateApiKey", (input) => (input.name === m2 ? new ConflictException({ message: "API Key already exists", $metadata: {} }) : undefined));
+
+    const { code, stderr, json } = await sync();
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(json.regions.map((r) => r.error)).toEqual([undefined, undefined]);
+    expect(actions(json)).toEqual([
+      [["merchant-1", "refused"], ["merchant-2", "added"], ["merchant-3", "added"]],
+      [["merchant-1", "added"], ["merchant-2", "refused"], ["merchant-3", "added"]],
+    ]);
+    expect(json.regions[0]!.rows[0]!.detail).toMatch(/^CreateUsagePlanKey in us-east-1 \(.*\) failed: BadRequestException: Invalid API Key identifier: fix it in API Gateway, then re-run$/);
+    expect(json.regions[1]!.rows[1]!.detail).toMatch(/^CreateApiKey in us-east-2 \(.*\) failed: ConflictException: API Key already exists/);
+    expect(plans()).toEqual({ [HOME]: names("merchant-2", "merchant-3")[HOME], [DR]: names("merchant-1", "merchant-3")[DR] });
+    expect(stderr).toMatch(/keys: sync refused merchant\(s\) merchant-1, merchant-2 \(see the table\); the others are synced/);
+  });
+
+  it("a merchant's error that is the region not answering, or a failed region-wide read, still fails the region (exit 3)", async () => {
+    await created("merchant-1");
+    await created("merchant-2");
+    emptyPlans(HOME, DR);
+    gateway().fail(HOME, "CreateUsagePlanKey", () => new ServiceUnavailableException({ message: "boom", $metadata: {} }));
+    gateway().fail(DR, "GetApiKeys", () => new Error("connect ETIMEDOUT"));
+    gateway().calls.length = 0;
+
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(json.regions.map((r) => [r.error, r.rows.length])).toEqual([
+      [expect.stringMatching(/^CreateUsagePlanKey in us-east-1 .* failed: ServiceUnavailableException: boom$/), 0],
+      [expect.stringMatching(/^GetApiKeys in us-east-2 \(usage keys payments-dr-api-use2-dev-merchant-\*\) failed: connect ETIMEDOUT$/), 0],
+    ]);
+    expect(gateway().called("CreateUsagePlanKey", DR)).toEqual([]);
+  });
+
+  it("skips table items with an invalid key id, merchant id or status: reported, never acted on, and nothing removed for their merchant", async () => {
+    await created("merchant-1");
+    const revoked = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", revoked]);
+    const value = usageKeyIn(HOME, "merchant-2").value;
+    await put({ keyId: "0123456789abcdef", merchantId: "merchant-2", status: "suspended", usageKey: value });
+    await put({ keyId: "not-a-key-id", merchantId: "merchant-3", status: "active", usageKey: "x".repeat(40) });
+    await put({ keyId: "fedcba9876543210", status: "active" });
+    gateway().calls.length = 0;
+
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(writes()).toEqual([]);
+    expect(plans()).toEqual(names("merchant-1", "merchant-2"));
+    expect(actions(json)).toEqual([
+      [["merchant-1", "fine"], ["merchant-2", "kept"]],
+      [["merchant-1", "fine"], ["merchant-2", "kept"]],
+    ]);
+    expect(json.regions[0]!.rows[1]!.detail).toMatch(/^no active key, but kept in the usage plan: its table item\(s\) 0123456789abcdef are invalid \(skipped\)/);
+    expect([...json.skipped].sort((a, b) => a.problem.localeCompare(b.problem))).toEqual([
+      { merchantId: "merchant-3", problem: "missing or invalid key id" },
+      { keyId: "fedcba9876543210", problem: "missing or invalid merchant id" },
+      { keyId: "0123456789abcdef", merchantId: "merchant-2", problem: "missing or invalid status (neither active nor revoked)" },
+    ]);
+
+    const { stdout } = await keys().run(["sync"]);
+    expect(stdout).toMatch(/^3 table items skipped \(invalid, never acted on\):$/m);
+    expect(stdout).toMatch(/^ {2}\(no valid key id\) \(merchant merchant-3\): missing or invalid key id$/m);
+    expect(stdout).not.toContain("not-a-key-id");
+    expect(stdout).not.toMatch(/\?/);
+    expect(stdout).toMatch(/nothing changed; 2 usage keys that would be removed were kept \(see the table\)$/);
+  });
+
+  it("scans the table strongly consistently; when the primary's replica does not answer, reads the DR one and only adds usage keys, never removes", async () => {
+    await created("merchant-1");
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    emptyPlans(DR);
+    keys().table.scans.length = 0;
+    keys().table.unreachable.add(HOME);
+
+    const { code, stdout, stderr } = await keys().run(["sync"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stderr).toMatch(/Scan in us-east-1 .* failed: .*; reading the replica in us-east-2 instead, and removing nothing from the usage plans/);
+    expect(stdout).toMatch(/us-east-1\s+plan-use1\s+merchant-2\s+not removed\s+.*kept in the usage plan: the primary's replica of the table did not answer/);
+    expect(stdout).toMatch(/us-east-2\s+plan-use2\s+merchant-1\s+added/);
+    expect(stdout).toMatch(/keys read from payments-dr-api-keys-dev \(us-east-2\)\n {2}the primary's replica did not answer \(.*\): read the DR replica instead, so usage keys are only added, never removed; re-run once the primary answers/);
+    expect(plans()).toEqual({ [HOME]: names("merchant-1", "merchant-2")[HOME], [DR]: names("merchant-1")[DR] });
+    expect(gateway().called("DeleteUsagePlanKey")).toEqual([]);
+
+    keys().table.unreachable.clear();
+    const again = await sync();
+    expect(again.json.fallback).toBeUndefined();
+    expect(actions(again.json)[0]).toEqual([["merchant-1", "fine"], ["merchant-2", "removed"]]);
+    expect(new Set(keys().table.scans.map((s) => s.region))).toEqual(new Set([HOME, DR]));
+    expect(keys().table.scans.every((s) => s.consistent)).toBe(true);
   });
 
   it("takes --dry-run only as sync's option", async () => {

@@ -2,12 +2,15 @@ import { DeleteUsagePlanKeyCommand, GetUsagePlanKeysCommand } from "@aws-sdk/cli
 import { CliError, FailedError, messageOf, oneLine } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
-import { awsFailure, isAwsError } from "./errors";
-import { KeyTable, type KeyUsage } from "./key-table";
-import { addToUsagePlan, createUsageKey, findUsageKeys, usageKeyName } from "./usage-key";
+import { awsFailure, AwsCallError, isAwsError } from "./errors";
+import { KeyTable, type KeyUsage, type SkippedItem } from "./key-table";
+import { addToUsagePlan, createUsageKey, regionUsageKeys, usageKeyName, type FoundKey } from "./usage-key";
 
-/** What `sync` did (or, with `--dry-run`, would do) about one merchant in one region. */
-export type SyncAction = "added" | "removed" | "fine" | "refused";
+/**
+ * What `sync` did (or, with `--dry-run`, would do) about one merchant in one region. `kept`: in
+ * the plan though only revoked keys use it, not removed (see the row's detail).
+ */
+export type SyncAction = "added" | "removed" | "kept" | "fine" | "refused";
 
 export interface SyncRow {
   merchantId: string;
@@ -25,7 +28,7 @@ export interface RegionSync {
   region: string;
   usagePlanId: string;
   rows: SyncRow[];
-  /** Set when an AWS call failed in this region: the rows are what was done before it. */
+  /** Set when a region-wide read (or an AWS call that is not about one merchant) failed: the rows are what was done before it. */
   error?: string;
 }
 
@@ -33,6 +36,10 @@ export interface SyncResult {
   table: string;
   /** The region whose replica of the keys table was read. */
   tableRegion: string;
+  /** Set when the DR replica was read because the primary's did not answer: then nothing is removed. */
+  fallback?: string;
+  /** Table items not valid as keys (key id, merchant id or status): reported, never acted on. */
+  skipped: SkippedItem[];
   dryRun: boolean;
   regions: RegionSync[];
 }
@@ -46,7 +53,15 @@ interface Merchant {
   activeWithout: string[];
   /** Usage key values only revoked keys use. */
   revokedValues: Set<string>;
+  /** Key ids of its items skipped as invalid: its usage keys are then never removed. */
+  skipped: string[];
 }
+
+/** Why plan entries are not removed, when they are not. */
+type HoldRemovals = (merchant: Merchant) => string | undefined;
+
+/** AWS exceptions of one merchant's calls that are about that merchant, not the region: its row is refused. */
+const MERCHANT_ERRORS = ["ConflictException", "BadRequestException", "NotFoundException"];
 
 interface PlanEntry {
   id: string;
@@ -57,50 +72,68 @@ interface PlanEntry {
 /**
  * `keys sync`: each region's usage plan holds the usage key of every merchant with an active key,
  * with the value its keys' records hold (what the authorizer hands to API Gateway), and no usage
- * key only revoked keys use. Regions one after the other; a region whose API Gateway fails is
- * reported and the other one still synced. Idempotent: a second run finds everything fine.
+ * key only revoked keys use. Regions one after the other; a region whose region-wide reads fail
+ * (or whose API Gateway stops answering) is reported and the other one still synced; an AWS error
+ * about one merchant refuses that merchant only. Invalid table items are skipped, and nothing is
+ * removed for their merchant, nor at all when the DR replica was read because the primary's did
+ * not answer. Idempotent: a second run finds everything fine.
  */
 export async function syncUsageKeys(ctx: Context, input: { region?: string; dryRun: boolean }): Promise<SyncResult> {
   const sites = input.region === undefined ? ctx.deployment.sites : [ctx.deployment.resolve(input.region)];
-  const { table, keys } = await readKeys(ctx, sites);
-  ctx.secrets.add(...keys.map((k) => k.usageKey));
-  const merchants = merchantsOf(keys);
+  const { table, keys, skipped, fallback } = await readKeys(ctx, sites);
+  for (const item of skipped) ctx.log(`table item ${item.keyId ?? "(no valid key id)"} skipped: ${item.problem}`);
+  const merchants = merchantsOf(keys, skipped);
+  const hold: HoldRemovals = (merchant) =>
+    fallback
+      ? "the primary's replica of the table did not answer (read the DR replica, possibly behind): nothing is removed; re-run once it answers"
+      : merchant.skipped.length > 0
+        ? `its table item(s) ${merchant.skipped.join(", ")} are invalid (skipped): nothing is removed for it until they are fixed`
+        : undefined;
   const regions: RegionSync[] = [];
   for (const site of sites) {
     const region: RegionSync = { region: site.region, usagePlanId: site.usagePlanId, rows: [] };
     regions.push(region);
     try {
-      await syncRegion(ctx, site, merchants, input.dryRun, region.rows);
+      await syncRegion(ctx, site, merchants, { dryRun: input.dryRun, hold }, region.rows);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       region.error = error.message;
       ctx.log(`${site.region}: ${error.message}`);
     }
   }
-  return { table: table.name, tableRegion: table.region, dryRun: input.dryRun, regions };
+  return { table: table.name, tableRegion: table.region, ...(fallback ? { fallback } : {}), skipped, dryRun: input.dryRun, regions };
 }
 
-/** The keys from the chosen region's replica; without `--region`, the DR replica when the primary's fails. */
-async function readKeys(ctx: Context, sites: Site[]): Promise<{ table: KeyTable; keys: KeyUsage[] }> {
+/**
+ * The keys from the chosen region's replica (a strongly consistent scan); without `--region`,
+ * the DR replica when the primary's fails (then `fallback` says why).
+ */
+async function readKeys(ctx: Context, sites: Site[]): Promise<{ table: KeyTable; keys: KeyUsage[]; skipped: SkippedItem[]; fallback?: string }> {
   const [first, ...others] = sites;
-  let table = new KeyTable(ctx, first!.region);
+  const table = new KeyTable(ctx, first!.region);
   try {
-    return { table, keys: await table.usageKeys() };
+    return { table, ...(await table.usageKeys()) };
   } catch (error) {
-    const fallback = others[0];
-    if (!(error instanceof FailedError) || !fallback) throw error;
-    ctx.log(`${oneLine(messageOf(error))}; reading the replica in ${fallback.region} instead`);
-    table = new KeyTable(ctx, fallback.region);
-    return { table, keys: await table.usageKeys() };
+    const dr = others[0];
+    if (!(error instanceof FailedError) || !dr) throw error;
+    const fallback = oneLine(messageOf(error));
+    ctx.log(`${fallback}; reading the replica in ${dr.region} instead, and removing nothing from the usage plans`);
+    const replica = new KeyTable(ctx, dr.region);
+    return { table: replica, ...(await replica.usageKeys()), fallback };
   }
 }
 
-/** Groups the keys by merchant, sorted by merchant id. */
-function merchantsOf(keys: KeyUsage[]): Merchant[] {
+/** Groups the keys by merchant, sorted by merchant id; a merchant's skipped items are noted. */
+function merchantsOf(keys: KeyUsage[], skipped: SkippedItem[]): Merchant[] {
   const byId = new Map<string, Merchant>();
+  const of = (merchantId: string) => {
+    const merchant = byId.get(merchantId) ?? { merchantId, activeValues: new Set(), activeWithout: [], revokedValues: new Set(), skipped: [] };
+    byId.set(merchantId, merchant);
+    return merchant;
+  };
+  for (const item of skipped) if (item.merchantId !== undefined) of(item.merchantId).skipped.push(item.keyId ?? "(no valid key id)");
   for (const key of keys) {
-    const merchant = byId.get(key.merchantId) ?? { merchantId: key.merchantId, activeValues: new Set(), activeWithout: [], revokedValues: new Set() };
-    byId.set(key.merchantId, merchant);
+    const merchant = of(key.merchantId);
     if (key.status === "active") {
       if (key.usageKey) merchant.activeValues.add(key.usageKey);
       else merchant.activeWithout.push(key.keyId);
@@ -112,8 +145,10 @@ function merchantsOf(keys: KeyUsage[]): Merchant[] {
   return [...byId.values()].sort((a, b) => a.merchantId.localeCompare(b.merchantId));
 }
 
-async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], dryRun: boolean, rows: SyncRow[]): Promise<void> {
+async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], how: { dryRun: boolean; hold: HoldRemovals }, rows: SyncRow[]): Promise<void> {
+  const { dryRun } = how;
   const plan = await usagePlanEntries(ctx, site);
+  const apiKeys = await regionUsageKeys(ctx, site);
   for (const merchant of merchants) {
     const name = usageKeyName(site.apiName, merchant.merchantId);
     const { merchantId } = merchant;
@@ -133,21 +168,53 @@ async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], dryRu
     }
     // Only revoked keys use it, or the merchant has no active key at all.
     for (const entry of attached.filter((e) => !active || merchant.revokedValues.has(e.value))) {
-      if (!dryRun) await removeFromPlan(ctx, site, entry);
-      rows.push({ merchantId, action: "removed", name, apiKeyId: entry.id, detail: `${active ? "used only by revoked keys" : "no active key"}: ${dryRun ? "would be removed" : "removed"} from the usage plan (the API key itself is kept)` });
+      const why = active ? "used only by revoked keys" : "no active key";
+      const held = how.hold(merchant);
+      if (held) {
+        rows.push({ merchantId, action: "kept", name, apiKeyId: entry.id, detail: `${why}, but kept in the usage plan: ${held}` });
+        continue;
+      }
+      const refused = await perMerchant(merchantId, name, entry.id, async () => {
+        if (!dryRun) await removeFromPlan(ctx, site, entry);
+      });
+      rows.push(refused ?? { merchantId, action: "removed", name, apiKeyId: entry.id, detail: `${why}: ${dryRun ? "would be removed" : "removed"} from the usage plan (the API key itself is kept)` });
     }
     const [value] = merchant.activeValues;
-    if (value !== undefined) rows.push(await ensureAttached(ctx, site, merchantId, value, attached, dryRun));
+    if (value !== undefined) rows.push(await ensureAttached(ctx, site, { merchantId, value, attached, found: apiKeys.get(name) ?? [], dryRun }));
+  }
+}
+
+/**
+ * Runs one merchant's AWS writes. An AWS error about that merchant (MERCHANT_ERRORS) becomes its
+ * refused row and the region goes on; any other error (the region not answering) is thrown.
+ */
+async function perMerchant(merchantId: string, name: string, apiKeyId: string | undefined, act: () => Promise<void>): Promise<SyncRow | undefined> {
+  try {
+    await act();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof AwsCallError) || !MERCHANT_ERRORS.includes(error.awsName ?? "")) throw error;
+    return { merchantId, action: "refused", name, ...(apiKeyId ? { apiKeyId } : {}), detail: `${error.message}: fix it in API Gateway, then re-run` };
   }
 }
 
 /** The merchant's usage key with `value` in the region's plan: found in the plan, added, or recreated and added. */
-async function ensureAttached(ctx: Context, site: Site, merchantId: string, value: string, attached: PlanEntry[], dryRun: boolean): Promise<SyncRow> {
+async function ensureAttached(
+  ctx: Context,
+  site: Site,
+  input: { merchantId: string; value: string; attached: PlanEntry[]; found: FoundKey[]; dryRun: boolean },
+): Promise<SyncRow> {
+  const { merchantId, value, attached, found, dryRun } = input;
   const name = usageKeyName(site.apiName, merchantId);
   const inPlan = attached.find((e) => e.value === value);
-  if (inPlan) return { merchantId, action: "fine", name, apiKeyId: inPlan.id, detail: "in the usage plan" };
-  const found = await findUsageKeys(ctx, site, name);
-  ctx.secrets.add(...found.map((k) => k.value));
+  if (inPlan) {
+    const key = found.find((k) => k.id === inPlan.id);
+    if (!key) return { merchantId, action: "refused", name, apiKeyId: inPlan.id, detail: `usage key ${inPlan.id} is in the usage plan, but GetApiKeys does not list it: re-run` };
+    if (!key.enabled) {
+      return { merchantId, action: "refused", name, apiKeyId: inPlan.id, detail: `usage key ${inPlan.id} is in the usage plan but disabled (blocked on purpose?): enable or delete it, then re-run` };
+    }
+    return { merchantId, action: "fine", name, apiKeyId: inPlan.id, detail: "in the usage plan" };
+  }
   const existing = found.find((k) => k.value === value);
   if (existing && !existing.enabled) {
     return { merchantId, action: "refused", name, apiKeyId: existing.id, detail: `usage key ${existing.id} is disabled (blocked on purpose?): enable or delete it, then re-run` };
@@ -161,8 +228,16 @@ async function ensureAttached(ctx: Context, site: Site, merchantId: string, valu
     };
   }
   if (dryRun) return { merchantId, action: "added", name, ...(existing ? { apiKeyId: existing.id } : { recreated: true }), detail: addDetail(!existing, true) };
-  const apiKeyId = existing?.id ?? (await createUsageKey(ctx, site, merchantId, value));
-  const added = await addToUsagePlan(ctx, site, apiKeyId, name);
+  let apiKeyId = existing?.id;
+  let added = false;
+  const refused = await perMerchant(merchantId, name, undefined, async () => {
+    apiKeyId ??= await createUsageKey(ctx, site, merchantId, value);
+    added = await addToUsagePlan(ctx, site, apiKeyId, name);
+  });
+  if (refused) {
+    if (!existing && apiKeyId) return { ...refused, apiKeyId, recreated: true, detail: `recreated usage key ${apiKeyId}, but ${refused.detail}` };
+    return { ...refused, ...(apiKeyId ? { apiKeyId } : {}) };
+  }
   if (!added) return { merchantId, action: "fine", name, apiKeyId, detail: "in the usage plan" };
   ctx.log(`usage key ${name} in ${site.region}: ${existing ? "" : "recreated, "}added to usage plan ${site.usagePlanId}`);
   return { merchantId, action: "added", name, apiKeyId, ...(existing ? {} : { recreated: true }), detail: addDetail(!existing, false) };

@@ -49,8 +49,12 @@ const dynalite = require("dynalite") as (options: { createTableMs?: number; dele
 export class LocalKeysTable {
   /** Every item a CLI client received in a Scan answer, as sent over the wire (still marshalled). */
   readonly scanned: Record<string, unknown>[] = [];
+  /** Every Scan request a CLI client sent: its region and whether it asked for a strongly consistent read. */
+  readonly scans: { region: string; consistent: boolean }[] = [];
   /** Scan page size forced on the CLI's clients, so a few items take several pages. */
   scanPageSize = 2;
+  /** Regions whose replica does not answer Scans (a network failure). */
+  readonly unreachable = new Set<string>();
   private readonly db: DynamoDBDocumentClient;
   private readonly regional = new Map<string, DynamoDBClient>();
 
@@ -87,6 +91,8 @@ export class LocalKeysTable {
         (next, context) => async (args) => {
           if (context.commandName !== "ScanCommand") return next(args);
           (args.input as { Limit?: number }).Limit = this.scanPageSize;
+          this.scans.push({ region, consistent: (args.input as { ConsistentRead?: boolean }).ConsistentRead === true });
+          if (this.unreachable.has(region)) throw Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" });
           const result = await next(args);
           this.scanned.push(...(((result.output as { Items?: Record<string, unknown>[] }).Items) ?? []));
           return result;
@@ -142,7 +148,7 @@ export class FakeApiGateway {
   readonly calls: { command: string; region: string; input: Input }[] = [];
   /** GetApiKeys page size. */
   pageSize = 2;
-  private readonly failures = new Map<string, (input: Input) => Error>();
+  private readonly failures = new Map<string, (input: Input) => Error | undefined>();
   private readonly mock = mockClient(APIGatewayClient);
   private readonly plans: Record<string, string> = { [HOME]: outputs.primary.usagePlanId, [DR]: outputs.dr.usagePlanId };
 
@@ -153,7 +159,8 @@ export class FakeApiGateway {
         const region = await getClient().config.region();
         this.calls.push({ command, region, input });
         const failure = this.failures.get(`${region}:${command}`);
-        if (failure) throw failure(input);
+        const error = failure?.(input);
+        if (error) throw error;
         return answer(input, region);
       };
     this.mock.on(GetApiKeysCommand).callsFake(
@@ -211,8 +218,8 @@ export class FakeApiGateway {
     return [...this.planKeys[region]!].map((entry) => this.keys[region]!.find((k) => `${this.plans[region]}/${k.id}` === entry)!);
   }
 
-  /** Makes every `command` call in `region` fail with the error `make` returns. */
-  fail(region: string, command: string, make: (input: Input) => Error): void {
+  /** Makes every `command` call in `region` fail with the error `make` returns (none: it is answered). */
+  fail(region: string, command: string, make: (input: Input) => Error | undefined): void {
     this.failures.set(`${region}:${command}`, make);
   }
 
@@ -282,15 +289,17 @@ export class KeysHarness {
  * Returns a getter for the current test's harness.
  */
 export function useKeysHarness(): () => KeysHarness {
-  let table: LocalKeysTable;
+  let table: LocalKeysTable | undefined;
   let keys: KeysHarness;
   beforeAll(async () => {
     table = await LocalKeysTable.start();
   });
-  afterAll(() => table.stop());
+  // When start() failed, its error is the one to see: no TypeError from here.
+  afterAll(() => table?.stop());
   beforeEach(async () => {
-    await table.clear();
-    keys = new KeysHarness(table);
+    await table!.clear();
+    table!.unreachable.clear();
+    keys = new KeysHarness(table!);
   });
   afterEach(() => keys.restore());
   return () => keys;

@@ -75,20 +75,35 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise
 
 /** Keys named exactly `name` (GetApiKeys' nameQuery is a prefix match), with their values. */
 export async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
+  return (await usageKeysNamed(ctx, site, name, `usage key ${name}`)).get(name) ?? [];
+}
+
+/**
+ * Every usage key of the region's API (`<apiName>-merchant-*`), with its value, by name: one
+ * paged GetApiKeys for the whole region. Register the values with ctx.secrets.
+ */
+export async function regionUsageKeys(ctx: Context, site: Site): Promise<Map<string, FoundKey[]>> {
+  const prefix = usageKeyName(site.apiName, "");
+  return usageKeysNamed(ctx, site, prefix, `usage keys ${prefix}*`, true);
+}
+
+/** Keys whose name is `query` (or, with `prefix`, starts with it), grouped by name. */
+async function usageKeysNamed(ctx: Context, site: Site, query: string, what: string, prefix = false): Promise<Map<string, FoundKey[]>> {
   const client = ctx.clients.apiGateway(site.region);
-  const keys: FoundKey[] = [];
+  const keys = new Map<string, FoundKey[]>();
   let position: string | undefined;
   do {
     let out;
     try {
-      out = await client.send(new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }));
+      out = await client.send(new GetApiKeysCommand({ nameQuery: query, includeValues: true, limit: 500, position }));
     } catch (error) {
-      throw awsFailure("GetApiKeys", site.region, `usage key ${name}`, error);
+      throw awsFailure("GetApiKeys", site.region, what, error);
     }
     for (const key of out.items ?? []) {
-      if (key.name !== name) continue;
-      if (!key.id || !key.value) throw new FailedError(`GetApiKeys in ${site.region} returned usage key ${name} without its id or value`);
-      keys.push({ id: key.id, value: key.value, enabled: key.enabled === true });
+      if (!key.name || (prefix ? !key.name.startsWith(query) : key.name !== query)) continue;
+      ctx.secrets.add(key.value);
+      if (!key.id || !key.value) throw new FailedError(`GetApiKeys in ${site.region} returned usage key ${key.name} without its id or value`);
+      keys.set(key.name, [...(keys.get(key.name) ?? []), { id: key.id, value: key.value, enabled: key.enabled === true }]);
     }
     position = out.position;
   } while (position);
