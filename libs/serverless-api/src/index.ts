@@ -1,15 +1,7 @@
 export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
-export {
-  IdempotencyKeyCleanup,
-  cleanupErrorsAlarm,
-  invokeFunctionPolicy,
-  schedulerTrustPolicy,
-  withCleanupDefaults,
-  type IdempotencyKeyCleanupArgs,
-  type ResolvedCleanupArgs,
-} from "./idempotency-key-cleanup";
+export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";

@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
-import { createDatabase } from "../db/database";
-import { DatabaseUnavailableError } from "../db/errors";
+import { CLIENT_QUERY_GRACE_MS, createDatabase } from "../db/database";
+import { DatabaseUnavailableError, SQLSTATE_READ_ONLY } from "../db/errors";
 import type { MetricsSink } from "../observability/metrics";
 import { deleteExpiredKeys, isReadOnly, type ExpiredKeysCleanup } from "../payments/expired-keys";
 
@@ -28,10 +28,8 @@ export interface CleanupContext {
 }
 
 const DEFAULT_BATCH_SIZE = 1000;
-const SQLSTATE_READ_ONLY = "25006";
 /** Beyond a connect and one statement (and the client's grace after it): logging, closing, flushing metrics. */
 const SAFETY_MARGIN_MS = 2000;
-const CLIENT_QUERY_GRACE_MS = 1000;
 
 /**
  * The cleanup function: deletes expired idempotency keys through this region's writer, in short

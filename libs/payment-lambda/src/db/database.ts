@@ -27,7 +27,7 @@ export interface DatabaseDependencies {
 /** A server-side session held idle inside a transaction is ended after this long (a frozen or killed Lambda). */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 /** The client gives up on an answer this long after the server's statement_timeout should have fired (a dead network). */
-const CLIENT_QUERY_GRACE_MS = 1_000;
+export const CLIENT_QUERY_GRACE_MS = 1_000;
 
 /**
  * The pg client config of one endpoint: timeouts set per connection (connect ≤ 3 s,

@@ -68,3 +68,5 @@ export function failureReason(error: unknown): string {
 }
 
 export const SQLSTATE_LOCK_NOT_AVAILABLE = "55P03";
+/** read_only_sql_transaction: a read-only secondary, or default_transaction_read_only. */
+export const SQLSTATE_READ_ONLY = "25006";
