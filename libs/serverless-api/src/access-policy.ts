@@ -34,21 +34,6 @@ export interface FunctionAccess {
 /** The one attribute of a key record the API function may write. */
 const API_KEY_LAST_USED_ATTRIBUTE: keyof ApiKeyRecord = "lastUsedAt";
 
-/** Lambda may assume the role, for functions of this account only. */
-export function lambdaTrustPolicy(accountId: string): aws.iam.PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "lambda.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  };
-}
-
 /**
  * The function's permissions, each statement scoped to the exact resource. Two kinds of
  * statement need `Resource: "*"`, because their actions support no resource-level permission:

@@ -2,21 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { apiAccountOptions } from "./options";
-
-/** API Gateway may assume the role, for this account only. */
-export function apiGatewayTrustPolicy(accountId: string): aws.iam.PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "apigateway.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  };
-}
+import { serviceTrustPolicy } from "./trust-policy";
 
 /**
  * The role API Gateway writes access and execution logs with. Without it, a stage with access
@@ -35,7 +21,7 @@ export function apiGatewayAccountLogging(name: string, inputs: { namer: Resource
     `${name}-apigw-logs-role`,
     {
       name: namer.regional("iamRole", "apigw-logs"),
-      assumeRolePolicy: aws.getCallerIdentityOutput({}, opts).accountId.apply((accountId) => JSON.stringify(apiGatewayTrustPolicy(accountId))),
+      assumeRolePolicy: aws.getCallerIdentityOutput({}, opts).accountId.apply((accountId) => JSON.stringify(serviceTrustPolicy("apigateway.amazonaws.com", accountId))),
     },
     opts,
   );

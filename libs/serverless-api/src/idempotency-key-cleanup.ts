@@ -4,6 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
 import { checkDatabaseTimeouts, cleanupEnvironment, DATABASE_TIMEOUT_LIMITS, type LogLevel } from "./environment";
 import { cleanupScheduleOptions } from "./options";
+import { serviceTrustPolicy } from "./trust-policy";
 import { invalid, requireInteger } from "./validation";
 import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 
@@ -174,7 +175,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       `${name}-scheduler-role`,
       {
         name: namer.regional("iamRole", `${ROLE}-sched`),
-        assumeRolePolicy: pulumi.all([account, group.arn]).apply(([accountId, groupArn]) => JSON.stringify(schedulerTrustPolicy(accountId, groupArn))),
+        assumeRolePolicy: pulumi.all([account, group.arn]).apply(([accountId, groupArn]) => JSON.stringify(serviceTrustPolicy("scheduler.amazonaws.com", accountId, groupArn))),
       },
       parentOpts,
     );
@@ -215,24 +216,6 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
     this.scheduleArn = schedule.arn;
     this.registerOutputs({ functionName: this.functionName, scheduleArn: this.scheduleArn });
   }
-}
-
-/**
- * EventBridge Scheduler may assume the role for the schedules of one group of this account
- * only (its `aws:SourceArn` is the group's ARN: AWS refuses a schedule's).
- */
-export function schedulerTrustPolicy(accountId: string, scheduleGroupArn: string): aws.iam.PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "scheduler.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": scheduleGroupArn } },
-      },
-    ],
-  };
 }
 
 /** The schedule's only permission: invoke the cleanup function. */

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { functionAccessPolicy, lambdaTrustPolicy, type FunctionAccess } from "./access-policy";
+import { functionAccessPolicy, type FunctionAccess } from "./access-policy";
+import { serviceTrustPolicy } from "./trust-policy";
 import { vpcFunctionOptions } from "./options";
 
 /** Where a function runs: the region's private subnets and the Lambda security group. */
@@ -62,7 +63,7 @@ export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: p
   );
   const executionRole = new aws.iam.Role(
     `${name}-role`,
-    { name: namer.regional("iamRole", role), assumeRolePolicy: account.apply((accountId) => JSON.stringify(lambdaTrustPolicy(accountId))) },
+    { name: namer.regional("iamRole", role), assumeRolePolicy: account.apply((accountId) => JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com", accountId))) },
     opts,
   );
   const accessPolicy = new aws.iam.RolePolicy(
