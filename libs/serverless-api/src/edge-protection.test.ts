@@ -1,5 +1,5 @@
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
-import { GATEWAY_PROBLEMS } from "./gateway-responses";
+import { GATEWAY_PROBLEMS } from "./gateway-problems";
 import { ServerlessApi } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 

@@ -5,7 +5,7 @@ export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempot
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
-export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./gateway-responses";
+export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./gateway-problems";
 export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 export { type Throttle } from "./method-settings";
 export { type MerchantLimits } from "./usage-plan";

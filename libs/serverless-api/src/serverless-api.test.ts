@@ -3,7 +3,7 @@ import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { ACCESS_LOG_FIELDS, accessLogFormat } from "./access-log";
 import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
 import { definitionHash } from "./definition-hash";
-import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-responses";
+import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-problems";
 import { PAYMENT_ROUTES, routeDefinitions } from "./routes";
 import { ServerlessApi, withApiDefaults } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";

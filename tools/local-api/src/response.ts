@@ -1,3 +1,4 @@
+import { GATEWAY_PROBLEMS, PROBLEM_TYPE_BASE } from "@payments-dr/serverless-api/values";
 import type { OutgoingHttpHeaders } from "node:http";
 
 /** What the adapter writes back. */
@@ -56,7 +57,7 @@ export function gatewayError(kind: GatewayError, requestId: string): HttpReply {
 /** The authorizer's verdicts that API Gateway answers by itself, with the stack's gateway responses. */
 export type GatewayProblem = "unauthorized" | "access-denied" | "authorizer-failure";
 
-/** One gateway response: libs/serverless-api's GatewayProblem (a test keeps them equal) and the x-amzn-ErrorType API Gateway adds. */
+/** One gateway response: libs/serverless-api's GatewayProblem (with a status) and the x-amzn-ErrorType API Gateway adds. */
 interface ProblemResponse {
   responseType: string;
   status: number;
@@ -67,41 +68,24 @@ interface ProblemResponse {
   errorType: string;
 }
 
-/**
- * The stack's gateway responses (libs/serverless-api/src/gateway-responses.ts GATEWAY_PROBLEMS),
- * copied rather than imported because that library loads Pulumi; event.test.ts fails when they differ.
- */
-export const GATEWAY_PROBLEM_RESPONSES: Record<GatewayProblem, ProblemResponse> = {
-  unauthorized: {
-    responseType: "UNAUTHORIZED",
-    status: 401,
-    slug: "unauthorized",
-    title: "Unauthorized",
-    detail: "Send a valid API key as Authorization: Bearer <key>.",
-    headers: { "WWW-Authenticate": "Bearer" },
-    errorType: "UnauthorizedException",
-  },
-  "access-denied": {
-    responseType: "ACCESS_DENIED",
-    status: 403,
-    slug: "forbidden",
-    title: "Forbidden",
-    detail: "This API key may not call this route.",
-    errorType: "AccessDeniedException",
-  },
-  "authorizer-failure": {
-    responseType: "AUTHORIZER_FAILURE",
-    status: 503,
-    slug: "service-unavailable",
-    title: "The service is temporarily unavailable",
-    detail: "Authentication is temporarily unavailable. Retry shortly.",
-    headers: { "Retry-After": "2" },
-    errorType: "AuthorizerConfigurationException",
-  },
+/** The x-amzn-ErrorType API Gateway sends with each of the adapter's gateway responses. */
+const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; errorType: string }> = {
+  unauthorized: { responseType: "UNAUTHORIZED", errorType: "UnauthorizedException" },
+  "access-denied": { responseType: "ACCESS_DENIED", errorType: "AccessDeniedException" },
+  "authorizer-failure": { responseType: "AUTHORIZER_FAILURE", errorType: "AuthorizerConfigurationException" },
 };
 
-/** The problem type URIs of the payment function and the stack's gateway responses. */
-const PROBLEM_TYPE_BASE = "tag:payments-dr,2025:problems/";
+/** The stack's own gateway response (libs/serverless-api GATEWAY_PROBLEMS) for `responseType`. */
+function stackProblem(responseType: string, errorType: string): ProblemResponse {
+  const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === responseType);
+  if (problem?.status === undefined) throw new Error(`the stack has no gateway response ${responseType} with a status`);
+  return { ...problem, status: problem.status, errorType };
+}
+
+/** The gateway responses the adapter answers with: the stack's, read from libs/serverless-api's data. */
+export const GATEWAY_PROBLEM_RESPONSES = Object.fromEntries(
+  Object.entries(LOCAL_PROBLEMS).map(([kind, { responseType, errorType }]) => [kind, stackProblem(responseType, errorType)]),
+) as Record<GatewayProblem, ProblemResponse>;
 
 /** A gateway response of the stack: RFC 9457 problem+json, `requestId` API Gateway's. */
 export function gatewayProblem(kind: GatewayProblem, requestId: string): HttpReply {

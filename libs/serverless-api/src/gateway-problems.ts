@@ -1,0 +1,104 @@
+// The errors API Gateway answers by itself, as data: no Pulumi here, so the local adapter
+// (tools/local-api) answers with the very same problems (see values.ts).
+/**
+ * An error API Gateway answers by itself (before or instead of the function), as an RFC 9457
+ * problem. `status` unset: the response type covers several statuses, and the client gets the
+ * one API Gateway chose.
+ */
+export interface GatewayProblem {
+  /** API Gateway's response type, e.g. `UNAUTHORIZED`. */
+  responseType: string;
+  status?: number;
+  /** Last segment of the problem type URI. */
+  slug: string;
+  title: string;
+  detail: string;
+  /** Extra response headers, e.g. `Retry-After`. */
+  headers?: Record<string, string>;
+}
+
+/** The problem type URIs of the payment function (libs/payment-lambda): tag URIs (RFC 4151), not links. */
+export const PROBLEM_TYPE_BASE = "tag:payments-dr,2025:problems/";
+
+/** Seconds a client waits before retrying when authentication is briefly unavailable (as the function's 503s). */
+const RETRY_AFTER_SECONDS = { unavailable: 2, throttled: 1 } as const;
+
+const AUTHENTICATION_UNAVAILABLE = "Authentication is temporarily unavailable. Retry shortly.";
+
+/**
+ * Every response API Gateway generates for this API. One 401 for a missing, malformed, unknown
+ * or revoked key (the authorizer throws `Unauthorized` for all of them): no hint which. An
+ * authorizer that fails (e.g. DynamoDB unreachable) is a 503 to retry, not a 500.
+ */
+export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
+  {
+    responseType: "UNAUTHORIZED",
+    status: 401,
+    slug: "unauthorized",
+    title: "Unauthorized",
+    detail: "Send a valid API key as Authorization: Bearer <key>.",
+    headers: { "WWW-Authenticate": "Bearer" },
+  },
+  { responseType: "ACCESS_DENIED", status: 403, slug: "forbidden", title: "Forbidden", detail: "This API key may not call this route." },
+  {
+    responseType: "AUTHORIZER_FAILURE",
+    status: 503,
+    slug: "service-unavailable",
+    title: "The service is temporarily unavailable",
+    detail: AUTHENTICATION_UNAVAILABLE,
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS.unavailable) },
+  },
+  // Also what API Gateway is reported to answer when a Lambda authorizer throws anything but
+  // "Unauthorized" (e.g. the keys table is unreachable): the same retryable 503.
+  {
+    responseType: "AUTHORIZER_CONFIGURATION_ERROR",
+    status: 503,
+    slug: "service-unavailable",
+    title: "The service is temporarily unavailable",
+    detail: AUTHENTICATION_UNAVAILABLE,
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS.unavailable) },
+  },
+  {
+    responseType: "THROTTLED",
+    status: 429,
+    slug: "too-many-requests",
+    title: "Too many requests",
+    detail: "Slow down, then retry.",
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS.throttled) },
+  },
+  { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This merchant has used up its daily request quota." },
+  { responseType: "WAF_FILTERED", status: 403, slug: "request-blocked", title: "Request blocked", detail: "The request was blocked." },
+  { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: "The request was rejected." },
+  { responseType: "DEFAULT_5XX", slug: "internal-error", title: "Internal error", detail: "An unexpected error occurred." },
+];
+
+/** One gateway response as API Gateway takes it. */
+export interface GatewayResponseDefinition {
+  responseType: string;
+  statusCode?: string;
+  responseParameters: Record<string, string>;
+  responseTemplates: Record<string, string>;
+}
+
+/**
+ * The problem as a gateway response. The body template is not VTL, only `$context` variables
+ * are replaced: `$context.requestId` is the id the access log and the function's logs carry.
+ * Header values are static, so they are single-quoted.
+ */
+export function gatewayResponseDefinition(problem: GatewayProblem): GatewayResponseDefinition {
+  const body = {
+    type: `${PROBLEM_TYPE_BASE}${problem.slug}`,
+    title: problem.title,
+    ...(problem.status === undefined ? {} : { status: problem.status }),
+    detail: problem.detail,
+    requestId: "$context.requestId",
+  };
+  const headers: Record<string, string> = { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...problem.headers };
+  return {
+    responseType: problem.responseType,
+    ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),
+    responseParameters: Object.fromEntries(Object.entries(headers).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`])),
+    // Templates are keyed by content type; the Content-Type header above names the body's real type.
+    responseTemplates: { "application/json": JSON.stringify(body) },
+  };
+}
