@@ -24,7 +24,7 @@ const MAX_AUTH_CACHE_TTL_S = 3600;
 export interface ServeArgs {
   /** @default 3000; 0 picks a free port */
   port: number;
-  /** Containers (worker threads). @default 1 */
+  /** Containers, spread over at most one host thread per vCPU. @default 1 */
   concurrency: number;
   /** "local": a sessions table in the in-process dynalite. */
   sessions?: "local";

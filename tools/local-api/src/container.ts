@@ -1,25 +1,23 @@
 import { Worker } from "node:worker_threads";
 import { built, WORKER_SCRIPT } from "./paths";
 
-/** What a worker thread is started with (its `workerData`). */
-export interface WorkerSetup {
+/** What a host thread is started with (its `workerData`). */
+export interface HostSetup {
   modulePath: string;
   functionName: string;
-  /** Two Int32 slots every container of the process shares: the lock around its stdout/stderr writes, and a slot to wait on. */
+  /** Two Int32 slots every host of the process shares: the lock around its stdout/stderr writes, and a slot to wait on. */
   stdioLock: SharedArrayBuffer;
 }
 
-/** Shared by every container this process starts (see fd-writer.ts). */
+/** Shared by every host this process starts (see fd-writer.ts). */
 const STDIO_LOCK = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
 
-/** Parent → worker: run the handler once. */
-export interface InvokeMessage {
-  type: "invoke";
-  id: number;
-  event: unknown;
-  /** Epoch ms by which the invocation must end (context.getRemainingTimeInMillis). */
-  deadline: number;
-}
+/** Parent → host. */
+export type HostMessage =
+  /** Start container `slot`: a new instance of the function's module (its init). */
+  | { type: "load"; slot: number }
+  /** Run container `slot`'s handler once; `deadline` (epoch ms) is context.getRemainingTimeInMillis's. */
+  | { type: "invoke"; slot: number; id: number; event: unknown; deadline: number };
 
 /** An error as it crosses the thread boundary: name and message only. */
 export interface ErrorSummary {
@@ -27,31 +25,32 @@ export interface ErrorSummary {
   message: string;
 }
 
-/** Worker → parent. */
-export type WorkerMessage =
-  | { type: "ready"; initMs: number }
-  | { type: "result"; id: number; result: unknown }
-  | { type: "failed"; id: number; error: ErrorSummary };
+/** Host → parent. */
+export type HostReply =
+  | { type: "loaded"; slot: number; initMs: number }
+  | { type: "load-failed"; slot: number; error: ErrorSummary }
+  | { type: "result"; slot: number; id: number; result: unknown }
+  | { type: "failed"; slot: number; id: number; error: ErrorSummary };
 
 /** How one invocation ended. */
 export type InvokeOutcome =
   | { kind: "result"; result: unknown }
   /** The handler threw (or rejected). */
   | { kind: "failed"; error: ErrorSummary }
-  /** The container died during the invocation (an uncaught error, an exit). */
+  /** The container died during the invocation (an uncaught error or an exit on its host, or another container's timeout there). */
   | { kind: "crashed"; error: ErrorSummary }
   /** No answer within the timeout: the container was stopped, as Lambda stops a timed-out one. */
   | { kind: "timeout" };
 
-/** Arguments of {@link Container.start}. */
-export interface ContainerOptions {
+/** Arguments of {@link Host.start}. */
+export interface HostOptions {
   /** The function's bundle (a CommonJS module exporting `handler`). */
   modulePath: string;
-  /** The function's whole environment: `process.env` inside the container. */
+  /** The function's whole environment: `process.env` inside its containers. */
   env: Record<string, string>;
   /** context.functionName. @default "payments-api" */
   functionName?: string;
-  /** The worker entry. @default dist/tools/local-api/worker.js */
+  /** The host thread's entry. @default dist/tools/local-api/worker.js */
   workerScript?: string;
 }
 
@@ -67,64 +66,102 @@ const summary = (error: unknown): ErrorSummary =>
   error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
 
 /**
- * One Lambda "container": a worker thread with its own instance of the function's module (and
- * so its own module-scope state: config, logger, database connection), serving one invocation
- * at a time.
+ * A worker thread that holds containers of one function: each container is its own instance of
+ * the function's module (its own module-scope state: config, logger, database connection),
+ * serving one invocation at a time. Containers on one host share its thread and its V8 isolate,
+ * so the bundle is compiled and optimised once per host instead of once per container; like
+ * the containers of one machine, they also share its fate: an uncaught error, an exit or a
+ * timeout stops the host with every container on it.
+ */
+export class Host {
+  private alive = true;
+  private nextSlot = 1;
+  private readonly loading = new Map<number, { resolve(container: Container): void; reject(error: InitError): void }>();
+  private readonly containers = new Map<number, Container>();
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (reply: HostReply) => this.receive(reply));
+    worker.on("error", (error) => this.died(summary(error)));
+    worker.on("exit", (code) => this.died({ name: "Exit", message: `its host thread exited with code ${code}` }));
+  }
+
+  /** Starts a host thread, with no container yet. */
+  static start(options: HostOptions): Host {
+    const setup: HostSetup = { modulePath: options.modulePath, functionName: options.functionName ?? "payments-api", stdioLock: STDIO_LOCK };
+    return new Host(new Worker(built(options.workerScript ?? WORKER_SCRIPT, "local-api"), { workerData: setup, env: options.env }));
+  }
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  /** Containers running on this host. */
+  get size(): number {
+    return this.containers.size + this.loading.size;
+  }
+
+  /** Starts a container on this host: a new instance of the module. @throws InitError when the module fails to load. */
+  load(): Promise<Container> {
+    if (!this.alive) return Promise.reject(new InitError({ name: "Exit", message: "the host is stopped" }));
+    const slot = this.nextSlot++;
+    return new Promise((resolve, reject) => {
+      this.loading.set(slot, { resolve, reject });
+      this.post({ type: "load", slot });
+    });
+  }
+
+  /** Stops the thread; its containers' sockets (their database connections) close with it. */
+  async terminate(): Promise<void> {
+    this.alive = false;
+    await this.worker.terminate();
+  }
+
+  /** @internal for {@link Container} */
+  post(message: HostMessage): void {
+    this.worker.postMessage(message);
+  }
+
+  private receive(reply: HostReply): void {
+    if (reply.type === "loaded" || reply.type === "load-failed") {
+      const loading = this.loading.get(reply.slot);
+      if (!loading) return;
+      this.loading.delete(reply.slot);
+      if (reply.type === "load-failed") return loading.reject(new InitError(reply.error));
+      const container = new Container(this, reply.slot, reply.initMs);
+      this.containers.set(reply.slot, container);
+      return loading.resolve(container);
+    }
+    this.containers.get(reply.slot)?.settleFor(reply.id, reply.type === "result" ? { kind: "result", result: reply.result } : { kind: "failed", error: reply.error });
+  }
+
+  private died(error: ErrorSummary): void {
+    this.alive = false;
+    for (const loading of this.loading.values()) loading.reject(new InitError({ name: error.name, message: `${error.message} during init` }));
+    this.loading.clear();
+    for (const container of this.containers.values()) container.stopped(error);
+    this.containers.clear();
+  }
+}
+
+/**
+ * One Lambda "container": an instance of the function's module on a {@link Host}, serving one
+ * invocation at a time.
  */
 export class Container {
   private alive = true;
   private nextId = 1;
   private pending: { id: number; settle: (outcome: InvokeOutcome) => void; timer: NodeJS.Timeout } | undefined;
 
-  private constructor(
-    private readonly worker: Worker,
+  /** @internal created by {@link Host.load} */
+  constructor(
+    private readonly host: Host,
+    private readonly slot: number,
     /** How long loading the module took (Lambda's "Init Duration"). */
     readonly initMs: number,
-  ) {
-    worker.on("message", (message: WorkerMessage) => {
-      if (message.type === "ready" || message.id !== this.pending?.id) return;
-      this.settle(message.type === "result" ? { kind: "result", result: message.result } : { kind: "failed", error: message.error });
-    });
-    worker.on("error", (error) => {
-      this.alive = false;
-      this.settle({ kind: "crashed", error: summary(error) });
-    });
-    worker.on("exit", (code) => {
-      this.alive = false;
-      this.settle({ kind: "crashed", error: { name: "Exit", message: `the container exited with code ${code}` } });
-    });
-  }
-
-  /** Starts a container and loads the module in it. @throws InitError when the module fails to load. */
-  static start(options: ContainerOptions): Promise<Container> {
-    const setup: WorkerSetup = { modulePath: options.modulePath, functionName: options.functionName ?? "payments-api", stdioLock: STDIO_LOCK };
-    const worker = new Worker(built(options.workerScript ?? WORKER_SCRIPT, "local-api"), { workerData: setup, env: options.env });
-    return new Promise((resolve, reject) => {
-      const failed = (error: ErrorSummary) => {
-        cleanup();
-        void worker.terminate();
-        reject(new InitError(error));
-      };
-      const onMessage = (message: WorkerMessage) => {
-        if (message.type !== "ready") return;
-        cleanup();
-        resolve(new Container(worker, message.initMs));
-      };
-      const onError = (error: unknown) => failed(summary(error));
-      const onExit = (code: number) => failed({ name: "Exit", message: `the container exited with code ${code} during init` });
-      const cleanup = () => {
-        worker.off("message", onMessage);
-        worker.off("error", onError);
-        worker.off("exit", onExit);
-      };
-      worker.on("message", onMessage);
-      worker.on("error", onError);
-      worker.on("exit", onExit);
-    });
-  }
+  ) {}
 
   get isAlive(): boolean {
-    return this.alive;
+    return this.alive && this.host.isAlive;
   }
 
   get isBusy(): boolean {
@@ -134,23 +171,27 @@ export class Container {
   /** Runs the handler once. A container serves one invocation at a time: a second concurrent call is a bug. */
   invoke(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
     if (this.pending) throw new Error("A container serves one invocation at a time");
-    if (!this.alive) return Promise.resolve({ kind: "crashed", error: { name: "Exit", message: "the container is stopped" } });
+    if (!this.isAlive) return Promise.resolve({ kind: "crashed", error: { name: "Exit", message: "the container is stopped" } });
     const id = this.nextId++;
     return new Promise((settle) => {
       const timer = setTimeout(() => {
         this.settle({ kind: "timeout" });
-        void this.terminate();
+        void this.host.terminate();
       }, timeoutMs);
       this.pending = { id, settle, timer };
-      const message: InvokeMessage = { type: "invoke", id, event, deadline: Date.now() + timeoutMs };
-      this.worker.postMessage(message);
+      this.host.post({ type: "invoke", slot: this.slot, id, event, deadline: Date.now() + timeoutMs });
     });
   }
 
-  /** Stops the thread; its sockets (the database connection) close with it. */
-  async terminate(): Promise<void> {
+  /** @internal the host's answer to invocation `id` */
+  settleFor(id: number, outcome: InvokeOutcome): void {
+    if (id === this.pending?.id) this.settle(outcome);
+  }
+
+  /** @internal its host stopped */
+  stopped(error: ErrorSummary): void {
     this.alive = false;
-    await this.worker.terminate();
+    this.settle({ kind: "crashed", error });
   }
 
   private settle(outcome: InvokeOutcome): void {

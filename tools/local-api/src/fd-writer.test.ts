@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { workspaceRequire } from "./paths";
 
-// Three containers (worker threads) write through writeToFd, as worker.ts sets it up.
+// Three host threads write through writeToFd, as worker.ts sets it up.
 const PROGRAM = `
 import { isMainThread, Worker, workerData } from "node:worker_threads";
 import { writeToFd } from ${JSON.stringify(join(__dirname, "fd-writer"))};

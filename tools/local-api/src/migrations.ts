@@ -1,4 +1,4 @@
-import { Container } from "./container";
+import { Host } from "./container";
 import { built, MIGRATE_BUNDLE } from "./paths";
 
 /** What the migrate function answers. */
@@ -12,17 +12,18 @@ export interface MigrationResult {
  * invoked once (here in a container of its own), with the SQL shipped next to its bundle.
  */
 export async function applyMigrations(databaseUrl: string): Promise<MigrationResult> {
-  const container = await Container.start({
+  const host = Host.start({
     modulePath: built(MIGRATE_BUNDLE, "payment-lambda"),
     functionName: "payments-migrate",
     env: { DATABASE_URL: databaseUrl, POWERTOOLS_LOG_LEVEL: "WARN", POWERTOOLS_METRICS_DISABLED: "true" },
   });
   try {
+    const container = await host.load();
     const outcome = await container.invoke({}, 120_000);
     if (outcome.kind === "result") return outcome.result as MigrationResult;
     const reason = outcome.kind === "timeout" ? "timed out" : `${outcome.error.name}: ${outcome.error.message}`;
     throw new Error(`The migrate function failed: ${reason}`);
   } finally {
-    await container.terminate();
+    await host.terminate();
   }
 }

@@ -21,7 +21,7 @@ export const API_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.apiDir, 
 export const AUTHORIZER_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.authorizerDir, "index.js");
 export const MIGRATE_BUNDLE = join(WORKSPACE_ROOT, PAYMENT_LAMBDA_ARTIFACTS.migrateDir, "index.js");
 
-/** The worker-thread entry (src/worker.ts, bundled): one "container" of the function. */
+/** The host threads' entry (src/worker.ts, bundled): holds "containers" of the function. */
 export const WORKER_SCRIPT = join(LOCAL_API_DIST, "worker.js");
 
 /** `file`, or an error that says which build writes it. */

@@ -24,7 +24,7 @@ export interface LocalAuthorizerOptions {
 export interface LocalApiOptions {
   /** The port on 127.0.0.1; 0 picks a free one. @default 3000 */
   port?: number;
-  /** Containers (worker threads), each serving one request at a time. @default 1 */
+  /** Containers, each serving one request at a time, spread over at most one host thread per vCPU. @default 1 */
   concurrency?: number;
   /** The function's environment (DATABASE_URL, REGION_ROLE, sessions, POWERTOOLS_*): the containers' whole process.env. */
   env: Record<string, string>;
@@ -84,11 +84,11 @@ function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "resu
     case "failed":
       return `handler threw ${outcome.error.name}: ${outcome.error.message}`;
     case "crashed":
-      return `container crashed (${outcome.error.name}: ${outcome.error.message}); the next request starts a new one`;
+      return `container crashed (${outcome.error.name}: ${outcome.error.message}), with the others on its host thread; the next request starts a new one`;
     case "init-failed":
       return outcome.error.message;
     case "timeout":
-      return "invocation timed out; the container was stopped";
+      return "invocation timed out; the container was stopped, with the others on its host thread";
     case "throttled":
       return "queue full";
   }
@@ -111,7 +111,7 @@ function authorizerPool(options: LocalApiOptions, log: (line: string) => void): 
 /**
  * A local stand-in for API Gateway (REST, proxy integration, a REQUEST Lambda authorizer on the
  * merchant routes) + Lambda: each HTTP request becomes a proxy event for the function's bundle,
- * run in a pool of worker-thread "containers", after the authorizer's bundle (in a pool of its
+ * run in a pool of "containers" (module instances on worker threads), after the authorizer's bundle (in a pool of its
  * own) allowed it; the proxy result becomes the HTTP response. Listens on 127.0.0.1 only.
  * @throws InitError when a bundle fails to load with its environment (e.g. a bad environment).
  */

@@ -1,22 +1,29 @@
-// The entry of one container (a worker thread, bundled to dist/tools/local-api/worker.js): loads
-// the function's module once, as Lambda's init phase does, then runs one invocation per message.
+// The entry of one host thread (bundled to dist/tools/local-api/worker.js): compiles the
+// function's module once, then loads one instance of it per container, as Lambda's init phase
+// does in each environment, and runs one invocation per message on the container it names.
 import type { Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { compileFunction, constants } from "node:vm";
 import { parentPort, threadId, workerData } from "node:worker_threads";
-import type { InvokeMessage, WorkerMessage, WorkerSetup } from "./container";
+import type { HostMessage, HostReply, HostSetup } from "./container";
 import { writeToFd } from "./fd-writer";
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
+/** The CommonJS wrapper's parameters, as Node passes them to a module. */
+type ModuleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
-const setup = workerData as WorkerSetup;
+const setup = workerData as HostSetup;
 const port = parentPort;
 if (!port) throw new Error("worker.js runs as a worker thread of the local API");
 
-const post = (message: WorkerMessage) => port.postMessage(message);
+const post = (reply: HostReply) => port.postMessage(reply);
+const summary = (error: unknown) => (error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) });
 
 /** The Lambda context of one invocation, with the fields Powertools' Logger reads. */
-function lambdaContext(deadline: number): Context {
+function lambdaContext(slot: number, deadline: number): Context {
   const functionName = setup.functionName;
   const fail = () => undefined;
   return {
@@ -24,11 +31,11 @@ function lambdaContext(deadline: number): Context {
     functionName,
     functionVersion: "$LATEST",
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    // The function's own setting, from the environment the adapter gives this container.
+    // The function's own setting, from the environment the adapter gives this host.
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "1024",
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/container-${threadId}`,
+    logStreamName: `local/host-${threadId}/container-${slot}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: fail,
     fail,
@@ -40,20 +47,38 @@ const stdioLock = new Int32Array(setup.stdioLock);
 writeToFd(process.stdout, 1, stdioLock);
 writeToFd(process.stderr, 2, stdioLock);
 
-const started = performance.now();
-const loaded = createRequire(setup.modulePath)(setup.modulePath) as { handler?: unknown };
-if (typeof loaded.handler !== "function") throw new Error(`${setup.modulePath} does not export a handler function`);
-const handler = loaded.handler as Handler;
-post({ type: "ready", initMs: performance.now() - started });
+// Compiled once: every instance runs the same function, so V8 compiles and optimises its code
+// once for all of this host's containers. Externals (the AWS SDK) resolve as from the bundle's folder.
+let compiled: ModuleFunction | undefined;
+const requireFromBundle = createRequire(setup.modulePath);
+const handlers = new Map<number, Handler>();
 
-async function invoke(message: InvokeMessage): Promise<void> {
+function load(slot: number): void {
+  const started = performance.now();
   try {
-    const result = await handler(message.event, lambdaContext(message.deadline));
-    post({ type: "result", id: message.id, result });
+    compiled ??= compileFunction(readFileSync(setup.modulePath, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], {
+      filename: setup.modulePath,
+      // The bundle import()s the AWS SDK on first use, as Node would from the file itself.
+      importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    }) as ModuleFunction;
+    const module = { exports: {} as { handler?: unknown } };
+    compiled.call(module.exports, module.exports, requireFromBundle, module, setup.modulePath, dirname(setup.modulePath));
+    if (typeof module.exports.handler !== "function") throw new Error(`${setup.modulePath} does not export a handler function`);
+    handlers.set(slot, module.exports.handler as Handler);
+    post({ type: "loaded", slot, initMs: performance.now() - started });
   } catch (error) {
-    const { name, message: text } = error instanceof Error ? error : { name: "Error", message: String(error) };
-    post({ type: "failed", id: message.id, error: { name, message: text } });
+    post({ type: "load-failed", slot, error: summary(error) });
   }
 }
 
-port.on("message", (message: InvokeMessage) => void invoke(message));
+async function invoke(message: Extract<HostMessage, { type: "invoke" }>): Promise<void> {
+  const { slot, id } = message;
+  try {
+    const result = await handlers.get(slot)!(message.event, lambdaContext(slot, message.deadline));
+    post({ type: "result", slot, id, result });
+  } catch (error) {
+    post({ type: "failed", slot, id, error: summary(error) });
+  }
+}
+
+port.on("message", (message: HostMessage) => (message.type === "load" ? load(message.slot) : void invoke(message)));

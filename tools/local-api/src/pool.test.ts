@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InitError, type InvokeOutcome } from "./container";
+import { ContainerPool } from "./pool";
+
+// A function whose module-scope state shows which instance ran it, and which can be made to
+// wait, fail or take its host thread down.
+const FUNCTION = `
+const instance = Math.random().toString(36).slice(2);
+let invocations = 0;
+exports.handler = async (event, context) => {
+  invocations++;
+  if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+  if (event.throw) throw new RangeError(event.throw);
+  if (event.exit) process.exit(3);
+  const { platform } = await import("node:os");
+  return { instance, invocations, mode: process.env.MODE, platform: platform(), stream: context.logStreamName };
+};
+`;
+
+let dir: string;
+const pools: ContainerPool[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pool-"));
+  writeFileSync(join(dir, "function.js"), FUNCTION);
+  writeFileSync(join(dir, "broken.js"), `if (!process.env.TABLE) throw new Error("TABLE is required"); exports.handler = async () => 1;`);
+});
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function startPool(size: number, threads: number, timeoutMs = 5000): Promise<ContainerPool> {
+  const pool = new ContainerPool({ modulePath: join(dir, "function.js"), env: { MODE: "local" }, size, threads, timeoutMs });
+  pools.push(pool);
+  await pool.start();
+  return pool;
+}
+
+type Answer = { instance: string; invocations: number; mode: string; platform: string; stream: string };
+const answer = (outcome: InvokeOutcome | { kind: string }) => (outcome as { result: Answer }).result;
+
+describe("ContainerPool", () => {
+  it("spreads its containers over its threads, each container its own module instance with the function's environment", async () => {
+    const pool = await startPool(4, 2);
+    expect(pool.stats()).toMatchObject({ size: 4, containers: 4, threads: 2, busy: 0 });
+    // Four at once: every container serves one, each counting its own first invocation.
+    const answers = (await Promise.all(Array.from({ length: 4 }, () => pool.invoke({ sleepMs: 50 })))).map(answer);
+    expect(new Set(answers.map((one) => one.instance)).size).toBe(4);
+    expect(answers.map((one) => one.invocations)).toEqual([1, 1, 1, 1]);
+    expect(new Set(answers.map((one) => one.stream.split("/")[1])).size).toBe(2);
+    expect(answers[0]).toMatchObject({ mode: "local", platform: process.platform });
+  });
+
+  it("defaults to one thread per container up to the vCPUs", async () => {
+    const pool = new ContainerPool({ modulePath: join(dir, "function.js"), env: {}, size: 1 });
+    pools.push(pool);
+    await pool.start();
+    expect(pool.stats()).toMatchObject({ containers: 1, threads: 1 });
+  });
+
+  it("answers a handler's error as failed, and the container keeps serving", async () => {
+    const pool = await startPool(1, 1);
+    expect(await pool.invoke({ throw: "no" })).toEqual({ kind: "failed", error: { name: "RangeError", message: "no" } });
+    expect(answer(await pool.invoke({})).invocations).toBe(2);
+  });
+
+  it("stops a timed-out container with the others on its host; the next request starts a new one", async () => {
+    const pool = await startPool(2, 1, 300);
+    const slow = pool.invoke({ sleepMs: 2000 });
+    // Started 150 ms later, it is still within its own budget when the slow one's ends.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const sibling = pool.invoke({ sleepMs: 1000 });
+    expect(await slow).toEqual({ kind: "timeout" });
+    expect(await sibling).toMatchObject({ kind: "crashed", error: { name: "Exit" } });
+    const fresh = await pool.invoke({});
+    expect(answer(fresh).invocations).toBe(1);
+    expect(pool.stats()).toMatchObject({ containers: 1, threads: 1 });
+  });
+
+  it("reports an exit as a crash and recovers on the next request", async () => {
+    const pool = await startPool(1, 1);
+    expect(await pool.invoke({ exit: true })).toMatchObject({ kind: "crashed", error: { name: "Exit" } });
+    expect(answer(await pool.invoke({})).invocations).toBe(1);
+  });
+
+  it("refuses to start when the module fails its init, with the module's message", async () => {
+    const pool = new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 2 });
+    await expect(pool.start()).rejects.toThrow(InitError);
+    await expect(new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 1 }).start()).rejects.toThrow(/TABLE is required/);
+  });
+});
