@@ -16,8 +16,11 @@ const STDIO_LOCK = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
 export type HostMessage =
   /** Start container `slot`: a new instance of the function's module (its init). */
   | { type: "load"; slot: number }
-  /** Run container `slot`'s handler once; `deadline` (epoch ms) is context.getRemainingTimeInMillis's. */
-  | { type: "invoke"; slot: number; id: number; event: unknown; deadline: number };
+  /**
+   * Run container `slot`'s handler once with `eventJson`, the event as JSON: Lambda hands the
+   * runtime JSON too. `deadline` (epoch ms) is context.getRemainingTimeInMillis's.
+   */
+  | { type: "invoke"; slot: number; id: number; eventJson: string; deadline: number };
 
 /** An error as it crosses the thread boundary: name and message only. */
 export interface ErrorSummary {
@@ -29,7 +32,8 @@ export interface ErrorSummary {
 export type HostReply =
   | { type: "loaded"; slot: number; initMs: number }
   | { type: "load-failed"; slot: number; error: ErrorSummary }
-  | { type: "result"; slot: number; id: number; result: unknown }
+  /** The handler's result as JSON, as Lambda serialises it (`null` for undefined). */
+  | { type: "result"; slot: number; id: number; resultJson: string }
   | { type: "failed"; slot: number; id: number; error: ErrorSummary };
 
 /** How one invocation ended. */
@@ -131,7 +135,7 @@ export class Host {
       this.containers.set(reply.slot, container);
       return loading.resolve(container);
     }
-    this.containers.get(reply.slot)?.settleFor(reply.id, reply.type === "result" ? { kind: "result", result: reply.result } : { kind: "failed", error: reply.error });
+    this.containers.get(reply.slot)?.settleFor(reply.id, reply.type === "result" ? { kind: "result", result: JSON.parse(reply.resultJson) } : { kind: "failed", error: reply.error });
   }
 
   private died(error: ErrorSummary): void {
@@ -179,7 +183,7 @@ export class Container {
         void this.host.terminate();
       }, timeoutMs);
       this.pending = { id, settle, timer };
-      this.host.post({ type: "invoke", slot: this.slot, id, event, deadline: Date.now() + timeoutMs });
+      this.host.post({ type: "invoke", slot: this.slot, id, eventJson: JSON.stringify(event), deadline: Date.now() + timeoutMs });
     });
   }
 

@@ -1,8 +1,9 @@
 import type * as esbuild from "esbuild";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeToFd } from "./fd-writer";
 import { workspaceRequire } from "./paths";
 
 // Three host threads write through writeToFd, as worker.ts sets it up.
@@ -56,6 +57,25 @@ describe("writeToFd (the containers' stdout)", () => {
     expect(lines).toHaveLength(300);
     for (const line of lines) expect(line).toMatch(/^(0{20000}|1{20000}|2{20000})$/);
   }, 30_000);
+
+  it("gathers a turn's chunks into one write: at flush (before a host answers), else at the end of the turn", async () => {
+    const file = join(dir, "gathered.log");
+    const fd = openSync(file, "w");
+    const stream = {} as NodeJS.WriteStream;
+    try {
+      const flush = writeToFd(stream, fd, new Int32Array(new SharedArrayBuffer(8)));
+      stream.write("one\n");
+      stream.write(Buffer.from("two\n"));
+      expect(readFileSync(file, "utf8")).toBe("");
+      flush();
+      expect(readFileSync(file, "utf8")).toBe("one\ntwo\n");
+      stream.write("three\n");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(readFileSync(file, "utf8")).toBe("one\ntwo\nthree\n");
+    } finally {
+      closeSync(fd);
+    }
+  });
 
   it("gives up a stdout whose reader went away instead of failing the function", async () => {
     const { child, exited } = runProgram();

@@ -19,7 +19,16 @@ const setup = workerData as HostSetup;
 const port = parentPort;
 if (!port) throw new Error("worker.js runs as a worker thread of the local API");
 
-const post = (reply: HostReply) => port.postMessage(reply);
+/** Its containers' stdout and stderr: gathered per turn, written before each answer (see fd-writer.ts). */
+const stdioLock = new Int32Array(setup.stdioLock);
+const flushStdout = writeToFd(process.stdout, 1, stdioLock);
+const flushStderr = writeToFd(process.stderr, 2, stdioLock);
+
+const post = (reply: HostReply) => {
+  flushStdout();
+  flushStderr();
+  port.postMessage(reply);
+};
 const summary = (error: unknown) => (error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) });
 
 /** The Lambda context of one invocation, with the fields Powertools' Logger reads. */
@@ -42,10 +51,6 @@ function lambdaContext(slot: number, deadline: number): Context {
     succeed: fail,
   };
 }
-
-const stdioLock = new Int32Array(setup.stdioLock);
-writeToFd(process.stdout, 1, stdioLock);
-writeToFd(process.stderr, 2, stdioLock);
 
 // Compiled once: every instance runs the same function, so V8 compiles and optimises its code
 // once for all of this host's containers. Externals (the AWS SDK) resolve as from the bundle's folder.
@@ -74,8 +79,8 @@ function load(slot: number): void {
 async function invoke(message: Extract<HostMessage, { type: "invoke" }>): Promise<void> {
   const { slot, id } = message;
   try {
-    const result = await handlers.get(slot)!(message.event, lambdaContext(slot, message.deadline));
-    post({ type: "result", slot, id, result });
+    const result = await handlers.get(slot)!(JSON.parse(message.eventJson), lambdaContext(slot, message.deadline));
+    post({ type: "result", slot, id, resultJson: JSON.stringify(result) ?? "null" });
   } catch (error) {
     post({ type: "failed", slot, id, error: summary(error) });
   }

@@ -246,7 +246,8 @@ describe("logs", () => {
       await Promise.all([verbose.close(), wrongPort.close(), wrongPassword.close()]);
     }
     const logs = written.join("");
-    expect(logs).toContain('"message":"Payment created"');
+    // One line per request; a created payment's id and merchant ride on it.
+    expect(logs).toMatch(/"message":"Request handled"[^\n]*"paymentId":"[0-9a-f-]{36}","merchantId":"[^"]+"[^\n]*"status":201/);
     expect(logs).toContain('"message":"Database connect failed"');
     expect(logs).toContain("f88e38e3-2060-4a56-93c0-9efbc6a659a0");
     expect(logs).not.toContain(server.password);

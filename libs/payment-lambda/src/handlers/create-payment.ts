@@ -30,7 +30,8 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
   switch (outcome.kind) {
     case "created":
       runtime.metrics.count("PaymentCreated");
-      runtime.logger.info("Payment created", { paymentId: outcome.payment.id, merchantId: request.merchantId });
+      // On the request's one log line ("Request handled"), rather than a line of its own.
+      runtime.logger.appendKeys({ paymentId: outcome.payment.id, merchantId: request.merchantId });
       await recordSession(runtime, outcome.payment);
       return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id) } };
     case "replayed": {

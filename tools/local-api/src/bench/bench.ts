@@ -1,4 +1,4 @@
-// `npx nx run payment-lambda:bench -- [--out FILE] [--duration S] [--warmup N] [--runs N] [--concurrency 1,8,32] [--log-level L]`:
+// `npx nx run payment-lambda:bench -- [--out FILE] [--duration S] [--rounds N] [--warmup N] [--runs N] [--concurrency 1,8,32] [--log-level L]`:
 // measures the api bundle (size, load time, a cold container's first response) and POST /payments
 // through the local adapter (with the real authorizer, cached per TTL) against pgbench running the
 // same transaction, and writes the results as Markdown to stdout (and --out).
@@ -18,16 +18,19 @@ import { API_BUNDLE, built, LOCAL_API_DIST, WORKSPACE_ROOT } from "../paths";
 import { parentPid, postgresCpu, processCpu } from "./cpu";
 import { directPaymentEvent } from "./direct-event";
 import { measureHandlerAlone } from "./handler-alone";
-import { BENCH_MERCHANT, postPayments } from "./load";
+import { BENCH_MERCHANT, postPayments, type LoadResult } from "./load";
 import { buildEmptyHandler, measureFirstResponse, measureModuleLoad, type FirstResponseResult } from "./module-load";
-import { runPgbench } from "./pgbench";
+import { runPgbench, type PgbenchResult } from "./pgbench";
 import { renderMarkdown, TARGETS, type BenchReport, type MachineInfo, type ThroughputRow } from "./report";
 import { startServing } from "./serving";
 import { latencySummary } from "./stats";
 
 interface BenchArgs {
   out?: string;
+  /** Seconds of each measured segment (pgbench, then the adapter) of a round. */
   durationS: number;
+  /** Rounds per concurrency. */
+  rounds: number;
   /**
    * Adapter warm-up: requests per container. Each container JIT-compiles its own copy of the
    * bundle: after 500 requests each, 8 containers on 2 vCPUs still spent ≈ 0.8 ms per payment
@@ -39,7 +42,7 @@ interface BenchArgs {
   logLevel: string;
 }
 
-const USAGE = "usage: bench [--out FILE] [--duration S (10)] [--warmup N requests per container (1500)] [--runs N (15)] [--concurrency 1,8,32] [--log-level INFO]";
+const USAGE = "usage: bench [--out FILE] [--duration S per segment (5)] [--rounds N (3)] [--warmup N requests per container (1500)] [--runs N (15)] [--concurrency 1,8,32] [--log-level INFO]";
 const MAX_REQUESTS_PER_RUN = 200_000;
 /** pgbench has no JIT to warm: a short run fills PostgreSQL's caches. */
 const PGBENCH_WARMUP_S = 2;
@@ -53,7 +56,7 @@ function parseBenchArgs(argv: string[]): BenchArgs {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { out: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" }, runs: { type: "string" }, concurrency: { type: "string" }, "log-level": { type: "string" } },
+      options: { out: { type: "string" }, duration: { type: "string" }, rounds: { type: "string" }, warmup: { type: "string" }, runs: { type: "string" }, concurrency: { type: "string" }, "log-level": { type: "string" } },
       strict: true,
     }));
   } catch (error) {
@@ -62,7 +65,8 @@ function parseBenchArgs(argv: string[]): BenchArgs {
   const concurrency = (values.concurrency ?? "1,8,32").split(",").map((text) => intOption("concurrency", text.trim(), 1, 1, 64));
   return {
     out: values.out,
-    durationS: intOption("duration", values.duration, 10, 1, 60),
+    durationS: intOption("duration", values.duration, 5, 1, 60),
+    rounds: intOption("rounds", values.rounds, 3, 1, 10),
     warmupPerContainer: intOption("warmup", values.warmup, 1500, 0, 5000),
     runs: intOption("runs", values.runs, 15, 3, 100),
     concurrency: [...new Set(concurrency)].sort((a, b) => a - b),
@@ -127,49 +131,90 @@ async function postmasterPid(url: string): Promise<number> {
 /** CPU ms per payment of each party, from CPU-second counters read before and after a run. */
 const perPayment = (seconds: number, payments: number) => (seconds * 1000) / payments;
 
+/** What one measured segment of a round cost: CPU seconds of each party, from counters read before and after. */
+interface Segment<T> {
+  result: T;
+  cpuS: { client: number; server: number; postgres: number };
+}
+
+/**
+ * Each concurrency is measured in `rounds` rounds, each a pgbench segment then an adapter
+ * segment of `durationS`: on a shared VM the machine's speed drifts over a run (pgbench alone
+ * varied by a third between runs here), and alternating lets both sides sample the same states.
+ */
 async function measureConcurrency(server: PostgresServer, postmaster: number, concurrency: number, args: BenchArgs): Promise<ThroughputRow> {
   const target = { port: server.port, user: server.user, password: server.password, database: server.database };
-  progress(`concurrency ${concurrency}: pgbench`);
+  progress(`concurrency ${concurrency}: warm-ups`);
   await truncate(server.url);
   await runPgbench(target, concurrency, PGBENCH_WARMUP_S);
-  await truncate(server.url);
-  const pgbenchCpu = { client: processCpu("self").reaped, postgres: postgresCpu(postmaster) };
-  const pgbench = await runPgbench(target, concurrency, args.durationS);
-  // pgbench is a reaped child of this process: its CPU shows in our cutime/cstime.
-  pgbenchCpu.client = processCpu("self").reaped - pgbenchCpu.client;
-  pgbenchCpu.postgres = postgresCpu(postmaster) - pgbenchCpu.postgres;
-
-  progress(`concurrency ${concurrency}: adapter`);
   const serving = await startServing(concurrency, server.url, args.logLevel);
   return whileRunning(serving.stop, async () => {
     const load = (seconds: number, maxRequests: number, keyPrefix: string) =>
       postPayments({ baseUrl: serving.url, apiKey: serving.apiKey, concurrency, durationMs: seconds * 1000, maxRequests, keyPrefix });
     const warmup = await load(MAX_WARMUP_S, args.warmupPerContainer * concurrency, `warmup-${concurrency}`);
-    await truncate(server.url);
     const idle = serving.rssBytes();
     let peak = idle;
-    const sampler = setInterval(() => (peak = Math.max(peak, serving.rssBytes())), 250);
-    const before = { client: processCpu("self").own, server: processCpu(serving.pid).own, postgres: postgresCpu(postmaster) };
-    let adapter;
-    try {
-      adapter = await load(args.durationS, MAX_REQUESTS_PER_RUN, `bench-${concurrency}`);
-    } finally {
-      clearInterval(sampler);
+    const pgbenchSegments: Segment<PgbenchResult>[] = [];
+    const adapterSegments: Segment<LoadResult>[] = [];
+    for (let round = 1; round <= args.rounds; round++) {
+      progress(`concurrency ${concurrency}: round ${round} of ${args.rounds}`);
+      await truncate(server.url);
+      // pgbench is a reaped child of this process: its CPU shows in our cutime/cstime.
+      const pgBefore = { client: processCpu("self").reaped, postgres: postgresCpu(postmaster) };
+      const pgbench = await runPgbench(target, concurrency, args.durationS);
+      pgbenchSegments.push({ result: pgbench, cpuS: { client: processCpu("self").reaped - pgBefore.client, server: 0, postgres: postgresCpu(postmaster) - pgBefore.postgres } });
+
+      await truncate(server.url);
+      const sampler = setInterval(() => (peak = Math.max(peak, serving.rssBytes())), 250);
+      const before = { client: processCpu("self").own, server: processCpu(serving.pid).own, postgres: postgresCpu(postmaster) };
+      let adapter: LoadResult;
+      try {
+        adapter = await load(args.durationS, MAX_REQUESTS_PER_RUN, `bench-${concurrency}-${round}`);
+      } finally {
+        clearInterval(sampler);
+      }
+      const cpuS = { client: processCpu("self").own - before.client, server: processCpu(serving.pid).own - before.server, postgres: postgresCpu(postmaster) - before.postgres };
+      adapterSegments.push({ result: adapter, cpuS });
     }
-    const adapterCpu = { client: processCpu("self").own - before.client, server: processCpu(serving.pid).own - before.server, postgres: postgresCpu(postmaster) - before.postgres };
     peak = Math.max(peak, serving.rssBytes());
-    return {
-      concurrency,
-      adapter: { perSecond: adapter.created / (adapter.elapsedMs / 1000), ...latencySummary(adapter.latenciesMs), created: adapter.created, failed: adapter.failed, statuses: adapter.statuses },
-      pgbench: { perSecond: pgbench.tps, ...latencySummary(pgbench.latenciesMs), transactions: pgbench.transactions, failed: pgbench.failed },
-      rss: { idleMiB: idle / MiB, peakMiB: peak / MiB },
-      warmup: { requests: warmup.created + warmup.failed, seconds: warmup.elapsedMs / 1000 },
-      cpuMs: {
-        adapter: { client: perPayment(adapterCpu.client, adapter.created), server: perPayment(adapterCpu.server, adapter.created), postgres: perPayment(adapterCpu.postgres, adapter.created) },
-        pgbench: { client: perPayment(pgbenchCpu.client, pgbench.transactions), postgres: perPayment(pgbenchCpu.postgres, pgbench.transactions) },
-      },
-    };
+    return throughputRow(concurrency, adapterSegments, pgbenchSegments, { idleMiB: idle / MiB, peakMiB: peak / MiB }, warmup);
   });
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** The rounds of one concurrency, added up: rates are payments over the measured time of all rounds. */
+function throughputRow(concurrency: number, adapter: Segment<LoadResult>[], pgbench: Segment<PgbenchResult>[], rss: ThroughputRow["rss"], warmup: LoadResult): ThroughputRow {
+  const created = sum(adapter.map(({ result }) => result.created));
+  const transactions = sum(pgbench.map(({ result }) => result.transactions));
+  const adapterRate = (result: LoadResult) => result.created / (result.elapsedMs / 1000);
+  const cpu = (segments: Segment<unknown>[], party: keyof Segment<unknown>["cpuS"], payments: number) => perPayment(sum(segments.map(({ cpuS }) => cpuS[party])), payments);
+  const statuses: Record<number, number> = {};
+  for (const { result } of adapter) for (const [status, n] of Object.entries(result.statuses)) statuses[Number(status)] = (statuses[Number(status)] ?? 0) + n;
+  return {
+    concurrency,
+    adapter: {
+      perSecond: created / (sum(adapter.map(({ result }) => result.elapsedMs)) / 1000),
+      ...latencySummary(adapter.flatMap(({ result }) => result.latenciesMs)),
+      created,
+      failed: sum(adapter.map(({ result }) => result.failed)),
+      statuses,
+    },
+    // pgbench's own tps (without connection time), averaged over rounds of equal length.
+    pgbench: {
+      perSecond: sum(pgbench.map(({ result }) => result.tps)) / pgbench.length,
+      ...latencySummary(pgbench.flatMap(({ result }) => result.latenciesMs)),
+      transactions,
+      failed: sum(pgbench.map(({ result }) => result.failed)),
+    },
+    rounds: adapter.map((segment, i) => ({ adapter: adapterRate(segment.result), pgbench: pgbench[i]!.result.tps })),
+    rss,
+    warmup: { requests: warmup.created + warmup.failed, seconds: warmup.elapsedMs / 1000 },
+    cpuMs: {
+      adapter: { client: cpu(adapter, "client", created), server: cpu(adapter, "server", created), postgres: cpu(adapter, "postgres", created) },
+      pgbench: { client: cpu(pgbench, "client", transactions), postgres: cpu(pgbench, "postgres", transactions) },
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -226,7 +271,7 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 10),
     machine: machineInfo(postgresVersion),
-    settings: { durationS: args.durationS, warmupPerContainer: args.warmupPerContainer, warmupPgbenchS: PGBENCH_WARMUP_S, runs: args.runs, logLevel: args.logLevel },
+    settings: { durationS: args.durationS, rounds: args.rounds, warmupPerContainer: args.warmupPerContainer, warmupPgbenchS: PGBENCH_WARMUP_S, runs: args.runs, logLevel: args.logLevel },
     loadAverage: { before: loadBefore, after: loadavg()[0]! },
     bundle,
     load: moduleLoad,

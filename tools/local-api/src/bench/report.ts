@@ -16,11 +16,13 @@ export interface ThroughputRow {
   concurrency: number;
   adapter: { perSecond: number; p50: number; p99: number; created: number; failed: number; statuses: Record<number, number> };
   pgbench: { perSecond: number; p50: number; p99: number; transactions: number; failed: number };
+  /** Each round's rates, payments/s: pgbench's segment, then the adapter's. */
+  rounds: { adapter: number; pgbench: number }[];
   /** The serving process, MiB: idle after warm-up, and the highest sample during the run. */
   rss: { idleMiB: number; peakMiB: number };
   /** The adapter's warm-up before the measured run. */
   warmup: { requests: number; seconds: number };
-  /** CPU ms per payment during the measured runs. client: the load generator / pgbench; server: serve.js (adapter + handler). */
+  /** CPU ms per payment during the measured segments. client: the load generator / pgbench; server: serve.js (adapter + handler). */
   cpuMs: { adapter: { client: number; server: number; postgres: number }; pgbench: { client: number; postgres: number } };
 }
 
@@ -28,7 +30,7 @@ export interface ThroughputRow {
 export interface BenchReport {
   date: string;
   machine: MachineInfo;
-  settings: { durationS: number; warmupPerContainer: number; warmupPgbenchS: number; runs: number; logLevel: string };
+  settings: { durationS: number; rounds: number; warmupPerContainer: number; warmupPgbenchS: number; runs: number; logLevel: string };
   /** The machine's 1-minute load average when the run started and ended: other work skews the numbers. */
   loadAverage: { before: number; after: number };
   bundle: { path: string; bytes: number; gzipBytes: number; budgetBytes: number };
@@ -113,12 +115,13 @@ function loadSection(report: BenchReport): string[] {
 
 function throughputSection(report: BenchReport): string[] {
   const lines = [
-    "| concurrency | adapter payments/s | p50 | p99 | pgbench tx/s | p50 | p99 | throughput adapter / pgbench | p50 adapter / pgbench |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| concurrency | adapter payments/s | p50 | p99 | pgbench tx/s | p50 | p99 | throughput adapter / pgbench | each round | p50 adapter / pgbench |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const { concurrency, adapter, pgbench } of report.rows) {
+  for (const { concurrency, adapter, pgbench, rounds } of report.rows) {
+    const each = rounds.map((round) => percent(round.adapter / round.pgbench)).join(", ");
     lines.push(
-      `| ${concurrency} | ${count(adapter.perSecond)} | ${ms(adapter.p50)} | ${ms(adapter.p99)} | ${count(pgbench.perSecond)} | ${ms(pgbench.p50)} | ${ms(pgbench.p99)} | **${percent(adapter.perSecond / pgbench.perSecond)}** | ${ratio(adapter.p50 / pgbench.p50)} |`,
+      `| ${concurrency} | ${count(adapter.perSecond)} | ${ms(adapter.p50)} | ${ms(adapter.p99)} | ${count(pgbench.perSecond)} | ${ms(pgbench.p50)} | ${ms(pgbench.p99)} | **${percent(adapter.perSecond / pgbench.perSecond)}** | ${each} | ${ratio(adapter.p50 / pgbench.p50)} |`,
     );
   }
   const alone = report.handlerAlone;
@@ -128,7 +131,7 @@ function throughputSection(report: BenchReport): string[] {
     `The handler alone (api/index.js invoked directly in one process with the adapter's event, one payment at a time, no HTTP, no threads; the event carries the authorizer context as API Gateway passes it after a cached allow, so the authorizer's cost is not in this figure; no lastUsedAt write): ${count(alone.perSecond)} payments/s, ${ms(alone.cpuMs.handler)} CPU per payment in its process (handler + pg client + its logs) and ${ms(alone.cpuMs.postgres)} in PostgreSQL.` +
       (serveAt1 === undefined ? "" : ` serve.js spends ${ms(serveAt1)} per payment at concurrency 1, so the adapter's own share (HTTP, the event, the authorizer cache lookup and policy check, two thread hops) is about ${ms(Math.max(0, serveAt1 - alone.cpuMs.handler))}.`),
     "",
-    "CPU per payment during the measured runs (all processes share the same vCPUs, so throughput is roughly vCPUs ÷ total):",
+    "CPU per payment during the measured segments (all processes share the same vCPUs, so throughput is roughly vCPUs ÷ total):",
     "",
     "| concurrency | adapter: load generator | serve.js (adapter + handler) | PostgreSQL | total | pgbench: client | PostgreSQL | total |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -167,10 +170,11 @@ function method(report: BenchReport): string[] {
   const { settings, loadAverage } = report;
   return [
     `- One run of \`npx nx run payment-lambda:bench\` (${report.wallS.toFixed(0)} s) on one machine: load generator, adapter, pgbench and PostgreSQL share its ${report.machine.cpus} vCPUs, so absolute numbers are this machine's; the ratios are the point. 1-minute load average ${loadAverage.before.toFixed(2)} at the start, ${loadAverage.after.toFixed(2)} at the end (other work on the machine skews everything).`,
-    `- PostgreSQL ${report.machine.postgres}: a throwaway server from tools/testing on 127.0.0.1 (fsync, synchronous_commit and full_page_writes off), migrated by the built migrate function. Both tables are truncated before every measured run.`,
-    `- Adapter: \`serve.js --concurrency N\` as its own process (N worker-thread containers, each with its own copy of api/index.js and its own connection), sessions off, the API keys table in its in-process dynalite (each api container records the key's lastUsedAt once per 5 minutes, so the SDK loads in each during the warm-up), POWERTOOLS_LOG_LEVEL=${settings.logLevel}, metrics on (the handler's logs and EMF lines are written, and discarded by the bench). The real authorizer bundle runs in its own container pool before each \`POST /payments\` whose Authorization header is not in the cache (TTL ${report.authCacheTtlS} s): the adapter's figures include the authorizer only on those misses, once per TTL (the warm-up's first request, and once more if the TTL ends during the measured run); cache hits cost a lookup and the policy check. Load: N closed loops over as many keep-alive connections from the bench process (undici's pool), \`POST /payments\` with the README's example body (no merchantId: the merchant is the key's, \`${BENCH_MERCHANT}\`), \`Authorization: Bearer <the key serve.js printed>\` and a unique Idempotency-Key each, only to 127.0.0.1. Warm-up: ${settings.warmupPerContainer} requests per container (at most 30 s), since each container JIT-compiles its own copy of the bundle; then ${settings.durationS} s measured (at most 200 000 requests). Latency is the client's, request sent → response read.`,
-    `- pgbench: the handler's transaction for a new key of merchant \`${BENCH_MERCHANT}\`, statement for statement (BEGIN; SET LOCAL lock_timeout; INSERT the key ON CONFLICT DO NOTHING; SET LOCAL lock_timeout = 0; INSERT the payment RETURNING …; UPDATE the key with the response and the payment id; COMMIT), extended protocol, \`-c N -j min(N, vCPUs)\`, ${settings.warmupPgbenchS} s warm-up, ${settings.durationS} s measured; tx/s is pgbench's own (without connection time), latencies from its per-transaction log.`,
-    "- CPU: user + system time from /proc — the serving process (all threads), the PostgreSQL server (postmaster, live backends and the reaped ones), the bench process (load generator) or pgbench (a reaped child) — over the measured run, divided by the payments made. RSS: VmRSS of the serving process, sampled every 250 ms.",
+    `- PostgreSQL ${report.machine.postgres}: a throwaway server from tools/testing on 127.0.0.1 (fsync, synchronous_commit and full_page_writes off), migrated by the built migrate function. Both tables are truncated before every measured segment.`,
+    `- Each concurrency: pgbench's warm-up, serve.js started and warmed up, then ${settings.rounds} rounds of a ${settings.durationS} s pgbench segment followed by a ${settings.durationS} s adapter segment. This VM's speed drifts (pgbench alone by up to a third between runs minutes apart); alternating makes both sides sample the same drift. Rates are over all rounds; "each round" shows the spread.`,
+    `- Adapter: \`serve.js --concurrency N\` as its own process (N containers, each its own instance of api/index.js with its own connection, on min(N, vCPUs) host threads), sessions off, the API keys table in its in-process dynalite (each api container records the key's lastUsedAt once per 5 minutes, so the SDK loads in each during the warm-up), POWERTOOLS_LOG_LEVEL=${settings.logLevel}, metrics on (the handler's logs and EMF lines are written, and discarded by the bench). The real authorizer bundle runs in its own container pool before each \`POST /payments\` whose Authorization header is not in the cache (TTL ${report.authCacheTtlS} s): the adapter's figures include the authorizer only on those misses, once per TTL (the warm-up's first request, and once more if the TTL ends during the measured run); cache hits cost a lookup and the policy check. Load: N closed loops over as many keep-alive connections from the bench process (undici's pool), \`POST /payments\` with the README's example body (no merchantId: the merchant is the key's, \`${BENCH_MERCHANT}\`), \`Authorization: Bearer <the key serve.js printed>\` and a unique Idempotency-Key each, only to 127.0.0.1. Warm-up: ${settings.warmupPerContainer} requests per container (at most 30 s), since V8 compiles and optimises the bundle on each host thread; then the rounds (at most 200 000 requests per segment). Latency is the client's, request sent → response read.`,
+    `- pgbench: the handler's transaction for a new key of merchant \`${BENCH_MERCHANT}\`, statement for statement (BEGIN; SET LOCAL lock_timeout; INSERT the key ON CONFLICT DO NOTHING; SET LOCAL lock_timeout = 0; INSERT the payment RETURNING …; UPDATE the key with the response and the payment id; COMMIT), extended protocol, \`-c N -j min(N, vCPUs)\`, ${settings.warmupPgbenchS} s warm-up, then its segment of each round; it sends BEGIN and the first SET LOCAL as two round trips where the handler sends them as one simple query (pgbench's extended protocol cannot carry two statements), so it makes 7 round trips to the handler's 6; tx/s is pgbench's own (without connection time), latencies from its per-transaction log.`,
+    "- CPU: user + system time from /proc — the serving process (all threads), the PostgreSQL server (postmaster, live backends and the reaped ones), the bench process (load generator) or pgbench (a reaped child) — over the measured segments, divided by the payments made. RSS: VmRSS of the serving process, sampled every 250 ms.",
     `- Module load: the empty handler is \`export const handler = async () => ({ statusCode: 200, body: "" })\` built with the options of libs/payment-lambda/scripts/build.mjs. First response: each fresh process requires the bundle and invokes its handler once with the adapter's \`POST /payments\` event carrying the authorizer context (as after a cached allow; the authorizer itself is not in it), against the bench's PostgreSQL and, for "sessions + keys on", a dynalite in the bench process with both tables and the key's record; POWERTOOLS_LOG_LEVEL=${settings.logLevel}.`,
   ];
 }
