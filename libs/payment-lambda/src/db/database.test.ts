@@ -33,6 +33,7 @@ describe("clientConfig", () => {
       idle_in_transaction_session_timeout: 10_000,
       keepAlive: true,
       application_name: "payments-writer",
+      pipeline: true,
     });
     expect(clientConfig(AWS, "reader", SECRET, "PEM")).toMatchObject({ host: "cluster.us-east-2.example", application_name: "payments-reader" });
   });

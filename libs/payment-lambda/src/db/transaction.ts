@@ -1,19 +1,37 @@
 import type { ClientBase } from "pg";
 import { isTransientDatabaseError } from "./errors";
 
+/** Hands inTransaction a statement already sent but not awaited: COMMIT follows it without waiting for its answer. */
+export type CommitAfter = (last: Promise<unknown>) => void;
+
 /**
- * Runs `work` between BEGIN and COMMIT. `setup` (trusted SQL without parameters, e.g. `SET
- * LOCAL …`) goes in the same round trip as BEGIN: one simple-protocol query, one fewer wait on
- * what may be a cross-region writer endpoint. On failure, rolls back — unless the failure is
- * transient: then the connection is about to be discarded, and closing it rolls back
- * server-side without waiting on a connection that may not answer.
+ * Runs `work` between BEGIN and COMMIT, in as few round trips as a pipelining client allows
+ * (each round trip may cross regions, to the global writer endpoint):
+ *
+ * - BEGIN, with `setup` (trusted SQL without parameters, e.g. `SET LOCAL …`) in the same
+ *   simple-protocol query, is sent without waiting for its answer: work's first statement
+ *   travels right behind it. If BEGIN itself failed, that statement fails too (the connection
+ *   is gone); a failed `setup` aborts the transaction, and everything after it fails with it.
+ * - `work` may hand over its last statement unawaited (`commitAfter`): COMMIT goes right behind
+ *   it. If that statement fails, the server answers the COMMIT with a rollback, and its error is
+ *   what this throws.
+ *
+ * On failure, rolls back — unless the failure is transient: then the connection is about to be
+ * discarded, and closing it rolls back server-side without waiting on a connection that may not answer.
  */
-export async function inTransaction<T>(client: ClientBase, work: () => Promise<T>, setup?: string): Promise<T> {
+export async function inTransaction<T>(client: ClientBase, work: (commitAfter: CommitAfter) => Promise<T>, setup?: string): Promise<T> {
+  let last: Promise<unknown> | undefined;
+  const commitAfter: CommitAfter = (statement) => {
+    // Its rejection is handled below, with COMMIT's; until then it must not count as unhandled.
+    statement.catch(() => undefined);
+    last = statement;
+  };
   try {
-    await client.query(setup ? `BEGIN; ${setup}` : "BEGIN");
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
+    const [begun, worked] = await Promise.allSettled([client.query(setup ? `BEGIN; ${setup}` : "BEGIN"), work(commitAfter)]);
+    if (begun.status === "rejected") throw begun.reason;
+    if (worked.status === "rejected") throw worked.reason;
+    await Promise.all([last, client.query("COMMIT")]);
+    return worked.value;
   } catch (error) {
     if (!isTransientDatabaseError(error)) await client.query("ROLLBACK").catch(() => undefined);
     throw error;

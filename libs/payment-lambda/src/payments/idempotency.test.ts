@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Server } from "node:net";
 import { Client } from "pg";
 import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
@@ -134,5 +135,59 @@ describe("Idempotency-Key", () => {
       return rows[0]!.h;
     });
     expect(hours).toBeGreaterThanOrEqual(24);
+  });
+});
+
+/** A TCP proxy to `port` that holds each chunk from the server for `delayMs`: every round trip costs at least that. */
+async function slowProxy(port: number, delayMs: number): Promise<Server> {
+  const proxy = createServer((socket) => {
+    const upstream = connect(port, "127.0.0.1");
+    socket.pipe(upstream);
+    upstream.on("data", (chunk: Buffer) => setTimeout(() => socket.write(chunk), delayMs));
+    socket.on("error", () => upstream.destroy());
+    upstream.on("error", () => socket.destroy());
+    socket.on("close", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return proxy;
+}
+
+describe("the payment transaction on the wire", () => {
+  it("takes three round trips for a new key (BEGIN with the claim, the reset with the payment, the completion with COMMIT)", async () => {
+    const delayMs = 150;
+    const proxy = await slowProxy(server.port, delayMs);
+    const slow = testApi(testSettings(server.url.replace(`:${server.port}/`, `:${(proxy.address() as AddressInfo).port}/`)));
+    try {
+      await slow.runtime.db.writer.use((client) => client.query("SELECT 1"));
+      const started = performance.now();
+      const created = await slow.handler(postPayment(VALID_PAYMENT, "three-round-trips"));
+      const elapsed = performance.now() - started;
+      expect(created.statusCode).toBe(201);
+      // Six round trips without pipelining; three with it, plus this machine's own time.
+      expect(elapsed).toBeGreaterThanOrEqual(3 * delayMs);
+      expect(elapsed).toBeLessThan(4 * delayMs);
+      expect(await paymentsWithKey("three-round-trips")).toBe(1);
+    } finally {
+      await slow.close();
+      proxy.close();
+    }
+  });
+
+  it("commits nothing when the key's completion, sent with COMMIT, fails", async () => {
+    await withClient(server.url, (client) =>
+      client.query(`
+        CREATE FUNCTION refuse_completion() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'completion refused'; END $$;
+        CREATE TRIGGER refuse_completion BEFORE UPDATE ON idempotency_keys FOR EACH ROW WHEN (NEW.idempotency_key = 'completion-fails') EXECUTE FUNCTION refuse_completion();`),
+    );
+    try {
+      const before = await countRows(server.url);
+      const failed = await api.handler(postPayment(VALID_PAYMENT, "completion-fails"));
+      expect(failed.statusCode).toBe(500);
+      expect(await countRows(server.url)).toEqual(before);
+      // The container's connection is still good: the next payment goes through.
+      expect((await api.handler(postPayment(VALID_PAYMENT, "after-completion-failed"))).statusCode).toBe(201);
+    } finally {
+      await withClient(server.url, (client) => client.query("DROP TRIGGER refuse_completion ON idempotency_keys; DROP FUNCTION refuse_completion()"));
+    }
   });
 });

@@ -111,21 +111,27 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
   try {
     // Only the key claim may wait this briefly (set with BEGIN); the payment insert keeps statement_timeout.
     const claimTimeout = `SET LOCAL lock_timeout = ${lockTimeoutMs}`;
-    return await inTransaction(client, async () => {
+    // A new key takes three round trips: BEGIN with the claim, the lock_timeout reset with the
+    // payment, the key's completion with COMMIT (see inTransaction; the client pipelines).
+    return await inTransaction(client, async (commitAfter) => {
       for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
         if (await claimKey(client, request.merchantId, input, retentionHours)) {
-          await client.query("SET LOCAL lock_timeout = 0");
-          const { rows } = await client.query<PaymentRow>(
-            `INSERT INTO payments (merchant_id, amount, currency, status, reference, description)
+          const [, { rows }] = await Promise.all([
+            client.query("SET LOCAL lock_timeout = 0"),
+            client.query<PaymentRow>(
+              `INSERT INTO payments (merchant_id, amount, currency, status, reference, description)
              VALUES ($1, $2::bigint, $3, $4, $5, $6) RETURNING ${PAYMENT_COLUMNS}`,
-            [request.merchantId, String(request.amount), request.currency, INITIAL_STATUS, request.reference ?? null, request.description ?? null],
-          );
+              [request.merchantId, String(request.amount), request.currency, INITIAL_STATUS, request.reference ?? null, request.description ?? null],
+            ),
+          ]);
           const payment = toPayment(rows[0]!);
           const response: StoredResponse = { status: 201, body: payment };
-          await client.query(
-            `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4::jsonb, payment_id = $5
+          commitAfter(
+            client.query(
+              `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4::jsonb, payment_id = $5
              WHERE merchant_id = $1 AND idempotency_key = $2`,
-            [request.merchantId, input.idempotencyKey, response.status, JSON.stringify(response.body), payment.id],
+              [request.merchantId, input.idempotencyKey, response.status, JSON.stringify(response.body), payment.id],
+            ),
           );
           return { kind: "created", payment, response } as const;
         }
