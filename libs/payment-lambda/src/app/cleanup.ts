@@ -2,7 +2,6 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { CLIENT_QUERY_GRACE_MS, createDatabase } from "../db/database";
-import { DatabaseUnavailableError, SQLSTATE_READ_ONLY } from "../db/errors";
 import type { MetricsSink } from "../observability/metrics";
 import { deleteExpiredKeys, isReadOnly, type ExpiredKeysCleanup } from "../payments/expired-keys";
 
@@ -19,8 +18,8 @@ export interface CleanupHandlerArgs {
   now?: () => number;
 }
 
-/** What the function answers: a run, or a skip on a database that cannot be written here. */
-export type CleanupResult = ExpiredKeysCleanup & { skipped?: "read-only" };
+/** What the function answers: a run, or a skip on a database that cannot be written here (with what a run cut short by a switchover had deleted). */
+export type CleanupResult = Omit<ExpiredKeysCleanup, "demoted"> & { skipped?: "read-only" };
 
 /** The part of the Lambda context the handler reads. */
 export interface CleanupContext {
@@ -36,6 +35,7 @@ const SAFETY_MARGIN_MS = 2000;
  * batches, and stops while a connect plus one more statement still fit in the invocation. On a
  * read-only database (the DR region's secondary before a failover) it deletes nothing and
  * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
+ * A switchover during a run ends it the same way, with the batches committed before counted.
  * The connection is closed after each run: the function runs once an hour.
  */
 export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown, context: CleanupContext) => Promise<CleanupResult> {
@@ -49,15 +49,11 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
       const result = await db.writer.use(async (client): Promise<CleanupResult> => {
-        if (await isReadOnly(client)) return skipped();
-        return deleteExpiredKeys(client, { batchSize, deadline, now });
+        if (await isReadOnly(client)) return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
+        const { demoted, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
+        // Demoted between the check and a batch (a switchover): the rest waits for the next run, on the new writer's side.
+        return demoted ? { ...run, skipped: "read-only" } : run;
       });
-      report(result);
-      return result;
-    } catch (error) {
-      // Demoted between the check and a batch (a switchover): earlier batches are committed (not counted here), the rest waits an hour.
-      if (!(error instanceof DatabaseUnavailableError && error.reason === SQLSTATE_READ_ONLY)) throw error;
-      const result = skipped();
       report(result);
       return result;
     } finally {
@@ -68,15 +64,12 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
 
   function report(result: CleanupResult): void {
     if (result.skipped) {
-      args.logger.info("Idempotency key cleanup skipped: the database is read-only here", { skipped: result.skipped });
+      args.logger.info("Idempotency key cleanup skipped: the database is read-only here", { skipped: result.skipped, deleted: result.deleted, batches: result.batches });
       args.metrics.count("IdempotencyCleanupSkipped");
+      if (result.deleted > 0) args.metrics.count("IdempotencyKeysDeleted", result.deleted);
       return;
     }
     args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete });
     args.metrics.count("IdempotencyKeysDeleted", result.deleted);
   }
-}
-
-function skipped(): CleanupResult {
-  return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
 }

@@ -116,6 +116,26 @@ describe("the idempotency key cleanup", () => {
     expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
   });
 
+  it("ends a run the database was demoted under (a switchover) as skipped, counting the batches committed before, without an error", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
+    // From the third DELETE on, the server refuses writes as a demoted writer does (SQLSTATE 25006).
+    await withClient(url, (client) =>
+      client.query(`
+        CREATE SEQUENCE deletes;
+        CREATE FUNCTION demote_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('deletes') > 2 THEN RAISE EXCEPTION 'cannot execute DELETE in a read-only transaction' USING ERRCODE = 'read_only_sql_transaction'; END IF;
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER demote BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION demote_after_two();`),
+    );
+    const { handler, metrics } = cleanup(url, { batchSize: 2 });
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 4, batches: 2, complete: false, skipped: "read-only" });
+    expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1, IdempotencyKeysDeleted: 4 });
+    expect(await keysLeft(url)).toHaveLength(1);
+  });
+
   it("stops when its time budget is used, leaving a connect and a statement of margin before the Lambda timeout, and says it is not complete", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });

@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { codeOf, SQLSTATE_READ_ONLY } from "../db/errors";
 
 /** What one cleanup run did. */
 export interface ExpiredKeysCleanup {
@@ -8,6 +9,8 @@ export interface ExpiredKeysCleanup {
   batches: number;
   /** True when the last batch came back short: no expired key was left that could be deleted. */
   complete: boolean;
+  /** The database turned read-only during the run (a switchover moved the writer away); the batches counted were committed before. */
+  demoted?: boolean;
 }
 
 /** Arguments of {@link deleteExpiredKeys}. */
@@ -52,15 +55,21 @@ export async function isReadOnly(client: ClientBase): Promise<boolean> {
 
 /**
  * Deletes expired idempotency keys in batches of `batchSize`, each an autocommitted statement
- * (its own short transaction), until a batch deletes fewer rows than asked or the deadline passes.
+ * (its own short transaction), until a batch deletes fewer rows than asked or the deadline passes,
+ * or the database turns read-only under it (`demoted`).
  */
 export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpiredKeysOptions): Promise<ExpiredKeysCleanup> {
   const now = options.now ?? Date.now;
   let deleted = 0;
   let batches = 0;
   while (now() < options.deadline) {
-    const { rowCount } = await client.query(DELETE_BATCH, [options.batchSize]);
-    const count = rowCount ?? 0;
+    let count: number;
+    try {
+      count = (await client.query(DELETE_BATCH, [options.batchSize])).rowCount ?? 0;
+    } catch (error) {
+      if (codeOf(error) === SQLSTATE_READ_ONLY) return { deleted, batches, complete: false, demoted: true };
+      throw error;
+    }
     deleted += count;
     batches += 1;
     if (count < options.batchSize) return { deleted, batches, complete: true };
