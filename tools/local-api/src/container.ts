@@ -130,7 +130,11 @@ export class Host {
       const loading = this.loading.get(reply.slot);
       if (!loading) return;
       this.loading.delete(reply.slot);
-      if (reply.type === "load-failed") return loading.reject(new InitError(reply.error));
+      if (reply.type === "load-failed") {
+        // What the failed init started (timers, sockets) must not outlive it on an otherwise empty host.
+        if (this.size === 0) void this.terminate();
+        return loading.reject(new InitError(reply.error));
+      }
       const container = new Container(this, reply.slot, reply.initMs);
       this.containers.set(reply.slot, container);
       return loading.resolve(container);

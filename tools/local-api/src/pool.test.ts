@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InitError, type InvokeOutcome } from "./container";
+import { Host, InitError, type InvokeOutcome } from "./container";
 import { ContainerPool } from "./pool";
 
 // A function whose module-scope state shows which instance ran it, and which can be made to
@@ -77,6 +77,7 @@ describe("ContainerPool", () => {
     const sibling = pool.invoke({ sleepMs: 1000 });
     expect(await slow).toEqual({ kind: "timeout" });
     expect(await sibling).toMatchObject({ kind: "crashed", error: { name: "Exit" } });
+    expect(pool.stats()).toMatchObject({ containers: 0, busy: 0 });
     const fresh = await pool.invoke({});
     expect(answer(fresh).invocations).toBe(1);
     expect(pool.stats()).toMatchObject({ containers: 1, threads: 1 });
@@ -85,7 +86,14 @@ describe("ContainerPool", () => {
   it("reports an exit as a crash and recovers on the next request", async () => {
     const pool = await startPool(1, 1);
     expect(await pool.invoke({ exit: true })).toMatchObject({ kind: "crashed", error: { name: "Exit" } });
+    expect(pool.stats()).toMatchObject({ containers: 0, threads: 0, busy: 0 });
     expect(answer(await pool.invoke({})).invocations).toBe(1);
+  });
+
+  it("stops a host whose only container failed its init: what the init started does not linger", async () => {
+    const host = Host.start({ modulePath: join(dir, "broken.js"), env: {} });
+    await expect(host.load()).rejects.toThrow(/TABLE is required/);
+    expect(host.isAlive).toBe(false);
   });
 
   it("refuses to start when the module fails its init, with the module's message", async () => {

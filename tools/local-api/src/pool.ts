@@ -106,7 +106,10 @@ export class ContainerPool {
   }
 
   stats(): PoolStats {
-    return { size: this.size, containers: this.containers.size, threads: this.liveHosts().length, busy: this.containers.size - this.idle.length, queued: this.waiters.length, served: this.served };
+    // Idle containers whose host stopped are dropped at the next acquire; they are not counted meanwhile.
+    const alive = [...this.containers].filter((container) => container.isAlive);
+    const busy = alive.filter((container) => !this.idle.includes(container)).length;
+    return { size: this.size, containers: alive.length, threads: this.liveHosts().length, busy, queued: this.waiters.length, served: this.served };
   }
 
   /** Stops every container; waiting requests fail. */

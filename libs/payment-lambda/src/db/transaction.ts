@@ -8,10 +8,11 @@ export type CommitAfter = (last: Promise<unknown>) => void;
  * Runs `work` between BEGIN and COMMIT, in as few round trips as a pipelining client allows
  * (each round trip may cross regions, to the global writer endpoint):
  *
- * - BEGIN, with `setup` (trusted SQL without parameters, e.g. `SET LOCAL …`) in the same
- *   simple-protocol query, is sent without waiting for its answer: work's first statement
- *   travels right behind it. If BEGIN itself failed, that statement fails too (the connection
- *   is gone); a failed `setup` aborts the transaction, and everything after it fails with it.
+ * - BEGIN, then `setup` (trusted SQL without parameters, e.g. `SET LOCAL …`), are sent without
+ *   waiting for their answers: work's first statement travels right behind them. They are two
+ *   queries, not one string, so that BEGIN runs whatever `setup` holds: a `setup` that fails,
+ *   even to parse, aborts the open transaction, and everything after it fails with it instead of
+ *   running in autocommit. BEGIN alone fails only with the connection, and everything after it too.
  * - `work` may hand over its last statement unawaited (`commitAfter`): COMMIT goes right behind
  *   it. If that statement fails, the server answers the COMMIT with a rollback, and its error is
  *   what this throws.
@@ -27,7 +28,8 @@ export async function inTransaction<T>(client: ClientBase, work: (commitAfter: C
     last = statement;
   };
   try {
-    const [begun, worked] = await Promise.allSettled([client.query(setup ? `BEGIN; ${setup}` : "BEGIN"), work(commitAfter)]);
+    const begin = Promise.all([client.query("BEGIN"), setup ? client.query(setup) : undefined]);
+    const [begun, worked] = await Promise.allSettled([begin, work(commitAfter)]);
     if (begun.status === "rejected") throw begun.reason;
     if (worked.status === "rejected") throw worked.reason;
     await Promise.all([last, client.query("COMMIT")]);
