@@ -70,11 +70,11 @@ describe("ContainerPool", () => {
   });
 
   it("stops a timed-out container with the others on its host; the next request starts a new one", async () => {
-    const pool = await startPool(2, 1, 300);
-    const slow = pool.invoke({ sleepMs: 2000 });
-    // Started 150 ms later, it is still within its own budget when the slow one's ends.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const sibling = pool.invoke({ sleepMs: 1000 });
+    const pool = await startPool(2, 1, 1000);
+    const slow = pool.invoke({ sleepMs: 3000 });
+    // Started 500 ms later, it is still within its own budget when the slow one's ends (and its host stops).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sibling = pool.invoke({ sleepMs: 2000 });
     expect(await slow).toEqual({ kind: "timeout" });
     expect(await sibling).toMatchObject({ kind: "crashed", error: { name: "Exit" } });
     expect(pool.stats()).toMatchObject({ containers: 0, busy: 0 });
