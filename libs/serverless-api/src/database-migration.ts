@@ -4,7 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, type DatabaseArgs, type LogLevel } from "./environment";
 import { migrationInvocationOptions } from "./options";
 import { invalid, requireInteger } from "./validation";
-import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 
 /** Arguments of {@link DatabaseMigration}. */
 export interface DatabaseMigrationArgs {
@@ -35,7 +35,6 @@ const DEFAULTS = {
   timeoutSeconds: 300,
   logLevel: "INFO" as LogLevel,
 };
-const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 /**
  * The function that applies the SQL migrations, in the VPC with the same kind of role and
@@ -57,8 +56,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
     const timeouts = DATABASE_TIMEOUT_LIMITS;
     const runAfter = args.runAfter ?? [];
     requireInteger(where, "timeoutSeconds", timeoutSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS);
-    requireInteger(where, "memoryMb", memoryMb, 128, 10240);
-    if (args.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
+    checkFunctionArgs(where, { memoryMb, kmsKeyArns: args.kmsKeyArns });
     if (args.migrationsHash.length === 0) invalid(where, "migrationsHash is empty: without it the migrations would never run again.");
     checkDatabaseTimeouts(where, timeouts, timeoutSeconds);
 

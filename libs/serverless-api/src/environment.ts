@@ -52,11 +52,7 @@ export function functionEnvironment(inputs: {
   const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, serviceName, logLevel } = inputs;
   return {
     REGION_ROLE: regionRole,
-    DB_SECRET_ID: database.secretName,
-    DB_WRITER_HOST: database.writerHost,
-    DB_READER_HOST: database.readerHost,
-    DB_CONNECT_TIMEOUT_MS: String(timeouts.connectTimeoutMs),
-    DB_STATEMENT_TIMEOUT_MS: String(timeouts.statementTimeoutMs),
+    ...databaseEnvironment(database, timeouts),
     ...(sessionsTableName === undefined ? {} : { SESSIONS_TABLE: sessionsTableName }),
     ...(apiKeysTableName === undefined ? {} : { API_KEYS_TABLE: apiKeysTableName }),
     ...powertoolsEnvironment(serviceName, logLevel),
@@ -80,12 +76,19 @@ export function cleanupEnvironment(inputs: {
 }): Record<string, pulumi.Input<string>> {
   const { secretName, host, timeouts, logLevel } = inputs;
   return {
-    DB_SECRET_ID: secretName,
-    DB_WRITER_HOST: host,
-    DB_READER_HOST: host,
+    ...databaseEnvironment({ secretName, writerHost: host, readerHost: host }, timeouts),
+    ...powertoolsEnvironment("payments-cleanup", logLevel),
+  };
+}
+
+/** The database contract of libs/payment-lambda's config loader. */
+function databaseEnvironment(database: DatabaseArgs, timeouts: DatabaseTimeouts): Record<string, pulumi.Input<string>> {
+  return {
+    DB_SECRET_ID: database.secretName,
+    DB_WRITER_HOST: database.writerHost,
+    DB_READER_HOST: database.readerHost,
     DB_CONNECT_TIMEOUT_MS: String(timeouts.connectTimeoutMs),
     DB_STATEMENT_TIMEOUT_MS: String(timeouts.statementTimeoutMs),
-    ...powertoolsEnvironment("payments-cleanup", logLevel),
   };
 }
 

@@ -2,11 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
-import { checkDatabaseTimeouts, cleanupEnvironment, DATABASE_TIMEOUT_LIMITS, type LogLevel } from "./environment";
+import { cleanupEnvironment, DATABASE_TIMEOUT_LIMITS, type LogLevel } from "./environment";
 import { cleanupScheduleOptions } from "./options";
 import { serviceTrustPolicy } from "./trust-policy";
 import { invalid, requireInteger } from "./validation";
-import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 
 /** Arguments of {@link IdempotencyKeyCleanup}. */
 export interface IdempotencyKeyCleanupArgs {
@@ -51,7 +51,6 @@ const DEFAULTS = {
 };
 /** Role in physical names: function, roles, schedule and alarm. */
 const ROLE = "idem-cleanup";
-const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** A run that waits longer than this for the function is dropped: the next one is due within the hour. */
 const MAX_EVENT_AGE_SECONDS = 900;
 /** Recurring expressions only: a one-time `at(…)` would clean once and never again. */
@@ -70,10 +69,8 @@ export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArg
     logLevel: args.logLevel ?? DEFAULTS.logLevel,
   };
   requireInteger(where, "timeoutSeconds", resolved.timeoutSeconds, 30, LAMBDA_MAX_TIMEOUT_SECONDS, "the function keeps 11 s for a connect and a last statement");
-  requireInteger(where, "memoryMb", resolved.memoryMb, 128, 10240);
+  checkFunctionArgs(where, resolved);
   if (!SCHEDULE_EXPRESSION.test(resolved.scheduleExpression)) invalid(where, `scheduleExpression "${resolved.scheduleExpression}" is not rate(…) or cron(…).`);
-  if (resolved.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
-  checkDatabaseTimeouts(where, DATABASE_TIMEOUT_LIMITS, resolved.timeoutSeconds);
   return resolved;
 }
 
@@ -81,7 +78,7 @@ export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArg
  * The function's Errors per hour: a run that threw or timed out. Judged per hour, so the alarm
  * stays on until a run succeeds instead of clearing a minute after the failure.
  */
-export function cleanupErrorsAlarm(functionName: pulumi.Input<string>): AlarmSpec {
+function cleanupErrorsAlarm(functionName: pulumi.Input<string>): AlarmSpec {
   return {
     role: `${ROLE}-errors`,
     description: "Idempotency key cleanup failed (threw or timed out). Expired keys pile up on the writer until a run succeeds: check its logs and the database.",
@@ -103,7 +100,7 @@ export function cleanupErrorsAlarm(functionName: pulumi.Input<string>): AlarmSpe
  * function (its role, the function's throttling). Neither shows in the function's Errors. A
  * read-only skip in the DR region is still an invocation.
  */
-export function cleanupNotRunningAlarm(functionName: pulumi.Input<string>): AlarmSpec {
+function cleanupNotRunningAlarm(functionName: pulumi.Input<string>): AlarmSpec {
   return {
     role: `${ROLE}-not-running`,
     description: "Idempotency key cleanup has not run for 2 hours: check its EventBridge Scheduler schedule (state, target errors) and the function's throttles.",
@@ -128,7 +125,6 @@ export function cleanupNotRunningAlarm(functionName: pulumi.Input<string>): Alar
  */
 export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
-  readonly scheduleArn: pulumi.Output<string>;
 
   constructor(name: string, args: IdempotencyKeyCleanupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:serverless-api:IdempotencyKeyCleanup", name, {}, opts);
@@ -170,12 +166,12 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
     // limit is the group's and the schedule's too.
     const scheduleName = namer.regional("display", ROLE);
     const group = new aws.scheduler.ScheduleGroup(`${name}-schedule-group`, { name: scheduleName }, parentOpts);
-    const account = aws.getCallerIdentityOutput({}, parentOpts).accountId;
     const schedulerRole = new aws.iam.Role(
       `${name}-scheduler-role`,
       {
         name: namer.regional("iamRole", `${ROLE}-sched`),
-        assumeRolePolicy: pulumi.all([account, group.arn]).apply(([accountId, groupArn]) => JSON.stringify(serviceTrustPolicy("scheduler.amazonaws.com", accountId, groupArn))),
+        // The group's ARN names the account too (arn:aws:scheduler:<region>:<account>:schedule-group/<name>).
+        assumeRolePolicy: group.arn.apply((groupArn) => JSON.stringify(serviceTrustPolicy("scheduler.amazonaws.com", groupArn.split(":")[4]!, groupArn))),
       },
       parentOpts,
     );
@@ -188,7 +184,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       },
       parentOpts,
     );
-    const schedule = new aws.scheduler.Schedule(
+    new aws.scheduler.Schedule(
       `${name}-schedule`,
       {
         name: scheduleName,
@@ -213,13 +209,12 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
     }
 
     this.functionName = fn.name;
-    this.scheduleArn = schedule.arn;
-    this.registerOutputs({ functionName: this.functionName, scheduleArn: this.scheduleArn });
+    this.registerOutputs({ functionName: this.functionName });
   }
 }
 
 /** The schedule's only permission: invoke the cleanup function. */
-export function invokeFunctionPolicy(functionArn: string): aws.iam.PolicyDocument {
+function invokeFunctionPolicy(functionArn: string): aws.iam.PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [{ Sid: "InvokeCleanup", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArn }],

@@ -13,7 +13,7 @@ import { createRoutes, HEALTH_PATH, PAYMENT_ROUTES } from "./routes";
 import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
 import type { ValidationRecord } from "./validation-record";
-import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { checkFunctionArgs, createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
 
 /** Arguments of {@link ServerlessApi}. */
@@ -135,7 +135,7 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     API_GATEWAY_TIMEOUT_SECONDS - 1,
     `API Gateway ends the request at ${API_GATEWAY_TIMEOUT_SECONDS} s, so a longer function would keep running (and holding its database connection) after the client got a 504`,
   );
-  requireInteger(where, "memoryMb", resolved.memoryMb, 128, 10240);
+  checkFunctionArgs(where, resolved);
   requireInteger(where, "reservedConcurrency", resolved.reservedConcurrency, 1, 10000, "it bounds the database connections the API may open");
   requireInteger(where, "authorizer.cacheTtlSeconds", resolved.authorizer.cacheTtlSeconds, 0, MAX_AUTHORIZER_CACHE_TTL_SECONDS, "API Gateway's limit");
   checkThrottle(where, "throttling", resolved.throttling);
@@ -152,7 +152,6 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     "WAF inspects at most the first 16 KB of an API Gateway request body",
   );
   if (!STAGE_NAME.test(resolved.stageName)) invalid(where, `stageName "${resolved.stageName}" may hold only letters, digits, hyphens and underscores.`);
-  if (resolved.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
   checkDatabaseTimeouts(where, resolved.databaseTimeouts, resolved.timeoutSeconds);
   return resolved;
 }

@@ -4,6 +4,16 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { functionAccessPolicy, type FunctionAccess } from "./access-policy";
 import { serviceTrustPolicy } from "./trust-policy";
 import { vpcFunctionOptions } from "./options";
+import { invalid, requireInteger } from "./validation";
+
+/** Lambda's longest timeout, seconds. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** What every function in the VPC needs: memory within Lambda's bounds, and a key to read its database secret with. */
+export function checkFunctionArgs(where: string, args: { memoryMb: number; kmsKeyArns: readonly unknown[] }): void {
+  requireInteger(where, "memoryMb", args.memoryMb, 128, 10240);
+  if (args.kmsKeyArns.length === 0) invalid(where, "kmsKeyArns is empty: the function needs at least the key of the database secret.");
+}
 
 /** Where a function runs: the region's private subnets and the Lambda security group. */
 export interface FunctionNetworkArgs {

@@ -19,14 +19,8 @@ export interface KeySummary {
 /** The attributes `list` reads, by projection: the secret material never leaves the table. */
 export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "lastUsedAt", "revokedAt"] as const;
 
-/** What `sync` reads of a key: the usage key value, never the salt or the hash. */
-export interface KeyUsage {
-  keyId: string;
-  merchantId: string;
-  status: "active" | "revoked";
-  /** The merchant's usage key value, as `create` stored it (absent on a key made without one). */
-  usageKey?: string;
-}
+/** What `sync` reads of a key: the usage key value (absent on a key made without one), never the salt or the hash. */
+export type KeyUsage = Pick<ApiKeyRecord, "keyId" | "merchantId" | "status" | "usageKey">;
 
 /** An item `sync` cannot use (never acted on): its key id when valid, and what is wrong with it. */
 export interface SkippedItem {

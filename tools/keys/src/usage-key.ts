@@ -54,7 +54,6 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise
   const sites = ctx.deployment.sites;
   const found = await Promise.all(sites.map((site) => findUsageKeys(ctx, site, usageKeyName(site.apiName, merchantId))));
   const all = found.flat();
-  ctx.secrets.add(...all.map((k) => k.value));
   const values = new Set(all.map((k) => k.value));
   if (values.size > 1) {
     throw new RefusedError(
@@ -74,13 +73,13 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise
 }
 
 /** Keys named exactly `name` (GetApiKeys' nameQuery is a prefix match), with their values. */
-export async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
+async function findUsageKeys(ctx: Context, site: Site, name: string): Promise<FoundKey[]> {
   return (await usageKeysNamed(ctx, site, name, `usage key ${name}`)).get(name) ?? [];
 }
 
 /**
  * Every usage key of the region's API (`<apiName>-merchant-*`), with its value, by name: one
- * paged GetApiKeys for the whole region. Register the values with ctx.secrets.
+ * paged GetApiKeys for the whole region. The values are registered with ctx.secrets.
  */
 export async function regionUsageKeys(ctx: Context, site: Site): Promise<Map<string, FoundKey[]>> {
   const prefix = usageKeyName(site.apiName, "");

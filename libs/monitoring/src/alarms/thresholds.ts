@@ -9,6 +9,9 @@ import { RECOVERY_TARGETS } from "../targets";
  */
 export const REPLICATION_WARNING_SHARE = 0.25;
 
+/** The database and tables' replication warning: 60 s × 1000 ms × ¼ = 15 000 ms. */
+const RPO_WARNING_MS = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE;
+
 /** Share of the writer's `max_connections` above which new connections are close to refused. */
 const CONNECTIONS_WARNING_SHARE = 0.8;
 
@@ -96,10 +99,9 @@ export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
   apiLatencyP99Ms: 3000,
   auroraCpuPercent: 80,
   auroraConnections: auroraConnectionsThreshold(defaultMaxConnections(DEFAULT_INSTANCE_CLASS)),
-  // 60 s × 1000 ms × ¼ = 15 000 ms.
-  auroraReplicationLagMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
-  dynamodbReplicationLatencyMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
-  apiKeysReplicationLatencyMs: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
+  auroraReplicationLagMs: RPO_WARNING_MS,
+  dynamodbReplicationLatencyMs: RPO_WARNING_MS,
+  apiKeysReplicationLatencyMs: RPO_WARNING_MS,
   // 15 min × 60 s × ¼ = 225 s.
   s3ReplicationLatencySeconds: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
   s3OperationsPendingReplication: 1000,

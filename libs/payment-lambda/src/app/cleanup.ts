@@ -3,7 +3,7 @@ import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { CLIENT_QUERY_GRACE_MS, createDatabase } from "../db/database";
 import type { MetricsSink } from "../observability/metrics";
-import { deleteExpiredKeys, isReadOnly, type ExpiredKeysCleanup } from "../payments/expired-keys";
+import { deleteExpiredKeys, type ExpiredKeysCleanup } from "../payments/expired-keys";
 
 /** Arguments of {@link createCleanupHandler}. */
 export interface CleanupHandlerArgs {
@@ -19,7 +19,7 @@ export interface CleanupHandlerArgs {
 }
 
 /** What the function answers: a run, or a skip on a database that cannot be written here (with what a run cut short by a switchover had deleted). */
-export type CleanupResult = Omit<ExpiredKeysCleanup, "demoted"> & { skipped?: "read-only" };
+export type CleanupResult = Omit<ExpiredKeysCleanup, "readOnly"> & { skipped?: "read-only" };
 
 /** The part of the Lambda context the handler reads. */
 export interface CleanupContext {
@@ -49,10 +49,9 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
       const result = await db.writer.use(async (client): Promise<CleanupResult> => {
-        if (await isReadOnly(client)) return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
-        const { demoted, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
-        // Demoted between the check and a batch (a switchover): the rest waits for the next run, on the new writer's side.
-        return demoted ? { ...run, skipped: "read-only" } : run;
+        const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
+        // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
+        return readOnly ? { ...run, skipped: "read-only" } : run;
       });
       report(result);
       return result;

@@ -9,8 +9,8 @@ export interface ExpiredKeysCleanup {
   batches: number;
   /** True when the last batch came back short: no expired key was left that could be deleted. */
   complete: boolean;
-  /** The database turned read-only during the run (a switchover moved the writer away); the batches counted were committed before. */
-  demoted?: boolean;
+  /** The database refused writes (SQLSTATE 25006): a secondary, or a writer demoted during the run; the batches counted were committed before. */
+  readOnly?: boolean;
 }
 
 /** Arguments of {@link deleteExpiredKeys}. */
@@ -43,20 +43,11 @@ const DELETE_BATCH = `
   )`;
 
 /**
- * True when this connection cannot write: an Aurora secondary (in recovery), or a database set
- * read-only (`default_transaction_read_only`).
- */
-export async function isReadOnly(client: ClientBase): Promise<boolean> {
-  const { rows } = await client.query<{ read_only: boolean }>(
-    "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' AS read_only",
-  );
-  return rows[0]!.read_only;
-}
-
-/**
  * Deletes expired idempotency keys in batches of `batchSize`, each an autocommitted statement
  * (its own short transaction), until a batch deletes fewer rows than asked or the deadline passes,
- * or the database turns read-only under it (`demoted`).
+ * or the database refuses writes (`readOnly`): an Aurora secondary, from the first batch on, or a
+ * writer a switchover demoted during the run. No separate check first: the first DELETE answers
+ * SQLSTATE 25006 on a read-only database before it deletes anything.
  */
 export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpiredKeysOptions): Promise<ExpiredKeysCleanup> {
   const now = options.now ?? Date.now;
@@ -67,7 +58,7 @@ export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpir
     try {
       count = (await client.query(DELETE_BATCH, [options.batchSize])).rowCount ?? 0;
     } catch (error) {
-      if (codeOf(error) === SQLSTATE_READ_ONLY) return { deleted, batches, complete: false, demoted: true };
+      if (codeOf(error) === SQLSTATE_READ_ONLY) return { deleted, batches, complete: false, readOnly: true };
       throw error;
     }
     deleted += count;
