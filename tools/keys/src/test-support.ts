@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   APIGatewayClient,
   ConflictException,
@@ -12,10 +10,11 @@ import {
   NotFoundException,
   type ApiKey,
 } from "@aws-sdk/client-api-gateway";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
 import { stackOutputsDir } from "@payments-dr/cli-support";
+import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import type { ClientFactory } from "./aws";
 import type { KeysOutputs } from "./outputs";
@@ -35,13 +34,6 @@ export function outputsDir(): string {
   return stackOutputsDir({ "primary-region": outputs.primary, "dr-region": outputs.dr });
 }
 
-/** Static fake credentials: dynalite checks none, and no test may reach AWS. */
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-
-// dynalite ships no types: its factory returns an http.Server.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require("dynalite") as (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-
 /**
  * A local DynamoDB-compatible server (dynalite, in memory) with the keys table shaped like the
  * stack's (hash key `keyId`, S). It stands for both regions' replicas of the global table.
@@ -59,8 +51,7 @@ export class LocalKeysTable {
   private readonly regional = new Map<string, DynamoDBClient>();
 
   private constructor(
-    private readonly server: Server,
-    private readonly endpoint: string,
+    private readonly server: LocalDynamoDbServer,
     private readonly client: DynamoDBClient,
     readonly name: string,
   ) {
@@ -68,25 +59,15 @@ export class LocalKeysTable {
   }
 
   static async start(name = outputs.primary.apiKeysTableName): Promise<LocalKeysTable> {
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const client = new DynamoDBClient({ region: HOME, endpoint, credentials: LOCAL_CREDENTIALS });
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [{ AttributeName: API_KEYS_TABLE_KEY, KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: API_KEYS_TABLE_KEY, AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-    return new LocalKeysTable(server, endpoint, client, name);
+    const server = await startDynalite([{ name, hashKey: API_KEYS_TABLE_KEY }]);
+    const client = new DynamoDBClient({ region: HOME, endpoint: server.endpoint, credentials: FAKE_AWS_CREDENTIALS });
+    return new LocalKeysTable(server, client, name);
   }
 
   /** A client "in" a region: every region's replica is this one table. */
   clientIn(region: string): DynamoDBClient {
     if (!this.regional.has(region)) {
-      const client = new DynamoDBClient({ region, endpoint: this.endpoint, credentials: LOCAL_CREDENTIALS });
+      const client = new DynamoDBClient({ region, endpoint: this.server.endpoint, credentials: FAKE_AWS_CREDENTIALS });
       client.middlewareStack.add(
         (next, context) => async (args) => {
           if (context.commandName !== "ScanCommand") return next(args);
@@ -121,7 +102,7 @@ export class LocalKeysTable {
 
   async stop(): Promise<void> {
     for (const client of [this.client, ...this.regional.values()]) client.destroy();
-    await new Promise((resolve) => this.server.close(resolve));
+    await this.server.stop();
   }
 }
 
@@ -248,7 +229,7 @@ export function testClients(table: LocalKeysTable, regions: { service: string; r
     },
     apiGateway: (region) => {
       regions.push({ service: "apigateway", region });
-      return new APIGatewayClient({ region, credentials: LOCAL_CREDENTIALS });
+      return new APIGatewayClient({ region, credentials: FAKE_AWS_CREDENTIALS });
     },
   };
 }

@@ -30,8 +30,5 @@ export function built(file: string, project: string): string {
   return file;
 }
 
-/**
- * Packages that cannot be bundled (dynalite's LevelDB addon, esbuild's binary) are loaded from
- * the workspace's node_modules at run time.
- */
+/** esbuild (a native binary, not bundled) is loaded from the workspace's node_modules at run time. */
 export const workspaceRequire = createRequire(join(WORKSPACE_ROOT, "package.json"));
