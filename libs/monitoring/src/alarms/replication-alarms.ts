@@ -39,6 +39,22 @@ export interface ReplicationAlarmsArgs {
 /** What the replication and health-check alarms watch. */
 export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "apiKeysTable" | "bucketReplication" | "healthChecks">;
 
+/** A global table's replication to `table.receivingRegion` averaging `thresholdMs` or more for `minutes` minutes. */
+function tableReplicationSpec(role: string, table: GlobalTableRef, thresholdMs: number, minutes: number, description: string): AlarmSpec {
+  return {
+    role,
+    description,
+    namespace: NAMESPACE.dynamodb,
+    metricName: "ReplicationLatency",
+    dimensions: { TableName: table.tableName, ReceivingRegion: table.receivingRegion },
+    stat: "Average",
+    comparison: "GreaterThanOrEqualToThreshold",
+    threshold: thresholdMs,
+    evaluationPeriods: minutes,
+    treatMissingData: "notBreaching",
+  };
+}
+
 /**
  * The specs of the replication and health-check alarms. Missing data:
  * - DynamoDB and S3 publish replication metrics only while they replicate something: no
@@ -50,37 +66,29 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
   const specs: AlarmSpec[] = [];
   const { sessionsTable, apiKeysTable, bucketReplication } = targets;
   if (sessionsTable) {
-    specs.push({
-      role: "dynamodb-replication-latency",
-      description:
+    specs.push(
+      tableReplicationSpec(
+        "dynamodb-replication-latency",
+        sessionsTable,
+        t.dynamodbReplicationLatencyMs,
+        t.replicationLagMinutes,
         `DynamoDB sessions table: replication to the DR replica takes ${t.dynamodbReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes; ` +
-        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
-      namespace: NAMESPACE.dynamodb,
-      metricName: "ReplicationLatency",
-      dimensions: { TableName: sessionsTable.tableName, ReceivingRegion: sessionsTable.receivingRegion },
-      stat: "Average",
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: t.dynamodbReplicationLatencyMs,
-      evaluationPeriods: t.replicationLagMinutes,
-      treatMissingData: "notBreaching",
-    });
+          `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
+      ),
+    );
   }
   if (apiKeysTable) {
-    specs.push({
-      role: "dynamodb-api-keys-replication-latency",
-      description:
+    specs.push(
+      tableReplicationSpec(
+        "dynamodb-api-keys-replication-latency",
+        apiKeysTable,
+        t.apiKeysReplicationLatencyMs,
+        t.replicationLagMinutes,
         `DynamoDB API keys table: replication to the DR replica takes ${t.apiKeysReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes. ` +
-        "Revocations and new keys reach the DR region late: a key revoked in the primary still works in the DR region until replication catches up " +
-        "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
-      namespace: NAMESPACE.dynamodb,
-      metricName: "ReplicationLatency",
-      dimensions: { TableName: apiKeysTable.tableName, ReceivingRegion: apiKeysTable.receivingRegion },
-      stat: "Average",
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: t.apiKeysReplicationLatencyMs,
-      evaluationPeriods: t.replicationLagMinutes,
-      treatMissingData: "notBreaching",
-    });
+          "Revocations and new keys reach the DR region late: a key revoked in the primary still works in the DR region until replication catches up " +
+          "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
+      ),
+    );
   }
   if (bucketReplication) {
     const rule = { SourceBucket: bucketReplication.sourceBucket, DestinationBucket: bucketReplication.destinationBucket, RuleId: bucketReplication.ruleId };
