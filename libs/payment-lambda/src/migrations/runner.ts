@@ -1,4 +1,5 @@
 import type { ClientBase, QueryConfig } from "pg";
+import { CLIENT_QUERY_GRACE_MS } from "../db/database";
 import { inTransaction } from "../db/transaction";
 import type { Migration } from "./files";
 
@@ -29,7 +30,7 @@ const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
 
 /** A query with the migration budget, server side and client side. */
 function run(client: ClientBase, text: string, values?: unknown[]) {
-  return client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS + 1000 } as QueryConfig);
+  return client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS + CLIENT_QUERY_GRACE_MS } as QueryConfig);
 }
 
 interface AppliedRow {
