@@ -68,6 +68,8 @@ describe("Idempotency-Key", () => {
     expect(again.headers?.[REPLAY_HEADER]).toBe("true");
     expect(again.headers?.Location).toBe(first.headers?.Location);
     expect(paymentOf(again)).toEqual(paymentOf(first));
+    // Byte for byte, though the stored copy is jsonb (which keeps no key order).
+    expect(again.body).toBe(first.body);
     expect(api.metrics.counts.IdempotentReplay).toBeGreaterThanOrEqual(1);
     expect(await paymentsWithKey("replay-key")).toBe(1);
   });

@@ -14,6 +14,16 @@ export interface Payment {
   createdAt: string;
 }
 
+/**
+ * `payment` with its fields in the API's order, the order of the interface above. A payment's
+ * answer is then the same bytes whether it was just created, replayed from its idempotency key
+ * (a jsonb column, which orders keys its own way) or read from its session.
+ */
+export function inApiFieldOrder(payment: Payment): Payment {
+  const { id, merchantId, amount, currency, status, reference, description, createdAt } = payment;
+  return { id, merchantId, amount, currency, status, reference, description, createdAt };
+}
+
 /** The status of a payment just recorded. */
 export const INITIAL_STATUS = "created";
 

@@ -2,7 +2,7 @@ import type { ClientBase } from "pg";
 import { codeOf, SQLSTATE_LOCK_NOT_AVAILABLE } from "../db/errors";
 import { inTransaction } from "../db/transaction";
 import type { CurrencyCode } from "./currencies";
-import { bigintToSafeNumber, INITIAL_STATUS, type Payment } from "./payment";
+import { bigintToSafeNumber, inApiFieldOrder, INITIAL_STATUS, type Payment } from "./payment";
 import type { CreatePaymentRequest } from "./validation";
 
 /** A create request bound to its idempotency key. */
@@ -151,7 +151,9 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         if (!key) continue;
         if (key.request_hash !== input.requestHash) return { kind: "key-reused" } as const;
         if (key.status !== "completed" || key.response_status === null) return { kind: "in-progress" } as const;
-        return { kind: "replayed", response: { status: key.response_status, body: key.response_body } } as const;
+        // A completed key's response is the payment it created (above), put back in the API's
+        // field order: the replay answers with the original's bytes.
+        return { kind: "replayed", response: { status: key.response_status, body: inApiFieldOrder(key.response_body as Payment) } } as const;
       }
       return { kind: "in-progress" } as const;
     }, claimTimeout);

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
-import type { Payment } from "../payments/payment";
+import { inApiFieldOrder, type Payment } from "../payments/payment";
 
 /** How long a payment's session lives (the table's TTL attribute `expiresAt`). */
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -55,7 +55,7 @@ export function fromSessionItem(item: Record<string, unknown> | undefined, nowMs
   const parsed = v.safeParse(sessionItemSchema, item);
   if (!parsed.success || parsed.output.expiresAt * 1000 <= nowMs) return undefined;
   const { paymentId, expiresAt: _expiresAt, ...rest } = parsed.output;
-  return { id: paymentId, ...rest };
+  return inApiFieldOrder({ id: paymentId, ...rest });
 }
 
 /** Options of {@link dynamoSessionStore}. */
