@@ -12,8 +12,8 @@ export interface RegionalNetworkArgs {
   /** Builds every physical and `Name` tag name. */
   namer: ResourceNamer;
   /**
-   * IPv4 range of the VPC, /16 to /22 (10.0.0.0/16 primary, 10.1.0.0/16 DR). Must not overlap
-   * the other region's.
+   * IPv4 range of the VPC, /16 to /22 (10.0.0.0/16 primary, 10.1.0.0/16 DR). Keep it apart from
+   * the other region's, so the two VPCs can be peered later (nothing checks it: none are peered).
    */
   cidrBlock: string;
   /**

@@ -32,7 +32,10 @@ export async function startDynalite(tables: readonly LocalTable[]): Promise<Loca
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let stopped: Promise<void> | undefined;
