@@ -138,6 +138,23 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     }
   });
 
+  it("a migration that changes a prepared statement's result columns → one 503 and no write, then a fresh connection prepares it again", async () => {
+    const api = testApi(testSettings(server.url));
+    try {
+      // The first payment prepares the connection's statements, the payment insert's RETURNING among them.
+      expect((await api.handler(postPayment(VALID_PAYMENT, "stale-1"))).statusCode).toBe(201);
+      await withClient(server.url, (client) => client.query("ALTER TABLE payments ALTER COLUMN reference TYPE varchar(100)"));
+      const before = await countRows(server.url);
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "stale-2")));
+      expect(await countRows(server.url)).toEqual(before);
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "stale-2"))).statusCode).toBe(201);
+    } finally {
+      await withClient(server.url, (client) => client.query("ALTER TABLE payments ALTER COLUMN reference TYPE varchar(64)"));
+      await api.close();
+    }
+  });
+
   it("an idle connection killed between invocations is replaced without a failed request", async () => {
     const api = testApi(testSettings(server.url));
     try {

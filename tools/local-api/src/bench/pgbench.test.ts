@@ -4,7 +4,7 @@ import { WORKSPACE_ROOT } from "../paths";
 import { DEFAULT_MERCHANT } from "../cli-args";
 import { directPaymentEvent } from "./direct-event";
 import { BENCH_MERCHANT, BENCH_PAYMENT } from "./load";
-import { PAYMENT_TRANSACTION, pgbenchConstants, pgbenchScript } from "./pgbench";
+import { PAYMENT_TRANSACTION, PGBENCH_QUERY_MODE, pgbenchConstants, pgbenchScript } from "./pgbench";
 import { latencySummary, median, percentile } from "./stats";
 
 const REPOSITORY = join(WORKSPACE_ROOT, "libs/payment-lambda/src/payments/repository.ts");
@@ -29,6 +29,16 @@ describe("the pgbench transaction", () => {
     expect(order.every((position) => position >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(PAYMENT_TRANSACTION.map(({ sql }) => sql.split(" ")[0])).toEqual(["BEGIN", "SET", "INSERT", "SET", "INSERT", "UPDATE", "COMMIT"]);
+  });
+
+  it("runs in the handler's protocol: every statement with parameters in repository.ts is named (prepared), as pgbench's mode", () => {
+    const source = readFileSync(REPOSITORY, "utf8");
+    expect(PGBENCH_QUERY_MODE).toBe("prepared");
+    // Parameters go only through a query config, which names the statement.
+    expect(source).not.toMatch(/\.query(<\w+>)?\(\s*[`"][^`"]*\$1/);
+    const named = source.match(/\.query(<\w+>)?\(\{\s*name: "[a-z-]+",\s*text: /g) ?? [];
+    expect(named.length).toBeGreaterThanOrEqual(6);
+    expect(named).toHaveLength(source.match(/values: \[/g)?.length ?? 0);
   });
 
   it("names every $n parameter for pgbench and stores the payment id for the key's UPDATE", () => {

@@ -98,8 +98,14 @@ export interface PgbenchResult {
 const PGBENCH = "/usr/bin/pgbench";
 
 /**
- * Runs the payment transaction with pgbench against 127.0.0.1: `clients` connections, extended
- * protocol (unnamed statements, as node-postgres sends parameterised queries), for `seconds`.
+ * pgbench's query mode, the handler's protocol: the handler names its statements with parameters,
+ * so pg prepares each once per connection and then only binds and executes it (repository.ts).
+ */
+export const PGBENCH_QUERY_MODE = "prepared";
+
+/**
+ * Runs the payment transaction with pgbench against 127.0.0.1: `clients` connections, prepared
+ * statements ({@link PGBENCH_QUERY_MODE}), for `seconds`.
  */
 export async function runPgbench(target: PgbenchTarget, clients: number, seconds: number): Promise<PgbenchResult> {
   const dir = await mkdtemp(join(tmpdir(), "pgbench-"));
@@ -108,7 +114,7 @@ export async function runPgbench(target: PgbenchTarget, clients: number, seconds
     await writeFile(script, pgbenchScript());
     const defines = Object.entries(pgbenchConstants()).flatMap(([name, value]) => ["-D", `${name}=${value}`]);
     const threads = Math.min(clients, availableParallelism());
-    const args = ["-n", "-M", "extended", "-f", script, "-c", String(clients), "-j", String(threads), "-T", String(seconds), "--log", `--log-prefix=${join(dir, "tx")}`, ...defines];
+    const args = ["-n", "-M", PGBENCH_QUERY_MODE, "-f", script, "-c", String(clients), "-j", String(threads), "-T", String(seconds), "--log", `--log-prefix=${join(dir, "tx")}`, ...defines];
     args.push("-h", "127.0.0.1", "-p", String(target.port), "-U", target.user, target.database);
     const output = await new Promise<string>((resolve, reject) => {
       execFile(PGBENCH, args, { cwd: dir, timeout: (seconds + 30) * 1000, env: { ...process.env, PGPASSWORD: target.password } }, (error, stdout, stderr) => {
