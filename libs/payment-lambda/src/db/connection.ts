@@ -56,7 +56,7 @@ export class Connection {
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       this.discard(client, error);
-      throw new DatabaseUnavailableError(failureReason(error), { cause: error });
+      throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
     }
   }
 

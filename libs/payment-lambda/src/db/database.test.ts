@@ -90,11 +90,6 @@ describe("errors", () => {
     expect(isTransientDatabaseError(new Error("Query read timeout"))).toBe(true);
     expect(isTransientDatabaseError(new TypeError("cannot read properties of undefined"))).toBe(false);
   });
-
-  it("treats a prepared statement made stale by a migration as transient, and no other 0A000", () => {
-    expect(isTransientDatabaseError(Object.assign(new Error("cached plan must not change result type"), { code: "0A000" }))).toBe(true);
-    expect(isTransientDatabaseError(Object.assign(new Error("unsupported feature"), { code: "0A000" }))).toBe(false);
-  });
 });
 
 describe("against a real server", () => {

@@ -30,12 +30,6 @@ const TRANSIENT_SQLSTATES = new Set([
 /** Whole classes: connection exception, insufficient resources, operator intervention, system error. */
 const TRANSIENT_CLASSES = ["08", "53", "57", "58"];
 
-/**
- * SQLSTATE 0A000 with this message: a migration changed the result columns of a statement this
- * connection prepared. It fails on this connection until the connection is replaced.
- */
-const STALE_PREPARED_STATEMENT = /cached plan must not change result type/;
-
 /** Socket-level failures. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED"]);
 
@@ -56,7 +50,6 @@ export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   const code = codeOf(error);
   if (code && NETWORK_CODES.has(code)) return true;
-  if (code === "0A000") return error instanceof Error && STALE_PREPARED_STATEMENT.test(error.message);
   if (code && isSqlState(code)) return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_CLASSES.includes(code.slice(0, 2));
   return error instanceof Error && CLIENT_FAILURE.test(error.message);
 }

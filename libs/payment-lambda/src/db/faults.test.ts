@@ -138,19 +138,37 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     }
   });
 
-  it("a migration that changes a prepared statement's result columns → one 503 and no write, then a fresh connection prepares it again", async () => {
+  // Each changes a column that the payment insert, prepared by the first payment, was planned against.
+  it.each([
+    {
+      change: "a result column's type (0A000)",
+      key: "stale-result",
+      migrate: "ALTER TABLE payments ALTER COLUMN reference TYPE varchar(100)",
+      restore: "ALTER TABLE payments ALTER COLUMN reference TYPE varchar(64)",
+    },
+    {
+      change: "a parameter's column type (42804)",
+      key: "stale-parameter",
+      // status from text to an enum: the prepared insert still sends its status as text.
+      migrate: `ALTER TABLE payments DROP CONSTRAINT payments_status_check;
+        CREATE TYPE payment_status AS ENUM ('created', 'succeeded', 'failed', 'cancelled');
+        ALTER TABLE payments ALTER COLUMN status TYPE payment_status USING status::payment_status`,
+      restore: `ALTER TABLE payments ALTER COLUMN status TYPE text USING status::text;
+        DROP TYPE payment_status;
+        ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (status IN ('created', 'succeeded', 'failed', 'cancelled'))`,
+    },
+  ])("a migration that changes $change → one 503 and no write, then a new connection prepares the statement again", async ({ key, migrate: migration, restore }) => {
     const api = testApi(testSettings(server.url));
     try {
-      // The first payment prepares the connection's statements, the payment insert's RETURNING among them.
-      expect((await api.handler(postPayment(VALID_PAYMENT, "stale-1"))).statusCode).toBe(201);
-      await withClient(server.url, (client) => client.query("ALTER TABLE payments ALTER COLUMN reference TYPE varchar(100)"));
+      expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-1`))).statusCode).toBe(201);
+      await withClient(server.url, (client) => client.query(migration));
       const before = await countRows(server.url);
-      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "stale-2")));
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, `${key}-2`)));
       expect(await countRows(server.url)).toEqual(before);
       expect(api.runtime.db.writer.isOpen).toBe(false);
-      expect((await api.handler(postPayment(VALID_PAYMENT, "stale-2"))).statusCode).toBe(201);
+      expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-2`))).statusCode).toBe(201);
     } finally {
-      await withClient(server.url, (client) => client.query("ALTER TABLE payments ALTER COLUMN reference TYPE varchar(64)"));
+      await withClient(server.url, (client) => client.query(restore));
       await api.close();
     }
   });

@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { codeOf, SQLSTATE_LOCK_NOT_AVAILABLE } from "../db/errors";
+import { queryPrepared } from "../db/prepared-statement";
 import { inTransaction } from "../db/transaction";
 import type { CurrencyCode } from "./currencies";
 import { bigintToSafeNumber, inApiFieldOrder, INITIAL_STATUS, type Payment } from "./payment";
@@ -57,11 +58,9 @@ interface KeyRow {
   expired: boolean;
 }
 
-// Every statement with parameters is named: pg prepares it once per connection, and later runs
-// skip PostgreSQL's parse and plan, which cut the server's CPU per new payment by about a third
-// (docs/benchmarks.md). A migration that changes a statement's result columns makes it fail on
-// the connections that prepared it; errors.ts counts that as transient, so the connection is
-// replaced and the next request prepares afresh.
+// Every statement with parameters runs prepared (named, see db/prepared-statement.ts): after
+// its first run on a connection, PostgreSQL skips parse and plan, which cut its CPU per new
+// payment by about a third (docs/benchmarks.md).
 const PAYMENT_COLUMNS = "id, merchant_id, amount, currency, status, reference, description, created_at";
 
 function toPayment(row: PaymentRow): Payment {
@@ -85,7 +84,7 @@ const MAX_CLAIM_ATTEMPTS = 3;
 
 async function claimKey(client: ClientBase, merchantId: string, input: IdempotentCreate, retentionHours: number): Promise<boolean> {
   try {
-    const inserted = await client.query({
+    const inserted = await queryPrepared(client, {
       name: "claim-key",
       text: `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at)
        VALUES ($1, $2, $3, 'in_progress', now() + make_interval(hours => $4))
@@ -124,7 +123,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         if (await claimKey(client, request.merchantId, input, retentionHours)) {
           const [, { rows }] = await Promise.all([
             client.query("SET LOCAL lock_timeout = 0"),
-            client.query<PaymentRow>({
+            queryPrepared<PaymentRow>(client, {
               name: "insert-payment",
               text: `INSERT INTO payments (merchant_id, amount, currency, status, reference, description)
              VALUES ($1, $2::bigint, $3, $4, $5, $6) RETURNING ${PAYMENT_COLUMNS}`,
@@ -134,7 +133,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
           const payment = toPayment(rows[0]!);
           const response: StoredResponse = { status: 201, body: payment };
           commitAfter(
-            client.query({
+            queryPrepared(client, {
               name: "complete-key",
               text: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4::jsonb, payment_id = $5
              WHERE merchant_id = $1 AND idempotency_key = $2`,
@@ -143,7 +142,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
           );
           return { kind: "created", payment, response } as const;
         }
-        const { rows } = await client.query<KeyRow>({
+        const { rows } = await queryPrepared<KeyRow>(client, {
           name: "read-key",
           text: `SELECT request_hash, status, response_status, response_body, expires_at <= now() AS expired
            FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2`,
@@ -151,7 +150,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         });
         const key = rows[0];
         if (key?.expired) {
-          await client.query({
+          await queryPrepared(client, {
             name: "delete-expired-key",
             text: "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2 AND expires_at <= now()",
             values: [request.merchantId, input.idempotencyKey],
@@ -175,6 +174,6 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
 
 /** The payment `id`, or undefined. */
 export async function findPayment(client: ClientBase, id: string): Promise<Payment | undefined> {
-  const { rows } = await client.query<PaymentRow>({ name: "find-payment", text: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, values: [id] });
+  const { rows } = await queryPrepared<PaymentRow>(client, { name: "find-payment", text: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`, values: [id] });
   return rows[0] ? toPayment(rows[0]) : undefined;
 }

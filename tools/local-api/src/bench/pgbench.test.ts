@@ -31,12 +31,14 @@ describe("the pgbench transaction", () => {
     expect(PAYMENT_TRANSACTION.map(({ sql }) => sql.split(" ")[0])).toEqual(["BEGIN", "SET", "INSERT", "SET", "INSERT", "UPDATE", "COMMIT"]);
   });
 
-  it("runs in the handler's protocol: every statement with parameters in repository.ts is named (prepared), as pgbench's mode", () => {
+  it("runs in the handler's protocol: every statement with parameters in repository.ts runs prepared, as pgbench's mode", () => {
     const source = readFileSync(REPOSITORY, "utf8");
     expect(PGBENCH_QUERY_MODE).toBe("prepared");
-    // Parameters go only through a query config, which names the statement.
-    expect(source).not.toMatch(/\.query(<\w+>)?\(\s*[`"][^`"]*\$1/);
-    const named = source.match(/\.query(<\w+>)?\(\{\s*name: "[a-z-]+",\s*text: /g) ?? [];
+    // client.query only for SQL without parameters; the rest through queryPrepared, named.
+    const direct = [...source.matchAll(/\.query(?:<\w+>)?\(\s*(\{|`[^`]*`|"[^"]*")/g)].map((match) => match[1]!);
+    expect(direct.length).toBeGreaterThan(0);
+    expect(direct.filter((sql) => sql === "{" || sql.includes("$1"))).toEqual([]);
+    const named = source.match(/queryPrepared(<\w+>)?\(client, \{\s*name: "[a-z-]+",\s*text: /g) ?? [];
     expect(named.length).toBeGreaterThanOrEqual(6);
     expect(named).toHaveLength(source.match(/values: \[/g)?.length ?? 0);
   });
