@@ -68,7 +68,9 @@ describe("dr-region stack", () => {
       REGION_ROLE: "dr",
       DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
       DB_WRITER_HOST: primaryRegionOutputs.globalWriterEndpoint,
-      DB_READER_HOST: plan.outputs.clusterEndpoint,
+      // Reads and /health through the reader endpoint: a secondary's cluster endpoint is inactive,
+      // and a /health probing it would keep this region unhealthy, so Route 53 could never fail over.
+      DB_READER_HOST: plan.outputs.readerEndpoint,
       SESSIONS_TABLE: primaryRegionOutputs.sessionsTableName,
       API_KEYS_TABLE: primaryRegionOutputs.apiKeysTableName,
     });
@@ -82,12 +84,14 @@ describe("dr-region stack", () => {
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
   });
 
-  it("deploys the same hourly key cleanup on its own cluster endpoint: read-only (it skips) until a failover makes it the writer", () => {
+  it("deploys the same hourly key cleanup on its own reader endpoint: read-only (it skips) until a failover makes its one instance the writer", () => {
     const fn = plan.one("aws:lambda/function:Function", "idem-cleanup-function");
     expect(fn.inputs.environment.variables).toMatchObject({
-      DB_WRITER_HOST: plan.outputs.clusterEndpoint,
+      DB_WRITER_HOST: plan.outputs.readerEndpoint,
+      DB_READER_HOST: plan.outputs.readerEndpoint,
       DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
     });
+    expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(plan.outputs.clusterEndpoint);
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs.scheduleExpression).toBe("rate(1 hour)");

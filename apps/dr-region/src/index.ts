@@ -66,7 +66,8 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 
 // The same payments API as the primary region's. The secret and the sessions table here are the
 // primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
-// healthy while the database is a read-only secondary. Its certificate relies on the validation
+// healthy while the database is a read-only secondary, which it reads through its reader endpoint
+// (regionalEndpoint: a secondary's cluster endpoint is inactive). Its certificate relies on the validation
 // record the primary stack owns: destroying this stack never deletes it.
 const api = new RegionalPaymentsApi(
   "api",
@@ -77,7 +78,8 @@ const api = new RegionalPaymentsApi(
     database: {
       secretName: primary.output("dbSecretName"),
       writerHost: primary.output("globalWriterEndpoint"),
-      readerHost: database.clusterEndpoint,
+      clusterEndpoint: database.clusterEndpoint,
+      readerEndpoint: database.readerEndpoint,
       clusterIdentifier: database.clusterIdentifier,
     },
     sessionsTableName: primary.output("sessionsTableName"),

@@ -110,7 +110,8 @@ describe("primary-region stack", () => {
     expect(fn.inputs).toMatchObject({ reservedConcurrentExecutions: 1, timeout: 60, vpcConfig: { subnetIds: expect.any(Array) } });
     expect(fn.inputs.environment.variables).toMatchObject({
       DB_WRITER_HOST: plan.outputs.clusterEndpoint,
-      DB_READER_HOST: plan.outputs.clusterEndpoint,
+      // Asked only when the cluster endpoint cannot be reached: after a switchover, this cluster is a secondary.
+      DB_READER_HOST: plan.outputs.readerEndpoint,
       DB_SECRET_ID: plan.outputs.dbSecretName,
     });
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs).toMatchObject({ scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" } });

@@ -80,7 +80,8 @@ const bucket = new SecureBucket(
 );
 const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
 
-// The payments API: writes through the global writer endpoint, reads from this region's cluster.
+// The migrations and the payments API write through the global writer endpoint; the API reads
+// where regionalEndpoint says (here, this region's cluster endpoint: /health must reach the writer).
 const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
 const databaseAccess = { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint };
 new DatabaseMigration(
@@ -103,7 +104,13 @@ const api = new RegionalPaymentsApi(
     namer: here.namer,
     regionRole: "primary",
     network: functionNetwork,
-    database: { ...databaseAccess, clusterIdentifier: database.clusterIdentifier },
+    database: {
+      secretName: database.secretName,
+      writerHost: globalCluster.endpoint,
+      clusterEndpoint: database.clusterEndpoint,
+      readerEndpoint: database.readerEndpoint,
+      clusterIdentifier: database.clusterIdentifier,
+    },
     sessionsTableName: sessions.tableName,
     apiKeysTableName: apiKeys.tableName,
     kmsKeyArns: [key.keyArn],

@@ -15,8 +15,9 @@ export interface RegionalStackOutputs {
   clusterArn: string;
   /** Its identifier (CloudWatch's DBClusterIdentifier). */
   clusterIdentifier: string;
-  /** This region's cluster writer endpoint (read-only while the region is secondary). */
+  /** This region's cluster writer endpoint: inactive while the region is secondary (RDS may then return it empty). */
   clusterEndpoint: string;
+  /** This region's reader endpoint: it answers in either role (the DR region reads and checks its health through it). */
   readerEndpoint: string;
   /** The region's customer-managed KMS key. */
   kmsKeyArn: string;

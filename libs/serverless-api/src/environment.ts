@@ -12,7 +12,7 @@ export interface DatabaseArgs {
   secretName: pulumi.Input<string>;
   /** The Aurora global writer endpoint: it follows the primary after a switchover or managed failover. */
   writerHost: pulumi.Input<string>;
-  /** This region's cluster endpoint, for reads. */
+  /** This region's endpoint for reads and /health (`regionalEndpoint`). */
   readerHost: pulumi.Input<string>;
 }
 
@@ -65,18 +65,20 @@ export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<s
 }
 
 /**
- * The environment of the idempotency key cleanup (libs/payment-lambda): one host for its only
- * connection, which must be this region's cluster endpoint (see IdempotencyKeyCleanupArgs.clusterEndpoint).
+ * The environment of the idempotency key cleanup (libs/payment-lambda): the host it deletes
+ * through, this region's (see IdempotencyKeyCleanupArgs.clusterEndpoint), and this region's
+ * reader endpoint, asked only when that host cannot be reached.
  */
 export function cleanupEnvironment(inputs: {
   secretName: pulumi.Input<string>;
   host: pulumi.Input<string>;
+  readerHost: pulumi.Input<string>;
   timeouts: DatabaseTimeouts;
   logLevel: LogLevel;
 }): Record<string, pulumi.Input<string>> {
-  const { secretName, host, timeouts, logLevel } = inputs;
+  const { secretName, host, readerHost, timeouts, logLevel } = inputs;
   return {
-    ...databaseEnvironment({ secretName, writerHost: host, readerHost: host }, timeouts),
+    ...databaseEnvironment({ secretName, writerHost: host, readerHost }, timeouts),
     ...powertoolsEnvironment("payments-cleanup", logLevel),
   };
 }

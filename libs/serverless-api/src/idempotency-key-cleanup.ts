@@ -19,12 +19,19 @@ export interface IdempotencyKeyCleanupArgs {
   /** Name of the database secret (replicated: the function reads this region's copy). */
   secretName: pulumi.Input<string>;
   /**
-   * This region's cluster endpoint, not the global writer endpoint: the function must delete
-   * only where this region holds the writer. Here it is read-only until a failover or
-   * switchover makes this cluster the primary, and the function skips; the global endpoint
-   * would send the DR function to the other region's writer, or time out when it is out of reach.
+   * The endpoint it deletes through: this region's (`regionalEndpoint`), never the global writer
+   * endpoint, since the function must delete only where this region holds the writer; the global
+   * endpoint would send the DR function to the other region's writer, or time out when that is
+   * out of reach. While this cluster is a secondary it is read-only or unreachable here, and the
+   * function skips.
    */
   clusterEndpoint: pulumi.Input<string>;
+  /**
+   * This region's reader endpoint. When `clusterEndpoint` cannot be reached (a secondary's cluster
+   * endpoint is inactive), a read-only answer here tells a secondary from an outage: the run is
+   * skipped instead of failed.
+   */
+  readerEndpoint: pulumi.Input<string>;
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
@@ -147,6 +154,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
         environment: cleanupEnvironment({
           secretName: settings.secretName,
           host: settings.clusterEndpoint,
+          readerHost: settings.readerEndpoint,
           timeouts: DATABASE_TIMEOUT_LIMITS,
           logLevel: settings.logLevel,
         }),

@@ -3,7 +3,6 @@ import type { ApiConfig, PrimaryRegionOutputs, RegionRole, ResourceNamer, StackO
 import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import type { CustomDomainArgs } from "./custom-domain";
-import type { DatabaseArgs } from "./environment";
 import { IdempotencyKeyCleanup } from "./idempotency-key-cleanup";
 import { ServerlessApi } from "./serverless-api";
 import type { FunctionNetworkArgs, LogArgs } from "./vpc-function";
@@ -14,10 +13,7 @@ export interface RegionalPaymentsApiArgs {
   /** `primary`: /health needs a writable database; `dr`: a reachable one. */
   regionRole: RegionRole;
   network: FunctionNetworkArgs;
-  database: DatabaseArgs & {
-    /** This region's cluster, for the Aurora alarms. */
-    clusterIdentifier: pulumi.Input<string>;
-  };
+  database: RegionalDatabaseArgs;
   /** The sessions table (a replica in the DR region: same name). */
   sessionsTableName: pulumi.Input<string>;
   /** The merchants' API keys table (a replica in the DR region: same name). */
@@ -34,6 +30,31 @@ export interface RegionalPaymentsApiArgs {
   domain?: CustomDomainArgs;
 }
 
+/** The database as a region sees it: the global writer endpoint and this region's member cluster. */
+export interface RegionalDatabaseArgs {
+  /** Name of the replicated Secrets Manager secret with the credentials (the same in both regions). */
+  secretName: pulumi.Input<string>;
+  /** The Aurora global writer endpoint, for writes: it follows the primary after a switchover or failover. */
+  writerHost: pulumi.Input<string>;
+  /** This region's cluster (writer) endpoint: inactive while the cluster is a secondary, when RDS may not return it at all. */
+  clusterEndpoint: pulumi.Input<string>;
+  /** This region's reader endpoint: it answers in either role. */
+  readerEndpoint: pulumi.Input<string>;
+  /** This region's cluster, for the Aurora alarms. */
+  clusterIdentifier: pulumi.Input<string>;
+}
+
+/**
+ * Where a region reads, answers /health and deletes expired keys. The primary's /health must
+ * reach the writer: its cluster endpoint. A secondary's cluster endpoint is inactive (RDS's
+ * DBClusterEndpoint status: "a writer endpoint for a read-only secondary cluster in a global
+ * database"), so the DR region uses its reader endpoint, which answers while the cluster is a
+ * secondary and reaches the promoted writer of a one-instance cluster after a failover.
+ */
+export function regionalEndpoint(role: RegionRole, database: Pick<RegionalDatabaseArgs, "clusterEndpoint" | "readerEndpoint">): pulumi.Input<string> {
+  return role === "primary" ? database.clusterEndpoint : database.readerEndpoint;
+}
+
 /**
  * The payments API of one region, the same in both: the payment Lambda's bundles (API and
  * authorizer) behind a {@link ServerlessApi}, the hourly {@link IdempotencyKeyCleanup} of the
@@ -44,7 +65,8 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegionalPaymentsApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:serverless-api:RegionalPaymentsApi", name, {}, opts);
-    const { clusterIdentifier, ...database } = args.database;
+    const { secretName, writerHost, readerEndpoint, clusterIdentifier } = args.database;
+    const regional = regionalEndpoint(args.regionRole, args.database);
 
     this.api = new ServerlessApi(
       `${name}-api`,
@@ -53,7 +75,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         regionRole: args.regionRole,
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
         network: args.network,
-        database,
+        database: { secretName, writerHost, readerHost: regional },
         sessions: { tableName: args.sessionsTableName },
         apiKeys: { tableName: args.apiKeysTableName },
         authorizer: { code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.authorizerDir), cacheTtlSeconds: args.api.authorizerCacheTtlSeconds },
@@ -77,8 +99,9 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         namer: args.namer,
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.cleanupDir),
         network: args.network,
-        secretName: database.secretName,
-        clusterEndpoint: database.readerHost,
+        secretName,
+        clusterEndpoint: regional,
+        readerEndpoint,
         kmsKeyArns: args.kmsKeyArns,
         logs: args.logs,
         alarmTopicArn: args.alertTopicArn,

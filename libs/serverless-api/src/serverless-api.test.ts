@@ -5,6 +5,7 @@ import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
 import { definitionHash } from "./definition-hash";
 import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-problems";
 import { PAYMENT_ROUTES, routeDefinitions } from "./routes";
+import { regionalEndpoint } from "./regional-payments-api";
 import { ServerlessApi, withApiDefaults } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
@@ -298,5 +299,17 @@ describe("withApiDefaults", () => {
     [{ waf: { maxBodyBytes: 20_000 } }, /waf.maxBodyBytes 20000 must be an integer from 1 to 16384: WAF inspects at most the first 16 KB/],
   ])("rejects %j", (overrides, message) => {
     expect(() => withApiDefaults("api", { ...base, ...overrides })).toThrow(message);
+  });
+});
+
+describe("regionalEndpoint", () => {
+  const cluster = { clusterEndpoint: "db.cluster-abc.us-east-2.rds.amazonaws.com", readerEndpoint: "db.cluster-ro-abc.us-east-2.rds.amazonaws.com" };
+
+  it("is the cluster endpoint in the primary region: its /health must reach the writer", () => {
+    expect(regionalEndpoint("primary", cluster)).toBe(cluster.clusterEndpoint);
+  });
+
+  it("is the reader endpoint in the DR region: a secondary's cluster endpoint is inactive, and a /health probing it would never let Route 53 fail over", () => {
+    expect(regionalEndpoint("dr", cluster)).toBe(cluster.readerEndpoint);
   });
 });

@@ -15,6 +15,7 @@ export const TABLE_NAME = `payments-dr-sessions-${SUFFIX}`;
 export const API_KEYS_TABLE_NAME = `payments-dr-api-keys-${SUFFIX}`;
 export const WRITER_HOST = `payments-dr-aurora-${SUFFIX}.global-abcdefgh.global.rds.amazonaws.com`;
 export const READER_HOST = `payments-dr-aurora-use1-${SUFFIX}.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com`;
+export const READER_ENDPOINT = `payments-dr-aurora-use1-${SUFFIX}.cluster-ro-abcdefghijkl.us-east-1.rds.amazonaws.com`;
 export const SUBNETS = ["subnet-a", "subnet-b", "subnet-c"];
 export const LAMBDA_SG = "sg-lambda";
 /** Build outputs that do not exist: the harness never reads assets. */

@@ -11,6 +11,7 @@ import {
   KEY_ARN,
   LAMBDA_SG,
   LOGS_KEY_ARN,
+  READER_ENDPOINT,
   READER_HOST,
   SECRET_NAME,
   statementsOf,
@@ -33,7 +34,7 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ASYNC_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 const TOPIC_ARN = `arn:aws:sns:us-east-1:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use1-${SUFFIX}`;
 
-/** The cleanup's arguments as RegionalPaymentsApi passes them: this region's cluster endpoint, not the global writer. */
+/** The cleanup's arguments as RegionalPaymentsApi passes them in the primary region: this region's cluster endpoint, not the global writer, and its reader endpoint. */
 function cleanupArgs(namer: IdempotencyKeyCleanupArgs["namer"], overrides: Partial<IdempotencyKeyCleanupArgs> = {}): IdempotencyKeyCleanupArgs {
   return {
     namer,
@@ -41,6 +42,7 @@ function cleanupArgs(namer: IdempotencyKeyCleanupArgs["namer"], overrides: Parti
     network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
     secretName: SECRET_NAME,
     clusterEndpoint: READER_HOST,
+    readerEndpoint: READER_ENDPOINT,
     kmsKeyArns: [KEY_ARN],
     logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
     alarmTopicArn: TOPIC_ARN,
@@ -315,7 +317,7 @@ describe("the API, authorizer, migration and cleanup functions", () => {
     expect(fn.inputs.environment.variables).toEqual({
       DB_SECRET_ID: SECRET_NAME,
       DB_WRITER_HOST: READER_HOST,
-      DB_READER_HOST: READER_HOST,
+      DB_READER_HOST: READER_ENDPOINT,
       DB_CONNECT_TIMEOUT_MS: "3000",
       DB_STATEMENT_TIMEOUT_MS: "5000",
       POWERTOOLS_SERVICE_NAME: "payments-cleanup",

@@ -1,7 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
-import { CLIENT_QUERY_GRACE_MS, createDatabase } from "../db/database";
+import type { Connection } from "../db/connection";
+import { CLIENT_QUERY_GRACE_MS, createDatabase, type Database } from "../db/database";
+import { DatabaseUnavailableError } from "../db/errors";
+import { probeDatabase } from "../health/health-check";
 import type { MetricsSink } from "../observability/metrics";
 import { deleteExpiredKeys, type ExpiredKeysCleanup } from "../payments/expired-keys";
 
@@ -35,8 +38,10 @@ const SAFETY_MARGIN_MS = 2000;
  * batches, and stops while a connect plus one more statement still fit in the invocation. On a
  * read-only database (the DR region's secondary before a failover) it deletes nothing and
  * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
- * A switchover during a run ends it the same way, with the batches committed before counted.
- * The connection is closed after each run: the function runs once an hour.
+ * A switchover during a run ends it the same way, with the batches committed before counted, and
+ * so does a writer endpoint out of reach while this region's reader endpoint (DB_READER_HOST)
+ * answers read-only: the cluster endpoint of a secondary is inactive. The connections are closed
+ * after each run: the function runs once an hour.
  */
 export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown, context: CleanupContext) => Promise<CleanupResult> {
   const batchSize = args.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -48,11 +53,7 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     const deadline = now() + context.getRemainingTimeInMillis() - marginMs;
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
-      const result = await db.writer.use(async (client): Promise<CleanupResult> => {
-        const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
-        // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
-        return readOnly ? { ...run, skipped: "read-only" } : run;
-      });
+      const result = await run(db, deadline);
       report(result);
       return result;
     } finally {
@@ -60,6 +61,21 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
       args.metrics.flush();
     }
   };
+
+  async function run(db: Database, deadline: number): Promise<CleanupResult> {
+    try {
+      return await db.writer.use(async (client): Promise<CleanupResult> => {
+        const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
+        // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
+        return readOnly ? { ...run, skipped: "read-only" } : run;
+      });
+    } catch (error) {
+      // Out of reach: a secondary's cluster endpoint is inactive. This region's reader answering
+      // read-only tells that from an outage, which stays an error.
+      if (!(error instanceof DatabaseUnavailableError) || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
+      return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
+    }
+  }
 
   function report(result: CleanupResult): void {
     if (result.skipped) {
@@ -70,5 +86,14 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     }
     args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete });
     args.metrics.count("IdempotencyKeysDeleted", result.deleted);
+  }
+}
+
+/** True when the connection's endpoint answers, and cannot be written. */
+async function answersReadOnly(connection: Connection): Promise<boolean> {
+  try {
+    return !(await probeDatabase(connection)).writable;
+  } catch {
+    return false;
   }
 }

@@ -1,8 +1,13 @@
 import type { PaymentLambdaEnvironment, RegionRole } from "./environment";
 
-/** Where the database is: one URL (local runs, tests) or the AWS endpoints + secret. */
+/** Where the database is: a URL (local runs, tests) or the AWS endpoints + secret. */
 export type DatabaseEndpoints =
-  | { kind: "url"; url: string }
+  | {
+      kind: "url";
+      url: string;
+      /** The reader connection's URL, where it differs (a region's two endpoints, in tests). @default url */
+      readerUrl?: string;
+    }
   | { kind: "aws"; secretId: string; writerHost: string; readerHost: string };
 
 /** What the database layer needs; read by both functions. */

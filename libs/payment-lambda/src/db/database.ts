@@ -46,7 +46,7 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
     pipeline: true,
   };
   const { endpoints } = settings;
-  if (endpoints.kind === "url") return { connectionString: endpoints.url, ...timeouts };
+  if (endpoints.kind === "url") return { connectionString: (role === "reader" && endpoints.readerUrl) || endpoints.url, ...timeouts };
   if (!secret || !ca) throw new Error("AWS database endpoints need the DB secret and the CA bundle");
   return {
     ...timeouts,
@@ -63,8 +63,12 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
 export function createDatabase(settings: DatabaseSettings, deps: DatabaseDependencies): Database {
   const { endpoints } = settings;
   if (endpoints.kind === "url") {
-    const shared = new Connection({ name: "database", config: async () => clientConfig(settings, "writer"), logger: deps.logger });
-    return { writer: shared, reader: shared, close: () => shared.close() };
+    const urlConnection = (role: DbRole, name: string) => new Connection({ name, config: async () => clientConfig(settings, role), logger: deps.logger });
+    if (!endpoints.readerUrl || endpoints.readerUrl === endpoints.url) {
+      const shared = urlConnection("writer", "database");
+      return connections(shared, shared);
+    }
+    return connections(urlConnection("writer", "writer"), urlConnection("reader", "reader"));
   }
   const credentials = deps.credentials ?? secretsManagerCredentials(endpoints.secretId);
   const connection = (role: DbRole) =>
@@ -75,7 +79,10 @@ export function createDatabase(settings: DatabaseSettings, deps: DatabaseDepende
       logger: deps.logger,
     });
   const writer = connection("writer");
-  const reader = endpoints.readerHost === endpoints.writerHost ? writer : connection("reader");
+  return connections(writer, endpoints.readerHost === endpoints.writerHost ? writer : connection("reader"));
+}
+
+function connections(writer: Connection, reader: Connection): Database {
   return {
     writer,
     reader,

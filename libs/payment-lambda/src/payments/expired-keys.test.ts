@@ -1,6 +1,8 @@
+import { createServer, type AddressInfo } from "node:net";
 import { Client } from "pg";
 import { createCleanupHandler, type CleanupHandlerArgs } from "../app/cleanup";
 import type { DatabaseSettings } from "../config/settings";
+import { DatabaseUnavailableError } from "../db/errors";
 import { createLogger } from "../observability/logger";
 import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
@@ -32,8 +34,17 @@ async function makeReadOnly(): Promise<void> {
   await withClient(server.url, (client) => client.query(`ALTER DATABASE cleanup_${databases} SET default_transaction_read_only = on`));
 }
 
-function settings(url: string): DatabaseSettings {
-  return { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
+function settings(url: string, readerUrl?: string): DatabaseSettings {
+  return { endpoints: { kind: "url", url, readerUrl }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
+}
+
+/** A URL on which nothing listens: an endpoint out of reach, as a secondary's inactive cluster endpoint. */
+async function unreachableUrl(): Promise<string> {
+  const socket = createServer();
+  await new Promise<void>((resolve) => socket.listen(0, "127.0.0.1", resolve));
+  const { port } = socket.address() as AddressInfo;
+  await new Promise((resolve) => socket.close(resolve));
+  return server.url.replace(`:${server.port}/`, `:${port}/`);
 }
 
 function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
@@ -114,6 +125,26 @@ describe("the idempotency key cleanup", () => {
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
     expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
     expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
+  });
+
+  it("skips, without an error, when its endpoint is out of reach and this region's reader endpoint answers read-only (a secondary's inactive cluster endpoint)", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
+    await makeReadOnly();
+    const metrics = new RecordingMetrics();
+    const handler = createCleanupHandler({ database: settings(await unreachableUrl(), url), logger, metrics });
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
+    expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
+    expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
+  });
+
+  it("fails when its endpoint is out of reach and the reader endpoint is writable or out of reach too: that is an outage, not a secondary", async () => {
+    const url = await freshDatabase();
+    const unreachable = await unreachableUrl();
+    for (const readerUrl of [url, unreachable]) {
+      const handler = createCleanupHandler({ database: settings(unreachable, readerUrl), logger, metrics: new RecordingMetrics() });
+      await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
+    }
   });
 
   it("ends a run the database was demoted under (a switchover) as skipped, counting the batches committed before, without an error", async () => {
