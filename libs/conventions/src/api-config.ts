@@ -21,12 +21,12 @@ export interface ApiConfig {
    * working for up to this long (plus the keys table's replication lag). @default 60
    */
   authorizerCacheTtlSeconds: number;
-  /** `/health` is unauthenticated (Route 53 calls it), so it gets its own small throttle. @default 10 / 20 */
+  /** `/health` is unauthenticated (Route 53 calls it), so it gets its own small throttle. @default 50 / 100 */
   healthThrottle: { rateLimit: number; burstLimit: number };
   /** Per-merchant limits of the usage plan, in requests per second, burst and requests per day. @default 50 / 100 / 100000 */
   merchantLimits: { rateLimit: number; burstLimit: number; dailyQuota: number };
-  /** The WAF web ACL: requests per source IP per 5 minutes, and the largest request body. @default 2000 / 8192 */
-  waf: { rateLimitPer5Min: number; maxBodyBytes: number };
+  /** The WAF web ACL: requests per source IP per 5 minutes (all routes, and `/health` alone), and the largest request body. @default 2000 / 100 / 8192 */
+  waf: { rateLimitPer5Min: number; healthRateLimitPer5Min: number; maxBodyBytes: number };
 }
 
 /** Bytes of memory per Aurora PostgreSQL connection in its default `max_connections` formula. */
@@ -71,6 +71,9 @@ export function writerConnections(reservedConcurrency: number): number {
   return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + MAINTENANCE_CONNECTIONS;
 }
 
+/** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */
+export const MIN_HEALTH_RATE_LIMIT_PER_5_MIN = 60;
+
 /**
  * Reads the API config and checks the connection budget: at full reserved concurrency in both
  * regions the Lambdas may use at most `dbConnectionSharePercent` of the writer's
@@ -98,8 +101,8 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
     throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: 200, min: 1 }),
     authorizerCacheTtlSeconds: reader.integer("authorizerCacheTtlSeconds", { default: 60, min: 0, max: 3600 }),
     healthThrottle: {
-      rateLimit: reader.integer("healthThrottleRateLimit", { default: 10, min: 1 }),
-      burstLimit: reader.integer("healthThrottleBurstLimit", { default: 20, min: 1 }),
+      rateLimit: reader.integer("healthThrottleRateLimit", { default: 50, min: 1 }),
+      burstLimit: reader.integer("healthThrottleBurstLimit", { default: 100, min: 1 }),
     },
     merchantLimits: {
       rateLimit: reader.integer("merchantRateLimit", { default: 50, min: 1 }),
@@ -109,6 +112,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
     waf: {
       // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
       rateLimitPer5Min: reader.integer("wafRateLimitPer5Min", { default: 2000, min: 10, max: 2_000_000_000 }),
+      healthRateLimitPer5Min: reader.integer("wafHealthRateLimitPer5Min", { default: 100, min: MIN_HEALTH_RATE_LIMIT_PER_5_MIN, max: 2_000_000_000 }),
       // WAF inspects at most the first 16 KB of an API Gateway request body by default.
       maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: 8192, min: 256, max: 16_384 }),
     },

@@ -117,9 +117,9 @@ describe("loadApiConfig", () => {
       throttleRateLimit: 100,
       throttleBurstLimit: 200,
       authorizerCacheTtlSeconds: 60,
-      healthThrottle: { rateLimit: 10, burstLimit: 20 },
+      healthThrottle: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
     });
   });
 
@@ -128,6 +128,11 @@ describe("loadApiConfig", () => {
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:authorizerCacheTtlSeconds: 3601 is above the maximum of 3600/);
     await withConfig({ wafMaxBodyBytes: "65536" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafMaxBodyBytes: 65536 is above the maximum of 16384/);
+  });
+
+  it("refuses a /health per-IP WAF limit that would block Route 53's own health checkers, naming the key", async () => {
+    await withConfig({ wafHealthRateLimitPer5Min: "30" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafHealthRateLimitPer5Min: 30 is below the minimum of 60/);
   });
 
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {

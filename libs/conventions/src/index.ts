@@ -1,4 +1,4 @@
-export { defaultMaxConnections, loadApiConfig, writerMaxConnections, type ApiConfig } from "./api-config";
+export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, writerMaxConnections, type ApiConfig } from "./api-config";
 export { loadStackConfig, type StackConfig } from "./config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";

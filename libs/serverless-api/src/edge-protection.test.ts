@@ -91,7 +91,7 @@ describe("ServerlessApi edge protection", () => {
         restApi: apiId,
         stageName: "v1",
         methodPath: "health/GET",
-        settings: { throttlingRateLimit: 10, throttlingBurstLimit: 20, metricsEnabled: true, loggingLevel: "ERROR", dataTraceEnabled: false },
+        settings: { throttlingRateLimit: 50, throttlingBurstLimit: 100, metricsEnabled: true, loggingLevel: "ERROR", dataTraceEnabled: false },
       });
       expect(health.options.dependsOn).toEqual(["api-apigw-account", "api-execution-logs", "api-method-settings"]);
       expect(plan.one(METHOD_SETTINGS, "api-method-settings").inputs.methodPath).toBe("*/*");
@@ -140,9 +140,28 @@ describe("ServerlessApi edge protection", () => {
       });
     });
 
+    it("limits each source IP on /health apart: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
+      expect(rule("health-rate-per-ip")).toEqual({
+        name: "health-rate-per-ip",
+        priority: 1,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: {
+            aggregateKeyType: "IP",
+            limit: 100,
+            evaluationWindowSec: 300,
+            scopeDownStatement: {
+              byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "ENDS_WITH", searchString: "/health", textTransformations: [{ priority: 0, type: "NONE" }] },
+            },
+          },
+        },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-rate-per-ip", sampledRequestsEnabled: true },
+      });
+    });
+
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
       expect(rule("max-body-size")).toMatchObject({
-        priority: 1,
+        priority: 2,
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
@@ -150,7 +169,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("applies AWS's common rule set and known bad inputs as AWS set them, except the common set's fixed 8 KB body rule", () => {
       expect(rule("aws-common")).toMatchObject({
-        priority: 2,
+        priority: 3,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: {
@@ -161,7 +180,7 @@ describe("ServerlessApi edge protection", () => {
         },
       });
       expect(rule("aws-known-bad-inputs")).toMatchObject({
-        priority: 3,
+        priority: 4,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       });
@@ -170,7 +189,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("has metrics and sampled requests on every rule", () => {
       const rules = plan.one(WEB_ACL).inputs.rules;
-      expect(rules).toHaveLength(4);
+      expect(rules).toHaveLength(5);
       for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
     });
 
@@ -185,10 +204,11 @@ describe("ServerlessApi edge protection", () => {
     });
 
     it("takes the rate limit and the body size limit from its arguments", async () => {
-      const custom = await synthApi({ waf: { rateLimitPer5Min: 500, maxBodyBytes: 4096 } });
+      const custom = await synthApi({ waf: { rateLimitPer5Min: 500, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
       const rules = custom.one(WEB_ACL).inputs.rules;
       expect(rules[0].statement.rateBasedStatement.limit).toBe(500);
-      expect(rules[1].statement.sizeConstraintStatement.size).toBe(4096);
+      expect(rules[1].statement.rateBasedStatement.limit).toBe(90);
+      expect(rules[2].statement.sizeConstraintStatement.size).toBe(4096);
     });
 
     it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {

@@ -280,9 +280,9 @@ describe("withApiDefaults", () => {
       databaseTimeouts: { connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
       authorizer: { code: base.authorizer.code, cacheTtlSeconds: 60 },
       throttling: { rateLimit: 100, burstLimit: 200 },
-      healthThrottling: { rateLimit: 10, burstLimit: 20 },
+      healthThrottling: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
     });
   });
 
@@ -296,6 +296,7 @@ describe("withApiDefaults", () => {
     [{ merchantLimits: { burstLimit: 0 } }, /merchantLimits.burstLimit 0 must be an integer from 1 to 5000/],
     [{ merchantLimits: { dailyQuota: 0.5 } }, /merchantLimits.dailyQuota 0.5 must be an integer from 1/],
     [{ waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 10 to 2000000000: AWS WAF's bounds/],
+    [{ waf: { healthRateLimitPer5Min: 30 } }, /waf.healthRateLimitPer5Min 30 must be an integer from 60 to 2000000000: a Route 53 health checker calls up to 30 times in 5 minutes/],
     [{ waf: { maxBodyBytes: 20_000 } }, /waf.maxBodyBytes 20000 must be an integer from 1 to 16384: WAF inspects at most the first 16 KB/],
   ])("rejects %j", (overrides, message) => {
     expect(() => withApiDefaults("api", { ...base, ...overrides })).toThrow(message);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
+import { MIN_HEALTH_RATE_LIMIT_PER_5_MIN, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
 import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
@@ -57,11 +57,11 @@ export interface ServerlessApiArgs {
   reservedConcurrency: number;
   /** Steady-state requests per second and burst of the stage. @default { rateLimit: 100, burstLimit: 200 } */
   throttling?: Partial<Throttle>;
-  /** The throttle of `/health` alone: anyone may call it. @default { rateLimit: 10, burstLimit: 20 } */
+  /** The throttle of `/health` alone: anyone may call it. @default { rateLimit: 50, burstLimit: 100 } */
   healthThrottling?: Partial<Throttle>;
   /** Per-merchant limits of the usage plan. @default { rateLimit: 50, burstLimit: 100, dailyQuota: 100000 } */
   merchantLimits?: Partial<MerchantLimits>;
-  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 2000, maxBodyBytes: 8192 } */
+  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
   waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;
@@ -97,9 +97,9 @@ const DEFAULTS = {
   databaseTimeouts: DATABASE_TIMEOUT_LIMITS,
   authorizerCacheTtlSeconds: 60,
   throttling: { rateLimit: 100, burstLimit: 200 },
-  healthThrottling: { rateLimit: 10, burstLimit: 20 },
+  healthThrottling: { rateLimit: 50, burstLimit: 100 },
   merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-  waf: { rateLimitPer5Min: 2000, maxBodyBytes: 8192 },
+  waf: { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
   validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */
@@ -143,6 +143,14 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   checkThrottle(where, "merchantLimits", resolved.merchantLimits);
   requireInteger(where, "merchantLimits.dailyQuota", resolved.merchantLimits.dailyQuota, 1, Number.MAX_SAFE_INTEGER);
   requireInteger(where, "waf.rateLimitPer5Min", resolved.waf.rateLimitPer5Min, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "AWS WAF's bounds of a rate-based rule");
+  requireInteger(
+    where,
+    "waf.healthRateLimitPer5Min",
+    resolved.waf.healthRateLimitPer5Min,
+    MIN_HEALTH_RATE_LIMIT_PER_5_MIN,
+    WAF_RATE_LIMIT.max,
+    "a Route 53 health checker calls up to 30 times in 5 minutes, and a lower limit would block it",
+  );
   requireInteger(
     where,
     "waf.maxBodyBytes",

@@ -7,6 +7,13 @@ import type { LogArgs } from "./vpc-function";
 export interface WafSettings {
   /** Requests one source IP may send in 5 minutes before WAF blocks it. */
   rateLimitPer5Min: number;
+  /**
+   * Requests one source IP may send to `/health` in 5 minutes. `/health` is anonymous and has a
+   * small throttle of its own, shared by every caller: without a tighter per-IP limit a few IPs
+   * could drain it, the health checkers would get 429s, and Route 53 would fail the region over.
+   * A Route 53 health checker calls at most every 10 s, 30 times in 5 minutes.
+   */
+  healthRateLimitPer5Min: number;
   /** Largest request body, in bytes; larger ones are blocked. */
   maxBodyBytes: number;
 }
@@ -46,8 +53,8 @@ function managedRuleGroup(priority: number, ruleName: string, groupName: string,
 }
 
 /**
- * The rules, cheapest first: a per-IP rate limit, the body size limit, then AWS's common rule
- * set and known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks
+ * The rules, cheapest first: per-IP rate limits (all routes, then `/health` alone), the body
+ * size limit, then AWS's common rule set and known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks
  * at a fixed 8 KB; it only counts here, so `maxBodyBytes` is the one body limit.
  */
 function webAclRules(settings: WafSettings): WebAclRule[] {
@@ -60,8 +67,25 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
       visibilityConfig: visibility("rate-per-ip"),
     },
     {
-      name: "max-body-size",
+      name: "health-rate-per-ip",
       priority: 1,
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          aggregateKeyType: "IP",
+          limit: settings.healthRateLimitPer5Min,
+          evaluationWindowSec: 300,
+          // The stage's path (/v1/health) or the custom domain's (/health).
+          scopeDownStatement: {
+            byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "ENDS_WITH", searchString: "/health", textTransformations: [{ priority: 0, type: "NONE" }] },
+          },
+        },
+      },
+      visibilityConfig: visibility("health-rate-per-ip"),
+    },
+    {
+      name: "max-body-size",
+      priority: 2,
       action: { block: {} },
       statement: {
         sizeConstraintStatement: {
@@ -74,8 +98,8 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(2, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-    managedRuleGroup(3, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+    managedRuleGroup(3, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(4, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
   ];
 }
 
