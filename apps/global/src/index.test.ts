@@ -1,9 +1,10 @@
-import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY = "organization/primary-region/dev";
 const DR = "organization/dr-region/dev";
 const UPSTREAM = { [PRIMARY]: { ...primaryRegionOutputs }, [DR]: { ...drRegionOutputs } };
+const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const DOMAIN = { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" };
 const WITH_DOMAIN = {
   [PRIMARY]: { ...primaryRegionOutputs, customDomainTarget: "d-aaaa111111.execute-api.us-east-1.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-1"] },
@@ -113,9 +114,31 @@ describe("global stack with a custom domain", () => {
     const secondary = records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!;
     expect(primary.inputs.aliases[0].name).toBe(WITH_DOMAIN[PRIMARY].customDomainTarget);
     expect(secondary.inputs.aliases[0].name).toBe(WITH_DOMAIN[DR].customDomainTarget);
-    expect(primary.inputs.healthCheckId).toBe(plan.outputs.primaryHealthCheckId);
-    expect(secondary.inputs.healthCheckId).toBe(plan.outputs.drHealthCheckId);
     expect(plan.outputs).toMatchObject({ dnsFailover: "enabled: pay.example.com", failoverDomain: "pay.example.com" });
+  });
+
+  it("with the Region switch plan, each record follows its region's /health and ARC's check for that region, both healthy", () => {
+    const records = plan.ofType("aws:route53/record:Record");
+    const arcChecks = [
+      ["PRIMARY", "primary", plan.outputs.primaryHealthCheckId],
+      ["SECONDARY", "dr", plan.outputs.drHealthCheckId],
+    ].map(([type, role, apiCheck]) => {
+      const record = records.find((r) => r.inputs.failoverRoutingPolicies[0].type === type)!;
+      const combined = plan.one(HEALTH_CHECK, `${role}-record-health-check`);
+      expect(record.inputs.healthCheckId).toBe(fakeId("hc", `${HEALTH_CHECK}::${role}-record-health-check`));
+      expect(combined.inputs).toMatchObject({ type: "CALCULATED", childHealthThreshold: 2 });
+      expect(combined.inputs.childHealthchecks).toEqual([apiCheck, expect.stringMatching(/^arc-hc-/)]);
+      return combined.inputs.childHealthchecks[1];
+    });
+    expect(arcChecks[0]).not.toBe(arcChecks[1]);
+  });
+
+  it("without the plan, each record carries its region's API health check itself", async () => {
+    const noPlan = await synth({ config: DOMAIN, upstream: WITH_DOMAIN });
+    const records = noPlan.ofType("aws:route53/record:Record");
+    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "PRIMARY")!.inputs.healthCheckId).toBe(noPlan.outputs.primaryHealthCheckId);
+    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBe(noPlan.outputs.drHealthCheckId);
+    expect(noPlan.ofType(HEALTH_CHECK).map((c) => c.inputs.type)).toEqual(["HTTPS", "HTTPS"]);
   });
 
   it("pitfall: failover record pointing at an execute-api hostname → refused", async () => {

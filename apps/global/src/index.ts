@@ -12,7 +12,7 @@ import {
   type RegionalStackOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
-import { ApiHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
+import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
 import { CrossRegionDashboard, loadAlarmThresholdOverrides, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
@@ -34,13 +34,42 @@ const drSide = ctx.region(config.drRegion);
 // Health checks on each region's own /health; failover records only with a custom domain.
 const primaryHealth = new ApiHealthCheck("primary-health", { namer: primarySide.namer, role: "primary", healthUrl: primary.output("healthUrl") }, { provider: primarySide.provider });
 const drHealth = new ApiHealthCheck("dr-health", { namer: primarySide.namer, role: "dr", healthUrl: dr.output("healthUrl") }, { provider: primarySide.provider });
+// The opt-in Region switch plan: before the records, which carry its health checks.
+const regionSwitchPlan = regionSwitchPlanEnabled
+  ? new RegionSwitchPlan(
+      "region-switch",
+      {
+        namer: primarySide.namer,
+        primaryRegion: config.primaryRegion,
+        drRegion: config.drRegion,
+        globalClusterId: primary.output("globalClusterId"),
+        clusterArns: { primary: primary.output("clusterArn"), dr: dr.output("clusterArn") },
+        dns: config.domain && {
+          hostedZoneId: config.domain.hostedZoneId,
+          recordName: config.domain.name,
+          primarySetIdentifier: failoverSetIdentifier(config.domain.name, "PRIMARY"),
+          drSetIdentifier: failoverSetIdentifier(config.domain.name, "SECONDARY"),
+        },
+      },
+      { provider: primarySide.provider },
+    )
+  : undefined;
+
+// Each failover record carries its region's API check; with the plan, combined with the check
+// ARC flips for that region, so that running the plan moves the traffic too.
+const arcChecks = regionSwitchPlan?.regionHealthCheckIds;
+function recordHealthCheckId(role: "primary" | "dr", api: ApiHealthCheck): ApiHealthCheck["healthCheckId"] {
+  if (!arcChecks) return api.healthCheckId;
+  const combined = new CombinedHealthCheck(`${role}-record-health`, { namer: primarySide.namer, role, healthCheckIds: [api.healthCheckId, arcChecks[role]] }, { provider: primarySide.provider });
+  return combined.healthCheckId;
+}
 if (config.domain) {
   new FailoverRecords(
     "api-dns",
     {
       domain: config.domain,
-      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: primaryHealth.healthCheckId },
-      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: drHealth.healthCheckId },
+      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: recordHealthCheckId("primary", primaryHealth) },
+      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: recordHealthCheckId("dr", drHealth) },
     },
     { provider: primarySide.provider },
   );
@@ -111,26 +140,6 @@ const dashboardInput = {
 };
 const dashboard = new CrossRegionDashboard("dashboard-primary", { namer: primarySide.namer, ...dashboardInput }, { provider: primarySide.provider });
 new CrossRegionDashboard("dashboard-dr", { namer: drSide.namer, ...dashboardInput }, { provider: drSide.provider });
-
-const regionSwitchPlan = regionSwitchPlanEnabled
-  ? new RegionSwitchPlan(
-      "region-switch",
-      {
-        namer: primarySide.namer,
-        primaryRegion: config.primaryRegion,
-        drRegion: config.drRegion,
-        globalClusterId: primary.output("globalClusterId"),
-        clusterArns: { primary: primary.output("clusterArn"), dr: dr.output("clusterArn") },
-        dns: config.domain && {
-          hostedZoneId: config.domain.hostedZoneId,
-          recordName: config.domain.name,
-          primarySetIdentifier: failoverSetIdentifier(config.domain.name, "PRIMARY"),
-          drSetIdentifier: failoverSetIdentifier(config.domain.name, "SECONDARY"),
-        },
-      },
-      { provider: primarySide.provider },
-    )
-  : undefined;
 
 const outputs: StackOutputs<GlobalOutputs> = {
   dnsFailover: config.domain

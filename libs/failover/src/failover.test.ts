@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
 import { type Plan, synthesize } from "@payments-dr/synth";
 import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, healthCheckTarget, RegionSwitchPlan } from "./index";
+import { regionHealthCheckId } from "./region-switch-plan";
 
 const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
 const DR_TARGET = "d-def456.execute-api.us-east-2.amazonaws.com";
@@ -125,6 +126,23 @@ describe("RegionSwitchPlan", () => {
     ]);
   });
 
+  it("lets its role read the failover records of its hosted zone (AWS's sample policy for the Route 53 step), and exposes ARC's check per Region", async () => {
+    const plan = await synthPlan(true);
+    const statements = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+    expect(statements.find((s: { Sid: string }) => s.Sid === "ReadFailoverRecords")).toEqual({
+      Sid: "ReadFailoverRecords",
+      Effect: "Allow",
+      Action: ["route53:ListResourceRecordSets"],
+      Resource: "arn:aws:route53:::hostedzone/Z0123456789ABC",
+    });
+  });
+
+  it("names the Region when ARC has not created its health check yet", () => {
+    const checks = [{ healthCheckId: "hc-1", region: "us-east-1" }];
+    expect(regionHealthCheckId(checks, "us-east-1", "arn:plan")).toBe("hc-1");
+    expect(() => regionHealthCheckId(checks, "us-east-2", "arn:plan")).toThrow(/no Route 53 health check for us-east-2 in plan arn:plan yet/);
+  });
+
   it("lets its role move only this global database", async () => {
     const plan = await synthPlan(false);
     const statements = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
@@ -132,5 +150,6 @@ describe("RegionSwitchPlan", () => {
     expect(move.Resource).toEqual(["arn:aws:rds::123456789012:global-cluster:payments-dr-aurora-qa", clusterArns.primary, clusterArns.dr]);
     expect(statements.flatMap((s: { Action: string[] }) => s.Action).some((a: string) => a.includes("*"))).toBe(false);
     expect(plan.one("aws:arcregionswitch/plan:Plan").inputs.workflows[0].steps).toHaveLength(1);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["DescribeDatabases", "MoveGlobalDatabase"]);
   });
 });

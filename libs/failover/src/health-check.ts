@@ -64,3 +64,37 @@ export class ApiHealthCheck extends pulumi.ComponentResource {
     this.registerOutputs({ healthCheckId: this.healthCheckId });
   }
 }
+
+/** Arguments of {@link CombinedHealthCheck}. */
+export interface CombinedHealthCheckArgs {
+  namer: ResourceNamer;
+  /** Which region's record carries it, in its name: `primary` or `dr`. */
+  role: string;
+  /** The checks that must all be healthy: the region's API check and what else gates its record. */
+  healthCheckIds: pulumi.Input<string>[];
+}
+
+/**
+ * A Route 53 calculated health check, healthy only while every child is: the health check of a
+ * failover record that must follow the region's `/health` and the Region switch plan's check
+ * for that region. Route 53 serves a record whose check is unhealthy only when no other is healthy.
+ */
+export class CombinedHealthCheck extends pulumi.ComponentResource {
+  readonly healthCheckId: pulumi.Output<string>;
+
+  constructor(name: string, args: CombinedHealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:failover:CombinedHealthCheck", name, {}, opts);
+    const check = new aws.route53.HealthCheck(
+      `${name}-check`,
+      {
+        type: "CALCULATED",
+        childHealthchecks: args.healthCheckIds,
+        childHealthThreshold: args.healthCheckIds.length,
+        tags: { Name: args.namer.global("display", `${args.role}-record-health`) },
+      },
+      { parent: this },
+    );
+    this.healthCheckId = check.id;
+    this.registerOutputs({ healthCheckId: this.healthCheckId });
+  }
+}

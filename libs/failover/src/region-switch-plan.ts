@@ -16,26 +16,45 @@ export interface RegionSwitchPlanArgs {
   recoveryTimeObjectiveMinutes?: number;
 }
 
-/** The plan's execution role policy, after AWS's sample for the Aurora global database block. */
-export function regionSwitchPolicy(globalClusterArn: string, clusterArns: string[], withDns: boolean) {
+/**
+ * The plan's execution role policy, after AWS's samples for the Aurora global database block and
+ * the Route 53 health check block (which reads the failover records of `hostedZoneArn`).
+ */
+export function regionSwitchPolicy(globalClusterArn: string, clusterArns: string[], hostedZoneArn?: string) {
   const statements: object[] = [
     { Sid: "DescribeDatabases", Effect: "Allow", Action: ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"], Resource: "*" },
     { Sid: "MoveGlobalDatabase", Effect: "Allow", Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"], Resource: [globalClusterArn, ...clusterArns] },
   ];
-  if (withDns) {
-    statements.push({ Sid: "ReadHealthChecks", Effect: "Allow", Action: ["route53:GetHealthCheck", "route53:GetHealthCheckStatus", "route53:ListHealthChecks"], Resource: "*" });
+  if (hostedZoneArn) {
+    statements.push(
+      { Sid: "ReadFailoverRecords", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: hostedZoneArn },
+      { Sid: "ReadHealthChecks", Effect: "Allow", Action: ["route53:GetHealthCheck", "route53:GetHealthCheckStatus", "route53:ListHealthChecks"], Resource: "*" },
+    );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The health check ARC created for `region`, from the plan's list. */
+export function regionHealthCheckId(checks: { healthCheckId: string; region: string }[], region: string, planArn: string): string {
+  const check = checks.find((c) => c.region === region);
+  if (!check) {
+    throw new Error(`ARC has no Route 53 health check for ${region} in plan ${planArn} yet (it creates them with the plan's Route 53 step): run the update again in a minute`);
+  }
+  return check.healthCheckId;
 }
 
 /**
  * An ARC Region switch plan (opt-in, DESIGN §7) for teams that want AWS to orchestrate the move:
  * active-passive, one activate workflow whose steps switch the Aurora global database over
  * (graceful: SwitchoverGlobalCluster, RPO 0; ungraceful: FailoverGlobalCluster) and, with a
- * domain, the Route 53 health-check step for the failover records.
+ * domain, the Route 53 health-check step for the failover records. That step flips health
+ * checks ARC creates, one per Region (`regionHealthCheckIds`): it moves traffic only through
+ * records that carry them (see {@link CombinedHealthCheck}).
  */
 export class RegionSwitchPlan extends pulumi.ComponentResource {
   readonly planArn: pulumi.Output<string>;
+  /** With a domain: the health check ARC flips for each Region when the plan runs. */
+  readonly regionHealthCheckIds?: { primary: pulumi.Output<string>; dr: pulumi.Output<string> };
 
   constructor(name: string, args: RegionSwitchPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:failover:RegionSwitchPlan", name, {}, opts);
@@ -63,8 +82,10 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
         name: args.namer.global("iamRole", "region-switch"),
         role: role.id,
         policy: pulumi
-          .all([globalClusterArn, args.clusterArns.primary, args.clusterArns.dr])
-          .apply(([global, primary, dr]) => JSON.stringify(regionSwitchPolicy(global, [primary, dr], args.dns !== undefined))),
+          .all([globalClusterArn, args.clusterArns.primary, args.clusterArns.dr, partition])
+          .apply(([global, primary, dr, part]) =>
+            JSON.stringify(regionSwitchPolicy(global, [primary, dr], args.dns && `arn:${part}:route53:::hostedzone/${args.dns.hostedZoneId}`)),
+          ),
       },
       { parent: this },
     );
@@ -115,6 +136,13 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     );
 
     this.planArn = plan.arn;
-    this.registerOutputs({ planArn: this.planArn });
+    if (args.dns) {
+      const arc = aws.arcregionswitch.getRoute53HealthChecksOutput({ planArn: plan.arn }, { parent: this });
+      this.regionHealthCheckIds = {
+        primary: arc.apply((r) => regionHealthCheckId(r.healthChecks, args.primaryRegion, r.planArn)),
+        dr: arc.apply((r) => regionHealthCheckId(r.healthChecks, args.drRegion, r.planArn)),
+      };
+    }
+    this.registerOutputs({ planArn: this.planArn, regionHealthCheckIds: this.regionHealthCheckIds });
   }
 }

@@ -132,6 +132,12 @@ export function fakeInvoke(args: pulumi.runtime.MockCallArgs, region: string): R
   switch (args.token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: FAKE_ACCOUNT_ID, arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:user/synth`, userId: "AIDASYNTH", id: FAKE_ACCOUNT_ID };
+    case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
+      // ARC creates one check per Region of the plan's Route 53 step: the project's two here.
+      const planArn = String(args.inputs.planArn);
+      const healthChecks = ["us-east-1", "us-east-2"].map((r) => ({ healthCheckId: fakeId("arc-hc", `${planArn}::${r}`), region: r, hostedZoneId: "", recordName: "", status: "healthy" }));
+      return { planArn, healthChecks, region };
+    }
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:index/getRegion:getRegion":
