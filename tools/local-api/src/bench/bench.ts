@@ -260,9 +260,8 @@ async function main(): Promise<void> {
       });
       progress("(c) the handler alone");
       await truncate(server.url);
-      const postgresBefore = postgresCpu(postmaster);
-      const alone = await measureHandlerAlone(apiBundle, server.url, benchKey.keyId, args.logLevel, HANDLER_ALONE.warm, HANDLER_ALONE.count);
-      handlerAlone = { perSecond: alone.perSecond, cpuMs: { handler: alone.cpuMsPerPayment, postgres: perPayment(postgresCpu(postmaster) - postgresBefore, alone.payments) } };
+      const alone = await measureHandlerAlone(apiBundle, server.url, () => postgresCpu(postmaster), { keyId: benchKey.keyId, logLevel: args.logLevel, ...HANDLER_ALONE });
+      handlerAlone = { perSecond: alone.perSecond, cpuMs: { handler: alone.cpuMsPerPayment, postgres: alone.postgresCpuMsPerPayment } };
       for (const concurrency of args.concurrency) rows.push(await measureConcurrency(server, postmaster, concurrency, args));
       return version;
     },
