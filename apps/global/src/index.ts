@@ -55,21 +55,21 @@ const regionSwitchPlan = regionSwitchPlanEnabled
     )
   : undefined;
 
-// Each failover record carries its region's API check; with the plan, combined with the check
-// ARC flips for that region, so that running the plan moves the traffic too.
-const arcChecks = regionSwitchPlan?.regionHealthCheckIds;
-function recordHealthCheckId(role: "primary" | "dr", api: ApiHealthCheck): ApiHealthCheck["healthCheckId"] {
-  if (!arcChecks) return api.healthCheckId;
-  const combined = new CombinedHealthCheck(`${role}-record-health`, { namer: primarySide.namer, role, healthCheckIds: [api.healthCheckId, arcChecks[role]] }, { provider: primarySide.provider });
-  return combined.healthCheckId;
-}
+// Each failover record carries its region's API check. With the plan, the primary record also
+// needs ARC's check for the primary region, so that running the plan moves the traffic; the DR
+// record keeps its API check alone, so that DNS still fails over on the primary's /health
+// whatever ARC's check of the region it has not activated says.
+const arcPrimaryCheck = regionSwitchPlan?.regionHealthCheckIds?.primary;
+const primaryRecordCheck = arcPrimaryCheck
+  ? new CombinedHealthCheck("primary-record-health", { namer: primarySide.namer, role: "primary", healthCheckIds: [primaryHealth.healthCheckId, arcPrimaryCheck] }, { provider: primarySide.provider })
+  : primaryHealth;
 if (config.domain) {
   new FailoverRecords(
     "api-dns",
     {
       domain: config.domain,
-      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: recordHealthCheckId("primary", primaryHealth) },
-      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: recordHealthCheckId("dr", drHealth) },
+      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: primaryRecordCheck.healthCheckId },
+      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: drHealth.healthCheckId },
     },
     { provider: primarySide.provider },
   );

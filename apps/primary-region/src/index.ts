@@ -83,14 +83,15 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 // The migrations and the payments API write through the global writer endpoint; the API reads
 // where regionalEndpoint says (here, this region's cluster endpoint: /health must reach the writer).
 const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
-const databaseAccess = { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint };
+const writes = { secretName: database.secretName, writerHost: globalCluster.endpoint };
 new DatabaseMigration(
   "migrations",
   {
     namer: here.namer,
     code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.migrateDir),
     network: functionNetwork,
-    database: databaseAccess,
+    // The migrate function only writes: its reader connection is never opened.
+    database: { ...writes, readerHost: database.clusterEndpoint },
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
@@ -105,8 +106,7 @@ const api = new RegionalPaymentsApi(
     regionRole: "primary",
     network: functionNetwork,
     database: {
-      secretName: database.secretName,
-      writerHost: globalCluster.endpoint,
+      ...writes,
       clusterEndpoint: database.clusterEndpoint,
       readerEndpoint: database.readerEndpoint,
       clusterIdentifier: database.clusterIdentifier,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceNamer } from "@payments-dr/conventions";
+import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "./timing";
 
 /** Arguments of {@link ApiHealthCheck}. */
@@ -68,8 +68,8 @@ export class ApiHealthCheck extends pulumi.ComponentResource {
 /** Arguments of {@link CombinedHealthCheck}. */
 export interface CombinedHealthCheckArgs {
   namer: ResourceNamer;
-  /** Which region's record carries it, in its name: `primary` or `dr`. */
-  role: string;
+  /** Which region's record carries it, in its name. */
+  role: RegionRole;
   /** The checks that must all be healthy: the region's API check and what else gates its record. */
   healthCheckIds: pulumi.Input<string>[];
 }

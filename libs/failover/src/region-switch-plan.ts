@@ -49,7 +49,7 @@ export function regionHealthCheckId(checks: { healthCheckId: string; region: str
  * (graceful: SwitchoverGlobalCluster, RPO 0; ungraceful: FailoverGlobalCluster) and, with a
  * domain, the Route 53 health-check step for the failover records. That step flips health
  * checks ARC creates, one per Region (`regionHealthCheckIds`): it moves traffic only through
- * records that carry them (see {@link CombinedHealthCheck}).
+ * records that carry them (the global stack's primary record, in a CombinedHealthCheck).
  */
 export class RegionSwitchPlan extends pulumi.ComponentResource {
   readonly planArn: pulumi.Output<string>;

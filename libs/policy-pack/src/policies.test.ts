@@ -402,8 +402,13 @@ const CASES: Record<string, Case> = {
       // The same rule given as the WAF API's JSON.
       webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "IP", Limit: 2000 } } }]) }, "json-waf"),
     ],
-    violating: [webAcl({ rules: [COMMON_RULES] }), webAcl({ rules: [{ ...RATE_RULE, action: { count: {} } }] }, "counting-waf")],
-    expected: [/^no rule with a rateBasedStatement and a block action$/],
+    violating: [
+      webAcl({ rules: [COMMON_RULES] }),
+      webAcl({ rules: [{ ...RATE_RULE, action: { count: {} } }] }, "counting-waf"),
+      // A limit on one path only (as the /health rule) leaves every other route unlimited.
+      webAcl({ rules: [{ ...RATE_RULE, statement: { rateBasedStatement: { ...RATE_RULE.statement.rateBasedStatement, scopeDownStatement: { byteMatchStatement: {} } } } }] }, "scoped-waf"),
+    ],
+    expected: [/^no rule with a rateBasedStatement over every request \(no scopeDownStatement\) and a block action$/],
   },
   "api-keys-table-access": {
     passing: [

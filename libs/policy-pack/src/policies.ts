@@ -260,7 +260,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
     name: "waf-rate-limit",
     description: "Every WAFv2 web ACL has a rate-based rule that blocks (a per-source-IP request limit).",
     enforcementLevel: MANDATORY,
-    remediation: "Add a rule with action { block: {} } and statement { rateBasedStatement: { aggregateKeyType: \"IP\", limit: <config payments-dr:wafRateLimitPer5Min> } }.",
+    remediation: "Add a rule with action { block: {} } and statement { rateBasedStatement: { aggregateKeyType: \"IP\", limit: <config payments-dr:wafRateLimitPer5Min> } } and no scopeDownStatement (a rule scoped to one path limits only that path).",
     scope: "resource",
     rule: wafRateLimit,
   },

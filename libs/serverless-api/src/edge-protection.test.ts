@@ -151,7 +151,7 @@ describe("ServerlessApi edge protection", () => {
             limit: 100,
             evaluationWindowSec: 300,
             scopeDownStatement: {
-              byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "ENDS_WITH", searchString: "/health", textTransformations: [{ priority: 0, type: "NONE" }] },
+              regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
             },
           },
         },

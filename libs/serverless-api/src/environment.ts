@@ -66,7 +66,7 @@ export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<s
 
 /**
  * The environment of the idempotency key cleanup (libs/payment-lambda): the host it deletes
- * through, this region's (see IdempotencyKeyCleanupArgs.clusterEndpoint), and this region's
+ * through, this region's (see IdempotencyKeyCleanupArgs.endpoint), and this region's
  * reader endpoint, asked only when that host cannot be reached.
  */
 export function cleanupEnvironment(inputs: {

@@ -25,9 +25,9 @@ export interface IdempotencyKeyCleanupArgs {
    * out of reach. While this cluster is a secondary it is read-only or unreachable here, and the
    * function skips.
    */
-  clusterEndpoint: pulumi.Input<string>;
+  endpoint: pulumi.Input<string>;
   /**
-   * This region's reader endpoint. When `clusterEndpoint` cannot be reached (a secondary's cluster
+   * This region's reader endpoint. When `endpoint` cannot be reached (a secondary's cluster
    * endpoint is inactive), a read-only answer here tells a secondary from an outage: the run is
    * skipped instead of failed.
    */
@@ -153,7 +153,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
         reservedConcurrency: 1,
         environment: cleanupEnvironment({
           secretName: settings.secretName,
-          host: settings.clusterEndpoint,
+          host: settings.endpoint,
           readerHost: settings.readerEndpoint,
           timeouts: DATABASE_TIMEOUT_LIMITS,
           logLevel: settings.logLevel,

@@ -100,7 +100,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.cleanupDir),
         network: args.network,
         secretName,
-        clusterEndpoint: regional,
+        endpoint: regional,
         readerEndpoint,
         kmsKeyArns: args.kmsKeyArns,
         logs: args.logs,

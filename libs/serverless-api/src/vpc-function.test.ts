@@ -41,7 +41,7 @@ function cleanupArgs(namer: IdempotencyKeyCleanupArgs["namer"], overrides: Parti
     code: "/nonexistent/dist/libs/payment-lambda/cleanup",
     network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
     secretName: SECRET_NAME,
-    clusterEndpoint: READER_HOST,
+    endpoint: READER_HOST,
     readerEndpoint: READER_ENDPOINT,
     kmsKeyArns: [KEY_ARN],
     logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },

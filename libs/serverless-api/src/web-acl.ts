@@ -25,6 +25,9 @@ export interface WafSettings {
  */
 export const API_GATEWAY_BODY_INSPECTION_BYTES = 16_384;
 
+/** The `/health` route's path, at the end of the URI path WAF sees (after the stage or base path). */
+const HEALTH_PATH = "/health/?$";
+
 /** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
 const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
@@ -75,9 +78,10 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
           evaluationWindowSec: 300,
-          // The stage's path (/v1/health) or the custom domain's (/health).
+          // The stage's path (/v1/health) or the custom domain's (/health), with a trailing slash
+          // or percent-encoded too: every form API Gateway could route to the same method.
           scopeDownStatement: {
-            byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: "ENDS_WITH", searchString: "/health", textTransformations: [{ priority: 0, type: "NONE" }] },
+            regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
           },
         },
       },

@@ -38,10 +38,11 @@ const SAFETY_MARGIN_MS = 2000;
  * batches, and stops while a connect plus one more statement still fit in the invocation. On a
  * read-only database (the DR region's secondary before a failover) it deletes nothing and
  * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
- * A switchover during a run ends it the same way, with the batches committed before counted, and
- * so does a writer endpoint out of reach while this region's reader endpoint (DB_READER_HOST)
- * answers read-only: the cluster endpoint of a secondary is inactive. The connections are closed
- * after each run: the function runs once an hour.
+ * A switchover during a run ends it the same way, with the batches committed before counted. So
+ * does a DB_WRITER_HOST that cannot be connected to while this region's reader endpoint
+ * (DB_READER_HOST) answers read-only: the cluster endpoint of a secondary is inactive. A failure
+ * after connecting is an error. The connections are closed after each run: the function runs
+ * once an hour.
  */
 export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown, context: CleanupContext) => Promise<CleanupResult> {
   const batchSize = args.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -64,17 +65,20 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
 
   async function run(db: Database, deadline: number): Promise<CleanupResult> {
     try {
-      return await db.writer.use(async (client): Promise<CleanupResult> => {
-        const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
-        // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
-        return readOnly ? { ...run, skipped: "read-only" } : run;
-      });
+      await db.writer.use(async () => undefined);
     } catch (error) {
-      // Out of reach: a secondary's cluster endpoint is inactive. This region's reader answering
-      // read-only tells that from an outage, which stays an error.
+      // Cannot connect: a secondary's cluster endpoint is inactive. This region's reader endpoint
+      // answering read-only says this cluster is not the writer here (or, in the primary region,
+      // that its writer is down, which the API's alarms report): skip. Otherwise an error.
       if (!(error instanceof DatabaseUnavailableError) || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
       return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
     }
+    // Connected: from here every failure but a read-only answer is an error.
+    return db.writer.use(async (client): Promise<CleanupResult> => {
+      const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
+      // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
+      return readOnly ? { ...run, skipped: "read-only" } : run;
+    });
   }
 
   function report(result: CleanupResult): void {

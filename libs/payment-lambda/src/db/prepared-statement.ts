@@ -9,28 +9,36 @@ export interface PreparedStatement {
   values: unknown[];
 }
 
-/** What a prepared statement answers once a migration changed what it was prepared against. */
-const STALE_SQLSTATES = new Set([
+/** What a statement prepared on this connection answers once a migration changed what it was prepared against. */
+const STALE_AFTER_PREPARE = new Set([
   "42804", // datatype_mismatch: a parameter keeps the type of the column it fed when prepared
   "42883", // undefined_function: e.g. no operator between a changed column's type and a parameter's
+]);
+/** pg's list of prepared statements and the server's disagree: whenever they come. */
+const MISMATCHED_STATEMENT = new Set([
   "26000", // invalid_sql_statement_name: the server lacks a statement pg believes it prepared
   "42P05", // duplicate_prepared_statement: the reverse
 ]);
 
 /**
  * True when a prepared statement cannot run on this connection any more: a migration changed its
- * result columns (0A000, raised while revalidating the cached plan) or a parameter's column type,
- * or pg's list of prepared statements and the server's disagree.
+ * result columns (0A000, raised while revalidating the cached plan) or, once it has run here
+ * (`preparedHere`), a parameter's column type; or pg's list of prepared statements and the
+ * server's disagree. A 42804 or 42883 on a statement's first run is its own SQL's error.
  */
-export function isStalePreparedStatement(error: unknown): boolean {
+export function isStalePreparedStatement(error: unknown, preparedHere: boolean): boolean {
   const code = codeOf(error);
   if (code === "0A000") {
     // The routine, not the message (which the server's lc_messages may translate), when pg has it.
     const routine = (error as { routine?: unknown }).routine;
     return routine === "RevalidateCachedQuery" || (routine === undefined && /cached plan must not change result type/.test(String((error as Error).message)));
   }
-  return code !== undefined && STALE_SQLSTATES.has(code);
+  if (code === undefined) return false;
+  return MISMATCHED_STATEMENT.has(code) || (preparedHere && STALE_AFTER_PREPARE.has(code));
 }
+
+/** The statements that have run on each client (its connection's life: a new connection is a new client). */
+const preparedOn = new WeakMap<ClientBase, Set<string>>();
 
 /**
  * Runs `statement` prepared: PostgreSQL parses and plans it on its first run on a connection
@@ -40,10 +48,14 @@ export function isStalePreparedStatement(error: unknown): boolean {
  * run through here count as stale: the same SQLSTATEs from a migration's own SQL are its errors.
  */
 export async function queryPrepared<R extends QueryResultRow = QueryResultRow>(client: ClientBase, statement: PreparedStatement): Promise<QueryResult<R>> {
+  let names = preparedOn.get(client);
+  if (!names) preparedOn.set(client, (names = new Set()));
   try {
-    return await client.query<R>(statement);
+    const result = await client.query<R>(statement);
+    names.add(statement.name);
+    return result;
   } catch (error) {
-    if (isStalePreparedStatement(error)) throw new DatabaseUnavailableError(codeOf(error)!, { cause: error });
+    if (isStalePreparedStatement(error, names.has(statement.name))) throw new DatabaseUnavailableError(codeOf(error)!, { cause: error });
     throw error;
   }
 }

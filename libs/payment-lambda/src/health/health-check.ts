@@ -26,7 +26,7 @@ export interface HealthCheckOptions {
   now?: () => number;
 }
 
-/** Asks this region's cluster endpoint whether it is in recovery or read-only. */
+/** Asks the connection's endpoint (this region's: DB_READER_HOST) whether it is in recovery or read-only. */
 export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
   return connection.use(async (client) => {
     const { rows } = await client.query<{ in_recovery: boolean; read_only: string }>(

@@ -34,8 +34,8 @@ async function makeReadOnly(): Promise<void> {
   await withClient(server.url, (client) => client.query(`ALTER DATABASE cleanup_${databases} SET default_transaction_read_only = on`));
 }
 
-function settings(url: string, readerUrl?: string): DatabaseSettings {
-  return { endpoints: { kind: "url", url, readerUrl }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
+function settings(url: string, readerUrl?: string, statementTimeoutMs = 5000): DatabaseSettings {
+  return { endpoints: { kind: "url", url, readerUrl }, connectTimeoutMs: 3000, statementTimeoutMs };
 }
 
 /** A URL on which nothing listens: an endpoint out of reach, as a secondary's inactive cluster endpoint. */
@@ -136,6 +136,27 @@ describe("the idempotency key cleanup", () => {
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
     expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
     expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
+  });
+
+  it("fails on a statement timeout after connecting, even while the reader endpoint answers read-only (a replica of the primary does)", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
+    const reader = await freshDatabase();
+    await makeReadOnly();
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query("BEGIN");
+      await admin.query("LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE");
+      const metrics = new RecordingMetrics();
+      const handler = createCleanupHandler({ database: settings(url, reader, 200), logger, metrics });
+      await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
+      expect(metrics.counts).toEqual({});
+    } finally {
+      await admin.query("ROLLBACK");
+      await admin.end();
+    }
+    expect(await keysLeft(url)).toHaveLength(3);
   });
 
   it("fails when its endpoint is out of reach and the reader endpoint is writable or out of reach too: that is an outage, not a secondary", async () => {

@@ -95,15 +95,19 @@ function isDestination(config: CheckedResource, group: CheckedResource): boolean
 }
 
 /**
- * Every web ACL has a rate-based rule that blocks: the per-source-IP limit is what sheds a
- * flood of anonymous requests (and of /health) before API Gateway and the authorizer see it.
+ * Every web ACL has a rate-based rule that blocks, over every request (no scope-down): the
+ * per-source-IP limit is what sheds a flood of anonymous requests before API Gateway and the
+ * authorizer see it; a rule scoped to one path (as the /health one) does not.
  * Rules come from `rules`, or from `ruleJson` (the WAF API's own, capitalized, field names).
  */
 export function wafRateLimit(resource: CheckedResource): string[] {
   if (resource.type !== WEB_ACL) return [];
   const rules = [...list(resource.inputs.rules), ...parsedList(resource.inputs.ruleJson)];
-  const blocksByRate = rules.some((rule) => field(field(rule, "statement"), "rateBasedStatement") !== undefined && field(field(rule, "action"), "block") !== undefined);
-  return blocksByRate ? [] : ["no rule with a rateBasedStatement and a block action"];
+  const blocksByRate = rules.some((rule) => {
+    const rate = field(field(rule, "statement"), "rateBasedStatement");
+    return rate !== undefined && field(rate, "scopeDownStatement") === undefined && field(field(rule, "action"), "block") !== undefined;
+  });
+  return blocksByRate ? [] : ["no rule with a rateBasedStatement over every request (no scopeDownStatement) and a block action"];
 }
 
 /** `key` of an object, in the provider's camelCase or the WAF API's PascalCase. */
