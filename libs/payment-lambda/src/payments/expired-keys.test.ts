@@ -38,14 +38,17 @@ function settings(url: string, readerUrl?: string, statementTimeoutMs = 5000): D
   return { endpoints: { kind: "url", url, readerUrl }, connectTimeoutMs: 3000, statementTimeoutMs };
 }
 
-/** A URL on which nothing listens: an endpoint out of reach, as a secondary's inactive cluster endpoint. */
-async function unreachableUrl(): Promise<string> {
-  const socket = createServer();
-  await new Promise<void>((resolve) => socket.listen(0, "127.0.0.1", resolve));
-  const { port } = socket.address() as AddressInfo;
-  await new Promise((resolve) => socket.close(resolve));
-  return server.url.replace(`:${server.port}/`, `:${port}/`);
-}
+/**
+ * An endpoint that cannot be connected to, as a secondary's inactive cluster endpoint: it hangs
+ * up on every connection (a held port, so no other process can take it meanwhile).
+ */
+const unreachable = createServer((socket) => socket.destroy());
+let unreachableUrl = "";
+beforeAll(async () => {
+  await new Promise<void>((resolve) => unreachable.listen(0, "127.0.0.1", resolve));
+  unreachableUrl = server.url.replace(`:${server.port}/`, `:${(unreachable.address() as AddressInfo).port}/`);
+});
+afterAll(() => new Promise((resolve) => unreachable.close(resolve)));
 
 function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
   const metrics = new RecordingMetrics();
@@ -132,7 +135,7 @@ describe("the idempotency key cleanup", () => {
     await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
     await makeReadOnly();
     const metrics = new RecordingMetrics();
-    const handler = createCleanupHandler({ database: settings(await unreachableUrl(), url), logger, metrics });
+    const handler = createCleanupHandler({ database: settings(unreachableUrl, url), logger, metrics });
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
     expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
     expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
@@ -161,9 +164,8 @@ describe("the idempotency key cleanup", () => {
 
   it("fails when its endpoint is out of reach and the reader endpoint is writable or out of reach too: that is an outage, not a secondary", async () => {
     const url = await freshDatabase();
-    const unreachable = await unreachableUrl();
-    for (const readerUrl of [url, unreachable]) {
-      const handler = createCleanupHandler({ database: settings(unreachable, readerUrl), logger, metrics: new RecordingMetrics() });
+    for (const readerUrl of [url, unreachableUrl]) {
+      const handler = createCleanupHandler({ database: settings(unreachableUrl, readerUrl), logger, metrics: new RecordingMetrics() });
       await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
     }
   });
