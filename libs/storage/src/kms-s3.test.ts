@@ -6,6 +6,9 @@ import { RegionalKey, RegionalKeyReplica, SecureBucket } from "./index";
 const SUFFIX = "pr1234";
 const tags = stackTags({ project: "primary-region", stack: "dev", environmentSuffix: SUFFIX });
 
+/** The bucket the program made, for the test of where its outputs come from. */
+let bucketUnderTest: SecureBucket;
+
 /** What the primary-region stack composes: a multi-region key, its replica in the DR region, a bucket. */
 function program() {
   const primary = new aws.Provider("primary", regionProviderArgs("us-east-1", tags));
@@ -25,6 +28,7 @@ function program() {
     { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" }), role: "data", kmsKeyArn: key.keyArn },
     { provider: primary },
   );
+  bucketUnderTest = bucket;
   return { keyArn: key.keyArn, keyId: key.keyId, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, versioningStatus: bucket.versioningStatus };
 }
 
@@ -121,6 +125,12 @@ describe("SecureBucket", () => {
 
   it("exposes versioningStatus for S3 replication to wait on (§10: replication config before both buckets' versioning)", () => {
     expect(plan.outputs.versioningStatus).toBe("Enabled");
+  });
+
+  it("takes versioningStatus from the BucketVersioning resource, so that what waits on it waits on versioning (a constant would not)", () => {
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const dependsOn = [...(bucketUnderTest.versioningStatus as unknown as { resources(): Set<unknown> }).resources()];
+    expect(dependsOn.some((resource) => aws.s3.BucketVersioning.isInstance(resource))).toBe(true);
   });
 
   it("encrypts with the region's key, bucket key on", () => {
