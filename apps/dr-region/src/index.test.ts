@@ -84,14 +84,13 @@ describe("dr-region stack", () => {
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
   });
 
-  it("deploys the same hourly key cleanup on its own reader endpoint: read-only (it skips) until a failover makes its one instance the writer", () => {
+  it("deploys the same hourly key cleanup on its own cluster endpoint: out of reach while a secondary (it skips, asking the reader endpoint), the writer after a failover", () => {
     const fn = plan.one("aws:lambda/function:Function", "idem-cleanup-function");
     expect(fn.inputs.environment.variables).toMatchObject({
-      DB_WRITER_HOST: plan.outputs.readerEndpoint,
+      DB_WRITER_HOST: plan.outputs.clusterEndpoint,
       DB_READER_HOST: plan.outputs.readerEndpoint,
       DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
     });
-    expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(plan.outputs.clusterEndpoint);
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs.scheduleExpression).toBe("rate(1 hour)");

@@ -45,14 +45,25 @@ export interface RegionalDatabaseArgs {
 }
 
 /**
- * Where a region reads, answers /health and deletes expired keys. The primary's /health must
- * reach the writer: its cluster endpoint. A secondary's cluster endpoint is inactive (RDS's
- * DBClusterEndpoint status: "a writer endpoint for a read-only secondary cluster in a global
- * database"), so the DR region uses its reader endpoint, which answers while the cluster is a
- * secondary and reaches the promoted writer of a one-instance cluster after a failover.
+ * Where a region reads and answers /health. The primary's /health must reach the writer: its
+ * cluster endpoint. A secondary's cluster endpoint is inactive (RDS's DBClusterEndpoint status:
+ * "a writer endpoint for a read-only secondary cluster in a global database"), so the DR region
+ * uses its reader endpoint, which answers while the cluster is a secondary, and after a failover
+ * reaches the promoted writer (one instance) or its replicas.
  */
 export function regionalEndpoint(role: RegionRole, database: Pick<RegionalDatabaseArgs, "clusterEndpoint" | "readerEndpoint">): pulumi.Input<string> {
   return role === "primary" ? database.clusterEndpoint : database.readerEndpoint;
+}
+
+/**
+ * Where a region deletes expired keys: its cluster endpoint, which reaches the writer wherever
+ * this cluster is the primary, however many replicas it has. While it is a secondary the cleanup
+ * cannot connect there and skips after asking the reader endpoint. RDS may return no cluster
+ * endpoint for a secondary at all: then the reader endpoint (read-only there: the cleanup skips),
+ * until a `refresh` and `up` after a failover record the promoted cluster's.
+ */
+export function cleanupEndpoint(clusterEndpoint: string, readerEndpoint: string): string {
+  return clusterEndpoint || readerEndpoint;
 }
 
 /**
@@ -100,7 +111,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.cleanupDir),
         network: args.network,
         secretName,
-        endpoint: regional,
+        endpoint: pulumi.all([args.database.clusterEndpoint, readerEndpoint]).apply(([cluster, reader]) => cleanupEndpoint(cluster, reader)),
         readerEndpoint,
         kmsKeyArns: args.kmsKeyArns,
         logs: args.logs,

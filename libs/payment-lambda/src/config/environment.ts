@@ -12,7 +12,7 @@ export interface PaymentLambdaEnvironment {
   REGION_ROLE?: RegionRole;
   /** Secrets Manager id of the DB secret (JSON: username, password, host, port, dbname). */
   DB_SECRET_ID?: string;
-  /** Writes go here: the Aurora *global* writer endpoint, which follows the primary (the cleanup: this region's endpoint). */
+  /** Writes go here: the Aurora *global* writer endpoint, which follows the primary (the cleanup: this region's cluster endpoint). */
   DB_WRITER_HOST?: string;
   /** Reads and `/health` go here: this region's cluster endpoint in the primary region, its reader endpoint in DR (the cleanup: this region's reader endpoint). */
   DB_READER_HOST?: string;
