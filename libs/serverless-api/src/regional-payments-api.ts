@@ -59,8 +59,9 @@ export function regionalEndpoint(role: RegionRole, database: Pick<RegionalDataba
  * Where a region deletes expired keys: its cluster endpoint, which reaches the writer wherever
  * this cluster is the primary, however many replicas it has. While it is a secondary the cleanup
  * cannot connect there and skips after asking the reader endpoint. RDS may return no cluster
- * endpoint for a secondary at all: then the reader endpoint (read-only there: the cleanup skips),
- * until a `refresh` and `up` after a failover record the promoted cluster's.
+ * endpoint for a secondary at all: then the reader endpoint (read-only there: the cleanup skips;
+ * after a failover it reaches the writer of a one-instance cluster only), until a `refresh` and
+ * `up` after the failover record the promoted cluster's.
  */
 export function cleanupEndpoint(clusterEndpoint: string, readerEndpoint: string): string {
   return clusterEndpoint || readerEndpoint;

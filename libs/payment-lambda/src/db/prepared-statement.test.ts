@@ -1,6 +1,7 @@
 import type { ClientBase } from "pg";
 import { DatabaseUnavailableError } from "./errors";
-import { isStalePreparedStatement, queryPrepared } from "./prepared-statement";
+import { startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { isPreparedOn, isStalePreparedStatement, queryPrepared } from "./prepared-statement";
 
 const pgError = (code: string, message: string, routine?: string) => Object.assign(new Error(message), { code, ...(routine ? { routine } : {}) });
 
@@ -29,22 +30,40 @@ describe("isStalePreparedStatement", () => {
 
 describe("queryPrepared", () => {
   const statement = { name: "find-payment", text: "SELECT $1::uuid AS id", values: ["x"] };
-  /** A client whose query answers each call with the next outcome. */
-  function client(...outcomes: (Error | object)[]): ClientBase {
-    return { query: async () => { const next = outcomes.shift()!; if (next instanceof Error) throw next; return next; } } as unknown as ClientBase;
+  /** A client that answers with `error`, whose connection has (or has not) parsed the statement, as pg records it. */
+  function client(error: Error, parsed: boolean): ClientBase {
+    const parsedStatements = parsed ? { [statement.name]: statement.text } : {};
+    return { connection: { parsedStatements }, query: async () => Promise.reject(error) } as unknown as ClientBase;
   }
   const mismatch = () => pgError("42804", 'column "id" is of type uuid but expression is of type text');
 
-  it("rethrows a type mismatch on the statement's first run on a connection as it is (a 500: a bug, not a retry)", async () => {
-    await expect(queryPrepared(client(mismatch()), statement)).rejects.toThrow(/is of type uuid/);
-    await expect(queryPrepared(client(mismatch()), statement)).rejects.not.toThrow(DatabaseUnavailableError);
+  it("rethrows a type mismatch of a statement the connection has not prepared as it is (a 500: a bug, not a retry)", async () => {
+    await expect(queryPrepared(client(mismatch(), false), statement)).rejects.toThrow(/is of type uuid/);
+    await expect(queryPrepared(client(mismatch(), false), statement)).rejects.not.toThrow(DatabaseUnavailableError);
   });
 
-  it("turns a type mismatch after the statement ran on that connection into DatabaseUnavailableError (a 503, the connection replaced)", async () => {
-    const connection = client({ rows: [] }, mismatch());
-    await queryPrepared(connection, statement);
-    await expect(queryPrepared(connection, statement)).rejects.toThrow(DatabaseUnavailableError);
-    // Another connection has not run it: its mismatch is the statement's own.
-    await expect(queryPrepared(client(mismatch()), statement)).rejects.not.toThrow(DatabaseUnavailableError);
+  it("turns a type mismatch of a statement the connection has prepared into DatabaseUnavailableError (a 503, the connection replaced)", async () => {
+    await expect(queryPrepared(client(mismatch(), true), statement)).rejects.toThrow(DatabaseUnavailableError);
+  });
+});
+
+describe("isPreparedOn, against a real server (pg's own record of what it prepared)", () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(() => server?.stop());
+
+  it("is false before the first run, and true after a run the server parsed, even when its execution failed", async () => {
+    await withClient(server.url, async (pg) => {
+      const divide = { name: "divide", text: "SELECT 1 / $1::int AS q", values: [0] };
+      expect(isPreparedOn(pg, "divide")).toBe(false);
+      await expect(queryPrepared(pg, divide)).rejects.toMatchObject({ code: "22012" });
+      expect(isPreparedOn(pg, "divide")).toBe(true);
+      expect((await queryPrepared(pg, { ...divide, values: [1] })).rows).toEqual([{ q: 1 }]);
+      // A statement the server refused to parse is not prepared.
+      await expect(queryPrepared(pg, { name: "broken", text: "SELEC $1", values: [1] })).rejects.toMatchObject({ code: "42601" });
+      expect(isPreparedOn(pg, "broken")).toBe(false);
+    });
   });
 });

@@ -22,9 +22,9 @@ const MISMATCHED_STATEMENT = new Set([
 
 /**
  * True when a prepared statement cannot run on this connection any more: a migration changed its
- * result columns (0A000, raised while revalidating the cached plan) or, once it has run here
- * (`preparedHere`), a parameter's column type; or pg's list of prepared statements and the
- * server's disagree. A 42804 or 42883 on a statement's first run is its own SQL's error.
+ * result columns (0A000, raised while revalidating the cached plan) or, once this connection had
+ * prepared it (`preparedHere`), a parameter's column type; or pg's list of prepared statements
+ * and the server's disagree. A 42804 or 42883 while the statement is first parsed is its own SQL's error.
  */
 export function isStalePreparedStatement(error: unknown, preparedHere: boolean): boolean {
   const code = codeOf(error);
@@ -37,8 +37,16 @@ export function isStalePreparedStatement(error: unknown, preparedHere: boolean):
   return MISMATCHED_STATEMENT.has(code) || (preparedHere && STALE_AFTER_PREPARE.has(code));
 }
 
-/** The statements that have run on each client (its connection's life: a new connection is a new client). */
-const preparedOn = new WeakMap<ClientBase, Set<string>>();
+/**
+ * Whether the server holds `name` prepared on this client's connection: pg records a statement
+ * once the server has parsed it (ParseComplete), whether its execution then succeeded or not, and
+ * sends only Bind and Execute from then on. The record is pg's own (`connection.parsedStatements`,
+ * pg 8; a test checks it against a real server).
+ */
+export function isPreparedOn(client: ClientBase, name: string): boolean {
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
+  return parsed?.[name] !== undefined;
+}
 
 /**
  * Runs `statement` prepared: PostgreSQL parses and plans it on its first run on a connection
@@ -48,14 +56,11 @@ const preparedOn = new WeakMap<ClientBase, Set<string>>();
  * run through here count as stale: the same SQLSTATEs from a migration's own SQL are its errors.
  */
 export async function queryPrepared<R extends QueryResultRow = QueryResultRow>(client: ClientBase, statement: PreparedStatement): Promise<QueryResult<R>> {
-  let names = preparedOn.get(client);
-  if (!names) preparedOn.set(client, (names = new Set()));
+  const preparedBefore = isPreparedOn(client, statement.name);
   try {
-    const result = await client.query<R>(statement);
-    names.add(statement.name);
-    return result;
+    return await client.query<R>(statement);
   } catch (error) {
-    if (isStalePreparedStatement(error, names.has(statement.name))) throw new DatabaseUnavailableError(codeOf(error)!, { cause: error });
+    if (isStalePreparedStatement(error, preparedBefore)) throw new DatabaseUnavailableError(codeOf(error)!, { cause: error });
     throw error;
   }
 }
