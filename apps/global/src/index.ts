@@ -59,7 +59,7 @@ const regionSwitchPlan = regionSwitchPlanEnabled
 // needs ARC's check for the primary region, so that running the plan moves the traffic; the DR
 // record keeps its API check alone, so that DNS still fails over on the primary's /health
 // whatever ARC's check of the region it has not activated says.
-const arcPrimaryCheck = regionSwitchPlan?.regionHealthCheckIds?.primary;
+const arcPrimaryCheck = regionSwitchPlan?.primaryRegionHealthCheckId;
 const primaryRecordCheck = arcPrimaryCheck
   ? new CombinedHealthCheck("primary-record-health", { namer: primarySide.namer, role: "primary", healthCheckIds: [primaryHealth.healthCheckId, arcPrimaryCheck] }, { provider: primarySide.provider })
   : primaryHealth;

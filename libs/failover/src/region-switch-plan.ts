@@ -48,13 +48,14 @@ export function regionHealthCheckId(checks: { healthCheckId: string; region: str
  * active-passive, one activate workflow whose steps switch the Aurora global database over
  * (graceful: SwitchoverGlobalCluster, RPO 0; ungraceful: FailoverGlobalCluster) and, with a
  * domain, the Route 53 health-check step for the failover records. That step flips health
- * checks ARC creates, one per Region (`regionHealthCheckIds`): it moves traffic only through
- * records that carry them (the global stack's primary record, in a CombinedHealthCheck).
+ * checks ARC creates, one per Region: it moves traffic only through records that carry them
+ * (the global stack's primary record carries the primary Region's, `primaryRegionHealthCheckId`,
+ * in a CombinedHealthCheck).
  */
 export class RegionSwitchPlan extends pulumi.ComponentResource {
   readonly planArn: pulumi.Output<string>;
-  /** With a domain: the health check ARC flips for each Region when the plan runs. */
-  readonly regionHealthCheckIds?: { primary: pulumi.Output<string>; dr: pulumi.Output<string> };
+  /** With a domain: the health check ARC flips for the primary Region when the plan runs. */
+  readonly primaryRegionHealthCheckId?: pulumi.Output<string>;
 
   constructor(name: string, args: RegionSwitchPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:failover:RegionSwitchPlan", name, {}, opts);
@@ -138,11 +139,8 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     this.planArn = plan.arn;
     if (args.dns) {
       const arc = aws.arcregionswitch.getRoute53HealthChecksOutput({ planArn: plan.arn }, { parent: this });
-      this.regionHealthCheckIds = {
-        primary: arc.apply((r) => regionHealthCheckId(r.healthChecks, args.primaryRegion, r.planArn)),
-        dr: arc.apply((r) => regionHealthCheckId(r.healthChecks, args.drRegion, r.planArn)),
-      };
+      this.primaryRegionHealthCheckId = arc.apply((r) => regionHealthCheckId(r.healthChecks, args.primaryRegion, r.planArn));
     }
-    this.registerOutputs({ planArn: this.planArn, regionHealthCheckIds: this.regionHealthCheckIds });
+    this.registerOutputs({ planArn: this.planArn, primaryRegionHealthCheckId: this.primaryRegionHealthCheckId });
   }
 }

@@ -3,6 +3,7 @@ import type { ApiConfig, PrimaryRegionOutputs, RegionRole, ResourceNamer, StackO
 import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import type { CustomDomainArgs } from "./custom-domain";
+import type { DatabaseArgs } from "./environment";
 import { IdempotencyKeyCleanup } from "./idempotency-key-cleanup";
 import { ServerlessApi } from "./serverless-api";
 import type { FunctionNetworkArgs, LogArgs } from "./vpc-function";
@@ -30,12 +31,8 @@ export interface RegionalPaymentsApiArgs {
   domain?: CustomDomainArgs;
 }
 
-/** The database as a region sees it: the global writer endpoint and this region's member cluster. */
-export interface RegionalDatabaseArgs {
-  /** Name of the replicated Secrets Manager secret with the credentials (the same in both regions). */
-  secretName: pulumi.Input<string>;
-  /** The Aurora global writer endpoint, for writes: it follows the primary after a switchover or failover. */
-  writerHost: pulumi.Input<string>;
+/** The database as a region sees it: the secret and global writer endpoint, and this region's member cluster. */
+export interface RegionalDatabaseArgs extends Omit<DatabaseArgs, "readerHost"> {
   /** This region's cluster (writer) endpoint: inactive while the cluster is a secondary, when RDS may not return it at all. */
   clusterEndpoint: pulumi.Input<string>;
   /** This region's reader endpoint: it answers in either role. */
