@@ -100,7 +100,7 @@ describe("dr-region stack", () => {
   });
 
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {
-    const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "AuroraGlobalDBReplicationLag")!;
+    const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "AuroraGlobalDBRPOLag")!;
     expect(lag.inputs).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBClusterIdentifier: plan.outputs.clusterIdentifier }, alarmActions: [plan.outputs.alertTopicArn] });
     expect(lag.inputs.threshold).toBeLessThan(60_000);
   });

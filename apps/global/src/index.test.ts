@@ -1,3 +1,5 @@
+import { dnsFailoverSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
+import { RECOVERY_TARGETS } from "@payments-dr/monitoring";
 import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
@@ -44,6 +46,17 @@ describe("global stack without a custom domain", () => {
     expect(config.inputs.bucket).toBe(primaryRegionOutputs.bucketName);
     expect(config.inputs.rules[0].destination).toMatchObject({ bucket: drRegionOutputs.bucketArn, encryptionConfiguration: { replicaKmsKeyId: drRegionOutputs.kmsKeyArn } });
     expect(plan.outputs.replicationRuleId).toBe(config.inputs.rules[0].id);
+  });
+
+  it("deploys the recovery budget's numbers: S3 Replication Time Control at the targets' minutes, DNS failover within the aimed RTO", () => {
+    const rule = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules[0];
+    expect(rule.destination.replicationTime).toMatchObject({ status: "Enabled", time: { minutes: RECOVERY_TARGETS.s3ReplicationMinutes } });
+    expect(dnsFailoverSeconds()).toBe(RECOVERY_TARGETS.aimRtoSeconds);
+    const apiChecks = plan.ofType("aws:route53/healthCheck:HealthCheck").filter((c) => c.inputs.type === "HTTPS");
+    expect(apiChecks).toHaveLength(2);
+    for (const check of apiChecks) {
+      expect(check.inputs).toMatchObject({ requestInterval: FAILOVER_TIMING.requestIntervalSeconds, failureThreshold: FAILOVER_TIMING.failureThreshold });
+    }
   });
 
   it("refuses to replicate while a regional bucket's versioning is not Enabled", async () => {

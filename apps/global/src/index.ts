@@ -13,7 +13,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { CrossRegionDashboard, loadAlarmThresholdOverrides, ReplicationAlarms } from "@payments-dr/monitoring";
+import { CrossRegionDashboard, loadAlarmThresholdOverrides, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -95,6 +95,8 @@ const replication = new BucketReplication(
       kmsKeyArn: dr.output("kmsKeyArn"),
       region: config.drRegion,
     },
+    // The recovery budget's S3 line: Replication Time Control at the targets' minutes.
+    replicationTimeMinutes: RECOVERY_TARGETS.s3ReplicationMinutes,
   },
   { provider: primarySide.provider },
 );

@@ -14,5 +14,13 @@ export const NAMESPACE = {
  */
 export const ROUTE53_METRICS_REGION = "us-east-1";
 
+/**
+ * The Aurora global database lag that alarms and graphs watch: for Aurora PostgreSQL, how far a
+ * secondary is behind for user transactions (ms), which is what a failover would lose. AWS's
+ * switchover/failover guide names it for every Aurora PostgreSQL global database;
+ * AuroraGlobalDBReplicationLag is the older measure (storage, Aurora MySQL's before 3.04/2.12).
+ */
+export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
+
 /** Every alarm and widget looks at one-minute datapoints: the finest standard resolution. */
 export const PERIOD_SECONDS = 60;

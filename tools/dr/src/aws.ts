@@ -13,6 +13,9 @@ import { perRegion } from "@payments-dr/cli-support";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS } from "./thresholds";
 
+/** The replication lag the DR commands read: see {@link Aws.replicationLag}. */
+export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
+
 /** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
 export const ROUTE53_API_REGION = "us-east-1";
 
@@ -29,14 +32,21 @@ export interface ClientFactory {
   route53(): Route53Client;
 }
 
+/**
+ * Bounds on every AWS call. The SDK's defaults wait without limit and retry three times, so a
+ * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
+ * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
+ */
+export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }, maxAttempts: 2 } as const;
+
 /** One client per service and region, created on first use. */
 export function defaultClientFactory(): ClientFactory {
-  const route53 = perRegion((region) => new Route53Client({ region }));
+  const route53 = perRegion((region) => new Route53Client({ region, ...AWS_CALL_LIMITS }));
   return {
-    rds: perRegion((region) => new RDSClient({ region })),
-    cloudwatch: perRegion((region) => new CloudWatchClient({ region })),
-    dynamodb: perRegion((region) => new DynamoDBClient({ region })),
-    s3: perRegion((region) => new S3Client({ region })),
+    rds: perRegion((region) => new RDSClient({ region, ...AWS_CALL_LIMITS })),
+    cloudwatch: perRegion((region) => new CloudWatchClient({ region, ...AWS_CALL_LIMITS })),
+    dynamodb: perRegion((region) => new DynamoDBClient({ region, ...AWS_CALL_LIMITS })),
+    s3: perRegion((region) => new S3Client({ region, ...AWS_CALL_LIMITS })),
     route53: () => route53(ROUTE53_API_REGION),
   };
 }
@@ -122,9 +132,11 @@ export class Aws {
   }
 
   /**
-   * The latest `AuroraGlobalDBReplicationLag` (CloudWatch, AWS/RDS, milliseconds) of a secondary
-   * cluster, read in the secondary's own region: Maximum over 1-minute periods, newest datapoint
-   * in the last 5 minutes. Undefined when there is none (e.g. the cluster is the writer).
+   * The latest `AuroraGlobalDBRPOLag` (CloudWatch, AWS/RDS, milliseconds) of a secondary cluster,
+   * read in the secondary's own region: Maximum over 1-minute periods, newest datapoint in the
+   * last 5 minutes. Undefined when there is none (e.g. the cluster is the writer). For Aurora
+   * PostgreSQL, AWS's switchover/failover guide names this metric (how far the secondary is behind
+   * for user transactions: the commits a failover would lose), not AuroraGlobalDBReplicationLag.
    */
   async replicationLag(region: string, clusterIdentifier: string): Promise<LagReading | undefined> {
     const end = this.clock.now();
@@ -140,7 +152,7 @@ export class Aws {
             MetricStat: {
               Metric: {
                 Namespace: "AWS/RDS",
-                MetricName: "AuroraGlobalDBReplicationLag",
+                MetricName: AURORA_RPO_LAG_METRIC,
                 Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }],
               },
               Period: 60,

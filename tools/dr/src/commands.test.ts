@@ -23,9 +23,10 @@ beforeEach(() => {
 });
 afterEach(() => world.restore());
 
-const bothHealthy = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: healthy });
+/** Both APIs up, each /health answering for its role as deployed (see FakeWorld.health). */
+const bothUp = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: world.health(DR) });
 
-async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string; drillApiKey?: string } = {}) {
+async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string; ask?: () => Promise<string>; drillApiKey?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await run([...args, "--outputs", outputsDir], {
@@ -33,9 +34,9 @@ async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; ans
     stdout: (t) => stdout.push(t),
     stderr: (t) => stderr.push(t),
     isTTY: options.isTTY ?? false,
-    ask: async () => options.answer ?? "n",
+    ask: options.ask ?? (async () => options.answer ?? "n"),
     clients: world.clients(),
-    fetch: options.fetch ?? bothHealthy(),
+    fetch: options.fetch ?? bothUp(),
     clock,
     pollIntervalMs: 10_000,
     healthTimeoutMs: 50,
@@ -96,7 +97,7 @@ describe("preflight", () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")) });
     const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });
     expect(code).toBe(EXIT_CODES.refused);
-    expect(JSON.parse(stdout).checks).toContainEqual({ name: "target /health ok", ok: false, detail: `${drRegionOutputs.healthUrl}: TypeError: fetch failed` });
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "target API answers /health", ok: false, detail: `${drRegionOutputs.healthUrl}: TypeError: fetch failed` });
   });
 
   it("fails when the target region has no replica of the API keys table (its authorizer could not authenticate anyone)", async () => {
@@ -104,6 +105,29 @@ describe("preflight", () => {
     const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(JSON.parse(stdout).checks).toContainEqual(expect.objectContaining({ name: "API keys replica active in target", ok: false, detail: expect.stringMatching(/not found/) }));
+  });
+
+  it("back to the home region, accepts its API's 503 for role primary: that /health is 200 only on the writer", async () => {
+    world.writer = DR;
+    const { code, stdout } = await dr(["preflight", "--to", HOME, "--json"]);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "target API answers /health", ok: true, detail: expect.stringMatching(/^HTTP 503 for role primary .*expected while us-east-1 is a secondary/) });
+    expect(code).toBe(EXIT_CODES.ok);
+  });
+
+  it("back to the home region, a 503 that is not its function's (a gateway error) still fails", async () => {
+    world.writer = DR;
+    const gatewayError = async () => ({ status: 503, body: JSON.stringify({ message: "Service Unavailable" }) });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: gatewayError, [drRegionOutputs.healthUrl]: world.health(DR) });
+    const { code, stdout } = await dr(["preflight", "--to", HOME, "--json"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "target API answers /health", ok: false, detail: `${primaryRegionOutputs.healthUrl}: HTTP 503` });
+  });
+
+  it("a 503 for role primary from the DR region's API fails: only the primary-region API answers so while healthy", async () => {
+    const primary503 = async () => ({ status: 503, body: JSON.stringify({ status: "unavailable", role: "primary" }) });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: primary503 });
+    const { code } = await dr(["preflight", "--to", DR, "--json"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
   });
 
   it("fails on different engine versions", async () => {
@@ -127,7 +151,7 @@ describe("switchover", () => {
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ outcome: "done", from: HOME, to: DR });
     expect(result.timeline.map((e: { step: string }) => e.step)).toEqual(
-      expect.arrayContaining(["preflight passed", `${DR} is the writer`, `${primaryRegionOutputs.globalClusterId} is available`, `${DR} /health is 200`]),
+      expect.arrayContaining(["preflight passed", `${DR} is the writer`, `${primaryRegionOutputs.globalClusterId} is available`, `${drRegionOutputs.clusterIdentifier} is available and ${DR} /health is 200`]),
     );
     expect(result.totalSeconds).toBeGreaterThan(0);
   });
@@ -168,6 +192,26 @@ describe("switchover", () => {
     expect(code).toBe(EXIT_CODES.ok);
     expect(stdout).toMatch(/already done/);
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("already done is not success until the target serves: a re-run after a timeout waits for /health 200", async () => {
+    world.writer = DR;
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }) });
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "30"], { fetch });
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/timed out waiting for .*\/health to answer 200/);
+  });
+
+  it("the timeout counts from the confirmation, not from the start of the command", async () => {
+    const { code } = await dr(["switchover", "--to", DR, "--timeout", "60"], {
+      isTTY: true,
+      ask: async () => {
+        await clock.sleep(120_000); // the operator reads the question for two minutes
+        return "yes";
+      },
+    });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
   });
 
   it("times out with exit 4 and a message when the move never converges", async () => {

@@ -1,10 +1,10 @@
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
-import { Aws } from "./aws";
+import { AURORA_RPO_LAG_METRIC, RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
+import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
 import type { Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
-import { FakeClock, fakeFetch, FakeWorld, globalOutputs, healthy, HOME } from "./test-support";
-import { MAX_LAG_SECONDS, REPLICATION_WARNING_SHARE as SHARE, RPO_SECONDS } from "./thresholds";
+import { FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME } from "./test-support";
+import { DEFAULT_TIMEOUT_SECONDS, MAX_LAG_SECONDS, REPLICATION_WARNING_SHARE as SHARE, RPO_SECONDS, RTO_SECONDS } from "./thresholds";
 import { Topology } from "./topology";
 import { outageWindows, type PaymentAttempt } from "./traffic";
 
@@ -16,6 +16,15 @@ it("the preflight lag threshold traces to the RPO target: RECOVERY_TARGETS.rpoSe
   expect(RPO_SECONDS).toBe(RECOVERY_TARGETS.rpoSeconds);
   expect(SHARE).toBe(REPLICATION_WARNING_SHARE);
   expect(MAX_LAG_SECONDS).toBe(15);
+});
+
+it("reads the same Aurora lag metric that the DR region's alarm watches", () => {
+  expect(CLI_LAG_METRIC).toBe(AURORA_RPO_LAG_METRIC);
+});
+
+it("a role change times out at the promised RTO by default (RECOVERY_TARGETS.rtoSeconds)", () => {
+  expect(RTO_SECONDS).toBe(RECOVERY_TARGETS.rtoSeconds);
+  expect(DEFAULT_TIMEOUT_SECONDS).toBe(RTO_SECONDS);
 });
 
 describe("observed RTO", () => {
@@ -40,27 +49,36 @@ describe("drill", () => {
   let world: FakeWorld;
   afterEach(() => world.restore());
 
-  /** The payments API: writes fail while the writer moves (503), every acknowledged payment is readable. */
+  /**
+   * Both regions' payments APIs as deployed without a failover domain: each writes only while
+   * its own cluster is the writer and nothing is moving (503 otherwise: no VPC peering), and
+   * every acknowledged payment is readable in either region.
+   */
   function paymentsApi(w: FakeWorld, drop: boolean) {
     const stored = new Map<string, unknown>();
     let n = 0;
-    return fakeFetch({
-      [primaryRegionOutputs.healthUrl]: healthy,
-      [drRegionOutputs.healthUrl]: healthy,
-      [`${primaryRegionOutputs.apiUrl}/payments/`]: async (init, url) => {
+    const regionApi = (region: string, apiUrl: string) => ({
+      [`${apiUrl}/payments/`]: async (init: { headers?: Record<string, string> }, url: string) => {
         if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
         const id = url.split("/").pop() as string;
         return stored.has(id) ? { status: 200, body: JSON.stringify(stored.get(id)) } : { status: 404, body: "" };
       },
-      [`${primaryRegionOutputs.apiUrl}/payments`]: async (init) => {
+      [`${apiUrl}/payments`]: async (init: { headers?: Record<string, string>; body?: string }) => {
         if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
-        if (w.status !== "available") return { status: 503, body: JSON.stringify({ title: "database read-only" }) };
+        if (w.writer !== region || w.status !== "available") return { status: 503, body: JSON.stringify({ title: "database unavailable" }) };
         n += 1;
         const id = `pay_${n}`;
         // With `drop`, the third payment is acknowledged but never stored: a lost write.
         if (!drop || n !== 3) stored.set(id, JSON.parse(init.body ?? "{}"));
         return { status: 201, body: JSON.stringify({ id }) };
       },
+    });
+    return fakeFetch({
+      // Each /health as deployed: the home region's is 503 while the DR region holds the writer.
+      [primaryRegionOutputs.healthUrl]: w.health(HOME),
+      [drRegionOutputs.healthUrl]: w.health("us-east-2"),
+      ...regionApi(HOME, primaryRegionOutputs.apiUrl),
+      ...regionApi("us-east-2", drRegionOutputs.apiUrl),
     });
   }
 
@@ -92,6 +110,9 @@ describe("drill", () => {
       ["us-east-2", HOME, "done"],
     ]);
     expect(world.writer).toBe(HOME);
+    // Without a failover domain the payments follow the writer: to the DR region's API while it held it.
+    expect(fetch.urls.filter((u) => u === `${drRegionOutputs.apiUrl}/payments`).length).toBeGreaterThan(0);
+    expect(result.endpoint).toMatch(/the writer region's API/);
     expect(result.payments.acknowledged).toBeGreaterThan(0);
     expect(result.payments.failed).toBeGreaterThan(0);
     expect(result.payments.lost).toBe(0);

@@ -38,20 +38,30 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   if (roleOf(global, home) !== "writer" || operationInProgress(global)) {
     throw new RefusedError(`a drill starts from ${home.region} as the idle writer (now: ${home.region} is ${roleOf(global, home)}, status ${global.status}); use dr status / dr failback first`);
   }
-  await confirmOrRefuse(ctx, options, `Drill: switch the writer ${home.region} → ${dr.region} → ${home.region} while sending up to ${options.maxPayments} test payments to ${ctx.topology.paymentsBaseUrl}?`);
+  // With DNS failover, payments go where merchants send them: the failover domain. Without it no
+  // endpoint follows the writer (each region's API can write only while its own cluster holds
+  // the writer: the regions have no VPC peering), so they go to the writer region's API, moved
+  // after each switchover as a client re-pointed by hand would be.
+  const { failoverUrl } = ctx.topology;
+  let writerApi = home.apiUrl;
+  const endpoint = () => failoverUrl ?? writerApi;
+  const described = failoverUrl ?? `the writer region's API (${home.apiUrl}, then ${dr.apiUrl}, then back; no failover domain)`;
+  await confirmOrRefuse(ctx, options, `Drill: switch the writer ${home.region} → ${dr.region} → ${home.region} while sending up to ${options.maxPayments} test payments to ${described}?`);
 
   const timeline = new Timeline(ctx.clock, ctx.log);
-  const traffic = new PaymentTraffic(ctx, ctx.topology.paymentsBaseUrl, options);
+  const traffic = new PaymentTraffic(ctx, endpoint, options);
   const switchovers: RoleChangeResult[] = [];
   let error: string | undefined;
   traffic.start();
-  timeline.mark(`payments started to ${ctx.topology.paymentsBaseUrl}`);
+  timeline.mark(`payments started to ${described}`);
   try {
     await ctx.clock.sleep(options.settleSeconds * 1000);
     timeline.mark(`switchover ${home.region} → ${dr.region}`);
     switchovers.push(await switchover(ctx, dr, { yes: true }));
+    writerApi = dr.apiUrl;
     timeline.mark(`switchover ${dr.region} → ${home.region}`);
     switchovers.push(await switchover(ctx, home, { yes: true }, "failback"));
+    writerApi = home.apiUrl;
     timeline.mark(`back on ${home.region}`);
     await ctx.clock.sleep(options.settleSeconds * 1000);
   } catch (caught) {
@@ -60,7 +70,7 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   }
   const attempts = await traffic.stop();
   timeline.mark(`payments stopped: ${attempts.length} sent`);
-  const lost = await lostPayments(ctx, ctx.topology.paymentsBaseUrl, attempts, options);
+  const lost = await lostPayments(ctx, endpoint(), attempts, options);
   timeline.mark(`read back ${attempts.filter((a) => a.paymentId).length} acknowledged payments: ${lost.length} lost`);
 
   const outages = outageWindows(attempts);
@@ -69,7 +79,7 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   return {
     command: "drill",
     ok: error === undefined && lost.length === 0 && !unrecovered,
-    endpoint: ctx.topology.paymentsBaseUrl,
+    endpoint: described,
     from: home.region,
     to: dr.region,
     timeline: timeline.events,

@@ -1,4 +1,5 @@
 import { orDash, table } from "@payments-dr/cli-support";
+import { AURORA_RPO_LAG_METRIC } from "./aws";
 import type { DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
@@ -40,7 +41,7 @@ export function formatStatus(report: StatusReport): string {
     `API keys table ${report.apiKeys.table}: ${tableLine(report.apiKeys)}`,
     `S3 replication from ${report.s3Replication.sourceBucket}: ${s3}`,
     "",
-    "lag: CloudWatch AuroraGlobalDBReplicationLag (Maximum, 1 min), latest datapoint of the last 5 min, readers only",
+    `lag: CloudWatch ${AURORA_RPO_LAG_METRIC} (Maximum, 1 min), latest datapoint of the last 5 min, readers only`,
   ].join("\n");
 }
 

@@ -1,4 +1,5 @@
 import { messageOf } from "@payments-dr/cli-support";
+import { Agent, fetch as undiciFetch } from "undici";
 import { HEALTH_TIMEOUT_MS } from "./thresholds";
 
 /** The subset of WHATWG fetch the CLI uses; tests inject a fake. */
@@ -6,6 +7,14 @@ export type Fetch = (url: string, init?: { method?: string; headers?: Record<str
   status: number;
   text(): Promise<string>;
 }>;
+
+/**
+ * The CLI's fetch: every request on a new connection. A drill sends its payments to the failover
+ * domain and must follow Route 53 when the record flips; a kept-alive connection would stay with
+ * the region it first reached (the DNS answer is only read when connecting).
+ */
+const freshConnections = new Agent({ pipelining: 0 });
+export const fetchOnFreshConnection: Fetch = (url, init) => undiciFetch(url, { ...init, dispatcher: freshConnections });
 
 export interface HttpResult {
   /** Undefined when no answer came (refused, DNS, TLS, timeout). */
@@ -49,6 +58,8 @@ export interface HealthResult {
   url: string;
   ok: boolean;
   httpStatus: number | null;
+  /** The role the payment function answered for (its REGION_ROLE), when the answer is its own. */
+  role?: string;
   latencyMs: number;
   error?: string;
 }
@@ -57,6 +68,18 @@ export interface HealthResult {
 export async function checkHealth(fetchFn: Fetch, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
   const result = await request(fetchFn, url, { method: "GET" }, timeoutMs);
   const ok = result.status === 200;
+  const role = roleIn(result.body);
   const error = result.error ?? (ok ? undefined : `HTTP ${result.status}`);
-  return { url, ok, httpStatus: result.status ?? null, latencyMs: result.latencyMs, ...(error ? { error } : {}) };
+  return { url, ok, httpStatus: result.status ?? null, ...(role ? { role } : {}), latencyMs: result.latencyMs, ...(error ? { error } : {}) };
+}
+
+/** `role` of the payment function's `/health` body; undefined for anything else (a gateway error, HTML). */
+function roleIn(body: string | undefined): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body ?? "");
+    const role = (parsed as { role?: unknown } | null)?.role;
+    return typeof role === "string" ? role : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { messageOf } from "@payments-dr/cli-support";
-import type { ClusterView, GlobalClusterView, LagReading } from "./aws";
+import { AURORA_RPO_LAG_METRIC, type ClusterView, type GlobalClusterView, type LagReading } from "./aws";
 import type { Context } from "./context";
-import { checkHealth } from "./http";
+import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";
 import { MAX_LAG_SECONDS } from "./thresholds";
 import type { RegionSite } from "./topology";
@@ -65,7 +65,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
 
   const seconds = lag.value?.seconds;
   add(`replication lag under ${MAX_LAG_SECONDS} s`, seconds !== undefined && seconds < MAX_LAG_SECONDS,
-    lag.error ?? (seconds === undefined ? "no AuroraGlobalDBReplicationLag datapoint in the last 5 min" : `${seconds} s at ${lag.value?.at.toISOString()}`));
+    lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint in the last 5 min` : `${seconds} s at ${lag.value?.at.toISOString()}`));
 
   add("no global-cluster operation in progress", !operationInProgress(global),
     global.operation ? `${global.operation.status} (status ${global.status})` : `status ${global.status}`);
@@ -74,9 +74,26 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("API keys replica active in target", keys.value?.tableStatus === "ACTIVE",
     keys.error ?? `${ctx.topology.apiKeysTableName} is ${keys.value?.tableStatus} in ${target.region}`);
 
-  add("target /health ok", health.ok, health.ok ? `HTTP 200 in ${health.latencyMs} ms` : `${health.url}: ${health.error}`);
+  const answer = healthBeforeMove(target, health);
+  add("target API answers /health", answer.ok, answer.detail);
 
   return { target: target.region, ok: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * Whether the target's API, still a secondary's, answers as it should. Each API's `/health` answers
+ * for its stack's role (REGION_ROLE): the dr-region API is 200 while its database is reachable,
+ * read-only included; the primary-region API is 200 only while its cluster holds the writer, so
+ * before a failback it answers 503 for role "primary". That answer comes from its function, so the
+ * API and its Lambda are up; whether that Lambda reaches the new writer shows only after the move,
+ * which waits for its 200.
+ */
+export function healthBeforeMove(target: RegionSite, health: HealthResult): { ok: boolean; detail: string } {
+  if (health.ok) return { ok: true, detail: `HTTP 200 in ${health.latencyMs} ms` };
+  if (target.stack === "primary-region" && health.httpStatus === 503 && health.role === "primary") {
+    return { ok: true, detail: `HTTP 503 for role primary in ${health.latencyMs} ms: expected while ${target.region} is a secondary; it must answer 200 once it holds the writer` };
+  }
+  return { ok: false, detail: `${health.url}: ${health.error}` };
 }
 
 type Settled<T> = { value?: T; error?: string };

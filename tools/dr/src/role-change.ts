@@ -1,5 +1,5 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
-import type { GlobalClusterView } from "./aws";
+import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { operationInProgress, preflight, type PreflightResult } from "./preflight";
@@ -32,7 +32,7 @@ export interface RoleChangeOptions {
  */
 export async function switchover(ctx: Context, target: RegionSite, options: RoleChangeOptions, command: RoleChangeResult["command"] = "switchover"): Promise<RoleChangeResult> {
   const timeline = new Timeline(ctx.clock, ctx.log);
-  const deadline = ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+  let deadline = deadlineFrom(ctx);
   const global = await readGlobalCluster(ctx, [target, ctx.topology.other(target)]);
   const from = writerSite(global, ctx.topology)?.region ?? null;
   timeline.mark(`read ${global.id}: status ${global.status}, writer ${from ?? "none"}`);
@@ -58,6 +58,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
     throw new RefusedError(`preflight to ${target.region} failed, nothing changed:\n  - ${failed.join("\n  - ")}`);
   }
   await confirmOrRefuse(ctx, options, `Switch the Aurora global writer from ${from} to ${target.region} (planned, no data loss)?`);
+  deadline = deadlineFrom(ctx);
 
   // The API is called in the current writer's region: both regions are healthy (preflight), and
   // the writer's region is where the global cluster's control plane already acts from.
@@ -82,7 +83,7 @@ export async function failover(ctx: Context, target: RegionSite, options: RoleCh
     throw new RefusedError("failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)");
   }
   const timeline = new Timeline(ctx.clock, ctx.log);
-  const deadline = ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+  let deadline = deadlineFrom(ctx);
   const global = await readGlobalCluster(ctx, [target]);
   const from = writerSite(global, ctx.topology)?.region ?? null;
   timeline.mark(`read ${global.id} in ${target.region}: status ${global.status}, writer ${from ?? "none"}`);
@@ -105,13 +106,14 @@ export async function failover(ctx: Context, target: RegionSite, options: RoleCh
   let lag: RoleChangeResult["rpoBound"];
   try {
     const reading = await ctx.aws.replicationLag(target.region, target.clusterIdentifier);
-    lag = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch AuroraGlobalDBReplicationLag in ${target.region}` };
+    lag = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}` };
   } catch (error) {
     lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}` };
   }
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the bound on data lost)`);
 
-  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing up to ${lag.seconds ?? "an unknown number of"} s of writes?`);
+  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing up to ${lag.seconds ?? "an unknown number of"} s of writes${lagAge(ctx, lag)}?`);
+  deadline = deadlineFrom(ctx);
   try {
     await ctx.aws.failover(target.region, global.id, target.clusterArn);
   } catch (error) {
@@ -135,6 +137,17 @@ export async function failback(ctx: Context, options: RoleChangeOptions): Promis
     throw new RefusedError(`${home.region} has rejoined but is still resynchronizing (pending-resync): wait, then retry`);
   }
   return switchover(ctx, home, options, "failback");
+}
+
+/** `--timeout` from now: it starts once the operator has confirmed, so their reading time is not counted. */
+function deadlineFrom(ctx: Context): number {
+  return ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+}
+
+/** How old the lag reading behind the data-loss bound is, for the confirmation question. */
+function lagAge(ctx: Context, lag: RoleChangeResult["rpoBound"]): string {
+  if (!lag?.observedAt) return "";
+  return ` (reading ${Math.round((ctx.clock.now().getTime() - Date.parse(lag.observedAt)) / 1000)} s old)`;
 }
 
 /** The target is writer and nothing is moving: the job is done. */
@@ -171,12 +184,19 @@ async function finish(
   timeline: Timeline,
   deadline: number,
 ): Promise<RoleChangeResult> {
-  if (outcome === "already-done") {
-    timeline.mark(`${target.region} is already the writer: nothing to do`);
-  } else {
-    await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`);
-    timeline.mark(`${target.region} /health is 200`);
-  }
+  if (outcome === "already-done") timeline.mark(`${target.region} is already the writer: no role change needed`);
+  // Checked on every outcome: a re-run after a timeout must not report success on the writer flag
+  // alone. The cluster's own status shows the promotion finished; /health that its API serves.
+  await waitFor(
+    ctx,
+    `${target.clusterIdentifier} to be available`,
+    () => ctx.aws.cluster(target.region, target.clusterIdentifier),
+    (cluster) => cluster.status === "available",
+    deadline,
+    (cluster) => `status ${cluster.status}`,
+  );
+  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`);
+  timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
 }
 

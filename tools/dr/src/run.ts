@@ -9,7 +9,7 @@ import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
 import { formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
-import type { Fetch } from "./http";
+import { type Fetch, fetchOnFreshConnection } from "./http";
 import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
 import { failback, failover, switchover } from "./role-change";
@@ -72,7 +72,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
   const ctx: Context = {
     topology: new Topology(outputs),
     aws: new Aws(env.clients ?? defaultClientFactory(), clock),
-    fetch: env.fetch ?? (globalThis.fetch as unknown as Fetch),
+    fetch: env.fetch ?? fetchOnFreshConnection,
     clock,
     confirm: confirmer(env),
     log: (line) => env.stderr(line),

@@ -43,13 +43,14 @@ export interface RegionStatus {
     error?: string;
   };
   /**
-   * Latest CloudWatch `AuroraGlobalDBReplicationLag` of this cluster in seconds (only a reader
+   * Latest CloudWatch `AuroraGlobalDBRPOLag` of this cluster in seconds (only a reader
    * has one), read in this region; null when there is no datapoint.
    */
   replicationLagSeconds: number | null;
   lagError?: string;
   route53HealthCheck: { id: string; healthy: boolean | null; checkersHealthy: number | null; checkersTotal: number | null; error?: string };
-  api: { url: string; ok: boolean; httpStatus: number | null; latencyMs: number; error?: string };
+  /** `/health`; `role` is the role the payment function answered for (absent when the answer was not its own). */
+  api: { url: string; ok: boolean; httpStatus: number | null; role?: string; latencyMs: number; error?: string };
 }
 
 type Check = (value: unknown, at: string, errors: string[]) => void;
@@ -102,7 +103,7 @@ const regionStatus = object({
     checkersTotal: nullable(num),
     error: optional(str),
   }),
-  api: object({ url: str, ok: bool, httpStatus: nullable(num), latencyMs: num, error: optional(str) }),
+  api: object({ url: str, ok: bool, httpStatus: nullable(num), role: optional(str), latencyMs: num, error: optional(str) }),
 });
 
 const globalTableStatus = object({

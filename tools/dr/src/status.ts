@@ -38,7 +38,8 @@ export async function gatherStatus(ctx: Context): Promise<StatusReport> {
   let cluster: GlobalClusterView | undefined;
   let clusterError: string | undefined;
   try {
-    cluster = await readGlobalCluster(ctx, topology.sites);
+    // The DR region first: it answers the same in normal times and is the one up in an outage.
+    cluster = await readGlobalCluster(ctx, [topology.dr, topology.home]);
   } catch (error) {
     clusterError = messageOf(error);
   }

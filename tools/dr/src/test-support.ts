@@ -127,7 +127,7 @@ export class FakeWorld {
           MetricDataResults: [
             {
               Id: "lag",
-              Label: "AuroraGlobalDBReplicationLag",
+              Label: "AuroraGlobalDBRPOLag",
               Timestamps: [new Date(end - 60_000), new Date(end - 120_000)],
               Values: [this.lagMs, 650],
               StatusCode: "Complete",
@@ -178,6 +178,21 @@ export class FakeWorld {
         },
       })),
     );
+  }
+
+  /**
+   * A region's `/health` as the deployed payment function answers it: the primary-region API
+   * (REGION_ROLE primary) is 200 only while its cluster holds the writer and 503 otherwise; the
+   * dr-region API is 200 while its database answers, read-only or not. A region in `down` does
+   * not answer at all.
+   */
+  health(region: string): Route {
+    return async () => {
+      if (this.down.has(region)) throw new TypeError("fetch failed: connect ETIMEDOUT");
+      if (region === DR) return { status: 200, body: JSON.stringify({ status: "ok", role: "dr" }) };
+      const writable = this.writer === HOME && this.status === "available";
+      return { status: writable ? 200 : 503, body: JSON.stringify({ status: writable ? "ok" : "unavailable", role: "primary" }) };
+    };
   }
 
   /** A move under way, as after a crash of the CLI that started it. */

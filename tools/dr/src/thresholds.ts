@@ -7,6 +7,9 @@
 /** The promised RPO (DESIGN §9): RECOVERY_TARGETS.rpoSeconds in libs/monitoring. */
 export const RPO_SECONDS = 60;
 
+/** The promised RTO (DESIGN §9): RECOVERY_TARGETS.rtoSeconds in libs/monitoring. */
+export const RTO_SECONDS = 300;
+
 /** Share of the RPO at which replication lag warns: REPLICATION_WARNING_SHARE in libs/monitoring. */
 export const REPLICATION_WARNING_SHARE = 0.25;
 
@@ -19,11 +22,16 @@ export const MAX_LAG_SECONDS = RPO_SECONDS * REPLICATION_WARNING_SHARE;
 /** How long `/health` may take before the region counts as not answering. */
 export const HEALTH_TIMEOUT_MS = 5_000;
 
-/** Between two polls of a role change. */
-export const POLL_INTERVAL_MS = 10_000;
+/** Between two polls of a role change: small against the 90 s aimed at, well within RDS's API limits. */
+export const POLL_INTERVAL_MS = 5_000;
 
-/** Default `--timeout` of switchover/failover/failback (Aurora typically needs 1-2 min; up to ~10). */
-export const DEFAULT_TIMEOUT_SECONDS = 900;
+/**
+ * Default `--timeout` of switchover/failover/failback, counted from the operator's confirmation:
+ * the promised RTO. Aurora typically moves the writer in 1-2 minutes; a move still unfinished at
+ * 5 minutes has broken the promise, so the CLI says so (exit 4) instead of waiting silently. AWS
+ * carries on; re-running the same command resumes the wait.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = RTO_SECONDS;
 
 /** Window searched for the latest replication-lag datapoint. */
 export const LAG_LOOKBACK_SECONDS = 300;

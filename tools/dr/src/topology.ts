@@ -22,8 +22,8 @@ export class Topology {
   readonly sessionsTableName: string;
   /** The merchants' API keys: each region's authorizer reads its own replica. */
   readonly apiKeysTableName: string;
-  /** Where payments go: the failover domain when DNS failover is on, else the home region's API. */
-  readonly paymentsBaseUrl: string;
+  /** The failover domain's URL, where merchants send payments; undefined without DNS failover. */
+  readonly failoverUrl: string | undefined;
 
   constructor(outputs: StackOutputsSet) {
     const { primary, dr, global } = outputs;
@@ -50,7 +50,7 @@ export class Topology {
     this.globalClusterId = primary.globalClusterId;
     this.sessionsTableName = primary.sessionsTableName;
     this.apiKeysTableName = primary.apiKeysTableName;
-    this.paymentsBaseUrl = global.failoverDomain ? `https://${global.failoverDomain}` : primary.apiUrl;
+    this.failoverUrl = global.failoverDomain ? `https://${global.failoverDomain}` : undefined;
   }
 
   get sites(): RegionSite[] {

@@ -43,7 +43,8 @@ export class PaymentTraffic {
 
   constructor(
     private readonly ctx: Context,
-    private readonly baseUrl: string,
+    /** Where the next payment goes (it may change while the drill moves the writer). */
+    private readonly baseUrl: () => string,
     private readonly options: TrafficOptions,
   ) {}
 
@@ -74,7 +75,7 @@ export class PaymentTraffic {
     const sentAt = this.ctx.clock.now().toISOString();
     const result = await request(
       this.ctx.fetch,
-      `${this.baseUrl}/payments`,
+      `${this.baseUrl()}/payments`,
       { method: "POST", headers: { ...authorization(this.options.apiKey), "Content-Type": "application/json", "Idempotency-Key": idempotencyKey }, body: drillPayment(sequence) },
       this.options.requestTimeoutMs,
     );

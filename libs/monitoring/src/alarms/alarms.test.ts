@@ -109,7 +109,7 @@ describe("RegionalAlarms", () => {
     const threshold = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE;
     expect(lag.inputs).toMatchObject({
       namespace: "AWS/RDS",
-      metricName: "AuroraGlobalDBReplicationLag",
+      metricName: "AuroraGlobalDBRPOLag",
       dimensions: { DBClusterIdentifier: "payments-dr-aurora-use2-qa" },
       statistic: "Maximum",
       comparisonOperator: "GreaterThanOrEqualToThreshold",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
-import { NAMESPACE } from "../metrics";
+import { AURORA_RPO_LAG_METRIC, NAMESPACE } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds } from "./thresholds";
@@ -134,7 +134,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
         `Aurora global database: the DR cluster lags ${t.auroraReplicationLagMs} ms or more (or reports nothing) for ${t.replicationLagMinutes} minutes; ` +
         `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A failover now would lose that much; see the DR runbook (status, preflight).`,
       namespace: NAMESPACE.rds,
-      metricName: "AuroraGlobalDBReplicationLag",
+      metricName: AURORA_RPO_LAG_METRIC,
       dimensions: cluster,
       stat: "Maximum",
       comparison: "GreaterThanOrEqualToThreshold",

@@ -63,7 +63,7 @@ export interface AlarmThresholds {
    */
   auroraConnections: number;
   /**
-   * `AuroraGlobalDBReplicationLag` of the DR cluster, milliseconds (maximum). Also below the
+   * `AuroraGlobalDBRPOLag` of the DR cluster, milliseconds (maximum). Also below the
    * 20 s minimum of `rds.global_db_rpo`, so it warns before a managed RPO starts blocking
    * commits. @default 15000 (a quarter of the 60 s RPO)
    */

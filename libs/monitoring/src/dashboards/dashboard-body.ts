@@ -1,4 +1,4 @@
-import { NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
+import { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
@@ -34,7 +34,7 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
   // Only the secondary cluster publishes its lag: the DR one normally, the primary's after a
   // switchover swaps the roles. Both are graphed so the row stays right through a drill.
   const lagMetrics: MetricLine[] = [dr, primary].map((r) =>
-    line(NAMESPACE.rds, "AuroraGlobalDBReplicationLag", [["DBClusterIdentifier", r.clusterIdentifier]], {
+    line(NAMESPACE.rds, AURORA_RPO_LAG_METRIC, [["DBClusterIdentifier", r.clusterIdentifier]], {
       region: r.region,
       stat: "Maximum",
       label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,

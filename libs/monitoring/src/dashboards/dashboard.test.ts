@@ -95,7 +95,7 @@ describe("dashboardBody", () => {
 
   it("graphs replication where each metric lives: Aurora lag of the DR cluster first (then the primary's, after a switchover), DynamoDB and S3 in the source region", () => {
     const byMetric = (namespace: string, metric: string) => lines.filter((l) => l.namespace === namespace && l.metric === metric);
-    expect(byMetric("AWS/RDS", "AuroraGlobalDBReplicationLag")).toEqual([
+    expect(byMetric("AWS/RDS", "AuroraGlobalDBRPOLag")).toEqual([
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.dr.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-2" }) }),
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.primary.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-1" }) }),
     ]);
@@ -125,7 +125,7 @@ describe("dashboardBody", () => {
   it("leaves out the tables and the bucket when they are not given", () => {
     const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, apiKeysTable: undefined, bucketReplication: undefined }));
     expect(bare.some((l) => l.namespace === "AWS/DynamoDB" || l.namespace === "AWS/S3")).toBe(false);
-    expect(bare.some((l) => l.metric === "AuroraGlobalDBReplicationLag")).toBe(true);
+    expect(bare.some((l) => l.metric === "AuroraGlobalDBRPOLag")).toBe(true);
   });
 });
 
