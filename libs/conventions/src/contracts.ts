@@ -85,7 +85,7 @@ export interface GlobalOutputs {
   failoverDomain?: string;
   primaryHealthCheckId: string;
   drHealthCheckId: string;
-  /** The cross-region dashboard's name (one in each region, same name). */
+  /** The cross-region dashboard's name in the primary region (its twin in the DR region is named with that region's code). */
   dashboardName: string;
   replicationRuleId: string;
   /** The ARC Region switch plan, when `regionSwitchPlan` is enabled. */

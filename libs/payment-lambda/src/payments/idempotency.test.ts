@@ -120,6 +120,51 @@ describe("Idempotency-Key", () => {
     }
   });
 
+  it("a session holding the whole keys table (a migration, VACUUM FULL) is not a key in flight: 503 after the statement timeout, not 409", async () => {
+    const quick = testApi(testSettings(server.url, { statementTimeoutMs: 400 }), { payments: { keyLockTimeoutMs: 100 } });
+    const holder = new Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE idempotency_keys IN SHARE MODE");
+      const before = await countRows(server.url);
+      const response = await quick.handler(postPayment(VALID_PAYMENT, "table-locked-key"));
+      expect(response.statusCode).toBe(503);
+      expect(problemOf(response).type).toMatch(/service-unavailable$/);
+      expect(quick.metrics.counts.DatabaseUnavailable).toBe(1);
+      await holder.query("ROLLBACK");
+      expect(await countRows(server.url)).toEqual(before);
+      expect((await quick.handler(postPayment(VALID_PAYMENT, "table-locked-key"))).statusCode).toBe(201);
+    } finally {
+      await holder.end();
+      await quick.close();
+    }
+  });
+
+  it("an expired key whose row another transaction holds (a re-claim, the cleanup) answers 409 and keeps the connection", async () => {
+    const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 100 } });
+    const holder = new Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      expect((await quick.handler(postPayment(VALID_PAYMENT, "held-expired-key"))).statusCode).toBe(201);
+      await withClient(server.url, (client) =>
+        client.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours', expires_at = now() - interval '1 hour' WHERE idempotency_key = 'held-expired-key'"),
+      );
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM idempotency_keys WHERE idempotency_key = 'held-expired-key' FOR UPDATE");
+      const response = await quick.handler(postPayment(VALID_PAYMENT, "held-expired-key"));
+      expect(response.statusCode).toBe(409);
+      expect(response.headers?.["Retry-After"]).toBe("1");
+      expect(quick.runtime.db.writer.isOpen).toBe(true);
+      await holder.query("ROLLBACK");
+      expect((await quick.handler(postPayment(VALID_PAYMENT, "held-expired-key"))).statusCode).toBe(201);
+      expect(await paymentsWithKey("held-expired-key")).toBe(1);
+    } finally {
+      await holder.end();
+      await quick.close();
+    }
+  });
+
   it("treats an expired key as new", async () => {
     const first = await api.handler(postPayment(VALID_PAYMENT, "old-key"));
     await withClient(server.url, (client) =>
@@ -182,7 +227,7 @@ describe("the payment transaction on the wire", () => {
       await pipelined.connect();
       try {
         const insert = () => pipelined.query("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-setup', 1, 'EUR', 'created')");
-        await expect(inTransaction(pipelined, insert, "SET LOCAL lock_timeout = -Infinity")).rejects.toThrow(/syntax error/);
+        await expect(inTransaction(pipelined, insert, ["SET LOCAL lock_timeout = -Infinity"])).rejects.toThrow(/syntax error/);
         const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM payments WHERE merchant_id = 'merchant-setup'");
         expect(rows[0]!.n).toBe(0);
       } finally {

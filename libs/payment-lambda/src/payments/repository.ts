@@ -76,7 +76,7 @@ function toPayment(row: PaymentRow): Payment {
   };
 }
 
-/** The key's insert waited past keyLockTimeoutMs on another transaction holding the same key. */
+/** The key waited past keyLockTimeoutMs on another transaction holding the same key (its row). */
 class KeyHeldElsewhere extends Error {}
 
 /** Attempts at claiming a key: a second one is needed only when the key expired or vanished meanwhile. */
@@ -93,9 +93,14 @@ async function claimKey(client: ClientBase, merchantId: string, input: Idempoten
     });
     return inserted.rowCount === 1;
   } catch (error) {
-    if (codeOf(error) === SQLSTATE_LOCK_NOT_AVAILABLE) throw new KeyHeldElsewhere();
-    throw error;
+    keyHeldOnLockTimeout(error);
   }
+}
+
+/** Rethrows `error`, as {@link KeyHeldElsewhere} when it is the key's lock timeout. */
+function keyHeldOnLockTimeout(error: unknown): never {
+  if (codeOf(error) === SQLSTATE_LOCK_NOT_AVAILABLE) throw new KeyHeldElsewhere();
+  throw error;
 }
 
 /**
@@ -107,15 +112,21 @@ async function claimKey(client: ClientBase, merchantId: string, input: Idempoten
  *    make one payment and 49 replays. A wait past the timeout answers "in progress" (409).
  * 2. Claimed: insert the payment, complete the key with the response, commit — all or nothing.
  * 3. Not claimed: the committed key decides — same request hash → replay the stored response;
- *    another hash → "key reused" (422). An expired key is deleted and claimed afresh.
+ *    another hash → "key reused" (422). An expired key is deleted and claimed afresh; a wait past
+ *    the lock timeout for its row (another request re-claiming it, or the cleanup) is "in progress" too.
+ *
+ * The table's own lock is taken first, before the short lock timeout applies: a session holding
+ * the whole table (a migration, VACUUM FULL, REINDEX) makes the request wait up to
+ * statement_timeout and answer 503, never "in progress" for a key nobody else holds.
  */
 export async function createPayment(client: ClientBase, input: IdempotentCreate, options: CreatePaymentOptions = {}): Promise<CreateOutcome> {
   const retentionHours = options.keyRetentionHours ?? 24;
   const lockTimeoutMs = Math.trunc(options.keyLockTimeoutMs ?? 1000);
   const { request } = input;
   try {
-    // Only the key claim may wait this briefly (set with BEGIN); the payment insert keeps statement_timeout.
-    const claimTimeout = `SET LOCAL lock_timeout = ${lockTimeoutMs}`;
+    // Sent with BEGIN: the table lock under statement_timeout, then the brief wait for the key's
+    // row (the claim and an expired key's delete); the payment insert resets it to statement_timeout.
+    const setup = ["LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE", `SET LOCAL lock_timeout = ${lockTimeoutMs}`];
     // A new key takes three round trips: BEGIN with the claim, the lock_timeout reset with the
     // payment, the key's completion with COMMIT (see inTransaction; the client pipelines).
     return await inTransaction(client, async (commitAfter) => {
@@ -154,7 +165,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
             name: "delete-expired-key",
             text: "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2 AND expires_at <= now()",
             values: [request.merchantId, input.idempotencyKey],
-          });
+          }).catch(keyHeldOnLockTimeout);
           continue;
         }
         if (!key) continue;
@@ -165,7 +176,7 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         return { kind: "replayed", response: { status: key.response_status, body: inApiFieldOrder(key.response_body as Payment) } } as const;
       }
       return { kind: "in-progress" } as const;
-    }, claimTimeout);
+    }, setup);
   } catch (error) {
     if (error instanceof KeyHeldElsewhere) return { kind: "in-progress" };
     throw error;

@@ -23,12 +23,12 @@ describe("the pgbench transaction", () => {
   it("is the handler's SQL for a new key, statement for statement, in its order (fails when repository.ts changes)", () => {
     const claimKey = handlerSource("async function claimKey", "export async function createPayment");
     const createPayment = handlerSource("export async function createPayment", "export async function findPayment");
-    const [, setTimeout, claim, resetTimeout, insertPayment, completeKey] = PAYMENT_TRANSACTION.map(({ sql }) => oneLine(sql));
+    const [, lockTable, setTimeout, claim, resetTimeout, insertPayment, completeKey] = PAYMENT_TRANSACTION.map(({ sql }) => oneLine(sql));
     expect(claimKey).toContain(claim);
-    const order = [setTimeout!, "claimKey(", resetTimeout!, insertPayment!, completeKey!].map((text) => createPayment.indexOf(text));
+    const order = [lockTable!, setTimeout!, "claimKey(", resetTimeout!, insertPayment!, completeKey!].map((text) => createPayment.indexOf(text));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(PAYMENT_TRANSACTION.map(({ sql }) => sql.split(" ")[0])).toEqual(["BEGIN", "SET", "INSERT", "SET", "INSERT", "UPDATE", "COMMIT"]);
+    expect(PAYMENT_TRANSACTION.map(({ sql }) => sql.split(" ")[0])).toEqual(["BEGIN", "LOCK", "SET", "INSERT", "SET", "INSERT", "UPDATE", "COMMIT"]);
   });
 
   it("runs in the handler's protocol: every statement with parameters in repository.ts runs prepared, as pgbench's mode", () => {

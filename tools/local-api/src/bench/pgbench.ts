@@ -20,6 +20,7 @@ export interface TransactionStatement {
  */
 export const PAYMENT_TRANSACTION: readonly TransactionStatement[] = [
   { sql: "BEGIN", params: [] },
+  { sql: "LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE", params: [] },
   { sql: "SET LOCAL lock_timeout = 1000", params: [] },
   {
     sql: `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at)
