@@ -35,6 +35,37 @@ async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime:
   }
 }
 
+/**
+ * Time kept back from the function's timeout: a request still working then answers 503 +
+ * Retry-After itself, rather than being killed by Lambda into API Gateway's bare 502 (every
+ * statement has its own timeout, but a payment makes several, after the connect).
+ */
+export const RESPONSE_MARGIN_MS = 1000;
+
+/**
+ * `work`, or a DatabaseUnavailableError once `budgetMs` has passed. Then the database connections
+ * are ended first: the server rolls back whatever was in flight, so nothing is left half-done
+ * in a container Lambda freezes. A transaction that committed just before is found again by the
+ * client's retry with the same Idempotency-Key (a replay).
+ */
+async function withinBudget<T>(work: Promise<T>, budgetMs: number | undefined, runtime: Runtime): Promise<T> {
+  if (budgetMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      runtime.db.interrupt("deadline");
+      reject(new DatabaseUnavailableError("deadline"));
+    }, Math.max(budgetMs, 0));
+  });
+  // Whatever the work does after the deadline (its queries fail once the connections end) is not an unhandled rejection.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** API Gateway's request id, else Lambda's: what a client quotes to support. */
 function requestIdOf(event: APIGatewayProxyEvent | null | undefined, context?: Context): string {
   const fromGateway = event?.requestContext?.requestId;
@@ -58,7 +89,9 @@ export function createApiHandler(runtime: Runtime): ApiHandler {
     let response: APIGatewayProxyResult;
     try {
       route = matchRoute(event ?? ({} as APIGatewayProxyEvent));
-      const reply = route instanceof Problem ? route : await dispatch(route, event, runtime);
+      // Lambda's context always tells the time left; a caller's partial one may not: then no budget.
+      const budgetMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS : undefined;
+      const reply = route instanceof Problem ? route : await withinBudget(dispatch(route, event, runtime), budgetMs, runtime);
       response = reply instanceof Problem ? problemResponse(reply, requestId) : jsonResponse(reply);
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) {

@@ -42,6 +42,15 @@ export class Connection {
     return result;
   }
 
+  /**
+   * Ends the connection now, even mid-query: the server rolls back what was in flight, and the
+   * use that was running fails with it. For a request out of time, which must not leave a
+   * transaction open in a container Lambda is about to freeze.
+   */
+  interrupt(reason: string): void {
+    if (this.client) this.discard(this.client, new DatabaseUnavailableError(reason));
+  }
+
   /** Closes the connection (migrate function, tests). */
   async close(): Promise<void> {
     const client = this.client;

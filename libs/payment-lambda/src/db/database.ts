@@ -12,6 +12,8 @@ export type DbRole = "writer" | "reader";
 export interface Database {
   readonly writer: Connection;
   readonly reader: Connection;
+  /** Ends both connections now, mid-query if need be (see {@link Connection.interrupt}). */
+  interrupt(reason: string): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,10 @@ function connections(writer: Connection, reader: Connection): Database {
   return {
     writer,
     reader,
+    interrupt: (reason) => {
+      writer.interrupt(reason);
+      reader.interrupt(reason);
+    },
     close: async () => {
       await writer.close();
       if (reader !== writer) await reader.close();

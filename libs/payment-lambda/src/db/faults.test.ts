@@ -1,7 +1,9 @@
+import type { Context } from "aws-lambda";
 import { createServer, type Server, type Socket } from "node:net";
 import { Client } from "pg";
 import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { RESPONSE_MARGIN_MS } from "../app/api";
 import { problemOf, testApi, testSettings } from "../test-support/runtime";
 
 let server: PostgresServer;
@@ -102,6 +104,32 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       await admin.query("ROLLBACK");
       expect(await countRows(server.url)).toEqual(before);
       expect((await api.handler(postPayment(VALID_PAYMENT, "timeout-1"))).statusCode).toBe(201);
+    } finally {
+      await admin.end();
+      await api.close();
+    }
+  });
+
+  it("out of the function's time (each statement within its own timeout) → 503 before Lambda would kill it, rolled back, and the retry succeeds", async () => {
+    const admin = new Client({ connectionString: server.url });
+    await admin.connect();
+    const api = testApi(testSettings(server.url));
+    // 1.6 s left: the request must answer by RESPONSE_MARGIN_MS before that, whatever its statements' timeouts (5 s).
+    const context = { getRemainingTimeInMillis: () => 1600 } as unknown as Context;
+    try {
+      const before = await countRows(server.url);
+      await admin.query("BEGIN");
+      await admin.query("LOCK TABLE payments IN ACCESS EXCLUSIVE MODE");
+      const started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "deadline-1"), context));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1600 - RESPONSE_MARGIN_MS - 50);
+      expect(Date.now() - started).toBeLessThan(1600);
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+      expect(api.metrics.counts.DatabaseUnavailable).toBe(1);
+      await admin.query("ROLLBACK");
+      // The claimed key went with the interrupted transaction: nothing half-done, no key left in flight.
+      expect(await countRows(server.url)).toEqual(before);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "deadline-1"), context)).statusCode).toBe(201);
     } finally {
       await admin.end();
       await api.close();
