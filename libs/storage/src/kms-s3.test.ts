@@ -72,7 +72,8 @@ describe("RegionalKey", () => {
     expect(statement(statements, "AllowCloudWatchAlarmsToEncryptedTopics")).toMatchObject({
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      Condition: { StringEquals: { "aws:SourceAccount": FAKE_ACCOUNT_ID } },
+      // Scoped by what SNS itself puts in the encryption context, not by a caller key CloudWatch may not send.
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:us-east-1:${FAKE_ACCOUNT_ID}:*` } },
     });
   });
 

@@ -170,7 +170,7 @@ export class FakeWorld {
               ID: outputs.global.replicationRuleId,
               Priority: 0,
               Status: "Enabled",
-              Filter: {},
+              Filter: { Prefix: "" },
               DeleteMarkerReplication: { Status: "Enabled" },
               Destination: { Bucket: outputs.dr.bucketArn, ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } }, Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } } },
             },

@@ -15,7 +15,11 @@ export interface KeyPolicyContext {
  * - The account root administers and uses the key, so IAM policies can grant its use
  *   (the standard "Enable IAM User Permissions" statement).
  * - CloudWatch Logs encrypts the account's log groups in this region with it.
- * - CloudWatch alarms publish to SNS topics encrypted with it.
+ * - CloudWatch alarms publish to SNS topics encrypted with it: only to this account's topics in
+ *   this region, by the encryption context SNS itself sets on every data key it asks for
+ *   (`aws:sns:topicArn`), not by caller keys such as aws:SourceAccount that a service may leave
+ *   out of its KMS request (then every alarm's notification would fail, visible only in the
+ *   alarm's history).
  */
 export function regionalKeyPolicy(ctx: KeyPolicyContext): aws.iam.PolicyDocument {
   const { accountId, partition, region } = ctx;
@@ -45,7 +49,7 @@ export function regionalKeyPolicy(ctx: KeyPolicyContext): aws.iam.PolicyDocument
         Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${region}:${accountId}:*` } },
       },
     ],
   };

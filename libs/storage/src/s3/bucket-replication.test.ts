@@ -48,7 +48,7 @@ describe("BucketReplication", () => {
     expect(config.region).toBe("us-east-1");
     expect(config.inputs.bucket).toBe(primaryRegionOutputs.bucketName);
     expect(config.inputs.rules).toEqual([
-      expect.objectContaining({ id: REPLICATION_RULE_ID, status: "Enabled", priority: 1, filter: {}, deleteMarkerReplication: { status: "Enabled" } }),
+      expect.objectContaining({ id: REPLICATION_RULE_ID, status: "Enabled", priority: 1, filter: { prefix: "" }, deleteMarkerReplication: { status: "Enabled" } }),
     ]);
   });
 

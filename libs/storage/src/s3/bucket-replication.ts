@@ -96,8 +96,11 @@ export class BucketReplication extends pulumi.ComponentResource {
             id: REPLICATION_RULE_ID,
             status: "Enabled",
             priority: 1,
-            // An empty filter selects every object and makes this a V2 rule (needed for delete-marker replication).
-            filter: {},
+            // A filter makes this a V2 rule (needed for delete-marker replication and RTC); the empty
+            // prefix selects every object. Written as `{ prefix: "" }` rather than `{}`: an empty
+            // object may be dropped on its way to the provider, leaving a V1 rule that S3 refuses
+            // with these options; the provider sends an explicit empty prefix as such.
+            filter: { prefix: "" },
             deleteMarkerReplication: { status: "Enabled" },
             // Without this, SSE-KMS objects are silently skipped (DESIGN §10).
             sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
