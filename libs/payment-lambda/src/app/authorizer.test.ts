@@ -117,7 +117,13 @@ describe("the authorizer, against a local DynamoDB with the real hashing", () =>
   ];
 
   it.each(refusals)("refuses %s with Error(\"Unauthorized\"), API Gateway's 401", async (_name, changes) => {
-    await expect(authorize(authorizerEvent(changes()))).rejects.toThrow(new Error(UNAUTHORIZED));
+    const refusal = (await authorize(authorizerEvent(changes())).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    ))!;
+    expect(refusal).toEqual(new Error(UNAUTHORIZED));
+    // Lambda's runtime logs the thrown error with its stack: a refusal carries no frames.
+    expect(refusal.stack).toBe(`Error: ${UNAUTHORIZED}`);
   });
 
   it("treats a malformed stored item as an unknown key", async () => {
@@ -137,6 +143,7 @@ describe("the authorizer, against a local DynamoDB with the real hashing", () =>
     const failure = await down(authorizerEvent({ authorization: bearer(active.apiKey) })).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AuthorizerFailure);
     expect((failure as Error).message).not.toBe(UNAUTHORIZED);
+    expect((failure as Error).stack).not.toMatch(/\n\s+at /);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(error).toHaveBeenCalledWith("API key lookup failed", { error: expect.objectContaining({ name: expect.any(String), message: expect.any(String) }) });
     expect(JSON.stringify(error.mock.calls)).not.toContain(parseApiKey(active.apiKey)!.secret);

@@ -19,6 +19,27 @@ export const UNAUTHORIZED = "Unauthorized";
  */
 export class AuthorizerFailure extends Error {
   override readonly name = "AuthorizerFailure";
+
+  constructor(message: string) {
+    super(message);
+    this.stack = withoutFrames(this);
+  }
+}
+
+/**
+ * The stack of an error the authorizer throws on purpose: its first line only. Lambda's runtime
+ * logs every error a handler throws with its stack, and these are answers (a refused key, a table
+ * that cannot be read), not bugs, and logs carry no stack traces.
+ */
+function withoutFrames(error: Error): string {
+  return `${error.name}: ${error.message}`;
+}
+
+/** The refusal API Gateway turns into 401: exactly "Unauthorized", without frames. */
+function unauthorized(): Error {
+  const error = new Error(UNAUTHORIZED);
+  error.stack = withoutFrames(error);
+  return error;
 }
 
 /** Why a key was refused, for the log only: the caller always gets the same 401. */
@@ -56,7 +77,7 @@ export function createAuthorizerHandler(runtime: AuthorizerRuntime): AuthorizerH
   function refuse(reason: Refusal): never {
     metrics.count("AuthorizerDenied");
     logger.info("Unauthorized", { reason });
-    throw new Error(UNAUTHORIZED);
+    throw unauthorized();
   }
 
   function fail(message: string): never {

@@ -98,6 +98,29 @@ describe("HealthCheck", () => {
     expect(probes).toBe(1);
   });
 
+  it("records a probe that succeeds after its budget, so a cold container answers 200 once connected, not after the TTL", async () => {
+    let probes = 0;
+    const check = new HealthCheck("primary", async () => {
+      probes++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { writable: true };
+    }, { timeoutMs: 50, ttlMs: 5000 });
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await check.status()).toEqual({ healthy: true, role: "primary" });
+    expect(probes).toBe(1);
+  });
+
+  it("a late probe that finds the database read-only does not make the primary healthy", async () => {
+    const check = new HealthCheck("primary", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { writable: false };
+    }, { timeoutMs: 20, ttlMs: 5000 });
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+  });
+
   it("reports unavailable when the probe outlives its budget", async () => {
     const check = new HealthCheck("dr", () => new Promise(() => undefined), { timeoutMs: 50 });
     const started = Date.now();

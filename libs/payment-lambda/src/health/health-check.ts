@@ -72,9 +72,19 @@ export class HealthCheck {
     // A probe that outlives the deadline is not cancelled: the connection's own timeouts end it.
     const probe = this.probe().catch(() => undefined);
     const result = await Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
-    const healthy = result !== undefined && (this.role === "dr" || result.writable);
-    const status = { healthy, role: this.role };
+    const status = { healthy: this.healthyWith(result), role: this.role };
     this.cached = { status, at: this.now() };
+    if (result === undefined) {
+      // Late but healthy (a cold container's first probe: the SDK, the secret, TLS) is recorded
+      // when it comes, so the container does not keep answering 503 for the rest of the TTL.
+      void probe.then((late) => {
+        if (this.healthyWith(late)) this.cached = { status: { healthy: true, role: this.role }, at: this.now() };
+      });
+    }
     return status;
+  }
+
+  private healthyWith(probe: DatabaseProbe | undefined): boolean {
+    return probe !== undefined && (this.role === "dr" || probe.writable);
   }
 }
