@@ -24,6 +24,8 @@ export interface ConnectionOptions {
 export class Connection {
   private client: Client | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Counts {@link interrupt}s: a use asked for before one never runs its work after it. */
+  private interruptions = 0;
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -37,7 +39,8 @@ export class Connection {
    * @throws DatabaseUnavailableError when connecting fails or `work` fails transiently.
    */
   use<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => this.run(work));
+    const interruptions = this.interruptions;
+    const result = this.queue.then(() => this.run(work, interruptions));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -48,6 +51,7 @@ export class Connection {
    * transaction open in a container Lambda is about to freeze.
    */
   interrupt(reason: string): void {
+    this.interruptions++;
     if (this.client) this.discard(this.client, new DatabaseUnavailableError(reason));
   }
 
@@ -58,8 +62,11 @@ export class Connection {
     await client?.end().catch(() => undefined);
   }
 
-  private async run<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
     const client = await this.connect();
+    // Interrupted while it waited (for the secret, the connect, or its turn): the request that
+    // asked has already answered, so its work must not run now, in some later invocation.
+    if (interruptions !== this.interruptions) throw new DatabaseUnavailableError("interrupted");
     try {
       return await work(client);
     } catch (error) {

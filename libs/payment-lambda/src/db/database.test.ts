@@ -117,6 +117,31 @@ describe("against a real server", () => {
     }
   });
 
+  it("interrupted while connecting, a use never runs its work: the request that asked has answered already", async () => {
+    let credentialsArrive: () => void = () => undefined;
+    const slowSecret = new Promise<void>((resolve) => (credentialsArrive = resolve));
+    const connection = new Connection({
+      name: "writer",
+      config: async () => {
+        await slowSecret;
+        return { host: "127.0.0.1", port: server.port, user: server.user, database: server.database, password: server.password };
+      },
+      logger,
+    });
+    const work = jest.fn(async () => "ran");
+    try {
+      const pending = connection.use(work);
+      connection.interrupt("deadline");
+      credentialsArrive();
+      await expect(pending).rejects.toThrow(DatabaseUnavailableError);
+      expect(work).not.toHaveBeenCalled();
+      // The connection it opened serves the next request.
+      expect(await connection.use(async () => "next")).toBe("next");
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("AWS endpoints insist on TLS: a server without it is unavailable, not spoken to in clear", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ca-"));
     const caFile = join(dir, "rds-ca.pem");
