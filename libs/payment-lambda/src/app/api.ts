@@ -42,11 +42,17 @@ async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime:
  */
 export const RESPONSE_MARGIN_MS = 1000;
 
+/** After the deadline, how long the interrupted work may take to unwind (its statements fail at once). */
+const UNWIND_MS = 250;
+
 /**
- * `work`, or a DatabaseUnavailableError once `budgetMs` has passed. Then the database connections
- * are ended first: the server rolls back whatever was in flight, so nothing is left half-done
- * in a container Lambda freezes. A transaction that committed just before is found again by the
- * client's retry with the same Idempotency-Key (a replay).
+ * `work`, or a DatabaseUnavailableError once `budgetMs` has passed. Then both database
+ * connections are closed: the statements in flight fail at once, and the server rolls back their
+ * transaction as soon as it notices (within client_connection_check_interval, db/database.ts).
+ * The work gets UNWIND_MS to settle, so that nothing of it runs after this answer, in the next
+ * invocation of the container; if it completes in that time (a COMMIT already answered), its own
+ * answer is returned. A transaction that committed without its answer reaching the handler is
+ * found again by the client's retry with the same Idempotency-Key (a replay).
  */
 async function withinBudget<T>(work: Promise<T>, budgetMs: number | undefined, runtime: Runtime): Promise<T> {
   if (budgetMs === undefined) return work;
@@ -54,10 +60,14 @@ async function withinBudget<T>(work: Promise<T>, budgetMs: number | undefined, r
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       runtime.db.interrupt("deadline");
-      reject(new DatabaseUnavailableError("deadline"));
+      const unwound = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      void Promise.race([unwound, new Promise((resolve) => setTimeout(resolve, UNWIND_MS))]).then(() => reject(new DatabaseUnavailableError("deadline")));
     }, Math.max(budgetMs, 0));
   });
-  // Whatever the work does after the deadline (its queries fail once the connections end) is not an unhandled rejection.
+  // Whatever the work does after the deadline is not an unhandled rejection.
   work.catch(() => undefined);
   try {
     return await Promise.race([work, expired]);

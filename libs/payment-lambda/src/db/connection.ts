@@ -52,7 +52,12 @@ export class Connection {
    */
   interrupt(reason: string): void {
     this.interruptions++;
-    if (this.client) this.discard(this.client, new DatabaseUnavailableError(reason));
+    const client = this.client;
+    if (!client) return;
+    this.discard(client, new DatabaseUnavailableError(reason));
+    // end() alone waits for pipelined statements already sent; closing the socket fails them now,
+    // and the server, checking on its client (client_connection_check_interval), rolls back.
+    client.connection.stream.destroy();
   }
 
   /** Closes the connection (migrate function, tests). */

@@ -32,6 +32,7 @@ describe("clientConfig", () => {
       query_timeout: 6000,
       idle_in_transaction_session_timeout: 10_000,
       keepAlive: true,
+      options: "-c client_connection_check_interval=1000",
       application_name: "payments-writer",
       pipeline: true,
     });

@@ -30,6 +30,13 @@ export interface DatabaseDependencies {
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 /** The client gives up on an answer this long after the server's statement_timeout should have fired (a dead network). */
 export const CLIENT_QUERY_GRACE_MS = 1_000;
+/**
+ * How often the server checks, while a statement runs or waits on a lock, that its client is
+ * still there (PostgreSQL ≥ 14): a request that ran out of time closes its connection, and its
+ * session must then roll back and let go of its locks (the key it claimed) within a second, not
+ * at statement_timeout.
+ */
+const CLIENT_CONNECTION_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * The pg client config of one endpoint: timeouts set per connection (connect ≤ 3 s,
@@ -42,6 +49,7 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
     query_timeout: settings.statementTimeoutMs + CLIENT_QUERY_GRACE_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     keepAlive: true,
+    options: `-c client_connection_check_interval=${CLIENT_CONNECTION_CHECK_INTERVAL_MS}`,
     application_name: `payments-${role}`,
     // Statements issued without awaiting the one before go out at once (inTransaction uses it to
     // halve a payment's round trips); statements awaited one by one behave as without it.

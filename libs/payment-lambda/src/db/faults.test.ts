@@ -33,6 +33,17 @@ async function blockedBackend(admin: Client, applicationName: string): Promise<n
   throw new Error(`no ${applicationName} backend waiting on a lock`);
 }
 
+/** Whether every payments-writer session has ended within `ms`. */
+async function writerSessionsGoneWithin(admin: Client, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    await admin.query("SELECT pg_stat_clear_snapshot()");
+    const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'payments-writer'");
+    if (rows[0]!.n === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 describe("database faults → 503 + Retry-After, the connection discarded, and recovery", () => {
   it("server stopped → 503 on POST and GET; restarted → the next request reconnects and succeeds", async () => {
     const api = testApi(testSettings(server.url));
@@ -126,6 +137,15 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       expect(Date.now() - started).toBeLessThan(1600);
       expect(api.runtime.db.writer.isOpen).toBe(false);
       expect(api.metrics.counts.DatabaseUnavailable).toBe(1);
+      // Its session is gone while the lock is still held (not at statement_timeout, 5 s): the key it
+      // claimed is free, so a retry from another container is served, not told "in progress".
+      expect(await writerSessionsGoneWithin(admin, 2500)).toBe(true);
+      const other = testApi(testSettings(server.url, { statementTimeoutMs: 300 }));
+      try {
+        expectUnavailable(await other.handler(postPayment(VALID_PAYMENT, "deadline-1"))); // payments still locked: a 503, not a 409
+      } finally {
+        await other.close();
+      }
       await admin.query("ROLLBACK");
       // The claimed key went with the interrupted transaction: nothing half-done, no key left in flight.
       expect(await countRows(server.url)).toEqual(before);
