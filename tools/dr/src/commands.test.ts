@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { AWS_CALL_LIMITS, defaultClientFactory } from "./aws";
 import type { Fetch } from "./http";
 import { run } from "./run";
 import { validateStatusReport } from "./status-schema";
@@ -77,6 +78,11 @@ describe("status", () => {
     expect(validateStatusReport(report)).toEqual([]);
     expect(report.regions[1].api).toMatchObject({ ok: false, httpStatus: null, error: "no answer within 50 ms" });
     expect(report.regions[1].cluster.error).toMatch(/ETIMEDOUT/);
+  });
+
+  it("reads the global cluster from the DR region first: the one that answers during a primary outage", async () => {
+    await dr(["status", "--json"]);
+    expect(calls("DescribeGlobalClusters")[0]).toMatchObject({ region: DR });
   });
 
   it("prints a human table by default", async () => {
@@ -202,6 +208,23 @@ describe("switchover", () => {
     expect(stderr).toMatch(/timed out waiting for .*\/health to answer 200/);
   });
 
+  it("a switchover whose answer is lost after AWS started the move waits for it: exit 0, one call", async () => {
+    world.answerLost = true;
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
+    expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/answered .*TimeoutError|answered .*no response.*under way/));
+  });
+
+  it("a switchover AWS refuses, with nothing moving, is a failure (exit 3)", async () => {
+    world.refuseMoves = true;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toMatch(/SwitchoverGlobalCluster in us-east-1 failed: .*not in a valid state/);
+    expect(world.writer).toBe(HOME);
+  });
+
   it("the timeout counts from the confirmation, not from the start of the command", async () => {
     const { code } = await dr(["switchover", "--to", DR, "--timeout", "60"], {
       isTTY: true,
@@ -266,6 +289,17 @@ describe("failback", () => {
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout)).toMatchObject({ command: "failback", outcome: "done", from: DR, to: HOME });
     expect(calls("SwitchoverGlobalCluster")[0]).toMatchObject({ region: DR, input: { TargetDbClusterIdentifier: primaryRegionOutputs.clusterArn } });
+  });
+});
+
+describe("AWS clients", () => {
+  it("bound every call (3 s to connect, 10 s to answer, two attempts), in every service", async () => {
+    const factory = defaultClientFactory();
+    for (const client of [factory.rds(DR), factory.cloudwatch(DR), factory.dynamodb(DR), factory.s3(DR), factory.route53()]) {
+      expect(await client.config.maxAttempts()).toBe(AWS_CALL_LIMITS.maxAttempts);
+      const handler = (await (client.config.requestHandler as unknown as { configProvider: Promise<{ connectionTimeout?: number; requestTimeout?: number }> }).configProvider);
+      expect(handler).toMatchObject({ connectionTimeout: 3000, requestTimeout: 10_000 });
+    }
   });
 });
 

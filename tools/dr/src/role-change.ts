@@ -63,11 +63,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   // The API is called in the current writer's region: both regions are healthy (preflight), and
   // the writer's region is where the global cluster's control plane already acts from.
   const callRegion = from ?? target.region;
-  try {
-    await ctx.aws.switchover(callRegion, global.id, target.clusterArn);
-  } catch (error) {
-    throw new FailedError(`SwitchoverGlobalCluster in ${callRegion} failed: ${messageOf(error)}`);
-  }
+  await requestMove(ctx, target, timeline, `SwitchoverGlobalCluster in ${callRegion}`, () => ctx.aws.switchover(callRegion, global.id, target.clusterArn));
   timeline.mark(`SwitchoverGlobalCluster requested in ${callRegion} (target ${target.clusterArn})`);
   await waitForWriter(ctx, target, deadline, true, timeline);
   const result = await finish(ctx, command, "done", from, target, timeline, deadline);
@@ -114,11 +110,7 @@ export async function failover(ctx: Context, target: RegionSite, options: RoleCh
 
   await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing up to ${lag.seconds ?? "an unknown number of"} s of writes${lagAge(ctx, lag)}?`);
   deadline = deadlineFrom(ctx);
-  try {
-    await ctx.aws.failover(target.region, global.id, target.clusterArn);
-  } catch (error) {
-    throw new FailedError(`FailoverGlobalCluster in ${target.region} failed: ${messageOf(error)}`);
-  }
+  await requestMove(ctx, target, timeline, `FailoverGlobalCluster in ${target.region}`, () => ctx.aws.failover(target.region, global.id, target.clusterArn));
   timeline.mark(`FailoverGlobalCluster (AllowDataLoss) requested in ${target.region}`);
   await waitForWriter(ctx, target, deadline, false, timeline);
   const result = await finish(ctx, "failover", "done", from, target, timeline, deadline);
@@ -137,6 +129,23 @@ export async function failback(ctx: Context, options: RoleChangeOptions): Promis
     throw new RefusedError(`${home.region} has rejoined but is still resynchronizing (pending-resync): wait, then retry`);
   }
   return switchover(ctx, home, options, "failback");
+}
+
+/**
+ * Asks AWS for the move. A call that fails may still have started it: its answer lost to a
+ * timeout, or the SDK's retry refused because the first attempt had started the move. So on
+ * failure the global cluster decides (read in the target region): already the writer, or a move
+ * under way towards the target, is waited for like any other; anything else is a failure.
+ */
+async function requestMove(ctx: Context, target: RegionSite, timeline: Timeline, call: string, request: () => Promise<void>): Promise<void> {
+  try {
+    await request();
+  } catch (error) {
+    const global = await ctx.aws.globalCluster(target.region, ctx.topology.globalClusterId).catch(() => undefined);
+    const underWay = global !== undefined && (roleOf(global, target) === "writer" || global.operation?.toClusterArn === target.clusterArn);
+    if (!underWay) throw new FailedError(`${call} failed: ${messageOf(error)}`);
+    timeline.mark(`${call} answered "${messageOf(error)}", but the move towards ${target.region} is under way: waiting for it`);
+  }
 }
 
 /** `--timeout` from now: it starts once the operator has confirmed, so their reading time is not counted. */

@@ -31,6 +31,10 @@ export class FakeWorld {
   status = "available";
   /** RDS FailoverState while a switchover/failover runs. */
   operation: { Status: string; FromDbClusterArn: string; ToDbClusterArn: string; IsDataLossAllowed: boolean } | undefined;
+  /** A role-change call starts the move but its answer is lost (the SDK's timeout). */
+  answerLost = false;
+  /** A role-change call is refused and starts nothing. */
+  refuseMoves = false;
   /** Describes of the global cluster before a requested move completes (Infinity: never). */
   convergeAfter = 2;
   lagMs = 800;
@@ -114,11 +118,18 @@ export class FakeWorld {
         ],
       })),
     );
+    const refused = () => {
+      if (this.refuseMoves) throw Object.assign(new Error("The global cluster is not in a valid state for this operation"), { name: "InvalidGlobalClusterStateFault" });
+    };
+    const lostAnswer = (answer: Record<string, unknown>) => {
+      if (!this.answerLost) return answer;
+      throw Object.assign(new Error("socket hang up: no response within 10000 ms"), { name: "TimeoutError" });
+    };
     rds.on(SwitchoverGlobalClusterCommand).callsFake(
-      serve("rds", "SwitchoverGlobalCluster", (input) => this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "switching-over", false)),
+      serve("rds", "SwitchoverGlobalCluster", (input) => refused() ?? lostAnswer(this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "switching-over", false))),
     );
     rds.on(FailoverGlobalClusterCommand).callsFake(
-      serve("rds", "FailoverGlobalCluster", (input) => this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "failing-over", input.AllowDataLoss === true)),
+      serve("rds", "FailoverGlobalCluster", (input) => refused() ?? lostAnswer(this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "failing-over", input.AllowDataLoss === true))),
     );
     cloudwatch.on(GetMetricDataCommand).callsFake(
       serve("cloudwatch", "GetMetricData", (input) => {
