@@ -11,3 +11,4 @@ export {
   verifyApiKey,
   type ApiKeyRecord,
 } from "./record";
+export { parseUsageItemId, usageItemId, USAGE_ITEM_PREFIX } from "./usage-item";

@@ -27,8 +27,6 @@ export interface ApiKeyRecord {
   /** ISO 8601. */
   createdAt: string;
   revokedAt?: string;
-  /** Written by the payment API, at most every few minutes per key and container. */
-  lastUsedAt?: string;
   /** A human note, e.g. "checkout backend". */
   label?: string;
   /** The merchant's API Gateway usage-plan key value (not a credential): its per-merchant limits. */
@@ -43,7 +41,6 @@ const recordSchema = v.object({
   status: v.picklist(["active", "revoked"]),
   createdAt: v.string(),
   revokedAt: v.optional(v.string()),
-  lastUsedAt: v.optional(v.string()),
   label: v.optional(v.string()),
   usageKey: v.optional(v.string()),
 });

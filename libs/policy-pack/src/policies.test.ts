@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
 import type { PlannedResource, StackPlan } from "@payments-dr/synth";
 import { checkPlan } from "./check-plan";
 import { POLICIES } from "./policies";
+import { USAGE_ITEM_ID_PREFIX } from "./rules/api-keys";
 
 // Plans built the way the synth harness writes them: an explicit, tagged provider per region,
 // resources naming it, inputs as the provider receives them, options as the program set them.
@@ -173,7 +175,15 @@ const SESSIONS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/paymen
 const role = (name: string, roleName: string, service = "lambda.amazonaws.com", inputs: Record<string, unknown> = {}) =>
   r("aws:iam/role:Role", name, { name: roleName, assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }), ...inputs });
 const rolePolicy = (name: string, roleName: string, statement: Record<string, unknown>) => r("aws:iam/rolePolicy:RolePolicy", name, { name: `${roleName}-access`, role: roleName, policy: policyDocument(statement) });
-const LAST_USED_ONLY = { "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] }, StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" } };
+const LAST_USED_ONLY = {
+  "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] },
+  "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["used#*"] },
+  StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+};
+
+it("the keys-table rule knows usage items by the prefix the payment API writes them with", () => {
+  expect(USAGE_ITEM_ID_PREFIX).toBe(USAGE_ITEM_PREFIX);
+});
 
 interface Case {
   /** Resources that comply with the policy. */
@@ -432,6 +442,13 @@ const CASES: Record<string, Case> = {
       r("aws:iam/policy:Policy", "batch-policy", { name: "payments-dr-batch-dev", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:Batch*", Resource: "*" }) }),
       r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "batch-attachment", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-batch-dev" }),
       rolePolicy("index-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:Scan", Resource: `${KEYS_TABLE_ARN}/index/*` }),
+      // lastUsedAt only, but on any item: the key's own item too, where a write can undo a revocation.
+      rolePolicy("key-item-access", "payments-dr-api-use1-dev", {
+        Effect: "Allow",
+        Action: "dynamodb:UpdateItem",
+        Resource: KEYS_TABLE_ARN,
+        Condition: { "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] } },
+      }),
     ],
     expected: [
       /^policy allows dynamodb:Query, dynamodb:PutItem on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/payments-dr-api-keys-dev\)$/,
@@ -440,6 +457,7 @@ const CASES: Record<string, Case> = {
       /^policy allows dynamodb:UpdateItem on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/\*\) without/,
       /^policy allows dynamodb:BatchWriteItem on the API keys table \(\*\)$/,
       /^policy allows dynamodb:Scan on the API keys table \(.*api-keys-dev\/index\/\*\)$/,
+      /^policy allows dynamodb:UpdateItem on the API keys table \(.*api-keys-dev\) beyond usage items \(no ForAllValues condition limiting dynamodb:LeadingKeys to used#…\)$/,
     ],
   },
   "allowed-regions": {

@@ -141,9 +141,9 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "api-keys-table-access",
-    description: "No Lambda role's policy allows Scan, Query, PutItem, DeleteItem, BatchWriteItem or PartiQL on the API keys table (a table ARN with api-keys in its name, or a wildcard covering it), and any UpdateItem there has a ForAllValues condition on dynamodb:Attributes.",
+    description: "No Lambda role's policy allows Scan, Query, PutItem, DeleteItem, BatchWriteItem or PartiQL on the API keys table (a table ARN with api-keys in its name, or a wildcard covering it), and any UpdateItem there has ForAllValues conditions on dynamodb:Attributes and on dynamodb:LeadingKeys (usage items only: used#…).",
     enforcementLevel: MANDATORY,
-    remediation: "Grant the authorizer dynamodb:GetItem only and the API function dynamodb:UpdateItem with ForAllValues:StringEquals dynamodb:Attributes [keyId, lastUsedAt] (functionAccessPolicy in @payments-dr/serverless-api); keys are created and revoked by the keys CLI, not by a function.",
+    remediation: "Grant the authorizer dynamodb:GetItem only and the API function dynamodb:UpdateItem with ForAllValues:StringEquals dynamodb:Attributes [keyId, lastUsedAt] and ForAllValues:StringLike dynamodb:LeadingKeys [used#*] (functionAccessPolicy in @payments-dr/serverless-api); keys are created and revoked by the keys CLI, not by a function.",
     scope: "stack",
     rule: apiKeysTableAccess,
   },

@@ -1,5 +1,5 @@
 import type * as aws from "@pulumi/aws";
-import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
 
 /** The account, partition and region a function's role is scoped to. */
 export interface AccountScope {
@@ -27,12 +27,12 @@ export interface FunctionAccess {
   sessionsTableName?: string;
   /** The API keys table, read to verify a key: GetItem only (the authorizer). */
   apiKeysReadTable?: string;
-  /** The API keys table, where the function records when a key was last used: UpdateItem of `lastUsedAt` only (the API function). */
+  /** The API keys table, where the function records when a key was last used: UpdateItem of `lastUsedAt` on usage items only (the API function). */
   apiKeysUsageTable?: string;
 }
 
-/** The one attribute of a key record the API function may write. */
-const API_KEY_LAST_USED_ATTRIBUTE: keyof ApiKeyRecord = "lastUsedAt";
+/** The one attribute the API function may write, and only on usage items (see usageItemId in @payments-dr/api-keys). */
+const API_KEY_LAST_USED_ATTRIBUTE = "lastUsedAt";
 
 /**
  * The function's permissions, each statement scoped to the exact resource. Two kinds of
@@ -116,10 +116,13 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
       Effect: "Allow",
       Action: "dynamodb:UpdateItem",
       Resource: tableArn(access.apiKeysUsageTable),
-      // Only `SET lastUsedAt` on an existing key (the key attribute is part of every request),
-      // and nothing read back: the API function can neither revoke a key nor read its hash.
+      // Only `SET lastUsedAt` (the key attribute is part of every request), only on usage items
+      // (their ids start with USAGE_ITEM_PREFIX; never a key's item, where a write could undo a
+      // revocation made in the other region), and nothing read back: the API function can
+      // neither revoke, revive nor mint a key, nor read its hash.
       Condition: {
         "ForAllValues:StringEquals": { "dynamodb:Attributes": [API_KEYS_TABLE_KEY, API_KEY_LAST_USED_ATTRIBUTE] },
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${USAGE_ITEM_PREFIX}*`] },
         StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
       },
     });

@@ -89,7 +89,8 @@ describe("ServerlessApi custom domain", () => {
       domainName: "pay.example.com",
       regionalCertificateArn: validation.certificateArn,
       endpointConfiguration: { types: "REGIONAL" },
-      securityPolicy: "TLS_1_2",
+      securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06",
+      endpointAccessMode: "STRICT",
     });
     expect(primary.one(MAPPING).inputs).toEqual({ domainName: "pay.example.com", restApi: primary.outputs.apiId, stageName: "v1" });
   });

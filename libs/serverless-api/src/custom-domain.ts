@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateCertificate, type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
+import { API_TLS } from "./tls-policy";
 
 /** The API's custom domain: the same name in both regions, in an existing public hosted zone. */
 export interface CustomDomainArgs {
@@ -60,7 +61,7 @@ export function createCustomDomain(
       // The validated ARN: the domain waits until the certificate is issued.
       regionalCertificateArn: validated.certificateArn,
       endpointConfiguration: { types: "REGIONAL" },
-      securityPolicy: "TLS_1_2",
+      ...API_TLS,
     },
     opts,
   );

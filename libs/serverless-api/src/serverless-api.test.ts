@@ -48,6 +48,8 @@ describe("ServerlessApi", () => {
 
   it("is a regional REST API whose usage plan counts the usage key the authorizer returns", () => {
     expect(plan.one(REST_API).inputs).toMatchObject({ name: `payments-dr-api-use1-${SUFFIX}`, endpointConfiguration: { types: "REGIONAL" }, apiKeySource: "AUTHORIZER" });
+    // The default endpoint would otherwise accept TLS 1.0 (and the custom domain negotiates with the API's policy).
+    expect(plan.one(REST_API).inputs).toMatchObject({ securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06", endpointAccessMode: "STRICT" });
   });
 
   it("has the resources /payments, /payments/{id} and /health", () => {

@@ -15,6 +15,7 @@ import { invalid, requireInteger } from "./validation";
 import type { ValidationRecord } from "./validation-record";
 import { checkFunctionArgs, createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
+import { API_TLS } from "./tls-policy";
 
 /** Arguments of {@link ServerlessApi}. */
 export interface ServerlessApiArgs {
@@ -240,6 +241,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
         name: namer.regional("display", "api"),
         description: "payments-dr payments API",
         endpointConfiguration: { types: "REGIONAL" },
+        ...API_TLS,
         // The usage plan counts each request against the usage key the authorizer returns.
         apiKeySource: "AUTHORIZER",
       },

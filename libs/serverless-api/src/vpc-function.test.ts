@@ -152,7 +152,7 @@ describe("the API, authorizer, migration and cleanup functions", () => {
     });
   });
 
-  it("lets the API function only record a key's lastUsedAt: UpdateItem limited to keyId and lastUsedAt, nothing returned", () => {
+  it("lets the API function only record a key's lastUsedAt: UpdateItem of keyId and lastUsedAt on usage items only, nothing returned", () => {
     expect(statement("api", "RecordApiKeyUse")).toEqual({
       Sid: "RecordApiKeyUse",
       Effect: "Allow",
@@ -160,6 +160,8 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       Resource: keysTableArn,
       Condition: {
         "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] },
+        // Never a key's own item (ids of usage items start with "used#"): see usageItemId.
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["used#*"] },
         StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
       },
     });

@@ -1,4 +1,5 @@
-import { parseApiKey, parseApiKeyRecord, verifyApiKey } from "@payments-dr/api-keys";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { run } from "./run";
 import { apiKeysIn, DR, HOME, NOW, outputsDir, useKeysHarness } from "./test-support";
@@ -98,6 +99,18 @@ describe("list", () => {
         expect(human).not.toContain(secret);
       }
     }
+  });
+
+  it("shows a key's last use as the latest its usage items hold (one per region), and never a usage item as a key", async () => {
+    const key = await created("merchant-1");
+    const table = DynamoDBDocumentClient.from(keys().table.clientIn(HOME));
+    for (const [region, at] of [[HOME, "2026-11-25T10:00:00.000Z"], [DR, "2026-11-25T11:30:00.000Z"]] as const) {
+      await table.send(new PutCommand({ TableName: keys().table.name, Item: { keyId: usageItemId(region, key.keyId), lastUsedAt: at } }));
+    }
+    const listed = JSON.parse((await keys().run(["list", "--json"])).stdout);
+    expect(listed).toEqual([expect.objectContaining({ keyId: key.keyId, lastUsedAt: "2026-11-25T11:30:00.000Z" })]);
+    const mine = JSON.parse((await keys().run(["list", "--merchant", "merchant-1", "--json"])).stdout);
+    expect(mine).toEqual([expect.objectContaining({ keyId: key.keyId, lastUsedAt: "2026-11-25T11:30:00.000Z" })]);
   });
 
   it("--merchant shows that merchant's keys only; --region dr reads the DR replica", async () => {

@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, parseUsageItemId, USAGE_ITEM_PREFIX, type ApiKeyRecord } from "@payments-dr/api-keys";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import { awsFailure, isAwsError, type Secrets } from "./errors";
@@ -12,12 +12,34 @@ export interface KeySummary {
   status: string;
   label?: string;
   createdAt: string;
+  /** The latest use either region's payment API recorded (in its usage item of the key). */
   lastUsedAt?: string;
   revokedAt?: string;
 }
 
-/** The attributes `list` reads, by projection: the secret material never leaves the table. */
-export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "lastUsedAt", "revokedAt"] as const;
+/** The attributes `list` reads of a key's item, by projection: the secret material never leaves the table. */
+export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "revokedAt"] as const;
+
+/** What a usage item holds (see usageItemId in @payments-dr/api-keys). */
+const USAGE_ITEM_ATTRIBUTES = [API_KEYS_TABLE_KEY, "lastUsedAt"] as const;
+
+/** A Scan filter: its expression, and the names and values it uses. */
+interface ScanFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** The key items of one merchant (usage items have no merchant). */
+const ofMerchant = (merchantId: string): ScanFilter => ({ expression: "#m = :m", names: { "#m": "merchantId" }, values: { ":m": merchantId } });
+
+/** Usage items only. */
+const USAGE_ITEMS: ScanFilter = { expression: "begins_with(#k, :used)", names: { "#k": API_KEYS_TABLE_KEY }, values: { ":used": USAGE_ITEM_PREFIX } };
+
+/** Whether a scanned item is a usage item rather than a key's. */
+function isUsageItem(item: Record<string, unknown>): boolean {
+  return typeof item[API_KEYS_TABLE_KEY] === "string" && (item[API_KEYS_TABLE_KEY] as string).startsWith(USAGE_ITEM_PREFIX);
+}
 
 /** What `sync` reads of a key: the usage key value (absent on a key made without one), never the salt or the hash. */
 export type KeyUsage = Pick<ApiKeyRecord, "keyId" | "merchantId" | "status" | "usageKey">;
@@ -64,10 +86,31 @@ export class KeyTable {
     }
   }
 
-  /** Every key (of one merchant), read page by page; eventually consistent like any Scan. */
+  /**
+   * Every key (of one merchant), read page by page; eventually consistent like any Scan. Its last
+   * use is the latest of the usage items the two regions' payment APIs keep for it.
+   */
   async list(merchantId?: string): Promise<KeySummary[]> {
-    const keys = (await this.scan(SUMMARY_ATTRIBUTES, merchantId)).map(summary);
+    const [items, lastUses] = await Promise.all([this.scan(SUMMARY_ATTRIBUTES, merchantId === undefined ? undefined : ofMerchant(merchantId)), this.lastUses()]);
+    const keys = items.filter((item) => !isUsageItem(item)).map((item) => {
+      const key = summary(item);
+      const lastUsedAt = lastUses.get(key.keyId);
+      return lastUsedAt === undefined ? key : { ...key, lastUsedAt };
+    });
     return keys.sort((a, b) => a.merchantId.localeCompare(b.merchantId) || a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
+  }
+
+  /** The latest recorded use of each key, over its usage items (one per region). */
+  private async lastUses(): Promise<Map<string, string>> {
+    const latest = new Map<string, string>();
+    for (const item of await this.scan(USAGE_ITEM_ATTRIBUTES, USAGE_ITEMS)) {
+      const usage = typeof item[API_KEYS_TABLE_KEY] === "string" ? parseUsageItemId(item[API_KEYS_TABLE_KEY] as string) : undefined;
+      const at = item.lastUsedAt;
+      if (!usage || typeof at !== "string") continue;
+      const known = latest.get(usage.keyId);
+      if (known === undefined || at > known) latest.set(usage.keyId, at);
+    }
+    return latest;
   }
 
   /**
@@ -80,6 +123,8 @@ export class KeyTable {
     const keys: KeyUsage[] = [];
     const skipped: SkippedItem[] = [];
     for (const item of await this.scan(USAGE_ATTRIBUTES, undefined, true)) {
+      // A usage item (a key's last use in one region) is no key: nothing to sync.
+      if (isUsageItem(item)) continue;
       const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
       const [keyId, merchantId, status, usageKey] = [text("keyId"), text("merchantId"), text("status"), text("usageKey")];
       this.secrets.add(usageKey);
@@ -103,10 +148,9 @@ export class KeyTable {
     return { keys, skipped };
   }
 
-  /** Every item (of one merchant), projected to `attributes`, read page by page (strongly consistent with `consistent`). */
-  private async scan(attributes: readonly string[], merchantId?: string, consistent = false): Promise<Record<string, unknown>[]> {
+  /** Every item (that `filter` keeps), projected to `attributes`, read page by page (strongly consistent with `consistent`). */
+  private async scan(attributes: readonly string[], filter?: ScanFilter, consistent = false): Promise<Record<string, unknown>[]> {
     const { ProjectionExpression, ExpressionAttributeNames } = projection(attributes);
-    const filter = merchantId === undefined ? {} : { FilterExpression: "#m = :m", ExpressionAttributeValues: { ":m": merchantId } };
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -116,8 +160,8 @@ export class KeyTable {
           new ScanCommand({
             TableName: this.name,
             ProjectionExpression,
-            ExpressionAttributeNames: { ...ExpressionAttributeNames, ...(merchantId === undefined ? {} : { "#m": "merchantId" }) },
-            ...filter,
+            ExpressionAttributeNames: { ...ExpressionAttributeNames, ...filter?.names },
+            ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeValues: filter.values } : {}),
             ExclusiveStartKey: start,
             ...(consistent ? { ConsistentRead: true } : {}),
           }),
@@ -171,14 +215,13 @@ export class KeyTable {
 /** The shown fields of an item, whatever else it holds. */
 function summary(item: Record<string, unknown>): KeySummary {
   const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
-  const optional = (name: "label" | "lastUsedAt" | "revokedAt") => (text(name) === undefined ? {} : { [name]: text(name) });
+  const optional = (name: "label" | "revokedAt") => (text(name) === undefined ? {} : { [name]: text(name) });
   return {
     keyId: text("keyId") ?? "?",
     merchantId: text("merchantId") ?? "?",
     status: text("status") ?? "?",
     ...optional("label"),
     createdAt: text("createdAt") ?? "?",
-    ...optional("lastUsedAt"),
     ...optional("revokedAt"),
   };
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
+import { newApiKey, parseApiKey, usageItemId } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { apiKeysIn, DR, HOME, outputs, useKeysHarness } from "./test-support";
 import { usageKeyName } from "./usage-key";
@@ -84,6 +84,15 @@ describe("sync", () => {
       [["merchant-1", "fine"], ["merchant-2", "removed"]],
       [["merchant-1", "fine"], ["merchant-2", "removed"]],
     ]);
+  });
+
+  it("usage items (a key's last use in one region) are no keys: neither synced nor reported as invalid", async () => {
+    const keyId = await created("merchant-1");
+    await put({ keyId: usageItemId(DR, keyId), lastUsedAt: "2026-11-25T11:30:00.000Z" });
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(json.skipped).toEqual([]);
+    expect(json.regions.flatMap((r) => r.rows.map((row) => row.merchantId))).toEqual(["merchant-1", "merchant-1"]);
   });
 
   it("a second run changes nothing and says so", async () => {

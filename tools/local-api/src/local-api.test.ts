@@ -1,3 +1,4 @@
+import { usageItemId } from "@payments-dr/api-keys";
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,6 +11,7 @@ import { startBackingServices, type BackingServices } from "./backing";
 import { InitError } from "./container";
 import { send } from "./http-client";
 import { API_BUNDLE, AUTHORIZER_BUNDLE, LOCAL_API_DIST, MIGRATE_BUNDLE, WORKER_SCRIPT } from "./paths";
+import { LOCAL_AWS_ENV } from "./local-dynamodb";
 import { startLocalApi, type LocalApi } from "./server";
 
 const SERVE_SCRIPT = join(LOCAL_API_DIST, "serve.js");
@@ -129,8 +131,8 @@ describe("the local API, running the built api and authorizer bundles over real 
     expect(JSON.parse(replayed.body)).toEqual(payment);
     // Three function invocations, one authorizer invocation: the GET and the retry used the cached allow.
     expect(invocations()).toEqual([before[0]! + 3, before[1]! + 1]);
-    // The api function recorded the key's use in the keys table.
-    expect((await backing.dynamoDb.getApiKey(backing.apiKey.keyId))?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The api function recorded the key's use in the keys table: in its usage item of this region.
+    expect((await backing.dynamoDb.getApiKey(usageItemId(LOCAL_AWS_ENV.AWS_REGION, backing.apiKey.keyId)))?.lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it("refuses a body merchantId with the function's 400, even with a valid key", async () => {

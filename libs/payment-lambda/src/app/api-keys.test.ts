@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { newApiKey, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { newApiKey, usageItemId, type ApiKeyRecord } from "@payments-dr/api-keys";
 import { KEY_USAGE_INTERVAL_MS, dynamoKeyUsageRecorder } from "../auth/key-usage";
 import { lazyDynamoDb } from "../aws/dynamodb";
 import { createLogger } from "../observability/logger";
@@ -38,8 +38,13 @@ async function keyItem(keyId: string): Promise<Record<string, unknown> | undefin
   return (await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId } }))).Item;
 }
 
+/** The key's usage item of the test runtime's region (us-east-1). */
+async function usageItem(keyId: string): Promise<Record<string, unknown> | undefined> {
+  return (await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: usageItemId("us-east-1", keyId) } }))).Item;
+}
+
 async function setLastUsedAt(keyId: string, value: string): Promise<void> {
-  await dynamo.documents.send(new UpdateCommand({ TableName: dynamo.apiKeysTable, Key: { keyId }, UpdateExpression: "SET lastUsedAt = :v", ExpressionAttributeValues: { ":v": value } }));
+  await dynamo.documents.send(new UpdateCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: usageItemId("us-east-1", keyId) }, UpdateExpression: "SET lastUsedAt = :v", ExpressionAttributeValues: { ":v": value } }));
 }
 
 describe("reads are scoped to the caller's merchant on both read paths", () => {
@@ -67,16 +72,20 @@ describe("reads are scoped to the caller's merchant on both read paths", () => {
 });
 
 describe("lastUsedAt of the caller's key", () => {
-  it("is set on the key's item by a request, and only lastUsedAt changes", async () => {
+  it("is set on the key's usage item of this region, and the key's own item is never written", async () => {
     const keyId = "1111111111111111";
     const record = await storeKey(keyId);
     const caller = { merchantId: TEST_CALLER.merchantId, keyId };
     const before = Date.now();
     expect((await api.handler(postPayment(VALID_PAYMENT, "used-1", { caller }))).statusCode).toBe(201);
-    const item = await keyItem(keyId);
-    expect(item).toEqual({ ...record, lastUsedAt: expect.any(String) });
-    expect(Date.parse(item!.lastUsedAt as string)).toBeGreaterThanOrEqual(before - 1);
-    expect(Date.parse(item!.lastUsedAt as string)).toBeLessThanOrEqual(Date.now());
+    // The key's item stays exactly as the keys CLI wrote it: a global table resolves concurrent
+    // writes to one item by last writer wins, so a use recorded on it in one region could undo a
+    // revocation made in the other.
+    expect(await keyItem(keyId)).toEqual(record);
+    const usage = await usageItem(keyId);
+    expect(usage).toEqual({ keyId: usageItemId("us-east-1", keyId), lastUsedAt: expect.any(String) });
+    expect(Date.parse(usage!.lastUsedAt as string)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(usage!.lastUsedAt as string)).toBeLessThanOrEqual(Date.now());
   });
 
   it("is written at most once per key per container within five minutes", async () => {
@@ -87,13 +96,14 @@ describe("lastUsedAt of the caller's key", () => {
     await setLastUsedAt(keyId, "2000-01-01T00:00:00.000Z");
     await api.handler(postPayment(VALID_PAYMENT, "used-3", { caller }));
     await api.handler(getPayment("0b9f4c2e-8a51-4d6f-9a43-2f5d3c1e7b60", { caller }));
-    expect((await keyItem(keyId))?.lastUsedAt).toBe("2000-01-01T00:00:00.000Z");
+    expect((await usageItem(keyId))?.lastUsedAt).toBe("2000-01-01T00:00:00.000Z");
   });
 
   it("is written again once the interval is over, for each key on its own clock", async () => {
     let now = Date.parse("2026-03-01T10:00:00.000Z");
     const recorder = dynamoKeyUsageRecorder({
       tableName: dynamo.apiKeysTable,
+      region: "us-east-1",
       dynamoDb: lazyDynamoDb({ endpoint: dynamo.endpoint, clientConfig: LOCAL_DYNAMODB_CONFIG }),
       logger: createLogger(SILENT),
       metrics: new RecordingMetrics(),
@@ -104,21 +114,20 @@ describe("lastUsedAt of the caller's key", () => {
     now += KEY_USAGE_INTERVAL_MS - 1;
     await recorder.record("3333333333333333");
     await recorder.record("4444444444444444");
-    expect((await keyItem("3333333333333333"))?.lastUsedAt).toBe("2026-03-01T10:00:00.000Z");
-    expect((await keyItem("4444444444444444"))?.lastUsedAt).toBe("2026-03-01T10:04:59.999Z");
+    expect((await usageItem("3333333333333333"))?.lastUsedAt).toBe("2026-03-01T10:00:00.000Z");
+    expect((await usageItem("4444444444444444"))?.lastUsedAt).toBe("2026-03-01T10:04:59.999Z");
     now += 1;
     await recorder.record("3333333333333333");
-    expect((await keyItem("3333333333333333"))?.lastUsedAt).toBe("2026-03-01T10:05:00.000Z");
+    expect((await usageItem("3333333333333333"))?.lastUsedAt).toBe("2026-03-01T10:05:00.000Z");
   });
 
-  it("never creates an item for a key the table does not hold (attribute_exists), and says so in the log and metrics", async () => {
+  it("a failed write is logged and counted, never thrown", async () => {
     const logger = createLogger(SILENT);
     const warn = jest.spyOn(logger, "warn");
     const metrics = new RecordingMetrics();
-    const recorder = dynamoKeyUsageRecorder({ tableName: dynamo.apiKeysTable, dynamoDb: lazyDynamoDb({ endpoint: dynamo.endpoint, clientConfig: LOCAL_DYNAMODB_CONFIG }), logger, metrics });
+    const recorder = dynamoKeyUsageRecorder({ tableName: "no-such-table", region: "us-east-1", dynamoDb: lazyDynamoDb({ endpoint: dynamo.endpoint, clientConfig: LOCAL_DYNAMODB_CONFIG }), logger, metrics });
     await expect(recorder.record("5555555555555555")).resolves.toBeUndefined();
-    expect(await keyItem("5555555555555555")).toBeUndefined();
-    expect(warn).toHaveBeenCalledWith("API key use not recorded", { keyId: "5555555555555555", error: expect.objectContaining({ name: "ConditionalCheckFailedException" }) });
+    expect(warn).toHaveBeenCalledWith("API key use not recorded", { keyId: "5555555555555555", error: expect.objectContaining({ name: "ResourceNotFoundException" }) });
     expect(metrics.counts.ApiKeyUseNotRecorded).toBe(1);
   });
 

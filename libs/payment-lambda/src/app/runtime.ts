@@ -45,7 +45,7 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : disabledSessionStore;
   if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
-  const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
+  const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
   const health = new HealthCheck(settings.regionRole, () => probeDatabase(db.reader), overrides.health);
   return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
 }

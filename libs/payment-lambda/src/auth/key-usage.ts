@@ -1,5 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { API_KEYS_TABLE_KEY, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, usageItemId } from "@payments-dr/api-keys";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { loggableError } from "../observability/logger";
 import type { MetricsSink } from "../observability/metrics";
@@ -7,8 +7,8 @@ import type { MetricsSink } from "../observability/metrics";
 /** A key's use is recorded at most this often per container: `lastUsedAt` says "about when", it is no audit log. */
 export const KEY_USAGE_INTERVAL_MS = 5 * 60 * 1000;
 
-/** The one attribute the api function may write in the keys table (its IAM policy allows no other). */
-const LAST_USED_AT: keyof ApiKeyRecord = "lastUsedAt";
+/** The one attribute the api function may write in the keys table, on usage items only (its IAM policy allows no other). */
+export const LAST_USED_AT = "lastUsedAt";
 
 /** Past this many keys, the keys not recorded within the interval are forgotten (they would be written again anyway). */
 const MAX_TRACKED_KEYS = 1000;
@@ -23,6 +23,8 @@ export interface KeyUsageRecorder {
 /** Options of {@link dynamoKeyUsageRecorder}. */
 export interface DynamoKeyUsageOptions {
   tableName: string;
+  /** This function's region: it writes only this region's usage items. */
+  region: string;
   /** The container's DynamoDB client: short timeouts, two attempts. */
   dynamoDb: DynamoDbProvider;
   logger: Logger;
@@ -33,8 +35,9 @@ export interface DynamoKeyUsageOptions {
 }
 
 /**
- * `lastUsedAt` in the keys table, best-effort: `SET lastUsedAt` on the key's item if it still
- * exists (a deleted key is not recreated as a stub), nothing read back. A failure is logged and
+ * `lastUsedAt` in the keys table, best-effort: `SET lastUsedAt` on the key's usage item of this
+ * region (`used#<region>#<keyId>`, never the key's own item: see usageItemId in
+ * @payments-dr/api-keys), nothing read back. A failure is logged and
  * otherwise ignored: it never fails a request. The time is taken before the write, so a failed
  * write is not retried before the interval is over either: a DynamoDB outage costs one slow
  * request per key per container every five minutes, not every request.
@@ -64,10 +67,9 @@ export function dynamoKeyUsageRecorder(options: DynamoKeyUsageOptions): KeyUsage
         await client.send(
           new commands.UpdateCommand({
             TableName: options.tableName,
-            Key: { [API_KEYS_TABLE_KEY]: keyId },
+            Key: { [API_KEYS_TABLE_KEY]: usageItemId(options.region, keyId) },
             UpdateExpression: "SET #lastUsedAt = :at",
-            ConditionExpression: "attribute_exists(#keyId)",
-            ExpressionAttributeNames: { "#lastUsedAt": LAST_USED_AT, "#keyId": API_KEYS_TABLE_KEY },
+            ExpressionAttributeNames: { "#lastUsedAt": LAST_USED_AT },
             ExpressionAttributeValues: { ":at": new Date(at).toISOString() },
             ReturnValues: "NONE",
           }),

@@ -27,9 +27,12 @@ export interface PaymentLambdaEnvironment {
   /**
    * The DynamoDB API keys table (in each region its own replica; the name is the same). Required
    * by the authorizer, which reads keys from it (GetItem). Optional for the api function, which
-   * records each key's `lastUsedAt` there (UpdateItem) when it is set, and records nothing when unset.
+   * records each key's `lastUsedAt` there (UpdateItem of the key's usage item of this region)
+   * when it is set, and records nothing when unset.
    */
   API_KEYS_TABLE?: string;
+  /** Set by the Lambda runtime (a reserved variable, never by the stacks): names this region's usage items. */
+  AWS_REGION?: string;
   /** Local runs: a DynamoDB-compatible endpoint (e.g. dynalite). */
   DYNAMODB_ENDPOINT?: string;
   /** Powertools: the service name in logs and metrics. @default "payments" */

@@ -14,8 +14,11 @@ describe("loadApiSettings", () => {
       sessionsTable: undefined,
       apiKeysTable: undefined,
       dynamodbEndpoint: undefined,
+      region: "local",
       observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" },
     });
+    // Lambda sets AWS_REGION: it names this region's usage items of the API keys.
+    expect(loadApiSettings({ ...AWS_ENV, AWS_REGION: "us-east-2" }).region).toBe("us-east-2");
   });
 
   it("lets DATABASE_URL override the AWS endpoints (local runs, tests)", () => {

@@ -30,9 +30,11 @@ export interface ApiSettings {
   database: DatabaseSettings;
   /** Unset: sessions are off. */
   sessionsTable?: string;
-  /** Where each key's `lastUsedAt` is recorded; unset: not recorded. */
+  /** Where each key's `lastUsedAt` is recorded (in the key's usage item of this region); unset: not recorded. */
   apiKeysTable?: string;
   dynamodbEndpoint?: string;
+  /** AWS_REGION, which Lambda sets: names this region's usage items. @default "local" */
+  region: string;
   observability: ObservabilitySettings;
 }
 
@@ -147,6 +149,7 @@ export function loadApiSettings(env: Env): ApiSettings {
     sessionsTable: read.text("SESSIONS_TABLE"),
     apiKeysTable: read.text("API_KEYS_TABLE"),
     dynamodbEndpoint: read.text("DYNAMODB_ENDPOINT"),
+    region: read.text("AWS_REGION") ?? "local",
     observability: readObservability(read),
   };
   read.done();

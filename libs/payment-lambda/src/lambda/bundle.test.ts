@@ -3,7 +3,7 @@ import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { newApiKey } from "@payments-dr/api-keys";
+import { newApiKey, usageItemId } from "@payments-dr/api-keys";
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { migrationsHash } from "../migrations/files";
 import { MIGRATIONS_DIR, startPostgres, type PostgresServer } from "../test-support/database";
@@ -182,7 +182,10 @@ describe("the bundles, run as Lambda runs them", () => {
     ]);
     expect(created).toMatchObject({ result: { statusCode: 201 } });
     expect(JSON.parse((created as { result: { body: string } }).result.body)).toMatchObject({ merchantId: "merchant-bundle" });
-    const { Item } = await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: record.keyId } }));
-    expect(Item?.lastUsedAt).toEqual(expect.any(String));
+    // The use went to the key's usage item of the function's region (AWS_REGION), not to the key's item.
+    const usage = await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: usageItemId(env.AWS_REGION, record.keyId) } }));
+    expect(usage.Item?.lastUsedAt).toEqual(expect.any(String));
+    const key = await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: record.keyId } }));
+    expect(key.Item?.lastUsedAt).toBeUndefined();
   });
 });

@@ -28,6 +28,7 @@ export function testSettings(
     sessionsTable: changes.sessionsTable,
     apiKeysTable: changes.apiKeysTable,
     dynamodbEndpoint: changes.dynamodbEndpoint,
+    region: "us-east-1",
     observability: { serviceName: "payments-test", metricsNamespace: "PaymentsDrTest", logLevel: changes.logLevel ?? "SILENT" },
   };
 }

@@ -33,10 +33,19 @@ export const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
 const UPDATE_ITEM = "dynamodb:UpdateItem";
 
 /**
+ * What starts the id of a usage item, the only items a function may write (USAGE_ITEM_PREFIX in
+ * @payments-dr/api-keys, which the pack does not bundle; a test holds them equal).
+ */
+export const USAGE_ITEM_ID_PREFIX = "used#";
+
+/**
  * No Lambda role may list, create, overwrite or delete API keys, and an UpdateItem on the table
- * names the attributes it may write (`ForAllValues:…` on `dynamodb:Attributes`): a compromised
- * function must not be able to mint, revive or harvest keys. The authorizer reads with GetItem;
- * the API function only records `lastUsedAt`.
+ * names the attributes it may write (`ForAllValues:…` on `dynamodb:Attributes`) and is limited
+ * to usage items (`ForAllValues:…` on `dynamodb:LeadingKeys`, every value a `used#…` pattern): a
+ * compromised function must not be able to mint, revive or harvest keys, and no function writes
+ * a key's own item, where a write in one region can undo a revocation made in the other (the
+ * global table's last writer wins). The authorizer reads with GetItem; the API function only
+ * records `lastUsedAt` on its usage items.
  *
  * A policy is checked unless every role it belongs to is in the stack and trusts another service
  * than Lambda: a role policy whose role is not in the stack, or a managed policy attached to no
@@ -57,6 +66,9 @@ export function apiKeysTableAccess(resources: readonly CheckedResource[], ctx: P
         if (forbidden.length > 0) findings.push({ resource, message: `${where} allows ${forbidden.join(", ")} on the API keys table (${on})` });
         if (allowsAction(statement, UPDATE_ITEM) && !limitsAttributes(statement)) {
           findings.push({ resource, message: `${where} allows ${UPDATE_ITEM} on the API keys table (${on}) without a ForAllValues condition on dynamodb:Attributes` });
+        }
+        if (allowsAction(statement, UPDATE_ITEM) && !limitsToUsageItems(statement)) {
+          findings.push({ resource, message: `${where} allows ${UPDATE_ITEM} on the API keys table (${on}) beyond usage items (no ForAllValues condition limiting dynamodb:LeadingKeys to ${USAGE_ITEM_ID_PREFIX}…)` });
         }
       }
     }
@@ -113,6 +125,16 @@ function limitsAttributes(statement: Record<string, PlanValue>): boolean {
   return Object.entries(statement.Condition ?? {}).some(
     ([operator, keys]) => /^ForAllValues:/i.test(operator) && keys !== null && typeof keys === "object" && Object.keys(keys).some((key) => key.toLowerCase() === "dynamodb:attributes"),
   );
+}
+
+/** A `ForAllValues:` condition on `dynamodb:LeadingKeys` whose every value starts with the usage-item prefix. */
+function limitsToUsageItems(statement: Record<string, PlanValue>): boolean {
+  return Object.entries(statement.Condition ?? {}).some(([operator, keys]) => {
+    if (!/^ForAllValues:String(Equals|Like)$/i.test(operator) || keys === null || typeof keys !== "object") return false;
+    const leading = Object.entries(keys).find(([key]) => key.toLowerCase() === "dynamodb:leadingkeys")?.[1];
+    const values = list(leading as PlanValue);
+    return values.length > 0 && values.every((value) => isSet(value) && value.startsWith(USAGE_ITEM_ID_PREFIX));
+  });
 }
 
 /** False only when every role the resource's policies belong to is a role of the stack that Lambda cannot assume. */
