@@ -138,6 +138,16 @@ describe("primary-region stack", () => {
     await expect(synth({ config: { alarmThresholds: JSON.stringify({ api5xx: 25 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "api5xx"/);
   });
 
+  it("with deletionProtection on, protects both DynamoDB global tables and their DR replicas, as the policy pack requires", async () => {
+    const production = await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } });
+    const tables = production.ofType("aws:dynamodb/table:Table");
+    expect(tables.map((t) => t.name).sort()).toEqual(["api-keys-table", "sessions-table"]);
+    for (const table of tables) {
+      expect(table.inputs.deletionProtectionEnabled).toBe(true);
+      expect(table.inputs.replicas.map((r: { deletionProtectionEnabled: boolean }) => r.deletionProtectionEnabled)).toEqual([true]);
+    }
+  });
+
   it("sets the connections alarm from the configured instance class, not from db.r6g.large", async () => {
     const connectionsAlarm = (p: Plan) => p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "DatabaseConnections")!;
     expect(connectionsAlarm(plan).inputs.threshold).toBe(1441);

@@ -59,7 +59,7 @@ const database = new AuroraPrimaryCluster(
 
 const sessions = new SessionsTable(
   "sessions",
-  { namer: here.namer, kmsKeyArn: key.keyArn, replica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn } },
+  { namer: here.namer, kmsKeyArn: key.keyArn, replica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn }, deletionProtection: config.deletionProtection },
   { provider: here.provider },
 );
 // The merchants' API keys: each region's authorizer reads its own replica.
