@@ -119,11 +119,31 @@ describe("RegionalNetwork", () => {
       expect.arrayContaining([
         { port: 5432, to: databaseSecurityGroupId },
         { port: 443, to: endpointsSecurityGroupId() },
-        { port: 443, to: "pl-s3" },
         { port: 443, to: "pl-dynamodb" },
       ]),
     );
-    expect(egress).toHaveLength(4);
+    // No function uses S3: no path to it, though its gateway endpoint serves the route table.
+    expect(egress).toHaveLength(3);
+  });
+
+  it("lets every endpoint reach this account's resources only, by this account's principals", () => {
+    const endpoints = plan.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    expect(endpoints.length).toBeGreaterThanOrEqual(3);
+    for (const endpoint of endpoints) {
+      expect(JSON.parse(endpoint.inputs.policy)).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ThisAccountOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:ResourceAccount": FAKE_ACCOUNT_ID, "aws:PrincipalAccount": FAKE_ACCOUNT_ID } },
+          },
+        ],
+      });
+    }
   });
 
   it("keeps no allow-all egress: no inline rules on any group, and the VPC's default group adopted empty", () => {
@@ -140,7 +160,7 @@ describe("RegionalNetwork", () => {
 
   it("opens nothing to the internet: no rule with 0.0.0.0/0 or ::/0", () => {
     const rules = RULE_TYPES.flatMap((type) => plan.ofType(type));
-    expect(rules).toHaveLength(6);
+    expect(rules).toHaveLength(5);
     rules.forEach((r) => {
       expect(r.inputs.cidrIpv4).not.toBe("0.0.0.0/0");
       expect(r.inputs.cidrIpv6).not.toBe("::/0");

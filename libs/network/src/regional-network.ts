@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { subnetCidrs } from "./cidr";
-import { gatewayEndpoints, interfaceEndpoints } from "./endpoints";
+import { accountOnlyEndpointPolicy, gatewayEndpoints, interfaceEndpoints } from "./endpoints";
 import { type FlowLogsArgs, vpcFlowLogs } from "./flow-logs";
 import { pickZones, privateSubnets } from "./private-subnets";
 import { emptyDefaultSecurityGroup, securityGroupRules, securityGroups } from "./security-groups";
@@ -85,14 +85,12 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     );
     emptyDefaultSecurityGroup(name, { vpc, namer, parent: this });
     const { subnets, routeTable } = privateSubnets(name, { vpc, cidrs, zones, namer, parent: this });
-    const gateways = gatewayEndpoints(name, { vpc, routeTable, region, namer, parent: this });
+    const policy = accountOnlyEndpointPolicy(aws.getCallerIdentityOutput({}, { parent: this }).accountId);
+    const gateways = gatewayEndpoints(name, { vpc, routeTable, region, policy, namer, parent: this });
     const groups = securityGroups(name, { vpc, namer, parent: this });
-    securityGroupRules(name, {
-      groups,
-      gatewayPrefixListIds: { s3: gateways.s3.prefixListId, dynamodb: gateways.dynamodb.prefixListId },
-      parent: this,
-    });
-    interfaceEndpoints(name, { vpc, services, subnets, securityGroup: groups.endpoints, region, namer, parent: this });
+    // No function uses S3: its gateway endpoint serves the route table, but the functions may not reach it.
+    securityGroupRules(name, { groups, gatewayPrefixListIds: { dynamodb: gateways.dynamodb.prefixListId }, parent: this });
+    interfaceEndpoints(name, { vpc, services, subnets, securityGroup: groups.endpoints, region, policy, namer, parent: this });
     vpcFlowLogs(name, { vpc, flowLogs, region, namer, parent: this });
 
     this.vpcId = vpc.id;

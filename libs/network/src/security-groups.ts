@@ -45,7 +45,7 @@ export function securityGroups(name: string, inputs: { vpc: aws.ec2.Vpc; namer: 
  */
 export function securityGroupRules(
   name: string,
-  inputs: { groups: PaymentSecurityGroups; gatewayPrefixListIds: Record<GatewayService, pulumi.Input<string>>; parent: pulumi.Resource },
+  inputs: { groups: PaymentSecurityGroups; gatewayPrefixListIds: Partial<Record<GatewayService, pulumi.Input<string>>>; parent: pulumi.Resource },
 ): void {
   const { groups, gatewayPrefixListIds, parent } = inputs;
   const tcp = (port: number) => ({ ipProtocol: "tcp", fromPort: port, toPort: port });
@@ -73,7 +73,7 @@ export function securityGroupRules(
   for (const service of Object.keys(gatewayPrefixListIds) as GatewayService[]) {
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-lambda-to-${service}`,
-      { securityGroupId: groups.lambda.id, prefixListId: gatewayPrefixListIds[service], ...tcp(HTTPS_PORT), description: `HTTPS to ${service} through its gateway endpoint` },
+      { securityGroupId: groups.lambda.id, prefixListId: gatewayPrefixListIds[service]!, ...tcp(HTTPS_PORT), description: `HTTPS to ${service} through its gateway endpoint` },
       { parent },
     );
   }
