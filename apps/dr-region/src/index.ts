@@ -46,6 +46,7 @@ const database = new AuroraSecondaryCluster(
     subnetIds: network.privateSubnetIds,
     securityGroupId: network.databaseSecurityGroupId,
     kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
     instanceClass: settings.database.instanceClass,
     instanceCount: settings.database.instanceCount,
     backupRetentionDays: settings.database.backupRetentionDays,

@@ -86,8 +86,10 @@ describe("primary-region stack", () => {
       ["name", "bucket", "clusterIdentifier", "identifier", "globalClusterIdentifier"].map((k) => r.inputs[k]).filter((v) => typeof v === "string"),
     );
     expect(named.length).toBeGreaterThan(10);
-    // The one exception: API Gateway fixes the name of a stage's execution log group.
-    for (const name of named.filter((n) => !n.startsWith("API-Gateway-Execution-Logs_"))) expect(name).toMatch(/-dev$/);
+    // The exceptions: AWS fixes the names of a stage's execution log group and of a cluster's log
+    // group (the cluster id inside carries the suffix).
+    for (const name of named.filter((n) => !n.startsWith("API-Gateway-Execution-Logs_") && !n.startsWith("/aws/rds/cluster/"))) expect(name).toMatch(/-dev$/);
+    for (const name of named.filter((n) => n.startsWith("/aws/rds/cluster/"))) expect(name).toMatch(/^\/aws\/rds\/cluster\/[a-z0-9-]+-dev\/postgresql$/);
   });
 
   it("deploys the payments API with the primary role: writes to the global writer, reads from this region", () => {

@@ -44,6 +44,7 @@ function synthPrimary(overrides: Overrides = {}): Promise<Plan> {
           subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
           securityGroupId: "sg-db",
           kmsKeyArn: PRIMARY_KEY,
+          logRetentionDays: 30,
           instanceClass: "db.r6g.large",
           instanceCount: 2,
           backupRetentionDays: 7,
@@ -151,6 +152,13 @@ describe("Aurora global and primary clusters", () => {
   it("keeps backups at least 7 days and exports the postgresql log", async () => {
     expect(plan.one(CLUSTER).inputs).toMatchObject({ backupRetentionPeriod: 7, enabledCloudwatchLogsExports: ["postgresql"], copyTagsToSnapshot: true });
     await expect(synthPrimary({ backupRetentionDays: 3 })).rejects.toThrow(/backupRetentionDays 3 must be an integer from 7 to 35/);
+  });
+
+  it("creates the exported log's group itself, before the cluster: encrypted with the region's key, with a retention", () => {
+    const cluster = plan.one(CLUSTER);
+    const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup", "primary-postgresql-log");
+    expect(logGroup.inputs).toEqual(expect.objectContaining({ name: `/aws/rds/cluster/${cluster.inputs.clusterIdentifier}/postgresql`, kmsKeyId: PRIMARY_KEY, retentionInDays: 30 }));
+    expect(cluster.options.dependsOn).toEqual(["primary-postgresql-log"]);
   });
 
   it("forces TLS and leaves managed RPO off by default", () => {

@@ -34,6 +34,7 @@ function synthSecondary(upstream: Partial<PrimaryRegionOutputs> = primaryRegionO
           subnetIds: ["subnet-d", "subnet-e", "subnet-f"],
           securityGroupId: "sg-db-dr",
           kmsKeyArn: DR_KEY,
+          logRetentionDays: 30,
           instanceClass: "db.r6g.large",
           instanceCount: 1,
           backupRetentionDays: 7,
@@ -109,6 +110,10 @@ describe("Aurora secondary cluster", () => {
     expect(cluster.provider).toBe("use2");
     expect(plan.defaultTagsOf(cluster)).toMatchObject(COMPLIANCE_TAGS);
     expect(cluster.inputs.tags).toBeUndefined();
+    // Its exported log's group, made before the cluster with the DR region's key and a retention.
+    const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup", "secondary-postgresql-log");
+    expect(logGroup.inputs).toEqual(expect.objectContaining({ name: `/aws/rds/cluster/${cluster.inputs.clusterIdentifier}/postgresql`, kmsKeyId: DR_KEY, retentionInDays: 30 }));
+    expect(cluster.options.dependsOn).toEqual(["secondary-postgresql-log"]);
   });
 
   it("carries managed RPO too, so it holds after the secondary is promoted", async () => {

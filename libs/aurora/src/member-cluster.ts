@@ -14,8 +14,10 @@ export interface MemberClusterArgs {
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Security group of the cluster. */
   securityGroupId: pulumi.Input<string>;
-  /** This region's CMK: encrypts the storage and Performance Insights. */
+  /** This region's CMK: encrypts the storage, Performance Insights and the exported logs. */
   kmsKeyArn: pulumi.Input<string>;
+  /** Days the cluster's exported PostgreSQL log is kept in CloudWatch Logs. */
+  logRetentionDays: number;
   /** r-class instance class of every instance, e.g. "db.r6g.large". */
   instanceClass: string;
   /** Instances of this cluster; the first created becomes the writer. */
@@ -50,6 +52,11 @@ export interface MemberCluster {
   instances: aws.rds.ClusterInstance[];
 }
 
+/** The CloudWatch Logs group RDS exports a cluster's `log` (e.g. postgresql) to. */
+export function clusterLogGroupName(clusterIdentifier: string, log: string): string {
+  return `/aws/rds/cluster/${clusterIdentifier}/${log}`;
+}
+
 /** Checks the arguments both members share; `minInstances` is the role's minimum. */
 export function checkMemberArgs(where: string, args: MemberClusterArgs, minInstances: number): void {
   requireRClass(where, args.instanceClass);
@@ -77,10 +84,22 @@ export function createMemberCluster(name: string, args: MemberClusterArgs, role:
     parent,
   );
 
+  const clusterIdentifier = args.namer.regional("rdsIdentifier", "aurora");
+  // Created before the cluster exports to it: left to RDS, the group would be created
+  // unencrypted by our key and kept forever, and PostgreSQL's log can quote statements.
+  const logGroups = CLUSTER_LOG_EXPORTS.map(
+    (log) =>
+      new aws.cloudwatch.LogGroup(
+        `${name}-${log}-log`,
+        { name: clusterLogGroupName(clusterIdentifier, log), kmsKeyId: args.kmsKeyArn, retentionInDays: args.logRetentionDays },
+        { parent },
+      ),
+  );
+
   const cluster = new aws.rds.Cluster(
     `${name}-cluster`,
     {
-      clusterIdentifier: args.namer.regional("rdsIdentifier", "aurora"),
+      clusterIdentifier,
       globalClusterIdentifier: role.globalClusterIdentifier,
       engine: AURORA_ENGINE,
       engineVersion: role.engineVersion,
@@ -102,7 +121,7 @@ export function createMemberCluster(name: string, args: MemberClusterArgs, role:
       deletionProtection: args.deletionProtection,
       iamDatabaseAuthenticationEnabled: iamDatabaseAuthentication,
     },
-    memberClusterOptions(parent),
+    { ...memberClusterOptions(parent), dependsOn: logGroups },
   );
 
   const instances: aws.rds.ClusterInstance[] = [];

@@ -210,13 +210,20 @@ const CASES: Record<string, Case> = {
       r("aws:route53/record:Record", "failover-primary", { name: "pay.example.com" }),
       r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-lambda", { referencedSecurityGroupId: "sg-1" }),
       r("aws:cloudwatch/logGroup:LogGroup", "api-execution-logs", { name: `API-Gateway-Execution-Logs_${REST_API}/v1`, kmsKeyId: KEY }),
+      r("aws:cloudwatch/logGroup:LogGroup", "primary-postgresql-log", { name: "/aws/rds/cluster/payments-dr-aurora-use1-dev/postgresql", kmsKeyId: KEY }),
     ],
     violating: [
+      r("aws:cloudwatch/logGroup:LogGroup", "other-postgresql-log", { name: "/aws/rds/cluster/payments-dr-aurora-use1-prod/postgresql", kmsKeyId: KEY }),
       r("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-dev" }),
       r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-prod" }),
       r("aws:lambda/function:Function", "api-function", {}),
     ],
-    expected: [/bucket "payments-dr-data-use1-dev" does not end with "-<account id>-dev"/, /identifier "payments-dr-aurora-1-use1-prod" does not end with "-dev"/, /has no name/],
+    expected: [
+      /name "\/aws\/rds\/cluster\/payments-dr-aurora-use1-prod\/postgresql" does not end with "-dev"/,
+      /bucket "payments-dr-data-use1-dev" does not end with "-<account id>-dev"/,
+      /identifier "payments-dr-aurora-1-use1-prod" does not end with "-dev"/,
+      /has no name/,
+    ],
   },
   "encryption-at-rest-cmk": {
     passing: [

@@ -21,9 +21,14 @@ const SCOPED_NAME_TYPES: ReadonlySet<string> = new Set([
   "aws:lambda/alias:Alias",
 ]);
 
-/** Names that AWS fixes: API Gateway writes execution logs to `API-Gateway-Execution-Logs_<api id>/<stage>`. */
-const AWS_DEFINED_NAMES: Readonly<Record<string, RegExp>> = {
-  "aws:cloudwatch/logGroup:LogGroup": /^API-Gateway-Execution-Logs_/,
+/**
+ * Names whose form AWS fixes, given the ending the rule wants (`-<suffix>`): API Gateway writes a
+ * stage's execution logs to `API-Gateway-Execution-Logs_<api id>/<stage>`, and RDS exports a
+ * cluster's logs to `/aws/rds/cluster/<cluster id>/<log>`, where the cluster id carries the suffix.
+ */
+const AWS_DEFINED_NAMES: Readonly<Record<string, (name: string, ending: string) => boolean>> = {
+  "aws:cloudwatch/logGroup:LogGroup": (name, ending) =>
+    name.startsWith("API-Gateway-Execution-Logs_") || (name.startsWith("/aws/rds/cluster/") && name.split("/")[4]?.endsWith(ending) === true && /^[a-z]+$/.test(name.split("/")[5] ?? "")),
 };
 
 /** Types that AWS or Pulumi name on their own when the program gives no name: such a name lacks the suffix. */
@@ -67,7 +72,7 @@ export function environmentSuffixInNames(resource: CheckedResource, ctx: PolicyC
     const prefix = resource.inputs[`${input}Prefix`] !== undefined ? ` (a ${input}Prefix generates it)` : "";
     return [`has no ${input}: the generated name${prefix} would not end with "${ending}"`];
   }
-  if (typeof name !== "string" || AWS_DEFINED_NAMES[resource.type]?.test(name)) return [];
+  if (typeof name !== "string" || AWS_DEFINED_NAMES[resource.type]?.(name, ending)) return [];
   if (!name.endsWith(ending)) return [`${input} "${name}" does not end with "${ending}"`];
   if (input === "bucket" && !ENDS_WITH_ACCOUNT_ID.test(name.slice(0, name.length - ending.length))) {
     return [`bucket "${name}" does not end with "-<account id>${ending}"`];
