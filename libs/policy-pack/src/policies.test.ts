@@ -277,13 +277,25 @@ const CASES: Record<string, Case> = {
       r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-lambda", { referencedSecurityGroupId: "sg-1", fromPort: 5432, toPort: 5432 }),
       r("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambda-to-anywhere", { cidrIpv4: "0.0.0.0/0" }),
       r("aws:ec2/securityGroup:SecurityGroup", "db-sg", { name: "payments-dr-database-sg-use1-dev", ingress: [{ cidrBlocks: ["10.0.0.0/16"], fromPort: 5432, toPort: 5432, protocol: "tcp" }] }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "from-private", { cidrIpv4: "172.20.0.0/16" }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "from-ula", { cidrIpv6: "fd00:1234::/48" }),
     ],
     violating: [
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "half-the-internet", { cidrIpv4: "0.0.0.0/1" }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "wider-than-private", { cidrIpv4: "10.0.0.0/7" }),
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "public-host", { cidrIpv4: "203.0.113.7/32" }),
       r("aws:ec2/securityGroup:SecurityGroup", "db-sg", { name: "payments-dr-database-sg-use1-dev", ingress: [{ cidrBlocks: ["0.0.0.0/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" }] }),
       r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "open-v6", { cidrIpv6: "::/0" }),
       r("aws:ec2/securityGroupRule:SecurityGroupRule", "open-rule", { type: "ingress", cidrBlocks: ["0.0.0.0/0"] }),
     ],
-    expected: [/inline ingress\[0\] allows 0\.0\.0\.0\/0/, /ingress allows ::\/0/, /ingress allows 0\.0\.0\.0\/0/],
+    expected: [
+      /ingress allows 0\.0\.0\.0\/1/,
+      /ingress allows 10\.0\.0\.0\/7/,
+      /ingress allows 203\.0\.113\.7\/32/,
+      /inline ingress\[0\] allows 0\.0\.0\.0\/0/,
+      /ingress allows ::\/0/,
+      /ingress allows 0\.0\.0\.0\/0/,
+    ],
   },
   "database-not-public": {
     passing: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev", publiclyAccessible: false })],
@@ -393,6 +405,18 @@ const CASES: Record<string, Case> = {
     passing: [authorizer(), authorizer({ authorizerResultTtlInSeconds: 0 }), authorizer({ authorizerResultTtlInSeconds: undefined, identitySource: undefined, type: "TOKEN" })],
     violating: [authorizer({ authorizerResultTtlInSeconds: 3600 }), authorizer({ identitySource: "method.request.header.Authorization,method.request.querystring.merchant" })],
     expected: [/authorizerResultTtlInSeconds is 3600, above 300: a revoked key would keep working/, /identitySource is "method\.request\.header\.Authorization,method\.request\.querystring\.merchant", not the Authorization header/],
+  },
+  "apigateway-tls": {
+    passing: [
+      r("aws:apigateway/restApi:RestApi", "api-rest-api", { name: "payments-dr-api-use1-dev", securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06", endpointAccessMode: "STRICT" }),
+      r("aws:apigateway/domainName:DomainName", "api-domain", { domainName: "pay.example.com", securityPolicy: "TLS_1_2" }),
+    ],
+    violating: [
+      r("aws:apigateway/restApi:RestApi", "api-rest-api", { name: "payments-dr-api-use1-dev" }),
+      r("aws:apigateway/restApi:RestApi", "other-rest-api", { name: "payments-dr-other-use1-dev", securityPolicy: "SecurityPolicy_TLS13_1_3_2025_09" }),
+      r("aws:apigateway/domainName:DomainName", "api-domain", { domainName: "pay.example.com", securityPolicy: "TLS_1_0" }),
+    ],
+    expected: [/securityPolicy is null: the default endpoint accepts TLS 1\.0/, /an enhanced securityPolicy needs an endpointAccessMode/, /securityPolicy is "TLS_1_0": the domain accepts TLS 1\.0/],
   },
   "apigateway-stage-waf": {
     passing: [stage(), wafAssociation()],

@@ -1,5 +1,5 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
-import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodsAuthorized, apiGatewayThrottling } from "./rules/api-gateway";
+import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
 import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
@@ -116,7 +116,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Network.
   {
     name: "no-public-ingress",
-    description: "No security group ingress from 0.0.0.0/0 or ::/0.",
+    description: "No security group ingress from outside the private ranges (RFC 1918 for IPv4, fc00::/7 for IPv6): 0.0.0.0/0, ::/0, and any other public range such as 0.0.0.0/1.",
     enforcementLevel: MANDATORY,
     remediation: "Allow ingress from a security group (referencedSecurityGroupId) or a private range only.",
     scope: "resource",
@@ -239,6 +239,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Set identitySource to method.request.header.Authorization and authorizerResultTtlInSeconds to 300 or less (config payments-dr:authorizerCacheTtlSeconds).",
     scope: "resource",
     rule: apiGatewayAuthorizerCache,
+  },
+  {
+    name: "apigateway-tls",
+    description: "Every REST API names an enhanced security policy (SecurityPolicy_…) with an endpoint access mode, and no custom domain accepts TLS 1.0.",
+    enforcementLevel: MANDATORY,
+    remediation: "Spread API_TLS from @payments-dr/serverless-api (SecurityPolicy_TLS13_1_2_2021_06, STRICT) into the RestApi and the DomainName.",
+    scope: "resource",
+    rule: apiGatewayTls,
   },
   {
     name: "apigateway-stage-waf",

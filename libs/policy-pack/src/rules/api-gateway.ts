@@ -129,3 +129,22 @@ export function apiGatewayAuthorizerCache(resource: CheckedResource): string[] {
   }
   return problems;
 }
+
+const REST_API = "aws:apigateway/restApi:RestApi";
+const DOMAIN_NAME = "aws:apigateway/domainName:DomainName";
+
+/**
+ * API Gateway's TLS: a REST API names an enhanced security policy (`SecurityPolicy_…`, with its
+ * endpoint access mode), since left unset its default endpoint accepts TLS 1.0; a custom domain
+ * does not accept TLS 1.0 either (`TLS_1_0`, or no policy).
+ */
+export function apiGatewayTls(resource: CheckedResource): string[] {
+  const { securityPolicy, endpointAccessMode } = resource.inputs;
+  const enhanced = typeof securityPolicy === "string" && securityPolicy.startsWith("SecurityPolicy_");
+  if (resource.type === REST_API) {
+    if (!enhanced) return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the default endpoint accepts TLS 1.0 unless an enhanced policy (SecurityPolicy_…) is set`];
+    return isSet(endpointAccessMode) ? [] : ["an enhanced securityPolicy needs an endpointAccessMode"];
+  }
+  if (resource.type === DOMAIN_NAME && !enhanced && securityPolicy !== "TLS_1_2") return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the domain accepts TLS 1.0`];
+  return [];
+}

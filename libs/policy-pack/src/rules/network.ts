@@ -2,8 +2,12 @@ import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
 import { list } from "../values";
 
-const ANYWHERE_V4 = "0.0.0.0/0";
-const ANYWHERE_V6 = "::/0";
+/** The private IPv4 ranges (RFC 1918): an ingress range must lie inside one of them. */
+const PRIVATE_V4: readonly [number, number][] = [
+  [0x0a000000, 8],
+  [0xac100000, 12],
+  [0xc0a80000, 16],
+];
 
 /**
  * No security group accepts traffic from the whole internet: every ingress names a security
@@ -25,8 +29,25 @@ export function noPublicIngress(resource: CheckedResource): string[] {
   }
 }
 
+/**
+ * The ranges that reach beyond private addresses: an IPv4 range not inside RFC 1918, an IPv6 range
+ * not inside the unique-local fc00::/7. Not only 0.0.0.0/0: 0.0.0.0/1 is half the internet.
+ */
 function openRanges(v4: PlanValue[], v6: PlanValue[]): string[] {
-  return [...v4.filter((c) => c === ANYWHERE_V4), ...v6.filter((c) => c === ANYWHERE_V6)];
+  return [...v4.filter((c) => typeof c === "string" && !privateV4(c)), ...v6.filter((c) => typeof c === "string" && !uniqueLocalV6(c))] as string[];
+}
+
+function privateV4(cidr: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) return false;
+  const [a, b, c, d, bits] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const address = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  return PRIVATE_V4.some(([network, prefix]) => bits >= prefix && (address >>> (32 - prefix)) === network >>> (32 - prefix));
+}
+
+function uniqueLocalV6(cidr: string): boolean {
+  const match = /^([0-9a-f]{1,4}):[0-9a-f:]*\/(\d{1,3})$/i.exec(cidr);
+  return match !== null && Number(match[2]) >= 7 && (parseInt(match[1]!.padStart(4, "0").slice(0, 2), 16) & 0xfe) === 0xfc;
 }
 
 /** Aurora instances are reachable only inside the VPC. */
