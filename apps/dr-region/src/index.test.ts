@@ -66,7 +66,7 @@ describe("dr-region stack", () => {
     const fn = plan.one("aws:lambda/function:Function", "api-function");
     expect(fn.inputs.environment.variables).toMatchObject({
       REGION_ROLE: "dr",
-      DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
+      DB_SECRET_ID: primaryRegionOutputs.dbAppSecretName,
       DB_WRITER_HOST: primaryRegionOutputs.globalWriterEndpoint,
       // Reads and /health through the reader endpoint: a secondary's cluster endpoint is inactive,
       // and a /health probing it would keep this region unhealthy, so Route 53 could never fail over.
@@ -89,7 +89,7 @@ describe("dr-region stack", () => {
     expect(fn.inputs.environment.variables).toMatchObject({
       DB_WRITER_HOST: plan.outputs.clusterEndpoint,
       DB_READER_HOST: plan.outputs.readerEndpoint,
-      DB_SECRET_ID: primaryRegionOutputs.dbSecretName,
+      DB_SECRET_ID: primaryRegionOutputs.dbAppSecretName,
     });
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);

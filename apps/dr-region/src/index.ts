@@ -77,7 +77,8 @@ const api = new RegionalPaymentsApi(
     regionRole: "dr",
     network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId },
     database: {
-      secretName: primary.output("dbSecretName"),
+      // The app role's secret (its replica here): the payment functions never connect as the master user.
+      secretName: primary.output("dbAppSecretName"),
       writerHost: primary.output("globalWriterEndpoint"),
       clusterEndpoint: database.clusterEndpoint,
       readerEndpoint: database.readerEndpoint,

@@ -11,7 +11,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
-  dbSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
+  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true,
   lambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
@@ -62,8 +62,11 @@ describe("primary-region stack", () => {
   it("keeps the master password out of the plan: secret in the program, secret in the plan", () => {
     expect(plan.allStrings()).not.toContain("synth-fake-password-0123456789");
     expect(plan.one("aws:rds/cluster:Cluster").inputs.masterPassword).toBe(REDACTED);
-    const secret = plan.one("aws:secretsmanager/secret:Secret");
-    expect(secret.inputs.replicas).toEqual([{ region: "us-east-2", kmsKeyId: plan.outputs.drReplicaKeyArn }]);
+    // The master's secret and the app role's, both replicated to the DR region with the replica key.
+    for (const secret of [plan.named("aurora-secret"), plan.named("aurora-app-secret")]) {
+      expect(secret.inputs.replicas).toEqual([{ region: "us-east-2", kmsKeyId: plan.outputs.drReplicaKeyArn }]);
+    }
+    expect(plan.named("aurora-app-secret").inputs.name).toBe(plan.outputs.dbAppSecretName);
   });
 
   it.each([
@@ -99,7 +102,8 @@ describe("primary-region stack", () => {
       REGION_ROLE: "primary",
       DB_WRITER_HOST: plan.outputs.globalWriterEndpoint,
       DB_READER_HOST: plan.outputs.clusterEndpoint,
-      DB_SECRET_ID: plan.outputs.dbSecretName,
+      // The app role's secret, never the master user's.
+      DB_SECRET_ID: plan.outputs.dbAppSecretName,
       SESSIONS_TABLE: plan.outputs.sessionsTableName,
     });
     expect(fn.inputs.vpcConfig.subnetIds).toHaveLength(3);
@@ -114,7 +118,7 @@ describe("primary-region stack", () => {
       DB_WRITER_HOST: plan.outputs.clusterEndpoint,
       // Asked only when the cluster endpoint cannot be reached: after a switchover, this cluster is a secondary.
       DB_READER_HOST: plan.outputs.readerEndpoint,
-      DB_SECRET_ID: plan.outputs.dbSecretName,
+      DB_SECRET_ID: plan.outputs.dbAppSecretName,
     });
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs).toMatchObject({ scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" } });
   });
@@ -122,6 +126,10 @@ describe("primary-region stack", () => {
   it("applies the migrations on deploy, again whenever they change, once the writer exists", () => {
     const invocation = plan.one("aws:lambda/invocation:Invocation");
     expect(invocation.inputs.triggers.migrations).toMatch(/^[0-9a-f]{64}$/);
+    // And again when the app role's password changes: the migrate function is what sets it.
+    expect(invocation.inputs.triggers.appCredentials).toEqual(expect.any(String));
+    const migrate = plan.one(LAMBDA, "migrations-function");
+    expect(migrate.inputs.environment.variables).toMatchObject({ DB_SECRET_ID: plan.outputs.dbSecretName, APP_DB_SECRET_ID: plan.outputs.dbAppSecretName });
     expect(invocation.options.dependsOn).toEqual(["aurora"]);
   });
 

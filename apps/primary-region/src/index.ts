@@ -84,7 +84,9 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 // The migrations and the payments API write through the global writer endpoint; the API reads
 // where regionalEndpoint says (here, this region's cluster endpoint: /health must reach the writer).
 const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
-const writes = { secretName: database.secretName, writerHost: globalCluster.endpoint };
+// The payment functions connect as the app role (rows of their tables only); the migrate
+// function as the master user, who owns the schema, and it gives the app role its password.
+const writes = { secretName: database.appSecretName, writerHost: globalCluster.endpoint };
 new DatabaseMigration(
   "migrations",
   {
@@ -92,7 +94,8 @@ new DatabaseMigration(
     code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.migrateDir),
     network: functionNetwork,
     // The migrate function only writes: its reader connection is never opened.
-    database: { ...writes, readerHost: database.clusterEndpoint },
+    database: { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint },
+    appCredentials: { secretName: database.appSecretName, versionId: database.appSecretVersionId },
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
@@ -137,6 +140,8 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   writerInstanceId: database.writerInstanceId,
   dbSecretArn: database.secretArn,
   dbSecretName: database.secretName,
+  dbAppSecretArn: database.appSecretArn,
+  dbAppSecretName: database.appSecretName,
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   sessionsTableName: sessions.tableName,

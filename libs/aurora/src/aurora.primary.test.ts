@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPLIANCE_TAGS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, REDACTED, synthesize } from "@payments-dr/synth";
-import { credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
+import { APP_USERNAME, credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
 import { AuroraGlobalCluster } from "./global-cluster";
 import { memberClusterIgnoreChanges } from "./options";
 import { clusterParameters, parameterGroupFamily } from "./parameter-group";
@@ -18,8 +18,6 @@ const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 const GLOBAL = "aws:rds/globalCluster:GlobalCluster";
 const PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
 const SECRET = "aws:secretsmanager/secret:Secret";
-const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
 
 type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster" | "credentialsReplica">> & { globalDeletionProtection?: boolean };
 
@@ -81,7 +79,7 @@ describe("Aurora global and primary clusters", () => {
     for (const instance of plan.ofType(INSTANCE)) {
       expect(instance.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsKmsKeyId: PRIMARY_KEY });
     }
-    expect(plan.one(SECRET).inputs).toMatchObject({ kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
+    expect(plan.named("primary-secret").inputs).toMatchObject({ kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
   });
 
   it("names every physical resource through the namer, with the environment suffix", () => {
@@ -90,7 +88,7 @@ describe("Aurora global and primary clusters", () => {
       plan.one(CLUSTER).inputs.clusterIdentifier,
       plan.one(PARAMS).inputs.name,
       plan.one("aws:rds/subnetGroup:SubnetGroup").inputs.name,
-      plan.one(SECRET).inputs.name,
+      plan.named("primary-secret").inputs.name,
       ...plan.ofType(INSTANCE).map((i) => i.inputs.identifier),
     ];
     expect(names).toHaveLength(7);
@@ -182,7 +180,7 @@ describe("Aurora global and primary clusters", () => {
   });
 
   it("generates a long password without the characters RDS rejects, not an RDS-managed one", () => {
-    const password = plan.one(PASSWORD).inputs;
+    const password = plan.named("primary-password").inputs;
     expect(password.length).toBeGreaterThanOrEqual(32);
     expect(password.length).toBeLessThanOrEqual(41);
     expect(password.special).toBe(true);
@@ -196,7 +194,7 @@ describe("Aurora global and primary clusters", () => {
 
   it("keeps the password secret: redacted on the cluster and in the secret version, nowhere in plaintext", () => {
     expect(plan.one(CLUSTER).inputs.masterPassword).toBe(REDACTED);
-    expect(plan.one(SECRET_VERSION).inputs.secretString).toBe(REDACTED);
+    expect(plan.named("primary-secret-version").inputs.secretString).toBe(REDACTED);
     expect(plan.allStrings()).not.toContain(FAKE_PASSWORD);
     expect(plan.allStrings().some((s) => s.includes(FAKE_PASSWORD))).toBe(false);
   });
@@ -204,14 +202,14 @@ describe("Aurora global and primary clusters", () => {
   it("writes username, password, engine, host (the global writer endpoint), port and dbname into the secret", async () => {
     const doc = await synthesize({
       project: "primary-region",
-      program: () => ({ doc: pulumi.unsecret(credentialsSecretString({ password: "pw", host: "global.example", databaseName: "payments" })) }),
+      program: () => ({ doc: pulumi.unsecret(credentialsSecretString({ username: "payments_admin", password: "pw", host: "global.example", databaseName: "payments" })) }),
     });
     expect(JSON.parse(doc.outputs.doc)).toEqual({ username: "payments_admin", password: "pw", engine: "postgres", host: "global.example", port: 5432, dbname: "payments" });
     expect(plan.outputs.globalWriterEndpoint).toMatch(/^payments-dr-aurora-qa7\.global-.+\.global\.rds\.amazonaws\.com$/);
   });
 
   it("deletes the secret at once in dev, and skips the final snapshot there", () => {
-    expect(plan.one(SECRET).inputs.recoveryWindowInDays).toBe(0);
+    expect(plan.named("primary-secret").inputs.recoveryWindowInDays).toBe(0);
     expect(plan.one(CLUSTER).inputs).toMatchObject({ skipFinalSnapshot: true, deletionProtection: false });
     expect(plan.one(CLUSTER).inputs.finalSnapshotIdentifier).toBeUndefined();
   });
@@ -220,7 +218,23 @@ describe("Aurora global and primary clusters", () => {
     const prod = await synthPrimary({ deletionProtection: true, skipFinalSnapshot: false, globalDeletionProtection: true });
     expect(prod.one(GLOBAL).inputs.deletionProtection).toBe(true);
     expect(prod.one(CLUSTER).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "payments-dr-aurora-final-use1-qa7" });
-    expect(prod.one(SECRET).inputs.recoveryWindowInDays).toBe(7);
+    expect(prod.named("primary-secret").inputs.recoveryWindowInDays).toBe(7);
+  });
+
+  it("makes the app role's credentials like the master's: their own secret, encrypted, replicated, redacted", () => {
+    const secret = plan.named("primary-app-secret");
+    expect(secret.inputs).toMatchObject({ name: "payments-dr-aurora-app-qa7", kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
+    expect(plan.named("primary-app-secret-version").inputs.secretString).toBe(REDACTED);
+    expect(plan.named("primary-app-password").inputs).toMatchObject({ length: plan.named("primary-password").inputs.length, special: true });
+    expect(plan.ofType(SECRET)).toHaveLength(2);
+  });
+
+  it("writes the app role's user into its secret", async () => {
+    const doc = await synthesize({
+      project: "primary-region",
+      program: () => ({ doc: pulumi.unsecret(credentialsSecretString({ username: APP_USERNAME, password: "pw", host: "global.example", databaseName: "payments" })) }),
+    });
+    expect(JSON.parse(doc.outputs.doc)).toMatchObject({ username: "payments_app", host: "global.example" });
   });
 
   it("exports what the primary-region stack contract needs", () => {

@@ -4,8 +4,15 @@ import * as random from "@pulumi/random";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { AURORA_PORT } from "./engine";
 
-/** The master user of the global database. */
+/** The master user of the global database: owns the schema; only the migrate function connects as it. */
 export const MASTER_USERNAME = "payments_admin";
+
+/**
+ * The role the payment functions connect as: rows of their tables only. The migrations create
+ * it (libs/payment-lambda/migrations/003_create_app_role.sql) and the migrate function gives it
+ * the password of its secret.
+ */
+export const APP_USERNAME = "payments_app";
 
 /** Long, and within the 41 characters RDS accepts for a master password. */
 export const PASSWORD_LENGTH = 40;
@@ -13,7 +20,7 @@ export const PASSWORD_LENGTH = 40;
 /** Specials the password may use: RDS rejects `/`, `@`, `"` and space. */
 export const PASSWORD_SPECIAL_CHARACTERS = "!#$%^&*()-_=+[]{}~";
 
-/** Arguments of {@link createMasterCredentials}. */
+/** Arguments of {@link createMasterCredentials} and {@link createAppCredentials}. */
 export interface MasterCredentialsArgs {
   namer: ResourceNamer;
   /** The primary region's CMK: encrypts the secret. */
@@ -31,10 +38,10 @@ export interface MasterCredentialsArgs {
  * The secret's JSON, in the shape Secrets Manager's RDS integrations expect (username,
  * password, engine, host, port, dbname). A Pulumi secret as a whole.
  */
-export function credentialsSecretString(args: { password: pulumi.Input<string>; host: pulumi.Input<string>; databaseName: pulumi.Input<string> }): pulumi.Output<string> {
+export function credentialsSecretString(args: { username: string; password: pulumi.Input<string>; host: pulumi.Input<string>; databaseName: pulumi.Input<string> }): pulumi.Output<string> {
   return pulumi.secret(
     pulumi.jsonStringify({
-      username: MASTER_USERNAME,
+      username: args.username,
       password: args.password,
       engine: "postgres",
       host: args.host,
@@ -44,12 +51,14 @@ export function credentialsSecretString(args: { password: pulumi.Input<string>; 
   );
 }
 
-/** What the primary member cluster is created with. */
+/** A database user's credentials and the secret that holds them. */
 export interface MasterCredentials {
   username: string;
   /** A Pulumi secret: redacted in state, logs and the synth plan. */
   password: pulumi.Output<string>;
   secret: aws.secretsmanager.Secret;
+  /** The id of the secret's version (secret and version id): changes when the password does. */
+  versionId: pulumi.Output<string>;
 }
 
 /**
@@ -59,6 +68,29 @@ export interface MasterCredentials {
  * databases, so the password is ours to generate and store.
  */
 export function createMasterCredentials(name: string, args: MasterCredentialsArgs, parent: pulumi.Resource): MasterCredentials {
+  return createCredentials(name, args, { username: MASTER_USERNAME, secretRole: "aurora-master", description: "Master credentials of the payments Aurora global database" }, parent);
+}
+
+/**
+ * Credentials of {@link APP_USERNAME}, the payment functions' role, made and replicated like the
+ * master's. Nothing here creates the role or sets its password: the migrations and the migrate
+ * function do, in the database.
+ */
+export function createAppCredentials(name: string, args: MasterCredentialsArgs, parent: pulumi.Resource): MasterCredentials {
+  return createCredentials(
+    name,
+    args,
+    { username: APP_USERNAME, secretRole: "aurora-app", description: "Credentials of the payment functions' database role (rows of their tables only)" },
+    parent,
+  );
+}
+
+function createCredentials(
+  name: string,
+  args: MasterCredentialsArgs,
+  user: { username: string; secretRole: string; description: string },
+  parent: pulumi.Resource,
+): MasterCredentials {
   const generated = new random.RandomPassword(
     `${name}-password`,
     {
@@ -78,8 +110,8 @@ export function createMasterCredentials(name: string, args: MasterCredentialsArg
   const secret = new aws.secretsmanager.Secret(
     `${name}-secret`,
     {
-      name: args.namer.global("secret", "aurora-master"),
-      description: "Master credentials of the payments Aurora global database",
+      name: args.namer.global("secret", user.secretRole),
+      description: user.description,
       kmsKeyId: args.kmsKeyArn,
       replicas: [{ region: args.replica.region, kmsKeyId: args.replica.kmsKeyArn }],
       // 0 deletes at once, so a dev stack can be destroyed and recreated under the same name.
@@ -88,14 +120,14 @@ export function createMasterCredentials(name: string, args: MasterCredentialsArg
     { parent },
   );
 
-  new aws.secretsmanager.SecretVersion(
+  const version = new aws.secretsmanager.SecretVersion(
     `${name}-secret-version`,
     {
       secretId: secret.id,
-      secretString: credentialsSecretString({ password, host: args.host, databaseName: args.databaseName }),
+      secretString: credentialsSecretString({ username: user.username, password, host: args.host, databaseName: args.databaseName }),
     },
     { parent },
   );
 
-  return { username: MASTER_USERNAME, password, secret };
+  return { username: user.username, password, secret, versionId: version.id };
 }

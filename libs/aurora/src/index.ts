@@ -4,5 +4,5 @@ export { AuroraSecondaryCluster, type AuroraSecondaryClusterArgs } from "./secon
 export { type MemberClusterArgs } from "./member-cluster";
 export { afterPrimaryWriter, clusterInstanceOptions, memberClusterIgnoreChanges, memberClusterOptions, promotionTier } from "./options";
 export { clusterParameters, parameterGroupFamily } from "./parameter-group";
-export { MASTER_USERNAME, PASSWORD_LENGTH, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
+export { APP_USERNAME, MASTER_USERNAME, PASSWORD_LENGTH, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
 export { AURORA_ENGINE, AURORA_PORT, CLUSTER_LOG_EXPORTS } from "./engine";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createMasterCredentials } from "./credentials";
+import { createAppCredentials, createMasterCredentials, type MasterCredentialsArgs } from "./credentials";
 import { checkMemberArgs, createMemberCluster, MemberClusterArgs } from "./member-cluster";
 
 /**
@@ -38,28 +38,32 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   readonly readerEndpoint: pulumi.Output<string>;
   /** The writer instance; the DR stack's secondary waits for it. */
   readonly writerInstanceId: pulumi.Output<string>;
-  /** Secrets Manager secret with the master credentials. */
+  /** Secrets Manager secret with the master credentials: the migrate function's. */
   readonly secretArn: pulumi.Output<string>;
   /** The secret's name: the same in both regions, so the DR copy is found by it too. */
   readonly secretName: pulumi.Output<string>;
+  /** Secrets Manager secret with the app role's credentials: the payment functions'. */
+  readonly appSecretArn: pulumi.Output<string>;
+  /** The app secret's name, the same in both regions. */
+  readonly appSecretName: pulumi.Output<string>;
+  /** The app secret's version: the migrate function must run again when it changes (a new password). */
+  readonly appSecretVersionId: pulumi.Output<string>;
 
   constructor(name: string, args: AuroraPrimaryClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:aurora:AuroraPrimaryCluster", name, {}, opts);
     checkMemberArgs(`AuroraPrimaryCluster "${name}"`, args, 2);
     const global = args.globalCluster;
 
-    const credentials = createMasterCredentials(
-      name,
-      {
-        namer: args.namer,
-        kmsKeyArn: args.kmsKeyArn,
-        replica: args.credentialsReplica,
-        host: global.endpoint,
-        databaseName: global.databaseName,
-        deletionProtection: args.deletionProtection,
-      },
-      this,
-    );
+    const secretArgs: MasterCredentialsArgs = {
+      namer: args.namer,
+      kmsKeyArn: args.kmsKeyArn,
+      replica: args.credentialsReplica,
+      host: global.endpoint,
+      databaseName: global.databaseName,
+      deletionProtection: args.deletionProtection,
+    };
+    const credentials = createMasterCredentials(name, secretArgs, this);
+    const appCredentials = createAppCredentials(`${name}-app`, secretArgs, this);
 
     const { cluster, instances } = createMemberCluster(
       name,
@@ -79,7 +83,13 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     this.writerInstanceId = instances[0].id;
     this.secretArn = credentials.secret.arn;
     this.secretName = credentials.secret.name;
+    this.appSecretArn = appCredentials.secret.arn;
+    this.appSecretName = appCredentials.secret.name;
+    this.appSecretVersionId = appCredentials.versionId;
     this.registerOutputs({
+      appSecretArn: this.appSecretArn,
+      appSecretName: this.appSecretName,
+      appSecretVersionId: this.appSecretVersionId,
       clusterIdentifier: this.clusterIdentifier,
       secretName: this.secretName,
       clusterArn: this.clusterArn,

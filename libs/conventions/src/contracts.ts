@@ -55,10 +55,14 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   engineVersion: string;
   /** The primary writer instance; the DR stack's secondary cluster must wait for it. */
   writerInstanceId: string;
-  /** Secrets Manager secret with the master credentials (replicated to the DR region). */
+  /** Secrets Manager secret with the master credentials (replicated to the DR region): the migrate function's. */
   dbSecretArn: string;
   /** The secret's name, the same in both regions (the DR copy is found by it). */
   dbSecretName: string;
+  /** Secrets Manager secret of the payment functions' database role (rows of their tables only), replicated too. */
+  dbAppSecretArn: string;
+  /** The app secret's name, the same in both regions: the DR functions read its copy there. */
+  dbAppSecretName: string;
   /** The DynamoDB sessions global table (same name in both regions). */
   sessionsTableName: string;
   /** The merchants' API keys, a DynamoDB global table (same name in both regions; each authorizer reads its own replica). */

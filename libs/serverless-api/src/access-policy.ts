@@ -23,6 +23,8 @@ export interface FunctionAccess {
   kmsKeyArns: string[];
   /** Name of the database secret; the function reads this region's copy only. */
   secretName?: string;
+  /** The migrate function only: the app role's secret, whose password it gives the role. */
+  appSecretName?: string;
   /** The sessions table, read and written. */
   sessionsTableName?: string;
   /** The API keys table, read to verify a key: GetItem only (the authorizer). */
@@ -72,13 +74,14 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
     },
   ];
   if (access.secretName !== undefined) {
+    // Secrets Manager appends a hyphen and six random characters to the name.
+    const secretArn = (name: string) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-??????`;
     statements.push(
       {
         Sid: "ReadDatabaseSecret",
         Effect: "Allow",
         Action: "secretsmanager:GetSecretValue",
-        // Secrets Manager appends a hyphen and six random characters to the name.
-        Resource: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${access.secretName}-??????`,
+        Resource: access.appSecretName === undefined ? secretArn(access.secretName) : [secretArn(access.secretName), secretArn(access.appSecretName)],
       },
       {
         Sid: "DecryptDatabaseSecret",

@@ -14,7 +14,13 @@ export interface DatabaseMigrationArgs {
   code: FunctionCode;
   /** The region's private subnets and Lambda security group. */
   network: FunctionNetworkArgs;
+  /** The master user's secret (the schema's owner) and the writer. */
   database: DatabaseArgs;
+  /**
+   * The app role's secret: after the migrations the function gives the role its password, and
+   * runs again when the secret's version changes (a new password). @default undefined (the role is left as it is)
+   */
+  appCredentials?: { secretName: pulumi.Input<string>; versionId: pulumi.Input<string> };
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
@@ -77,10 +83,11 @@ export class DatabaseMigration extends pulumi.ComponentResource {
           regionRole: "primary",
           database: args.database,
           timeouts,
+          appSecretName: args.appCredentials?.secretName,
           serviceName: "payments-migrate",
           logLevel,
         }),
-        access: { secretName: args.database.secretName, kmsKeyArns: args.kmsKeyArns },
+        access: { secretName: args.database.secretName, appSecretName: args.appCredentials?.secretName, kmsKeyArns: args.kmsKeyArns },
       },
       this,
     );
@@ -92,7 +99,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
         input: JSON.stringify({ migrationsHash: args.migrationsHash }),
         // Invoked when created, and created again whenever a trigger changes; never on destroy.
         lifecycleScope: "CREATE_ONLY",
-        triggers: { migrations: args.migrationsHash },
+        triggers: { migrations: args.migrationsHash, ...(args.appCredentials ? { appCredentials: args.appCredentials.versionId } : {}) },
       },
       migrationInvocationOptions(this, runAfter),
     );

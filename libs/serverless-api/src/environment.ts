@@ -46,13 +46,16 @@ export function functionEnvironment(inputs: {
   sessionsTableName?: pulumi.Input<string>;
   /** The API keys table, whose `lastUsedAt` the API function records (off when unset). */
   apiKeysTableName?: pulumi.Input<string>;
+  /** The migrate function only: the app role's secret, whose password it gives the role. */
+  appSecretName?: pulumi.Input<string>;
   serviceName: string;
   logLevel: LogLevel;
 }): Record<string, pulumi.Input<string>> {
-  const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, serviceName, logLevel } = inputs;
+  const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, appSecretName, serviceName, logLevel } = inputs;
   return {
     REGION_ROLE: regionRole,
     ...databaseEnvironment(database, timeouts),
+    ...(appSecretName === undefined ? {} : { APP_DB_SECRET_ID: appSecretName }),
     ...(sessionsTableName === undefined ? {} : { SESSIONS_TABLE: sessionsTableName }),
     ...(apiKeysTableName === undefined ? {} : { API_KEYS_TABLE: apiKeysTableName }),
     ...powertoolsEnvironment(serviceName, logLevel),

@@ -10,7 +10,10 @@ export const PRIMARY = "us-east-1";
 
 export const KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`;
 export const LOGS_KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/logs`;
-export const SECRET_NAME = `payments-dr-aurora-master-${SUFFIX}`;
+/** The app role's secret: what the payment functions connect with. */
+export const SECRET_NAME = `payments-dr-aurora-app-${SUFFIX}`;
+/** The master user's secret: the migrate function's only. */
+export const MASTER_SECRET_NAME = `payments-dr-aurora-master-${SUFFIX}`;
 export const TABLE_NAME = `payments-dr-sessions-${SUFFIX}`;
 export const API_KEYS_TABLE_NAME = `payments-dr-api-keys-${SUFFIX}`;
 export const WRITER_HOST = `payments-dr-aurora-${SUFFIX}.global-abcdefgh.global.rds.amazonaws.com`;

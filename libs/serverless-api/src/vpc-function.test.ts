@@ -11,6 +11,7 @@ import {
   KEY_ARN,
   LAMBDA_SG,
   LOGS_KEY_ARN,
+  MASTER_SECRET_NAME,
   READER_ENDPOINT,
   READER_HOST,
   SECRET_NAME,
@@ -28,6 +29,7 @@ const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const MIGRATIONS_HASH = "3f2a9c";
+const APP_SECRET_VERSION = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-app-${SUFFIX}-AbCdEf|v1`;
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -61,7 +63,8 @@ function synthPrimary(): Promise<Plan> {
         namer,
         code: "/nonexistent/dist/libs/payment-lambda/migrate",
         network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
-        database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+        database: { secretName: MASTER_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+        appCredentials: { secretName: SECRET_NAME, versionId: APP_SECRET_VERSION },
         kmsKeyArns: [KEY_ARN],
         logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
         migrationsHash: MIGRATIONS_HASH,
@@ -186,6 +189,13 @@ describe("the API, authorizer, migration and cleanup functions", () => {
     expect(statements.flatMap((s) => [s.Resource].flat()).filter((r) => r.includes(":dynamodb:"))).toEqual([keysTableArn]);
   });
 
+  it("lets the migration read the master's secret and the app role's (whose password it sets), and the other functions the app role's only", () => {
+    const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:${name}-??????`;
+    expect(statement("migration", "ReadDatabaseSecret")?.Resource).toEqual([secretArn(MASTER_SECRET_NAME), secretArn(SECRET_NAME)]);
+    for (const fn of ["api", "cleanup"] as const) expect(statement(fn, "ReadDatabaseSecret")?.Resource).toBe(secretArn(SECRET_NAME));
+    expect(plan.one(FUNCTION, "migration-function").inputs.environment.variables).toMatchObject({ DB_SECRET_ID: MASTER_SECRET_NAME, APP_DB_SECRET_ID: SECRET_NAME });
+  });
+
   it("gives the migration no table and no data-key generation: it only reads the secret", () => {
     expect(statement("migration", "UseSessionsTable")).toBeUndefined();
     expect(statement("migration", "UseTableKeys")).toBeUndefined();
@@ -288,7 +298,8 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       functionName: `payments-dr-migrate-use1-${SUFFIX}`,
       input: JSON.stringify({ migrationsHash: MIGRATIONS_HASH }),
       lifecycleScope: "CREATE_ONLY",
-      triggers: { migrations: MIGRATIONS_HASH },
+      // Again when the app role's secret gets a new version: the migration sets that password.
+      triggers: { migrations: MIGRATIONS_HASH, appCredentials: APP_SECRET_VERSION },
     });
     expect(run.options.dependsOn).toEqual(["writer"]);
     expect(plan.outputs).toMatchObject({ migrationFunction: `payments-dr-migrate-use1-${SUFFIX}`, migrationResult: FAKE_INVOCATION_RESULT });

@@ -18,6 +18,8 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   writerInstanceId: "payments-dr-aurora-1-use1-dev",
   dbSecretArn: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-master-dev-AbCdEf`,
   dbSecretName: "payments-dr-aurora-master-dev",
+  dbAppSecretArn: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-app-dev-GhIjKl`,
+  dbAppSecretName: "payments-dr-aurora-app-dev",
   kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   sessionsTableName: "payments-dr-sessions-dev",

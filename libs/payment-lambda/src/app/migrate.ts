@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
+import { setAppRolePassword } from "../db/app-role";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase } from "../db/database";
 import { hashMigrations, readMigrations } from "../migrations/files";
@@ -11,7 +12,10 @@ export interface MigrateHandlerArgs {
   /** Where the `NNN_name.sql` files are (in the bundle: `migrations/` next to index.js). */
   migrationsDir: string;
   logger: Logger;
+  /** The master user's credentials (the schema's owner): @default the secret DB_SECRET_ID names. */
   credentials?: CredentialsProvider;
+  /** The app role's credentials, whose password the role gets after the migrations; unset: the role is left as it is. */
+  appCredentials?: CredentialsProvider;
   caFile?: string;
 }
 
@@ -21,8 +25,8 @@ export interface MigrateEvent {
 }
 
 /**
- * The migrate function: applies pending migrations through the writer and answers
- * `{ applied, current }`. It throws on failure, so the deploy-time invocation fails the deploy —
+ * The migrate function: applies pending migrations through the writer, gives the app role the
+ * app secret's password (when it has the app secret), and answers `{ applied, current }`. It throws on failure, so the deploy-time invocation fails the deploy —
  * also when the stack's hash is not the bundle's (a stale build would skip migrations).
  * The connection is closed after each run: the function runs once per deploy.
  */
@@ -37,6 +41,11 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
     try {
       const result = await db.writer.use((client) => applyMigrations(client, migrations));
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
+      if (args.appCredentials) {
+        const secret = await args.appCredentials.get();
+        await db.writer.use((client) => setAppRolePassword(client, secret));
+        args.logger.info("App role password set", { role: secret.username });
+      }
       return result;
     } finally {
       await db.close();

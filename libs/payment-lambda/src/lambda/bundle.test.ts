@@ -133,7 +133,7 @@ describe("the build", () => {
   });
 
   it("ships the migrations verbatim with the migrate function (same hash as the source)", async () => {
-    expect(await readdir(join(outDir, "migrate", "migrations"))).toEqual(["001_create_payments.sql", "002_create_idempotency_keys.sql"]);
+    expect(await readdir(join(outDir, "migrate", "migrations"))).toEqual(["001_create_payments.sql", "002_create_idempotency_keys.sql", "003_create_app_role.sql"]);
     expect(migrationsHash(join(outDir, "migrate", "migrations"))).toBe(migrationsHash(MIGRATIONS_DIR));
   });
 });
@@ -142,7 +142,7 @@ describe("the bundles, run as Lambda runs them", () => {
   it("migrate applies the migrations; api serves the fixture event; cleanup runs (DATABASE_URL: no AWS)", async () => {
     const env = { DATABASE_URL: server.url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" };
     const migrate = loadBundle<{ handler: (event: unknown) => Promise<unknown> }>("migrate", env);
-    expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
+    expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
 
     const api = loadBundle<{ handler: (event: unknown, context?: unknown) => Promise<{ statusCode: number; body: string }> }>("api", env);
     const created = await api.handler(postPayment(VALID_PAYMENT, "bundle-1"), { awsRequestId: "lambda-request-1", functionName: "payments-api" });

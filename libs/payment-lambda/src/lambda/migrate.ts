@@ -1,11 +1,15 @@
 import { join } from "node:path";
 import { createMigrateHandler } from "../app/migrate";
-import { loadDatabaseSettings, loadObservabilitySettings } from "../config/settings";
+import { loadAppSecretId, loadDatabaseSettings, loadObservabilitySettings } from "../config/settings";
+import { secretsManagerCredentials } from "../db/credentials";
 import { createLogger } from "../observability/logger";
 
 /** Entry of the migrate function (bundle `migrate/index.js`, handler `index.handler`, SQL in `migrate/migrations/`). */
+const appSecretId = loadAppSecretId(process.env);
+
 export const handler = createMigrateHandler({
   database: loadDatabaseSettings(process.env),
+  ...(appSecretId === undefined ? {} : { appCredentials: secretsManagerCredentials(appSecretId) }),
   migrationsDir: join(__dirname, "migrations"),
   logger: createLogger(loadObservabilitySettings(process.env)),
 });

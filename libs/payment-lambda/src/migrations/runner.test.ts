@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
+import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
@@ -29,7 +30,7 @@ async function tempDir(): Promise<string> {
 
 describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
-    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys"]);
+    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
   });
 
   it("refuses a misnamed file and a duplicate version, so no migration is silently skipped", async () => {
@@ -52,7 +53,7 @@ describe("migration files", () => {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
       expect(migrationsHash(dir)).toBe(migrationsHash(MIGRATIONS_DIR));
       expect(migrationsHash(dir)).toMatch(/^[0-9a-f]{64}$/);
-      await writeFile(join(dir, "003_add_index.sql"), "CREATE INDEX payments_created_at_idx ON payments (created_at);");
+      await writeFile(join(dir, "099_add_index.sql"), "CREATE INDEX payments_created_at_idx ON payments (created_at);");
       expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -66,10 +67,10 @@ describe("applyMigrations", () => {
   it("applies every migration once; a second run is a no-op", async () => {
     const url = await freshDatabase();
     await withClient(url, async (client) => {
-      expect(await applyMigrations(client, migrations)).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
-      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "002" });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "003" });
       const { rows } = await client.query("SELECT version FROM schema_migrations ORDER BY version");
-      expect(rows).toEqual([{ version: "001" }, { version: "002" }]);
+      expect(rows).toEqual([{ version: "001" }, { version: "002" }, { version: "003" }]);
       const ids = await client.query("SELECT column_default FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'id'");
       expect(ids.rows[0].column_default).toBe("gen_random_uuid()");
       const sequences = await client.query("SELECT count(*)::int AS n FROM information_schema.sequences");
@@ -88,8 +89,8 @@ describe("applyMigrations", () => {
     );
     try {
       const results = await Promise.all(clients.map((client) => applyMigrations(client, migrations)));
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(["001_create_payments", "002_create_idempotency_keys"]);
-      expect(results.every((r) => r.current === "002")).toBe(true);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
+      expect(results.every((r) => r.current === "003")).toBe(true);
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }
@@ -109,11 +110,11 @@ describe("applyMigrations", () => {
     const dir = await tempDir();
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "003_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
+      await writeFile(join(dir, "099_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
       await withClient(url, async (client) => {
         await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
         const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
-        expect(rows[0]).toEqual({ t: null, v: "002" });
+        expect(rows[0]).toEqual({ t: null, v: "003" });
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -131,8 +132,57 @@ describe("the migrate function", () => {
       migrationsDir: MIGRATIONS_DIR,
       logger,
     });
-    expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys"], current: "002" });
-    expect(await handler()).toEqual({ applied: [], current: "002" });
+    expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
+    expect(await handler()).toEqual({ applied: [], current: "003" });
     await expect(handler({ migrationsHash: "0".repeat(64) })).rejects.toThrow(/rebuild payment-lambda/);
+  });
+
+  /** Credentials as the app secret holds them. */
+  const appSecret = (username: string, password: string) => ({ get: async () => ({ username, password, port: server.port, dbname: "unused" }), invalidate: () => undefined });
+
+  it("gives the app role the app secret's password: it logs in with it and reaches its rows, nothing more", async () => {
+    const url = await freshDatabase();
+    const password = "app-pw-Zq8!x";
+    const handler = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      migrationsDir: MIGRATIONS_DIR,
+      logger,
+      appCredentials: appSecret(APP_ROLE, password),
+    });
+    await handler();
+    // Stored as a SCRAM verifier: the password itself never went into a statement.
+    const stored = await withClient(url, async (client) => (await client.query<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [APP_ROLE])).rows[0]!.rolpassword);
+    expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
+    expect(stored).not.toContain(password);
+
+    const asApp = new URL(url);
+    asApp.username = APP_ROLE;
+    asApp.password = password;
+    await withClient(asApp.toString(), async (client) => {
+      const { rows } = await client.query<{ id: string }>("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created') RETURNING id");
+      expect((await client.query("SELECT id FROM payments WHERE id = $1", [rows[0]!.id])).rowCount).toBe(1);
+      await client.query("BEGIN; LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE; DELETE FROM idempotency_keys WHERE expires_at <= now(); COMMIT");
+      for (const forbidden of ["DROP TABLE payments", "CREATE TABLE app_owned (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
+        await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
+      }
+    });
+    // Wrong password: refused.
+    asApp.password = "wrong";
+    await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).rejects.toThrow(/password authentication failed/);
+    // A second deploy sets the same password again: still in.
+    await handler();
+    asApp.password = password;
+    await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+  });
+
+  it("refuses an app secret that names another user, and changes no role", async () => {
+    const url = await freshDatabase();
+    const handler = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      migrationsDir: MIGRATIONS_DIR,
+      logger,
+      appCredentials: appSecret("postgres", "x"),
+    });
+    await expect(handler()).rejects.toThrow(/names user "postgres", not payments_app/);
   });
 });
