@@ -86,8 +86,7 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
 // The payment functions connect as the app role (rows of their tables only); the migrate
 // function as the master user, who owns the schema, and it gives the app role its password.
-const writes = { secretName: database.appSecretName, writerHost: globalCluster.endpoint };
-new DatabaseMigration(
+const migrations = new DatabaseMigration(
   "migrations",
   {
     namer: here.namer,
@@ -103,6 +102,9 @@ new DatabaseMigration(
   },
   { provider: here.provider },
 );
+// Through afterRun: the functions switch to the app role only once this deploy's migrations
+// made it and gave it its (current) password.
+const writes = { secretName: migrations.afterRun(database.appSecretName), writerHost: globalCluster.endpoint };
 const api = new RegionalPaymentsApi(
   "api",
   {

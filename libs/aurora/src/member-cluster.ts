@@ -121,7 +121,7 @@ export function createMemberCluster(name: string, args: MemberClusterArgs, role:
       deletionProtection: args.deletionProtection,
       iamDatabaseAuthenticationEnabled: iamDatabaseAuthentication,
     },
-    { ...memberClusterOptions(parent), dependsOn: logGroups },
+    memberClusterOptions(parent, logGroups),
   );
 
   const instances: aws.rds.ClusterInstance[] = [];

@@ -13,9 +13,12 @@ export function memberClusterIgnoreChanges(): string[] {
   return ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"];
 }
 
-/** Options of both member clusters (primary and secondary). */
-export function memberClusterOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
-  return { parent, ignoreChanges: memberClusterIgnoreChanges() };
+/**
+ * Options of both member clusters (primary and secondary): after `logGroups`, the groups it
+ * exports its logs to (made by us, not by RDS).
+ */
+export function memberClusterOptions(parent: pulumi.Resource, logGroups: pulumi.Resource[] = []): pulumi.CustomResourceOptions {
+  return { parent, ignoreChanges: memberClusterIgnoreChanges(), ...(logGroups.length > 0 ? { dependsOn: logGroups } : {}) };
 }
 
 /**

@@ -11,6 +11,8 @@ BEGIN
 END
 $$;
 
+-- PostgreSQL 15+ already keeps PUBLIC from creating in the public schema; older versions do not.
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO payments_app;
 -- The API inserts payments and reads them; it claims, completes, reads and deletes (expired)
 -- idempotency keys; the cleanup deletes expired keys. No TRUNCATE, REFERENCES or TRIGGER.

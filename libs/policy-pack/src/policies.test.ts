@@ -415,8 +415,14 @@ const CASES: Record<string, Case> = {
       r("aws:apigateway/restApi:RestApi", "api-rest-api", { name: "payments-dr-api-use1-dev" }),
       r("aws:apigateway/restApi:RestApi", "other-rest-api", { name: "payments-dr-other-use1-dev", securityPolicy: "SecurityPolicy_TLS13_1_3_2025_09" }),
       r("aws:apigateway/domainName:DomainName", "api-domain", { domainName: "pay.example.com", securityPolicy: "TLS_1_0" }),
+      r("aws:apigateway/domainName:DomainName", "other-domain", { domainName: "other.example.com", securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06" }),
     ],
-    expected: [/securityPolicy is null: the default endpoint accepts TLS 1\.0/, /an enhanced securityPolicy needs an endpointAccessMode/, /securityPolicy is "TLS_1_0": the domain accepts TLS 1\.0/],
+    expected: [
+      /securityPolicy is null: the default endpoint accepts TLS 1\.0/,
+      /an enhanced securityPolicy needs an endpointAccessMode/,
+      /securityPolicy is "TLS_1_0": the domain accepts TLS 1\.0/,
+      /an enhanced securityPolicy needs an endpointAccessMode/,
+    ],
   },
   "apigateway-stage-waf": {
     passing: [stage(), wafAssociation()],

@@ -108,4 +108,13 @@ export class DatabaseMigration extends pulumi.ComponentResource {
     this.result = invocation.result;
     this.registerOutputs({ functionName: this.functionName, result: this.result });
   }
+
+  /**
+   * `value`, once this deploy's run of the migrations is over: what takes it waits for the run.
+   * The payment functions take their database secret through it, so they never switch to the
+   * app role (or to its new password) before the migrations made the role and set it.
+   */
+  afterRun<T>(value: pulumi.Input<T>): pulumi.Output<T> {
+    return pulumi.all([value, this.result]).apply(([ready]) => ready as T);
+  }
 }

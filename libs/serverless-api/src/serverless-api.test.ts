@@ -135,6 +135,8 @@ describe("ServerlessApi", () => {
       routes: definitionHash(routeDefinitions(PAYMENT_ROUTES, targets)),
       authorizer: definitionHash(authorizerDefinition(authorizerUri, 60)),
       gatewayResponses: definitionHash(GATEWAY_PROBLEMS.map(gatewayResponseDefinition)),
+      // A changed TLS policy takes effect only with a new deployment.
+      tls: JSON.stringify({ securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06", endpointAccessMode: "STRICT" }),
     });
     expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, functionInvokeArn: `${targets.functionInvokeArn}x` }))).not.toBe(triggers.routes);
     expect(definitionHash(routeDefinitions(PAYMENT_ROUTES.slice(0, 2), targets))).not.toBe(triggers.routes);

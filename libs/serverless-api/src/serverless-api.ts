@@ -278,7 +278,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
       {
         restApi: api.id,
         description: "payments-dr payments API",
-        triggers: { routes: routes.hash, authorizer: authorizer.hash, gatewayResponses: responses.hash },
+        // The TLS policy too: API Gateway applies a changed security policy on the next deployment.
+        triggers: { routes: routes.hash, authorizer: authorizer.hash, gatewayResponses: responses.hash, tls: JSON.stringify(API_TLS) },
       },
       deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources]),
     );

@@ -72,10 +72,14 @@ function synthPrimary(): Promise<Plan> {
       },
       { provider },
     );
+    migrationUnderTest = migration;
     const cleanup = new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer), { provider });
     return { lambdaName: api.lambdaName, migrationFunction: migration.functionName, migrationResult: migration.result, cleanupFunction: cleanup.functionName };
   });
 }
+
+/** The migration of the last synth: its outputs' dependencies are only visible on the object. */
+let migrationUnderTest: DatabaseMigration | undefined;
 
 /** Logical name prefix of each function's resources → its role in physical names. */
 const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate", cleanup: "idem-cleanup" } as const;
@@ -290,6 +294,14 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       timeout: 300,
       runtime: "nodejs22.x",
     });
+  });
+
+  it("afterRun hands a value on only after the migration's run: what takes it (the API's secret) waits for the invocation", async () => {
+    const gated = migrationUnderTest!.afterRun(SECRET_NAME);
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const dependsOn = [...(gated as unknown as { resources(): Set<unknown> }).resources()];
+    expect(dependsOn.some((resource) => aws.lambda.Invocation.isInstance(resource))).toBe(true);
+    expect(await new Promise((resolve) => gated.apply(resolve))).toBe(SECRET_NAME);
   });
 
   it("invokes the migration on deploy, again whenever the migrations change, after what it must wait for", () => {

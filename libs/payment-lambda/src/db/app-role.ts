@@ -12,10 +12,12 @@ const SCRAM_ITERATIONS = 4096;
  * The SCRAM-SHA-256 verifier of `password` (RFC 5802/7677, PostgreSQL's stored form):
  * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`. Handing PostgreSQL the verifier
  * instead of the password keeps the password itself out of the statement, so out of any
- * statement log too.
+ * statement log too. Printable ASCII only (the generated passwords are): SASLprep leaves such a
+ * password as it is, so no normalization can make client and verifier disagree.
  */
 export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
-  const salted = pbkdf2Sync(password.normalize("NFKC"), salt, iterations, 32, "sha256");
+  if (!/^[\x20-\x7e]+$/.test(password)) throw new Error("The app role's password must be printable ASCII");
+  const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();
   const storedKey = createHash("sha256").update(clientKey).digest();
   const serverKey = createHmac("sha256", salted).update("Server Key").digest();

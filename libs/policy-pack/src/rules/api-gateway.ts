@@ -145,6 +145,9 @@ export function apiGatewayTls(resource: CheckedResource): string[] {
     if (!enhanced) return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the default endpoint accepts TLS 1.0 unless an enhanced policy (SecurityPolicy_…) is set`];
     return isSet(endpointAccessMode) ? [] : ["an enhanced securityPolicy needs an endpointAccessMode"];
   }
-  if (resource.type === DOMAIN_NAME && !enhanced && securityPolicy !== "TLS_1_2") return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the domain accepts TLS 1.0`];
+  if (resource.type === DOMAIN_NAME) {
+    if (enhanced) return isSet(endpointAccessMode) ? [] : ["an enhanced securityPolicy needs an endpointAccessMode"];
+    if (securityPolicy !== "TLS_1_2") return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the domain accepts TLS 1.0`];
+  }
   return [];
 }
