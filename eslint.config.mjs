@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     files: ["apps/**/*.ts", "libs/**/*.ts", "tools/**/*.ts"],
-    ignores: ["libs/payment-lambda/**", "libs/api-keys/**", "tools/local-api/**", "tools/keys/**", "tools/cli-support/**", "tools/testing/**"],
+    ignores: ["libs/payment-lambda/**", "libs/api-keys/**", "tools/local-api/**", "tools/keys/**", "tools/dr/**", "tools/scripts/**", "tools/cli-support/**", "tools/testing/**"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { "@pulumi": pulumi },
     rules: {
