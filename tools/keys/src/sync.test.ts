@@ -126,6 +126,23 @@ describe("sync", () => {
     expect(json.regions.map((r) => r.region)).toEqual([DR]);
   });
 
+  it("--region dr reads the DR replica, possibly behind the primary's: it adds usage keys, never removes one", async () => {
+    await created("merchant-1");
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    gateway().calls.length = 0;
+
+    const { code, json } = await sync("--region", DR);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(json.regions[0]!.rows.find((row) => row.merchantId === "merchant-2")).toMatchObject({ action: "kept", detail: expect.stringMatching(/read the DR replica \(us-east-2\), possibly behind the primary's: nothing is removed/) });
+    expect(plans()[DR]).toEqual(names("merchant-1", "merchant-2")[DR]);
+    expect(gateway().called("DeleteUsagePlanKey")).toEqual([]);
+
+    // Without --region the primary's replica decides, and the usage key goes.
+    const again = await sync();
+    expect(actions(again.json)[1]).toEqual([["merchant-1", "fine"], ["merchant-2", "removed"]]);
+  });
+
   it("--dry-run changes nothing and reports what it would do", async () => {
     const revoked = await created("merchant-1");
     await created("merchant-2");

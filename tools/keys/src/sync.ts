@@ -75,18 +75,22 @@ interface PlanEntry {
  * key only revoked keys use. Regions one after the other; a region whose region-wide reads fail
  * (or whose API Gateway stops answering) is reported and the other one still synced; an AWS error
  * about one merchant refuses that merchant only. Invalid table items are skipped, and nothing is
- * removed for their merchant, nor at all when the DR replica was read because the primary's did
- * not answer. Idempotent: a second run finds everything fine.
+ * removed for their merchant, nor at all when the DR replica was read (asked for with --region, or
+ * because the primary's did not answer): it may be behind the primary's, and a merchant whose new
+ * key has not replicated yet would lose its usage key. Idempotent: a second run finds everything fine.
  */
 export async function syncUsageKeys(ctx: Context, input: { region?: string; dryRun: boolean }): Promise<SyncResult> {
   const sites = input.region === undefined ? ctx.deployment.sites : [ctx.deployment.resolve(input.region)];
   const { table, keys, skipped, fallback } = await readKeys(ctx, sites);
   for (const item of skipped) ctx.log(`table item ${item.keyId ?? "(no valid key id)"} skipped: ${item.problem}`);
   const merchants = merchantsOf(keys, skipped);
+  const readDrReplica = table.region !== ctx.deployment.primary.region;
   const hold: HoldRemovals = (merchant) =>
     fallback
       ? "the primary's replica of the table did not answer (read the DR replica, possibly behind): nothing is removed; re-run once it answers"
-      : merchant.skipped.length > 0
+      : readDrReplica
+        ? `read the DR replica (${table.region}), possibly behind the primary's: nothing is removed; run without --region once the primary's answers`
+        : merchant.skipped.length > 0
         ? `its table item(s) ${merchant.skipped.join(", ")} are invalid (skipped): nothing is removed for it until they are fixed`
         : undefined;
   const regions: RegionSync[] = [];
