@@ -11,4 +11,4 @@ export {
   verifyApiKey,
   type ApiKeyRecord,
 } from "./record";
-export { parseUsageItemId, usageItemId, USAGE_ITEM_PREFIX } from "./usage-item";
+export { LAST_USED_AT_ATTRIBUTE, parseUsageItemId, usageItemId, USAGE_ITEM_PREFIX } from "./usage-item";

@@ -13,6 +13,9 @@ import { KEY_ID_PATTERN } from "./key-format";
  */
 export const USAGE_ITEM_PREFIX = "used#";
 
+/** The one attribute a usage item holds besides its key: when its region last saw the key (ISO 8601). */
+export const LAST_USED_AT_ATTRIBUTE = "lastUsedAt";
+
 /** The table key (`keyId` attribute) of `keyId`'s usage item in `region`. */
 export function usageItemId(region: string, keyId: string): string {
   return `${USAGE_ITEM_PREFIX}${region}#${keyId}`;

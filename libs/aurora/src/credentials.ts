@@ -21,7 +21,7 @@ export const PASSWORD_LENGTH = 40;
 export const PASSWORD_SPECIAL_CHARACTERS = "!#$%^&*()-_=+[]{}~";
 
 /** Arguments of {@link createMasterCredentials} and {@link createAppCredentials}. */
-export interface MasterCredentialsArgs {
+export interface DatabaseCredentialsArgs {
   namer: ResourceNamer;
   /** The primary region's CMK: encrypts the secret. */
   kmsKeyArn: pulumi.Input<string>;
@@ -52,7 +52,7 @@ export function credentialsSecretString(args: { username: string; password: pulu
 }
 
 /** A database user's credentials and the secret that holds them. */
-export interface MasterCredentials {
+export interface DatabaseCredentials {
   username: string;
   /** A Pulumi secret: redacted in state, logs and the synth plan. */
   password: pulumi.Output<string>;
@@ -67,7 +67,7 @@ export interface MasterCredentials {
  * RDS-managed master passwords (`manageMasterUserPassword`) are not supported for global
  * databases, so the password is ours to generate and store.
  */
-export function createMasterCredentials(name: string, args: MasterCredentialsArgs, parent: pulumi.Resource): MasterCredentials {
+export function createMasterCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
   return createCredentials(name, args, { username: MASTER_USERNAME, secretRole: "aurora-master", description: "Master credentials of the payments Aurora global database" }, parent);
 }
 
@@ -76,7 +76,7 @@ export function createMasterCredentials(name: string, args: MasterCredentialsArg
  * master's. Nothing here creates the role or sets its password: the migrations and the migrate
  * function do, in the database.
  */
-export function createAppCredentials(name: string, args: MasterCredentialsArgs, parent: pulumi.Resource): MasterCredentials {
+export function createAppCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
   return createCredentials(
     name,
     args,
@@ -87,10 +87,10 @@ export function createAppCredentials(name: string, args: MasterCredentialsArgs, 
 
 function createCredentials(
   name: string,
-  args: MasterCredentialsArgs,
+  args: DatabaseCredentialsArgs,
   user: { username: string; secretRole: string; description: string },
   parent: pulumi.Resource,
-): MasterCredentials {
+): DatabaseCredentials {
   const generated = new random.RandomPassword(
     `${name}-password`,
     {

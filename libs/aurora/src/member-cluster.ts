@@ -53,7 +53,7 @@ export interface MemberCluster {
 }
 
 /** The CloudWatch Logs group RDS exports a cluster's `log` (e.g. postgresql) to. */
-export function clusterLogGroupName(clusterIdentifier: string, log: string): string {
+function clusterLogGroupName(clusterIdentifier: string, log: string): string {
   return `/aws/rds/cluster/${clusterIdentifier}/${log}`;
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createAppCredentials, createMasterCredentials, type MasterCredentialsArgs } from "./credentials";
+import { createAppCredentials, createMasterCredentials, type DatabaseCredentialsArgs } from "./credentials";
 import { checkMemberArgs, createMemberCluster, MemberClusterArgs } from "./member-cluster";
 
 /**
@@ -54,7 +54,7 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     checkMemberArgs(`AuroraPrimaryCluster "${name}"`, args, 2);
     const global = args.globalCluster;
 
-    const secretArgs: MasterCredentialsArgs = {
+    const secretArgs: DatabaseCredentialsArgs = {
       namer: args.namer,
       kmsKeyArn: args.kmsKeyArn,
       replica: args.credentialsReplica,

@@ -1,5 +1,5 @@
 import type * as aws from "@pulumi/aws";
-import { API_KEYS_TABLE_KEY, USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, LAST_USED_AT_ATTRIBUTE, USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
 
 /** The account, partition and region a function's role is scoped to. */
 export interface AccountScope {
@@ -32,9 +32,6 @@ export interface FunctionAccess {
   /** The API keys table, where the function records when a key was last used: UpdateItem of `lastUsedAt` on usage items only (the API function). */
   apiKeysUsageTable?: string;
 }
-
-/** The one attribute the API function may write, and only on usage items (see usageItemId in @payments-dr/api-keys). */
-const API_KEY_LAST_USED_ATTRIBUTE = "lastUsedAt";
 
 /**
  * The function's permissions, each statement scoped to the exact resource. Two kinds of
@@ -124,7 +121,7 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
       // revocation made in the other region), and nothing read back: the API function can
       // neither revoke, revive nor mint a key, nor read its hash.
       Condition: {
-        "ForAllValues:StringEquals": { "dynamodb:Attributes": [API_KEYS_TABLE_KEY, API_KEY_LAST_USED_ATTRIBUTE] },
+        "ForAllValues:StringEquals": { "dynamodb:Attributes": [API_KEYS_TABLE_KEY, LAST_USED_AT_ATTRIBUTE] },
         "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${USAGE_ITEM_PREFIX}*`] },
         StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
       },

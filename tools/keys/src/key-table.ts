@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, parseUsageItemId, USAGE_ITEM_PREFIX, type ApiKeyRecord } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, parseUsageItemId, LAST_USED_AT_ATTRIBUTE, USAGE_ITEM_PREFIX, type ApiKeyRecord } from "@payments-dr/api-keys";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import { awsFailure, isAwsError, type Secrets } from "./errors";
@@ -21,7 +21,7 @@ export interface KeySummary {
 export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "revokedAt"] as const;
 
 /** What a usage item holds (see usageItemId in @payments-dr/api-keys). */
-const USAGE_ITEM_ATTRIBUTES = [API_KEYS_TABLE_KEY, "lastUsedAt"] as const;
+const USAGE_ITEM_ATTRIBUTES = [API_KEYS_TABLE_KEY, LAST_USED_AT_ATTRIBUTE] as const;
 
 /** A Scan filter: its expression, and the names and values it uses. */
 interface ScanFilter {
@@ -105,7 +105,7 @@ export class KeyTable {
     const latest = new Map<string, string>();
     for (const item of await this.scan(USAGE_ITEM_ATTRIBUTES, USAGE_ITEMS)) {
       const usage = typeof item[API_KEYS_TABLE_KEY] === "string" ? parseUsageItemId(item[API_KEYS_TABLE_KEY] as string) : undefined;
-      const at = item.lastUsedAt;
+      const at = item[LAST_USED_AT_ATTRIBUTE];
       if (!usage || typeof at !== "string") continue;
       const known = latest.get(usage.keyId);
       if (known === undefined || at > known) latest.set(usage.keyId, at);

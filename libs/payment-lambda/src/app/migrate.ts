@@ -26,8 +26,9 @@ export interface MigrateEvent {
 
 /**
  * The migrate function: applies pending migrations through the writer, gives the app role the
- * app secret's password (when it has the app secret), and answers `{ applied, current }`. It throws on failure, so the deploy-time invocation fails the deploy —
- * also when the stack's hash is not the bundle's (a stale build would skip migrations).
+ * app secret's password (when it has the app secret), and answers `{ applied, current }`. It
+ * throws on failure, so the deploy-time invocation fails the deploy — also when the stack's hash
+ * is not the bundle's (a stale build would skip migrations).
  * The connection is closed after each run: the function runs once per deploy.
  */
 export function createMigrateHandler(args: MigrateHandlerArgs): (event?: MigrateEvent | null) => Promise<MigrationResult> {

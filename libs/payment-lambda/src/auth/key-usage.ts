@@ -1,14 +1,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { API_KEYS_TABLE_KEY, usageItemId } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, LAST_USED_AT_ATTRIBUTE, usageItemId } from "@payments-dr/api-keys";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { loggableError } from "../observability/logger";
 import type { MetricsSink } from "../observability/metrics";
 
 /** A key's use is recorded at most this often per container: `lastUsedAt` says "about when", it is no audit log. */
 export const KEY_USAGE_INTERVAL_MS = 5 * 60 * 1000;
-
-/** The one attribute the api function may write in the keys table, on usage items only (its IAM policy allows no other). */
-export const LAST_USED_AT = "lastUsedAt";
 
 /** Past this many keys, the keys not recorded within the interval are forgotten (they would be written again anyway). */
 const MAX_TRACKED_KEYS = 1000;
@@ -69,7 +66,7 @@ export function dynamoKeyUsageRecorder(options: DynamoKeyUsageOptions): KeyUsage
             TableName: options.tableName,
             Key: { [API_KEYS_TABLE_KEY]: usageItemId(options.region, keyId) },
             UpdateExpression: "SET #lastUsedAt = :at",
-            ExpressionAttributeNames: { "#lastUsedAt": LAST_USED_AT },
+            ExpressionAttributeNames: { "#lastUsedAt": LAST_USED_AT_ATTRIBUTE },
             ExpressionAttributeValues: { ":at": new Date(at).toISOString() },
             ReturnValues: "NONE",
           }),

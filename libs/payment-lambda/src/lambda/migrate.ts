@@ -4,9 +4,9 @@ import { loadAppSecretId, loadDatabaseSettings, loadObservabilitySettings } from
 import { secretsManagerCredentials } from "../db/credentials";
 import { createLogger } from "../observability/logger";
 
-/** Entry of the migrate function (bundle `migrate/index.js`, handler `index.handler`, SQL in `migrate/migrations/`). */
 const appSecretId = loadAppSecretId(process.env);
 
+/** Entry of the migrate function (bundle `migrate/index.js`, handler `index.handler`, SQL in `migrate/migrations/`). */
 export const handler = createMigrateHandler({
   database: loadDatabaseSettings(process.env),
   ...(appSecretId === undefined ? {} : { appCredentials: secretsManagerCredentials(appSecretId) }),

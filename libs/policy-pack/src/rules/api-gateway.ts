@@ -140,14 +140,11 @@ const DOMAIN_NAME = "aws:apigateway/domainName:DomainName";
  */
 export function apiGatewayTls(resource: CheckedResource): string[] {
   const { securityPolicy, endpointAccessMode } = resource.inputs;
-  const enhanced = typeof securityPolicy === "string" && securityPolicy.startsWith("SecurityPolicy_");
-  if (resource.type === REST_API) {
-    if (!enhanced) return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the default endpoint accepts TLS 1.0 unless an enhanced policy (SecurityPolicy_…) is set`];
+  if (resource.type !== REST_API && resource.type !== DOMAIN_NAME) return [];
+  const policy = JSON.stringify(securityPolicy ?? null);
+  if (typeof securityPolicy === "string" && securityPolicy.startsWith("SecurityPolicy_")) {
     return isSet(endpointAccessMode) ? [] : ["an enhanced securityPolicy needs an endpointAccessMode"];
   }
-  if (resource.type === DOMAIN_NAME) {
-    if (enhanced) return isSet(endpointAccessMode) ? [] : ["an enhanced securityPolicy needs an endpointAccessMode"];
-    if (securityPolicy !== "TLS_1_2") return [`securityPolicy is ${JSON.stringify(securityPolicy ?? null)}: the domain accepts TLS 1.0`];
-  }
-  return [];
+  if (resource.type === REST_API) return [`securityPolicy is ${policy}: the default endpoint accepts TLS 1.0 unless an enhanced policy (SecurityPolicy_…) is set`];
+  return securityPolicy === "TLS_1_2" ? [] : [`securityPolicy is ${policy}: the domain accepts TLS 1.0`];
 }
