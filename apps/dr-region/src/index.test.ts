@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { appRootOf, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
@@ -93,10 +94,27 @@ describe("dr-region stack", () => {
     });
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
-    expect(plan.one("aws:scheduler/schedule:Schedule").inputs.scheduleExpression).toBe("rate(1 hour)");
+    expect(plan.one("aws:scheduler/schedule:Schedule", "idem-cleanup-schedule").inputs.scheduleExpression).toBe("rate(1 hour)");
     // A read-only skip is an invocation, not an error: neither alarm fires while it skips.
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.dimensions?.FunctionName === fn.inputs.name);
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(["Errors", "Invocations"]);
+  });
+
+  it("probes the primary's own /health from here and pages through this region's topic, judged as Route 53 judges: an outage of all of us-east-1 still pages", () => {
+    const probe = plan.one("aws:lambda/function:Function", "primary-probe-function");
+    expect(probe.region).toBe("us-east-2");
+    expect(probe.inputs.environment.variables).toMatchObject({
+      PROBE_TARGET_URL: primaryRegionOutputs.healthUrl,
+      PROBE_TARGET: "primary",
+      PROBE_INTERVAL_MS: String(FAILOVER_TIMING.requestIntervalSeconds * 1000),
+    });
+    const alarm = plan.one("aws:cloudwatch/metricAlarm:MetricAlarm", "primary-probe-unhealthy-alarm");
+    expect(alarm.region).toBe("us-east-2");
+    expect(alarm.inputs).toMatchObject({
+      period: FAILOVER_TIMING.requestIntervalSeconds,
+      evaluationPeriods: FAILOVER_TIMING.failureThreshold,
+      alarmActions: [plan.outputs.alertTopicArn],
+    });
   });
 
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {

@@ -11,9 +11,11 @@ import {
   type PrimaryRegionOutputs,
   type StackOutputs,
 } from "@payments-dr/conventions";
+import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
-import { RegionalPaymentsApi } from "@payments-dr/serverless-api";
+import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
+import { HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
@@ -92,6 +94,23 @@ const api = new RegionalPaymentsApi(
     alertTopicArn: alerts.topicArn,
     thresholds,
     domain: config.domain && { ...config.domain, validationRecord: { mode: "existing", record: primary.output("certificateValidationRecord") } },
+  },
+  { provider: here.provider },
+);
+
+// The primary's /health, probed from here: Route 53's health-check metrics (and so its alarm)
+// exist only in us-east-1, and would stay silent in an outage of all of it. Judged as Route 53
+// judges (interval, failures in a row), paging through this region's topic.
+new HealthProbe(
+  "primary-probe",
+  {
+    namer: here.namer,
+    code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.probeDir),
+    target: { label: "primary", healthUrl: primary.output("healthUrl") },
+    logs,
+    alarmTopicArn: alerts.topicArn,
+    intervalSeconds: FAILOVER_TIMING.requestIntervalSeconds,
+    failuresToAlarm: FAILOVER_TIMING.failureThreshold,
   },
   { provider: here.provider },
 );

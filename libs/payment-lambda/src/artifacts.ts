@@ -13,6 +13,8 @@ export const PAYMENT_LAMBDA_ARTIFACTS = {
   authorizerDir: "dist/libs/payment-lambda/authorizer",
   /** The hourly deletion of expired idempotency keys: index.js and rds-ca.pem. */
   cleanupDir: "dist/libs/payment-lambda/cleanup",
+  /** The DR region's probe of the primary's /health: index.js. */
+  probeDir: "dist/libs/payment-lambda/probe",
   /** index.js, rds-ca.pem and migrations/NNN_name.sql. */
   migrateDir: "dist/libs/payment-lambda/migrate",
   /**

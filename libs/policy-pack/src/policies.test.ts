@@ -321,9 +321,17 @@ const CASES: Record<string, Case> = {
     expected: [/runtime nodejs18\.x is not one of nodejs22\.x, nodejs24\.x/],
   },
   "lambda-in-vpc": {
-    passing: [lambda()],
-    violating: [lambda({ vpcConfig: undefined })],
-    expected: [/vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/],
+    passing: [
+      lambda(),
+      // The DR region's probe of the primary's public /health: outside the VPC, with no way to data.
+      lambda({ name: "payments-dr-primary-probe-use2-dev", vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://abc.execute-api.us-east-1.amazonaws.com/prod/health", PROBE_TARGET: "primary" } } }),
+    ],
+    violating: [
+      lambda({ vpcConfig: undefined }),
+      // A probe variable does not let a function that reaches data out of the VPC.
+      lambda({ vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://example.com/health", DB_SECRET_ID: "payments-dr-aurora-app-dev" } } }),
+    ],
+    expected: [/vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/, /vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/],
   },
   "lambda-timeout-under-api-gateway": {
     passing: [

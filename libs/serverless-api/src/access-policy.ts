@@ -19,6 +19,10 @@ export interface AccountScope {
 export interface FunctionAccess {
   /** The function's log group. */
   logGroupArn: string;
+  /** Whether the function runs in the VPC, and so manages its network interfaces. @default true */
+  inVpc?: boolean;
+  /** A CloudWatch namespace the function publishes metrics to with PutMetricData (the health probe). */
+  metricsNamespace?: string;
   /** Keys the function decrypts with, only through the services of its other grants (Secrets Manager, DynamoDB). */
   kmsKeyArns: string[];
   /** Name of the database secret; the function reads this region's copy only. */
@@ -34,10 +38,11 @@ export interface FunctionAccess {
 }
 
 /**
- * The function's permissions, each statement scoped to the exact resource. Two kinds of
+ * The function's permissions, each statement scoped to the exact resource. Three kinds of
  * statement need `Resource: "*"`, because their actions support no resource-level permission:
  * - `DescribeVpcNetwork`: `ec2:DescribeNetworkInterfaces` works only on `*`, and Lambda
  *   checks it (with the ENI actions) when it attaches the function to the VPC.
+ * - `PublishMetrics`: `cloudwatch:PutMetricData`, limited to one namespace by condition.
  * - `WriteTraces`: X-Ray's `PutTraceSegments` and `PutTelemetryRecords`.
  * The ENI actions themselves are written out instead of attaching AWSLambdaVPCAccessExecutionRole,
  * which also grants `logs:CreateLogGroup`/`PutLogEvents` on every log group of the account;
@@ -57,19 +62,33 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Resource: `${access.logGroupArn}:*`,
     },
-    {
-      Sid: "DescribeVpcNetwork",
-      Effect: "Allow",
-      Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-      Resource: "*",
-    },
-    {
-      Sid: "ManageVpcNetworkInterfaces",
-      Effect: "Allow",
-      Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-      Resource: `arn:${partition}:ec2:${region}:${accountId}:*/*`,
-    },
   ];
+  if (access.inVpc ?? true) {
+    statements.push(
+      {
+        Sid: "DescribeVpcNetwork",
+        Effect: "Allow",
+        Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+        Resource: "*",
+      },
+      {
+        Sid: "ManageVpcNetworkInterfaces",
+        Effect: "Allow",
+        Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+        Resource: `arn:${partition}:ec2:${region}:${accountId}:*/*`,
+      },
+    );
+  }
+  if (access.metricsNamespace !== undefined) {
+    // PutMetricData has no resource-level permission: the namespace condition is what limits it.
+    statements.push({
+      Sid: "PublishMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": access.metricsNamespace } },
+    });
+  }
   if (access.secretName !== undefined) {
     // Secrets Manager appends a hyphen and six random characters to the name.
     const secretArn = (name: string) => `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${name}-??????`;

@@ -86,6 +86,23 @@ export function cleanupEnvironment(inputs: {
   };
 }
 
+/** The environment of the health probe (libs/payment-lambda): what it probes, how often, how patiently; no database, no table. */
+export function probeEnvironment(inputs: {
+  targetUrl: pulumi.Input<string>;
+  target: string;
+  intervalMs: number;
+  timeoutMs: number;
+  logLevel: LogLevel;
+}): Record<string, pulumi.Input<string>> {
+  return {
+    PROBE_TARGET_URL: inputs.targetUrl,
+    PROBE_TARGET: inputs.target,
+    PROBE_INTERVAL_MS: String(inputs.intervalMs),
+    PROBE_TIMEOUT_MS: String(inputs.timeoutMs),
+    ...powertoolsEnvironment("payments-probe", inputs.logLevel),
+  };
+}
+
 /** The database contract of libs/payment-lambda's config loader. */
 function databaseEnvironment(database: DatabaseArgs, timeouts: DatabaseTimeouts): Record<string, pulumi.Input<string>> {
   return {

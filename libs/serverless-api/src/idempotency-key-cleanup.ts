@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
 import { cleanupEnvironment, DATABASE_TIMEOUT_LIMITS, type LogLevel } from "./environment";
-import { cleanupScheduleOptions } from "./options";
-import { serviceTrustPolicy } from "./trust-policy";
+import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
 import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 
@@ -162,53 +161,11 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       },
       this,
     );
-    // Scheduler invokes asynchronously: no Lambda retries (a failed run alarms; the next hour tries again).
-    const asyncConfig = new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-async`,
-      { functionName: fn.name, maximumRetryAttempts: 0, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
-      parentOpts,
-    );
-
-    // Its own schedule group: Scheduler's role trust can name a group, not a schedule, and this
-    // group holds this schedule only. Same role as the function's name, whose 64-character
-    // limit is the group's and the schedule's too.
-    const scheduleName = namer.regional("display", ROLE);
-    const group = new aws.scheduler.ScheduleGroup(`${name}-schedule-group`, { name: scheduleName }, parentOpts);
-    const schedulerRole = new aws.iam.Role(
-      `${name}-scheduler-role`,
-      {
-        name: namer.regional("iamRole", `${ROLE}-sched`),
-        // The group's ARN names the account too (arn:aws:scheduler:<region>:<account>:schedule-group/<name>).
-        assumeRolePolicy: group.arn.apply((groupArn) => JSON.stringify(serviceTrustPolicy("scheduler.amazonaws.com", groupArn.split(":")[4]!, groupArn))),
-      },
-      parentOpts,
-    );
-    const invokePolicy = new aws.iam.RolePolicy(
-      `${name}-scheduler-invoke`,
-      {
-        role: schedulerRole.id,
-        name: namer.regional("iamRole", `${ROLE}-invoke`),
-        policy: fn.arn.apply((functionArn) => JSON.stringify(invokeFunctionPolicy(functionArn))),
-      },
-      parentOpts,
-    );
-    new aws.scheduler.Schedule(
-      `${name}-schedule`,
-      {
-        name: scheduleName,
-        groupName: group.name,
-        description: "payments-dr: delete expired idempotency keys",
-        scheduleExpression: settings.scheduleExpression,
-        flexibleTimeWindow: { mode: "OFF" },
-        target: {
-          arn: fn.arn,
-          roleArn: schedulerRole.arn,
-          input: "{}",
-          // Retries of the delivery to Lambda only; a failed run is not repeated.
-          retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
-        },
-      },
-      cleanupScheduleOptions(this, [invokePolicy, asyncConfig]),
+    // No Lambda retries (a failed run alarms; the next hour tries again); a run later than MAX_EVENT_AGE_SECONDS is dropped.
+    scheduleFunction(
+      name,
+      { namer, role: ROLE, fn, scheduleExpression: settings.scheduleExpression, description: "payments-dr: delete expired idempotency keys", maxEventAgeSeconds: MAX_EVENT_AGE_SECONDS },
+      this,
     );
     if (settings.alarmTopicArn !== undefined) {
       for (const spec of [cleanupErrorsAlarm(fn.name), cleanupNotRunningAlarm(fn.name)]) {
@@ -219,12 +176,4 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.registerOutputs({ functionName: this.functionName });
   }
-}
-
-/** The schedule's only permission: invoke the cleanup function. */
-function invokeFunctionPolicy(functionArn: string): aws.iam.PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [{ Sid: "InvokeCleanup", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArn }],
-  };
 }

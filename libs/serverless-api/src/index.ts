@@ -2,6 +2,7 @@ export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
+export { HealthProbe, PROBE_FUNCTION_TIMEOUT_SECONDS, PROBE_TIMEOUT_SECONDS, type HealthProbeArgs } from "./health-probe";
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
@@ -14,8 +15,8 @@ export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./routes";
 export { type WafSettings } from "./web-acl";
 export {
   apiAccountOptions,
-  cleanupScheduleOptions,
   deploymentOptions,
+  functionScheduleOptions,
   methodSettingsOptions,
   migrationInvocationOptions,
   stageOptions,

@@ -62,6 +62,6 @@ export function migrationInvocationOptions(parent: pulumi.Resource, runAfter: pu
  * checks the role when it creates the schedule, and a first run without it fails unseen) and for
  * the function's no-retry setting (a first run before it would get Lambda's two retries).
  */
-export function cleanupScheduleOptions(parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
+export function functionScheduleOptions(parent: pulumi.Resource, dependsOn: pulumi.Resource[]): pulumi.CustomResourceOptions {
   return { parent, dependsOn };
 }

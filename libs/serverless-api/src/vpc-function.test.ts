@@ -400,7 +400,7 @@ describe("the API, authorizer, migration and cleanup functions", () => {
       },
     ]);
     const invoke = statementsOf(plan.one(POLICY, "cleanup-scheduler-invoke").inputs.policy);
-    expect(invoke).toEqual([{ Sid: "InvokeCleanup", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: plan.one(SCHEDULE, "cleanup-schedule").inputs.target.arn }]);
+    expect(invoke).toEqual([{ Sid: "InvokeFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: plan.one(SCHEDULE, "cleanup-schedule").inputs.target.arn }]);
     expect(invoke[0]!.Resource).not.toContain("*");
   });
 

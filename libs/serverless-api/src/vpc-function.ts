@@ -49,7 +49,7 @@ export interface VpcFunctionArgs {
 }
 
 /** {@link FunctionAccess} as a component receives it: names and ARNs that may still be outputs. */
-export type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "kmsKeyArns">]: pulumi.Input<FunctionAccess[K]> } & {
+export type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "kmsKeyArns" | "inVpc">]: pulumi.Input<FunctionAccess[K]> } & {
   kmsKeyArns: pulumi.Input<string>[];
 };
 
@@ -59,6 +59,20 @@ export const LAMBDA_HANDLER = "index.handler";
 
 /** A Lambda function in the VPC, with its own encrypted log group and a least-privilege role. */
 export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: pulumi.Resource): aws.lambda.Function {
+  return createFunction(name, args, parent);
+}
+
+/**
+ * A Lambda function outside the VPC, for a function that must reach the internet and touches no
+ * data (the DR region's probe of the primary's public `/health`; the VPCs have no NAT): the
+ * same log group and role as a VPC function's, without the network-interface permissions.
+ * The policy pack allows it for the health probe only.
+ */
+export function createFunctionOutsideVpc(name: string, args: Omit<VpcFunctionArgs, "network">, parent: pulumi.Resource): aws.lambda.Function {
+  return createFunction(name, args, parent);
+}
+
+function createFunction(name: string, args: Omit<VpcFunctionArgs, "network"> & { network?: FunctionNetworkArgs }, parent: pulumi.Resource): aws.lambda.Function {
   const { namer, role } = args;
   const opts = { parent };
   const functionName = namer.regional("lambdaFunction", role);
@@ -84,7 +98,7 @@ export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: p
       policy: pulumi
         .all([account, partition.partition, partition.dnsSuffix, region, logGroup.arn, pulumi.output(args.access)])
         .apply(([accountId, partitionName, dnsSuffix, regionName, logGroupArn, access]) =>
-          JSON.stringify(functionAccessPolicy({ accountId, partition: partitionName, dnsSuffix, region: regionName }, { ...access, logGroupArn })),
+          JSON.stringify(functionAccessPolicy({ accountId, partition: partitionName, dnsSuffix, region: regionName }, { ...access, logGroupArn, inVpc: args.network !== undefined })),
         ),
     },
     opts,
@@ -102,7 +116,7 @@ export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: p
       memorySize: args.memoryMb,
       timeout: args.timeoutSeconds,
       reservedConcurrentExecutions: args.reservedConcurrency,
-      vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: [args.network.securityGroupId] },
+      ...(args.network && { vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: [args.network.securityGroupId] } }),
       tracingConfig: { mode: "Active" },
       environment: { variables: args.environment },
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },

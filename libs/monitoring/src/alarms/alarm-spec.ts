@@ -4,7 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { PERIOD_SECONDS } from "../metrics";
 
 /** A statistic CloudWatch computes: a standard one, or a percentile such as `p99`. */
-export type AlarmStat = "Sum" | "Average" | "Maximum" | "Minimum" | `p${number}`;
+export type AlarmStat = "Sum" | "SampleCount" | "Average" | "Maximum" | "Minimum" | `p${number}`;
 
 /**
  * How CloudWatch treats a minute without a datapoint. Each alarm chooses on purpose: the

@@ -5,7 +5,8 @@ export type RegionRole = "primary" | "dr";
  * The environment variables the payment Lambdas read: the contract with the stack that
  * deploys them. In AWS, `DATABASE_URL` is unset and `DB_SECRET_ID`, `DB_WRITER_HOST` and
  * `DB_READER_HOST` are set. The migrate and cleanup functions read only the `DB_*` and `POWERTOOLS_*` ones;
- * the authorizer only `API_KEYS_TABLE`, `DYNAMODB_ENDPOINT` and `POWERTOOLS_*`.
+ * the authorizer only `API_KEYS_TABLE`, `DYNAMODB_ENDPOINT` and `POWERTOOLS_*`; the health probe only
+ * `PROBE_*` and `POWERTOOLS_*`.
  */
 export interface PaymentLambdaEnvironment {
   /** "primary" or "dr": what `/health` checks (writable vs reachable). Required by the api function. */
@@ -40,6 +41,14 @@ export interface PaymentLambdaEnvironment {
   AWS_REGION?: string;
   /** Local runs: a DynamoDB-compatible endpoint (e.g. dynalite). */
   DYNAMODB_ENDPOINT?: string;
+  /** The health probe only: the `/health` URL it probes (http or https). */
+  PROBE_TARGET_URL?: string;
+  /** The health probe only: the target's label, the metric's `Target` dimension, e.g. `primary`. */
+  PROBE_TARGET?: string;
+  /** The health probe only: time between probes, 1000–60000 ms. @default 10000 */
+  PROBE_INTERVAL_MS?: string;
+  /** The health probe only: how long a probe waits for an answer, 100–10000 ms, under the interval. @default 4000 */
+  PROBE_TIMEOUT_MS?: string;
   /** Powertools: the service name in logs and metrics. @default "payments" */
   POWERTOOLS_SERVICE_NAME?: string;
   /** Powertools: the CloudWatch metrics namespace. @default "PaymentsDr" */

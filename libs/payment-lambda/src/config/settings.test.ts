@@ -1,4 +1,4 @@
-import { ConfigurationError, loadApiSettings, loadAuthorizerSettings, loadDatabaseSettings } from "./settings";
+import { ConfigurationError, loadApiSettings, loadAuthorizerSettings, loadDatabaseSettings, loadProbeSettings } from "./settings";
 
 const AWS_ENV = { REGION_ROLE: "primary", DB_SECRET_ID: "payments-dr-db-dev", DB_WRITER_HOST: "writer.global", DB_READER_HOST: "cluster.us-east-1" };
 
@@ -63,5 +63,32 @@ describe("loadAuthorizerSettings", () => {
   it("requires API_KEYS_TABLE, naming every bad variable at once", () => {
     expect(() => loadAuthorizerSettings({ API_KEYS_TABLE: " ", POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(ConfigurationError);
     expect(() => loadAuthorizerSettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(/API_KEYS_TABLE is required by the authorizer.*POWERTOOLS_LOG_LEVEL must be/);
+  });
+});
+
+describe("loadProbeSettings", () => {
+  const URL_OF_HEALTH = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/health";
+
+  it("reads the target and Powertools, with a 10 s interval and a 4 s timeout by default", () => {
+    expect(loadProbeSettings({ PROBE_TARGET_URL: ` ${URL_OF_HEALTH} `, PROBE_TARGET: "primary" })).toEqual({
+      url: URL_OF_HEALTH,
+      target: "primary",
+      intervalMs: 10_000,
+      timeoutMs: 4000,
+      observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" },
+    });
+    expect(loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "5000", PROBE_TIMEOUT_MS: "2000" })).toMatchObject({ intervalMs: 5000, timeoutMs: 2000 });
+  });
+
+  it("names every bad variable at once", () => {
+    expect(() => loadProbeSettings({})).toThrow(/PROBE_TARGET_URL is required by the health probe; PROBE_TARGET is required by the health probe/);
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: "ftp://example.com/health", PROBE_TARGET: "Primary Region" })).toThrow(
+      /PROBE_TARGET_URL must be an http or https URL; PROBE_TARGET must be 1–32 of a-z/,
+    );
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: "not a url", PROBE_TARGET: "primary" })).toThrow(/PROBE_TARGET_URL must be an http or https URL/);
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "500" })).toThrow(/PROBE_INTERVAL_MS must be between 1000 and 60000/);
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "2000", PROBE_TIMEOUT_MS: "2000" })).toThrow(
+      /PROBE_TIMEOUT_MS must be under PROBE_INTERVAL_MS/,
+    );
   });
 });

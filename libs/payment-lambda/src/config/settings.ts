@@ -46,6 +46,17 @@ export interface AuthorizerSettings {
   observability: ObservabilitySettings;
 }
 
+/** Everything the health probe reads from its environment, validated once at cold start. */
+export interface ProbeSettings {
+  /** The `/health` URL probed. */
+  url: string;
+  /** Its label in the metric and the logs, e.g. `primary`. */
+  target: string;
+  intervalMs: number;
+  timeoutMs: number;
+  observability: ObservabilitySettings;
+}
+
 /** A bad environment. The message names the variables, never their values (DATABASE_URL holds a password). */
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -78,11 +89,11 @@ class EnvReader {
     return value ?? "";
   }
 
-  millis(name: keyof PaymentLambdaEnvironment, max: number, fallback: number): number {
+  millis(name: keyof PaymentLambdaEnvironment, max: number, fallback: number, min = MIN_TIMEOUT_MS): number {
     const value = this.text(name);
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value)) this.problems.push(`${name} must be a whole number of milliseconds`);
-    else if (Number(value) < MIN_TIMEOUT_MS || Number(value) > max) this.problems.push(`${name} must be between ${MIN_TIMEOUT_MS} and ${max}`);
+    else if (Number(value) < min || Number(value) > max) this.problems.push(`${name} must be between ${min} and ${max}`);
     else return Number(value);
     return fallback;
   }
@@ -169,6 +180,27 @@ export function loadAuthorizerSettings(env: Env): AuthorizerSettings {
     dynamodbEndpoint: read.text("DYNAMODB_ENDPOINT"),
     observability: readObservability(read),
   };
+  read.done();
+  return settings;
+}
+
+const PROBE_LABEL = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** The health probe's settings. @throws ConfigurationError naming every bad variable. */
+export function loadProbeSettings(env: Env): ProbeSettings {
+  const read = new EnvReader(env);
+  const url = read.required("PROBE_TARGET_URL", "by the health probe");
+  if (url && !/^https?:$/.test(URL.parse(url)?.protocol ?? "")) read.problems.push("PROBE_TARGET_URL must be an http or https URL");
+  const target = read.required("PROBE_TARGET", "by the health probe");
+  if (target && !PROBE_LABEL.test(target)) read.problems.push("PROBE_TARGET must be 1–32 of a-z, 0-9 and -, starting with a letter");
+  const settings: ProbeSettings = {
+    url,
+    target,
+    intervalMs: read.millis("PROBE_INTERVAL_MS", 60_000, 10_000, 1000),
+    timeoutMs: read.millis("PROBE_TIMEOUT_MS", 10_000, 4000),
+    observability: readObservability(read),
+  };
+  if (settings.timeoutMs >= settings.intervalMs) read.problems.push("PROBE_TIMEOUT_MS must be under PROBE_INTERVAL_MS");
   read.done();
   return settings;
 }

@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { createServer, type RequestListener } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
@@ -124,6 +126,15 @@ describe("the build", () => {
     expect(buildOutput).toMatch(/authorizer\/index\.js: \d+\.\d KB/);
   });
 
+  it("writes probe/index.js without a database and without the SDK in it: no pg, no rds-ca.pem, CloudWatch's client external", async () => {
+    const probe = await readFile(join(outDir, "probe", "index.js"), "utf8");
+    expect((await readdir(join(outDir, "probe"))).filter((file) => file !== "index.js.LEGAL.txt")).toEqual(["index.js"]);
+    expect(probe).not.toContain("SCRAM-SHA-256");
+    expect(probe).toContain("@aws-sdk/client-cloudwatch");
+    expect(probe).not.toMatch(/class CloudWatchClient\b/);
+    expect(buildOutput).toMatch(/probe\/index\.js: \d+\.\d KB/);
+  });
+
   it("refuses to start the authorizer without API_KEYS_TABLE, naming it", async () => {
     const failed = await promisify(execFile)(process.execPath, [join(outDir, "authorizer", "index.js")], {
       cwd: WORKSPACE,
@@ -187,5 +198,60 @@ describe("the bundles, run as Lambda runs them", () => {
     expect(usage.Item?.lastUsedAt).toEqual(expect.any(String));
     const key = await dynamo.documents.send(new GetCommand({ TableName: dynamo.apiKeysTable, Key: { keyId: record.keyId } }));
     expect(key.Item?.lastUsedAt).toBeUndefined();
+  });
+
+  it("probe publishes each probe of the target's /health to CloudWatch: PutMetricData, 0 for a 503, one-second resolution", async () => {
+    const listen = async (listener: RequestListener) => {
+      const server = createServer(listener);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+    };
+    const health = await listen((_request, response) => response.writeHead(503, { "content-type": "application/json" }).end('{"status":"unavailable","role":"primary"}'));
+    const calls: { target: string | undefined; body: { Namespace: string; MetricData: Record<string, unknown>[] } }[] = [];
+    // CloudWatch's AWS JSON 1.0 protocol, as the runtime's SDK speaks it.
+    const cloudWatch = await listen((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        calls.push({ target: request.headers["x-amz-target"] as string | undefined, body: JSON.parse(body) });
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end("{}");
+      });
+    });
+    try {
+      const script = `
+        const { handler } = require(process.argv[1]);
+        const started = Date.now();
+        handler({}, { getRemainingTimeInMillis: () => Number(process.argv[2]) - (Date.now() - started) })
+          .then((run) => { process.stdout.write(JSON.stringify(run)); process.exit(0); }, (error) => { console.error(error); process.exit(1); });`;
+      // Room for two probes a second apart: the second starts when its timeout and the publication budget still fit.
+      const remainingMs = 1000 + 500 + 6000 + 400;
+      const { stdout } = await promisify(execFile)(process.execPath, ["-e", script, join(outDir, "probe", "index.js"), String(remainingMs)], {
+        cwd: WORKSPACE,
+        env: {
+          PATH: process.env.PATH ?? "",
+          PROBE_TARGET_URL: `${health.url}/prod/health`,
+          PROBE_TARGET: "primary",
+          PROBE_INTERVAL_MS: "1000",
+          PROBE_TIMEOUT_MS: "500",
+          AWS_REGION: "us-east-2",
+          AWS_ACCESS_KEY_ID: "local",
+          AWS_SECRET_ACCESS_KEY: "local",
+          AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+          POWERTOOLS_LOG_LEVEL: "SILENT",
+        },
+      });
+      expect(JSON.parse(stdout)).toEqual({ probes: 2, healthy: 0, published: 2 });
+      expect(calls).toHaveLength(2);
+      for (const call of calls) {
+        expect(call.target).toBe("GraniteServiceVersion20100801.PutMetricData");
+        expect(call.body).toMatchObject({
+          Namespace: "PaymentsDr",
+          MetricData: [{ MetricName: "ApiHealthy", Dimensions: [{ Name: "Target", Value: "primary" }], Value: 0, StorageResolution: 1 }],
+        });
+      }
+    } finally {
+      health.server.close();
+      cloudWatch.server.close();
+    }
   });
 });

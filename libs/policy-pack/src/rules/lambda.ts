@@ -22,9 +22,24 @@ export function lambdaRuntime(resource: CheckedResource): string[] {
   return ALLOWED_RUNTIMES.includes(runtime) ? [] : [`runtime ${runtime ?? "unset"} is not one of ${ALLOWED_RUNTIMES.join(", ")}`];
 }
 
-/** Functions run in the private subnets, behind a security group (they reach Aurora there). */
+/** The health probe's own variable (libs/payment-lambda): the URL it probes over the internet. */
+const PROBE_VARIABLE = "PROBE_TARGET_URL";
+/** Variables that lead a function to data (libs/payment-lambda's environment contract). */
+const DATA_VARIABLES = ["DATABASE_URL", "DB_SECRET_ID", "DB_WRITER_HOST", "DB_READER_HOST", "APP_DB_SECRET_ID", "SESSIONS_TABLE", "API_KEYS_TABLE"];
+
+/**
+ * The one function allowed outside the VPC: the DR region's probe of the primary's public
+ * `/health` must reach the internet, and the VPCs have no NAT. It is known by its probe
+ * variable, and only while nothing in its environment leads to data.
+ */
+function isHealthProbe(resource: CheckedResource): boolean {
+  const variables = resource.inputs.environment?.variables ?? {};
+  return isSet(variables[PROBE_VARIABLE]) && DATA_VARIABLES.every((name) => variables[name] === undefined);
+}
+
+/** Functions run in the private subnets, behind a security group (they reach Aurora there); the health probe excepted. */
 export function lambdaInVpc(resource: CheckedResource): string[] {
-  if (resource.type !== FUNCTION) return [];
+  if (resource.type !== FUNCTION || isHealthProbe(resource)) return [];
   const vpc = resource.inputs.vpcConfig;
   const problems: string[] = [];
   if (!list(vpc?.subnetIds).some(isSet)) problems.push("vpcConfig has no subnetIds");

@@ -1,0 +1,20 @@
+/**
+ * The health probe's contract with the stack that deploys it (no SDK or Powertools here: the
+ * stacks import it).
+ *
+ * The metric the probe publishes, and its alarm watches: one datapoint per probe,
+ * 1 when the target's `/health` answered 2xx or 3xx in time (what Route 53 counts as healthy),
+ * 0 otherwise, at one-second storage resolution.
+ */
+export const PROBE_METRIC = {
+  name: "ApiHealthy",
+  /** Which API the datapoint is about, e.g. `primary`. */
+  targetDimension: "Target",
+} as const;
+
+/**
+ * Kept free at the end of an invocation for the last sample's publication: the CloudWatch
+ * client's worst case (two attempts of a 1 s connect and a 1.5 s answer) and closing down. The
+ * function's timeout leaves room for a minute of probes plus this and a probe's timeout.
+ */
+export const PROBE_PUBLISH_BUDGET_MS = 6_000;

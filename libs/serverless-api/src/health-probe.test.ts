@@ -1,0 +1,134 @@
+import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
+import { PROBE_PUBLISH_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { HealthProbe, PROBE_FUNCTION_TIMEOUT_SECONDS, PROBE_TIMEOUT_SECONDS, withHealthProbeDefaults, type HealthProbeArgs } from "./health-probe";
+import { statementsOf, SUFFIX, synthInRegion } from "./synth-fixture.testing";
+
+const DR = "us-east-2";
+const FUNCTION = "aws:lambda/function:Function";
+const POLICY = "aws:iam/rolePolicy:RolePolicy";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const ASYNC_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
+const HEALTH_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/health";
+const TOPIC_ARN = `arn:aws:sns:us-east-2:${FAKE_ACCOUNT_ID}:payments-dr-alerts-use2-${SUFFIX}`;
+const LOGS_KEY_ARN = `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/logs`;
+
+function probeArgs(namer: HealthProbeArgs["namer"], overrides: Partial<HealthProbeArgs> = {}): HealthProbeArgs {
+  return {
+    namer,
+    code: "/nonexistent/dist/libs/payment-lambda/probe",
+    target: { label: "primary", healthUrl: HEALTH_URL },
+    logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+    alarmTopicArn: TOPIC_ARN,
+    ...overrides,
+  };
+}
+
+describe("HealthProbe: the primary's /health, probed from the DR region", () => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthInRegion(({ provider, namer }) => {
+      const probe = new HealthProbe("primary-probe", probeArgs(namer), { provider });
+      return { functionName: probe.functionName };
+    }, DR);
+  });
+
+  it("runs outside the VPC (it needs the internet; the VPCs have no NAT), small, told what to probe and how", () => {
+    const fn = plan.one(FUNCTION, "primary-probe-function");
+    expect(fn.inputs).toMatchObject({
+      name: `payments-dr-primary-probe-use2-${SUFFIX}`,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      memorySize: 128,
+      timeout: PROBE_FUNCTION_TIMEOUT_SECONDS,
+      reservedConcurrentExecutions: 2,
+      code: { archive: { path: "/nonexistent/dist/libs/payment-lambda/probe" } },
+    });
+    expect(fn.inputs.vpcConfig).toBeUndefined();
+    expect(fn.inputs.environment.variables).toEqual({
+      PROBE_TARGET_URL: HEALTH_URL,
+      PROBE_TARGET: "primary",
+      PROBE_INTERVAL_MS: "10000",
+      PROBE_TIMEOUT_MS: "4000",
+      POWERTOOLS_SERVICE_NAME: "payments-probe",
+      POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+    });
+    expect(plan.outputs.functionName).toBe(`payments-dr-primary-probe-use2-${SUFFIX}`);
+  });
+
+  it("covers each minute: the last probe of an invocation starts an interval before the next one, with its timeout and the publication budget left", () => {
+    const lastStart = PROBE_FUNCTION_TIMEOUT_SECONDS * 1000 - PROBE_TIMEOUT_SECONDS * 1000 - PROBE_PUBLISH_BUDGET_MS;
+    expect(lastStart).toBeGreaterThanOrEqual(60_000 - 10_000);
+    // …and not much more: a run that outlives the next minute's by long is waste (and concurrency).
+    expect(PROBE_FUNCTION_TIMEOUT_SECONDS).toBeLessThanOrEqual(65);
+  });
+
+  it("may write its logs and metrics into one namespace, and nothing else: no data, no network interfaces", () => {
+    const statements = statementsOf(plan.one(POLICY, "primary-probe-access").inputs.policy);
+    expect(statements.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishMetrics", "WriteTraces"]);
+    expect(statements.find((s) => s.Sid === "PublishMetrics")).toEqual({
+      Sid: "PublishMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": "PaymentsDr" } },
+    });
+  });
+
+  it("is invoked every minute by its own schedule, never retried or run late", () => {
+    expect(plan.one(SCHEDULE, "primary-probe-schedule").inputs).toMatchObject({
+      name: `payments-dr-primary-probe-use2-${SUFFIX}`,
+      scheduleExpression: "rate(1 minute)",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: { input: "{}", retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } },
+    });
+    expect(plan.one(ASYNC_CONFIG, "primary-probe-async").inputs).toMatchObject({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
+  });
+
+  it("pages through the DR topic after three failed probes in a row (Route 53's interval and threshold), at the probes' own resolution", () => {
+    const alarm = plan.one(ALARM, "primary-probe-unhealthy-alarm");
+    expect(alarm.inputs).toMatchObject({
+      name: `payments-dr-primary-probe-unhealthy-alarm-use2-${SUFFIX}`,
+      namespace: "PaymentsDr",
+      metricName: "ApiHealthy",
+      dimensions: { Target: "primary" },
+      statistic: "Maximum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      period: 10,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: "missing",
+      alarmActions: [TOPIC_ARN],
+      okActions: [TOPIC_ARN],
+    });
+  });
+
+  it("alarms on its own silence (no datapoint for 3 minutes) without calling the target down", () => {
+    expect(plan.one(ALARM, "primary-probe-silent-alarm").inputs).toMatchObject({
+      metricName: "ApiHealthy",
+      dimensions: { Target: "primary" },
+      statistic: "SampleCount",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 3,
+      treatMissingData: "breaching",
+      alarmActions: [TOPIC_ARN],
+    });
+  });
+});
+
+describe("withHealthProbeDefaults", () => {
+  const namer = {} as HealthProbeArgs["namer"];
+  it("defaults to Route 53's 10 s and 3 failures", () => {
+    expect(withHealthProbeDefaults("p", probeArgs(namer))).toMatchObject({ intervalSeconds: 10, failuresToAlarm: 3, logLevel: "INFO" });
+  });
+
+  it("refuses what an alarm or a name cannot take, naming the component and the argument", () => {
+    expect(() => withHealthProbeDefaults("p", probeArgs(namer, { intervalSeconds: 15 }))).toThrow(/HealthProbe "p".*intervalSeconds 15 must be one of 10, 20, 30/);
+    expect(() => withHealthProbeDefaults("p", probeArgs(namer, { failuresToAlarm: 0 }))).toThrow(/HealthProbe "p".*failuresToAlarm/);
+    expect(() => withHealthProbeDefaults("p", probeArgs(namer, { target: { label: "Primary Region", healthUrl: HEALTH_URL } }))).toThrow(/target\.label "Primary Region"/);
+  });
+});
