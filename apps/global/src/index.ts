@@ -139,6 +139,8 @@ const dashboardInput = {
   apiKeysTable: { tableName: apiKeysTableName },
   bucketReplication,
   healthChecks,
+  // apps/dr-region's probe of the primary's /health: its metric lives in the DR region.
+  healthProbe: { target: "primary", region: config.drRegion },
 };
 const dashboard = new CrossRegionDashboard("dashboard-primary", { namer: primarySide.namer, ...dashboardInput }, { provider: primarySide.provider });
 new CrossRegionDashboard("dashboard-dr", { namer: drSide.namer, ...dashboardInput }, { provider: drSide.provider });

@@ -6,6 +6,8 @@ export const NAMESPACE = {
   dynamodb: "AWS/DynamoDB",
   s3: "AWS/S3",
   route53: "AWS/Route53",
+  /** The payment functions' own metrics (Powertools EMF); the health probe has its own (PROBE_METRIC.namespace). */
+  payments: "PaymentsDr",
 } as const;
 
 /**

@@ -328,10 +328,18 @@ const CASES: Record<string, Case> = {
     ],
     violating: [
       lambda({ vpcConfig: undefined }),
-      // A probe variable does not let a function that reaches data out of the VPC.
+      // A probe variable does not let a function told anything else out of the VPC: a secret, or a name no list foresaw.
       lambda({ vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://example.com/health", DB_SECRET_ID: "payments-dr-aurora-app-dev" } } }),
+      lambda({ vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://example.com/health", LEDGER_BUCKET: "payments-dr-ledger-dev" } } }),
     ],
-    expected: [/vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/, /vpcConfig has no subnetIds/, /vpcConfig has no securityGroupIds/],
+    expected: [
+      /vpcConfig has no subnetIds/,
+      /vpcConfig has no securityGroupIds/,
+      /vpcConfig has no subnetIds/,
+      /vpcConfig has no securityGroupIds/,
+      /vpcConfig has no subnetIds/,
+      /vpcConfig has no securityGroupIds/,
+    ],
   },
   "lambda-timeout-under-api-gateway": {
     passing: [

@@ -159,7 +159,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "lambda-in-vpc",
     description:
-      "Lambda functions run in the VPC (vpcConfig with subnetIds and securityGroupIds), except the health probe (PROBE_TARGET_URL set, no database or table variable), which must reach another region's public /health.",
+      "Lambda functions run in the VPC (vpcConfig with subnetIds and securityGroupIds), except the health probe (PROBE_TARGET_URL set, and only PROBE_* and POWERTOOLS_* variables), which must reach another region's public /health.",
     enforcementLevel: MANDATORY,
     remediation: "Set vpcConfig to the RegionalNetwork's private subnets and Lambda security group.",
     scope: "resource",

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "@payments-dr/conventions";
+import { NAMESPACE } from "@payments-dr/monitoring";
 import { invalid, requireInteger } from "./validation";
 
 /** The database a function connects to. */
@@ -33,7 +34,7 @@ const MIN_DATABASE_TIMEOUT_MS = 100;
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 /** CloudWatch namespace of the functions' Powertools metrics (alarms read them there). */
-export const METRICS_NAMESPACE = "PaymentsDr";
+export const METRICS_NAMESPACE = NAMESPACE.payments;
 
 /**
  * The environment of a payment-lambda function: the contract between this library and the
@@ -99,7 +100,9 @@ export function probeEnvironment(inputs: {
     PROBE_TARGET: inputs.target,
     PROBE_INTERVAL_MS: String(inputs.intervalMs),
     PROBE_TIMEOUT_MS: String(inputs.timeoutMs),
-    ...powertoolsEnvironment("payments-probe", inputs.logLevel),
+    // Logs only: it publishes its metric itself, into PROBE_METRIC.namespace.
+    POWERTOOLS_SERVICE_NAME: "payments-probe",
+    POWERTOOLS_LOG_LEVEL: inputs.logLevel,
   };
 }
 

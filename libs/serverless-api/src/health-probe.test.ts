@@ -51,7 +51,6 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       PROBE_INTERVAL_MS: "10000",
       PROBE_TIMEOUT_MS: "4000",
       POWERTOOLS_SERVICE_NAME: "payments-probe",
-      POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
       POWERTOOLS_LOG_LEVEL: "INFO",
     });
     expect(plan.outputs.functionName).toBe(`payments-dr-primary-probe-use2-${SUFFIX}`);
@@ -72,7 +71,8 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       Effect: "Allow",
       Action: "cloudwatch:PutMetricData",
       Resource: "*",
-      Condition: { StringEquals: { "cloudwatch:namespace": "PaymentsDr" } },
+      // Its own namespace: not the API functions' metrics, which alarms read too.
+      Condition: { StringEquals: { "cloudwatch:namespace": "PaymentsDr/Probe" } },
     });
   });
 
@@ -90,7 +90,7 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
     const alarm = plan.one(ALARM, "primary-probe-unhealthy-alarm");
     expect(alarm.inputs).toMatchObject({
       name: `payments-dr-primary-probe-unhealthy-alarm-use2-${SUFFIX}`,
-      namespace: "PaymentsDr",
+      namespace: "PaymentsDr/Probe",
       metricName: "ApiHealthy",
       dimensions: { Target: "primary" },
       statistic: "Maximum",
@@ -107,6 +107,7 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
 
   it("alarms on its own silence (no datapoint for 3 minutes) without calling the target down", () => {
     expect(plan.one(ALARM, "primary-probe-silent-alarm").inputs).toMatchObject({
+      namespace: "PaymentsDr/Probe",
       metricName: "ApiHealthy",
       dimensions: { Target: "primary" },
       statistic: "SampleCount",

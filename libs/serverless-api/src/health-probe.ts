@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, type AlarmSpec } from "@payments-dr/monitoring";
 import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "@payments-dr/payment-lambda";
-import { METRICS_NAMESPACE, probeEnvironment, type LogLevel } from "./environment";
+import { probeEnvironment, type LogLevel } from "./environment";
 import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
 import { createFunctionOutsideVpc, type FunctionCode, type LogArgs } from "./vpc-function";
@@ -82,7 +82,7 @@ function unhealthyAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<st
     description:
       `The ${label} region's /health failed ${settings.failuresToAlarm} probes in a row from this region (no 2xx/3xx within ${PROBE_TIMEOUT_SECONDS} s). ` +
       "This alarm lives outside that region, so it pages even when all of it is down. Follow the runbook: `dr status`, then an unplanned failover if the region is out. Expected during a planned switchover.",
-    namespace: METRICS_NAMESPACE,
+    namespace: PROBE_METRIC.namespace,
     metricName: PROBE_METRIC.name,
     dimensions,
     stat: "Maximum",
@@ -103,7 +103,7 @@ function silentAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<strin
     description:
       `The probe of the ${label} region's /health from this region has published nothing for ${SILENT_MINUTES} minutes: an outage there would not page from here. ` +
       "Check the probe function's schedule, errors and throttles. This says nothing about the target's health.",
-    namespace: METRICS_NAMESPACE,
+    namespace: PROBE_METRIC.namespace,
     metricName: PROBE_METRIC.name,
     dimensions,
     stat: "SampleCount",
@@ -119,8 +119,8 @@ function silentAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<strin
  * this region's topic when it fails `failuresToAlarm` probes in a row (DESIGN §7's health check
  * judges the same way; its metrics, though, exist only in us-east-1, so in an outage of all of
  * us-east-1 its alarm cannot fire). A function outside the VPC (it needs the internet, and the
- * VPCs have no NAT; it reads no data: its role may write its logs and PutMetricData into one
- * namespace, nothing else), invoked each minute by EventBridge Scheduler; one datapoint per
+ * VPCs have no NAT; it reads no data: its role may write its logs and PutMetricData into its
+ * own namespace, nothing else), invoked each minute by EventBridge Scheduler; one datapoint per
  * probe, at one-second resolution. A second alarm fires when the probe stops reporting.
  */
 export class HealthProbe extends pulumi.ComponentResource {
@@ -149,7 +149,7 @@ export class HealthProbe extends pulumi.ComponentResource {
           timeoutMs: PROBE_TIMEOUT_SECONDS * 1000,
           logLevel: settings.logLevel,
         }),
-        access: { kmsKeyArns: [], metricsNamespace: METRICS_NAMESPACE },
+        access: { kmsKeyArns: [], metricsNamespace: PROBE_METRIC.namespace },
       },
       this,
     );

@@ -1,3 +1,4 @@
+import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
@@ -12,7 +13,7 @@ type WidgetContent = Omit<MetricWidgetProperties, "view" | "stacked" | "period">
 /**
  * The body of the cross-region dashboard: one row per question the on-call asks, each graph
  * showing both regions side by side. Rows: traffic, errors, latency, replication lag, health
- * checks. Pure: the same input always gives the same body.
+ * (Route 53's checks, and the probe of the primary from the DR region when given). Pure: the same input always gives the same body.
  */
 export function dashboardBody(input: DashboardInput): DashboardBody {
   const regions = [input.primary, input.dr];
@@ -24,7 +25,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
     ],
     [{ title: "API latency p99 (ms)", region: input.primary.region, metrics: regions.map((r) => api(r, "Latency", "p99", "p99 latency")) }],
     replicationRow(input),
-    [healthChecksWidget(input.healthChecks)],
+    [healthChecksWidget(input.healthChecks), ...(input.healthProbe ? [healthProbeWidget(input.healthProbe)] : [])],
   ];
   return { start: "-PT3H", widgets: rows.flatMap((row, index) => place(row, index * ROW_HEIGHT)) };
 }
@@ -87,6 +88,20 @@ function healthChecksWidget(checks: DashboardInput["healthChecks"]): WidgetConte
     metrics: checks.map((check) =>
       line(NAMESPACE.route53, "HealthCheckStatus", [["HealthCheckId", check.healthCheckId]], { region: ROUTE53_METRICS_REGION, stat: "Minimum", label: check.name }),
     ),
+    yAxis: { left: { min: 0, max: 1 } },
+  };
+}
+
+/**
+ * The probe of a region's /health from another (the primary's, from the DR region): its metric
+ * lives where the probe runs, so it still draws while the target region, and Route 53's metrics
+ * in us-east-1, are out.
+ */
+function healthProbeWidget(probe: NonNullable<DashboardInput["healthProbe"]>): WidgetContent {
+  return {
+    title: `${probe.target} /health probed from ${probe.region} (1 = healthy)`,
+    region: probe.region,
+    metrics: [line(PROBE_METRIC.namespace, PROBE_METRIC.name, [[PROBE_METRIC.targetDimension, probe.target]], { region: probe.region, stat: "Minimum", label: probe.target })],
     yAxis: { left: { min: 0, max: 1 } },
   };
 }

@@ -75,4 +75,6 @@ export interface DashboardInput {
   bucketReplication?: { sourceBucket: string; destinationBucket: string; ruleId: string };
   /** Route 53 health checks, by the name shown on the graph (e.g. `primary`, `dr`). */
   healthChecks: { name: string; healthCheckId: string }[];
+  /** The probe of one region's `/health` from another (apps/dr-region's HealthProbe): its metric's `Target`, and where it runs. */
+  healthProbe?: { target: string; region: string };
 }

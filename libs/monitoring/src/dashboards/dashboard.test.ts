@@ -26,6 +26,7 @@ const INPUT: DashboardInput = {
     { name: "primary", healthCheckId: "hc-primary-0001" },
     { name: "dr", healthCheckId: "hc-dr-0002" },
   ],
+  healthProbe: { target: "primary", region: "us-east-2" },
 };
 
 /** Every metric line of a body, split into what it names (dimension values) and how it renders. */
@@ -52,6 +53,7 @@ function namesPassedIn(input: DashboardInput): Set<string> {
     ...Object.values(input.apiKeysTable ?? {}),
     ...Object.values(input.bucketReplication ?? {}),
     ...input.healthChecks.map((c) => c.healthCheckId),
+    ...(input.healthProbe ? [input.healthProbe.target] : []),
     // DynamoDB's ReceivingRegion dimension names the DR region.
     input.dr.region,
   ]);
@@ -88,7 +90,7 @@ describe("dashboardBody", () => {
       ["API 5XX responses", "Lambda errors"],
       ["API latency p99 (ms)"],
       ["Replication lag (ms)", "S3 replication latency (s)"],
-      ["Route 53 health checks (1 = healthy)"],
+      ["Route 53 health checks (1 = healthy)", "primary /health probed from us-east-2 (1 = healthy)"],
     ]);
     for (const widget of body.widgets) expect(widget.x + widget.width).toBeLessThanOrEqual(24);
   });
@@ -116,15 +118,20 @@ describe("dashboardBody", () => {
     ]);
   });
 
+  it("graphs the DR region's probe of the primary from the DR region, where its metric lives (and which outlives us-east-1)", () => {
+    const probe = lines.filter((l) => l.namespace === "PaymentsDr/Probe");
+    expect(probe.map((l) => [l.metric, l.dimensions, l.options.region, l.options.stat])).toEqual([["ApiHealthy", { Target: "primary" }, "us-east-2", "Minimum"]]);
+  });
+
   it("graphs the API keys table's replication in the same widget as the sessions table's", () => {
     const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
     const labels = linesOf({ ...body, widgets: [widget] }).filter((l) => l.namespace === "AWS/DynamoDB").map((l) => l.options.label);
     expect(labels).toEqual(["DynamoDB sessions us-east-1 → us-east-2", "DynamoDB API keys us-east-1 → us-east-2"]);
   });
 
-  it("leaves out the tables and the bucket when they are not given", () => {
-    const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, apiKeysTable: undefined, bucketReplication: undefined }));
-    expect(bare.some((l) => l.namespace === "AWS/DynamoDB" || l.namespace === "AWS/S3")).toBe(false);
+  it("leaves out the tables, the bucket and the probe when they are not given", () => {
+    const bare = linesOf(dashboardBody({ ...INPUT, sessionsTable: undefined, apiKeysTable: undefined, bucketReplication: undefined, healthProbe: undefined }));
+    expect(bare.some((l) => l.namespace === "AWS/DynamoDB" || l.namespace === "AWS/S3" || l.namespace === "PaymentsDr/Probe")).toBe(false);
     expect(bare.some((l) => l.metric === "AuroraGlobalDBRPOLag")).toBe(true);
   });
 });

@@ -208,7 +208,7 @@ describe("the bundles, run as Lambda runs them", () => {
     };
     const health = await listen((_request, response) => response.writeHead(503, { "content-type": "application/json" }).end('{"status":"unavailable","role":"primary"}'));
     const calls: { target: string | undefined; body: { Namespace: string; MetricData: Record<string, unknown>[] } }[] = [];
-    // CloudWatch's AWS JSON 1.0 protocol, as the runtime's SDK speaks it.
+    // CloudWatch's AWS JSON 1.0 protocol, as the SDK of this workspace speaks it (the Lambda runtime brings its own).
     const cloudWatch = await listen((request, response) => {
       let body = "";
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -245,7 +245,7 @@ describe("the bundles, run as Lambda runs them", () => {
       for (const call of calls) {
         expect(call.target).toBe("GraniteServiceVersion20100801.PutMetricData");
         expect(call.body).toMatchObject({
-          Namespace: "PaymentsDr",
+          Namespace: "PaymentsDr/Probe",
           MetricData: [{ MetricName: "ApiHealthy", Dimensions: [{ Name: "Target", Value: "primary" }], Value: 0, StorageResolution: 1 }],
         });
       }

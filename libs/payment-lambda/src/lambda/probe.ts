@@ -13,5 +13,5 @@ const settings = loadProbeSettings(process.env);
 export const handler = createProbeHandler({
   settings,
   logger: createLogger(settings.observability),
-  publish: cloudWatchPublisher({ namespace: settings.observability.metricsNamespace }),
+  publish: cloudWatchPublisher(),
 });

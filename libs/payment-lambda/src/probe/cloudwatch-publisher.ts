@@ -3,12 +3,16 @@ import { cachedUntilRejected } from "../cached-promise";
 import type { ProbeSample, SamplePublisher } from "./health-probe";
 import { PROBE_METRIC } from "./contract";
 
-/** Where the samples go. */
+/** Extra client config (tests: endpoint, region, credentials). */
 export interface CloudWatchPublisherOptions {
-  namespace: string;
-  /** Extra client config (tests: endpoint, region, credentials). */
   clientConfig?: CloudWatchClientConfig;
 }
+
+/**
+ * A publication that takes longer is abandoned: the runtime's SDK may predate
+ * `throwOnRequestTimeout`, and then its `requestTimeout` only warns.
+ */
+const PUBLISH_TIMEOUT_MS = 2500;
 
 /**
  * Publishes each sample with PutMetricData, timestamped with the probe's start, at one-second
@@ -16,7 +20,7 @@ export interface CloudWatchPublisherOptions {
  * relied on to fill in time from Lambda. The SDK is the runtime's; loaded once per container,
  * with short timeouts and two attempts, so a slow CloudWatch cannot hold the probe up.
  */
-export function cloudWatchPublisher(options: CloudWatchPublisherOptions): SamplePublisher {
+export function cloudWatchPublisher(options: CloudWatchPublisherOptions = {}): SamplePublisher {
   const client = cachedUntilRejected(async () => {
     const sdk = await import("@aws-sdk/client-cloudwatch");
     const cloudWatch = new sdk.CloudWatchClient({
@@ -28,7 +32,9 @@ export function cloudWatchPublisher(options: CloudWatchPublisherOptions): Sample
   });
   return async (sample: ProbeSample) => {
     const { cloudWatch, PutMetricDataCommand } = await client.get();
-    await cloudWatch.send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: [sampleDatum(sample)] }));
+    await cloudWatch.send(new PutMetricDataCommand({ Namespace: PROBE_METRIC.namespace, MetricData: [sampleDatum(sample)] }), {
+      abortSignal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+    });
   };
 }
 

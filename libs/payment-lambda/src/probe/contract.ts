@@ -7,6 +7,8 @@
  * 0 otherwise, at one-second storage resolution.
  */
 export const PROBE_METRIC = {
+  /** Its own namespace: the probe's role may write there and nowhere else (not among the API's metrics). */
+  namespace: "PaymentsDr/Probe",
   name: "ApiHealthy",
   /** Which API the datapoint is about, e.g. `primary`. */
   targetDimension: "Target",
@@ -14,7 +16,7 @@ export const PROBE_METRIC = {
 
 /**
  * Kept free at the end of an invocation for the last sample's publication: the CloudWatch
- * client's worst case (two attempts of a 1 s connect and a 1.5 s answer) and closing down. The
+ * client's worst case (two attempts of a 1 s connect and a 1.5 s answer, cut at 2.5 s) and closing down. The
  * function's timeout leaves room for a minute of probes plus this and a probe's timeout.
  */
 export const PROBE_PUBLISH_BUDGET_MS = 6_000;

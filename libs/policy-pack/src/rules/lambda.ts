@@ -24,17 +24,18 @@ export function lambdaRuntime(resource: CheckedResource): string[] {
 
 /** The health probe's own variable (libs/payment-lambda): the URL it probes over the internet. */
 const PROBE_VARIABLE = "PROBE_TARGET_URL";
-/** Variables that lead a function to data (libs/payment-lambda's environment contract). */
-const DATA_VARIABLES = ["DATABASE_URL", "DB_SECRET_ID", "DB_WRITER_HOST", "DB_READER_HOST", "APP_DB_SECRET_ID", "SESSIONS_TABLE", "API_KEYS_TABLE"];
+/** All the health probe is told: what to probe, and its logger's settings. */
+const PROBE_ENVIRONMENT = /^(PROBE|POWERTOOLS)_[A-Z_]+$/;
 
 /**
  * The one function allowed outside the VPC: the DR region's probe of the primary's public
  * `/health` must reach the internet, and the VPCs have no NAT. It is known by its probe
- * variable, and only while nothing in its environment leads to data.
+ * variable, and only while its environment holds nothing else: no database, table or other
+ * variable that any data-reaching function needs (a list of data variables would miss the next one).
  */
 function isHealthProbe(resource: CheckedResource): boolean {
-  const variables = resource.inputs.environment?.variables ?? {};
-  return isSet(variables[PROBE_VARIABLE]) && DATA_VARIABLES.every((name) => variables[name] === undefined);
+  const variables: Record<string, unknown> = resource.inputs.environment?.variables ?? {};
+  return isSet(variables[PROBE_VARIABLE]) && Object.keys(variables).every((name) => PROBE_ENVIRONMENT.test(name));
 }
 
 /** Functions run in the private subnets, behind a security group (they reach Aurora there); the health probe excepted. */
