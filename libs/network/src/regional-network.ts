@@ -59,6 +59,14 @@ export function withDefaults(args: RegionalNetworkArgs): Required<RegionalNetwor
  * endpoints for the other AWS services, three security groups that allow only Lambda →
  * database and Lambda → AWS services, and flow logs of all traffic.
  */
+/**
+ * Zones left out, by zone ID (a zone's name maps to a different zone in each account, its ID
+ * does not): use1-az3, us-east-1's legacy zone, where Lambda refuses subnets ("The provided
+ * subnets contain availability zone Lambda doesn't support") and current instance classes are
+ * missing; services that list their zones (EFS One Zone, WorkSpaces Secure Browser) leave it out too.
+ */
+export const UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3"];
+
 export class RegionalNetwork extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   /** One per zone, in zone order. */
@@ -74,8 +82,11 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     const cidrs = subnetCidrs(cidrBlock, zoneCount);
 
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    // Local and Wavelength zones are opt-in; Aurora and Lambda do not run there.
-    const available = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this });
+    // Local and Wavelength zones are opt-in; Aurora and Lambda do not run there. Nor in the legacy zones.
+    const available = aws.getAvailabilityZonesOutput(
+      { state: "available", excludeZoneIds: [...UNSUPPORTED_ZONE_IDS], filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      { parent: this },
+    );
     const zones = pulumi.all([available.names, region]).apply(([names, r]) => pickZones(names, zoneCount, r));
 
     const vpc = new aws.ec2.Vpc(

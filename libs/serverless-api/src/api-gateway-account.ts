@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { apiAccountOptions } from "./options";
-import { serviceTrustPolicy } from "./trust-policy";
+
+/** API Gateway may assume the logging role: see {@link apiGatewayAccountLogging} for why without conditions. */
+const API_GATEWAY_TRUST_POLICY: aws.iam.PolicyDocument = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
+};
 
 /**
  * The role API Gateway writes access and execution logs with. Without it, a stage with access
@@ -12,6 +17,12 @@ import { serviceTrustPolicy } from "./trust-policy";
  * stack: every stack that manages it sets the one role of the region, and destroying one of
  * them leaves the others' stages without logging until they are updated. One payments-dr
  * regional stack per account and region owns it.
+ *
+ * Its trust policy names the service alone, as AWS's own examples of this role do, without the
+ * `aws:SourceAccount` condition the other roles carry: API Gateway is not documented to send that
+ * key when it assumes this role, and it leaves it out for integration roles (a condition on it
+ * then denies every assume). A denied assume fails the Account, and with it every stage (they
+ * wait for it). The role can only write logs.
  */
 export function apiGatewayAccountLogging(name: string, inputs: { namer: ResourceNamer; parent: pulumi.Resource }): aws.apigateway.Account {
   const { namer, parent } = inputs;
@@ -21,7 +32,7 @@ export function apiGatewayAccountLogging(name: string, inputs: { namer: Resource
     `${name}-apigw-logs-role`,
     {
       name: namer.regional("iamRole", "apigw-logs"),
-      assumeRolePolicy: aws.getCallerIdentityOutput({}, opts).accountId.apply((accountId) => JSON.stringify(serviceTrustPolicy("apigateway.amazonaws.com", accountId))),
+      assumeRolePolicy: JSON.stringify(API_GATEWAY_TRUST_POLICY),
     },
     opts,
   );

@@ -143,8 +143,11 @@ export function fakeInvoke(args: pulumi.runtime.MockCallArgs, region: string): R
     case "aws:index/getRegion:getRegion":
       return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-      const letters = ["a", "b", "c", "d"];
-      return { id: region, names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "")}-az${i + 1}`) };
+      // Four zones a–d with the IDs az1–az4 (us-east-1 → use1-az1 …), less those the call excludes.
+      const code = region.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d+)$/, "$1$2$3");
+      const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
+      const zones = ["a", "b", "c", "d"].map((letter, i) => ({ name: `${region}${letter}`, zoneId: `${code}-az${i + 1}` })).filter((z) => !excluded.has(z.zoneId));
+      return { id: region, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId) };
     }
     default:
       throw new Error(`the synth harness has no fake for the provider function ${args.token}; add one to tools/synth/src/fake-cloud.ts`);
