@@ -45,11 +45,16 @@ describe("pulumi-stack.sh", () => {
     expect(stderr).toMatch(/no AWS credentials found.*AWS_PROFILE/);
   });
 
-  it("asks for the passphrase the local file backend needs", () => {
-    const { bin } = fakePulumi();
-    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test" });
-    expect(status).toBe(1);
-    expect(stderr).toMatch(/PULUMI_CONFIG_PASSPHRASE/);
+  it("asks for the passphrase a self-managed backend needs (the local file one, S3), in one line; not Pulumi Cloud's", () => {
+    const { bin, log } = fakePulumi();
+    for (const backend of [{}, { PULUMI_BACKEND_URL: "s3://state" }]) {
+      const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", ...backend });
+      expect(status).toBe(1);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(/backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE/);
+    }
+    expect(run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "https://api.pulumi.com" }).status).toBe(0);
+    expect(readFileSync(log, "utf8")).toContain("|https://api.pulumi.com|preview --stack dev");
   });
 
   it("selects (creating) $PULUMI_STACK in the app's folder, on the workspace file backend, then runs the command", () => {
@@ -68,14 +73,14 @@ describe("pulumi-stack.sh", () => {
 
   it("uses the stack dev and the backend the user set", () => {
     const { bin, log } = fakePulumi();
-    const { status } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state" });
+    const { status } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "x" });
     expect(status).toBe(0);
     expect(readFileSync(log, "utf8")).toContain(`|s3://state|preview --stack dev --policy-pack ${POLICY_PACK}`);
   });
 
   it("refreshes without the policy pack, and refuses to preview without a built one", () => {
     const { bin, log } = fakePulumi();
-    const env = { PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "s3://state" };
+    const env = { PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE_FILE: "/run/secrets/passphrase" };
     expect(run(env, ["apps/global", "refresh"]).status).toBe(0);
     expect(readFileSync(log, "utf8")).toContain("|s3://state|refresh --stack dev\n");
     const missing = run({ ...env, PAYMENTS_DR_POLICY_PACK: "/nonexistent" });

@@ -323,6 +323,15 @@ describe("cli", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
+  it("an option of another command is refused, not ignored: failback --to, status --allow-data-loss, preflight --rate", async () => {
+    for (const args of [["failback", "--to", "dr"], ["status", "--allow-data-loss"], ["preflight", "--to", "dr", "--rate", "5"]]) {
+      const { code, stderr } = await dr(args);
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/--(to|allow-data-loss|rate) does not apply to (failback|status|preflight)/);
+    }
+    expect(world.calls).toHaveLength(0);
+  });
+
   it("an unknown --to region is refused", async () => {
     const { code, stderr } = await dr(["preflight", "--to", "eu-west-1"]);
     expect(code).toBe(EXIT_CODES.refused);
