@@ -47,7 +47,7 @@ describe("pulumi-stack.sh", () => {
 
   it("asks for the passphrase a self-managed backend needs (the local file one, S3), in one line; not Pulumi Cloud's", () => {
     const { bin, log } = fakePulumi();
-    for (const backend of [{}, { PULUMI_BACKEND_URL: "s3://state" }]) {
+    for (const backend of [{}, { PULUMI_BACKEND_URL: "s3://state" }] as Record<string, string>[]) {
       const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", ...backend });
       expect(status).toBe(1);
       expect(stderr.trim().split("\n")).toHaveLength(1);
