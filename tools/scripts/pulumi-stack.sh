@@ -37,9 +37,11 @@ if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
   export PULUMI_BACKEND_URL="file://$workspace/.pulumi-state"
 fi
 # A self-managed backend (file, S3, …) encrypts secrets with a passphrase unless the stack names
-# another secrets provider (e.g. awskms://); Pulumi Cloud (https://) manages them itself.
+# another secrets provider (awskms://, gcpkms://, azurekeyvault://, hashivault://); Pulumi Cloud
+# (https://) manages them itself.
 stack_file="$workspace/$app_root/Pulumi.$stack.yaml"
-if [[ "$PULUMI_BACKEND_URL" != https://* ]] && ! grep -Eq '^secretsprovider: *[a-z]+kms://' "$stack_file" 2>/dev/null; then
+if [[ "$PULUMI_BACKEND_URL" != https://* ]] &&
+  ! grep -Eq '^secretsprovider: *["'"'"']?(awskms|gcpkms|azurekeyvault|hashivault)://' "$stack_file" 2>/dev/null; then
   [[ -n "${PULUMI_CONFIG_PASSPHRASE:-}" || -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]] ||
     fail "the $PULUMI_BACKEND_URL backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)."
 fi

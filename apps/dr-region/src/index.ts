@@ -12,7 +12,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
-import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds, PRIMARY_PROBE_TARGET } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import { HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
@@ -106,7 +106,7 @@ new HealthProbe(
   {
     namer: here.namer,
     code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.probeDir),
-    target: { label: "primary", healthUrl: primary.output("healthUrl") },
+    target: { label: PRIMARY_PROBE_TARGET, healthUrl: primary.output("healthUrl") },
     logs,
     alarmTopicArn: alerts.topicArn,
     intervalSeconds: FAILOVER_TIMING.requestIntervalSeconds,

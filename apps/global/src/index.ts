@@ -13,7 +13,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { CrossRegionDashboard, loadAlarmThresholdOverrides, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
+import { CrossRegionDashboard, loadAlarmThresholdOverrides, PRIMARY_PROBE_TARGET, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -140,7 +140,7 @@ const dashboardInput = {
   bucketReplication,
   healthChecks,
   // apps/dr-region's probe of the primary's /health: its metric lives in the DR region.
-  healthProbe: { target: "primary", region: config.drRegion },
+  healthProbe: { target: PRIMARY_PROBE_TARGET, region: config.drRegion },
 };
 const dashboard = new CrossRegionDashboard("dashboard-primary", { namer: primarySide.namer, ...dashboardInput }, { provider: primarySide.provider });
 new CrossRegionDashboard("dashboard-dr", { namer: drSide.namer, ...dashboardInput }, { provider: drSide.provider });

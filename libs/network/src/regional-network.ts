@@ -54,12 +54,6 @@ export function withDefaults(args: RegionalNetworkArgs): Required<RegionalNetwor
 }
 
 /**
- * The private network of one region for the in-VPC Lambda and Aurora: a VPC with private
- * subnets only (no internet or NAT gateway), S3 and DynamoDB gateway endpoints, interface
- * endpoints for the other AWS services, three security groups that allow only Lambda →
- * database and Lambda → AWS services, and flow logs of all traffic.
- */
-/**
  * Zones left out, by zone ID (a zone's name maps to a different zone in each account, its ID
  * does not): use1-az3, us-east-1's legacy zone, where Lambda refuses subnets ("The provided
  * subnets contain availability zone Lambda doesn't support") and current instance classes are
@@ -67,6 +61,12 @@ export function withDefaults(args: RegionalNetworkArgs): Required<RegionalNetwor
  */
 export const UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3"];
 
+/**
+ * The private network of one region for the in-VPC Lambda and Aurora: a VPC with private
+ * subnets only (no internet or NAT gateway), S3 and DynamoDB gateway endpoints, interface
+ * endpoints for the other AWS services, three security groups that allow only Lambda →
+ * database and Lambda → AWS services, and flow logs of all traffic.
+ */
 export class RegionalNetwork extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   /** One per zone, in zone order. */

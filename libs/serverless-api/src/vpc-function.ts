@@ -32,7 +32,7 @@ export interface LogArgs {
 /** A function's code: an archive, or the path of a directory to zip (e.g. `dist/libs/payment-lambda/api`). */
 export type FunctionCode = pulumi.asset.Archive | string;
 
-/** The shared building block of both components: one Lambda function in the VPC. */
+/** The shared building block of the components' functions: one Lambda function, in the VPC unless created with {@link createFunctionOutsideVpc}. */
 export interface VpcFunctionArgs {
   namer: ResourceNamer;
   /** Role in the physical names, e.g. `api` → function `payments-dr-api-use1-dev`. */

@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, usageItemId } from "@payments-dr/api-keys";
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { migrationsHash } from "../migrations/files";
+import { PROBE_PUBLISH_BUDGET_MS } from "../probe/contract";
 import { MIGRATIONS_DIR, startPostgres, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { authorizerEvent, getHealth, postPayment, VALID_PAYMENT } from "../test-support/events";
@@ -224,7 +225,7 @@ describe("the bundles, run as Lambda runs them", () => {
         handler({}, { getRemainingTimeInMillis: () => Number(process.argv[2]) - (Date.now() - started) })
           .then((run) => { process.stdout.write(JSON.stringify(run)); process.exit(0); }, (error) => { console.error(error); process.exit(1); });`;
       // Room for two probes a second apart: the second starts when its timeout and the publication budget still fit.
-      const remainingMs = 1000 + 500 + 6000 + 400;
+      const remainingMs = 1000 + 500 + PROBE_PUBLISH_BUDGET_MS + 400;
       const { stdout } = await promisify(execFile)(process.execPath, ["-e", script, join(outDir, "probe", "index.js"), String(remainingMs)], {
         cwd: WORKSPACE,
         env: {

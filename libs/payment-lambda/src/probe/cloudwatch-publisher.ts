@@ -9,8 +9,8 @@ export interface CloudWatchPublisherOptions {
 }
 
 /**
- * A publication that takes longer is abandoned: the runtime's SDK may predate
- * `throwOnRequestTimeout`, and then its `requestTimeout` only warns.
+ * A publication that takes longer is abandoned (within PROBE_PUBLISH_BUDGET_MS): the runtime's
+ * SDK may predate `throwOnRequestTimeout`, and then its `requestTimeout` only warns.
  */
 const PUBLISH_TIMEOUT_MS = 2500;
 
