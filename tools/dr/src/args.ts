@@ -102,7 +102,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   for (const [option, commands] of Object.entries(COMMAND_OPTIONS)) {
     const value = (values as Record<string, unknown>)[option];
     const given = value !== undefined && value !== false;
-    if (given && name !== undefined && !commands.includes(name as Command)) {
+    if (given && name !== undefined && values.help !== true && !commands.includes(name as Command)) {
       throw new RefusedError(`--${option} does not apply to ${name}; it is for ${commands.join(", ")} (dr ${name} --help)`);
     }
   }

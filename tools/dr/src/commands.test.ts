@@ -330,6 +330,8 @@ describe("cli", () => {
       expect(stderr).toMatch(/--(to|allow-data-loss|rate) does not apply to (failback|status|preflight)/);
     }
     expect(world.calls).toHaveLength(0);
+    // Asking for help is never refused.
+    expect((await dr(["failback", "--to", "dr", "--help"])).code).toBe(EXIT_CODES.ok);
   });
 
   it("an unknown --to region is refused", async () => {
