@@ -24,11 +24,8 @@ export const ROUTE53_METRICS_REGION = "us-east-1";
  */
 export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 
-/**
- * The `Target` of the DR region's probe of the primary's /health: apps/dr-region deploys the probe
- * under it, apps/global's dashboards graph it.
- */
-export const PRIMARY_PROBE_TARGET = "primary";
+/** The `Target` of the DR region's probe of the primary's /health (its contract: libs/payment-lambda). */
+export { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 
 /** Every alarm and widget looks at one-minute datapoints: the finest standard resolution. */
 export const PERIOD_SECONDS = 60;

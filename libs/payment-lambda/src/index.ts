@@ -4,4 +4,4 @@ export type { PaymentLambdaEnvironment, RegionRole } from "./config/environment"
 export { migrationsHash, readMigrations, type Migration } from "./migrations/files";
 export { CURRENCY_EXPONENTS, type CurrencyCode } from "./payments/currencies";
 export { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "./artifacts";
-export { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./probe/contract";
+export { PRIMARY_PROBE_TARGET, PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./probe/contract";

@@ -10,6 +10,7 @@ import {
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { perRegion } from "@payments-dr/cli-support";
+import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS } from "./thresholds";
 
@@ -37,6 +38,15 @@ export interface ClientFactory {
  * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
  * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
  */
+/** How far back `dr status` reads the health probe's datapoints: a few probes. */
+export const PROBE_LOOKBACK_SECONDS = 120;
+
+/** One health-probe datapoint. */
+export interface ProbeSample {
+  at: Date;
+  healthy: boolean;
+}
+
 export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }, maxAttempts: 2 } as const;
 
 /** One client per service and region, created on first use. */
@@ -166,6 +176,38 @@ export class Aws {
     const points = (result?.Timestamps ?? []).map((at, i) => ({ at: new Date(at), ms: result?.Values?.[i] }));
     const newest = points.filter((p) => typeof p.ms === "number").sort((a, b) => b.at.getTime() - a.at.getTime())[0];
     return newest ? { seconds: (newest.ms as number) / 1000, at: newest.at } : undefined;
+  }
+
+  /**
+   * The health probe's datapoints of `target` (libs/payment-lambda's PROBE_METRIC: 1 healthy,
+   * 0 not, one per probe) published in `region`, Minimum per 10 s, newest first, over the last
+   * PROBE_LOOKBACK_SECONDS: the view of a region's /health from inside AWS in another region.
+   */
+  async probeSamples(region: string, target: string): Promise<ProbeSample[]> {
+    const end = this.clock.now();
+    const out = await this.clients.cloudwatch(region).send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end.getTime() - PROBE_LOOKBACK_SECONDS * 1000),
+        EndTime: end,
+        ScanBy: "TimestampDescending",
+        MetricDataQueries: [
+          {
+            Id: "probe",
+            MetricStat: {
+              Metric: { Namespace: PROBE_METRIC.namespace, MetricName: PROBE_METRIC.name, Dimensions: [{ Name: PROBE_METRIC.targetDimension, Value: target }] },
+              Period: 10,
+              Stat: "Minimum",
+            },
+          },
+        ],
+      }),
+    );
+    const result = out.MetricDataResults?.find((r) => r.Id === "probe");
+    return (result?.Timestamps ?? [])
+      .map((at, i) => ({ at: new Date(at), value: result?.Values?.[i] }))
+      .filter((p): p is { at: Date; value: number } => typeof p.value === "number")
+      .sort((a, b) => b.at.getTime() - a.at.getTime())
+      .map((p) => ({ at: p.at, healthy: p.value >= 1 }));
   }
 
   async healthCheck(id: string): Promise<HealthCheckView> {

@@ -61,6 +61,22 @@ describe("status", () => {
     expect(report.sessions.replicas).toEqual([{ region: DR, status: "ACTIVE" }]);
     expect(report.apiKeys).toEqual({ table: primaryRegionOutputs.apiKeysTableName, tableStatus: "ACTIVE", replicas: [{ region: DR, status: "ACTIVE" }] });
     expect(report.s3Replication.rules).toEqual([{ id: "payments-dr-replicate-all", status: "Enabled", destinationBucket: drRegionOutputs.bucketArn }]);
+    expect(report.primaryProbe).toEqual({ region: DR, target: "primary", healthy: true, at: expect.any(String), failedInARow: 0 });
+  });
+
+  it("shows what the DR region's probe sees of the primary: read in the DR region only, failures in a row counted from the newest", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0, 1, 1];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: hangs, [drRegionOutputs.healthUrl]: world.health(DR) });
+    const { stdout } = await dr(["status", "--json"], { fetch });
+    const report = JSON.parse(stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.primaryProbe).toMatchObject({ region: DR, healthy: false, failedInARow: 3 });
+    expect(calls("GetMetricData").filter((c) => (c.input as { MetricDataQueries: { Id: string }[] }).MetricDataQueries[0]!.Id === "probe").map((c) => c.region)).toEqual([DR]);
+    expect((await dr(["status"], { fetch })).stdout).toMatch(/primary \/health probed from us-east-2: UNHEALTHY at .*, 3 failed in a row/);
+    // No datapoint: no probe deployed, or it stopped reporting; never read as healthy.
+    world.probeValues = [];
+    expect(JSON.parse((await dr(["status", "--json"], { fetch })).stdout).primaryProbe).toMatchObject({ healthy: null, at: null, failedInARow: 0 });
   });
 
   it("the schema validator rejects a report of the wrong shape", () => {

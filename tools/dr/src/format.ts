@@ -3,7 +3,7 @@ import { AURORA_RPO_LAG_METRIC } from "./aws";
 import type { DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
-import type { GlobalTableStatus, StatusReport } from "./status-schema";
+import type { GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
 
 export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;
@@ -40,9 +40,19 @@ export function formatStatus(report: StatusReport): string {
     `sessions table ${report.sessions.table}: ${tableLine(report.sessions)}`,
     `API keys table ${report.apiKeys.table}: ${tableLine(report.apiKeys)}`,
     `S3 replication from ${report.s3Replication.sourceBucket}: ${s3}`,
+    ...(report.primaryProbe ? [probeLine(report.primaryProbe)] : []),
     "",
     `lag: CloudWatch ${AURORA_RPO_LAG_METRIC} (Maximum, 1 min), latest datapoint of the last 5 min, readers only`,
   ].join("\n");
+}
+
+function probeLine(p: ProbeStatus): string {
+  const seen = p.error
+    ? `error: ${p.error}`
+    : p.healthy === null
+      ? "no datapoint in the last 2 min (probe not deployed, or not reporting)"
+      : `${p.healthy ? "healthy" : "UNHEALTHY"} at ${p.at}${p.failedInARow > 0 ? `, ${p.failedInARow} failed in a row` : ""}`;
+  return `${p.target} /health probed from ${p.region}: ${seen}`;
 }
 
 export function formatPreflight(result: PreflightResult): string {

@@ -29,6 +29,22 @@ export interface StatusReport {
   /** The API keys table: authentication in a region needs its replica there. */
   apiKeys: GlobalTableStatus;
   s3Replication: { sourceBucket: string; rules: { id: string; status: string; destinationBucket: string | null }[]; error?: string };
+  /** The DR region's probe of the primary's /health (absent from reports before it existed). */
+  primaryProbe?: ProbeStatus;
+}
+
+/**
+ * What the health probe in `region` saw of `target`'s /health over the last 2 minutes: the
+ * newest datapoint, and how many of the newest failed in a row (its alarm fires at 3).
+ */
+export interface ProbeStatus {
+  region: string;
+  target: string;
+  /** The newest datapoint, null when there is none (no probe deployed, or it stopped reporting). */
+  healthy: boolean | null;
+  at: string | null;
+  failedInARow: number;
+  error?: string;
 }
 
 export interface RegionStatus {
@@ -132,6 +148,7 @@ const statusReport = object({
     rules: array(object({ id: str, status: str, destinationBucket: nullable(str) })),
     error: optional(str),
   }),
+  primaryProbe: optional(object({ region: str, target: str, healthy: nullable(bool), at: nullable(str), failedInARow: num, error: optional(str) })),
 });
 
 /** The schema violations of a value claiming to be a {@link StatusReport}; empty when it is one. */

@@ -2,7 +2,8 @@ import { messageOf } from "@payments-dr/cli-support";
 import type { GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
-import type { GlobalTableStatus, RegionStatus, StatusReport } from "./status-schema";
+import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
+import type { GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";
 
 /**
@@ -43,11 +44,12 @@ export async function gatherStatus(ctx: Context): Promise<StatusReport> {
   } catch (error) {
     clusterError = messageOf(error);
   }
-  const [regions, sessions, apiKeys, s3Replication] = await Promise.all([
+  const [regions, sessions, apiKeys, s3Replication, primaryProbe] = await Promise.all([
     Promise.all(topology.sites.map((site) => regionStatus(ctx, site, cluster))),
     globalTableStatus(ctx, topology.sessionsTableName),
     globalTableStatus(ctx, topology.apiKeysTableName),
     s3Status(ctx),
+    probeStatus(ctx),
   ]);
   const writer = cluster ? writerSite(cluster, topology) : undefined;
   const operation = cluster?.operation;
@@ -72,6 +74,26 @@ export async function gatherStatus(ctx: Context): Promise<StatusReport> {
     sessions,
     apiKeys,
     s3Replication,
+    primaryProbe,
+  };
+}
+
+/**
+ * The DR region's probe of the primary's /health, read in the DR region: what AWS itself sees of
+ * the primary from outside us-east-1, next to what this machine sees (each region's `api`).
+ */
+async function probeStatus(ctx: Context): Promise<ProbeStatus> {
+  const { dr } = ctx.topology;
+  const result = await settle(() => ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET));
+  const samples = result.value ?? [];
+  const failedInARow = samples.findIndex((s) => s.healthy);
+  return {
+    region: dr.region,
+    target: PRIMARY_PROBE_TARGET,
+    healthy: samples[0]?.healthy ?? null,
+    at: samples[0]?.at.toISOString() ?? null,
+    failedInARow: failedInARow === -1 ? samples.length : failedInARow,
+    ...(result.error ? { error: result.error } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export class FakeWorld {
   /** Describes of the global cluster before a requested move completes (Infinity: never). */
   convergeAfter = 2;
   lagMs = 800;
+  /** The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in the DR region. */
+  probeValues: number[] = [1, 1, 1];
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
   clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
@@ -134,6 +136,15 @@ export class FakeWorld {
     cloudwatch.on(GetMetricDataCommand).callsFake(
       serve("cloudwatch", "GetMetricData", (input) => {
         const end = (input.EndTime as Date).getTime();
+        const query = (input.MetricDataQueries as { Id: string }[])[0]!;
+        if (query.Id === "probe") {
+          return {
+            MetricDataResults: [
+              { Id: "probe", Label: "ApiHealthy", Timestamps: this.probeValues.map((_, i) => new Date(end - 10_000 * (i + 1))), Values: this.probeValues, StatusCode: "Complete" },
+            ],
+            Messages: [],
+          };
+        }
         return {
           MetricDataResults: [
             {

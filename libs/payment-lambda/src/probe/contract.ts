@@ -15,6 +15,12 @@ export const PROBE_METRIC = {
 } as const;
 
 /**
+ * The `Target` of the DR region's probe of the primary's /health: apps/dr-region deploys the
+ * probe under it, apps/global's dashboards graph it and `dr status` reads it.
+ */
+export const PRIMARY_PROBE_TARGET = "primary";
+
+/**
  * Kept free at the end of an invocation for the last sample's publication: a PutMetricData is
  * cut at 2.5 s (the client's own attempts included), and the rest is for the first
  * publication's SDK load and for closing down. The function's timeout leaves room for a minute
