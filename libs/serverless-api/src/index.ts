@@ -2,7 +2,7 @@ export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
-export { HealthProbe, PROBE_FUNCTION_TIMEOUT_SECONDS, PROBE_TIMEOUT_SECONDS, type HealthProbeArgs } from "./health-probe";
+export { HealthProbe, type HealthProbeArgs } from "./health-probe";
 export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";

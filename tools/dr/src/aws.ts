@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeDBClustersCommand,
@@ -149,33 +149,15 @@ export class Aws {
    * for user transactions: the commits a failover would lose), not AuroraGlobalDBReplicationLag.
    */
   async replicationLag(region: string, clusterIdentifier: string): Promise<LagReading | undefined> {
-    const end = this.clock.now();
-    const start = new Date(end.getTime() - LAG_LOOKBACK_SECONDS * 1000);
-    const out = await this.clients.cloudwatch(region).send(
-      new GetMetricDataCommand({
-        StartTime: start,
-        EndTime: end,
-        ScanBy: "TimestampDescending",
-        MetricDataQueries: [
-          {
-            Id: "lag",
-            MetricStat: {
-              Metric: {
-                Namespace: "AWS/RDS",
-                MetricName: AURORA_RPO_LAG_METRIC,
-                Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }],
-              },
-              Period: 60,
-              Stat: "Maximum",
-            },
-          },
-        ],
-      }),
-    );
-    const result = out.MetricDataResults?.find((r) => r.Id === "lag");
-    const points = (result?.Timestamps ?? []).map((at, i) => ({ at: new Date(at), ms: result?.Values?.[i] }));
-    const newest = points.filter((p) => typeof p.ms === "number").sort((a, b) => b.at.getTime() - a.at.getTime())[0];
-    return newest ? { seconds: (newest.ms as number) / 1000, at: newest.at } : undefined;
+    const [newest] = await this.datapoints(region, LAG_LOOKBACK_SECONDS, {
+      Id: "lag",
+      MetricStat: {
+        Metric: { Namespace: "AWS/RDS", MetricName: AURORA_RPO_LAG_METRIC, Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }] },
+        Period: 60,
+        Stat: "Maximum",
+      },
+    });
+    return newest ? { seconds: newest.value / 1000, at: newest.at } : undefined;
   }
 
   /**
@@ -184,30 +166,28 @@ export class Aws {
    * PROBE_LOOKBACK_SECONDS: the view of a region's /health from inside AWS in another region.
    */
   async probeSamples(region: string, target: string): Promise<ProbeSample[]> {
+    const points = await this.datapoints(region, PROBE_LOOKBACK_SECONDS, {
+      Id: "probe",
+      MetricStat: {
+        Metric: { Namespace: PROBE_METRIC.namespace, MetricName: PROBE_METRIC.name, Dimensions: [{ Name: PROBE_METRIC.targetDimension, Value: target }] },
+        Period: 10,
+        Stat: "Minimum",
+      },
+    });
+    return points.map((p) => ({ at: p.at, healthy: p.value >= 1 }));
+  }
+
+  /** One metric's datapoints in `region` over the last `lookbackSeconds`, newest first. */
+  private async datapoints(region: string, lookbackSeconds: number, query: MetricDataQuery & { Id: string }): Promise<{ at: Date; value: number }[]> {
     const end = this.clock.now();
-    const out = await this.clients.cloudwatch(region).send(
-      new GetMetricDataCommand({
-        StartTime: new Date(end.getTime() - PROBE_LOOKBACK_SECONDS * 1000),
-        EndTime: end,
-        ScanBy: "TimestampDescending",
-        MetricDataQueries: [
-          {
-            Id: "probe",
-            MetricStat: {
-              Metric: { Namespace: PROBE_METRIC.namespace, MetricName: PROBE_METRIC.name, Dimensions: [{ Name: PROBE_METRIC.targetDimension, Value: target }] },
-              Period: 10,
-              Stat: "Minimum",
-            },
-          },
-        ],
-      }),
-    );
-    const result = out.MetricDataResults?.find((r) => r.Id === "probe");
+    const out = await this.clients
+      .cloudwatch(region)
+      .send(new GetMetricDataCommand({ StartTime: new Date(end.getTime() - lookbackSeconds * 1000), EndTime: end, ScanBy: "TimestampDescending", MetricDataQueries: [query] }));
+    const result = out.MetricDataResults?.find((r) => r.Id === query.Id);
     return (result?.Timestamps ?? [])
       .map((at, i) => ({ at: new Date(at), value: result?.Values?.[i] }))
       .filter((p): p is { at: Date; value: number } => typeof p.value === "number")
-      .sort((a, b) => b.at.getTime() - a.at.getTime())
-      .map((p) => ({ at: p.at, healthy: p.value >= 1 }));
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
   async healthCheck(id: string): Promise<HealthCheckView> {
