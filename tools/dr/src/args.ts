@@ -15,6 +15,7 @@ export interface CliArgs {
   timeoutSeconds: number;
   to?: string;
   allowDataLoss: boolean;
+  force: boolean;
   rate: number;
   maxPayments: number;
   settleSeconds: number;
@@ -55,7 +56,7 @@ Runbook: docs/runbook.md`,
   status: `dr status [options]\n\nWhich region is the writer, member status, replication lag (CloudWatch AuroraGlobalDBRPOLag,\nlatest 1-minute Maximum), Route 53 health checks, each region's /health, the sessions and API\nkeys tables' replicas, the S3 replication rules and the DR region's probe of the primary's\n/health (last 2 min). Read-only.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   preflight: `dr preflight --to <region|primary|dr> [options]\n\nChecks, each pass/fail with the reason: target is a secondary member, available, synchronized,\nengine versions equal, lag under 15 s (RPO 60 s × warning share 0.25), no global-cluster\noperation in progress, API keys replica active, target API answering /health (200; a 503 for\nrole primary from the primary-region API while it is a secondary). Exit 0 when all pass, 2 otherwise.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   switchover: `dr switchover --to <region|primary|dr> [options]\n\nPlanned move (SwitchoverGlobalCluster, no data loss). Runs preflight, asks for confirmation,\nwaits until the target is the writer, the global cluster and the target cluster available and\nthe target /health 200 (also when it finds the move already done).\nRe-running is safe: already the writer → "already done"; a move in progress → waits for it.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
-  failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the bound on data lost.\n\n  --allow-data-loss  required\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the estimate of data lost.\nRefused while the writer's region still answers /health 200 (use switchover).\n\n  --allow-data-loss  required\n  --force            fail over even though the writer's /health answers 200 (stop its traffic first)\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failback: `dr failback [options]\n\nSwitchover back to the primary-region stack's region, once its cluster has rejoined the global\ncluster (member present, synchronized, available). Refused otherwise.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\nThe payments are made as the merchant whose API key is in DR_DRILL_API_KEY (keep one merchant for\ndrills: npx nx run keys:create -- --merchant dr-drill).\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
 };
@@ -64,6 +65,7 @@ Runbook: docs/runbook.md`,
 const COMMAND_OPTIONS: Record<string, readonly Command[]> = {
   to: ["preflight", "switchover", "failover"],
   "allow-data-loss": ["failover"],
+  force: ["failover"],
   rate: ["drill"],
   "max-payments": ["drill"],
   settle: ["drill"],
@@ -86,6 +88,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         timeout: { type: "string" },
         to: { type: "string" },
         "allow-data-loss": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
         rate: { type: "string" },
         "max-payments": { type: "string" },
         settle: { type: "string" },
@@ -116,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     timeoutSeconds: positive("--timeout", values.timeout, DEFAULT_TIMEOUT_SECONDS),
     to: values.to,
     allowDataLoss: values["allow-data-loss"] === true,
+    force: values.force === true,
     rate: positive("--rate", values.rate, 2),
     maxPayments: positive("--max-payments", values["max-payments"], 2000),
     settleSeconds: positive("--settle", values.settle, 15, true),

@@ -17,6 +17,9 @@ import { LAG_LOOKBACK_SECONDS } from "./thresholds";
 /** The replication lag the DR commands read: see {@link Aws.replicationLag}. */
 export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 
+/** The period of a lag reading: a datapoint stamped `at` covers [at, at + 60 s). */
+export const LAG_PERIOD_SECONDS = 60;
+
 /** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
 export const ROUTE53_API_REGION = "us-east-1";
 
@@ -153,7 +156,7 @@ export class Aws {
       Id: "lag",
       MetricStat: {
         Metric: { Namespace: "AWS/RDS", MetricName: AURORA_RPO_LAG_METRIC, Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }] },
-        Period: 60,
+        Period: LAG_PERIOD_SECONDS,
         Stat: "Maximum",
       },
     });

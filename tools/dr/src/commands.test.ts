@@ -3,11 +3,14 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { AWS_CALL_LIMITS, defaultClientFactory } from "./aws";
+import { Aws, AWS_CALL_LIMITS, defaultClientFactory } from "./aws";
+import type { Context } from "./context";
 import type { Fetch } from "./http";
+import { preflight } from "./preflight";
 import { run } from "./run";
 import { validateStatusReport } from "./status-schema";
 import { DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs, healthy, HOME } from "./test-support";
+import { Topology } from "./topology";
 
 const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
 const outputsDir = mkdtempSync(path.join(tmpdir(), "dr-outputs-"));
@@ -113,6 +116,16 @@ describe("preflight", () => {
     const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
     expect(JSON.parse(stdout).checks.filter((c: { ok: boolean }) => !c.ok)).toEqual([]);
     expect(code).toBe(EXIT_CODES.ok);
+  });
+
+  it("counts no lag reading from before the target became a secondary (lagSince), and one whose minute ends after it", async () => {
+    const target = new Topology(outputs).dr;
+    const ctx = { topology: new Topology(outputs), aws: new Aws(world.clients(), clock), fetch: bothUp(), clock, healthTimeoutMs: 50 } as unknown as Context;
+    const global = await new Aws(world.clients(), clock).globalCluster(DR, outputs.primary.globalClusterId);
+    const lagCheck = async (since: Date) => (await preflight(ctx, target, global, { lagSince: since })).checks.find((c) => c.name.startsWith("replication lag"));
+    // The newest datapoint is stamped a minute ago and covers the minute up to now.
+    expect(await lagCheck(clock.now())).toMatchObject({ ok: false, detail: expect.stringMatching(/no AuroraGlobalDBRPOLag datapoint since .* \(when us-east-2 became a secondary\)/) });
+    expect(await lagCheck(new Date(clock.now().getTime() - 30_000))).toMatchObject({ ok: true, detail: expect.stringMatching(/^0\.8 s at/) });
   });
 
   it("fails when the target region's /health does not answer", async () => {
@@ -270,22 +283,51 @@ describe("failover", () => {
     expect(world.calls).toEqual([]);
   });
 
-  it("never constructs a client for the failed region, records the lag as the RPO bound, fails over with AllowDataLoss", async () => {
+  it("never constructs a client for the failed region, records the lag as the RPO estimate, fails over with AllowDataLoss", async () => {
     world.down.add(HOME);
-    const fetch = fakeFetch({ [drRegionOutputs.healthUrl]: healthy });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
     const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
     expect(code).toBe(EXIT_CODES.ok);
     expect(world.clientRegions.length).toBeGreaterThan(0);
     expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
     expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
-    expect(fetch.urls.every((u) => u.startsWith(drRegionOutputs.apiUrl))).toBe(true);
+    // Outside the target region it only asked the failed region's API for /health (no answer): no AWS API.
+    expect(fetch.urls.filter((u) => !u.startsWith(drRegionOutputs.apiUrl))).toEqual([primaryRegionOutputs.healthUrl]);
     expect(calls("FailoverGlobalCluster")).toEqual([
       expect.objectContaining({
         region: DR,
         input: { GlobalClusterIdentifier: primaryRegionOutputs.globalClusterId, TargetDbClusterIdentifier: drRegionOutputs.clusterArn, AllowDataLoss: true },
       }),
     ]);
-    expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoBound: { seconds: 0.8 } });
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoEstimate: { seconds: 0.8 } });
+  });
+
+  it("refuses, calling nothing that changes anything, while the writer's region still answers /health 200 (split writes), and points at switchover and --force", async () => {
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/us-east-1 still answers .*\/health with 200.*dr switchover.*--force/s);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+    expect(world.writer).toBe(HOME);
+  });
+
+  it("with --force, fails over although the writer's /health answers 200, and says so in its timeline", async () => {
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--force", "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 still answers \/health 200; going on \(--force\)/));
+  });
+
+  it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ status: "unavailable", role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
+    const { code } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+  });
+
+  it("refuses --force on any other command", async () => {
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--force", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/--force does not apply to switchover; it is for failover/);
   });
 });
 

@@ -110,6 +110,10 @@ describe("drill", () => {
       ["us-east-2", HOME, "done"],
     ]);
     expect(world.writer).toBe(HOME);
+    // The way back waited for the demoted cluster's first lag datapoint (Aurora publishes none for a writer).
+    const steps = result.timeline.map((e) => e.step);
+    expect(steps).toContainEqual("waiting for us-east-1's first replication-lag datapoint as a secondary");
+    expect(steps).toContainEqual(expect.stringMatching(/^switchover us-east-2 → us-east-1 \(lag 0\.8 s at /));
     // Without a failover domain the payments follow the writer: to the DR region's API while it held it.
     expect(fetch.urls.filter((u) => u === `${drRegionOutputs.apiUrl}/payments`).length).toBeGreaterThan(0);
     expect(result.endpoint).toMatch(/the writer region's API/);

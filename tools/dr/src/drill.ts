@@ -1,10 +1,13 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
+import type { LagReading } from "./aws";
 import type { Context } from "./context";
-import { operationInProgress } from "./preflight";
+import { lagReadingSince, operationInProgress } from "./preflight";
 import { confirmOrRefuse, type RoleChangeResult, switchover } from "./role-change";
 import { readGlobalCluster, roleOf } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
+import type { RegionSite } from "./topology";
 import { lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
+import { waitFor } from "./wait";
 
 export interface DrillOptions extends TrafficOptions {
   yes: boolean;
@@ -59,8 +62,13 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     timeline.mark(`switchover ${home.region} → ${dr.region}`);
     switchovers.push(await switchover(ctx, dr, { yes: true }));
     writerApi = dr.apiUrl;
-    timeline.mark(`switchover ${dr.region} → ${home.region}`);
-    switchovers.push(await switchover(ctx, home, { yes: true }, "failback"));
+    // The way back needs the replication lag of the cluster demoted a moment ago, which Aurora
+    // publishes only now that it is a secondary: its first datapoint comes a minute or two later.
+    const demotedAt = ctx.clock.now();
+    timeline.mark(`waiting for ${home.region}'s first replication-lag datapoint as a secondary`);
+    const lag = await firstLagSince(ctx, home, demotedAt);
+    timeline.mark(`switchover ${dr.region} → ${home.region} (lag ${lag.seconds} s at ${lag.at.toISOString()})`);
+    switchovers.push(await switchover(ctx, home, { yes: true, lagSince: demotedAt }, "failback"));
     writerApi = home.apiUrl;
     timeline.mark(`back on ${home.region}`);
     await ctx.clock.sleep(options.settleSeconds * 1000);
@@ -90,6 +98,20 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     totalSeconds: timeline.totalSeconds(),
     ...(error ? { error } : {}),
   };
+}
+
+/** Polls `site`'s replication lag until a reading covers time after `since`, within --timeout. */
+async function firstLagSince(ctx: Context, site: RegionSite, since: Date): Promise<LagReading> {
+  const reading = await waitFor(
+    ctx,
+    `a replication-lag datapoint of ${site.clusterIdentifier} after ${since.toISOString()}`,
+    () => ctx.aws.replicationLag(site.region, site.clusterIdentifier),
+    (newest) => lagReadingSince(newest, since),
+    ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000,
+    (newest) => (newest ? `the newest at ${newest.at.toISOString()}` : "no datapoint"),
+  );
+  // waitFor returns only a value its predicate accepted: a reading.
+  return reading as LagReading;
 }
 
 /** Why a finished drill failed, as the exit-code error; undefined when it passed. */

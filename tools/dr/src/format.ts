@@ -65,7 +65,10 @@ export function formatPreflight(result: PreflightResult): string {
 export function formatRoleChange(result: RoleChangeResult): string {
   const outcome = { done: "done", "already-done": "already done", resumed: "done (waited for the move already in progress)" }[result.outcome];
   const lines = [`${result.command} ${orDash(result.from)} → ${result.to}: ${outcome} in ${result.totalSeconds} s`];
-  if (result.rpoBound) lines.push(`RPO bound: last lag seen ${result.rpoBound.seconds ?? "unknown"} s at ${orDash(result.rpoBound.observedAt)} (${result.rpoBound.source})`);
+  if (result.rpoEstimate) {
+    const { seconds, observedAt, source } = result.rpoEstimate;
+    lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost are in the old writer's snapshot rds:unplanned-global-failover-* (docs/runbook.md)`);
+  }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
   lines.push("next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)");
   return lines.join("\n");

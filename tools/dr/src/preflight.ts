@@ -1,5 +1,5 @@
 import { messageOf } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC, type ClusterView, type GlobalClusterView, type LagReading } from "./aws";
+import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type GlobalClusterView, type LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";
@@ -25,11 +25,27 @@ export function operationInProgress(cluster: GlobalClusterView): boolean {
   return IN_PROGRESS.has(cluster.status) || cluster.operation !== undefined;
 }
 
+/** Options of {@link preflight}. */
+export interface PreflightOptions {
+  /**
+   * Count only lag readings whose minute ends after this: the target became a secondary then
+   * (a drill's return leg). Aurora publishes the lag for secondaries only, so a cluster that was
+   * the writer moments ago has no reading yet, and an older one describes another replication.
+   */
+  lagSince?: Date;
+}
+
+/** Whether `reading` covers time after `since`: its 1-minute period ends later. */
+export function lagReadingSince(reading: LagReading | undefined, since: Date | undefined): reading is LagReading {
+  if (!reading) return false;
+  return since === undefined || reading.at.getTime() + LAG_PERIOD_SECONDS * 1000 > since.getTime();
+}
+
 /**
  * The checks a planned switchover to `target` must pass. Every check runs and says why it
  * failed; nothing here changes anything.
  */
-export async function preflight(ctx: Context, target: RegionSite, global: GlobalClusterView): Promise<PreflightResult> {
+export async function preflight(ctx: Context, target: RegionSite, global: GlobalClusterView, options: PreflightOptions = {}): Promise<PreflightResult> {
   const checks: CheckResult[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const writer = writerSite(global, ctx.topology);
@@ -63,9 +79,11 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("engine versions equal", targetVersion !== undefined && targetVersion === writerVersion,
     targetCluster.error ?? writerCluster.error ?? `target ${targetVersion}, writer ${writerVersion}`);
 
-  const seconds = lag.value?.seconds;
+  const reading = lagReadingSince(lag.value, options.lagSince) ? lag.value : undefined;
+  const seconds = reading?.seconds;
+  const none = options.lagSince ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)` : "in the last 5 min";
   add(`replication lag under ${MAX_LAG_SECONDS} s`, seconds !== undefined && seconds < MAX_LAG_SECONDS,
-    lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint in the last 5 min` : `${seconds} s at ${lag.value?.at.toISOString()}`));
+    lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}`));
 
   add("no global-cluster operation in progress", !operationInProgress(global),
     global.operation ? `${global.operation.status} (status ${global.status})` : `status ${global.status}`);

@@ -2,7 +2,7 @@ import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
-import { operationInProgress, preflight, type PreflightResult } from "./preflight";
+import { operationInProgress, preflight, type PreflightOptions, type PreflightResult } from "./preflight";
 import { readGlobalCluster, roleOf, writerSite } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
@@ -17,13 +17,26 @@ export interface RoleChangeResult {
   timeline: TimelineEvent[];
   totalSeconds: number;
   preflight?: PreflightResult;
-  /** Failover only: the last replication lag the target region reported, the bound on data lost. */
-  rpoBound?: { seconds: number | null; observedAt: string | null; source: string };
+  /**
+   * Failover only: the last replication lag the target region reported before the move, an
+   * estimate of the writes lost (the lag may have grown after that reading, until the writer's region failed).
+   */
+  rpoEstimate?: { seconds: number | null; observedAt: string | null; source: string };
 }
 
 export interface RoleChangeOptions {
   /** Skip the confirmation (`--yes`, or a drill that already asked once). */
   yes: boolean;
+  /** Switchover: preflight counts only lag readings after this (a drill's return leg). */
+  lagSince?: PreflightOptions["lagSince"];
+}
+
+/** Options of {@link failover}. */
+export interface FailoverOptions extends RoleChangeOptions {
+  /** `--allow-data-loss`: required. */
+  allowDataLoss: boolean;
+  /** `--force`: fail over even while the writer's region answers `/health` 200. */
+  force?: boolean;
 }
 
 /**
@@ -51,7 +64,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
     return finish(ctx, command, "resumed", from, target, timeline, deadline);
   }
 
-  const checks = await preflight(ctx, target, global);
+  const checks = await preflight(ctx, target, global, { lagSince: options.lagSince });
   timeline.mark(`preflight ${checks.ok ? "passed" : "failed"}`);
   if (!checks.ok) {
     const failed = checks.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
@@ -72,9 +85,12 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
 
 /**
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
- * only; the last lag that region reported bounds the data lost.
+ * only; the last lag that region reported estimates the data lost. Refused while the writer's
+ * region still answers `/health` 200 (its API writes to its database), unless `force`: AWS fences
+ * the old writer's storage only on a best-effort basis, so a failover while it serves can split
+ * writes between the regions, and those on the old side are lost. That is a switchover's case.
  */
-export async function failover(ctx: Context, target: RegionSite, options: RoleChangeOptions & { allowDataLoss: boolean }): Promise<RoleChangeResult> {
+export async function failover(ctx: Context, target: RegionSite, options: FailoverOptions): Promise<RoleChangeResult> {
   if (!options.allowDataLoss) {
     throw new RefusedError("failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)");
   }
@@ -96,25 +112,38 @@ export async function failover(ctx: Context, target: RegionSite, options: RoleCh
     return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
   }
 
-  const cluster = await ctx.aws.cluster(target.region, target.clusterIdentifier);
+  // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
+  const writer = writerSite(global, ctx.topology);
+  const [cluster, writerHealth] = await Promise.all([
+    ctx.aws.cluster(target.region, target.clusterIdentifier),
+    writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,
+  ]);
   if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
+  if (writerHealth?.ok) {
+    if (!options.force) {
+      throw new RefusedError(
+        `${writer?.region} still answers ${writerHealth.url} with 200: its API is writing to its database, and a failover now could split writes between the regions (AWS fences the old writer only on a best-effort basis). Use \`dr switchover\` (no data loss); if ${writer?.region} is broken in a way /health does not show, stop its traffic first, then re-run with --force`,
+      );
+    }
+    timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);
+  }
 
-  let lag: RoleChangeResult["rpoBound"];
+  let lag: RoleChangeResult["rpoEstimate"];
   try {
     const reading = await ctx.aws.replicationLag(target.region, target.clusterIdentifier);
     lag = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}` };
   } catch (error) {
     lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}` };
   }
-  timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the bound on data lost)`);
+  timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
 
-  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing up to ${lag.seconds ?? "an unknown number of"} s of writes${lagAge(ctx, lag)}?`);
+  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing the writes not yet replicated (about ${lag.seconds ?? "an unknown number of"} s at the last lag reading${lagAge(ctx, lag)})?`);
   deadline = deadlineFrom(ctx);
   await requestMove(ctx, target, timeline, `FailoverGlobalCluster in ${target.region}`, () => ctx.aws.failover(target.region, global.id, target.clusterArn));
   timeline.mark(`FailoverGlobalCluster (AllowDataLoss) requested in ${target.region}`);
   await waitForWriter(ctx, target, deadline, false, timeline);
   const result = await finish(ctx, "failover", "done", from, target, timeline, deadline);
-  return { ...result, rpoBound: lag };
+  return { ...result, rpoEstimate: lag };
 }
 
 /** Switchover back to the home region (the primary-region stack's), once it has rejoined. */
@@ -153,10 +182,10 @@ function deadlineFrom(ctx: Context): number {
   return ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
 }
 
-/** How old the lag reading behind the data-loss bound is, for the confirmation question. */
-function lagAge(ctx: Context, lag: RoleChangeResult["rpoBound"]): string {
+/** How old the lag reading behind the data-loss estimate is, for the confirmation question. */
+function lagAge(ctx: Context, lag: RoleChangeResult["rpoEstimate"]): string {
   if (!lag?.observedAt) return "";
-  return ` (reading ${Math.round((ctx.clock.now().getTime() - Date.parse(lag.observedAt)) / 1000)} s old)`;
+  return `, ${Math.round((ctx.clock.now().getTime() - Date.parse(lag.observedAt)) / 1000)} s old`;
 }
 
 /** The target is writer and nothing is moving: the job is done. */

@@ -101,7 +101,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
       return EXIT_CODES.ok;
     }
     case "failover": {
-      const result = await failover(ctx, ctx.topology.resolve(args.to), { yes: args.yes, allowDataLoss: args.allowDataLoss });
+      const result = await failover(ctx, ctx.topology.resolve(args.to), { yes: args.yes, allowDataLoss: args.allowDataLoss, force: args.force });
       print(result, formatRoleChange(result));
       return EXIT_CODES.ok;
     }

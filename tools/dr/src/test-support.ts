@@ -38,6 +38,12 @@ export class FakeWorld {
   /** Describes of the global cluster before a requested move completes (Infinity: never). */
   convergeAfter = 2;
   lagMs = 800;
+  /**
+   * When each region's cluster last became a secondary (epoch ms; absent: long ago). Aurora
+   * publishes AuroraGlobalDBRPOLag for secondaries only, so a cluster has no lag datapoint while
+   * it is the writer, and none from before its demotion.
+   */
+  readonly secondarySince: Record<string, number> = {};
   /** The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in the DR region. */
   probeValues: number[] = [1, 1, 1];
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
@@ -134,7 +140,7 @@ export class FakeWorld {
       serve("rds", "FailoverGlobalCluster", (input) => refused() ?? lostAnswer(this.begin(regionOfArn(input.TargetDbClusterIdentifier as string), "failing-over", input.AllowDataLoss === true))),
     );
     cloudwatch.on(GetMetricDataCommand).callsFake(
-      serve("cloudwatch", "GetMetricData", (input) => {
+      serve("cloudwatch", "GetMetricData", (input, region) => {
         const end = (input.EndTime as Date).getTime();
         const query = (input.MetricDataQueries as { Id: string }[])[0]!;
         if (query.Id === "probe") {
@@ -145,15 +151,15 @@ export class FakeWorld {
             Messages: [],
           };
         }
+        // One datapoint per minute, the newest a minute old, only from the cluster's time as a secondary.
+        const since = region === this.writer ? Infinity : (this.secondarySince[region] ?? -Infinity);
+        const points = [
+          { at: end - 60_000, value: this.lagMs },
+          { at: end - 120_000, value: 650 },
+        ].filter((p) => p.at >= since);
         return {
           MetricDataResults: [
-            {
-              Id: "lag",
-              Label: "AuroraGlobalDBRPOLag",
-              Timestamps: [new Date(end - 60_000), new Date(end - 120_000)],
-              Values: [this.lagMs, 650],
-              StatusCode: "Complete",
-            },
+            { Id: "lag", Label: "AuroraGlobalDBRPOLag", Timestamps: points.map((p) => new Date(p.at)), Values: points.map((p) => p.value), StatusCode: "Complete" },
           ],
           Messages: [],
         };
@@ -256,6 +262,7 @@ export class FakeWorld {
   }
 
   private complete(): void {
+    this.secondarySince[this.writer] = this.clock.now().getTime();
     this.writer = this.target as string;
     this.status = "available";
     this.operation = undefined;
