@@ -148,7 +148,7 @@ describe("primary-region stack", () => {
     await expect(synth({ config: { alarmThresholds: JSON.stringify({ api5xx: 25 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "api5xx"/);
   });
 
-  it("with deletionProtection on, protects both DynamoDB global tables and their DR replicas, as the policy pack requires", async () => {
+  it("with deletionProtection on, protects both DynamoDB global tables and their DR replicas, as the policy pack requires, and gives the keys 30 days to cancel a deletion", async () => {
     const production = await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } });
     const tables = production.ofType("aws:dynamodb/table:Table");
     expect(tables.map((t) => t.name).sort()).toEqual(["api-keys-table", "sessions-table"]);
@@ -156,6 +156,9 @@ describe("primary-region stack", () => {
       expect(table.inputs.deletionProtectionEnabled).toBe(true);
       expect(table.inputs.replicas.map((r: { deletionProtectionEnabled: boolean }) => r.deletionProtectionEnabled)).toEqual([true]);
     }
+    const keys = [production.one("aws:kms/key:Key"), production.one("aws:kms/replicaKey:ReplicaKey")];
+    expect(keys.map((k) => k.inputs.deletionWindowInDays)).toEqual([30, 30]);
+    expect([plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")].map((k) => k.inputs.deletionWindowInDays)).toEqual([7, 7]);
   });
 
   it("sets the connections alarm from the configured instance class, not from db.r6g.large", async () => {

@@ -21,10 +21,11 @@ const here = ctx.region(settings.region);
 const drSide = ctx.region(config.drRegion);
 
 // Keys: a multi-region key, replicated to the DR region for the replicated data.
-const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true }, { provider: here.provider });
+const { deletionProtection } = config;
+const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true, deletionProtection }, { provider: here.provider });
 const drReplicaKey = new RegionalKeyReplica(
   "key-replica",
-  { namer: drSide.namer, primaryKeyArn: key.keyArn, description: "payments-dr replicated data in the DR region" },
+  { namer: drSide.namer, primaryKeyArn: key.keyArn, description: "payments-dr replicated data in the DR region", deletionProtection },
   { provider: drSide.provider },
 );
 

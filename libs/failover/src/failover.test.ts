@@ -137,6 +137,14 @@ describe("RegionSwitchPlan", () => {
     });
   });
 
+  it("trusts ARC with the policy AWS documents, without a condition ARC is not documented to send (a denied assume fails the failover)", async () => {
+    const plan = await synthPlan(false);
+    expect(JSON.parse(plan.one("aws:iam/role:Role").inputs.assumeRolePolicy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "arc-region-switch.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+  });
+
   it("names the Region when ARC has not created its health check yet", () => {
     const checks = [{ healthCheckId: "hc-1", region: "us-east-1" }];
     expect(regionHealthCheckId(checks, "us-east-1", "arn:plan")).toBe("hc-1");

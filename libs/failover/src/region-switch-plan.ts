@@ -63,15 +63,16 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
+    // The trust policy AWS documents for this role ("Plan execution role trust policy", ARC
+    // guide), without the aws:SourceAccount condition other roles carry: ARC is not documented to
+    // send that key, and a denied assume would fail the plan's Aurora step in the very failover it is for.
     const role = new aws.iam.Role(
       `${name}-role`,
       {
         name: args.namer.global("iamRole", "region-switch"),
-        assumeRolePolicy: pulumi.jsonStringify({
+        assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "arc-region-switch.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } },
-          ],
+          Statement: [{ Effect: "Allow", Principal: { Service: "arc-region-switch.amazonaws.com" }, Action: "sts:AssumeRole" }],
         }),
       },
       { parent: this },

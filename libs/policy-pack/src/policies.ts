@@ -109,7 +109,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
     name: "s3-tls-only",
     description: "Every S3 bucket policy denies requests that do not use TLS.",
     enforcementLevel: MANDATORY,
-    remediation: "Attach a BucketPolicy with tlsOnlyBucketPolicy() from @payments-dr/storage (a Deny on s3:* when aws:SecureTransport is false).",
+    remediation: "Attach a BucketPolicy with secureBucketPolicy() from @payments-dr/storage (it includes a Deny on s3:* when aws:SecureTransport is false).",
     scope: "stack",
     rule: s3TlsOnly,
   },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
+import { keyDeletionWindowDays } from "./kms/regional-key";
 import { RegionalKey, RegionalKeyReplica, SecureBucket } from "./index";
 
 const SUFFIX = "pr1234";
@@ -85,6 +86,10 @@ describe("RegionalKey", () => {
     }
   });
 
+  it("with the stack's deletion protection, waits the longest window AWS allows (30 days) before a deleted key is gone", () => {
+    expect([keyDeletionWindowDays(false), keyDeletionWindowDays(true)]).toEqual([7, 30]);
+  });
+
   it("names its alias with the environment suffix and points it at the key", () => {
     const alias = plan.one("aws:kms/alias:Alias", "kms-alias");
     expect(alias.inputs.name).toBe(`alias/payments-dr-data-use1-${SUFFIX}`);
@@ -149,16 +154,34 @@ describe("SecureBucket", () => {
     expect(plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
   });
 
-  it("denies every request without TLS, after the public access block exists", () => {
+  it("denies every request without TLS, and any upload that asks for another encryption than its own key (the replication rule could not read it), after the public access block exists", () => {
     const policy = plan.one("aws:s3/bucketPolicy:BucketPolicy");
+    const objects = `${plan.outputs.bucketArn}/*`;
     expect(policyOf(policy.inputs)).toEqual([
       {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: [plan.outputs.bucketArn, `${plan.outputs.bucketArn}/*`],
+        Resource: [plan.outputs.bucketArn, objects],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+      {
+        Sid: "DenyOtherKmsKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": plan.outputs.keyArn } },
+      },
+      {
+        Sid: "DenyUnnamedKmsKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
       },
     ]);
     expect(policy.options.dependsOn).toEqual(["data-public-access"]);

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { keyPolicyJson } from "./key-policy";
-import { KEY_DELETION_WINDOW_DAYS } from "./regional-key";
+import { keyDeletionWindowDays } from "./regional-key";
 
 /** Arguments of {@link RegionalKeyReplica}. */
 export interface RegionalKeyReplicaArgs {
@@ -12,6 +12,8 @@ export interface RegionalKeyReplicaArgs {
   primaryKeyArn: pulumi.Input<string>;
   /** Shown in the KMS console. */
   description: string;
+  /** The stack's deletion protection: a deleted replica then waits 30 days, not 7. @default false */
+  deletionProtection?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export class RegionalKeyReplica extends pulumi.ComponentResource {
       {
         primaryKeyArn: args.primaryKeyArn,
         description: args.description,
-        deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
+        deletionWindowInDays: keyDeletionWindowDays(args.deletionProtection ?? false),
         // The key policy is not shared between regions: the replica gets its own, for its region.
         policy: keyPolicyJson(this),
       },

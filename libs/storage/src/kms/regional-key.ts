@@ -3,8 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { keyPolicyJson } from "./key-policy";
 
-/** Days a deleted key waits before it is gone: the shortest AWS allows, since nothing is retained (DESIGN §4). */
-export const KEY_DELETION_WINDOW_DAYS = 7;
+/**
+ * Days a deleted key waits before it is gone. Unprotected stacks: the shortest AWS allows, since
+ * nothing is retained (DESIGN §4). With deletion protection: the longest, time to notice and cancel
+ * a mistaken or malicious ScheduleKeyDeletion before everything the key encrypts (the database
+ * and its backups, the secrets, the tables, the buckets, the logs) becomes unreadable.
+ */
+export const KEY_DELETION_WINDOW_DAYS = { unprotected: 7, protected: 30 } as const;
+
+/** The deletion window of a key of a stack with or without deletion protection. */
+export function keyDeletionWindowDays(deletionProtection: boolean): number {
+  return deletionProtection ? KEY_DELETION_WINDOW_DAYS.protected : KEY_DELETION_WINDOW_DAYS.unprotected;
+}
 
 /** Arguments of {@link RegionalKey}. */
 export interface RegionalKeyArgs {
@@ -14,6 +24,8 @@ export interface RegionalKeyArgs {
   description: string;
   /** Create a multi-region primary key, so a {@link RegionalKeyReplica} can copy it to another region. @default false */
   multiRegion?: boolean;
+  /** The stack's deletion protection: a deleted key then waits 30 days, not 7 ({@link KEY_DELETION_WINDOW_DAYS}). @default false */
+  deletionProtection?: boolean;
 }
 
 /** The customer-managed KMS key of one region, with rotation on and an alias. */
@@ -24,13 +36,14 @@ export class RegionalKey extends pulumi.ComponentResource {
   constructor(name: string, args: RegionalKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:storage:RegionalKey", name, {}, opts);
     const multiRegion = args.multiRegion ?? false;
+    const deletionProtection = args.deletionProtection ?? false;
 
     const key = new aws.kms.Key(
       `${name}-key`,
       {
         description: args.description,
         enableKeyRotation: true,
-        deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
+        deletionWindowInDays: keyDeletionWindowDays(deletionProtection),
         multiRegion,
         policy: keyPolicyJson(this),
       },

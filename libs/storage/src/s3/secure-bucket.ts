@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { tlsOnlyBucketPolicy } from "./tls-only-policy";
+import { secureBucketPolicy } from "./bucket-policy";
 
 /** Arguments of {@link SecureBucket}. */
 export interface SecureBucketArgs {
@@ -64,7 +64,7 @@ export class SecureBucket extends pulumi.ComponentResource {
     new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket: bucket.bucket, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
+      { bucket: bucket.bucket, policy: pulumi.all([bucket.arn, args.kmsKeyArn]).apply(([arn, key]) => JSON.stringify(secureBucketPolicy(arn, key))) },
       { parent: this, ...bucketPolicyOptions(publicAccessBlock) },
     );
 

@@ -1,0 +1,53 @@
+import type * as aws from "@pulumi/aws";
+
+/**
+ * A bucket policy that refuses, from anyone:
+ * - every request made without TLS;
+ * - a PutObject (also a copy's or a multipart upload's start) that asks for any encryption but
+ *   SSE-KMS with the bucket's own key: SSE-S3, DSSE, another key, or `aws:kms` without naming a
+ *   key (the AWS-managed `aws/s3`). Such an object escapes the key policy, and the replication
+ *   rule, which decrypts with this key only, would leave it unreplicated without an error. A
+ *   request with no encryption header gets the bucket's default: this key.
+ *
+ * Replication writes with s3:ReplicateObject, which this does not touch.
+ */
+export function secureBucketPolicy(bucketArn: string, kmsKeyArn: string): aws.iam.PolicyDocument {
+  const objects = `${bucketArn}/*`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, objects],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyOtherEncryption",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      },
+      {
+        Sid: "DenyOtherKmsKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } },
+      },
+      {
+        Sid: "DenyUnnamedKmsKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
+      },
+    ],
+  };
+}
