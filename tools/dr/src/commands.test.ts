@@ -324,6 +324,45 @@ describe("failover", () => {
     expect(calls("FailoverGlobalCluster")).toHaveLength(1);
   });
 
+  describe("with us-east-1 down", () => {
+    const drOnly = () => fakeFetch({ [drRegionOutputs.healthUrl]: healthy });
+    beforeEach(() => world.down.add(HOME));
+
+    it("refuses while the target cluster is not available, calling no FailoverGlobalCluster", async () => {
+      world.clusterStatus[DR] = "modifying";
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/is modifying, not available/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("refuses while a move towards the other region is under way", async () => {
+      world.writer = DR;
+      world.startMove(HOME, "switching-over");
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/towards us-east-1 is in progress/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("waits for the move when FailoverGlobalCluster's answer is lost after AWS started it: exit 0, one call", async () => {
+      world.answerLost = true;
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(world.writer).toBe(DR);
+      expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/FailoverGlobalCluster in us-east-2 answered .*under way/));
+    });
+
+    it("is a failure (exit 3) when AWS refuses the failover and nothing moves", async () => {
+      world.refuseMoves = true;
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(/FailoverGlobalCluster in us-east-2 failed: .*not in a valid state/);
+      expect(world.writer).toBe(HOME);
+    });
+  });
+
   it("refuses --force on any other command", async () => {
     const { code, stderr } = await dr(["switchover", "--to", DR, "--force", "--yes"]);
     expect(code).toBe(EXIT_CODES.refused);

@@ -100,12 +100,13 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   const from = writerSite(global, ctx.topology)?.region ?? null;
   timeline.mark(`read ${global.id} in ${target.region}: status ${global.status}, writer ${from ?? "none"}`);
 
+  // A move away from the target is refused before anything else: the target may still be the writer, not for long.
+  const towards = operationInProgress(global) ? ctx.topology.byClusterArn(global.operation?.toClusterArn) : undefined;
+  if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
   if (roleOf(global, target) === "writer") return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
   if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
 
   if (operationInProgress(global)) {
-    const towards = ctx.topology.byClusterArn(global.operation?.toClusterArn);
-    if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
     timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it`);
     await waitForWriter(ctx, target, deadline, false);
     timeline.mark(`${target.region} is the writer`);
