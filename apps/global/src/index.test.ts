@@ -63,21 +63,22 @@ describe("global stack without a custom domain", () => {
     await expect(synth({ upstream: { ...UPSTREAM, [DR]: { ...drRegionOutputs, bucketVersioningStatus: "Suspended" } } })).rejects.toThrow(/versioning "Suspended"/);
   });
 
-  it("alarms on health checks, DynamoDB (sessions and API keys tables) and S3 replication in us-east-1, to the primary topic", () => {
+  it("alarms where each metric is published: health checks, DynamoDB replication and S3 failures in us-east-1 to the primary topic, S3 latency and backlog in us-east-2 to the DR topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms.map((a) => `${a.inputs.namespace}/${a.inputs.metricName}`).sort()).toEqual(
+    const where = (region: string) => alarms.filter((a) => a.region === region).map((a) => `${a.inputs.namespace}/${a.inputs.metricName}`).sort();
+    expect(where("us-east-1")).toEqual(
       [
         "AWS/DynamoDB/ReplicationLatency",
         "AWS/DynamoDB/ReplicationLatency",
         "AWS/Route53/HealthCheckStatus",
         "AWS/Route53/HealthCheckStatus",
-        "AWS/S3/OperationsPendingReplication",
-        "AWS/S3/ReplicationLatency",
+        "AWS/S3/OperationsFailedReplication",
       ].sort(),
     );
+    expect(where("us-east-2")).toEqual(["AWS/S3/OperationsPendingReplication", "AWS/S3/ReplicationLatency"]);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
-      expect(alarm.region).toBe("us-east-1");
-      expect(alarm.inputs.alarmActions).toEqual([primaryRegionOutputs.alertTopicArn]);
+      expect(alarm.inputs.alarmActions).toEqual([alarm.region === "us-east-1" ? primaryRegionOutputs.alertTopicArn : drRegionOutputs.alertTopicArn]);
     }
     const dynamo = alarms.filter((a) => a.inputs.namespace === "AWS/DynamoDB").map((a) => a.inputs.dimensions);
     expect(dynamo).toEqual(

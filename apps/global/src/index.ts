@@ -13,7 +13,7 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { CrossRegionDashboard, loadAlarmThresholdOverrides, PRIMARY_PROBE_TARGET, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
+import { BucketReplicationAlarms, CrossRegionDashboard, loadAlarmThresholdOverrides, PRIMARY_PROBE_TARGET, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -101,7 +101,7 @@ const replication = new BucketReplication(
   { provider: primarySide.provider },
 );
 
-// Alarms on what crosses regions, in the primary region where those metrics are published.
+// Alarms on what crosses regions, each in the region where its metrics are published.
 const healthChecks = [
   { name: "primary", healthCheckId: primaryHealth.healthCheckId },
   { name: "dr", healthCheckId: drHealth.healthCheckId },
@@ -117,11 +117,21 @@ new ReplicationAlarms(
     topicArn: primary.output("alertTopicArn"),
     sessionsTable: { tableName: sessionsTableName, receivingRegion: config.drRegion },
     apiKeysTable: { tableName: apiKeysTableName, receivingRegion: config.drRegion },
-    bucketReplication,
     healthChecks,
     thresholds,
   },
   { provider: primarySide.provider },
+);
+// S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
+new BucketReplicationAlarms(
+  "s3-replication-alarms-source",
+  { namer: primarySide.namer, topicArn: primary.output("alertTopicArn"), rule: bucketReplication, end: "source", region: config.primaryRegion, thresholds },
+  { provider: primarySide.provider },
+);
+new BucketReplicationAlarms(
+  "s3-replication-alarms-destination",
+  { namer: drSide.namer, topicArn: dr.output("alertTopicArn"), rule: bucketReplication, end: "destination", region: config.drRegion, thresholds },
+  { provider: drSide.provider },
 );
 
 // One dashboard of both regions in each region, so the surviving region still has one.

@@ -3,6 +3,7 @@ import { COMPLIANCE_TAGS, ResourceNamer, defaultMaxConnections, loadRegionalConf
 import { Plan, PlannedResource, synthesize } from "@payments-dr/synth";
 import { RECOVERY_TARGETS } from "../targets";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
+import { BucketReplicationAlarms } from "./bucket-replication-alarms";
 import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";
 import {
   AlarmThresholds,
@@ -27,7 +28,6 @@ function regionTargets(code: "use1" | "use2", role: "primary" | "dr"): RegionalA
 const REPLICATION: Omit<ReplicationAlarmsArgs, "namer" | "topicArn"> = {
   sessionsTable: { tableName: "payments-dr-sessions-qa", receivingRegion: "us-east-2" },
   apiKeysTable: { tableName: "payments-dr-api-keys-qa", receivingRegion: "us-east-2" },
-  bucketReplication: { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" },
   healthChecks: [
     { name: "primary", healthCheckId: "hc-primary-0001" },
     { name: "dr", healthCheckId: "hc-dr-0002" },
@@ -184,19 +184,6 @@ describe("ReplicationAlarms", () => {
     expect(replicationAlarmSpecs({ ...REPLICATION, apiKeysTable: undefined }, defaultAlarmThresholds).map((s) => s.role)).not.toContain("dynamodb-api-keys-replication-latency");
   });
 
-  it("watches the S3 replication rule, its latency bounded by Replication Time Control", () => {
-    const rule = { SourceBucket: "payments-dr-data-use1-123456789012-qa", DestinationBucket: "payments-dr-data-use2-123456789012-qa", RuleId: "to-dr" };
-    const alarms = alarmsOf(plan, "replication");
-    expect(alarms.get("s3-replication-latency")!.inputs).toMatchObject({
-      namespace: "AWS/S3",
-      metricName: "ReplicationLatency",
-      dimensions: rule,
-      statistic: "Maximum",
-      threshold: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
-    });
-    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication", dimensions: rule });
-  });
-
   it("alarms on each Route 53 health check in AWS/Route53 by HealthCheckId, when its minimum drops below 1", () => {
     for (const check of REPLICATION.healthChecks) {
       expect(alarmsOf(plan, "replication").get(`health-${check.name}`)!.inputs).toMatchObject({
@@ -214,7 +201,7 @@ describe("ReplicationAlarms", () => {
 
   it("wires every alarm to the topic and tags it only through the provider", () => {
     const alarms = plan.ofType(ALARM);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ parent: "replication", region: "us-east-1" });
       expect(alarm.inputs).toMatchObject({ alarmActions: [TOPIC["us-east-1"]], okActions: [TOPIC["us-east-1"]] });
@@ -228,6 +215,67 @@ describe("ReplicationAlarms", () => {
       new ReplicationAlarms("replication", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], healthChecks: REPLICATION.healthChecks }, { provider: provider("us-east-2", "global") });
     };
     await expect(synthesize({ project: "global", program })).rejects.toThrow(/Route 53 publishes health-check metrics only in us-east-1/);
+  });
+});
+
+describe("BucketReplicationAlarms", () => {
+  const RULE = { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" };
+  const DIMENSIONS = { SourceBucket: RULE.sourceBucket, DestinationBucket: RULE.destinationBucket, RuleId: "to-dr" };
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await synthesize({
+      project: "global",
+      program: () => {
+        new BucketReplicationAlarms("s3-source", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "source", region: "us-east-1" }, { provider: provider("us-east-1", "global") });
+        new BucketReplicationAlarms("s3-destination", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], rule: RULE, end: "destination", region: "us-east-2" }, { provider: provider("us-east-2", "global") });
+      },
+    });
+  });
+
+  it("alarms on latency and backlog in the destination bucket's region, where S3 publishes them, to that region's topic; latency bounded by Replication Time Control", () => {
+    const alarms = alarmsOf(plan, "s3-destination");
+    expect([...alarms.keys()].sort()).toEqual(["s3-pending-replication", "s3-replication-latency"]);
+    expect(alarms.get("s3-replication-latency")!.inputs).toMatchObject({
+      namespace: "AWS/S3",
+      metricName: "ReplicationLatency",
+      statistic: "Maximum",
+      threshold: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
+      treatMissingData: "notBreaching",
+    });
+    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication" });
+    for (const alarm of alarms.values()) {
+      expect(alarm.region).toBe("us-east-2");
+      expect(alarm.inputs.dimensions).toEqual(DIMENSIONS);
+      expect(alarm.inputs.alarmActions).toEqual([TOPIC["us-east-2"]]);
+    }
+  });
+
+  it("alarms on any failed operation in the source bucket's region, where S3 publishes failures (they are never pending, so latency and backlog miss them)", () => {
+    const alarms = alarmsOf(plan, "s3-source");
+    expect([...alarms.keys()]).toEqual(["s3-failed-replication"]);
+    const failed = alarms.get("s3-failed-replication")!;
+    expect(failed.region).toBe("us-east-1");
+    expect(failed.inputs).toMatchObject({
+      name: "payments-dr-s3-failed-replication-alarm-use1-qa",
+      namespace: "AWS/S3",
+      metricName: "OperationsFailedReplication",
+      dimensions: DIMENSIONS,
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+      alarmActions: [TOPIC["us-east-1"]],
+    });
+  });
+
+  it("pitfall: refuses an end's alarms in the other region, where S3 publishes nothing of that end (an alarm there would stay OK forever)", async () => {
+    const program = () => {
+      new BucketReplicationAlarms("s3", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "destination", region: "us-east-2" }, { provider: provider("us-east-1", "global") });
+    };
+    await expect(synthesize({ project: "global", program })).rejects.toThrow(
+      /the destination alarms of S3 replication rule to-dr would be in us-east-1, but S3 publishes them in the destination bucket's region, us-east-2/,
+    );
   });
 });
 

@@ -1,4 +1,11 @@
 export { type AlarmSpec, type AlarmStat, type MissingData, metricAlarmArgs } from "./alarm-spec";
+export {
+  BucketReplicationAlarms,
+  bucketReplicationAlarmSpecs,
+  type BucketReplicationAlarmsArgs,
+  type BucketReplicationRef,
+  type ReplicationEnd,
+} from "./bucket-replication-alarms";
 export { RegionalAlarms, regionalAlarmSpecs, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
 export {
   ReplicationAlarms,

@@ -28,8 +28,6 @@ export interface ReplicationAlarmsArgs {
   sessionsTable?: GlobalTableRef;
   /** The DynamoDB API keys global table (each region's authorizer reads its own replica) and the region of the replica to watch. */
   apiKeysTable?: GlobalTableRef;
-  /** The S3 replication rule primary → DR (its Replication Time Control metrics must be on). */
-  bucketReplication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
   /** Route 53 health checks; their alarms need a us-east-1 provider (see {@link ReplicationAlarms}). */
   healthChecks: HealthCheckRef[];
   /** Overrides of `defaultAlarmThresholds`. @default {} */
@@ -37,7 +35,7 @@ export interface ReplicationAlarmsArgs {
 }
 
 /** What the replication and health-check alarms watch. */
-export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "apiKeysTable" | "bucketReplication" | "healthChecks">;
+export type ReplicationAlarmTargets = Pick<ReplicationAlarmsArgs, "sessionsTable" | "apiKeysTable" | "healthChecks">;
 
 /** A global table's replication to `table.receivingRegion` averaging `thresholdMs` or more for `minutes` minutes. */
 function tableReplicationSpec(role: string, table: GlobalTableRef, thresholdMs: number, minutes: number, description: string): AlarmSpec {
@@ -56,15 +54,15 @@ function tableReplicationSpec(role: string, table: GlobalTableRef, thresholdMs: 
 }
 
 /**
- * The specs of the replication and health-check alarms. Missing data:
- * - DynamoDB and S3 publish replication metrics only while they replicate something: no
+ * The specs of the DynamoDB replication and health-check alarms. Missing data:
+ * - DynamoDB publishes replication metrics only while it replicates something: no
  *   writes, nothing to lose or to wait for, so `notBreaching`.
  * - Route 53 publishes a health check's status every minute; a check nobody can see is not a
  *   healthy one, so `breaching`.
  */
 export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: AlarmThresholds): AlarmSpec[] {
   const specs: AlarmSpec[] = [];
-  const { sessionsTable, apiKeysTable, bucketReplication } = targets;
+  const { sessionsTable, apiKeysTable } = targets;
   if (sessionsTable) {
     specs.push(
       tableReplicationSpec(
@@ -88,37 +86,6 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
           "Revocations and new keys reach the DR region late: a key revoked in the primary still works in the DR region until replication catches up " +
           "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
       ),
-    );
-  }
-  if (bucketReplication) {
-    const rule = { SourceBucket: bucketReplication.sourceBucket, DestinationBucket: bucketReplication.destinationBucket, RuleId: bucketReplication.ruleId };
-    specs.push(
-      {
-        role: "s3-replication-latency",
-        description:
-          `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late for ${t.replicationLagMinutes} minutes; ` +
-          `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes.`,
-        namespace: NAMESPACE.s3,
-        metricName: "ReplicationLatency",
-        dimensions: rule,
-        stat: "Maximum",
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: t.s3ReplicationLatencySeconds,
-        evaluationPeriods: t.replicationLagMinutes,
-        treatMissingData: "notBreaching",
-      },
-      {
-        role: "s3-pending-replication",
-        description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending for ${t.replicationLagMinutes} minutes; the backlog does not drain.`,
-        namespace: NAMESPACE.s3,
-        metricName: "OperationsPendingReplication",
-        dimensions: rule,
-        stat: "Maximum",
-        comparison: "GreaterThanOrEqualToThreshold",
-        threshold: t.s3OperationsPendingReplication,
-        evaluationPeriods: t.replicationLagMinutes,
-        treatMissingData: "notBreaching",
-      },
     );
   }
   for (const check of targets.healthChecks) {
@@ -157,9 +124,10 @@ export function inRoute53MetricsRegion(healthCheckId: pulumi.Input<string>, regi
 
 /**
  * The cross-region alarms, created by the global stack in the primary region, where the
- * metrics live (replication metrics are published by the source): DynamoDB (sessions and API
- * keys tables) and S3 replication to the DR region, and the Route 53 health check of each
- * regional endpoint.
+ * metrics live (DynamoDB publishes replication latency in the source region): DynamoDB (sessions
+ * and API keys tables) replication to the DR region, and the Route 53 health check of each
+ * regional endpoint. S3's replication alarms are {@link BucketReplicationAlarms}: S3 publishes
+ * most of them in the destination's region.
  *
  * Route 53 health-check metrics exist only in us-east-1. During a us-east-1 outage these
  * alarms (and the primary's topic they notify) cannot fire; the health checks themselves keep
@@ -180,8 +148,8 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
       const region = aws.getRegionOutput({}, { parent: this }).region;
       healthChecks = healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
     }
-    const { sessionsTable, apiKeysTable, bucketReplication } = args;
-    const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, bucketReplication, healthChecks }, thresholds);
+    const { sessionsTable, apiKeysTable } = args;
+    const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, healthChecks }, thresholds);
     this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
     this.registerOutputs({ alarmNames: this.alarmNames });
   }

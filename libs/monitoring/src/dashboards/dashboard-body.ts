@@ -41,16 +41,19 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
       label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
     }),
   );
-  // DynamoDB publishes replication latency in the source region, per receiving region.
+  // DynamoDB publishes replication latency in the source region, per receiving region: both
+  // directions, since after a failover the writes (and so the replication that matters) start in the DR region.
   for (const [what, table] of [["sessions", sessionsTable], ["API keys", apiKeysTable]] as const) {
     if (!table) continue;
-    lagMetrics.push(
-      line(NAMESPACE.dynamodb, "ReplicationLatency", [["TableName", table.tableName], ["ReceivingRegion", dr.region]], {
-        region: primary.region,
-        stat: "Average",
-        label: `DynamoDB ${what} ${primary.region} → ${dr.region}`,
-      }),
-    );
+    for (const [from, to] of [[primary, dr], [dr, primary]]) {
+      lagMetrics.push(
+        line(NAMESPACE.dynamodb, "ReplicationLatency", [["TableName", table.tableName], ["ReceivingRegion", to.region]], {
+          region: from.region,
+          stat: "Average",
+          label: `DynamoDB ${what} ${from.region} → ${to.region}`,
+        }),
+      );
+    }
   }
   const row: WidgetContent[] = [
     {
@@ -62,15 +65,14 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
   ];
   if (bucketReplication) {
     const { sourceBucket, destinationBucket, ruleId } = bucketReplication;
+    const rule: [string, string][] = [["SourceBucket", sourceBucket], ["DestinationBucket", destinationBucket], ["RuleId", ruleId]];
+    // S3 publishes latency in the destination's region, failed operations in the source's.
     row.push({
-      title: "S3 replication latency (s)",
-      region: primary.region,
+      title: "S3 replication latency (s), failed operations",
+      region: dr.region,
       metrics: [
-        line(NAMESPACE.s3, "ReplicationLatency", [["SourceBucket", sourceBucket], ["DestinationBucket", destinationBucket], ["RuleId", ruleId]], {
-          region: primary.region,
-          stat: "Maximum",
-          label: `S3 ${primary.region} → ${dr.region}`,
-        }),
+        line(NAMESPACE.s3, "ReplicationLatency", rule, { region: dr.region, stat: "Maximum", label: `S3 ${primary.region} → ${dr.region} latency (s)` }),
+        line(NAMESPACE.s3, "OperationsFailedReplication", rule, { region: primary.region, stat: "Sum", label: `S3 ${primary.region} → ${dr.region} failed operations`, yAxis: "right" }),
       ],
       annotations: {
         horizontal: [{ label: `Replication Time Control (${RECOVERY_TARGETS.s3ReplicationMinutes} min)`, value: RECOVERY_TARGETS.s3ReplicationMinutes * 60 }],

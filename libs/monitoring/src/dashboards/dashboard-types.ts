@@ -11,6 +11,8 @@ export interface MetricOptions {
   region: string;
   stat: MetricStat;
   label: string;
+  /** The axis of a line whose unit differs from the others'. @default "left" */
+  yAxis?: "left" | "right";
 }
 
 /** CloudWatch's metric array: `[namespace, metricName, dimName, dimValue, …, options]`. */

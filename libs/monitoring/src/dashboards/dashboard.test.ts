@@ -54,8 +54,9 @@ function namesPassedIn(input: DashboardInput): Set<string> {
     ...Object.values(input.bucketReplication ?? {}),
     ...input.healthChecks.map((c) => c.healthCheckId),
     ...(input.healthProbe ? [input.healthProbe.target] : []),
-    // DynamoDB's ReceivingRegion dimension names the DR region.
+    // DynamoDB's ReceivingRegion dimension names the receiving region: both, one per direction.
     input.dr.region,
+    input.primary.region,
   ]);
 }
 
@@ -89,24 +90,29 @@ describe("dashboardBody", () => {
       ["Requests (API Gateway Count)"],
       ["API 5XX responses", "Lambda errors"],
       ["API latency p99 (ms)"],
-      ["Replication lag (ms)", "S3 replication latency (s)"],
+      ["Replication lag (ms)", "S3 replication latency (s), failed operations"],
       ["Route 53 health checks (1 = healthy)", "primary /health probed from us-east-2 (1 = healthy)"],
     ]);
     for (const widget of body.widgets) expect(widget.x + widget.width).toBeLessThanOrEqual(24);
   });
 
-  it("graphs replication where each metric lives: Aurora lag of the DR cluster first (then the primary's, after a switchover), DynamoDB and S3 in the source region", () => {
+  it("graphs replication where each metric lives: Aurora lag of the DR cluster first (then the primary's, after a switchover), DynamoDB in each source region, S3 latency in the destination's and failures in the source's", () => {
     const byMetric = (namespace: string, metric: string) => lines.filter((l) => l.namespace === namespace && l.metric === metric);
     expect(byMetric("AWS/RDS", "AuroraGlobalDBRPOLag")).toEqual([
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.dr.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-2" }) }),
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.primary.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-1" }) }),
     ]);
-    expect(byMetric("AWS/DynamoDB", "ReplicationLatency")).toEqual([
-      expect.objectContaining({ dimensions: { TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" }, options: expect.objectContaining({ region: "us-east-1" }) }),
-      expect.objectContaining({ dimensions: { TableName: "payments-dr-api-keys-qa", ReceivingRegion: "us-east-2" }, options: expect.objectContaining({ region: "us-east-1" }) }),
+    expect(byMetric("AWS/DynamoDB", "ReplicationLatency").map((l) => [l.dimensions, l.options.region])).toEqual([
+      [{ TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" }, "us-east-1"],
+      [{ TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-1" }, "us-east-2"],
+      [{ TableName: "payments-dr-api-keys-qa", ReceivingRegion: "us-east-2" }, "us-east-1"],
+      [{ TableName: "payments-dr-api-keys-qa", ReceivingRegion: "us-east-1" }, "us-east-2"],
     ]);
-    expect(byMetric("AWS/S3", "ReplicationLatency")).toEqual([
-      expect.objectContaining({ dimensions: { SourceBucket: INPUT.bucketReplication!.sourceBucket, DestinationBucket: INPUT.bucketReplication!.destinationBucket, RuleId: "to-dr" } }),
+    const rule = { SourceBucket: INPUT.bucketReplication!.sourceBucket, DestinationBucket: INPUT.bucketReplication!.destinationBucket, RuleId: "to-dr" };
+    // S3 User Guide, "Using S3 Replication metrics": latency in the destination bucket's region, failures in the source's.
+    expect(byMetric("AWS/S3", "ReplicationLatency")).toEqual([expect.objectContaining({ dimensions: rule, options: expect.objectContaining({ region: "us-east-2" }) })]);
+    expect(byMetric("AWS/S3", "OperationsFailedReplication")).toEqual([
+      expect.objectContaining({ dimensions: rule, options: expect.objectContaining({ region: "us-east-1", stat: "Sum", yAxis: "right" }) }),
     ]);
   });
 
@@ -126,7 +132,12 @@ describe("dashboardBody", () => {
   it("graphs the API keys table's replication in the same widget as the sessions table's", () => {
     const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
     const labels = linesOf({ ...body, widgets: [widget] }).filter((l) => l.namespace === "AWS/DynamoDB").map((l) => l.options.label);
-    expect(labels).toEqual(["DynamoDB sessions us-east-1 → us-east-2", "DynamoDB API keys us-east-1 → us-east-2"]);
+    expect(labels).toEqual([
+      "DynamoDB sessions us-east-1 → us-east-2",
+      "DynamoDB sessions us-east-2 → us-east-1",
+      "DynamoDB API keys us-east-1 → us-east-2",
+      "DynamoDB API keys us-east-2 → us-east-1",
+    ]);
   });
 
   it("leaves out the tables, the bucket and the probe when they are not given", () => {

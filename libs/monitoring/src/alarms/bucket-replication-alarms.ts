@@ -1,0 +1,122 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { ResourceNamer } from "@payments-dr/conventions";
+import { NAMESPACE } from "../metrics";
+import { RECOVERY_TARGETS } from "../targets";
+import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { AlarmThresholds, alarmThresholds } from "./thresholds";
+
+/** An S3 replication rule: the metrics' dimensions. */
+export interface BucketReplicationRef {
+  sourceBucket: pulumi.Input<string>;
+  destinationBucket: pulumi.Input<string>;
+  ruleId: pulumi.Input<string>;
+}
+
+/**
+ * The end of a replication rule whose region S3 publishes a metric in (S3 User Guide, "Using S3
+ * Replication metrics"): latency and the backlog in the destination bucket's region, failed
+ * operations in the source bucket's. An alarm in the other region watches nothing and stays OK.
+ */
+export type ReplicationEnd = "source" | "destination";
+
+/** Arguments of {@link BucketReplicationAlarms}. */
+export interface BucketReplicationAlarmsArgs {
+  /** Names the alarms, in the region of the component's provider. */
+  namer: ResourceNamer;
+  /** The alert topic of that region: CloudWatch alarms notify topics of their own region only. */
+  topicArn: pulumi.Input<string>;
+  /** The rule (its replication metrics must be on). */
+  rule: BucketReplicationRef;
+  /** Which end's metrics to alarm on; the provider must be in that end's region. */
+  end: ReplicationEnd;
+  /** The region of that end's bucket: checked against the provider's at preview. */
+  region: string;
+  /** Overrides of `defaultAlarmThresholds`. @default {} */
+  thresholds?: Partial<AlarmThresholds>;
+}
+
+/**
+ * The alarms on one end of the S3 replication rule. Missing data is `notBreaching`: S3
+ * publishes these metrics only while it replicates something.
+ * - source: any failed operation (e.g. the replication role cannot use the destination's key):
+ *   that object never reaches the DR region unless it is written again or batch-replicated,
+ *   and neither latency nor the backlog shows it, since it is no longer pending.
+ * - destination: objects arriving late, and a backlog that does not drain.
+ */
+export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: ReplicationEnd, t: AlarmThresholds): AlarmSpec[] {
+  const dimensions = { SourceBucket: rule.sourceBucket, DestinationBucket: rule.destinationBucket, RuleId: rule.ruleId };
+  if (end === "source") {
+    return [
+      {
+        role: "s3-failed-replication",
+        description:
+          "S3 replication to the DR bucket: an object failed to replicate (often the replication role and the DR key). It will not reach the DR region " +
+          "unless written again or batch-replicated; S3 event s3:Replication:OperationFailedReplication names it. See the runbook, S3.",
+        namespace: NAMESPACE.s3,
+        metricName: "OperationsFailedReplication",
+        dimensions,
+        stat: "Sum",
+        comparison: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      },
+    ];
+  }
+  return [
+    {
+      role: "s3-replication-latency",
+      description:
+        `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late for ${t.replicationLagMinutes} minutes; ` +
+        `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes.`,
+      namespace: NAMESPACE.s3,
+      metricName: "ReplicationLatency",
+      dimensions,
+      stat: "Maximum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.s3ReplicationLatencySeconds,
+      evaluationPeriods: t.replicationLagMinutes,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "s3-pending-replication",
+      description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending for ${t.replicationLagMinutes} minutes; the backlog does not drain.`,
+      namespace: NAMESPACE.s3,
+      metricName: "OperationsPendingReplication",
+      dimensions,
+      stat: "Maximum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: t.s3OperationsPendingReplication,
+      evaluationPeriods: t.replicationLagMinutes,
+      treatMissingData: "notBreaching",
+    },
+  ];
+}
+
+/**
+ * The alarms of one end of an S3 replication rule ({@link bucketReplicationAlarmSpecs}), in the
+ * region where S3 publishes that end's metrics: create one per end, each with its region's
+ * provider and topic. A provider in the wrong region stops the preview with the reason.
+ */
+export class BucketReplicationAlarms extends pulumi.ComponentResource {
+  /** Physical names of the alarms. */
+  readonly alarmNames: string[];
+
+  constructor(name: string, args: BucketReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("payments-dr:monitoring:BucketReplicationAlarms", name, {}, opts);
+    const providerRegion = aws.getRegionOutput({}, { parent: this }).region;
+    const ruleId = pulumi.all([args.rule.ruleId, providerRegion]).apply(([id, actual]) => {
+      if (actual !== args.region) {
+        throw new pulumi.RunError(
+          `the ${args.end} alarms of S3 replication rule ${id} would be in ${actual}, but S3 publishes them in the ${args.end} bucket's region, ${args.region}: ` +
+            `give BucketReplicationAlarms (end "${args.end}") a ${args.region} provider.`,
+        );
+      }
+      return id;
+    });
+    const specs = bucketReplicationAlarmSpecs({ ...args.rule, ruleId }, args.end, alarmThresholds(args.thresholds));
+    this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
+    this.registerOutputs({ alarmNames: this.alarmNames });
+  }
+}
