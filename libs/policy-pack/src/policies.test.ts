@@ -366,11 +366,13 @@ const CASES: Record<string, Case> = {
     violating: [
       primaryCluster({}, { options: { ignoreChanges: ["globalClusterIdentifier"] } }),
       secondaryCluster({ databaseName: "payments" }),
+      secondaryCluster({ masterUsername: "postgres", masterPassword: "not-a-real-password" }),
       secondaryCluster({ sourceRegion: undefined }),
     ],
     expected: [
       /ignoreChanges lacks replicationSourceIdentifier, engineVersion/,
       /secondary sets databaseName \(InvalidParameterCombination/,
+      /secondary sets masterUsername, masterPassword \(InvalidParameterCombination/,
       /encrypted secondary without kmsKeyId and sourceRegion/,
     ],
   },

@@ -10,7 +10,8 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   vpcId: "vpc-0primary",
   globalClusterId: "payments-dr-aurora-dev",
   globalWriterEndpoint: "payments-dr-aurora-dev.global-abcdefgh.global.rds.amazonaws.com",
-  engineVersion: "16.6",
+  // Not the config's default (16.6): a DR stack that took its own config's version instead of this output would show.
+  engineVersion: "16.8",
   clusterArn: `arn:aws:rds:us-east-1:${FAKE_ACCOUNT_ID}:cluster:payments-dr-aurora-use1-dev`,
   clusterIdentifier: "payments-dr-aurora-use1-dev",
   clusterEndpoint: "payments-dr-aurora-use1-dev.cluster-abcdefghijkl.us-east-1.rds.amazonaws.com",

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from "node:net";
 import type { RegionRole } from "../config/environment";
 import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
@@ -11,6 +12,18 @@ beforeAll(async () => {
   await migrate(server.url);
 });
 afterAll(() => server?.stop());
+
+/**
+ * An endpoint that cannot be connected to, as another region's writer seen from a VPC without a
+ * route there: it hangs up on every connection (a held port, so no other process can take it meanwhile).
+ */
+const unreachable = createServer((socket) => socket.destroy());
+let unreachableUrl = "";
+beforeAll(async () => {
+  await new Promise<void>((resolve) => unreachable.listen(0, "127.0.0.1", resolve));
+  unreachableUrl = server.url.replace(`:${server.port}/`, `:${(unreachable.address() as AddressInfo).port}/`);
+});
+afterAll(() => new Promise((resolve) => unreachable.close(resolve)));
 
 /** A fresh container: its first health check opens a fresh connection. */
 async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; api: TestApi }> {
@@ -53,6 +66,25 @@ describe("/health (Route 53 failover reads it)", () => {
       expect(status).toBe(200);
       expect(body).toEqual({ status: "ok", role: "dr" });
     });
+  });
+
+  it("dr asks its own region's endpoint, never the global writer's (pitfall: DR /health tied to the primary's database → DNS never fails over)", async () => {
+    // The writer's endpoint is out of reach, as the global writer in the failed region is; this region's answers read-only.
+    await withReadOnlyDatabase(async () => {
+      const settings = testSettings(server.url, { role: "dr" });
+      const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: unreachableUrl, readerUrl: server.url } } });
+      const response = await api.handler(getHealth());
+      await api.close();
+      expect(response.statusCode).toBe(200);
+    });
+  });
+
+  it("primary asks its own region's endpoint too: reachable writer, unreachable regional endpoint → 503", async () => {
+    const settings = testSettings(server.url, { role: "primary" });
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: server.url, readerUrl: unreachableUrl } } });
+    const response = await api.handler(getHealth());
+    await api.close();
+    expect(response.statusCode).toBe(503);
   });
 
   it("database down → 503 for either role", async () => {
