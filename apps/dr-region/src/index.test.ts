@@ -166,6 +166,13 @@ describe("dr-region stack", () => {
     expect(plan.ofType(RECORD)).toEqual([]);
   });
 
+  it("with deletionProtection on, gives its key 30 days to cancel a deletion, for anyone (its policy refuses a shorter window)", async () => {
+    const key = (await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } })).one("aws:kms/key:Key");
+    expect(key.inputs.deletionWindowInDays).toBe(30);
+    expect(JSON.parse(key.inputs.policy).Statement.map((s: { Sid: string }) => s.Sid)).toContain("DenyShortDeletionWindow");
+    expect(plan.one("aws:kms/key:Key").inputs.deletionWindowInDays).toBe(7);
+  });
+
   it("fails clearly when primary-region has not been deployed", async () => {
     await expect(synth({ upstream: {} })).rejects.toThrow(/organization\/primary-region\/dev/);
   });

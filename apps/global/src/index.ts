@@ -77,24 +77,21 @@ if (config.domain) {
 
 // S3 replication primary → DR. Both buckets and their versioning come from the regional stacks'
 // outputs: those stacks deploy first, so versioning exists before the rule (DESIGN §10).
+const replicatedBucket = <T extends RegionalStackOutputs>(stack: UpstreamStack<T>, region: string) => ({
+  bucketName: stack.output("bucketName"),
+  bucketArn: stack.output("bucketArn"),
+  versioningStatus: stack.output("bucketVersioningStatus"),
+  kmsKeyArn: stack.output("kmsKeyArn"),
+  region,
+});
+const source = replicatedBucket(primary, config.primaryRegion);
+const destination = replicatedBucket(dr, config.drRegion);
 const replication = new BucketReplication(
   "replication",
   {
     namer: primarySide.namer,
-    source: {
-      bucketName: primary.output("bucketName"),
-      bucketArn: primary.output("bucketArn"),
-      versioningStatus: primary.output("bucketVersioningStatus"),
-      kmsKeyArn: primary.output("kmsKeyArn"),
-      region: config.primaryRegion,
-    },
-    destination: {
-      bucketName: dr.output("bucketName"),
-      bucketArn: dr.output("bucketArn"),
-      versioningStatus: dr.output("bucketVersioningStatus"),
-      kmsKeyArn: dr.output("kmsKeyArn"),
-      region: config.drRegion,
-    },
+    source,
+    destination,
     // The recovery budget's S3 line: Replication Time Control at the targets' minutes.
     replicationTimeMinutes: RECOVERY_TARGETS.s3ReplicationMinutes,
   },
@@ -125,12 +122,12 @@ new ReplicationAlarms(
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(
   "s3-replication-alarms-source",
-  { namer: primarySide.namer, topicArn: primary.output("alertTopicArn"), rule: bucketReplication, end: "source", region: config.primaryRegion, thresholds },
+  { namer: primarySide.namer, topicArn: primary.output("alertTopicArn"), rule: { source, destination, ruleId: replication.ruleId }, end: "source", thresholds },
   { provider: primarySide.provider },
 );
 new BucketReplicationAlarms(
   "s3-replication-alarms-destination",
-  { namer: drSide.namer, topicArn: dr.output("alertTopicArn"), rule: bucketReplication, end: "destination", region: config.drRegion, thresholds },
+  { namer: drSide.namer, topicArn: dr.output("alertTopicArn"), rule: { source, destination, ruleId: replication.ruleId }, end: "destination", thresholds },
   { provider: drSide.provider },
 );
 

@@ -158,6 +158,7 @@ describe("primary-region stack", () => {
     }
     const keys = [production.one("aws:kms/key:Key"), production.one("aws:kms/replicaKey:ReplicaKey")];
     expect(keys.map((k) => k.inputs.deletionWindowInDays)).toEqual([30, 30]);
+    for (const key of keys) expect(JSON.parse(key.inputs.policy).Statement.map((s: { Sid: string }) => s.Sid)).toContain("DenyShortDeletionWindow");
     expect([plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")].map((k) => k.inputs.deletionWindowInDays)).toEqual([7, 7]);
   });
 

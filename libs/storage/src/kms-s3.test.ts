@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
-import { keyDeletionWindowDays } from "./kms/regional-key";
+import { keyDeletionWindowDays } from "./kms/deletion-window";
+import { regionalKeyPolicy } from "./kms/key-policy";
 import { RegionalKey, RegionalKeyReplica, SecureBucket } from "./index";
 
 const SUFFIX = "pr1234";
@@ -80,14 +81,24 @@ describe("RegionalKey", () => {
 
   it("grants nothing to a '*' principal", () => {
     for (const key of [plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")]) {
-      for (const s of policyOf(key.inputs)) {
+      for (const s of policyOf(key.inputs).filter((s) => s.Effect === "Allow")) {
         expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
       }
     }
   });
 
-  it("with the stack's deletion protection, waits the longest window AWS allows (30 days) before a deleted key is gone", () => {
+  it("with the stack's deletion protection, waits the longest window AWS allows (30 days) before a deleted key is gone, and its policy holds anyone else to it", () => {
     expect([keyDeletionWindowDays(false), keyDeletionWindowDays(true)]).toEqual([7, 30]);
+    const ctx = { accountId: FAKE_ACCOUNT_ID, partition: "aws", region: "us-east-1" };
+    expect(statement(regionalKeyPolicy({ ...ctx, deletionProtection: true }).Statement as Statement[], "DenyShortDeletionWindow")).toEqual({
+      Sid: "DenyShortDeletionWindow",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "kms:ScheduleKeyDeletion",
+      Resource: "*",
+      Condition: { NumericLessThan: { "kms:ScheduleKeyDeletionPendingWindowInDays": "30" } },
+    });
+    expect((regionalKeyPolicy(ctx).Statement as Statement[]).map((s) => s.Sid)).not.toContain("DenyShortDeletionWindow");
   });
 
   it("names its alias with the environment suffix and points it at the key", () => {

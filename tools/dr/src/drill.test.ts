@@ -112,7 +112,7 @@ describe("drill", () => {
     expect(world.writer).toBe(HOME);
     // The way back waited for the demoted cluster's first lag datapoint (Aurora publishes none for a writer).
     const steps = result.timeline.map((e) => e.step);
-    expect(steps).toContainEqual("waiting for us-east-1's first replication-lag datapoint as a secondary");
+    expect(steps).toContainEqual("waiting for us-east-1's replication lag as a secondary to be reported under 15 s");
     expect(steps).toContainEqual(expect.stringMatching(/^switchover us-east-2 → us-east-1 \(lag 0\.8 s at /));
     // Without a failover domain the payments follow the writer: to the DR region's API while it held it.
     expect(fetch.urls.filter((u) => u === `${drRegionOutputs.apiUrl}/payments`).length).toBeGreaterThan(0);
@@ -124,6 +124,18 @@ describe("drill", () => {
     expect(result.ok).toBe(true);
     expect(drillFailure(result)).toBeUndefined();
     expect(drillMarkdown(result)).toMatch(/Result: \*\*passed\*\*[\s\S]*\*\*0 lost\*\*/);
+  });
+
+  it("waits out a catch-up spike of the demoted cluster's lag before switching back (preflight would refuse 15 s or more)", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    // Its first three minutes as a secondary, us-east-1 reports 20 s of lag.
+    world.lagMs = (at) => (at - (world.secondarySince[HOME] ?? -Infinity) < 180_000 ? 20_000 : 800);
+    const result = await drill(context(paymentsApi(world, false), clock), options);
+    expect(result.error).toBeUndefined();
+    expect(world.writer).toBe(HOME);
+    const at = (pattern: RegExp) => Date.parse(result.timeline.find((e) => pattern.test(e.step))!.at);
+    expect(at(/^switchover us-east-2 → us-east-1 \(lag 0\.8 s/) - at(/^waiting for us-east-1's replication lag/)).toBeGreaterThanOrEqual(180_000);
   });
 
   it("fails (exit 3) when an acknowledged payment cannot be read back", async () => {

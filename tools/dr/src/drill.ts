@@ -7,6 +7,7 @@ import { readGlobalCluster, roleOf } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
+import { MAX_LAG_SECONDS } from "./thresholds";
 import { waitFor } from "./wait";
 
 export interface DrillOptions extends TrafficOptions {
@@ -63,10 +64,11 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     switchovers.push(await switchover(ctx, dr, { yes: true }));
     writerApi = dr.apiUrl;
     // The way back needs the replication lag of the cluster demoted a moment ago, which Aurora
-    // publishes only now that it is a secondary: its first datapoint comes a minute or two later.
+    // publishes only now that it is a secondary (its first datapoint comes a minute or two
+    // later), and under preflight's threshold: a catch-up spike would refuse the return leg.
     const demotedAt = ctx.clock.now();
-    timeline.mark(`waiting for ${home.region}'s first replication-lag datapoint as a secondary`);
-    const lag = await firstLagSince(ctx, home, demotedAt);
+    timeline.mark(`waiting for ${home.region}'s replication lag as a secondary to be reported under ${MAX_LAG_SECONDS} s`);
+    const lag = await lagUnderThresholdSince(ctx, home, demotedAt);
     timeline.mark(`switchover ${dr.region} → ${home.region} (lag ${lag.seconds} s at ${lag.at.toISOString()})`);
     switchovers.push(await switchover(ctx, home, { yes: true, lagSince: demotedAt }, "failback"));
     writerApi = home.apiUrl;
@@ -100,15 +102,15 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   };
 }
 
-/** Polls `site`'s replication lag until a reading covers time after `since`, within --timeout. */
-async function firstLagSince(ctx: Context, site: RegionSite, since: Date): Promise<LagReading> {
+/** Polls `site`'s replication lag until a reading covering time after `since` is under preflight's threshold, within --timeout. */
+async function lagUnderThresholdSince(ctx: Context, site: RegionSite, since: Date): Promise<LagReading> {
   const reading = await waitFor(
     ctx,
-    `a replication-lag datapoint of ${site.clusterIdentifier} after ${since.toISOString()}`,
+    `a replication lag of ${site.clusterIdentifier} under ${MAX_LAG_SECONDS} s after ${since.toISOString()}`,
     () => ctx.aws.replicationLag(site.region, site.clusterIdentifier),
-    (newest) => lagReadingSince(newest, since),
+    (newest) => lagReadingSince(newest, since) && newest.seconds < MAX_LAG_SECONDS,
     ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000,
-    (newest) => (newest ? `the newest at ${newest.at.toISOString()}` : "no datapoint"),
+    (newest) => (newest ? `${newest.seconds} s at ${newest.at.toISOString()}` : "no datapoint"),
   );
   // waitFor returns only a value its predicate accepted: a reading.
   return reading as LagReading;

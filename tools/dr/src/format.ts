@@ -67,7 +67,7 @@ export function formatRoleChange(result: RoleChangeResult): string {
   const lines = [`${result.command} ${orDash(result.from)} → ${result.to}: ${outcome} in ${result.totalSeconds} s`];
   if (result.rpoEstimate) {
     const { seconds, observedAt, source } = result.rpoEstimate;
-    lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost are in the old writer's snapshot rds:unplanned-global-failover-* (docs/runbook.md)`);
+    lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
   lines.push("next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)");

@@ -81,7 +81,9 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
 
   const reading = lagReadingSince(lag.value, options.lagSince) ? lag.value : undefined;
   const seconds = reading?.seconds;
-  const none = options.lagSince ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)` : "in the last 5 min";
+  const none = options.lagSince
+    ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)`
+    : "in the last 5 min (Aurora reports it for secondaries only: a cluster demoted minutes ago has none yet, retry in a minute or two)";
   add(`replication lag under ${MAX_LAG_SECONDS} s`, seconds !== undefined && seconds < MAX_LAG_SECONDS,
     lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}`));
 

@@ -37,7 +37,8 @@ export class FakeWorld {
   refuseMoves = false;
   /** Describes of the global cluster before a requested move completes (Infinity: never). */
   convergeAfter = 2;
-  lagMs = 800;
+  /** The newest lag datapoint's value, or a function of that datapoint's time (epoch ms). */
+  lagMs: number | ((at: number) => number) = 800;
   /**
    * When each region's cluster last became a secondary (epoch ms; absent: long ago). Aurora
    * publishes AuroraGlobalDBRPOLag for secondaries only, so a cluster has no lag datapoint while
@@ -154,7 +155,7 @@ export class FakeWorld {
         // One datapoint per minute, the newest a minute old, only from the cluster's time as a secondary.
         const since = region === this.writer ? Infinity : (this.secondarySince[region] ?? -Infinity);
         const points = [
-          { at: end - 60_000, value: this.lagMs },
+          { at: end - 60_000, value: typeof this.lagMs === "function" ? this.lagMs(end - 60_000) : this.lagMs },
           { at: end - 120_000, value: 650 },
         ].filter((p) => p.at >= since);
         return {

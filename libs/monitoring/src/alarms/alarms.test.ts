@@ -219,15 +219,19 @@ describe("ReplicationAlarms", () => {
 });
 
 describe("BucketReplicationAlarms", () => {
-  const RULE = { sourceBucket: "payments-dr-data-use1-123456789012-qa", destinationBucket: "payments-dr-data-use2-123456789012-qa", ruleId: "to-dr" };
-  const DIMENSIONS = { SourceBucket: RULE.sourceBucket, DestinationBucket: RULE.destinationBucket, RuleId: "to-dr" };
+  const RULE = {
+    source: { bucketName: "payments-dr-data-use1-123456789012-qa", region: "us-east-1" },
+    destination: { bucketName: "payments-dr-data-use2-123456789012-qa", region: "us-east-2" },
+    ruleId: "to-dr",
+  };
+  const DIMENSIONS = { SourceBucket: RULE.source.bucketName, DestinationBucket: RULE.destination.bucketName, RuleId: "to-dr" };
   let plan: Plan;
   beforeAll(async () => {
     plan = await synthesize({
       project: "global",
       program: () => {
-        new BucketReplicationAlarms("s3-source", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "source", region: "us-east-1" }, { provider: provider("us-east-1", "global") });
-        new BucketReplicationAlarms("s3-destination", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], rule: RULE, end: "destination", region: "us-east-2" }, { provider: provider("us-east-2", "global") });
+        new BucketReplicationAlarms("s3-source", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "source" }, { provider: provider("us-east-1", "global") });
+        new BucketReplicationAlarms("s3-destination", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], rule: RULE, end: "destination" }, { provider: provider("us-east-2", "global") });
       },
     });
   });
@@ -271,7 +275,7 @@ describe("BucketReplicationAlarms", () => {
 
   it("pitfall: refuses an end's alarms in the other region, where S3 publishes nothing of that end (an alarm there would stay OK forever)", async () => {
     const program = () => {
-      new BucketReplicationAlarms("s3", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "destination", region: "us-east-2" }, { provider: provider("us-east-1", "global") });
+      new BucketReplicationAlarms("s3", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], rule: RULE, end: "destination" }, { provider: provider("us-east-1", "global") });
     };
     await expect(synthesize({ project: "global", program })).rejects.toThrow(
       /the destination alarms of S3 replication rule to-dr would be in us-east-1, but S3 publishes them in the destination bucket's region, us-east-2/,

@@ -6,10 +6,16 @@ import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds } from "./thresholds";
 
-/** An S3 replication rule: the metrics' dimensions. */
+/** A bucket at one end of a replication rule, and its region. */
+export interface ReplicationEndRef {
+  bucketName: pulumi.Input<string>;
+  region: string;
+}
+
+/** An S3 replication rule: its two buckets (the metrics' dimensions, and where each end's metrics are) and its id. */
 export interface BucketReplicationRef {
-  sourceBucket: pulumi.Input<string>;
-  destinationBucket: pulumi.Input<string>;
+  source: ReplicationEndRef;
+  destination: ReplicationEndRef;
   ruleId: pulumi.Input<string>;
 }
 
@@ -26,26 +32,24 @@ export interface BucketReplicationAlarmsArgs {
   namer: ResourceNamer;
   /** The alert topic of that region: CloudWatch alarms notify topics of their own region only. */
   topicArn: pulumi.Input<string>;
-  /** The rule (its replication metrics must be on). */
+  /** The rule (its replication metrics must be on): pass the buckets given to BucketReplication. */
   rule: BucketReplicationRef;
-  /** Which end's metrics to alarm on; the provider must be in that end's region. */
+  /** Which end's metrics to alarm on; the provider must be in that end's bucket's region (checked at preview). */
   end: ReplicationEnd;
-  /** The region of that end's bucket: checked against the provider's at preview. */
-  region: string;
   /** Overrides of `defaultAlarmThresholds`. @default {} */
   thresholds?: Partial<AlarmThresholds>;
 }
 
 /**
- * The alarms on one end of the S3 replication rule. Missing data is `notBreaching`: S3
- * publishes these metrics only while it replicates something.
+ * The alarms on one end of the S3 replication rule. Missing data is `notBreaching`: a minute
+ * without a datapoint has nothing replicating late, pending or failing in it.
  * - source: any failed operation (e.g. the replication role cannot use the destination's key):
  *   that object never reaches the DR region unless it is written again or batch-replicated,
  *   and neither latency nor the backlog shows it, since it is no longer pending.
  * - destination: objects arriving late, and a backlog that does not drain.
  */
 export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: ReplicationEnd, t: AlarmThresholds): AlarmSpec[] {
-  const dimensions = { SourceBucket: rule.sourceBucket, DestinationBucket: rule.destinationBucket, RuleId: rule.ruleId };
+  const dimensions = { SourceBucket: rule.source.bucketName, DestinationBucket: rule.destination.bucketName, RuleId: rule.ruleId };
   if (end === "source") {
     return [
       {
@@ -105,12 +109,13 @@ export class BucketReplicationAlarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: BucketReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:monitoring:BucketReplicationAlarms", name, {}, opts);
+    const expected = args.rule[args.end].region;
     const providerRegion = aws.getRegionOutput({}, { parent: this }).region;
     const ruleId = pulumi.all([args.rule.ruleId, providerRegion]).apply(([id, actual]) => {
-      if (actual !== args.region) {
+      if (actual !== expected) {
         throw new pulumi.RunError(
-          `the ${args.end} alarms of S3 replication rule ${id} would be in ${actual}, but S3 publishes them in the ${args.end} bucket's region, ${args.region}: ` +
-            `give BucketReplicationAlarms (end "${args.end}") a ${args.region} provider.`,
+          `the ${args.end} alarms of S3 replication rule ${id} would be in ${actual}, but S3 publishes them in the ${args.end} bucket's region, ${expected}: ` +
+            `give BucketReplicationAlarms (end "${args.end}") a ${expected} provider.`,
         );
       }
       return id;

@@ -5,6 +5,7 @@ export {
   type BucketReplicationAlarmsArgs,
   type BucketReplicationRef,
   type ReplicationEnd,
+  type ReplicationEndRef,
 } from "./bucket-replication-alarms";
 export { RegionalAlarms, regionalAlarmSpecs, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
 export {

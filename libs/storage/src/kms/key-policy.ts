@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { shortDeletionWindowDenial } from "./deletion-window";
 
 /** Where a key lives: everything its policy is scoped to. */
 export interface KeyPolicyContext {
@@ -8,6 +9,8 @@ export interface KeyPolicyContext {
   partition: string;
   /** The key's own region (a replica's policy names the replica's region). */
   region: string;
+  /** The stack's deletion protection: refuse deletion windows shorter than 30 days. @default false */
+  deletionProtection?: boolean;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface KeyPolicyContext {
  *   (`aws:sns:topicArn`), not by caller keys such as aws:SourceAccount that a service may leave
  *   out of its KMS request (then every alarm's notification would fail, visible only in the
  *   alarm's history).
+ * - With deletion protection, nobody may schedule its deletion with a window under 30 days.
  */
 export function regionalKeyPolicy(ctx: KeyPolicyContext): aws.iam.PolicyDocument {
   const { accountId, partition, region } = ctx;
@@ -51,12 +55,13 @@ export function regionalKeyPolicy(ctx: KeyPolicyContext): aws.iam.PolicyDocument
         Resource: "*",
         Condition: { ArnLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:${partition}:sns:${region}:${accountId}:*` } },
       },
+      ...(ctx.deletionProtection ? [shortDeletionWindowDenial()] : []),
     ],
   };
 }
 
 /** {@link regionalKeyPolicy} as JSON, for the account, partition and region of `parent`'s provider. */
-export function keyPolicyJson(parent: pulumi.Resource): pulumi.Output<string> {
+export function keyPolicyJson(parent: pulumi.Resource, options: Pick<KeyPolicyContext, "deletionProtection"> = {}): pulumi.Output<string> {
   const opts = { parent };
   return pulumi
     .all([
@@ -64,5 +69,5 @@ export function keyPolicyJson(parent: pulumi.Resource): pulumi.Output<string> {
       aws.getPartitionOutput({}, opts).partition,
       aws.getRegionOutput({}, opts).region,
     ])
-    .apply(([accountId, partition, region]) => JSON.stringify(regionalKeyPolicy({ accountId, partition, region })));
+    .apply(([accountId, partition, region]) => JSON.stringify(regionalKeyPolicy({ accountId, partition, region, ...options })));
 }

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
+import { keyDeletionWindowDays } from "./deletion-window";
 import { keyPolicyJson } from "./key-policy";
-import { keyDeletionWindowDays } from "./regional-key";
 
 /** Arguments of {@link RegionalKeyReplica}. */
 export interface RegionalKeyReplicaArgs {
@@ -12,7 +12,7 @@ export interface RegionalKeyReplicaArgs {
   primaryKeyArn: pulumi.Input<string>;
   /** Shown in the KMS console. */
   description: string;
-  /** The stack's deletion protection: a deleted replica then waits 30 days, not 7. @default false */
+  /** The stack's deletion protection: a deleted replica then waits 30 days, not 7, and its policy refuses a shorter window to anyone. @default false */
   deletionProtection?: boolean;
 }
 
@@ -27,15 +27,16 @@ export class RegionalKeyReplica extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegionalKeyReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:storage:RegionalKeyReplica", name, {}, opts);
+    const deletionProtection = args.deletionProtection ?? false;
 
     const key = new aws.kms.ReplicaKey(
       `${name}-key`,
       {
         primaryKeyArn: args.primaryKeyArn,
         description: args.description,
-        deletionWindowInDays: keyDeletionWindowDays(args.deletionProtection ?? false),
+        deletionWindowInDays: keyDeletionWindowDays(deletionProtection),
         // The key policy is not shared between regions: the replica gets its own, for its region.
-        policy: keyPolicyJson(this),
+        policy: keyPolicyJson(this, { deletionProtection }),
       },
       { parent: this },
     );

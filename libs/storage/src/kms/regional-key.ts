@@ -1,20 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
+import { keyDeletionWindowDays } from "./deletion-window";
 import { keyPolicyJson } from "./key-policy";
-
-/**
- * Days a deleted key waits before it is gone. Unprotected stacks: the shortest AWS allows, since
- * nothing is retained (DESIGN §4). With deletion protection: the longest, time to notice and cancel
- * a mistaken or malicious ScheduleKeyDeletion before everything the key encrypts (the database
- * and its backups, the secrets, the tables, the buckets, the logs) becomes unreadable.
- */
-export const KEY_DELETION_WINDOW_DAYS = { unprotected: 7, protected: 30 } as const;
-
-/** The deletion window of a key of a stack with or without deletion protection. */
-export function keyDeletionWindowDays(deletionProtection: boolean): number {
-  return deletionProtection ? KEY_DELETION_WINDOW_DAYS.protected : KEY_DELETION_WINDOW_DAYS.unprotected;
-}
 
 /** Arguments of {@link RegionalKey}. */
 export interface RegionalKeyArgs {
@@ -24,7 +12,7 @@ export interface RegionalKeyArgs {
   description: string;
   /** Create a multi-region primary key, so a {@link RegionalKeyReplica} can copy it to another region. @default false */
   multiRegion?: boolean;
-  /** The stack's deletion protection: a deleted key then waits 30 days, not 7 ({@link KEY_DELETION_WINDOW_DAYS}). @default false */
+  /** The stack's deletion protection: a deleted key then waits 30 days, not 7, and its policy refuses a shorter window to anyone. @default false */
   deletionProtection?: boolean;
 }
 
@@ -45,7 +33,7 @@ export class RegionalKey extends pulumi.ComponentResource {
         enableKeyRotation: true,
         deletionWindowInDays: keyDeletionWindowDays(deletionProtection),
         multiRegion,
-        policy: keyPolicyJson(this),
+        policy: keyPolicyJson(this, { deletionProtection }),
       },
       { parent: this },
     );
