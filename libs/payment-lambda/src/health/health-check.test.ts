@@ -1,6 +1,5 @@
-import { createServer, type AddressInfo } from "node:net";
 import type { RegionRole } from "../config/environment";
-import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startPostgres, unreachableEndpoint, withClient, type PostgresServer, type UnreachableEndpoint } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HealthCheck } from "./health-check";
@@ -13,17 +12,14 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/**
- * An endpoint that cannot be connected to, as another region's writer seen from a VPC without a
- * route there: it hangs up on every connection (a held port, so no other process can take it meanwhile).
- */
-const unreachable = createServer((socket) => socket.destroy());
+/** Out of reach: another region's writer, or a secondary's inactive cluster endpoint. */
+let unreachable: UnreachableEndpoint;
 let unreachableUrl = "";
 beforeAll(async () => {
-  await new Promise<void>((resolve) => unreachable.listen(0, "127.0.0.1", resolve));
-  unreachableUrl = server.url.replace(`:${server.port}/`, `:${(unreachable.address() as AddressInfo).port}/`);
+  unreachable = await unreachableEndpoint(server);
+  unreachableUrl = unreachable.url;
 });
-afterAll(() => new Promise((resolve) => unreachable.close(resolve)));
+afterAll(() => unreachable?.close());
 
 /** A fresh container: its first health check opens a fresh connection. */
 async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; api: TestApi }> {

@@ -1,10 +1,9 @@
-import { createServer, type AddressInfo } from "node:net";
 import { Client } from "pg";
 import { createCleanupHandler, type CleanupHandlerArgs } from "../app/cleanup";
 import type { DatabaseSettings } from "../config/settings";
 import { DatabaseUnavailableError } from "../db/errors";
 import { createLogger } from "../observability/logger";
-import { migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startPostgres, unreachableEndpoint, withClient, type PostgresServer, type UnreachableEndpoint } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RecordingMetrics, testApi, testSettings } from "../test-support/runtime";
 
@@ -38,17 +37,14 @@ function settings(url: string, readerUrl?: string, statementTimeoutMs = 5000): D
   return { endpoints: { kind: "url", url, readerUrl }, connectTimeoutMs: 3000, statementTimeoutMs };
 }
 
-/**
- * An endpoint that cannot be connected to, as a secondary's inactive cluster endpoint: it hangs
- * up on every connection (a held port, so no other process can take it meanwhile).
- */
-const unreachable = createServer((socket) => socket.destroy());
+/** Out of reach: another region's writer, or a secondary's inactive cluster endpoint. */
+let unreachable: UnreachableEndpoint;
 let unreachableUrl = "";
 beforeAll(async () => {
-  await new Promise<void>((resolve) => unreachable.listen(0, "127.0.0.1", resolve));
-  unreachableUrl = server.url.replace(`:${server.port}/`, `:${(unreachable.address() as AddressInfo).port}/`);
+  unreachable = await unreachableEndpoint(server);
+  unreachableUrl = unreachable.url;
 });
-afterAll(() => new Promise((resolve) => unreachable.close(resolve)));
+afterAll(() => unreachable?.close());
 
 function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
   const metrics = new RecordingMetrics();

@@ -1,11 +1,34 @@
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Client } from "pg";
 import { readMigrations } from "../migrations/files";
 import { applyMigrations } from "../migrations/runner";
+import type { PostgresServer } from "@payments-dr/testing";
 export { freePort, startPostgres, type PostgresServer } from "@payments-dr/testing";
 
 /** The source migrations. */
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
+
+/** A database URL nobody can connect to, and how to release its port. */
+export interface UnreachableEndpoint {
+  /** `server`'s URL with the port of a listener that hangs up on every connection. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An endpoint that cannot be connected to, as a secondary's inactive cluster endpoint or another
+ * region's writer seen from a VPC without a route there: it hangs up on every connection (a held
+ * port, so no other process can take it meanwhile).
+ */
+export async function unreachableEndpoint(server: PostgresServer): Promise<UnreachableEndpoint> {
+  const listener = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  return {
+    url: server.url.replace(`:${server.port}/`, `:${(listener.address() as AddressInfo).port}/`),
+    close: () => new Promise((resolve) => listener.close(() => resolve())),
+  };
+}
 
 /** Runs `work` on a fresh client to `url`, then closes it. */
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
