@@ -1,5 +1,5 @@
 import type { RegionRole } from "../config/environment";
-import { migrate, startPostgres, unreachableEndpoint, withClient, type PostgresServer, type UnreachableEndpoint } from "../test-support/database";
+import { migrate, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HealthCheck } from "./health-check";
@@ -13,13 +13,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 /** Out of reach: another region's writer, or a secondary's inactive cluster endpoint. */
-let unreachable: UnreachableEndpoint;
-let unreachableUrl = "";
-beforeAll(async () => {
-  unreachable = await unreachableEndpoint(server);
-  unreachableUrl = unreachable.url;
-});
-afterAll(() => unreachable?.close());
+const unreachableUrl = holdUnreachableEndpoint(() => server);
 
 /** A fresh container: its first health check opens a fresh connection. */
 async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; api: TestApi }> {
@@ -68,7 +62,7 @@ describe("/health (Route 53 failover reads it)", () => {
     // The writer's endpoint is out of reach, as the global writer in the failed region is; this region's answers read-only.
     await withReadOnlyDatabase(async () => {
       const settings = testSettings(server.url, { role: "dr" });
-      const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: unreachableUrl, readerUrl: server.url } } });
+      const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: unreachableUrl(), readerUrl: server.url } } });
       const response = await api.handler(getHealth());
       await api.close();
       expect(response.statusCode).toBe(200);
@@ -77,7 +71,7 @@ describe("/health (Route 53 failover reads it)", () => {
 
   it("primary asks its own region's endpoint too: reachable writer, unreachable regional endpoint → 503", async () => {
     const settings = testSettings(server.url, { role: "primary" });
-    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: server.url, readerUrl: unreachableUrl } } });
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: server.url, readerUrl: unreachableUrl() } } });
     const response = await api.handler(getHealth());
     await api.close();
     expect(response.statusCode).toBe(503);

@@ -3,7 +3,7 @@ import { createCleanupHandler, type CleanupHandlerArgs } from "../app/cleanup";
 import type { DatabaseSettings } from "../config/settings";
 import { DatabaseUnavailableError } from "../db/errors";
 import { createLogger } from "../observability/logger";
-import { migrate, startPostgres, unreachableEndpoint, withClient, type PostgresServer, type UnreachableEndpoint } from "../test-support/database";
+import { migrate, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RecordingMetrics, testApi, testSettings } from "../test-support/runtime";
 
@@ -38,13 +38,7 @@ function settings(url: string, readerUrl?: string, statementTimeoutMs = 5000): D
 }
 
 /** Out of reach: another region's writer, or a secondary's inactive cluster endpoint. */
-let unreachable: UnreachableEndpoint;
-let unreachableUrl = "";
-beforeAll(async () => {
-  unreachable = await unreachableEndpoint(server);
-  unreachableUrl = unreachable.url;
-});
-afterAll(() => unreachable?.close());
+const unreachableUrl = holdUnreachableEndpoint(() => server);
 
 function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
   const metrics = new RecordingMetrics();
@@ -131,7 +125,7 @@ describe("the idempotency key cleanup", () => {
     await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
     await makeReadOnly();
     const metrics = new RecordingMetrics();
-    const handler = createCleanupHandler({ database: settings(unreachableUrl, url), logger, metrics });
+    const handler = createCleanupHandler({ database: settings(unreachableUrl(), url), logger, metrics });
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 0, complete: false, skipped: "read-only" });
     expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1 });
     expect(await keysLeft(url)).toEqual(["expired-1", "expired-2", "expired-3"]);
@@ -160,8 +154,8 @@ describe("the idempotency key cleanup", () => {
 
   it("fails when its endpoint is out of reach and the reader endpoint is writable or out of reach too: that is an outage, not a secondary", async () => {
     const url = await freshDatabase();
-    for (const readerUrl of [url, unreachableUrl]) {
-      const handler = createCleanupHandler({ database: settings(unreachableUrl, readerUrl), logger, metrics: new RecordingMetrics() });
+    for (const readerUrl of [url, unreachableUrl()]) {
+      const handler = createCleanupHandler({ database: settings(unreachableUrl(), readerUrl), logger, metrics: new RecordingMetrics() });
       await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
     }
   });

@@ -10,7 +10,7 @@ export { freePort, startPostgres, type PostgresServer } from "@payments-dr/testi
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
 
 /** A database URL nobody can connect to, and how to release its port. */
-export interface UnreachableEndpoint {
+interface UnreachableEndpoint {
   /** `server`'s URL with the port of a listener that hangs up on every connection. */
   url: string;
   close(): Promise<void>;
@@ -21,12 +21,28 @@ export interface UnreachableEndpoint {
  * region's writer seen from a VPC without a route there: it hangs up on every connection (a held
  * port, so no other process can take it meanwhile).
  */
-export async function unreachableEndpoint(server: PostgresServer): Promise<UnreachableEndpoint> {
+async function unreachableEndpoint(server: PostgresServer): Promise<UnreachableEndpoint> {
   const listener = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
   return {
     url: server.url.replace(`:${server.port}/`, `:${(listener.address() as AddressInfo).port}/`),
     close: () => new Promise((resolve) => listener.close(() => resolve())),
+  };
+}
+
+/**
+ * For a test file: an {@link unreachableEndpoint} of `server()`, held from `beforeAll` to
+ * `afterAll` (register it after the hook that starts the server). Returns its URL's getter.
+ */
+export function holdUnreachableEndpoint(server: () => PostgresServer): () => string {
+  let endpoint: UnreachableEndpoint | undefined;
+  beforeAll(async () => {
+    endpoint = await unreachableEndpoint(server());
+  });
+  afterAll(() => endpoint?.close());
+  return () => {
+    if (!endpoint) throw new Error("holdUnreachableEndpoint: its beforeAll has not run");
+    return endpoint.url;
   };
 }
 
