@@ -61,6 +61,23 @@ function bucketWith(overrides: Partial<Record<"encryption" | "versioning" | "pub
   ];
 }
 
+/** A replication configuration of the data bucket, one rule, as BucketReplication makes it; `rule` overrides the rule's fields. */
+const replicationConfig = (rule: Record<string, unknown> = {}) =>
+  r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "replication-config", {
+    bucket: BUCKET,
+    role: "arn:aws:iam::123456789012:role/payments-dr-replication-dev",
+    rules: [
+      {
+        id: "replicate-all",
+        status: "Enabled",
+        filter: { prefix: "" },
+        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+        destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev", encryptionConfiguration: { replicaKmsKeyId: DR_KEY } },
+        ...rule,
+      },
+    ],
+  });
+
 const MEMBER_OPTIONS = { ignoreChanges: ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"] };
 const primaryCluster = (inputs: Record<string, unknown> = {}, more: Partial<PlannedResource> = {}) =>
   r(
@@ -271,6 +288,14 @@ const CASES: Record<string, Case> = {
     passing: bucketWith(),
     violating: bucketWith({ policy: { policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "*" }) } }),
     expected: [/no Deny statement for everyone on s3:\*/],
+  },
+  "s3-replication-kms-objects": {
+    passing: [replicationConfig()],
+    violating: [
+      replicationConfig({ sourceSelectionCriteria: undefined }),
+      replicationConfig({ destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev" } }),
+    ],
+    expected: [/rule replicate-all does not select SSE-KMS objects/, /rule replicate-all has no customer-managed replicaKmsKeyId/],
   },
   "no-public-ingress": {
     passing: [

@@ -12,7 +12,7 @@ import { logRetention } from "./rules/logs";
 import { environmentSuffixInNames } from "./rules/names";
 import { databaseNotPublic, noPublicIngress } from "./rules/network";
 import { allowedRegions } from "./rules/regions";
-import { s3Encryption, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from "./rules/s3";
+import { s3Encryption, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { requiredTags } from "./rules/tags";
 import { apiGatewayStageWaf, wafLogging, wafRateLimit } from "./rules/waf";
@@ -112,6 +112,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Attach a BucketPolicy with secureBucketPolicy() from @payments-dr/storage (it includes a Deny on s3:* when aws:SecureTransport is false).",
     scope: "stack",
     rule: s3TlsOnly,
+  },
+  {
+    name: "s3-replication-kms-objects",
+    description: "Every enabled S3 replication rule selects SSE-KMS objects and encrypts replicas with a customer-managed key of the destination.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set sourceSelectionCriteria.sseKmsEncryptedObjects.status \"Enabled\" and destination.encryptionConfiguration.replicaKmsKeyId to the destination region's CMK (BucketReplication from @payments-dr/storage does).",
+    scope: "resource",
+    rule: s3ReplicationKmsObjects,
   },
   // Network.
   {

@@ -74,3 +74,25 @@ function deniesInsecureTransport(statement: Record<string, PlanValue>): boolean 
   const insecure = list(statement.Condition?.Bool?.["aws:SecureTransport"]).some((v) => String(v).toLowerCase() === "false");
   return statement.Effect === "Deny" && everyone && allActions && insecure;
 }
+
+const REPLICATION_CONFIG = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
+
+/**
+ * Every enabled replication rule replicates SSE-KMS objects, and encrypts the replicas with a
+ * customer-managed key of the destination: otherwise S3 silently skips every object under
+ * SSE-KMS, which is all of them here (DESIGN §10).
+ */
+export function s3ReplicationKmsObjects(resource: CheckedResource): string[] {
+  if (resource.type !== REPLICATION_CONFIG) return [];
+  const problems: string[] = [];
+  for (const rule of list(resource.inputs.rules).filter((r) => r?.status === "Enabled")) {
+    const id = rule?.id ?? "?";
+    if (rule?.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled") {
+      problems.push(`rule ${id} does not select SSE-KMS objects (sourceSelectionCriteria.sseKmsEncryptedObjects): they are skipped without an error`);
+    }
+    if (!isCustomerManagedKey(rule?.destination?.encryptionConfiguration?.replicaKmsKeyId)) {
+      problems.push(`rule ${id} has no customer-managed replicaKmsKeyId of the destination (destination.encryptionConfiguration)`);
+    }
+  }
+  return problems;
+}
