@@ -63,7 +63,7 @@ describe("global stack without a custom domain", () => {
     await expect(synth({ upstream: { ...UPSTREAM, [DR]: { ...drRegionOutputs, bucketVersioningStatus: "Suspended" } } })).rejects.toThrow(/versioning "Suspended"/);
   });
 
-  it("alarms where each metric is published: health checks, DynamoDB replication and S3 failures in us-east-1 to the primary topic, S3 latency and backlog in us-east-2 to the DR topic", () => {
+  it("alarms where each metric is published: health checks, DynamoDB replication to us-east-2 and S3 failures in us-east-1 to the primary topic; S3 latency and backlog, and DynamoDB replication back to us-east-1, in us-east-2 to the DR topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     const where = (region: string) => alarms.filter((a) => a.region === region).map((a) => `${a.inputs.namespace}/${a.inputs.metricName}`).sort();
     expect(where("us-east-1")).toEqual(
@@ -75,16 +75,18 @@ describe("global stack without a custom domain", () => {
         "AWS/S3/OperationsFailedReplication",
       ].sort(),
     );
-    expect(where("us-east-2")).toEqual(["AWS/S3/OperationsPendingReplication", "AWS/S3/ReplicationLatency"]);
-    expect(alarms).toHaveLength(7);
+    expect(where("us-east-2")).toEqual(["AWS/DynamoDB/ReplicationLatency", "AWS/DynamoDB/ReplicationLatency", "AWS/S3/OperationsPendingReplication", "AWS/S3/ReplicationLatency"]);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm.inputs.alarmActions).toEqual([alarm.region === "us-east-1" ? primaryRegionOutputs.alertTopicArn : drRegionOutputs.alertTopicArn]);
     }
-    const dynamo = alarms.filter((a) => a.inputs.namespace === "AWS/DynamoDB").map((a) => a.inputs.dimensions);
+    const dynamo = alarms.filter((a) => a.inputs.namespace === "AWS/DynamoDB").map((a) => [a.region, a.inputs.dimensions]);
     expect(dynamo).toEqual(
       expect.arrayContaining([
-        { TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-2" },
-        { TableName: primaryRegionOutputs.apiKeysTableName, ReceivingRegion: "us-east-2" },
+        ["us-east-1", { TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-2" }],
+        ["us-east-1", { TableName: primaryRegionOutputs.apiKeysTableName, ReceivingRegion: "us-east-2" }],
+        ["us-east-2", { TableName: primaryRegionOutputs.sessionsTableName, ReceivingRegion: "us-east-1" }],
+        ["us-east-2", { TableName: primaryRegionOutputs.apiKeysTableName, ReceivingRegion: "us-east-1" }],
       ]),
     );
   });

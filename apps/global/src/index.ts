@@ -119,6 +119,21 @@ new ReplicationAlarms(
   },
   { provider: primarySide.provider },
 );
+// The way back: once the DR region takes writes (a switchover or failover), its tables replicate
+// to us-east-1, published in us-east-2. Quiet until then; after a failover it stays in ALARM while
+// us-east-1 is down, and its return to OK says us-east-1 has caught up (runbook, Failback).
+new ReplicationAlarms(
+  "replication-alarms-dr",
+  {
+    namer: drSide.namer,
+    topicArn: dr.output("alertTopicArn"),
+    sessionsTable: { tableName: sessionsTableName, receivingRegion: config.primaryRegion },
+    apiKeysTable: { tableName: apiKeysTableName, receivingRegion: config.primaryRegion },
+    healthChecks: [],
+    thresholds,
+  },
+  { provider: drSide.provider },
+);
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(
   "s3-replication-alarms-source",

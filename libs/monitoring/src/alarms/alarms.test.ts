@@ -174,7 +174,8 @@ describe("ReplicationAlarms", () => {
     });
     expect(defaultAlarmThresholds.apiKeysReplicationLatencyMs).toBe(RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE);
     expect(keys.inputs.alarmDescription).toMatch(/API keys table/);
-    expect(keys.inputs.alarmDescription).toMatch(/revoked in the primary still works in the DR region until replication catches up/);
+    expect(keys.inputs.alarmDescription).toMatch(/a key revoked here still works there until replication catches up/);
+    expect(keys.inputs.alarmDescription).toMatch(/replication to its replica in us-east-2/);
   });
 
   it("tunes the API keys table's threshold apart from the sessions table's", () => {
@@ -208,6 +209,19 @@ describe("ReplicationAlarms", () => {
       expect(alarm.inputs.tags).toBeUndefined();
       expect(plan.defaultTagsOf(alarm)).toMatchObject(COMPLIANCE_TAGS);
     }
+  });
+
+  it("pitfall: refuses an alarm on a table's replication in the receiving region, where DynamoDB publishes nothing of it", async () => {
+    const program = () => {
+      new ReplicationAlarms(
+        "replication",
+        { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], sessionsTable: REPLICATION.sessionsTable, healthChecks: [] },
+        { provider: provider("us-east-2", "global") },
+      );
+    };
+    await expect(synthesize({ project: "global", program })).rejects.toThrow(
+      /the alarm on payments-dr-sessions-qa's replication to us-east-2 would be in us-east-2, but DynamoDB publishes it in the region whose writes replicate/,
+    );
   });
 
   it("refuses health-check alarms outside us-east-1, where Route 53 publishes no metrics", async () => {

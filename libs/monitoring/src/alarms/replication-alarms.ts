@@ -12,15 +12,18 @@ export interface HealthCheckRef {
   healthCheckId: pulumi.Input<string>;
 }
 
-/** A DynamoDB global table and the region of the replica whose replication to watch. */
+/**
+ * A DynamoDB global table and the region of the replica whose replication to watch. DynamoDB
+ * publishes the latency in the writing region, per receiving region: the alarm goes in the other one.
+ */
 export interface GlobalTableRef {
   tableName: pulumi.Input<string>;
-  receivingRegion: pulumi.Input<string>;
+  receivingRegion: string;
 }
 
 /** Arguments of {@link ReplicationAlarms}. */
 export interface ReplicationAlarmsArgs {
-  /** Names the alarms, in the region of the component's provider (the primary region). */
+  /** Names the alarms, in the region of the component's provider (the region whose writes replicate). */
   namer: ResourceNamer;
   /** The alert topic of the same region: CloudWatch alarms notify topics of their own region only. */
   topicArn: pulumi.Input<string>;
@@ -70,7 +73,7 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
         sessionsTable,
         t.dynamodbReplicationLatencyMs,
         t.replicationLagMinutes,
-        `DynamoDB sessions table: replication to the DR replica takes ${t.dynamodbReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes; ` +
+        `DynamoDB sessions table: replication to its replica in ${sessionsTable.receivingRegion} takes ${t.dynamodbReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes; ` +
           `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
       ),
     );
@@ -82,8 +85,8 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
         apiKeysTable,
         t.apiKeysReplicationLatencyMs,
         t.replicationLagMinutes,
-        `DynamoDB API keys table: replication to the DR replica takes ${t.apiKeysReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes. ` +
-          "Revocations and new keys reach the DR region late: a key revoked in the primary still works in the DR region until replication catches up " +
+        `DynamoDB API keys table: replication to its replica in ${apiKeysTable.receivingRegion} takes ${t.apiKeysReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes. ` +
+          `Revocations and new keys reach ${apiKeysTable.receivingRegion} late: a key revoked here still works there until replication catches up ` +
           "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
       ),
     );
@@ -123,10 +126,27 @@ export function inRoute53MetricsRegion(healthCheckId: pulumi.Input<string>, regi
 }
 
 /**
- * The cross-region alarms, created by the global stack in the primary region, where the
- * metrics live (DynamoDB publishes replication latency in the source region): DynamoDB (sessions
- * and API keys tables) replication to the DR region, and the Route 53 health check of each
- * regional endpoint. S3's replication alarms are {@link BucketReplicationAlarms}: S3 publishes
+ * A table name released only when the alarm on its replication lives outside the receiving
+ * region: DynamoDB publishes ReplicationLatency in the region whose writes replicate, so an alarm
+ * in the receiving region would watch nothing and stay OK; the preview stops with the reason instead.
+ */
+export function inWritingRegion(table: GlobalTableRef, region: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.all([table.tableName, region]).apply(([name, actual]) => {
+    if (actual === table.receivingRegion) {
+      throw new pulumi.RunError(
+        `the alarm on ${name}'s replication to ${table.receivingRegion} would be in ${actual}, but DynamoDB publishes it in the region whose writes replicate: ` +
+          `create ReplicationAlarms for that table with a provider of another region.`,
+      );
+    }
+    return name;
+  });
+}
+
+/**
+ * The cross-region alarms, created by the global stack in the region where the metrics live
+ * (DynamoDB publishes replication latency in the region whose writes replicate): DynamoDB
+ * (sessions and API keys tables) replication to the other region, and, in us-east-1, the Route 53
+ * health check of each regional endpoint. The global stack creates one in each region. S3's replication alarms are {@link BucketReplicationAlarms}: S3 publishes
  * most of them in the destination's region.
  *
  * Route 53 health-check metrics exist only in us-east-1. During a us-east-1 outage these
@@ -143,12 +163,9 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
   constructor(name: string, args: ReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:monitoring:ReplicationAlarms", name, {}, opts);
     const thresholds = alarmThresholds(args.thresholds);
-    let healthChecks = args.healthChecks;
-    if (healthChecks.length > 0) {
-      const region = aws.getRegionOutput({}, { parent: this }).region;
-      healthChecks = healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
-    }
-    const { sessionsTable, apiKeysTable } = args;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    const healthChecks = args.healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
+    const [sessionsTable, apiKeysTable] = [args.sessionsTable, args.apiKeysTable].map((table) => table && { ...table, tableName: inWritingRegion(table, region) });
     const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, healthChecks }, thresholds);
     this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
     this.registerOutputs({ alarmNames: this.alarmNames });
