@@ -319,9 +319,11 @@ describe("failover", () => {
 
   it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ status: "unavailable", role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
-    const { code } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
     expect(code).toBe(EXIT_CODES.ok);
     expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    // Not both refreshes chained: the failed region's would fail first and stop the other.
+    expect(stdout).toMatch(/next: refresh the stack of us-east-2 now, the other region's once that region answers/);
   });
 
   describe("with us-east-1 down", () => {

@@ -70,7 +70,11 @@ export function formatRoleChange(result: RoleChangeResult): string {
     lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
-  lines.push("next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)");
+  lines.push(
+    result.command === "failover"
+      ? `next: refresh the stack of ${result.to} now, the other region's once that region answers (npx nx run <app>:refresh; see docs/runbook.md)`
+      : "next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)",
+  );
   return lines.join("\n");
 }
 

@@ -117,8 +117,8 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
         yes: args.yes,
         ratePerSecond: args.rate,
         maxPayments: args.maxPayments,
-        // Traffic never outlives two full waits plus the baselines.
-        maxSeconds: 2 * args.timeoutSeconds + 2 * args.settleSeconds,
+        // Traffic never outlives the three full waits (the move, the demoted cluster's lag, the move back) plus the baselines.
+        maxSeconds: 3 * args.timeoutSeconds + 2 * args.settleSeconds,
         requestTimeoutMs: ctx.healthTimeoutMs,
         settleSeconds: args.settleSeconds,
       });

@@ -1,7 +1,7 @@
 /**
  * The numbers the DR commands decide with. They are re-derived here rather than imported from
  * @payments-dr/monitoring, whose index loads @pulumi/aws (seconds of start-up and a Pulumi
- * runtime in a CLI that only calls AWS); thresholds.test.ts fails if the two drift apart.
+ * runtime in a CLI that only calls AWS); drill.test.ts fails if the two drift apart.
  */
 
 /** The promised RPO (DESIGN §9): RECOVERY_TARGETS.rpoSeconds in libs/monitoring. */
