@@ -191,6 +191,55 @@ describe("switchover", () => {
     expect(result.totalSeconds).toBeGreaterThan(0);
   });
 
+  describe("with DR_DRILL_API_KEY, proves writes with one test payment through the new writer's API (its /health cannot: 200 while read-only too)", () => {
+    const KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
+    /** The DR region's API: writes 503 until the region holds the writer and `readyAfter` more POSTs came. */
+    function drPayments(readyAfter = 0) {
+      const posts: { headers?: Record<string, string>; body?: string }[] = [];
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: world.health(DR),
+        [`${drRegionOutputs.apiUrl}/payments`]: async (init) => {
+          posts.push(init);
+          const writes = world.writer === DR && posts.length > readyAfter;
+          return writes ? { status: 201, body: JSON.stringify({ id: "pay_check_1" }) } : { status: 503, body: JSON.stringify({ title: "database unavailable" }) };
+        },
+      });
+      return { fetch, posts };
+    }
+
+    it("waits until the payment is written, reusing one Idempotency-Key, and says so in the timeline", async () => {
+      const { fetch, posts } = drPayments(2);
+      const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(posts).toHaveLength(3);
+      expect(new Set(posts.map((p) => p.headers?.["Idempotency-Key"])).size).toBe(1);
+      expect(posts[0]!.headers).toMatchObject({ Authorization: `Bearer ${KEY}` });
+      expect(JSON.parse(posts[0]!.body ?? "{}")).toMatchObject({ amount: 100, currency: "EUR", reference: "dr-switchover-check" });
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
+    });
+
+    it("times out (exit 4) when the new writer's API never writes, though its /health is 200", async () => {
+      const { fetch } = drPayments(Infinity);
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "60"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.timedOut);
+      expect(stderr).toMatch(/timed out waiting for a test payment to be written through .*\/payments \(last seen: HTTP 503\)/);
+    });
+
+    it("without the key, says that writes were not checked", async () => {
+      const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/^writes not checked: set DR_DRILL_API_KEY/));
+    });
+
+    it("refuses before any move when the key is malformed", async () => {
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"], { drillApiKey: "not-a-key" });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/DR_DRILL_API_KEY is not an API key/);
+      expect(world.calls).toEqual([]);
+    });
+  });
+
   it("refuses when the replication lag is over the 15 s threshold, without calling Switchover", async () => {
     world.lagMs = 20_000;
     const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);

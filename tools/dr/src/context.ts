@@ -19,4 +19,10 @@ export interface Context {
   timeoutSeconds: number;
   pollIntervalMs: number;
   healthTimeoutMs: number;
+  /**
+   * The drill merchant's API key (DR_DRILL_API_KEY), when set: a role change then ends with one
+   * test payment written through the new writer's API, the proof that writes work there (the DR
+   * region's /health answers 200 while read-only too, so it cannot give it).
+   */
+  writeCheckApiKey?: string;
 }

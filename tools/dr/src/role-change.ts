@@ -6,6 +6,7 @@ import { operationInProgress, preflight, type PreflightOptions, type PreflightRe
 import { readGlobalCluster, roleOf, writerSite } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
+import { postTestPayment } from "./traffic";
 import { waitFor } from "./wait";
 
 export interface RoleChangeResult {
@@ -236,7 +237,30 @@ async function finish(
   );
   await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`);
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
+  await checkWrites(ctx, command, target, timeline, deadline);
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
+}
+
+/**
+ * With the drill merchant's key, waits (within the deadline) until one test payment is written
+ * through the target region's API; retries reuse its Idempotency-Key, so at most one is made.
+ */
+async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number): Promise<void> {
+  if (!ctx.writeCheckApiKey) {
+    timeline.mark("writes not checked: set DR_DRILL_API_KEY to have one test payment written through the new writer's API");
+    return;
+  }
+  const at = ctx.clock.now().toISOString();
+  const payment = { idempotencyKey: `dr-${command}-${at}`, reference: `dr-${command}-check` };
+  const written = await waitFor(
+    ctx,
+    `a test payment to be written through ${target.apiUrl}/payments`,
+    () => postTestPayment(ctx, target.apiUrl, payment, { apiKey: ctx.writeCheckApiKey as string, requestTimeoutMs: ctx.healthTimeoutMs }),
+    (attempt) => attempt.paymentId !== undefined,
+    deadline,
+    (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,
+  );
+  timeline.mark(`test payment ${written.paymentId} written through ${target.apiUrl}: ${target.region} takes writes`);
 }
 
 export async function confirmOrRefuse(ctx: Context, options: RoleChangeOptions, question: string): Promise<void> {

@@ -23,13 +23,35 @@ export interface TrafficOptions {
   apiKey: string;
 }
 
-/** A drill's payments: a small amount, with a reference that says where it came from. */
-export function drillPayment(sequence: number): string {
-  return JSON.stringify({ amount: 100, currency: "EUR", reference: `dr-drill-${sequence}`, description: "DR drill" });
+/** A test payment of the DR commands: a small amount, with a reference that says where it came from. */
+function drillPayment(reference: string): string {
+  return JSON.stringify({ amount: 100, currency: "EUR", reference, description: "DR drill" });
 }
 
 /** The drill merchant's credentials, on every request. */
 const authorization = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
+
+/**
+ * POSTs one test payment to `baseUrl`/payments as the drill merchant (`apiKey`) and records what
+ * the API answered: a payment id on 201 (or 200, an idempotent replay).
+ */
+export async function postTestPayment(ctx: Context, baseUrl: string, payment: { idempotencyKey: string; reference: string }, options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt> {
+  const sentAt = ctx.clock.now().toISOString();
+  const result = await request(
+    ctx.fetch,
+    `${baseUrl}/payments`,
+    { method: "POST", headers: { ...authorization(options.apiKey), "Content-Type": "application/json", "Idempotency-Key": payment.idempotencyKey }, body: drillPayment(payment.reference) },
+    options.requestTimeoutMs,
+  );
+  const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
+  return {
+    idempotencyKey: payment.idempotencyKey,
+    sentAt,
+    httpStatus: result.status ?? null,
+    ...(paymentId ? { paymentId } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  };
+}
 
 /**
  * Sends payments through the public endpoint at a bounded rate until stopped or capped, each
@@ -71,22 +93,7 @@ export class PaymentTraffic {
   }
 
   private async send(sequence: number): Promise<void> {
-    const idempotencyKey = `dr-drill-${this.runId}-${sequence}`;
-    const sentAt = this.ctx.clock.now().toISOString();
-    const result = await request(
-      this.ctx.fetch,
-      `${this.baseUrl()}/payments`,
-      { method: "POST", headers: { ...authorization(this.options.apiKey), "Content-Type": "application/json", "Idempotency-Key": idempotencyKey }, body: drillPayment(sequence) },
-      this.options.requestTimeoutMs,
-    );
-    const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
-    this.attempts.push({
-      idempotencyKey,
-      sentAt,
-      httpStatus: result.status ?? null,
-      ...(paymentId ? { paymentId } : {}),
-      ...(result.error ? { error: result.error } : {}),
-    });
+    this.attempts.push(await postTestPayment(this.ctx, this.baseUrl(), { idempotencyKey: `dr-drill-${this.runId}-${sequence}`, reference: `dr-drill-${sequence}` }, this.options));
   }
 }
 
