@@ -57,6 +57,7 @@ describe("drill", () => {
   function paymentsApi(w: FakeWorld, drop: boolean) {
     const stored = new Map<string, unknown>();
     let n = 0;
+    let traffic = 0;
     const regionApi = (region: string, apiUrl: string) => ({
       [`${apiUrl}/payments/`]: async (init: { headers?: Record<string, string> }, url: string) => {
         if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
@@ -68,8 +69,10 @@ describe("drill", () => {
         if (w.writer !== region || w.status !== "available") return { status: 503, body: JSON.stringify({ title: "database unavailable" }) };
         n += 1;
         const id = `pay_${n}`;
-        // With `drop`, the third payment is acknowledged but never stored: a lost write.
-        if (!drop || n !== 3) stored.set(id, JSON.parse(init.body ?? "{}"));
+        // With `drop`, the third of the drill's traffic payments (not a move's test payment) is acknowledged but never stored: a lost write.
+        const isTraffic = init.headers?.["Idempotency-Key"]?.startsWith("dr-drill-") === true;
+        if (isTraffic) traffic += 1;
+        if (!(drop && isTraffic && traffic === 3)) stored.set(id, JSON.parse(init.body ?? "{}"));
         return { status: 201, body: JSON.stringify({ id }) };
       },
     });
@@ -93,6 +96,8 @@ describe("drill", () => {
       timeoutSeconds: 600,
       pollIntervalMs: 5_000,
       healthTimeoutMs: 50,
+      // As run.ts sets it: each of the drill's moves ends with its own test payment.
+      writeCheckApiKey: DRILL_KEY,
     };
   }
 
@@ -112,6 +117,8 @@ describe("drill", () => {
     expect(world.writer).toBe(HOME);
     // The way back waited for the demoted cluster's first lag datapoint (Aurora publishes none for a writer).
     const steps = result.timeline.map((e) => e.step);
+    // Each move ended with its own test payment written through the new writer's API.
+    expect(result.switchovers.map((s) => s.timeline.some((e) => /^test payment pay_\d+ written through .*: us-east-\d takes writes$/.test(e.step)))).toEqual([true, true]);
     expect(steps).toContainEqual("waiting for us-east-1's replication lag as a secondary to be reported under 15 s");
     expect(steps).toContainEqual(expect.stringMatching(/^switchover us-east-2 → us-east-1 \(lag 0\.8 s at /));
     // Without a failover domain the payments follow the writer: to the DR region's API while it held it.

@@ -47,8 +47,8 @@ function drillApiKey(env: Environment): string {
   return key;
 }
 
-/** The commands that move the writer outside a drill. */
-const ROLE_CHANGES: ReadonlySet<string> = new Set(["switchover", "failover", "failback"]);
+/** The commands that move the writer (a drill twice). */
+const MOVES: ReadonlySet<string> = new Set(["switchover", "failover", "failback", "drill"]);
 
 /** The key a move's write check pays with: DR_DRILL_API_KEY when set (then it must be well-formed), else none. */
 function writeCheckApiKey(env: Environment): string | undefined {
@@ -87,8 +87,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
     timeoutSeconds: args.timeoutSeconds,
     pollIntervalMs: env.pollIntervalMs ?? POLL_INTERVAL_MS,
     healthTimeoutMs: env.healthTimeoutMs ?? HEALTH_TIMEOUT_MS,
-    // A drill proves writes with its own traffic; the other moves with one test payment, when they can.
-    ...(ROLE_CHANGES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {}),
+    ...(MOVES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {}),
   };
   const print = (value: unknown, human: string) => env.stdout(args.json ? JSON.stringify(value, null, 2) : human);
 
