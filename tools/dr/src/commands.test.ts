@@ -226,6 +226,18 @@ describe("switchover", () => {
       expect(stderr).toMatch(/timed out waiting for a test payment to be written through .*\/payments \(last seen: HTTP 503\)/);
     });
 
+    it("fails at once (exit 3) when the API refuses the key, saying the move itself is done", async () => {
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: world.health(DR),
+        [`${drRegionOutputs.apiUrl}/payments`]: async () => ({ status: 401, body: JSON.stringify({ title: "Unauthorized" }) }),
+      });
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(/us-east-2 holds the writer, but its API refused the test payment with HTTP 401: check DR_DRILL_API_KEY/);
+      expect(world.writer).toBe(DR);
+    });
+
     it("without the key, says that writes were not checked", async () => {
       const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
       expect(code).toBe(EXIT_CODES.ok);

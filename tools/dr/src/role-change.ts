@@ -243,7 +243,8 @@ async function finish(
 
 /**
  * With the drill merchant's key, waits (within the deadline) until one test payment is written
- * through the target region's API; retries reuse its Idempotency-Key, so at most one is made.
+ * through the target region's API; retries reuse its Idempotency-Key, so at most one is made. A
+ * refusal that waiting cannot mend (4xx but 409 and 429: the key, the request) fails at once.
  */
 async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number): Promise<void> {
   if (!ctx.writeCheckApiKey) {
@@ -256,11 +257,19 @@ async function checkWrites(ctx: Context, command: RoleChangeResult["command"], t
     ctx,
     `a test payment to be written through ${target.apiUrl}/payments`,
     () => postTestPayment(ctx, target.apiUrl, payment, { apiKey: ctx.writeCheckApiKey as string, requestTimeoutMs: ctx.healthTimeoutMs }),
-    (attempt) => attempt.paymentId !== undefined,
+    (attempt) => attempt.paymentId !== undefined || refusedForGood(attempt.httpStatus),
     deadline,
     (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,
   );
+  if (written.paymentId === undefined) {
+    throw new FailedError(`${target.region} holds the writer, but its API refused the test payment with HTTP ${written.httpStatus}: check DR_DRILL_API_KEY (the drill merchant's key), then write one payment by hand`);
+  }
   timeline.mark(`test payment ${written.paymentId} written through ${target.apiUrl}: ${target.region} takes writes`);
+}
+
+/** A 4xx answer that a retry cannot change: not 409 (the same key in flight) nor 429 (throttled). */
+function refusedForGood(status: number | null): boolean {
+  return status !== null && status >= 400 && status < 500 && status !== 409 && status !== 429;
 }
 
 export async function confirmOrRefuse(ctx: Context, options: RoleChangeOptions, question: string): Promise<void> {
