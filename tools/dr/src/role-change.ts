@@ -247,7 +247,8 @@ async function finish(
  * refusal that waiting cannot mend (4xx but 409 and 429: the key, the request) fails at once.
  */
 async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number): Promise<void> {
-  if (!ctx.writeCheckApiKey) {
+  const apiKey = ctx.writeCheckApiKey;
+  if (!apiKey) {
     timeline.mark("writes not checked: set DR_DRILL_API_KEY to have one test payment written through the new writer's API");
     return;
   }
@@ -256,7 +257,7 @@ async function checkWrites(ctx: Context, command: RoleChangeResult["command"], t
   const written = await waitFor(
     ctx,
     `a test payment to be written through ${target.apiUrl}/payments`,
-    () => postTestPayment(ctx, target.apiUrl, payment, { apiKey: ctx.writeCheckApiKey as string, requestTimeoutMs: ctx.healthTimeoutMs }),
+    () => postTestPayment(ctx, target.apiUrl, payment, { apiKey, requestTimeoutMs: ctx.healthTimeoutMs }),
     (attempt) => attempt.paymentId !== undefined || refusedForGood(attempt.httpStatus),
     deadline,
     (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,
