@@ -238,6 +238,22 @@ describe("switchover", () => {
       expect(world.writer).toBe(DR);
     });
 
+    it("ends a failover too, with us-east-1 down: the payment goes to the surviving region's API only", async () => {
+      world.down.add(HOME);
+      const { fetch, posts } = drPayments();
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(posts).toHaveLength(1);
+      expect(JSON.parse(posts[0]!.body ?? "{}")).toMatchObject({ reference: "dr-failover-check", description: "DR failover write check" });
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
+    });
+
+    it("is no concern of status or preflight: a malformed key does not stop them", async () => {
+      for (const args of [["status"], ["preflight", "--to", DR]]) {
+        expect((await dr(args, { drillApiKey: "not-a-key" })).code).toBe(EXIT_CODES.ok);
+      }
+    });
+
     it("without the key, says that writes were not checked", async () => {
       const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
       expect(code).toBe(EXIT_CODES.ok);

@@ -151,6 +151,7 @@ describe("drill", () => {
     const fetch = paymentsApi(world, true);
     const result = await drill(context(fetch, clock), options);
     expect(result.payments.lost).toBe(1);
+    expect(result.payments.lostKeys).toEqual([expect.stringMatching(/^dr-drill-/)]);
     expect(drillFailure(result)?.exitCode).toBe(3);
     expect(drillMarkdown(result)).toMatch(/Lost payments/);
   });

@@ -61,8 +61,8 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   try {
     await ctx.clock.sleep(options.settleSeconds * 1000);
     timeline.mark(`switchover ${home.region} → ${dr.region}`);
-    switchovers.push(await switchover(ctx, dr, { yes: true }));
-    writerApi = dr.apiUrl;
+    // Payments follow the writer as soon as it moves, not after the move's own checks.
+    switchovers.push(await switchover(ctx, dr, { yes: true, onWriter: () => (writerApi = dr.apiUrl) }));
     // The way back needs the replication lag of the cluster demoted a moment ago, which Aurora
     // publishes only now that it is a secondary (its first datapoint comes a minute or two
     // later), and under preflight's threshold: a catch-up spike would refuse the return leg.
@@ -70,8 +70,7 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     timeline.mark(`waiting for ${home.region}'s replication lag as a secondary to be reported under ${MAX_LAG_SECONDS} s`);
     const lag = await lagUnderThresholdSince(ctx, home, demotedAt);
     timeline.mark(`switchover ${dr.region} → ${home.region} (lag ${lag.seconds} s at ${lag.at.toISOString()})`);
-    switchovers.push(await switchover(ctx, home, { yes: true, lagSince: demotedAt }, "failback"));
-    writerApi = home.apiUrl;
+    switchovers.push(await switchover(ctx, home, { yes: true, lagSince: demotedAt, onWriter: () => (writerApi = home.apiUrl) }, "failback"));
     timeline.mark(`back on ${home.region}`);
     await ctx.clock.sleep(options.settleSeconds * 1000);
   } catch (caught) {

@@ -30,6 +30,8 @@ export interface RoleChangeOptions {
   yes: boolean;
   /** Switchover: preflight counts only lag readings after this (a drill's return leg). */
   lagSince?: PreflightOptions["lagSince"];
+  /** Switchover: called once the target is seen as the writer, before the checks that follow (a drill re-points its payments). */
+  onWriter?: () => void;
 }
 
 /** Options of {@link failover}. */
@@ -52,7 +54,10 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   timeline.mark(`read ${global.id}: status ${global.status}, writer ${from ?? "none"}`);
 
   const settled = settledOn(global, target);
-  if (settled) return finish(ctx, command, "already-done", from, target, timeline, deadline);
+  if (settled) {
+    options.onWriter?.();
+    return finish(ctx, command, "already-done", from, target, timeline, deadline);
+  }
 
   if (operationInProgress(global)) {
     const towards = ctx.topology.byClusterArn(global.operation?.toClusterArn);
@@ -60,7 +65,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
       throw new RefusedError(`a ${global.operation?.status ?? global.status} towards ${towards.region} is in progress: wait for it (dr status), then decide`);
     }
     timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it instead of starting another`);
-    await waitForWriter(ctx, target, deadline, true);
+    await waitForWriter(ctx, target, deadline, { settle: true, onWriter: options.onWriter });
     timeline.mark(`${target.region} is the writer and ${global.id} is available`);
     return finish(ctx, command, "resumed", from, target, timeline, deadline);
   }
@@ -79,7 +84,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   const callRegion = from ?? target.region;
   await requestMove(ctx, target, timeline, `SwitchoverGlobalCluster in ${callRegion}`, () => ctx.aws.switchover(callRegion, global.id, target.clusterArn));
   timeline.mark(`SwitchoverGlobalCluster requested in ${callRegion} (target ${target.clusterArn})`);
-  await waitForWriter(ctx, target, deadline, true, timeline);
+  await waitForWriter(ctx, target, deadline, { settle: true, timeline, onWriter: options.onWriter });
   const result = await finish(ctx, command, "done", from, target, timeline, deadline);
   return { ...result, preflight: checks };
 }
@@ -109,7 +114,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
 
   if (operationInProgress(global)) {
     timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it`);
-    await waitForWriter(ctx, target, deadline, false);
+    await waitForWriter(ctx, target, deadline, { settle: false });
     timeline.mark(`${target.region} is the writer`);
     return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
   }
@@ -143,7 +148,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   deadline = deadlineFrom(ctx);
   await requestMove(ctx, target, timeline, `FailoverGlobalCluster in ${target.region}`, () => ctx.aws.failover(target.region, global.id, target.clusterArn));
   timeline.mark(`FailoverGlobalCluster (AllowDataLoss) requested in ${target.region}`);
-  await waitForWriter(ctx, target, deadline, false, timeline);
+  await waitForWriter(ctx, target, deadline, { settle: false, timeline });
   const result = await finish(ctx, "failover", "done", from, target, timeline, deadline);
   return { ...result, rpoEstimate: lag };
 }
@@ -195,7 +200,14 @@ function settledOn(global: GlobalClusterView, target: RegionSite): boolean {
   return roleOf(global, target) === "writer" && !operationInProgress(global);
 }
 
-async function waitForWriter(ctx: Context, target: RegionSite, deadline: number, settle: boolean, timeline?: Timeline): Promise<void> {
+/** How {@link waitForWriter} waits: also for nothing in progress (`settle`), marking the timeline, telling `onWriter` when the target is the writer. */
+interface WriterWait {
+  settle: boolean;
+  timeline?: Timeline;
+  onWriter?: () => void;
+}
+
+async function waitForWriter(ctx: Context, target: RegionSite, deadline: number, { settle, timeline, onWriter }: WriterWait): Promise<void> {
   let writerSeen = false;
   await waitFor(
     ctx,
@@ -206,6 +218,7 @@ async function waitForWriter(ctx: Context, target: RegionSite, deadline: number,
       if (isWriter && !writerSeen) {
         writerSeen = true;
         timeline?.mark(`${target.region} is the writer`);
+        onWriter?.();
       }
       return isWriter && (!settle || settledOn(global, target));
     },
@@ -244,7 +257,7 @@ async function finish(
 /**
  * With the drill merchant's key, waits (within the deadline) until one test payment is written
  * through the target region's API; retries reuse its Idempotency-Key, so at most one is made. A
- * refusal that waiting cannot mend (4xx but 409 and 429: the key, the request) fails at once.
+ * refusal that waiting cannot mend (a 4xx but 408, 409 and 429: the key, the request) fails at once.
  */
 async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number): Promise<void> {
   const apiKey = ctx.writeCheckApiKey;
@@ -253,7 +266,7 @@ async function checkWrites(ctx: Context, command: RoleChangeResult["command"], t
     return;
   }
   const at = ctx.clock.now().toISOString();
-  const payment = { idempotencyKey: `dr-${command}-${at}`, reference: `dr-${command}-check` };
+  const payment = { idempotencyKey: `dr-${command}-${at}`, reference: `dr-${command}-check`, description: `DR ${command} write check` };
   const written = await waitFor(
     ctx,
     `a test payment to be written through ${target.apiUrl}/payments`,
@@ -268,9 +281,12 @@ async function checkWrites(ctx: Context, command: RoleChangeResult["command"], t
   timeline.mark(`test payment ${written.paymentId} written through ${target.apiUrl}: ${target.region} takes writes`);
 }
 
-/** A 4xx answer that a retry cannot change: not 409 (the same key in flight) nor 429 (throttled). */
+/** 4xx answers a retry can change: a timeout, the same key still in flight, throttling. */
+const RETRYABLE_CLIENT_ERRORS: ReadonlySet<number> = new Set([408, 409, 429]);
+
+/** A 4xx answer that a retry cannot change (the key, the request). */
 function refusedForGood(status: number | null): boolean {
-  return status !== null && status >= 400 && status < 500 && status !== 409 && status !== 429;
+  return status !== null && status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
 }
 
 export async function confirmOrRefuse(ctx: Context, options: RoleChangeOptions, question: string): Promise<void> {

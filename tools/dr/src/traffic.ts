@@ -23,9 +23,11 @@ export interface TrafficOptions {
   apiKey: string;
 }
 
-/** A test payment of the DR commands: a small amount, with a reference that says where it came from. */
-function drillPayment(reference: string): string {
-  return JSON.stringify({ amount: 100, currency: "EUR", reference, description: "DR drill" });
+/** A test payment of the DR commands: a small amount, with a reference and description that say where it came from. */
+export interface TestPayment {
+  idempotencyKey: string;
+  reference: string;
+  description: string;
 }
 
 /** The drill merchant's credentials, on every request. */
@@ -35,12 +37,12 @@ const authorization = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` }
  * POSTs one test payment to `baseUrl`/payments as the drill merchant (`apiKey`) and records what
  * the API answered: a payment id on 201 (or 200, an idempotent replay).
  */
-export async function postTestPayment(ctx: Context, baseUrl: string, payment: { idempotencyKey: string; reference: string }, options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt> {
+export async function postTestPayment(ctx: Context, baseUrl: string, payment: TestPayment, options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt> {
   const sentAt = ctx.clock.now().toISOString();
   const result = await request(
     ctx.fetch,
     `${baseUrl}/payments`,
-    { method: "POST", headers: { ...authorization(options.apiKey), "Content-Type": "application/json", "Idempotency-Key": payment.idempotencyKey }, body: drillPayment(payment.reference) },
+    { method: "POST", headers: { ...authorization(options.apiKey), "Content-Type": "application/json", "Idempotency-Key": payment.idempotencyKey }, body: JSON.stringify({ amount: 100, currency: "EUR", reference: payment.reference, description: payment.description }) },
     options.requestTimeoutMs,
   );
   const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
@@ -93,7 +95,7 @@ export class PaymentTraffic {
   }
 
   private async send(sequence: number): Promise<void> {
-    this.attempts.push(await postTestPayment(this.ctx, this.baseUrl(), { idempotencyKey: `dr-drill-${this.runId}-${sequence}`, reference: `dr-drill-${sequence}` }, this.options));
+    this.attempts.push(await postTestPayment(this.ctx, this.baseUrl(), { idempotencyKey: `dr-drill-${this.runId}-${sequence}`, reference: `dr-drill-${sequence}`, description: "DR drill" }, this.options));
   }
 }
 
