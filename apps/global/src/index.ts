@@ -13,7 +13,15 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "@payments-dr/failover";
-import { BucketReplicationAlarms, CrossRegionDashboard, loadAlarmThresholdOverrides, PRIMARY_PROBE_TARGET, RECOVERY_TARGETS, ReplicationAlarms } from "@payments-dr/monitoring";
+import {
+  BucketReplicationAlarms,
+  CrossRegionDashboard,
+  loadAlarmThresholdOverrides,
+  PRIMARY_PROBE_TARGET,
+  RECOVERY_TARGETS,
+  ReplicationAlarms,
+  type ReplicationAlarmsArgs,
+} from "@payments-dr/monitoring";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -107,33 +115,26 @@ const bucketReplication = { sourceBucket: primary.output("bucketName"), destinat
 const sessionsTableName = primary.output("sessionsTableName");
 // A key revoked in the primary keeps working in the DR region until its replica catches up.
 const apiKeysTableName = primary.output("apiKeysTableName");
-new ReplicationAlarms(
-  "replication-alarms",
-  {
-    namer: primarySide.namer,
-    topicArn: primary.output("alertTopicArn"),
-    sessionsTable: { tableName: sessionsTableName, receivingRegion: config.drRegion },
-    apiKeysTable: { tableName: apiKeysTableName, receivingRegion: config.drRegion },
-    healthChecks,
-    thresholds,
-  },
-  { provider: primarySide.provider },
-);
+// Both tables' replication out of a region, alarmed there (DynamoDB publishes it in the writing
+// region), to that region's topic; the Route 53 health checks go with us-east-1's.
+const tableReplicationAlarms = (name: string, side: typeof primarySide, topicArn: ReplicationAlarmsArgs["topicArn"], receivingRegion: string, checks: typeof healthChecks) =>
+  new ReplicationAlarms(
+    name,
+    {
+      namer: side.namer,
+      topicArn,
+      sessionsTable: { tableName: sessionsTableName, receivingRegion },
+      apiKeysTable: { tableName: apiKeysTableName, receivingRegion },
+      healthChecks: checks,
+      thresholds,
+    },
+    { provider: side.provider },
+  );
+tableReplicationAlarms("replication-alarms", primarySide, primary.output("alertTopicArn"), config.drRegion, healthChecks);
 // The way back: once the DR region takes writes (a switchover or failover), its tables replicate
 // to us-east-1, published in us-east-2. Quiet until then; after a failover it stays in ALARM while
 // us-east-1 is down, and its return to OK says us-east-1 has caught up (runbook, Failback).
-new ReplicationAlarms(
-  "replication-alarms-dr",
-  {
-    namer: drSide.namer,
-    topicArn: dr.output("alertTopicArn"),
-    sessionsTable: { tableName: sessionsTableName, receivingRegion: config.primaryRegion },
-    apiKeysTable: { tableName: apiKeysTableName, receivingRegion: config.primaryRegion },
-    healthChecks: [],
-    thresholds,
-  },
-  { provider: drSide.provider },
-);
+tableReplicationAlarms("replication-alarms-dr", drSide, dr.output("alertTopicArn"), config.primaryRegion, []);
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(
   "s3-replication-alarms-source",
