@@ -491,7 +491,7 @@ describe("cli", () => {
   it("drill refuses before any move without a well-formed DR_DRILL_API_KEY, never echoing it", async () => {
     const missing = await dr(["drill", "--yes"]);
     expect(missing.code).toBe(EXIT_CODES.refused);
-    expect(missing.stderr).toMatch(/set DR_DRILL_API_KEY .* keys:create -- --merchant dr-drill/);
+    expect(missing.stderr).toMatch(/set DR_DRILL_API_KEY .* node dist\/tools\/keys\/cli\.js create --merchant dr-drill/);
     const malformed = await dr(["drill", "--yes"], { drillApiKey: "not-a-key-s3cret" });
     expect(malformed.code).toBe(EXIT_CODES.refused);
     expect(malformed.stderr).toMatch(/DR_DRILL_API_KEY is not an API key/);

@@ -42,7 +42,7 @@ export const DRILL_API_KEY_VARIABLE = "DR_DRILL_API_KEY";
 /** The drill's API key, or a refusal that says how to get one (never echoing what was set). */
 function drillApiKey(env: Environment): string {
   const key = env.drillApiKey?.trim();
-  if (!key) throw new RefusedError(`the drill pays as a merchant: set ${DRILL_API_KEY_VARIABLE} to the API key of one kept for drills (npx nx run keys:create -- --merchant dr-drill)`);
+  if (!key) throw new RefusedError(`the drill pays as a merchant: set ${DRILL_API_KEY_VARIABLE} to the API key of one kept for drills (npx nx run keys:build && node dist/tools/keys/cli.js create --merchant dr-drill)`);
   if (!parseApiKey(key)) throw new RefusedError(`${DRILL_API_KEY_VARIABLE} is not an API key (pdr_<key id>_<secret>)`);
   return key;
 }

@@ -9,6 +9,7 @@ run(process.argv.slice(2), {
   workspace,
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+  underNx: process.env.NX_TASK_TARGET_PROJECT !== undefined,
 }).then((code) => {
   process.exitCode = code;
 });

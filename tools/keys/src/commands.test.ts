@@ -15,6 +15,14 @@ async function created(merchant: string, ...extra: string[]): Promise<{ apiKey: 
 }
 
 describe("create", () => {
+  it("refuses to run as an Nx task, where the printed key could be kept on disk, and creates nothing", async () => {
+    const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"], { underNx: true });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/Nx may keep a task's output on disk .*node dist\/tools\/keys\/cli\.js create --merchant <id>/);
+    expect(await keys().table.items()).toEqual([]);
+    expect(keys().apiGateway.calls).toEqual([]);
+  });
+
   it("stores a record that verifies against the printed key with real hashing, and holds no secret", async () => {
     const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1", "--label", "checkout backend"]);
     expect(code).toBe(EXIT_CODES.ok);

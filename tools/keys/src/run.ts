@@ -17,6 +17,8 @@ export interface Environment {
   clients?: ClientFactory;
   now?(): Date;
   runPulumi?: PulumiRunner;
+  /** Running as an Nx task (NX_TASK_TARGET_PROJECT is set): Nx may keep its output in .nx/cache/terminalOutputs. */
+  underNx?: boolean;
 }
 
 /** Runs one `keys` invocation and resolves with its exit code; never throws. */
@@ -37,6 +39,12 @@ export async function run(argv: readonly string[], env: Environment): Promise<Ex
 }
 
 async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr: (text: string) => void): Promise<ExitCode> {
+  if (args.command === "create" && env.underNx) {
+    throw new RefusedError(
+      "create prints the new key once, and Nx may keep a task's output on disk (.nx/cache/terminalOutputs): run it directly, " +
+        "npx nx run keys:build && node dist/tools/keys/cli.js create --merchant <id>",
+    );
+  }
   const outputs = await readOutputs({ outputsDir: args.outputs, stack: args.stack, workspace: env.workspace, runPulumi: env.runPulumi });
   const ctx: Context = {
     deployment: new Deployment(outputs),

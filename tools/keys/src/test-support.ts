@@ -246,11 +246,12 @@ export class KeysHarness {
 
   constructor(readonly table: LocalKeysTable) {}
 
-  async run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  async run(args: string[], options: { underNx?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const code = await run([...args, "--outputs", this.dir], {
       workspace: "/nonexistent",
+      underNx: options.underNx,
       stdout: (t) => stdout.push(t),
       stderr: (t) => stderr.push(t),
       clients: testClients(this.table, this.regions),
