@@ -522,6 +522,9 @@ const CASES: Record<string, Case> = {
       r("aws:iam/policy:Policy", "batch-policy", { name: "payments-dr-batch-dev", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:Batch*", Resource: "*" }) }),
       r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "batch-attachment", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-batch-dev" }),
       rolePolicy("index-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:Scan", Resource: `${KEYS_TABLE_ARN}/index/*` }),
+      // The stream carries every item's old and new image; an export copies them all.
+      rolePolicy("stream-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: ["dynamodb:GetShardIterator", "dynamodb:GetRecords"], Resource: `${KEYS_TABLE_ARN}/stream/*` }),
+      rolePolicy("export-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: ["dynamodb:ExportTableToPointInTime", "dynamodb:UpdateContinuousBackups"], Resource: KEYS_TABLE_ARN }),
       // lastUsedAt only, but on any item: the key's own item too, where a write can undo a revocation.
       rolePolicy("key-item-access", "payments-dr-api-use1-dev", {
         Effect: "Allow",
@@ -537,6 +540,8 @@ const CASES: Record<string, Case> = {
       /^policy allows dynamodb:UpdateItem on the API keys table \(arn:aws:dynamodb:us-east-1:123456789012:table\/\*\) without/,
       /^policy allows dynamodb:BatchWriteItem on the API keys table \(\*\)$/,
       /^policy allows dynamodb:Scan on the API keys table \(.*api-keys-dev\/index\/\*\)$/,
+      /^policy allows dynamodb:GetRecords, dynamodb:GetShardIterator on the API keys table \(.*api-keys-dev\/stream\/\*\)$/,
+      /^policy allows dynamodb:ExportTableToPointInTime, dynamodb:UpdateContinuousBackups on the API keys table \(.*api-keys-dev\)$/,
       /^policy allows dynamodb:UpdateItem on the API keys table \(.*api-keys-dev\) beyond usage items \(no ForAllValues condition limiting dynamodb:LeadingKeys to used#…\)$/,
     ],
   },

@@ -16,7 +16,9 @@ export const API_KEYS_TABLE_MARK = "api-keys";
 /**
  * Actions that read every key record (hashes, salts, merchants) or write or delete one: the keys
  * CLI's job, under an operator's credentials, never a function's. The PartiQL actions do the
- * same through another API.
+ * same through another API; the stream (old and new images of every item), exports, backups and
+ * restores copy every record; UpdateTable, UpdateContinuousBackups and DeleteTable can turn off
+ * point-in-time recovery or drop the table.
  */
 export const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
   "dynamodb:Scan",
@@ -28,6 +30,15 @@ export const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
   "dynamodb:PartiQLInsert",
   "dynamodb:PartiQLUpdate",
   "dynamodb:PartiQLDelete",
+  "dynamodb:GetRecords",
+  "dynamodb:GetShardIterator",
+  "dynamodb:ExportTableToPointInTime",
+  "dynamodb:CreateBackup",
+  "dynamodb:RestoreTableFromBackup",
+  "dynamodb:RestoreTableToPointInTime",
+  "dynamodb:UpdateTable",
+  "dynamodb:UpdateContinuousBackups",
+  "dynamodb:DeleteTable",
 ];
 
 const UPDATE_ITEM = "dynamodb:UpdateItem";
