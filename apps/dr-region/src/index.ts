@@ -12,9 +12,9 @@ import {
   type StackOutputs,
 } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
-import { AlertTopic, loadAlarmThresholds, PRIMARY_PROBE_TARGET } from "@payments-dr/monitoring";
+import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
-import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
+import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS, PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 import { HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
 

@@ -17,11 +17,11 @@ import {
   BucketReplicationAlarms,
   CrossRegionDashboard,
   loadAlarmThresholdOverrides,
-  PRIMARY_PROBE_TARGET,
   RECOVERY_TARGETS,
   ReplicationAlarms,
   type ReplicationAlarmsArgs,
 } from "@payments-dr/monitoring";
+import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 import { BucketReplication } from "@payments-dr/storage";
 
 // Config: validated before anything is read.
@@ -111,7 +111,8 @@ const healthChecks = [
   { name: "primary", healthCheckId: primaryHealth.healthCheckId },
   { name: "dr", healthCheckId: drHealth.healthCheckId },
 ];
-const bucketReplication = { sourceBucket: primary.output("bucketName"), destinationBucket: dr.output("bucketName"), ruleId: replication.ruleId };
+const rule = { source, destination, ruleId: replication.ruleId };
+const bucketReplication = { sourceBucket: source.bucketName, destinationBucket: destination.bucketName, ruleId: rule.ruleId };
 const sessionsTableName = primary.output("sessionsTableName");
 // A key revoked in the primary keeps working in the DR region until its replica catches up.
 const apiKeysTableName = primary.output("apiKeysTableName");
@@ -138,12 +139,12 @@ tableReplicationAlarms("replication-alarms-dr", drSide, dr.output("alertTopicArn
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(
   "s3-replication-alarms-source",
-  { namer: primarySide.namer, topicArn: primary.output("alertTopicArn"), rule: { source, destination, ruleId: replication.ruleId }, end: "source", thresholds },
+  { namer: primarySide.namer, topicArn: primary.output("alertTopicArn"), rule, end: "source", thresholds },
   { provider: primarySide.provider },
 );
 new BucketReplicationAlarms(
   "s3-replication-alarms-destination",
-  { namer: drSide.namer, topicArn: dr.output("alertTopicArn"), rule: { source, destination, ruleId: replication.ruleId }, end: "destination", thresholds },
+  { namer: drSide.namer, topicArn: dr.output("alertTopicArn"), rule, end: "destination", thresholds },
   { provider: drSide.provider },
 );
 

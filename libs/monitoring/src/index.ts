@@ -1,6 +1,6 @@
 // The lib's public surface: each folder's index says what it exposes.
 export * from "./alarms";
 export * from "./dashboards";
-export { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, PRIMARY_PROBE_TARGET, ROUTE53_METRICS_REGION } from "./metrics";
+export { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "./metrics";
 export * from "./sns";
 export { RECOVERY_TARGETS, type RecoveryTargets } from "./targets";

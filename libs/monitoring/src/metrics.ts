@@ -6,8 +6,6 @@ export const NAMESPACE = {
   dynamodb: "AWS/DynamoDB",
   s3: "AWS/S3",
   route53: "AWS/Route53",
-  /** The payment functions' own metrics (Powertools EMF); the health probe has its own (PROBE_METRIC.namespace). */
-  payments: "PaymentsDr",
 } as const;
 
 /**
@@ -23,9 +21,6 @@ export const ROUTE53_METRICS_REGION = "us-east-1";
  * AuroraGlobalDBReplicationLag is the older measure (storage, Aurora MySQL's before 3.04/2.12).
  */
 export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
-
-/** The `Target` of the DR region's probe of the primary's /health (its contract: libs/payment-lambda). */
-export { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 
 /** Every alarm and widget looks at one-minute datapoints: the finest standard resolution. */
 export const PERIOD_SECONDS = 60;

@@ -1,6 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "@payments-dr/conventions";
-import { NAMESPACE } from "@payments-dr/monitoring";
 import { invalid, requireInteger } from "./validation";
 
 /** The database a function connects to. */
@@ -34,7 +33,7 @@ const MIN_DATABASE_TIMEOUT_MS = 100;
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 /** CloudWatch namespace of the functions' Powertools metrics (alarms read them there). */
-export const METRICS_NAMESPACE = NAMESPACE.payments;
+export const METRICS_NAMESPACE = "PaymentsDr";
 
 /**
  * The environment of a payment-lambda function: the contract between this library and the

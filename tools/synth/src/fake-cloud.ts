@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { regionCode } from "@payments-dr/conventions";
 
 /** The account every synthesized resource lives in. */
 export const FAKE_ACCOUNT_ID = "123456789012";
@@ -144,7 +145,7 @@ export function fakeInvoke(args: pulumi.runtime.MockCallArgs, region: string): R
       return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
       // Four zones a–d with the IDs az1–az4 (us-east-1 → use1-az1 …), less those the call excludes.
-      const code = region.replace(/^([a-z]{2})-([a-z])[a-z]*-(\d+)$/, "$1$2$3");
+      const code = regionCode(region);
       const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
       const zones = ["a", "b", "c", "d"].map((letter, i) => ({ name: `${region}${letter}`, zoneId: `${code}-az${i + 1}` })).filter((z) => !excluded.has(z.zoneId));
       return { id: region, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId) };
