@@ -12,7 +12,7 @@ import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { perRegion } from "@payments-dr/cli-support";
 import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
-import { LAG_LOOKBACK_SECONDS } from "./thresholds";
+import { LAG_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
 /** The replication lag the DR commands read: see {@link Aws.replicationLag}. */
 export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
@@ -36,20 +36,17 @@ export interface ClientFactory {
   route53(): Route53Client;
 }
 
-/**
- * Bounds on every AWS call. The SDK's defaults wait without limit and retry three times, so a
- * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
- * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
- */
-/** How far back `dr status` reads the health probe's datapoints: a few probes. */
-export const PROBE_LOOKBACK_SECONDS = 120;
-
 /** One health-probe datapoint. */
 export interface ProbeSample {
   at: Date;
   healthy: boolean;
 }
 
+/**
+ * Bounds on every AWS call. The SDK's defaults wait without limit and retry three times, so a
+ * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
+ * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
+ */
 export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }, maxAttempts: 2 } as const;
 
 /** One client per service and region, created on first use. */

@@ -1,7 +1,7 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { LagReading } from "./aws";
 import type { Context } from "./context";
-import { lagReadingSince, operationInProgress } from "./preflight";
+import { lagAcceptable, operationInProgress } from "./preflight";
 import { confirmOrRefuse, type RoleChangeResult, switchover } from "./role-change";
 import { readGlobalCluster, roleOf } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
@@ -107,7 +107,7 @@ async function lagUnderThresholdSince(ctx: Context, site: RegionSite, since: Dat
     ctx,
     `a replication lag of ${site.clusterIdentifier} under ${MAX_LAG_SECONDS} s after ${since.toISOString()}`,
     () => ctx.aws.replicationLag(site.region, site.clusterIdentifier),
-    (newest) => lagReadingSince(newest, since) && newest.seconds < MAX_LAG_SECONDS,
+    (newest) => lagAcceptable(newest, since),
     ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000,
     (newest) => (newest ? `${newest.seconds} s at ${newest.at.toISOString()}` : "no datapoint"),
   );

@@ -4,6 +4,7 @@ import type { DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
 import type { GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
+import { PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
 export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;
@@ -50,7 +51,7 @@ function probeLine(p: ProbeStatus): string {
   const seen = p.error
     ? `error: ${p.error}`
     : p.healthy === null
-      ? "no datapoint in the last 2 min (probe not deployed, or not reporting)"
+      ? `no datapoint in the last ${PROBE_LOOKBACK_SECONDS / 60} min (probe not deployed, or not reporting)`
       : `${p.healthy ? "healthy" : "UNHEALTHY"} at ${p.at}${p.failedInARow > 0 ? `, ${p.failedInARow} failed in a row` : ""}`;
   return `${p.target} /health probed from ${p.region}: ${seen}`;
 }

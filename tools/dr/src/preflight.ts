@@ -35,8 +35,13 @@ export interface PreflightOptions {
   lagSince?: Date;
 }
 
+/** Whether `reading` covers time after `since` and is under the lag a switchover accepts. */
+export function lagAcceptable(reading: LagReading | undefined, since: Date | undefined): reading is LagReading {
+  return lagReadingSince(reading, since) && reading.seconds < MAX_LAG_SECONDS;
+}
+
 /** Whether `reading` covers time after `since`: its 1-minute period ends later. */
-export function lagReadingSince(reading: LagReading | undefined, since: Date | undefined): reading is LagReading {
+function lagReadingSince(reading: LagReading | undefined, since: Date | undefined): reading is LagReading {
   if (!reading) return false;
   return since === undefined || reading.at.getTime() + LAG_PERIOD_SECONDS * 1000 > since.getTime();
 }
@@ -84,7 +89,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   const none = options.lagSince
     ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)`
     : "in the last 5 min (Aurora reports it for secondaries only: a cluster demoted minutes ago has none yet, retry in a minute or two)";
-  add(`replication lag under ${MAX_LAG_SECONDS} s`, seconds !== undefined && seconds < MAX_LAG_SECONDS,
+  add(`replication lag under ${MAX_LAG_SECONDS} s`, lagAcceptable(lag.value, options.lagSince),
     lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}`));
 
   add("no global-cluster operation in progress", !operationInProgress(global),

@@ -103,7 +103,8 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   const timeline = new Timeline(ctx.clock, ctx.log);
   let deadline = deadlineFrom(ctx);
   const global = await readGlobalCluster(ctx, [target]);
-  const from = writerSite(global, ctx.topology)?.region ?? null;
+  const writer = writerSite(global, ctx.topology);
+  const from = writer?.region ?? null;
   timeline.mark(`read ${global.id} in ${target.region}: status ${global.status}, writer ${from ?? "none"}`);
 
   // A move away from the target is refused before anything else: the target may still be the writer, not for long.
@@ -120,7 +121,6 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   }
 
   // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
-  const writer = writerSite(global, ctx.topology);
   const [cluster, writerHealth] = await Promise.all([
     ctx.aws.cluster(target.region, target.clusterIdentifier),
     writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,

@@ -35,3 +35,6 @@ export const DEFAULT_TIMEOUT_SECONDS = RTO_SECONDS;
 
 /** Window searched for the latest replication-lag datapoint. */
 export const LAG_LOOKBACK_SECONDS = 300;
+
+/** How far back `dr status` reads the health probe's datapoints: a few probes. */
+export const PROBE_LOOKBACK_SECONDS = 120;

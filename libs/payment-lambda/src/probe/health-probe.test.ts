@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ProbeSettings } from "../config/settings";
 import { createLogger } from "../observability/logger";
+import { freePort } from "../test-support/database";
 import { sampleDatum } from "./cloudwatch-publisher";
 import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./contract";
 import { createProbeHandler, probeHealth, type ProbeSample } from "./health-probe";
@@ -22,15 +23,6 @@ const answering = (status: number, headers: Record<string, string> = {}) =>
     response.writeHead(status, { "content-type": "application/json", ...headers });
     response.end(JSON.stringify({ status: status === 200 ? "ok" : "unavailable", role: "primary" }));
   });
-
-/** A port nothing listens on: a server's, once closed. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/health`;
-}
 
 const logger = createLogger({ serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" });
 
@@ -58,7 +50,7 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
   });
 
   it("a refused connection is unhealthy, named by its code and nothing from the URL", async () => {
-    const sample = await probeHealth("primary", await closedPort(), 1000);
+    const sample = await probeHealth("primary", `http://127.0.0.1:${await freePort()}/health`, 1000);
     expect(sample).toMatchObject({ healthy: false, error: "ECONNREFUSED" });
   });
 });
