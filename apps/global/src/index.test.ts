@@ -133,7 +133,7 @@ describe("global stack with a custom domain", () => {
     expect(plan.outputs).toMatchObject({ dnsFailover: "enabled: pay.example.com", failoverDomain: "pay.example.com" });
   });
 
-  it("with the Region switch plan, the primary record follows its /health and ARC's primary check, both healthy; the DR record its /health alone", () => {
+  it("with the Region switch plan, the primary record follows its /health and ARC's primary check, both healthy; the DR record no check", () => {
     const records = plan.ofType("aws:route53/record:Record");
     const primaryRecord = records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "PRIMARY")!;
     const combined = plan.one(HEALTH_CHECK, "primary-record-health-check");
@@ -141,15 +141,16 @@ describe("global stack with a custom domain", () => {
     expect(combined.inputs).toMatchObject({ type: "CALCULATED", childHealthThreshold: 2 });
     expect(combined.inputs.childHealthchecks).toEqual([plan.outputs.primaryHealthCheckId, expect.stringMatching(/^arc-hc-/)]);
     // Automatic failover must not wait on ARC's check of the region it has not activated.
-    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBe(plan.outputs.drHealthCheckId);
+    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBeUndefined();
     expect(plan.ofType(HEALTH_CHECK).filter((c) => c.inputs.type === "CALCULATED")).toHaveLength(1);
   });
 
-  it("without the plan, each record carries its region's API health check itself", async () => {
+  it("without the plan, the primary record carries the primary's API health check itself, the DR record none (it is answered whenever the primary is unhealthy)", async () => {
     const noPlan = await synth({ config: DOMAIN, upstream: WITH_DOMAIN });
     const records = noPlan.ofType("aws:route53/record:Record");
     expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "PRIMARY")!.inputs.healthCheckId).toBe(noPlan.outputs.primaryHealthCheckId);
-    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBe(noPlan.outputs.drHealthCheckId);
+    expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBeUndefined();
+    // The DR region's check stays, for its alarm and `dr status`.
     expect(noPlan.ofType(HEALTH_CHECK).map((c) => c.inputs.type)).toEqual(["HTTPS", "HTTPS"]);
   });
 

@@ -63,10 +63,9 @@ const regionSwitchPlan = regionSwitchPlanEnabled
     )
   : undefined;
 
-// Each failover record carries its region's API check. With the plan, the primary record also
-// needs ARC's check for the primary region, so that running the plan moves the traffic; the DR
-// record keeps its API check alone, so that DNS still fails over on the primary's /health
-// whatever ARC's check of the region it has not activated says.
+// The primary record carries the primary's API check (the DR record none: libs/failover). With
+// the plan, it also needs ARC's check for the primary region, so that running the plan moves the
+// traffic; DNS still fails over on the primary's /health alone, whatever ARC's check says.
 const arcPrimaryCheck = regionSwitchPlan?.primaryRegionHealthCheckId;
 const primaryRecordCheck = arcPrimaryCheck
   ? new CombinedHealthCheck("primary-record-health", { namer: primarySide.namer, role: "primary", healthCheckIds: [primaryHealth.healthCheckId, arcPrimaryCheck] }, { provider: primarySide.provider })
@@ -77,7 +76,7 @@ if (config.domain) {
     {
       domain: config.domain,
       primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: primaryRecordCheck.healthCheckId },
-      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), healthCheckId: drHealth.healthCheckId },
+      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId") },
     },
     { provider: primarySide.provider },
   );

@@ -7,14 +7,15 @@ export interface FailoverTarget {
   domainTarget: pulumi.Input<string>;
   /** Its Route 53 hosted zone id (API Gateway's, per region). */
   domainZoneId: pulumi.Input<string>;
-  healthCheckId: pulumi.Input<string>;
 }
 
 /** Arguments of {@link FailoverRecords}. */
 export interface FailoverRecordsArgs {
   /** The custom domain, e.g. `pay.example.com`, and the public hosted zone that holds it. */
   domain: { name: string; hostedZoneId: string };
-  primary: FailoverTarget;
+  /** The primary region's target and the health check that decides whether DNS answers with it. */
+  primary: FailoverTarget & { healthCheckId: pulumi.Input<string> };
+  /** The DR region's target: no health check, so it is answered whenever the primary is unhealthy. */
   secondary: FailoverTarget;
 }
 
@@ -37,8 +38,12 @@ export function failoverSetIdentifier(domainName: string, role: "PRIMARY" | "SEC
 
 /**
  * The PRIMARY and SECONDARY failover alias records of the custom domain (DESIGN §7). Route 53
- * answers with the primary while its health check passes, else with the secondary; both carry
- * their region's health check and evaluate the target's health too.
+ * answers with the primary while its health check passes, else with the secondary. Only the
+ * primary carries a health check: Route 53 answers with the primary, healthy or not, whenever
+ * the secondary is unhealthy, so a check on the secondary could only send traffic back to a
+ * failed primary, e.g. while the DR database restarts during its promotion. Without one, the
+ * secondary is answered whenever the primary is unhealthy (Route 53 API, ResourceRecordSet
+ * `Failover`). The DR region's check stays, for its alarm and `dr status`.
  */
 export class FailoverRecords extends pulumi.ComponentResource {
   readonly fqdn: pulumi.Output<string>;
@@ -46,7 +51,8 @@ export class FailoverRecords extends pulumi.ComponentResource {
   constructor(name: string, args: FailoverRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:failover:FailoverRecords", name, {}, opts);
 
-    const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget) =>
+    // The secondary also ignores its target's health, for the same reason as its missing check.
+    const record = (role: "PRIMARY" | "SECONDARY", target: FailoverTarget & { healthCheckId?: pulumi.Input<string> }) =>
       new aws.route53.Record(
         `${name}-${role.toLowerCase()}`,
         {
@@ -56,7 +62,7 @@ export class FailoverRecords extends pulumi.ComponentResource {
           setIdentifier: failoverSetIdentifier(args.domain.name, role),
           failoverRoutingPolicies: [{ type: role }],
           healthCheckId: target.healthCheckId,
-          aliases: [{ name: pulumi.output(target.domainTarget).apply(checkFailoverTarget), zoneId: target.domainZoneId, evaluateTargetHealth: true }],
+          aliases: [{ name: pulumi.output(target.domainTarget).apply(checkFailoverTarget), zoneId: target.domainZoneId, evaluateTargetHealth: role === "PRIMARY" }],
         },
         { parent: this },
       );

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
-import { type Plan, synthesize } from "@payments-dr/synth";
+import { fakeId, type Plan, synthesize } from "@payments-dr/synth";
 import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, healthCheckTarget, RegionSwitchPlan } from "./index";
 import { regionHealthCheckId } from "./region-switch-plan";
 
@@ -14,13 +14,12 @@ function synth(primaryTarget = PRIMARY_TARGET): Promise<Plan> {
       const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
       const namer = new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" });
       const primary = new ApiHealthCheck("primary-health", { namer, role: "primary", healthUrl: "https://abc.execute-api.us-east-1.amazonaws.com/v1/health" }, { provider });
-      const dr = new ApiHealthCheck("dr-health", { namer, role: "dr", healthUrl: "https://def.execute-api.us-east-2.amazonaws.com/v1/health" }, { provider });
       new FailoverRecords(
         "api",
         {
           domain: { name: "pay.example.com", hostedZoneId: "Z0123456789ABC" },
           primary: { domainTarget: primaryTarget, domainZoneId: "Z1UJRXOUMOOFQ8", healthCheckId: primary.healthCheckId },
-          secondary: { domainTarget: DR_TARGET, domainZoneId: "ZOJJZC49E0EPZ", healthCheckId: dr.healthCheckId },
+          secondary: { domainTarget: DR_TARGET, domainZoneId: "ZOJJZC49E0EPZ" },
         },
         { provider },
       );
@@ -75,9 +74,16 @@ describe("FailoverRecords", () => {
     const [primary, secondary] = ["api-primary", "api-secondary"].map((name) => plan.named(name));
     expect(primary.inputs).toMatchObject({ name: "pay.example.com", type: "A", failoverRoutingPolicies: [{ type: "PRIMARY" }] });
     expect(secondary.inputs).toMatchObject({ name: "pay.example.com", type: "A", failoverRoutingPolicies: [{ type: "SECONDARY" }] });
-    expect(primary.inputs.healthCheckId).not.toEqual(secondary.inputs.healthCheckId);
+    expect(primary.inputs.healthCheckId).toBe(fakeId("hc", "aws:route53/healthCheck:HealthCheck::primary-health-check"));
     expect(primary.inputs.aliases).toEqual([{ name: PRIMARY_TARGET, zoneId: "Z1UJRXOUMOOFQ8", evaluateTargetHealth: true }]);
-    expect(secondary.inputs.aliases).toEqual([{ name: DR_TARGET, zoneId: "ZOJJZC49E0EPZ", evaluateTargetHealth: true }]);
+    expect(secondary.inputs.aliases).toEqual([{ name: DR_TARGET, zoneId: "ZOJJZC49E0EPZ", evaluateTargetHealth: false }]);
+  });
+
+  it("never sends traffic back to a failed primary: the secondary has no health check and ignores its target's health", () => {
+    // Route 53 answers with the primary, healthy or not, whenever the secondary is unhealthy.
+    const secondary = plan.named("api-secondary");
+    expect(secondary.inputs.healthCheckId).toBeUndefined();
+    expect(secondary.inputs.aliases[0].evaluateTargetHealth).toBe(false);
   });
 
   it("pitfall: failover record pointing at an execute-api hostname → refused (403 / TLS mismatch)", async () => {

@@ -114,8 +114,9 @@ describe("RegionalAlarms", () => {
       statistic: "Maximum",
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold,
-      evaluationPeriods: defaultAlarmThresholds.replicationLagMinutes,
-      datapointsToAlarm: defaultAlarmThresholds.replicationLagMinutes,
+      // One minute: a stalled replication crosses 15 s within it; each minute more is 60 s more at risk.
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
       // A DR cluster that stops reporting its lag is no longer replicating.
       treatMissingData: "breaching",
     });
@@ -169,7 +170,7 @@ describe("ReplicationAlarms", () => {
       statistic: "Average",
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: defaultAlarmThresholds.apiKeysReplicationLatencyMs,
-      evaluationPeriods: defaultAlarmThresholds.replicationLagMinutes,
+      evaluationPeriods: defaultAlarmThresholds.rpoLagMinutes,
       treatMissingData: "notBreaching",
     });
     expect(defaultAlarmThresholds.apiKeysReplicationLatencyMs).toBe(RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE);
@@ -258,9 +259,12 @@ describe("BucketReplicationAlarms", () => {
       metricName: "ReplicationLatency",
       statistic: "Maximum",
       threshold: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
+      // Three minutes: a burst of uploads is not a trend, and RTC's bound is 15 minutes.
+      evaluationPeriods: 3,
       treatMissingData: "notBreaching",
     });
-    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication" });
+    expect(alarms.get("s3-replication-latency")!.inputs.alarmDescription).toMatch(/225 s or more late for 3 minutes/);
+    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication", evaluationPeriods: 3 });
     for (const alarm of alarms.values()) {
       expect(alarm.region).toBe("us-east-2");
       expect(alarm.inputs.dimensions).toEqual(DIMENSIONS);

@@ -4,7 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
-import { AlarmThresholds, alarmThresholds } from "./thresholds";
+import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** A bucket at one end of a replication rule, and its region. */
 export interface ReplicationEndRef {
@@ -72,7 +72,7 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
     {
       role: "s3-replication-latency",
       description:
-        `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late for ${t.replicationLagMinutes} minutes; ` +
+        `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late ${forMinutes(t.s3ReplicationAlarmMinutes)}; ` +
         `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes.`,
       namespace: NAMESPACE.s3,
       metricName: "ReplicationLatency",
@@ -80,19 +80,19 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
       stat: "Maximum",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.s3ReplicationLatencySeconds,
-      evaluationPeriods: t.replicationLagMinutes,
+      evaluationPeriods: t.s3ReplicationAlarmMinutes,
       treatMissingData: "notBreaching",
     },
     {
       role: "s3-pending-replication",
-      description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending for ${t.replicationLagMinutes} minutes; the backlog does not drain.`,
+      description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending ${forMinutes(t.s3ReplicationAlarmMinutes)}; the backlog does not drain.`,
       namespace: NAMESPACE.s3,
       metricName: "OperationsPendingReplication",
       dimensions,
       stat: "Maximum",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.s3OperationsPendingReplication,
-      evaluationPeriods: t.replicationLagMinutes,
+      evaluationPeriods: t.s3ReplicationAlarmMinutes,
       treatMissingData: "notBreaching",
     },
   ];

@@ -3,7 +3,7 @@ import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
 import { AURORA_RPO_LAG_METRIC, NAMESPACE } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
-import { AlarmThresholds, alarmThresholds } from "./thresholds";
+import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** Arguments of {@link RegionalAlarms}. */
 export interface RegionalAlarmsArgs {
@@ -131,7 +131,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     specs.push({
       role: "aurora-replication-lag",
       description:
-        `Aurora global database: the DR cluster lags ${t.auroraReplicationLagMs} ms or more (or reports nothing) for ${t.replicationLagMinutes} minutes; ` +
+        `Aurora global database: the DR cluster lags ${t.auroraReplicationLagMs} ms or more (or reports nothing) ${forMinutes(t.rpoLagMinutes)}; ` +
         `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A failover now would lose that much; see the DR runbook (status, preflight).`,
       namespace: NAMESPACE.rds,
       metricName: AURORA_RPO_LAG_METRIC,
@@ -139,7 +139,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       stat: "Maximum",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.auroraReplicationLagMs,
-      evaluationPeriods: t.replicationLagMinutes,
+      evaluationPeriods: t.rpoLagMinutes,
       treatMissingData: "breaching",
     });
   }

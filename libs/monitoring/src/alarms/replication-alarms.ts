@@ -4,7 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
-import { AlarmThresholds, alarmThresholds } from "./thresholds";
+import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** A Route 53 health check to alarm on; `name` goes into the alarm's name (e.g. `primary`, `dr`). */
 export interface HealthCheckRef {
@@ -72,8 +72,8 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
         "dynamodb-replication-latency",
         sessionsTable,
         t.dynamodbReplicationLatencyMs,
-        t.replicationLagMinutes,
-        `DynamoDB sessions table: replication to its replica in ${sessionsTable.receivingRegion} takes ${t.dynamodbReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes; ` +
+        t.rpoLagMinutes,
+        `DynamoDB sessions table: replication to its replica in ${sessionsTable.receivingRegion} takes ${t.dynamodbReplicationLatencyMs} ms or more ${forMinutes(t.rpoLagMinutes)}; ` +
           `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
       ),
     );
@@ -84,8 +84,8 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
         "dynamodb-api-keys-replication-latency",
         apiKeysTable,
         t.apiKeysReplicationLatencyMs,
-        t.replicationLagMinutes,
-        `DynamoDB API keys table: replication to its replica in ${apiKeysTable.receivingRegion} takes ${t.apiKeysReplicationLatencyMs} ms or more for ${t.replicationLagMinutes} minutes. ` +
+        t.rpoLagMinutes,
+        `DynamoDB API keys table: replication to its replica in ${apiKeysTable.receivingRegion} takes ${t.apiKeysReplicationLatencyMs} ms or more ${forMinutes(t.rpoLagMinutes)}. ` +
           `Revocations and new keys reach ${apiKeysTable.receivingRegion} late: a key revoked here still works there until replication catches up ` +
           "(plus the authorizer's cache TTL), and a new key is refused there. See the runbook, Merchant API keys.",
       ),

@@ -4,8 +4,9 @@ import { RECOVERY_TARGETS } from "../targets";
 /**
  * Replication alarms warn at a quarter of the bound they guard: far above what a healthy
  * system shows (Aurora and DynamoDB lag ≈ 1 s, `aimRpoSeconds`), so normal jitter never pages,
- * and far enough below the promise that the on-call still has three quarters of it to act in
- * (pause writes, fail over while the lag is small) before data loss would break it.
+ * and low enough that a stalled replication, whose lag grows a second per second, crosses it
+ * within its first minute: with one minute of confirmation (`rpoLagMinutes`) the page comes
+ * when about a minute of writes is at risk, as the 60 s promise is reached, not minutes after.
  */
 export const REPLICATION_WARNING_SHARE = 0.25;
 
@@ -84,10 +85,23 @@ export interface AlarmThresholds {
   /** S3 `OperationsPendingReplication` (maximum): a backlog that does not drain. @default 1000 */
   s3OperationsPendingReplication: number;
   /**
-   * Consecutive minutes a replication metric must stay at or above its threshold: one slow
-   * minute (a burst of writes, a vacuum) is normal, three in a row are a trend. @default 3
+   * Minutes the Aurora lag or a table's replication latency must stay at or above its threshold.
+   * Each minute of confirmation is a minute more of writes at risk against the 60 s promise, and
+   * a healthy system lags ≈ 1 s, so one minute at a quarter of the promise is already news.
+   * @default 1
    */
-  replicationLagMinutes: number;
+  rpoLagMinutes: number;
+  /**
+   * Minutes an S3 replication metric must stay at or above its threshold: a burst of uploads
+   * fills the backlog for a minute or two, three in a row are a trend. Replication Time Control's
+   * bound is 15 minutes, so three of confirmation leave most of it to act in. @default 3
+   */
+  s3ReplicationAlarmMinutes: number;
+}
+
+/** "for a minute" or "for N minutes": the alarms' descriptions say how long a breach lasts. */
+export function forMinutes(minutes: number): string {
+  return minutes === 1 ? "for a minute" : `for ${minutes} minutes`;
 }
 
 /** The thresholds every alarm uses unless overridden, derived from {@link RECOVERY_TARGETS}. */
@@ -105,7 +119,8 @@ export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
   // 15 min × 60 s × ¼ = 225 s.
   s3ReplicationLatencySeconds: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
   s3OperationsPendingReplication: 1000,
-  replicationLagMinutes: 3,
+  rpoLagMinutes: 1,
+  s3ReplicationAlarmMinutes: 3,
 };
 
 /** The defaults with the overrides that are set (an explicit `undefined` keeps the default). */
