@@ -33,12 +33,24 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
       description: "Two coffees",
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
     });
-    expect(created.headers?.Location).toBe(`/payments/${payment.id}`);
+    // The fixture was captured on the default endpoint, where the path starts with the stage.
+    expect(created.headers?.Location).toBe(`/prod/payments/${payment.id}`);
     expect(created.body).toContain('"amount":1050');
 
     const read = await api.handler(getPayment(payment.id));
     expect(read.statusCode).toBe(200);
     expect(paymentOf(read)).toEqual(payment);
+  });
+
+  it("points Location where the caller reads the payment: no stage behind a custom domain (the failover domain), its replay too", async () => {
+    const viaDomain = (event: ReturnType<typeof postPayment>) => {
+      event.requestContext.domainName = "pay.example.com";
+      return event;
+    };
+    const created = await api.handler(viaDomain(postPayment(VALID_PAYMENT, "fixture-key-domain")));
+    expect(created.headers?.Location).toBe(`/payments/${paymentOf(created).id}`);
+    const replayed = await api.handler(viaDomain(postPayment(VALID_PAYMENT, "fixture-key-domain")));
+    expect(replayed.headers?.Location).toBe(created.headers?.Location);
   });
 
   it("keeps the largest accepted amount exact end to end (bigint, never a float)", async () => {

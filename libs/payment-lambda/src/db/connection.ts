@@ -1,7 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { Client, type ClientBase, type ClientConfig } from "pg";
 import { loggableError } from "../observability/logger";
-import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isTransientDatabaseError } from "./errors";
+import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isSpentConnection, isTransientDatabaseError } from "./errors";
 
 /** Arguments of {@link Connection}. */
 export interface ConnectionOptions {
@@ -18,8 +18,14 @@ export interface ConnectionOptions {
  * One PostgreSQL connection, opened on first use and kept across invocations (one per Lambda
  * container). A transient failure — refused, timed out, read-only, terminated — discards it, so
  * the next request reconnects (and re-resolves DNS: after a switchover the global writer
- * endpoint names another cluster). Uses are serialised: a Lambda container runs one invocation
- * at a time, and this keeps two transactions from ever sharing the connection anyway.
+ * endpoint names another cluster). A kept connection that turns out spent — closed by the server
+ * or the network while the container was frozen (a switchover ends every session), or holding
+ * statements a migration made stale — is replaced at once and the work runs once more on the new
+ * one, so that each warm container does not answer its first request after such an event with a
+ * 503. Every use is safe to run twice: reads, and a payment, recorded once under its
+ * Idempotency-Key (a first run that committed before its answer was lost is replayed).
+ * Uses are serialised: a Lambda container runs one invocation at a time, and this keeps two
+ * transactions from ever sharing the connection anyway.
  */
 export class Connection {
   private client: Client | undefined;
@@ -68,6 +74,7 @@ export class Connection {
   }
 
   private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
+    const kept = this.client !== undefined;
     const client = await this.connect();
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
     // asked has already answered, so its work must not run now, in some later invocation.
@@ -77,6 +84,8 @@ export class Connection {
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       this.discard(client, error);
+      // Once: the connection is discarded, so the second run opens a new one and is not `kept`.
+      if (kept && isSpentConnection(error) && interruptions === this.interruptions) return this.run(work, interruptions);
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
     }
   }

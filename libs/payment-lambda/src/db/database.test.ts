@@ -7,7 +7,7 @@ import { startPostgres, type PostgresServer } from "../test-support/database";
 import { Connection } from "./connection";
 import { parseDbSecret, secretsManagerCredentials, type DbSecret } from "./credentials";
 import { clientConfig, createDatabase } from "./database";
-import { DatabaseUnavailableError, isTransientDatabaseError } from "./errors";
+import { DatabaseUnavailableError, isSpentConnection, isTransientDatabaseError, StaleConnectionError } from "./errors";
 
 const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
 const AWS: DatabaseSettings = {
@@ -90,6 +90,24 @@ describe("errors", () => {
     expect(isTransientDatabaseError(new Error("Connection terminated unexpectedly"))).toBe(true);
     expect(isTransientDatabaseError(new Error("Query read timeout"))).toBe(true);
     expect(isTransientDatabaseError(new TypeError("cannot read properties of undefined"))).toBe(false);
+  });
+
+  // A spent connection is worth one more try on a new one; a database that is down, read-only,
+  // slow or locked is not (the retry would only double the wait for the same 503).
+  it.each([
+    ["57P01 admin shutdown (switchover, reboot, pg_terminate_backend)", Object.assign(new Error("x"), { code: "57P01" }), true],
+    ["08006 connection failure", Object.assign(new Error("x"), { code: "08006" }), true],
+    ["ECONNRESET", Object.assign(new Error("x"), { code: "ECONNRESET" }), true],
+    ["closed under a query", new Error("Connection terminated unexpectedly"), true],
+    ["a stale prepared statement", new StaleConnectionError("0A000"), true],
+    ["25006 read-only", Object.assign(new Error("x"), { code: "25006" }), false],
+    ["57014 statement timeout", Object.assign(new Error("x"), { code: "57014" }), false],
+    ["55P03 lock timeout", Object.assign(new Error("x"), { code: "55P03" }), false],
+    ["ECONNREFUSED", Object.assign(new Error("x"), { code: "ECONNREFUSED" }), false],
+    ["closed by us (an interrupted request)", new Error("Connection terminated"), false],
+    ["interrupted", new DatabaseUnavailableError("interrupted"), false],
+  ])("spent connection: %s → %s", (_, error, spent) => {
+    expect(isSpentConnection(error)).toBe(spent);
   });
 });
 

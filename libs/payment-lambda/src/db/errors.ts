@@ -14,6 +14,14 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** The connection cannot run a statement any more although the database could (a prepared statement gone stale). */
+export class StaleConnectionError extends DatabaseUnavailableError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = "StaleConnectionError";
+  }
+}
+
 /** SQLSTATEs that mean "not now" rather than "wrong request". */
 const TRANSIENT_SQLSTATES = new Set([
   "25006", // read_only_sql_transaction: a read-only secondary, or default_transaction_read_only
@@ -52,6 +60,25 @@ export function isTransientDatabaseError(error: unknown): boolean {
   if (code && NETWORK_CODES.has(code)) return true;
   if (code && isSqlState(code)) return TRANSIENT_SQLSTATES.has(code) || TRANSIENT_CLASSES.includes(code.slice(0, 2));
   return error instanceof Error && CLIENT_FAILURE.test(error.message);
+}
+
+/** A connection the server or the network closed under a query; not one we closed ("Connection terminated"). */
+const LOST_CONNECTION = /connection terminated unexpectedly|not queryable/i;
+/** Socket failures on an established connection (a refused or unresolved connect is about the server). */
+const LOST_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/**
+ * True when the connection, rather than the database, has failed: the server ended it (57P01
+ * admin shutdown: a switchover, a reboot, pg_terminate_backend), the network dropped it (while a
+ * Lambda container was frozen, say), or it holds statements a migration has made stale. A fresh
+ * connection may well work.
+ */
+export function isSpentConnection(error: unknown): boolean {
+  if (error instanceof StaleConnectionError) return true;
+  const code = codeOf(error);
+  if (code === "57P01" || code === "57P02" || code?.startsWith("08")) return true;
+  if (code && LOST_CONNECTION_CODES.has(code)) return true;
+  return error instanceof Error && LOST_CONNECTION.test(error.message);
 }
 
 /** True when the server refused our credentials: the cached secret may be stale. */

@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { Client } from "pg";
 import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
@@ -31,6 +31,38 @@ async function blockedBackend(admin: Client, applicationName: string): Promise<n
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`no ${applicationName} backend waiting on a lock`);
+}
+
+/**
+ * A TCP proxy to the test server whose connections can be cut the way a network cuts them while a
+ * Lambda container is frozen: the client is not told, and the next bytes it sends get a reset.
+ */
+async function startCuttableProxy(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const open = new Set<{ client: Socket; upstream: Socket; cut: boolean }>();
+  const proxy = createServer((client) => {
+    const link = { client, upstream: connect(server.port, server.host), cut: false };
+    open.add(link);
+    client.on("data", (data) => (link.cut ? (client.resetAndDestroy(), link.upstream.destroy()) : link.upstream.write(data)));
+    link.upstream.on("data", (data) => link.cut || client.write(data));
+    const end = () => (open.delete(link), client.destroy(), link.upstream.destroy());
+    client.on("close", end).on("error", end);
+    link.upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const port = (proxy.address() as { port: number }).port;
+  return {
+    url: server.url.replace(`:${server.port}/`, `:${port}/`),
+    cut: () => open.forEach((link) => (link.cut = true)),
+    close: async () => {
+      open.forEach((link) => (link.client.destroy(), link.upstream.destroy()));
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+/** The backends of the API's writer connections. */
+async function writerPids(): Promise<number[]> {
+  return withClient(server.url, async (client) => (await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'payments-writer'")).rows.map((r) => r.pid));
 }
 
 /** Whether every payments-writer session has ended within `ms`. */
@@ -205,19 +237,39 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
         DROP TYPE payment_status;
         ALTER TABLE payments ADD CONSTRAINT payments_status_check CHECK (status IN ('created', 'succeeded', 'failed', 'cancelled'))`,
     },
-  ])("a migration that changes $change → one 503 and no write, then a new connection prepares the statement again", async ({ key, migrate: migration, restore }) => {
+  ])("a migration that changes $change → the request runs again on a new connection, which prepares the statement again: one payment, no 503", async ({ key, migrate: migration, restore }) => {
     const api = testApi(testSettings(server.url));
     try {
       expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-1`))).statusCode).toBe(201);
+      const [stale] = await writerPids();
       await withClient(server.url, (client) => client.query(migration));
       const before = await countRows(server.url);
-      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, `${key}-2`)));
-      expect(await countRows(server.url)).toEqual(before);
-      expect(api.runtime.db.writer.isOpen).toBe(false);
       expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-2`))).statusCode).toBe(201);
+      const after = await countRows(server.url);
+      expect(after.payments - before.payments).toBe(1);
+      expect(await writerPids()).not.toContain(stale);
     } finally {
       await withClient(server.url, (client) => client.query(restore));
       await api.close();
+    }
+  });
+
+  it("kept connections cut while the container was frozen (a switchover, a NAT's idle timeout) → each request runs again on a new connection, no 503", async () => {
+    const proxy = await startCuttableProxy();
+    const api = testApi(testSettings(proxy.url));
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-1"))).statusCode).toBe(201);
+      expect((await api.handler(getPayment("00000000-0000-4000-8000-000000000000"))).statusCode).toBe(404);
+      proxy.cut();
+      expect(api.runtime.db.writer.isOpen).toBe(true);
+      const before = await countRows(server.url);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-2"))).statusCode).toBe(201);
+      expect((await api.handler(getPayment("00000000-0000-4000-8000-000000000000"))).statusCode).toBe(404);
+      expect((await countRows(server.url)).payments - before.payments).toBe(1);
+      expect(api.metrics.counts.DatabaseUnavailable).toBeUndefined();
+    } finally {
+      await api.close();
+      await proxy.close();
     }
   });
 

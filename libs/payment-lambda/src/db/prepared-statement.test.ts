@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { DatabaseUnavailableError } from "./errors";
+import { DatabaseUnavailableError, StaleConnectionError } from "./errors";
 import { startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { isPreparedOn, isStalePreparedStatement, queryPrepared } from "./prepared-statement";
 
@@ -42,8 +42,8 @@ describe("queryPrepared", () => {
     await expect(queryPrepared(client(mismatch(), false), statement)).rejects.not.toThrow(DatabaseUnavailableError);
   });
 
-  it("turns a type mismatch of a statement the connection has prepared into DatabaseUnavailableError (a 503, the connection replaced)", async () => {
-    await expect(queryPrepared(client(mismatch(), true), statement)).rejects.toThrow(DatabaseUnavailableError);
+  it("turns a type mismatch of a statement the connection has prepared into StaleConnectionError (the connection replaced, the work run again)", async () => {
+    await expect(queryPrepared(client(mismatch(), true), statement)).rejects.toThrow(StaleConnectionError);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { ClientBase, QueryResult, QueryResultRow } from "pg";
-import { codeOf, DatabaseUnavailableError } from "./errors";
+import { codeOf, StaleConnectionError } from "./errors";
 
 /** A statement with parameters, named so that pg prepares it once per connection. */
 export interface PreparedStatement {
@@ -51,16 +51,16 @@ export function isPreparedOn(client: ClientBase, name: string): boolean {
 /**
  * Runs `statement` prepared: PostgreSQL parses and plans it on its first run on a connection
  * only. A stale statement fails on its connection until the connection is replaced, so it is
- * thrown as a DatabaseUnavailableError: the Connection discards the connection, the API answers
- * 503, and the next request prepares the statement afresh on a new connection. Only statements
- * run through here count as stale: the same SQLSTATEs from a migration's own SQL are its errors.
+ * thrown as a StaleConnectionError: the Connection discards the connection and runs the work
+ * once more on a new one, which prepares the statement afresh. Only statements run through here
+ * count as stale: the same SQLSTATEs from a migration's own SQL are its errors.
  */
 export async function queryPrepared<R extends QueryResultRow = QueryResultRow>(client: ClientBase, statement: PreparedStatement): Promise<QueryResult<R>> {
   const preparedBefore = isPreparedOn(client, statement.name);
   try {
     return await client.query<R>(statement);
   } catch (error) {
-    if (isStalePreparedStatement(error, preparedBefore)) throw new DatabaseUnavailableError(codeOf(error)!, { cause: error });
+    if (isStalePreparedStatement(error, preparedBefore)) throw new StaleConnectionError(codeOf(error)!, { cause: error });
     throw error;
   }
 }

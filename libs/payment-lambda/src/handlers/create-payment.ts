@@ -33,12 +33,12 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
       // On the request's one log line ("Request handled"), rather than a line of its own.
       runtime.logger.appendKeys({ paymentId: outcome.payment.id, merchantId: request.merchantId });
       await recordSession(runtime, outcome.payment);
-      return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id) } };
+      return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id, event.requestContext) } };
     case "replayed": {
       runtime.metrics.count("IdempotentReplay");
       const headers: Record<string, string> = { [REPLAY_HEADER]: "true" };
       const id = (outcome.response.body as { id?: unknown } | null)?.id;
-      if (typeof id === "string") headers.Location = paymentLocation(id);
+      if (typeof id === "string") headers.Location = paymentLocation(id, event.requestContext);
       return { status: outcome.response.status, body: outcome.response.body, headers };
     }
     case "key-reused":

@@ -37,5 +37,11 @@ export function bigintToSafeNumber(value: string | number): number {
   return parsed;
 }
 
-/** Where a payment can be read. */
-export const paymentLocation = (id: string): string => `/payments/${id}`;
+/** An API's default endpoint, whose callers name the stage first in the path; a custom domain's base path mapping hides it. */
+const DEFAULT_ENDPOINT = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/;
+
+/** Where a payment can be read, as the caller reaches the API: `/payments/<id>`, after `/<stage>` on the default endpoint. */
+export function paymentLocation(id: string, via: { domainName?: string; stage: string }): string {
+  const stage = via.domainName !== undefined && DEFAULT_ENDPOINT.test(via.domainName) ? `/${via.stage}` : "";
+  return `${stage}/payments/${id}`;
+}
