@@ -29,7 +29,11 @@ has_aws_credentials() {
     -n "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" || -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ||
     -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" || -f "${AWS_CONFIG_FILE:-$HOME/.aws/config}" ]]
 }
-has_aws_credentials ||
+# Instance and task roles leave no trace in the environment or files: ask AWS when the CLI is here.
+can_call_aws() {
+  command -v aws >/dev/null 2>&1 && aws sts get-caller-identity >/dev/null 2>&1
+}
+has_aws_credentials || can_call_aws ||
   fail "no AWS credentials found for '$command' on stack $stack: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use SSO/OIDC) and retry."
 
 if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
@@ -56,4 +60,5 @@ fi
 
 cd "$workspace/$app_root"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
-exec pulumi "$command" --stack "$stack" "${policy_args[@]}" "$@"
+# ${a[@]+"${a[@]}"}: an empty array under `set -u` is an error in bash before 4.4 (macOS's 3.2).
+exec pulumi "$command" --stack "$stack" ${policy_args[@]+"${policy_args[@]}"} "$@"

@@ -29,6 +29,11 @@ function fakePulumi(): { bin: string; log: string } {
   return { bin, log };
 }
 
+/** A fake `aws` in `bin` whose `sts get-caller-identity` exits with `exitCode`: credentials AWS accepts (0) or none. */
+function fakeAws(bin: string, exitCode: number): void {
+  writeFileSync(path.join(bin, "aws"), `#!/usr/bin/env bash\n[[ "$*" == "sts get-caller-identity" ]] && exit ${exitCode}\nexit 2\n`, { mode: 0o755 });
+}
+
 describe("pulumi-stack.sh", () => {
   it("explains a missing Pulumi CLI in one line", () => {
     const { status, stderr } = run({});
@@ -39,10 +44,22 @@ describe("pulumi-stack.sh", () => {
 
   it("explains missing AWS credentials in one line", () => {
     const { bin } = fakePulumi();
+    fakeAws(bin, 255);
     const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin` });
     expect(status).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/no AWS credentials found.*AWS_PROFILE/);
+  });
+
+  it("takes credentials the environment does not show (an instance or task role) when the AWS CLI can call AWS with them", () => {
+    const { bin, log } = fakePulumi();
+    fakeAws(bin, 0);
+    expect(run({ PATH: `${bin}:/usr/bin:/bin`, PULUMI_BACKEND_URL: "https://api.pulumi.com" }).status).toBe(0);
+    expect(readFileSync(log, "utf8")).toContain("preview --stack dev");
+    fakeAws(bin, 255);
+    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, PULUMI_BACKEND_URL: "https://api.pulumi.com" });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/no AWS credentials found/);
   });
 
   it("asks for the passphrase a self-managed backend needs (the local file one, S3), in one line; not Pulumi Cloud's", () => {
@@ -86,5 +103,9 @@ describe("pulumi-stack.sh", () => {
     const missing = run({ ...env, PAYMENTS_DR_POLICY_PACK: "/nonexistent" });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/policy pack is not built.*nx run policy-pack:build/);
+  });
+
+  it("expands the optional policy arguments in the form bash 3.2 (macOS's) accepts when they are empty under set -u", () => {
+    expect(readFileSync(SCRIPT, "utf8")).toContain('${policy_args[@]+"${policy_args[@]}"}');
   });
 });

@@ -123,14 +123,15 @@ describe("primary-region stack", () => {
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs).toMatchObject({ scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" } });
   });
 
-  it("applies the migrations on deploy, again whenever they change, once the writer exists", () => {
+  it("applies the migrations on deploy, again whenever they change, once the writer and the network it is reached through exist", () => {
     const invocation = plan.one("aws:lambda/invocation:Invocation");
     expect(invocation.inputs.triggers.migrations).toMatch(/^[0-9a-f]{64}$/);
     // And again when the app role's password changes: the migrate function is what sets it.
     expect(invocation.inputs.triggers.appCredentials).toEqual(expect.any(String));
     const migrate = plan.one(LAMBDA, "migrations-function");
     expect(migrate.inputs.environment.variables).toMatchObject({ DB_SECRET_ID: plan.outputs.dbSecretName, APP_DB_SECRET_ID: plan.outputs.dbAppSecretName });
-    expect(invocation.options.dependsOn).toEqual(["aurora"]);
+    // The network: its security-group rules and endpoints (Secrets Manager) may change in the same update.
+    expect(invocation.options.dependsOn).toEqual(["aurora", "network"]);
   });
 
   it("alarms on the Lambda, the API, the primary cluster and the key cleanup, to this region's topic", () => {

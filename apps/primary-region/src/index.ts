@@ -99,7 +99,9 @@ const migrations = new DatabaseMigration(
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
-    runAfter: [database],
+    // The network too: the run reaches the database and Secrets Manager through its security-group
+    // rules and endpoints, which an update may replace in the same run as a migrations change.
+    runAfter: [database, network],
   },
   { provider: here.provider },
 );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { COMPLIANCE_TAGS, PrimaryRegionOutputs, ResourceNamer, UpstreamStack, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, primaryRegionOutputs, synthesize } from "@payments-dr/synth";
+import { clusterEndpointOf } from "./member-cluster";
 import { memberClusterIgnoreChanges } from "./options";
 import { AuroraSecondaryCluster, AuroraSecondaryClusterArgs } from "./secondary-cluster";
 
@@ -132,5 +133,11 @@ describe("Aurora secondary cluster", () => {
       clusterEndpoint: expect.stringContaining(".us-east-2."),
       readerEndpoint: expect.stringContaining(".cluster-ro-"),
     });
+  });
+
+  it("never hands out an empty cluster endpoint: RDS may return none for a secondary, and a refresh records that", () => {
+    const reader = "payments-dr-aurora-use1-qa.cluster-ro-c7tj4example.us-east-1.rds.amazonaws.com";
+    expect(clusterEndpointOf("", reader)).toBe("payments-dr-aurora-use1-qa.cluster-c7tj4example.us-east-1.rds.amazonaws.com");
+    expect(clusterEndpointOf("given.cluster-abc.us-east-1.rds.amazonaws.com", reader)).toBe("given.cluster-abc.us-east-1.rds.amazonaws.com");
   });
 });

@@ -50,6 +50,20 @@ export interface MemberRoleArgs {
 export interface MemberCluster {
   cluster: aws.rds.Cluster;
   instances: aws.rds.ClusterInstance[];
+  /** The cluster (writer) endpoint, never empty: {@link clusterEndpointOf}. */
+  clusterEndpoint: pulumi.Output<string>;
+}
+
+/**
+ * A member cluster's cluster (writer) endpoint. RDS may return none for a secondary of a global
+ * database, so a `refresh` while this cluster is one (after a switchover) records "", and the
+ * next `up` would hand the functions an empty host, still empty once the cluster is primary
+ * again. The two names differ only in `cluster-` and `cluster-ro-`
+ * (`<cluster>.cluster-<id>.<region>.rds.amazonaws.com`), so the writer's is then the reader's
+ * with that changed.
+ */
+export function clusterEndpointOf(endpoint: string, readerEndpoint: string): string {
+  return endpoint || readerEndpoint.replace(".cluster-ro-", ".cluster-");
 }
 
 /** The CloudWatch Logs group RDS exports a cluster's `log` (e.g. postgresql) to. */
@@ -148,5 +162,6 @@ export function createMemberCluster(name: string, args: MemberClusterArgs, role:
       ),
     );
   }
-  return { cluster, instances };
+  const clusterEndpoint = pulumi.all([cluster.endpoint, cluster.readerEndpoint]).apply(([endpoint, reader]) => clusterEndpointOf(endpoint, reader));
+  return { cluster, instances, clusterEndpoint };
 }

@@ -65,7 +65,7 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     const credentials = createMasterCredentials(name, secretArgs, this);
     const appCredentials = createAppCredentials(`${name}-app`, secretArgs, this);
 
-    const { cluster, instances } = createMemberCluster(
+    const { cluster, instances, clusterEndpoint } = createMemberCluster(
       name,
       args,
       {
@@ -78,7 +78,7 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
 
     this.clusterArn = cluster.arn;
     this.clusterIdentifier = cluster.clusterIdentifier;
-    this.clusterEndpoint = cluster.endpoint;
+    this.clusterEndpoint = clusterEndpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.writerInstanceId = instances[0].id;
     this.secretArn = credentials.secret.arn;

@@ -34,7 +34,7 @@ export class AuroraSecondaryCluster extends pulumi.ComponentResource {
     super("payments-dr:aurora:AuroraSecondaryCluster", name, {}, opts);
     checkMemberArgs(`AuroraSecondaryCluster "${name}"`, args, 1);
 
-    const { cluster } = createMemberCluster(
+    const { cluster, clusterEndpoint } = createMemberCluster(
       name,
       args,
       {
@@ -47,7 +47,7 @@ export class AuroraSecondaryCluster extends pulumi.ComponentResource {
 
     this.clusterArn = cluster.arn;
     this.clusterIdentifier = cluster.clusterIdentifier;
-    this.clusterEndpoint = cluster.endpoint;
+    this.clusterEndpoint = clusterEndpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.registerOutputs({
       clusterIdentifier: this.clusterIdentifier,

@@ -1,3 +1,4 @@
+import { API_TIMEOUT_SECONDS } from "./api-defaults";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import type { RegionalConfig } from "./regional-config";
@@ -96,7 +97,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   return {
     reservedConcurrency,
     memoryMb: reader.integer("apiMemoryMb", { default: 512, min: 128, max: 10240 }),
-    timeoutSeconds: reader.integer("apiTimeoutSeconds", { default: 10, min: 1, max: 28 }),
+    timeoutSeconds: reader.integer("apiTimeoutSeconds", API_TIMEOUT_SECONDS),
     throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: 100, min: 1 }),
     throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: 200, min: 1 }),
     authorizerCacheTtlSeconds: reader.integer("authorizerCacheTtlSeconds", { default: 60, min: 0, max: 3600 }),

@@ -1,4 +1,5 @@
 export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, writerMaxConnections, type ApiConfig } from "./api-config";
+export { API_TIMEOUT_SECONDS } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";

@@ -18,7 +18,7 @@ export interface IdempotencyKeyCleanupArgs {
   /** Name of the database secret (replicated: the function reads this region's copy). */
   secretName: pulumi.Input<string>;
   /**
-   * The endpoint it deletes through: this region's (`cleanupEndpoint`), never the global writer
+   * The endpoint it deletes through: this region's cluster endpoint, never the global writer
    * endpoint, since the function must delete only where this region holds the writer; the global
    * endpoint would send the DR function to the other region's writer, or time out when that is
    * out of reach. While this cluster is a secondary it is unreachable or read-only here, and the

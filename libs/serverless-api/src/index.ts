@@ -11,7 +11,7 @@ export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLe
 export { type Throttle } from "./method-settings";
 export { type MerchantLimits } from "./usage-plan";
 export { LAMBDA_HANDLER, LAMBDA_RUNTIME, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
-export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./routes";
+export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./route-table";
 export { type WafSettings } from "./web-acl";
 export {
   apiAccountOptions,

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { methodSettingsOptions } from "./options";
-import { HEALTH_ROUTE, methodSettingsPath } from "./routes";
+import { HEALTH_ROUTE } from "./route-table";
+import { methodSettingsPath } from "./routes";
 
 /** Steady-state requests per second and burst. */
 export interface Throttle {

@@ -53,18 +53,6 @@ export function regionalEndpoint(role: RegionRole, database: Pick<RegionalDataba
 }
 
 /**
- * Where a region deletes expired keys: its cluster endpoint, which reaches the writer wherever
- * this cluster is the primary, however many replicas it has. While it is a secondary the cleanup
- * cannot connect there and skips after asking the reader endpoint. RDS may return no cluster
- * endpoint for a secondary at all: then the reader endpoint (read-only there: the cleanup skips;
- * after a failover it reaches the writer of a one-instance cluster only), until a `refresh` and
- * `up` after the failover record the promoted cluster's.
- */
-export function cleanupEndpoint(clusterEndpoint: string, readerEndpoint: string): string {
-  return clusterEndpoint || readerEndpoint;
-}
-
-/**
  * The payments API of one region, the same in both: the payment Lambda's bundles (API and
  * authorizer) behind a {@link ServerlessApi}, the hourly {@link IdempotencyKeyCleanup} of the
  * keys the API writes, and the region's alarms on them and on its Aurora cluster.
@@ -109,7 +97,10 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.cleanupDir),
         network: args.network,
         secretName,
-        endpoint: pulumi.all([args.database.clusterEndpoint, readerEndpoint]).apply(([cluster, reader]) => cleanupEndpoint(cluster, reader)),
+        // This region's cluster endpoint: after a failover it reaches the promoted writer however
+        // many replicas the cluster has; while the cluster is a secondary the cleanup cannot
+        // connect there and skips after asking the reader endpoint.
+        endpoint: args.database.clusterEndpoint,
         readerEndpoint,
         kmsKeyArns: args.kmsKeyArns,
         logs: args.logs,

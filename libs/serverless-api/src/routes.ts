@@ -1,28 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { definitionHash } from "./definition-hash";
-
-/** One route of the REST API. */
-export interface Route {
-  httpMethod: "GET" | "POST";
-  /** Resource path, e.g. `/payments/{id}`. */
-  path: string;
-  /** `merchant`: an API key is required (the Lambda authorizer); `anyone`: anonymous. */
-  caller: "merchant" | "anyone";
-}
-
-/** The route Route 53 health checks call (DESIGN §7). */
-export const HEALTH_PATH = "/health";
-
-/** Route 53 health checkers cannot authenticate: /health is the only anonymous route. */
-export const HEALTH_ROUTE: Route = { httpMethod: "GET", path: HEALTH_PATH, caller: "anyone" };
-
-/** The payments API (DESIGN §6). Every route goes to the one function through a Lambda proxy integration. */
-export const PAYMENT_ROUTES: readonly Route[] = [
-  { httpMethod: "POST", path: "/payments", caller: "merchant" },
-  { httpMethod: "GET", path: "/payments/{id}", caller: "merchant" },
-  HEALTH_ROUTE,
-];
+import type { Route } from "./route-table";
 
 /** A route's key in a stage's method settings: its path without the leading slash, then its method (`health/GET`). */
 export function methodSettingsPath(route: Route): string {

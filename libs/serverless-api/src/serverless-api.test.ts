@@ -4,8 +4,9 @@ import { ACCESS_LOG_FIELDS, accessLogFormat } from "./access-log";
 import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
 import { definitionHash } from "./definition-hash";
 import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-problems";
-import { PAYMENT_ROUTES, routeDefinitions } from "./routes";
-import { cleanupEndpoint, regionalEndpoint } from "./regional-payments-api";
+import { PAYMENT_ROUTES } from "./route-table";
+import { routeDefinitions } from "./routes";
+import { regionalEndpoint } from "./regional-payments-api";
 import { ServerlessApi, withApiDefaults } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
@@ -320,12 +321,3 @@ describe("regionalEndpoint", () => {
   });
 });
 
-describe("cleanupEndpoint", () => {
-  it("is the cluster endpoint, in either region: after a failover it reaches the promoted writer however many replicas the cluster has", () => {
-    expect(cleanupEndpoint("db.cluster-abc.us-east-2.rds.amazonaws.com", "db.cluster-ro-abc.us-east-2.rds.amazonaws.com")).toBe("db.cluster-abc.us-east-2.rds.amazonaws.com");
-  });
-
-  it("is the reader endpoint when RDS returns no cluster endpoint (a secondary's): an empty DB_WRITER_HOST would fail the function at start", () => {
-    expect(cleanupEndpoint("", "db.cluster-ro-abc.us-east-2.rds.amazonaws.com")).toBe("db.cluster-ro-abc.us-east-2.rds.amazonaws.com");
-  });
-});

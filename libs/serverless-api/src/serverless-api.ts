@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MIN_HEALTH_RATE_LIMIT_PER_5_MIN, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
+import { API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
 import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
@@ -9,7 +9,8 @@ import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, ty
 import { createGatewayResponses } from "./gateway-responses";
 import { createMethodSettings, type Throttle } from "./method-settings";
 import { deploymentOptions, stageOptions } from "./options";
-import { createRoutes, HEALTH_PATH, PAYMENT_ROUTES } from "./routes";
+import { HEALTH_PATH, PAYMENT_ROUTES } from "./route-table";
+import { createRoutes } from "./routes";
 import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
 import type { ValidationRecord } from "./validation-record";
@@ -92,7 +93,7 @@ export type ResolvedServerlessApiArgs = Omit<ServerlessApiArgs, keyof ResolvedOp
 
 const DEFAULTS = {
   memoryMb: 512,
-  timeoutSeconds: 10,
+  timeoutSeconds: API_TIMEOUT_SECONDS.default,
   stageName: "v1",
   logLevel: "INFO" as LogLevel,
   databaseTimeouts: DATABASE_TIMEOUT_LIMITS,

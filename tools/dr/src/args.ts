@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { RefusedError } from "@payments-dr/cli-support";
-import { DEFAULT_TIMEOUT_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
+import { AIM_RTO_SECONDS, DEFAULT_TIMEOUT_SECONDS, PROBE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
 
 export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -25,7 +25,8 @@ export interface CliArgs {
 const EXIT_CODES_HELP = `Exit codes:
   0  ok (also: the move was already done)
   2  refused: a check, a missing flag or a missing confirmation stopped it; nothing changed
-  3  failed: an AWS call or a verification failed (drill: a payment was lost)
+  3  failed: an AWS call or a verification failed (drill: a payment was lost, or the observed
+     RTO was over the promised ${RTO_SECONDS} s)
   4  timed out: a wait did not converge within --timeout; the move may still complete`;
 
 const COMMON_HELP = `Options (every command):
@@ -61,7 +62,7 @@ Runbook: docs/runbook.md`,
   switchover: `dr switchover --to <region|primary|dr> [options]\n\nPlanned move (SwitchoverGlobalCluster, no data loss). Runs preflight, asks for confirmation,\nwaits until the target is the writer with no move in progress, the target cluster available and\nthe target /health 200 (also when it finds the move already done).\nRe-running is safe: already the writer → "already done"; a move in progress → waits for it.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the estimate of data lost.\nRefused while the writer's region still answers /health 200 (use switchover).\n\n  --allow-data-loss  required\n  --force            fail over even though the writer's /health answers 200 (stop its traffic first)\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failback: `dr failback [options]\n\nSwitchover back to the primary-region stack's region, once its cluster has rejoined the global\ncluster (member present, synchronized, available). Refused otherwise.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
-  drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\nThe payments are made as the merchant whose API key is in DR_DRILL_API_KEY (keep one merchant for\ndrills: npx nx run keys:build && node dist/tools/keys/cli.js create --merchant dr-drill); each move also ends with its own test payment.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success) against the promised ${RTO_SECONDS} s (over it fails\nthe drill) and the aimed ${AIM_RTO_SECONDS} s (over it is reported), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\nThe payments are made as the merchant whose API key is in DR_DRILL_API_KEY (keep one merchant for\ndrills: npx nx run keys:build && node dist/tools/keys/cli.js create --merchant dr-drill); each move also ends with its own test payment.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
 };
 
 /** Options only some commands take: any other command refuses them rather than ignore them (`failback --to dr`). */

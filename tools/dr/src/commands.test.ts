@@ -44,6 +44,7 @@ async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; ans
     clock,
     pollIntervalMs: 10_000,
     healthTimeoutMs: 50,
+    paymentTimeoutMs: 50,
     drillApiKey: options.drillApiKey,
   });
   return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };

@@ -19,6 +19,8 @@ export interface Context {
   timeoutSeconds: number;
   pollIntervalMs: number;
   healthTimeoutMs: number;
+  /** A payment request's timeout, longer than /health's: a payment may run for the API's whole function timeout. */
+  paymentTimeoutMs: number;
   /**
    * The drill merchant's API key (DR_DRILL_API_KEY), when set: a role change then ends with one
    * test payment written through the new writer's API, the proof that writes work there (the DR

@@ -1,12 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadApiConfig, loadRegionalConfig, loadStackConfig } from "@payments-dr/conventions";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { AURORA_RPO_LAG_METRIC, RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
 import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
 import type { Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
-import { FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME } from "./test-support";
-import { DEFAULT_TIMEOUT_SECONDS, MAX_LAG_SECONDS, REPLICATION_WARNING_SHARE as SHARE, RPO_SECONDS, RTO_SECONDS } from "./thresholds";
+import { formatDrill } from "./format";
+import { answersAfter, FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME } from "./test-support";
+import {
+  AIM_RTO_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  HEALTH_TIMEOUT_MS,
+  MAX_LAG_SECONDS,
+  PAYMENT_TIMEOUT_MS,
+  REPLICATION_WARNING_SHARE as SHARE,
+  RPO_SECONDS,
+  RTO_SECONDS,
+} from "./thresholds";
 import { Topology } from "./topology";
-import { outageWindows, type PaymentAttempt } from "./traffic";
+import { outageWindows, type PaymentAttempt, postTestPayment } from "./traffic";
 
 // A well-formed drill merchant key; the fake API accepts only this one.
 const DRILL_KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
@@ -22,9 +34,17 @@ it("reads the same Aurora lag metric that the DR region's alarm watches", () => 
   expect(CLI_LAG_METRIC).toBe(AURORA_RPO_LAG_METRIC);
 });
 
-it("a role change times out at the promised RTO by default (RECOVERY_TARGETS.rtoSeconds)", () => {
+it("a role change times out at the promised RTO by default, and a drill is judged against the promised and aimed RTO (RECOVERY_TARGETS.rtoSeconds, aimRtoSeconds)", () => {
   expect(RTO_SECONDS).toBe(RECOVERY_TARGETS.rtoSeconds);
   expect(DEFAULT_TIMEOUT_SECONDS).toBe(RTO_SECONDS);
+  expect(AIM_RTO_SECONDS).toBe(RECOVERY_TARGETS.aimRtoSeconds);
+});
+
+it("a payment request outlasts the payment function's default timeout (apiTimeoutSeconds): a slow payment is not an outage", async () => {
+  await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", "dev", true);
+  pulumi.runtime.setAllConfig({});
+  const api = loadApiConfig(loadRegionalConfig("primary", loadStackConfig()));
+  expect(PAYMENT_TIMEOUT_MS).toBeGreaterThan(api.timeoutSeconds * 1000);
 });
 
 describe("observed RTO", () => {
@@ -42,6 +62,20 @@ describe("observed RTO", () => {
 
   it("is open (null) when payments never succeed again", () => {
     expect(outageWindows([attempt(0, true), attempt(3, false)])).toEqual([{ from: attempt(3, false).sentAt, to: null, seconds: null }]);
+  });
+
+  it("counts a payment acknowledged after 11 s as a success: the payment function may run 10 s, longer than /health may take", async () => {
+    jest.useFakeTimers();
+    try {
+      const apiUrl = primaryRegionOutputs.apiUrl;
+      const fetch = fakeFetch({ [`${apiUrl}/payments`]: answersAfter(11_000, 201, JSON.stringify({ id: "pay_slow" })) });
+      const ctx = { fetch, clock: new FakeClock(), healthTimeoutMs: HEALTH_TIMEOUT_MS, paymentTimeoutMs: PAYMENT_TIMEOUT_MS } as unknown as Context;
+      const sent = postTestPayment(ctx, apiUrl, { idempotencyKey: "k-slow", reference: "dr-drill-1", description: "DR drill" }, { apiKey: DRILL_KEY });
+      await jest.advanceTimersByTimeAsync(11_000);
+      expect(await sent).toMatchObject({ httpStatus: 201, paymentId: "pay_slow" });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
@@ -96,12 +130,13 @@ describe("drill", () => {
       timeoutSeconds: 600,
       pollIntervalMs: 5_000,
       healthTimeoutMs: 50,
+      paymentTimeoutMs: 50,
       // As run.ts sets it: each of the drill's moves ends with its own test payment.
       writeCheckApiKey: DRILL_KEY,
     };
   }
 
-  const options = { yes: true, ratePerSecond: 2, maxPayments: 200, maxSeconds: 600, requestTimeoutMs: 50, settleSeconds: 10, apiKey: DRILL_KEY };
+  const options = { yes: true, ratePerSecond: 2, maxPayments: 200, maxSeconds: 600, settleSeconds: 10, apiKey: DRILL_KEY };
 
   it("switches to DR and back under traffic, measures the outage and finds no payment lost", async () => {
     const clock = new FakeClock();
@@ -128,6 +163,8 @@ describe("drill", () => {
     expect(result.payments.failed).toBeGreaterThan(0);
     expect(result.payments.lost).toBe(0);
     expect(result.observedRtoSeconds).toBeGreaterThan(0);
+    expect(result.rto).toEqual({ promisedSeconds: 300, aimedSeconds: 90, withinPromise: true, withinAim: true });
+    expect(steps).toContainEqual(`observed RTO: ${result.observedRtoSeconds} s, within the aimed 90 s (promised 300 s)`);
     expect(result.ok).toBe(true);
     expect(drillFailure(result)).toBeUndefined();
     expect(drillMarkdown(result)).toMatch(/Result: \*\*passed\*\*[\s\S]*\*\*0 lost\*\*/);
@@ -143,6 +180,42 @@ describe("drill", () => {
     expect(world.writer).toBe(HOME);
     const at = (pattern: RegExp) => Date.parse(result.timeline.find((e) => pattern.test(e.step))!.at);
     expect(at(/^switchover us-east-2 → us-east-1 \(lag 0\.8 s/) - at(/^waiting for us-east-1's replication lag/)).toBeGreaterThanOrEqual(180_000);
+  });
+
+  // Each move keeps both regions from writing for about convergeAfter × the 5 s poll interval.
+  const slowMoves = { ...options, maxSeconds: 3600, maxPayments: 5000 };
+
+  it("fails (exit 3) when the observed RTO is over the promised 300 s, and says so in its result (--json), timeline, report and output", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    world.convergeAfter = 80;
+    const result = await drill(context(paymentsApi(world, false), clock), slowMoves);
+    expect(result.error).toBeUndefined();
+    expect(result.payments.lost).toBe(0);
+    const observed = result.observedRtoSeconds as number;
+    expect(observed).toBeGreaterThan(400);
+    expect(result.rto).toEqual({ promisedSeconds: 300, aimedSeconds: 90, withinPromise: false, withinAim: false });
+    expect(result.ok).toBe(false);
+    expect(drillFailure(result)).toMatchObject({ exitCode: 3, message: `drill failed: observed RTO ${observed} s is over the promised 300 s` });
+    expect(result.timeline.map((e) => e.step)).toContainEqual(`observed RTO: ${observed} s, over the promised 300 s`);
+    expect(drillMarkdown(result)).toContain("Result: **FAILED**");
+    expect(drillMarkdown(result)).toContain(`first success): ${observed} s, over the promised 300 s`);
+    expect(formatDrill(result, "drill.md").split("\n").slice(0, 2)).toEqual([`drill ${HOME} → us-east-2 → ${HOME}: FAILED`, `observed RTO: ${observed} s, over the promised 300 s`]);
+  });
+
+  it("passes but reports an observed RTO over the aimed 90 s and within the promised 300 s", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    world.convergeAfter = 24;
+    const result = await drill(context(paymentsApi(world, false), clock), slowMoves);
+    const observed = result.observedRtoSeconds as number;
+    expect(observed).toBeGreaterThan(90);
+    expect(observed).toBeLessThanOrEqual(300);
+    expect(result.rto).toMatchObject({ withinPromise: true, withinAim: false });
+    expect(result.ok).toBe(true);
+    expect(drillFailure(result)).toBeUndefined();
+    expect(result.timeline.map((e) => e.step)).toContainEqual(`observed RTO: ${observed} s, within the promised 300 s but over the aimed 90 s`);
+    expect(formatDrill(result, "drill.md").split("\n").slice(0, 2)).toEqual([`drill ${HOME} → us-east-2 → ${HOME}: PASSED`, `observed RTO: ${observed} s, within the promised 300 s but over the aimed 90 s`]);
   });
 
   it("fails (exit 3) when an acknowledged payment cannot be read back", async () => {

@@ -1,6 +1,6 @@
 import { orDash, table } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC } from "./aws";
-import type { DrillResult } from "./drill";
+import { describeRto, type DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
 import type { GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
@@ -82,7 +82,7 @@ export function formatRoleChange(result: RoleChangeResult): string {
 export function formatDrill(result: DrillResult, reportPath: string): string {
   return [
     `drill ${result.from} → ${result.to} → ${result.from}: ${result.ok ? "PASSED" : "FAILED"}${result.error ? ` (${result.error})` : ""}`,
-    `observed RTO: ${result.observedRtoSeconds === null ? "not recovered" : `${result.observedRtoSeconds} s`}`,
+    `observed RTO: ${describeRto(result)}`,
     `payments: ${result.payments.sent} sent, ${result.payments.acknowledged} acknowledged, ${result.payments.lost} lost`,
     `report: ${reportPath}`,
   ].join("\n");

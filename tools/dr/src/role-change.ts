@@ -270,7 +270,7 @@ async function checkWrites(ctx: Context, command: RoleChangeResult["command"], t
   const written = await waitFor(
     ctx,
     `a test payment to be written through ${target.apiUrl}/payments`,
-    () => postTestPayment(ctx, target.apiUrl, payment, { apiKey, requestTimeoutMs: ctx.healthTimeoutMs }),
+    () => postTestPayment(ctx, target.apiUrl, payment, { apiKey }),
     (attempt) => attempt.paymentId !== undefined || refusedForGood(attempt.httpStatus),
     deadline,
     (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,

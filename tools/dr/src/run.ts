@@ -14,7 +14,7 @@ import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
 import { failback, failover, switchover } from "./role-change";
 import { gatherStatus, readGlobalCluster } from "./status";
-import { HEALTH_TIMEOUT_MS, POLL_INTERVAL_MS } from "./thresholds";
+import { HEALTH_TIMEOUT_MS, PAYMENT_TIMEOUT_MS, POLL_INTERVAL_MS } from "./thresholds";
 import { Topology } from "./topology";
 
 /** What the CLI touches outside itself; main() fills the real ones, tests inject fakes. */
@@ -31,6 +31,7 @@ export interface Environment {
   runPulumi?: PulumiRunner;
   pollIntervalMs?: number;
   healthTimeoutMs?: number;
+  paymentTimeoutMs?: number;
   writeReport?(file: string, text: string): Promise<void>;
   /** `$DR_DRILL_API_KEY`: the drill merchant's API key (an environment variable, never an argument: it is a secret). */
   drillApiKey?: string;
@@ -87,6 +88,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
     timeoutSeconds: args.timeoutSeconds,
     pollIntervalMs: env.pollIntervalMs ?? POLL_INTERVAL_MS,
     healthTimeoutMs: env.healthTimeoutMs ?? HEALTH_TIMEOUT_MS,
+    paymentTimeoutMs: env.paymentTimeoutMs ?? PAYMENT_TIMEOUT_MS,
     ...(MOVES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {}),
   };
   const print = (value: unknown, human: string) => env.stdout(args.json ? JSON.stringify(value, null, 2) : human);
@@ -128,7 +130,6 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
         maxPayments: args.maxPayments,
         // Traffic never outlives the three full waits (the move, the demoted cluster's lag, the move back) plus the baselines.
         maxSeconds: 3 * args.timeoutSeconds + 2 * args.settleSeconds,
-        requestTimeoutMs: ctx.healthTimeoutMs,
         settleSeconds: args.settleSeconds,
       });
       const file = args.report ?? path.join(env.workspace, "dist", "dr", `drill-${result.timeline[0]?.at.replace(/[:.]/g, "-") ?? "run"}.md`);

@@ -301,6 +301,11 @@ export function fakeFetch(routes: Record<string, Route>): Fetch & { urls: string
 
 export const healthy: Route = async () => ({ status: 200, body: JSON.stringify({ status: "ok", role: "primary" }) });
 export const hangs: Route = () => new Promise(() => undefined);
+/** An answer that takes `ms` (on jest's fake timers, for the timeouts of the real constants). */
+export const answersAfter =
+  (ms: number, status: number, body: string): Route =>
+  () =>
+    new Promise((resolve) => setTimeout(() => resolve({ status, body }), ms));
 
 /** The global stack's outputs for the synth fixtures' regions. */
 export function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {

@@ -7,8 +7,11 @@
 /** The promised RPO (DESIGN §9): RECOVERY_TARGETS.rpoSeconds in libs/monitoring. */
 export const RPO_SECONDS = 60;
 
-/** The promised RTO (DESIGN §9): RECOVERY_TARGETS.rtoSeconds in libs/monitoring. */
+/** The promised RTO (DESIGN §9): RECOVERY_TARGETS.rtoSeconds in libs/monitoring. A drill over it fails. */
 export const RTO_SECONDS = 300;
+
+/** The aimed RTO (DESIGN §9): RECOVERY_TARGETS.aimRtoSeconds in libs/monitoring. A drill over it passes, and says so. */
+export const AIM_RTO_SECONDS = 90;
 
 /** Share of the RPO at which replication lag warns: REPLICATION_WARNING_SHARE in libs/monitoring. */
 export const REPLICATION_WARNING_SHARE = 0.25;
@@ -19,15 +22,28 @@ export const REPLICATION_WARNING_SHARE = 0.25;
  */
 export const MAX_LAG_SECONDS = RPO_SECONDS * REPLICATION_WARNING_SHARE;
 
-/** How long `/health` may take before the region counts as not answering. */
-export const HEALTH_TIMEOUT_MS = 5_000;
+/**
+ * How long `/health` may take before the region counts as not answering. Route 53's HTTPS
+ * checkers allow 4 s to connect and then 2 s for the response, so an answer in 5.5 s is healthy
+ * to them; a stricter CLI would call a region down (and let `dr failover` go ahead) while Route 53
+ * still sends it traffic. 6 s plus a second for this machine's own network.
+ */
+export const HEALTH_TIMEOUT_MS = 7_000;
+
+/**
+ * How long a payment request (the drill's, a move's write check) may take before it counts as
+ * failed: longer than the payment function may run (apiTimeoutSeconds, 10 s by default; API
+ * Gateway ends any request at 29 s), so a slow payment that succeeds is not an outage and does
+ * not inflate the drill's observed RTO.
+ */
+export const PAYMENT_TIMEOUT_MS = 12_000;
 
 /** Between two polls of a role change: small against the 90 s aimed at, well within RDS's API limits. */
 export const POLL_INTERVAL_MS = 5_000;
 
 /**
  * Default `--timeout` of switchover/failover/failback, counted from the operator's confirmation:
- * the promised RTO. Aurora typically moves the writer in 1-2 minutes; a move still unfinished at
+ * the promised RTO. Aurora typically moves the writer in about a minute (DESIGN §9); a move still unfinished at
  * 5 minutes has broken the promise, so the CLI says so (exit 4) instead of waiting silently. AWS
  * carries on; re-running the same command resumes the wait.
  */

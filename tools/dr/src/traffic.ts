@@ -18,7 +18,6 @@ export interface TrafficOptions {
   maxPayments: number;
   /** Hard cap on the time sending, seconds. */
   maxSeconds: number;
-  requestTimeoutMs: number;
   /** The API key of the merchant the drill pays as (one kept for drills, e.g. `dr-drill`). */
   apiKey: string;
 }
@@ -37,13 +36,13 @@ const authorization = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` }
  * POSTs one test payment to `baseUrl`/payments as the drill merchant (`apiKey`) and records what
  * the API answered: a payment id on 201 (or 200, an idempotent replay).
  */
-export async function postTestPayment(ctx: Context, baseUrl: string, payment: TestPayment, options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt> {
+export async function postTestPayment(ctx: Context, baseUrl: string, payment: TestPayment, options: Pick<TrafficOptions, "apiKey">): Promise<PaymentAttempt> {
   const sentAt = ctx.clock.now().toISOString();
   const result = await request(
     ctx.fetch,
     `${baseUrl}/payments`,
     { method: "POST", headers: { ...authorization(options.apiKey), "Content-Type": "application/json", "Idempotency-Key": payment.idempotencyKey }, body: JSON.stringify({ amount: 100, currency: "EUR", reference: payment.reference, description: payment.description }) },
-    options.requestTimeoutMs,
+    ctx.paymentTimeoutMs,
   );
   const paymentId = result.status === 201 || result.status === 200 ? idOf(result.body) : undefined;
   return {
@@ -139,14 +138,14 @@ export function outageWindows(attempts: readonly PaymentAttempt[]): OutageWindow
  * Payments lost: acknowledged (an id came back) but not readable with GET afterwards. Each is
  * read up to three times so one blink of the API is not counted as a loss.
  */
-export async function lostPayments(ctx: Context, baseUrl: string, attempts: readonly PaymentAttempt[], options: Pick<TrafficOptions, "requestTimeoutMs" | "apiKey">): Promise<PaymentAttempt[]> {
+export async function lostPayments(ctx: Context, baseUrl: string, attempts: readonly PaymentAttempt[], options: Pick<TrafficOptions, "apiKey">): Promise<PaymentAttempt[]> {
   const lost: PaymentAttempt[] = [];
   for (const attempt of attempts.filter((a) => a.paymentId !== undefined)) {
     let found = false;
     for (let tries = 0; tries < 3 && !found; tries += 1) {
       if (tries > 0) await ctx.clock.sleep(1000);
       const url = `${baseUrl}/payments/${encodeURIComponent(attempt.paymentId as string)}`;
-      const result = await request(ctx.fetch, url, { method: "GET", headers: authorization(options.apiKey) }, options.requestTimeoutMs);
+      const result = await request(ctx.fetch, url, { method: "GET", headers: authorization(options.apiKey) }, ctx.paymentTimeoutMs);
       found = result.status === 200;
     }
     if (!found) lost.push(attempt);

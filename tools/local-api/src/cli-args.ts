@@ -1,5 +1,6 @@
 import { merchantIdProblem } from "@payments-dr/api-keys";
 import { parseArgs } from "node:util";
+import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
 
 /** A bad command line: the message says what to pass instead. */
 export class UsageError extends Error {
@@ -32,12 +33,14 @@ export interface ServeArgs {
   merchant: string;
   /** How long the authorizer's answer for an Authorization header is reused; 0 = not cached. @default 60 */
   authCacheTtlS: number;
+  /** The api function's timeout, 1–28 s. @default 10 (the stack's apiTimeoutSeconds) */
+  timeoutS: number;
   /** No line per request. */
   quiet: boolean;
 }
 
 export const SERVE_USAGE =
-  "usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--merchant ID (default merchant-42)] [--auth-cache-ttl S (default 60, 0 = off)] [--quiet]";
+  "usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--merchant ID (default merchant-42)] [--auth-cache-ttl S (default 60, 0 = off)] [--timeout-seconds S (default 10, up to 28)] [--quiet]";
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   let values;
@@ -50,6 +53,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
         sessions: { type: "string" },
         merchant: { type: "string" },
         "auth-cache-ttl": { type: "string" },
+        "timeout-seconds": { type: "string" },
         quiet: { type: "boolean" },
       },
       strict: true,
@@ -67,6 +71,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     sessions: values.sessions,
     merchant,
     authCacheTtlS: intOption("auth-cache-ttl", values["auth-cache-ttl"], DEFAULT_AUTH_CACHE_TTL_S, 0, MAX_AUTH_CACHE_TTL_S),
+    timeoutS: intOption("timeout-seconds", values["timeout-seconds"], API_TIMEOUT_SECONDS.default, API_TIMEOUT_SECONDS.min, API_TIMEOUT_SECONDS.max),
     quiet: values.quiet ?? false,
   };
 }

@@ -1,4 +1,4 @@
-import { GATEWAY_PROBLEMS, gatewayResponseDefinition, PAYMENT_ROUTES } from "@payments-dr/serverless-api";
+import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "@payments-dr/serverless-api";
 import { newApiKey } from "@payments-dr/api-keys";
 import fixture from "../../../libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json";
 import { allowPayments, apiStageOf } from "../../../libs/payment-lambda/src/auth/policy";
@@ -6,7 +6,7 @@ import { authorizerEvent } from "../../../libs/payment-lambda/src/test-support/e
 import { AuthorizerCache } from "./authorizer-cache";
 import { parseServeArgs, UsageError } from "./cli-args";
 import type { InvokeOutcome } from "./container";
-import { isMerchantRoute, matchResource, methodArn, MERCHANT_ROUTES, requestTime, toAuthorizerEvent, toProxyEvent, type AdapterRequest } from "./event";
+import { isMerchantRoute, matchResource, methodArn, requestTime, toAuthorizerEvent, toProxyEvent, type AdapterRequest } from "./event";
 import { createGatewayAuthorizer } from "./gateway-auth";
 import { evaluatePolicy, parsePolicyDocument, wildcardMatches, type PolicyStatement } from "./iam-policy";
 import { fromProxyResult, GATEWAY_PROBLEM_RESPONSES, gatewayProblem, type GatewayProblem } from "./response";
@@ -24,6 +24,9 @@ const request = (changes: Partial<AdapterRequest> = {}): AdapterRequest => ({
   ...changes,
 });
 
+/** The event of a request for a declared route. */
+const proxyEvent = (changes: Partial<AdapterRequest> = {}) => toProxyEvent(request(changes))!;
+
 /** Every key path of a JSON value ("requestContext.identity.sourceIp"), values ignored. */
 function keyPaths(value: unknown, prefix = ""): string[] {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
@@ -36,11 +39,11 @@ function keyPaths(value: unknown, prefix = ""): string[] {
 
 describe("toProxyEvent", () => {
   it("has exactly the fields of the captured API Gateway REST v1 event", () => {
-    expect(keyPaths(toProxyEvent(request())).sort()).toEqual(keyPaths(fixture).sort());
+    expect(keyPaths(proxyEvent()).sort()).toEqual(keyPaths(fixture).sort());
   });
 
   it("fills the request context like API Gateway, for stage local", () => {
-    const event = toProxyEvent(request());
+    const event = proxyEvent();
     expect(event).toMatchObject({ resource: "/payments", path: "/payments", httpMethod: "POST", body: '{"amount":1050}', isBase64Encoded: false, stageVariables: null });
     expect(event.requestContext).toMatchObject({
       stage: "local",
@@ -58,7 +61,7 @@ describe("toProxyEvent", () => {
   });
 
   it("keeps header names as sent, the last value in headers and all in multiValueHeaders, and adds X-Forwarded-*", () => {
-    const event = toProxyEvent(request({ rawHeaders: ["Idempotency-Key", "a", "idempotency-key", "b", "X-Forwarded-For", "10.0.0.1"] }));
+    const event = proxyEvent({ rawHeaders: ["Idempotency-Key", "a", "idempotency-key", "b", "X-Forwarded-For", "10.0.0.1"] });
     expect(event.headers["Idempotency-Key"]).toBe("b");
     expect(event.multiValueHeaders["Idempotency-Key"]).toEqual(["a", "b"]);
     expect(event.headers["X-Forwarded-For"]).toBe("10.0.0.1, 127.0.0.1");
@@ -67,26 +70,33 @@ describe("toProxyEvent", () => {
   });
 
   it("passes query strings single- and multi-valued, null when there are none", () => {
-    expect(toProxyEvent(request({ method: "GET", target: "/health?a=1&a=2&b=x%20y" }))).toMatchObject({
+    expect(proxyEvent({ method: "GET", target: "/health?a=1&a=2&b=x%20y" })).toMatchObject({
       path: "/health",
       queryStringParameters: { a: "2", b: "x y" },
       multiValueQueryStringParameters: { a: ["1", "2"], b: ["x y"] },
     });
-    expect(toProxyEvent(request()).queryStringParameters).toBeNull();
+    expect(proxyEvent().queryStringParameters).toBeNull();
   });
 
-  it("maps /payments/{id} with its path parameter, and any other path to a greedy proxy", () => {
+  it("maps /payments/{id} with its path parameter, and any other path to no resource: there is no greedy proxy", () => {
     expect(matchResource("/payments/9f1c")).toEqual({ resource: "/payments/{id}", pathParameters: { id: "9f1c" } });
     expect(matchResource("/payments")).toEqual({ resource: "/payments", pathParameters: null });
     expect(matchResource("/health/")).toEqual({ resource: "/health", pathParameters: null });
-    expect(matchResource("/refunds/1")).toEqual({ resource: "/{proxy+}", pathParameters: { proxy: "refunds/1" } });
+    for (const path of ["/refunds/1", "/payments/9f1c/refunds", "/", "/health/deep"]) expect(matchResource(path)).toBeUndefined();
+  });
+
+  it("builds no event for a method or path the API does not declare: API Gateway answers those itself", () => {
+    for (const [method, target] of [["GET", "/refunds/1"], ["DELETE", "/payments"], ["GET", "/payments"], ["POST", "/payments/9f1c"], ["POST", "/health"], ["OPTIONS", "/payments"], ["HEAD", "/health"]]) {
+      expect(toProxyEvent(request({ method, target }))).toBeUndefined();
+    }
+    expect(toProxyEvent(request({ method: "GET", target: "/payments/9f1c" }))).toMatchObject({ resource: "/payments/{id}", pathParameters: { id: "9f1c" } });
   });
 
   it("never produces base64: a binary body is passed as UTF-8 text, an empty one as null", () => {
-    const binary = toProxyEvent(request({ body: Buffer.from([0xff, 0x00, 0x89, 0x50]) }));
+    const binary = proxyEvent({ body: Buffer.from([0xff, 0x00, 0x89, 0x50]) });
     expect(binary.isBase64Encoded).toBe(false);
     expect(binary.body).toBe(Buffer.from([0xff, 0x00, 0x89, 0x50]).toString("utf8"));
-    expect(toProxyEvent(request({ method: "GET", body: Buffer.alloc(0) })).body).toBeNull();
+    expect(proxyEvent({ method: "GET", target: "/health", body: Buffer.alloc(0) }).body).toBeNull();
   });
 });
 
@@ -98,18 +108,18 @@ describe("fromProxyResult", () => {
     expect(reply.body.toString()).toBe("{}");
   });
 
-  it("decodes a base64 result body, and answers 502 for a result that is not a proxy result", () => {
+  it("decodes a base64 result body, and answers the stack's 502 problem for a result that is not a proxy result", () => {
     expect(fromProxyResult({ statusCode: 200, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true }, "r").body.toString()).toBe("hi");
     for (const result of [undefined, { statusCode: "200" }, { statusCode: 200, body: {} }, { statusCode: 200, headers: { a: {} } }]) {
       const reply = fromProxyResult(result, "r");
-      expect(reply.status).toBe(502);
-      expect(JSON.parse(reply.body.toString())).toEqual({ message: "Internal server error" });
+      expect(reply).toMatchObject({ status: 502, headers: { "Content-Type": "application/problem+json" } });
+      expect(JSON.parse(reply.body.toString())).toEqual({ type: "tag:payments-dr,2025:problems/internal-error", title: "Internal error", detail: "An unexpected error occurred.", requestId: "r" });
     }
   });
 });
 
 describe("toAuthorizerEvent", () => {
-  const proxy = () => toProxyEvent(request({ rawHeaders: ["Host", "127.0.0.1:3000", "Authorization", "Bearer pdr_x"] }));
+  const proxy = () => proxyEvent({ rawHeaders: ["Host", "127.0.0.1:3000", "Authorization", "Bearer pdr_x"] });
 
   it("has exactly the fields of the REQUEST authorizer event the authorizer's own tests use", () => {
     const event = toAuthorizerEvent(proxy());
@@ -129,12 +139,10 @@ describe("toAuthorizerEvent", () => {
     expect(evaluatePolicy(policy, methodArn("POST", "/payments").replace("/local/POST", "/prod/POST"))).toBe("implicit-deny");
   });
 
-  it("runs the authorizer on the stack's merchant routes only: not /health, not other methods or paths", () => {
-    const merchant = PAYMENT_ROUTES.filter((route) => route.caller === "merchant").map(({ httpMethod, path }) => ({ httpMethod, resource: path }));
-    expect(MERCHANT_ROUTES).toEqual(merchant);
+  it("runs the authorizer on the stack's merchant routes only", () => {
     expect(isMerchantRoute({ httpMethod: "POST", resource: "/payments" })).toBe(true);
     expect(isMerchantRoute({ httpMethod: "GET", resource: "/payments/{id}" })).toBe(true);
-    for (const [httpMethod, resource] of [["GET", "/health"], ["GET", "/payments"], ["DELETE", "/payments/{id}"], ["POST", "/{proxy+}"]]) {
+    for (const [httpMethod, resource] of [["GET", "/health"], ["GET", "/payments"], ["DELETE", "/payments/{id}"], ["POST", "/health"]]) {
       expect(isMerchantRoute({ httpMethod: httpMethod!, resource: resource! })).toBe(false);
     }
   });
@@ -193,7 +201,7 @@ describe("createGatewayAuthorizer", () => {
     },
   });
   const event = (method: string, target: string, authorization?: string[]) =>
-    toProxyEvent(request({ method, target, rawHeaders: (authorization ?? []).flatMap((value) => ["Authorization", value]) }));
+    proxyEvent({ method, target, rawHeaders: (authorization ?? []).flatMap((value) => ["Authorization", value]) });
 
   function authorizer(outcomes: InvokeOutcome[], cacheTtlS = 60) {
     let now = 0;
@@ -270,15 +278,15 @@ describe("createGatewayAuthorizer", () => {
 describe("gatewayProblem", () => {
   it.each(Object.keys(GATEWAY_PROBLEM_RESPONSES) as GatewayProblem[])("%s is the stack's gateway response (libs/serverless-api GATEWAY_PROBLEMS), body and headers", (kind) => {
     const local = GATEWAY_PROBLEM_RESPONSES[kind];
-    const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === local.responseType);
+    const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === local.answeredBy.responseType);
     expect(problem).toBeDefined();
     const definition = gatewayResponseDefinition(problem!);
     const reply = gatewayProblem(kind, "req-1");
-    expect(String(reply.status)).toBe(definition.statusCode);
+    expect(String(reply.status)).toBe(definition.statusCode ?? String(local.status));
     expect(reply.body.toString()).toBe(definition.responseTemplates["application/json"]!.replace("$context.requestId", "req-1"));
     const headers = Object.fromEntries(Object.entries(definition.responseParameters).map(([name, value]) => [name.replace("gatewayresponse.header.", ""), value.replace(/^'|'$/g, "")]));
     expect(reply.headers).toMatchObject(headers);
-    expect(reply.headers).toMatchObject({ "x-amzn-RequestId": "req-1", "Content-Length": reply.body.length });
+    expect(reply.headers).toMatchObject({ "x-amzn-RequestId": "req-1", "x-amzn-ErrorType": local.errorType, "Content-Length": reply.body.length });
   });
 
   it("covers the three verdicts: 401 with WWW-Authenticate, 403, 503 with Retry-After", () => {
@@ -286,22 +294,42 @@ describe("gatewayProblem", () => {
     expect(gatewayProblem("access-denied", "r").status).toBe(403);
     expect(gatewayProblem("authorizer-failure", "r")).toMatchObject({ status: 503, headers: { "Retry-After": "2" } });
   });
+
+  it("answers a type the stack does not configure with its DEFAULT_4XX or DEFAULT_5XX, at the status API Gateway gives that type", () => {
+    const answer = (kind: GatewayProblem) => [GATEWAY_PROBLEM_RESPONSES[kind].answeredBy.responseType, gatewayProblem(kind, "r").status];
+    expect(answer("missing-route")).toEqual(["DEFAULT_4XX", 403]);
+    expect(answer("too-large")).toEqual(["DEFAULT_4XX", 413]);
+    expect(answer("integration-failure")).toEqual(["DEFAULT_5XX", 502]);
+    expect(answer("throttled")).toEqual(["THROTTLED", 429]);
+    expect(gatewayProblem("throttled", "r").headers).toMatchObject({ "Retry-After": "1", "Content-Type": "application/problem+json" });
+    expect(gatewayProblem("missing-route", "r").headers["x-amzn-ErrorType"]).toBe("MissingAuthenticationTokenException");
+    // The stack's DEFAULT_4XX names no status, so neither does the body.
+    expect(JSON.parse(gatewayProblem("missing-route", "r").body.toString())).toEqual({
+      type: "tag:payments-dr,2025:problems/request-rejected",
+      title: "Request rejected",
+      detail: "The request was rejected.",
+      requestId: "r",
+    });
+  });
 });
 
 describe("parseServeArgs", () => {
-  it("defaults to port 3000, one container, sessions from the environment, merchant-42, a 60 s authorizer cache", () => {
-    expect(parseServeArgs([])).toEqual({ port: 3000, concurrency: 1, sessions: undefined, merchant: "merchant-42", authCacheTtlS: 60, quiet: false });
-    expect(parseServeArgs(["--port", "0", "--concurrency", "8", "--sessions", "local", "--merchant", "shop_7", "--auth-cache-ttl", "0", "--quiet"])).toEqual({
+  it("defaults to port 3000, one container, sessions from the environment, merchant-42, a 60 s authorizer cache, the stack's 10 s function timeout", () => {
+    expect(parseServeArgs([])).toEqual({ port: 3000, concurrency: 1, sessions: undefined, merchant: "merchant-42", authCacheTtlS: 60, timeoutS: 10, quiet: false });
+    expect(
+      parseServeArgs(["--port", "0", "--concurrency", "8", "--sessions", "local", "--merchant", "shop_7", "--auth-cache-ttl", "0", "--timeout-seconds", "28", "--quiet"]),
+    ).toEqual({
       port: 0,
       concurrency: 8,
       sessions: "local",
       merchant: "shop_7",
       authCacheTtlS: 0,
+      timeoutS: 28,
       quiet: true,
     });
   });
 
-  it.each(["--port x", "--concurrency 0", "--sessions aws", "--merchant a", "--merchant -x1", "--auth-cache-ttl 3601", "--auth-cache-ttl -1", "--nope"])("refuses %s, naming the option", (line) => {
+  it.each(["--port x", "--concurrency 0", "--sessions aws", "--merchant a", "--merchant -x1", "--auth-cache-ttl 3601", "--auth-cache-ttl -1", "--timeout-seconds 0", "--timeout-seconds 29", "--nope"])("refuses %s, naming the option", (line) => {
     const argv = line.split(" ");
     expect(() => parseServeArgs(argv)).toThrow(UsageError);
     expect(() => parseServeArgs(argv)).toThrow(argv[0]);

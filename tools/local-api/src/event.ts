@@ -1,3 +1,5 @@
+// Type only: routes.ts loads @pulumi/aws, which the adapter must not.
+import { PAYMENT_ROUTES } from "@payments-dr/serverless-api/values";
 import type { APIGatewayEventIdentity, APIGatewayEventRequestContext, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { randomFillSync, randomUUID } from "node:crypto";
 
@@ -31,18 +33,11 @@ type CapturedEvent = Omit<APIGatewayProxyEvent, "requestContext"> & {
   };
 };
 
-/** The resources the stack declares in API Gateway (proxy integrations), in README order. */
-export const API_RESOURCES = ["/payments", "/payments/{id}", "/health"] as const;
-/** What any other path is sent as: a greedy proxy, so the function itself answers 404/405. */
-export const GREEDY_RESOURCE = "/{proxy+}";
 /**
- * The methods the stack puts behind the Lambda authorizer (libs/serverless-api PAYMENT_ROUTES with
- * caller "merchant"); /health is anonymous, and any other method or path reaches the function unauthorized.
+ * The API's resources, each once. The stack declares PAYMENT_ROUTES in API Gateway, each a proxy
+ * integration of the function, and no greedy proxy: API Gateway answers any other method or path itself.
  */
-export const MERCHANT_ROUTES: readonly { httpMethod: string; resource: (typeof API_RESOURCES)[number] }[] = [
-  { httpMethod: "POST", resource: "/payments" },
-  { httpMethod: "GET", resource: "/payments/{id}" },
-];
+const RESOURCES = [...new Set(PAYMENT_ROUTES.map((route) => route.path))];
 export const LOCAL_STAGE = "local";
 /** The adapter's account, API and region: what its events and method ARNs name. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -65,10 +60,10 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** The resource template a path belongs to, and its path parameters (decoded, as API Gateway passes them). */
-export function matchResource(path: string): { resource: string; pathParameters: Record<string, string> | null } {
+/** The resource a path belongs to, and its path parameters (decoded, as API Gateway passes them); undefined for no resource of the API. */
+export function matchResource(path: string): { resource: string; pathParameters: Record<string, string> | null } | undefined {
   const segments = path.split("/").filter((segment) => segment.length > 0);
-  for (const resource of API_RESOURCES) {
+  for (const resource of RESOURCES) {
     const template = resource.split("/").filter((segment) => segment.length > 0);
     if (template.length !== segments.length) continue;
     const parameters: Record<string, string> = {};
@@ -79,7 +74,7 @@ export function matchResource(path: string): { resource: string; pathParameters:
     });
     if (matches) return { resource, pathParameters: Object.keys(parameters).length > 0 ? parameters : null };
   }
-  return { resource: GREEDY_RESOURCE, pathParameters: { proxy: decodeSegment(segments.join("/")) } };
+  return undefined;
 }
 
 /** The request's headers as API Gateway REST passes them, and the spelling each name was first sent with. */
@@ -157,13 +152,17 @@ function traceId(at: Date): string {
  * The API Gateway REST (v1) proxy event for a request, field for field the shape of the
  * captured event (libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json).
  * The body is passed as UTF-8 text, never base64: the API declares no binary media types.
+ * Undefined when the API declares no such method on the path's resource (or no such resource):
+ * API Gateway then answers by itself, 403 MISSING_AUTHENTICATION_TOKEN, and invokes nothing.
  */
-export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent {
-  const receivedAt = request.receivedAt ?? new Date();
-  const requestId = request.requestId ?? randomUUID();
+export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent | undefined {
   const url = new URL(request.target, "http://localhost");
   const path = url.pathname;
-  const { resource, pathParameters } = matchResource(path);
+  const matched = matchResource(path);
+  if (!matched || !PAYMENT_ROUTES.some((route) => route.path === matched.resource && route.httpMethod === request.method)) return undefined;
+  const { resource, pathParameters } = matched;
+  const receivedAt = request.receivedAt ?? new Date();
+  const requestId = request.requestId ?? randomUUID();
   const query = queryMaps(url.searchParams);
   const maps = headerMaps(request.rawHeaders);
   const forwardedFor = headerValue(maps, "X-Forwarded-For");
@@ -223,7 +222,7 @@ export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent {
 
 /** Whether API Gateway runs the authorizer before this event's method: the merchant routes only. */
 export function isMerchantRoute(event: Pick<APIGatewayProxyEvent, "httpMethod" | "resource">): boolean {
-  return MERCHANT_ROUTES.some((route) => route.httpMethod === event.httpMethod && route.resource === event.resource);
+  return PAYMENT_ROUTES.some((route) => route.caller === "merchant" && route.httpMethod === event.httpMethod && route.path === event.resource);
 }
 
 /** The ARN of the method being called, as API Gateway sends it to an authorizer: `…:<apiId>/<stage>/<METHOD>/<path>`. */

@@ -12,7 +12,7 @@ import { InitError } from "./container";
 import { send } from "./http-client";
 import { API_BUNDLE, AUTHORIZER_BUNDLE, LOCAL_API_DIST, MIGRATE_BUNDLE, WORKER_SCRIPT } from "./paths";
 import { LOCAL_AWS_ENV } from "./local-dynamodb";
-import { startLocalApi, type LocalApi } from "./server";
+import { MAX_REQUEST_BYTES, startLocalApi, type LocalApi } from "./server";
 
 const SERVE_SCRIPT = join(LOCAL_API_DIST, "serve.js");
 const CONTAINERS = 3;
@@ -88,11 +88,18 @@ function expectUnauthorized(answer: { status: number; headers: Record<string, un
   });
 }
 
-/** A stand-in authorizer bundle: `source` is the body of `exports.handler = async (event) => { … }`. */
-async function fakeAuthorizer(name: string, source: string): Promise<string> {
+/** A stand-in bundle: `source` is the body of `exports.handler = async (event, context) => { … }`. */
+async function fakeBundle(name: string, source: string): Promise<string> {
   const file = join(scratch, `${name}.js`);
-  await writeFile(file, `exports.handler = async (event) => { ${source} };\n`);
+  await writeFile(file, `exports.handler = async (event, context) => { ${source} };\n`);
   return file;
+}
+
+/** The stack's DEFAULT_4XX / DEFAULT_5XX problem (no `status` member: the stack's template has none). */
+function expectDefaultProblem(answer: { status: number; headers: Record<string, unknown>; body: string }, status: number, slug: string, errorType: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.headers).toMatchObject({ "content-type": "application/problem+json", "cache-control": "no-store", "x-amzn-errortype": errorType });
+  expect(JSON.parse(answer.body)).toEqual({ type: `tag:payments-dr,2025:problems/${slug}`, title: expect.any(String), detail: expect.any(String), requestId: answer.headers["x-amzn-requestid"] });
 }
 
 describe("the local API, running the built api and authorizer bundles over real HTTP", () => {
@@ -155,16 +162,20 @@ describe("the local API, running the built api and authorizer bundles over real 
     expect(JSON.parse(refused.body)).toMatchObject({ requestId: refused.headers["x-amzn-requestid"], errors: [{ field: "amount" }] });
   });
 
-  it("sends other paths and methods to the function without the authorizer: 404 problem+json, 405 with Allow", async () => {
+  it("answers a path or method the API does not declare with the gateway's 403 (MISSING_AUTHENTICATION_TOKEN, the stack's DEFAULT_4XX), invoking neither the authorizer nor the function", async () => {
     const before = invocations();
-    const missing = await send(`${api.url}/refunds/1`);
-    expect(missing.status).toBe(404);
-    expect(missing.headers["content-type"]).toBe("application/problem+json");
-    expect(JSON.parse(missing.body)).toMatchObject({ status: 404, title: "Not found" });
-    const wrongMethod = await send(`${api.url}/payments`, { method: "DELETE" });
-    expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.allow).toBe("POST");
-    expect(invocations()[1]).toBe(before[1]);
+    const undeclared: [string, string][] = [["GET", "/refunds/1"], ["DELETE", "/payments"], ["GET", "/payments"], ["POST", "/health"], ["GET", "/payments/1/refunds"]];
+    for (const [method, path] of undeclared) {
+      expectDefaultProblem(await send(`${api.url}${path}`, { method, headers: bearer(backing.apiKey.apiKey) }), 403, "request-rejected", "MissingAuthenticationTokenException");
+    }
+    expect(invocations()).toEqual(before);
+  });
+
+  it("answers a body over API Gateway's 10 MB with the gateway's 413 (the stack's DEFAULT_4XX), invoking nothing", async () => {
+    const before = invocations();
+    const answer = await postPayment("too-large", "x".repeat(MAX_REQUEST_BYTES));
+    expectDefaultProblem(answer, 413, "request-rejected", "RequestTooLargeException");
+    expect(invocations()).toEqual(before);
   });
 
   it("produces no base64 either way: a binary upload reaches the handler as text and its 415 comes back as JSON text", async () => {
@@ -227,7 +238,7 @@ describe("the local API when the authorizer cannot allow", () => {
   });
 
   it("answers the gateway's 403 problem+json when the allow's policy does not cover the method; with TTL 0 every request invokes the authorizer", async () => {
-    const healthOnly = await fakeAuthorizer(
+    const healthOnly = await fakeBundle(
       "health-only",
       `return { principalId: "${MERCHANT}", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: event.methodArn.replace(/\\/[A-Z]+\\/payments.*$/, "/GET/health") }] }, context: { merchantId: "${MERCHANT}", keyId: "0123456789abcdef" } };`,
     );
@@ -242,6 +253,61 @@ describe("the local API when the authorizer cannot allow", () => {
       expect(invocations(denying)).toEqual([0, 2]);
     } finally {
       await denying.close();
+    }
+  });
+});
+
+describe("the local API's function timeout and concurrency", () => {
+  /** GET /health?sleepMs=N: waits N ms, then answers the budget the function was given. */
+  const slowHealth = () => fakeBundle("slow-health", `
+    const sleepMs = Number(event.queryStringParameters?.sleepMs ?? 0);
+    const budgetMs = context.getRemainingTimeInMillis();
+    await new Promise((resolve) => setTimeout(resolve, sleepMs));
+    return { statusCode: 200, body: JSON.stringify({ budgetMs }) };`);
+  const start = async (options: { timeoutMs?: number; maxQueue?: number }) =>
+    startLocalApi({ port: 0, env: {}, handlerModule: await slowHealth(), authorizer: { env: backing.authorizerEnv }, ...options });
+
+  it("gives the function the stack's 10 s timeout (apiTimeoutSeconds' default), not API Gateway's 29 s", async () => {
+    const local = await start({});
+    try {
+      const answer = await send(`${local.url}/health`);
+      expect(answer.status).toBe(200);
+      const { budgetMs } = JSON.parse(answer.body);
+      expect(budgetMs).toBeGreaterThan(9000);
+      expect(budgetMs).toBeLessThanOrEqual(10_000);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("answers a function that runs past its timeout with the gateway's 502 (a function error: the stack's DEFAULT_5XX), then serves again", async () => {
+    const local = await start({ timeoutMs: 300 });
+    try {
+      expectDefaultProblem(await send(`${local.url}/health?sleepMs=2000`), 502, "internal-error", "InternalServerErrorException");
+      expect((await send(`${local.url}/health`)).status).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("answers a request the full queue refuses with the gateway's 429 THROTTLED problem and Retry-After", async () => {
+    const local = await start({ maxQueue: 0 });
+    try {
+      const busy = send(`${local.url}/health?sleepMs=1000`);
+      await waitFor(async () => local.stats().busy === 1, 3000);
+      const throttled = await send(`${local.url}/health`);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers).toMatchObject({ "content-type": "application/problem+json", "retry-after": "1" });
+      expect(JSON.parse(throttled.body)).toEqual({
+        type: "tag:payments-dr,2025:problems/too-many-requests",
+        title: "Too many requests",
+        status: 429,
+        detail: "Slow down, then retry.",
+        requestId: throttled.headers["x-amzn-requestid"],
+      });
+      expect((await busy).status).toBe(200);
+    } finally {
+      await local.close();
     }
   });
 });

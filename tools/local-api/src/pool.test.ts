@@ -19,6 +19,8 @@ exports.handler = async (event, context) => {
 };
 `;
 
+/** Long enough for every invocation here, except where a test sets a shorter one. */
+const TIMEOUT_MS = 5000;
 let dir: string;
 const pools: ContainerPool[] = [];
 
@@ -34,7 +36,7 @@ afterEach(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function startPool(size: number, threads: number, timeoutMs = 5000): Promise<ContainerPool> {
+async function startPool(size: number, threads: number, timeoutMs = TIMEOUT_MS): Promise<ContainerPool> {
   const pool = new ContainerPool({ modulePath: join(dir, "function.js"), env: { MODE: "local" }, size, threads, timeoutMs });
   pools.push(pool);
   await pool.start();
@@ -57,7 +59,7 @@ describe("ContainerPool", () => {
   });
 
   it("defaults to one thread per container up to the vCPUs", async () => {
-    const pool = new ContainerPool({ modulePath: join(dir, "function.js"), env: {}, size: 1 });
+    const pool = new ContainerPool({ modulePath: join(dir, "function.js"), env: {}, size: 1, timeoutMs: TIMEOUT_MS });
     pools.push(pool);
     await pool.start();
     expect(pool.stats()).toMatchObject({ containers: 1, threads: 1 });
@@ -97,8 +99,8 @@ describe("ContainerPool", () => {
   });
 
   it("refuses to start when the module fails its init, with the module's message", async () => {
-    const pool = new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 2 });
+    const pool = new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 2, timeoutMs: TIMEOUT_MS });
     await expect(pool.start()).rejects.toThrow(InitError);
-    await expect(new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 1 }).start()).rejects.toThrow(/TABLE is required/);
+    await expect(new ContainerPool({ modulePath: join(dir, "broken.js"), env: {}, size: 1, timeoutMs: TIMEOUT_MS }).start()).rejects.toThrow(/TABLE is required/);
   });
 });

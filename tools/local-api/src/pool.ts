@@ -13,8 +13,8 @@ export interface PoolOptions extends HostOptions {
   threads?: number;
   /** Containers started by {@link ContainerPool.start}; the others start when a request needs one. @default size */
   prestart?: number;
-  /** An invocation's budget; API Gateway gives up after 29 s. @default 29000 */
-  timeoutMs?: number;
+  /** An invocation's budget: the function's timeout, after which its container is stopped. */
+  timeoutMs: number;
   /** Requests waiting for a free container beyond this many are refused (429). @default 1000 */
   maxQueue?: number;
   /** Told about each container start (cold start). */
@@ -57,7 +57,6 @@ export class ContainerPool {
   private readonly size: number;
   private readonly threads: number;
   private readonly hosts: Host[] = [];
-  private readonly timeoutMs: number;
   private readonly maxQueue: number;
   private readonly containers = new Set<Container>();
   private readonly idle: Container[] = [];
@@ -68,7 +67,6 @@ export class ContainerPool {
 
   constructor(private readonly options: PoolOptions) {
     this.size = options.size ?? 1;
-    this.timeoutMs = options.timeoutMs ?? 29_000;
     this.maxQueue = options.maxQueue ?? 1000;
     this.threads = options.threads ?? Math.min(this.size, availableParallelism());
     if (!Number.isInteger(this.size) || this.size < 1) throw new Error("The pool needs at least one container");
@@ -98,7 +96,7 @@ export class ContainerPool {
       throw error;
     }
     try {
-      return await container.invoke(event, this.timeoutMs);
+      return await container.invoke(event, this.options.timeoutMs);
     } finally {
       this.served++;
       this.release(container);

@@ -1,4 +1,4 @@
-import { GATEWAY_PROBLEMS, PROBLEM_TYPE_BASE } from "@payments-dr/serverless-api/values";
+import { GATEWAY_PROBLEMS, PROBLEM_TYPE_BASE, type GatewayProblem as StackProblem } from "@payments-dr/serverless-api/values";
 import type { OutgoingHttpHeaders } from "node:http";
 
 /** What the adapter writes back. */
@@ -36,61 +36,57 @@ function isProxyResult(value: unknown): value is ProxyResult {
   );
 }
 
-/** API Gateway's own error answers, which it sends without invoking (or after failing to invoke) the function. */
-export type GatewayError = "malformed" | "failed" | "timeout" | "throttled" | "too-large";
+/** API Gateway's own answers, which it sends without invoking the function, or instead of its result. */
+export type GatewayProblem = "unauthorized" | "access-denied" | "authorizer-failure" | "missing-route" | "too-large" | "throttled" | "integration-failure";
 
-const GATEWAY_ERRORS: Record<GatewayError, { status: number; type: string; message: string }> = {
-  malformed: { status: 502, type: "InternalServerErrorException", message: "Internal server error" },
-  failed: { status: 502, type: "InternalServerErrorException", message: "Internal server error" },
-  timeout: { status: 504, type: "InternalServerErrorException", message: "Endpoint request timed out" },
-  throttled: { status: 429, type: "ThrottlingException", message: "Too Many Requests" },
-  "too-large": { status: 413, type: "RequestTooLargeException", message: "Request Too Long" },
+/** How API Gateway answers each: the response type it picks, the status it sends for it, and the x-amzn-ErrorType it adds. */
+const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; status: number; errorType: string }> = {
+  unauthorized: { responseType: "UNAUTHORIZED", status: 401, errorType: "UnauthorizedException" },
+  "access-denied": { responseType: "ACCESS_DENIED", status: 403, errorType: "AccessDeniedException" },
+  "authorizer-failure": { responseType: "AUTHORIZER_FAILURE", status: 500, errorType: "AuthorizerConfigurationException" },
+  // A resource or method the API does not declare.
+  "missing-route": { responseType: "MISSING_AUTHENTICATION_TOKEN", status: 403, errorType: "MissingAuthenticationTokenException" },
+  "too-large": { responseType: "REQUEST_TOO_LARGE", status: 413, errorType: "RequestTooLargeException" },
+  throttled: { responseType: "THROTTLED", status: 429, errorType: "ThrottlingException" },
+  // A function error (it threw, crashed, failed its init or ran past its own timeout: not API
+  // Gateway's 29 s INTEGRATION_TIMEOUT) is a 502, not the type's listed 504; so is a result that is no
+  // proxy result ("Malformed Lambda proxy response").
+  "integration-failure": { responseType: "INTEGRATION_FAILURE", status: 502, errorType: "InternalServerErrorException" },
 };
 
-/** An API Gateway error response, e.g. 502 `{"message":"Internal server error"}`. */
-export function gatewayError(kind: GatewayError, requestId: string): HttpReply {
-  const { status, type, message } = GATEWAY_ERRORS[kind];
-  const body = Buffer.from(JSON.stringify({ message }));
-  return { status, headers: { "Content-Type": "application/json", "x-amzn-RequestId": requestId, "x-amzn-ErrorType": type, "Content-Length": body.length }, body };
-}
-
-/** The authorizer's verdicts that API Gateway answers by itself, with the stack's gateway responses. */
-export type GatewayProblem = "unauthorized" | "access-denied" | "authorizer-failure";
-
-/** One gateway response: libs/serverless-api's GatewayProblem (with a status) and the x-amzn-ErrorType API Gateway adds. */
+/** One answer: the stack's gateway response that gives it, the status, and the x-amzn-ErrorType. */
 interface ProblemResponse {
+  /** API Gateway's response type for the error, e.g. `MISSING_AUTHENTICATION_TOKEN`. */
   responseType: string;
+  /** libs/serverless-api's definition that answers it: the type's own, else DEFAULT_4XX or DEFAULT_5XX. */
+  answeredBy: StackProblem;
   status: number;
-  slug: string;
-  title: string;
-  detail: string;
-  headers?: Record<string, string>;
   errorType: string;
 }
 
-/** The x-amzn-ErrorType API Gateway sends with each of the adapter's gateway responses. */
-const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; errorType: string }> = {
-  unauthorized: { responseType: "UNAUTHORIZED", errorType: "UnauthorizedException" },
-  "access-denied": { responseType: "ACCESS_DENIED", errorType: "AccessDeniedException" },
-  "authorizer-failure": { responseType: "AUTHORIZER_FAILURE", errorType: "AuthorizerConfigurationException" },
-};
-
-/** The stack's own gateway response (libs/serverless-api GATEWAY_PROBLEMS) for `responseType`. */
-function stackProblem(responseType: string, errorType: string): ProblemResponse {
-  const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === responseType);
-  if (problem?.status === undefined) throw new Error(`the stack has no gateway response ${responseType} with a status`);
-  return { ...problem, status: problem.status, errorType };
+/** A response type the stack does not configure gets the stack's DEFAULT_4XX or DEFAULT_5XX, as in API Gateway. */
+function stackProblem(responseType: string, status: number): StackProblem {
+  const fallback = status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
+  const problem = GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === responseType) ?? GATEWAY_PROBLEMS.find((candidate) => candidate.responseType === fallback);
+  if (!problem) throw new Error(`the stack has no gateway response ${responseType} nor ${fallback}`);
+  return problem;
 }
 
-/** The gateway responses the adapter answers with: the stack's, read from libs/serverless-api's data. */
+/** The adapter's answers, read from libs/serverless-api's GATEWAY_PROBLEMS: a status set there overrides API Gateway's. */
 export const GATEWAY_PROBLEM_RESPONSES = Object.fromEntries(
-  Object.entries(LOCAL_PROBLEMS).map(([kind, { responseType, errorType }]) => [kind, stackProblem(responseType, errorType)]),
+  Object.entries(LOCAL_PROBLEMS).map(([kind, { responseType, status, errorType }]) => {
+    const answeredBy = stackProblem(responseType, status);
+    return [kind, { responseType, answeredBy, status: answeredBy.status ?? status, errorType }];
+  }),
 ) as Record<GatewayProblem, ProblemResponse>;
 
-/** A gateway response of the stack: RFC 9457 problem+json, `requestId` API Gateway's. */
+/** A gateway response of the stack: RFC 9457 problem+json, `requestId` API Gateway's; no `status` member where the stack's template has none. */
 export function gatewayProblem(kind: GatewayProblem, requestId: string): HttpReply {
-  const { status, slug, title, detail, headers, errorType } = GATEWAY_PROBLEM_RESPONSES[kind];
-  const body = Buffer.from(JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${slug}`, title, status, detail, requestId }));
+  const { answeredBy, status, errorType } = GATEWAY_PROBLEM_RESPONSES[kind];
+  const { slug, title, detail, headers } = answeredBy;
+  const body = Buffer.from(
+    JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${slug}`, title, ...(answeredBy.status === undefined ? {} : { status }), detail, requestId }),
+  );
   return {
     status,
     headers: {
@@ -114,7 +110,7 @@ const FRAMING = new Set(["content-length", "transfer-encoding"]);
  * A result that is not a proxy result is API Gateway's 502.
  */
 export function fromProxyResult(result: unknown, requestId: string): HttpReply {
-  if (!isProxyResult(result)) return gatewayError("malformed", requestId);
+  if (!isProxyResult(result)) return gatewayProblem("integration-failure", requestId);
   const headers: OutgoingHttpHeaders = {};
   const multi = result.multiValueHeaders ?? {};
   const inMulti = new Set(Object.keys(multi).map((name) => name.toLowerCase()));

@@ -1,4 +1,4 @@
-// `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--merchant ID] [--auth-cache-ttl S] [--quiet]`:
+// `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--merchant ID] [--auth-cache-ttl S] [--timeout-seconds S] [--quiet]`:
 // the payment API on 127.0.0.1, through a local API Gateway (with the Lambda authorizer) + Lambda stand-in.
 import { startBackingServices, type BackingServices, type LocalApiKey } from "./backing";
 import { parseServeArgs, UsageError, type ServeArgs } from "./cli-args";
@@ -33,6 +33,7 @@ async function start(args: ServeArgs): Promise<Running> {
       concurrency: args.concurrency,
       env: backing.functionEnv,
       authorizer: { env: backing.authorizerEnv, cacheTtlS: args.authCacheTtlS },
+      timeoutMs: args.timeoutS * 1000,
       log: args.quiet ? undefined : log,
     });
     return { api, backing };

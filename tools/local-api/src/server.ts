@@ -6,7 +6,8 @@ import { isMerchantRoute, toProxyEvent } from "./event";
 import { createGatewayAuthorizer } from "./gateway-auth";
 import { API_BUNDLE, AUTHORIZER_BUNDLE, built } from "./paths";
 import { ContainerPool, type PoolRefusal, type PoolStats } from "./pool";
-import { fromProxyResult, gatewayError, gatewayProblem, type GatewayError, type HttpReply } from "./response";
+import { fromProxyResult, gatewayProblem, type GatewayProblem, type HttpReply } from "./response";
+import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
 
 /** The Lambda authorizer of the merchant routes (POST /payments, GET /payments/{id}). */
 export interface LocalAuthorizerOptions {
@@ -32,7 +33,7 @@ export interface LocalApiOptions {
   handlerModule?: string;
   /** The authorizer API Gateway runs before the merchant routes. */
   authorizer: LocalAuthorizerOptions;
-  /** An invocation's budget. @default 29000 (API Gateway's integration timeout) */
+  /** The api function's timeout: an invocation past it is API Gateway's 502. @default 10000 (the stack's apiTimeoutSeconds) */
   timeoutMs?: number;
   /** Requests waiting beyond this many get 429. @default 1000 */
   maxQueue?: number;
@@ -70,16 +71,16 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
   });
 }
 
-const REFUSALS: Record<Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>["kind"], GatewayError> = {
-  failed: "failed",
-  crashed: "failed",
-  "init-failed": "failed",
-  timeout: "timeout",
+const REFUSALS: Record<Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>["kind"], GatewayProblem> = {
+  failed: "integration-failure",
+  crashed: "integration-failure",
+  "init-failed": "integration-failure",
+  timeout: "integration-failure",
   throttled: "throttled",
 };
 
 /** Why an invocation produced no response, for the log. */
-function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>): string {
+function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "result" }>, timeoutMs: number): string {
   switch (outcome.kind) {
     case "failed":
       return `handler threw ${outcome.error.name}: ${outcome.error.message}`;
@@ -88,7 +89,7 @@ function failureNote(outcome: Exclude<InvokeOutcome | PoolRefusal, { kind: "resu
     case "init-failed":
       return outcome.error.message;
     case "timeout":
-      return "invocation timed out; the container was stopped, with the others on its host thread";
+      return `invocation timed out after ${timeoutMs} ms (the function's timeout); the container was stopped, with the others on its host thread`;
     case "throttled":
       return "queue full";
   }
@@ -110,18 +111,21 @@ function authorizerPool(options: LocalApiOptions, log: (line: string) => void): 
 
 /**
  * A local stand-in for API Gateway (REST, proxy integration, a REQUEST Lambda authorizer on the
- * merchant routes) + Lambda: each HTTP request becomes a proxy event for the function's bundle,
- * run in a pool of "containers" (module instances on worker threads), after the authorizer's bundle (in a pool of its
- * own) allowed it; the proxy result becomes the HTTP response. Listens on 127.0.0.1 only.
+ * merchant routes) + Lambda: each HTTP request for a method the API declares becomes a proxy
+ * event for the function's bundle, run in a pool of "containers" (module instances on worker
+ * threads), after the authorizer's bundle (in a pool of its own) allowed it; the proxy result
+ * becomes the HTTP response. API Gateway's own answers are the stack's gateway responses.
+ * Listens on 127.0.0.1 only.
  * @throws InitError when a bundle fails to load with its environment (e.g. a bad environment).
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const log = options.log ?? (() => undefined);
+  const timeoutMs = options.timeoutMs ?? API_TIMEOUT_SECONDS.default * 1000;
   const pool = new ContainerPool({
     modulePath: built(options.handlerModule ?? API_BUNDLE, "payment-lambda"),
     env: options.env,
     size: options.concurrency ?? 1,
-    timeoutMs: options.timeoutMs,
+    timeoutMs,
     maxQueue: options.maxQueue,
     onColdStart: (initMs) => log(`container started (init ${initMs.toFixed(0)} ms)`),
   });
@@ -137,7 +141,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   let port = 0;
   async function reply(request: IncomingMessage, requestId: string): Promise<HttpReply> {
     const body = await readBody(request, MAX_REQUEST_BYTES);
-    if (!body) return gatewayError("too-large", requestId);
+    if (!body) return gatewayProblem("too-large", requestId);
     const event = toProxyEvent({
       method: request.method ?? "GET",
       target: request.url ?? "/",
@@ -148,6 +152,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
     });
+    if (!event) return gatewayProblem("missing-route", requestId);
     if (isMerchantRoute(event)) {
       const decision = await auth.authorize(event);
       if (decision.kind === "refused") {
@@ -158,8 +163,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
     const outcome = await pool.invoke(event);
     if (outcome.kind === "result") return fromProxyResult(outcome.result, requestId);
-    log(`${requestId}: ${failureNote(outcome)}`);
-    return gatewayError(REFUSALS[outcome.kind], requestId);
+    log(`${requestId}: ${failureNote(outcome, timeoutMs)}`);
+    return gatewayProblem(REFUSALS[outcome.kind], requestId);
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -170,7 +175,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       answer = await reply(request, requestId);
     } catch (error) {
       log(`${requestId}: adapter error ${(error as Error).message}`);
-      answer = gatewayError("failed", requestId);
+      answer = gatewayProblem("integration-failure", requestId);
     }
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body);

@@ -11,6 +11,7 @@ import { BENCH_MERCHANT, BENCH_PAYMENT } from "./load";
  * does. Its `Idempotency-Key` is "-": each invocation sets its own.
  */
 export function directPaymentEvent(keyId: string): APIGatewayProxyEvent {
+  // POST /payments is a declared route: there is an event.
   const event = toProxyEvent({
     method: "POST",
     target: "/payments",
@@ -19,7 +20,7 @@ export function directPaymentEvent(keyId: string): APIGatewayProxyEvent {
     sourceIp: "127.0.0.1",
     port: 3000,
     protocol: "HTTP/1.1",
-  });
+  })!;
   event.requestContext.authorizer = { [AUTHORIZER_CONTEXT.merchantId]: BENCH_MERCHANT, [AUTHORIZER_CONTEXT.keyId]: keyId, principalId: BENCH_MERCHANT, integrationLatency: 0 };
   return event;
 }

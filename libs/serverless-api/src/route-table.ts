@@ -1,0 +1,23 @@
+// The API's routes as data, without Pulumi: routes.ts builds them, the local adapter serves them.
+
+/** One route of the REST API. */
+export interface Route {
+  httpMethod: "GET" | "POST";
+  /** Resource path, e.g. `/payments/{id}`. */
+  path: string;
+  /** `merchant`: an API key is required (the Lambda authorizer); `anyone`: anonymous. */
+  caller: "merchant" | "anyone";
+}
+
+/** The route Route 53 health checks call (DESIGN §7). */
+export const HEALTH_PATH = "/health";
+
+/** Route 53 health checkers cannot authenticate: /health is the only anonymous route. */
+export const HEALTH_ROUTE: Route = { httpMethod: "GET", path: HEALTH_PATH, caller: "anyone" };
+
+/** The payments API (DESIGN §6). Every route goes to the one function through a Lambda proxy integration. */
+export const PAYMENT_ROUTES: readonly Route[] = [
+  { httpMethod: "POST", path: "/payments", caller: "merchant" },
+  { httpMethod: "GET", path: "/payments/{id}", caller: "merchant" },
+  HEALTH_ROUTE,
+];
