@@ -160,7 +160,7 @@ describe("preflight", () => {
   });
 
   it("a 503 for role primary from the DR region's API fails: only the primary-region API answers so while healthy", async () => {
-    const primary503 = async () => ({ status: 503, body: JSON.stringify({ status: "unavailable", role: "primary" }) });
+    const primary503 = async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) });
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: primary503 });
     const { code } = await dr(["preflight", "--to", DR, "--json"], { fetch });
     expect(code).toBe(EXIT_CODES.refused);
@@ -396,7 +396,7 @@ describe("failover", () => {
   });
 
   it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
-    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ status: "unavailable", role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
     const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
     expect(code).toBe(EXIT_CODES.ok);
     expect(calls("FailoverGlobalCluster")).toHaveLength(1);

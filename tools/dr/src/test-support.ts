@@ -220,7 +220,7 @@ export class FakeWorld {
       if (this.down.has(region)) throw new TypeError("fetch failed: connect ETIMEDOUT");
       if (region === DR) return { status: 200, body: JSON.stringify({ status: "ok", role: "dr" }) };
       const writable = this.writer === HOME && this.status === "available";
-      return { status: writable ? 200 : 503, body: JSON.stringify({ status: writable ? "ok" : "unavailable", role: "primary" }) };
+      return { status: writable ? 200 : 503, body: JSON.stringify(writable ? { status: "ok", role: "primary" } : { type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) };
     };
   }
 

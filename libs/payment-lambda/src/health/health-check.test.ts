@@ -16,10 +16,25 @@ afterAll(() => server?.stop());
 const unreachableUrl = holdUnreachableEndpoint(() => server);
 
 /** A fresh container: its first health check opens a fresh connection. */
-async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; api: TestApi }> {
+async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; headers: Record<string, unknown>; api: TestApi }> {
   const api = testApi(testSettings(server.url, { role }), { health });
   const response = await api.handler(getHealth());
-  return { status: response.statusCode, body: JSON.parse(response.body), api };
+  return { status: response.statusCode, body: JSON.parse(response.body), headers: response.headers ?? {}, api };
+}
+
+/** The 503 of a region that cannot serve its role: a problem like every error, naming the role and nothing more. */
+function expectRegionUnavailable({ status, body, headers }: { status: number; body: unknown; headers: Record<string, unknown> }, role: RegionRole): void {
+  expect(status).toBe(503);
+  expect(headers["Content-Type"]).toBe("application/problem+json");
+  expect(headers["Retry-After"]).toBe("2");
+  expect(body).toEqual({
+    type: "tag:payments-dr,2025:problems/region-unavailable",
+    title: "This region cannot serve its role now",
+    status: 503,
+    detail: `This region cannot serve its role (${role}) now.`,
+    requestId: expect.any(String),
+    role,
+  });
 }
 
 async function withReadOnlyDatabase(work: () => Promise<void>): Promise<void> {
@@ -41,11 +56,10 @@ describe("/health (Route 53 failover reads it)", () => {
 
   it("primary, read-only → 503: a demoted primary must not keep the traffic", async () => {
     await withReadOnlyDatabase(async () => {
-      const { status, body, api } = await healthOf("primary");
-      await api.close();
-      expect(status).toBe(503);
-      expect(body).toEqual({ status: "unavailable", role: "primary" });
-      expect(api.metrics.counts.HealthCheckFailed).toBe(1);
+      const health = await healthOf("primary");
+      await health.api.close();
+      expectRegionUnavailable(health, "primary");
+      expect(health.api.metrics.counts.HealthCheckFailed).toBe(1);
     });
   });
 
@@ -81,10 +95,9 @@ describe("/health (Route 53 failover reads it)", () => {
     await server.pause();
     try {
       for (const role of ["primary", "dr"] as const) {
-        const { status, body, api } = await healthOf(role);
-        await api.close();
-        expect(status).toBe(503);
-        expect(body).toEqual({ status: "unavailable", role });
+        const health = await healthOf(role);
+        await health.api.close();
+        expectRegionUnavailable(health, role);
       }
     } finally {
       await server.resume();

@@ -24,6 +24,7 @@ export const PROBLEM_TYPES = {
   idempotencyKeyReused: problemType("idempotency-key-reused", 422, "The idempotency key was used for a different request"),
   internal: problemType("internal-error", 500, "Internal error"),
   serviceUnavailable: problemType("service-unavailable", 503, "The service is temporarily unavailable"),
+  regionUnavailable: problemType("region-unavailable", 503, "This region cannot serve its role now"),
 } as const satisfies Record<string, ProblemType>;
 
 /** Which part of the request is wrong: a body field (`amount`), a header or the body as a whole. */
@@ -40,7 +41,7 @@ export class Problem {
   constructor(
     readonly kind: ProblemType,
     readonly detail: string,
-    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; allow?: string[]; authenticate?: string } = {},
+    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; allow?: string[]; authenticate?: string; members?: Record<string, string> } = {},
   ) {}
 }
 
@@ -86,3 +87,13 @@ export const serviceUnavailable = (): Problem =>
   });
 
 export const internalError = (): Problem => new Problem(PROBLEM_TYPES.internal, "An unexpected error occurred.");
+
+/**
+ * `/health` when this region cannot serve its role: Route 53 reads only the status; the `role`
+ * member (RFC 9457 extension) tells an operator, and the DR CLI, which function answered.
+ */
+export const regionUnavailable = (role: string): Problem =>
+  new Problem(PROBLEM_TYPES.regionUnavailable, `This region cannot serve its role (${role}) now.`, {
+    retryAfterSeconds: RETRY_AFTER_SECONDS.unavailable,
+    members: { role },
+  });

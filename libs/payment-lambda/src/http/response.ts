@@ -26,6 +26,6 @@ export function problemResponse(problem: Problem, requestId: string): APIGateway
   if (extras.retryAfterSeconds !== undefined) headers["Retry-After"] = String(extras.retryAfterSeconds);
   if (extras.allow) headers.Allow = extras.allow.join(", ");
   if (extras.authenticate) headers["WWW-Authenticate"] = extras.authenticate;
-  const body = { type: kind.type, title: kind.title, status: kind.status, detail, requestId, ...(extras.errors ? { errors: extras.errors } : {}) };
+  const body = { type: kind.type, title: kind.title, status: kind.status, detail, requestId, ...(extras.errors ? { errors: extras.errors } : {}), ...extras.members };
   return { statusCode: kind.status, headers, body: JSON.stringify(body) };
 }

@@ -207,7 +207,7 @@ describe("the bundles, run as Lambda runs them", () => {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
     };
-    const health = await listen((_request, response) => response.writeHead(503, { "content-type": "application/json" }).end('{"status":"unavailable","role":"primary"}'));
+    const health = await listen((_request, response) => response.writeHead(503, { "content-type": "application/problem+json" }).end('{"type":"tag:payments-dr,2025:problems/region-unavailable","status":503,"role":"primary"}'));
     const calls: { target: string | undefined; body: { Namespace: string; MetricData: Record<string, unknown>[] } }[] = [];
     // CloudWatch's AWS JSON 1.0 protocol, as the SDK of this workspace speaks it (the Lambda runtime brings its own).
     const cloudWatch = await listen((request, response) => {

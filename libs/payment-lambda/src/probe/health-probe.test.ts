@@ -21,7 +21,7 @@ async function serve(listener: RequestListener): Promise<string> {
 const answering = (status: number, headers: Record<string, string> = {}) =>
   serve((_request, response) => {
     response.writeHead(status, { "content-type": "application/json", ...headers });
-    response.end(JSON.stringify({ status: status === 200 ? "ok" : "unavailable", role: "primary" }));
+    response.end(JSON.stringify(status === 200 ? { status: "ok", role: "primary" } : { type: "tag:payments-dr,2025:problems/region-unavailable", status, role: "primary" }));
   });
 
 const logger = createLogger({ serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" });
