@@ -60,7 +60,13 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
       title: "Replication lag (ms)",
       region: dr.region,
       metrics: lagMetrics,
-      annotations: { horizontal: [{ label: `RPO promise (${RECOVERY_TARGETS.rpoSeconds} s)`, value: RECOVERY_TARGETS.rpoSeconds * 1000 }] },
+      // The promise, and what a healthy system shows: the lines a reader compares the lag with.
+      annotations: {
+        horizontal: [
+          { label: `RPO promise (${RECOVERY_TARGETS.rpoSeconds} s)`, value: RECOVERY_TARGETS.rpoSeconds * 1000 },
+          { label: `RPO aimed at (${RECOVERY_TARGETS.aimRpoSeconds} s)`, value: RECOVERY_TARGETS.aimRpoSeconds * 1000 },
+        ],
+      },
     },
   ];
   if (bucketReplication) {

@@ -5,6 +5,7 @@ import { Plan, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
 import { dashboardBody } from "./dashboard-body";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
+import { RECOVERY_TARGETS } from "../targets";
 
 function region(region: string, code: string): RegionResources {
   return {
@@ -127,6 +128,16 @@ describe("dashboardBody", () => {
   it("graphs the DR region's probe of the primary from the DR region, where its metric lives (and which outlives us-east-1)", () => {
     const probe = lines.filter((l) => l.namespace === "PaymentsDr/Probe");
     expect(probe.map((l) => [l.metric, l.dimensions, l.options.region, l.options.stat])).toEqual([["ApiHealthy", { Target: "primary" }, "us-east-2", "Minimum"]]);
+  });
+
+  it("draws the RPO promise and the RPO aimed at across the replication lag", () => {
+    const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
+    expect(widget.properties.annotations).toEqual({
+      horizontal: [
+        { label: "RPO promise (60 s)", value: RECOVERY_TARGETS.rpoSeconds * 1000 },
+        { label: "RPO aimed at (1 s)", value: RECOVERY_TARGETS.aimRpoSeconds * 1000 },
+      ],
+    });
   });
 
   it("graphs the API keys table's replication in the same widget as the sessions table's", () => {
