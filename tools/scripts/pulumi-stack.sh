@@ -29,9 +29,11 @@ has_aws_credentials() {
     -n "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" || -n "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" ||
     -f "${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" || -f "${AWS_CONFIG_FILE:-$HOME/.aws/config}" ]]
 }
-# Instance and task roles leave no trace in the environment or files: ask AWS when the CLI is here.
+# Instance and task roles leave no trace in the environment or files: ask AWS when the CLI is
+# here, briefly (one attempt, 5 s), so a network that drops packets does not hold this for minutes.
 can_call_aws() {
-  command -v aws >/dev/null 2>&1 && aws sts get-caller-identity >/dev/null 2>&1
+  command -v aws >/dev/null 2>&1 &&
+    AWS_MAX_ATTEMPTS=1 aws sts get-caller-identity --cli-connect-timeout 5 --cli-read-timeout 5 >/dev/null 2>&1
 }
 has_aws_credentials || can_call_aws ||
   fail "no AWS credentials found for '$command' on stack $stack: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use SSO/OIDC) and retry."

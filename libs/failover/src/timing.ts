@@ -18,7 +18,11 @@ export const FAILOVER_TIMING = {
   dnsTtlSeconds: 60,
 } as const;
 
-/** Seconds from the primary going unhealthy to DNS answering with the DR region, at most. */
+/**
+ * Seconds from the primary going unhealthy to DNS answering with the DR region: the nominal sum
+ * of detection and caches. Each failing check may itself take up to 6 s (4 s to connect, 2 s to
+ * answer) and Route 53's checkers are out of phase, so allow ≈ 15 s more at worst.
+ */
 export function dnsFailoverSeconds(): number {
   return FAILOVER_TIMING.requestIntervalSeconds * FAILOVER_TIMING.failureThreshold + FAILOVER_TIMING.dnsTtlSeconds;
 }

@@ -336,5 +336,7 @@ describe("loadAlarmThresholds", () => {
 
   it("refuses an unknown threshold name, naming the key and the known names", async () => {
     await expect(load({ alarmThresholds: JSON.stringify({ apiKeysLag: 1 }) })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "apiKeysLag"; known: .*apiKeysReplicationLatencyMs/);
+    // A name an older release took says what replaced it.
+    await expect(load({ alarmThresholds: JSON.stringify({ replicationLagMinutes: 3 }) })).rejects.toThrow(/"replicationLagMinutes" is gone: set rpoLagMinutes .* and s3ReplicationAlarmMinutes/);
   });
 });

@@ -141,10 +141,16 @@ export function loadAlarmThresholdOverrides(reader: ConfigReader = new ConfigRea
   const overrides = reader.numbers(ALARM_THRESHOLDS_KEY);
   const known = Object.keys(defaultAlarmThresholds);
   for (const name of Object.keys(overrides)) {
+    if (name in RENAMED_THRESHOLDS) throw new ConfigError(ALARM_THRESHOLDS_KEY, `"${name}" is gone: ${RENAMED_THRESHOLDS[name]}.`);
     if (!known.includes(name)) throw new ConfigError(ALARM_THRESHOLDS_KEY, `unknown threshold "${name}"; known: ${known.join(", ")}.`);
   }
   return overrides;
 }
+
+/** Thresholds a stack's config may still name, and what replaced them. */
+const RENAMED_THRESHOLDS: Record<string, string> = {
+  replicationLagMinutes: "set rpoLagMinutes (Aurora and DynamoDB lag, default 1) and s3ReplicationAlarmMinutes (S3, default 3) instead",
+};
 
 /**
  * The thresholds of a regional stack: stack config (see {@link loadAlarmThresholdOverrides}) over

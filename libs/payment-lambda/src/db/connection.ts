@@ -14,18 +14,27 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
+/** How {@link Connection.use} runs one piece of work. */
+export interface UseOptions {
+  /**
+   * Run the work once more on a new connection when a kept one turns out spent: closed by the
+   * server or the network while the container was frozen (a switchover ends every session), or
+   * holding statements a migration made stale. Only for work that is safe to run twice and whose
+   * caller has time for a reconnect: the API's requests, so that each warm container does not
+   * answer its first request after such an event with a 503. A payment is recorded once under its
+   * Idempotency-Key: if the first run committed before its answer was lost, the second answers it
+   * as a replay, as a client's own retry would get. Not for /health (one check within 1 s; the
+   * next one reconnects) nor for work that counts what it did (the key cleanup). @default false
+   */
+  retrySpentConnection?: boolean;
+}
+
 /**
  * One PostgreSQL connection, opened on first use and kept across invocations (one per Lambda
  * container). A transient failure — refused, timed out, read-only, terminated — discards it, so
  * the next request reconnects (and re-resolves DNS: after a switchover the global writer
- * endpoint names another cluster). A kept connection that turns out spent — closed by the server
- * or the network while the container was frozen (a switchover ends every session), or holding
- * statements a migration made stale — is replaced at once and the work runs once more on the new
- * one, so that each warm container does not answer its first request after such an event with a
- * 503. Every use is safe to run twice: reads, and a payment, recorded once under its
- * Idempotency-Key (a first run that committed before its answer was lost is replayed).
- * Uses are serialised: a Lambda container runs one invocation at a time, and this keeps two
- * transactions from ever sharing the connection anyway.
+ * endpoint names another cluster). Uses are serialised: a Lambda container runs one invocation
+ * at a time, and this keeps two transactions from ever sharing the connection anyway.
  */
 export class Connection {
   private client: Client | undefined;
@@ -44,9 +53,9 @@ export class Connection {
    * Runs `work` on the connected client.
    * @throws DatabaseUnavailableError when connecting fails or `work` fails transiently.
    */
-  use<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+  use<T>(work: (client: ClientBase) => Promise<T>, options: UseOptions = {}): Promise<T> {
     const interruptions = this.interruptions;
-    const result = this.queue.then(() => this.run(work, interruptions));
+    const result = this.queue.then(() => this.run(work, interruptions, options.retrySpentConnection ?? false));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -73,7 +82,7 @@ export class Connection {
     await client?.end().catch(() => undefined);
   }
 
-  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
+  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean): Promise<T> {
     const kept = this.client !== undefined;
     const client = await this.connect();
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
@@ -85,7 +94,10 @@ export class Connection {
       if (!isTransientDatabaseError(error)) throw error;
       this.discard(client, error);
       // Once: the connection is discarded, so the second run opens a new one and is not `kept`.
-      if (kept && isSpentConnection(error) && interruptions === this.interruptions) return this.run(work, interruptions);
+      if (retrySpent && kept && isSpentConnection(error) && interruptions === this.interruptions) {
+        this.options.logger.info("Retrying on a new connection", { connection: this.options.name });
+        return this.run(work, interruptions, retrySpent);
+      }
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
     }
   }

@@ -104,7 +104,9 @@ describe("errors", () => {
     ["57014 statement timeout", Object.assign(new Error("x"), { code: "57014" }), false],
     ["55P03 lock timeout", Object.assign(new Error("x"), { code: "55P03" }), false],
     ["ECONNREFUSED", Object.assign(new Error("x"), { code: "ECONNREFUSED" }), false],
+    ["lost and then used", new Error("Client has encountered a connection error and is not queryable"), true],
     ["closed by us (an interrupted request)", new Error("Connection terminated"), false],
+    ["closed by us, then used", new Error("Client was closed and is not queryable"), false],
     ["interrupted", new DatabaseUnavailableError("interrupted"), false],
   ])("spent connection: %s → %s", (_, error, spent) => {
     expect(isSpentConnection(error)).toBe(spent);

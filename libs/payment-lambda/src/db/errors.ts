@@ -62,8 +62,12 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return error instanceof Error && CLIENT_FAILURE.test(error.message);
 }
 
-/** A connection the server or the network closed under a query; not one we closed ("Connection terminated"). */
-const LOST_CONNECTION = /connection terminated unexpectedly|not queryable/i;
+/**
+ * A connection the server or the network closed under a query (pg: "Connection terminated
+ * unexpectedly", "…has encountered a connection error and is not queryable"); not one we closed
+ * ("Connection terminated", "Client was closed and is not queryable").
+ */
+const LOST_CONNECTION = /connection terminated unexpectedly|connection error and is not queryable/i;
 /** Socket failures on an established connection (a refused or unresolved connect is about the server). */
 const LOST_CONNECTION_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 

@@ -4,6 +4,7 @@ import { Client } from "pg";
 import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
+import { DatabaseUnavailableError } from "./errors";
 import { problemOf, testApi, testSettings } from "../test-support/runtime";
 
 let server: PostgresServer;
@@ -60,9 +61,9 @@ async function startCuttableProxy(): Promise<{ url: string; cut(): void; close()
   };
 }
 
-/** The backends of the API's writer connections. */
-async function writerPids(): Promise<number[]> {
-  return withClient(server.url, async (client) => (await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'payments-writer'")).rows.map((r) => r.pid));
+/** The backends of the API's connections of one kind (`payments-writer`, `payments-reader`). */
+async function backendPids(applicationName: string): Promise<number[]> {
+  return withClient(server.url, async (client) => (await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [applicationName])).rows.map((r) => r.pid));
 }
 
 /** Whether every payments-writer session has ended within `ms`. */
@@ -241,13 +242,13 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     const api = testApi(testSettings(server.url));
     try {
       expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-1`))).statusCode).toBe(201);
-      const [stale] = await writerPids();
+      const [stale] = await backendPids("payments-writer");
       await withClient(server.url, (client) => client.query(migration));
       const before = await countRows(server.url);
       expect((await api.handler(postPayment(VALID_PAYMENT, `${key}-2`))).statusCode).toBe(201);
       const after = await countRows(server.url);
       expect(after.payments - before.payments).toBe(1);
-      expect(await writerPids()).not.toContain(stale);
+      expect(await backendPids("payments-writer")).not.toContain(stale);
     } finally {
       await withClient(server.url, (client) => client.query(restore));
       await api.close();
@@ -255,18 +256,40 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
   });
 
   it("kept connections cut while the container was frozen (a switchover, a NAT's idle timeout) → each request runs again on a new connection, no 503", async () => {
+    // A writer and a reader connection, as in AWS, each through a proxy of its own.
+    const [writerProxy, readerProxy] = [await startCuttableProxy(), await startCuttableProxy()];
+    const settings = testSettings(server.url);
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: writerProxy.url, readerUrl: readerProxy.url } } });
+    const unknownId = "00000000-0000-4000-8000-000000000000";
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-1"))).statusCode).toBe(201);
+      expect((await api.handler(getPayment(unknownId))).statusCode).toBe(404);
+      const [writerBefore, readerBefore] = [await backendPids("payments-writer"), await backendPids("payments-reader")];
+      writerProxy.cut();
+      readerProxy.cut();
+      expect(api.runtime.db.writer.isOpen && api.runtime.db.reader.isOpen).toBe(true);
+      const before = await countRows(server.url);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-2"))).statusCode).toBe(201);
+      expect((await api.handler(getPayment(unknownId))).statusCode).toBe(404);
+      expect((await countRows(server.url)).payments - before.payments).toBe(1);
+      expect(api.metrics.counts.DatabaseUnavailable).toBeUndefined();
+      expect(await backendPids("payments-writer")).not.toEqual(writerBefore);
+      expect(await backendPids("payments-reader")).not.toEqual(readerBefore);
+    } finally {
+      await api.close();
+      await writerProxy.close();
+      await readerProxy.close();
+    }
+  });
+
+  it("only the work that asks runs again: a spent connection fails other work (the key cleanup counts what it deleted; /health checks again next time)", async () => {
     const proxy = await startCuttableProxy();
     const api = testApi(testSettings(proxy.url));
     try {
-      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-1"))).statusCode).toBe(201);
-      expect((await api.handler(getPayment("00000000-0000-4000-8000-000000000000"))).statusCode).toBe(404);
+      await api.runtime.db.writer.use((client) => client.query("SELECT 1"));
       proxy.cut();
-      expect(api.runtime.db.writer.isOpen).toBe(true);
-      const before = await countRows(server.url);
-      expect((await api.handler(postPayment(VALID_PAYMENT, "frozen-2"))).statusCode).toBe(201);
-      expect((await api.handler(getPayment("00000000-0000-4000-8000-000000000000"))).statusCode).toBe(404);
-      expect((await countRows(server.url)).payments - before.payments).toBe(1);
-      expect(api.metrics.counts.DatabaseUnavailable).toBeUndefined();
+      await expect(api.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
+      expect(api.runtime.db.writer.isOpen).toBe(false);
     } finally {
       await api.close();
       await proxy.close();

@@ -23,8 +23,9 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
   if (!key.ok || !validated.ok) return invalidRequest(errorsOf(key, validated));
 
   const request = { ...validated.value, merchantId };
-  const outcome = await runtime.db.writer.use((client) =>
-    createPayment(client, { request, idempotencyKey: key.value, requestHash: requestHash(request) }, runtime.payments),
+  const outcome = await runtime.db.writer.use(
+    (client) => createPayment(client, { request, idempotencyKey: key.value, requestHash: requestHash(request) }, runtime.payments),
+    { retrySpentConnection: true },
   );
 
   switch (outcome.kind) {

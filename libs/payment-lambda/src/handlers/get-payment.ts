@@ -12,7 +12,7 @@ import { readSession } from "../sessions/best-effort";
 export async function getPaymentHandler(runtime: Runtime, merchantId: string, paymentId: string | undefined): Promise<Reply | Problem> {
   const id = validatePaymentId(paymentId);
   if (!id.ok) return invalidRequest(id.errors);
-  const payment = (await readSession(runtime, id.value)) ?? (await runtime.db.reader.use((client) => findPayment(client, id.value)));
+  const payment = (await readSession(runtime, id.value)) ?? (await runtime.db.reader.use((client) => findPayment(client, id.value), { retrySpentConnection: true }));
   // Another merchant's payment is as absent as a missing one: same status, same body.
   if (!payment || payment.merchantId !== merchantId) return notFound(`There is no payment ${id.value}.`);
   return { status: 200, body: payment };
