@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { RefusedError } from "@payments-dr/cli-support";
 import { AIM_RTO_SECONDS, DEFAULT_TIMEOUT_SECONDS, PROBE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
 
-export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill"] as const;
+export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -20,6 +20,10 @@ export interface CliArgs {
   maxPayments: number;
   settleSeconds: number;
   report?: string;
+  region?: string;
+  since?: string;
+  until?: string;
+  dryRun: boolean;
 }
 
 const EXIT_CODES_HELP = `Exit codes:
@@ -45,12 +49,13 @@ export const HELP: Record<Command | "help", string> = {
   help: `dr <command> [options]: operate the payments-dr Aurora global database and regions
 
 Commands:
-  status       roles, members, replication lag, Route 53 health checks, /health, DynamoDB replicas, S3 replication
-  preflight    --to <region>: the checks a planned switchover must pass
-  switchover   --to <region>: planned role change, RPO 0 (drills, failback)
-  failover     --to <region> --allow-data-loss: unplanned, the writer's region is down
-  failback     switchover back to the primary-region stack's region once it has rejoined
-  drill        switchover to DR and back under payment traffic; reports observed RTO and payments lost
+  status          roles, members, replication lag, Route 53 health checks, /health, DynamoDB replicas, S3 replication
+  preflight       --to <region>: the checks a planned switchover must pass
+  switchover      --to <region>: planned role change, RPO 0 (drills, failback)
+  failover        --to <region> --allow-data-loss: unplanned, the writer's region is down
+  failback        switchover back to the primary-region stack's region once it has rejoined
+  drill           switchover to DR and back under payment traffic; reports observed RTO and payments lost
+  clear-sessions  --since <time>: after a failover with data loss, delete the sessions of payments it may have lost
 
 ${COMMON_HELP}
 
@@ -62,6 +67,7 @@ Runbook: docs/runbook.md`,
   switchover: `dr switchover --to <region|primary|dr> [options]\n\nPlanned move (SwitchoverGlobalCluster, no data loss). Runs preflight, asks for confirmation,\nwaits until the target is the writer with no move in progress, the target cluster available and\nthe target /health 200 (also when it finds the move already done).\nRe-running is safe: already the writer → "already done"; a move in progress → waits for it.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the estimate of data lost.\nRefused while the writer's region still answers /health 200 (use switchover).\n\n  --allow-data-loss  required\n  --force            fail over even though the writer's /health answers 200 (stop its traffic first)\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failback: `dr failback [options]\n\nSwitchover back to the primary-region stack's region, once its cluster has rejoined the global\ncluster (member present, synchronized, available). Refused otherwise.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  "clear-sessions": `dr clear-sessions --since <time> [--until <time>] [--region <region|primary|dr>] [--dry-run] [options]\n\nRun it after \`dr failover --allow-data-loss\`, which prints the exact command. A payment committed\njust before the outage may be missing from the promoted cluster while its session item did\nreplicate (DynamoDB replicates on its own): GET /payments/{id} then answers it from the session\nfor up to the session TTL (24 h). This deletes, from one region's replica of the sessions table,\nevery payment session whose createdAt lies in [--since, --until]; GETs of those payments then read\nPostgreSQL, the system of record (200 for a payment that survived, 404 for a lost one). Safe:\nsessions are a cache. Calls only DynamoDB in that region (a Scan, then a conditional DeleteItem per\nmatch); re-running deletes only what is left. Asks for confirmation, unless --dry-run.\n\n  --since <time>      earliest createdAt to delete: ISO 8601 with a zone (2025-06-02T08:58:00Z); required,\n                      not in the future\n  --until <time>      latest createdAt to delete (default now)\n  --region <r>        the replica to clear: a region name, primary or dr (default the region holding\n                      the writer now, read from the global cluster as status does)\n  --dry-run           count the sessions, delete nothing\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success) against the promised ${RTO_SECONDS} s (over it fails\nthe drill) and the aimed ${AIM_RTO_SECONDS} s (over it is reported), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\nThe payments are made as the merchant whose API key is in DR_DRILL_API_KEY (keep one merchant for\ndrills: npx nx run keys:build && node dist/tools/keys/cli.js create --merchant dr-drill); each move also ends with its own test payment.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
 };
 
@@ -74,6 +80,10 @@ const COMMAND_OPTIONS: Record<string, readonly Command[]> = {
   "max-payments": ["drill"],
   settle: ["drill"],
   report: ["drill"],
+  region: ["clear-sessions"],
+  since: ["clear-sessions"],
+  until: ["clear-sessions"],
+  "dry-run": ["clear-sessions"],
 };
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -97,6 +107,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         "max-payments": { type: "string" },
         settle: { type: "string" },
         report: { type: "string" },
+        region: { type: "string" },
+        since: { type: "string" },
+        until: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -128,6 +142,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     maxPayments: positive("--max-payments", values["max-payments"], 2000),
     settleSeconds: positive("--settle", values.settle, 15, true),
     report: values.report,
+    region: values.region,
+    since: values.since,
+    until: values.until,
+    dryRun: values["dry-run"] === true,
   };
 }
 

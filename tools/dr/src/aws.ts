@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
@@ -19,6 +19,10 @@ export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 
 /** The period of a lag reading: a datapoint stamped `at` covers [at, at + 60 s). */
 export const LAG_PERIOD_SECONDS = 60;
+
+/** The sessions table's key and a payment session's key prefix (libs/payment-lambda's session-store: `payment#<id>`). */
+export const SESSION_KEY = "sessionId";
+export const PAYMENT_SESSION_PREFIX = "payment#";
 
 /** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
 export const ROUTE53_API_REGION = "us-east-1";
@@ -90,6 +94,19 @@ export interface HealthCheckView {
   healthy: boolean;
   checkersHealthy: number;
   checkersTotal: number;
+}
+
+/** A DynamoDB item key, as the low-level API passes it. */
+export type ItemKey = Record<string, AttributeValue>;
+
+/** One page of {@link Aws.paymentSessionKeys}. */
+export interface SessionKeysPage {
+  /** Items the page read, before the filter (ScannedCount). */
+  scanned: number;
+  /** The keys of the items that matched. */
+  keys: ItemKey[];
+  /** Where the next page starts; undefined on the last page. */
+  next?: ItemKey;
 }
 
 export interface LagReading {
@@ -203,6 +220,38 @@ export class Aws {
       tableStatus: out.Table?.TableStatus ?? "unknown",
       replicas: (out.Table?.Replicas ?? []).map((r) => ({ region: r.RegionName ?? "unknown", status: r.ReplicaStatus ?? "unknown" })),
     };
+  }
+
+  /**
+   * One Scan page of the keys of the payment sessions whose `createdAt` lies in [since, until]
+   * (inclusive). `createdAt` is `toISOString()` text, so BETWEEN on strings compares times as long
+   * as `since` and `until` are in that format too.
+   */
+  async paymentSessionKeys(region: string, table: string, window: { since: string; until: string }, startKey?: ItemKey): Promise<SessionKeysPage> {
+    const out = await this.clients.dynamodb(region).send(
+      new ScanCommand({
+        TableName: table,
+        FilterExpression: "begins_with(#key, :payment) AND #createdAt BETWEEN :since AND :until",
+        ProjectionExpression: "#key",
+        ExpressionAttributeNames: { "#key": SESSION_KEY, "#createdAt": "createdAt" },
+        ExpressionAttributeValues: { ":payment": { S: PAYMENT_SESSION_PREFIX }, ":since": { S: window.since }, ":until": { S: window.until } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return { scanned: out.ScannedCount ?? 0, keys: out.Items ?? [], next: out.LastEvaluatedKey };
+  }
+
+  /** Deletes one session item; false when it was already gone (a previous run, its TTL). */
+  async deleteSession(region: string, table: string, key: ItemKey): Promise<boolean> {
+    try {
+      await this.clients
+        .dynamodb(region)
+        .send(new DeleteItemCommand({ TableName: table, Key: key, ConditionExpression: "attribute_exists(#key)", ExpressionAttributeNames: { "#key": SESSION_KEY } }));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   async bucketReplication(region: string, bucket: string): Promise<{ id: string; status: string; destinationBucket?: string }[]> {

@@ -1,5 +1,6 @@
 import { orDash, table } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC } from "./aws";
+import type { ClearSessionsResult } from "./clear-sessions";
 import { describeRto, type DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
@@ -71,12 +72,29 @@ export function formatRoleChange(result: RoleChangeResult): string {
     lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
+  if (result.command === "failover") lines.push(clearSessionsNext(result.to, result.rpoEstimate?.lostSince ?? null));
   lines.push(
     result.command === "failover"
       ? `next: refresh the stack of ${result.to} now, the other region's once that region answers (npx nx run <app>:refresh; see docs/runbook.md)`
       : "next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)",
   );
   return lines.join("\n");
+}
+
+/** After a failover: the sessions of payments it may have lost still answer GETs until cleared. */
+function clearSessionsNext(region: string, lostSince: string | null): string {
+  const command = `npx nx run dr:clear-sessions -- --region ${region} --since ${lostSince ?? "<time>"}`;
+  return lostSince
+    ? `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): ${command}`
+    : `next: if the failover lost payments, delete their sessions (GETs answer them until then): ${command}, choosing <time> as docs/runbook.md says (no lag reading to derive it from)`;
+}
+
+export function formatClearSessions(result: ClearSessionsResult): string {
+  const counts = `scanned ${result.scanned}, matched ${result.matched}, deleted ${result.deleted}`;
+  return [
+    `clear-sessions ${result.table} in ${result.region}, createdAt ${result.since} → ${result.until}: ${counts}`,
+    ...(result.dryRun ? [`--dry-run: nothing deleted; without it, the ${result.matched} matched would be deleted`] : []),
+  ].join("\n");
 }
 
 export function formatDrill(result: DrillResult, reportPath: string): string {

@@ -1,9 +1,10 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
+import { AURORA_RPO_LAG_METRIC, type GlobalClusterView, type LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { operationInProgress, preflight, type PreflightOptions, type PreflightResult } from "./preflight";
 import { readGlobalCluster, roleOf, writerSite } from "./status";
+import { LOST_WRITES_MARGIN_SECONDS } from "./thresholds";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { postTestPayment } from "./traffic";
@@ -22,7 +23,19 @@ export interface RoleChangeResult {
    * Failover only: the last replication lag the target region reported before the move, an
    * estimate of the writes lost (the lag may have grown after that reading, until the writer's region failed).
    */
-  rpoEstimate?: { seconds: number | null; observedAt: string | null; source: string };
+  rpoEstimate?: RpoEstimate;
+}
+
+/** What a failover may have lost, from the last lag reading of the target. */
+export interface RpoEstimate {
+  seconds: number | null;
+  observedAt: string | null;
+  source: string;
+  /**
+   * The earliest `createdAt` a lost payment can have (see {@link lostWritesSince}): the `--since` of
+   * `dr clear-sessions`. Null without a reading.
+   */
+  lostSince: string | null;
 }
 
 export interface RoleChangeOptions {
@@ -135,12 +148,17 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);
   }
 
-  let lag: RoleChangeResult["rpoEstimate"];
+  let lag: RpoEstimate;
   try {
     const reading = await ctx.aws.replicationLag(target.region, target.clusterIdentifier);
-    lag = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}` };
+    lag = {
+      seconds: reading?.seconds ?? null,
+      observedAt: reading?.at.toISOString() ?? null,
+      source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}`,
+      lostSince: reading ? lostWritesSince(reading) : null,
+    };
   } catch (error) {
-    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}` };
+    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}`, lostSince: null };
   }
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
 
@@ -190,9 +208,20 @@ function deadlineFrom(ctx: Context): number {
 }
 
 /** How old the lag reading behind the data-loss estimate is, for the confirmation question. */
-function lagAge(ctx: Context, lag: RoleChangeResult["rpoEstimate"]): string {
-  if (!lag?.observedAt) return "";
+function lagAge(ctx: Context, lag: RpoEstimate): string {
+  if (!lag.observedAt) return "";
   return `, ${Math.round((ctx.clock.now().getTime() - Date.parse(lag.observedAt)) / 1000)} s old`;
+}
+
+/**
+ * The earliest `createdAt` a payment lost by the failover can have. The reading is the Maximum
+ * over the minute starting at its timestamp, so at that moment the target already had every commit
+ * older than the lag; the target only moves forward from there, whatever the lag did later. A lost
+ * payment's `createdAt` may precede its commit: LOST_WRITES_MARGIN_SECONDS more, down to the second.
+ */
+export function lostWritesSince(reading: LagReading): string {
+  const ms = reading.at.getTime() - (reading.seconds + LOST_WRITES_MARGIN_SECONDS) * 1000;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
 /** The target is writer and nothing is moving: the job is done. */

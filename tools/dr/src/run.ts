@@ -5,10 +5,11 @@ import { parseApiKey } from "@payments-dr/api-keys";
 import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
 import { parseCliArgs, HELP, type CliArgs } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
+import { clearSessions } from "./clear-sessions";
 import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
-import { formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
+import { formatClearSessions, formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
 import { type Fetch, fetchOnFreshConnection } from "./http";
 import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
@@ -140,6 +141,11 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
         env.stderr(`dr: ${failure.message}`);
         return failure.exitCode;
       }
+      return EXIT_CODES.ok;
+    }
+    case "clear-sessions": {
+      const result = await clearSessions(ctx, { region: args.region, since: args.since, until: args.until, dryRun: args.dryRun, yes: args.yes });
+      print(result, formatClearSessions(result));
       return EXIT_CODES.ok;
     }
     default:

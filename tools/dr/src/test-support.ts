@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
@@ -10,8 +11,10 @@ import {
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
-import { mockClient } from "aws-sdk-client-mock";
-import { defaultClientFactory, ROUTE53_API_REGION, type ClientFactory } from "./aws";
+import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { toSessionItem } from "../../../libs/payment-lambda/src/sessions/session-store";
+import { defaultClientFactory, ROUTE53_API_REGION, SESSION_KEY, type ClientFactory } from "./aws";
 import type { Clock } from "./clock";
 import type { Fetch } from "./http";
 import type { StackOutputsSet } from "./outputs";
@@ -25,6 +28,8 @@ export const DR = "us-east-2";
 /**
  * An in-memory Aurora global database in two regions behind aws-sdk-client-mock, answering with
  * the shapes the real APIs return. Every call records the region of the client that made it.
+ * With `sessions`, DynamoDB is those local replicas instead of the mock (which would stub every
+ * DynamoDBClient, theirs too).
  */
 export class FakeWorld {
   writer = HOME;
@@ -61,14 +66,16 @@ export class FakeWorld {
   private target: string | undefined;
   private readonly rds = mockClient(RDSClient);
   private readonly cloudwatch = mockClient(CloudWatchClient);
-  private readonly dynamodb = mockClient(DynamoDBClient);
+  private readonly dynamodb: AwsClientStub<DynamoDBClient> | undefined;
   private readonly s3 = mockClient(S3Client);
   private readonly route53 = mockClient(Route53Client);
 
   constructor(
     readonly outputs: StackOutputsSet,
     readonly clock: FakeClock,
+    private readonly sessions?: LocalSessionReplicas,
   ) {
+    this.dynamodb = sessions ? undefined : mockClient(DynamoDBClient);
     const { rds, cloudwatch, dynamodb, s3, route53 } = this;
     const regionOfArn = (arn: string) => (arn === outputs.primary.clusterArn ? HOME : DR);
     const serve = (service: string, command: string, answer: (input: Input, region: string) => unknown) =>
@@ -175,7 +182,7 @@ export class FakeWorld {
         })),
       })),
     );
-    dynamodb.on(DescribeTableCommand).callsFake(
+    dynamodb?.on(DescribeTableCommand).callsFake(
       serve("dynamodb", "DescribeTable", (input, region) => {
         if (this.missingTables.has(`${region}/${input.TableName}`)) {
           throw Object.assign(new Error(`Requested resource not found: Table: ${input.TableName} not found`), { name: "ResourceNotFoundException" });
@@ -231,6 +238,7 @@ export class FakeWorld {
 
   clients(): ClientFactory {
     const inner = defaultClientFactory();
+    const sessions = this.sessions;
     const record =
       <T>(service: string, create: (region: string) => T) =>
       (region: string): T => {
@@ -240,14 +248,14 @@ export class FakeWorld {
     return {
       rds: record("rds", inner.rds),
       cloudwatch: record("cloudwatch", inner.cloudwatch),
-      dynamodb: record("dynamodb", inner.dynamodb),
+      dynamodb: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodb),
       s3: record("s3", inner.s3),
       route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
     };
   }
 
   restore(): void {
-    for (const mock of [this.rds, this.cloudwatch, this.dynamodb, this.s3, this.route53]) mock.restore();
+    for (const mock of [this.rds, this.cloudwatch, this.dynamodb, this.s3, this.route53]) mock?.restore();
   }
 
   private clusterArnOf(region: string): string {
@@ -268,6 +276,95 @@ export class FakeWorld {
     this.status = "available";
     this.operation = undefined;
     this.target = undefined;
+  }
+}
+
+/**
+ * Each region's replica of the sessions table, shaped like the stack's (partition key sessionId),
+ * as a dynalite of its own: nothing replicates between them, so a test sees which region a command
+ * changed. Items are made by libs/payment-lambda's own toSessionItem, the writer of the real ones.
+ */
+export class LocalSessionReplicas {
+  /** Every request a CLI client sent, with its region. */
+  readonly requests: { command: string; region: string }[] = [];
+  /** Scan page size forced on the CLI's clients, so a few items take several pages. */
+  scanPageSize = 2;
+  /** `<region>/<command>` requests that fail as during an outage (e.g. `us-east-2/DeleteItemCommand`). */
+  readonly failing = new Set<string>();
+  private readonly clients = new Map<string, DynamoDBClient>();
+  /** The test's own reads and writes, per region: recorded nowhere. */
+  private readonly documents: Record<string, DynamoDBDocumentClient>;
+
+  private constructor(
+    private readonly servers: Record<string, LocalDynamoDbServer>,
+    readonly table: string,
+  ) {
+    this.documents = Object.fromEntries(
+      Object.entries(servers).map(([region, server]) => [region, DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: server.endpoint, credentials: FAKE_AWS_CREDENTIALS }))]),
+    );
+  }
+
+  static async start(table: string): Promise<LocalSessionReplicas> {
+    const servers: Record<string, LocalDynamoDbServer> = {};
+    try {
+      for (const region of [HOME, DR]) servers[region] = await startDynalite([{ name: table, hashKey: SESSION_KEY }]);
+    } catch (error) {
+      await Promise.all(Object.values(servers).map((server) => server.stop()));
+      throw error;
+    }
+    return new LocalSessionReplicas(servers, table);
+  }
+
+  /** A client of `region`'s replica, recording each request and capping Scan pages at {@link scanPageSize}. */
+  clientIn(region: string): DynamoDBClient {
+    const server = this.servers[region];
+    if (!server) throw new Error(`no sessions replica in ${region}`);
+    if (!this.clients.has(region)) {
+      const client = new DynamoDBClient({ region, endpoint: server.endpoint, credentials: FAKE_AWS_CREDENTIALS });
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          this.requests.push({ command: context.commandName ?? "unknown", region });
+          if (this.failing.has(`${region}/${context.commandName}`)) throw Object.assign(new Error(`connect ETIMEDOUT dynamodb.${region}.amazonaws.com:443`), { name: "TimeoutError" });
+          if (context.commandName === "ScanCommand") (args.input as { Limit?: number }).Limit = this.scanPageSize;
+          return next(args);
+        },
+        { step: "initialize", name: "sessionsTestSpy" },
+      );
+      this.clients.set(region, client);
+    }
+    return this.clients.get(region)!;
+  }
+
+  /** Writes a payment's session in `region`, as the payment function does, for a payment created at `createdAt`. */
+  async putPayment(region: string, id: string, createdAt: string): Promise<void> {
+    const payment = { id, merchantId: "m_1", amount: 1050, currency: "EUR" as const, status: "created", reference: null, description: null, createdAt };
+    await this.documents[region]!.send(new PutCommand({ TableName: this.table, Item: toSessionItem(payment, Date.parse(createdAt)) }));
+  }
+
+  /** Writes an item as is (one that is not a payment's session). */
+  async put(region: string, item: Record<string, unknown>): Promise<void> {
+    await this.documents[region]!.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  /** The session ids `region` holds, sorted. */
+  async sessionIds(region: string): Promise<string[]> {
+    const out = await this.documents[region]!.send(new ScanCommand({ TableName: this.table }));
+    return (out.Items ?? []).map((item) => item[SESSION_KEY] as string).sort();
+  }
+
+  /** Empties both replicas, forgets the requests, fails none. */
+  async clear(): Promise<void> {
+    this.failing.clear();
+    for (const region of [HOME, DR]) {
+      const out = await this.documents[region]!.send(new ScanCommand({ TableName: this.table }));
+      for (const item of out.Items ?? []) await this.documents[region]!.send(new DeleteCommand({ TableName: this.table, Key: { [SESSION_KEY]: item[SESSION_KEY] } }));
+    }
+    this.requests.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of [...this.clients.values(), ...Object.values(this.documents)]) client.destroy();
+    await Promise.all(Object.values(this.servers).map((server) => server.stop()));
   }
 }
 

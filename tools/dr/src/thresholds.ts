@@ -1,3 +1,5 @@
+import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
+
 /**
  * The numbers the DR commands decide with. They are re-derived here rather than imported from
  * @payments-dr/monitoring, whose index loads @pulumi/aws (seconds of start-up and a Pulumi
@@ -32,11 +34,12 @@ export const HEALTH_TIMEOUT_MS = 7_000;
 
 /**
  * How long a payment request (the drill's, a move's write check) may take before it counts as
- * failed: longer than the payment function may run (apiTimeoutSeconds, 10 s by default; API
+ * failed: longer than the payment function may run by default (`apiTimeoutSeconds`, 10 s; API
  * Gateway ends any request at 29 s), so a slow payment that succeeds is not an outage and does
- * not inflate the drill's observed RTO.
+ * not inflate the drill's observed RTO. A stack that sets a longer `apiTimeoutSeconds` may see
+ * payments slower than this counted as failures.
  */
-export const PAYMENT_TIMEOUT_MS = 12_000;
+export const PAYMENT_TIMEOUT_MS = (API_TIMEOUT_SECONDS.default + 2) * 1000;
 
 /** Between two polls of a role change: small against the 90 s aimed at, well within RDS's API limits. */
 export const POLL_INTERVAL_MS = 5_000;
@@ -48,6 +51,13 @@ export const POLL_INTERVAL_MS = 5_000;
  * carries on; re-running the same command resumes the wait.
  */
 export const DEFAULT_TIMEOUT_SECONDS = RTO_SECONDS;
+
+/**
+ * How much earlier than the replicated point a lost payment's `createdAt` may be: it is its
+ * transaction's start (PostgreSQL now()), up to the API's function timeout before the commit, plus
+ * clock differences. The `--since` that `dr failover` suggests to `dr clear-sessions` starts this much earlier.
+ */
+export const LOST_WRITES_MARGIN_SECONDS = 60;
 
 /** Window searched for the latest replication-lag datapoint. */
 export const LAG_LOOKBACK_SECONDS = 300;

@@ -57,13 +57,13 @@ export class Topology {
     return [this.home, this.dr];
   }
 
-  /** `--to`: a region name, or `primary` / `dr` for the region that stack deployed. */
-  resolve(to: string | undefined): RegionSite {
-    if (!to) throw new RefusedError(`--to <region> is required (${this.home.region} or ${this.dr.region})`);
+  /** `--to` (or another `option` naming a region): a region name, or `primary` / `dr` for the region that stack deployed. */
+  resolve(to: string | undefined, option = "--to"): RegionSite {
+    if (!to) throw new RefusedError(`${option} <region> is required (${this.home.region} or ${this.dr.region})`);
     if (to === "primary") return this.home;
     if (to === "dr") return this.dr;
     const site = this.sites.find((s) => s.region === to);
-    if (!site) throw new RefusedError(`--to ${to} is not one of this deployment's regions (${this.home.region}, ${this.dr.region})`);
+    if (!site) throw new RefusedError(`${option} ${to} is not one of this deployment's regions (${this.home.region}, ${this.dr.region})`);
     return site;
   }
 
