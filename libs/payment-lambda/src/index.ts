@@ -5,3 +5,4 @@ export { migrationsHash, readMigrations, type Migration } from "./migrations/fil
 export { CURRENCY_EXPONENTS, type CurrencyCode } from "./payments/currencies";
 export { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "./artifacts";
 export { PRIMARY_PROBE_TARGET, PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./probe/contract";
+export { PAYMENT_SESSION_PREFIX, SESSION_KEY_ATTRIBUTE, sessionId } from "./sessions/session-key";

@@ -10,7 +10,7 @@ import {
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { perRegion } from "@payments-dr/cli-support";
-import { PROBE_METRIC } from "@payments-dr/payment-lambda";
+import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
@@ -20,9 +20,6 @@ export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 /** The period of a lag reading: a datapoint stamped `at` covers [at, at + 60 s). */
 export const LAG_PERIOD_SECONDS = 60;
 
-/** The sessions table's key and a payment session's key prefix (libs/payment-lambda's session-store: `payment#<id>`). */
-export const SESSION_KEY = "sessionId";
-export const PAYMENT_SESSION_PREFIX = "payment#";
 
 /** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
 export const ROUTE53_API_REGION = "us-east-1";
@@ -35,6 +32,8 @@ export interface ClientFactory {
   rds(region: string): RDSClient;
   cloudwatch(region: string): CloudWatchClient;
   dynamodb(region: string): DynamoDBClient;
+  /** DynamoDB for bulk work (`clear-sessions`): patient with throttling, where `dynamodb` must answer fast. */
+  dynamodbBulk(region: string): DynamoDBClient;
   s3(region: string): S3Client;
   /** Route 53's API is global: its client is pinned to {@link ROUTE53_API_REGION}. */
   route53(): Route53Client;
@@ -53,6 +52,13 @@ export interface ProbeSample {
  */
 export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }, maxAttempts: 2 } as const;
 
+/**
+ * Bulk deletes of a whole window of sessions may be throttled (a table's capacity, or an
+ * on-demand table's ramp): more attempts, and the SDK's adaptive mode slows down to what DynamoDB
+ * accepts instead of failing the run. The same bounds on each attempt.
+ */
+const BULK_CALL_LIMITS = { ...AWS_CALL_LIMITS, maxAttempts: 8, retryMode: "adaptive" } as const;
+
 /** One client per service and region, created on first use. */
 export function defaultClientFactory(): ClientFactory {
   const route53 = perRegion((region) => new Route53Client({ region, ...AWS_CALL_LIMITS }));
@@ -60,6 +66,7 @@ export function defaultClientFactory(): ClientFactory {
     rds: perRegion((region) => new RDSClient({ region, ...AWS_CALL_LIMITS })),
     cloudwatch: perRegion((region) => new CloudWatchClient({ region, ...AWS_CALL_LIMITS })),
     dynamodb: perRegion((region) => new DynamoDBClient({ region, ...AWS_CALL_LIMITS })),
+    dynamodbBulk: perRegion((region) => new DynamoDBClient({ region, ...BULK_CALL_LIMITS })),
     s3: perRegion((region) => new S3Client({ region, ...AWS_CALL_LIMITS })),
     route53: () => route53(ROUTE53_API_REGION),
   };
@@ -228,12 +235,12 @@ export class Aws {
    * as `since` and `until` are in that format too.
    */
   async paymentSessionKeys(region: string, table: string, window: { since: string; until: string }, startKey?: ItemKey): Promise<SessionKeysPage> {
-    const out = await this.clients.dynamodb(region).send(
+    const out = await this.clients.dynamodbBulk(region).send(
       new ScanCommand({
         TableName: table,
         FilterExpression: "begins_with(#key, :payment) AND #createdAt BETWEEN :since AND :until",
         ProjectionExpression: "#key",
-        ExpressionAttributeNames: { "#key": SESSION_KEY, "#createdAt": "createdAt" },
+        ExpressionAttributeNames: { "#key": SESSION_KEY_ATTRIBUTE, "#createdAt": "createdAt" },
         ExpressionAttributeValues: { ":payment": { S: PAYMENT_SESSION_PREFIX }, ":since": { S: window.since }, ":until": { S: window.until } },
         ExclusiveStartKey: startKey,
       }),
@@ -241,12 +248,15 @@ export class Aws {
     return { scanned: out.ScannedCount ?? 0, keys: out.Items ?? [], next: out.LastEvaluatedKey };
   }
 
-  /** Deletes one session item; false when it was already gone (a previous run, its TTL). */
+  /**
+   * Deletes one session item; false when it was already gone (a previous run, its TTL, or this
+   * call's own first attempt whose answer was lost, which counts it as gone rather than deleted).
+   */
   async deleteSession(region: string, table: string, key: ItemKey): Promise<boolean> {
     try {
       await this.clients
-        .dynamodb(region)
-        .send(new DeleteItemCommand({ TableName: table, Key: key, ConditionExpression: "attribute_exists(#key)", ExpressionAttributeNames: { "#key": SESSION_KEY } }));
+        .dynamodbBulk(region)
+        .send(new DeleteItemCommand({ TableName: table, Key: key, ConditionExpression: "attribute_exists(#key)", ExpressionAttributeNames: { "#key": SESSION_KEY_ATTRIBUTE } }));
       return true;
     } catch (error) {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;

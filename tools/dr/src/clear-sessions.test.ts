@@ -145,7 +145,7 @@ it("an AWS call that fails is exit 3, with how far it got, and says re-running i
   expect(await sessions.sessionIds(DR)).toEqual([]);
 });
 
-it("calls only the region asked: --region us-east-1 clears its replica, leaves us-east-2's, and reads no global cluster", async () => {
+it("calls only the region asked: --region us-east-1 scans and deletes through that region alone (in AWS the deletes replicate; these local replicas do not), and reads no global cluster", async () => {
   await putPayments(HOME, { pay_home: "2025-06-02T08:58:30.000Z" });
   await putPayments(DR, { pay_dr: "2025-06-02T08:58:30.000Z" });
   const { code } = await dr(["clear-sessions", "--region", HOME, ...WINDOW, "--yes"]);
@@ -179,15 +179,16 @@ it("without --region, clears the writer's region: after a failover with us-east-
   expect(await sessions.sessionIds(HOME)).toEqual(["payment#pay_home"]);
 });
 
-it("asks for confirmation, saying region, table and window: no terminal and no --yes, or a no, deletes nothing (exit 2)", async () => {
+it("counts first, then asks for confirmation with the count, region, table and window: no terminal and no --yes, or a no, deletes nothing (exit 2)", async () => {
   await putPayments(DR, { pay_1: "2025-06-02T08:58:30.000Z" });
   const noTerminal = await dr(["clear-sessions", "--region", DR, ...WINDOW]);
   expect(noTerminal.code).toBe(EXIT_CODES.refused);
   expect(noTerminal.stderr).toMatch(
-    new RegExp(`Delete from ${TABLE} in us-east-2 every payment session created from 2025-06-02T08:58:00.000Z to 2025-06-02T08:59:00.000Z .*pass --yes`),
+    new RegExp(`Delete the 1 payment session\\(s\\) created from 2025-06-02T08:58:00.000Z to 2025-06-02T08:59:00.000Z, through ${TABLE} in us-east-2 .*pass --yes`),
   );
   expect((await dr(["clear-sessions", "--region", DR, ...WINDOW], { isTTY: true, answer: "no" })).code).toBe(EXIT_CODES.refused);
-  expect(requests("ScanCommand")).toEqual([]);
+  expect(requests("DeleteItemCommand")).toEqual([]);
+  expect(await sessions.sessionIds(DR)).toEqual(["payment#pay_1"]);
   const yes = await dr(["clear-sessions", "--region", DR, ...WINDOW], { isTTY: true, answer: "yes" });
   expect(yes.code).toBe(EXIT_CODES.ok);
   expect(yes.stdout).toBe(`clear-sessions ${TABLE} in us-east-2, createdAt 2025-06-02T08:58:00.000Z → 2025-06-02T08:59:00.000Z: scanned 1, matched 1, deleted 1`);

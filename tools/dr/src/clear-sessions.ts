@@ -1,7 +1,7 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { ItemKey } from "./aws";
 import type { Context } from "./context";
-import { confirmOrRefuse } from "./role-change";
+import { confirmOrRefuse } from "./confirm";
 import { readGlobalCluster, writerSite } from "./status";
 import type { RegionSite } from "./topology";
 
@@ -41,8 +41,9 @@ export interface ClearSessionsResult extends SessionWindow {
 const DELETE_CONCURRENCY = 25;
 
 /**
- * Deletes from one region's replica of the sessions table every payment session created in the
- * window, so that GET /payments/{id} reads PostgreSQL, the system of record, for those payments:
+ * Deletes every payment session created in the window, found by a Scan of one region's replica of
+ * the sessions table (the deletes replicate to the other replicas like any write), so that GET
+ * /payments/{id} reads PostgreSQL, the system of record, for those payments:
  * after a failover with data loss, a lost payment's session may have replicated while its row did
  * not. Sessions are a cache, so deleting one is always safe, and re-running deletes only what is
  * left. Only DynamoDB's data plane in that region is called (and, without `--region`, the global
@@ -53,42 +54,36 @@ export async function clearSessions(ctx: Context, options: ClearSessionsOptions)
   const site = options.region === undefined ? await writerRegion(ctx) : ctx.topology.resolve(options.region, "--region");
   const table = ctx.topology.sessionsTableName;
   const where = `${table} in ${site.region}`;
-  ctx.log(`payment sessions created from ${window.since} to ${window.until} in ${where}: ${options.dryRun ? "counting them (--dry-run)" : "deleting them"}`);
-  if (!options.dryRun) {
-    await confirmOrRefuse(ctx, options, `Delete from ${where} every payment session created from ${window.since} to ${window.until} (a cache: GET /payments/{id} then reads PostgreSQL)?`);
-  }
+  ctx.log(`payment sessions created from ${window.since} to ${window.until} in ${where}: counting them`);
 
   let scanned = 0;
-  let matched = 0;
   let deleted = 0;
-  let startKey: ItemKey | undefined;
   const failed = (call: string, error: unknown) =>
     new FailedError(`${call} of ${where} failed after ${scanned} scanned, ${deleted} deleted: ${messageOf(error)}; re-run the same command, it deletes only what is left`);
+  const keys: ItemKey[] = [];
+  let startKey: ItemKey | undefined;
   do {
     const page = await ctx.aws.paymentSessionKeys(site.region, table, window, startKey).catch((error: unknown) => {
       throw failed("Scan", error);
     });
     scanned += page.scanned;
-    matched += page.keys.length;
-    if (!options.dryRun) {
-      deleted += await deleteAll(ctx, site.region, table, page.keys).catch((error: unknown) => {
-        throw failed("DeleteItem", error);
-      });
-    }
-    ctx.log(`scanned ${scanned}, matched ${matched}, deleted ${deleted}${page.next ? ", reading on" : ""}`);
+    keys.push(...page.keys);
     startKey = page.next;
   } while (startKey);
-  return { region: site.region, table, ...window, dryRun: options.dryRun, scanned, matched, deleted };
-}
+  ctx.log(`scanned ${scanned}, matched ${keys.length}`);
+  const result = { region: site.region, table, ...window, dryRun: options.dryRun, scanned, matched: keys.length };
+  if (options.dryRun || keys.length === 0) return { ...result, deleted: 0 };
 
-/** How many of `keys` this call deleted (not counting those already gone). */
-async function deleteAll(ctx: Context, region: string, table: string, keys: ItemKey[]): Promise<number> {
-  let deleted = 0;
+  // Asked with the count in hand, as failover asks with the lag it expects to lose.
+  await confirmOrRefuse(ctx, options, `Delete the ${keys.length} payment session(s) created from ${window.since} to ${window.until}, through ${where} (a cache: GET /payments/{id} then reads PostgreSQL)?`);
   for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY) {
-    const results = await Promise.all(keys.slice(i, i + DELETE_CONCURRENCY).map((key) => ctx.aws.deleteSession(region, table, key)));
-    deleted += results.filter(Boolean).length;
+    const outcomes = await Promise.allSettled(keys.slice(i, i + DELETE_CONCURRENCY).map((key) => ctx.aws.deleteSession(site.region, table, key)));
+    deleted += outcomes.filter((o) => o.status === "fulfilled" && o.value).length;
+    const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (rejected) throw failed("DeleteItem", rejected.reason);
+    ctx.log(`deleted ${deleted} of ${keys.length}`);
   }
-  return deleted;
+  return { ...result, deleted };
 }
 
 /** The region holding the writer now: the one serving the API, so the replica its GETs read. */

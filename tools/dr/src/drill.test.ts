@@ -82,17 +82,21 @@ describe("drill", () => {
   /**
    * Both regions' payments APIs as deployed without a failover domain: each writes only while
    * its own cluster is the writer and nothing is moving (503 otherwise: no VPC peering), and
-   * every acknowledged payment is readable in either region.
+   * every acknowledged payment is readable in either region. Like the real one, a GET answers
+   * from the payment's session while it has one (until a DeleteItem of it), else from the database.
    */
   function paymentsApi(w: FakeWorld, drop: boolean) {
     const stored = new Map<string, unknown>();
+    const sessionCleared = (id: string) =>
+      w.calls.some((c) => c.command === "DeleteItem" && (c.input as { Key?: { sessionId?: { S?: string } } }).Key?.sessionId?.S === `payment#${id}`);
     let n = 0;
     let traffic = 0;
     const regionApi = (region: string, apiUrl: string) => ({
       [`${apiUrl}/payments/`]: async (init: { headers?: Record<string, string> }, url: string) => {
         if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
         const id = url.split("/").pop() as string;
-        return stored.has(id) ? { status: 200, body: JSON.stringify(stored.get(id)) } : { status: 404, body: "" };
+        const found = stored.has(id) || (id.startsWith("pay_") && Number(id.slice(4)) <= n && !sessionCleared(id));
+        return found ? { status: 200, body: JSON.stringify(stored.get(id) ?? {}) } : { status: 404, body: "" };
       },
       [`${apiUrl}/payments`]: async (init: { headers?: Record<string, string>; body?: string }) => {
         if (init.headers?.Authorization !== `Bearer ${DRILL_KEY}`) return { status: 401, body: "" };
@@ -214,13 +218,14 @@ describe("drill", () => {
     expect(formatDrill(result, "drill.md").split("\n").slice(0, 2)).toEqual([`drill ${HOME} → us-east-2 → ${HOME}: PASSED`, `observed RTO: ${observed} s, within the promised 300 s but over the aimed 90 s`]);
   });
 
-  it("fails (exit 3) when an acknowledged payment cannot be read back", async () => {
+  it("fails (exit 3) when an acknowledged payment cannot be read back, even though its session survived: the read-back clears the sessions first", async () => {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);
     const fetch = paymentsApi(world, true);
     const result = await drill(context(fetch, clock), options);
     expect(result.payments.lost).toBe(1);
     expect(result.payments.lostKeys).toEqual([expect.stringMatching(/^dr-drill-/)]);
+    expect(result.timeline.map((e) => e.step)).toContainEqual(`cleared ${result.payments.acknowledged} payments' sessions in ${HOME}, so the read-back asks PostgreSQL`);
     expect(drillFailure(result)?.exitCode).toBe(3);
     expect(drillMarkdown(result)).toMatch(/Lost payments/);
   });

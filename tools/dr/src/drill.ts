@@ -2,11 +2,12 @@ import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { LagReading } from "./aws";
 import type { Context } from "./context";
 import { lagAcceptable, operationInProgress } from "./preflight";
-import { confirmOrRefuse, type RoleChangeResult, switchover } from "./role-change";
+import { confirmOrRefuse } from "./confirm";
+import { type RoleChangeResult, switchover } from "./role-change";
 import { readGlobalCluster, roleOf } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
-import { lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
+import { forgetSessions, lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
 import { AIM_RTO_SECONDS, MAX_LAG_SECONDS, RTO_SECONDS } from "./thresholds";
 import { waitFor } from "./wait";
 
@@ -91,6 +92,9 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   }
   const attempts = await traffic.stop();
   timeline.mark(`payments stopped: ${attempts.length} sent`);
+  const readRegion = writerApi === dr.apiUrl ? dr.region : home.region;
+  const { cleared, failed } = await forgetSessions(ctx, readRegion, attempts);
+  timeline.mark(`cleared ${cleared} payments' sessions in ${readRegion}, so the read-back asks PostgreSQL${failed ? ` (${failed} could not be: those may be read from the cache)` : ""}`);
   const lost = await lostPayments(ctx, endpoint(), attempts, options);
   timeline.mark(`read back ${attempts.filter((a) => a.paymentId).length} acknowledged payments: ${lost.length} lost`);
 

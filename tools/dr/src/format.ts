@@ -5,7 +5,7 @@ import { describeRto, type DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
 import type { GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
-import { PROBE_LOOKBACK_SECONDS } from "./thresholds";
+import { LOST_WRITES_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
 export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;
@@ -72,21 +72,18 @@ export function formatRoleChange(result: RoleChangeResult): string {
     lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
-  if (result.command === "failover") lines.push(clearSessionsNext(result.to, result.rpoEstimate?.lostSince ?? null));
+  if (result.command === "failover" && result.rpoEstimate) {
+    lines.push(
+      `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region ${result.to} --since ${result.rpoEstimate.lostSince}` +
+        ` (earlier if the outage began more than ${LOST_WRITES_LOOKBACK_SECONDS / 60} minutes before the failover; docs/runbook.md)`,
+    );
+  }
   lines.push(
     result.command === "failover"
       ? `next: refresh the stack of ${result.to} now, the other region's once that region answers (npx nx run <app>:refresh; see docs/runbook.md)`
       : "next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)",
   );
   return lines.join("\n");
-}
-
-/** After a failover: the sessions of payments it may have lost still answer GETs until cleared. */
-function clearSessionsNext(region: string, lostSince: string | null): string {
-  const command = `npx nx run dr:clear-sessions -- --region ${region} --since ${lostSince ?? "<time>"}`;
-  return lostSince
-    ? `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): ${command}`
-    : `next: if the failover lost payments, delete their sessions (GETs answer them until then): ${command}, choosing <time> as docs/runbook.md says (no lag reading to derive it from)`;
 }
 
 export function formatClearSessions(result: ClearSessionsResult): string {

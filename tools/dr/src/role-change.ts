@@ -1,10 +1,11 @@
 import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC, type GlobalClusterView, type LagReading } from "./aws";
+import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
+import { confirmOrRefuse } from "./confirm";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { operationInProgress, preflight, type PreflightOptions, type PreflightResult } from "./preflight";
 import { readGlobalCluster, roleOf, writerSite } from "./status";
-import { LOST_WRITES_MARGIN_SECONDS } from "./thresholds";
+import { LOST_WRITES_LOOKBACK_SECONDS } from "./thresholds";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { postTestPayment } from "./traffic";
@@ -31,11 +32,8 @@ export interface RpoEstimate {
   seconds: number | null;
   observedAt: string | null;
   source: string;
-  /**
-   * The earliest `createdAt` a lost payment can have (see {@link lostWritesSince}): the `--since` of
-   * `dr clear-sessions`. Null without a reading.
-   */
-  lostSince: string | null;
+  /** Where the sessions of payments the failover may have lost begin ({@link lostWritesSince}): the `--since` of `dr clear-sessions`. */
+  lostSince: string;
 }
 
 export interface RoleChangeOptions {
@@ -155,12 +153,14 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       seconds: reading?.seconds ?? null,
       observedAt: reading?.at.toISOString() ?? null,
       source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}`,
-      lostSince: reading ? lostWritesSince(reading) : null,
+      lostSince: lostWritesSince(ctx.clock.now(), reading?.seconds ?? null),
     };
   } catch (error) {
-    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}`, lostSince: null };
+    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}`, lostSince: lostWritesSince(ctx.clock.now(), null) };
   }
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
+  // Now, not only in the result: a move that times out or fails its check prints no result lines.
+  timeline.mark(`sessions of payments created since ${lag.lostSince} may name lost payments: dr clear-sessions --region ${target.region} --since ${lag.lostSince} after the move`);
 
   await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing the writes not yet replicated (about ${lag.seconds ?? "an unknown number of"} s at the last lag reading${lagAge(ctx, lag)})?`);
   deadline = deadlineFrom(ctx);
@@ -214,13 +214,12 @@ function lagAge(ctx: Context, lag: RpoEstimate): string {
 }
 
 /**
- * The earliest `createdAt` a payment lost by the failover can have. The reading is the Maximum
- * over the minute starting at its timestamp, so at that moment the target already had every commit
- * older than the lag; the target only moves forward from there, whatever the lag did later. A lost
- * payment's `createdAt` may precede its commit: LOST_WRITES_MARGIN_SECONDS more, down to the second.
+ * Where `dr clear-sessions` should begin after a failover started at `start`: the lag last seen
+ * and {@link LOST_WRITES_LOOKBACK_SECONDS} before it, down to the second. Generous on purpose:
+ * too early costs cache misses, too late leaves lost payments answering GETs.
  */
-export function lostWritesSince(reading: LagReading): string {
-  const ms = reading.at.getTime() - (reading.seconds + LOST_WRITES_MARGIN_SECONDS) * 1000;
+export function lostWritesSince(start: Date, lagSeconds: number | null): string {
+  const ms = start.getTime() - ((lagSeconds ?? 0) + LOST_WRITES_LOOKBACK_SECONDS) * 1000;
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
@@ -316,9 +315,4 @@ const RETRYABLE_CLIENT_ERRORS: ReadonlySet<number> = new Set([408, 409, 429]);
 /** A 4xx answer that a retry cannot change (the key, the request). */
 function refusedForGood(status: number | null): boolean {
   return status !== null && status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status);
-}
-
-export async function confirmOrRefuse(ctx: Context, options: RoleChangeOptions, question: string): Promise<void> {
-  if (options.yes) return;
-  if (!(await ctx.confirm(question))) throw new RefusedError("not confirmed: nothing changed");
 }

@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
   DescribeDBClustersCommand,
@@ -14,7 +14,8 @@ import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@paym
 import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { toSessionItem } from "../../../libs/payment-lambda/src/sessions/session-store";
-import { defaultClientFactory, ROUTE53_API_REGION, SESSION_KEY, type ClientFactory } from "./aws";
+import { SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
+import { defaultClientFactory, ROUTE53_API_REGION, type ClientFactory } from "./aws";
 import type { Clock } from "./clock";
 import type { Fetch } from "./http";
 import type { StackOutputsSet } from "./outputs";
@@ -197,6 +198,8 @@ export class FakeWorld {
         };
       }),
     );
+    // A session delete (the drill clears its payments' sessions before reading them back).
+    dynamodb?.on(DeleteItemCommand).callsFake(serve("dynamodb", "DeleteItem", () => ({})));
     s3.on(GetBucketReplicationCommand).callsFake(
       serve("s3", "GetBucketReplication", () => ({
         ReplicationConfiguration: {
@@ -249,6 +252,7 @@ export class FakeWorld {
       rds: record("rds", inner.rds),
       cloudwatch: record("cloudwatch", inner.cloudwatch),
       dynamodb: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodb),
+      dynamodbBulk: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodbBulk),
       s3: record("s3", inner.s3),
       route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
     };
@@ -307,7 +311,7 @@ export class LocalSessionReplicas {
   static async start(table: string): Promise<LocalSessionReplicas> {
     const servers: Record<string, LocalDynamoDbServer> = {};
     try {
-      for (const region of [HOME, DR]) servers[region] = await startDynalite([{ name: table, hashKey: SESSION_KEY }]);
+      for (const region of [HOME, DR]) servers[region] = await startDynalite([{ name: table, hashKey: SESSION_KEY_ATTRIBUTE }]);
     } catch (error) {
       await Promise.all(Object.values(servers).map((server) => server.stop()));
       throw error;
@@ -349,7 +353,7 @@ export class LocalSessionReplicas {
   /** The session ids `region` holds, sorted. */
   async sessionIds(region: string): Promise<string[]> {
     const out = await this.documents[region]!.send(new ScanCommand({ TableName: this.table }));
-    return (out.Items ?? []).map((item) => item[SESSION_KEY] as string).sort();
+    return (out.Items ?? []).map((item) => item[SESSION_KEY_ATTRIBUTE] as string).sort();
   }
 
   /** Empties both replicas, forgets the requests, fails none. */
@@ -357,7 +361,7 @@ export class LocalSessionReplicas {
     this.failing.clear();
     for (const region of [HOME, DR]) {
       const out = await this.documents[region]!.send(new ScanCommand({ TableName: this.table }));
-      for (const item of out.Items ?? []) await this.documents[region]!.send(new DeleteCommand({ TableName: this.table, Key: { [SESSION_KEY]: item[SESSION_KEY] } }));
+      for (const item of out.Items ?? []) await this.documents[region]!.send(new DeleteCommand({ TableName: this.table, Key: { [SESSION_KEY_ATTRIBUTE]: item[SESSION_KEY_ATTRIBUTE] } }));
     }
     this.requests.length = 0;
   }

@@ -53,11 +53,14 @@ export const POLL_INTERVAL_MS = 5_000;
 export const DEFAULT_TIMEOUT_SECONDS = RTO_SECONDS;
 
 /**
- * How much earlier than the replicated point a lost payment's `createdAt` may be: it is its
- * transaction's start (PostgreSQL now()), up to the API's function timeout before the commit, plus
- * clock differences. The `--since` that `dr failover` suggests to `dr clear-sessions` starts this much earlier.
+ * How far before `dr failover` starts the `--since` it suggests to `dr clear-sessions` reaches
+ * (beyond the last lag seen). The writes a failover loses are those the old writer committed
+ * before the outage and had not replicated, and the outage began before the failover, by as long
+ * as the on-call took to start it (the runbook's budget leaves about 4 minutes). The lag reading
+ * cannot date them: once the old writer stops, the metric stops or repeats its last value. A wider
+ * window only costs cache misses.
  */
-export const LOST_WRITES_MARGIN_SECONDS = 60;
+export const LOST_WRITES_LOOKBACK_SECONDS = 15 * 60;
 
 /** Window searched for the latest replication-lag datapoint. */
 export const LAG_LOOKBACK_SECONDS = 300;

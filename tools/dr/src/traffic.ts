@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { SESSION_KEY_ATTRIBUTE, sessionId } from "@payments-dr/payment-lambda";
 import type { Context } from "./context";
 import { request } from "./http";
 
@@ -132,6 +133,26 @@ export function outageWindows(attempts: readonly PaymentAttempt[]): OutageWindow
   }
   if (openedAt !== undefined) windows.push({ from: openedAt, to: null, seconds: null });
   return windows;
+}
+
+/**
+ * Deletes the sessions of the acknowledged payments through `region`, so that reading them back
+ * asks PostgreSQL, the system of record: GET /payments/{id} answers from the session first, and
+ * a row lost with its session kept would pass the read-back.
+ */
+export async function forgetSessions(ctx: Context, region: string, attempts: readonly PaymentAttempt[]): Promise<{ cleared: number; failed: number }> {
+  let cleared = 0;
+  let failed = 0;
+  for (const attempt of attempts) {
+    if (attempt.paymentId === undefined) continue;
+    try {
+      await ctx.aws.deleteSession(region, ctx.topology.sessionsTableName, { [SESSION_KEY_ATTRIBUTE]: { S: sessionId(attempt.paymentId) } });
+      cleared += 1;
+    } catch {
+      failed += 1;
+    }
+  }
+  return { cleared, failed };
 }
 
 /**

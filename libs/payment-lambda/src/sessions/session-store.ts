@@ -2,6 +2,7 @@ import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
 import { inApiFieldOrder, type Payment } from "../payments/payment";
+import { sessionId } from "./session-key";
 
 /** How long a payment's session lives (the table's TTL attribute `expiresAt`). */
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -15,8 +16,6 @@ export interface SessionStore {
   get(paymentId: string): Promise<Payment | undefined>;
 }
 
-/** The table's partition key value for a payment. */
-export const sessionId = (paymentId: string): string => `payment#${paymentId}`;
 
 /**
  * The item: `{ sessionId, status, merchantId, amount, currency, expiresAt }` plus the fields a

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import { globalTableSettings, type GlobalTableArgs } from "./global-table";
 
 /** Arguments of {@link SessionsTable}. */
@@ -24,8 +25,9 @@ export class SessionsTable extends pulumi.ComponentResource {
       `${name}-table`,
       {
         name: args.namer.global("dynamodbTable", "sessions"),
-        hashKey: "sessionId",
-        attributes: [{ name: "sessionId", type: "S" }],
+        // The payment function's key: it writes and reads `payment#<id>` items by it.
+        hashKey: SESSION_KEY_ATTRIBUTE,
+        attributes: [{ name: SESSION_KEY_ATTRIBUTE, type: "S" }],
         ttl: { attributeName: ttlAttribute, enabled: true },
         ...globalTableSettings(args),
       },
