@@ -30,10 +30,10 @@ afterEach(() => world.restore());
 /** Both APIs up, each /health answering for its role as deployed (see FakeWorld.health). */
 const bothUp = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: world.health(DR) });
 
-async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string; ask?: () => Promise<string>; drillApiKey?: string } = {}) {
+async function dr(args: string[], options: { fetch?: Fetch; isTTY?: boolean; answer?: string; ask?: () => Promise<string>; drillApiKey?: string; outputs?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await run([...args, "--outputs", outputsDir], {
+  const code = await run([...args, "--outputs", options.outputs ?? outputsDir], {
     workspace: "/nonexistent",
     stdout: (t) => stdout.push(t),
     stderr: (t) => stderr.push(t),
@@ -495,6 +495,19 @@ describe("failback", () => {
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout)).toMatchObject({ command: "failback", outcome: "done", from: DR, to: HOME });
     expect(calls("SwitchoverGlobalCluster")[0]).toMatchObject({ region: DR, input: { TargetDbClusterIdentifier: primaryRegionOutputs.clusterArn } });
+    expect(stdout).not.toMatch(/Region switch plan/);
+  });
+
+  it("with the ARC Region switch plan and a failover domain, says that a move away made with the plan must come back with it (DNS would stay on DR)", async () => {
+    world.writer = DR;
+    const planArn = "arn:aws:arc-region-switch::123456789012:plan/payments-dr-region-switch:abc123";
+    const withPlan = mkdtempSync(path.join(tmpdir(), "dr-outputs-plan-"));
+    writeFileSync(path.join(withPlan, "primary-region.json"), JSON.stringify(outputs.primary));
+    writeFileSync(path.join(withPlan, "dr-region.json"), JSON.stringify(outputs.dr));
+    writeFileSync(path.join(withPlan, "global.json"), JSON.stringify({ ...outputs.global, failoverDomain: "pay.example.com", regionSwitchPlanArn: planArn }));
+    const { code, stdout } = await dr(["failback", "--yes"], { outputs: withPlan });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toContain(`if the move away from ${HOME} was made with the Region switch plan ${planArn}, move back with the plan instead`);
   });
 });
 

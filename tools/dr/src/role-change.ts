@@ -87,7 +87,9 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
     const failed = checks.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     throw new RefusedError(`preflight to ${target.region} failed, nothing changed:\n  - ${failed.join("\n  - ")}`);
   }
-  await confirmOrRefuse(ctx, options, `Switch the Aurora global writer from ${from} to ${target.region} (planned, no data loss)?`);
+  const planNote = arcPlanNote(ctx, target);
+  if (planNote) timeline.mark(planNote);
+  await confirmOrRefuse(ctx, options, `Switch the Aurora global writer from ${from} to ${target.region} (planned, no data loss)?${planNote ? ` (${planNote})` : ""}`);
   deadline = deadlineFrom(ctx);
 
   // The API is called in the current writer's region: both regions are healthy (preflight), and
@@ -183,6 +185,18 @@ export async function failback(ctx: Context, options: RoleChangeOptions): Promis
     throw new RefusedError(`${home.region} has rejoined but is still resynchronizing (pending-resync): wait, then retry`);
   }
   return switchover(ctx, home, options, "failback");
+}
+
+/**
+ * With the opt-in ARC Region switch plan and a failover domain, the primary's failover record
+ * also needs ARC's health check for the home region, which only the plan turns healthy again: a
+ * move back to the home region made here leaves DNS on the DR region if the move away was made
+ * with the plan. The CLI cannot read that check (README, `regionSwitchPlan`), so it says so.
+ */
+function arcPlanNote(ctx: Context, target: RegionSite): string | undefined {
+  const { regionSwitchPlanArn, failoverUrl, home } = ctx.topology;
+  if (!regionSwitchPlanArn || !failoverUrl || target !== home) return undefined;
+  return `if the move away from ${home.region} was made with the Region switch plan ${regionSwitchPlanArn}, move back with the plan instead: this moves the database only, and DNS stays on the other region until ARC's check for ${home.region} is healthy again`;
 }
 
 /**

@@ -24,6 +24,8 @@ export class Topology {
   readonly apiKeysTableName: string;
   /** The failover domain's URL, where merchants send payments; undefined without DNS failover. */
   readonly failoverUrl: string | undefined;
+  /** The opt-in ARC Region switch plan, when the global stack deployed one. */
+  readonly regionSwitchPlanArn: string | undefined;
 
   constructor(outputs: StackOutputsSet) {
     const { primary, dr, global } = outputs;
@@ -51,6 +53,7 @@ export class Topology {
     this.sessionsTableName = primary.sessionsTableName;
     this.apiKeysTableName = primary.apiKeysTableName;
     this.failoverUrl = global.failoverDomain ? `https://${global.failoverDomain}` : undefined;
+    this.regionSwitchPlanArn = global.regionSwitchPlanArn;
   }
 
   get sites(): RegionSite[] {
