@@ -18,6 +18,9 @@ stack=${PULUMI_STACK:-dev}
 
 fail() {
   echo "payments-dr: $*" >&2
+  # Nx's run-commands collects a task's output when the process exits, and may drop what it had
+  # not read by then (nrwl/nx#36863): give it a moment, or the one line that says why goes missing.
+  sleep 0.2
   exit 1
 }
 

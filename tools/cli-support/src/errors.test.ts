@@ -16,6 +16,10 @@ describe("messageOf", () => {
     expect(messageOf(new Error("connect ECONNREFUSED"))).toBe("connect ECONNREFUSED");
     expect(messageOf(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))).toBe("ThrottlingException: Rate exceeded");
     expect(messageOf(new TypeError("fetch failed"))).toBe("TypeError: fetch failed");
+    // What fetch hides in its cause is what the operator needs.
+    expect(messageOf(new TypeError("fetch failed", { cause: new Error("getaddrinfo ENOTFOUND abc.execute-api.us-east-1.amazonaws.com") }))).toBe(
+      "TypeError: fetch failed (getaddrinfo ENOTFOUND abc.execute-api.us-east-1.amazonaws.com)",
+    );
     expect(messageOf("plain text")).toBe("plain text");
   });
 });

@@ -45,8 +45,10 @@ export class TimedOutError extends CliError {
 
 /** The message of anything thrown, prefixed with its class unless a plain Error: reports must not crash on a failing probe. */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const message = error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
+  // fetch's "fetch failed" says why only in its cause (connect ECONNREFUSED …, getaddrinfo ENOTFOUND …).
+  return error.cause instanceof Error ? `${message} (${error.cause.message})` : message;
 }
 
 /** A text on one line: each line break, with the blanks around it, becomes one space. */

@@ -59,7 +59,7 @@ export async function clearSessions(ctx: Context, options: ClearSessionsOptions)
   let scanned = 0;
   let deleted = 0;
   const failed = (call: string, error: unknown) =>
-    new FailedError(`${call} of ${where} failed after ${scanned} scanned, ${deleted} deleted: ${messageOf(error)}; re-run the same command, it deletes only what is left`);
+    new FailedError(`${call} of ${where} failed after ${scanned} scanned, ${deleted} deleted: ${messageOf(error)}; re-run the same command${options.dryRun ? "" : ", it deletes only what is left"}`);
   const keys: ItemKey[] = [];
   let startKey: ItemKey | undefined;
   do {

@@ -479,6 +479,22 @@ describe("failover", () => {
   });
 });
 
+describe("refusals that need no stack outputs", () => {
+  // /nonexistent: reading the outputs would fail with its own message, so these come first.
+  it.each([
+    [["failover", "--to", DR], /pass --allow-data-loss to proceed/],
+    [["switchover"], /--to <region\|primary\|dr> is required/],
+    [["clear-sessions", "--region", DR], /--since <ISO 8601 time> is required/],
+    [["clear-sessions", "--region", DR, "--since", "2025-06-02T08:58:00"], /--since must be an ISO 8601 time with its zone/],
+    [["drill"], /set DR_DRILL_API_KEY/],
+  ])("dr %s → refused before reading the stacks' outputs", async (args, message) => {
+    const { code, stderr } = await dr(args as string[], { outputs: "/nonexistent" });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(message as RegExp);
+    expect(world.calls).toEqual([]);
+  });
+});
+
 describe("failback", () => {
   it("refuses while the original primary is still resynchronizing", async () => {
     world.writer = DR;

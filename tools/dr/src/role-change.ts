@@ -102,6 +102,10 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   return { ...result, preflight: checks };
 }
 
+/** Why a failover without `--allow-data-loss` is refused. */
+export const FAILOVER_NEEDS_CONSENT =
+  "failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)";
+
 /**
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
@@ -111,7 +115,7 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
  */
 export async function failover(ctx: Context, target: RegionSite, options: FailoverOptions): Promise<RoleChangeResult> {
   if (!options.allowDataLoss) {
-    throw new RefusedError("failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)");
+    throw new RefusedError(FAILOVER_NEEDS_CONSENT);
   }
   const timeline = new Timeline(ctx.clock, ctx.log);
   let deadline = deadlineFrom(ctx);

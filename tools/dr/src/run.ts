@@ -5,7 +5,7 @@ import { parseApiKey } from "@payments-dr/api-keys";
 import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
 import { parseCliArgs, HELP, type CliArgs } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
-import { clearSessions } from "./clear-sessions";
+import { clearSessions, sessionWindow } from "./clear-sessions";
 import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
@@ -13,7 +13,7 @@ import { formatClearSessions, formatDrill, formatPreflight, formatRoleChange, fo
 import { type Fetch, fetchOnFreshConnection } from "./http";
 import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
-import { failback, failover, switchover } from "./role-change";
+import { failback, failover, FAILOVER_NEEDS_CONSENT, switchover } from "./role-change";
 import { gatherStatus, readGlobalCluster } from "./status";
 import { HEALTH_TIMEOUT_MS, PAYMENT_TIMEOUT_MS, POLL_INTERVAL_MS } from "./thresholds";
 import { Topology } from "./topology";
@@ -76,7 +76,24 @@ export async function run(argv: readonly string[], env: Environment): Promise<Ex
   }
 }
 
+/** The commands that name their target with --to. */
+const TARGETED: ReadonlySet<string> = new Set(["preflight", "switchover", "failover"]);
+
+/**
+ * Refuses, before the stacks' outputs are read (`pulumi stack output`: seconds, credentials and a
+ * backend), what would be refused anyway: a missing --to, a failover without --allow-data-loss, a
+ * bad --since or --until, a drill without its key, a malformed write-check key.
+ */
+function refuseEarly(args: CliArgs, env: Environment): void {
+  if (TARGETED.has(args.command) && !args.to) throw new RefusedError(`--to <region|primary|dr> is required (dr ${args.command} --help)`);
+  if (args.command === "failover" && !args.allowDataLoss) throw new RefusedError(FAILOVER_NEEDS_CONSENT);
+  if (args.command === "clear-sessions") sessionWindow(args, (env.clock ?? systemClock).now());
+  if (args.command === "drill") drillApiKey(env);
+  else if (MOVES.has(args.command)) writeCheckApiKey(env);
+}
+
 async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
+  refuseEarly(args, env);
   const outputs = await readOutputs({ outputsDir: args.outputs, stack: args.stack, workspace: env.workspace, runPulumi: env.runPulumi });
   const clock = env.clock ?? systemClock;
   const ctx: Context = {

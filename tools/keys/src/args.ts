@@ -112,7 +112,7 @@ key is disabled, or whose own API Gateway call is refused (Conflict, BadRequest,
 refused and the others synced. A second run changes nothing.
 
   --dry-run          report what would change, change nothing
-  --region <r>       only this region's usage plan, reading this region's replica of the table
+  --region <r>       for sync, unlike the other commands: only this region's usage plan, reading this region's replica of the table
                      (default: both usage plans; the table read in the primary region, or in the
                      DR region when the primary's replica does not answer: then usage keys are
                      only added, none removed)

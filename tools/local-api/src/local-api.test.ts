@@ -1,6 +1,6 @@
 import { usageItemId } from "@payments-dr/api-keys";
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
@@ -325,6 +325,13 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe("serve.js", () => {
+  it("--help prints the usage line and exits 0, starting nothing", () => {
+    const result = spawnSync(process.execPath, [SERVE_SCRIPT, "--help"], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^usage: serve \[--port N .*--timeout-seconds S/);
+    expect(result.stderr).toBe("");
+  });
+
   it("without DATABASE_URL starts a throwaway PostgreSQL, migrates it, creates and prints a key, serves, and stops it on SIGTERM", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" };
     delete env.DATABASE_URL;
@@ -337,6 +344,7 @@ describe("serve.js", () => {
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
       await waitFor(async () => /payments API on/.test(output) || child.exitCode !== null, 20_000);
+      expect(output).toMatch(/one request at a time each, 10 s function timeout\)/);
       const url = /payments API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       const pgPort = Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
       expect(url).toBeDefined();

@@ -1,7 +1,7 @@
 // `npx nx run payment-lambda:serve -- [--port N] [--concurrency N] [--sessions local] [--merchant ID] [--auth-cache-ttl S] [--timeout-seconds S] [--quiet]`:
 // the payment API on 127.0.0.1, through a local API Gateway (with the Lambda authorizer) + Lambda stand-in.
 import { startBackingServices, type BackingServices, type LocalApiKey } from "./backing";
-import { parseServeArgs, UsageError, type ServeArgs } from "./cli-args";
+import { parseServeArgs, SERVE_USAGE, UsageError, type ServeArgs } from "./cli-args";
 import { startLocalApi, type LocalApi } from "./server";
 
 const log = (line: string) => console.log(`[local-api] ${line}`);
@@ -54,6 +54,10 @@ function main(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // A reader that went away (`serve | head`, a killed parent) must not cut the cleanup short.
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  if (process.argv.slice(2).some((arg) => arg === "--help" || arg === "-h")) {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    process.exit(0);
+  }
   let args: ServeArgs;
   try {
     args = parseServeArgs(process.argv.slice(2));
@@ -85,7 +89,7 @@ function main(): void {
   running.then(({ api, backing }) => {
     if (stopping) return;
     const containers = args.concurrency === 1 ? "1 container" : `${args.concurrency} containers`;
-    log(`payments API on ${api.url} (stage "local", ${containers}, one request at a time each)\n${startHint(api.url, backing.apiKey, args.authCacheTtlS)}`);
+    log(`payments API on ${api.url} (stage "local", ${containers}, one request at a time each, ${args.timeoutS} s function timeout)\n${startHint(api.url, backing.apiKey, args.authCacheTtlS)}`);
   }, fail);
 }
 
