@@ -1,6 +1,7 @@
 // The Pulumi-free part of the conventions, for programs that must start fast (the operator
-// CLIs): tags, regions and the stacks' output contracts (types only). The package's index
-// also exports config and providers, which load @pulumi/aws (seconds per CLI run).
+// CLIs, the local adapter): tags, regions, the stacks' output contracts (types only) and the API
+// function's timeout bounds. The package's index also exports config and providers, which load
+// @pulumi/aws (seconds per CLI run).
 export type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs, RegionalStackOutputs } from "./contracts";
 export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";

@@ -32,7 +32,7 @@ const MIN_DATABASE_TIMEOUT_MS = 100;
 /** Powertools log levels. */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
-/** CloudWatch namespace of the functions' Powertools metrics (alarms read them there). */
+/** CloudWatch namespace of the functions' Powertools metrics (payment-lambda's default too: config/settings.ts). */
 export const METRICS_NAMESPACE = "PaymentsDr";
 
 /**

@@ -80,20 +80,30 @@ export interface GatewayResponseDefinition {
   responseTemplates: Record<string, string>;
 }
 
+/** The problem's RFC 9457 body with `requestId`; no `status` member where the problem sets none (API Gateway's own status stands). */
+export function gatewayProblemBody(problem: GatewayProblem, requestId: string): Record<string, unknown> {
+  return {
+    type: `${PROBLEM_TYPE_BASE}${problem.slug}`,
+    title: problem.title,
+    ...(problem.status === undefined ? {} : { status: problem.status }),
+    detail: problem.detail,
+    requestId,
+  };
+}
+
+/** The problem's response headers. */
+export function gatewayProblemHeaders(problem: GatewayProblem): Record<string, string> {
+  return { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...problem.headers };
+}
+
 /**
  * The problem as a gateway response. The body template is not VTL, only `$context` variables
  * are replaced: `$context.requestId` is the id the access log and the function's logs carry.
  * Header values are static, so they are single-quoted.
  */
 export function gatewayResponseDefinition(problem: GatewayProblem): GatewayResponseDefinition {
-  const body = {
-    type: `${PROBLEM_TYPE_BASE}${problem.slug}`,
-    title: problem.title,
-    ...(problem.status === undefined ? {} : { status: problem.status }),
-    detail: problem.detail,
-    requestId: "$context.requestId",
-  };
-  const headers: Record<string, string> = { "Content-Type": "application/problem+json", "Cache-Control": "no-store", ...problem.headers };
+  const body = gatewayProblemBody(problem, "$context.requestId");
+  const headers = gatewayProblemHeaders(problem);
   return {
     responseType: problem.responseType,
     ...(problem.status === undefined ? {} : { statusCode: String(problem.status) }),

@@ -7,7 +7,7 @@ export { type AuthorizerArgs } from "./authorizer";
 export { type CustomDomainArgs } from "./custom-domain";
 export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
 export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./gateway-problems";
-export { METRICS_NAMESPACE, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
+export { type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 export { type Throttle } from "./method-settings";
 export { type MerchantLimits } from "./usage-plan";
 export { LAMBDA_HANDLER, LAMBDA_RUNTIME, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";

@@ -133,8 +133,8 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     where,
     "timeoutSeconds",
     resolved.timeoutSeconds,
-    1,
-    API_GATEWAY_TIMEOUT_SECONDS - 1,
+    API_TIMEOUT_SECONDS.min,
+    API_TIMEOUT_SECONDS.max,
     `API Gateway ends the request at ${API_GATEWAY_TIMEOUT_SECONDS} s, so a longer function would keep running (and holding its database connection) after the client got a 504`,
   );
   checkFunctionArgs(where, resolved);

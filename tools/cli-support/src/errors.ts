@@ -55,3 +55,8 @@ export function messageOf(error: unknown): string {
 export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ");
 }
+
+/** Whether an AWS SDK error is of the given exception type (by name: mocked and real clients alike). */
+export function isAwsError(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
-import { perRegion } from "@payments-dr/cli-support";
+import { isAwsError, perRegion } from "@payments-dr/cli-support";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
@@ -259,7 +259,7 @@ export class Aws {
         .send(new DeleteItemCommand({ TableName: table, Key: key, ConditionExpression: "attribute_exists(#key)", ExpressionAttributeNames: { "#key": SESSION_KEY_ATTRIBUTE } }));
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      if (isAwsError(error, "ConditionalCheckFailedException")) return false;
       throw error;
     }
   }

@@ -9,7 +9,7 @@ import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { forgetSessions, lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
 import { AIM_RTO_SECONDS, MAX_LAG_SECONDS, RTO_SECONDS } from "./thresholds";
-import { waitFor } from "./wait";
+import { deadlineFrom, waitFor } from "./wait";
 
 export interface DrillOptions extends TrafficOptions {
   yes: boolean;
@@ -145,7 +145,7 @@ async function lagUnderThresholdSince(ctx: Context, site: RegionSite, since: Dat
     `a replication lag of ${site.clusterIdentifier} under ${MAX_LAG_SECONDS} s after ${since.toISOString()}`,
     () => ctx.aws.replicationLag(site.region, site.clusterIdentifier),
     (newest) => lagAcceptable(newest, since),
-    ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000,
+    deadlineFrom(ctx),
     (newest) => (newest ? `${newest.seconds} s at ${newest.at.toISOString()}` : "no datapoint"),
   );
   // waitFor returns only a value its predicate accepted: a reading.

@@ -72,7 +72,7 @@ export function formatRoleChange(result: RoleChangeResult): string {
     lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
-  if (result.command === "failover" && result.rpoEstimate) {
+  if (result.rpoEstimate) {
     lines.push(
       `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region ${result.to} --since ${result.rpoEstimate.lostSince}` +
         ` (earlier if the outage began more than ${LOST_WRITES_LOOKBACK_SECONDS / 60} minutes before the failover; docs/runbook.md)`,

@@ -3,7 +3,7 @@ import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type Globa
 import type { Context } from "./context";
 import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";
-import { MAX_LAG_SECONDS } from "./thresholds";
+import { LAG_LOOKBACK_SECONDS, MAX_LAG_SECONDS } from "./thresholds";
 import type { RegionSite } from "./topology";
 
 export interface CheckResult {
@@ -88,7 +88,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   const seconds = reading?.seconds;
   const none = options.lagSince
     ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)`
-    : "in the last 5 min (Aurora reports it for secondaries only: a cluster demoted minutes ago has none yet, retry in a minute or two)";
+    : `in the last ${LAG_LOOKBACK_SECONDS / 60} min (Aurora reports it for secondaries only: a cluster demoted minutes ago has none yet, retry in a minute or two)`;
   add(`replication lag under ${MAX_LAG_SECONDS} s`, lagAcceptable(lag.value, options.lagSince),
     lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}`));
 

@@ -9,7 +9,7 @@ import { LOST_WRITES_LOOKBACK_SECONDS } from "./thresholds";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { postTestPayment } from "./traffic";
-import { waitFor } from "./wait";
+import { deadlineFrom, waitFor } from "./wait";
 
 export interface RoleChangeResult {
   command: "switchover" | "failover" | "failback";
@@ -152,18 +152,14 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);
   }
 
-  let lag: RpoEstimate;
+  let seen: Omit<RpoEstimate, "lostSince">;
   try {
     const reading = await ctx.aws.replicationLag(target.region, target.clusterIdentifier);
-    lag = {
-      seconds: reading?.seconds ?? null,
-      observedAt: reading?.at.toISOString() ?? null,
-      source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}`,
-      lostSince: lostWritesSince(ctx.clock.now(), reading?.seconds ?? null),
-    };
+    seen = { seconds: reading?.seconds ?? null, observedAt: reading?.at.toISOString() ?? null, source: `CloudWatch ${AURORA_RPO_LAG_METRIC} in ${target.region}` };
   } catch (error) {
-    lag = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}`, lostSince: lostWritesSince(ctx.clock.now(), null) };
+    seen = { seconds: null, observedAt: null, source: `unreadable: ${messageOf(error)}` };
   }
+  const lag: RpoEstimate = { ...seen, lostSince: lostWritesSince(ctx.clock.now(), seen.seconds) };
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
   // Now, not only in the result: a move that times out or fails its check prints no result lines.
   timeline.mark(`sessions of payments created since ${lag.lostSince} may name lost payments: dr clear-sessions --region ${target.region} --since ${lag.lostSince} after the move`);
@@ -220,10 +216,6 @@ async function requestMove(ctx: Context, target: RegionSite, timeline: Timeline,
   }
 }
 
-/** `--timeout` from now: it starts once the operator has confirmed, so their reading time is not counted. */
-function deadlineFrom(ctx: Context): number {
-  return ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
-}
 
 /** How old the lag reading behind the data-loss estimate is, for the confirmation question. */
 function lagAge(ctx: Context, lag: RpoEstimate): string {
@@ -236,7 +228,7 @@ function lagAge(ctx: Context, lag: RpoEstimate): string {
  * and {@link LOST_WRITES_LOOKBACK_SECONDS} before it, down to the second. Generous on purpose:
  * too early costs cache misses, too late leaves lost payments answering GETs.
  */
-export function lostWritesSince(start: Date, lagSeconds: number | null): string {
+function lostWritesSince(start: Date, lagSeconds: number | null): string {
   const ms = start.getTime() - ((lagSeconds ?? 0) + LOST_WRITES_LOOKBACK_SECONDS) * 1000;
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseApiKey } from "@payments-dr/api-keys";
 import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
-import { parseCliArgs, HELP, type CliArgs } from "./args";
+import { parseCliArgs, HELP, TARGETED_COMMANDS, type CliArgs, type Command } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
 import { clearSessions, sessionWindow } from "./clear-sessions";
 import { systemClock, type Clock } from "./clock";
@@ -76,24 +76,30 @@ export async function run(argv: readonly string[], env: Environment): Promise<Ex
   }
 }
 
-/** The commands that name their target with --to. */
-const TARGETED: ReadonlySet<string> = new Set(["preflight", "switchover", "failover"]);
+/** The API keys {@link refuseEarly} checked: the drill's, and the one each move's write check pays with. */
+interface CheckedKeys {
+  drillApiKey?: string;
+  writeCheckApiKey?: string;
+}
 
 /**
  * Refuses, before the stacks' outputs are read (`pulumi stack output`: seconds, credentials and a
  * backend), what would be refused anyway: a missing --to, a failover without --allow-data-loss, a
  * bad --since or --until, a drill without its key, a malformed write-check key.
  */
-function refuseEarly(args: CliArgs, env: Environment): void {
-  if (TARGETED.has(args.command) && !args.to) throw new RefusedError(`--to <region|primary|dr> is required (dr ${args.command} --help)`);
+function refuseEarly(args: CliArgs, env: Environment): CheckedKeys {
+  if (TARGETED_COMMANDS.includes(args.command as Command) && !args.to) throw new RefusedError(`--to <region|primary|dr> is required (dr ${args.command} --help)`);
   if (args.command === "failover" && !args.allowDataLoss) throw new RefusedError(FAILOVER_NEEDS_CONSENT);
   if (args.command === "clear-sessions") sessionWindow(args, (env.clock ?? systemClock).now());
-  if (args.command === "drill") drillApiKey(env);
-  else if (MOVES.has(args.command)) writeCheckApiKey(env);
+  if (args.command === "drill") {
+    const key = drillApiKey(env);
+    return { drillApiKey: key, writeCheckApiKey: key };
+  }
+  return MOVES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {};
 }
 
 async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
-  refuseEarly(args, env);
+  const keys = refuseEarly(args, env);
   const outputs = await readOutputs({ outputsDir: args.outputs, stack: args.stack, workspace: env.workspace, runPulumi: env.runPulumi });
   const clock = env.clock ?? systemClock;
   const ctx: Context = {
@@ -107,7 +113,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
     pollIntervalMs: env.pollIntervalMs ?? POLL_INTERVAL_MS,
     healthTimeoutMs: env.healthTimeoutMs ?? HEALTH_TIMEOUT_MS,
     paymentTimeoutMs: env.paymentTimeoutMs ?? PAYMENT_TIMEOUT_MS,
-    ...(MOVES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {}),
+    ...(MOVES.has(args.command) ? { writeCheckApiKey: keys.writeCheckApiKey } : {}),
   };
   const print = (value: unknown, human: string) => env.stdout(args.json ? JSON.stringify(value, null, 2) : human);
 
@@ -140,9 +146,8 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
       return EXIT_CODES.ok;
     }
     case "drill": {
-      const apiKey = drillApiKey(env);
       const result = await drill(ctx, {
-        apiKey,
+        apiKey: keys.drillApiKey as string,
         yes: args.yes,
         ratePerSecond: args.rate,
         maxPayments: args.maxPayments,

@@ -1,6 +1,11 @@
 import { messageOf, TimedOutError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 
+/** `--timeout` from now: a move's starts once the operator has confirmed, so their reading time is not counted. */
+export function deadlineFrom(ctx: Context): number {
+  return ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
+}
+
 /**
  * Polls `probe` until `done` holds or `deadline` (epoch ms on ctx.clock) passes. A probe that
  * throws is retried (APIs blink during a role change); the timeout message says what was last

@@ -15,11 +15,6 @@ export function awsFailure(call: string, region: string, what: string, error: un
   return new AwsCallError(`${call} in ${region} (${what}) failed: ${oneLine(messageOf(error))}`, error instanceof Error ? error.name : undefined);
 }
 
-/** Whether an AWS SDK error is of the given exception type (by name: mocked and real clients alike). */
-export function isAwsError(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
 /**
  * Secrets this invocation handled (the API key, its salt and hash, the usage key value). Every
  * line the CLI prints except the one-time key goes through {@link Secrets.redact}, so an AWS

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, parseUsageItemId, LAST_USED_AT_ATTRIBUTE, USAGE_ITEM_PREFIX, type ApiKeyRecord } from "@payments-dr/api-keys";
-import { FailedError, RefusedError } from "@payments-dr/cli-support";
+import { FailedError, isAwsError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
-import { awsFailure, isAwsError, type Secrets } from "./errors";
+import { awsFailure, type Secrets } from "./errors";
 
 /** What `list` shows of a key: never the salt, the hash or the usage key value. */
 export interface KeySummary {

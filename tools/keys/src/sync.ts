@@ -1,8 +1,8 @@
 import { DeleteUsagePlanKeyCommand, GetUsagePlanKeysCommand } from "@aws-sdk/client-api-gateway";
-import { CliError, FailedError, messageOf, oneLine } from "@payments-dr/cli-support";
+import { CliError, FailedError, isAwsError, messageOf, oneLine } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
-import { awsFailure, AwsCallError, isAwsError } from "./errors";
+import { awsFailure, AwsCallError } from "./errors";
 import { KeyTable, type KeyUsage, type SkippedItem } from "./key-table";
 import { addToUsagePlan, createUsageKey, regionUsageKeys, usageKeyName, type FoundKey } from "./usage-key";
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
-import { FailedError, RefusedError } from "@payments-dr/cli-support";
+import { FailedError, isAwsError, RefusedError } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions/values";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
-import { awsFailure, isAwsError } from "./errors";
+import { awsFailure } from "./errors";
 
 /**
  * A merchant's usage key in one region: `<apiName>-merchant-<merchantId>`. The API's name is

@@ -40,7 +40,8 @@ export interface ServeArgs {
 }
 
 export const SERVE_USAGE =
-  "usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--merchant ID (default merchant-42)] [--auth-cache-ttl S (default 60, 0 = off)] [--timeout-seconds S (default 10, up to 28)] [--quiet]";
+  `usage: serve [--port N (default 3000, 0 = any free port)] [--concurrency N (default 1)] [--sessions local] [--merchant ID (default ${DEFAULT_MERCHANT})] ` +
+  `[--auth-cache-ttl S (default ${DEFAULT_AUTH_CACHE_TTL_S}, 0 = off)] [--timeout-seconds S (default ${API_TIMEOUT_SECONDS.default}, up to ${API_TIMEOUT_SECONDS.max})] [--quiet]`;
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   let values;

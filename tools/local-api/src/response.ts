@@ -1,4 +1,4 @@
-import { GATEWAY_PROBLEMS, PROBLEM_TYPE_BASE, type GatewayProblem as StackProblem } from "@payments-dr/serverless-api/values";
+import { GATEWAY_PROBLEMS, gatewayProblemBody, gatewayProblemHeaders, type GatewayProblem as StackProblem } from "@payments-dr/serverless-api/values";
 import type { OutgoingHttpHeaders } from "node:http";
 
 /** What the adapter writes back. */
@@ -56,8 +56,6 @@ const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; status: num
 
 /** One answer: the stack's gateway response that gives it, the status, and the x-amzn-ErrorType. */
 interface ProblemResponse {
-  /** API Gateway's response type for the error, e.g. `MISSING_AUTHENTICATION_TOKEN`. */
-  responseType: string;
   /** libs/serverless-api's definition that answers it: the type's own, else DEFAULT_4XX or DEFAULT_5XX. */
   answeredBy: StackProblem;
   status: number;
@@ -76,23 +74,18 @@ function stackProblem(responseType: string, status: number): StackProblem {
 export const GATEWAY_PROBLEM_RESPONSES = Object.fromEntries(
   Object.entries(LOCAL_PROBLEMS).map(([kind, { responseType, status, errorType }]) => {
     const answeredBy = stackProblem(responseType, status);
-    return [kind, { responseType, answeredBy, status: answeredBy.status ?? status, errorType }];
+    return [kind, { answeredBy, status: answeredBy.status ?? status, errorType }];
   }),
 ) as Record<GatewayProblem, ProblemResponse>;
 
 /** A gateway response of the stack: RFC 9457 problem+json, `requestId` API Gateway's; no `status` member where the stack's template has none. */
 export function gatewayProblem(kind: GatewayProblem, requestId: string): HttpReply {
   const { answeredBy, status, errorType } = GATEWAY_PROBLEM_RESPONSES[kind];
-  const { slug, title, detail, headers } = answeredBy;
-  const body = Buffer.from(
-    JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${slug}`, title, ...(answeredBy.status === undefined ? {} : { status }), detail, requestId }),
-  );
+  const body = Buffer.from(JSON.stringify(gatewayProblemBody(answeredBy, requestId)));
   return {
     status,
     headers: {
-      "Content-Type": "application/problem+json",
-      "Cache-Control": "no-store",
-      ...headers,
+      ...gatewayProblemHeaders(answeredBy),
       "x-amzn-RequestId": requestId,
       "x-amzn-ErrorType": errorType,
       "Content-Length": body.length,

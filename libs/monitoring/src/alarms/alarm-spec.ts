@@ -36,6 +36,19 @@ export interface AlarmSpec {
 const PERCENTILE = /^p\d+(\.\d+)?$/;
 
 /**
+ * `value`, released only when the alarm's provider is in the region where its metric is
+ * published: elsewhere the alarm would watch nothing and sit in OK or INSUFFICIENT_DATA forever,
+ * so the preview stops with `wrongRegion`'s reason instead (undefined: the region is right).
+ */
+export function inMetricRegion<T>(value: pulumi.Input<T>, region: pulumi.Input<string>, wrongRegion: (actual: string, value: T) => string | undefined): pulumi.Output<T> {
+  return pulumi.all([pulumi.output(value), pulumi.output(region)]).apply(([resolved, actual]) => {
+    const reason = wrongRegion(actual, resolved as T);
+    if (reason) throw new pulumi.RunError(reason);
+    return resolved as T;
+  });
+}
+
+/**
  * The arguments of one alarm's resource. It notifies the topic both ways (ALARM and back to
  * OK), so the on-call learns when a problem ends as well as when it starts; tags come from
  * the provider's `defaultTags`.

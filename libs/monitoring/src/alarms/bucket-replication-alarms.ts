@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
-import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { AlarmSpec, createAlarms, inMetricRegion } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** A bucket at one end of a replication rule, and its region. */
@@ -111,15 +111,12 @@ export class BucketReplicationAlarms extends pulumi.ComponentResource {
     super("payments-dr:monitoring:BucketReplicationAlarms", name, {}, opts);
     const expected = args.rule[args.end].region;
     const providerRegion = aws.getRegionOutput({}, { parent: this }).region;
-    const ruleId = pulumi.all([args.rule.ruleId, providerRegion]).apply(([id, actual]) => {
-      if (actual !== expected) {
-        throw new pulumi.RunError(
-          `the ${args.end} alarms of S3 replication rule ${id} would be in ${actual}, but S3 publishes them in the ${args.end} bucket's region, ${expected}: ` +
-            `give BucketReplicationAlarms (end "${args.end}") a ${expected} provider.`,
-        );
-      }
-      return id;
-    });
+    const ruleId = inMetricRegion(args.rule.ruleId, providerRegion, (actual, id) =>
+      actual === expected
+        ? undefined
+        : `the ${args.end} alarms of S3 replication rule ${id} would be in ${actual}, but S3 publishes them in the ${args.end} bucket's region, ${expected}: ` +
+          `give BucketReplicationAlarms (end "${args.end}") a ${expected} provider.`,
+    );
     const specs = bucketReplicationAlarmSpecs({ ...args.rule, ruleId }, args.end, alarmThresholds(args.thresholds));
     this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
     this.registerOutputs({ alarmNames: this.alarmNames });

@@ -10,7 +10,6 @@ export {
 export { RegionalAlarms, regionalAlarmSpecs, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
 export {
   ReplicationAlarms,
-  inRoute53MetricsRegion,
   replicationAlarmSpecs,
   type GlobalTableRef,
   type HealthCheckRef,

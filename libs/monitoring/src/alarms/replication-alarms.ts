@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
-import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { AlarmSpec, createAlarms, inMetricRegion } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** A Route 53 health check to alarm on; `name` goes into the alarm's name (e.g. `primary`, `dr`). */
@@ -108,38 +108,22 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
   return specs;
 }
 
-/**
- * A health-check id released only when the alarm that uses it lives in us-east-1, the one
- * region where Route 53 publishes health-check metrics; elsewhere the alarm would stay in
- * INSUFFICIENT_DATA forever, so the preview stops with the reason instead.
- */
-export function inRoute53MetricsRegion(healthCheckId: pulumi.Input<string>, region: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.all([healthCheckId, region]).apply(([id, actual]) => {
-    if (actual !== ROUTE53_METRICS_REGION) {
-      throw new pulumi.RunError(
-        `the alarm on Route 53 health check ${id} would be in ${actual}, but Route 53 publishes health-check metrics only in ${ROUTE53_METRICS_REGION}: ` +
-          `create ReplicationAlarms for health checks with a ${ROUTE53_METRICS_REGION} provider.`,
-      );
-    }
-    return id;
-  });
+/** Route 53 publishes health-check metrics in us-east-1 only. */
+function route53RegionProblem(actual: string, healthCheckId: string): string | undefined {
+  if (actual === ROUTE53_METRICS_REGION) return undefined;
+  return (
+    `the alarm on Route 53 health check ${healthCheckId} would be in ${actual}, but Route 53 publishes health-check metrics only in ${ROUTE53_METRICS_REGION}: ` +
+    `create ReplicationAlarms for health checks with a ${ROUTE53_METRICS_REGION} provider.`
+  );
 }
 
-/**
- * A table name released only when the alarm on its replication lives outside the receiving
- * region: DynamoDB publishes ReplicationLatency in the region whose writes replicate, so an alarm
- * in the receiving region would watch nothing and stay OK; the preview stops with the reason instead.
- */
-export function inWritingRegion(table: GlobalTableRef, region: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.all([table.tableName, region]).apply(([name, actual]) => {
-    if (actual === table.receivingRegion) {
-      throw new pulumi.RunError(
-        `the alarm on ${name}'s replication to ${table.receivingRegion} would be in ${actual}, but DynamoDB publishes it in the region whose writes replicate: ` +
-          `create ReplicationAlarms for that table with a provider of another region.`,
-      );
-    }
-    return name;
-  });
+/** DynamoDB publishes ReplicationLatency in the region whose writes replicate, never in the receiving one. */
+function writingRegionProblem(table: GlobalTableRef): (actual: string, tableName: string) => string | undefined {
+  return (actual, tableName) =>
+    actual === table.receivingRegion
+      ? `the alarm on ${tableName}'s replication to ${table.receivingRegion} would be in ${actual}, but DynamoDB publishes it in the region whose writes replicate: ` +
+        `create ReplicationAlarms for that table with a provider of another region.`
+      : undefined;
 }
 
 /**
@@ -164,8 +148,10 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
     super("payments-dr:monitoring:ReplicationAlarms", name, {}, opts);
     const thresholds = alarmThresholds(args.thresholds);
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    const healthChecks = args.healthChecks.map((check) => ({ ...check, healthCheckId: inRoute53MetricsRegion(check.healthCheckId, region) }));
-    const [sessionsTable, apiKeysTable] = [args.sessionsTable, args.apiKeysTable].map((table) => table && { ...table, tableName: inWritingRegion(table, region) });
+    const healthChecks = args.healthChecks.map((check) => ({ ...check, healthCheckId: inMetricRegion(check.healthCheckId, region, route53RegionProblem) }));
+    const [sessionsTable, apiKeysTable] = [args.sessionsTable, args.apiKeysTable].map(
+      (table) => table && { ...table, tableName: inMetricRegion(table.tableName, region, writingRegionProblem(table)) },
+    );
     const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, healthChecks }, thresholds);
     this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
     this.registerOutputs({ alarmNames: this.alarmNames });

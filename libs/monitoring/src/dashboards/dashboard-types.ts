@@ -69,9 +69,9 @@ export interface RegionResources {
 export interface DashboardInput {
   primary: RegionResources;
   dr: RegionResources;
-  /** The DynamoDB sessions global table; its replication to `dr.region` is graphed. */
+  /** The DynamoDB sessions global table; its replication both ways (to `dr.region` and back) is graphed. */
   sessionsTable?: { tableName: string };
-  /** The DynamoDB API keys global table; its replication to `dr.region` is graphed next to the sessions table's. */
+  /** The DynamoDB API keys global table; its replication both ways is graphed next to the sessions table's. */
   apiKeysTable?: { tableName: string };
   /** The S3 replication rule primary → DR. */
   bucketReplication?: { sourceBucket: string; destinationBucket: string; ruleId: string };

@@ -51,7 +51,8 @@ export class Connection {
 
   /**
    * Runs `work` on the connected client.
-   * @throws DatabaseUnavailableError when connecting fails or `work` fails transiently.
+   * @throws DatabaseUnavailableError when connecting fails or `work` fails transiently (and was
+   * not run again on a new connection, {@link UseOptions.retrySpentConnection}).
    */
   use<T>(work: (client: ClientBase) => Promise<T>, options: UseOptions = {}): Promise<T> {
     const interruptions = this.interruptions;

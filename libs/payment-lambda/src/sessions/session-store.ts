@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
 import { inApiFieldOrder, type Payment } from "../payments/payment";
-import { sessionId } from "./session-key";
+import { SESSION_KEY_ATTRIBUTE, sessionId } from "./session-key";
 
 /** How long a payment's session lives (the table's TTL attribute `expiresAt`). */
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -16,7 +16,6 @@ export interface SessionStore {
   get(paymentId: string): Promise<Payment | undefined>;
 }
 
-
 /**
  * The item: `{ sessionId, status, merchantId, amount, currency, expiresAt }` plus the fields a
  * GET shows (id, reference, description, createdAt), so a GET served from here and one served
@@ -24,7 +23,7 @@ export interface SessionStore {
  */
 export function toSessionItem(payment: Payment, nowMs: number): Record<string, unknown> {
   return {
-    sessionId: sessionId(payment.id),
+    [SESSION_KEY_ATTRIBUTE]: sessionId(payment.id),
     paymentId: payment.id,
     status: payment.status,
     merchantId: payment.merchantId,
@@ -76,7 +75,7 @@ export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionS
     },
     async get(paymentId) {
       const { client, commands } = await options.dynamoDb();
-      const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { sessionId: sessionId(paymentId) } }));
+      const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(paymentId) } }));
       return fromSessionItem(Item, now());
     },
   };

@@ -7,7 +7,7 @@ import type * as aws from "@pulumi/aws";
  * backups, the secrets, the tables, the buckets, the logs) becomes unreadable. Pulumi uses it when
  * it deletes the key; the key policy holds anyone else to it ({@link shortDeletionWindowDenial}).
  */
-export const KEY_DELETION_WINDOW_DAYS = { unprotected: 7, protected: 30 } as const;
+const KEY_DELETION_WINDOW_DAYS = { unprotected: 7, protected: 30 } as const;
 
 /** The deletion window of a key of a stack with or without deletion protection. */
 export function keyDeletionWindowDays(deletionProtection: boolean): number {
