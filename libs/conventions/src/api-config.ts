@@ -26,7 +26,11 @@ export interface ApiConfig {
   healthThrottle: { rateLimit: number; burstLimit: number };
   /** Per-merchant limits of the usage plan, in requests per second, burst and requests per day. @default 50 / 100 / 100000 */
   merchantLimits: { rateLimit: number; burstLimit: number; dailyQuota: number };
-  /** The WAF web ACL: requests per source IP per 5 minutes (all routes, and `/health` alone), and the largest request body. @default 2000 / 100 / 8192 */
+  /**
+   * The WAF web ACL: requests per source IP per 5 minutes (all routes, at least
+   * `merchantRateLimit` for the whole window; and `/health` alone), and the largest request
+   * body. @default 15000 / 100 / 8192
+   */
   waf: { rateLimitPer5Min: number; healthRateLimitPer5Min: number; maxBodyBytes: number };
 }
 
@@ -75,6 +79,17 @@ export function writerConnections(reservedConcurrency: number): number {
 /** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */
 export const MIN_HEALTH_RATE_LIMIT_PER_5_MIN = 60;
 
+/** The evaluation window of the web ACL's rate-based rules. */
+export const WAF_RATE_WINDOW_SECONDS = 300;
+
+/**
+ * The lowest per-IP WAF limit that never stops a merchant within its usage plan: its rate for the
+ * whole window (merchants usually send from one egress IP, and the plan's 429 is theirs to see).
+ */
+export function minWafRateLimitPer5Min(merchantRateLimit: number): number {
+  return merchantRateLimit * WAF_RATE_WINDOW_SECONDS;
+}
+
 /**
  * Reads the API config and checks the connection budget: at full reserved concurrency in both
  * regions the Lambdas may use at most `dbConnectionSharePercent` of the writer's
@@ -94,6 +109,15 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
         `Lower it to at most ${Math.floor((budget - MAINTENANCE_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
+  const merchantRateLimit = reader.integer("merchantRateLimit", { default: 50, min: 1 });
+  const wafRateLimitPer5Min = reader.integer("wafRateLimitPer5Min", { default: 15_000, min: 10, max: 2_000_000_000 });
+  if (wafRateLimitPer5Min < minWafRateLimitPer5Min(merchantRateLimit)) {
+    throw new ConfigError(
+      "wafRateLimitPer5Min",
+      `${wafRateLimitPer5Min} is below ${minWafRateLimitPer5Min(merchantRateLimit)}, payments-dr:merchantRateLimit (${merchantRateLimit}/s) for ${WAF_RATE_WINDOW_SECONDS} s: ` +
+        `WAF would block a merchant within its usage plan that sends from one IP. Raise it, or lower merchantRateLimit.`,
+    );
+  }
   return {
     reservedConcurrency,
     memoryMb: reader.integer("apiMemoryMb", { default: 512, min: 128, max: 10240 }),
@@ -106,13 +130,13 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
       burstLimit: reader.integer("healthThrottleBurstLimit", { default: 100, min: 1 }),
     },
     merchantLimits: {
-      rateLimit: reader.integer("merchantRateLimit", { default: 50, min: 1 }),
+      rateLimit: merchantRateLimit,
       burstLimit: reader.integer("merchantBurstLimit", { default: 100, min: 1 }),
       dailyQuota: reader.integer("merchantDailyQuota", { default: 100_000, min: 1 }),
     },
     waf: {
       // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
-      rateLimitPer5Min: reader.integer("wafRateLimitPer5Min", { default: 2000, min: 10, max: 2_000_000_000 }),
+      rateLimitPer5Min: wafRateLimitPer5Min,
       healthRateLimitPer5Min: reader.integer("wafHealthRateLimitPer5Min", { default: 100, min: MIN_HEALTH_RATE_LIMIT_PER_5_MIN, max: 2_000_000_000 }),
       // WAF inspects at most the first 16 KB of an API Gateway request body by default.
       maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: 8192, min: 256, max: 16_384 }),

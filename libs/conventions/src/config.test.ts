@@ -119,8 +119,15 @@ describe("loadApiConfig", () => {
       authorizerCacheTtlSeconds: 60,
       healthThrottle: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 15_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
     });
+  });
+
+  it("refuses a per-IP WAF limit that would block a merchant within its usage plan, naming both keys", async () => {
+    await withConfig({ wafRateLimitPer5Min: "2000" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafRateLimitPer5Min: 2000 is below 15000, payments-dr:merchantRateLimit \(50\/s\) for 300 s/);
+    await withConfig({ wafRateLimitPer5Min: "2000", merchantRateLimit: "5" });
+    expect(loadApiConfig(regional()).waf.rateLimitPer5Min).toBe(2000);
   });
 
   it("refuses an authorizer cache TTL over API Gateway's hour and a WAF body limit over what WAF inspects, naming the keys", async () => {

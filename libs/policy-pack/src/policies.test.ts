@@ -172,10 +172,11 @@ const authorizer = (inputs: Record<string, unknown> = {}) =>
 const ACL_NAME = "payments-dr-api-acl-use1-dev";
 const aclArn = (name: string) => `arn:aws:wafv2:us-east-1:123456789012:regional/webacl/${name}/0a1b2c3d`;
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
-const RATE_RULE = { name: "rate-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000 } }, visibilityConfig: visibility("rate-per-ip") };
+const RATE_RULE = { name: "rate-per-ip", priority: 0, action: { block: {} }, statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 15000 } }, visibilityConfig: visibility("rate-per-ip") };
+const KEY_PROTECTION = { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" }] };
 const COMMON_RULES = { name: "aws-common", priority: 2, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesCommonRuleSet" } }, visibilityConfig: visibility("aws-common") };
 const webAcl = (inputs: Record<string, unknown> = {}, name = "api-waf") =>
-  r("aws:wafv2/webAcl:WebAcl", name, { name: ACL_NAME, scope: "REGIONAL", defaultAction: { allow: {} }, rules: [RATE_RULE, COMMON_RULES], visibilityConfig: visibility(ACL_NAME), ...inputs });
+  r("aws:wafv2/webAcl:WebAcl", name, { name: ACL_NAME, scope: "REGIONAL", defaultAction: { allow: {} }, rules: [RATE_RULE, COMMON_RULES], dataProtectionConfig: KEY_PROTECTION, visibilityConfig: visibility(ACL_NAME), ...inputs });
 const wafAssociation = (stageName = "v1") =>
   r("aws:wafv2/webAclAssociation:WebAclAssociation", "api-waf-association", { resourceArn: `arn:aws:apigateway:us-east-1::/restapis/${REST_API}/stages/${stageName}`, webAclArn: aclArn(ACL_NAME) });
 const wafLogGroup = (inputs: Record<string, unknown> = {}, name = "api-waf-logs") =>
@@ -490,7 +491,7 @@ const CASES: Record<string, Case> = {
     passing: [
       webAcl(),
       // The same rule given as the WAF API's JSON.
-      webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "IP", Limit: 2000 } } }]) }, "json-waf"),
+      webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "IP", Limit: 15000 } } }]) }, "json-waf"),
     ],
     violating: [
       webAcl({ rules: [COMMON_RULES] }),
@@ -499,6 +500,19 @@ const CASES: Record<string, Case> = {
       webAcl({ rules: [{ ...RATE_RULE, statement: { rateBasedStatement: { ...RATE_RULE.statement.rateBasedStatement, scopeDownStatement: { byteMatchStatement: {} } } } }] }, "scoped-waf"),
     ],
     expected: [/^no rule with a rateBasedStatement over every request \(no scopeDownStatement\) and a block action$/],
+  },
+  "waf-key-protection": {
+    passing: [
+      webAcl(),
+      webAcl({ dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["Authorization"] }, action: "HASH" }] } }, "hashing-waf"),
+    ],
+    violating: [
+      webAcl({ dataProtectionConfig: undefined }),
+      // Another header, or the header's name in the wrong field type, leaves the key in the samples.
+      webAcl({ dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["user-agent"] }, action: "SUBSTITUTION" }] } }, "other-header-waf"),
+      webAcl({ dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_COOKIE", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" }] } }, "cookie-waf"),
+    ],
+    expected: [/^dataProtectionConfig does not protect the authorization header \(SINGLE_HEADER, SUBSTITUTION or HASH\): sampled requests would show merchants' API keys$/],
   },
   "api-keys-table-access": {
     passing: [
@@ -654,6 +668,15 @@ describe("compliance policies", () => {
     const topic = [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-pr42" })];
     const found = checkPlan(plan(topic), { environmentSuffixVariable: "pr42" }).filter((v) => v.policy === "environment-suffix-in-names");
     expect(found).toEqual([]);
+  });
+
+  it("lets a stack that keeps final snapshots retain its KMS keys (the snapshots are encrypted with them), and nothing else", () => {
+    const retained = { options: { retainOnDelete: true } };
+    const key = r("aws:kms/key:Key", "key-key", { enableKeyRotation: true }, retained);
+    const topic = r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }, retained);
+    const keepsSnapshots = { "payments-dr:skipFinalSnapshot": "false" };
+    expect(violationsOf("no-retained-resources", [key, topic], keepsSnapshots).map((v) => v.resource.name)).toEqual(["alerts-topic"]);
+    expect(violationsOf("no-retained-resources", [key]).map((v) => v.message)).toEqual(["retainOnDelete is set: destroy would leave it behind"]);
   });
 
   it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {

@@ -15,7 +15,7 @@ import { allowedRegions } from "./rules/regions";
 import { s3Encryption, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { requiredTags } from "./rules/tags";
-import { apiGatewayStageWaf, wafLogging, wafRateLimit } from "./rules/waf";
+import { apiGatewayStageWaf, wafKeyProtection, wafLogging, wafRateLimit } from "./rules/waf";
 
 interface PolicyInfo {
   /** Unique id, as `pulumi preview` and the CLI print it. */
@@ -281,6 +281,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     scope: "resource",
     rule: wafRateLimit,
   },
+  {
+    name: "waf-key-protection",
+    description: "Every WAFv2 web ACL's data protection replaces the authorization header (merchants' API keys) in everything WAF keeps, sampled requests included.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set dataProtectionConfig { dataProtections: [{ field: { fieldType: \"SINGLE_HEADER\", fieldKeys: [\"authorization\"] }, action: \"SUBSTITUTION\" }] } on the web ACL (createWebAcl in @payments-dr/serverless-api does).",
+    scope: "resource",
+    rule: wafKeyProtection,
+  },
   // Regions.
   {
     name: "allowed-regions",
@@ -293,7 +301,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Deletion (DESIGN §4).
   {
     name: "no-retained-resources",
-    description: "Nothing is retained on delete: no retainOnDelete, protect or skipDestroy.",
+    description: "Nothing is retained on delete: no retainOnDelete, protect or skipDestroy; only a KMS key may be retained, while the stack keeps final snapshots (skipFinalSnapshot false) that it encrypts.",
     enforcementLevel: MANDATORY,
     remediation: "Remove retainOnDelete / protect / skipDestroy; deletion safety comes from deletionProtection and final snapshots, set by stack config.",
     scope: "resource",

@@ -130,12 +130,16 @@ describe("ServerlessApi edge protection", () => {
       expect(stage.restApi).toBe(apiId);
     });
 
-    it("blocks a source IP over the rate limit per 5 minutes first", () => {
+    const RATE_LIMITED_ACTION = {
+      block: { customResponse: { responseCode: 429, customResponseBodyKey: "rate-limited", responseHeaders: [{ name: "Retry-After", value: "60" }] } },
+    };
+
+    it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, first; by default a merchant at its plan's full rate stays under it", () => {
       expect(rule("rate-per-ip")).toEqual({
         name: "rate-per-ip",
         priority: 0,
-        action: { block: {} },
-        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 2000, evaluationWindowSec: 300 } },
+        action: RATE_LIMITED_ACTION,
+        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 15_000, evaluationWindowSec: 300 } },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
       });
     });
@@ -144,7 +148,7 @@ describe("ServerlessApi edge protection", () => {
       expect(rule("health-rate-per-ip")).toEqual({
         name: "health-rate-per-ip",
         priority: 1,
-        action: { block: {} },
+        action: RATE_LIMITED_ACTION,
         statement: {
           rateBasedStatement: {
             aggregateKeyType: "IP",
@@ -193,6 +197,23 @@ describe("ServerlessApi edge protection", () => {
       for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
     });
 
+    it("answers a rate limit with the problem's members as JSON: WAF's own answer, which API Gateway's gateway responses cannot reshape", () => {
+      const [body] = plan.one(WEB_ACL).inputs.customResponseBodies;
+      expect(body).toMatchObject({ key: "rate-limited", contentType: "APPLICATION_JSON" });
+      expect(JSON.parse(body.content)).toEqual({
+        type: "tag:payments-dr,2025:problems/rate-limited",
+        title: "Too many requests",
+        status: 429,
+        detail: "Too many requests from this address. Slow down, then retry.",
+      });
+    });
+
+    it("keeps the Authorization header (the merchant's secret key) out of everything WAF stores, sampled requests included, not only out of its logs", () => {
+      expect(plan.one(WEB_ACL).inputs.dataProtectionConfig).toEqual({
+        dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" }],
+      });
+    });
+
     it("logs to a KMS-encrypted aws-waf-logs- group with retention, without the Authorization header (it carries the API key)", () => {
       const logGroup = plan.one(LOG_GROUP, "api-waf-logs");
       expect(logGroup.inputs).toEqual({ name: `aws-waf-logs-payments-dr-api-acl-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
@@ -204,9 +225,9 @@ describe("ServerlessApi edge protection", () => {
     });
 
     it("takes the rate limit and the body size limit from its arguments", async () => {
-      const custom = await synthApi({ waf: { rateLimitPer5Min: 500, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
+      const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3000, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
       const rules = custom.one(WEB_ACL).inputs.rules;
-      expect(rules[0].statement.rateBasedStatement.limit).toBe(500);
+      expect(rules[0].statement.rateBasedStatement.limit).toBe(3000);
       expect(rules[1].statement.rateBasedStatement.limit).toBe(90);
       expect(rules[2].statement.sizeConstraintStatement.size).toBe(4096);
     });

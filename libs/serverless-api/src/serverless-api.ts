@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
+import { API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
 import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
@@ -63,7 +63,7 @@ export interface ServerlessApiArgs {
   healthThrottling?: Partial<Throttle>;
   /** Per-merchant limits of the usage plan. @default { rateLimit: 50, burstLimit: 100, dailyQuota: 100000 } */
   merchantLimits?: Partial<MerchantLimits>;
-  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
+  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 15000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
   waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;
@@ -101,7 +101,7 @@ const DEFAULTS = {
   throttling: { rateLimit: 100, burstLimit: 200 },
   healthThrottling: { rateLimit: 50, burstLimit: 100 },
   merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-  waf: { rateLimitPer5Min: 2000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+  waf: { rateLimitPer5Min: 15_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
   validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */
@@ -144,7 +144,14 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   checkThrottle(where, "healthThrottling", resolved.healthThrottling);
   checkThrottle(where, "merchantLimits", resolved.merchantLimits);
   requireInteger(where, "merchantLimits.dailyQuota", resolved.merchantLimits.dailyQuota, 1, Number.MAX_SAFE_INTEGER);
-  requireInteger(where, "waf.rateLimitPer5Min", resolved.waf.rateLimitPer5Min, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max, "AWS WAF's bounds of a rate-based rule");
+  requireInteger(
+    where,
+    "waf.rateLimitPer5Min",
+    resolved.waf.rateLimitPer5Min,
+    Math.max(WAF_RATE_LIMIT.min, minWafRateLimitPer5Min(resolved.merchantLimits.rateLimit)),
+    WAF_RATE_LIMIT.max,
+    "AWS WAF's bounds of a rate-based rule, and at least merchantLimits.rateLimit for 5 minutes: a merchant within its usage plan must never be blocked",
+  );
   requireInteger(
     where,
     "waf.healthRateLimitPer5Min",

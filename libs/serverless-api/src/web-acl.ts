@@ -1,11 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
+import { PROBLEM_TYPE_BASE } from "./gateway-problems";
 import type { LogArgs } from "./vpc-function";
 
 /** What the web ACL lets through. */
 export interface WafSettings {
-  /** Requests one source IP may send in 5 minutes before WAF blocks it. */
+  /**
+   * Requests one source IP may send in 5 minutes before WAF answers it 429. At least a merchant's
+   * usage-plan rate for the whole window: a merchant within its plan, from one egress IP, must
+   * never reach it.
+   */
   rateLimitPer5Min: number;
   /**
    * Requests one source IP may send to `/health` in 5 minutes. `/health` is anonymous and has a
@@ -31,7 +36,38 @@ const HEALTH_PATH = "/health/?$";
 /** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
 const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
+/** The header that carries a merchant's secret API key. */
+const API_KEY_HEADER = "authorization";
+
+/**
+ * What a source IP over a rate limit gets: a 429 to retry later, not the WAF_FILTERED 403 that
+ * clients take as final. WAF's custom response takes precedence over API Gateway's gateway
+ * responses, and may not set Content-Type: the body has the problem's members, as JSON.
+ */
+const RATE_LIMITED = {
+  bodyKey: "rate-limited",
+  status: 429,
+  retryAfterSeconds: 60,
+  body: {
+    type: `${PROBLEM_TYPE_BASE}rate-limited`,
+    title: "Too many requests",
+    status: 429,
+    detail: "Too many requests from this address. Slow down, then retry.",
+  },
+} as const;
+
 type WebAclRule = aws.types.input.wafv2.WebAclRule;
+
+/** Block with {@link RATE_LIMITED}'s 429 and Retry-After. */
+const rateLimitedAction: WebAclRule["action"] = {
+  block: {
+    customResponse: {
+      responseCode: RATE_LIMITED.status,
+      customResponseBodyKey: RATE_LIMITED.bodyKey,
+      responseHeaders: [{ name: "Retry-After", value: String(RATE_LIMITED.retryAfterSeconds) }],
+    },
+  },
+};
 
 /** Metrics and sampled requests for a rule or the ACL, under `metricName`. */
 function visibility(metricName: string) {
@@ -65,14 +101,14 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
     {
       name: "rate-per-ip",
       priority: 0,
-      action: { block: {} },
+      action: rateLimitedAction,
       statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: 300 } },
       visibilityConfig: visibility("rate-per-ip"),
     },
     {
       name: "health-rate-per-ip",
       priority: 1,
-      action: { block: {} },
+      action: rateLimitedAction,
       statement: {
         rateBasedStatement: {
           aggregateKeyType: "IP",
@@ -109,9 +145,12 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
 
 /**
  * The regional web ACL guarding the stage (every route, /health included), and its logs in a
- * KMS-encrypted log group with retention. The logs redact the Authorization header: it carries
- * a merchant's secret API key. WAF adds the log group's resource policy itself when logging is
- * enabled (WAFV2 PutLoggingConfiguration), so none is declared here.
+ * KMS-encrypted log group with retention. The Authorization header carries a merchant's secret
+ * API key: the web ACL's data protection replaces it in everything WAF keeps (sampled requests,
+ * logs), since the logging configuration's redaction alone leaves it in the samples that
+ * `wafv2:GetSampledRequests` returns (WAFV2 API reference, DataProtectionConfig). WAF adds the
+ * log group's resource policy itself when logging is enabled (WAFV2 PutLoggingConfiguration),
+ * so none is declared here.
  */
 export function createWebAcl(
   name: string,
@@ -129,6 +168,8 @@ export function createWebAcl(
       scope: "REGIONAL",
       defaultAction: { allow: {} },
       rules: webAclRules(inputs.settings),
+      customResponseBodies: [{ key: RATE_LIMITED.bodyKey, contentType: "APPLICATION_JSON", content: JSON.stringify(RATE_LIMITED.body) }],
+      dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: [API_KEY_HEADER] }, action: "SUBSTITUTION" }] },
       visibilityConfig: visibility(aclName),
     },
     opts,
@@ -147,7 +188,7 @@ export function createWebAcl(
   );
   new aws.wafv2.WebAclLoggingConfiguration(
     `${name}-waf-logging`,
-    { resourceArn: webAcl.arn, logDestinationConfigs: [logGroup.arn], redactedFields: [{ singleHeader: { name: "authorization" } }] },
+    { resourceArn: webAcl.arn, logDestinationConfigs: [logGroup.arn], redactedFields: [{ singleHeader: { name: API_KEY_HEADER } }] },
     opts,
   );
   return webAcl;

@@ -1,10 +1,18 @@
 import type { CheckedResource, PolicyContext } from "../model";
 import { isSet, list } from "../values";
 
-/** Nothing outlives `pulumi destroy` unnoticed: no retained, protected or skip-destroy resource. */
-export function noRetainedResources(resource: CheckedResource): string[] {
+/** The one resource a destroy may leave behind: the KMS key of a final snapshot the stack keeps. */
+const KMS_KEY = "aws:kms/key:Key";
+
+/**
+ * Nothing outlives `pulumi destroy` unnoticed: no retained, protected or skip-destroy resource,
+ * except a KMS key while the stack keeps final snapshots (they are encrypted with it, and would
+ * become unreadable when its deletion window ends).
+ */
+export function noRetainedResources(resource: CheckedResource, ctx: PolicyContext): string[] {
   const problems: string[] = [];
-  if (resource.options.retainOnDelete === true) problems.push("retainOnDelete is set: destroy would leave it behind");
+  const keepsSnapshotKey = resource.type === KMS_KEY && !ctx.skipFinalSnapshot;
+  if (resource.options.retainOnDelete === true && !keepsSnapshotKey) problems.push("retainOnDelete is set: destroy would leave it behind");
   if (resource.options.protect === true) problems.push("protect is set: destroy would stop at it");
   if (resource.inputs.skipDestroy === true) problems.push("skipDestroy is true: destroy would leave it behind");
   return problems;

@@ -110,6 +110,28 @@ export function wafRateLimit(resource: CheckedResource): string[] {
   return blocksByRate ? [] : ["no rule with a rateBasedStatement over every request (no scopeDownStatement) and a block action"];
 }
 
+/** Web ACL data protection actions that keep the value out of what WAF stores. */
+const PROTECTING_ACTIONS = ["SUBSTITUTION", "HASH"];
+
+/**
+ * Every web ACL's data protection replaces (or hashes) the Authorization header: the logging
+ * configuration's redaction does not reach the sampled requests, which keep every header of up
+ * to 500 requests per rule for three hours (WAFV2 API reference, VisibilityConfig).
+ */
+export function wafKeyProtection(resource: CheckedResource): string[] {
+  if (resource.type !== WEB_ACL) return [];
+  const protections = list(field(resource.inputs.dataProtectionConfig, "dataProtections"));
+  const protectsKey = protections.some((protection) => {
+    const target = field(protection, "field");
+    return (
+      field(target, "fieldType") === "SINGLE_HEADER" &&
+      list(field(target, "fieldKeys")).some((key) => String(key).toLowerCase() === KEY_HEADER) &&
+      PROTECTING_ACTIONS.includes(String(field(protection, "action")))
+    );
+  });
+  return protectsKey ? [] : [`dataProtectionConfig does not protect the ${KEY_HEADER} header (SINGLE_HEADER, SUBSTITUTION or HASH): sampled requests would show merchants' API keys`];
+}
+
 /** `key` of an object, in the provider's camelCase or the WAF API's PascalCase. */
 function field(value: PlanValue, key: string): PlanValue {
   if (!value || typeof value !== "object") return undefined;
