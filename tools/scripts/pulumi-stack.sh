@@ -65,5 +65,19 @@ fi
 
 cd "$workspace/$app_root"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
+
+# Destroy only while the writer is at home: away from it, the destroy order fails halfway
+# (writer-home.mjs says why). The primary-region stack's outputs name both; no outputs, nothing
+# deployed to protect.
+if [[ "$command" == "destroy" && "${PAYMENTS_DR_DESTROY_AWAY_FROM_HOME:-}" != 1 ]]; then
+  primary_stack=$stack
+  if [[ "$app_root" != apps/primary-region ]]; then
+    primary_stack=$(pulumi config get payments-dr:primaryStack --stack "$stack" 2>/dev/null) || primary_stack="organization/primary-region/$stack"
+  fi
+  if primary_outputs=$(pulumi stack output --stack "$primary_stack" --json 2>/dev/null); then
+    reason=$(NODE_NO_WARNINGS=1 node "$workspace/tools/scripts/writer-home.mjs" <<<"$primary_outputs" 2>&1) ||
+      fail "not destroying $app_root ($stack): $reason (PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway)"
+  fi
+fi
 # ${a[@]+"${a[@]}"}: an empty array under `set -u` is an error in bash before 4.4 (macOS's 3.2).
 exec pulumi "$command" --stack "$stack" ${policy_args[@]+"${policy_args[@]}"} "$@"

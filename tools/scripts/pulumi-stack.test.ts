@@ -1,5 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -108,5 +110,129 @@ describe("pulumi-stack.sh", () => {
   // A text check: this machine's bash is 5, which accepts the plain form too.
   it("spells the optional policy arguments in the form bash 3.2 (macOS's) accepts when they are empty under set -u", () => {
     expect(readFileSync(SCRIPT, "utf8")).toContain('${policy_args[@]+"${policy_args[@]}"}');
+  });
+});
+
+describe("pulumi-stack.sh destroy", () => {
+  const HOME_CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-dev";
+  const DR_CLUSTER = "arn:aws:rds:us-east-2:123456789012:cluster:payments-dr-aurora-use2-dev";
+  const OUTPUTS = JSON.stringify({ globalClusterId: "payments-dr-global-dev", clusterArn: HOME_CLUSTER, region: "us-east-1" });
+
+  /** A local RDS endpoint answering DescribeGlobalClusters (the Query API's XML) with `writer` as the writer, or an error. */
+  let rds: Server;
+  let requests: string[];
+  let answer: { writer: string } | { status: number; code: string };
+  beforeAll(async () => {
+    rds = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        requests.push(`${request.headers.authorization}|${body}`);
+        response.setHeader("content-type", "text/xml");
+        if ("code" in answer) {
+          response.statusCode = answer.status;
+          response.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${answer.code}</Code><Message>${answer.code} happened</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+          return;
+        }
+        const member = (arn: string) => `<GlobalClusterMember><DBClusterArn>${arn}</DBClusterArn><IsWriter>${arn === (answer as { writer: string }).writer}</IsWriter></GlobalClusterMember>`;
+        response.end(
+          `<DescribeGlobalClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeGlobalClustersResult><GlobalClusters><GlobalClusterMember>` +
+            `<GlobalClusterIdentifier>payments-dr-global-dev</GlobalClusterIdentifier><GlobalClusterMembers>${member(HOME_CLUSTER)}${member(DR_CLUSTER)}</GlobalClusterMembers>` +
+            `</GlobalClusterMember></GlobalClusters></DescribeGlobalClustersResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeGlobalClustersResponse>`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => rds.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => rds.close(() => resolve())));
+  beforeEach(() => {
+    requests = [];
+    answer = { writer: HOME_CLUSTER };
+  });
+
+  /** A fake `pulumi` that logs its calls, prints `outputs` for `stack output` (fails without), and `primaryStack` for `config get` (fails without). */
+  function fakePulumiWithOutputs(outputs?: string, primaryStack?: string): { bin: string; log: string } {
+    const bin = mkdtempSync(path.join(tmpdir(), "bin-"));
+    const log = path.join(bin, "calls.log");
+    const script = [
+      "#!/usr/bin/env bash",
+      `echo "$*" >> ${log}`,
+      `if [[ "$1 $2" == "stack output" ]]; then ${outputs === undefined ? "exit 255" : `echo '${outputs}'`}; fi`,
+      `if [[ "$1 $2" == "config get" ]]; then ${primaryStack === undefined ? "exit 255" : `echo '${primaryStack}'`}; fi`,
+      "exit 0",
+    ].join("\n");
+    writeFileSync(path.join(bin, "pulumi"), `${script}\n`, { mode: 0o755 });
+    return { bin, log };
+  }
+
+  /** The wrapper, run without blocking this process (the fake RDS endpoint lives in it). */
+  function destroy(bin: string, app = "apps/dr-region", env: Record<string, string> = {}): Promise<{ status: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn("bash", [SCRIPT, app, "destroy", "--yes"], {
+        env: {
+          PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          HOME: mkdtempSync(path.join(tmpdir(), "home-")),
+          AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+          AWS_SECRET_ACCESS_KEY: "secret",
+          AWS_ENDPOINT_URL_RDS: `http://127.0.0.1:${(rds.address() as AddressInfo).port}`,
+          PULUMI_BACKEND_URL: "https://api.pulumi.com",
+          ...env,
+        },
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("close", (status) => resolve({ status, stderr }));
+    });
+  }
+  const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
+
+  it("destroys while the global database's writer is the primary-region stack's cluster, asking in that cluster's region", async () => {
+    const { bin, log } = fakePulumiWithOutputs(OUTPUTS);
+    expect(await destroy(bin)).toEqual({ status: 0, stderr: "" });
+    expect(calls(log)).toEqual([
+      "stack select --create dev --non-interactive",
+      "config get payments-dr:primaryStack --stack dev",
+      "stack output --stack organization/primary-region/dev --json",
+      "destroy --stack dev --yes",
+    ]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toContain("/us-east-1/rds/aws4_request");
+    expect(requests[0]).toContain("Action=DescribeGlobalClusters");
+    expect(requests[0]).toContain("GlobalClusterIdentifier=payments-dr-global-dev");
+  });
+
+  it("refuses every stack's destroy, before anything is deleted, while the writer is away from home (after a switchover or failover)", async () => {
+    answer = { writer: DR_CLUSTER };
+    for (const app of ["apps/global", "apps/dr-region", "apps/primary-region"]) {
+      const { bin, log } = fakePulumiWithOutputs(OUTPUTS, "acme/primary-region/dev");
+      const { status, stderr } = await destroy(bin, app);
+      expect(status).toBe(1);
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+      expect(stderr).toContain(`not destroying ${app} (dev): the writer of the global database payments-dr-global-dev is ${DR_CLUSTER}, not the primary-region stack's cluster ${HOME_CLUSTER}`);
+      expect(stderr).toMatch(/Fail back first \(npx nx run dr:failback.*PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway/);
+      expect(calls(log).some((call) => call.startsWith("destroy"))).toBe(false);
+      // The primary-region stack is the app's own stack, or the one its config names.
+      expect(calls(log)).toContain(`stack output --stack ${app === "apps/primary-region" ? "dev" : "acme/primary-region/dev"} --json`);
+    }
+  });
+
+  it("refuses when the writer cannot be read, and destroys anyway when told to", async () => {
+    answer = { status: 400, code: "AccessDenied" };
+    const { bin, log } = fakePulumiWithOutputs(OUTPUTS);
+    const refused = await destroy(bin);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/cannot read the writer of the global database payments-dr-global-dev in us-east-1: AccessDenied happened/);
+    expect(await destroy(bin, "apps/dr-region", { PAYMENTS_DR_DESTROY_AWAY_FROM_HOME: "1" })).toEqual({ status: 0, stderr: "" });
+    expect(calls(log).filter((call) => call.startsWith("destroy"))).toEqual(["destroy --stack dev --yes"]);
+  });
+
+  it("destroys when there is nothing to protect: no primary-region outputs, or no global cluster any more", async () => {
+    const noOutputs = fakePulumiWithOutputs(undefined);
+    expect(await destroy(noOutputs.bin)).toEqual({ status: 0, stderr: "" });
+    expect(requests).toHaveLength(0);
+    answer = { status: 404, code: "GlobalClusterNotFoundFault" };
+    const gone = fakePulumiWithOutputs(OUTPUTS);
+    expect(await destroy(gone.bin)).toEqual({ status: 0, stderr: "" });
+    expect(calls(gone.log)).toContain("destroy --stack dev --yes");
   });
 });

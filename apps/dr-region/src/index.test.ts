@@ -173,6 +173,13 @@ describe("dr-region stack", () => {
     expect(plan.one("aws:kms/key:Key").inputs.deletionWindowInDays).toBe(7);
   });
 
+  it("keeps its key when the stack keeps a final snapshot (encrypted with it: deleting the key would make the snapshot unreadable), and only then", async () => {
+    const keepsSnapshot = await synth({ config: { skipFinalSnapshot: "false" } });
+    expect(keepsSnapshot.one("aws:rds/cluster:Cluster").inputs).toMatchObject({ skipFinalSnapshot: false, kmsKeyId: keepsSnapshot.outputs.kmsKeyArn });
+    expect(keepsSnapshot.one("aws:kms/key:Key").options.retainOnDelete).toBe(true);
+    expect(plan.one("aws:kms/key:Key").options.retainOnDelete).toBe(false);
+  });
+
   it("fails clearly when primary-region has not been deployed", async () => {
     await expect(synth({ upstream: {} })).rejects.toThrow(/organization\/primary-region\/dev/);
   });

@@ -29,7 +29,12 @@ const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);
 
-const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr DR region data", deletionProtection: config.deletionProtection }, { provider: here.provider });
+// A kept final snapshot is encrypted with this key: the key outlives the stack with it.
+const key = new RegionalKey(
+  "key",
+  { namer: here.namer, description: "payments-dr DR region data", deletionProtection: config.deletionProtection, retainOnDelete: !config.skipFinalSnapshot },
+  { provider: here.provider },
+);
 
 // Every log group: encrypted with this region's key, kept for the configured retention.
 const logs = { kmsKeyArn: key.keyArn, retentionDays: config.logRetentionDays };

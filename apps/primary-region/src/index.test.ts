@@ -163,6 +163,15 @@ describe("primary-region stack", () => {
     expect([plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")].map((k) => k.inputs.deletionWindowInDays)).toEqual([7, 7]);
   });
 
+  it("keeps its key when the stack keeps a final snapshot (encrypted with it: deleting the key would make the snapshot unreadable), and only then", async () => {
+    const keepsSnapshot = await synth({ config: { skipFinalSnapshot: "false" } });
+    expect(keepsSnapshot.one("aws:rds/cluster:Cluster").inputs).toMatchObject({ skipFinalSnapshot: false, kmsKeyId: keepsSnapshot.outputs.kmsKeyArn });
+    expect(keepsSnapshot.one("aws:kms/key:Key").options.retainOnDelete).toBe(true);
+    expect(plan.one("aws:kms/key:Key").options.retainOnDelete).toBe(false);
+    // The DR copy of the key encrypts no snapshot: it goes with the stack.
+    expect(keepsSnapshot.one("aws:kms/replicaKey:ReplicaKey").options.retainOnDelete).toBeUndefined();
+  });
+
   it("sets the connections alarm from the configured instance class, not from db.r6g.large", async () => {
     const connectionsAlarm = (p: Plan) => p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "DatabaseConnections")!;
     expect(connectionsAlarm(plan).inputs.threshold).toBe(1441);

@@ -22,7 +22,12 @@ const drSide = ctx.region(config.drRegion);
 
 // Keys: a multi-region key, replicated to the DR region for the replicated data.
 const { deletionProtection } = config;
-const key = new RegionalKey("key", { namer: here.namer, description: "payments-dr primary region data", multiRegion: true, deletionProtection }, { provider: here.provider });
+// A kept final snapshot is encrypted with this key: the key outlives the stack with it.
+const key = new RegionalKey(
+  "key",
+  { namer: here.namer, description: "payments-dr primary region data", multiRegion: true, deletionProtection, retainOnDelete: !config.skipFinalSnapshot },
+  { provider: here.provider },
+);
 const drReplicaKey = new RegionalKeyReplica(
   "key-replica",
   { namer: drSide.namer, primaryKeyArn: key.keyArn, description: "payments-dr replicated data in the DR region", deletionProtection },

@@ -14,6 +14,12 @@ export interface RegionalKeyArgs {
   multiRegion?: boolean;
   /** The stack's deletion protection: a deleted key then waits 30 days, not 7, and its policy refuses a shorter window to anyone. @default false */
   deletionProtection?: boolean;
+  /**
+   * Leave the key in AWS when the stack is destroyed: set it when the key encrypts a final
+   * snapshot the stack keeps (`skipFinalSnapshot: false`), or that snapshot becomes unreadable
+   * once the key's deletion window ends. @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 /** The customer-managed KMS key of one region, with rotation on and an alias. */
@@ -35,7 +41,7 @@ export class RegionalKey extends pulumi.ComponentResource {
         multiRegion,
         policy: keyPolicyJson(this, { deletionProtection }),
       },
-      { parent: this },
+      { parent: this, retainOnDelete: args.retainOnDelete ?? false },
     );
     new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.namer.regional("kmsAlias", "data")}`, targetKeyId: key.keyId }, { parent: this });
 
