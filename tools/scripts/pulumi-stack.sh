@@ -67,16 +67,24 @@ cd "$workspace/$app_root"
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 
 # Destroy only while the writer is at home: away from it, the destroy order fails halfway
-# (writer-home.mjs says why). The primary-region stack's outputs name both; no outputs, nothing
-# deployed to protect.
+# (writer-home.mjs says why). The primary-region stack's outputs name both; no such stack,
+# nothing deployed to protect. Any other failure to read them refuses: it proves nothing.
 if [[ "$command" == "destroy" && "${PAYMENTS_DR_DESTROY_AWAY_FROM_HOME:-}" != 1 ]]; then
+  override="PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway"
   primary_stack=$stack
   if [[ "$app_root" != apps/primary-region ]]; then
     primary_stack=$(pulumi config get payments-dr:primaryStack --stack "$stack" 2>/dev/null) || primary_stack="organization/primary-region/$stack"
   fi
-  if primary_outputs=$(pulumi stack output --stack "$primary_stack" --json 2>/dev/null); then
+  errors_file=$(mktemp)
+  read_ok=true
+  primary_outputs=$(pulumi stack output --stack "$primary_stack" --json 2>"$errors_file") || read_ok=false
+  read_errors=$(tr '\n' ' ' <"$errors_file")
+  rm -f "$errors_file"
+  if [[ "$read_ok" == true ]]; then
     reason=$(NODE_NO_WARNINGS=1 node "$workspace/tools/scripts/writer-home.mjs" <<<"$primary_outputs" 2>&1) ||
-      fail "not destroying $app_root ($stack): $reason (PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway)"
+      fail "not destroying $app_root ($stack): $reason ($override)"
+  elif [[ "$read_errors" != *"no stack named"* ]]; then
+    fail "not destroying $app_root ($stack): cannot read the outputs of $primary_stack to check where the database's writer is: ${read_errors}($override)"
   fi
 fi
 # ${a[@]+"${a[@]}"}: an empty array under `set -u` is an error in bash before 4.4 (macOS's 3.2).

@@ -150,14 +150,17 @@ describe("pulumi-stack.sh destroy", () => {
     answer = { writer: HOME_CLUSTER };
   });
 
-  /** A fake `pulumi` that logs its calls, prints `outputs` for `stack output` (fails without), and `primaryStack` for `config get` (fails without). */
-  function fakePulumiWithOutputs(outputs?: string, primaryStack?: string): { bin: string; log: string } {
+  /**
+   * A fake `pulumi` that logs its calls, prints `outputs` for `stack output` (or fails with the
+   * `error` given), and `primaryStack` for `config get` (fails without).
+   */
+  function fakePulumiWithOutputs(outputs: string | { error: string }, primaryStack?: string): { bin: string; log: string } {
     const bin = mkdtempSync(path.join(tmpdir(), "bin-"));
     const log = path.join(bin, "calls.log");
     const script = [
       "#!/usr/bin/env bash",
       `echo "$*" >> ${log}`,
-      `if [[ "$1 $2" == "stack output" ]]; then ${outputs === undefined ? "exit 255" : `echo '${outputs}'`}; fi`,
+      `if [[ "$1 $2" == "stack output" ]]; then ${typeof outputs === "string" ? `echo '${outputs}'` : `echo '${outputs.error}' >&2; exit 255`}; fi`,
       `if [[ "$1 $2" == "config get" ]]; then ${primaryStack === undefined ? "exit 255" : `echo '${primaryStack}'`}; fi`,
       "exit 0",
     ].join("\n");
@@ -209,11 +212,22 @@ describe("pulumi-stack.sh destroy", () => {
       expect(status).toBe(1);
       expect(stderr.trim().split("\n")).toHaveLength(1);
       expect(stderr).toContain(`not destroying ${app} (dev): the writer of the global database payments-dr-global-dev is ${DR_CLUSTER}, not the primary-region stack's cluster ${HOME_CLUSTER}`);
-      expect(stderr).toMatch(/Fail back first \(npx nx run dr:failback.*PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway/);
+      expect(stderr).toMatch(/Fail back first \(npx nx run dr:failback.*if the home cluster cannot rejoin, destroy anyway\. \(PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway\)/);
       expect(calls(log).some((call) => call.startsWith("destroy"))).toBe(false);
       // The primary-region stack is the app's own stack, or the one its config names.
       expect(calls(log)).toContain(`stack output --stack ${app === "apps/primary-region" ? "dev" : "acme/primary-region/dev"} --json`);
     }
+  });
+
+  it("refuses when the primary-region stack's outputs cannot be read (a token, a passphrase, the network): that proves nothing", async () => {
+    const { bin, log } = fakePulumiWithOutputs({ error: "error: [401] Unauthorized: No credentials provided or are invalid." });
+    const { status, stderr } = await destroy(bin, "apps/global");
+    expect(status).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(
+      /not destroying apps\/global \(dev\): cannot read the outputs of organization\/primary-region\/dev to check where the database's writer is: error: \[401\] Unauthorized.*\(PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway\)/,
+    );
+    expect(calls(log).some((call) => call.startsWith("destroy"))).toBe(false);
   });
 
   it("refuses when the writer cannot be read, and destroys anyway when told to", async () => {
@@ -226,9 +240,10 @@ describe("pulumi-stack.sh destroy", () => {
     expect(calls(log).filter((call) => call.startsWith("destroy"))).toEqual(["destroy --stack dev --yes"]);
   });
 
-  it("destroys when there is nothing to protect: no primary-region outputs, or no global cluster any more", async () => {
-    const noOutputs = fakePulumiWithOutputs(undefined);
-    expect(await destroy(noOutputs.bin)).toEqual({ status: 0, stderr: "" });
+  it("destroys when there is nothing to protect: no primary-region stack, no outputs, or no global cluster any more", async () => {
+    const noStack = fakePulumiWithOutputs({ error: "error: no stack named 'organization/primary-region/dev' found" });
+    expect(await destroy(noStack.bin)).toEqual({ status: 0, stderr: "" });
+    expect(await destroy(fakePulumiWithOutputs("{}").bin)).toEqual({ status: 0, stderr: "" });
     expect(requests).toHaveLength(0);
     answer = { status: 404, code: "GlobalClusterNotFoundFault" };
     const gone = fakePulumiWithOutputs(OUTPUTS);

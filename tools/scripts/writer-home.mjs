@@ -35,7 +35,8 @@ if (writer === undefined && members.length === 0) process.exit(0);
 if (writer !== clusterArn) {
   console.error(
     `the writer of the global database ${globalClusterId} is ${writer ?? "none (a role change is under way)"}, not the primary-region stack's cluster ${clusterArn}: ` +
-      "destroying now would fail halfway (RDS keeps the last instance of a primary cluster that has a secondary). Fail back first (npx nx run dr:failback, docs/runbook.md).",
+      "destroying now would fail halfway (RDS keeps the last instance of a primary cluster that has a secondary). Fail back first (npx nx run dr:failback, docs/runbook.md); " +
+      "if the home cluster cannot rejoin, destroy anyway.",
   );
   process.exit(AWAY);
 }

@@ -180,6 +180,13 @@ describe("dr-region stack", () => {
     expect(plan.one("aws:kms/key:Key").options.retainOnDelete).toBe(false);
   });
 
+  it("reserves the budgeted concurrency for its API and authorizer, and refuses one over the writer's connection budget (its containers write to the same writer)", async () => {
+    for (const name of ["api-function", "authorizer-function"]) expect(plan.one("aws:lambda/function:Function", name).inputs.reservedConcurrentExecutions).toBe(50);
+    const lowered = await synth({ config: { apiReservedConcurrency: "20" } });
+    expect(lowered.one("aws:lambda/function:Function", "api-function").inputs.reservedConcurrentExecutions).toBe(20);
+    await expect(synth({ config: { apiReservedConcurrency: "500" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency: 500 per region/);
+  });
+
   it("fails clearly when primary-region has not been deployed", async () => {
     await expect(synth({ upstream: {} })).rejects.toThrow(/organization\/primary-region\/dev/);
   });

@@ -154,11 +154,13 @@ describe("global stack with a custom domain", () => {
     expect(noPlan.ofType(HEALTH_CHECK).map((c) => c.inputs.type)).toEqual(["HTTPS", "HTTPS"]);
   });
 
-  it("pitfall: failover record pointing at an execute-api hostname → refused", async () => {
-    const rawApiHost = new URL(primaryRegionOutputs.apiUrl).hostname;
-    await expect(
-      synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [PRIMARY]: { ...WITH_DOMAIN[PRIMARY], customDomainTarget: rawApiHost } } }),
-    ).rejects.toThrow(/not an API Gateway custom domain/);
+  it("pitfall: failover record pointing at an execute-api hostname → refused, for either region's record", async () => {
+    for (const [stack, outputs] of [[PRIMARY, primaryRegionOutputs], [DR, drRegionOutputs]] as const) {
+      const rawApiHost = new URL(outputs.apiUrl).hostname;
+      await expect(synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [stack]: { ...WITH_DOMAIN[stack], customDomainTarget: rawApiHost } } })).rejects.toThrow(
+        /not an API Gateway custom domain/,
+      );
+    }
   });
 
   it("adds the opt-in Region switch plan over the global database and the failover records", () => {

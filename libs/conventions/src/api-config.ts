@@ -28,8 +28,8 @@ export interface ApiConfig {
   merchantLimits: { rateLimit: number; burstLimit: number; dailyQuota: number };
   /**
    * The WAF web ACL: requests per source IP per 5 minutes (all routes, at least
-   * `merchantRateLimit` for the whole window; and `/health` alone), and the largest request
-   * body. @default 15000 / 100 / 8192
+   * what one merchant's usage plan lets through in the window; and `/health` alone), and the
+   * largest request body. @default 20000 / 100 / 8192
    */
   waf: { rateLimitPer5Min: number; healthRateLimitPer5Min: number; maxBodyBytes: number };
 }
@@ -83,11 +83,12 @@ export const MIN_HEALTH_RATE_LIMIT_PER_5_MIN = 60;
 export const WAF_RATE_WINDOW_SECONDS = 300;
 
 /**
- * The lowest per-IP WAF limit that never stops a merchant within its usage plan: its rate for the
- * whole window (merchants usually send from one egress IP, and the plan's 429 is theirs to see).
+ * The lowest per-IP WAF limit that never stops a merchant within its usage plan: all its plan lets
+ * through in the window, its rate for the whole window plus a full burst (merchants usually send
+ * from one egress IP, and the plan's 429 is theirs to see).
  */
-export function minWafRateLimitPer5Min(merchantRateLimit: number): number {
-  return merchantRateLimit * WAF_RATE_WINDOW_SECONDS;
+export function minWafRateLimitPer5Min(merchant: { rateLimit: number; burstLimit: number }): number {
+  return merchant.rateLimit * WAF_RATE_WINDOW_SECONDS + merchant.burstLimit;
 }
 
 /**
@@ -109,13 +110,19 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
         `Lower it to at most ${Math.floor((budget - MAINTENANCE_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
-  const merchantRateLimit = reader.integer("merchantRateLimit", { default: 50, min: 1 });
-  const wafRateLimitPer5Min = reader.integer("wafRateLimitPer5Min", { default: 15_000, min: 10, max: 2_000_000_000 });
-  if (wafRateLimitPer5Min < minWafRateLimitPer5Min(merchantRateLimit)) {
+  const merchantLimits = {
+    rateLimit: reader.integer("merchantRateLimit", { default: 50, min: 1 }),
+    burstLimit: reader.integer("merchantBurstLimit", { default: 100, min: 1 }),
+    dailyQuota: reader.integer("merchantDailyQuota", { default: 100_000, min: 1 }),
+  };
+  const wafRateLimitPer5Min = reader.integer("wafRateLimitPer5Min", { default: 20_000, min: 10, max: 2_000_000_000 });
+  const wafMinimum = minWafRateLimitPer5Min(merchantLimits);
+  if (wafRateLimitPer5Min < wafMinimum) {
     throw new ConfigError(
       "wafRateLimitPer5Min",
-      `${wafRateLimitPer5Min} is below ${minWafRateLimitPer5Min(merchantRateLimit)}, payments-dr:merchantRateLimit (${merchantRateLimit}/s) for ${WAF_RATE_WINDOW_SECONDS} s: ` +
-        `WAF would block a merchant within its usage plan that sends from one IP. Raise it, or lower merchantRateLimit.`,
+      `${wafRateLimitPer5Min} is below ${wafMinimum}, what one merchant's usage plan lets through in ${WAF_RATE_WINDOW_SECONDS} s ` +
+        `(payments-dr:merchantRateLimit ${merchantLimits.rateLimit}/s for the window + payments-dr:merchantBurstLimit ${merchantLimits.burstLimit}): ` +
+        `WAF would block a merchant within its plan that sends from one IP. Raise it, or lower the merchant limits.`,
     );
   }
   return {
@@ -129,11 +136,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
       rateLimit: reader.integer("healthThrottleRateLimit", { default: 50, min: 1 }),
       burstLimit: reader.integer("healthThrottleBurstLimit", { default: 100, min: 1 }),
     },
-    merchantLimits: {
-      rateLimit: merchantRateLimit,
-      burstLimit: reader.integer("merchantBurstLimit", { default: 100, min: 1 }),
-      dailyQuota: reader.integer("merchantDailyQuota", { default: 100_000, min: 1 }),
-    },
+    merchantLimits,
     waf: {
       // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
       rateLimitPer5Min: wafRateLimitPer5Min,

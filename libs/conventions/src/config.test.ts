@@ -119,14 +119,16 @@ describe("loadApiConfig", () => {
       authorizerCacheTtlSeconds: 60,
       healthThrottle: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 15_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
     });
   });
 
   it("refuses a per-IP WAF limit that would block a merchant within its usage plan, naming both keys", async () => {
-    await withConfig({ wafRateLimitPer5Min: "2000" });
-    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafRateLimitPer5Min: 2000 is below 15000, payments-dr:merchantRateLimit \(50\/s\) for 300 s/);
-    await withConfig({ wafRateLimitPer5Min: "2000", merchantRateLimit: "5" });
+    await withConfig({ wafRateLimitPer5Min: "15000" });
+    expect(() => loadApiConfig(regional())).toThrow(
+      /payments-dr:wafRateLimitPer5Min: 15000 is below 15100, what one merchant's usage plan lets through in 300 s \(payments-dr:merchantRateLimit 50\/s for the window \+ payments-dr:merchantBurstLimit 100\)/,
+    );
+    await withConfig({ wafRateLimitPer5Min: "2000", merchantRateLimit: "5", merchantBurstLimit: "500" });
     expect(loadApiConfig(regional()).waf.rateLimitPer5Min).toBe(2000);
   });
 
@@ -145,6 +147,11 @@ describe("loadApiConfig", () => {
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {
     await withConfig({ apiReservedConcurrency: "500" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1502 connections .* budget of 901 .* at most 299/);
+  });
+
+  it("refuses to give the Lambdas more than 90 % of the writer's connections (operators, replication and failover need the rest), naming the key", async () => {
+    await withConfig({ dbConnectionSharePercent: "95" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:dbConnectionSharePercent: 95 is above the maximum of 90/);
   });
 
   it("refuses a timeout at or over API Gateway's 29 s limit", async () => {

@@ -1,4 +1,4 @@
-export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, writerMaxConnections, type ApiConfig } from "./api-config";
+export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, WAF_RATE_WINDOW_SECONDS, writerMaxConnections, type ApiConfig } from "./api-config";
 export { API_TIMEOUT_SECONDS } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
 export { ConfigReader } from "./config-reader";

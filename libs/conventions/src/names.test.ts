@@ -33,6 +33,13 @@ describe("ResourceNamer", () => {
     expect(build).toThrow(new RegExp(`payments-dr:environmentSuffix.*at most ${max}\\b`));
   });
 
+  it("counts the 12-digit account id in a bucket name's length before the id is known", () => {
+    // "payments-dr-data-use1-" (22) + the account id (12) + "-" (1): 28 characters are left within S3's 63.
+    const bucket = (suffix: string) => () => new ResourceNamer({ environmentSuffix: suffix, region: "us-east-1" }).bucket("data", pulumi.output("123456789012"));
+    expect(bucket("s".repeat(28))).not.toThrow();
+    expect(bucket("s".repeat(29))).toThrow(/at most 28 characters/);
+  });
+
   it("tells how long the suffix may be", () => {
     const long = new ResourceNamer({ environmentSuffix: "y".repeat(40), region: "us-east-1" });
     // "payments-dr-aurora-use1-" is 24 characters, so 39 are left within RDS's 63.

@@ -7,7 +7,7 @@ import { regionHealthCheckId } from "./region-switch-plan";
 const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
 const DR_TARGET = "d-def456.execute-api.us-east-2.amazonaws.com";
 
-function synth(primaryTarget = PRIMARY_TARGET): Promise<Plan> {
+function synth(primaryTarget = PRIMARY_TARGET, secondaryTarget = DR_TARGET): Promise<Plan> {
   return synthesize({
     project: "global",
     program: () => {
@@ -19,7 +19,7 @@ function synth(primaryTarget = PRIMARY_TARGET): Promise<Plan> {
         {
           domain: { name: "pay.example.com", hostedZoneId: "Z0123456789ABC" },
           primary: { domainTarget: primaryTarget, domainZoneId: "Z1UJRXOUMOOFQ8", healthCheckId: primary.healthCheckId },
-          secondary: { domainTarget: DR_TARGET, domainZoneId: "ZOJJZC49E0EPZ" },
+          secondary: { domainTarget: secondaryTarget, domainZoneId: "ZOJJZC49E0EPZ" },
         },
         { provider },
       );
@@ -89,6 +89,8 @@ describe("FailoverRecords", () => {
   it("pitfall: failover record pointing at an execute-api hostname → refused (403 / TLS mismatch)", async () => {
     expect(() => checkFailoverTarget("abc123.execute-api.us-east-1.amazonaws.com")).toThrow(/not an API Gateway custom domain/);
     await expect(synth("abc123.execute-api.us-east-1.amazonaws.com")).rejects.toThrow(/not an API Gateway custom domain/);
+    // The DR record too: it is the one traffic follows in a failover.
+    await expect(synth(PRIMARY_TARGET, "def456.execute-api.us-east-2.amazonaws.com")).rejects.toThrow(/not an API Gateway custom domain/);
   });
 });
 

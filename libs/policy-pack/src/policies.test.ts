@@ -394,6 +394,7 @@ const CASES: Record<string, Case> = {
       secondaryCluster({ databaseName: "payments" }),
       secondaryCluster({ masterUsername: "postgres", masterPassword: "not-a-real-password" }),
       secondaryCluster({ sourceRegion: undefined }),
+      secondaryCluster({ kmsKeyId: undefined }),
     ],
     expected: [
       /ignoreChanges lacks replicationSourceIdentifier, engineVersion/,
@@ -511,8 +512,10 @@ const CASES: Record<string, Case> = {
       // Another header, or the header's name in the wrong field type, leaves the key in the samples.
       webAcl({ dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["user-agent"] }, action: "SUBSTITUTION" }] } }, "other-header-waf"),
       webAcl({ dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_COOKIE", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" }] } }, "cookie-waf"),
+      // An exclusion puts the value back where rules report what they matched.
+      webAcl({ dataProtectionConfig: { dataProtections: [{ ...KEY_PROTECTION.dataProtections[0], excludeRuleMatchDetails: true }] } }, "excluding-waf"),
     ],
-    expected: [/^dataProtectionConfig does not protect the authorization header \(SINGLE_HEADER, SUBSTITUTION or HASH\): sampled requests would show merchants' API keys$/],
+    expected: [/^dataProtectionConfig does not protect the authorization header \(SINGLE_HEADER, SUBSTITUTION or HASH, no exclusions\): sampled requests would show merchants' API keys$/],
   },
   "api-keys-table-access": {
     passing: [

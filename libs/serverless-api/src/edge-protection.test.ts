@@ -131,15 +131,24 @@ describe("ServerlessApi edge protection", () => {
     });
 
     const RATE_LIMITED_ACTION = {
-      block: { customResponse: { responseCode: 429, customResponseBodyKey: "rate-limited", responseHeaders: [{ name: "Retry-After", value: "60" }] } },
+      block: {
+        customResponse: {
+          responseCode: 429,
+          customResponseBodyKey: "rate-limited",
+          responseHeaders: [
+            { name: "Retry-After", value: "60" },
+            { name: "Cache-Control", value: "no-store" },
+          ],
+        },
+      },
     };
 
-    it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, first; by default a merchant at its plan's full rate stays under it", () => {
+    it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, first; by default above all a merchant's plan lets through (50/s for 300 s + a burst of 100)", () => {
       expect(rule("rate-per-ip")).toEqual({
         name: "rate-per-ip",
         priority: 0,
         action: RATE_LIMITED_ACTION,
-        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 15_000, evaluationWindowSec: 300 } },
+        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 20_000, evaluationWindowSec: 300 } },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
       });
     });
@@ -225,9 +234,9 @@ describe("ServerlessApi edge protection", () => {
     });
 
     it("takes the rate limit and the body size limit from its arguments", async () => {
-      const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3000, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
+      const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3100, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
       const rules = custom.one(WEB_ACL).inputs.rules;
-      expect(rules[0].statement.rateBasedStatement.limit).toBe(3000);
+      expect(rules[0].statement.rateBasedStatement.limit).toBe(3100);
       expect(rules[1].statement.rateBasedStatement.limit).toBe(90);
       expect(rules[2].statement.sizeConstraintStatement.size).toBe(4096);
     });

@@ -288,7 +288,7 @@ describe("withApiDefaults", () => {
       throttling: { rateLimit: 100, burstLimit: 200 },
       healthThrottling: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 15_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
     });
   });
 
@@ -301,8 +301,8 @@ describe("withApiDefaults", () => {
     [{ healthThrottling: { rateLimit: -1 } }, /healthThrottling.rateLimit -1 must be a positive number/],
     [{ merchantLimits: { burstLimit: 0 } }, /merchantLimits.burstLimit 0 must be an integer from 1 to 5000/],
     [{ merchantLimits: { dailyQuota: 0.5 } }, /merchantLimits.dailyQuota 0.5 must be an integer from 1/],
-    [{ merchantLimits: { rateLimit: 1 }, waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 300 to 2000000000: AWS WAF's bounds/],
-    [{ waf: { rateLimitPer5Min: 2000 } }, /waf.rateLimitPer5Min 2000 must be an integer from 15000 to 2000000000: .*merchant within its usage plan must never be blocked/],
+    [{ merchantLimits: { rateLimit: 1, burstLimit: 1 }, waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 301 to 2000000000: AWS WAF's bounds/],
+    [{ waf: { rateLimitPer5Min: 15_000 } }, /waf.rateLimitPer5Min 15000 must be an integer from 15100 to 2000000000: .*merchant within its usage plan must never be blocked/],
     [{ waf: { healthRateLimitPer5Min: 30 } }, /waf.healthRateLimitPer5Min 30 must be an integer from 60 to 2000000000: a Route 53 health checker calls up to 30 times in 5 minutes/],
     [{ waf: { maxBodyBytes: 20_000 } }, /waf.maxBodyBytes 20000 must be an integer from 1 to 16384: WAF inspects at most the first 16 KB/],
   ])("rejects %j", (overrides, message) => {

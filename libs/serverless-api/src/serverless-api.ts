@@ -63,7 +63,7 @@ export interface ServerlessApiArgs {
   healthThrottling?: Partial<Throttle>;
   /** Per-merchant limits of the usage plan. @default { rateLimit: 50, burstLimit: 100, dailyQuota: 100000 } */
   merchantLimits?: Partial<MerchantLimits>;
-  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 15000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
+  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 20000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
   waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;
@@ -101,7 +101,7 @@ const DEFAULTS = {
   throttling: { rateLimit: 100, burstLimit: 200 },
   healthThrottling: { rateLimit: 50, burstLimit: 100 },
   merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-  waf: { rateLimitPer5Min: 15_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+  waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
   validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */
@@ -148,9 +148,9 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     where,
     "waf.rateLimitPer5Min",
     resolved.waf.rateLimitPer5Min,
-    Math.max(WAF_RATE_LIMIT.min, minWafRateLimitPer5Min(resolved.merchantLimits.rateLimit)),
+    Math.max(WAF_RATE_LIMIT.min, minWafRateLimitPer5Min(resolved.merchantLimits)),
     WAF_RATE_LIMIT.max,
-    "AWS WAF's bounds of a rate-based rule, and at least merchantLimits.rateLimit for 5 minutes: a merchant within its usage plan must never be blocked",
+    "AWS WAF's bounds of a rate-based rule, and at least what merchantLimits let through in 5 minutes: a merchant within its usage plan must never be blocked",
   );
   requireInteger(
     where,

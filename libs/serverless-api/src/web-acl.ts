@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceNamer } from "@payments-dr/conventions";
+import { WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
 import { PROBLEM_TYPE_BASE } from "./gateway-problems";
 import type { LogArgs } from "./vpc-function";
 
@@ -42,7 +42,9 @@ const API_KEY_HEADER = "authorization";
 /**
  * What a source IP over a rate limit gets: a 429 to retry later, not the WAF_FILTERED 403 that
  * clients take as final. WAF's custom response takes precedence over API Gateway's gateway
- * responses, and may not set Content-Type: the body has the problem's members, as JSON.
+ * responses, and may not set Content-Type: the body has the problem's members, as JSON, without
+ * a request id (WAF has none to give). WAF blocks until the IP's count over the trailing window
+ * falls below the limit: a client told to wait a minute may be told again.
  */
 const RATE_LIMITED = {
   bodyKey: "rate-limited",
@@ -64,7 +66,10 @@ const rateLimitedAction: WebAclRule["action"] = {
     customResponse: {
       responseCode: RATE_LIMITED.status,
       customResponseBodyKey: RATE_LIMITED.bodyKey,
-      responseHeaders: [{ name: "Retry-After", value: String(RATE_LIMITED.retryAfterSeconds) }],
+      responseHeaders: [
+        { name: "Retry-After", value: String(RATE_LIMITED.retryAfterSeconds) },
+        { name: "Cache-Control", value: "no-store" },
+      ],
     },
   },
 };
@@ -102,7 +107,7 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
       name: "rate-per-ip",
       priority: 0,
       action: rateLimitedAction,
-      statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: 300 } },
+      statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: WAF_RATE_WINDOW_SECONDS } },
       visibilityConfig: visibility("rate-per-ip"),
     },
     {
@@ -113,7 +118,7 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
         rateBasedStatement: {
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
-          evaluationWindowSec: 300,
+          evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
           // The stage's path (/v1/health) or the custom domain's (/health), with a trailing slash
           // or percent-encoded too: every form API Gateway could route to the same method.
           scopeDownStatement: {

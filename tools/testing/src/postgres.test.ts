@@ -74,6 +74,19 @@ describe("startPostgres", () => {
     expect(await query(server.url, "SELECT n FROM kept")).toEqual([{ n: 42 }]);
   });
 
+  it("restarts in recovery (read-only, as a secondary's endpoint) with its data, and out of it again", async () => {
+    await query(server.url, "CREATE TABLE before_recovery (n int); INSERT INTO before_recovery VALUES (7)");
+    await server.setInRecovery(true);
+    try {
+      expect(await query(server.url, "SELECT pg_is_in_recovery() AS recovering, n FROM before_recovery")).toEqual([{ recovering: true, n: 7 }]);
+      await expect(query(server.url, "INSERT INTO before_recovery VALUES (8)")).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await server.setInRecovery(false);
+    }
+    await query(server.url, "INSERT INTO before_recovery VALUES (8)");
+    expect(await query(server.url, "SELECT pg_is_in_recovery() AS recovering")).toEqual([{ recovering: false }]);
+  });
+
   it("removes its files on stop, and a second stop is harmless", async () => {
     const other = await startPostgres();
     const [{ dir }] = (await query(other.url, "SELECT current_setting('data_directory') AS dir")) as [{ dir: string }];

@@ -33,6 +33,12 @@ export interface PostgresServer {
   pause(): Promise<void>;
   /** Starts a paused server again. */
   resume(): Promise<void>;
+  /**
+   * Restarts the server in recovery, as a hot standby with no primary to follow (read-only,
+   * `pg_is_in_recovery()` true: what a secondary's or a demoted writer's endpoint answers), or,
+   * with `false`, out of it again (promoted).
+   */
+  setInRecovery(inRecovery: boolean): Promise<void>;
   /** Stops the server and deletes its files. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -142,6 +148,15 @@ class ThrowawayPostgres implements PostgresServer {
     // fast: disconnects clients at once, as a crashed or failed-over database would.
     await runAsServerUser(this.binaries.pgCtl, ["-D", this.dataDir, "-m", "fast", "-w", "-t", "30", "stop"], this.baseDir);
     this.running = false;
+  }
+
+  async setInRecovery(inRecovery: boolean): Promise<void> {
+    await this.pause();
+    // standby.signal in the data directory starts the server as a standby (PostgreSQL 12+).
+    const signal = join(this.dataDir, "standby.signal");
+    if (inRecovery) await runAsServerUser("touch", [signal], this.baseDir);
+    else await rm(signal, { force: true });
+    await this.resume();
   }
 
   async stop(): Promise<void> {

@@ -63,6 +63,20 @@ describe("/health (Route 53 failover reads it)", () => {
     });
   });
 
+  it("in recovery (a secondary's endpoint, or a writer demoted by a switchover) → 503 for primary, 200 for dr", async () => {
+    await server.setInRecovery(true);
+    try {
+      const primary = await healthOf("primary");
+      await primary.api.close();
+      expectRegionUnavailable(primary, "primary");
+      const dr = await healthOf("dr");
+      await dr.api.close();
+      expect(dr.status).toBe(200);
+    } finally {
+      await server.setInRecovery(false);
+    }
+  });
+
   it("dr, read-only → 200 (pitfall: DR /health failing because its DB is read-only → DNS never fails over)", async () => {
     await withReadOnlyDatabase(async () => {
       const { status, body, api } = await healthOf("dr");

@@ -114,9 +114,10 @@ export function wafRateLimit(resource: CheckedResource): string[] {
 const PROTECTING_ACTIONS = ["SUBSTITUTION", "HASH"];
 
 /**
- * Every web ACL's data protection replaces (or hashes) the Authorization header: the logging
- * configuration's redaction does not reach the sampled requests, which keep every header of up
- * to 500 requests per rule for three hours (WAFV2 API reference, VisibilityConfig).
+ * Every web ACL's data protection replaces (or hashes) the Authorization header, with no
+ * exception for rule match or rate-based details (either would show the value there): the
+ * logging configuration's redaction does not reach the sampled requests, which keep every header
+ * of up to 500 requests per rule for three hours (WAFV2 API reference, VisibilityConfig).
  */
 export function wafKeyProtection(resource: CheckedResource): string[] {
   if (resource.type !== WEB_ACL) return [];
@@ -126,10 +127,12 @@ export function wafKeyProtection(resource: CheckedResource): string[] {
     return (
       field(target, "fieldType") === "SINGLE_HEADER" &&
       list(field(target, "fieldKeys")).some((key) => String(key).toLowerCase() === KEY_HEADER) &&
-      PROTECTING_ACTIONS.includes(String(field(protection, "action")))
+      PROTECTING_ACTIONS.includes(String(field(protection, "action"))) &&
+      field(protection, "excludeRuleMatchDetails") !== true &&
+      field(protection, "excludeRateBasedDetails") !== true
     );
   });
-  return protectsKey ? [] : [`dataProtectionConfig does not protect the ${KEY_HEADER} header (SINGLE_HEADER, SUBSTITUTION or HASH): sampled requests would show merchants' API keys`];
+  return protectsKey ? [] : [`dataProtectionConfig does not protect the ${KEY_HEADER} header (SINGLE_HEADER, SUBSTITUTION or HASH, no exclusions): sampled requests would show merchants' API keys`];
 }
 
 /** `key` of an object, in the provider's camelCase or the WAF API's PascalCase. */
