@@ -9,7 +9,7 @@ import type { Fetch } from "./http";
 import { preflight } from "./preflight";
 import { run } from "./run";
 import { validateStatusReport } from "./status-schema";
-import { DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs, healthy, HOME } from "./test-support";
+import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs, healthy, HOME } from "./test-support";
 import { Topology } from "./topology";
 
 const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
@@ -166,6 +166,22 @@ describe("preflight", () => {
     expect(code).toBe(EXIT_CODES.refused);
   });
 
+  it("fails while a move is under way, when the target already holds the writer, and while the target resynchronizes", async () => {
+    const failed = async (args: string[]) => {
+      const { code, stdout } = await dr([...args, "--json"]);
+      expect(code).toBe(EXIT_CODES.refused);
+      return JSON.parse(stdout).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name);
+    };
+    world.startMove(DR);
+    expect(await failed(["preflight", "--to", DR])).toContain("no global-cluster operation in progress");
+    world.restore();
+    world = new FakeWorld(outputs, clock);
+    expect(await failed(["preflight", "--to", HOME])).toContain("target is a secondary member");
+    world.writer = DR;
+    world.syncStatus[HOME] = "pending-resync";
+    expect(await failed(["preflight", "--to", HOME])).toContain("target member synchronized");
+  });
+
   it("fails on different engine versions", async () => {
     world.engineVersions[DR] = "16.4";
     const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
@@ -277,6 +293,13 @@ describe("switchover", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
+  it("refuses at exactly 15 s of lag: the threshold is the lag alarm's, and a move never starts while it fires", async () => {
+    world.lagMs = 15_000;
+    const { code } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
   it("refuses without --yes when there is no terminal to confirm on", async () => {
     const { code, stderr } = await dr(["switchover", "--to", DR]);
     expect(code).toBe(EXIT_CODES.refused);
@@ -284,9 +307,11 @@ describe("switchover", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
-  it("refuses when the operator does not answer yes", async () => {
-    const { code } = await dr(["switchover", "--to", DR], { isTTY: true, answer: "no" });
-    expect(code).toBe(EXIT_CODES.refused);
+  it("refuses when the operator does not answer yes, an empty answer (Enter alone) included", async () => {
+    for (const answer of ["no", ""]) {
+      const { code } = await dr(["switchover", "--to", DR], { isTTY: true, answer });
+      expect(code).toBe(EXIT_CODES.refused);
+    }
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
@@ -454,13 +479,43 @@ describe("failover", () => {
       expect(calls("FailoverGlobalCluster")).toEqual([]);
     });
 
-    it("waits for the move when FailoverGlobalCluster's answer is lost after AWS started it: exit 0, one call", async () => {
+    it("waits for the move when FailoverGlobalCluster's answer is lost after AWS started it: exit 0, one call, still nothing asked of the failed region", async () => {
       world.answerLost = true;
       const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
       expect(code).toBe(EXIT_CODES.ok);
       expect(world.writer).toBe(DR);
       expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+      expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
+      expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
       expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/FailoverGlobalCluster in us-east-2 answered .*under way/));
+    });
+
+    it("is already done when the target holds the writer: exit 0, no second FailoverGlobalCluster", async () => {
+      world.writer = DR;
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).outcome).toBe("already-done");
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("asks for confirmation like every move: without --yes and without a terminal it refuses, calling nothing", async () => {
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/pass --yes/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("counts its timeout from the confirmation, not from the start of the command", async () => {
+      const { code } = await dr(["failover", "--to", DR, "--allow-data-loss", "--timeout", "60"], {
+        fetch: drOnly(),
+        isTTY: true,
+        ask: async () => {
+          await clock.sleep(120_000);
+          return "yes";
+        },
+      });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(world.writer).toBe(DR);
     });
 
     it("is a failure (exit 3) when AWS refuses the failover and nothing moves", async () => {
@@ -501,7 +556,8 @@ describe("failback", () => {
     world.syncStatus[HOME] = "pending-resync";
     const { code, stderr } = await dr(["failback", "--yes"]);
     expect(code).toBe(EXIT_CODES.refused);
-    expect(stderr).toMatch(/pending-resync/);
+    // Its own refusal, before any preflight: it says what to wait for.
+    expect(stderr).toMatch(/has rejoined but is still resynchronizing \(pending-resync\): wait, then retry/);
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
@@ -568,6 +624,24 @@ describe("cli", () => {
     // Asking for help is never refused.
     expect((await dr(["failback", "--to", "dr", "--help"])).code).toBe(EXIT_CODES.ok);
   });
+
+  it("waits the real /health timeout by default (7 s, Route 53's 4 s + 2 s): an old writer answering 200 after 4 s still blocks a failover", async () => {
+    const stderr: string[] = [];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: answersAfter(4_000, 200, JSON.stringify({ status: "ok", role: "primary" })), [drRegionOutputs.healthUrl]: healthy });
+    const code = await run(["failover", "--to", DR, "--allow-data-loss", "--yes", "--outputs", outputsDir], {
+      workspace: "/nonexistent",
+      stdout: () => undefined,
+      stderr: (t) => stderr.push(t),
+      isTTY: false,
+      clients: world.clients(),
+      fetch,
+      clock,
+      pollIntervalMs: 10_000,
+    });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr.join("\n")).toMatch(/still answers .*\/health with 200/);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+  }, 15_000);
 
   it("an unknown --to region is refused", async () => {
     const { code, stderr } = await dr(["preflight", "--to", "eu-west-1"]);

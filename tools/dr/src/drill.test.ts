@@ -3,7 +3,7 @@ import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { AURORA_RPO_LAG_METRIC, RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
 import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
 import type { Context } from "./context";
-import { drill, drillFailure, drillMarkdown } from "./drill";
+import { drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";
 import { formatDrill } from "./format";
 import { answersAfter, FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME } from "./test-support";
 import {
@@ -17,7 +17,7 @@ import {
   RTO_SECONDS,
 } from "./thresholds";
 import { Topology } from "./topology";
-import { outageWindows, type PaymentAttempt, postTestPayment } from "./traffic";
+import { lostPayments, outageWindows, type PaymentAttempt, postTestPayment } from "./traffic";
 
 // A well-formed drill merchant key; the fake API accepts only this one.
 const DRILL_KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
@@ -73,6 +73,29 @@ describe("observed RTO", () => {
       jest.useRealTimers();
     }
   });
+});
+
+it("judges an RTO of exactly the promise (300 s) or the aim (90 s) as within it, a second more as over", () => {
+  expect(rtoVerdict(300)).toMatchObject({ withinPromise: true, withinAim: false });
+  expect(rtoVerdict(301)).toMatchObject({ withinPromise: false, withinAim: false });
+  expect(rtoVerdict(90)).toMatchObject({ withinPromise: true, withinAim: true });
+  expect(rtoVerdict(91)).toMatchObject({ withinPromise: true, withinAim: false });
+  expect(rtoVerdict(null)).toMatchObject({ withinPromise: false, withinAim: false });
+});
+
+it("reads a payment back with the payment timeout, not /health's: a GET answered after 11 s finds it, so it is not counted lost", async () => {
+  jest.useFakeTimers();
+  try {
+    const apiUrl = primaryRegionOutputs.apiUrl;
+    const fetch = fakeFetch({ [`${apiUrl}/payments/`]: answersAfter(11_000, 200, JSON.stringify({ id: "pay_slow" })) });
+    const ctx = { fetch, clock: new FakeClock(), healthTimeoutMs: HEALTH_TIMEOUT_MS, paymentTimeoutMs: PAYMENT_TIMEOUT_MS } as unknown as Context;
+    const acknowledged: PaymentAttempt = { idempotencyKey: "k-slow", sentAt: "2025-06-02T09:00:00.000Z", httpStatus: 201, paymentId: "pay_slow" };
+    const lost = lostPayments(ctx, apiUrl, [acknowledged], { apiKey: DRILL_KEY });
+    await jest.advanceTimersByTimeAsync(11_000);
+    expect(await lost).toEqual([]);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 describe("drill", () => {
@@ -228,6 +251,13 @@ describe("drill", () => {
     expect(result.timeline.map((e) => e.step)).toContainEqual(`cleared ${result.payments.acknowledged} payments' sessions in ${HOME}, so the read-back asks PostgreSQL`);
     expect(drillFailure(result)?.exitCode).toBe(3);
     expect(drillMarkdown(result)).toMatch(/Lost payments/);
+  });
+
+  it("asks before it moves anything: without yes, a refused confirmation is exit 2 and no switchover", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    await expect(drill(context(paymentsApi(world, false), clock), { ...options, yes: false })).rejects.toMatchObject({ exitCode: 2 });
+    expect(world.calls.filter((c) => c.command === "SwitchoverGlobalCluster")).toEqual([]);
   });
 
   it("refuses to start unless the home region is the idle writer", async () => {

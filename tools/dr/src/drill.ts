@@ -121,7 +121,8 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   };
 }
 
-function rtoVerdict(observedSeconds: number | null): RtoVerdict {
+/** The observed RTO against the promise and the aim: at them still within. */
+export function rtoVerdict(observedSeconds: number | null): RtoVerdict {
   return {
     promisedSeconds: RTO_SECONDS,
     aimedSeconds: AIM_RTO_SECONDS,

@@ -19,7 +19,7 @@ export const AIM_RTO_SECONDS = 90;
 export const REPLICATION_WARNING_SHARE = 0.25;
 
 /**
- * Preflight refuses a switchover when the target lags more than this (15 s): the lag alarm's
+ * Preflight refuses a switchover when the target lags this much or more (15 s): the lag alarm's
  * threshold, so a move never starts while an alarm about the data it would carry is firing.
  */
 export const MAX_LAG_SECONDS = RPO_SECONDS * REPLICATION_WARNING_SHARE;
