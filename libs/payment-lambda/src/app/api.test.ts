@@ -1,4 +1,4 @@
-import { countRows, migrate, startPostgres, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { apiEvent, getHealth, getPayment, postPayment, TEST_CALLER, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 
@@ -231,6 +231,32 @@ describe("routes", () => {
   it("survives an event with nothing in it", async () => {
     const response = await api.handler({} as never);
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe("an unexpected error", () => {
+  it("is a 500 problem that tells nothing of it: no message, no stack, no SQL", async () => {
+    // A database whose payments table went missing: undefined_table (42P01), nothing to retry.
+    await withClient(server.url, (client) => client.query("CREATE DATABASE broken"));
+    const broken = server.urlFor("broken");
+    await migrate(broken);
+    await withClient(broken, (client) => client.query("ALTER TABLE payments RENAME TO payments_secret_marker"));
+    const container = testApi(testSettings(broken));
+    try {
+      const response = await container.handler(postPayment(VALID_PAYMENT, "boom-key"));
+      expect(response.statusCode).toBe(500);
+      expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
+      expect(problemOf(response)).toEqual({
+        type: "tag:payments-dr,2025:problems/internal-error",
+        title: "Internal error",
+        status: 500,
+        detail: "An unexpected error occurred.",
+        requestId: expect.any(String),
+      });
+      expect(response.body).not.toMatch(/relation|does not exist|42P01|secret_marker|\n\s+at /);
+    } finally {
+      await container.close();
+    }
   });
 });
 

@@ -84,6 +84,19 @@ describe("Idempotency-Key", () => {
     expect(await countRows(server.url)).toEqual(before);
   });
 
+  it.each([
+    ["description", { description: "Three coffees" }],
+    ["reference", { reference: "order-1002" }],
+    ["currency", { currency: "USD" }],
+  ])("refuses the same key when only the %s differs: 422, nothing written", async (field, change) => {
+    const key = `reuse-${field}`;
+    await api.handler(postPayment(VALID_PAYMENT, key));
+    const before = await countRows(server.url);
+    const response = await api.handler(postPayment({ ...VALID_PAYMENT, ...change }, key));
+    expect(response.statusCode).toBe(422);
+    expect(await countRows(server.url)).toEqual(before);
+  });
+
   it("scopes keys by merchant (of the caller's API key): another merchant's same key is another payment", async () => {
     const a = await api.handler(postPayment(VALID_PAYMENT, "shared-key"));
     const b = await api.handler(postPayment(VALID_PAYMENT, "shared-key", { caller: { merchantId: "merchant-43", keyId: "fedcba9876543210" } }));
