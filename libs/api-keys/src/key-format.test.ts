@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { API_KEY_PREFIX, bearerToken, generateApiKey, parseApiKey } from "./key-format";
 
 describe("API key format", () => {
@@ -6,6 +7,23 @@ describe("API key format", () => {
       const { keyId, secret, apiKey } = generateApiKey();
       expect(apiKey.startsWith(API_KEY_PREFIX)).toBe(true);
       expect(parseApiKey(apiKey)).toEqual({ keyId, secret });
+    }
+  });
+
+  it("draws the key id and the secret separately (8 and 32 random bytes): the id, shown and logged, tells nothing of the secret", () => {
+    const draws: Buffer[] = [];
+    const spy = jest.spyOn(crypto, "randomBytes").mockImplementation(((size: number) => {
+      const bytes = Buffer.alloc(size, draws.length + 1);
+      draws.push(bytes);
+      return bytes;
+    }) as typeof crypto.randomBytes);
+    try {
+      const { keyId, secret } = generateApiKey();
+      expect(draws.map((d) => d.length)).toEqual([8, 32]);
+      expect(keyId).toBe(draws[0]!.toString("hex"));
+      expect(Buffer.from(secret, "base64url")).toEqual(draws[1]);
+    } finally {
+      spy.mockRestore();
     }
   });
 

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
@@ -52,6 +53,22 @@ describe("create", () => {
     expect(result.note).toMatch(/cannot be shown again/);
     const item = (await keys().table.item(result.keyId))!;
     for (const secret of [item.salt, item.secretHash, item.usageKey] as string[]) expect(stdout).not.toContain(secret);
+  });
+
+  it("never overwrites a key whose id is taken (2⁻⁶⁴ odds): fails, and the first key's record stays as it was", async () => {
+    const first = await created("merchant-1");
+    const before = await keys().table.item(first.keyId);
+    const real = crypto.randomBytes;
+    const spy = jest.spyOn(crypto, "randomBytes").mockImplementation(((size: number) => (size === 8 ? Buffer.from(first.keyId, "hex") : real(size))) as typeof crypto.randomBytes);
+    try {
+      const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-2"]);
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(new RegExp(`key id ${first.keyId} is already taken`));
+      expect(apiKeysIn(stdout)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await keys().table.item(first.keyId)).toEqual(before);
   });
 
   it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
@@ -142,6 +159,14 @@ describe("revoke", () => {
     const record = parseApiKeyRecord(await keys().table.item(keyId));
     expect(record).toMatchObject({ status: "revoked", revokedAt: "2026-11-25T14:00:00.000Z" });
     expect(verifyApiKey(parseApiKey(apiKey)!, record)).toBeUndefined();
+  });
+
+  it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
+    const { keyId } = await created("merchant-1");
+    keys().regions.length = 0;
+    const { code } = await keys().run(["revoke", "--key-id", keyId, "--region", "dr"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(keys().regions.filter((r) => r.service === "dynamodb").map((r) => r.region)).toEqual([DR]);
   });
 
   it("an already revoked key: says so, exit 0, the first revocation time is kept", async () => {

@@ -138,6 +138,17 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
 describe("the merchant comes from the API key (the authorizer context), never from the body", () => {
   const OTHER = { merchantId: "merchant-7", keyId: "fedcba9876543210" };
 
+  it("ignores a header or query parameter naming another merchant: the payment is the caller's, and the other merchant cannot read it", async () => {
+    const event = postPayment(VALID_PAYMENT, "context-spoof", { caller: OTHER });
+    event.headers = { ...event.headers, "X-Merchant-Id": "merchant-42", "x-merchant-id": "merchant-42" };
+    event.queryStringParameters = { merchantId: "merchant-42" };
+    const created = await api.handler(event);
+    expect(created.statusCode).toBe(201);
+    const payment = paymentOf(created);
+    expect(payment.merchantId).toBe("merchant-7");
+    expect((await api.handler(getPayment(payment.id))).statusCode).toBe(404);
+  });
+
   it("creates the payment for the caller's merchant, and that merchant reads it back", async () => {
     const created = await api.handler(postPayment(VALID_PAYMENT, "context-1", { caller: OTHER }));
     expect(created.statusCode).toBe(201);

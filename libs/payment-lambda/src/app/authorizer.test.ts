@@ -84,6 +84,31 @@ describe("the authorizer, against a local DynamoDB with the real hashing", () =>
     });
   });
 
+  it("takes the merchant from the key's record only: a header, query or path naming another merchant changes nothing", async () => {
+    const event = authorizerEvent({ authorization: bearer(active.apiKey) });
+    const spoofed = {
+      ...event,
+      headers: { ...event.headers, "X-Merchant-Id": "merchant-2", "x-merchant-id": "merchant-2", merchantId: "merchant-2" },
+      queryStringParameters: { merchantId: "merchant-2" },
+      pathParameters: { merchantId: "merchant-2" },
+    };
+    const result = await authorize(spoofed);
+    expect(result.principalId).toBe("merchant-1");
+    expect(result.context).toEqual({ merchantId: "merchant-1", keyId: active.record.keyId });
+  });
+
+  it("reads the keys table in its own region: its client takes the region Lambda runs it in (AWS_REGION), named nowhere else", async () => {
+    const region = process.env.AWS_REGION;
+    process.env.AWS_REGION = "us-east-2";
+    try {
+      const deployed = createAuthorizerRuntime(settings({ dynamodbEndpoint: undefined }));
+      expect(await (await deployed.dynamoDb()).client.config.region()).toBe("us-east-2");
+    } finally {
+      if (region === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = region;
+    }
+  });
+
   it("leaves usageIdentifierKey out for a key without a usage key", async () => {
     const plain = await storedKey("merchant-2");
     const result = await authorize(authorizerEvent({ authorization: bearer(plain.apiKey) }));
