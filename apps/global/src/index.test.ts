@@ -34,6 +34,18 @@ describe("global stack without a custom domain", () => {
     for (const check of checks) expect(check.inputs).toMatchObject({ type: "HTTPS", enableSni: true, requestInterval: 10, failureThreshold: 3, port: 443 });
   });
 
+  it("alarms on each region's own health check: the dr alarm watches the check of the DR region's /health, not the primary's", () => {
+    const idOfCheckOn = (healthUrl: string) => {
+      const check = plan.ofType(HEALTH_CHECK).find((c) => c.inputs.fqdn === new URL(healthUrl).hostname)!;
+      return fakeId("hc", `${HEALTH_CHECK}::${check.name}`);
+    };
+    const watched = (name: string) =>
+      plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "HealthCheckStatus" && a.inputs.name.includes(`-health-${name}-`))!.inputs.dimensions.HealthCheckId;
+    expect(watched("primary")).toBe(idOfCheckOn(primaryRegionOutputs.healthUrl));
+    expect(watched("dr")).toBe(idOfCheckOn(drRegionOutputs.healthUrl));
+    expect(watched("dr")).not.toBe(watched("primary"));
+  });
+
   it("creates no DNS records, and says in its outputs that DNS failover needs a domain", () => {
     expect(plan.ofType("aws:route53/record:Record")).toEqual([]);
     expect(plan.outputs.dnsFailover).toMatch(/^disabled: DNS failover needs a custom domain/);

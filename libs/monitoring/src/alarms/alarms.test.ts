@@ -78,6 +78,21 @@ describe("RegionalAlarms", () => {
     expect(alarm.inputs).not.toHaveProperty("statistic" in stat ? "extendedStatistic" : "statistic");
   });
 
+  it.each([
+    // How long each condition must last before it pages, and what a silent metric means.
+    ["lambda-errors", 3, 2, "notBreaching"],
+    ["lambda-throttles", 1, 1, "notBreaching"],
+    ["lambda-duration-p99", 3, 3, "notBreaching"],
+    ["api-5xx", 3, 2, "notBreaching"],
+    ["api-latency-p99", 3, 3, "notBreaching"],
+    ["aurora-cpu", 5, 5, "missing"],
+    ["aurora-connections", 3, 3, "missing"],
+  ])("%s pages after %i minutes with %i breaching, missing data %s", (role, evaluationPeriods, datapointsToAlarm, treatMissingData) => {
+    for (const component of ["primary", "dr"]) {
+      expect(alarmsOf(plan, component).get(role)!.inputs).toMatchObject({ period: 60, evaluationPeriods, datapointsToAlarm, treatMissingData });
+    }
+  });
+
   it("wires every alarm to its region's topic on ALARM and on OK, with a chosen missing-data treatment", () => {
     for (const [component, region, count] of [["primary", "us-east-1", 7], ["dr", "us-east-2", 8]] as const) {
       const alarms = [...alarmsOf(plan, component).values()];
@@ -196,6 +211,10 @@ describe("ReplicationAlarms", () => {
         statistic: "Minimum",
         comparisonOperator: "LessThanThreshold",
         threshold: 1,
+        // One minute: a health check already waits out its own threshold (3 × 10 s) before it fails.
+        period: 60,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
         treatMissingData: "breaching",
       });
     }
