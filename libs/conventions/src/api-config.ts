@@ -1,4 +1,4 @@
-import { API_TIMEOUT_SECONDS } from "./api-defaults";
+import { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import type { RegionalConfig } from "./regional-config";
@@ -111,11 +111,11 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
     );
   }
   const merchantLimits = {
-    rateLimit: reader.integer("merchantRateLimit", { default: 50, min: 1 }),
-    burstLimit: reader.integer("merchantBurstLimit", { default: 100, min: 1 }),
-    dailyQuota: reader.integer("merchantDailyQuota", { default: 100_000, min: 1 }),
+    rateLimit: reader.integer("merchantRateLimit", { default: API_DEFAULTS.merchantLimits.rateLimit, min: 1 }),
+    burstLimit: reader.integer("merchantBurstLimit", { default: API_DEFAULTS.merchantLimits.burstLimit, min: 1 }),
+    dailyQuota: reader.integer("merchantDailyQuota", { default: API_DEFAULTS.merchantLimits.dailyQuota, min: 1 }),
   };
-  const wafRateLimitPer5Min = reader.integer("wafRateLimitPer5Min", { default: 20_000, min: 10, max: 2_000_000_000 });
+  const wafRateLimitPer5Min = reader.integer("wafRateLimitPer5Min", { default: API_DEFAULTS.waf.rateLimitPer5Min, min: 10, max: 2_000_000_000 });
   const wafMinimum = minWafRateLimitPer5Min(merchantLimits);
   if (wafRateLimitPer5Min < wafMinimum) {
     throw new ConfigError(
@@ -127,22 +127,22 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   }
   return {
     reservedConcurrency,
-    memoryMb: reader.integer("apiMemoryMb", { default: 512, min: 128, max: 10240 }),
+    memoryMb: reader.integer("apiMemoryMb", { default: API_DEFAULTS.memoryMb, min: 128, max: 10240 }),
     timeoutSeconds: reader.integer("apiTimeoutSeconds", API_TIMEOUT_SECONDS),
-    throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: 100, min: 1 }),
-    throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: 200, min: 1 }),
-    authorizerCacheTtlSeconds: reader.integer("authorizerCacheTtlSeconds", { default: 60, min: 0, max: 3600 }),
+    throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: API_DEFAULTS.throttling.rateLimit, min: 1 }),
+    throttleBurstLimit: reader.integer("apiThrottleBurstLimit", { default: API_DEFAULTS.throttling.burstLimit, min: 1 }),
+    authorizerCacheTtlSeconds: reader.integer("authorizerCacheTtlSeconds", { default: API_DEFAULTS.authorizerCacheTtlSeconds, min: 0, max: 3600 }),
     healthThrottle: {
-      rateLimit: reader.integer("healthThrottleRateLimit", { default: 50, min: 1 }),
-      burstLimit: reader.integer("healthThrottleBurstLimit", { default: 100, min: 1 }),
+      rateLimit: reader.integer("healthThrottleRateLimit", { default: API_DEFAULTS.healthThrottling.rateLimit, min: 1 }),
+      burstLimit: reader.integer("healthThrottleBurstLimit", { default: API_DEFAULTS.healthThrottling.burstLimit, min: 1 }),
     },
     merchantLimits,
     waf: {
       // AWS WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
       rateLimitPer5Min: wafRateLimitPer5Min,
-      healthRateLimitPer5Min: reader.integer("wafHealthRateLimitPer5Min", { default: 100, min: MIN_HEALTH_RATE_LIMIT_PER_5_MIN, max: 2_000_000_000 }),
+      healthRateLimitPer5Min: reader.integer("wafHealthRateLimitPer5Min", { default: API_DEFAULTS.waf.healthRateLimitPer5Min, min: MIN_HEALTH_RATE_LIMIT_PER_5_MIN, max: 2_000_000_000 }),
       // WAF inspects at most the first 16 KB of an API Gateway request body by default.
-      maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: 8192, min: 256, max: 16_384 }),
+      maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: API_DEFAULTS.waf.maxBodyBytes, min: 256, max: 16_384 }),
     },
   };
 }

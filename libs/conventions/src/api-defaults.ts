@@ -4,3 +4,18 @@
  * Apart from api-config.ts so that the local adapter can play it without loading Pulumi.
  */
 export const API_TIMEOUT_SECONDS = { default: 10, min: 1, max: 28 } as const;
+
+/**
+ * The payments API's defaults, read by both the stack config (api-config.ts, under their
+ * `payments-dr:` keys) and the ServerlessApi component (for callers that pass no value), so the
+ * two cannot drift apart. Throttles and merchant limits are requests per second and burst.
+ */
+export const API_DEFAULTS = {
+  memoryMb: 512,
+  authorizerCacheTtlSeconds: 60,
+  throttling: { rateLimit: 100, burstLimit: 200 },
+  healthThrottling: { rateLimit: 50, burstLimit: 100 },
+  merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
+  /** Per source IP per 5 minutes (all routes; `/health` alone), and the largest request body in bytes. */
+  waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+} as const;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
+import { API_DEFAULTS, API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
 import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
@@ -92,16 +92,11 @@ interface ResolvedOptions {
 export type ResolvedServerlessApiArgs = Omit<ServerlessApiArgs, keyof ResolvedOptions> & ResolvedOptions;
 
 const DEFAULTS = {
-  memoryMb: 512,
+  ...API_DEFAULTS,
   timeoutSeconds: API_TIMEOUT_SECONDS.default,
   stageName: "v1",
   logLevel: "INFO" as LogLevel,
   databaseTimeouts: DATABASE_TIMEOUT_LIMITS,
-  authorizerCacheTtlSeconds: 60,
-  throttling: { rateLimit: 100, burstLimit: 200 },
-  healthThrottling: { rateLimit: 50, burstLimit: 100 },
-  merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-  waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
   validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */

@@ -1,6 +1,6 @@
 import { merchantIdProblem } from "@payments-dr/api-keys";
 import { parseArgs } from "node:util";
-import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
+import { API_DEFAULTS, API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
 
 /** A bad command line: the message says what to pass instead. */
 export class UsageError extends Error {
@@ -17,7 +17,7 @@ export function intOption(name: string, text: string | undefined, fallback: numb
 /** The merchant of the key created at start-up unless `--merchant` names another (also the benchmark's). */
 export const DEFAULT_MERCHANT = "merchant-42";
 /** The authorizer cache TTL unless `--auth-cache-ttl` says otherwise: the stack's default (authorizerCacheTtlSeconds). */
-export const DEFAULT_AUTH_CACHE_TTL_S = 60;
+export const DEFAULT_AUTH_CACHE_TTL_S = API_DEFAULTS.authorizerCacheTtlSeconds;
 /** API Gateway's limit on an authorizer's cache TTL. */
 const MAX_AUTH_CACHE_TTL_S = 3600;
 
