@@ -217,8 +217,17 @@ describe("Aurora global and primary clusters", () => {
   it("protects production: deletion protection, a final snapshot, a recoverable secret", async () => {
     const prod = await synthPrimary({ deletionProtection: true, skipFinalSnapshot: false, globalDeletionProtection: true });
     expect(prod.one(GLOBAL).inputs.deletionProtection).toBe(true);
-    expect(prod.one(CLUSTER).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "payments-dr-aurora-final-use1-qa7" });
+    expect(prod.one(CLUSTER).inputs).toMatchObject({ deletionProtection: true, skipFinalSnapshot: false });
     expect(prod.named("primary-secret").inputs.recoveryWindowInDays).toBe(7);
+  });
+
+  it("names each build's final snapshot apart, so destroying a rebuilt stack does not collide with the last one's", async () => {
+    const prod = await synthPrimary({ skipFinalSnapshot: false });
+    // Drawn once, when the cluster's stack is built: a rebuilt stack draws again.
+    expect(prod.named("primary-final-snapshot-id")).toMatchObject({ type: "random:index/randomId:RandomId", parent: "primary", inputs: { byteLength: 4 } });
+    expect(prod.one(CLUSTER).inputs.finalSnapshotIdentifier).toMatch(/^payments-dr-aurora-final-use1-qa7-[0-9a-f]{8}$/);
+    // Without a final snapshot there is nothing to name: no draw.
+    expect(plan.ofType("random:index/randomId:RandomId")).toHaveLength(0);
   });
 
   it("makes the app role's credentials like the master's: their own secret, encrypted, replicated, redacted", () => {

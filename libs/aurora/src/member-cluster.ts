@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { AURORA_ENGINE, AURORA_PORT, CLUSTER_LOG_EXPORTS, PERFORMANCE_INSIGHTS_RETENTION_DAYS } from "./engine";
 import { clusterInstanceOptions, memberClusterOptions, promotionTier } from "./options";
@@ -64,6 +65,20 @@ export interface MemberCluster {
  */
 export function clusterEndpointOf(endpoint: string, readerEndpoint: string): string {
   return endpoint || readerEndpoint.replace(".cluster-ro-", ".cluster-");
+}
+
+/**
+ * The name of the snapshot RDS takes when the cluster is deleted, or undefined when none is kept.
+ * The snapshot outlives the stack, so a fixed name would make the destroy of a rebuilt stack
+ * with the same suffix fail (`DBClusterSnapshotAlreadyExists`), after the provider has already
+ * detached the cluster from the global database. A random part, drawn once per build of the
+ * stack, keeps each build's snapshot apart (terraform-aws-modules/rds does the same). RDS takes
+ * the name only in DeleteDBCluster, so changing it touches no running cluster.
+ */
+function finalSnapshotIdentifier(name: string, args: MemberClusterArgs, parent: pulumi.Resource): pulumi.Output<string> | undefined {
+  if (args.skipFinalSnapshot) return undefined;
+  const build = new random.RandomId(`${name}-final-snapshot-id`, { byteLength: 4 }, { parent });
+  return pulumi.interpolate`${args.namer.regional("rdsIdentifier", "aurora-final")}-${build.hex}`;
 }
 
 /** The CloudWatch Logs group RDS exports a cluster's `log` (e.g. postgresql) to. */
@@ -131,7 +146,7 @@ export function createMemberCluster(name: string, args: MemberClusterArgs, role:
       enabledCloudwatchLogsExports: CLUSTER_LOG_EXPORTS,
       copyTagsToSnapshot: true,
       skipFinalSnapshot: args.skipFinalSnapshot,
-      finalSnapshotIdentifier: args.skipFinalSnapshot ? undefined : args.namer.regional("rdsIdentifier", "aurora-final"),
+      finalSnapshotIdentifier: finalSnapshotIdentifier(name, args, parent),
       deletionProtection: args.deletionProtection,
       iamDatabaseAuthenticationEnabled: iamDatabaseAuthentication,
     },

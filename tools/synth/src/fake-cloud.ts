@@ -121,6 +121,8 @@ export function computedState(type: string, name: string, inputs: Record<string,
       return { id, state: { ...base, fqdn: String(inputs.name).replace(/\.$/, "") } };
     case "aws:route53/healthCheck:HealthCheck":
       return { id: fakeId("hc", `${type}::${name}`), state: base };
+    case "random:index/randomId:RandomId":
+      return { id: "none", state: { hex: hex(`${region}/${name}`, Number(inputs.byteLength) * 2) } };
     case "random:index/randomPassword:RandomPassword":
       return { id: "none", state: { result: "synth-fake-password-0123456789" } };
     default:
