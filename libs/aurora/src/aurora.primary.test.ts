@@ -21,8 +21,12 @@ const SECRET = "aws:secretsmanager/secret:Secret";
 
 type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster" | "credentialsReplica">> & { globalDeletionProtection?: boolean };
 
-/** The primary-region stack's data tier, as the app composes it. */
-function synthPrimary(overrides: Overrides = {}): Promise<Plan> {
+/**
+ * The primary-region stack's data tier, as the app composes it. `secretDocuments` adds each
+ * credentials secret's document to the outputs, in plaintext: a secret version's secretString is
+ * a Pulumi secret (redacted in every plan), so a transformation hands it out unsecreted.
+ */
+function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {}): Promise<Plan> {
   const { globalDeletionProtection, ...primaryOverrides } = overrides;
   return synthesize({
     project: "primary-region",
@@ -34,6 +38,11 @@ function synthPrimary(overrides: Overrides = {}): Promise<Plan> {
       );
       const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
       const global = new AuroraGlobalCluster("aurora", { namer, engineVersion: "16.6", deletionProtection: globalDeletionProtection ?? false }, { provider });
+      const documents: Record<string, pulumi.Output<string>> = {};
+      const capture: pulumi.ResourceTransformation = ({ type, name, props }) => {
+        if (type === "aws:secretsmanager/secretVersion:SecretVersion") documents[name] = pulumi.unsecret(pulumi.output(props.secretString as pulumi.Input<string>));
+        return undefined;
+      };
       const primary = new AuroraPrimaryCluster(
         "primary",
         {
@@ -51,9 +60,10 @@ function synthPrimary(overrides: Overrides = {}): Promise<Plan> {
           credentialsReplica: { region: "us-east-2", kmsKeyArn: DR_REPLICA_KEY },
           ...primaryOverrides,
         },
-        { provider },
+        { provider, transformations: secretDocuments ? [capture] : [] },
       );
       return {
+        ...documents,
         globalClusterId: global.globalClusterId,
         globalWriterEndpoint: global.endpoint,
         engineVersion: global.engineVersion,
@@ -139,6 +149,33 @@ describe("Aurora global and primary clusters", () => {
     expect(writer.inputs.identifier).toBe("payments-dr-aurora-1-use1-qa7");
   });
 
+  it("puts the cluster itself in its own subnet group, behind the given security group, on PostgreSQL's port", () => {
+    const subnetGroup = plan.one("aws:rds/subnetGroup:SubnetGroup");
+    expect(subnetGroup.inputs.subnetIds).toEqual(["subnet-a", "subnet-b", "subnet-c"]);
+    // Without its subnet group the cluster would land in the default VPC; on another port, the network's 5432 rules and the secret would miss it.
+    expect(plan.one(CLUSTER).inputs).toMatchObject({ dbSubnetGroupName: subnetGroup.inputs.name, vpcSecurityGroupIds: ["sg-db"], port: 5432 });
+  });
+
+  it("moves no instance's version on its own: minor versions come only through the global cluster's pin", () => {
+    const instances = plan.ofType(INSTANCE);
+    expect(instances).toHaveLength(2);
+    for (const instance of instances) expect(instance.inputs.autoMinorVersionUpgrade).toBe(false);
+  });
+
+  it("leaves IAM database authentication off unless asked for", async () => {
+    expect(plan.one(CLUSTER).inputs.iamDatabaseAuthenticationEnabled).toBe(false);
+    const withIam = await synthPrimary({ iamDatabaseAuthentication: true });
+    expect(withIam.one(CLUSTER).inputs.iamDatabaseAuthenticationEnabled).toBe(true);
+  });
+
+  it.each([
+    [{ instanceCount: 17 }, /instanceCount 17 must be an integer from 2 to 16/],
+    [{ backupRetentionDays: 36 }, /backupRetentionDays 36 must be an integer from 7 to 35/],
+    [{ managedRpoSeconds: 20.5 }, /managedRpoSeconds 20.5 must be an integer of at least 20/],
+  ] as const)("stops the preview, before any deploy, on %j, which AWS would refuse", async (overrides, message) => {
+    await expect(synthPrimary(overrides)).rejects.toThrow(message);
+  });
+
   it("rejects an instance class that is not r-class", async () => {
     await expect(synthPrimary({ instanceClass: "db.t4g.medium" })).rejects.toThrow(/"db\.t4g\.medium" is not an r-class instance/);
   });
@@ -206,6 +243,15 @@ describe("Aurora global and primary clusters", () => {
     });
     expect(JSON.parse(doc.outputs.doc)).toEqual({ username: "payments_admin", password: "pw", engine: "postgres", host: "global.example", port: 5432, dbname: "payments" });
     expect(plan.outputs.globalWriterEndpoint).toMatch(/^payments-dr-aurora-qa7\.global-.+\.global\.rds\.amazonaws\.com$/);
+  });
+
+  it("writes each secret for its own user, with the global writer endpoint and the global database's name, as the cluster is built", async () => {
+    const documents = await synthPrimary({}, { secretDocuments: true });
+    const common = { password: FAKE_PASSWORD, engine: "postgres", host: documents.outputs.globalWriterEndpoint, port: 5432, dbname: "payments" };
+    expect(documents.outputs.globalWriterEndpoint).toMatch(/\.global\.rds\.amazonaws\.com$/);
+    expect(JSON.parse(documents.outputs["primary-secret-version"] as string)).toEqual({ username: "payments_admin", ...common });
+    // The payment functions' secret: their own role, never the master user.
+    expect(JSON.parse(documents.outputs["primary-app-secret-version"] as string)).toEqual({ username: APP_USERNAME, ...common });
   });
 
   it("deletes the secret at once in dev, and skips the final snapshot there", () => {

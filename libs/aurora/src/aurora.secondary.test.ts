@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { COMPLIANCE_TAGS, PrimaryRegionOutputs, ResourceNamer, UpstreamStack, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, primaryRegionOutputs, synthesize } from "@payments-dr/synth";
 import { clusterEndpointOf } from "./member-cluster";
@@ -133,6 +134,38 @@ describe("Aurora secondary cluster", () => {
       clusterEndpoint: expect.stringContaining(".us-east-2."),
       readerEndpoint: expect.stringContaining(".cluster-ro-"),
     });
+  });
+
+  it("exports the writer's name as its cluster endpoint when RDS reports none for it (a secondary, refreshed after a switchover)", async () => {
+    // The synth's fake cloud always reports an endpoint, so these mocks play RDS answering "" for a secondary.
+    const reader = "payments-dr-aurora-use2-qa7.cluster-ro-c7tj4example.us-east-2.rds.amazonaws.com";
+    await pulumi.runtime.setMocks(
+      {
+        newResource: ({ type, name, inputs }) => ({ id: `${name}-id`, state: type === CLUSTER ? { ...inputs, endpoint: "", readerEndpoint: reader } : inputs }),
+        call: ({ inputs }) => inputs,
+      },
+      "dr-region",
+      "dev",
+      false,
+    );
+    const secondary = new AuroraSecondaryCluster("refreshed", {
+      namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }),
+      globalClusterId: primaryRegionOutputs.globalClusterId,
+      engineVersion: primaryRegionOutputs.engineVersion,
+      primaryWriterInstanceId: primaryRegionOutputs.writerInstanceId,
+      sourceRegion: "us-east-1",
+      subnetIds: ["subnet-d", "subnet-e"],
+      securityGroupId: "sg-db-dr",
+      kmsKeyArn: DR_KEY,
+      logRetentionDays: 30,
+      instanceClass: "db.r6g.large",
+      instanceCount: 1,
+      backupRetentionDays: 7,
+      skipFinalSnapshot: true,
+      deletionProtection: false,
+    });
+    const endpoint = await new Promise<string>((resolve) => secondary.clusterEndpoint.apply(resolve));
+    expect(endpoint).toBe("payments-dr-aurora-use2-qa7.cluster-c7tj4example.us-east-2.rds.amazonaws.com");
   });
 
   it("never hands out an empty cluster endpoint: RDS may return none for a secondary, and a refresh records that", () => {

@@ -1,4 +1,6 @@
 import * as aws from "@pulumi/aws";
+// The module behind aws.getAvailabilityZonesOutput (a lazy getter), so that a test can watch the lookup.
+import * as availabilityZones from "@pulumi/aws/getAvailabilityZones";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan, type PlannedResource, synthesize } from "@payments-dr/synth";
 import { RegionalNetwork, type RegionalNetworkArgs } from "./index";
@@ -77,6 +79,22 @@ describe("RegionalNetwork", () => {
     // The synth's fake account maps use1-az3 to us-east-1c.
     const east1 = await synth({}, "us-east-1");
     expect(east1.ofType("aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1d"]);
+  });
+
+  it("looks up only available, opt-in-free zones outside the legacy one: an impaired zone, a Local or Wavelength zone never gets a subnet", async () => {
+    // The synth's fake cloud answers every zone lookup alike, so the lookup's own arguments are what can be checked.
+    const lookup = jest.spyOn(availabilityZones, "getAvailabilityZonesOutput");
+    try {
+      await synth();
+      expect(lookup).toHaveBeenCalledTimes(1);
+      expect(lookup.mock.calls[0][0]).toEqual({
+        state: "available",
+        excludeZoneIds: ["use1-az3"],
+        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      });
+    } finally {
+      lookup.mockRestore();
+    }
   });
 
   it("keeps each subnet in its zone when the list of available zones shifts", () => {

@@ -101,6 +101,19 @@ describe("RegionalKey", () => {
     expect((regionalKeyPolicy(ctx).Statement as Statement[]).map((s) => s.Sid)).not.toContain("DenyShortDeletionWindow");
   });
 
+  it("is a single-region key unless asked (a DR stack's own key): multiRegion cannot change in place, so flipping the default would replace every such key", async () => {
+    const single = await synthesize({
+      project: "dr-region",
+      program: () => {
+        const dr = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
+        new RegionalKey("dr-kms", { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }), description: "payments data (DR)" }, { provider: dr });
+        return {};
+      },
+    });
+    expect(single.one("aws:kms/key:Key").inputs).toMatchObject({ multiRegion: false, enableKeyRotation: true, deletionWindowInDays: 7 });
+    expect(single.one("aws:kms/key:Key").options.retainOnDelete).toBe(false);
+  });
+
   it("names its alias with the environment suffix and points it at the key", () => {
     const alias = plan.one("aws:kms/alias:Alias", "kms-alias");
     expect(alias.inputs.name).toBe(`alias/payments-dr-data-use1-${SUFFIX}`);

@@ -56,6 +56,8 @@ describe("BucketReplication", () => {
     const [rule] = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules;
     expect(rule.destination).toMatchObject({
       bucket: drRegionOutputs.bucketArn,
+      // Replicas stay readable at once after a failover: no archive class.
+      storageClass: "STANDARD",
       replicationTime: { status: "Enabled", time: { minutes: 15 } },
       metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
     });
@@ -85,6 +87,31 @@ describe("BucketReplication", () => {
       [primaryRegionOutputs.bucketArn, `${primaryRegionOutputs.bucketArn}/*`, `${drRegionOutputs.bucketArn}/*`, primaryRegionOutputs.kmsKeyArn, drRegionOutputs.kmsKeyArn].sort(),
     );
     expect(statements.find((s: { Sid: string }) => s.Sid === "EncryptReplicas").Condition).toEqual({ StringEquals: { "kms:ViaService": "s3.us-east-2.amazonaws.com" } });
+  });
+
+  it("lets the role read the source's versions, replicate objects, deletes and tags into the destination, and use each key only through S3 in its own region", () => {
+    const src = primaryRegionOutputs.bucketArn;
+    expect(JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement).toEqual([
+      { Sid: "ReadReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: src },
+      { Sid: "ReadSourceVersions", Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: `${src}/*` },
+      // Without s3:ReplicateDelete the rule's delete-marker replication fails on every delete.
+      { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: `${drRegionOutputs.bucketArn}/*` },
+      // S3 decrypts a source object in the source region: a ViaService of another region denies it, and SSE-KMS objects are skipped.
+      {
+        Sid: "DecryptSourceObjects",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: primaryRegionOutputs.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+      },
+      {
+        Sid: "EncryptReplicas",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: drRegionOutputs.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": "s3.us-east-2.amazonaws.com" } },
+      },
+    ]);
   });
 
   it("waits for the role's policy before replicating", () => {
