@@ -187,6 +187,19 @@ describe("dr-region stack", () => {
     await expect(synth({ config: { apiReservedConcurrency: "500" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency: 500 per region/);
   });
 
+  it("follows deletionProtection for its secondary cluster and its replica bucket (no forceDestroy when protected)", async () => {
+    const production = await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } });
+    expect(production.one("aws:rds/cluster:Cluster").inputs.deletionProtection).toBe(true);
+    expect(production.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([false]);
+    expect(plan.one("aws:rds/cluster:Cluster").inputs.deletionProtection).toBe(false);
+    expect(plan.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([true]);
+  });
+
+  it("reads the primary stack under the name payments-dr:primaryStack gives it", async () => {
+    const named = await synth({ config: { primaryStack: "acme/primary-region/prod" }, upstream: { "acme/primary-region/prod": { ...primaryRegionOutputs } } });
+    expect(named.one("aws:rds/cluster:Cluster").inputs.globalClusterIdentifier).toBe(primaryRegionOutputs.globalClusterId);
+  });
+
   it("fails clearly when primary-region has not been deployed", async () => {
     await expect(synth({ upstream: {} })).rejects.toThrow(/organization\/primary-region\/dev/);
   });

@@ -124,6 +124,23 @@ describe("global stack without a custom domain", () => {
     expect(plan.outputs.dashboardName).toBe(dashboards.find((d) => d.region === "us-east-1")!.inputs.dashboardName);
   });
 
+  it("exports each region's own health check id: `dr status` and the runbook read the DR one", () => {
+    const idOfCheckOn = (healthUrl: string) => {
+      const check = plan.ofType(HEALTH_CHECK).find((c) => c.inputs.fqdn === new URL(healthUrl).hostname)!;
+      return fakeId("hc", `${HEALTH_CHECK}::${check.name}`);
+    };
+    expect(plan.outputs.primaryHealthCheckId).toBe(idOfCheckOn(primaryRegionOutputs.healthUrl));
+    expect(plan.outputs.drHealthCheckId).toBe(idOfCheckOn(drRegionOutputs.healthUrl));
+  });
+
+  it("reads the regional stacks under the names payments-dr:primaryStack and payments-dr:drStack give them", async () => {
+    const named = await synth({
+      config: { primaryStack: "acme/primary-region/prod", drStack: "acme/dr-region/prod" },
+      upstream: { "acme/primary-region/prod": { ...primaryRegionOutputs }, "acme/dr-region/prod": { ...drRegionOutputs } },
+    });
+    expect(named.outputs).toMatchObject({ primaryClusterArn: primaryRegionOutputs.clusterArn, drClusterArn: drRegionOutputs.clusterArn });
+  });
+
   it("creates no Region switch plan unless asked", () => {
     expect(plan.ofType("aws:arcregionswitch/plan:Plan")).toEqual([]);
     expect(plan.outputs.regionSwitchPlanArn).toBeUndefined();

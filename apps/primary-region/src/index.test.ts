@@ -194,6 +194,21 @@ describe("primary-region stack", () => {
     expect(withDomain.outputs.certificateValidationRecord).toEqual({ name: record.inputs.name, type: "CNAME", value: record.inputs.records[0] });
   });
 
+  it("follows deletionProtection for the global database, its primary cluster and the data bucket (no forceDestroy when protected)", async () => {
+    const production = await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } });
+    expect(production.one("aws:rds/globalCluster:GlobalCluster").inputs.deletionProtection).toBe(true);
+    expect(production.one("aws:rds/cluster:Cluster").inputs.deletionProtection).toBe(true);
+    expect(production.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([false]);
+    // The dev defaults: everything goes with the stack.
+    expect(plan.one("aws:rds/globalCluster:GlobalCluster").inputs.deletionProtection).toBe(false);
+    expect(plan.one("aws:rds/cluster:Cluster").inputs.deletionProtection).toBe(false);
+    expect(plan.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.forceDestroy)).toEqual([true]);
+  });
+
+  it("runs the migrations through the global writer endpoint, which follows the writer after a switchover", () => {
+    expect(plan.one(LAMBDA, "migrations-function").inputs.environment.variables.DB_WRITER_HOST).toBe(plan.outputs.globalWriterEndpoint);
+  });
+
   it("refuses a reserved concurrency over the writer's connection budget", async () => {
     await expect(synth({ config: { apiReservedConcurrency: "400" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency/);
   });

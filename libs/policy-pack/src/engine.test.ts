@@ -130,4 +130,10 @@ describe("policy pack under the Pulumi engine", () => {
     );
     expect(validateStack("waf-logging", [acl, group, logging])).toEqual([]);
   });
+
+  it("takes a resource's region from its own provider, so a resource of another region's provider is refused", () => {
+    const elsewhere = { provider: { props: { region: "eu-west-1", defaultTags: JSON.stringify({ tags: TAGS }) } } };
+    expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {}, elsewhere)).region).toBe("eu-west-1");
+    expect(validate("allowed-regions", engineResource("aws:sns/topic:Topic", "t", {}, elsewhere))).toEqual(["region eu-west-1 is not the primary (us-east-1) or DR (us-east-2) region"]);
+  });
 });

@@ -692,3 +692,188 @@ describe("compliance policies", () => {
     expect(execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" })).toMatch(/up to date/);
   });
 });
+
+/**
+ * One broken check per case, alone: the CASES above break several checks of a policy at once, so
+ * a check that stopped working would still leave the others' messages. Each of these must be
+ * reported on the named resource by itself.
+ */
+const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[]; on: string; message: RegExp; config?: Record<string, string> }[] = [
+  { policy: "environment-suffix-in-names", what: "an autonamed IAM role", resources: [role("api-role", "")], on: "api-role", message: /^has no name/ },
+  { policy: "encryption-at-rest-cmk", what: "an Aurora cluster with a CMK but storageEncrypted false", resources: [primaryCluster({ storageEncrypted: false })], on: "aurora-cluster", message: /^storageEncrypted is not true$/ },
+  {
+    policy: "encryption-at-rest-cmk",
+    what: "a log group without a key",
+    resources: [r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", retentionInDays: 30 })],
+    on: "flow-logs",
+    message: /^kmsKeyId is not a customer-managed KMS key$/,
+  },
+  {
+    policy: "encryption-at-rest-cmk",
+    what: "a DynamoDB table whose SSE is disabled (an AWS-owned key) though a key ARN is given",
+    resources: [sessionsTable({ serverSideEncryption: { enabled: false, kmsKeyArn: KEY } })],
+    on: "sessions-table",
+    message: /^serverSideEncryption is not enabled/,
+  },
+  { policy: "encryption-at-rest-cmk", what: "a secret under the AWS-managed key", resources: [secret({ kmsKeyId: "alias/aws/secretsmanager" })], on: "aurora-secret", message: /^kmsKeyId is not a customer-managed KMS key/ },
+  ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) => ({
+    policy: "s3-public-access-blocked",
+    what: `a public access block without ${flag}`,
+    resources: bucketWith({ publicAccess: { [flag]: false } }),
+    on: "data-bucket",
+    message: new RegExp(`: ${flag} not true$`),
+  })),
+  {
+    policy: "s3-tls-only",
+    what: "a TLS Deny for one principal only",
+    resources: bucketWith({
+      policy: { policy: policyDocument({ Effect: "Deny", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }) },
+    }),
+    on: "data-bucket",
+    message: /no Deny statement for everyone/,
+  },
+  {
+    policy: "no-public-ingress",
+    what: "an inline IPv6 rule open to the internet",
+    resources: [r("aws:ec2/securityGroup:SecurityGroup", "db-sg", { name: "payments-dr-database-sg-use1-dev", ingress: [{ ipv6CidrBlocks: ["::/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" }] })],
+    on: "db-sg",
+    message: /^inline ingress\[0\] allows ::\/0$/,
+  },
+  {
+    policy: "no-public-ingress",
+    what: "an IPv6 range starting in fc00::/7 but wider than it",
+    resources: [r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "wide-v6", { cidrIpv6: "fd00::/0" })],
+    on: "wide-v6",
+    message: /^ingress allows fd00::\/0$/,
+  },
+  {
+    policy: "iam-no-admin",
+    what: "AdministratorAccess in a role's managedPolicyArns",
+    resources: [role("api-role", "payments-dr-api-use1-dev", "lambda.amazonaws.com", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] })],
+    on: "api-role",
+    message: /^attaches arn:aws:iam::aws:policy\/AdministratorAccess$/,
+  },
+  {
+    policy: "lambda-in-vpc",
+    what: "a function with the probe's variable and a database secret, outside the VPC",
+    resources: [lambda({ vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://example.com/health", DB_SECRET_ID: "payments-dr-aurora-app-dev" } } })],
+    on: "api-function",
+    message: /^vpcConfig has no subnetIds$/,
+  },
+  {
+    policy: "aurora-global-member",
+    what: "an encrypted secondary (no credentials) without sourceRegion",
+    resources: [secondaryCluster({ sourceRegion: undefined })],
+    on: "aurora-secondary",
+    message: /^encrypted secondary without kmsKeyId and sourceRegion/,
+  },
+  {
+    policy: "aurora-global-member",
+    what: "a secondary with a managed master password",
+    resources: [secondaryCluster({ manageMasterUserPassword: true })],
+    on: "aurora-secondary",
+    message: /^secondary sets manageMasterUserPassword \(InvalidParameterCombination/,
+  },
+  { policy: "apigateway-access-logs", what: "access logs with a format but no destination", resources: [stage({ accessLogSettings: { format: '{"requestId":"$context.requestId"}' } })], on: "api-stage", message: /^accessLogSettings has no destinationArn$/ },
+  {
+    policy: "apigateway-throttling",
+    what: "a stage covered only by a usage plan without throttle settings",
+    resources: [stage(), r("aws:apigateway/usagePlan:UsagePlan", "api-plan", { name: "payments-dr-api-use1-dev", apiStages: [{ apiId: REST_API, stage: "v1" }] })],
+    on: "api-stage",
+    message: /^no MethodSettings of this stage/,
+  },
+  {
+    policy: "apigateway-tls",
+    what: "a custom domain without a security policy",
+    resources: [r("aws:apigateway/domainName:DomainName", "api-domain", { domainName: "pay.example.com" })],
+    on: "api-domain",
+    message: /^securityPolicy is null: the domain accepts TLS 1\.0$/,
+  },
+  { policy: "waf-rate-limit", what: "a rate rule that only counts", resources: [webAcl({ rules: [{ ...RATE_RULE, action: { count: {} } }] })], on: "api-waf", message: /^no rule with a rateBasedStatement/ },
+  {
+    policy: "waf-key-protection",
+    what: "a protection that excludes rule match details",
+    resources: [webAcl({ dataProtectionConfig: { dataProtections: [{ ...KEY_PROTECTION.dataProtections[0], excludeRuleMatchDetails: true }] } })],
+    on: "api-waf",
+    message: /^dataProtectionConfig does not protect the authorization header/,
+  },
+  {
+    policy: "waf-key-protection",
+    what: "a protection that excludes rate-based details",
+    resources: [webAcl({ dataProtectionConfig: { dataProtections: [{ ...KEY_PROTECTION.dataProtections[0], excludeRateBasedDetails: true }] } })],
+    on: "api-waf",
+    message: /^dataProtectionConfig does not protect the authorization header/,
+  },
+  {
+    policy: "api-keys-table-access",
+    what: "UpdateItem whose LeadingKeys allow any item besides usage items",
+    resources: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      rolePolicy("api-access", "payments-dr-api-use1-dev", {
+        Effect: "Allow",
+        Action: "dynamodb:UpdateItem",
+        Resource: KEYS_TABLE_ARN,
+        Condition: { ...LAST_USED_ONLY, "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["used#*", "*"] } },
+      }),
+    ],
+    on: "api-access",
+    message: /beyond usage items/,
+  },
+  {
+    policy: "api-keys-table-access",
+    what: "UpdateTable (turns point-in-time recovery or the stream off) on the keys table",
+    resources: [role("api-role", "payments-dr-api-use1-dev"), rolePolicy("api-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:UpdateTable", Resource: KEYS_TABLE_ARN })],
+    on: "api-access",
+    message: /^policy allows dynamodb:UpdateTable on the API keys table/,
+  },
+  { policy: "allowed-regions", what: "a secondary replicating from another region", resources: [secondaryCluster({ sourceRegion: "us-west-2" })], on: "aurora-secondary", message: /^sourceRegion us-west-2 is not the primary/ },
+  {
+    policy: "allowed-regions",
+    what: "a resource whose own region input (@pulumi/aws 7) overrides its provider's",
+    resources: [r("aws:sns/topic:Topic", "eu-topic", { name: "payments-dr-alerts-use1-dev", region: "eu-west-1" })],
+    on: "eu-topic",
+    message: /^region input eu-west-1 is not the primary/,
+  },
+  {
+    policy: "deletion-settings-match-config",
+    what: "an unprotected global cluster in a protected stack",
+    resources: [r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true, deletionProtection: false })],
+    on: "aurora-global-cluster",
+    message: /^deletionProtection is false, the stack config says true$/,
+    config: { "payments-dr:deletionProtection": "true" },
+  },
+  {
+    policy: "deletion-settings-match-config",
+    what: "an unprotected Aurora cluster in a protected stack",
+    resources: [primaryCluster({ skipFinalSnapshot: false, finalSnapshotIdentifier: "payments-dr-aurora-use1-dev-final" })],
+    on: "aurora-cluster",
+    message: /^deletionProtection is false, the stack config says true$/,
+    config: { "payments-dr:deletionProtection": "true", "payments-dr:skipFinalSnapshot": "false" },
+  },
+  {
+    policy: "deletion-settings-match-config",
+    what: "a protected table whose DR replica is not",
+    resources: [sessionsTable({ deletionProtectionEnabled: true })],
+    on: "sessions-table",
+    message: /^replica us-east-2 deletionProtectionEnabled is false, the stack config says true$/,
+    config: { "payments-dr:deletionProtection": "true" },
+  },
+];
+
+describe("each check on its own", () => {
+  it.each(SINGLE_CHECKS.map((c) => [c.policy, c.what, c] as const))("%s reports %s", (policy, _what, { resources, on, message, config }) => {
+    const found = violationsOf(policy, resources, config).filter((v) => v.resource.name === on);
+    expect(found.map((v) => v.message)).toContainEqual(expect.stringMatching(message));
+  });
+
+  it("required-tags names every missing tag, ManagedBy included", () => {
+    const found = violationsOf("required-tags", [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }, { provider: "untagged" })]);
+    expect(found.map((v) => v.message).sort()).toEqual(["CostCenter", "Criticality", "EnvironmentSuffix", "ManagedBy", "Project", "Stack"].map((tag) => `tag ${tag} is missing`));
+  });
+
+  it("the stack config's environment suffix wins over ENVIRONMENT_SUFFIX, as in the programs", () => {
+    const topic = [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" })];
+    const found = checkPlan(plan(topic, { "payments-dr:environmentSuffix": "dev" }), { environmentSuffixVariable: "pr42" }).filter((v) => v.policy === "environment-suffix-in-names");
+    expect(found).toEqual([]);
+  });
+});

@@ -55,4 +55,16 @@ describe("upstreamOutputs", () => {
       "acme/primary-region/dev": { vpcId: "vpc-1" },
     });
   });
+
+  it("offers the DR stack under the name config gives it, and each stack under its own stack name", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "synth-"));
+    writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify({ project: "primary-region", stack: "prod", outputs: { vpcId: "vpc-1" } }));
+    writeFileSync(path.join(dir, "dr-region.json"), JSON.stringify({ project: "dr-region", stack: "prod", outputs: { vpcId: "vpc-2" } }));
+    const upstream = upstreamOutputs(dir, { "payments-dr:drStack": "acme/dr-region/prod" });
+    expect(upstream).toEqual({
+      "organization/primary-region/prod": { vpcId: "vpc-1" },
+      "organization/dr-region/prod": { vpcId: "vpc-2" },
+      "acme/dr-region/prod": { vpcId: "vpc-2" },
+    });
+  });
 });
