@@ -187,6 +187,11 @@ describe("dr-region stack", () => {
     await expect(synth({ config: { apiReservedConcurrency: "500" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency: 500 per region/);
   });
 
+  it("reserves 108 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, the primary's probe 2", () => {
+    const reserved = plan.ofType("aws:lambda/function:Function").map((fn) => fn.inputs.reservedConcurrentExecutions);
+    expect(reserved.sort((a, b) => a - b)).toEqual([1, 2, 5, 50, 50]);
+  });
+
   it("follows deletionProtection for its secondary cluster and its replica bucket (no forceDestroy when protected)", async () => {
     const production = await synth({ config: { deletionProtection: "true", skipFinalSnapshot: "false" } });
     expect(production.one("aws:rds/cluster:Cluster").inputs.deletionProtection).toBe(true);

@@ -111,6 +111,11 @@ describe("primary-region stack", () => {
     expect(plan.outputs.healthUrl).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/v1\/health$/);
   });
 
+  it("reserves 107 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, migrations 1", () => {
+    const reserved = plan.ofType(LAMBDA).map((fn) => fn.inputs.reservedConcurrentExecutions);
+    expect(reserved.sort((a, b) => a - b)).toEqual([1, 1, 5, 50, 50]);
+  });
+
   it("deletes expired idempotency keys hourly through this region's cluster endpoint, one run at a time", () => {
     const fn = plan.one(LAMBDA, "idem-cleanup-function");
     expect(fn.inputs).toMatchObject({ reservedConcurrentExecutions: 1, timeout: 60, vpcConfig: { subnetIds: expect.any(Array) } });

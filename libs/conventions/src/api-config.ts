@@ -68,12 +68,13 @@ const MAINTENANCE_CONNECTIONS = 2;
 
 /**
  * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
- * writes go to the global writer endpoint, its reads and /health to the region's cluster
- * endpoint, both the writer there), every DR container one (its writes), plus the maintenance
- * functions' (migrations, and the key cleanup of the region that holds the writer).
+ * writes go to the global writer endpoint, its reads to the region's cluster endpoint, both the
+ * writer there), every DR container one (its writes), the `/health` containers of the writer's
+ * region one each (to their region's cluster endpoint; the other region's reach its reader),
+ * plus the maintenance functions' (migrations, and the key cleanup of the region that holds the writer).
  */
 export function writerConnections(reservedConcurrency: number): number {
-  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + MAINTENANCE_CONNECTIONS;
+  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + API_DEFAULTS.healthReservedConcurrency + MAINTENANCE_CONNECTIONS;
 }
 
 /** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */
@@ -105,9 +106,9 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   if (needed > budget) {
     throw new ConfigError(
       "apiReservedConcurrency",
-      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + migrations and key cleanup), ` +
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + /health, migrations and key cleanup), ` +
         `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
-        `Lower it to at most ${Math.floor((budget - MAINTENANCE_CONNECTIONS) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
+        `Lower it to at most ${Math.floor((budget - writerConnections(0)) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
   const merchantLimits = {

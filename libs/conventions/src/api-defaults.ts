@@ -12,6 +12,12 @@ export const API_TIMEOUT_SECONDS = { default: 10, min: 1, max: 28 } as const;
  */
 export const API_DEFAULTS = {
   memoryMb: 512,
+  /**
+   * Reserved concurrency of the `/health` function, apart from the payments' so that a surge of
+   * payments never throttles Route 53's checks into a failover. A cached answer takes a few ms
+   * and Route 53's checkers call a few times a second; five leave room for a slow database probe.
+   */
+  healthReservedConcurrency: 5,
   authorizerCacheTtlSeconds: 60,
   throttling: { rateLimit: 100, burstLimit: 200 },
   healthThrottling: { rateLimit: 50, burstLimit: 100 },

@@ -15,7 +15,11 @@ export const HEALTH_PATH = "/health";
 /** Route 53 health checkers cannot authenticate: /health is the only anonymous route. */
 export const HEALTH_ROUTE: Route = { httpMethod: "GET", path: HEALTH_PATH, caller: "anyone" };
 
-/** The payments API (DESIGN §6). Every route goes to the one function through a Lambda proxy integration. */
+/**
+ * The payments API (DESIGN §6), each route through a Lambda proxy integration: the payment routes
+ * to the API function, `/health` to a function of its own (the same bundle) so that payments
+ * using up the API function's concurrency never fail the region's health check.
+ */
 export const PAYMENT_ROUTES: readonly Route[] = [
   { httpMethod: "POST", path: "/payments", caller: "merchant" },
   { httpMethod: "GET", path: "/payments/{id}", caller: "merchant" },

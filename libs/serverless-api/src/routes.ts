@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { definitionHash } from "./definition-hash";
-import type { Route } from "./route-table";
+import { HEALTH_PATH, type Route } from "./route-table";
 
 /** A route's key in a stage's method settings: its path without the leading slash, then its method (`health/GET`). */
 export function methodSettingsPath(route: Route): string {
@@ -18,15 +18,22 @@ export interface RouteDefinition extends Route {
   integration: { type: "AWS_PROXY"; integrationHttpMethod: "POST"; uri: string };
 }
 
+/** What the routes are integrated with: the API function, the health function (`/health` only) and the authorizer. */
+export interface RouteTargets {
+  functionInvokeArn: string;
+  healthFunctionInvokeArn: string;
+  authorizerId: string;
+}
+
 /** How each route is authorized and integrated: the one place a route's method is defined. */
-export function routeDefinitions(routes: readonly Route[], targets: { functionInvokeArn: string; authorizerId: string }): RouteDefinition[] {
+export function routeDefinitions(routes: readonly Route[], targets: RouteTargets): RouteDefinition[] {
   return routes.map((route) => ({
     ...route,
     ...(route.caller === "merchant"
       ? { authorization: "CUSTOM" as const, authorizerId: targets.authorizerId, apiKeyRequired: true }
       : { authorization: "NONE" as const, apiKeyRequired: false }),
     // Lambda is always invoked with POST, whatever the client's method.
-    integration: { type: "AWS_PROXY", integrationHttpMethod: "POST", uri: targets.functionInvokeArn },
+    integration: { type: "AWS_PROXY", integrationHttpMethod: "POST", uri: route.path === HEALTH_PATH ? targets.healthFunctionInvokeArn : targets.functionInvokeArn },
   }));
 }
 
@@ -48,15 +55,12 @@ export function createRoutes(
   inputs: {
     api: aws.apigateway.RestApi;
     routes: readonly Route[];
-    functionInvokeArn: pulumi.Output<string>;
-    authorizerId: pulumi.Output<string>;
+    targets: pulumi.Output<RouteTargets>;
     parent: pulumi.Resource;
   },
 ): CreatedRoutes {
   const { api, routes, parent } = inputs;
-  const definitions = pulumi
-    .all([inputs.functionInvokeArn, inputs.authorizerId])
-    .apply(([functionInvokeArn, authorizerId]) => routeDefinitions(routes, { functionInvokeArn, authorizerId }));
+  const definitions = inputs.targets.apply((targets) => routeDefinitions(routes, targets));
   const pathResources = new Map<string, aws.apigateway.Resource>();
 
   const resourceFor = (path: string): aws.apigateway.Resource => {

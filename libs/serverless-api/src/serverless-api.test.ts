@@ -64,25 +64,52 @@ describe("ServerlessApi", () => {
     expect(byName["api-path-payments-id"].parentId).not.toBe(byName["api-path-payments"].parentId);
   });
 
-  it("has exactly POST /payments, GET /payments/{id} and GET /health, each proxied to the function", () => {
+  it("has exactly POST /payments, GET /payments/{id} and GET /health, the payment routes proxied to the API function and /health to its own", () => {
     const methods = plan.ofType(METHOD);
     expect(methods.map((m) => `${m.inputs.httpMethod} ${m.name}`).sort()).toEqual(["GET api-get-health", "GET api-get-payments-id", "POST api-post-payments"]);
     for (const method of methods) expect(method.inputs.restApi).toBe(apiId);
 
-    const fnName = plan.outputs.lambdaName;
+    const invokeUri = (fnName: string) => `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${FAKE_ACCOUNT_ID}:function:${fnName}/invocations`;
+    const targetOf: Record<string, string> = {
+      "api-post-payments": plan.outputs.lambdaName,
+      "api-get-payments-id": plan.outputs.lambdaName,
+      "api-get-health": `payments-dr-health-use1-${SUFFIX}`,
+    };
     const integrations = plan.ofType(INTEGRATION);
     expect(integrations).toHaveLength(3);
     for (const integration of integrations) {
-      const method = plan.named(integration.name.replace(/-integration$/, ""));
+      const methodName = integration.name.replace(/-integration$/, "");
+      const method = plan.named(methodName);
       expect(integration.inputs).toMatchObject({
         restApi: apiId,
         resourceId: method.inputs.resourceId,
         httpMethod: method.inputs.httpMethod,
         type: "AWS_PROXY",
         integrationHttpMethod: "POST",
-        uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${FAKE_ACCOUNT_ID}:function:${fnName}/invocations`,
+        uri: invokeUri(targetOf[methodName]),
       });
     }
+  });
+
+  it("answers /health from a function of its own, so that payments using up the API function's concurrency never fail Route 53's checks", () => {
+    const api = plan.one(FUNCTION, "api-function").inputs;
+    const health = plan.one(FUNCTION, "api-health-function").inputs;
+    // The same bundle, database settings and role in the pair; its own reserved concurrency.
+    expect(health).toMatchObject({ name: `payments-dr-health-use1-${SUFFIX}`, code: api.code, handler: api.handler, runtime: api.runtime, vpcConfig: api.vpcConfig, reservedConcurrentExecutions: 5 });
+    expect(api.reservedConcurrentExecutions).toBe(20);
+    const { SESSIONS_TABLE, API_KEYS_TABLE, POWERTOOLS_SERVICE_NAME, ...apiDatabase } = api.environment.variables;
+    expect([SESSIONS_TABLE, API_KEYS_TABLE, POWERTOOLS_SERVICE_NAME].every((v) => v !== undefined)).toBe(true);
+    expect(health.environment.variables).toEqual({ ...apiDatabase, POWERTOOLS_SERVICE_NAME: "payments-health" });
+    // Its role reads the database secret and nothing of DynamoDB.
+    const policy = JSON.stringify(plan.one("aws:iam/rolePolicy:RolePolicy", "api-health-access").inputs.policy);
+    expect(policy).toContain("secretsmanager:GetSecretValue");
+    expect(policy).not.toContain("dynamodb:");
+  });
+
+  it("takes the /health function's reserved concurrency from its argument, within bounds", async () => {
+    const more = await synthApi({ healthReservedConcurrency: 8 });
+    expect(more.one(FUNCTION, "api-health-function").inputs.reservedConcurrentExecutions).toBe(8);
+    await expect(synthApi({ healthReservedConcurrency: 0 })).rejects.toThrow(/healthReservedConcurrency 0 must be an integer from 1 to 100/);
   });
 
   it("puts the Lambda authorizer and a usage plan key on both /payments methods, and neither on /health", () => {
@@ -119,18 +146,28 @@ describe("ServerlessApi", () => {
     });
   });
 
-  it("lets API Gateway invoke the function from this API's stage only", () => {
+  it("lets API Gateway invoke the function from this API's stage only, and the /health function from GET /health only", () => {
     expect(plan.one(PERMISSION, "api-invoke-permission").inputs).toMatchObject({
       function: plan.outputs.lambdaName,
       action: "lambda:InvokeFunction",
       principal: "apigateway.amazonaws.com",
       sourceArn: `arn:aws:execute-api:us-east-1:${FAKE_ACCOUNT_ID}:${apiId}/v1/*`,
     });
+    expect(plan.one(PERMISSION, "api-health-invoke-permission").inputs).toEqual({
+      function: `payments-dr-health-use1-${SUFFIX}`,
+      action: "lambda:InvokeFunction",
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `arn:aws:execute-api:us-east-1:${FAKE_ACCOUNT_ID}:${apiId}/v1/GET/health`,
+    });
   });
 
   it("redeploys when a route, the authorizer or a gateway response changes: the deployment's triggers hash each", () => {
     const triggers = plan.one(DEPLOYMENT).inputs.triggers;
-    const targets = { functionInvokeArn: plan.ofType(INTEGRATION)[0].inputs.uri, authorizerId: plan.one(AUTHORIZER).inputs.name };
+    const targets = {
+      functionInvokeArn: plan.named("api-post-payments-integration").inputs.uri,
+      healthFunctionInvokeArn: plan.named("api-get-health-integration").inputs.uri,
+      authorizerId: plan.one(AUTHORIZER).inputs.name,
+    };
     const authorizerUri = plan.one(AUTHORIZER).inputs.authorizerUri;
     expect(triggers).toEqual({
       routes: definitionHash(routeDefinitions(PAYMENT_ROUTES, targets)),
@@ -140,6 +177,7 @@ describe("ServerlessApi", () => {
       tls: JSON.stringify({ securityPolicy: "SecurityPolicy_TLS13_1_2_2021_06", endpointAccessMode: "STRICT" }),
     });
     expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, functionInvokeArn: `${targets.functionInvokeArn}x` }))).not.toBe(triggers.routes);
+    expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, healthFunctionInvokeArn: `${targets.healthFunctionInvokeArn}x` }))).not.toBe(triggers.routes);
     expect(definitionHash(routeDefinitions(PAYMENT_ROUTES.slice(0, 2), targets))).not.toBe(triggers.routes);
     expect(definitionHash(routeDefinitions(PAYMENT_ROUTES, { ...targets, authorizerId: "other" }))).not.toBe(triggers.routes);
     const [unauthorized, ...others] = GATEWAY_PROBLEMS;

@@ -9,7 +9,7 @@ import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, ty
 import { createGatewayResponses } from "./gateway-responses";
 import { createMethodSettings, type Throttle } from "./method-settings";
 import { deploymentOptions, stageOptions } from "./options";
-import { HEALTH_PATH, PAYMENT_ROUTES } from "./route-table";
+import { HEALTH_PATH, HEALTH_ROUTE, PAYMENT_ROUTES } from "./route-table";
 import { createRoutes } from "./routes";
 import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
@@ -57,6 +57,13 @@ export interface ServerlessApiArgs {
    * in the DR region), so this is the API's share of the writer's `max_connections`; the authorizer runs at most once per request, so it never needs more.
    */
   reservedConcurrency: number;
+  /**
+   * Reserved concurrency of the `/health` function (the API's bundle, a function of its own), so
+   * that payments using up {@link reservedConcurrency} never throttle Route 53's checks into a
+   * failover. Each of its containers holds one connection to its region's cluster.
+   * @default 5
+   */
+  healthReservedConcurrency?: number;
   /** Steady-state requests per second and burst of the stage. @default { rateLimit: 100, burstLimit: 200 } */
   throttling?: Partial<Throttle>;
   /** The throttle of `/health` alone: anyone may call it. @default { rateLimit: 50, burstLimit: 100 } */
@@ -76,6 +83,7 @@ export interface ServerlessApiArgs {
 /** Every {@link ServerlessApiArgs} option that has a default, resolved. */
 interface ResolvedOptions {
   memoryMb: number;
+  healthReservedConcurrency: number;
   timeoutSeconds: number;
   stageName: string;
   logLevel: LogLevel;
@@ -113,6 +121,7 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   const resolved: ResolvedServerlessApiArgs = {
     ...args,
     memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
+    healthReservedConcurrency: args.healthReservedConcurrency ?? DEFAULTS.healthReservedConcurrency,
     timeoutSeconds: args.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
     stageName: args.stageName ?? DEFAULTS.stageName,
     logLevel: args.logLevel ?? DEFAULTS.logLevel,
@@ -134,6 +143,7 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   );
   checkFunctionArgs(where, resolved);
   requireInteger(where, "reservedConcurrency", resolved.reservedConcurrency, 1, 10000, "it bounds the database connections the API may open");
+  requireInteger(where, "healthReservedConcurrency", resolved.healthReservedConcurrency, 1, 100, "it bounds the database connections /health may open");
   requireInteger(where, "authorizer.cacheTtlSeconds", resolved.authorizer.cacheTtlSeconds, 0, MAX_AUTHORIZER_CACHE_TTL_SECONDS, "API Gateway's limit");
   checkThrottle(where, "throttling", resolved.throttling);
   checkThrottle(where, "healthThrottling", resolved.healthThrottling);
@@ -238,6 +248,32 @@ export class ServerlessApi extends pulumi.ComponentResource {
       this,
     );
 
+    // /health on a function of its own: a surge of payments that uses up the API function's
+    // concurrency would otherwise throttle Route 53's checks and fail DNS over to a region whose
+    // database cannot take writes yet. Same bundle and database settings, no DynamoDB.
+    const healthFn = createVpcFunction(
+      `${name}-health`,
+      {
+        namer,
+        role: "health",
+        code: settings.code,
+        network: settings.network,
+        logs,
+        memoryMb: settings.memoryMb,
+        timeoutSeconds: settings.timeoutSeconds,
+        reservedConcurrency: settings.healthReservedConcurrency,
+        environment: functionEnvironment({
+          regionRole: settings.regionRole,
+          database: settings.database,
+          timeouts: settings.databaseTimeouts,
+          serviceName: "payments-health",
+          logLevel: settings.logLevel,
+        }),
+        access: { secretName: settings.database.secretName, kmsKeyArns: settings.kmsKeyArns },
+      },
+      this,
+    );
+
     const api = new aws.apigateway.RestApi(
       `${name}-rest-api`,
       {
@@ -263,7 +299,10 @@ export class ServerlessApi extends pulumi.ComponentResource {
       logLevel: settings.logLevel,
       parent: this,
     });
-    const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, functionInvokeArn: fn.invokeArn, authorizerId: authorizer.authorizer.id, parent: this });
+    const targets = pulumi
+      .all([fn.invokeArn, healthFn.invokeArn, authorizer.authorizer.id])
+      .apply(([functionInvokeArn, healthFunctionInvokeArn, authorizerId]) => ({ functionInvokeArn, healthFunctionInvokeArn, authorizerId }));
+    const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, targets, parent: this });
     const responses = createGatewayResponses(name, { api, parent: this });
     new aws.lambda.Permission(
       `${name}-invoke-permission`,
@@ -273,6 +312,16 @@ export class ServerlessApi extends pulumi.ComponentResource {
         principal: "apigateway.amazonaws.com",
         // This API's stage only: `<execution ARN>/<stage>/<method>/<path>`.
         sourceArn: pulumi.interpolate`${api.executionArn}/${stageName}/*`,
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      `${name}-health-invoke-permission`,
+      {
+        function: healthFn.name,
+        action: "lambda:InvokeFunction",
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/${stageName}/${HEALTH_ROUTE.httpMethod}${HEALTH_PATH}`,
       },
       { parent: this },
     );

@@ -85,7 +85,7 @@ let migrationUnderTest: DatabaseMigration | undefined;
 const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate", cleanup: "idem-cleanup" } as const;
 type FunctionKey = keyof typeof FUNCTIONS;
 
-describe("the API, authorizer, migration and cleanup functions", () => {
+describe("the API, health, authorizer, migration and cleanup functions", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synthPrimary();
@@ -220,7 +220,7 @@ describe("the API, authorizer, migration and cleanup functions", () => {
   });
 
   it("runs every function in the VPC's private subnets with the Lambda security group", () => {
-    expect(plan.ofType(FUNCTION)).toHaveLength(4);
+    expect(plan.ofType(FUNCTION)).toHaveLength(5);
     for (const fn of plan.ofType(FUNCTION)) {
       expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [LAMBDA_SG] });
     }
