@@ -1,5 +1,5 @@
 import { COMPLIANCE_TAGS, type PrimaryRegionOutputs } from "@payments-dr/conventions";
-import { appRootOf, Plan, REDACTED, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 
@@ -139,12 +139,14 @@ describe("primary-region stack", () => {
     expect(invocation.options.dependsOn).toEqual(["aurora", "network"]);
   });
 
-  it("alarms on the Lambda, the API, the primary cluster and the key cleanup, to this region's topic", () => {
+  it("alarms on the Lambda, /health's function, the API, the primary cluster and the key cleanup, to this region's topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     // Errors twice: the API function's, and the idempotency key cleanup's (with its Invocations: not running).
+    // Throttles twice: the API function's and /health's.
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
-      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "Invocations", "Latency", "Throttles"].sort(),
+      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
     );
+    expect(alarms.find((a) => a.name === "api-alarms-health-throttles")!.inputs.dimensions).toEqual({ FunctionName: plan.one(LAMBDA, "api-health-function").inputs.name });
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });
 
@@ -197,6 +199,12 @@ describe("primary-region stack", () => {
     expect(record.name).toBe("api-api-certificate-validation-record");
     expect(record.inputs).toEqual({ zoneId: "Z0123456789ABC", name: expect.stringMatching(/\.pay\.example\.com\.$/), type: "CNAME", records: [expect.any(String)], ttl: 300 });
     expect(withDomain.outputs.certificateValidationRecord).toEqual({ name: record.inputs.name, type: "CNAME", value: record.inputs.records[0] });
+    // Route 53 checks the execute-api URL, so only this alarm sees the domain's certificate running out.
+    const certificateArn = `arn:aws:acm:us-east-1:${FAKE_ACCOUNT_ID}:certificate/`;
+    const expiry = withDomain.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "DaysToExpiry");
+    expect(expiry).toHaveLength(1);
+    expect(expiry[0].inputs.dimensions.CertificateArn).toMatch(new RegExp(`^${certificateArn}[0-9a-f]{32}$`));
+    expect(plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "DaysToExpiry")).toEqual([]);
   });
 
   it("follows deletionProtection for the global database, its primary cluster and the data bucket (no forceDestroy when protected)", async () => {

@@ -6,7 +6,11 @@ export const NAMESPACE = {
   dynamodb: "AWS/DynamoDB",
   s3: "AWS/S3",
   route53: "AWS/Route53",
+  acm: "AWS/CertificateManager",
 } as const;
+
+/** ACM publishes a certificate's DaysToExpiry once a day. */
+export const DAY_SECONDS = 86_400;
 
 /**
  * Route 53 publishes health-check metrics only in us-east-1, whatever region the checked

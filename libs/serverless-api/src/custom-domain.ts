@@ -24,6 +24,8 @@ export interface CustomDomainTarget {
   regionalDomainName: pulumi.Output<string>;
   /** The hosted zone of that endpoint, for the alias record. */
   regionalZoneId: pulumi.Output<string>;
+  /** This region's certificate of the domain. */
+  certificateArn: pulumi.Output<string>;
   /** The certificate's validation record, where this stack owns it. */
   ownedValidationRecord?: pulumi.Output<ValidationRecord>;
 }
@@ -70,6 +72,7 @@ export function createCustomDomain(
   return {
     regionalDomainName: domainName.regionalDomainName,
     regionalZoneId: domainName.regionalZoneId,
+    certificateArn: certificate.arn,
     ownedValidationRecord: validated.ownedRecord,
   };
 }

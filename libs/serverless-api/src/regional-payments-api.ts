@@ -114,6 +114,8 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         namer: args.namer,
         topicArn: args.alertTopicArn,
         lambda: { functionName: this.api.lambdaName, timeoutSeconds: args.api.timeoutSeconds },
+        health: { functionName: this.api.healthLambdaName },
+        certificate: this.api.certificateArn && { certificateArn: this.api.certificateArn },
         api: { apiName: this.api.apiName, stageName: this.api.apiStage },
         aurora: { clusterIdentifier, role: args.regionRole },
         thresholds: args.thresholds,

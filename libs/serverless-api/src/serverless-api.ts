@@ -199,6 +199,10 @@ export class ServerlessApi extends pulumi.ComponentResource {
   /** `apiUrl` + `/health`: what this region's health check calls. */
   readonly healthUrl: pulumi.Output<string>;
   readonly lambdaName: pulumi.Output<string>;
+  /** The function that answers `/health`. */
+  readonly healthLambdaName: pulumi.Output<string>;
+  /** With a domain: this region's certificate of it, whose expiry the regional alarms watch. */
+  readonly certificateArn?: pulumi.Output<string>;
   /** The per-merchant usage plan: the keys CLI adds each merchant's usage key to it. */
   readonly usagePlanId: pulumi.Output<string>;
   /** The WAF web ACL guarding the stage. */
@@ -378,6 +382,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
     this.apiStage = stage.stageName;
     this.healthUrl = pulumi.interpolate`${stage.invokeUrl}${HEALTH_PATH}`;
     this.lambdaName = fn.name;
+    this.healthLambdaName = healthFn.name;
+    this.certificateArn = target?.certificateArn;
     this.usagePlanId = usagePlan.id;
     this.webAclArn = webAcl.arn;
     this.customDomainTarget = target?.regionalDomainName;
@@ -390,6 +396,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
       apiStage: this.apiStage,
       healthUrl: this.healthUrl,
       lambdaName: this.lambdaName,
+      healthLambdaName: this.healthLambdaName,
+      certificateArn: this.certificateArn,
       usagePlanId: this.usagePlanId,
       webAclArn: this.webAclArn,
       customDomainTarget: this.customDomainTarget,

@@ -15,11 +15,13 @@ import {
 } from "./thresholds";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c";
 const TOPIC = { "us-east-1": "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-qa", "us-east-2": "arn:aws:sns:us-east-2:123456789012:payments-dr-alerts-use2-qa" };
 
 function regionTargets(code: "use1" | "use2", role: "primary" | "dr"): RegionalAlarmTargets {
   return {
     lambda: { functionName: `payments-dr-payments-${code}-qa`, timeoutSeconds: 10 },
+    health: { functionName: `payments-dr-health-${code}-qa` },
     api: { apiName: `payments-dr-api-${code}-qa`, stageName: "v1" },
     aurora: { clusterIdentifier: `payments-dr-aurora-${code}-qa`, role },
   };
@@ -54,7 +56,11 @@ describe("RegionalAlarms", () => {
       program: () => {
         const east1 = provider("us-east-1", "primary-region");
         const east2 = provider("us-east-2", "dr-region");
-        new RegionalAlarms("primary", { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], ...regionTargets("use1", "primary"), thresholds: { apiLatencyP99Ms: 1500 } }, { provider: east1 });
+        new RegionalAlarms(
+          "primary",
+          { namer: namer("us-east-1"), topicArn: TOPIC["us-east-1"], ...regionTargets("use1", "primary"), certificate: { certificateArn: CERTIFICATE }, thresholds: { apiLatencyP99Ms: 1500 } },
+          { provider: east1 },
+        );
         new RegionalAlarms("dr", { namer: namer("us-east-2"), topicArn: TOPIC["us-east-2"], ...regionTargets("use2", "dr") }, { provider: east2 });
       },
     });
@@ -66,6 +72,7 @@ describe("RegionalAlarms", () => {
   it.each([
     ["lambda-errors", "AWS/Lambda", "Errors", fn, { statistic: "Sum" }],
     ["lambda-throttles", "AWS/Lambda", "Throttles", fn, { statistic: "Sum" }],
+    ["health-throttles", "AWS/Lambda", "Throttles", { FunctionName: "payments-dr-health-use1-qa" }, { statistic: "Sum" }],
     ["lambda-duration-p99", "AWS/Lambda", "Duration", fn, { extendedStatistic: "p99" }],
     ["api-5xx", "AWS/ApiGateway", "5XXError", api, { statistic: "Sum" }],
     ["api-latency-p99", "AWS/ApiGateway", "Latency", api, { extendedStatistic: "p99" }],
@@ -82,6 +89,8 @@ describe("RegionalAlarms", () => {
     // How long each condition must last before it pages, and what a silent metric means.
     ["lambda-errors", 3, 2, "notBreaching"],
     ["lambda-throttles", 1, 1, "notBreaching"],
+    // A throttled /health is a failover in the making: the first throttle pages.
+    ["health-throttles", 1, 1, "notBreaching"],
     ["lambda-duration-p99", 3, 3, "notBreaching"],
     ["api-5xx", 3, 2, "notBreaching"],
     ["api-latency-p99", 3, 3, "notBreaching"],
@@ -93,8 +102,25 @@ describe("RegionalAlarms", () => {
     }
   });
 
+  it("pages when the custom domain's certificate has under 30 days left, judged on ACM's daily datapoint, and only where there is a domain", () => {
+    expect(alarmsOf(plan, "primary").get("certificate-expiry")!.inputs).toMatchObject({
+      namespace: "AWS/CertificateManager",
+      metricName: "DaysToExpiry",
+      dimensions: { CertificateArn: CERTIFICATE },
+      statistic: "Minimum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 30,
+      period: 86_400,
+      evaluationPeriods: 1,
+      // A new certificate has no datapoint for up to a day: that must not page.
+      treatMissingData: "missing",
+    });
+    expect(alarmsOf(plan, "dr").has("certificate-expiry")).toBe(false);
+    expect(alarmsOf(plan, "primary").get("health-throttles")!.inputs).toMatchObject({ comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1 });
+  });
+
   it("wires every alarm to its region's topic on ALARM and on OK, with a chosen missing-data treatment", () => {
-    for (const [component, region, count] of [["primary", "us-east-1", 7], ["dr", "us-east-2", 8]] as const) {
+    for (const [component, region, count] of [["primary", "us-east-1", 9], ["dr", "us-east-2", 9]] as const) {
       const alarms = [...alarmsOf(plan, component).values()];
       expect(alarms).toHaveLength(count);
       for (const alarm of alarms) {

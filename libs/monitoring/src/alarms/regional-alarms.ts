@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
-import { AURORA_RPO_LAG_METRIC, NAMESPACE } from "../metrics";
+import { AURORA_RPO_LAG_METRIC, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
@@ -13,6 +13,14 @@ export interface RegionalAlarmsArgs {
   topicArn: pulumi.Input<string>;
   /** The payment Lambda, and its timeout (the p99 duration alarm is a share of it). */
   lambda: { functionName: pulumi.Input<string>; timeoutSeconds: number };
+  /** The function that answers `/health`, Route 53's checks. */
+  health: { functionName: pulumi.Input<string> };
+  /**
+   * The custom domain's certificate in this region, when there is a domain. Route 53 checks the
+   * `execute-api` URL, so an expired certificate on the domain fails every client while the
+   * region stays healthy and nothing fails over: only this alarm tells.
+   */
+  certificate?: { certificateArn: pulumi.Input<string> };
   /** The REST API and its stage. */
   api: { apiName: pulumi.Input<string>; stageName: pulumi.Input<string> };
   /** This region's member cluster of the global database; the replication-lag alarm exists only for `"dr"`. */
@@ -22,7 +30,7 @@ export interface RegionalAlarmsArgs {
 }
 
 /** What the alarms of one region watch. */
-export type RegionalAlarmTargets = Pick<RegionalAlarmsArgs, "lambda" | "api" | "aurora">;
+export type RegionalAlarmTargets = Pick<RegionalAlarmsArgs, "lambda" | "health" | "certificate" | "api" | "aurora">;
 
 /**
  * The alarms of one regional stack. Missing data is chosen per alarm:
@@ -62,6 +70,20 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       stat: "Sum",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.lambdaThrottlesPerMinute,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    },
+    {
+      role: "health-throttles",
+      description:
+        "/health function: throttled. Route 53 fails DNS over after 3 failed checks of /health, to a region whose database takes no writes until it is moved. " +
+        "Look for who calls /health (the WAF's log) before raising the function's reserved concurrency.",
+      namespace: NAMESPACE.lambda,
+      metricName: "Throttles",
+      dimensions: { FunctionName: targets.health.functionName },
+      stat: "Sum",
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
       evaluationPeriods: 1,
       treatMissingData: "notBreaching",
     },
@@ -127,6 +149,24 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       treatMissingData: "missing",
     },
   ];
+  if (targets.certificate) {
+    specs.push({
+      role: "certificate-expiry",
+      description:
+        `Custom domain: its certificate in this region expires in under ${t.certificateDaysToExpiry} days. ACM renews a DNS-validated certificate on its own ` +
+        "while the validation CNAME stays in the hosted zone: check that record (README, custom domain) and the certificate's renewal status in ACM.",
+      namespace: NAMESPACE.acm,
+      metricName: "DaysToExpiry",
+      dimensions: { CertificateArn: targets.certificate.certificateArn },
+      stat: "Minimum",
+      comparison: "LessThanThreshold",
+      threshold: t.certificateDaysToExpiry,
+      periodSeconds: DAY_SECONDS,
+      evaluationPeriods: 1,
+      // ACM publishes daily; a new certificate has no datapoint for up to a day, which must not page.
+      treatMissingData: "missing",
+    });
+  }
   if (targets.aurora.role === "dr") {
     specs.push({
       role: "aurora-replication-lag",

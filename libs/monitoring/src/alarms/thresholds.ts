@@ -54,6 +54,12 @@ export interface AlarmThresholds {
    * second; a p99 at the 3 s connect budget means requests wait on the database. @default 3000
    */
   apiLatencyP99Ms: number;
+  /**
+   * Days before the custom domain's certificate expires at which its alarm pages. ACM renews a
+   * DNS-validated certificate from 60 days before expiry, so at 30 days its renewal has been
+   * failing for a month (usually: the validation record is gone). @default 30
+   */
+  certificateDaysToExpiry: number;
   /** Aurora `CPUUtilization` (percent, cluster average) for five minutes. @default 80 */
   auroraCpuPercent: number;
   /**
@@ -111,6 +117,7 @@ export const defaultAlarmThresholds: Readonly<AlarmThresholds> = {
   lambdaDurationTimeoutShare: 0.8,
   api5xxPerMinute: 5,
   apiLatencyP99Ms: 3000,
+  certificateDaysToExpiry: 30,
   auroraCpuPercent: 80,
   auroraConnections: auroraConnectionsThreshold(defaultMaxConnections(DEFAULT_INSTANCE_CLASS)),
   auroraReplicationLagMs: RPO_WARNING_MS,
