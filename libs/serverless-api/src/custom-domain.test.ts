@@ -1,9 +1,24 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "@payments-dr/synth";
 import { API_GATEWAY_REGIONAL_ZONE_IDS } from "@payments-dr/synth";
 import type { CustomDomainArgs } from "./custom-domain";
 import { ServerlessApi } from "./serverless-api";
 import { apiArgs, PRIMARY, synthInRegion } from "./synth-fixture.testing";
 import type { ValidationRecord } from "./validation-record";
+
+/** The arguments of every DomainName created: which resources its certificate ARN waits for is visible only on them. */
+const mockDomainNameArgs: { regionalCertificateArn?: pulumi.Input<string> }[] = [];
+jest.mock("@pulumi/aws/apigateway/domainName", () => {
+  const actual = jest.requireActual("@pulumi/aws/apigateway/domainName");
+  class DomainName extends actual.DomainName {
+    constructor(name: string, args: { regionalCertificateArn?: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
+      super(name, args, opts);
+      mockDomainNameArgs.push(args);
+    }
+  }
+  return { ...actual, DomainName };
+});
 
 const DR = "us-east-2";
 const DOMAIN = { name: "pay.example.com", hostedZoneId: "Z0123456789ABC" };
@@ -82,6 +97,11 @@ describe("ServerlessApi custom domain", () => {
     );
   });
 
+  it("stops the DR region when the owner's record has the same name but another value: the certificate would wait for a record ACM never sees", async () => {
+    const otherValue = { ...exported, value: "_fedcba9876543210.xlfgrmvvlj.acm-validations.aws." };
+    await expect(synthDr(otherValue)).rejects.toThrow(/ServerlessApi "api": the certificate for pay\.example\.com in this region asks for the DNS validation record/);
+  });
+
   it("serves the name from a regional TLS 1.2 domain with the validated certificate, mapped to the stage", () => {
     const validation = primary.one(VALIDATION).inputs;
     expect(validation.validationRecordFqdns).toEqual([primary.one(RECORD).inputs.name.replace(/\.$/, "")]);
@@ -93,6 +113,15 @@ describe("ServerlessApi custom domain", () => {
       endpointAccessMode: "STRICT",
     });
     expect(primary.one(MAPPING).inputs).toEqual({ domainName: "pay.example.com", restApi: primary.outputs.apiId, stageName: "v1" });
+  });
+
+  it("creates each region's domain only once its certificate is issued: the certificate ARN it takes comes from the validation", () => {
+    expect(mockDomainNameArgs.length).toBeGreaterThanOrEqual(2);
+    for (const args of mockDomainNameArgs) {
+      // Output.resources() is what Pulumi makes the domain depend on (internal, but the only way to see it under mocks).
+      const waitsFor = [...(args.regionalCertificateArn as unknown as { resources(): Set<unknown> }).resources()];
+      expect(waitsFor.some((resource) => aws.acm.CertificateValidation.isInstance(resource))).toBe(true);
+    }
   });
 
   it("pitfall: failover record pointing at an execute-api hostname — customDomainTarget is the domain's regional endpoint, never the API's hostname", () => {

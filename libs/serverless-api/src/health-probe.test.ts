@@ -121,6 +121,18 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
   });
 });
 
+describe("HealthProbe with a slower cadence", () => {
+  it("probes every intervalSeconds and alarms after failuresToAlarm failed probes, one period per probe", async () => {
+    const plan = await synthInRegion(({ provider, namer }) => {
+      const probe = new HealthProbe("primary-probe", probeArgs(namer, { intervalSeconds: 30, failuresToAlarm: 5 }), { provider });
+      return { functionName: probe.functionName };
+    }, DR);
+    expect(plan.one(FUNCTION, "primary-probe-function").inputs.environment.variables).toMatchObject({ PROBE_INTERVAL_MS: "30000", PROBE_TIMEOUT_MS: "4000" });
+    // A 10 s period with a probe every 30 s would leave two periods of three without data: the alarm would never see five in a row.
+    expect(plan.one(ALARM, "primary-probe-unhealthy-alarm").inputs).toMatchObject({ period: 30, evaluationPeriods: 5, datapointsToAlarm: 5 });
+  });
+});
+
 describe("withHealthProbeDefaults", () => {
   const namer = {} as HealthProbeArgs["namer"];
   it("defaults to Route 53's 10 s and 3 failures", () => {

@@ -237,6 +237,26 @@ describe("ServerlessApi", () => {
     expect(ACCESS_LOG_FIELDS.ip).toBe('"$context.identity.sourceIp"');
   });
 
+  it("logs each field from its own $context variable: the requestId a problem body carries, the status the client got", () => {
+    expect(ACCESS_LOG_FIELDS).toEqual({
+      // The id the gateway responses put in their problem bodies (and the function logs): a client's requestId finds its line.
+      requestId: '"$context.requestId"',
+      ip: '"$context.identity.sourceIp"',
+      requestTime: '"$context.requestTime"',
+      httpMethod: '"$context.httpMethod"',
+      resourcePath: '"$context.resourcePath"',
+      // The status API Gateway answered, also for requests the authorizer, WAF or a throttle ended (no integration status then).
+      status: '"$context.status"',
+      protocol: '"$context.protocol"',
+      responseLength: '"$context.responseLength"',
+      integrationLatency: '"$context.integrationLatency"',
+      errorMessage: "$context.error.messageString",
+    });
+    for (const problem of GATEWAY_PROBLEMS) {
+      expect(gatewayResponseDefinition(problem).responseTemplates["application/json"]).toContain(ACCESS_LOG_FIELDS.requestId);
+    }
+  });
+
   it("throttles every method of the stage, with metrics and error logs but no data trace (it would log payment bodies)", () => {
     const settings = plan.one(METHOD_SETTINGS, "api-method-settings");
     expect(settings.inputs).toEqual({

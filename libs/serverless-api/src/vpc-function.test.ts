@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
-import { DatabaseMigration } from "./database-migration";
+import { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { ServerlessApi } from "./serverless-api";
@@ -508,6 +508,12 @@ describe("function argument checks", () => {
     await expect(synthApi({ databaseTimeouts })).rejects.toThrow(message);
   });
 
+  it("rejects a database budget equal to the function's timeout: Lambda would kill the invocation as the statement times out", async () => {
+    // The defaults (3000 + 5000 ms) in an 8 s function: no time left to answer 503.
+    await expect(synthApi({ timeoutSeconds: 8 })).rejects.toThrow(/connectTimeoutMs \+ statementTimeoutMs \(8000 ms\) must be below the function timeout \(8 s\)/);
+    expect((await synthApi({ timeoutSeconds: 9 })).one(FUNCTION, "api-function").inputs.timeout).toBe(9);
+  });
+
   it("rejects a database budget that does not fit in the function's timeout", async () => {
     await expect(synthApi({ timeoutSeconds: 5, databaseTimeouts: { statementTimeoutMs: 4000 } })).rejects.toThrow(
       /connectTimeoutMs \+ statementTimeoutMs \(7000 ms\) must be below the function timeout \(5 s\)/,
@@ -520,5 +526,36 @@ describe("function argument checks", () => {
 
   it("rejects an empty key list", async () => {
     await expect(synthApi({ kmsKeyArns: [] })).rejects.toThrow(/kmsKeyArns is empty/);
+  });
+
+  const synthMigration = (overrides: Partial<DatabaseMigrationArgs>) =>
+    synthInRegion(({ provider, namer }) => {
+      const migration = new DatabaseMigration(
+        "migration",
+        {
+          namer,
+          code: "/nonexistent/dist/libs/payment-lambda/migrate",
+          network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+          database: { secretName: MASTER_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+          kmsKeyArns: [KEY_ARN],
+          logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+          migrationsHash: MIGRATIONS_HASH,
+          ...overrides,
+        },
+        { provider },
+      );
+      return { name: migration.functionName };
+    });
+
+  it("rejects an empty migrations hash: the deploy-time invocation would never run the migrations again", async () => {
+    await expect(synthMigration({ migrationsHash: "" })).rejects.toThrow(/DatabaseMigration "migration": migrationsHash is empty/);
+  });
+
+  it.each([0, 901])("rejects a migration timeout of %i s: Lambda's timeout is 1 to 900 s", async (timeoutSeconds) => {
+    await expect(synthMigration({ timeoutSeconds })).rejects.toThrow(new RegExp(`DatabaseMigration "migration": timeoutSeconds ${timeoutSeconds} must be an integer from 1 to 900`));
+  });
+
+  it("accepts 900 s, Lambda's longest timeout, for a migration", async () => {
+    expect((await synthMigration({ timeoutSeconds: 900 })).one(FUNCTION, "migration-function").inputs.timeout).toBe(900);
   });
 });

@@ -7,7 +7,7 @@ import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
-import { applyMigrations } from "./runner";
+import { applyMigrations, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
 let server: PostgresServer;
 let databases = 0;
@@ -59,6 +59,19 @@ describe("migration files", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("hashes differently when an existing migration's SQL is edited in place: the deploy runs the migrate function, which refuses it", async () => {
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      const [first] = readMigrations(dir);
+      await writeFile(join(dir, `${first!.version}_${first!.name}.sql`), `${first!.sql}\n-- edited after it was applied\n`);
+      expect(readMigrations(dir).map((m) => `${m.version}_${m.name}`)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`));
+      expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("applyMigrations", () => {
@@ -105,6 +118,30 @@ describe("applyMigrations", () => {
     });
   });
 
+  it("gives up on a lock held by the API's traffic after a few seconds (lock_timeout), instead of queueing every request behind its DDL", async () => {
+    const url = await freshDatabase();
+    await withClient(url, (client) => applyMigrations(client, migrations));
+    const dir = await tempDir();
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await writeFile(join(dir, "099_add_column.sql"), "ALTER TABLE payments ADD COLUMN note text;");
+      // A long transaction of the API's holds a lock on the table that the ALTER TABLE (ACCESS EXCLUSIVE) must wait for.
+      await holder.query("BEGIN");
+      await holder.query("SELECT count(*) FROM payments");
+      const started = Date.now();
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, readMigrations(dir))).rejects.toMatchObject({ code: "55P03" });
+      });
+      expect(Date.now() - started).toBeLessThan(MIGRATION_STATEMENT_TIMEOUT_MS);
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("rolls back a failing migration whole, and records nothing for it", async () => {
     const url = await freshDatabase();
     const dir = await tempDir();
@@ -135,6 +172,23 @@ describe("the migrate function", () => {
     expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
     expect(await handler()).toEqual({ applied: [], current: "003" });
     await expect(handler({ migrationsHash: "0".repeat(64) })).rejects.toThrow(/rebuild payment-lambda/);
+  });
+
+  it("gives each migration its own statement budget, not the functions' tight one: DDL on a large table takes longer", async () => {
+    const url = await freshDatabase();
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await writeFile(join(dir, "099_slow.sql"), "SELECT pg_sleep(0.5);");
+      const handler = createMigrateHandler({
+        database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 200 },
+        migrationsDir: dir,
+        logger,
+      });
+      expect(await handler()).toMatchObject({ current: "099" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   /** Credentials as the app secret holds them. */

@@ -39,6 +39,8 @@ function settings(url: string, readerUrl?: string, statementTimeoutMs = 5000): D
 
 /** Out of reach: another region's writer, or a secondary's inactive cluster endpoint. */
 const unreachableUrl = holdUnreachableEndpoint(() => server);
+/** A second one, so that the reader endpoint is a connection of its own (the same URL would share the writer's). */
+const unreachableReaderUrl = holdUnreachableEndpoint(() => server);
 
 function cleanup(url: string, args: Partial<CleanupHandlerArgs> = {}) {
   const metrics = new RecordingMetrics();
@@ -158,6 +160,40 @@ describe("the idempotency key cleanup", () => {
       const handler = createCleanupHandler({ database: settings(unreachableUrl(), readerUrl), logger, metrics: new RecordingMetrics() });
       await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
     }
+  });
+
+  it("fails when both its endpoint and this region's reader endpoint are out of reach (the cluster is down): no silent skip", async () => {
+    const metrics = new RecordingMetrics();
+    const handler = createCleanupHandler({ database: settings(unreachableUrl(), unreachableReaderUrl()), logger, metrics });
+    await expect(handler({}, LONG_RUN)).rejects.toThrow(DatabaseUnavailableError);
+    expect(metrics.counts).toEqual({});
+  });
+
+  it("deletes in batches of 1000 by default: a backlog is never one long DELETE racing the statement timeout", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 1001, { expiresIn: "-1 minute" });
+    const { handler } = cleanup(url);
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 1001, batches: 2, complete: true });
+    expect(await keysLeft(url)).toEqual([]);
+  });
+
+  it("closes its connection after each run: an hourly function holds no database connection between runs", async () => {
+    const url = await freshDatabase();
+    const name = new URL(url).pathname.slice(1);
+    const { handler } = cleanup(url);
+    await handler({}, LONG_RUN);
+    await handler({}, LONG_RUN);
+    const openConnections = () =>
+      withClient(server.url, async (client) =>
+        (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'payments-%'", [name])).rows[0]!.n,
+      );
+    // A closed connection's backend leaves pg_stat_activity a moment after the client has gone.
+    let open = await openConnections();
+    for (let i = 0; i < 50 && open > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      open = await openConnections();
+    }
+    expect(open).toBe(0);
   });
 
   it("ends a run the database was demoted under (a switchover) as skipped, counting the batches committed before, without an error", async () => {

@@ -35,6 +35,10 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
     expect(await probeHealth("primary", await answering(503), 1000)).toMatchObject({ healthy: false, status: 503 });
   });
 
+  it.each([403, 404, 429])("%i (a blocked, misrouted or throttled check) is unhealthy: only 2xx and 3xx count, as for Route 53", async (status) => {
+    expect(await probeHealth("primary", await answering(status), 1000)).toMatchObject({ healthy: false, status });
+  });
+
   it("a 3xx is an answer, not followed: healthy", async () => {
     const sample = await probeHealth("primary", await answering(302, { location: "http://127.0.0.1:9/elsewhere" }), 1000);
     expect(sample).toMatchObject({ healthy: true, status: 302 });
@@ -47,6 +51,13 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
     expect(sample.status).toBeUndefined();
     expect(sample.latencyMs).toBeGreaterThanOrEqual(190);
     expect(sample.latencyMs).toBeLessThan(1000);
+  });
+
+  it("gives up at its own timeout, not a multiple of it: the function's timeout leaves room for one probe timeout only", async () => {
+    const url = await serve(() => undefined); // accepts, never answers
+    const sample = await probeHealth("primary", url, 300);
+    expect(sample).toMatchObject({ healthy: false, error: "timeout" });
+    expect(sample.latencyMs).toBeLessThan(800); // three timeouts would be 900 ms
   });
 
   it("a refused connection is unhealthy, named by its code and nothing from the URL", async () => {
