@@ -63,18 +63,23 @@ export function writerMaxConnections(regional: RegionalConfig, reader: ConfigRea
 
 /** Two per primary container and one per DR container: three per reserved container of the pair. */
 const WRITER_CONNECTIONS_PER_CONTAINER = 3;
+/** A primary `/health` container asks both its cluster endpoint and the global writer: two on the writer. */
+const WRITER_CONNECTIONS_PER_HEALTH_CONTAINER = 2;
 /** The migration function's one and the hourly idempotency-key cleanup's one (reserved concurrency 1 each). */
 const MAINTENANCE_CONNECTIONS = 2;
 
 /**
  * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
  * writes go to the global writer endpoint, its reads to the region's cluster endpoint, both the
- * writer there), every DR container one (its writes), the `/health` containers of the writer's
- * region one each (to their region's cluster endpoint; the other region's reach its reader),
- * plus the maintenance functions' (migrations, and the key cleanup of the region that holds the writer).
+ * writer there), every DR container one (its writes), the primary's `/health` containers two
+ * each (its cluster endpoint and the global writer; the DR region's ask its own reader, which
+ * is the writer only after a move, when the primary's reach nothing there), plus the
+ * maintenance functions' (migrations, and the key cleanup of the region that holds the writer).
  */
 export function writerConnections(reservedConcurrency: number): number {
-  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + API_DEFAULTS.healthReservedConcurrency + MAINTENANCE_CONNECTIONS;
+  return (
+    WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + WRITER_CONNECTIONS_PER_HEALTH_CONTAINER * API_DEFAULTS.healthReservedConcurrency + MAINTENANCE_CONNECTIONS
+  );
 }
 
 /** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */

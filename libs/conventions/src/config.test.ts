@@ -146,12 +146,12 @@ describe("loadApiConfig", () => {
 
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {
     await withConfig({ apiReservedConcurrency: "500" });
-    // 3 per container, 5 for the /health function's containers, 2 for migrations and key cleanup.
-    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1507 connections .* budget of 901 .* at most 298/);
-    await withConfig({ apiReservedConcurrency: "299" });
-    expect(() => loadApiConfig(regional())).toThrow(/needs up to 904 connections/);
-    await withConfig({ apiReservedConcurrency: "298" });
-    expect(loadApiConfig(regional()).reservedConcurrency).toBe(298);
+    // 3 per container, 2 for each of the primary's 5 /health containers, 2 for migrations and key cleanup.
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1512 connections .* budget of 901 .* at most 296/);
+    await withConfig({ apiReservedConcurrency: "297" });
+    expect(() => loadApiConfig(regional())).toThrow(/needs up to 903 connections/);
+    await withConfig({ apiReservedConcurrency: "296" });
+    expect(loadApiConfig(regional()).reservedConcurrency).toBe(296);
   });
 
   it("refuses to give the Lambdas more than 90 % of the writer's connections (operators, replication and failover need the rest), naming the key", async () => {

@@ -60,7 +60,8 @@ export interface ServerlessApiArgs {
   /**
    * Reserved concurrency of the `/health` function (the API's bundle, a function of its own), so
    * that payments using up {@link reservedConcurrency} never throttle Route 53's checks into a
-   * failover. Each of its containers holds one connection to its region's cluster.
+   * failover. Each of its containers holds up to two database connections (in the primary
+   * region its cluster endpoint and the global writer, both the writer there).
    * @default 5
    */
   healthReservedConcurrency?: number;

@@ -5,7 +5,7 @@ import { lazyDynamoDb, type DynamoDbProvider } from "../aws/dynamodb";
 import type { ApiSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
-import { HealthCheck, probeDatabase, type HealthCheckOptions } from "../health/health-check";
+import { HealthCheck, probeForRole, type HealthCheckOptions } from "../health/health-check";
 import { createLogger } from "../observability/logger";
 import { createMetrics, type MetricsSink } from "../observability/metrics";
 import type { CreatePaymentOptions } from "../payments/repository";
@@ -46,6 +46,6 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : disabledSessionStore;
   if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
-  const health = new HealthCheck(settings.regionRole, () => probeDatabase(db.reader), overrides.health);
+  const health = new HealthCheck(settings.regionRole, () => probeForRole(settings.regionRole, db), overrides.health);
   return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
 }

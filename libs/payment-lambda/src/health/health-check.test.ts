@@ -105,6 +105,14 @@ describe("/health (Route 53 failover reads it)", () => {
     expect(response.statusCode).toBe(503);
   });
 
+  it("primary asks the writer its writes go through as well: its own cluster writable but the global writer out of reach (an old primary back before Aurora demoted it, after a failover) → 503", async () => {
+    const settings = testSettings(server.url, { role: "primary" });
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: unreachableUrl(), readerUrl: server.url } } });
+    const response = await api.handler(getHealth());
+    await api.close();
+    expect(response.statusCode).toBe(503);
+  });
+
   it("database down → 503 for either role", async () => {
     await server.pause();
     try {

@@ -1,5 +1,6 @@
 import type { RegionRole } from "../config/environment";
 import type { Connection } from "../db/connection";
+import type { Database } from "../db/database";
 
 /** What a probe of this region's database found. */
 export interface DatabaseProbe {
@@ -35,6 +36,20 @@ export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
     const row = rows[0]!;
     return { writable: !row.in_recovery && row.read_only === "off" };
   });
+}
+
+/**
+ * What `/health` asks of the database for `role`. The DR region: its own endpoint (reachable is
+ * enough). The primary: its own cluster endpoint, where its reads go, and the writer its writes
+ * go through (the global writer endpoint), both writable. After a failover the old primary may
+ * come back writable before Aurora demotes it (fencing is best effort); its cluster then answers
+ * writable, but the global writer is in the other region, out of reach without peering, so the
+ * region stays unhealthy and DNS stays on the new primary instead of serving stale reads.
+ */
+export async function probeForRole(role: RegionRole, db: Pick<Database, "writer" | "reader">): Promise<DatabaseProbe> {
+  if (role === "dr" || db.writer === db.reader) return probeDatabase(db.reader);
+  const [regional, writer] = await Promise.all([probeDatabase(db.reader), probeDatabase(db.writer)]);
+  return { writable: regional.writable && writer.writable };
 }
 
 /**
