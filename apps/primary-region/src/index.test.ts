@@ -116,6 +116,11 @@ describe("primary-region stack", () => {
     expect(reserved.sort((a, b) => a - b)).toEqual([1, 1, 5, 50, 50]);
   });
 
+  it("takes the /health function's reserved concurrency from payments-dr:healthReservedConcurrency", async () => {
+    const more = await synth({ config: { healthReservedConcurrency: "8" } });
+    expect(more.one(LAMBDA, "api-health-function").inputs.reservedConcurrentExecutions).toBe(8);
+  });
+
   it("deletes expired idempotency keys hourly through this region's cluster endpoint, one run at a time", () => {
     const fn = plan.one(LAMBDA, "idem-cleanup-function");
     expect(fn.inputs).toMatchObject({ reservedConcurrentExecutions: 1, timeout: 60, vpcConfig: { subnetIds: expect.any(Array) } });

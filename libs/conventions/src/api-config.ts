@@ -10,6 +10,11 @@ export interface ApiConfig {
    * connections the region's containers open ({@link writerConnections}). @default 50
    */
   reservedConcurrency: number;
+  /**
+   * Reserved concurrency of the `/health` function in each region, apart from the payments' so
+   * that they never throttle Route 53's checks; in the budget too. @default 5
+   */
+  healthReservedConcurrency: number;
   /** @default 512 */
   memoryMb: number;
   /** Below API Gateway's 29 s integration limit. @default 10 */
@@ -76,10 +81,8 @@ const MAINTENANCE_CONNECTIONS = 2;
  * is the writer only after a move, when the primary's reach nothing there), plus the
  * maintenance functions' (migrations, and the key cleanup of the region that holds the writer).
  */
-export function writerConnections(reservedConcurrency: number): number {
-  return (
-    WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + WRITER_CONNECTIONS_PER_HEALTH_CONTAINER * API_DEFAULTS.healthReservedConcurrency + MAINTENANCE_CONNECTIONS
-  );
+export function writerConnections(reservedConcurrency: number, healthReservedConcurrency: number): number {
+  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + WRITER_CONNECTIONS_PER_HEALTH_CONTAINER * healthReservedConcurrency + MAINTENANCE_CONNECTIONS;
 }
 
 /** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */
@@ -104,16 +107,17 @@ export function minWafRateLimitPer5Min(merchant: { rateLimit: number; burstLimit
  */
 export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): ApiConfig {
   const reservedConcurrency = reader.integer("apiReservedConcurrency", { default: 50, min: 1 });
+  const healthReservedConcurrency = reader.integer("healthReservedConcurrency", { default: API_DEFAULTS.healthReservedConcurrency, min: 1, max: 100 });
   const maxConnections = writerMaxConnections(regional, reader);
   const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
   const budget = Math.floor((maxConnections * share) / 100);
-  const needed = writerConnections(reservedConcurrency);
+  const needed = writerConnections(reservedConcurrency, healthReservedConcurrency);
   if (needed > budget) {
     throw new ConfigError(
       "apiReservedConcurrency",
-      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + /health, migrations and key cleanup), ` +
+      `${reservedConcurrency} per region needs up to ${needed} connections to the writer (${WRITER_CONNECTIONS_PER_CONTAINER} per reserved container + ${WRITER_CONNECTIONS_PER_HEALTH_CONTAINER} per /health container of payments-dr:healthReservedConcurrency + migrations and key cleanup), ` +
         `over the budget of ${budget} (${share}% of max_connections ${maxConnections} on ${regional.database.instanceClass}). ` +
-        `Lower it to at most ${Math.floor((budget - writerConnections(0)) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
+        `Lower it to at most ${Math.floor((budget - writerConnections(0, healthReservedConcurrency)) / WRITER_CONNECTIONS_PER_CONTAINER)}, or use a larger instance or RDS Proxy.`,
     );
   }
   const merchantLimits = {
@@ -133,6 +137,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   }
   return {
     reservedConcurrency,
+    healthReservedConcurrency,
     memoryMb: reader.integer("apiMemoryMb", { default: API_DEFAULTS.memoryMb, min: 128, max: 10240 }),
     timeoutSeconds: reader.integer("apiTimeoutSeconds", API_TIMEOUT_SECONDS),
     throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: API_DEFAULTS.throttling.rateLimit, min: 1 }),

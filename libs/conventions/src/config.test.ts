@@ -112,6 +112,7 @@ describe("loadApiConfig", () => {
     await withConfig({});
     expect(loadApiConfig(regional())).toEqual({
       reservedConcurrency: 50,
+      healthReservedConcurrency: 5,
       memoryMb: 512,
       timeoutSeconds: 10,
       throttleRateLimit: 100,
@@ -152,6 +153,11 @@ describe("loadApiConfig", () => {
     expect(() => loadApiConfig(regional())).toThrow(/needs up to 903 connections/);
     await withConfig({ apiReservedConcurrency: "296" });
     expect(loadApiConfig(regional()).reservedConcurrency).toBe(296);
+    // More /health containers take from the same budget.
+    await withConfig({ apiReservedConcurrency: "296", healthReservedConcurrency: "6" });
+    expect(() => loadApiConfig(regional())).toThrow(/296 per region needs up to 902 connections .* 2 per \/health container of payments-dr:healthReservedConcurrency .* at most 295/);
+    await withConfig({ healthReservedConcurrency: "101" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:healthReservedConcurrency: 101 is above the maximum of 100/);
   });
 
   it("refuses to give the Lambdas more than 90 % of the writer's connections (operators, replication and failover need the rest), naming the key", async () => {

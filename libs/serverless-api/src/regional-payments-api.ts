@@ -81,6 +81,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         memoryMb: args.api.memoryMb,
         timeoutSeconds: args.api.timeoutSeconds,
         reservedConcurrency: args.api.reservedConcurrency,
+        healthReservedConcurrency: args.api.healthReservedConcurrency,
         throttling: { rateLimit: args.api.throttleRateLimit, burstLimit: args.api.throttleBurstLimit },
         healthThrottling: args.api.healthThrottle,
         merchantLimits: args.api.merchantLimits,

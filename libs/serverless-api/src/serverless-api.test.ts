@@ -194,9 +194,10 @@ describe("ServerlessApi", () => {
     expect({ ...after, authorizer: undefined }).toEqual({ ...before, authorizer: undefined });
   });
 
-  it("deploys after every method, integration, the authorizer and the gateway responses, and creates a replacement before deleting the old one", () => {
+  it("deploys after every method, integration, the authorizer, the gateway responses and the functions' invoke permissions, and creates a replacement before deleting the old one", () => {
     const options = plan.one(DEPLOYMENT).options;
-    const snapshotted = [...plan.ofType(RESOURCE), ...plan.ofType(METHOD), ...plan.ofType(INTEGRATION), plan.one(AUTHORIZER), ...plan.ofType(GATEWAY_RESPONSE)];
+    const permissions = [plan.one(PERMISSION, "api-invoke-permission"), plan.one(PERMISSION, "api-health-invoke-permission")];
+    const snapshotted = [...plan.ofType(RESOURCE), ...plan.ofType(METHOD), ...plan.ofType(INTEGRATION), plan.one(AUTHORIZER), ...plan.ofType(GATEWAY_RESPONSE), ...permissions];
     expect(plan.ofType(GATEWAY_RESPONSE)).toHaveLength(GATEWAY_PROBLEMS.length);
     expect([...(options.dependsOn ?? [])].sort()).toEqual(snapshotted.map((r) => r.name).sort());
     expect(options.deleteBeforeReplace).toBe(false);

@@ -309,7 +309,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       .apply(([functionInvokeArn, healthFunctionInvokeArn, authorizerId]) => ({ functionInvokeArn, healthFunctionInvokeArn, authorizerId }));
     const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, targets, parent: this });
     const responses = createGatewayResponses(name, { api, parent: this });
-    new aws.lambda.Permission(
+    const invokePermission = new aws.lambda.Permission(
       `${name}-invoke-permission`,
       {
         function: fn.name,
@@ -320,7 +320,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.lambda.Permission(
+    const healthInvokePermission = new aws.lambda.Permission(
       `${name}-health-invoke-permission`,
       {
         function: healthFn.name,
@@ -338,7 +338,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
         // The TLS policy too: API Gateway applies a changed security policy on the next deployment.
         triggers: { routes: routes.hash, authorizer: authorizer.hash, gatewayResponses: responses.hash, tls: JSON.stringify(API_TLS) },
       },
-      deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources]),
+      // The permissions too: a stage serving a route before API Gateway may invoke its function answers 500.
+      deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources, invokePermission, healthInvokePermission]),
     );
 
     const account = apiGatewayAccountLogging(name, { namer, parent: this });
