@@ -4,6 +4,8 @@ import { loadStackConfig } from "./config";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import { loadRegionalConfig } from "./regional-config";
+import { StackContext } from "./stack-context";
+import { UpstreamStack } from "./upstream-stack";
 
 async function withConfig(config: Record<string, string>, stack = "dev"): Promise<void> {
   await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", stack, true);
@@ -48,6 +50,9 @@ describe("loadStackConfig", () => {
     [{ environmentSuffix: "Prod" }, /payments-dr:environmentSuffix: "Prod" is not valid: lowercase/],
     [{ environmentSuffix: "a_b" }, /payments-dr:environmentSuffix/],
     [{ environmentSuffix: "-a" }, /payments-dr:environmentSuffix/],
+    // RDS identifiers may neither end with a hyphen nor hold two in a row.
+    [{ environmentSuffix: "qa-" }, /payments-dr:environmentSuffix: "qa-" is not valid/],
+    [{ environmentSuffix: "qa--1" }, /payments-dr:environmentSuffix: "qa--1" is not valid/],
     [{ drRegion: "us-east-1" }, /payments-dr:drRegion: "us-east-1" is the primary region too/],
     [{ primaryRegion: "useast1" }, /payments-dr:primaryRegion: "useast1" is not an AWS region/],
     [{ skipFinalSnapshot: "yes" }, /payments-dr:skipFinalSnapshot: "yes" is not valid: use true or false/],
@@ -55,11 +60,25 @@ describe("loadStackConfig", () => {
     [{ domainName: "pay.example.com" }, /payments-dr:hostedZoneId: is required when domainName is set/],
     [{ hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: is required when hostedZoneId is set/],
     [{ domainName: "Pay.Example.com", hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName/],
+    [{ domainName: "pay", hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: "pay" is not valid/],
+    [{ domainName: "pay.example.com", hostedZoneId: "0123456789ABC" }, /payments-dr:hostedZoneId: "0123456789ABC" is not valid/],
+    [{ domainName: "pay.example.com", hostedZoneId: "/hostedzone/Z0123456789ABC" }, /payments-dr:hostedZoneId/],
     [{ alertEmail: "oncall" }, /payments-dr:alertEmail: "oncall" is not valid: must be an email address/],
   ])("rejects %j with a message that names the key", async (config, message) => {
     await withConfig(config);
     expect(() => loadStackConfig()).toThrow(ConfigError);
     expect(() => loadStackConfig()).toThrow(message);
+  });
+
+  it("validates ENVIRONMENT_SUFFIX like the config key, naming the key", async () => {
+    process.env.ENVIRONMENT_SUFFIX = "PR_42";
+    await withConfig({});
+    expect(() => loadStackConfig()).toThrow(/payments-dr:environmentSuffix: "PR_42" is not valid/);
+  });
+
+  it("reads the production values of skipFinalSnapshot and deletionProtection", async () => {
+    await withConfig({ skipFinalSnapshot: "false", deletionProtection: "true" });
+    expect(loadStackConfig()).toMatchObject({ skipFinalSnapshot: false, deletionProtection: true });
   });
 
   it("reads the optional domain and alert address", async () => {
@@ -79,6 +98,18 @@ describe("loadRegionalConfig", () => {
     expect(loadRegionalConfig("dr", shared)).toMatchObject({ region: "us-east-2", vpcCidr: "10.1.0.0/16", database: { instanceCount: 1 } });
   });
 
+  it("applies the documented database defaults: the pinned engine version, an r-class instance, 7 days of backups", async () => {
+    await withConfig({});
+    expect(loadRegionalConfig("primary", loadStackConfig()).database).toEqual({ engineVersion: "16.6", instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 7, managedRpoSeconds: undefined });
+  });
+
+  it("lets the DR region run one instance, but not none", async () => {
+    await withConfig({ dbInstanceCount: "1" });
+    expect(loadRegionalConfig("dr", loadStackConfig()).database.instanceCount).toBe(1);
+    await withConfig({ dbInstanceCount: "0" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:dbInstanceCount: 0 is below the minimum of 1/);
+  });
+
   it("leaves the managed RPO off unless set", async () => {
     await withConfig({});
     expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBeUndefined();
@@ -89,6 +120,10 @@ describe("loadRegionalConfig", () => {
   it.each([
     [{ vpcCidr: "10.0.0.0/8" }, /payments-dr:vpcCidr: "10.0.0.0\/8" is not valid/],
     [{ vpcCidr: "10.300.0.0/16" }, /payments-dr:vpcCidr/],
+    [{ vpcCidr: "10.0.0.0/24" }, /payments-dr:vpcCidr: "10.0.0.0\/24" is not valid: use an IPv4 CIDR between \/16 and \/22/],
+    [{ dbInstanceCount: "17" }, /payments-dr:dbInstanceCount: 17 is above the maximum of 16/],
+    [{ dbInstanceCount: "2.5" }, /payments-dr:dbInstanceCount: "2.5" is not an integer/],
+    [{ backupRetentionDays: "36" }, /payments-dr:backupRetentionDays: 36 is above the maximum of 35/],
     [{ dbInstanceClass: "db.t4g.medium" }, /payments-dr:dbInstanceClass: .*r-class/],
     [{ managedRpoSeconds: "10" }, /payments-dr:managedRpoSeconds: 10 is below the minimum of 20/],
     [{ backupRetentionDays: "3" }, /payments-dr:backupRetentionDays: 3 is below the minimum of 7/],
@@ -186,5 +221,68 @@ describe("ConfigReader.numbers", () => {
     await withConfig({ limits: '{"a": 2.5}' });
     expect(new ConfigReader().numbers("limits")).toEqual({ a: 2.5 });
     expect(new ConfigReader().numbers("other")).toEqual({});
+  });
+});
+
+/** Pulumi mocks that record every resource and answer a StackReference with `upstream` as its outputs (an update, not a preview). */
+async function recordingMocks(stack: string, upstream: Record<string, unknown>): Promise<pulumi.runtime.MockResourceArgs[]> {
+  const made: pulumi.runtime.MockResourceArgs[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        made.push(args);
+        return { id: `${args.name}-id`, state: args.type === "pulumi:pulumi:StackReference" ? { outputs: upstream } : args.inputs };
+      },
+      call: () => ({}),
+    },
+    "global",
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig({ "payments-dr:environmentSuffix": "qa1" });
+  return made;
+}
+
+/** An Output's value, or its error (Output.promise is internal to @pulumi/pulumi, but it is how a program's failure shows). */
+const settle = (output: pulumi.Output<unknown>) => (output as unknown as { promise(): Promise<unknown> }).promise();
+
+describe("StackContext", () => {
+  it("gives each region one explicit provider, in that region, carrying the stack's tags, and a namer of that region", async () => {
+    const made = await recordingMocks("prod", {});
+    const context = new StackContext(loadStackConfig());
+    const dr = context.region("us-east-2");
+    expect(context.region("us-east-2")).toBe(dr);
+    expect(dr.namer.regional("lambdaFunction", "api")).toBe("payments-dr-api-use2-qa1");
+    await settle(dr.provider.urn);
+    const providers = made.filter((r) => r.type === "pulumi:providers:aws");
+    expect(providers.map((r) => [r.name, r.inputs.region])).toEqual([["us-east-2", "us-east-2"]]);
+    expect(JSON.parse(providers[0]!.inputs.defaultTags as string)).toEqual({
+      tags: { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", Stack: "global/prod", EnvironmentSuffix: "qa1", ManagedBy: "pulumi" },
+    });
+  });
+});
+
+describe("UpstreamStack", () => {
+  it("reads the named stack, and a missing output fails naming the output and the stack", async () => {
+    const made = await recordingMocks("prod", { region: "us-east-1" });
+    const upstream = new UpstreamStack<{ region: string; usagePlanId: string }>("primary", "organization/primary-region/prod");
+    expect(await settle(upstream.output("region"))).toBe("us-east-1");
+    expect(made.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => [r.name, r.inputs.name])).toEqual([["primary", "organization/primary-region/prod"]]);
+    // The Output's inner promises reject with the same error, unobserved: what the Pulumi CLI reports as the program's
+    // failure. They are caught on the host process (jest's sandboxed `process` never sees them; see jest-environment.cjs).
+    const host = (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
+    const unobserved: unknown[] = [];
+    const observe = (reason: unknown, promise: Promise<unknown>) => {
+      unobserved.push(reason);
+      promise.catch(() => undefined);
+    };
+    host.on("unhandledRejection", observe);
+    try {
+      await expect(settle(upstream.output("usagePlanId"))).rejects.toThrow("Required output 'usagePlanId' does not exist on stack 'organization/primary-region/prod'");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      host.off("unhandledRejection", observe);
+    }
+    for (const reason of unobserved) expect(String(reason)).toMatch(/Required output 'usagePlanId' does not exist/);
   });
 });

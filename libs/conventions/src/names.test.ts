@@ -53,6 +53,16 @@ describe("ResourceNamer", () => {
 
   it("refuses roles that would make invalid names", () => {
     expect(() => namer.regional("display", "Bad_Role")).toThrow(/lowercase/);
+    // A trailing hyphen would put "--" in the name, which RDS refuses at deploy time.
+    expect(() => namer.regional("rdsIdentifier", "aurora-")).toThrow(/name role "aurora-"/);
+    expect(() => namer.bucket("my_data", "123456789012")).toThrow(/name role "my_data"/);
+  });
+
+  it("refuses an uppercase name where AWS wants lowercase (RDS, S3), naming the config key, and keeps case where AWS does", () => {
+    const upper = new ResourceNamer({ environmentSuffix: "QA1", region: "us-east-1" });
+    expect(() => upper.regional("rdsIdentifier", "aurora")).toThrow(/payments-dr:environmentSuffix: the RDS identifier "payments-dr-aurora-use1-QA1" must be lowercase/);
+    expect(() => upper.bucket("data", "123456789012")).toThrow(/payments-dr:environmentSuffix: the S3 bucket name .* must be lowercase/);
+    expect(upper.regional("iamRole", "api")).toBe("payments-dr-api-use1-QA1");
   });
 });
 

@@ -13,6 +13,10 @@ describe("stackTags", () => {
       ManagedBy: "pulumi",
     });
   });
+
+  it("tags the environment suffix, not the stack name, when the two differ", () => {
+    expect(stackTags({ project: "primary-region", stack: "dev", environmentSuffix: "pr42" })).toMatchObject({ Stack: "primary-region/dev", EnvironmentSuffix: "pr42" });
+  });
 });
 
 describe("the Pulumi-free entry (@payments-dr/conventions/values)", () => {

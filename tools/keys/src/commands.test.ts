@@ -1,11 +1,33 @@
 import crypto from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
-import { EXIT_CODES } from "@payments-dr/cli-support";
+import { EXIT_CODES, stackOutputsDir } from "@payments-dr/cli-support";
 import { run } from "./run";
-import { apiKeysIn, DR, HOME, NOW, outputsDir, useKeysHarness } from "./test-support";
+import { apiKeysIn, DR, HOME, NOW, outputs, outputsDir, testClients, useKeysHarness } from "./test-support";
 
 const keys = useKeysHarness();
+
+/**
+ * Runs `act` with a middleware on the local table's client of `region` that sees each request of
+ * a DynamoDB command (`GetItem`, `PutItem`, …) before it is sent: `spy` may record it, or throw
+ * to stand for an AWS error.
+ */
+async function intercepting<T>(region: string, command: string, spy: (input: Record<string, unknown>) => void, act: () => Promise<T>): Promise<T> {
+  const client = keys().table.clientIn(region);
+  const name = `keysTestIntercept${command}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === `${command}Command`) spy(args.input as Record<string, unknown>);
+      return next(args);
+    },
+    { step: "serialize", name },
+  );
+  try {
+    return await act();
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}
 
 /** Creates a key and returns it with its id. */
 async function created(merchant: string, ...extra: string[]): Promise<{ apiKey: string; keyId: string }> {
@@ -71,6 +93,26 @@ describe("create", () => {
     expect(await keys().table.item(first.keyId)).toEqual(before);
   });
 
+  it("a failed PutItem whose error echoes the item: exit 3, and neither the key nor its salt or hash is printed", async () => {
+    let item: Record<string, { S?: string }> = {};
+    const { code, stdout, stderr } = await intercepting(
+      HOME,
+      "PutItem",
+      (input) => {
+        item = input.Item as typeof item;
+        throw Object.assign(new Error(`One or more parameter values were invalid: ${JSON.stringify(input.Item)}`), { name: "ValidationException" });
+      },
+      () => keys().run(["create", "--merchant", "merchant-1"]),
+    );
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^keys: PutItem in us-east-1 \(table payments-dr-api-keys-dev\) failed: ValidationException: .*\[redacted\]/m);
+    expect(item.salt?.S).toBeDefined();
+    for (const secret of [item.salt!.S!, item.secretHash!.S!, item.usageKey!.S!]) expect(stderr).not.toContain(secret);
+    expect(apiKeysIn(stderr)).toEqual([]);
+    expect(await keys().table.items()).toEqual([]);
+  });
+
   it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
     const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1", "--region", "dr", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
@@ -83,6 +125,9 @@ describe("create", () => {
     ["no merchant id", [], /--merchant <id> is required/],
     ["an API key as merchant id", ["--merchant", `pdr_${"0".repeat(16)}_${"s".repeat(43)}`], /^keys: --merchant got an API key, not a merchant id$/],
     ["an empty label", ["--merchant", "merchant-1", "--label", " "], /--label must be 1-128 characters/],
+    ["a label over 128 characters", ["--merchant", "merchant-1", "--label", "x".repeat(129)], /--label must be 1-128 characters/],
+    ["a label with a line break, which would forge rows of list's table", ["--merchant", "merchant-1", "--label", "ok\nfake row"], /--label must be 1-128 characters of printable text/],
+    ["a label with a terminal escape", ["--merchant", "merchant-1", "--label", "\u001b[2Jcleared"], /--label must be 1-128 characters of printable text/],
     ["an unknown region", ["--merchant", "merchant-1", "--region", "eu-west-1"], /--region eu-west-1 is not one of this deployment's regions \(us-east-1, us-east-2\)/],
   ])("refuses %s: exit 2, one line, nothing written, no usage key made", async (_, args, message) => {
     const { code, stdout, stderr } = await keys().run(["create", ...args]);
@@ -173,7 +218,11 @@ describe("revoke", () => {
     const { keyId } = await created("merchant-1");
     await keys().run(["revoke", "--key-id", keyId]);
     keys().now = new Date("2026-11-26T09:00:00.000Z");
-    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId, "--json"]);
+    // After the conditional update fails, the key is read strongly consistently: a stale read could take a key
+    // revoked a moment ago for an unknown one, or for one that changed meanwhile.
+    const reads: Record<string, unknown>[] = [];
+    const { code, stdout } = await intercepting(HOME, "GetItem", (input) => reads.push(input), () => keys().run(["revoke", "--key-id", keyId, "--json"]));
+    expect(reads).toEqual([expect.objectContaining({ ConsistentRead: true })]);
     expect(code).toBe(EXIT_CODES.ok);
     expect(JSON.parse(stdout)).toMatchObject({ alreadyRevoked: true, key: { keyId, status: "revoked", revokedAt: NOW.toISOString() } });
     expect((await keys().table.item(keyId))!.revokedAt).toBe(NOW.toISOString());
@@ -212,6 +261,40 @@ describe("cli", () => {
     expect(await keys().run(["list", "--key-id", "0123456789abcdef"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --key-id (keys list --help)" });
     const stray = await keys().run(["revoke", "pdr_0123456789abcdef_secretsecretsecretsecretsecretsecretsecret1"]);
     expect(stray).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: unexpected arguments after revoke (keys --help)" });
+  });
+
+  it("an unknown command is refused without echoing it when it could be a pasted API key", async () => {
+    const apiKey = `pdr_0123456789abcdef_${"s".repeat(43)}`;
+    expect(await keys().run([apiKey])).toMatchObject({ code: EXIT_CODES.refused, stdout: "", stderr: "keys: unknown command (keys --help)" });
+    expect(await keys().run(["rotate"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: unknown command rotate (keys --help)" });
+  });
+
+  it("an unexpected error (not an AWS answer) still ends with exit 3 and one line, never 0", async () => {
+    const stderr: string[] = [];
+    const clients = testClients(keys().table, []);
+    const code = await run(["list", "--outputs", outputsDir()], {
+      workspace: "/nonexistent",
+      stdout: () => undefined,
+      stderr: (t) => stderr.push(t),
+      clients: {
+        ...clients,
+        dynamodb: () => {
+          throw new TypeError("Could not load credentials from any providers");
+        },
+      },
+    });
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toEqual(["keys: TypeError: Could not load credentials from any providers"]);
+  });
+
+  it("refuses outputs of the DR stack that lack its usage plan, before any AWS call", async () => {
+    const dir = stackOutputsDir({ "primary-region": outputs.primary, "dr-region": { region: DR, apiName: outputs.dr.apiName } });
+    const stderr: string[] = [];
+    const regions: { service: string; region: string }[] = [];
+    const code = await run(["sync", "--outputs", dir], { workspace: "/nonexistent", stdout: () => undefined, stderr: (t) => stderr.push(t), clients: testClients(keys().table, regions) });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toEqual(["keys: the apps/dr-region outputs lack usagePlanId: deploy that stack first"]);
+    expect(regions).toEqual([]);
   });
 
   it("without --outputs and without the Pulumi CLI, says in one line to use --outputs", async () => {

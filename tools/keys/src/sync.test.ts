@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
+import { BadRequestException, ConflictException, NotFoundException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey, usageItemId } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
@@ -263,6 +263,61 @@ describe("sync", () => {
     expect(json.regions[1]!.rows[1]!.detail).toMatch(/^CreateApiKey in us-east-2 \(.*\) failed: ConflictException: API Key already exists/);
     expect(plans()).toEqual({ [HOME]: names("merchant-2", "merchant-3")[HOME], [DR]: names("merchant-1", "merchant-3")[DR] });
     expect(stderr).toMatch(/keys: sync refused merchant\(s\) merchant-1, merchant-2 \(see the table\); the others are synced/);
+  });
+
+  it("one merchant's NotFoundException refuses that merchant only; the region goes on and is not failed", async () => {
+    await created("merchant-1");
+    await created("merchant-2");
+    emptyPlans(DR);
+    const m1 = usageKeyIn(DR, "merchant-1").id;
+    gateway().fail(DR, "CreateUsagePlanKey", (input) => (input.keyId === m1 ? new NotFoundException({ message: "Invalid API Key identifier specified", $metadata: {} }) : undefined));
+
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(json.regions.map((r) => r.error)).toEqual([undefined, undefined]);
+    expect(actions(json)[1]).toEqual([["merchant-1", "refused"], ["merchant-2", "added"]]);
+    expect(json.regions[1]!.rows[0]!.detail).toMatch(/^CreateUsagePlanKey in us-east-2 \(.*\) failed: NotFoundException: Invalid API Key identifier specified: fix it in API Gateway, then re-run$/);
+  });
+
+  it("a usage key removed from the plan meanwhile (DeleteUsagePlanKey: NotFound) counts as removed, exit 0", async () => {
+    await created("merchant-1");
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    gateway().fail(DR, "DeleteUsagePlanKey", () => new NotFoundException({ message: "Invalid Usage Plan Key identifier specified", $metadata: {} }));
+
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(actions(json)).toEqual([
+      [["merchant-1", "fine"], ["merchant-2", "removed"]],
+      [["merchant-1", "fine"], ["merchant-2", "removed"]],
+    ]);
+  });
+
+  it("an AWS error that echoes the usage key value read from the table prints it redacted", async () => {
+    await created("merchant-1");
+    const value = usageKeyIn(HOME, "merchant-1").value;
+    for (const region of [HOME, DR]) gateway().keys[region]!.splice(0);
+    emptyPlans(HOME, DR);
+    gateway().fail(HOME, "CreateApiKey", (input) => new ServiceUnavailableException({ message: `could not store key value ${String(input.value)}`, $metadata: {} }));
+
+    for (const args of [[], ["--json"]]) {
+      const { code, stdout, stderr } = await keys().run(["sync", ...args]);
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stdout).toMatch(/CreateApiKey in us-east-1 .* failed: ServiceUnavailableException: could not store key value \[redacted\]/);
+      expect(stdout + stderr).not.toContain(value);
+    }
+  });
+
+  it("a table item whose merchant id is an API key is skipped without echoing it, and nothing is named after it", async () => {
+    const apiKey = `pdr_0123456789abcdef_${"s".repeat(43)}`;
+    await put({ keyId: "0123456789abcdef", merchantId: apiKey, status: "active", usageKey: "y".repeat(40) });
+    gateway().calls.length = 0;
+
+    const { code, stdout, stderr, json } = await sync();
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(json.skipped).toEqual([{ keyId: "0123456789abcdef", problem: "missing or invalid merchant id" }]);
+    expect(writes()).toEqual([]);
+    expect(apiKeysIn(stdout + stderr)).toEqual([]);
   });
 
   it("a merchant's error that is the region not answering, or a failed region-wide read, still fails the region (exit 3)", async () => {
