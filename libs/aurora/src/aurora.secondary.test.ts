@@ -16,6 +16,25 @@ const PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
 
 type Overrides = Partial<Omit<AuroraSecondaryClusterArgs, "namer" | "globalClusterId" | "engineVersion" | "primaryWriterInstanceId">>;
 
+/** The DR cluster's arguments as the dr-region app passes them, given what it reads from the primary stack. */
+function secondaryArgs(upstream: Pick<AuroraSecondaryClusterArgs, "globalClusterId" | "engineVersion" | "primaryWriterInstanceId">, overrides: Overrides = {}): AuroraSecondaryClusterArgs {
+  return {
+    namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }),
+    ...upstream,
+    sourceRegion: "us-east-1",
+    subnetIds: ["subnet-d", "subnet-e", "subnet-f"],
+    securityGroupId: "sg-db-dr",
+    kmsKeyArn: DR_KEY,
+    logRetentionDays: 30,
+    instanceClass: "db.r6g.large",
+    instanceCount: 1,
+    backupRetentionDays: 7,
+    skipFinalSnapshot: true,
+    deletionProtection: false,
+    ...overrides,
+  };
+}
+
 /** The dr-region stack's data tier, reading the primary (by default, the contract's fixture) through a StackReference. */
 function synthSecondary(upstream: Partial<PrimaryRegionOutputs> = primaryRegionOutputs, overrides: Overrides = {}): Promise<Plan> {
   return synthesize({
@@ -25,27 +44,8 @@ function synthSecondary(upstream: Partial<PrimaryRegionOutputs> = primaryRegionO
     program: () => {
       const provider = new aws.Provider("use2", regionProviderArgs("us-east-2", stackTags({ project: "dr-region", stack: "dev", environmentSuffix: SUFFIX })));
       const primary = new UpstreamStack<PrimaryRegionOutputs>("primary", PRIMARY_STACK);
-      const secondary = new AuroraSecondaryCluster(
-        "secondary",
-        {
-          namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }),
-          globalClusterId: primary.output("globalClusterId"),
-          engineVersion: primary.output("engineVersion"),
-          primaryWriterInstanceId: primary.output("writerInstanceId"),
-          sourceRegion: "us-east-1",
-          subnetIds: ["subnet-d", "subnet-e", "subnet-f"],
-          securityGroupId: "sg-db-dr",
-          kmsKeyArn: DR_KEY,
-          logRetentionDays: 30,
-          instanceClass: "db.r6g.large",
-          instanceCount: 1,
-          backupRetentionDays: 7,
-          skipFinalSnapshot: true,
-          deletionProtection: false,
-          ...overrides,
-        },
-        { provider },
-      );
+      const upstream = { globalClusterId: primary.output("globalClusterId"), engineVersion: primary.output("engineVersion"), primaryWriterInstanceId: primary.output("writerInstanceId") };
+      const secondary = new AuroraSecondaryCluster("secondary", secondaryArgs(upstream, overrides), { provider });
       return { clusterArn: secondary.clusterArn, clusterEndpoint: secondary.clusterEndpoint, readerEndpoint: secondary.readerEndpoint };
     },
   });
@@ -148,22 +148,8 @@ describe("Aurora secondary cluster", () => {
       "dev",
       false,
     );
-    const secondary = new AuroraSecondaryCluster("refreshed", {
-      namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }),
-      globalClusterId: primaryRegionOutputs.globalClusterId,
-      engineVersion: primaryRegionOutputs.engineVersion,
-      primaryWriterInstanceId: primaryRegionOutputs.writerInstanceId,
-      sourceRegion: "us-east-1",
-      subnetIds: ["subnet-d", "subnet-e"],
-      securityGroupId: "sg-db-dr",
-      kmsKeyArn: DR_KEY,
-      logRetentionDays: 30,
-      instanceClass: "db.r6g.large",
-      instanceCount: 1,
-      backupRetentionDays: 7,
-      skipFinalSnapshot: true,
-      deletionProtection: false,
-    });
+    const upstream = { globalClusterId: primaryRegionOutputs.globalClusterId, engineVersion: primaryRegionOutputs.engineVersion, primaryWriterInstanceId: primaryRegionOutputs.writerInstanceId };
+    const secondary = new AuroraSecondaryCluster("refreshed", secondaryArgs(upstream));
     const endpoint = await new Promise<string>((resolve) => secondary.clusterEndpoint.apply(resolve));
     expect(endpoint).toBe("payments-dr-aurora-use2-qa7.cluster-c7tj4example.us-east-2.rds.amazonaws.com");
   });

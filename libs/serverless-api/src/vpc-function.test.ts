@@ -52,6 +52,20 @@ function cleanupArgs(namer: IdempotencyKeyCleanupArgs["namer"], overrides: Parti
   };
 }
 
+/** The migration function's arguments as the primary-region app passes them (master secret, writer through the global endpoint). */
+function migrationArgs(namer: ResourceNamer, overrides: Partial<DatabaseMigrationArgs> = {}): DatabaseMigrationArgs {
+  return {
+    namer,
+    code: "/nonexistent/dist/libs/payment-lambda/migrate",
+    network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+    database: { secretName: MASTER_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+    kmsKeyArns: [KEY_ARN],
+    logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
+    migrationsHash: MIGRATIONS_HASH,
+    ...overrides,
+  };
+}
+
 /** The primary region's API and migration, as the primary-region app composes them. */
 function synthPrimary(): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
@@ -59,17 +73,7 @@ function synthPrimary(): Promise<Plan> {
     const api = new ServerlessApi("api", apiArgs(namer), { provider });
     const migration = new DatabaseMigration(
       "migration",
-      {
-        namer,
-        code: "/nonexistent/dist/libs/payment-lambda/migrate",
-        network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
-        database: { secretName: MASTER_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
-        appCredentials: { secretName: SECRET_NAME, versionId: APP_SECRET_VERSION },
-        kmsKeyArns: [KEY_ARN],
-        logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
-        migrationsHash: MIGRATIONS_HASH,
-        runAfter: [writer],
-      },
+      migrationArgs(namer, { appCredentials: { secretName: SECRET_NAME, versionId: APP_SECRET_VERSION }, runAfter: [writer] }),
       { provider },
     );
     migrationUnderTest = migration;
@@ -530,20 +534,7 @@ describe("function argument checks", () => {
 
   const synthMigration = (overrides: Partial<DatabaseMigrationArgs>) =>
     synthInRegion(({ provider, namer }) => {
-      const migration = new DatabaseMigration(
-        "migration",
-        {
-          namer,
-          code: "/nonexistent/dist/libs/payment-lambda/migrate",
-          network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
-          database: { secretName: MASTER_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
-          kmsKeyArns: [KEY_ARN],
-          logs: { kmsKeyArn: LOGS_KEY_ARN, retentionDays: 30 },
-          migrationsHash: MIGRATIONS_HASH,
-          ...overrides,
-        },
-        { provider },
-      );
+      const migration = new DatabaseMigration("migration", migrationArgs(namer, overrides), { provider });
       return { name: migration.functionName };
     });
 
