@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "./gateway-problems";
 import { ServerlessApi } from "./serverless-api";
@@ -153,7 +154,8 @@ describe("ServerlessApi edge protection", () => {
       });
     });
 
-    it("limits each source IP on /health apart: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
+    it("limits each source IP on /health apart, Route 53's own checkers exempt: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
+      const checkers = plan.one("aws:wafv2/ipSet:IpSet");
       expect(rule("health-rate-per-ip")).toEqual({
         name: "health-rate-per-ip",
         priority: 1,
@@ -164,12 +166,34 @@ describe("ServerlessApi edge protection", () => {
             limit: 100,
             evaluationWindowSec: 300,
             scopeDownStatement: {
-              regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
+              andStatement: {
+                statements: [
+                  { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+                  { notStatement: { statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-route53-checkers/${checkers.inputs.name}` } } } },
+                ],
+              },
             },
           },
         },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-rate-per-ip", sampledRequestsEnabled: true },
       });
+    });
+
+    it("exempts Route 53's health checkers by their published IPv4 ranges, read from AWS at each update: a 429 to them would be a failover", () => {
+      const lookup = jest.spyOn(aws, "getIpRangesOutput");
+      return synthApi()
+        .then((again) => {
+          expect(lookup).toHaveBeenCalledWith({ services: ["route53_healthchecks"] }, expect.anything());
+          expect(again.one("aws:wafv2/ipSet:IpSet").inputs).toEqual({
+            name: `payments-dr-route53-checkers-use1-${SUFFIX}`,
+            description: "Route 53 health checkers: exempt from the /health per-IP limit",
+            scope: "REGIONAL",
+            ipAddressVersion: "IPV4",
+            // The synth's fake answer for the service's ranges.
+            addresses: ["192.0.2.0/26", "198.51.100.0/26"],
+          });
+        })
+        .finally(() => lookup.mockRestore());
     });
 
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {

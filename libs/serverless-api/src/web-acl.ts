@@ -16,7 +16,8 @@ export interface WafSettings {
    * Requests one source IP may send to `/health` in 5 minutes. `/health` is anonymous and has a
    * small throttle of its own, shared by every caller: without a tighter per-IP limit a few IPs
    * could drain it, the health checkers would get 429s, and Route 53 would fail the region over.
-   * A Route 53 health checker calls at most every 10 s, 30 times in 5 minutes.
+   * Route 53's own health checkers are exempt (their published address ranges): how many checks
+   * share one of their addresses is not documented, and a 429 to them is a failover.
    */
   healthRateLimitPer5Min: number;
   /** Largest request body, in bytes; larger ones are blocked. */
@@ -32,6 +33,9 @@ export const API_GATEWAY_BODY_INSPECTION_BYTES = 16_384;
 
 /** The `/health` route's path, at the end of the URI path WAF sees (after the stage or base path). */
 const HEALTH_PATH = "/health/?$";
+
+/** The service whose published address ranges (ip-ranges.json) Route 53's health checkers call from. */
+const ROUTE53_HEALTH_CHECKERS = "route53_healthchecks";
 
 /** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
 const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
@@ -97,11 +101,12 @@ function managedRuleGroup(priority: number, ruleName: string, groupName: string,
 }
 
 /**
- * The rules, cheapest first: per-IP rate limits (all routes, then `/health` alone), the body
- * size limit, then AWS's common rule set and known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks
- * at a fixed 8 KB; it only counts here, so `maxBodyBytes` is the one body limit.
+ * The rules, cheapest first: per-IP rate limits (all routes, then `/health` alone, Route 53's
+ * checkers exempt), the body size limit, then AWS's common rule set and known bad inputs. The
+ * common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts
+ * here, so `maxBodyBytes` is the one body limit.
  */
-function webAclRules(settings: WafSettings): WebAclRule[] {
+function webAclRules(settings: WafSettings, healthCheckersIpSetArn: pulumi.Input<string>): WebAclRule[] {
   return [
     {
       name: "rate-per-ip",
@@ -119,10 +124,15 @@ function webAclRules(settings: WafSettings): WebAclRule[] {
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
           evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
-          // The stage's path (/v1/health) or the custom domain's (/health), with a trailing slash
-          // or percent-encoded too: every form API Gateway could route to the same method.
           scopeDownStatement: {
-            regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
+            andStatement: {
+              statements: [
+                // The stage's path (/v1/health) or the custom domain's (/health), with a trailing slash
+                // or percent-encoded too: every form API Gateway could route to the same method.
+                { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
+                { notStatement: { statement: { ipSetReferenceStatement: { arn: healthCheckersIpSetArn } } } },
+              ],
+            },
           },
         },
       },
@@ -165,6 +175,21 @@ export function createWebAcl(
   const opts = { parent };
   const aclName = namer.regional("display", "api-acl");
 
+  // Route 53's health checkers, from AWS's published ranges (read at each update, so a refresh of
+  // the list reaches the set with the next `up`). IPv4: the checks reach the API over IPv4.
+  const checkerRanges = aws.getIpRangesOutput({ services: [ROUTE53_HEALTH_CHECKERS] }, { parent });
+  const healthCheckers = new aws.wafv2.IpSet(
+    `${name}-route53-checkers`,
+    {
+      name: namer.regional("display", "route53-checkers"),
+      description: "Route 53 health checkers: exempt from the /health per-IP limit",
+      scope: "REGIONAL",
+      ipAddressVersion: "IPV4",
+      addresses: checkerRanges.cidrBlocks,
+    },
+    opts,
+  );
+
   const webAcl = new aws.wafv2.WebAcl(
     `${name}-waf`,
     {
@@ -172,7 +197,7 @@ export function createWebAcl(
       description: "payments-dr payments API stage",
       scope: "REGIONAL",
       defaultAction: { allow: {} },
-      rules: webAclRules(inputs.settings),
+      rules: webAclRules(inputs.settings, healthCheckers.arn),
       customResponseBodies: [{ key: RATE_LIMITED.bodyKey, contentType: "APPLICATION_JSON", content: JSON.stringify(RATE_LIMITED.body) }],
       dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: [API_KEY_HEADER] }, action: "SUBSTITUTION" }] },
       visibilityConfig: visibility(aclName),

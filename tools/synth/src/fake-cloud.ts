@@ -141,6 +141,11 @@ export function fakeInvoke(args: pulumi.runtime.MockCallArgs, region: string): R
       const healthChecks = ["us-east-1", "us-east-2"].map((r) => ({ healthCheckId: fakeId("arc-hc", `${planArn}::${r}`), region: r, hostedZoneId: "", recordName: "", status: "healthy" }));
       return { planArn, healthChecks, region };
     }
+    case "aws:index/getIpRanges:getIpRanges": {
+      // A few of the published ranges (documentation addresses), the same for every service asked.
+      const services = args.inputs.services as string[];
+      return { cidrBlocks: ["192.0.2.0/26", "198.51.100.0/26"], ipv6CidrBlocks: ["2001:db8::/56"], createDate: "2026-11-01-00-00-00", syncToken: 1761955200, services, id: services.join(",") };
+    }
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:index/getRegion:getRegion":
