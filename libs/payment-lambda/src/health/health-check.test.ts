@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { RegionRole } from "../config/environment";
 import { migrate, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
@@ -111,6 +112,28 @@ describe("/health (Route 53 failover reads it)", () => {
     const response = await api.handler(getHealth());
     await api.close();
     expect(response.statusCode).toBe(503);
+  });
+
+  it("primary whose own cluster is read-only (a secondary now) answers 503 without asking the global writer, out of reach in the other region", async () => {
+    // The other region's writer as seen from here: connections are taken and never answered.
+    const attempts: Socket[] = [];
+    const silent = createServer((socket) => attempts.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentUrl = server.url.replace(`:${server.port}/`, `:${(silent.address() as AddressInfo).port}/`);
+    try {
+      await withReadOnlyDatabase(async () => {
+        const settings = testSettings(server.url, { role: "primary" });
+        const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: silentUrl, readerUrl: server.url } } });
+        const response = await api.handler(getHealth());
+        await api.close();
+        expect(response.statusCode).toBe(503);
+        // Asked anyway, it would wait out the connect timeout and log a failure every few seconds.
+        expect(attempts).toHaveLength(0);
+      });
+    } finally {
+      for (const socket of attempts) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("database down → 503 for either role", async () => {

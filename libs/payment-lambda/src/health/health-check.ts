@@ -47,9 +47,11 @@ export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
  * region stays unhealthy and DNS stays on the new primary instead of serving stale reads.
  */
 export async function probeForRole(role: RegionRole, db: Pick<Database, "writer" | "reader">): Promise<DatabaseProbe> {
-  if (role === "dr" || db.writer === db.reader) return probeDatabase(db.reader);
-  const [regional, writer] = await Promise.all([probeDatabase(db.reader), probeDatabase(db.writer)]);
-  return { writable: regional.writable && writer.writable };
+  const regional = await probeDatabase(db.reader);
+  if (role === "dr" || db.writer === db.reader || !regional.writable) return regional;
+  // Only once this region's cluster is writable: while it is a secondary the global writer is in
+  // the other region, and every probe would wait out the connect timeout and log it.
+  return probeDatabase(db.writer);
 }
 
 /**
