@@ -117,7 +117,7 @@ describe("global stack without a custom domain", () => {
     expect(dashboards.map((d) => d.region).sort()).toEqual(["us-east-1", "us-east-2"]);
     for (const dashboard of dashboards) {
       const body = JSON.stringify(JSON.parse(dashboard.inputs.dashboardBody));
-      for (const name of [primaryRegionOutputs.apiName, drRegionOutputs.apiName, primaryRegionOutputs.lambdaName, drRegionOutputs.clusterIdentifier, primaryRegionOutputs.sessionsTableName, primaryRegionOutputs.apiKeysTableName]) {
+      for (const name of [primaryRegionOutputs.apiName, drRegionOutputs.apiName, primaryRegionOutputs.lambdaName, primaryRegionOutputs.healthLambdaName, drRegionOutputs.healthLambdaName, drRegionOutputs.clusterIdentifier, primaryRegionOutputs.sessionsTableName, primaryRegionOutputs.apiKeysTableName]) {
         expect(body).toContain(name);
       }
     }

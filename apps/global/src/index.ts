@@ -153,6 +153,7 @@ const regionResources = <T extends RegionalStackOutputs>(stack: UpstreamStack<T>
   apiName: stack.output("apiName"),
   stageName: stack.output("apiStage"),
   functionName: stack.output("lambdaName"),
+  healthFunctionName: stack.output("healthLambdaName"),
   clusterIdentifier: stack.output("clusterIdentifier"),
 });
 const dashboardInput = {

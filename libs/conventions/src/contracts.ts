@@ -37,6 +37,8 @@ export interface RegionalStackOutputs {
   healthUrl: string;
   /** The payment Lambda. */
   lambdaName: string;
+  /** The Lambda that answers `/health` (Route 53's checks), on the dashboards next to the payment Lambda. */
+  healthLambdaName: string;
   /** The usage plan holding the per-merchant limits: the keys CLI adds each merchant's usage key to it. */
   usagePlanId: string;
   /** The WAF web ACL associated with the stage. */

@@ -140,6 +140,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       | "apiStage"
       | "healthUrl"
       | "lambdaName"
+      | "healthLambdaName"
       | "usagePlanId"
       | "webAclArn"
       | "customDomainTarget"
@@ -155,6 +156,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       apiStage: api.apiStage,
       healthUrl: api.healthUrl,
       lambdaName: api.lambdaName,
+      healthLambdaName: api.healthLambdaName,
       usagePlanId: api.usagePlanId,
       webAclArn: api.webAclArn,
       ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),

@@ -35,6 +35,7 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   apiStage: "v1",
   healthUrl: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1/health",
   lambdaName: "payments-dr-api-use1-dev",
+  healthLambdaName: "payments-dr-health-use1-dev",
   usagePlanId: "u1a2b3",
   webAclArn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:regional/webacl/payments-dr-api-acl-use1-dev/0a1b2c3d`,
 };
@@ -57,6 +58,7 @@ export const drRegionOutputs: DrRegionOutputs = {
   apiStage: "v1",
   healthUrl: "https://f6a7b8c9d0.execute-api.us-east-2.amazonaws.com/v1/health",
   lambdaName: "payments-dr-api-use2-dev",
+  healthLambdaName: "payments-dr-health-use2-dev",
   usagePlanId: "u4d5e6",
   webAclArn: `arn:aws:wafv2:us-east-2:${FAKE_ACCOUNT_ID}:regional/webacl/payments-dr-api-acl-use2-dev/4e5f6a7b`,
 };

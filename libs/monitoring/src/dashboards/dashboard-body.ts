@@ -22,6 +22,11 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
     [
       { title: "API 5XX responses", region: input.primary.region, metrics: regions.map((r) => api(r, "5XXError", "Sum", "5XX")) },
       { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, "Errors", "Sum", "errors")) },
+      {
+        title: "Lambda throttles (payments, /health)",
+        region: input.primary.region,
+        metrics: regions.flatMap((r) => [lambda(r, "Throttles", "Sum", "payments throttles"), lambda({ ...r, functionName: r.healthFunctionName }, "Throttles", "Sum", "/health throttles")]),
+      },
     ],
     [{ title: "API latency p99 (ms)", region: input.primary.region, metrics: regions.map((r) => api(r, "Latency", "p99", "p99 latency")) }],
     replicationRow(input),

@@ -61,6 +61,8 @@ export interface RegionResources {
   stageName: string;
   /** The payment Lambda. */
   functionName: string;
+  /** The Lambda that answers `/health`: its throttles would fail Route 53's checks. */
+  healthFunctionName: string;
   /** The region's member cluster of the Aurora global database. */
   clusterIdentifier: string;
 }

@@ -13,6 +13,7 @@ function region(region: string, code: string): RegionResources {
     apiName: `payments-dr-api-${code}-qa`,
     stageName: `v1-${code}`,
     functionName: `payments-dr-payments-${code}-qa`,
+    healthFunctionName: `payments-dr-health-${code}-qa`,
     clusterIdentifier: `payments-dr-aurora-${code}-qa`,
   };
 }
@@ -89,7 +90,7 @@ describe("dashboardBody", () => {
     const rows = [...new Set(body.widgets.map((w) => w.y))].map((y) => body.widgets.filter((w) => w.y === y).map((w) => w.properties.title));
     expect(rows).toEqual([
       ["Requests (API Gateway Count)"],
-      ["API 5XX responses", "Lambda errors"],
+      ["API 5XX responses", "Lambda errors", "Lambda throttles (payments, /health)"],
       ["API latency p99 (ms)"],
       ["Replication lag (ms)", "S3 replication latency (s), failed operations"],
       ["Route 53 health checks (1 = healthy)", "primary /health probed from us-east-2 (1 = healthy)"],
@@ -114,6 +115,16 @@ describe("dashboardBody", () => {
     expect(byMetric("AWS/S3", "ReplicationLatency")).toEqual([expect.objectContaining({ dimensions: rule, options: expect.objectContaining({ region: "us-east-2" }) })]);
     expect(byMetric("AWS/S3", "OperationsFailedReplication")).toEqual([
       expect.objectContaining({ dimensions: rule, options: expect.objectContaining({ region: "us-east-1", stat: "Sum", yAxis: "right" }) }),
+    ]);
+  });
+
+  it("graphs the throttles of each region's payment and /health functions side by side: a throttled /health is a failover in the making", () => {
+    const throttles = lines.filter((l) => l.namespace === "AWS/Lambda" && l.metric === "Throttles");
+    expect(throttles.map((l) => [l.dimensions, l.options.region, l.options.stat])).toEqual([
+      [{ FunctionName: INPUT.primary.functionName }, "us-east-1", "Sum"],
+      [{ FunctionName: INPUT.primary.healthFunctionName }, "us-east-1", "Sum"],
+      [{ FunctionName: INPUT.dr.functionName }, "us-east-2", "Sum"],
+      [{ FunctionName: INPUT.dr.healthFunctionName }, "us-east-2", "Sum"],
     ]);
   });
 
