@@ -1,4 +1,4 @@
-import { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
+import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import type { RegionalConfig } from "./regional-config";
@@ -107,7 +107,7 @@ export function minWafRateLimitPer5Min(merchant: { rateLimit: number; burstLimit
  */
 export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = new ConfigReader()): ApiConfig {
   const reservedConcurrency = reader.integer("apiReservedConcurrency", { default: 50, min: 1 });
-  const healthReservedConcurrency = reader.integer("healthReservedConcurrency", { default: API_DEFAULTS.healthReservedConcurrency, min: 1, max: 100 });
+  const healthReservedConcurrency = reader.integer("healthReservedConcurrency", HEALTH_RESERVED_CONCURRENCY);
   const maxConnections = writerMaxConnections(regional, reader);
   const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
   const budget = Math.floor((maxConnections * share) / 100);

@@ -6,18 +6,21 @@
 export const API_TIMEOUT_SECONDS = { default: 10, min: 1, max: 28 } as const;
 
 /**
+ * `payments-dr:healthReservedConcurrency`, the `/health` function's reserved concurrency: its
+ * default and bounds. Apart from the payments' so that a surge of payments never throttles
+ * Route 53's checks into a failover. A cached answer takes a few ms and Route 53's checkers call
+ * a few times a second; five leave room for a slow database probe.
+ */
+export const HEALTH_RESERVED_CONCURRENCY = { default: 5, min: 1, max: 100 } as const;
+
+/**
  * The payments API's defaults, read by both the stack config (api-config.ts, under their
  * `payments-dr:` keys) and the ServerlessApi component (for callers that pass no value), so the
  * two cannot drift apart. Throttles and merchant limits are requests per second and burst.
  */
 export const API_DEFAULTS = {
   memoryMb: 512,
-  /**
-   * Reserved concurrency of the `/health` function, apart from the payments' so that a surge of
-   * payments never throttles Route 53's checks into a failover. A cached answer takes a few ms
-   * and Route 53's checkers call a few times a second; five leave room for a slow database probe.
-   */
-  healthReservedConcurrency: 5,
+  healthReservedConcurrency: HEALTH_RESERVED_CONCURRENCY.default,
   authorizerCacheTtlSeconds: 60,
   throttling: { rateLimit: 100, burstLimit: 200 },
   healthThrottling: { rateLimit: 50, burstLimit: 100 },

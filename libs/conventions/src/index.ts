@@ -1,5 +1,5 @@
 export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, WAF_RATE_WINDOW_SECONDS, writerMaxConnections, type ApiConfig } from "./api-config";
-export { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
+export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";

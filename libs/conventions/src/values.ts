@@ -5,4 +5,4 @@
 export type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs, RegionalStackOutputs } from "./contracts";
 export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
-export { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
+export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { definitionHash } from "./definition-hash";
 import { authorizerEnvironment, type LogLevel } from "./environment";
+import { allowApiGatewayInvoke } from "./invoke-permission";
 import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
 
 /** The merchants' Lambda authorizer, as {@link ServerlessApi} takes it. */
@@ -104,17 +105,8 @@ export function createMerchantAuthorizer(
     },
     { parent },
   );
-  new aws.lambda.Permission(
-    `${name}-authorizer-permission`,
-    {
-      function: fn.name,
-      action: "lambda:InvokeFunction",
-      principal: "apigateway.amazonaws.com",
-      // This API's authorizers only: `<execution ARN>/authorizers/<authorizer id>`.
-      sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/*`,
-    },
-    { parent },
-  );
+  // This API's authorizers only.
+  allowApiGatewayInvoke(`${name}-authorizer-permission`, fn, pulumi.interpolate`${api.executionArn}/authorizers/*`, parent);
 
   return { authorizer, hash: definition.apply(definitionHash) };
 }

@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { API_DEFAULTS, API_TIMEOUT_SECONDS, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
+import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
 import { createMerchantAuthorizer, MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
 import { createCustomDomain, type CustomDomainArgs } from "./custom-domain";
 import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 import { createGatewayResponses } from "./gateway-responses";
+import { allowApiGatewayInvoke } from "./invoke-permission";
 import { createMethodSettings, type Throttle } from "./method-settings";
 import { deploymentOptions, stageOptions } from "./options";
 import { HEALTH_PATH, HEALTH_ROUTE, PAYMENT_ROUTES } from "./route-table";
@@ -144,7 +145,14 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
   );
   checkFunctionArgs(where, resolved);
   requireInteger(where, "reservedConcurrency", resolved.reservedConcurrency, 1, 10000, "it bounds the database connections the API may open");
-  requireInteger(where, "healthReservedConcurrency", resolved.healthReservedConcurrency, 1, 100, "it bounds the database connections /health may open");
+  requireInteger(
+    where,
+    "healthReservedConcurrency",
+    resolved.healthReservedConcurrency,
+    HEALTH_RESERVED_CONCURRENCY.min,
+    HEALTH_RESERVED_CONCURRENCY.max,
+    "it bounds the database connections /health may open",
+  );
   requireInteger(where, "authorizer.cacheTtlSeconds", resolved.authorizer.cacheTtlSeconds, 0, MAX_AUTHORIZER_CACHE_TTL_SECONDS, "API Gateway's limit");
   checkThrottle(where, "throttling", resolved.throttling);
   checkThrottle(where, "healthThrottling", resolved.healthThrottling);
@@ -309,26 +317,13 @@ export class ServerlessApi extends pulumi.ComponentResource {
       .apply(([functionInvokeArn, healthFunctionInvokeArn, authorizerId]) => ({ functionInvokeArn, healthFunctionInvokeArn, authorizerId }));
     const routes = createRoutes(name, { api, routes: PAYMENT_ROUTES, targets, parent: this });
     const responses = createGatewayResponses(name, { api, parent: this });
-    const invokePermission = new aws.lambda.Permission(
-      `${name}-invoke-permission`,
-      {
-        function: fn.name,
-        action: "lambda:InvokeFunction",
-        principal: "apigateway.amazonaws.com",
-        // This API's stage only: `<execution ARN>/<stage>/<method>/<path>`.
-        sourceArn: pulumi.interpolate`${api.executionArn}/${stageName}/*`,
-      },
-      { parent: this },
-    );
-    const healthInvokePermission = new aws.lambda.Permission(
+    // Every route of this API's stage; the /health function from its one route.
+    const invokePermission = allowApiGatewayInvoke(`${name}-invoke-permission`, fn, pulumi.interpolate`${api.executionArn}/${stageName}/*`, this);
+    const healthInvokePermission = allowApiGatewayInvoke(
       `${name}-health-invoke-permission`,
-      {
-        function: healthFn.name,
-        action: "lambda:InvokeFunction",
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/${stageName}/${HEALTH_ROUTE.httpMethod}${HEALTH_PATH}`,
-      },
-      { parent: this },
+      healthFn,
+      pulumi.interpolate`${api.executionArn}/${stageName}/${HEALTH_ROUTE.httpMethod}${HEALTH_PATH}`,
+      this,
     );
     const deployment = new aws.apigateway.Deployment(
       `${name}-deployment`,

@@ -21,11 +21,11 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
     [{ title: "Requests (API Gateway Count)", region: input.primary.region, metrics: regions.map((r) => api(r, "Count", "Sum", "requests")) }],
     [
       { title: "API 5XX responses", region: input.primary.region, metrics: regions.map((r) => api(r, "5XXError", "Sum", "5XX")) },
-      { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, "Errors", "Sum", "errors")) },
+      { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, r.functionName, "Errors", "Sum", "errors")) },
       {
         title: "Lambda throttles (payments, /health)",
         region: input.primary.region,
-        metrics: regions.flatMap((r) => [lambda(r, "Throttles", "Sum", "payments throttles"), lambda({ ...r, functionName: r.healthFunctionName }, "Throttles", "Sum", "/health throttles")]),
+        metrics: regions.flatMap((r) => [lambda(r, r.functionName, "Throttles", "Sum", "payments throttles"), lambda(r, r.healthFunctionName, "Throttles", "Sum", "/health throttles")]),
       },
     ],
     [{ title: "API latency p99 (ms)", region: input.primary.region, metrics: regions.map((r) => api(r, "Latency", "p99", "p99 latency")) }],
@@ -123,8 +123,8 @@ function api(r: RegionResources, metric: string, stat: MetricOptions["stat"], wh
   return line(NAMESPACE.apiGateway, metric, [["ApiName", r.apiName], ["Stage", r.stageName]], { region: r.region, stat, label: `${r.region} ${what}` });
 }
 
-function lambda(r: RegionResources, metric: string, stat: MetricOptions["stat"], what: string): MetricLine {
-  return line(NAMESPACE.lambda, metric, [["FunctionName", r.functionName]], { region: r.region, stat, label: `${r.region} ${what}` });
+function lambda(r: RegionResources, functionName: string, metric: string, stat: MetricOptions["stat"], what: string): MetricLine {
+  return line(NAMESPACE.lambda, metric, [["FunctionName", functionName]], { region: r.region, stat, label: `${r.region} ${what}` });
 }
 
 function line(namespace: string, metric: string, dimensions: [name: string, value: string][], options: MetricOptions): MetricLine {
