@@ -9,7 +9,7 @@ import { HealthCheck, probeForRole, type HealthCheckOptions } from "../health/he
 import { createLogger } from "../observability/logger";
 import { createMetrics, type MetricsSink } from "../observability/metrics";
 import type { CreatePaymentOptions } from "../payments/repository";
-import { disabledSessionStore, dynamoSessionStore, type SessionStore } from "../sessions/session-store";
+import { dynamoSessionStore, sessionsOff, type SessionStore } from "../sessions/session-store";
 
 /** What outlives an invocation: built once per container, at import time, without touching the network. */
 export interface Runtime {
@@ -43,8 +43,7 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const metrics = overrides.metrics ?? createMetrics(settings.observability);
   const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile });
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
-  const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : disabledSessionStore;
-  if (!sessions.enabled) logger.info("Sessions are off: SESSIONS_TABLE is not set");
+  const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : sessionsOff(logger);
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
   const health = new HealthCheck(settings.regionRole, () => probeForRole(settings.regionRole, db), overrides.health);
   return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };

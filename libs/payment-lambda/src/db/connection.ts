@@ -27,6 +27,14 @@ export interface UseOptions {
    * next one reconnects) nor for work that counts what it did (the key cleanup). @default false
    */
   retrySpentConnection?: boolean;
+  /**
+   * Run the work on a connection opened for it and closed after it. A kept connection stays with
+   * the server it first reached; a new one resolves the endpoint again, so after a failover the
+   * global writer endpoint's new cluster is what the work reaches. For the primary's /health
+   * asking that endpoint: a kept connection to an old writer still up and writable (fencing is
+   * best effort) would keep answering healthy. @default false
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -56,7 +64,9 @@ export class Connection {
    */
   use<T>(work: (client: ClientBase) => Promise<T>, options: UseOptions = {}): Promise<T> {
     const interruptions = this.interruptions;
-    const result = this.queue.then(() => this.run(work, interruptions, options.retrySpentConnection ?? false));
+    const result = this.queue.then(() =>
+      options.fresh ? this.runFresh(work, interruptions) : this.run(work, interruptions, options.retrySpentConnection ?? false),
+    );
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -100,6 +110,15 @@ export class Connection {
         return this.run(work, interruptions, retrySpent);
       }
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
+    }
+  }
+
+  private async runFresh<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
+    await this.close();
+    try {
+      return await this.run(work, interruptions, false);
+    } finally {
+      await this.close();
     }
   }
 

@@ -1,5 +1,5 @@
 import type { RegionRole } from "../config/environment";
-import type { Connection } from "../db/connection";
+import type { Connection, UseOptions } from "../db/connection";
 import type { Database } from "../db/database";
 
 /** What a probe of this region's database found. */
@@ -27,15 +27,18 @@ export interface HealthCheckOptions {
   now?: () => number;
 }
 
-/** Asks the connection's endpoint (this region's: DB_READER_HOST) whether it is in recovery or read-only. */
-export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
+/**
+ * Asks the connection's endpoint whether it is in recovery or read-only; on a connection of its
+ * own when `fresh` (see {@link UseOptions.fresh}).
+ */
+export function probeDatabase(connection: Connection, options: Pick<UseOptions, "fresh"> = {}): Promise<DatabaseProbe> {
   return connection.use(async (client) => {
     const { rows } = await client.query<{ in_recovery: boolean; read_only: string }>(
       "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only",
     );
     const row = rows[0]!;
     return { writable: !row.in_recovery && row.read_only === "off" };
-  });
+  }, options);
 }
 
 /**
@@ -44,14 +47,16 @@ export function probeDatabase(connection: Connection): Promise<DatabaseProbe> {
  * go through (the global writer endpoint), both writable. After a failover the old primary may
  * come back writable before Aurora demotes it (fencing is best effort); its cluster then answers
  * writable, but the global writer is in the other region, out of reach without peering, so the
- * region stays unhealthy and DNS stays on the new primary instead of serving stale reads.
+ * region stays unhealthy and DNS stays on the new primary instead of serving stale reads. The
+ * writer is asked on a new connection each time: one kept from before the failover would still
+ * reach the old writer, writable, and answer healthy.
  */
 export async function probeForRole(role: RegionRole, db: Pick<Database, "writer" | "reader">): Promise<DatabaseProbe> {
   const regional = await probeDatabase(db.reader);
   if (role === "dr" || db.writer === db.reader || !regional.writable) return regional;
   // Only once this region's cluster is writable: while it is a secondary the global writer is in
   // the other region, and every probe would wait out the connect timeout and log it.
-  return probeDatabase(db.writer);
+  return probeDatabase(db.writer, { fresh: true });
 }
 
 /**

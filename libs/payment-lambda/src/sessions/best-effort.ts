@@ -16,7 +16,6 @@ export interface SessionContext {
  * thrown: the payment is already recorded, and failing now would make the client retry it.
  */
 export async function recordSession(context: SessionContext, payment: Payment): Promise<void> {
-  if (!context.sessions.enabled) return;
   try {
     await context.sessions.put(payment);
   } catch (error) {
@@ -27,7 +26,6 @@ export async function recordSession(context: SessionContext, payment: Payment): 
 
 /** The payment from its session, or undefined (off, absent, or DynamoDB failing: the caller falls back to PostgreSQL). */
 export async function readSession(context: SessionContext, paymentId: string): Promise<Payment | undefined> {
-  if (!context.sessions.enabled) return undefined;
   try {
     return await context.sessions.get(paymentId);
   } catch (error) {

@@ -2,10 +2,9 @@ import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { countRows, freePort, migrate, startPostgres, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
-import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
+import { getHealth, getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { REPLAY_HEADER } from "../handlers/create-payment";
-import { createRuntime } from "../app/runtime";
 import { SESSION_TTL_SECONDS } from "./session-store";
 
 let server: PostgresServer;
@@ -127,12 +126,24 @@ describe("payment sessions in DynamoDB", () => {
     }
   }, 15_000);
 
-  it("sessions off when SESSIONS_TABLE is unset: said once, at cold start", () => {
+  it("sessions off when SESSIONS_TABLE is unset: said once, at the first payment request; never by /health (its function has no table)", async () => {
     const info = jest.fn();
-    const logger = { info, warn: jest.fn(), error: jest.fn() } as never;
-    const runtime = createRuntime(testSettings(server.url), { logger });
-    expect(runtime.sessions.enabled).toBe(false);
-    expect(info).toHaveBeenCalledTimes(1);
-    expect(info).toHaveBeenCalledWith("Sessions are off: SESSIONS_TABLE is not set");
+    const logger = { info, warn: jest.fn(), error: jest.fn(), resetKeys: jest.fn(), appendKeys: jest.fn(), addContext: jest.fn() } as never;
+    const off = testApi(testSettings(server.url), { logger });
+    try {
+      const said = () => info.mock.calls.filter(([message]) => message === "Sessions are off: SESSIONS_TABLE is not set").length;
+      expect((await off.handler(getHealth())).statusCode).toBe(200);
+      expect(said()).toBe(0);
+      const created = await off.handler(postPayment(VALID_PAYMENT, "sessions-off-1"));
+      expect(created.statusCode).toBe(201);
+      expect(said()).toBe(1);
+      expect((await off.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
+      expect((await off.handler(postPayment(VALID_PAYMENT, "sessions-off-2"))).statusCode).toBe(201);
+      expect(said()).toBe(1);
+      // Nothing reached the table.
+      expect(await sessionItem(paymentOf(created).id)).toBeUndefined();
+    } finally {
+      await off.close();
+    }
   });
 });

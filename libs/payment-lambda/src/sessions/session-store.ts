@@ -1,3 +1,4 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
 import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
@@ -9,7 +10,6 @@ export const SESSION_TTL_SECONDS = 24 * 60 * 60;
 
 /** Session state of a payment in the DynamoDB sessions table. The system of record stays PostgreSQL. */
 export interface SessionStore {
-  readonly enabled: boolean;
   /** Writes the payment's session. Callers treat a failure as non-fatal. */
   put(payment: Payment): Promise<void>;
   /** The payment as last written to its session, or undefined. */
@@ -68,7 +68,6 @@ export interface DynamoSessionStoreOptions {
 export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
   return {
-    enabled: true,
     async put(payment) {
       const { client, commands } = await options.dynamoDb();
       await client.send(new commands.PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }));
@@ -81,9 +80,23 @@ export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionS
   };
 }
 
-/** Sessions off (SESSIONS_TABLE unset): nothing written, every read falls back to PostgreSQL. */
-export const disabledSessionStore: SessionStore = {
-  enabled: false,
-  put: async () => undefined,
-  get: async () => undefined,
-};
+/**
+ * Sessions off (SESSIONS_TABLE unset): nothing written, every read falls back to PostgreSQL. Said
+ * once, at the container's first payment request: the /health function has no table by design,
+ * and must not announce it at each cold start.
+ */
+export function sessionsOff(logger: Pick<Logger, "info">): SessionStore {
+  let said = false;
+  const say = () => {
+    if (said) return;
+    said = true;
+    logger.info("Sessions are off: SESSIONS_TABLE is not set");
+  };
+  return {
+    put: async () => say(),
+    get: async () => {
+      say();
+      return undefined;
+    },
+  };
+}
