@@ -23,15 +23,17 @@ describe("global stack without a custom domain", () => {
     plan = await synth();
   });
 
-  it("health-checks each region's own /health over HTTPS with SNI every 10 s, threshold 3", () => {
+  it("health-checks each region's own /health over HTTPS with SNI every 10 s, threshold 3; the path carries the region's token, a secret", () => {
     const checks = plan.ofType("aws:route53/healthCheck:HealthCheck");
     expect(checks.map((c) => [c.inputs.fqdn, c.inputs.resourcePath])).toEqual(
       expect.arrayContaining([
-        [new URL(primaryRegionOutputs.healthUrl).hostname, "/v1/health"],
-        [new URL(drRegionOutputs.healthUrl).hostname, "/v1/health"],
+        [new URL(primaryRegionOutputs.healthUrl).hostname, "[secret]"],
+        [new URL(drRegionOutputs.healthUrl).hostname, "[secret]"],
       ]),
     );
     for (const check of checks) expect(check.inputs).toMatchObject({ type: "HTTPS", enableSni: true, requestInterval: 10, failureThreshold: 3, port: 443 });
+    const text = plan.allStrings().join("\n");
+    for (const token of [primaryRegionOutputs.healthCheckToken, drRegionOutputs.healthCheckToken]) expect(text).not.toContain(token);
   });
 
   it("alarms on each region's own health check: the dr alarm watches the check of the DR region's /health, not the primary's", () => {

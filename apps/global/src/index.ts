@@ -40,8 +40,8 @@ const primarySide = ctx.region(config.primaryRegion);
 const drSide = ctx.region(config.drRegion);
 
 // Health checks on each region's own /health; failover records only with a custom domain.
-const primaryHealth = new ApiHealthCheck("primary-health", { namer: primarySide.namer, role: "primary", healthUrl: primary.output("healthUrl") }, { provider: primarySide.provider });
-const drHealth = new ApiHealthCheck("dr-health", { namer: primarySide.namer, role: "dr", healthUrl: dr.output("healthUrl") }, { provider: primarySide.provider });
+const primaryHealth = new ApiHealthCheck("primary-health", { namer: primarySide.namer, role: "primary", healthUrl: primary.output("healthUrl"), healthCheckToken: primary.output("healthCheckToken") }, { provider: primarySide.provider });
+const drHealth = new ApiHealthCheck("dr-health", { namer: primarySide.namer, role: "dr", healthUrl: dr.output("healthUrl"), healthCheckToken: dr.output("healthCheckToken") }, { provider: primarySide.provider });
 // The opt-in Region switch plan: before the records, which carry its health checks.
 const regionSwitchPlan = regionSwitchPlanEnabled
   ? new RegionSwitchPlan(

@@ -12,7 +12,7 @@ const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
   dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
-  bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true,
+  bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
   lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
   customDomainTarget: false, customDomainZoneId: false, certificateValidationRecord: false,

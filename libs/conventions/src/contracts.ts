@@ -6,6 +6,13 @@ import type * as pulumi from "@pulumi/pulumi";
  * renaming an output is a compile error, not a runtime `undefined`.
  */
 
+/**
+ * The query argument in which a region's Route 53 health check carries its stack's
+ * `healthCheckToken` (`/health?check=<token>`): the region's WAF and the global stack's health
+ * checks agree on it here.
+ */
+export const HEALTH_CHECK_TOKEN_ARGUMENT = "check";
+
 /** Outputs both regional stacks export. */
 export interface RegionalStackOutputs {
   /** The region the stack deployed into. */
@@ -33,8 +40,14 @@ export interface RegionalStackOutputs {
   /** The stage's own URL: `https://<apiId>.execute-api.<region>.amazonaws.com/<stage>`. */
   apiUrl: string;
   apiStage: string;
-  /** `/health` of this region, the target of its Route 53 health check. */
+  /** `/health` of this region: its health, for anyone (the DR CLI, the other region's probe). */
   healthUrl: string;
+  /**
+   * A secret: the token this region's Route 53 health check carries in its query
+   * ({@link HEALTH_CHECK_TOKEN_ARGUMENT}). The region's WAF blocks Route 53's checkers on
+   * `/health` without it.
+   */
+  healthCheckToken: string;
   /** The payment Lambda. */
   lambdaName: string;
   /** The Lambda that answers `/health` (Route 53's checks), on the dashboards next to the payment Lambda. */

@@ -4,6 +4,7 @@ export { loadStackConfig, type StackConfig } from "./config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";
 export {
+  HEALTH_CHECK_TOKEN_ARGUMENT,
   type DrRegionOutputs,
   type GlobalOutputs,
   type PrimaryRegionOutputs,

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
 import { fakeId, type Plan, synthesize } from "@payments-dr/synth";
-import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, healthCheckTarget, RegionSwitchPlan } from "./index";
+import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
+import { healthCheckFqdn, healthCheckResourcePath } from "./health-check";
 import { regionHealthCheckId } from "./region-switch-plan";
 
 const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
@@ -13,7 +14,7 @@ function synth(primaryTarget = PRIMARY_TARGET, secondaryTarget = DR_TARGET): Pro
     program: () => {
       const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
       const namer = new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" });
-      const primary = new ApiHealthCheck("primary-health", { namer, role: "primary", healthUrl: "https://abc.execute-api.us-east-1.amazonaws.com/v1/health" }, { provider });
+      const primary = new ApiHealthCheck("primary-health", { namer, role: "primary", healthUrl: "https://abc.execute-api.us-east-1.amazonaws.com/v1/health", healthCheckToken: "t0ken" }, { provider });
       new FailoverRecords(
         "api",
         {
@@ -34,13 +35,14 @@ describe("ApiHealthCheck", () => {
     plan = await synth();
   });
 
-  it("checks each region's /health over HTTPS with SNI, every 10 s, unhealthy after 3 failures", () => {
+  it("checks each region's /health over HTTPS with SNI, every 10 s, unhealthy after 3 failures; its path, which carries the region's token, is a secret", () => {
     const check = plan.ofType("aws:route53/healthCheck:HealthCheck").find((r) => r.name === "primary-health-check")!;
     expect(check.inputs).toMatchObject({
       type: "HTTPS",
       fqdn: "abc.execute-api.us-east-1.amazonaws.com",
       port: 443,
-      resourcePath: "/v1/health",
+      // Passed in the clear here, kept a secret anyway.
+      resourcePath: "[secret]",
       enableSni: true,
       requestInterval: 10,
       failureThreshold: 3,
@@ -59,8 +61,14 @@ describe("ApiHealthCheck", () => {
     expect(dnsFailoverSeconds()).toBe(90);
   });
 
+  it("requests /health with the token that lets Route 53's checkers past the region's WAF", () => {
+    expect(healthCheckResourcePath("https://abc.execute-api.us-east-1.amazonaws.com/v1/health", "t0ken")).toBe("/v1/health?check=t0ken");
+    expect(healthCheckResourcePath("https://pay.example.com/health", "aB3")).toBe("/health?check=aB3");
+  });
+
   it("rejects a health URL that is not https", () => {
-    expect(() => healthCheckTarget("http://abc/health")).toThrow(/must be https/);
+    expect(() => healthCheckFqdn("http://abc/health")).toThrow(/must be https/);
+    expect(() => healthCheckResourcePath("http://abc/health", "t0ken")).toThrow(/must be https/);
   });
 });
 

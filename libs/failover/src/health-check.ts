@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
+import { HEALTH_CHECK_TOKEN_ARGUMENT, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "./timing";
 
 /** Arguments of {@link ApiHealthCheck}. */
@@ -13,13 +13,26 @@ export interface ApiHealthCheckArgs {
    * region's API, whatever the failover record currently answers).
    */
   healthUrl: pulumi.Input<string>;
+  /** The region's health check token (its stack's `healthCheckToken`, a secret): its WAF blocks Route 53's checkers without it. */
+  healthCheckToken: pulumi.Input<string>;
 }
 
-/** The parts of a health URL that a Route 53 HTTPS health check takes. */
-export function healthCheckTarget(healthUrl: string): { fqdn: string; resourcePath: string } {
+function httpsUrl(healthUrl: string): URL {
   const url = new URL(healthUrl);
   if (url.protocol !== "https:") throw new Error(`health URL must be https: ${healthUrl}`);
-  return { fqdn: url.hostname, resourcePath: url.pathname };
+  return url;
+}
+
+/** The host a Route 53 HTTPS health check on `healthUrl` connects to. */
+export function healthCheckFqdn(healthUrl: string): string {
+  return httpsUrl(healthUrl).hostname;
+}
+
+/** The path a Route 53 HTTPS health check on `healthUrl` requests: `/health`'s, with the token in its query. */
+export function healthCheckResourcePath(healthUrl: string, token: string): string {
+  const url = httpsUrl(healthUrl);
+  url.searchParams.set(HEALTH_CHECK_TOKEN_ARGUMENT, token);
+  return `${url.pathname}${url.search}`;
 }
 
 /**
@@ -41,15 +54,15 @@ export class ApiHealthCheck extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApiHealthCheckArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:failover:ApiHealthCheck", name, {}, opts);
-    const target = pulumi.output(args.healthUrl).apply(healthCheckTarget);
 
     const check = new aws.route53.HealthCheck(
       `${name}-check`,
       {
         type: "HTTPS",
-        fqdn: target.fqdn,
+        fqdn: pulumi.output(args.healthUrl).apply(healthCheckFqdn),
         port: 443,
-        resourcePath: target.resourcePath,
+        // A secret (the token), whatever the caller passed: the plan and the state keep it encrypted.
+        resourcePath: pulumi.secret(pulumi.all([args.healthUrl, args.healthCheckToken]).apply(([url, token]) => healthCheckResourcePath(url, token))),
         // SNI: API Gateway picks the certificate (and the API) by the name the client asks for.
         enableSni: true,
         requestInterval: FAILOVER_TIMING.requestIntervalSeconds,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "./gateway-problems";
 import { ServerlessApi } from "./serverless-api";
+import { wholeTokenPattern } from "./web-acl";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
 const STAGE = "aws:apigateway/stage:Stage";
@@ -16,7 +17,7 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 function synthApi(overrides: Parameters<typeof apiArgs>[1] = {}, region?: string): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
     const api = new ServerlessApi("api", apiArgs(namer, overrides), { provider });
-    return { apiId: api.apiId, usagePlanId: api.usagePlanId, webAclArn: api.webAclArn };
+    return { apiId: api.apiId, usagePlanId: api.usagePlanId, webAclArn: api.webAclArn, healthCheckToken: api.healthCheckToken };
   }, region);
 }
 
@@ -154,39 +155,83 @@ describe("ServerlessApi edge protection", () => {
       });
     });
 
-    it("limits each source IP on /health apart, Route 53's own checkers exempt: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
+    /** /health, in every form API Gateway routes to it. */
+    const HEALTH_PATH_MATCH = { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } };
+    /** Not carrying the stack's health check token, held by its regex pattern set. */
+    const withoutToken = () => {
+      const pattern = plan.one("aws:wafv2/regexPatternSet:RegexPatternSet");
+      return {
+        notStatement: {
+          statement: {
+            regexPatternSetReferenceStatement: {
+              arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-health-check-token-pattern/${pattern.inputs.name}`,
+              fieldToMatch: { singleQueryArgument: { name: "check" } },
+              textTransformations: [{ priority: 0, type: "NONE" }],
+            },
+          },
+        },
+      };
+    };
+
+    it("blocks Route 53's checkers on /health without the stack's token: anyone's health checks come from those addresses, and theirs must not use up the throttle ours need", () => {
       const checkers = plan.one("aws:wafv2/ipSet:IpSet");
+      expect(rule("health-checkers-without-token")).toEqual({
+        name: "health-checkers-without-token",
+        priority: 1,
+        action: { block: {} },
+        statement: {
+          andStatement: {
+            statements: [HEALTH_PATH_MATCH, { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-route53-checkers/${checkers.inputs.name}` } }, withoutToken()],
+          },
+        },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-checkers-without-token", sampledRequestsEnabled: true },
+      });
+    });
+
+    it("matches the token whole, and only a token of letters and digits (nothing a regex or a URL would read otherwise)", () => {
+      expect(wholeTokenPattern("aB3xY9")).toBe("^aB3xY9$");
+      expect(() => wholeTokenPattern("a.b")).toThrow(/letters and digits/);
+      expect(() => wholeTokenPattern("")).toThrow(/letters and digits/);
+    });
+
+    it("draws the token once, letters and digits only, and keeps it a secret: in its regex pattern set and in the output the global stack's health checks read", () => {
+      expect(plan.outputs.healthCheckToken).toBe("[secret]");
+      expect(plan.one("random:index/randomPassword:RandomPassword", "api-health-check-token").inputs).toEqual({ length: 32, special: false });
+      expect(plan.one("aws:wafv2/regexPatternSet:RegexPatternSet").inputs).toEqual({
+        name: `payments-dr-health-check-token-use1-${SUFFIX}`,
+        description: "The token of our Route 53 health checks (query argument check)",
+        scope: "REGIONAL",
+        regularExpressions: "[secret]",
+      });
+      // The synth's fake password: nowhere in the plan.
+      expect(plan.allStrings().join("\n")).not.toContain("synthFakePassword");
+    });
+
+    it("limits each source IP on /health apart, our own checks (with the token) exempt: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
       expect(rule("health-rate-per-ip")).toEqual({
         name: "health-rate-per-ip",
-        priority: 1,
+        priority: 2,
         action: RATE_LIMITED_ACTION,
         statement: {
           rateBasedStatement: {
             aggregateKeyType: "IP",
             limit: 100,
             evaluationWindowSec: 300,
-            scopeDownStatement: {
-              andStatement: {
-                statements: [
-                  { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
-                  { notStatement: { statement: { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-route53-checkers/${checkers.inputs.name}` } } } },
-                ],
-              },
-            },
+            scopeDownStatement: { andStatement: { statements: [HEALTH_PATH_MATCH, withoutToken()] } },
           },
         },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-rate-per-ip", sampledRequestsEnabled: true },
       });
     });
 
-    it("exempts Route 53's health checkers by their published IPv4 ranges, read from AWS at each update: a 429 to them would be a failover", () => {
+    it("knows Route 53's health checkers by their published IPv4 ranges, read from AWS at each update", () => {
       const lookup = jest.spyOn(aws, "getIpRangesOutput");
       return synthApi()
         .then((again) => {
           expect(lookup).toHaveBeenCalledWith({ services: ["route53_healthchecks"] }, expect.anything());
           expect(again.one("aws:wafv2/ipSet:IpSet").inputs).toEqual({
             name: `payments-dr-route53-checkers-use1-${SUFFIX}`,
-            description: "Route 53 health checkers: exempt from the /health per-IP limit",
+            description: "Route 53 health checkers: on /health only with our health check token",
             scope: "REGIONAL",
             ipAddressVersion: "IPV4",
             // The synth's fake answer for the service's ranges.
@@ -198,7 +243,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
       expect(rule("max-body-size")).toMatchObject({
-        priority: 2,
+        priority: 3,
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
@@ -206,7 +251,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("applies AWS's common rule set and known bad inputs as AWS set them, except the common set's fixed 8 KB body rule", () => {
       expect(rule("aws-common")).toMatchObject({
-        priority: 3,
+        priority: 4,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: {
@@ -217,7 +262,7 @@ describe("ServerlessApi edge protection", () => {
         },
       });
       expect(rule("aws-known-bad-inputs")).toMatchObject({
-        priority: 4,
+        priority: 5,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       });
@@ -226,7 +271,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("has metrics and sampled requests on every rule", () => {
       const rules = plan.one(WEB_ACL).inputs.rules;
-      expect(rules).toHaveLength(5);
+      expect(rules).toHaveLength(6);
       for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
     });
 
@@ -241,9 +286,12 @@ describe("ServerlessApi edge protection", () => {
       });
     });
 
-    it("keeps the Authorization header (the merchant's secret key) out of everything WAF stores, sampled requests included, not only out of its logs", () => {
+    it("keeps the Authorization header (the merchant's secret key) and the health check token out of everything WAF stores, sampled requests included, not only out of its logs", () => {
       expect(plan.one(WEB_ACL).inputs.dataProtectionConfig).toEqual({
-        dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" }],
+        dataProtections: [
+          { field: { fieldType: "SINGLE_HEADER", fieldKeys: ["authorization"] }, action: "SUBSTITUTION" },
+          { field: { fieldType: "SINGLE_QUERY_ARGUMENT", fieldKeys: ["check"] }, action: "SUBSTITUTION" },
+        ],
       });
     });
 
@@ -261,8 +309,8 @@ describe("ServerlessApi edge protection", () => {
       const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3100, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
       const rules = custom.one(WEB_ACL).inputs.rules;
       expect(rules[0].statement.rateBasedStatement.limit).toBe(3100);
-      expect(rules[1].statement.rateBasedStatement.limit).toBe(90);
-      expect(rules[2].statement.sizeConstraintStatement.size).toBe(4096);
+      expect(rules[2].statement.rateBasedStatement.limit).toBe(90);
+      expect(rules[3].statement.sizeConstraintStatement.size).toBe(4096);
     });
 
     it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {

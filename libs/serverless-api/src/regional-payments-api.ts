@@ -139,6 +139,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       | "apiUrl"
       | "apiStage"
       | "healthUrl"
+      | "healthCheckToken"
       | "lambdaName"
       | "healthLambdaName"
       | "usagePlanId"
@@ -155,6 +156,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       apiUrl: api.apiUrl,
       apiStage: api.apiStage,
       healthUrl: api.healthUrl,
+      healthCheckToken: api.healthCheckToken,
       lambdaName: api.lambdaName,
       healthLambdaName: api.healthLambdaName,
       usagePlanId: api.usagePlanId,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { accessLogFormat } from "./access-log";
 import { apiGatewayAccountLogging } from "./api-gateway-account";
@@ -205,8 +206,13 @@ export class ServerlessApi extends pulumi.ComponentResource {
   /** The stage's invoke URL, `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
   readonly apiUrl: pulumi.Output<string>;
   readonly apiStage: pulumi.Output<string>;
-  /** `apiUrl` + `/health`: what this region's health check calls. */
+  /** `apiUrl` + `/health`: the region's health, for anyone (the DR CLI, the other region's probe). */
   readonly healthUrl: pulumi.Output<string>;
+  /**
+   * The token (a secret) this region's Route 53 health check must carry in its query: WAF blocks
+   * Route 53's checkers on `/health` without it (web-acl.ts).
+   */
+  readonly healthCheckToken: pulumi.Output<string>;
   readonly lambdaName: pulumi.Output<string>;
   /** The function that answers `/health`. */
   readonly healthLambdaName: pulumi.Output<string>;
@@ -369,7 +375,10 @@ export class ServerlessApi extends pulumi.ComponentResource {
       parent: this,
     });
     const usagePlan = createUsagePlan(name, { namer, api, stage, limits: settings.merchantLimits, parent: this });
-    const webAcl = createWebAcl(name, { namer, stage, settings: settings.waf, logs, parent: this });
+    // Drawn once per stack and kept: a new one would block the health checks until the global
+    // stack is updated with it. Letters and digits only, so it needs no escaping in a URL.
+    const healthCheckToken = pulumi.secret(new random.RandomPassword(`${name}-health-check-token`, { length: 32, special: false }, { parent: this }).result);
+    const webAcl = createWebAcl(name, { namer, stage, settings: settings.waf, healthCheckToken, logs, parent: this });
 
     const target = settings.domain && createCustomDomain(name, { domain: settings.domain, api, stage, parent: this });
 
@@ -378,6 +387,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
     this.apiUrl = stage.invokeUrl;
     this.apiStage = stage.stageName;
     this.healthUrl = pulumi.interpolate`${stage.invokeUrl}${HEALTH_PATH}`;
+    this.healthCheckToken = healthCheckToken;
     this.lambdaName = fn.name;
     this.healthLambdaName = healthFn.name;
     this.certificateArn = target?.certificateArn;
@@ -392,6 +402,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       apiUrl: this.apiUrl,
       apiStage: this.apiStage,
       healthUrl: this.healthUrl,
+      healthCheckToken: this.healthCheckToken,
       lambdaName: this.lambdaName,
       healthLambdaName: this.healthLambdaName,
       certificateArn: this.certificateArn,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
+import { HEALTH_CHECK_TOKEN_ARGUMENT, WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
 import { PROBLEM_TYPE_BASE } from "./gateway-problems";
 import type { LogArgs } from "./vpc-function";
 
@@ -16,8 +16,8 @@ export interface WafSettings {
    * Requests one source IP may send to `/health` in 5 minutes. `/health` is anonymous and has a
    * small throttle of its own, shared by every caller: without a tighter per-IP limit a few IPs
    * could drain it, the health checkers would get 429s, and Route 53 would fail the region over.
-   * Route 53's own health checkers are exempt (their published address ranges): how many checks
-   * share one of their addresses is not documented, and a 429 to them is a failover.
+   * Our own health checks are exempt: they carry the stack's health check token; how many checks
+   * share one checker address is not documented, and a 429 to them is a failover.
    */
   healthRateLimitPer5Min: number;
   /** Largest request body, in bytes; larger ones are blocked. */
@@ -101,12 +101,50 @@ function managedRuleGroup(priority: number, ruleName: string, groupName: string,
 }
 
 /**
- * The rules, cheapest first: per-IP rate limits (all routes, then `/health` alone, Route 53's
- * checkers exempt), the body size limit, then AWS's common rule set and known bad inputs. The
- * common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts
- * here, so `maxBodyBytes` is the one body limit.
+ * Who may call `/health` from Route 53's checkers. Anyone can point Route 53 health checks at our
+ * `/health`, and theirs come from the same addresses as ours: from those addresses WAF lets
+ * through only requests with our token (`?check=<token>`), so hostile checks cannot fill the
+ * route's throttle and fail the region over. The token grants nothing but that; WAF's data
+ * protection keeps it out of its logs and samples.
  */
-function webAclRules(settings: WafSettings, healthCheckersIpSetArn: pulumi.Input<string>): WebAclRule[] {
+interface HealthCheckAccess {
+  /** The regex pattern set that holds our token (the secret lives there, so the rules stay readable in previews). */
+  tokenPatternSetArn: pulumi.Input<string>;
+  /** The IP set of Route 53's health checkers. */
+  checkersIpSetArn: pulumi.Input<string>;
+}
+
+/** A request to `/health`: the stage's path (/v1/health) or the custom domain's (/health), with a trailing slash or percent-encoded too, every form API Gateway could route to the same method. */
+const healthPathMatch: aws.types.input.wafv2.WebAclRuleStatement = {
+  regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
+};
+
+/** A regex that matches the token whole, not a value that merely contains it. Letters and digits only (serverless-api.ts): nothing to escape. */
+export function wholeTokenPattern(token: string): string {
+  if (!/^[A-Za-z0-9]+$/.test(token)) throw new Error("the health check token must be letters and digits");
+  return `^${token}$`;
+}
+
+/** A request that carries the health check token. */
+function withToken(tokenPatternSetArn: pulumi.Input<string>): aws.types.input.wafv2.WebAclRuleStatement {
+  return {
+    regexPatternSetReferenceStatement: {
+      arn: tokenPatternSetArn,
+      fieldToMatch: { singleQueryArgument: { name: HEALTH_CHECK_TOKEN_ARGUMENT } },
+      textTransformations: [{ priority: 0, type: "NONE" }],
+    },
+  };
+}
+
+/**
+ * The rules, cheapest first: the per-IP rate limit of all routes; `/health` from Route 53's
+ * checkers without our token, blocked; the per-IP rate limit of `/health` (our checks exempt);
+ * the body size limit; then AWS's common rule set and known bad inputs. The common rule set's own
+ * body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts here, so
+ * `maxBodyBytes` is the one body limit.
+ */
+function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): WebAclRule[] {
+  const notOurCheck = { notStatement: { statement: withToken(healthChecks.tokenPatternSetArn) } };
   return [
     {
       name: "rate-per-ip",
@@ -116,31 +154,35 @@ function webAclRules(settings: WafSettings, healthCheckersIpSetArn: pulumi.Input
       visibilityConfig: visibility("rate-per-ip"),
     },
     {
-      name: "health-rate-per-ip",
+      // Someone else's Route 53 health checks on our /health: blocked, so they cost nothing and
+      // cannot use up the throttle our own checks need.
+      name: "health-checkers-without-token",
       priority: 1,
+      action: { block: {} },
+      statement: {
+        andStatement: {
+          statements: [healthPathMatch, { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } }, notOurCheck],
+        },
+      },
+      visibilityConfig: visibility("health-checkers-without-token"),
+    },
+    {
+      name: "health-rate-per-ip",
+      priority: 2,
       action: rateLimitedAction,
       statement: {
         rateBasedStatement: {
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
           evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
-          scopeDownStatement: {
-            andStatement: {
-              statements: [
-                // The stage's path (/v1/health) or the custom domain's (/health), with a trailing slash
-                // or percent-encoded too: every form API Gateway could route to the same method.
-                { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] } },
-                { notStatement: { statement: { ipSetReferenceStatement: { arn: healthCheckersIpSetArn } } } },
-              ],
-            },
-          },
+          scopeDownStatement: { andStatement: { statements: [healthPathMatch, notOurCheck] } },
         },
       },
       visibilityConfig: visibility("health-rate-per-ip"),
     },
     {
       name: "max-body-size",
-      priority: 2,
+      priority: 3,
       action: { block: {} },
       statement: {
         sizeConstraintStatement: {
@@ -153,23 +195,32 @@ function webAclRules(settings: WafSettings, healthCheckersIpSetArn: pulumi.Input
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(3, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-    managedRuleGroup(4, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+    managedRuleGroup(4, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(5, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
   ];
 }
 
 /**
  * The regional web ACL guarding the stage (every route, /health included), and its logs in a
  * KMS-encrypted log group with retention. The Authorization header carries a merchant's secret
- * API key: the web ACL's data protection replaces it in everything WAF keeps (sampled requests,
- * logs), since the logging configuration's redaction alone leaves it in the samples that
- * `wafv2:GetSampledRequests` returns (WAFV2 API reference, DataProtectionConfig). WAF adds the
+ * API key, and the health checks' query the health check token: the web ACL's data protection
+ * replaces both in everything WAF keeps (sampled requests, logs), since the logging
+ * configuration's redaction alone leaves them in the samples that `wafv2:GetSampledRequests`
+ * returns (WAFV2 API reference, DataProtectionConfig). WAF adds the
  * log group's resource policy itself when logging is enabled (WAFV2 PutLoggingConfiguration),
  * so none is declared here.
  */
 export function createWebAcl(
   name: string,
-  inputs: { namer: ResourceNamer; stage: aws.apigateway.Stage; settings: WafSettings; logs: LogArgs; parent: pulumi.Resource },
+  inputs: {
+    namer: ResourceNamer;
+    stage: aws.apigateway.Stage;
+    settings: WafSettings;
+    /** The token our health checks carry (a secret). */
+    healthCheckToken: pulumi.Input<string>;
+    logs: LogArgs;
+    parent: pulumi.Resource;
+  },
 ): aws.wafv2.WebAcl {
   const { namer, stage, logs, parent } = inputs;
   const opts = { parent };
@@ -182,10 +233,21 @@ export function createWebAcl(
     `${name}-route53-checkers`,
     {
       name: namer.regional("display", "route53-checkers"),
-      description: "Route 53 health checkers: exempt from the /health per-IP limit",
+      description: "Route 53 health checkers: on /health only with our health check token",
       scope: "REGIONAL",
       ipAddressVersion: "IPV4",
       addresses: checkerRanges.cidrBlocks,
+    },
+    opts,
+  );
+
+  const tokenPattern = new aws.wafv2.RegexPatternSet(
+    `${name}-health-check-token-pattern`,
+    {
+      name: namer.regional("display", "health-check-token"),
+      description: `The token of our Route 53 health checks (query argument ${HEALTH_CHECK_TOKEN_ARGUMENT})`,
+      scope: "REGIONAL",
+      regularExpressions: [{ regexString: pulumi.output(inputs.healthCheckToken).apply(wholeTokenPattern) }],
     },
     opts,
   );
@@ -197,9 +259,14 @@ export function createWebAcl(
       description: "payments-dr payments API stage",
       scope: "REGIONAL",
       defaultAction: { allow: {} },
-      rules: webAclRules(inputs.settings, healthCheckers.arn),
+      rules: webAclRules(inputs.settings, { tokenPatternSetArn: tokenPattern.arn, checkersIpSetArn: healthCheckers.arn }),
       customResponseBodies: [{ key: RATE_LIMITED.bodyKey, contentType: "APPLICATION_JSON", content: JSON.stringify(RATE_LIMITED.body) }],
-      dataProtectionConfig: { dataProtections: [{ field: { fieldType: "SINGLE_HEADER", fieldKeys: [API_KEY_HEADER] }, action: "SUBSTITUTION" }] },
+      dataProtectionConfig: {
+        dataProtections: [
+          { field: { fieldType: "SINGLE_HEADER", fieldKeys: [API_KEY_HEADER] }, action: "SUBSTITUTION" },
+          { field: { fieldType: "SINGLE_QUERY_ARGUMENT", fieldKeys: [HEALTH_CHECK_TOKEN_ARGUMENT] }, action: "SUBSTITUTION" },
+        ],
+      },
       visibilityConfig: visibility(aclName),
     },
     opts,

@@ -124,7 +124,8 @@ export function computedState(type: string, name: string, inputs: Record<string,
     case "random:index/randomId:RandomId":
       return { id: "none", state: { hex: hex(`${region}/${name}`, Number(inputs.byteLength) * 2) } };
     case "random:index/randomPassword:RandomPassword":
-      return { id: "none", state: { result: "synth-fake-password-0123456789" } };
+      // Of the characters asked for: letters and digits only with `special: false`.
+      return { id: "none", state: { result: inputs.special === false ? "synthFakePassword0123456789" : "synth-fake-password-0123456789" } };
     default:
       return { id, state: base };
   }

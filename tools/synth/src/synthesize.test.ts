@@ -19,7 +19,14 @@ function program() {
   const provider = new aws.Provider("east", { region: "us-east-2", defaultTags: { tags: { Team: "ops" } } });
   const widget = new Widget("w", { provider });
   const upstream = new pulumi.StackReference("up", { name: "organization/upstream/dev" });
-  return { suffix, bucket: widget.bucketName, upstreamVpc: upstream.requireOutput("vpcId"), token: pulumi.secret("t0ken") };
+  return {
+    suffix,
+    bucket: widget.bucketName,
+    upstreamVpc: upstream.requireOutput("vpcId"),
+    upstreamVpcIsSecret: pulumi.isSecret(upstream.requireOutput("vpcId")),
+    upstreamTokenIsSecret: pulumi.isSecret(upstream.requireOutput("token")),
+    token: pulumi.secret("t0ken"),
+  };
 }
 
 describe("synthesize", () => {
@@ -29,7 +36,7 @@ describe("synthesize", () => {
       project: "test",
       config: { "payments-dr:environmentSuffix": "qa", "payments-dr:apiKey": "s3cret", "aws:region": "us-east-1" },
       secretKeys: ["payments-dr:apiKey"],
-      upstream: { "organization/upstream/dev": { vpcId: "vpc-123" } },
+      upstream: { "organization/upstream/dev": { vpcId: "vpc-123", token: REDACTED } },
       program,
     });
   });
@@ -56,6 +63,10 @@ describe("synthesize", () => {
 
   it("feeds StackReferences from upstream outputs and resolves the stack outputs", () => {
     expect(plan.outputs).toMatchObject({ suffix: "qa", bucket: "widget-bucket", upstreamVpc: "vpc-123" });
+  });
+
+  it("reads an upstream output its synth redacted as a secret, as the engine gives a secret output, and the others in the clear", () => {
+    expect(plan.outputs).toMatchObject({ upstreamTokenIsSecret: true, upstreamVpcIsSecret: false });
   });
 
   it("fails clearly when an upstream stack has not been synthesized", async () => {

@@ -172,8 +172,11 @@ function requireUpstream(name: string, upstream: Record<string, Record<string, u
   return outputs;
 }
 
+/** The upstream stack's outputs; those its synth redacted were secrets, and read as secrets, as from the engine. */
 function stackReference(name: string, upstream: Record<string, Record<string, unknown>>) {
-  return { id: name, state: { name, outputs: requireUpstream(name, upstream), secretOutputNames: [] } };
+  const outputs = requireUpstream(name, upstream);
+  const secretOutputNames = Object.keys(outputs).filter((output) => outputs[output] === REDACTED);
+  return { id: name, state: { name, outputs, secretOutputNames } };
 }
 
 function plannedOptions(opts: pulumi.ResourceOptions, names: WeakMap<pulumi.Resource, string>): PlannedOptions {
