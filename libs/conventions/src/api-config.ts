@@ -34,9 +34,10 @@ export interface ApiConfig {
   /**
    * The WAF web ACL: requests per source IP per 5 minutes (all routes, at least
    * what one merchant's usage plan lets through in the window; and `/health` alone), and the
-   * largest request body. @default 20000 / 100 / 8192
+   * largest request body; whether Route 53's checkers need the health check token on `/health`.
+   * @default 20000 / 100 / 8192 / true
    */
-  waf: { rateLimitPer5Min: number; healthRateLimitPer5Min: number; maxBodyBytes: number };
+  waf: { rateLimitPer5Min: number; healthRateLimitPer5Min: number; maxBodyBytes: number; requireHealthCheckToken: boolean };
 }
 
 /** Bytes of memory per Aurora PostgreSQL connection in its default `max_connections` formula. */
@@ -154,6 +155,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
       healthRateLimitPer5Min: reader.integer("wafHealthRateLimitPer5Min", { default: API_DEFAULTS.waf.healthRateLimitPer5Min, min: MIN_HEALTH_RATE_LIMIT_PER_5_MIN, max: 2_000_000_000 }),
       // WAF inspects at most the first 16 KB of an API Gateway request body by default.
       maxBodyBytes: reader.integer("wafMaxBodyBytes", { default: API_DEFAULTS.waf.maxBodyBytes, min: 256, max: 16_384 }),
+      requireHealthCheckToken: reader.boolean("wafRequireHealthCheckToken", API_DEFAULTS.waf.requireHealthCheckToken),
     },
   };
 }

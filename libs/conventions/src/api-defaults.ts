@@ -25,6 +25,10 @@ export const API_DEFAULTS = {
   throttling: { rateLimit: 100, burstLimit: 200 },
   healthThrottling: { rateLimit: 50, burstLimit: 100 },
   merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-  /** Per source IP per 5 minutes (all routes; `/health` alone), and the largest request body in bytes. */
-  waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+  /**
+   * Per source IP per 5 minutes (all routes; `/health` alone), the largest request body in bytes,
+   * and whether Route 53's checkers need the health check token on `/health` (false: WAF only
+   * counts them, for the upgrade of a deployment whose health checks predate the token).
+   */
+  waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192, requireHealthCheckToken: true },
 } as const;

@@ -155,7 +155,7 @@ describe("loadApiConfig", () => {
       authorizerCacheTtlSeconds: 60,
       healthThrottle: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192, requireHealthCheckToken: true },
     });
   });
 
@@ -178,6 +178,13 @@ describe("loadApiConfig", () => {
   it("refuses a /health per-IP WAF limit that would block Route 53's own health checkers, naming the key", async () => {
     await withConfig({ wafHealthRateLimitPer5Min: "30" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafHealthRateLimitPer5Min: 30 is below the minimum of 60/);
+  });
+
+  it("lets an upgrade only count Route 53's checkers without the health check token, and refuses anything but true or false, naming the key", async () => {
+    await withConfig({ wafRequireHealthCheckToken: "false" });
+    expect(loadApiConfig(regional()).waf.requireHealthCheckToken).toBe(false);
+    await withConfig({ wafRequireHealthCheckToken: "no" });
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:wafRequireHealthCheckToken: "no" is not valid: use true or false/);
   });
 
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {

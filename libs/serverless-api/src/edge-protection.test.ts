@@ -194,6 +194,13 @@ describe("ServerlessApi edge protection", () => {
       expect(() => wholeTokenPattern("")).toThrow(/letters and digits/);
     });
 
+    it("only counts them while a deployment upgrades (its health checks predate the token: blocking them before the global stack's update would fail the primary over)", async () => {
+      const upgrading = await synthApi({ waf: { requireHealthCheckToken: false } });
+      const counting = upgrading.one(WEB_ACL).inputs.rules.find((r: { name: string }) => r.name === "health-checkers-without-token");
+      expect(counting.action).toEqual({ count: {} });
+      expect(counting.statement).toEqual(rule("health-checkers-without-token").statement);
+    });
+
     it("draws the token once, letters and digits only, and keeps it a secret: in its regex pattern set and in the output the global stack's health checks read", () => {
       expect(plan.outputs.healthCheckToken).toBe("[secret]");
       expect(plan.one("random:index/randomPassword:RandomPassword", "api-health-check-token").inputs).toEqual({ length: 32, special: false });

@@ -350,7 +350,7 @@ describe("withApiDefaults", () => {
       throttling: { rateLimit: 100, burstLimit: 200 },
       healthThrottling: { rateLimit: 50, burstLimit: 100 },
       merchantLimits: { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 },
-      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 },
+      waf: { rateLimitPer5Min: 20_000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192, requireHealthCheckToken: true },
     });
   });
 

@@ -73,7 +73,7 @@ export interface ServerlessApiArgs {
   healthThrottling?: Partial<Throttle>;
   /** Per-merchant limits of the usage plan. @default { rateLimit: 50, burstLimit: 100, dailyQuota: 100000 } */
   merchantLimits?: Partial<MerchantLimits>;
-  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 20000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192 } */
+  /** The WAF web ACL of the stage. @default { rateLimitPer5Min: 20000, healthRateLimitPer5Min: 100, maxBodyBytes: 8192, requireHealthCheckToken: true } */
   waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;

@@ -22,6 +22,13 @@ export interface WafSettings {
   healthRateLimitPer5Min: number;
   /** Largest request body, in bytes; larger ones are blocked. */
   maxBodyBytes: number;
+  /**
+   * Block Route 53's checkers on `/health` without the health check token; false only counts
+   * them. A deployment whose health checks predate the token upgrades with false: the regional
+   * stacks deploy before the global stack gives its checks the token, and blocking meanwhile
+   * would fail the primary's check while the DR's still passes, a failover.
+   */
+  requireHealthCheckToken: boolean;
 }
 
 /**
@@ -158,7 +165,7 @@ function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): We
       // cannot use up the throttle our own checks need.
       name: "health-checkers-without-token",
       priority: 1,
-      action: { block: {} },
+      action: settings.requireHealthCheckToken ? { block: {} } : { count: {} },
       statement: {
         andStatement: {
           statements: [healthPathMatch, { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } }, notOurCheck],
