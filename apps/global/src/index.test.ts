@@ -36,6 +36,13 @@ describe("global stack without a custom domain", () => {
     for (const token of [primaryRegionOutputs.healthCheckToken, drRegionOutputs.healthCheckToken]) expect(text).not.toContain(token);
   });
 
+  it("gives each region's health check that region's token (the other's would be blocked by its WAF)", async () => {
+    const revealed = await synth({ revealSecrets: true });
+    const pathOn = (healthUrl: string) => revealed.ofType(HEALTH_CHECK).find((c) => c.inputs.fqdn === new URL(healthUrl).hostname)!.inputs.resourcePath;
+    expect(pathOn(primaryRegionOutputs.healthUrl)).toEqual({ "[secret]": `/v1/health?check=${primaryRegionOutputs.healthCheckToken}` });
+    expect(pathOn(drRegionOutputs.healthUrl)).toEqual({ "[secret]": `/v1/health?check=${drRegionOutputs.healthCheckToken}` });
+  });
+
   it("alarms on each region's own health check: the dr alarm watches the check of the DR region's /health, not the primary's", () => {
     const idOfCheckOn = (healthUrl: string) => {
       const check = plan.ofType(HEALTH_CHECK).find((c) => c.inputs.fqdn === new URL(healthUrl).hostname)!;

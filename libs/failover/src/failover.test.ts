@@ -57,6 +57,10 @@ describe("ApiHealthCheck", () => {
     }
   });
 
+  it("keeps the path, which carries the token, a secret in the state too", () => {
+    expect(plan.one("aws:route53/healthCheck:HealthCheck", "primary-health-check").options.additionalSecretOutputs).toEqual(["resourcePath"]);
+  });
+
   it("keeps DNS detection plus TTL within the 90 s RTO aim", () => {
     expect(dnsFailoverSeconds()).toBe(90);
   });

@@ -38,10 +38,11 @@ export function healthCheckResourcePath(healthUrl: string, token: string): strin
 /**
  * Options of a health check. Route 53 cannot change `requestInterval` in place: a new value
  * replaces the check. Say so in the preview, and create the new check before deleting the old
- * one (no deleteBeforeReplace), so the failover records always name a live check.
+ * one (no deleteBeforeReplace), so the failover records always name a live check. Its path
+ * carries the region's token: a secret in the state too, whatever the engine infers.
  */
 export function healthCheckOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
-  return { parent, replaceOnChanges: ["requestInterval"] };
+  return { parent, replaceOnChanges: ["requestInterval"], additionalSecretOutputs: ["resourcePath"] };
 }
 
 /**

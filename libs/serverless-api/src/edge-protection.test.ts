@@ -145,46 +145,47 @@ describe("ServerlessApi edge protection", () => {
       },
     };
 
-    it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, first; by default above all a merchant's plan lets through (50/s for 300 s + a burst of 100)", () => {
-      expect(rule("rate-per-ip")).toEqual({
-        name: "rate-per-ip",
+    /** /health, in every form API Gateway routes to it. */
+    const HEALTH_PATH_MATCH = { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } };
+    /** Carrying the stack's health check token, held by its regex pattern set. */
+    const withToken = () => ({
+      regexPatternSetReferenceStatement: {
+        arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-health-check-token-pattern/${plan.one("aws:wafv2/regexPatternSet:RegexPatternSet").inputs.name}`,
+        fieldToMatch: { singleQueryArgument: { name: "check" } },
+        textTransformations: [{ priority: 0, type: "NONE" }],
+      },
+    });
+    /** From Route 53's health checkers. */
+    const fromCheckers = () => ({ ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-route53-checkers/${plan.one("aws:wafv2/ipSet:IpSet").inputs.name}` } });
+    const not = (statement: unknown) => ({ notStatement: { statement } });
+
+    it("lets our own health checks (/health with the stack's token) through first, so no rate rule ever counts them: no volume of other requests from a checker's address can get them a 429", () => {
+      expect(rule("health-checks-with-token")).toEqual({
+        name: "health-checks-with-token",
         priority: 0,
-        action: RATE_LIMITED_ACTION,
-        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 20_000, evaluationWindowSec: 300 } },
-        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
+        action: { allow: {} },
+        statement: { andStatement: { statements: [HEALTH_PATH_MATCH, withToken()] } },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-checks-with-token", sampledRequestsEnabled: true },
       });
     });
 
-    /** /health, in every form API Gateway routes to it. */
-    const HEALTH_PATH_MATCH = { regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: "/health/?$", textTransformations: [{ priority: 0, type: "URL_DECODE" }] } };
-    /** Not carrying the stack's health check token, held by its regex pattern set. */
-    const withoutToken = () => {
-      const pattern = plan.one("aws:wafv2/regexPatternSet:RegexPatternSet");
-      return {
-        notStatement: {
-          statement: {
-            regexPatternSetReferenceStatement: {
-              arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-health-check-token-pattern/${pattern.inputs.name}`,
-              fieldToMatch: { singleQueryArgument: { name: "check" } },
-              textTransformations: [{ priority: 0, type: "NONE" }],
-            },
-          },
-        },
-      };
-    };
-
-    it("blocks Route 53's checkers on /health without the stack's token: anyone's health checks come from those addresses, and theirs must not use up the throttle ours need", () => {
-      const checkers = plan.one("aws:wafv2/ipSet:IpSet");
+    it("then blocks Route 53's checkers on /health (without the token, then): anyone's health checks come from those addresses, and theirs must not use up the throttle ours need", () => {
       expect(rule("health-checkers-without-token")).toEqual({
         name: "health-checkers-without-token",
         priority: 1,
         action: { block: {} },
-        statement: {
-          andStatement: {
-            statements: [HEALTH_PATH_MATCH, { ipSetReferenceStatement: { arn: `arn:aws:wafv2:us-east-1:${FAKE_ACCOUNT_ID}:api-route53-checkers/${checkers.inputs.name}` } }, withoutToken()],
-          },
-        },
+        statement: { andStatement: { statements: [HEALTH_PATH_MATCH, fromCheckers()] } },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-checkers-without-token", sampledRequestsEnabled: true },
+      });
+    });
+
+    it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, over every other request; by default above all a merchant's plan lets through (50/s for 300 s + a burst of 100)", () => {
+      expect(rule("rate-per-ip")).toEqual({
+        name: "rate-per-ip",
+        priority: 2,
+        action: RATE_LIMITED_ACTION,
+        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 20_000, evaluationWindowSec: 300 } },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
       });
     });
 
@@ -210,21 +211,22 @@ describe("ServerlessApi edge protection", () => {
         scope: "REGIONAL",
         regularExpressions: "[secret]",
       });
+      expect(plan.one("aws:wafv2/regexPatternSet:RegexPatternSet").options.additionalSecretOutputs).toEqual(["regularExpressions"]);
       // The synth's fake password: nowhere in the plan.
       expect(plan.allStrings().join("\n")).not.toContain("synthFakePassword");
     });
 
-    it("limits each source IP on /health apart, our own checks (with the token) exempt: a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
+    it("limits each source IP on /health apart, the checkers' addresses exempt (blocked above, or ours while an upgrade only counts them): a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
       expect(rule("health-rate-per-ip")).toEqual({
         name: "health-rate-per-ip",
-        priority: 2,
+        priority: 3,
         action: RATE_LIMITED_ACTION,
         statement: {
           rateBasedStatement: {
             aggregateKeyType: "IP",
             limit: 100,
             evaluationWindowSec: 300,
-            scopeDownStatement: { andStatement: { statements: [HEALTH_PATH_MATCH, withoutToken()] } },
+            scopeDownStatement: { andStatement: { statements: [HEALTH_PATH_MATCH, not(fromCheckers())] } },
           },
         },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-rate-per-ip", sampledRequestsEnabled: true },
@@ -250,7 +252,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
       expect(rule("max-body-size")).toMatchObject({
-        priority: 3,
+        priority: 4,
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
@@ -258,7 +260,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("applies AWS's common rule set and known bad inputs as AWS set them, except the common set's fixed 8 KB body rule", () => {
       expect(rule("aws-common")).toMatchObject({
-        priority: 4,
+        priority: 5,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: {
@@ -269,7 +271,7 @@ describe("ServerlessApi edge protection", () => {
         },
       });
       expect(rule("aws-known-bad-inputs")).toMatchObject({
-        priority: 5,
+        priority: 6,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       });
@@ -278,7 +280,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("has metrics and sampled requests on every rule", () => {
       const rules = plan.one(WEB_ACL).inputs.rules;
-      expect(rules).toHaveLength(6);
+      expect(rules).toHaveLength(7);
       for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
     });
 
@@ -315,9 +317,9 @@ describe("ServerlessApi edge protection", () => {
     it("takes the rate limit and the body size limit from its arguments", async () => {
       const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3100, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
       const rules = custom.one(WEB_ACL).inputs.rules;
-      expect(rules[0].statement.rateBasedStatement.limit).toBe(3100);
-      expect(rules[2].statement.rateBasedStatement.limit).toBe(90);
-      expect(rules[3].statement.sizeConstraintStatement.size).toBe(4096);
+      expect(rules[2].statement.rateBasedStatement.limit).toBe(3100);
+      expect(rules[3].statement.rateBasedStatement.limit).toBe(90);
+      expect(rules[4].statement.sizeConstraintStatement.size).toBe(4096);
     });
 
     it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {

@@ -144,21 +144,22 @@ function withToken(tokenPatternSetArn: pulumi.Input<string>): aws.types.input.wa
 }
 
 /**
- * The rules, cheapest first: the per-IP rate limit of all routes; `/health` from Route 53's
- * checkers without our token, blocked; the per-IP rate limit of `/health` (our checks exempt);
- * the body size limit; then AWS's common rule set and known bad inputs. The common rule set's own
- * body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts here, so
- * `maxBodyBytes` is the one body limit.
+ * The rules, cheapest first: our own health checks (`/health` with our token) allowed at once, so
+ * that no rate rule ever counts them and no volume of other requests from a checker's address
+ * can get them a 429; `/health` from Route 53's checkers without it, blocked; the per-IP rate
+ * limits (all routes, then `/health` alone); the body size limit; then AWS's common rule set and
+ * known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed
+ * 8 KB; it only counts here, so `maxBodyBytes` is the one body limit.
  */
 function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): WebAclRule[] {
-  const notOurCheck = { notStatement: { statement: withToken(healthChecks.tokenPatternSetArn) } };
+  const fromCheckers = { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } };
   return [
     {
-      name: "rate-per-ip",
+      name: "health-checks-with-token",
       priority: 0,
-      action: rateLimitedAction,
-      statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: WAF_RATE_WINDOW_SECONDS } },
-      visibilityConfig: visibility("rate-per-ip"),
+      action: { allow: {} },
+      statement: { andStatement: { statements: [healthPathMatch, withToken(healthChecks.tokenPatternSetArn)] } },
+      visibilityConfig: visibility("health-checks-with-token"),
     },
     {
       // Someone else's Route 53 health checks on our /health: blocked, so they cost nothing and
@@ -166,30 +167,35 @@ function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): We
       name: "health-checkers-without-token",
       priority: 1,
       action: settings.requireHealthCheckToken ? { block: {} } : { count: {} },
-      statement: {
-        andStatement: {
-          statements: [healthPathMatch, { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } }, notOurCheck],
-        },
-      },
+      statement: { andStatement: { statements: [healthPathMatch, fromCheckers] } },
       visibilityConfig: visibility("health-checkers-without-token"),
     },
     {
-      name: "health-rate-per-ip",
+      name: "rate-per-ip",
       priority: 2,
+      action: rateLimitedAction,
+      statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: WAF_RATE_WINDOW_SECONDS } },
+      visibilityConfig: visibility("rate-per-ip"),
+    },
+    {
+      name: "health-rate-per-ip",
+      priority: 3,
       action: rateLimitedAction,
       statement: {
         rateBasedStatement: {
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
           evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
-          scopeDownStatement: { andStatement: { statements: [healthPathMatch, notOurCheck] } },
+          // The checkers' requests are the rule above's; while it only counts (an upgrade), our
+          // checks without the token yet must not be limited here either.
+          scopeDownStatement: { andStatement: { statements: [healthPathMatch, { notStatement: { statement: fromCheckers } }] } },
         },
       },
       visibilityConfig: visibility("health-rate-per-ip"),
     },
     {
       name: "max-body-size",
-      priority: 3,
+      priority: 4,
       action: { block: {} },
       statement: {
         sizeConstraintStatement: {
@@ -202,8 +208,8 @@ function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): We
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(4, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-    managedRuleGroup(5, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+    managedRuleGroup(5, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(6, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
   ];
 }
 
@@ -256,7 +262,8 @@ export function createWebAcl(
       scope: "REGIONAL",
       regularExpressions: [{ regexString: pulumi.output(inputs.healthCheckToken).apply(wholeTokenPattern) }],
     },
-    opts,
+    // A secret in the state too, whatever the engine infers from the input.
+    { ...opts, additionalSecretOutputs: ["regularExpressions"] },
   );
 
   const webAcl = new aws.wafv2.WebAcl(

@@ -11,6 +11,8 @@ export interface PlannedOptions {
   retainOnDelete?: boolean;
   deleteBeforeReplace?: boolean;
   replaceOnChanges?: string[];
+  /** Outputs the engine keeps secret whatever their inputs were. */
+  additionalSecretOutputs?: string[];
 }
 
 /** One resource of a synthesized stack. */

@@ -10,12 +10,15 @@ export function isSecretEnvelope(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIGNATURE] === SECRET_MARKER;
 }
 
-/** A deep copy of `value` in which every secret envelope is replaced by {@link REDACTED}. */
-export function redactSecrets(value: unknown): unknown {
-  if (isSecretEnvelope(value)) return REDACTED;
-  if (Array.isArray(value)) return value.map(redactSecrets);
+/**
+ * A deep copy of `value` in which every secret envelope is replaced by {@link REDACTED}, or, with
+ * `reveal` (tests that must check a secret's value; never a synth file), by `{ "[secret]": value }`.
+ */
+export function redactSecrets(value: unknown, reveal = false): unknown {
+  if (isSecretEnvelope(value)) return reveal ? { [REDACTED]: (value as Record<string, unknown>).value } : REDACTED;
+  if (Array.isArray(value)) return value.map((inner) => redactSecrets(inner, reveal));
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner, reveal)]));
   }
   return value;
 }

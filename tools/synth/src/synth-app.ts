@@ -14,6 +14,8 @@ export interface SynthAppOptions {
   config?: Record<string, string>;
   /** Outputs of upstream stacks, by StackReference name. */
   upstream?: Record<string, Record<string, unknown>>;
+  /** Show secret inputs' values, as `{ "[secret]": value }` (see SynthOptions.revealSecrets). */
+  revealSecrets?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export function synthApp(appRoot: string, opts: SynthAppOptions): Promise<Plan> 
     config: { ...files.config, ...overrides },
     secretKeys: files.secretKeys,
     upstream: opts.upstream,
+    revealSecrets: opts.revealSecrets,
     program: opts.program ?? (() => loadFresh(path.join(appRoot, "src", "index.ts"))),
   });
 }

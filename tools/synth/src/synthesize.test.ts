@@ -50,7 +50,8 @@ describe("synthesize", () => {
 
   it("records the resource options that mocks cannot see", () => {
     expect(plan.one("aws:s3/bucket:Bucket").options).toEqual({ ignoreChanges: ["tags"] });
-    expect(plan.one("aws:ssm/parameter:Parameter").options).toEqual({ dependsOn: ["w-bucket"] });
+    // The provider SDK's own additionalSecretOutputs too: what the engine keeps secret.
+    expect(plan.one("aws:ssm/parameter:Parameter").options).toEqual({ dependsOn: ["w-bucket"], additionalSecretOutputs: ["value", "valueWo"] });
   });
 
   it("redacts secret inputs, secret config and secret outputs", () => {
@@ -111,5 +112,10 @@ describe("redactSecrets", () => {
   it("replaces secret envelopes at any depth, in objects and arrays, and keeps everything else", () => {
     const input = { name: "db", replicas: [{ region: "us-east-2", password: envelope("p4ss") }], nested: { deeper: { token: envelope("t0ken") } }, list: [envelope("x"), 1] };
     expect(redactSecrets(input)).toEqual({ name: "db", replicas: [{ region: "us-east-2", password: REDACTED }], nested: { deeper: { token: REDACTED } }, list: [REDACTED, 1] });
+  });
+
+  it("shows a test the secrets' values, still marked as secrets, only when asked", () => {
+    const input = { name: "db", nested: [{ token: envelope("t0ken") }] };
+    expect(redactSecrets(input, true)).toEqual({ name: "db", nested: [{ token: { [REDACTED]: "t0ken" } }] });
   });
 });

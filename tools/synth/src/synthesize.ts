@@ -17,6 +17,11 @@ export interface SynthOptions {
   upstream?: Record<string, Record<string, unknown>>;
   /** Runs the program and returns its exports (its stack outputs). */
   program: () => unknown;
+  /**
+   * For a test that must check a secret input's value: it shows as `{ "[secret]": value }`
+   * instead of `"[secret]"`. The CLI never sets it, so no synth file holds a secret. @default false
+   */
+  revealSecrets?: boolean;
 }
 
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
@@ -51,7 +56,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
           custom: args.custom ?? true,
           provider: providerRef ? (providerById.get(providerRef.pop() ?? "")?.name ?? null) : null,
           region,
-          inputs: redactSecrets(await describeAssets(args.inputs)) as Record<string, unknown>,
+          inputs: redactSecrets(await describeAssets(args.inputs), opts.revealSecrets) as Record<string, unknown>,
         });
         if (args.type === "pulumi:pulumi:StackReference") {
           return stackReference(args.inputs.name ?? args.name, opts.upstream ?? {});
@@ -188,6 +193,7 @@ function plannedOptions(opts: pulumi.ResourceOptions, names: WeakMap<pulumi.Reso
     retainOnDelete: opts.retainOnDelete,
     deleteBeforeReplace: (opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
     replaceOnChanges: opts.replaceOnChanges,
+    additionalSecretOutputs: (opts as pulumi.CustomResourceOptions).additionalSecretOutputs,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

@@ -226,6 +226,23 @@ describe("HealthCheck", () => {
     expect(probes).toBe(1);
   });
 
+  it("a late healthy probe does not overwrite the answer of a newer check (the database demoted meanwhile)", async () => {
+    let now = 1_000_000;
+    const answers = [
+      new Promise<{ writable: boolean }>((resolve) => setTimeout(() => resolve({ writable: true }), 150)),
+      Promise.resolve({ writable: false }),
+    ];
+    let probes = 0;
+    const check = new HealthCheck("primary", () => answers[probes++]!, { timeoutMs: 50, ttlMs: 5000, now: () => now });
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    now += 5001;
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    // The first probe answers, healthy, after the second check.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    expect(probes).toBe(2);
+  });
+
   it("a late probe that finds the database read-only does not make the primary healthy", async () => {
     const check = new HealthCheck("primary", async () => {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -68,6 +68,8 @@ export async function probeForRole(role: RegionRole, db: Pick<Database, "writer"
 export class HealthCheck {
   private cached: { status: HealthStatus; at: number } | undefined;
   private inFlight: Promise<HealthStatus> | undefined;
+  /** Counts checks: a late probe's answer counts only while no newer check has begun. */
+  private checks = 0;
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -89,6 +91,7 @@ export class HealthCheck {
   }
 
   private async check(): Promise<HealthStatus> {
+    const check = ++this.checks;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<DatabaseProbe | undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.timeoutMs)));
     // A probe that outlives the deadline is not cancelled: the connection's own timeouts end it.
@@ -98,9 +101,10 @@ export class HealthCheck {
     this.cached = { status, at: this.now() };
     if (result === undefined) {
       // Late but healthy (a cold container's first probe: the SDK, the secret, TLS) is recorded
-      // when it comes, so the container does not keep answering 503 for the rest of the TTL.
+      // when it comes, so the container does not keep answering 503 for the rest of the TTL;
+      // unless a newer check has begun since, whose answer is the fresher one.
       void probe.then((late) => {
-        if (this.healthyWith(late)) this.cached = { status: { healthy: true, role: this.role }, at: this.now() };
+        if (check === this.checks && this.healthyWith(late)) this.cached = { status: { healthy: true, role: this.role }, at: this.now() };
       });
     }
     return status;
