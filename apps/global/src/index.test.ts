@@ -183,6 +183,13 @@ describe("global stack with a custom domain", () => {
     expect(plan.ofType(HEALTH_CHECK).filter((c) => c.inputs.type === "CALCULATED")).toHaveLength(1);
   });
 
+  it("with the Region switch plan, alarms on the primary record's check too: running the plan moves the traffic with every /health still passing", () => {
+    const alarm = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name.includes("-health-primary-record-"))!;
+    expect(alarm.inputs).toMatchObject({ metricName: "HealthCheckStatus", dimensions: { HealthCheckId: fakeId("hc", `${HEALTH_CHECK}::primary-record-health-check`) }, threshold: 1 });
+    expect(alarm.inputs.alarmDescription).toMatch(/DNS answers with the DR region/);
+    expect(alarm.region).toBe("us-east-1");
+  });
+
   it("without the plan, the primary record carries the primary's API health check itself, the DR record none (it is answered whenever the primary is unhealthy)", async () => {
     const noPlan = await synth({ config: DOMAIN, upstream: WITH_DOMAIN });
     const records = noPlan.ofType("aws:route53/record:Record");
@@ -190,6 +197,8 @@ describe("global stack with a custom domain", () => {
     expect(records.find((r) => r.inputs.failoverRoutingPolicies[0].type === "SECONDARY")!.inputs.healthCheckId).toBeUndefined();
     // The DR region's check stays, for its alarm and `dr status`.
     expect(noPlan.ofType(HEALTH_CHECK).map((c) => c.inputs.type)).toEqual(["HTTPS", "HTTPS"]);
+    // The record's check is the primary's, whose alarm is there already.
+    expect(noPlan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.name.includes("-health-primary-record-"))).toEqual([]);
   });
 
   it("pitfall: failover record pointing at an execute-api hostname → refused, for either region's record", async () => {

@@ -105,10 +105,23 @@ const replication = new BucketReplication(
   { provider: primarySide.provider },
 );
 
-// Alarms on what crosses regions, each in the region where its metrics are published.
+// Alarms on what crosses regions, each in the region where its metrics are published. With the
+// Region switch plan, the primary record's own check too: the plan's execution moves the traffic
+// without any /health failing, and that move must page as a failover does.
 const healthChecks = [
   { name: "primary", healthCheckId: primaryHealth.healthCheckId },
   { name: "dr", healthCheckId: drHealth.healthCheckId },
+  ...(arcPrimaryCheck
+    ? [
+        {
+          name: "primary-record",
+          healthCheckId: primaryRecordCheck.healthCheckId,
+          meaning:
+            "the primary DNS record's check (the primary's /health and ARC's check of the primary region) is unhealthy: DNS answers with the DR region. " +
+            "Expected while the Region switch plan has moved the traffic; otherwise see the primary's own health check alarm.",
+        },
+      ]
+    : []),
 ];
 const rule = { source, destination, ruleId: replication.ruleId };
 const bucketReplication = { sourceBucket: source.bucketName, destinationBucket: destination.bucketName, ruleId: rule.ruleId };

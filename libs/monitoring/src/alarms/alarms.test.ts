@@ -246,6 +246,12 @@ describe("ReplicationAlarms", () => {
     }
   });
 
+  it("describes a health check's failure as a check on /health, or as its caller says (a calculated check)", () => {
+    expect(alarmsOf(plan, "replication").get("health-primary")!.inputs.alarmDescription).toMatch(/GET \/health fails from most checkers/);
+    const specs = replicationAlarmSpecs({ healthChecks: [{ name: "record", healthCheckId: "hc-3", meaning: "the record's check is unhealthy." }] }, defaultAlarmThresholds);
+    expect(specs.find((s) => s.role === "health-record")!.description).toBe('Route 53 health check "record": the record\'s check is unhealthy.');
+  });
+
   it("wires every alarm to the topic and tags it only through the provider", () => {
     const alarms = plan.ofType(ALARM);
     expect(alarms).toHaveLength(4);

@@ -10,6 +10,8 @@ import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 export interface HealthCheckRef {
   name: string;
   healthCheckId: pulumi.Input<string>;
+  /** What its failure means, for the alarm's description. @default that of a check on an API's `/health` */
+  meaning?: string;
 }
 
 /**
@@ -94,7 +96,7 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
   for (const check of targets.healthChecks) {
     specs.push({
       role: `health-${check.name}`,
-      description: `Route 53 health check "${check.name}" reports its endpoint unhealthy (GET /health fails from most checkers). DNS fails over if it is the primary's.`,
+      description: `Route 53 health check "${check.name}": ${check.meaning ?? "reports its endpoint unhealthy (GET /health fails from most checkers). DNS fails over if it is the primary's."}`,
       namespace: NAMESPACE.route53,
       metricName: "HealthCheckStatus",
       dimensions: { HealthCheckId: check.healthCheckId },
