@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "./gateway-problems";
 import { ServerlessApi } from "./serverless-api";
@@ -214,6 +215,22 @@ describe("ServerlessApi edge protection", () => {
       expect(plan.one("aws:wafv2/regexPatternSet:RegexPatternSet").options.additionalSecretOutputs).toEqual(["regularExpressions"]);
       // The synth's fake password: nowhere in the plan.
       expect(plan.allStrings().join("\n")).not.toContain("synthFakePassword");
+    });
+
+    it("holds in its regex pattern set a pattern that matches the stack's own token whole, not a value that merely contains it", async () => {
+      // The plan with secret inputs shown (never a synth file): the token, exported in the clear here.
+      const revealed = await synthInRegion(
+        ({ provider, namer }) => ({ token: pulumi.unsecret(new ServerlessApi("api", apiArgs(namer), { provider }).healthCheckToken) }),
+        undefined,
+        { revealSecrets: true },
+      );
+      const token: string = revealed.outputs.token;
+      expect(token).toMatch(/^[A-Za-z0-9]+$/);
+      const { "[secret]": expressions } = revealed.one("aws:wafv2/regexPatternSet:RegexPatternSet").inputs.regularExpressions;
+      expect(expressions).toEqual([{ regexString: `^${token}$` }]);
+      const pattern = new RegExp(expressions[0].regexString);
+      expect(pattern.test(token)).toBe(true);
+      for (const other of [`x${token}`, `${token}x`, `${token},${token}`]) expect(pattern.test(other)).toBe(false);
     });
 
     it("limits each source IP on /health apart, the checkers' addresses exempt (blocked above, or ours while an upgrade only counts them): a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {

@@ -51,10 +51,11 @@ export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiAr
 }
 
 /** Synthesizes `build` in one region, as its regional stack would run it. */
-export function synthInRegion(build: (scope: RegionScope) => Record<string, unknown>, region = PRIMARY): Promise<Plan> {
+export function synthInRegion(build: (scope: RegionScope) => Record<string, unknown>, region = PRIMARY, options: { revealSecrets?: boolean } = {}): Promise<Plan> {
   const project = region === PRIMARY ? "primary-region" : "dr-region";
   return synthesize({
     project,
+    revealSecrets: options.revealSecrets,
     program: () => {
       const provider = new aws.Provider(region, regionProviderArgs(region, stackTags({ project, stack: "dev", environmentSuffix: SUFFIX })));
       return build({ region, provider, namer: new ResourceNamer({ environmentSuffix: SUFFIX, region }) });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { REDACTED, redactSecrets } from "./redact";
 import { synthesize } from "./synthesize";
 
@@ -102,6 +103,30 @@ describe("synthesize, secrets anywhere and the default provider", () => {
 
   it("records no region for a resource of the default provider when the config names none (the allowed-regions policy refuses it)", () => {
     expect(plan.one("aws:ec2/securityGroup:SecurityGroup")).toMatchObject({ provider: null, region: null });
+  });
+});
+
+describe("synthesize, for a test that must see secrets", () => {
+  function passwordsProgram() {
+    const lettersAndDigits = new random.RandomPassword("letters-and-digits", { length: 32, special: false });
+    const anyCharacters = new random.RandomPassword("any-characters", { length: 32 });
+    new aws.ssm.Parameter("param", { type: "SecureString", value: lettersAndDigits.result });
+    return { lettersAndDigits: pulumi.unsecret(lettersAndDigits.result), anyCharacters: pulumi.unsecret(anyCharacters.result), token: pulumi.secret("t0ken") };
+  }
+  const synthPasswords = (revealSecrets?: boolean) => synthesize({ project: "test", config: { "payments-dr:environmentSuffix": "qa" }, revealSecrets, program: passwordsProgram });
+
+  it("shows secret inputs as { \"[secret]\": value } with revealSecrets, and still redacts the stack's secret outputs", async () => {
+    const revealed = await synthPasswords(true);
+    expect(revealed.one("aws:ssm/parameter:Parameter").inputs.value).toEqual({ [REDACTED]: revealed.outputs.lettersAndDigits });
+    expect(revealed.outputs.token).toBe(REDACTED);
+    // Without it (the CLI's way), the same input is redacted.
+    expect((await synthPasswords()).one("aws:ssm/parameter:Parameter").inputs.value).toBe(REDACTED);
+  });
+
+  it("fakes a RandomPassword of the characters asked for: letters and digits only with special: false", async () => {
+    const plan = await synthPasswords();
+    expect(plan.outputs.lettersAndDigits).toMatch(/^[A-Za-z0-9]+$/);
+    expect(plan.outputs.anyCharacters).toMatch(/[^A-Za-z0-9]/);
   });
 });
 

@@ -163,6 +163,28 @@ describe("against a real server", () => {
     }
   });
 
+  it("interrupted while it waits its turn, a use on a connection of its own (fresh) never runs its work either", async () => {
+    const connection = new Connection({
+      name: "writer",
+      config: async () => ({ host: "127.0.0.1", port: server.port, user: server.user, database: server.database, password: server.password }),
+      logger,
+    });
+    const work = jest.fn(async () => "ran");
+    try {
+      const first = connection.use((client) => client.query("SELECT 1"));
+      const queued = connection.use(work, { fresh: true });
+      connection.interrupt("deadline");
+      await expect(first).rejects.toThrow(DatabaseUnavailableError);
+      await expect(queued).rejects.toThrow(DatabaseUnavailableError);
+      expect(work).not.toHaveBeenCalled();
+      // A fresh use asked for after the interrupt runs, and closes its connection.
+      expect(await connection.use(async () => "next", { fresh: true })).toBe("next");
+      expect(connection.isOpen).toBe(false);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("AWS endpoints insist on TLS: a server without it is unavailable, not spoken to in clear", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ca-"));
     const caFile = join(dir, "rds-ca.pem");

@@ -171,6 +171,23 @@ describe("/health (Route 53 failover reads it)", () => {
     }
   });
 
+  it("keeps its connection to its own region's endpoint from one check to the next (a new one would spend the 1 s budget on a connect): only the global writer is asked afresh", async () => {
+    // The writer on a URL of its own: the two connections apart, as the two endpoints are in AWS.
+    const settings = testSettings(server.url, { role: "primary" });
+    const primary = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: `${server.url}?application_name=global-writer`, readerUrl: server.url } } });
+    const dr = testApi(testSettings(server.url, { role: "dr" }));
+    try {
+      expect((await primary.handler(getHealth())).statusCode).toBe(200);
+      expect(primary.runtime.db.reader.isOpen).toBe(true);
+      expect(primary.runtime.db.writer.isOpen).toBe(false);
+      expect((await dr.handler(getHealth())).statusCode).toBe(200);
+      expect(dr.runtime.db.reader.isOpen).toBe(true);
+    } finally {
+      await primary.close();
+      await dr.close();
+    }
+  });
+
   it("database down → 503 for either role", async () => {
     await server.pause();
     try {

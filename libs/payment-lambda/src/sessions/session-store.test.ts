@@ -146,4 +146,21 @@ describe("payment sessions in DynamoDB", () => {
       await off.close();
     }
   });
+
+  it("sessions off: said at the first payment request when it is a GET too (a container that only reads)", async () => {
+    const created = await api.handler(postPayment(VALID_PAYMENT, "sessions-off-read-first"));
+    const info = jest.fn();
+    const logger = { info, warn: jest.fn(), error: jest.fn(), resetKeys: jest.fn(), appendKeys: jest.fn(), addContext: jest.fn() } as never;
+    const off = testApi(testSettings(server.url), { logger });
+    try {
+      const said = () => info.mock.calls.filter(([message]) => message === "Sessions are off: SESSIONS_TABLE is not set").length;
+      const read = await off.handler(getPayment(paymentOf(created).id));
+      expect(read.statusCode).toBe(200);
+      expect(said()).toBe(1);
+      expect((await off.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
+      expect(said()).toBe(1);
+    } finally {
+      await off.close();
+    }
+  });
 });
