@@ -32,6 +32,7 @@ export interface RuntimeOverrides {
   metrics?: MetricsSink;
   credentials?: CredentialsProvider;
   caFile?: string;
+  writerMaxAgeMs?: number;
   dynamoDb?: DynamoDBClientConfig;
   health?: HealthCheckOptions;
   payments?: CreatePaymentOptions;
@@ -41,7 +42,7 @@ export interface RuntimeOverrides {
 export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides = {}): Runtime {
   const logger = overrides.logger ?? createLogger(settings.observability);
   const metrics = overrides.metrics ?? createMetrics(settings.observability);
-  const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile });
+  const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile, writerMaxAgeMs: overrides.writerMaxAgeMs });
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : sessionsOff(logger);
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;

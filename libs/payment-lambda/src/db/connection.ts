@@ -11,6 +11,14 @@ export interface ConnectionOptions {
   config(): Promise<ClientConfig>;
   /** Called when the server refuses the credentials, before one more try. */
   onAuthenticationFailure?(): void;
+  /**
+   * A kept connection this old is closed before its next use, and a new one opened, which
+   * resolves the endpoint again. A connection stays with the server it first reached: after a
+   * failover forced while the old writer was still up and writable (AWS fences it only on a best
+   * effort), one kept from before would keep writing there, and those writes are lost. This
+   * bounds how long. @default no limit
+   */
+  maxAgeMs?: number;
   logger: Logger;
 }
 
@@ -46,6 +54,8 @@ export interface UseOptions {
  */
 export class Connection {
   private client: Client | undefined;
+  /** When {@link client} connected (Date.now()). */
+  private openedAt = 0;
   private queue: Promise<unknown> = Promise.resolve();
   /** Counts {@link interrupt}s: a use asked for before one never runs its work after it. */
   private interruptions = 0;
@@ -94,6 +104,8 @@ export class Connection {
   }
 
   private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean): Promise<T> {
+    const { maxAgeMs } = this.options;
+    if (this.client && maxAgeMs !== undefined && Date.now() - this.openedAt >= maxAgeMs) await this.close();
     const kept = this.client !== undefined;
     const client = await this.connect();
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
@@ -152,6 +164,7 @@ export class Connection {
       throw error;
     }
     this.client = client;
+    this.openedAt = Date.now();
     return client;
   }
 

@@ -17,9 +17,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * How long the writer connection is kept before a new one: a new connection follows the global
+ * writer endpoint. After a failover forced while the old writer stayed up and writable, writes a
+ * warm container sends it over a kept connection are lost; this bounds that window, about as
+ * long as DNS takes to move clients away (Route 53's detection plus the record's 60 s TTL). The
+ * price: one reconnect (TLS, authentication) per container per minute, in the request that finds
+ * the connection that old.
+ */
+export const WRITER_MAX_AGE_MS = 60_000;
+
 /** What {@link createDatabase} uses besides the settings; each has a production default. */
 export interface DatabaseDependencies {
   logger: Logger;
+  /** @default WRITER_MAX_AGE_MS */
+  writerMaxAgeMs?: number;
   /** @default Secrets Manager, for `settings.endpoints.secretId` */
   credentials?: CredentialsProvider;
   /** @default the rds-ca.pem next to the bundle */
@@ -72,8 +84,9 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
 /** The container's connections; nothing is opened (or fetched) until first use. */
 export function createDatabase(settings: DatabaseSettings, deps: DatabaseDependencies): Database {
   const { endpoints } = settings;
+  const maxAgeMs = (role: DbRole) => (role === "writer" ? (deps.writerMaxAgeMs ?? WRITER_MAX_AGE_MS) : undefined);
   if (endpoints.kind === "url") {
-    const urlConnection = (role: DbRole, name: string) => new Connection({ name, config: async () => clientConfig(settings, role), logger: deps.logger });
+    const urlConnection = (role: DbRole, name: string) => new Connection({ name, config: async () => clientConfig(settings, role), maxAgeMs: maxAgeMs(role), logger: deps.logger });
     if (!endpoints.readerUrl || endpoints.readerUrl === endpoints.url) {
       const shared = urlConnection("writer", "database");
       return connections(shared, shared);
@@ -86,6 +99,7 @@ export function createDatabase(settings: DatabaseSettings, deps: DatabaseDepende
       name: role,
       config: async () => clientConfig(settings, role, await credentials.get(), readCaBundle(deps.caFile)),
       onAuthenticationFailure: () => credentials.invalidate(),
+      maxAgeMs: maxAgeMs(role),
       logger: deps.logger,
     });
   const writer = connection("writer");

@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Client } from "pg";
-import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startMovableEndpoint, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
+import { WRITER_MAX_AGE_MS } from "./database";
 import { DatabaseUnavailableError } from "./errors";
 import { problemOf, testApi, testSettings } from "../test-support/runtime";
 
@@ -304,6 +305,41 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       for (let i = 0; i < 50 && api.runtime.db.writer.isOpen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(api.runtime.db.writer.isOpen).toBe(false);
       expect((await api.handler(postPayment(VALID_PAYMENT, "idle-2"))).statusCode).toBe(201);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a writer connection kept from before a failover forced while the old writer stayed up and writable writes there for at most its maximum age: then a new connection follows the endpoint", async () => {
+    const endpoint = await startMovableEndpoint(server);
+    const settings = testSettings(server.url);
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: endpoint.url } } }, { writerMaxAgeMs: 300 });
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "max-age-1"))).statusCode).toBe(201);
+      endpoint.move();
+      // Within its age the kept connection still reaches the old writer (the window this bounds)...
+      expect((await api.handler(postPayment(VALID_PAYMENT, "max-age-2"))).statusCode).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      // ...past it, the request connects anew: the endpoint now names a writer out of reach.
+      const before = await countRows(server.url);
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "max-age-3")));
+      expect(await countRows(server.url)).toEqual(before);
+    } finally {
+      await api.close();
+      await endpoint.close();
+    }
+  });
+
+  it("keeps the writer connection for a minute by default, then reconnects in the request that finds it that old", async () => {
+    expect(WRITER_MAX_AGE_MS).toBe(60_000);
+    const api = testApi(testSettings(server.url), { writerMaxAgeMs: 200 });
+    const writerPid = () => api.runtime.db.writer.use(async (client) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
+    try {
+      const first = await writerPid();
+      expect(await writerPid()).toBe(first);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect((await api.handler(postPayment(VALID_PAYMENT, "max-age-renewed"))).statusCode).toBe(201);
+      expect(await writerPid()).not.toBe(first);
     } finally {
       await api.close();
     }

@@ -1,6 +1,6 @@
-import { connect, createServer, type AddressInfo, type Socket } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { RegionRole } from "../config/environment";
-import { migrate, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startMovableEndpoint, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HealthCheck } from "./health-check";
@@ -137,37 +137,22 @@ describe("/health (Route 53 failover reads it)", () => {
   });
 
   it("primary asks the global writer on a new connection each time: once the endpoint names the other region's cluster, a connection kept to the old writer, still up and writable, must not keep it healthy", async () => {
-    // The global writer endpoint: new connections go where it points; those already open stay
-    // with the server they reached, as a TCP connection does when DNS moves.
-    let moved = false;
-    const links = new Set<Socket>();
-    const endpoint = createServer((client) => {
-      if (moved) return void client.destroy(); // the other region's writer, out of reach from here
-      const upstream = connect(server.port, server.host);
-      links.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const end = () => (client.destroy(), upstream.destroy());
-      client.on("error", end).on("close", end);
-      upstream.on("error", end).on("close", end);
-    });
-    await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
-    const endpointUrl = server.url.replace(`:${server.port}/`, `:${(endpoint.address() as AddressInfo).port}/`);
+    const endpoint = await startMovableEndpoint(server);
     let now = 1_000_000;
     const settings = testSettings(server.url, { role: "primary" });
-    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: endpointUrl, readerUrl: server.url } } }, { health: { ttlMs: 5000, now: () => now } });
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: endpoint.url, readerUrl: server.url } } }, { health: { ttlMs: 5000, now: () => now } });
     try {
       expect((await api.handler(getHealth())).statusCode).toBe(200);
       expect(api.runtime.db.writer.isOpen).toBe(false);
       // A writer connection kept by other work of the container (payments, where /health shares
       // the api function's containers, as in the local adapter) is not the one asked either.
       await api.runtime.db.writer.use((client) => client.query("SELECT 1"));
-      moved = true;
+      endpoint.move();
       now += 5001;
       expect((await api.handler(getHealth())).statusCode).toBe(503);
     } finally {
       await api.close();
-      for (const socket of links) socket.destroy();
-      await new Promise((resolve) => endpoint.close(resolve));
+      await endpoint.close();
     }
   });
 

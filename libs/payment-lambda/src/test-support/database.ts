@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
 import { Client } from "pg";
 import { readMigrations } from "../migrations/files";
@@ -43,6 +43,42 @@ export function holdUnreachableEndpoint(server: () => PostgresServer): () => str
   return () => {
     if (!endpoint) throw new Error("holdUnreachableEndpoint: its beforeAll has not run");
     return endpoint.url;
+  };
+}
+
+/** The global writer endpoint as a test sees it: see {@link startMovableEndpoint}. */
+export interface MovableEndpoint {
+  url: string;
+  /** From now on, new connections go to the other region's writer, out of reach. */
+  move(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An endpoint in front of `server` that moves, as DNS moves the global writer endpoint in a
+ * failover: once moved, new connections fail (the other region's writer, out of reach from
+ * here), while those already open stay with the server they reached, as TCP connections do.
+ */
+export async function startMovableEndpoint(server: PostgresServer): Promise<MovableEndpoint> {
+  let moved = false;
+  const sockets = new Set<Socket>();
+  const endpoint = createServer((client) => {
+    if (moved) return void client.destroy();
+    const upstream = connect(server.port, server.host);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
+  return {
+    url: server.url.replace(`:${server.port}/`, `:${(endpoint.address() as AddressInfo).port}/`),
+    move: () => (moved = true),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => endpoint.close(resolve));
+    },
   };
 }
 
