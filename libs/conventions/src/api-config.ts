@@ -86,7 +86,11 @@ export function writerConnections(reservedConcurrency: number, healthReservedCon
   return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + WRITER_CONNECTIONS_PER_HEALTH_CONTAINER * healthReservedConcurrency + MAINTENANCE_CONNECTIONS;
 }
 
-/** A Route 53 health checker calls every 10 s at the fastest: 30 times in 5 minutes, twice over. */
+/**
+ * A checker on Route 53's fastest schedule calls every 10 s: 30 times in 5 minutes, twice over.
+ * Our own Route 53 checks are exempt from the limit (their token); the DR region's probe of the
+ * primary's `/health` keeps that schedule and is not.
+ */
 export const MIN_HEALTH_RATE_LIMIT_PER_5_MIN = 60;
 
 /** The evaluation window of the web ACL's rate-based rules. */

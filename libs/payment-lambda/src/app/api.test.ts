@@ -1,4 +1,4 @@
-import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { apiEvent, getHealth, getPayment, postPayment, TEST_CALLER, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 
@@ -281,7 +281,7 @@ describe("logs", () => {
     const spies = [jest.spyOn(process.stdout, "write").mockImplementation(capture), jest.spyOn(process.stderr, "write").mockImplementation(capture)];
     const secretKey = "idem-3f9a7c1e5b2d";
     const verbose = testApi(testSettings(server.url, { logLevel: "DEBUG" }));
-    const wrongPort = testApi(testSettings(server.url.replace(`:${server.port}/`, ":1/"), { logLevel: "DEBUG" }));
+    const wrongPort = testApi(testSettings(urlOnPort(server, 1), { logLevel: "DEBUG" }));
     const wrongPassword = testApi(testSettings(server.url.replace(server.password, `${server.password}-rotated`), { logLevel: "DEBUG" }));
     try {
       await verbose.handler(postPayment(VALID_PAYMENT, secretKey));

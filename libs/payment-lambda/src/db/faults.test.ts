@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Client } from "pg";
-import { countRows, migrate, startMovableEndpoint, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startMovableEndpoint, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
 import { WRITER_MAX_AGE_MS } from "./database";
@@ -53,7 +53,7 @@ async function startCuttableProxy(): Promise<{ url: string; cut(): void; close()
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   const port = (proxy.address() as { port: number }).port;
   return {
-    url: server.url.replace(`:${server.port}/`, `:${port}/`),
+    url: urlOnPort(server, port),
     cut: () => open.forEach((link) => (link.cut = true)),
     close: async () => {
       open.forEach((link) => (link.client.destroy(), link.upstream.destroy()));
@@ -102,7 +102,7 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     const silent: Server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as { port: number }).port;
-    const api = testApi(testSettings(server.url.replace(`:${server.port}/`, `:${port}/`), { connectTimeoutMs: 300 }));
+    const api = testApi(testSettings(urlOnPort(server, port), { connectTimeoutMs: 300 }));
     try {
       const started = Date.now();
       expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "silent-1")));

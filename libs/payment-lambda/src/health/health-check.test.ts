@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { RegionRole } from "../config/environment";
-import { migrate, startMovableEndpoint, startPostgres, holdUnreachableEndpoint, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startMovableEndpoint, startPostgres, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HealthCheck } from "./health-check";
@@ -119,7 +119,7 @@ describe("/health (Route 53 failover reads it)", () => {
     const attempts: Socket[] = [];
     const silent = createServer((socket) => attempts.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const silentUrl = server.url.replace(`:${server.port}/`, `:${(silent.address() as AddressInfo).port}/`);
+    const silentUrl = urlOnPort(server, (silent.address() as AddressInfo).port);
     try {
       await withReadOnlyDatabase(async () => {
         const settings = testSettings(server.url, { role: "primary" });

@@ -1,6 +1,6 @@
 import { createServer, connect, type AddressInfo, type Server } from "node:net";
 import { Client } from "pg";
-import { countRows, migrate, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { inTransaction } from "../db/transaction";
@@ -217,7 +217,7 @@ describe("the payment transaction on the wire", () => {
   it("takes three round trips for a new key (BEGIN with the claim, the reset with the payment, the completion with COMMIT)", async () => {
     const delayMs = 200;
     const proxy = await slowProxy(server.port, delayMs);
-    const slow = testApi(testSettings(server.url.replace(`:${server.port}/`, `:${(proxy.address() as AddressInfo).port}/`)));
+    const slow = testApi(testSettings(urlOnPort(server, (proxy.address() as AddressInfo).port)));
     try {
       await slow.runtime.db.writer.use((client) => client.query("SELECT 1"));
       const started = performance.now();

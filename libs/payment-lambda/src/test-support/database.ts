@@ -9,6 +9,11 @@ export { freePort, startPostgres, type PostgresServer } from "@payments-dr/testi
 /** The source migrations. */
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
 
+/** `server`'s URL on another port: a proxy's or a listener's in front of it, or nobody's. */
+export function urlOnPort(server: PostgresServer, port: number): string {
+  return server.url.replace(`:${server.port}/`, `:${port}/`);
+}
+
 /** A database URL nobody can connect to, and how to release its port. */
 interface UnreachableEndpoint {
   /** `server`'s URL with the port of a listener that hangs up on every connection. */
@@ -25,7 +30,7 @@ async function unreachableEndpoint(server: PostgresServer): Promise<UnreachableE
   const listener = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
   return {
-    url: server.url.replace(`:${server.port}/`, `:${(listener.address() as AddressInfo).port}/`),
+    url: urlOnPort(server, (listener.address() as AddressInfo).port),
     close: () => new Promise((resolve) => listener.close(() => resolve())),
   };
 }
@@ -73,7 +78,7 @@ export async function startMovableEndpoint(server: PostgresServer): Promise<Mova
   });
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
   return {
-    url: server.url.replace(`:${server.port}/`, `:${(endpoint.address() as AddressInfo).port}/`),
+    url: urlOnPort(server, (endpoint.address() as AddressInfo).port),
     move: () => (moved = true),
     close: async () => {
       for (const socket of sockets) socket.destroy();
