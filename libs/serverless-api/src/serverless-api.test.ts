@@ -365,7 +365,7 @@ describe("withApiDefaults", () => {
     [{ merchantLimits: { dailyQuota: 0.5 } }, /merchantLimits.dailyQuota 0.5 must be an integer from 1/],
     [{ merchantLimits: { rateLimit: 1, burstLimit: 1 }, waf: { rateLimitPer5Min: 5 } }, /waf.rateLimitPer5Min 5 must be an integer from 301 to 2000000000: AWS WAF's bounds/],
     [{ waf: { rateLimitPer5Min: 15_000 } }, /waf.rateLimitPer5Min 15000 must be an integer from 15100 to 2000000000: .*merchant within its usage plan must never be blocked/],
-    [{ waf: { healthRateLimitPer5Min: 30 } }, /waf.healthRateLimitPer5Min 30 must be an integer from 60 to 2000000000: a Route 53 health checker calls up to 30 times in 5 minutes/],
+    [{ waf: { healthRateLimitPer5Min: 30 } }, /waf.healthRateLimitPer5Min 30 must be an integer from 60 to 2000000000: the DR region's probe of the primary's \/health calls up to 30 times in 5 minutes \(every 10 s\)/],
     [{ waf: { maxBodyBytes: 20_000 } }, /waf.maxBodyBytes 20000 must be an integer from 1 to 16384: WAF inspects at most the first 16 KB/],
   ])("rejects %j", (overrides, message) => {
     expect(() => withApiDefaults("api", { ...base, ...overrides })).toThrow(message);

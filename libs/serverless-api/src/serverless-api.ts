@@ -173,7 +173,7 @@ export function withApiDefaults(name: string, args: ServerlessApiArgs): Resolved
     resolved.waf.healthRateLimitPer5Min,
     MIN_HEALTH_RATE_LIMIT_PER_5_MIN,
     WAF_RATE_LIMIT.max,
-    "a Route 53 health checker calls up to 30 times in 5 minutes, and a lower limit would block it",
+    "the DR region's probe of the primary's /health calls up to 30 times in 5 minutes (every 10 s), and a lower limit could block it",
   );
   requireInteger(
     where,
