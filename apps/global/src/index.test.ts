@@ -1,4 +1,4 @@
-import { dnsFailoverSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
+import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
 import { RECOVERY_TARGETS } from "@payments-dr/monitoring";
 import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
@@ -73,6 +73,8 @@ describe("global stack without a custom domain", () => {
     const rule = plan.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules[0];
     expect(rule.destination.replicationTime).toMatchObject({ status: "Enabled", time: { minutes: RECOVERY_TARGETS.s3ReplicationMinutes } });
     expect(dnsFailoverSeconds()).toBe(RECOVERY_TARGETS.aimRtoSeconds);
+    // At worst too, DNS leaves the promotion (≈ 60 s, alongside) and the on-call's decision room within the promise.
+    expect(dnsFailoverWorstSeconds()).toBeLessThan(RECOVERY_TARGETS.rtoSeconds / 2);
     const apiChecks = plan.ofType("aws:route53/healthCheck:HealthCheck").filter((c) => c.inputs.type === "HTTPS");
     expect(apiChecks).toHaveLength(2);
     for (const check of apiChecks) {

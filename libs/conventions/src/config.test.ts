@@ -126,6 +126,7 @@ describe("loadRegionalConfig", () => {
     [{ backupRetentionDays: "36" }, /payments-dr:backupRetentionDays: 36 is above the maximum of 35/],
     [{ dbInstanceClass: "db.t4g.medium" }, /payments-dr:dbInstanceClass: .*r-class/],
     [{ managedRpoSeconds: "10" }, /payments-dr:managedRpoSeconds: 10 is below the minimum of 20/],
+    [{ managedRpoSeconds: "61" }, /payments-dr:managedRpoSeconds: 61 is above the maximum of 60/],
     [{ backupRetentionDays: "3" }, /payments-dr:backupRetentionDays: 3 is below the minimum of 7/],
     [{ dbInstanceCount: "1" }, /payments-dr:dbInstanceCount: 1 is below the minimum of 2/],
     [{ auroraEngineVersion: "latest" }, /payments-dr:auroraEngineVersion/],

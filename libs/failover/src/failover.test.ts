@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
 import { fakeId, type Plan, synthesize } from "@payments-dr/synth";
-import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
+import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
 import { healthCheckFqdn, healthCheckResourcePath } from "./health-check";
 import { regionHealthCheckId } from "./region-switch-plan";
 
@@ -63,6 +63,10 @@ describe("ApiHealthCheck", () => {
 
   it("keeps DNS detection plus TTL within the 90 s RTO aim", () => {
     expect(dnsFailoverSeconds()).toBe(90);
+  });
+
+  it("at worst adds /health's cache and each failing check's own timeouts: 5 + 3 × (10 + 4 + 2) + 60 s", () => {
+    expect(dnsFailoverWorstSeconds()).toBe(113);
   });
 
   it("requests /health with the token that lets Route 53's checkers past the region's WAF", () => {

@@ -1,3 +1,5 @@
+import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
+
 /**
  * The numbers of the DNS half of the RTO budget (DESIGN §9), in one place:
  * detection = interval × threshold = 30 s, then resolvers drop the old answer within the TTL
@@ -19,10 +21,24 @@ export const FAILOVER_TIMING = {
 } as const;
 
 /**
- * Seconds from the primary going unhealthy to DNS answering with the DR region: the nominal sum
- * of detection and caches. Each failing check may itself take up to 6 s (4 s to connect, 2 s to
- * answer) and Route 53's checkers are out of phase, so allow ≈ 15 s more at worst.
+ * Seconds from the primary going unhealthy to DNS answering with the DR region, nominally: the
+ * failing checks (interval × threshold), then the TTL. The aimed RTO (DESIGN §9).
  */
 export function dnsFailoverSeconds(): number {
   return FAILOVER_TIMING.requestIntervalSeconds * FAILOVER_TIMING.failureThreshold + FAILOVER_TIMING.dnsTtlSeconds;
+}
+
+/**
+ * The same at worst: `/health` may answer from its cache for a while after the database fails;
+ * each checker sends its next request an interval after the last answer (RequestInterval), and
+ * a failing check itself may last Route 53's connect and answer timeouts; then the TTL.
+ * 5 + 3 × (10 + 4 + 2) + 60 = 113 s.
+ */
+export function dnsFailoverWorstSeconds(): number {
+  const checkSeconds = (ROUTE53_CHECK_TIMEOUTS_MS.connect + ROUTE53_CHECK_TIMEOUTS_MS.answer) / 1000;
+  return (
+    HEALTH_CACHE_TTL_MS / 1000 +
+    FAILOVER_TIMING.failureThreshold * (FAILOVER_TIMING.requestIntervalSeconds + checkSeconds) +
+    FAILOVER_TIMING.dnsTtlSeconds
+  );
 }

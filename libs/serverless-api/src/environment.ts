@@ -91,14 +91,16 @@ export function probeEnvironment(inputs: {
   targetUrl: pulumi.Input<string>;
   target: string;
   intervalMs: number;
-  timeoutMs: number;
+  connectTimeoutMs: number;
+  answerTimeoutMs: number;
   logLevel: LogLevel;
 }): Record<string, pulumi.Input<string>> {
   return {
     PROBE_TARGET_URL: inputs.targetUrl,
     PROBE_TARGET: inputs.target,
     PROBE_INTERVAL_MS: String(inputs.intervalMs),
-    PROBE_TIMEOUT_MS: String(inputs.timeoutMs),
+    PROBE_CONNECT_TIMEOUT_MS: String(inputs.connectTimeoutMs),
+    PROBE_ANSWER_TIMEOUT_MS: String(inputs.answerTimeoutMs),
     // Logs only: it publishes its metric itself, into PROBE_METRIC.namespace.
     POWERTOOLS_SERVICE_NAME: "payments-probe",
     POWERTOOLS_LOG_LEVEL: inputs.logLevel,

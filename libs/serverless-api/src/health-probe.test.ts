@@ -49,7 +49,8 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       PROBE_TARGET_URL: HEALTH_URL,
       PROBE_TARGET: "primary",
       PROBE_INTERVAL_MS: "10000",
-      PROBE_TIMEOUT_MS: "4000",
+      PROBE_CONNECT_TIMEOUT_MS: "4000",
+      PROBE_ANSWER_TIMEOUT_MS: "2000",
       POWERTOOLS_SERVICE_NAME: "payments-probe",
       POWERTOOLS_LOG_LEVEL: "INFO",
     });
@@ -127,7 +128,7 @@ describe("HealthProbe with a slower cadence", () => {
       const probe = new HealthProbe("primary-probe", probeArgs(namer, { intervalSeconds: 30, failuresToAlarm: 5 }), { provider });
       return { functionName: probe.functionName };
     }, DR);
-    expect(plan.one(FUNCTION, "primary-probe-function").inputs.environment.variables).toMatchObject({ PROBE_INTERVAL_MS: "30000", PROBE_TIMEOUT_MS: "4000" });
+    expect(plan.one(FUNCTION, "primary-probe-function").inputs.environment.variables).toMatchObject({ PROBE_INTERVAL_MS: "30000", PROBE_CONNECT_TIMEOUT_MS: "4000", PROBE_ANSWER_TIMEOUT_MS: "2000" });
     // A 10 s period with a probe every 30 s would leave two periods of three without data: the alarm would never see five in a row.
     expect(plan.one(ALARM, "primary-probe-unhealthy-alarm").inputs).toMatchObject({ period: 30, evaluationPeriods: 5, datapointsToAlarm: 5 });
   });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, type AlarmSpec } from "@payments-dr/monitoring";
-import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
 import { probeEnvironment, type LogLevel } from "./environment";
 import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
@@ -40,10 +40,10 @@ const INTERVALS = [10, 20, 30];
 /** A label fit for the metric dimension and the physical names. */
 const LABEL = /^[a-z][a-z0-9-]{0,15}$/;
 /**
- * How long a probe waits: Route 53's HTTPS checkers give an endpoint 4 s to connect (and 2 s to
- * answer after that); a region that cannot answer /health within it is down for this purpose.
+ * How long a probe waits at most: as long as Route 53's checkers, 4 s to connect and 2 s to
+ * answer once connected (the probe applies each on its own), so that it pages when they fail.
  */
-export const PROBE_TIMEOUT_SECONDS = 4;
+export const PROBE_TIMEOUT_SECONDS = (ROUTE53_CHECK_TIMEOUTS_MS.connect + ROUTE53_CHECK_TIMEOUTS_MS.answer) / 1000;
 /** The schedule's period: EventBridge Scheduler's shortest. */
 const SCHEDULE_SECONDS = 60;
 /**
@@ -80,7 +80,7 @@ function unhealthyAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<st
   return {
     role: `${label}-probe-unhealthy`,
     description:
-      `The ${label} region's /health failed ${settings.failuresToAlarm} probes in a row from this region (no 2xx/3xx within ${PROBE_TIMEOUT_SECONDS} s). ` +
+      `The ${label} region's /health failed ${settings.failuresToAlarm} probes in a row from this region (no connection within ${ROUTE53_CHECK_TIMEOUTS_MS.connect / 1000} s or no 2xx/3xx within ${ROUTE53_CHECK_TIMEOUTS_MS.answer / 1000} s of it, as Route 53 judges). ` +
       "This alarm lives outside that region, so it pages even when all of it is down. Follow the runbook: `dr status`, then an unplanned failover if the region is out. Expected during a planned switchover.",
     namespace: PROBE_METRIC.namespace,
     metricName: PROBE_METRIC.name,
@@ -146,7 +146,8 @@ export class HealthProbe extends pulumi.ComponentResource {
           targetUrl: target.healthUrl,
           target: target.label,
           intervalMs: settings.intervalSeconds * 1000,
-          timeoutMs: PROBE_TIMEOUT_SECONDS * 1000,
+          connectTimeoutMs: ROUTE53_CHECK_TIMEOUTS_MS.connect,
+          answerTimeoutMs: ROUTE53_CHECK_TIMEOUTS_MS.answer,
           logLevel: settings.logLevel,
         }),
         access: { kmsKeyArns: [], metricsNamespace: PROBE_METRIC.namespace },

@@ -5,8 +5,9 @@ import { RECOVERY_TARGETS } from "../targets";
  * Replication alarms warn at a quarter of the bound they guard: far above what a healthy
  * system shows (Aurora and DynamoDB lag ≈ 1 s, `aimRpoSeconds`), so normal jitter never pages,
  * and low enough that a stalled replication, whose lag grows a second per second, crosses it
- * within its first minute: with one minute of confirmation (`rpoLagMinutes`) the page comes
- * when about a minute of writes is at risk, as the 60 s promise is reached, not minutes after.
+ * 15 s in. The minute that holds that crossing must close (`rpoLagMinutes`) and its datapoint
+ * arrive, so the page comes one to two minutes after the stall, with about the promised 60 s
+ * of writes at risk or a little more: only `managedRpoSeconds` bounds the loss itself.
  */
 export const REPLICATION_WARNING_SHARE = 0.25;
 

@@ -47,8 +47,10 @@ export interface PaymentLambdaEnvironment {
   PROBE_TARGET?: string;
   /** The health probe only: time between probes, 1000–60000 ms. @default 10000 */
   PROBE_INTERVAL_MS?: string;
-  /** The health probe only: how long a probe waits for an answer, 100–10000 ms, under the interval. @default 4000 */
-  PROBE_TIMEOUT_MS?: string;
+  /** The health probe only: how long a probe waits for the TCP connection, 100–10000 ms. @default 4000 (Route 53's) */
+  PROBE_CONNECT_TIMEOUT_MS?: string;
+  /** The health probe only: how long, once connected, it waits for the status, 100–10000 ms. @default 2000 (Route 53's) */
+  PROBE_ANSWER_TIMEOUT_MS?: string;
   /** Powertools: the service name in logs and metrics. @default "payments" */
   POWERTOOLS_SERVICE_NAME?: string;
   /** Powertools: the CloudWatch metrics namespace. @default "PaymentsDr" */

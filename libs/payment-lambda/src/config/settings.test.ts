@@ -69,15 +69,18 @@ describe("loadAuthorizerSettings", () => {
 describe("loadProbeSettings", () => {
   const URL_OF_HEALTH = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/health";
 
-  it("reads the target and Powertools, with a 10 s interval and a 4 s timeout by default", () => {
+  it("reads the target and Powertools, with a 10 s interval and Route 53's timeouts by default (4 s to connect, 2 s to answer)", () => {
     expect(loadProbeSettings({ PROBE_TARGET_URL: ` ${URL_OF_HEALTH} `, PROBE_TARGET: "primary" })).toEqual({
       url: URL_OF_HEALTH,
       target: "primary",
       intervalMs: 10_000,
-      timeoutMs: 4000,
+      timeouts: { connectMs: 4000, answerMs: 2000 },
       observability: { serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" },
     });
-    expect(loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "5000", PROBE_TIMEOUT_MS: "2000" })).toMatchObject({ intervalMs: 5000, timeoutMs: 2000 });
+    expect(loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "5000", PROBE_CONNECT_TIMEOUT_MS: "2000", PROBE_ANSWER_TIMEOUT_MS: "1000" })).toMatchObject({
+      intervalMs: 5000,
+      timeouts: { connectMs: 2000, answerMs: 1000 },
+    });
   });
 
   it("names every bad variable at once", () => {
@@ -87,8 +90,9 @@ describe("loadProbeSettings", () => {
     );
     expect(() => loadProbeSettings({ PROBE_TARGET_URL: "not a url", PROBE_TARGET: "primary" })).toThrow(/PROBE_TARGET_URL must be an http or https URL/);
     expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "500" })).toThrow(/PROBE_INTERVAL_MS must be between 1000 and 60000/);
-    expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "2000", PROBE_TIMEOUT_MS: "2000" })).toThrow(
-      /PROBE_TIMEOUT_MS must be under PROBE_INTERVAL_MS/,
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "2000", PROBE_CONNECT_TIMEOUT_MS: "1500", PROBE_ANSWER_TIMEOUT_MS: "500" })).toThrow(
+      /PROBE_CONNECT_TIMEOUT_MS \+ PROBE_ANSWER_TIMEOUT_MS must be under PROBE_INTERVAL_MS/,
     );
+    expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_ANSWER_TIMEOUT_MS: "20000" })).toThrow(/PROBE_ANSWER_TIMEOUT_MS must be between 100 and 10000/);
   });
 });

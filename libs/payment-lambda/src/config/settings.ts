@@ -1,3 +1,4 @@
+import { ROUTE53_CHECK_TIMEOUTS_MS } from "../health/contract";
 import type { PaymentLambdaEnvironment, RegionRole } from "./environment";
 
 /** Where the database is: a URL (local runs, tests) or the AWS endpoints + secret. */
@@ -53,8 +54,14 @@ export interface ProbeSettings {
   /** Its label in the metric and the logs, e.g. `primary`. */
   target: string;
   intervalMs: number;
-  timeoutMs: number;
+  timeouts: ProbeTimeouts;
   observability: ObservabilitySettings;
+}
+
+/** How long a probe waits: for the TCP connection, then, once connected, for the status. */
+export interface ProbeTimeouts {
+  connectMs: number;
+  answerMs: number;
 }
 
 /** A bad environment. The message names the variables, never their values (DATABASE_URL holds a password). */
@@ -197,10 +204,18 @@ export function loadProbeSettings(env: Env): ProbeSettings {
     url,
     target,
     intervalMs: read.millis("PROBE_INTERVAL_MS", 60_000, 10_000, 1000),
-    timeoutMs: read.millis("PROBE_TIMEOUT_MS", 10_000, 4000),
+    timeouts: {
+      connectMs: read.millis("PROBE_CONNECT_TIMEOUT_MS", 10_000, ROUTE53_CHECK_TIMEOUTS_MS.connect),
+      answerMs: read.millis("PROBE_ANSWER_TIMEOUT_MS", 10_000, ROUTE53_CHECK_TIMEOUTS_MS.answer),
+    },
     observability: readObservability(read),
   };
-  if (settings.timeoutMs >= settings.intervalMs) read.problems.push("PROBE_TIMEOUT_MS must be under PROBE_INTERVAL_MS");
+  if (probeTimeoutMs(settings.timeouts) >= settings.intervalMs) read.problems.push("PROBE_CONNECT_TIMEOUT_MS + PROBE_ANSWER_TIMEOUT_MS must be under PROBE_INTERVAL_MS");
   read.done();
   return settings;
+}
+
+/** The longest a probe can take: its connect timeout, then its answer timeout. */
+export function probeTimeoutMs(timeouts: ProbeTimeouts): number {
+  return timeouts.connectMs + timeouts.answerMs;
 }

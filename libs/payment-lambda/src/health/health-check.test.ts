@@ -3,6 +3,7 @@ import type { RegionRole } from "../config/environment";
 import { migrate, startMovableEndpoint, startPostgres, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
+import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
 import { HealthCheck } from "./health-check";
 
 let server: PostgresServer;
@@ -253,6 +254,32 @@ describe("HealthCheck", () => {
     expect(await check.status()).toEqual({ healthy: false, role: "primary" });
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+  });
+
+  it("by default reuses an answer for HEALTH_CACHE_TTL_MS and no longer: the DNS failover's worst case counts that time", async () => {
+    let now = 1_000_000;
+    let probes = 0;
+    const check = new HealthCheck("primary", async () => {
+      probes++;
+      return { writable: true };
+    }, { now: () => now });
+    await check.status();
+    now += HEALTH_CACHE_TTL_MS - 1;
+    await check.status();
+    expect(probes).toBe(1);
+    now += 1;
+    await check.status();
+    expect(probes).toBe(2);
+  });
+
+  it("by default gives the database HEALTH_CHECK_BUDGET_MS, within Route 53's window for an answer", async () => {
+    expect(HEALTH_CHECK_BUDGET_MS).toBeLessThan(ROUTE53_CHECK_TIMEOUTS_MS.answer);
+    const check = new HealthCheck("dr", () => new Promise(() => undefined));
+    const started = Date.now();
+    expect(await check.status()).toEqual({ healthy: false, role: "dr" });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(HEALTH_CHECK_BUDGET_MS - 5);
+    expect(elapsed).toBeLessThan(HEALTH_CHECK_BUDGET_MS + 500);
   });
 
   it("reports unavailable when the probe outlives its budget", async () => {

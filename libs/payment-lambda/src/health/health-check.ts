@@ -1,6 +1,7 @@
 import type { RegionRole } from "../config/environment";
 import type { Connection, UseOptions } from "../db/connection";
 import type { Database } from "../db/database";
+import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS } from "./contract";
 
 /** What a probe of this region's database found. */
 export interface DatabaseProbe {
@@ -16,13 +17,9 @@ export interface HealthStatus {
 
 /** Options of {@link HealthCheck}. */
 export interface HealthCheckOptions {
-  /** How long a result is reused. @default 5000 */
+  /** How long a result is reused. @default HEALTH_CACHE_TTL_MS (5000) */
   ttlMs?: number;
-  /**
-   * The whole check's budget; past it the region is reported unavailable. Route 53 counts an
-   * answer later than 2 s after connecting as a failure: the probe's budget leaves the other
-   * second to API Gateway and Lambda, a cold start included. @default 1000
-   */
+  /** The whole check's budget; past it the region is reported unavailable. @default HEALTH_CHECK_BUDGET_MS (1000) */
   timeoutMs?: number;
   now?: () => number;
 }
@@ -79,8 +76,8 @@ export class HealthCheck {
     private readonly probe: () => Promise<DatabaseProbe>,
     options: HealthCheckOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 5000;
-    this.timeoutMs = options.timeoutMs ?? 1000;
+    this.ttlMs = options.ttlMs ?? HEALTH_CACHE_TTL_MS;
+    this.timeoutMs = options.timeoutMs ?? HEALTH_CHECK_BUDGET_MS;
     this.now = options.now ?? Date.now;
   }
 

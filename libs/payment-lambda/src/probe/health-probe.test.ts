@@ -1,22 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type RequestListener, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { ProbeSettings } from "../config/settings";
+import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { probeTimeoutMs, type ProbeSettings, type ProbeTimeouts } from "../config/settings";
 import { createLogger } from "../observability/logger";
 import { freePort } from "../test-support/database";
 import { sampleDatum } from "./cloudwatch-publisher";
 import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./contract";
 import { createProbeHandler, probeHealth, type ProbeSample } from "./health-probe";
 
-const servers: Server[] = [];
+const servers: (Server | HttpsServer)[] = [];
 afterAll(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
 
 /** A local HTTP server answering with `listener`; its /health URL. */
-async function serve(listener: RequestListener): Promise<string> {
-  const server = createServer(listener);
+async function serve(listener: RequestListener, server: Server | HttpsServer = createServer(listener)): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  const scheme = server instanceof HttpsServer ? "https" : "http";
+  return `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
 }
+
+/** An HTTPS server with a self-signed certificate (made by openssl), answering 200. */
+function selfSignedServer(): HttpsServer {
+  const dir = mkdtempSync(join(tmpdir(), "probe-tls-"));
+  try {
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+    return createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => response.end("ok"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A port where a new TCP connection is never established: its listener's thread is blocked, so
+ * nobody accepts, and once its accept queue is full the kernel drops further SYNs, as a region
+ * whose endpoint is gone (or a firewall) does.
+ */
+async function unconnectable(): Promise<{ url: string; close(): Promise<void> }> {
+  const release = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     const server = require("node:net").createServer();
+     server.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       Atomics.wait(workerData, 0, 0);
+     });`,
+    { eval: true, workerData: release },
+  );
+  const port = await new Promise<number>((resolve) => worker.once("message", resolve));
+  // Fill the accept queue: these connect, the next ones hang.
+  const fillers: Socket[] = [];
+  for (;;) {
+    const socket = connect(port, "127.0.0.1");
+    fillers.push(socket);
+    const connected = await Promise.race([
+      new Promise<boolean>((resolve) => socket.once("connect", () => resolve(true))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200)),
+    ]);
+    if (!connected) break;
+  }
+  return {
+    url: `http://127.0.0.1:${port}/health`,
+    close: async () => {
+      fillers.forEach((socket) => socket.destroy());
+      Atomics.notify(release, 0);
+      await worker.terminate();
+    },
+  };
+}
+
+/** Patient enough that a local answer never times out on a loaded CI machine. */
+const PATIENT: ProbeTimeouts = { connectMs: 1000, answerMs: 1000 };
 
 const answering = (status: number, headers: Record<string, string> = {}) =>
   serve((_request, response) => {
@@ -28,25 +87,25 @@ const logger = createLogger({ serviceName: "probe-test", metricsNamespace: "Test
 
 describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
   it("200 is healthy", async () => {
-    expect(await probeHealth("primary", await answering(200), 1000)).toMatchObject({ target: "primary", healthy: true, status: 200 });
+    expect(await probeHealth("primary", await answering(200), PATIENT)).toMatchObject({ target: "primary", healthy: true, status: 200 });
   });
 
   it("503 (a primary that cannot write) is unhealthy, with its status", async () => {
-    expect(await probeHealth("primary", await answering(503), 1000)).toMatchObject({ healthy: false, status: 503 });
+    expect(await probeHealth("primary", await answering(503), PATIENT)).toMatchObject({ healthy: false, status: 503 });
   });
 
   it.each([403, 404, 429])("%i (a blocked, misrouted or throttled check) is unhealthy: only 2xx and 3xx count, as for Route 53", async (status) => {
-    expect(await probeHealth("primary", await answering(status), 1000)).toMatchObject({ healthy: false, status });
+    expect(await probeHealth("primary", await answering(status), PATIENT)).toMatchObject({ healthy: false, status });
   });
 
   it("a 3xx is an answer, not followed: healthy", async () => {
-    const sample = await probeHealth("primary", await answering(302, { location: "http://127.0.0.1:9/elsewhere" }), 1000);
+    const sample = await probeHealth("primary", await answering(302, { location: "http://127.0.0.1:9/elsewhere" }), PATIENT);
     expect(sample).toMatchObject({ healthy: true, status: 302 });
   });
 
-  it("no answer within the timeout is unhealthy (`timeout`), and the probe returns at the timeout", async () => {
+  it("connected, no answer within the answer timeout is unhealthy (`timeout`), and the probe returns then, not at the connect timeout", async () => {
     const url = await serve(() => undefined); // accepts, never answers
-    const sample = await probeHealth("primary", url, 200);
+    const sample = await probeHealth("primary", url, { connectMs: 2000, answerMs: 200 });
     expect(sample).toMatchObject({ healthy: false, error: "timeout" });
     expect(sample.status).toBeUndefined();
     expect(sample.latencyMs).toBeGreaterThanOrEqual(190);
@@ -55,13 +114,41 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
 
   it("gives up at its own timeout, not a multiple of it: the function's timeout leaves room for one probe timeout only", async () => {
     const url = await serve(() => undefined); // accepts, never answers
-    const sample = await probeHealth("primary", url, 300);
+    const sample = await probeHealth("primary", url, { connectMs: 2000, answerMs: 300 });
     expect(sample).toMatchObject({ healthy: false, error: "timeout" });
     expect(sample.latencyMs).toBeLessThan(800); // three timeouts would be 900 ms
   });
 
+  it("a connection not established within the connect timeout is unhealthy (`timeout`), however long the answer timeout", async () => {
+    const target = await unconnectable();
+    try {
+      const sample = await probeHealth("primary", target.url, { connectMs: 300, answerMs: 5000 });
+      expect(sample).toMatchObject({ healthy: false, error: "timeout" });
+      expect(sample.latencyMs).toBeGreaterThanOrEqual(290);
+      expect(sample.latencyMs).toBeLessThan(2000);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("connects anew for each probe, as Route 53's checkers do: a kept connection would skip the connect", async () => {
+    const connections: Socket[] = [];
+    const server = createServer((_request, response) => response.end("ok"));
+    server.on("connection", (socket: Socket) => connections.push(socket));
+    const url = await serve(() => undefined, server);
+    await probeHealth("primary", url, PATIENT);
+    await probeHealth("primary", url, PATIENT);
+    expect(connections).toHaveLength(2);
+  });
+
+  it("speaks TLS to an https URL and checks the certificate: a self-signed one is a failure, named by its code", async () => {
+    const sample = await probeHealth("primary", await serve(() => undefined, selfSignedServer()), PATIENT);
+    expect(sample).toMatchObject({ healthy: false, error: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+    expect(sample.status).toBeUndefined();
+  });
+
   it("a refused connection is unhealthy, named by its code and nothing from the URL", async () => {
-    const sample = await probeHealth("primary", `http://127.0.0.1:${await freePort()}/health`, 1000);
+    const sample = await probeHealth("primary", `http://127.0.0.1:${await freePort()}/health`, PATIENT);
     expect(sample).toMatchObject({ healthy: false, error: "ECONNREFUSED" });
   });
 });
@@ -69,12 +156,13 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
 describe("the probe function", () => {
   // Room for a local answer on a loaded CI machine: a healthy server must never time out here.
   const INTERVAL_MS = 500;
-  const TIMEOUT_MS = 400;
+  const TIMEOUTS: ProbeTimeouts = { connectMs: 200, answerMs: 200 };
+  const TIMEOUT_MS = probeTimeoutMs(TIMEOUTS);
   const settings = (url: string): ProbeSettings => ({
     url,
     target: "primary",
     intervalMs: INTERVAL_MS,
-    timeoutMs: TIMEOUT_MS,
+    timeouts: TIMEOUTS,
     observability: { serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" },
   });
   /** Room for exactly `probes` probes: the last starts when a timeout and the publication budget still fit. */

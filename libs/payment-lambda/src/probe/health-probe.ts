@@ -1,5 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { ProbeSettings } from "../config/settings";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { probeTimeoutMs, type ProbeSettings, type ProbeTimeouts } from "../config/settings";
 import { loggableError } from "../observability/logger";
 import { PROBE_PUBLISH_BUDGET_MS } from "./contract";
 
@@ -9,7 +11,7 @@ export interface ProbeSample {
   target: string;
   /** When the probe started, epoch ms: the datapoint's timestamp. */
   at: number;
-  /** A 2xx or 3xx answer within the timeout, as Route 53 judges an HTTPS health check. */
+  /** A 2xx or 3xx answer in time, as Route 53 judges an HTTPS health check. */
   healthy: boolean;
   /** The HTTP status, when one came. */
   status?: number;
@@ -44,28 +46,54 @@ export interface ProbeHandlerArgs {
 }
 
 
-/** How the connection failed, without the URL or anything else from the error's text. */
+/** How the request failed, by its error code alone: nothing from the URL or the error's text. */
 function failureOf(error: unknown): string {
-  // AbortSignal.timeout rejects with a DOMException, which is not always an `instanceof Error`.
-  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
-  if (name === "TimeoutError" || name === "AbortError") return "timeout";
-  if (typeof cause?.code === "string") return cause.code;
-  return loggableError(error).name;
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === "string" ? code : loggableError(error).name;
 }
 
+/** What one GET came to: a status, or why none came. */
+type Outcome = { status: number } | { error: string };
+
 /**
- * One GET of `url` with a deadline, redirects not followed (a 3xx is an answer, as for Route 53).
- * The body is discarded: the status alone decides.
+ * One GET of `url` on a new connection, judged as Route 53 judges an HTTPS health check: the
+ * TCP connection within `connectMs`, then the status within `answerMs` of connecting. A kept
+ * connection would skip the first half of the test. Redirects are not followed (a 3xx is an
+ * answer) and the body is discarded: the status alone decides.
  */
-export async function probeHealth(target: string, url: string, timeoutMs: number, now: () => number = Date.now): Promise<ProbeSample> {
+function get(url: string, timeouts: ProbeTimeouts): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      request.destroy();
+      resolve(outcome);
+    };
+    const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
+    const request = send(url, { method: "GET", agent: false, headers: { "user-agent": "payments-dr-health-probe" } }, (response) => {
+      settle({ status: response.statusCode ?? 0 });
+    });
+    let timer = setTimeout(() => settle({ error: "timeout" }), timeouts.connectMs);
+    request.once("socket", (socket) => {
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => settle({ error: "timeout" }), timeouts.answerMs);
+      });
+    });
+    request.on("error", (error) => settle({ error: failureOf(error) }));
+    request.end();
+  });
+}
+
+/** One probe of the target's `/health`: see {@link get} for what counts as healthy. */
+export async function probeHealth(target: string, url: string, timeouts: ProbeTimeouts, now: () => number = Date.now): Promise<ProbeSample> {
   const at = now();
-  try {
-    const response = await fetch(url, { method: "GET", redirect: "manual", signal: AbortSignal.timeout(timeoutMs), headers: { "user-agent": "payments-dr-health-probe" } });
-    await response.body?.cancel();
-    return { target, at, healthy: response.status >= 200 && response.status < 400, status: response.status, latencyMs: now() - at };
-  } catch (error) {
-    return { target, at, healthy: false, error: failureOf(error), latencyMs: now() - at };
-  }
+  const outcome = await get(url, timeouts);
+  const latencyMs = now() - at;
+  if ("error" in outcome) return { target, at, healthy: false, error: outcome.error, latencyMs };
+  return { target, at, healthy: outcome.status >= 200 && outcome.status < 400, status: outcome.status, latencyMs };
 }
 
 /**
@@ -81,13 +109,13 @@ export function createProbeHandler(args: ProbeHandlerArgs): (event: unknown, con
 
   return async (_event, context) => {
     const start = now();
-    const lastStart = start + context.getRemainingTimeInMillis() - settings.timeoutMs - PROBE_PUBLISH_BUDGET_MS;
+    const lastStart = start + context.getRemainingTimeInMillis() - probeTimeoutMs(settings.timeouts) - PROBE_PUBLISH_BUDGET_MS;
     const run: ProbeRun = { probes: 0, healthy: 0, published: 0 };
     const publications: Promise<void>[] = [];
     for (let due = start; due <= lastStart; due += settings.intervalMs) {
       const wait = due - now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const sample = await probeHealth(settings.target, settings.url, settings.timeoutMs, now);
+      const sample = await probeHealth(settings.target, settings.url, settings.timeouts, now);
       run.probes++;
       if (sample.healthy) run.healthy++;
       else logger.warn("Target unhealthy", { target: sample.target, status: sample.status, failure: sample.error, latencyMs: sample.latencyMs });
