@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "./gateway-problems";
 import { ServerlessApi } from "./serverless-api";
-import { wholeTokenPattern } from "./web-acl";
+import { healthCallersLimitPerMinute, wholeTokenPattern } from "./web-acl";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
 const STAGE = "aws:apigateway/stage:Stage";
@@ -250,6 +250,32 @@ describe("ServerlessApi edge protection", () => {
       });
     });
 
+    it("limits all other callers of /health together to a fifth of its throttle a minute, so that a flood spread over many addresses cannot fill it and fail our checks (allowed first): 50/s × 60 s × 0.2", () => {
+      expect(rule("health-rate-all-callers")).toEqual({
+        name: "health-rate-all-callers",
+        priority: 4,
+        action: RATE_LIMITED_ACTION,
+        statement: {
+          rateBasedStatement: {
+            aggregateKeyType: "CONSTANT",
+            limit: 600,
+            evaluationWindowSec: 60,
+            scopeDownStatement: { andStatement: { statements: [HEALTH_PATH_MATCH, not(fromCheckers())] } },
+          },
+        },
+        visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "health-rate-all-callers", sampledRequestsEnabled: true },
+      });
+      // The DR region's probe (6 a minute) and a few CLI calls stay far below it.
+      expect(healthCallersLimitPerMinute({ rateLimit: 50, burstLimit: 100 })).toBeGreaterThan(6 * 10);
+    });
+
+    it("follows /health's throttle, and never goes below WAF's smallest limit", async () => {
+      const slower = await synthApi({ healthThrottling: { rateLimit: 5, burstLimit: 10 } });
+      const limitOf = (p: Plan) => p.one(WEB_ACL).inputs.rules.find((r: { name: string }) => r.name === "health-rate-all-callers").statement.rateBasedStatement.limit;
+      expect(limitOf(slower)).toBe(60);
+      expect(healthCallersLimitPerMinute({ rateLimit: 0.5, burstLimit: 1 })).toBe(10);
+    });
+
     it("knows Route 53's health checkers by their published IPv4 ranges, read from AWS at each update", () => {
       const lookup = jest.spyOn(aws, "getIpRangesOutput");
       return synthApi()
@@ -269,15 +295,15 @@ describe("ServerlessApi edge protection", () => {
 
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
       expect(rule("max-body-size")).toMatchObject({
-        priority: 4,
+        priority: 5,
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
     });
 
-    it("applies AWS's common rule set and known bad inputs as AWS set them, except the common set's fixed 8 KB body rule", () => {
+    it("applies AWS's common rule set, known bad inputs and IP reputation list as AWS set them, except the common set's fixed 8 KB body rule", () => {
       expect(rule("aws-common")).toMatchObject({
-        priority: 5,
+        priority: 6,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: {
@@ -288,16 +314,21 @@ describe("ServerlessApi edge protection", () => {
         },
       });
       expect(rule("aws-known-bad-inputs")).toMatchObject({
-        priority: 6,
+        priority: 7,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       });
-      expect(rule("aws-known-bad-inputs").statement.managedRuleGroupStatement.ruleActionOverrides).toBeUndefined();
+      expect(rule("aws-ip-reputation")).toMatchObject({
+        priority: 8,
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" } },
+      });
+      for (const name of ["aws-known-bad-inputs", "aws-ip-reputation"]) expect(rule(name).statement.managedRuleGroupStatement.ruleActionOverrides).toBeUndefined();
     });
 
     it("has metrics and sampled requests on every rule", () => {
       const rules = plan.one(WEB_ACL).inputs.rules;
-      expect(rules).toHaveLength(7);
+      expect(rules).toHaveLength(9);
       for (const r of rules) expect(r.visibilityConfig).toEqual({ cloudwatchMetricsEnabled: true, metricName: r.name, sampledRequestsEnabled: true });
     });
 
@@ -336,7 +367,7 @@ describe("ServerlessApi edge protection", () => {
       const rules = custom.one(WEB_ACL).inputs.rules;
       expect(rules[2].statement.rateBasedStatement.limit).toBe(3100);
       expect(rules[3].statement.rateBasedStatement.limit).toBe(90);
-      expect(rules[4].statement.sizeConstraintStatement.size).toBe(4096);
+      expect(rules[5].statement.sizeConstraintStatement.size).toBe(4096);
     });
 
     it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {

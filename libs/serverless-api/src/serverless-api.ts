@@ -378,7 +378,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
     // Drawn once per stack and kept: a new one would block the health checks until the global
     // stack is updated with it. Letters and digits only, so it needs no escaping in a URL.
     const healthCheckToken = pulumi.secret(new random.RandomPassword(`${name}-health-check-token`, { length: 32, special: false }, { parent: this }).result);
-    const webAcl = createWebAcl(name, { namer, stage, settings: settings.waf, healthCheckToken, logs, parent: this });
+    const webAcl = createWebAcl(name, { namer, stage, settings: settings.waf, healthThrottle: settings.healthThrottling, healthCheckToken, logs, parent: this });
 
     const target = settings.domain && createCustomDomain(name, { domain: settings.domain, api, stage, parent: this });
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_CHECK_TOKEN_ARGUMENT, WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
 import { PROBLEM_TYPE_BASE } from "./gateway-problems";
+import type { Throttle } from "./method-settings";
 import type { LogArgs } from "./vpc-function";
 
 /** What the web ACL lets through. */
@@ -40,6 +41,23 @@ export const API_GATEWAY_BODY_INSPECTION_BYTES = 16_384;
 
 /** The `/health` route's path, at the end of the URI path WAF sees (after the stage or base path). */
 const HEALTH_PATH = "/health/?$";
+
+/**
+ * The share of `/health`'s throttle that callers without our token (the DR region's probe, the
+ * DR CLI, anyone) may use together, counted by WAF over {@link HEALTH_CALLERS_WINDOW_SECONDS}:
+ * the rest stays for our Route 53 checks, which the per-IP limit alone cannot protect from a
+ * flood spread over many addresses.
+ */
+const HEALTH_CALLERS_SHARE = 0.2;
+/** WAF's shortest window for a rate-based rule: a flood is cut the sooner. */
+const HEALTH_CALLERS_WINDOW_SECONDS = 60;
+/** AWS WAF's smallest rate limit. */
+const WAF_MIN_RATE_LIMIT = 10;
+
+/** How many requests all callers without our token may send `/health` together per minute. */
+export function healthCallersLimitPerMinute(healthThrottle: Throttle): number {
+  return Math.max(WAF_MIN_RATE_LIMIT, Math.floor(healthThrottle.rateLimit * HEALTH_CALLERS_WINDOW_SECONDS * HEALTH_CALLERS_SHARE));
+}
 
 /** The service whose published address ranges (ip-ranges.json) Route 53's health checkers call from. */
 const ROUTE53_HEALTH_CHECKERS = "route53_healthchecks";
@@ -147,12 +165,16 @@ function withToken(tokenPatternSetArn: pulumi.Input<string>): aws.types.input.wa
  * The rules, cheapest first: our own health checks (`/health` with our token) allowed at once, so
  * that no rate rule ever counts them and no volume of other requests from a checker's address
  * can get them a 429; `/health` from Route 53's checkers without it, blocked; the per-IP rate
- * limits (all routes, then `/health` alone); the body size limit; then AWS's common rule set and
- * known bad inputs. The common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed
- * 8 KB; it only counts here, so `maxBodyBytes` is the one body limit.
+ * limits (all routes, then `/health` alone); `/health` for all other callers together; the body
+ * size limit; then AWS's common rule set, known bad inputs and IP reputation list. The common
+ * rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts here,
+ * so `maxBodyBytes` is the one body limit.
  */
-function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): WebAclRule[] {
+function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChecks: HealthCheckAccess): WebAclRule[] {
   const fromCheckers = { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } };
+  // The checkers' requests are the second rule's; while it only counts (an upgrade), our checks
+  // without the token yet must not be limited by the /health rate rules either.
+  const healthFromOthers = { andStatement: { statements: [healthPathMatch, { notStatement: { statement: fromCheckers } }] } };
   return [
     {
       name: "health-checks-with-token",
@@ -186,16 +208,32 @@ function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): We
           aggregateKeyType: "IP",
           limit: settings.healthRateLimitPer5Min,
           evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
-          // The checkers' requests are the rule above's; while it only counts (an upgrade), our
-          // checks without the token yet must not be limited here either.
-          scopeDownStatement: { andStatement: { statements: [healthPathMatch, { notStatement: { statement: fromCheckers } }] } },
+          scopeDownStatement: healthFromOthers,
         },
       },
       visibilityConfig: visibility("health-rate-per-ip"),
     },
     {
-      name: "max-body-size",
+      // A flood of /health from many addresses, each under its own limit, would still fill the
+      // route's throttle, and our checks' 429s would fail the region over. Past this share WAF
+      // answers every caller without our token 429 (the DR region's probe then pages: the
+      // region is under attack) while our checks, allowed first, keep their part.
+      name: "health-rate-all-callers",
       priority: 4,
+      action: rateLimitedAction,
+      statement: {
+        rateBasedStatement: {
+          aggregateKeyType: "CONSTANT",
+          limit: healthCallersLimitPerMinute(healthThrottle),
+          evaluationWindowSec: HEALTH_CALLERS_WINDOW_SECONDS,
+          scopeDownStatement: healthFromOthers,
+        },
+      },
+      visibilityConfig: visibility("health-rate-all-callers"),
+    },
+    {
+      name: "max-body-size",
+      priority: 5,
       action: { block: {} },
       statement: {
         sizeConstraintStatement: {
@@ -208,8 +246,10 @@ function webAclRules(settings: WafSettings, healthChecks: HealthCheckAccess): We
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(5, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-    managedRuleGroup(6, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+    managedRuleGroup(6, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(7, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
+    // Addresses Amazon's threat intelligence reports as bots or attackers.
+    managedRuleGroup(8, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
   ];
 }
 
@@ -229,6 +269,8 @@ export function createWebAcl(
     namer: ResourceNamer;
     stage: aws.apigateway.Stage;
     settings: WafSettings;
+    /** `/health`'s own throttle: callers without our token together get a share of it. */
+    healthThrottle: Throttle;
     /** The token our health checks carry (a secret). */
     healthCheckToken: pulumi.Input<string>;
     logs: LogArgs;
@@ -273,7 +315,7 @@ export function createWebAcl(
       description: "payments-dr payments API stage",
       scope: "REGIONAL",
       defaultAction: { allow: {} },
-      rules: webAclRules(inputs.settings, { tokenPatternSetArn: tokenPattern.arn, checkersIpSetArn: healthCheckers.arn }),
+      rules: webAclRules(inputs.settings, inputs.healthThrottle, { tokenPatternSetArn: tokenPattern.arn, checkersIpSetArn: healthCheckers.arn }),
       customResponseBodies: [{ key: RATE_LIMITED.bodyKey, contentType: "APPLICATION_JSON", content: JSON.stringify(RATE_LIMITED.body) }],
       dataProtectionConfig: {
         dataProtections: [
