@@ -82,7 +82,7 @@ const api = new RegionalPaymentsApi(
   {
     namer: here.namer,
     regionRole: "dr",
-    network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId },
+    network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId, authorizerSecurityGroupId: network.authorizerSecurityGroupId },
     database: {
       // The app role's secret (its replica here): the payment functions never connect as the master user.
       secretName: primary.output("dbAppSecretName"),

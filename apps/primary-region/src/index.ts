@@ -118,7 +118,7 @@ const api = new RegionalPaymentsApi(
   {
     namer: here.namer,
     regionRole: "primary",
-    network: functionNetwork,
+    network: { ...functionNetwork, authorizerSecurityGroupId: network.authorizerSecurityGroupId },
     database: {
       ...writes,
       clusterEndpoint: database.clusterEndpoint,

@@ -31,6 +31,7 @@ function synth(overrides: Partial<RegionalNetworkArgs> = {}, region = REGION): P
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         lambdaSecurityGroupId: network.lambdaSecurityGroupId,
+        authorizerSecurityGroupId: network.authorizerSecurityGroupId,
         databaseSecurityGroupId: network.databaseSecurityGroupId,
       };
     },
@@ -150,6 +151,17 @@ describe("RegionalNetwork", () => {
     expect(egress).toHaveLength(3);
   });
 
+  it("gives the authorizer, which parses untrusted headers, a group of its own: out to DynamoDB on 443 only, and admitted by neither the database nor the interface endpoints", () => {
+    const { authorizerSecurityGroupId, lambdaSecurityGroupId } = plan.outputs;
+    expect(authorizerSecurityGroupId).not.toBe(lambdaSecurityGroupId);
+    expect(rulesOf(plan, RULE_TYPES[0], authorizerSecurityGroupId)).toHaveLength(0);
+    const egress = rulesOf(plan, RULE_TYPES[1], authorizerSecurityGroupId);
+    expect(egress).toHaveLength(1);
+    expect(egress[0].inputs).toMatchObject({ prefixListId: "pl-dynamodb", ipProtocol: "tcp", fromPort: 443, toPort: 443 });
+    const admitting = RULE_TYPES.flatMap((type) => plan.ofType(type)).filter((r) => r.inputs.referencedSecurityGroupId === authorizerSecurityGroupId);
+    expect(admitting).toHaveLength(0);
+  });
+
   it("lets every endpoint reach this account's resources only, by this account's principals", () => {
     const endpoints = plan.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
     expect(endpoints.length).toBeGreaterThanOrEqual(3);
@@ -184,7 +196,7 @@ describe("RegionalNetwork", () => {
 
   it("opens nothing to the internet: no rule with 0.0.0.0/0 or ::/0", () => {
     const rules = RULE_TYPES.flatMap((type) => plan.ofType(type));
-    expect(rules).toHaveLength(5);
+    expect(rules).toHaveLength(6);
     rules.forEach((r) => {
       expect(r.inputs.cidrIpv4).not.toBe("0.0.0.0/0");
       expect(r.inputs.cidrIpv6).not.toBe("::/0");

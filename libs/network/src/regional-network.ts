@@ -64,15 +64,17 @@ export const UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3"];
 /**
  * The private network of one region for the in-VPC Lambda and Aurora: a VPC with private
  * subnets only (no internet or NAT gateway), S3 and DynamoDB gateway endpoints, interface
- * endpoints for the other AWS services, three security groups that allow only Lambda →
- * database and Lambda → AWS services, and flow logs of all traffic.
+ * endpoints for the other AWS services, four security groups that allow only Lambda →
+ * database, Lambda → AWS services and authorizer → DynamoDB, and flow logs of all traffic.
  */
 export class RegionalNetwork extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   /** One per zone, in zone order. */
   readonly privateSubnetIds: pulumi.Output<string[]>;
-  /** For the Lambda functions. */
+  /** For the Lambda functions that use the database. */
   readonly lambdaSecurityGroupId: pulumi.Output<string>;
+  /** For the API's Lambda authorizer: DynamoDB only. */
+  readonly authorizerSecurityGroupId: pulumi.Output<string>;
   /** For the Aurora cluster. */
   readonly databaseSecurityGroupId: pulumi.Output<string>;
 
@@ -107,11 +109,13 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     this.vpcId = vpc.id;
     this.privateSubnetIds = pulumi.output(subnets.map((s) => s.id));
     this.lambdaSecurityGroupId = groups.lambda.id;
+    this.authorizerSecurityGroupId = groups.authorizer.id;
     this.databaseSecurityGroupId = groups.database.id;
     this.registerOutputs({
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,
       lambdaSecurityGroupId: this.lambdaSecurityGroupId,
+      authorizerSecurityGroupId: this.authorizerSecurityGroupId,
       databaseSecurityGroupId: this.databaseSecurityGroupId,
     });
   }

@@ -7,10 +7,12 @@ import type { GatewayService } from "./endpoints";
 const POSTGRES_PORT = 5432;
 const HTTPS_PORT = 443;
 
-/** The three security groups of the payments network. */
+/** The four security groups of the payments network. */
 export interface PaymentSecurityGroups {
-  /** The in-VPC Lambda functions. */
+  /** The in-VPC Lambda functions that use the database. */
   lambda: aws.ec2.SecurityGroup;
+  /** The API's Lambda authorizer: it reads its keys table and needs no path to the database. */
+  authorizer: aws.ec2.SecurityGroup;
   /** The Aurora cluster. */
   database: aws.ec2.SecurityGroup;
   /** The interface endpoints. */
@@ -31,21 +33,27 @@ export function securityGroups(name: string, inputs: { vpc: aws.ec2.Vpc; namer: 
   };
   return {
     lambda: group("lambda", "Payments API Lambda functions: egress to the database and AWS endpoints only"),
+    authorizer: group("authorizer", "Payments API Lambda authorizer: egress to DynamoDB only"),
     database: group("database", "Payments Aurora cluster: PostgreSQL from the Lambda functions only"),
     endpoints: group("endpoints", "Interface VPC endpoints: HTTPS from the Lambda functions only"),
   };
 }
 
 /**
- * The only paths through the network: Lambda → database on 5432, Lambda → AWS services on 443.
- * The Lambda's HTTPS egress names its destinations (the endpoints' group and the gateway
- * endpoints' prefix lists) rather than the VPC range: traffic through a gateway endpoint goes
- * to the service's public addresses, which a VPC-range rule would not allow anyway, and a
- * range rule would open 443 to every host in the VPC.
+ * The only paths through the network: Lambda → database on 5432, Lambda → AWS services on 443,
+ * authorizer → DynamoDB on 443. The HTTPS egress names its destinations (the endpoints' group
+ * and the gateway endpoints' prefix lists) rather than the VPC range: traffic through a gateway
+ * endpoint goes to the service's public addresses, which a VPC-range rule would not allow
+ * anyway, and a range rule would open 443 to every host in the VPC. The authorizer parses
+ * untrusted Authorization headers: it gets no path to the database.
  */
 export function securityGroupRules(
   name: string,
-  inputs: { groups: PaymentSecurityGroups; gatewayPrefixListIds: Partial<Record<GatewayService, pulumi.Input<string>>>; parent: pulumi.Resource },
+  inputs: {
+    groups: PaymentSecurityGroups;
+    gatewayPrefixListIds: Partial<Record<GatewayService, pulumi.Input<string>>> & { dynamodb: pulumi.Input<string> };
+    parent: pulumi.Resource;
+  },
 ): void {
   const { groups, gatewayPrefixListIds, parent } = inputs;
   const tcp = (port: number) => ({ ipProtocol: "tcp", fromPort: port, toPort: port });
@@ -77,6 +85,11 @@ export function securityGroupRules(
       { parent },
     );
   }
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-authorizer-to-dynamodb`,
+    { securityGroupId: groups.authorizer.id, prefixListId: gatewayPrefixListIds.dynamodb, ...tcp(HTTPS_PORT), description: "HTTPS to dynamodb through its gateway endpoint" },
+    { parent },
+  );
 }
 
 /**

@@ -6,14 +6,15 @@ import type { CustomDomainArgs } from "./custom-domain";
 import type { DatabaseArgs } from "./environment";
 import { IdempotencyKeyCleanup } from "./idempotency-key-cleanup";
 import { ServerlessApi } from "./serverless-api";
-import type { FunctionNetworkArgs, LogArgs } from "./vpc-function";
+import type { ApiNetworkArgs, LogArgs } from "./vpc-function";
 
 /** Arguments of {@link RegionalPaymentsApi}. */
 export interface RegionalPaymentsApiArgs {
   namer: ResourceNamer;
   /** `primary`: /health needs a writable database; `dr`: a reachable one. */
   regionRole: RegionRole;
-  network: FunctionNetworkArgs;
+  /** The private subnets, the Lambda security group (the API's and the key cleanup's functions) and the authorizer's. */
+  network: ApiNetworkArgs;
   database: RegionalDatabaseArgs;
   /** The sessions table (a replica in the DR region: same name). */
   sessionsTableName: pulumi.Input<string>;

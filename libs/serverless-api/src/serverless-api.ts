@@ -16,7 +16,7 @@ import { createRoutes } from "./routes";
 import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
 import type { ValidationRecord } from "./validation-record";
-import { checkFunctionArgs, createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { checkFunctionArgs, createVpcFunction, type ApiNetworkArgs, type FunctionCode, type LogArgs } from "./vpc-function";
 import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
 import { API_TLS } from "./tls-policy";
 
@@ -28,8 +28,8 @@ export interface ServerlessApiArgs {
   regionRole: RegionRole;
   /** The API function's bundle: an archive or the directory `dist/libs/payment-lambda/api`. */
   code: FunctionCode;
-  /** The region's private subnets and Lambda security group. */
-  network: FunctionNetworkArgs;
+  /** The region's private subnets, Lambda security group and the authorizer's. */
+  network: ApiNetworkArgs;
   database: DatabaseArgs;
   /** At most DESIGN §6's budgets. @default { connectTimeoutMs: 3000, statementTimeoutMs: 5000 } */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
@@ -312,7 +312,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       cacheTtlSeconds: settings.authorizer.cacheTtlSeconds,
       apiKeysTableName: settings.apiKeys.tableName,
       kmsKeyArns: settings.kmsKeyArns,
-      network: settings.network,
+      network: { subnetIds: settings.network.subnetIds, securityGroupId: settings.network.authorizerSecurityGroupId },
       logs,
       reservedConcurrency: settings.reservedConcurrency,
       logLevel: settings.logLevel,

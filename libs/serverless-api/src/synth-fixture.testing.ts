@@ -21,6 +21,7 @@ export const READER_HOST = `payments-dr-aurora-use1-${SUFFIX}.cluster-abcdefghij
 export const READER_ENDPOINT = `payments-dr-aurora-use1-${SUFFIX}.cluster-ro-abcdefghijkl.us-east-1.rds.amazonaws.com`;
 export const SUBNETS = ["subnet-a", "subnet-b", "subnet-c"];
 export const LAMBDA_SG = "sg-lambda";
+export const AUTHORIZER_SG = "sg-authorizer";
 /** Build outputs that do not exist: the harness never reads assets. */
 export const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
 export const MISSING_AUTHORIZER_BUNDLE = "/nonexistent/dist/libs/payment-lambda/authorizer";
@@ -38,7 +39,7 @@ export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiAr
     namer,
     regionRole: "primary",
     code: MISSING_BUNDLE,
-    network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG },
+    network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG, authorizerSecurityGroupId: AUTHORIZER_SG },
     database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
     sessions: { tableName: TABLE_NAME },
     apiKeys: { tableName: API_KEYS_TABLE_NAME },

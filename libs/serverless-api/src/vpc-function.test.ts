@@ -9,6 +9,7 @@ import {
   API_KEYS_TABLE_NAME,
   apiArgs,
   KEY_ARN,
+  AUTHORIZER_SG,
   LAMBDA_SG,
   LOGS_KEY_ARN,
   MASTER_SECRET_NAME,
@@ -223,10 +224,11 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     }
   });
 
-  it("runs every function in the VPC's private subnets with the Lambda security group", () => {
+  it("runs every function in the VPC's private subnets, with the Lambda security group but the authorizer, which has its own (no path to the database)", () => {
     expect(plan.ofType(FUNCTION)).toHaveLength(5);
     for (const fn of plan.ofType(FUNCTION)) {
-      expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [LAMBDA_SG] });
+      const group = fn.name === "api-authorizer-function" ? AUTHORIZER_SG : LAMBDA_SG;
+      expect(fn.inputs.vpcConfig).toEqual({ subnetIds: SUBNETS, securityGroupIds: [group] });
     }
   });
 

@@ -21,6 +21,12 @@ export interface FunctionNetworkArgs {
   securityGroupId: pulumi.Input<string>;
 }
 
+/** Where the API's functions run: {@link FunctionNetworkArgs}, and the authorizer's own security group. */
+export interface ApiNetworkArgs extends FunctionNetworkArgs {
+  /** The authorizer's: egress to DynamoDB only (it parses untrusted headers; no path to the database). */
+  authorizerSecurityGroupId: pulumi.Input<string>;
+}
+
 /** The function's log group (and, for the API, the stage's). */
 export interface LogArgs {
   /** Encrypts the log groups. Its key policy must let `logs.<region>.amazonaws.com` use it. */
