@@ -1,20 +1,20 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import * as path from "node:path";
 
 const SCRIPT = path.join(__dirname, "pulumi-stack.sh");
 const WORKSPACE = path.resolve(__dirname, "../..");
 
 /** A built policy pack, as far as the wrapper looks. */
-const POLICY_PACK = mkdtempSync(path.join(tmpdir(), "pack-"));
+const POLICY_PACK = scratchDir("pack-");
 writeFileSync(path.join(POLICY_PACK, "PulumiPolicy.yaml"), "runtime: nodejs\n");
 
 /** Runs the wrapper with a clean environment: only what a test gives it, plus a minimal PATH. */
 function run(env: Record<string, string>, args = ["apps/global", "preview"]) {
-  const home = mkdtempSync(path.join(tmpdir(), "home-"));
+  const home = scratchDir("home-");
   const result = spawnSync("bash", [SCRIPT, ...args], {
     env: { PATH: "/usr/bin:/bin", HOME: home, PAYMENTS_DR_POLICY_PACK: POLICY_PACK, ...env },
     encoding: "utf8",
@@ -24,7 +24,7 @@ function run(env: Record<string, string>, args = ["apps/global", "preview"]) {
 
 /** A fake `pulumi` on PATH that records each call (arguments and backend) in a log file. */
 function fakePulumi(): { bin: string; log: string } {
-  const bin = mkdtempSync(path.join(tmpdir(), "bin-"));
+  const bin = scratchDir("bin-");
   const log = path.join(bin, "calls.log");
   writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\necho "$PWD|$PULUMI_BACKEND_URL|$*" >> ${log}\n`);
   chmodSync(path.join(bin, "pulumi"), 0o755);
@@ -155,7 +155,7 @@ describe("pulumi-stack.sh destroy", () => {
    * `error` given), and `primaryStack` for `config get` (fails without).
    */
   function fakePulumiWithOutputs(outputs: string | { error: string }, primaryStack?: string): { bin: string; log: string } {
-    const bin = mkdtempSync(path.join(tmpdir(), "bin-"));
+    const bin = scratchDir("bin-");
     const log = path.join(bin, "calls.log");
     const script = [
       "#!/usr/bin/env bash",
@@ -174,7 +174,7 @@ describe("pulumi-stack.sh destroy", () => {
       const child = spawn("bash", [SCRIPT, app, "destroy", "--yes"], {
         env: {
           PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
-          HOME: mkdtempSync(path.join(tmpdir(), "home-")),
+          HOME: scratchDir("home-"),
           AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
           AWS_SECRET_ACCESS_KEY: "secret",
           AWS_ENDPOINT_URL_RDS: `http://127.0.0.1:${(rds.address() as AddressInfo).port}`,

@@ -1,6 +1,5 @@
 export { perRegion } from "./clients";
 export { CliError, EXIT_CODES, FailedError, isAwsError, messageOf, oneLine, RefusedError, TimedOutError, type ExitCode } from "./errors";
-export { stackOutputsDir } from "./fixtures";
 export { orDash, table } from "./format";
 export {
   PulumiNotInstalledError,

@@ -1,8 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { EXIT_CODES, RefusedError } from "./errors";
-import { stackOutputsDir } from "./fixtures";
+import { scratchDir, stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { PulumiNotInstalledError, readStackOutputs, runPulumi, type PulumiRunner } from "./stack-outputs";
 
 interface Primary {
@@ -126,7 +125,7 @@ describe("runPulumi", () => {
 
   /** A workspace with apps/<app>, and a `pulumi` on PATH that prints its backend and arguments, or fails on `fail`. */
   function workspaceWithPulumi(options: { fileBackend: boolean }): { workspace: string; appDir: string } {
-    const workspace = mkdtempSync(path.join(tmpdir(), "workspace-"));
+    const workspace = scratchDir("workspace-");
     const appDir = path.join(workspace, "apps", "primary-region");
     mkdirSync(appDir, { recursive: true });
     if (options.fileBackend) mkdirSync(path.join(workspace, ".pulumi-state"));

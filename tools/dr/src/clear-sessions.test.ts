@@ -1,4 +1,5 @@
-import { EXIT_CODES, stackOutputsDir } from "@payments-dr/cli-support";
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { Aws } from "./aws";
 import { run } from "./run";

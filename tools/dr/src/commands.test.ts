@@ -1,7 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { Aws, AWS_CALL_LIMITS, defaultClientFactory } from "./aws";
 import type { Context } from "./context";
@@ -13,10 +11,7 @@ import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs
 import { Topology } from "./topology";
 
 const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
-const outputsDir = mkdtempSync(path.join(tmpdir(), "dr-outputs-"));
-writeFileSync(path.join(outputsDir, "primary-region.json"), JSON.stringify(outputs.primary));
-writeFileSync(path.join(outputsDir, "dr-region.json"), JSON.stringify(outputs.dr));
-writeFileSync(path.join(outputsDir, "global.json"), JSON.stringify(outputs.global));
+const outputsDir = stackOutputsDir({ "primary-region": outputs.primary, "dr-region": outputs.dr, global: outputs.global });
 
 let clock: FakeClock;
 let world: FakeWorld;
@@ -573,10 +568,11 @@ describe("failback", () => {
   it("with the ARC Region switch plan and a failover domain, says that a move away made with the plan must come back with it (DNS would stay on DR)", async () => {
     world.writer = DR;
     const planArn = "arn:aws:arc-region-switch::123456789012:plan/payments-dr-region-switch:abc123";
-    const withPlan = mkdtempSync(path.join(tmpdir(), "dr-outputs-plan-"));
-    writeFileSync(path.join(withPlan, "primary-region.json"), JSON.stringify(outputs.primary));
-    writeFileSync(path.join(withPlan, "dr-region.json"), JSON.stringify(outputs.dr));
-    writeFileSync(path.join(withPlan, "global.json"), JSON.stringify({ ...outputs.global, failoverDomain: "pay.example.com", regionSwitchPlanArn: planArn }));
+    const withPlan = stackOutputsDir({
+      "primary-region": outputs.primary,
+      "dr-region": outputs.dr,
+      global: { ...outputs.global, failoverDomain: "pay.example.com", regionSwitchPlanArn: planArn },
+    });
     const { code, stdout } = await dr(["failback", "--yes"], { outputs: withPlan });
     expect(code).toBe(EXIT_CODES.ok);
     expect(stdout).toContain(`if the move away from ${HOME} was made with the Region switch plan ${planArn}, move back with the plan instead`);

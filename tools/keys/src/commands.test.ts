@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
-import { EXIT_CODES, stackOutputsDir } from "@payments-dr/cli-support";
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { run } from "./run";
 import { apiKeysIn, DR, HOME, NOW, outputs, outputsDir, testClients, useKeysHarness } from "./test-support";
 

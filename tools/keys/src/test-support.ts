@@ -13,7 +13,7 @@ import {
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
-import { stackOutputsDir } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import type { ClientFactory } from "./aws";

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { REDACTED } from "./redact";
 import { readStackFiles, upstreamOutputs } from "./stack-files";
 
 function tempDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "stack-files-"));
+  const dir = scratchDir("stack-files-");
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }
@@ -46,7 +46,7 @@ describe("readStackFiles", () => {
 
 describe("upstreamOutputs", () => {
   it("offers each synthesized stack under its default name and under the name config gives it", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "synth-"));
+    const dir = scratchDir("synth-");
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify({ project: "primary-region", stack: "dev", outputs: { vpcId: "vpc-1" } }));
     const upstream = upstreamOutputs(dir, { "payments-dr:primaryStack": "acme/primary-region/dev" });
@@ -57,7 +57,7 @@ describe("upstreamOutputs", () => {
   });
 
   it("offers the DR stack under the name config gives it, and each stack under its own stack name", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "synth-"));
+    const dir = scratchDir("synth-");
     writeFileSync(path.join(dir, "primary-region.json"), JSON.stringify({ project: "primary-region", stack: "prod", outputs: { vpcId: "vpc-1" } }));
     writeFileSync(path.join(dir, "dr-region.json"), JSON.stringify({ project: "dr-region", stack: "prod", outputs: { vpcId: "vpc-2" } }));
     const upstream = upstreamOutputs(dir, { "payments-dr:drStack": "acme/dr-region/prod" });
