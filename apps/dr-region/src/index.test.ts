@@ -85,6 +85,12 @@ describe("dr-region stack", () => {
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
   });
 
+  it("runs the authorizer, which parses untrusted headers, in the network's authorizer security group (DynamoDB only), not the other functions' (the database)", () => {
+    const groupId = (role: string) => plan.one("aws:ec2/securityGroup:SecurityGroup", `-${role}-sg`).inputs.name;
+    expect(plan.one("aws:lambda/function:Function", "authorizer-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("authorizer")]);
+    expect(plan.one("aws:lambda/function:Function", "api-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("lambda")]);
+  });
+
   it("deploys the same hourly key cleanup on its own cluster endpoint: out of reach while a secondary (it skips, asking the reader endpoint), the writer after a failover", () => {
     const fn = plan.one("aws:lambda/function:Function", "idem-cleanup-function");
     expect(fn.inputs.environment.variables).toMatchObject({

@@ -111,6 +111,12 @@ describe("primary-region stack", () => {
     expect(plan.outputs.healthUrl).toMatch(/^https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/v1\/health$/);
   });
 
+  it("runs the authorizer, which parses untrusted headers, in the network's authorizer security group (DynamoDB only), not the other functions' (the database)", () => {
+    const groupId = (role: string) => plan.one("aws:ec2/securityGroup:SecurityGroup", `-${role}-sg`).inputs.name;
+    expect(plan.one(LAMBDA, "authorizer-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("authorizer")]);
+    expect(plan.one(LAMBDA, "api-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("lambda")]);
+  });
+
   it("reserves 107 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, migrations 1", () => {
     const reserved = plan.ofType(LAMBDA).map((fn) => fn.inputs.reservedConcurrentExecutions);
     expect(reserved.sort((a, b) => a - b)).toEqual([1, 1, 5, 50, 50]);

@@ -274,6 +274,8 @@ describe("ServerlessApi edge protection", () => {
       const limitOf = (p: Plan) => p.one(WEB_ACL).inputs.rules.find((r: { name: string }) => r.name === "health-rate-all-callers").statement.rateBasedStatement.limit;
       expect(limitOf(slower)).toBe(60);
       expect(healthCallersLimitPerMinute({ rateLimit: 0.5, burstLimit: 1 })).toBe(10);
+      // API Gateway's throttle may be fractional; WAF takes whole limits only.
+      expect(healthCallersLimitPerMinute({ rateLimit: 1.05, burstLimit: 2 })).toBe(12);
     });
 
     it("knows Route 53's health checkers by their published IPv4 ranges, read from AWS at each update", () => {

@@ -64,6 +64,13 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
     expect(PROBE_FUNCTION_TIMEOUT_SECONDS).toBeLessThanOrEqual(65);
   });
 
+  it("lets the last probe of a minute take the connect and answer timeouts it is deployed with, one after the other, and still publish", () => {
+    const fn = plan.one(FUNCTION, "primary-probe-function").inputs;
+    const env = fn.environment.variables;
+    const probeMs = Number(env.PROBE_CONNECT_TIMEOUT_MS) + Number(env.PROBE_ANSWER_TIMEOUT_MS);
+    expect(fn.timeout * 1000 - probeMs - PROBE_PUBLISH_BUDGET_MS).toBeGreaterThanOrEqual(60_000 - Number(env.PROBE_INTERVAL_MS));
+  });
+
   it("may write its logs and metrics into one namespace, and nothing else: no data, no network interfaces", () => {
     const statements = statementsOf(plan.one(POLICY, "primary-probe-access").inputs.policy);
     expect(statements.map((s) => s.Sid)).toEqual(["WriteOwnLogs", "PublishMetrics", "WriteTraces"]);

@@ -94,5 +94,11 @@ describe("loadProbeSettings", () => {
       /PROBE_CONNECT_TIMEOUT_MS \+ PROBE_ANSWER_TIMEOUT_MS must be under PROBE_INTERVAL_MS/,
     );
     expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_ANSWER_TIMEOUT_MS: "20000" })).toThrow(/PROBE_ANSWER_TIMEOUT_MS must be between 100 and 10000/);
+    // Each timeout has its own bounds, whatever room the interval leaves.
+    for (const value of ["50", "20000"]) {
+      expect(() => loadProbeSettings({ PROBE_TARGET_URL: URL_OF_HEALTH, PROBE_TARGET: "primary", PROBE_INTERVAL_MS: "60000", PROBE_CONNECT_TIMEOUT_MS: value })).toThrow(
+        /PROBE_CONNECT_TIMEOUT_MS must be between 100 and 10000/,
+      );
+    }
   });
 });

@@ -94,7 +94,7 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
     expect(await probeHealth("primary", await answering(503), PATIENT)).toMatchObject({ healthy: false, status: 503 });
   });
 
-  it.each([403, 404, 429])("%i (a blocked, misrouted or throttled check) is unhealthy: only 2xx and 3xx count, as for Route 53", async (status) => {
+  it.each([400, 403, 404, 429])("%i (a rejected, blocked, misrouted or throttled check) is unhealthy: only 2xx and 3xx count, as for Route 53", async (status) => {
     expect(await probeHealth("primary", await answering(status), PATIENT)).toMatchObject({ healthy: false, status });
   });
 
@@ -110,6 +110,29 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
     expect(sample.status).toBeUndefined();
     expect(sample.latencyMs).toBeGreaterThanOrEqual(190);
     expect(sample.latencyMs).toBeLessThan(1000);
+  });
+
+  it("once connected, the connect timeout no longer counts: an answer past it, within the answer timeout of connecting, is healthy", async () => {
+    const url = await serve((_request, response) => void setTimeout(() => response.end("ok"), 600));
+    expect(await probeHealth("primary", url, { connectMs: 200, answerMs: 3000 })).toMatchObject({ healthy: true, status: 200 });
+  });
+
+  it("asks as Route 53's checkers do, a GET (the route has no other method), and names itself: AWS's common rule set blocks requests without a User-Agent", async () => {
+    const requests: { method?: string; userAgent?: string }[] = [];
+    const url = await serve((request, response) => {
+      requests.push({ method: request.method, userAgent: request.headers["user-agent"] });
+      response.end("ok");
+    });
+    expect(await probeHealth("primary", url, PATIENT)).toMatchObject({ healthy: true });
+    expect(requests).toEqual([{ method: "GET", userAgent: "payments-dr-health-probe" }]);
+  });
+
+  it("closes its connection when it gives up: a target that never answers is not left holding one per probe", async () => {
+    const server = createServer(() => undefined); // accepts, never answers
+    const closed = new Promise<string>((resolve) => server.on("connection", (socket: Socket) => socket.once("close", () => resolve("closed"))));
+    await probeHealth("primary", await serve(() => undefined, server), { connectMs: 1000, answerMs: 100 });
+    const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve("still open"), 1000));
+    expect(await Promise.race([closed, stillOpen])).toBe("closed");
   });
 
   it("gives up at its own timeout, not a multiple of it: the function's timeout leaves room for one probe timeout only", async () => {
@@ -213,6 +236,13 @@ describe("the probe function", () => {
     expect(published.map((sample) => sampleDatum(sample).Value)).toEqual([0, 0]);
     expect(warn).toHaveBeenCalledWith("Target unhealthy", expect.objectContaining({ target: "primary", failure: "timeout" }));
     warn.mockRestore();
+  });
+
+  it("starts a probe only while both its timeouts, connect and answer, and the publication budget still fit", async () => {
+    const handler = createProbeHandler({ settings: settings(await answering(200)), logger, publish: async () => undefined });
+    const remaining = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
+    expect(await handler({}, remaining(TIMEOUT_MS + PROBE_PUBLISH_BUDGET_MS - 1))).toMatchObject({ probes: 0 });
+    expect(await handler({}, remaining(TIMEOUT_MS + PROBE_PUBLISH_BUDGET_MS))).toMatchObject({ probes: 1 });
   });
 
   it("no room for a probe and its publication: no probe", async () => {
