@@ -1,5 +1,5 @@
 import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
-import { RECOVERY_TARGETS } from "@payments-dr/monitoring";
+import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);

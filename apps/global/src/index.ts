@@ -4,6 +4,7 @@
 // through typed StackReferences and changes nothing inside them.
 import {
   ConfigReader,
+  RECOVERY_TARGETS,
   StackContext,
   UpstreamStack,
   type DrRegionOutputs,
@@ -17,7 +18,6 @@ import {
   BucketReplicationAlarms,
   CrossRegionDashboard,
   loadAlarmThresholdOverrides,
-  RECOVERY_TARGETS,
   ReplicationAlarms,
   type ReplicationAlarmsArgs,
 } from "@payments-dr/monitoring";

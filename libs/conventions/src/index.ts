@@ -14,7 +14,8 @@ export {
 export { NAME_RULES, ResourceNamer, type NameKind, type NamerContext } from "./names";
 export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
-export { loadRegionalConfig, MAX_MANAGED_RPO_SECONDS, type RegionalConfig, type RegionRole } from "./regional-config";
+export { loadRegionalConfig, type RegionalConfig, type RegionRole } from "./regional-config";
+export { RECOVERY_TARGETS, type RecoveryTargets } from "./recovery";
 export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { UpstreamStack } from "./upstream-stack";

@@ -1,6 +1,7 @@
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import { StackConfig } from "./config";
+import { RECOVERY_TARGETS } from "./recovery";
 
 /** Which side of the active-passive pair a regional stack is. */
 export type RegionRole = "primary" | "dr";
@@ -24,18 +25,13 @@ export interface RegionalConfig {
     /**
      * `rds.global_db_rpo` in seconds; unset leaves it off. Aurora then blocks commits on the
      * primary whenever every secondary lags more than this, trading availability for a hard
-     * bound on data loss. 20 (Aurora's minimum) to {@link MAX_MANAGED_RPO_SECONDS}.
+     * bound on data loss. 20 (Aurora's minimum) to the promised RPO (60): a looser bound would
+     * not keep the promise.
      * @default undefined (off)
      */
     managedRpoSeconds?: number;
   };
 }
-
-/**
- * The promised RPO (`RECOVERY_TARGETS.rpoSeconds` in libs/monitoring, which depends on this lib;
- * a test there pins the two together): a hard bound looser than the promise would not keep it.
- */
-export const MAX_MANAGED_RPO_SECONDS = 60;
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const DEFAULT_CIDR: Record<RegionRole, string> = { primary: "10.0.0.0/16", dr: "10.1.0.0/16" };
@@ -67,7 +63,7 @@ export function loadRegionalConfig(
       }),
       instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: 16 }),
       backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
-      managedRpoSeconds: reader.integer("managedRpoSeconds", { min: 20, max: MAX_MANAGED_RPO_SECONDS }),
+      managedRpoSeconds: reader.integer("managedRpoSeconds", { min: 20, max: RECOVERY_TARGETS.rpoSeconds }),
     },
   };
 }

@@ -1,9 +1,11 @@
-import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
+import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS } from "@payments-dr/payment-lambda";
 
 /**
- * The numbers of the DNS half of the RTO budget (DESIGN §9), in one place:
- * detection = interval × threshold = 30 s, then resolvers drop the old answer within the TTL
- * (60 s): ≈ 90 s from the primary failing its health check to clients on the DR region.
+ * The numbers of the DNS half of the RTO budget (DESIGN §9) that the health checks and records
+ * set: detection = interval × threshold = 30 s, then resolvers drop the old answer within the
+ * TTL (60 s): ≈ 90 s from the primary failing its health check to clients on the DR region.
+ * What `/health` promises Route 53 (its cache, Route 53's timeouts) is in its contract
+ * (libs/payment-lambda/src/health/contract.ts).
  */
 export const FAILOVER_TIMING = {
   /**
@@ -35,10 +37,9 @@ export function dnsFailoverSeconds(): number {
  * 5 + 3 × (10 + 4 + 2) + 60 = 113 s.
  */
 export function dnsFailoverWorstSeconds(): number {
-  const checkSeconds = (ROUTE53_CHECK_TIMEOUTS_MS.connect + ROUTE53_CHECK_TIMEOUTS_MS.answer) / 1000;
   return (
     HEALTH_CACHE_TTL_MS / 1000 +
-    FAILOVER_TIMING.failureThreshold * (FAILOVER_TIMING.requestIntervalSeconds + checkSeconds) +
+    FAILOVER_TIMING.failureThreshold * (FAILOVER_TIMING.requestIntervalSeconds + ROUTE53_CHECK_MAX_MS / 1000) +
     FAILOVER_TIMING.dnsTtlSeconds
   );
 }

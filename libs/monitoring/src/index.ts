@@ -3,4 +3,3 @@ export * from "./alarms";
 export * from "./dashboards";
 export { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "./metrics";
 export * from "./sns";
-export { RECOVERY_TARGETS, type RecoveryTargets } from "./targets";

@@ -183,7 +183,7 @@ describe("ServerlessApi edge protection", () => {
     it("answers a source IP over the rate limit per 5 minutes with a 429 to retry, over every other request; by default above all a merchant's plan lets through (50/s for 300 s + a burst of 100)", () => {
       expect(rule("rate-per-ip")).toEqual({
         name: "rate-per-ip",
-        priority: 2,
+        priority: 3,
         action: RATE_LIMITED_ACTION,
         statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 20_000, evaluationWindowSec: 300 } },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-per-ip", sampledRequestsEnabled: true },
@@ -236,7 +236,7 @@ describe("ServerlessApi edge protection", () => {
     it("limits each source IP on /health apart, the checkers' addresses exempt (blocked above, or ours while an upgrade only counts them): a few IPs cannot drain its shared throttle and make Route 53 see the region fail", () => {
       expect(rule("health-rate-per-ip")).toEqual({
         name: "health-rate-per-ip",
-        priority: 3,
+        priority: 4,
         action: RATE_LIMITED_ACTION,
         statement: {
           rateBasedStatement: {
@@ -253,7 +253,7 @@ describe("ServerlessApi edge protection", () => {
     it("limits all other callers of /health together to a fifth of its throttle a minute, so that a flood spread over many addresses cannot fill it and fail our checks (allowed first): 50/s × 60 s × 0.2", () => {
       expect(rule("health-rate-all-callers")).toEqual({
         name: "health-rate-all-callers",
-        priority: 4,
+        priority: 5,
         action: RATE_LIMITED_ACTION,
         statement: {
           rateBasedStatement: {
@@ -297,7 +297,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("blocks bodies over the size limit, and bodies too large for WAF to inspect", () => {
       expect(rule("max-body-size")).toMatchObject({
-        priority: 5,
+        priority: 6,
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
@@ -305,7 +305,7 @@ describe("ServerlessApi edge protection", () => {
 
     it("applies AWS's common rule set, known bad inputs and IP reputation list as AWS set them, except the common set's fixed 8 KB body rule", () => {
       expect(rule("aws-common")).toMatchObject({
-        priority: 6,
+        priority: 7,
         overrideAction: { none: {} },
         statement: {
           managedRuleGroupStatement: {
@@ -316,12 +316,12 @@ describe("ServerlessApi edge protection", () => {
         },
       });
       expect(rule("aws-known-bad-inputs")).toMatchObject({
-        priority: 7,
+        priority: 8,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesKnownBadInputsRuleSet" } },
       });
       expect(rule("aws-ip-reputation")).toMatchObject({
-        priority: 8,
+        priority: 2,
         overrideAction: { none: {} },
         statement: { managedRuleGroupStatement: { vendorName: "AWS", name: "AWSManagedRulesAmazonIpReputationList" } },
       });
@@ -366,10 +366,10 @@ describe("ServerlessApi edge protection", () => {
 
     it("takes the rate limit and the body size limit from its arguments", async () => {
       const custom = await synthApi({ merchantLimits: { rateLimit: 10 }, waf: { rateLimitPer5Min: 3100, healthRateLimitPer5Min: 90, maxBodyBytes: 4096 } });
-      const rules = custom.one(WEB_ACL).inputs.rules;
-      expect(rules[2].statement.rateBasedStatement.limit).toBe(3100);
-      expect(rules[3].statement.rateBasedStatement.limit).toBe(90);
-      expect(rules[5].statement.sizeConstraintStatement.size).toBe(4096);
+      const named = (name: string) => custom.one(WEB_ACL).inputs.rules.find((r: { name: string }) => r.name === name);
+      expect(named("rate-per-ip").statement.rateBasedStatement.limit).toBe(3100);
+      expect(named("health-rate-per-ip").statement.rateBasedStatement.limit).toBe(90);
+      expect(named("max-body-size").statement.sizeConstraintStatement.size).toBe(4096);
     });
 
     it("guards the DR region's stage with the DR region's own web ACL and logs", async () => {

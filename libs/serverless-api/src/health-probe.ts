@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, type AlarmSpec } from "@payments-dr/monitoring";
-import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
+import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
 import { probeEnvironment, type LogLevel } from "./environment";
 import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
@@ -43,7 +43,7 @@ const LABEL = /^[a-z][a-z0-9-]{0,15}$/;
  * How long a probe waits at most: as long as Route 53's checkers, 4 s to connect and 2 s to
  * answer once connected (the probe applies each on its own), so that it pages when they fail.
  */
-export const PROBE_TIMEOUT_SECONDS = (ROUTE53_CHECK_TIMEOUTS_MS.connect + ROUTE53_CHECK_TIMEOUTS_MS.answer) / 1000;
+export const PROBE_TIMEOUT_SECONDS = ROUTE53_CHECK_MAX_MS / 1000;
 /** The schedule's period: EventBridge Scheduler's shortest. */
 const SCHEDULE_SECONDS = 60;
 /**
@@ -82,7 +82,7 @@ function unhealthyAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<st
     description:
       `The ${label} region's /health failed ${settings.failuresToAlarm} probes in a row from this region (no connection within ${ROUTE53_CHECK_TIMEOUTS_MS.connect / 1000} s or no 2xx/3xx within ${ROUTE53_CHECK_TIMEOUTS_MS.answer / 1000} s of it, as Route 53 judges). ` +
       "This alarm lives outside that region, so it pages even when all of it is down. Follow the runbook: `dr status`, then an unplanned failover if the region is out. Expected during a planned switchover. " +
-      "Probes answered 429 (logged as `Target unhealthy`) are WAF's limit on a flood of /health, not an outage: runbook, 429s.",
+      "Probes answered 429 (logged as `Target unhealthy`) mean /health is rate-limited (WAF under a flood, or its throttle), not that the region is down: runbook, 429s.",
     namespace: PROBE_METRIC.namespace,
     metricName: PROBE_METRIC.name,
     dimensions,

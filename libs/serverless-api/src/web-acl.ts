@@ -45,8 +45,9 @@ const HEALTH_PATH = "/health/?$";
 /**
  * The share of `/health`'s throttle that callers without our token (the DR region's probe, the
  * DR CLI, anyone) may use together, counted by WAF over {@link HEALTH_CALLERS_WINDOW_SECONDS}:
- * the rest stays for our Route 53 checks, which the per-IP limit alone cannot protect from a
- * flood spread over many addresses.
+ * a sustained flood spread over many addresses, which the per-IP limit alone cannot stop, is
+ * cut within WAF's reaction time, and the rest of the throttle stays for our Route 53 checks.
+ * (The throttle is a per-second bucket: a burst faster than WAF reacts still reaches it.)
  */
 const HEALTH_CALLERS_SHARE = 0.2;
 /** WAF's shortest window for a rate-based rule: a flood is cut the sooner. */
@@ -164,11 +165,11 @@ function withToken(tokenPatternSetArn: pulumi.Input<string>): aws.types.input.wa
 /**
  * The rules, cheapest first: our own health checks (`/health` with our token) allowed at once, so
  * that no rate rule ever counts them and no volume of other requests from a checker's address
- * can get them a 429; `/health` from Route 53's checkers without it, blocked; the per-IP rate
- * limits (all routes, then `/health` alone); `/health` for all other callers together; the body
- * size limit; then AWS's common rule set, known bad inputs and IP reputation list. The common
- * rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only counts here,
- * so `maxBodyBytes` is the one body limit.
+ * can get them a 429; `/health` from Route 53's checkers without it, blocked; AWS's IP reputation
+ * list; the per-IP rate limits (all routes, then `/health` alone); `/health` for all other
+ * callers together; the body size limit; then AWS's common rule set and known bad inputs. The
+ * common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only
+ * counts here, so `maxBodyBytes` is the one body limit.
  */
 function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChecks: HealthCheckAccess): WebAclRule[] {
   const fromCheckers = { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } };
@@ -192,16 +193,19 @@ function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChec
       statement: { andStatement: { statements: [healthPathMatch, fromCheckers] } },
       visibilityConfig: visibility("health-checkers-without-token"),
     },
+    // Addresses Amazon's threat intelligence reports as bots or attackers: blocked before any rate
+    // rule counts them against a budget others share.
+    managedRuleGroup(2, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
     {
       name: "rate-per-ip",
-      priority: 2,
+      priority: 3,
       action: rateLimitedAction,
       statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: settings.rateLimitPer5Min, evaluationWindowSec: WAF_RATE_WINDOW_SECONDS } },
       visibilityConfig: visibility("rate-per-ip"),
     },
     {
       name: "health-rate-per-ip",
-      priority: 3,
+      priority: 4,
       action: rateLimitedAction,
       statement: {
         rateBasedStatement: {
@@ -214,12 +218,12 @@ function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChec
       visibilityConfig: visibility("health-rate-per-ip"),
     },
     {
-      // A flood of /health from many addresses, each under its own limit, would still fill the
-      // route's throttle, and our checks' 429s would fail the region over. Past this share WAF
-      // answers every caller without our token 429 (the DR region's probe then pages: the
-      // region is under attack) while our checks, allowed first, keep their part.
+      // A sustained flood of /health from many addresses, each under its own limit, would fill
+      // the route's throttle, and our checks' 429s would fail the region over. Past this share
+      // WAF answers every caller without our token 429 (the DR region's probe then pages: the
+      // region is under attack) while our checks, allowed first, keep the rest.
       name: "health-rate-all-callers",
-      priority: 4,
+      priority: 5,
       action: rateLimitedAction,
       statement: {
         rateBasedStatement: {
@@ -233,7 +237,7 @@ function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChec
     },
     {
       name: "max-body-size",
-      priority: 5,
+      priority: 6,
       action: { block: {} },
       statement: {
         sizeConstraintStatement: {
@@ -246,10 +250,8 @@ function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChec
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(6, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-    managedRuleGroup(7, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
-    // Addresses Amazon's threat intelligence reports as bots or attackers.
-    managedRuleGroup(8, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
+    managedRuleGroup(7, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(8, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
   ];
 }
 

@@ -444,6 +444,18 @@ describe("failover", () => {
     expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 still answers \/health 200; going on \(--force\)/));
   });
 
+  it("refuses as well while the writer's /health answers 429 (rate-limited by WAF under a flood): its region's edge is up and it may still write; --force goes on", async () => {
+    const limited = async () => ({ status: 429, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/rate-limited", status: 429 }) });
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: limited, [drRegionOutputs.healthUrl]: healthy });
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/us-east-1 answers .*\/health with 429.*Route 53 health check.*--force/s);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+    const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--force", "--yes", "--json"], { fetch: fetch() });
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(forced.stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 answers \/health 429 \(rate-limited\); going on \(--force\)/));
+  });
+
   it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
     const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });

@@ -1,6 +1,6 @@
-import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
+import { API_TIMEOUT_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { AURORA_RPO_LAG_METRIC, RECOVERY_TARGETS, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
+import { AURORA_RPO_LAG_METRIC, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
 import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
 import type { Context } from "./context";
 import { drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";

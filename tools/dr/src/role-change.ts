@@ -102,6 +102,9 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   return { ...result, preflight: checks };
 }
 
+/** What a rate-limited `/health` answers (WAF's limit, or API Gateway's throttle). */
+const TOO_MANY_REQUESTS = 429;
+
 /** Why a failover without `--allow-data-loss` is refused. */
 export const FAILOVER_NEEDS_CONSENT =
   "failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)";
@@ -109,7 +112,8 @@ export const FAILOVER_NEEDS_CONSENT =
 /**
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
- * region still answers `/health` 200 (its API writes to its database), unless `force`: AWS fences
+ * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
+ * may), unless `force`: AWS fences
  * the old writer's storage only on a best-effort basis, so a failover while it serves can split
  * writes between the regions, and those on the old side are lost. That is a switchover's case.
  */
@@ -150,6 +154,15 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);
+  } else if (writerHealth?.httpStatus === TOO_MANY_REQUESTS) {
+    // WAF's limit on a flood of /health (or its throttle): the region's edge is up, and whether
+    // its API still writes is unknown. Going on could split writes, as above.
+    if (!options.force) {
+      throw new RefusedError(
+        `${writer?.region} answers ${writerHealth.url} with 429 (/health is rate-limited: a flood, or its throttle), so whether its API still writes is unknown. Judge by its Route 53 health check (\`dr status\`) and its database; if ${writer?.region} is down, re-run with --force`,
+      );
+    }
+    timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
   }
 
   let seen: Omit<RpoEstimate, "lostSince">;

@@ -1,19 +1,20 @@
-import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
+import { API_TIMEOUT_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
 
 /**
- * The numbers the DR commands decide with. They are re-derived here rather than imported from
- * @payments-dr/monitoring, whose index loads @pulumi/aws (seconds of start-up and a Pulumi
- * runtime in a CLI that only calls AWS); drill.test.ts fails if the two drift apart.
+ * The numbers the DR commands decide with. The recovery targets come from the conventions'
+ * Pulumi-free values; what lives in @payments-dr/monitoring, whose index loads @pulumi/aws
+ * (seconds of start-up and a Pulumi runtime in a CLI that only calls AWS), is re-derived here,
+ * and drill.test.ts fails if the two drift apart.
  */
 
-/** The promised RPO (DESIGN §9): RECOVERY_TARGETS.rpoSeconds in libs/monitoring. */
-export const RPO_SECONDS = 60;
+/** The promised RPO (DESIGN §9). */
+export const RPO_SECONDS = RECOVERY_TARGETS.rpoSeconds;
 
-/** The promised RTO (DESIGN §9): RECOVERY_TARGETS.rtoSeconds in libs/monitoring. A drill over it fails. */
-export const RTO_SECONDS = 300;
+/** The promised RTO (DESIGN §9). A drill over it fails. */
+export const RTO_SECONDS = RECOVERY_TARGETS.rtoSeconds;
 
-/** The aimed RTO (DESIGN §9): RECOVERY_TARGETS.aimRtoSeconds in libs/monitoring. A drill over it passes, and says so. */
-export const AIM_RTO_SECONDS = 90;
+/** The aimed RTO (DESIGN §9). A drill over it passes, and says so. */
+export const AIM_RTO_SECONDS = RECOVERY_TARGETS.aimRtoSeconds;
 
 /** Share of the RPO at which replication lag warns: REPLICATION_WARNING_SHARE in libs/monitoring. */
 export const REPLICATION_WARNING_SHARE = 0.25;

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
-import { COMPLIANCE_TAGS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { COMPLIANCE_TAGS, RECOVERY_TARGETS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, PlannedResource, synthesize } from "@payments-dr/synth";
-import { RECOVERY_TARGETS } from "../targets";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
 import { BucketReplicationAlarms } from "./bucket-replication-alarms";
 import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";

@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceNamer } from "@payments-dr/conventions";
+import { RECOVERY_TARGETS, type ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE } from "../metrics";
-import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms, inMetricRegion } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionRole, ResourceNamer } from "@payments-dr/conventions";
+import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { AURORA_RPO_LAG_METRIC, DAY_SECONDS, NAMESPACE } from "../metrics";
-import { RECOVERY_TARGETS } from "../targets";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 

@@ -1,13 +1,12 @@
-import { ConfigError, ConfigReader, defaultMaxConnections, writerMaxConnections, type RegionalConfig } from "@payments-dr/conventions";
-import { RECOVERY_TARGETS } from "../targets";
+import { ConfigError, ConfigReader, defaultMaxConnections, RECOVERY_TARGETS, writerMaxConnections, type RegionalConfig } from "@payments-dr/conventions";
 
 /**
  * Replication alarms warn at a quarter of the bound they guard: far above what a healthy
  * system shows (Aurora and DynamoDB lag ≈ 1 s, `aimRpoSeconds`), so normal jitter never pages,
  * and low enough that a stalled replication, whose lag grows a second per second, crosses it
  * 15 s in. The minute that holds that crossing must close (`rpoLagMinutes`) and its datapoint
- * arrive, so the page comes one to two minutes after the stall, with about the promised 60 s
- * of writes at risk or a little more: only `managedRpoSeconds` bounds the loss itself.
+ * arrive, so the page comes one to two minutes after the stall, with 60–120 s of writes at
+ * risk: past the promised RPO at worst. Only `managedRpoSeconds` bounds the loss itself.
  */
 export const REPLICATION_WARNING_SHARE = 0.25;
 

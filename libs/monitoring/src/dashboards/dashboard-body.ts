@@ -1,6 +1,6 @@
 import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
-import { RECOVERY_TARGETS } from "../targets";
+import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
 /** The dashboard grid is 24 columns wide; every row is this many units high. */

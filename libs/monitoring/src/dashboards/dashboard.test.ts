@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { RECOVERY_TARGETS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { Plan, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
 import { dashboardBody } from "./dashboard-body";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
-import { RECOVERY_TARGETS } from "../targets";
 
 function region(region: string, code: string): RegionResources {
   return {

@@ -16,6 +16,9 @@ export const HEALTH_CACHE_TTL_MS = 5_000;
  */
 export const ROUTE53_CHECK_TIMEOUTS_MS = { connect: 4_000, answer: 2_000 } as const;
 
+/** The longest a Route 53 check (and the probe) can take: connect, then answer. */
+export const ROUTE53_CHECK_MAX_MS = ROUTE53_CHECK_TIMEOUTS_MS.connect + ROUTE53_CHECK_TIMEOUTS_MS.answer;
+
 /**
  * `/health`'s own budget for asking the database; past it the region is reported unavailable.
  * Half of Route 53's answer window: the other second is API Gateway's and Lambda's, a cold

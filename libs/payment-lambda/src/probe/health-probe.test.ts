@@ -170,6 +170,10 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
     expect(sample.status).toBeUndefined();
   });
 
+  it("a URL it cannot send to is a failed probe, named by its code, not a failed run", async () => {
+    expect(await probeHealth("primary", "not a url", PATIENT)).toMatchObject({ healthy: false, error: "ERR_INVALID_URL" });
+  });
+
   it("a refused connection is unhealthy, named by its code and nothing from the URL", async () => {
     const sample = await probeHealth("primary", `http://127.0.0.1:${await freePort()}/health`, PATIENT);
     expect(sample).toMatchObject({ healthy: false, error: "ECONNREFUSED" });

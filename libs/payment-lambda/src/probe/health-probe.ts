@@ -1,5 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type ClientRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { probeTimeoutMs, type ProbeSettings, type ProbeTimeouts } from "../config/settings";
 import { loggableError } from "../observability/logger";
@@ -64,18 +64,25 @@ type Outcome = { status: number } | { error: string };
 function get(url: string, timeouts: ProbeTimeouts): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let request: ClientRequest | undefined;
     const settle = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      request.destroy();
+      request?.destroy();
       resolve(outcome);
     };
-    const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
-    const request = send(url, { method: "GET", agent: false, headers: { "user-agent": "payments-dr-health-probe" } }, (response) => {
-      settle({ status: response.statusCode ?? 0 });
-    });
-    let timer = setTimeout(() => settle({ error: "timeout" }), timeouts.connectMs);
+    try {
+      const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
+      request = send(url, { method: "GET", agent: false, headers: { "user-agent": "payments-dr-health-probe" } }, (response) => {
+        settle({ status: response.statusCode ?? 0 });
+      });
+    } catch (error) {
+      // A URL the client cannot send to: a failed probe, not a failed run.
+      return settle({ error: failureOf(error) });
+    }
+    timer = setTimeout(() => settle({ error: "timeout" }), timeouts.connectMs);
     request.once("socket", (socket) => {
       socket.once("connect", () => {
         clearTimeout(timer);

@@ -1,6 +1,7 @@
 /**
- * The recovery targets of payments-dr (DESIGN §9). What is promised is what the alarms and
- * dashboards guard; what is aimed at is what a healthy system shows.
+ * The recovery targets of payments-dr (DESIGN §9), in one place. What is promised is what the
+ * alarms, dashboards, preflight and drill guard, and what `managedRpoSeconds` may not loosen;
+ * what is aimed at is what a healthy system shows.
  */
 export const RECOVERY_TARGETS = {
   /** Data loss promised at most (Recovery Point Objective), seconds. */
