@@ -187,10 +187,10 @@ export class Aws {
   /**
    * The health probe's datapoints of `target` (libs/payment-lambda's PROBE_METRIC: 1 healthy,
    * 0 not, one per probe) published in `region`, Minimum per 10 s, newest first, over the last
-   * PROBE_LOOKBACK_SECONDS: the view of a region's /health from inside AWS in another region.
+   * `lookbackSeconds`: the view of a region's /health from inside AWS in another region.
    */
-  async probeSamples(region: string, target: string): Promise<ProbeSample[]> {
-    const points = await this.datapoints(region, PROBE_LOOKBACK_SECONDS, {
+  async probeSamples(region: string, target: string, lookbackSeconds = PROBE_LOOKBACK_SECONDS): Promise<ProbeSample[]> {
+    const points = await this.datapoints(region, lookbackSeconds, {
       Id: "probe",
       MetricStat: {
         Metric: { Namespace: PROBE_METRIC.namespace, MetricName: PROBE_METRIC.name, Dimensions: [{ Name: PROBE_METRIC.targetDimension, Value: target }] },

@@ -400,6 +400,35 @@ describe("failover", () => {
     expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoEstimate: { seconds: 0.8 } });
   });
 
+  it("dates the outage from the DR region's probe of the primary and says when the promised RTO runs out from there (its --timeout counts from the confirmation)", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0, 0, 1, 1];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    // Started at 09:00:00; the oldest of the four failed probes in a row, 40 s before.
+    expect(stdout).toContain(
+      "the primary's /health has failed every probe from us-east-2 since 2025-06-02T08:59:20.000Z (40 s ago): the promised 300 s RTO runs out at 2025-06-02T09:04:20.000Z",
+    );
+    // Read in the DR region, far enough back to date an outage that spent the promise twice over.
+    const probeReads = calls("GetMetricData").filter((c) => (c.input as { MetricDataQueries: { Id: string }[] }).MetricDataQueries[0]!.Id === "probe");
+    expect(probeReads.map((c) => c.region)).toEqual([DR]);
+    const { StartTime, EndTime } = probeReads[0]!.input as { StartTime: Date; EndTime: Date };
+    expect(EndTime.getTime() - StartTime.getTime()).toBe(600_000);
+  });
+
+  it("says when every probe it can see failed (the outage began before them), and when the probe saw the primary pass last", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0];
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() })).stdout).toContain(
+      "for at least 30 s (since before 2025-06-02T08:59:30.000Z): the promised 300 s RTO may already be spent",
+    );
+    world.writer = HOME;
+    world.probeValues = [1, 0, 0];
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() })).stdout).toContain("saw the primary's /health pass last");
+  });
+
   it("prints the exact clear-sessions command for the sessions of lost payments, deleting none itself: --since = its start − the lag − 15 min", async () => {
     world.down.add(HOME);
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });

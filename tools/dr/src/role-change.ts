@@ -3,6 +3,7 @@ import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
 import { confirmOrRefuse } from "./confirm";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
+import { outageClock } from "./outage";
 import { operationInProgress, preflight, type PreflightOptions, type PreflightResult } from "./preflight";
 import { readGlobalCluster, roleOf, writerSite } from "./status";
 import { LOST_WRITES_LOOKBACK_SECONDS } from "./thresholds";
@@ -141,6 +142,8 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
   }
 
+  // Towards the DR region, its probe of the primary dates the outage (read in the DR region).
+  const outage = target === ctx.topology.dr ? outageClock(ctx) : undefined;
   // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
   const [cluster, writerHealth] = await Promise.all([
     ctx.aws.cluster(target.region, target.clusterIdentifier),
@@ -164,6 +167,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
   }
+  if (outage) timeline.mark(await outage);
 
   let seen: Omit<RpoEstimate, "lostSince">;
   try {

@@ -68,3 +68,6 @@ export const LAG_LOOKBACK_SECONDS = 300;
 
 /** How far back `dr status` reads the health probe's datapoints: a few probes. */
 export const PROBE_LOOKBACK_SECONDS = 120;
+
+/** How far back `dr failover` looks for the start of the primary's outage: the promised RTO twice over. */
+export const OUTAGE_LOOKBACK_SECONDS = 2 * RTO_SECONDS;

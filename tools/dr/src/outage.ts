@@ -1,0 +1,42 @@
+import { messageOf } from "@payments-dr/cli-support";
+import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
+import type { ProbeSample } from "./aws";
+import type { Context } from "./context";
+import { OUTAGE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
+
+/** The run of failed probes that ends with the newest: its first failure, and whether the lookback reached back past it. */
+export interface FailingRun {
+  since: Date;
+  sawStart: boolean;
+}
+
+/** The run of failures at the head of `samples` (newest first); undefined when the newest passed, or there is none. */
+export function failingRun(samples: ProbeSample[]): FailingRun | undefined {
+  if (samples.length === 0 || samples[0]!.healthy) return undefined;
+  const firstHealthy = samples.findIndex((sample) => sample.healthy);
+  const oldestFailure = samples[(firstHealthy === -1 ? samples.length : firstHealthy) - 1]!;
+  return { since: oldestFailure.at, sawStart: firstHealthy !== -1 };
+}
+
+/**
+ * A line for a failover's timeline: since when the DR region's probe has seen the primary's
+ * `/health` fail, and when the promised RTO runs out from there. The CLI's `--timeout` counts
+ * from the confirmation; the promise counts from the outage, and the on-call needs both. Read in
+ * the DR region (the probe's), never in the failed one; unreadable is said, not fatal.
+ */
+export async function outageClock(ctx: Context): Promise<string> {
+  const { dr } = ctx.topology;
+  let run: FailingRun | undefined;
+  try {
+    run = failingRun(await ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET, OUTAGE_LOOKBACK_SECONDS));
+  } catch (error) {
+    return `the probe of the primary's /health from ${dr.region} is unreadable (${messageOf(error)}): no outage clock`;
+  }
+  if (!run) return `the probe from ${dr.region} saw the primary's /health pass last (or has no datapoint): no outage clock`;
+  const agoSeconds = Math.round((ctx.clock.now().getTime() - run.since.getTime()) / 1000);
+  if (!run.sawStart) {
+    return `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent`;
+  }
+  const runsOut = new Date(run.since.getTime() + RTO_SECONDS * 1000).toISOString();
+  return `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}`;
+}
