@@ -17,7 +17,7 @@ import { createUsagePlan, type MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
 import type { ValidationRecord } from "./validation-record";
 import { checkFunctionArgs, createVpcFunction, type ApiNetworkArgs, type FunctionCode, type LogArgs } from "./vpc-function";
-import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, type WafSettings } from "./web-acl";
+import { API_GATEWAY_BODY_INSPECTION_BYTES, createWebAcl, WAF_RATE_LIMIT, type WafSettings } from "./web-acl";
 import { API_TLS } from "./tls-policy";
 
 /** Arguments of {@link ServerlessApi}. */
@@ -114,8 +114,6 @@ const DEFAULTS = {
 const API_GATEWAY_TIMEOUT_SECONDS = 29;
 /** API Gateway's highest burst limit of a stage or usage plan (the account's default quota). */
 const MAX_BURST_LIMIT = 5000;
-/** AWS WAF's bounds on a rate-based rule's limit. */
-const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** The arguments with their defaults applied and checked: a bad value stops the preview. */

@@ -52,12 +52,12 @@ const HEALTH_PATH = "/health/?$";
 const HEALTH_CALLERS_SHARE = 0.2;
 /** WAF's shortest window for a rate-based rule: a flood is cut the sooner. */
 const HEALTH_CALLERS_WINDOW_SECONDS = 60;
-/** AWS WAF's smallest rate limit. */
-const WAF_MIN_RATE_LIMIT = 10;
+/** AWS WAF's bounds on a rate-based rule's limit. */
+export const WAF_RATE_LIMIT = { min: 10, max: 2_000_000_000 } as const;
 
 /** How many requests all callers without our token may send `/health` together per minute. */
 export function healthCallersLimitPerMinute(healthThrottle: Throttle): number {
-  return Math.max(WAF_MIN_RATE_LIMIT, Math.floor(healthThrottle.rateLimit * HEALTH_CALLERS_WINDOW_SECONDS * HEALTH_CALLERS_SHARE));
+  return Math.max(WAF_RATE_LIMIT.min, Math.floor(healthThrottle.rateLimit * HEALTH_CALLERS_WINDOW_SECONDS * HEALTH_CALLERS_SHARE));
 }
 
 /** The service whose published address ranges (ip-ranges.json) Route 53's health checkers call from. */
