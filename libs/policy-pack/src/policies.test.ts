@@ -133,6 +133,7 @@ const lambda = (inputs: Record<string, unknown> = {}) =>
     runtime: "nodejs22.x",
     timeout: 10,
     vpcConfig: { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] },
+    kmsKeyArn: KEY,
     ...inputs,
   });
 const apiGatewayPermission = (fn: string) =>
@@ -251,6 +252,7 @@ const CASES: Record<string, Case> = {
       r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: KEY }),
       secret(),
       r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY, retentionInDays: 30 }),
+      lambda(),
     ],
     violating: [
       primaryCluster({ kmsKeyId: "alias/aws/rds" }),
@@ -715,6 +717,8 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "sessions-table",
     message: /^serverSideEncryption is not enabled/,
   },
+  { policy: "encryption-at-rest-cmk", what: "a function without a key (environment under aws/lambda)", resources: [lambda({ kmsKeyArn: undefined })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
+  { policy: "encryption-at-rest-cmk", what: "a function under Lambda's AWS-managed key", resources: [lambda({ kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/aws/lambda" })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a secret under the AWS-managed key", resources: [secret({ kmsKeyId: "alias/aws/secretsmanager" })], on: "aurora-secret", message: /^kmsKeyId is not a customer-managed KMS key/ },
   ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) => ({
     policy: "s3-public-access-blocked",

@@ -66,7 +66,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Encryption at rest.
   {
     name: "encryption-at-rest-cmk",
-    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas), SNS topics, Secrets Manager secrets (and replicas) and log groups are encrypted with a customer-managed KMS key.",
+    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas), SNS topics, Secrets Manager secrets (and replicas), log groups and Lambda functions' environment variables are encrypted with a customer-managed KMS key.",
     enforcementLevel: MANDATORY,
     remediation: "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora.",
     scope: "resource",

@@ -43,6 +43,7 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       timeout: PROBE_FUNCTION_TIMEOUT_SECONDS,
       reservedConcurrentExecutions: 2,
       code: { archive: { path: "/nonexistent/dist/libs/payment-lambda/probe" } },
+      kmsKeyArn: LOGS_KEY_ARN,
     });
     expect(fn.inputs.vpcConfig).toBeUndefined();
     expect(fn.inputs.environment.variables).toEqual({

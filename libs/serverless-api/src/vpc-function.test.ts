@@ -215,6 +215,11 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     expect(statement("migration", "WriteOwnLogs")?.Resource).toBe(`arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:/aws/lambda/payments-dr-migrate-use1-${SUFFIX}:*`);
   });
 
+  it("encrypts every function's environment variables with the region's key, not Lambda's AWS-managed one", () => {
+    expect(plan.ofType(FUNCTION)).toHaveLength(5);
+    for (const fn of plan.ofType(FUNCTION)) expect([fn.name, fn.inputs.kmsKeyArn]).toEqual([fn.name, LOGS_KEY_ARN]);
+  });
+
   it("creates each function's log group, KMS-encrypted with retention, before the function, and attaches the policy first", () => {
     for (const [fnKey, physical] of Object.entries(FUNCTIONS)) {
       const fn = plan.one(FUNCTION, `${fnKey}-function`);

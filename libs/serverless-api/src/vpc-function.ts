@@ -29,7 +29,10 @@ export interface ApiNetworkArgs extends FunctionNetworkArgs {
 
 /** The function's log group (and, for the API, the stage's). */
 export interface LogArgs {
-  /** Encrypts the log groups. Its key policy must let `logs.<region>.amazonaws.com` use it. */
+  /**
+   * The region's customer-managed key. It encrypts the log groups (its key policy must let
+   * `logs.<region>.amazonaws.com` use it) and the functions' environment variables.
+   */
   kmsKeyArn: pulumi.Input<string>;
   /** A CloudWatch Logs retention period, in days. */
   retentionDays: number;
@@ -125,6 +128,10 @@ function createFunction(name: string, args: Omit<VpcFunctionArgs, "network"> & {
       ...(args.network && { vpcConfig: { subnetIds: args.network.subnetIds, securityGroupIds: [args.network.securityGroupId] } }),
       tracingConfig: { mode: "Active" },
       environment: { variables: args.environment },
+      // Lambda decrypts them through a grant it creates with the deployer's permissions on the
+      // key: the execution role needs no kms:Decrypt for them (Lambda developer guide,
+      // "Securing environment variables").
+      kmsKeyArn: args.logs.kmsKeyArn,
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
     },
     vpcFunctionOptions(parent, { logGroup, accessPolicy }),

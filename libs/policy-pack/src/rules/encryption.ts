@@ -33,6 +33,9 @@ export function encryptionAtRest(resource: CheckedResource): string[] {
       ];
     case "aws:cloudwatch/logGroup:LogGroup":
       return isCustomerManagedKey(inputs.kmsKeyId) ? [] : [`kmsKeyId is not ${CMK}`];
+    case "aws:lambda/function:Function":
+      // Unset means Lambda's AWS-managed key (aws/lambda) for the environment variables.
+      return isCustomerManagedKey(inputs.kmsKeyArn) ? [] : [`kmsKeyArn is not ${CMK} (the environment variables would use aws/lambda)`];
     default:
       return [];
   }
