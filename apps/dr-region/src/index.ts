@@ -15,7 +15,7 @@ import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS, PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
-import { HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
+import { apiNetwork, HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
@@ -82,7 +82,7 @@ const api = new RegionalPaymentsApi(
   {
     namer: here.namer,
     regionRole: "dr",
-    network: { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId, authorizerSecurityGroupId: network.authorizerSecurityGroupId },
+    network: apiNetwork(network),
     database: {
       // The app role's secret (its replica here): the payment functions never connect as the master user.
       secretName: primary.output("dbAppSecretName"),

@@ -6,7 +6,7 @@ import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutp
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
-import { DatabaseMigration, RegionalPaymentsApi } from "@payments-dr/serverless-api";
+import { apiNetwork, DatabaseMigration, functionNetwork, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { ApiKeysTable, RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
 
 // Config: validated before any resource exists.
@@ -89,7 +89,6 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 
 // The migrations and the payments API write through the global writer endpoint; the API reads
 // where regionalEndpoint says (here, this region's cluster endpoint: /health must reach the writer).
-const functionNetwork = { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
 // The payment functions connect as the app role (rows of their tables only); the migrate
 // function as the master user, who owns the schema, and it gives the app role its password.
 const migrations = new DatabaseMigration(
@@ -97,7 +96,7 @@ const migrations = new DatabaseMigration(
   {
     namer: here.namer,
     code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.migrateDir),
-    network: functionNetwork,
+    network: functionNetwork(network),
     // The migrate function only writes: its reader connection is never opened.
     database: { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint },
     appCredentials: { secretName: database.appSecretName, versionId: database.appSecretVersionId },
@@ -118,7 +117,7 @@ const api = new RegionalPaymentsApi(
   {
     namer: here.namer,
     regionRole: "primary",
-    network: { ...functionNetwork, authorizerSecurityGroupId: network.authorizerSecurityGroupId },
+    network: apiNetwork(network),
     database: {
       ...writes,
       clusterEndpoint: database.clusterEndpoint,

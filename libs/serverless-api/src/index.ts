@@ -10,7 +10,17 @@ export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from
 export { type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 export { type Throttle } from "./method-settings";
 export { type MerchantLimits } from "./usage-plan";
-export { LAMBDA_HANDLER, LAMBDA_RUNTIME, type ApiNetworkArgs, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+export {
+  apiNetwork,
+  functionNetwork,
+  LAMBDA_HANDLER,
+  LAMBDA_RUNTIME,
+  type ApiNetworkArgs,
+  type FunctionCode,
+  type FunctionNetworkArgs,
+  type LogArgs,
+  type PrivateNetwork,
+} from "./vpc-function";
 export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./route-table";
 export { type WafSettings } from "./web-acl";
 export {

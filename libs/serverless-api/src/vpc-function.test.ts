@@ -5,6 +5,7 @@ import { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migrat
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { ServerlessApi } from "./serverless-api";
+import { apiNetwork, functionNetwork } from "./vpc-function";
 import {
   API_KEYS_TABLE_NAME,
   apiArgs,
@@ -472,6 +473,12 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
 });
 
 describe("function argument checks", () => {
+  it("places the functions from a region's network outputs: the database's users in the Lambda group, the authorizer in its own", () => {
+    const network = { privateSubnetIds: SUBNETS, lambdaSecurityGroupId: LAMBDA_SG, authorizerSecurityGroupId: AUTHORIZER_SG };
+    expect(functionNetwork(network)).toEqual({ subnetIds: SUBNETS, securityGroupId: LAMBDA_SG });
+    expect(apiNetwork(network)).toEqual({ subnetIds: SUBNETS, securityGroupId: LAMBDA_SG, authorizerSecurityGroupId: AUTHORIZER_SG });
+  });
+
   it("applies the cleanup's documented defaults in one place", () => {
     const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
     expect(withCleanupDefaults("cleanup", cleanupArgs(namer, { alarmTopicArn: undefined }))).toMatchObject({

@@ -27,6 +27,23 @@ export interface ApiNetworkArgs extends FunctionNetworkArgs {
   authorizerSecurityGroupId: pulumi.Input<string>;
 }
 
+/** The outputs of a region's private network (a RegionalNetwork) that place the functions. */
+export interface PrivateNetwork {
+  privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  lambdaSecurityGroupId: pulumi.Input<string>;
+  authorizerSecurityGroupId: pulumi.Input<string>;
+}
+
+/** Where a function that uses the database runs: the private subnets and the Lambda security group. */
+export function functionNetwork(network: PrivateNetwork): FunctionNetworkArgs {
+  return { subnetIds: network.privateSubnetIds, securityGroupId: network.lambdaSecurityGroupId };
+}
+
+/** Where the API's functions run: as {@link functionNetwork}, the authorizer in its own security group. */
+export function apiNetwork(network: PrivateNetwork): ApiNetworkArgs {
+  return { ...functionNetwork(network), authorizerSecurityGroupId: network.authorizerSecurityGroupId };
+}
+
 /** The function's log group (and, for the API, the stage's). */
 export interface LogArgs {
   /**
