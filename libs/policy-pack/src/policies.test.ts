@@ -519,6 +519,27 @@ const CASES: Record<string, Case> = {
     ],
     expected: [/^dataProtectionConfig does not protect the authorization header \(SINGLE_HEADER, SUBSTITUTION or HASH, no exclusions\): sampled requests would show merchants' API keys$/],
   },
+  "waf-accepted-text": {
+    passing: [
+      webAcl({ description: "payments-dr payments API stage" }),
+      r("aws:wafv2/ipSet:IpSet", "route53-checkers", { name: "payments-dr-route53-checkers-use1-dev", description: "Route 53 health checkers: on /health only with our health check token" }),
+      r("aws:wafv2/regexPatternSet:RegexPatternSet", "token-pattern", { name: "payments-dr-health-check-token-use1-dev", description: "The token of our Route 53 health checks, query argument check" }),
+    ],
+    violating: [
+      // AWS refused this one at deploy: WAF descriptions take no parentheses.
+      r("aws:wafv2/regexPatternSet:RegexPatternSet", "token-pattern", { name: "payments-dr-health-check-token-use1-dev", description: "The token of our Route 53 health checks (query argument check)" }),
+      r("aws:wafv2/ipSet:IpSet", "route53-checkers", { name: "payments-dr route53 checkers", description: "Route 53's health checkers" }),
+      webAcl({ description: " starts with a space" }, "spaced-waf"),
+      webAcl({ description: "x".repeat(257) }, "long-waf"),
+    ],
+    expected: [
+      /^description "The token of our Route 53 health checks \(query argument check\)" does not match WAF's pattern/,
+      /^name "payments-dr route53 checkers" is not 1-128 letters, digits, _ or -$/,
+      /^description "Route 53's health checkers" does not match/,
+      /^description " starts with a space" does not match/,
+      /^description "x{257}" does not match/,
+    ],
+  },
   "api-keys-table-access": {
     passing: [
       role("api-role", "payments-dr-api-use1-dev"),

@@ -15,7 +15,7 @@ import { allowedRegions } from "./rules/regions";
 import { s3Encryption, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { requiredTags } from "./rules/tags";
-import { apiGatewayStageWaf, wafKeyProtection, wafLogging, wafRateLimit } from "./rules/waf";
+import { apiGatewayStageWaf, wafAcceptedText, wafKeyProtection, wafLogging, wafRateLimit } from "./rules/waf";
 
 interface PolicyInfo {
   /** Unique id, as `pulumi preview` and the CLI print it. */
@@ -288,6 +288,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Set dataProtectionConfig { dataProtections: [{ field: { fieldType: \"SINGLE_HEADER\", fieldKeys: [\"authorization\"] }, action: \"SUBSTITUTION\" }] } on the web ACL (createWebAcl in @payments-dr/serverless-api does).",
     scope: "resource",
     rule: wafKeyProtection,
+  },
+  {
+    name: "waf-accepted-text",
+    description: "WAFv2 web ACLs, IP sets, regex pattern sets and rule groups have names and descriptions that WAF accepts (the provider does not check descriptions: AWS refuses them at deploy).",
+    enforcementLevel: MANDATORY,
+    remediation: "Names: letters, digits, _ and - (1-128). Descriptions: letters, digits, _, spaces and + = : # @ / - , . (no parentheses or quotes), not starting or ending with a space, at most 256.",
+    scope: "resource",
+    rule: wafAcceptedText,
   },
   // Regions.
   {

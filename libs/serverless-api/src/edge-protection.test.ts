@@ -208,7 +208,7 @@ describe("ServerlessApi edge protection", () => {
       expect(plan.one("random:index/randomPassword:RandomPassword", "api-health-check-token").inputs).toEqual({ length: 32, special: false });
       expect(plan.one("aws:wafv2/regexPatternSet:RegexPatternSet").inputs).toEqual({
         name: `payments-dr-health-check-token-use1-${SUFFIX}`,
-        description: "The token of our Route 53 health checks (query argument check)",
+        description: "The token of our Route 53 health checks, query argument check",
         scope: "REGIONAL",
         regularExpressions: "[secret]",
       });

@@ -302,7 +302,7 @@ export function createWebAcl(
     `${name}-health-check-token-pattern`,
     {
       name: namer.regional("display", "health-check-token"),
-      description: `The token of our Route 53 health checks (query argument ${HEALTH_CHECK_TOKEN_ARGUMENT})`,
+      description: `The token of our Route 53 health checks, query argument ${HEALTH_CHECK_TOKEN_ARGUMENT}`,
       scope: "REGIONAL",
       regularExpressions: [{ regexString: pulumi.output(inputs.healthCheckToken).apply(wholeTokenPattern) }],
     },

@@ -135,6 +135,28 @@ export function wafKeyProtection(resource: CheckedResource): string[] {
   return protectsKey ? [] : [`dataProtectionConfig does not protect the ${KEY_HEADER} header (SINGLE_HEADER, SUBSTITUTION or HASH, no exclusions): sampled requests would show merchants' API keys`];
 }
 
+/** WAFv2's resources whose name and description AWS checks against the patterns below. */
+const NAMED_WAF_TYPES = [WEB_ACL, "aws:wafv2/ipSet:IpSet", "aws:wafv2/regexPatternSet:RegexPatternSet", "aws:wafv2/ruleGroup:RuleGroup"];
+/** WAFV2 API reference (WebACL, IPSet, RegexPatternSet, RuleGroup): Name, 1–128 characters. */
+const WAF_NAME = /^[\w-]{1,128}$/;
+/** The same: Description, 1–256 characters; no parentheses, quotes or non-ASCII letters. */
+const WAF_DESCRIPTION = /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]$/;
+
+/**
+ * Names and descriptions that WAF accepts. The provider checks only a description's length, so
+ * a parenthesis fails the stack at `pulumi up`, after preview and synth passed.
+ */
+export function wafAcceptedText(resource: CheckedResource): string[] {
+  if (!NAMED_WAF_TYPES.includes(resource.type)) return [];
+  const { name, description } = resource.inputs;
+  const problems: string[] = [];
+  if (typeof name === "string" && !WAF_NAME.test(name)) problems.push(`name ${JSON.stringify(name)} is not 1-128 letters, digits, _ or -`);
+  if (typeof description === "string" && (description.length > 256 || !WAF_DESCRIPTION.test(description))) {
+    problems.push(`description ${JSON.stringify(description)} does not match WAF's pattern (letters, digits, _, spaces and + = : # @ / - , . only, at most 256)`);
+  }
+  return problems;
+}
+
 /** `key` of an object, in the provider's camelCase or the WAF API's PascalCase. */
 function field(value: PlanValue, key: string): PlanValue {
   if (!value || typeof value !== "object") return undefined;
