@@ -190,14 +190,22 @@ describe("SecureBucket", () => {
         Resource: [plan.outputs.bucketArn, objects],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
-      { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: objects, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+      // Each refusal only where its header is present: a header-less upload, or a multipart upload's part, gets the default key.
+      {
+        Sid: "DenyOtherEncryption",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { Null: { "s3:x-amz-server-side-encryption": "false" }, StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      },
       {
         Sid: "DenyOtherKmsKey",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": plan.outputs.keyArn } },
+        Condition: { Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" }, StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": plan.outputs.keyArn } },
       },
       {
         Sid: "DenyUnnamedKmsKey",

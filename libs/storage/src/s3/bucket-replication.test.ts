@@ -104,10 +104,11 @@ describe("BucketReplication", () => {
         Resource: primaryRegionOutputs.kmsKeyArn,
         Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
       },
+      // Both buckets use S3 Bucket Keys: S3 decrypts the destination's bucket key as the role before it encrypts a replica.
       {
         Sid: "EncryptReplicas",
         Effect: "Allow",
-        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Action: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
         Resource: drRegionOutputs.kmsKeyArn,
         Condition: { StringEquals: { "kms:ViaService": "s3.us-east-2.amazonaws.com" } },
       },

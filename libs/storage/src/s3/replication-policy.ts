@@ -44,9 +44,12 @@ export function replicationRolePolicy(ctx: ReplicationPolicyContext) {
         Condition: { StringEquals: { "kms:ViaService": `s3.${ctx.sourceRegion}.amazonaws.com` } },
       },
       {
+        // kms:Decrypt too: with S3 Bucket Keys on, S3 decrypts the destination's bucket key to
+        // check it before using it, as the replication role (S3 user guide, "S3 Bucket Keys and
+        // replication"). Without it every replica is refused.
         Sid: "EncryptReplicas",
         Effect: "Allow",
-        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Action: ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
         Resource: ctx.destinationKeyArn,
         Condition: { StringEquals: { "kms:ViaService": `s3.${ctx.destinationRegion}.amazonaws.com` } },
       },
