@@ -28,7 +28,11 @@ export function flowLogsTrustPolicy(account: { accountId: string; partition: str
   };
 }
 
-/** What the delivery role may do: write streams of its own log group, nothing else. */
+/**
+ * What the delivery role may do: write streams of its own log group, and list the log groups of
+ * its account and region (the VPC user guide's delivery role has DescribeLogGroups; a list
+ * action, it takes no narrower resource). It may not create a log group.
+ */
 export function flowLogsWritePolicy(logGroupArn: string): object {
   return {
     Version: "2012-10-17",
@@ -37,6 +41,11 @@ export function flowLogsWritePolicy(logGroupArn: string): object {
         Effect: "Allow",
         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         Resource: `${logGroupArn}:*`,
+      },
+      {
+        Effect: "Allow",
+        Action: "logs:DescribeLogGroups",
+        Resource: logGroupArn.replace(/:log-group:.*$/, ":log-group:*"),
       },
     ],
   };

@@ -252,7 +252,7 @@ describe("RegionalNetwork", () => {
     });
   });
 
-  it("lets the delivery role write only to its log group, with no wildcard action, before the flow log starts", () => {
+  it("lets the delivery role write only to its log group and list the groups of its region, with no wildcard action, before the flow log starts", () => {
     const logGroup = plan.one("aws:cloudwatch/logGroup:LogGroup");
     const rolePolicy = plan.one("aws:iam/rolePolicy:RolePolicy");
     expect(rolePolicy.inputs.role).toBe(plan.one("aws:iam/role:Role").inputs.name);
@@ -263,6 +263,7 @@ describe("RegionalNetwork", () => {
         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         Resource: `arn:aws:logs:${REGION}:${FAKE_ACCOUNT_ID}:log-group:${logGroup.inputs.name}:*`,
       },
+      { Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: `arn:aws:logs:${REGION}:${FAKE_ACCOUNT_ID}:log-group:*` },
     ]);
     expect(plan.one("aws:ec2/flowLog:FlowLog").options.dependsOn).toEqual([rolePolicy.name]);
   });
