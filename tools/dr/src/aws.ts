@@ -49,8 +49,11 @@ export interface ProbeSample {
  * Bounds on every AWS call. The SDK's defaults wait without limit and retry three times, so a
  * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
  * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
+ * Without `throwOnRequestTimeout` the SDK's HTTP handler only logs a warning when the answer is
+ * late and keeps waiting: an endpoint that accepts connections and never answers would hold the
+ * command for good, and `--timeout` would never fire.
  */
-export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }, maxAttempts: 2 } as const;
+export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true }, maxAttempts: 2 } as const;
 
 /**
  * Bulk deletes of a whole window of sessions may be throttled (a table's capacity, or an

@@ -1,7 +1,7 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { Aws, AWS_CALL_LIMITS, defaultClientFactory } from "./aws";
+import { Aws } from "./aws";
 import type { Context } from "./context";
 import type { Fetch } from "./http";
 import { preflight } from "./preflight";
@@ -617,17 +617,6 @@ describe("failback", () => {
     const { code, stdout } = await dr(["failback", "--yes"], { outputs: withPlan });
     expect(code).toBe(EXIT_CODES.ok);
     expect(stdout).toContain(`if the move away from ${HOME} was made with the Region switch plan ${planArn}, move back with the plan instead`);
-  });
-});
-
-describe("AWS clients", () => {
-  it("bound every call (3 s to connect, 10 s to answer, two attempts), in every service", async () => {
-    const factory = defaultClientFactory();
-    for (const client of [factory.rds(DR), factory.cloudwatch(DR), factory.dynamodb(DR), factory.s3(DR), factory.route53()]) {
-      expect(await client.config.maxAttempts()).toBe(AWS_CALL_LIMITS.maxAttempts);
-      const handler = (await (client.config.requestHandler as unknown as { configProvider: Promise<{ connectionTimeout?: number; requestTimeout?: number }> }).configProvider);
-      expect(handler).toMatchObject({ connectionTimeout: 3000, requestTimeout: 10_000 });
-    }
   });
 });
 
