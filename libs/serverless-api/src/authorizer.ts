@@ -49,6 +49,8 @@ export function authorizerDefinition(functionInvokeArn: string, cacheTtlSeconds:
 /** The authorizer of an API, and the hash that redeploys the API when it changes. */
 export interface CreatedAuthorizer {
   authorizer: aws.apigateway.Authorizer;
+  /** API Gateway's permission to invoke the function: a stage must not serve before it exists. */
+  invokePermission: aws.lambda.Permission;
   hash: pulumi.Output<string>;
 }
 
@@ -106,7 +108,7 @@ export function createMerchantAuthorizer(
     { parent },
   );
   // This API's authorizers only.
-  allowApiGatewayInvoke(`${name}-authorizer-permission`, fn, pulumi.interpolate`${api.executionArn}/authorizers/*`, parent);
+  const invokePermission = allowApiGatewayInvoke(`${name}-authorizer-permission`, fn, pulumi.interpolate`${api.executionArn}/authorizers/*`, parent);
 
-  return { authorizer, hash: definition.apply(definitionHash) };
+  return { authorizer, invokePermission, hash: definition.apply(definitionHash) };
 }

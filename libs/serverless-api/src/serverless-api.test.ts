@@ -194,9 +194,9 @@ describe("ServerlessApi", () => {
     expect({ ...after, authorizer: undefined }).toEqual({ ...before, authorizer: undefined });
   });
 
-  it("deploys after every method, integration, the authorizer, the gateway responses and the functions' invoke permissions, and creates a replacement before deleting the old one", () => {
+  it("deploys after every method, integration, the authorizer, the gateway responses and the functions' invoke permissions (the authorizer's too), and creates a replacement before deleting the old one", () => {
     const options = plan.one(DEPLOYMENT).options;
-    const permissions = [plan.one(PERMISSION, "api-invoke-permission"), plan.one(PERMISSION, "api-health-invoke-permission")];
+    const permissions = [plan.one(PERMISSION, "api-invoke-permission"), plan.one(PERMISSION, "api-health-invoke-permission"), plan.one(PERMISSION, "api-authorizer-permission")];
     const snapshotted = [...plan.ofType(RESOURCE), ...plan.ofType(METHOD), ...plan.ofType(INTEGRATION), plan.one(AUTHORIZER), ...plan.ofType(GATEWAY_RESPONSE), ...permissions];
     expect(plan.ofType(GATEWAY_RESPONSE)).toHaveLength(GATEWAY_PROBLEMS.length);
     expect([...(options.dependsOn ?? [])].sort()).toEqual(snapshotted.map((r) => r.name).sort());

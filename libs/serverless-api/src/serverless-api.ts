@@ -338,7 +338,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
         triggers: { routes: routes.hash, authorizer: authorizer.hash, gatewayResponses: responses.hash, tls: JSON.stringify(API_TLS) },
       },
       // The permissions too: a stage serving a route before API Gateway may invoke its function answers 500.
-      deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources, invokePermission, healthInvokePermission]),
+      deploymentOptions(this, [...routes.resources, authorizer.authorizer, ...responses.resources, invokePermission, healthInvokePermission, authorizer.invokePermission]),
     );
 
     const account = apiGatewayAccountLogging(name, { namer, parent: this });
