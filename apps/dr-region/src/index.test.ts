@@ -17,7 +17,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 }
 
 const OUTPUT_NAMES: Record<keyof DrRegionOutputs, boolean> = {
-  region: true, vpcId: true, clusterArn: true, clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, kmsKeyArn: true,
+  createTimeConfig: true, region: true, vpcId: true, clusterArn: true, clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, kmsKeyArn: true,
   bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true,
   apiStage: true, healthUrl: true, healthCheckToken: true, lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:

@@ -25,6 +25,7 @@ const settings = loadRegionalConfig("dr", config);
 const apiSettings = loadApiConfig(settings);
 const thresholds = loadAlarmThresholds(settings);
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
+ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);
@@ -121,6 +122,7 @@ new HealthProbe(
 );
 
 const outputs: StackOutputs<DrRegionOutputs> = {
+  createTimeConfig: ctx.createTimeConfig,
   region: settings.region,
   vpcId: network.vpcId,
   clusterArn: database.clusterArn,

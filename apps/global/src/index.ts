@@ -183,6 +183,7 @@ const dashboard = new CrossRegionDashboard("dashboard-primary", { namer: primary
 new CrossRegionDashboard("dashboard-dr", { namer: drSide.namer, ...dashboardInput }, { provider: drSide.provider });
 
 const outputs: StackOutputs<GlobalOutputs> = {
+  createTimeConfig: ctx.createTimeConfig,
   dnsFailover: config.domain
     ? `enabled: ${config.domain.name}`
     : "disabled: DNS failover needs a custom domain (set payments-dr:domainName and payments-dr:hostedZoneId); health checks, replication and alarms are deployed",

@@ -9,7 +9,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 
 /** Every output name of the contract: a renamed output breaks this list at compile time. */
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
-  region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
+  createTimeConfig: true, region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
   dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
@@ -85,7 +85,8 @@ describe("primary-region stack", () => {
   });
 
   it("puts the environment suffix in every physical name", () => {
-    const named = plan.resources.filter((r) => r.custom).flatMap((r) =>
+    // Not the StackReference to this stack's last deploy: its name is the stack's.
+    const named = plan.resources.filter((r) => r.custom && r.type !== "pulumi:pulumi:StackReference").flatMap((r) =>
       ["name", "bucket", "clusterIdentifier", "identifier", "globalClusterIdentifier"].map((k) => r.inputs[k]).filter((v) => typeof v === "string"),
     );
     expect(named.length).toBeGreaterThan(10);
@@ -239,6 +240,18 @@ describe("primary-region stack", () => {
 
   it("stops the preview with the key and the rule when environmentSuffix is uppercase", async () => {
     await expect(synth({ config: { environmentSuffix: "Prod" } })).rejects.toThrow(/payments-dr:environmentSuffix: "Prod" is not valid/);
+  });
+
+  it("records what it was deployed with that cannot change: the suffix, the regions, the VPC's range", () => {
+    expect(plan.outputs.createTimeConfig).toEqual({ environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.0.0.0/16" });
+  });
+
+  it("refuses, before any resource, a suffix or VPC range other than the deployed stack's (every data store would be replaced)", async () => {
+    const deployed = { createTimeConfig: { environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.0.0.0/16" } };
+    await expect(synth({ deployed, config: { environmentSuffix: "qa7" } })).rejects.toThrow(/payments-dr:environmentSuffix: stack dev was deployed with "dev", and "qa7" cannot be applied/);
+    await expect(synth({ deployed, config: { vpcCidr: "10.9.0.0/16" } })).rejects.toThrow(/payments-dr:vpcCidr: stack dev was deployed with "10.0.0.0\/16"/);
+    // The same values: an ordinary update.
+    expect((await synth({ deployed })).outputs.region).toBe("us-east-1");
   });
 
   it("stops the preview with the key and the AWS limit when environmentSuffix is too long", async () => {

@@ -15,6 +15,7 @@ const { config } = ctx;
 const settings = loadRegionalConfig("primary", config);
 const apiSettings = loadApiConfig(settings);
 const thresholds = loadAlarmThresholds(settings);
+ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
 
 // Providers: this region, and the DR region for the replicas this stack owns there.
 const here = ctx.region(settings.region);
@@ -137,6 +138,7 @@ const api = new RegionalPaymentsApi(
 );
 
 const outputs: StackOutputs<PrimaryRegionOutputs> = {
+  createTimeConfig: ctx.createTimeConfig,
   region: settings.region,
   vpcId: network.vpcId,
   globalClusterId: globalCluster.globalClusterId,

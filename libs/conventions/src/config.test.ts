@@ -246,6 +246,7 @@ async function recordingMocks(stack: string, upstream: Record<string, unknown>):
     "global",
     stack,
     false,
+    "organization",
   );
   pulumi.runtime.setAllConfig({ "payments-dr:environmentSuffix": "qa1" });
   return made;
@@ -267,6 +268,41 @@ describe("StackContext", () => {
     expect(JSON.parse(providers[0]!.inputs.defaultTags as string)).toEqual({
       tags: { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", Stack: "global/prod", EnvironmentSuffix: "qa1", ManagedBy: "pulumi" },
     });
+  });
+});
+
+describe("StackContext's create-time config", () => {
+  const deployedWith = (createTimeConfig: Record<string, string>) => ({ createTimeConfig });
+
+  it("reads this stack's last deploy through a StackReference to itself, and lets the providers through when nothing fixed changed", async () => {
+    const made = await recordingMocks("prod", deployedWith({ environmentSuffix: "qa1", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.0.0.0/16" }));
+    const context = new StackContext(loadStackConfig());
+    context.fixAtCreation({ vpcCidr: "10.0.0.0/16" });
+    await settle(context.region("us-east-1").provider.urn);
+    expect(made.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => [r.name, r.inputs.name])).toEqual([["deployed-config", "organization/global/prod"]]);
+    expect(context.createTimeConfig).toEqual({ environmentSuffix: "qa1", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.0.0.0/16" });
+  });
+
+  it("registers no provider, so no resource, when the deployed stack has another suffix", async () => {
+    const made = await recordingMocks("prod", deployedWith({ environmentSuffix: "dev" }));
+    const context = new StackContext(loadStackConfig());
+    const host = (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
+    const swallow = (_reason: unknown, promise: Promise<unknown>) => void promise.catch(() => undefined);
+    host.on("unhandledRejection", swallow);
+    try {
+      await expect(settle(context.region("us-east-1").provider.urn)).rejects.toThrow(/payments-dr:environmentSuffix: stack prod was deployed with "dev", and "qa1" cannot be applied/);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      host.off("unhandledRejection", swallow);
+    }
+    expect(made.filter((r) => r.type === "pulumi:providers:aws")).toEqual([]);
+  });
+
+  it("takes fixed values only before the providers exist (they wait for the check of all of them)", async () => {
+    await recordingMocks("prod", {});
+    const context = new StackContext(loadStackConfig());
+    context.region("us-east-1");
+    expect(() => context.fixAtCreation({ vpcCidr: "10.0.0.0/16" })).toThrow(/before the first region\(\)/);
   });
 });
 

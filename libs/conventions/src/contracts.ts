@@ -13,8 +13,17 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export const HEALTH_CHECK_TOKEN_ARGUMENT = "check";
 
+/** What every stack exports, whatever its role. */
+export interface CommonStackOutputs {
+  /**
+   * The config values the stack was deployed with that cannot change on it (suffix, regions,
+   * a regional stack's VPC range): the next deploy is checked against them (StackContext).
+   */
+  createTimeConfig: Record<string, string>;
+}
+
 /** Outputs both regional stacks export. */
-export interface RegionalStackOutputs {
+export interface RegionalStackOutputs extends CommonStackOutputs {
   /** The region the stack deployed into. */
   region: string;
   vpcId: string;
@@ -97,7 +106,7 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
 export type DrRegionOutputs = RegionalStackOutputs;
 
 /** Outputs of `apps/global`. */
-export interface GlobalOutputs {
+export interface GlobalOutputs extends CommonStackOutputs {
   /** `enabled: <domain>`, or why DNS failover is off (it needs a custom domain). */
   dnsFailover: string;
   /** The custom domain clients use, when DNS failover is on. */

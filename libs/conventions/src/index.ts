@@ -1,10 +1,12 @@
 export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, WAF_RATE_WINDOW_SECONDS, writerMaxConnections, type ApiConfig } from "./api-config";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
+export { checkCreateTimeConfig, CREATE_TIME_CONFIG_OUTPUT, type CreateTimeConfig } from "./create-time-config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";
 export {
   HEALTH_CHECK_TOKEN_ARGUMENT,
+  type CommonStackOutputs,
   type DrRegionOutputs,
   type GlobalOutputs,
   type PrimaryRegionOutputs,

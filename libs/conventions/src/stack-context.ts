@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, StackConfig } from "./config";
+import { checkCreateTimeConfig, CREATE_TIME_CONFIG_OUTPUT, type CreateTimeConfig } from "./create-time-config";
 import { ResourceNamer } from "./names";
 import { regionProviderArgs } from "./providers";
 import { stackTags } from "./tags";
@@ -17,15 +19,34 @@ export interface RegionScope {
  * Where every program starts: the validated config, the stack's tags, and one explicit
  * provider (plus namer) per region it touches. Creating the context validates the config, so
  * a bad value fails before any resource is registered.
+ *
+ * It also keeps a deployed stack's create-time values (suffix, regions, and what a program adds
+ * with {@link fixAtCreation}): the providers wait until this stack's last deploy (its
+ * `createTimeConfig` output, read through a StackReference to itself) is known to agree, so a
+ * changed value stops the preview before any resource is touched.
  */
 export class StackContext {
   readonly config: StackConfig;
   readonly tags: Record<string, string>;
   private readonly scopes = new Map<string, RegionScope>();
+  private readonly createTime: CreateTimeConfig;
+  private checkedSuffix?: pulumi.Output<string>;
 
   constructor(config: StackConfig = loadStackConfig()) {
     this.config = config;
     this.tags = stackTags(config);
+    this.createTime = { environmentSuffix: config.environmentSuffix, primaryRegion: config.primaryRegion, drRegion: config.drRegion };
+  }
+
+  /** Adds values that cannot change once the stack is deployed (e.g. a VPC's range); before the first {@link region}. */
+  fixAtCreation(values: CreateTimeConfig): void {
+    if (this.scopes.size > 0) throw new Error("fixAtCreation must come before the first region(): the providers wait for the check of these values");
+    Object.assign(this.createTime, values);
+  }
+
+  /** The values to export as the stack's `createTimeConfig` output: the next deploy is checked against them. */
+  get createTimeConfig(): CreateTimeConfig {
+    return { ...this.createTime };
   }
 
   /** The scope of a region; its provider is named after the region and created once. */
@@ -34,11 +55,23 @@ export class StackContext {
     if (!scope) {
       scope = {
         region,
-        provider: new aws.Provider(region, regionProviderArgs(region, this.tags)),
+        // The suffix tag comes out of the check: no resource of this provider is registered before it passes.
+        provider: new aws.Provider(region, regionProviderArgs(region, { ...this.tags, EnvironmentSuffix: this.suffixAfterCheck() })),
         namer: new ResourceNamer({ environmentSuffix: this.config.environmentSuffix, region }),
       };
       this.scopes.set(region, scope);
     }
     return scope;
+  }
+
+  private suffixAfterCheck(): pulumi.Output<string> {
+    const { project, stack, environmentSuffix } = this.config;
+    this.checkedSuffix ??= new pulumi.StackReference("deployed-config", { name: `${pulumi.getOrganization()}/${project}/${stack}` })
+      .getOutput(CREATE_TIME_CONFIG_OUTPUT)
+      .apply((deployed) => {
+        checkCreateTimeConfig(deployed, this.createTime, stack);
+        return environmentSuffix;
+      });
+    return this.checkedSuffix;
   }
 }

@@ -411,6 +411,7 @@ export const answersAfter =
 /** The global stack's outputs for the synth fixtures' regions. */
 export function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {
   return {
+    createTimeConfig: { environmentSuffix: "dev", primaryRegion: primary.region, drRegion: dr.region },
     dnsFailover: "disabled: set payments-dr:domainName to enable DNS failover",
     primaryHealthCheckId: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
     drHealthCheckId: "1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",

@@ -6,6 +6,7 @@ import { FAKE_ACCOUNT_ID } from "./fake-cloud";
  * reads these instead of running the upstream program, and a renamed output breaks the build.
  */
 export const primaryRegionOutputs: PrimaryRegionOutputs = {
+  createTimeConfig: { environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.0.0.0/16" },
   region: "us-east-1",
   vpcId: "vpc-0primary",
   globalClusterId: "payments-dr-aurora-dev",
@@ -42,6 +43,7 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
 };
 
 export const drRegionOutputs: DrRegionOutputs = {
+  createTimeConfig: { environmentSuffix: "dev", primaryRegion: "us-east-1", drRegion: "us-east-2", vpcCidr: "10.1.0.0/16" },
   region: "us-east-2",
   vpcId: "vpc-0dr",
   clusterArn: `arn:aws:rds:us-east-2:${FAKE_ACCOUNT_ID}:cluster:payments-dr-aurora-use2-dev`,

@@ -14,6 +14,8 @@ export interface SynthAppOptions {
   config?: Record<string, string>;
   /** Outputs of upstream stacks, by StackReference name. */
   upstream?: Record<string, Record<string, unknown>>;
+  /** This stack's outputs from its last deploy (see SynthOptions.deployed). @default {} (a first deploy) */
+  deployed?: Record<string, unknown>;
   /** Show secret inputs' values, as `{ "[secret]": value }` (see SynthOptions.revealSecrets). */
   revealSecrets?: boolean;
 }
@@ -32,6 +34,7 @@ export function synthApp(appRoot: string, opts: SynthAppOptions): Promise<Plan> 
     config: { ...files.config, ...overrides },
     secretKeys: files.secretKeys,
     upstream: opts.upstream,
+    deployed: opts.deployed,
     revealSecrets: opts.revealSecrets,
     program: opts.program ?? (() => loadFresh(path.join(appRoot, "src", "index.ts"))),
   });

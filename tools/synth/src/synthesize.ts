@@ -15,6 +15,11 @@ export interface SynthOptions {
   secretKeys?: string[];
   /** Outputs of the stacks the program reads through StackReferences, by stack name. */
   upstream?: Record<string, Record<string, unknown>>;
+  /**
+   * This stack's outputs from its last deploy, as its StackReference to itself reads them
+   * (StackContext checks the create-time config against them). @default {} (a first deploy)
+   */
+  deployed?: Record<string, unknown>;
   /** Runs the program and returns its exports (its stack outputs). */
   program: () => unknown;
   /**
@@ -26,6 +31,9 @@ export interface SynthOptions {
 
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
+/** The organization the mock engine reports: the one the Pulumi CLI reports with a self-managed backend. */
+export const SYNTH_ORGANIZATION = "organization";
+
 /**
  * Runs a Pulumi program under the mock runtime (no CLI, no credentials) and returns its full
  * resource plan. Tests and `nx run <app>:synth` both use it, so they see the same thing.
@@ -33,6 +41,7 @@ const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 export async function synthesize(opts: SynthOptions): Promise<Plan> {
   const stack = opts.stack ?? "dev";
   const config = opts.config ?? {};
+  const upstream = { ...opts.upstream, [`${SYNTH_ORGANIZATION}/${opts.project}/${stack}`]: opts.deployed ?? {} };
   const defaultRegion = config["aws:region"] ?? null;
   const recorded = new Map<string, Omit<PlannedResource, "parent" | "options">>();
   const providerById = new Map<string, { name: string; region: string | null }>();
@@ -59,7 +68,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
           inputs: redactSecrets(await describeAssets(args.inputs), opts.revealSecrets) as Record<string, unknown>,
         });
         if (args.type === "pulumi:pulumi:StackReference") {
-          return stackReference(args.inputs.name ?? args.name, opts.upstream ?? {});
+          return stackReference(args.inputs.name ?? args.name, upstream);
         }
         const { id, state } = computedState(args.type, args.name, args.inputs, region ?? "us-east-1");
         if (args.type.startsWith(PROVIDER_TYPE_PREFIX)) providerById.set(id, { name: args.name, region });
@@ -72,6 +81,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     opts.project,
     stack,
     false,
+    SYNTH_ORGANIZATION,
   );
   pulumi.runtime.setAllConfig(config, opts.secretKeys);
 
@@ -84,7 +94,7 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     let programError: unknown;
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
-        if (args.type === "pulumi:pulumi:StackReference") requireUpstream(args.props.name ?? args.name, opts.upstream ?? {});
+        if (args.type === "pulumi:pulumi:StackReference") requireUpstream(args.props.name ?? args.name, upstream);
         names.set(args.resource, args.name);
         const parent = args.opts.parent ? (names.get(args.opts.parent) ?? null) : null;
         relations.set(key(args.type, args.name), { parent, options: plannedOptions(args.opts, names) });
