@@ -111,8 +111,8 @@ describe("RegionalAlarms", () => {
       threshold: 30,
       period: 86_400,
       evaluationPeriods: 1,
-      // A new certificate has no datapoint for up to a day: that must not page.
-      treatMissingData: "missing",
+      // A new certificate has no datapoint for up to a day (must not page); an expired one has none any more (must stay in ALARM).
+      treatMissingData: "ignore",
     });
     expect(alarmsOf(plan, "dr").has("certificate-expiry")).toBe(false);
     expect(alarmsOf(plan, "primary").get("health-throttles")!.inputs).toMatchObject({ comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1 });
@@ -196,7 +196,8 @@ describe("ReplicationAlarms", () => {
       dimensions: { TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" },
       statistic: "Average",
       threshold: RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE,
-      treatMissingData: "notBreaching",
+      // What CloudWatch does with any AWS/DynamoDB alarm, whatever it is told.
+      treatMissingData: "ignore",
     });
   });
 
@@ -211,7 +212,7 @@ describe("ReplicationAlarms", () => {
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: defaultAlarmThresholds.apiKeysReplicationLatencyMs,
       evaluationPeriods: defaultAlarmThresholds.rpoLagMinutes,
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
     });
     expect(defaultAlarmThresholds.apiKeysReplicationLatencyMs).toBe(RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE);
     expect(keys.inputs.alarmDescription).toMatch(/API keys table/);
@@ -311,10 +312,11 @@ describe("BucketReplicationAlarms", () => {
       threshold: RECOVERY_TARGETS.s3ReplicationMinutes * 60 * REPLICATION_WARNING_SHARE,
       // Three minutes: a burst of uploads is not a trend, and RTC's bound is 15 minutes.
       evaluationPeriods: 3,
-      treatMissingData: "notBreaching",
+      // As the S3 user guide asks of replication alarms: a gap keeps the state.
+      treatMissingData: "ignore",
     });
     expect(alarms.get("s3-replication-latency")!.inputs.alarmDescription).toMatch(/225 s or more late for 3 minutes/);
-    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication", evaluationPeriods: 3 });
+    expect(alarms.get("s3-pending-replication")!.inputs).toMatchObject({ namespace: "AWS/S3", metricName: "OperationsPendingReplication", evaluationPeriods: 3, treatMissingData: "ignore" });
     for (const alarm of alarms.values()) {
       expect(alarm.region).toBe("us-east-2");
       expect(alarm.inputs.dimensions).toEqual(DIMENSIONS);
@@ -336,7 +338,7 @@ describe("BucketReplicationAlarms", () => {
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: 1,
       evaluationPeriods: 1,
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
       alarmActions: [TOPIC["us-east-1"]],
     });
   });

@@ -40,8 +40,9 @@ export interface BucketReplicationAlarmsArgs {
 }
 
 /**
- * The alarms on one end of the S3 replication rule. Missing data is `notBreaching`: a minute
- * without a datapoint has nothing replicating late, pending or failing in it.
+ * The alarms on one end of the S3 replication rule. Missing data is `ignore`, as the S3 user
+ * guide asks of replication metric alarms: a gap keeps the alarm's state (the metrics stop
+ * when, say, the destination bucket is gone; an alarm must not turn OK then).
  * - source: any failed operation (e.g. the replication role cannot use the destination's key):
  *   that object never reaches the DR region unless it is written again or batch-replicated,
  *   and neither latency nor the backlog shows it, since it is no longer pending.
@@ -63,7 +64,7 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
+        treatMissingData: "ignore",
       },
     ];
   }
@@ -80,7 +81,7 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.s3ReplicationLatencySeconds,
       evaluationPeriods: t.s3ReplicationAlarmMinutes,
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
     },
     {
       role: "s3-pending-replication",
@@ -92,7 +93,7 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.s3OperationsPendingReplication,
       evaluationPeriods: t.s3ReplicationAlarmMinutes,
-      treatMissingData: "notBreaching",
+      treatMissingData: "ignore",
     },
   ];
 }

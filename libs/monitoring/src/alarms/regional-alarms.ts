@@ -162,8 +162,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       threshold: t.certificateDaysToExpiry,
       periodSeconds: DAY_SECONDS,
       evaluationPeriods: 1,
-      // ACM publishes daily; a new certificate has no datapoint for up to a day, which must not page.
-      treatMissingData: "missing",
+      // ACM publishes daily, and stops once the certificate has expired: keep the last state
+      // (ALARM stays ALARM); a new certificate without a datapoint yet does not page.
+      treatMissingData: "ignore",
     });
   }
   if (targets.aurora.role === "dr") {

@@ -53,14 +53,17 @@ function tableReplicationSpec(role: string, table: GlobalTableRef, thresholdMs: 
     comparison: "GreaterThanOrEqualToThreshold",
     threshold: thresholdMs,
     evaluationPeriods: minutes,
-    treatMissingData: "notBreaching",
+    treatMissingData: "ignore",
   };
 }
 
 /**
  * The specs of the DynamoDB replication and health-check alarms. Missing data:
- * - DynamoDB publishes replication metrics only while it replicates something: no
- *   writes, nothing to lose or to wait for, so `notBreaching`.
+ * - DynamoDB publishes replication metrics only while it replicates something, and CloudWatch
+ *   ignores missing data for every AWS/DynamoDB alarm whatever it is told (PutMetricAlarm API
+ *   reference, TreatMissingData): the alarm keeps its state until the next datapoint. Said as
+ *   it is, `ignore`: an alarm's state is the last datapoint's verdict, not proof of catch-up
+ *   (the runbook reads the metric itself before a failback).
  * - Route 53 publishes a health check's status every minute; a check nobody can see is not a
  *   healthy one, so `breaching`.
  */
