@@ -1,4 +1,6 @@
-import { perRegion } from "./clients";
+import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { createServer, type AddressInfo, type Socket } from "node:net";
+import { AWS_CALL_LIMITS, perRegion } from "./clients";
 
 describe("perRegion", () => {
   it("creates one client per region, on first use, and hands it out again after", () => {
@@ -13,4 +15,30 @@ describe("perRegion", () => {
     expect(client("us-east-2")).toEqual({ region: "us-east-2" });
     expect(created).toEqual(["us-east-1", "us-east-2"]);
   });
+});
+
+describe("AWS_CALL_LIMITS", () => {
+  it("gives up on an endpoint that accepts the connection and never answers (the SDK only warns without throwOnRequestTimeout)", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    // The CLI's handler settings, with a shorter answer time so the test need not wait 2 × 10 s.
+    const rds = new RDSClient({
+      ...AWS_CALL_LIMITS,
+      requestHandler: { ...AWS_CALL_LIMITS.requestHandler, requestTimeout: 300 },
+      region: "us-east-2",
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const started = Date.now();
+      await expect(rds.send(new DescribeGlobalClustersCommand({}))).rejects.toThrow(/requestTimeout|timed out|timeout/i);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      rds.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 15_000);
 });

@@ -1,4 +1,4 @@
-export { perRegion } from "./clients";
+export { AWS_CALL_LIMITS, perRegion } from "./clients";
 export { CliError, EXIT_CODES, FailedError, isAwsError, messageOf, oneLine, RefusedError, TimedOutError, type ExitCode } from "./errors";
 export { orDash, table } from "./format";
 export {

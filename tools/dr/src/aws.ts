@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
-import { isAwsError, perRegion } from "@payments-dr/cli-support";
+import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
@@ -45,15 +45,6 @@ export interface ProbeSample {
   healthy: boolean;
 }
 
-/**
- * Bounds on every AWS call. The SDK's defaults wait without limit and retry three times, so a
- * call into a region that is down could hold `dr status` for minutes, the very moment it is run.
- * A call gives up after 3 s without a connection or 10 s without an answer, and is tried twice.
- * Without `throwOnRequestTimeout` the SDK's HTTP handler only logs a warning when the answer is
- * late and keeps waiting: an endpoint that accepts connections and never answers would hold the
- * command for good, and `--timeout` would never fire.
- */
-export const AWS_CALL_LIMITS = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true }, maxAttempts: 2 } as const;
 
 /**
  * Bulk deletes of a whole window of sessions may be throttled (a table's capacity, or an
