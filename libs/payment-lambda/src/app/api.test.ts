@@ -109,6 +109,15 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["null headers", () => apiEvent({ method: "POST", path: "/payments", headers: null, body: JSON.stringify(VALID_PAYMENT) }), 400, "Idempotency-Key"],
     ["a null body (as the fixture has it)", () => apiEvent({ method: "POST", path: "/payments", headers: { "Idempotency-Key": "bad-28" } }), 400, "body"],
     ["a text/plain body", () => postPayment(VALID_PAYMENT, "bad-29", { headers: { "Content-Type": "text/plain" } }), 415, "Content-Type"],
+    // JSON.parse would round each of these to an integer in range: 1, 10^12, 1050.
+    ["a fraction finer than a double, just under 1", () => postPayment('{"amount":0.99999999999999999,"currency":"EUR"}', "bad-31"), 400, "amount"],
+    ["a fraction finer than a double, just over 10^12", () => postPayment('{"amount":1000000000000.00001,"currency":"EUR"}', "bad-32"), 400, "amount"],
+    ["a fraction finer than a double, in an exponent", () => postPayment('{"amount":1.050000000000000001e3,"currency":"EUR"}', "bad-33"), 400, "amount"],
+    // JSON.parse keeps the last; another reader (a log, a WAF rule, a proxy) may take the first.
+    ["the amount given twice", () => postPayment('{"amount":5,"currency":"EUR","amount":7}', "bad-34"), 400, "amount"],
+    // Not text: the driver would store U+FFFD instead.
+    ["an unpaired surrogate in reference", () => postPayment('{"amount":5,"currency":"EUR","reference":"order-\\ud800-1"}', "bad-35"), 400, "reference"],
+    ["an unpaired surrogate in description", () => postPayment('{"amount":5,"currency":"EUR","description":"\\udfff"}', "bad-36"), 400, "description"],
     ["a body over 16 KiB", () => postPayment({ ...VALID_PAYMENT, description: "x".repeat(17_000) }, "bad-30"), 413, "body"],
   ];
 

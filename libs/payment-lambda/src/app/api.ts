@@ -17,7 +17,7 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context?: Context) => Pro
  * Runs the route. The payments routes act for the merchant of the caller's API key, from the
  * authorizer context; a request without one (not through the authorizer) gets the same 401 as a bad key.
  */
-async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime: Runtime): Promise<Reply | Problem> {
+async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime: Runtime, bestEffort: AbortSignal | undefined): Promise<Reply | Problem> {
   if (route.name === "health") return healthHandler(runtime);
   const caller = callerOf(event);
   if (!caller) return unauthorized();
@@ -25,11 +25,11 @@ async function dispatch(route: RouteMatch, event: APIGatewayProxyEvent, runtime:
   // before answering, because Lambda freezes the container once the handler returns and a write
   // left in flight would resume (or time out) in some later invocation. It never rejects, and
   // the client's short timeouts bound it on the rare request that writes (one per key per 5 min).
-  const recorded = runtime.keyUsage.record(caller.keyId);
+  const recorded = runtime.keyUsage.record(caller.keyId, bestEffort);
   try {
     return route.name === "createPayment"
-      ? await createPaymentHandler(event, runtime, caller.merchantId)
-      : await getPaymentHandler(runtime, caller.merchantId, route.paymentId);
+      ? await createPaymentHandler(event, runtime, caller.merchantId, bestEffort)
+      : await getPaymentHandler(runtime, caller.merchantId, route.paymentId, bestEffort);
   } finally {
     await recorded;
   }
@@ -44,6 +44,13 @@ export const RESPONSE_MARGIN_MS = 1000;
 
 /** After the deadline, how long the interrupted work may take to unwind (its statements fail at once). */
 const UNWIND_MS = 250;
+
+/**
+ * How long before the deadline the request's best-effort DynamoDB calls (session write or read,
+ * the key's lastUsedAt) are abandoned: a payment already committed is answered 201, not lost to
+ * a DynamoDB that hangs into the deadline (which would answer 503 and blame the database).
+ */
+export const BEST_EFFORT_CUTOFF_MS = 250;
 
 /**
  * `work`, or a DatabaseUnavailableError once `budgetMs` has passed. Then both database
@@ -101,7 +108,8 @@ export function createApiHandler(runtime: Runtime): ApiHandler {
       route = matchRoute(event ?? ({} as APIGatewayProxyEvent));
       // Lambda's context always tells the time left; a caller's partial one may not: then no budget.
       const budgetMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS : undefined;
-      const reply = route instanceof Problem ? route : await withinBudget(dispatch(route, event, runtime), budgetMs, runtime);
+      const bestEffort = budgetMs === undefined ? undefined : AbortSignal.timeout(Math.max(budgetMs - BEST_EFFORT_CUTOFF_MS, 0));
+      const reply = route instanceof Problem ? route : await withinBudget(dispatch(route, event, runtime, bestEffort), budgetMs, runtime);
       response = reply instanceof Problem ? problemResponse(reply, requestId) : jsonResponse(reply);
     } catch (error) {
       if (error instanceof DatabaseUnavailableError) {

@@ -13,8 +13,8 @@ const MAX_TRACKED_KEYS = 1000;
 /** Records when each API key was last used. */
 export interface KeyUsageRecorder {
   readonly enabled: boolean;
-  /** Records that `keyId` is in use now, unless this container did so within the interval. Never rejects. */
-  record(keyId: string): Promise<void>;
+  /** Records that `keyId` is in use now, unless this container did so within the interval. Never rejects; `signal` abandons the write. */
+  record(keyId: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Options of {@link dynamoKeyUsageRecorder}. */
@@ -56,7 +56,7 @@ export function dynamoKeyUsageRecorder(options: DynamoKeyUsageOptions): KeyUsage
 
   return {
     enabled: true,
-    async record(keyId) {
+    async record(keyId, signal) {
       const at = now();
       if (!due(keyId, at)) return;
       try {
@@ -70,6 +70,7 @@ export function dynamoKeyUsageRecorder(options: DynamoKeyUsageOptions): KeyUsage
             ExpressionAttributeValues: { ":at": new Date(at).toISOString() },
             ReturnValues: "NONE",
           }),
+          { abortSignal: signal },
         );
       } catch (error) {
         options.metrics.count("ApiKeyUseNotRecorded");

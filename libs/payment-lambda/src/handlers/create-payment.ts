@@ -13,8 +13,12 @@ import { recordSession } from "../sessions/best-effort";
 /** The header that marks a replayed response. */
 export const REPLAY_HEADER = "Idempotency-Replayed";
 
-/** POST /payments for `merchantId` (the caller's): parse → validate → record once under the Idempotency-Key → respond. */
-export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime: Runtime, merchantId: string): Promise<Reply | Problem> {
+/**
+ * POST /payments for `merchantId` (the caller's): parse → validate → record once under the
+ * Idempotency-Key → respond. `bestEffort` abandons the session write: once the payment is
+ * committed, nothing best-effort may cost its answer.
+ */
+export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime: Runtime, merchantId: string, bestEffort?: AbortSignal): Promise<Reply | Problem> {
   const transportProblem = bodyTransportProblem(event);
   if (transportProblem) return transportProblem;
   const key = idempotencyKey(event);
@@ -33,7 +37,7 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
       runtime.metrics.count("PaymentCreated");
       // On the request's one log line ("Request handled"), rather than a line of its own.
       runtime.logger.appendKeys({ paymentId: outcome.payment.id, merchantId: request.merchantId });
-      await recordSession(runtime, outcome.payment);
+      await recordSession(runtime, outcome.payment, bestEffort);
       return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id, event.requestContext) } };
     case "replayed": {
       runtime.metrics.count("IdempotentReplay");

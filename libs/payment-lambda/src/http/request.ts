@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { invalid, valid, type Parsed } from "../parsed";
+import { isExactInteger, isNumberLiteral, topLevelMembers } from "./json-members";
 import { payloadTooLarge, unsupportedMediaType, type Problem } from "./problems";
 
 /** API Gateway allows 10 MB; a payment is a few hundred bytes. */
@@ -50,7 +51,25 @@ export function parseJsonObject(event: APIGatewayProxyEvent): Parsed<Record<stri
     return invalid("body", "is not valid JSON");
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return invalid("body", "must be a JSON object");
-  return valid(parsed as Record<string, unknown>);
+  return asWritten(body, parsed as Record<string, unknown>);
+}
+
+/**
+ * What JSON.parse hides, put back: a name given twice is refused (the parser keeps the last,
+ * another reader might take the first), and a number that is not an integer as written but
+ * parsed to one (`0.99999999999999999` → 1, `1000000000000.00001` → 10^12) becomes NaN, which no
+ * field accepts: an amount is never rounded into range.
+ */
+function asWritten(text: string, parsed: Record<string, unknown>): Parsed<Record<string, unknown>> {
+  const members = topLevelMembers(text);
+  const repeated = [...new Set(members.filter((member, index) => members.findIndex((m) => m.key === member.key) !== index).map((m) => m.key))];
+  if (repeated.length > 0) return { ok: false, errors: repeated.map((field) => ({ field, message: "must appear only once" })) };
+  for (const { key, source } of members) {
+    if (isNumberLiteral(source) && !isExactInteger(source) && Number.isInteger(parsed[key])) {
+      Object.defineProperty(parsed, key, { value: Number.NaN, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return valid(parsed);
 }
 
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";

@@ -26,6 +26,8 @@ const requiredOr = (message: string) => (issue: { input: unknown }) => (issue.in
 
 /** No control characters: they break logs and statements downstream. */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+/** No unpaired surrogates: not text, and the driver would store U+FFFD in their place, not what the merchant sent. */
+const NO_LONE_SURROGATES = /^[^\p{Cs}]*$/u;
 
 /** Optional text of at most `max` characters, counted as code points like PostgreSQL's `varchar(max)` (not UTF-16 units). */
 function text(max: number) {
@@ -35,6 +37,7 @@ function text(max: number) {
       v.minLength(1, "must not be empty"),
       v.maxCodePoints(max, `must be at most ${max} characters`),
       v.regex(NO_CONTROL_CHARACTERS, "must not contain control characters"),
+      v.regex(NO_LONE_SURROGATES, "must be valid Unicode text (an unpaired surrogate is not)"),
     ),
   );
 }

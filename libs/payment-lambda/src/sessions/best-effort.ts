@@ -14,10 +14,11 @@ export interface SessionContext {
 /**
  * Writes a committed payment's session. A DynamoDB failure is logged and counted, never
  * thrown: the payment is already recorded, and failing now would make the client retry it.
+ * `signal` abandons the write (the request's best-effort deadline: see app/api.ts).
  */
-export async function recordSession(context: SessionContext, payment: Payment): Promise<void> {
+export async function recordSession(context: SessionContext, payment: Payment, signal?: AbortSignal): Promise<void> {
   try {
-    await context.sessions.put(payment);
+    await context.sessions.put(payment, signal);
   } catch (error) {
     context.metrics.count("SessionWriteFailed");
     context.logger.warn("Session write failed; the payment is recorded", { paymentId: payment.id, error: loggableError(error) });
@@ -25,9 +26,9 @@ export async function recordSession(context: SessionContext, payment: Payment): 
 }
 
 /** The payment from its session, or undefined (off, absent, or DynamoDB failing: the caller falls back to PostgreSQL). */
-export async function readSession(context: SessionContext, paymentId: string): Promise<Payment | undefined> {
+export async function readSession(context: SessionContext, paymentId: string, signal?: AbortSignal): Promise<Payment | undefined> {
   try {
-    return await context.sessions.get(paymentId);
+    return await context.sessions.get(paymentId, signal);
   } catch (error) {
     context.metrics.count("SessionReadFailed");
     context.logger.warn("Session read failed; reading PostgreSQL", { paymentId, error: loggableError(error) });

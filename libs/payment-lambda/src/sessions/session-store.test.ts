@@ -1,4 +1,5 @@
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { countRows, freePort, migrate, startPostgres, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
@@ -119,6 +120,29 @@ describe("payment sessions in DynamoDB", () => {
       expect(hung.metrics.counts.SessionWriteFailed).toBe(1);
       // Two attempts of 1 s each, plus the payment itself.
       expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await hung.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 15_000);
+
+  it("DynamoDB that never answers while the request's time runs out → the committed payment is still 201: the best-effort writes are abandoned before the deadline", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const endpoint = `http://127.0.0.1:${port}`;
+    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, apiKeysTable: dynamo.apiKeysTable, dynamodbEndpoint: endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    // 1.5 s left: a 0.5 s budget after the response margin, the best-effort calls cut 0.25 s before it (the client's own limit is 2 × 1 s).
+    const context = { getRemainingTimeInMillis: () => 1500 } as unknown as Context;
+    try {
+      const before = await countRows(server.url);
+      const created = await hung.handler(postPayment(VALID_PAYMENT, "session-deadline"), context);
+      expect(created.statusCode).toBe(201);
+      expect((await countRows(server.url)).payments - before.payments).toBe(1);
+      expect(hung.metrics.counts).toMatchObject({ SessionWriteFailed: 1, ApiKeyUseNotRecorded: 1 });
+      expect(hung.metrics.counts.DatabaseUnavailable).toBeUndefined();
     } finally {
       await hung.close();
       for (const socket of sockets) socket.destroy();

@@ -10,10 +10,10 @@ export const SESSION_TTL_SECONDS = 24 * 60 * 60;
 
 /** Session state of a payment in the DynamoDB sessions table. The system of record stays PostgreSQL. */
 export interface SessionStore {
-  /** Writes the payment's session. Callers treat a failure as non-fatal. */
-  put(payment: Payment): Promise<void>;
-  /** The payment as last written to its session, or undefined. */
-  get(paymentId: string): Promise<Payment | undefined>;
+  /** Writes the payment's session. Callers treat a failure as non-fatal. `signal` abandons the call. */
+  put(payment: Payment, signal?: AbortSignal): Promise<void>;
+  /** The payment as last written to its session, or undefined. `signal` abandons the call. */
+  get(paymentId: string, signal?: AbortSignal): Promise<Payment | undefined>;
 }
 
 /**
@@ -68,13 +68,15 @@ export interface DynamoSessionStoreOptions {
 export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionStore {
   const now = options.now ?? Date.now;
   return {
-    async put(payment) {
+    async put(payment, signal) {
       const { client, commands } = await options.dynamoDb();
-      await client.send(new commands.PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }));
+      await client.send(new commands.PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }), { abortSignal: signal });
     },
-    async get(paymentId) {
+    async get(paymentId, signal) {
       const { client, commands } = await options.dynamoDb();
-      const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(paymentId) } }));
+      const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(paymentId) } }), {
+        abortSignal: signal,
+      });
       return fromSessionItem(Item, now());
     },
   };
