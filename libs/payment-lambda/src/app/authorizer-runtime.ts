@@ -27,6 +27,7 @@ export interface AuthorizerRuntimeOverrides {
 export function createAuthorizerRuntime(settings: AuthorizerSettings, overrides: AuthorizerRuntimeOverrides = {}): AuthorizerRuntime {
   const logger = overrides.logger ?? createLogger(settings.observability);
   const metrics = overrides.metrics ?? createMetrics(settings.observability);
-  const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
+  // A key record holds no number: one that even the SDK cannot convert makes the item malformed (401), not the table unreadable (503).
+  const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb, numbersAsText: true });
   return { settings, logger, metrics, dynamoDb, keys: dynamoApiKeyStore({ tableName: settings.apiKeysTable, dynamoDb }) };
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey, type ApiKeyRecord } from "@payments-dr/api-keys";
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import type { AuthorizerSettings } from "../config/settings";
@@ -182,6 +182,21 @@ describe("the authorizer, against a local DynamoDB with the real hashing", () =>
     await authorize(authorizerEvent({ authorization: null })).catch(() => undefined);
     expect((metrics.counts.AuthorizerAllowed ?? 0) - (before.AuthorizerAllowed ?? 0)).toBe(1);
     expect((metrics.counts.AuthorizerDenied ?? 0) - (before.AuthorizerDenied ?? 0)).toBe(2);
+  });
+
+  it("treats an item holding a number no JavaScript number can hold as malformed (401), not as an unreadable table (503, which would also tell the key id exists)", async () => {
+    const key = newApiKey({ merchantId: "merchant-9" });
+    await dynamo.documents.send(
+      new PutCommand({ TableName: dynamo.apiKeysTable, Item: { ...key.record, status: "revoked", note: NumberValue.from("12345678901234567.5") } }),
+    );
+    await expect(authorize(authorizerEvent({ authorization: bearer(key.apiKey) }))).rejects.toThrow(new Error(UNAUTHORIZED));
+  });
+
+  it("answers a request path holding a '*' as any other (API Gateway puts the request's own path in the method ARN): 401 for a bad key, the usual policy for a good one", async () => {
+    const path = "/payments/*";
+    await expect(authorize(authorizerEvent({ method: "GET", path, resource: "/payments/{id}", authorization: "junk" }))).rejects.toThrow(new Error(UNAUTHORIZED));
+    const allowed = await authorize(authorizerEvent({ method: "GET", path, resource: "/payments/{id}", authorization: bearer(active.apiKey) }));
+    expect(allowed.policyDocument).toEqual((await authorize(authorizerEvent({ authorization: bearer(active.apiKey) }))).policyDocument);
   });
 
   it("fails (not 401) for an event that carries no execute-api method ARN", async () => {

@@ -11,7 +11,8 @@ export interface ApiStage {
 }
 
 /** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>`, as API Gateway sends it. */
-const METHOD_ARN = /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)\/([A-Za-z0-9_-]+)\/[A-Z]+\/[^*]*$/;
+// The path is the request's own, whatever it holds (a `*` included): only the API and stage feed the policy.
+const METHOD_ARN = /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)\/([A-Za-z0-9_-]+)\/[A-Z]+\/.*$/s;
 
 /** The API and stage of an authorizer event's `methodArn`, or undefined when it is not one. */
 export function apiStageOf(methodArn: unknown): ApiStage | undefined {

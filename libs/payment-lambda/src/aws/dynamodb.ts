@@ -14,6 +14,12 @@ export interface DynamoDbOptions {
   endpoint?: string;
   /** Extra client config (tests: region, credentials). */
   clientConfig?: DynamoDBClientConfig;
+  /**
+   * Read numbers as text (the document client's `wrapNumbers`), for a reader whose items hold
+   * none: a number JavaScript cannot represent then fails the item's own check, not the read.
+   * @default false
+   */
+  numbersAsText?: boolean;
 }
 
 /** The client, created on first use and shared by every caller in the container. */
@@ -41,6 +47,7 @@ async function loadDynamoDb(options: DynamoDbOptions): Promise<DynamoDb> {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...options.clientConfig,
     }),
+    { unmarshallOptions: { wrapNumbers: options.numbersAsText ?? false } },
   );
   return { client, commands: { GetCommand: lib.GetCommand, PutCommand: lib.PutCommand, UpdateCommand: lib.UpdateCommand } };
 }
