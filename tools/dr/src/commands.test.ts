@@ -310,6 +310,13 @@ describe("switchover", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
+  it("takes Ctrl+C at the prompt (readline's AbortError) as a no: exit 2, nothing moved", async () => {
+    const aborted = Object.assign(new Error("Aborted with Ctrl+C"), { name: "AbortError" });
+    const { code } = await dr(["switchover", "--to", DR], { isTTY: true, ask: async () => Promise.reject(aborted) });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
   it("resumes after a crash mid-switchover: waits for the move in progress, no second Switchover call", async () => {
     world.startMove(DR);
     const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);

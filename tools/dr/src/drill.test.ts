@@ -260,6 +260,17 @@ describe("drill", () => {
     expect(world.calls.filter((c) => c.command === "SwitchoverGlobalCluster")).toEqual([]);
   });
 
+  it("moves nothing when no payment of the baseline is acknowledged (a revoked drill key: every payment 401), and says why: exit 2", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    const revoked = `pdr_${"fedcba9876543210"}_${"r".repeat(43)}`;
+    const refusal = await drill(context(paymentsApi(world, false), clock), { ...options, apiKey: revoked }).catch((e: unknown) => e);
+    expect(refusal).toMatchObject({ exitCode: 2 });
+    expect((refusal as Error).message).toMatch(/^no test payment was acknowledged in the 10 s before the first switchover \(\d+ sent: \d+ × HTTP 401\), so nothing was moved: check DR_DRILL_API_KEY/);
+    expect(world.calls.filter((c) => c.command === "SwitchoverGlobalCluster")).toEqual([]);
+    expect(world.writer).toBe(HOME);
+  });
+
   it("refuses to start unless the home region is the idle writer", async () => {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);

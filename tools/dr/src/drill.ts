@@ -7,7 +7,7 @@ import { type RoleChangeResult, switchover } from "./role-change";
 import { readGlobalCluster, roleOf } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
-import { forgetSessions, lostPayments, type OutageWindow, outageWindows, PaymentTraffic, type TrafficOptions } from "./traffic";
+import { forgetSessions, lostPayments, type OutageWindow, outageWindows, type PaymentAttempt, PaymentTraffic, type TrafficOptions } from "./traffic";
 import { AIM_RTO_SECONDS, MAX_LAG_SECONDS, RTO_SECONDS } from "./thresholds";
 import { deadlineFrom, waitFor } from "./wait";
 
@@ -71,8 +71,16 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
   let error: string | undefined;
   traffic.start();
   timeline.mark(`payments started to ${described}`);
+  await ctx.clock.sleep(options.settleSeconds * 1000);
+  // A drill that cannot pay (a revoked key, an API down) would move production and measure nothing.
+  if (!traffic.attempts.some((a) => a.paymentId)) {
+    const attempts = await traffic.stop();
+    throw new RefusedError(
+      `no test payment was acknowledged in the ${options.settleSeconds} s before the first switchover (${answersOf(attempts)}), so nothing was moved: ` +
+        `check DR_DRILL_API_KEY (the drill merchant's key, e.g. a 401) and ${described}`,
+    );
+  }
   try {
-    await ctx.clock.sleep(options.settleSeconds * 1000);
     timeline.mark(`switchover ${home.region} → ${dr.region}`);
     // Payments follow the writer as soon as it moves, not after the move's own checks.
     switchovers.push(await switchover(ctx, dr, { yes: true, onWriter: () => (writerApi = dr.apiUrl) }));
@@ -119,6 +127,16 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     totalSeconds: timeline.totalSeconds(),
     ...(error ? { error } : {}),
   };
+}
+
+/** The answers a set of payments got, e.g. "4 sent: 4 × HTTP 401". */
+function answersOf(attempts: PaymentAttempt[]): string {
+  const counts = new Map<string, number>();
+  for (const a of attempts) {
+    const answer = a.httpStatus === null ? (a.error ?? "no answer") : `HTTP ${a.httpStatus}`;
+    counts.set(answer, (counts.get(answer) ?? 0) + 1);
+  }
+  return `${attempts.length} sent${[...counts].map(([answer, n]) => `${n === attempts.length ? ": " : ", "}${n} × ${answer}`).join("")}`;
 }
 
 /** The observed RTO against the promise and the aim: at them still within. */

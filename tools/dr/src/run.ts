@@ -182,7 +182,11 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
 function confirmer(env: Environment): Confirm {
   return async (question) => {
     if (!env.isTTY || !env.ask) throw new RefusedError(`${question} — no terminal to confirm on: pass --yes to proceed non-interactively`);
-    const answer = await env.ask(`${question} [y/N] `);
+    // Ctrl+C at the prompt is a no (readline rejects with an AbortError): nothing was changed, exit 2.
+    const answer = await env.ask(`${question} [y/N] `).catch((error: unknown) => {
+      if (error instanceof Error && error.name === "AbortError") return "";
+      throw error;
+    });
     return /^y(es)?$/i.test(answer.trim());
   };
 }
