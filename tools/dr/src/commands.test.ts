@@ -310,6 +310,19 @@ describe("switchover", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
+  it.each([
+    ["cancels it", "cancelled" as const, /AWS is cancelling the move towards us-east-2/],
+    ["rolls it back", "rolled-back" as const, /the move towards us-east-2 ended without making it the writer \(cancelled or rolled back by AWS; status available, writer us-east-1\)/],
+  ])("stops at once (exit 3, not a wait to the timeout) when AWS %s, and says so", async (_how, outcome, message) => {
+    world.moveOutcome = outcome;
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toMatch(message);
+    expect(world.writer).toBe(HOME);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
   it("takes Ctrl+C at the prompt (readline's AbortError) as a no: exit 2, nothing moved", async () => {
     const aborted = Object.assign(new Error("Aborted with Ctrl+C"), { name: "AbortError" });
     const { code } = await dr(["switchover", "--to", DR], { isTTY: true, ask: async () => Promise.reject(aborted) });

@@ -264,6 +264,7 @@ interface WriterWait {
 
 async function waitForWriter(ctx: Context, target: RegionSite, deadline: number, { settle, timeline, onWriter }: WriterWait): Promise<void> {
   let writerSeen = false;
+  let movingSeen = false;
   await waitFor(
     ctx,
     `${target.region} to become the writer${settle ? " and the global cluster to be available" : ""}`,
@@ -279,6 +280,14 @@ async function waitForWriter(ctx: Context, target: RegionSite, deadline: number,
     },
     deadline,
     (global) => `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`,
+    // A move AWS cancels or rolls back ends without the target as writer: waiting cannot mend that.
+    (global) => {
+      const state = `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`;
+      if (global.operation?.status === "cancelling") return `AWS is cancelling the move towards ${target.region} (${state}): nothing more will happen on its own. See \`dr status\` and the RDS events of ${global.id}, then decide`;
+      if (operationInProgress(global)) movingSeen = true;
+      else if (movingSeen && roleOf(global, target) !== "writer") return `the move towards ${target.region} ended without making it the writer (cancelled or rolled back by AWS; ${state}). See \`dr status\` and the RDS events of ${global.id}, then decide`;
+      return undefined;
+    },
   );
   if (settle) timeline?.mark(`${ctx.topology.globalClusterId} is available`);
 }

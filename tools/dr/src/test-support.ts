@@ -43,6 +43,8 @@ export class FakeWorld {
   refuseMoves = false;
   /** Describes of the global cluster before a requested move completes (Infinity: never). */
   convergeAfter = 2;
+  /** How a requested move ends: it completes, AWS cancels it (FailoverState `cancelling`, then nothing), or it rolls back (nothing, the writer unchanged). */
+  moveOutcome: "completes" | "cancelled" | "rolled-back" = "completes";
   /** The newest lag datapoint's value, or a function of that datapoint's time (epoch ms). */
   lagMs: number | ((at: number) => number) = 800;
   /**
@@ -91,7 +93,7 @@ export class FakeWorld {
       serve("rds", "DescribeGlobalClusters", () => {
         if (this.target !== undefined) {
           this.pending -= 1;
-          if (this.pending <= 0) this.complete();
+          if (this.pending <= 0) this.end();
         }
         return {
           GlobalClusters: [
@@ -272,6 +274,17 @@ export class FakeWorld {
     this.target = to;
     this.pending = this.convergeAfter;
     return { GlobalCluster: { GlobalClusterIdentifier: this.outputs.primary.globalClusterId, Status: status } };
+  }
+
+  private end(): void {
+    if (this.moveOutcome === "completes") return this.complete();
+    if (this.moveOutcome === "cancelled" && this.operation && this.operation.Status !== "cancelling") {
+      this.operation.Status = "cancelling";
+      return;
+    }
+    this.status = "available";
+    this.operation = undefined;
+    this.target = undefined;
   }
 
   private complete(): void {

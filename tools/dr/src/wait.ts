@@ -1,4 +1,4 @@
-import { messageOf, TimedOutError } from "@payments-dr/cli-support";
+import { FailedError, messageOf, TimedOutError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 
 /** `--timeout` from now: a move's starts once the operator has confirmed, so their reading time is not counted. */
@@ -9,7 +9,8 @@ export function deadlineFrom(ctx: Context): number {
 /**
  * Polls `probe` until `done` holds or `deadline` (epoch ms on ctx.clock) passes. A probe that
  * throws is retried (APIs blink during a role change); the timeout message says what was last
- * seen, so the operator knows whether to wait longer or look elsewhere.
+ * seen, so the operator knows whether to wait longer or look elsewhere. `failed` names a state
+ * that waiting cannot mend: it ends the wait at once (exit 3) with its message.
  */
 export async function waitFor<T>(
   ctx: Context,
@@ -18,15 +19,21 @@ export async function waitFor<T>(
   done: (value: T) => boolean,
   deadline: number,
   describe: (value: T) => string,
+  failed?: (value: T) => string | undefined,
 ): Promise<T> {
   let last = "nothing yet";
   for (;;) {
+    let seen: { value: T } | undefined;
     try {
-      const value = await probe();
-      if (done(value)) return value;
-      last = describe(value);
+      seen = { value: await probe() };
     } catch (error) {
       last = `error: ${messageOf(error)}`;
+    }
+    if (seen) {
+      if (done(seen.value)) return seen.value;
+      const failure = failed?.(seen.value);
+      if (failure !== undefined) throw new FailedError(failure);
+      last = describe(seen.value);
     }
     const now = ctx.clock.now().getTime();
     if (now >= deadline) {
