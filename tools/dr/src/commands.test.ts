@@ -323,6 +323,35 @@ describe("switchover", () => {
     expect(clock.now().getTime() - started).toBeLessThan(60_000);
   });
 
+  it("refuses to pass off a failover with data loss under way as its own RPO-0 switchover, and names the command that follows it", async () => {
+    world.startMove(DR, "failing-over", true);
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/a failover with data loss towards us-east-2 is in progress, not a switchover: follow it with `dr failover --to us-east-2 --allow-data-loss`/);
+  });
+
+  it("refuses a failover when the writer is none of the clusters the outputs name (stale outputs: the old writer's /health cannot be asked), unless --force", async () => {
+    const stale = stackOutputsDir({
+      "primary-region": { ...outputs.primary, clusterArn: "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-old" },
+      "dr-region": outputs.dr,
+      global: outputs.global,
+    });
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { outputs: stale });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/is none of the clusters the stacks' outputs name: the outputs read are stale/);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("a failover re-run that finds the move under way still ends with the clear-sessions step", async () => {
+    world.startMove(DR, "failing-over", true);
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(/failover us-east-1 → us-east-2: done \(waited for the move already in progress\)/);
+    expect(stdout).toMatch(/next: delete the sessions of the payments the failover may have lost .*dr:clear-sessions -- --region us-east-2 --since </);
+  });
+
   it("takes Ctrl+C at the prompt (readline's AbortError) as a no: exit 2, nothing moved", async () => {
     const aborted = Object.assign(new Error("Aborted with Ctrl+C"), { name: "AbortError" });
     const { code } = await dr(["switchover", "--to", DR], { isTTY: true, ask: async () => Promise.reject(aborted) });

@@ -77,6 +77,11 @@ export function formatRoleChange(result: RoleChangeResult): string {
       `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region ${result.to} --since ${result.rpoEstimate.lostSince}` +
         ` (earlier if the outage began more than ${LOST_WRITES_LOOKBACK_SECONDS / 60} minutes before the failover; docs/runbook.md)`,
     );
+  } else if (result.command === "failover") {
+    // A re-run that found the move under way or done: the run that requested it printed the exact --since.
+    lines.push(
+      `next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region ${result.to} --since <the --since the run that requested the failover printed in its timeline; else ${LOST_WRITES_LOOKBACK_SECONDS / 60} minutes before the writer's region began to fail> (docs/runbook.md)`,
+    );
   }
   lines.push(
     result.command === "failover"

@@ -76,6 +76,10 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
     if (towards && towards !== target) {
       throw new RefusedError(`a ${global.operation?.status ?? global.status} towards ${towards.region} is in progress: wait for it (dr status), then decide`);
     }
+    // Not this command's move: reporting it as an RPO-0 switchover would hide the data loss and the sessions to clear.
+    if (global.operation?.dataLossAllowed === true) {
+      throw new RefusedError(`a failover with data loss towards ${target.region} is in progress, not a switchover: follow it with \`dr failover --to ${target.region} --allow-data-loss\` (it waits for the move and says which sessions to clear)`);
+    }
     timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it instead of starting another`);
     await waitForWriter(ctx, target, deadline, { settle: true, onWriter: options.onWriter });
     timeline.mark(`${target.region} is the writer and ${global.id} is available`);
@@ -134,6 +138,13 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
   if (roleOf(global, target) === "writer") return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
   if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
+  // A writer the outputs do not name: its region's /health (the split-writes guard below) cannot be asked.
+  const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
+  if (unknownWriter && !options.force) {
+    throw new RefusedError(
+      `the writer ${unknownWriter.clusterArn} is none of the clusters the stacks' outputs name: the outputs read are stale or another stack's, so whether the old writer still serves cannot be checked. Read fresh outputs (--outputs DIR, or the stacks), or, once its traffic is stopped, re-run with --force`,
+    );
+  }
 
   if (operationInProgress(global)) {
     timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it`);

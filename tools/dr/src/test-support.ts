@@ -236,9 +236,9 @@ export class FakeWorld {
     };
   }
 
-  /** A move under way, as after a crash of the CLI that started it. */
-  startMove(to: string, status = "switching-over"): void {
-    this.begin(to, status, false);
+  /** A move under way, as after a crash of the CLI that started it (a failover with data loss when `status` is failing-over and `dataLoss`). */
+  startMove(to: string, status = "switching-over", dataLoss = false): void {
+    this.begin(to, status, dataLoss);
   }
 
   clients(): ClientFactory {
