@@ -342,6 +342,16 @@ describe("switchover", () => {
     expect(calls("FailoverGlobalCluster")).toHaveLength(0);
   });
 
+  it("refuses a failover to the region that holds the writer while its /health fails, and suggests the other region (no wait to the timeout)", async () => {
+    // us-east-1's API is down (its /health 503), while its RDS API still answers.
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }), [drRegionOutputs.healthUrl]: healthy });
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["failover", "--to", "primary", "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .*: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
   it("a failover re-run that finds the move under way still ends with the clear-sessions step", async () => {
     world.startMove(DR, "failing-over", true);
     world.down.add(HOME);

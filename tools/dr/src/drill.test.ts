@@ -260,6 +260,17 @@ describe("drill", () => {
     expect(world.calls.filter((c) => c.command === "SwitchoverGlobalCluster")).toEqual([]);
   });
 
+  it("stopped half-way (the demoted cluster's lag never falls under 15 s), says where the writer is left and to fail back: a re-run would be refused", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    // us-east-2's lag is fine for the way there; us-east-1's, once demoted, never falls under 15 s.
+    world.lagMs = () => (world.secondarySince[HOME] === undefined ? 800 : 20_000);
+    const result = await drill(context(paymentsApi(world, false), clock), options);
+    expect(world.writer).toBe("us-east-2");
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/; the writer is left in us-east-2: check `dr status`, then move it home with `dr failback`/);
+  });
+
   it("moves nothing when no payment of the baseline is acknowledged (a revoked drill key: every payment 401), and says why: exit 2", async () => {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);

@@ -4,7 +4,7 @@ import type { Context } from "./context";
 import { lagAcceptable, operationInProgress } from "./preflight";
 import { confirmOrRefuse } from "./confirm";
 import { type RoleChangeResult, switchover } from "./role-change";
-import { readGlobalCluster, roleOf } from "./status";
+import { readGlobalCluster, roleOf, writerSite } from "./status";
 import { Timeline, type TimelineEvent } from "./timeline";
 import type { RegionSite } from "./topology";
 import { forgetSessions, lostPayments, type OutageWindow, outageWindows, type PaymentAttempt, PaymentTraffic, type TrafficOptions } from "./traffic";
@@ -96,6 +96,9 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     await ctx.clock.sleep(options.settleSeconds * 1000);
   } catch (caught) {
     error = messageOf(caught);
+    // Its own advice ("re-run the same command") does not fit a drill, which refuses to start away from home.
+    const writerNow = await readGlobalCluster(ctx, [dr, home]).then((g) => writerSite(g, ctx.topology)?.region, () => undefined);
+    if (writerNow !== home.region) error += `; the writer is ${writerNow ? `left in ${writerNow}` : "unknown"}: check \`dr status\`, then move it home with \`dr failback\` (docs/runbook.md, Failback)`;
     timeline.mark(`drill stopped: ${error}`);
   }
   const attempts = await traffic.stop();

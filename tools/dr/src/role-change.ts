@@ -136,7 +136,17 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   // A move away from the target is refused before anything else: the target may still be the writer, not for long.
   const towards = operationInProgress(global) ? ctx.topology.byClusterArn(global.operation?.toClusterArn) : undefined;
   if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
-  if (roleOf(global, target) === "writer") return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
+  if (roleOf(global, target) === "writer") {
+    // Asked to fail over to the region that holds the writer: if that region is the failing one, no wait mends it.
+    const health = await checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs);
+    if (!health.ok && !operationInProgress(global)) {
+      const other = ctx.topology.other(target);
+      throw new RefusedError(
+        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`}: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
+      );
+    }
+    return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
+  }
   if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
   // A writer the outputs do not name: its region's /health (the split-writes guard below) cannot be asked.
   const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
