@@ -656,6 +656,17 @@ describe("failback", () => {
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
   });
 
+  it("times out on a home /health that never answers 200 with the runbook's advice: writes are down in both regions, switch back to us-east-2 at once", async () => {
+    world.writer = DR;
+    // The home Lambda never reaches its cluster: its /health stays 503 for role primary, before the move and after it.
+    const unreachable = async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: unreachable, [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await dr(["failback", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/us-east-1 holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with `dr switchover --to us-east-2`/);
+    expect(stderr).not.toMatch(/re-run the same command/);
+  });
+
   it("switches back to the primary-region stack's region once it has rejoined", async () => {
     world.writer = DR;
     const { code, stdout } = await dr(["failback", "--yes", "--json"]);

@@ -1,4 +1,4 @@
-import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
+import { FailedError, messageOf, RefusedError, TimedOutError } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
 import { confirmOrRefuse } from "./confirm";
 import type { Context } from "./context";
@@ -333,7 +333,16 @@ async function finish(
     deadline,
     (cluster) => `status ${cluster.status}`,
   );
-  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`);
+  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`).catch(
+    (error: unknown) => {
+      // Back home but its API cannot write: the other region's cannot either (no peering), so waiting is the wrong advice.
+      if (command !== "failback" || !(error instanceof TimedOutError)) throw error;
+      const other = ctx.topology.other(target);
+      throw new TimedOutError(
+        `${error.message.replace(/; it may still complete:.*$/, "")}. ${target.region} holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with \`dr switchover --to ${other.region}\`, then find out why ${target.region}'s Lambda cannot reach its cluster (docs/runbook.md, Failback)`,
+      );
+    },
+  );
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
   await checkWrites(ctx, command, target, timeline, deadline);
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
