@@ -1,10 +1,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
-import { setAppRolePassword } from "../db/app-role";
+import { configureAppRole } from "../db/app-role";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase } from "../db/database";
 import { hashMigrations, readMigrations } from "../migrations/files";
-import { applyMigrations, type MigrationResult } from "../migrations/runner";
+import { applyMigrations, MIGRATION_LOCK_KEY, type MigrationResult } from "../migrations/runner";
 
 /** Arguments of {@link createMigrateHandler}. */
 export interface MigrateHandlerArgs {
@@ -44,8 +44,8 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
       if (args.appCredentials) {
         const secret = await args.appCredentials.get();
-        await db.writer.use((client) => setAppRolePassword(client, secret));
-        args.logger.info("App role password set", { role: secret.username });
+        await db.writer.use((client) => configureAppRole(client, secret, MIGRATION_LOCK_KEY));
+        args.logger.info("App role reset to its grants, password set", { role: secret.username });
       }
       return result;
     } finally {

@@ -25,12 +25,58 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
 }
 
 /**
- * Lets the app role log in with the app secret's password (run by the migrate function, as the
- * master user, after the migrations created the role). Idempotent: running it again sets the
- * same password. The secret must name the app role: credentials of another user are refused.
+ * The app role's privileges in the payments database, exactly: granted again on every migrate
+ * run, after everything else on the schema's objects is revoked (003 granted them first). A new
+ * table's grant goes here too, not only in its migration.
  */
-export async function setAppRolePassword(client: ClientBase, secret: DbSecret): Promise<void> {
+export const APP_ROLE_GRANTS: readonly string[] = [
+  `GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`,
+  `GRANT SELECT, INSERT ON payments TO ${APP_ROLE}`,
+  `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${APP_ROLE}`,
+];
+
+/** Attributes that only a superuser can take away (the master user of Aurora is not one). */
+const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATION", rolbypassrls: "BYPASSRLS" } as const;
+
+/**
+ * Puts the app role back to exactly what it should be, and lets it log in with the app secret's
+ * password (run by the migrate function, as the master user, after the migrations created the
+ * role). Whatever was added to the role since (an attribute, a membership, a setting such as
+ * `default_transaction_read_only` it may set on itself, a grant) is taken away: a run leaves it
+ * its rows and nothing else. One transaction, under the migrations' lock, so concurrent runs
+ * wait for each other. The secret must name the app role: credentials of another user are refused.
+ */
+export async function configureAppRole(client: ClientBase, secret: DbSecret, lockKey: number): Promise<void> {
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
-  // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
-  await client.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`);
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [lockKey]);
+    const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
+    if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
+    const held = Object.entries(SUPERUSER_ATTRIBUTES).filter(([column]) => rows[0]![column as keyof typeof SUPERUSER_ATTRIBUTES]).map(([, attribute]) => attribute);
+    if (held.length > 0) throw new Error(`${APP_ROLE} has ${held.join(", ")}: only a superuser can take that away; have it done, then deploy again`);
+    const memberships = await client.query<{ rolname: string }>(
+      "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+      [APP_ROLE],
+    );
+    const database = (await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name;
+    const statements = [
+      `ALTER ROLE ${APP_ROLE} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity'`,
+      `ALTER ROLE ${APP_ROLE} RESET ALL`,
+      `ALTER ROLE ${APP_ROLE} IN DATABASE ${client.escapeIdentifier(database)} RESET ALL`,
+      ...memberships.rows.map(({ rolname }) => `REVOKE ${client.escapeIdentifier(rolname)} FROM ${APP_ROLE}`),
+      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${APP_ROLE}`,
+      `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${APP_ROLE}`,
+      `REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${APP_ROLE}`,
+      `REVOKE ALL ON SCHEMA public FROM ${APP_ROLE}`,
+      ...APP_ROLE_GRANTS,
+      // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
+      `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
+    ];
+    for (const statement of statements) await client.query(statement);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
 }

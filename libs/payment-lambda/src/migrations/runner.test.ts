@@ -229,6 +229,39 @@ describe("the migrate function", () => {
     await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
   });
 
+  it("puts back an app role that gained powers (an attribute, a membership, a setting it set on itself, a grant): it keeps its rows and nothing else", async () => {
+    const url = await freshDatabase();
+    const password = "app-pw-Zq8!y";
+    const handler = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      migrationsDir: MIGRATIONS_DIR,
+      logger,
+      appCredentials: appSecret(APP_ROLE, password),
+    });
+    await handler();
+    const asApp = new URL(url);
+    asApp.username = APP_ROLE;
+    asApp.password = password;
+    // What a compromised function, or a hand-made change, could leave behind.
+    await withClient(url, async (client) => {
+      await client.query(`ALTER ROLE ${APP_ROLE} CREATEDB CONNECTION LIMIT 1`);
+      await client.query(`GRANT pg_read_all_data TO ${APP_ROLE}`);
+      await client.query("CREATE TABLE IF NOT EXISTS secrets (s text)");
+      await client.query(`GRANT UPDATE, DELETE ON payments TO ${APP_ROLE}`);
+    });
+    await withClient(asApp.toString(), (client) => client.query(`ALTER ROLE ${APP_ROLE} SET default_transaction_read_only = on`));
+    await handler();
+    const role = await withClient(url, async (client) => (await client.query("SELECT rolcreatedb, rolconnlimit FROM pg_roles WHERE rolname = $1", [APP_ROLE])).rows[0]);
+    expect(role).toEqual({ rolcreatedb: false, rolconnlimit: -1 });
+    await withClient(asApp.toString(), async (client) => {
+      expect((await client.query("SHOW default_transaction_read_only")).rows[0]).toEqual({ default_transaction_read_only: "off" });
+      for (const forbidden of ["SELECT * FROM secrets", "UPDATE payments SET amount = 1", "DELETE FROM payments"]) {
+        await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
+      }
+      await client.query("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created')");
+    });
+  });
+
   it("refuses an app secret that names another user, and changes no role", async () => {
     const url = await freshDatabase();
     const handler = createMigrateHandler({
