@@ -40,7 +40,11 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
     }
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
-      const result = await db.writer.use((client) => applyMigrations(client, migrations));
+      const result = await db.writer.use((client) => applyMigrations(client, migrations)).catch((error: unknown) => {
+        // The deploy shows only this message: say what the database said (e.g. read-only: not the writer).
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+        throw cause && error instanceof Error ? new Error(`${error.message}: ${cause}`, { cause: error }) : error;
+      });
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
       if (args.appCredentials) {
         const secret = await args.appCredentials.get();

@@ -159,6 +159,40 @@ describe("applyMigrations", () => {
   });
 });
 
+describe("applyMigrations refuses what would leave the schema unaccounted for", () => {
+  it("a migration that ends its own transaction (a COMMIT in the file): the run fails, and it is not recorded", async () => {
+    const url = await freshDatabase();
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await writeFile(join(dir, "099_two_steps.sql"), "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Migration 099_two_steps ends the transaction it runs in/);
+        expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an applied migration whose file is gone (renamed or deleted): refused before anything is applied", async () => {
+    const url = await freshDatabase();
+    const dir = await tempDir();
+    try {
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+      await withClient(url, (client) => applyMigrations(client, readMigrations(dir)));
+      await rm(join(dir, "003_create_app_role.sql"));
+      await writeFile(join(dir, "004_create_app_role.sql"), "SELECT 1;");
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Applied migrations have no file any more \(renamed or deleted\): 003\./);
+        expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the migrate function", () => {
   const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });
 
@@ -260,6 +294,14 @@ describe("the migrate function", () => {
       }
       await client.query("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created')");
     });
+  });
+
+  it("run against a read-only database (a secondary, not the writer), fails with the database's own words, not just a SQLSTATE", async () => {
+    const url = await freshDatabase();
+    const name = new URL(url).pathname.slice(1);
+    await withClient(server.url, (client) => client.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`));
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    await expect(handler()).rejects.toThrow(/^Database unavailable \(25006\): cannot execute .* in a read-only transaction/);
   });
 
   it("refuses an app secret that names another user, and changes no role", async () => {

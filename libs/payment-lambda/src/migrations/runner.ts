@@ -38,6 +38,11 @@ interface AppliedRow {
   checksum: string;
 }
 
+/** The transaction's id: a migration that ends the transaction it runs in (COMMIT, ROLLBACK) leaves another one. */
+async function transactionId(client: ClientBase): Promise<string> {
+  return String(((await run(client, "SELECT txid_current() AS id")).rows[0] as { id: string | number }).id);
+}
+
 async function lockAndReadHistory(client: ClientBase): Promise<Map<string, string>> {
   await run(client, `SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
   // Concurrent runners queue here (lock_timeout is not set yet) until the one ahead commits.
@@ -51,10 +56,16 @@ async function lockAndReadHistory(client: ClientBase): Promise<Map<string, strin
 /**
  * Applies the pending migrations in order, each in its own transaction that first takes the
  * advisory lock and re-reads the history — so concurrent runners apply each migration once, and
- * a second run is a no-op. A migration whose SQL changed after it was applied is an error.
- * Migration files must not contain BEGIN/COMMIT.
+ * a second run is a no-op. Errors, before anything is applied: an applied migration whose file
+ * is gone (renamed or deleted), or whose SQL changed. Migration files must not contain
+ * BEGIN/COMMIT/ROLLBACK: one that ends its transaction fails the run and is not recorded.
  */
 export async function applyMigrations(client: ClientBase, migrations: Migration[]): Promise<MigrationResult> {
+  const files = new Set(migrations.map((m) => m.version));
+  const gone = [...(await inTransaction(client, () => lockAndReadHistory(client))).keys()].filter((version) => !files.has(version)).sort();
+  if (gone.length > 0) {
+    throw new Error(`Applied migrations have no file any more (renamed or deleted): ${gone.join(", ")}. An applied migration is never renamed or removed: restore it, and change the schema with a new one`);
+  }
   const applied: string[] = [];
   for (const migration of migrations) {
     await inTransaction(client, async () => {
@@ -64,7 +75,11 @@ export async function applyMigrations(client: ClientBase, migrations: Migration[
         if (checksum.trim() !== migration.checksum) throw new Error(`Migration ${migration.version}_${migration.name} changed after it was applied`);
         return;
       }
+      const before = await transactionId(client);
       await run(client, migration.sql);
+      if ((await transactionId(client)) !== before) {
+        throw new Error(`Migration ${migration.version}_${migration.name} ends the transaction it runs in (a COMMIT, ROLLBACK or BEGIN in the file): what came before it may be committed; remove them, each file runs as one transaction`);
+      }
       await run(client, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [migration.version, migration.name, migration.checksum]);
       applied.push(`${migration.version}_${migration.name}`);
     });
