@@ -228,24 +228,30 @@ describe("the migrate function", () => {
   /** Credentials as the app secret holds them. */
   const appSecret = (username: string, password: string) => ({ get: async () => ({ username, password, port: server.port, dbname: "unused" }), invalidate: () => undefined });
 
-  it("gives the app role the app secret's password: it logs in with it and reaches its rows, nothing more", async () => {
+  /** The migrate function of a fresh database, with the app secret's password; and the app role's URL on it. */
+  async function withAppRole(password: string) {
     const url = await freshDatabase();
-    const password = "app-pw-Zq8!x";
     const handler = createMigrateHandler({
       database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
       migrationsDir: MIGRATIONS_DIR,
       logger,
       appCredentials: appSecret(APP_ROLE, password),
     });
+    const asApp = new URL(url);
+    asApp.username = APP_ROLE;
+    asApp.password = password;
+    return { url, handler, asApp };
+  }
+
+  it("gives the app role the app secret's password: it logs in with it and reaches its rows, nothing more", async () => {
+    const password = "app-pw-Zq8!x";
+    const { url, handler, asApp } = await withAppRole(password);
     await handler();
     // Stored as a SCRAM verifier: the password itself never went into a statement.
     const stored = await withClient(url, async (client) => (await client.query<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [APP_ROLE])).rows[0]!.rolpassword);
     expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(stored).not.toContain(password);
 
-    const asApp = new URL(url);
-    asApp.username = APP_ROLE;
-    asApp.password = password;
     await withClient(asApp.toString(), async (client) => {
       const { rows } = await client.query<{ id: string }>("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created') RETURNING id");
       expect((await client.query("SELECT id FROM payments WHERE id = $1", [rows[0]!.id])).rowCount).toBe(1);
@@ -264,18 +270,8 @@ describe("the migrate function", () => {
   });
 
   it("puts back an app role that gained powers (an attribute, a membership, a setting it set on itself, a grant): it keeps its rows and nothing else", async () => {
-    const url = await freshDatabase();
-    const password = "app-pw-Zq8!y";
-    const handler = createMigrateHandler({
-      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
-      migrationsDir: MIGRATIONS_DIR,
-      logger,
-      appCredentials: appSecret(APP_ROLE, password),
-    });
+    const { url, handler, asApp } = await withAppRole("app-pw-Zq8!y");
     await handler();
-    const asApp = new URL(url);
-    asApp.username = APP_ROLE;
-    asApp.password = password;
     // What a compromised function, or a hand-made change, could leave behind.
     await withClient(url, async (client) => {
       await client.query(`ALTER ROLE ${APP_ROLE} CREATEDB CONNECTION LIMIT 1`);
