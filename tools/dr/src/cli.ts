@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 import * as path from "node:path";
-import { askOnTerminal, run } from "./run";
+import { askOnTerminal, interruptedMessage, run } from "./run";
 
 // The bundle lives in dist/tools/dr/; the workspace (apps/, dist/) is three levels up.
 const workspace = process.env.PAYMENTS_DR_WORKSPACE ?? path.resolve(__dirname, "../../..");
+
+// Ctrl+C during a wait: say what goes on without us, then stop as an interrupted process does.
+process.once("SIGINT", () => {
+  process.stderr.write(`\n${interruptedMessage(process.argv.slice(2))}\n`);
+  process.exit(130);
+});
 
 run(process.argv.slice(2), {
   workspace,

@@ -5,7 +5,7 @@ import { Aws } from "./aws";
 import type { Context } from "./context";
 import type { Fetch } from "./http";
 import { preflight } from "./preflight";
-import { run } from "./run";
+import { interruptedMessage, run } from "./run";
 import { validateStatusReport } from "./status-schema";
 import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, hangs, healthy, HOME } from "./test-support";
 import { Topology } from "./topology";
@@ -687,6 +687,15 @@ describe("failback", () => {
     const { code, stdout } = await dr(["failback", "--yes"], { outputs: withPlan });
     expect(code).toBe(EXIT_CODES.ok);
     expect(stdout).toContain(`if the move away from ${HOME} was made with the Region switch plan ${planArn}, move back with the plan instead`);
+  });
+});
+
+describe("interrupted (Ctrl+C during a wait)", () => {
+  it("says that a requested move goes on in AWS and how to follow it; after a drill, how to bring the writer home", () => {
+    expect(interruptedMessage(["failover", "--to", "dr", "--allow-data-loss"])).toMatch(/^dr: failover interrupted\. A move already requested goes on in AWS and cannot be cancelled from here: .*dr:status.*running the same command again waits for the move/);
+    expect(interruptedMessage(["--json", "switchover", "--to", "dr"])).toMatch(/^dr: switchover interrupted\./);
+    expect(interruptedMessage(["drill", "--yes"])).toMatch(/^dr: drill interrupted, no report written\. The writer may be away from home: .*dr:status.*dr:failback/);
+    expect(interruptedMessage(["status"])).toBe("dr: interrupted");
   });
 });
 

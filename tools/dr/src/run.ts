@@ -196,6 +196,21 @@ async function writeReportFile(file: string, text: string): Promise<void> {
   await writeFile(file, text);
 }
 
+/**
+ * What to say when the operator interrupts a command (Ctrl+C during a wait: the prompt's own
+ * Ctrl+C is a no, see confirmer): a move already requested goes on in AWS, whatever this process does.
+ */
+export function interruptedMessage(argv: readonly string[]): string {
+  const command = argv.find((arg) => !arg.startsWith("-"));
+  if (command === "drill") {
+    return "dr: drill interrupted, no report written. The writer may be away from home: check `npx nx run dr:status`, and bring it back with `npx nx run dr:failback` if it is";
+  }
+  if (command !== undefined && MOVES.has(command)) {
+    return `dr: ${command} interrupted. A move already requested goes on in AWS and cannot be cancelled from here: \`npx nx run dr:status\` shows where the writer is; running the same command again waits for the move and finishes its checks`;
+  }
+  return "dr: interrupted";
+}
+
 /** A question on stderr, the answer from stdin. */
 export async function askOnTerminal(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
