@@ -31,7 +31,8 @@ const EXIT_CODES_HELP = `Exit codes:
   2  refused: a check, a missing flag or a missing confirmation stopped it; nothing changed
   3  failed: an AWS call or a verification failed (drill: a payment was lost or never recovered,
      or the observed RTO was over the promised ${RTO_SECONDS} s)
-  4  timed out: a wait did not converge within --timeout; the move may still complete`;
+  4  timed out: a wait did not converge within --timeout; the move may still complete
+130  interrupted (Ctrl+C during a wait): a move already requested goes on in AWS`;
 
 const COMMON_HELP = `Options (every command):
   --stack <s>        Pulumi stack to read outputs from (default $PULUMI_STACK or dev)
