@@ -78,6 +78,7 @@ export const idempotencyKeyReused = (): Problem =>
 
 export const requestInProgress = (): Problem =>
   new Problem(PROBLEM_TYPES.requestInProgress, "The first request with this Idempotency-Key has not finished. Retry after a moment.", {
+    errors: [{ field: "Idempotency-Key", message: "is in use by a request still in progress" }],
     retryAfterSeconds: RETRY_AFTER_SECONDS.inProgress,
   });
 

@@ -120,7 +120,7 @@ describe("Idempotency-Key", () => {
       const response = await quick.handler(postPayment(VALID_PAYMENT, "in-flight-key"));
       expect(response.statusCode).toBe(409);
       expect(response.headers?.["Retry-After"]).toBe("1");
-      expect(problemOf(response).type).toMatch(/request-in-progress$/);
+      expect(problemOf(response)).toMatchObject({ type: expect.stringMatching(/request-in-progress$/), errors: [{ field: "Idempotency-Key", message: "is in use by a request still in progress" }] });
       expect(await countRows(server.url)).toEqual(before);
 
       // The first request fails and rolls back: the retry now goes through.

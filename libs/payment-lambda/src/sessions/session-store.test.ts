@@ -134,8 +134,9 @@ describe("payment sessions in DynamoDB", () => {
     const { port } = silent.address() as AddressInfo;
     const endpoint = `http://127.0.0.1:${port}`;
     const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, apiKeysTable: dynamo.apiKeysTable, dynamodbEndpoint: endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
-    // 1.5 s left: a 0.5 s budget after the response margin, the best-effort calls cut 0.25 s before it (the client's own limit is 2 × 1 s).
-    const context = { getRemainingTimeInMillis: () => 1500 } as unknown as Context;
+    // 2.3 s left: a 1.3 s budget after the response margin, the best-effort calls cut 0.25 s before it, before
+    // the client's own limit (2 attempts of 1 s) would end them; the payment itself has about a second, even on a busy machine.
+    const context = { getRemainingTimeInMillis: () => 2300 } as unknown as Context;
     try {
       const before = await countRows(server.url);
       const created = await hung.handler(postPayment(VALID_PAYMENT, "session-deadline"), context);
