@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
+import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { parse } from "yaml";
 
 const WORKFLOWS = path.resolve(__dirname, "../../.github/workflows");
@@ -45,9 +45,8 @@ describe("GitHub workflows", () => {
     expect(result.stdout).toMatch(/Checking [4-9] workflow file/);
     expect([result.status, result.stdout + result.stderr]).toEqual([0, expect.stringContaining("passed")]);
     // It does look: an unknown context fails.
-    const broken = path.join(mkdtempSync(path.join(tmpdir(), "workflow-")), "broken.yml");
+    const broken = path.join(scratchDir("workflow-"), "broken.yml");
     writeFileSync(broken, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n");
     expect(actionlint(broken).status).toBe(1);
-    rmSync(path.dirname(broken), { recursive: true });
   });
 });

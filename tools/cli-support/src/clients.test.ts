@@ -1,5 +1,5 @@
 import { DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
-import { createServer, type AddressInfo, type Socket } from "node:net";
+import { startSilentServer } from "@payments-dr/testing";
 import { AWS_CALL_LIMITS, perRegion } from "./clients";
 
 describe("perRegion", () => {
@@ -19,16 +19,13 @@ describe("perRegion", () => {
 
 describe("AWS_CALL_LIMITS", () => {
   it("gives up on an endpoint that accepts the connection and never answers (the SDK only warns without throwOnRequestTimeout)", async () => {
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
+    const silent = await startSilentServer();
     // The CLI's handler settings, with a shorter answer time so the test need not wait 2 × 10 s.
     const rds = new RDSClient({
       ...AWS_CALL_LIMITS,
       requestHandler: { ...AWS_CALL_LIMITS.requestHandler, requestTimeout: 300 },
       region: "us-east-2",
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: silent.url,
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
     });
     try {
@@ -37,8 +34,7 @@ describe("AWS_CALL_LIMITS", () => {
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       rds.destroy();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   }, 15_000);
 });

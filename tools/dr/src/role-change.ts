@@ -1,4 +1,4 @@
-import { FailedError, messageOf, RefusedError, TimedOutError } from "@payments-dr/cli-support";
+import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC, type GlobalClusterView } from "./aws";
 import { confirmOrRefuse } from "./confirm";
 import type { Context } from "./context";
@@ -301,13 +301,15 @@ async function waitForWriter(ctx: Context, target: RegionSite, deadline: number,
     },
     deadline,
     (global) => `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`,
-    // A move AWS cancels or rolls back ends without the target as writer: waiting cannot mend that.
-    (global) => {
-      const state = `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`;
-      if (global.operation?.status === "cancelling") return `AWS is cancelling the move towards ${target.region} (${state}): nothing more will happen on its own. See \`dr status\` and the RDS events of ${global.id}, then decide`;
-      if (operationInProgress(global)) movingSeen = true;
-      else if (movingSeen && roleOf(global, target) !== "writer") return `the move towards ${target.region} ended without making it the writer (cancelled or rolled back by AWS; ${state}). See \`dr status\` and the RDS events of ${global.id}, then decide`;
-      return undefined;
+    {
+      // A move AWS cancels or rolls back ends without the target as writer: waiting cannot mend that.
+      failed: (global) => {
+        const state = `status ${global.status}, writer ${writerSite(global, ctx.topology)?.region ?? "none"}`;
+        if (global.operation?.status === "cancelling") return `AWS is cancelling the move towards ${target.region} (${state}): nothing more will happen on its own. See \`dr status\` and the RDS events of ${global.id}, then decide`;
+        if (operationInProgress(global)) movingSeen = true;
+        else if (movingSeen && roleOf(global, target) !== "writer") return `the move towards ${target.region} ended without making it the writer (cancelled or rolled back by AWS; ${state}). See \`dr status\` and the RDS events of ${global.id}, then decide`;
+        return undefined;
+      },
     },
   );
   if (settle) timeline?.mark(`${ctx.topology.globalClusterId} is available`);
@@ -333,16 +335,12 @@ async function finish(
     deadline,
     (cluster) => `status ${cluster.status}`,
   );
-  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`).catch(
-    (error: unknown) => {
-      // Back home but its API cannot write: the other region's cannot either (no peering), so waiting is the wrong advice.
-      if (command !== "failback" || !(error instanceof TimedOutError)) throw error;
-      const other = ctx.topology.other(target);
-      throw new TimedOutError(
-        `${error.message.replace(/; it may still complete:.*$/, "")}. ${target.region} holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with \`dr switchover --to ${other.region}\`, then find out why ${target.region}'s Lambda cannot reach its cluster (docs/runbook.md, Failback)`,
-      );
-    },
-  );
+  // Back home but its API cannot write: the other region's cannot either (no peering), so waiting is the wrong advice.
+  const advice =
+    command === "failback"
+      ? `${target.region} holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with \`dr switchover --to ${ctx.topology.other(target).region}\`, then find out why ${target.region}'s Lambda cannot reach its cluster (docs/runbook.md, Failback)`
+      : undefined;
+  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, { advice });
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
   await checkWrites(ctx, command, target, timeline, deadline);
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };

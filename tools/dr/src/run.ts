@@ -201,7 +201,12 @@ async function writeReportFile(file: string, text: string): Promise<void> {
  * Ctrl+C is a no, see confirmer): a move already requested goes on in AWS, whatever this process does.
  */
 export function interruptedMessage(argv: readonly string[]): string {
-  const command = argv.find((arg) => !arg.startsWith("-"));
+  let command: string | undefined;
+  try {
+    command = parseCliArgs(argv).command;
+  } catch {
+    // Arguments that do not parse never started a move.
+  }
   if (command === "drill") {
     return "dr: drill interrupted, no report written. The writer may be away from home: check `npx nx run dr:status`, and bring it back with `npx nx run dr:failback` if it is";
   }

@@ -6,11 +6,21 @@ export function deadlineFrom(ctx: Context): number {
   return ctx.clock.now().getTime() + ctx.timeoutSeconds * 1000;
 }
 
+/** What a {@link waitFor} may also be told. */
+export interface WaitOptions<T> {
+  /** Names a state that waiting cannot mend: it ends the wait at once (exit 3) with its message. */
+  failed?: (value: T) => string | undefined;
+  /** What to do after a timeout. @default RE_RUN_ADVICE */
+  advice?: string;
+}
+
+/** After a timeout, as a rule: the move goes on in AWS, and a re-run waits for it. */
+const RE_RUN_ADVICE = "it may still complete: re-run the same command to keep waiting, or run `dr status`";
+
 /**
  * Polls `probe` until `done` holds or `deadline` (epoch ms on ctx.clock) passes. A probe that
  * throws is retried (APIs blink during a role change); the timeout message says what was last
- * seen, so the operator knows whether to wait longer or look elsewhere. `failed` names a state
- * that waiting cannot mend: it ends the wait at once (exit 3) with its message.
+ * seen and what to do, so the operator knows whether to wait longer or look elsewhere.
  */
 export async function waitFor<T>(
   ctx: Context,
@@ -19,7 +29,7 @@ export async function waitFor<T>(
   done: (value: T) => boolean,
   deadline: number,
   describe: (value: T) => string,
-  failed?: (value: T) => string | undefined,
+  { failed, advice = RE_RUN_ADVICE }: WaitOptions<T> = {},
 ): Promise<T> {
   let last = "nothing yet";
   for (;;) {
@@ -37,7 +47,7 @@ export async function waitFor<T>(
     }
     const now = ctx.clock.now().getTime();
     if (now >= deadline) {
-      throw new TimedOutError(`timed out waiting for ${what} (last seen: ${last}); it may still complete: re-run the same command to keep waiting, or run \`dr status\``);
+      throw new TimedOutError(`timed out waiting for ${what} (last seen: ${last}); ${advice}`);
     }
     await ctx.clock.sleep(Math.min(ctx.pollIntervalMs, Math.max(deadline - now, 0)));
   }

@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
 import type { DbSecret } from "./credentials";
+import { inTransaction } from "./transaction";
 
 /** The role the payment functions connect as (migrations/003_create_app_role.sql grants it its rows). */
 export const APP_ROLE = "payments_app";
@@ -48,8 +49,7 @@ const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATI
  */
 export async function configureAppRole(client: ClientBase, secret: DbSecret, lockKey: number): Promise<void> {
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
-  await client.query("BEGIN");
-  try {
+  await inTransaction(client, async () => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [lockKey]);
     const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
@@ -74,9 +74,5 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret, loc
       `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
     ];
     for (const statement of statements) await client.query(statement);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }

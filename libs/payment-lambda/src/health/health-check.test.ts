@@ -1,6 +1,5 @@
-import { createServer, type AddressInfo, type Socket } from "node:net";
 import type { RegionRole } from "../config/environment";
-import { migrate, startMovableEndpoint, startPostgres, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startMovableEndpoint, startPostgres, startSilentServer, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
@@ -117,10 +116,8 @@ describe("/health (Route 53 failover reads it)", () => {
 
   it("primary whose own cluster is read-only (a secondary now) answers 503 without asking the global writer, out of reach in the other region", async () => {
     // The other region's writer as seen from here: connections are taken and never answered.
-    const attempts: Socket[] = [];
-    const silent = createServer((socket) => attempts.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const silentUrl = urlOnPort(server, (silent.address() as AddressInfo).port);
+    const silent = await startSilentServer();
+    const silentUrl = urlOnPort(server, silent.port);
     try {
       await withReadOnlyDatabase(async () => {
         const settings = testSettings(server.url, { role: "primary" });
@@ -129,11 +126,10 @@ describe("/health (Route 53 failover reads it)", () => {
         await api.close();
         expect(response.statusCode).toBe(503);
         // Asked anyway, it would wait out the connect timeout and log a failure every few seconds.
-        expect(attempts).toHaveLength(0);
+        expect(silent.connections).toBe(0);
       });
     } finally {
-      for (const socket of attempts) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   });
 

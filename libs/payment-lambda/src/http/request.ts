@@ -62,8 +62,10 @@ export function parseJsonObject(event: APIGatewayProxyEvent): Parsed<Record<stri
  */
 function asWritten(text: string, parsed: Record<string, unknown>): Parsed<Record<string, unknown>> {
   const members = topLevelMembers(text);
-  const repeated = [...new Set(members.filter((member, index) => members.findIndex((m) => m.key === member.key) !== index).map((m) => m.key))];
-  if (repeated.length > 0) return { ok: false, errors: repeated.map((field) => ({ field, message: "must appear only once" })) };
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const { key } of members) (seen.has(key) ? repeated : seen).add(key);
+  if (repeated.size > 0) return { ok: false, errors: [...repeated].map((field) => ({ field, message: "must appear only once" })) };
   for (const { key, source } of members) {
     if (isNumberLiteral(source) && !isExactInteger(source) && Number.isInteger(parsed[key])) {
       Object.defineProperty(parsed, key, { value: Number.NaN, enumerable: true, writable: true, configurable: true });

@@ -1,6 +1,6 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE } from "../db/app-role";
@@ -24,9 +24,8 @@ async function freshDatabase(): Promise<string> {
   return server.urlFor(name);
 }
 
-async function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "migrations-"));
-}
+/** A directory for a test's own migrations, removed after the file's tests. */
+const tempDir = () => scratchDir("migrations-");
 
 describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
@@ -34,43 +33,31 @@ describe("migration files", () => {
   });
 
   it("refuses a misnamed file and a duplicate version, so no migration is silently skipped", async () => {
-    const dir = await tempDir();
-    try {
-      await writeFile(join(dir, "1_payments.sql"), "SELECT 1");
-      expect(() => readMigrations(dir)).toThrow(/1_payments.sql is not named NNN_name.sql/);
-      await rm(join(dir, "1_payments.sql"));
-      await writeFile(join(dir, "003_a.sql"), "SELECT 1");
-      await writeFile(join(dir, "003_b.sql"), "SELECT 2");
-      expect(() => readMigrations(dir)).toThrow(/Two migrations have version 003/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await writeFile(join(dir, "1_payments.sql"), "SELECT 1");
+    expect(() => readMigrations(dir)).toThrow(/1_payments.sql is not named NNN_name.sql/);
+    await rm(join(dir, "1_payments.sql"));
+    await writeFile(join(dir, "003_a.sql"), "SELECT 1");
+    await writeFile(join(dir, "003_b.sql"), "SELECT 2");
+    expect(() => readMigrations(dir)).toThrow(/Two migrations have version 003/);
   });
 
   it("hashes the same for a verbatim copy (the bundle's) and differently after any change", async () => {
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      expect(migrationsHash(dir)).toBe(migrationsHash(MIGRATIONS_DIR));
-      expect(migrationsHash(dir)).toMatch(/^[0-9a-f]{64}$/);
-      await writeFile(join(dir, "099_add_index.sql"), "CREATE INDEX payments_created_at_idx ON payments (created_at);");
-      expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    expect(migrationsHash(dir)).toBe(migrationsHash(MIGRATIONS_DIR));
+    expect(migrationsHash(dir)).toMatch(/^[0-9a-f]{64}$/);
+    await writeFile(join(dir, "099_add_index.sql"), "CREATE INDEX payments_created_at_idx ON payments (created_at);");
+    expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
   });
 
   it("hashes differently when an existing migration's SQL is edited in place: the deploy runs the migrate function, which refuses it", async () => {
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      const [first] = readMigrations(dir);
-      await writeFile(join(dir, `${first!.version}_${first!.name}.sql`), `${first!.sql}\n-- edited after it was applied\n`);
-      expect(readMigrations(dir).map((m) => `${m.version}_${m.name}`)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`));
-      expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    const [first] = readMigrations(dir);
+    await writeFile(join(dir, `${first!.version}_${first!.name}.sql`), `${first!.sql}\n-- edited after it was applied\n`);
+    expect(readMigrations(dir).map((m) => `${m.version}_${m.name}`)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`));
+    expect(migrationsHash(dir)).not.toBe(migrationsHash(MIGRATIONS_DIR));
   });
 });
 
@@ -121,7 +108,7 @@ describe("applyMigrations", () => {
   it("gives up on a lock held by the API's traffic after a few seconds (lock_timeout), instead of queueing every request behind its DDL", async () => {
     const url = await freshDatabase();
     await withClient(url, (client) => applyMigrations(client, migrations));
-    const dir = await tempDir();
+    const dir = tempDir();
     const holder = new Client({ connectionString: url });
     await holder.connect();
     try {
@@ -138,58 +125,45 @@ describe("applyMigrations", () => {
     } finally {
       await holder.query("ROLLBACK");
       await holder.end();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 
   it("rolls back a failing migration whole, and records nothing for it", async () => {
     const url = await freshDatabase();
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "099_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
-      await withClient(url, async (client) => {
-        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
-        const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
-        expect(rows[0]).toEqual({ t: null, v: "003" });
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await writeFile(join(dir, "099_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
+    await withClient(url, async (client) => {
+      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
+      const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
+      expect(rows[0]).toEqual({ t: null, v: "003" });
+    });
   });
 });
 
 describe("applyMigrations refuses what would leave the schema unaccounted for", () => {
   it("a migration that ends its own transaction (a COMMIT in the file): the run fails, and it is not recorded", async () => {
     const url = await freshDatabase();
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "099_two_steps.sql"), "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
-      await withClient(url, async (client) => {
-        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Migration 099_two_steps ends the transaction it runs in/);
-        expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await writeFile(join(dir, "099_two_steps.sql"), "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
+    await withClient(url, async (client) => {
+      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Migration 099_two_steps ends the transaction it runs in/);
+      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+    });
   });
 
   it("an applied migration whose file is gone (renamed or deleted): refused before anything is applied", async () => {
     const url = await freshDatabase();
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await withClient(url, (client) => applyMigrations(client, readMigrations(dir)));
-      await rm(join(dir, "003_create_app_role.sql"));
-      await writeFile(join(dir, "004_create_app_role.sql"), "SELECT 1;");
-      await withClient(url, async (client) => {
-        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Applied migrations have no file any more \(renamed or deleted\): 003\./);
-        expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await withClient(url, (client) => applyMigrations(client, readMigrations(dir)));
+    await rm(join(dir, "003_create_app_role.sql"));
+    await writeFile(join(dir, "004_create_app_role.sql"), "SELECT 1;");
+    await withClient(url, async (client) => {
+      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Applied migrations have no file any more \(renamed or deleted\): 003\./);
+      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+    });
   });
 });
 
@@ -210,19 +184,15 @@ describe("the migrate function", () => {
 
   it("gives each migration its own statement budget, not the functions' tight one: DDL on a large table takes longer", async () => {
     const url = await freshDatabase();
-    const dir = await tempDir();
-    try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "099_slow.sql"), "SELECT pg_sleep(0.5);");
-      const handler = createMigrateHandler({
-        database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 200 },
-        migrationsDir: dir,
-        logger,
-      });
-      expect(await handler()).toMatchObject({ current: "099" });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir();
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await writeFile(join(dir, "099_slow.sql"), "SELECT pg_sleep(0.5);");
+    const handler = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 200 },
+      migrationsDir: dir,
+      logger,
+    });
+    expect(await handler()).toMatchObject({ current: "099" });
   });
 
   /** Credentials as the app secret holds them. */

@@ -1,7 +1,6 @@
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
-import { createServer, type AddressInfo, type Socket } from "node:net";
-import { countRows, freePort, migrate, startPostgres, type PostgresServer } from "../test-support/database";
+import { countRows, freePort, migrate, startPostgres, startSilentServer, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { getHealth, getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
@@ -108,11 +107,8 @@ describe("payment sessions in DynamoDB", () => {
   it("DynamoDB that accepts connections and never answers → the payment is still 201 within the client's budget", async () => {
     // A black hole: the TCP handshake succeeds, no byte ever comes back. The SDK's requestTimeout
     // only warns unless throwOnRequestTimeout is set; without it this request would hang.
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
-    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: `http://127.0.0.1:${port}` }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    const silent = await startSilentServer();
+    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: silent.url }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
     try {
       const started = Date.now();
       const created = await hung.handler(postPayment(VALID_PAYMENT, "session-hung"));
@@ -122,18 +118,13 @@ describe("payment sessions in DynamoDB", () => {
       expect(Date.now() - started).toBeLessThan(4000);
     } finally {
       await hung.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   }, 15_000);
 
   it("DynamoDB that never answers while the request's time runs out → the committed payment is still 201: the best-effort writes are abandoned before the deadline", async () => {
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
-    const endpoint = `http://127.0.0.1:${port}`;
-    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, apiKeysTable: dynamo.apiKeysTable, dynamodbEndpoint: endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    const silent = await startSilentServer();
+    const hung = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, apiKeysTable: dynamo.apiKeysTable, dynamodbEndpoint: silent.url }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
     // 2.3 s left: a 1.3 s budget after the response margin, the best-effort calls cut 0.25 s before it, before
     // the client's own limit (2 attempts of 1 s) would end them; the payment itself has about a second, even on a busy machine.
     const context = { getRemainingTimeInMillis: () => 2300 } as unknown as Context;
@@ -146,8 +137,7 @@ describe("payment sessions in DynamoDB", () => {
       expect(hung.metrics.counts.DatabaseUnavailable).toBeUndefined();
     } finally {
       await hung.close();
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   }, 15_000);
 
