@@ -27,10 +27,11 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
 
 /**
  * The app role's privileges in the payments database, exactly: granted again on every migrate
- * run, after everything else on the schema's objects is revoked (003 granted them first). A new
- * table's grant goes here too, not only in its migration.
+ * run, after everything else on the database and the schema's objects is revoked (003 granted
+ * the table privileges first). A new table's grant goes here too, not only in its migration.
  */
-export const APP_ROLE_GRANTS: readonly string[] = [
+export const appRoleGrants = (database: string): readonly string[] => [
+  `GRANT CONNECT ON DATABASE ${database} TO ${APP_ROLE}`,
   `GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`,
   `GRANT SELECT, INSERT ON payments TO ${APP_ROLE}`,
   `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${APP_ROLE}`,
@@ -59,17 +60,21 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret, loc
       "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)",
       [APP_ROLE],
     );
-    const database = (await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name;
+    const database = client.escapeIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
     const statements = [
       `ALTER ROLE ${APP_ROLE} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity'`,
       `ALTER ROLE ${APP_ROLE} RESET ALL`,
-      `ALTER ROLE ${APP_ROLE} IN DATABASE ${client.escapeIdentifier(database)} RESET ALL`,
+      `ALTER ROLE ${APP_ROLE} IN DATABASE ${database} RESET ALL`,
       ...memberships.rows.map(({ rolname }) => `REVOKE ${client.escapeIdentifier(rolname)} FROM ${APP_ROLE}`),
       `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON SCHEMA public FROM ${APP_ROLE}`,
-      ...APP_ROLE_GRANTS,
+      // PostgreSQL lets every role (PUBLIC) connect and create temporary tables by default:
+      // only roles granted CONNECT reach the payments database, and no one gets TEMPORARY.
+      `REVOKE ALL ON DATABASE ${database} FROM PUBLIC`,
+      `REVOKE ALL ON DATABASE ${database} FROM ${APP_ROLE}`,
+      ...appRoleGrants(database),
       // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
       `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
     ];

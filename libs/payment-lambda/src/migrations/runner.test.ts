@@ -226,10 +226,16 @@ describe("the migrate function", () => {
       const { rows } = await client.query<{ id: string }>("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created') RETURNING id");
       expect((await client.query("SELECT id FROM payments WHERE id = $1", [rows[0]!.id])).rowCount).toBe(1);
       await client.query("BEGIN; LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE; DELETE FROM idempotency_keys WHERE expires_at <= now(); COMMIT");
-      for (const forbidden of ["DROP TABLE payments", "CREATE TABLE app_owned (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
+      for (const forbidden of ["DROP TABLE payments", "CREATE TABLE app_owned (x int)", "CREATE TEMP TABLE app_scratch (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
         await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
       }
     });
+    // PostgreSQL's defaults let any role connect (PUBLIC); the payments database admits only roles granted CONNECT.
+    const outsider = new URL(url);
+    outsider.username = "payments_outsider";
+    outsider.password = "outsider-pw";
+    await withClient(server.url, (client) => client.query("DROP ROLE IF EXISTS payments_outsider; CREATE ROLE payments_outsider LOGIN PASSWORD 'outsider-pw'"));
+    await expect(withClient(outsider.toString(), (client) => client.query("SELECT 1"))).rejects.toMatchObject({ code: "42501" });
     // Wrong password: refused.
     asApp.password = "wrong";
     await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).rejects.toThrow(/password authentication failed/);
@@ -248,6 +254,7 @@ describe("the migrate function", () => {
       await client.query(`GRANT pg_read_all_data TO ${APP_ROLE}`);
       await client.query("CREATE TABLE IF NOT EXISTS secrets (s text)");
       await client.query(`GRANT UPDATE, DELETE ON payments TO ${APP_ROLE}`);
+      await client.query(`GRANT TEMPORARY ON DATABASE ${new URL(url).pathname.slice(1)} TO ${APP_ROLE}`);
     });
     await withClient(asApp.toString(), (client) => client.query(`ALTER ROLE ${APP_ROLE} SET default_transaction_read_only = on`));
     await handler();
@@ -255,7 +262,7 @@ describe("the migrate function", () => {
     expect(role).toEqual({ rolcreatedb: false, rolconnlimit: -1 });
     await withClient(asApp.toString(), async (client) => {
       expect((await client.query("SHOW default_transaction_read_only")).rows[0]).toEqual({ default_transaction_read_only: "off" });
-      for (const forbidden of ["SELECT * FROM secrets", "UPDATE payments SET amount = 1", "DELETE FROM payments"]) {
+      for (const forbidden of ["SELECT * FROM secrets", "UPDATE payments SET amount = 1", "DELETE FROM payments", "CREATE TEMP TABLE app_scratch (x int)"]) {
         await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
       }
       await client.query("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created')");
