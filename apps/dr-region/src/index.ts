@@ -3,6 +3,7 @@
 // its API is deployed and healthy all along, so DNS can fail over to it at any moment.
 import { AuroraSecondaryCluster } from "@payments-dr/aurora";
 import {
+  checkWriterConnectionsOfPair,
   loadApiConfig,
   loadRegionalConfig,
   StackContext,
@@ -10,6 +11,7 @@ import {
   type DrRegionOutputs,
   type PrimaryRegionOutputs,
   type StackOutputs,
+  writerConnectionShare,
 } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
@@ -26,6 +28,8 @@ const apiSettings = loadApiConfig(settings);
 const thresholds = loadAlarmThresholds(settings);
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
+// The writer connections of the pair as it is (the primary's functions and writer against this region's).
+ctx.checkBeforeResources(primary.output("writerConnections").apply((share) => checkWriterConnectionsOfPair(share, writerConnectionShare(apiSettings))));
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);

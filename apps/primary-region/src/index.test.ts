@@ -11,7 +11,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   createTimeConfig: true, region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
-  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
+  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, writerConnections: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
   lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
@@ -240,6 +240,11 @@ describe("primary-region stack", () => {
 
   it("stops the preview with the key and the rule when environmentSuffix is uppercase", async () => {
     await expect(synth({ config: { environmentSuffix: "Prod" } })).rejects.toThrow(/payments-dr:environmentSuffix: "Prod" is not valid/);
+  });
+
+  it("exports its functions' reserved concurrency and its writer's connection budget, which the DR stack checks the pair with", () => {
+    // db.r6g.large: max_connections 1,802, 50 % for the Lambdas.
+    expect(plan.outputs.writerConnections).toEqual({ apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 });
   });
 
   it("records what it was deployed with that cannot change: the suffix, the regions, the VPC's range", () => {

@@ -2,7 +2,7 @@
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
 import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
-import { loadApiConfig, loadRegionalConfig, StackContext, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
+import { loadApiConfig, loadRegionalConfig, StackContext, writerConnectionShare, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
@@ -155,6 +155,7 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   dbAppSecretName: database.appSecretName,
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
+  writerConnections: writerConnectionShare(apiSettings),
   sessionsTableName: sessions.tableName,
   apiKeysTableName: apiKeys.tableName,
   bucketName: bucket.bucketName,

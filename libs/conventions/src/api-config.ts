@@ -15,6 +15,11 @@ export interface ApiConfig {
    * that they never throttle Route 53's checks; in the budget too. @default 5
    */
   healthReservedConcurrency: number;
+  /**
+   * What the Lambdas may open on this region's writer: `dbConnectionSharePercent` (@default 50)
+   * of its `max_connections`.
+   */
+  writerConnectionBudget: number;
   /** @default 512 */
   memoryMb: number;
   /** Below API Gateway's 29 s integration limit. @default 10 */
@@ -67,10 +72,22 @@ export function writerMaxConnections(regional: RegionalConfig, reader: ConfigRea
   return reader.integer("dbMaxConnections", { min: 10 }) ?? defaultMaxConnections(regional.database.instanceClass);
 }
 
+/**
+ * Connections on the writer per payment container: of the region that holds the writer (its
+ * writes go to the global writer endpoint, its reads to the region's cluster endpoint, both the
+ * writer there), and of the other region (its writes).
+ */
+const CONTAINER_CONNECTIONS = { writerRegion: 2, otherRegion: 1 } as const;
+/**
+ * Per `/health` container: the primary's asks both its cluster endpoint and the global writer;
+ * the DR region's asks its reader endpoint (the writer only after a move, if it has no reader
+ * instance) and the primary's then reach the moved writer through the global writer endpoint.
+ */
+const HEALTH_CONNECTIONS = { primaryHoldsWriter: { primary: 2, dr: 0 }, drHoldsWriter: { primary: 1, dr: 1 } } as const;
 /** Two per primary container and one per DR container: three per reserved container of the pair. */
-const WRITER_CONNECTIONS_PER_CONTAINER = 3;
+const WRITER_CONNECTIONS_PER_CONTAINER = CONTAINER_CONNECTIONS.writerRegion + CONTAINER_CONNECTIONS.otherRegion;
 /** A primary `/health` container asks both its cluster endpoint and the global writer: two on the writer. */
-const WRITER_CONNECTIONS_PER_HEALTH_CONTAINER = 2;
+const WRITER_CONNECTIONS_PER_HEALTH_CONTAINER = HEALTH_CONNECTIONS.primaryHoldsWriter.primary;
 /** The migration function's one and the hourly idempotency-key cleanup's one (reserved concurrency 1 each). */
 const MAINTENANCE_CONNECTIONS = 2;
 
@@ -116,6 +133,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   const maxConnections = writerMaxConnections(regional, reader);
   const share = reader.integer("dbConnectionSharePercent", { default: 50, min: 1, max: 90 });
   const budget = Math.floor((maxConnections * share) / 100);
+  // Each stack alone assumes the other region alike; the DR stack checks the pair as it is (checkWriterConnectionsOfPair).
   const needed = writerConnections(reservedConcurrency, healthReservedConcurrency);
   if (needed > budget) {
     throw new ConfigError(
@@ -143,6 +161,7 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
   return {
     reservedConcurrency,
     healthReservedConcurrency,
+    writerConnectionBudget: budget,
     memoryMb: reader.integer("apiMemoryMb", { default: API_DEFAULTS.memoryMb, min: 128, max: 10240 }),
     timeoutSeconds: reader.integer("apiTimeoutSeconds", API_TIMEOUT_SECONDS),
     throttleRateLimit: reader.integer("apiThrottleRateLimit", { default: API_DEFAULTS.throttling.rateLimit, min: 1 }),
@@ -162,4 +181,49 @@ export function loadApiConfig(regional: RegionalConfig, reader: ConfigReader = n
       requireHealthCheckToken: reader.boolean("wafRequireHealthCheckToken", API_DEFAULTS.waf.requireHealthCheckToken),
     },
   };
+}
+
+/** What one region brings to the pair's writer connections: the primary stack exports it for the DR stack's check. */
+export interface WriterConnectionShare {
+  /** The region's `payments-dr:apiReservedConcurrency`. */
+  apiReservedConcurrency: number;
+  /** The region's `payments-dr:healthReservedConcurrency`. */
+  healthReservedConcurrency: number;
+  /** What its writer may give the Lambdas: `dbConnectionSharePercent` of its `max_connections`. */
+  writerConnectionBudget: number;
+}
+
+/** A region's share, from its API config. */
+export function writerConnectionShare(api: ApiConfig): WriterConnectionShare {
+  return { apiReservedConcurrency: api.reservedConcurrency, healthReservedConcurrency: api.healthReservedConcurrency, writerConnectionBudget: api.writerConnectionBudget };
+}
+
+/**
+ * The pair as it is, checked by the DR stack (it deploys after the primary and reads its share):
+ * each region's writer must hold every connection the two regions' functions open on it, the
+ * primary's today and the DR region's after a move. Each stack alone ({@link loadApiConfig})
+ * assumes the other region alike; this catches two regions sized differently, e.g. a smaller DR
+ * instance class that the primary's fleet would flood the moment it became the writer.
+ */
+export function checkWriterConnectionsOfPair(primary: WriterConnectionShare, dr: WriterConnectionShare): void {
+  const writers = [
+    { holder: "the primary region's writer", budget: primary.writerConnectionBudget, holds: primary, other: dr, health: HEALTH_CONNECTIONS.primaryHoldsWriter, when: "today" },
+    { holder: "the DR region's writer", budget: dr.writerConnectionBudget, holds: dr, other: primary, health: HEALTH_CONNECTIONS.drHoldsWriter, when: "after a move" },
+  ];
+  for (const { holder, budget, holds, other, health, when } of writers) {
+    const needed =
+      CONTAINER_CONNECTIONS.writerRegion * holds.apiReservedConcurrency +
+      CONTAINER_CONNECTIONS.otherRegion * other.apiReservedConcurrency +
+      health.primary * primary.healthReservedConcurrency +
+      health.dr * dr.healthReservedConcurrency +
+      MAINTENANCE_CONNECTIONS;
+    if (needed > budget) {
+      throw new ConfigError(
+        "apiReservedConcurrency",
+        `the two regions' functions need up to ${needed} connections to ${holder} ${when} (apiReservedConcurrency ${primary.apiReservedConcurrency} in primary-region and ${dr.apiReservedConcurrency} here, ` +
+          `healthReservedConcurrency ${primary.healthReservedConcurrency} and ${dr.healthReservedConcurrency}, + migrations and key cleanup), over its budget of ${budget} ` +
+          `(dbConnectionSharePercent of max_connections of that region's dbInstanceClass or dbMaxConnections). Lower apiReservedConcurrency in either stack, or give that writer a larger instance class.`,
+      );
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultMaxConnections, loadApiConfig } from "./api-config";
+import { checkWriterConnectionsOfPair, defaultMaxConnections, loadApiConfig, writerConnectionShare } from "./api-config";
 import { loadStackConfig } from "./config";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
@@ -149,6 +149,7 @@ describe("loadApiConfig", () => {
     expect(loadApiConfig(regional())).toEqual({
       reservedConcurrency: 50,
       healthReservedConcurrency: 5,
+      writerConnectionBudget: 901,
       memoryMb: 512,
       timeoutSeconds: 10,
       throttleRateLimit: 100,
@@ -201,6 +202,32 @@ describe("loadApiConfig", () => {
     expect(() => loadApiConfig(regional())).toThrow(/296 per region needs up to 902 connections .* 2 per \/health container of payments-dr:healthReservedConcurrency .* at most 295/);
     await withConfig({ healthReservedConcurrency: "101" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:healthReservedConcurrency: 101 is above the maximum of 100/);
+  });
+
+  describe("the pair as it is (the DR stack's check)", () => {
+    const share = (apiReservedConcurrency: number, writerConnectionBudget: number, healthReservedConcurrency = 5) => ({ apiReservedConcurrency, healthReservedConcurrency, writerConnectionBudget });
+
+    it("accepts two regions alike whenever each stack alone is within its budget: the checks agree", async () => {
+      await withConfig({ apiReservedConcurrency: "296" });
+      const api = writerConnectionShare(loadApiConfig(regional()));
+      expect(api).toEqual(share(296, 901));
+      expect(() => checkWriterConnectionsOfPair(api, api)).not.toThrow();
+    });
+
+    it("refuses a DR writer the primary's fleet would flood after a move, naming the key, the writer and the numbers", () => {
+      // db.r6g.2xlarge in the primary (max_connections 5,000: 2,500 at 50 %), db.r6g.large in DR (901): each stack alone passes (3 × 800 + 12 ≤ 2,500).
+      expect(() => checkWriterConnectionsOfPair(share(800, 2500), share(50, 901))).toThrow(
+        /payments-dr:apiReservedConcurrency: the two regions' functions need up to 912 connections to the DR region's writer after a move \(apiReservedConcurrency 800 in primary-region and 50 here, healthReservedConcurrency 5 and 5, \+ migrations and key cleanup\), over its budget of 901/,
+      );
+      // 2 × 50 + 800 + 5 + 5 + 2: the primary's /health reaches the moved writer through the global writer endpoint.
+      expect(() => checkWriterConnectionsOfPair(share(800, 2500), share(50, 912))).not.toThrow();
+    });
+
+    it("refuses a DR fleet larger than the primary's writer holds today", () => {
+      // 2 × 50 + 800 + 2 × 5 + 2 on the primary's writer.
+      expect(() => checkWriterConnectionsOfPair(share(50, 901), share(800, 3000))).toThrow(/need up to 912 connections to the primary region's writer today .* over its budget of 901/);
+      expect(() => checkWriterConnectionsOfPair(share(50, 912), share(800, 3000))).not.toThrow();
+    });
   });
 
   it("refuses to give the Lambdas more than 90 % of the writer's connections (operators, replication and failover need the rest), naming the key", async () => {

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { WriterConnectionShare } from "./api-config";
 
 /**
  * The typed contract of each stack's outputs (DESIGN §3). Each app's exports are checked
@@ -93,6 +94,8 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   apiKeysTableName: string;
   /** The multi-region replica, in the DR region, of the primary's key (encrypts the replicas). */
   drReplicaKeyArn: string;
+  /** This region's functions and writer budget: the DR stack checks the pair's connections with it. */
+  writerConnections: WriterConnectionShare;
   /**
    * With a custom domain: the DNS record ACM asks for to validate (and renew) its certificate,
    * as ACM gives it (`name` and `value` end with a dot). ACM asks for the same record in every

@@ -1,4 +1,15 @@
-export { defaultMaxConnections, loadApiConfig, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, WAF_RATE_WINDOW_SECONDS, writerMaxConnections, type ApiConfig } from "./api-config";
+export {
+  checkWriterConnectionsOfPair,
+  defaultMaxConnections,
+  loadApiConfig,
+  MIN_HEALTH_RATE_LIMIT_PER_5_MIN,
+  minWafRateLimitPer5Min,
+  WAF_RATE_WINDOW_SECONDS,
+  writerConnectionShare,
+  writerMaxConnections,
+  type ApiConfig,
+  type WriterConnectionShare,
+} from "./api-config";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
 export { checkCreateTimeConfig, CREATE_TIME_CONFIG_OUTPUT, type CreateTimeConfig } from "./create-time-config";

@@ -30,6 +30,7 @@ export class StackContext {
   readonly tags: Record<string, string>;
   private readonly scopes = new Map<string, RegionScope>();
   private readonly createTime: CreateTimeConfig;
+  private readonly checks: pulumi.Output<unknown>[] = [];
   private checkedSuffix?: pulumi.Output<string>;
 
   constructor(config: StackConfig = loadStackConfig()) {
@@ -42,6 +43,15 @@ export class StackContext {
   fixAtCreation(values: CreateTimeConfig): void {
     if (this.scopes.size > 0) throw new Error("fixAtCreation must come before the first region(): the providers wait for the check of these values");
     Object.assign(this.createTime, values);
+  }
+
+  /**
+   * Adds a check of config against what only another stack knows (an Output that throws a
+   * `ConfigError`); before the first {@link region}: the providers wait for it as for the create-time values.
+   */
+  checkBeforeResources(check: pulumi.Output<unknown>): void {
+    if (this.scopes.size > 0) throw new Error("checkBeforeResources must come before the first region(): the providers wait for the checks");
+    this.checks.push(check);
   }
 
   /** The values to export as the stack's `createTimeConfig` output: the next deploy is checked against them. */
@@ -66,12 +76,13 @@ export class StackContext {
 
   private suffixAfterCheck(): pulumi.Output<string> {
     const { project, stack, environmentSuffix } = this.config;
-    this.checkedSuffix ??= new pulumi.StackReference("deployed-config", { name: `${pulumi.getOrganization()}/${project}/${stack}` })
-      .getOutput(CREATE_TIME_CONFIG_OUTPUT)
-      .apply((deployed) => {
-        checkCreateTimeConfig(deployed, this.createTime, stack);
+    if (!this.checkedSuffix) {
+      const deployed = new pulumi.StackReference("deployed-config", { name: `${pulumi.getOrganization()}/${project}/${stack}` }).getOutput(CREATE_TIME_CONFIG_OUTPUT);
+      this.checkedSuffix = pulumi.all([deployed, ...this.checks]).apply(([deployedConfig]) => {
+        checkCreateTimeConfig(deployedConfig, this.createTime, stack);
         return environmentSuffix;
       });
+    }
     return this.checkedSuffix;
   }
 }

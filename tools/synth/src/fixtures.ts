@@ -24,6 +24,7 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   dbAppSecretName: "payments-dr-aurora-app-dev",
   kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
+  writerConnections: { apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 },
   sessionsTableName: "payments-dr-sessions-dev",
   apiKeysTableName: "payments-dr-api-keys-dev",
   bucketName: `payments-dr-data-use1-${FAKE_ACCOUNT_ID}-dev`,
