@@ -114,6 +114,13 @@ describe("global stack without a custom domain", () => {
     );
   });
 
+  it("with the primary in us-east-2 and DR in us-east-1, keeps the health checks' alarms in us-east-1, where Route 53 publishes their metrics, paging through that region's topic", async () => {
+    const swapped = await synth({ config: { primaryRegion: "us-east-2", drRegion: "us-east-1" } });
+    const health = swapped.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "HealthCheckStatus");
+    expect(health).toHaveLength(2);
+    for (const alarm of health) expect([alarm.region, alarm.inputs.alarmActions]).toEqual(["us-east-1", [drRegionOutputs.alertTopicArn]]);
+  });
+
   it("takes the replication alarms' thresholds from its own alarmThresholds config, the API keys table's apart from the sessions table's", async () => {
     const tuned = await synth({ config: { alarmThresholds: JSON.stringify({ apiKeysReplicationLatencyMs: 5000 }) } });
     const thresholdOf = (table: string) =>

@@ -5,6 +5,7 @@
 import {
   ConfigReader,
   RECOVERY_TARGETS,
+  ROUTE53_METRICS_REGION,
   StackContext,
   UpstreamStack,
   type DrRegionOutputs,
@@ -35,7 +36,7 @@ const thresholds = loadAlarmThresholdOverrides();
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 const dr = new UpstreamStack<DrRegionOutputs>("dr-region", config.drStack);
 
-// Providers: Route 53, its health-check metrics and the replication source live in the primary region.
+// Providers: the replication source and the health checks (Route 53 is global) go with the primary region.
 const primarySide = ctx.region(config.primaryRegion);
 const drSide = ctx.region(config.drRegion);
 
@@ -129,7 +130,9 @@ const sessionsTableName = primary.output("sessionsTableName");
 // A key revoked in the primary keeps working in the DR region until its replica catches up.
 const apiKeysTableName = primary.output("apiKeysTableName");
 // Both tables' replication out of a region, alarmed there (DynamoDB publishes it in the writing
-// region), to that region's topic; the Route 53 health checks go with us-east-1's.
+// region), to that region's topic; the Route 53 health checks' alarms go with the region that is
+// us-east-1, where Route 53 publishes their metrics (the config holds one of the two there).
+const checksIn = (region: string) => (region === ROUTE53_METRICS_REGION ? healthChecks : []);
 const tableReplicationAlarms = (name: string, side: typeof primarySide, topicArn: ReplicationAlarmsArgs["topicArn"], receivingRegion: string, checks: typeof healthChecks) =>
   new ReplicationAlarms(
     name,
@@ -143,11 +146,11 @@ const tableReplicationAlarms = (name: string, side: typeof primarySide, topicArn
     },
     { provider: side.provider },
   );
-tableReplicationAlarms("replication-alarms", primarySide, primary.output("alertTopicArn"), config.drRegion, healthChecks);
+tableReplicationAlarms("replication-alarms", primarySide, primary.output("alertTopicArn"), config.drRegion, checksIn(config.primaryRegion));
 // The way back: once the DR region takes writes (a switchover or failover), its tables replicate
 // to us-east-1, published in us-east-2. Quiet until then; after a failover it stays in ALARM while
 // us-east-1 is down, and its return to OK says us-east-1 has caught up (runbook, Failback).
-tableReplicationAlarms("replication-alarms-dr", drSide, dr.output("alertTopicArn"), config.primaryRegion, []);
+tableReplicationAlarms("replication-alarms-dr", drSide, dr.output("alertTopicArn"), config.primaryRegion, checksIn(config.drRegion));
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(
   "s3-replication-alarms-source",

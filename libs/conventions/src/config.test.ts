@@ -55,6 +55,8 @@ describe("loadStackConfig", () => {
     [{ environmentSuffix: "qa--1" }, /payments-dr:environmentSuffix: "qa--1" is not valid/],
     [{ drRegion: "us-east-1" }, /payments-dr:drRegion: "us-east-1" is the primary region too/],
     [{ primaryRegion: "useast1" }, /payments-dr:primaryRegion: "useast1" is not an AWS region/],
+    // Route 53's health-check metrics (and so the alarms that page on a failing /health) exist in us-east-1 only.
+    [{ primaryRegion: "us-west-2", drRegion: "us-east-2" }, /payments-dr:primaryRegion: neither "us-west-2" nor payments-dr:drRegion "us-east-2" is us-east-1/],
     [{ skipFinalSnapshot: "yes" }, /payments-dr:skipFinalSnapshot: "yes" is not valid: use true or false/],
     [{ logRetentionDays: "45" }, /payments-dr:logRetentionDays: 45 is not a CloudWatch Logs retention period/],
     [{ domainName: "pay.example.com" }, /payments-dr:hostedZoneId: is required when domainName is set/],

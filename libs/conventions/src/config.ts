@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
-import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName } from "./regions";
+import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, ROUTE53_METRICS_REGION } from "./regions";
 
 /** The stack config every payments-dr stack shares (keys under `payments-dr:`). */
 export interface StackConfig {
@@ -57,6 +57,14 @@ export function loadStackConfig(reader: ConfigReader = new ConfigReader()): Stac
   const drRegion = region(reader, "drRegion", DEFAULT_DR_REGION);
   if (primaryRegion === drRegion) {
     throw new ConfigError("drRegion", `"${drRegion}" is the primary region too; the DR region must be another one.`);
+  }
+  // The alarms on the Route 53 health checks (a region's /health failing) page through one of the
+  // two regions' topics, and Route 53 publishes their metrics in us-east-1 only.
+  if (primaryRegion !== ROUTE53_METRICS_REGION && drRegion !== ROUTE53_METRICS_REGION) {
+    throw new ConfigError(
+      "primaryRegion",
+      `neither "${primaryRegion}" nor payments-dr:drRegion "${drRegion}" is ${ROUTE53_METRICS_REGION}, where Route 53 publishes its health checks' metrics: the global stack's alarms on them live in the one of the two regions that is. Make one of them ${ROUTE53_METRICS_REGION}.`,
+    );
   }
 
   const logRetentionDays = reader.integer("logRetentionDays", { default: 30, min: 1 });

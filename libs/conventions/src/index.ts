@@ -29,6 +29,6 @@ export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
 export { loadRegionalConfig, type RegionalConfig, type RegionRole } from "./regional-config";
 export { RECOVERY_TARGETS, type RecoveryTargets } from "./recovery";
-export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
+export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode, ROUTE53_METRICS_REGION } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { UpstreamStack } from "./upstream-stack";

@@ -3,6 +3,12 @@ export const DEFAULT_PRIMARY_REGION = "us-east-1";
 /** Where it runs when the primary region is lost. */
 export const DEFAULT_DR_REGION = "us-east-2";
 
+/**
+ * Route 53 publishes health-check metrics only in us-east-1, whatever region the checked
+ * endpoint is in: alarms and widgets on them must live in (or point at) this region.
+ */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
 const REGION_PATTERN = /^([a-z]{2}(-gov)?)-([a-z]+)-(\d)$/;
 
 /** True for names shaped like an AWS region (`us-east-1`, `eu-central-2`, `us-gov-west-1`). */

@@ -12,11 +12,7 @@ export const NAMESPACE = {
 /** ACM publishes a certificate's DaysToExpiry once a day. */
 export const DAY_SECONDS = 86_400;
 
-/**
- * Route 53 publishes health-check metrics only in us-east-1, whatever region the checked
- * endpoint is in: alarms and widgets on them must live in (or point at) this region.
- */
-export const ROUTE53_METRICS_REGION = "us-east-1";
+export { ROUTE53_METRICS_REGION } from "@payments-dr/conventions";
 
 /**
  * The Aurora global database lag that alarms and graphs watch: for Aurora PostgreSQL, how far a
