@@ -22,5 +22,8 @@ export { ROUTE53_METRICS_REGION } from "@payments-dr/conventions";
  */
 export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 
-/** Every alarm and widget looks at one-minute datapoints: the finest standard resolution. */
+/**
+ * The period of alarms and widgets unless a spec sets its own (a metric published less often,
+ * e.g. ACM's daily DaysToExpiry): one-minute datapoints, the finest standard resolution.
+ */
 export const PERIOD_SECONDS = 60;

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "@payments-dr/conventions";
+import type { PaymentLambdaEnvironment } from "@payments-dr/payment-lambda";
 import { invalid, requireInteger } from "./validation";
 
 /** The database a function connects to. */
@@ -36,6 +37,20 @@ export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 export const METRICS_NAMESPACE = "PaymentsDr";
 
 /**
+ * What a stack sets of a function's environment: the variables libs/payment-lambda's config
+ * loaders read ({@link PaymentLambdaEnvironment}), less those only the Lambda runtime or local
+ * runs set. A misspelled or renamed variable is a compile error here, not a cold-start failure.
+ */
+export type LambdaEnvironment = {
+  [K in Exclude<keyof PaymentLambdaEnvironment, "AWS_REGION" | "DATABASE_URL" | "DYNAMODB_ENDPOINT">]?: pulumi.Input<string>;
+};
+
+/** The variables that are set: an optional one left undefined is not in the function's environment. */
+function setOnly(environment: LambdaEnvironment): LambdaEnvironment {
+  return Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined));
+}
+
+/**
  * The environment of a payment-lambda function: the contract between this library and the
  * handlers' config loader (libs/payment-lambda).
  */
@@ -50,20 +65,20 @@ export function functionEnvironment(inputs: {
   appSecretName?: pulumi.Input<string>;
   serviceName: string;
   logLevel: LogLevel;
-}): Record<string, pulumi.Input<string>> {
+}): LambdaEnvironment {
   const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, appSecretName, serviceName, logLevel } = inputs;
-  return {
+  return setOnly({
     REGION_ROLE: regionRole,
     ...databaseEnvironment(database, timeouts),
-    ...(appSecretName === undefined ? {} : { APP_DB_SECRET_ID: appSecretName }),
-    ...(sessionsTableName === undefined ? {} : { SESSIONS_TABLE: sessionsTableName }),
-    ...(apiKeysTableName === undefined ? {} : { API_KEYS_TABLE: apiKeysTableName }),
+    APP_DB_SECRET_ID: appSecretName,
+    SESSIONS_TABLE: sessionsTableName,
+    API_KEYS_TABLE: apiKeysTableName,
     ...powertoolsEnvironment(serviceName, logLevel),
-  };
+  });
 }
 
 /** The environment of the authorizer (libs/payment-lambda): its region's replica of the keys table, and no database. */
-export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<string>; logLevel: LogLevel }): Record<string, pulumi.Input<string>> {
+export function authorizerEnvironment(inputs: { apiKeysTableName: pulumi.Input<string>; logLevel: LogLevel }): LambdaEnvironment {
   return { API_KEYS_TABLE: inputs.apiKeysTableName, ...powertoolsEnvironment("payments-authorizer", inputs.logLevel) };
 }
 
@@ -78,7 +93,7 @@ export function cleanupEnvironment(inputs: {
   readerHost: pulumi.Input<string>;
   timeouts: DatabaseTimeouts;
   logLevel: LogLevel;
-}): Record<string, pulumi.Input<string>> {
+}): LambdaEnvironment {
   const { secretName, host, readerHost, timeouts, logLevel } = inputs;
   return {
     ...databaseEnvironment({ secretName, writerHost: host, readerHost }, timeouts),
@@ -94,7 +109,7 @@ export function probeEnvironment(inputs: {
   connectTimeoutMs: number;
   answerTimeoutMs: number;
   logLevel: LogLevel;
-}): Record<string, pulumi.Input<string>> {
+}): LambdaEnvironment {
   return {
     PROBE_TARGET_URL: inputs.targetUrl,
     PROBE_TARGET: inputs.target,
@@ -108,7 +123,7 @@ export function probeEnvironment(inputs: {
 }
 
 /** The database contract of libs/payment-lambda's config loader. */
-function databaseEnvironment(database: DatabaseArgs, timeouts: DatabaseTimeouts): Record<string, pulumi.Input<string>> {
+function databaseEnvironment(database: DatabaseArgs, timeouts: DatabaseTimeouts): LambdaEnvironment {
   return {
     DB_SECRET_ID: database.secretName,
     DB_WRITER_HOST: database.writerHost,
@@ -118,7 +133,7 @@ function databaseEnvironment(database: DatabaseArgs, timeouts: DatabaseTimeouts)
   };
 }
 
-function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): Record<string, string> {
+function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): LambdaEnvironment {
   return { POWERTOOLS_SERVICE_NAME: serviceName, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL: logLevel };
 }
 

@@ -5,6 +5,7 @@ import { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migrat
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { ServerlessApi } from "./serverless-api";
+import type { LambdaEnvironment } from "./environment";
 import { apiNetwork, functionNetwork } from "./vpc-function";
 import {
   API_KEYS_TABLE_NAME,
@@ -284,6 +285,12 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
       POWERTOOLS_METRICS_NAMESPACE: "PaymentsDr",
       POWERTOOLS_LOG_LEVEL: "INFO",
     });
+  });
+
+  it("sets only variables the functions read: a misspelled one fails the typecheck, not a cold start", () => {
+    // @ts-expect-error DB_WRITER_HOSTNAME is not in libs/payment-lambda's PaymentLambdaEnvironment.
+    const misspelled: LambdaEnvironment = { DB_WRITER_HOSTNAME: WRITER_HOST };
+    expect(Object.keys(misspelled)).toEqual(["DB_WRITER_HOSTNAME"]);
   });
 
   it("runs the authorizer small and short, with the API's reserved concurrency (one authorizer call per request at most)", () => {

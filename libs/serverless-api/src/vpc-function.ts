@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { functionAccessPolicy, type FunctionAccess } from "./access-policy";
+import type { LambdaEnvironment } from "./environment";
 import { serviceTrustPolicy } from "./trust-policy";
 import { vpcFunctionOptions } from "./options";
 import { invalid, requireInteger } from "./validation";
@@ -69,7 +70,7 @@ export interface VpcFunctionArgs {
   memoryMb: number;
   timeoutSeconds: number;
   reservedConcurrency: number;
-  environment: Record<string, pulumi.Input<string>>;
+  environment: LambdaEnvironment;
   /** What the role may touch, besides its logs, the VPC and X-Ray: see {@link FunctionAccess}. */
   access: FunctionAccessArgs;
 }

@@ -76,17 +76,13 @@ export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn:
   };
 }
 
-/** Creates one alarm per spec as children of `parent`; returns their physical names. */
+/** Creates one alarm per spec as children of `parent`. */
 export function createAlarms(
   parent: pulumi.ComponentResource,
   name: string,
   specs: AlarmSpec[],
   namer: ResourceNamer,
   topicArn: pulumi.Input<string>,
-): string[] {
-  return specs.map((spec) => {
-    const args = metricAlarmArgs(spec, namer, topicArn);
-    new aws.cloudwatch.MetricAlarm(`${name}-${spec.role}`, args, { parent });
-    return args.name;
-  });
+): void {
+  for (const spec of specs) new aws.cloudwatch.MetricAlarm(`${name}-${spec.role}`, metricAlarmArgs(spec, namer, topicArn), { parent });
 }

@@ -104,9 +104,6 @@ export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Rep
  * provider and topic. A provider in the wrong region stops the preview with the reason.
  */
 export class BucketReplicationAlarms extends pulumi.ComponentResource {
-  /** Physical names of the alarms. */
-  readonly alarmNames: string[];
-
   constructor(name: string, args: BucketReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:monitoring:BucketReplicationAlarms", name, {}, opts);
     const expected = args.rule[args.end].region;
@@ -118,7 +115,7 @@ export class BucketReplicationAlarms extends pulumi.ComponentResource {
           `give BucketReplicationAlarms (end "${args.end}") a ${expected} provider.`,
     );
     const specs = bucketReplicationAlarmSpecs({ ...args.rule, ruleId }, args.end, alarmThresholds(args.thresholds));
-    this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
-    this.registerOutputs({ alarmNames: this.alarmNames });
+    createAlarms(this, name, specs, args.namer, args.topicArn);
+    this.registerOutputs({});
   }
 }

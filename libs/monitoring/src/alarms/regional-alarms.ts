@@ -192,13 +192,10 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
  * watches itself, so the alarms of the surviving region keep working when the other is down.
  */
 export class RegionalAlarms extends pulumi.ComponentResource {
-  /** Physical names of the alarms (the DR CLI and runbook refer to them). */
-  readonly alarmNames: string[];
-
   constructor(name: string, args: RegionalAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:monitoring:RegionalAlarms", name, {}, opts);
     const thresholds = alarmThresholds(args.thresholds);
-    this.alarmNames = createAlarms(this, name, regionalAlarmSpecs(args, thresholds), args.namer, args.topicArn);
-    this.registerOutputs({ alarmNames: this.alarmNames });
+    createAlarms(this, name, regionalAlarmSpecs(args, thresholds), args.namer, args.topicArn);
+    this.registerOutputs({});
   }
 }

@@ -141,13 +141,10 @@ function writingRegionProblem(table: GlobalTableRef): (actual: string, tableName
  * alarms (and the primary's topic they notify) cannot fire; the health checks themselves keep
  * running and DNS still fails over, but nobody is paged by them. What watches then is the DR
  * region's own `RegionalAlarms` (API 5XX and latency seen from the DR side, the DR cluster's
- * replication lag, which grows or goes silent when the primary stops sending, and both breach), a CloudWatch Synthetics
- * canary in the DR region if one is deployed, and the DR CLI's `status`.
+ * replication lag, which grows or goes silent when the primary stops sending, and both breach), the
+ * DR region's probe of the primary's `/health` (`HealthProbe`, its own alarm and topic), and the DR CLI's `status`.
  */
 export class ReplicationAlarms extends pulumi.ComponentResource {
-  /** Physical names of the alarms. */
-  readonly alarmNames: string[];
-
   constructor(name: string, args: ReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:monitoring:ReplicationAlarms", name, {}, opts);
     const thresholds = alarmThresholds(args.thresholds);
@@ -157,7 +154,7 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
       (table) => table && { ...table, tableName: inMetricRegion(table.tableName, region, writingRegionProblem(table)) },
     );
     const specs = replicationAlarmSpecs({ sessionsTable, apiKeysTable, healthChecks }, thresholds);
-    this.alarmNames = createAlarms(this, name, specs, args.namer, args.topicArn);
-    this.registerOutputs({ alarmNames: this.alarmNames });
+    createAlarms(this, name, specs, args.namer, args.topicArn);
+    this.registerOutputs({});
   }
 }

@@ -28,8 +28,9 @@ function auroraConnectionsThreshold(maxConnections: number): number {
 }
 
 /**
- * The thresholds of the alarms of `RegionalAlarms` and `ReplicationAlarms`. Every
- * alarm looks at one-minute datapoints and alarms at or above (health checks: below) its threshold.
+ * The thresholds of the alarms of `RegionalAlarms` and `ReplicationAlarms`. Each alarm looks at
+ * one-minute datapoints unless its metric comes less often (the certificate's expiry: daily), and
+ * alarms at or above (health checks, days to expiry: below) its threshold.
  */
 export interface AlarmThresholds {
   /**

@@ -11,7 +11,7 @@ export type DatabaseEndpoints =
     }
   | { kind: "aws"; secretId: string; writerHost: string; readerHost: string };
 
-/** What the database layer needs; read by both functions. */
+/** What the database layer needs; read by every function that connects (api, migrate, cleanup). */
 export interface DatabaseSettings {
   endpoints: DatabaseEndpoints;
   connectTimeoutMs: number;
@@ -142,7 +142,7 @@ function readObservability(read: EnvReader): ObservabilitySettings {
   };
 }
 
-/** The database settings of either function. @throws ConfigurationError naming every bad variable. */
+/** The database settings of a function that connects. @throws ConfigurationError naming every bad variable. */
 export function loadDatabaseSettings(env: Env): DatabaseSettings {
   const read = new EnvReader(env);
   const settings = readDatabase(read);
@@ -155,7 +155,7 @@ export function loadAppSecretId(env: Env): string | undefined {
   return new EnvReader(env).text("APP_DB_SECRET_ID");
 }
 
-/** Logger and metrics settings of either function. @throws ConfigurationError naming every bad variable. */
+/** Logger and metrics settings of any of the functions. @throws ConfigurationError naming every bad variable. */
 export function loadObservabilitySettings(env: Env): ObservabilitySettings {
   const read = new EnvReader(env);
   const settings = readObservability(read);
