@@ -231,6 +231,12 @@ describe("createGatewayAuthorizer", () => {
     expect(decision).toEqual({ kind: "allowed", authorizer: { merchantId: "merchant-42", keyId: "0123456789abcdef", principalId: "merchant-42", integrationLatency: expect.any(Number) } });
   });
 
+  it("hands the function the context's numbers and booleans as strings, as API Gateway does", async () => {
+    const typed: InvokeOutcome = { kind: "result", result: { principalId: "m", policyDocument: { Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" }] }, context: { tier: 2, live: true, off: false } } };
+    const { gateway } = authorizer([typed]);
+    expect(await gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed", authorizer: { tier: "2", live: "true", off: "false" } });
+  });
+
   it("caches an allow per header value for the TTL and checks its policy against each request's method ARN", async () => {
     const { gateway, invoked, advance } = authorizer([allow(methodArn("*", "/payments"))]);
     expect(await gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed" });

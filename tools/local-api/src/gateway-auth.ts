@@ -123,7 +123,9 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
       const arn = methodArn(event.httpMethod, event.path);
       const decision = evaluatePolicy(answer.statements, arn);
       if (decision !== "allow") return { kind: "refused", problem: "access-denied", reason: `${decision} of ${arn} by the authorizer's policy${cached ? " (cached)" : ""}` };
-      return { kind: "allowed", authorizer: { ...answer.context, principalId: answer.principalId, integrationLatency: Math.round(latencyMs) } };
+      // API Gateway hands the function every context value as a string ("42", "true").
+      const context = Object.fromEntries(Object.entries(answer.context).map(([key, value]) => [key, String(value)]));
+      return { kind: "allowed", authorizer: { ...context, principalId: answer.principalId, integrationLatency: Math.round(latencyMs) } };
     },
   };
 }
