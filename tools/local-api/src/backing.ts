@@ -28,6 +28,8 @@ export interface LocalApiKey {
 export interface BackingServices {
   /** The api function's whole environment, as Lambda would set it from the stack's configuration. */
   readonly functionEnv: Record<string, string>;
+  /** The `/health` function's: the api's database settings, no DynamoDB (as the stack sets it). */
+  readonly healthEnv: Record<string, string>;
   /** The authorizer's whole environment: the keys table, its endpoint, POWERTOOLS_*. */
   readonly authorizerEnv: Record<string, string>;
   readonly apiKey: LocalApiKey;
@@ -101,7 +103,9 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
     const keysEnv = { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDb.endpoint, API_KEYS_TABLE: LOCAL_API_KEYS_TABLE };
     log(`api keys: local dynalite at ${dynamoDb.endpoint}, table ${LOCAL_API_KEYS_TABLE}; key ${record.keyId} for merchant ${record.merchantId}`);
 
-    const functionEnv: Record<string, string> = { REGION_ROLE: "primary", ...lambdaRuntimeEnv("payments-api", 1024), ...passedThrough(env, PASSED_THROUGH), DATABASE_URL: databaseUrl };
+    const databaseEnv = { REGION_ROLE: "primary", ...passedThrough(env, PASSED_THROUGH), DATABASE_URL: databaseUrl };
+    const functionEnv: Record<string, string> = { ...lambdaRuntimeEnv("payments-api", 1024), ...databaseEnv };
+    const healthEnv = { ...lambdaRuntimeEnv("payments-health", 1024), POWERTOOLS_SERVICE_NAME: "payments-health", ...databaseEnv };
     if (options.sessions === "local") {
       Object.assign(functionEnv, keysEnv, { SESSIONS_TABLE: LOCAL_SESSIONS_TABLE });
       log(`sessions: local dynalite, table ${LOCAL_SESSIONS_TABLE}`);
@@ -116,7 +120,7 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
     log(`region role: ${functionEnv.REGION_ROLE}`);
     const major = Number(process.versions.node.split(".")[0]);
     if (major < 22) log(`note: running on Node ${process.version}; the function's runtime in AWS is nodejs22.x`);
-    return { functionEnv, authorizerEnv, apiKey: { apiKey, keyId: record.keyId, merchantId: record.merchantId }, dynamoDb, postgres, stop };
+    return { functionEnv, healthEnv, authorizerEnv, apiKey: { apiKey, keyId: record.keyId, merchantId: record.merchantId }, dynamoDb, postgres, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -37,7 +37,7 @@ beforeAll(async () => {
     merchant: MERCHANT,
     log: () => undefined,
   });
-  api = await startLocalApi({ port: 0, concurrency: CONTAINERS, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv } });
+  api = await startLocalApi({ port: 0, concurrency: CONTAINERS, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv }, health: { env: backing.healthEnv } });
   scratch = await mkdtemp(join(tmpdir(), "local-api-test-"));
 });
 
@@ -148,12 +148,12 @@ describe("the local API, running the built api and authorizer bundles over real 
     expect(JSON.parse(refused.body)).toMatchObject({ errors: [{ field: "merchantId", message: "is not allowed: the merchant comes from the API key" }] });
   });
 
-  it("serves /health without a key and without the authorizer", async () => {
-    const before = invocations();
+  it("serves /health without a key and without the authorizer, on a function of its own", async () => {
+    const before = [...invocations(), api.healthStats().served];
     const health = await send(`${api.url}/health`);
     expect(health.status).toBe(200);
     expect(health.body).toBe('{"status":"ok","role":"primary"}');
-    expect(invocations()).toEqual([before[0]! + 1, before[1]]);
+    expect([...invocations(), api.healthStats().served]).toEqual([before[0], before[1], before[2]! + 1]);
   });
 
   it("passes the API Gateway request id through to the handler's problem responses", async () => {
@@ -201,13 +201,16 @@ describe("the local API, running the built api and authorizer bundles over real 
       await waitFor(async () => (await waitingOnLock()) === CONTAINERS && api.stats().queued === 1, 3000);
       expect(api.stats()).toMatchObject({ containers: CONTAINERS, threads: Math.min(CONTAINERS, availableParallelism()), busy: CONTAINERS, queued: 1 });
       expect(await waitingOnLock()).toBe(CONTAINERS);
+      // /health is another function: it answers at once, not after the payments ahead of it.
+      expect((await send(`${api.url}/health`)).status).toBe(200);
+      expect(api.stats()).toMatchObject({ busy: CONTAINERS, queued: 1 });
       await locker.query("COMMIT");
       expect((await Promise.all(requests)).map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
     } finally {
       await locker.end();
     }
-    // One connection per container, each opened by its own instance of the bundle.
-    expect(await scalar("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'payments-writer'")).toBe(CONTAINERS);
+    // One connection per container (the /health function's too), each opened by its own instance of the bundle.
+    expect(await scalar("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'payments-writer'")).toBe(CONTAINERS + api.healthStats().containers);
     expect(api.stats()).toMatchObject({ busy: 0, queued: 0 });
   });
 
@@ -294,7 +297,7 @@ describe("the local API's function timeout and concurrency", () => {
     const local = await start({ maxQueue: 0 });
     try {
       const busy = send(`${local.url}/health?sleepMs=1000`);
-      await waitFor(async () => local.stats().busy === 1, 3000);
+      await waitFor(async () => local.healthStats().busy === 1, 3000);
       const throttled = await send(`${local.url}/health`);
       expect(throttled.status).toBe(429);
       expect(throttled.headers).toMatchObject({ "content-type": "application/problem+json", "retry-after": "1" });

@@ -33,6 +33,7 @@ async function start(args: ServeArgs): Promise<Running> {
       concurrency: args.concurrency,
       env: backing.functionEnv,
       authorizer: { env: backing.authorizerEnv, cacheTtlS: args.authCacheTtlS },
+      health: { env: backing.healthEnv },
       timeoutMs: args.timeoutS * 1000,
       log: args.quiet ? undefined : log,
     });

@@ -21,6 +21,14 @@ export interface LocalAuthorizerOptions {
   timeoutMs?: number;
 }
 
+/** `/health`'s own function, as the stack deploys it: the api's bundle, its own containers and environment. */
+export interface LocalHealthOptions {
+  /** Its whole environment: the api's database settings, no DynamoDB. @default the api function's */
+  env?: Record<string, string>;
+  /** Its containers. @default 1 */
+  concurrency?: number;
+}
+
 /** Arguments of {@link startLocalApi}. */
 export interface LocalApiOptions {
   /** The port on 127.0.0.1; 0 picks a free one. @default 3000 */
@@ -33,6 +41,8 @@ export interface LocalApiOptions {
   handlerModule?: string;
   /** The authorizer API Gateway runs before the merchant routes. */
   authorizer: LocalAuthorizerOptions;
+  /** The function behind `/health`: never queued behind payments, as in AWS. */
+  health?: LocalHealthOptions;
   /** The api function's timeout: an invocation past it is API Gateway's 502. @default 10000 (the stack's apiTimeoutSeconds) */
   timeoutMs?: number;
   /** Requests waiting beyond this many get 429. @default 1000 */
@@ -48,6 +58,8 @@ export interface LocalApi {
   readonly port: number;
   /** The api function's containers; `served` counts its invocations. */
   stats(): PoolStats;
+  /** The `/health` function's containers. */
+  healthStats(): PoolStats;
   /** The authorizer's containers; `served` counts its invocations (cache hits invoke nothing). */
   authorizerStats(): PoolStats;
   /** Stops accepting, drops open connections, stops the containers. */
@@ -121,19 +133,31 @@ function authorizerPool(options: LocalApiOptions, log: (line: string) => void): 
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? API_TIMEOUT_SECONDS.default * 1000;
+  const modulePath = built(options.handlerModule ?? API_BUNDLE, "payment-lambda");
   const pool = new ContainerPool({
-    modulePath: built(options.handlerModule ?? API_BUNDLE, "payment-lambda"),
+    modulePath,
     env: options.env,
     size: options.concurrency ?? 1,
     timeoutMs,
     maxQueue: options.maxQueue,
     onColdStart: (initMs) => log(`container started (init ${initMs.toFixed(0)} ms)`),
   });
+  // The stack gives /health a function of its own (same bundle): payments never hold up Route 53's checks.
+  const healthPool = new ContainerPool({
+    modulePath,
+    functionName: "payments-health",
+    env: options.health?.env ?? options.env,
+    size: options.health?.concurrency ?? 1,
+    timeoutMs,
+    maxQueue: options.maxQueue,
+    onColdStart: (initMs) => log(`health container started (init ${initMs.toFixed(0)} ms)`),
+  });
   const authorizers = authorizerPool(options, log);
-  const started = await Promise.allSettled([pool.start(), authorizers.start()]);
+  const pools = [pool, healthPool, authorizers];
+  const started = await Promise.allSettled(pools.map((each) => each.start()));
   const failure = started.find((outcome) => outcome.status === "rejected");
   if (failure) {
-    await Promise.all([pool.close(), authorizers.close()]);
+    await Promise.all(pools.map((each) => each.close()));
     throw failure.reason;
   }
   const auth = createGatewayAuthorizer({ invoke: (event) => authorizers.invoke(event), cacheTtlS: options.authorizer.cacheTtlS ?? 60 });
@@ -161,7 +185,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
       event.requestContext.authorizer = decision.authorizer;
     }
-    const outcome = await pool.invoke(event);
+    const outcome = await (event.resource === "/health" ? healthPool : pool).invoke(event);
     if (outcome.kind === "result") return fromProxyResult(outcome.result, requestId);
     log(`${requestId}: ${failureNote(outcome, timeoutMs)}`);
     return gatewayProblem(REFUSALS[outcome.kind], requestId);
@@ -189,7 +213,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       server.listen(options.port ?? 3000, "127.0.0.1", () => resolve());
     });
   } catch (error) {
-    await Promise.all([pool.close(), authorizers.close()]);
+    await Promise.all(pools.map((each) => each.close()));
     throw error;
   }
   port = (server.address() as AddressInfo).port;
@@ -198,11 +222,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     url: `http://127.0.0.1:${port}`,
     port,
     stats: () => pool.stats(),
+    healthStats: () => healthPool.stats(),
     authorizerStats: () => authorizers.stats(),
     close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
-      await Promise.all([closed, pool.close(), authorizers.close()]);
+      await Promise.all([closed, ...pools.map((each) => each.close())]);
     },
   };
 }
