@@ -1,4 +1,5 @@
 import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
+import { HANDLED_ROUTES } from "@payments-dr/payment-lambda";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { ACCESS_LOG_FIELDS, accessLogFormat } from "./access-log";
 import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
@@ -62,6 +63,10 @@ describe("ServerlessApi", () => {
     expect(byName["api-path-payments"].parentId).toBe(byName["api-path-health"].parentId);
     // /payments and /health hang off the root; {id} off /payments.
     expect(byName["api-path-payments-id"].parentId).not.toBe(byName["api-path-payments"].parentId);
+  });
+
+  it("declares exactly the routes the payment handler serves: no route API Gateway would expose to a handler's 404, none the handler serves unreachable", () => {
+    expect(PAYMENT_ROUTES.map((route) => `${route.httpMethod} ${route.path}`).sort()).toEqual([...HANDLED_ROUTES].sort());
   });
 
   it("has exactly POST /payments, GET /payments/{id} and GET /health, the payment routes proxied to the API function and /health to its own", () => {

@@ -22,6 +22,9 @@ const RESOURCES: Resource[] = [
   { template: "/health", segments: ["health"], methods: { GET: "health" } },
 ];
 
+/** The routes the handler serves, as `METHOD /template`: the stack declares the same ones (libs/serverless-api). */
+export const HANDLED_ROUTES: readonly string[] = RESOURCES.flatMap((resource) => Object.keys(resource.methods).map((method) => `${method} ${resource.template}`));
+
 function segmentsOf(path: string): string[] {
   return path.split("/").filter((segment) => segment.length > 0);
 }
