@@ -1,7 +1,7 @@
 // The DR region: a warm standby. Its Aurora cluster is a read-only secondary of the global
 // database until an operator moves the primary role here (outside Pulumi, see the runbook);
 // its API is deployed and healthy all along, so DNS can fail over to it at any moment.
-import { AuroraSecondaryCluster } from "@payments-dr/aurora";
+import { AuroraSecondaryCluster, memberClusterSettings } from "@payments-dr/aurora";
 import {
   checkWriterConnectionsOfPair,
   loadApiConfig,
@@ -58,13 +58,7 @@ const database = new AuroraSecondaryCluster(
     subnetIds: network.privateSubnetIds,
     securityGroupId: network.databaseSecurityGroupId,
     kmsKeyArn: key.keyArn,
-    logRetentionDays: config.logRetentionDays,
-    instanceClass: settings.database.instanceClass,
-    instanceCount: settings.database.instanceCount,
-    backupRetentionDays: settings.database.backupRetentionDays,
-    managedRpoSeconds: settings.database.managedRpoSeconds,
-    skipFinalSnapshot: config.skipFinalSnapshot,
-    deletionProtection: config.deletionProtection,
+    ...memberClusterSettings(settings.database, config),
   },
   { provider: here.provider },
 );

@@ -1,7 +1,7 @@
 // The primary region: where payments are written. It owns the Aurora global database and
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
-import { AuroraGlobalCluster, AuroraPrimaryCluster } from "@payments-dr/aurora";
+import { AuroraGlobalCluster, AuroraPrimaryCluster, memberClusterSettings } from "@payments-dr/aurora";
 import { loadApiConfig, loadRegionalConfig, StackContext, writerConnectionShare, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
@@ -53,13 +53,7 @@ const database = new AuroraPrimaryCluster(
     subnetIds: network.privateSubnetIds,
     securityGroupId: network.databaseSecurityGroupId,
     kmsKeyArn: key.keyArn,
-    logRetentionDays: config.logRetentionDays,
-    instanceClass: settings.database.instanceClass,
-    instanceCount: settings.database.instanceCount,
-    backupRetentionDays: settings.database.backupRetentionDays,
-    managedRpoSeconds: settings.database.managedRpoSeconds,
-    skipFinalSnapshot: config.skipFinalSnapshot,
-    deletionProtection: config.deletionProtection,
+    ...memberClusterSettings(settings.database, config),
     credentialsReplica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn },
   },
   { provider: here.provider },

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ResourceNamer } from "@payments-dr/conventions";
+import type { RegionalConfig, ResourceNamer, StackConfig } from "@payments-dr/conventions";
 import { AURORA_ENGINE, AURORA_PORT, CLUSTER_LOG_EXPORTS, PERFORMANCE_INSIGHTS_RETENTION_DAYS } from "./engine";
 import { clusterInstanceOptions, memberClusterOptions, promotionTier } from "./options";
 import { createClusterParameterGroup } from "./parameter-group";
@@ -33,6 +33,19 @@ export interface MemberClusterArgs {
   deletionProtection: boolean;
   /** Allow IAM database authentication besides the password. @default false */
   iamDatabaseAuthentication?: boolean;
+}
+
+/** The member cluster's arguments that a regional stack takes from its config. */
+export type MemberClusterSettings = Pick<
+  MemberClusterArgs,
+  "instanceClass" | "instanceCount" | "backupRetentionDays" | "managedRpoSeconds" | "logRetentionDays" | "skipFinalSnapshot" | "deletionProtection"
+>;
+
+/** Those arguments, from the regional stack's config: both regions' programs read them the same way. */
+export function memberClusterSettings(database: RegionalConfig["database"], config: Pick<StackConfig, "logRetentionDays" | "skipFinalSnapshot" | "deletionProtection">): MemberClusterSettings {
+  const { instanceClass, instanceCount, backupRetentionDays, managedRpoSeconds } = database;
+  const { logRetentionDays, skipFinalSnapshot, deletionProtection } = config;
+  return { instanceClass, instanceCount, backupRetentionDays, managedRpoSeconds, logRetentionDays, skipFinalSnapshot, deletionProtection };
 }
 
 /** What distinguishes the primary member from the secondary. */
