@@ -4,6 +4,7 @@
 // Projects that never see a Pulumi type are left out of it: the rules cannot fire there, and
 // building type information is most of lint's time.
 import js from "@eslint/js";
+import nx from "@nx/eslint-plugin";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
@@ -25,6 +26,25 @@ export default tseslint.config(
     rules: {
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
+    },
+  },
+  // DESIGN §2's boundaries, from the projects' tags: apps never import each other, libs never
+  // import apps or tools (the test harnesses tagged scope:testing aside), and nothing reaches into
+  // another project by a relative path.
+  {
+    files: ["**/*.ts"],
+    plugins: { "@nx": nx },
+    rules: {
+      "@nx/enforce-module-boundaries": [
+        "error",
+        {
+          depConstraints: [
+            { sourceTag: "type:pulumi-app", onlyDependOnLibsWithTags: ["type:lib", "scope:testing"] },
+            { sourceTag: "type:lib", onlyDependOnLibsWithTags: ["type:lib", "scope:testing"] },
+            { sourceTag: "type:tool", onlyDependOnLibsWithTags: ["type:lib", "type:tool"] },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,8 +1,6 @@
 import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "@payments-dr/serverless-api";
 import { newApiKey } from "@payments-dr/api-keys";
-import fixture from "../../../libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json";
-import { allowPayments, apiStageOf } from "../../../libs/payment-lambda/src/auth/policy";
-import { authorizerEvent } from "../../../libs/payment-lambda/src/test-support/events";
+import { allowPayments, apiStageOf, authorizerEvent, restV1PostEvent as fixture } from "@payments-dr/payment-lambda/testing";
 import { AuthorizerCache } from "./authorizer-cache";
 import { parseServeArgs, UsageError } from "./cli-args";
 import type { InvokeOutcome } from "./container";

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { WORKSPACE_ROOT, workspaceRequire } from "../paths";
-import lambdaOptions from "../../../../libs/payment-lambda/scripts/lambda-esbuild-options.json";
+import lambdaOptions from "@payments-dr/payment-lambda/esbuild-options";
 import { median } from "./stats";
 
 /** The api bundle's esbuild options (libs/payment-lambda's build reads the same file). */
