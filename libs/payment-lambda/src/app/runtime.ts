@@ -6,7 +6,7 @@ import type { ApiSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
 import { HealthCheck, probeForRole, type HealthCheckOptions } from "../health/health-check";
-import { createLogger } from "../observability/logger";
+import { createLogger, loggableError } from "../observability/logger";
 import { createMetrics, type MetricsSink } from "../observability/metrics";
 import type { CreatePaymentOptions } from "../payments/repository";
 import { dynamoSessionStore, sessionsOff, type SessionStore } from "../sessions/session-store";
@@ -46,6 +46,8 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : sessionsOff(logger);
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
-  const health = new HealthCheck(settings.regionRole, () => probeForRole(settings.regionRole, db), overrides.health);
+  // /health answers only "unavailable": why (a timeout, TLS, credentials, …) goes to the log.
+  const onProbeFailure = (error: unknown) => logger.warn("Health probe failed", { error: loggableError(error) });
+  const health = new HealthCheck(settings.regionRole, () => probeForRole(settings.regionRole, db), { onProbeFailure, ...overrides.health });
   return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
 }

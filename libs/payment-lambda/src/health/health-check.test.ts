@@ -3,6 +3,7 @@ import { migrate, startMovableEndpoint, startPostgres, startSilentServer, holdUn
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
+import { createLogger } from "../observability/logger";
 import { HealthCheck } from "./health-check";
 
 let server: PostgresServer;
@@ -181,6 +182,20 @@ describe("/health (Route 53 failover reads it)", () => {
     } finally {
       await server.resume();
     }
+  });
+
+  it("logs why a probe failed, since the 503 says only that the region is unavailable", async () => {
+    const logger = createLogger({ serviceName: "payments-health-test", metricsNamespace: "Test", logLevel: "SILENT" });
+    const warn = jest.spyOn(logger, "warn");
+    await server.pause();
+    try {
+      const api = testApi(testSettings(server.url, { role: "primary" }), { logger });
+      expectRegionUnavailable(await api.handler(getHealth()).then((r) => ({ status: r.statusCode, body: JSON.parse(r.body), headers: r.headers ?? {} })), "primary");
+      await api.close();
+    } finally {
+      await server.resume();
+    }
+    expect(warn).toHaveBeenCalledWith("Health probe failed", { error: expect.objectContaining({ name: expect.any(String), message: expect.any(String) }) });
   });
 
   it("reuses a result within its TTL, then checks again", async () => {

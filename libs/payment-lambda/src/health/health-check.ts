@@ -22,6 +22,8 @@ export interface HealthCheckOptions {
   /** The whole check's budget; past it the region is reported unavailable. @default HEALTH_CHECK_BUDGET_MS (1000) */
   timeoutMs?: number;
   now?: () => number;
+  /** Told why a probe failed (the answer says only "unavailable"): the function logs it. */
+  onProbeFailure?(error: unknown): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class HealthCheck {
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly onProbeFailure: (error: unknown) => void;
 
   constructor(
     private readonly role: RegionRole,
@@ -79,6 +82,7 @@ export class HealthCheck {
     this.ttlMs = options.ttlMs ?? HEALTH_CACHE_TTL_MS;
     this.timeoutMs = options.timeoutMs ?? HEALTH_CHECK_BUDGET_MS;
     this.now = options.now ?? Date.now;
+    this.onProbeFailure = options.onProbeFailure ?? (() => undefined);
   }
 
   status(): Promise<HealthStatus> {
@@ -92,7 +96,10 @@ export class HealthCheck {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<DatabaseProbe | undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.timeoutMs)));
     // A probe that outlives the deadline is not cancelled: the connection's own timeouts end it.
-    const probe = this.probe().catch(() => undefined);
+    const probe = this.probe().catch((error: unknown) => {
+      this.onProbeFailure(error);
+      return undefined;
+    });
     const result = await Promise.race([probe, deadline]).finally(() => clearTimeout(timer));
     const status = { healthy: this.healthyWith(result), role: this.role };
     this.cached = { status, at: this.now() };
