@@ -104,7 +104,8 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
     log(`api keys: local dynalite at ${dynamoDb.endpoint}, table ${LOCAL_API_KEYS_TABLE}; key ${record.keyId} for merchant ${record.merchantId}`);
 
     const databaseEnv = { REGION_ROLE: "primary", ...passedThrough(env, PASSED_THROUGH), DATABASE_URL: databaseUrl };
-    const functionEnv: Record<string, string> = { ...lambdaRuntimeEnv("payments-api", 1024), ...databaseEnv };
+    // The service names the stack gives each function (libs/serverless-api), unless the caller sets POWERTOOLS_SERVICE_NAME.
+    const functionEnv: Record<string, string> = { ...lambdaRuntimeEnv("payments-api", 1024), POWERTOOLS_SERVICE_NAME: "payments-api", ...databaseEnv };
     const healthEnv = { ...lambdaRuntimeEnv("payments-health", 1024), POWERTOOLS_SERVICE_NAME: "payments-health", ...databaseEnv };
     if (options.sessions === "local") {
       Object.assign(functionEnv, keysEnv, { SESSIONS_TABLE: LOCAL_SESSIONS_TABLE });
@@ -116,7 +117,7 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
       Object.assign(functionEnv, keysEnv);
       log("sessions: off (set DYNAMODB_ENDPOINT and SESSIONS_TABLE, or pass --sessions local); GETs read PostgreSQL");
     }
-    const authorizerEnv = { ...lambdaRuntimeEnv("payments-authorizer", 256), ...passedThrough(env, AUTHORIZER_PASSED_THROUGH), ...keysEnv };
+    const authorizerEnv = { ...lambdaRuntimeEnv("payments-authorizer", 256), POWERTOOLS_SERVICE_NAME: "payments-authorizer", ...passedThrough(env, AUTHORIZER_PASSED_THROUGH), ...keysEnv };
     log(`region role: ${functionEnv.REGION_ROLE}`);
     const major = Number(process.versions.node.split(".")[0]);
     if (major < 22) log(`note: running on Node ${process.version}; the function's runtime in AWS is nodejs22.x`);

@@ -7,7 +7,7 @@ import type { InvokeOutcome } from "./container";
 import { isMerchantRoute, matchResource, methodArn, requestTime, toAuthorizerEvent, toProxyEvent, type AdapterRequest } from "./event";
 import { createGatewayAuthorizer } from "./gateway-auth";
 import { evaluatePolicy, parsePolicyDocument, wildcardMatches, type PolicyStatement } from "./iam-policy";
-import { fromProxyResult, GATEWAY_PROBLEM_RESPONSES, gatewayProblem, type GatewayProblem } from "./response";
+import { fromProxyResult, GATEWAY_PROBLEM_RESPONSES, gatewayProblem, MAX_RESULT_BYTES, type GatewayProblem } from "./response";
 
 const request = (changes: Partial<AdapterRequest> = {}): AdapterRequest => ({
   method: "POST",
@@ -106,9 +106,11 @@ describe("fromProxyResult", () => {
     expect(reply.body.toString()).toBe("{}");
   });
 
-  it("decodes a base64 result body, and answers the stack's 502 problem for a result that is not a proxy result", () => {
-    expect(fromProxyResult({ statusCode: 200, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true }, "r").body.toString()).toBe("hi");
-    for (const result of [undefined, { statusCode: "200" }, { statusCode: 200, body: {} }, { statusCode: 200, headers: { a: {} } }]) {
+  it("passes a base64 body on as written (the API declares no binary media types), and answers the stack's 502 problem for a result that is not a proxy result", () => {
+    expect(fromProxyResult({ statusCode: 200, body: Buffer.from("hi").toString("base64"), isBase64Encoded: true }, "r").body.toString()).toBe("aGk=");
+    const unknownMember = { statusCode: 200, body: "x", cookies: ["a=b"] };
+    const overLambdaLimit = { statusCode: 200, body: "x".repeat(MAX_RESULT_BYTES) };
+    for (const result of [undefined, { statusCode: "200" }, { statusCode: 200, body: {} }, { statusCode: 200, headers: { a: {} } }, unknownMember, overLambdaLimit]) {
       const reply = fromProxyResult(result, "r");
       expect(reply).toMatchObject({ status: 502, headers: { "Content-Type": "application/problem+json" } });
       expect(JSON.parse(reply.body.toString())).toEqual({ type: "tag:payments-dr,2025:problems/internal-error", title: "Internal error", detail: "An unexpected error occurred.", requestId: "r" });

@@ -22,8 +22,15 @@ interface ProxyResult {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const isHeaderValue = (value: unknown): value is HeaderValue => ["string", "number", "boolean"].includes(typeof value);
 
+/** The members API Gateway reads; any other makes the result "malformed". */
+const PROXY_RESULT_MEMBERS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]);
+
+/** Lambda's limit on a synchronous invocation's response: past it the invocation fails. */
+export const MAX_RESULT_BYTES = 6 * 1024 * 1024;
+
 function isProxyResult(value: unknown): value is ProxyResult {
-  if (!isRecord(value)) return false;
+  if (!isRecord(value) || !Object.keys(value).every((member) => PROXY_RESULT_MEMBERS.has(member))) return false;
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_RESULT_BYTES) return false;
   const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = value;
   return (
     Number.isInteger(statusCode) &&
@@ -99,8 +106,10 @@ const FRAMING = new Set(["content-length", "transfer-encoding"]);
 
 /**
  * The HTTP response for a proxy result, as API Gateway builds it: `headers` and
- * `multiValueHeaders` merged (for a name in both, the multi values win), a base64 body decoded.
- * A result that is not a proxy result is API Gateway's 502.
+ * `multiValueHeaders` merged (for a name in both, the multi values win), the body as text: the
+ * API declares no binary media types, so a base64 body reaches the client as it is written. A
+ * result that is not a proxy result (a member API Gateway does not know, over Lambda's 6 MB) is
+ * API Gateway's 502.
  */
 export function fromProxyResult(result: unknown, requestId: string): HttpReply {
   if (!isProxyResult(result)) return gatewayProblem("integration-failure", requestId);
@@ -113,7 +122,7 @@ export function fromProxyResult(result: unknown, requestId: string): HttpReply {
   for (const [name, values] of Object.entries(multi)) {
     if (!FRAMING.has(name.toLowerCase())) headers[name] = values.map(String);
   }
-  const body = result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : Buffer.from(result.body ?? "", "utf8");
+  const body = Buffer.from(result.body ?? "", "utf8");
   headers["x-amzn-RequestId"] = requestId;
   headers["Content-Length"] = body.length;
   return { status: result.statusCode, headers, body };
