@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
-import type { PlannedResource, StackPlan } from "@payments-dr/synth";
+import { REDACTED, type PlannedResource, type StackPlan } from "@payments-dr/synth";
 import { checkPlan } from "./check-plan";
 import { POLICIES } from "./policies";
 import { USAGE_ITEM_ID_PREFIX } from "./rules/api-keys";
+import { REDACTED_SECRET } from "./values";
 
 // Plans built the way the synth harness writes them: an explicit, tagged provider per region,
 // resources naming it, inputs as the provider receives them, options as the program set them.
@@ -202,6 +203,10 @@ const LAST_USED_ONLY = {
 
 it("the keys-table rule knows usage items by the prefix the payment API writes them with", () => {
   expect(USAGE_ITEM_ID_PREFIX).toBe(USAGE_ITEM_PREFIX);
+});
+
+it("the rules know a redacted secret by the marker the synth harness writes in its place", () => {
+  expect(REDACTED_SECRET).toBe(REDACTED);
 });
 
 interface Case {
@@ -741,6 +746,51 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
   { policy: "encryption-at-rest-cmk", what: "a function without a key (environment under aws/lambda)", resources: [lambda({ kmsKeyArn: undefined })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a function under Lambda's AWS-managed key", resources: [lambda({ kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/aws/lambda" })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a secret under the AWS-managed key", resources: [secret({ kmsKeyId: "alias/aws/secretsmanager" })], on: "aurora-secret", message: /^kmsKeyId is not a customer-managed KMS key/ },
+  // Pitfall: a secret-wrapped input reaches the offline check as "[secret]"; a check that cannot read it fails.
+  ...[
+    { what: "a topic's key", resources: [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: "[secret]" })], on: "alerts-topic", field: "kmsMasterKeyId" },
+    { what: "an Aurora cluster's key", resources: [primaryCluster({ kmsKeyId: "[secret]" })], on: "aurora-cluster", field: "kmsKeyId" },
+    { what: "an Aurora cluster's storageEncrypted", resources: [primaryCluster({ storageEncrypted: "[secret]" })], on: "aurora-cluster", field: "storageEncrypted" },
+    { what: "a table's serverSideEncryption", resources: [sessionsTable({ serverSideEncryption: "[secret]" })], on: "sessions-table", field: "serverSideEncryption" },
+    { what: "a table replica's key", resources: [sessionsTable({}, { kmsKeyArn: "[secret]" })], on: "sessions-table", field: "the replica in us-east-2's kmsKeyArn" },
+    { what: "a secret replica's key", resources: [secret({ replicas: [{ region: "us-east-2", kmsKeyId: "[secret]" }] })], on: "aurora-secret", field: "the replica in us-east-2's kmsKeyId" },
+    { what: "a function's key", resources: [lambda({ kmsKeyArn: "[secret]" })], on: "api-function", field: "kmsKeyArn" },
+  ].map(({ what, resources, on, field }) => ({ policy: "encryption-at-rest-cmk", what: `${what} as a redacted secret`, resources, on, message: new RegExp(`^cannot verify a secret-wrapped value of ${field} `) })),
+  {
+    policy: "s3-encryption-cmk",
+    what: "a bucket key as a redacted secret",
+    resources: bucketWith({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "[secret]" } }] } }),
+    on: "data-bucket",
+    message: /: cannot verify a secret-wrapped value of the default encryption \(rules\)/,
+  },
+  {
+    policy: "s3-replication-kms-objects",
+    what: "a replica key as a redacted secret",
+    resources: [replicationConfig({ destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev", encryptionConfiguration: { replicaKmsKeyId: "[secret]" } } })],
+    on: "replication-config",
+    message: /^cannot verify a secret-wrapped value of rule replicate-all's replicaKmsKeyId/,
+  },
+  {
+    policy: "waf-logging",
+    what: "a WAF log group's key as a redacted secret",
+    resources: [webAcl(), wafLogGroup({ kmsKeyId: "[secret]" }), wafLogging()],
+    on: "api-waf",
+    message: /cannot verify a secret-wrapped value of log group api-waf-logs's kmsKeyId/,
+  },
+  {
+    policy: "database-not-public",
+    what: "publiclyAccessible as a redacted secret",
+    resources: [r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-dev", publiclyAccessible: "[secret]" })],
+    on: "aurora-instance-1",
+    message: /^cannot verify a secret-wrapped value of publiclyAccessible /,
+  },
+  {
+    policy: "iam-no-admin",
+    what: "a role policy as a redacted secret",
+    resources: [r("aws:iam/rolePolicy:RolePolicy", "api-access", { name: "payments-dr-api-access-use1-dev", role: "payments-dr-api-use1-dev", policy: "[secret]" })],
+    on: "api-access",
+    message: /^cannot verify a secret-wrapped value of policy /,
+  },
   ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) => ({
     policy: "s3-public-access-blocked",
     what: `a public access block without ${flag}`,

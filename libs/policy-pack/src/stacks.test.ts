@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { drRegionOutputs, primaryRegionOutputs, synthApp, synthesize, type PlannedResource, type StackPlan } from "@payments-dr/synth";
 import { checkPlan } from "./check-plan";
@@ -23,6 +24,19 @@ function nonCompliantProgram() {
     { provider },
   );
   new aws.sns.Topic("alerts", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: "alias/payments-dr-data-use1-dev" }, { provider, retainOnDelete: true });
+  return {};
+}
+
+/** Settings the rules check, passed as secrets: the synth plan holds "[secret]" in their place. */
+function secretSettingsProgram() {
+  const provider = new aws.Provider("us-east-1", regionProviderArgs("us-east-1", stackTags({ project: "sandbox", stack: "dev", environmentSuffix: "dev" })));
+  new aws.rds.ClusterInstance(
+    "aurora-instance-1",
+    { identifier: "payments-dr-aurora-1-use1-dev", clusterIdentifier: "payments-dr-aurora-use1-dev", instanceClass: "db.r6g.large", engine: "aurora-postgresql", publiclyAccessible: pulumi.secret(true), performanceInsightsEnabled: true },
+    { provider },
+  );
+  new aws.sns.Topic("alerts", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: pulumi.secret("alias/aws/sns") }, { provider });
+  new aws.cloudwatch.LogGroup("logs", { name: "payments-dr-logs-use1-dev", retentionInDays: 30, kmsKeyId: pulumi.secret("alias/aws/logs") }, { provider });
   return {};
 }
 
@@ -77,6 +91,7 @@ describe("policy pack over synthesized stacks", () => {
       plans[app] = (await synthApp(path.join(APPS, app), { upstream })).data;
     }
     plans.sandbox = (await synthesize({ project: "sandbox", config: { "payments-dr:environmentSuffix": "dev" }, program: nonCompliantProgram })).data;
+    plans.secrets = (await synthesize({ project: "sandbox", config: { "payments-dr:environmentSuffix": "dev" }, program: secretSettingsProgram })).data;
     for (const [name, plan] of Object.entries(plans)) {
       files[name] = path.join(dir, `${name}.json`);
       writeFileSync(files[name], JSON.stringify(plan));
@@ -125,6 +140,23 @@ describe("policy pack over synthesized stacks", () => {
     );
     // The provider's defaultTags reach every resource: no tag violation.
     expect(found.filter((f) => f.startsWith("required-tags"))).toEqual([]);
+  });
+
+  it("pitfall: secret-wrapped settings reach the offline check redacted; the checks that cannot read them fail instead of passing", () => {
+    expect(plans.secrets.resources.find((r) => r.type === "aws:rds/clusterInstance:ClusterInstance")?.inputs.publiclyAccessible).toBe("[secret]");
+    expect(checkPlan(plans.secrets).map((v) => `${v.policy} ${v.resource.name}: ${v.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^database-not-public aurora-instance-1: cannot verify a secret-wrapped value of publiclyAccessible/),
+        expect.stringMatching(/^encryption-at-rest-cmk alerts: cannot verify a secret-wrapped value of kmsMasterKeyId/),
+        expect.stringMatching(/^encryption-at-rest-cmk logs: cannot verify a secret-wrapped value of kmsKeyId/),
+      ]),
+    );
+  });
+
+  it.each(["primary-region", "dr-region", "global"])("the %s stack's own secrets (passwords, tokens) are redacted in its plan and fail no check", (app) => {
+    const redacted = plans[app].resources.filter((r) => JSON.stringify(r.inputs).includes('"[secret]"'));
+    expect(redacted.length).toBeGreaterThan(0);
+    expect(checkPlan(plans[app]).filter((v) => v.message.startsWith("cannot verify"))).toEqual([]);
   });
 
   it("CLI: passes the real stacks with exit code 0 and one summary line", () => {

@@ -12,11 +12,40 @@ export function isSet(value: PlanValue): value is string {
 }
 
 /**
+ * What the synth harness writes in place of a secret value (REDACTED in @payments-dr/synth, which
+ * the pack does not bundle; a test holds them equal). The engine shows policies the value itself.
+ */
+export const REDACTED_SECRET = "[secret]";
+
+/** True when the offline check cannot read `value`: the synth plan redacted it as a secret. */
+export function isRedacted(value: PlanValue): boolean {
+  return value === REDACTED_SECRET;
+}
+
+/**
+ * The finding of a rule that cannot read an input it checks (`field`) because the synth plan
+ * redacted it: such a value fails the check rather than passing unseen.
+ */
+export function unverifiable(field: string): string {
+  return `cannot verify a secret-wrapped value of ${field} (the synth plan redacts secrets): pass it as a plain value, with pulumi.unsecret() if it comes from a secret output`;
+}
+
+/**
  * True for a reference to a customer-managed KMS key (id, ARN or alias). AWS-managed keys
- * (`alias/aws/<service>`) do not count: their policy and rotation are not ours to control.
+ * (`alias/aws/<service>`) do not count: their policy and rotation are not ours to control; nor
+ * does a redacted secret, which could be either.
  */
 export function isCustomerManagedKey(value: PlanValue): boolean {
-  return isSet(value) && !/(^|:)alias\/aws\//.test(value);
+  return isSet(value) && !isRedacted(value) && !/(^|:)alias\/aws\//.test(value);
+}
+
+/**
+ * What is wrong with `value` as the customer-managed key of `field`: `problem` when it is not one,
+ * or that it cannot be verified when the synth plan redacted it; `undefined` when it is one.
+ */
+export function keyProblem(field: string, value: PlanValue, problem: string): string | undefined {
+  if (isRedacted(value)) return unverifiable(field);
+  return isCustomerManagedKey(value) ? undefined : problem;
 }
 
 /** A JSON document given as a string or an object; `undefined` when it cannot be read. */

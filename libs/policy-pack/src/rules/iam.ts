@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
-import { jsonDocument, list, statements } from "../values";
+import { isRedacted, jsonDocument, list, statements, unverifiable } from "../values";
 
 const ADMIN_ACTIONS = ["*", "*:*"];
 
@@ -43,6 +43,10 @@ export function iamNoAdmin(resource: CheckedResource): string[] {
   const problems: string[] = [];
   for (const { where, document } of policyDocuments(resource)) {
     if (document === undefined) continue;
+    if (isRedacted(document)) {
+      problems.push(unverifiable(where));
+      continue;
+    }
     const parsed = jsonDocument(document);
     if (!parsed) {
       problems.push(`${where} is not a readable JSON policy document`);

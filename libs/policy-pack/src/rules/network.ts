@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
-import { list } from "../values";
+import { isRedacted, list, unverifiable } from "../values";
 
 /** The private IPv4 ranges (RFC 1918): an ingress range must lie inside one of them. */
 const PRIVATE_V4: readonly [number, number][] = [
@@ -50,8 +50,10 @@ function uniqueLocalV6(cidr: string): boolean {
   return match !== null && Number(match[2]) >= 7 && (parseInt(match[1]!.padStart(4, "0").slice(0, 2), 16) & 0xfe) === 0xfc;
 }
 
-/** Aurora instances are reachable only inside the VPC. */
+/** Aurora instances are reachable only inside the VPC (a redacted value could be true: it fails). */
 export function databaseNotPublic(resource: CheckedResource): string[] {
   if (resource.type !== "aws:rds/clusterInstance:ClusterInstance" && resource.type !== "aws:rds/instance:Instance") return [];
-  return resource.inputs.publiclyAccessible === true ? ["publiclyAccessible is true"] : [];
+  const publiclyAccessible = resource.inputs.publiclyAccessible;
+  if (isRedacted(publiclyAccessible)) return [unverifiable("publiclyAccessible")];
+  return publiclyAccessible === true ? ["publiclyAccessible is true"] : [];
 }

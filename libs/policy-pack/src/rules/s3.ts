@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding, StackRule } from "../model";
-import { isCustomerManagedKey, isSet, jsonDocument, list, statements } from "../values";
+import { isCustomerManagedKey, isRedacted, isSet, jsonDocument, keyProblem, list, statements, unverifiable } from "../values";
 
 // aws.s3.Bucket is the V2 bucket in @pulumi/aws 7: its settings are companion resources that
 // target it through their `bucket` input. Each rule below requires one companion that complies.
@@ -45,6 +45,7 @@ function companionRule(types: string[], label: string, problem: (companion: Chec
 export const s3Encryption = companionRule(ENCRYPTION, "BucketServerSideEncryptionConfiguration", (config) => {
   const defaults = list(config.inputs.rules).map((rule) => rule?.applyServerSideEncryptionByDefault);
   if (defaults.some((d) => KMS_ALGORITHMS.includes(d?.sseAlgorithm) && isCustomerManagedKey(d?.kmsMasterKeyId))) return undefined;
+  if ([config.inputs.rules, ...defaults, ...defaults.flatMap((d) => [d?.sseAlgorithm, d?.kmsMasterKeyId])].some(isRedacted)) return unverifiable("the default encryption (rules)");
   const algorithms = defaults.map((d) => d?.sseAlgorithm ?? "none").join(", ") || "no rule";
   return `default encryption is ${algorithms}, not aws:kms with a customer-managed kmsMasterKeyId`;
 });
@@ -63,6 +64,7 @@ export const s3PublicAccessBlocked = companionRule(PUBLIC_ACCESS_BLOCK, "BucketP
 
 /** A bucket policy that denies every request not made over TLS. */
 export const s3TlsOnly = companionRule(BUCKET_POLICY, "BucketPolicy", (policy) => {
+  if (isRedacted(policy.inputs.policy)) return unverifiable("the policy");
   const document = jsonDocument(policy.inputs.policy);
   if (!document) return "the policy is not a readable JSON document";
   return statements(document).some(deniesInsecureTransport) ? undefined : 'no Deny statement for everyone on s3:* when "aws:SecureTransport" is "false"';
@@ -90,9 +92,12 @@ export function s3ReplicationKmsObjects(resource: CheckedResource): string[] {
     if (rule?.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status !== "Enabled") {
       problems.push(`rule ${id} does not select SSE-KMS objects (sourceSelectionCriteria.sseKmsEncryptedObjects): they are skipped without an error`);
     }
-    if (!isCustomerManagedKey(rule?.destination?.encryptionConfiguration?.replicaKmsKeyId)) {
-      problems.push(`rule ${id} has no customer-managed replicaKmsKeyId of the destination (destination.encryptionConfiguration)`);
-    }
+    const keyFinding = keyProblem(
+      `rule ${id}'s replicaKmsKeyId`,
+      rule?.destination?.encryptionConfiguration?.replicaKmsKeyId,
+      `rule ${id} has no customer-managed replicaKmsKeyId of the destination (destination.encryptionConfiguration)`,
+    );
+    if (keyFinding !== undefined) problems.push(keyFinding);
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding } from "../model";
-import { isCustomerManagedKey, isSet, list } from "../values";
+import { isSet, keyProblem, list } from "../values";
 
 const STAGE = "aws:apigateway/stage:Stage";
 const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
@@ -76,7 +76,8 @@ function loggingProblems(config: CheckedResource, resources: readonly CheckedRes
   for (const group of groups) {
     const name = group.inputs.name;
     if (!isSet(name) || !name.startsWith(WAF_LOG_GROUP_PREFIX)) problems.push(`log group ${group.name} is not named ${WAF_LOG_GROUP_PREFIX}* (WAF refuses it)`);
-    if (!isCustomerManagedKey(group.inputs.kmsKeyId)) problems.push(`log group ${group.name} has no kmsKeyId of a customer-managed KMS key`);
+    const keyFinding = keyProblem(`log group ${group.name}'s kmsKeyId`, group.inputs.kmsKeyId, `log group ${group.name} has no kmsKeyId of a customer-managed KMS key`);
+    if (keyFinding !== undefined) problems.push(keyFinding);
   }
   if (!list(config.inputs.redactedFields).some((field) => String(field?.singleHeader?.name ?? "").toLowerCase() === KEY_HEADER)) {
     problems.push(`redactedFields does not redact the ${KEY_HEADER} header (merchants' API keys would be logged)`);
