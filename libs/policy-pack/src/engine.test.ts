@@ -104,6 +104,16 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("s3-versioning", [bucket, { ...versioning, propertyDependencies: {} }])).toEqual([["no BucketVersioning targets this bucket", bucket.urn]]);
   });
 
+  it("judges every companion computed from the bucket: a second, weak public access block is refused", () => {
+    const bucket = engineResource("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-123456789012-dev" });
+    const from = { propertyDependencies: { bucket: [{ urn: bucket.urn }] } };
+    const flags = (on: boolean) => ({ bucket: "unknown", blockPublicAcls: on, blockPublicPolicy: on, ignorePublicAcls: on, restrictPublicBuckets: on });
+    const good = engineResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", flags(true), from);
+    const weak = engineResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab-2", flags(false), from);
+    expect(validateStack("s3-public-access-blocked", [bucket, good])).toEqual([]);
+    expect(validateStack("s3-public-access-blocked", [bucket, good, weak])).toEqual([[expect.stringMatching(/^its BucketPublicAccessBlock pab-2: blockPublicAcls, blockPublicPolicy/), bucket.urn]]);
+  });
+
   it("finds GET /health by the resource its resourceId comes from, whatever the names (the engine shows the resource's path)", () => {
     const health = engineResource("aws:apigateway/resource:Resource", "probe", { pathPart: "health", path: "/health" });
     const payments = engineResource("aws:apigateway/resource:Resource", "orders", { pathPart: "payments", path: "/payments" });

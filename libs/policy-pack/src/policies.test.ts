@@ -680,6 +680,58 @@ describe("compliance policies", () => {
     ]);
   });
 
+  // AWS keeps one setting of each kind per bucket (per web ACL): of two companions, the one applied last wins.
+  const WEAK_SECOND_COMPANIONS: [string, PlannedResource[], RegExp][] = [
+    [
+      "s3-public-access-blocked",
+      [...bucketWith(), r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "data-public-access-2", { bucket: BUCKET, blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: true })],
+      /^its BucketPublicAccessBlock data-public-access-2: blockPublicPolicy not true \(2 BucketPublicAccessBlocks target this bucket: AWS keeps the one applied last\)$/,
+    ],
+    [
+      "s3-tls-only",
+      [...bucketWith(), r("aws:s3/bucketPolicy:BucketPolicy", "data-policy-2", { bucket: BUCKET, policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }) })],
+      /^its BucketPolicy data-policy-2: no Deny statement for everyone on s3:\*/,
+    ],
+    [
+      "s3-encryption-cmk",
+      [...bucketWith(), r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-encryption-2", { bucket: BUCKET, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] })],
+      /^its BucketServerSideEncryptionConfiguration data-encryption-2: default encryption is AES256/,
+    ],
+    [
+      "s3-versioning",
+      [...bucketWith(), r("aws:s3/bucketVersioning:BucketVersioning", "data-versioning-2", { bucket: BUCKET, versioningConfiguration: { status: "Suspended" } })],
+      /^its BucketVersioning data-versioning-2: versioning status is Suspended, not Enabled/,
+    ],
+    [
+      "waf-logging",
+      [webAcl(), wafLogGroup(), wafLogging(), wafLogging({ redactedFields: [] }, "api-waf-logging-2")],
+      /^its WebAclLoggingConfiguration api-waf-logging-2: redactedFields does not redact the authorization header .*\(2 WebAclLoggingConfigurations target this web ACL/,
+    ],
+    [
+      "apigateway-throttling",
+      [stage(), methodSettings(), r("aws:apigateway/methodSettings:MethodSettings", "api-payments-settings", { restApi: REST_API, stageName: "v1", methodPath: "payments/POST", settings: { metricsEnabled: true } })],
+      /^its MethodSettings api-payments-settings \(methodPath payments\/POST\) sets no throttlingRateLimit and throttlingBurstLimit above 0/,
+    ],
+    [
+      "apigateway-throttling",
+      [
+        stage(),
+        r("aws:apigateway/usagePlan:UsagePlan", "api-plan", { name: "payments-dr-api-use1-dev", apiStages: [{ apiId: REST_API, stage: "v1" }], throttleSettings: { rateLimit: 10, burstLimit: 20 } }),
+        r("aws:apigateway/usagePlan:UsagePlan", "api-open-plan", { name: "payments-dr-open-use1-dev", apiStages: [{ apiId: REST_API, stage: "v1" }] }),
+      ],
+      /^its UsagePlan api-open-plan has no throttleSettings/,
+    ],
+  ];
+
+  it.each(WEAK_SECOND_COMPANIONS)("%s judges every companion: a second, weak one beside a compliant one is refused", (policy, resources, message) => {
+    expect(violationsOf(policy, resources).map((v) => v.message)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it("an unthrottled usage plan beside throttled MethodSettings does not lift the stage's limits", () => {
+    const openPlan = r("aws:apigateway/usagePlan:UsagePlan", "api-open-plan", { name: "payments-dr-open-use1-dev", apiStages: [{ apiId: REST_API, stage: "v1" }] });
+    expect(violationsOf("apigateway-throttling", [stage(), methodSettings(), openPlan])).toEqual([]);
+  });
+
   it("leaves only GET /health anonymous: not another method on it, not a health resource under another path", () => {
     const found = violationsOf("apigateway-methods-authorized", CASES["apigateway-methods-authorized"].violating);
     expect(found.map((v) => v.resource.name).sort()).toEqual(["api-get-payments-health", "api-get-payments-id", "api-post-health", "api-post-payments"]);

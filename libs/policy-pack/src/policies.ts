@@ -83,7 +83,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // S3 (DESIGN §5).
   {
     name: "s3-encryption-cmk",
-    description: "Every S3 bucket has a server-side encryption configuration with aws:kms and a customer-managed key.",
+    description: "Every S3 bucket has a server-side encryption configuration, and every one it has uses aws:kms and a customer-managed key.",
     enforcementLevel: MANDATORY,
     remediation: "Create buckets with SecureBucket from @payments-dr/storage, or add a BucketServerSideEncryptionConfiguration { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <CMK> } for the bucket.",
     scope: "stack",
@@ -91,23 +91,23 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "s3-versioning",
-    description: "Every S3 bucket has versioning Enabled.",
+    description: "Every S3 bucket has versioning Enabled, in every BucketVersioning that targets it.",
     enforcementLevel: MANDATORY,
-    remediation: "Add a BucketVersioning with versioningConfiguration.status \"Enabled\" for the bucket (SecureBucket does).",
+    remediation: "Add a BucketVersioning with versioningConfiguration.status \"Enabled\" for the bucket (SecureBucket does), and no other BucketVersioning for it.",
     scope: "stack",
     rule: s3Versioning,
   },
   {
     name: "s3-public-access-blocked",
-    description: "Every S3 bucket blocks public access with all four flags.",
+    description: "Every S3 bucket blocks public access with all four flags, in every BucketPublicAccessBlock that targets it.",
     enforcementLevel: MANDATORY,
-    remediation: "Add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (SecureBucket does).",
+    remediation: "Add a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets true (SecureBucket does), and no other BucketPublicAccessBlock for the bucket.",
     scope: "stack",
     rule: s3PublicAccessBlocked,
   },
   {
     name: "s3-tls-only",
-    description: "Every S3 bucket policy denies requests that do not use TLS.",
+    description: "Every S3 bucket has a policy, and every policy of it denies requests that do not use TLS.",
     enforcementLevel: MANDATORY,
     remediation: "Attach a BucketPolicy with secureBucketPolicy() from @payments-dr/storage (it includes a Deny on s3:* when aws:SecureTransport is false).",
     scope: "stack",
@@ -226,9 +226,9 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "apigateway-throttling",
-    description: "API Gateway stages are throttled by MethodSettings (throttlingRateLimit and throttlingBurstLimit) or by a throttled usage plan.",
+    description: "API Gateway stages are throttled by MethodSettings (throttlingRateLimit and throttlingBurstLimit) or by a throttled usage plan; no MethodSettings of the stage lifts the limits, nor, when plans throttle the stage, an unthrottled plan.",
     enforcementLevel: MANDATORY,
-    remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0.",
+    remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0, and give every other MethodSettings of the stage (e.g. health/GET) its own limits above 0.",
     scope: "stack",
     rule: apiGatewayThrottling,
   },
@@ -267,7 +267,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "waf-logging",
-    description: "Every WAFv2 web ACL logs (WebAclLoggingConfiguration) to a CloudWatch log group named aws-waf-logs-* and encrypted with a customer-managed KMS key, with the authorization header redacted.",
+    description: "Every WAFv2 web ACL logs (WebAclLoggingConfiguration; every one of the ACL) to a CloudWatch log group named aws-waf-logs-* and encrypted with a customer-managed KMS key, with the authorization header redacted.",
     enforcementLevel: MANDATORY,
     remediation: "Add a WebAclLoggingConfiguration for the ACL with logDestinationConfigs [the ARN of a log group named aws-waf-logs-<name>, kmsKeyId the region's key] and redactedFields [{ singleHeader: { name: \"authorization\" } }].",
     scope: "stack",

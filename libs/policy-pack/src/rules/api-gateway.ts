@@ -35,21 +35,29 @@ export function apiGatewayAccessLogs(resource: CheckedResource): string[] {
 /**
  * Every stage is throttled, by method settings of the stage or by a usage plan that covers it,
  * so a burst of requests cannot exhaust the Lambda concurrency and Aurora connection budget.
+ * Every MethodSettings of the stage throttles: one without limits (-1, the default) lifts the
+ * stage's limits off the methods of its path. When no MethodSettings throttles, the stage relies
+ * on its usage plans, and then every plan covering it throttles (an unthrottled one lets its
+ * keys through unlimited).
  */
 export function apiGatewayThrottling(resources: readonly CheckedResource[]): Finding[] {
   const findings: Finding[] = [];
   for (const stage of resources.filter((r) => r.type === STAGE)) {
-    const bySettings = resources.some(
-      (r) => r.type === METHOD_SETTINGS && isForStage(r, "stageName", stage, r.inputs.restApi, r.inputs.stageName) && throttles(r.inputs.settings?.throttlingRateLimit, r.inputs.settings?.throttlingBurstLimit),
-    );
-    const byPlan = resources.some(
-      (r) =>
-        r.type === USAGE_PLAN &&
-        list(r.inputs.apiStages).some((s) => isForStage(r, "apiStages", stage, s?.apiId, s?.stage)) &&
-        throttles(r.inputs.throttleSettings?.rateLimit, r.inputs.throttleSettings?.burstLimit),
-    );
-    if (!bySettings && !byPlan) {
+    const settings = resources.filter((r) => r.type === METHOD_SETTINGS && isForStage(r, "stageName", stage, r.inputs.restApi, r.inputs.stageName));
+    const plans = resources.filter((r) => r.type === USAGE_PLAN && list(r.inputs.apiStages).some((s) => isForStage(r, "apiStages", stage, s?.apiId, s?.stage)));
+    const settingsThrottle = (r: CheckedResource) => throttles(r.inputs.settings?.throttlingRateLimit, r.inputs.settings?.throttlingBurstLimit);
+    const planThrottles = (r: CheckedResource) => throttles(r.inputs.throttleSettings?.rateLimit, r.inputs.throttleSettings?.burstLimit);
+    const bySettings = settings.some(settingsThrottle);
+    if (!bySettings && !plans.some(planThrottles)) {
       findings.push({ resource: stage, message: "no MethodSettings of this stage with throttlingRateLimit and throttlingBurstLimit, and no throttled UsagePlan covers it" });
+      continue;
+    }
+    for (const weak of settings.filter((r) => !settingsThrottle(r))) {
+      findings.push({ resource: stage, message: `its MethodSettings ${weak.name} (methodPath ${weak.inputs.methodPath ?? "?"}) sets no throttlingRateLimit and throttlingBurstLimit above 0: the methods it covers run unthrottled` });
+    }
+    if (bySettings) continue;
+    for (const weak of plans.filter((r) => !planThrottles(r))) {
+      findings.push({ resource: stage, message: `its UsagePlan ${weak.name} has no throttleSettings rateLimit and burstLimit above 0, and no MethodSettings throttles the stage: that plan's keys run unthrottled` });
     }
   }
   return findings;

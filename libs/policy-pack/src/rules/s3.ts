@@ -3,7 +3,9 @@ import type { CheckedResource, Finding, StackRule } from "../model";
 import { isCustomerManagedKey, isRedacted, isSet, jsonDocument, keyProblem, list, statements, unverifiable } from "../values";
 
 // aws.s3.Bucket is the V2 bucket in @pulumi/aws 7: its settings are companion resources that
-// target it through their `bucket` input. Each rule below requires one companion that complies.
+// target it through their `bucket` input. Each rule below requires a companion, and every
+// companion of the bucket to comply: AWS keeps one setting per bucket, so of two companions the
+// one applied last wins, and a weak second one undoes a compliant first.
 const BUCKET_TYPES: ReadonlySet<string> = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 const ENCRYPTION = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"];
 const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
@@ -21,8 +23,9 @@ export function targetsBucket(companion: CheckedResource, bucket: CheckedResourc
 }
 
 /**
- * A stack rule requiring, for every bucket, a companion of one of `types` for which `problem`
- * returns nothing. `problem` says what is wrong with a companion that does not comply.
+ * A stack rule requiring, for every bucket, at least one companion of one of `types`, and
+ * `problem` to return nothing for each of them. `problem` says what is wrong with a companion
+ * that does not comply.
  */
 function companionRule(types: string[], label: string, problem: (companion: CheckedResource) => string | undefined): StackRule {
   return (resources) => {
@@ -33,9 +36,11 @@ function companionRule(types: string[], label: string, problem: (companion: Chec
         findings.push({ resource: bucket, message: `no ${label} targets this bucket` });
         continue;
       }
-      const problems = companions.map((c) => [c, problem(c)] as const);
-      if (problems.some(([, p]) => p === undefined)) continue;
-      for (const [companion, p] of problems) findings.push({ resource: bucket, message: `its ${label} ${companion.name}: ${p}` });
+      const lastWins = companions.length > 1 ? ` (${companions.length} ${label}s target this bucket: AWS keeps the one applied last)` : "";
+      for (const companion of companions) {
+        const p = problem(companion);
+        if (p !== undefined) findings.push({ resource: bucket, message: `its ${label} ${companion.name}: ${p}${lastWins}` });
+      }
     }
     return findings;
   };

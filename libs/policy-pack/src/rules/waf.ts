@@ -40,7 +40,8 @@ function associatesStage(association: CheckedResource, stage: CheckedResource): 
 /**
  * Every web ACL logs what it sees to a CloudWatch log group WAF accepts (`aws-waf-logs-*`),
  * encrypted with a customer-managed key, with the Authorization header redacted: the logs hold
- * every request, and that header is a merchant's secret API key.
+ * every request, and that header is a merchant's secret API key. Every logging configuration of
+ * the ACL must comply: WAF keeps one per web ACL, the one applied last.
  */
 export function wafLogging(resources: readonly CheckedResource[]): Finding[] {
   const findings: Finding[] = [];
@@ -50,9 +51,11 @@ export function wafLogging(resources: readonly CheckedResource[]): Finding[] {
       findings.push({ resource: acl, message: "no WebAclLoggingConfiguration has this web ACL as its resourceArn" });
       continue;
     }
-    const problems = configs.map((config) => [config, loggingProblems(config, resources)] as const);
-    if (problems.some(([, p]) => p.length === 0)) continue;
-    for (const [config, p] of problems) findings.push({ resource: acl, message: `its WebAclLoggingConfiguration ${config.name}: ${p.join("; ")}` });
+    const lastWins = configs.length > 1 ? ` (${configs.length} WebAclLoggingConfigurations target this web ACL: WAF keeps the one applied last)` : "";
+    for (const config of configs) {
+      const problems = loggingProblems(config, resources);
+      if (problems.length > 0) findings.push({ resource: acl, message: `its WebAclLoggingConfiguration ${config.name}: ${problems.join("; ")}${lastWins}` });
+    }
   }
   return findings;
 }
