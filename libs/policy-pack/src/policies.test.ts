@@ -340,6 +340,13 @@ const CASES: Record<string, Case> = {
       r("aws:iam/rolePolicy:RolePolicy", "flow-logs-write", { name: "payments-dr-flow-logs-write-use1-dev", policy: policyDocument({ Effect: "Allow", Action: ["logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:x:*" }) }),
       // A KMS key policy grants kms:* on the key itself: not an IAM identity policy.
       r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }) }),
+      // Wildcards short of administrator access: one service's network interfaces, IAM reads, a NotResource on one action, a Deny.
+      r("aws:iam/rolePolicy:RolePolicy", "api-network", { name: "payments-dr-api-network-use1-dev", policy: policyDocument({ Effect: "Allow", Action: "ec2:CreateNetworkInterface", Resource: "arn:aws:ec2:us-east-1:123456789012:*/*" }) }),
+      r("aws:iam/rolePolicy:RolePolicy", "api-iam-read", { name: "payments-dr-api-iam-read-use1-dev", policy: policyDocument({ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" }) }),
+      r("aws:iam/rolePolicy:RolePolicy", "api-pass-role", { name: "payments-dr-api-pass-role-use1-dev", policy: policyDocument({ Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/payments-dr-api-use1-dev" }) }),
+      r("aws:iam/rolePolicy:RolePolicy", "api-read-but", { name: "payments-dr-api-read-but-use1-dev", policy: policyDocument({ Effect: "Allow", Action: "s3:GetObject", NotResource: "arn:aws:s3:::payments-dr-private/*" }) }),
+      r("aws:iam/policy:Policy", "deny-policy", { name: "payments-dr-deny-dev", policy: policyDocument({ Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "apigw-logs", { role: "payments-dr-apigw-logs-use1-dev", policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" }),
     ],
     violating: [
       r("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", inlinePolicies: [{ name: "everything", policy: policyDocument({ Effect: "Allow", Action: "*", Resource: "*" }) }] }),
@@ -879,6 +886,43 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: [role("api-role", "payments-dr-api-use1-dev", "lambda.amazonaws.com", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] })],
     on: "api-role",
     message: /^attaches arn:aws:iam::aws:policy\/AdministratorAccess$/,
+  },
+  ...(
+    [
+      ["NotAction (every action but one) on every resource", { Effect: "Allow", NotAction: "aws-portal:*", Resource: "*" }, /^policy allows every action but aws-portal:\* \(NotAction\) on Resource "\*"$/],
+      ["every action on NotResource (every resource but one)", { Effect: "Allow", Action: "*", NotResource: "arn:aws:s3:::nothing" }, /^policy allows Action "\*" on every resource but arn:aws:s3:::nothing \(NotResource\)$/],
+      ["every action on Resource arn:*", { Effect: "Allow", Action: "*", Resource: "arn:*" }, /^policy allows Action "\*" on Resource "arn:\*"$/],
+      ["*:* on Resource arn:aws:*:*:*:*", { Effect: "Allow", Action: "*:*", Resource: "arn:aws:*:*:*:*" }, /^policy allows Action "\*:\*" on Resource "arn:aws:\*:\*:\*:\*"$/],
+      ["iam:* on every resource (attach AdministratorAccess to itself)", { Effect: "Allow", Action: ["iam:*", "sts:AssumeRole"], Resource: "*" }, /^policy allows Action "iam:\*" on Resource "\*": IAM's own actions/],
+      ["iam:* on every IAM resource", { Effect: "Allow", Action: "iam:*", Resource: "arn:aws:iam::123456789012:*" }, /^policy allows Action "iam:\*" on Resource "arn:aws:iam::123456789012:\*": IAM's own actions/],
+    ] as const
+  ).map(([what, statement, message]) => ({
+    policy: "iam-no-admin",
+    what: `an administrator grant spelled as ${what}`,
+    resources: [r("aws:iam/rolePolicy:RolePolicy", "sched-admin", { name: "payments-dr-sched-admin-use1-dev", role: "payments-dr-idem-cleanup-sched-use1-dev", policy: policyDocument(statement) })],
+    on: "sched-admin",
+    message,
+  })),
+  {
+    policy: "iam-no-admin",
+    what: "AdministratorAccess through RolePolicyAttachmentsExclusive (policyArns)",
+    resources: [r("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "api-attachments", { roleName: "payments-dr-api-use1-dev", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] })],
+    on: "api-attachments",
+    message: /^attaches arn:aws:iam::aws:policy\/AdministratorAccess to role payments-dr-api-use1-dev$/,
+  },
+  {
+    policy: "iam-no-admin",
+    what: "IAMFullAccess (one call from AdministratorAccess) attached to a function's role",
+    resources: [r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-iam-full", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/IAMFullAccess" })],
+    on: "api-iam-full",
+    message: /^attaches arn:aws:iam::aws:policy\/IAMFullAccess$/,
+  },
+  {
+    policy: "iam-no-admin",
+    what: "PowerUserAccess through a PolicyAttachment's roles",
+    resources: [r("aws:iam/policyAttachment:PolicyAttachment", "power-users", { name: "payments-dr-power-users-dev", roles: ["payments-dr-api-use1-dev"], policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" })],
+    on: "power-users",
+    message: /^attaches arn:aws:iam::aws:policy\/PowerUserAccess to role payments-dr-api-use1-dev$/,
   },
   {
     policy: "lambda-in-vpc",

@@ -141,9 +141,10 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // IAM.
   {
     name: "iam-no-admin",
-    description: "No IAM policy (inline or managed) allows Action \"*\" on Resource \"*\", and no AdministratorAccess attachment.",
+    description:
+      "No IAM policy (inline or managed) allows every action on every resource (Action \"*\" or a NotAction, on Resource \"*\", \"arn:*\" or a NotResource) or IAM's own actions (iam:*) on every resource, and no AdministratorAccess, IAMFullAccess or PowerUserAccess attachment.",
     enforcementLevel: MANDATORY,
-    remediation: "List the actions the role needs and scope Resource to the ARNs it uses (its secret, its table, its key).",
+    remediation: "List the actions the role needs (no NotAction, no iam:*) and scope Resource to the ARNs it uses (its secret, its table, its key); attach no AWS managed admin policy.",
     scope: "resource",
     rule: iamNoAdmin,
   },

@@ -65,3 +65,9 @@ export function jsonDocument(value: PlanValue): Record<string, PlanValue> | unde
 export function statements(document: Record<string, PlanValue>): Record<string, PlanValue>[] {
   return list(document.Statement).filter((s) => s && typeof s === "object");
 }
+
+/** IAM's wildcards (`*`, `?`) as a regular expression; actions compare case-insensitively, ARNs do not. */
+export function glob(pattern: string, ignoreCase: boolean): RegExp {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+}

@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding, PolicyContext } from "../model";
-import { isSet, jsonDocument, list, statements } from "../values";
+import { glob, isSet, jsonDocument, list, statements } from "../values";
 import { policyDocuments } from "./iam";
 
 const ROLE = "aws:iam/role:Role";
@@ -117,12 +117,6 @@ function coversKeysTable(pattern: string, tableNames: string[]): boolean {
   const [, partition = "aws", , region = "x", account = "x"] = pattern.split(":");
   const matcher = glob(pattern, false);
   return tableNames.some((name) => matcher.test(`arn:${partition}:dynamodb:${region}:${account}:table/${name}`));
-}
-
-/** IAM's wildcards (`*`, `?`) as a regular expression; actions compare case-insensitively, ARNs do not. */
-function glob(pattern: string, ignoreCase: boolean): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, ignoreCase ? "i" : "");
 }
 
 function allowsAction(statement: Record<string, PlanValue>, action: string): boolean {

@@ -1,8 +1,26 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
-import { isRedacted, jsonDocument, list, statements, unverifiable } from "../values";
+import { glob, isRedacted, isSet, jsonDocument, list, statements, unverifiable } from "../values";
 
-const ADMIN_ACTIONS = ["*", "*:*"];
+/**
+ * AWS managed policies that are administrator access or one call from it: IAMFullAccess attaches
+ * any policy (AdministratorAccess included) to its holder; PowerUserAccess is everything but IAM.
+ */
+export const ADMIN_MANAGED_POLICIES: readonly string[] = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
+
+/** Actions of several services: an Action pattern matching them all grants every action. */
+const SAMPLE_ACTIONS = ["s3:GetObject", "iam:AttachRolePolicy", "kms:Decrypt", "dynamodb:Scan", "secretsmanager:GetSecretValue", "sts:AssumeRole"];
+/** IAM actions that give their caller any permission: a pattern matching them all grants IAM itself. */
+const IAM_ESCALATION_ACTIONS = ["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey", "iam:PassRole"];
+/** IAM's own resources (the account is a placeholder): a Resource pattern matching them all reaches every role and policy. */
+const IAM_RESOURCES = (partition: string) => ["role/any", "policy/any", "user/any"].map((path) => `arn:${partition}:iam::123456789012:${path}`);
+/** Resources of several services: a Resource pattern matching them all (`*`, `arn:*`, `arn:aws:*:*:*:*`) is every resource. */
+const SAMPLE_RESOURCES = (partition: string) => [
+  ...IAM_RESOURCES(partition),
+  `arn:${partition}:s3:::any-bucket/any-key`,
+  `arn:${partition}:dynamodb:us-east-1:123456789012:table/any`,
+  `arn:${partition}:kms:us-east-1:123456789012:key/any`,
+];
 
 /** Where each IAM type keeps its permission policy documents. */
 export function policyDocuments(resource: CheckedResource): { where: string; document: PlanValue }[] {
@@ -20,24 +38,38 @@ export function policyDocuments(resource: CheckedResource): { where: string; doc
   }
 }
 
-/** Managed policy ARNs a resource attaches. */
-function attachedPolicyArns(resource: CheckedResource): PlanValue[] {
+/** Managed policy ARNs a resource attaches, and to whom when the resource names several holders. */
+function attachedPolicyArns(resource: CheckedResource): { arn: PlanValue; to?: string }[] {
+  const inputs = resource.inputs;
   switch (resource.type) {
     case "aws:iam/role:Role":
-      return list(resource.inputs.managedPolicyArns);
+      return list(inputs.managedPolicyArns).map((arn) => ({ arn }));
     case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
     case "aws:iam/userPolicyAttachment:UserPolicyAttachment":
     case "aws:iam/groupPolicyAttachment:GroupPolicyAttachment":
-    case "aws:iam/policyAttachment:PolicyAttachment":
-      return [resource.inputs.policyArn];
+      return [{ arn: inputs.policyArn }];
+    case "aws:iam/policyAttachment:PolicyAttachment": {
+      const holders = [...list(inputs.roles).map((n) => `role ${n}`), ...list(inputs.users).map((n) => `user ${n}`), ...list(inputs.groups).map((n) => `group ${n}`)];
+      return [{ arn: inputs.policyArn, to: holders.join(", ") || undefined }];
+    }
+    case "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive":
+      return list(inputs.policyArns).map((arn) => ({ arn, to: `role ${inputs.roleName}` }));
+    case "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive":
+      return list(inputs.policyArns).map((arn) => ({ arn, to: `user ${inputs.userName}` }));
+    case "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive":
+      return list(inputs.policyArns).map((arn) => ({ arn, to: `group ${inputs.groupName}` }));
     default:
       return [];
   }
 }
 
 /**
- * No administrator access: no Allow of every action on every resource, inline or managed, and
- * no AdministratorAccess attachment. Least privilege is each component's job; this is the floor.
+ * No administrator access: no Allow of every action on every resource, inline or managed, nor of
+ * IAM's own actions on IAM's resources (with them a role grants itself the rest), and no AWS
+ * managed admin policy attached. `NotAction` and `NotResource` ("everything but …") count as
+ * every action and every resource; a Resource counts as every resource when it matches the ARNs
+ * of every service (`*`, `arn:*`, `arn:aws:*:*:*:*`). Least privilege is each component's job;
+ * this is the floor.
  */
 export function iamNoAdmin(resource: CheckedResource): string[] {
   const problems: string[] = [];
@@ -52,14 +84,56 @@ export function iamNoAdmin(resource: CheckedResource): string[] {
       problems.push(`${where} is not a readable JSON policy document`);
       continue;
     }
-    if (statements(parsed).some(grantsEverything)) problems.push(`${where} allows Action "*" on Resource "*"`);
+    for (const grant of statements(parsed).map(adminGrant)) if (grant !== undefined) problems.push(`${where} allows ${grant}`);
   }
-  for (const arn of attachedPolicyArns(resource)) {
-    if (typeof arn === "string" && /:policy\/AdministratorAccess$/.test(arn)) problems.push(`attaches ${arn}`);
+  for (const { arn, to } of attachedPolicyArns(resource)) {
+    if (isSet(arn) && ADMIN_MANAGED_POLICIES.some((name) => arn.endsWith(`:policy/${name}`))) problems.push(`attaches ${arn}${to ? ` to ${to}` : ""}`);
   }
   return problems;
 }
 
-function grantsEverything(statement: Record<string, PlanValue>): boolean {
-  return statement.Effect === "Allow" && list(statement.Action).some((a) => ADMIN_ACTIONS.includes(a)) && list(statement.Resource).includes("*");
+/** What an Action or Resource side of a statement reaches: everything, or IAM's own share of it. */
+interface Reach {
+  readonly all: boolean;
+  readonly text: string;
+}
+
+/** The administrator access an Allow statement grants, as text; `undefined` when it grants none. */
+function adminGrant(statement: Record<string, PlanValue>): string | undefined {
+  if (statement.Effect !== "Allow") return undefined;
+  const actions = actionReach(statement);
+  const resources = resourceReach(statement);
+  if (!actions || !resources) return undefined;
+  const grant = `${actions.text} on ${resources.text}`;
+  return actions.all && resources.all ? grant : `${grant}: IAM's own actions on its roles and policies, with which it can grant itself any permission`;
+}
+
+/** Every action (`*`, `*:*`, a NotAction), or every IAM action (`iam:*`); `undefined` for less. */
+function actionReach(statement: Record<string, PlanValue>): Reach | undefined {
+  if (statement.NotAction !== undefined) return { all: true, text: `every action but ${list(statement.NotAction).join(", ")} (NotAction)` };
+  const patterns = list(statement.Action).filter(isSet);
+  const every = patterns.find((p) => coversAll(p, SAMPLE_ACTIONS, true));
+  if (every !== undefined) return { all: true, text: `Action "${every}"` };
+  const iam = patterns.find((p) => coversAll(p, IAM_ESCALATION_ACTIONS, true));
+  return iam === undefined ? undefined : { all: false, text: `Action "${iam}"` };
+}
+
+/** Every resource (`*`, `arn:*`, a NotResource), or every IAM role and policy; `undefined` for less. */
+function resourceReach(statement: Record<string, PlanValue>): Reach | undefined {
+  if (statement.NotResource !== undefined) return { all: true, text: `every resource but ${list(statement.NotResource).join(", ")} (NotResource)` };
+  const patterns = list(statement.Resource).filter(isSet);
+  const every = patterns.find((p) => coversAll(p, SAMPLE_RESOURCES(partitionOf(p)), false));
+  if (every !== undefined) return { all: true, text: `Resource "${every}"` };
+  const iam = patterns.find((p) => coversAll(p, IAM_RESOURCES(partitionOf(p)), false));
+  return iam === undefined ? undefined : { all: false, text: `Resource "${iam}"` };
+}
+
+function coversAll(pattern: string, samples: readonly string[], ignoreCase: boolean): boolean {
+  const matcher = glob(pattern, ignoreCase);
+  return samples.every((sample) => matcher.test(sample));
+}
+
+/** The partition an ARN pattern names (`aws`, `aws-cn`, …), `aws` when it names none. */
+function partitionOf(pattern: string): string {
+  return /^arn:([^:*?]+):/.exec(pattern)?.[1] ?? "aws";
 }
