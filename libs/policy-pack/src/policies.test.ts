@@ -997,6 +997,24 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "api-access",
     message: /^policy allows dynamodb:UpdateTable on the API keys table/,
   },
+  ...(
+    [
+      ["PolicyAttachment's roles", r("aws:iam/policyAttachment:PolicyAttachment", "keys-dump-on-api", { name: "payments-dr-keys-dump-dev", roles: ["payments-dr-api-use1-dev"], policyArn: "arn:aws:iam::123456789012:policy/payments-dr-keys-dump-dev" })],
+      ["RolePolicyAttachmentsExclusive", r("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "api-attachments", { roleName: "payments-dr-api-use1-dev", policyArns: ["arn:aws:iam::123456789012:policy/payments-dr-keys-dump-dev"] })],
+    ] as const
+  ).map(([how, attachment]) => ({
+    policy: "api-keys-table-access",
+    what: `a managed policy a Lambda role holds through ${how}, also attached to a role Lambda cannot assume`,
+    resources: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      role("flow-logs-role", "payments-dr-vpc-flow-logs-use1-dev", "vpc-flow-logs.amazonaws.com"),
+      r("aws:iam/policy:Policy", "keys-dump", { name: "payments-dr-keys-dump-dev", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:Scan", Resource: KEYS_TABLE_ARN }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "keys-dump-on-flow-logs", { role: "payments-dr-vpc-flow-logs-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-keys-dump-dev" }),
+      attachment,
+    ],
+    on: "keys-dump",
+    message: /^policy allows dynamodb:Scan on the API keys table/,
+  })),
   { policy: "allowed-regions", what: "a secondary replicating from another region", resources: [secondaryCluster({ sourceRegion: "us-west-2" })], on: "aurora-secondary", message: /^sourceRegion us-west-2 is not the primary/ },
   {
     policy: "allowed-regions",

@@ -7,6 +7,8 @@ const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const POLICY = "aws:iam/policy:Policy";
 const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
+const ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive";
 const TABLE = "aws:dynamodb/table:Table";
 const LAMBDA_SERVICE = "lambda.amazonaws.com";
 
@@ -60,7 +62,11 @@ export const USAGE_ITEM_ID_PREFIX = "used#";
  *
  * A policy is checked unless every role it belongs to is in the stack and trusts another service
  * than Lambda: a role policy whose role is not in the stack, or a managed policy attached to no
- * role of the stack, might be a function's.
+ * role of the stack, might be a function's. A managed policy belongs to the roles of every
+ * attachment (RolePolicyAttachment, PolicyAttachment's roles, RolePolicyAttachmentsExclusive)
+ * and of the roles' managedPolicyArns. A managed policy belongs to the roles of every
+ * attachment (RolePolicyAttachment, PolicyAttachment's roles, RolePolicyAttachmentsExclusive)
+ * and of the roles' managedPolicyArns.
  */
 export function apiKeysTableAccess(resources: readonly CheckedResource[], ctx: PolicyContext): Finding[] {
   const tableNames = keysTableNames(resources, ctx);
@@ -153,9 +159,17 @@ function mayBelongToLambda(resource: CheckedResource, resources: readonly Checke
       return holders.length === 0 || holders.some(isLambdaRole);
     }
     case POLICY: {
-      const attachments = resources.filter((r) => r.type === ROLE_POLICY_ATTACHMENT && namesPolicy(r.inputs.policyArn, r.inputSources?.policyArn, resource));
+      // Each attachment's role names, with the input they are computed from.
+      const attached = resources.flatMap((r): { name: PlanValue; sources?: readonly string[] }[] => {
+        if (r.type === ROLE_POLICY_ATTACHMENT && namesPolicy(r.inputs.policyArn, r.inputSources?.policyArn, resource)) return [{ name: r.inputs.role, sources: r.inputSources?.role }];
+        if (r.type === POLICY_ATTACHMENT && namesPolicy(r.inputs.policyArn, r.inputSources?.policyArn, resource)) return list(r.inputs.roles).map((name) => ({ name, sources: r.inputSources?.roles }));
+        if (r.type === ROLE_POLICY_ATTACHMENTS_EXCLUSIVE && list(r.inputs.policyArns).some((arn) => namesPolicy(arn, r.inputSources?.policyArns, resource))) {
+          return [{ name: r.inputs.roleName, sources: r.inputSources?.roleName }];
+        }
+        return [];
+      });
       const holders = [
-        ...attachments.map((a) => roles.find((role) => namesRole(a.inputs.role, a.inputSources?.role, role))),
+        ...attached.map(({ name, sources }) => roles.find((role) => namesRole(name, sources, role))),
         ...roles.filter((role) => list(role.inputs.managedPolicyArns).some((arn) => namesPolicy(arn, role.inputSources?.managedPolicyArns, resource))),
       ];
       return holders.length === 0 || holders.some((role) => role === undefined || isLambdaRole(role));
