@@ -194,6 +194,10 @@ const KEYS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-d
 const SESSIONS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-sessions-dev";
 const role = (name: string, roleName: string, service = "lambda.amazonaws.com", inputs: Record<string, unknown> = {}) =>
   r("aws:iam/role:Role", name, { name: roleName, assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }), ...inputs });
+/** A role trusting what `statements` say (the role's name follows its logical name). */
+const trustingRole = (name: string, ...statements: Record<string, unknown>[]) =>
+  r("aws:iam/role:Role", name, { name: `payments-dr-${name}-use1-dev`, assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+const ASSUME = { Effect: "Allow", Action: "sts:AssumeRole" };
 const rolePolicy = (name: string, roleName: string, statement: Record<string, unknown>) => r("aws:iam/rolePolicy:RolePolicy", name, { name: `${roleName}-access`, role: roleName, policy: policyDocument(statement) });
 const LAST_USED_ONLY = {
   "ForAllValues:StringEquals": { "dynamodb:Attributes": ["keyId", "lastUsedAt"] },
@@ -354,6 +358,34 @@ const CASES: Record<string, Case> = {
       r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-admin", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
     ],
     expected: [/inline policy everything allows Action "\*" on Resource "\*"/, /policy allows Action/, /attaches arn:aws:iam::aws:policy\/AdministratorAccess/],
+  },
+  "iam-trust-scoped": {
+    passing: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      trustingRole("lambda-of-this-account", { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+      // Another role of this account (role chaining), pinned to the account.
+      trustingRole("keys-reader", { ...ASSUME, Principal: { AWS: "arn:aws:iam::123456789012:role/payments-dr-api-use1-dev" }, Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" } } }),
+      // A third party that must present its external id.
+      trustingRole("auditor", { ...ASSUME, Principal: { AWS: "arn:aws:iam::999999999999:root" }, Condition: { StringEquals: { "sts:ExternalId": "payments-dr-audit-7f3a" } } }),
+      // Anyone of the organization.
+      trustingRole("org-reader", { ...ASSUME, Principal: { AWS: "*" }, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }),
+      trustingRole("denies-everyone-else", { Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }, { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" } }),
+    ],
+    violating: [
+      trustingRole("migrate", { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" } }, { ...ASSUME, Principal: { AWS: "*" } }),
+      trustingRole("anyone", { ...ASSUME, Sid: "Anyone", Principal: "*", Condition: { StringEquals: { "sts:ExternalId": "guessable" } } }),
+      trustingRole("all-but-one", { ...ASSUME, NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }),
+      trustingRole("partner", { ...ASSUME, Principal: { AWS: ["arn:aws:iam::999999999999:root", "888888888888"] } }),
+      // Conditions that pin nothing: IfExists holds when the key is absent, a wildcard matches every account.
+      trustingRole("if-exists", { ...ASSUME, Principal: { AWS: "arn:aws:iam::999999999999:root" }, Condition: { StringEqualsIfExists: { "aws:PrincipalAccount": "999999999999" } } }),
+      trustingRole("wildcard", { ...ASSUME, Principal: { AWS: "*" }, Condition: { StringLike: { "aws:PrincipalAccount": "*" } } }),
+    ],
+    expected: [
+      /^assumeRolePolicy statement 1 lets any AWS account assume the role \(Principal AWS "\*"\) with no condition on aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount$/,
+      /^assumeRolePolicy statement Anyone lets any AWS account assume the role \(Principal "\*"\)/,
+      /^assumeRolePolicy statement 0 lets any AWS account assume the role \(NotPrincipal: everyone but the principals it lists\)/,
+      /^assumeRolePolicy statement 0 lets arn:aws:iam::999999999999:root, 888888888888 assume the role with no condition on aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, sts:ExternalId/,
+    ],
   },
   "lambda-runtime": {
     passing: [lambda(), lambda({ runtime: "nodejs24.x" })],
@@ -923,6 +955,20 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: [r("aws:iam/policyAttachment:PolicyAttachment", "power-users", { name: "payments-dr-power-users-dev", roles: ["payments-dr-api-use1-dev"], policyArn: "arn:aws:iam::aws:policy/PowerUserAccess" })],
     on: "power-users",
     message: /^attaches arn:aws:iam::aws:policy\/PowerUserAccess to role payments-dr-api-use1-dev$/,
+  },
+  ...["if-exists", "wildcard"].map((name) => ({
+    policy: "iam-trust-scoped",
+    what: `a trust condition that pins nothing (${name})`,
+    resources: CASES["iam-trust-scoped"].violating.filter((role) => role.name === name),
+    on: name,
+    message: /^assumeRolePolicy statement 0 lets .* assume the role/,
+  })),
+  {
+    policy: "iam-trust-scoped",
+    what: "a trust policy redacted as a secret",
+    resources: [r("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", assumeRolePolicy: "[secret]" })],
+    on: "api-role",
+    message: /^cannot verify a secret-wrapped value of assumeRolePolicy /,
   },
   {
     policy: "lambda-in-vpc",

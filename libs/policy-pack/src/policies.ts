@@ -5,7 +5,7 @@ import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerf
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
 import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
 import { encryptionAtRest } from "./rules/encryption";
-import { iamNoAdmin } from "./rules/iam";
+import { iamNoAdmin, iamTrustScoped } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
 import { lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
 import { logRetention } from "./rules/logs";
@@ -147,6 +147,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "List the actions the role needs (no NotAction, no iam:*) and scope Resource to the ARNs it uses (its secret, its table, its key); attach no AWS managed admin policy.",
     scope: "resource",
     rule: iamNoAdmin,
+  },
+  {
+    name: "iam-trust-scoped",
+    description:
+      "No role's trust policy lets any AWS account assume it (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:PrincipalAccount, aws:PrincipalOrgID or aws:SourceAccount, nor a named account or IAM principal without one of them or sts:ExternalId.",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "Trust the AWS service that uses the role (Principal { Service: \"lambda.amazonaws.com\" }, with aws:SourceAccount); for an AWS principal add a StringEquals condition on aws:PrincipalAccount (this account's roles), aws:PrincipalOrgID, or sts:ExternalId (a third party).",
+    scope: "resource",
+    rule: iamTrustScoped,
   },
   {
     name: "api-keys-table-access",

@@ -76,6 +76,17 @@ const WEAKENINGS: Record<string, (plan: StackPlan) => void> = {
   },
 };
 
+/** One way to open a real regional stack to callers outside it, by the policy that must refuse it. */
+const EXPOSURES: Record<string, (plan: StackPlan) => void> = {
+  "iam-trust-scoped": (plan) => {
+    // The API function's role, assumable by any AWS account besides Lambda.
+    const apiRole = only(plan, "aws:iam/role:Role", (r) => r.name === "api-api-role");
+    const trust = JSON.parse(apiRole.inputs.assumeRolePolicy);
+    trust.Statement.push({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" });
+    apiRole.inputs.assumeRolePolicy = JSON.stringify(trust);
+  },
+};
+
 describe("policy pack over synthesized stacks", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
   const files: Record<string, string> = {};
@@ -119,6 +130,14 @@ describe("policy pack over synthesized stacks", () => {
   it.each(REGIONAL_APPS.flatMap((app) => Object.keys(WEAKENINGS).map((policy) => [app, policy])))("the %s stack without its protection breaks %s, and only it", (app, policy) => {
     const plan = structuredClone(plans[app]);
     WEAKENINGS[policy](plan);
+    const broken = checkPlan(plan).filter((v) => v.enforcementLevel === "mandatory");
+    expect(broken.length).toBeGreaterThan(0);
+    expect([...new Set(broken.map((v) => v.policy))]).toEqual([policy]);
+  });
+
+  it.each(REGIONAL_APPS.flatMap((app) => Object.keys(EXPOSURES).map((policy) => [app, policy])))("the %s stack opened to outside callers breaks %s, and only it", (app, policy) => {
+    const plan = structuredClone(plans[app]);
+    EXPOSURES[policy](plan);
     const broken = checkPlan(plan).filter((v) => v.enforcementLevel === "mandatory");
     expect(broken.length).toBeGreaterThan(0);
     expect([...new Set(broken.map((v) => v.policy))]).toEqual([policy]);

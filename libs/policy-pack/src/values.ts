@@ -66,6 +66,52 @@ export function statements(document: Record<string, PlanValue>): Record<string, 
   return list(document.Statement).filter((s) => s && typeof s === "object");
 }
 
+/** How a statement names everyone: `Principal "*"`, `AWS "*"`, a NotPrincipal; `undefined` when it does not. */
+export function everyoneIn(statement: Record<string, PlanValue>): string | undefined {
+  if (statement.NotPrincipal !== undefined) return "NotPrincipal: everyone but the principals it lists";
+  if (statement.Principal === "*") return 'Principal "*"';
+  return list(statement.Principal?.AWS).includes("*") ? 'Principal AWS "*"' : undefined;
+}
+
+/** The AWS principals (account ids, account roots, IAM ARNs) a statement names, `*` aside. */
+export function awsPrincipals(statement: Record<string, PlanValue>): string[] {
+  return list(statement.Principal?.AWS).filter((p): p is string => isSet(p) && p !== "*");
+}
+
+/** Condition operators that fail when the key is absent (no …IfExists, Not…, ForAnyValue or ForAllValues). */
+const PINNING_OPERATORS = /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/i;
+
+/**
+ * The condition keys of `keys` that the statement pins: under an operator that fails when the key
+ * is absent, each value concrete (see {@link isConcrete}). A wildcard value, or an `…IfExists`
+ * operator, pins nothing.
+ */
+export function pinnedKeys(statement: Record<string, PlanValue>, keys: readonly string[]): string[] {
+  const wanted = new Map(keys.map((key) => [key.toLowerCase(), key]));
+  const pinned = new Set<string>();
+  for (const [operator, block] of Object.entries(statement.Condition ?? {})) {
+    if (!PINNING_OPERATORS.test(operator) || !block || typeof block !== "object") continue;
+    for (const [key, value] of Object.entries(block as Record<string, PlanValue>)) {
+      const name = wanted.get(key.toLowerCase());
+      const values = list(value);
+      if (name !== undefined && values.length > 0 && values.every(isConcrete)) pinned.add(name);
+    }
+  }
+  return [...pinned];
+}
+
+/**
+ * A value that names one thing: a string without a wildcard, or an ARN whose account (when it has
+ * one) has no wildcard, e.g. `arn:aws:execute-api:us-east-1:123456789012:abc123/v1/*`.
+ */
+export function isConcrete(value: PlanValue): boolean {
+  if (!isSet(value) || isRedacted(value)) return false;
+  const wildcard = /[*?]/;
+  if (!value.startsWith("arn:")) return !wildcard.test(value);
+  const account = value.split(":")[4] ?? "";
+  return account.length > 0 ? !wildcard.test(account) : !wildcard.test(value);
+}
+
 /** IAM's wildcards (`*`, `?`) as a regular expression; actions compare case-insensitively, ARNs do not. */
 export function glob(pattern: string, ignoreCase: boolean): RegExp {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");

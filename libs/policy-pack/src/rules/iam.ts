@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
-import { glob, isRedacted, isSet, jsonDocument, list, statements, unverifiable } from "../values";
+import { awsPrincipals, everyoneIn, glob, isRedacted, isSet, jsonDocument, list, pinnedKeys, statements, unverifiable } from "../values";
 
 /**
  * AWS managed policies that are administrator access or one call from it: IAMFullAccess attaches
@@ -136,4 +136,43 @@ function coversAll(pattern: string, samples: readonly string[], ignoreCase: bool
 /** The partition an ARN pattern names (`aws`, `aws-cn`, …), `aws` when it names none. */
 function partitionOf(pattern: string): string {
   return /^arn:([^:*?]+):/.exec(pattern)?.[1] ?? "aws";
+}
+
+/** Trust conditions that pin the caller to an account or organization. */
+const ACCOUNT_PINS = ["aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:SourceAccount"];
+/** For a named account or principal, the external id a third party must present counts too. */
+const CALLER_PINS = [...ACCOUNT_PINS, "sts:ExternalId"];
+
+/**
+ * A role's trust policy lets in AWS services, or AWS principals pinned by a condition: anyone
+ * (Principal "*", AWS "*", a NotPrincipal) only with a condition on the caller's account or
+ * organization, and a named account or IAM principal only with such a condition or an
+ * sts:ExternalId. Neither the synth plan nor the engine tells the pack the stack's own account,
+ * so every AWS principal is treated as possibly another account's; a role of this account
+ * pins it with aws:PrincipalAccount.
+ */
+export function iamTrustScoped(resource: CheckedResource): string[] {
+  if (resource.type !== "aws:iam/role:Role") return [];
+  const trust = resource.inputs.assumeRolePolicy;
+  if (trust === undefined) return [];
+  if (isRedacted(trust)) return [unverifiable("assumeRolePolicy")];
+  const document = jsonDocument(trust);
+  if (!document) return ["assumeRolePolicy is not a readable JSON policy document"];
+  const problems: string[] = [];
+  statements(document).forEach((statement, i) => {
+    if (statement.Effect !== "Allow") return;
+    const label = `assumeRolePolicy statement ${isSet(statement.Sid) ? statement.Sid : i}`;
+    const everyone = everyoneIn(statement);
+    if (everyone !== undefined) {
+      if (pinnedKeys(statement, ACCOUNT_PINS).length === 0) {
+        problems.push(`${label} lets any AWS account assume the role (${everyone}) with no condition on ${ACCOUNT_PINS.join(", ")}`);
+      }
+      return;
+    }
+    const principals = awsPrincipals(statement);
+    if (principals.length > 0 && pinnedKeys(statement, CALLER_PINS).length === 0) {
+      problems.push(`${label} lets ${principals.join(", ")} assume the role with no condition on ${CALLER_PINS.join(", ")} (another account's, for all the pack can tell)`);
+    }
+  });
+  return problems;
 }
