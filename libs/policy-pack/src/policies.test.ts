@@ -387,6 +387,67 @@ const CASES: Record<string, Case> = {
       /^assumeRolePolicy statement 0 lets arn:aws:iam::999999999999:root, 888888888888 assume the role with no condition on aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, sts:ExternalId/,
     ],
   },
+  "no-public-resource-policy": {
+    passing: [
+      // The stacks' own key and topic policies: the account's root, AWS services (scoped by their own conditions).
+      r("aws:kms/key:Key", "key-key", {
+        enableKeyRotation: true,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "EnableIamUserPermissions", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+            { Sid: "AllowCloudWatchLogs", Effect: "Allow", Principal: { Service: "logs.us-east-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*"], Resource: "*", Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" } } },
+            // KMS's documented "all principals of the account, through one service" statement.
+            { Sid: "ViaSecretsManager", Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "kms:CallerAccount": "123456789012", "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } },
+          ],
+        }),
+      }),
+      r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", {
+        arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev",
+        policy: policyDocument({ Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+      }),
+      ...bucketWith(),
+      r("aws:secretsmanager/secretPolicy:SecretPolicy", "org-secret-policy", {
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-dr-shared-dev-AbCdEf",
+        policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }),
+      }),
+      r("aws:kms/grant:Grant", "own-role-grant", { name: "payments-dr-api-dev", keyId: KEY, granteePrincipal: "arn:aws:iam::123456789012:role/payments-dr-api-use1-dev", operations: ["Decrypt"] }),
+      r("aws:kms/grant:Grant", "service-grant", { name: "payments-dr-logs-dev", keyId: KEY, granteePrincipal: "logs.us-east-1.amazonaws.com", operations: ["Encrypt"] }),
+    ],
+    violating: [
+      r("aws:secretsmanager/secretPolicy:SecretPolicy", "master-secret-policy", {
+        secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-dr-aurora-master-dev-AbCdEf",
+        policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*" }),
+        blockPublicPolicy: false,
+      }),
+      r("aws:kms/key:Key", "key-key", {
+        enableKeyRotation: true,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+            { Sid: "Anyone", Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:CreateGrant"], Resource: "*" },
+          ],
+        }),
+      }),
+      r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", { arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev", policy: policyDocument({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sns:Subscribe", Resource: "*" }) }),
+      r("aws:dynamodb/resourcePolicy:ResourcePolicy", "keys-table-policy", {
+        resourceArn: KEYS_TABLE_ARN,
+        // A condition that pins nothing: IfExists holds when the key is absent.
+        policy: policyDocument({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "dynamodb:Scan", Resource: KEYS_TABLE_ARN, Condition: { StringEqualsIfExists: { "aws:PrincipalAccount": "123456789012" } } }),
+      }),
+      r("aws:kms/grant:Grant", "partner-grant", { name: "partner-dev", keyId: KEY, granteePrincipal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }),
+      r("aws:kms/grant:Grant", "unknown-key-grant", { name: "partner-dev", keyId: "mrk-ee61e602dee7c0d38", granteePrincipal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }),
+    ],
+    expected: [
+      /^policy statement 0 allows secretsmanager:GetSecretValue to everyone \(Principal "\*"\) with no condition on aws:SourceAccount, aws:SourceArn, /,
+      /^policy statement Anyone allows kms:Decrypt, kms:CreateGrant to everyone \(Principal "\*"\)/,
+      /^policy statement 0 allows sns:Subscribe to everyone \(Principal AWS "\*"\)/,
+      /^policy statement 0 allows dynamodb:Scan to everyone/,
+      /^granteePrincipal arn:aws:iam::999999999999:root \(Decrypt\) is not a principal of the key's account 123456789012: another account may use the key$/,
+      /^granteePrincipal arn:aws:iam::999999999999:root \(Decrypt\): keyId mrk-ee61e602dee7c0d38 is not a key ARN, so the grantee cannot be checked against the key's account; pass the key's ARN$/,
+    ],
+  },
   "lambda-runtime": {
     passing: [lambda(), lambda({ runtime: "nodejs24.x" })],
     violating: [lambda({ runtime: "nodejs18.x" })],
@@ -969,6 +1030,34 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: [r("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", assumeRolePolicy: "[secret]" })],
     on: "api-role",
     message: /^cannot verify a secret-wrapped value of assumeRolePolicy /,
+  },
+  ...(
+    [
+      ["a secret's own policy", "aws:secretsmanager/secret:Secret", { name: "payments-dr-aurora-master-dev", kmsKeyId: KEY }],
+      ["a replica key's policy", "aws:kms/replicaKey:ReplicaKey", { primaryKeyArn: KEY }],
+      ["a topic's own policy", "aws:sns/topic:Topic", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: KEY }],
+      ["a bucket policy", "aws:s3/bucketPolicy:BucketPolicy", { bucket: BUCKET }],
+    ] as const
+  ).map(([what, type, inputs]) => ({
+    policy: "no-public-resource-policy",
+    what: `${what} open to everyone`,
+    resources: [r(type, "exposed", { ...inputs, policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }) })],
+    on: "exposed",
+    message: /^policy statement 0 allows \* to everyone \(Principal "\*"\)/,
+  })),
+  {
+    policy: "no-public-resource-policy",
+    what: "a NotPrincipal Allow (everyone but one principal)",
+    resources: [r("aws:sqs/queuePolicy:QueuePolicy", "queue-policy", { queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q", policy: policyDocument({ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sqs:*", Resource: "*" }) })],
+    on: "queue-policy",
+    message: /to everyone \(NotPrincipal: everyone but the principals it lists\)/,
+  },
+  {
+    policy: "no-public-resource-policy",
+    what: "a key policy redacted as a secret",
+    resources: [r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, policy: "[secret]" })],
+    on: "key-key",
+    message: /^cannot verify a secret-wrapped value of policy /,
   },
   {
     policy: "lambda-in-vpc",

@@ -14,6 +14,7 @@ import { databaseNotPublic, noPublicIngress } from "./rules/network";
 import { allowedRegions } from "./rules/regions";
 import { s3Encryption, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
+import { noPublicResourcePolicy } from "./rules/resource-policies";
 import { requiredTags } from "./rules/tags";
 import { apiGatewayStageWaf, wafAcceptedText, wafKeyProtection, wafLogging, wafRateLimit } from "./rules/waf";
 
@@ -157,6 +158,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
       "Trust the AWS service that uses the role (Principal { Service: \"lambda.amazonaws.com\" }, with aws:SourceAccount); for an AWS principal add a StringEquals condition on aws:PrincipalAccount (this account's roles), aws:PrincipalOrgID, or sts:ExternalId (a third party).",
     scope: "resource",
     rule: iamTrustScoped,
+  },
+  {
+    name: "no-public-resource-policy",
+    description:
+      "No resource policy (Secrets Manager secret, KMS key, SNS topic, DynamoDB table, S3 bucket, SQS queue) allows everyone (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount, aws:PrincipalOrgID (or aws:SourceOrgID, aws:PrincipalArn, kms:CallerAccount), and no KMS grant goes to a principal outside the key's account.",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "Name the principal (this account's root or role, or the AWS service with aws:SourceAccount / aws:SourceArn), or keep Principal \"*\" under a StringEquals condition on aws:PrincipalAccount or aws:PrincipalOrgID; give a kms.Grant the key's ARN as keyId and a grantee of the key's account.",
+    scope: "resource",
+    rule: noPublicResourcePolicy,
   },
   {
     name: "api-keys-table-access",

@@ -78,6 +78,13 @@ const WEAKENINGS: Record<string, (plan: StackPlan) => void> = {
 
 /** One way to open a real regional stack to callers outside it, by the policy that must refuse it. */
 const EXPOSURES: Record<string, (plan: StackPlan) => void> = {
+  "no-public-resource-policy": (plan) => {
+    // The region's data key, usable by anyone for Decrypt.
+    const key = only(plan, "aws:kms/key:Key");
+    const policy = JSON.parse(key.inputs.policy);
+    policy.Statement.push({ Sid: "Anyone", Effect: "Allow", Principal: "*", Action: ["kms:Decrypt", "kms:CreateGrant"], Resource: "*" });
+    key.inputs.policy = JSON.stringify(policy);
+  },
   "iam-trust-scoped": (plan) => {
     // The API function's role, assumable by any AWS account besides Lambda.
     const apiRole = only(plan, "aws:iam/role:Role", (r) => r.name === "api-api-role");
