@@ -484,6 +484,32 @@ const CASES: Record<string, Case> = {
     violating: [lambda({ timeout: 29 }), apiGatewayPermission("arn:aws:lambda:us-east-1:123456789012:function:payments-dr-api-use1-dev")],
     expected: [/API Gateway invokes it, but its timeout 29 s is not under API Gateway's 29 s/],
   },
+  "lambda-invocation-scoped": {
+    passing: [
+      apiGatewayPermission("payments-dr-api-use1-dev"),
+      r("aws:lambda/permission:Permission", "authorizer-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-authorizer-use1-dev", principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:us-east-1:123456789012:${REST_API}/authorizers/*` }),
+      r("aws:lambda/permission:Permission", "rule-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-cleanup-use1-dev", principal: "events.amazonaws.com", sourceArn: "arn:aws:events:us-east-1:123456789012:rule/payments-dr-cleanup-use1-dev" }),
+      // An S3 ARN names no account: the sourceAccount beside it does.
+      r("aws:lambda/permission:Permission", "bucket-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-ingest-use1-dev", principal: "s3.amazonaws.com", sourceArn: `arn:aws:s3:::${BUCKET}`, sourceAccount: "123456789012" }),
+      r("aws:lambda/functionUrl:FunctionUrl", "ops-url", { functionName: "payments-dr-ops-use1-dev", authorizationType: "AWS_IAM" }),
+    ],
+    violating: [
+      r("aws:lambda/permission:Permission", "api-anyone", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "*" }),
+      r("aws:lambda/permission:Permission", "api-any-apigw", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "apigateway.amazonaws.com" }),
+      r("aws:lambda/permission:Permission", "api-any-account-apigw", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "apigateway.amazonaws.com", sourceArn: "arn:aws:execute-api:us-east-1:*:*/v1/*" }),
+      r("aws:lambda/permission:Permission", "any-bucket-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-ingest-use1-dev", principal: "s3.amazonaws.com", sourceArn: `arn:aws:s3:::${BUCKET}` }),
+      r("aws:lambda/functionUrl:FunctionUrl", "api-public-url", { functionName: "payments-dr-api-use1-dev", authorizationType: "NONE" }),
+      r("aws:lambda/permission:Permission", "api-public-url-permission", { function: "payments-dr-api-use1-dev", action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }),
+    ],
+    expected: [
+      /^principal is "\*": any AWS account may invoke function payments-dr-api-use1-dev$/,
+      /^principal apigateway\.amazonaws\.com with no sourceArn: a resource of apigateway\.amazonaws\.com in any account may invoke function payments-dr-api-use1-dev \(confused deputy\)$/,
+      /^principal apigateway\.amazonaws\.com with sourceArn arn:aws:execute-api:us-east-1:\*:\*\/v1\/\* names no single account/,
+      /^principal s3\.amazonaws\.com with sourceArn arn:aws:s3:::payments-dr-data-use1-123456789012-dev names no single account/,
+      /^authorizationType is NONE: anyone on the internet may invoke function payments-dr-api-use1-dev through its URL/,
+      /^lets function payments-dr-api-use1-dev be invoked through a function URL \(action lambda:InvokeFunctionUrl, functionUrlAuthType NONE\)/,
+    ],
+  },
   "aurora-backup-retention": {
     passing: [primaryCluster()],
     violating: [primaryCluster({ backupRetentionPeriod: undefined })],
@@ -1065,6 +1091,34 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: [lambda({ vpcConfig: undefined, environment: { variables: { PROBE_TARGET_URL: "https://example.com/health", DB_SECRET_ID: "payments-dr-aurora-app-dev" } } })],
     on: "api-function",
     message: /^vpcConfig has no subnetIds$/,
+  },
+  ...["scheduler.amazonaws.com", "events.amazonaws.com"].map((principal) => ({
+    policy: "lambda-invocation-scoped",
+    what: `a permission for ${principal} without a sourceArn`,
+    resources: [r("aws:lambda/permission:Permission", "cleanup-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-cleanup-use1-dev", principal })],
+    on: "cleanup-invoke",
+    message: new RegExp(`^principal ${principal.replace(/\./g, "\\.")} with no sourceArn`),
+  })),
+  {
+    policy: "lambda-invocation-scoped",
+    what: "a function URL permission for API Gateway (lambda:* includes lambda:InvokeFunctionUrl)",
+    resources: [r("aws:lambda/permission:Permission", "api-everything", { action: "lambda:*", function: "payments-dr-api-use1-dev", principal: "apigateway.amazonaws.com", sourceArn: `arn:aws:execute-api:us-east-1:123456789012:${REST_API}/v1/*` })],
+    on: "api-everything",
+    message: /^lets function payments-dr-api-use1-dev be invoked through a function URL \(action lambda:\*\)/,
+  },
+  {
+    policy: "lambda-invocation-scoped",
+    what: "an InvokeFunction permission only valid through a function URL (invokedViaFunctionUrl)",
+    resources: [r("aws:lambda/permission:Permission", "api-via-url", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "123456789012", invokedViaFunctionUrl: true })],
+    on: "api-via-url",
+    message: /through a function URL \(invokedViaFunctionUrl\)/,
+  },
+  {
+    policy: "lambda-invocation-scoped",
+    what: "a permission's principal redacted as a secret",
+    resources: [r("aws:lambda/permission:Permission", "api-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "[secret]" })],
+    on: "api-invoke",
+    message: /^cannot verify a secret-wrapped value of principal /,
   },
   {
     policy: "aurora-global-member",

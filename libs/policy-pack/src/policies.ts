@@ -7,7 +7,7 @@ import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
 import { encryptionAtRest } from "./rules/encryption";
 import { iamNoAdmin, iamTrustScoped } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
-import { lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
+import { lambdaInvocationScoped, lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
 import { logRetention } from "./rules/logs";
 import { environmentSuffixInNames } from "./rules/names";
 import { databaseNotPublic, noPublicIngress } from "./rules/network";
@@ -202,6 +202,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Set timeout below 29 seconds (the handler's own budgets: connect ≤ 3 s, statement ≤ 5 s).",
     scope: "stack",
     rule: lambdaTimeout,
+  },
+  {
+    name: "lambda-invocation-scoped",
+    description:
+      "Lambda permissions let only a named AWS service invoke a function, from one account's resource: no principal \"*\", a service principal (apigateway, scheduler, events, …) only with a sourceArn of a concrete account (or a sourceAccount), nothing through a function URL (lambda:InvokeFunctionUrl, functionUrlAuthType, invokedViaFunctionUrl); function URLs use AWS_IAM, never NONE.",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "Give the permission principal \"apigateway.amazonaws.com\" and sourceArn the API's execution ARN for its stage (allowApiGatewayInvoke in libs/serverless-api does); schedules invoke through the scheduler role's identity policy. Remove function URLs and lambda:InvokeFunctionUrl permissions (or set authorizationType AWS_IAM).",
+    scope: "resource",
+    rule: lambdaInvocationScoped,
   },
   // Aurora (DESIGN §5, §10).
   {

@@ -78,6 +78,13 @@ const WEAKENINGS: Record<string, (plan: StackPlan) => void> = {
 
 /** One way to open a real regional stack to callers outside it, by the policy that must refuse it. */
 const EXPOSURES: Record<string, (plan: StackPlan) => void> = {
+  "lambda-invocation-scoped": (plan) => {
+    // The API function behind an anonymous function URL, past the authorizer, WAF and throttling.
+    const fn = only(plan, "aws:lambda/function:Function", (f) => f.name === "api-api-function");
+    const at = { parent: null, custom: true, provider: fn.provider, region: fn.region, options: {} };
+    plan.resources.push({ ...at, type: "aws:lambda/functionUrl:FunctionUrl", name: "api-public-url", inputs: { functionName: fn.inputs.name, authorizationType: "NONE" } });
+    plan.resources.push({ ...at, type: "aws:lambda/permission:Permission", name: "api-public-url-permission", inputs: { function: fn.inputs.name, action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" } });
+  },
   "no-public-resource-policy": (plan) => {
     // The region's data key, usable by anyone for Decrypt.
     const key = only(plan, "aws:kms/key:Key");

@@ -1,10 +1,14 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding } from "../model";
-import { isSet, list } from "../values";
+import { glob, isConcrete, isRedacted, isSet, list, unverifiable } from "../values";
 
 const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
+const FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl";
 const API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com";
+const INVOKE_FUNCTION_URL = "lambda:InvokeFunctionUrl";
+/** The inputs of a Lambda permission that say who may invoke the function, and how. */
+const PERMISSION_SCOPE = ["principal", "sourceArn", "sourceAccount", "action", "functionUrlAuthType", "invokedViaFunctionUrl"];
 
 /** Runtimes the payments handlers are built and tested for (DESIGN §6: esbuild targets nodejs22.x). */
 export const ALLOWED_RUNTIMES: readonly string[] = ["nodejs22.x", "nodejs24.x"];
@@ -72,4 +76,57 @@ function namesFunction(permission: CheckedResource, value: PlanValue, fn: Checke
   if (permission.inputSources?.function?.includes(fn.key)) return true;
   const name = fn.inputs.name;
   return isSet(name) && typeof value === "string" && (value === name || value.endsWith(`:${name}`) || value.endsWith(`/${name}`));
+}
+
+/**
+ * Only a named AWS service invokes a function, from a resource of this account, and never
+ * through a function URL: the payments functions are reached through API Gateway (authorizer,
+ * WAF, throttling) and the scheduler's role. A Lambda permission names no principal "*" (any
+ * AWS account), gives a service principal (apigateway, scheduler, events, s3, …) a sourceArn
+ * whose account is concrete (or a sourceAccount beside an ARN that names none, as S3's do:
+ * without them any account's resource of that service may invoke it, the confused deputy), and
+ * grants nothing through a function URL (lambda:InvokeFunctionUrl, functionUrlAuthType,
+ * invokedViaFunctionUrl); a FunctionUrl requires IAM authorization (AWS_IAM, not NONE).
+ */
+export function lambdaInvocationScoped(resource: CheckedResource): string[] {
+  const inputs = resource.inputs;
+  if (resource.type === FUNCTION_URL) {
+    const auth = inputs.authorizationType;
+    if (isRedacted(auth)) return [unverifiable("authorizationType")];
+    if (auth === "AWS_IAM") return [];
+    return [`authorizationType is ${auth ?? "unset"}: anyone on the internet may invoke ${functionLabel(inputs.functionName)} through its URL, past API Gateway's authorizer, WAF and throttling`];
+  }
+  if (resource.type !== PERMISSION) return [];
+  const redacted = PERMISSION_SCOPE.filter((field) => isRedacted(inputs[field]));
+  if (redacted.length > 0) return redacted.map(unverifiable);
+  const { principal, sourceArn, sourceAccount, action } = inputs;
+  const fn = functionLabel(inputs.function);
+  const problems: string[] = [];
+  if (!isSet(principal) || /[*?]/.test(principal)) {
+    problems.push(`principal is ${JSON.stringify(principal ?? null)}: any AWS account may invoke ${fn}`);
+  } else if (isServicePrincipal(principal) && !pinsSource(sourceArn, sourceAccount)) {
+    const given = isSet(sourceArn) ? `sourceArn ${sourceArn} names no single account` : "no sourceArn";
+    problems.push(`principal ${principal} with ${given}: a resource of ${principal} in any account may invoke ${fn} (confused deputy)`);
+  }
+  const throughUrl = [
+    ...(isSet(action) && glob(action, true).test(INVOKE_FUNCTION_URL) ? [`action ${action}`] : []),
+    ...(isSet(inputs.functionUrlAuthType) ? [`functionUrlAuthType ${inputs.functionUrlAuthType}`] : []),
+    ...(inputs.invokedViaFunctionUrl === true ? ["invokedViaFunctionUrl"] : []),
+  ];
+  if (throughUrl.length > 0) problems.push(`lets ${fn} be invoked through a function URL (${throughUrl.join(", ")}): the payments functions are reached through API Gateway only`);
+  return problems;
+}
+
+function functionLabel(value: PlanValue): string {
+  return isSet(value) ? `function ${value}` : "the function";
+}
+
+function isServicePrincipal(principal: string): boolean {
+  return /\.amazonaws\.com(\.cn)?$/.test(principal);
+}
+
+/** The sourceArn names one resource of one account: its own account field, or a sourceAccount beside it. */
+function pinsSource(sourceArn: PlanValue, sourceAccount: PlanValue): boolean {
+  if (!isConcrete(sourceArn)) return false;
+  return isSet(String(sourceArn).split(":")[4]) || isConcrete(sourceAccount);
 }
