@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { USAGE_ITEM_PREFIX } from "@payments-dr/api-keys";
 import { REDACTED, type PlannedResource, type StackPlan } from "@payments-dr/synth";
@@ -891,6 +892,12 @@ describe("compliance policies", () => {
   it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {
     const found = violationsOf("aurora-global-member", [secondaryCluster()].map((c) => ({ ...c, options: {} })));
     expect(found).toEqual([expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringContaining("globalClusterIdentifier, replicationSourceIdentifier, engineVersion") })]);
+  });
+
+  it("the README's policy table lists every policy with its level, and nothing else", () => {
+    const readme = readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| (?:\*\*)?(mandatory|advisory)(?:\*\*)? \|/gm)].map(([, name, level]) => `${name} ${level}`);
+    expect(rows.sort()).toEqual(POLICIES.map((p) => `${p.name} ${p.enforcementLevel}`).sort());
   });
 
   it("derives the taggable types from the installed @pulumi/aws schema (the committed list is up to date)", () => {
