@@ -66,6 +66,11 @@ export function statements(document: Record<string, PlanValue>): Record<string, 
   return list(document.Statement).filter((s) => s && typeof s === "object");
 }
 
+/** An AWS service's principal (`lambda.amazonaws.com`), not an account's. */
+export function isServicePrincipal(principal: PlanValue): principal is string {
+  return isSet(principal) && /\.amazonaws\.com(\.cn)?$/.test(principal);
+}
+
 /** How a statement names everyone: `Principal "*"`, `AWS "*"`, a NotPrincipal; `undefined` when it does not. */
 export function everyoneIn(statement: Record<string, PlanValue>): string | undefined {
   if (statement.NotPrincipal !== undefined) return "NotPrincipal: everyone but the principals it lists";

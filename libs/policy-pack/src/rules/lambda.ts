@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding } from "../model";
-import { glob, isConcrete, isRedacted, isSet, list, unverifiable } from "../values";
+import { glob, isConcrete, isRedacted, isServicePrincipal, isSet, list, unverifiable } from "../values";
 
 const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
@@ -119,10 +119,6 @@ export function lambdaInvocationScoped(resource: CheckedResource): string[] {
 
 function functionLabel(value: PlanValue): string {
   return isSet(value) ? `function ${value}` : "the function";
-}
-
-function isServicePrincipal(principal: string): boolean {
-  return /\.amazonaws\.com(\.cn)?$/.test(principal);
 }
 
 /** The sourceArn names one resource of one account: its own account field, or a sourceAccount beside it. */

@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
-import { everyoneIn, isRedacted, isSet, jsonDocument, list, pinnedKeys, statements, unverifiable } from "../values";
+import { everyoneIn, isRedacted, isServicePrincipal, isSet, jsonDocument, list, pinnedKeys, statements, unverifiable } from "../values";
 
 /** Resources whose `policy` input is a resource policy: who outside the account may use the secret, key, topic, table, bucket or queue. */
 const RESOURCE_POLICY_TYPES: ReadonlySet<string> = new Set([
@@ -85,10 +85,6 @@ function grantProblems(grant: CheckedResource): string[] {
     }
   }
   return problems;
-}
-
-function isServicePrincipal(principal: PlanValue): boolean {
-  return isSet(principal) && /\.amazonaws\.com(\.cn)?$/.test(principal);
 }
 
 /** The account of an account id or an IAM ARN (`arn:aws:iam::<account>:…`, `arn:aws:sts::<account>:…`). */
