@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "@payments-dr/conventions";
-import type { PaymentLambdaEnvironment } from "@payments-dr/payment-lambda";
+import { DATABASE_BUDGET_MS, METRICS_NAMESPACE, MIN_TIMEOUT_MS, type PaymentLambdaEnvironment } from "@payments-dr/payment-lambda";
 import { invalid, requireInteger } from "./validation";
 
 /** The database a function connects to. */
@@ -25,16 +25,13 @@ export interface DatabaseTimeouts {
 
 /**
  * The budgets of DESIGN §6 (connect ≤ 3 s, statement ≤ 5 s): the defaults, and the most the
- * functions' config loader (libs/payment-lambda) accepts.
+ * functions' config loader accepts (libs/payment-lambda's DATABASE_BUDGET_MS).
  */
-export const DATABASE_TIMEOUT_LIMITS: DatabaseTimeouts = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 };
-const MIN_DATABASE_TIMEOUT_MS = 100;
+export const DATABASE_TIMEOUT_LIMITS: DatabaseTimeouts = DATABASE_BUDGET_MS;
 
 /** Powertools log levels. */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
-/** CloudWatch namespace of the functions' Powertools metrics (payment-lambda's default too: config/settings.ts). */
-export const METRICS_NAMESPACE = "PaymentsDr";
 
 /**
  * What a stack sets of a function's environment: the variables libs/payment-lambda's config
@@ -144,7 +141,7 @@ function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): LambdaE
  */
 export function checkDatabaseTimeouts(where: string, timeouts: DatabaseTimeouts, functionTimeoutSeconds: number): void {
   for (const key of ["connectTimeoutMs", "statementTimeoutMs"] as const) {
-    requireInteger(where, key, timeouts[key], MIN_DATABASE_TIMEOUT_MS, DATABASE_TIMEOUT_LIMITS[key], "the database budget of DESIGN §6, which the functions enforce");
+    requireInteger(where, key, timeouts[key], MIN_TIMEOUT_MS, DATABASE_TIMEOUT_LIMITS[key], "the database budget of DESIGN §6, which the functions enforce");
   }
   const budget = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
   if (budget >= functionTimeoutSeconds * 1000) {

@@ -1,3 +1,4 @@
+import { DATABASE_BUDGET_MS, METRICS_NAMESPACE, MIN_TIMEOUT_MS } from "./contract";
 import { ROUTE53_CHECK_TIMEOUTS_MS } from "../health/contract";
 import type { PaymentLambdaEnvironment, RegionRole } from "./environment";
 
@@ -72,9 +73,6 @@ export class ConfigurationError extends Error {
   }
 }
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
-const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
-const MIN_TIMEOUT_MS = 100;
 const LOG_LEVELS: readonly ObservabilitySettings["logLevel"][] = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SILENT"];
 
 type Env = NodeJS.ProcessEnv | PaymentLambdaEnvironment;
@@ -129,15 +127,16 @@ function readDatabase(read: EnvReader): DatabaseSettings {
     : { kind: "aws", secretId: read.required("DB_SECRET_ID", why), writerHost: read.required("DB_WRITER_HOST", why), readerHost: read.required("DB_READER_HOST", why) };
   return {
     endpoints,
-    connectTimeoutMs: read.millis("DB_CONNECT_TIMEOUT_MS", 3000, DEFAULT_CONNECT_TIMEOUT_MS),
-    statementTimeoutMs: read.millis("DB_STATEMENT_TIMEOUT_MS", 5000, DEFAULT_STATEMENT_TIMEOUT_MS),
+    // The budgets are both the defaults and the most accepted.
+    connectTimeoutMs: read.millis("DB_CONNECT_TIMEOUT_MS", DATABASE_BUDGET_MS.connectTimeoutMs, DATABASE_BUDGET_MS.connectTimeoutMs),
+    statementTimeoutMs: read.millis("DB_STATEMENT_TIMEOUT_MS", DATABASE_BUDGET_MS.statementTimeoutMs, DATABASE_BUDGET_MS.statementTimeoutMs),
   };
 }
 
 function readObservability(read: EnvReader): ObservabilitySettings {
   return {
     serviceName: read.text("POWERTOOLS_SERVICE_NAME") ?? "payments",
-    metricsNamespace: read.text("POWERTOOLS_METRICS_NAMESPACE") ?? "PaymentsDr",
+    metricsNamespace: read.text("POWERTOOLS_METRICS_NAMESPACE") ?? METRICS_NAMESPACE,
     logLevel: read.oneOf("POWERTOOLS_LOG_LEVEL", LOG_LEVELS, "INFO", (value) => value.toUpperCase()),
   };
 }

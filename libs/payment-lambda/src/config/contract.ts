@@ -1,0 +1,14 @@
+// What the stack that deploys the functions must agree with them on (libs/serverless-api reads
+// it through this library's index): plain values, no SDK.
+
+/**
+ * DESIGN §6's database budgets: the functions' defaults for DB_CONNECT_TIMEOUT_MS and
+ * DB_STATEMENT_TIMEOUT_MS, and the most they accept.
+ */
+export const DATABASE_BUDGET_MS = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 } as const;
+
+/** The least any of the functions' timeout variables may be. */
+export const MIN_TIMEOUT_MS = 100;
+
+/** CloudWatch namespace of the functions' metrics: POWERTOOLS_METRICS_NAMESPACE's default, and what the stack sets. */
+export const METRICS_NAMESPACE = "PaymentsDr";
