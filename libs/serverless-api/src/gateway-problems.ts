@@ -1,5 +1,7 @@
 // The errors API Gateway answers by itself, as data: no Pulumi here, so the local adapter
 // (tools/local-api) answers with the very same problems (see values.ts).
+import { PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS as FUNCTION_RETRY_AFTER_SECONDS } from "@payments-dr/payment-lambda";
+
 /**
  * An error API Gateway answers by itself (before or instead of the function), as an RFC 9457
  * problem. `status` unset: the response type covers several statuses, and the client gets the
@@ -17,11 +19,8 @@ export interface GatewayProblem {
   headers?: Record<string, string>;
 }
 
-/** The problem type URIs of the payment function (libs/payment-lambda): tag URIs (RFC 4151), not links. */
-export const PROBLEM_TYPE_BASE = "tag:payments-dr,2025:problems/";
-
-/** Seconds a client waits before retrying when authentication is briefly unavailable (as the function's 503s). */
-const RETRY_AFTER_SECONDS = { unavailable: 2, throttled: 1 } as const;
+/** Seconds a client waits before retrying: when authentication is briefly unavailable, as after the function's 503s; when throttled. */
+const RETRY_AFTER_SECONDS = { unavailable: FUNCTION_RETRY_AFTER_SECONDS.unavailable, throttled: 1 } as const;
 
 const AUTHENTICATION_UNAVAILABLE = "Authentication is temporarily unavailable. Retry shortly.";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_CHECK_TOKEN_ARGUMENT, WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
-import { PROBLEM_TYPE_BASE } from "./gateway-problems";
+import { PROBLEM_TYPE_BASE } from "@payments-dr/payment-lambda";
 import type { Throttle } from "./method-settings";
 import type { LogArgs } from "./vpc-function";
 

@@ -5,11 +5,14 @@ export interface ProblemType {
   readonly title: string;
 }
 
-/** Problem type URIs are tag URIs (RFC 4151): stable identifiers, not documentation links. */
-const TYPE_BASE = "tag:payments-dr,2025:problems/";
+/**
+ * Problem type URIs are tag URIs (RFC 4151): stable identifiers, not documentation links. API
+ * Gateway's own answers use the same base (libs/serverless-api's gateway responses).
+ */
+export const PROBLEM_TYPE_BASE = "tag:payments-dr,2025:problems/";
 
 function problemType(slug: string, status: number, title: string): ProblemType {
-  return { type: `${TYPE_BASE}${slug}`, status, title };
+  return { type: `${PROBLEM_TYPE_BASE}${slug}`, status, title };
 }
 
 /** Every problem the API answers with. */
