@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
+import { SESSION_TTL_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import { Plan, synthesize } from "@payments-dr/synth";
 import { ApiKeysTable } from "./api-keys-table";
 import { SessionsTable } from "./sessions-table";
@@ -79,7 +80,7 @@ describe("SessionsTable", () => {
   });
 
   it("expires sessions through TTL on expiresAt", () => {
-    expect(plan.one(TABLE).inputs.ttl).toEqual({ attributeName: "expiresAt", enabled: true });
+    expect(plan.one(TABLE).inputs.ttl).toEqual({ attributeName: SESSION_TTL_ATTRIBUTE, enabled: true });
   });
 });
 

@@ -1,13 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
+import { SESSION_KEY_ATTRIBUTE, SESSION_TTL_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import { globalTableSettings, type GlobalTableArgs } from "./global-table";
 
 /** Arguments of {@link SessionsTable}. */
-export interface SessionsTableArgs extends GlobalTableArgs {
-  /** Attribute holding each item's expiry, in epoch seconds. @default "expiresAt" */
-  ttlAttribute?: string;
-}
+export type SessionsTableArgs = GlobalTableArgs;
 
 /**
  * The DynamoDB global table holding session state, replicated to the DR region (DESIGN §5).
@@ -19,7 +16,6 @@ export class SessionsTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: SessionsTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:storage:SessionsTable", name, {}, opts);
-    const ttlAttribute = args.ttlAttribute ?? "expiresAt";
 
     const table = new aws.dynamodb.Table(
       `${name}-table`,
@@ -28,7 +24,8 @@ export class SessionsTable extends pulumi.ComponentResource {
         // The payment function's key: it writes and reads `payment#<id>` items by it.
         hashKey: SESSION_KEY_ATTRIBUTE,
         attributes: [{ name: SESSION_KEY_ATTRIBUTE, type: "S" }],
-        ttl: { attributeName: ttlAttribute, enabled: true },
+        // The attribute the payment function writes each item's expiry in.
+        ttl: { attributeName: SESSION_TTL_ATTRIBUTE, enabled: true },
         ...globalTableSettings(args),
       },
       { parent: this },
