@@ -26,7 +26,7 @@ export interface FailoverRecordsArgs {
  */
 export function checkFailoverTarget(target: string): string {
   if (!/^d-[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(target)) {
-    throw new Error(`failover target "${target}" is not an API Gateway custom domain's regional name (d-….execute-api.<region>.amazonaws.com)`);
+    throw new pulumi.RunError(`failover target "${target}" is not an API Gateway custom domain's regional name (d-….execute-api.<region>.amazonaws.com)`);
   }
   return target;
 }

@@ -19,7 +19,7 @@ export interface ApiHealthCheckArgs {
 
 function httpsUrl(healthUrl: string): URL {
   const url = new URL(healthUrl);
-  if (url.protocol !== "https:") throw new Error(`health URL must be https: ${healthUrl}`);
+  if (url.protocol !== "https:") throw new pulumi.RunError(`health URL must be https: ${healthUrl}`);
   return url;
 }
 

@@ -38,7 +38,7 @@ export function regionSwitchPolicy(globalClusterArn: string, clusterArns: string
 export function regionHealthCheckId(checks: { healthCheckId: string; region: string }[], region: string, planArn: string): string {
   const check = checks.find((c) => c.region === region);
   if (!check) {
-    throw new Error(`ARC has no Route 53 health check for ${region} in plan ${planArn} yet (it creates them with the plan's Route 53 step): run the update again in a minute`);
+    throw new pulumi.RunError(`ARC has no Route 53 health check for ${region} in plan ${planArn} yet (it creates them with the plan's Route 53 step): run the update again in a minute`);
   }
   return check.healthCheckId;
 }

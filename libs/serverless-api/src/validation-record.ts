@@ -66,7 +66,7 @@ export function validateCertificate(
 function requestedRecord(certificate: aws.acm.Certificate, domainName: string): pulumi.Output<ValidationRecord> {
   return certificate.domainValidationOptions.apply((options) => {
     const option = options.find((o) => o.domainName === domainName);
-    if (!option) throw new Error(`ACM returned no DNS validation record for ${domainName}`);
+    if (!option) throw new pulumi.RunError(`ACM returned no DNS validation record for ${domainName}`);
     return { name: option.resourceRecordName, type: option.resourceRecordType, value: option.resourceRecordValue };
   });
 }
