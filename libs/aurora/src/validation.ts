@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { R_CLASS_INSTANCE } from "@payments-dr/conventions";
 
 /**
  * Component arguments that AWS would reject, or that would break the global database, stop
@@ -9,11 +10,9 @@ function invalid(where: string, problem: string): never {
   throw new pulumi.RunError(`${where}: ${problem}`);
 }
 
-const R_CLASS = /^db\.r\d+[a-z]*\.[a-z0-9]+$/;
-
 /** Aurora global databases need memory-optimised instances; burstable ones are not supported. */
 export function requireRClass(where: string, instanceClass: string): void {
-  if (!R_CLASS.test(instanceClass)) {
+  if (!R_CLASS_INSTANCE.test(instanceClass)) {
     invalid(where, `instanceClass "${instanceClass}" is not an r-class instance (e.g. db.r6g.large); Aurora global databases need memory-optimised instances.`);
   }
 }

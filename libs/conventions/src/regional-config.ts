@@ -33,6 +33,12 @@ export interface RegionalConfig {
   };
 }
 
+/** The instance class of both regions' clusters unless `dbInstanceClass` says otherwise. */
+export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
+
+/** An r-class (memory-optimised) instance class: Aurora global databases support no other (no burstable t-class). */
+export const R_CLASS_INSTANCE = /^db\.r\d+[a-z]*\.[a-z0-9]+$/;
+
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const DEFAULT_CIDR: Record<RegionRole, string> = { primary: "10.0.0.0/16", dr: "10.1.0.0/16" };
 const DEFAULT_INSTANCE_COUNT: Record<RegionRole, number> = { primary: 2, dr: 1 };
@@ -57,8 +63,8 @@ export function loadRegionalConfig(
         hint: "must be an Aurora PostgreSQL version such as 16.6",
       }),
       instanceClass: reader.string("dbInstanceClass", {
-        default: "db.r6g.large",
-        pattern: /^db\.r\d[a-z]*\.[a-z0-9]+$/,
+        default: DEFAULT_INSTANCE_CLASS,
+        pattern: R_CLASS_INSTANCE,
         hint: "must be an r-class instance (e.g. db.r6g.large): Aurora global databases need memory-optimised instances",
       }),
       instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: 16 }),

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceNamer } from "@payments-dr/conventions";
+import { RECOVERY_TARGETS, type ResourceNamer } from "@payments-dr/conventions";
 
 /** Arguments of {@link RegionSwitchPlan}. */
 export interface RegionSwitchPlanArgs {
@@ -12,7 +12,7 @@ export interface RegionSwitchPlanArgs {
   clusterArns: { primary: pulumi.Input<string>; dr: pulumi.Input<string> };
   /** The failover records to move with the plan; without a domain the plan moves only the database. */
   dns?: { hostedZoneId: string; recordName: string; primarySetIdentifier: string; drSetIdentifier: string };
-  /** What the plan promises. @default 5 (the RTO target) */
+  /** What the plan promises. @default the promised RTO (`RECOVERY_TARGETS.rtoSeconds`), 5 */
   recoveryTimeObjectiveMinutes?: number;
 }
 
@@ -59,7 +59,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegionSwitchPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:failover:RegionSwitchPlan", name, {}, opts);
-    const rtoMinutes = args.recoveryTimeObjectiveMinutes ?? 5;
+    const rtoMinutes = args.recoveryTimeObjectiveMinutes ?? RECOVERY_TARGETS.rtoSeconds / 60;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 

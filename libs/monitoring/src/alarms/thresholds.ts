@@ -1,4 +1,4 @@
-import { ConfigError, ConfigReader, defaultMaxConnections, RECOVERY_TARGETS, writerMaxConnections, type RegionalConfig } from "@payments-dr/conventions";
+import { ConfigError, ConfigReader, DEFAULT_INSTANCE_CLASS, defaultMaxConnections, RECOVERY_TARGETS, writerMaxConnections, type RegionalConfig } from "@payments-dr/conventions";
 
 /**
  * Replication alarms warn at a quarter of the bound they guard: far above what a healthy
@@ -16,11 +16,6 @@ const RPO_WARNING_MS = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_
 /** Share of the writer's `max_connections` above which new connections are close to refused. */
 const CONNECTIONS_WARNING_SHARE = 0.8;
 
-/**
- * The default `dbInstanceClass` of the regional stacks (libs/conventions RegionalConfig): what
- * `defaultAlarmThresholds` assumes; {@link loadAlarmThresholds} uses the configured class.
- */
-const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
 
 /** The connections alarm's threshold for a writer that accepts `maxConnections`. */
 function auroraConnectionsThreshold(maxConnections: number): number {
