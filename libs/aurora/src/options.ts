@@ -17,8 +17,8 @@ export function memberClusterIgnoreChanges(): string[] {
  * Options of both member clusters (primary and secondary): after `logGroups`, the groups it
  * exports its logs to (made by us, not by RDS).
  */
-export function memberClusterOptions(parent: pulumi.Resource, logGroups: pulumi.Resource[] = []): pulumi.CustomResourceOptions {
-  return { parent, ignoreChanges: memberClusterIgnoreChanges(), ...(logGroups.length > 0 ? { dependsOn: logGroups } : {}) };
+export function memberClusterOptions(parent: pulumi.Resource, logGroups: pulumi.Resource[]): pulumi.CustomResourceOptions {
+  return { parent, ignoreChanges: memberClusterIgnoreChanges(), dependsOn: logGroups };
 }
 
 /**

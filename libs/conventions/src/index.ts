@@ -28,7 +28,7 @@ export { NAME_RULES, ResourceNamer, type NameKind, type NamerContext } from "./n
 export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
 export { DEFAULT_INSTANCE_CLASS, loadRegionalConfig, R_CLASS_INSTANCE, type RegionalConfig, type RegionRole } from "./regional-config";
-export { RECOVERY_TARGETS, type RecoveryTargets } from "./recovery";
+export { RECOVERY_TARGETS } from "./recovery";
 export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode, ROUTE53_METRICS_REGION } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { UpstreamStack } from "./upstream-stack";

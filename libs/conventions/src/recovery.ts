@@ -15,5 +15,3 @@ export const RECOVERY_TARGETS = {
   /** S3 Replication Time Control replicates 99.99% of objects within this many minutes. */
   s3ReplicationMinutes: 15,
 } as const;
-
-export type RecoveryTargets = typeof RECOVERY_TARGETS;

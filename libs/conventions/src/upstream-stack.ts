@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 export class UpstreamStack<T> {
   private readonly ref: pulumi.StackReference;
 
-  constructor(logicalName: string, stackName: string, opts?: pulumi.CustomResourceOptions) {
-    this.ref = new pulumi.StackReference(logicalName, { name: stackName }, opts);
+  constructor(logicalName: string, stackName: string) {
+    this.ref = new pulumi.StackReference(logicalName, { name: stackName });
   }
 
   /**

@@ -6,4 +6,4 @@ export type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs, RegionalStac
 export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
-export { RECOVERY_TARGETS, type RecoveryTargets } from "./recovery";
+export { RECOVERY_TARGETS } from "./recovery";

@@ -1,8 +1,7 @@
 // The public surface for the stacks that deploy the functions. Nothing here loads pg, the AWS
 // SDK or Powertools: a Pulumi program imports it to find the bundles and hash the migrations.
-export type { PaymentLambdaEnvironment, RegionRole } from "./config/environment";
-export { migrationsHash, readMigrations, type Migration } from "./migrations/files";
-export { CURRENCY_EXPONENTS, type CurrencyCode } from "./payments/currencies";
+export type { PaymentLambdaEnvironment } from "./config/environment";
+export { migrationsHash } from "./migrations/files";
 export { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "./artifacts";
 export { HANDLED_ROUTES } from "./http/router";
 export { PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS } from "./http/problems";
