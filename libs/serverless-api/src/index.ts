@@ -1,4 +1,5 @@
-export { ServerlessApi, type ServerlessApiArgs } from "./serverless-api";
+export { type ServerlessApiArgs } from "./api-args";
+export { ServerlessApi } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
 export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
 export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";

@@ -8,7 +8,8 @@ import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-problems"
 import { PAYMENT_ROUTES } from "./route-table";
 import { routeDefinitions } from "./routes";
 import { regionalEndpoint } from "./regional-payments-api";
-import { ServerlessApi, withApiDefaults } from "./serverless-api";
+import { withApiDefaults } from "./api-args";
+import { ServerlessApi } from "./serverless-api";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
 const REST_API = "aws:apigateway/restApi:RestApi";

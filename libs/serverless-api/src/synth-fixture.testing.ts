@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan, synthesize } from "@payments-dr/synth";
-import type { ServerlessApiArgs } from "./serverless-api";
+import type { ServerlessApiArgs } from "./api-args";
 
 export const SUFFIX = "qa7";
 export const PRIMARY = "us-east-1";
