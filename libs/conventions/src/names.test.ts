@@ -25,6 +25,7 @@ describe("ResourceNamer", () => {
     ["iamRole", 64],
     ["lambdaFunction", 64],
     ["s3Bucket", 63],
+    ["targetGroup", 32],
   ] as const)("rejects a %s longer than %i characters, naming the config key and the limit", (kind, max) => {
     const long = new ResourceNamer({ environmentSuffix: "x".repeat(60), region: "us-east-1" });
     const build = () => (kind === "s3Bucket" ? long.bucket("data", "123456789012") : long.regional(kind, "api"));

@@ -11,6 +11,7 @@ export const NAME_RULES = {
   iamRole: { label: "IAM role name", max: 64, lowercase: false },
   lambdaFunction: { label: "Lambda function name", max: 64, lowercase: false },
   s3Bucket: { label: "S3 bucket name", max: 63, lowercase: true },
+  targetGroup: { label: "target group name", max: 32, lowercase: false },
   dynamodbTable: { label: "DynamoDB table name", max: 255, lowercase: false },
   snsTopic: { label: "SNS topic name", max: 256, lowercase: false },
   secret: { label: "Secrets Manager secret name", max: 512, lowercase: false },

@@ -1,4 +1,3 @@
-import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION } from "@payments-dr/conventions/values";
 import type { PolicyContext } from "./model";
 
 const NAMESPACE = "payments-dr";
@@ -19,8 +18,8 @@ export function policyContext(config: Readonly<Record<string, string>>, identity
   const value = (key: string): string | undefined => config[`${NAMESPACE}:${key}`];
   return {
     environmentSuffix: value("environmentSuffix") || identity.environmentSuffixVariable || "dev",
-    primaryRegion: value("primaryRegion") ?? DEFAULT_PRIMARY_REGION,
-    drRegion: value("drRegion") ?? DEFAULT_DR_REGION,
+    primaryRegion: value("primaryRegion") ?? "us-east-1",
+    drRegion: value("drRegion") ?? "us-east-2",
     deletionProtection: flag(value("deletionProtection"), false),
     skipFinalSnapshot: flag(value("skipFinalSnapshot"), true),
     project: identity.project,

@@ -71,7 +71,7 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret, loc
       `REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON SCHEMA public FROM ${APP_ROLE}`,
       // PostgreSQL lets every role (PUBLIC) connect and create temporary tables by default:
-      // only roles granted CONNECT reach the payments database, and no one gets TEMPORARY.
+      // only roles granted CONNECT reach the payments database, and only its owner has TEMPORARY.
       `REVOKE ALL ON DATABASE ${database} FROM PUBLIC`,
       `REVOKE ALL ON DATABASE ${database} FROM ${APP_ROLE}`,
       ...appRoleGrants(database),
