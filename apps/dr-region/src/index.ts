@@ -29,7 +29,7 @@ const thresholds = loadAlarmThresholds(settings);
 const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config.primaryStack);
 ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
 // The writer connections of the pair as it is (the primary's functions and writer against this region's).
-ctx.checkBeforeResources(primary.output("writerConnections").apply((share) => checkWriterConnectionsOfPair(share, writerConnectionShare(apiSettings))));
+ctx.checkBeforeResources(primary.outputIfDeployed("writerConnections").apply((share) => checkWriterConnectionsOfPair(share, writerConnectionShare(apiSettings))));
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);

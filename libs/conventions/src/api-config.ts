@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
@@ -203,9 +204,18 @@ export function writerConnectionShare(api: ApiConfig): WriterConnectionShare {
  * each region's writer must hold every connection the two regions' functions open on it, the
  * primary's today and the DR region's after a move. Each stack alone ({@link loadApiConfig})
  * assumes the other region alike; this catches two regions sized differently, e.g. a smaller DR
- * instance class that the primary's fleet would flood the moment it became the writer.
+ * instance class that the primary's fleet would flood the moment it became the writer. A primary
+ * deployed by code older than its `writerConnections` output (`undefined`) is not checked, with
+ * a warning: refusing would keep the DR stack from deploying until the primary is redeployed,
+ * which may be during an outage of the primary's region.
  */
-export function checkWriterConnectionsOfPair(primary: WriterConnectionShare, dr: WriterConnectionShare): void {
+export function checkWriterConnectionsOfPair(primary: WriterConnectionShare | undefined, dr: WriterConnectionShare): void {
+  if (primary === undefined) {
+    pulumi.log.warn(
+      "primary-region exports no writerConnections (it was deployed before that output existed): the two regions' writer connections are not checked together. Deploy primary-region, then this stack again.",
+    );
+    return;
+  }
   const writers = [
     { holder: "the primary region's writer", budget: primary.writerConnectionBudget, holds: primary, other: dr, health: HEALTH_CONNECTIONS.primaryHoldsWriter, when: "today" },
     { holder: "the DR region's writer", budget: dr.writerConnectionBudget, holds: dr, other: primary, health: HEALTH_CONNECTIONS.drHoldsWriter, when: "after a move" },

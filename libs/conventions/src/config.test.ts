@@ -230,6 +230,16 @@ describe("loadApiConfig", () => {
       expect(() => checkWriterConnectionsOfPair(share(50, 901), share(800, 3000))).toThrow(/need up to 912 connections to the primary region's writer today .* over its budget of 901/);
       expect(() => checkWriterConnectionsOfPair(share(50, 912), share(800, 3000))).not.toThrow();
     });
+
+    it("lets a DR stack deploy, with a warning, against a primary deployed before it exported its share (its update may be impossible in an outage)", () => {
+      const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+      try {
+        expect(() => checkWriterConnectionsOfPair(undefined, share(800, 3000))).not.toThrow();
+        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/primary-region exports no writerConnections .* Deploy primary-region, then this stack again/));
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 
   it("refuses to give the Lambdas more than 90 % of the writer's connections (operators, replication and failover need the rest), naming the key", async () => {
@@ -325,6 +335,33 @@ describe("StackContext's create-time config", () => {
       host.off("unhandledRejection", swallow);
     }
     expect(made.filter((r) => r.type === "pulumi:providers:aws")).toEqual([]);
+  });
+
+  it("registers no provider, so no resource, while a check of another stack's values fails (checkBeforeResources)", async () => {
+    const made = await recordingMocks("prod", deployedWith({ environmentSuffix: "qa1" }));
+    const context = new StackContext(loadStackConfig());
+    context.checkBeforeResources(
+      pulumi.output(2).apply((n) => {
+        throw new ConfigError("apiReservedConcurrency", `${n} regions cannot hold it`);
+      }),
+    );
+    const host = (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
+    const swallow = (_reason: unknown, promise: Promise<unknown>) => void promise.catch(() => undefined);
+    host.on("unhandledRejection", swallow);
+    try {
+      await expect(settle(context.region("us-east-1").provider.urn)).rejects.toThrow(/payments-dr:apiReservedConcurrency: 2 regions cannot hold it/);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      host.off("unhandledRejection", swallow);
+    }
+    expect(made.filter((r) => r.type === "pulumi:providers:aws")).toEqual([]);
+  });
+
+  it("takes checks only before the providers exist (they wait for all of them)", async () => {
+    await recordingMocks("prod", {});
+    const context = new StackContext(loadStackConfig());
+    context.region("us-east-1");
+    expect(() => context.checkBeforeResources(pulumi.output(undefined))).toThrow(/before the first region\(\)/);
   });
 
   it("takes fixed values only before the providers exist (they wait for the check of all of them)", async () => {

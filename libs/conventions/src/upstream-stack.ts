@@ -19,4 +19,9 @@ export class UpstreamStack<T> {
   output<K extends keyof T & string>(key: K): pulumi.Output<NonNullable<T[K]>> {
     return this.ref.requireOutput(key) as pulumi.Output<NonNullable<T[K]>>;
   }
+
+  /** An output that an upstream stack deployed by older code may not have yet: `undefined` then. */
+  outputIfDeployed<K extends keyof T & string>(key: K): pulumi.Output<T[K] | undefined> {
+    return this.ref.getOutput(key) as pulumi.Output<T[K] | undefined>;
+  }
 }
