@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { DynamoDbProvider } from "../aws/dynamodb";
 import { CURRENCY_CODES } from "../payments/currencies";
 import { inApiFieldOrder, type Payment } from "../payments/payment";
-import { SESSION_KEY_ATTRIBUTE, sessionId } from "./session-key";
+import { SESSION_KEY_ATTRIBUTE, SESSION_TTL_ATTRIBUTE, sessionId } from "./session-key";
 
 /** How long a payment's session lives (the table's TTL attribute `expiresAt`). */
 export const SESSION_TTL_SECONDS = 24 * 60 * 60;
@@ -17,7 +17,8 @@ export interface SessionStore {
 }
 
 /**
- * The item: `{ sessionId, status, merchantId, amount, currency, expiresAt }` plus the fields a
+ * The item: `{ sessionId, status, merchantId, amount, currency, expiresAt }` (the key and the
+ * TTL attribute as libs/storage creates the table: SESSION_KEY_ATTRIBUTE, SESSION_TTL_ATTRIBUTE) plus the fields a
  * GET shows (id, reference, description, createdAt), so a GET served from here and one served
  * from PostgreSQL answer the same.
  */
@@ -32,7 +33,7 @@ export function toSessionItem(payment: Payment, nowMs: number): Record<string, u
     reference: payment.reference,
     description: payment.description,
     createdAt: payment.createdAt,
-    expiresAt: Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS,
+    [SESSION_TTL_ATTRIBUTE]: Math.floor(nowMs / 1000) + SESSION_TTL_SECONDS,
   };
 }
 
@@ -45,14 +46,14 @@ const sessionItemSchema = v.object({
   reference: v.nullable(v.string()),
   description: v.nullable(v.string()),
   createdAt: v.string(),
-  expiresAt: v.pipe(v.number(), v.finite()), // v.number() alone takes ±Infinity
+  [SESSION_TTL_ATTRIBUTE]: v.pipe(v.number(), v.finite()), // v.number() alone takes ±Infinity
 });
 
 /** The payment in an item; undefined for an item that is expired (TTL deletion lags) or not ours. */
 export function fromSessionItem(item: Record<string, unknown> | undefined, nowMs: number): Payment | undefined {
   const parsed = v.safeParse(sessionItemSchema, item);
-  if (!parsed.success || parsed.output.expiresAt * 1000 <= nowMs) return undefined;
-  const { paymentId, expiresAt: _expiresAt, ...rest } = parsed.output;
+  if (!parsed.success || parsed.output[SESSION_TTL_ATTRIBUTE] * 1000 <= nowMs) return undefined;
+  const { paymentId, [SESSION_TTL_ATTRIBUTE]: _expiresAt, ...rest } = parsed.output;
   return inApiFieldOrder({ id: paymentId, ...rest });
 }
 
