@@ -412,6 +412,11 @@ const CASES: Record<string, Case> = {
         secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:payments-dr-shared-dev-AbCdEf",
         policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }),
       }),
+      // SNS's default topic policy: Publish and Subscribe for everyone of the owner's account.
+      r("aws:sns/topicPolicy:TopicPolicy", "default-topic-policy", {
+        arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-other-use1-dev",
+        policy: policyDocument({ Sid: "__default_statement_ID", Effect: "Allow", Principal: { AWS: "*" }, Action: ["SNS:Publish", "SNS:Subscribe"], Resource: "*", Condition: { StringEquals: { "AWS:SourceOwner": "123456789012" } } }),
+      }),
       r("aws:kms/grant:Grant", "own-role-grant", { name: "payments-dr-api-dev", keyId: KEY, granteePrincipal: "arn:aws:iam::123456789012:role/payments-dr-api-use1-dev", operations: ["Decrypt"] }),
       r("aws:kms/grant:Grant", "service-grant", { name: "payments-dr-logs-dev", keyId: KEY, granteePrincipal: "logs.us-east-1.amazonaws.com", operations: ["Encrypt"] }),
     ],
@@ -439,6 +444,9 @@ const CASES: Record<string, Case> = {
       }),
       r("aws:kms/grant:Grant", "partner-grant", { name: "partner-dev", keyId: KEY, granteePrincipal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }),
       r("aws:kms/grant:Grant", "unknown-key-grant", { name: "partner-dev", keyId: "mrk-ee61e602dee7c0d38", granteePrincipal: "arn:aws:iam::999999999999:root", operations: ["Decrypt"] }),
+      // The same, given inline on the queue or the bucket.
+      r("aws:sqs/queue:Queue", "open-queue", { name: "payments-dr-open-use1-dev", policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: "*" }) }),
+      r("aws:s3/bucket:Bucket", "open-bucket", { bucket: "payments-dr-open-use1-dev", policy: policyDocument({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::payments-dr-open-use1-dev/*" }) }),
     ],
     expected: [
       /^policy statement 0 allows secretsmanager:GetSecretValue to everyone \(Principal "\*"\) with no condition on aws:SourceAccount, aws:SourceArn, /,
@@ -447,6 +455,8 @@ const CASES: Record<string, Case> = {
       /^policy statement 0 allows dynamodb:Scan to everyone/,
       /^granteePrincipal arn:aws:iam::999999999999:root \(Decrypt\) is not a principal of the key's account 123456789012: another account may use the key$/,
       /^granteePrincipal arn:aws:iam::999999999999:root \(Decrypt\): keyId mrk-ee61e602dee7c0d38 is not a key ARN, so the grantee cannot be checked against the key's account; pass the key's ARN$/,
+      /^policy statement 0 allows sqs:\* to everyone/,
+      /^policy statement 0 allows s3:GetObject to everyone/,
     ],
   },
   "lambda-runtime": {
@@ -501,6 +511,7 @@ const CASES: Record<string, Case> = {
       r("aws:lambda/permission:Permission", "any-bucket-invoke", { action: "lambda:InvokeFunction", function: "payments-dr-ingest-use1-dev", principal: "s3.amazonaws.com", sourceArn: `arn:aws:s3:::${BUCKET}` }),
       r("aws:lambda/functionUrl:FunctionUrl", "api-public-url", { functionName: "payments-dr-api-use1-dev", authorizationType: "NONE" }),
       r("aws:lambda/permission:Permission", "api-public-url-permission", { function: "payments-dr-api-use1-dev", action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE" }),
+      r("aws:lambda/permission:Permission", "api-other-account", { action: "lambda:InvokeFunction", function: "payments-dr-api-use1-dev", principal: "arn:aws:iam::999999999999:root" }),
     ],
     expected: [
       /^principal is "\*": any AWS account may invoke function payments-dr-api-use1-dev$/,
@@ -509,6 +520,7 @@ const CASES: Record<string, Case> = {
       /^principal s3\.amazonaws\.com with sourceArn arn:aws:s3:::payments-dr-data-use1-123456789012-dev names no single account/,
       /^authorizationType is NONE: anyone on the internet may invoke function payments-dr-api-use1-dev through its URL/,
       /^lets function payments-dr-api-use1-dev be invoked through a function URL \(action lambda:InvokeFunctionUrl, functionUrlAuthType NONE\)/,
+      /^principal arn:aws:iam::999999999999:root is an account or an IAM principal, not an AWS service/,
     ],
   },
   "aurora-backup-retention": {

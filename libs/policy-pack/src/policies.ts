@@ -162,7 +162,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "no-public-resource-policy",
     description:
-      "No resource policy (Secrets Manager secret, KMS key, SNS topic, DynamoDB table, S3 bucket, SQS queue) allows everyone (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount, aws:PrincipalOrgID (or aws:SourceOrgID, aws:PrincipalArn, kms:CallerAccount), and no KMS grant goes to a principal outside the key's account.",
+      "No resource policy (Secrets Manager secret, KMS key, SNS topic, DynamoDB table, S3 bucket, SQS queue) allows everyone (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:SourceAccount, aws:SourceArn, aws:PrincipalAccount, aws:PrincipalOrgID (or aws:SourceOrgID, aws:PrincipalArn, kms:CallerAccount, aws:SourceOwner), and no KMS grant goes to a principal outside the key's account.",
     enforcementLevel: MANDATORY,
     remediation:
       "Name the principal (this account's root or role, or the AWS service with aws:SourceAccount / aws:SourceArn), or keep Principal \"*\" under a StringEquals condition on aws:PrincipalAccount or aws:PrincipalOrgID; give a kms.Grant the key's ARN as keyId and a grantee of the key's account.",
@@ -206,7 +206,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "lambda-invocation-scoped",
     description:
-      "Lambda permissions let only a named AWS service invoke a function, from one account's resource: no principal \"*\", a service principal (apigateway, scheduler, events, …) only with a sourceArn of a concrete account (or a sourceAccount), nothing through a function URL (lambda:InvokeFunctionUrl, functionUrlAuthType, invokedViaFunctionUrl); function URLs use AWS_IAM, never NONE.",
+      "Lambda permissions let only a named AWS service invoke a function, from one account's resource: no principal \"*\" nor any account or IAM principal, a service principal (apigateway, scheduler, events, …) only with a sourceArn of a concrete account (or a sourceAccount), nothing through a function URL (lambda:InvokeFunctionUrl, functionUrlAuthType, invokedViaFunctionUrl); function URLs use AWS_IAM, never NONE.",
     enforcementLevel: MANDATORY,
     remediation:
       "Give the permission principal \"apigateway.amazonaws.com\" and sourceArn the API's execution ARN for its stage (allowApiGatewayInvoke in libs/serverless-api does); schedules invoke through the scheduler role's identity policy. Remove function URLs and lambda:InvokeFunctionUrl permissions (or set authorizationType AWS_IAM).",

@@ -104,7 +104,9 @@ export function lambdaInvocationScoped(resource: CheckedResource): string[] {
   const problems: string[] = [];
   if (!isSet(principal) || /[*?]/.test(principal)) {
     problems.push(`principal is ${JSON.stringify(principal ?? null)}: any AWS account may invoke ${fn}`);
-  } else if (isServicePrincipal(principal) && !pinsSource(sourceArn, sourceAccount)) {
+  } else if (!isServicePrincipal(principal)) {
+    problems.push(`principal ${principal} is an account or an IAM principal, not an AWS service: it may invoke ${fn} past API Gateway (grant an identity policy in this account instead)`);
+  } else if (!pinsSource(sourceArn, sourceAccount)) {
     const given = isSet(sourceArn) ? `sourceArn ${sourceArn} names no single account` : "no sourceArn";
     problems.push(`principal ${principal} with ${given}: a resource of ${principal} in any account may invoke ${fn} (confused deputy)`);
   }

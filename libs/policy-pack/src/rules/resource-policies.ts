@@ -14,6 +14,9 @@ const RESOURCE_POLICY_TYPES: ReadonlySet<string> = new Set([
   "aws:dynamodb/resourcePolicy:ResourcePolicy",
   "aws:s3/bucketPolicy:BucketPolicy",
   "aws:sqs/queuePolicy:QueuePolicy",
+  // Their policies given inline, on the resource itself.
+  "aws:sqs/queue:Queue",
+  "aws:s3/bucket:Bucket",
 ]);
 
 /**
@@ -29,6 +32,8 @@ export const SCOPING_CONDITIONS: readonly string[] = [
   "aws:PrincipalOrgID",
   "aws:PrincipalArn",
   "kms:CallerAccount",
+  // SNS's own: the console's default topic policy keeps Publish and Subscribe to the owner's account with it.
+  "aws:SourceOwner",
 ];
 
 const GRANT = "aws:kms/grant:Grant";
