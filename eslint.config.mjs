@@ -47,6 +47,25 @@ export default tseslint.config(
       ],
     },
   },
+  // The test harnesses (a throwaway PostgreSQL, the mock synth, payment-lambda's test events) stay
+  // out of what apps and libs deploy: only their tests import them (the policy pack reads the
+  // synth's plan types, which compile away).
+  {
+    files: ["apps/**/*.ts", "libs/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/test-support/**", "**/*.testing.ts", "libs/payment-lambda/src/testing.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: ["@payments-dr/testing", "@payments-dr/testing/scratch-dir", "@payments-dr/synth", "@payments-dr/payment-lambda/testing"].map((name) => ({
+            name,
+            message: "A test harness: import it from tests only.",
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
   {
     files: ["**/*.test.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
