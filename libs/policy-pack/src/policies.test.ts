@@ -357,8 +357,17 @@ const CASES: Record<string, Case> = {
       r("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", inlinePolicies: [{ name: "everything", policy: policyDocument({ Effect: "Allow", Action: "*", Resource: "*" }) }] }),
       r("aws:iam/policy:Policy", "admin-policy", { name: "payments-dr-admin-dev", policy: policyDocument({ Effect: "Allow", Action: ["s3:GetObject", "*:*"], Resource: ["*"] }) }),
       r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-admin", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+      // One escalation action is enough, and so is every role: each lets the role grant itself admin.
+      r("aws:iam/rolePolicy:RolePolicy", "api-attach", { name: "payments-dr-api-attach-use1-dev", policy: policyDocument({ Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:PassRole"], Resource: "*" }) }),
+      r("aws:iam/rolePolicy:RolePolicy", "api-every-role", { name: "payments-dr-api-every-role-use1-dev", policy: policyDocument({ Effect: "Allow", Action: "*", Resource: "arn:aws:iam::*:role/*" }) }),
     ],
-    expected: [/inline policy everything allows Action "\*" on Resource "\*"/, /policy allows Action/, /attaches arn:aws:iam::aws:policy\/AdministratorAccess/],
+    expected: [
+      /inline policy everything allows Action "\*" on Resource "\*"/,
+      /policy allows Action/,
+      /attaches arn:aws:iam::aws:policy\/AdministratorAccess/,
+      /policy allows Action "iam:AttachRolePolicy" on Resource "\*": IAM's own actions/,
+      /policy allows Action "\*" on Resource "arn:aws:iam::\*:role\/\*": IAM's own actions/,
+    ],
   },
   "iam-trust-scoped": {
     passing: [

@@ -10,9 +10,9 @@ export const ADMIN_MANAGED_POLICIES: readonly string[] = ["AdministratorAccess",
 
 /** Actions of several services: an Action pattern matching them all grants every action. */
 const SAMPLE_ACTIONS = ["s3:GetObject", "iam:AttachRolePolicy", "kms:Decrypt", "dynamodb:Scan", "secretsmanager:GetSecretValue", "sts:AssumeRole"];
-/** IAM actions that give their caller any permission: a pattern matching them all grants IAM itself. */
+/** IAM actions that give their caller any permission: a pattern matching any of them lets it grant itself more. */
 const IAM_ESCALATION_ACTIONS = ["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey", "iam:PassRole"];
-/** IAM's own resources (the account is a placeholder): a Resource pattern matching them all reaches every role and policy. */
+/** IAM's own resources (the account is a placeholder): a Resource pattern matching one of them reaches every role, policy or user. */
 const IAM_RESOURCES = (partition: string) => ["role/any", "policy/any", "user/any"].map((path) => `arn:${partition}:iam::123456789012:${path}`);
 /** Resources of several services: a Resource pattern matching them all (`*`, `arn:*`, `arn:aws:*:*:*:*`) is every resource. */
 const SAMPLE_RESOURCES = (partition: string) => [
@@ -108,29 +108,36 @@ function adminGrant(statement: Record<string, PlanValue>): string | undefined {
   return actions.all && resources.all ? grant : `${grant}: IAM's own actions on its roles and policies, with which it can grant itself any permission`;
 }
 
-/** Every action (`*`, `*:*`, a NotAction), or every IAM action (`iam:*`); `undefined` for less. */
+/** Every action (`*`, `*:*`, a NotAction), or an IAM escalation action (`iam:*`, `iam:AttachRolePolicy`, …); `undefined` for less. */
 function actionReach(statement: Record<string, PlanValue>): Reach | undefined {
   if (statement.NotAction !== undefined) return { all: true, text: `every action but ${list(statement.NotAction).join(", ")} (NotAction)` };
   const patterns = list(statement.Action).filter(isSet);
   const every = patterns.find((p) => coversAll(p, SAMPLE_ACTIONS, true));
   if (every !== undefined) return { all: true, text: `Action "${every}"` };
-  const iam = patterns.find((p) => coversAll(p, IAM_ESCALATION_ACTIONS, true));
+  // One escalation action is enough: iam:AttachRolePolicy alone attaches AdministratorAccess to the role itself.
+  const iam = patterns.find((p) => coversAny(p, IAM_ESCALATION_ACTIONS, true));
   return iam === undefined ? undefined : { all: false, text: `Action "${iam}"` };
 }
 
-/** Every resource (`*`, `arn:*`, a NotResource), or every IAM role and policy; `undefined` for less. */
+/** Every resource (`*`, `arn:*`, a NotResource), or every IAM role, policy or user; `undefined` for less. */
 function resourceReach(statement: Record<string, PlanValue>): Reach | undefined {
   if (statement.NotResource !== undefined) return { all: true, text: `every resource but ${list(statement.NotResource).join(", ")} (NotResource)` };
   const patterns = list(statement.Resource).filter(isSet);
   const every = patterns.find((p) => coversAll(p, SAMPLE_RESOURCES(partitionOf(p)), false));
   if (every !== undefined) return { all: true, text: `Resource "${every}"` };
-  const iam = patterns.find((p) => coversAll(p, IAM_RESOURCES(partitionOf(p)), false));
+  // Every role, every policy or every user: an escalation action needs no more.
+  const iam = patterns.find((p) => coversAny(p, IAM_RESOURCES(partitionOf(p)), false));
   return iam === undefined ? undefined : { all: false, text: `Resource "${iam}"` };
 }
 
 function coversAll(pattern: string, samples: readonly string[], ignoreCase: boolean): boolean {
   const matcher = glob(pattern, ignoreCase);
   return samples.every((sample) => matcher.test(sample));
+}
+
+function coversAny(pattern: string, samples: readonly string[], ignoreCase: boolean): boolean {
+  const matcher = glob(pattern, ignoreCase);
+  return samples.some((sample) => matcher.test(sample));
 }
 
 /** The partition an ARN pattern names (`aws`, `aws-cn`, …), `aws` when it names none. */
