@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { newApiKey } from "@payments-dr/api-keys";
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { DEFAULT_MERCHANT } from "./cli-args";
@@ -22,6 +23,8 @@ export interface LocalApiKey {
   readonly apiKey: string;
   readonly keyId: string;
   readonly merchantId: string;
+  /** Its merchant's usage key, the one key of the local usage plan (API Gateway requires the authorizer to name it). */
+  readonly usageKey: string;
 }
 
 /** What the functions run against. */
@@ -69,7 +72,7 @@ function passedThrough(env: NodeJS.ProcessEnv, names: RegExp): Record<string, st
  * - database: DATABASE_URL, else a throwaway PostgreSQL (tools/testing); the migrations are
  *   applied either way (by the built migrate function; a second run is a no-op);
  * - API keys: always an in-process dynalite with the keys table, and one new key for `merchant`
- *   (newApiKey, no usage key: there is no usage plan locally); the authorizer reads it there, the
+ *   (newApiKey, with a usage key, the one key of the local usage plan); the authorizer reads it there, the
  *   api function records its lastUsedAt there;
  * - sessions: `--sessions local` → a sessions table in that dynalite; DYNAMODB_ENDPOINT +
  *   SESSIONS_TABLE → those, and then the api function (one DynamoDB endpoint) records no lastUsedAt;
@@ -98,7 +101,8 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
 
     const dynamoDb = await startLocalDynamoDb({ sessions: options.sessions === "local" });
     stops.push(dynamoDb.stop);
-    const { apiKey, record } = newApiKey({ merchantId: options.merchant ?? DEFAULT_MERCHANT, label: "local-api" });
+    const usageKey = `local-usage-${randomBytes(16).toString("hex")}`;
+    const { apiKey, record } = newApiKey({ merchantId: options.merchant ?? DEFAULT_MERCHANT, label: "local-api", usageKey });
     await dynamoDb.putApiKey(record);
     const keysEnv = { ...LOCAL_AWS_ENV, DYNAMODB_ENDPOINT: dynamoDb.endpoint, API_KEYS_TABLE: LOCAL_API_KEYS_TABLE };
     log(`api keys: local dynalite at ${dynamoDb.endpoint}, table ${LOCAL_API_KEYS_TABLE}; key ${record.keyId} for merchant ${record.merchantId}`);
@@ -121,7 +125,7 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
     log(`region role: ${functionEnv.REGION_ROLE}`);
     const major = Number(process.versions.node.split(".")[0]);
     if (major < 22) log(`note: running on Node ${process.version}; the function's runtime in AWS is nodejs22.x`);
-    return { functionEnv, healthEnv, authorizerEnv, apiKey: { apiKey, keyId: record.keyId, merchantId: record.merchantId }, dynamoDb, postgres, stop };
+    return { functionEnv, healthEnv, authorizerEnv, apiKey: { apiKey, keyId: record.keyId, merchantId: record.merchantId, usageKey }, dynamoDb, postgres, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -203,7 +203,7 @@ describe("createGatewayAuthorizer", () => {
   const event = (method: string, target: string, authorization?: string[]) =>
     proxyEvent({ method, target, rawHeaders: (authorization ?? []).flatMap((value) => ["Authorization", value]) });
 
-  function authorizer(outcomes: InvokeOutcome[], cacheTtlS = 60) {
+  function authorizer(outcomes: InvokeOutcome[], cacheTtlS = 60, usageKeys?: ReadonlySet<string>) {
     let now = 0;
     const invoked: any[] = [];
     const gateway = createGatewayAuthorizer({
@@ -213,6 +213,7 @@ describe("createGatewayAuthorizer", () => {
       },
       cacheTtlS,
       now: () => now,
+      usageKeys,
     });
     return { gateway, invoked, advance: (ms: number) => (now += ms) };
   }
@@ -235,6 +236,18 @@ describe("createGatewayAuthorizer", () => {
     const typed: InvokeOutcome = { kind: "result", result: { principalId: "m", policyDocument: { Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: "*" }] }, context: { tier: 2, live: true, off: false } } };
     const { gateway } = authorizer([typed]);
     expect(await gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed", authorizer: { tier: "2", live: "true", off: "false" } });
+  });
+
+  it("with a usage plan, answers 403 to an allow that names none of its keys (the merchant routes require an API key, from the authorizer)", async () => {
+    const withUsageKey = (usageIdentifierKey?: string): InvokeOutcome => {
+      const allowed = allow("*") as { kind: "result"; result: Record<string, unknown> };
+      return { kind: "result", result: { ...allowed.result, ...(usageIdentifierKey ? { usageIdentifierKey } : {}) } };
+    };
+    const plan = new Set(["usage-key-merchant-42"]);
+    expect(await authorizer([withUsageKey("usage-key-merchant-42")], 60, plan).gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed" });
+    expect(await authorizer([withUsageKey()], 60, plan).gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "invalid-api-key", reason: expect.stringMatching(/missing/) });
+    expect(await authorizer([withUsageKey("usage-key-revoked")], 60, plan).gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "invalid-api-key", reason: expect.stringMatching(/not a key of the usage plan/) });
+    expect(GATEWAY_PROBLEM_RESPONSES["invalid-api-key"]).toMatchObject({ status: 403, errorType: "ForbiddenException" });
   });
 
   it("caches an allow per header value for the TTL and checks its policy against each request's method ARN", async () => {
@@ -305,6 +318,7 @@ describe("gatewayProblem", () => {
     const answer = (kind: GatewayProblem) => [GATEWAY_PROBLEM_RESPONSES[kind].answeredBy.responseType, gatewayProblem(kind, "r").status];
     expect(answer("missing-route")).toEqual(["DEFAULT_4XX", 403]);
     expect(answer("too-large")).toEqual(["DEFAULT_4XX", 413]);
+    expect(answer("invalid-api-key")).toEqual(["DEFAULT_4XX", 403]);
     expect(answer("integration-failure")).toEqual(["DEFAULT_5XX", 502]);
     expect(answer("throttled")).toEqual(["THROTTLED", 429]);
     expect(gatewayProblem("throttled", "r").headers).toMatchObject({ "Retry-After": "1", "Content-Type": "application/problem+json" });

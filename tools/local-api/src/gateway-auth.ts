@@ -13,7 +13,7 @@ type ContextValue = string | number | boolean;
 
 /** An authorizer's answer as API Gateway keeps it; allows and refusals are cached, failures never. */
 type Answer =
-  | { kind: "allow"; principalId: string; statements: PolicyStatement[]; context: Record<string, ContextValue> }
+  | { kind: "allow"; principalId: string; statements: PolicyStatement[]; context: Record<string, ContextValue>; usageIdentifierKey?: string }
   | { kind: "unauthorized" }
   | { kind: "failure"; reason: string };
 
@@ -32,6 +32,12 @@ export interface GatewayAuthorizerOptions {
   cacheTtlS: number;
   /** The cache's clock. @default Date.now */
   now?: () => number;
+  /**
+   * The usage plan's API keys. The merchant routes require one (the stack's `apiKeyRequired`,
+   * key source AUTHORIZER): an allow whose `usageIdentifierKey` is not one of them is API
+   * Gateway's 403. @default none: no usage plan, any allow passes
+   */
+  usageKeys?: ReadonlySet<string>;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -52,7 +58,8 @@ function allowOf(result: unknown): Answer {
   const context = result.context ?? {};
   // API Gateway refuses nested context values (objects, arrays) as an authorizer configuration error.
   if (!isRecord(context) || !Object.values(context).every(isContextValue)) return { kind: "failure", reason: "the authorizer's context is not a map of strings, numbers and booleans" };
-  return { kind: "allow", principalId: result.principalId, statements, context: context as Record<string, ContextValue> };
+  const usageIdentifierKey = typeof result.usageIdentifierKey === "string" ? result.usageIdentifierKey : undefined;
+  return { kind: "allow", principalId: result.principalId, statements, context: context as Record<string, ContextValue>, ...(usageIdentifierKey ? { usageIdentifierKey } : {}) };
 }
 
 function answerOf(outcome: InvokeOutcome | PoolRefusal): Answer {
@@ -123,6 +130,9 @@ export function createGatewayAuthorizer(options: GatewayAuthorizerOptions): Gate
       const arn = methodArn(event.httpMethod, event.path);
       const decision = evaluatePolicy(answer.statements, arn);
       if (decision !== "allow") return { kind: "refused", problem: "access-denied", reason: `${decision} of ${arn} by the authorizer's policy${cached ? " (cached)" : ""}` };
+      if (options.usageKeys && !(answer.usageIdentifierKey !== undefined && options.usageKeys.has(answer.usageIdentifierKey))) {
+        return { kind: "refused", problem: "invalid-api-key", reason: `the authorizer's usageIdentifierKey is ${answer.usageIdentifierKey === undefined ? "missing" : "not a key of the usage plan"}` };
+      }
       // API Gateway hands the function every context value as a string ("42", "true").
       const context = Object.fromEntries(Object.entries(answer.context).map(([key, value]) => [key, String(value)]));
       return { kind: "allowed", authorizer: { ...context, principalId: answer.principalId, integrationLatency: Math.round(latencyMs) } };

@@ -37,7 +37,13 @@ beforeAll(async () => {
     merchant: MERCHANT,
     log: () => undefined,
   });
-  api = await startLocalApi({ port: 0, concurrency: CONTAINERS, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv }, health: { env: backing.healthEnv } });
+  api = await startLocalApi({
+    port: 0,
+    concurrency: CONTAINERS,
+    env: backing.functionEnv,
+    authorizer: { env: backing.authorizerEnv, usageKeys: new Set([backing.apiKey.usageKey]) },
+    health: { env: backing.healthEnv },
+  });
   scratch = await mkdtemp(join(tmpdir(), "local-api-test-"));
 });
 

@@ -44,12 +44,14 @@ function isProxyResult(value: unknown): value is ProxyResult {
 }
 
 /** API Gateway's own answers, which it sends without invoking the function, or instead of its result. */
-export type GatewayProblem = "unauthorized" | "access-denied" | "authorizer-failure" | "missing-route" | "too-large" | "throttled" | "integration-failure";
+export type GatewayProblem = "unauthorized" | "access-denied" | "invalid-api-key" | "authorizer-failure" | "missing-route" | "too-large" | "throttled" | "integration-failure";
 
 /** How API Gateway answers each: the response type it picks, the status it sends for it, and the x-amzn-ErrorType it adds. */
 const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; status: number; errorType: string }> = {
   unauthorized: { responseType: "UNAUTHORIZED", status: 401, errorType: "UnauthorizedException" },
   "access-denied": { responseType: "ACCESS_DENIED", status: 403, errorType: "AccessDeniedException" },
+  // A method that requires an API key, and the authorizer named none of the usage plan's.
+  "invalid-api-key": { responseType: "INVALID_API_KEY", status: 403, errorType: "ForbiddenException" },
   "authorizer-failure": { responseType: "AUTHORIZER_FAILURE", status: 500, errorType: "AuthorizerConfigurationException" },
   // A resource or method the API does not declare.
   "missing-route": { responseType: "MISSING_AUTHENTICATION_TOKEN", status: 403, errorType: "MissingAuthenticationTokenException" },

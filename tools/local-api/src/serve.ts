@@ -32,7 +32,7 @@ async function start(args: ServeArgs): Promise<Running> {
       port: args.port,
       concurrency: args.concurrency,
       env: backing.functionEnv,
-      authorizer: { env: backing.authorizerEnv, cacheTtlS: args.authCacheTtlS },
+      authorizer: { env: backing.authorizerEnv, cacheTtlS: args.authCacheTtlS, usageKeys: new Set([backing.apiKey.usageKey]) },
       health: { env: backing.healthEnv },
       timeoutMs: args.timeoutS * 1000,
       log: args.quiet ? undefined : log,

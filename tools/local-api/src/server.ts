@@ -15,6 +15,8 @@ export interface LocalAuthorizerOptions {
   env: Record<string, string>;
   /** How long its answer for an Authorization header is reused, seconds; 0 = every request invokes it. @default 60 */
   cacheTtlS?: number;
+  /** The usage plan's API keys, one of which its allow must name (`usageIdentifierKey`). @default none: no usage plan */
+  usageKeys?: ReadonlySet<string>;
   /** The bundle that exports `handler`. @default dist/libs/payment-lambda/authorizer/index.js */
   handlerModule?: string;
   /** An invocation's budget. @default 5000 (the stack's authorizer timeout) */
@@ -160,7 +162,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     await Promise.all(pools.map((each) => each.close()));
     throw failure.reason;
   }
-  const auth = createGatewayAuthorizer({ invoke: (event) => authorizers.invoke(event), cacheTtlS: options.authorizer.cacheTtlS ?? 60 });
+  const auth = createGatewayAuthorizer({ invoke: (event) => authorizers.invoke(event), cacheTtlS: options.authorizer.cacheTtlS ?? 60, usageKeys: options.authorizer.usageKeys });
 
   let port = 0;
   async function reply(request: IncomingMessage, requestId: string): Promise<HttpReply> {
