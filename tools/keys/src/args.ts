@@ -88,8 +88,10 @@ ${COMMON_HELP}
 ${EXIT_CODES_HELP}`,
   revoke: `keys revoke --key-id <id> [options]
 
-Sets the key's status to revoked (the first revocation time is kept). The key id is the 16 hex
-characters after "pdr_" in the key.
+Sets the key's status to revoked (the first revocation time is kept) in both regions' copies of
+the keys table, so that a stalled replication cannot leave it valid where traffic is served;
+--region writes one copy only (e.g. while the other region is down). A copy that cannot be
+written is reported, and the exit code is 3. The key id is the 16 hex characters after "pdr_".
 
 Note: ${REVOCATION_DELAY}.
 

@@ -207,6 +207,28 @@ describe("revoke", () => {
     expect(verifyApiKey(parseApiKey(apiKey)!, record)).toBeUndefined();
   });
 
+  it("writes both regions' copies (a stalled replication must not leave the key valid where traffic goes), and says what each did", async () => {
+    const { keyId } = await created("merchant-1");
+    keys().regions.length = 0;
+    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(new Set(keys().regions.filter((r) => r.service === "dynamodb").map((r) => r.region))).toEqual(new Set([HOME, DR]));
+    // The two regions share one table here: the second write finds it revoked already.
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: (revoked|already revoked)\\n  ${DR}: (revoked|already revoked)`));
+  });
+
+  it("a region that cannot be written: the other is revoked, exit 3, and the message says where the key is still valid", async () => {
+    const { keyId } = await created("merchant-1");
+    const unreachable = () => {
+      throw Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" });
+    };
+    const { code, stdout, stderr } = await intercepting(DR, "UpdateItem", unreachable, () => keys().run(["revoke", "--key-id", keyId]));
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked\\n  ${DR}: failed`));
+    expect(stderr).toMatch(new RegExp(`keys: the key is still valid in ${DR} until replication delivers the revocation .* re-run with --region ${DR} once it answers`));
+    expect((await keys().table.item(keyId))!.status).toBe("revoked");
+  });
+
   it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
     const { keyId } = await created("merchant-1");
     keys().regions.length = 0;
@@ -234,7 +256,7 @@ describe("revoke", () => {
     const before = await keys().table.items();
     const { code, stderr } = await keys().run(["revoke", "--key-id", "0123456789abcdef"]);
     expect(code).toBe(EXIT_CODES.refused);
-    expect(stderr).toBe("keys: no API key 0123456789abcdef in payments-dr-api-keys-dev (us-east-1); nothing changed");
+    expect(stderr).toBe("keys: no API key 0123456789abcdef in payments-dr-api-keys-dev (us-east-1, us-east-2); nothing changed");
     expect(await keys().table.items()).toEqual(before);
   });
 

@@ -1,5 +1,5 @@
 import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
-import { FailedError } from "@payments-dr/cli-support";
+import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import { KeyTable, type KeySummary } from "./key-table";
 import { ensureUsageKeys, type UsageKeyResult } from "./usage-key";
@@ -23,11 +23,21 @@ export interface KeyList {
   keys: KeySummary[];
 }
 
-export interface Revocation {
+/** What one region's copy of the keys table said to the revocation. */
+export interface RegionRevocation {
   region: string;
+  /** "not there yet": the key was created in the other region and has not replicated here; it arrives revoked. */
+  outcome: "revoked" | "already revoked" | "not there yet" | "failed";
+  /** Why it failed. */
+  error?: string;
+}
+
+export interface Revocation {
   table: string;
   key: KeySummary;
+  /** True when no copy changed: every region that has the key had it revoked already. */
   alreadyRevoked: boolean;
+  regions: RegionRevocation[];
 }
 
 /**
@@ -70,11 +80,35 @@ export async function listKeys(ctx: Context, input: { merchantId?: string; regio
   return { region: site.region, table: table.name, keys: await table.list(input.merchantId) };
 }
 
-/** `keys revoke`: status revoked and the time; an unknown key is refused, a revoked one is fine. */
+/**
+ * `keys revoke`: status revoked and the time, written in both regions' copies of the global
+ * table (or the one `--region` names, e.g. while the other is down): a replication that stalls,
+ * often the very incident, must not leave the key valid in the region serving traffic. An unknown
+ * key is refused, a revoked one is fine. A region that could not be written is reported; the
+ * caller exits "failed" then, since the key stays valid there until replication delivers.
+ */
 export async function revokeKey(ctx: Context, input: { keyId: string; region?: string }): Promise<Revocation> {
   const { keyId } = input;
-  const site = ctx.deployment.resolve(input.region);
-  const table = new KeyTable(ctx, site.region);
-  const { summary, alreadyRevoked } = await table.revoke(keyId, ctx.now());
-  return { region: site.region, table: table.name, key: summary, alreadyRevoked };
+  const sites = input.region === undefined ? ctx.deployment.sites : [ctx.deployment.resolve(input.region)];
+  const now = ctx.now();
+  const tableName = ctx.deployment.tableName;
+  const attempts = await Promise.allSettled(sites.map((site) => new KeyTable(ctx, site.region).revoke(keyId, now)));
+  let key: KeySummary | undefined;
+  let changed = false;
+  const regions = attempts.map((attempt, i): RegionRevocation => {
+    const region = sites[i]!.region;
+    if (attempt.status === "fulfilled") {
+      key ??= attempt.value.summary;
+      changed ||= !attempt.value.alreadyRevoked;
+      return { region, outcome: attempt.value.alreadyRevoked ? "already revoked" : "revoked" };
+    }
+    if (attempt.reason instanceof RefusedError) return { region, outcome: "not there yet" };
+    return { region, outcome: "failed", error: (attempt.reason as Error).message };
+  });
+  if (key === undefined) {
+    const failures = regions.filter((r) => r.outcome === "failed");
+    if (failures.length > 0) throw new FailedError(`could not revoke ${keyId}: ${failures.map((r) => r.error).join("; ")}`);
+    throw new RefusedError(`no API key ${keyId} in ${tableName} (${sites.map((s) => s.region).join(", ")}); nothing changed`);
+  }
+  return { table: tableName, key, alreadyRevoked: !changed, regions };
 }

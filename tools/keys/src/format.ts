@@ -41,8 +41,9 @@ export function formatRevocation(result: Revocation): string {
   const { key } = result;
   const head = result.alreadyRevoked
     ? `API key ${key.keyId} of merchant ${key.merchantId} was already revoked at ${orDash(key.revokedAt)}; nothing changed`
-    : `revoked API key ${key.keyId} of merchant ${key.merchantId} at ${orDash(key.revokedAt)} in ${result.table} (${result.region})`;
-  return `${head}\nNote: ${REVOCATION_DELAY}.`;
+    : `revoked API key ${key.keyId} of merchant ${key.merchantId} at ${orDash(key.revokedAt)} in ${result.table}`;
+  const regions = result.regions.map((r) => `  ${r.region}: ${r.outcome}${r.error ? ` (${r.error})` : ""}`);
+  return [head, ...regions, `Note: ${REVOCATION_DELAY}.`].join("\n");
 }
 
 export function revocationJson(result: Revocation): Record<string, unknown> {

@@ -70,6 +70,11 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
     case "revoke": {
       const result = await revokeKey(ctx, { keyId: args.keyId as string, region: args.region });
       print(revocationJson(result), formatRevocation(result));
+      const failed = result.regions.filter((r) => r.outcome === "failed").map((r) => r.region);
+      if (failed.length > 0) {
+        stderr(`keys: the key is still valid in ${failed.join(", ")} until replication delivers the revocation (typically ~1 s, unless it is stalled): re-run with --region ${failed[0]} once it answers`);
+        return EXIT_CODES.failed;
+      }
       return EXIT_CODES.ok;
     }
     case "sync": {
