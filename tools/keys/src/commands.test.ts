@@ -142,6 +142,16 @@ describe("create", () => {
 });
 
 describe("list", () => {
+  it("escapes control characters of a hand-edited item: no forged row, no terminal escape sequence", async () => {
+    const item = { keyId: "0123456789abcdef", merchantId: "merchant-1", status: "active", createdAt: "2026-01-01T00:00:00.000Z", salt: "s", secretHash: "h", label: "ok\n0000000000000000  merchant-1  revoked  \u001b[2J" };
+    await DynamoDBDocumentClient.from(keys().table.clientIn(HOME)).send(new PutCommand({ TableName: keys().table.name, Item: item }));
+    const { code, stdout } = await keys().run(["list"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).not.toContain("\u001b");
+    expect(stdout).toContain("ok\\u000a0000000000000000  merchant-1  revoked  \\u001b[2J");
+    expect(stdout.split("\n").filter((line) => line.startsWith("0000000000000000"))).toEqual([]);
+  });
+
   it("shows id, merchant, status, label and times of every key, never the salt, hash or usage key", async () => {
     const first = await created("merchant-1", "--label", "checkout");
     keys().now = new Date("2026-11-25T13:00:00.000Z");
@@ -258,6 +268,18 @@ describe("revoke", () => {
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toBe("keys: no API key 0123456789abcdef in payments-dr-api-keys-dev (us-east-1, us-east-2); nothing changed");
     expect(await keys().table.items()).toEqual(before);
+  });
+
+  it("a key pasted into another option (a stray space, a Bearer prefix, quotes): refused without echoing its secret", async () => {
+    const { apiKey } = await created("merchant-1");
+    const secret = parseApiKey(apiKey)!.secret;
+    for (const value of [` ${apiKey}`, `${apiKey}\n`, `Bearer ${apiKey}`, `"${apiKey}"`]) {
+      for (const args of [["list", "--merchant", value], ["create", "--merchant", value], ["list", "--region", value]]) {
+        const { code, stdout, stderr } = await keys().run(args);
+        expect(code).toBe(EXIT_CODES.refused);
+        expect(stdout + stderr).not.toContain(secret);
+      }
+    }
   });
 
   it("a whole key passed as --key-id: refused without echoing its secret, the key id named", async () => {

@@ -23,13 +23,20 @@ export function awsFailure(call: string, region: string, what: string, error: un
 export class Secrets {
   private readonly values = new Set<string>();
 
+  /** Values shorter than this are no secret of ours (usage keys are 20–128 characters): a hand-edited "0" must not blank every zero. */
+  static readonly MIN_LENGTH = 16;
+
   add(...values: (string | undefined)[]): void {
-    for (const value of values) if (value) this.values.add(value);
+    for (const value of values) if (value && value.length >= Secrets.MIN_LENGTH) this.values.add(value);
   }
 
+  /** `text` with every value added, and anything shaped like an API key (e.g. pasted into an option), redacted. */
   redact(text: string): string {
-    let out = text;
+    let out = text.replace(API_KEY_SHAPE, "pdr_$1_[redacted]");
     for (const value of this.values) out = out.split(value).join("[redacted]");
     return out;
   }
 }
+
+/** An API key anywhere in a text (libs/api-keys' format: `pdr_<16 hex key id>_<secret>`). */
+const API_KEY_SHAPE = /pdr_([0-9a-f]{16})_[A-Za-z0-9_-]{20,}/g;

@@ -28,8 +28,13 @@ export function createdJson(created: CreatedKey): Record<string, unknown> {
   return { ...created, note: SHOWN_ONCE };
 }
 
+/** A table value as the terminal should show it: control characters (a hand-edited item's newlines, escape sequences) escaped. */
+function printable(value: string): string {
+  return value.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function formatList(list: KeyList): string {
-  const rows = list.keys.map((k) => [k.keyId, k.merchantId, k.status, orDash(k.label), k.createdAt, orDash(k.lastUsedAt), orDash(k.revokedAt)]);
+  const rows = list.keys.map((k) => [k.keyId, k.merchantId, k.status, orDash(k.label), k.createdAt, orDash(k.lastUsedAt), orDash(k.revokedAt)].map(printable));
   return [
     table(["key id", "merchant", "status", "label", "created", "last used", "revoked"], rows),
     "",
@@ -74,13 +79,16 @@ export function formatSync(result: SyncResult): string {
   });
   const changes = syncChanges(result);
   const kept = result.regions.reduce((n, r) => n + syncCounts(r).kept, 0);
+  const refused = result.regions.reduce((n, r) => n + syncCounts(r).refused, 0);
   const last = result.dryRun
     ? `dry run: nothing was changed${changes ? "" : ", and nothing would be"}`
     : changes
       ? "done"
-      : kept > 0
-        ? `nothing changed; ${kept} usage key${kept === 1 ? "" : "s"} that would be removed ${kept === 1 ? "was" : "were"} kept (see the table)`
-        : "nothing to change: every usage plan already holds the usage key of every merchant with an active key, and none that only revoked keys use";
+      : refused > 0
+        ? `nothing changed; ${refused} merchant row${refused === 1 ? " was" : "s were"} refused (see the table): their usage plans are not as they should be`
+        : kept > 0
+          ? `nothing changed; ${kept} usage key${kept === 1 ? "" : "s"} that would be removed ${kept === 1 ? "was" : "were"} kept (see the table)`
+          : "nothing to change: every usage plan already holds the usage key of every merchant with an active key, and none that only revoked keys use";
   const skipped = result.skipped.map((s) => `  ${s.keyId ?? "(no valid key id)"}${s.merchantId === undefined ? "" : ` (merchant ${s.merchantId})`}: ${s.problem}`);
   return [
     rows.length > 0 ? table(["region", "usage plan", "merchant", "action", "usage key", "id", "detail"], rows) : "no merchant keys in the table",

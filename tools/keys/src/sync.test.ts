@@ -241,6 +241,21 @@ describe("sync", () => {
     ]);
   });
 
+  it("does not end with 'nothing to change' when it refused a merchant", async () => {
+    await created("merchant-1");
+    for (const region of [HOME, DR]) usageKeyIn(region, "merchant-1").enabled = false;
+    const { code, stdout } = await keys().run(["sync"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stdout.split("\n").at(-1)).toBe("nothing changed; 2 merchant rows were refused (see the table): their usage plans are not as they should be");
+  });
+
+  it("a hand-edited usage key too short to be one (\"0\") is no secret: it does not blank every 0 of the output", async () => {
+    await created("merchant-1");
+    await put({ keyId: "0123456789abcdef", merchantId: "merchant-2", status: "revoked", createdAt: "2026-01-01T00:00:00.000Z", salt: "s", secretHash: "h", usageKey: "0" });
+    const { json } = await sync();
+    expect(JSON.stringify(json)).not.toContain("[redacted]");
+  });
+
   it("one merchant's AWS error (BadRequest, Conflict) refuses that merchant only, naming the error; the region goes on and is not failed", async () => {
     await created("merchant-1");
     await created("merchant-2");
