@@ -78,6 +78,32 @@ describe("create", () => {
     for (const secret of [item.salt, item.secretHash, item.usageKey] as string[]) expect(stdout).not.toContain(secret);
   });
 
+  it("a write whose answer was lost and that the SDK retried: the retry finds our own item, and the key is shown (exit 0), not reported taken", async () => {
+    const client = keys().table.clientIn(HOME);
+    let lost = false;
+    // Below the SDK's retries: the first PutItem reaches the table, then its answer is lost.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === "PutItemCommand" && !lost) {
+          lost = true;
+          throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", $metadata: {} });
+        }
+        return out;
+      },
+      { step: "deserialize", name: "keysTestLoseAnswer" },
+    );
+    try {
+      const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1"]);
+      expect(lost).toBe(true);
+      expect(code).toBe(EXIT_CODES.ok);
+      const [apiKey] = apiKeysIn(stdout);
+      expect(verifyApiKey(parseApiKey(apiKey!)!, parseApiKeyRecord(await keys().table.item(parseApiKey(apiKey!)!.keyId)))).toBeDefined();
+    } finally {
+      client.middlewareStack.remove("keysTestLoseAnswer");
+    }
+  });
+
   it("never overwrites a key whose id is taken (2⁻⁶⁴ odds): fails, and the first key's record stays as it was", async () => {
     const first = await created("merchant-1");
     const before = await keys().table.item(first.keyId);

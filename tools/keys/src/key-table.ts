@@ -76,13 +76,28 @@ export class KeyTable {
     this.secrets = ctx.secrets;
   }
 
-  /** Writes a new key; a key id already taken (2⁻⁶⁴ odds) fails rather than overwrites. */
+  /**
+   * Writes a new key; a key id already taken (2⁻⁶⁴ odds) fails rather than overwrites. The SDK
+   * retries a write whose answer was lost, and the retry then finds our own item: a consistent
+   * read that finds the same salt and hash says the write went through.
+   */
   async put(record: ApiKeyRecord): Promise<void> {
     try {
       await this.db.send(new PutCommand({ TableName: this.name, Item: { ...record }, ConditionExpression: `attribute_not_exists(${API_KEYS_TABLE_KEY})` }));
     } catch (error) {
-      if (isAwsError(error, "ConditionalCheckFailedException")) throw new FailedError(`key id ${record.keyId} is already taken in ${this.name}: re-run to draw another`);
-      throw awsFailure("PutItem", this.region, `table ${this.name}`, error);
+      if (!isAwsError(error, "ConditionalCheckFailedException")) throw awsFailure("PutItem", this.region, `table ${this.name}`, error);
+      if (await this.holds(record)) return;
+      throw new FailedError(`key id ${record.keyId} is already taken in ${this.name}: re-run to draw another`);
+    }
+  }
+
+  /** Whether the table holds exactly this record's secret (salt and hash), read strongly consistently. */
+  private async holds(record: ApiKeyRecord): Promise<boolean> {
+    try {
+      const out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: record.keyId }, ConsistentRead: true, ProjectionExpression: "salt, secretHash" }));
+      return out.Item?.salt === record.salt && out.Item?.secretHash === record.secretHash;
+    } catch (error) {
+      throw awsFailure("GetItem", this.region, `key ${record.keyId} in ${this.name}`, error);
     }
   }
 
