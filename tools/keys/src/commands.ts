@@ -50,9 +50,11 @@ export async function createKey(ctx: Context, input: { merchantId: string; label
   const site = ctx.deployment.resolve(input.region);
   const table = new KeyTable(ctx, site.region);
 
+  // The usage key value the merchant's active keys already store, if its usage key is gone from API Gateway.
+  const stored = new Set((await table.usageKeys(merchantId)).keys.filter((k) => k.status === "active" && k.usageKey !== undefined).map((k) => k.usageKey!));
   let usage;
   try {
-    usage = await ensureUsageKeys(ctx, merchantId);
+    usage = await ensureUsageKeys(ctx, merchantId, stored);
   } catch (error) {
     if (error instanceof FailedError) throw new FailedError(`${error.message}; nothing was written to the keys table (a re-run reuses the usage keys already made)`);
     throw error;

@@ -132,12 +132,13 @@ export class KeyTable {
    * What `sync` needs of every key: id, merchant, status and the usage key value (not a
    * credential: the authorizer hands it to API Gateway). Never the salt or the hash. A strongly
    * consistent scan (of this replica: a global table is consistent per region only). Items whose
-   * key id, merchant id or status is not valid are returned apart, as skipped.
+   * key id, merchant id or status is not valid are returned apart, as skipped. `merchantId`: that
+   * merchant's keys only.
    */
-  async usageKeys(): Promise<{ keys: KeyUsage[]; skipped: SkippedItem[] }> {
+  async usageKeys(merchantId?: string): Promise<{ keys: KeyUsage[]; skipped: SkippedItem[] }> {
     const keys: KeyUsage[] = [];
     const skipped: SkippedItem[] = [];
-    for (const item of await this.scan(USAGE_ATTRIBUTES, undefined, true)) {
+    for (const item of await this.scan(USAGE_ATTRIBUTES, merchantId === undefined ? undefined : ofMerchant(merchantId), true)) {
       // A usage item (a key's last use in one region) is no key: nothing to sync.
       if (isUsageItem(item)) continue;
       const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);

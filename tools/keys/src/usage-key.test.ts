@@ -44,6 +44,20 @@ describe("the merchant's usage key", () => {
     expect((await keys().table.items())[0]!.usageKey).toBe(existing.value);
   });
 
+  it("deleted in API Gateway in both regions: the next create brings it back with the value the merchant's active keys store, so they keep working", async () => {
+    await keys().run(["create", "--merchant", "merchant-1"]);
+    const stored = (await keys().table.items())[0]!.usageKey;
+    for (const region of [HOME, DR]) {
+      gateway().keys[region]!.splice(0);
+      gateway().planKeys[region]!.clear();
+    }
+    const { code } = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect([HOME, DR].map((region) => gateway().keys[region]!.map((k) => k.value))).toEqual([[stored], [stored]]);
+    expect(new Set((await keys().table.items()).map((item) => item.usageKey))).toEqual(new Set([stored]));
+    expect((await keys().run(["sync"])).code).toBe(EXIT_CODES.ok);
+  });
+
   it("a merchant's second key reuses both usage keys, already in the plans (ConflictException tolerated)", async () => {
     await keys().run(["create", "--merchant", "merchant-1"]);
     const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);

@@ -47,10 +47,12 @@ export interface FoundKey {
 /**
  * Makes sure the merchant's usage key exists in BOTH regions with one value and is in each
  * region's usage plan, so its limits hold wherever the merchant is served after a failover.
- * An existing key (in either region) is reused; otherwise one value is drawn and created in both.
- * Throws before anything else is written when a region fails: a re-run picks up what exists.
+ * An existing key (in either region) is reused; else the value the merchant's active keys store
+ * (`stored`, from the keys table: a usage key deleted in API Gateway comes back with it, so those
+ * keys keep working); else one value is drawn. Throws before anything else is written when a
+ * region fails: a re-run picks up what exists.
  */
-export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise<{ value: string; regions: UsageKeyResult[] }> {
+export async function ensureUsageKeys(ctx: Context, merchantId: string, stored: ReadonlySet<string>): Promise<{ value: string; regions: UsageKeyResult[] }> {
   const sites = ctx.deployment.sites;
   const found = await Promise.all(sites.map((site) => findUsageKeys(ctx, site, usageKeyName(site.apiName, merchantId))));
   const all = found.flat();
@@ -64,7 +66,15 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string): Promise
     const off = found[i]!.find((k) => !k.enabled);
     if (off) throw new RefusedError(`usage key ${off.id} of merchant ${merchantId} in ${site.region} is disabled (blocked on purpose?): enable or delete it, then re-run`);
   }
-  const value = [...values][0] ?? newUsageKeyValue();
+  if (stored.size > 1) {
+    throw new RefusedError(`merchant ${merchantId}'s active keys store ${stored.size} different usage key values: revoke the keys of all but one value (keys sync shows the merchant refused), then re-run`);
+  }
+  const [inGateway] = values;
+  const [inTable] = stored;
+  if (inGateway !== undefined && inTable !== undefined && inGateway !== inTable) {
+    throw new RefusedError(`merchant ${merchantId}'s usage key in API Gateway has another value than its active keys store: delete that usage key in both regions, then re-run (it is recreated with the stored value)`);
+  }
+  const value = inGateway ?? inTable ?? newUsageKeyValue();
   ctx.secrets.add(value);
   const regions: UsageKeyResult[] = [];
   // One region after the other: the first failure stops the command.
