@@ -86,6 +86,34 @@ describe("sync", () => {
     ]);
   });
 
+  it("keeps a usage key that an active key uses by the time of the removal (a create during the sync, a key not replicated yet): read again, not removed", async () => {
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    const value = (await keys().table.item(gone))!.usageKey;
+    // Right after sync's scan, a create of merchant-2 writes its new key, with the usage key value it found.
+    const client = keys().table.clientIn(HOME);
+    let scans = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === "ScanCommand" && ++scans === 1) {
+          await put({ keyId: "0123456789abcdef", merchantId: "merchant-2", status: "active", createdAt: "2026-11-25T12:00:00.000Z", salt: "s", secretHash: "h", usageKey: value });
+        }
+        return out;
+      },
+      { step: "deserialize", name: "keysTestCreateDuringSync" },
+    );
+    try {
+      const { code, json } = await sync();
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(plans()).toEqual(names("merchant-2"));
+      expect(json.regions.map((r) => r.rows.map((row) => [row.merchantId, row.action]))).toEqual([[["merchant-2", "kept"]], [["merchant-2", "kept"]]]);
+      expect(json.regions[0]!.rows[0]!.detail).toMatch(/active key 0123456789abcdef in us-east-1's copy of the table uses it \(read again before the removal/);
+    } finally {
+      client.middlewareStack.remove("keysTestCreateDuringSync");
+    }
+  });
+
   it("usage items (a key's last use in one region) are no keys: neither synced nor reported as invalid", async () => {
     const keyId = await created("merchant-1");
     await put({ keyId: usageItemId(DR, keyId), lastUsedAt: "2026-11-25T11:30:00.000Z" });

@@ -60,6 +60,26 @@ interface Merchant {
 /** Why plan entries are not removed, when they are not. */
 type HoldRemovals = (merchant: Merchant) => string | undefined;
 
+/**
+ * Why one usage key must stay after all, read again just before its removal: an active key of
+ * the merchant that stores its value in either region's copy of the table (a create that ran
+ * during this sync; a key written in the DR region's copy that has not replicated to the
+ * primary's yet). `undefined`: nothing uses it.
+ */
+async function stillUsed(ctx: Context, merchantId: string, value: string): Promise<string | undefined> {
+  for (const site of ctx.deployment.sites) {
+    try {
+      const { keys } = await new KeyTable(ctx, site.region).usageKeys(merchantId);
+      const user = keys.find((k) => k.status === "active" && k.usageKey === value);
+      if (user) return `active key ${user.keyId} in ${site.region}'s copy of the table uses it (read again before the removal: created meanwhile, or not replicated yet)`;
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      return `${site.region}'s copy of the table could not be read again before the removal (${error.message})`;
+    }
+  }
+  return undefined;
+}
+
 /** AWS exceptions of one merchant's calls that are about that merchant, not the region: its row is refused. */
 const MERCHANT_ERRORS = ["ConflictException", "BadRequestException", "NotFoundException"];
 
@@ -173,7 +193,7 @@ async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], how: 
     // Only revoked keys use it, or the merchant has no active key at all.
     for (const entry of attached.filter((e) => !active || merchant.revokedValues.has(e.value))) {
       const why = active ? "used only by revoked keys" : "no active key";
-      const held = how.hold(merchant);
+      const held = how.hold(merchant) ?? (await stillUsed(ctx, merchantId, entry.value));
       if (held) {
         rows.push({ merchantId, action: "kept", name, apiKeyId: entry.id, detail: `${why}, but kept in the usage plan: ${held}` });
         continue;
