@@ -910,6 +910,17 @@ describe("compliance policies", () => {
     expect(violationsOf("no-retained-resources", [key]).map((v) => v.message)).toEqual(["retainOnDelete is set: destroy would leave it behind"]);
   });
 
+  it("gives a protected stack's KMS keys 30 days to cancel a deletion (unset: KMS's default, 30), and lets an unprotected stack use 7", () => {
+    const keys = [
+      r("aws:kms/key:Key", "default-window", { enableKeyRotation: true }),
+      r("aws:kms/key:Key", "protected-window", { enableKeyRotation: true, deletionWindowInDays: 30 }),
+      r("aws:kms/key:Key", "short-window", { enableKeyRotation: true, deletionWindowInDays: 7 }),
+      r("aws:kms/replicaKey:ReplicaKey", "short-replica", { primaryKeyArn: KEY, deletionWindowInDays: 7 }, { provider: "us-east-2", region: "us-east-2" }),
+    ];
+    expect(violationsOf("deletion-settings-match-config", keys, { "payments-dr:deletionProtection": "true" }).map((v) => v.resource.name)).toEqual(["short-window", "short-replica"]);
+    expect(violationsOf("deletion-settings-match-config", keys)).toEqual([]);
+  });
+
   it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {
     const found = violationsOf("aurora-global-member", [secondaryCluster()].map((c) => ({ ...c, options: {} })));
     expect(found).toEqual([expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringContaining("globalClusterIdentifier, replicationSourceIdentifier, engineVersion") })]);
@@ -1264,6 +1275,15 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     message: /^replica us-east-2 deletionProtectionEnabled is false, the stack config says true$/,
     config: { "payments-dr:deletionProtection": "true" },
   },
+  ...(
+    [
+      ["a disabled KMS key", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, isEnabled: false }), /^isEnabled is false in a stack with deletionProtection: everything the key encrypts/],
+      ["a KMS key deleted after 7 days", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, deletionWindowInDays: 7 }), /^deletionWindowInDays is 7, below 30 in a stack with deletionProtection: a deleted key/],
+      ["a disabled replica key", r("aws:kms/replicaKey:ReplicaKey", "key-key", { primaryKeyArn: KEY, enabled: false }, { provider: "us-east-2", region: "us-east-2" }), /^enabled is false in a stack with deletionProtection/],
+      ["a replica key deleted after 7 days", r("aws:kms/replicaKey:ReplicaKey", "key-key", { primaryKeyArn: KEY, deletionWindowInDays: 7 }, { provider: "us-east-2", region: "us-east-2" }), /^deletionWindowInDays is 7, below 30/],
+      ["a key's deletion window as a redacted secret", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, deletionWindowInDays: "[secret]" }), /^cannot verify a secret-wrapped value of deletionWindowInDays /],
+    ] as const
+  ).map(([what, key, message]) => ({ policy: "deletion-settings-match-config", what: `${what} in a protected stack`, resources: [key], on: "key-key", message, config: { "payments-dr:deletionProtection": "true" } })),
 ];
 
 describe("each check on its own", () => {

@@ -349,9 +349,11 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "deletion-settings-match-config",
-    description: "Aurora skipFinalSnapshot/deletionProtection (and finalSnapshotIdentifier), global cluster deletionProtection, S3 forceDestroy and DynamoDB deletionProtectionEnabled follow the stack config.",
+    description:
+      "Aurora skipFinalSnapshot/deletionProtection (and finalSnapshotIdentifier), global cluster deletionProtection, S3 forceDestroy and DynamoDB deletionProtectionEnabled follow the stack config; with deletionProtection, KMS keys (and replica keys) stay enabled and wait at least 30 days once scheduled for deletion (deletionWindowInDays).",
     enforcementLevel: MANDATORY,
-    remediation: "Pass config.skipFinalSnapshot and config.deletionProtection through (forceDestroy: !deletionProtection); set finalSnapshotIdentifier when a final snapshot is kept.",
+    remediation:
+      "Pass config.skipFinalSnapshot and config.deletionProtection through (forceDestroy: !deletionProtection); set finalSnapshotIdentifier when a final snapshot is kept; create keys with RegionalKey / RegionalKeyReplica from @payments-dr/storage with deletionProtection (deletionWindowInDays 30), and leave isEnabled / enabled unset or true.",
     scope: "resource",
     rule: deletionSettingsMatchConfig,
   },

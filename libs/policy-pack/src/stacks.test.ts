@@ -129,6 +129,14 @@ describe("policy pack over synthesized stacks", () => {
     expect(checkPlan(plans[app]).filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
   });
 
+  it("the primary-region stack with deletionProtection passes, and its keys deleted after 7 days break deletion-settings-match-config, and only it", async () => {
+    const plan = (await synthApp(path.join(APPS, "primary-region"), { config: { deletionProtection: "true", skipFinalSnapshot: "false" } })).data;
+    expect(checkPlan(plan).filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    for (const type of ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"]) only(plan, type).inputs.deletionWindowInDays = 7;
+    const broken = checkPlan(plan).filter((v) => v.enforcementLevel === "mandatory");
+    expect(broken.map((v) => `${v.policy} ${v.resource.name}`)).toEqual(["deletion-settings-match-config key-key", "deletion-settings-match-config key-replica-key"]);
+  });
+
   it("checks the real stacks' resources, not an empty plan", () => {
     expect(plans["primary-region"].resources.filter((r) => r.custom).length).toBeGreaterThan(30);
     expect(plans["dr-region"].resources.some((r) => r.type === "aws:rds/cluster:Cluster" && r.options.ignoreChanges?.includes("replicationSourceIdentifier"))).toBe(true);

@@ -1,5 +1,6 @@
+import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, PolicyContext } from "../model";
-import { isSet, list } from "../values";
+import { isRedacted, isSet, list, unverifiable } from "../values";
 
 /** The one resource a destroy may leave behind: the KMS key of a final snapshot the stack keeps. */
 const KMS_KEY = "aws:kms/key:Key";
@@ -17,6 +18,12 @@ export function noRetainedResources(resource: CheckedResource, ctx: PolicyContex
   if (resource.inputs.skipDestroy === true) problems.push("skipDestroy is true: destroy would leave it behind");
   return problems;
 }
+
+/**
+ * The deletion window of a KMS key in a stack with deletion protection: the longest AWS allows,
+ * and KMS's default when unset.
+ */
+export const PROTECTED_KEY_DELETION_WINDOW_DAYS = 30;
 
 /**
  * Deletion behaviour follows the stack config, in one place (DESIGN §4): dev stacks clean up
@@ -46,7 +53,31 @@ export function deletionSettingsMatchConfig(resource: CheckedResource, ctx: Poli
         ...expect("deletionProtectionEnabled", inputs.deletionProtectionEnabled === true, ctx.deletionProtection),
         ...list(inputs.replicas).flatMap((replica) => expect(`replica ${replica?.regionName ?? "?"} deletionProtectionEnabled`, replica?.deletionProtectionEnabled === true, ctx.deletionProtection)),
       ];
+    case KMS_KEY:
+      return keyDeletionSettings(inputs, "isEnabled", ctx);
+    case "aws:kms/replicaKey:ReplicaKey":
+      return keyDeletionSettings(inputs, "enabled", ctx);
     default:
       return [];
   }
+}
+
+/**
+ * With deletion protection a key stays enabled and, once scheduled for deletion, waits 30 days:
+ * everything it encrypts (the database and its backups, the secrets, the tables, the buckets, the
+ * logs) is unreadable while it is disabled and gone for good when the window ends. Unprotected
+ * stacks may use the shortest window (7 days), as they keep nothing.
+ */
+function keyDeletionSettings(inputs: Record<string, PlanValue>, enabledInput: string, ctx: PolicyContext): string[] {
+  if (!ctx.deletionProtection) return [];
+  const problems: string[] = [];
+  const enabled = inputs[enabledInput];
+  if (isRedacted(enabled)) problems.push(unverifiable(enabledInput));
+  else if (enabled === false) problems.push(`${enabledInput} is false in a stack with deletionProtection: everything the key encrypts, backups included, is unreadable while it is disabled`);
+  const days = inputs.deletionWindowInDays ?? PROTECTED_KEY_DELETION_WINDOW_DAYS;
+  if (isRedacted(days)) problems.push(unverifiable("deletionWindowInDays"));
+  else if (typeof days !== "number" || days < PROTECTED_KEY_DELETION_WINDOW_DAYS) {
+    problems.push(`deletionWindowInDays is ${days}, below ${PROTECTED_KEY_DELETION_WINDOW_DAYS} in a stack with deletionProtection: a deleted key, and everything it encrypts, backups included, is gone for good after ${days} days`);
+  }
+  return problems;
 }
