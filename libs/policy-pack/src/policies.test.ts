@@ -129,6 +129,14 @@ const sessionsTable = (inputs: Record<string, unknown> = {}, replica: Record<str
     replicas: [{ regionName: "us-east-2", kmsKeyArn: DR_KEY, pointInTimeRecovery: true, deletionProtectionEnabled: false, ...replica }],
     ...inputs,
   });
+/** The sessions table's DR replica as its own resource (the table then declares no replicas). */
+const tableReplica = (inputs: Record<string, unknown> = {}) =>
+  r(
+    "aws:dynamodb/tableReplica:TableReplica",
+    "sessions-replica",
+    { globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-sessions-dev", kmsKeyArn: DR_KEY, pointInTimeRecovery: true, deletionProtectionEnabled: false, ...inputs },
+    { provider: "us-east-2", region: "us-east-2" },
+  );
 const lambda = (inputs: Record<string, unknown> = {}) =>
   r("aws:lambda/function:Function", "api-function", {
     name: "payments-dr-api-use1-dev",
@@ -259,6 +267,7 @@ const CASES: Record<string, Case> = {
       primaryCluster(),
       r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true }),
       sessionsTable(),
+      tableReplica(),
       r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev", kmsMasterKeyId: KEY }),
       secret(),
       r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY, retentionInDays: 30 }),
@@ -268,11 +277,19 @@ const CASES: Record<string, Case> = {
       primaryCluster({ kmsKeyId: "alias/aws/rds" }),
       r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev" }),
       sessionsTable({}, { kmsKeyArn: undefined }),
+      tableReplica({ kmsKeyArn: undefined }),
       r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
       secret({ replicas: [{ region: "us-east-2" }] }),
       r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", retentionInDays: 30 }),
     ],
-    expected: [/kmsKeyId is not a customer-managed KMS key/, /storageEncrypted is not true/, /replica in us-east-2 has no kmsKeyArn/, /kmsMasterKeyId is not/, /replica in us-east-2 has no kmsKeyId/],
+    expected: [
+      /kmsKeyId is not a customer-managed KMS key/,
+      /storageEncrypted is not true/,
+      /replica in us-east-2 has no kmsKeyArn/,
+      /^kmsKeyArn is not a customer-managed KMS key \(the replica would use aws\/dynamodb/,
+      /kmsMasterKeyId is not/,
+      /replica in us-east-2 has no kmsKeyId/,
+    ],
   },
   "kms-key-rotation": {
     passing: [
@@ -559,9 +576,15 @@ const CASES: Record<string, Case> = {
     ],
   },
   "dynamodb-point-in-time-recovery": {
-    passing: [sessionsTable()],
-    violating: [sessionsTable({ pointInTimeRecovery: undefined }, { pointInTimeRecovery: false })],
-    expected: [/pointInTimeRecovery is not enabled on the table/, /replica in us-east-2 has no pointInTimeRecovery/],
+    // Unset, recoveryPeriodInDays is DynamoDB's 35 days.
+    passing: [sessionsTable(), sessionsTable({ pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 7 } }), tableReplica()],
+    violating: [sessionsTable({ pointInTimeRecovery: undefined }, { pointInTimeRecovery: false }), sessionsTable({ pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 1 } }), tableReplica({ pointInTimeRecovery: false })],
+    expected: [
+      /pointInTimeRecovery is not enabled on the table/,
+      /replica in us-east-2 has no pointInTimeRecovery/,
+      /^pointInTimeRecovery\.recoveryPeriodInDays is 1, below 7 days/,
+      /^pointInTimeRecovery is not true on this replica in us-east-2$/,
+    ],
   },
   "apigateway-access-logs": {
     passing: [stage()],
@@ -758,7 +781,7 @@ const CASES: Record<string, Case> = {
     expected: [/retainOnDelete is set/, /protect is set/, /skipDestroy is true/],
   },
   "deletion-settings-match-config": {
-    passing: [primaryCluster(), ...bucketWith(), sessionsTable(), r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true, deletionProtection: false })],
+    passing: [primaryCluster(), ...bucketWith(), sessionsTable(), tableReplica(), r("aws:rds/globalCluster:GlobalCluster", "aurora-global-cluster", { globalClusterIdentifier: "payments-dr-aurora-dev", storageEncrypted: true, deletionProtection: false })],
     violating: [
       primaryCluster({ skipFinalSnapshot: false }),
       r("aws:s3/bucket:Bucket", "data-bucket", { bucket: BUCKET }),
@@ -960,6 +983,7 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "sessions-table",
     message: /^serverSideEncryption is not enabled/,
   },
+  { policy: "encryption-at-rest-cmk", what: "a TableReplica without a key (aws/dynamodb)", resources: [tableReplica({ kmsKeyArn: undefined })], on: "sessions-replica", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a function without a key (environment under aws/lambda)", resources: [lambda({ kmsKeyArn: undefined })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a function under Lambda's AWS-managed key", resources: [lambda({ kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/aws/lambda" })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a secret under the AWS-managed key", resources: [secret({ kmsKeyId: "alias/aws/secretsmanager" })], on: "aurora-secret", message: /^kmsKeyId is not a customer-managed KMS key/ },
@@ -970,6 +994,7 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     { what: "an Aurora cluster's storageEncrypted", resources: [primaryCluster({ storageEncrypted: "[secret]" })], on: "aurora-cluster", field: "storageEncrypted" },
     { what: "a table's serverSideEncryption", resources: [sessionsTable({ serverSideEncryption: "[secret]" })], on: "sessions-table", field: "serverSideEncryption" },
     { what: "a table replica's key", resources: [sessionsTable({}, { kmsKeyArn: "[secret]" })], on: "sessions-table", field: "the replica in us-east-2's kmsKeyArn" },
+    { what: "a TableReplica's key", resources: [tableReplica({ kmsKeyArn: "[secret]" })], on: "sessions-replica", field: "kmsKeyArn" },
     { what: "a secret replica's key", resources: [secret({ replicas: [{ region: "us-east-2", kmsKeyId: "[secret]" }] })], on: "aurora-secret", field: "the replica in us-east-2's kmsKeyId" },
     { what: "a function's key", resources: [lambda({ kmsKeyArn: "[secret]" })], on: "api-function", field: "kmsKeyArn" },
   ].map(({ what, resources, on, field }) => ({ policy: "encryption-at-rest-cmk", what: `${what} as a redacted secret`, resources, on, message: new RegExp(`^cannot verify a secret-wrapped value of ${field} `) })),
@@ -1173,6 +1198,21 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "aurora-secondary",
     message: /^secondary sets manageMasterUserPassword \(InvalidParameterCombination/,
   },
+  { policy: "dynamodb-point-in-time-recovery", what: "a TableReplica without PITR", resources: [tableReplica({ pointInTimeRecovery: undefined })], on: "sessions-replica", message: /^pointInTimeRecovery is not true on this replica/ },
+  {
+    policy: "dynamodb-point-in-time-recovery",
+    what: "PITR reaching one day back (recoveryPeriodInDays 1)",
+    resources: [sessionsTable({ pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 1 } })],
+    on: "sessions-table",
+    message: /^pointInTimeRecovery\.recoveryPeriodInDays is 1, below 7 days: a bad write noticed after that cannot be undone$/,
+  },
+  {
+    policy: "dynamodb-point-in-time-recovery",
+    what: "a recovery period as a redacted secret",
+    resources: [sessionsTable({ pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: "[secret]" } })],
+    on: "sessions-table",
+    message: /^cannot verify a secret-wrapped value of pointInTimeRecovery\.recoveryPeriodInDays /,
+  },
   { policy: "apigateway-access-logs", what: "access logs with a format but no destination", resources: [stage({ accessLogSettings: { format: '{"requestId":"$context.requestId"}' } })], on: "api-stage", message: /^accessLogSettings has no destinationArn$/ },
   {
     policy: "apigateway-throttling",
@@ -1273,6 +1313,14 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: [sessionsTable({ deletionProtectionEnabled: true })],
     on: "sessions-table",
     message: /^replica us-east-2 deletionProtectionEnabled is false, the stack config says true$/,
+    config: { "payments-dr:deletionProtection": "true" },
+  },
+  {
+    policy: "deletion-settings-match-config",
+    what: "an unprotected TableReplica in a protected stack",
+    resources: [tableReplica()],
+    on: "sessions-replica",
+    message: /^deletionProtectionEnabled is false, the stack config says true$/,
     config: { "payments-dr:deletionProtection": "true" },
   },
   ...(

@@ -67,7 +67,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Encryption at rest.
   {
     name: "encryption-at-rest-cmk",
-    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas), SNS topics, Secrets Manager secrets (and replicas), log groups and Lambda functions' environment variables are encrypted with a customer-managed KMS key.",
+    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas, inline or TableReplica), SNS topics, Secrets Manager secrets (and replicas), log groups and Lambda functions' environment variables are encrypted with a customer-managed KMS key.",
     enforcementLevel: MANDATORY,
     remediation: "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora.",
     scope: "resource",
@@ -241,9 +241,9 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // DynamoDB (DESIGN §5: an explained choice, see the rule).
   {
     name: "dynamodb-point-in-time-recovery",
-    description: "DynamoDB tables have point-in-time recovery on the table and on every replica.",
+    description: "DynamoDB tables have point-in-time recovery on the table and on every replica (inline or aws.dynamodb.TableReplica), reaching at least 7 days back (recoveryPeriodInDays; unset, 35).",
     enforcementLevel: MANDATORY,
-    remediation: "Set pointInTimeRecovery: { enabled: true } on the table and pointInTimeRecovery: true on each replica.",
+    remediation: "Set pointInTimeRecovery: { enabled: true } on the table (recoveryPeriodInDays unset or 7-35) and pointInTimeRecovery: true on each replica, inline or TableReplica (SessionsTable and ApiKeysTable in @payments-dr/storage do).",
     scope: "resource",
     rule: dynamodbPointInTimeRecovery,
   },
@@ -350,7 +350,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "deletion-settings-match-config",
     description:
-      "Aurora skipFinalSnapshot/deletionProtection (and finalSnapshotIdentifier), global cluster deletionProtection, S3 forceDestroy and DynamoDB deletionProtectionEnabled follow the stack config; with deletionProtection, KMS keys (and replica keys) stay enabled and wait at least 30 days once scheduled for deletion (deletionWindowInDays).",
+      "Aurora skipFinalSnapshot/deletionProtection (and finalSnapshotIdentifier), global cluster deletionProtection, S3 forceDestroy and DynamoDB deletionProtectionEnabled (table and replicas, inline or TableReplica) follow the stack config; with deletionProtection, KMS keys (and replica keys) stay enabled and wait at least 30 days once scheduled for deletion (deletionWindowInDays).",
     enforcementLevel: MANDATORY,
     remediation:
       "Pass config.skipFinalSnapshot and config.deletionProtection through (forceDestroy: !deletionProtection); set finalSnapshotIdentifier when a final snapshot is kept; create keys with RegionalKey / RegionalKeyReplica from @payments-dr/storage with deletionProtection (deletionWindowInDays 30), and leave isEnabled / enabled unset or true.",

@@ -1,6 +1,7 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, PolicyContext } from "../model";
 import { isRedacted, isSet, list, unverifiable } from "../values";
+import { TABLE_REPLICA } from "./dynamodb";
 
 /** The one resource a destroy may leave behind: the KMS key of a final snapshot the stack keeps. */
 const KMS_KEY = "aws:kms/key:Key";
@@ -53,6 +54,8 @@ export function deletionSettingsMatchConfig(resource: CheckedResource, ctx: Poli
         ...expect("deletionProtectionEnabled", inputs.deletionProtectionEnabled === true, ctx.deletionProtection),
         ...list(inputs.replicas).flatMap((replica) => expect(`replica ${replica?.regionName ?? "?"} deletionProtectionEnabled`, replica?.deletionProtectionEnabled === true, ctx.deletionProtection)),
       ];
+    case TABLE_REPLICA:
+      return expect("deletionProtectionEnabled", inputs.deletionProtectionEnabled === true, ctx.deletionProtection);
     case KMS_KEY:
       return keyDeletionSettings(inputs, "isEnabled", ctx);
     case "aws:kms/replicaKey:ReplicaKey":

@@ -1,6 +1,7 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource } from "../model";
 import { isCustomerManagedKey, isRedacted, isSet, keyProblem, list, unverifiable } from "../values";
+import { TABLE_REPLICA } from "./dynamodb";
 
 const CMK = "a customer-managed KMS key";
 
@@ -26,6 +27,9 @@ export function encryptionAtRest(resource: CheckedResource): string[] {
       return storageEncrypted(inputs);
     case "aws:dynamodb/table:Table":
       return dynamodbTable(inputs);
+    case TABLE_REPLICA:
+      // Unset, the replica is encrypted with the AWS-managed key (aws/dynamodb).
+      return keyProblems("kmsKeyArn", inputs.kmsKeyArn, `kmsKeyArn is not ${CMK} (the replica would use aws/dynamodb): give it a key of its own region`);
     case "aws:sns/topic:Topic":
       return keyProblems("kmsMasterKeyId", inputs.kmsMasterKeyId, `kmsMasterKeyId is not ${CMK}`);
     case "aws:secretsmanager/secret:Secret":
