@@ -272,6 +272,9 @@ const CASES: Record<string, Case> = {
       secret(),
       r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", kmsKeyId: KEY, retentionInDays: 30 }),
       lambda(),
+      // No cache, or an encrypted one.
+      methodSettings(),
+      { ...methodSettings({ cachingEnabled: true, cacheDataEncrypted: true }), name: "api-cache" },
     ],
     violating: [
       primaryCluster({ kmsKeyId: "alias/aws/rds" }),
@@ -281,6 +284,7 @@ const CASES: Record<string, Case> = {
       r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
       secret({ replicas: [{ region: "us-east-2" }] }),
       r("aws:cloudwatch/logGroup:LogGroup", "flow-logs", { name: "payments-dr-vpc-flow-logs-use1-dev", retentionInDays: 30 }),
+      methodSettings({ cachingEnabled: true }),
     ],
     expected: [
       /kmsKeyId is not a customer-managed KMS key/,
@@ -289,6 +293,7 @@ const CASES: Record<string, Case> = {
       /^kmsKeyArn is not a customer-managed KMS key \(the replica would use aws\/dynamodb/,
       /kmsMasterKeyId is not/,
       /replica in us-east-2 has no kmsKeyId/,
+      /^settings\.cachingEnabled is true but settings\.cacheDataEncrypted is not: API Gateway would keep the cached responses unencrypted at rest$/,
     ],
   },
   "kms-key-rotation": {
@@ -984,6 +989,13 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     message: /^serverSideEncryption is not enabled/,
   },
   { policy: "encryption-at-rest-cmk", what: "a TableReplica without a key (aws/dynamodb)", resources: [tableReplica({ kmsKeyArn: undefined })], on: "sessions-replica", message: /^kmsKeyArn is not a customer-managed KMS key/ },
+  {
+    policy: "encryption-at-rest-cmk",
+    what: "a method cache with cacheDataEncrypted false",
+    resources: [methodSettings({ cachingEnabled: true, cacheDataEncrypted: false })],
+    on: "api-throttling",
+    message: /^settings\.cachingEnabled is true but settings\.cacheDataEncrypted is not/,
+  },
   { policy: "encryption-at-rest-cmk", what: "a function without a key (environment under aws/lambda)", resources: [lambda({ kmsKeyArn: undefined })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a function under Lambda's AWS-managed key", resources: [lambda({ kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/aws/lambda" })], on: "api-function", message: /^kmsKeyArn is not a customer-managed KMS key/ },
   { policy: "encryption-at-rest-cmk", what: "a secret under the AWS-managed key", resources: [secret({ kmsKeyId: "alias/aws/secretsmanager" })], on: "aurora-secret", message: /^kmsKeyId is not a customer-managed KMS key/ },
@@ -995,6 +1007,7 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     { what: "a table's serverSideEncryption", resources: [sessionsTable({ serverSideEncryption: "[secret]" })], on: "sessions-table", field: "serverSideEncryption" },
     { what: "a table replica's key", resources: [sessionsTable({}, { kmsKeyArn: "[secret]" })], on: "sessions-table", field: "the replica in us-east-2's kmsKeyArn" },
     { what: "a TableReplica's key", resources: [tableReplica({ kmsKeyArn: "[secret]" })], on: "sessions-replica", field: "kmsKeyArn" },
+    { what: "a method cache's cachingEnabled", resources: [methodSettings({ cachingEnabled: "[secret]" })], on: "api-throttling", field: "settings \\(cachingEnabled, cacheDataEncrypted\\)" },
     { what: "a secret replica's key", resources: [secret({ replicas: [{ region: "us-east-2", kmsKeyId: "[secret]" }] })], on: "aurora-secret", field: "the replica in us-east-2's kmsKeyId" },
     { what: "a function's key", resources: [lambda({ kmsKeyArn: "[secret]" })], on: "api-function", field: "kmsKeyArn" },
   ].map(({ what, resources, on, field }) => ({ policy: "encryption-at-rest-cmk", what: `${what} as a redacted secret`, resources, on, message: new RegExp(`^cannot verify a secret-wrapped value of ${field} `) })),

@@ -67,9 +67,10 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Encryption at rest.
   {
     name: "encryption-at-rest-cmk",
-    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas, inline or TableReplica), SNS topics, Secrets Manager secrets (and replicas), log groups and Lambda functions' environment variables are encrypted with a customer-managed KMS key.",
+    description: "Aurora clusters, the global cluster, DynamoDB (table and replicas, inline or TableReplica), SNS topics, Secrets Manager secrets (and replicas), log groups and Lambda functions' environment variables are encrypted with a customer-managed KMS key; API Gateway method caches are encrypted (cacheDataEncrypted: API Gateway takes no customer-managed key there).",
     enforcementLevel: MANDATORY,
-    remediation: "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora.",
+    remediation:
+      "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora; set cacheDataEncrypted: true beside cachingEnabled: true in a MethodSettings' settings.",
     scope: "resource",
     rule: encryptionAtRest,
   },

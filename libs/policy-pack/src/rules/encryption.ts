@@ -42,9 +42,22 @@ export function encryptionAtRest(resource: CheckedResource): string[] {
     case "aws:lambda/function:Function":
       // Unset means Lambda's AWS-managed key (aws/lambda) for the environment variables.
       return keyProblems("kmsKeyArn", inputs.kmsKeyArn, `kmsKeyArn is not ${CMK} (the environment variables would use aws/lambda)`);
+    case "aws:apigateway/methodSettings:MethodSettings":
+      return methodCache(inputs.settings);
     default:
       return [];
   }
+}
+
+/**
+ * A method cache holds whole responses (payments) at rest; API Gateway encrypts it only when asked,
+ * and with a key of its own (it takes no customer-managed key), so encryption is what is required.
+ */
+function methodCache(settings: PlanValue): string[] {
+  if (settings?.cacheDataEncrypted === true) return [];
+  if ([settings, settings?.cachingEnabled, settings?.cacheDataEncrypted].some(isRedacted)) return [unverifiable("settings (cachingEnabled, cacheDataEncrypted)")];
+  if (settings?.cachingEnabled !== true) return [];
+  return ["settings.cachingEnabled is true but settings.cacheDataEncrypted is not: API Gateway would keep the cached responses unencrypted at rest"];
 }
 
 function storageEncrypted(inputs: Record<string, PlanValue>): string[] {
