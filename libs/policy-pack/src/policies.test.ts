@@ -659,7 +659,14 @@ const CASES: Record<string, Case> = {
     expected: [/no WebAclAssociation has this stage as its resourceArn/],
   },
   "waf-logging": {
-    passing: [webAcl(), wafLogGroup(), wafLogging()],
+    passing: [
+      webAcl(),
+      wafLogGroup(),
+      wafLogging(),
+      // Filters that keep every blocked request: the blocked ones kept first, or only allowed ones dropped.
+      wafLogging({ loggingFilter: { defaultBehavior: "DROP", filters: [{ behavior: "KEEP", requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "BLOCK" } }, { actionCondition: { action: "COUNT" } }] }] } }, "kept-logging"),
+      wafLogging({ loggingFilter: { defaultBehavior: "KEEP", filters: [{ behavior: "DROP", requirement: "MEETS_ALL", conditions: [{ actionCondition: { action: "ALLOW" } }, { labelNameCondition: { labelName: "awswaf:managed:aws:core-rule-set:NoUserAgent_Header" } }] }] } }, "quiet-logging"),
+    ],
     violating: [
       webAcl({ name: "payments-dr-unlogged-acl-use1-dev" }, "unlogged-waf"),
       webAcl(),
@@ -1025,6 +1032,31 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "replication-config",
     message: /^cannot verify a secret-wrapped value of rule replicate-all's replicaKmsKeyId/,
   },
+  ...(
+    [
+      [
+        "a logging filter that drops every record (the blocked ones by a filter)",
+        { defaultBehavior: "DROP", filters: [{ behavior: "DROP", requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "ALLOW" } }, { actionCondition: { action: "BLOCK" } }] }] },
+        /: loggingFilter\.filters\[0\] has behavior DROP, not KEEP, and meets every request WAF blocks \(actionCondition BLOCK\): the attacks WAF stops would go unlogged$/,
+      ],
+      [
+        "a logging filter that keeps allowed requests only (defaultBehavior DROP)",
+        { defaultBehavior: "DROP", filters: [{ behavior: "KEEP", requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "ALLOW" } }] }] },
+        /: loggingFilter\.defaultBehavior is DROP and no filter before it KEEPs every request WAF blocks/,
+      ],
+      [
+        "a DROP filter on a label ahead of the filter keeping blocked requests",
+        {
+          defaultBehavior: "DROP",
+          filters: [
+            { behavior: "DROP", requirement: "MEETS_ALL", conditions: [{ labelNameCondition: { labelName: "awswaf:managed:aws:amazon-ip-list:AWSManagedIPReputationList" } }] },
+            { behavior: "KEEP", requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "BLOCK" } }] },
+          ],
+        },
+        /: loggingFilter\.filters\[0\] has behavior DROP, not KEEP, and meets requests WAF may have blocked/,
+      ],
+    ] as const
+  ).map(([what, loggingFilter, message]) => ({ policy: "waf-logging", what, resources: [webAcl(), wafLogGroup(), wafLogging({ loggingFilter })], on: "api-waf", message })),
   {
     policy: "waf-logging",
     what: "a WAF log group's key as a redacted secret",

@@ -300,9 +300,11 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "waf-logging",
-    description: "Every WAFv2 web ACL logs (WebAclLoggingConfiguration; every one of the ACL) to a CloudWatch log group named aws-waf-logs-* and encrypted with a customer-managed KMS key, with the authorization header redacted.",
+    description:
+      "Every WAFv2 web ACL logs (WebAclLoggingConfiguration; every one of the ACL) to a CloudWatch log group named aws-waf-logs-* and encrypted with a customer-managed KMS key, with the authorization header redacted, and no loggingFilter leaves out a request WAF blocked.",
     enforcementLevel: MANDATORY,
-    remediation: "Add a WebAclLoggingConfiguration for the ACL with logDestinationConfigs [the ARN of a log group named aws-waf-logs-<name>, kmsKeyId the region's key] and redactedFields [{ singleHeader: { name: \"authorization\" } }].",
+    remediation:
+      "Add a WebAclLoggingConfiguration for the ACL with logDestinationConfigs [the ARN of a log group named aws-waf-logs-<name>, kmsKeyId the region's key] and redactedFields [{ singleHeader: { name: \"authorization\" } }]; leave loggingFilter unset, or give it a first filter { behavior: \"KEEP\", requirement: \"MEETS_ANY\", conditions: [{ actionCondition: { action: \"BLOCK\" } }] }.",
     scope: "stack",
     rule: wafLogging,
   },

@@ -1,6 +1,6 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding } from "../model";
-import { isSet, keyProblem, list } from "../values";
+import { isRedacted, isSet, keyProblem, list, unverifiable } from "../values";
 
 const STAGE = "aws:apigateway/stage:Stage";
 const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
@@ -40,8 +40,9 @@ function associatesStage(association: CheckedResource, stage: CheckedResource): 
 /**
  * Every web ACL logs what it sees to a CloudWatch log group WAF accepts (`aws-waf-logs-*`),
  * encrypted with a customer-managed key, with the Authorization header redacted: the logs hold
- * every request, and that header is a merchant's secret API key. Every logging configuration of
- * the ACL must comply: WAF keeps one per web ACL, the one applied last.
+ * every request, and that header is a merchant's secret API key. A logging filter may leave out
+ * requests, but never one WAF blocked: those are the attacks. Every logging configuration of the
+ * ACL must comply: WAF keeps one per web ACL, the one applied last.
  */
 export function wafLogging(resources: readonly CheckedResource[]): Finding[] {
   const findings: Finding[] = [];
@@ -85,7 +86,56 @@ function loggingProblems(config: CheckedResource, resources: readonly CheckedRes
   if (!list(config.inputs.redactedFields).some((field) => String(field?.singleHeader?.name ?? "").toLowerCase() === KEY_HEADER)) {
     problems.push(`redactedFields does not redact the ${KEY_HEADER} header (merchants' API keys would be logged)`);
   }
+  const filterProblem = blockedRequestsDropped(config.inputs.loggingFilter);
+  if (filterProblem !== undefined) problems.push(filterProblem);
   return problems;
+}
+
+/** What a logging filter that leaves out blocked requests costs. */
+const UNLOGGED_ATTACKS = "the attacks WAF stops would go unlogged";
+
+/**
+ * What a logging filter does to the requests WAF blocks. Its filters apply in order: the first
+ * that a request meets decides (KEEP or DROP), and `defaultBehavior` decides the rest. Every
+ * blocked request is kept only when no DROP filter may meet one before a KEEP filter meets them
+ * all (see {@link meetsBlocked}), or the default KEEPs them. `undefined` when every one is kept.
+ */
+function blockedRequestsDropped(loggingFilter: PlanValue): string | undefined {
+  if (loggingFilter === undefined || loggingFilter === null) return undefined;
+  if (isRedacted(loggingFilter)) return unverifiable("loggingFilter");
+  for (const [i, filter] of list(loggingFilter.filters).entries()) {
+    const meets = meetsBlocked(filter);
+    if (meets === "none") continue;
+    if (filter?.behavior !== "KEEP") {
+      const which = meets === "all" ? "every request WAF blocks (actionCondition BLOCK)" : "requests WAF may have blocked (its conditions do not exclude the BLOCK action)";
+      return `loggingFilter.filters[${i}] has behavior ${filter?.behavior ?? "unset"}, not KEEP, and meets ${which}: ${UNLOGGED_ATTACKS}`;
+    }
+    if (meets === "all") return undefined;
+  }
+  if (loggingFilter.defaultBehavior === "KEEP") return undefined;
+  return `loggingFilter.defaultBehavior is ${loggingFilter.defaultBehavior ?? "unset"} and no filter before it KEEPs every request WAF blocks (requirement MEETS_ANY with an actionCondition BLOCK): ${UNLOGGED_ATTACKS}`;
+}
+
+/** Actions that a blocked request's log record never carries (COUNT and EXCLUDED_AS_COUNT may come with a block). */
+const NOT_BLOCKED_ACTIONS = ["ALLOW", "CAPTCHA", "CHALLENGE"];
+
+/**
+ * Which of the requests WAF blocks a logging filter meets: all of them (MEETS_ANY with a BLOCK
+ * action condition, or MEETS_ALL with BLOCK action conditions only), none (a condition every
+ * blocked request fails is required, or every condition is one), or some (labels: unknown here).
+ */
+function meetsBlocked(filter: PlanValue): "all" | "some" | "none" {
+  const conditions = list(filter?.conditions);
+  const action = (condition: PlanValue): PlanValue => condition?.actionCondition?.action;
+  const isBlock = (condition: PlanValue) => action(condition) === "BLOCK";
+  const neverBlocked = (condition: PlanValue) => NOT_BLOCKED_ACTIONS.includes(action(condition));
+  if (conditions.length === 0) return "none";
+  if (filter?.requirement === "MEETS_ANY") {
+    if (conditions.some(isBlock)) return "all";
+    return conditions.every(neverBlocked) ? "none" : "some";
+  }
+  if (conditions.some(neverBlocked)) return "none";
+  return conditions.every(isBlock) ? "all" : "some";
 }
 
 /** A destination is computed from the log group, or is its ARN (`…:log-group:<name>`, optionally `:*`). */
