@@ -104,6 +104,21 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("s3-versioning", [bucket, { ...versioning, propertyDependencies: {} }])).toEqual([["no BucketVersioning targets this bucket", bucket.urn]]);
   });
 
+  it("matches a bucket's lifecycle configuration through property dependencies, and reads an expiration left unset in its outputs (0, \"\") as unset", () => {
+    const bucket = engineResource("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-123456789012-dev" });
+    const versioning = engineResource("aws:s3/bucketVersioning:BucketVersioning", "data-versioning", { bucket: "unknown", versioningConfiguration: { status: "Enabled" } }, {
+      propertyDependencies: { bucket: [{ urn: bucket.urn }] },
+    });
+    const lifecycle = (expiration: Record<string, unknown>) =>
+      engineResource("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "data-lifecycle", { bucket: "unknown", rules: [{ id: "tidy", status: "Enabled", expiration }] }, {
+        propertyDependencies: { bucket: [{ urn: bucket.urn }] },
+      });
+    expect(validateStack("s3-versioning", [bucket, versioning, lifecycle({ days: 0, date: "", expiredObjectDeleteMarker: true })])).toEqual([]);
+    expect(validateStack("s3-versioning", [bucket, versioning, lifecycle({ days: 90, date: "", expiredObjectDeleteMarker: false })])).toEqual([
+      [expect.stringMatching(/^its BucketLifecycleConfiguration data-lifecycle: rule tidy expires current versions \(expiration\.days 90\)/), bucket.urn],
+    ]);
+  });
+
   it("judges every companion computed from the bucket: a second, weak public access block is refused", () => {
     const bucket = engineResource("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-123456789012-dev" });
     const from = { propertyDependencies: { bucket: [{ urn: bucket.urn }] } };

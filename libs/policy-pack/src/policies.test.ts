@@ -310,7 +310,17 @@ const CASES: Record<string, Case> = {
     expected: [/data-encryption: default encryption is AES256, not aws:kms/],
   },
   "s3-versioning": {
-    passing: bucketWith(),
+    passing: [
+      ...bucketWith(),
+      // Tidying that keeps every version 30 days: lone delete markers, unfinished uploads; a disabled rule does nothing.
+      r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "data-lifecycle", {
+        bucket: BUCKET,
+        rules: [
+          { id: "tidy", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+          { id: "old-purge", status: "Disabled", filter: {}, expiration: { days: 1 } },
+        ],
+      }),
+    ],
     violating: bucketWith({ versioning: null }),
     expected: [/no BucketVersioning targets this bucket/],
   },
@@ -1085,6 +1095,30 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "data-bucket",
     message: new RegExp(`: ${flag} not true$`),
   })),
+  ...(
+    [
+      ["a lifecycle rule expiring current versions", { id: "purge", status: "Enabled", filter: {}, expiration: { days: 365 } }, /^its BucketLifecycleConfiguration data-lifecycle: rule purge expires current versions \(expiration\.days 365\): S3 would delete the data on a timer$/],
+      [
+        "a lifecycle rule expiring noncurrent versions after a day",
+        { id: "purge", status: "Enabled", filter: { prefix: "payments/" }, noncurrentVersionExpiration: { noncurrentDays: 1 } },
+        /^its BucketLifecycleConfiguration data-lifecycle: rule purge expires noncurrent versions after noncurrentVersionExpiration\.noncurrentDays 1, below 30 days: an overwritten or deleted object could not be recovered after that$/,
+      ],
+      ["a lifecycle rule expiring current versions on a date", { id: "purge", status: "Enabled", filter: {}, expiration: { date: "2030-01-01T00:00:00Z" } }, /: rule purge expires current versions \(expiration\.date 2030-01-01T00:00:00Z\)/],
+    ] as const
+  ).map(([what, rule, message]) => ({
+    policy: "s3-versioning",
+    what,
+    resources: [...bucketWith(), r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "data-lifecycle", { bucket: BUCKET, rules: [rule] })],
+    on: "data-bucket",
+    message,
+  })),
+  {
+    policy: "s3-versioning",
+    what: "an inline lifecycle rule of the bucket expiring noncurrent versions after a day",
+    resources: bucketWith().map((resource) => (resource.name === "data-bucket" ? { ...resource, inputs: { ...resource.inputs, lifecycleRules: [{ id: "purge", enabled: true, noncurrentVersionExpiration: { days: 1 } }] } } : resource)),
+    on: "data-bucket",
+    message: /^lifecycleRules rule purge expires noncurrent versions after noncurrentVersionExpiration\.days 1, below 30 days/,
+  },
   {
     policy: "s3-tls-only",
     what: "a TLS Deny for one principal only",

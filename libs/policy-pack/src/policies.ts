@@ -93,9 +93,11 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "s3-versioning",
-    description: "Every S3 bucket has versioning Enabled, in every BucketVersioning that targets it.",
+    description:
+      "Every S3 bucket has versioning Enabled, in every BucketVersioning that targets it, and no lifecycle rule (BucketLifecycleConfiguration or inline lifecycleRules) expires current versions or expires noncurrent versions within 30 days.",
     enforcementLevel: MANDATORY,
-    remediation: "Add a BucketVersioning with versioningConfiguration.status \"Enabled\" for the bucket (SecureBucket does), and no other BucketVersioning for it.",
+    remediation:
+      "Add a BucketVersioning with versioningConfiguration.status \"Enabled\" for the bucket (SecureBucket does), and no other BucketVersioning for it; in a lifecycle rule set no expiration days or date (expiredObjectDeleteMarker alone is fine) and noncurrentVersionExpiration.noncurrentDays of 30 or more.",
     scope: "stack",
     rule: s3Versioning,
   },

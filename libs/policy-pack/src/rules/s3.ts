@@ -11,6 +11,10 @@ const ENCRYPTION = ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServer
 const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 const PUBLIC_ACCESS_BLOCK = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
 const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
+const LIFECYCLE = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+
+/** Days S3 keeps an overwritten or deleted object's version at least, when a lifecycle rule expires them. */
+export const MIN_NONCURRENT_VERSION_DAYS = 30;
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
@@ -23,17 +27,17 @@ export function targetsBucket(companion: CheckedResource, bucket: CheckedResourc
 }
 
 /**
- * A stack rule requiring, for every bucket, at least one companion of one of `types`, and
- * `problem` to return nothing for each of them. `problem` says what is wrong with a companion
- * that does not comply.
+ * A stack rule requiring, for every bucket, at least one companion of one of `types` (unless
+ * `optional`), and `problem` to return nothing for each of them. `problem` says what is wrong
+ * with a companion that does not comply.
  */
-function companionRule(types: string[], label: string, problem: (companion: CheckedResource) => string | undefined): StackRule {
+function companionRule(types: string[], label: string, problem: (companion: CheckedResource) => string | undefined, optional = false): StackRule {
   return (resources) => {
     const findings: Finding[] = [];
     for (const bucket of resources.filter((r) => BUCKET_TYPES.has(r.type))) {
       const companions = resources.filter((r) => types.includes(r.type) && targetsBucket(r, bucket));
       if (companions.length === 0) {
-        findings.push({ resource: bucket, message: `no ${label} targets this bucket` });
+        if (!optional) findings.push({ resource: bucket, message: `no ${label} targets this bucket` });
         continue;
       }
       const lastWins = companions.length > 1 ? ` (${companions.length} ${label}s target this bucket: AWS keeps the one applied last)` : "";
@@ -56,10 +60,63 @@ export const s3Encryption = companionRule(ENCRYPTION, "BucketServerSideEncryptio
 });
 
 /** Versioning Enabled: replication needs it, and it keeps overwritten and deleted objects. */
-export const s3Versioning = companionRule(VERSIONING, "BucketVersioning", (versioning) => {
+const versioningEnabled = companionRule(VERSIONING, "BucketVersioning", (versioning) => {
   const status = versioning.inputs.versioningConfiguration?.status;
   return status === "Enabled" ? undefined : `versioning status is ${status ?? "unset"}, not Enabled`;
 });
+
+/**
+ * No lifecycle rule takes back what versioning keeps: none expires current versions (S3 would
+ * delete the data on a timer), and none expires noncurrent versions within 30 days (an
+ * overwritten or deleted object could no longer be recovered). Expiring the delete markers
+ * left alone (`expiredObjectDeleteMarker`) deletes no data and is allowed. Rules come from a
+ * lifecycle configuration (optional; every one of the bucket is judged) or the bucket's inline
+ * `lifecycleRules`.
+ */
+const lifecycleKeepsVersions = companionRule(
+  LIFECYCLE,
+  "BucketLifecycleConfiguration",
+  (lifecycle) => {
+    if (isRedacted(lifecycle.inputs.rules)) return unverifiable("rules");
+    const problems = list(lifecycle.inputs.rules)
+      .filter((rule) => rule?.status !== "Disabled")
+      .flatMap((rule) => versionExpiryProblems(`rule ${rule?.id ?? "?"}`, rule?.expiration, rule?.noncurrentVersionExpiration?.noncurrentDays, "noncurrentVersionExpiration.noncurrentDays"));
+    return problems.length === 0 ? undefined : problems.join("; ");
+  },
+  true,
+);
+
+function inlineLifecycleRules(resources: readonly CheckedResource[]): Finding[] {
+  return resources
+    .filter((bucket) => BUCKET_TYPES.has(bucket.type))
+    .flatMap((bucket) => {
+      if (isRedacted(bucket.inputs.lifecycleRules)) return [{ resource: bucket, message: unverifiable("lifecycleRules") }];
+      return list(bucket.inputs.lifecycleRules)
+        .filter((rule) => rule?.enabled !== false)
+        .flatMap((rule) => versionExpiryProblems(`lifecycleRules rule ${rule?.id ?? "?"}`, rule?.expiration, rule?.noncurrentVersionExpiration?.days, "noncurrentVersionExpiration.days"))
+        .map((message) => ({ resource: bucket, message }));
+    });
+}
+
+/** What a lifecycle rule (`where`) deletes of what versioning keeps: current versions, or noncurrent ones too soon. */
+function versionExpiryProblems(where: string, expiration: PlanValue, noncurrentDays: PlanValue, noncurrentField: string): string[] {
+  const problems: string[] = [];
+  if (isRedacted(expiration)) problems.push(unverifiable(`${where}'s expiration`));
+  for (const field of ["days", "date"]) {
+    const value = expiration?.[field];
+    // Unset reads back from AWS as 0 / "" in a resource's outputs (the engine's view).
+    if (isRedacted(value)) problems.push(unverifiable(`${where}'s expiration.${field}`));
+    else if (value !== undefined && value !== null && value !== 0 && value !== "") problems.push(`${where} expires current versions (expiration.${field} ${value}): S3 would delete the data on a timer`);
+  }
+  if (isRedacted(noncurrentDays)) problems.push(unverifiable(`${where}'s ${noncurrentField}`));
+  else if (noncurrentDays !== undefined && noncurrentDays !== null && !(typeof noncurrentDays === "number" && noncurrentDays >= MIN_NONCURRENT_VERSION_DAYS)) {
+    problems.push(`${where} expires noncurrent versions after ${noncurrentField} ${noncurrentDays}, below ${MIN_NONCURRENT_VERSION_DAYS} days: an overwritten or deleted object could not be recovered after that`);
+  }
+  return problems;
+}
+
+/** Versioning Enabled, and kept: no lifecycle rule expires the versions it keeps. */
+export const s3Versioning: StackRule = (resources, ctx) => [...versioningEnabled(resources, ctx), ...lifecycleKeepsVersions(resources, ctx), ...inlineLifecycleRules(resources)];
 
 /** All four public access block flags on. */
 export const s3PublicAccessBlocked = companionRule(PUBLIC_ACCESS_BLOCK, "BucketPublicAccessBlock", (block) => {
