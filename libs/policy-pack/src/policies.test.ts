@@ -301,7 +301,7 @@ const CASES: Record<string, Case> = {
       r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, multiRegion: true }),
       r("aws:kms/replicaKey:ReplicaKey", "key-replica-key", { primaryKeyArn: KEY }, { provider: "us-east-2", region: "us-east-2" }),
     ],
-    violating: [r("aws:kms/key:Key", "key-key", { multiRegion: true })],
+    violating: [r("aws:kms/key:Key", "key-key", { multiRegion: true }), r("aws:kms/key:Key", "symmetric-key", { customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT" })],
     expected: [/enableKeyRotation is not true/],
   },
   "s3-encryption-cmk": {
@@ -964,6 +964,17 @@ describe("compliance policies", () => {
     ];
     expect(violationsOf("deletion-settings-match-config", keys, { "payments-dr:deletionProtection": "true" }).map((v) => v.resource.name)).toEqual(["short-window", "short-replica"]);
     expect(violationsOf("deletion-settings-match-config", keys)).toEqual([]);
+  });
+
+  it("pitfall: AWS cannot rotate HMAC and asymmetric keys (it refuses enableKeyRotation on them): kms-key-rotation skips them, and still asks a symmetric key", () => {
+    const keys = [
+      r("aws:kms/key:Key", "api-key-hmac", { description: "API key hashing", customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC" }),
+      r("aws:kms/key:Key", "receipt-signing", { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" }),
+      r("aws:kms/key:Key", "rsa-encryption", { customerMasterKeySpec: "RSA_2048", keyUsage: "ENCRYPT_DECRYPT" }),
+      r("aws:kms/key:Key", "key-key", { customerMasterKeySpec: "SYMMETRIC_DEFAULT" }),
+      r("aws:kms/key:Key", "unreadable-spec", { customerMasterKeySpec: "[secret]" }),
+    ];
+    expect(violationsOf("kms-key-rotation", keys).map((v) => v.resource.name)).toEqual(["key-key", "unreadable-spec"]);
   });
 
   it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {

@@ -76,9 +76,9 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "kms-key-rotation",
-    description: "Customer-managed KMS keys rotate (replica keys follow their primary).",
+    description: "Customer-managed symmetric encryption KMS keys rotate (replica keys follow their primary; HMAC and asymmetric keys, which AWS cannot rotate, are not asked to).",
     enforcementLevel: MANDATORY,
-    remediation: "Set enableKeyRotation: true on aws.kms.Key.",
+    remediation: "Set enableKeyRotation: true on aws.kms.Key (customerMasterKeySpec SYMMETRIC_DEFAULT, the default).",
     scope: "resource",
     rule: kmsKeyRotation,
   },
