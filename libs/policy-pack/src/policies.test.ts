@@ -693,6 +693,9 @@ const CASES: Record<string, Case> = {
       webAcl(),
       // The same rule given as the WAF API's JSON.
       webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "IP", Limit: 15000 } } }]) }, "json-waf"),
+      // Unset, the provider aggregates by IP; a rule by another key beside the IP one only adds a limit.
+      webAcl({ rules: [{ ...RATE_RULE, statement: { rateBasedStatement: { limit: 15000 } } }] }, "default-key-waf"),
+      webAcl({ rules: [RATE_RULE, { ...RATE_RULE, name: "rate-per-forwarded-ip", priority: 1, statement: { rateBasedStatement: { aggregateKeyType: "FORWARDED_IP", forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" }, limit: 15000 } } }] }, "extra-key-waf"),
     ],
     violating: [
       webAcl({ rules: [COMMON_RULES] }),
@@ -700,7 +703,7 @@ const CASES: Record<string, Case> = {
       // A limit on one path only (as the /health rule) leaves every other route unlimited.
       webAcl({ rules: [{ ...RATE_RULE, statement: { rateBasedStatement: { ...RATE_RULE.statement.rateBasedStatement, scopeDownStatement: { byteMatchStatement: {} } } } }] }, "scoped-waf"),
     ],
-    expected: [/^no rule with a rateBasedStatement over every request \(no scopeDownStatement\) and a block action$/],
+    expected: [/^no rule with a rateBasedStatement over every request \(no scopeDownStatement\), by source IP \(aggregateKeyType IP\), and a block action$/],
   },
   "waf-key-protection": {
     passing: [
@@ -1319,6 +1322,25 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     message: /^securityPolicy is null: the domain accepts TLS 1\.0$/,
   },
   { policy: "waf-rate-limit", what: "a rate rule that only counts", resources: [webAcl({ rules: [{ ...RATE_RULE, action: { count: {} } }] })], on: "api-waf", message: /^no rule with a rateBasedStatement/ },
+  ...(
+    [
+      ["FORWARDED_IP", { forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "NO_MATCH" } }, /the client writes that header itself/],
+      ["CUSTOM_KEYS", { customKeys: [{ ip: {} }, { header: { name: "x-client-id", textTransformations: [{ priority: 0, type: "NONE" }] } }] }, /a key the client chooses/],
+    ] as const
+  ).map(([aggregateKeyType, keyConfig, why]) => ({
+    policy: "waf-rate-limit",
+    what: `the only rate rule over every request keyed on ${aggregateKeyType}`,
+    resources: [webAcl({ rules: [{ ...RATE_RULE, statement: { rateBasedStatement: { aggregateKeyType, ...keyConfig, limit: 15000 } } }, COMMON_RULES] })],
+    on: "api-waf",
+    message: new RegExp(`^rule rate-per-ip aggregates by ${aggregateKeyType}, not IP \\(aggregateKeyType\\): ${why.source}`),
+  })),
+  {
+    policy: "waf-rate-limit",
+    what: "the only rate rule over every request keyed on FORWARDED_IP, given as ruleJson",
+    resources: [webAcl({ rules: undefined, ruleJson: JSON.stringify([{ Name: "rate-per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: "FORWARDED_IP", Limit: 15000 } } }]) })],
+    on: "api-waf",
+    message: /^rule rate-per-ip aggregates by FORWARDED_IP, not IP/,
+  },
   {
     policy: "waf-key-protection",
     what: "a protection that excludes rule match details",

@@ -312,7 +312,8 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "waf-rate-limit",
-    description: "Every WAFv2 web ACL has a rate-based rule over every request that blocks (a per-source-IP request limit; a rule scoped to one path does not count).",
+    description:
+      "Every WAFv2 web ACL has a rate-based rule over every request, by source IP (aggregateKeyType IP), that blocks (a per-source-IP request limit; a rule scoped to one path, or keyed on a forwarded IP header or custom keys the client sends, does not count).",
     enforcementLevel: MANDATORY,
     remediation: "Add a rule with action { block: {} } and statement { rateBasedStatement: { aggregateKeyType: \"IP\", limit: <config payments-dr:wafRateLimitPer5Min> } } and no scopeDownStatement (a rule scoped to one path limits only that path).",
     scope: "resource",

@@ -148,20 +148,36 @@ function isDestination(config: CheckedResource, group: CheckedResource): boolean
   );
 }
 
+/** Why a rate limit aggregated by anything but the source IP does not hold one client back. */
+const NOT_BY_IP: Readonly<Record<string, string>> = {
+  FORWARDED_IP: "the client writes that header itself, so one that changes it each request is never limited",
+  CUSTOM_KEYS: "a key the client chooses (a header, a query argument, a cookie) gives one client a limit of its own for each value it sends",
+  CONSTANT: "one counter for every caller, so one client's flood blocks everyone",
+};
+
 /**
- * Every web ACL has a rate-based rule that blocks, over every request (no scope-down): the
- * per-source-IP limit is what sheds a flood of anonymous requests before API Gateway and the
- * authorizer see it; a rule scoped to one path (as the /health one) does not.
+ * Every web ACL has a rate-based rule that blocks, over every request (no scope-down), by source
+ * IP: the per-source-IP limit is what sheds a flood of anonymous requests before API Gateway and
+ * the authorizer see it; a rule scoped to one path (as the /health one) does not, nor one keyed
+ * on what the client sends (a forwarded IP header, custom keys). Unset, `aggregateKeyType` is IP.
  * Rules come from `rules`, or from `ruleJson` (the WAF API's own, capitalized, field names).
  */
 export function wafRateLimit(resource: CheckedResource): string[] {
   if (resource.type !== WEB_ACL) return [];
   const rules = [...list(resource.inputs.rules), ...parsedList(resource.inputs.ruleJson)];
-  const blocksByRate = rules.some((rule) => {
+  const blockingEveryRequest = rules.filter((rule) => {
     const rate = field(field(rule, "statement"), "rateBasedStatement");
     return rate !== undefined && field(rate, "scopeDownStatement") === undefined && field(field(rule, "action"), "block") !== undefined;
   });
-  return blocksByRate ? [] : ["no rule with a rateBasedStatement over every request (no scopeDownStatement) and a block action"];
+  const keyOf = (rule: PlanValue): PlanValue => field(field(field(rule, "statement"), "rateBasedStatement"), "aggregateKeyType") ?? "IP";
+  if (blockingEveryRequest.some((rule) => keyOf(rule) === "IP")) return [];
+  return [
+    "no rule with a rateBasedStatement over every request (no scopeDownStatement), by source IP (aggregateKeyType IP), and a block action",
+    ...blockingEveryRequest.map((rule) => {
+      const key = String(keyOf(rule));
+      return `rule ${field(rule, "name") ?? "?"} aggregates by ${key}, not IP (aggregateKeyType): ${NOT_BY_IP[key] ?? "only the source IP is a key the client cannot choose"}`;
+    }),
+  ];
 }
 
 /** Web ACL data protection actions that keep the value out of what WAF stores. */
