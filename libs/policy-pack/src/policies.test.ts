@@ -632,10 +632,15 @@ const CASES: Record<string, Case> = {
       method("api-post-health", "POST", ANONYMOUS),
       apiResource("api-path-payments-health", "health", "payments-resource-id"),
       method("api-get-payments-health", "GET", ANONYMOUS),
+      // Routes the pack cannot check: an OpenAPI body merged into the API, an HTTP API.
+      r("aws:apigateway/restApi:RestApi", "api-rest-api", { name: "payments-dr-api-use1-dev", body: JSON.stringify({ openapi: "3.0.1", paths: { "/payments/export": { get: {} } } }), putRestApiMode: "merge" }),
+      r("aws:apigatewayv2/api:Api", "export-api", { name: "payments-dr-export-use1-dev", protocolType: "HTTP" }),
     ],
     expected: [
       /^POST method open to callers without an API key: authorization is NONE, not CUSTOM, no authorizerId, apiKeyRequired is not true$/,
       /^GET method open to callers without an API key: apiKeyRequired is not true$/,
+      /^routes given in an OpenAPI body are not checked for the authorizer and the API key/,
+      /^an HTTP API \(API Gateway v2\): outside the authorizer/,
     ],
   },
   "apigateway-authorizer-cache": {
@@ -930,7 +935,7 @@ describe("compliance policies", () => {
 
   it("leaves only GET /health anonymous: not another method on it, not a health resource under another path", () => {
     const found = violationsOf("apigateway-methods-authorized", CASES["apigateway-methods-authorized"].violating);
-    expect(found.map((v) => v.resource.name).sort()).toEqual(["api-get-payments-health", "api-get-payments-id", "api-post-health", "api-post-payments"]);
+    expect(found.map((v) => v.resource.name).sort()).toEqual(["api-get-payments-health", "api-get-payments-id", "api-post-health", "api-post-payments", "api-rest-api", "export-api"]);
   });
 
   it("reads the environment suffix and the regions from the stack config", () => {

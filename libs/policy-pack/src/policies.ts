@@ -270,7 +270,8 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // Merchant authentication and edge protection (issue 7).
   {
     name: "apigateway-methods-authorized",
-    description: "Every API Gateway method except GET /health uses the Lambda authorizer (authorization CUSTOM with an authorizerId) and requires an API key (apiKeyRequired).",
+    description:
+      "Every API Gateway method except GET /health uses the Lambda authorizer (authorization CUSTOM with an authorizerId) and requires an API key (apiKeyRequired); no route escapes the check (an OpenAPI body on the REST API, an API Gateway v2 HTTP or WebSocket API).",
     enforcementLevel: MANDATORY,
     remediation: "Declare the route with caller \"merchant\" (routeDefinitions in @payments-dr/serverless-api): authorization \"CUSTOM\", authorizerId of the API's authorizer, apiKeyRequired: true. Only GET /health is anonymous.",
     scope: "stack",

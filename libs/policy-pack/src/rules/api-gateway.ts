@@ -7,6 +7,7 @@ const METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings";
 const USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan";
 const METHOD = "aws:apigateway/method:Method";
 const RESOURCE = "aws:apigateway/resource:Resource";
+const HTTP_API = "aws:apigatewayv2/api:Api";
 const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
 
 /** The one route anyone may call: Route 53 health checkers cannot authenticate. */
@@ -79,7 +80,15 @@ function throttles(rate: PlanValue, burst: PlanValue): boolean {
  * it. A method left open is a payments route anyone on the internet may call.
  */
 export function apiGatewayMethodsAuthorized(resources: readonly CheckedResource[]): Finding[] {
-  return resources
+  // Routes this rule cannot see: an OpenAPI body's (any operation, any authorization) and an HTTP or WebSocket API's.
+  const unseen = resources.flatMap((resource): Finding[] => {
+    if (resource.type === REST_API && resource.inputs.body !== undefined && resource.inputs.body !== null && resource.inputs.body !== "") {
+      return [{ resource, message: "routes given in an OpenAPI body are not checked for the authorizer and the API key: declare them as methods (routeDefinitions)" }];
+    }
+    if (resource.type === HTTP_API) return [{ resource, message: `an ${resource.inputs.protocolType ?? "HTTP"} API (API Gateway v2): outside the authorizer, API key, WAF and throttling this pack checks` }];
+    return [];
+  });
+  return [...unseen, ...resources
     .filter((method) => method.type === METHOD && !isHealthCheck(method, resources))
     .flatMap((method) => {
       const inputs = method.inputs;
@@ -89,7 +98,7 @@ export function apiGatewayMethodsAuthorized(resources: readonly CheckedResource[
       if (inputs.apiKeyRequired !== true) problems.push("apiKeyRequired is not true");
       if (problems.length === 0) return [];
       return [{ resource: method, message: `${inputs.httpMethod ?? "?"} method open to callers without an API key: ${problems.join(", ")}` }];
-    });
+    })];
 }
 
 /**
