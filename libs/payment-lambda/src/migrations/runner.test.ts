@@ -7,7 +7,7 @@ import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
-import { applyMigrations, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
+import { applyMigrations, MIGRATION_LOCK_KEY, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
 let server: PostgresServer;
 let databases = 0;
@@ -124,6 +124,25 @@ describe("applyMigrations", () => {
       expect(Date.now() - started).toBeLessThan(MIGRATION_STATEMENT_TIMEOUT_MS);
     } finally {
       await holder.query("ROLLBACK");
+      await holder.end();
+    }
+  });
+
+  it("waits for the migrations' lock a bounded time, then names who holds it (another run, or a stray session)", async () => {
+    const url = await freshDatabase();
+    const holder = new Client({ connectionString: url, application_name: "stray-session" });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+      const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, migrations, { lockWaitMs: 300 })).rejects.toThrow(
+          new RegExp(`^The migrations' lock \\(advisory lock ${MIGRATION_LOCK_KEY}\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
+        );
+        // Nothing was applied meanwhile.
+        expect((await client.query("SELECT to_regclass('payments') AS t")).rows[0]).toEqual({ t: null });
+      });
+    } finally {
       await holder.end();
     }
   });

@@ -43,10 +43,35 @@ async function transactionId(client: ClientBase): Promise<string> {
   return String(((await run(client, "SELECT txid_current() AS id")).rows[0] as { id: string | number }).id);
 }
 
-async function lockAndReadHistory(client: ClientBase): Promise<Map<string, string>> {
+/** Options of {@link applyMigrations}. */
+export interface MigrationOptions {
+  /** How long a run waits for the migrations' lock (another run holds it). @default MIGRATION_STATEMENT_TIMEOUT_MS */
+  lockWaitMs?: number;
+}
+
+/** The sessions that hold the migrations' lock, as an operator can find and end them. */
+async function lockHolders(client: ClientBase): Promise<string> {
+  const { rows } = await client.query<{ pid: number; usename: string | null; application_name: string; since: string | null }>(
+    `SELECT a.pid, a.usename, a.application_name, a.xact_start::text AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1`,
+    [MIGRATION_LOCK_KEY],
+  );
+  if (rows.length === 0) return "a session that has ended since";
+  return rows.map((r) => `pid ${r.pid} (user ${r.usename ?? "?"}, application "${r.application_name}", in its transaction since ${r.since ?? "?"})`).join(", ");
+}
+
+async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promise<Map<string, string>> {
   await run(client, `SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
-  // Concurrent runners queue here (lock_timeout is not set yet) until the one ahead commits.
-  await run(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+  // Concurrent runners queue here until the one ahead commits, for lockWaitMs at most.
+  await run(client, `SET LOCAL lock_timeout = ${lockWaitMs}`);
+  try {
+    await run(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "55P03") throw error;
+    throw new MigrationLockBusy(lockWaitMs);
+  }
   await run(client, `SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
   await run(client, CREATE_HISTORY);
   const { rows } = await run(client, "SELECT version, checksum FROM schema_migrations");
@@ -60,16 +85,34 @@ async function lockAndReadHistory(client: ClientBase): Promise<Map<string, strin
  * is gone (renamed or deleted), or whose SQL changed. Migration files must not contain
  * BEGIN/COMMIT/ROLLBACK: one that ends its transaction fails the run and is not recorded.
  */
-export async function applyMigrations(client: ClientBase, migrations: Migration[]): Promise<MigrationResult> {
+export async function applyMigrations(client: ClientBase, migrations: Migration[], options: MigrationOptions = {}): Promise<MigrationResult> {
+  const lockWaitMs = options.lockWaitMs ?? MIGRATION_STATEMENT_TIMEOUT_MS;
+  try {
+    return await applyUnderLock(client, migrations, lockWaitMs);
+  } catch (error) {
+    // Named once the waiting transaction has rolled back: who holds the lock (another deploy's run, or a stray session).
+    if (error instanceof MigrationLockBusy) throw new Error(`${error.message}: held by ${await lockHolders(client)}. Let it finish, or end it (SELECT pg_terminate_backend(<pid>)), then deploy again`);
+    throw error;
+  }
+}
+
+/** The lock wait ran out. */
+class MigrationLockBusy extends Error {
+  constructor(waitedMs: number) {
+    super(`The migrations' lock (advisory lock ${MIGRATION_LOCK_KEY}) was not free after ${waitedMs / 1000} s`);
+  }
+}
+
+async function applyUnderLock(client: ClientBase, migrations: Migration[], lockWaitMs: number): Promise<MigrationResult> {
   const files = new Set(migrations.map((m) => m.version));
-  const gone = [...(await inTransaction(client, () => lockAndReadHistory(client))).keys()].filter((version) => !files.has(version)).sort();
+  const gone = [...(await inTransaction(client, () => lockAndReadHistory(client, lockWaitMs))).keys()].filter((version) => !files.has(version)).sort();
   if (gone.length > 0) {
     throw new Error(`Applied migrations have no file any more (renamed or deleted): ${gone.join(", ")}. An applied migration is never renamed or removed: restore it, and change the schema with a new one`);
   }
   const applied: string[] = [];
   for (const migration of migrations) {
     await inTransaction(client, async () => {
-      const history = await lockAndReadHistory(client);
+      const history = await lockAndReadHistory(client, lockWaitMs);
       const checksum = history.get(migration.version);
       if (checksum !== undefined) {
         if (checksum.trim() !== migration.checksum) throw new Error(`Migration ${migration.version}_${migration.name} changed after it was applied`);
@@ -84,7 +127,7 @@ export async function applyMigrations(client: ClientBase, migrations: Migration[
       applied.push(`${migration.version}_${migration.name}`);
     });
   }
-  const history = await inTransaction(client, () => lockAndReadHistory(client));
+  const history = await inTransaction(client, () => lockAndReadHistory(client, lockWaitMs));
   const versions = [...history.keys()].sort();
   return { applied, current: versions.at(-1) ?? null };
 }
