@@ -7,7 +7,7 @@ import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
-import { applyMigrations, MIGRATION_LOCK_KEY, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
+import { applyMigrations, MIGRATION_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
 let server: PostgresServer;
 let databases = 0;
@@ -126,6 +126,11 @@ describe("applyMigrations", () => {
       await holder.query("ROLLBACK");
       await holder.end();
     }
+  });
+
+  it("by default waits for the lock less than the statement timeout, which would otherwise fire first and name no one", async () => {
+    expect(MIGRATION_LOCK_WAIT_MS).toBeLessThan(MIGRATION_STATEMENT_TIMEOUT_MS);
+    await withClient(await freshDatabase(), (client) => expect(applyMigrations(client, migrations, { lockWaitMs: MIGRATION_STATEMENT_TIMEOUT_MS })).rejects.toThrow(/must be below the statement timeout/));
   });
 
   it("waits for the migrations' lock a bounded time, then names who holds it (another run, or a stray session)", async () => {

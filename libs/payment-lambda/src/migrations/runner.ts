@@ -26,6 +26,11 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
  * lock wait is short so that a migration never queues the API's traffic behind it for long.
  */
 export const MIGRATION_STATEMENT_TIMEOUT_MS = 120_000;
+/**
+ * How long a run waits for the migrations' lock: below the statement timeout, which would
+ * otherwise fire first and say only "statement timeout" instead of who holds the lock.
+ */
+export const MIGRATION_LOCK_WAIT_MS = 110_000;
 const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
 
 /** A query with the migration budget, server side and client side. */
@@ -45,7 +50,7 @@ async function transactionId(client: ClientBase): Promise<string> {
 
 /** Options of {@link applyMigrations}. */
 export interface MigrationOptions {
-  /** How long a run waits for the migrations' lock (another run holds it). @default MIGRATION_STATEMENT_TIMEOUT_MS */
+  /** How long a run waits for the migrations' lock (another run holds it). @default MIGRATION_LOCK_WAIT_MS */
   lockWaitMs?: number;
 }
 
@@ -86,7 +91,8 @@ async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promi
  * BEGIN/COMMIT/ROLLBACK: one that ends its transaction fails the run and is not recorded.
  */
 export async function applyMigrations(client: ClientBase, migrations: Migration[], options: MigrationOptions = {}): Promise<MigrationResult> {
-  const lockWaitMs = options.lockWaitMs ?? MIGRATION_STATEMENT_TIMEOUT_MS;
+  const lockWaitMs = options.lockWaitMs ?? MIGRATION_LOCK_WAIT_MS;
+  if (lockWaitMs >= MIGRATION_STATEMENT_TIMEOUT_MS) throw new Error(`lockWaitMs ${lockWaitMs} must be below the statement timeout (${MIGRATION_STATEMENT_TIMEOUT_MS} ms), which would fire first`);
   try {
     return await applyUnderLock(client, migrations, lockWaitMs);
   } catch (error) {
