@@ -44,7 +44,7 @@ const EXIT_CODES_HELP = `Exit codes:
 
 const COMMON_HELP = `Options (every command):
   --region <r>       region of the keys table to use: a region name, primary or dr
-                     (default the primary-region stack's region; the table is global, either works)
+                     (default the primary-region stack's region; revoke: both regions)
   --stack <s>        Pulumi stack to read outputs from (default $PULUMI_STACK or dev)
   --outputs <dir>    read primary-region.json and dr-region.json from <dir> instead
                      (what \`pulumi stack output --json\` prints; needed without the Pulumi CLI)

@@ -38,5 +38,9 @@ export class Secrets {
   }
 }
 
-/** An API key anywhere in a text (libs/api-keys' format: `pdr_<16 hex key id>_<secret>`). */
-const API_KEY_SHAPE = /pdr_([0-9a-f]{16})_[A-Za-z0-9_-]{20,}/g;
+/**
+ * An API key anywhere in a text (libs/api-keys' format: `pdr_<16 hex key id>_<43-character
+ * secret>`); what follows the secret is left as is. A merchant id that merely starts like a key
+ * (shorter) is not one: `parseApiKey` refuses only whole keys as merchant ids.
+ */
+const API_KEY_SHAPE = /pdr_([0-9a-f]{16})_[A-Za-z0-9_-]{43}/g;

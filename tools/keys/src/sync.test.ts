@@ -114,6 +114,33 @@ describe("sync", () => {
     }
   });
 
+  it("keeps a usage key that an active key in the DR copy uses (written there, not replicated to the primary's copy yet)", async () => {
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    const value = (await keys().table.item(gone))!.usageKey as string;
+    // The DR copy holds a newer key of merchant-2 the primary's copy does not have yet.
+    const client = keys().table.clientIn(DR);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === "ScanCommand") {
+          const output = out.output as { Items?: Record<string, unknown>[] };
+          output.Items = [...(output.Items ?? []), { keyId: "fedcba9876543210", merchantId: "merchant-2", status: "active", usageKey: value }];
+        }
+        return out;
+      },
+      { step: "initialize", name: "keysTestDrCopyAhead" },
+    );
+    try {
+      const { code, json } = await sync();
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(plans()).toEqual(names("merchant-2"));
+      expect(json.regions[0]!.rows[0]).toMatchObject({ action: "kept", detail: expect.stringMatching(/active key fedcba9876543210 in us-east-2's copy of the table uses it/) });
+    } finally {
+      client.middlewareStack.remove("keysTestDrCopyAhead");
+    }
+  });
+
   it("usage items (a key's last use in one region) are no keys: neither synced nor reported as invalid", async () => {
     const keyId = await created("merchant-1");
     await put({ keyId: usageItemId(DR, keyId), lastUsedAt: "2026-11-25T11:30:00.000Z" });

@@ -60,24 +60,36 @@ interface Merchant {
 /** Why plan entries are not removed, when they are not. */
 type HoldRemovals = (merchant: Merchant) => string | undefined;
 
+/** Why one usage key must stay after all (`undefined`: nothing uses it). */
+type StillUsed = (merchantId: string, value: string) => Promise<string | undefined>;
+
 /**
- * Why one usage key must stay after all, read again just before its removal: an active key of
- * the merchant that stores its value in either region's copy of the table (a create that ran
- * during this sync; a key written in the DR region's copy that has not replicated to the
- * primary's yet). `undefined`: nothing uses it.
+ * Both regions' copies of the table, read again once a region's usage plan has been read and
+ * before its first removal (one consistent scan of each copy per region synced): an active key of
+ * the merchant that stores the value, in either copy, keeps it (a create that ran during this
+ * sync; a key written in the DR copy that has not replicated to the primary's yet). A copy that
+ * cannot be read holds every removal, with the reason.
  */
-async function stillUsed(ctx: Context, merchantId: string, value: string): Promise<string | undefined> {
-  for (const site of ctx.deployment.sites) {
-    try {
-      const { keys } = await new KeyTable(ctx, site.region).usageKeys(merchantId);
-      const user = keys.find((k) => k.status === "active" && k.usageKey === value);
-      if (user) return `active key ${user.keyId} in ${site.region}'s copy of the table uses it (read again before the removal: created meanwhile, or not replicated yet)`;
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      return `${site.region}'s copy of the table could not be read again before the removal (${error.message})`;
+function stillUsedReader(ctx: Context): StillUsed {
+  let reads: Promise<{ region: string; keys?: KeyUsage[]; error?: string }[]> | undefined;
+  return async (merchantId, value) => {
+    reads ??= Promise.all(
+      ctx.deployment.sites.map(async ({ region }) => {
+        try {
+          return { region, keys: (await new KeyTable(ctx, region).usageKeys()).keys };
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          return { region, error: error.message };
+        }
+      }),
+    );
+    for (const copy of await reads) {
+      if (copy.error !== undefined) return `${copy.region}'s copy of the table could not be read again before the removal (${copy.error}); re-run once it answers`;
+      const user = copy.keys!.find((k) => k.merchantId === merchantId && k.status === "active" && k.usageKey === value);
+      if (user) return `active key ${user.keyId} in ${copy.region}'s copy of the table uses it (read again before the removal: created meanwhile, or not replicated yet)`;
     }
-  }
-  return undefined;
+    return undefined;
+  };
 }
 
 /** AWS exceptions of one merchant's calls that are about that merchant, not the region: its row is refused. */
@@ -172,6 +184,7 @@ function merchantsOf(keys: KeyUsage[], skipped: SkippedItem[]): Merchant[] {
 async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], how: { dryRun: boolean; hold: HoldRemovals }, rows: SyncRow[]): Promise<void> {
   const { dryRun } = how;
   const plan = await usagePlanEntries(ctx, site);
+  const stillUsed = stillUsedReader(ctx);
   const apiKeys = await regionUsageKeys(ctx, site);
   for (const merchant of merchants) {
     const name = usageKeyName(site.apiName, merchant.merchantId);
@@ -193,7 +206,7 @@ async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], how: 
     // Only revoked keys use it, or the merchant has no active key at all.
     for (const entry of attached.filter((e) => !active || merchant.revokedValues.has(e.value))) {
       const why = active ? "used only by revoked keys" : "no active key";
-      const held = how.hold(merchant) ?? (await stillUsed(ctx, merchantId, entry.value));
+      const held = how.hold(merchant) ?? (await stillUsed(merchantId, entry.value));
       if (held) {
         rows.push({ merchantId, action: "kept", name, apiKeyId: entry.id, detail: `${why}, but kept in the usage plan: ${held}` });
         continue;

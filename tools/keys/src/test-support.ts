@@ -11,7 +11,7 @@ import {
   type ApiKey,
 } from "@aws-sdk/client-api-gateway";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
@@ -94,6 +94,11 @@ export class LocalKeysTable {
   async item(keyId: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: keyId }, ConsistentRead: true }));
     return out.Item;
+  }
+
+  /** Writes an item as is, bypassing the CLI's checks (a hand edit, another tool's write). */
+  async put(item: Record<string, unknown>): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.name, Item: item }));
   }
 
   async clear(): Promise<void> {

@@ -58,6 +58,20 @@ describe("the merchant's usage key", () => {
     expect((await keys().run(["sync"])).code).toBe(EXIT_CODES.ok);
   });
 
+  it("refuses (exit 2) a usage key in API Gateway whose value differs from the one the merchant's active keys store, or several stored values", async () => {
+    await keys().run(["create", "--merchant", "merchant-1"]);
+    for (const region of [HOME, DR]) gateway().keys[region]![0]!.value = "d".repeat(40);
+    const mismatch = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(mismatch).toMatchObject({ code: EXIT_CODES.refused, stderr: expect.stringMatching(/usage key in API Gateway has another value than its active keys store/) });
+
+    await keys().run(["create", "--merchant", "merchant-2"]);
+    const [item] = (await keys().table.items()).filter((i) => i.merchantId === "merchant-2");
+    await keys().table.put({ ...item!, keyId: "0123456789abcdef", usageKey: "e".repeat(40) });
+    const several = await keys().run(["create", "--merchant", "merchant-2"]);
+    expect(several).toMatchObject({ code: EXIT_CODES.refused, stderr: expect.stringMatching(/active keys store 2 different usage key values/) });
+    expect((await keys().table.items()).filter((i) => i.merchantId === "merchant-2")).toHaveLength(2);
+  });
+
   it("a merchant's second key reuses both usage keys, already in the plans (ConflictException tolerated)", async () => {
     await keys().run(["create", "--merchant", "merchant-1"]);
     const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
