@@ -1009,6 +1009,22 @@ describe("compliance policies", () => {
  */
 const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[]; on: string; message: RegExp; config?: Record<string, string> }[] = [
   { policy: "environment-suffix-in-names", what: "an autonamed IAM role", resources: [role("api-role", "")], on: "api-role", message: /^has no name/ },
+  { policy: "encryption-at-rest-cmk", what: "a stage with a cache cluster (GET responses cached by path, unencrypted by default)", resources: [stage({ cacheClusterEnabled: true, cacheClusterSize: "0.5" })], on: "api-stage", message: /^cacheClusterEnabled is true: the stage caches GET responses/ },
+  {
+    policy: "s3-versioning",
+    what: "a BucketV2's inline lifecycle rule that lists an expiration of current versions",
+    resources: [...bucketWith(), r("aws:s3/bucketV2:BucketV2", "other-bucket", { bucket: "payments-dr-other-use1-dev", lifecycleRules: [{ id: "purge", enabled: true, expirations: [{ days: 1 }] }] })],
+    on: "other-bucket",
+    message: /^lifecycleRules rule purge expires current versions \(expiration\.days 1\)/,
+  },
+  {
+    policy: "apigateway-methods-authorized",
+    what: "an OpenAPI body put onto the REST API by a RestApiPut",
+    resources: [r("aws:apigateway/restApiPut:RestApiPut", "api-put", { restApiId: REST_API, body: JSON.stringify({ openapi: "3.0.1", paths: { "/payments/export": { get: {} } } }) })],
+    on: "api-put",
+    message: /^routes given in an OpenAPI body are not checked/,
+  },
+  { policy: "waf-logging", what: "a logging filter whose filters are a redacted secret", resources: [webAcl(), wafLogGroup(), wafLogging({ loggingFilter: { defaultBehavior: "KEEP", filters: "[secret]" } })], on: "api-waf", message: /cannot verify a secret-wrapped value of loggingFilter\.filters/ },
   { policy: "encryption-at-rest-cmk", what: "an Aurora cluster with a CMK but storageEncrypted false", resources: [primaryCluster({ storageEncrypted: false })], on: "aurora-cluster", message: /^storageEncrypted is not true$/ },
   {
     policy: "encryption-at-rest-cmk",

@@ -8,6 +8,8 @@ const USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan";
 const METHOD = "aws:apigateway/method:Method";
 const RESOURCE = "aws:apigateway/resource:Resource";
 const HTTP_API = "aws:apigatewayv2/api:Api";
+/** Puts an OpenAPI body onto an existing REST API. */
+const REST_API_PUT = "aws:apigateway/restApiPut:RestApiPut";
 const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
 
 /** The one route anyone may call: Route 53 health checkers cannot authenticate. */
@@ -82,7 +84,7 @@ function throttles(rate: PlanValue, burst: PlanValue): boolean {
 export function apiGatewayMethodsAuthorized(resources: readonly CheckedResource[]): Finding[] {
   // Routes this rule cannot see: an OpenAPI body's (any operation, any authorization) and an HTTP or WebSocket API's.
   const unseen = resources.flatMap((resource): Finding[] => {
-    if (resource.type === REST_API && resource.inputs.body !== undefined && resource.inputs.body !== null && resource.inputs.body !== "") {
+    if ((resource.type === REST_API || resource.type === REST_API_PUT) && resource.inputs.body !== undefined && resource.inputs.body !== null && resource.inputs.body !== "") {
       return [{ resource, message: "routes given in an OpenAPI body are not checked for the authorizer and the API key: declare them as methods (routeDefinitions)" }];
     }
     if (resource.type === HTTP_API) return [{ resource, message: `an ${resource.inputs.protocolType ?? "HTTP"} API (API Gateway v2): outside the authorizer, API key, WAF and throttling this pack checks` }];

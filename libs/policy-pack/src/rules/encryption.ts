@@ -44,6 +44,12 @@ export function encryptionAtRest(resource: CheckedResource): string[] {
       return keyProblems("kmsKeyArn", inputs.kmsKeyArn, `kmsKeyArn is not ${CMK} (the environment variables would use aws/lambda)`);
     case "aws:apigateway/methodSettings:MethodSettings":
       return methodCache(inputs.settings);
+    case "aws:apigateway/stage:Stage":
+      // A stage's cache cluster caches GET methods by default, unencrypted unless each method's settings say otherwise.
+      if (isRedacted(inputs.cacheClusterEnabled)) return [unverifiable("cacheClusterEnabled")];
+      return inputs.cacheClusterEnabled === true
+        ? ["cacheClusterEnabled is true: the stage caches GET responses (payments) at rest, unencrypted unless every method's settings set cacheDataEncrypted, and keyed by path, not by merchant"]
+        : [];
     default:
       return [];
   }

@@ -91,9 +91,17 @@ function inlineLifecycleRules(resources: readonly CheckedResource[]): Finding[] 
     .filter((bucket) => BUCKET_TYPES.has(bucket.type))
     .flatMap((bucket) => {
       if (isRedacted(bucket.inputs.lifecycleRules)) return [{ resource: bucket, message: unverifiable("lifecycleRules") }];
+      // aws.s3.Bucket takes one expiration per rule; aws.s3.BucketV2 lists them (expirations, noncurrentVersionExpirations).
       return list(bucket.inputs.lifecycleRules)
         .filter((rule) => rule?.enabled !== false)
-        .flatMap((rule) => versionExpiryProblems(`lifecycleRules rule ${rule?.id ?? "?"}`, rule?.expiration, rule?.noncurrentVersionExpiration?.days, "noncurrentVersionExpiration.days"))
+        .flatMap((rule) => {
+          const where = `lifecycleRules rule ${rule?.id ?? "?"}`;
+          return [
+            ...versionExpiryProblems(where, rule?.expiration, rule?.noncurrentVersionExpiration?.days, "noncurrentVersionExpiration.days"),
+            ...list(rule?.expirations).flatMap((expiration) => versionExpiryProblems(where, expiration, undefined, "")),
+            ...list(rule?.noncurrentVersionExpirations).flatMap((noncurrent) => versionExpiryProblems(where, undefined, noncurrent?.days, "noncurrentVersionExpirations[].days")),
+          ];
+        })
         .map((message) => ({ resource: bucket, message }));
     });
 }

@@ -103,7 +103,9 @@ const UNLOGGED_ATTACKS = "the attacks WAF stops would go unlogged";
 function blockedRequestsDropped(loggingFilter: PlanValue): string | undefined {
   if (loggingFilter === undefined || loggingFilter === null) return undefined;
   if (isRedacted(loggingFilter)) return unverifiable("loggingFilter");
+  if (isRedacted(loggingFilter.filters)) return unverifiable("loggingFilter.filters");
   for (const [i, filter] of list(loggingFilter.filters).entries()) {
+    if (isRedacted(filter)) return unverifiable(`loggingFilter.filters[${i}]`);
     const meets = meetsBlocked(filter);
     if (meets === "none") continue;
     if (filter?.behavior !== "KEEP") {
