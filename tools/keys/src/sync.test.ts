@@ -141,6 +141,27 @@ describe("sync", () => {
     }
   });
 
+  it("holds a removal when a replica cannot be read again before it, and says why", async () => {
+    const gone = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", gone]);
+    const client = keys().table.clientIn(DR);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "ScanCommand") throw Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError", $metadata: {} });
+        return next(args);
+      },
+      { step: "initialize", name: "keysTestDrCopyDown" },
+    );
+    try {
+      const { code, json } = await sync();
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(plans()).toEqual(names("merchant-2"));
+      expect(json.regions[0]!.rows[0]).toMatchObject({ action: "kept", detail: expect.stringMatching(/us-east-2's copy of the table could not be read again before the removal .*re-run once it answers/) });
+    } finally {
+      client.middlewareStack.remove("keysTestDrCopyDown");
+    }
+  });
+
   it("usage items (a key's last use in one region) are no keys: neither synced nor reported as invalid", async () => {
     const keyId = await created("merchant-1");
     await put({ keyId: usageItemId(DR, keyId), lastUsedAt: "2026-11-25T11:30:00.000Z" });
