@@ -3,7 +3,8 @@ import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import type { Connection } from "../db/connection";
 import { CLIENT_QUERY_GRACE_MS, createDatabase, type Database } from "../db/database";
-import { DatabaseUnavailableError } from "../db/errors";
+import { DatabaseUnavailableError, isSpentConnection } from "../db/errors";
+import { loggableError } from "../observability/logger";
 import { probeDatabase } from "../health/health-check";
 import type { MetricsSink } from "../observability/metrics";
 import { deleteExpiredKeys, type ExpiredKeysCleanup } from "../payments/expired-keys";
@@ -38,11 +39,12 @@ const SAFETY_MARGIN_MS = 2000;
  * batches, and stops while a connect plus one more statement still fit in the invocation. On a
  * read-only database (the DR region's secondary before a failover) it deletes nothing and
  * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
- * A switchover during a run ends it the same way, with the batches committed before counted. So
- * does a DB_WRITER_HOST that cannot be connected to while this region's reader endpoint
- * (DB_READER_HOST) answers read-only: the cluster endpoint of a secondary is inactive. A failure
- * after connecting is an error. The connections are closed after each run: the function runs
- * once an hour.
+ * A switchover during a run ends it the same way, with the batches committed before counted,
+ * whether the demoted writer answers read-only or ends the session (it restarts). So does a
+ * DB_WRITER_HOST that cannot be connected to while this region's reader endpoint (DB_READER_HOST)
+ * answers read-only: the cluster endpoint of a secondary is inactive. Any other failure is an
+ * error, and what its batches deleted before it is still counted. The connections are closed
+ * after each run: the function runs once an hour.
  */
 export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown, context: CleanupContext) => Promise<CleanupResult> {
   const batchSize = args.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -53,17 +55,23 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
   return async (_event, context) => {
     const deadline = now() + context.getRemainingTimeInMillis() - marginMs;
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
+    const progress = { deleted: 0, batches: 0 };
     try {
-      const result = await run(db, deadline);
+      const result = await run(db, deadline, progress);
       report(result);
       return result;
+    } catch (error) {
+      // The batches committed before the failure are deleted: count them, and say so beside the error.
+      args.logger.error("Idempotency key cleanup failed", { ...progress, error: loggableError(error) });
+      if (progress.deleted > 0) args.metrics.count("IdempotencyKeysDeleted", progress.deleted);
+      throw error;
     } finally {
       await db.close();
       args.metrics.flush();
     }
   };
 
-  async function run(db: Database, deadline: number): Promise<CleanupResult> {
+  async function run(db: Database, deadline: number, progress: { deleted: number; batches: number }): Promise<CleanupResult> {
     try {
       await db.writer.use(async () => undefined);
     } catch (error) {
@@ -73,12 +81,24 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
       if (!(error instanceof DatabaseUnavailableError) || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
       return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
     }
-    // Connected: from here every failure but a read-only answer is an error.
-    return db.writer.use(async (client): Promise<CleanupResult> => {
-      const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now });
-      // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
-      return readOnly ? { ...run, skipped: "read-only" } : run;
-    });
+    const onBatch = (count: number) => {
+      progress.deleted += count;
+      progress.batches += 1;
+    };
+    try {
+      return await db.writer.use(async (client): Promise<CleanupResult> => {
+        const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now, onBatch });
+        // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
+        return readOnly ? { ...run, skipped: "read-only" } : run;
+      });
+    } catch (error) {
+      // A switchover restarts the demoted writer: the session ends (57P01, a reset) instead of answering
+      // read-only. Judged as at connect time: this region's reader answering read-only says the writer
+      // moved. A statement timeout or any other answer stays an error.
+      const lost = error instanceof DatabaseUnavailableError && isSpentConnection(error.cause ?? error);
+      if (!lost || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
+      return { ...progress, complete: false, skipped: "read-only" };
+    }
   }
 
   function report(result: CleanupResult): void {

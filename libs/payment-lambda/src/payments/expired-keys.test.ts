@@ -216,6 +216,51 @@ describe("the idempotency key cleanup", () => {
     expect(await keysLeft(url)).toHaveLength(1);
   });
 
+  it("ends a run whose session the switchover cut (the demoted writer restarts) as skipped when this region's reader answers read-only, counting what was deleted", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
+    const reader = await freshDatabase();
+    await makeReadOnly();
+    // From the third DELETE on, the server ends the session, as a writer restarting for a switchover does (57P01).
+    await withClient(url, (client) =>
+      client.query(`
+        CREATE SEQUENCE deletes;
+        CREATE FUNCTION cut_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('deletes') > 2 THEN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1); END IF;
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER cut BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION cut_after_two();`),
+    );
+    const metrics = new RecordingMetrics();
+    const handler = createCleanupHandler({ database: settings(url, reader), logger, metrics, batchSize: 2 });
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 4, batches: 2, complete: false, skipped: "read-only" });
+    expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1, IdempotencyKeysDeleted: 4 });
+  });
+
+  it("a run that fails after some batches still counts what they deleted (committed), and logs it beside the error", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
+    await withClient(url, (client) =>
+      client.query(`
+        CREATE SEQUENCE deletes;
+        CREATE FUNCTION slow_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('deletes') > 2 THEN PERFORM pg_sleep(2); END IF;
+          RETURN NULL;
+        END $$;
+        CREATE TRIGGER slow BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION slow_after_two();`),
+    );
+    const metrics = new RecordingMetrics();
+    const error = jest.spyOn(logger, "error");
+    const handler = createCleanupHandler({ database: settings(url, undefined, 300), logger, metrics, batchSize: 2 });
+    await expect(handler({}, LONG_RUN)).rejects.toThrow(/Database unavailable \(57014\)/);
+    expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 4 });
+    expect(error).toHaveBeenCalledWith("Idempotency key cleanup failed", expect.objectContaining({ deleted: 4, batches: 2 }));
+    expect(await keysLeft(url)).toHaveLength(1);
+    error.mockRestore();
+  });
+
   it("stops when its time budget is used, leaving a connect and a statement of margin before the Lambda timeout, and says it is not complete", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });

@@ -21,6 +21,8 @@ export interface DeleteExpiredKeysOptions {
   deadline: number;
   /** @default Date.now */
   now?: () => number;
+  /** Told after each committed batch: what a run that fails later has deleted all the same. */
+  onBatch?(deleted: number): void;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpir
     }
     deleted += count;
     batches += 1;
+    options.onBatch?.(count);
     if (count < options.batchSize) return { deleted, batches, complete: true };
   }
   return { deleted, batches, complete: false };
