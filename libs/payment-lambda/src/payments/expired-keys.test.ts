@@ -63,6 +63,20 @@ async function insertKeys(url: string, prefix: string, n: number, keys: { expire
   );
 }
 
+/** From the third DELETE statement on the keys table, the server runs `plpgsql` first (a fault of a test's choosing). */
+async function afterTwoDeletes(url: string, plpgsql: string): Promise<void> {
+  await withClient(url, (client) =>
+    client.query(`
+      CREATE SEQUENCE deletes;
+      CREATE FUNCTION fault_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('deletes') > 2 THEN ${plpgsql} END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER fault BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION fault_after_two();`),
+  );
+}
+
 async function keysLeft(url: string): Promise<string[]> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ idempotency_key: string }>("SELECT idempotency_key FROM idempotency_keys ORDER BY idempotency_key");
@@ -200,16 +214,7 @@ describe("the idempotency key cleanup", () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
     // From the third DELETE on, the server refuses writes as a demoted writer does (SQLSTATE 25006).
-    await withClient(url, (client) =>
-      client.query(`
-        CREATE SEQUENCE deletes;
-        CREATE FUNCTION demote_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('deletes') > 2 THEN RAISE EXCEPTION 'cannot execute DELETE in a read-only transaction' USING ERRCODE = 'read_only_sql_transaction'; END IF;
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER demote BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION demote_after_two();`),
-    );
+    await afterTwoDeletes(url, "RAISE EXCEPTION 'cannot execute DELETE in a read-only transaction' USING ERRCODE = 'read_only_sql_transaction';");
     const { handler, metrics } = cleanup(url, { batchSize: 2 });
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 4, batches: 2, complete: false, skipped: "read-only" });
     expect(metrics.counts).toEqual({ IdempotencyCleanupSkipped: 1, IdempotencyKeysDeleted: 4 });
@@ -222,16 +227,7 @@ describe("the idempotency key cleanup", () => {
     const reader = await freshDatabase();
     await makeReadOnly();
     // From the third DELETE on, the server ends the session, as a writer restarting for a switchover does (57P01).
-    await withClient(url, (client) =>
-      client.query(`
-        CREATE SEQUENCE deletes;
-        CREATE FUNCTION cut_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('deletes') > 2 THEN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1); END IF;
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER cut BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION cut_after_two();`),
-    );
+    await afterTwoDeletes(url, "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1);");
     const metrics = new RecordingMetrics();
     const handler = createCleanupHandler({ database: settings(url, reader), logger, metrics, batchSize: 2 });
     expect(await handler({}, LONG_RUN)).toEqual({ deleted: 4, batches: 2, complete: false, skipped: "read-only" });
@@ -241,16 +237,8 @@ describe("the idempotency key cleanup", () => {
   it("a run that fails after some batches still counts what they deleted (committed), and logs it beside the error", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
-    await withClient(url, (client) =>
-      client.query(`
-        CREATE SEQUENCE deletes;
-        CREATE FUNCTION slow_after_two() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('deletes') > 2 THEN PERFORM pg_sleep(2); END IF;
-          RETURN NULL;
-        END $$;
-        CREATE TRIGGER slow BEFORE DELETE ON idempotency_keys FOR EACH STATEMENT EXECUTE FUNCTION slow_after_two();`),
-    );
+    // From the third DELETE on, each statement runs past the 300 ms statement timeout.
+    await afterTwoDeletes(url, "PERFORM pg_sleep(2);");
     const metrics = new RecordingMetrics();
     const error = jest.spyOn(logger, "error");
     const handler = createCleanupHandler({ database: settings(url, undefined, 300), logger, metrics, batchSize: 2 });
