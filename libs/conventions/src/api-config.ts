@@ -80,28 +80,45 @@ export function writerMaxConnections(regional: RegionalConfig, reader: ConfigRea
  */
 const CONTAINER_CONNECTIONS = { writerRegion: 2, otherRegion: 1 } as const;
 /**
- * Per `/health` container: the primary's asks both its cluster endpoint and the global writer;
- * the DR region's asks its reader endpoint (the writer only after a move, if it has no reader
- * instance) and the primary's then reach the moved writer through the global writer endpoint.
+ * Per `/health` container of each region, by the region that holds the writer: the primary's
+ * asks both its cluster endpoint and the global writer; the DR region's asks its reader endpoint
+ * (the writer only after a move, if it has no reader instance), and the primary's then reach the
+ * moved writer through the global writer endpoint.
  */
-const HEALTH_CONNECTIONS = { primaryHoldsWriter: { primary: 2, dr: 0 }, drHoldsWriter: { primary: 1, dr: 1 } } as const;
+const HEALTH_CONNECTIONS = { primary: { primary: 2, dr: 0 }, dr: { primary: 1, dr: 1 } } as const;
 /** Two per primary container and one per DR container: three per reserved container of the pair. */
 const WRITER_CONNECTIONS_PER_CONTAINER = CONTAINER_CONNECTIONS.writerRegion + CONTAINER_CONNECTIONS.otherRegion;
 /** A primary `/health` container asks both its cluster endpoint and the global writer: two on the writer. */
-const WRITER_CONNECTIONS_PER_HEALTH_CONTAINER = HEALTH_CONNECTIONS.primaryHoldsWriter.primary;
+const WRITER_CONNECTIONS_PER_HEALTH_CONTAINER = HEALTH_CONNECTIONS.primary.primary;
 /** The migration function's one and the hourly idempotency-key cleanup's one (reserved concurrency 1 each). */
 const MAINTENANCE_CONNECTIONS = 2;
 
+/** The functions of one region that open connections on the writer. */
+type Fleet = Pick<WriterConnectionShare, "apiReservedConcurrency" | "healthReservedConcurrency">;
+
 /**
- * Connections a full fleet opens on the Aurora writer: every primary container holds two (its
- * writes go to the global writer endpoint, its reads to the region's cluster endpoint, both the
- * writer there), every DR container one (its writes), the primary's `/health` containers two
- * each (its cluster endpoint and the global writer; the DR region's ask its own reader, which
- * is the writer only after a move, when the primary's reach nothing there), plus the
- * maintenance functions' (migrations, and the key cleanup of the region that holds the writer).
+ * Connections both regions' full fleets open on the writer of `holder`'s region: each container
+ * of that region two (writes through the global writer endpoint, reads through its cluster
+ * endpoint, both the writer there), each of the other region one (its writes), the `/health`
+ * containers as {@link HEALTH_CONNECTIONS} says, plus the maintenance functions' (migrations,
+ * and the key cleanup of the region that holds the writer).
  */
-export function writerConnections(reservedConcurrency: number, healthReservedConcurrency: number): number {
-  return WRITER_CONNECTIONS_PER_CONTAINER * reservedConcurrency + WRITER_CONNECTIONS_PER_HEALTH_CONTAINER * healthReservedConcurrency + MAINTENANCE_CONNECTIONS;
+function connectionsOnWriter(primary: Fleet, dr: Fleet, holder: "primary" | "dr"): number {
+  const [holds, other] = holder === "primary" ? [primary, dr] : [dr, primary];
+  const health = HEALTH_CONNECTIONS[holder];
+  return (
+    CONTAINER_CONNECTIONS.writerRegion * holds.apiReservedConcurrency +
+    CONTAINER_CONNECTIONS.otherRegion * other.apiReservedConcurrency +
+    health.primary * primary.healthReservedConcurrency +
+    health.dr * dr.healthReservedConcurrency +
+    MAINTENANCE_CONNECTIONS
+  );
+}
+
+/** The same with both regions alike, as each stack checks alone: 3 per reserved container, 2 per /health container, + 2. */
+function writerConnections(reservedConcurrency: number, healthReservedConcurrency: number): number {
+  const fleet = { apiReservedConcurrency: reservedConcurrency, healthReservedConcurrency };
+  return connectionsOnWriter(fleet, fleet, "primary");
 }
 
 /**
@@ -217,20 +234,15 @@ export function checkWriterConnectionsOfPair(primary: WriterConnectionShare | un
     return;
   }
   const writers = [
-    { holder: "the primary region's writer", budget: primary.writerConnectionBudget, holds: primary, other: dr, health: HEALTH_CONNECTIONS.primaryHoldsWriter, when: "today" },
-    { holder: "the DR region's writer", budget: dr.writerConnectionBudget, holds: dr, other: primary, health: HEALTH_CONNECTIONS.drHoldsWriter, when: "after a move" },
-  ];
-  for (const { holder, budget, holds, other, health, when } of writers) {
-    const needed =
-      CONTAINER_CONNECTIONS.writerRegion * holds.apiReservedConcurrency +
-      CONTAINER_CONNECTIONS.otherRegion * other.apiReservedConcurrency +
-      health.primary * primary.healthReservedConcurrency +
-      health.dr * dr.healthReservedConcurrency +
-      MAINTENANCE_CONNECTIONS;
+    { holder: "primary", name: "the primary region's writer", budget: primary.writerConnectionBudget, when: "today" },
+    { holder: "dr", name: "the DR region's writer", budget: dr.writerConnectionBudget, when: "after a move" },
+  ] as const;
+  for (const { holder, name, budget, when } of writers) {
+    const needed = connectionsOnWriter(primary, dr, holder);
     if (needed > budget) {
       throw new ConfigError(
         "apiReservedConcurrency",
-        `the two regions' functions need up to ${needed} connections to ${holder} ${when} (apiReservedConcurrency ${primary.apiReservedConcurrency} in primary-region and ${dr.apiReservedConcurrency} here, ` +
+        `the two regions' functions need up to ${needed} connections to ${name} ${when} (apiReservedConcurrency ${primary.apiReservedConcurrency} in primary-region and ${dr.apiReservedConcurrency} here, ` +
           `healthReservedConcurrency ${primary.healthReservedConcurrency} and ${dr.healthReservedConcurrency}, + migrations and key cleanup), over its budget of ${budget} ` +
           `(dbConnectionSharePercent of max_connections of that region's dbInstanceClass or dbMaxConnections). Lower apiReservedConcurrency in either stack, or give that writer a larger instance class.`,
       );

@@ -4,7 +4,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
 import { MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
 import type { CustomDomainArgs } from "./custom-domain";
-import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
+import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { checkDatabaseTimeouts, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
 import type { Throttle } from "./method-settings";
 import type { MerchantLimits } from "./usage-plan";
 import { invalid, requireInteger } from "./validation";
@@ -98,7 +99,7 @@ const DEFAULTS = {
   timeoutSeconds: API_TIMEOUT_SECONDS.default,
   stageName: "v1",
   logLevel: "INFO" as LogLevel,
-  databaseTimeouts: DATABASE_TIMEOUT_LIMITS,
+  databaseTimeouts: DATABASE_BUDGET_MS,
   validationRecord: { mode: "create" } as const,
 };
 /** API Gateway's integration timeout for REST APIs: a function still running after it holds a DB connection for nobody. */

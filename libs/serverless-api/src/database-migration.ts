@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { checkDatabaseTimeouts, DATABASE_TIMEOUT_LIMITS, functionEnvironment, type DatabaseArgs, type LogLevel } from "./environment";
+import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { checkDatabaseTimeouts, functionEnvironment, type DatabaseArgs, type LogLevel } from "./environment";
 import { migrationInvocationOptions } from "./options";
 import { invalid, requireInteger } from "./validation";
 import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
@@ -59,7 +60,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
     const timeoutSeconds = args.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
     const logLevel = args.logLevel ?? DEFAULTS.logLevel;
     // libs/payment-lambda reads the budgets of both functions with one loader, capped at DESIGN §6's.
-    const timeouts = DATABASE_TIMEOUT_LIMITS;
+    const timeouts = DATABASE_BUDGET_MS;
     const runAfter = args.runAfter ?? [];
     requireInteger(where, "timeoutSeconds", timeoutSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS);
     checkFunctionArgs(where, { memoryMb, kmsKeyArns: args.kmsKeyArns });

@@ -23,12 +23,6 @@ export interface DatabaseTimeouts {
   statementTimeoutMs: number;
 }
 
-/**
- * The budgets of DESIGN §6 (connect ≤ 3 s, statement ≤ 5 s): the defaults, and the most the
- * functions' config loader accepts (libs/payment-lambda's DATABASE_BUDGET_MS).
- */
-export const DATABASE_TIMEOUT_LIMITS: DatabaseTimeouts = DATABASE_BUDGET_MS;
-
 /** Powertools log levels. */
 export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 
@@ -141,7 +135,7 @@ function powertoolsEnvironment(serviceName: string, logLevel: LogLevel): LambdaE
  */
 export function checkDatabaseTimeouts(where: string, timeouts: DatabaseTimeouts, functionTimeoutSeconds: number): void {
   for (const key of ["connectTimeoutMs", "statementTimeoutMs"] as const) {
-    requireInteger(where, key, timeouts[key], MIN_TIMEOUT_MS, DATABASE_TIMEOUT_LIMITS[key], "the database budget of DESIGN §6, which the functions enforce");
+    requireInteger(where, key, timeouts[key], MIN_TIMEOUT_MS, DATABASE_BUDGET_MS[key], "the database budget of DESIGN §6, which the functions enforce");
   }
   const budget = timeouts.connectTimeoutMs + timeouts.statementTimeoutMs;
   if (budget >= functionTimeoutSeconds * 1000) {

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
-import { cleanupEnvironment, DATABASE_TIMEOUT_LIMITS, type LogLevel } from "./environment";
+import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { cleanupEnvironment, type LogLevel } from "./environment";
 import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
 import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
@@ -154,7 +155,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
           secretName: settings.secretName,
           host: settings.endpoint,
           readerHost: settings.readerEndpoint,
-          timeouts: DATABASE_TIMEOUT_LIMITS,
+          timeouts: DATABASE_BUDGET_MS,
           logLevel: settings.logLevel,
         }),
         access: { secretName: settings.secretName, kmsKeyArns: settings.kmsKeyArns },

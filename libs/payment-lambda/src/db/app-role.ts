@@ -30,7 +30,7 @@ export function scramSha256Verifier(password: string, salt: Buffer = randomBytes
  * run, after everything else on the database and the schema's objects is revoked (003 granted
  * the table privileges first). A new table's grant goes here too, not only in its migration.
  */
-export const appRoleGrants = (database: string): readonly string[] => [
+const appRoleGrants = (database: string): readonly string[] => [
   `GRANT CONNECT ON DATABASE ${database} TO ${APP_ROLE}`,
   `GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`,
   `GRANT SELECT, INSERT ON payments TO ${APP_ROLE}`,

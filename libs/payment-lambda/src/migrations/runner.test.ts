@@ -27,6 +27,14 @@ async function freshDatabase(): Promise<string> {
 /** A directory for a test's own migrations, removed after the file's tests. */
 const tempDir = () => scratchDir("migrations-");
 
+/** The real migrations plus one file of a test's own: the directory holding them. */
+async function migrationsPlus(file: string, sql: string): Promise<string> {
+  const dir = tempDir();
+  await cp(MIGRATIONS_DIR, dir, { recursive: true });
+  await writeFile(join(dir, file), sql);
+  return dir;
+}
+
 describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
     expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
@@ -108,12 +116,10 @@ describe("applyMigrations", () => {
   it("gives up on a lock held by the API's traffic after a few seconds (lock_timeout), instead of queueing every request behind its DDL", async () => {
     const url = await freshDatabase();
     await withClient(url, (client) => applyMigrations(client, migrations));
-    const dir = tempDir();
+    const dir = await migrationsPlus("099_add_column.sql", "ALTER TABLE payments ADD COLUMN note text;");
     const holder = new Client({ connectionString: url });
     await holder.connect();
     try {
-      await cp(MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "099_add_column.sql"), "ALTER TABLE payments ADD COLUMN note text;");
       // A long transaction of the API's holds a lock on the table that the ALTER TABLE (ACCESS EXCLUSIVE) must wait for.
       await holder.query("BEGIN");
       await holder.query("SELECT count(*) FROM payments");
@@ -154,9 +160,7 @@ describe("applyMigrations", () => {
 
   it("rolls back a failing migration whole, and records nothing for it", async () => {
     const url = await freshDatabase();
-    const dir = tempDir();
-    await cp(MIGRATIONS_DIR, dir, { recursive: true });
-    await writeFile(join(dir, "099_broken.sql"), "CREATE TABLE half_done (id int); SELECT no_such_function();");
+    const dir = await migrationsPlus("099_broken.sql", "CREATE TABLE half_done (id int); SELECT no_such_function();");
     await withClient(url, async (client) => {
       await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
       const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
@@ -168,9 +172,7 @@ describe("applyMigrations", () => {
 describe("applyMigrations refuses what would leave the schema unaccounted for", () => {
   it("a migration that ends its own transaction (a COMMIT in the file): the run fails, and it is not recorded", async () => {
     const url = await freshDatabase();
-    const dir = tempDir();
-    await cp(MIGRATIONS_DIR, dir, { recursive: true });
-    await writeFile(join(dir, "099_two_steps.sql"), "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
+    const dir = await migrationsPlus("099_two_steps.sql", "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
     await withClient(url, async (client) => {
       await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Migration 099_two_steps ends the transaction it runs in/);
       expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
@@ -208,9 +210,7 @@ describe("the migrate function", () => {
 
   it("gives each migration its own statement budget, not the functions' tight one: DDL on a large table takes longer", async () => {
     const url = await freshDatabase();
-    const dir = tempDir();
-    await cp(MIGRATIONS_DIR, dir, { recursive: true });
-    await writeFile(join(dir, "099_slow.sql"), "SELECT pg_sleep(0.5);");
+    const dir = await migrationsPlus("099_slow.sql", "SELECT pg_sleep(0.5);");
     const handler = createMigrateHandler({
       database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 200 },
       migrationsDir: dir,

@@ -1,5 +1,6 @@
 import type { ClientBase, QueryConfig } from "pg";
 import { CLIENT_QUERY_GRACE_MS } from "../db/database";
+import { codeOf, SQLSTATE_LOCK_NOT_AVAILABLE } from "../db/errors";
 import { inTransaction } from "../db/transaction";
 import type { Migration } from "./files";
 
@@ -74,7 +75,7 @@ async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promi
   try {
     await run(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
   } catch (error) {
-    if ((error as { code?: string }).code !== "55P03") throw error;
+    if (codeOf(error) !== SQLSTATE_LOCK_NOT_AVAILABLE) throw error;
     throw new MigrationLockBusy(lockWaitMs);
   }
   await run(client, `SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);

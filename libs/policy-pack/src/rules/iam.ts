@@ -12,7 +12,7 @@ export const ADMIN_MANAGED_POLICIES: readonly string[] = ["AdministratorAccess",
 const SAMPLE_ACTIONS = ["s3:GetObject", "iam:AttachRolePolicy", "kms:Decrypt", "dynamodb:Scan", "secretsmanager:GetSecretValue", "sts:AssumeRole"];
 /** IAM actions that give their caller any permission: a pattern matching any of them lets it grant itself more. */
 const IAM_ESCALATION_ACTIONS = ["iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey", "iam:PassRole"];
-/** IAM's own resources (the account is a placeholder): a Resource pattern matching one of them reaches every role, policy or user. */
+/** Sample ARNs of IAM's own resources, in any account: a Resource pattern that matches one of them reaches every role, policy or user. */
 const IAM_RESOURCES = (partition: string) => ["role/any", "policy/any", "user/any"].map((path) => `arn:${partition}:iam::123456789012:${path}`);
 /** Resources of several services: a Resource pattern matching them all (`*`, `arn:*`, `arn:aws:*:*:*:*`) is every resource. */
 const SAMPLE_RESOURCES = (partition: string) => [
