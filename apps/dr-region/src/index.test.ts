@@ -101,9 +101,10 @@ describe("dr-region stack", () => {
     expect(fn.inputs.environment.variables.DB_WRITER_HOST).not.toBe(primaryRegionOutputs.globalWriterEndpoint);
     expect(fn.inputs.reservedConcurrentExecutions).toBe(1);
     expect(plan.one("aws:scheduler/schedule:Schedule", "idem-cleanup-schedule").inputs.scheduleExpression).toBe("rate(1 hour)");
-    // A read-only skip is an invocation, not an error: neither alarm fires while it skips.
+    // A read-only skip is an invocation, not an error, and reports no backlog: no alarm fires while it skips.
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.dimensions?.FunctionName === fn.inputs.name);
-    expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(["Errors", "Invocations"]);
+    expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(["Errors", "IdempotencyKeyBacklogAge", "Invocations"]);
+    expect(alarms.find((a) => a.inputs.metricName === "IdempotencyKeyBacklogAge")!.inputs.treatMissingData).toBe("notBreaching");
   });
 
   it("probes the primary's own /health from here and pages through this region's topic, judged as Route 53 judges: an outage of all of us-east-1 still pages", () => {

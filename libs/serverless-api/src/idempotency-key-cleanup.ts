@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
-import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { CLEANUP_BACKLOG_METRIC, DATABASE_BUDGET_MS, METRICS_NAMESPACE } from "@payments-dr/payment-lambda";
 import { cleanupEnvironment, type LogLevel } from "./environment";
 import { scheduleFunction } from "./function-schedule";
 import { invalid, requireInteger } from "./validation";
@@ -64,6 +64,8 @@ const MAX_EVENT_AGE_SECONDS = 900;
 const SCHEDULE_EXPRESSION = /^(rate|cron)\(.+\)$/;
 /** The alarms judge the job per hour, the schedule's default: a failed run stays an alarm until a run succeeds. */
 const HOUR_SECONDS = 3600;
+/** How far behind (the backlog's age after a run) the cleanup may fall before it alarms: three hourly runs' worth. */
+const MAX_BACKLOG_AGE_SECONDS = 3 * HOUR_SECONDS;
 
 /** The arguments with their defaults applied and checked: a bad value stops the preview. */
 export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArgs): ResolvedCleanupArgs {
@@ -125,6 +127,29 @@ function cleanupNotRunningAlarm(functionName: pulumi.Input<string>): AlarmSpec {
 }
 
 /**
+ * Runs that end before the expired keys do, hour after hour: more keys expire than a run deletes,
+ * and the keys table and its index grow. Neither an error nor a missed run. The function reports
+ * after each run how long ago the next key to delete expired (0 once caught up); a skipped region
+ * reports nothing, and a failed run is the errors alarm's.
+ */
+function cleanupBehindAlarm(functionName: pulumi.Input<string>): AlarmSpec {
+  return {
+    role: `${ROLE}-behind`,
+    description:
+      "Idempotency key cleanup is more than 3 hours behind: its runs end before the expired keys do, and the keys table grows. Raise the function's timeoutSeconds or run it more often (scheduleExpression); check its logs for slow batches.",
+    namespace: METRICS_NAMESPACE,
+    metricName: CLEANUP_BACKLOG_METRIC.name,
+    dimensions: { [CLEANUP_BACKLOG_METRIC.functionDimension]: functionName },
+    stat: "Maximum",
+    comparison: "GreaterThanOrEqualToThreshold",
+    threshold: MAX_BACKLOG_AGE_SECONDS,
+    periodSeconds: HOUR_SECONDS,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  };
+}
+
+/**
  * Deletes expired idempotency keys (libs/payment-lambda's cleanup function) on a schedule: the
  * function in the VPC with a role that reads only its secret, run once at a time, invoked by an
  * EventBridge Scheduler schedule whose role may invoke this function and nothing else. Deployed
@@ -169,7 +194,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
       this,
     );
     if (settings.alarmTopicArn !== undefined) {
-      for (const spec of [cleanupErrorsAlarm(fn.name), cleanupNotRunningAlarm(fn.name)]) {
+      for (const spec of [cleanupErrorsAlarm(fn.name), cleanupNotRunningAlarm(fn.name), cleanupBehindAlarm(fn.name)]) {
         new aws.cloudwatch.MetricAlarm(`${name}-${spec.role.slice(ROLE.length + 1)}-alarm`, metricAlarmArgs(spec, namer, settings.alarmTopicArn), parentOpts);
       }
     }

@@ -423,7 +423,7 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     expect(invoke[0]!.Resource).not.toContain("*");
   });
 
-  it("alarms per hour on any cleanup error (until a run succeeds), and when it has not run for two hours", () => {
+  it("alarms per hour on any cleanup error (until a run succeeds), when it has not run for two hours, and when it is three hours behind", () => {
     expect(plan.one(ALARM, "cleanup-errors-alarm").inputs).toMatchObject({
       name: `payments-dr-idem-cleanup-errors-alarm-use1-${SUFFIX}`,
       namespace: "AWS/Lambda",
@@ -450,12 +450,27 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
       // No invocation, no datapoint: that is the failure.
       treatMissingData: "breaching",
     });
+    // The function's own reading (libs/payment-lambda's CLEANUP_BACKLOG_METRIC), by the function's name alone.
+    expect(plan.one(ALARM, "cleanup-behind-alarm").inputs).toMatchObject({
+      name: `payments-dr-idem-cleanup-behind-alarm-use1-${SUFFIX}`,
+      namespace: "PaymentsDr",
+      metricName: "IdempotencyKeyBacklogAge",
+      dimensions: { FunctionName: `payments-dr-idem-cleanup-use1-${SUFFIX}` },
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 3 * 3600,
+      period: 3600,
+      evaluationPeriods: 1,
+      // The DR region skips and reports nothing; a failed run is the errors alarm's.
+      treatMissingData: "notBreaching",
+      alarmActions: [TOPIC_ARN],
+    });
   });
 
 
   it("parents the cleanup's resources to its component, tagged by the provider only", () => {
     const own = plan.resources.filter((r) => r.custom && r.name.startsWith("cleanup-"));
-    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, FUNCTION, ASYNC_CONFIG, SCHEDULE_GROUP, ROLE, POLICY, SCHEDULE, ALARM, ALARM].sort());
+    expect(own.map((r) => r.type).sort()).toEqual([LOG_GROUP, ROLE, POLICY, FUNCTION, ASYNC_CONFIG, SCHEDULE_GROUP, ROLE, POLICY, SCHEDULE, ALARM, ALARM, ALARM].sort());
     for (const resource of own) {
       expect(resource).toMatchObject({ parent: "cleanup", provider: "us-east-1" });
       expect(resource.inputs.tags).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { CLEANUP_BACKLOG_METRIC } from "../config/contract";
 import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import type { Connection } from "../db/connection";
@@ -23,10 +24,11 @@ export interface CleanupHandlerArgs {
 }
 
 /** What the function answers: a run, or a skip on a database that cannot be written here (with what a run cut short by a switchover had deleted). */
-export type CleanupResult = Omit<ExpiredKeysCleanup, "readOnly"> & { skipped?: "read-only" };
+export type CleanupResult = Omit<ExpiredKeysCleanup, "readOnly"> | (Pick<ExpiredKeysCleanup, "deleted" | "batches"> & { complete: false; skipped: "read-only" });
 
 /** The part of the Lambda context the handler reads. */
 export interface CleanupContext {
+  functionName: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -58,7 +60,7 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     const progress = { deleted: 0, batches: 0 };
     try {
       const result = await run(db, deadline, progress);
-      report(result);
+      report(result, context);
       return result;
     } catch (error) {
       // The batches committed before the failure are deleted: count them, and say so beside the error.
@@ -89,7 +91,7 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
       return await db.writer.use(async (client): Promise<CleanupResult> => {
         const { readOnly, ...run } = await deleteExpiredKeys(client, { batchSize, deadline, now, onBatch });
         // Not the writer here (or no longer, after a switchover): the next run on the writer's side deletes the rest.
-        return readOnly ? { ...run, skipped: "read-only" } : run;
+        return readOnly ? { deleted: run.deleted, batches: run.batches, complete: false, skipped: "read-only" } : run;
       });
     } catch (error) {
       // A switchover restarts the demoted writer: the session ends (57P01, a reset) instead of answering
@@ -101,15 +103,17 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     }
   }
 
-  function report(result: CleanupResult): void {
-    if (result.skipped) {
+  function report(result: CleanupResult, context: CleanupContext): void {
+    if ("skipped" in result) {
       args.logger.info("Idempotency key cleanup skipped: the database is read-only here", { skipped: result.skipped, deleted: result.deleted, batches: result.batches });
       args.metrics.count("IdempotencyCleanupSkipped");
       if (result.deleted > 0) args.metrics.count("IdempotencyKeysDeleted", result.deleted);
       return;
     }
-    args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete });
+    args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete, backlogAgeSeconds: result.backlogAgeSeconds });
     args.metrics.count("IdempotencyKeysDeleted", result.deleted);
+    // Only where the run deleted: a skipped region publishes none, and its alarm treats that as fine.
+    args.metrics.gaugeSeconds(CLEANUP_BACKLOG_METRIC.name, result.backlogAgeSeconds, { [CLEANUP_BACKLOG_METRIC.functionDimension]: context.functionName });
   }
 }
 

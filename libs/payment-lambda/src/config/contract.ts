@@ -12,3 +12,9 @@ export const MIN_TIMEOUT_MS = 100;
 
 /** CloudWatch namespace of the functions' metrics: POWERTOOLS_METRICS_NAMESPACE's default, and what the stack sets. */
 export const METRICS_NAMESPACE = "PaymentsDr";
+
+/**
+ * The cleanup function's reading of how far behind it is, in seconds, in METRICS_NAMESPACE under
+ * this one dimension (the function's name, as Lambda's own metrics): the stack alarms on it.
+ */
+export const CLEANUP_BACKLOG_METRIC = { name: "IdempotencyKeyBacklogAge", functionDimension: "FunctionName" } as const;

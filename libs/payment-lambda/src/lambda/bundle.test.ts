@@ -163,7 +163,7 @@ describe("the bundles, run as Lambda runs them", () => {
     expect((await api.handler(getHealth())).statusCode).toBe(200);
 
     const cleanup = loadBundle<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>("cleanup", env);
-    expect(await cleanup.handler({}, { getRemainingTimeInMillis: () => 60_000 })).toEqual({ deleted: 0, batches: 1, complete: true });
+    expect(await cleanup.handler({}, { functionName: "payments-cleanup", getRemainingTimeInMillis: () => 60_000 })).toEqual({ deleted: 0, batches: 1, complete: true, backlogAgeSeconds: 0 });
   });
 
   it("authorizer and api chained as API Gateway chains them: the authorizer allows a stored key, its context makes the api create the payment for that merchant and record the key's use", async () => {

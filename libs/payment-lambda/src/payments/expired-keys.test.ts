@@ -17,7 +17,7 @@ afterAll(() => server?.stop());
 
 const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
 /** Lambda's context with plenty of time left. */
-const LONG_RUN = { getRemainingTimeInMillis: () => 60_000 };
+const LONG_RUN = { functionName: "payments-cleanup-test", getRemainingTimeInMillis: () => 60_000 };
 
 /** A fresh, migrated database. */
 async function freshDatabase(): Promise<string> {
@@ -77,6 +77,37 @@ async function afterTwoDeletes(url: string, plpgsql: string): Promise<void> {
   );
 }
 
+/** `n` expired keys a millisecond apart, as real ones are (each expires 24 h after its request), and fresh planner statistics. */
+async function insertSpreadKeys(url: string, n: number): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(
+      `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, response_status, response_body, created_at, expires_at)
+       SELECT 'merchant-a', 'spread-' || i, repeat('0', 64), 'completed', 201, '{}'::jsonb,
+              now() - interval '25 hours' + i * interval '1 millisecond', now() - interval '1 hour' + i * interval '1 millisecond'
+       FROM generate_series(1, $1::int) AS i`,
+      [n],
+    );
+    await client.query("ANALYZE idempotency_keys");
+  });
+}
+
+/** Scans of the keys table's expiry index and the entries they read, once the cleanup's backend has reported them (at its exit). */
+async function expiryIndexReads(url: string, atLeastScans = 0): Promise<{ scans: number; entries: number }> {
+  const read = () =>
+    withClient(url, async (client) => {
+      const { rows } = await client.query<{ scans: string; entries: string }>(
+        "SELECT idx_scan AS scans, idx_tup_read AS entries FROM pg_stat_user_indexes WHERE indexrelname = 'idempotency_keys_expires_at_idx'",
+      );
+      return { scans: Number(rows[0]!.scans), entries: Number(rows[0]!.entries) };
+    });
+  let reads = await read();
+  for (let i = 0; i < 100 && reads.scans < atLeastScans; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    reads = await read();
+  }
+  return reads;
+}
+
 async function keysLeft(url: string): Promise<string[]> {
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ idempotency_key: string }>("SELECT idempotency_key FROM idempotency_keys ORDER BY idempotency_key");
@@ -100,7 +131,7 @@ describe("the idempotency key cleanup", () => {
       await request.query("BEGIN");
       await request.query("SELECT 1 FROM idempotency_keys WHERE idempotency_key = 'reclaimed-1' FOR UPDATE");
       const { handler, metrics } = cleanup(url, { batchSize: 2 });
-      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 5, batches: 3, complete: true });
+      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 5, batches: 3, complete: true, backlogAgeSeconds: 0 });
       expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 5 });
     } finally {
       await request.query("ROLLBACK");
@@ -116,7 +147,7 @@ describe("the idempotency key cleanup", () => {
       const first = await api.handler(postPayment(VALID_PAYMENT, "kept-1"));
       expect(first.statusCode).toBe(201);
       const { handler } = cleanup(url);
-      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 1, complete: true });
+      expect(await handler({}, LONG_RUN)).toEqual({ deleted: 0, batches: 1, complete: true, backlogAgeSeconds: 0 });
       const replay = await api.handler(postPayment(VALID_PAYMENT, "kept-1"));
       expect(replay.statusCode).toBe(201);
       expect(replay.headers).toMatchObject({ "Idempotency-Replayed": "true" });
@@ -187,7 +218,7 @@ describe("the idempotency key cleanup", () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 1001, { expiresIn: "-1 minute" });
     const { handler } = cleanup(url);
-    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 1001, batches: 2, complete: true });
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 1001, batches: 2, complete: true, backlogAgeSeconds: 0 });
     expect(await keysLeft(url)).toEqual([]);
   });
 
@@ -249,13 +280,61 @@ describe("the idempotency key cleanup", () => {
     error.mockRestore();
   });
 
+  it("starts each batch where the last one ended: while an old snapshot is open, a backlog's index entries are read about once, not again by every batch", async () => {
+    const url = await freshDatabase();
+    const keys = 20_000;
+    await insertSpreadKeys(url, keys);
+    // A long report or a backup: the entries of the rows each batch deletes stay in the index until it ends.
+    const snapshot = new Client({ connectionString: url });
+    await snapshot.connect();
+    try {
+      await snapshot.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await snapshot.query("SELECT count(*) FROM idempotency_keys");
+      const before = await expiryIndexReads(url);
+      const { handler } = cleanup(url, { batchSize: 500 });
+      expect(await handler({}, LONG_RUN)).toEqual({ deleted: keys, batches: keys / 500 + 1, complete: true, backlogAgeSeconds: 0 });
+      const after = await expiryIndexReads(url, before.scans + keys / 500 + 1);
+      // Every batch went through the index; from the start each time, they would read ≈ 20 times the backlog.
+      expect(after.scans - before.scans).toBeGreaterThanOrEqual(keys / 500 + 1);
+      expect(after.entries - before.entries).toBeLessThan(2 * keys);
+    } finally {
+      await snapshot.query("ROLLBACK");
+      await snapshot.end();
+    }
+  });
+
+  it("publishes how far behind it is, under the function's name: when its time ran out, how long ago the last key it deleted had expired; 0 once caught up; nothing when skipped", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "old", 2, { expiresIn: "-3 hours" });
+    await insertKeys(url, "recent", 2, { expiresIn: "-1 minute" });
+    // One 600 ms batch fits in the budget (see below): the two oldest keys go, the two recent stay.
+    let clock = 0;
+    const cutShort = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
+    const first = await cutShort.handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 11_000 + 1000 });
+    const [reading] = cutShort.metrics.gauges;
+    expect(reading).toEqual({ name: "IdempotencyKeyBacklogAge", value: expect.any(Number), dimensions: { FunctionName: "payments-cleanup-test" } });
+    expect(reading!.value).toBeGreaterThanOrEqual(3 * 3600);
+    expect(reading!.value).toBeLessThan(3 * 3600 + 60);
+    expect(first).toEqual({ deleted: 2, batches: 1, complete: false, backlogAgeSeconds: reading!.value });
+    expect(await keysLeft(url)).toEqual(["recent-1", "recent-2"]);
+
+    const caughtUp = cleanup(url);
+    expect(await caughtUp.handler({}, LONG_RUN)).toEqual({ deleted: 2, batches: 1, complete: true, backlogAgeSeconds: 0 });
+    expect(caughtUp.metrics.gauges).toEqual([{ name: "IdempotencyKeyBacklogAge", value: 0, dimensions: { FunctionName: "payments-cleanup-test" } }]);
+
+    await makeReadOnly();
+    const skipped = cleanup(url);
+    expect(await skipped.handler({}, LONG_RUN)).toMatchObject({ skipped: "read-only" });
+    expect(skipped.metrics.gauges).toEqual([]);
+  });
+
   it("stops when its time budget is used, leaving a connect and a statement of margin before the Lambda timeout, and says it is not complete", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
     // Margin: connect 3 s + statement 5 s + the client's 1 s grace + 2 s. One second beyond it: one 600 ms batch fits, not two.
     let clock = 0;
     const { handler, metrics } = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
-    expect(await handler({}, { getRemainingTimeInMillis: () => 11_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false });
+    expect(await handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 11_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false, backlogAgeSeconds: expect.any(Number) });
     expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 2 });
     expect(await keysLeft(url)).toHaveLength(3);
   });

@@ -9,6 +9,12 @@ export interface ExpiredKeysCleanup {
   batches: number;
   /** True when the last batch came back short: no expired key was left that could be deleted. */
   complete: boolean;
+  /**
+   * How far behind the cleanup is, in seconds: 0 when complete; else how long ago the last key it
+   * deleted had expired (the next one expired no earlier). Hour after hour well above the
+   * schedule's interval, the runs do not keep up with the keys written.
+   */
+  backlogAgeSeconds: number;
   /** The database refused writes (SQLSTATE 25006): a secondary, or a writer demoted during the run; the batches counted were committed before. */
   readOnly?: boolean;
 }
@@ -26,23 +32,37 @@ export interface DeleteExpiredKeysOptions {
 }
 
 /**
- * One batch: the oldest expired keys, by the primary key. `FOR UPDATE SKIP LOCKED` passes over a
- * key that a request is claiming or reclaiming right now (the API deletes an expired key and
- * inserts it afresh in its own transaction), so the cleanup never waits on a payment and a
+ * One batch: the oldest expired keys, by the primary key, from `$2` on. `FOR UPDATE SKIP LOCKED`
+ * passes over a key that a request is claiming or reclaiming right now (the API deletes an expired
+ * key and inserts it afresh in its own transaction), so the cleanup never waits on a payment and a
  * payment never waits on more than one batch. `expires_at < now()` is stricter than the API's
- * `<=`: a key the API would still replay is never deleted. The primary key (not `ctid`) names
- * the rows: it stays correct if the plan changes, and a row updated between the subquery and
- * the delete cannot be mistaken for another.
+ * `<=`: a key the API would still replay is never deleted. The primary key (not `ctid`) names the
+ * rows: it stays correct if the plan changes, and a row updated between the subquery and the
+ * delete cannot be mistaken for another.
+ *
+ * `$2` is the last batch's newest `expires_at`: each batch starts its index scan where the last
+ * one ended. From the start, every batch would step again over the entries of the rows deleted
+ * before it, which stay in the index while any older snapshot is open (a long report, a backup):
+ * a backlog's run would slow down quadratically. A key skipped as locked, behind the cursor, is
+ * left to the next run.
  */
 const DELETE_BATCH = `
-  DELETE FROM idempotency_keys
-  WHERE (merchant_id, idempotency_key) IN (
-    SELECT merchant_id, idempotency_key FROM idempotency_keys
-    WHERE expires_at < now()
-    ORDER BY expires_at
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
-  )`;
+  WITH deleted AS (
+    DELETE FROM idempotency_keys
+    WHERE (merchant_id, idempotency_key) IN (
+      SELECT merchant_id, idempotency_key FROM idempotency_keys
+      WHERE expires_at < now() AND expires_at >= $2
+      ORDER BY expires_at
+      LIMIT $1
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING expires_at
+  )
+  SELECT count(*)::int AS count, max(expires_at)::text AS last, floor(extract(epoch FROM now() - max(expires_at)))::int AS last_age
+  FROM deleted`;
+
+/** Before the first batch's cursor: every expired key. */
+const FROM_THE_START = "-infinity";
 
 /**
  * Deletes expired idempotency keys in batches of `batchSize`, each an autocommitted statement
@@ -55,18 +75,25 @@ export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpir
   const now = options.now ?? Date.now;
   let deleted = 0;
   let batches = 0;
+  // As text, the way PostgreSQL printed it: a JavaScript Date would drop the microseconds.
+  let cursor = FROM_THE_START;
+  let backlogAgeSeconds = 0;
   while (now() < options.deadline) {
     let count: number;
     try {
-      count = (await client.query(DELETE_BATCH, [options.batchSize])).rowCount ?? 0;
+      const batch = (await client.query<{ count: number; last: string | null; last_age: number | null }>(DELETE_BATCH, [options.batchSize, cursor])).rows[0]!;
+      count = batch.count;
+      cursor = batch.last ?? cursor;
+      backlogAgeSeconds = batch.last_age ?? backlogAgeSeconds;
     } catch (error) {
-      if (codeOf(error) === SQLSTATE_READ_ONLY) return { deleted, batches, complete: false, readOnly: true };
+      if (codeOf(error) === SQLSTATE_READ_ONLY) return { deleted, batches, complete: false, backlogAgeSeconds, readOnly: true };
       throw error;
     }
     deleted += count;
     batches += 1;
     options.onBatch?.(count);
-    if (count < options.batchSize) return { deleted, batches, complete: true };
+    if (count < options.batchSize) return { deleted, batches, complete: true, backlogAgeSeconds: 0 };
   }
-  return { deleted, batches, complete: false };
+  return { deleted, batches, complete: false, backlogAgeSeconds };
 }
+

@@ -6,13 +6,17 @@ import type { ApiSettings } from "../config/settings";
 import type { FieldError } from "../http/problems";
 import type { Payment } from "../payments/payment";
 import { createLogger } from "../observability/logger";
-import type { MetricName, MetricsSink } from "../observability/metrics";
+import type { GaugeName, MetricName, MetricsSink } from "../observability/metrics";
 
 /** Counts metrics in memory. */
 export class RecordingMetrics implements MetricsSink {
   readonly counts: Partial<Record<MetricName, number>> = {};
+  readonly gauges: { name: GaugeName; value: number; dimensions: Record<string, string> }[] = [];
   count(name: MetricName, value = 1): void {
     this.counts[name] = (this.counts[name] ?? 0) + value;
+  }
+  gaugeSeconds(name: GaugeName, value: number, dimensions: Record<string, string>): void {
+    this.gauges.push({ name, value, dimensions });
   }
   flush(): void {}
 }
