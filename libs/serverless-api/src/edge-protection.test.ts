@@ -85,6 +85,11 @@ describe("ServerlessApi edge protection", () => {
       }
       expect(GATEWAY_PROBLEMS).toHaveLength(plan.ofType(GATEWAY_RESPONSE).length);
     });
+
+    it("asks for a retry after API Gateway's own 5xx (a throttled, crashed or timed-out function), as after the function's 503s: a POST replays by its Idempotency-Key", () => {
+      expect(response("DEFAULT_5XX")?.responseParameters).toMatchObject({ "gatewayresponse.header.Retry-After": "'2'" });
+      expect(JSON.parse(response("DEFAULT_5XX")?.responseTemplates["application/json"]).detail).toMatch(/Retry shortly.*same Idempotency-Key/);
+    });
   });
 
   describe("throttling and usage plan", () => {

@@ -19,7 +19,7 @@ export interface GatewayProblem {
   headers?: Record<string, string>;
 }
 
-/** Seconds a client waits before retrying: when authentication is briefly unavailable, as after the function's 503s; when throttled. */
+/** Seconds a client waits before retrying: when authentication or the function is briefly unavailable, as after the function's 503s; when throttled. */
 const RETRY_AFTER_SECONDS = { unavailable: FUNCTION_RETRY_AFTER_SECONDS.unavailable, throttled: 1 } as const;
 
 const AUTHENTICATION_UNAVAILABLE = "Authentication is temporarily unavailable. Retry shortly.";
@@ -68,7 +68,16 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This merchant has used up its daily request quota." },
   { responseType: "WAF_FILTERED", status: 403, slug: "request-blocked", title: "Request blocked", detail: "The request was blocked." },
   { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: "The request was rejected." },
-  { responseType: "DEFAULT_5XX", slug: "internal-error", title: "Internal error", detail: "An unexpected error occurred." },
+  // Among them the payment function throttled past its reserved concurrency (API Gateway answers
+  // 500; AWS's knowledge center: "activate an exponential backoff and retry"), crashed or timed
+  // out (502): worth a retry, and a safe one, since a POST replays by its Idempotency-Key.
+  {
+    responseType: "DEFAULT_5XX",
+    slug: "internal-error",
+    title: "Internal error",
+    detail: "The request could not be completed. Retry shortly: a payment retried with the same Idempotency-Key is made at most once.",
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS.unavailable) },
+  },
 ];
 
 /** One gateway response as API Gateway takes it. */

@@ -112,8 +112,13 @@ describe("fromProxyResult", () => {
     const overLambdaLimit = { statusCode: 200, body: "x".repeat(MAX_RESULT_BYTES) };
     for (const result of [undefined, { statusCode: "200" }, { statusCode: 200, body: {} }, { statusCode: 200, headers: { a: {} } }, unknownMember, overLambdaLimit]) {
       const reply = fromProxyResult(result, "r");
-      expect(reply).toMatchObject({ status: 502, headers: { "Content-Type": "application/problem+json" } });
-      expect(JSON.parse(reply.body.toString())).toEqual({ type: "tag:payments-dr,2025:problems/internal-error", title: "Internal error", detail: "An unexpected error occurred.", requestId: "r" });
+      expect(reply).toMatchObject({ status: 502, headers: { "Content-Type": "application/problem+json", "Retry-After": "2" } });
+      expect(JSON.parse(reply.body.toString())).toEqual({
+        type: "tag:payments-dr,2025:problems/internal-error",
+        title: "Internal error",
+        detail: "The request could not be completed. Retry shortly: a payment retried with the same Idempotency-Key is made at most once.",
+        requestId: "r",
+      });
     }
   });
 });
