@@ -48,10 +48,10 @@ const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATI
  * its rows and nothing else. One transaction, under the migrations' lock, so concurrent runs
  * wait for each other. The secret must name the app role: credentials of another user are refused.
  */
-export async function configureAppRole(client: ClientBase, secret: DbSecret, lockKey: number): Promise<void> {
+export async function configureAppRole(client: ClientBase, secret: DbSecret, lockMigrations: (client: ClientBase) => Promise<unknown>): Promise<void> {
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
   await inTransaction(client, async () => {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [lockKey]);
+    await lockMigrations(client);
     const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
     const held = Object.entries(SUPERUSER_ATTRIBUTES).filter(([column]) => rows[0]![column as keyof typeof SUPERUSER_ATTRIBUTES]).map(([, attribute]) => attribute);

@@ -7,7 +7,7 @@ import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
-import { applyMigrations, MIGRATION_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
+import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
 let server: PostgresServer;
 let databases = 0;
@@ -139,18 +139,36 @@ describe("applyMigrations", () => {
     await withClient(await freshDatabase(), (client) => expect(applyMigrations(client, migrations, { lockWaitMs: MIGRATION_STATEMENT_TIMEOUT_MS })).rejects.toThrow(/must be below the statement timeout/));
   });
 
-  it("waits for the migrations' lock a bounded time, then names who holds it (another run, or a stray session)", async () => {
+  it("waits for the migrations' lock a bounded time, then names who holds it (another run, or a stray session of the schema's owner)", async () => {
     const url = await freshDatabase();
+    await withClient(url, (client) => applyMigrations(client, migrations));
+    const dir = await migrationsPlus("099_add_table.sql", "CREATE TABLE notes (id uuid PRIMARY KEY);");
     const holder = new Client({ connectionString: url, application_name: "stray-session" });
     await holder.connect();
     try {
-      await holder.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE");
       const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
       await withClient(url, async (client) => {
-        await expect(applyMigrations(client, migrations, { lockWaitMs: 300 })).rejects.toThrow(
-          new RegExp(`^The migrations' lock \\(advisory lock ${MIGRATION_LOCK_KEY}\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
+        await expect(applyMigrations(client, readMigrations(dir), { lockWaitMs: 300 })).rejects.toThrow(
+          new RegExp(`^The migrations' lock \\(on table schema_migrations\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
         );
         // Nothing was applied meanwhile.
+        expect((await client.query("SELECT to_regclass('notes') AS t")).rows[0]).toEqual({ t: null });
+      });
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it("names who holds the first run's lock when another first run is creating the history", async () => {
+    const url = await freshDatabase();
+    const holder = new Client({ connectionString: url, application_name: "first-run" });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      await withClient(url, async (client) => {
+        await expect(applyMigrations(client, migrations, { lockWaitMs: 300 })).rejects.toThrow(/was not free after 0.3 s: held by pid \d+ \(user \w+, application "first-run"/);
         expect((await client.query("SELECT to_regclass('payments') AS t")).rows[0]).toEqual({ t: null });
       });
     } finally {
@@ -254,6 +272,7 @@ describe("the migrate function", () => {
         await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
       }
     });
+
     // PostgreSQL's defaults let any role connect (PUBLIC); the payments database admits only roles granted CONNECT.
     const outsider = new URL(url);
     outsider.username = "payments_outsider";
@@ -267,6 +286,24 @@ describe("the migrate function", () => {
     await handler();
     asApp.password = password;
     await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+  });
+
+  it("leaves the app role no way to hold a deploy up: the migrations' lock is refused to it, and an advisory lock of its own stops no run", async () => {
+    const password = "app-pw-Zq8!x";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    const appSession = new Client({ connectionString: asApp.toString() });
+    await appSession.connect();
+    try {
+      await appSession.query("BEGIN");
+      await expect(appSession.query("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE")).rejects.toMatchObject({ code: "42501" });
+      await appSession.query("ROLLBACK");
+      await appSession.query("SELECT pg_advisory_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      const dir = await migrationsPlus("099_add_table.sql", "CREATE TABLE notes (id uuid PRIMARY KEY);");
+      await withClient(url, async (client) => expect(await applyMigrations(client, readMigrations(dir), { lockWaitMs: 300 })).toEqual({ applied: ["099_add_table"], current: "099" }));
+    } finally {
+      await appSession.end();
+    }
   });
 
   it("puts back an app role that gained powers (an attribute, a membership, a setting it set on itself, a grant): it keeps its rows and nothing else", async () => {

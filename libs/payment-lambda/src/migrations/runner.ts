@@ -12,8 +12,15 @@ export interface MigrationResult {
   current: string | null;
 }
 
-/** One key for every runner of this schema: pg_advisory_xact_lock serialises them. */
-export const MIGRATION_LOCK_KEY = 7_310_402_917;
+/** Serialises the runs that find no history yet and create it (pg_advisory_xact_lock): the very first deploy's. */
+export const HISTORY_BOOTSTRAP_LOCK_KEY = 7_310_402_917;
+/**
+ * The migrations' lock, taken by each run's transaction: self-conflicting, so runs queue on it,
+ * and readers of the history pass. Only a role that may write the history table can take it
+ * (LOCK TABLE asks for UPDATE, DELETE or TRUNCATE on it): the schema's owner. The app role, which
+ * may take any advisory lock, cannot hold a deploy up with it.
+ */
+const HISTORY_LOCK = "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE";
 
 const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    text        PRIMARY KEY,
@@ -57,15 +64,23 @@ export interface MigrationOptions {
 
 /** The sessions that hold the migrations' lock, as an operator can find and end them. */
 async function lockHolders(client: ClientBase): Promise<string> {
+  // Every granted lock on the history table that HISTORY_LOCK waits for (all but ACCESS SHARE and ROW SHARE), and the bootstrap's.
   const { rows } = await client.query<{ pid: number; usename: string | null; application_name: string; since: string | null }>(
-    `SELECT a.pid, a.usename, a.application_name, a.xact_start::text AS since
+    `SELECT DISTINCT a.pid, a.usename, a.application_name, a.xact_start::text AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1`,
-    [MIGRATION_LOCK_KEY],
+      WHERE l.granted
+        AND ((l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.relation = to_regclass('schema_migrations') AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))
+          OR (l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1))`,
+    [HISTORY_BOOTSTRAP_LOCK_KEY],
   );
   if (rows.length === 0) return "a session that has ended since";
   return rows.map((r) => `pid ${r.pid} (user ${r.usename ?? "?"}, application "${r.application_name}", in its transaction since ${r.since ?? "?"})`).join(", ");
+}
+
+/** Takes the migrations' lock in the client's open transaction, once the migrations have run (the history table exists). */
+export function lockMigrationHistory(client: ClientBase) {
+  return run(client, HISTORY_LOCK);
 }
 
 async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promise<Map<string, string>> {
@@ -73,20 +88,24 @@ async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promi
   // Concurrent runners queue here until the one ahead commits, for lockWaitMs at most.
   await run(client, `SET LOCAL lock_timeout = ${lockWaitMs}`);
   try {
-    await run(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    // Two first runs would race to create the table: they take turns. No app role exists yet (the migrations create it).
+    if ((await run(client, "SELECT to_regclass('schema_migrations') IS NULL AS missing")).rows[0].missing) {
+      await run(client, "SELECT pg_advisory_xact_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      await run(client, CREATE_HISTORY);
+    }
+    await run(client, HISTORY_LOCK);
   } catch (error) {
     if (codeOf(error) !== SQLSTATE_LOCK_NOT_AVAILABLE) throw error;
     throw new MigrationLockBusy(lockWaitMs);
   }
   await run(client, `SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
-  await run(client, CREATE_HISTORY);
   const { rows } = await run(client, "SELECT version, checksum FROM schema_migrations");
   return new Map((rows as AppliedRow[]).map((row) => [row.version, row.checksum]));
 }
 
 /**
  * Applies the pending migrations in order, each in its own transaction that first takes the
- * advisory lock and re-reads the history — so concurrent runners apply each migration once, and
+ * migrations' lock and re-reads the history — so concurrent runners apply each migration once, and
  * a second run is a no-op. Errors, before anything is applied: an applied migration whose file
  * is gone (renamed or deleted), or whose SQL changed. Migration files must not contain
  * BEGIN/COMMIT/ROLLBACK: one that ends its transaction fails the run and is not recorded.
@@ -106,7 +125,7 @@ export async function applyMigrations(client: ClientBase, migrations: Migration[
 /** The lock wait ran out. */
 class MigrationLockBusy extends Error {
   constructor(waitedMs: number) {
-    super(`The migrations' lock (advisory lock ${MIGRATION_LOCK_KEY}) was not free after ${waitedMs / 1000} s`);
+    super(`The migrations' lock (on table schema_migrations) was not free after ${waitedMs / 1000} s`);
   }
 }
 
