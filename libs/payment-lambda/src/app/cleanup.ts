@@ -4,7 +4,7 @@ import type { DatabaseSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
 import type { Connection } from "../db/connection";
 import { CLIENT_QUERY_GRACE_MS, createDatabase, type Database } from "../db/database";
-import { DatabaseUnavailableError, isSpentConnection } from "../db/errors";
+import { codeOf, DatabaseUnavailableError, isSpentConnection } from "../db/errors";
 import { loggableError } from "../observability/logger";
 import { probeDatabase } from "../health/health-check";
 import type { MetricsSink } from "../observability/metrics";
@@ -44,7 +44,8 @@ const SAFETY_MARGIN_MS = 2000;
  * A switchover during a run ends it the same way, with the batches committed before counted,
  * whether the demoted writer answers read-only or ends the session (it restarts). So does a
  * DB_WRITER_HOST that cannot be connected to while this region's reader endpoint (DB_READER_HOST)
- * answers read-only: the cluster endpoint of a secondary is inactive. Any other failure is an
+ * answers read-only: the cluster endpoint of a secondary is inactive. A server that refuses the
+ * connection (credentials, too many connections) is not that. Any other failure is an
  * error, and what its batches deleted before it is still counted. The connections are closed
  * after each run: the function runs once an hour.
  */
@@ -79,8 +80,10 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     } catch (error) {
       // Cannot connect: a secondary's cluster endpoint is inactive. This region's reader endpoint
       // answering read-only says this cluster is not the writer here (or, in the primary region,
-      // that its writer is down, which the API's alarms report): skip. Otherwise an error.
-      if (!(error instanceof DatabaseUnavailableError) || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
+      // that its writer is down, which the API's alarms report): skip. Otherwise an error, and
+      // always when a live server refused this function (the primary's reader, a replica, answers
+      // read-only all the time: a skip would hide it hour after hour).
+      if (!(error instanceof DatabaseUnavailableError) || refusedByServer(error) || db.reader === db.writer || !(await answersReadOnly(db.reader))) throw error;
       return { deleted: 0, batches: 0, complete: false, skipped: "read-only" };
     }
     const onBatch = (count: number) => {
@@ -115,6 +118,12 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     // Only where the run deleted: a skipped region publishes none, and its alarm treats that as fine.
     args.metrics.gaugeSeconds(CLEANUP_BACKLOG_METRIC.name, result.backlogAgeSeconds, { [CLEANUP_BACKLOG_METRIC.functionDimension]: context.functionName });
   }
+}
+
+/** A server answered the connect with a refusal of this function's own: its credentials (class 28), too many connections (class 53). */
+function refusedByServer(error: DatabaseUnavailableError): boolean {
+  const code = codeOf(error.cause);
+  return code !== undefined && (code.startsWith("28") || code.startsWith("53"));
 }
 
 /** True when the connection's endpoint answers, and cannot be written. */

@@ -207,6 +207,26 @@ describe("the idempotency key cleanup", () => {
     }
   });
 
+  it("fails when a live writer refuses it (its credentials, too many connections), even while the reader answers read-only (the primary's replica always does): no silent skip hour after hour", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 3, { expiresIn: "-1 minute" });
+    const reader = await freshDatabase();
+    await makeReadOnly();
+    await withClient(server.url, (client) => client.query("DROP ROLE IF EXISTS cleanup_limited; CREATE ROLE cleanup_limited LOGIN PASSWORD 'limited-pw' CONNECTION LIMIT 0"));
+    const wrongPassword = new URL(url);
+    wrongPassword.password = "wrong";
+    const noConnectionLeft = new URL(url);
+    noConnectionLeft.username = "cleanup_limited";
+    noConnectionLeft.password = "limited-pw";
+    for (const [writer, code] of [[wrongPassword, "28P01"], [noConnectionLeft, "53300"]] as const) {
+      const metrics = new RecordingMetrics();
+      const handler = createCleanupHandler({ database: settings(writer.toString(), reader), logger, metrics });
+      await expect(handler({}, LONG_RUN)).rejects.toThrow(`Database unavailable (${code})`);
+      expect(metrics.counts).toEqual({});
+    }
+    expect(await keysLeft(url)).toHaveLength(3);
+  });
+
   it("fails when both its endpoint and this region's reader endpoint are out of reach (the cluster is down): no silent skip", async () => {
     const metrics = new RecordingMetrics();
     const handler = createCleanupHandler({ database: settings(unreachableUrl(), unreachableReaderUrl()), logger, metrics });
