@@ -119,6 +119,13 @@ describe("loadRegionalConfig", () => {
     expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBe(30);
   });
 
+  it("refuses a managed RPO in the DR stack: after a failover no secondary is left to keep within it, and Aurora would pause every commit there", async () => {
+    await withConfig({ managedRpoSeconds: "30" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:managedRpoSeconds: is for the primary-region stack only/);
+    await withConfig({});
+    expect(loadRegionalConfig("dr", loadStackConfig()).database.managedRpoSeconds).toBeUndefined();
+  });
+
   it.each([
     [{ vpcCidr: "10.0.0.0/8" }, /payments-dr:vpcCidr: "10.0.0.0\/8" is not valid/],
     [{ vpcCidr: "10.300.0.0/16" }, /payments-dr:vpcCidr/],

@@ -26,7 +26,7 @@ export interface RegionalConfig {
      * `rds.global_db_rpo` in seconds; unset leaves it off. Aurora then blocks commits on the
      * primary whenever every secondary lags more than this, trading availability for a hard
      * bound on data loss. 20 (Aurora's minimum) to the promised RPO (60): a looser bound would
-     * not keep the promise.
+     * not keep the promise. Primary-region stack only (see {@link loadRegionalConfig}).
      * @default undefined (off)
      */
     managedRpoSeconds?: number;
@@ -52,6 +52,16 @@ export function loadRegionalConfig(
   const vpcCidr = reader.string("vpcCidr", { default: DEFAULT_CIDR[role] });
   checkCidr(vpcCidr);
   const minInstances = role === "primary" ? 2 : 1;
+  const managedRpoSeconds = reader.integer("managedRpoSeconds", { min: 20, max: RECOVERY_TARGETS.rpoSeconds });
+  // AWS's advice for a two-region global database: keep rds.global_db_rpo at its default in the
+  // secondary's parameter group. Once a failover made it the primary, no secondary is left to keep
+  // within the bound, and Aurora pauses every commit until the old region is rebuilt (hours).
+  if (role === "dr" && managedRpoSeconds !== undefined) {
+    throw new ConfigError(
+      "managedRpoSeconds",
+      "is for the primary-region stack only: set in the DR region, it would pause every commit there after a failover (no secondary left to keep within it) until the primary region is back. Remove it from this stack's config.",
+    );
+  }
   return {
     role,
     region: role === "primary" ? shared.primaryRegion : shared.drRegion,
@@ -69,7 +79,7 @@ export function loadRegionalConfig(
       }),
       instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: 16 }),
       backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
-      managedRpoSeconds: reader.integer("managedRpoSeconds", { min: 20, max: RECOVERY_TARGETS.rpoSeconds }),
+      managedRpoSeconds,
     },
   };
 }
