@@ -11,4 +11,5 @@ export {
   verifyApiKey,
   type ApiKeyRecord,
 } from "./record";
+export { RESERVATION_ITEM_PREFIX, reservationItemId } from "./reservation-item";
 export { LAST_USED_AT_ATTRIBUTE, parseUsageItemId, usageItemId, USAGE_ITEM_PREFIX } from "./usage-item";

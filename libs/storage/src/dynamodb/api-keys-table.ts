@@ -11,6 +11,8 @@ export type ApiKeysTableArgs = GlobalTableArgs;
  * to the DR region: each region's authorizer reads its own replica, so authentication keeps
  * working while the other region is down. Owned by the primary stack; the DR stack uses the
  * replica, which has the same name. No TTL: a revoked key's record stays, for the audit trail.
+ * Besides the keys it holds usage items (`used#…`) and the merchants' usage key reservations
+ * (`merchant#…`), under the same hash key: see @payments-dr/api-keys.
  */
 export class ApiKeysTable extends pulumi.ComponentResource {
   readonly tableName: pulumi.Output<string>;
