@@ -268,7 +268,7 @@ async function ensureAttached(
   let apiKeyId = existing?.id;
   let added = false;
   const refused = await perMerchant(merchantId, name, undefined, async () => {
-    apiKeyId ??= await createUsageKey(ctx, site, merchantId, value);
+    apiKeyId ??= (await createUsageKey(ctx, site, merchantId, value)).id;
     added = await addToUsagePlan(ctx, site, apiKeyId, name);
   });
   if (refused) {

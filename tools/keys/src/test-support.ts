@@ -160,6 +160,8 @@ export class FakeApiGateway {
     );
     this.mock.on(CreateApiKeyCommand).callsFake(
       serve("CreateApiKey", (input, region) => {
+        // API Gateway: two API keys with one value are the same key.
+        if (this.keys[region]!.some((k) => k.value === input.value)) throw new ConflictException({ message: "API Key already exists", $metadata: {} });
         const key: FakeApiKey = {
           id: randomBytes(5).toString("hex"),
           name: input.name as string,

@@ -1,3 +1,4 @@
+import { ConflictException } from "@aws-sdk/client-api-gateway";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions";
 import { DR, HOME, KeysHarness, outputs, useKeysHarness } from "./test-support";
@@ -116,6 +117,19 @@ describe("the merchant's usage key", () => {
     } finally {
       retry.restore();
     }
+  });
+
+  it("made meanwhile by another create (CreateApiKey: ConflictException, API Gateway's answer to a second key of one value): that key is taken", async () => {
+    gateway().fail(HOME, "CreateApiKey", (input) => {
+      gateway().add(HOME, { name: input.name as string, value: input.value as string, enabled: true });
+      return new ConflictException({ message: "API Key already exists", $metadata: {} });
+    });
+    const { code, stdout } = await keys().run(["create", "--merchant", "merchant-1", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    const [made] = gateway().keys[HOME]!;
+    expect(gateway().keys[HOME]).toHaveLength(1);
+    expect(JSON.parse(stdout).usageKeys[0]).toMatchObject({ region: HOME, apiKeyId: made!.id, created: false, addedToPlan: true });
+    expect(new Set((await keys().table.items()).map((item) => item.usageKey))).toEqual(new Set([made!.value]));
   });
 
   it("with different values in the two regions: refused (exit 2), nothing created or written", async () => {

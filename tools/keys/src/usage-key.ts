@@ -121,15 +121,20 @@ async function usageKeysNamed(ctx: Context, site: Site, query: string, what: str
 
 async function ensureInRegion(ctx: Context, site: Site, merchantId: string, value: string, existing: FoundKey | undefined): Promise<UsageKeyResult> {
   const name = usageKeyName(site.apiName, merchantId);
-  const apiKeyId = existing?.id ?? (await createUsageKey(ctx, site, merchantId, value));
+  const { id: apiKeyId, created } = existing ? { id: existing.id, created: false } : await createUsageKey(ctx, site, merchantId, value);
   const addedToPlan = await addToUsagePlan(ctx, site, apiKeyId, name);
-  const result = { region: site.region, name, apiKeyId, created: existing === undefined, usagePlanId: site.usagePlanId, addedToPlan };
+  const result = { region: site.region, name, apiKeyId, created, usagePlanId: site.usagePlanId, addedToPlan };
   ctx.log(`usage key ${name} in ${site.region}: ${result.created ? "created" : "exists"} (id ${apiKeyId}), ${addedToPlan ? "added to" : "already in"} usage plan ${site.usagePlanId}`);
   return result;
 }
 
-/** Creates the merchant's usage key in one region with the given value, tagged; returns its id. */
-export async function createUsageKey(ctx: Context, site: Site, merchantId: string, value: string): Promise<string> {
+/**
+ * Creates the merchant's usage key in one region with the given value, tagged; returns its id.
+ * API Gateway refuses a second key with the same value (ConflictException): when the merchant's
+ * enabled key with this value was made meanwhile (a create at the same time), that one is
+ * returned, not created.
+ */
+export async function createUsageKey(ctx: Context, site: Site, merchantId: string, value: string): Promise<{ id: string; created: boolean }> {
   const name = usageKeyName(site.apiName, merchantId);
   let apiKeyId;
   try {
@@ -144,10 +149,12 @@ export async function createUsageKey(ctx: Context, site: Site, merchantId: strin
     );
     apiKeyId = out.id;
   } catch (error) {
+    const made = isAwsError(error, "ConflictException") ? (await findUsageKeys(ctx, site, name)).find((k) => k.value === value && k.enabled) : undefined;
+    if (made) return { id: made.id, created: false };
     throw awsFailure("CreateApiKey", site.region, `usage key ${name}`, error);
   }
   if (!apiKeyId) throw new FailedError(`CreateApiKey in ${site.region} returned no id for usage key ${name}`);
-  return apiKeyId;
+  return { id: apiKeyId, created: true };
 }
 
 /** Puts a usage key in the region's usage plan; false when it was already there. */
