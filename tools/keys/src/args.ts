@@ -39,7 +39,8 @@ const EXIT_CODES_HELP = `Exit codes:
   0  ok (also: the key was already revoked; sync: every usage plan is as it should be)
   2  refused: bad input, unknown key, or inconsistent usage keys; nothing was written
      (sync: the merchants it refused are left as they are, the others are synced)
-  3  failed: an AWS call failed (create: nothing is written to the keys table unless both regions' usage keys are in place;
+  3  failed: an AWS call failed (create: no key is stored unless both regions' usage keys are in place, and a re-run
+     uses the usage key value it reserved;
      sync: the region that failed is reported, the other one is still synced)`;
 
 const COMMON_HELP = `Options (every command):

@@ -126,6 +126,8 @@ describe("create", () => {
       HOME,
       "PutItem",
       (input) => {
+        // The key's record, not the merchant's usage key reservation written before it.
+        if (!(input.Item as typeof item).salt) return;
         item = input.Item as typeof item;
         throw Object.assign(new Error(`One or more parameter values were invalid: ${JSON.stringify(input.Item)}`), { name: "ValidationException" });
       },
@@ -137,6 +139,26 @@ describe("create", () => {
     expect(item.salt?.S).toBeDefined();
     for (const secret of [item.salt!.S!, item.secretHash!.S!, item.usageKey!.S!]) expect(stderr).not.toContain(secret);
     expect(apiKeysIn(stderr)).toEqual([]);
+    expect(await keys().table.keyItems()).toEqual([]);
+  });
+
+  it("a failed reservation PutItem whose error echoes the item: exit 3, the usage key value redacted, no usage key made", async () => {
+    let value: string | undefined;
+    const { code, stdout, stderr } = await intercepting(
+      HOME,
+      "PutItem",
+      (input) => {
+        value = (input.Item as Record<string, { S?: string }>).usageKey?.S;
+        throw Object.assign(new Error(`One or more parameter values were invalid: ${JSON.stringify(input.Item)}`), { name: "ValidationException" });
+      },
+      () => keys().run(["create", "--merchant", "merchant-1"]),
+    );
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^keys: PutItem in us-east-1 \(usage key reservation of merchant merchant-1 in payments-dr-api-keys-dev\) failed: ValidationException: .*\[redacted\]/m);
+    expect(value).toMatch(/^[0-9a-f]{40}$/);
+    expect(stderr).not.toContain(value);
+    expect(keys().apiGateway.called("CreateApiKey")).toEqual([]);
     expect(await keys().table.items()).toEqual([]);
   });
 
@@ -188,8 +210,9 @@ describe("list", () => {
     keys().table.scanned.length = 0;
     const { code, stdout } = await keys().run(["list", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
-    // Two items a page: every page was read, and the projection kept the secret material in the table.
-    expect(keys().table.scanned).toHaveLength(3);
+    // Two items a page: every page was read (three keys, two merchants' usage key reservations), and the projection kept
+    // the secret material in the table.
+    expect(keys().table.scanned).toHaveLength(5);
     for (const item of keys().table.scanned) expect(Object.keys(item).filter((a) => ["salt", "secretHash", "usageKey"].includes(a))).toEqual([]);
     const listed = JSON.parse(stdout);
     expect(listed).toEqual([
@@ -200,7 +223,7 @@ describe("list", () => {
     const human = (await keys().run(["list"])).stdout;
     expect(human).toMatch(new RegExp(`${first.keyId}\\s+merchant-1\\s+active\\s+checkout\\s+${NOW.toISOString()}\\s+-\\s+-`));
     expect(human).toMatch(/3 keys in payments-dr-api-keys-dev \(us-east-1\)/);
-    for (const item of await keys().table.items()) {
+    for (const item of await keys().table.keyItems()) {
       for (const secret of [item.salt, item.secretHash, item.usageKey] as string[]) {
         expect(stdout).not.toContain(secret);
         expect(human).not.toContain(secret);
@@ -218,6 +241,16 @@ describe("list", () => {
     expect(listed).toEqual([expect.objectContaining({ keyId: key.keyId, lastUsedAt: "2026-11-25T11:30:00.000Z" })]);
     const mine = JSON.parse((await keys().run(["list", "--merchant", "merchant-1", "--json"])).stdout);
     expect(mine).toEqual([expect.objectContaining({ keyId: key.keyId, lastUsedAt: "2026-11-25T11:30:00.000Z" })]);
+  });
+
+  it("never shows a merchant's usage key reservation as a key, with or without --merchant", async () => {
+    const key = await created("merchant-1");
+    expect(await keys().table.reserved("merchant-1")).toBeDefined();
+    for (const args of [[], ["--merchant", "merchant-1"]]) {
+      const { code, stdout } = await keys().run(["list", ...args, "--json"]);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).map((k: { keyId: string }) => k.keyId)).toEqual([key.keyId]);
+    }
   });
 
   it("--merchant shows that merchant's keys only; --region dr reads the DR replica", async () => {

@@ -41,8 +41,9 @@ export interface Revocation {
 }
 
 /**
- * `keys create`: the usage key in both regions first (a failure there writes nothing), then the
- * record, conditionally, in the chosen region's replica of the global table. The input was
+ * `keys create`: the usage key in both regions first, its value reserved for the merchant in the
+ * chosen region's replica of the global table before any is made (a failure there stores no key;
+ * a re-run uses that value), then the record, conditionally, in the same replica. The input was
  * checked by parseCliArgs, as for the other commands.
  */
 export async function createKey(ctx: Context, input: { merchantId: string; label?: string; region?: string }): Promise<CreatedKey> {
@@ -54,9 +55,9 @@ export async function createKey(ctx: Context, input: { merchantId: string; label
   const stored = new Set((await table.usageKeys(merchantId)).keys.filter((k) => k.status === "active" && k.usageKey !== undefined).map((k) => k.usageKey!));
   let usage;
   try {
-    usage = await ensureUsageKeys(ctx, merchantId, stored);
+    usage = await ensureUsageKeys(ctx, table, merchantId, stored);
   } catch (error) {
-    if (error instanceof FailedError) throw new FailedError(`${error.message}; nothing was written to the keys table (a re-run reuses the usage keys already made)`);
+    if (error instanceof FailedError) throw new FailedError(`${error.message}; no key was stored (a re-run reuses the usage key value reserved and the usage keys already made)`);
     throw error;
   }
   const { apiKey, record } = newApiKey({ merchantId, label, usageKey: usage.value, now: ctx.now() });

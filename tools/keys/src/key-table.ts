@@ -1,5 +1,16 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { API_KEYS_TABLE_KEY, KEY_ID_PATTERN, MERCHANT_ID_PATTERN, parseApiKey, parseUsageItemId, LAST_USED_AT_ATTRIBUTE, USAGE_ITEM_PREFIX, type ApiKeyRecord } from "@payments-dr/api-keys";
+import {
+  API_KEYS_TABLE_KEY,
+  KEY_ID_PATTERN,
+  LAST_USED_AT_ATTRIBUTE,
+  MERCHANT_ID_PATTERN,
+  parseApiKey,
+  parseUsageItemId,
+  RESERVATION_ITEM_PREFIX,
+  reservationItemId,
+  USAGE_ITEM_PREFIX,
+  type ApiKeyRecord,
+} from "@payments-dr/api-keys";
 import { FailedError, isAwsError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import { awsFailure, type Secrets } from "./errors";
@@ -30,15 +41,16 @@ interface ScanFilter {
   values: Record<string, unknown>;
 }
 
-/** The key items of one merchant (usage items have no merchant). */
+/** The key items of one merchant (usage items and reservations have no merchant). */
 const ofMerchant = (merchantId: string): ScanFilter => ({ expression: "#m = :m", names: { "#m": "merchantId" }, values: { ":m": merchantId } });
 
 /** Usage items only. */
 const USAGE_ITEMS: ScanFilter = { expression: "begins_with(#k, :used)", names: { "#k": API_KEYS_TABLE_KEY }, values: { ":used": USAGE_ITEM_PREFIX } };
 
-/** Whether a scanned item is a usage item rather than a key's. */
-function isUsageItem(item: Record<string, unknown>): boolean {
-  return typeof item[API_KEYS_TABLE_KEY] === "string" && (item[API_KEYS_TABLE_KEY] as string).startsWith(USAGE_ITEM_PREFIX);
+/** Whether a scanned item is no key's: a usage item, or a merchant's usage key reservation. */
+function isOtherItem(item: Record<string, unknown>): boolean {
+  const id = item[API_KEYS_TABLE_KEY];
+  return typeof id === "string" && (id.startsWith(USAGE_ITEM_PREFIX) || id.startsWith(RESERVATION_ITEM_PREFIX));
 }
 
 /** What `sync` reads of a key: the usage key value (absent on a key made without one), never the salt or the hash. */
@@ -91,6 +103,58 @@ export class KeyTable {
     }
   }
 
+  /**
+   * Reserves `value` as the merchant's usage key value unless one is reserved already (in this
+   * replica), and returns the reserved one: `value`, or the value another create reserved first
+   * (read strongly consistently). A write whose answer was lost and that the SDK retried finds
+   * `value` itself.
+   */
+  async reserveUsageKey(merchantId: string, value: string, now: Date): Promise<string> {
+    // Before the write: an error that echoes the item must not print the value.
+    this.secrets.add(value);
+    try {
+      // No reservation yet, or one without a value (a hand edit): written.
+      await this.db.send(new PutCommand({ TableName: this.name, Item: reservation(merchantId, value, now), ConditionExpression: "attribute_not_exists(usageKey)" }));
+      return value;
+    } catch (error) {
+      if (!isAwsError(error, "ConditionalCheckFailedException")) throw awsFailure("PutItem", this.region, `usage key reservation of merchant ${merchantId} in ${this.name}`, error);
+    }
+    const reserved = await this.reservedUsageKey(merchantId);
+    if (reserved === undefined) throw new FailedError(`the usage key reservation of merchant ${merchantId} in ${this.name} (${this.region}) holds no valid usage key value: delete the item ${reservationItemId(merchantId)}, then re-run`);
+    return reserved;
+  }
+
+  /**
+   * Sets the merchant's reservation to `value`, the one its usage keys already hold, whatever it
+   * held (none: a merchant made before reservations; another value: a create in the other region's
+   * replica won the item). Returns the value it held.
+   */
+  async setReservedUsageKey(merchantId: string, value: string, now: Date): Promise<string | undefined> {
+    this.secrets.add(value);
+    let out;
+    try {
+      out = await this.db.send(new PutCommand({ TableName: this.name, Item: reservation(merchantId, value, now), ReturnValues: "ALL_OLD" }));
+    } catch (error) {
+      throw awsFailure("PutItem", this.region, `usage key reservation of merchant ${merchantId} in ${this.name}`, error);
+    }
+    const previous = out.Attributes?.usageKey;
+    this.secrets.add(typeof previous === "string" ? previous : undefined);
+    return typeof previous === "string" ? previous : undefined;
+  }
+
+  private async reservedUsageKey(merchantId: string): Promise<string | undefined> {
+    let out;
+    try {
+      out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: reservationItemId(merchantId) }, ConsistentRead: true, ProjectionExpression: "usageKey" }));
+    } catch (error) {
+      throw awsFailure("GetItem", this.region, `usage key reservation of merchant ${merchantId} in ${this.name}`, error);
+    }
+    const value = out.Item?.usageKey;
+    if (typeof value !== "string" || value === "") return undefined;
+    this.secrets.add(value);
+    return value;
+  }
+
   /** Whether the table holds exactly this record's secret (salt and hash), read strongly consistently. */
   private async holds(record: ApiKeyRecord): Promise<boolean> {
     try {
@@ -107,7 +171,7 @@ export class KeyTable {
    */
   async list(merchantId?: string): Promise<KeySummary[]> {
     const [items, lastUses] = await Promise.all([this.scan(SUMMARY_ATTRIBUTES, merchantId === undefined ? undefined : ofMerchant(merchantId)), this.lastUses()]);
-    const keys = items.filter((item) => !isUsageItem(item)).map((item) => {
+    const keys = items.filter((item) => !isOtherItem(item)).map((item) => {
       const key = summary(item);
       const lastUsedAt = lastUses.get(key.keyId);
       return lastUsedAt === undefined ? key : { ...key, lastUsedAt };
@@ -139,8 +203,8 @@ export class KeyTable {
     const keys: KeyUsage[] = [];
     const skipped: SkippedItem[] = [];
     for (const item of await this.scan(USAGE_ATTRIBUTES, merchantId === undefined ? undefined : ofMerchant(merchantId), true)) {
-      // A usage item (a key's last use in one region) is no key: nothing to sync.
-      if (isUsageItem(item)) continue;
+      // A usage item (a key's last use in one region) or a reservation is no key: nothing to sync.
+      if (isOtherItem(item)) continue;
       const text = (name: string) => (typeof item[name] === "string" ? (item[name] as string) : undefined);
       const [keyId, merchantId, status, usageKey] = [text("keyId"), text("merchantId"), text("status"), text("usageKey")];
       this.secrets.add(usageKey);
@@ -226,6 +290,11 @@ export class KeyTable {
       throw awsFailure("GetItem", this.region, `key ${keyId} in ${this.name}`, error);
     }
   }
+}
+
+/** A merchant's usage key reservation item (see reservationItemId in @payments-dr/api-keys). */
+function reservation(merchantId: string, value: string, now: Date): Record<string, unknown> {
+  return { [API_KEYS_TABLE_KEY]: reservationItemId(merchantId), usageKey: value, reservedAt: now.toISOString() };
 }
 
 /** The shown fields of an item, whatever else it holds. */

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, NotFoundException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { newApiKey, parseApiKey, usageItemId } from "@payments-dr/api-keys";
+import { newApiKey, parseApiKey, RESERVATION_ITEM_PREFIX, usageItemId } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { apiKeysIn, DR, HOME, outputs, useKeysHarness } from "./test-support";
 import { usageKeyName } from "./usage-key";
@@ -171,6 +171,16 @@ describe("sync", () => {
     expect(json.regions.flatMap((r) => r.rows.map((row) => row.merchantId))).toEqual(["merchant-1", "merchant-1"]);
   });
 
+  it("a merchant's usage key reservation is no key: neither synced nor reported as invalid, and it holds no removal", async () => {
+    const keyId = await created("merchant-1");
+    await keys().run(["revoke", "--key-id", keyId]);
+    expect(await keys().table.reserved("merchant-1")).toBeDefined();
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(json.skipped).toEqual([]);
+    expect(actions(json)).toEqual([[["merchant-1", "removed"]], [["merchant-1", "removed"]]]);
+  });
+
   it("a second run changes nothing and says so", async () => {
     const revoked = await created("merchant-1");
     await created("merchant-2");
@@ -275,7 +285,11 @@ describe("sync", () => {
     const human = await keys().run(["sync"]);
     const json = await keys().run(["sync", "--json"]);
     expect(keys().table.scanned.length).toBeGreaterThan(0);
-    for (const item of keys().table.scanned) expect(Object.keys(item).sort()).toEqual(["keyId", "merchantId", "status", "usageKey"]);
+    for (const item of keys().table.scanned) {
+      // A merchant's usage key reservation holds its id and the value only.
+      const reservation = String(item.keyId).startsWith(RESERVATION_ITEM_PREFIX);
+      expect(Object.keys(item).sort()).toEqual(reservation ? ["keyId", "usageKey"] : ["keyId", "merchantId", "status", "usageKey"]);
+    }
     for (const key of gateway().keys[HOME]!) for (const text of [human.stdout, human.stderr, json.stdout, json.stderr]) expect(text).not.toContain(key.value);
   });
 

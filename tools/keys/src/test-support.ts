@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-api-gateway";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { API_KEYS_TABLE_KEY } from "@payments-dr/api-keys";
+import { API_KEYS_TABLE_KEY, reservationItemId } from "@payments-dr/api-keys";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer } from "@payments-dr/testing";
 import { mockClient } from "aws-sdk-client-mock";
@@ -91,6 +91,16 @@ export class LocalKeysTable {
     return out.Items ?? [];
   }
 
+  /** Every stored key item: neither a usage key reservation nor a usage item. */
+  async keyItems(): Promise<Record<string, unknown>[]> {
+    return (await this.items()).filter((item) => !/#/.test(item[API_KEYS_TABLE_KEY] as string));
+  }
+
+  /** The usage key value reserved for `merchantId` (see reservationItemId in @payments-dr/api-keys). */
+  async reserved(merchantId: string): Promise<string | undefined> {
+    return (await this.item(reservationItemId(merchantId)))?.usageKey as string | undefined;
+  }
+
   async item(keyId: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.name, Key: { [API_KEYS_TABLE_KEY]: keyId }, ConsistentRead: true }));
     return out.Item;
@@ -135,6 +145,7 @@ export class FakeApiGateway {
   /** GetApiKeys page size. */
   pageSize = 2;
   private readonly failures = new Map<string, (input: Input) => Error | undefined>();
+  private readonly hooks = new Map<string, (input: Input) => Promise<void>>();
   private readonly mock = mockClient(APIGatewayClient);
   private readonly plans: Record<string, string> = { [HOME]: outputs.primary.usagePlanId, [DR]: outputs.dr.usagePlanId };
 
@@ -144,6 +155,7 @@ export class FakeApiGateway {
       async (input: Input, getClient: () => { config: { region: () => Promise<string> } }) => {
         const region = await getClient().config.region();
         this.calls.push({ command, region, input });
+        await this.hooks.get(`${region}:${command}`)?.(input);
         const failure = this.failures.get(`${region}:${command}`);
         const error = failure?.(input);
         if (error) throw error;
@@ -209,6 +221,11 @@ export class FakeApiGateway {
   /** Makes every `command` call in `region` fail with the error `make` returns (none: it is answered). */
   fail(region: string, command: string, make: (input: Input) => Error | undefined): void {
     this.failures.set(`${region}:${command}`, make);
+  }
+
+  /** Runs `hook` before answering each `command` call in `region` (another run may act meanwhile); the call is answered once it resolves. */
+  before(region: string, command: string, hook: (input: Input) => Promise<void>): void {
+    this.hooks.set(`${region}:${command}`, hook);
   }
 
   /** A key made earlier (by a previous run or by hand). */

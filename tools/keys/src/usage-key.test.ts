@@ -1,4 +1,5 @@
 import { ConflictException } from "@aws-sdk/client-api-gateway";
+import { reservationItemId } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions";
 import { DR, HOME, KeysHarness, outputs, useKeysHarness } from "./test-support";
@@ -9,6 +10,14 @@ const keys = useKeysHarness();
 const HOME_NAME = usageKeyName(outputs.primary.apiName, "merchant-1");
 const DR_NAME = usageKeyName(outputs.dr.apiName, "merchant-1");
 const gateway = () => keys().apiGateway;
+
+/** merchant-1 has one usage key value, `value`: its usage key in each region, each of its keys, its reservation. */
+async function expectOneValue(value: string | undefined): Promise<void> {
+  expect(value).toBeDefined();
+  expect([HOME, DR].map((region) => gateway().keys[region]!.map((k) => k.value))).toEqual([[value], [value]]);
+  expect(new Set((await keys().table.keyItems()).map((item) => item.usageKey))).toEqual(new Set([value]));
+  expect(await keys().table.reserved("merchant-1")).toBe(value);
+}
 
 describe("the merchant's usage key", () => {
   it("is created in both regions with one value, named after each region's API, tagged, and put in each usage plan", async () => {
@@ -80,7 +89,7 @@ describe("the merchant's usage key", () => {
     expect(gateway().called("CreateApiKey")).toHaveLength(2);
     expect(gateway().called("CreateUsagePlanKey")).toHaveLength(4);
     expect(stderr).toMatch(new RegExp(`usage key ${DR_NAME} in us-east-2: exists \\(id \\w+\\), already in usage plan plan-use2`));
-    const items = await keys().table.items();
+    const items = await keys().table.keyItems();
     expect(items).toHaveLength(2);
     expect(items[0]!.usageKey).toBe(items[1]!.usageKey);
   });
@@ -90,14 +99,14 @@ describe("the merchant's usage key", () => {
     [DR, "CreateApiKey"],
     [HOME, "CreateUsagePlanKey"],
     [DR, "CreateUsagePlanKey"],
-  ])("if %s fails %s: exit 3, one line naming both, nothing written to the table, the usage key value not echoed", async (region, command) => {
+  ])("if %s fails %s: exit 3, one line naming both, no key stored, the usage key value not echoed", async (region, command) => {
     // An error that quotes the value, as some AWS messages quote their input.
     gateway().fail(region, command, (input) => Object.assign(new Error(`boom ${String(input.value ?? input.keyId ?? input.nameQuery)} ${gateway().keys[HOME]![0]?.value ?? ""}`), { name: "ServiceUnavailableException" }));
     const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
     expect(code).toBe(EXIT_CODES.failed);
     expect(stdout).toBe("");
-    expect(stderr.split("\n").at(-1)).toMatch(new RegExp(`^keys: ${command} in ${region} \\(.*\\) failed: ServiceUnavailableException: boom .*; nothing was written to the keys table`));
-    expect(await keys().table.items()).toEqual([]);
+    expect(stderr.split("\n").at(-1)).toMatch(new RegExp(`^keys: ${command} in ${region} \\(.*\\) failed: ServiceUnavailableException: boom .*; no key was stored \\(a re-run reuses the usage key value reserved`));
+    expect(await keys().table.keyItems()).toEqual([]);
     for (const key of [...gateway().keys[HOME]!, ...gateway().keys[DR]!]) expect(stderr).not.toContain(key.value);
     if (command === "GetApiKeys") expect(gateway().called("CreateApiKey")).toEqual([]);
     else expect(stderr).toContain("[redacted]");
@@ -159,6 +168,77 @@ describe("the merchant's usage key", () => {
       if (call.command !== "CreateUsagePlanKey") expect(call.input.name ?? call.input.nameQuery).toBe(call.region === HOME ? HOME_NAME : DR_NAME);
     }
     expect(new Set(keys().regions.filter((r) => r.service === "apigateway").map((r) => r.region))).toEqual(new Set([HOME, DR]));
+  });
+
+  it("two creates at once for a new merchant, the second run while the first is about to make its usage key: one usage key value", async () => {
+    let second: ReturnType<KeysHarness["run"]> | undefined;
+    gateway().before(HOME, "CreateApiKey", async () => {
+      // The first create found no usage key and no stored value: the second runs now, start to end.
+      if (second) return;
+      second = keys().run(["create", "--merchant", "merchant-1"]);
+      expect((await second).code).toBe(EXIT_CODES.ok);
+    });
+    const first = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(second).toBeDefined();
+    expect(first.code).toBe(EXIT_CODES.ok);
+    await expectOneValue(gateway().keys[HOME]![0]?.value);
+    // The first finds the key the second made with the value both reserved (API Gateway refuses a second key of one value).
+    expect(first.stderr).toMatch(new RegExp(`usage key ${HOME_NAME} in us-east-1: exists \\(id \\w+\\)`));
+    expect((await keys().run(["sync"])).code).toBe(EXIT_CODES.ok);
+  });
+
+  it("two creates at once for a new merchant, the second run after the first read and before it reserved a value: one usage key value", async () => {
+    const client = keys().table.clientIn(HOME);
+    let second: ReturnType<KeysHarness["run"]> | undefined;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const item = (args.input as { Item?: Record<string, { S?: string }> }).Item;
+        if (context.commandName === "PutItemCommand" && item?.keyId?.S === reservationItemId("merchant-1") && !second) {
+          second = keys().run(["create", "--merchant", "merchant-1"]);
+          expect((await second).code).toBe(EXIT_CODES.ok);
+        }
+        return next(args);
+      },
+      { step: "serialize", name: "keysTestSecondCreate" },
+    );
+    try {
+      expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.ok);
+    } finally {
+      client.middlewareStack.remove("keysTestSecondCreate");
+    }
+    expect(second).toBeDefined();
+    await expectOneValue(await keys().table.reserved("merchant-1"));
+  });
+
+  it("a create that stopped after reserving the value, before any usage key was made: a re-run makes them with that value (the merchant is not locked out)", async () => {
+    gateway().fail(HOME, "CreateApiKey", () => Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" }));
+    expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.failed);
+    const reserved = await keys().table.reserved("merchant-1");
+    expect(reserved).toMatch(/^[0-9a-f]{40}$/);
+    expect([gateway().keys[HOME], gateway().keys[DR]]).toEqual([[], []]);
+    expect(await keys().table.keyItems()).toEqual([]);
+
+    gateway().fail(HOME, "CreateApiKey", () => undefined);
+    expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.ok);
+    await expectOneValue(reserved);
+  });
+
+  it("a merchant made before reservations (usage keys, no reservation): create reuses its value and writes it as the reservation", async () => {
+    const home = gateway().add(HOME, { name: HOME_NAME, value: "c".repeat(40), enabled: true });
+    gateway().add(DR, { name: DR_NAME, value: home.value, enabled: true });
+    expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.ok);
+    await expectOneValue(home.value);
+  });
+
+  it("a reservation that holds another value than the usage key in use (a create in the other region's replica won it): set to the value in use, and said", async () => {
+    await keys().run(["create", "--merchant", "merchant-1"]);
+    const value = gateway().keys[HOME]![0]!.value;
+    await keys().table.put({ keyId: reservationItemId("merchant-1"), usageKey: "f".repeat(40), reservedAt: "2026-11-25T11:00:00.000Z" });
+    const { code, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stderr).toMatch(/the usage key reservation of merchant merchant-1 held another value than its usage key .*: set to the one in use/);
+    expect(stderr).not.toContain("f".repeat(40));
+    await expectOneValue(value);
   });
 
   it("carries the compliance tags of @payments-dr/conventions", () => {

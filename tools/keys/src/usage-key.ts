@@ -5,6 +5,7 @@ import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions/values";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
 import { awsFailure } from "./errors";
+import type { KeyTable } from "./key-table";
 
 /**
  * A merchant's usage key in one region: `<apiName>-merchant-<merchantId>`. The API's name is
@@ -49,10 +50,14 @@ export interface FoundKey {
  * region's usage plan, so its limits hold wherever the merchant is served after a failover.
  * An existing key (in either region) is reused; else the value the merchant's active keys store
  * (`stored`, from the keys table: a usage key deleted in API Gateway comes back with it, so those
- * keys keep working); else one value is drawn. Throws before anything else is written when a
- * region fails: a re-run picks up what exists.
+ * keys keep working); else the value reserved in `table` for the merchant, reserving a drawn one
+ * if none is yet (conditionally, before any usage key is made: two creates at once for a new
+ * merchant agree on one value, and a create that stopped after reserving is finished by a re-run
+ * with that value). A value in use is written as the reservation (backfilled for merchants made
+ * before reservations). Throws before any key is stored when a region fails: a re-run picks up
+ * what exists.
  */
-export async function ensureUsageKeys(ctx: Context, merchantId: string, stored: ReadonlySet<string>): Promise<{ value: string; regions: UsageKeyResult[] }> {
+export async function ensureUsageKeys(ctx: Context, table: KeyTable, merchantId: string, stored: ReadonlySet<string>): Promise<{ value: string; regions: UsageKeyResult[] }> {
   const sites = ctx.deployment.sites;
   const found = await Promise.all(sites.map((site) => findUsageKeys(ctx, site, usageKeyName(site.apiName, merchantId))));
   const all = found.flat();
@@ -74,12 +79,25 @@ export async function ensureUsageKeys(ctx: Context, merchantId: string, stored: 
   if (inGateway !== undefined && inTable !== undefined && inGateway !== inTable) {
     throw new RefusedError(`merchant ${merchantId}'s usage key in API Gateway has another value than its active keys store: delete that usage key in both regions, then re-run (it is recreated with the stored value)`);
   }
-  const value = inGateway ?? inTable ?? newUsageKeyValue();
+  const value = await reservedValue(ctx, table, merchantId, inGateway ?? inTable);
   ctx.secrets.add(value);
   const regions: UsageKeyResult[] = [];
   // One region after the other: the first failure stops the command.
   for (const [i, site] of sites.entries()) regions.push(await ensureInRegion(ctx, site, merchantId, value, found[i]![0]));
   return { value, regions };
+}
+
+/**
+ * The merchant's usage key value, agreed in the keys table: `inUse` (which the reservation is set
+ * to), else the reserved value, else a value drawn now and reserved.
+ */
+async function reservedValue(ctx: Context, table: KeyTable, merchantId: string, inUse: string | undefined): Promise<string> {
+  if (inUse === undefined) return table.reserveUsageKey(merchantId, newUsageKeyValue(), ctx.now());
+  const previous = await table.setReservedUsageKey(merchantId, inUse, ctx.now());
+  if (previous !== undefined && previous !== inUse) {
+    ctx.log(`the usage key reservation of merchant ${merchantId} held another value than its usage key (two creates at once in different regions' replicas?): set to the one in use`);
+  }
+  return inUse;
 }
 
 /** Keys named exactly `name` (GetApiKeys' nameQuery is a prefix match), with their values. */
