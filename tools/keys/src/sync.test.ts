@@ -181,6 +181,26 @@ describe("sync", () => {
     expect(actions(json)).toEqual([[["merchant-1", "removed"]], [["merchant-1", "removed"]]]);
   });
 
+  it("refuses (exit 2) a merchant whose active keys hold two usage key values (two creates at once in different regions' replicas), changing nothing for it", async () => {
+    await created("merchant-1");
+    // What a create in the DR replica, within the replication lag of one in the primary's, leaves: its own value, its own usage keys.
+    const other = "e".repeat(40);
+    const { record } = newApiKey({ merchantId: "merchant-1", usageKey: other });
+    await put({ ...record });
+    for (const [region, { apiName, usagePlanId }] of [[HOME, outputs.primary], [DR, outputs.dr]] as const) {
+      const key = gateway().add(region, { name: usageKeyName(apiName, "merchant-1"), value: other, enabled: true });
+      gateway().planKeys[region]!.add(`${usagePlanId}/${key.id}`);
+    }
+    gateway().calls.length = 0;
+    const { code, json, stdout } = await sync();
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(actions(json)).toEqual([[["merchant-1", "refused"]], [["merchant-1", "refused"]]]);
+    expect(json.regions[0]!.rows[0]!.detail).toMatch(/its active keys store 2 different usage key values .*revoke the keys of all but one value/);
+    expect(stdout).not.toContain(other);
+    expect(writes()).toEqual([]);
+    expect((await keys().run(["create", "--merchant", "merchant-1"])).code).toBe(EXIT_CODES.refused);
+  });
+
   it("a second run changes nothing and says so", async () => {
     const revoked = await created("merchant-1");
     await created("merchant-2");

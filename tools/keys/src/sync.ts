@@ -200,7 +200,7 @@ async function syncRegion(ctx: Context, site: Site, merchants: Merchant[], how: 
       });
     }
     if (merchant.activeValues.size > 1) {
-      rows.push({ merchantId, action: "refused", name, detail: `its active keys store ${merchant.activeValues.size} different usage key values: revoke the keys of all but one value, then re-run` });
+      rows.push({ merchantId, action: "refused", name, detail: `its active keys store ${merchant.activeValues.size} different usage key values (two creates at once in different regions' replicas?): revoke the keys of all but one value, then re-run` });
       continue;
     }
     // Only revoked keys use it, or the merchant has no active key at all.
