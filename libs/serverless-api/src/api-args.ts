@@ -2,15 +2,15 @@
 // value stops the preview with the argument's name, before any resource is registered.
 import type * as pulumi from "@pulumi/pulumi";
 import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY, MIN_HEALTH_RATE_LIMIT_PER_5_MIN, minWafRateLimitPer5Min, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
-import { MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./authorizer";
-import type { CustomDomainArgs } from "./custom-domain";
+import { MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./rest-api/authorizer";
+import type { CustomDomainArgs } from "./edge/custom-domain";
 import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
-import { checkDatabaseTimeouts, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
-import type { Throttle } from "./method-settings";
-import type { MerchantLimits } from "./usage-plan";
+import { checkDatabaseTimeouts, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./functions/environment";
+import type { Throttle } from "./rest-api/method-settings";
+import type { MerchantLimits } from "./rest-api/usage-plan";
 import { invalid, requireInteger } from "./validation";
-import { checkFunctionArgs, type ApiNetworkArgs, type FunctionCode, type LogArgs } from "./vpc-function";
-import { API_GATEWAY_BODY_INSPECTION_BYTES, WAF_RATE_LIMIT, type WafSettings } from "./web-acl";
+import { checkFunctionArgs, type ApiNetworkArgs, type FunctionCode, type LogArgs } from "./functions/vpc-function";
+import { API_GATEWAY_BODY_INSPECTION_BYTES, WAF_RATE_LIMIT, type WafSettings } from "./edge/web-acl";
 
 /** Arguments of {@link ServerlessApi}. */
 export interface ServerlessApiArgs {

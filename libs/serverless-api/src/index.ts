@@ -1,16 +1,16 @@
 export { type ServerlessApiArgs } from "./api-args";
 export { ServerlessApi } from "./serverless-api";
 export { RegionalPaymentsApi, type RegionalPaymentsApiArgs } from "./regional-payments-api";
-export { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
-export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
-export { HealthProbe, type HealthProbeArgs } from "./health-probe";
-export { type AuthorizerArgs } from "./authorizer";
-export { type CustomDomainArgs } from "./custom-domain";
-export { type ValidationRecord, type ValidationRecordOwnership } from "./validation-record";
-export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./gateway-problems";
-export { type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./environment";
-export { type Throttle } from "./method-settings";
-export { type MerchantLimits } from "./usage-plan";
+export { DatabaseMigration, type DatabaseMigrationArgs } from "./jobs/database-migration";
+export { IdempotencyKeyCleanup, type IdempotencyKeyCleanupArgs } from "./jobs/idempotency-key-cleanup";
+export { HealthProbe, type HealthProbeArgs } from "./jobs/health-probe";
+export { type AuthorizerArgs } from "./rest-api/authorizer";
+export { type CustomDomainArgs } from "./edge/custom-domain";
+export { type ValidationRecord, type ValidationRecordOwnership } from "./edge/validation-record";
+export { GATEWAY_PROBLEMS, gatewayResponseDefinition, type GatewayProblem } from "./rest-api/gateway-problems";
+export { type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./functions/environment";
+export { type Throttle } from "./rest-api/method-settings";
+export { type MerchantLimits } from "./rest-api/usage-plan";
 export {
   apiNetwork,
   functionNetwork,
@@ -21,9 +21,9 @@ export {
   type FunctionNetworkArgs,
   type LogArgs,
   type PrivateNetwork,
-} from "./vpc-function";
-export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./route-table";
-export { type WafSettings } from "./web-acl";
+} from "./functions/vpc-function";
+export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./rest-api/route-table";
+export { type WafSettings } from "./edge/web-acl";
 export {
   apiAccountOptions,
   deploymentOptions,

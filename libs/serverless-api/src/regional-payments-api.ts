@@ -2,11 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ApiConfig, PrimaryRegionOutputs, RegionRole, ResourceNamer, StackOutputs } from "@payments-dr/conventions";
 import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
-import type { CustomDomainArgs } from "./custom-domain";
-import type { DatabaseArgs } from "./environment";
-import { IdempotencyKeyCleanup } from "./idempotency-key-cleanup";
+import type { CustomDomainArgs } from "./edge/custom-domain";
+import type { DatabaseArgs } from "./functions/environment";
+import { IdempotencyKeyCleanup } from "./jobs/idempotency-key-cleanup";
 import { ServerlessApi } from "./serverless-api";
-import type { ApiNetworkArgs, LogArgs } from "./vpc-function";
+import type { ApiNetworkArgs, LogArgs } from "./functions/vpc-function";
 
 /** Arguments of {@link RegionalPaymentsApi}. */
 export interface RegionalPaymentsApiArgs {

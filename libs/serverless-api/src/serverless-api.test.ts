@@ -1,12 +1,12 @@
 import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
 import { HANDLED_ROUTES } from "@payments-dr/payment-lambda";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
-import { ACCESS_LOG_FIELDS, accessLogFormat } from "./access-log";
-import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./authorizer";
-import { definitionHash } from "./definition-hash";
-import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./gateway-problems";
-import { PAYMENT_ROUTES } from "./route-table";
-import { routeDefinitions } from "./routes";
+import { ACCESS_LOG_FIELDS, accessLogFormat } from "./rest-api/access-log";
+import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./rest-api/authorizer";
+import { definitionHash } from "./rest-api/definition-hash";
+import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./rest-api/gateway-problems";
+import { PAYMENT_ROUTES } from "./rest-api/route-table";
+import { routeDefinitions } from "./rest-api/routes";
 import { regionalEndpoint } from "./regional-payments-api";
 import { withApiDefaults } from "./api-args";
 import { ServerlessApi } from "./serverless-api";

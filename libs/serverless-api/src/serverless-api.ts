@@ -1,23 +1,23 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { accessLogFormat } from "./access-log";
+import { accessLogFormat } from "./rest-api/access-log";
 import { withApiDefaults, type ServerlessApiArgs } from "./api-args";
-import { apiGatewayAccountLogging } from "./api-gateway-account";
-import { createMerchantAuthorizer } from "./authorizer";
-import { createCustomDomain } from "./custom-domain";
-import { functionEnvironment } from "./environment";
-import { createGatewayResponses } from "./gateway-responses";
-import { allowApiGatewayInvoke } from "./invoke-permission";
-import { createMethodSettings } from "./method-settings";
+import { apiGatewayAccountLogging } from "./rest-api/api-gateway-account";
+import { createMerchantAuthorizer } from "./rest-api/authorizer";
+import { createCustomDomain } from "./edge/custom-domain";
+import { functionEnvironment } from "./functions/environment";
+import { createGatewayResponses } from "./rest-api/gateway-responses";
+import { allowApiGatewayInvoke } from "./rest-api/invoke-permission";
+import { createMethodSettings } from "./rest-api/method-settings";
 import { deploymentOptions, stageOptions } from "./options";
-import { HEALTH_PATH, HEALTH_ROUTE, PAYMENT_ROUTES } from "./route-table";
-import { createRoutes } from "./routes";
-import { createUsagePlan } from "./usage-plan";
-import type { ValidationRecord } from "./validation-record";
-import { createVpcFunction } from "./vpc-function";
-import { createWebAcl } from "./web-acl";
-import { API_TLS } from "./tls-policy";
+import { HEALTH_PATH, HEALTH_ROUTE, PAYMENT_ROUTES } from "./rest-api/route-table";
+import { createRoutes } from "./rest-api/routes";
+import { createUsagePlan } from "./rest-api/usage-plan";
+import type { ValidationRecord } from "./edge/validation-record";
+import { createVpcFunction } from "./functions/vpc-function";
+import { createWebAcl } from "./edge/web-acl";
+import { API_TLS } from "./edge/tls-policy";
 
 /**
  * The regional payments API: the function in the VPC behind a regional REST API whose payment
@@ -36,7 +36,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
   readonly healthUrl: pulumi.Output<string>;
   /**
    * The token (a secret) this region's Route 53 health check must carry in its query: WAF blocks
-   * Route 53's checkers on `/health` without it (web-acl.ts).
+   * Route 53's checkers on `/health` without it (edge/web-acl.ts).
    */
   readonly healthCheckToken: pulumi.Output<string>;
   readonly lambdaName: pulumi.Output<string>;

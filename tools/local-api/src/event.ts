@@ -1,4 +1,4 @@
-// From the Pulumi-free entry: routes.ts loads @pulumi/aws, which the adapter must not.
+// From the Pulumi-free entry: its rest-api/routes.ts loads @pulumi/aws, which the adapter must not.
 import { PAYMENT_ROUTES } from "@payments-dr/serverless-api/values";
 import type { APIGatewayEventIdentity, APIGatewayEventRequestContext, APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { randomFillSync, randomUUID } from "node:crypto";

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RegionRole } from "@payments-dr/conventions";
 import { DATABASE_BUDGET_MS, METRICS_NAMESPACE, MIN_TIMEOUT_MS, type PaymentLambdaEnvironment } from "@payments-dr/payment-lambda";
-import { invalid, requireInteger } from "./validation";
+import { invalid, requireInteger } from "../validation";
 
 /** The database a function connects to. */
 export interface DatabaseArgs {

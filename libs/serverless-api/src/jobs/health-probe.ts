@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, type AlarmSpec } from "@payments-dr/monitoring";
 import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
-import { probeEnvironment, type LogLevel } from "./environment";
-import { scheduleFunction } from "./function-schedule";
-import { invalid, requireInteger } from "./validation";
-import { createFunctionOutsideVpc, type FunctionCode, type LogArgs } from "./vpc-function";
+import { probeEnvironment, type LogLevel } from "../functions/environment";
+import { scheduleFunction } from "../functions/function-schedule";
+import { invalid, requireInteger } from "../validation";
+import { createFunctionOutsideVpc, type FunctionCode, type LogArgs } from "../functions/vpc-function";
 
 /** Arguments of {@link HealthProbe}. */
 export interface HealthProbeArgs {

@@ -1,5 +1,5 @@
 // The errors API Gateway answers by itself, as data: no Pulumi here, so the local adapter
-// (tools/local-api) answers with the very same problems (see values.ts).
+// (tools/local-api) answers with the very same problems (see ../values.ts).
 import { PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS as FUNCTION_RETRY_AFTER_SECONDS } from "@payments-dr/payment-lambda";
 
 /**

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { apiAccountOptions } from "./options";
+import { apiAccountOptions } from "../options";
 
 /** API Gateway may assume the logging role: see {@link apiGatewayAccountLogging} for why without conditions. */
 const API_GATEWAY_TRUST_POLICY: aws.iam.PolicyDocument = {

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitoring";
 import { CLEANUP_BACKLOG_METRIC, DATABASE_BUDGET_MS, METRICS_NAMESPACE } from "@payments-dr/payment-lambda";
-import { cleanupEnvironment, type LogLevel } from "./environment";
-import { scheduleFunction } from "./function-schedule";
-import { invalid, requireInteger } from "./validation";
-import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { cleanupEnvironment, type LogLevel } from "../functions/environment";
+import { scheduleFunction } from "../functions/function-schedule";
+import { invalid, requireInteger } from "../validation";
+import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "../functions/vpc-function";
 
 /** Arguments of {@link IdempotencyKeyCleanup}. */
 export interface IdempotencyKeyCleanupArgs {

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
-import { checkDatabaseTimeouts, functionEnvironment, type DatabaseArgs, type LogLevel } from "./environment";
-import { migrationInvocationOptions } from "./options";
-import { invalid, requireInteger } from "./validation";
-import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { checkDatabaseTimeouts, functionEnvironment, type DatabaseArgs, type LogLevel } from "../functions/environment";
+import { migrationInvocationOptions } from "../options";
+import { invalid, requireInteger } from "../validation";
+import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "../functions/vpc-function";
 
 /** Arguments of {@link DatabaseMigration}. */
 export interface DatabaseMigrationArgs {

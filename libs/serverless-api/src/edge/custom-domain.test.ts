@@ -3,8 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "@payments-dr/synth";
 import { API_GATEWAY_REGIONAL_ZONE_IDS } from "@payments-dr/synth";
 import type { CustomDomainArgs } from "./custom-domain";
-import { ServerlessApi } from "./serverless-api";
-import { apiArgs, PRIMARY, synthInRegion } from "./synth-fixture.testing";
+import { ServerlessApi } from "../serverless-api";
+import { apiArgs, PRIMARY, synthInRegion } from "../synth-fixture.testing";
 import type { ValidationRecord } from "./validation-record";
 
 /** The arguments of every DomainName created: which resources its certificate ARN waits for is visible only on them. */

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
-import { GATEWAY_PROBLEMS } from "./gateway-problems";
-import { ServerlessApi } from "./serverless-api";
+import { GATEWAY_PROBLEMS } from "../rest-api/gateway-problems";
+import { ServerlessApi } from "../serverless-api";
 import { healthCallersLimitPerMinute, wholeTokenPattern } from "./web-acl";
-import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
+import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "../synth-fixture.testing";
 
 const STAGE = "aws:apigateway/stage:Stage";
 const GATEWAY_RESPONSE = "aws:apigateway/response:Response";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { methodSettingsOptions } from "./options";
+import { methodSettingsOptions } from "../options";
 import { HEALTH_ROUTE } from "./route-table";
 import { methodSettingsPath } from "./routes";
 

@@ -1,7 +1,7 @@
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { PROBE_PUBLISH_BUDGET_MS } from "@payments-dr/payment-lambda";
 import { HealthProbe, PROBE_FUNCTION_TIMEOUT_SECONDS, PROBE_TIMEOUT_SECONDS, withHealthProbeDefaults, type HealthProbeArgs } from "./health-probe";
-import { statementsOf, SUFFIX, synthInRegion } from "./synth-fixture.testing";
+import { statementsOf, SUFFIX, synthInRegion } from "../synth-fixture.testing";
 
 const DR = "us-east-2";
 const FUNCTION = "aws:lambda/function:Function";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PrimaryRegionOutputs } from "@payments-dr/conventions";
-import { invalid } from "./validation";
+import { invalid } from "../validation";
 
 /** The DNS record ACM asks for to validate (and renew) a certificate, as the primary region's stack exports it. */
 export type ValidationRecord = NonNullable<PrimaryRegionOutputs["certificateValidationRecord"]>;

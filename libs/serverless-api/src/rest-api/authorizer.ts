@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { definitionHash } from "./definition-hash";
-import { authorizerEnvironment, type LogLevel } from "./environment";
+import { authorizerEnvironment, type LogLevel } from "../functions/environment";
 import { allowApiGatewayInvoke } from "./invoke-permission";
-import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "./vpc-function";
+import { createVpcFunction, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "../functions/vpc-function";
 
 /** The merchants' Lambda authorizer, as {@link ServerlessApi} takes it. */
 export interface AuthorizerArgs {

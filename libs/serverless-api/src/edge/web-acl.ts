@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_CHECK_TOKEN_ARGUMENT, WAF_RATE_WINDOW_SECONDS, type ResourceNamer } from "@payments-dr/conventions";
 import { PROBLEM_TYPE_BASE } from "@payments-dr/payment-lambda";
-import type { Throttle } from "./method-settings";
-import type { LogArgs } from "./vpc-function";
+import type { Throttle } from "../rest-api/method-settings";
+import type { LogArgs } from "../functions/vpc-function";
 
 /** What the web ACL lets through. */
 export interface WafSettings {
@@ -145,7 +145,7 @@ const healthPathMatch: aws.types.input.wafv2.WebAclRuleStatement = {
   regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: HEALTH_PATH, textTransformations: [{ priority: 0, type: "URL_DECODE" }] },
 };
 
-/** A regex that matches the token whole, not a value that merely contains it. Letters and digits only (serverless-api.ts): nothing to escape. */
+/** A regex that matches the token whole, not a value that merely contains it. Letters and digits only (../serverless-api.ts): nothing to escape. */
 export function wholeTokenPattern(token: string): string {
   if (!/^[A-Za-z0-9]+$/.test(token)) throw new Error("the health check token must be letters and digits");
   return `^${token}$`;

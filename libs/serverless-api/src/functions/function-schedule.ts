@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { functionScheduleOptions } from "./options";
+import { functionScheduleOptions } from "../options";
 import { serviceTrustPolicy } from "./trust-policy";
 
 /** Arguments of {@link scheduleFunction}. */

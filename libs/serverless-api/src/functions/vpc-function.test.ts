@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
-import { DatabaseMigration, type DatabaseMigrationArgs } from "./database-migration";
-import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "./idempotency-key-cleanup";
+import { DatabaseMigration, type DatabaseMigrationArgs } from "../jobs/database-migration";
+import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "../jobs/idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
-import { ServerlessApi } from "./serverless-api";
+import { ServerlessApi } from "../serverless-api";
 import type { LambdaEnvironment } from "./environment";
 import { apiNetwork, functionNetwork } from "./vpc-function";
 import {
@@ -24,7 +24,7 @@ import {
   synthInRegion,
   TABLE_NAME,
   WRITER_HOST,
-} from "./synth-fixture.testing";
+} from "../synth-fixture.testing";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE = "aws:iam/role:Role";

@@ -4,8 +4,8 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { functionAccessPolicy, type FunctionAccess } from "./access-policy";
 import type { LambdaEnvironment } from "./environment";
 import { serviceTrustPolicy } from "./trust-policy";
-import { vpcFunctionOptions } from "./options";
-import { invalid, requireInteger } from "./validation";
+import { vpcFunctionOptions } from "../options";
+import { invalid, requireInteger } from "../validation";
 
 /** Lambda's longest timeout, seconds. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
