@@ -1,7 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPLIANCE_TAGS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { Plan, REDACTED, synthesize } from "@payments-dr/synth";
+import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
+import { Plan, REDACTED, stackRegion, synthesize } from "@payments-dr/synth";
 import { APP_USERNAME, credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
 import { AuroraGlobalCluster } from "./global-cluster";
 import { memberClusterIgnoreChanges } from "./options";
@@ -32,11 +31,7 @@ function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {
     project: "primary-region",
     config: { "payments-dr:environmentSuffix": SUFFIX },
     program: () => {
-      const provider = new aws.Provider(
-        "use1",
-        regionProviderArgs("us-east-1", stackTags({ project: "primary-region", stack: "dev", environmentSuffix: SUFFIX })),
-      );
-      const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
+      const { namer, provider } = stackRegion("us-east-1", { project: "primary-region", environmentSuffix: SUFFIX }, "use1");
       const global = new AuroraGlobalCluster("aurora", { namer, engineVersion: "16.6", deletionProtection: globalDeletionProtection ?? false }, { provider });
       const documents: Record<string, pulumi.Output<string>> = {};
       const capture: pulumi.ResourceTransformation = ({ type, name, props }) => {

@@ -1,7 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPLIANCE_TAGS, PrimaryRegionOutputs, ResourceNamer, UpstreamStack, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { Plan, primaryRegionOutputs, synthesize } from "@payments-dr/synth";
+import { COMPLIANCE_TAGS, PrimaryRegionOutputs, ResourceNamer, UpstreamStack } from "@payments-dr/conventions";
+import { outputValue, Plan, primaryRegionOutputs, stackRegion, synthesize } from "@payments-dr/synth";
 import { clusterEndpointOf } from "./member-cluster";
 import { memberClusterIgnoreChanges } from "./options";
 import { AuroraSecondaryCluster, AuroraSecondaryClusterArgs } from "./secondary-cluster";
@@ -42,7 +41,7 @@ function synthSecondary(upstream: Partial<PrimaryRegionOutputs> = primaryRegionO
     config: { "payments-dr:environmentSuffix": SUFFIX },
     upstream: { [PRIMARY_STACK]: upstream },
     program: () => {
-      const provider = new aws.Provider("use2", regionProviderArgs("us-east-2", stackTags({ project: "dr-region", stack: "dev", environmentSuffix: SUFFIX })));
+      const { provider } = stackRegion("us-east-2", { project: "dr-region", environmentSuffix: SUFFIX }, "use2");
       const primary = new UpstreamStack<PrimaryRegionOutputs>("primary", PRIMARY_STACK);
       const upstream = { globalClusterId: primary.output("globalClusterId"), engineVersion: primary.output("engineVersion"), primaryWriterInstanceId: primary.output("writerInstanceId") };
       const secondary = new AuroraSecondaryCluster("secondary", secondaryArgs(upstream, overrides), { provider });
@@ -150,7 +149,7 @@ describe("Aurora secondary cluster", () => {
     );
     const upstream = { globalClusterId: primaryRegionOutputs.globalClusterId, engineVersion: primaryRegionOutputs.engineVersion, primaryWriterInstanceId: primaryRegionOutputs.writerInstanceId };
     const secondary = new AuroraSecondaryCluster("refreshed", secondaryArgs(upstream));
-    const endpoint = await new Promise<string>((resolve) => secondary.clusterEndpoint.apply(resolve));
+    const endpoint = await outputValue(secondary.clusterEndpoint);
     expect(endpoint).toBe("payments-dr-aurora-use2-qa7.cluster-c7tj4example.us-east-2.rds.amazonaws.com");
   });
 

@@ -1,19 +1,17 @@
-import * as aws from "@pulumi/aws";
-import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
-import { fakeId, type Plan, synthesize } from "@payments-dr/synth";
+import { fakeId, type Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
 import { healthCheckFqdn, healthCheckResourcePath } from "./health-check";
 import { regionHealthCheckId } from "./region-switch-plan";
 
 const PRIMARY_TARGET = "d-abc123.execute-api.us-east-1.amazonaws.com";
 const DR_TARGET = "d-def456.execute-api.us-east-2.amazonaws.com";
+const GLOBAL_STACK = { project: "global", environmentSuffix: "qa" };
 
 function synth(primaryTarget = PRIMARY_TARGET, secondaryTarget = DR_TARGET): Promise<Plan> {
   return synthesize({
     project: "global",
     program: () => {
-      const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
-      const namer = new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" });
+      const { namer, provider } = stackRegion("us-east-1", GLOBAL_STACK, "use1");
       const primary = new ApiHealthCheck("primary-health", { namer, role: "primary", healthUrl: "https://abc.execute-api.us-east-1.amazonaws.com/v1/health", healthCheckToken: "t0ken" }, { provider });
       new FailoverRecords(
         "api",
@@ -116,11 +114,11 @@ describe("RegionSwitchPlan", () => {
     return synthesize({
       project: "global",
       program: () => {
-        const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
+        const { namer, provider } = stackRegion("us-east-1", GLOBAL_STACK, "use1");
         new RegionSwitchPlan(
           "region-switch",
           {
-            namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" }),
+            namer,
             primaryRegion: "us-east-1",
             drRegion: "us-east-2",
             globalClusterId: "payments-dr-aurora-qa",

@@ -1,8 +1,7 @@
-import * as aws from "@pulumi/aws";
 // The module behind aws.getAvailabilityZonesOutput (a lazy getter), so that a test can watch the lookup.
 import * as availabilityZones from "@pulumi/aws/getAvailabilityZones";
-import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
-import { FAKE_ACCOUNT_ID, type Plan, type PlannedResource, synthesize } from "@payments-dr/synth";
+import { ResourceNamer } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID, type Plan, type PlannedResource, stackRegion, synthesize } from "@payments-dr/synth";
 import { RegionalNetwork, type RegionalNetworkArgs } from "./index";
 import { withDefaults } from "./regional-network";
 
@@ -16,11 +15,11 @@ function synth(overrides: Partial<RegionalNetworkArgs> = {}, region = REGION): P
     project: "dr-region",
     config: { "payments-dr:environmentSuffix": SUFFIX },
     program: () => {
-      const provider = new aws.Provider("net-region", regionProviderArgs(region, stackTags({ project: "dr-region", stack: "dev", environmentSuffix: SUFFIX })));
+      const { namer, provider } = stackRegion(region, { project: "dr-region", environmentSuffix: SUFFIX }, "net-region");
       const network = new RegionalNetwork(
         "net",
         {
-          namer: new ResourceNamer({ environmentSuffix: SUFFIX, region }),
+          namer,
           cidrBlock: "10.1.0.0/16",
           flowLogs: { kmsKeyArn: KEY_ARN, retentionDays: 30 },
           ...overrides,

@@ -3,12 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { drRegionOutputs, primaryRegionOutputs, synthApp, synthesize, type PlannedResource, type StackPlan } from "@payments-dr/synth";
+import { drRegionOutputs, primaryRegionOutputs, stackRegion, synthApp, synthesize, type PlannedResource, type StackPlan } from "@payments-dr/synth";
 import { checkPlan } from "./check-plan";
 import { runCli } from "./cli";
 
 const APPS = path.resolve(__dirname, "../../../apps");
+/** The stack the small programs below play. */
+const SANDBOX = { project: "sandbox", environmentSuffix: "dev" };
 const UPSTREAM = {
   "organization/primary-region/dev": { ...primaryRegionOutputs },
   "organization/dr-region/dev": { ...drRegionOutputs },
@@ -16,7 +17,7 @@ const UPSTREAM = {
 
 /** A small program breaking a few mandatory policies, run through the same harness as the apps. */
 function nonCompliantProgram() {
-  const provider = new aws.Provider("us-east-1", regionProviderArgs("us-east-1", stackTags({ project: "sandbox", stack: "dev", environmentSuffix: "dev" })));
+  const { provider } = stackRegion("us-east-1", SANDBOX);
   new aws.s3.Bucket("loose-bucket", { bucket: "payments-dr-loose-use1-123456789012-dev", forceDestroy: true }, { provider });
   new aws.rds.Cluster(
     "member",
@@ -29,7 +30,7 @@ function nonCompliantProgram() {
 
 /** Settings the rules check, passed as secrets: the synth plan holds "[secret]" in their place. */
 function secretSettingsProgram() {
-  const provider = new aws.Provider("us-east-1", regionProviderArgs("us-east-1", stackTags({ project: "sandbox", stack: "dev", environmentSuffix: "dev" })));
+  const { provider } = stackRegion("us-east-1", SANDBOX);
   new aws.rds.ClusterInstance(
     "aurora-instance-1",
     { identifier: "payments-dr-aurora-1-use1-dev", clusterIdentifier: "payments-dr-aurora-use1-dev", instanceClass: "db.r6g.large", engine: "aurora-postgresql", publiclyAccessible: pulumi.secret(true), performanceInsightsEnabled: true },

@@ -1,8 +1,7 @@
 // The regional stack of the tests: an explicit provider with the stack's default tags, a namer,
 // and the arguments a regional app passes (the network, database and keys it owns).
-import * as aws from "@pulumi/aws";
-import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { FAKE_ACCOUNT_ID, type Plan, synthesize } from "@payments-dr/synth";
+import type { RegionScope, ResourceNamer } from "@payments-dr/conventions";
+import { FAKE_ACCOUNT_ID, type Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import type { ServerlessApiArgs } from "./api-args";
 
 export const SUFFIX = "qa7";
@@ -25,13 +24,6 @@ export const AUTHORIZER_SG = "sg-authorizer";
 /** Build outputs that do not exist: the harness never reads assets. */
 export const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
 export const MISSING_AUTHORIZER_BUNDLE = "/nonexistent/dist/libs/payment-lambda/authorizer";
-
-/** Everything a scope's program needs: the region's provider and namer. */
-export interface RegionScope {
-  region: string;
-  provider: aws.Provider;
-  namer: ResourceNamer;
-}
 
 /** The arguments the primary-region app passes to its ServerlessApi. */
 export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiArgs> = {}): ServerlessApiArgs {
@@ -57,10 +49,7 @@ export function synthInRegion(build: (scope: RegionScope) => Record<string, unkn
   return synthesize({
     project,
     revealSecrets: options.revealSecrets,
-    program: () => {
-      const provider = new aws.Provider(region, regionProviderArgs(region, stackTags({ project, stack: "dev", environmentSuffix: SUFFIX })));
-      return build({ region, provider, namer: new ResourceNamer({ environmentSuffix: SUFFIX, region }) });
-    },
+    program: () => build(stackRegion(region, { project, environmentSuffix: SUFFIX })),
   });
 }
 

@@ -1,34 +1,33 @@
 import * as aws from "@pulumi/aws";
-import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
+import { FAKE_ACCOUNT_ID, Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { keyDeletionWindowDays } from "./kms/deletion-window";
 import { regionalKeyPolicy } from "./kms/key-policy";
 import { RegionalKey, RegionalKeyReplica, SecureBucket } from "./index";
 
 const SUFFIX = "pr1234";
-const tags = stackTags({ project: "primary-region", stack: "dev", environmentSuffix: SUFFIX });
+const STACK = { project: "primary-region", environmentSuffix: SUFFIX };
 
 /** The bucket the program made, for the test of where its outputs come from. */
 let bucketUnderTest: SecureBucket;
 
 /** What the primary-region stack composes: a multi-region key, its replica in the DR region, a bucket. */
 function program() {
-  const primary = new aws.Provider("primary", regionProviderArgs("us-east-1", tags));
-  const dr = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
+  const primary = stackRegion("us-east-1", STACK, "primary");
+  const dr = stackRegion("us-east-2", STACK, "dr");
   const key = new RegionalKey(
     "kms",
-    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" }), description: "payments data", multiRegion: true },
-    { provider: primary },
+    { namer: primary.namer, description: "payments data", multiRegion: true },
+    { provider: primary.provider },
   );
   new RegionalKeyReplica(
     "kms-dr",
-    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }), primaryKeyArn: key.keyArn, description: "payments data (replica)" },
-    { provider: dr },
+    { namer: dr.namer, primaryKeyArn: key.keyArn, description: "payments data (replica)" },
+    { provider: dr.provider },
   );
   const bucket = new SecureBucket(
     "data",
-    { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" }), role: "data", kmsKeyArn: key.keyArn },
-    { provider: primary },
+    { namer: primary.namer, role: "data", kmsKeyArn: key.keyArn },
+    { provider: primary.provider },
   );
   bucketUnderTest = bucket;
   return { keyArn: key.keyArn, keyId: key.keyId, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, versioningStatus: bucket.versioningStatus };
@@ -105,8 +104,8 @@ describe("RegionalKey", () => {
     const single = await synthesize({
       project: "dr-region",
       program: () => {
-        const dr = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
-        new RegionalKey("dr-kms", { namer: new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-2" }), description: "payments data (DR)" }, { provider: dr });
+        const { namer, provider } = stackRegion("us-east-2", STACK, "dr");
+        new RegionalKey("dr-kms", { namer, description: "payments data (DR)" }, { provider });
         return {};
       },
     });

@@ -4,3 +4,5 @@ export { REDACTED, redactSecrets } from "./redact";
 export { synthesize, type SynthOptions } from "./synthesize";
 export { drRegionOutputs, primaryRegionOutputs } from "./fixtures";
 export { appRootOf, synthApp, type SynthAppOptions } from "./synth-app";
+export { outputValue } from "./output";
+export { stackRegion, type TestStack } from "./stack-region";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { computedState, fakeInvoke } from "./fake-cloud";
 import { Plan, PlannedOptions, PlannedResource } from "./plan";
 import { REDACTED, redactSecrets } from "./redact";
+import { outputValue } from "./output";
 
 /** What a synth run needs: the program and everything the engine would hand it. */
 export interface SynthOptions {
@@ -214,13 +215,9 @@ async function resolveOutputs(exported: unknown): Promise<Record<string, unknown
   const entries = await Promise.all(
     Object.entries(exported as Record<string, unknown>).map(async ([name, value]) => {
       const output = pulumi.output(value);
-      const [resolved, secret] = await Promise.all([unwrap(output), pulumi.isSecret(output)]);
+      const [resolved, secret] = await Promise.all([outputValue(output), pulumi.isSecret(output)]);
       return [name, secret ? REDACTED : resolved] as const;
     }),
   );
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
-}
-
-function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((v) => resolve(v)));
 }

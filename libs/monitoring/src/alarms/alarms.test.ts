@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
-import { COMPLIANCE_TAGS, RECOVERY_TARGETS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { Plan, PlannedResource, synthesize } from "@payments-dr/synth";
+import type * as aws from "@pulumi/aws";
+import { COMPLIANCE_TAGS, RECOVERY_TARGETS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig } from "@payments-dr/conventions";
+import { Plan, PlannedResource, stackRegion, synthesize } from "@payments-dr/synth";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
 import { BucketReplicationAlarms } from "./bucket-replication-alarms";
 import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";
@@ -36,7 +36,7 @@ const REPLICATION: Omit<ReplicationAlarmsArgs, "namer" | "topicArn"> = {
 };
 
 function provider(region: "us-east-1" | "us-east-2", project: string): aws.Provider {
-  return new aws.Provider(region, regionProviderArgs(region, stackTags({ project, stack: "dev", environmentSuffix: "qa" })));
+  return stackRegion(region, { project, environmentSuffix: "qa" }).provider;
 }
 
 function namer(region: string): ResourceNamer {

@@ -1,7 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RECOVERY_TARGETS, ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { Plan, synthesize } from "@payments-dr/synth";
+import { RECOVERY_TARGETS } from "@payments-dr/conventions";
+import { Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
 import { dashboardBody } from "./dashboard-body";
 import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
@@ -174,12 +173,11 @@ describe("CrossRegionDashboard", () => {
     plan = await synthesize({
       project: "global",
       program: () => {
-        const tags = stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" });
         // Stack outputs arrive as Outputs: the body is serialised once they are known.
         const fromStacks = { ...INPUT, primary: { ...INPUT.primary, apiName: pulumi.output(INPUT.primary.apiName) }, dr: { ...INPUT.dr, region: pulumi.output(INPUT.dr.region) } };
         for (const r of ["us-east-1", "us-east-2"]) {
-          const provider = new aws.Provider(r, regionProviderArgs(r, tags));
-          new CrossRegionDashboard(`dashboard-${r}`, { namer: new ResourceNamer({ environmentSuffix: "qa", region: r }), ...fromStacks }, { provider });
+          const { namer, provider } = stackRegion(r, { project: "global", environmentSuffix: "qa" });
+          new CrossRegionDashboard(`dashboard-${r}`, { namer, ...fromStacks }, { provider });
         }
       },
     });

@@ -1,15 +1,12 @@
-import * as aws from "@pulumi/aws";
-import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
-import { FAKE_ACCOUNT_ID, Plan, synthesize } from "@payments-dr/synth";
+import { FAKE_ACCOUNT_ID, Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { AlertTopic } from "./alert-topic";
 
 const KEY = "arn:aws:kms:us-east-2:123456789012:key/mrk-dr";
 
 function program(email?: string) {
   return () => {
-    const tags = stackTags({ project: "dr-region", stack: "dev", environmentSuffix: "qa" });
-    const provider = new aws.Provider("dr", regionProviderArgs("us-east-2", tags));
-    const topic = new AlertTopic("alerts", { namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-2" }), kmsKeyArn: KEY, email }, { provider });
+    const { namer, provider } = stackRegion("us-east-2", { project: "dr-region", environmentSuffix: "qa" }, "dr");
+    const topic = new AlertTopic("alerts", { namer, kmsKeyArn: KEY, email }, { provider });
     return { topicArn: topic.topicArn };
   };
 }

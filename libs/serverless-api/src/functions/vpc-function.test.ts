@@ -3,7 +3,7 @@ import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { DatabaseMigration, type DatabaseMigrationArgs } from "../jobs/database-migration";
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "../jobs/idempotency-key-cleanup";
-import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
+import { FAKE_INVOCATION_RESULT, outputValue } from "@payments-dr/synth";
 import { ServerlessApi } from "../serverless-api";
 import type { LambdaEnvironment } from "./environment";
 import { apiNetwork, functionNetwork } from "./vpc-function";
@@ -320,7 +320,7 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
     const dependsOn = [...(gated as unknown as { resources(): Set<unknown> }).resources()];
     expect(dependsOn.some((resource) => aws.lambda.Invocation.isInstance(resource))).toBe(true);
-    expect(await new Promise((resolve) => gated.apply(resolve))).toBe(SECRET_NAME);
+    expect(await outputValue(gated)).toBe(SECRET_NAME);
   });
 
   it("invokes the migration on deploy, again whenever the migrations change, after what it must wait for", () => {

@@ -1,7 +1,5 @@
-import * as aws from "@pulumi/aws";
-import { ResourceNamer, regionProviderArgs, stackTags } from "@payments-dr/conventions";
 import { SESSION_TTL_ATTRIBUTE } from "@payments-dr/payment-lambda";
-import { Plan, synthesize } from "@payments-dr/synth";
+import { Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { ApiKeysTable } from "./api-keys-table";
 import { SessionsTable } from "./sessions-table";
 
@@ -12,12 +10,11 @@ const TABLE = "aws:dynamodb/table:Table";
 /** The primary stack's table of one kind, as the primary-region app creates it. */
 function program(Table: typeof SessionsTable | typeof ApiKeysTable, args: { deletionProtection?: boolean } = {}) {
   return () => {
-    const tags = stackTags({ project: "primary-region", stack: "dev", environmentSuffix: "qa" });
-    const provider = new aws.Provider("primary", regionProviderArgs("us-east-1", tags));
+    const { namer, provider } = stackRegion("us-east-1", { project: "primary-region", environmentSuffix: "qa" }, "primary");
     const table = new Table(
       "table",
       {
-        namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" }),
+        namer,
         kmsKeyArn: PRIMARY_KEY,
         replica: { region: "us-east-2", kmsKeyArn: REPLICA_KEY },
         ...args,

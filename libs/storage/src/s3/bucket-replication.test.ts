@@ -1,6 +1,4 @@
-import * as aws from "@pulumi/aws";
-import { regionProviderArgs, ResourceNamer, stackTags } from "@payments-dr/conventions";
-import { drRegionOutputs, type Plan, primaryRegionOutputs, synthesize } from "@payments-dr/synth";
+import { drRegionOutputs, type Plan, primaryRegionOutputs, stackRegion, synthesize } from "@payments-dr/synth";
 import { BucketReplication, REPLICATION_RULE_ID, type ReplicatedBucket } from "./bucket-replication";
 
 const source: ReplicatedBucket = {
@@ -22,11 +20,11 @@ function synth(overrides: { source?: Partial<ReplicatedBucket>; destination?: Pa
   return synthesize({
     project: "global",
     program: () => {
-      const provider = new aws.Provider("use1", regionProviderArgs("us-east-1", stackTags({ project: "global", stack: "dev", environmentSuffix: "qa" })));
+      const { namer, provider } = stackRegion("us-east-1", { project: "global", environmentSuffix: "qa" }, "use1");
       new BucketReplication(
         "replication",
         {
-          namer: new ResourceNamer({ environmentSuffix: "qa", region: "us-east-1" }),
+          namer,
           source: { ...source, ...overrides.source },
           destination: { ...destination, ...overrides.destination },
         },
