@@ -1,0 +1,120 @@
+import { RefusedError } from "@payments-dr/cli-support";
+import { confirmOrRefuse } from "../confirm";
+import type { Context } from "../context";
+import { checkHealth } from "../http";
+import { outageClock } from "../outage";
+import { operationInProgress } from "../preflight";
+import { readGlobalCluster, roleOf, writerSite } from "../status";
+import { Timeline } from "../timeline";
+import type { RegionSite } from "../topology";
+import { deadlineFrom } from "../wait";
+import { finish } from "./finish";
+import { requestMove } from "./request-move";
+import { estimateRpo, lagAge } from "./rpo-estimate";
+import type { RoleChangeOptions, RoleChangeResult } from "./types";
+import { waitForWriter } from "./wait-for-writer";
+
+/** Options of {@link failover}. */
+export interface FailoverOptions extends RoleChangeOptions {
+  /** `--allow-data-loss`: required. */
+  allowDataLoss: boolean;
+  /** `--force`: fail over even while the writer's region answers `/health` 200. */
+  force?: boolean;
+}
+
+/** What a rate-limited `/health` answers (WAF's limit, or API Gateway's throttle). */
+const TOO_MANY_REQUESTS = 429;
+
+/** Why a failover without `--allow-data-loss` is refused. */
+export const FAILOVER_NEEDS_CONSENT =
+  "failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)";
+
+/**
+ * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
+ * only; the last lag that region reported estimates the data lost. Refused while the writer's
+ * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
+ * may), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
+ * failover while it serves can split writes between the regions, and those on the old side are
+ * lost. That is a switchover's case.
+ */
+export async function failover(ctx: Context, target: RegionSite, options: FailoverOptions): Promise<RoleChangeResult> {
+  if (!options.allowDataLoss) {
+    throw new RefusedError(FAILOVER_NEEDS_CONSENT);
+  }
+  const timeline = new Timeline(ctx.clock, ctx.log);
+  let deadline = deadlineFrom(ctx);
+  const global = await readGlobalCluster(ctx, [target]);
+  const writer = writerSite(global, ctx.topology);
+  const from = writer?.region ?? null;
+  timeline.mark(`read ${global.id} in ${target.region}: status ${global.status}, writer ${from ?? "none"}`);
+
+  // A move away from the target is refused before anything else: the target may still be the writer, not for long.
+  const towards = operationInProgress(global) ? ctx.topology.byClusterArn(global.operation?.toClusterArn) : undefined;
+  if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
+  if (roleOf(global, target) === "writer") {
+    // Asked to fail over to the region that holds the writer: if that region is the failing one, no wait mends it.
+    const health = await checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs);
+    if (!health.ok && !operationInProgress(global)) {
+      const other = ctx.topology.other(target);
+      throw new RefusedError(
+        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`}: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
+      );
+    }
+    return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
+  }
+  if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
+  // A writer the outputs do not name: its region's /health (the split-writes guard below) cannot be asked.
+  const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
+  if (unknownWriter && !options.force) {
+    throw new RefusedError(
+      `the writer ${unknownWriter.clusterArn} is none of the clusters the stacks' outputs name: the outputs read are stale or another stack's, so whether the old writer still serves cannot be checked. Read fresh outputs (--outputs DIR, or the stacks), or, once its traffic is stopped, re-run with --force`,
+    );
+  }
+
+  if (operationInProgress(global)) {
+    timeline.mark(`a role change is already in progress (${global.operation?.status ?? global.status}); waiting for it`);
+    await waitForWriter(ctx, target, deadline, { settle: false });
+    timeline.mark(`${target.region} is the writer`);
+    return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
+  }
+
+  // Towards the DR region, its probe of the primary dates the outage (read in the DR region).
+  const outage = target === ctx.topology.dr ? outageClock(ctx) : undefined;
+  // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
+  const [cluster, writerHealth] = await Promise.all([
+    ctx.aws.cluster(target.region, target.clusterIdentifier),
+    writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,
+  ]);
+  if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
+  if (writerHealth?.ok) {
+    if (!options.force) {
+      throw new RefusedError(
+        `${writer?.region} still answers ${writerHealth.url} with 200: its API is writing to its database, and a failover now could split writes between the regions (AWS fences the old writer only on a best-effort basis). Use \`dr switchover\` (no data loss); if ${writer?.region} is broken in a way /health does not show, stop its traffic first, then re-run with --force`,
+      );
+    }
+    timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);
+  } else if (writerHealth?.httpStatus === TOO_MANY_REQUESTS) {
+    // WAF's limit on a flood of /health (or its throttle): the region's edge is up, and whether
+    // its API still writes is unknown. Going on could split writes, as above.
+    if (!options.force) {
+      throw new RefusedError(
+        `${writer?.region} answers ${writerHealth.url} with 429 (/health is rate-limited: a flood, or its throttle), so whether its API still writes is unknown. Judge by its Route 53 health check (\`dr status\`) and its database; if ${writer?.region} is down, re-run with --force`,
+      );
+    }
+    timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
+  }
+  if (outage) timeline.mark(await outage);
+
+  const lag = await estimateRpo(ctx, target);
+  timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
+  // Now, not only in the result: a move that times out or fails its check prints no result lines.
+  timeline.mark(`sessions of payments created since ${lag.lostSince} may name lost payments: dr clear-sessions --region ${target.region} --since ${lag.lostSince} after the move`);
+
+  await confirmOrRefuse(ctx, options, `Fail the Aurora global writer over to ${target.region}, losing the writes not yet replicated (about ${lag.seconds ?? "an unknown number of"} s at the last lag reading${lagAge(ctx, lag)})?`);
+  deadline = deadlineFrom(ctx);
+  await requestMove(ctx, target, timeline, `FailoverGlobalCluster in ${target.region}`, () => ctx.aws.failover(target.region, global.id, target.clusterArn));
+  timeline.mark(`FailoverGlobalCluster (AllowDataLoss) requested in ${target.region}`);
+  await waitForWriter(ctx, target, deadline, { settle: false, timeline });
+  const result = await finish(ctx, "failover", "done", from, target, timeline, deadline);
+  return { ...result, rpoEstimate: lag };
+}
