@@ -1,0 +1,24 @@
+import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
+
+export const HOME = "us-east-1";
+export const DR = "us-east-2";
+
+/** The global stack's outputs for the synth fixtures' regions. */
+export function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {
+  return {
+    createTimeConfig: { environmentSuffix: "dev", primaryRegion: primary.region, drRegion: dr.region },
+    dnsFailover: "disabled: set payments-dr:domainName to enable DNS failover",
+    primaryHealthCheckId: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+    drHealthCheckId: "1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
+    dashboardName: "payments-dr-dashboard-dev",
+    replicationRuleId: "payments-dr-replicate-all",
+    primaryRegion: primary.region,
+    drRegion: dr.region,
+    globalClusterId: primary.globalClusterId,
+    primaryClusterArn: primary.clusterArn,
+    drClusterArn: dr.clusterArn,
+    primaryBucketName: primary.bucketName,
+    drBucketName: dr.bucketName,
+    sessionsTableName: primary.sessionsTableName,
+  };
+}

@@ -1,0 +1,145 @@
+import { defaultClientFactory, ROUTE53_API_REGION, type ClientFactory } from "../aws";
+import type { StackOutputsSet } from "../outputs";
+import type { FakeClock } from "./clock";
+import { fakeCloudWatch } from "./cloudwatch";
+import { DR, HOME } from "./deployment";
+import { fakeDynamoDb } from "./dynamodb";
+import { regionHealth, type Route } from "./fetch";
+import { fakeRds } from "./rds";
+import { fakeRoute53 } from "./route53";
+import { fakeS3 } from "./s3";
+import type { LocalSessionReplicas } from "./session-replicas";
+
+/** A command's input as the mock sees it. */
+export type Input = Record<string, unknown>;
+
+/** What a mock's `callsFake` hands a handler besides the input: the client that sent the command. */
+type ClientOf = () => { config: { region: () => Promise<string> } };
+
+/**
+ * An in-memory Aurora global database in two regions behind aws-sdk-client-mock, answering with
+ * the shapes the real APIs return (one file per service beside this one). Every call records the
+ * region of the client that made it. With `sessions`, DynamoDB is those local replicas instead of
+ * the mock (which would stub every DynamoDBClient, theirs too).
+ */
+export class FakeWorld {
+  writer = HOME;
+  status = "available";
+  /** RDS FailoverState while a switchover/failover runs. */
+  operation: { Status: string; FromDbClusterArn: string; ToDbClusterArn: string; IsDataLossAllowed: boolean } | undefined;
+  /** A role-change call starts the move but its answer is lost (the SDK's timeout). */
+  answerLost = false;
+  /** A role-change call is refused and starts nothing. */
+  refuseMoves = false;
+  /** Describes of the global cluster before a requested move completes (Infinity: never). */
+  convergeAfter = 2;
+  /** How a requested move ends: it completes, AWS cancels it (FailoverState `cancelling`, then nothing), or it rolls back (nothing, the writer unchanged). */
+  moveOutcome: "completes" | "cancelled" | "rolled-back" = "completes";
+  /** The newest lag datapoint's value, or a function of that datapoint's time (epoch ms). */
+  lagMs: number | ((at: number) => number) = 800;
+  /**
+   * When each region's cluster last became a secondary (epoch ms; absent: long ago). Aurora
+   * publishes AuroraGlobalDBRPOLag for secondaries only, so a cluster has no lag datapoint while
+   * it is the writer, and none from before its demotion.
+   */
+  readonly secondarySince: Record<string, number> = {};
+  /** The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in the DR region. */
+  probeValues: number[] = [1, 1, 1];
+  engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
+  clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
+  syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
+  /** Regions whose every API call fails as during an outage. */
+  readonly down = new Set<string>();
+  /** `<region>/<table>` pairs whose DynamoDB table (replica) does not exist. */
+  readonly missingTables = new Set<string>();
+  readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
+  /** Regions of every client the code asked the factory for. */
+  readonly clientRegions: { service: string; region: string }[] = [];
+  private pending = 0;
+  private target: string | undefined;
+  private readonly mocks: { restore(): void }[];
+
+  constructor(
+    readonly outputs: StackOutputsSet,
+    readonly clock: FakeClock,
+    private readonly sessions?: LocalSessionReplicas,
+  ) {
+    this.mocks = [fakeRds(this), fakeCloudWatch(this), fakeRoute53(this), fakeS3(this), ...(sessions ? [] : [fakeDynamoDb(this)])];
+  }
+
+  /** A mock's handler for `answer`: records the call with its client's region, and times out instead while that region is `down`. */
+  serve(service: string, command: string, answer: (input: Input, region: string) => unknown) {
+    return async (input: Input, getClient: ClientOf) => {
+      const region = await getClient().config.region();
+      this.calls.push({ service, command, region, input });
+      if (this.down.has(region)) throw Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443`), { name: "TimeoutError" });
+      return answer(input, region);
+    };
+  }
+
+  /** A region's `/health` as the deployed payment function answers it ({@link regionHealth}). */
+  health(region: string): Route {
+    return regionHealth(this, region);
+  }
+
+  /** A move under way, as after a crash of the CLI that started it (a failover with data loss when `status` is failing-over and `dataLoss`). */
+  startMove(to: string, status = "switching-over", dataLoss = false): void {
+    this.status = status;
+    this.operation = { Status: "pending", FromDbClusterArn: this.clusterArnOf(this.writer), ToDbClusterArn: this.clusterArnOf(to), IsDataLossAllowed: dataLoss };
+    this.target = to;
+    this.pending = this.convergeAfter;
+  }
+
+  /** One describe of the global cluster: a move under way ends, as `moveOutcome` says, after {@link convergeAfter} of them. */
+  advanceMove(): void {
+    if (this.target === undefined) return;
+    this.pending -= 1;
+    if (this.pending <= 0) this.endMove();
+  }
+
+  clusterArnOf(region: string): string {
+    return region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn;
+  }
+
+  clients(): ClientFactory {
+    const inner = defaultClientFactory();
+    const sessions = this.sessions;
+    const record =
+      <T>(service: string, create: (region: string) => T) =>
+      (region: string): T => {
+        this.clientRegions.push({ service, region });
+        return create(region);
+      };
+    return {
+      rds: record("rds", inner.rds),
+      cloudwatch: record("cloudwatch", inner.cloudwatch),
+      dynamodb: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodb),
+      dynamodbBulk: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodbBulk),
+      s3: record("s3", inner.s3),
+      route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
+    };
+  }
+
+  restore(): void {
+    for (const mock of this.mocks) mock.restore();
+  }
+
+  private endMove(): void {
+    if (this.moveOutcome === "completes") return this.completeMove();
+    if (this.moveOutcome === "cancelled" && this.operation && this.operation.Status !== "cancelling") {
+      this.operation.Status = "cancelling";
+      return;
+    }
+    this.status = "available";
+    this.operation = undefined;
+    this.target = undefined;
+  }
+
+  private completeMove(): void {
+    this.secondarySince[this.writer] = this.clock.now().getTime();
+    this.writer = this.target as string;
+    this.status = "available";
+    this.operation = undefined;
+    this.target = undefined;
+  }
+}

@@ -1,0 +1,18 @@
+import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import type { FakeWorld } from "./fake-world";
+
+/** Route 53's health checks: every checker sees the API healthy, just now. */
+export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
+  const route53 = mockClient(Route53Client);
+  route53.on(GetHealthCheckStatusCommand).callsFake(
+    world.serve("route53", "GetHealthCheckStatus", () => ({
+      HealthCheckObservations: ["us-east-1", "us-west-1", "eu-west-1", "ap-southeast-1"].map((checker, i) => ({
+        Region: checker,
+        IPAddress: `15.177.${i}.10`,
+        StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: world.clock.now() },
+      })),
+    })),
+  );
+  return route53;
+}
