@@ -40,3 +40,8 @@ export function regionHealth(world: FakeWorld, region: string): Route {
     return { status: writable ? 200 : 503, body: JSON.stringify(writable ? { status: "ok", role: "primary" } : { type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) };
   };
 }
+
+/** Both regions' APIs up, each /health answering for its role as deployed ({@link regionHealth}). */
+export function bothApisUp(world: FakeWorld): Fetch & { urls: string[] } {
+  return fakeFetch({ [world.outputs.primary.healthUrl]: world.health(HOME), [world.outputs.dr.healthUrl]: world.health(DR) });
+}

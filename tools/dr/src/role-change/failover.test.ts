@@ -1,0 +1,212 @@
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
+
+let clock: FakeClock;
+let world: FakeWorld;
+
+beforeEach(() => {
+  clock = new FakeClock();
+  world = new FakeWorld(outputs, clock);
+});
+afterEach(() => world.restore());
+
+const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
+const calls = (command: string) => world.calls.filter((c) => c.command === command);
+
+describe("failover", () => {
+  it("refuses without --allow-data-loss and calls nothing", async () => {
+    const { code, stderr } = await dr(["failover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/--allow-data-loss/);
+    expect(world.calls).toEqual([]);
+  });
+
+  it("never constructs a client for the failed region, records the lag as the RPO estimate, fails over with AllowDataLoss", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.clientRegions.length).toBeGreaterThan(0);
+    expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
+    expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
+    // Outside the target region it only asked the failed region's API for /health (no answer): no AWS API.
+    expect(fetch.urls.filter((u) => !u.startsWith(drRegionOutputs.apiUrl))).toEqual([primaryRegionOutputs.healthUrl]);
+    expect(calls("FailoverGlobalCluster")).toEqual([
+      expect.objectContaining({
+        region: DR,
+        input: { GlobalClusterIdentifier: primaryRegionOutputs.globalClusterId, TargetDbClusterIdentifier: drRegionOutputs.clusterArn, AllowDataLoss: true },
+      }),
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoEstimate: { seconds: 0.8 } });
+  });
+
+  it("dates the outage from the DR region's probe of the primary and says when the promised RTO runs out from there (its --timeout counts from the confirmation)", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0, 0, 1, 1];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    // Started at 09:00:00; the oldest of the four failed probes in a row, 40 s before.
+    expect(stdout).toContain(
+      "the primary's /health has failed every probe from us-east-2 since 2025-06-02T08:59:20.000Z (40 s ago): the promised 300 s RTO runs out at 2025-06-02T09:04:20.000Z",
+    );
+    // Read in the DR region, far enough back to date an outage that spent the promise twice over.
+    const probeReads = calls("GetMetricData").filter((c) => (c.input as { MetricDataQueries: { Id: string }[] }).MetricDataQueries[0]!.Id === "probe");
+    expect(probeReads.map((c) => c.region)).toEqual([DR]);
+    const { StartTime, EndTime } = probeReads[0]!.input as { StartTime: Date; EndTime: Date };
+    expect(EndTime.getTime() - StartTime.getTime()).toBe(600_000);
+  });
+
+  it("says when every probe it can see failed (the outage began before them), and when the probe saw the primary pass last", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0];
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() })).stdout).toContain(
+      "for at least 30 s (since before 2025-06-02T08:59:30.000Z): the promised 300 s RTO may already be spent",
+    );
+    world.writer = HOME;
+    world.probeValues = [1, 0, 0];
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() })).stdout).toContain("saw the primary's /health pass last");
+  });
+
+  it("prints the exact clear-sessions command for the sessions of lost payments, deleting none itself: --since = its start − the lag − 15 min", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    // Started at 09:00:00 with 0.8 s of lag last seen: 09:00:00 − 0.8 s − 15 min, down to the second.
+    expect(stdout).toMatch(/RPO estimate: last lag seen 0.8 s at 2025-06-02T08:59:00.000Z/);
+    expect(stdout).toContain("next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region us-east-2 --since 2025-06-02T08:44:59.000Z");
+    // In the timeline too, before the move: a move that times out prints no result lines.
+    expect(stdout).toMatch(/sessions of payments created since 2025-06-02T08:44:59.000Z may name lost payments/);
+    expect(world.calls.filter((c) => c.service === "dynamodb")).toEqual([]);
+  });
+
+  it("gives that --since in its JSON too, as rpoEstimate.lostSince", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
+    expect(JSON.parse(stdout).rpoEstimate).toMatchObject({ seconds: 0.8, observedAt: "2025-06-02T08:59:00.000Z", lostSince: "2025-06-02T08:44:59.000Z" });
+  });
+
+  it("without a lag reading, still reaches 15 min back: the lag reading cannot date the lost writes anyway", async () => {
+    world.down.add(HOME);
+    world.secondarySince[DR] = clock.now().getTime(); // no datapoint in the lookback
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toContain("npx nx run dr:clear-sessions -- --region us-east-2 --since 2025-06-02T08:45:00.000Z");
+  });
+
+  it("refuses, calling nothing that changes anything, while the writer's region still answers /health 200 (split writes), and points at switchover and --force", async () => {
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/us-east-1 still answers .*\/health with 200.*dr switchover.*--force/s);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+    expect(world.writer).toBe(HOME);
+  });
+
+  it("with --force, fails over although the writer's /health answers 200, and says so in its timeline", async () => {
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--force", "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 still answers \/health 200; going on \(--force\)/));
+  });
+
+  it("refuses as well while the writer's /health answers 429 (rate-limited by WAF under a flood): its region's edge is up and it may still write; --force goes on", async () => {
+    const limited = async () => ({ status: 429, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/rate-limited", status: 429 }) });
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: limited, [drRegionOutputs.healthUrl]: healthy });
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/us-east-1 answers .*\/health with 429.*Route 53 health check.*--force/s);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+    const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--force", "--yes", "--json"], { fetch: fetch() });
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(forced.stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 answers \/health 429 \(rate-limited\); going on \(--force\)/));
+  });
+
+  it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    // Not both refreshes chained: the failed region's would fail first and stop the other.
+    expect(stdout).toMatch(/next: refresh the stack of us-east-2 now, the other region's once that region answers/);
+  });
+
+  describe("with us-east-1 down", () => {
+    const drOnly = () => fakeFetch({ [drRegionOutputs.healthUrl]: healthy });
+    beforeEach(() => world.down.add(HOME));
+
+    it("refuses while the target cluster is not available, calling no FailoverGlobalCluster", async () => {
+      world.clusterStatus[DR] = "modifying";
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/is modifying, not available/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("refuses while a move towards the other region is under way", async () => {
+      world.writer = DR;
+      world.startMove(HOME, "switching-over");
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/towards us-east-1 is in progress/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("waits for the move when FailoverGlobalCluster's answer is lost after AWS started it: exit 0, one call, still nothing asked of the failed region", async () => {
+      world.answerLost = true;
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(world.writer).toBe(DR);
+      expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+      expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
+      expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/FailoverGlobalCluster in us-east-2 answered .*under way/));
+    });
+
+    it("is already done when the target holds the writer: exit 0, no second FailoverGlobalCluster", async () => {
+      world.writer = DR;
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).outcome).toBe("already-done");
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("asks for confirmation like every move: without --yes and without a terminal it refuses, calling nothing", async () => {
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/pass --yes/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("counts its timeout from the confirmation, not from the start of the command", async () => {
+      const { code } = await dr(["failover", "--to", DR, "--allow-data-loss", "--timeout", "60"], {
+        fetch: drOnly(),
+        isTTY: true,
+        ask: async () => {
+          await clock.sleep(120_000);
+          return "yes";
+        },
+      });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(world.writer).toBe(DR);
+    });
+
+    it("is a failure (exit 3) when AWS refuses the failover and nothing moves", async () => {
+      world.refuseMoves = true;
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(/FailoverGlobalCluster in us-east-2 failed: .*not in a valid state/);
+      expect(world.writer).toBe(HOME);
+    });
+  });
+
+  it("refuses --force on any other command", async () => {
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--force", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/--force does not apply to switchover; it is for failover/);
+  });
+});

@@ -1,0 +1,263 @@
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
+
+let clock: FakeClock;
+let world: FakeWorld;
+
+beforeEach(() => {
+  clock = new FakeClock();
+  world = new FakeWorld(outputs, clock);
+});
+afterEach(() => world.restore());
+
+const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
+const calls = (command: string) => world.calls.filter((c) => c.command === command);
+
+describe("switchover", () => {
+  it("moves the writer with SwitchoverGlobalCluster on the target ARN and reports a timeline", async () => {
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(calls("SwitchoverGlobalCluster")).toEqual([
+      expect.objectContaining({
+        region: HOME,
+        input: { GlobalClusterIdentifier: primaryRegionOutputs.globalClusterId, TargetDbClusterIdentifier: drRegionOutputs.clusterArn },
+      }),
+    ]);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ outcome: "done", from: HOME, to: DR });
+    expect(result.timeline.map((e: { step: string }) => e.step)).toEqual(
+      expect.arrayContaining(["preflight passed", `${DR} is the writer`, `${primaryRegionOutputs.globalClusterId} is available`, `${drRegionOutputs.clusterIdentifier} is available and ${DR} /health is 200`]),
+    );
+    expect(result.totalSeconds).toBeGreaterThan(0);
+  });
+
+  describe("with DR_DRILL_API_KEY, proves writes with one test payment through the new writer's API (its /health cannot: 200 while read-only too)", () => {
+    const KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
+    /** The DR region's API: writes 503 until the region holds the writer and `readyAfter` more POSTs came. */
+    function drPayments(readyAfter = 0) {
+      const posts: { headers?: Record<string, string>; body?: string }[] = [];
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: world.health(DR),
+        [`${drRegionOutputs.apiUrl}/payments`]: async (init) => {
+          posts.push(init);
+          const writes = world.writer === DR && posts.length > readyAfter;
+          return writes ? { status: 201, body: JSON.stringify({ id: "pay_check_1" }) } : { status: 503, body: JSON.stringify({ title: "database unavailable" }) };
+        },
+      });
+      return { fetch, posts };
+    }
+
+    it("waits until the payment is written, reusing one Idempotency-Key, and says so in the timeline", async () => {
+      const { fetch, posts } = drPayments(2);
+      const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(posts).toHaveLength(3);
+      expect(new Set(posts.map((p) => p.headers?.["Idempotency-Key"])).size).toBe(1);
+      expect(posts[0]!.headers).toMatchObject({ Authorization: `Bearer ${KEY}` });
+      expect(JSON.parse(posts[0]!.body ?? "{}")).toMatchObject({ amount: 100, currency: "EUR", reference: "dr-switchover-check" });
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
+    });
+
+    it("times out (exit 4) when the new writer's API never writes, though its /health is 200", async () => {
+      const { fetch } = drPayments(Infinity);
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "60"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.timedOut);
+      expect(stderr).toMatch(/timed out waiting for a test payment to be written through .*\/payments \(last seen: HTTP 503\)/);
+    });
+
+    it("fails at once (exit 3) when the API refuses the key, saying the move itself is done", async () => {
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: world.health(DR),
+        [`${drRegionOutputs.apiUrl}/payments`]: async () => ({ status: 401, body: JSON.stringify({ title: "Unauthorized" }) }),
+      });
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(/us-east-2 holds the writer, but its API refused the test payment with HTTP 401: check DR_DRILL_API_KEY/);
+      expect(world.writer).toBe(DR);
+    });
+
+    it("ends a failover too, with us-east-1 down: the payment goes to the surviving region's API only", async () => {
+      world.down.add(HOME);
+      const { fetch, posts } = drPayments();
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(posts).toHaveLength(1);
+      expect(JSON.parse(posts[0]!.body ?? "{}")).toMatchObject({ reference: "dr-failover-check", description: "DR failover write check" });
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
+    });
+
+    it("is no concern of status or preflight: a malformed key does not stop them", async () => {
+      for (const args of [["status"], ["preflight", "--to", DR]]) {
+        expect((await dr(args, { drillApiKey: "not-a-key" })).code).toBe(EXIT_CODES.ok);
+      }
+    });
+
+    it("without the key, says that writes were not checked", async () => {
+      const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/^writes not checked: set DR_DRILL_API_KEY/));
+    });
+
+    it("refuses before any move when the key is malformed", async () => {
+      const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"], { drillApiKey: "not-a-key" });
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(stderr).toMatch(/DR_DRILL_API_KEY is not an API key/);
+      expect(world.calls).toEqual([]);
+    });
+  });
+
+  it("refuses when the replication lag is over the 15 s threshold, without calling Switchover", async () => {
+    world.lagMs = 20_000;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/replication lag under 15 s: 20 s/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses at exactly 15 s of lag: the threshold is the lag alarm's, and a move never starts while it fires", async () => {
+    world.lagMs = 15_000;
+    const { code } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses without --yes when there is no terminal to confirm on", async () => {
+    const { code, stderr } = await dr(["switchover", "--to", DR]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/pass --yes/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses when the operator does not answer yes, an empty answer (Enter alone) included", async () => {
+    for (const answer of ["no", ""]) {
+      const { code } = await dr(["switchover", "--to", DR], { isTTY: true, answer });
+      expect(code).toBe(EXIT_CODES.refused);
+    }
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it.each([
+    ["cancels it", "cancelled" as const, /AWS is cancelling the move towards us-east-2/],
+    ["rolls it back", "rolled-back" as const, /the move towards us-east-2 ended without making it the writer \(cancelled or rolled back by AWS; status available, writer us-east-1\)/],
+  ])("stops at once (exit 3, not a wait to the timeout) when AWS %s, and says so", async (_how, outcome, message) => {
+    world.moveOutcome = outcome;
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toMatch(message);
+    expect(world.writer).toBe(HOME);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  it("refuses to pass off a failover with data loss under way as its own RPO-0 switchover, and names the command that follows it", async () => {
+    world.startMove(DR, "failing-over", true);
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/a failover with data loss towards us-east-2 is in progress, not a switchover: follow it with `dr failover --to us-east-2 --allow-data-loss`/);
+  });
+
+  it("refuses a failover when the writer is none of the clusters the outputs name (stale outputs: the old writer's /health cannot be asked), unless --force", async () => {
+    const stale = stackOutputsDir({
+      "primary-region": { ...outputs.primary, clusterArn: "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-old" },
+      "dr-region": outputs.dr,
+      global: outputs.global,
+    });
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { outputs: stale });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/is none of the clusters the stacks' outputs name: the outputs read are stale/);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses a failover to the region that holds the writer while its /health fails, and suggests the other region (no wait to the timeout)", async () => {
+    // us-east-1's API is down (its /health 503), while its RDS API still answers.
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }), [drRegionOutputs.healthUrl]: healthy });
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["failover", "--to", "primary", "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .*: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  it("a failover re-run that finds the move under way still ends with the clear-sessions step", async () => {
+    world.startMove(DR, "failing-over", true);
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(/failover us-east-1 → us-east-2: done \(waited for the move already in progress\)/);
+    expect(stdout).toMatch(/next: delete the sessions of the payments the failover may have lost .*dr:clear-sessions -- --region us-east-2 --since </);
+  });
+
+  it("takes Ctrl+C at the prompt (readline's AbortError) as a no: exit 2, nothing moved", async () => {
+    const aborted = Object.assign(new Error("Aborted with Ctrl+C"), { name: "AbortError" });
+    const { code } = await dr(["switchover", "--to", DR], { isTTY: true, ask: async () => Promise.reject(aborted) });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("resumes after a crash mid-switchover: waits for the move in progress, no second Switchover call", async () => {
+    world.startMove(DR);
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(stdout).outcome).toBe("resumed");
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+    expect(world.writer).toBe(DR);
+  });
+
+  it("is already done when the target is the writer: exit 0, no call", async () => {
+    world.writer = DR;
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(/already done/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("already done is not success until the target serves: a re-run after a timeout waits for /health 200", async () => {
+    world.writer = DR;
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }) });
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "30"], { fetch });
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/timed out waiting for .*\/health to answer 200/);
+  });
+
+  it("a switchover whose answer is lost after AWS started the move waits for it: exit 0, one call", async () => {
+    world.answerLost = true;
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
+    expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/answered .*TimeoutError|answered .*no response.*under way/));
+  });
+
+  it("a switchover AWS refuses, with nothing moving, is a failure (exit 3)", async () => {
+    world.refuseMoves = true;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toMatch(/SwitchoverGlobalCluster in us-east-1 failed: .*not in a valid state/);
+    expect(world.writer).toBe(HOME);
+  });
+
+  it("the timeout counts from the confirmation, not from the start of the command", async () => {
+    const { code } = await dr(["switchover", "--to", DR, "--timeout", "60"], {
+      isTTY: true,
+      ask: async () => {
+        await clock.sleep(120_000); // the operator reads the question for two minutes
+        return "yes";
+      },
+    });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+  });
+
+  it("times out with exit 4 and a message when the move never converges", async () => {
+    world.convergeAfter = Infinity;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "120"]);
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/timed out waiting for us-east-2 to become the writer .*last seen: status switching-over, writer us-east-1.*re-run/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,74 @@
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { validateStatusReport } from "./status-schema";
+import { DR, FakeClock, fakeFetch, FakeWorld, hangs, healthy, HOME, outputs, runDr, type DrOptions } from "./test-support";
+
+let world: FakeWorld;
+
+beforeEach(() => {
+  world = new FakeWorld(outputs, new FakeClock());
+});
+afterEach(() => world.restore());
+
+const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
+const calls = (command: string) => world.calls.filter((c) => c.command === command);
+
+describe("status", () => {
+  it("--json output matches the StatusReport schema and reports roles, lag, health, replicas and S3 rules", async () => {
+    const { code, stdout } = await dr(["status", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    const report = JSON.parse(stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.writerRegion).toBe(HOME);
+    const [home, drRegion] = report.regions;
+    expect(home).toMatchObject({ region: HOME, role: "writer", replicationLagSeconds: null, api: { ok: true, httpStatus: 200 } });
+    expect(drRegion).toMatchObject({ region: DR, role: "reader", replicationLagSeconds: 0.8, route53HealthCheck: { healthy: true, checkersHealthy: 4, checkersTotal: 4 } });
+    expect(report.sessions.replicas).toEqual([{ region: DR, status: "ACTIVE" }]);
+    expect(report.apiKeys).toEqual({ table: primaryRegionOutputs.apiKeysTableName, tableStatus: "ACTIVE", replicas: [{ region: DR, status: "ACTIVE" }] });
+    expect(report.s3Replication.rules).toEqual([{ id: "payments-dr-replicate-all", status: "Enabled", destinationBucket: drRegionOutputs.bucketArn }]);
+    expect(report.primaryProbe).toEqual({ region: DR, target: "primary", healthy: true, at: expect.any(String), failedInARow: 0 });
+  });
+
+  it("shows what the DR region's probe sees of the primary: read in the DR region only, failures in a row counted from the newest", async () => {
+    world.down.add(HOME);
+    world.probeValues = [0, 0, 0, 1, 1];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: hangs, [drRegionOutputs.healthUrl]: world.health(DR) });
+    const { stdout } = await dr(["status", "--json"], { fetch });
+    const report = JSON.parse(stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.primaryProbe).toMatchObject({ region: DR, healthy: false, failedInARow: 3 });
+    expect(calls("GetMetricData").filter((c) => (c.input as { MetricDataQueries: { Id: string }[] }).MetricDataQueries[0]!.Id === "probe").map((c) => c.region)).toEqual([DR]);
+    expect((await dr(["status"], { fetch })).stdout).toMatch(/primary \/health probed from us-east-2: UNHEALTHY at .*, 3 failed in a row/);
+    // No datapoint: no probe deployed, or it stopped reporting; never read as healthy.
+    world.probeValues = [];
+    expect(JSON.parse((await dr(["status", "--json"], { fetch })).stdout).primaryProbe).toMatchObject({ healthy: null, at: null, failedInARow: 0 });
+  });
+
+  it("the schema validator rejects a report of the wrong shape", () => {
+    expect(validateStatusReport({ schemaVersion: 1, regions: "none" })).toEqual(
+      expect.arrayContaining(["$.generatedAt: expected string", "$.regions: expected array"]),
+    );
+  });
+
+  it("a region whose API does not answer is reported as failing, and the report is still schema-valid", async () => {
+    world.down.add(DR);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: hangs });
+    const { code, stdout } = await dr(["status", "--json"], { fetch });
+    const report = JSON.parse(stdout);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[1].api).toMatchObject({ ok: false, httpStatus: null, error: "no answer within 50 ms" });
+    expect(report.regions[1].cluster.error).toMatch(/ETIMEDOUT/);
+  });
+
+  it("reads the global cluster from the DR region first: the one that answers during a primary outage", async () => {
+    await dr(["status", "--json"]);
+    expect(calls("DescribeGlobalClusters")[0]).toMatchObject({ region: DR });
+  });
+
+  it("prints a human table by default", async () => {
+    const { stdout } = await dr(["status"]);
+    expect(stdout).toMatch(/writer: us-east-1/);
+    expect(stdout).toMatch(/us-east-2\s+dr-region\s+reader\s+available/);
+  });
+});
