@@ -1,12 +1,8 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
-import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
-import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { Aws } from "./aws";
 import { run } from "./run";
-import { DR, FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME, LocalSessionReplicas } from "./test-support";
+import { DR, FakeClock, fakeFetch, FakeWorld, HOME, LocalSessionReplicas, outputs, outputsDir } from "./test-support";
 
-const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
-const outputsDir = stackOutputsDir({ "primary-region": outputs.primary, "dr-region": outputs.dr, global: outputs.global });
 const TABLE = outputs.primary.sessionsTableName;
 
 let sessions: LocalSessionReplicas;
@@ -29,7 +25,7 @@ afterEach(() => world.restore());
 async function dr(args: string[], options: { isTTY?: boolean; answer?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await run([...args, "--outputs", outputsDir], {
+  const code = await run([...args, "--outputs", outputsDir()], {
     workspace: "/nonexistent",
     stdout: (t) => stdout.push(t),
     stderr: (t) => stderr.push(t),

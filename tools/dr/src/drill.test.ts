@@ -5,7 +5,7 @@ import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
 import type { Context } from "./context";
 import { drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";
 import { formatDrill } from "./format";
-import { answersAfter, FakeClock, fakeFetch, FakeWorld, globalOutputs, HOME } from "./test-support";
+import { answersAfter, FakeClock, fakeFetch, FakeWorld, HOME, outputs } from "./test-support";
 import {
   AIM_RTO_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
@@ -21,7 +21,6 @@ import { lostPayments, outageWindows, type PaymentAttempt, postTestPayment } fro
 
 // A well-formed drill merchant key; the fake API accepts only this one.
 const DRILL_KEY = `pdr_${"0123456789abcdef"}_${"s".repeat(43)}`;
-const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
 
 it("the preflight lag threshold traces to the RPO target: RECOVERY_TARGETS.rpoSeconds × REPLICATION_WARNING_SHARE = 15 s", () => {
   expect(RPO_SECONDS).toBe(RECOVERY_TARGETS.rpoSeconds);

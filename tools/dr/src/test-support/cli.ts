@@ -1,13 +1,9 @@
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
-import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import type { Fetch } from "../http";
 import { run } from "../run";
-import { globalOutputs } from "./deployment";
+import { outputs } from "./deployment";
 import type { FakeWorld } from "./fake-world";
 import { bothApisUp } from "./fetch";
-
-/** The stacks' outputs of the synth fixtures, as `dr` reads them. */
-export const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
 
 let dir: string | undefined;
 

@@ -1,10 +1,14 @@
 import type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs } from "@payments-dr/conventions/values";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 
 export const HOME = "us-east-1";
 export const DR = "us-east-2";
 
+/** The stacks' outputs of the synth fixtures, as `dr` reads them. */
+export const outputs = { primary: primaryRegionOutputs, dr: drRegionOutputs, global: globalOutputs(primaryRegionOutputs, drRegionOutputs) };
+
 /** The global stack's outputs for the synth fixtures' regions. */
-export function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {
+function globalOutputs(primary: PrimaryRegionOutputs, dr: DrRegionOutputs): GlobalOutputs {
   return {
     createTimeConfig: { environmentSuffix: "dev", primaryRegion: primary.region, drRegion: dr.region },
     dnsFailover: "disabled: set payments-dr:domainName to enable DNS failover",
