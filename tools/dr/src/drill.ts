@@ -166,7 +166,7 @@ async function lagUnderThresholdSince(ctx: Context, site: RegionSite, since: Dat
     ctx,
     `a replication lag of ${site.clusterIdentifier} under ${MAX_LAG_SECONDS} s after ${since.toISOString()}`,
     () => ctx.aws.replicationLag(site.region, site.clusterIdentifier),
-    (newest) => lagAcceptable(newest, since),
+    (newest) => lagAcceptable(newest, since, ctx.clock.now()),
     deadlineFrom(ctx),
     (newest) => (newest ? `${newest.seconds} s at ${newest.at.toISOString()}` : "no datapoint"),
   );

@@ -18,25 +18,39 @@ export function failingRun(samples: ProbeSample[]): FailingRun | undefined {
   return { since: oldestFailure.at, sawStart: firstHealthy !== -1 };
 }
 
+/** What the DR region's probe of the primary's `/health` says at a failover's start. */
+export interface OutageView {
+  /** For the timeline: since when the probe has seen the primary fail, and when the promised RTO runs out from there. */
+  line: string;
+  /** When the probe's newest sample passed, if it did: the primary answered from inside AWS then. */
+  passedAt?: Date;
+}
+
 /**
- * A line for a failover's timeline: since when the DR region's probe has seen the primary's
- * `/health` fail, and when the promised RTO runs out from there. The CLI's `--timeout` counts
- * from the confirmation; the promise counts from the outage, and the on-call needs both. Read in
- * the DR region (the probe's), never in the failed one; unreadable is said, not fatal.
+ * What the DR region's probe says of the primary: since when it has seen the primary's `/health`
+ * fail, and when the promised RTO runs out from there (the CLI's `--timeout` counts from the
+ * confirmation; the promise counts from the outage, and the on-call needs both), or when it last
+ * saw it pass. Read in the DR region (the probe's), never in the failed one; unreadable is said,
+ * not fatal.
  */
-export async function outageClock(ctx: Context): Promise<string> {
+export async function outageView(ctx: Context): Promise<OutageView> {
   const { dr } = ctx.topology;
-  let run: FailingRun | undefined;
+  let samples: ProbeSample[];
   try {
-    run = failingRun(await ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET, OUTAGE_LOOKBACK_SECONDS));
+    samples = await ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET, OUTAGE_LOOKBACK_SECONDS);
   } catch (error) {
-    return `the probe of the primary's /health from ${dr.region} is unreadable (${messageOf(error)}): no outage clock`;
+    return { line: `the probe of the primary's /health from ${dr.region} is unreadable (${messageOf(error)}): no outage clock` };
   }
-  if (!run) return `the probe from ${dr.region} saw the primary's /health pass last (or has no datapoint): no outage clock`;
+  const run = failingRun(samples);
+  if (!run) {
+    const newest = samples[0];
+    if (!newest) return { line: `the probe from ${dr.region} has no datapoint of the primary's /health: no outage clock` };
+    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at };
+  }
   const agoSeconds = Math.round((ctx.clock.now().getTime() - run.since.getTime()) / 1000);
   if (!run.sawStart) {
-    return `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent`;
+    return { line: `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent` };
   }
   const runsOut = new Date(run.since.getTime() + RTO_SECONDS * 1000).toISOString();
-  return `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}`;
+  return { line: `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}` };
 }

@@ -34,6 +34,24 @@ describe("preflight", () => {
     expect(await lagCheck(new Date(clock.now().getTime() - 30_000))).toMatchObject({ ok: true, detail: expect.stringMatching(/^0\.8 s at/) });
   });
 
+  it("refuses a lag reading whose minute ended over 3 minutes ago: the metric stopped, as it may when replication stalls", async () => {
+    // The newest datapoint in the 5-minute window starts 4 min 50 s ago: its minute ended 3 min 50 s ago.
+    world.lagDatapointAgeMs = 290_000;
+    const stale = await dr(["preflight", "--to", DR, "--json"]);
+    expect(stale.code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stale.stdout).checks).toContainEqual({ name: "replication lag under 15 s", ok: false, detail: expect.stringMatching(/^0\.8 s at .*older than 180 s: the metric stopped/) });
+    // A minute and a half late is CloudWatch's usual delay: accepted.
+    world.lagDatapointAgeMs = 150_000;
+    expect((await dr(["preflight", "--to", DR, "--json"])).code).toBe(EXIT_CODES.ok);
+  });
+
+  it("reads Aurora's AuroraGlobalDBRPOLag of the target's own cluster, by DBClusterIdentifier, Maximum per minute (the fake answers nothing else)", async () => {
+    const { code } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    const lagQuery = world.calls.find((c) => c.command === "GetMetricData" && c.region === DR && JSON.stringify(c.input).includes("AuroraGlobalDBRPOLag"));
+    expect(lagQuery).toBeDefined();
+  });
+
   it("fails when the target region's /health does not answer", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")) });
     const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });

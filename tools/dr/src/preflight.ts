@@ -3,7 +3,7 @@ import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type Globa
 import type { Context } from "./context";
 import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";
-import { LAG_LOOKBACK_SECONDS, MAX_LAG_SECONDS } from "./thresholds";
+import { LAG_LOOKBACK_SECONDS, MAX_LAG_READING_AGE_SECONDS, MAX_LAG_SECONDS } from "./thresholds";
 import type { RegionSite } from "./topology";
 
 export interface CheckResult {
@@ -35,9 +35,14 @@ export interface PreflightOptions {
   lagSince?: Date;
 }
 
-/** Whether `reading` covers time after `since` and is under the lag a switchover accepts. */
-export function lagAcceptable(reading: LagReading | undefined, since: Date | undefined): reading is LagReading {
-  return lagReadingSince(reading, since) && reading.seconds < MAX_LAG_SECONDS;
+/** Whether `reading` covers time after `since`, is recent at `now`, and is under the lag a switchover accepts. */
+export function lagAcceptable(reading: LagReading | undefined, since: Date | undefined, now: Date): reading is LagReading {
+  return lagReadingSince(reading, since) && !lagReadingStale(reading, now) && reading.seconds < MAX_LAG_SECONDS;
+}
+
+/** Whether the minute `reading` covers ended more than MAX_LAG_READING_AGE_SECONDS before `now`. */
+function lagReadingStale(reading: LagReading, now: Date): boolean {
+  return now.getTime() - (reading.at.getTime() + LAG_PERIOD_SECONDS * 1000) > MAX_LAG_READING_AGE_SECONDS * 1000;
 }
 
 /** Whether `reading` covers time after `since`: its 1-minute period ends later. */
@@ -89,8 +94,9 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   const none = options.lagSince
     ? `since ${options.lagSince.toISOString()} (when ${target.region} became a secondary)`
     : `in the last ${LAG_LOOKBACK_SECONDS / 60} min (Aurora reports it for secondaries only: a cluster demoted minutes ago has none yet, retry in a minute or two)`;
-  add(`replication lag under ${MAX_LAG_SECONDS} s`, lagAcceptable(lag.value, options.lagSince),
-    lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}`));
+  const stale = reading && lagReadingStale(reading, ctx.clock.now()) ? ` (older than ${MAX_LAG_READING_AGE_SECONDS} s: the metric stopped, as it may when replication stalls; retry in a minute)` : "";
+  add(`replication lag under ${MAX_LAG_SECONDS} s`, lagAcceptable(lag.value, options.lagSince, ctx.clock.now()),
+    lag.error ?? (seconds === undefined ? `no ${AURORA_RPO_LAG_METRIC} datapoint ${none}` : `${seconds} s at ${reading?.at.toISOString()}${stale}`));
 
   add("no global-cluster operation in progress", !operationInProgress(global),
     global.operation ? `${global.operation.status} (status ${global.status})` : `status ${global.status}`);

@@ -66,8 +66,22 @@ export const LOST_WRITES_LOOKBACK_SECONDS = 15 * 60;
 /** Window searched for the latest replication-lag datapoint. */
 export const LAG_LOOKBACK_SECONDS = 300;
 
+/**
+ * How long after its minute ends a lag reading still vouches for the replication: CloudWatch
+ * shows RDS's 1-minute datapoints a minute or two late. An older newest reading means the metric
+ * stopped (a stalled replication can look like that), so a switchover is not started on it.
+ */
+export const MAX_LAG_READING_AGE_SECONDS = 180;
+
 /** How far back `dr status` reads the health probe's datapoints: a few probes. */
 export const PROBE_LOOKBACK_SECONDS = 120;
+
+/**
+ * How recent a pass of the primary's `/health` seen by the DR region's probe must be for `dr
+ * failover` to refuse when the primary does not answer the on-call's machine: a minute holds a
+ * few probes (every 10 s by default) and CloudWatch's delay; older, the probe may have stopped.
+ */
+export const PROBE_PASS_VOUCHES_SECONDS = 60;
 
 /** How far back `dr failover` looks for the start of the primary's outage: the promised RTO twice over. */
 export const OUTAGE_LOOKBACK_SECONDS = 2 * RTO_SECONDS;

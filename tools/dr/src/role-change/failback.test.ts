@@ -14,6 +14,16 @@ const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
 const calls = (command: string) => world.calls.filter((c) => c.command === command);
 
 describe("failback", () => {
+  it("refuses while the original primary has not rejoined, and says Aurora adds it back by itself: never primary-region:up, which cannot rebuild it as a secondary", async () => {
+    world.writer = DR;
+    world.absentMembers.add(HOME);
+    const { code, stderr } = await dr(["failback", "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/has not rejoined\. After a failover, Aurora adds it back as a secondary by itself once us-east-1 has recovered: wait \(dr status shows it\), then retry\. Do not run primary-region:up/);
+    expect(stderr).not.toMatch(/primary-region:refresh, then up/);
+    expect(calls("SwitchoverGlobalCluster")).toHaveLength(0);
+  });
+
   it("refuses while the original primary is still resynchronizing", async () => {
     world.writer = DR;
     world.syncStatus[HOME] = "pending-resync";

@@ -10,7 +10,11 @@ export async function failback(ctx: Context, options: RoleChangeOptions): Promis
   const global = await readGlobalCluster(ctx, [ctx.topology.dr, home]);
   const member = global.members.find((m) => m.clusterArn === home.clusterArn);
   if (!member) {
-    throw new RefusedError(`${home.clusterIdentifier} (${home.region}) is not a member of ${global.id}: it has not rejoined; once ${home.region} is back, re-add it as a secondary (npx nx run primary-region:refresh, then up) and wait until it is available`);
+    // AWS adds the old primary back as a secondary once its region recovers, after a managed failover;
+    // `primary-region:up` cannot (it builds the global database's primary: docs/runbook.md, Failback).
+    throw new RefusedError(
+      `${home.clusterIdentifier} (${home.region}) is not a member of ${global.id}: it has not rejoined. After a failover, Aurora adds it back as a secondary by itself once ${home.region} has recovered: wait (dr status shows it), then retry. Do not run primary-region:up to recreate it; if it never rejoins, see docs/runbook.md, Failback`,
+    );
   }
   if (!member.isWriter && member.synchronizationStatus === "pending-resync") {
     throw new RefusedError(`${home.region} has rejoined but is still resynchronizing (pending-resync): wait, then retry`);

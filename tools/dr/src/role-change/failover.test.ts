@@ -67,7 +67,27 @@ describe("failover", () => {
     );
     world.writer = HOME;
     world.probeValues = [1, 0, 0];
-    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() })).stdout).toContain("saw the primary's /health pass last");
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"], { fetch: fetch() })).stdout).toContain("saw the primary's /health pass last");
+  });
+
+  it("refuses when the primary does not answer this machine but the DR region's probe saw it pass moments ago (a VPN or DNS failure here must not split writes); --force goes on", async () => {
+    // No answer here (this machine's network), while from inside AWS the probe saw /health pass 10 s ago.
+    world.probeValues = [1, 1, 1];
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } })), [drRegionOutputs.healthUrl]: healthy });
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/us-east-1's .*\/health did not answer here \(.*\), but the probe from us-east-2 saw it pass 10 s ago: its API may still be writing.*Check this machine's network and `dr status`; if us-east-1 is down, re-run with --force/);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(0);
+
+    const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"], { fetch: fetch() });
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(forced.stdout).toContain("the probe from us-east-2 saw us-east-1's /health pass 10 s ago; going on (--force)");
+  });
+
+  it("goes on when the probe has no datapoint in its window (it stopped): only a recent pass vouches for the primary", async () => {
+    world.probeValues = [];
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
+    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch })).code).toBe(EXIT_CODES.ok);
   });
 
   it("prints the exact clear-sessions command for the sessions of lost payments, deleting none itself: --since = its start − the lag − 15 min", async () => {
@@ -126,7 +146,7 @@ describe("failover", () => {
     expect(JSON.parse(forced.stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/us-east-1 answers \/health 429 \(rate-limited\); going on \(--force\)/));
   });
 
-  it("goes on when the writer's /health answers 503 (its database down) without --force", async () => {
+  it("goes on when the writer's /health answers 503 (its database down) without --force, even while the probe saw it pass moments ago: an answer is the region's own word", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) }), [drRegionOutputs.healthUrl]: healthy });
     const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
     expect(code).toBe(EXIT_CODES.ok);

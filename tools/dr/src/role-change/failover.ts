@@ -2,9 +2,10 @@ import { RefusedError } from "@payments-dr/cli-support";
 import { confirmOrRefuse } from "../confirm";
 import type { Context } from "../context";
 import { checkHealth } from "../http";
-import { outageClock } from "../outage";
+import { outageView } from "../outage";
 import { operationInProgress } from "../preflight";
 import { readGlobalCluster, roleOf, writerSite } from "../status";
+import { PROBE_PASS_VOUCHES_SECONDS } from "../thresholds";
 import { Timeline } from "../timeline";
 import type { RegionSite } from "../topology";
 import { deadlineFrom } from "../wait";
@@ -33,7 +34,8 @@ export const FAILOVER_NEEDS_CONSENT =
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
  * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
- * may), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
+ * may), or when it does not answer here at all but the DR region's probe saw it pass moments ago
+ * (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
  * failover while it serves can split writes between the regions, and those on the old side are
  * lost. That is a switchover's case.
  */
@@ -79,11 +81,11 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   }
 
   // Towards the DR region, its probe of the primary dates the outage (read in the DR region).
-  const outage = target === ctx.topology.dr ? outageClock(ctx) : undefined;
   // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
-  const [cluster, writerHealth] = await Promise.all([
+  const [cluster, writerHealth, outage] = await Promise.all([
     ctx.aws.cluster(target.region, target.clusterIdentifier),
     writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,
+    target === ctx.topology.dr ? outageView(ctx) : undefined,
   ]);
   if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
   if (writerHealth?.ok) {
@@ -102,8 +104,19 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
+  } else if (writerHealth && writerHealth.httpStatus === null && outage?.passedAt) {
+    // No answer at all here may be this machine's network (a VPN, DNS, a proxy): the probe in the
+    // DR region asks from inside AWS, and a recent pass there says the old writer may still serve.
+    // (An answer such as 503, its database down, is the region's own word: it stands.)
+    const agoSeconds = Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000);
+    if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS && !options.force) {
+      throw new RefusedError(
+        `${writer?.region}'s ${writerHealth.url} did not answer here (${writerHealth.error ?? "no answer"}), but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\`; if ${writer?.region} is down, re-run with --force`,
+      );
+    }
+    if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS) timeline.mark(`the probe from ${target.region} saw ${writer?.region}'s /health pass ${agoSeconds} s ago; going on (--force)`);
   }
-  if (outage) timeline.mark(await outage);
+  if (outage) timeline.mark(outage.line);
 
   const lag = await estimateRpo(ctx, target);
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);

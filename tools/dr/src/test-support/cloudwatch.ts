@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { HOME } from "./deployment";
 import type { FakeWorld } from "./fake-world";
 
 /** The two metrics the CLI reads: the DR region's probe of the primary's /health, and Aurora's replication lag. */
@@ -17,12 +18,15 @@ export function fakeCloudWatch(world: FakeWorld): AwsClientStub<CloudWatchClient
           Messages: [],
         };
       }
-      // One datapoint per minute, the newest a minute old, only from the cluster's time as a secondary.
+      // Only Aurora's metric of this region's cluster, as the CLI must ask for it: anything else has no data.
+      if (!isLagQuery(query as LagQuery, world, region)) return { MetricDataResults: [{ Id: query.Id, Timestamps: [], Values: [], StatusCode: "Complete" }], Messages: [] };
+      // One datapoint per minute, the newest lagDatapointAgeMs old, only from the cluster's time as a secondary.
       const since = region === world.writer ? Infinity : (world.secondarySince[region] ?? -Infinity);
+      const newest = end - world.lagDatapointAgeMs;
       const points = [
-        { at: end - 60_000, value: typeof world.lagMs === "function" ? world.lagMs(end - 60_000) : world.lagMs },
-        { at: end - 120_000, value: 650 },
-      ].filter((p) => p.at >= since);
+        { at: newest, value: typeof world.lagMs === "function" ? world.lagMs(newest) : world.lagMs },
+        { at: newest - 60_000, value: 650 },
+      ].filter((p) => p.at >= since && p.at >= (input.StartTime as Date).getTime());
       return {
         MetricDataResults: [
           { Id: "lag", Label: "AuroraGlobalDBRPOLag", Timestamps: points.map((p) => new Date(p.at)), Values: points.map((p) => p.value), StatusCode: "Complete" },
@@ -32,4 +36,21 @@ export function fakeCloudWatch(world: FakeWorld): AwsClientStub<CloudWatchClient
     }),
   );
   return cloudwatch;
+}
+
+interface LagQuery {
+  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }; Period?: number; Stat?: string };
+}
+
+/** AuroraGlobalDBRPOLag (milliseconds) of the cluster the outputs place in `region`, by DBClusterIdentifier alone, Maximum per minute. */
+function isLagQuery(query: LagQuery, world: FakeWorld, region: string): boolean {
+  const stat = query.MetricStat;
+  const cluster = region === HOME ? world.outputs.primary.clusterIdentifier : world.outputs.dr.clusterIdentifier;
+  return (
+    stat?.Metric?.Namespace === "AWS/RDS" &&
+    stat.Metric.MetricName === "AuroraGlobalDBRPOLag" &&
+    JSON.stringify(stat.Metric.Dimensions) === JSON.stringify([{ Name: "DBClusterIdentifier", Value: cluster }]) &&
+    stat.Period === 60 &&
+    stat.Stat === "Maximum"
+  );
 }

@@ -37,17 +37,30 @@ export class FakeWorld {
   moveOutcome: "completes" | "cancelled" | "rolled-back" = "completes";
   /** The newest lag datapoint's value, or a function of that datapoint's time (epoch ms). */
   lagMs: number | ((at: number) => number) = 800;
+  /** How long before a GetMetricData call the newest lag datapoint's minute starts: a minute just ended, as CloudWatch shows it. */
+  lagDatapointAgeMs = 60_000;
   /**
    * When each region's cluster last became a secondary (epoch ms; absent: long ago). Aurora
    * publishes AuroraGlobalDBRPOLag for secondaries only, so a cluster has no lag datapoint while
    * it is the writer, and none from before its demotion.
    */
   readonly secondarySince: Record<string, number> = {};
-  /** The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in the DR region. */
-  probeValues: number[] = [1, 1, 1];
+  /**
+   * The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in
+   * the DR region. Unless a test sets them: failing while us-east-1 is `down`, passing otherwise.
+   */
+  get probeValues(): number[] {
+    return this.probeValuesSet ?? (this.down.has(HOME) ? [0, 0, 0] : [1, 1, 1]);
+  }
+  set probeValues(values: number[]) {
+    this.probeValuesSet = values;
+  }
+  private probeValuesSet: number[] | undefined;
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
   clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
+  /** Regions whose cluster is not a member of the global cluster (an old primary not yet added back after a failover). */
+  readonly absentMembers = new Set<string>();
   /** Regions whose every API call fails as during an outage. */
   readonly down = new Set<string>();
   /** `<region>/<table>` pairs whose DynamoDB table (replica) does not exist. */

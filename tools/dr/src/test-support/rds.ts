@@ -30,7 +30,7 @@ export function fakeRds(world: FakeWorld): AwsClientStub<RDSClient> {
             StorageEncrypted: true,
             DeletionProtection: true,
             Endpoint: outputs.primary.globalWriterEndpoint,
-            GlobalClusterMembers: [HOME, DR].map((region) => ({
+            GlobalClusterMembers: [HOME, DR].filter((region) => !world.absentMembers.has(region)).map((region) => ({
               DBClusterArn: world.clusterArnOf(region),
               Readers: region === world.writer ? [world.clusterArnOf(region === HOME ? DR : HOME)] : [],
               IsWriter: region === world.writer,
