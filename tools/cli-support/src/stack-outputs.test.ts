@@ -136,6 +136,7 @@ describe("runPulumi", () => {
       [
         "#!/bin/sh",
         'if [ "$1" = fail ]; then echo "warning: ignored" >&2; echo "error: no stack named dev found" >&2; exit 255; fi',
+        'if [ "$1" = hang ]; then exec /bin/sleep 30; fi',
         `printf '%s|%s' "$PULUMI_BACKEND_URL" "$*"`,
       ].join("\n"),
     );
@@ -161,6 +162,15 @@ describe("runPulumi", () => {
   it("a failing command is refused with its last stderr line", async () => {
     const { appDir } = workspaceWithPulumi({ fileBackend: false });
     expect(await refusal(runPulumi(["fail"], appDir))).toBe(`pulumi fail failed in ${appDir}: error: no stack named dev found`);
+  });
+
+  it("a command that hangs (a state backend that does not answer) is stopped and refused, pointing to --outputs", async () => {
+    const { appDir } = workspaceWithPulumi({ fileBackend: false });
+    const started = Date.now();
+    expect(await refusal(runPulumi(["hang"], appDir, 300))).toBe(
+      `pulumi hang did not finish within 0.3 s in ${appDir} (is its state backend reachable?): pass --outputs <dir> with the stacks' outputs saved before`,
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("no pulumi on PATH rejects with PulumiNotInstalledError", async () => {

@@ -106,20 +106,29 @@ function parseOutputs(text: string, source: string): Record<string, unknown> {
 }
 
 /**
+ * How long one `pulumi` command may take: reading outputs takes seconds. A state backend that
+ * does not answer (its bucket's region in an outage) must not hold the on-call's command forever.
+ */
+export const PULUMI_TIMEOUT_MS = 60_000;
+
+/**
  * The real runner: the Pulumi CLI with the workspace's default backend (the rule of
  * tools/scripts/pulumi-stack.sh: `$PULUMI_BACKEND_URL`, else the file backend in .pulumi-state).
- * `cwd` is apps/<app>, so the workspace is two levels up.
+ * `cwd` is apps/<app>, so the workspace is two levels up. Stopped after `timeoutMs`.
  */
-export const runPulumi: PulumiRunner = (args, cwd) => {
+export const runPulumi = (args: readonly string[], cwd: string, timeoutMs = PULUMI_TIMEOUT_MS): Promise<string> => {
   const workspace = path.resolve(cwd, "../..");
   const env = { ...process.env };
   if (!env.PULUMI_BACKEND_URL && existsSync(path.join(workspace, ".pulumi-state"))) {
     env.PULUMI_BACKEND_URL = `file://${path.join(workspace, ".pulumi-state")}`;
   }
   return new Promise((resolve, reject) => {
-    execFile("pulumi", [...args], { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile("pulumi", [...args], { cwd, env, maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return reject(new PulumiNotInstalledError());
+      if (error.killed) {
+        return reject(new RefusedError(`pulumi ${args.join(" ")} did not finish within ${timeoutMs / 1000} s in ${cwd} (is its state backend reachable?): pass --outputs <dir> with the stacks' outputs saved before`));
+      }
       const detail = String(stderr).trim().split("\n").pop() ?? error.message;
       reject(new RefusedError(`pulumi ${args.join(" ")} failed in ${cwd}: ${detail}`));
     });
