@@ -1,3 +1,4 @@
+import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover/timing";
 import type { Context } from "../context";
 import { checkHealth } from "../http";
 import type { Timeline } from "../timeline";
@@ -5,6 +6,19 @@ import type { RegionSite } from "../topology";
 import { waitFor } from "../wait";
 import type { RoleChangeResult } from "./types";
 import { checkWrites } from "./write-check";
+
+/**
+ * What "done" leaves to DNS: clients of the failover domain move when Route 53's check of the home
+ * region's `/health` turns (libs/failover's timing), not when the database has moved.
+ */
+function dnsNote(ctx: Context, target: RegionSite): string {
+  const { failureThreshold: checks, requestIntervalSeconds: interval, dnsTtlSeconds: ttl } = FAILOVER_TIMING;
+  const timing = `≈ ${dnsFailoverSeconds()} s, ${dnsFailoverWorstSeconds()} s at worst`;
+  if (target === ctx.topology.home) {
+    return `clients of ${ctx.topology.failoverUrl} come back to ${target.region} once Route 53 has seen its /health pass ${checks} checks in a row (${interval} s apart) and the ${ttl} s TTL has run out (${timing}); until then ${ctx.topology.other(target).region}'s API answers their writes with 503 (it cannot reach this writer). \`dr status\` shows the checks`;
+  }
+  return `clients of ${ctx.topology.failoverUrl} move to ${target.region} once Route 53 has seen ${ctx.topology.home.region}'s /health fail ${checks} checks in a row (${interval} s apart) and the ${ttl} s TTL has run out (${timing} from its first failure). \`dr status\` shows the checks`;
+}
 
 /** Ends every role change: the new writer's cluster available, its API's /health 200, then its writes checked. */
 export async function finish(
@@ -35,5 +49,6 @@ export async function finish(
   await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, { advice });
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
   await checkWrites(ctx, command, target, timeline, deadline);
+  if (ctx.topology.failoverUrl) timeline.mark(dnsNote(ctx, target));
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
 }

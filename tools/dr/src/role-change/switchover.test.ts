@@ -16,6 +16,24 @@ const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
 const calls = (command: string) => world.calls.filter((c) => c.command === command);
 
 describe("switchover", () => {
+  it("says what \"done\" leaves to DNS when a failover domain is deployed: clients move as Route 53's check of the primary turns, then the TTL (≈ 90 s); back home, the DR API answers their writes 503 meanwhile", async () => {
+    const withDomain = stackOutputsDir({ "primary-region": outputs.primary, "dr-region": outputs.dr, global: { ...outputs.global, failoverDomain: "pay.example.com" } });
+    const away = await dr(["switchover", "--to", DR, "--yes"], { outputs: withDomain });
+    expect(away.code).toBe(EXIT_CODES.ok);
+    expect(away.stdout).toContain(
+      "clients of https://pay.example.com move to us-east-2 once Route 53 has seen us-east-1's /health fail 3 checks in a row (10 s apart) and the 60 s TTL has run out (≈ 90 s, 113 s at worst from its first failure)",
+    );
+    // Back home from a DR region that has long held the writer (a move just made would wait for its first lag reading).
+    world.writer = DR;
+    delete world.secondarySince[HOME];
+    const back = await dr(["failback", "--yes"], { outputs: withDomain });
+    expect(back.code).toBe(EXIT_CODES.ok);
+    expect(back.stdout).toContain("clients of https://pay.example.com come back to us-east-1 once Route 53 has seen its /health pass 3 checks in a row");
+    expect(back.stdout).toContain("until then us-east-2's API answers their writes with 503");
+    // Without a failover domain, clients call a region's URL: nothing to say about DNS.
+    expect((await dr(["switchover", "--to", DR, "--yes"])).stdout).not.toContain("Route 53 has seen");
+  });
+
   it("moves the writer with SwitchoverGlobalCluster on the target ARN and reports a timeline", async () => {
     const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
