@@ -7,7 +7,7 @@ import {
   RDSClient,
   SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-rds";
-import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
@@ -91,10 +91,17 @@ export interface ClusterView {
 }
 
 export interface HealthCheckView {
-  /** Route 53's own verdict: healthy when more than 18% of its checkers see success. */
+  /**
+   * Route 53's own verdict: healthy when more than 18% of its checkers see success, reversed
+   * when the check is inverted, and always healthy when it is disabled.
+   */
   healthy: boolean;
   checkersHealthy: number;
   checkersTotal: number;
+  /** Route 53 then treats it as healthy whatever its checkers see: the failover record never fails over. */
+  disabled: boolean;
+  /** Route 53 then reverses what its checkers see. */
+  inverted: boolean;
 }
 
 /** A DynamoDB item key, as the low-level API passes it. */
@@ -209,10 +216,17 @@ export class Aws {
   }
 
   async healthCheck(id: string): Promise<HealthCheckView> {
-    const out = await this.clients.route53().send(new GetHealthCheckStatusCommand({ HealthCheckId: id }));
+    const route53 = this.clients.route53();
+    const [out, check] = await Promise.all([
+      route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id })),
+      route53.send(new GetHealthCheckCommand({ HealthCheckId: id })),
+    ]);
     const observations = out.HealthCheckObservations ?? [];
     const healthy = observations.filter((o) => o.StatusReport?.Status?.startsWith("Success")).length;
-    return { healthy: observations.length > 0 && healthy / observations.length > 0.18, checkersHealthy: healthy, checkersTotal: observations.length };
+    const seen = observations.length > 0 && healthy / observations.length > 0.18;
+    const disabled = check.HealthCheck?.HealthCheckConfig?.Disabled === true;
+    const inverted = check.HealthCheck?.HealthCheckConfig?.Inverted === true;
+    return { healthy: disabled || (inverted ? !seen : seen), checkersHealthy: healthy, checkersTotal: observations.length, disabled, inverted };
   }
 
   async tableReplicas(region: string, table: string): Promise<{ tableStatus: string; replicas: { region: string; status: string }[] }> {

@@ -24,7 +24,7 @@ export function formatStatus(report: StatusReport): string {
         ? "error"
         : r.route53HealthCheck.healthy === null
           ? "-"
-          : `${r.route53HealthCheck.healthy ? "healthy" : "UNHEALTHY"} ${r.route53HealthCheck.checkersHealthy}/${r.route53HealthCheck.checkersTotal}`,
+          : `${r.route53HealthCheck.healthy ? "healthy" : "UNHEALTHY"} ${r.route53HealthCheck.checkersHealthy}/${r.route53HealthCheck.checkersTotal}${checkFlags(r.route53HealthCheck)}`,
       r.api.ok ? `200 ${r.api.latencyMs}ms` : `FAIL ${r.api.error ?? ""}`,
     ]),
   );
@@ -46,6 +46,11 @@ export function formatStatus(report: StatusReport): string {
     "",
     `lag: CloudWatch ${AURORA_RPO_LAG_METRIC} (Maximum, 1 min), latest datapoint of the last 5 min, readers only`,
   ].join("\n");
+}
+
+/** A disabled check is always healthy to Route 53 (its record never fails over); an inverted one reads backwards. */
+function checkFlags(check: { disabled: boolean | null; inverted: boolean | null }): string {
+  return `${check.disabled ? " DISABLED (always healthy: no DNS failover)" : ""}${check.inverted ? " INVERTED" : ""}`;
 }
 
 function probeLine(p: ProbeStatus): string {

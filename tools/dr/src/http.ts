@@ -64,7 +64,7 @@ export interface HealthResult {
   error?: string;
 }
 
-/** GET a region's `/health`: ok only on 200 (what Route 53's health check also requires). */
+/** GET a region's `/health`: ok only on 200 (stricter than Route 53, which takes any 2xx or 3xx; the payment function answers 200 or 503). */
 export async function checkHealth(fetchFn: Fetch, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
   const result = await request(fetchFn, url, { method: "GET" }, timeoutMs);
   const ok = result.status === 200;

@@ -52,6 +52,17 @@ describe("preflight", () => {
     expect(lagQuery).toBeDefined();
   });
 
+  it("fails while the home region's Route 53 check is disabled: Route 53 holds it healthy, so DNS would not follow the move", async () => {
+    world.disabledHealthChecks.add(outputs.global.primaryHealthCheckId);
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({
+      name: "Route 53 check of us-east-1 enabled, not inverted",
+      ok: false,
+      detail: `disabled: Route 53 treats it as healthy, so DNS would not follow the move (aws route53 update-health-check --health-check-id ${outputs.global.primaryHealthCheckId} --no-disabled --no-inverted)`,
+    });
+  });
+
   it("fails when the target region's /health does not answer", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")) });
     const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });

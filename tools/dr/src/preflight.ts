@@ -1,5 +1,5 @@
 import { messageOf } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type GlobalClusterView, type LagReading } from "./aws";
+import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type GlobalClusterView, type HealthCheckView, type LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";
@@ -64,7 +64,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("target is a secondary member", roleOf(global, target) === "reader",
     !member ? `${target.clusterIdentifier} is not a member of ${global.id}` : member.isWriter ? `${target.region} is already the writer` : `${target.region} is a secondary`);
 
-  const [targetCluster, writerCluster, lag, health, keys] = await Promise.all([
+  const [targetCluster, writerCluster, lag, health, keys, homeCheck] = await Promise.all([
     describe(ctx, target),
     writer ? describe(ctx, writer) : Promise.resolve<Settled<ClusterView>>({ error: "no writer member in the global cluster" }),
     ctx.aws.replicationLag(target.region, target.clusterIdentifier).then(
@@ -75,6 +75,10 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
     ctx.aws.tableReplicas(target.region, ctx.topology.apiKeysTableName).then(
       (value): Settled<{ tableStatus: string }> => ({ value }),
       (error: unknown): Settled<{ tableStatus: string }> => ({ error: `${target.region}: ${messageOf(error)}` }),
+    ),
+    ctx.aws.healthCheck(ctx.topology.home.healthCheckId).then(
+      (value): Settled<HealthCheckView> => ({ value }),
+      (error: unknown): Settled<HealthCheckView> => ({ error: messageOf(error) }),
     ),
   ]);
 
@@ -104,6 +108,15 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   // The target's authorizer reads this replica: without it every merchant gets 503 there.
   add("API keys replica active in target", keys.value?.tableStatus === "ACTIVE",
     keys.error ?? `${ctx.topology.apiKeysTableName} is ${keys.value?.tableStatus} in ${target.region}`);
+
+  // The failover record follows the home region's check: disabled, Route 53 holds it healthy and
+  // DNS never leaves the home region; inverted, it reads the home's /health backwards.
+  const check = homeCheck.value;
+  add(`Route 53 check of ${ctx.topology.home.region} enabled, not inverted`, check !== undefined && !check.disabled && !check.inverted,
+    homeCheck.error ??
+      (check?.disabled || check?.inverted
+        ? `${check.disabled ? "disabled: Route 53 treats it as healthy, so DNS would not follow the move" : "inverted: Route 53 reads its /health backwards"} (aws route53 update-health-check --health-check-id ${ctx.topology.home.healthCheckId} --no-disabled --no-inverted)`
+        : "enabled"));
 
   const answer = healthBeforeMove(target, health);
   add("target API answers /health", answer.ok, answer.detail);

@@ -64,7 +64,7 @@ export interface RegionStatus {
    */
   replicationLagSeconds: number | null;
   lagError?: string;
-  route53HealthCheck: { id: string; healthy: boolean | null; checkersHealthy: number | null; checkersTotal: number | null; error?: string };
+  route53HealthCheck: { id: string; healthy: boolean | null; checkersHealthy: number | null; checkersTotal: number | null; disabled: boolean | null; inverted: boolean | null; error?: string };
   /** `/health`; `role` is the role the payment function answered for (absent when the answer was not its own). */
   api: { url: string; ok: boolean; httpStatus: number | null; role?: string; latencyMs: number; error?: string };
 }
@@ -117,6 +117,8 @@ const regionStatus = object({
     healthy: nullable(bool),
     checkersHealthy: nullable(num),
     checkersTotal: nullable(num),
+    disabled: nullable(bool),
+    inverted: nullable(bool),
     error: optional(str),
   }),
   api: object({ url: str, ok: bool, httpStatus: nullable(num), role: optional(str), latencyMs: num, error: optional(str) }),

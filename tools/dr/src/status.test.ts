@@ -22,7 +22,7 @@ describe("status", () => {
     expect(report.writerRegion).toBe(HOME);
     const [home, drRegion] = report.regions;
     expect(home).toMatchObject({ region: HOME, role: "writer", replicationLagSeconds: null, api: { ok: true, httpStatus: 200 } });
-    expect(drRegion).toMatchObject({ region: DR, role: "reader", replicationLagSeconds: 0.8, route53HealthCheck: { healthy: true, checkersHealthy: 4, checkersTotal: 4 } });
+    expect(drRegion).toMatchObject({ region: DR, role: "reader", replicationLagSeconds: 0.8, route53HealthCheck: { healthy: true, checkersHealthy: 4, checkersTotal: 4, disabled: false, inverted: false } });
     expect(report.sessions.replicas).toEqual([{ region: DR, status: "ACTIVE" }]);
     expect(report.apiKeys).toEqual({ table: primaryRegionOutputs.apiKeysTableName, tableStatus: "ACTIVE", replicas: [{ region: DR, status: "ACTIVE" }] });
     expect(report.s3Replication.rules).toEqual([{ id: "payments-dr-replicate-all", status: "Enabled", destinationBucket: drRegionOutputs.bucketArn }]);
@@ -42,6 +42,14 @@ describe("status", () => {
     // No datapoint: no probe deployed, or it stopped reporting; never read as healthy.
     world.probeValues = [];
     expect(JSON.parse((await dr(["status", "--json"], { fetch })).stdout).primaryProbe).toMatchObject({ healthy: null, at: null, failedInARow: 0 });
+  });
+
+  it("flags a Route 53 check an operator disabled: Route 53 holds it healthy whatever its checkers see, so the failover record would never fail over", async () => {
+    world.disabledHealthChecks.add(outputs.global.primaryHealthCheckId);
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].route53HealthCheck).toMatchObject({ healthy: true, disabled: true, inverted: false });
+    expect((await dr(["status"])).stdout).toMatch(/healthy 4\/4 DISABLED \(always healthy: no DNS failover\)/);
   });
 
   it("the schema validator rejects a report of the wrong shape", () => {

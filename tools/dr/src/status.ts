@@ -124,6 +124,8 @@ async function regionStatus(ctx: Context, site: RegionSite, global: GlobalCluste
       healthy: healthCheck.value?.healthy ?? null,
       checkersHealthy: healthCheck.value?.checkersHealthy ?? null,
       checkersTotal: healthCheck.value?.checkersTotal ?? null,
+      disabled: healthCheck.value?.disabled ?? null,
+      inverted: healthCheck.value?.inverted ?? null,
       ...(healthCheck.error ? { error: healthCheck.error } : {}),
     },
     api,

@@ -59,6 +59,8 @@ export class FakeWorld {
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
   clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
+  /** Route 53 health checks (by id) an operator disabled: Route 53 treats them as healthy. */
+  readonly disabledHealthChecks = new Set<string>();
   /** Regions whose cluster is not a member of the global cluster (an old primary not yet added back after a failover). */
   readonly absentMembers = new Set<string>();
   /** Regions whose every API call fails as during an outage. */

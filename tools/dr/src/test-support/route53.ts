@@ -1,8 +1,8 @@
-import { GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { FakeWorld } from "./fake-world";
 
-/** Route 53's health checks: every checker sees the API healthy, just now. */
+/** Route 53's health checks: every checker sees the API healthy, just now; enabled unless a test disables one. */
 export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
   const route53 = mockClient(Route53Client);
   route53.on(GetHealthCheckStatusCommand).callsFake(
@@ -12,6 +12,16 @@ export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
         IPAddress: `15.177.${i}.10`,
         StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: world.clock.now() },
       })),
+    })),
+  );
+  route53.on(GetHealthCheckCommand).callsFake(
+    world.serve("route53", "GetHealthCheck", (input) => ({
+      HealthCheck: {
+        Id: input.HealthCheckId,
+        CallerReference: "pulumi",
+        HealthCheckConfig: { Type: "HTTPS", RequestInterval: 10, FailureThreshold: 3, Inverted: false, Disabled: world.disabledHealthChecks.has(input.HealthCheckId as string), EnableSNI: true },
+        HealthCheckVersion: 1,
+      },
     })),
   );
   return route53;
