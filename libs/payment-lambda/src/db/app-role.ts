@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
 import type { DbSecret } from "./credentials";
+import { MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
 import { inTransaction } from "./transaction";
 
 /** The role the payment functions connect as (migrations/003_create_app_role.sql grants it its rows). */
@@ -70,6 +71,8 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret, loc
       `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${APP_ROLE}`,
       `REVOKE ALL ON SCHEMA public FROM ${APP_ROLE}`,
+      // With USAGE there, the app role could lock the migrations' lock table (a PREPARE naming it does): hold deploys up.
+      `REVOKE ALL ON SCHEMA ${MIGRATIONS_LOCK_SCHEMA} FROM PUBLIC, ${APP_ROLE}`,
       // PostgreSQL lets every role (PUBLIC) connect and create temporary tables by default:
       // only roles granted CONNECT reach the payments database, and only its owner has TEMPORARY.
       `REVOKE ALL ON DATABASE ${database} FROM PUBLIC`,

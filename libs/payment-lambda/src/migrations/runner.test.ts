@@ -147,11 +147,11 @@ describe("applyMigrations", () => {
     await holder.connect();
     try {
       await holder.query("BEGIN");
-      await holder.query("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE");
+      await holder.query("LOCK TABLE payments_migrations.lock IN SHARE ROW EXCLUSIVE MODE");
       const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
       await withClient(url, async (client) => {
         await expect(applyMigrations(client, readMigrations(dir), { lockWaitMs: 300 })).rejects.toThrow(
-          new RegExp(`^The migrations' lock \\(on table schema_migrations\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
+          new RegExp(`^The migrations' lock \\(on table payments_migrations.lock\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
         );
         // Nothing was applied meanwhile.
         expect((await client.query("SELECT to_regclass('notes') AS t")).rows[0]).toEqual({ t: null });
@@ -296,7 +296,7 @@ describe("the migrate function", () => {
     await appSession.connect();
     try {
       await appSession.query("BEGIN");
-      await expect(appSession.query("LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE")).rejects.toMatchObject({ code: "42501" });
+      await expect(appSession.query("LOCK TABLE payments_migrations.lock IN SHARE ROW EXCLUSIVE MODE")).rejects.toMatchObject({ code: "42501" });
       await appSession.query("ROLLBACK");
       await appSession.query("SELECT pg_advisory_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
       const dir = await migrationsPlus("099_add_table.sql", "CREATE TABLE notes (id uuid PRIMARY KEY);");
@@ -304,6 +304,37 @@ describe("the migrate function", () => {
     } finally {
       await appSession.end();
     }
+  });
+
+  it("leaves the app role no way to hold a deploy up by naming the history table in a statement it only prepares (PREPARE locks the table, the privilege check waits for EXECUTE)", async () => {
+    const password = "app-pw-Zq8!p";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    const appSession = new Client({ connectionString: asApp.toString() });
+    await appSession.connect();
+    try {
+      // Parse analysis takes ROW EXCLUSIVE on the target table, kept until the transaction ends; only EXECUTE would be refused.
+      await appSession.query("BEGIN");
+      await appSession.query("PREPARE squat AS INSERT INTO schema_migrations (version, name, checksum) VALUES ('x', 'x', 'x')");
+      const dir = await migrationsPlus("099_add_table.sql", "CREATE TABLE notes (id uuid PRIMARY KEY);");
+      await withClient(url, async (client) => expect(await applyMigrations(client, readMigrations(dir), { lockWaitMs: 300 })).toEqual({ applied: ["099_add_table"], current: "099" }));
+      // The lock's own table cannot even be named by it.
+      await appSession.query("ROLLBACK");
+      await expect(appSession.query("PREPARE squat AS INSERT INTO payments_migrations.lock DEFAULT VALUES")).rejects.toMatchObject({ code: "42501" });
+    } finally {
+      await appSession.end();
+    }
+  });
+
+  it("a database migrated before the lock's table existed gets it on its next run, and keeps its history", async () => {
+    const url = await freshDatabase();
+    await withClient(url, async (client) => {
+      const migrations = readMigrations(MIGRATIONS_DIR);
+      await applyMigrations(client, migrations);
+      await client.query("DROP SCHEMA payments_migrations CASCADE");
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "003" });
+      expect((await client.query("SELECT to_regclass('payments_migrations.lock') IS NOT NULL AS present")).rows[0]).toEqual({ present: true });
+    });
   });
 
   it("puts back an app role that gained powers (an attribute, a membership, a setting it set on itself, a grant): it keeps its rows and nothing else", async () => {

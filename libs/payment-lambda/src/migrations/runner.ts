@@ -15,12 +15,20 @@ export interface MigrationResult {
 /** Serialises the runs that find no history yet and create it (pg_advisory_xact_lock): the very first deploy's. */
 export const HISTORY_BOOTSTRAP_LOCK_KEY = 7_310_402_917;
 /**
- * The migrations' lock, taken by each run's transaction: self-conflicting, so runs queue on it,
- * and readers of the history pass. Only a role that may write the history table can take it
- * (LOCK TABLE asks for UPDATE, DELETE or TRUNCATE on it): the schema's owner. The app role, which
- * may take any advisory lock, cannot hold a deploy up with it.
+ * The schema of the migrations' lock: its creator's (the schema's owner) alone, no USAGE for
+ * anyone else. A role without USAGE cannot even name what is in it, so it cannot lock it by any
+ * statement. A table the app role can name is not enough: a statement it only prepares
+ * (`PREPARE … AS INSERT INTO schema_migrations …`) locks its target table ROW EXCLUSIVE at parse
+ * time, until its transaction ends, with no privilege on it (checked only at EXECUTE).
  */
-const HISTORY_LOCK = "LOCK TABLE schema_migrations IN SHARE ROW EXCLUSIVE MODE";
+export const MIGRATIONS_LOCK_SCHEMA = "payments_migrations";
+const LOCK_RELATION = `${MIGRATIONS_LOCK_SCHEMA}.lock`;
+/**
+ * The migrations' lock, taken by each run's transaction: self-conflicting, so runs queue on it.
+ * Only a role with USAGE on its schema can take it: the schema's owner. The app role, which may
+ * take any advisory lock, and name (so lock) the tables of the public schema, cannot hold a deploy up with it.
+ */
+const HISTORY_LOCK = `LOCK TABLE ${LOCK_RELATION} IN SHARE ROW EXCLUSIVE MODE`;
 
 const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    text        PRIMARY KEY,
@@ -64,15 +72,15 @@ export interface MigrationOptions {
 
 /** The sessions that hold the migrations' lock, as an operator can find and end them. */
 async function lockHolders(client: ClientBase): Promise<string> {
-  // Every granted lock on the history table that HISTORY_LOCK waits for (all but ACCESS SHARE and ROW SHARE), and the bootstrap's.
+  // Every granted lock on the lock table that HISTORY_LOCK waits for (all but ACCESS SHARE and ROW SHARE), and the bootstrap's.
   const { rows } = await client.query<{ pid: number; usename: string | null; application_name: string; since: string | null }>(
     `SELECT DISTINCT a.pid, a.usename, a.application_name, a.xact_start::text AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.granted
         AND ((l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.relation = to_regclass('schema_migrations') AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))
+              AND l.relation = to_regclass($2) AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))
           OR (l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1))`,
-    [HISTORY_BOOTSTRAP_LOCK_KEY],
+    [HISTORY_BOOTSTRAP_LOCK_KEY, LOCK_RELATION],
   );
   if (rows.length === 0) return "a session that has ended since";
   return rows.map((r) => `pid ${r.pid} (user ${r.usename ?? "?"}, application "${r.application_name}", in its transaction since ${r.since ?? "?"})`).join(", ");
@@ -88,9 +96,13 @@ async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promi
   // Concurrent runners queue here until the one ahead commits, for lockWaitMs at most.
   await run(client, `SET LOCAL lock_timeout = ${lockWaitMs}`);
   try {
-    // Two first runs would race to create the table: they take turns. No app role exists yet (the migrations create it).
-    if ((await run(client, "SELECT to_regclass('schema_migrations') IS NULL AS missing")).rows[0].missing) {
+    // Two first runs would race to create the tables: they take turns. No app role exists yet (the
+    // migrations create it), except once in a database migrated before the lock table existed.
+    if ((await run(client, "SELECT to_regclass($1) IS NULL AS missing", [LOCK_RELATION])).rows[0].missing) {
       await run(client, "SELECT pg_advisory_xact_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      // A new schema grants no USAGE to PUBLIC.
+      await run(client, `CREATE SCHEMA IF NOT EXISTS ${MIGRATIONS_LOCK_SCHEMA}`);
+      await run(client, `CREATE TABLE IF NOT EXISTS ${LOCK_RELATION} ()`);
       await run(client, CREATE_HISTORY);
     }
     await run(client, HISTORY_LOCK);
@@ -125,7 +137,7 @@ export async function applyMigrations(client: ClientBase, migrations: Migration[
 /** The lock wait ran out. */
 class MigrationLockBusy extends Error {
   constructor(waitedMs: number) {
-    super(`The migrations' lock (on table schema_migrations) was not free after ${waitedMs / 1000} s`);
+    super(`The migrations' lock (on table ${LOCK_RELATION}) was not free after ${waitedMs / 1000} s`);
   }
 }
 
