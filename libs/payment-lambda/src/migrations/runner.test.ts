@@ -161,6 +161,25 @@ describe("applyMigrations", () => {
     }
   });
 
+  it("names only the sessions of this database: another database's first run (an advisory lock of the same key, which blocks no one here) is not a holder", async () => {
+    const url = await freshDatabase();
+    await withClient(url, (client) => applyMigrations(client, migrations));
+    const elsewhere = new Client({ connectionString: await freshDatabase(), application_name: "other-database-first-run" });
+    const holder = new Client({ connectionString: url, application_name: "stray-session" });
+    await Promise.all([elsewhere.connect(), holder.connect()]);
+    try {
+      await elsewhere.query("SELECT pg_advisory_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE payments_migrations.lock IN SHARE ROW EXCLUSIVE MODE");
+      const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      const error = await withClient(url, (client) => applyMigrations(client, migrations, { lockWaitMs: 300 }).then(() => undefined, (e: Error) => e));
+      expect(error?.message).toMatch(new RegExp(`held by pid ${pid} \\(user \\w+, application "stray-session", [^)]*\\)\\. Let it finish`));
+      expect(error?.message).not.toContain("other-database-first-run");
+    } finally {
+      await Promise.all([elsewhere.end(), holder.end()]);
+    }
+  });
+
   it("names who holds the first run's lock when another first run is creating the history", async () => {
     const url = await freshDatabase();
     const holder = new Client({ connectionString: url, application_name: "first-run" });

@@ -77,8 +77,9 @@ async function lockHolders(client: ClientBase): Promise<string> {
     `SELECT DISTINCT a.pid, a.usename, a.application_name, a.xact_start::text AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.granted
-        AND ((l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND l.relation = to_regclass($2) AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))
+        -- Relation and advisory locks are per database: another database's of the same cluster blocks no one here.
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.locktype = 'relation' AND l.relation = to_regclass($2) AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))
           OR (l.locktype = 'advisory' AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1))`,
     [HISTORY_BOOTSTRAP_LOCK_KEY, LOCK_RELATION],
   );
