@@ -323,6 +323,15 @@ describe("the idempotency key cleanup", () => {
     }
   });
 
+  it("resumes each batch exactly where the last ended whatever the session's DateStyle and TimeZone (a cursor printed as 'IST' must not be read back as Israel's)", async () => {
+    const url = await freshDatabase();
+    for (const hours of [10, 9, 8, 7, 1]) await insertKeys(url, `expired-${hours}h`, 1, { expiresIn: `-${hours} hours -0.123457 seconds` });
+    await withClient(server.url, (client) => client.query(`ALTER DATABASE cleanup_${databases} SET DateStyle = 'SQL, DMY'; ALTER DATABASE cleanup_${databases} SET TimeZone = 'Asia/Kolkata'`));
+    const { handler } = cleanup(url, { batchSize: 2 });
+    expect(await handler({}, LONG_RUN)).toEqual({ deleted: 5, batches: 3, complete: true, backlogAgeSeconds: 0 });
+    expect(await keysLeft(url)).toEqual([]);
+  });
+
   it("publishes how far behind it is, under the function's name: when its time ran out, how long ago the last key it deleted had expired; 0 once caught up; nothing when skipped", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "old", 2, { expiresIn: "-3 hours" });

@@ -58,7 +58,7 @@ const DELETE_BATCH = `
     )
     RETURNING expires_at
   )
-  SELECT count(*)::int AS count, max(expires_at)::text AS last, floor(extract(epoch FROM now() - max(expires_at)))::int AS last_age
+  SELECT count(*)::int AS count, to_char(max(expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last, floor(extract(epoch FROM now() - max(expires_at)))::int AS last_age
   FROM deleted`;
 
 /** Before the first batch's cursor: every expired key. */
@@ -75,7 +75,8 @@ export async function deleteExpiredKeys(client: ClientBase, options: DeleteExpir
   const now = options.now ?? Date.now;
   let deleted = 0;
   let batches = 0;
-  // As text, the way PostgreSQL printed it: a JavaScript Date would drop the microseconds.
+  // As text (a JavaScript Date would drop the microseconds), ISO 8601 in UTC: `::text` follows the
+  // session's DateStyle and TimeZone, and e.g. 'SQL' in Asia/Kolkata prints "IST", read back as Israel's +02.
   let cursor = FROM_THE_START;
   let backlogAgeSeconds = 0;
   while (now() < options.deadline) {
