@@ -4,7 +4,7 @@ import { configureAppRole } from "../db/app-role";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase } from "../db/database";
 import { hashMigrations, readMigrations } from "../migrations/files";
-import { applyMigrations, lockMigrationHistory, type MigrationResult } from "../migrations/runner";
+import { applyMigrations, type MigrationResult } from "../migrations/runner";
 
 /** Arguments of {@link createMigrateHandler}. */
 export interface MigrateHandlerArgs {
@@ -48,7 +48,8 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
       if (args.appCredentials) {
         const secret = await args.appCredentials.get();
-        await db.writer.use((client) => configureAppRole(client, secret, lockMigrationHistory));
+        const reset = await db.writer.use((client) => configureAppRole(client, secret));
+        if (reset.endedSessions.length > 0) args.logger.warn("Ended app role sessions holding an uncommitted change to a role", { role: secret.username, pids: reset.endedSessions });
         args.logger.info("App role reset to its grants, password set", { role: secret.username });
       }
       return result;

@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
 import type { DbSecret } from "./credentials";
-import { MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
+import { lockMigrationHistory, MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
 import { inTransaction } from "./transaction";
 
 /** The role the payment functions connect as (migrations/003_create_app_role.sql grants it its rows). */
@@ -42,17 +42,42 @@ const appRoleGrants = (database: string): readonly string[] => [
 const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATION", rolbypassrls: "BYPASSRLS" } as const;
 
 /**
+ * Ends the app role's sessions that hold an uncommitted change to a role (any role may change its
+ * own password or settings): the reset's ALTER ROLE would wait on their row locks until its
+ * statement timeout, and the deploy would fail naming no one. The payment functions never change a
+ * role, so such a session serves no payment. Answers the pids it ended.
+ */
+async function endSessionsChangingRoles(client: ClientBase): Promise<number[]> {
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE a.usename = $1 AND l.granted AND l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'
+        AND l.relation IN ('pg_catalog.pg_authid'::regclass, 'pg_catalog.pg_db_role_setting'::regclass, 'pg_catalog.pg_auth_members'::regclass)`,
+    [APP_ROLE],
+  );
+  for (const { pid } of rows) await client.query("SELECT pg_terminate_backend($1)", [pid]);
+  return rows.map((r) => r.pid);
+}
+
+/** What {@link configureAppRole} had to do besides the reset. */
+export interface AppRoleReset {
+  /** The app role's sessions it ended: each held an uncommitted change to a role. */
+  endedSessions: number[];
+}
+
+/**
  * Puts the app role back to exactly what it should be, and lets it log in with the app secret's
  * password (run by the migrate function, as the master user, after the migrations created the
  * role). Whatever was added to the role since (an attribute, a membership, a setting such as
  * `default_transaction_read_only` it may set on itself, a grant) is taken away: a run leaves it
  * its rows and nothing else. One transaction, under the migrations' lock, so concurrent runs
- * wait for each other. The secret must name the app role: credentials of another user are refused.
+ * wait for each other; an app role session holding an uncommitted change to a role is ended first.
+ * The secret must name the app role: credentials of another user are refused.
  */
-export async function configureAppRole(client: ClientBase, secret: DbSecret, lockMigrations: (client: ClientBase) => Promise<unknown>): Promise<void> {
+export async function configureAppRole(client: ClientBase, secret: DbSecret): Promise<AppRoleReset> {
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
-  await inTransaction(client, async () => {
-    await lockMigrations(client);
+  return inTransaction(client, async () => {
+    await lockMigrationHistory(client);
+    const endedSessions = await endSessionsChangingRoles(client);
     const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
     const held = Object.entries(SUPERUSER_ATTRIBUTES).filter(([column]) => rows[0]![column as keyof typeof SUPERUSER_ATTRIBUTES]).map(([, attribute]) => attribute);
@@ -82,5 +107,6 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret, loc
       `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
     ];
     for (const statement of statements) await client.query(statement);
+    return { endedSessions };
   });
 }

@@ -345,6 +345,26 @@ describe("the migrate function", () => {
     }
   });
 
+  it("ends an app role session holding an uncommitted change to itself (its password): the reset would wait on it until its statement timeout and fail the deploy naming no one", async () => {
+    const password = "app-pw-Zq8!r";
+    const { handler, asApp } = await withAppRole(password);
+    await handler();
+    const appSession = new Client({ connectionString: asApp.toString() });
+    appSession.on("error", () => undefined);
+    await appSession.connect();
+    try {
+      // Any role may change its own password: the uncommitted update keeps its pg_authid row locked, and every ALTER ROLE of it waits.
+      await appSession.query("BEGIN");
+      await appSession.query("ALTER ROLE payments_app PASSWORD 'squatted'");
+      await expect(handler()).resolves.toMatchObject({ current: "003" });
+      // That session was ended (its change rolled back): the secret's password still logs in.
+      await expect(appSession.query("SELECT 1")).rejects.toThrow();
+      await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    } finally {
+      await appSession.end().catch(() => undefined);
+    }
+  });
+
   it("a database migrated before the lock's table existed gets it on its next run, and keeps its history", async () => {
     const url = await freshDatabase();
     await withClient(url, async (client) => {
