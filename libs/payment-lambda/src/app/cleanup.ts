@@ -115,7 +115,7 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
     }
     args.logger.info("Idempotency key cleanup done", { deleted: result.deleted, batches: result.batches, complete: result.complete, backlogAgeSeconds: result.backlogAgeSeconds });
     args.metrics.count("IdempotencyKeysDeleted", result.deleted);
-    // Only where the run deleted: a skipped region publishes none, and its alarm treats that as fine.
+    // Every run that could delete (0 once caught up): a skipped region publishes none, and its alarm treats that as fine.
     args.metrics.gaugeSeconds(CLEANUP_BACKLOG_METRIC.name, result.backlogAgeSeconds, { [CLEANUP_BACKLOG_METRIC.functionDimension]: context.functionName });
   }
 }
