@@ -107,9 +107,10 @@ function parseOutputs(text: string, source: string): Record<string, unknown> {
 
 /**
  * How long one `pulumi` command may take: reading outputs takes seconds. A state backend that
- * does not answer (its bucket's region in an outage) must not hold the on-call's command forever.
+ * does not answer (its bucket's region in an outage) must not hold the on-call's command forever,
+ * nor long: it counts against the recovery budget (docs/runbook.md).
  */
-export const PULUMI_TIMEOUT_MS = 60_000;
+export const PULUMI_TIMEOUT_MS = 30_000;
 
 /**
  * The real runner: the Pulumi CLI with the workspace's default backend (the rule of

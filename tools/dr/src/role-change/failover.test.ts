@@ -1,4 +1,5 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
 
@@ -15,6 +16,38 @@ const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
 const calls = (command: string) => world.calls.filter((c) => c.command === command);
 
 describe("failover", () => {
+  it("refuses a failover when the writer is none of the clusters the outputs name (stale outputs: the old writer's /health cannot be asked), unless --force", async () => {
+    const stale = stackOutputsDir({
+      "primary-region": { ...outputs.primary, clusterArn: "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-old" },
+      "dr-region": outputs.dr,
+      global: outputs.global,
+    });
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { outputs: stale });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/is none of the clusters the stacks' outputs name: the outputs read are stale/);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(0);
+  });
+
+  it("refuses a failover to the region that holds the writer while its /health fails, and suggests the other region (no wait to the timeout)", async () => {
+    // us-east-1's API is down (its /health 503), while its RDS API still answers.
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }), [drRegionOutputs.healthUrl]: healthy });
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["failover", "--to", "primary", "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .*: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  it("a failover re-run that finds the move under way still ends with the clear-sessions step", async () => {
+    world.startMove(DR, "failing-over", true);
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(/failover us-east-1 → us-east-2: done \(waited for the move already in progress\)/);
+    expect(stdout).toMatch(/next: delete the sessions of the payments the failover may have lost .*dr:clear-sessions -- --region us-east-2 --since </);
+  });
+
   it("refuses without --allow-data-loss and calls nothing", async () => {
     const { code, stderr } = await dr(["failover", "--to", DR, "--yes"]);
     expect(code).toBe(EXIT_CODES.refused);
@@ -76,7 +109,7 @@ describe("failover", () => {
     const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } })), [drRegionOutputs.healthUrl]: healthy });
     const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
     expect(refused.code).toBe(EXIT_CODES.refused);
-    expect(refused.stderr).toMatch(/us-east-1's .*\/health did not answer here \(.*\), but the probe from us-east-2 saw it pass 10 s ago: its API may still be writing.*Check this machine's network and `dr status`; if us-east-1 is down, re-run with --force/);
+    expect(refused.stderr).toMatch(/us-east-1's .*\/health did not answer here \(.*\), but the probe from us-east-2 saw it pass 10 s ago: its API may still be writing.*Check this machine's network and `dr status` .*; if us-east-1 is down, re-run with --force/);
     expect(calls("FailoverGlobalCluster")).toHaveLength(0);
 
     const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"], { fetch: fetch() });

@@ -19,7 +19,11 @@ import { waitForWriter } from "./wait-for-writer";
 export interface FailoverOptions extends RoleChangeOptions {
   /** `--allow-data-loss`: required. */
   allowDataLoss: boolean;
-  /** `--force`: fail over even while the writer's region answers `/health` 200. */
+  /**
+   * `--force`: fail over all the same while the writer's region answers `/health` 200 or 429,
+   * while it does not answer here but the DR probe saw it pass moments ago, or while the writer is
+   * none of the clusters the outputs name.
+   */
   force?: boolean;
 }
 
@@ -108,10 +112,11 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     // No answer at all here may be this machine's network (a VPN, DNS, a proxy): the probe in the
     // DR region asks from inside AWS, and a recent pass there says the old writer may still serve.
     // (An answer such as 503, its database down, is the region's own word: it stands.)
-    const agoSeconds = Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000);
+    // This machine's clock against CloudWatch's: a pass "in the future" is a pass just now.
+    const agoSeconds = Math.max(0, Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000));
     if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS && !options.force) {
       throw new RefusedError(
-        `${writer?.region}'s ${writerHealth.url} did not answer here (${writerHealth.error ?? "no answer"}), but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\`; if ${writer?.region} is down, re-run with --force`,
+        `${writer?.region}'s ${writerHealth.url} did not answer here (${writerHealth.error ?? "no answer"}), but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\` (the probe's data trails by a few seconds: at the very start of an outage, retry in half a minute); if ${writer?.region} is down, re-run with --force`,
       );
     }
     if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS) timeline.mark(`the probe from ${target.region} saw ${writer?.region}'s /health pass ${agoSeconds} s ago; going on (--force)`);
