@@ -105,12 +105,27 @@ export class FakeWorld {
     this.pending = this.convergeAfter;
   }
 
-  /** One describe of the global cluster: a move under way ends, as `moveOutcome` says, after {@link convergeAfter} of them. */
+  /**
+   * One describe of the global cluster: a move under way ends, as `moveOutcome` says, after
+   * {@link convergeAfter} of them. As in RDS, its FailoverState turns from `pending` to the
+   * move's own status, and a completed move names the new writer one describe before its
+   * FailoverState clears.
+   */
   advanceMove(): void {
-    if (this.target === undefined) return;
+    if (this.target === undefined) {
+      if (this.settling) {
+        this.settling = false;
+        this.status = "available";
+        this.operation = undefined;
+      }
+      return;
+    }
     this.pending -= 1;
+    if (this.operation && this.operation.Status === "pending") this.operation.Status = this.status;
     if (this.pending <= 0) this.endMove();
   }
+  /** The writer has moved; the FailoverState clears at the next describe. */
+  private settling = false;
 
   clusterArnOf(region: string): string {
     return region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn;
@@ -153,8 +168,7 @@ export class FakeWorld {
   private completeMove(): void {
     this.secondarySince[this.writer] = this.clock.now().getTime();
     this.writer = this.target as string;
-    this.status = "available";
-    this.operation = undefined;
     this.target = undefined;
+    this.settling = true;
   }
 }
