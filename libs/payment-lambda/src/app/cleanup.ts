@@ -33,7 +33,7 @@ export interface CleanupContext {
 }
 
 const DEFAULT_BATCH_SIZE = 1000;
-/** Beyond a connect and one statement (and the client's grace after it): logging, closing, flushing metrics. */
+/** Beyond a connect and two statements (each with the client's grace): logging, closing, flushing metrics. */
 const SAFETY_MARGIN_MS = 2000;
 
 /**
@@ -53,7 +53,8 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
   const batchSize = args.batchSize ?? DEFAULT_BATCH_SIZE;
   const now = args.now ?? Date.now;
   const { connectTimeoutMs, statementTimeoutMs } = args.database;
-  const marginMs = connectTimeoutMs + statementTimeoutMs + CLIENT_QUERY_GRACE_MS + SAFETY_MARGIN_MS;
+  // A connect, the last batch and the backlog's lookup after it, each statement with the client's grace.
+  const marginMs = connectTimeoutMs + 2 * (statementTimeoutMs + CLIENT_QUERY_GRACE_MS) + SAFETY_MARGIN_MS;
 
   return async (_event, context) => {
     const deadline = now() + context.getRemainingTimeInMillis() - marginMs;

@@ -1,7 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
+import { takeMigrationsLock, MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
 import type { DbSecret } from "./credentials";
-import { lockMigrationHistory, MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
 import { inTransaction } from "./transaction";
 
 /** The role the payment functions connect as (migrations/003_create_app_role.sql grants it its rows). */
@@ -54,8 +54,13 @@ async function endSessionsChangingRoles(client: ClientBase): Promise<number[]> {
         AND l.relation IN ('pg_catalog.pg_authid'::regclass, 'pg_catalog.pg_db_role_setting'::regclass, 'pg_catalog.pg_auth_members'::regclass)`,
     [APP_ROLE],
   );
-  for (const { pid } of rows) await client.query("SELECT pg_terminate_backend($1)", [pid]);
-  return rows.map((r) => r.pid);
+  const ended: number[] = [];
+  for (const { pid } of rows) {
+    // Waits (up to 2 s) for the session to be gone, its change rolled back: true only then.
+    const { rows: answer } = await client.query<{ ended: boolean }>("SELECT pg_terminate_backend($1, 2000) AS ended", [pid]);
+    if (answer[0]?.ended) ended.push(pid);
+  }
+  return ended;
 }
 
 /** What {@link configureAppRole} had to do besides the reset. */
@@ -76,7 +81,7 @@ export interface AppRoleReset {
 export async function configureAppRole(client: ClientBase, secret: DbSecret): Promise<AppRoleReset> {
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
   return inTransaction(client, async () => {
-    await lockMigrationHistory(client);
+    await takeMigrationsLock(client);
     const endedSessions = await endSessionsChangingRoles(client);
     const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);

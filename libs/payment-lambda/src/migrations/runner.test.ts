@@ -151,7 +151,7 @@ describe("applyMigrations", () => {
       const pid = (await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
       await withClient(url, async (client) => {
         await expect(applyMigrations(client, readMigrations(dir), { lockWaitMs: 300 })).rejects.toThrow(
-          new RegExp(`^The migrations' lock \\(on table payments_migrations.lock\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
+          new RegExp(`^The migrations' lock \\(table payments_migrations.lock\\) was not free after 0.3 s: held by pid ${pid} \\(user \\w+, application "stray-session", .*\\)\\. Let it finish, or end it`),
         );
         // Nothing was applied meanwhile.
         expect((await client.query("SELECT to_regclass('notes') AS t")).rows[0]).toEqual({ t: null });
@@ -187,7 +187,9 @@ describe("applyMigrations", () => {
     try {
       await holder.query("SELECT pg_advisory_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
       await withClient(url, async (client) => {
-        await expect(applyMigrations(client, migrations, { lockWaitMs: 300 })).rejects.toThrow(/was not free after 0.3 s: held by pid \d+ \(user \w+, application "first-run"/);
+        await expect(applyMigrations(client, migrations, { lockWaitMs: 300 })).rejects.toThrow(
+          /^The migrations' lock \(the first run's advisory lock \d+, taken until payments_migrations\.lock exists\) was not free after 0\.3 s: held by pid \d+ \(user \w+, application "first-run"/,
+        );
         expect((await client.query("SELECT to_regclass('payments') AS t")).rows[0]).toEqual({ t: null });
       });
     } finally {
@@ -343,6 +345,18 @@ describe("the migrate function", () => {
     } finally {
       await appSession.end();
     }
+  });
+
+  it("takes back a USAGE on the lock's schema granted by hand: with it the app role could name, and so lock, the migrations' lock table", async () => {
+    const password = "app-pw-Zq8!u";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    await withClient(url, (client) => client.query("GRANT USAGE ON SCHEMA payments_migrations TO PUBLIC"));
+    await handler();
+    await withClient(asApp.toString(), async (client) => {
+      await client.query("BEGIN");
+      await expect(client.query("PREPARE squat AS INSERT INTO payments_migrations.lock DEFAULT VALUES")).rejects.toMatchObject({ code: "42501" });
+    });
   });
 
   it("ends an app role session holding an uncommitted change to itself (its password): the reset would wait on it until its statement timeout and fail the deploy naming no one", async () => {

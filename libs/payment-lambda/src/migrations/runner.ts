@@ -28,7 +28,7 @@ const LOCK_RELATION = `${MIGRATIONS_LOCK_SCHEMA}.lock`;
  * Only a role with USAGE on its schema can take it: the schema's owner. The app role, which may
  * take any advisory lock, and name (so lock) the tables of the public schema, cannot hold a deploy up with it.
  */
-const HISTORY_LOCK = `LOCK TABLE ${LOCK_RELATION} IN SHARE ROW EXCLUSIVE MODE`;
+const MIGRATIONS_LOCK = `LOCK TABLE ${LOCK_RELATION} IN SHARE ROW EXCLUSIVE MODE`;
 
 const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    text        PRIMARY KEY,
@@ -72,7 +72,7 @@ export interface MigrationOptions {
 
 /** The sessions that hold the migrations' lock, as an operator can find and end them. */
 async function lockHolders(client: ClientBase): Promise<string> {
-  // Every granted lock on the lock table that HISTORY_LOCK waits for (all but ACCESS SHARE and ROW SHARE), and the bootstrap's.
+  // Every granted lock on the lock table that MIGRATIONS_LOCK waits for (all but ACCESS SHARE and ROW SHARE), and the bootstrap's.
   const { rows } = await client.query<{ pid: number; usename: string | null; application_name: string; since: string | null }>(
     `SELECT DISTINCT a.pid, a.usename, a.application_name, a.xact_start::text AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -87,29 +87,33 @@ async function lockHolders(client: ClientBase): Promise<string> {
   return rows.map((r) => `pid ${r.pid} (user ${r.usename ?? "?"}, application "${r.application_name}", in its transaction since ${r.since ?? "?"})`).join(", ");
 }
 
-/** Takes the migrations' lock in the client's open transaction, once the migrations have run (the history table exists). */
-export function lockMigrationHistory(client: ClientBase) {
-  return run(client, HISTORY_LOCK);
+/** Takes the migrations' lock in the client's open transaction, once a run has created its table. */
+export function takeMigrationsLock(client: ClientBase) {
+  return run(client, MIGRATIONS_LOCK);
 }
 
 async function lockAndReadHistory(client: ClientBase, lockWaitMs: number): Promise<Map<string, string>> {
   await run(client, `SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
   // Concurrent runners queue here until the one ahead commits, for lockWaitMs at most.
   await run(client, `SET LOCAL lock_timeout = ${lockWaitMs}`);
+  // Which lock the run waits on, for the error if the wait runs out.
+  let lock = `table ${LOCK_RELATION}`;
   try {
     // Two first runs would race to create the tables: they take turns. No app role exists yet (the
     // migrations create it), except once in a database migrated before the lock table existed.
     if ((await run(client, "SELECT to_regclass($1) IS NULL AS missing", [LOCK_RELATION])).rows[0].missing) {
+      lock = `the first run's advisory lock ${HISTORY_BOOTSTRAP_LOCK_KEY}, taken until ${LOCK_RELATION} exists`;
       await run(client, "SELECT pg_advisory_xact_lock($1)", [HISTORY_BOOTSTRAP_LOCK_KEY]);
+      lock = `table ${LOCK_RELATION}`;
       // A new schema grants no USAGE to PUBLIC.
       await run(client, `CREATE SCHEMA IF NOT EXISTS ${MIGRATIONS_LOCK_SCHEMA}`);
       await run(client, `CREATE TABLE IF NOT EXISTS ${LOCK_RELATION} ()`);
       await run(client, CREATE_HISTORY);
     }
-    await run(client, HISTORY_LOCK);
+    await run(client, MIGRATIONS_LOCK);
   } catch (error) {
     if (codeOf(error) !== SQLSTATE_LOCK_NOT_AVAILABLE) throw error;
-    throw new MigrationLockBusy(lockWaitMs);
+    throw new MigrationLockBusy(lock, lockWaitMs);
   }
   await run(client, `SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
   const { rows } = await run(client, "SELECT version, checksum FROM schema_migrations");
@@ -137,8 +141,8 @@ export async function applyMigrations(client: ClientBase, migrations: Migration[
 
 /** The lock wait ran out. */
 class MigrationLockBusy extends Error {
-  constructor(waitedMs: number) {
-    super(`The migrations' lock (on table ${LOCK_RELATION}) was not free after ${waitedMs / 1000} s`);
+  constructor(lock: string, waitedMs: number) {
+    super(`The migrations' lock (${lock}) was not free after ${waitedMs / 1000} s`);
   }
 }
 

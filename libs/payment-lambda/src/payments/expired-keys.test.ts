@@ -334,12 +334,13 @@ describe("the idempotency key cleanup", () => {
 
   it("publishes how far behind it is, under the function's name: when its time ran out, how long ago the next key it would have deleted expired; 0 once caught up; nothing when skipped", async () => {
     const url = await freshDatabase();
-    await insertKeys(url, "old", 3, { expiresIn: "-3 hours" });
+    await insertKeys(url, "oldest", 2, { expiresIn: "-5 hours" });
+    await insertKeys(url, "old", 1, { expiresIn: "-3 hours" });
     await insertKeys(url, "recent", 2, { expiresIn: "-1 minute" });
-    // One 600 ms batch fits in the budget (see below): two of the old keys go; the next to delete is the third.
+    // One 600 ms batch fits in the budget (see below): the two oldest go; the next to delete expired 3 hours ago (not 5: that is the last deleted).
     let clock = 0;
     const cutShort = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
-    const first = await cutShort.handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 11_000 + 1000 });
+    const first = await cutShort.handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 17_000 + 1000 });
     const [reading] = cutShort.metrics.gauges;
     expect(reading).toEqual({ name: "IdempotencyKeyBacklogAge", value: expect.any(Number), dimensions: { FunctionName: "payments-cleanup-test" } });
     expect(reading!.value).toBeGreaterThanOrEqual(3 * 3600);
@@ -357,13 +358,13 @@ describe("the idempotency key cleanup", () => {
     expect(skipped.metrics.gauges).toEqual([]);
   });
 
-  it("stops when its time budget is used, leaving a connect and a statement of margin before the Lambda timeout, and says it is not complete", async () => {
+  it("stops when its time budget is used, leaving a connect, a batch and the backlog's lookup of margin before the Lambda timeout, and says it is not complete", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
-    // Margin: connect 3 s + statement 5 s + the client's 1 s grace + 2 s. One second beyond it: one 600 ms batch fits, not two.
+    // Margin: connect 3 s + 2 × (statement 5 s + the client's 1 s grace) + 2 s. One second beyond it: one 600 ms batch fits, not two.
     let clock = 0;
     const { handler, metrics } = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
-    expect(await handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 11_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false, backlogAgeSeconds: expect.any(Number) });
+    expect(await handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 17_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false, backlogAgeSeconds: expect.any(Number) });
     expect(metrics.counts).toEqual({ IdempotencyKeysDeleted: 2 });
     expect(await keysLeft(url)).toHaveLength(3);
   });

@@ -37,7 +37,7 @@ export interface IdempotencyKeyCleanupArgs {
   logs: LogArgs;
   /** When it runs: an EventBridge Scheduler expression. @default "rate(1 hour)" */
   scheduleExpression?: string;
-  /** The function stops starting batches when a connect, a statement and 3 s remain. @default 60 */
+  /** The function stops starting batches when a connect, two statements and 3 s remain (17 s). @default 60 */
   timeoutSeconds?: number;
   /** @default 256 */
   memoryMb?: number;
@@ -77,7 +77,7 @@ export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArg
     memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
     logLevel: args.logLevel ?? DEFAULTS.logLevel,
   };
-  requireInteger(where, "timeoutSeconds", resolved.timeoutSeconds, 30, LAMBDA_MAX_TIMEOUT_SECONDS, "the function keeps 11 s for a connect and a last statement");
+  requireInteger(where, "timeoutSeconds", resolved.timeoutSeconds, 30, LAMBDA_MAX_TIMEOUT_SECONDS, "the function keeps 17 s for a connect, a last batch and the backlog's lookup");
   checkFunctionArgs(where, resolved);
   if (!SCHEDULE_EXPRESSION.test(resolved.scheduleExpression)) invalid(where, `scheduleExpression "${resolved.scheduleExpression}" is not rate(…) or cron(…).`);
   return resolved;

@@ -71,6 +71,8 @@ export class FakeWorld {
   /** Regions of every client the code asked the factory for. */
   readonly clientRegions: { service: string; region: string }[] = [];
   private pending = 0;
+  /** The writer has moved; the FailoverState clears at the next describe. */
+  private settling = false;
   private target: string | undefined;
   private readonly mocks: { restore(): void }[];
 
@@ -124,8 +126,6 @@ export class FakeWorld {
     if (this.operation && this.operation.Status === "pending") this.operation.Status = this.status;
     if (this.pending <= 0) this.endMove();
   }
-  /** The writer has moved; the FailoverState clears at the next describe. */
-  private settling = false;
 
   clusterArnOf(region: string): string {
     return region === HOME ? this.outputs.primary.clusterArn : this.outputs.dr.clusterArn;
