@@ -63,6 +63,13 @@ describe("preflight", () => {
     });
   });
 
+  it("does not refuse a move when Route 53's API cannot be read (it lives in us-east-1): the check says it was not checked", async () => {
+    world.failing.set("route53/GetHealthCheck", () => Object.assign(new Error("connect ETIMEDOUT route53.amazonaws.com:443"), { name: "TimeoutError" }));
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "Route 53 check of us-east-1 enabled, not inverted", ok: true, detail: expect.stringMatching(/^not checked: Route 53's API \(in us-east-1\) answered .*ETIMEDOUT/) });
+  });
+
   it("fails when the target region's /health does not answer", async () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")) });
     const { code, stdout } = await dr(["preflight", "--to", "dr", "--json"], { fetch });

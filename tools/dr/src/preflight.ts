@@ -109,17 +109,18 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("API keys replica active in target", keys.value?.tableStatus === "ACTIVE",
     keys.error ?? `${ctx.topology.apiKeysTableName} is ${keys.value?.tableStatus} in ${target.region}`);
 
+  const answer = healthBeforeMove(target, health);
+  add("target API answers /health", answer.ok, answer.detail);
+
   // The failover record follows the home region's check: disabled, Route 53 holds it healthy and
   // DNS never leaves the home region; inverted, it reads the home's /health backwards.
   const check = homeCheck.value;
-  add(`Route 53 check of ${ctx.topology.home.region} enabled, not inverted`, check !== undefined && !check.disabled && !check.inverted,
-    homeCheck.error ??
+  // Unreadable (Route 53's API lives in us-east-1) is not a reason to refuse a move: said, not failed.
+  add(`Route 53 check of ${ctx.topology.home.region} enabled, not inverted`, check === undefined || (!check.disabled && !check.inverted),
+    (homeCheck.error && `not checked: Route 53's API (in us-east-1) answered ${homeCheck.error}`) ??
       (check?.disabled || check?.inverted
         ? `${check.disabled ? "disabled: Route 53 treats it as healthy, so DNS would not follow the move" : "inverted: Route 53 reads its /health backwards"} (aws route53 update-health-check --health-check-id ${ctx.topology.home.healthCheckId} --no-disabled --no-inverted)`
         : "enabled"));
-
-  const answer = healthBeforeMove(target, health);
-  add("target API answers /health", answer.ok, answer.detail);
 
   return { target: target.region, ok: checks.every((c) => c.ok), checks };
 }

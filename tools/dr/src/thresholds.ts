@@ -57,7 +57,7 @@ export const DEFAULT_TIMEOUT_SECONDS = RTO_SECONDS;
  * How far before `dr failover` starts the `--since` it suggests to `dr clear-sessions` reaches
  * (beyond the last lag seen). The writes a failover loses are those the old writer committed
  * before the outage and had not replicated, and the outage began before the failover, by as long
- * as the on-call took to start it (the runbook's budget leaves about 4 minutes). The lag reading
+ * as the on-call took to start it (the runbook's budget leaves about 3 minutes). The lag reading
  * cannot date them: once the old writer stops, the metric stops or repeats its last value. A wider
  * window only costs cache misses.
  */

@@ -85,11 +85,13 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   }
 
   // Towards the DR region, its probe of the primary dates the outage (read in the DR region).
-  // The writer's /health goes to its API over the internet, not to AWS's control plane in that region.
-  const [cluster, writerHealth, outage] = await Promise.all([
+  // The writer's /health goes to its API over the internet, not to AWS's control plane in that
+  // region. All read at once: each may take its own timeout, and they add up to the RTO.
+  const [cluster, writerHealth, outage, lag] = await Promise.all([
     ctx.aws.cluster(target.region, target.clusterIdentifier),
     writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,
     target === ctx.topology.dr ? outageView(ctx) : undefined,
+    estimateRpo(ctx, target),
   ]);
   if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
   if (writerHealth?.ok) {
@@ -123,7 +125,6 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   }
   if (outage) timeline.mark(outage.line);
 
-  const lag = await estimateRpo(ctx, target);
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
   // Now, not only in the result: a move that times out or fails its check prints no result lines.
   timeline.mark(`sessions of payments created since ${lag.lostSince} may name lost payments: dr clear-sessions --region ${target.region} --since ${lag.lostSince} after the move`);

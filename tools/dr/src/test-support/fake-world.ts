@@ -65,6 +65,8 @@ export class FakeWorld {
   readonly absentMembers = new Set<string>();
   /** Regions whose every API call fails as during an outage. */
   readonly down = new Set<string>();
+  /** `<service>/<Command>` calls that fail with the error given (e.g. `route53/GetHealthCheck`). */
+  readonly failing = new Map<string, () => Error>();
   /** `<region>/<table>` pairs whose DynamoDB table (replica) does not exist. */
   readonly missingTables = new Set<string>();
   readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
@@ -90,6 +92,8 @@ export class FakeWorld {
       const region = await getClient().config.region();
       this.calls.push({ service, command, region, input });
       if (this.down.has(region)) throw Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443`), { name: "TimeoutError" });
+      const failure = this.failing.get(`${service}/${command}`);
+      if (failure) throw failure();
       return answer(input, region);
     };
   }
