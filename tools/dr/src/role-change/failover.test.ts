@@ -117,6 +117,15 @@ describe("failover", () => {
     expect(forced.stdout).toContain("the probe from us-east-2 saw us-east-1's /health pass 10 s ago; going on (--force)");
   });
 
+  it("takes a probe pass stamped after this machine's clock (CloudWatch's clock ahead) as a pass just now: refused, 0 s ago, never a negative age", async () => {
+    world.probeValues = [1, 1, 1];
+    world.probeClockAheadMs = 30_000;
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/but the probe from us-east-2 saw it pass 0 s ago/);
+  });
+
   it("goes on when the probe has no datapoint in its window (it stopped): only a recent pass vouches for the primary", async () => {
     world.probeValues = [];
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });

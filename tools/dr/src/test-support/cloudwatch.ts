@@ -13,7 +13,7 @@ export function fakeCloudWatch(world: FakeWorld): AwsClientStub<CloudWatchClient
       if (query.Id === "probe") {
         return {
           MetricDataResults: [
-            { Id: "probe", Label: "ApiHealthy", Timestamps: world.probeValues.map((_, i) => new Date(end - 10_000 * (i + 1))), Values: world.probeValues, StatusCode: "Complete" },
+            { Id: "probe", Label: "ApiHealthy", Timestamps: world.probeValues.map((_, i) => new Date(end + world.probeClockAheadMs - 10_000 * (i + 1))), Values: world.probeValues, StatusCode: "Complete" },
           ],
           Messages: [],
         };

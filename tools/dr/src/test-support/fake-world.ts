@@ -56,6 +56,8 @@ export class FakeWorld {
     this.probeValuesSet = values;
   }
   private probeValuesSet: number[] | undefined;
+  /** How far CloudWatch's clock runs ahead of this machine's (ms): the probe's timestamps move by it. */
+  probeClockAheadMs = 0;
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
   clusterStatus: Record<string, string> = { [HOME]: "available", [DR]: "available" };
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
