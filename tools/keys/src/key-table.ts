@@ -137,9 +137,10 @@ export class KeyTable {
     } catch (error) {
       throw awsFailure("PutItem", this.region, `usage key reservation of merchant ${merchantId} in ${this.name}`, error);
     }
-    const previous = out.Attributes?.usageKey;
-    this.secrets.add(typeof previous === "string" ? previous : undefined);
-    return typeof previous === "string" ? previous : undefined;
+    const previous: unknown = out.Attributes?.usageKey;
+    if (typeof previous !== "string") return undefined;
+    this.secrets.add(previous);
+    return previous;
   }
 
   private async reservedUsageKey(merchantId: string): Promise<string | undefined> {

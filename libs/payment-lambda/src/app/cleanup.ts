@@ -38,9 +38,9 @@ const SAFETY_MARGIN_MS = 2000;
 
 /**
  * The cleanup function: deletes expired idempotency keys through this region's writer, in short
- * batches, and stops while a connect plus one more statement still fit in the invocation. On a
- * read-only database (the DR region's secondary before a failover) it deletes nothing and
- * answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
+ * batches, and stops while a connect plus two more statements (a last batch, the backlog's
+ * lookup) still fit in the invocation. On a read-only database (the DR region's secondary before
+ * a failover) it deletes nothing and answers `skipped: "read-only"` without an error: that is the normal state of the DR region.
  * A switchover during a run ends it the same way, with the batches committed before counted,
  * whether the demoted writer answers read-only or ends the session (it restarts). So does a
  * DB_WRITER_HOST that cannot be connected to while this region's reader endpoint (DB_READER_HOST)

@@ -12,7 +12,10 @@ export interface MigrationResult {
   current: string | null;
 }
 
-/** Serialises the runs that find no history yet and create it (pg_advisory_xact_lock): the very first deploy's. */
+/**
+ * Serialises the runs that find no lock table yet and create it (pg_advisory_xact_lock): a first
+ * deploy's, and once the first run on a database migrated before the lock table existed.
+ */
 export const HISTORY_BOOTSTRAP_LOCK_KEY = 7_310_402_917;
 /**
  * The schema of the migrations' lock: its creator's (the schema's owner) alone, no USAGE for
