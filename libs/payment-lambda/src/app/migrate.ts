@@ -2,7 +2,8 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
 import { configureAppRole } from "../db/app-role";
 import type { CredentialsProvider } from "../db/credentials";
-import { createDatabase } from "../db/database";
+import { createDatabase, type Database } from "../db/database";
+import { DatabaseUnavailableError, failureReason, isUnreachableServer } from "../db/errors";
 import { hashMigrations, readMigrations } from "../migrations/files";
 import { applyMigrations, type MigrationResult } from "../migrations/runner";
 
@@ -17,7 +18,19 @@ export interface MigrateHandlerArgs {
   /** The app role's credentials, whose password the role gets after the migrations; unset: the role is left as it is. */
   appCredentials?: CredentialsProvider;
   caFile?: string;
+  /** How long to wait for a writer that no server answers for yet. @default WRITER_WAIT_MS */
+  writerWaitMs?: number;
 }
+
+/**
+ * How long the function waits for a writer that does not answer yet: on a first deploy it runs
+ * as soon as the writer instance is available, and the global writer endpoint's name may not
+ * resolve, or its instance accept connections, for a little longer. Then it fails the deploy.
+ * With the migrations' lock wait and one statement's budget it stays below the function's 300 s.
+ */
+export const WRITER_WAIT_MS = 60_000;
+/** The pause between two tries to reach the writer. */
+const WRITER_RETRY_MS = 2_000;
 
 /** The deploy-time invocation's input: the hash the stack computed from the migrations it deploys. */
 export interface MigrateEvent {
@@ -40,11 +53,15 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
     }
     const db = createDatabase(args.database, { logger: args.logger, credentials: args.credentials, caFile: args.caFile });
     try {
-      const result = await db.writer.use((client) => applyMigrations(client, migrations)).catch((error: unknown) => {
-        // The deploy shows only this message: say what the database said (e.g. read-only: not the writer).
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-        throw cause && error instanceof Error ? new Error(`${error.message}: ${cause}`, { cause: error }) : error;
-      });
+      const result = await waitForWriter(db, args.logger, args.writerWaitMs ?? WRITER_WAIT_MS)
+        .then(() => db.writer.use((client) => applyMigrations(client, migrations)))
+        .catch((error: unknown) => {
+          // The deploy shows only this message: say what the database said (e.g. read-only: not the writer).
+          // Duck-typed: a socket error (an unresolved name) may come from another realm than Error.
+          const cause = error instanceof Error ? (error.cause as { message?: unknown } | undefined)?.message : undefined;
+          if (typeof cause !== "string") throw error;
+          throw new Error(`${(error as Error).message}: ${cause}`, { cause: error });
+        });
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
       if (args.appCredentials) {
         const secret = await args.appCredentials.get();
@@ -57,4 +74,23 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
       await db.close();
     }
   };
+}
+
+/**
+ * Connects to the writer (the connection is kept for the run), trying again every
+ * WRITER_RETRY_MS while no server answers at its name, for `waitMs` at most. A server that
+ * answers and refuses (credentials, read-only) fails at once.
+ */
+async function waitForWriter(db: Database, logger: Logger, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await db.writer.use((client) => client.query("SELECT 1"));
+      return;
+    } catch (error) {
+      if (!isUnreachableServer(error) || Date.now() + WRITER_RETRY_MS > deadline) throw error;
+      logger.info("The writer does not answer yet; trying again", { reason: error instanceof DatabaseUnavailableError ? error.reason : failureReason(error), retryInMs: WRITER_RETRY_MS });
+      await new Promise((resolve) => setTimeout(resolve, WRITER_RETRY_MS));
+    }
+  }
 }

@@ -85,6 +85,23 @@ export function isSpentConnection(error: unknown): boolean {
   return error instanceof Error && LOST_CONNECTION.test(error.message);
 }
 
+/** Connect failures that say no server answers at that name yet: unresolved, nothing listening, no answer, starting up. */
+const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "57P03"]);
+/** What node-postgres throws when its connect timeout fires. */
+const CONNECT_TIMEOUT = /connection timeout|timeout expired/i;
+
+/**
+ * True when a connect failed because no server answers at that name (yet), as opposed to one
+ * that answered and refused: credentials, read-only, too many connections. Unwraps a
+ * {@link DatabaseUnavailableError}.
+ */
+export function isUnreachableServer(error: unknown): boolean {
+  const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
+  const code = codeOf(cause);
+  if (code) return UNREACHABLE_CODES.has(code);
+  return cause instanceof Error && CONNECT_TIMEOUT.test(cause.message);
+}
+
 /** True when the server refused our credentials: the cached secret may be stale. */
 export function isAuthenticationFailure(error: unknown): boolean {
   const code = codeOf(error);

@@ -1,11 +1,12 @@
 import { cp, rm, writeFile } from "node:fs/promises";
+import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
-import { MIGRATIONS_DIR, startPostgres, withClient, type PostgresServer } from "../test-support/database";
+import { freePort, MIGRATIONS_DIR, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
 import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
@@ -414,12 +415,50 @@ describe("the migrate function", () => {
     });
   });
 
-  it("run against a read-only database (a secondary, not the writer), fails with the database's own words, not just a SQLSTATE", async () => {
+  it("run against a read-only database (a secondary, not the writer), fails with the database's own words, not just a SQLSTATE, without waiting for a writer", async () => {
     const url = await freshDatabase();
     const name = new URL(url).pathname.slice(1);
     await withClient(server.url, (client) => client.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`));
     const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const started = Date.now();
     await expect(handler()).rejects.toThrow(/^Database unavailable \(25006\): cannot execute .* in a read-only transaction/);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("waits for a writer that does not answer yet (a first deploy's writer endpoint), then migrates", async () => {
+    const url = await freshDatabase();
+    const port = await freePort();
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url: urlOnPort({ ...server, url }, port) }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const started = Date.now();
+    const run = handler();
+    // Nothing listens on the port for 3 s (connections refused), then the writer answers there.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const sockets: Socket[] = [];
+    const endpoint = createServer((socket) => {
+      const upstream = connect(server.port, server.host);
+      sockets.push(socket, upstream);
+      socket.pipe(upstream).pipe(socket);
+      socket.on("error", () => upstream.destroy());
+      upstream.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => endpoint.listen(port, "127.0.0.1", resolve));
+    try {
+      expect(await run).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => endpoint.close(resolve));
+    }
+  });
+
+  it("fails the deploy once a writer whose name does not resolve has had its wait", async () => {
+    const url = (await freshDatabase()).replace(/@[^/]+\//, "@writer.payments.invalid:5432/");
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
+    const started = Date.now();
+    await expect(handler()).rejects.toThrow(/^Database unavailable \((ENOTFOUND|EAI_AGAIN)\): getaddrinfo/);
+    // Tried at 0, 2 and 4 s (a third try would end past the wait), not once and not for the default 60 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("refuses an app secret that names another user, and changes no role", async () => {
