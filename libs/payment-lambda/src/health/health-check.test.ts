@@ -99,6 +99,21 @@ describe("/health (Route 53 failover reads it)", () => {
     });
   });
 
+  it("dr asks its own region's endpoint only, writable too (promoted by a failover): never the global writer's, wherever it points (pitfall: DR /health tied to the primary's database)", async () => {
+    // The test above has a read-only endpoint, where asking no further is also the primary's rule; here it is writable.
+    const silent = await startSilentServer();
+    try {
+      const settings = testSettings(server.url, { role: "dr" });
+      const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: urlOnPort(server, silent.port), readerUrl: server.url } } });
+      const response = await api.handler(getHealth());
+      await api.close();
+      expect(response.statusCode).toBe(200);
+      expect(silent.connections).toBe(0);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("primary asks its own region's endpoint too: reachable writer, unreachable regional endpoint → 503", async () => {
     const settings = testSettings(server.url, { role: "primary" });
     const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: server.url, readerUrl: unreachableUrl() } } });
