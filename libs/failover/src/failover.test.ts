@@ -1,5 +1,5 @@
 import { fakeId, type Plan, stackRegion, synthesize } from "@payments-dr/synth";
-import { ApiHealthCheck, checkFailoverTarget, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
+import { ApiHealthCheck, checkFailoverTarget, dnsFailoverNoAnswerSeconds, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
 import { healthCheckFqdn, healthCheckResourcePath } from "./health-check";
 import { regionHealthCheckId } from "./region-switch-plan";
 
@@ -61,6 +61,10 @@ describe("ApiHealthCheck", () => {
 
   it("keeps DNS detection plus TTL within the 90 s RTO aim", () => {
     expect(dnsFailoverSeconds()).toBe(90);
+  });
+
+  it("when the region does not answer at all, adds Route 53's time to connect to each failing check: 3 × (10 + 4) + 60 s", () => {
+    expect(dnsFailoverNoAnswerSeconds()).toBe(102);
   });
 
   it("at worst adds /health's cache and each failing check's own timeouts: 5 + 3 × (10 + 4 + 2) + 60 s", () => {

@@ -1,4 +1,4 @@
-import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS } from "@payments-dr/payment-lambda";
+import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
 
 /**
  * The numbers of the DNS half of the RTO budget (DESIGN §9) that the health checks and records
@@ -28,6 +28,15 @@ export const FAILOVER_TIMING = {
  */
 export function dnsFailoverSeconds(): number {
   return FAILOVER_TIMING.requestIntervalSeconds * FAILOVER_TIMING.failureThreshold + FAILOVER_TIMING.dnsTtlSeconds;
+}
+
+/**
+ * The same when the region does not answer at all (no TCP connection): each failing check first
+ * waits out Route 53's time to connect, and each checker sends its next request an interval after
+ * that; then the TTL. 3 × (10 + 4) + 60 = 102 s.
+ */
+export function dnsFailoverNoAnswerSeconds(): number {
+  return FAILOVER_TIMING.failureThreshold * (FAILOVER_TIMING.requestIntervalSeconds + ROUTE53_CHECK_TIMEOUTS_MS.connect / 1000) + FAILOVER_TIMING.dnsTtlSeconds;
 }
 
 /**
