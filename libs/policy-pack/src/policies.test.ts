@@ -50,7 +50,7 @@ const tlsOnly = JSON.stringify({
 });
 function bucketWith(overrides: Partial<Record<"encryption" | "versioning" | "publicAccess" | "policy", Record<string, unknown> | null>> = {}): PlannedResource[] {
   const companions: [string, string, keyof typeof overrides, Record<string, unknown>][] = [
-    ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-encryption", "encryption", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true }] }],
+    ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-encryption", "encryption", { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true, blockedEncryptionTypes: ["SSE-C"] }] }],
     ["aws:s3/bucketVersioning:BucketVersioning", "data-versioning", "versioning", { versioningConfiguration: { status: "Enabled" } }],
     ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "data-public-access", "publicAccess", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }],
     ["aws:s3/bucketPolicy:BucketPolicy", "data-policy", "policy", { policy: tlsOnly }],
@@ -308,6 +308,11 @@ const CASES: Record<string, Case> = {
     passing: bucketWith(),
     violating: bucketWith({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }),
     expected: [/data-encryption: default encryption is AES256, not aws:kms/],
+  },
+  "s3-no-sse-c": {
+    passing: bucketWith(),
+    violating: bucketWith({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, bucketKeyEnabled: true }] } }),
+    expected: [/data-encryption: no rule blocks SSE-C/],
   },
   "s3-versioning": {
     passing: [
@@ -875,6 +880,7 @@ describe("compliance policies", () => {
     const found = checkPlan(plan([...bucketWith(), replica])).filter((v) => v.policy.startsWith("s3-"));
     expect(found.map((v) => `${v.policy} ${v.resource.name}`).sort()).toEqual([
       "s3-encryption-cmk replica-bucket",
+      "s3-no-sse-c replica-bucket",
       "s3-public-access-blocked replica-bucket",
       "s3-tls-only replica-bucket",
       "s3-versioning replica-bucket",
@@ -892,6 +898,17 @@ describe("compliance policies", () => {
       "s3-tls-only",
       [...bucketWith(), r("aws:s3/bucketPolicy:BucketPolicy", "data-policy-2", { bucket: BUCKET, policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }) })],
       /^its BucketPolicy data-policy-2: no Deny statement for everyone on s3:\*/,
+    ],
+    [
+      "s3-no-sse-c",
+      [
+        ...bucketWith(),
+        r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "data-encryption-2", {
+          bucket: BUCKET,
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, blockedEncryptionTypes: ["NONE"] }],
+        }),
+      ],
+      /^its BucketServerSideEncryptionConfiguration data-encryption-2: no rule blocks SSE-C .*\(2 BucketServerSideEncryptionConfigurations target this bucket/,
     ],
     [
       "s3-encryption-cmk",

@@ -12,7 +12,7 @@ import { logRetention } from "./rules/logs";
 import { environmentSuffixInNames } from "./rules/names";
 import { databaseNotPublic, noPublicIngress } from "./rules/network";
 import { allowedRegions } from "./rules/regions";
-import { s3Encryption, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
+import { s3Encryption, s3NoSseC, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { noPublicResourcePolicy } from "./rules/resource-policies";
 import { requiredTags } from "./rules/tags";
@@ -90,6 +90,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Create buckets with SecureBucket from @payments-dr/storage, or add a BucketServerSideEncryptionConfiguration { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <CMK> } for the bucket.",
     scope: "stack",
     rule: s3Encryption,
+  },
+  {
+    name: "s3-no-sse-c",
+    description: "Every S3 bucket blocks uploads with customer-provided keys (SSE-C), in every BucketServerSideEncryptionConfiguration that targets it.",
+    enforcementLevel: MANDATORY,
+    remediation: 'Set blockedEncryptionTypes ["SSE-C"] on the encryption rule (SecureBucket from @payments-dr/storage does); SSE-C objects are encrypted outside KMS and pass every SSE-KMS condition of a bucket policy.',
+    scope: "stack",
+    rule: s3NoSseC,
   },
   {
     name: "s3-versioning",

@@ -162,9 +162,13 @@ describe("SecureBucket", () => {
     expect(dependsOn.some((resource) => aws.s3.BucketVersioning.isInstance(resource))).toBe(true);
   });
 
-  it("encrypts with the region's key, bucket key on", () => {
+  it("encrypts with the region's key, bucket key on, and blocks SSE-C uploads (a customer-provided key bypasses KMS and every kms header condition)", () => {
     const [rule] = plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules;
-    expect(rule).toEqual({ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: plan.outputs.keyArn }, bucketKeyEnabled: true });
+    expect(rule).toEqual({
+      applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: plan.outputs.keyArn },
+      bucketKeyEnabled: true,
+      blockedEncryptionTypes: ["SSE-C"],
+    });
   });
 
   it("blocks all public access and enforces bucket-owner ownership", () => {
@@ -177,7 +181,7 @@ describe("SecureBucket", () => {
     expect(plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
   });
 
-  it("denies every request without TLS, and any upload that asks for another encryption than its own key (the replication rule could not read it), after the public access block exists", () => {
+  it("denies every request without TLS, and any upload that asks for another encryption than its own key (the replication rule could not read it), SSE-C included, after the public access block exists", () => {
     const policy = plan.one("aws:s3/bucketPolicy:BucketPolicy");
     const objects = `${plan.outputs.bucketArn}/*`;
     expect(policyOf(policy.inputs)).toEqual([
@@ -213,6 +217,15 @@ describe("SecureBucket", () => {
         Action: "s3:PutObject",
         Resource: objects,
         Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
+      },
+      // SSE-C sends none of the headers above: without this, a customer-provided key passes every refusal.
+      {
+        Sid: "DenyCustomerProvidedKeys",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
       },
     ]);
     expect(policy.options.dependsOn).toEqual(["data-public-access"]);

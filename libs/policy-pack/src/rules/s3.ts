@@ -59,6 +59,19 @@ export const s3Encryption = companionRule(ENCRYPTION, "BucketServerSideEncryptio
   return `default encryption is ${algorithms}, not aws:kms with a customer-managed kmsMasterKeyId`;
 });
 
+/**
+ * Uploads with a customer-provided key (SSE-C) blocked: such an object is encrypted outside KMS
+ * (no key policy, no CloudTrail of the key's use), and it carries none of the headers a bucket
+ * policy's SSE-KMS conditions test, so they let it through. `NONE` unblocks every type.
+ */
+export const s3NoSseC = companionRule(ENCRYPTION, "BucketServerSideEncryptionConfiguration", (config) => {
+  if (isRedacted(config.inputs.rules)) return unverifiable("the encryption rules");
+  const blocked = list(config.inputs.rules).map((rule) => list(rule?.blockedEncryptionTypes));
+  if (blocked.flat().some(isRedacted)) return unverifiable("blockedEncryptionTypes");
+  if (blocked.some((types) => types.includes("SSE-C") && !types.includes("NONE"))) return undefined;
+  return 'no rule blocks SSE-C (blockedEncryptionTypes ["SSE-C"]): uploads with a customer-provided key bypass the bucket\'s KMS key';
+});
+
 /** Versioning Enabled: replication needs it, and it keeps overwritten and deleted objects. */
 const versioningEnabled = companionRule(VERSIONING, "BucketVersioning", (versioning) => {
   const status = versioning.inputs.versioningConfiguration?.status;

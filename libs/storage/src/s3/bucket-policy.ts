@@ -8,6 +8,11 @@ import type * as aws from "@pulumi/aws";
  *   without naming a key (the AWS-managed `aws/s3`). Such an object escapes the key policy, and
  *   the replication rule, which decrypts with this key only, would leave it unreplicated without
  *   an error.
+ * - a PutObject with a customer-provided key (SSE-C): it carries none of the headers above, only
+ *   `x-amz-server-side-encryption-customer-*`, so nothing else here refuses it, and the object
+ *   would be stored under a key outside KMS (no key policy, no CloudTrail of its use). The
+ *   bucket's encryption configuration blocks SSE-C too (SecureBucket); this keeps the refusal
+ *   in the policy that states the bucket's encryption rules.
  * A request with no encryption header gets the bucket's default, this key, and passes: each
  * refusal applies only where its header is present (`Null: false`). A negated operator alone,
  * or its `…IfExists` form, is true when the header is absent (IAM user guide, condition
@@ -52,6 +57,14 @@ export function secureBucketPolicy(bucketArn: string, kmsKeyArn: string): aws.ia
         Action: "s3:PutObject",
         Resource: objects,
         Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
+      },
+      {
+        Sid: "DenyCustomerProvidedKeys",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
       },
     ],
   };

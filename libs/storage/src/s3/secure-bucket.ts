@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { secureBucketPolicy } from "./bucket-policy";
 
+/** Server-side encryption types the bucket refuses: customer-provided keys (SSE-C), which bypass KMS. */
+export const BLOCKED_ENCRYPTION_TYPES = ["SSE-C"] as const;
+
 /** Arguments of {@link SecureBucket}. */
 export interface SecureBucketArgs {
   /** Names the bucket, in its region. */
@@ -23,7 +26,7 @@ export function bucketPolicyOptions(publicAccessBlock: aws.s3.BucketPublicAccess
   return { dependsOn: [publicAccessBlock] };
 }
 
-/** A versioned, SSE-KMS encrypted, private, TLS-only S3 bucket. */
+/** A versioned, SSE-KMS encrypted (SSE-C refused), private, TLS-only S3 bucket. */
 export class SecureBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
@@ -51,6 +54,10 @@ export class SecureBucket extends pulumi.ComponentResource {
             applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
             // One data key per bucket instead of one KMS call per object: cheaper, fewer throttles.
             bucketKeyEnabled: true,
+            // SSE-C uploads name no KMS key, so no bucket policy condition on the KMS headers
+            // sees them: blocked here for every write path (PutObject, CopyObject, PostObject,
+            // multipart, replication), not left to S3's changing default.
+            blockedEncryptionTypes: [...BLOCKED_ENCRYPTION_TYPES],
           },
         ],
       },
