@@ -29,7 +29,7 @@ export interface FunctionAccess {
   secretName?: string;
   /** The migrate function only: the app role's secret, whose password it gives the role. */
   appSecretName?: string;
-  /** The sessions table, read and written. */
+  /** The sessions table: GetItem and PutItem, what the session store calls (a session is written whole, never updated). */
   sessionsTableName?: string;
   /** The API keys table, read to verify a key: GetItem only (the authorizer). */
   apiKeysReadTable?: string;
@@ -122,7 +122,7 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
     statements.push({
       Sid: "UseSessionsTable",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
       Resource: tableArn(access.sessionsTableName),
     });
   }
