@@ -339,6 +339,22 @@ const CASES: Record<string, Case> = {
     violating: bucketWith({ policy: { policy: policyDocument({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "*" }) } }),
     expected: [/no Deny statement for everyone on s3:\*/],
   },
+  "sns-tls-only": {
+    passing: [
+      r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", {
+        arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev",
+        policy: policyDocument({ Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      }),
+      r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
+    ],
+    violating: [
+      r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", {
+        arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev",
+        policy: policyDocument({ Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+      }),
+    ],
+    expected: [/no Deny statement for everyone on sns:Publish/],
+  },
   "s3-replication-kms-objects": {
     passing: [replicationConfig()],
     violating: [

@@ -12,6 +12,7 @@ import { logRetention } from "./rules/logs";
 import { environmentSuffixInNames } from "./rules/names";
 import { databaseNotPublic, noPublicIngress } from "./rules/network";
 import { allowedRegions } from "./rules/regions";
+import { snsTlsOnly } from "./rules/sns";
 import { s3Encryption, s3NoSseC, s3PublicAccessBlocked, s3ReplicationKmsObjects, s3TlsOnly, s3Versioning } from "./rules/s3";
 import { secretsRecoveryWindow } from "./rules/secrets";
 import { noPublicResourcePolicy } from "./rules/resource-policies";
@@ -124,6 +125,14 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Attach a BucketPolicy with secureBucketPolicy() from @payments-dr/storage (it includes a Deny on s3:* when aws:SecureTransport is false).",
     scope: "stack",
     rule: s3TlsOnly,
+  },
+  {
+    name: "sns-tls-only",
+    description: "Every SNS topic policy (a TopicPolicy, or a topic's inline policy) denies sns:Publish to everyone when aws:SecureTransport is false.",
+    enforcementLevel: MANDATORY,
+    remediation: 'Add { Effect: "Deny", Principal: "*", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } } to the topic policy (alertTopicPolicy in @payments-dr/monitoring does).',
+    scope: "resource",
+    rule: snsTlsOnly,
   },
   {
     name: "s3-replication-kms-objects",

@@ -11,7 +11,10 @@ export interface AlertTopicPolicyContext {
 /**
  * The policy of an alert topic. A topic policy replaces SNS's default one, so the first
  * statement keeps what that default gives the account owner (granted to the account root,
- * not to `*` conditioned on the owner); the second lets this account's alarms publish.
+ * not to `*` conditioned on the owner); the second lets this account's alarms publish; the
+ * third refuses any publish not made over TLS (SNS developer guide, security best practices,
+ * "Enforce encryption of data in transit"). A service's own call that carries no
+ * aws:SecureTransport key is not refused: `Bool` on a missing key does not match.
  */
 export function alertTopicPolicy(ctx: AlertTopicPolicyContext): aws.iam.PolicyDocument {
   const { topicArn, accountId, partition } = ctx;
@@ -41,6 +44,14 @@ export function alertTopicPolicy(ctx: AlertTopicPolicyContext): aws.iam.PolicyDo
         Action: "sns:Publish",
         Resource: topicArn,
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+      {
+        Sid: "DenyPublishWithoutTls",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sns:Publish",
+        Resource: topicArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ],
   };

@@ -38,9 +38,21 @@ describe("AlertTopic", () => {
     });
     expect(statements.find((s) => s.Sid === "AccountOwnerManagesTopic")).toMatchObject({ Principal: { AWS: `arn:aws:iam::${FAKE_ACCOUNT_ID}:root` } });
     for (const s of statements) {
-      expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
+      if (s.Effect === "Allow") expect(JSON.stringify(s.Principal)).not.toMatch(/"\*"/);
       expect(s.Resource).toBe(plan.outputs.topicArn);
     }
+  });
+
+  it("refuses every publish not made over TLS (a forged or read-in-transit alert), from anyone", () => {
+    const statements: any[] = JSON.parse(plan.one("aws:sns/topicPolicy:TopicPolicy").inputs.policy).Statement;
+    expect(statements.find((s) => s.Sid === "DenyPublishWithoutTls")).toEqual({
+      Sid: "DenyPublishWithoutTls",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sns:Publish",
+      Resource: plan.outputs.topicArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
   });
 
   it("subscribes the email address when one is set", () => {
