@@ -184,6 +184,20 @@ describe("RegionSwitchPlan", () => {
     expect(move.Resource).toEqual(["arn:aws:rds::123456789012:global-cluster:payments-dr-aurora-qa", clusterArns.primary, clusterArns.dr]);
     expect(statements.flatMap((s: { Action: string[] }) => s.Action).some((a: string) => a.includes("*"))).toBe(false);
     expect(plan.one("aws:arcregionswitch/plan:Plan").inputs.workflows[0].steps).toHaveLength(1);
-    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["DescribeDatabases", "MoveGlobalDatabase"]);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["EvaluatePlan", "ReadPlan", "DescribeDatabases", "MoveGlobalDatabase"]);
+  });
+
+  it("lets ARC's plan evaluation simulate this role's own policy and read this plan alone (AWS's complete plan execution role permissions), so evaluations do not warn", async () => {
+    const plan = await synthPlan(false);
+    const statements = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+    const role = plan.one("aws:iam/role:Role");
+    const arc = plan.one("aws:arcregionswitch/plan:Plan");
+    expect(statements.find((s: { Sid: string }) => s.Sid === "EvaluatePlan")).toEqual({ Sid: "EvaluatePlan", Effect: "Allow", Action: ["iam:SimulatePrincipalPolicy"], Resource: `arn:aws:iam::123456789012:role/${role.inputs.name}` });
+    expect(statements.find((s: { Sid: string }) => s.Sid === "ReadPlan")).toEqual({
+      Sid: "ReadPlan",
+      Effect: "Allow",
+      Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"],
+      Resource: `arn:aws:arc-region-switch::123456789012:plan/${arc.inputs.name}/*`,
+    });
   });
 });

@@ -16,12 +16,26 @@ export interface RegionSwitchPlanArgs {
   recoveryTimeObjectiveMinutes?: number;
 }
 
+/** Where the plan's role acts: its own ARN and the plan's (`arn:…:plan/<name>/*`), the database, the zone. */
+export interface RegionSwitchPolicyTargets {
+  roleArn: string;
+  planArnPattern: string;
+  globalClusterArn: string;
+  clusterArns: string[];
+  /** The zone of the failover records, when the plan moves them. */
+  hostedZoneArn?: string;
+}
+
 /**
- * The plan's execution role policy, after AWS's samples for the Aurora global database block and
+ * The plan's execution role policy, after AWS's "Complete plan execution role permissions" (what
+ * ARC's plan evaluation needs: simulate this role's own policy, read this plan and its executions;
+ * without it every evaluation warns) and its samples for the Aurora global database block and
  * the Route 53 health check block (which reads the failover records of `hostedZoneArn`).
  */
-export function regionSwitchPolicy(globalClusterArn: string, clusterArns: string[], hostedZoneArn?: string) {
+export function regionSwitchPolicy({ roleArn, planArnPattern, globalClusterArn, clusterArns, hostedZoneArn }: RegionSwitchPolicyTargets) {
   const statements: object[] = [
+    { Sid: "EvaluatePlan", Effect: "Allow", Action: ["iam:SimulatePrincipalPolicy"], Resource: roleArn },
+    { Sid: "ReadPlan", Effect: "Allow", Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"], Resource: planArnPattern },
     { Sid: "DescribeDatabases", Effect: "Allow", Action: ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"], Resource: "*" },
     { Sid: "MoveGlobalDatabase", Effect: "Allow", Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"], Resource: [globalClusterArn, ...clusterArns] },
   ];
@@ -62,6 +76,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const rtoMinutes = args.recoveryTimeObjectiveMinutes ?? RECOVERY_TARGETS.rtoSeconds / 60;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const planName = args.namer.global("display", "region-switch");
 
     // The trust policy AWS documents for this role ("Plan execution role trust policy", ARC
     // guide), without the aws:SourceAccount condition other roles carry: ARC is not documented to
@@ -83,11 +98,18 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
       {
         name: args.namer.global("iamRole", "region-switch"),
         role: role.id,
-        policy: pulumi
-          .all([globalClusterArn, args.clusterArns.primary, args.clusterArns.dr, partition])
-          .apply(([global, primary, dr, part]) =>
-            JSON.stringify(regionSwitchPolicy(global, [primary, dr], args.dns && `arn:${part}:route53:::hostedzone/${args.dns.hostedZoneId}`)),
+        policy: pulumi.all([role.arn, globalClusterArn, args.clusterArns.primary, args.clusterArns.dr, partition, accountId]).apply(([roleArn, global, primary, dr, part, account]) =>
+          JSON.stringify(
+            regionSwitchPolicy({
+              roleArn,
+              // The plan's ARN ends in an id ARN gives it at creation, after this policy exists.
+              planArnPattern: `arn:${part}:arc-region-switch::${account}:plan/${planName}/*`,
+              globalClusterArn: global,
+              clusterArns: [primary, dr],
+              hostedZoneArn: args.dns && `arn:${part}:route53:::hostedzone/${args.dns.hostedZoneId}`,
+            }),
           ),
+        ),
       },
       { parent: this },
     );
@@ -126,7 +148,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const plan = new aws.arcregionswitch.Plan(
       `${name}-plan`,
       {
-        name: args.namer.global("display", "region-switch"),
+        name: planName,
         executionRole: role.arn,
         recoveryApproach: "activePassive",
         regions: [args.primaryRegion, args.drRegion],
