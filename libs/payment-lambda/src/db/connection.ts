@@ -3,6 +3,14 @@ import { Client, type ClientBase, type ClientConfig } from "pg";
 import { loggableError } from "../observability/logger";
 import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isSpentConnection, isTransientDatabaseError } from "./errors";
 
+/**
+ * How long a connection being closed may take to say goodbye (Terminate, then the server's FIN)
+ * before its socket is destroyed. A graceful end waits for the server's side of the socket to
+ * close: in a network black hole (a partition, the old writer's address gone after a failover)
+ * that answer never comes, and TCP gives up only after its retransmissions, some 15 minutes.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
 /** Arguments of {@link Connection}. */
 export interface ConnectionOptions {
   /** For logs: "writer", "reader" or "database". */
@@ -96,16 +104,19 @@ export class Connection {
     client.connection.stream.destroy();
   }
 
-  /** Closes the connection (migrate function, tests). */
+  /** Closes the connection (migrate and cleanup functions, tests), in at most {@link CLOSE_GRACE_MS}. */
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    if (client) await endWithin(client, CLOSE_GRACE_MS);
   }
 
   private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean): Promise<T> {
     const { maxAgeMs } = this.options;
-    if (this.client && maxAgeMs !== undefined && Date.now() - this.openedAt >= maxAgeMs) await this.close();
+    // Let go of a connection that old, without waiting for its goodbye: nothing more is sent on it,
+    // and over a network that drops everything the wait would hold this use and every one queued
+    // behind it until TCP gave up (a container answering 503s long after the network is back).
+    if (this.client && maxAgeMs !== undefined && Date.now() - this.openedAt >= maxAgeMs) void this.close();
     const kept = this.client !== undefined;
     const client = await this.connect();
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
@@ -178,6 +189,17 @@ export class Connection {
       this.client = undefined;
       this.options.logger.warn("Database connection discarded", { connection: this.options.name, error: loggableError(error) });
     }
-    void client.end().catch(() => undefined);
+    void endWithin(client, CLOSE_GRACE_MS);
   }
+}
+
+/** Ends `client` gracefully, or destroys its socket once `graceMs` have passed without the server's answer. */
+function endWithin(client: Client, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => client.connection.stream.destroy(), graceMs);
+  // A goodbye still pending when Lambda freezes the container must not keep a process alive elsewhere (tests, scripts).
+  timer.unref();
+  return client
+    .end()
+    .catch(() => undefined)
+    .finally(() => clearTimeout(timer));
 }

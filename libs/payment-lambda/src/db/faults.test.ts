@@ -4,6 +4,7 @@ import { Client } from "pg";
 import { countRows, migrate, startMovableEndpoint, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
+import { CLOSE_GRACE_MS } from "./connection";
 import { WRITER_MAX_AGE_MS } from "./database";
 import { DatabaseUnavailableError } from "./errors";
 import { problemOf, testApi, testSettings } from "../test-support/runtime";
@@ -35,18 +36,37 @@ async function blockedBackend(admin: Client, applicationName: string): Promise<n
   throw new Error(`no ${applicationName} backend waiting on a lock`);
 }
 
-/**
- * A TCP proxy to the test server whose connections can be cut the way a network cuts them while a
- * Lambda container is frozen: the client is not told, and the next bytes it sends get a reset.
- */
-async function startCuttableProxy(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
-  const open = new Set<{ client: Socket; upstream: Socket; cut: boolean }>();
-  const proxy = createServer((client) => {
-    const link = { client, upstream: connect(server.port, server.host), cut: false };
+/** A proxy to the test server whose network can fail in the ways {@link startCuttableProxy} tells. */
+interface CuttableProxy {
+  url: string;
+  /** Open connections are cut the way a network cuts them while a Lambda container is frozen: the client is not told, and the next bytes it sends get a reset. */
+  cut(): void;
+  /**
+   * From now on the network drops every packet and refuses nothing (a partition, a security group
+   * or route gone): open connections get no answer, not even to their FIN, and new ones are never
+   * answered (the connect timeout's case, as for a SYN that gets no reply).
+   */
+  blackHole(): void;
+  /** New connections reach the server again; those open in the black hole stay in it, as a peer's lost session would. */
+  heal(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy to the test server whose connections can be cut or black-holed: see {@link CuttableProxy}. */
+async function startCuttableProxy(): Promise<CuttableProxy> {
+  const open = new Set<{ client: Socket; upstream: Socket; cut: boolean; blackHoled: boolean }>();
+  const unanswered = new Set<Socket>();
+  let blackHoled = false;
+  // Half-open allowed: a client's FIN is answered by ours only while the network carries them.
+  const proxy = createServer({ allowHalfOpen: true }, (client) => {
+    if (blackHoled) return void unanswered.add(client.on("error", () => undefined));
+    const link = { client, upstream: connect(server.port, server.host), cut: false, blackHoled: false };
     open.add(link);
-    client.on("data", (data) => (link.cut ? (client.resetAndDestroy(), link.upstream.destroy()) : link.upstream.write(data)));
-    link.upstream.on("data", (data) => link.cut || client.write(data));
-    const end = () => (open.delete(link), client.destroy(), link.upstream.destroy());
+    client.on("data", (data) => (link.blackHoled ? undefined : link.cut ? (client.resetAndDestroy(), link.upstream.destroy()) : link.upstream.write(data)));
+    link.upstream.on("data", (data) => link.cut || link.blackHoled || client.write(data));
+    // In the black hole nothing reaches the client: not the server's answers, nor its hanging up.
+    const end = () => (link.upstream.destroy(), link.blackHoled || (open.delete(link), client.destroy()));
+    client.on("end", () => link.blackHoled || end());
     client.on("close", end).on("error", end);
     link.upstream.on("close", end).on("error", end);
   });
@@ -55,8 +75,14 @@ async function startCuttableProxy(): Promise<{ url: string; cut(): void; close()
   return {
     url: urlOnPort(server, port),
     cut: () => open.forEach((link) => (link.cut = true)),
+    blackHole: () => {
+      blackHoled = true;
+      open.forEach((link) => (link.blackHoled = true));
+    },
+    heal: () => (blackHoled = false),
     close: async () => {
       open.forEach((link) => (link.client.destroy(), link.upstream.destroy()));
+      unanswered.forEach((socket) => socket.destroy());
       await new Promise((resolve) => proxy.close(resolve));
     },
   };
@@ -327,6 +353,44 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     } finally {
       await api.close();
       await endpoint.close();
+    }
+  });
+
+  it("a writer connection past its maximum age in a network black hole (packets dropped, nothing refused) is let go, not waited on: the request answers 503 within its connect timeout, and the container serves once the network is back", async () => {
+    const proxy = await startCuttableProxy();
+    const api = testApi(testSettings(proxy.url, { connectTimeoutMs: 300, statementTimeoutMs: 500 }), { writerMaxAgeMs: 200 });
+    // 3 s left: a request stuck behind the old connection's goodbye would answer at its deadline, 2 s.
+    const context = { getRemainingTimeInMillis: () => 3000 } as unknown as Context;
+    try {
+      expect((await api.handler(postPayment(VALID_PAYMENT, "black-hole-1"), context)).statusCode).toBe(201);
+      proxy.blackHole();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "black-hole-2"), context));
+      expect(Date.now() - started).toBeLessThan(1000);
+      // The old connection's FIN is still unanswered (its peer is gone for good): nothing waits on it.
+      proxy.heal();
+      const before = await countRows(server.url);
+      expect((await api.handler(postPayment(VALID_PAYMENT, "black-hole-2"), context)).statusCode).toBe(201);
+      expect((await countRows(server.url)).payments - before.payments).toBe(1);
+    } finally {
+      await proxy.close();
+      await api.close();
+    }
+  });
+
+  it("closing a connection in a network black hole takes at most its goodbye's grace, not until TCP gives up (the cleanup and the migrations close theirs after each run)", async () => {
+    const proxy = await startCuttableProxy();
+    const api = testApi(testSettings(proxy.url));
+    try {
+      await api.runtime.db.writer.use((client) => client.query("SELECT 1"));
+      proxy.blackHole();
+      const started = Date.now();
+      await api.close();
+      expect(Date.now() - started).toBeLessThanOrEqual(CLOSE_GRACE_MS + 200);
+      expect(api.runtime.db.writer.isOpen).toBe(false);
+    } finally {
+      await proxy.close();
     }
   });
 
