@@ -4,7 +4,7 @@ import { disabledKeyUsageRecorder, dynamoKeyUsageRecorder, type KeyUsageRecorder
 import { lazyDynamoDb, type DynamoDbProvider } from "../aws/dynamodb";
 import type { ApiSettings } from "../config/settings";
 import type { CredentialsProvider } from "../db/credentials";
-import { createDatabase, type Database } from "../db/database";
+import { createDatabase, WRITER_UNREACHABLE_BACKOFF_MS, type Database } from "../db/database";
 import { HealthCheck, probeForRole, type HealthCheckOptions } from "../health/health-check";
 import { createLogger, loggableError } from "../observability/logger";
 import { createMetrics, type MetricsSink } from "../observability/metrics";
@@ -33,6 +33,7 @@ export interface RuntimeOverrides {
   credentials?: CredentialsProvider;
   caFile?: string;
   writerMaxAgeMs?: number;
+  writerUnreachableBackoffMs?: number;
   dynamoDb?: DynamoDBClientConfig;
   health?: HealthCheckOptions;
   payments?: CreatePaymentOptions;
@@ -42,7 +43,13 @@ export interface RuntimeOverrides {
 export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides = {}): Runtime {
   const logger = overrides.logger ?? createLogger(settings.observability);
   const metrics = overrides.metrics ?? createMetrics(settings.observability);
-  const db = createDatabase(settings.database, { logger, credentials: overrides.credentials, caFile: overrides.caFile, writerMaxAgeMs: overrides.writerMaxAgeMs });
+  const db = createDatabase(settings.database, {
+    logger,
+    credentials: overrides.credentials,
+    caFile: overrides.caFile,
+    writerMaxAgeMs: overrides.writerMaxAgeMs,
+    writerUnreachableBackoffMs: overrides.writerUnreachableBackoffMs ?? WRITER_UNREACHABLE_BACKOFF_MS,
+  });
   const dynamoDb = lazyDynamoDb({ endpoint: settings.dynamodbEndpoint, clientConfig: overrides.dynamoDb });
   const sessions = settings.sessionsTable ? dynamoSessionStore({ tableName: settings.sessionsTable, dynamoDb }) : sessionsOff(logger);
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;

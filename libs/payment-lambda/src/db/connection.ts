@@ -1,7 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { Client, type ClientBase, type ClientConfig } from "pg";
 import { loggableError } from "../observability/logger";
-import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isSpentConnection, isTransientDatabaseError } from "./errors";
+import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isConnectTimeout, isSpentConnection, isTransientDatabaseError } from "./errors";
 
 /**
  * How long a connection being closed may take to say goodbye (Terminate, then the server's FIN)
@@ -27,6 +27,12 @@ export interface ConnectionOptions {
    * bounds how long. @default no limit
    */
   maxAgeMs?: number;
+  /**
+   * After a connect that timed out, uses fail at once (503) for this long instead of each waiting
+   * out the connect timeout again; a fresh use ({@link UseOptions.fresh}) still tries. See
+   * WRITER_UNREACHABLE_BACKOFF_MS. @default 0 (every use tries)
+   */
+  unreachableBackoffMs?: number;
   logger: Logger;
 }
 
@@ -64,6 +70,8 @@ export class Connection {
   private client: Client | undefined;
   /** When {@link client} connected (Date.now()). */
   private openedAt = 0;
+  /** Until when (Date.now()) uses fail without trying: a connect timed out just before. */
+  private unreachableUntil = 0;
   private queue: Promise<unknown> = Promise.resolve();
   /** Counts {@link interrupt}s: a use asked for before one never runs its work after it. */
   private interruptions = 0;
@@ -111,14 +119,14 @@ export class Connection {
     if (client) await endWithin(client, CLOSE_GRACE_MS);
   }
 
-  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean): Promise<T> {
+  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean, fresh = false): Promise<T> {
     const { maxAgeMs } = this.options;
     // Let go of a connection that old, without waiting for its goodbye: nothing more is sent on it,
     // and over a network that drops everything the wait would hold this use and every one queued
     // behind it until TCP gave up (a container answering 503s long after the network is back).
     if (this.client && maxAgeMs !== undefined && Date.now() - this.openedAt >= maxAgeMs) void this.close();
     const kept = this.client !== undefined;
-    const client = await this.connect();
+    const client = await this.connect(fresh);
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
     // asked has already answered, so its work must not run now, in some later invocation.
     if (interruptions !== this.interruptions) throw new DatabaseUnavailableError("interrupted");
@@ -139,14 +147,16 @@ export class Connection {
   private async runFresh<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
     await this.close();
     try {
-      return await this.run(work, interruptions, false);
+      return await this.run(work, interruptions, false, true);
     } finally {
       await this.close();
     }
   }
 
-  private async connect(): Promise<Client> {
+  /** The open client, or a new one; within the backoff after a timed-out connect, none unless `tryAnyway`. */
+  private async connect(tryAnyway: boolean): Promise<Client> {
     if (this.client) return this.client;
+    if (!tryAnyway && Date.now() < this.unreachableUntil) throw new DatabaseUnavailableError("unreachable");
     try {
       return await this.open();
     } catch (error) {
@@ -176,10 +186,13 @@ export class Connection {
     }
     this.client = client;
     this.openedAt = Date.now();
+    this.unreachableUntil = 0;
     return client;
   }
 
   private connectFailed(error: unknown): DatabaseUnavailableError {
+    const backoffMs = this.options.unreachableBackoffMs ?? 0;
+    if (backoffMs > 0 && isConnectTimeout(error)) this.unreachableUntil = Date.now() + backoffMs;
     this.options.logger.warn("Database connect failed", { connection: this.options.name, error: loggableError(error) });
     return new DatabaseUnavailableError(failureReason(error), { cause: error });
   }

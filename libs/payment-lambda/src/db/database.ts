@@ -27,11 +27,24 @@ export interface Database {
  */
 export const WRITER_MAX_AGE_MS = 60_000;
 
-/** What {@link createDatabase} uses besides the settings; each has a production default. */
+/**
+ * How long, after a connect to the writer timed out, the api function's writes answer 503 at
+ * once instead of each waiting out the connect timeout (3 s). In the DR region before the
+ * database moves, the global writer endpoint names the primary's writer, out of reach (no
+ * peering): once DNS has moved the clients there, every POST would hold its container for the
+ * connect timeout, and the function's reserved concurrency would run out for the reads the
+ * region serves. A container tries again once this has passed, so it reaches a promoted writer
+ * up to this much later. Only timeouts count: a refused or unresolved connect fails fast anyway.
+ */
+export const WRITER_UNREACHABLE_BACKOFF_MS = 5_000;
+
+/** What {@link createDatabase} uses besides the settings. */
 export interface DatabaseDependencies {
   logger: Logger;
   /** @default WRITER_MAX_AGE_MS */
   writerMaxAgeMs?: number;
+  /** The api function's: WRITER_UNREACHABLE_BACKOFF_MS. @default 0 (each use tries: the migrate function waits for its writer itself) */
+  writerUnreachableBackoffMs?: number;
   /** @default Secrets Manager, for `settings.endpoints.secretId` */
   credentials?: CredentialsProvider;
   /** @default the rds-ca.pem next to the bundle */
@@ -85,8 +98,10 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
 export function createDatabase(settings: DatabaseSettings, deps: DatabaseDependencies): Database {
   const { endpoints } = settings;
   const maxAgeMs = (role: DbRole) => (role === "writer" ? (deps.writerMaxAgeMs ?? WRITER_MAX_AGE_MS) : undefined);
+  const backoffMs = (role: DbRole) => (role === "writer" ? deps.writerUnreachableBackoffMs : undefined);
   if (endpoints.kind === "url") {
-    const urlConnection = (role: DbRole, name: string) => new Connection({ name, config: async () => clientConfig(settings, role), maxAgeMs: maxAgeMs(role), logger: deps.logger });
+    const urlConnection = (role: DbRole, name: string) =>
+      new Connection({ name, config: async () => clientConfig(settings, role), maxAgeMs: maxAgeMs(role), unreachableBackoffMs: backoffMs(role), logger: deps.logger });
     if (!endpoints.readerUrl || endpoints.readerUrl === endpoints.url) {
       const shared = urlConnection("writer", "database");
       return connections(shared, shared);
@@ -100,6 +115,7 @@ export function createDatabase(settings: DatabaseSettings, deps: DatabaseDepende
       config: async () => clientConfig(settings, role, await credentials.get(), readCaBundle(deps.caFile)),
       onAuthenticationFailure: () => credentials.invalidate(),
       maxAgeMs: maxAgeMs(role),
+      unreachableBackoffMs: backoffMs(role),
       logger: deps.logger,
     });
   const writer = connection("writer");

@@ -102,6 +102,14 @@ export function isUnreachableServer(error: unknown): boolean {
   return cause instanceof Error && CONNECT_TIMEOUT.test(cause.message);
 }
 
+/** True when a connect gave up waiting (pg's connect timeout, or the kernel's): it held its caller that long. */
+export function isConnectTimeout(error: unknown): boolean {
+  const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
+  const code = codeOf(cause);
+  if (code) return code === "ETIMEDOUT";
+  return cause instanceof Error && CONNECT_TIMEOUT.test(cause.message);
+}
+
 /** True when the server refused our credentials: the cached secret may be stale. */
 export function isAuthenticationFailure(error: unknown): boolean {
   const code = codeOf(error);

@@ -5,9 +5,9 @@ import { countRows, migrate, startMovableEndpoint, startPostgres, urlOnPort, wit
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
 import { CLOSE_GRACE_MS } from "./connection";
-import { WRITER_MAX_AGE_MS } from "./database";
+import { WRITER_MAX_AGE_MS, WRITER_UNREACHABLE_BACKOFF_MS } from "./database";
 import { DatabaseUnavailableError } from "./errors";
-import { problemOf, testApi, testSettings } from "../test-support/runtime";
+import { paymentOf, problemOf, testApi, testSettings } from "../test-support/runtime";
 
 let server: PostgresServer;
 
@@ -84,6 +84,40 @@ async function startCuttableProxy(): Promise<CuttableProxy> {
       open.forEach((link) => (link.client.destroy(), link.upstream.destroy()));
       unanswered.forEach((socket) => socket.destroy());
       await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+/**
+ * The global writer endpoint as the DR region sees it before a failover: it names the other
+ * region's writer, out of reach, so a connect hangs until its timeout. Once promoted, it is this
+ * region's writer (the test server).
+ */
+async function startUnpromotedWriter(): Promise<{ url: string; readonly connections: number; promote(): void; close(): Promise<void> }> {
+  let promoted = false;
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const endpoint = createServer((client) => {
+    connections++;
+    sockets.add(client);
+    if (!promoted) return;
+    const upstream = connect(server.port, server.host);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
+  return {
+    url: urlOnPort(server, (endpoint.address() as { port: number }).port),
+    get connections() {
+      return connections;
+    },
+    promote: () => (promoted = true),
+    close: async () => {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => endpoint.close(resolve));
     },
   };
 }
@@ -358,7 +392,8 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
 
   it("a writer connection past its maximum age in a network black hole (packets dropped, nothing refused) is let go, not waited on: the request answers 503 within its connect timeout, and the container serves once the network is back", async () => {
     const proxy = await startCuttableProxy();
-    const api = testApi(testSettings(proxy.url, { connectTimeoutMs: 300, statementTimeoutMs: 500 }), { writerMaxAgeMs: 200 });
+    // No backoff after the timed-out connect (its own test below): the request right after the heal must reach the writer.
+    const api = testApi(testSettings(proxy.url, { connectTimeoutMs: 300, statementTimeoutMs: 500 }), { writerMaxAgeMs: 200, writerUnreachableBackoffMs: 0 });
     // 3 s left: a request stuck behind the old connection's goodbye would answer at its deadline, 2 s.
     const context = { getRemainingTimeInMillis: () => 3000 } as unknown as Context;
     try {
@@ -391,6 +426,60 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       expect(api.runtime.db.writer.isOpen).toBe(false);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("in the DR region before the database moves (the global writer out of reach), a POST that waited out the connect timeout lets the next ones answer 503 at once, so the reads keep the function's concurrency; once the backoff has passed the container reaches a promoted writer", async () => {
+    const seeded = testApi(testSettings(server.url));
+    const existing = paymentOf(await seeded.handler(postPayment(VALID_PAYMENT, "dr-backoff-existing")));
+    await seeded.close();
+    const writer = await startUnpromotedWriter();
+    const settings = testSettings(writer.url, { role: "dr", connectTimeoutMs: 300 });
+    const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: writer.url, readerUrl: server.url } } }, { writerUnreachableBackoffMs: 1500 });
+    try {
+      let started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "dr-backoff-1")));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      started = Date.now();
+      expectUnavailable(await api.handler(postPayment(VALID_PAYMENT, "dr-backoff-2")));
+      expect(Date.now() - started).toBeLessThan(150);
+      expect(writer.connections).toBe(1);
+      expect((await api.handler(getPayment(existing.id))).statusCode).toBe(200);
+      writer.promote();
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      expect((await api.handler(postPayment(VALID_PAYMENT, "dr-backoff-2"))).statusCode).toBe(201);
+    } finally {
+      await writer.close();
+      await api.close();
+    }
+  });
+
+  it("backs off the api function's writer by default (WRITER_UNREACHABLE_BACKOFF_MS); a fresh use (the primary's /health asking the global writer) still tries; a refused connect sets no backoff", async () => {
+    expect(WRITER_UNREACHABLE_BACKOFF_MS).toBe(5_000);
+    const writer = await startUnpromotedWriter();
+    const api = testApi(testSettings(writer.url, { connectTimeoutMs: 300 }));
+    try {
+      await expect(api.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
+      let started = Date.now();
+      await expect(api.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow("Database unavailable (unreachable)");
+      expect(Date.now() - started).toBeLessThan(150);
+      writer.promote();
+      started = Date.now();
+      expect((await api.runtime.db.writer.use((client) => client.query<{ one: number }>("SELECT 1 AS one"), { fresh: true })).rows[0]!.one).toBe(1);
+    } finally {
+      await writer.close();
+      await api.close();
+    }
+    // Refused at once (a writer restarting): no backoff, each request tries, as before.
+    const refused = testApi(testSettings(server.url));
+    try {
+      await server.pause();
+      await expect(refused.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
+      await server.resume();
+      expect((await refused.handler(postPayment(VALID_PAYMENT, "backoff-refused"))).statusCode).toBe(201);
+    } finally {
+      await server.resume();
+      await refused.close();
     }
   });
 
