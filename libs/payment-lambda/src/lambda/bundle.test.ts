@@ -9,7 +9,7 @@ import { newApiKey, usageItemId } from "@payments-dr/api-keys";
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { migrationsHash } from "../migrations/files";
 import { PROBE_PUBLISH_BUDGET_MS } from "../probe/contract";
-import { MIGRATIONS_DIR, startPostgres, type PostgresServer } from "../test-support/database";
+import { CURRENT_MIGRATION_VERSION, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { authorizerEvent, getHealth, postPayment, VALID_PAYMENT } from "../test-support/events";
 
@@ -145,7 +145,7 @@ describe("the build", () => {
   });
 
   it("ships the migrations verbatim with the migrate function (same hash as the source)", async () => {
-    expect(await readdir(join(outDir, "migrate", "migrations"))).toEqual(["001_create_payments.sql", "002_create_idempotency_keys.sql", "003_create_app_role.sql"]);
+    expect(await readdir(join(outDir, "migrate", "migrations"))).toEqual(SHIPPED_MIGRATIONS.map((name) => `${name}.sql`));
     expect(migrationsHash(join(outDir, "migrate", "migrations"))).toBe(migrationsHash(MIGRATIONS_DIR));
   });
 });
@@ -154,7 +154,7 @@ describe("the bundles, run as Lambda runs them", () => {
   it("migrate applies the migrations; api serves the fixture event; cleanup runs (DATABASE_URL: no AWS)", async () => {
     const env = { DATABASE_URL: server.url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" };
     const migrate = loadBundle<{ handler: (event: unknown) => Promise<unknown> }>("migrate", env);
-    expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
+    expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: SHIPPED_MIGRATIONS, current: CURRENT_MIGRATION_VERSION });
 
     const api = loadBundle<{ handler: (event: unknown, context?: unknown) => Promise<{ statusCode: number; body: string }> }>("api", env);
     const created = await api.handler(postPayment(VALID_PAYMENT, "bundle-1"), { awsRequestId: "lambda-request-1", functionName: "payments-api" });

@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
-import { freePort, MIGRATIONS_DIR, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
 import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
 
@@ -38,6 +38,8 @@ async function migrationsPlus(file: string, sql: string): Promise<string> {
 
 describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
+    // The one place that lists them: every other test reads SHIPPED_MIGRATIONS (test-support/database.ts).
+    // Adding a migration: the next NNN, appended here.
     expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
   });
 
@@ -76,10 +78,10 @@ describe("applyMigrations", () => {
   it("applies every migration once; a second run is a no-op", async () => {
     const url = await freshDatabase();
     await withClient(url, async (client) => {
-      expect(await applyMigrations(client, migrations)).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
-      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "003" });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: SHIPPED_MIGRATIONS, current: CURRENT_MIGRATION_VERSION });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: CURRENT_MIGRATION_VERSION });
       const { rows } = await client.query("SELECT version FROM schema_migrations ORDER BY version");
-      expect(rows).toEqual([{ version: "001" }, { version: "002" }, { version: "003" }]);
+      expect(rows).toEqual(migrations.map(({ version }) => ({ version })));
       const ids = await client.query("SELECT column_default FROM information_schema.columns WHERE table_name = 'payments' AND column_name = 'id'");
       expect(ids.rows[0].column_default).toBe("gen_random_uuid()");
       const sequences = await client.query("SELECT count(*)::int AS n FROM information_schema.sequences");
@@ -98,8 +100,8 @@ describe("applyMigrations", () => {
     );
     try {
       const results = await Promise.all(clients.map((client) => applyMigrations(client, migrations)));
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
-      expect(results.every((r) => r.current === "003")).toBe(true);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(SHIPPED_MIGRATIONS);
+      expect(results.every((r) => r.current === CURRENT_MIGRATION_VERSION)).toBe(true);
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }
@@ -204,7 +206,7 @@ describe("applyMigrations", () => {
     await withClient(url, async (client) => {
       await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/no_such_function/);
       const { rows } = await client.query("SELECT to_regclass('half_done') AS t, (SELECT max(version) FROM schema_migrations) AS v");
-      expect(rows[0]).toEqual({ t: null, v: "003" });
+      expect(rows[0]).toEqual({ t: null, v: CURRENT_MIGRATION_VERSION });
     });
   });
 });
@@ -215,7 +217,7 @@ describe("applyMigrations refuses what would leave the schema unaccounted for", 
     const dir = await migrationsPlus("099_two_steps.sql", "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
     await withClient(url, async (client) => {
       await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Migration 099_two_steps ends the transaction it runs in/);
-      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: CURRENT_MIGRATION_VERSION });
     });
   });
 
@@ -224,11 +226,14 @@ describe("applyMigrations refuses what would leave the schema unaccounted for", 
     const dir = tempDir();
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
     await withClient(url, (client) => applyMigrations(client, readMigrations(dir)));
-    await rm(join(dir, "003_create_app_role.sql"));
-    await writeFile(join(dir, "004_create_app_role.sql"), "SELECT 1;");
+    // The last migration renumbered to the next free version.
+    const last = readMigrations(dir).at(-1)!;
+    const next = String(Number(last.version) + 1).padStart(3, "0");
+    await rm(join(dir, `${last.version}_${last.name}.sql`));
+    await writeFile(join(dir, `${next}_${last.name}.sql`), "SELECT 1;");
     await withClient(url, async (client) => {
-      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(/Applied migrations have no file any more \(renamed or deleted\): 003\./);
-      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: "003" });
+      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(`Applied migrations have no file any more (renamed or deleted): ${last.version}.`);
+      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: CURRENT_MIGRATION_VERSION });
     });
   });
 });
@@ -243,8 +248,8 @@ describe("the migrate function", () => {
       migrationsDir: MIGRATIONS_DIR,
       logger,
     });
-    expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
-    expect(await handler()).toEqual({ applied: [], current: "003" });
+    expect(await handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: SHIPPED_MIGRATIONS, current: CURRENT_MIGRATION_VERSION });
+    expect(await handler()).toEqual({ applied: [], current: CURRENT_MIGRATION_VERSION });
     await expect(handler({ migrationsHash: "0".repeat(64) })).rejects.toThrow(/rebuild payment-lambda/);
   });
 
@@ -371,7 +376,7 @@ describe("the migrate function", () => {
       // Any role may change its own password: the uncommitted update keeps its pg_authid row locked, and every ALTER ROLE of it waits.
       await appSession.query("BEGIN");
       await appSession.query("ALTER ROLE payments_app PASSWORD 'squatted'");
-      await expect(handler()).resolves.toMatchObject({ current: "003" });
+      await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
       // That session was ended (its change rolled back): the secret's password still logs in.
       await expect(appSession.query("SELECT 1")).rejects.toThrow();
       await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
@@ -386,7 +391,7 @@ describe("the migrate function", () => {
       const migrations = readMigrations(MIGRATIONS_DIR);
       await applyMigrations(client, migrations);
       await client.query("DROP SCHEMA payments_migrations CASCADE");
-      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: "003" });
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: CURRENT_MIGRATION_VERSION });
       expect((await client.query("SELECT to_regclass('payments_migrations.lock') IS NOT NULL AS present")).rows[0]).toEqual({ present: true });
     });
   });
@@ -443,7 +448,7 @@ describe("the migrate function", () => {
     });
     await new Promise<void>((resolve) => endpoint.listen(port, "127.0.0.1", resolve));
     try {
-      expect(await run).toEqual({ applied: ["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"], current: "003" });
+      expect(await run).toEqual({ applied: SHIPPED_MIGRATIONS, current: CURRENT_MIGRATION_VERSION });
       expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
     } finally {
       sockets.forEach((socket) => socket.destroy());

@@ -9,6 +9,15 @@ export { freePort, startPostgres, startSilentServer, type PostgresServer } from 
 /** The source migrations. */
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
 
+/**
+ * The shipped migrations as the runner reports them (`NNN_name`, in order) and the version a
+ * fresh database ends at: what the runner's and the bundle's tests expect, so adding a migration
+ * changes no test but the one that pins this list (migrations/runner.test.ts, "reads NNN_name.sql
+ * in version order").
+ */
+export const SHIPPED_MIGRATIONS = readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`);
+export const CURRENT_MIGRATION_VERSION = readMigrations(MIGRATIONS_DIR).at(-1)!.version;
+
 /** `server`'s URL on another port: a proxy's or a listener's in front of it, or nobody's. */
 export function urlOnPort(server: PostgresServer, port: number): string {
   return server.url.replace(`:${server.port}/`, `:${port}/`);
