@@ -1,6 +1,11 @@
 import type { CurrencyCode } from "./currencies";
 
-/** A payment as the API shows it (the same from PostgreSQL and from the sessions table). */
+/**
+ * A payment as the API shows it (the same from PostgreSQL and from the sessions table). A field
+ * absent from a payment is `null`, never optional: a new field then fails to compile wherever a
+ * payment is built (`toPayment`, `inApiFieldOrder`, `fromSessionItem`); `payment-fields.test.ts`
+ * checks the copies the compiler cannot see (README, "Adding a field to a payment").
+ */
 export interface Payment {
   id: string;
   merchantId: string;
