@@ -1,3 +1,4 @@
+import { CURRENCY_CODES } from "../payments/currencies";
 import { countRows, migrate, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { apiEvent, getHealth, getPayment, postPayment, TEST_CALLER, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
@@ -59,6 +60,15 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
     expect(created.body).toContain('"amount":1000000000000');
     const read = await api.handler(getPayment(paymentOf(created).id));
     expect(read.body).toContain('"amount":1000000000000');
+  });
+
+  it("creates and reads back a payment in every currency of the allowlist (CURRENCY_CODES): each one the database's currency column accepts", async () => {
+    for (const currency of CURRENCY_CODES) {
+      const created = await api.handler(postPayment({ ...VALID_PAYMENT, currency }, `fixture-key-${currency}`));
+      expect({ currency, status: created.statusCode }).toEqual({ currency, status: 201 });
+      const read = await api.handler(getPayment(paymentOf(created).id));
+      expect(paymentOf(read)).toMatchObject({ currency });
+    }
   });
 
   it("answers the fixture as captured (POST /no-auth, body null, no authorizer) with a 404 problem", async () => {

@@ -2,6 +2,15 @@
  * The ISO 4217 currencies the API accepts, with their exponent: the number of decimal digits
  * of the minor unit (USD 2: 1050 = 10.50 USD; JPY 0: 1050 = 1050 JPY; KWD 3: 1050 = 1.050 KWD).
  * Amounts are always integers in minor units; adding a currency means knowing its exponent.
+ *
+ * To add a currency: one line here, nothing else (validation, the sessions' schema and the
+ * property test read this list). The code is ISO 4217's, three uppercase letters: the
+ * `payments.currency` column is `char(3)` checked against `^[A-Z]{3}$`, and `app/api.test.ts`
+ * creates and reads back a payment in every code, so one the database refuses fails there. The
+ * exponent is not read by the code today (an amount is minor units whatever the currency): it
+ * records what an amount means, and the type admits ISO's 0, 2 and 3 (a 4 would need the type
+ * widened). Removing a code refuses new payments in it; those made keep reading (from
+ * PostgreSQL: their sessions no longer parse).
  */
 export const CURRENCY_EXPONENTS = {
   AUD: 2,
