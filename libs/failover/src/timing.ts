@@ -6,6 +6,16 @@ import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } 
  * TTL (60 s): ≈ 90 s from the primary failing its health check to clients on the DR region.
  * What `/health` promises Route 53 (its cache, Route 53's timeouts) is in its contract
  * (libs/payment-lambda/src/health/contract.ts).
+ *
+ * Changing a number here changes what the health checks and the DR region's probe alarm deploy
+ * (both read it), and then, each failing until it says the same: the sums pinned in
+ * failover.test.ts; apps/global's test, which holds `dnsFailoverSeconds()` equal to
+ * `RECOVERY_TARGETS.aimRtoSeconds` (libs/conventions: the aimed RTO the drill judges by, quoted
+ * in tools/dr's tests); tools/dr's switchover test (the CLI's DNS note); and the README's and
+ * runbook's DNS rows and sentences (recovery-budget-docs.test.ts lists each one to rewrite).
+ * Left to you: the runbook's "outage → page" timing (the probe's last failure, an interval ×
+ * (threshold − 1) after the first). docs/DESIGN.md is the team's shared design, copied verbatim:
+ * leave it. A new interval also replaces the health checks (README, Per-stack operations).
  */
 export const FAILOVER_TIMING = {
   /**
