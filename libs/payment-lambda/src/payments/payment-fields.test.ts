@@ -1,4 +1,5 @@
 import { fromSessionItem, toSessionItem } from "../sessions/session-store";
+import type { EveryField } from "../test-support/every-field";
 import { inApiFieldOrder, type Payment } from "./payment";
 import { requestHash } from "./request-hash";
 import type { CreatePaymentRequest } from "./validation";
@@ -6,7 +7,6 @@ import type { CreatePaymentRequest } from "./validation";
 // Each type's every field, optional ones included, with a value: a field added to
 // CreatePaymentRequest or Payment stops this file from compiling until it has one here, and the
 // tests below then check that the new field reaches each place that copies fields one by one.
-type EveryField<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 
 const REQUEST: EveryField<CreatePaymentRequest> = { merchantId: "merchant-42", amount: 1050, currency: "EUR", reference: "order-1001", description: "Two coffees" };
 const OTHER_REQUEST: EveryField<CreatePaymentRequest> = { merchantId: "merchant-7", amount: 1051, currency: "USD", reference: "order-1002", description: "Three coffees" };

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { API_DEFAULTS } from "@payments-dr/conventions";
+import { MAX_AMOUNT_MINOR_UNITS, MAX_DESCRIPTION_LENGTH, MAX_REFERENCE_LENGTH, validateCreatePayment, type CreatePaymentBody, type EveryField } from "@payments-dr/payment-lambda/testing";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "../rest-api/gateway-problems";
 import { ServerlessApi } from "../serverless-api";
@@ -14,6 +16,20 @@ const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
 const WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation";
 const WEB_ACL_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+/**
+ * The largest body POST /payments accepts: every field (a new one stops this from compiling until
+ * it is here, at its bounds), every character one of 4 bytes in UTF-8, 12 escaped.
+ */
+const LARGEST_CREATE_BODY: EveryField<CreatePaymentBody> = {
+  amount: MAX_AMOUNT_MINOR_UNITS,
+  currency: "EUR",
+  reference: "\u{1D11E}".repeat(MAX_REFERENCE_LENGTH),
+  description: "\u{1D11E}".repeat(MAX_DESCRIPTION_LENGTH),
+};
+
+/** JSON with every non-ASCII UTF-16 unit escaped (`\ud834\udd1e`), as a serializer's ASCII-only output spells it: the longest, whitespace aside. */
+const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 function synthApi(overrides: Parameters<typeof apiArgs>[1] = {}, region?: string): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
@@ -306,6 +322,12 @@ describe("ServerlessApi edge protection", () => {
         action: { block: {} },
         statement: { sizeConstraintStatement: { fieldToMatch: { body: { oversizeHandling: "MATCH" } }, comparisonOperator: "GT", size: 8192 } },
       });
+    });
+
+    it("pitfall: a body limit under the largest valid payment → WAF answers 403 to payments the function accepts: the default holds the largest create body, escaped to ASCII as Python's json.dumps sends it", () => {
+      const body = asciiJson(LARGEST_CREATE_BODY);
+      expect(validateCreatePayment(JSON.parse(body))).toMatchObject({ ok: true });
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(API_DEFAULTS.waf.maxBodyBytes);
     });
 
     it("applies AWS's common rule set, known bad inputs and IP reputation list as AWS set them, except the common set's fixed 8 KB body rule", () => {
