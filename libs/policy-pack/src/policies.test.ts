@@ -33,6 +33,11 @@ function r(type: string, name: string, inputs: Record<string, unknown> = {}, mor
   return { type, name, parent: null, custom: true, provider: "us-east-1", region: "us-east-1", inputs, options: {}, ...more };
 }
 
+/** An alarm on an AWS/RDS metric with these dimensions. */
+function auroraAlarm(metricName: string, dimensions: Record<string, string>): PlannedResource {
+  return r("aws:cloudwatch/metricAlarm:MetricAlarm", `aurora-${metricName}`, { namespace: "AWS/RDS", metricName, dimensions, statistic: "Maximum", period: 60 });
+}
+
 function plan(resources: PlannedResource[], config: Record<string, string> = {}): StackPlan {
   return {
     project: "primary-region",
@@ -594,6 +599,23 @@ const CASES: Record<string, Case> = {
     passing: [primaryCluster()],
     violating: [primaryCluster({ enabledCloudwatchLogsExports: [] })],
     expected: [/does not include "postgresql"/],
+  },
+  "aurora-alarm-by-role": {
+    passing: [
+      auroraAlarm("CPUUtilization", { DBClusterIdentifier: "payments-dr-aurora-use1-dev", Role: "WRITER" }),
+      auroraAlarm("DatabaseConnections", { DBInstanceIdentifier: "payments-dr-aurora-1-use1-dev" }),
+      // A cluster-level metric: DBClusterIdentifier alone is its dimension set.
+      auroraAlarm("AuroraGlobalDBRPOLag", { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "lambda-errors", { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "payments-dr-api-use1-dev" } }),
+    ],
+    violating: [
+      // The pitfall: the average over writer and an idle reader never reaches 80 %.
+      auroraAlarm("CPUUtilization", { DBClusterIdentifier: "payments-dr-aurora-use1-dev" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "aurora-memory", {
+        metricQueries: [{ id: "m1", metric: { namespace: "AWS/RDS", metricName: "FreeableMemory", dimensions: { DBClusterIdentifier: "payments-dr-aurora-use1-dev" }, period: 60, stat: "Minimum" }, returnData: true }],
+      }),
+    ],
+    expected: [/^CPUUtilization under DBClusterIdentifier alone is aggregated over every instance/, /^FreeableMemory under DBClusterIdentifier alone/],
   },
   "aurora-global-member": {
     passing: [primaryCluster(), secondaryCluster()],

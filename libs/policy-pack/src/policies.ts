@@ -1,5 +1,6 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
 import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
+import { auroraAlarmByRole } from "./rules/alarms";
 import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
@@ -380,6 +381,15 @@ export const POLICIES: readonly CompliancePolicy[] = [
       "Pass config.skipFinalSnapshot and config.deletionProtection through (forceDestroy: !deletionProtection); set finalSnapshotIdentifier when a final snapshot is kept; create keys with RegionalKey / RegionalKeyReplica from @payments-dr/storage with deletionProtection (deletionWindowInDays 30), and leave isEnabled / enabled unset or true.",
     scope: "resource",
     rule: deletionSettingsMatchConfig,
+  },
+  // Alarms that watch what they claim to.
+  {
+    name: "aurora-alarm-by-role",
+    description: "Alarms on an Aurora instance metric (AWS/RDS CPUUtilization, DatabaseConnections, FreeableMemory, …) under DBClusterIdentifier also name the Role (WRITER or READER): alone, DBClusterIdentifier averages writer and readers.",
+    enforcementLevel: MANDATORY,
+    remediation: "Add Role: \"WRITER\" (AURORA_WRITER_ROLE in @payments-dr/monitoring) or \"READER\" to the alarm's dimensions; cluster-level metrics (AuroraGlobalDBRPOLag, VolumeBytesUsed, …) keep DBClusterIdentifier alone.",
+    scope: "resource",
+    rule: auroraAlarmByRole,
   },
   // Advisory: judgement calls that warn and never fail the run.
   {

@@ -67,7 +67,8 @@ describe("RegionalAlarms", () => {
 
   const fn = { FunctionName: "payments-dr-payments-use1-qa" };
   const api = { ApiName: "payments-dr-api-use1-qa", Stage: "v1" };
-  const cluster = { DBClusterIdentifier: "payments-dr-aurora-use1-qa" };
+  // Aurora's instance metrics are the writer's: under DBClusterIdentifier alone they are aggregated over every instance.
+  const writer = { DBClusterIdentifier: "payments-dr-aurora-use1-qa", Role: "WRITER" };
   it.each([
     ["lambda-errors", "AWS/Lambda", "Errors", fn, { statistic: "Sum" }],
     ["lambda-throttles", "AWS/Lambda", "Throttles", fn, { statistic: "Sum" }],
@@ -75,13 +76,25 @@ describe("RegionalAlarms", () => {
     ["lambda-duration-p99", "AWS/Lambda", "Duration", fn, { extendedStatistic: "p99" }],
     ["api-5xx", "AWS/ApiGateway", "5XXError", api, { statistic: "Sum" }],
     ["api-latency-p99", "AWS/ApiGateway", "Latency", api, { extendedStatistic: "p99" }],
-    ["aurora-cpu", "AWS/RDS", "CPUUtilization", cluster, { statistic: "Average" }],
-    ["aurora-connections", "AWS/RDS", "DatabaseConnections", cluster, { statistic: "Maximum" }],
+    ["aurora-cpu", "AWS/RDS", "CPUUtilization", writer, { statistic: "Average" }],
+    ["aurora-connections", "AWS/RDS", "DatabaseConnections", writer, { statistic: "Maximum" }],
   ])("alarms on %s (%s %s) with its dimensions and statistic", (role, namespace, metricName, dimensions, stat) => {
     const alarm = alarmsOf(plan, "primary").get(role)!;
     expect(alarm.inputs).toMatchObject({ namespace, metricName, dimensions, period: 60, ...stat });
     expect(alarm.inputs.dimensions).toEqual(dimensions);
     expect(alarm.inputs).not.toHaveProperty("statistic" in stat ? "extendedStatistic" : "statistic");
+  });
+
+  it("watches the Aurora writer's CPU and connections (Role=WRITER), not the cluster's: an idle reader would average a saturated writer below 80 %, and the alarm would never fire", () => {
+    for (const [component, code] of [["primary", "use1"], ["dr", "use2"]] as const) {
+      for (const role of ["aurora-cpu", "aurora-connections"]) {
+        const alarm = alarmsOf(plan, component).get(role)!;
+        expect(alarm.inputs.dimensions).toEqual({ DBClusterIdentifier: `payments-dr-aurora-${code}-qa`, Role: "WRITER" });
+        expect(alarm.inputs.alarmDescription).toMatch(/^Aurora writer: /);
+      }
+    }
+    // The DR cluster's replication lag is a cluster-level metric: it keeps DBClusterIdentifier alone.
+    expect(alarmsOf(plan, "dr").get("aurora-replication-lag")!.inputs.dimensions).toEqual({ DBClusterIdentifier: "payments-dr-aurora-use2-qa" });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
-import { AURORA_RPO_LAG_METRIC, DAY_SECONDS, NAMESPACE } from "../metrics";
+import { AURORA_RPO_LAG_METRIC, AURORA_WRITER_ROLE, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
@@ -35,9 +35,12 @@ export type RegionalAlarmTargets = Pick<RegionalAlarmsArgs, "lambda" | "health" 
  * The alarms of one regional stack. Missing data is chosen per alarm:
  * - Lambda and API Gateway publish only when requests arrive (Route 53's checks of `/health`
  *   keep a trickle even in the idle DR region): no requests, no errors, so `notBreaching`.
- * - Aurora publishes CPU and connections every minute while an instance runs; a gap means no
- *   instance reports, which the API and health-check alarms name correctly, so `missing`
- *   (INSUFFICIENT_DATA shows on the console without paging as "CPU high").
+ * - Aurora CPU and connections are the writer's (`Role=WRITER`: across the whole cluster, an
+ *   idle reader would average a saturated writer's CPU below any threshold). RDS publishes them
+ *   every minute while this region's cluster holds the writer; a region without it (the DR one
+ *   until a failover, the primary after one) has no datapoint, nor has a writer that is down,
+ *   which the API and health-check alarms name correctly, so `missing` (INSUFFICIENT_DATA shows on
+ *   the console without paging as "CPU high").
  * - The DR cluster publishes its replication lag every minute while it replicates; a gap means
  *   it no longer does (detached, promoted, no instance), so the RPO is unguarded: `breaching`.
  */
@@ -45,6 +48,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
   const fn = { FunctionName: targets.lambda.functionName };
   const api = { ApiName: targets.api.apiName, Stage: targets.api.stageName };
   const cluster = { DBClusterIdentifier: targets.aurora.clusterIdentifier };
+  const writer = { ...cluster, ...AURORA_WRITER_ROLE };
   const timeoutMs = targets.lambda.timeoutSeconds * 1000;
   const specs: AlarmSpec[] = [
     {
@@ -125,10 +129,10 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "aurora-cpu",
-      description: `Aurora cluster: CPU at ${t.auroraCpuPercent}% or more for 5 minutes.`,
+      description: `Aurora writer: CPU at ${t.auroraCpuPercent}% or more for 5 minutes.`,
       namespace: NAMESPACE.rds,
       metricName: "CPUUtilization",
-      dimensions: cluster,
+      dimensions: writer,
       stat: "Average",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.auroraCpuPercent,
@@ -137,10 +141,10 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "aurora-connections",
-      description: `Aurora cluster: ${t.auroraConnections}+ connections for 3 minutes; new connections will soon be refused.`,
+      description: `Aurora writer: ${t.auroraConnections}+ connections for 3 minutes; new connections will soon be refused.`,
       namespace: NAMESPACE.rds,
       metricName: "DatabaseConnections",
-      dimensions: cluster,
+      dimensions: writer,
       stat: "Maximum",
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.auroraConnections,

@@ -56,10 +56,10 @@ export interface AlarmThresholds {
    * failing for a month (usually: the validation record is gone). @default 30
    */
   certificateDaysToExpiry: number;
-  /** Aurora `CPUUtilization` (percent, cluster average) for five minutes. @default 80 */
+  /** Aurora `CPUUtilization` of the writer (percent, `Role=WRITER`) for five minutes. @default 80 */
   auroraCpuPercent: number;
   /**
-   * Aurora `DatabaseConnections` (maximum) for three minutes: 80% of the writer's
+   * Aurora `DatabaseConnections` of the writer (`Role=WRITER`, maximum) for three minutes: 80% of its
    * `max_connections`. {@link loadAlarmThresholds} derives it from the stack's `dbInstanceClass`
    * (or `dbMaxConnections` when set); `defaultAlarmThresholds` holds the value for db.r6g.large.
    * @default 1441 (db.r6g.large)
