@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DatabaseSettings } from "../config/settings";
@@ -198,6 +199,38 @@ describe("against a real server", () => {
       await expect(db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
     } finally {
       await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("AWS endpoints (the api function's wiring): after a writer connect that timed out, the writer's next uses fail at once for the backoff; the reader's still try", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ca-"));
+    const caFile = join(dir, "rds-ca.pem");
+    await writeFile(caFile, "-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n");
+    // Accepts and never answers, on every loopback address: the writer at 127.0.0.1, the reader at 127.0.0.2 (one port, the secret's).
+    const sockets = new Set<Socket>();
+    const reached: string[] = [];
+    const silent = createServer((socket) => (sockets.add(socket), reached.push(socket.localAddress ?? "")));
+    await new Promise<void>((resolve) => silent.listen(0, resolve));
+    const port = (silent.address() as { port: number }).port;
+    const db = createDatabase(
+      { ...AWS, connectTimeoutMs: 200, endpoints: { kind: "aws", secretId: "db-secret", writerHost: "127.0.0.1", readerHost: "127.0.0.2" } },
+      { logger, caFile, writerUnreachableBackoffMs: 60_000, credentials: { get: async () => ({ ...SECRET, port }), invalidate: () => undefined } },
+    );
+    const select = (client: { query(text: string): Promise<unknown> }) => client.query("SELECT 1");
+    try {
+      await expect(db.writer.use(select)).rejects.toThrow(DatabaseUnavailableError);
+      const started = Date.now();
+      await expect(db.writer.use(select)).rejects.toThrow("Database unavailable (unreachable)");
+      expect(Date.now() - started).toBeLessThan(150);
+      await expect(db.reader.use(select)).rejects.toThrow(DatabaseUnavailableError);
+      await expect(db.reader.use(select)).rejects.toThrow(DatabaseUnavailableError);
+      expect(reached.filter((address) => address.endsWith("127.0.0.1"))).toHaveLength(1);
+      expect(reached.filter((address) => address.endsWith("127.0.0.2"))).toHaveLength(2);
+    } finally {
+      await db.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
       await rm(dir, { recursive: true, force: true });
     }
   });
