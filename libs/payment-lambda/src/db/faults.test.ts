@@ -454,7 +454,7 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     }
   });
 
-  it("backs off the api function's writer by default (WRITER_UNREACHABLE_BACKOFF_MS); a fresh use (the primary's /health asking the global writer) still tries; a refused connect sets no backoff", async () => {
+  it("backs off the api function's writer by default (WRITER_UNREACHABLE_BACKOFF_MS); a fresh use (the primary's /health asking the global writer) still tries, and ends the backoff once it gets through; a refused connect sets no backoff", async () => {
     expect(WRITER_UNREACHABLE_BACKOFF_MS).toBe(5_000);
     const writer = await startUnpromotedWriter();
     const api = testApi(testSettings(writer.url, { connectTimeoutMs: 300 }));
@@ -466,6 +466,9 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       writer.promote();
       started = Date.now();
       expect((await api.runtime.db.writer.use((client) => client.query<{ one: number }>("SELECT 1 AS one"), { fresh: true })).rows[0]!.one).toBe(1);
+      // Still within the backoff, but a fresh use has just reached the writer: it ends the backoff, and the writes that follow try again.
+      expect((await api.runtime.db.writer.use((client) => client.query<{ one: number }>("SELECT 1 AS one"))).rows[0]!.one).toBe(1);
+      expect(Date.now() - started).toBeLessThan(WRITER_UNREACHABLE_BACKOFF_MS);
     } finally {
       await writer.close();
       await api.close();
