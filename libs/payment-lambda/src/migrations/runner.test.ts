@@ -456,6 +456,16 @@ describe("the migrate function", () => {
     }
   });
 
+  it("fails the deploy at once on a writer that answers and refuses the connection (here: no such database), without waiting for one", async () => {
+    const url = new URL(await freshDatabase());
+    url.pathname = "/no_such_database";
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url: url.toString() }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
+    const started = Date.now();
+    await expect(handler()).rejects.toThrow(/^Database unavailable \(3D000\): database "no_such_database" does not exist/);
+    // A retry would come after WRITER_RETRY_MS (2 s).
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it("fails the deploy once a writer whose name does not resolve has had its wait", async () => {
     const url = (await freshDatabase()).replace(/@[^/]+\//, "@writer.payments.invalid:5432/");
     const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
