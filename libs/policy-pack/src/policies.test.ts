@@ -353,12 +353,15 @@ const CASES: Record<string, Case> = {
       r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
     ],
     violating: [
+      r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" }),
       r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", {
         arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev",
         policy: policyDocument({ Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
       }),
+      // SNS's default policy: no refusal of plain HTTP.
+      r("aws:sns/topic:Topic", "other-topic", { name: "payments-dr-other-use1-dev" }),
     ],
-    expected: [/no Deny statement for everyone on sns:Publish/],
+    expected: [/its TopicPolicy alerts-policy: no Deny statement for everyone on sns:Publish/, /no TopicPolicy targets this topic, and it has no inline policy/],
   },
   "s3-replication-kms-objects": {
     passing: [replicationConfig()],
@@ -995,7 +998,16 @@ describe("compliance policies", () => {
 
   it("reads the environment suffix and the regions from the stack config", () => {
     const topic = r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-euw1-prod", kmsMasterKeyId: KEY }, { provider: "prod", region: "eu-west-1" });
-    const prod = plan([provider("prod", "eu-west-1", { ...TAGS, EnvironmentSuffix: "prod" }), topic], {
+    const topicPolicy = r(
+      "aws:sns/topicPolicy:TopicPolicy",
+      "alerts-policy",
+      {
+        arn: "arn:aws:sns:eu-west-1:123456789012:payments-dr-alerts-euw1-prod",
+        policy: policyDocument({ Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+      },
+      { provider: "prod", region: "eu-west-1" },
+    );
+    const prod = plan([provider("prod", "eu-west-1", { ...TAGS, EnvironmentSuffix: "prod" }), topic, topicPolicy], {
       "payments-dr:environmentSuffix": "prod",
       "payments-dr:primaryRegion": "eu-west-1",
     });

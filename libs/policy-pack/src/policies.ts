@@ -129,10 +129,10 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "sns-tls-only",
-    description: "Every SNS topic policy (a TopicPolicy, or a topic's inline policy) denies sns:Publish to everyone when aws:SecureTransport is false.",
+    description: "Every SNS topic has a policy (a TopicPolicy, or its inline policy), and every policy of it denies sns:Publish to everyone when aws:SecureTransport is false.",
     enforcementLevel: MANDATORY,
-    remediation: 'Add { Effect: "Deny", Principal: "*", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } } to the topic policy (alertTopicPolicy in @payments-dr/monitoring does).',
-    scope: "resource",
+    remediation: 'Attach a TopicPolicy with { Effect: "Deny", Principal: "*", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } } (alertTopicPolicy in @payments-dr/monitoring has it).',
+    scope: "stack",
     rule: snsTlsOnly,
   },
   {

@@ -5,6 +5,7 @@ import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
 import { DatabaseUnavailableError, failureReason, isUnreachableServer } from "../db/errors";
 import { hashMigrations, readMigrations } from "../migrations/files";
+import { WRITER_WAIT_MS } from "../migrations/contract";
 import { applyMigrations, type MigrationResult } from "../migrations/runner";
 
 /** Arguments of {@link createMigrateHandler}. */
@@ -22,13 +23,6 @@ export interface MigrateHandlerArgs {
   writerWaitMs?: number;
 }
 
-/**
- * How long the function waits for a writer that does not answer yet: on a first deploy it runs
- * as soon as the writer instance is available, and the global writer endpoint's name may not
- * resolve, or its instance accept connections, for a little longer. Then it fails the deploy.
- * With the migrations' lock wait and one statement's budget it stays below the function's 300 s.
- */
-export const WRITER_WAIT_MS = 60_000;
 /** The pause between two tries to reach the writer. */
 const WRITER_RETRY_MS = 2_000;
 

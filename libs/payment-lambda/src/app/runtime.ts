@@ -32,7 +32,9 @@ export interface RuntimeOverrides {
   metrics?: MetricsSink;
   credentials?: CredentialsProvider;
   caFile?: string;
+  /** @default WRITER_MAX_AGE_MS */
   writerMaxAgeMs?: number;
+  /** The api function's only: the migrate and cleanup functions try every time. @default WRITER_UNREACHABLE_BACKOFF_MS */
   writerUnreachableBackoffMs?: number;
   dynamoDb?: DynamoDBClientConfig;
   health?: HealthCheckOptions;

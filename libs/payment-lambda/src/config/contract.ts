@@ -7,6 +7,9 @@
  */
 export const DATABASE_BUDGET_MS = { connectTimeoutMs: 3000, statementTimeoutMs: 5000 } as const;
 
+/** The client gives up on an answer this long after the server's statement_timeout should have fired (a dead network). */
+export const CLIENT_QUERY_GRACE_MS = 1_000;
+
 /** The least any of the functions' timeout variables may be. */
 export const MIN_TIMEOUT_MS = 100;
 

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ClientConfig } from "pg";
+import { CLIENT_QUERY_GRACE_MS } from "../config/contract";
 import type { DatabaseSettings } from "../config/settings";
 import { Connection } from "./connection";
 import { secretsManagerCredentials, type CredentialsProvider, type DbSecret } from "./credentials";
@@ -53,8 +54,6 @@ export interface DatabaseDependencies {
 
 /** A server-side session held idle inside a transaction is ended after this long (a frozen or killed Lambda). */
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
-/** The client gives up on an answer this long after the server's statement_timeout should have fired (a dead network). */
-export const CLIENT_QUERY_GRACE_MS = 1_000;
 /**
  * How often the server checks, while a statement runs or waits on a lock, that its client is
  * still there (PostgreSQL ≥ 14): a request that ran out of time closes its connection, and its

@@ -8,7 +8,8 @@ import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
-import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY, MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./runner";
+import { MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./contract";
+import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY } from "./runner";
 
 let server: PostgresServer;
 let databases = 0;
@@ -471,7 +472,7 @@ describe("the migrate function", () => {
     const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
     const started = Date.now();
     await expect(handler()).rejects.toThrow(/^Database unavailable \((ENOTFOUND|EAI_AGAIN)\): getaddrinfo/);
-    // Tried at 0, 2 and 4 s (a third try would end past the wait), not once and not for the default 60 s.
+    // Tried at 0, 2 and 4 s (a try at 6 s would be past the wait), not once and not for the default 45 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -1,7 +1,8 @@
 import type { ClientBase, QueryConfig } from "pg";
-import { CLIENT_QUERY_GRACE_MS } from "../db/database";
+import { CLIENT_QUERY_GRACE_MS } from "../config/contract";
 import { codeOf, SQLSTATE_LOCK_NOT_AVAILABLE } from "../db/errors";
 import { inTransaction } from "../db/transaction";
+import { MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./contract";
 import type { Migration } from "./files";
 
 /** What a migration run did. */
@@ -40,16 +41,6 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 
-/**
- * Migrations get their own budget, not the API's 5 s: DDL on a large table takes longer. The
- * lock wait is short so that a migration never queues the API's traffic behind it for long.
- */
-export const MIGRATION_STATEMENT_TIMEOUT_MS = 120_000;
-/**
- * How long a run waits for the migrations' lock: below the statement timeout, which would
- * otherwise fire first and say only "statement timeout" instead of who holds the lock.
- */
-export const MIGRATION_LOCK_WAIT_MS = 110_000;
 const MIGRATION_LOCK_TIMEOUT_MS = 5_000;
 
 /** A query with the migration budget, server side and client side. */

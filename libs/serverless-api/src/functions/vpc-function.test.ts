@@ -4,6 +4,7 @@ import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { DatabaseMigration, type DatabaseMigrationArgs } from "../jobs/database-migration";
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "../jobs/idempotency-key-cleanup";
 import { FAKE_INVOCATION_RESULT, outputValue } from "@payments-dr/synth";
+import { MIGRATE_RUN_BUDGET_MS, MIGRATE_SETUP_MARGIN_MS } from "@payments-dr/payment-lambda";
 import { ServerlessApi } from "../serverless-api";
 import type { LambdaEnvironment } from "./environment";
 import { apiNetwork, functionNetwork } from "./vpc-function";
@@ -579,8 +580,16 @@ describe("function argument checks", () => {
     await expect(synthMigration({ migrationsHash: "" })).rejects.toThrow(/DatabaseMigration "migration": migrationsHash is empty/);
   });
 
-  it.each([0, 901])("rejects a migration timeout of %i s: Lambda's timeout is 1 to 900 s", async (timeoutSeconds) => {
-    await expect(synthMigration({ timeoutSeconds })).rejects.toThrow(new RegExp(`DatabaseMigration "migration": timeoutSeconds ${timeoutSeconds} must be an integer from 1 to 900`));
+  it.each([0, 298, 901])("rejects a migration timeout of %i s: at least the run's budgets and setup (299 s), at most Lambda's 900 s", async (timeoutSeconds) => {
+    await expect(synthMigration({ timeoutSeconds })).rejects.toThrow(
+      new RegExp(`DatabaseMigration "migration": timeoutSeconds ${timeoutSeconds} must be an integer from 299 to 900: a run may wait for the writer, for the migrations' lock and for one statement`),
+    );
+  });
+
+  it("by default gives a migration run its budgets and setup: the writer's wait, its connect, the lock wait, one statement and its grace, 20 s to spare", async () => {
+    expect(MIGRATE_RUN_BUDGET_MS).toBe(45_000 + 3_000 + 110_000 + 120_000 + 1_000);
+    expect(MIGRATE_SETUP_MARGIN_MS).toBe(20_000);
+    expect((await synthMigration({})).one(FUNCTION, "migration-function").inputs.timeout).toBe(300);
   });
 
   it("accepts 900 s, Lambda's longest timeout, for a migration", async () => {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
+import { DATABASE_BUDGET_MS, MIGRATE_RUN_BUDGET_MS, MIGRATE_SETUP_MARGIN_MS } from "@payments-dr/payment-lambda";
 import { checkDatabaseTimeouts, functionEnvironment, type DatabaseArgs, type LogLevel } from "../functions/environment";
 import { migrationInvocationOptions } from "../options";
 import { invalid, requireInteger } from "../validation";
@@ -27,7 +27,11 @@ export interface DatabaseMigrationArgs {
   logs: LogArgs;
   /** @default 512 */
   memoryMb?: number;
-  /** No API Gateway in front, so up to Lambda's 900 s. @default 300 */
+  /**
+   * No API Gateway in front, so up to Lambda's 900 s; at least the run's own budgets plus its
+   * setup (MIGRATE_RUN_BUDGET_MS + MIGRATE_SETUP_MARGIN_MS, 299 s), so that a run that waits
+   * them out fails with the database's words, not Lambda's "Task timed out". @default 300
+   */
   timeoutSeconds?: number;
   /** Hash of the SQL migrations: the function runs again when it changes. */
   migrationsHash: string;
@@ -62,7 +66,15 @@ export class DatabaseMigration extends pulumi.ComponentResource {
     // libs/payment-lambda reads the budgets of both functions with one loader, capped at DESIGN §6's.
     const timeouts = DATABASE_BUDGET_MS;
     const runAfter = args.runAfter ?? [];
-    requireInteger(where, "timeoutSeconds", timeoutSeconds, 1, LAMBDA_MAX_TIMEOUT_SECONDS);
+    const leastTimeoutSeconds = Math.ceil((MIGRATE_RUN_BUDGET_MS + MIGRATE_SETUP_MARGIN_MS) / 1000);
+    requireInteger(
+      where,
+      "timeoutSeconds",
+      timeoutSeconds,
+      leastTimeoutSeconds,
+      LAMBDA_MAX_TIMEOUT_SECONDS,
+      "a run may wait for the writer, for the migrations' lock and for one statement, each up to its budget, and must end in its own error, not Lambda's timeout",
+    );
     checkFunctionArgs(where, { memoryMb, kmsKeyArns: args.kmsKeyArns });
     if (args.migrationsHash.length === 0) invalid(where, "migrationsHash is empty: without it the migrations would never run again.");
     checkDatabaseTimeouts(where, timeouts, timeoutSeconds);
