@@ -151,12 +151,12 @@ describe("primary-region stack", () => {
     expect(invocation.options.dependsOn).toEqual(["aurora", "network"]);
   });
 
-  it("alarms on the Lambda, /health's function, the API, the primary cluster and the key cleanup, to this region's topic", () => {
+  it("alarms on the Lambda, /health's function, the API, the primary cluster (its lag too, for while the roles are swapped) and the key cleanup, to this region's topic", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     // Errors twice: the API function's, and the idempotency key cleanup's (with its Invocations: not running, and its backlog: behind).
     // Throttles twice: the API function's and /health's.
     expect(alarms.map((a) => a.inputs.metricName).sort()).toEqual(
-      ["5XXError", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
+      ["5XXError", "AuroraGlobalDBRPOLag", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
     );
     expect(alarms.find((a) => a.name === "api-alarms-health-throttles")!.inputs.dimensions).toEqual({ FunctionName: plan.one(LAMBDA, "api-health-function").inputs.name });
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);

@@ -132,7 +132,7 @@ describe("RegionalAlarms", () => {
   });
 
   it("wires every alarm to its region's topic on ALARM and on OK, with a chosen missing-data treatment", () => {
-    for (const [component, region, count] of [["primary", "us-east-1", 9], ["dr", "us-east-2", 9]] as const) {
+    for (const [component, region, count] of [["primary", "us-east-1", 10], ["dr", "us-east-2", 9]] as const) {
       const alarms = [...alarmsOf(plan, component).values()];
       expect(alarms).toHaveLength(count);
       for (const alarm of alarms) {
@@ -156,8 +156,20 @@ describe("RegionalAlarms", () => {
     }
   });
 
-  it("watches the replication lag on the DR cluster only, at a threshold derived from the RPO promise", () => {
-    expect(alarmsOf(plan, "primary").has("aurora-replication-lag")).toBe(false);
+  it("watches the primary cluster's replication lag too, for while the roles are swapped (it is then the secondary); silent while it holds the writer", () => {
+    const lag = alarmsOf(plan, "primary").get("aurora-replication-lag")!;
+    expect(lag.inputs).toMatchObject({
+      metricName: "AuroraGlobalDBRPOLag",
+      dimensions: { DBClusterIdentifier: "payments-dr-aurora-use1-qa" },
+      threshold: alarmsOf(plan, "dr").get("aurora-replication-lag")!.inputs.threshold,
+      evaluationPeriods: 1,
+      // AWS publishes the lag in secondary regions only: no datapoint while this cluster holds the writer.
+      treatMissingData: "notBreaching",
+    });
+    expect(lag.inputs.alarmDescription).toMatch(/now the secondary \(the roles are swapped\)/);
+  });
+
+  it("watches the replication lag on the DR cluster, at a threshold derived from the RPO promise", () => {
     const lag = alarmsOf(plan, "dr").get("aurora-replication-lag")!;
     const threshold = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE;
     expect(lag.inputs).toMatchObject({

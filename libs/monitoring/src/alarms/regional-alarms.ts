@@ -43,6 +43,8 @@ export type RegionalAlarmTargets = Pick<RegionalAlarmsArgs, "lambda" | "health" 
  *   the console without paging as "CPU high").
  * - The DR cluster publishes its replication lag every minute while it replicates; a gap means
  *   it no longer does (detached, promoted, no instance), so the RPO is unguarded: `breaching`.
+ *   The primary's cluster publishes it only while the roles are swapped (it is then the
+ *   secondary): its own lag alarm guards the RPO in that direction, and stays OK otherwise.
  */
 export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresholds): AlarmSpec[] {
   const fn = { FunctionName: targets.lambda.functionName };
@@ -171,20 +173,27 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       treatMissingData: "ignore",
     });
   }
+  const lag = { namespace: NAMESPACE.rds, metricName: AURORA_RPO_LAG_METRIC, dimensions: cluster, stat: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: t.auroraReplicationLagMs, evaluationPeriods: t.rpoLagMinutes } as const;
   if (targets.aurora.role === "dr") {
     specs.push({
       role: "aurora-replication-lag",
       description:
         `Aurora global database: the DR cluster lags ${t.auroraReplicationLagMs} ms or more (or reports nothing) ${forMinutes(t.rpoLagMinutes)}; ` +
         `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A failover now would lose that much; see the DR runbook (status, preflight).`,
-      namespace: NAMESPACE.rds,
-      metricName: AURORA_RPO_LAG_METRIC,
-      dimensions: cluster,
-      stat: "Maximum",
-      comparison: "GreaterThanOrEqualToThreshold",
-      threshold: t.auroraReplicationLagMs,
-      evaluationPeriods: t.rpoLagMinutes,
+      ...lag,
       treatMissingData: "breaching",
+    });
+  } else {
+    // While the roles are swapped (us-east-2 holds the writer, after a failover for as long as it
+    // takes to fail back), this region's cluster is the secondary and the RPO is guarded here.
+    // While it holds the writer it publishes no lag: nothing to guard, so `notBreaching`.
+    specs.push({
+      role: "aurora-replication-lag",
+      description:
+        `Aurora global database: this region's cluster, now the secondary (the roles are swapped), lags ${t.auroraReplicationLagMs} ms or more ${forMinutes(t.rpoLagMinutes)}; ` +
+        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A move back now would lose that much; see the DR runbook (status, failback).`,
+      ...lag,
+      treatMissingData: "notBreaching",
     });
   }
   return specs;
