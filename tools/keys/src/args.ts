@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { KEY_ID_PATTERN, merchantIdProblem, parseApiKey } from "@payments-dr/api-keys";
 import { RefusedError } from "@payments-dr/cli-support";
+import { apiKeyIdIn } from "./errors";
 
 export const COMMANDS = ["create", "list", "revoke", "sync"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -190,6 +191,9 @@ function checkInput(args: CliArgs): void {
   if (label !== undefined && (label.trim() === "" || label.length > MAX_LABEL_LENGTH || /\p{Cc}/u.test(label))) {
     throw new RefusedError(`--label must be 1-${MAX_LABEL_LENGTH} characters of printable text`);
   }
+  // The label is stored in clear in the keys table, which holds only hashes of keys.
+  const labelledKey = label === undefined ? undefined : apiKeyIdIn(label);
+  if (labelledKey !== undefined) throw new RefusedError(`--label holds an API key: keys are never stored; name the old key by its key id, ${labelledKey}`);
   if (args.command === "revoke") {
     if (args.keyId === undefined) throw new RefusedError("--key-id <id> is required (keys revoke --help)");
     if (!KEY_ID_PATTERN.test(args.keyId)) {

@@ -177,6 +177,8 @@ describe("create", () => {
     ["a label over 128 characters", ["--merchant", "merchant-1", "--label", "x".repeat(129)], /--label must be 1-128 characters/],
     ["a label with a line break, which would forge rows of list's table", ["--merchant", "merchant-1", "--label", "ok\nfake row"], /--label must be 1-128 characters of printable text/],
     ["a label with a terminal escape", ["--merchant", "merchant-1", "--label", "\u001b[2Jcleared"], /--label must be 1-128 characters of printable text/],
+    // The label is stored in clear in the keys table, where a key must never be.
+    ["a label holding an API key", ["--merchant", "merchant-1", "--label", `replaces pdr_${"0".repeat(16)}_${"s".repeat(43)}`], /^keys: --label holds an API key: keys are never stored; name the old key by its key id, 0{16}$/],
     ["an unknown region", ["--merchant", "merchant-1", "--region", "eu-west-1"], /--region eu-west-1 is not one of this deployment's regions \(us-east-1, us-east-2\)/],
   ])("refuses %s: exit 2, one line, nothing written, no usage key made", async (_, args, message) => {
     const { code, stdout, stderr } = await keys().run(["create", ...args]);

@@ -44,3 +44,8 @@ export class Secrets {
  * (shorter) is not one: `parseApiKey` refuses only whole keys as merchant ids.
  */
 const API_KEY_SHAPE = /pdr_([0-9a-f]{16})_[A-Za-z0-9_-]{43}/g;
+
+/** The key id of the first API key anywhere in `text`, or undefined when it holds none. */
+export function apiKeyIdIn(text: string): string | undefined {
+  return new RegExp(API_KEY_SHAPE.source).exec(text)?.[1];
+}
