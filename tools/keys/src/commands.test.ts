@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
+import { REVOCATION_SETTLE_MS } from "./commands";
 import { run } from "./run";
 import { apiKeysIn, DR, HOME, NOW, outputs, outputsDir, testClients, useKeysHarness } from "./test-support";
 
@@ -285,7 +286,7 @@ describe("revoke", () => {
     expect(code).toBe(EXIT_CODES.ok);
     expect(new Set(keys().regions.filter((r) => r.service === "dynamodb").map((r) => r.region))).toEqual(new Set([HOME, DR]));
     // The two regions share one table here: the second write finds it revoked already.
-    expect(stdout).toMatch(new RegExp(`  ${HOME}: (revoked|already revoked)\\n  ${DR}: (revoked|already revoked)`));
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: (revoked|already revoked), authorizer cache flushed\\n  ${DR}: (revoked|already revoked), authorizer cache flushed`));
   });
 
   it("a region that cannot be written: the other is revoked, exit 3, and the message says where the key is still valid", async () => {
@@ -295,9 +296,57 @@ describe("revoke", () => {
     };
     const { code, stdout, stderr } = await intercepting(DR, "UpdateItem", unreachable, () => keys().run(["revoke", "--key-id", keyId]));
     expect(code).toBe(EXIT_CODES.failed);
-    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked\\n  ${DR}: failed`));
+    // The region that was not written keeps its cache: a flush there would only re-cache the key as valid.
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked, authorizer cache flushed\\n  ${DR}: failed \\(`));
+    expect(keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => c.region)).toEqual([HOME]);
     expect(stderr).toMatch(new RegExp(`keys: the key is still valid in ${DR} until replication delivers the revocation .* re-run with --region ${DR} once it answers`));
     expect((await keys().table.item(keyId))!.status).toBe("revoked");
+  });
+
+  it("ends a cached key at once: once the writes have settled, flushes each region's stage authorizer cache (API Gateway kept serving a leaked key's cached Allow for the whole TTL)", async () => {
+    const { keyId } = await created("merchant-1");
+    let atPause: { status: unknown; flushes: number } | undefined;
+    keys().onPause = async () => {
+      atPause = { status: (await keys().table.item(keyId))!.status, flushes: keys().apiGateway.called("FlushStageAuthorizersCache").length };
+    };
+    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId]);
+    expect(code).toBe(EXIT_CODES.ok);
+    // Flushed after the revocation is written and an eventually consistent read has had time to see it:
+    // a flush before that would let the authorizer cache the key's old Allow again.
+    expect(keys().pauses).toEqual([REVOCATION_SETTLE_MS]);
+    expect(atPause).toEqual({ status: "revoked", flushes: 0 });
+    const flushes = keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => ({ region: c.region, ...c.input }));
+    expect(flushes).toEqual(
+      expect.arrayContaining([
+        { region: HOME, restApiId: outputs.primary.apiId, stageName: outputs.primary.apiStage },
+        { region: DR, restApiId: outputs.dr.apiId, stageName: outputs.dr.apiStage },
+      ]),
+    );
+    expect(flushes).toHaveLength(2);
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: (already )?revoked, authorizer cache flushed\n  ${DR}: (already )?revoked, authorizer cache flushed`));
+  });
+
+  it("--region flushes that region's cache only: the other gets the revocation by replication, later, and a flush now would change nothing", async () => {
+    const { keyId } = await created("merchant-1");
+    const { code } = await keys().run(["revoke", "--key-id", keyId, "--region", "dr"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => c.region)).toEqual([DR]);
+  });
+
+  it("a cache that cannot be flushed: the key is revoked, exit 3, and stderr says where it still works and until when", async () => {
+    const { keyId } = await created("merchant-1");
+    keys().apiGateway.fail(DR, "FlushStageAuthorizersCache", () => Object.assign(new Error("User is not authorized to perform: apigateway:DELETE"), { name: "AccessDeniedException" }));
+    const { code, stdout, stderr } = await keys().run(["revoke", "--key-id", keyId]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect((await keys().table.item(keyId))!.status).toBe("revoked");
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked, authorizer cache flushed\\n  ${DR}: (already )?revoked, authorizer cache NOT flushed \\(FlushStageAuthorizersCache in ${DR} .*not authorized`));
+    expect(stderr).toMatch(new RegExp(`keys: the key may keep working in ${DR} for up to the authorizer cache TTL .*flush-stage-authorizers-cache --rest-api-id ${outputs.dr.apiId} --stage-name ${outputs.dr.apiStage} --region ${DR}`));
+  });
+
+  it("does not flush when no region holds the key (nothing was revoked)", async () => {
+    const { code } = await keys().run(["revoke", "--key-id", "0123456789abcdef"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(keys().apiGateway.called("FlushStageAuthorizersCache")).toEqual([]);
   });
 
   it("writes the chosen region's replica: --region dr uses a DynamoDB client of the DR region only", async () => {
@@ -393,13 +442,13 @@ describe("cli", () => {
     expect(stderr).toEqual(["keys: TypeError: Could not load credentials from any providers"]);
   });
 
-  it("refuses outputs of the DR stack that lack its usage plan, before any AWS call", async () => {
+  it("refuses outputs of the DR stack that lack its API's id and stage or its usage plan, before any AWS call", async () => {
     const dir = stackOutputsDir({ "primary-region": outputs.primary, "dr-region": { region: DR, apiName: outputs.dr.apiName } });
     const stderr: string[] = [];
     const regions: { service: string; region: string }[] = [];
     const code = await run(["sync", "--outputs", dir], { workspace: "/nonexistent", stdout: () => undefined, stderr: (t) => stderr.push(t), clients: testClients(keys().table, regions) });
     expect(code).toBe(EXIT_CODES.refused);
-    expect(stderr).toEqual(["keys: the apps/dr-region outputs lack usagePlanId: deploy that stack first"]);
+    expect(stderr).toEqual(["keys: the apps/dr-region outputs lack apiId, apiStage, usagePlanId: deploy that stack first"]);
     expect(regions).toEqual([]);
   });
 
@@ -433,6 +482,6 @@ describe("cli", () => {
       { args: ["stack", "output", "--json", "--stack", "prod"], cwd: "/ws/apps/primary-region" },
       { args: ["stack", "output", "--json", "--stack", "prod"], cwd: "/ws/apps/dr-region" },
     ]);
-    expect(stderr).toEqual(["keys: the apps/primary-region outputs lack usagePlanId, apiKeysTableName: deploy that stack first"]);
+    expect(stderr).toEqual(["keys: the apps/primary-region outputs lack apiId, apiStage, usagePlanId, apiKeysTableName: deploy that stack first"]);
   });
 });

@@ -1,6 +1,9 @@
+import { FlushStageAuthorizersCacheCommand } from "@aws-sdk/client-api-gateway";
 import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
+import type { Site } from "./deployment";
+import { awsFailure } from "./errors";
 import { KeyTable, type KeySummary } from "./key-table";
 import { ensureUsageKeys, type UsageKeyResult } from "./usage-key";
 
@@ -30,6 +33,10 @@ export interface RegionRevocation {
   outcome: "revoked" | "already revoked" | "not there yet" | "failed";
   /** Why it failed. */
   error?: string;
+  /** Whether the stage's authorizer cache was flushed after the revocation (not tried where the write failed or the key is not there yet). */
+  cacheFlushed?: boolean;
+  /** Why the flush failed: the key may keep working there for up to the cache TTL. */
+  cacheError?: string;
 }
 
 export interface Revocation {
@@ -84,11 +91,25 @@ export async function listKeys(ctx: Context, input: { merchantId?: string; regio
 }
 
 /**
+ * How long `revoke` waits after its writes before it flushes the authorizer caches. The
+ * authorizer reads its replica eventually consistently: a flush before such a read sees the
+ * revocation (typically within a second) would let the next request cache the key's Allow again,
+ * for the whole TTL.
+ */
+export const REVOCATION_SETTLE_MS = 2000;
+
+/**
  * `keys revoke`: status revoked and the time, written in both regions' copies of the global
  * table (or the one `--region` names, e.g. while the other is down): a replication that stalls,
  * often the very incident, must not leave the key valid in the region serving traffic. An unknown
  * key is refused, a revoked one is fine. A region that could not be written is reported; the
  * caller exits "failed" then, since the key stays valid there until replication delivers.
+ *
+ * Then, once the writes have settled, the stage's authorizer cache is flushed in each region
+ * whose copy holds the revocation: API Gateway caches each Authorization header's Allow for the
+ * TTL and would keep serving a leaked key that long (there is no per-key flush: every merchant's
+ * next request is authorized afresh). An already revoked key is flushed too, so a re-run retries
+ * a flush that failed; a flush that fails is reported, and the caller exits "failed".
  */
 export async function revokeKey(ctx: Context, input: { keyId: string; region?: string }): Promise<Revocation> {
   const { keyId } = input;
@@ -113,5 +134,24 @@ export async function revokeKey(ctx: Context, input: { keyId: string; region?: s
     if (failures.length > 0) throw new FailedError(`could not revoke ${keyId}: ${failures.map((r) => r.error).join("; ")}`);
     throw new RefusedError(`no API key ${keyId} in ${tableName} (${sites.map((s) => s.region).join(", ")}); nothing changed`);
   }
+  const holding = regions.filter((r) => r.outcome === "revoked" || r.outcome === "already revoked");
+  await ctx.sleep(REVOCATION_SETTLE_MS);
+  await Promise.all(
+    holding.map(async (region) => {
+      const error = await flushAuthorizerCache(ctx, sites.find((s) => s.region === region.region)!);
+      Object.assign(region, error === undefined ? { cacheFlushed: true } : { cacheFlushed: false, cacheError: error });
+    }),
+  );
   return { table: tableName, key, alreadyRevoked: !changed, regions };
+}
+
+/** Flushes the authorizer cache of the site's stage; the error's message when it could not. */
+async function flushAuthorizerCache(ctx: Context, site: Site): Promise<string | undefined> {
+  try {
+    await ctx.clients.apiGateway(site.region).send(new FlushStageAuthorizersCacheCommand({ restApiId: site.apiId, stageName: site.apiStage }));
+    ctx.log(`authorizer cache of stage ${site.apiStage} of API ${site.apiId} in ${site.region}: flushed`);
+    return undefined;
+  } catch (error) {
+    return awsFailure("FlushStageAuthorizersCache", site.region, `authorizer cache of stage ${site.apiStage} of API ${site.apiId}`, error).message;
+  }
 }

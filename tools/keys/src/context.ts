@@ -7,6 +7,8 @@ export interface Context {
   deployment: Deployment;
   clients: ClientFactory;
   now(): Date;
+  /** Waits `ms` (tests answer at once). */
+  sleep(ms: number): Promise<void>;
   /** Progress lines (stderr, so `--json` stdout stays parseable); never a secret. */
   log(line: string): void;
   /** Every secret the command handles is registered here before any AWS call that could echo it. */

@@ -5,6 +5,9 @@ import type { KeysOutputs } from "./outputs";
 export interface Site {
   region: string;
   stack: "primary-region" | "dr-region";
+  /** The REST API and its stage: `revoke` flushes that stage's authorizer cache. */
+  apiId: string;
+  apiStage: string;
   /** The REST API's name: the merchants' usage keys are named after it. */
   apiName: string;
   /** The usage plan with the per-merchant limits. */
@@ -18,8 +21,8 @@ export class Deployment {
   readonly tableName: string;
 
   constructor(outputs: KeysOutputs) {
-    this.primary = { region: outputs.primary.region, stack: "primary-region", apiName: outputs.primary.apiName, usagePlanId: outputs.primary.usagePlanId };
-    this.dr = { region: outputs.dr.region, stack: "dr-region", apiName: outputs.dr.apiName, usagePlanId: outputs.dr.usagePlanId };
+    this.primary = { region: outputs.primary.region, stack: "primary-region", ...api(outputs.primary) };
+    this.dr = { region: outputs.dr.region, stack: "dr-region", ...api(outputs.dr) };
     this.tableName = outputs.primary.apiKeysTableName;
   }
 
@@ -35,4 +38,9 @@ export class Deployment {
     if (!site) throw new RefusedError(`--region ${region} is not one of this deployment's regions (${this.primary.region}, ${this.dr.region})`);
     return site;
   }
+}
+
+/** What a site says of its regional stack's API. */
+function api(outputs: KeysOutputs["dr"]): Pick<Site, "apiId" | "apiStage" | "apiName" | "usagePlanId"> {
+  return { apiId: outputs.apiId, apiStage: outputs.apiStage, apiName: outputs.apiName, usagePlanId: outputs.usagePlanId };
 }

@@ -47,7 +47,9 @@ export function formatRevocation(result: Revocation): string {
   const head = result.alreadyRevoked
     ? `API key ${key.keyId} of merchant ${key.merchantId} was already revoked at ${orDash(key.revokedAt)}; nothing changed`
     : `revoked API key ${key.keyId} of merchant ${key.merchantId} at ${orDash(key.revokedAt)} in ${result.table}`;
-  const regions = result.regions.map((r) => `  ${r.region}: ${r.outcome}${r.error ? ` (${r.error})` : ""}`);
+  const cache = (r: Revocation["regions"][number]) =>
+    r.cacheFlushed === undefined ? "" : r.cacheFlushed ? ", authorizer cache flushed" : `, authorizer cache NOT flushed (${r.cacheError})`;
+  const regions = result.regions.map((r) => `  ${r.region}: ${r.outcome}${cache(r)}${r.error ? ` (${r.error})` : ""}`);
   return [head, ...regions, `Note: ${REVOCATION_DELAY}.`].join("\n");
 }
 

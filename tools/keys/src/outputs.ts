@@ -3,8 +3,8 @@ import type { DrRegionOutputs, PrimaryRegionOutputs } from "@payments-dr/convent
 
 /** The outputs the keys CLI reads from the two regional stacks. */
 export interface KeysOutputs {
-  primary: Pick<PrimaryRegionOutputs, "region" | "apiName" | "usagePlanId" | "apiKeysTableName">;
-  dr: Pick<DrRegionOutputs, "region" | "apiName" | "usagePlanId">;
+  primary: Pick<PrimaryRegionOutputs, "region" | "apiId" | "apiStage" | "apiName" | "usagePlanId" | "apiKeysTableName">;
+  dr: Pick<DrRegionOutputs, "region" | "apiId" | "apiStage" | "apiName" | "usagePlanId">;
 }
 
 /** The two regional stacks' outputs; every field is required: a missing one is a clear refusal rather than a call with `undefined`. */
@@ -13,8 +13,8 @@ export function readOutputs(source: StackOutputsSource): Promise<KeysOutputs> {
     ...source,
     apps: { primary: "primary-region", dr: "dr-region" },
     required: {
-      primary: ["region", "apiName", "usagePlanId", "apiKeysTableName"],
-      dr: ["region", "apiName", "usagePlanId"],
+      primary: ["region", "apiId", "apiStage", "apiName", "usagePlanId", "apiKeysTableName"],
+      dr: ["region", "apiId", "apiStage", "apiName", "usagePlanId"],
     },
   });
 }

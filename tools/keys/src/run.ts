@@ -16,6 +16,7 @@ export interface Environment {
   stderr(text: string): void;
   clients?: ClientFactory;
   now?(): Date;
+  sleep?(ms: number): Promise<void>;
   runPulumi?: PulumiRunner;
   /** Running as an Nx task (NX_TASK_TARGET_PROJECT is set): Nx may keep its output in .nx/cache/terminalOutputs. */
   underNx?: boolean;
@@ -50,6 +51,7 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
     deployment: new Deployment(outputs),
     clients: env.clients ?? defaultClientFactory(),
     now: env.now ?? (() => new Date()),
+    sleep: env.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     log: stderr,
     secrets,
   };
@@ -73,9 +75,15 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
       const failed = result.regions.filter((r) => r.outcome === "failed").map((r) => r.region);
       if (failed.length > 0) {
         stderr(`keys: the key is still valid in ${failed.join(", ")} until replication delivers the revocation (typically ~1 s, unless it is stalled): re-run with --region ${failed[0]} once it answers`);
-        return EXIT_CODES.failed;
       }
-      return EXIT_CODES.ok;
+      const unflushed = ctx.deployment.sites.filter((site) => result.regions.some((r) => r.region === site.region && r.cacheFlushed === false));
+      for (const site of unflushed) {
+        stderr(
+          `keys: the key may keep working in ${site.region} for up to the authorizer cache TTL (payments-dr:authorizerCacheTtlSeconds): re-run revoke, or flush it: ` +
+            `aws apigateway flush-stage-authorizers-cache --rest-api-id ${site.apiId} --stage-name ${site.apiStage} --region ${site.region}`,
+        );
+      }
+      return failed.length > 0 || unflushed.length > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
     }
     case "sync": {
       const result = await syncUsageKeys(ctx, { region: args.region, dryRun: args.dryRun });

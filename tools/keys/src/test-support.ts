@@ -5,6 +5,7 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteUsagePlanKeyCommand,
+  FlushStageAuthorizersCacheCommand,
   GetApiKeysCommand,
   GetUsagePlanKeysCommand,
   NotFoundException,
@@ -25,8 +26,8 @@ export const DR = "us-east-2";
 
 /** The regional stacks' outputs the CLI reads (as `pulumi stack output --json` prints them). */
 export const outputs: KeysOutputs = {
-  primary: { region: HOME, apiName: "payments-dr-api-use1-dev", usagePlanId: "plan-use1", apiKeysTableName: "payments-dr-api-keys-dev" },
-  dr: { region: DR, apiName: "payments-dr-api-use2-dev", usagePlanId: "plan-use2" },
+  primary: { region: HOME, apiId: "a1b2c3d4e5", apiStage: "v1", apiName: "payments-dr-api-use1-dev", usagePlanId: "plan-use1", apiKeysTableName: "payments-dr-api-keys-dev" },
+  dr: { region: DR, apiId: "f6g7h8i9j0", apiStage: "v1", apiName: "payments-dr-api-use2-dev", usagePlanId: "plan-use2" },
 };
 
 /** A directory for `--outputs`. */
@@ -148,6 +149,10 @@ export class FakeApiGateway {
   private readonly hooks = new Map<string, (input: Input) => Promise<void>>();
   private readonly mock = mockClient(APIGatewayClient);
   private readonly plans: Record<string, string> = { [HOME]: outputs.primary.usagePlanId, [DR]: outputs.dr.usagePlanId };
+  private readonly stages: Record<string, { apiId: string; stage: string }> = {
+    [HOME]: { apiId: outputs.primary.apiId, stage: outputs.primary.apiStage },
+    [DR]: { apiId: outputs.dr.apiId, stage: outputs.dr.apiStage },
+  };
 
   constructor() {
     const serve =
@@ -202,6 +207,13 @@ export class FakeApiGateway {
         const from = Number(input.position ?? 0);
         const items = inPlan.slice(from, from + this.pageSize).map((k) => ({ id: k.id, type: "API_KEY", name: k.name, value: k.value }));
         return { items, ...(from + this.pageSize < inPlan.length ? { position: String(from + this.pageSize) } : {}) };
+      }),
+    );
+    this.mock.on(FlushStageAuthorizersCacheCommand).callsFake(
+      serve("FlushStageAuthorizersCache", (input, region) => {
+        const { apiId, stage } = this.stages[region]!;
+        if (input.restApiId !== apiId || input.stageName !== stage) throw new NotFoundException({ message: "Invalid stage identifier specified", $metadata: {} });
+        return {};
       }),
     );
     this.mock.on(DeleteUsagePlanKeyCommand).callsFake(
@@ -267,6 +279,9 @@ export class KeysHarness {
   readonly apiGateway = new FakeApiGateway();
   private readonly dir = outputsDir();
   now = NOW;
+  /** What the CLI waited for (ms), each answered at once; `onPause` runs first (e.g. to see what was done by then). */
+  readonly pauses: number[] = [];
+  onPause?: () => Promise<void>;
 
   constructor(readonly table: LocalKeysTable) {}
 
@@ -280,6 +295,10 @@ export class KeysHarness {
       stderr: (t) => stderr.push(t),
       clients: testClients(this.table, this.regions),
       now: () => this.now,
+      sleep: async (ms) => {
+        this.pauses.push(ms);
+        await this.onPause?.();
+      },
     });
     return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
   }
