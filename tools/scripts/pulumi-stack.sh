@@ -69,15 +69,19 @@ pulumi stack select --create "$stack" --non-interactive >/dev/null
 # Destroy only while the writer is at home: away from it, the destroy order fails halfway
 # (writer-home.mjs says why). The primary-region stack's outputs name both; no such stack,
 # nothing deployed to protect. Any other failure to read them refuses: it proves nothing.
+# That stack is the one this stack's payments-dr:primaryStack names, else $stack in
+# apps/primary-region on this backend (what `nx run primary-region:…` selects). Not the programs'
+# default, organization/primary-region/<stack>: the file backend's form, which on Pulumi Cloud
+# names no stack (the workflow sets primaryStack on its runner only), and "no stack" would pass.
 if [[ "$command" == "destroy" && "${PAYMENTS_DR_DESTROY_AWAY_FROM_HOME:-}" != 1 ]]; then
   override="PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway"
   primary_stack=$stack
-  if [[ "$app_root" != apps/primary-region ]]; then
-    primary_stack=$(pulumi config get payments-dr:primaryStack --stack "$stack" 2>/dev/null) || primary_stack="organization/primary-region/$stack"
+  if [[ "$app_root" != apps/primary-region ]] && configured=$(pulumi config get payments-dr:primaryStack --stack "$stack" 2>/dev/null); then
+    primary_stack=$configured
   fi
   errors_file=$(mktemp)
   read_ok=true
-  primary_outputs=$(pulumi stack output --stack "$primary_stack" --json 2>"$errors_file") || read_ok=false
+  primary_outputs=$(cd "$workspace/apps/primary-region" && pulumi stack output --stack "$primary_stack" --json 2>"$errors_file") || read_ok=false
   read_errors=$(tr '\n' ' ' <"$errors_file")
   rm -f "$errors_file"
   if [[ "$read_ok" == true ]]; then

@@ -195,7 +195,7 @@ describe("pulumi-stack.sh destroy", () => {
     expect(calls(log)).toEqual([
       "stack select --create dev --non-interactive",
       "config get payments-dr:primaryStack --stack dev",
-      "stack output --stack organization/primary-region/dev --json",
+      "stack output --stack dev --json",
       "destroy --stack dev --yes",
     ]);
     expect(requests).toHaveLength(1);
@@ -219,13 +219,38 @@ describe("pulumi-stack.sh destroy", () => {
     }
   });
 
+  // Pitfall: on Pulumi Cloud the programs' default name, organization/primary-region/<stack>, is
+  // no stack ("no stack named", which means nothing to protect), and the stacks CI deployed have
+  // payments-dr:primaryStack on CI's runner only, not in a checkout's Pulumi.<stack>.yaml.
+  it("checks the writer on Pulumi Cloud without payments-dr:primaryStack: it reads the stack of that name in apps/primary-region, not organization/primary-region/<stack>", async () => {
+    answer = { writer: DR_CLUSTER };
+    const bin = scratchDir("bin-");
+    const log = path.join(bin, "calls.log");
+    const script = [
+      "#!/usr/bin/env bash",
+      `echo "$PWD|$*" >> ${log}`,
+      // Pulumi Cloud: `dev` is the default organization's stack of the project in the working directory.
+      `if [[ "$1 $2 $3 $4" == "stack output --stack dev" && "$PWD" == */apps/primary-region ]]; then echo '${OUTPUTS}'; exit 0; fi`,
+      `if [[ "$1 $2" == "stack output" ]]; then echo "error: no stack named '$4' found" >&2; exit 255; fi`,
+      `if [[ "$1 $2" == "config get" ]]; then echo "error: configuration key '$3' not found for stack 'dev'" >&2; exit 255; fi`,
+      "exit 0",
+    ].join("\n");
+    writeFileSync(path.join(bin, "pulumi"), `${script}\n`, { mode: 0o755 });
+    for (const app of ["apps/global", "apps/dr-region"]) {
+      const { status, stderr } = await destroy(bin, app);
+      expect([status, stderr]).toEqual([1, expect.stringContaining(`not destroying ${app} (dev): the writer of the global database payments-dr-global-dev is ${DR_CLUSTER}`)]);
+    }
+    expect(calls(log).filter((call) => call.includes("|destroy"))).toEqual([]);
+    expect(calls(log)).toContain(`${WORKSPACE}/apps/primary-region|stack output --stack dev --json`);
+  });
+
   it("refuses when the primary-region stack's outputs cannot be read (a token, a passphrase, the network): that proves nothing", async () => {
     const { bin, log } = fakePulumiWithOutputs({ error: "error: [401] Unauthorized: No credentials provided or are invalid." });
     const { status, stderr } = await destroy(bin, "apps/global");
     expect(status).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(
-      /not destroying apps\/global \(dev\): cannot read the outputs of organization\/primary-region\/dev to check where the database's writer is: error: \[401\] Unauthorized.*\(PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway\)/,
+      /not destroying apps\/global \(dev\): cannot read the outputs of dev to check where the database's writer is: error: \[401\] Unauthorized.*\(PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway\)/,
     );
     expect(calls(log).some((call) => call.startsWith("destroy"))).toBe(false);
   });
