@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
-import { appRootOf, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY_STACK = "organization/primary-region/dev";
@@ -29,6 +29,11 @@ describe("dr-region stack", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synth();
+  });
+
+  it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
+    expect(plan.secretOutputNames()).toEqual(["healthCheckToken"]);
+    expect(plan.secretOutputNames().filter((name) => !secretOutputsCiAccepts().includes(name))).toEqual([]);
   });
 
   it("exports every output of its contract", () => {

@@ -1,6 +1,6 @@
 import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
 import { RECOVERY_TARGETS } from "@payments-dr/conventions";
-import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY = "organization/primary-region/dev";
@@ -21,6 +21,11 @@ describe("global stack without a custom domain", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synth();
+  });
+
+  it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
+    expect(plan.secretOutputNames()).toEqual([]);
+    expect(plan.secretOutputNames().filter((name) => !secretOutputsCiAccepts().includes(name))).toEqual([]);
   });
 
   it("health-checks each region's own /health over HTTPS with SNI every 10 s, threshold 3; the path carries the region's token, a secret", () => {

@@ -1,5 +1,5 @@
 import { COMPLIANCE_TAGS, type PrimaryRegionOutputs } from "@payments-dr/conventions";
-import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 
@@ -24,6 +24,11 @@ describe("primary-region stack", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await synth();
+  });
+
+  it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
+    expect(plan.secretOutputNames()).toEqual(["healthCheckToken"]);
+    expect(plan.secretOutputNames().filter((name) => !secretOutputsCiAccepts().includes(name))).toEqual([]);
   });
 
   it("exports every output of its contract", () => {

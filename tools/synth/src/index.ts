@@ -6,3 +6,4 @@ export { drRegionOutputs, primaryRegionOutputs } from "./fixtures";
 export { appRootOf, synthApp, type SynthAppOptions } from "./synth-app";
 export { outputValue } from "./output";
 export { stackRegion, type TestStack } from "./stack-region";
+export { secretOutputsCiAccepts } from "./ci-secret-outputs";

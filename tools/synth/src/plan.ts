@@ -1,3 +1,5 @@
+import { REDACTED } from "./redact";
+
 /** Provider inputs and stack outputs: arbitrary JSON that tests and policies navigate freely. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PlanValue = any;
@@ -53,6 +55,11 @@ export class Plan {
 
   get outputs(): Record<string, PlanValue> {
     return this.data.outputs;
+  }
+
+  /** The stack outputs that are secrets (wholly or in part), as `pulumi stack output` prints them: "[secret]". */
+  secretOutputNames(): string[] {
+    return Object.keys(this.outputs).filter((key) => JSON.stringify(this.outputs[key]).includes(JSON.stringify(REDACTED)));
   }
 
   /** Every resource of a type token, e.g. `aws:rds/cluster:Cluster`. */
