@@ -1075,6 +1075,19 @@ describe("compliance policies", () => {
  * reported on the named resource by itself.
  */
 const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[]; on: string; message: RegExp; config?: Record<string, string> }[] = [
+  {
+    policy: "sns-tls-only",
+    // Pitfall: judged per topic only, a TopicPolicy on a topic the stack does not create (its ARN from config or another stack) escaped the check it had as a resource rule.
+    what: "a TopicPolicy on a topic this stack does not create, without the TLS refusal",
+    resources: [
+      r("aws:sns/topicPolicy:TopicPolicy", "imported-topic-policy", {
+        arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-imported-use1-dev",
+        policy: policyDocument({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: "*", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+      }),
+    ],
+    on: "imported-topic-policy",
+    message: /^targets no topic of this stack: no Deny statement for everyone on sns:Publish/,
+  },
   { policy: "environment-suffix-in-names", what: "an autonamed IAM role", resources: [role("api-role", "")], on: "api-role", message: /^has no name/ },
   { policy: "encryption-at-rest-cmk", what: "a stage with a cache cluster (GET responses cached by path, unencrypted by default)", resources: [stage({ cacheClusterEnabled: true, cacheClusterSize: "0.5" })], on: "api-stage", message: /^cacheClusterEnabled is true: the stage caches GET responses/ },
   {

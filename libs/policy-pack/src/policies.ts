@@ -129,7 +129,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "sns-tls-only",
-    description: "Every SNS topic has a policy (a TopicPolicy, or its inline policy), and every policy of it denies sns:Publish to everyone when aws:SecureTransport is false.",
+    description: "Every SNS topic has a policy (a TopicPolicy, or its inline policy), and every policy of it (and every TopicPolicy on a topic the stack does not create) denies sns:Publish to everyone when aws:SecureTransport is false.",
     enforcementLevel: MANDATORY,
     remediation: 'Attach a TopicPolicy with { Effect: "Deny", Principal: "*", Action: "sns:Publish", Condition: { Bool: { "aws:SecureTransport": "false" } } } (alertTopicPolicy in @payments-dr/monitoring has it).',
     scope: "stack",

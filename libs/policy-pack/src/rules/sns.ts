@@ -10,11 +10,18 @@ const TOPIC = "aws:sns/topic:Topic";
  * developer guide, security best practices, "Enforce encryption of data in transit"): SNS's
  * default policy has no such refusal, and nothing else makes SNS refuse plain HTTP. A topic's
  * inline `policy` and each TopicPolicy that targets it are judged alike; a topic with neither
- * keeps the default, and fails.
+ * keeps the default, and fails. A TopicPolicy that targets no topic of the stack is judged too.
  */
 export const snsTlsOnly: StackRule = (resources) => {
   const findings: Finding[] = [];
-  for (const topic of resources.filter((r) => r.type === TOPIC)) {
+  const topics = resources.filter((r) => r.type === TOPIC);
+  // A TopicPolicy on a topic this stack does not create (an ARN from config, another stack or a
+  // lookup) is judged on its own, as when the rule was per resource: it escapes no check.
+  for (const policy of resources.filter((r) => r.type === TOPIC_POLICY && !topics.some((topic) => targetsTopic(r, topic)))) {
+    const problem = tlsProblem(policy.inputs.policy);
+    if (problem !== undefined) findings.push({ resource: policy, message: `targets no topic of this stack: ${problem}` });
+  }
+  for (const topic of topics) {
     const policies = [
       ...(isSet(topic.inputs.policy) ? [{ label: "its inline policy", document: topic.inputs.policy }] : []),
       ...resources.filter((r) => r.type === TOPIC_POLICY && targetsTopic(r, topic)).map((policy) => ({ label: `its TopicPolicy ${policy.name}`, document: policy.inputs.policy })),
