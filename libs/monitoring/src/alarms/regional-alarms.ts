@@ -22,7 +22,10 @@ export interface RegionalAlarmsArgs {
   certificate?: { certificateArn: pulumi.Input<string> };
   /** The REST API and its stage. */
   api: { apiName: pulumi.Input<string>; stageName: pulumi.Input<string> };
-  /** This region's member cluster of the global database; the replication-lag alarm exists only for `"dr"`. */
+  /**
+   * This region's member cluster of the global database. Both roles get a replication-lag alarm: `"dr"`
+   * breaching on missing data (it must always report), `"primary"` not (it reports only while the roles are swapped).
+   */
   aurora: { clusterIdentifier: pulumi.Input<string>; role: RegionRole };
   /** Overrides of `defaultAlarmThresholds`. @default {} */
   thresholds?: Partial<AlarmThresholds>;
@@ -191,7 +194,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       role: "aurora-replication-lag",
       description:
         `Aurora global database: this region's cluster, now the secondary (the roles are swapped), lags ${t.auroraReplicationLagMs} ms or more ${forMinutes(t.rpoLagMinutes)}; ` +
-        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A move back now would lose that much; see the DR runbook (status, failback).`,
+        `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s. A failover back to it now (the other region lost) would lose that much; a failback (a switchover) waits for it. See the DR runbook (status, failback).`,
       ...lag,
       treatMissingData: "notBreaching",
     });
