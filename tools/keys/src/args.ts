@@ -34,7 +34,7 @@ const COMMON_OPTIONS = ["help", "stack", "outputs", "json", "region"];
 
 /** What revoking costs in time, said by `revoke` and its help. */
 export const REVOCATION_DELAY =
-  "revoke flushes the authorizer cache of each region it wrote (every merchant's next request there is authorized afresh) about 2 s after its writes, so the key stops working there at once; " +
+  "revoke flushes the authorizer cache of each region it wrote (every merchant's next request there is authorized afresh) about 6 s after its writes, so the key stops working there at once; " +
   "where the cache is not flushed (the other region with --region, or a flush that failed), revocation takes effect within the authorizer cache TTL (payments-dr:authorizerCacheTtlSeconds, default 60 s) plus global-table replication lag (typically ~1 s)";
 
 const EXIT_CODES_HELP = `Exit codes:

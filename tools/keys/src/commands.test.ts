@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
+import { AUTHORIZER_TIMEOUT_SECONDS, parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { REVOCATION_SETTLE_MS } from "./commands";
@@ -313,7 +313,9 @@ describe("revoke", () => {
     expect(code).toBe(EXIT_CODES.ok);
     // Flushed after the revocation is written and an eventually consistent read has had time to see it:
     // a flush before that would let the authorizer cache the key's old Allow again.
+    // Past the authorizer's timeout: an Allow computed from a read before the writes has reached the cache by then.
     expect(keys().pauses).toEqual([REVOCATION_SETTLE_MS]);
+    expect(REVOCATION_SETTLE_MS).toBeGreaterThan(AUTHORIZER_TIMEOUT_SECONDS * 1000);
     expect(atPause).toEqual({ status: "revoked", flushes: 0 });
     const flushes = keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => ({ region: c.region, ...c.input }));
     expect(flushes).toEqual(

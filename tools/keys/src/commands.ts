@@ -1,5 +1,5 @@
 import { FlushStageAuthorizersCacheCommand } from "@aws-sdk/client-api-gateway";
-import { newApiKey, parseApiKey } from "@payments-dr/api-keys";
+import { AUTHORIZER_TIMEOUT_SECONDS, newApiKey, parseApiKey } from "@payments-dr/api-keys";
 import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
@@ -91,12 +91,13 @@ export async function listKeys(ctx: Context, input: { merchantId?: string; regio
 }
 
 /**
- * How long `revoke` waits after its writes before it flushes the authorizer caches. The
- * authorizer reads its replica eventually consistently: a flush before such a read sees the
- * revocation (typically within a second) would let the next request cache the key's Allow again,
+ * How long `revoke` waits after its writes before it flushes the authorizer caches: an
+ * authorizer invocation that read the key before the revocation can still be answering for up
+ * to its timeout, and a read after it may miss it for about a second (the authorizer reads
+ * eventually consistently). A flush before either is over would let that Allow be cached again,
  * for the whole TTL.
  */
-export const REVOCATION_SETTLE_MS = 2000;
+export const REVOCATION_SETTLE_MS = AUTHORIZER_TIMEOUT_SECONDS * 1000 + 1000;
 
 /**
  * `keys revoke`: status revoked and the time, written in both regions' copies of the global

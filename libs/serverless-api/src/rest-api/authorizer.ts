@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
+import { AUTHORIZER_TIMEOUT_SECONDS } from "@payments-dr/api-keys";
 import { definitionHash } from "./definition-hash";
 import { authorizerEnvironment, type LogLevel } from "../functions/environment";
 import { allowApiGatewayInvoke } from "./invoke-permission";
@@ -27,7 +28,7 @@ export const AUTHORIZER_IDENTITY_SOURCE = "method.request.header.Authorization";
  * Sizing of the authorizer function: one hash and one GetItem on the region's replica, so
  * little memory, and a timeout that ends a stuck call well before a client gives up.
  */
-const AUTHORIZER_FUNCTION = { memoryMb: 256, timeoutSeconds: 5 } as const;
+const AUTHORIZER_FUNCTION = { memoryMb: 256, timeoutSeconds: AUTHORIZER_TIMEOUT_SECONDS } as const;
 
 /** What the authorizer is made of: the deployment is redeployed when any of it changes. */
 export interface AuthorizerDefinition {
