@@ -17,7 +17,7 @@ describe("the migrate function's wait for the writer", () => {
   afterEach(() => jest.useRealTimers());
 
   // Pitfall: DatabaseMigration refuses a timeout below MIGRATE_RUN_BUDGET_MS, which counts WRITER_WAIT_MS;
-  // a handler that waited longer by default (its old 60 s) would outlast the budget the stack checked.
+  // a handler that waited longer by default than that would outlast the budget the stack checked.
   it("waits WRITER_WAIT_MS by default, the wait MIGRATE_RUN_BUDGET_MS counts", async () => {
     const url = `postgres://u:p@127.0.0.1:${await refusingPort()}/payments`;
     const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });

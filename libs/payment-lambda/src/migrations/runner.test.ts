@@ -472,7 +472,7 @@ describe("the migrate function", () => {
     const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
     const started = Date.now();
     await expect(handler()).rejects.toThrow(/^Database unavailable \((ENOTFOUND|EAI_AGAIN)\): getaddrinfo/);
-    // Tried at 0, 2 and 4 s (a try at 6 s would be past the wait), not once and not for the default 45 s.
+    // Tried at 0, 2 and 4 s (a try at 6 s would be past the wait), not once and not for the default 60 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -308,11 +308,11 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     });
   });
 
-  it("runs one migration at a time, for up to 5 minutes", () => {
+  it("runs one migration at a time, for up to 6 minutes", () => {
     expect(plan.one(FUNCTION, "migration-function").inputs).toMatchObject({
       name: `payments-dr-migrate-use1-${SUFFIX}`,
       reservedConcurrentExecutions: 1,
-      timeout: 300,
+      timeout: 360,
       runtime: "nodejs22.x",
     });
   });
@@ -580,16 +580,16 @@ describe("function argument checks", () => {
     await expect(synthMigration({ migrationsHash: "" })).rejects.toThrow(/DatabaseMigration "migration": migrationsHash is empty/);
   });
 
-  it.each([0, 298, 901])("rejects a migration timeout of %i s: at least the run's budgets and setup (299 s), at most Lambda's 900 s", async (timeoutSeconds) => {
+  it.each([0, 323, 901])("rejects a migration timeout of %i s: at least the run's budgets and setup (324 s), at most Lambda's 900 s", async (timeoutSeconds) => {
     await expect(synthMigration({ timeoutSeconds })).rejects.toThrow(
-      new RegExp(`DatabaseMigration "migration": timeoutSeconds ${timeoutSeconds} must be an integer from 299 to 900: a run may wait for the writer, for the migrations' lock and for one statement`),
+      new RegExp(`DatabaseMigration "migration": timeoutSeconds ${timeoutSeconds} must be an integer from 324 to 900: a run may wait for the writer, for the migrations' lock and for one statement`),
     );
   });
 
-  it("by default gives a migration run its budgets and setup: the writer's wait, its connect, the lock wait, one statement and its grace, 20 s to spare", async () => {
-    expect(MIGRATE_RUN_BUDGET_MS).toBe(45_000 + 3_000 + 110_000 + 120_000 + 1_000);
-    expect(MIGRATE_SETUP_MARGIN_MS).toBe(20_000);
-    expect((await synthMigration({})).one(FUNCTION, "migration-function").inputs.timeout).toBe(300);
+  it("by default gives a migration run its budgets and setup: the writer's wait, its connect, the lock wait, one statement and its grace, 30 s for the rest", async () => {
+    expect(MIGRATE_RUN_BUDGET_MS).toBe(60_000 + 3_000 + 110_000 + 120_000 + 1_000);
+    expect(MIGRATE_SETUP_MARGIN_MS).toBe(30_000);
+    expect((await synthMigration({})).one(FUNCTION, "migration-function").inputs.timeout).toBe(360);
   });
 
   it("accepts 900 s, Lambda's longest timeout, for a migration", async () => {

@@ -29,7 +29,7 @@ export interface DatabaseMigrationArgs {
   memoryMb?: number;
   /**
    * No API Gateway in front, so up to Lambda's 900 s; at least the run's own budgets plus its
-   * setup (MIGRATE_RUN_BUDGET_MS + MIGRATE_SETUP_MARGIN_MS, 299 s), so that a run that waits
+   * setup (MIGRATE_RUN_BUDGET_MS + MIGRATE_SETUP_MARGIN_MS, 324 s), so that a run that waits
    * them out fails with the database's words, not Lambda's "Task timed out". @default 300
    */
   timeoutSeconds?: number;
@@ -43,7 +43,7 @@ export interface DatabaseMigrationArgs {
 
 const DEFAULTS = {
   memoryMb: 512,
-  timeoutSeconds: 300,
+  timeoutSeconds: 360,
   logLevel: "INFO" as LogLevel,
 };
 
