@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Client } from "pg";
-import { countRows, migrate, startMovableEndpoint, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, startEndpoint, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { RESPONSE_MARGIN_MS } from "../app/api";
 import { CLOSE_GRACE_MS } from "./connection";
@@ -84,40 +84,6 @@ async function startCuttableProxy(): Promise<CuttableProxy> {
       open.forEach((link) => (link.client.destroy(), link.upstream.destroy()));
       unanswered.forEach((socket) => socket.destroy());
       await new Promise((resolve) => proxy.close(resolve));
-    },
-  };
-}
-
-/**
- * The global writer endpoint as the DR region sees it before a failover: it names the other
- * region's writer, out of reach, so a connect hangs until its timeout. Once promoted, it is this
- * region's writer (the test server).
- */
-async function startUnpromotedWriter(): Promise<{ url: string; readonly connections: number; promote(): void; close(): Promise<void> }> {
-  let promoted = false;
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const endpoint = createServer((client) => {
-    connections++;
-    sockets.add(client);
-    if (!promoted) return;
-    const upstream = connect(server.port, server.host);
-    sockets.add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = () => (client.destroy(), upstream.destroy());
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
-  });
-  await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
-  return {
-    url: urlOnPort(server, (endpoint.address() as { port: number }).port),
-    get connections() {
-      return connections;
-    },
-    promote: () => (promoted = true),
-    close: async () => {
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise((resolve) => endpoint.close(resolve));
     },
   };
 }
@@ -371,12 +337,12 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
   });
 
   it("a writer connection kept from before a failover forced while the old writer stayed up and writable writes there for at most its maximum age: then a new connection follows the endpoint", async () => {
-    const endpoint = await startMovableEndpoint(server);
+    const endpoint = await startEndpoint(server, "forward");
     const settings = testSettings(server.url);
     const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: endpoint.url } } }, { writerMaxAgeMs: 300 });
     try {
       expect((await api.handler(postPayment(VALID_PAYMENT, "max-age-1"))).statusCode).toBe(201);
-      endpoint.move();
+      endpoint.set("refuse");
       // Within its age the kept connection still reaches the old writer (the window this bounds)...
       expect((await api.handler(postPayment(VALID_PAYMENT, "max-age-2"))).statusCode).toBe(201);
       await new Promise((resolve) => setTimeout(resolve, 350));
@@ -433,7 +399,7 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
     const seeded = testApi(testSettings(server.url));
     const existing = paymentOf(await seeded.handler(postPayment(VALID_PAYMENT, "dr-backoff-existing")));
     await seeded.close();
-    const writer = await startUnpromotedWriter();
+    const writer = await startEndpoint(server, "hang");
     const settings = testSettings(writer.url, { role: "dr", connectTimeoutMs: 300 });
     const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: writer.url, readerUrl: server.url } } }, { writerUnreachableBackoffMs: 1500 });
     try {
@@ -445,7 +411,7 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
       expect(Date.now() - started).toBeLessThan(150);
       expect(writer.connections).toBe(1);
       expect((await api.handler(getPayment(existing.id))).statusCode).toBe(200);
-      writer.promote();
+      writer.set("forward");
       await new Promise((resolve) => setTimeout(resolve, 1600));
       expect((await api.handler(postPayment(VALID_PAYMENT, "dr-backoff-2"))).statusCode).toBe(201);
     } finally {
@@ -456,14 +422,14 @@ describe("database faults → 503 + Retry-After, the connection discarded, and r
 
   it("backs off the api function's writer by default (WRITER_UNREACHABLE_BACKOFF_MS); a fresh use (the primary's /health asking the global writer) still tries, and ends the backoff once it gets through; a refused connect sets no backoff", async () => {
     expect(WRITER_UNREACHABLE_BACKOFF_MS).toBe(5_000);
-    const writer = await startUnpromotedWriter();
+    const writer = await startEndpoint(server, "hang");
     const api = testApi(testSettings(writer.url, { connectTimeoutMs: 300 }));
     try {
       await expect(api.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow(DatabaseUnavailableError);
       let started = Date.now();
       await expect(api.runtime.db.writer.use((client) => client.query("SELECT 1"))).rejects.toThrow("Database unavailable (unreachable)");
       expect(Date.now() - started).toBeLessThan(150);
-      writer.promote();
+      writer.set("forward");
       started = Date.now();
       expect((await api.runtime.db.writer.use((client) => client.query<{ one: number }>("SELECT 1 AS one"), { fresh: true })).rows[0]!.one).toBe(1);
       // Still within the backoff, but a fresh use has just reached the writer: it ends the backoff, and the writes that follow try again.

@@ -1,5 +1,5 @@
 import type { RegionRole } from "../config/environment";
-import { migrate, startMovableEndpoint, startPostgres, startSilentServer, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { migrate, startEndpoint, startPostgres, startSilentServer, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
@@ -150,7 +150,7 @@ describe("/health (Route 53 failover reads it)", () => {
   });
 
   it("primary asks the global writer on a new connection each time: once the endpoint names the other region's cluster, a connection kept to the old writer, still up and writable, must not keep it healthy", async () => {
-    const endpoint = await startMovableEndpoint(server);
+    const endpoint = await startEndpoint(server, "forward");
     let now = 1_000_000;
     const settings = testSettings(server.url, { role: "primary" });
     const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: endpoint.url, readerUrl: server.url } } }, { health: { ttlMs: 5000, now: () => now } });
@@ -160,7 +160,7 @@ describe("/health (Route 53 failover reads it)", () => {
       // A writer connection kept by other work of the container (payments, where /health shares
       // the api function's containers, as in the local adapter) is not the one asked either.
       await api.runtime.db.writer.use((client) => client.query("SELECT 1"));
-      endpoint.move();
+      endpoint.set("refuse");
       now += 5001;
       expect((await api.handler(getHealth())).statusCode).toBe(503);
     } finally {

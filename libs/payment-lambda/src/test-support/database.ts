@@ -60,26 +60,40 @@ export function holdUnreachableEndpoint(server: () => PostgresServer): () => str
   };
 }
 
-/** The global writer endpoint as a test sees it: see {@link startMovableEndpoint}. */
-export interface MovableEndpoint {
+/**
+ * What an {@link EndpointUnderTest} does with a new connection, as the global writer endpoint
+ * seen from one region: `forward` it to the test server (the writer is here); `hang` on it, so
+ * its connect times out (the writer is the other region's, out of reach: no peering); `refuse`
+ * it, hanging up at once.
+ */
+export type EndpointMode = "forward" | "hang" | "refuse";
+
+/** An endpoint in front of the test server whose answer to new connections can change: see {@link startEndpoint}. */
+export interface EndpointUnderTest {
   url: string;
-  /** From now on, new connections go to the other region's writer, out of reach. */
-  move(): void;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** What new connections get from now on. Those already open stay with the server they reached, as TCP connections do through a DNS move. */
+  set(mode: EndpointMode): void;
   close(): Promise<void>;
 }
 
 /**
- * An endpoint in front of `server` that moves, as DNS moves the global writer endpoint in a
- * failover: once moved, new connections fail (the other region's writer, out of reach from
- * here), while those already open stay with the server they reached, as TCP connections do.
+ * An endpoint in front of `server` that moves as DNS moves the global writer endpoint in a
+ * failover: `set("refuse")` after a failover away from here, `set("forward")` once this region's
+ * writer is promoted.
  */
-export async function startMovableEndpoint(server: PostgresServer): Promise<MovableEndpoint> {
-  let moved = false;
+export async function startEndpoint(server: PostgresServer, mode: EndpointMode): Promise<EndpointUnderTest> {
+  let current = mode;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const endpoint = createServer((client) => {
-    if (moved) return void client.destroy();
+    connections++;
+    if (current === "refuse") return void client.destroy();
+    sockets.add(client);
+    if (current === "hang") return;
     const upstream = connect(server.port, server.host);
-    sockets.add(client).add(upstream);
+    sockets.add(upstream);
     client.pipe(upstream).pipe(client);
     const end = () => (client.destroy(), upstream.destroy());
     client.on("error", end).on("close", end);
@@ -88,7 +102,10 @@ export async function startMovableEndpoint(server: PostgresServer): Promise<Mova
   await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
   return {
     url: urlOnPort(server, (endpoint.address() as AddressInfo).port),
-    move: () => (moved = true),
+    get connections() {
+      return connections;
+    },
+    set: (next) => (current = next),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => endpoint.close(resolve));
