@@ -30,7 +30,7 @@ export interface DatabaseMigrationArgs {
   /**
    * No API Gateway in front, so up to Lambda's 900 s; at least the run's own budgets plus its
    * setup (MIGRATE_RUN_BUDGET_MS + MIGRATE_SETUP_MARGIN_MS, 324 s), so that a run that waits
-   * them out fails with the database's words, not Lambda's "Task timed out". @default 300
+   * them out fails with the database's words, not Lambda's "Task timed out". @default 360
    */
   timeoutSeconds?: number;
   /** Hash of the SQL migrations: the function runs again when it changes. */
