@@ -3,7 +3,7 @@ import { checkWriterConnectionsOfPair, defaultMaxConnections, loadApiConfig, wri
 import { loadStackConfig } from "./config";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
-import { loadRegionalConfig } from "./regional-config";
+import { loadRegionalConfig, R_CLASS_INSTANCE } from "./regional-config";
 import { StackContext } from "./stack-context";
 import { UpstreamStack } from "./upstream-stack";
 
@@ -134,6 +134,9 @@ describe("loadRegionalConfig", () => {
     [{ dbInstanceCount: "2.5" }, /payments-dr:dbInstanceCount: "2.5" is not an integer/],
     [{ backupRetentionDays: "36" }, /payments-dr:backupRetentionDays: 36 is above the maximum of 35/],
     [{ dbInstanceClass: "db.t4g.medium" }, /payments-dr:dbInstanceClass: .*r-class/],
+    [{ dbInstanceClass: "db.r4.large" }, /payments-dr:dbInstanceClass: .*r-class/],
+    [{ dbInstanceClass: "db.r3.large" }, /payments-dr:dbInstanceClass: .*r-class/],
+    [{ dbInstanceClass: "db.r5b.large" }, /payments-dr:dbInstanceClass: .*r-class/],
     [{ managedRpoSeconds: "10" }, /payments-dr:managedRpoSeconds: 10 is below the minimum of 20/],
     [{ managedRpoSeconds: "61" }, /payments-dr:managedRpoSeconds: 61 is above the maximum of 60/],
     [{ backupRetentionDays: "3" }, /payments-dr:backupRetentionDays: 3 is below the minimum of 7/],
@@ -143,6 +146,17 @@ describe("loadRegionalConfig", () => {
     await withConfig(config);
     expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(message);
   });
+});
+
+describe("R_CLASS_INSTANCE", () => {
+  it.each(["db.r5.large", "db.r6g.large", "db.r6gd.xlarge", "db.r6i.2xlarge", "db.r6id.large", "db.r7g.large", "db.r7i.4xlarge", "db.r8g.large", "db.r8gd.large"])(
+    "accepts %s, an r-class Aurora PostgreSQL offers",
+    (instanceClass) => expect(R_CLASS_INSTANCE.test(instanceClass)).toBe(true),
+  );
+  it.each(["db.r3.large", "db.r4.large", "db.r5b.large", "db.r5d.large", "db.r5n.large", "db.t4g.medium", "db.x2g.large", "db.serverless"])(
+    "rejects %s: not an r-class Aurora PostgreSQL 16 runs",
+    (instanceClass) => expect(R_CLASS_INSTANCE.test(instanceClass)).toBe(false),
+  );
 });
 
 describe("loadApiConfig", () => {

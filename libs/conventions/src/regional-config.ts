@@ -36,8 +36,14 @@ export interface RegionalConfig {
 /** The instance class of both regions' clusters unless `dbInstanceClass` says otherwise. */
 export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
 
-/** An r-class (memory-optimised) instance class: Aurora global databases support no other (no burstable t-class). */
-export const R_CLASS_INSTANCE = /^db\.r\d+[a-z]*\.[a-z0-9]+$/;
+/**
+ * An r-class (memory-optimised) instance class that Aurora PostgreSQL still offers: Aurora global
+ * databases support no other (no burstable t-class). db.r3 and db.r4 are retired (db.r4 ran only
+ * Aurora PostgreSQL 11 and lower), and of the fifth generation Aurora has plain db.r5 only (db.r5b,
+ * db.r5d, db.r5n are RDS classes): CreateDBInstance rejects them for aurora-postgresql 16 with
+ * InvalidParameterCombination, after the cluster exists. From db.r6 on, any variant (g, gd, i, id).
+ */
+export const R_CLASS_INSTANCE = /^db\.(r5|r(?:[6-9]|\d{2,})[a-z]*)\.[a-z0-9]+$/;
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const DEFAULT_CIDR: Record<RegionRole, string> = { primary: "10.0.0.0/16", dr: "10.1.0.0/16" };
