@@ -90,24 +90,24 @@ const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ET
 /** What node-postgres throws when its connect timeout fires. */
 const CONNECT_TIMEOUT = /connection timeout|timeout expired/i;
 
-/**
- * True when a connect failed because no server answers at that name (yet), as opposed to one
- * that answered and refused: credentials, read-only, too many connections. Unwraps a
- * {@link DatabaseUnavailableError}.
- */
-export function isUnreachableServer(error: unknown): boolean {
-  const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
-  const code = codeOf(cause);
-  if (code) return UNREACHABLE_CODES.has(code);
-  return cause instanceof Error && CONNECT_TIMEOUT.test(cause.message);
-}
+/** The error a connect failed with: a {@link DatabaseUnavailableError}'s cause, or the error itself. */
+const connectCause = (error: unknown): unknown => (error instanceof DatabaseUnavailableError ? error.cause : error);
 
 /** True when a connect gave up waiting (pg's connect timeout, or the kernel's): it held its caller that long. */
 export function isConnectTimeout(error: unknown): boolean {
-  const cause = error instanceof DatabaseUnavailableError ? error.cause : error;
+  const cause = connectCause(error);
   const code = codeOf(cause);
   if (code) return code === "ETIMEDOUT";
   return cause instanceof Error && CONNECT_TIMEOUT.test(cause.message);
+}
+
+/**
+ * True when a connect failed because no server answers at that name (yet), as opposed to one
+ * that answered and refused: credentials, read-only, too many connections.
+ */
+export function isUnreachableServer(error: unknown): boolean {
+  const code = codeOf(connectCause(error));
+  return code ? UNREACHABLE_CODES.has(code) : isConnectTimeout(error);
 }
 
 /** True when the server refused our credentials: the cached secret may be stale. */
