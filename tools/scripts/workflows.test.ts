@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { parse } from "yaml";
+import { evaluate, interpolate, jobCondition, truthy } from "./workflow-expressions";
 
 const WORKFLOWS = path.resolve(__dirname, "../../.github/workflows");
 
@@ -48,5 +49,215 @@ describe("GitHub workflows", () => {
     const broken = path.join(scratchDir("workflow-"), "broken.yml");
     writeFileSync(broken, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n");
     expect(actionlint(broken).status).toBe(1);
+  });
+});
+
+type Job = { needs?: string | string[]; if?: string; uses?: string; with?: Record<string, unknown>; outputs?: Record<string, string>; steps?: { id?: string; run?: string; env?: Record<string, string> }[] };
+type Workflow = { on: Record<string, any>; concurrency: { group: string; "cancel-in-progress": unknown }; jobs: Record<string, Job> };
+
+const workflow = (file: string): Workflow => parse(readFileSync(path.join(WORKFLOWS, file), "utf8"));
+const DEPLOY = workflow("deploy.yml");
+const STACKS = ["primary-region", "dr-region", "global"] as const;
+
+type Trigger = { event: "push" | "pull_request" | "workflow_dispatch"; ref?: string; stacks?: string; fork?: boolean; runId?: number };
+
+function githubContext({ event, ref = "refs/heads/main", fork = false, runId = 7 }: Trigger) {
+  const repository = "acme/payments-dr";
+  return { event_name: event, ref, run_id: String(runId), repository, event: event === "pull_request" ? { pull_request: { head: { repo: { full_name: fork ? "someone/payments-dr" : repository } } } } : {} };
+}
+
+/** setup's check step, run as GitHub would run it (bash -e, from the checkout), with the step's env evaluated in `context`. */
+function runSetupCheck(context: Record<string, unknown>) {
+  const step = DEPLOY.jobs.setup.steps!.find((candidate) => candidate.id === "check")!;
+  const temp = scratchDir("setup-");
+  const script = path.join(temp, "step.sh");
+  writeFileSync(script, step.run!);
+  const githubOutput = path.join(temp, "github-output");
+  writeFileSync(githubOutput, "");
+  const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([name, value]) => [name, String(interpolate(value, context) ?? "")]));
+  const result = spawnSync("bash", ["-e", script], { cwd: path.resolve(WORKFLOWS, "../.."), encoding: "utf8", env: { PATH: process.env.PATH, ...env, GITHUB_OUTPUT: githubOutput }, timeout: 30_000 });
+  const outputs = Object.fromEntries(readFileSync(githubOutput, "utf8").split("\n").filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2)));
+  return { status: result.status, stdout: result.stdout, outputs };
+}
+
+type Simulated = { result: "success" | "failure" | "skipped"; with: Record<string, unknown> };
+
+/**
+ * deploy.yml's jobs for one trigger, decided as GitHub decides them: each job's `if:` against its
+ * needs' results and outputs; setup's check step really runs; every other job that runs succeeds
+ * unless named in `failing`.
+ */
+function simulateDeploy(trigger: Trigger, failing: string[] = []) {
+  const github = githubContext(trigger);
+  const base = { github, inputs: trigger.event === "workflow_dispatch" ? { stacks: trigger.stacks } : {}, vars: { PULUMI_ORG: "acme" } };
+  const jobs: Record<string, Simulated & { outputs: Record<string, string> }> = {};
+  let setupLog = "";
+  const pending = Object.keys(DEPLOY.jobs);
+  while (pending.length > 0) {
+    const name = pending.find((candidate) => [DEPLOY.jobs[candidate].needs ?? []].flat().every((need) => need in jobs));
+    if (!name) throw new Error(`deploy.yml: a cycle among ${pending.join(", ")}`);
+    pending.splice(pending.indexOf(name), 1);
+    const job = DEPLOY.jobs[name];
+    const needs = Object.fromEntries([job.needs ?? []].flat().map((need) => [need, { result: jobs[need].result, outputs: jobs[need].outputs }]));
+    const results = Object.values(needs).map((need) => need.result);
+    const functions = { cancelled: () => false, always: () => true, success: () => results.every((result) => result === "success"), failure: () => results.some((result) => result === "failure") };
+    const context = { ...base, needs };
+    if (!truthy(evaluate(jobCondition(job.if), context, functions))) {
+      jobs[name] = { result: "skipped", with: {}, outputs: {} };
+      continue;
+    }
+    if (name === "setup") {
+      const check = runSetupCheck(context);
+      setupLog = check.stdout;
+      const outputs = Object.fromEntries(Object.entries(job.outputs ?? {}).map(([key, value]) => [key, String(interpolate(value, { steps: { check: { outputs: check.outputs } } }) ?? "")]));
+      jobs[name] = { result: check.status === 0 ? "success" : "failure", with: {}, outputs };
+      continue;
+    }
+    const inputs = Object.fromEntries(Object.entries(job.with ?? {}).map(([key, value]) => [key, interpolate(value, context)]));
+    jobs[name] = { result: failing.includes(name) ? "failure" : "success", with: inputs, outputs: {} };
+  }
+  const ran = Object.keys(jobs).filter((name) => jobs[name].result !== "skipped");
+  return { jobs, ran, setupLog };
+}
+
+describe("deploy.yml", () => {
+  describe("on push to main and on pull requests: as before the manual trigger", () => {
+    it("deploys the three stacks in order after ci, then merges their outputs", () => {
+      const run = simulateDeploy({ event: "push" });
+      expect(run.ran).toEqual(["setup", "ci", "primary-region", "dr-region", "global", "stack-outputs"]);
+      expect(STACKS.map((app) => run.jobs[app].with.command)).toEqual(["up", "up", "up"]);
+      expect(run.jobs["dr-region"].with).toMatchObject({ upstream: "primary-region", org: "acme", stack: "dev" });
+    });
+
+    it("stops at the first failure: a stack never deploys after its upstream failed, nor anything after ci failed", () => {
+      expect(simulateDeploy({ event: "push" }, ["ci"]).ran).toEqual(["setup", "ci"]);
+      expect(simulateDeploy({ event: "push" }, ["primary-region"]).ran).toEqual(["setup", "ci", "primary-region"]);
+      expect(simulateDeploy({ event: "push" }, ["dr-region"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region"]);
+      expect(simulateDeploy({ event: "push" }, ["global"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "global"]);
+    });
+
+    it("previews the three stacks of a pull request without ci (it runs on its own), and nothing from a fork", () => {
+      const run = simulateDeploy({ event: "pull_request", ref: "refs/pull/1/merge" });
+      expect(run.ran).toEqual(["setup", "primary-region", "dr-region", "global"]);
+      expect(STACKS.map((app) => run.jobs[app].with.command)).toEqual(["preview", "preview", "preview"]);
+      expect(simulateDeploy({ event: "pull_request", ref: "refs/pull/1/merge" }, ["primary-region"]).ran).toEqual(["setup", "primary-region"]);
+      expect(simulateDeploy({ event: "pull_request", ref: "refs/pull/1/merge", fork: true }).ran).toEqual([]);
+    });
+  });
+
+  describe("run by hand (workflow_dispatch)", () => {
+    /** What each choice deploys: every stack not chosen is left as deployed. */
+    const CHOICES: Record<string, string[]> = {
+      "dr-region": ["dr-region"],
+      "dr-region and global": ["dr-region", "global"],
+      global: ["global"],
+      all: ["primary-region", "dr-region", "global"],
+    };
+
+    it("takes one input, a choice of stacks: no free text reaches a shell", () => {
+      const inputs = DEPLOY.on.workflow_dispatch.inputs as Record<string, { type: string; options?: string[]; default?: string }>;
+      expect(Object.keys(inputs)).toEqual(["stacks"]);
+      expect(inputs.stacks).toMatchObject({ type: "choice", default: "dr-region" });
+      expect(inputs.stacks.options).toEqual(Object.keys(CHOICES));
+      const scripts = Object.values(DEPLOY.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ""));
+      expect(scripts.filter((script) => script.includes("${{"))).toEqual([]);
+    });
+
+    it.each(Object.entries(CHOICES))("%s: ci, then the stacks chosen, each with `up`, none waiting for one not chosen", (choice, stacks) => {
+      const run = simulateDeploy({ event: "workflow_dispatch", stacks: choice });
+      expect(run.setupLog).not.toContain("::error::");
+      expect(run.ran.filter((name) => (STACKS as readonly string[]).includes(name))).toEqual(stacks);
+      expect(run.ran.slice(0, 2)).toEqual(["setup", "ci"]);
+      for (const app of stacks) expect(run.jobs[app].with.command).toBe("up");
+      // The combined artifact always holds all three: merged from this run, or read from Pulumi Cloud after a partial deploy.
+      expect(run.ran.filter((name) => name.startsWith("stack-outputs"))).toEqual([choice === "all" ? "stack-outputs" : "stack-outputs-current"]);
+    });
+
+    it("deploys nothing when ci fails, and no stack after its upstream failed", () => {
+      for (const choice of Object.keys(CHOICES)) expect(simulateDeploy({ event: "workflow_dispatch", stacks: choice }, ["ci"]).ran).toEqual(["setup", "ci"]);
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region and global" }, ["dr-region"]).ran).toEqual(["setup", "ci", "dr-region"]);
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "all" }, ["primary-region"]).ran).toEqual(["setup", "ci", "primary-region"]);
+      // dr-region deployed, global failed: the artifact is still refreshed (dr-region's outputs changed).
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region and global" }, ["global"]).ran).toContain("stack-outputs-current");
+    });
+
+    it("refuses any ref but main, clearly and before ci runs; and any stacks value not among the choices", () => {
+      const branch = simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region", ref: "refs/heads/hotfix" });
+      expect(branch.ran).toEqual(["setup"]);
+      expect(branch.jobs.setup.result).toBe("failure");
+      expect(branch.setupLog).toContain("::error::a manual deploy runs on main only, not refs/heads/hotfix");
+      const unknown = simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region; rm -rf /" });
+      expect(unknown.ran).toEqual(["setup", "ci"]);
+      expect(unknown.setupLog).toContain("::error::stacks 'dr-region; rm -rf /' is not one of the workflow's choices");
+    });
+
+    it("assumes dr-region's role through STS in us-east-2, so that its deploy does not depend on us-east-1", () => {
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region" }).jobs["dr-region"].with["aws-region"]).toBe("us-east-2");
+      const stackWorkflow = workflow("pulumi-stack.yml");
+      expect(stackWorkflow.on.workflow_call.inputs["aws-region"].default).toBe("us-east-1");
+      const login = stackWorkflow.jobs.run.steps!.find((step) => (step as { uses?: string }).uses?.startsWith("aws-actions/configure-aws-credentials")) as { with: Record<string, string> };
+      expect(login.with["aws-region"]).toBe("${{ inputs.aws-region }}");
+    });
+  });
+
+  describe("concurrency", () => {
+    const group = (trigger: Trigger) => interpolate(DEPLOY.concurrency.group, { github: githubContext(trigger) });
+    const cancels = (trigger: Trigger) => interpolate(DEPLOY.concurrency["cancel-in-progress"], { github: githubContext(trigger) });
+
+    it("queues pushes to main in one group, as before, and never cancels an update", () => {
+      expect(group({ event: "push", runId: 1 })).toBe("deploy-refs/heads/main");
+      expect(group({ event: "push", runId: 2 })).toBe("deploy-refs/heads/main");
+      expect(cancels({ event: "push" })).toBe(false);
+      expect(group({ event: "pull_request", ref: "refs/pull/1/merge" })).toBe("deploy-refs/pull/1/merge");
+      expect(cancels({ event: "pull_request", ref: "refs/pull/1/merge" })).toBe(true);
+    });
+
+    it("gives each manual run a group of its own: it never waits for a push deploy stuck on primary-region, nor cancels one", () => {
+      const manual = group({ event: "workflow_dispatch", runId: 3 });
+      expect(manual).not.toBe(group({ event: "push", runId: 1 }));
+      expect(manual).not.toBe(group({ event: "workflow_dispatch", runId: 4 }));
+      expect(cancels({ event: "workflow_dispatch" })).toBe(false);
+    });
+
+    it("gives a manual run's ci (ci.yml, which it calls) a group of its own too; pushes and pull requests keep theirs", () => {
+      const ci = workflow("ci.yml");
+      const ciGroup = (trigger: Trigger) => interpolate(ci.concurrency.group, { github: githubContext(trigger) });
+      expect(ciGroup({ event: "push", runId: 1 })).toBe("ci-refs/heads/main");
+      expect(ciGroup({ event: "pull_request", ref: "refs/pull/1/merge" })).toBe("ci-refs/pull/1/merge");
+      expect(ciGroup({ event: "workflow_dispatch", runId: 3 })).not.toBe(ciGroup({ event: "push", runId: 1 }));
+      expect(interpolate(ci.concurrency["cancel-in-progress"], { github: githubContext({ event: "workflow_dispatch" }) })).toBe(false);
+    });
+
+    it("still queues every update of one stack in one group, whatever the run or trigger; previews apart", () => {
+      const job = workflow("pulumi-stack.yml").jobs.run as Job & { concurrency: { group: string; "cancel-in-progress": boolean } };
+      const stackGroup = (trigger: Trigger, app: string, command = "up") => interpolate(job.concurrency.group, { github: githubContext(trigger), inputs: { org: "acme", stack: "dev", app, command } });
+      expect(stackGroup({ event: "push", runId: 1 }, "dr-region")).toBe("pulumi-up-acme-dev-dr-region");
+      expect(stackGroup({ event: "workflow_dispatch", runId: 3 }, "dr-region")).toBe(stackGroup({ event: "push", runId: 1 }, "dr-region"));
+      expect(stackGroup({ event: "push", runId: 1 }, "primary-region")).not.toBe(stackGroup({ event: "push", runId: 1 }, "dr-region"));
+      expect(stackGroup({ event: "pull_request", runId: 5 }, "dr-region", "preview")).not.toBe(stackGroup({ event: "push", runId: 1 }, "dr-region"));
+      expect(job.concurrency["cancel-in-progress"]).toBe(false);
+    });
+  });
+});
+
+describe("workflow-expressions (the evaluator the tests above decide with)", () => {
+  const context = { github: { event_name: "push" }, vars: {}, needs: { setup: { result: "success", outputs: {} } } };
+  it("follows GitHub's rules: && and || give an operand, lazily; == ignores case; a missing property is null; `success() &&` implied", () => {
+    expect(evaluate("vars.PULUMI_STACK || 'dev'", context)).toBe("dev");
+    expect(evaluate("github.event_name == 'PUSH' && 'up' || 'preview'", context)).toBe("up");
+    expect(evaluate("needs.setup.outputs.global == 'true'", context)).toBe(false);
+    const boom = () => {
+      throw new Error("evaluated");
+    };
+    expect(evaluate("false && boom()", context, { boom })).toBe(false);
+    expect(evaluate("!(needs.setup.result != 'success')", context)).toBe(true);
+    expect(interpolate("deploy-${{ github.event_name }}", context)).toBe("deploy-push");
+    expect(jobCondition("github.event_name == 'push'")).toBe("success() && (github.event_name == 'push')");
+    expect(jobCondition("${{ !cancelled() }}")).toBe(" !cancelled() ");
+  });
+
+  it("refuses what it does not implement instead of guessing", () => {
+    expect(() => evaluate("contains(github.event_name, 'pu')", context)).toThrow("unsupported function contains");
+    expect(() => evaluate("github.run_attempt > 1", context)).toThrow("unsupported expression");
   });
 });
