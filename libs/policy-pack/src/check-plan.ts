@@ -25,7 +25,7 @@ export function checkPlan(plan: StackPlan, options: CheckPlanOptions = {}): Viol
 }
 
 /** Runs policies over normalized resources. */
-export function evaluate(resources: readonly CheckedResource[], ctx: PolicyContext, policies: readonly CompliancePolicy[] = POLICIES): Violation[] {
+function evaluate(resources: readonly CheckedResource[], ctx: PolicyContext, policies: readonly CompliancePolicy[] = POLICIES): Violation[] {
   const violations: Violation[] = [];
   for (const policy of policies) {
     const findings =
@@ -43,7 +43,7 @@ export function evaluate(resources: readonly CheckedResource[], ctx: PolicyConte
  * The resources of a plan as the rules see them. Tags: the explicit provider's `defaultTags`
  * (the default provider's come from the `aws:defaultTags` config) merged with the resource's own.
  */
-export function resourcesOfPlan(plan: StackPlan): CheckedResource[] {
+function resourcesOfPlan(plan: StackPlan): CheckedResource[] {
   const providers = new Map(plan.resources.filter((r) => r.type.startsWith(PROVIDER_PREFIX)).map((p) => [p.name, p]));
   const defaultTagsOf = (r: PlannedResource) => (r.provider ? providers.get(r.provider)?.inputs.defaultTags : plan.config["aws:defaultTags"]);
   return plan.resources.map((r) => ({

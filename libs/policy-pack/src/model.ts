@@ -32,7 +32,7 @@ export interface CheckedResource {
 }
 
 /** The resource options rules look at. `undefined` means "not set" or "not visible". */
-export interface CheckedOptions {
+interface CheckedOptions {
   readonly ignoreChanges?: readonly string[];
   readonly protect?: boolean;
   /** Visible in synth plans only: the engine does not pass it to policy packs. */

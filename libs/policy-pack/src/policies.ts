@@ -31,13 +31,13 @@ interface PolicyInfo {
 }
 
 /** A policy checked on each resource alone. */
-export interface ResourcePolicy extends PolicyInfo {
+interface ResourcePolicy extends PolicyInfo {
   readonly scope: "resource";
   readonly rule: ResourceRule;
 }
 
 /** A policy that needs the whole stack (a resource and its companions). */
-export interface StackPolicy extends PolicyInfo {
+interface StackPolicy extends PolicyInfo {
   readonly scope: "stack";
   readonly rule: StackRule;
 }
