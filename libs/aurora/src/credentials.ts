@@ -5,7 +5,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { AURORA_PORT } from "./engine";
 
 /** The master user of the global database: owns the schema; only the migrate function connects as it. */
-export const MASTER_USERNAME = "payments_admin";
+const MASTER_USERNAME = "payments_admin";
 
 /**
  * The role the payment functions connect as: rows of their tables only. The migrations create
@@ -15,7 +15,7 @@ export const MASTER_USERNAME = "payments_admin";
 export const APP_USERNAME = "payments_app";
 
 /** Long, and within the 41 characters RDS accepts for a master password. */
-export const PASSWORD_LENGTH = 40;
+const PASSWORD_LENGTH = 40;
 
 /** Specials the password may use: RDS rejects `/`, `@`, `"` and space. */
 export const PASSWORD_SPECIAL_CHARACTERS = "!#$%^&*()-_=+[]{}~";
