@@ -12,7 +12,7 @@ export {
 } from "./api-config";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 export { loadStackConfig, type StackConfig } from "./config";
-export { checkCreateTimeConfig, CREATE_TIME_CONFIG_OUTPUT, type CreateTimeConfig } from "./create-time-config";
+export { type CreateTimeConfig } from "./create-time-config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";
 export {
@@ -24,11 +24,11 @@ export {
   type RegionalStackOutputs,
   type StackOutputs,
 } from "./contracts";
-export { NAME_RULES, ResourceNamer, type NameKind, type NamerContext } from "./names";
+export { ResourceNamer, type NameKind, type NamerContext } from "./names";
 export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
 export { DEFAULT_INSTANCE_CLASS, loadRegionalConfig, R_CLASS_INSTANCE, type RegionalConfig, type RegionRole } from "./regional-config";
 export { RECOVERY_TARGETS } from "./recovery";
-export { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, regionCode, ROUTE53_METRICS_REGION } from "./regions";
+export { regionCode, ROUTE53_METRICS_REGION } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { UpstreamStack } from "./upstream-stack";
