@@ -41,7 +41,7 @@ export function healthCheckResourcePath(healthUrl: string, token: string): strin
  * one (no deleteBeforeReplace), so the failover records always name a live check. Its path
  * carries the region's token: a secret in the state too, whatever the engine infers.
  */
-export function healthCheckOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
+function healthCheckOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
   return { parent, replaceOnChanges: ["requestInterval"], additionalSecretOutputs: ["resourcePath"] };
 }
 

@@ -17,7 +17,7 @@ export interface RegionSwitchPlanArgs {
 }
 
 /** Where the plan's role acts: its own ARN and the plan's (`arn:…:plan/<name>/*`), the database, the zone. */
-export interface RegionSwitchPolicyTargets {
+interface RegionSwitchPolicyTargets {
   roleArn: string;
   planArnPattern: string;
   globalClusterArn: string;
@@ -32,7 +32,7 @@ export interface RegionSwitchPolicyTargets {
  * without it every evaluation warns) and its samples for the Aurora global database block and
  * the Route 53 health check block (which reads the failover records of `hostedZoneArn`).
  */
-export function regionSwitchPolicy({ roleArn, planArnPattern, globalClusterArn, clusterArns, hostedZoneArn }: RegionSwitchPolicyTargets) {
+function regionSwitchPolicy({ roleArn, planArnPattern, globalClusterArn, clusterArns, hostedZoneArn }: RegionSwitchPolicyTargets) {
   const statements: object[] = [
     { Sid: "EvaluatePlan", Effect: "Allow", Action: ["iam:SimulatePrincipalPolicy"], Resource: roleArn },
     { Sid: "ReadPlan", Effect: "Allow", Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"], Resource: planArnPattern },
