@@ -48,7 +48,7 @@ export interface BucketReplicationAlarmsArgs {
  *   and neither latency nor the backlog shows it, since it is no longer pending.
  * - destination: objects arriving late, and a backlog that does not drain.
  */
-export function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: ReplicationEnd, t: AlarmThresholds): AlarmSpec[] {
+function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: ReplicationEnd, t: AlarmThresholds): AlarmSpec[] {
   const dimensions = { SourceBucket: rule.source.bucketName, DestinationBucket: rule.destination.bucketName, RuleId: rule.ruleId };
   if (end === "source") {
     return [

@@ -133,7 +133,7 @@ export function alarmThresholds(overrides: Partial<AlarmThresholds> = {}): Alarm
 }
 
 /** The config key that overrides thresholds: a mapping of {@link AlarmThresholds} fields to numbers. */
-export const ALARM_THRESHOLDS_KEY = "alarmThresholds";
+const ALARM_THRESHOLDS_KEY = "alarmThresholds";
 
 /**
  * The thresholds set in stack config (`payments-dr:alarmThresholds`, e.g. `{ api5xxPerMinute: 10 }`),

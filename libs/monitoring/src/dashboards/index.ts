@@ -1,5 +1,4 @@
 export { CrossRegionDashboard, type CrossRegionDashboardArgs } from "./cross-region-dashboard";
-export { dashboardBody } from "./dashboard-body";
 export {
   type DashboardBody,
   type DashboardInput,
