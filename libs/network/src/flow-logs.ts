@@ -11,7 +11,7 @@ export interface FlowLogsArgs {
 }
 
 /** Who may deliver the flow logs: the flow-logs service, for flow logs of this account and region only. */
-export function flowLogsTrustPolicy(account: { accountId: string; partition: string; region: string }): object {
+function flowLogsTrustPolicy(account: { accountId: string; partition: string; region: string }): object {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -33,7 +33,7 @@ export function flowLogsTrustPolicy(account: { accountId: string; partition: str
  * its account and region (the VPC user guide's delivery role has DescribeLogGroups; a list
  * action, it takes no narrower resource). It may not create a log group.
  */
-export function flowLogsWritePolicy(logGroupArn: string): object {
+function flowLogsWritePolicy(logGroupArn: string): object {
   return {
     Version: "2012-10-17",
     Statement: [

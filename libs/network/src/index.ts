@@ -1,3 +1,2 @@
-export { subnetCidrs } from "./cidr";
 export { type FlowLogsArgs } from "./flow-logs";
 export { RegionalNetwork, type RegionalNetworkArgs } from "./regional-network";

@@ -33,7 +33,7 @@ export function pickZones(available: string[], count: number, region: string): s
  * updated) drops out and shifts the others: ignoring `availabilityZone` keeps every subnet
  * where it was instead of replacing the subnets under the database.
  */
-export function privateSubnetOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
+function privateSubnetOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
   return { parent, ignoreChanges: ["availabilityZone"] };
 }
 

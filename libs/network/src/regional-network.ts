@@ -59,7 +59,7 @@ export function withDefaults(args: RegionalNetworkArgs): Required<RegionalNetwor
  * subnets contain availability zone Lambda doesn't support") and current instance classes are
  * missing; services that list their zones (EFS One Zone, WorkSpaces Secure Browser) leave it out too.
  */
-export const UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3"];
+const UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3"];
 
 /**
  * The private network of one region for the in-VPC Lambda and Aurora: a VPC with private
