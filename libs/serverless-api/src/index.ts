@@ -14,22 +14,11 @@ export { type MerchantLimits } from "./rest-api/usage-plan";
 export {
   apiNetwork,
   functionNetwork,
-  LAMBDA_HANDLER,
-  LAMBDA_RUNTIME,
   type ApiNetworkArgs,
   type FunctionCode,
   type FunctionNetworkArgs,
   type LogArgs,
   type PrivateNetwork,
 } from "./functions/vpc-function";
-export { HEALTH_PATH, PAYMENT_ROUTES, type Route } from "./rest-api/route-table";
+export { type Route } from "./rest-api/route-table";
 export { type WafSettings } from "./edge/web-acl";
-export {
-  apiAccountOptions,
-  deploymentOptions,
-  functionScheduleOptions,
-  methodSettingsOptions,
-  migrationInvocationOptions,
-  stageOptions,
-  vpcFunctionOptions,
-} from "./options";

@@ -22,8 +22,8 @@ export const SUBNETS = ["subnet-a", "subnet-b", "subnet-c"];
 export const LAMBDA_SG = "sg-lambda";
 export const AUTHORIZER_SG = "sg-authorizer";
 /** Build outputs that do not exist: the harness never reads assets. */
-export const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
-export const MISSING_AUTHORIZER_BUNDLE = "/nonexistent/dist/libs/payment-lambda/authorizer";
+const MISSING_BUNDLE = "/nonexistent/dist/libs/payment-lambda/api";
+const MISSING_AUTHORIZER_BUNDLE = "/nonexistent/dist/libs/payment-lambda/authorizer";
 
 /** The arguments the primary-region app passes to its ServerlessApi. */
 export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiArgs> = {}): ServerlessApiArgs {

@@ -76,13 +76,13 @@ export interface VpcFunctionArgs {
 }
 
 /** {@link FunctionAccess} as a component receives it: names and ARNs that may still be outputs. */
-export type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "kmsKeyArns" | "inVpc">]: pulumi.Input<FunctionAccess[K]> } & {
+type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "kmsKeyArns" | "inVpc">]: pulumi.Input<FunctionAccess[K]> } & {
   kmsKeyArns: pulumi.Input<string>[];
 };
 
 /** The Node.js runtime and the handler every function of this product uses. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
-export const LAMBDA_HANDLER = "index.handler";
+const LAMBDA_RUNTIME = "nodejs22.x";
+const LAMBDA_HANDLER = "index.handler";
 
 /** A Lambda function in the VPC, with its own encrypted log group and a least-privilege role. */
 export function createVpcFunction(name: string, args: VpcFunctionArgs, parent: pulumi.Resource): aws.lambda.Function {

@@ -38,7 +38,7 @@ export function routeDefinitions(routes: readonly Route[], targets: RouteTargets
 }
 
 /** `/payments/{id}` → `payments-id`, for logical names. */
-export function pathSlug(path: string): string {
+function pathSlug(path: string): string {
   return path.replace(/[{}]/g, "").split("/").filter(Boolean).join("-");
 }
 
