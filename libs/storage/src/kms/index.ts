@@ -1,3 +1,2 @@
-export { regionalKeyPolicy, type KeyPolicyContext } from "./key-policy";
 export { RegionalKey, type RegionalKeyArgs } from "./regional-key";
 export { RegionalKeyReplica, type RegionalKeyReplicaArgs } from "./regional-key-replica";

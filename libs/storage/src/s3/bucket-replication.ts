@@ -35,7 +35,7 @@ export const REPLICATION_RULE_ID = "replicate-all-to-dr";
  * say versioning exists. A replication configuration put before that fails intermittently
  * with InvalidRequest (DESIGN §10).
  */
-export function afterVersioning(source: ReplicatedBucket, destination: ReplicatedBucket): pulumi.Output<string> {
+function afterVersioning(source: ReplicatedBucket, destination: ReplicatedBucket): pulumi.Output<string> {
   return pulumi.all([source.bucketName, source.versioningStatus, destination.bucketName, destination.versioningStatus]).apply(([sourceName, sourceStatus, destinationName, destinationStatus]) => {
     for (const [name, status] of [[sourceName, sourceStatus], [destinationName, destinationStatus]]) {
       if (status !== "Enabled") throw new pulumi.RunError(`bucket ${name} has versioning "${status}": S3 replication needs it Enabled on both buckets; deploy the regional stacks first.`);

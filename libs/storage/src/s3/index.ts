@@ -1,4 +1,3 @@
-export { afterVersioning, BucketReplication, REPLICATION_RULE_ID, type BucketReplicationArgs, type ReplicatedBucket } from "./bucket-replication";
-export { replicationRolePolicy, type ReplicationPolicyContext } from "./replication-policy";
+export { BucketReplication, type BucketReplicationArgs, type ReplicatedBucket } from "./bucket-replication";
 export { SecureBucket, type SecureBucketArgs } from "./secure-bucket";
 export { secureBucketPolicy } from "./bucket-policy";

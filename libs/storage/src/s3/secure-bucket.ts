@@ -4,7 +4,7 @@ import type { ResourceNamer } from "@payments-dr/conventions";
 import { secureBucketPolicy } from "./bucket-policy";
 
 /** Server-side encryption types the bucket refuses: customer-provided keys (SSE-C), which bypass KMS. */
-export const BLOCKED_ENCRYPTION_TYPES = ["SSE-C"] as const;
+const BLOCKED_ENCRYPTION_TYPES = ["SSE-C"] as const;
 
 /** Arguments of {@link SecureBucket}. */
 export interface SecureBucketArgs {
@@ -22,7 +22,7 @@ export interface SecureBucketArgs {
  * Options of the bucket policy: S3 rejects a policy put while the public access block is
  * still being applied, so the policy waits for it.
  */
-export function bucketPolicyOptions(publicAccessBlock: aws.s3.BucketPublicAccessBlock): pulumi.CustomResourceOptions {
+function bucketPolicyOptions(publicAccessBlock: aws.s3.BucketPublicAccessBlock): pulumi.CustomResourceOptions {
   return { dependsOn: [publicAccessBlock] };
 }
 
