@@ -10,7 +10,7 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
  * metric is an instance's, which CloudWatch aggregates over all of the cluster's instances under
  * `DBClusterIdentifier` alone.
  */
-export const AURORA_CLUSTER_LEVEL_METRICS: readonly string[] = [
+const AURORA_CLUSTER_LEVEL_METRICS: readonly string[] = [
   "AuroraGlobalDBDataTransferBytes",
   "AuroraGlobalDBProgressLag",
   "AuroraGlobalDBReplicatedWriteIO",

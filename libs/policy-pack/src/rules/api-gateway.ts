@@ -13,13 +13,13 @@ const REST_API_PUT = "aws:apigateway/restApiPut:RestApiPut";
 const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
 
 /** The one route anyone may call: Route 53 health checkers cannot authenticate. */
-export const HEALTH_PATH = "/health";
+const HEALTH_PATH = "/health";
 const HEALTH_METHOD = "GET";
 /** How the serverless-api lib ends the logical names of GET /health and of its resource. */
 const HEALTH_NAMES = { method: "-get-health", resource: "-path-health" } as const;
 
 /** Longest an authorizer's answer may be cached: a revoked key stops working within minutes. */
-export const MAX_AUTHORIZER_CACHE_SECONDS = 300;
+const MAX_AUTHORIZER_CACHE_SECONDS = 300;
 
 /** API Gateway's defaults when the authorizer leaves them unset. */
 const AUTHORIZER_DEFAULTS = { ttlSeconds: 300, identitySource: "method.request.header.Authorization" } as const;

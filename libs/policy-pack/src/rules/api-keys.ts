@@ -13,7 +13,7 @@ const TABLE = "aws:dynamodb/table:Table";
 const LAMBDA_SERVICE = "lambda.amazonaws.com";
 
 /** What identifies the merchants' API keys table: this in its name. */
-export const API_KEYS_TABLE_MARK = "api-keys";
+const API_KEYS_TABLE_MARK = "api-keys";
 
 /**
  * Actions that read every key record (hashes, salts, merchants) or write or delete one: the keys
@@ -22,7 +22,7 @@ export const API_KEYS_TABLE_MARK = "api-keys";
  * restores copy every record; UpdateTable, UpdateContinuousBackups and DeleteTable can turn off
  * point-in-time recovery or drop the table.
  */
-export const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
+const API_KEYS_FORBIDDEN_ACTIONS: readonly string[] = [
   "dynamodb:Scan",
   "dynamodb:Query",
   "dynamodb:PutItem",

@@ -4,10 +4,10 @@ import { isSet, list } from "../values";
 const CLUSTER = "aws:rds/cluster:Cluster";
 
 /** Days of automated backups a cluster keeps, at least. */
-export const MIN_BACKUP_RETENTION_DAYS = 7;
+const MIN_BACKUP_RETENTION_DAYS = 7;
 
 /** What a member of a global cluster must leave to operators (DESIGN §5, §7, §10). */
-export const MEMBER_IGNORE_CHANGES: readonly string[] = ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"];
+const MEMBER_IGNORE_CHANGES: readonly string[] = ["globalClusterIdentifier", "replicationSourceIdentifier", "engineVersion"];
 
 /** A secondary takes its credentials and database from the primary through replication. */
 const PRIMARY_ONLY_INPUTS = ["masterUsername", "masterPassword", "manageMasterUserPassword", "databaseName"];

@@ -24,7 +24,7 @@ export function noRetainedResources(resource: CheckedResource, ctx: PolicyContex
  * The deletion window of a KMS key in a stack with deletion protection: the longest AWS allows,
  * and KMS's default when unset.
  */
-export const PROTECTED_KEY_DELETION_WINDOW_DAYS = 30;
+const PROTECTED_KEY_DELETION_WINDOW_DAYS = 30;
 
 /**
  * Deletion behaviour follows the stack config, in one place (DESIGN §4): dev stacks clean up

@@ -7,7 +7,7 @@ const TABLE = "aws:dynamodb/table:Table";
 export const TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica";
 
 /** Days back point-in-time recovery must reach, at least (unset, DynamoDB keeps 35). */
-export const MIN_RECOVERY_PERIOD_DAYS = 7;
+const MIN_RECOVERY_PERIOD_DAYS = 7;
 
 /**
  * Point-in-time recovery on the table and on every replica, from day one (DESIGN §5), reaching a

@@ -6,7 +6,7 @@ import { awsPrincipals, everyoneIn, glob, isRedacted, isSet, jsonDocument, list,
  * AWS managed policies that are administrator access or one call from it: IAMFullAccess attaches
  * any policy (AdministratorAccess included) to its holder; PowerUserAccess is everything but IAM.
  */
-export const ADMIN_MANAGED_POLICIES: readonly string[] = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
+const ADMIN_MANAGED_POLICIES: readonly string[] = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
 
 /** Actions of several services: an Action pattern matching them all grants every action. */
 const SAMPLE_ACTIONS = ["s3:GetObject", "iam:AttachRolePolicy", "kms:Decrypt", "dynamodb:Scan", "secretsmanager:GetSecretValue", "sts:AssumeRole"];

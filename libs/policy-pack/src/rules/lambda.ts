@@ -11,10 +11,10 @@ const INVOKE_FUNCTION_URL = "lambda:InvokeFunctionUrl";
 const PERMISSION_SCOPE = ["principal", "sourceArn", "sourceAccount", "action", "functionUrlAuthType", "invokedViaFunctionUrl"];
 
 /** Runtimes the payments handlers are built and tested for (DESIGN §6: esbuild targets nodejs22.x). */
-export const ALLOWED_RUNTIMES: readonly string[] = ["nodejs22.x", "nodejs24.x"];
+const ALLOWED_RUNTIMES: readonly string[] = ["nodejs22.x", "nodejs24.x"];
 
 /** API Gateway's integration timeout: a Lambda that runs longer answers a client that has gone. */
-export const API_GATEWAY_TIMEOUT_SECONDS = 29;
+const API_GATEWAY_TIMEOUT_SECONDS = 29;
 
 /** The Lambda default when `timeout` is not set. */
 const DEFAULT_TIMEOUT_SECONDS = 3;

@@ -1,7 +1,7 @@
 import type { CheckedResource } from "../model";
 
 /** Longest retention this policy accepts without a second look (CloudWatch allows 400 days). */
-export const MAX_LOG_RETENTION_DAYS = 400;
+const MAX_LOG_RETENTION_DAYS = 400;
 
 /** Advisory: log groups expire their events, within a bounded cost. 0 or unset keeps them forever. */
 export function logRetention(resource: CheckedResource): string[] {

@@ -24,7 +24,7 @@ const RESOURCE_POLICY_TYPES: ReadonlySet<string> = new Set([
  * resource (`kms:CallerAccount` is KMS's own, in its documented "all principals of the account"
  * key policy statement).
  */
-export const SCOPING_CONDITIONS: readonly string[] = [
+const SCOPING_CONDITIONS: readonly string[] = [
   "aws:SourceAccount",
   "aws:SourceArn",
   "aws:SourceOrgID",

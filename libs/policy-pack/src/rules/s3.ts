@@ -14,13 +14,13 @@ const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
 const LIFECYCLE = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
 
 /** Days S3 keeps an overwritten or deleted object's version at least, when a lifecycle rule expires them. */
-export const MIN_NONCURRENT_VERSION_DAYS = 30;
+const MIN_NONCURRENT_VERSION_DAYS = 30;
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
 /** True when `companion` configures `bucket`: it is computed from it, or names it. */
-export function targetsBucket(companion: CheckedResource, bucket: CheckedResource): boolean {
+function targetsBucket(companion: CheckedResource, bucket: CheckedResource): boolean {
   if (companion.inputSources?.bucket?.includes(bucket.key)) return true;
   const name = bucket.inputs.bucket;
   return isSet(name) && companion.inputs.bucket === name;

@@ -1,7 +1,7 @@
 import type { CheckedResource, PolicyContext } from "../model";
 
 /** The recovery window this policy expects of protected stacks. */
-export const MIN_RECOVERY_WINDOW_DAYS = 7;
+const MIN_RECOVERY_WINDOW_DAYS = 7;
 
 /**
  * Advisory: a protected (production) stack keeps a deleted secret recoverable for a week. Dev

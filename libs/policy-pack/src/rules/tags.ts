@@ -7,7 +7,7 @@ import taggable from "./taggable-types.json";
 const TAGGABLE_TYPES: ReadonlySet<string> = new Set(taggable.types);
 
 /** The compliance tags of the issue, with the values they must have. */
-export const FIXED_TAGS = { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", ManagedBy: "pulumi" } as const;
+const FIXED_TAGS = { Environment: "DR", CostCenter: "Operations", Criticality: "High", Project: "payments-dr", ManagedBy: "pulumi" } as const;
 
 /**
  * Taggable: the provider schema gives the type a `tags` input, or the resource has tags inputs

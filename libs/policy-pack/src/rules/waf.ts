@@ -9,7 +9,7 @@ const LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
 /** WAF logs only to a log group whose name starts with this (WAF developer guide, "Log group naming"). */
-export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
 
 /** The header that carries a merchant's secret API key; WAF logs it in clear unless redacted. */
 const KEY_HEADER = "authorization";
