@@ -50,7 +50,7 @@ const UNWIND_MS = 250;
  * the key's lastUsedAt) are abandoned: a payment already committed is answered 201, not lost to
  * a DynamoDB that hangs into the deadline (which would answer 503 and blame the database).
  */
-export const BEST_EFFORT_CUTOFF_MS = 250;
+const BEST_EFFORT_CUTOFF_MS = 250;
 
 /**
  * `work`, or a DatabaseUnavailableError once `budgetMs` has passed. Then both database

@@ -29,7 +29,7 @@ export function apiStageOf(methodArn: unknown): ApiStage | undefined {
  * that was authorized would deny the key's next, different route (a POST's policy reused for a
  * GET /payments/{id}). No wider than that: not /health, not another stage, not another API.
  */
-export function paymentsResources({ partition, region, accountId, apiId, stage }: ApiStage): string[] {
+function paymentsResources({ partition, region, accountId, apiId, stage }: ApiStage): string[] {
   const base = `arn:${partition}:execute-api:${region}:${accountId}:${apiId}/${stage}/*`;
   return [`${base}/payments`, `${base}/payments/*`];
 }

@@ -3,7 +3,7 @@ import type * as LibDynamoDb from "@aws-sdk/lib-dynamodb";
 import { cachedUntilRejected } from "../cached-promise";
 
 /** The container's DynamoDB document client and the commands this package sends with it. */
-export interface DynamoDb {
+interface DynamoDb {
   client: LibDynamoDb.DynamoDBDocumentClient;
   commands: Pick<typeof LibDynamoDb, "GetCommand" | "PutCommand" | "UpdateCommand">;
 }

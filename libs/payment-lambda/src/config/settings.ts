@@ -3,7 +3,7 @@ import { ROUTE53_CHECK_TIMEOUTS_MS } from "../health/contract";
 import type { PaymentLambdaEnvironment, RegionRole } from "./environment";
 
 /** Where the database is: a URL (local runs, tests) or the AWS endpoints + secret. */
-export type DatabaseEndpoints =
+type DatabaseEndpoints =
   | {
       kind: "url";
       url: string;

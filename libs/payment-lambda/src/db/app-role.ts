@@ -17,7 +17,7 @@ const SCRAM_ITERATIONS = 4096;
  * statement log too. Printable ASCII only (the generated passwords are): SASLprep leaves such a
  * password as it is, so no normalization can make client and verifier disagree.
  */
-export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
+function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = SCRAM_ITERATIONS): string {
   if (!/^[\x20-\x7e]+$/.test(password)) throw new Error("The app role's password must be printable ASCII");
   const salted = pbkdf2Sync(password, salt, iterations, 32, "sha256");
   const clientKey = createHmac("sha256", salted).update("Client Key").digest();

@@ -46,7 +46,7 @@ export type SecretFetcher = (secretId: string) => Promise<string | undefined>;
  * The SDK is imported on the first fetch, not at module load: the secret is read once per
  * container, so its client has no business in every cold start's import time.
  */
-export function secretsManagerFetcher(): SecretFetcher {
+function secretsManagerFetcher(): SecretFetcher {
   const client = cachedUntilRejected(async () => {
     const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
     const sdk = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true } });

@@ -5,7 +5,7 @@ import { join } from "node:path";
  * The RDS CA bundle the build writes next to the bundle (`rds-ca.pem`), outside the JS so the
  * bundle stays small. In the bundle, __dirname is the function's code directory.
  */
-export const DEFAULT_CA_FILE = join(__dirname, "rds-ca.pem");
+const DEFAULT_CA_FILE = join(__dirname, "rds-ca.pem");
 
 const bundles = new Map<string, string>();
 

@@ -16,7 +16,7 @@ function problemType(slug: string, status: number, title: string): ProblemType {
 }
 
 /** Every problem the API answers with. */
-export const PROBLEM_TYPES = {
+const PROBLEM_TYPES = {
   invalidRequest: problemType("invalid-request", 400, "The request is not valid"),
   unauthorized: problemType("unauthorized", 401, "Unauthorized"),
   notFound: problemType("not-found", 404, "Not found"),

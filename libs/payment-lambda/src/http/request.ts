@@ -4,7 +4,7 @@ import { isExactInteger, isNumberLiteral, topLevelMembers } from "./json-members
 import { payloadTooLarge, unsupportedMediaType, type Problem } from "./problems";
 
 /** API Gateway allows 10 MB; a payment is a few hundred bytes. */
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** The headers of a REST proxy event or of a REQUEST authorizer event. */
 export interface HeaderMaps {
@@ -74,7 +74,7 @@ function asWritten(text: string, parsed: Record<string, unknown>): Parsed<Record
   return valid(parsed);
 }
 
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 /** 1–255 printable ASCII characters, not starting or ending with a space. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
 

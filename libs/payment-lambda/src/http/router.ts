@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { methodNotAllowed, notFound, type Problem } from "./problems";
 
 /** The API's operations. */
-export type RouteName = "createPayment" | "getPayment" | "health";
+type RouteName = "createPayment" | "getPayment" | "health";
 
 /** A request matched to an operation, with its path parameters. */
 export interface RouteMatch {

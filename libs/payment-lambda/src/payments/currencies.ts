@@ -12,7 +12,7 @@
  * widened). Removing a code refuses new payments in it; those made keep reading (from
  * PostgreSQL: their sessions no longer parse).
  */
-export const CURRENCY_EXPONENTS = {
+const CURRENCY_EXPONENTS = {
   AUD: 2,
   BHD: 3,
   BRL: 2,

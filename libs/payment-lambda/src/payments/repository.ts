@@ -15,7 +15,7 @@ export interface IdempotentCreate {
 }
 
 /** The response recorded with an idempotency key, replayed for a retry of the same request. */
-export interface StoredResponse {
+interface StoredResponse {
   status: number;
   body: unknown;
 }

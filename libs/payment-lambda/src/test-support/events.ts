@@ -31,7 +31,7 @@ export interface EventChanges {
  * authorizer allowed the request: the policy's principalId, the authorizer's latency, and the
  * authorizer's context entries (merchantId, keyId).
  */
-export function authorizerContext(caller: Caller): NonNullable<APIGatewayProxyEvent["requestContext"]["authorizer"]> {
+function authorizerContext(caller: Caller): NonNullable<APIGatewayProxyEvent["requestContext"]["authorizer"]> {
   return { principalId: caller.merchantId, integrationLatency: 0, merchantId: caller.merchantId, keyId: caller.keyId };
 }
 
