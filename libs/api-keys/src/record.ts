@@ -13,7 +13,7 @@ export function merchantIdProblem(merchantId: string): string | undefined {
 /** The partition key of the API keys table. */
 export const API_KEYS_TABLE_KEY = "keyId";
 
-export type ApiKeyStatus = "active" | "revoked";
+type ApiKeyStatus = "active" | "revoked";
 
 /** One API key as the keys table stores it: never the secret, only its salted hash. */
 export interface ApiKeyRecord {
