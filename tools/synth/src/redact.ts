@@ -6,7 +6,7 @@ const SECRET_MARKER = "1b47061264138c4ac30d75fd1eb44270";
 export const REDACTED = "[secret]";
 
 /** True for a value wrapped in Pulumi's secret envelope. */
-export function isSecretEnvelope(value: unknown): boolean {
+function isSecretEnvelope(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIGNATURE] === SECRET_MARKER;
 }
 

@@ -33,7 +33,7 @@ export interface SynthOptions {
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
 /** The organization the mock engine reports: the one the Pulumi CLI reports with a self-managed backend. */
-export const SYNTH_ORGANIZATION = "organization";
+const SYNTH_ORGANIZATION = "organization";
 
 /**
  * Runs a Pulumi program under the mock runtime (no CLI, no credentials) and returns its full
