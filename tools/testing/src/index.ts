@@ -1,4 +1,4 @@
-export { DEBIAN_POSTGRES_ROOT, PostgresNotInstalledError, findPostgresBinaries, type PostgresBinaries } from "./binaries";
+export { PostgresNotInstalledError, findPostgresBinaries, type PostgresBinaries } from "./binaries";
 export { freePort, startPostgres, type PostgresServer, type StartPostgresOptions } from "./postgres";
 export { FAKE_AWS_CREDENTIALS, startDynalite, type LocalDynamoDbServer, type LocalTable } from "./dynalite";
 export { startSilentServer, type SilentServer } from "./silent-server";
