@@ -110,7 +110,7 @@ function parseOutputs(text: string, source: string): Record<string, unknown> {
  * does not answer (its bucket's region in an outage) must not hold the on-call's command forever,
  * nor long: it counts against the recovery budget (docs/runbook.md).
  */
-export const PULUMI_TIMEOUT_MS = 30_000;
+const PULUMI_TIMEOUT_MS = 30_000;
 
 /**
  * The real runner: the Pulumi CLI with the workspace's default backend (the rule of
