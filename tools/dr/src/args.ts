@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { RefusedError } from "@payments-dr/cli-support";
 import { AIM_RTO_SECONDS, DEFAULT_TIMEOUT_SECONDS, PROBE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
 
-export const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions"] as const;
+const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {

@@ -66,7 +66,7 @@ export function defaultClientFactory(): ClientFactory {
   };
 }
 
-export interface GlobalClusterMember {
+interface GlobalClusterMember {
   clusterArn: string;
   isWriter: boolean;
   /** `connected`, or `pending-resync` after a failover with data loss until the member catches up. */

@@ -5,13 +5,13 @@ import type { Context } from "./context";
 import { OUTAGE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
 
 /** The run of failed probes that ends with the newest: its first failure, and whether the lookback reached back past it. */
-export interface FailingRun {
+interface FailingRun {
   since: Date;
   sawStart: boolean;
 }
 
 /** The run of failures at the head of `samples` (newest first); undefined when the newest passed, or there is none. */
-export function failingRun(samples: ProbeSample[]): FailingRun | undefined {
+function failingRun(samples: ProbeSample[]): FailingRun | undefined {
   if (samples.length === 0 || samples[0]!.healthy) return undefined;
   const firstHealthy = samples.findIndex((sample) => sample.healthy);
   const oldestFailure = samples[(firstHealthy === -1 ? samples.length : firstHealthy) - 1]!;

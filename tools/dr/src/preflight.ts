@@ -6,7 +6,7 @@ import { roleOf, writerSite } from "./status";
 import { LAG_LOOKBACK_SECONDS, MAX_LAG_READING_AGE_SECONDS, MAX_LAG_SECONDS } from "./thresholds";
 import type { RegionSite } from "./topology";
 
-export interface CheckResult {
+interface CheckResult {
   name: string;
   ok: boolean;
   detail: string;
@@ -133,7 +133,7 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
  * API and its Lambda are up; whether that Lambda reaches the new writer shows only after the move,
  * which waits for its 200.
  */
-export function healthBeforeMove(target: RegionSite, health: HealthResult): { ok: boolean; detail: string } {
+function healthBeforeMove(target: RegionSite, health: HealthResult): { ok: boolean; detail: string } {
   if (health.ok) return { ok: true, detail: `HTTP 200 in ${health.latencyMs} ms` };
   if (target.stack === "primary-region" && health.httpStatus === 503 && health.role === "primary") {
     return { ok: true, detail: `HTTP 503 for role primary in ${health.latencyMs} ms: expected while ${target.region} is a secondary; it must answer 200 once it holds the writer` };

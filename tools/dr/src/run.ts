@@ -39,7 +39,7 @@ export interface Environment {
 }
 
 /** The environment variable the drill reads its API key from. */
-export const DRILL_API_KEY_VARIABLE = "DR_DRILL_API_KEY";
+const DRILL_API_KEY_VARIABLE = "DR_DRILL_API_KEY";
 
 /** The drill's API key, or a refusal that says how to get one (never echoing what was set). */
 function drillApiKey(env: Environment): string {

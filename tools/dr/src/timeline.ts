@@ -32,7 +32,7 @@ export class Timeline {
   }
 }
 
-export function round(value: number, digits = 1): number {
+function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
