@@ -3,7 +3,7 @@ import { KEY_ID_PATTERN, merchantIdProblem, parseApiKey } from "@payments-dr/api
 import { RefusedError } from "@payments-dr/cli-support";
 import { apiKeyIdIn } from "./errors";
 
-export const COMMANDS = ["create", "list", "revoke", "sync"] as const;
+const COMMANDS = ["create", "list", "revoke", "sync"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -21,7 +21,7 @@ export interface CliArgs {
 }
 
 /** A label is shown in tables: one line of printable text. */
-export const MAX_LABEL_LENGTH = 128;
+const MAX_LABEL_LENGTH = 128;
 
 /** The options each command takes besides the common ones. */
 const COMMAND_OPTIONS: Record<Command, readonly string[]> = {

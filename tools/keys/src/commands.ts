@@ -27,7 +27,7 @@ export interface KeyList {
 }
 
 /** What one region's copy of the keys table said to the revocation. */
-export interface RegionRevocation {
+interface RegionRevocation {
   region: string;
   /** "not there yet": the key was created in the other region and has not replicated here; it arrives revoked. */
   outcome: "revoked" | "already revoked" | "not there yet" | "failed";

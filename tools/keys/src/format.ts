@@ -3,7 +3,7 @@ import { REVOCATION_DELAY } from "./args";
 import type { CreatedKey, KeyList, Revocation } from "./commands";
 import type { RegionSync, SyncAction, SyncResult } from "./sync";
 
-export const SHOWN_ONCE = "Store it now: it cannot be shown again (only a salted hash of its secret is kept).";
+const SHOWN_ONCE = "Store it now: it cannot be shown again (only a salted hash of its secret is kept).";
 
 /** The one place the API key is printed. */
 export function formatCreated(created: CreatedKey): string {
@@ -60,12 +60,12 @@ export function revocationJson(result: Revocation): Record<string, unknown> {
 const SYNC_ACTIONS: readonly SyncAction[] = ["added", "removed", "kept", "fine", "refused"];
 
 /** How many rows of each action a region has. */
-export function syncCounts(region: RegionSync): Record<SyncAction, number> {
+function syncCounts(region: RegionSync): Record<SyncAction, number> {
   return Object.fromEntries(SYNC_ACTIONS.map((a) => [a, region.rows.filter((r) => r.action === a).length])) as Record<SyncAction, number>;
 }
 
 /** Whether a sync changed (or, dry, would change) anything. */
-export function syncChanges(result: SyncResult): boolean {
+function syncChanges(result: SyncResult): boolean {
   return result.regions.some((r) => r.rows.some((row) => row.action === "added" || row.action === "removed"));
 }
 

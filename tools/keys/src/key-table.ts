@@ -29,7 +29,7 @@ export interface KeySummary {
 }
 
 /** The attributes `list` reads of a key's item, by projection: the secret material never leaves the table. */
-export const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "revokedAt"] as const;
+const SUMMARY_ATTRIBUTES = ["keyId", "merchantId", "status", "label", "createdAt", "revokedAt"] as const;
 
 /** What a usage item holds (see usageItemId in @payments-dr/api-keys). */
 const USAGE_ITEM_ATTRIBUTES = [API_KEYS_TABLE_KEY, LAST_USED_AT_ATTRIBUTE] as const;
@@ -64,7 +64,7 @@ export interface SkippedItem {
 }
 
 /** The attributes `sync` reads, by projection. */
-export const USAGE_ATTRIBUTES = ["keyId", "merchantId", "status", "usageKey"] as const;
+const USAGE_ATTRIBUTES = ["keyId", "merchantId", "status", "usageKey"] as const;
 
 /** Projection of `attributes` with every name aliased (`status` is a DynamoDB reserved word). */
 function projection(attributes: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {

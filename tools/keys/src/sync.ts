@@ -12,7 +12,7 @@ import { addToUsagePlan, createUsageKey, regionUsageKeys, usageKeyName, type Fou
  */
 export type SyncAction = "added" | "removed" | "kept" | "fine" | "refused";
 
-export interface SyncRow {
+interface SyncRow {
   merchantId: string;
   action: SyncAction;
   /** The usage key's name in this region (`<apiName>-merchant-<merchantId>`). */

@@ -125,7 +125,7 @@ export class LocalKeysTable {
 type Input = Record<string, unknown>;
 
 /** A usage key as the fake API Gateway keeps it. */
-export interface FakeApiKey {
+interface FakeApiKey {
   id: string;
   name: string;
   value: string;
@@ -138,7 +138,7 @@ export interface FakeApiKey {
  * with the real APIs' shapes (GetApiKeys' nameQuery is a prefix match and pages). Every call
  * records the region of the client that made it.
  */
-export class FakeApiGateway {
+class FakeApiGateway {
   readonly keys: Record<string, FakeApiKey[]> = { [HOME]: [], [DR]: [] };
   /** `<usagePlanId>/<apiKeyId>` per region. */
   readonly planKeys: Record<string, Set<string>> = { [HOME]: new Set(), [DR]: new Set() };

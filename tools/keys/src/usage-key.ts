@@ -17,7 +17,7 @@ export function usageKeyName(apiName: string, merchantId: string): string {
 }
 
 /** 20 random bytes as hex: 40 characters (API Gateway takes 20-128), drawn once per merchant. */
-export function newUsageKeyValue(): string {
+function newUsageKeyValue(): string {
   return randomBytes(20).toString("hex");
 }
 
