@@ -38,10 +38,10 @@ type CapturedEvent = Omit<APIGatewayProxyEvent, "requestContext"> & {
  * integration of the function, and no greedy proxy: API Gateway answers any other method or path itself.
  */
 const RESOURCES = [...new Set(PAYMENT_ROUTES.map((route) => route.path))];
-export const LOCAL_STAGE = "local";
+const LOCAL_STAGE = "local";
 /** The adapter's account, API and region: what its events and method ARNs name. */
-export const LOCAL_ACCOUNT_ID = "000000000000";
-export const LOCAL_API_ID = "local";
+const LOCAL_ACCOUNT_ID = "000000000000";
+const LOCAL_API_ID = "local";
 export const LOCAL_REGION = "us-east-1";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -7,7 +7,7 @@ import type { PoolRefusal } from "./pool";
 import type { GatewayProblem } from "./response";
 
 /** The one error message API Gateway turns into its 401 (exactly this text). */
-export const UNAUTHORIZED_MESSAGE = "Unauthorized";
+const UNAUTHORIZED_MESSAGE = "Unauthorized";
 
 type ContextValue = string | number | boolean;
 
@@ -18,7 +18,7 @@ type Answer =
   | { kind: "failure"; reason: string };
 
 /** What API Gateway does with a merchant-route request. */
-export type AuthDecision =
+type AuthDecision =
   /** Invoke the function with this `requestContext.authorizer`. */
   | { kind: "allowed"; authorizer: Record<string, ContextValue> }
   /** Answer with this gateway response; `reason` is for the adapter's log. */

@@ -10,7 +10,7 @@ import { fromProxyResult, gatewayProblem, type GatewayProblem, type HttpReply } 
 import { API_TIMEOUT_SECONDS } from "@payments-dr/conventions/values";
 
 /** The Lambda authorizer of the merchant routes (POST /payments, GET /payments/{id}). */
-export interface LocalAuthorizerOptions {
+interface LocalAuthorizerOptions {
   /** Its whole environment: API_KEYS_TABLE, DYNAMODB_ENDPOINT, the local AWS credentials, POWERTOOLS_*. */
   env: Record<string, string>;
   /** How long its answer for an Authorization header is reused, seconds; 0 = every request invokes it. @default 60 */
@@ -24,7 +24,7 @@ export interface LocalAuthorizerOptions {
 }
 
 /** `/health`'s own function, as the stack deploys it: the api's bundle, its own containers and environment. */
-export interface LocalHealthOptions {
+interface LocalHealthOptions {
   /** Its whole environment: the api's database settings, no DynamoDB. @default the api function's */
   env?: Record<string, string>;
   /** Its containers. @default 1 */

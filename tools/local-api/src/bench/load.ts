@@ -31,7 +31,7 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export const MAX_LOAD_DURATION_MS = 60_000;
+const MAX_LOAD_DURATION_MS = 60_000;
 
 /** The merchant of every benchmark payment: the serving process's local merchant (its API key's), and pgbench's. */
 export const BENCH_MERCHANT = DEFAULT_MERCHANT;

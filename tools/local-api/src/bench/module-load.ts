@@ -8,7 +8,7 @@ import lambdaOptions from "@payments-dr/payment-lambda/esbuild-options";
 import { median } from "./stats";
 
 /** The api bundle's esbuild options (libs/payment-lambda's build reads the same file). */
-export const LAMBDA_ESBUILD_OPTIONS = lambdaOptions as esbuild.BuildOptions;
+const LAMBDA_ESBUILD_OPTIONS = lambdaOptions as esbuild.BuildOptions;
 
 /** The smallest API Gateway handler: what any function pays to be loaded at all. */
 const EMPTY_HANDLER = "export const handler = async () => ({ statusCode: 200, body: \"\" });\n";
@@ -28,7 +28,7 @@ export async function buildEmptyHandler(outDir: string): Promise<string> {
 }
 
 /** The @aws-sdk/* packages a bundle requires or imports on first use (external: the Lambda runtime provides them). */
-export function awsSdkImports(bundle: string): string[] {
+function awsSdkImports(bundle: string): string[] {
   const requires = readFileSync(bundle, "utf8").matchAll(/(?:require|import)\("(@aws-sdk\/[^"]+)"\)/g);
   return [...new Set([...requires].map((match) => match[1]!))].sort();
 }
@@ -42,7 +42,7 @@ process.stdout.write(JSON.stringify({ requireMs: t1 - t0, loadedAtMs: t1 }));
 `;
 
 /** One fresh process's timings. */
-export interface LoadSample {
+interface LoadSample {
   /** `require()` of the bundle. */
   requireMs: number;
   /** Process start (performance.timeOrigin) → bundle loaded: node's own startup + the require. */
@@ -110,7 +110,7 @@ handler(event).then(
 `;
 
 /** One cold container's timings, from its process's time origin. */
-export interface FirstResponseSample {
+interface FirstResponseSample {
   /** Process start → module loaded (the init phase). */
   loadedAtMs: number;
   /** Module loaded → first invocation answered. */

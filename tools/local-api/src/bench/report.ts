@@ -57,7 +57,7 @@ const count = (value: number) => Math.round(value).toLocaleString("en-US");
 const met = (ok: boolean) => (ok ? "yes" : "**no**");
 
 /** The load ratio, from the medians: process start → loaded, api vs empty. */
-export const loadRatio = (load: ModuleLoadResult): number => load.api.loadedAtMs / load.empty.loadedAtMs;
+const loadRatio = (load: ModuleLoadResult): number => load.api.loadedAtMs / load.empty.loadedAtMs;
 
 const sdkList = (load: ModuleLoadResult) => load.awsSdk.map((name) => `\`${name}\``).join(", ");
 

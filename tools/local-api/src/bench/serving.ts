@@ -18,7 +18,7 @@ export interface ServingProcess {
 
 const STARTED = /payments API on (http:\/\/127\.0\.0\.1:\d+)/;
 /** The start-up line that holds the API key (serve.ts startHint). */
-export const API_KEY_LINE = /export PDR_API_KEY=(pdr_[0-9a-f]{16}_[A-Za-z0-9_-]+)/;
+const API_KEY_LINE = /export PDR_API_KEY=(pdr_[0-9a-f]{16}_[A-Za-z0-9_-]+)/;
 
 /**
  * Starts `serve.js --port 0 --concurrency N --merchant <bench merchant> --quiet` against
