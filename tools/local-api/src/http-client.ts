@@ -1,4 +1,4 @@
-import { request, type Agent, type IncomingHttpHeaders } from "node:http";
+import { request, type IncomingHttpHeaders } from "node:http";
 
 /** A response, body as text. */
 export interface HttpResult {
@@ -12,11 +12,10 @@ export interface SendOptions {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  /** Keep-alive connections of a load run. @default a connection per request */
-  agent?: Agent;
-  /** @default 10000 */
-  timeoutMs?: number;
 }
+
+/** How long a request may wait for its answer. */
+const TIMEOUT_MS = 10_000;
 
 /** One HTTP request to the local API; only 127.0.0.1 is allowed, so a typo cannot send traffic elsewhere. */
 export function send(url: string, options: SendOptions = {}): Promise<HttpResult> {
@@ -25,7 +24,7 @@ export function send(url: string, options: SendOptions = {}): Promise<HttpResult
   return new Promise((resolve, reject) => {
     const req = request(
       target,
-      { method: options.method ?? "GET", headers: options.headers, agent: options.agent, timeout: options.timeoutMs ?? 10_000 },
+      { method: options.method ?? "GET", headers: options.headers, timeout: TIMEOUT_MS },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -33,7 +32,7 @@ export function send(url: string, options: SendOptions = {}): Promise<HttpResult
         res.on("error", reject);
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`)));
+    req.on("timeout", () => req.destroy(new Error(`no answer from ${url} within ${TIMEOUT_MS} ms`)));
     req.on("error", reject);
     req.end(options.body);
   });
