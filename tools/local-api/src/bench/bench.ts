@@ -5,9 +5,9 @@
 import { newApiKey } from "@payments-dr/api-keys";
 import { startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { readFileSync, statSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { cpus, freemem, loadavg, platform, release, totalmem } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Client } from "pg";
@@ -21,6 +21,7 @@ import { measureHandlerAlone } from "./handler-alone";
 import { BENCH_MERCHANT, postPayments, type LoadResult } from "./load";
 import { buildEmptyHandler, measureFirstResponse, measureModuleLoad, type FirstResponseResult } from "./module-load";
 import { runPgbench, type PgbenchResult } from "./pgbench";
+import { writableReportPath } from "./report-file";
 import { renderMarkdown, TARGETS, type BenchReport, type MachineInfo, type ThroughputRow } from "./report";
 import { startServing } from "./serving";
 import { latencySummary } from "./stats";
@@ -219,6 +220,7 @@ function throughputRow(concurrency: number, adapter: Segment<LoadResult>[], pgbe
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
+  const out = args.out === undefined ? undefined : await writableReportPath(args.out);
   // The bench's own DynamoDB client (the first-response variant's tables) would warn about this machine's Node; the report states the Node version.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   process.on("SIGINT", interrupted);
@@ -282,9 +284,7 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(report);
   process.stdout.write(markdown);
-  if (args.out) {
-    const out = resolve(process.cwd(), args.out);
-    await mkdir(dirname(out), { recursive: true });
+  if (out) {
     await writeFile(out, markdown);
     progress(`written to ${out}`);
   }
