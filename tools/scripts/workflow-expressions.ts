@@ -1,10 +1,10 @@
 /**
  * The part of GitHub Actions' expression language the workflows use (`!`, `==`, `!=`, `&&`, `||`,
  * parentheses, string literals, context paths, `format` and the status functions), evaluated as
- * GitHub does: `&&` and `||` give one of their operands, `==` compares strings ignoring case, a
- * missing property is null. Anything else throws, so a workflow that starts using more fails the
- * tests that read it here instead of being misjudged. actionlint checks the syntax and contexts;
- * this answers what a condition decides.
+ * GitHub does: `&&` and `||` give one of their operands, `==` compares strings ignoring case and
+ * values of different types as numbers, a missing property is null. Anything else throws, so a
+ * workflow that starts using more fails the tests that read it here instead of being misjudged.
+ * actionlint checks the syntax and contexts; this answers what a condition decides.
  */
 export type Value = string | number | boolean | null | { [key: string]: unknown };
 export type Functions = Record<string, (...args: Value[]) => Value>;
@@ -32,9 +32,28 @@ export function truthy(value: Value): boolean {
   return !(value === false || value === null || value === "" || value === 0 || Number.isNaN(value));
 }
 
+/** A value as GitHub coerces it to a number: null 0, booleans 0/1, a string its JSON number ('' is 0), anything else NaN. */
+function toNumber(value: Value): number {
+  if (value === null) return 0;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number") return value;
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (text === "") return 0;
+    return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+/**
+ * GitHub's loose `==`: strings ignoring case, same types as they are, and mismatched types as
+ * numbers, so a missing property equals '' (null and '' are both 0) and `true == 'true'` is false.
+ */
 function equal(a: Value, b: Value): boolean {
   if (typeof a === "string" && typeof b === "string") return a.toLowerCase() === b.toLowerCase();
-  return a === b;
+  const kind = (value: Value) => (value === null ? "null" : typeof value);
+  if (kind(a) === kind(b)) return a === b;
+  return toNumber(a) === toNumber(b);
 }
 
 function lookup(context: Record<string, unknown>, path: string): Value {

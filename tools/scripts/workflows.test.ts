@@ -256,6 +256,16 @@ describe("workflow-expressions (the evaluator the tests above decide with)", () 
     expect(jobCondition("${{ !cancelled() }}")).toBe(" !cancelled() ");
   });
 
+  it("compares values of different types as GitHub does, as numbers: a missing output equals '', a boolean never equals its text", () => {
+    const typed = { needs: { setup: { result: "skipped", outputs: {} } }, inputs: { dry: true, count: 3, label: " 3 " } };
+    expect(evaluate("needs.setup.outputs.stack == ''", typed)).toBe(true);
+    expect(evaluate("needs.setup.outputs.stack != ''", typed)).toBe(false);
+    expect(evaluate("needs.setup.outputs.stack == 'false'", typed)).toBe(false);
+    expect(evaluate("inputs.dry == 'true'", typed)).toBe(false);
+    expect(evaluate("inputs.count == inputs.label", typed)).toBe(true);
+    expect(evaluate("inputs.dry == needs.setup.outputs.stack", typed)).toBe(false);
+  });
+
   it("refuses what it does not implement instead of guessing", () => {
     expect(() => evaluate("contains(github.event_name, 'pu')", context)).toThrow("unsupported function contains");
     expect(() => evaluate("github.run_attempt > 1", context)).toThrow("unsupported expression");
