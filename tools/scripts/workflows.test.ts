@@ -41,6 +41,22 @@ describe("GitHub workflows", () => {
     expect(unpinned).toEqual([]);
   });
 
+  it("let every called workflow whose jobs read secrets in an environment inherit them: GitHub resolves environment secrets the caller did not pass to ''", () => {
+    const files = readdirSync(WORKFLOWS).filter((file) => file.endsWith(".yml"));
+    const calls = files.flatMap((file) =>
+      Object.entries((parse(readFileSync(path.join(WORKFLOWS, file), "utf8")).jobs ?? {}) as Record<string, { uses?: string; secrets?: unknown }>)
+        .filter(([, job]) => job.uses?.startsWith("./.github/workflows/"))
+        .map(([job, { uses: called, secrets }]) => ({ where: `${file} ${job}`, called: path.basename(called!), secrets })),
+    );
+    const readsEnvironmentSecrets = (file: string) =>
+      Object.values((parse(readFileSync(path.join(WORKFLOWS, file), "utf8")).jobs ?? {}) as Record<string, { environment?: unknown }>).some(
+        (job) => job.environment !== undefined && JSON.stringify(job).includes("secrets."),
+      );
+    const needing = calls.filter(({ called }) => readsEnvironmentSecrets(called));
+    expect(needing.map(({ where }) => where)).toEqual(expect.arrayContaining(["deploy.yml primary-region", "deploy.yml dr-region", "deploy.yml global", "deploy.yml stack-outputs-current"]));
+    expect(needing.filter(({ secrets }) => secrets !== "inherit")).toEqual([]);
+  });
+
   it("pass actionlint (syntax, contexts and expressions, needs, permissions, inputs): no workflow runs here, so a typo would show first on GitHub", () => {
     const result = actionlint(path.join(WORKFLOWS, "*.yml"));
     expect(result.stdout).toMatch(/Checking [4-9] workflow file/);
