@@ -1,6 +1,6 @@
 /**
  * The part of GitHub Actions' expression language the workflows use (`!`, `==`, `!=`, `&&`, `||`,
- * parentheses, string literals, context paths, `format` and the status functions), evaluated as
+ * parentheses, string and decimal number literals, context paths, `format` and the status functions), evaluated as
  * GitHub does: `&&` and `||` give one of their operands, `==` compares strings ignoring case and
  * values of different types as numbers, a missing property is null. Anything else throws, so a
  * workflow that starts using more fails the tests that read it here instead of being misjudged.
@@ -9,9 +9,9 @@
 export type Value = string | number | boolean | null | { [key: string]: unknown };
 export type Functions = Record<string, (...args: Value[]) => Value>;
 
-type Token = { kind: "op" | "string" | "path"; text: string };
+type Token = { kind: "op" | "string" | "number" | "path"; text: string };
 
-const TOKEN = /\s*(?:(\|\||&&|==|!=|!|\(|\)|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))/y;
+const TOKEN = /\s*(?:(\|\||&&|==|!=|!|\(|\)|,)|'((?:[^']|'')*)'|(\d+(?:\.\d+)?)(?![A-Za-z0-9_.])|([A-Za-z_][A-Za-z0-9_.-]*))/y;
 
 function tokenize(expression: string): Token[] {
   const tokens: Token[] = [];
@@ -23,7 +23,8 @@ function tokenize(expression: string): Token[] {
     if (!match) throw new Error(`unsupported expression at ${at}: ${expression}`);
     if (match[1] !== undefined) tokens.push({ kind: "op", text: match[1] });
     else if (match[2] !== undefined) tokens.push({ kind: "string", text: match[2].replace(/''/g, "'") });
-    else tokens.push({ kind: "path", text: match[3] });
+    else if (match[3] !== undefined) tokens.push({ kind: "number", text: match[3] });
+    else tokens.push({ kind: "path", text: match[4] });
   }
   return tokens;
 }
@@ -125,6 +126,7 @@ export function evaluate(expression: string, context: Record<string, unknown>, f
       return inner;
     }
     if (token.kind === "string") return () => token.text;
+    if (token.kind === "number") return () => Number(token.text);
     if (token.kind !== "path") throw new Error(`unexpected ${token.text} in: ${expression}`);
     if (token.text === "true" || token.text === "false") return () => token.text === "true";
     if (token.text === "null") return () => null;
