@@ -75,7 +75,7 @@ const workflow = (file: string): Workflow => parse(readFileSync(path.join(WORKFL
 const DEPLOY = workflow("deploy.yml");
 const STACKS = ["primary-region", "dr-region", "global"] as const;
 
-type Trigger = { event: "push" | "pull_request" | "workflow_dispatch"; ref?: string; stacks?: string; fork?: boolean; runId?: number };
+type Trigger = { event: "push" | "pull_request" | "workflow_dispatch"; ref?: string; stacks?: string; command?: string; fork?: boolean; runId?: number };
 
 function githubContext({ event, ref = "refs/heads/main", fork = false, runId = 7 }: Trigger) {
   const repository = "acme/payments-dr";
@@ -105,7 +105,9 @@ type Simulated = { result: "success" | "failure" | "skipped"; with: Record<strin
  */
 function simulateDeploy(trigger: Trigger, failing: string[] = []) {
   const github = githubContext(trigger);
-  const base = { github, inputs: trigger.event === "workflow_dispatch" ? { stacks: trigger.stacks } : {}, vars: { PULUMI_ORG: "acme" } };
+  // GitHub's `inputs`: a manual run's choices as strings, an input not given its default; null on push and pull requests.
+  const inputs = trigger.event === "workflow_dispatch" ? { stacks: trigger.stacks, command: trigger.command ?? DEPLOY.on.workflow_dispatch.inputs.command.default } : null;
+  const base = { github, inputs, vars: { PULUMI_ORG: "acme" } };
   const jobs: Record<string, Simulated & { outputs: Record<string, string> }> = {};
   let setupLog = "";
   const pending = Object.keys(DEPLOY.jobs);
@@ -170,11 +172,12 @@ describe("deploy.yml", () => {
       all: ["primary-region", "dr-region", "global"],
     };
 
-    it("takes one input, a choice of stacks: no free text reaches a shell", () => {
+    it("takes two inputs, both choices (the stacks, and up or refresh, up by default): no free text reaches a shell", () => {
       const inputs = DEPLOY.on.workflow_dispatch.inputs as Record<string, { type: string; options?: string[]; default?: string }>;
-      expect(Object.keys(inputs)).toEqual(["stacks"]);
+      expect(Object.keys(inputs)).toEqual(["stacks", "command"]);
       expect(inputs.stacks).toMatchObject({ type: "choice", default: "dr-region" });
       expect(inputs.stacks.options).toEqual(Object.keys(CHOICES));
+      expect(inputs.command).toMatchObject({ type: "choice", default: "up", options: ["up", "refresh"] });
       const scripts = Object.values(DEPLOY.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ""));
       expect(scripts.filter((script) => script.includes("${{"))).toEqual([]);
     });
@@ -195,6 +198,34 @@ describe("deploy.yml", () => {
       expect(simulateDeploy({ event: "workflow_dispatch", stacks: "all" }, ["primary-region"]).ran).toEqual(["setup", "ci", "primary-region"]);
       // dr-region deployed, global failed: the artifact is still refreshed (dr-region's outputs changed).
       expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region and global" }, ["global"]).ran).toContain("stack-outputs-current");
+    });
+
+    it.each(Object.entries(CHOICES))("%s with command refresh: no ci, then `refresh` of the stacks chosen, in order; the outputs artifact as after an up", (choice, stacks) => {
+      const run = simulateDeploy({ event: "workflow_dispatch", stacks: choice, command: "refresh" });
+      expect(run.setupLog).not.toContain("::error::");
+      expect(run.jobs.ci.result).toBe("skipped");
+      expect(run.ran.filter((name) => !name.startsWith("stack-outputs"))).toEqual(["setup", ...stacks]);
+      for (const app of stacks) expect(run.jobs[app].with).toMatchObject({ command: "refresh", org: "acme", stack: "dev" });
+      expect(run.ran.filter((name) => name.startsWith("stack-outputs"))).toEqual([choice === "all" ? "stack-outputs" : "stack-outputs-current"]);
+    });
+
+    it("refreshes no stack after its upstream's refresh failed, nor after setup refused the run", () => {
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "all", command: "refresh" }, ["primary-region"]).ran).toEqual(["setup", "primary-region"]);
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region and global", command: "refresh" }, ["dr-region"]).ran).toEqual(["setup", "dr-region"]);
+      // dr-region refreshed, global failed: the artifact is still saved again (dr-region's outputs may have changed).
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region and global", command: "refresh" }, ["global"]).ran).toContain("stack-outputs-current");
+      const branch = simulateDeploy({ event: "workflow_dispatch", stacks: "dr-region", command: "refresh", ref: "refs/heads/hotfix" });
+      expect(branch.ran).toEqual(["setup"]);
+      expect(branch.setupLog).toContain("::error::a manual deploy runs on main only");
+    });
+
+    it("refuses any command value not among the choices, before any stack job; ci alone may have started", () => {
+      for (const command of ["destroy", "refresh; rm -rf /", "", "REFRESH"]) {
+        const run = simulateDeploy({ event: "workflow_dispatch", stacks: "all", command });
+        expect(run.jobs.setup.result).toBe("failure");
+        expect(run.setupLog).toContain(`::error::command '${command}' is not one of the workflow's choices`);
+        expect(run.ran.filter((name) => name !== "ci")).toEqual(["setup"]);
+      }
     });
 
     it("refuses any ref but main, clearly and before ci runs; and any stacks value not among the choices", () => {
@@ -256,6 +287,97 @@ describe("deploy.yml", () => {
   });
 });
 
+type StackStep = { name?: string; id?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type StackJob = Job & { environment: string; concurrency: { group: string; "cancel-in-progress": boolean }; env: Record<string, string>; steps: StackStep[] };
+const STACK_JOB = workflow("pulumi-stack.yml").jobs.run as StackJob;
+
+/**
+ * pulumi-stack.yml's job for one command, as GitHub would decide it: its environment and
+ * concurrency group, and each step's `if:` in order (every step that runs succeeds; a preview's
+ * "deployed" checks answer ready=true), with the `with:` of those that run.
+ */
+function simulateStackJob(command: string, { app = "dr-region", runId = 7, event = "workflow_dispatch" as Trigger["event"] } = {}) {
+  const inputs = { app, command, org: "acme", stack: "dev", upstream: "primary-region", "aws-region": "us-east-2" };
+  const base = { github: { ...githubContext({ event, runId }), workspace: "/w" }, inputs, secrets: { PULUMI_ACCESS_TOKEN: "t", AWS_ROLE_ARN: "r" }, runner: { temp: "/tmp/r" } };
+  const env = Object.fromEntries(Object.entries(STACK_JOB.env).map(([name, value]) => [name, interpolate(value, base)]));
+  const steps: Record<string, { outputs: Record<string, string> }> = { cli: { outputs: { version: "3.0.0" } } };
+  const ran: { name: string; with: Record<string, unknown> }[] = [];
+  for (const step of STACK_JOB.steps) {
+    const context = { ...base, env, steps };
+    if (!truthy(evaluate(jobCondition(step.if), context, { success: () => true, cancelled: () => false, always: () => true, failure: () => false }))) continue;
+    if (step.id === "upstream" || step.id === "own") steps[step.id] = { outputs: { ready: "true" } };
+    ran.push({ name: step.name ?? step.uses ?? step.run ?? "", with: Object.fromEntries(Object.entries(step.with ?? {}).map(([key, value]) => [key, interpolate(value, context)])) });
+  }
+  return {
+    environment: interpolate(STACK_JOB.environment, base),
+    group: interpolate(STACK_JOB.concurrency.group, base),
+    ran,
+    step: (prefix: string) => ran.find(({ name }) => name.startsWith(prefix)),
+  };
+}
+
+describe("pulumi-stack.yml", () => {
+  const pulumi = (command: string) => simulateStackJob(command).ran.filter(({ name }) => name === "pulumi/actions@v6").find(({ with: inputs }) => inputs.command !== undefined)!.with;
+
+  it("runs an up as before: production, the stack's update group, upsert, the policy pack, 3 h credentials, then the outputs artifact", () => {
+    const up = simulateStackJob("up");
+    expect(up.environment).toBe("production");
+    expect(up.group).toBe("pulumi-up-acme-dev-dr-region");
+    expect(pulumi("up")).toEqual({
+      "pulumi-version": "3.0.0",
+      command: "up",
+      "stack-name": "acme/dev",
+      "work-dir": "apps/dr-region",
+      upsert: true,
+      policyPacks: "/w/dist/libs/policy-pack/pack",
+      "config-map": expect.stringContaining('payments-dr:primaryStack: {value: "acme/primary-region/dev", secret: false}'),
+      "comment-on-pr": false,
+    });
+    expect(up.step("aws-actions/configure-aws-credentials")!.with["role-duration-seconds"]).toBe(10800);
+    expect(up.step("Stack outputs")).toBeDefined();
+    expect(up.step("actions/upload-artifact")!.with.name).toBe("stack-outputs-dev-dr-region");
+  });
+
+  it("runs a preview as before: its own environment and group, the policy pack, no upsert, a PR comment, no artifact", () => {
+    const preview = simulateStackJob("preview", { event: "pull_request" });
+    expect(preview.environment).toBe("preview");
+    expect(preview.group).toBe("pulumi-preview-dr-region-7");
+    expect(pulumi("preview")).toMatchObject({ command: "preview", upsert: false, policyPacks: "/w/dist/libs/policy-pack/pack", "comment-on-pr": true });
+    expect(preview.step("aws-actions/configure-aws-credentials")!.with["role-duration-seconds"]).toBe(3600);
+    expect(preview.ran.map(({ name }) => name)).toEqual(expect.arrayContaining(["Upstream stacks deployed", "Stack deployed"]));
+    expect(preview.step("Stack outputs")).toBeUndefined();
+    expect(preview.step("actions/upload-artifact")).toBeUndefined();
+  });
+
+  it("runs a refresh alone (not up --refresh) with the deploy environment, in the stack's update group, never creating the stack, then saves the outputs", () => {
+    const refresh = simulateStackJob("refresh");
+    expect(refresh.environment).toBe("production");
+    // One group with the stack's updates, from any run or trigger: a refresh and an up of one stack never overlap.
+    expect(refresh.group).toBe(simulateStackJob("up", { event: "push", runId: 1 }).group);
+    expect(refresh.group).not.toBe(simulateStackJob("refresh", { app: "global" }).group);
+    const inputs = pulumi("refresh");
+    expect(inputs).toMatchObject({ command: "refresh", "stack-name": "acme/dev", "work-dir": "apps/dr-region", upsert: false, "comment-on-pr": false });
+    // pulumi/actions hands policyPacks to the Automation API's refresh, which has no such flag: not passed. Its config-map is set before any command.
+    expect(inputs.policyPacks).toBe("");
+    expect(inputs["config-map"]).toBe(pulumi("up")["config-map"]);
+    expect(inputs).not.toHaveProperty("refresh");
+    // The deploy role's default hour: a refresh reads, and waits for no resource.
+    expect(refresh.step("aws-actions/configure-aws-credentials")!.with["role-duration-seconds"]).toBe(3600);
+    // The preview-only checks stay off: a stack that does not exist fails the refresh.
+    expect(refresh.ran.map(({ name }) => name)).not.toContain("Stack deployed");
+    expect(refresh.ran.map(({ name }) => name)).not.toContain("Upstream stacks deployed");
+    expect(refresh.step("Stack outputs")).toBeDefined();
+    expect(refresh.step("actions/upload-artifact")!.with).toMatchObject({ name: "stack-outputs-dev-dr-region", path: "/tmp/r/stack-outputs/dr-region.json" });
+  });
+
+  it("gives any other command the preview environment and no artifact", () => {
+    const unknown = simulateStackJob("destroy");
+    expect(unknown.environment).toBe("preview");
+    expect(unknown.group).toBe("pulumi-preview-dr-region-7");
+    expect(unknown.step("actions/upload-artifact")).toBeUndefined();
+  });
+});
+
 describe("workflow-expressions (the evaluator the tests above decide with)", () => {
   const context = { github: { event_name: "push" }, vars: {}, needs: { setup: { result: "success", outputs: {} } } };
   it("follows GitHub's rules: && and || give an operand, lazily; == ignores case; a missing property is null; `success() &&` implied", () => {
@@ -280,6 +402,9 @@ describe("workflow-expressions (the evaluator the tests above decide with)", () 
     expect(evaluate("inputs.dry == 'true'", typed)).toBe(false);
     expect(evaluate("inputs.count == inputs.label", typed)).toBe(true);
     expect(evaluate("inputs.dry == needs.setup.outputs.stack", typed)).toBe(false);
+    expect(evaluate("inputs.count == 3", typed)).toBe(true);
+    expect(evaluate("inputs.dry && 10800 || 3600", typed)).toBe(10800);
+    expect(evaluate("!inputs.dry && 10800 || 3600", typed)).toBe(3600);
   });
 
   it("refuses what it does not implement instead of guessing", () => {
