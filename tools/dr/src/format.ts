@@ -90,8 +90,8 @@ export function formatRoleChange(result: RoleChangeResult): string {
   }
   lines.push(
     result.command === "failover"
-      ? `next: refresh the stack of ${result.to} now, the other region's once that region answers (npx nx run <app>:refresh; see docs/runbook.md)`
-      : "next: npx nx run primary-region:refresh && npx nx run dr-region:refresh (see docs/runbook.md)",
+      ? `next: refresh the stack of ${result.to} now, the other region's once that region answers (npx nx run <app>:refresh, or the deploy workflow run by hand with command refresh; see docs/runbook.md)`
+      : "next: npx nx run primary-region:refresh && npx nx run dr-region:refresh, or the deploy workflow run by hand with command refresh and stacks all (see docs/runbook.md)",
   );
   return lines.join("\n");
 }

@@ -194,7 +194,7 @@ describe("failover", () => {
     expect(code).toBe(EXIT_CODES.ok);
     expect(calls("FailoverGlobalCluster")).toHaveLength(1);
     // Not both refreshes chained: the failed region's would fail first and stop the other.
-    expect(stdout).toMatch(/next: refresh the stack of us-east-2 now, the other region's once that region answers/);
+    expect(stdout).toMatch(/next: refresh the stack of us-east-2 now, the other region's once that region answers \(npx nx run <app>:refresh, or the deploy workflow run by hand with command refresh;/);
   });
 
   describe("with us-east-1 down", () => {

@@ -30,6 +30,8 @@ describe("switchover", () => {
     expect(back.code).toBe(EXIT_CODES.ok);
     expect(back.stdout).toContain("clients of https://pay.example.com come back to us-east-1 once Route 53 has seen its /health pass 3 checks in a row");
     expect(back.stdout).toContain("until then us-east-2's API answers their writes with 503");
+    // Both roles moved: both regional stacks' state must learn it (runbook, "After every move").
+    expect(back.stdout).toContain("next: npx nx run primary-region:refresh && npx nx run dr-region:refresh, or the deploy workflow run by hand with command refresh and stacks all");
     // Without a failover domain, clients call a region's URL: nothing to say about DNS.
     expect((await dr(["switchover", "--to", DR, "--yes"])).stdout).not.toContain("Route 53 has seen");
   });
