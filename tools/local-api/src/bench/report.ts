@@ -110,7 +110,7 @@ function loadSection(report: BenchReport): string[] {
     row("api/index.js, DynamoDB off (PostgreSQL only: the SDK is never loaded)", off),
     row("api/index.js, sessions + keys on (the SDK loads, lastUsedAt UpdateItem, session PutItem)", on),
     "",
-    `With sessions and keys on, the first answer comes ${ms(on.firstInvocationMs - off.firstInvocationMs)} later than with DynamoDB off: the SDK's load plus two DynamoDB round trips (to a dynalite on the same machine). A container that serves only \`/health\` never pays it; one that serves payments pays it once, in its first request, instead of in every cold start's init.`,
+    `With sessions and keys on, loaded → first answer takes ${ms(on.firstInvocationMs - off.firstInvocationMs)} longer than with DynamoDB off: the SDK's load plus two DynamoDB round trips (to a dynalite on the same machine). A container that serves only \`/health\` never pays it; one that serves payments pays it once, in its first request, instead of in every cold start's init.`,
   ];
 }
 
