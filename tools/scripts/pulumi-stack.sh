@@ -2,7 +2,8 @@
 # Runs one Pulumi command on one app's stack: the CLI-driven Nx targets (preview, deploy, up,
 # refresh, destroy) all come through here.
 #   tools/scripts/pulumi-stack.sh <appRoot> <pulumi command> [args...]
-# Stack:   $PULUMI_STACK (default: dev), created on first use.
+# Stack:   $PULUMI_STACK (default: dev), created by the first up or preview; any other command
+#          refuses a stack that is not there (destroy: nothing to do).
 # Backend: $PULUMI_BACKEND_URL, else a file backend in <workspace>/.pulumi-state (git-ignored).
 # Policies: preview and up run the compliance pack ($PAYMENTS_DR_POLICY_PACK, default the one
 # `nx run policy-pack:build` writes), so a violation stops them as it stops synth.
@@ -64,7 +65,23 @@ if [[ "$command" == "preview" || "$command" == "up" ]]; then
 fi
 
 cd "$workspace/$app_root"
-pulumi stack select --create "$stack" --non-interactive >/dev/null
+# Only up and preview create the stack (a first deploy). Any other command would act on a new,
+# empty stack while the real one sits on another backend or under another name: a refresh that
+# finds nothing and says it succeeded. Refuse instead; a destroy has nothing to do.
+if [[ "$command" == "up" || "$command" == "preview" ]]; then
+  pulumi stack select --create "$stack" --non-interactive >/dev/null
+elif ! select_errors=$(pulumi stack select "$stack" --non-interactive 2>&1 >/dev/null); then
+  if [[ "$select_errors" != *"no stack named"* ]]; then
+    select_errors=$(tr '\n' ' ' <<<"$select_errors")
+    fail "cannot select stack $stack of $app_root on $PULUMI_BACKEND_URL: ${select_errors% }"
+  fi
+  where="no stack $stack of $app_root on $PULUMI_BACKEND_URL"
+  if [[ "$command" == "destroy" ]]; then
+    echo "payments-dr: $where: nothing to destroy." >&2
+    exit 0
+  fi
+  fail "$where: nothing to $command. Check PULUMI_BACKEND_URL and PULUMI_STACK (Pulumi Cloud: PULUMI_BACKEND_URL=https://api.pulumi.com and PULUMI_STACK=<org>/<stack>)."
+fi
 
 # Destroy only while the writer is at home: away from it, the destroy order fails halfway
 # (writer-home.mjs says why). The primary-region stack's outputs name both; no such stack,

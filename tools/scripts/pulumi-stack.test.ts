@@ -107,6 +107,50 @@ describe("pulumi-stack.sh", () => {
     expect(missing.stderr).toMatch(/policy pack is not built.*nx run policy-pack:build/);
   });
 
+  /** A fake `pulumi` whose plain `stack select` fails with `error` (a stack that is not there, or a backend that refuses); logs every call. */
+  function fakePulumiWithoutStack(error: string): { bin: string; log: string } {
+    const bin = scratchDir("bin-");
+    const log = path.join(bin, "calls.log");
+    const script = ["#!/usr/bin/env bash", `echo "$*" >> ${log}`, `if [[ "$1 $2" == "stack select" && "$3" != --create ]]; then echo "${error}" >&2; exit 255; fi`, "exit 0"];
+    writeFileSync(path.join(bin, "pulumi"), `${script.join("\n")}\n`, { mode: 0o755 });
+    return { bin, log };
+  }
+  const cloud = { AWS_PROFILE: "test", PULUMI_BACKEND_URL: "https://api.pulumi.com" };
+
+  it("refuses to refresh a stack that is not on the backend, instead of creating an empty one and refreshing nothing (the wrong backend or stack name)", () => {
+    const { bin, log } = fakePulumiWithoutStack("error: no stack named 'dev' found");
+    const { status, stderr } = run({ ...cloud, PATH: `${bin}:/usr/bin:/bin` }, ["apps/dr-region", "refresh", "--yes"]);
+    expect(status).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      "payments-dr: no stack dev of apps/dr-region on https://api.pulumi.com: nothing to refresh. Check PULUMI_BACKEND_URL and PULUMI_STACK (Pulumi Cloud: PULUMI_BACKEND_URL=https://api.pulumi.com and PULUMI_STACK=<org>/<stack>).",
+    ]);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["stack select dev --non-interactive"]);
+  });
+
+  it("destroys nothing, successfully, when the stack is not there (a stack never deployed in `run-many -t destroy`)", () => {
+    const { bin, log } = fakePulumiWithoutStack("error: no stack named 'dev' found");
+    const { status, stderr } = run({ ...cloud, PATH: `${bin}:/usr/bin:/bin` }, ["apps/global", "destroy", "--yes"]);
+    expect(status).toBe(0);
+    expect(stderr.trim()).toBe("payments-dr: no stack dev of apps/global on https://api.pulumi.com: nothing to destroy.");
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["stack select dev --non-interactive"]);
+  });
+
+  it("stops, in one line with the backend's words, when the stack cannot be selected for another reason", () => {
+    const { bin, log } = fakePulumiWithoutStack("error: unauthorized: invalid access token");
+    const { status, stderr } = run({ ...cloud, PATH: `${bin}:/usr/bin:/bin` }, ["apps/global", "destroy", "--yes"]);
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe("payments-dr: cannot select stack dev of apps/global on https://api.pulumi.com: error: unauthorized: invalid access token");
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["stack select dev --non-interactive"]);
+  });
+
+  it("creates the stack on first use for up and preview only", () => {
+    for (const command of ["up", "preview"]) {
+      const { bin, log } = fakePulumiWithoutStack("error: no stack named 'dev' found");
+      expect(run({ ...cloud, PATH: `${bin}:/usr/bin:/bin` }, ["apps/global", command]).status).toBe(0);
+      expect(readFileSync(log, "utf8").trim().split("\n")[0]).toBe("stack select --create dev --non-interactive");
+    }
+  });
+
   // A text check: this machine's bash is 5, which accepts the plain form too.
   it("spells the optional policy arguments in the form bash 3.2 (macOS's) accepts when they are empty under set -u", () => {
     expect(readFileSync(SCRIPT, "utf8")).toContain('${policy_args[@]+"${policy_args[@]}"}');
@@ -193,7 +237,7 @@ describe("pulumi-stack.sh destroy", () => {
     const { bin, log } = fakePulumiWithOutputs(OUTPUTS);
     expect(await destroy(bin)).toEqual({ status: 0, stderr: "" });
     expect(calls(log)).toEqual([
-      "stack select --create dev --non-interactive",
+      "stack select dev --non-interactive",
       "config get payments-dr:primaryStack --stack dev",
       "stack output --stack dev --json",
       "destroy --stack dev --yes",
