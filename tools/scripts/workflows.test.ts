@@ -169,6 +169,8 @@ describe("deploy.yml", () => {
       "dr-region": ["dr-region"],
       "dr-region and global": ["dr-region", "global"],
       global: ["global"],
+      // After a failover back to us-east-1 (its refresh first, the other region's once it answers).
+      "primary-region": ["primary-region"],
       all: ["primary-region", "dr-region", "global"],
     };
 
