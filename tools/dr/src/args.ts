@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { RefusedError } from "@payments-dr/cli-support";
+import { FENCE_RESTORE_TAG, NO_RESERVATION } from "./fence";
 import { AIM_RTO_SECONDS, DEFAULT_TIMEOUT_SECONDS, PROBE_LOOKBACK_SECONDS, RTO_SECONDS } from "./thresholds";
 
-const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions"] as const;
+const COMMANDS = ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions", "fence", "unfence"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliArgs {
@@ -57,6 +58,8 @@ Commands:
   failback        switchover back to the primary-region stack's region once it has rejoined
   drill           switchover to DR and back under payment traffic; reports observed RTO and payments lost
   clear-sessions  --since <time>: after a failover with data loss, delete the sessions of payments it may have lost
+  fence           --region <region>: stop a region's payment API from reaching its database (before a forced failover)
+  unfence         --region <region>: undo fence
 
 ${COMMON_HELP}
 
@@ -66,11 +69,17 @@ Runbook: docs/runbook.md`,
   status: `dr status [options]\n\nWhich region is the writer, member status, replication lag (CloudWatch AuroraGlobalDBRPOLag,\nlatest 1-minute Maximum), Route 53 health checks, each region's /health, the sessions and API\nkeys tables' replicas, the S3 replication rules and the DR region's probe of the primary's\n/health (last ${PROBE_LOOKBACK_SECONDS / 60} min). Read-only.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   preflight: `dr preflight --to <region|primary|dr> [options]\n\nChecks, each pass/fail with the reason: target is a secondary member, available, synchronized,\nengine versions equal, lag under 15 s (RPO 60 s × warning share 0.25) from a datapoint whose\nminute ended at most 3 min ago, no global-cluster operation in progress, API keys replica active, the home region's\nRoute 53 check enabled and not inverted, target API answering /health (200; a 503 for role\nprimary from the primary-region API while it is a secondary). Exit 0 when all pass, 2 otherwise.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   switchover: `dr switchover --to <region|primary|dr> [options]\n\nPlanned move (SwitchoverGlobalCluster, no data loss). Runs preflight, asks for confirmation,\nwaits until the target is the writer with no move in progress, the target cluster available and\nthe target /health 200 (also when it finds the move already done).\nRe-running is safe: already the writer → "already done"; a move in progress → waits for it.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
-  failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the estimate of data lost.\nRefused while the writer's region still answers /health 200 (use switchover), or 429 (rate-limited:\nwhether it still writes is unknown); while its /health does not answer this machine at all but the\nDR region's probe's newest datapoint is a pass at most 60 s old (check your own network); and while the writer is\nnone of the clusters the stacks' outputs name (stale outputs).\n\n  --allow-data-loss  required\n  --force            fail over all the same in those cases (stop the old writer's traffic first)\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  failover: `dr failover --to <region|primary|dr> --allow-data-loss [options]\n\nUnplanned move when the writer's region is down (FailoverGlobalCluster, AllowDataLoss). Calls\nAWS only in the target region; reports the last replication lag it saw as the estimate of data lost.\nRefused while the writer's region still answers /health 200 (use switchover), or 429 (rate-limited:\nwhether it still writes is unknown); while its /health does not answer this machine at all but the\nDR region's probe's newest datapoint is a pass at most 60 s old (check your own network); and while the writer is\nnone of the clusters the stacks' outputs name (stale outputs).\n\n  --allow-data-loss  required\n  --force            fail over all the same in those cases (stop the old writer's traffic first:
+                     \`dr fence --region <its region>\`, after which its /health fails and no --force is needed)\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   failback: `dr failback [options]\n\nSwitchover back to the primary-region stack's region, once its cluster has rejoined the global\ncluster (member present, synchronized, available). Refused otherwise.\n\n${WRITE_CHECK_HELP}\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   "clear-sessions": `dr clear-sessions --since <time> [--until <time>] [--region <region|primary|dr>] [--dry-run] [options]\n\nRun it after \`dr failover --allow-data-loss\`, which prints the exact command. A payment committed\njust before the outage may be missing from the promoted cluster while its session item did\nreplicate (DynamoDB replicates on its own): GET /payments/{id} then answers it from the session\nfor up to the session TTL (24 h). This deletes every payment session whose createdAt lies in\n[--since, --until], found by a Scan of one region's replica (its deletes replicate to the others);\nGETs of those payments then read PostgreSQL, the system of record (200 for a payment that\nsurvived, 404 for a lost one). Safe: sessions are a cache. Calls only DynamoDB in that region\n(without --region, first RDS DescribeGlobalClusters, DR region then home, to find the writer);\nre-running deletes only what is left. Counts the matches first, then asks for confirmation\n(unless --dry-run, which only counts).\n\n  --since <time>      earliest createdAt to delete: ISO 8601 with a zone (2025-06-02T08:58:00Z); required,\n                      not in the future\n  --until <time>      latest createdAt to delete (default now)\n  --region <r>        the replica to scan and call: a region name, primary or dr (default the region\n                      holding the writer now, read from the global cluster as status does)\n  --dry-run           count the sessions, delete nothing\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  fence: `dr fence --region <region|primary|dr> [--force] [options]\n\nStops the region's payment API from reaching its database: reserved concurrency 0 on its payment\nfunction, then on its /health function (stack outputs lambdaName, healthLambdaName; Lambda\nPutFunctionConcurrency), each after recording its current value on the function itself (tag\n${FENCE_RESTORE_TAG}: the number, or ${NO_RESERVATION}). Its payments then answer API Gateway's DEFAULT_5XX (500,\nRetry-After), its /health fails, Route 53 moves clients to the other region, and \`dr failover\` goes on\nwithout --force. Asks for confirmation. Re-running it keeps the recorded values. Undo: \`dr unfence\`.\n\n  --region <r>  the region to fence: a region name, primary or dr (required)\n  --force       fence it although the other region's /health does not answer 200 (then nothing serves)\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
+  unfence: `dr unfence --region <region|primary|dr> [options]\n\nUndoes \`dr fence\`: restores each function's recorded reserved concurrency (or removes the\nreservation when it had none), payment function first, then removes the ${FENCE_RESTORE_TAG} tag. Refused,\nchanging nothing, when a function is at 0 with no tag (fenced by hand: the value is unknown).\nAsks for confirmation. Re-running it changes nothing.\n\n  --region <r>  the region to unfence: a region name, primary or dr (required)\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
   drill: `dr drill [options]\n\nSwitchover to the DR region and back while sending payments (POST /payments, unique\nIdempotency-Keys) to the failover domain (or the primary API). Reports the observed RTO (longest\nrun of failed payments, first failure → first success) against the promised ${RTO_SECONDS} s (over it fails\nthe drill) and the aimed ${AIM_RTO_SECONDS} s (over it is reported), payments lost (acknowledged but not\nreadable afterwards; must be 0), the timeline (JSON with --json) and a Markdown report.\n\n  --rate <n>          payments per second (default 2)\n  --max-payments <n>  cap on payments sent (default 2000)\n  --settle <sec>      baseline traffic before and after the moves (default 15)\n  --report <file>     Markdown report (default dist/dr/drill-<timestamp>.md)\n\nThe payments are made as the merchant whose API key is in DR_DRILL_API_KEY (keep one merchant for\ndrills: npx nx run keys:build && node dist/tools/keys/cli.js create --merchant dr-drill); each move also ends with its own test payment.\n\n${COMMON_HELP}\n\n${EXIT_CODES_HELP}`,
 };
+
+/** The commands that name their region with --region (and need it). */
+export const REGION_COMMANDS: readonly Command[] = ["fence", "unfence"];
 
 /** The commands that name their target with --to (and need it). */
 export const TARGETED_COMMANDS: readonly Command[] = ["preflight", "switchover", "failover"];
@@ -79,12 +88,12 @@ export const TARGETED_COMMANDS: readonly Command[] = ["preflight", "switchover",
 const COMMAND_OPTIONS: Record<string, readonly Command[]> = {
   to: TARGETED_COMMANDS,
   "allow-data-loss": ["failover"],
-  force: ["failover"],
+  force: ["failover", "fence"],
   rate: ["drill"],
   "max-payments": ["drill"],
   settle: ["drill"],
   report: ["drill"],
-  region: ["clear-sessions"],
+  region: ["clear-sessions", "fence", "unfence"],
   since: ["clear-sessions"],
   until: ["clear-sessions"],
   "dry-run": ["clear-sessions"],

@@ -7,6 +7,15 @@ import {
   RDSClient,
   SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-rds";
+import {
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+  ListTagsCommand,
+  PutFunctionConcurrencyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from "@aws-sdk/client-lambda";
 import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
@@ -35,6 +44,8 @@ export interface ClientFactory {
   /** DynamoDB for bulk work (`clear-sessions`): patient with throttling, where `dynamodb` must answer fast. */
   dynamodbBulk(region: string): DynamoDBClient;
   s3(region: string): S3Client;
+  /** Lambda (`fence`, `unfence`, and the fence shown by `status`). */
+  lambda(region: string): LambdaClient;
   /** Route 53's API is global: its client is pinned to {@link ROUTE53_API_REGION}. */
   route53(): Route53Client;
 }
@@ -62,6 +73,7 @@ export function defaultClientFactory(): ClientFactory {
     dynamodb: perRegion((region) => new DynamoDBClient({ region, ...AWS_CALL_LIMITS })),
     dynamodbBulk: perRegion((region) => new DynamoDBClient({ region, ...BULK_CALL_LIMITS })),
     s3: perRegion((region) => new S3Client({ region, ...AWS_CALL_LIMITS })),
+    lambda: perRegion((region) => new LambdaClient({ region, ...AWS_CALL_LIMITS })),
     route53: () => route53(ROUTE53_API_REGION),
   };
 }
@@ -279,6 +291,36 @@ export class Aws {
       status: r.Status ?? "unknown",
       destinationBucket: r.Destination?.Bucket,
     }));
+  }
+
+  /** A function's reserved concurrency (GetFunctionConcurrency); undefined when it has none (it draws on the account's unreserved pool). */
+  async reservedConcurrency(region: string, functionName: string): Promise<number | undefined> {
+    const out = await this.clients.lambda(region).send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }));
+    return out.ReservedConcurrentExecutions;
+  }
+
+  /** Sets a function's reserved concurrency (PutFunctionConcurrency); 0 throttles every invocation. */
+  async putReservedConcurrency(region: string, functionName: string, value: number): Promise<void> {
+    await this.clients.lambda(region).send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: value }));
+  }
+
+  /** Removes a function's reserved concurrency (DeleteFunctionConcurrency). */
+  async deleteReservedConcurrency(region: string, functionName: string): Promise<void> {
+    await this.clients.lambda(region).send(new DeleteFunctionConcurrencyCommand({ FunctionName: functionName }));
+  }
+
+  /** A function's tags (ListTags, by its ARN). */
+  async functionTags(region: string, functionArn: string): Promise<Record<string, string>> {
+    const out = await this.clients.lambda(region).send(new ListTagsCommand({ Resource: functionArn }));
+    return out.Tags ?? {};
+  }
+
+  async tagFunction(region: string, functionArn: string, tags: Record<string, string>): Promise<void> {
+    await this.clients.lambda(region).send(new TagResourceCommand({ Resource: functionArn, Tags: tags }));
+  }
+
+  async untagFunction(region: string, functionArn: string, keys: string[]): Promise<void> {
+    await this.clients.lambda(region).send(new UntagResourceCommand({ Resource: functionArn, TagKeys: keys }));
   }
 
   async switchover(region: string, globalClusterId: string, targetClusterArn: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { orDash, table } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC } from "./aws";
 import type { ClearSessionsResult } from "./clear-sessions";
+import { FENCE_RESTORE_TAG, type FenceResult } from "./fence";
 import { describeRto, type DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
@@ -11,7 +12,7 @@ export function formatStatus(report: StatusReport): string {
   const g = report.globalCluster;
   const op = g.operation ? `, ${g.operation.status} ${orDash(g.operation.fromRegion)} → ${orDash(g.operation.toRegion)}` : "";
   const regions = table(
-    ["region", "stack", "role", "cluster", "sync", "engine", "lag s", "route53", "/health"],
+    ["region", "stack", "role", "cluster", "sync", "engine", "lag s", "route53", "/health", "fence"],
     report.regions.map((r) => [
       r.region,
       r.stack,
@@ -26,8 +27,11 @@ export function formatStatus(report: StatusReport): string {
           ? "-"
           : `${r.route53HealthCheck.healthy ? "healthy" : "UNHEALTHY"} ${r.route53HealthCheck.checkersHealthy}/${r.route53HealthCheck.checkersTotal}${checkFlags(r.route53HealthCheck)}`,
       r.api.ok ? `200 ${r.api.latencyMs}ms` : `FAIL ${r.api.error ?? ""}`,
+      !r.fence ? "-" : r.fence.error ? "error" : r.fence.fenced ? "FENCED" : "no",
     ]),
   );
+  const fenced = report.regions.filter((r) => r.fence?.fenced).map(fenceLine);
+  const fenceErrors = report.regions.filter((r) => r.fence?.error).map((r) => `fence of ${r.region}: error: ${r.fence?.error}`);
   const tableLine = (t: GlobalTableStatus) =>
     t.error ? `error: ${t.error}` : `${t.tableStatus}; replicas ${t.replicas.map((r) => `${r.region} ${r.status}`).join(", ") || "none"}`;
   const s3 = report.s3Replication.error
@@ -38,6 +42,7 @@ export function formatStatus(report: StatusReport): string {
     `writer: ${orDash(report.writerRegion)}`,
     "",
     regions,
+    ...(fenced.length || fenceErrors.length ? ["", ...fenced, ...fenceErrors] : []),
     "",
     `sessions table ${report.sessions.table}: ${tableLine(report.sessions)}`,
     `API keys table ${report.apiKeys.table}: ${tableLine(report.apiKeys)}`,
@@ -46,6 +51,15 @@ export function formatStatus(report: StatusReport): string {
     "",
     `lag: CloudWatch ${AURORA_RPO_LAG_METRIC} (Maximum, 1 min), latest datapoint of the last 5 min, readers only`,
   ].join("\n");
+}
+
+/** A fenced region: which functions are at 0, whether `dr unfence` can restore them, and how. */
+function fenceLine(r: StatusReport["regions"][number]): string {
+  const functions = (r.fence?.functions ?? []).filter((f) => f.reservedConcurrency === 0);
+  const byHand = functions.filter((f) => f.restore === null);
+  const names = functions.map((f) => `${f.name}${f.restore === null ? " (by hand: no record)" : ` (restores ${f.restore})`}`).join(", ");
+  const undo = byHand.length ? "`dr unfence` refuses the ones fenced by hand (docs/runbook.md, Failback)" : `undo: npx nx run dr:unfence -- --region ${r.region}`;
+  return `${r.region} is FENCED: reserved concurrency 0 on ${names}. Its payments answer 500 and its /health fails; ${undo}`;
 }
 
 /** A disabled check is always healthy to Route 53 (its record never fails over); an inverted one reads backwards. */
@@ -110,5 +124,20 @@ export function formatDrill(result: DrillResult, reportPath: string): string {
     `observed RTO: ${describeRto(result)}`,
     `payments: ${result.payments.sent} sent, ${result.payments.acknowledged} acknowledged, ${result.payments.lost} lost`,
     `report: ${reportPath}`,
+  ].join("\n");
+}
+
+export function formatFence(result: FenceResult): string {
+  const outcome = result.outcome === "done" ? "done" : result.command === "fence" ? "already fenced" : "not fenced: nothing to do";
+  const value = (n: number | null) => (n === null ? "unreserved" : String(n));
+  return [
+    `${result.command} ${result.region}: ${outcome} in ${result.totalSeconds} s`,
+    table(
+      ["function", "role", "reserved before", "now", FENCE_RESTORE_TAG],
+      result.functions.map((f) => [f.name, f.role, value(f.before), value(f.after), orDash(f.restoreTag)]),
+    ),
+    table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])),
+    ...(result.effect ? [`effect: ${result.effect}`] : []),
+    ...(result.undo ? [`undo: ${result.undo}`] : []),
   ].join("\n");
 }

@@ -3,13 +3,14 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseApiKey } from "@payments-dr/api-keys";
 import { CliError, EXIT_CODES, messageOf, RefusedError, type ExitCode, type PulumiRunner } from "@payments-dr/cli-support";
-import { parseCliArgs, HELP, TARGETED_COMMANDS, type CliArgs, type Command } from "./args";
+import { parseCliArgs, HELP, REGION_COMMANDS, TARGETED_COMMANDS, type CliArgs, type Command } from "./args";
 import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
 import { clearSessions, sessionWindow } from "./clear-sessions";
 import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
 import { drill, drillFailure, drillMarkdown } from "./drill";
-import { formatClearSessions, formatDrill, formatPreflight, formatRoleChange, formatStatus } from "./format";
+import { fence, unfence } from "./fence";
+import { formatClearSessions, formatDrill, formatFence, formatPreflight, formatRoleChange, formatStatus } from "./format";
 import { type Fetch, fetchOnFreshConnection } from "./http";
 import { readOutputs } from "./outputs";
 import { preflight } from "./preflight";
@@ -84,11 +85,12 @@ interface CheckedKeys {
 
 /**
  * Refuses, before the stacks' outputs are read (`pulumi stack output`: seconds, credentials and a
- * backend), what would be refused anyway: a missing --to, a failover without --allow-data-loss, a
+ * backend), what would be refused anyway: a missing --to or --region, a failover without --allow-data-loss, a
  * bad --since or --until, a drill without its key, a malformed write-check key.
  */
 function refuseEarly(args: CliArgs, env: Environment): CheckedKeys {
   if (TARGETED_COMMANDS.includes(args.command as Command) && !args.to) throw new RefusedError(`--to <region|primary|dr> is required (dr ${args.command} --help)`);
+  if (REGION_COMMANDS.includes(args.command as Command) && !args.region) throw new RefusedError(`--region <region|primary|dr> is required (dr ${args.command} --help)`);
   if (args.command === "failover" && !args.allowDataLoss) throw new RefusedError(FAILOVER_NEEDS_CONSENT);
   if (args.command === "clear-sessions") sessionWindow(args, (env.clock ?? systemClock).now());
   if (args.command === "drill") {
@@ -168,6 +170,16 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
     case "clear-sessions": {
       const result = await clearSessions(ctx, { region: args.region, since: args.since, until: args.until, dryRun: args.dryRun, yes: args.yes });
       print(result, formatClearSessions(result));
+      return EXIT_CODES.ok;
+    }
+    case "fence": {
+      const result = await fence(ctx, ctx.topology.resolve(args.region, "--region"), { yes: args.yes, force: args.force });
+      print(result, formatFence(result));
+      return EXIT_CODES.ok;
+    }
+    case "unfence": {
+      const result = await unfence(ctx, ctx.topology.resolve(args.region, "--region"), { yes: args.yes });
+      print(result, formatFence(result));
       return EXIT_CODES.ok;
     }
     default:

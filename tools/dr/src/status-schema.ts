@@ -67,6 +67,19 @@ export interface RegionStatus {
   route53HealthCheck: { id: string; healthy: boolean | null; checkersHealthy: number | null; checkersTotal: number | null; disabled: boolean | null; inverted: boolean | null; error?: string };
   /** `/health`; `role` is the role the payment function answered for (absent when the answer was not its own). */
   api: { url: string; ok: boolean; httpStatus: number | null; role?: string; latencyMs: number; error?: string };
+  /**
+   * `dr fence`: `fenced` when the payment or `/health` function has reserved concurrency 0; each
+   * function's reserved concurrency (null: none) and its `payments-dr:fence-restore` tag (null:
+   * absent, so at 0 it was fenced by hand). Absent from reports before it existed, and when the
+   * outputs name no functions.
+   */
+  fence?: FenceStatus;
+}
+
+export interface FenceStatus {
+  fenced: boolean | null;
+  functions: { role: "api" | "health"; name: string; reservedConcurrency: number | null; restore: string | null }[];
+  error?: string;
 }
 
 type Check = (value: unknown, at: string, errors: string[]) => void;
@@ -122,6 +135,13 @@ const regionStatus = object({
     error: optional(str),
   }),
   api: object({ url: str, ok: bool, httpStatus: nullable(num), role: optional(str), latencyMs: num, error: optional(str) }),
+  fence: optional(
+    object({
+      fenced: nullable(bool),
+      functions: array(object({ role: oneOf("api", "health"), name: str, reservedConcurrency: nullable(num), restore: nullable(str) })),
+      error: optional(str),
+    }),
+  ),
 });
 
 const globalTableStatus = object({

@@ -3,7 +3,8 @@ import type { GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
-import type { GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
+import { isFenced, readFence } from "./fence";
+import type { FenceStatus, GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";
 
 /**
@@ -100,11 +101,12 @@ async function probeStatus(ctx: Context): Promise<ProbeStatus> {
 async function regionStatus(ctx: Context, site: RegionSite, global: GlobalClusterView | undefined): Promise<RegionStatus> {
   const role = roleOf(global, site);
   const member = global?.members.find((m) => m.clusterArn === site.clusterArn);
-  const [cluster, lag, healthCheck, api] = await Promise.all([
+  const [cluster, lag, healthCheck, api, fence] = await Promise.all([
     settle(() => ctx.aws.cluster(site.region, site.clusterIdentifier)),
     role === "writer" ? Promise.resolve<Settled<LagReading | undefined>>({}) : settle(() => ctx.aws.replicationLag(site.region, site.clusterIdentifier)),
     settle(() => ctx.aws.healthCheck(site.healthCheckId)),
     checkHealth(ctx.fetch, site.healthUrl, ctx.healthTimeoutMs),
+    fenceStatus(ctx, site),
   ]);
   return {
     region: site.region,
@@ -129,6 +131,20 @@ async function regionStatus(ctx: Context, site: RegionSite, global: GlobalCluste
       ...(healthCheck.error ? { error: healthCheck.error } : {}),
     },
     api,
+    ...(fence ? { fence } : {}),
+  };
+}
+
+/** Whether `dr fence` (or a hand) left the region's functions at reserved concurrency 0; undefined when the outputs name none. */
+async function fenceStatus(ctx: Context, site: RegionSite): Promise<FenceStatus | undefined> {
+  const names = ctx.topology.functionsOf(site);
+  if (names.length === 0) return undefined;
+  const result = await settle(() => readFence(ctx, site, names));
+  const functions = result.value ?? [];
+  return {
+    fenced: result.value ? isFenced(functions) : null,
+    functions: functions.map((f) => ({ role: f.role, name: f.name, reservedConcurrency: f.reservedConcurrency, restore: f.restore })),
+    ...(result.error ? { error: result.error } : {}),
   };
 }
 

@@ -12,6 +12,20 @@ export interface RegionSite {
   apiUrl: string;
   healthCheckId: string;
   bucketName: string;
+  /**
+   * The payment API's function and the `/health` function (outputs `lambdaName`,
+   * `healthLambdaName`), what `dr fence` throttles; undefined in outputs saved before they existed.
+   */
+  lambdaName?: string;
+  healthLambdaName?: string;
+}
+
+/** One of a region's functions that `dr fence` throttles. */
+export interface RegionFunction {
+  role: "api" | "health";
+  name: string;
+  /** Built from the region's cluster ARN: same partition and account (ListTags and TagResource take an ARN). */
+  arn: string;
 }
 
 /** The two regions and the global resources, from the stacks' outputs. */
@@ -38,6 +52,8 @@ export class Topology {
       apiUrl: primary.apiUrl,
       healthCheckId: global.primaryHealthCheckId,
       bucketName: primary.bucketName,
+      lambdaName: primary.lambdaName,
+      healthLambdaName: primary.healthLambdaName,
     };
     this.dr = {
       region: dr.region,
@@ -48,6 +64,8 @@ export class Topology {
       apiUrl: dr.apiUrl,
       healthCheckId: global.drHealthCheckId,
       bucketName: dr.bucketName,
+      lambdaName: dr.lambdaName,
+      healthLambdaName: dr.healthLambdaName,
     };
     this.globalClusterId = primary.globalClusterId;
     this.sessionsTableName = primary.sessionsTableName;
@@ -72,6 +90,19 @@ export class Topology {
 
   other(site: RegionSite): RegionSite {
     return site === this.home ? this.dr : this.home;
+  }
+
+  /**
+   * The payment API's function, then the `/health` function, of `site`: the order `dr fence` and
+   * `dr unfence` act in (writes stop before DNS moves; they resume before DNS comes back).
+   */
+  functionsOf(site: RegionSite): RegionFunction[] {
+    const [, partition, , , account] = site.clusterArn.split(":");
+    const arn = (name: string) => `arn:${partition}:lambda:${site.region}:${account}:function:${name}`;
+    return [
+      ...(site.lambdaName ? [{ role: "api" as const, name: site.lambdaName, arn: arn(site.lambdaName) }] : []),
+      ...(site.healthLambdaName ? [{ role: "health" as const, name: site.healthLambdaName, arn: arn(site.healthLambdaName) }] : []),
+    ];
   }
 
   byClusterArn(arn: string | undefined): RegionSite | undefined {

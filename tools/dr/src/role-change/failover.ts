@@ -73,7 +73,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
   if (unknownWriter && !options.force) {
     throw new RefusedError(
-      `the writer ${unknownWriter.clusterArn} is none of the clusters the stacks' outputs name: the outputs read are stale or another stack's, so whether the old writer still serves cannot be checked. Read fresh outputs (--outputs DIR, or the stacks), or, once its traffic is stopped, re-run with --force`,
+      `the writer ${unknownWriter.clusterArn} is none of the clusters the stacks' outputs name: the outputs read are stale or another stack's, so whether the old writer still serves cannot be checked. Read fresh outputs (--outputs DIR, or the stacks), or, once its traffic is stopped (\`dr fence\`), re-run with --force`,
     );
   }
 
@@ -97,7 +97,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   if (writerHealth?.ok) {
     if (!options.force) {
       throw new RefusedError(
-        `${writer?.region} still answers ${writerHealth.url} with 200: its API is writing to its database, and a failover now could split writes between the regions (AWS fences the old writer only on a best-effort basis). Use \`dr switchover\` (no data loss); if ${writer?.region} is broken in a way /health does not show, stop its traffic first, then re-run with --force`,
+        `${writer?.region} still answers ${writerHealth.url} with 200: its API is writing to its database, and a failover now could split writes between the regions (AWS fences the old writer only on a best-effort basis). Use \`dr switchover\` (no data loss); if ${writer?.region} is broken in a way /health does not show, stop its traffic first (\`dr fence --region ${writer?.region}\`: its /health then fails), then re-run (no --force needed once it does)`,
       );
     }
     timeline.mark(`${writer?.region} still answers /health 200; going on (--force)`);

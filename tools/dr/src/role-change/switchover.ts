@@ -1,5 +1,6 @@
 import { RefusedError } from "@payments-dr/cli-support";
 import { confirmOrRefuse } from "../confirm";
+import { refuseIfFenced } from "../fence";
 import type { Context } from "../context";
 import { operationInProgress, preflight } from "../preflight";
 import { readGlobalCluster, writerSite } from "../status";
@@ -21,6 +22,8 @@ export async function switchover(ctx: Context, target: RegionSite, options: Role
   const global = await readGlobalCluster(ctx, [target, ctx.topology.other(target)]);
   const from = writerSite(global, ctx.topology)?.region ?? null;
   timeline.mark(`read ${global.id}: status ${global.status}, writer ${from ?? "none"}`);
+  const unread = await refuseIfFenced(ctx, target, command);
+  if (unread) timeline.mark(unread);
 
   const settled = settledOn(global, target);
   if (settled) {

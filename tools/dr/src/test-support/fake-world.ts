@@ -4,6 +4,7 @@ import type { FakeClock } from "./clock";
 import { fakeCloudWatch } from "./cloudwatch";
 import { DR, HOME } from "./deployment";
 import { fakeDynamoDb } from "./dynamodb";
+import { deployedFunctions, fakeLambda, type FakeFunction } from "./lambda";
 import { regionHealth, type Route } from "./fetch";
 import { fakeRds } from "./rds";
 import { fakeRoute53 } from "./route53";
@@ -71,6 +72,8 @@ export class FakeWorld {
   readonly failing = new Map<string, () => Error>();
   /** `<region>/<table>` pairs whose DynamoDB table (replica) does not exist. */
   readonly missingTables = new Set<string>();
+  /** Each region's payment and /health functions by name: reserved concurrency and tags (`dr fence`). */
+  readonly functions: Record<string, FakeFunction>;
   readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
   /** Regions of every client the code asked the factory for. */
   readonly clientRegions: { service: string; region: string }[] = [];
@@ -85,7 +88,8 @@ export class FakeWorld {
     readonly clock: FakeClock,
     private readonly sessions?: LocalSessionReplicas,
   ) {
-    this.mocks = [fakeRds(this), fakeCloudWatch(this), fakeRoute53(this), fakeS3(this), ...(sessions ? [] : [fakeDynamoDb(this)])];
+    this.functions = deployedFunctions(this);
+    this.mocks = [fakeLambda(this), fakeRds(this), fakeCloudWatch(this), fakeRoute53(this), fakeS3(this), ...(sessions ? [] : [fakeDynamoDb(this)])];
   }
 
   /** A mock's handler for `answer`: records the call with its client's region, and times out instead while that region is `down`. */
@@ -98,6 +102,12 @@ export class FakeWorld {
       if (failure) throw failure();
       return answer(input, region);
     };
+  }
+
+  /** Whether `region`'s /health function is throttled to 0 (`dr fence`, or by hand): its /health then answers API Gateway's 500. */
+  healthFenced(region: string): boolean {
+    const name = region === HOME ? this.outputs.primary.healthLambdaName : this.outputs.dr.healthLambdaName;
+    return this.functions[name]?.reserved === 0;
   }
 
   /** A region's `/health` as the deployed payment function answers it ({@link regionHealth}). */
@@ -152,6 +162,7 @@ export class FakeWorld {
       dynamodb: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodb),
       dynamodbBulk: record("dynamodb", sessions ? (region) => sessions.clientIn(region) : inner.dynamodbBulk),
       s3: record("s3", inner.s3),
+      lambda: record("lambda", inner.lambda),
       route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
     };
   }

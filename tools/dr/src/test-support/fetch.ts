@@ -1,3 +1,4 @@
+import { GATEWAY_PROBLEMS, gatewayProblemBody } from "@payments-dr/serverless-api/values";
 import type { Fetch } from "../http";
 import { DR, HOME } from "./deployment";
 import type { FakeWorld } from "./fake-world";
@@ -30,11 +31,13 @@ export const answersAfter =
  * A region's `/health` as the deployed payment function answers it: the primary-region API
  * (REGION_ROLE primary) is 200 only while its cluster holds the writer and 503 otherwise; the
  * dr-region API is 200 while its database answers, read-only or not. A region in `down` does
- * not answer at all.
+ * not answer at all; one whose /health function is fenced (reserved concurrency 0) gets API
+ * Gateway's 500 for a throttled function, in the DEFAULT_5XX problem the stack configures.
  */
 export function regionHealth(world: FakeWorld, region: string): Route {
   return async () => {
     if (world.down.has(region)) throw new TypeError("fetch failed: connect ETIMEDOUT");
+    if (world.healthFenced(region)) return { status: 500, body: JSON.stringify(gatewayProblemBody(GATEWAY_PROBLEMS.find((p) => p.responseType === "DEFAULT_5XX")!, "req-1")) };
     if (region === DR) return { status: 200, body: JSON.stringify({ status: "ok", role: "dr" }) };
     const writable = world.writer === HOME && world.status === "available";
     return { status: writable ? 200 : 503, body: JSON.stringify(writable ? { status: "ok", role: "primary" } : { type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) };

@@ -6,13 +6,18 @@ import type { FakeWorld } from "./fake-world";
 export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
   const route53 = mockClient(Route53Client);
   route53.on(GetHealthCheckStatusCommand).callsFake(
-    world.serve("route53", "GetHealthCheckStatus", () => ({
-      HealthCheckObservations: ["us-east-1", "us-west-1", "eu-west-1", "ap-southeast-1"].map((checker, i) => ({
-        Region: checker,
-        IPAddress: `15.177.${i}.10`,
-        StatusReport: { Status: "Success: HTTP Status Code 200, OK", CheckedTime: world.clock.now() },
-      })),
-    })),
+    world.serve("route53", "GetHealthCheckStatus", (input) => {
+      // A fenced region's /health answers 500 to every checker.
+      const region = input.HealthCheckId === world.outputs.global.primaryHealthCheckId ? world.outputs.primary.region : world.outputs.dr.region;
+      const status = world.healthFenced(region) ? "Failure: HTTP Status Code 500, Internal Server Error" : "Success: HTTP Status Code 200, OK";
+      return {
+        HealthCheckObservations: ["us-east-1", "us-west-1", "eu-west-1", "ap-southeast-1"].map((checker, i) => ({
+          Region: checker,
+          IPAddress: `15.177.${i}.10`,
+          StatusReport: { Status: status, CheckedTime: world.clock.now() },
+        })),
+      };
+    }),
   );
   route53.on(GetHealthCheckCommand).callsFake(
     world.serve("route53", "GetHealthCheck", (input) => ({

@@ -1,0 +1,189 @@
+import { EXIT_CODES } from "@payments-dr/cli-support";
+import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { validateStatusReport } from "./status-schema";
+import { DR, FakeClock, fakeFetch, FakeWorld, HOME, outputs, runDr, type DrOptions } from "./test-support";
+
+let world: FakeWorld;
+beforeEach(() => {
+  world = new FakeWorld(outputs, new FakeClock());
+});
+afterEach(() => world.restore());
+
+const dr = (args: string[], options?: DrOptions) => runDr(world, args, options);
+const calls = (command: string) => world.calls.filter((c) => c.command === command);
+const TAG = "payments-dr:fence-restore";
+const api = primaryRegionOutputs.lambdaName;
+const health = primaryRegionOutputs.healthLambdaName;
+const fn = (name: string) => world.functions[name]!;
+/** The CLI's own message: the last line of stderr (progress lines come before it). */
+const message = (stderr: string) => stderr.split("\n").at(-1) ?? "";
+
+describe("fence", () => {
+  it("fence → failover without --force → status → failback refused → unfence → failback", async () => {
+    // us-east-1 broken in a way /health does not show: it answers 200, so failover refuses.
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"]);
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/stop its traffic first \(`dr fence --region us-east-1`: its \/health then fails\)/);
+
+    const fenced = await dr(["fence", "--region", "primary", "--yes"]);
+    expect(fenced.code).toBe(EXIT_CODES.ok);
+    expect(fn(api)).toMatchObject({ reserved: 0, tags: { [TAG]: "50" } });
+    expect(fn(health)).toMatchObject({ reserved: 0, tags: { [TAG]: "5" } });
+    // Only us-east-1's functions, the payment function before /health, each recorded before it is throttled.
+    expect(world.calls.filter((c) => c.service === "lambda" && c.command !== "GetFunctionConcurrency" && c.command !== "ListTags").map((c) => `${c.region} ${c.command} ${JSON.stringify(c.input)}`)).toEqual([
+      `${HOME} TagResource {"Resource":"arn:aws:lambda:us-east-1:123456789012:function:${api}","Tags":{"${TAG}":"50"}}`,
+      `${HOME} PutFunctionConcurrency {"FunctionName":"${api}","ReservedConcurrentExecutions":0}`,
+      `${HOME} TagResource {"Resource":"arn:aws:lambda:us-east-1:123456789012:function:${health}","Tags":{"${TAG}":"5"}}`,
+      `${HOME} PutFunctionConcurrency {"FunctionName":"${health}","ReservedConcurrentExecutions":0}`,
+    ]);
+    expect(fenced.stdout).toMatch(/fence us-east-1: done/);
+    expect(fenced.stdout).toMatch(/effect: us-east-1's payment requests now answer API Gateway's DEFAULT_5XX problem \(HTTP 500 for a throttled function, Retry-After: 2;.*its \/health fails, so Route 53's failover record .* moves clients to us-east-2 ≈ 90 s after its first failed check \(113 s at worst\); `dr failover` then takes us-east-1's 5xx as its own word and goes on without --force/);
+    expect(fenced.stdout).toContain("undo: npx nx run dr:unfence -- --region us-east-1");
+
+    // The fenced region's own 500 lets the failover go on without --force.
+    const failover = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"]);
+    expect(failover.code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+
+    const status = await dr(["status", "--json"]);
+    const report = JSON.parse(status.stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].fence).toEqual({
+      fenced: true,
+      functions: [
+        { role: "api", name: api, reservedConcurrency: 0, restore: "50" },
+        { role: "health", name: health, reservedConcurrency: 0, restore: "5" },
+      ],
+    });
+    expect(report.regions[1].fence).toMatchObject({ fenced: false });
+    expect((await dr(["status"])).stdout).toMatch(/us-east-1 is FENCED: reserved concurrency 0 on .*\(restores 50\).*undo: npx nx run dr:unfence -- --region us-east-1/);
+
+    const failback = await dr(["failback", "--yes"]);
+    expect(failback.code).toBe(EXIT_CODES.refused);
+    expect(failback.stderr).toMatch(/us-east-1 is fenced .*: its \/health would never answer 200.*Run `npx nx run dr:unfence -- --region us-east-1` first/);
+    expect(calls("SwitchoverGlobalCluster")).toEqual([]);
+
+    const unfenced = await dr(["unfence", "--region", HOME, "--yes", "--json"]);
+    expect(unfenced.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(unfenced.stdout)).toMatchObject({
+      command: "unfence",
+      region: HOME,
+      outcome: "done",
+      functions: [
+        { role: "api", name: api, before: 0, after: 50, restoreTag: null },
+        { role: "health", name: health, before: 0, after: 5, restoreTag: null },
+      ],
+    });
+    expect(fn(api)).toEqual(expect.objectContaining({ reserved: 50, tags: { "payments-dr:stack": "primary-region" } }));
+    expect(fn(health)).toEqual(expect.objectContaining({ reserved: 5, tags: { "payments-dr:stack": "primary-region" } }));
+
+    // us-east-1's cluster has been a secondary long enough to report its lag (preflight's check).
+    world.secondarySince[HOME] = world.clock.now().getTime() - 600_000;
+    const back = await dr(["failback", "--yes"]);
+    expect(back.stderr).not.toMatch(/^dr: /m);
+    expect(back.code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(HOME);
+  });
+
+  it("is idempotent: a re-run keeps the recorded values (never a tag of 0), and unfence twice changes nothing the second time", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    const again = await dr(["fence", "--region", HOME, "--yes", "--json"]);
+    expect(again.code).toBe(EXIT_CODES.ok);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: "already-done", functions: [{ before: 0, after: 0, restoreTag: "50" }, { before: 0, after: 0, restoreTag: "5" }] });
+    expect(fn(api).tags[TAG]).toBe("50");
+    expect(calls("TagResource")).toHaveLength(2);
+    expect(calls("PutFunctionConcurrency")).toHaveLength(2);
+
+    expect((await dr(["unfence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    const second = await dr(["unfence", "--region", HOME, "--yes"]);
+    expect(second.code).toBe(EXIT_CODES.ok);
+    expect(second.stdout).toMatch(/unfence us-east-1: not fenced: nothing to do/);
+    expect(calls("PutFunctionConcurrency")).toHaveLength(4);
+    expect(calls("UntagResource")).toHaveLength(2);
+  });
+
+  it("records `none` for a function without reserved concurrency, and unfence removes the reservation again", async () => {
+    fn(api).reserved = undefined;
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    expect(fn(api)).toMatchObject({ reserved: 0, tags: { [TAG]: "none" } });
+    expect((await dr(["unfence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    expect(fn(api).reserved).toBeUndefined();
+    expect(fn(api).tags[TAG]).toBeUndefined();
+    expect(calls("DeleteFunctionConcurrency").map((c) => c.input)).toEqual([{ FunctionName: api }]);
+  });
+
+  it("refuses to fence the only region serving (the other /health not 200), changing nothing; --force fences all the same", async () => {
+    world.down.add(DR);
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: world.health(DR) });
+    const refused = await dr(["fence", "--region", HOME, "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(message(refused.stderr)).toMatch(/^dr: us-east-2's .*\/health answers .*, so us-east-1 may be the only region serving: fencing it would stop payments everywhere\..*re-run with --force$/);
+    expect(calls("PutFunctionConcurrency")).toEqual([]);
+    expect(calls("TagResource")).toEqual([]);
+    const forced = await dr(["fence", "--region", HOME, "--yes", "--force"], { fetch: fetch() });
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(forced.stdout).toMatch(/fencing us-east-1 all the same \(--force\)/);
+    expect(fn(api).reserved).toBe(0);
+  });
+
+  it("asks for confirmation: without --yes and without a terminal it refuses; a no changes nothing", async () => {
+    const noTty = await dr(["fence", "--region", HOME]);
+    expect(noTty.code).toBe(EXIT_CODES.refused);
+    expect(noTty.stderr).toMatch(/Fence us-east-1: reserved concurrency 0 on .* pass --yes/);
+    const no = await dr(["fence", "--region", HOME], { isTTY: true, answer: "n" });
+    expect(no.code).toBe(EXIT_CODES.refused);
+    expect(calls("PutFunctionConcurrency")).toEqual([]);
+    expect((await dr(["fence", "--region", HOME], { isTTY: true, answer: "yes" })).code).toBe(EXIT_CODES.ok);
+  });
+
+  it("unfence refuses, naming the function, one at 0 without the tag (fenced by hand), and changes nothing", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    delete fn(health).tags[TAG];
+    const { code, stderr } = await dr(["unfence", "--region", HOME, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(
+      new RegExp(`${health} has reserved concurrency 0 but no ${TAG} tag \\(fenced by hand.*healthReservedConcurrency \\(default 5\\) for ${health}.*aws lambda put-function-concurrency --region us-east-1.*npx nx run primary-region:refresh\` then \`npx nx run primary-region:up\``),
+    );
+    expect(message(stderr)).toMatch(/^dr: .*primary-region:up`$/);
+    expect(calls("PutFunctionConcurrency")).toHaveLength(2);
+    expect(fn(api).reserved).toBe(0);
+  });
+
+  it("fails (exit 3) on one line naming the permission when Lambda denies a call; a re-run finishes the job", async () => {
+    world.failing.set("lambda/PutFunctionConcurrency", () =>
+      Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: lambda:PutFunctionConcurrency on resource: arn:aws:lambda:us-east-1:123456789012:function:${api}`), {
+        name: "AccessDeniedException",
+      }),
+    );
+    const { code, stderr } = await dr(["fence", "--region", HOME, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(message(stderr)).toMatch(new RegExp(`^dr: PutFunctionConcurrency of ${api} in us-east-1 failed: AccessDeniedException: .*: the credentials in use need lambda:PutFunctionConcurrency on arn:aws:lambda:us-east-1:123456789012:function:${api} .*; no function fenced yet$`));
+    // Its value was recorded before the denied call: a re-run with the permission fences it.
+    expect(fn(api)).toMatchObject({ reserved: 50, tags: { [TAG]: "50" } });
+    world.failing.clear();
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    expect(fn(api)).toMatchObject({ reserved: 0, tags: { [TAG]: "50" } });
+  });
+
+  it("--json prints the result; --region is required and fence/unfence take no --to", async () => {
+    const { code, stdout } = await dr(["fence", "--region", "dr", "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({
+      command: "fence",
+      region: DR,
+      outcome: "done",
+      functions: [
+        { role: "api", name: drRegionOutputs.lambdaName, before: 50, after: 0, restoreTag: "50" },
+        { role: "health", name: drRegionOutputs.healthLambdaName, before: 5, after: 0, restoreTag: "5" },
+      ],
+      undo: "npx nx run dr:unfence -- --region us-east-2",
+    });
+    expect(result.timeline.map((e: { step: string }) => e.step)).toContainEqual(`${drRegionOutputs.lambdaName}: reserved concurrency 50 → 0`);
+    expect(world.calls.filter((c) => c.service === "lambda").every((c) => c.region === DR)).toBe(true);
+    const missing = await dr(["unfence", "--yes"]);
+    expect(missing.code).toBe(EXIT_CODES.refused);
+    expect(missing.stderr).toMatch(/--region <region\|primary\|dr> is required/);
+    expect((await dr(["fence", "--to", DR, "--region", DR])).stderr).toMatch(/--to does not apply to fence/);
+  });
+});
