@@ -187,3 +187,107 @@ describe("fence", () => {
     expect((await dr(["fence", "--to", DR, "--region", DR])).stderr).toMatch(/--to does not apply to fence/);
   });
 });
+
+describe("fence: what an incident does around it", () => {
+  const denied = (operation: string) =>
+    Object.assign(new Error(`User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: lambda:${operation}`), { name: "AccessDeniedException" });
+
+  it("unfence leaves a value changed since the fence (a `pulumi up` with a new reserved concurrency) and removes only its stale tag", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    // `pulumi up` with apiReservedConcurrency 80: it sets 80 (so the function serves again) and keeps the tags it does not manage.
+    fn(api).reserved = 80;
+    const { code, stdout } = await dr(["unfence", "--region", HOME, "--yes", "--json"]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(fn(api)).toEqual(expect.objectContaining({ reserved: 80, tags: { "payments-dr:stack": "primary-region" } }));
+    expect(fn(health)).toEqual(expect.objectContaining({ reserved: 5, tags: { "payments-dr:stack": "primary-region" } }));
+    expect(calls("PutFunctionConcurrency").map((c) => c.input)).toEqual([
+      { FunctionName: api, ReservedConcurrentExecutions: 0 },
+      { FunctionName: health, ReservedConcurrentExecutions: 0 },
+      { FunctionName: health, ReservedConcurrentExecutions: 5 },
+    ]);
+    const result = JSON.parse(stdout);
+    expect(result.functions).toMatchObject([
+      { name: api, before: 80, after: 80, restoreTag: null },
+      { name: health, before: 0, after: 5, restoreTag: null },
+    ]);
+    expect(result.timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(new RegExp(`${api} is at 80, not 0: changed since the fence`)));
+  });
+
+  it("failover refuses a fenced target before any move (its API would stay throttled: payments stopped in both regions)", async () => {
+    expect((await dr(["fence", "--region", DR, "--yes"])).code).toBe(EXIT_CODES.ok);
+    world.down.add(HOME);
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(message(stderr)).toMatch(/us-east-2 is fenced .*Run `npx nx run dr:unfence -- --region us-east-2` first/);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+    // Read in the target region only: the failed region is never called.
+    expect(world.calls.filter((c) => c.service === "lambda").every((c) => c.region === DR)).toBe(true);
+  });
+
+  it("status and switchover still see a fenced region when ListTags is denied (the tag is the record, reserved concurrency 0 is the fence)", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    world.failing.set("lambda/ListTags", () => denied("ListTags"));
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].fence).toMatchObject({ fenced: true, functions: [{ name: api, reservedConcurrency: 0, restore: null }, { name: health, reservedConcurrency: 0, restore: null }], error: expect.stringMatching(/ListTags/) });
+    const text = (await dr(["status"])).stdout;
+    expect(text).toMatch(/us-east-1 is FENCED: .*\(record not read\).*undo: npx nx run dr:unfence -- --region us-east-1/);
+    expect(text).not.toMatch(/by hand/);
+    // A GetFunctionConcurrency that fails for one function does not hide the other one at 0.
+    world.failing.clear();
+    fn(health).reserved = 5;
+    delete fn(health).tags[TAG];
+    world.failing.set("lambda/GetFunctionConcurrency", () => denied("GetFunctionConcurrency"));
+    expect(JSON.parse((await dr(["status", "--json"])).stdout).regions[0].fence.fenced).toBeNull();
+    world.failing.clear();
+    world.failing.set("lambda/ListTags", () => denied("ListTags"));
+    const switchover = await dr(["switchover", "--to", HOME, "--yes"]);
+    expect(switchover.code).toBe(EXIT_CODES.refused);
+    expect(message(switchover.stderr)).toMatch(/us-east-1 is fenced \(reserved concurrency 0 on payments-dr-api-use1-dev\)/);
+  });
+
+  it("status: one function at 0 is FENCED although the other one's concurrency cannot be read", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    Object.defineProperty(fn(health), "reserved", {
+      configurable: true,
+      get: () => {
+        throw denied("GetFunctionConcurrency");
+      },
+    });
+    const fence = JSON.parse((await dr(["status", "--json"])).stdout).regions[0].fence;
+    expect(fence).toMatchObject({ fenced: true, functions: [{ name: api, reservedConcurrency: 0, restore: "50" }], error: expect.stringMatching(/GetFunctionConcurrency of/) });
+  });
+
+  it("a fence stopped between the two functions says the region is half-fenced (payments stopped, DNS not moved) and how to go on", async () => {
+    Object.defineProperty(fn(health), "reserved", {
+      configurable: true,
+      get: () => 5,
+      set: () => {
+        throw denied("PutFunctionConcurrency");
+      },
+    });
+    const { code, stderr } = await dr(["fence", "--region", HOME, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(message(stderr)).toMatch(
+      new RegExp(`^dr: PutFunctionConcurrency of ${health} .*done before it: ${api} fenced\\. us-east-1 is HALF-FENCED: its payments are stopped but its /health may still answer 200, so DNS does not move clients to us-east-2: re-run the same command \\(or \`npx nx run dr:unfence -- --region us-east-1\` to undo\\)$`),
+    );
+    expect(fn(api).reserved).toBe(0);
+    expect((await dr(["status"])).stdout).toMatch(/us-east-1 is FENCED: reserved concurrency 0 on payments-dr-api-use1-dev \(restores 50\)\./);
+  });
+
+  it("unfence that the account's unreserved minimum refuses says why, what it restored already, and to re-run", async () => {
+    expect((await dr(["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    // Since the fence, other functions reserved what it gave back: 150 in all, 100 unreserved, 50 left to reserve.
+    world.lambdaConcurrencyLimit = 150;
+    const { code, stderr } = await dr(["unfence", "--region", HOME, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(message(stderr)).toMatch(
+      new RegExp(`^dr: PutFunctionConcurrency of ${health} in us-east-1 failed: InvalidParameterValueException: .*UnreservedConcurrentExecution below its minimum value of \\[100\\]\\.: us-east-1's account-wide pool .*re-run; done before it: ${api} restored; re-run the same command$`),
+    );
+    expect(fn(api)).toMatchObject({ reserved: 50, tags: { "payments-dr:stack": "primary-region" } });
+    expect(fn(health)).toMatchObject({ reserved: 0, tags: { [TAG]: "5" } });
+    world.lambdaConcurrencyLimit = 1000;
+    expect((await dr(["unfence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    expect(fn(health)).toMatchObject({ reserved: 5 });
+  });
+});

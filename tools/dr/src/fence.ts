@@ -63,7 +63,10 @@ async function lambdaCall<T>(site: RegionSite, fn: RegionFunction, operation: st
     return await call();
   } catch (error) {
     const denied = isAwsError(error, "AccessDeniedException") ? `: the credentials in use need lambda:${operation} on ${fn.arn} (docs/runbook.md, Before anything)` : "";
-    throw new FailedError(oneLine(`${operation} of ${fn.name} in ${site.region} failed: ${messageOf(error)}${denied}${doneSoFar}`));
+    const pool = /UnreservedConcurrentExecution/i.test(messageOf(error))
+      ? `: ${site.region}'s account-wide pool must keep its unreserved minimum (100 in a default account) after this reservation; since the fence, other functions have reserved what this one gave back. Lower another function's reserved concurrency, or ask for a higher concurrency quota, then re-run`
+      : "";
+    throw new FailedError(oneLine(`${operation} of ${fn.name} in ${site.region} failed: ${messageOf(error)}${denied}${pool}${doneSoFar}`));
   }
 }
 
@@ -87,6 +90,29 @@ export async function readFence(ctx: Context, site: RegionSite, functions = ctx.
       return { role: fn.role, name: fn.name, reservedConcurrency: reserved ?? null, restore: tags[FENCE_RESTORE_TAG] ?? null };
     }),
   );
+}
+
+/**
+ * What `status` and the moves read: each function's reserved concurrency and, when ListTags
+ * answers, its tag. A function whose concurrency cannot be read is left out and named in `error`;
+ * a failed ListTags leaves `restore` null and is named in `error`, but never hides a function at 0
+ * (reading the tag needs lambda:ListTags, which a read-only role may lack).
+ */
+export async function readFenceLenient(ctx: Context, site: RegionSite, functions: RegionFunction[]): Promise<{ functions: FunctionFence[]; fenced: boolean | null; error?: string }> {
+  const [reserved, tags] = await Promise.all([
+    Promise.allSettled(functions.map((fn) => lambdaCall(site, fn, "GetFunctionConcurrency", () => ctx.aws.reservedConcurrency(site.region, fn.name)))),
+    Promise.allSettled(functions.map((fn) => lambdaCall(site, fn, "ListTags", () => ctx.aws.functionTags(site.region, fn.arn)))),
+  ]);
+  const errors = [...reserved, ...tags].flatMap((r) => (r.status === "rejected" ? [messageOf(r.reason)] : []));
+  const read: FunctionFence[] = functions.flatMap((fn, i) => {
+    const r = reserved[i];
+    const t = tags[i];
+    if (r?.status !== "fulfilled") return [];
+    return [{ role: fn.role, name: fn.name, reservedConcurrency: r.value ?? null, restore: t?.status === "fulfilled" ? (t.value[FENCE_RESTORE_TAG] ?? null) : null }];
+  });
+  // Fenced as soon as one function reads 0; not fenced only when every function was read.
+  const fenced = isFenced(read) ? true : read.length === functions.length ? false : null;
+  return { functions: read, fenced, ...(errors.length ? { error: errors.join("; ") } : {}) };
 }
 
 const describe = (f: FunctionFence) => `${f.name} ${f.reservedConcurrency ?? "unreserved"}${f.restore === null ? "" : ` (${FENCE_RESTORE_TAG}=${f.restore})`}`;
@@ -168,7 +194,10 @@ export async function fence(ctx: Context, site: RegionSite, options: { yes: bool
     `Fence ${site.region}: reserved concurrency 0 on ${toFence.map((f) => f.name).join(" and ")}? Its payments then answer 500 and its /health fails, so DNS moves clients to ${other.region} (undo: ${unfenceCommand(site)})`,
   );
   const done: string[] = [];
-  const soFar = () => (done.length ? `; done before it: ${done.join(", ")}; re-run the same command` : "; no function fenced yet");
+  const soFar = () =>
+    done.length
+      ? `; done before it: ${done.join(", ")}. ${site.region} is HALF-FENCED: its payments are stopped but its /health may still answer 200, so DNS does not move clients to ${other.region}: re-run the same command (or \`${unfenceCommand(site)}\` to undo)`
+      : "; no function fenced yet";
   for (const fn of toFence) {
     const was = before.find((f) => f.name === fn.name)?.reservedConcurrency ?? null;
     // The record first: a run stopped between the two calls leaves the function serving and its value recorded.
@@ -201,13 +230,23 @@ export async function unfence(ctx: Context, site: RegionSite, options: { yes: bo
         `Set the stack's value (README, Configuration: ${byHand.map(setting).join("; ")}) with \`aws lambda put-function-concurrency --region ${site.region} --function-name <name> --reserved-concurrent-executions <n>\`, or run \`npx nx run ${app}:refresh\` then \`npx nx run ${app}:up\``,
     );
   }
-  const unreadable = before.filter((f) => f.restore !== null && restoreValue(f.restore) === undefined);
+  const unreadable = before.filter((f) => f.reservedConcurrency === 0 && f.restore !== null && restoreValue(f.restore) === undefined);
   if (unreadable.length > 0) {
     throw new RefusedError(
       `${unreadable.map((f) => `${f.name}'s ${FENCE_RESTORE_TAG} tag is "${f.restore}"`).join("; ")}: neither a positive number nor ${NO_RESERVATION}, so the value to restore is unknown; nothing changed. Set it by hand (README, Configuration) and remove the tag`,
     );
   }
-  const toRestore = functions.filter((_, i) => before[i]?.restore !== null);
+  // Only a function still at 0 gets its recorded value back. One with the tag but another value was
+  // changed since the fence (a `pulumi up` that changed its reserved concurrency, or a hand): that
+  // value is newer than the record, so it stays, and only the stale tag goes.
+  const toRestore = functions.filter((_, i) => before[i]?.restore !== null && before[i]?.reservedConcurrency === 0);
+  const stale = functions.filter((_, i) => before[i]?.restore !== null && before[i]?.reservedConcurrency !== 0);
+  for (const fn of stale) {
+    const f = before.find((b) => b.name === fn.name);
+    timeline.mark(
+      `${fn.name} is at ${f?.reservedConcurrency ?? "unreserved"}, not 0: changed since the fence (a \`pulumi up\`, or by hand); left as it is, its stale ${FENCE_RESTORE_TAG}=${f?.restore} to remove`,
+    );
+  }
   const result = (outcome: FenceResult["outcome"]): FenceResult => ({
     command: "unfence",
     region: site.region,
@@ -216,19 +255,22 @@ export async function unfence(ctx: Context, site: RegionSite, options: { yes: bo
       role: f.role,
       name: f.name,
       before: f.reservedConcurrency,
-      after: f.restore === null ? f.reservedConcurrency : (restoreValue(f.restore) ?? null),
-      restoreTag: null,
+      after: f.restore === null || f.reservedConcurrency !== 0 ? f.reservedConcurrency : (restoreValue(f.restore) ?? null),
+      restoreTag: outcome === "done" ? null : f.restore,
     })),
     timeline: timeline.events,
     totalSeconds: timeline.totalSeconds(),
   });
-  if (toRestore.length === 0) {
+  if (toRestore.length === 0 && stale.length === 0) {
     timeline.mark(`${site.region} is not fenced: nothing to change`);
     return result("already-done");
   }
 
-  const plan = toRestore.map((fn) => `${fn.name} → ${before.find((f) => f.name === fn.name)?.restore}`);
-  await confirmOrRefuse(ctx, options, `Unfence ${site.region}: restore the reserved concurrency of ${plan.join(", ")}? Its payments and /health answer again, and Route 53 sends clients back once its checks pass`);
+  const plan = [
+    ...toRestore.map((fn) => `restore the reserved concurrency of ${fn.name} → ${before.find((f) => f.name === fn.name)?.restore}`),
+    ...stale.map((fn) => `remove the stale ${FENCE_RESTORE_TAG} tag of ${fn.name} (left at ${before.find((f) => f.name === fn.name)?.reservedConcurrency ?? "unreserved"})`),
+  ];
+  await confirmOrRefuse(ctx, options, `Unfence ${site.region}: ${plan.join(", ")}? Its payments and /health answer again, and Route 53 sends clients back once its checks pass`);
   const done: string[] = [];
   const soFar = () => (done.length ? `; done before it: ${done.join(", ")}; re-run the same command` : "; no function restored yet");
   for (const fn of toRestore) {
@@ -245,6 +287,11 @@ export async function unfence(ctx: Context, site: RegionSite, options: { yes: bo
     timeline.mark(`${fn.name}: ${FENCE_RESTORE_TAG} removed`);
     done.push(`${fn.name} restored`);
   }
+  for (const fn of stale) {
+    await lambdaCall(site, fn, "UntagResource", () => ctx.aws.untagFunction(site.region, fn.arn, [FENCE_RESTORE_TAG]), soFar());
+    timeline.mark(`${fn.name}: stale ${FENCE_RESTORE_TAG} removed`);
+    done.push(`${fn.name}'s stale tag removed`);
+  }
   return result("done");
 }
 
@@ -257,13 +304,9 @@ export async function unfence(ctx: Context, site: RegionSite, options: { yes: bo
 export async function refuseIfFenced(ctx: Context, target: RegionSite, command: string): Promise<string | undefined> {
   const names = ctx.topology.functionsOf(target);
   if (names.length === 0) return undefined;
-  let functions: FunctionFence[];
-  try {
-    functions = await readFence(ctx, target, names);
-  } catch (error) {
-    return `could not read whether ${target.region} is fenced (${messageOf(error)}); going on`;
-  }
-  const fenced = functions.filter((f) => f.reservedConcurrency === 0);
+  const read = await readFenceLenient(ctx, target, names);
+  const fenced = read.functions.filter((f) => f.reservedConcurrency === 0);
+  if (read.fenced === null) return `could not read whether ${target.region} is fenced (${read.error}); going on`;
   if (fenced.length > 0) {
     throw new RefusedError(
       `${target.region} is fenced (reserved concurrency 0 on ${fenced.map((f) => f.name).join(" and ")}): its /health would never answer 200, so the ${command} could not finish and DNS would never send clients back. Run \`${unfenceCommand(target)}\` first, then retry`,

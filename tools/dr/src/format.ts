@@ -27,7 +27,7 @@ export function formatStatus(report: StatusReport): string {
           ? "-"
           : `${r.route53HealthCheck.healthy ? "healthy" : "UNHEALTHY"} ${r.route53HealthCheck.checkersHealthy}/${r.route53HealthCheck.checkersTotal}${checkFlags(r.route53HealthCheck)}`,
       r.api.ok ? `200 ${r.api.latencyMs}ms` : `FAIL ${r.api.error ?? ""}`,
-      !r.fence ? "-" : r.fence.error ? "error" : r.fence.fenced ? "FENCED" : "no",
+      !r.fence ? "-" : r.fence.fenced ? "FENCED" : r.fence.error ? "error" : "no",
     ]),
   );
   const fenced = report.regions.filter((r) => r.fence?.fenced).map(fenceLine);
@@ -56,8 +56,10 @@ export function formatStatus(report: StatusReport): string {
 /** A fenced region: which functions are at 0, whether `dr unfence` can restore them, and how. */
 function fenceLine(r: StatusReport["regions"][number]): string {
   const functions = (r.fence?.functions ?? []).filter((f) => f.reservedConcurrency === 0);
-  const byHand = functions.filter((f) => f.restore === null);
-  const names = functions.map((f) => `${f.name}${f.restore === null ? " (by hand: no record)" : ` (restores ${f.restore})`}`).join(", ");
+  const byHand = r.fence?.error ? [] : functions.filter((f) => f.restore === null);
+  // A tag not read (ListTags failed: see the error line) is not a fence by hand.
+  const record = (f: (typeof functions)[number]) => (f.restore !== null ? ` (restores ${f.restore})` : r.fence?.error ? " (record not read)" : " (by hand: no record)");
+  const names = functions.map((f) => `${f.name}${record(f)}`).join(", ");
   const undo = byHand.length ? "`dr unfence` refuses the ones fenced by hand (docs/runbook.md, Failback)" : `undo: npx nx run dr:unfence -- --region ${r.region}`;
   return `${r.region} is FENCED: reserved concurrency 0 on ${names}. Its payments answer 500 and its /health fails; ${undo}`;
 }

@@ -3,7 +3,7 @@ import type { GlobalClusterView, LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
-import { isFenced, readFence } from "./fence";
+import { readFenceLenient } from "./fence";
 import type { FenceStatus, GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";
 
@@ -139,12 +139,13 @@ async function regionStatus(ctx: Context, site: RegionSite, global: GlobalCluste
 async function fenceStatus(ctx: Context, site: RegionSite): Promise<FenceStatus | undefined> {
   const names = ctx.topology.functionsOf(site);
   if (names.length === 0) return undefined;
-  const result = await settle(() => readFence(ctx, site, names));
-  const functions = result.value ?? [];
+  const result = await settle(() => readFenceLenient(ctx, site, names));
+  const read = result.value;
+  const error = result.error ?? read?.error;
   return {
-    fenced: result.value ? isFenced(functions) : null,
-    functions: functions.map((f) => ({ role: f.role, name: f.name, reservedConcurrency: f.reservedConcurrency, restore: f.restore })),
-    ...(result.error ? { error: result.error } : {}),
+    fenced: read ? read.fenced : null,
+    functions: (read?.functions ?? []).map((f) => ({ role: f.role, name: f.name, reservedConcurrency: f.reservedConcurrency, restore: f.restore })),
+    ...(error ? { error } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { RefusedError } from "@payments-dr/cli-support";
 import { confirmOrRefuse } from "../confirm";
+import { refuseIfFenced } from "../fence";
 import type { Context } from "../context";
 import { checkHealth } from "../http";
 import { outageView } from "../outage";
@@ -69,6 +70,9 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
   }
   if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
+  // A fenced target would take the writer with its API throttled: payments stopped in both regions. Read in the target region only.
+  const unread = await refuseIfFenced(ctx, target, "failover");
+  if (unread) timeline.mark(unread);
   // A writer the outputs do not name: its region's /health (the split-writes guard below) cannot be asked.
   const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
   if (unknownWriter && !options.force) {

@@ -74,6 +74,8 @@ export class FakeWorld {
   readonly missingTables = new Set<string>();
   /** Each region's payment and /health functions by name: reserved concurrency and tags (`dr fence`). */
   readonly functions: Record<string, FakeFunction>;
+  /** The account's Lambda concurrency in each region (AWS's default 1000): reservations must leave 100 of it unreserved. */
+  lambdaConcurrencyLimit = 1000;
   readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
   /** Regions of every client the code asked the factory for. */
   readonly clientRegions: { service: string; region: string }[] = [];

@@ -11,6 +11,9 @@ import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { DR, HOME } from "./deployment";
 import type { FakeWorld } from "./fake-world";
 
+/** What Lambda keeps unreserved in an account's region (PutFunctionConcurrency refuses to reserve into it). */
+const UNRESERVED_MINIMUM = 100;
+
 /** One deployed function: its reserved concurrency (undefined: none) and its tags. */
 export interface FakeFunction {
   region: string;
@@ -52,7 +55,15 @@ export function fakeLambda(world: FakeWorld): AwsClientStub<LambdaClient> {
   );
   lambda.on(PutFunctionConcurrencyCommand).callsFake(
     world.serve("lambda", "PutFunctionConcurrency", (input, region) => {
-      byName(input.FunctionName, region).reserved = input.ReservedConcurrentExecutions as number;
+      const fn = byName(input.FunctionName, region);
+      // As AWS: the region's reservations must leave at least 100 of the account's concurrency unreserved.
+      const others = Object.values(world.functions).filter((f) => f.region === region && f !== fn).reduce((sum, f) => sum + (f.reserved ?? 0), 0);
+      if (others + (input.ReservedConcurrentExecutions as number) > world.lambdaConcurrencyLimit - UNRESERVED_MINIMUM) {
+        throw Object.assign(new Error(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${UNRESERVED_MINIMUM}].`), {
+          name: "InvalidParameterValueException",
+        });
+      }
+      fn.reserved = input.ReservedConcurrentExecutions as number;
       return { ReservedConcurrentExecutions: input.ReservedConcurrentExecutions };
     }),
   );
