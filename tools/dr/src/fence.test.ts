@@ -37,7 +37,7 @@ describe("fence", () => {
       `${HOME} PutFunctionConcurrency {"FunctionName":"${health}","ReservedConcurrentExecutions":0}`,
     ]);
     expect(fenced.stdout).toMatch(/fence us-east-1: done/);
-    expect(fenced.stdout).toMatch(/effect: us-east-1's payment requests now answer API Gateway's DEFAULT_5XX problem \(HTTP 500 for a throttled function, Retry-After: 2;.*its \/health fails, so Route 53's failover record .* moves clients to us-east-2 ≈ 90 s after its first failed check \(113 s at worst\); `dr failover` then takes us-east-1's 5xx as its own word and goes on without --force/);
+    expect(fenced.stdout).toMatch(/effect: us-east-1's payment requests now answer API Gateway's DEFAULT_5XX problem \(a 5xx for a throttled function: 500 or 504, AWS's sources differ, Retry-After: 2;.*its \/health fails, so Route 53's failover record .* moves clients to us-east-2 ≈ 90 s after its first failed check \(113 s at worst\); `dr failover` then takes us-east-1's 5xx as its own word and goes on without --force/);
     expect(fenced.stdout).toContain("undo: npx nx run dr:unfence -- --region us-east-1");
 
     // The fenced region's own 500 lets the failover go on without --force.

@@ -127,7 +127,7 @@ function fenceEffect(ctx: Context, site: RegionSite): string {
     ? `Route 53 moves clients of ${ctx.topology.failoverUrl} to ${other.region}`
     : `Route 53's failover record (with DNS failover enabled) moves clients to ${other.region}`;
   return (
-    `${site.region}'s payment requests now answer API Gateway's DEFAULT_5XX problem (HTTP 500 for a throttled function${retryAfter ? `, Retry-After: ${retryAfter}` : ""}; a retry with the same Idempotency-Key makes a payment at most once) ` +
+    `${site.region}'s payment requests now answer API Gateway's DEFAULT_5XX problem (a 5xx for a throttled function: 500 or 504, AWS's sources differ${retryAfter ? `, Retry-After: ${retryAfter}` : ""}; a retry with the same Idempotency-Key makes a payment at most once) ` +
     `and its /health fails, so ${dns} ≈ ${dnsFailoverSeconds()} s after its first failed check (${dnsFailoverWorstSeconds()} s at worst); ` +
     `\`dr failover\` then takes ${site.region}'s 5xx as its own word and goes on without --force`
   );
@@ -191,7 +191,7 @@ export async function fence(ctx: Context, site: RegionSite, options: { yes: bool
   await confirmOrRefuse(
     ctx,
     options,
-    `Fence ${site.region}: reserved concurrency 0 on ${toFence.map((f) => f.name).join(" and ")}? Its payments then answer 500 and its /health fails, so DNS moves clients to ${other.region} (undo: ${unfenceCommand(site)})`,
+    `Fence ${site.region}: reserved concurrency 0 on ${toFence.map((f) => f.name).join(" and ")}? Its payments then answer a 5xx and its /health fails, so DNS moves clients to ${other.region} (undo: ${unfenceCommand(site)})`,
   );
   const done: string[] = [];
   const soFar = () =>

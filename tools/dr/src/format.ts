@@ -61,7 +61,7 @@ function fenceLine(r: StatusReport["regions"][number]): string {
   const record = (f: (typeof functions)[number]) => (f.restore !== null ? ` (restores ${f.restore})` : r.fence?.error ? " (record not read)" : " (by hand: no record)");
   const names = functions.map((f) => `${f.name}${record(f)}`).join(", ");
   const undo = byHand.length ? "`dr unfence` refuses the ones fenced by hand (docs/runbook.md, Failback)" : `undo: npx nx run dr:unfence -- --region ${r.region}`;
-  return `${r.region} is FENCED: reserved concurrency 0 on ${names}. Its payments answer 500 and its /health fails; ${undo}`;
+  return `${r.region} is FENCED: reserved concurrency 0 on ${names}. Its payments answer a 5xx and its /health fails; ${undo}`;
 }
 
 /** A disabled check is always healthy to Route 53 (its record never fails over); an inverted one reads backwards. */
