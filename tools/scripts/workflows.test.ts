@@ -147,11 +147,11 @@ describe("deploy.yml", () => {
       expect(run.jobs["dr-region"].with).toMatchObject({ upstream: "primary-region", org: "acme", stack: "dev" });
     });
 
-    it("stops at the first failure: a stack never deploys after its upstream failed, nor anything after ci failed", () => {
+    it("stops at the first failure: a stack never deploys after its upstream failed, nor anything after ci failed (the outputs artifact is read again after a stack that succeeded)", () => {
       expect(simulateDeploy({ event: "push" }, ["ci"]).ran).toEqual(["setup", "ci"]);
       expect(simulateDeploy({ event: "push" }, ["primary-region"]).ran).toEqual(["setup", "ci", "primary-region"]);
-      expect(simulateDeploy({ event: "push" }, ["dr-region"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region"]);
-      expect(simulateDeploy({ event: "push" }, ["global"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "global"]);
+      expect(simulateDeploy({ event: "push" }, ["dr-region"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "stack-outputs-current"]);
+      expect(simulateDeploy({ event: "push" }, ["global"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "global", "stack-outputs-current"]);
     });
 
     it("previews the three stacks of a pull request without ci (it runs on its own), and nothing from a fork", () => {
@@ -209,6 +209,33 @@ describe("deploy.yml", () => {
       expect(run.ran.filter((name) => !name.startsWith("stack-outputs"))).toEqual(["setup", ...stacks]);
       for (const app of stacks) expect(run.jobs[app].with).toMatchObject({ command: "refresh", org: "acme", stack: "dev" });
       expect(run.ran.filter((name) => name.startsWith("stack-outputs"))).toEqual([choice === "all" ? "stack-outputs" : "stack-outputs-current"]);
+    });
+
+    // Every choice × command × one failing job: the combined artifact is saved exactly once when a
+    // stack succeeded (merged when all three did, else read from Pulumi Cloud), never when none did.
+    it.each(Object.entries(CHOICES).flatMap(([choice, stacks]) => ["up", "refresh"].flatMap((command) => [undefined, "ci", ...stacks].map((failing) => [choice, command, failing ?? "nothing"] as const))))(
+      "%s, %s, %s failing: the outputs artifact after any stack that succeeded",
+      (choice, command, failing) => {
+        const run = simulateDeploy({ event: "workflow_dispatch", stacks: choice, command }, failing === "nothing" ? [] : [failing]);
+        const succeeded = STACKS.filter((app) => run.jobs[app].result === "success");
+        const saved = run.ran.filter((name) => name.startsWith("stack-outputs"));
+        if (succeeded.length === 0) expect(saved).toEqual([]);
+        else expect(saved).toEqual([succeeded.length === 3 ? "stack-outputs" : "stack-outputs-current"]);
+        if (failing === "nothing") expect(succeeded).toEqual(CHOICES[choice]);
+      },
+    );
+
+    it("primary-region alone: its up or refresh, then the artifact read from Pulumi Cloud; nothing after it failed", () => {
+      for (const command of ["up", "refresh"]) {
+        expect(simulateDeploy({ event: "workflow_dispatch", stacks: "primary-region", command }).ran).toEqual([...(command === "up" ? ["setup", "ci"] : ["setup"]), "primary-region", "stack-outputs-current"]);
+        expect(simulateDeploy({ event: "workflow_dispatch", stacks: "primary-region", command }, ["primary-region"]).ran).toEqual(command === "up" ? ["setup", "ci", "primary-region"] : ["setup", "primary-region"]);
+      }
+    });
+
+    it("all, or a push, that failed after primary-region succeeded: the artifact still gets primary-region's outputs", () => {
+      expect(simulateDeploy({ event: "workflow_dispatch", stacks: "all" }, ["dr-region"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "stack-outputs-current"]);
+      expect(simulateDeploy({ event: "push" }, ["global"]).ran).toEqual(["setup", "ci", "primary-region", "dr-region", "global", "stack-outputs-current"]);
+      expect(simulateDeploy({ event: "pull_request", ref: "refs/pull/1/merge" }, ["dr-region"]).ran).toEqual(["setup", "primary-region", "dr-region"]);
     });
 
     it("refreshes no stack after its upstream's refresh failed, nor after setup refused the run", () => {
