@@ -62,8 +62,12 @@ export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn:
     metricName: spec.metricName,
     dimensions: spec.dimensions,
     ...(percentile
-      ? // A percentile over a handful of requests is just the slowest one: wait for enough samples.
-        { extendedStatistic: spec.stat, evaluateLowSampleCountPercentiles: "ignore" }
+      ? // Judged whatever the sample count: under `ignore` CloudWatch skips every period with fewer
+        // than 10/(1 - p) samples, 1000 a minute for p99 ("Percentile-based alarms and low data
+        // samples"), and a slow database caps the reserved concurrency below that (50 functions at
+        // 8 s: 375 a minute), so the alarm would keep its state exactly when it should fire. A lone slow
+        // request is kept out by the specs' consecutive periods instead.
+        { extendedStatistic: spec.stat, evaluateLowSampleCountPercentiles: "evaluate" }
       : { statistic: spec.stat }),
     period: spec.periodSeconds ?? PERIOD_SECONDS,
     evaluationPeriods: spec.evaluationPeriods,

@@ -190,8 +190,23 @@ describe("RegionalAlarms", () => {
     expect(threshold).toBeLessThan(Math.min(RECOVERY_TARGETS.rpoSeconds * 1000, 20_000));
   });
 
-  it("sets the p99 duration threshold from the Lambda's timeout, and waits for enough samples before judging a percentile", () => {
-    expect(alarmsOf(plan, "dr").get("lambda-duration-p99")!.inputs).toMatchObject({ threshold: 8000, evaluateLowSampleCountPercentiles: "ignore" });
+  it("sets the p99 duration threshold from the Lambda's timeout", () => {
+    expect(alarmsOf(plan, "dr").get("lambda-duration-p99")!.inputs).toMatchObject({ threshold: 8000 });
+  });
+
+  it("pitfall: judges a p99 in minutes of fewer than 1000 requests, which a slow database brings: `ignore` would skip them and the alarm would never fire", () => {
+    // CloudWatch skips, under `ignore`, each period with fewer than 10/(1 - 0.99) = 1000 samples.
+    const minSamplesP99 = 10 / (1 - 0.99);
+    // The stack's default reserved concurrency: every request at the threshold caps the minute's requests.
+    const reservedConcurrency = 50;
+    for (const role of ["lambda-duration-p99", "api-latency-p99"]) {
+      const inputs = alarmsOf(plan, "dr").get(role)!.inputs;
+      const requestsPerMinuteAtThreshold = (reservedConcurrency * 60_000) / (inputs.threshold as number);
+      expect(requestsPerMinuteAtThreshold).toBeLessThanOrEqual(Math.round(minSamplesP99));
+      expect(inputs).toMatchObject({ extendedStatistic: "p99", evaluateLowSampleCountPercentiles: "evaluate" });
+      // What keeps one slow request (a cold start) from paging: every one of 3 minutes must breach.
+      expect(inputs).toMatchObject({ evaluationPeriods: 3, datapointsToAlarm: 3 });
+    }
   });
 
   it("takes threshold overrides and keeps the other defaults", () => {
