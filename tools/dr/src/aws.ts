@@ -104,15 +104,20 @@ export interface ClusterView {
 
 export interface HealthCheckView {
   /**
-   * Route 53's own verdict: healthy when more than 18% of its checkers see success, reversed
-   * when the check is inverted, and always healthy when it is disabled.
+   * Route 53's own verdict: healthy when more than 18% of its checkers see success (always, when
+   * the check is disabled), then reversed when it is inverted: a disabled and inverted check is
+   * always unhealthy (Route 53 API, HealthCheckConfig `Disabled`: "If you want to stop routing
+   * traffic to a resource, change the value of Inverted").
    */
   healthy: boolean;
   checkersHealthy: number;
   checkersTotal: number;
-  /** Route 53 then treats it as healthy whatever its checkers see: the failover record never fails over. */
+  /**
+   * Route 53 then holds it healthy whatever its checkers see (unhealthy, if also inverted): the
+   * failover record no longer follows `/health`.
+   */
   disabled: boolean;
-  /** Route 53 then reverses what its checkers see. */
+  /** Route 53 then reverses its verdict (a disabled check's too). */
   inverted: boolean;
 }
 
@@ -238,7 +243,9 @@ export class Aws {
     const seen = observations.length > 0 && healthy / observations.length > 0.18;
     const disabled = check.HealthCheck?.HealthCheckConfig?.Disabled === true;
     const inverted = check.HealthCheck?.HealthCheckConfig?.Inverted === true;
-    return { healthy: disabled || (inverted ? !seen : seen), checkersHealthy: healthy, checkersTotal: observations.length, disabled, inverted };
+    // Disabled sets the verdict to healthy; Inverted then reverses whatever the verdict is.
+    const verdict = disabled || seen;
+    return { healthy: inverted ? !verdict : verdict, checkersHealthy: healthy, checkersTotal: observations.length, disabled, inverted };
   }
 
   async tableReplicas(region: string, table: string): Promise<{ tableStatus: string; replicas: { region: string; status: string }[] }> {

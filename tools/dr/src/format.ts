@@ -64,8 +64,10 @@ function fenceLine(r: StatusReport["regions"][number]): string {
   return `${r.region} is FENCED: reserved concurrency 0 on ${names}. Its payments answer a 5xx and its /health fails; ${undo}`;
 }
 
-/** A disabled check is always healthy to Route 53 (its record never fails over); an inverted one reads backwards. */
+/** A disabled check is always healthy to Route 53 (its record never fails over); an inverted one reads backwards; a disabled and inverted one is always unhealthy. */
 function checkFlags(check: { disabled: boolean | null; inverted: boolean | null }): string {
+  // Disabled holds the check healthy; inverted as well, Route 53 holds it unhealthy.
+  if (check.disabled && check.inverted) return " DISABLED INVERTED (always unhealthy: DNS never answers with its record)";
   return `${check.disabled ? " DISABLED (always healthy: no DNS failover)" : ""}${check.inverted ? " INVERTED" : ""}`;
 }
 

@@ -63,6 +63,18 @@ describe("preflight", () => {
     });
   });
 
+  it("fails while the home region's Route 53 check is disabled and inverted: Route 53 holds it unhealthy, so DNS stays on the DR region", async () => {
+    world.disabledHealthChecks.add(outputs.global.primaryHealthCheckId);
+    world.invertedHealthChecks.add(outputs.global.primaryHealthCheckId);
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({
+      name: "Route 53 check of us-east-1 enabled, not inverted",
+      ok: false,
+      detail: `disabled and inverted: Route 53 treats it as unhealthy whatever us-east-1's /health answers, so DNS answers with us-east-2 and would not come back to us-east-1 (aws route53 update-health-check --health-check-id ${outputs.global.primaryHealthCheckId} --no-disabled --no-inverted)`,
+    });
+  });
+
   it("does not refuse a move when Route 53's API cannot be read (it lives in us-east-1): the check says it was not checked", async () => {
     world.failing.set("route53/GetHealthCheck", () => Object.assign(new Error("connect ETIMEDOUT route53.amazonaws.com:443"), { name: "TimeoutError" }));
     const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);

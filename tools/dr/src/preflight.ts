@@ -113,13 +113,14 @@ export async function preflight(ctx: Context, target: RegionSite, global: Global
   add("target API answers /health", answer.ok, answer.detail);
 
   // The failover record follows the home region's check: disabled, Route 53 holds it healthy and
-  // DNS never leaves the home region; inverted, it reads the home's /health backwards.
+  // DNS never leaves the home region; inverted, it reads the home's /health backwards; both,
+  // Route 53 holds it unhealthy and DNS never comes back to the home region.
   const check = homeCheck.value;
   // Unreadable (Route 53's API lives in us-east-1) is not a reason to refuse a move: said, not failed.
   add(`Route 53 check of ${ctx.topology.home.region} enabled, not inverted`, check === undefined || (!check.disabled && !check.inverted),
     (homeCheck.error && `not checked: Route 53's API (in us-east-1) answered ${homeCheck.error}`) ??
       (check?.disabled || check?.inverted
-        ? `${check.disabled ? "disabled: Route 53 treats it as healthy, so DNS would not follow the move" : "inverted: Route 53 reads its /health backwards"} (aws route53 update-health-check --health-check-id ${ctx.topology.home.healthCheckId} --no-disabled --no-inverted)`
+        ? `${checkOverride(check, ctx.topology.home.region, ctx.topology.dr.region)} (aws route53 update-health-check --health-check-id ${ctx.topology.home.healthCheckId} --no-disabled --no-inverted)`
         : "enabled"));
 
   return { target: target.region, ok: checks.every((c) => c.ok), checks };
@@ -139,6 +140,17 @@ function healthBeforeMove(target: RegionSite, health: HealthResult): { ok: boole
     return { ok: true, detail: `HTTP 503 for role primary in ${health.latencyMs} ms: expected while ${target.region} is a secondary; it must answer 200 once it holds the writer` };
   }
   return { ok: false, detail: `${health.url}: ${health.error}` };
+}
+
+/**
+ * What a hand-set `Disabled` / `Inverted` does to the home region's check, which the failover
+ * record follows. Disabled, Route 53 holds the check healthy; inverted, it reverses the verdict,
+ * a disabled check's too, so both together hold it unhealthy (Route 53 API, HealthCheckConfig).
+ */
+function checkOverride(check: HealthCheckView, home: string, dr: string): string {
+  if (check.disabled && check.inverted) return `disabled and inverted: Route 53 treats it as unhealthy whatever ${home}'s /health answers, so DNS answers with ${dr} and would not come back to ${home}`;
+  if (check.disabled) return "disabled: Route 53 treats it as healthy, so DNS would not follow the move";
+  return "inverted: Route 53 reads its /health backwards";
 }
 
 type Settled<T> = { value?: T; error?: string };

@@ -52,6 +52,18 @@ describe("status", () => {
     expect((await dr(["status"])).stdout).toMatch(/healthy 4\/4 DISABLED \(always healthy: no DNS failover\)/);
   });
 
+  it("reads a Route 53 check disabled and inverted as unhealthy: Route 53 holds a disabled check healthy, then inverts that (the way to force DNS off a region)", async () => {
+    world.disabledHealthChecks.add(outputs.global.primaryHealthCheckId);
+    world.invertedHealthChecks.add(outputs.global.primaryHealthCheckId);
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].route53HealthCheck).toMatchObject({ healthy: false, disabled: true, inverted: true });
+    expect((await dr(["status"])).stdout).toMatch(/UNHEALTHY 4\/4 DISABLED INVERTED \(always unhealthy: DNS never answers with its record\)/);
+    // Inverted alone reverses what the checkers see.
+    world.disabledHealthChecks.clear();
+    expect(JSON.parse((await dr(["status", "--json"])).stdout).regions[0].route53HealthCheck).toMatchObject({ healthy: false, disabled: false, inverted: true });
+  });
+
   it("the schema validator rejects a report of the wrong shape", () => {
     expect(validateStatusReport({ schemaVersion: 1, regions: "none" })).toEqual(
       expect.arrayContaining(["$.generatedAt: expected string", "$.regions: expected array"]),

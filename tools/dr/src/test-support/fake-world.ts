@@ -64,6 +64,8 @@ export class FakeWorld {
   syncStatus: Record<string, string> = { [HOME]: "connected", [DR]: "connected" };
   /** Route 53 health checks (by id) an operator disabled: Route 53 treats them as healthy. */
   readonly disabledHealthChecks = new Set<string>();
+  /** Route 53 health checks (by id) an operator inverted: Route 53 reverses their verdict (a disabled one's too). */
+  readonly invertedHealthChecks = new Set<string>();
   /** Regions whose cluster is not a member of the global cluster (an old primary not yet added back after a failover). */
   readonly absentMembers = new Set<string>();
   /** Regions whose every API call fails as during an outage. */

@@ -2,7 +2,7 @@ import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } fro
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { FakeWorld } from "./fake-world";
 
-/** Route 53's health checks: every checker sees the API healthy, just now; enabled unless a test disables one. */
+/** Route 53's health checks: every checker sees the API healthy, just now; enabled and not inverted unless a test says otherwise. */
 export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
   const route53 = mockClient(Route53Client);
   route53.on(GetHealthCheckStatusCommand).callsFake(
@@ -24,7 +24,7 @@ export function fakeRoute53(world: FakeWorld): AwsClientStub<Route53Client> {
       HealthCheck: {
         Id: input.HealthCheckId,
         CallerReference: "pulumi",
-        HealthCheckConfig: { Type: "HTTPS", RequestInterval: 10, FailureThreshold: 3, Inverted: false, Disabled: world.disabledHealthChecks.has(input.HealthCheckId as string), EnableSNI: true },
+        HealthCheckConfig: { Type: "HTTPS", RequestInterval: 10, FailureThreshold: 3, Inverted: world.invertedHealthChecks.has(input.HealthCheckId as string), Disabled: world.disabledHealthChecks.has(input.HealthCheckId as string), EnableSNI: true },
         HealthCheckVersion: 1,
       },
     })),
