@@ -46,6 +46,16 @@ export const PAYMENT_TIMEOUT_MS = (API_TIMEOUT_SECONDS.default + 2) * 1000;
 export const POLL_INTERVAL_MS = 5_000;
 
 /**
+ * How long a move must look over without the target as writer (no FailoverState, status
+ * available, the target not the writer) before the CLI calls it cancelled or rolled back. AWS
+ * documents no order in which DescribeGlobalClusters shows the move over and names the new
+ * writer (IsWriter); a response that shows the first before the second would otherwise turn a
+ * successful move into exit 3 in the middle of an incident. Two polls more: a real rollback is
+ * reported 10 s later.
+ */
+export const MOVE_ENDED_CONFIRM_MS = 2 * POLL_INTERVAL_MS;
+
+/**
  * Default `--timeout` of switchover/failover/failback, counted from the operator's confirmation:
  * the promised RTO. Aurora typically moves the writer in about a minute (DESIGN §9); a move still unfinished at
  * 5 minutes has broken the promise, so the CLI says so (exit 4) instead of waiting silently. AWS

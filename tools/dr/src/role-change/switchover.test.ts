@@ -2,6 +2,7 @@ import { EXIT_CODES } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { DR, FakeClock, fakeFetch, FakeWorld, HOME, outputs, runDr, type DrOptions } from "../test-support";
+import { MOVE_ENDED_CONFIRM_MS } from "../thresholds";
 
 let clock: FakeClock;
 let world: FakeWorld;
@@ -171,6 +172,33 @@ describe("switchover", () => {
     expect(stderr).toMatch(message);
     expect(world.writer).toBe(HOME);
     expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  it("waits out a response that shows the move over before naming the new writer (AWS documents no order): exit 0, not 'ended without'", async () => {
+    world.writerNamedAfterClear = true;
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(stderr).not.toMatch(/ended without/);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+  });
+
+  it("calls a rolled-back move over once it has looked so for MOVE_ENDED_CONFIRM_MS, not at its first poll", async () => {
+    world.moveOutcome = "rolled-back";
+    const polls = () => calls("DescribeGlobalClusters").length;
+    let endedAt: number | undefined;
+    let pollsAtEnd = 0;
+    const original = world.advanceMove.bind(world);
+    world.advanceMove = () => {
+      original();
+      if (endedAt === undefined && world.operation === undefined && calls("SwitchoverGlobalCluster").length > 0) {
+        endedAt = clock.now().getTime();
+        pollsAtEnd = polls();
+      }
+    };
+    const { code } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(clock.now().getTime() - endedAt!).toBeGreaterThanOrEqual(MOVE_ENDED_CONFIRM_MS);
+    expect(polls() - pollsAtEnd).toBeGreaterThanOrEqual(1);
   });
 
   it("refuses to pass off a failover with data loss under way as its own RPO-0 switchover, and names the command that follows it", async () => {

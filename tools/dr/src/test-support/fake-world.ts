@@ -36,6 +36,12 @@ export class FakeWorld {
   convergeAfter = 2;
   /** How a requested move ends: it completes, AWS cancels it (FailoverState `cancelling`, then nothing), or it rolls back (nothing, the writer unchanged). */
   moveOutcome: "completes" | "cancelled" | "rolled-back" = "completes";
+  /**
+   * A completed move shows as over (FailoverState gone, status available) one describe before the
+   * new writer is named: the other order from the one this fake otherwise shows, which AWS does
+   * not rule out.
+   */
+  writerNamedAfterClear = false;
   /** The newest lag datapoint's value, or a function of that datapoint's time (epoch ms). */
   lagMs: number | ((at: number) => number) = 800;
   /** How long before a GetMetricData call the newest lag datapoint's minute starts: a minute just ended, as CloudWatch shows it. */
@@ -187,6 +193,12 @@ export class FakeWorld {
   }
 
   private completeMove(): void {
+    if (this.writerNamedAfterClear && this.operation) {
+      this.operation = undefined;
+      this.status = "available";
+      this.pending = 1;
+      return;
+    }
     this.secondarySince[this.writer] = this.clock.now().getTime();
     this.writer = this.target as string;
     this.target = undefined;
