@@ -69,7 +69,10 @@ export interface ServerlessApiArgs {
   waf?: Partial<WafSettings>;
   /** @default "v1" */
   stageName?: string;
-  /** Powertools log level of the functions. @default "INFO" */
+  /**
+   * Log level of the functions: their Powertools logger's and Lambda's application log level,
+   * which filters what they write (nothing above INFO: see {@link LogLevel}). @default "INFO"
+   */
   logLevel?: LogLevel;
   /** Creates the custom domain (certificate, domain name, base path mapping) in this region. */
   domain?: CustomDomainArgs;

@@ -23,8 +23,14 @@ export interface DatabaseTimeouts {
   statementTimeoutMs: number;
 }
 
-/** Powertools log levels. */
-export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+/**
+ * The functions' log level: their Powertools logger's (POWERTOOLS_LOG_LEVEL) and Lambda's
+ * application log level, one value (see functionLoggingConfig in ./vpc-function). Nothing above
+ * INFO: with the JSON log format Lambda filters what a function writes by its `level` and files
+ * a line without one at INFO, as it does the metrics' EMF documents, so a WARN or ERROR
+ * filter would drop every custom metric (and the alarms on them would see no data).
+ */
+export type LogLevel = "DEBUG" | "INFO";
 
 
 /**

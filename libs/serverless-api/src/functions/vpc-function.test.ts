@@ -6,6 +6,7 @@ import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupA
 import { FAKE_INVOCATION_RESULT, outputValue } from "@payments-dr/synth";
 import { MIGRATE_RUN_BUDGET_MS, MIGRATE_SETUP_MARGIN_MS } from "@payments-dr/payment-lambda";
 import { ServerlessApi } from "../serverless-api";
+import type { ServerlessApiArgs } from "../api-args";
 import type { LambdaEnvironment } from "./environment";
 import { apiNetwork, functionNetwork } from "./vpc-function";
 import {
@@ -228,7 +229,7 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     for (const [fnKey, physical] of Object.entries(FUNCTIONS)) {
       const fn = plan.one(FUNCTION, `${fnKey}-function`);
       expect(plan.one(LOG_GROUP, `${fnKey}-logs`).inputs).toEqual({ name: `/aws/lambda/payments-dr-${physical}-use1-${SUFFIX}`, kmsKeyId: LOGS_KEY_ARN, retentionInDays: 30 });
-      expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", logGroup: `/aws/lambda/${fn.inputs.name}` });
+      expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", applicationLogLevel: "INFO", logGroup: `/aws/lambda/${fn.inputs.name}` });
       expect(fn.options.dependsOn).toEqual([`${fnKey}-logs`, `${fnKey}-access`]);
     }
   });
@@ -564,6 +565,20 @@ describe("function argument checks", () => {
 
   it.each([0, -1, 2.5])("rejects reserved concurrency %p: it is the API's database connection budget", async (reservedConcurrency) => {
     await expect(synthApi({ reservedConcurrency })).rejects.toThrow(/reservedConcurrency .* must be an integer from 1 to 10000: it bounds the database connections/);
+  });
+
+  it("sets Lambda's application log level to the functions' log level: Powertools obeys Lambda's (AWS_LAMBDA_LOG_LEVEL, INFO unless set) over POWERTOOLS_LOG_LEVEL", async () => {
+    const plan = await synthApi({ logLevel: "DEBUG" });
+    for (const key of ["api", "api-health", "api-authorizer"]) {
+      const fn = plan.one(FUNCTION, `${key}-function`).inputs;
+      expect([key, fn.environment.variables.POWERTOOLS_LOG_LEVEL, fn.loggingConfig]).toEqual([key, "DEBUG", { logFormat: "JSON", applicationLogLevel: "DEBUG", logGroup: `/aws/lambda/${fn.name}` }]);
+    }
+  });
+
+  it("offers no log level above INFO: Lambda files the metrics' EMF lines (they carry no level) at INFO, and a WARN filter would drop them", () => {
+    // @ts-expect-error WARN would silence every custom metric of the functions.
+    const tooQuiet: ServerlessApiArgs["logLevel"] = "WARN";
+    expect(tooQuiet).toBe("WARN");
   });
 
   it("rejects an empty key list", async () => {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { functionAccessPolicy, type FunctionAccess } from "./access-policy";
-import type { LambdaEnvironment } from "./environment";
+import type { LambdaEnvironment, LogLevel } from "./environment";
 import { serviceTrustPolicy } from "./trust-policy";
 import { vpcFunctionOptions } from "../options";
 import { invalid, requireInteger } from "../validation";
@@ -80,6 +80,21 @@ type FunctionAccessArgs = { [K in keyof Omit<FunctionAccess, "logGroupArn" | "km
   kmsKeyArns: pulumi.Input<string>[];
 };
 
+/** Powertools' level, and so Lambda's, when the environment names none. */
+const DEFAULT_LOG_LEVEL: LogLevel = "INFO";
+
+/**
+ * The function's logging: JSON lines into its own log group, and Lambda's application log level
+ * set to the function's log level (its environment's POWERTOOLS_LOG_LEVEL). With the JSON
+ * format Lambda filters application logs at that level, INFO unless set, and hands it to the
+ * function as AWS_LAMBDA_LOG_LEVEL, which Powertools' Logger obeys instead of
+ * POWERTOOLS_LOG_LEVEL: left unset, a function told DEBUG would log at INFO (Lambda Developer
+ * Guide, "Log-level filtering"; Powertools Logger, "AWS Lambda Advanced Logging Controls").
+ */
+export function functionLoggingConfig(logGroup: pulumi.Input<string>, logLevel: pulumi.Input<string> | undefined): aws.types.input.lambda.FunctionLoggingConfig {
+  return { logFormat: "JSON", applicationLogLevel: logLevel ?? DEFAULT_LOG_LEVEL, logGroup };
+}
+
 /** The Node.js runtime and the handler every function of this product uses. */
 const LAMBDA_RUNTIME = "nodejs22.x";
 const LAMBDA_HANDLER = "index.handler";
@@ -150,7 +165,7 @@ function createFunction(name: string, args: Omit<VpcFunctionArgs, "network"> & {
       // key: the execution role needs no kms:Decrypt for them (Lambda developer guide,
       // "Securing environment variables").
       kmsKeyArn: args.logs.kmsKeyArn,
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      loggingConfig: functionLoggingConfig(logGroup.name, args.environment.POWERTOOLS_LOG_LEVEL),
     },
     vpcFunctionOptions(parent, { logGroup, accessPolicy }),
   );
