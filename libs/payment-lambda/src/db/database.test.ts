@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createSecureContext } from "node:tls";
 import type { DatabaseSettings } from "../config/settings";
 import { createLogger } from "../observability/logger";
 import { startPostgres, type PostgresServer } from "../test-support/database";
@@ -20,14 +21,15 @@ const SECRET: DbSecret = { username: "payments_admin", password: "s3cret-pw", po
 
 describe("clientConfig", () => {
   it("writes through the global writer, reads through the region's cluster, over verified TLS, with the timeouts per connection", () => {
-    const writer = clientConfig(AWS, "writer", SECRET, "PEM");
+    const trust = createSecureContext();
+    const writer = clientConfig(AWS, "writer", SECRET, trust);
     expect(writer).toEqual({
       host: "writer.global.example",
       port: 5432,
       user: "payments_admin",
       password: "s3cret-pw",
       database: "payments",
-      ssl: { ca: "PEM", rejectUnauthorized: true },
+      ssl: { secureContext: trust, rejectUnauthorized: true },
       connectionTimeoutMillis: 3000,
       statement_timeout: 5000,
       query_timeout: 6000,
@@ -37,7 +39,7 @@ describe("clientConfig", () => {
       application_name: "payments-writer",
       pipeline: true,
     });
-    expect(clientConfig(AWS, "reader", SECRET, "PEM")).toMatchObject({ host: "cluster.us-east-2.example", application_name: "payments-reader" });
+    expect(clientConfig(AWS, "reader", SECRET, trust)).toMatchObject({ host: "cluster.us-east-2.example", application_name: "payments-reader" });
   });
 
   it("uses DATABASE_URL as is: no TLS, no secret", () => {

@@ -1,10 +1,11 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { SecureContext } from "node:tls";
 import type { ClientConfig } from "pg";
 import { CLIENT_QUERY_GRACE_MS } from "../config/contract";
 import type { DatabaseSettings } from "../config/settings";
 import { Connection } from "./connection";
 import { secretsManagerCredentials, type CredentialsProvider, type DbSecret } from "./credentials";
-import { readCaBundle } from "./tls";
+import { caSecureContext } from "./tls";
 
 /** Which endpoint: writes go to the global writer, reads and health to this region's cluster. */
 export type DbRole = "writer" | "reader";
@@ -64,9 +65,10 @@ const CLIENT_CONNECTION_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * The pg client config of one endpoint: timeouts set per connection (connect ≤ 3 s,
- * statement_timeout ≤ 5 s), and, in AWS, TLS verified against the RDS CA bundle.
+ * statement_timeout ≤ 5 s), and, in AWS, TLS verified against the RDS CA bundle (`trust`, the
+ * container's one context of it: see caSecureContext).
  */
-export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: DbSecret, ca?: string): ClientConfig {
+export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: DbSecret, trust?: SecureContext): ClientConfig {
   const timeouts: ClientConfig = {
     connectionTimeoutMillis: settings.connectTimeoutMs,
     statement_timeout: settings.statementTimeoutMs,
@@ -81,7 +83,7 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
   };
   const { endpoints } = settings;
   if (endpoints.kind === "url") return { connectionString: (role === "reader" && endpoints.readerUrl) || endpoints.url, ...timeouts };
-  if (!secret || !ca) throw new Error("AWS database endpoints need the DB secret and the CA bundle");
+  if (!secret || !trust) throw new Error("AWS database endpoints need the DB secret and the CA bundle");
   return {
     ...timeouts,
     host: role === "writer" ? endpoints.writerHost : endpoints.readerHost,
@@ -89,7 +91,7 @@ export function clientConfig(settings: DatabaseSettings, role: DbRole, secret?: 
     user: secret.username,
     password: secret.password,
     database: secret.dbname,
-    ssl: { ca, rejectUnauthorized: true },
+    ssl: { secureContext: trust, rejectUnauthorized: true },
   };
 }
 
@@ -111,7 +113,7 @@ export function createDatabase(settings: DatabaseSettings, deps: DatabaseDepende
   const connection = (role: DbRole) =>
     new Connection({
       name: role,
-      config: async () => clientConfig(settings, role, await credentials.get(), readCaBundle(deps.caFile)),
+      config: async () => clientConfig(settings, role, await credentials.get(), caSecureContext(deps.caFile)),
       onAuthenticationFailure: () => credentials.invalidate(),
       maxAgeMs: maxAgeMs(role),
       unreachableBackoffMs: backoffMs(role),
