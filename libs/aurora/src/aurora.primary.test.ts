@@ -164,7 +164,7 @@ describe("Aurora global and primary clusters", () => {
   });
 
   it.each([
-    [{ instanceCount: 17 }, /instanceCount 17 must be an integer from 2 to 16/],
+    [{ instanceCount: 17 }, /instanceCount 17 must be an integer from 2 to 15/],
     [{ backupRetentionDays: 36 }, /backupRetentionDays 36 must be an integer from 7 to 35/],
     [{ managedRpoSeconds: 20.5 }, /managedRpoSeconds 20.5 must be an integer of at least 20/],
   ] as const)("stops the preview, before any deploy, on %j, which AWS would refuse", async (overrides, message) => {
@@ -176,7 +176,13 @@ describe("Aurora global and primary clusters", () => {
   });
 
   it("rejects a primary without a reader", async () => {
-    await expect(synthPrimary({ instanceCount: 1 })).rejects.toThrow(/instanceCount 1 must be an integer from 2 to 16/);
+    await expect(synthPrimary({ instanceCount: 1 })).rejects.toThrow(/instanceCount 1 must be an integer from 2 to 15/);
+  });
+
+  it("stops a 15th reader at preview: the primary of a global database with one secondary region may have 14 (15 less one per secondary)", async () => {
+    await expect(synthPrimary({ instanceCount: 16 })).rejects.toThrow(/instanceCount 16 must be an integer from 2 to 15 \(the writer and at most 14 readers/);
+    const largest = await synthPrimary({ instanceCount: 15 });
+    expect(largest.ofType(INSTANCE)).toHaveLength(15);
   });
 
   it("keeps backups at least 7 days and exports the postgresql log", async () => {

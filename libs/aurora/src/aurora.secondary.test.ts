@@ -124,7 +124,11 @@ describe("Aurora secondary cluster", () => {
 
   it("rejects a burstable instance class and an empty cluster", async () => {
     await expect(synthSecondary(primaryRegionOutputs, { instanceClass: "db.t3.medium" })).rejects.toThrow(/not an r-class instance/);
-    await expect(synthSecondary(primaryRegionOutputs, { instanceCount: 0 })).rejects.toThrow(/instanceCount 0 must be an integer from 1 to 16/);
+    await expect(synthSecondary(primaryRegionOutputs, { instanceCount: 0 })).rejects.toThrow(/instanceCount 0 must be an integer from 1 to 15/);
+  });
+
+  it("keeps to the primary's 15 instances: a switchover or failover makes this cluster the primary, which may have 14 readers", async () => {
+    await expect(synthSecondary(primaryRegionOutputs, { instanceCount: 16 })).rejects.toThrow(/instanceCount 16 must be an integer from 1 to 15/);
   });
 
   it("exports its region's endpoints", () => {

@@ -21,7 +21,7 @@ export interface MemberClusterArgs {
   logRetentionDays: number;
   /** r-class instance class of every instance, e.g. "db.r6g.large". */
   instanceClass: string;
-  /** Instances of this cluster; the first created becomes the writer. */
+  /** Instances of this cluster, at most 15; the first created becomes the writer. */
   instanceCount: number;
   /** Automated backup retention, 7 to 35 days. */
   backupRetentionDays: number;

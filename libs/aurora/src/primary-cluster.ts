@@ -19,7 +19,7 @@ export interface GlobalClusterRef {
 export interface AuroraPrimaryClusterArgs extends MemberClusterArgs {
   /** The global cluster this cluster creates the data of. */
   globalCluster: GlobalClusterRef;
-  /** At least 2: the first instance is the writer, the others readers. */
+  /** 2 to 15: the first instance is the writer, the others readers. */
   instanceCount: number;
   /** Where the credentials secret is replicated, and that region's key for it. */
   credentialsReplica: { region: string; kmsKeyArn: pulumi.Input<string> };

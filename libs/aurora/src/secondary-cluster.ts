@@ -14,7 +14,7 @@ export interface AuroraSecondaryClusterArgs extends MemberClusterArgs {
   primaryWriterInstanceId: pulumi.Input<string>;
   /** This region's CMK: a cross-region replica is encrypted with a key of its own region. */
   kmsKeyArn: pulumi.Input<string>;
-  /** At least 1; the first becomes the writer after a promotion. */
+  /** 1 to 15 (the primary's limit: a promotion makes this cluster the primary); the first becomes the writer then. */
   instanceCount: number;
 }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { R_CLASS_INSTANCE } from "@payments-dr/conventions";
+import { MAX_CLUSTER_INSTANCES, R_CLASS_INSTANCE } from "@payments-dr/conventions";
 
 /**
  * Component arguments that AWS would reject, or that would break the global database, stop
@@ -17,10 +17,17 @@ export function requireRClass(where: string, instanceClass: string): void {
   }
 }
 
-/** Aurora allows 1 writer and 15 readers per cluster. */
+/**
+ * A member of a global database with one secondary region holds 1 writer and at most 14 readers
+ * while it is the primary (Aurora: 15 readers less one per secondary region), and either member
+ * may become the primary: {@link MAX_CLUSTER_INSTANCES}.
+ */
 export function requireInstanceCount(where: string, instanceCount: number, min: number): void {
-  if (!Number.isInteger(instanceCount) || instanceCount < min || instanceCount > 16) {
-    invalid(where, `instanceCount ${instanceCount} must be an integer from ${min} to 16.`);
+  if (!Number.isInteger(instanceCount) || instanceCount < min || instanceCount > MAX_CLUSTER_INSTANCES) {
+    invalid(
+      where,
+      `instanceCount ${instanceCount} must be an integer from ${min} to ${MAX_CLUSTER_INSTANCES} (the writer and at most 14 readers: the primary of a global database with one secondary region may have no more).`,
+    );
   }
 }
 

@@ -112,6 +112,14 @@ describe("loadRegionalConfig", () => {
     expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:dbInstanceCount: 0 is below the minimum of 1/);
   });
 
+  it("allows each region's cluster the writer and 14 readers, what Aurora allows the primary of a global database with one secondary (either may be the primary)", async () => {
+    await withConfig({ dbInstanceCount: "15" });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.instanceCount).toBe(15);
+    expect(loadRegionalConfig("dr", loadStackConfig()).database.instanceCount).toBe(15);
+    await withConfig({ dbInstanceCount: "16" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:dbInstanceCount: 16 is above the maximum of 15/);
+  });
+
   it("leaves the managed RPO off unless set", async () => {
     await withConfig({});
     expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBeUndefined();
@@ -130,7 +138,7 @@ describe("loadRegionalConfig", () => {
     [{ vpcCidr: "10.0.0.0/8" }, /payments-dr:vpcCidr: "10.0.0.0\/8" is not valid/],
     [{ vpcCidr: "10.300.0.0/16" }, /payments-dr:vpcCidr/],
     [{ vpcCidr: "10.0.0.0/24" }, /payments-dr:vpcCidr: "10.0.0.0\/24" is not valid: use an IPv4 CIDR between \/16 and \/22/],
-    [{ dbInstanceCount: "17" }, /payments-dr:dbInstanceCount: 17 is above the maximum of 16/],
+    [{ dbInstanceCount: "16" }, /payments-dr:dbInstanceCount: 16 is above the maximum of 15/],
     [{ dbInstanceCount: "2.5" }, /payments-dr:dbInstanceCount: "2.5" is not an integer/],
     [{ backupRetentionDays: "36" }, /payments-dr:backupRetentionDays: 36 is above the maximum of 35/],
     [{ dbInstanceClass: "db.t4g.medium" }, /payments-dr:dbInstanceClass: .*r-class/],

@@ -27,7 +27,7 @@ export {
 export { ResourceNamer, type NameKind, type NamerContext } from "./names";
 export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
-export { DEFAULT_INSTANCE_CLASS, loadRegionalConfig, R_CLASS_INSTANCE, type RegionalConfig, type RegionRole } from "./regional-config";
+export { DEFAULT_INSTANCE_CLASS, loadRegionalConfig, MAX_CLUSTER_INSTANCES, R_CLASS_INSTANCE, type RegionalConfig, type RegionRole } from "./regional-config";
 export { RECOVERY_TARGETS } from "./recovery";
 export { regionCode, ROUTE53_METRICS_REGION } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";

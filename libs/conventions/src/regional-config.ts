@@ -18,7 +18,10 @@ export interface RegionalConfig {
     engineVersion: string;
     /** r-class instance class of every cluster instance. @default "db.r6g.large" */
     instanceClass: string;
-    /** Instances in this region's cluster: the primary's first is the writer. @default 2 (primary), 1 (DR) */
+    /**
+     * Instances in this region's cluster: the primary's first is the writer. At most
+     * {@link MAX_CLUSTER_INSTANCES}. @default 2 (primary), 1 (DR)
+     */
     instanceCount: number;
     /** @default 7 */
     backupRetentionDays: number;
@@ -44,6 +47,15 @@ export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
  * InvalidParameterCombination, after the cluster exists. From db.r6 on, any variant (g, gd, i, id).
  */
 export const R_CLASS_INSTANCE = /^db\.(r5|r(?:[6-9]|\d{2,})[a-z]*)\.[a-z0-9]+$/;
+
+/**
+ * Instances a member cluster of the global database may have: its writer and 14 readers. Aurora
+ * gives the primary cluster of a global database 15 readers less one per secondary region (with
+ * our one secondary, 14), and refuses the instance beyond them when it is created, after the
+ * clusters exist. A secondary may hold 16, but either cluster becomes the primary on a switchover
+ * or failover, so both keep to the primary's limit.
+ */
+export const MAX_CLUSTER_INSTANCES = 15;
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const DEFAULT_CIDR: Record<RegionRole, string> = { primary: "10.0.0.0/16", dr: "10.1.0.0/16" };
@@ -83,7 +95,7 @@ export function loadRegionalConfig(
         pattern: R_CLASS_INSTANCE,
         hint: "must be an r-class instance (e.g. db.r6g.large): Aurora global databases need memory-optimised instances",
       }),
-      instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: 16 }),
+      instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: MAX_CLUSTER_INSTANCES }),
       backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
       managedRpoSeconds,
     },
