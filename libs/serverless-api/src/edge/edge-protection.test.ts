@@ -114,7 +114,7 @@ describe("ServerlessApi edge protection", () => {
       expect(health.inputs).toEqual({
         restApi: apiId,
         stageName: "v1",
-        methodPath: "health/GET",
+        methodPath: "~1health/GET",
         settings: { throttlingRateLimit: 50, throttlingBurstLimit: 100, metricsEnabled: true, loggingLevel: "ERROR", dataTraceEnabled: false },
       });
       expect(health.options.dependsOn).toEqual(["api-apigw-account", "api-execution-logs", "api-method-settings"]);

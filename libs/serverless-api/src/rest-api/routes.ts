@@ -3,9 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { definitionHash } from "./definition-hash";
 import { HEALTH_PATH, type Route } from "./route-table";
 
-/** A route's key in a stage's method settings: its path without the leading slash, then its method (`health/GET`). */
+/**
+ * A route's key in a stage's method settings: its resource path with every `/` written `~1`, the
+ * leading one included, then its method (`~1health/GET`, `~1payments~1{id}/GET`), as API Gateway
+ * keys them (AWS CLI `update-stage` example, CloudFormation `MethodSetting.ResourcePath`). The
+ * provider sends the key as given; `health/GET` (the provider docs' "trim the leading slash") is
+ * stored, but names no resource, so the stage-wide settings would stay in force for the method.
+ */
 export function methodSettingsPath(route: Route): string {
-  return `${route.path.replace(/^\//, "")}/${route.httpMethod}`;
+  return `${route.path.replace(/\//g, "~1")}/${route.httpMethod}`;
 }
 
 /** What a route's method and integration are made of: the deployment is redeployed when any of it changes. */
