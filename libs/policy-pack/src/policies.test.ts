@@ -662,6 +662,12 @@ const CASES: Record<string, Case> = {
     violating: [stage(), methodSettings({ throttlingRateLimit: -1, throttlingBurstLimit: -1 })],
     expected: [/no MethodSettings of this stage with throttlingRateLimit and throttlingBurstLimit/],
   },
+  "apigateway-method-settings-path": {
+    passing: [methodSettings(), r("aws:apigateway/methodSettings:MethodSettings", "api-health-method-settings", { restApi: REST_API, stageName: "v1", methodPath: "~1health/GET" }), r("aws:apigateway/methodSettings:MethodSettings", "api-payment-method-settings", { restApi: REST_API, stageName: "v1", methodPath: "~1payments~1{id}/GET" })],
+    // The provider docs' form: stored by API Gateway, applied to no method.
+    violating: [r("aws:apigateway/methodSettings:MethodSettings", "api-health-method-settings", { restApi: REST_API, stageName: "v1", methodPath: "health/GET" }), r("aws:apigateway/methodSettings:MethodSettings", "api-payment-method-settings", { restApi: REST_API, stageName: "v1", methodPath: "/payments/{id}/GET" })],
+    expected: [/^methodPath "health\/GET" names no method: API Gateway keys one as ~1/, /^methodPath "\/payments\/\{id\}\/GET" names no method/],
+  },
   "apigateway-methods-authorized": {
     passing: [
       apiResource("api-path-health", "health"),
@@ -968,8 +974,8 @@ describe("compliance policies", () => {
     ],
     [
       "apigateway-throttling",
-      [stage(), methodSettings(), r("aws:apigateway/methodSettings:MethodSettings", "api-payments-settings", { restApi: REST_API, stageName: "v1", methodPath: "payments/POST", settings: { metricsEnabled: true } })],
-      /^its MethodSettings api-payments-settings \(methodPath payments\/POST\) sets no throttlingRateLimit and throttlingBurstLimit above 0/,
+      [stage(), methodSettings(), r("aws:apigateway/methodSettings:MethodSettings", "api-payments-settings", { restApi: REST_API, stageName: "v1", methodPath: "~1payments/POST", settings: { metricsEnabled: true } })],
+      /^its MethodSettings api-payments-settings \(methodPath ~1payments\/POST\) sets no throttlingRateLimit and throttlingBurstLimit above 0/,
     ],
     [
       "apigateway-throttling",

@@ -1,5 +1,5 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
-import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
+import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodSettingsPath, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
 import { auroraAlarmByRole } from "./rules/alarms";
 import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
@@ -281,9 +281,18 @@ export const POLICIES: readonly CompliancePolicy[] = [
     name: "apigateway-throttling",
     description: "API Gateway stages are throttled by MethodSettings (throttlingRateLimit and throttlingBurstLimit) or by a throttled usage plan; no MethodSettings of the stage lifts the limits, nor, when plans throttle the stage, an unthrottled plan.",
     enforcementLevel: MANDATORY,
-    remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0, and give every other MethodSettings of the stage (e.g. health/GET) its own limits above 0.",
+    remediation: "Add an aws.apigateway.MethodSettings for the stage (methodPath \"*/*\") with throttlingRateLimit and throttlingBurstLimit above 0, and give every other MethodSettings of the stage (e.g. ~1health/GET) its own limits above 0.",
     scope: "stack",
     rule: apiGatewayThrottling,
+  },
+  {
+    name: "apigateway-method-settings-path",
+    description:
+      "Every API Gateway MethodSettings names its methods as API Gateway keys them: methodPath \"*/*\", or one method as ~1<resource path with each / as ~1>/<METHOD> (~1health/GET); a key such as health/GET is stored but matches no method, so the stage-wide settings stay in force there.",
+    enforcementLevel: MANDATORY,
+    remediation: "Build methodPath with methodSettingsPath(route) from @payments-dr/serverless-api (\"/health\" GET → \"~1health/GET\", \"/payments/{id}\" GET → \"~1payments~1{id}/GET\").",
+    scope: "resource",
+    rule: apiGatewayMethodSettingsPath,
   },
   // Merchant authentication and edge protection (issue 7).
   {

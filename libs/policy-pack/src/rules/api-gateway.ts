@@ -66,6 +66,27 @@ export function apiGatewayThrottling(resources: readonly CheckedResource[]): Fin
   return findings;
 }
 
+/** Every method of every resource; API Gateway keys one method as `~1<path with / as ~1>/<METHOD>`. */
+const ALL_METHODS_PATH = "*/*";
+const METHOD_SETTINGS_PATH = /^~1[^/]*\/(\*|GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY)$/;
+
+/**
+ * A MethodSettings names its methods as API Gateway keys them: `*&#47;*`, or one method as
+ * `~1health/GET` (the resource path with every `/` written `~1`, then the method), as in the
+ * AWS CLI's `update-stage` example and CloudFormation's `MethodSetting.ResourcePath`. The
+ * provider passes `methodPath` through, and API Gateway stores a key such as `health/GET` (the
+ * provider docs' "trim the leading slash") without matching it to the resource: the method keeps
+ * the stage's default (`*&#47;*`) settings, and a /health meant to have a throttle of its own runs
+ * on the limits every other method has.
+ */
+export function apiGatewayMethodSettingsPath(resource: CheckedResource): string[] {
+  if (resource.type !== METHOD_SETTINGS) return [];
+  const path = resource.inputs.methodPath;
+  if (typeof path !== "string") return [];
+  if (path === ALL_METHODS_PATH || METHOD_SETTINGS_PATH.test(path)) return [];
+  return [`methodPath "${path}" names no method: API Gateway keys one as ~1<resource path with each / as ~1>/<METHOD> (~1health/GET), or all as */*`];
+}
+
 function isForStage(candidate: CheckedResource, input: string, stage: CheckedResource, restApi: PlanValue, stageName: PlanValue): boolean {
   if (candidate.inputSources?.[input]?.includes(stage.key)) return true;
   return isSet(stageName) && stageName === stage.inputs.stageName && restApi === stage.inputs.restApi;
