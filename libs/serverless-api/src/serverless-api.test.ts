@@ -226,8 +226,11 @@ describe("ServerlessApi", () => {
   it("logs requestId, ip, requestTime, httpMethod, resourcePath, status, protocol, responseLength, integrationLatency and errorMessage as valid JSON", () => {
     const format = plan.one(STAGE).inputs.accessLogSettings.format;
     expect(format).not.toContain("\n");
-    // What API Gateway writes: each $context variable replaced by its value (messageString comes quoted).
-    const line = format.replace("$context.error.messageString", JSON.stringify('Internal "server" error')).replace(/\$context\.[A-Za-z.]+/g, "x");
+    // What API Gateway writes: each $context variable replaced by its value, JSON-escaped, and by a
+    // bare - when it has none (every request without an error has no error message).
+    const written = (error: string) => format.replace("$context.error.message", JSON.stringify(error).slice(1, -1)).replace(/\$context\.[A-Za-z.]+/g, "-");
+    const line = written('Internal "server" error');
+    expect(JSON.parse(written("-")).errorMessage).toBe("-");
     expect(Object.keys(JSON.parse(line))).toEqual([
       "requestId",
       "ip",
@@ -244,6 +247,15 @@ describe("ServerlessApi", () => {
     expect(ACCESS_LOG_FIELDS.ip).toBe('"$context.identity.sourceIp"');
   });
 
+  it("writes every $context variable of the access log inside a JSON string: API Gateway writes a bare - for one without a value, which is JSON only between quotes", () => {
+    const format: string = plan.one(STAGE).inputs.accessLogSettings.format;
+    const variables = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
+    expect(variables).toHaveLength(Object.keys(ACCESS_LOG_FIELDS).length);
+    for (const variable of variables) expect(format).toContain(`"${variable}"`);
+    // messageString is the message with quotes of its own, for templates: `-` unquoted without an error.
+    expect(format).not.toContain("messageString");
+  });
+
   it("logs each field from its own $context variable: the requestId a problem body carries, the status the client got", () => {
     expect(ACCESS_LOG_FIELDS).toEqual({
       // The id the gateway responses put in their problem bodies (and the function logs): a client's requestId finds its line.
@@ -257,7 +269,8 @@ describe("ServerlessApi", () => {
       protocol: '"$context.protocol"',
       responseLength: '"$context.responseLength"',
       integrationLatency: '"$context.integrationLatency"',
-      errorMessage: "$context.error.messageString",
+      // The message without an error is -, so it is quoted like the rest (API Gateway escapes what it writes).
+      errorMessage: '"$context.error.message"',
     });
     for (const problem of GATEWAY_PROBLEMS) {
       expect(gatewayResponseDefinition(problem).responseTemplates["application/json"]).toContain(ACCESS_LOG_FIELDS.requestId);

@@ -1,8 +1,11 @@
 /**
  * The fields of the stage's access log, one JSON object per request. Values are API Gateway
- * `$context` variables; quoted ones become JSON strings. The error message uses
- * `messageString`, which API Gateway emits already quoted and escaped, so a message with a
- * quote in it still yields valid JSON.
+ * `$context` variables, every one inside a JSON string: API Gateway writes a bare `-` for a
+ * variable without a value (REST access logs show `"-"` for a quoted error message on a 200). So
+ * the error message is `"$context.error.message"`, not the unquoted `$context.error.messageString`
+ * (the message in quotes of its own, for gateway response templates): with it, every request
+ * without an error logged `"errorMessage":-`, and its line was not JSON. API Gateway escapes the
+ * quotes in the values it writes (those logs show a user agent's quotes escaped).
  */
 export const ACCESS_LOG_FIELDS: Record<string, string> = {
   requestId: '"$context.requestId"',
@@ -14,7 +17,7 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   protocol: '"$context.protocol"',
   responseLength: '"$context.responseLength"',
   integrationLatency: '"$context.integrationLatency"',
-  errorMessage: "$context.error.messageString",
+  errorMessage: '"$context.error.message"',
 };
 
 /** The access log format of the stage (single line, as API Gateway requires). */
