@@ -648,9 +648,17 @@ const CASES: Record<string, Case> = {
     ],
   },
   "apigateway-access-logs": {
-    passing: [stage()],
-    violating: [stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x" } })],
-    expected: [/accessLogSettings has no format/],
+    passing: [
+      stage(),
+      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","note":"say \\"$context.stage\\"","error":"$context.error.message"}' } }),
+      // Not JSON: nothing to quote.
+      stage({ stageName: "v3", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: "$context.requestId $context.status $context.error.messageString" } }),
+    ],
+    violating: [
+      stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x" } }),
+      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","errorMessage":$context.error.messageString}' } }),
+    ],
+    expected: [/accessLogSettings has no format/, /^accessLogSettings\.format is JSON, but leaves \$context\.error\.messageString outside a JSON string/],
   },
   "apigateway-throttling": {
     passing: [

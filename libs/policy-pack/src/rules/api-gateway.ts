@@ -25,14 +25,37 @@ const MAX_AUTHORIZER_CACHE_SECONDS = 300;
 const AUTHORIZER_DEFAULTS = { ttlSeconds: 300, identitySource: "method.request.header.Authorization" } as const;
 const AUTHORIZATION_HEADER_SOURCE = /^method\.request\.header\.authorization$/i;
 
-/** Every stage writes access logs: who called, what came back, how long it took. */
+/** A `$context` variable in an access log format. */
+const CONTEXT_VARIABLE = /\$context\.[A-Za-z0-9_.]+/g;
+
+/**
+ * Every stage writes access logs: who called, what came back, how long it took. A JSON format
+ * (one that starts with `{`) keeps every `$context` variable inside a JSON string: API Gateway
+ * writes a bare `-` for a variable without a value (`$context.error.messageString` on every
+ * request without an error), and an unquoted one then makes the line something no JSON parser
+ * reads.
+ */
 export function apiGatewayAccessLogs(resource: CheckedResource): string[] {
   if (resource.type !== STAGE) return [];
   const settings = resource.inputs.accessLogSettings;
   const problems: string[] = [];
   if (!isSet(settings?.destinationArn)) problems.push("accessLogSettings has no destinationArn");
   if (!isSet(settings?.format)) problems.push("accessLogSettings has no format");
+  const format = settings?.format;
+  if (typeof format === "string" && format.trimStart().startsWith("{")) {
+    const unquoted = [...new Set(unquotedVariables(format))];
+    if (unquoted.length > 0) {
+      problems.push(`accessLogSettings.format is JSON, but leaves ${unquoted.join(", ")} outside a JSON string: API Gateway writes a bare - for a variable without a value, and the line is not JSON`);
+    }
+  }
   return problems;
+}
+
+/** The `$context` variables of a JSON format that are not inside a string (by counting the unescaped quotes before each). */
+function unquotedVariables(format: string): string[] {
+  return [...format.matchAll(CONTEXT_VARIABLE)]
+    .filter((match) => (format.slice(0, match.index).replace(/\\./g, "").match(/"/g) ?? []).length % 2 === 0)
+    .map((match) => match[0]);
 }
 
 /**
