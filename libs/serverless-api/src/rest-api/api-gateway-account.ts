@@ -14,9 +14,12 @@ const API_GATEWAY_TRUST_POLICY: aws.iam.PolicyDocument = {
  * logs or a logging level fails with "CloudWatch Logs role ARN must be set in account settings".
  *
  * `aws.apigateway.Account` is a singleton of the account and region, not a resource of this
- * stack: every stack that manages it sets the one role of the region, and destroying one of
- * them leaves the others' stages without logging until they are updated. One payments-dr
- * regional stack per account and region owns it.
+ * stack: every stack that manages it sets the one role of the region, and deleting it resets
+ * the setting to no role at all (the provider's delete since Terraform's AWS provider 6, which
+ * @pulumi/aws 7 is built on). Destroying any one of those stacks so leaves the others' stages
+ * without logs, and API Gateway refuses their updates that set logging, until each is
+ * refreshed and updated (a plain update sees nothing to change). One payments-dr regional
+ * stack per account and region owns it.
  *
  * Its trust policy names the service alone, as AWS's own examples of this role do, without the
  * `aws:SourceAccount` condition the other roles carry: API Gateway is not documented to send that
