@@ -14,24 +14,23 @@ export interface PrivateSubnetsInputs {
 }
 
 /**
- * The first `count` of the region's available zones, or a clear error when the region has
- * fewer (a stack would otherwise stop at the first subnet with an empty zone).
+ * The first `count` of the region's zones, or a clear error when the region has fewer (a stack
+ * would otherwise stop at the first subnet with an empty zone).
  */
-export function pickZones(available: string[], count: number, region: string): string[] {
-  if (available.length < count) {
+export function pickZones(zones: string[], count: number, region: string): string[] {
+  if (zones.length < count) {
     throw new pulumi.RunError(
-      `RegionalNetwork: ${region} has ${available.length} available zones (${available.join(", ") || "none"}) ` +
+      `RegionalNetwork: ${region} has ${zones.length} zones Aurora and Lambda can use (${zones.join(", ") || "none"}) ` +
         `but zoneCount is ${count}; lower zoneCount or pick another region.`,
     );
   }
-  return available.slice(0, count);
+  return zones.slice(0, count);
 }
 
 /**
- * Options of each private subnet. The zone list comes from a lookup of *available* zones, so
- * a zone that AWS marks impaired (as during a regional event, exactly when this stack may be
- * updated) drops out and shifts the others: ignoring `availabilityZone` keeps every subnet
- * where it was instead of replacing the subnets under the database.
+ * Options of each private subnet. A subnet's zone is fixed when it is created: a zone list that
+ * ever came back otherwise (a zone AWS adds, or retires) must not replace the subnets under the
+ * database, so `availabilityZone` is ignored after creation.
  */
 function privateSubnetOptions(parent: pulumi.Resource): pulumi.CustomResourceOptions {
   return { parent, ignoreChanges: ["availabilityZone"] };

@@ -81,14 +81,15 @@ describe("RegionalNetwork", () => {
     expect(east1.ofType("aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1d"]);
   });
 
-  it("looks up only available, opt-in-free zones outside the legacy one: an impaired zone, a Local or Wavelength zone never gets a subnet", async () => {
+  it("pitfall: looks up the opt-in-free zones outside the legacy one whatever their state: an impaired zone stays in the list (us-east-2 has no zone to spare), a Local or Wavelength zone never gets a subnet", async () => {
     // The synth's fake cloud answers every zone lookup alike, so the lookup's own arguments are what can be checked.
     const lookup = jest.spyOn(availabilityZones, "getAvailabilityZonesOutput");
     try {
       await synth();
       expect(lookup).toHaveBeenCalledTimes(1);
+      // No `state: "available"`: during a regional event AWS may mark a zone impaired, and a
+      // three-zone region's list would fall below zoneCount exactly when the stack must be updated.
       expect(lookup.mock.calls[0][0]).toEqual({
-        state: "available",
         excludeZoneIds: ["use1-az3"],
         filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
       });
@@ -97,7 +98,7 @@ describe("RegionalNetwork", () => {
     }
   });
 
-  it("keeps each subnet in its zone when the list of available zones shifts", () => {
+  it("keeps each subnet in the zone it was created in, whatever the zone list says later", () => {
     plan.ofType("aws:ec2/subnet:Subnet").forEach((s) => expect(s.options.ignoreChanges).toEqual(["availabilityZone"]));
   });
 
@@ -327,8 +328,8 @@ describe("RegionalNetwork arguments", () => {
     expect(() => withDefaults({ ...base, interfaceEndpoints })).toThrow(/interfaceEndpoints .* not valid/);
   });
 
-  it("fails clearly when the region has fewer available zones than zoneCount", async () => {
-    await expect(synth({ zoneCount: 5 })).rejects.toThrow(/us-east-2 has 4 available zones \(us-east-2a, .*\) but zoneCount is 5/);
+  it("fails clearly when the region has fewer zones than zoneCount", async () => {
+    await expect(synth({ zoneCount: 5 })).rejects.toThrow(/us-east-2 has 4 zones Aurora and Lambda can use \(us-east-2a, .*\) but zoneCount is 5/);
   });
 
   it("rejects a VPC range outside /16 to /22 before creating anything", async () => {

@@ -84,12 +84,15 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     const cidrs = subnetCidrs(cidrBlock, zoneCount);
 
     const region = aws.getRegionOutput({}, { parent: this }).region;
-    // Local and Wavelength zones are opt-in; Aurora and Lambda do not run there. Nor in the legacy zones.
-    const available = aws.getAvailabilityZonesOutput(
-      { state: "available", excludeZoneIds: [...UNSUPPORTED_ZONE_IDS], filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+    // Local and Wavelength zones are opt-in; Aurora and Lambda do not run there. Nor in the legacy
+    // zones. Every state, not only "available": a zone AWS marks impaired during a regional event
+    // (when this stack may well be updated) would drop out of the list, and a region with no zone
+    // to spare (us-east-2 has three) could then not be updated at all.
+    const regionZones = aws.getAvailabilityZonesOutput(
+      { excludeZoneIds: [...UNSUPPORTED_ZONE_IDS], filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
       { parent: this },
     );
-    const zones = pulumi.all([available.names, region]).apply(([names, r]) => pickZones(names, zoneCount, r));
+    const zones = pulumi.all([regionZones.names, region]).apply(([names, r]) => pickZones(names, zoneCount, r));
 
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
