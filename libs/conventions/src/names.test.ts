@@ -14,6 +14,18 @@ describe("ResourceNamer", () => {
     expect(namer.global("dynamodbTable", "sessions")).toBe("payments-dr-sessions-qa1");
   });
 
+  it("fits a name to a short limit: the usual name when it fits, else the suffix's SHA-256 prefix in its place, never a refusal", () => {
+    expect(namer.fitted("xraySamplingRule", "health")).toBe("payments-dr-health-use2-qa1");
+    const long = (suffix: string) => new ResourceNamer({ environmentSuffix: suffix, region: "us-east-1" }).fitted("xraySamplingRule", "health");
+    const names = ["production-blue", "production-green", "a-very-long-environment-suffix"].map(long);
+    for (const name of names) {
+      expect(name).toMatch(/^payments-dr-health-use1-[0-9a-f]{8}$/);
+      expect(name.length).toBeLessThanOrEqual(NAME_RULES.xraySamplingRule.max);
+    }
+    expect(new Set(names).size).toBe(3);
+    expect(long("production-blue")).toBe(long("production-blue"));
+  });
+
   it("makes bucket names globally unique with the account id", async () => {
     const name = await new Promise<string>((resolve) => namer.bucket("data", "123456789012").apply(resolve));
     expect(name).toBe("payments-dr-data-use2-123456789012-qa1");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { regionCode } from "./regions";
@@ -12,6 +13,7 @@ export const NAME_RULES = {
   lambdaFunction: { label: "Lambda function name", max: 64, lowercase: false },
   s3Bucket: { label: "S3 bucket name", max: 63, lowercase: true },
   targetGroup: { label: "target group name", max: 32, lowercase: false },
+  xraySamplingRule: { label: "X-Ray sampling rule name", max: 32, lowercase: false },
   dynamodbTable: { label: "DynamoDB table name", max: 255, lowercase: false },
   snsTopic: { label: "SNS topic name", max: 256, lowercase: false },
   secret: { label: "Secrets Manager secret name", max: 512, lowercase: false },
@@ -63,6 +65,19 @@ export class ResourceNamer {
     const head = [PROJECT_NAME, checkRole(role), regionCode(this.ctx.region)].join("-");
     this.check("s3Bucket", [head, "0".repeat(ACCOUNT_ID_LENGTH), this.ctx.environmentSuffix].join("-"));
     return pulumi.interpolate`${head}-${accountId}-${this.ctx.environmentSuffix}`;
+  }
+
+  /**
+   * A regional name for a resource added after stacks were deployed under suffixes its AWS limit
+   * may not hold (an X-Ray sampling rule's 32 characters): the usual name when it fits, else the
+   * suffix's place taken by the first 8 hex digits of its SHA-256, so that no deployed suffix is
+   * refused. Still one name per role, region and suffix.
+   */
+  fitted(kind: NameKind, role: string): string {
+    const name = [PROJECT_NAME, checkRole(role), regionCode(this.ctx.region), this.ctx.environmentSuffix].join("-");
+    if (name.length <= NAME_RULES[kind].max) return this.check(kind, name);
+    const digest = createHash("sha256").update(this.ctx.environmentSuffix).digest("hex").slice(0, 8);
+    return this.check(kind, [PROJECT_NAME, role, regionCode(this.ctx.region), digest].join("-"));
   }
 
   private check(kind: NameKind, name: string): string {

@@ -253,8 +253,12 @@ const CASES: Record<string, Case> = {
       r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "db-from-lambda", { referencedSecurityGroupId: "sg-1" }),
       r("aws:cloudwatch/logGroup:LogGroup", "api-execution-logs", { name: `API-Gateway-Execution-Logs_${REST_API}/v1`, kmsKeyId: KEY }),
       r("aws:cloudwatch/logGroup:LogGroup", "primary-postgresql-log", { name: "/aws/rds/cluster/payments-dr-aurora-use1-dev/postgresql", kmsKeyId: KEY }),
+      r("aws:xray/samplingRule:SamplingRule", "api-health-trace-sampling", { ruleName: "payments-dr-health-use1-dev" }),
+      // The suffix's place taken by its SHA-256's first 8 hex digits (sha256("dev")), as the namer fits a long one.
+      r("aws:xray/samplingRule:SamplingRule", "dr-health-trace-sampling", { ruleName: "payments-dr-health-use2-ef260e9a" }),
     ],
     violating: [
+      r("aws:xray/samplingRule:SamplingRule", "other-health-trace-sampling", { ruleName: "payments-dr-health-use1-0123abcd" }),
       r("aws:cloudwatch/logGroup:LogGroup", "other-postgresql-log", { name: "/aws/rds/cluster/payments-dr-aurora-use1-prod/postgresql", kmsKeyId: KEY }),
       r("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-dev" }),
       r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-prod" }),
@@ -265,6 +269,7 @@ const CASES: Record<string, Case> = {
       /bucket "payments-dr-data-use1-dev" does not end with "-<account id>-dev"/,
       /identifier "payments-dr-aurora-1-use1-prod" does not end with "-dev"/,
       /has no name/,
+      /ruleName "payments-dr-health-use1-0123abcd" does not end with "-dev"/,
     ],
   },
   "encryption-at-rest-cmk": {

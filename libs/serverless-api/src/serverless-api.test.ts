@@ -5,7 +5,7 @@ import { ACCESS_LOG_FIELDS, accessLogFormat } from "./rest-api/access-log";
 import { AUTHORIZER_IDENTITY_SOURCE, authorizerDefinition } from "./rest-api/authorizer";
 import { definitionHash } from "./rest-api/definition-hash";
 import { GATEWAY_PROBLEMS, gatewayResponseDefinition } from "./rest-api/gateway-problems";
-import { PAYMENT_ROUTES } from "./rest-api/route-table";
+import { HEALTH_ROUTE, PAYMENT_ROUTES } from "./rest-api/route-table";
 import { routeDefinitions } from "./rest-api/routes";
 import { regionalEndpoint } from "./regional-payments-api";
 import { withApiDefaults } from "./api-args";
@@ -24,6 +24,7 @@ const AUTHORIZER = "aws:apigateway/authorizer:Authorizer";
 const PERMISSION = "aws:lambda/permission:Permission";
 const FUNCTION = "aws:lambda/function:Function";
 const GATEWAY_RESPONSE = "aws:apigateway/response:Response";
+const SAMPLING_RULE = "aws:xray/samplingRule:SamplingRule";
 
 function synthApi(overrides: Parameters<typeof apiArgs>[1] = {}): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
@@ -221,6 +222,30 @@ describe("ServerlessApi", () => {
       accessLogSettings: { destinationArn: `arn:aws:logs:us-east-1:${FAKE_ACCOUNT_ID}:log-group:payments-dr-api-access-use1-${SUFFIX}`, format: accessLogFormat() },
     });
     expect(stage.options.dependsOn).toEqual(["api-apigw-account"]);
+  });
+
+  it("pitfall: traces no GET /health of its stage, whose URL carries the health check token (API Gateway's traces keep the query string), and leaves the payment routes' sampling alone", () => {
+    const stage = plan.one(STAGE).inputs;
+    const rule = plan.one(SAMPLING_RULE).inputs;
+    expect(rule).toEqual({
+      ruleName: `payments-dr-health-use1-${SUFFIX}`,
+      priority: 1,
+      version: 1,
+      reservoirSize: 0,
+      fixedRate: 0,
+      serviceType: "AWS::ApiGateway::Stage",
+      serviceName: `${plan.one(REST_API).inputs.name}/v1`,
+      resourceArn: `arn:aws:apigateway:us-east-1::/restapis/${stage.restApi}/stages/v1`,
+      host: "*",
+      httpMethod: "GET",
+      urlPath: "*/health",
+    });
+    // The X-Ray sampling wildcards (* any run, ? one character) against the paths API Gateway sees.
+    const matches = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
+    expect(["/v1/health", "/health"].map((path) => matches(rule.urlPath, path))).toEqual([true, true]);
+    const others = PAYMENT_ROUTES.filter((route) => route !== HEALTH_ROUTE);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.map((route) => matches(rule.urlPath, `/v1${route.path.replace("{id}", "9b2f")}`) && rule.httpMethod === route.httpMethod)).not.toContain(true);
   });
 
   it("logs requestId, ip, requestTime, httpMethod, resourcePath, status, protocol, responseLength, integrationLatency and errorMessage as valid JSON", () => {

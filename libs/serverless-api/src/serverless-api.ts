@@ -8,6 +8,7 @@ import { createMerchantAuthorizer } from "./rest-api/authorizer";
 import { createCustomDomain } from "./edge/custom-domain";
 import { functionEnvironment } from "./functions/environment";
 import { createGatewayResponses } from "./rest-api/gateway-responses";
+import { createHealthTraceSampling } from "./rest-api/health-trace-sampling";
 import { allowApiGatewayInvoke } from "./rest-api/invoke-permission";
 import { createMethodSettings } from "./rest-api/method-settings";
 import { deploymentOptions, stageOptions } from "./options";
@@ -192,6 +193,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       },
       stageOptions(this, account),
     );
+    createHealthTraceSampling(name, { namer, api, stage, parent: this });
     createMethodSettings(name, {
       api,
       stage,

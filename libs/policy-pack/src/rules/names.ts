@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CheckedResource, PolicyContext } from "../model";
 
 /** Types whose physical name is in another input than `name`. */
@@ -10,7 +11,19 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
   "aws:rds/globalCluster:GlobalCluster": "globalClusterIdentifier",
   "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
   "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+  "aws:xray/samplingRule:SamplingRule": "ruleName",
 };
+
+/**
+ * Types whose AWS limit is too short for some suffixes (an X-Ray sampling rule's 32 characters):
+ * where the suffix does not fit, the conventions' namer ends the name with the first 8 hex digits
+ * of the suffix's SHA-256 instead (ResourceNamer.fitted), which still names one environment.
+ */
+const FITTED_NAME_TYPES: ReadonlySet<string> = new Set(["aws:xray/samplingRule:SamplingRule"]);
+
+function suffixDigest(suffix: string): string {
+  return createHash("sha256").update(suffix).digest("hex").slice(0, 8);
+}
 
 /** Types whose `name` is a DNS name or is scoped inside another resource, not a physical name of ours. */
 const SCOPED_NAME_TYPES: ReadonlySet<string> = new Set([
@@ -73,7 +86,8 @@ export function environmentSuffixInNames(resource: CheckedResource, ctx: PolicyC
     return [`has no ${input}: the generated name${prefix} would not end with "${ending}"`];
   }
   if (typeof name !== "string" || AWS_DEFINED_NAMES[resource.type]?.(name, ending)) return [];
-  if (!name.endsWith(ending)) return [`${input} "${name}" does not end with "${ending}"`];
+  const fitted = FITTED_NAME_TYPES.has(resource.type) && name.endsWith(`-${suffixDigest(ctx.environmentSuffix)}`);
+  if (!name.endsWith(ending) && !fitted) return [`${input} "${name}" does not end with "${ending}"`];
   if (input === "bucket" && !ENDS_WITH_ACCOUNT_ID.test(name.slice(0, name.length - ending.length))) {
     return [`bucket "${name}" does not end with "-<account id>${ending}"`];
   }
