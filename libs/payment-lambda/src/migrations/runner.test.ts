@@ -6,25 +6,29 @@ import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE } from "../db/app-role";
 import { createLogger } from "../observability/logger";
-import { CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
 import { MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./contract";
 import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY } from "./runner";
 
 let server: PostgresServer;
+/** Who the migrate function connects as on AWS: not a superuser. server.url (the superuser) only sets up and inspects. */
+let master: AuroraLikeMaster;
 let databases = 0;
 
 beforeAll(async () => {
   server = await startPostgres();
+  master = await createAuroraLikeMaster(server);
 });
 afterAll(() => server?.stop());
 
-/** A fresh, empty database on the server. */
-async function freshDatabase(): Promise<string> {
-  const name = `migrations_${++databases}`;
-  await withClient(server.url, (client) => client.query(`CREATE DATABASE ${name}`));
-  return server.urlFor(name);
+/** A fresh, empty database on the server, owned by the master user, as `databaseName` creates it: its URL as the master. */
+function freshDatabase(): Promise<string> {
+  return master.createDatabase(`migrations_${++databases}`);
 }
+
+/** The same database as the server's superuser: for a test's own setup and inspection only, never for what runs as the master on AWS. */
+const asSuperuser = (url: string) => server.urlFor(new URL(url).pathname.slice(1));
 
 /** A directory for a test's own migrations, removed after the file's tests. */
 const tempDir = () => scratchDir("migrations-");
@@ -288,7 +292,8 @@ describe("the migrate function", () => {
     const { url, handler, asApp } = await withAppRole(password);
     await handler();
     // Stored as a SCRAM verifier: the password itself never went into a statement.
-    const stored = await withClient(url, async (client) => (await client.query<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [APP_ROLE])).rows[0]!.rolpassword);
+    // pg_authid: the superuser's to read.
+    const stored = await withClient(asSuperuser(url), async (client) => (await client.query<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [APP_ROLE])).rows[0]!.rolpassword);
     expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(stored).not.toContain(password);
 
@@ -488,3 +493,4 @@ describe("the migrate function", () => {
     await expect(handler()).rejects.toThrow(/names user "postgres", not payments_app/);
   });
 });
+

@@ -4,7 +4,7 @@ import { Client } from "pg";
 import { readMigrations } from "../migrations/files";
 import { applyMigrations } from "../migrations/runner";
 import type { PostgresServer } from "@payments-dr/testing";
-export { freePort, startPostgres, startSilentServer, type PostgresServer } from "@payments-dr/testing";
+export { createAuroraLikeMaster, freePort, startPostgres, startSilentServer, type AuroraLikeMaster, type PostgresServer } from "@payments-dr/testing";
 
 /** The source migrations. */
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
