@@ -82,11 +82,12 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
   if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
   return inTransaction(client, async () => {
     await takeMigrationsLock(client);
-    const endedSessions = await endSessionsChangingRoles(client);
+    // Checked before any session is ended: the master user may not end a superuser's session either.
     const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [APP_ROLE]);
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
     const held = Object.entries(SUPERUSER_ATTRIBUTES).filter(([column]) => rows[0]![column as keyof typeof SUPERUSER_ATTRIBUTES]).map(([, attribute]) => attribute);
     if (held.length > 0) throw new Error(`${APP_ROLE} has ${held.join(", ")}: only a superuser can take that away; have it done, then deploy again`);
+    const endedSessions = await endSessionsChangingRoles(client);
     const memberships = await client.query<{ rolname: string }>(
       "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)",
       [APP_ROLE],

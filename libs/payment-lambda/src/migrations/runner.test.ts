@@ -494,3 +494,66 @@ describe("the migrate function", () => {
   });
 });
 
+// On AWS the migrate function connects as the master user, a member of rds_superuser but no
+// superuser: what only a superuser may do fails the first deploy, after the clusters exist. Every
+// test above runs it as an Aurora-like master (tools/testing's createAuroraLikeMaster); these are
+// the statements a superuser would have let through. The app role is the server's, shared by the
+// tests: each one puts back what it gave it.
+describe("the app role's reset as Aurora's master user, who is not a superuser", () => {
+  const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });
+  const appSecret = (password: string) => ({ get: async () => ({ username: APP_ROLE, password, port: server.port, dbname: "unused" }), invalidate: () => undefined });
+
+  async function migrated(password: string) {
+    const url = await freshDatabase();
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, appCredentials: appSecret(password) });
+    await handler();
+    const asApp = new URL(url);
+    asApp.username = APP_ROLE;
+    asApp.password = password;
+    return { url, handler, asApp: asApp.toString() };
+  }
+
+  /** Runs `work` with the app role given `change` by the superuser, then takes it back. */
+  async function withAppRoleChanged(url: string, change: string, undo: string, work: () => Promise<void>): Promise<void> {
+    await withClient(asSuperuser(url), (client) => client.query(change));
+    try {
+      await work();
+    } finally {
+      await withClient(asSuperuser(url), (client) => client.query(undo));
+    }
+  }
+
+  it("connects as no superuser: the role the tests run the migrate function as is Aurora's master, a member of rds_superuser", async () => {
+    const url = await freshDatabase();
+    const who = await withClient(url, async (client) => (await client.query("SELECT rolsuper, rolcreaterole, rolcreatedb, pg_has_role('rds_superuser', 'USAGE') AS rds, pg_has_role('pg_signal_backend', 'USAGE') AS signal FROM pg_roles WHERE rolname = current_user")).rows[0]);
+    expect(who).toEqual({ rolsuper: false, rolcreaterole: true, rolcreatedb: true, rds: true, signal: true });
+  });
+
+  // Pitfall: ALTER ROLE … NOSUPERUSER/NOREPLICATION/NOBYPASSRLS is refused to a non-superuser even to take the attribute away.
+  it.each([["SUPERUSER"], ["REPLICATION"], ["BYPASSRLS"]])("never names %s in its ALTER ROLE (refused to the master user even to take it away): an app role holding it is refused in the reset's own words", async (attribute) => {
+    const { url, handler } = await migrated("app-pw-Zq8!s");
+    await expect(withClient(url, (client) => client.query(`ALTER ROLE ${APP_ROLE} NO${attribute}`))).rejects.toMatchObject({ code: "42501" });
+    await withAppRoleChanged(url, `ALTER ROLE ${APP_ROLE} ${attribute}`, `ALTER ROLE ${APP_ROLE} NO${attribute}`, async () => {
+      await expect(handler()).rejects.toThrow(`${APP_ROLE} has ${attribute}: only a superuser can take that away; have it done, then deploy again`);
+    });
+    await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
+  });
+
+  it("refuses a superuser app role before ending its sessions: the master user may not end a superuser's session, and would fail the deploy naming no attribute", async () => {
+    const { url, handler, asApp } = await migrated("app-pw-Zq8!t");
+    await withAppRoleChanged(url, `ALTER ROLE ${APP_ROLE} SUPERUSER`, `ALTER ROLE ${APP_ROLE} NOSUPERUSER`, async () => {
+      const appSession = new Client({ connectionString: asApp });
+      appSession.on("error", () => undefined);
+      await appSession.connect();
+      try {
+        // An uncommitted change to a role: the reset would end this session first.
+        await appSession.query("BEGIN");
+        await appSession.query(`ALTER ROLE ${APP_ROLE} SET work_mem = '8MB'`);
+        await expect(handler()).rejects.toThrow(`${APP_ROLE} has SUPERUSER: only a superuser can take that away`);
+        await appSession.query("ROLLBACK");
+      } finally {
+        await appSession.end().catch(() => undefined);
+      }
+    });
+  });
+});
