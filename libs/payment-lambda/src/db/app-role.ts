@@ -87,11 +87,15 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
     if (!rows[0]) throw new Error(`${APP_ROLE} does not exist: migration 003 creates it`);
     const held = Object.entries(SUPERUSER_ATTRIBUTES).filter(([column]) => rows[0]![column as keyof typeof SUPERUSER_ATTRIBUTES]).map(([, attribute]) => attribute);
     if (held.length > 0) throw new Error(`${APP_ROLE} has ${held.join(", ")}: only a superuser can take that away; have it done, then deploy again`);
-    const endedSessions = await endSessionsChangingRoles(client);
-    const memberships = await client.query<{ rolname: string }>(
-      "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)",
+    const memberships = await client.query<{ rolname: string; rolsuper: boolean }>(
+      "SELECT DISTINCT r.rolname, r.rolsuper FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1)",
       [APP_ROLE],
     );
+    // Membership in a superuser role (SET ROLE makes the app role a superuser): only a superuser
+    // may revoke it, the master user's REVOKE fails naming no role of ours.
+    const superRoles = memberships.rows.filter((m) => m.rolsuper).map((m) => m.rolname);
+    if (superRoles.length > 0) throw new Error(`${APP_ROLE} is a member of ${superRoles.join(", ")}, a superuser: only a superuser can revoke that; have it done, then deploy again`);
+    const endedSessions = await endSessionsChangingRoles(client);
     const database = client.escapeIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
     const statements = [
       `ALTER ROLE ${APP_ROLE} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity'`,

@@ -556,4 +556,12 @@ describe("the app role's reset as Aurora's master user, who is not a superuser",
       }
     });
   });
+
+  it("refuses an app role made a member of a superuser role (SET ROLE makes it one): the master user's REVOKE is refused", async () => {
+    const { url, handler } = await migrated("app-pw-Zq8!m");
+    await expect(withClient(url, (client) => client.query(`GRANT ${server.user} TO ${APP_ROLE}`))).rejects.toMatchObject({ code: "42501" });
+    await withAppRoleChanged(url, `GRANT ${server.user} TO ${APP_ROLE}`, `REVOKE ${server.user} FROM ${APP_ROLE}`, async () => {
+      await expect(handler()).rejects.toThrow(`${APP_ROLE} is a member of ${server.user}, a superuser: only a superuser can revoke that`);
+    });
+  });
 });
