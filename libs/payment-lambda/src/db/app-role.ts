@@ -63,6 +63,23 @@ async function endSessionsChangingRoles(client: ClientBase): Promise<number[]> {
   return ended;
 }
 
+/**
+ * Fails the reset (so its transaction) if the app role is still a member of a role after its
+ * REVOKEs. From PostgreSQL 16 (Aurora's), REVOKE takes back only the grant the master user made
+ * itself: another grantor's (another admin's) stays, with a WARNING and no error, and the run
+ * would report a reset it did not do.
+ */
+async function refuseMembershipsLeft(client: ClientBase): Promise<void> {
+  const { rows } = await client.query<{ rolname: string; grantor: string | null }>(
+    `SELECT r.rolname, g.rolname AS grantor FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid LEFT JOIN pg_roles g ON g.oid = m.grantor
+      WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = $1) ORDER BY 1, 2`,
+    [APP_ROLE],
+  );
+  if (rows.length === 0) return;
+  const left = rows.map((m) => `${m.rolname} (granted by ${m.grantor ?? "a dropped role"})`).join(", ");
+  throw new Error(`${APP_ROLE} is still a member of ${left}: the master user can revoke only its own grants; have the grantor revoke it, then deploy again`);
+}
+
 /** What {@link configureAppRole} had to do besides the reset. */
 export interface AppRoleReset {
   /** The app role's sessions it ended: each held an uncommitted change to a role. */
@@ -117,6 +134,7 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
       `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
     ];
     for (const statement of statements) await client.query(statement);
+    await refuseMembershipsLeft(client);
     return { endedSessions };
   });
 }

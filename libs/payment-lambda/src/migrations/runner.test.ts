@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
-import { APP_ROLE } from "../db/app-role";
+import { APP_ROLE, configureAppRole } from "../db/app-role";
 import { createLogger } from "../observability/logger";
 import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
@@ -562,6 +562,27 @@ describe("the app role's reset as Aurora's master user, who is not a superuser",
     await expect(withClient(url, (client) => client.query(`GRANT ${server.user} TO ${APP_ROLE}`))).rejects.toMatchObject({ code: "42501" });
     await withAppRoleChanged(url, `GRANT ${server.user} TO ${APP_ROLE}`, `REVOKE ${server.user} FROM ${APP_ROLE}`, async () => {
       await expect(handler()).rejects.toThrow(`${APP_ROLE} is a member of ${server.user}, a superuser: only a superuser can revoke that`);
+    });
+  });
+
+  // PostgreSQL 16 (Aurora's): REVOKE takes back the current user's grant only; another grantor's
+  // stays, with a WARNING. The test server (15) revokes any grant, so the REVOKE is left out here.
+  it("fails, naming it, when a membership outlives its REVOKE (PostgreSQL 16: another grantor's grant stays, with a warning only), and changes nothing", async () => {
+    const { url } = await migrated("app-pw-Zq8!g");
+    await withAppRoleChanged(url, `GRANT pg_read_all_data TO ${APP_ROLE}`, `REVOKE pg_read_all_data FROM ${APP_ROLE}`, async () => {
+      await withClient(url, async (client) => {
+        const warnOnly = Object.create(client, {
+          query: { value: (text: unknown, ...rest: unknown[]) => (typeof text === "string" && text.startsWith('REVOKE "pg_read_all_data"') ? Promise.resolve({ rows: [], rowCount: 0 }) : (client.query as (...a: unknown[]) => unknown)(text, ...rest)) },
+        }) as Client;
+        await expect(configureAppRole(warnOnly, { username: APP_ROLE, password: "app-pw-other", port: server.port, dbname: "unused" })).rejects.toThrow(
+          `${APP_ROLE} is still a member of pg_read_all_data (granted by ${server.user}): the master user can revoke only its own grants`,
+        );
+      });
+      // Rolled back whole: the old password still logs in.
+      const asApp = new URL(url);
+      asApp.username = APP_ROLE;
+      asApp.password = "app-pw-Zq8!g";
+      await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
     });
   });
 });
