@@ -80,6 +80,41 @@ async function refuseMembershipsLeft(client: ClientBase): Promise<void> {
   throw new Error(`${APP_ROLE} is still a member of ${left}: the master user can revoke only its own grants; have the grantor revoke it, then deploy again`);
 }
 
+/** An object of the public schema on which the app role holds a privilege. */
+interface GrantedObject {
+  /** What REVOKE calls it: TABLE (also a view), SEQUENCE, ROUTINE (a function or procedure). */
+  kind: "TABLE" | "SEQUENCE" | "ROUTINE";
+  /** Qualified and quoted, as a statement names it. */
+  name: string;
+  owner: string;
+  /** The master user owns it, or is a member of its owner: its REVOKE works. */
+  revocable: boolean;
+}
+
+/**
+ * The public schema's tables, sequences and routines on which the app role holds any privilege.
+ * The reset revokes on these only, not with REVOKE … ON ALL TABLES IN SCHEMA public: that one
+ * fails ("permission denied for table …") on any object there that the master user, who is no
+ * superuser, has no privilege on at all (an extension's, owned by the bootstrap superuser, or
+ * another admin's), however unrelated to the app role.
+ */
+async function objectsGrantedToAppRole(client: ClientBase): Promise<GrantedObject[]> {
+  const { rows } = await client.query<GrantedObject>(
+    `SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind, format('%I.%I', n.nspname, c.relname) AS name,
+            pg_get_userbyid(c.relowner) AS owner, pg_has_role(c.relowner, 'USAGE') AS revocable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND EXISTS (SELECT FROM aclexplode(c.relacl) a WHERE a.grantee = $1::regrole)
+     UNION ALL
+     SELECT 'ROUTINE', format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+            pg_get_userbyid(p.proowner), pg_has_role(p.proowner, 'USAGE')
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'public' AND EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = $1::regrole)
+     ORDER BY 2`,
+    [APP_ROLE],
+  );
+  return rows;
+}
+
 /** What {@link configureAppRole} had to do besides the reset. */
 export interface AppRoleReset {
   /** The app role's sessions it ended: each held an uncommitted change to a role. */
@@ -112,6 +147,12 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
     // may revoke it, the master user's REVOKE fails naming no role of ours.
     const superRoles = memberships.rows.filter((m) => m.rolsuper).map((m) => m.rolname);
     if (superRoles.length > 0) throw new Error(`${APP_ROLE} is a member of ${superRoles.join(", ")}, a superuser: only a superuser can revoke that; have it done, then deploy again`);
+    const granted = await objectsGrantedToAppRole(client);
+    const foreign = granted.filter((object) => !object.revocable);
+    if (foreign.length > 0) {
+      const names = foreign.map((object) => `${object.name} (owned by ${object.owner})`).join(", ");
+      throw new Error(`${APP_ROLE} has privileges on ${names}, which the master user cannot revoke: have its owner revoke them, then deploy again`);
+    }
     const endedSessions = await endSessionsChangingRoles(client);
     const database = client.escapeIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
     const statements = [
@@ -119,9 +160,7 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
       `ALTER ROLE ${APP_ROLE} RESET ALL`,
       `ALTER ROLE ${APP_ROLE} IN DATABASE ${database} RESET ALL`,
       ...memberships.rows.map(({ rolname }) => `REVOKE ${client.escapeIdentifier(rolname)} FROM ${APP_ROLE}`),
-      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${APP_ROLE}`,
-      `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${APP_ROLE}`,
-      `REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${APP_ROLE}`,
+      ...granted.map((object) => `REVOKE ALL ON ${object.kind} ${object.name} FROM ${APP_ROLE}`),
       `REVOKE ALL ON SCHEMA public FROM ${APP_ROLE}`,
       // With USAGE there, the app role could lock the migrations' lock table (a PREPARE naming it does): hold deploys up.
       `REVOKE ALL ON SCHEMA ${MIGRATIONS_LOCK_SCHEMA} FROM PUBLIC, ${APP_ROLE}`,

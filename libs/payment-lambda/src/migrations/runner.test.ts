@@ -585,4 +585,22 @@ describe("the app role's reset as Aurora's master user, who is not a superuser",
       await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
     });
   });
+
+  // An object of the public schema the master user neither owns nor has any privilege on: an
+  // extension's (its objects belong to the bootstrap superuser, rdsadmin on Aurora), another admin's.
+  it("leaves alone the public schema's objects that the master user cannot touch and the app role has no privilege on: REVOKE ALL ON ALL TABLES IN SCHEMA failed the deploy on them", async () => {
+    const { url, handler } = await migrated("app-pw-Zq8!o");
+    await withClient(asSuperuser(url), (client) => client.query("CREATE TABLE not_the_masters (s text); CREATE SEQUENCE not_the_masters_seq; CREATE FUNCTION not_the_masters_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE ALL ON FUNCTION not_the_masters_fn() FROM PUBLIC"));
+    await expect(withClient(url, (client) => client.query("REVOKE ALL ON TABLE not_the_masters FROM PUBLIC"))).rejects.toMatchObject({ code: "42501" });
+    await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
+  });
+
+  it("refuses, naming them and their owner, privileges of the app role that only another owner can revoke", async () => {
+    const { url, handler, asApp } = await migrated("app-pw-Zq8!q");
+    await withClient(asSuperuser(url), (client) => client.query(`CREATE TABLE others_rows (s text); GRANT SELECT ON others_rows TO ${APP_ROLE}`));
+    await expect(handler()).rejects.toThrow(`${APP_ROLE} has privileges on public.others_rows (owned by ${server.user}), which the master user cannot revoke: have its owner revoke them, then deploy again`);
+    await withClient(asSuperuser(url), (client) => client.query(`REVOKE ALL ON others_rows FROM ${APP_ROLE}`));
+    await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
+    await expect(withClient(asApp, (client) => client.query("SELECT * FROM others_rows"))).rejects.toMatchObject({ code: "42501" });
+  });
 });
