@@ -9,7 +9,7 @@ import { newApiKey, usageItemId } from "@payments-dr/api-keys";
 import type { APIGatewayAuthorizerResult } from "aws-lambda";
 import { migrationsHash } from "../migrations/files";
 import { PROBE_PUBLISH_BUDGET_MS } from "../probe/contract";
-import { CURRENT_MIGRATION_VERSION, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, type PostgresServer } from "../test-support/database";
+import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { authorizerEvent, getHealth, postPayment, VALID_PAYMENT } from "../test-support/events";
 
@@ -20,6 +20,8 @@ const OUT = join("dist", "test-bundles", `payment-lambda-${process.pid}`);
 const outDir = join(WORKSPACE, OUT);
 let buildOutput: string;
 let server: PostgresServer;
+/** The migrate function connects as the master user on AWS, who is not a superuser: so it does here. */
+let master: AuroraLikeMaster;
 let dynamo: LocalDynamo;
 const savedEnv = { ...process.env };
 
@@ -32,6 +34,7 @@ beforeAll(async () => {
   buildOutput = built.stdout;
   server = started;
   dynamo = local;
+  master = await createAuroraLikeMaster(server);
 }, 120_000);
 afterAll(async () => {
   process.env = savedEnv;
@@ -152,7 +155,8 @@ describe("the build", () => {
 
 describe("the bundles, run as Lambda runs them", () => {
   it("migrate applies the migrations; api serves the fixture event; cleanup runs (DATABASE_URL: no AWS)", async () => {
-    const env = { DATABASE_URL: server.url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" };
+    // As the master user, in the database it owns (the api and cleanup connect as the app role on AWS: here as the master too).
+    const env = { DATABASE_URL: master.url, REGION_ROLE: "primary", POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" };
     const migrate = loadBundle<{ handler: (event: unknown) => Promise<unknown> }>("migrate", env);
     expect(await migrate.handler({ migrationsHash: migrationsHash(MIGRATIONS_DIR) })).toEqual({ applied: SHIPPED_MIGRATIONS, current: CURRENT_MIGRATION_VERSION });
 
@@ -189,7 +193,7 @@ describe("the bundles, run as Lambda runs them", () => {
 
     const context = (allowed as { result: APIGatewayAuthorizerResult }).result.context!;
     const caller = { merchantId: String(context.merchantId), keyId: String(context.keyId) };
-    const [created] = await invokeInNode<{ statusCode: number; body: string }>("api", { ...env, DATABASE_URL: server.url, REGION_ROLE: "primary" }, [
+    const [created] = await invokeInNode<{ statusCode: number; body: string }>("api", { ...env, DATABASE_URL: master.url, REGION_ROLE: "primary" }, [
       postPayment(VALID_PAYMENT, "bundle-authorized", { caller }),
     ]);
     expect(created).toMatchObject({ result: { statusCode: 201 } });
