@@ -1,18 +1,8 @@
 import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "pg";
-import { PostgresNotInstalledError, findPostgresBinaries, startPostgres, type PostgresServer } from "./index";
+import { PostgresNotInstalledError, findPostgresBinaries, queryOnce, startPostgres, type PostgresServer } from "./index";
 
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe("findPostgresBinaries", () => {
   let root: string;
@@ -57,42 +47,42 @@ describe("startPostgres", () => {
 
   it("serves on 127.0.0.1 only, with the requested settings", async () => {
     expect(server.url).toBe(`postgres://postgres:${server.password}@127.0.0.1:${server.port}/postgres`);
-    const [row] = await query(server.url, "SELECT current_setting('listen_addresses') AS listen, current_setting('max_connections') AS max, current_user AS who");
+    const [row] = await queryOnce(server.url, "SELECT current_setting('listen_addresses') AS listen, current_setting('max_connections') AS max, current_user AS who");
     expect(row).toEqual({ listen: "127.0.0.1", max: "30", who: "postgres" });
   });
 
   it("requires the password over TCP", async () => {
     const wrong = server.url.replace(server.password, "not-the-password");
-    await expect(query(wrong, "SELECT 1")).rejects.toThrow(/password authentication failed/);
+    await expect(queryOnce(wrong, "SELECT 1")).rejects.toThrow(/password authentication failed/);
   });
 
   it("pauses and resumes the same cluster on the same port", async () => {
-    await query(server.url, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+    await queryOnce(server.url, "CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
     await server.pause();
-    await expect(query(server.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+    await expect(queryOnce(server.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
     await server.resume();
-    expect(await query(server.url, "SELECT n FROM kept")).toEqual([{ n: 42 }]);
+    expect(await queryOnce(server.url, "SELECT n FROM kept")).toEqual([{ n: 42 }]);
   });
 
   it("restarts in recovery (read-only, as a secondary's endpoint) with its data, and out of it again", async () => {
-    await query(server.url, "CREATE TABLE before_recovery (n int); INSERT INTO before_recovery VALUES (7)");
+    await queryOnce(server.url, "CREATE TABLE before_recovery (n int); INSERT INTO before_recovery VALUES (7)");
     await server.setInRecovery(true);
     try {
-      expect(await query(server.url, "SELECT pg_is_in_recovery() AS recovering, n FROM before_recovery")).toEqual([{ recovering: true, n: 7 }]);
-      await expect(query(server.url, "INSERT INTO before_recovery VALUES (8)")).rejects.toThrow(/read-only transaction/);
+      expect(await queryOnce(server.url, "SELECT pg_is_in_recovery() AS recovering, n FROM before_recovery")).toEqual([{ recovering: true, n: 7 }]);
+      await expect(queryOnce(server.url, "INSERT INTO before_recovery VALUES (8)")).rejects.toThrow(/read-only transaction/);
     } finally {
       await server.setInRecovery(false);
     }
-    await query(server.url, "INSERT INTO before_recovery VALUES (8)");
-    expect(await query(server.url, "SELECT pg_is_in_recovery() AS recovering")).toEqual([{ recovering: false }]);
+    await queryOnce(server.url, "INSERT INTO before_recovery VALUES (8)");
+    expect(await queryOnce(server.url, "SELECT pg_is_in_recovery() AS recovering")).toEqual([{ recovering: false }]);
   });
 
   it("removes its files on stop, and a second stop is harmless", async () => {
     const other = await startPostgres();
-    const [{ dir }] = (await query(other.url, "SELECT current_setting('data_directory') AS dir")) as [{ dir: string }];
+    const [{ dir }] = (await queryOnce(other.url, "SELECT current_setting('data_directory') AS dir")) as [{ dir: string }];
     await other.stop();
     await other.stop();
     await expect(stat(dir)).rejects.toThrow(/ENOENT/);
-    await expect(query(other.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+    await expect(queryOnce(other.url, "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -3,7 +3,7 @@
 // through the local adapter (with the real authorizer, cached per TTL) against pgbench running the
 // same transaction, and writes the results as Markdown to stdout (and --out).
 import { newApiKey } from "@payments-dr/api-keys";
-import { startPostgres, type PostgresServer } from "@payments-dr/testing";
+import { queryOnce, startPostgres, type PostgresServer } from "@payments-dr/testing";
 import { readFileSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { cpus, freemem, loadavg, platform, release, totalmem } from "node:os";
@@ -105,17 +105,7 @@ function machineInfo(postgres: string): MachineInfo {
   return { cpu: cpus()[0]?.model.trim() ?? "unknown CPU", cpus: cpus().length, memoryGiB: totalmem() / 1024 ** 3, node: process.version, postgres, os };
 }
 
-async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
-
-const truncate = (url: string) => query(url, "TRUNCATE payments, idempotency_keys");
+const truncate = (url: string) => queryOnce(url, "TRUNCATE payments, idempotency_keys");
 
 /** The server's postmaster: the parent of a backend, read while that backend is alive. */
 async function postmasterPid(url: string): Promise<number> {
@@ -249,7 +239,7 @@ async function main(): Promise<void> {
   const postgresVersion = await whileRunning(
     () => server.stop(),
     async () => {
-      const version = String((await query(server.url, "SHOW server_version"))[0]?.server_version ?? server.version);
+      const version = String((await queryOnce(server.url, "SHOW server_version"))[0]?.server_version ?? server.version);
       const postmaster = await postmasterPid(server.url);
       await applyMigrations(server.url);
       progress(`(b) first response of a cold container: ${args.runs} fresh processes per variant`);
