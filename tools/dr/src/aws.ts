@@ -30,6 +30,9 @@ export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 export const LAG_PERIOD_SECONDS = 60;
 
 
+/** Pages of one GetMetricData read at most: the lookbacks hold a few dozen datapoints, far under a page. */
+const MAX_METRIC_PAGES = 5;
+
 /** Route 53 is a global service whose API (and health-check data) lives in us-east-1. */
 export const ROUTE53_API_REGION = "us-east-1";
 
@@ -219,17 +222,36 @@ export class Aws {
     return points.map((p) => ({ at: p.at, healthy: p.value >= 1 }));
   }
 
-  /** One metric's datapoints in `region` over the last `lookbackSeconds`, newest first. */
+  /**
+   * One metric's datapoints in `region` over the last `lookbackSeconds`, newest first. GetMetricData
+   * reports a query it could not answer in the result's StatusCode, not as an error: `InternalError`
+   * or `Forbidden` come back with HTTP 200 and no (or some) datapoints, which would read as "no
+   * data" (a probe not reporting, a cluster without lag); they are errors here. `PartialData` means
+   * more datapoints follow with NextToken, which is followed (a few pages at most).
+   */
   private async datapoints(region: string, lookbackSeconds: number, query: MetricDataQuery & { Id: string }): Promise<{ at: Date; value: number }[]> {
     const end = this.clock.now();
-    const out = await this.clients
-      .cloudwatch(region)
-      .send(new GetMetricDataCommand({ StartTime: new Date(end.getTime() - lookbackSeconds * 1000), EndTime: end, ScanBy: "TimestampDescending", MetricDataQueries: [query] }));
-    const result = out.MetricDataResults?.find((r) => r.Id === query.Id);
-    return (result?.Timestamps ?? [])
-      .map((at, i) => ({ at: new Date(at), value: result?.Values?.[i] }))
-      .filter((p): p is { at: Date; value: number } => typeof p.value === "number")
-      .sort((a, b) => b.at.getTime() - a.at.getTime());
+    const start = new Date(end.getTime() - lookbackSeconds * 1000);
+    const points: { at: Date; value: number }[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const out = await this.clients
+        .cloudwatch(region)
+        .send(new GetMetricDataCommand({ StartTime: start, EndTime: end, ScanBy: "TimestampDescending", MetricDataQueries: [query], NextToken: nextToken }));
+      const result = out.MetricDataResults?.find((r) => r.Id === query.Id);
+      if (result?.StatusCode === "InternalError" || result?.StatusCode === "Forbidden") {
+        const said = [...(result.Messages ?? []), ...(out.Messages ?? [])].map((m) => [m.Code, m.Value].filter(Boolean).join(": ")).filter(Boolean);
+        throw new Error(`GetMetricData of ${query.MetricStat?.Metric?.MetricName ?? query.Id} in ${region} answered ${result.StatusCode}${said.length ? ` (${said.join("; ")})` : ""}`);
+      }
+      (result?.Timestamps ?? []).forEach((at, i) => {
+        const value = result?.Values?.[i];
+        if (typeof value === "number") points.push({ at: new Date(at), value });
+      });
+      nextToken = out.NextToken;
+      pages += 1;
+    } while (nextToken && pages < MAX_METRIC_PAGES);
+    return points.sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
   async healthCheck(id: string): Promise<HealthCheckView> {

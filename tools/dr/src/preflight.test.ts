@@ -45,6 +45,13 @@ describe("preflight", () => {
     expect((await dr(["preflight", "--to", DR, "--json"])).code).toBe(EXIT_CODES.ok);
   });
 
+  it("names a lag GetMetricData could not read (StatusCode InternalError, with HTTP 200), not a missing datapoint to wait for", async () => {
+    world.metricDataStatus = "InternalError";
+    const { code, stdout } = await dr(["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({ name: "replication lag under 15 s", ok: false, detail: expect.stringMatching(/^GetMetricData of AuroraGlobalDBRPOLag in us-east-2 answered InternalError/) });
+  });
+
   it("reads Aurora's AuroraGlobalDBRPOLag of the target's own cluster, by DBClusterIdentifier, Maximum per minute (the fake answers nothing else)", async () => {
     const { code } = await dr(["preflight", "--to", DR, "--json"]);
     expect(code).toBe(EXIT_CODES.ok);

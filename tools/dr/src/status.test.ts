@@ -44,6 +44,26 @@ describe("status", () => {
     expect(JSON.parse((await dr(["status", "--json"], { fetch })).stdout).primaryProbe).toMatchObject({ healthy: null, at: null, failedInARow: 0 });
   });
 
+  it("reports a metric GetMetricData could not read (StatusCode InternalError or Forbidden, with HTTP 200) as an error, not as no datapoint", async () => {
+    world.metricDataStatus = "InternalError";
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.primaryProbe).toMatchObject({ healthy: null, error: expect.stringMatching(/GetMetricData of ApiHealthy in us-east-2 answered InternalError/) });
+    expect(report.regions[1]).toMatchObject({ replicationLagSeconds: null, lagError: expect.stringMatching(/GetMetricData of AuroraGlobalDBRPOLag in us-east-2 answered InternalError/) });
+    expect((await dr(["status"])).stdout).toMatch(/primary \/health probed from us-east-2: error: GetMetricData of ApiHealthy in us-east-2 answered InternalError/);
+    world.metricDataStatus = "Forbidden";
+    expect(JSON.parse((await dr(["status", "--json"])).stdout).primaryProbe.error).toMatch(/answered Forbidden \(Forbidden: /);
+  });
+
+  it("reads every page of the probe's datapoints (PartialData, then NextToken): the failures in a row are not cut at a page", async () => {
+    world.metricDataPageSize = 2;
+    world.probeValues = [0, 0, 0, 1, 1];
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(report.primaryProbe).toMatchObject({ healthy: false, failedInARow: 3 });
+    const probeReads = calls("GetMetricData").filter((c) => (c.input as { MetricDataQueries: { Id: string }[] }).MetricDataQueries[0]!.Id === "probe");
+    expect(probeReads.map((c) => (c.input as { NextToken?: string }).NextToken)).toEqual([undefined, "2", "4"]);
+  });
+
   it("flags a Route 53 check an operator disabled: Route 53 holds it healthy whatever its checkers see, so the failover record would never fail over", async () => {
     world.disabledHealthChecks.add(outputs.global.primaryHealthCheckId);
     const report = JSON.parse((await dr(["status", "--json"])).stdout);

@@ -63,6 +63,13 @@ export class FakeWorld {
     this.probeValuesSet = values;
   }
   private probeValuesSet: number[] | undefined;
+  /**
+   * How GetMetricData answers each query: `Complete`, or a StatusCode for a query it could not
+   * answer (`InternalError`, `Forbidden`), which comes with HTTP 200 and no datapoints.
+   */
+  metricDataStatus: "Complete" | "InternalError" | "Forbidden" = "Complete";
+  /** Datapoints per GetMetricData page: more come `PartialData`, with a NextToken. */
+  metricDataPageSize = 100_800;
   /** How far CloudWatch's clock runs ahead of this machine's (ms): the probe's timestamps move by it. */
   probeClockAheadMs = 0;
   engineVersions: Record<string, string> = { [HOME]: "16.6", [DR]: "16.6" };
