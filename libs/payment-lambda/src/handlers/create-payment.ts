@@ -41,9 +41,9 @@ export async function createPaymentHandler(event: APIGatewayProxyEvent, runtime:
       return { status: outcome.response.status, body: outcome.response.body, headers: { Location: paymentLocation(outcome.payment.id, event.requestContext) } };
     case "replayed": {
       runtime.metrics.count("IdempotentReplay");
-      const headers: Record<string, string> = { [REPLAY_HEADER]: "true" };
-      const id = (outcome.response.body as { id?: unknown } | null)?.id;
-      if (typeof id === "string") headers.Location = paymentLocation(id, event.requestContext);
+      // The session too, if the invocation that committed the payment did not write it.
+      await recordSession(runtime, outcome.payment, bestEffort, "replayed");
+      const headers = { [REPLAY_HEADER]: "true", Location: paymentLocation(outcome.payment.id, event.requestContext) };
       return { status: outcome.response.status, body: outcome.response.body, headers };
     }
     case "key-reused":

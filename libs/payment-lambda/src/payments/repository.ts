@@ -23,7 +23,7 @@ interface StoredResponse {
 /** What creating a payment under an idempotency key came to. */
 export type CreateOutcome =
   | { kind: "created"; payment: Payment; response: StoredResponse }
-  | { kind: "replayed"; response: StoredResponse }
+  | { kind: "replayed"; payment: Payment; response: StoredResponse }
   | { kind: "key-reused" }
   | { kind: "in-progress" };
 
@@ -173,7 +173,8 @@ export async function createPayment(client: ClientBase, input: IdempotentCreate,
         if (key.status !== "completed" || key.response_status === null) return { kind: "in-progress" } as const;
         // A completed key's response is the payment it created (above), put back in the API's
         // field order: the replay answers with the original's bytes.
-        return { kind: "replayed", response: { status: key.response_status, body: inApiFieldOrder(key.response_body as Payment) } } as const;
+        const payment = inApiFieldOrder(key.response_body as Payment);
+        return { kind: "replayed", payment, response: { status: key.response_status, body: payment } } as const;
       }
       return { kind: "in-progress" } as const;
     }, setup);

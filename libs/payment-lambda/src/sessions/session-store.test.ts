@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { countRows, freePort, migrate, startPostgres, startSilentServer, type PostgresServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
@@ -105,6 +105,49 @@ describe("payment sessions in DynamoDB", () => {
     } finally {
       await down.close();
     }
+  });
+
+  it("a payment committed without its session (the container that made it lost DynamoDB, or the commit's answer) gets it from the retry that replays it", async () => {
+    const deadEndpoint = `http://127.0.0.1:${await freePort()}`;
+    const down = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: deadEndpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
+    let created;
+    try {
+      created = await down.handler(postPayment(VALID_PAYMENT, "session-on-replay"));
+    } finally {
+      await down.close();
+    }
+    const payment = paymentOf(created);
+    expect(await sessionItem(payment.id)).toBeUndefined();
+    const replayed = await api.handler(postPayment(VALID_PAYMENT, "session-on-replay"));
+    expect(replayed.headers?.[REPLAY_HEADER]).toBe("true");
+    expect(await sessionItem(payment.id)).toMatchObject({ status: { S: "created" }, merchantId: { S: "merchant-42" }, amount: { N: "1050" } });
+    // And GET is served from it, with the bytes of the POST's answer.
+    await server.pause();
+    try {
+      expect((await api.handler(getPayment(payment.id))).body).toBe(created.body);
+    } finally {
+      await server.resume();
+    }
+  });
+
+  it("a replay never overwrites a session already there (it may hold a newer status than the stored response)", async () => {
+    const created = await api.handler(postPayment(VALID_PAYMENT, "session-replay-keeps"));
+    const payment = paymentOf(created);
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: dynamo.tableName,
+        Key: { sessionId: { S: `payment#${payment.id}` } },
+        UpdateExpression: "SET #status = :status",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":status": { S: "succeeded" } },
+      }),
+    );
+    const writesFailed = api.metrics.counts.SessionWriteFailed ?? 0;
+    const replayed = await api.handler(postPayment(VALID_PAYMENT, "session-replay-keeps"));
+    expect(replayed.headers?.[REPLAY_HEADER]).toBe("true");
+    expect((await sessionItem(payment.id))?.status).toEqual({ S: "succeeded" });
+    // A session already there is what the replay wanted, not a failed write.
+    expect(api.metrics.counts.SessionWriteFailed ?? 0).toBe(writesFailed);
   });
 
   it("DynamoDB that accepts connections and never answers → the payment is still 201 within the client's budget", async () => {

@@ -12,6 +12,11 @@ export const SESSION_TTL_SECONDS = 24 * 60 * 60;
 export interface SessionStore {
   /** Writes the payment's session. Callers treat a failure as non-fatal. `signal` abandons the call. */
   put(payment: Payment, signal?: AbortSignal): Promise<void>;
+  /**
+   * Writes the payment's session unless it has one (a replay's: the session may be newer than
+   * the response stored with the key). A session already there is no failure.
+   */
+  putIfAbsent(payment: Payment, signal?: AbortSignal): Promise<void>;
   /** The payment as last written to its session, or undefined. `signal` abandons the call. */
   get(paymentId: string, signal?: AbortSignal): Promise<Payment | undefined>;
 }
@@ -73,6 +78,22 @@ export function dynamoSessionStore(options: DynamoSessionStoreOptions): SessionS
       const { client, commands } = await options.dynamoDb();
       await client.send(new commands.PutCommand({ TableName: options.tableName, Item: toSessionItem(payment, now()) }), { abortSignal: signal });
     },
+    async putIfAbsent(payment, signal) {
+      const { client, commands } = await options.dynamoDb();
+      try {
+        await client.send(
+          new commands.PutCommand({
+            TableName: options.tableName,
+            Item: toSessionItem(payment, now()),
+            ConditionExpression: "attribute_not_exists(#key)",
+            ExpressionAttributeNames: { "#key": SESSION_KEY_ATTRIBUTE },
+          }),
+          { abortSignal: signal },
+        );
+      } catch (error) {
+        if ((error as { name?: unknown } | null)?.name !== "ConditionalCheckFailedException") throw error;
+      }
+    },
     async get(paymentId, signal) {
       const { client, commands } = await options.dynamoDb();
       const { Item } = await client.send(new commands.GetCommand({ TableName: options.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(paymentId) } }), {
@@ -97,6 +118,7 @@ export function sessionsOff(logger: Pick<Logger, "info">): SessionStore {
   };
   return {
     put: async () => say(),
+    putIfAbsent: async () => say(),
     get: async () => {
       say();
       return undefined;
