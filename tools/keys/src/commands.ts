@@ -4,6 +4,7 @@ import { FailedError, RefusedError } from "@payments-dr/cli-support";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
 import { awsFailure } from "./errors";
+import { throttled } from "./gateway";
 import { KeyTable, type KeySummary } from "./key-table";
 import { ensureUsageKeys, type UsageKeyResult } from "./usage-key";
 
@@ -149,7 +150,7 @@ export async function revokeKey(ctx: Context, input: { keyId: string; region?: s
 /** Flushes the authorizer cache of the site's stage; the error's message when it could not. */
 async function flushAuthorizerCache(ctx: Context, site: Site): Promise<string | undefined> {
   try {
-    await ctx.clients.apiGateway(site.region).send(new FlushStageAuthorizersCacheCommand({ restApiId: site.apiId, stageName: site.apiStage }));
+    await throttled(ctx, () => ctx.clients.apiGateway(site.region).send(new FlushStageAuthorizersCacheCommand({ restApiId: site.apiId, stageName: site.apiStage })));
     ctx.log(`authorizer cache of stage ${site.apiStage} of API ${site.apiId} in ${site.region}: flushed`);
     return undefined;
   } catch (error) {

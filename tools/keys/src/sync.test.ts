@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { BadRequestException, ConflictException, NotFoundException, ServiceUnavailableException } from "@aws-sdk/client-api-gateway";
 import { PutCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey, RESERVATION_ITEM_PREFIX, usageItemId } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
-import { apiKeysIn, DR, HOME, outputs, useKeysHarness } from "./test-support";
+import { THROTTLE_WAITS_MS } from "./gateway";
+import { apiKeysIn, CONTROL_PLANE_LIMITS, DR, HOME, outputs, useKeysHarness } from "./test-support";
 import { usageKeyName } from "./usage-key";
 
 const keys = useKeysHarness();
@@ -67,6 +69,26 @@ describe("sync", () => {
       [HOME, { added: 2, removed: 0, kept: 0, fine: 0, refused: 0 }],
       [DR, { added: 2, removed: 0, kept: 0, fine: 0, refused: 0 }],
     ]);
+  });
+
+  it("a replaced usage plan of more merchants than API Gateway's burst (10 requests/s, 40 at once) is restored in one run: throttled calls wait and are tried again", async () => {
+    const merchants = Array.from({ length: CONTROL_PLANE_LIMITS.burst + 5 }, (_, i) => `merchant-${String(i).padStart(2, "0")}`);
+    for (const merchantId of merchants) {
+      const { record } = newApiKey({ merchantId, usageKey: randomBytes(20).toString("hex") });
+      await put({ ...record });
+      for (const region of [HOME, DR]) gateway().add(region, { name: usageKeyName(region === HOME ? outputs.primary.apiName : outputs.dr.apiName, merchantId), value: record.usageKey!, enabled: true });
+    }
+
+    const { code, json, stderr } = await sync();
+    expect({ code, stderr }).toEqual({ code: EXIT_CODES.ok, stderr: expect.any(String) });
+    expect(plans()).toEqual(names(...merchants));
+    expect(json.regions.map((r) => [r.region, r.error, r.counts.added])).toEqual([
+      [HOME, undefined, merchants.length],
+      [DR, undefined, merchants.length],
+    ]);
+    // It was throttled, and waited (the fake's clock runs on the CLI's waits only).
+    expect(keys().pauses.length).toBeGreaterThan(0);
+    expect(Math.max(...keys().pauses)).toBeLessThanOrEqual(THROTTLE_WAITS_MS.at(-1)!);
   });
 
   it("removes the usage key of a merchant whose keys are all revoked, keeps the API key, and keeps a shared usage key of a merchant with an active key", async () => {

@@ -3,6 +3,7 @@ import { CliError, FailedError, isAwsError, messageOf, oneLine } from "@payments
 import type { Context } from "./context";
 import type { Site } from "./deployment";
 import { awsFailure, AwsCallError } from "./errors";
+import { throttled } from "./gateway";
 import { KeyTable, type KeyUsage, type SkippedItem } from "./key-table";
 import { addToUsagePlan, createUsageKey, regionUsageKeys, usageKeyName, type FoundKey } from "./usage-key";
 
@@ -293,7 +294,7 @@ async function usagePlanEntries(ctx: Context, site: Site): Promise<PlanEntry[]> 
   do {
     let out;
     try {
-      out = await client.send(new GetUsagePlanKeysCommand({ usagePlanId: site.usagePlanId, limit: 500, position }));
+      out = await throttled(ctx, () => client.send(new GetUsagePlanKeysCommand({ usagePlanId: site.usagePlanId, limit: 500, position })));
     } catch (error) {
       throw awsFailure("GetUsagePlanKeys", site.region, `usage plan ${site.usagePlanId}`, error);
     }
@@ -309,7 +310,7 @@ async function usagePlanEntries(ctx: Context, site: Site): Promise<PlanEntry[]> 
 
 async function removeFromPlan(ctx: Context, site: Site, entry: PlanEntry): Promise<void> {
   try {
-    await ctx.clients.apiGateway(site.region).send(new DeleteUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: entry.id }));
+    await throttled(ctx, () => ctx.clients.apiGateway(site.region).send(new DeleteUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: entry.id })));
   } catch (error) {
     // NotFoundException: removed meanwhile; the plan is as wanted.
     if (!isAwsError(error, "NotFoundException")) throw awsFailure("DeleteUsagePlanKey", site.region, `usage key ${entry.name} ← usage plan ${site.usagePlanId}`, error);

@@ -9,6 +9,7 @@ import {
   GetApiKeysCommand,
   GetUsagePlanKeysCommand,
   NotFoundException,
+  TooManyRequestsException,
   type ApiKey,
 } from "@aws-sdk/client-api-gateway";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -134,9 +135,19 @@ interface FakeApiKey {
 }
 
 /**
+ * API Gateway's control plane throttles each account and region: 10 requests per second with a
+ * burst of 40, over all its operations (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+ */
+export const CONTROL_PLANE_LIMITS = { perSecond: 10, burst: 40 } as const;
+
+/**
  * API Gateway's API keys and usage plans in two regions behind aws-sdk-client-mock, answering
- * with the real APIs' shapes (GetApiKeys' nameQuery is a prefix match and pages). Every call
- * records the region of the client that made it.
+ * with the real APIs' shapes (GetApiKeys' nameQuery is a prefix match and pages), and throttling
+ * as the real control plane does (CONTROL_PLANE_LIMITS, TooManyRequestsException) on a clock that
+ * only the CLI's waits advance: calls take no time here, so a CLI that never waits is throttled
+ * at the burst's end. aws-sdk-client-mock answers below the SDK, so there is no SDK retry here
+ * (the real client tries a throttled call twice: AWS_CALL_LIMITS). Every call records the region
+ * of the client that made it.
  */
 class FakeApiGateway {
   readonly keys: Record<string, FakeApiKey[]> = { [HOME]: [], [DR]: [] };
@@ -145,6 +156,10 @@ class FakeApiGateway {
   readonly calls: { command: string; region: string; input: Input }[] = [];
   /** GetApiKeys page size. */
   pageSize = 2;
+  /** Milliseconds the CLI has waited (KeysHarness's sleep): what refills the throttle's tokens. */
+  private elapsedMs = 0;
+  /** Each region's throttle: tokens left, as of `at` (elapsedMs). */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly failures = new Map<string, (input: Input) => Error | undefined>();
   private readonly hooks = new Map<string, (input: Input) => Promise<void>>();
   private readonly mock = mockClient(APIGatewayClient);
@@ -160,6 +175,7 @@ class FakeApiGateway {
       async (input: Input, getClient: () => { config: { region: () => Promise<string> } }) => {
         const region = await getClient().config.region();
         this.calls.push({ command, region, input });
+        this.take(region);
         await this.hooks.get(`${region}:${command}`)?.(input);
         const failure = this.failures.get(`${region}:${command}`);
         const error = failure?.(input);
@@ -223,6 +239,23 @@ class FakeApiGateway {
         return {};
       }),
     );
+  }
+
+  /** The CLI waited `ms`. */
+  advance(ms: number): void {
+    this.elapsedMs += ms;
+  }
+
+  /** One request of `region`'s throttle, or TooManyRequestsException when none is left. */
+  private take(region: string): void {
+    const { perSecond, burst } = CONTROL_PLANE_LIMITS;
+    const bucket = this.buckets.get(region) ?? { tokens: burst, at: 0 };
+    const tokens = Math.min(burst, bucket.tokens + ((this.elapsedMs - bucket.at) * perSecond) / 1000);
+    if (tokens < 1) {
+      this.buckets.set(region, { tokens, at: this.elapsedMs });
+      throw new TooManyRequestsException({ message: "Too Many Requests", $metadata: {} });
+    }
+    this.buckets.set(region, { tokens: tokens - 1, at: this.elapsedMs });
   }
 
   /** Every key of `region`'s usage plan. */
@@ -297,6 +330,7 @@ export class KeysHarness {
       now: () => this.now,
       sleep: async (ms) => {
         this.pauses.push(ms);
+        this.apiGateway.advance(ms);
         await this.onPause?.();
       },
     });

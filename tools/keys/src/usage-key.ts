@@ -5,6 +5,7 @@ import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions/values";
 import type { Context } from "./context";
 import type { Site } from "./deployment";
 import { awsFailure } from "./errors";
+import { throttled } from "./gateway";
 import type { KeyTable } from "./key-table";
 
 /**
@@ -122,7 +123,7 @@ async function usageKeysNamed(ctx: Context, site: Site, query: string, what: str
   do {
     let out;
     try {
-      out = await client.send(new GetApiKeysCommand({ nameQuery: query, includeValues: true, limit: 500, position }));
+      out = await throttled(ctx, () => client.send(new GetApiKeysCommand({ nameQuery: query, includeValues: true, limit: 500, position })));
     } catch (error) {
       throw awsFailure("GetApiKeys", site.region, what, error);
     }
@@ -156,14 +157,16 @@ export async function createUsageKey(ctx: Context, site: Site, merchantId: strin
   const name = usageKeyName(site.apiName, merchantId);
   let apiKeyId;
   try {
-    const out = await ctx.clients.apiGateway(site.region).send(
-      new CreateApiKeyCommand({
-        name,
-        value,
-        enabled: true,
-        description: `Usage key of merchant ${merchantId}: its usage-plan limits, set by the authorizer (not a credential)`,
-        tags: usageKeyTags(merchantId),
-      }),
+    const out = await throttled(ctx, () =>
+      ctx.clients.apiGateway(site.region).send(
+        new CreateApiKeyCommand({
+          name,
+          value,
+          enabled: true,
+          description: `Usage key of merchant ${merchantId}: its usage-plan limits, set by the authorizer (not a credential)`,
+          tags: usageKeyTags(merchantId),
+        }),
+      ),
     );
     apiKeyId = out.id;
   } catch (error) {
@@ -178,7 +181,7 @@ export async function createUsageKey(ctx: Context, site: Site, merchantId: strin
 /** Puts a usage key in the region's usage plan; false when it was already there. */
 export async function addToUsagePlan(ctx: Context, site: Site, apiKeyId: string, name: string): Promise<boolean> {
   try {
-    await ctx.clients.apiGateway(site.region).send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" }));
+    await throttled(ctx, () => ctx.clients.apiGateway(site.region).send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" })));
     return true;
   } catch (error) {
     // ConflictException: the key is already in the plan (a re-run, or a second key of the merchant).
