@@ -373,6 +373,35 @@ describe("revoke", () => {
     expect((await keys().table.item(keyId))!.revokedAt).toBe(NOW.toISOString());
   });
 
+  it("a revocation whose answer was lost and that the SDK retried: the retry finds our own revocation, reported as revoked, not 'already revoked; nothing changed'", async () => {
+    const { keyId } = await created("merchant-1");
+    keys().now = new Date("2026-11-25T14:00:00.000Z");
+    const client = keys().table.clientIn(HOME);
+    let lost = false;
+    // Below the SDK's retries: the first UpdateItem reaches the table, then its answer is lost.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === "UpdateItemCommand" && !lost) {
+          lost = true;
+          throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", $metadata: {} });
+        }
+        return out;
+      },
+      { step: "deserialize", name: "keysTestLoseAnswer" },
+    );
+    try {
+      const { code, stdout } = await keys().run(["revoke", "--key-id", keyId, "--region", "primary"]);
+      expect(lost).toBe(true);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(stdout).toContain(`revoked API key ${keyId} of merchant merchant-1 at 2026-11-25T14:00:00.000Z`);
+      expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked, authorizer cache flushed`));
+      expect(stdout).not.toMatch(/already revoked|nothing changed/);
+    } finally {
+      client.middlewareStack.remove("keysTestLoseAnswer");
+    }
+  });
+
   it("an unknown key: exit 2 with a clear message, nothing written", async () => {
     await created("merchant-1");
     const before = await keys().table.items();

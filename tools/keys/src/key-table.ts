@@ -258,7 +258,9 @@ export class KeyTable {
 
   /**
    * Marks a key revoked. The condition keeps the first revocation's time on a second run; when it
-   * fails, a consistent read tells an unknown key (refused) from one already revoked.
+   * fails, a consistent read tells an unknown key (refused) from one already revoked. The SDK
+   * retries a write whose answer was lost, and the retry then fails the condition on our own
+   * revocation: one revoked at `now`, to the millisecond, is ours, not one revoked before.
    */
   async revoke(keyId: string, now: Date): Promise<{ summary: KeySummary; alreadyRevoked: boolean }> {
     try {
@@ -280,7 +282,7 @@ export class KeyTable {
     const current = await this.get(keyId);
     if (!current) throw new RefusedError(`no API key ${keyId} in ${this.name} (${this.region}); nothing changed`);
     if (current.status !== "revoked") throw new FailedError(`API key ${keyId} changed while being revoked: re-run`);
-    return { summary: current, alreadyRevoked: true };
+    return { summary: current, alreadyRevoked: current.revokedAt !== now.toISOString() };
   }
 
   private async get(keyId: string): Promise<KeySummary | undefined> {
