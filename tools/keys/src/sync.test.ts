@@ -412,6 +412,24 @@ describe("sync", () => {
     expect(stderr).toMatch(/keys: sync refused merchant\(s\) merchant-1, merchant-2 \(see the table\); the others are synced/);
   });
 
+  it("a ConflictException from CreateUsagePlanKey while the key is not in the plan refuses that merchant, naming it: not reported fine (in the usage plan) when it is not", async () => {
+    await created("merchant-1");
+    await created("merchant-2");
+    emptyPlans(HOME);
+    const other = usageKeyIn(HOME, "merchant-1").id;
+    gateway().fail(HOME, "CreateUsagePlanKey", (input) => (input.keyId === other ? new ConflictException({ message: "The request configuration has conflicts", $metadata: {} }) : undefined));
+
+    const { code, json } = await sync();
+    expect(code).toBe(EXIT_CODES.refused);
+    const home = json.regions.find((r) => r.region === HOME)!;
+    expect(home.rows.map((r) => [r.merchantId, r.action])).toEqual([
+      ["merchant-1", "refused"],
+      ["merchant-2", "added"],
+    ]);
+    expect(home.rows[0]!.detail).toMatch(/CreateUsagePlanKey in us-east-1 .* failed: ConflictException: The request configuration has conflicts/);
+    expect(plans()[HOME]).toEqual(names("merchant-2")[HOME]);
+  });
+
   it("one merchant's NotFoundException refuses that merchant only; the region goes on and is not failed", async () => {
     await created("merchant-1");
     await created("merchant-2");

@@ -7,6 +7,7 @@ import {
   DeleteUsagePlanKeyCommand,
   FlushStageAuthorizersCacheCommand,
   GetApiKeysCommand,
+  GetUsagePlanKeyCommand,
   GetUsagePlanKeysCommand,
   NotFoundException,
   TooManyRequestsException,
@@ -223,6 +224,13 @@ class FakeApiGateway {
         const from = Number(input.position ?? 0);
         const items = inPlan.slice(from, from + this.pageSize).map((k) => ({ id: k.id, type: "API_KEY", name: k.name, value: k.value }));
         return { items, ...(from + this.pageSize < inPlan.length ? { position: String(from + this.pageSize) } : {}) };
+      }),
+    );
+    this.mock.on(GetUsagePlanKeyCommand).callsFake(
+      serve("GetUsagePlanKey", (input, region) => {
+        const key = this.planKeysOf(region).find((k) => input.usagePlanId === this.plans[region] && k.id === input.keyId);
+        if (!key) throw new NotFoundException({ message: "Invalid Usage Plan Key identifier specified", $metadata: {} });
+        return { id: key.id, type: "API_KEY", name: key.name, value: key.value };
       }),
     );
     this.mock.on(FlushStageAuthorizersCacheCommand).callsFake(

@@ -94,6 +94,16 @@ describe("the merchant's usage key", () => {
     expect(items[0]!.usageKey).toBe(items[1]!.usageKey);
   });
 
+  it("a ConflictException from CreateUsagePlanKey while the key is not in the plan (API Gateway documents it only as 'the request configuration has conflicts'): exit 3 naming it, not taken for 'already in the plan', no key stored", async () => {
+    gateway().fail(DR, "CreateUsagePlanKey", () => new ConflictException({ message: "The request configuration has conflicts", $metadata: {} }));
+    const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stdout).toBe("");
+    expect(stderr.split("\n").at(-1)).toMatch(/^keys: CreateUsagePlanKey in us-east-2 \(.*\) failed: ConflictException: The request configuration has conflicts; no key was stored/);
+    expect(gateway().planKeysOf(DR)).toEqual([]);
+    expect(await keys().table.keyItems()).toEqual([]);
+  });
+
   it.each([
     [DR, "GetApiKeys"],
     [DR, "CreateApiKey"],

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand } from "@aws-sdk/client-api-gateway";
+import { CreateApiKeyCommand, CreateUsagePlanKeyCommand, GetApiKeysCommand, GetUsagePlanKeyCommand } from "@aws-sdk/client-api-gateway";
 import { FailedError, isAwsError, RefusedError } from "@payments-dr/cli-support";
 import { COMPLIANCE_TAGS, PROJECT_NAME } from "@payments-dr/conventions/values";
 import type { Context } from "./context";
@@ -178,14 +178,32 @@ export async function createUsageKey(ctx: Context, site: Site, merchantId: strin
   return { id: apiKeyId, created: true };
 }
 
-/** Puts a usage key in the region's usage plan; false when it was already there. */
+/**
+ * Puts a usage key in the region's usage plan; false when it was already there. API Gateway
+ * answers ConflictException to a key already in the plan (a re-run, a second key of the merchant,
+ * a retried call whose answer was lost), but documents it only as "the request configuration has
+ * conflicts", and an API key can be in one usage plan per stage only (one in another plan of the
+ * stage conflicts too): the key is looked up in the plan (GetUsagePlanKey), and a conflict while
+ * it is not there is an error like any other.
+ */
 export async function addToUsagePlan(ctx: Context, site: Site, apiKeyId: string, name: string): Promise<boolean> {
+  const client = ctx.clients.apiGateway(site.region);
   try {
-    await throttled(ctx, () => ctx.clients.apiGateway(site.region).send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" })));
+    await throttled(ctx, () => client.send(new CreateUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId, keyType: "API_KEY" })));
     return true;
   } catch (error) {
-    // ConflictException: the key is already in the plan (a re-run, or a second key of the merchant).
-    if (!isAwsError(error, "ConflictException")) throw awsFailure("CreateUsagePlanKey", site.region, `usage key ${name} → usage plan ${site.usagePlanId}`, error);
-    return false;
+    if (isAwsError(error, "ConflictException") && (await inUsagePlan(ctx, site, apiKeyId, name))) return false;
+    throw awsFailure("CreateUsagePlanKey", site.region, `usage key ${name} → usage plan ${site.usagePlanId}`, error);
+  }
+}
+
+/** Whether the usage key is in the region's usage plan. */
+async function inUsagePlan(ctx: Context, site: Site, apiKeyId: string, name: string): Promise<boolean> {
+  try {
+    await throttled(ctx, () => ctx.clients.apiGateway(site.region).send(new GetUsagePlanKeyCommand({ usagePlanId: site.usagePlanId, keyId: apiKeyId })));
+    return true;
+  } catch (error) {
+    if (isAwsError(error, "NotFoundException")) return false;
+    throw awsFailure("GetUsagePlanKey", site.region, `usage key ${name} in usage plan ${site.usagePlanId}`, error);
   }
 }
