@@ -14,6 +14,8 @@ export const NAME_RULES = {
   s3Bucket: { label: "S3 bucket name", max: 63, lowercase: true },
   targetGroup: { label: "target group name", max: 32, lowercase: false },
   xraySamplingRule: { label: "X-Ray sampling rule name", max: 32, lowercase: false },
+  /** ARC CreatePlan refuses a longer name (a ValidationException at `pulumi up`; the provider does not check it). */
+  regionSwitchPlan: { label: "ARC Region switch plan name", max: 32, lowercase: false },
   dynamodbTable: { label: "DynamoDB table name", max: 255, lowercase: false },
   snsTopic: { label: "SNS topic name", max: 256, lowercase: false },
   secret: { label: "Secrets Manager secret name", max: 512, lowercase: false },

@@ -114,11 +114,11 @@ describe("FailoverRecords", () => {
 
 describe("RegionSwitchPlan", () => {
   const clusterArns = { primary: "arn:aws:rds:us-east-1:123456789012:cluster:payments-dr-aurora-use1-qa", dr: "arn:aws:rds:us-east-2:123456789012:cluster:payments-dr-aurora-use2-qa" };
-  function synthPlan(withDns: boolean): Promise<Plan> {
+  function synthPlan(withDns: boolean, stack = GLOBAL_STACK): Promise<Plan> {
     return synthesize({
       project: "global",
       program: () => {
-        const { namer, provider } = stackRegion("us-east-1", GLOBAL_STACK, "use1");
+        const { namer, provider } = stackRegion("us-east-1", stack, "use1");
         new RegionSwitchPlan(
           "region-switch",
           {
@@ -161,6 +161,14 @@ describe("RegionSwitchPlan", () => {
       Action: ["route53:ListResourceRecordSets"],
       Resource: "arn:aws:route53:::hostedzone/Z0123456789ABC",
     });
+  });
+
+  it("pitfall: a suffix that makes the plan's name longer than ARC's 32 characters → refused at preview, naming the key, not by CreatePlan at deploy", async () => {
+    // "payments-dr-region-switch-" is 26 characters: 6 are left for the suffix.
+    expect((await synthPlan(false, { ...GLOBAL_STACK, environmentSuffix: "prod01" })).one("aws:arcregionswitch/plan:Plan").inputs.name).toBe("payments-dr-region-switch-prod01");
+    await expect(synthPlan(false, { ...GLOBAL_STACK, environmentSuffix: "staging" })).rejects.toThrow(
+      /payments-dr:environmentSuffix: "staging" makes the ARC Region switch plan name "payments-dr-region-switch-staging" 33 characters long; AWS allows at most 32\. Use a suffix of at most 6 characters/,
+    );
   });
 
   it("trusts ARC with the policy AWS documents, without a condition ARC is not documented to send (a denied assume fails the failover)", async () => {

@@ -76,7 +76,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const rtoMinutes = args.recoveryTimeObjectiveMinutes ?? RECOVERY_TARGETS.rtoSeconds / 60;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const planName = args.namer.global("display", "region-switch");
+    const planName = args.namer.global("regionSwitchPlan", "region-switch");
 
     // The trust policy AWS documents for this role ("Plan execution role trust policy", ARC
     // guide), without the aws:SourceAccount condition other roles carry: ARC is not documented to
