@@ -195,17 +195,21 @@ describe("RegionSwitchPlan", () => {
     expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["EvaluatePlan", "ReadPlan", "DescribeDatabases", "MoveGlobalDatabase"]);
   });
 
-  it("lets ARC's plan evaluation simulate this role's own policy and read this plan alone (AWS's complete plan execution role permissions), so evaluations do not warn", async () => {
+  it("lets ARC's plan evaluation simulate this role's own policy and read this plan alone, under the ARN ARC gives it (plan/<name>:<id>), so evaluations do not warn", async () => {
     const plan = await synthPlan(false);
     const statements = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
     const role = plan.one("aws:iam/role:Role");
     const arc = plan.one("aws:arcregionswitch/plan:Plan");
     expect(statements.find((s: { Sid: string }) => s.Sid === "EvaluatePlan")).toEqual({ Sid: "EvaluatePlan", Effect: "Allow", Action: ["iam:SimulatePrincipalPolicy"], Resource: `arn:aws:iam::123456789012:role/${role.inputs.name}` });
-    expect(statements.find((s: { Sid: string }) => s.Sid === "ReadPlan")).toEqual({
-      Sid: "ReadPlan",
-      Effect: "Allow",
-      Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"],
-      Resource: `arn:aws:arc-region-switch::123456789012:plan/${arc.inputs.name}/*`,
-    });
+    const readPlan = statements.find((s: { Sid: string }) => s.Sid === "ReadPlan");
+    expect(readPlan).toMatchObject({ Effect: "Allow", Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"] });
+    // IAM's wildcards: `*` any characters, `?` one.
+    const grants = (arn: string) =>
+      [readPlan.Resource].flat().some((pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(arn));
+    // A plan ARN as ARC writes it (API reference, Plan.arn: plan/<name>:<6-character id>).
+    expect(grants(`arn:aws:arc-region-switch::123456789012:plan/${arc.inputs.name}:a1b2c3`)).toBe(true);
+    expect(grants(`arn:aws:arc-region-switch::123456789012:plan/${arc.inputs.name}/a1b2c3`)).toBe(true);
+    expect(grants(`arn:aws:arc-region-switch::123456789012:plan/${arc.inputs.name}-other:a1b2c3`)).toBe(false);
+    expect(grants(`arn:aws:arc-region-switch::210987654321:plan/${arc.inputs.name}:a1b2c3`)).toBe(false);
   });
 });

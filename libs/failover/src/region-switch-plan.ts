@@ -16,10 +16,10 @@ export interface RegionSwitchPlanArgs {
   recoveryTimeObjectiveMinutes?: number;
 }
 
-/** Where the plan's role acts: its own ARN and the plan's (`arn:…:plan/<name>/*`), the database, the zone. */
+/** Where the plan's role acts: its own ARN and the plan's ({@link planArnPatterns}), the database, the zone. */
 interface RegionSwitchPolicyTargets {
   roleArn: string;
-  planArnPattern: string;
+  planArnPatterns: string[];
   globalClusterArn: string;
   clusterArns: string[];
   /** The zone of the failover records, when the plan moves them. */
@@ -32,10 +32,10 @@ interface RegionSwitchPolicyTargets {
  * without it every evaluation warns) and its samples for the Aurora global database block and
  * the Route 53 health check block (which reads the failover records of `hostedZoneArn`).
  */
-function regionSwitchPolicy({ roleArn, planArnPattern, globalClusterArn, clusterArns, hostedZoneArn }: RegionSwitchPolicyTargets) {
+function regionSwitchPolicy({ roleArn, planArnPatterns, globalClusterArn, clusterArns, hostedZoneArn }: RegionSwitchPolicyTargets) {
   const statements: object[] = [
     { Sid: "EvaluatePlan", Effect: "Allow", Action: ["iam:SimulatePrincipalPolicy"], Resource: roleArn },
-    { Sid: "ReadPlan", Effect: "Allow", Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"], Resource: planArnPattern },
+    { Sid: "ReadPlan", Effect: "Allow", Action: ["arc-region-switch:GetPlan", "arc-region-switch:GetPlanExecution", "arc-region-switch:ListPlanExecutions"], Resource: planArnPatterns },
     { Sid: "DescribeDatabases", Effect: "Allow", Action: ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"], Resource: "*" },
     { Sid: "MoveGlobalDatabase", Effect: "Allow", Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"], Resource: [globalClusterArn, ...clusterArns] },
   ];
@@ -46,6 +46,17 @@ function regionSwitchPolicy({ roleArn, planArnPattern, globalClusterArn, cluster
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/**
+ * The ARNs the plan named `planName` can have: ARC appends an id it picks at creation, after the
+ * role's policy exists. The API reference's pattern for a plan ARN, and ARC's own samples (the
+ * manual approval policy, ListRoute53HealthChecksInRegion), put it after a colon:
+ * `plan/<name>:<id>`; the nested-plan sample policy writes `plan/<name>/<id>`. Both, and no other plan's.
+ */
+export function planArnPatterns(partition: string, accountId: string, planName: string): string[] {
+  const plan = `arn:${partition}:arc-region-switch::${accountId}:plan/${planName}`;
+  return [`${plan}:*`, `${plan}/*`];
 }
 
 /** The health check ARC created for `region`, from the plan's list. */
@@ -102,8 +113,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
           JSON.stringify(
             regionSwitchPolicy({
               roleArn,
-              // The plan's ARN ends in an id ARN gives it at creation, after this policy exists.
-              planArnPattern: `arn:${part}:arc-region-switch::${account}:plan/${planName}/*`,
+              planArnPatterns: planArnPatterns(part, account, planName),
               globalClusterArn: global,
               clusterArns: [primary, dr],
               hostedZoneArn: args.dns && `arn:${part}:route53:::hostedzone/${args.dns.hostedZoneId}`,
