@@ -199,9 +199,9 @@ describe("dr-region stack", () => {
     await expect(synth({ config: { apiReservedConcurrency: "500" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency: 500 per region/);
   });
 
-  it("reserves 108 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, the primary's probe 2", () => {
+  it("reserves 109 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, the primary's probe 3", () => {
     const reserved = plan.ofType("aws:lambda/function:Function").map((fn) => fn.inputs.reservedConcurrentExecutions);
-    expect(reserved.sort((a, b) => a - b)).toEqual([1, 2, 5, 50, 50]);
+    expect(reserved.sort((a, b) => a - b)).toEqual([1, 3, 5, 50, 50]);
   });
 
   it("follows deletionProtection for its secondary cluster and its replica bucket (no forceDestroy when protected)", async () => {

@@ -8,5 +8,5 @@ export { PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS } from "./http/problems";
 export { CLEANUP_BACKLOG_METRIC, DATABASE_BUDGET_MS, METRICS_NAMESPACE, MIN_TIMEOUT_MS } from "./config/contract";
 export { MIGRATE_RUN_BUDGET_MS, MIGRATE_SETUP_MARGIN_MS } from "./migrations/contract";
 export { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./health/contract";
-export { PRIMARY_PROBE_TARGET, PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./probe/contract";
+export { PRIMARY_PROBE_TARGET, PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, PROBE_SCHEDULE_PERIOD_MS } from "./probe/contract";
 export { PAYMENT_SESSION_PREFIX, SESSION_KEY_ATTRIBUTE, SESSION_TTL_ATTRIBUTE, sessionId } from "./sessions/session-key";

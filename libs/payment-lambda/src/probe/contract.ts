@@ -23,7 +23,14 @@ export const PRIMARY_PROBE_TARGET = "primary";
 /**
  * Kept free at the end of an invocation for the last sample's publication: a PutMetricData is
  * cut at 2.5 s (the client's own attempts included), and the rest is for the first
- * publication's SDK load and for closing down. The function's timeout leaves room for a minute
- * of probes plus this and a probe's timeout.
+ * publication's SDK load and for closing down. The function's timeout leaves room for a wait of
+ * up to a minute, a minute of probes, this and a probe's timeout.
  */
 export const PROBE_PUBLISH_BUDGET_MS = 4_000;
+
+/**
+ * The probe's schedule period (`rate(1 minute)`, Scheduler's shortest). The invocation scheduled
+ * at S probes [S + 1 min, S + 2 min): Scheduler invokes with 60-second precision, anywhere in
+ * the minute after S, so only the next minute is certain to lie wholly after its arrival.
+ */
+export const PROBE_SCHEDULE_PERIOD_MS = 60_000;

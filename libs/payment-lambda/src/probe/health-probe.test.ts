@@ -11,7 +11,7 @@ import { createLogger } from "../observability/logger";
 import { freePort } from "../test-support/database";
 import { sampleDatum } from "./cloudwatch-publisher";
 import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS } from "./contract";
-import { createProbeHandler, probeHealth, type ProbeSample } from "./health-probe";
+import { createProbeHandler, probeHealth, scheduledTimeOf, type ProbeSample } from "./health-probe";
 
 const servers: (Server | HttpsServer)[] = [];
 afterAll(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
@@ -260,6 +260,73 @@ describe("the probe function", () => {
   it("no room for a probe and its publication: no probe", async () => {
     const handler = createProbeHandler({ settings: settings(await answering(200)), logger, publish: async () => undefined });
     expect(await handler({}, { getRemainingTimeInMillis: () => PROBE_PUBLISH_BUDGET_MS })).toEqual({ probes: 0, healthy: 0, published: 0 });
+  });
+});
+
+describe("the probe function on a schedule: Scheduler's 60-second precision", () => {
+  // A period of PERIOD_MS stands in for the minute: four intervals of it.
+  const INTERVAL_MS = 500;
+  const PERIOD_MS = 4 * INTERVAL_MS;
+  const TIMEOUTS: ProbeTimeouts = { connectMs: 200, answerMs: 200 };
+  const settings = (url: string): ProbeSettings => ({
+    url,
+    target: "primary",
+    intervalMs: INTERVAL_MS,
+    timeouts: TIMEOUTS,
+    observability: { serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" },
+  });
+  /** The function's timeout, as the stack sets it: a wait of up to a period, a period of probes, a probe's timeout and the publication. */
+  const context = () => {
+    const remaining = 2 * PERIOD_MS + probeTimeoutMs(TIMEOUTS) + PROBE_PUBLISH_BUDGET_MS;
+    const started = Date.now();
+    return { getRemainingTimeInMillis: () => remaining - (Date.now() - started) };
+  };
+  const event = (scheduledAt: number) => ({ scheduledTime: new Date(scheduledAt).toISOString() });
+  /** Starts the run of the invocation due at `scheduledAt` once `arrival` is reached (Scheduler invokes anywhere in the minute after it). */
+  async function runArriving(url: string, scheduledAt: number, arrival: number, published: ProbeSample[]) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, arrival - Date.now())));
+    const handler = createProbeHandler({ settings: settings(url), logger, publish: async (sample) => void published.push(sample), schedulePeriodMs: PERIOD_MS });
+    return handler(event(scheduledAt), context());
+  }
+  const offsets = (samples: ProbeSample[], origin: number) => samples.map((sample) => Math.round((sample.at - origin) / INTERVAL_MS));
+
+  it("probes the period after the one it was due in, at the interval, wherever in its period it arrived: consecutive runs leave no gap and no double", async () => {
+    const url = await answering(200);
+    // Whole seconds, as Scheduler's scheduled times are.
+    const scheduled = Math.ceil((Date.now() + 100) / 1000) * 1000;
+    const published: ProbeSample[] = [];
+    // The first arrives at once, the next at the end of its period: two periods apart; then one almost on the heels of the other.
+    const runs = await Promise.all([
+      runArriving(url, scheduled, scheduled, published),
+      runArriving(url, scheduled + PERIOD_MS, scheduled + 2 * PERIOD_MS - INTERVAL_MS / 2, published),
+      runArriving(url, scheduled + 2 * PERIOD_MS, scheduled + 2 * PERIOD_MS, published),
+    ]);
+    expect(runs.map((run) => run.probes)).toEqual([4, 4, 4]);
+    published.sort((a, b) => a.at - b.at);
+    // One probe per interval from S + period on, each on its slot.
+    expect(offsets(published, scheduled + PERIOD_MS)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    published.forEach((sample, i) => {
+      const lateness = sample.at - (scheduled + PERIOD_MS + i * INTERVAL_MS);
+      expect(lateness).toBeGreaterThanOrEqual(-2);
+      expect(lateness).toBeLessThan(300);
+    });
+  }, 20_000);
+
+  it("arrived after its window began (Lambda's queue, a cold start): probes the slot it is in at once and skips the past ones", async () => {
+    const published: ProbeSample[] = [];
+    const scheduled = Date.now() - PERIOD_MS - INTERVAL_MS - INTERVAL_MS / 2;
+    const run = await runArriving(await answering(200), scheduled, Date.now(), published);
+    expect(run.probes).toBe(3);
+    // Slot 0 is past; slot 1 is probed on arrival, within its own interval; then slots 2 and 3.
+    expect(published[0]!.at - (scheduled + PERIOD_MS + INTERVAL_MS)).toBeLessThan(INTERVAL_MS);
+    expect(offsets(published.slice(1), scheduled + PERIOD_MS)).toEqual([2, 3]);
+  }, 20_000);
+
+  it("reads Scheduler's scheduled time from the event, and none from an invocation by hand", () => {
+    expect(scheduledTimeOf({ scheduledTime: "2022-03-22T18:59:43Z" })).toBe(Date.UTC(2022, 2, 22, 18, 59, 43));
+    expect(scheduledTimeOf({})).toBeUndefined();
+    expect(scheduledTimeOf(undefined)).toBeUndefined();
+    expect(scheduledTimeOf({ scheduledTime: "<aws.scheduler.scheduled-time>" })).toBeUndefined();
   });
 });
 

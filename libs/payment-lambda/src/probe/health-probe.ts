@@ -3,7 +3,7 @@ import { request as httpRequest, type ClientRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { probeTimeoutMs, type ProbeSettings, type ProbeTimeouts } from "../config/settings";
 import { loggableError } from "../observability/logger";
-import { PROBE_PUBLISH_BUDGET_MS } from "./contract";
+import { PROBE_PUBLISH_BUDGET_MS, PROBE_SCHEDULE_PERIOD_MS } from "./contract";
 
 /** One probe of the target's `/health`. */
 export interface ProbeSample {
@@ -43,6 +43,24 @@ export interface ProbeHandlerArgs {
   logger: Logger;
   /** @default Date.now */
   now?: () => number;
+  /** The schedule's period: an invocation scheduled at S probes [S + this, S + 2 × this). @default PROBE_SCHEDULE_PERIOD_MS */
+  schedulePeriodMs?: number;
+}
+
+/**
+ * What the schedule sends: the time the invocation was due, Scheduler's
+ * `<aws.scheduler.scheduled-time>` (ISO 8601, e.g. `2022-03-22T18:59:43Z`).
+ */
+export interface ProbeEvent {
+  scheduledTime?: string;
+}
+
+/** The invocation's scheduled time, epoch ms; undefined when the event has none (an invocation by hand). */
+export function scheduledTimeOf(event: unknown): number | undefined {
+  const value = (event ?? {}) as ProbeEvent;
+  if (typeof value.scheduledTime !== "string") return undefined;
+  const time = Date.parse(value.scheduledTime);
+  return Number.isFinite(time) ? time : undefined;
 }
 
 
@@ -104,22 +122,34 @@ export async function probeHealth(target: string, url: string, timeouts: ProbeTi
 }
 
 /**
- * The probe function: every `intervalMs`, from the start of the invocation, a probe of the
- * target's `/health`, each sample published as soon as it is known (without holding up the
- * next probe), for as long as a probe and the last publication still fit in the invocation.
- * Invoked every minute, it covers the minute at the interval. A failed publication is logged
- * and the run goes on: a probe that stops reporting has an alarm of its own.
+ * The probe function. EventBridge Scheduler invokes its target with 60-second precision: the
+ * invocation due at S arrives anywhere in the minute after S, so consecutive invocations may be
+ * a second or nearly two minutes apart, and a run that probed from its own start would leave
+ * gaps of up to a minute between runs. So the invocation due at S (the event's `scheduledTime`)
+ * probes every `intervalMs` of the next period, [S + period, S + 2 × period), whenever within
+ * its minute it arrived: consecutive invocations' windows meet, one probe per interval. A run
+ * that arrives late probes the slot it arrived in at once and skips the ones already past.
+ * Without a scheduled time (an invocation by hand) it probes from its own start. Either way a
+ * probe starts only while it and the last publication still fit in the invocation. Each sample
+ * is published as soon as it is known (without holding up the next probe); a failed
+ * publication is logged and the run goes on: a probe that stops reporting has an alarm of its own.
  */
 export function createProbeHandler(args: ProbeHandlerArgs): (event: unknown, context: ProbeContext) => Promise<ProbeRun> {
   const { settings, publish, logger } = args;
   const now = args.now ?? Date.now;
+  const periodMs = args.schedulePeriodMs ?? PROBE_SCHEDULE_PERIOD_MS;
 
-  return async (_event, context) => {
+  return async (event, context) => {
     const start = now();
     const lastStart = start + context.getRemainingTimeInMillis() - probeTimeoutMs(settings.timeouts) - PROBE_PUBLISH_BUDGET_MS;
+    const scheduled = scheduledTimeOf(event);
+    const windowStart = scheduled === undefined ? start : scheduled + periodMs;
+    const windowEnd = scheduled === undefined ? Infinity : windowStart + periodMs;
+    // Arrived late: the slots whose interval has passed are skipped, the current one is probed now.
+    const late = Math.max(0, Math.floor((start - windowStart) / settings.intervalMs));
     const run: ProbeRun = { probes: 0, healthy: 0, published: 0 };
     const publications: Promise<void>[] = [];
-    for (let due = start; due <= lastStart; due += settings.intervalMs) {
+    for (let due = windowStart + late * settings.intervalMs; due < windowEnd && due <= lastStart; due += settings.intervalMs) {
       const wait = due - now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const sample = await probeHealth(settings.target, settings.url, settings.timeouts, now);

@@ -15,6 +15,8 @@ export interface FunctionScheduleArgs {
   description: string;
   /** A run that waits longer than this for the function (in Scheduler or in Lambda's queue) is dropped. */
   maxEventAgeSeconds: number;
+  /** The event, which may hold Scheduler's context attributes (`<aws.scheduler.scheduled-time>`). @default "{}" */
+  input?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function scheduleFunction(name: string, args: FunctionScheduleArgs, paren
       target: {
         arn: fn.arn,
         roleArn: schedulerRole.arn,
-        input: "{}",
+        input: args.input ?? "{}",
         // Retries of the delivery to Lambda only; a failed run is not repeated.
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: args.maxEventAgeSeconds },
       },

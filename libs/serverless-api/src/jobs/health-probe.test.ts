@@ -41,7 +41,7 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       handler: "index.handler",
       memorySize: 128,
       timeout: PROBE_FUNCTION_TIMEOUT_SECONDS,
-      reservedConcurrentExecutions: 2,
+      reservedConcurrentExecutions: 3,
       code: { archive: { path: "/nonexistent/dist/libs/payment-lambda/probe" } },
       kmsKeyArn: LOGS_KEY_ARN,
     });
@@ -58,18 +58,29 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
     expect(plan.outputs.functionName).toBe(`payments-dr-primary-probe-use2-${SUFFIX}`);
   });
 
-  it("covers each minute: the last probe of an invocation starts an interval before the next one, with its timeout and the publication budget left", () => {
+  it("covers the minute after the one it was due in, wherever in its minute Scheduler invoked it (60-second precision): a minute's wait, a minute of probes, the last probe's timeout and the publication budget", () => {
+    // Arrived at the very start of its minute S: the last probe starts just before S + 120 s.
     const lastStart = PROBE_FUNCTION_TIMEOUT_SECONDS * 1000 - PROBE_TIMEOUT_SECONDS * 1000 - PROBE_PUBLISH_BUDGET_MS;
-    expect(lastStart).toBeGreaterThanOrEqual(60_000 - 10_000);
-    // …and not much more: a run that outlives the next minute's by long is waste (and concurrency).
-    expect(PROBE_FUNCTION_TIMEOUT_SECONDS).toBeLessThanOrEqual(65);
+    expect(lastStart).toBeGreaterThanOrEqual(2 * 60_000);
+    // …and not much more: a run that outlives its window by long is waste (and concurrency).
+    expect(PROBE_FUNCTION_TIMEOUT_SECONDS).toBeLessThanOrEqual(135);
+  });
+
+  it("tells each invocation when it was due: the window it probes follows from Scheduler's scheduled time, not from when it arrived", () => {
+    const input = JSON.parse(plan.one(SCHEDULE, "primary-probe-schedule").inputs.target.input);
+    expect(input).toEqual({ scheduledTime: "<aws.scheduler.scheduled-time>" });
+  });
+
+  it("has room for the runs that overlap: one starts each minute and each may last its whole timeout", () => {
+    const fn = plan.one(FUNCTION, "primary-probe-function").inputs;
+    expect(fn.reservedConcurrentExecutions).toBeGreaterThanOrEqual(Math.ceil(fn.timeout / 60));
   });
 
   it("lets the last probe of a minute take the connect and answer timeouts it is deployed with, one after the other, and still publish", () => {
     const fn = plan.one(FUNCTION, "primary-probe-function").inputs;
     const env = fn.environment.variables;
     const probeMs = Number(env.PROBE_CONNECT_TIMEOUT_MS) + Number(env.PROBE_ANSWER_TIMEOUT_MS);
-    expect(fn.timeout * 1000 - probeMs - PROBE_PUBLISH_BUDGET_MS).toBeGreaterThanOrEqual(60_000 - Number(env.PROBE_INTERVAL_MS));
+    expect(fn.timeout * 1000 - probeMs - PROBE_PUBLISH_BUDGET_MS).toBeGreaterThanOrEqual(2 * 60_000 - Number(env.PROBE_INTERVAL_MS));
   });
 
   it("may write its logs and metrics into one namespace, and nothing else: no data, no network interfaces", () => {
@@ -90,7 +101,7 @@ describe("HealthProbe: the primary's /health, probed from the DR region", () => 
       name: `payments-dr-primary-probe-use2-${SUFFIX}`,
       scheduleExpression: "rate(1 minute)",
       flexibleTimeWindow: { mode: "OFF" },
-      target: { input: "{}", retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } },
+      target: { retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 } },
     });
     expect(plan.one(ASYNC_CONFIG, "primary-probe-async").inputs).toMatchObject({ maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
   });

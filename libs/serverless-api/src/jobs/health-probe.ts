@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
 import { metricAlarmArgs, type AlarmSpec } from "@payments-dr/monitoring";
-import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
+import { PROBE_METRIC, PROBE_PUBLISH_BUDGET_MS, PROBE_SCHEDULE_PERIOD_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
 import { probeEnvironment, type LogLevel } from "../functions/environment";
 import { scheduleFunction } from "../functions/function-schedule";
 import { invalid, requireInteger } from "../validation";
@@ -44,18 +44,22 @@ const LABEL = /^[a-z][a-z0-9-]{0,15}$/;
  * answer once connected (the probe applies each on its own), so that it pages when they fail.
  */
 export const PROBE_TIMEOUT_SECONDS = ROUTE53_CHECK_MAX_MS / 1000;
-/** The schedule's period: EventBridge Scheduler's shortest. */
-const SCHEDULE_SECONDS = 60;
+/** The schedule's period, `rate(1 minute)`: EventBridge Scheduler's shortest. */
+const SCHEDULE_SECONDS = PROBE_SCHEDULE_PERIOD_MS / 1000;
 /**
- * One invocation per minute covers that minute: its last probe starts at most an interval
- * before the next invocation, and the function still has that probe's timeout and the
- * publication budget left (plus a second to close).
+ * Scheduler invokes with 60-second precision: the invocation due at S arrives anywhere in
+ * [S, S + 60 s), and probes the next minute, [S + 60 s, S + 120 s), whose probes its successor
+ * continues. Arrived at S, it waits a minute, probes a minute (the last probe starting just
+ * before S + 120 s) and still has that probe's timeout and the publication budget left (plus a
+ * second to close).
  */
-export const PROBE_FUNCTION_TIMEOUT_SECONDS = SCHEDULE_SECONDS - Math.min(...INTERVALS) + PROBE_TIMEOUT_SECONDS + PROBE_PUBLISH_BUDGET_MS / 1000 + 1;
+export const PROBE_FUNCTION_TIMEOUT_SECONDS = 2 * SCHEDULE_SECONDS + PROBE_TIMEOUT_SECONDS + PROBE_PUBLISH_BUDGET_MS / 1000 + 1;
 /** A run Scheduler could not start within this is dropped: the next minute's run is due. */
 const MAX_EVENT_AGE_SECONDS = 60;
-/** Two invocations may overlap by a few seconds (the last publications of one, the first probe of the next). */
-const RESERVED_CONCURRENCY = 2;
+/** One run starts each minute and may last its whole timeout (over two minutes): three at once. */
+const RESERVED_CONCURRENCY = 3;
+/** What Scheduler sends: the time the invocation was due, which window the run probes. */
+const SCHEDULE_INPUT = JSON.stringify({ scheduledTime: "<aws.scheduler.scheduled-time>" });
 /** Minutes without a single datapoint before the probe itself alarms. */
 const SILENT_MINUTES = 3;
 
@@ -121,8 +125,9 @@ function silentAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<strin
  * judges the same way; its metrics, though, exist only in us-east-1, so in an outage of all of
  * us-east-1 its alarm cannot fire). A function outside the VPC (it needs the internet, and the
  * VPCs have no NAT; it reads no data: its role may write its logs and PutMetricData into its
- * own namespace, nothing else), invoked each minute by EventBridge Scheduler; one datapoint per
- * probe, at one-second resolution. A second alarm fires when the probe stops reporting.
+ * own namespace, nothing else), invoked each minute by EventBridge Scheduler, each invocation
+ * probing the minute after the one it was due in (Scheduler's 60-second precision); one
+ * datapoint per probe, at one-second resolution. A second alarm fires when the probe stops reporting.
  */
 export class HealthProbe extends pulumi.ComponentResource {
   readonly functionName: pulumi.Output<string>;
@@ -162,6 +167,7 @@ export class HealthProbe extends pulumi.ComponentResource {
         role,
         fn,
         scheduleExpression: "rate(1 minute)",
+        input: SCHEDULE_INPUT,
         description: `payments-dr: probe the ${target.label} region's /health`,
         maxEventAgeSeconds: MAX_EVENT_AGE_SECONDS,
       },
