@@ -9,8 +9,8 @@ import { synthesize } from "./synthesize";
 const SYNTH_DIR = path.join("dist", "synth");
 
 async function main(appRoot: string): Promise<void> {
-  const stack = process.env.PULUMI_STACK || "dev";
-  const files = readStackFiles(appRoot, stack);
+  const files = readStackFiles(appRoot, process.env.PULUMI_STACK || "dev");
+  const stack = files.stack;
   const bundle = path.resolve("dist", appRoot, "index.js");
   const started = Date.now();
   const plan = await synthesize({

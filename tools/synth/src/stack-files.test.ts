@@ -38,6 +38,18 @@ describe("readStackFiles", () => {
     });
   });
 
+  // PULUMI_STACK=<org>/<stack> (Pulumi Cloud, as the wrapper suggests): the CLI reads that stack's
+  // config from Pulumi.<stack>.yaml and the program's getStack() is <stack>; synth must see the same.
+  it("reads an org-qualified stack's config from Pulumi.<stack>.yaml, as the CLI does", () => {
+    const dir = tempDir({
+      "Pulumi.yaml": "name: dr-region\nruntime: nodejs\n",
+      "Pulumi.dev.yaml": "config:\n  payments-dr:domainName: pay.example.com\n",
+    });
+    for (const name of ["acme/dev", "acme/dr-region/dev"]) {
+      expect(readStackFiles(dir, name)).toEqual({ project: "dr-region", stack: "dev", config: { "payments-dr:domainName": "pay.example.com" }, secretKeys: [] });
+    }
+  });
+
   it("runs with no config when the stack has no file yet", () => {
     const dir = tempDir({ "Pulumi.yaml": "name: global\nruntime: nodejs\n" });
     expect(readStackFiles(dir, "dev").config).toEqual({});

@@ -15,10 +15,14 @@ export interface StackFiles {
 /**
  * Reads `<appRoot>/Pulumi.yaml` and `Pulumi.<stack>.yaml`. Encrypted (`secure:`) values cannot
  * be decrypted without the CLI: they stand in as {@link REDACTED} and are listed as secret.
+ * `stackName` may be qualified as the CLI takes it (`<org>/<stack>`, `<org>/<project>/<stack>`,
+ * e.g. PULUMI_STACK for Pulumi Cloud): the CLI reads the config of `acme/dev` from
+ * Pulumi.dev.yaml, and the program's `pulumi.getStack()` is `dev`, so `stack` is the last part.
  */
-export function readStackFiles(appRoot: string, stack: string): StackFiles {
+export function readStackFiles(appRoot: string, stackName: string): StackFiles {
   const project = parse(readFileSync(path.join(appRoot, "Pulumi.yaml"), "utf8"))?.name;
   if (typeof project !== "string") throw new Error(`${appRoot}/Pulumi.yaml has no project name`);
+  const stack = stackName.split("/").pop() ?? stackName;
   const stackFile = path.join(appRoot, `Pulumi.${stack}.yaml`);
   const raw: Record<string, unknown> = existsSync(stackFile) ? (parse(readFileSync(stackFile, "utf8"))?.config ?? {}) : {};
   const config: Record<string, string> = {};

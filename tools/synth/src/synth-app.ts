@@ -25,12 +25,11 @@ export interface SynthAppOptions {
  * what a user deploys, plus the overrides a test needs.
  */
 export function synthApp(appRoot: string, opts: SynthAppOptions): Promise<Plan> {
-  const stack = opts.stack ?? "dev";
-  const files = readStackFiles(appRoot, stack);
+  const files = readStackFiles(appRoot, opts.stack ?? "dev");
   const overrides = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]));
   return synthesize({
     project: files.project,
-    stack,
+    stack: files.stack,
     config: { ...files.config, ...overrides },
     secretKeys: files.secretKeys,
     upstream: opts.upstream,
