@@ -320,3 +320,35 @@ describe("pulumi-stack.sh destroy", () => {
     expect(calls(gone.log)).toContain("destroy --stack dev --yes");
   });
 });
+
+// Pitfall: Nx's run-commands hands `--` arguments to a shell inside double quotes, so a `$` in a
+// URN (every resource inside a component has one) is expanded even inside the user's single
+// quotes, and Pulumi finds no such resource. The README says to write it `\$`: that must work.
+describe("arguments after -- through the Nx targets", () => {
+  it("the README's --target example reaches pulumi with the URN's `$` intact", () => {
+    const readme = readFileSync(path.join(WORKSPACE, "README.md"), "utf8");
+    const example = readme.split("\n").find((line) => /^npx nx run [\w-]+:up -- --target '[^']*\\\$[^']*'$/.test(line));
+    expect(example).toBeDefined();
+    const { bin, log } = fakePulumi();
+    // The README's command as typed in a shell, the target alone (its builds are not what is tested).
+    const command = example!.replace(/^npx nx run ([\w-]+:up) --/, `${WORKSPACE}/node_modules/.bin/nx run $1 --excludeTaskDependencies --skip-nx-cache --`);
+    const result = spawnSync("bash", ["-c", command], {
+      cwd: WORKSPACE,
+      env: {
+        PATH: `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: scratchDir("home-"),
+        NX_DAEMON: "false",
+        NX_TUI: "false",
+        NX_NO_CLOUD: "true",
+        AWS_PROFILE: "test",
+        PULUMI_BACKEND_URL: "https://api.pulumi.com",
+        PAYMENTS_DR_POLICY_PACK: POLICY_PACK,
+      },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    const urn = /--target '([^']*)'/.exec(example!)![1].replace(/\\\$/g, "$");
+    expect(readFileSync(log, "utf8")).toContain(` --target ${urn}\n`);
+  }, 90_000);
+});
