@@ -180,18 +180,20 @@ describe("probeHealth: healthy as Route 53 judges an HTTPS check", () => {
   });
 });
 
+// The probe functions' settings in these tests: room for a local answer on a loaded CI machine
+// (a healthy server must never time out here).
+const INTERVAL_MS = 500;
+const TIMEOUTS: ProbeTimeouts = { connectMs: 200, answerMs: 200 };
+const settings = (url: string): ProbeSettings => ({
+  url,
+  target: "primary",
+  intervalMs: INTERVAL_MS,
+  timeouts: TIMEOUTS,
+  observability: { serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" },
+});
+
 describe("the probe function", () => {
-  // Room for a local answer on a loaded CI machine: a healthy server must never time out here.
-  const INTERVAL_MS = 500;
-  const TIMEOUTS: ProbeTimeouts = { connectMs: 200, answerMs: 200 };
   const TIMEOUT_MS = probeTimeoutMs(TIMEOUTS);
-  const settings = (url: string): ProbeSettings => ({
-    url,
-    target: "primary",
-    intervalMs: INTERVAL_MS,
-    timeouts: TIMEOUTS,
-    observability: { serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" },
-  });
   /** Room for exactly `probes` probes: the last starts when a timeout and the publication budget still fit. */
   const contextFor = (probes: number) => {
     const remaining = (probes - 1) * INTERVAL_MS + TIMEOUT_MS + PROBE_PUBLISH_BUDGET_MS + INTERVAL_MS / 2;
@@ -265,16 +267,7 @@ describe("the probe function", () => {
 
 describe("the probe function on a schedule: Scheduler's 60-second precision", () => {
   // A period of PERIOD_MS stands in for the minute: four intervals of it.
-  const INTERVAL_MS = 500;
   const PERIOD_MS = 4 * INTERVAL_MS;
-  const TIMEOUTS: ProbeTimeouts = { connectMs: 200, answerMs: 200 };
-  const settings = (url: string): ProbeSettings => ({
-    url,
-    target: "primary",
-    intervalMs: INTERVAL_MS,
-    timeouts: TIMEOUTS,
-    observability: { serviceName: "probe-test", metricsNamespace: "Test", logLevel: "SILENT" },
-  });
   /** The function's timeout, as the stack sets it: a wait of up to a period, a period of probes, a probe's timeout and the publication. */
   const context = () => {
     const remaining = 2 * PERIOD_MS + probeTimeoutMs(TIMEOUTS) + PROBE_PUBLISH_BUDGET_MS;
