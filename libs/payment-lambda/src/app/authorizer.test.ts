@@ -8,6 +8,8 @@ import { freePort } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { authorizerEvent, FIXTURE_API, methodArn } from "../test-support/events";
 import { RecordingMetrics } from "../test-support/runtime";
+import { MERCHANT_ROUTE_RESOURCES } from "../auth/policy";
+import { HANDLED_ROUTES } from "../http/router";
 import { AuthorizerFailure, createAuthorizerHandler, UNAUTHORIZED, type AuthorizerHandler } from "./authorizer";
 import { createAuthorizerRuntime, type AuthorizerRuntime } from "./authorizer-runtime";
 
@@ -75,10 +77,10 @@ function allows(result: APIGatewayAuthorizerResult, arn: string): boolean {
 describe("the authorizer, against a local DynamoDB with the real hashing", () => {
   it("allows a valid key: the payments routes of this API and stage, the merchant and key in the context, the merchant's usage key", async () => {
     const result = await authorize(authorizerEvent({ authorization: bearer(active.apiKey) }));
-    const base = `arn:aws:execute-api:${FIXTURE_API.region}:${FIXTURE_API.accountId}:${FIXTURE_API.apiId}/${FIXTURE_API.stage}/*`;
+    const base = `arn:aws:execute-api:${FIXTURE_API.region}:${FIXTURE_API.accountId}:${FIXTURE_API.apiId}/${FIXTURE_API.stage}`;
     expect(result).toEqual({
       principalId: "merchant-1",
-      policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: [`${base}/payments`, `${base}/payments/*`] }] },
+      policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: [`${base}/POST/payments`, `${base}/GET/payments/*`] }] },
       context: { merchantId: "merchant-1", keyId: active.record.keyId },
       usageIdentifierKey: "usage-key-merchant-1-0123456789",
     });
@@ -224,8 +226,16 @@ describe("cache-key correctness: API Gateway caches the answer by the Authorizat
     ["another account", methodArn("POST", "/payments", { ...FIXTURE_API, accountId: "210987654321" })],
     ["/health", methodArn("GET", "/health")],
     ["a sibling of /payments", methodArn("GET", "/payments-export")],
+    ["another method of /payments", methodArn("DELETE", "/payments")],
+    ["another method of /payments/{id}", methodArn("PUT", `/payments/${paymentId}`)],
+    ["a route nested elsewhere that ends in /payments", methodArn("POST", "/merchants/m-1/payments")],
   ])("and nothing of %s", (_name, arn) => {
     expect(allows(fromPost, arn)).toBe(false);
+  });
+
+  it("names exactly the router's routes but /health: a route added to the handler must be added to the policy (or be refused)", () => {
+    const policyRoutes = MERCHANT_ROUTE_RESOURCES.map((resource) => resource.replace("/", " /").replace(/\*$/, "{id}"));
+    expect(policyRoutes).toEqual(HANDLED_ROUTES.filter((route) => route !== "GET /health"));
   });
 
   it("a GET /payments/{id} gets the same answer, so whichever route fills the cache, the other is served right", async () => {

@@ -23,15 +23,22 @@ export function apiStageOf(methodArn: unknown): ApiStage | undefined {
 }
 
 /**
- * Every payments route of this API and stage, any method: `<apiId>/<stage>/<any>/payments` and
- * `<apiId>/<stage>/<any>/payments/<any>`. API Gateway caches the policy by the Authorization header alone and
- * applies it to whatever route the same key calls next, so a policy naming only the method ARN
- * that was authorized would deny the key's next, different route (a POST's policy reused for a
- * GET /payments/{id}). No wider than that: not /health, not another stage, not another API.
+ * The merchants' routes as a policy names them (`<METHOD>/<path>`, `{id}` as `*`): the router's
+ * (http/router.ts, HANDLED_ROUTES) but `/health`. Methods named, not a wildcard: in a policy a
+ * `*` also spans `/`, so a wildcard method before /payments would grant any future route ending
+ * in /payments too (e.g. a nested /merchants/{id}/payments).
+ */
+export const MERCHANT_ROUTE_RESOURCES = ["POST/payments", "GET/payments/*"] as const;
+
+/**
+ * Every merchant route of this API and stage. API Gateway caches the policy by the Authorization
+ * header alone and applies it to whatever route the same key calls next, so a policy naming only
+ * the method ARN that was authorized would deny the key's next, different route (a POST's policy
+ * reused for a GET /payments/{id}). No wider than that: not /health, not another method, stage or API.
  */
 function paymentsResources({ partition, region, accountId, apiId, stage }: ApiStage): string[] {
-  const base = `arn:${partition}:execute-api:${region}:${accountId}:${apiId}/${stage}/*`;
-  return [`${base}/payments`, `${base}/payments/*`];
+  const base = `arn:${partition}:execute-api:${region}:${accountId}:${apiId}/${stage}`;
+  return MERCHANT_ROUTE_RESOURCES.map((route) => `${base}/${route}`);
 }
 
 /**
