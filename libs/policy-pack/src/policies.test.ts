@@ -655,15 +655,23 @@ const CASES: Record<string, Case> = {
   "apigateway-access-logs": {
     passing: [
       stage(),
-      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","note":"say \\"$context.stage\\"","error":"$context.error.message"}' } }),
+      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","note":"say \\"$context.stage\\"","error":"$context.error.responseType"}' } }),
       // Not JSON: nothing to quote.
-      stage({ stageName: "v3", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: "$context.requestId $context.status $context.error.messageString" } }),
+      stage({ stageName: "v3", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: "$context.requestId $context.status $context.error.responseType" } }),
     ],
     violating: [
       stage({ accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x" } }),
-      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","errorMessage":$context.error.messageString}' } }),
+      stage({ stageName: "v2", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","errorType":$context.error.responseType}' } }),
+      // Quoted, but the message can quote the Authorization header; in a plain format too.
+      stage({ stageName: "v3", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: '{"requestId":"$context.requestId","errorMessage":"$context.error.message"}' } }),
+      stage({ stageName: "v4", accessLogSettings: { destinationArn: "arn:aws:logs:us-east-1:123456789012:log-group:x", format: "$context.requestId $context.error.messageString" } }),
     ],
-    expected: [/accessLogSettings has no format/, /^accessLogSettings\.format is JSON, but leaves \$context\.error\.messageString outside a JSON string/],
+    expected: [
+      /accessLogSettings has no format/,
+      /^accessLogSettings\.format is JSON, but leaves \$context\.error\.responseType outside a JSON string/,
+      /^accessLogSettings\.format logs \$context\.error\.message: .*Authorization header/,
+      /^accessLogSettings\.format logs \$context\.error\.messageString: .*Authorization header/,
+    ],
   },
   "apigateway-throttling": {
     passing: [

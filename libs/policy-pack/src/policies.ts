@@ -271,9 +271,9 @@ export const POLICIES: readonly CompliancePolicy[] = [
   // API Gateway (DESIGN §6).
   {
     name: "apigateway-access-logs",
-    description: "API Gateway stages write access logs (accessLogSettings with destinationArn and format); a JSON format keeps every $context variable inside a JSON string, since API Gateway writes a bare - for a variable without a value.",
+    description: "API Gateway stages write access logs (accessLogSettings with destinationArn and format); a JSON format keeps every $context variable inside a JSON string, since API Gateway writes a bare - for a variable without a value; no format logs $context.error.message, which can quote the request's Authorization header.",
     enforcementLevel: MANDATORY,
-    remediation: "Set accessLogSettings on the stage: an encrypted log group's ARN and a JSON format whose every $context variable is quoted (\"errorMessage\":\"$context.error.message\", not $context.error.messageString).",
+    remediation: "Set accessLogSettings on the stage: an encrypted log group's ARN and a JSON format whose every $context variable is quoted (\"errorType\":\"$context.error.responseType\"), without $context.error.message or messageString.",
     scope: "resource",
     rule: apiGatewayAccessLogs,
   },

@@ -248,14 +248,14 @@ describe("ServerlessApi", () => {
     expect(others.map((route) => matches(rule.urlPath, `/v1${route.path.replace("{id}", "9b2f")}`) && rule.httpMethod === route.httpMethod)).not.toContain(true);
   });
 
-  it("logs requestId, ip, requestTime, httpMethod, resourcePath, status, protocol, responseLength, integrationLatency and errorMessage as valid JSON", () => {
+  it("logs requestId, ip, requestTime, httpMethod, resourcePath, status, protocol, responseLength, integrationLatency and errorType as valid JSON", () => {
     const format = plan.one(STAGE).inputs.accessLogSettings.format;
     expect(format).not.toContain("\n");
     // What API Gateway writes: each $context variable replaced by its value, JSON-escaped, and by a
-    // bare - when it has none (every request without an error has no error message).
-    const written = (error: string) => format.replace("$context.error.message", JSON.stringify(error).slice(1, -1)).replace(/\$context\.[A-Za-z.]+/g, "-");
-    const line = written('Internal "server" error');
-    expect(JSON.parse(written("-")).errorMessage).toBe("-");
+    // bare - when it has none (every request without an error has no error type).
+    const written = (errorType: string) => format.replace("$context.error.responseType", errorType).replace(/\$context\.[A-Za-z.]+/g, "-");
+    expect(JSON.parse(written("-")).errorType).toBe("-");
+    const line = written("INCOMPLETE_SIGNATURE");
     expect(Object.keys(JSON.parse(line))).toEqual([
       "requestId",
       "ip",
@@ -266,10 +266,16 @@ describe("ServerlessApi", () => {
       "protocol",
       "responseLength",
       "integrationLatency",
-      "errorMessage",
+      "errorType",
     ]);
-    expect(JSON.parse(line).errorMessage).toBe('Internal "server" error');
+    expect(JSON.parse(line).errorType).toBe("INCOMPLETE_SIGNATURE");
     expect(ACCESS_LOG_FIELDS.ip).toBe('"$context.identity.sourceIp"');
+  });
+
+  it("never logs API Gateway's error message: for an undeclared path or method it quotes the caller's Authorization header, the merchant's API key", () => {
+    const format: string = plan.one(STAGE).inputs.accessLogSettings.format;
+    expect(format).toContain("$context.error.responseType");
+    expect(format).not.toMatch(/\$context\.error\.message/);
   });
 
   it("writes every $context variable of the access log inside a JSON string: API Gateway writes a bare - for one without a value, which is JSON only between quotes", () => {
@@ -277,8 +283,6 @@ describe("ServerlessApi", () => {
     const variables = format.match(/\$context\.[A-Za-z.]+/g) ?? [];
     expect(variables).toHaveLength(Object.keys(ACCESS_LOG_FIELDS).length);
     for (const variable of variables) expect(format).toContain(`"${variable}"`);
-    // messageString is the message with quotes of its own, for templates: `-` unquoted without an error.
-    expect(format).not.toContain("messageString");
   });
 
   it("logs each field from its own $context variable: the requestId a problem body carries, the status the client got", () => {
@@ -294,8 +298,8 @@ describe("ServerlessApi", () => {
       protocol: '"$context.protocol"',
       responseLength: '"$context.responseLength"',
       integrationLatency: '"$context.integrationLatency"',
-      // The message without an error is -, so it is quoted like the rest (API Gateway escapes what it writes).
-      errorMessage: '"$context.error.message"',
+      // The gateway response type, not the message (which can quote the Authorization header); - without an error.
+      errorType: '"$context.error.responseType"',
     });
     for (const problem of GATEWAY_PROBLEMS) {
       expect(gatewayResponseDefinition(problem).responseTemplates["application/json"]).toContain(ACCESS_LOG_FIELDS.requestId);

@@ -321,20 +321,25 @@ describe("gatewayProblem", () => {
 
   it("answers a type the stack does not configure with its DEFAULT_4XX or DEFAULT_5XX, at the status API Gateway gives that type", () => {
     const answer = (kind: GatewayProblem) => [GATEWAY_PROBLEM_RESPONSES[kind].answeredBy.responseType, gatewayProblem(kind, "r").status];
-    expect(answer("missing-route")).toEqual(["DEFAULT_4XX", 403]);
     expect(answer("too-large")).toEqual(["DEFAULT_4XX", 413]);
     expect(answer("invalid-api-key")).toEqual(["DEFAULT_4XX", 403]);
     expect(answer("integration-failure")).toEqual(["DEFAULT_5XX", 502]);
     expect(answer("throttled")).toEqual(["THROTTLED", 429]);
     expect(gatewayProblem("throttled", "r").headers).toMatchObject({ "Retry-After": "1", "Content-Type": "application/problem+json" });
-    expect(gatewayProblem("missing-route", "r").headers["x-amzn-ErrorType"]).toBe("MissingAuthenticationTokenException");
     // The stack's DEFAULT_4XX names no status, so neither does the body.
-    expect(JSON.parse(gatewayProblem("missing-route", "r").body.toString())).toEqual({
+    expect(JSON.parse(gatewayProblem("too-large", "r").body.toString())).toEqual({
       type: "tag:payments-dr,2025:problems/request-rejected",
       title: "Request rejected",
       detail: "The request was rejected.",
       requestId: "r",
     });
+  });
+
+  it("answers an undeclared path or method with the stack's 404; with an Authorization header, read as a bad signature, with its DEFAULT_4XX 403", () => {
+    const answer = (kind: GatewayProblem) => [GATEWAY_PROBLEM_RESPONSES[kind].answeredBy.responseType, gatewayProblem(kind, "r").status, gatewayProblem(kind, "r").headers["x-amzn-ErrorType"]];
+    expect(answer("missing-route")).toEqual(["MISSING_AUTHENTICATION_TOKEN", 404, "MissingAuthenticationTokenException"]);
+    expect(answer("missing-route-with-authorization")).toEqual(["DEFAULT_4XX", 403, "IncompleteSignatureException"]);
+    expect(JSON.parse(gatewayProblem("missing-route", "r").body.toString())).toMatchObject({ type: "tag:payments-dr,2025:problems/not-found", status: 404, requestId: "r" });
   });
 });
 

@@ -153,7 +153,8 @@ function traceId(at: Date): string {
  * captured event (libs/payment-lambda/src/test-support/fixtures/rest-v1-post-no-auth.json).
  * The body is passed as UTF-8 text, never base64: the API declares no binary media types.
  * Undefined when the API declares no such method on the path's resource (or no such resource):
- * API Gateway then answers by itself, 403 MISSING_AUTHENTICATION_TOKEN, and invokes nothing.
+ * API Gateway then answers by itself (MISSING_AUTHENTICATION_TOKEN, or, with an Authorization
+ * header, as a malformed signature), and invokes nothing.
  */
 export function toProxyEvent(request: AdapterRequest): APIGatewayProxyEvent | undefined {
   const url = new URL(request.target, "http://localhost");

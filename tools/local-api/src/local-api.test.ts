@@ -168,11 +168,15 @@ describe("the local API, running the built api and authorizer bundles over real 
     expect(JSON.parse(refused.body)).toMatchObject({ requestId: refused.headers["x-amzn-requestid"], errors: [{ field: "amount" }] });
   });
 
-  it("answers a path or method the API does not declare with the gateway's 403 (MISSING_AUTHENTICATION_TOKEN, the stack's DEFAULT_4XX), invoking neither the authorizer nor the function", async () => {
+  it("answers a path or method the API does not declare as API Gateway does, invoking neither the authorizer nor the function: the stack's 404 naming the routes; with an Authorization header, its DEFAULT_4XX 403", async () => {
     const before = invocations();
     const undeclared: [string, string][] = [["GET", "/refunds/1"], ["DELETE", "/payments"], ["GET", "/payments"], ["POST", "/health"], ["GET", "/payments/1/refunds"]];
     for (const [method, path] of undeclared) {
-      expectDefaultProblem(await send(`${api.url}${path}`, { method, headers: bearer(backing.apiKey.apiKey) }), 403, "request-rejected", "MissingAuthenticationTokenException");
+      const anonymous = await send(`${api.url}${path}`, { method });
+      expect(anonymous.status).toBe(404);
+      expect(anonymous.headers).toMatchObject({ "content-type": "application/problem+json", "x-amzn-errortype": "MissingAuthenticationTokenException" });
+      expect(JSON.parse(anonymous.body)).toMatchObject({ type: "tag:payments-dr,2025:problems/not-found", status: 404, detail: expect.stringContaining("POST /payments"), requestId: anonymous.headers["x-amzn-requestid"] });
+      expectDefaultProblem(await send(`${api.url}${path}`, { method, headers: bearer(backing.apiKey.apiKey) }), 403, "request-rejected", "IncompleteSignatureException");
     }
     expect(invocations()).toEqual(before);
   });

@@ -44,7 +44,16 @@ function isProxyResult(value: unknown): value is ProxyResult {
 }
 
 /** API Gateway's own answers, which it sends without invoking the function, or instead of its result. */
-export type GatewayProblem = "unauthorized" | "access-denied" | "invalid-api-key" | "authorizer-failure" | "missing-route" | "too-large" | "throttled" | "integration-failure";
+export type GatewayProblem =
+  | "unauthorized"
+  | "access-denied"
+  | "invalid-api-key"
+  | "authorizer-failure"
+  | "missing-route"
+  | "missing-route-with-authorization"
+  | "too-large"
+  | "throttled"
+  | "integration-failure";
 
 /** How API Gateway answers each: the response type it picks, the status it sends for it, and the x-amzn-ErrorType it adds. */
 const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; status: number; errorType: string }> = {
@@ -55,6 +64,10 @@ const LOCAL_PROBLEMS: Record<GatewayProblem, { responseType: string; status: num
   "authorizer-failure": { responseType: "AUTHORIZER_FAILURE", status: 500, errorType: "AuthorizerConfigurationException" },
   // A resource or method the API does not declare.
   "missing-route": { responseType: "MISSING_AUTHENTICATION_TOKEN", status: 403, errorType: "MissingAuthenticationTokenException" },
+  // The same with an Authorization header: API Gateway is reported to read it as a malformed AWS
+  // signature, under a type it does not document and MISSING_AUTHENTICATION_TOKEN's response does
+  // not change (libs/serverless-api gateway-problems.ts): the stack's DEFAULT_4XX answers it.
+  "missing-route-with-authorization": { responseType: "DEFAULT_4XX", status: 403, errorType: "IncompleteSignatureException" },
   "too-large": { responseType: "REQUEST_TOO_LARGE", status: 413, errorType: "RequestTooLargeException" },
   throttled: { responseType: "THROTTLED", status: 429, errorType: "ThrottlingException" },
   // A function error (it threw, crashed, failed its init or ran past its own timeout: not API

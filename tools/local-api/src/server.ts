@@ -178,7 +178,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
     });
-    if (!event) return gatewayProblem("missing-route", requestId);
+    if (!event) return gatewayProblem(request.headers.authorization === undefined ? "missing-route" : "missing-route-with-authorization", requestId);
     if (isMerchantRoute(event)) {
       const decision = await auth.authorize(event);
       if (decision.kind === "refused") {

@@ -28,12 +28,17 @@ const AUTHORIZATION_HEADER_SOURCE = /^method\.request\.header\.authorization$/i;
 /** A `$context` variable in an access log format. */
 const CONTEXT_VARIABLE = /\$context\.[A-Za-z0-9_.]+/g;
 
+/** `$context.error.message` and `$context.error.messageString`. */
+const ERROR_MESSAGE_VARIABLE = /\$context\.error\.message(String)?(?![A-Za-z0-9_])/g;
+
 /**
  * Every stage writes access logs: who called, what came back, how long it took. A JSON format
  * (one that starts with `{`) keeps every `$context` variable inside a JSON string: API Gateway
  * writes a bare `-` for a variable without a value (`$context.error.messageString` on every
  * request without an error), and an unquoted one then makes the line something no JSON parser
- * reads.
+ * reads. No format logs API Gateway's error message: for a path or method the API does not
+ * declare, sent with an Authorization header, the message quotes that header (the caller's API
+ * key or token); `$context.error.responseType` says what went wrong without it.
  */
 export function apiGatewayAccessLogs(resource: CheckedResource): string[] {
   if (resource.type !== STAGE) return [];
@@ -42,6 +47,10 @@ export function apiGatewayAccessLogs(resource: CheckedResource): string[] {
   if (!isSet(settings?.destinationArn)) problems.push("accessLogSettings has no destinationArn");
   if (!isSet(settings?.format)) problems.push("accessLogSettings has no format");
   const format = settings?.format;
+  const messages = typeof format === "string" ? [...new Set(format.match(ERROR_MESSAGE_VARIABLE) ?? [])] : [];
+  if (messages.length > 0) {
+    problems.push(`accessLogSettings.format logs ${messages.join(", ")}: for a path or method the API does not declare, API Gateway's message quotes the request's Authorization header (an API key in plain text in the logs); log $context.error.responseType instead`);
+  }
   if (typeof format === "string" && format.trimStart().startsWith("{")) {
     const unquoted = [...new Set(unquotedVariables(format))];
     if (unquoted.length > 0) {

@@ -4,6 +4,7 @@ import { API_DEFAULTS } from "@payments-dr/conventions";
 import { MAX_AMOUNT_MINOR_UNITS, MAX_DESCRIPTION_LENGTH, MAX_REFERENCE_LENGTH, validateCreatePayment, type CreatePaymentBody, type EveryField } from "@payments-dr/payment-lambda/testing";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { GATEWAY_PROBLEMS } from "../rest-api/gateway-problems";
+import { PAYMENT_ROUTES } from "../rest-api/route-table";
 import { ServerlessApi } from "../serverless-api";
 import { healthCallersLimitPerMinute, wholeTokenPattern } from "./web-acl";
 import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "../synth-fixture.testing";
@@ -58,6 +59,7 @@ describe("ServerlessApi edge protection", () => {
           "AUTHORIZER_FAILURE",
           "DEFAULT_4XX",
           "DEFAULT_5XX",
+          "MISSING_AUTHENTICATION_TOKEN",
           "QUOTA_EXCEEDED",
           "THROTTLED",
           "UNAUTHORIZED",
@@ -83,6 +85,14 @@ describe("ServerlessApi edge protection", () => {
     it("answers a missing, unknown or revoked key with one 401 that asks for a bearer token", () => {
       expect(response("UNAUTHORIZED")).toMatchObject({ statusCode: "401", responseParameters: { "gatewayresponse.header.WWW-Authenticate": "'Bearer'" } });
       expect(JSON.parse(response("UNAUTHORIZED")?.responseTemplates["application/json"])).toMatchObject({ status: 401, title: "Unauthorized" });
+    });
+
+    it("answers a path or method the API does not declare with a 404 naming its routes, not DEFAULT_4XX's 403", () => {
+      expect(response("MISSING_AUTHENTICATION_TOKEN")?.statusCode).toBe("404");
+      const body = JSON.parse(response("MISSING_AUTHENTICATION_TOKEN")?.responseTemplates["application/json"]);
+      // The function's own 404 type, and every declared route named, so a typo finds its fix.
+      expect(body).toMatchObject({ type: "tag:payments-dr,2025:problems/not-found", status: 404, title: "Not found" });
+      for (const route of PAYMENT_ROUTES) expect(body.detail).toContain(`${route.httpMethod} ${route.path}`);
     });
 
     it("turns a failing authorizer into a 503 to retry, and a misconfigured one into a 503", () => {

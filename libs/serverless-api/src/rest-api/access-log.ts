@@ -1,11 +1,15 @@
 /**
  * The fields of the stage's access log, one JSON object per request. Values are API Gateway
  * `$context` variables, every one inside a JSON string: API Gateway writes a bare `-` for a
- * variable without a value (REST access logs show `"-"` for a quoted error message on a 200). So
- * the error message is `"$context.error.message"`, not the unquoted `$context.error.messageString`
- * (the message in quotes of its own, for gateway response templates): with it, every request
- * without an error logged `"errorMessage":-`, and its line was not JSON. API Gateway escapes the
- * quotes in the values it writes (those logs show a user agent's quotes escaped).
+ * variable without a value (REST access logs show `"-"` for a quoted variable on a 200), and an
+ * unquoted one made every line without it something no JSON parser reads. API Gateway escapes
+ * the quotes in the values it writes (those logs show a user agent's quotes escaped).
+ *
+ * The error is its gateway response type (`UNAUTHORIZED`, `THROTTLED`, `INCOMPLETE_SIGNATURE` …),
+ * never its message: for a path or method the API does not declare, sent with an Authorization
+ * header, API Gateway's message quotes that header ("… not a valid key=value pair (missing
+ * equal-sign) in Authorization header: 'Bearer <key>'", serverless/serverless#3205,
+ * aws/chalice#828), and the log would keep a merchant's API key in plain text.
  */
 export const ACCESS_LOG_FIELDS: Record<string, string> = {
   requestId: '"$context.requestId"',
@@ -17,7 +21,7 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
   protocol: '"$context.protocol"',
   responseLength: '"$context.responseLength"',
   integrationLatency: '"$context.integrationLatency"',
-  errorMessage: '"$context.error.message"',
+  errorType: '"$context.error.responseType"',
 };
 
 /** The access log format of the stage (single line, as API Gateway requires). */

@@ -1,6 +1,7 @@
 // The errors API Gateway answers by itself, as data: no Pulumi here, so the local adapter
 // (tools/local-api) answers with the very same problems (see ../values.ts).
 import { PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS as FUNCTION_RETRY_AFTER_SECONDS } from "@payments-dr/payment-lambda";
+import { PAYMENT_ROUTES } from "./route-table";
 
 /**
  * An error API Gateway answers by itself (before or instead of the function), as an RFC 9457
@@ -23,6 +24,22 @@ export interface GatewayProblem {
 const RETRY_AFTER_SECONDS = { unavailable: FUNCTION_RETRY_AFTER_SECONDS.unavailable, throttled: 1 } as const;
 
 const AUTHENTICATION_UNAVAILABLE = "Authentication is temporarily unavailable. Retry shortly.";
+
+/**
+ * A path or method the API does not declare (API Gateway's MISSING_AUTHENTICATION_TOKEN, "including
+ * the cases when the client attempts to invoke an unsupported API method or resource"): the
+ * function's own `not-found` type, naming the routes there are. It fell to DEFAULT_4XX before, a
+ * 403 that sent callers looking for a fault in their key. Sent with an Authorization header, as
+ * every merchant's request is, API Gateway is reported to read the header as a malformed AWS
+ * signature instead (serverless/serverless#3205, aws/chalice#828) under a type it does not
+ * document, which this response does not change (re:Post): DEFAULT_4XX answers that one.
+ */
+const NO_SUCH_ROUTE = {
+  status: 404,
+  slug: "not-found",
+  title: "Not found",
+  detail: `No route of this API has this method and path. Its routes: ${PAYMENT_ROUTES.map((route) => `${route.httpMethod} ${route.path}`).join(", ")}.`,
+} as const;
 
 /**
  * Every response API Gateway generates for this API. One 401 for a missing, malformed, unknown
@@ -66,6 +83,7 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
     headers: { "Retry-After": String(RETRY_AFTER_SECONDS.throttled) },
   },
   { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This merchant has used up its daily request quota." },
+  { responseType: "MISSING_AUTHENTICATION_TOKEN", ...NO_SUCH_ROUTE },
   { responseType: "WAF_FILTERED", status: 403, slug: "request-blocked", title: "Request blocked", detail: "The request was blocked." },
   { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: "The request was rejected." },
   // Among them the payment function throttled past its reserved concurrency (API Gateway answers
