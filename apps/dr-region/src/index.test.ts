@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
+import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { appRootOf, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
@@ -130,8 +131,8 @@ describe("dr-region stack", () => {
   });
 
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {
-    const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "AuroraGlobalDBRPOLag")!;
-    expect(lag.inputs).toMatchObject({ namespace: "AWS/RDS", dimensions: { DBClusterIdentifier: plan.outputs.clusterIdentifier }, alarmActions: [plan.outputs.alertTopicArn] });
+    const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricQueries?.[0]?.expression?.includes("AuroraGlobalDBRPOLag"))!;
+    expect(lag.inputs).toMatchObject({ metricQueries: [{ expression: auroraRpoLagQuery(plan.outputs.clusterIdentifier) }], alarmActions: [plan.outputs.alertTopicArn] });
     expect(lag.inputs.threshold).toBeLessThan(60_000);
   });
 

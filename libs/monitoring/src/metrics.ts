@@ -14,13 +14,7 @@ export const DAY_SECONDS = 86_400;
 
 export { ROUTE53_METRICS_REGION } from "@payments-dr/conventions";
 
-/**
- * The Aurora global database lag that alarms and graphs watch: for Aurora PostgreSQL, how far a
- * secondary is behind for user transactions (ms), which is what a failover would lose. AWS's
- * switchover/failover guide names it for every Aurora PostgreSQL global database;
- * AuroraGlobalDBReplicationLag is the older measure (storage, Aurora MySQL's before 3.04/2.12).
- */
-export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
+export { AURORA_RPO_LAG_METRIC, auroraRpoLagQuery } from "./aurora-lag";
 
 /**
  * The dimension that narrows an Aurora instance metric (CPUUtilization, DatabaseConnections, …)

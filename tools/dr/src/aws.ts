@@ -19,12 +19,11 @@ import {
 import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
+import { AURORA_RPO_LAG_METRIC, auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
 import { LAG_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
-/** The replication lag the DR commands read: see {@link Aws.replicationLag}. */
-export const AURORA_RPO_LAG_METRIC = "AuroraGlobalDBRPOLag";
 
 /** The period of a lag reading: a datapoint stamped `at` covers [at, at + 60 s). */
 export const LAG_PERIOD_SECONDS = 60;
@@ -192,15 +191,15 @@ export class Aws {
    * last 5 minutes. Undefined when there is none (e.g. the cluster is the writer). For Aurora
    * PostgreSQL, AWS's switchover/failover guide names this metric (how far the secondary is behind
    * for user transactions: the commits a failover would lose), not AuroraGlobalDBReplicationLag.
+   * Read with the alarms' Metrics Insights query, whatever dimensions Aurora publishes it with
+   * (libs/monitoring auroraRpoLagQuery).
    */
   async replicationLag(region: string, clusterIdentifier: string): Promise<LagReading | undefined> {
     const [newest] = await this.datapoints(region, LAG_LOOKBACK_SECONDS, {
       Id: "lag",
-      MetricStat: {
-        Metric: { Namespace: "AWS/RDS", MetricName: AURORA_RPO_LAG_METRIC, Dimensions: [{ Name: "DBClusterIdentifier", Value: clusterIdentifier }] },
-        Period: LAG_PERIOD_SECONDS,
-        Stat: "Maximum",
-      },
+      Label: AURORA_RPO_LAG_METRIC,
+      Expression: auroraRpoLagQuery(clusterIdentifier),
+      Period: LAG_PERIOD_SECONDS,
     });
     return newest ? { seconds: newest.value / 1000, at: newest.at } : undefined;
   }
@@ -242,7 +241,7 @@ export class Aws {
       const result = out.MetricDataResults?.find((r) => r.Id === query.Id);
       if (result?.StatusCode === "InternalError" || result?.StatusCode === "Forbidden") {
         const said = [...(result.Messages ?? []), ...(out.Messages ?? [])].map((m) => [m.Code, m.Value].filter(Boolean).join(": ")).filter(Boolean);
-        throw new Error(`GetMetricData of ${query.MetricStat?.Metric?.MetricName ?? query.Id} in ${region} answered ${result.StatusCode}${said.length ? ` (${said.join("; ")})` : ""}`);
+        throw new Error(`GetMetricData of ${query.Label ?? query.MetricStat?.Metric?.MetricName ?? query.Id} in ${region} answered ${result.StatusCode}${said.length ? ` (${said.join("; ")})` : ""}`);
       }
       (result?.Timestamps ?? []).forEach((at, i) => {
         const value = result?.Values?.[i];

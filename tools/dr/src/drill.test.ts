@@ -1,7 +1,7 @@
 import { API_TIMEOUT_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { AURORA_RPO_LAG_METRIC, REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
-import { AURORA_RPO_LAG_METRIC as CLI_LAG_METRIC, Aws } from "./aws";
+import { REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
+import { Aws } from "./aws";
 import type { Context } from "./context";
 import { drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";
 import { formatDrill } from "./format";
@@ -26,10 +26,6 @@ it("the preflight lag threshold traces to the RPO target: RECOVERY_TARGETS.rpoSe
   expect(RPO_SECONDS).toBe(RECOVERY_TARGETS.rpoSeconds);
   expect(SHARE).toBe(REPLICATION_WARNING_SHARE);
   expect(MAX_LAG_SECONDS).toBe(15);
-});
-
-it("reads the same Aurora lag metric that the DR region's alarm watches", () => {
-  expect(CLI_LAG_METRIC).toBe(AURORA_RPO_LAG_METRIC);
 });
 
 it("a role change times out at the promised RTO by default, and a drill is judged against the promised and aimed RTO (RECOVERY_TARGETS.rtoSeconds, aimRtoSeconds)", () => {

@@ -1,5 +1,5 @@
 import { orDash, table } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC } from "./aws";
+import { AURORA_RPO_LAG_METRIC } from "@payments-dr/monitoring/aurora-lag";
 import type { ClearSessionsResult } from "./clear-sessions";
 import { FENCE_RESTORE_TAG, type FenceResult } from "./fence";
 import { describeRto, type DrillResult } from "./drill";

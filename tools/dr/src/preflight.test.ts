@@ -1,4 +1,5 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
+import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { Aws } from "./aws";
 import type { Context } from "./context";
@@ -52,11 +53,13 @@ describe("preflight", () => {
     expect(JSON.parse(stdout).checks).toContainEqual({ name: "replication lag under 15 s", ok: false, detail: expect.stringMatching(/^GetMetricData of AuroraGlobalDBRPOLag in us-east-2 answered InternalError/) });
   });
 
-  it("reads Aurora's AuroraGlobalDBRPOLag of the target's own cluster, by DBClusterIdentifier, Maximum per minute (the fake answers nothing else)", async () => {
+  it("reads Aurora's AuroraGlobalDBRPOLag of the target's own cluster with the alarms' Metrics Insights query, Maximum per minute, whatever its dimensions (the fake answers nothing else)", async () => {
     const { code } = await dr(["preflight", "--to", DR, "--json"]);
     expect(code).toBe(EXIT_CODES.ok);
     const lagQuery = world.calls.find((c) => c.command === "GetMetricData" && c.region === DR && JSON.stringify(c.input).includes("AuroraGlobalDBRPOLag"));
-    expect(lagQuery).toBeDefined();
+    expect((lagQuery?.input as { MetricDataQueries: unknown[] }).MetricDataQueries).toEqual([
+      { Id: "lag", Label: "AuroraGlobalDBRPOLag", Expression: auroraRpoLagQuery(outputs.dr.clusterIdentifier), Period: 60 },
+    ]);
   });
 
   it("fails while the home region's Route 53 check is disabled: Route 53 holds it healthy, so DNS would not follow the move", async () => {

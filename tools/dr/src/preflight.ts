@@ -1,5 +1,6 @@
 import { messageOf } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC, LAG_PERIOD_SECONDS, type ClusterView, type GlobalClusterView, type HealthCheckView, type LagReading } from "./aws";
+import { AURORA_RPO_LAG_METRIC } from "@payments-dr/monitoring/aurora-lag";
+import { LAG_PERIOD_SECONDS, type ClusterView, type GlobalClusterView, type HealthCheckView, type LagReading } from "./aws";
 import type { Context } from "./context";
 import { checkHealth, type HealthResult } from "./http";
 import { roleOf, writerSite } from "./status";

@@ -12,16 +12,31 @@ export type AlarmStat = "Sum" | "SampleCount" | "Average" | "Maximum" | "Minimum
  */
 export type MissingData = "missing" | "ignore" | "breaching" | "notBreaching";
 
-/** One alarm, before it is a resource: what it watches and when it fires. */
-export interface AlarmSpec {
-  /** Names the alarm: logical `<component>-<role>`, physical `namer.regional("display", "<role>-alarm")`. */
-  role: string;
-  /** What the on-call reads in the notification: what is wrong and where to look. */
-  description: string;
+/** What an alarm watches: one metric, by its exact dimensions. */
+export interface MetricSource {
   namespace: string;
   metricName: string;
   dimensions: Record<string, pulumi.Input<string>>;
   stat: AlarmStat;
+}
+
+/**
+ * What an alarm watches: a CloudWatch Metrics Insights query that returns one time series (its
+ * aggregate function is the statistic), for a metric whose dimension set AWS does not document.
+ */
+export interface QuerySource {
+  query: pulumi.Input<string>;
+}
+
+/** One alarm, before it is a resource: what it watches and when it fires. */
+export type AlarmSpec = AlarmCondition & (MetricSource | QuerySource);
+
+/** When an alarm fires, and what it tells. */
+export interface AlarmCondition {
+  /** Names the alarm: logical `<component>-<role>`, physical `namer.regional("display", "<role>-alarm")`. */
+  role: string;
+  /** What the on-call reads in the notification: what is wrong and where to look. */
+  description: string;
   comparison: "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
   threshold: number;
   /** Seconds per datapoint: a job that runs hourly is judged per hour. @default 60 */
@@ -54,22 +69,11 @@ export function inMetricRegion<T>(value: pulumi.Input<T>, region: pulumi.Input<s
  * the provider's `defaultTags`.
  */
 export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn: pulumi.Input<string>): aws.cloudwatch.MetricAlarmArgs & { name: string } {
-  const percentile = PERCENTILE.test(spec.stat);
+  const period = spec.periodSeconds ?? PERIOD_SECONDS;
   return {
     name: namer.regional("display", `${spec.role}-alarm`),
     alarmDescription: spec.description,
-    namespace: spec.namespace,
-    metricName: spec.metricName,
-    dimensions: spec.dimensions,
-    ...(percentile
-      ? // Judged whatever the sample count: under `ignore` CloudWatch skips every period with fewer
-        // than 10/(1 - p) samples, 1000 a minute for p99 ("Percentile-based alarms and low data
-        // samples"), and a slow database caps the reserved concurrency below that (50 functions at
-        // 8 s: 375 a minute), so the alarm would keep its state exactly when it should fire. A lone slow
-        // request is kept out by the specs' consecutive periods instead.
-        { extendedStatistic: spec.stat, evaluateLowSampleCountPercentiles: "evaluate" }
-      : { statistic: spec.stat }),
-    period: spec.periodSeconds ?? PERIOD_SECONDS,
+    ...("query" in spec ? { metricQueries: [{ id: "q1", expression: spec.query, period, returnData: true }] } : { ...metricArgs(spec), period }),
     evaluationPeriods: spec.evaluationPeriods,
     datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
     comparisonOperator: spec.comparison,
@@ -77,6 +81,24 @@ export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn:
     treatMissingData: spec.treatMissingData,
     alarmActions: [topicArn],
     okActions: [topicArn],
+  };
+}
+
+/** The metric, its dimensions and its statistic, as an alarm on one metric takes them. */
+function metricArgs(source: MetricSource): Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic" | "extendedStatistic" | "evaluateLowSampleCountPercentiles"> {
+  const percentile = PERCENTILE.test(source.stat);
+  return {
+    namespace: source.namespace,
+    metricName: source.metricName,
+    dimensions: source.dimensions,
+    ...(percentile
+      ? // Judged whatever the sample count: under `ignore` CloudWatch skips every period with fewer
+        // than 10/(1 - p) samples, 1000 a minute for p99 ("Percentile-based alarms and low data
+        // samples"), and a slow database caps the reserved concurrency below that (50 functions at
+        // 8 s: 375 a minute), so the alarm would keep its state exactly when it should fire. A lone slow
+        // request is kept out by the specs' consecutive periods instead.
+        { extendedStatistic: source.stat, evaluateLowSampleCountPercentiles: "evaluate" }
+      : { statistic: source.stat }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import { COMPLIANCE_TAGS, RECOVERY_TARGETS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig } from "@payments-dr/conventions";
 import { Plan, PlannedResource, stackRegion, synthesize } from "@payments-dr/synth";
+import { auroraRpoLagQuery } from "../aurora-lag";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
 import { BucketReplicationAlarms } from "./bucket-replication-alarms";
 import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";
@@ -93,8 +94,8 @@ describe("RegionalAlarms", () => {
         expect(alarm.inputs.alarmDescription).toMatch(/^Aurora writer: /);
       }
     }
-    // The DR cluster's replication lag is a cluster-level metric: it keeps DBClusterIdentifier alone.
-    expect(alarmsOf(plan, "dr").get("aurora-replication-lag")!.inputs.dimensions).toEqual({ DBClusterIdentifier: "payments-dr-aurora-use2-qa" });
+    // The DR cluster's replication lag is a cluster-level metric: selected by DBClusterIdentifier alone, with no Role.
+    expect(alarmsOf(plan, "dr").get("aurora-replication-lag")!.inputs.metricQueries[0].expression).toBe(`SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'payments-dr-aurora-use2-qa'`);
   });
 
   it.each([
@@ -159,8 +160,7 @@ describe("RegionalAlarms", () => {
   it("watches the primary cluster's replication lag too, for while the roles are swapped (it is then the secondary); silent while it holds the writer", () => {
     const lag = alarmsOf(plan, "primary").get("aurora-replication-lag")!;
     expect(lag.inputs).toMatchObject({
-      metricName: "AuroraGlobalDBRPOLag",
-      dimensions: { DBClusterIdentifier: "payments-dr-aurora-use1-qa" },
+      metricQueries: [{ expression: auroraRpoLagQuery("payments-dr-aurora-use1-qa"), period: 60, returnData: true }],
       threshold: alarmsOf(plan, "dr").get("aurora-replication-lag")!.inputs.threshold,
       evaluationPeriods: 1,
       // AWS publishes the lag in secondary regions only: no datapoint while this cluster holds the writer.
@@ -173,10 +173,8 @@ describe("RegionalAlarms", () => {
     const lag = alarmsOf(plan, "dr").get("aurora-replication-lag")!;
     const threshold = RECOVERY_TARGETS.rpoSeconds * 1000 * REPLICATION_WARNING_SHARE;
     expect(lag.inputs).toMatchObject({
-      namespace: "AWS/RDS",
-      metricName: "AuroraGlobalDBRPOLag",
-      dimensions: { DBClusterIdentifier: "payments-dr-aurora-use2-qa" },
-      statistic: "Maximum",
+      // The highest lag of the cluster, whatever dimensions Aurora publishes it with (auroraRpoLagQuery).
+      metricQueries: [{ id: "q1", expression: auroraRpoLagQuery("payments-dr-aurora-use2-qa"), period: 60, returnData: true }],
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold,
       // One minute: a stalled replication crosses 15 s within it; each minute more is 60 s more at risk.
@@ -185,6 +183,8 @@ describe("RegionalAlarms", () => {
       // A DR cluster that stops reporting its lag is no longer replicating.
       treatMissingData: "breaching",
     });
+    // A query alarm names no metric of its own: CloudWatch refuses a Period or statistic beside Metrics.
+    for (const field of ["namespace", "metricName", "dimensions", "statistic", "extendedStatistic", "period"]) expect(lag.inputs).not.toHaveProperty(field);
     // Above what a healthy global database shows, below the promise and Aurora's 20 s minimum managed RPO.
     expect(threshold).toBeGreaterThan(RECOVERY_TARGETS.aimRpoSeconds * 1000);
     expect(threshold).toBeLessThan(Math.min(RECOVERY_TARGETS.rpoSeconds * 1000, 20_000));

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
-import { AURORA_RPO_LAG_METRIC, AURORA_WRITER_ROLE, DAY_SECONDS, NAMESPACE } from "../metrics";
+import { AURORA_WRITER_ROLE, auroraRpoLagQuery, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
@@ -176,7 +176,13 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       treatMissingData: "ignore",
     });
   }
-  const lag = { namespace: NAMESPACE.rds, metricName: AURORA_RPO_LAG_METRIC, dimensions: cluster, stat: "Maximum", comparison: "GreaterThanOrEqualToThreshold", threshold: t.auroraReplicationLagMs, evaluationPeriods: t.rpoLagMinutes } as const;
+  // By a Metrics Insights query: AWS does not document the dimensions Aurora publishes it with (auroraRpoLagQuery).
+  const lag = {
+    query: pulumi.output(targets.aurora.clusterIdentifier).apply(auroraRpoLagQuery),
+    comparison: "GreaterThanOrEqualToThreshold",
+    threshold: t.auroraReplicationLagMs,
+    evaluationPeriods: t.rpoLagMinutes,
+  } as const;
   if (targets.aurora.role === "dr") {
     specs.push({
       role: "aurora-replication-lag",

@@ -1,7 +1,7 @@
 import { PROBE_METRIC } from "@payments-dr/payment-lambda";
-import { AURORA_RPO_LAG_METRIC, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
+import { auroraRpoLagQuery, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "@payments-dr/conventions";
-import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
+import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
 /** The dashboard grid is 24 columns wide; every row is this many units high. */
 const GRID_WIDTH = 24;
@@ -38,14 +38,14 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
 function replicationRow(input: DashboardInput): WidgetContent[] {
   const { primary, dr, sessionsTable, apiKeysTable, bucketReplication } = input;
   // Only the secondary cluster publishes its lag: the DR one normally, the primary's after a
-  // switchover swaps the roles. Both are graphed so the row stays right through a drill.
-  const lagMetrics: MetricLine[] = [dr, primary].map((r) =>
-    line(NAMESPACE.rds, AURORA_RPO_LAG_METRIC, [["DBClusterIdentifier", r.clusterIdentifier]], {
-      region: r.region,
-      stat: "Maximum",
-      label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
-    }),
-  );
+  // switchover swaps the roles. Both are graphed so the row stays right through a drill; by the
+  // alarms' query, which holds whatever dimensions Aurora publishes the lag with.
+  const lagMetrics: (MetricLine | ExpressionLine)[] = [dr, primary].map((r, index) => ({
+    expression: auroraRpoLagQuery(r.clusterIdentifier),
+    id: `lag${index}`,
+    label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
+    region: r.region,
+  }));
   // DynamoDB publishes replication latency in the source region, per receiving region: both
   // directions, since after a failover the writes (and so the replication that matters) start in the DR region.
   for (const [what, table] of [["sessions", sessionsTable], ["API keys", apiKeysTable]] as const) {

@@ -18,6 +18,15 @@ export interface MetricOptions {
 /** CloudWatch's metric array: `[namespace, metricName, dimName, dimValue, …, options]`. */
 export type MetricLine = [namespace: string, metricName: string, ...dimensions: string[], options: MetricOptions];
 
+/** A line drawn from a query (here a Metrics Insights one) rather than one metric; it names its region too. */
+export interface ExpressionLine {
+  expression: string;
+  /** Unique in its widget, starting with a lowercase letter. */
+  id: string;
+  label: string;
+  region: string;
+}
+
 /** A horizontal line across a graph, e.g. a recovery target. */
 export interface HorizontalAnnotation {
   label: string;
@@ -32,7 +41,7 @@ export interface MetricWidgetProperties {
   stacked: boolean;
   /** Seconds per datapoint. */
   period: number;
-  metrics: MetricLine[];
+  metrics: (MetricLine | ExpressionLine)[];
   yAxis?: { left: { min?: number; max?: number; label?: string } };
   annotations?: { horizontal: HorizontalAnnotation[] };
 }

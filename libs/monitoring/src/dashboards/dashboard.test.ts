@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import { Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
+import { auroraRpoLagQuery } from "../aurora-lag";
 import { dashboardBody } from "./dashboard-body";
-import type { DashboardBody, DashboardInput, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
+import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
 
 function region(region: string, code: string): RegionResources {
   return {
@@ -29,10 +30,21 @@ const INPUT: DashboardInput = {
   healthProbe: { target: "primary", region: "us-east-2" },
 };
 
-/** Every metric line of a body, split into what it names (dimension values) and how it renders. */
+/** The one query form the dashboard draws (the Aurora lag's): `SELECT MAX(<metric>) FROM "<namespace>" WHERE <dimension> = '<value>'`. */
+const QUERY_LINE = /^SELECT MAX\((\w+)\) FROM "([^"]+)" WHERE (\w+) = '([^']+)'$/;
+
+/**
+ * Every metric line of a body, split into what it names (dimension values) and how it renders;
+ * a query line as the metric, dimension and statistic it selects.
+ */
 function linesOf(body: DashboardBody): { namespace: string; metric: string; dimensions: Record<string, string>; options: MetricOptions }[] {
   return body.widgets.flatMap((w) =>
-    w.properties.metrics.map((line: MetricLine) => {
+    w.properties.metrics.map((line: MetricLine | ExpressionLine) => {
+      if (!Array.isArray(line)) {
+        const [, metric, namespace, dimension, value] = QUERY_LINE.exec(line.expression) ?? [];
+        if (!metric || !namespace || !dimension || !value) throw new Error(`a query line of another form: ${line.expression}`);
+        return { namespace, metric, dimensions: { [dimension]: value }, options: { region: line.region, stat: "Maximum", label: line.label } };
+      }
       const [namespace, metric, ...rest] = line as unknown[];
       const options = rest.pop() as MetricOptions;
       const pairs = rest as string[];
@@ -102,6 +114,14 @@ describe("dashboardBody", () => {
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.dr.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-2" }) }),
       expect.objectContaining({ dimensions: { DBClusterIdentifier: INPUT.primary.clusterIdentifier }, options: expect.objectContaining({ region: "us-east-1" }) }),
     ]);
+    // By the alarms' Metrics Insights query, which takes any dimension set carrying the cluster's identifier.
+    const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
+    const queries = widget.properties.metrics.filter((line): line is ExpressionLine => !Array.isArray(line));
+    expect(queries.map((q) => [q.expression, q.region])).toEqual([
+      [auroraRpoLagQuery(INPUT.dr.clusterIdentifier), "us-east-2"],
+      [auroraRpoLagQuery(INPUT.primary.clusterIdentifier), "us-east-1"],
+    ]);
+    expect(new Set(queries.map((q) => q.id)).size).toBe(queries.length);
     expect(byMetric("AWS/DynamoDB", "ReplicationLatency").map((l) => [l.dimensions, l.options.region])).toEqual([
       [{ TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-2" }, "us-east-1"],
       [{ TableName: "payments-dr-sessions-qa", ReceivingRegion: "us-east-1" }, "us-east-2"],

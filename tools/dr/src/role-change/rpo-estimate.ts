@@ -1,5 +1,5 @@
 import { messageOf } from "@payments-dr/cli-support";
-import { AURORA_RPO_LAG_METRIC } from "../aws";
+import { AURORA_RPO_LAG_METRIC } from "@payments-dr/monitoring/aurora-lag";
 import type { Context } from "../context";
 import { LOST_WRITES_LOOKBACK_SECONDS } from "../thresholds";
 import type { RegionSite } from "../topology";

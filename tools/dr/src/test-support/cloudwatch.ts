@@ -1,4 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { HOME } from "./deployment";
 import type { FakeWorld } from "./fake-world";
@@ -61,18 +62,17 @@ function metricData(world: FakeWorld, input: Record<string, unknown>, region: st
 }
 
 interface LagQuery {
-  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }; Period?: number; Stat?: string };
+  Expression?: string;
+  MetricStat?: unknown;
+  Period?: number;
 }
 
-/** AuroraGlobalDBRPOLag (milliseconds) of the cluster the outputs place in `region`, by DBClusterIdentifier alone, Maximum per minute. */
+/**
+ * AuroraGlobalDBRPOLag (milliseconds) of the cluster the outputs place in `region`, Maximum per
+ * minute, by the alarms' Metrics Insights query (any dimension set): a metric asked for by exact
+ * dimensions gets nothing, as it would if Aurora published it with more of them.
+ */
 function isLagQuery(query: LagQuery, world: FakeWorld, region: string): boolean {
-  const stat = query.MetricStat;
   const cluster = region === HOME ? world.outputs.primary.clusterIdentifier : world.outputs.dr.clusterIdentifier;
-  return (
-    stat?.Metric?.Namespace === "AWS/RDS" &&
-    stat.Metric.MetricName === "AuroraGlobalDBRPOLag" &&
-    JSON.stringify(stat.Metric.Dimensions) === JSON.stringify([{ Name: "DBClusterIdentifier", Value: cluster }]) &&
-    stat.Period === 60 &&
-    stat.Stat === "Maximum"
-  );
+  return query.MetricStat === undefined && query.Expression === auroraRpoLagQuery(cluster) && query.Period === 60;
 }
