@@ -612,8 +612,8 @@ const CASES: Record<string, Case> = {
     passing: [
       auroraAlarm("CPUUtilization", { DBClusterIdentifier: "payments-dr-aurora-use1-dev", Role: "WRITER" }),
       auroraAlarm("DatabaseConnections", { DBInstanceIdentifier: "payments-dr-aurora-1-use1-dev" }),
-      // A cluster-level metric: DBClusterIdentifier alone is its dimension set.
-      auroraAlarm("AuroraGlobalDBRPOLag", { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }),
+      // A cluster-level metric: no Role.
+      auroraAlarm("VolumeBytesUsed", { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }),
       r("aws:cloudwatch/metricAlarm:MetricAlarm", "lambda-errors", { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "payments-dr-api-use1-dev" } }),
     ],
     violating: [
@@ -624,6 +624,22 @@ const CASES: Record<string, Case> = {
       }),
     ],
     expected: [/^CPUUtilization under DBClusterIdentifier alone is aggregated over every instance/, /^FreeableMemory under DBClusterIdentifier alone/],
+  },
+  "aurora-global-lag-by-query": {
+    passing: [
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "aurora-lag", {
+        metricQueries: [{ id: "q1", expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'payments-dr-aurora-use2-dev'`, period: 60, returnData: true }],
+      }),
+      auroraAlarm("VolumeBytesUsed", { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }),
+    ],
+    violating: [
+      // The pitfall: published with SourceRegion too, the lag never matches DBClusterIdentifier alone.
+      auroraAlarm("AuroraGlobalDBRPOLag", { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "aurora-replication-lag", {
+        metricQueries: [{ id: "m1", metric: { namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag", dimensions: { DBClusterIdentifier: "payments-dr-aurora-use2-dev" }, period: 60, stat: "Maximum" }, returnData: true }],
+      }),
+    ],
+    expected: [/^AuroraGlobalDBRPOLag by exact dimensions: .*Metrics Insights query/, /^AuroraGlobalDBReplicationLag by exact dimensions/],
   },
   "aurora-global-member": {
     passing: [primaryCluster(), secondaryCluster()],

@@ -1,6 +1,6 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
 import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodSettingsPath, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
-import { auroraAlarmByRole } from "./rules/alarms";
+import { auroraAlarmByRole, auroraGlobalLagByQuery } from "./rules/alarms";
 import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
@@ -396,9 +396,17 @@ export const POLICIES: readonly CompliancePolicy[] = [
     name: "aurora-alarm-by-role",
     description: "Alarms on an Aurora instance metric (AWS/RDS CPUUtilization, DatabaseConnections, FreeableMemory, …) under DBClusterIdentifier also name the Role (WRITER or READER): alone, DBClusterIdentifier averages writer and readers.",
     enforcementLevel: MANDATORY,
-    remediation: "Add Role: \"WRITER\" (AURORA_WRITER_ROLE in @payments-dr/monitoring) or \"READER\" to the alarm's dimensions; cluster-level metrics (AuroraGlobalDBRPOLag, VolumeBytesUsed, …) keep DBClusterIdentifier alone.",
+    remediation: "Add Role: \"WRITER\" (AURORA_WRITER_ROLE in @payments-dr/monitoring) or \"READER\" to the alarm's dimensions; cluster-level metrics (VolumeBytesUsed, …) keep DBClusterIdentifier alone.",
     scope: "resource",
     rule: auroraAlarmByRole,
+  },
+  {
+    name: "aurora-global-lag-by-query",
+    description: "Alarms on the Aurora global database's lag (AuroraGlobalDBRPOLag, AuroraGlobalDBReplicationLag, AuroraGlobalDBProgressLag) read it with a Metrics Insights query over every dimension set: AWS does not document the dimensions it is published with.",
+    enforcementLevel: MANDATORY,
+    remediation: "Alarm on metricQueries [{ expression: auroraRpoLagQuery(clusterIdentifier) }] (@payments-dr/monitoring; a query spec of RegionalAlarms), not on namespace/metricName/dimensions.",
+    scope: "resource",
+    rule: auroraGlobalLagByQuery,
   },
   // Advisory: judgement calls that warn and never fail the run.
   {
