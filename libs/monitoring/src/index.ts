@@ -1,5 +1,5 @@
 // The lib's public surface: each folder's index says what it exposes.
 export * from "./alarms";
 export * from "./dashboards";
-export { AURORA_RPO_LAG_METRIC, AURORA_WRITER_ROLE, auroraRpoLagQuery, NAMESPACE } from "./metrics";
+export { AURORA_WRITER_ROLE, NAMESPACE } from "./metrics";
 export * from "./sns";

@@ -14,8 +14,6 @@ export const DAY_SECONDS = 86_400;
 
 export { ROUTE53_METRICS_REGION } from "@payments-dr/conventions";
 
-export { AURORA_RPO_LAG_METRIC, auroraRpoLagQuery } from "./aurora-lag";
-
 /**
  * The dimension that narrows an Aurora instance metric (CPUUtilization, DatabaseConnections, …)
  * under `DBClusterIdentifier` to the writer. Under `DBClusterIdentifier` alone RDS aggregates the

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
-import { AURORA_WRITER_ROLE, auroraRpoLagQuery, DAY_SECONDS, NAMESPACE } from "../metrics";
+import { auroraRpoLagQuery } from "../aurora-lag";
+import { AURORA_WRITER_ROLE, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 

@@ -1,5 +1,6 @@
 import { PROBE_METRIC } from "@payments-dr/payment-lambda";
-import { auroraRpoLagQuery, NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
+import { auroraRpoLagQuery } from "../aurora-lag";
+import { NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
 import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
