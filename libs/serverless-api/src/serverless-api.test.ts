@@ -238,11 +238,11 @@ describe("ServerlessApi", () => {
       resourceArn: `arn:aws:apigateway:us-east-1::/restapis/${stage.restApi}/stages/v1`,
       host: "*",
       httpMethod: "GET",
-      urlPath: "*/health",
+      urlPath: "*/health*",
     });
     // The X-Ray sampling wildcards (* any run, ? one character) against the paths API Gateway sees.
     const matches = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(value);
-    expect(["/v1/health", "/health"].map((path) => matches(rule.urlPath, path))).toEqual([true, true]);
+    expect(["/v1/health", "/health", "/v1/health?check=t0k3n", "/health?check=t0k3n"].map((path) => matches(rule.urlPath, path))).toEqual([true, true, true, true]);
     const others = PAYMENT_ROUTES.filter((route) => route !== HEALTH_ROUTE);
     expect(others.length).toBeGreaterThan(0);
     expect(others.map((route) => matches(rule.urlPath, `/v1${route.path.replace("{id}", "9b2f")}`) && rule.httpMethod === route.httpMethod)).not.toContain(true);

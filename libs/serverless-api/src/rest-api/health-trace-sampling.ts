@@ -30,8 +30,10 @@ export function createHealthTraceSampling(
       resourceArn: stage.arn,
       host: "*",
       httpMethod: HEALTH_ROUTE.httpMethod,
-      // The path with the stage (`/v1/health` on the execute-api host) or without (a custom domain).
-      urlPath: `*${HEALTH_PATH}`,
+      // The path with the stage (`/v1/health` on the execute-api host) or without (a custom domain),
+      // and whatever follows: AWS does not say whether the path matched includes the query string,
+      // and the rule must match Route 53's `/health?check=<token>` either way.
+      urlPath: `*${HEALTH_PATH}*`,
     },
     { parent },
   );
