@@ -330,7 +330,7 @@ describe("gatewayProblem", () => {
     expect(JSON.parse(gatewayProblem("too-large", "r").body.toString())).toEqual({
       type: "tag:payments-dr,2025:problems/request-rejected",
       title: "Request rejected",
-      detail: "The request was rejected.",
+      detail: expect.stringMatching(/^API Gateway rejected the request before the service saw it\. Check its method and path against the API's routes \(POST \/payments, GET \/payments\/\{id\}, GET \/health\)/),
       requestId: "r",
     });
   });

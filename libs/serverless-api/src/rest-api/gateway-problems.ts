@@ -38,8 +38,23 @@ const NO_SUCH_ROUTE = {
   status: 404,
   slug: "not-found",
   title: "Not found",
-  detail: `No route of this API has this method and path. Its routes: ${PAYMENT_ROUTES.map((route) => `${route.httpMethod} ${route.path}`).join(", ")}.`,
+  detail: `No route of this API has this method and path. Its routes: ${routeList()}.`,
 } as const;
+
+/** `POST /payments, GET /payments/{id}, GET /health`. */
+function routeList(): string {
+  return PAYMENT_ROUTES.map((route) => `${route.httpMethod} ${route.path}`).join(", ");
+}
+
+/**
+ * Whatever else API Gateway rejects on its own. On this API that is, most often, a method or
+ * path it does not have, sent with an Authorization header (above); else a body over 10 MB
+ * (413), or a key whose usage key is missing from this region's usage plan (INVALID_API_KEY,
+ * 403: the operator's `keys sync` puts it back). The detail says where to look, in that order.
+ */
+const REJECTED_DETAIL =
+  `API Gateway rejected the request before the service saw it. Check its method and path against the API's routes (${routeList()}) and its size; ` +
+  "if they are right, this API key is not enabled in this region: contact the API's operator.";
 
 /**
  * Every response API Gateway generates for this API. One 401 for a missing, malformed, unknown
@@ -85,7 +100,7 @@ export const GATEWAY_PROBLEMS: readonly GatewayProblem[] = [
   { responseType: "QUOTA_EXCEEDED", status: 429, slug: "quota-exceeded", title: "Request quota exceeded", detail: "This merchant has used up its daily request quota." },
   { responseType: "MISSING_AUTHENTICATION_TOKEN", ...NO_SUCH_ROUTE },
   { responseType: "WAF_FILTERED", status: 403, slug: "request-blocked", title: "Request blocked", detail: "The request was blocked." },
-  { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: "The request was rejected." },
+  { responseType: "DEFAULT_4XX", slug: "request-rejected", title: "Request rejected", detail: REJECTED_DETAIL },
   // Among them the payment function throttled past its reserved concurrency (API Gateway answers
   // 500; AWS's knowledge center: "activate an exponential backoff and retry"), crashed or timed
   // out (502): worth a retry, and a safe one, since a POST replays by its Idempotency-Key.
