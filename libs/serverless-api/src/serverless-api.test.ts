@@ -255,7 +255,7 @@ describe("ServerlessApi", () => {
     // bare - when it has none (every request without an error has no error type).
     const written = (errorType: string) => format.replace("$context.error.responseType", errorType).replace(/\$context\.[A-Za-z.]+/g, "-");
     expect(JSON.parse(written("-")).errorType).toBe("-");
-    const line = written("INCOMPLETE_SIGNATURE");
+    const line = written("MISSING_AUTHENTICATION_TOKEN");
     expect(Object.keys(JSON.parse(line))).toEqual([
       "requestId",
       "ip",
@@ -268,7 +268,7 @@ describe("ServerlessApi", () => {
       "integrationLatency",
       "errorType",
     ]);
-    expect(JSON.parse(line).errorType).toBe("INCOMPLETE_SIGNATURE");
+    expect(JSON.parse(line).errorType).toBe("MISSING_AUTHENTICATION_TOKEN");
     expect(ACCESS_LOG_FIELDS.ip).toBe('"$context.identity.sourceIp"');
   });
 

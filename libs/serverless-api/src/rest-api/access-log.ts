@@ -5,7 +5,7 @@
  * unquoted one made every line without it something no JSON parser reads. API Gateway escapes
  * the quotes in the values it writes (those logs show a user agent's quotes escaped).
  *
- * The error is its gateway response type (`UNAUTHORIZED`, `THROTTLED`, `INCOMPLETE_SIGNATURE` …),
+ * The error is its gateway response type (`UNAUTHORIZED`, `THROTTLED`, `MISSING_AUTHENTICATION_TOKEN` …),
  * never its message: for a path or method the API does not declare, sent with an Authorization
  * header, API Gateway's message quotes that header ("… not a valid key=value pair (missing
  * equal-sign) in Authorization header: 'Bearer <key>'", serverless/serverless#3205,
