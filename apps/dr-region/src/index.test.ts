@@ -167,6 +167,28 @@ describe("dr-region stack", () => {
       );
     });
 
+    describe("upgrading a stack deployed before primary-region owned the validation record (before 1fdf6b3)", () => {
+      // Such a stack holds api-api-certificate-validation-record in its state; this program no longer
+      // declares it, so a plain update would delete the CNAME that primary-region's certificate renews with.
+      const upgrade = (deployed: Record<string, unknown>, config: Record<string, string> = {}) =>
+        synth({ config: { ...DOMAIN, ...config }, upstream: { [PRIMARY_STACK]: { ...primaryRegionOutputs, ...primaryWithDomain } }, deployed });
+      const before1fdf6b3 = () => ({ customDomainTarget: withDomain.outputs.customDomainTarget, apiUrl: withDomain.outputs.apiUrl });
+
+      it("refuses a plain update, pointing at the runbook's one-time migration", async () => {
+        await expect(upgrade(before1fdf6b3())).rejects.toThrow(/payments-dr:validationRecordMigration: .*may still hold that record.*Upgrading: the certificate validation record moves to primary-region/);
+      });
+
+      it("goes ahead when the migration is under way (validationRecordMigration), without declaring the record", async () => {
+        const migrating = await upgrade(before1fdf6b3(), { validationRecordMigration: "true" });
+        expect(migrating.ofType(RECORD)).toEqual([]);
+      });
+
+      it("goes ahead for a stack deployed since it exports createTimeConfig, and for one deployed without a domain", async () => {
+        await expect(upgrade({ ...before1fdf6b3(), createTimeConfig: withDomain.outputs.createTimeConfig })).resolves.toBeDefined();
+        await expect(upgrade({ apiUrl: withDomain.outputs.apiUrl })).resolves.toBeDefined();
+      });
+    });
+
     it("stops, naming the output and the stack, when primary-region exports no validation record (no domain there, or not redeployed yet)", async () => {
       await expect(synthWithDomain({})).rejects.toThrow("Required output 'certificateValidationRecord' does not exist on stack 'organization/primary-region/dev'");
     });

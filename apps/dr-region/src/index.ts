@@ -19,6 +19,7 @@ import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS, PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 import { apiNetwork, HealthProbe, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { RegionalKey, SecureBucket } from "@payments-dr/storage";
+import { guardValidationRecordUpgrade } from "./validation-record-upgrade";
 
 // Config: validated before any resource exists.
 const ctx = new StackContext();
@@ -30,6 +31,8 @@ const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config
 ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
 // The writer connections of the pair as it is (the primary's functions and writer against this region's).
 ctx.checkBeforeResources(primary.outputIfDeployed("writerConnections").apply((share) => checkWriterConnectionsOfPair(share, writerConnectionShare(apiSettings))));
+// A stack deployed with a domain before primary-region owned the validation record still holds it: refused unless migrating.
+guardValidationRecordUpgrade(ctx);
 
 // Provider: this region only. Nothing here calls the primary region's APIs.
 const here = ctx.region(settings.region);

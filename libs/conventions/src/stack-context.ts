@@ -32,6 +32,7 @@ export class StackContext {
   private readonly createTime: CreateTimeConfig;
   private readonly checks: pulumi.Output<unknown>[] = [];
   private checkedSuffix?: pulumi.Output<string>;
+  private deployed?: pulumi.StackReference;
 
   constructor(config: StackConfig = loadStackConfig()) {
     this.config = config;
@@ -74,10 +75,20 @@ export class StackContext {
     return scope;
   }
 
+  /**
+   * An output of this stack as its last deploy left it (undefined on a first deploy, or if that
+   * deploy did not export it), through the same StackReference to itself as the create-time check.
+   */
+  deployedOutput(name: string): pulumi.Output<unknown> {
+    const { project, stack } = this.config;
+    this.deployed ??= new pulumi.StackReference("deployed-config", { name: `${pulumi.getOrganization()}/${project}/${stack}` });
+    return this.deployed.getOutput(name);
+  }
+
   private suffixAfterCheck(): pulumi.Output<string> {
-    const { project, stack, environmentSuffix } = this.config;
+    const { stack, environmentSuffix } = this.config;
     if (!this.checkedSuffix) {
-      const deployed = new pulumi.StackReference("deployed-config", { name: `${pulumi.getOrganization()}/${project}/${stack}` }).getOutput(CREATE_TIME_CONFIG_OUTPUT);
+      const deployed = this.deployedOutput(CREATE_TIME_CONFIG_OUTPUT);
       this.checkedSuffix = pulumi.all([deployed, ...this.checks]).apply(([deployedConfig]) => {
         checkCreateTimeConfig(deployedConfig, this.createTime, stack);
         return environmentSuffix;
