@@ -182,11 +182,6 @@ describe("dr-region stack", () => {
         const migrating = await upgrade(before1fdf6b3(), { validationRecordMigration: "true" });
         expect(migrating.ofType(RECORD)).toEqual([]);
       });
-
-      it("goes ahead for a stack deployed since it exports createTimeConfig, and for one deployed without a domain", async () => {
-        await expect(upgrade({ ...before1fdf6b3(), createTimeConfig: withDomain.outputs.createTimeConfig })).resolves.toBeDefined();
-        await expect(upgrade({ apiUrl: withDomain.outputs.apiUrl })).resolves.toBeDefined();
-      });
     });
 
     it("stops, naming the output and the stack, when primary-region exports no validation record (no domain there, or not redeployed yet)", async () => {
