@@ -1,7 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { Client, type ClientBase, type ClientConfig } from "pg";
+import type { ClientBase, ClientConfig } from "pg";
 import { loggableError } from "../observability/logger";
 import { DatabaseUnavailableError, failureReason, isAuthenticationFailure, isConnectTimeout, isSpentConnection, isTransientDatabaseError } from "./errors";
+import { Client } from "./pg-client";
 
 /**
  * How long a connection being closed may take to say goodbye (Terminate, then the server's FIN)

@@ -101,6 +101,15 @@ describe("the build", () => {
     expect(api).not.toMatch(/class DynamoDBClient\b/);
   });
 
+  it("leaves pg's Pool and native bindings' wrapper out of the database functions: only its Client is used", async () => {
+    for (const fn of ["api", "migrate", "cleanup"]) {
+      const js = await readFile(join(outDir, fn, "index.js"), "utf8");
+      expect(js).toContain("SCRAM-SHA-256");
+      expect(js).not.toContain("Cannot use a pool after calling end on the pool");
+      expect(js).not.toContain("pg-native");
+    }
+  });
+
   it("loads without the AWS SDK and without undici: both wait for the first request that needs them", async () => {
     // pg's Cloudflare probe builds a `Response` at import on a Node without `navigator`, which
     // loads undici; the SDK clients are imported on first use. Either at import time would
