@@ -63,6 +63,8 @@ describe("loadStackConfig", () => {
     [{ hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: is required when hostedZoneId is set/],
     [{ domainName: "Pay.Example.com", hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName/],
     [{ domainName: "pay", hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: "pay" is not valid/],
+    // ACM refuses a certificate's domain name over 64 characters, at `pulumi up`; DNS would take 253.
+    [{ domainName: `${"p".repeat(57)}.example`, hostedZoneId: "Z0123456789ABC" }, /payments-dr:domainName: "p+\.example" is 65 characters long; .* at most 64/],
     [{ domainName: "pay.example.com", hostedZoneId: "0123456789ABC" }, /payments-dr:hostedZoneId: "0123456789ABC" is not valid/],
     [{ domainName: "pay.example.com", hostedZoneId: "/hostedzone/Z0123456789ABC" }, /payments-dr:hostedZoneId/],
     [{ alertEmail: "oncall" }, /payments-dr:alertEmail: "oncall" is not valid: must be an email address/],
@@ -76,6 +78,12 @@ describe("loadStackConfig", () => {
     process.env.ENVIRONMENT_SUFFIX = "PR_42";
     await withConfig({});
     expect(() => loadStackConfig()).toThrow(/payments-dr:environmentSuffix: "PR_42" is not valid/);
+  });
+
+  it("accepts a domain name of 64 characters, the longest an ACM certificate takes", async () => {
+    const name = `${"p".repeat(56)}.example`;
+    await withConfig({ domainName: name, hostedZoneId: "Z0123456789ABC" });
+    expect(loadStackConfig().domain?.name).toBe(name);
   });
 
   it("reads the production values of skipFinalSnapshot and deletionProtection", async () => {

@@ -35,7 +35,12 @@ export interface StackConfig {
 
 const SUFFIX_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const SUFFIX_HINT = "lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
-const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/**
+ * ACM refuses a certificate's first domain name (its common name, RFC 5280) over 64 characters,
+ * though DNS allows 253: the certificate request would fail at `pulumi up`.
+ */
+const MAX_CERTIFICATE_DOMAIN_LENGTH = 64;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** CloudWatch Logs accepts only these retention periods. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -100,5 +105,11 @@ function domain(reader: ConfigReader): StackConfig["domain"] {
   if (name === undefined && hostedZoneId === undefined) return undefined;
   if (name === undefined) throw new ConfigError("domainName", "is required when hostedZoneId is set.");
   if (hostedZoneId === undefined) throw new ConfigError("hostedZoneId", "is required when domainName is set.");
+  if (name.length > MAX_CERTIFICATE_DOMAIN_LENGTH) {
+    throw new ConfigError(
+      "domainName",
+      `"${name}" is ${name.length} characters long; an ACM certificate's domain name may have at most ${MAX_CERTIFICATE_DOMAIN_LENGTH}. Use a shorter name in the hosted zone.`,
+    );
+  }
   return { name, hostedZoneId };
 }
