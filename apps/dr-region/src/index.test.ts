@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { COMPLIANCE_TAGS, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { appRootOf, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
@@ -247,6 +247,11 @@ describe("dr-region stack", () => {
   it("deploys against a primary-region deployed before it exported writerConnections (the pair is then not checked, with a warning): an outage of the primary must not block it", async () => {
     const { writerConnections: _absent, ...older } = primaryRegionOutputs;
     expect((await synth({ upstream: { [PRIMARY_STACK]: older } })).outputs.region).toBe("us-east-2");
+  });
+
+  it("takes the longest suffix the primary stack takes (MAX_SUFFIX_LENGTH): its own names hold it too", async () => {
+    const longest = "a".repeat(MAX_SUFFIX_LENGTH);
+    expect((await synth({ config: { environmentSuffix: longest } })).outputs.createTimeConfig).toMatchObject({ environmentSuffix: longest });
   });
 
   it("fails clearly when primary-region has not been deployed", async () => {

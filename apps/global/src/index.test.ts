@@ -1,5 +1,5 @@
 import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
-import { RECOVERY_TARGETS } from "@payments-dr/conventions";
+import { MAX_SUFFIX_LENGTH, RECOVERY_TARGETS } from "@payments-dr/conventions";
 import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
@@ -228,6 +228,12 @@ describe("global stack with a custom domain", () => {
     const arc = plan.one("aws:arcregionswitch/plan:Plan");
     expect(arc.inputs.workflows[0].steps.map((s: { executionBlockType: string }) => s.executionBlockType)).toEqual(["AuroraGlobalDatabase", "Route53HealthCheck"]);
     expect(plan.outputs.regionSwitchPlanArn).toBeDefined();
+    expect(arc.inputs.name).toBe("payments-dr-region-switch-dev");
+  });
+
+  it("takes the longest suffix the regional stacks take (MAX_SUFFIX_LENGTH), the plan included: its name then ends in the suffix's digest, within ARC's 32 characters", async () => {
+    const longest = await synth({ config: { ...DOMAIN, regionSwitchPlan: "true", environmentSuffix: "a".repeat(MAX_SUFFIX_LENGTH) }, upstream: WITH_DOMAIN });
+    expect(longest.one("aws:arcregionswitch/plan:Plan").inputs.name).toMatch(/^payments-dr-region-switch-[0-9a-f]{6}$/);
   });
 
   it("names the missing output and stack when a regional stack has no custom domain yet", async () => {

@@ -1,4 +1,4 @@
-import { COMPLIANCE_TAGS, type PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
@@ -266,7 +266,9 @@ describe("primary-region stack", () => {
     expect((await synth({ deployed })).outputs.region).toBe("us-east-1");
   });
 
-  it("stops the preview with the key and the AWS limit when environmentSuffix is too long", async () => {
-    await expect(synth({ config: { environmentSuffix: "a".repeat(45) } })).rejects.toThrow(/payments-dr:environmentSuffix: .* AWS allows at most \d+/);
+  it("takes the longest suffix every stack takes, and refuses a longer one at once (not after the DR stack refuses it)", async () => {
+    const longest = "a".repeat(MAX_SUFFIX_LENGTH);
+    expect((await synth({ config: { environmentSuffix: longest } })).outputs.createTimeConfig).toMatchObject({ environmentSuffix: longest });
+    await expect(synth({ config: { environmentSuffix: `${longest}a` } })).rejects.toThrow(/payments-dr:environmentSuffix: .* at most 26\./);
   });
 });

@@ -53,6 +53,8 @@ describe("loadStackConfig", () => {
     // RDS identifiers may neither end with a hyphen nor hold two in a row.
     [{ environmentSuffix: "qa-" }, /payments-dr:environmentSuffix: "qa-" is not valid/],
     [{ environmentSuffix: "qa--1" }, /payments-dr:environmentSuffix: "qa--1" is not valid/],
+    // Longer than MAX_SUFFIX_LENGTH: the DR stack's longest role name would refuse it after the primary took it.
+    [{ environmentSuffix: "s".repeat(27) }, /payments-dr:environmentSuffix: "s{27}" is 27 characters long; .* at most 26\./],
     [{ drRegion: "us-east-1" }, /payments-dr:drRegion: "us-east-1" is the primary region too/],
     [{ primaryRegion: "useast1" }, /payments-dr:primaryRegion: "useast1" is not an AWS region/],
     // Route 53's health-check metrics (and so the alarms that page on a failing /health) exist in us-east-1 only.

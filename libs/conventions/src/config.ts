@@ -35,6 +35,14 @@ export interface StackConfig {
 
 const SUFFIX_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const SUFFIX_HINT = "lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
+/**
+ * The longest suffix that every stack's names hold in any pair of regions: the DR stack's role
+ * `payments-dr-primary-probe-sched-<region code>-<suffix>`, within IAM's 64 characters with a
+ * region code of up to 5 (usgw1), leaves 26. Each stack checks it first: the primary stack would
+ * otherwise take a suffix that only the DR stack's preview refuses, once the primary is deployed
+ * under it for good. The apps' tests synthesize every stack with a suffix this long.
+ */
+export const MAX_SUFFIX_LENGTH = 26;
 const DOMAIN_PATTERN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /**
  * ACM refuses a certificate's first domain name (its common name, RFC 5280) over 64 characters,
@@ -58,6 +66,12 @@ export function loadStackConfig(reader: ConfigReader = new ConfigReader()): Stac
     pattern: SUFFIX_PATTERN,
     hint: SUFFIX_HINT,
   });
+  if (environmentSuffix.length > MAX_SUFFIX_LENGTH) {
+    throw new ConfigError(
+      "environmentSuffix",
+      `"${environmentSuffix}" is ${environmentSuffix.length} characters long; every stack's physical names (IAM role names: at most 64) hold a suffix of at most ${MAX_SUFFIX_LENGTH}.`,
+    );
+  }
   const primaryRegion = region(reader, "primaryRegion", DEFAULT_PRIMARY_REGION);
   const drRegion = region(reader, "drRegion", DEFAULT_DR_REGION);
   if (primaryRegion === drRegion) {

@@ -11,7 +11,7 @@ export {
   type WriterConnectionShare,
 } from "./api-config";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
-export { loadStackConfig, type StackConfig } from "./config";
+export { loadStackConfig, MAX_SUFFIX_LENGTH, type StackConfig } from "./config";
 export { type CreateTimeConfig } from "./create-time-config";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";

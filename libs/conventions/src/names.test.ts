@@ -26,6 +26,19 @@ describe("ResourceNamer", () => {
     expect(long("production-blue")).toBe(long("production-blue"));
   });
 
+  it("fits a global name too: no region code, the usual name for a suffix that fits (an ARC plan deployed under it keeps its name)", () => {
+    const plan = (suffix: string) => new ResourceNamer({ environmentSuffix: suffix, region: "us-east-1" }).fitted("regionSwitchPlan", "region-switch", "global");
+    expect(plan("prod-1")).toBe("payments-dr-region-switch-prod-1");
+    expect(plan("production-blue")).toMatch(/^payments-dr-region-switch-[0-9a-f]{6}$/);
+    expect(plan("z".repeat(26)).length).toBeLessThanOrEqual(NAME_RULES.regionSwitchPlan.max);
+  });
+
+  it("checks an inline policy's name against IAM's 128 characters, not a role's 64", () => {
+    const long = new ResourceNamer({ environmentSuffix: "p".repeat(40), region: "us-east-2" });
+    expect(long.regional("iamPolicy", "primary-probe-access")).toHaveLength(78);
+    expect(() => long.regional("iamRole", "primary-probe-access")).toThrow(/at most 64\b/);
+  });
+
   it("makes bucket names globally unique with the account id", async () => {
     const name = await new Promise<string>((resolve) => namer.bucket("data", "123456789012").apply(resolve));
     expect(name).toBe("payments-dr-data-use2-123456789012-qa1");

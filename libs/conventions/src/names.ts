@@ -10,6 +10,8 @@ export const NAME_RULES = {
   rdsParameterGroup: { label: "RDS parameter group name", max: 255, lowercase: true },
   rdsSubnetGroup: { label: "RDS subnet group name", max: 255, lowercase: true },
   iamRole: { label: "IAM role name", max: 64, lowercase: false },
+  /** A role's inline policy. */
+  iamPolicy: { label: "IAM policy name", max: 128, lowercase: false },
   lambdaFunction: { label: "Lambda function name", max: 64, lowercase: false },
   s3Bucket: { label: "S3 bucket name", max: 63, lowercase: true },
   targetGroup: { label: "target group name", max: 32, lowercase: false },
@@ -70,16 +72,18 @@ export class ResourceNamer {
   }
 
   /**
-   * A regional name for a resource added after stacks were deployed under suffixes its AWS limit
-   * may not hold (an X-Ray sampling rule's 32 characters): the usual name when it fits, else the
-   * suffix's place taken by the first 8 hex digits of its SHA-256, so that no deployed suffix is
-   * refused. Still one name per role, region and suffix.
+   * A name whose AWS limit is shorter than what the suffix may take (an X-Ray sampling rule's or
+   * an ARC plan's 32 characters), regional or `global` like the names above: the usual name when
+   * it fits, else the suffix's place taken by the first hex digits of its SHA-256 (8, or as many
+   * as fit, at least 6), so that no suffix the stacks accept is refused for it. Still one name per
+   * role, region and suffix.
    */
-  fitted(kind: NameKind, role: string): string {
-    const name = [PROJECT_NAME, checkRole(role), regionCode(this.ctx.region), this.ctx.environmentSuffix].join("-");
+  fitted(kind: NameKind, role: string, scope: "regional" | "global" = "regional"): string {
+    const head = (scope === "regional" ? [PROJECT_NAME, checkRole(role), regionCode(this.ctx.region)] : [PROJECT_NAME, checkRole(role)]).join("-");
+    const name = `${head}-${this.ctx.environmentSuffix}`;
     if (name.length <= NAME_RULES[kind].max) return this.check(kind, name);
-    const digest = createHash("sha256").update(this.ctx.environmentSuffix).digest("hex").slice(0, 8);
-    return this.check(kind, [PROJECT_NAME, role, regionCode(this.ctx.region), digest].join("-"));
+    const digits = Math.max(6, Math.min(8, NAME_RULES[kind].max - head.length - 1));
+    return this.check(kind, `${head}-${createHash("sha256").update(this.ctx.environmentSuffix).digest("hex").slice(0, digits)}`);
   }
 
   private check(kind: NameKind, name: string): string {

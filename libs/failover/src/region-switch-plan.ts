@@ -87,7 +87,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const rtoMinutes = args.recoveryTimeObjectiveMinutes ?? RECOVERY_TARGETS.rtoSeconds / 60;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const planName = args.namer.global("regionSwitchPlan", "region-switch");
+    const planName = args.namer.fitted("regionSwitchPlan", "region-switch", "global");
 
     // The trust policy AWS documents for this role ("Plan execution role trust policy", ARC
     // guide), without the aws:SourceAccount condition other roles carry: ARC is not documented to
@@ -107,7 +107,7 @@ export class RegionSwitchPlan extends pulumi.ComponentResource {
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
-        name: args.namer.global("iamRole", "region-switch"),
+        name: args.namer.global("iamPolicy", "region-switch"),
         role: role.id,
         policy: pulumi.all([role.arn, globalClusterArn, args.clusterArns.primary, args.clusterArns.dr, partition, accountId]).apply(([roleArn, global, primary, dr, part, account]) =>
           JSON.stringify(

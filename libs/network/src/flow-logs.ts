@@ -75,7 +75,7 @@ export function vpcFlowLogs(
   );
   const policy = new aws.iam.RolePolicy(
     `${name}-flow-logs-write`,
-    { role: role.id, name: namer.regional("iamRole", "vpc-flow-logs-write"), policy: logGroup.arn.apply((arn) => JSON.stringify(flowLogsWritePolicy(arn))) },
+    { role: role.id, name: namer.regional("iamPolicy", "vpc-flow-logs-write"), policy: logGroup.arn.apply((arn) => JSON.stringify(flowLogsWritePolicy(arn))) },
     { parent },
   );
   new aws.ec2.FlowLog(

@@ -256,9 +256,12 @@ const CASES: Record<string, Case> = {
       r("aws:xray/samplingRule:SamplingRule", "api-health-trace-sampling", { ruleName: "payments-dr-health-use1-dev" }),
       // The suffix's place taken by its SHA-256's first 8 hex digits (sha256("dev")), as the namer fits a long one.
       r("aws:xray/samplingRule:SamplingRule", "dr-health-trace-sampling", { ruleName: "payments-dr-health-use2-ef260e9a" }),
+      // An ARC plan's name has room for 6 of them.
+      r("aws:arcregionswitch/plan:Plan", "region-switch-plan", { name: "payments-dr-region-switch-ef260e" }),
     ],
     violating: [
       r("aws:xray/samplingRule:SamplingRule", "other-health-trace-sampling", { ruleName: "payments-dr-health-use1-0123abcd" }),
+      r("aws:arcregionswitch/plan:Plan", "other-region-switch-plan", { name: "payments-dr-region-switch-0123ab" }),
       r("aws:cloudwatch/logGroup:LogGroup", "other-postgresql-log", { name: "/aws/rds/cluster/payments-dr-aurora-use1-prod/postgresql", kmsKeyId: KEY }),
       r("aws:s3/bucket:Bucket", "data-bucket", { bucket: "payments-dr-data-use1-dev" }),
       r("aws:rds/clusterInstance:ClusterInstance", "aurora-instance-1", { identifier: "payments-dr-aurora-1-use1-prod" }),
@@ -270,6 +273,7 @@ const CASES: Record<string, Case> = {
       /identifier "payments-dr-aurora-1-use1-prod" does not end with "-dev"/,
       /has no name/,
       /ruleName "payments-dr-health-use1-0123abcd" does not end with "-dev"/,
+      /name "payments-dr-region-switch-0123ab" does not end with "-dev"/,
     ],
   },
   "encryption-at-rest-cmk": {

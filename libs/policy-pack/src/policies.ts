@@ -60,7 +60,7 @@ export const POLICIES: readonly CompliancePolicy[] = [
   },
   {
     name: "environment-suffix-in-names",
-    description: "Every physical name ends with -<environmentSuffix> (S3 buckets: -<account id>-<suffix>; X-Ray sampling rules may end with the suffix's digest).",
+    description: "Every physical name ends with -<environmentSuffix> (S3 buckets: -<account id>-<suffix>; X-Ray sampling rules and ARC plans may end with the suffix's digest).",
     enforcementLevel: MANDATORY,
     remediation: "Build the name with the stack's ResourceNamer (namer.regional / namer.global / namer.bucket / namer.fitted) and pass it explicitly; never rely on autonaming.",
     scope: "resource",

@@ -15,14 +15,17 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
 };
 
 /**
- * Types whose AWS limit is too short for some suffixes (an X-Ray sampling rule's 32 characters):
- * where the suffix does not fit, the conventions' namer ends the name with the first 8 hex digits
- * of the suffix's SHA-256 instead (ResourceNamer.fitted), which still names one environment.
+ * Types whose AWS limit is too short for some suffixes (an X-Ray sampling rule's and an ARC plan's
+ * 32 characters): where the suffix does not fit, the conventions' namer ends the name with the
+ * first 6 to 8 hex digits of the suffix's SHA-256 instead (ResourceNamer.fitted), which still
+ * names one environment.
  */
-const FITTED_NAME_TYPES: ReadonlySet<string> = new Set(["aws:xray/samplingRule:SamplingRule"]);
+const FITTED_NAME_TYPES: ReadonlySet<string> = new Set(["aws:xray/samplingRule:SamplingRule", "aws:arcregionswitch/plan:Plan"]);
 
-function suffixDigest(suffix: string): string {
-  return createHash("sha256").update(suffix).digest("hex").slice(0, 8);
+/** Whether `name` ends with `-` and 6 to 8 leading hex digits of the suffix's SHA-256, as ResourceNamer.fitted writes it. */
+function endsWithSuffixDigest(name: string, suffix: string): boolean {
+  const last = name.slice(name.lastIndexOf("-") + 1);
+  return /^[0-9a-f]{6,8}$/.test(last) && createHash("sha256").update(suffix).digest("hex").startsWith(last);
 }
 
 /** Types whose `name` is a DNS name or is scoped inside another resource, not a physical name of ours. */
@@ -86,7 +89,7 @@ export function environmentSuffixInNames(resource: CheckedResource, ctx: PolicyC
     return [`has no ${input}: the generated name${prefix} would not end with "${ending}"`];
   }
   if (typeof name !== "string" || AWS_DEFINED_NAMES[resource.type]?.(name, ending)) return [];
-  const fitted = FITTED_NAME_TYPES.has(resource.type) && name.endsWith(`-${suffixDigest(ctx.environmentSuffix)}`);
+  const fitted = FITTED_NAME_TYPES.has(resource.type) && endsWithSuffixDigest(name, ctx.environmentSuffix);
   if (!name.endsWith(ending) && !fitted) return [`${input} "${name}" does not end with "${ending}"`];
   if (input === "bucket" && !ENDS_WITH_ACCOUNT_ID.test(name.slice(0, name.length - ending.length))) {
     return [`bucket "${name}" does not end with "-<account id>${ending}"`];

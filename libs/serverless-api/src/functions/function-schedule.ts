@@ -52,7 +52,7 @@ export function scheduleFunction(name: string, args: FunctionScheduleArgs, paren
     `${name}-scheduler-invoke`,
     {
       role: schedulerRole.id,
-      name: namer.regional("iamRole", `${role}-invoke`),
+      name: namer.regional("iamPolicy", `${role}-invoke`),
       policy: fn.arn.apply((functionArn) => JSON.stringify(invokeFunctionPolicy(functionArn))),
     },
     parentOpts,

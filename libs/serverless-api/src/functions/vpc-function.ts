@@ -136,7 +136,7 @@ function createFunction(name: string, args: Omit<VpcFunctionArgs, "network"> & {
     `${name}-access`,
     {
       role: executionRole.id,
-      name: namer.regional("iamRole", `${role}-access`),
+      name: namer.regional("iamPolicy", `${role}-access`),
       policy: pulumi
         .all([account, partition.partition, partition.dnsSuffix, region, logGroup.arn, pulumi.output(args.access)])
         .apply(([accountId, partitionName, dnsSuffix, regionName, logGroupArn, access]) =>

@@ -73,7 +73,7 @@ export class BucketReplication extends pulumi.ComponentResource {
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
-        name: args.namer.regional("iamRole", "s3-replication"),
+        name: args.namer.regional("iamPolicy", "s3-replication"),
         role: role.id,
         policy: pulumi
           .all([source.bucketArn, destination.bucketArn, source.kmsKeyArn, destination.kmsKeyArn])
