@@ -5,6 +5,7 @@ import { postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { inTransaction } from "../db/transaction";
 import { REPLAY_HEADER } from "../handlers/create-payment";
+import { requestHash } from "./request-hash";
 
 let server: PostgresServer;
 let api: TestApi;
@@ -131,6 +132,23 @@ describe("Idempotency-Key", () => {
       await holder.end();
       await quick.close();
     }
+  });
+
+  it("answers 409 + Retry-After, not a replay, for a key committed in progress (a flow that commits the key before the work): nothing written, no response made up", async () => {
+    const hash = requestHash({ ...VALID_PAYMENT, currency: "EUR", merchantId: "merchant-42" });
+    await withClient(server.url, (client) =>
+      client.query(
+        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', 'committed-in-progress', $1, 'in_progress', now() + interval '24 hours')",
+        [hash],
+      ),
+    );
+    const before = await countRows(server.url);
+    const response = await api.handler(postPayment(VALID_PAYMENT, "committed-in-progress"));
+    expect(response.statusCode).toBe(409);
+    expect(response.headers?.["Retry-After"]).toBe("1");
+    expect(response.headers?.[REPLAY_HEADER]).toBeUndefined();
+    expect(problemOf(response)).toMatchObject({ type: expect.stringMatching(/request-in-progress$/), errors: [{ field: "Idempotency-Key" }] });
+    expect(await countRows(server.url)).toEqual(before);
   });
 
   it("a session holding the whole keys table (a migration, VACUUM FULL) is not a key in flight: 503 after the statement timeout, not 409", async () => {
