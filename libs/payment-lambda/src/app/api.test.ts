@@ -291,29 +291,39 @@ describe("an unexpected error", () => {
 });
 
 describe("logs", () => {
-  it("never contain the database password or an Idempotency-Key value, even at DEBUG and on failures", async () => {
+  /** What `work` wrote to stdout and stderr. */
+  async function logsOf(work: () => Promise<void>): Promise<string> {
     const written: string[] = [];
     const capture = (chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
     };
     const spies = [jest.spyOn(process.stdout, "write").mockImplementation(capture), jest.spyOn(process.stderr, "write").mockImplementation(capture)];
+    try {
+      await work();
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    return written.join("");
+  }
+
+  it("never contain the database password or an Idempotency-Key value, even at DEBUG and on failures", async () => {
     const secretKey = "idem-3f9a7c1e5b2d";
     const verbose = testApi(testSettings(server.url, { logLevel: "DEBUG" }));
     const wrongPort = testApi(testSettings(urlOnPort(server, 1), { logLevel: "DEBUG" }));
     const wrongPassword = testApi(testSettings(server.url.replace(server.password, `${server.password}-rotated`), { logLevel: "DEBUG" }));
-    try {
-      await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
-      await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
-      await verbose.handler(postPayment({ ...VALID_PAYMENT, amount: 7 }, secretKey));
-      await verbose.handler(postPayment("{not json", secretKey));
-      await wrongPort.handler(postPayment(VALID_PAYMENT, secretKey));
-      await wrongPassword.handler(postPayment(VALID_PAYMENT, secretKey));
-    } finally {
-      spies.forEach((spy) => spy.mockRestore());
-      await Promise.all([verbose.close(), wrongPort.close(), wrongPassword.close()]);
-    }
-    const logs = written.join("");
+    const logs = await logsOf(async () => {
+      try {
+        await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
+        await verbose.handler(postPayment(VALID_PAYMENT, secretKey));
+        await verbose.handler(postPayment({ ...VALID_PAYMENT, amount: 7 }, secretKey));
+        await verbose.handler(postPayment("{not json", secretKey));
+        await wrongPort.handler(postPayment(VALID_PAYMENT, secretKey));
+        await wrongPassword.handler(postPayment(VALID_PAYMENT, secretKey));
+      } finally {
+        await Promise.all([verbose.close(), wrongPort.close(), wrongPassword.close()]);
+      }
+    });
     // One line per request; a created payment's id and merchant ride on it.
     expect(logs).toMatch(/"message":"Request handled"[^\n]*"paymentId":"[0-9a-f-]{36}","merchantId":"[^"]+"[^\n]*"status":201/);
     expect(logs).toContain('"message":"Database connect failed"');
@@ -321,5 +331,28 @@ describe("logs", () => {
     expect(logs).not.toContain(server.password);
     expect(logs).not.toContain(secretKey);
     expect(logs).not.toMatch(/"stack"|\n\s+at /);
+  });
+
+  it("give an unexpected database error as its name, code and message only: not the row values PostgreSQL's detail quotes", async () => {
+    // A constraint the code does not expect: its violation (23505) is a 500, and its detail quotes the row.
+    await withClient(server.url, (client) => client.query("CREATE DATABASE unique_references"));
+    const strict = server.urlFor("unique_references");
+    await migrate(strict);
+    await withClient(strict, (client) => client.query("CREATE UNIQUE INDEX payments_reference_once ON payments (reference)"));
+    const reference = "order-detail-7e41c9";
+    const container = testApi(testSettings(strict, { logLevel: "DEBUG" }));
+    const statuses: number[] = [];
+    const logs = await logsOf(async () => {
+      try {
+        for (const key of ["first-key", "second-key"]) statuses.push((await container.handler(postPayment({ ...VALID_PAYMENT, reference }, key))).statusCode);
+      } finally {
+        await container.close();
+      }
+    });
+    expect(statuses).toEqual([201, 500]);
+    const lines = logs.split("\n").filter((line) => line.includes('"message":"Unexpected error"'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).error).toEqual({ name: expect.any(String), code: "23505", message: expect.stringContaining("payments_reference_once") });
+    expect(logs).not.toContain(reference);
   });
 });
