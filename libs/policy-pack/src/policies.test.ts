@@ -68,8 +68,8 @@ function bucketWith(overrides: Partial<Record<"encryption" | "versioning" | "pub
   ];
 }
 
-/** A replication configuration of the data bucket, one rule, as BucketReplication makes it; `rule` overrides the rule's fields. */
-const replicationConfig = (rule: Record<string, unknown> = {}) =>
+/** A replication configuration of the data bucket, one rule, as BucketReplication makes it; `rule` overrides the rule's fields, `moreRules` follow it. */
+const replicationConfig = (rule: Record<string, unknown> = {}, moreRules: Record<string, unknown>[] = []) =>
   r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "replication-config", {
     bucket: BUCKET,
     role: "arn:aws:iam::123456789012:role/payments-dr-replication-dev",
@@ -82,6 +82,7 @@ const replicationConfig = (rule: Record<string, unknown> = {}) =>
         destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev", encryptionConfiguration: { replicaKmsKeyId: DR_KEY } },
         ...rule,
       },
+      ...moreRules,
     ],
   });
 
@@ -1204,6 +1205,19 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "replication-config",
     message: /^cannot verify a secret-wrapped value of rule replicate-all's replicaKmsKeyId/,
   },
+  // Pitfall: SSE-KMS objects not selected, or no replica key → objects silently not replicated; by any enabled rule, not only the first.
+  ...(
+    [
+      ["selection of SSE-KMS objects", /^rule replicate-archive does not select SSE-KMS objects/],
+      ["replica key", /^rule replicate-archive has no customer-managed replicaKmsKeyId/],
+    ] as const
+  ).map(([missing, message]) => ({
+    policy: "s3-replication-kms-objects",
+    what: `a second enabled rule without ${missing}, beside a compliant one`,
+    resources: [replicationConfig({}, [{ id: "replicate-archive", status: "Enabled", priority: 2, filter: { prefix: "archive/" }, destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev" } }])],
+    on: "replication-config",
+    message,
+  })),
   ...(
     [
       [
