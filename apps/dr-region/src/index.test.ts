@@ -28,8 +28,16 @@ const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map((
 
 describe("dr-region stack", () => {
   let plan: Plan;
+  /** The program's exports as it returned them: Outputs, which the plan's resolved values cannot show the dependencies of. */
+  let exported: Record<string, unknown> = {};
   beforeAll(async () => {
-    plan = await synth();
+    plan = await synth({
+      program: () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        jest.isolateModules(() => (exported = require("./index")));
+        return exported;
+      },
+    });
   });
 
   it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
@@ -67,6 +75,12 @@ describe("dr-region stack", () => {
   it("uses its own VPC range and a replica bucket that is versioned", () => {
     expect(plan.one("aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.1.0.0/16");
     expect(plan.outputs.bucketVersioningStatus).toBe("Enabled");
+  });
+
+  it("pitfall: replication config before both buckets' versioning — exports the bucket's versioning status from its BucketVersioning, not a constant the global stack would trust before versioning exists", () => {
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const dependsOn = [...(exported.bucketVersioningStatus as { resources(): Set<{ __pulumiType?: string }> }).resources()];
+    expect(dependsOn.map((resource) => resource.__pulumiType)).toContain("aws:s3/bucketVersioning:BucketVersioning");
   });
 
   it("deploys the same API with the DR role, reading the replicated secret and sessions through the replica key", () => {

@@ -23,8 +23,16 @@ const LAMBDA = "aws:lambda/function:Function";
 
 describe("primary-region stack", () => {
   let plan: Plan;
+  /** The program's exports as it returned them: Outputs, which the plan's resolved values cannot show the dependencies of. */
+  let exported: Record<string, unknown> = {};
   beforeAll(async () => {
-    plan = await synth();
+    plan = await synth({
+      program: () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        jest.isolateModules(() => (exported = require("./index")));
+        return exported;
+      },
+    });
   });
 
   it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
@@ -36,6 +44,12 @@ describe("primary-region stack", () => {
     expect(Object.keys(plan.outputs).sort()).toEqual([...ALWAYS].sort());
     expect(plan.outputs.region).toBe("us-east-1");
     expect(plan.outputs.globalWriterEndpoint).toMatch(/\.global-[a-z0-9]+\.global\.rds\.amazonaws\.com$/);
+  });
+
+  it("pitfall: replication config before both buckets' versioning — exports the bucket's versioning status from its BucketVersioning, not a constant the global stack would trust before versioning exists", () => {
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const dependsOn = [...(exported.bucketVersioningStatus as { resources(): Set<{ __pulumiType?: string }> }).resources()];
+    expect(dependsOn.map((resource) => resource.__pulumiType)).toContain("aws:s3/bucketVersioning:BucketVersioning");
   });
 
   it("creates every AWS resource through an explicit provider in the primary region, except the DR replicas", () => {
