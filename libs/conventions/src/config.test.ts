@@ -171,7 +171,7 @@ describe("R_CLASS_INSTANCE", () => {
     "accepts %s, an r-class Aurora PostgreSQL offers",
     (instanceClass) => expect(R_CLASS_INSTANCE.test(instanceClass)).toBe(true),
   );
-  it.each(["db.r3.large", "db.r4.large", "db.r5b.large", "db.r5d.large", "db.r5n.large", "db.t4g.medium", "db.x2g.large", "db.serverless"])(
+  it.each(["db.r3.large", "db.r4.large", "db.r5b.large", "db.r5d.large", "db.r5n.large", "db.r6a.large", "db.r7a.large", "db.r6in.large", "db.r7iz.large", "db.t4g.medium", "db.x2g.large", "db.serverless"])(
     "rejects %s: not an r-class Aurora PostgreSQL 16 runs",
     (instanceClass) => expect(R_CLASS_INSTANCE.test(instanceClass)).toBe(false),
   );

@@ -44,9 +44,10 @@ export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
  * databases support no other (no burstable t-class). db.r3 and db.r4 are retired (db.r4 ran only
  * Aurora PostgreSQL 11 and lower), and of the fifth generation Aurora has plain db.r5 only (db.r5b,
  * db.r5d, db.r5n are RDS classes): CreateDBInstance rejects them for aurora-postgresql 16 with
- * InvalidParameterCombination, after the cluster exists. From db.r6 on, any variant (g, gd, i, id).
+ * InvalidParameterCombination, after the cluster exists. From db.r6 on, Graviton (g) or Intel (i),
+ * each optionally with local NVMe (d): Aurora offers no AMD (a) or network-optimised (n) r-class.
  */
-export const R_CLASS_INSTANCE = /^db\.(r5|r(?:[6-9]|\d{2,})[a-z]*)\.[a-z0-9]+$/;
+export const R_CLASS_INSTANCE = /^db\.(r5|r(?:[6-9]|\d{2,})[gi]d?)\.[a-z0-9]+$/;
 
 /**
  * Instances a member cluster of the global database may have: its writer and 14 readers. Aurora
@@ -93,7 +94,7 @@ export function loadRegionalConfig(
       instanceClass: reader.string("dbInstanceClass", {
         default: DEFAULT_INSTANCE_CLASS,
         pattern: R_CLASS_INSTANCE,
-        hint: "must be an r-class instance (e.g. db.r6g.large): Aurora global databases need memory-optimised instances",
+        hint: "must be an r-class instance Aurora PostgreSQL offers (e.g. db.r6g.large; db.r5, or from db.r6 on a g, gd, i or id family): Aurora global databases need memory-optimised instances",
       }),
       instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: MAX_CLUSTER_INSTANCES }),
       backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
