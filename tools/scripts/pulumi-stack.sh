@@ -48,8 +48,9 @@ if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
 fi
 # A self-managed backend (file, S3, …) encrypts secrets with a passphrase unless the stack names
 # another secrets provider (awskms://, gcpkms://, azurekeyvault://, hashivault://); Pulumi Cloud
-# (https://) manages them itself.
-stack_file="$workspace/$app_root/Pulumi.$stack.yaml"
+# (https://) manages them itself. The stack's file is named after its last segment, as the CLI
+# names it: Pulumi.dev.yaml for acme/dev or organization/<project>/dev too.
+stack_file="$workspace/$app_root/Pulumi.${stack##*/}.yaml"
 if [[ "$PULUMI_BACKEND_URL" != https://* ]] &&
   ! grep -Eq '^secretsprovider: *["'"'"']?(awskms|gcpkms|azurekeyvault|hashivault)://' "$stack_file" 2>/dev/null; then
   [[ -n "${PULUMI_CONFIG_PASSPHRASE:-}" || -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]] ||

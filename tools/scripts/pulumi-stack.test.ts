@@ -76,6 +76,21 @@ describe("pulumi-stack.sh", () => {
     expect(readFileSync(log, "utf8")).toContain("|https://api.pulumi.com|preview --stack dev");
   });
 
+  it("needs no passphrase when the stack's file names a KMS secrets provider, found by the stack's last segment as the CLI finds it", () => {
+    const { bin, log } = fakePulumi();
+    const app = scratchDir("app-");
+    writeFileSync(path.join(app, "Pulumi.dev.yaml"), "secretsprovider: awskms://alias/payments-dr-state?region=us-east-2\n");
+    const appRoot = path.relative(WORKSPACE, app);
+    for (const stack of ["dev", "acme/dev", "organization/payments-dr-global/dev"]) {
+      const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "s3://state", PULUMI_STACK: stack }, [appRoot, "preview"]);
+      expect({ stack, status, stderr }).toEqual({ stack, status: 0, stderr: "" });
+      expect(readFileSync(log, "utf8")).toContain(`|s3://state|preview --stack ${stack} --policy-pack`);
+    }
+    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_BACKEND_URL: "s3://state", PULUMI_STACK: "acme/prod" }, [appRoot, "preview"]);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/passphrase/);
+  });
+
   it("selects (creating) $PULUMI_STACK in the app's folder, on the workspace file backend, then runs the command", () => {
     const { bin, log } = fakePulumi();
     const { status } = run(
