@@ -185,6 +185,11 @@ describe("loadApiConfig", () => {
     expect(defaultMaxConnections("db.r7g.24xlarge")).toBe(5000);
   });
 
+  it("refuses a size whose memory it does not know, naming dbInstanceClass and the key that states max_connections instead", () => {
+    expect(() => defaultMaxConnections("db.r7g.metal")).toThrow(ConfigError);
+    expect(() => defaultMaxConnections("db.r7g.metal")).toThrow('Invalid stack config payments-dr:dbInstanceClass: unknown size "metal" in db.r7g.metal: set payments-dr:dbMaxConnections.');
+  });
+
   it("accepts the defaults within the connection budget", async () => {
     await withConfig({});
     expect(loadApiConfig(regional())).toEqual({
@@ -433,5 +438,12 @@ describe("UpstreamStack", () => {
       host.off("unhandledRejection", observe);
     }
     for (const reason of unobserved) expect(String(reason)).toMatch(/Required output 'usagePlanId' does not exist/);
+  });
+
+  it("reads an output an older upstream deploy lacks as undefined, not as a failure (how dr-region tolerates a primary without writerConnections)", async () => {
+    await recordingMocks("prod", { region: "us-east-1" });
+    const upstream = new UpstreamStack<{ region: string; writerConnections?: number }>("primary", "organization/primary-region/prod");
+    expect(await settle(upstream.outputIfDeployed("writerConnections"))).toBeUndefined();
+    expect(await settle(upstream.outputIfDeployed("region"))).toBe("us-east-1");
   });
 });
