@@ -1606,12 +1606,108 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
       ["a key's deletion window as a redacted secret", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, deletionWindowInDays: "[secret]" }), /^cannot verify a secret-wrapped value of deletionWindowInDays /],
     ] as const
   ).map(([what, key, message]) => ({ policy: "deletion-settings-match-config", what: `${what} in a protected stack`, resources: [key], on: "key-key", message, config: { "payments-dr:deletionProtection": "true" } })),
+  // Admin access attached through the other attachment types: each names its holders differently.
+  ...(
+    [
+      ["a PolicyAttachment to a user and a group", "aws:iam/policyAttachment:PolicyAttachment", { name: "payments-dr-admin-dev", users: ["ops"], groups: ["admins"], policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, / to user ops, group admins$/],
+      ["a UserPolicyAttachmentsExclusive", "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", { userName: "ops", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }, / to user ops$/],
+      ["a GroupPolicyAttachmentsExclusive", "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive", { groupName: "admins", policyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }, / to group admins$/],
+    ] as const
+  ).map(([what, type, inputs, to]) => ({
+    policy: "iam-no-admin",
+    what: `AdministratorAccess through ${what}`,
+    resources: [r(type, "admin-attachment", inputs)],
+    on: "admin-attachment",
+    message: new RegExp(`^attaches arn:aws:iam::aws:policy/AdministratorAccess${to.source}`),
+  })),
+  // A document the rule cannot parse is refused, not passed for lack of statements.
+  {
+    policy: "iam-no-admin",
+    what: "a role policy that is not JSON",
+    resources: [r("aws:iam/rolePolicy:RolePolicy", "api-access", { name: "payments-dr-api-access-use1-dev", role: "payments-dr-api-use1-dev", policy: "Allow *" })],
+    on: "api-access",
+    message: /^policy is not a readable JSON policy document$/,
+  },
+  { policy: "iam-trust-scoped", what: "a trust policy that is not JSON", resources: [role("api-role", "payments-dr-api-use1-dev", undefined, { assumeRolePolicy: "{" })], on: "api-role", message: /^assumeRolePolicy is not a readable JSON policy document$/ },
+  {
+    policy: "no-public-resource-policy",
+    what: "a queue policy that is not JSON",
+    resources: [r("aws:sqs/queuePolicy:QueuePolicy", "queue-policy", { queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/q", policy: "{" })],
+    on: "queue-policy",
+    message: /^policy is not a readable JSON policy document$/,
+  },
+  {
+    policy: "no-public-resource-policy",
+    what: "a KMS grant to a bare account id of another account",
+    resources: [r("aws:kms/grant:Grant", "partner-grant", { name: "partner-dev", keyId: KEY, granteePrincipal: "999999999999", operations: ["Decrypt"] })],
+    on: "partner-grant",
+    message: /^granteePrincipal 999999999999 \(Decrypt\) is not a principal of the key's account 123456789012/,
+  },
+  {
+    policy: "no-public-resource-policy",
+    what: "a KMS grant whose retiring principal is a redacted secret",
+    resources: [r("aws:kms/grant:Grant", "own-role-grant", { name: "payments-dr-api-dev", keyId: KEY, granteePrincipal: "arn:aws:iam::123456789012:role/payments-dr-api-use1-dev", retiringPrincipal: "[secret]", operations: ["Decrypt"] })],
+    on: "own-role-grant",
+    message: /^cannot verify a secret-wrapped value of retiringPrincipal /,
+  },
+  ...(
+    [
+      ["an inline policy that is not JSON", { policy: "{" }, [], /^its inline policy: the policy is not a readable JSON document$/],
+      ["a TopicPolicy as a redacted secret", {}, [r("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", { arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-alerts-use1-dev", policy: "[secret]" })], /^its TopicPolicy alerts-policy: cannot verify a secret-wrapped value of the policy /],
+    ] as const
+  ).map(([what, inputs, more, message]) => ({
+    policy: "sns-tls-only",
+    what: `a topic with ${what}`,
+    resources: [r("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev", ...inputs }), ...more],
+    on: "alerts-topic",
+    message,
+  })),
+  { policy: "s3-tls-only", what: "a bucket policy that is not JSON", resources: bucketWith({ policy: { policy: "{" } }), on: "data-bucket", message: /^its BucketPolicy data-policy: the policy is not a readable JSON document$/ },
+  { policy: "s3-tls-only", what: "a bucket policy as a redacted secret", resources: bucketWith({ policy: { policy: "[secret]" } }), on: "data-bucket", message: /^its BucketPolicy data-policy: cannot verify a secret-wrapped value of the policy / },
+  { policy: "s3-no-sse-c", what: "encryption rules as a redacted secret", resources: bucketWith({ encryption: { rules: "[secret]" } }), on: "data-bucket", message: /: cannot verify a secret-wrapped value of the encryption rules / },
+  {
+    policy: "waf-logging",
+    what: "logs sent to a log group this stack does not create",
+    resources: [webAcl(), wafLogging({ logDestinationConfigs: ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-elsewhere"] })],
+    on: "api-waf",
+    message: /^its WebAclLoggingConfiguration api-waf-logging: logs to no CloudWatch log group of this stack$/,
+  },
+  ...(
+    [
+      ["a DROP filter meeting all of BLOCK only (MEETS_ALL)", { requirement: "MEETS_ALL", conditions: [{ actionCondition: { action: "BLOCK" } }] }, /meets every request WAF blocks \(actionCondition BLOCK\)/],
+      // COUNT may come with a block: a filter meeting it may drop blocked requests.
+      ["a DROP filter meeting any of COUNT (MEETS_ANY)", { requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "COUNT" } }] }, /meets requests WAF may have blocked/],
+    ] as const
+  ).map(([what, filter, message]) => ({
+    policy: "waf-logging",
+    what,
+    resources: [webAcl(), wafLogGroup(), wafLogging({ loggingFilter: { defaultBehavior: "KEEP", filters: [{ behavior: "DROP", ...filter }] } })],
+    on: "api-waf",
+    message: new RegExp(`: loggingFilter\\.filters\\[0\\] has behavior DROP, not KEEP, and ${message.source}`),
+  })),
+  {
+    policy: "no-public-ingress",
+    what: "a SecurityGroupRule ingress open to the internet",
+    resources: [r("aws:ec2/securityGroupRule:SecurityGroupRule", "db-open", { type: "ingress", securityGroupId: "sg-1", cidrBlocks: ["10.0.0.0/16", "0.0.0.0/0"], fromPort: 5432, toPort: 5432, protocol: "tcp" })],
+    on: "db-open",
+    message: /^ingress allows 0\.0\.0\.0\/0$/,
+  },
 ];
 
 describe("each check on its own", () => {
   it.each(SINGLE_CHECKS.map((c) => [c.policy, c.what, c] as const))("%s reports %s", (policy, _what, { resources, on, message, config }) => {
     const found = violationsOf(policy, resources, config).filter((v) => v.resource.name === on);
     expect(found.map((v) => v.message)).toContainEqual(expect.stringMatching(message));
+  });
+
+  it("no-public-ingress passes egress to the internet and a compliant TopicPolicy of a topic the stack does not create passes sns-tls-only", () => {
+    const egress = r("aws:ec2/securityGroupRule:SecurityGroupRule", "lambda-egress", { type: "egress", securityGroupId: "sg-1", cidrBlocks: ["0.0.0.0/0"], fromPort: 443, toPort: 443, protocol: "tcp" });
+    expect(violationsOf("no-public-ingress", [egress])).toEqual([]);
+    const imported = r("aws:sns/topicPolicy:TopicPolicy", "imported-topic-policy", {
+      arn: "arn:aws:sns:us-east-1:123456789012:payments-dr-imported-use1-dev",
+      policy: policyDocument({ Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    });
+    expect(violationsOf("sns-tls-only", [imported])).toEqual([]);
   });
 
   it("required-tags names every missing tag, ManagedBy included", () => {
