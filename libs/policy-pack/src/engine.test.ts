@@ -156,6 +156,111 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("waf-logging", [acl, group, logging])).toEqual([]);
   });
 
+  it("matches a stage's MethodSettings and usage plans through property dependencies, whatever their stageName", () => {
+    const stage = engineResource("aws:apigateway/stage:Stage", "api-stage", { restApi: "a1b2c3d4e5", stageName: "v1" });
+    const throttled = { throttlingRateLimit: 50, throttlingBurstLimit: 100 };
+    const settings = engineResource("aws:apigateway/methodSettings:MethodSettings", "throttling", { restApi: "a1b2c3d4e5", stageName: "unknown", methodPath: "*/*", settings: throttled }, {
+      propertyDependencies: { stageName: [{ urn: stage.urn }] },
+    });
+    expect(validateStack("apigateway-throttling", [stage, settings])).toEqual([]);
+    expect(validateStack("apigateway-throttling", [stage, { ...settings, propertyDependencies: {} }])).toEqual([[expect.stringContaining("no MethodSettings of this stage"), stage.urn]]);
+    const unthrottled = { ...settings, name: "health-settings", props: { ...settings.props, methodPath: "~1health/GET", settings: {} } };
+    expect(validateStack("apigateway-throttling", [stage, settings, unthrottled])).toEqual([[expect.stringMatching(/^its MethodSettings health-settings \(methodPath ~1health\/GET\) sets no throttlingRateLimit/), stage.urn]]);
+
+    const plan = engineResource("aws:apigateway/usagePlan:UsagePlan", "merchants", { apiStages: [{ apiId: "unknown", stage: "unknown" }], throttleSettings: { rateLimit: 50, burstLimit: 100 } }, {
+      propertyDependencies: { apiStages: [{ urn: stage.urn }] },
+    });
+    expect(validateStack("apigateway-throttling", [stage, plan])).toEqual([]);
+    const unthrottledPlan = { ...plan, name: "free", props: { ...plan.props, throttleSettings: {} } };
+    expect(validateStack("apigateway-throttling", [stage, plan, unthrottledPlan])).toEqual([[expect.stringMatching(/^its UsagePlan free has no throttleSettings/), stage.urn]]);
+  });
+
+  it("finds the roles of a keys-table policy through property dependencies: a role Lambda cannot assume exempts it, a Lambda role does not", () => {
+    const lambdaTrust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const stepsTrust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const scan = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:Scan", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-api-keys-dev" }] });
+    const api = engineResource("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", assumeRolePolicy: lambdaTrust });
+    const admin = engineResource("aws:iam/role:Role", "keys-admin-role", { name: "payments-dr-keys-admin-dev", assumeRolePolicy: stepsTrust });
+    const from = (input: string, ...resources: EngineResource[]) => ({ [input]: resources.map((r) => ({ urn: r.urn })) });
+    const SCAN_FOUND = expect.stringMatching(/^policy allows dynamodb:Scan on the API keys table/);
+
+    // A RolePolicy's role, computed from the role (its value differs, e.g. an ARN the rule cannot read as the name).
+    const inline = (holder: EngineResource) => engineResource("aws:iam/rolePolicy:RolePolicy", "keys-access", { role: "unknown", policy: scan }, { propertyDependencies: from("role", holder) });
+    expect(validateStack("api-keys-table-access", [api, admin, inline(admin)])).toEqual([]);
+    expect(validateStack("api-keys-table-access", [api, admin, inline(api)])).toEqual([[SCAN_FOUND, inline(api).urn]]);
+
+    // A managed policy, attached by an attachment or a role's managedPolicyArns computed from it.
+    const policy = engineResource("aws:iam/policy:Policy", "keys-dump", { name: "payments-dr-keys-dump-dev", policy: scan });
+    const attachment = (holder: EngineResource) =>
+      engineResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "keys-dump-attachment", { role: "unknown", policyArn: "unknown" }, { propertyDependencies: { ...from("role", holder), ...from("policyArn", policy) } });
+    expect(validateStack("api-keys-table-access", [api, admin, policy, attachment(admin)])).toEqual([]);
+    expect(validateStack("api-keys-table-access", [api, admin, policy, attachment(api)])).toEqual([[SCAN_FOUND, policy.urn]]);
+    const holding = (role: EngineResource) => ({ ...role, props: { ...role.props, managedPolicyArns: ["unknown"] }, propertyDependencies: from("managedPolicyArns", policy) });
+    expect(validateStack("api-keys-table-access", [api, holding(admin), policy])).toEqual([]);
+    expect(validateStack("api-keys-table-access", [holding(api), admin, policy])).toEqual([[SCAN_FOUND, policy.urn]]);
+  });
+
+  it("pitfall: one PolicyAttachment for a role Lambda cannot assume and a Lambda role — the dependencies of its roles list are both roles', so the Lambda role still holds the policy", () => {
+    const trust = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+    const admin = engineResource("aws:iam/role:Role", "keys-admin-role", { name: "payments-dr-keys-admin-dev", assumeRolePolicy: trust("states.amazonaws.com") });
+    const api = engineResource("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", assumeRolePolicy: trust("lambda.amazonaws.com") });
+    const scan = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "dynamodb:Scan", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-api-keys-dev" }] });
+    const policy = engineResource("aws:iam/policy:Policy", "keys-dump", { name: "payments-dr-keys-dump-dev", policy: scan });
+    const attachment = engineResource(
+      "aws:iam/policyAttachment:PolicyAttachment",
+      "keys-dump-attachment",
+      { name: "payments-dr-keys-dump-dev", roles: ["payments-dr-keys-admin-dev", "payments-dr-api-use1-dev"], policyArn: "unknown" },
+      { propertyDependencies: { roles: [{ urn: admin.urn }, { urn: api.urn }], policyArn: [{ urn: policy.urn }] } },
+    );
+    expect(validateStack("api-keys-table-access", [admin, api, policy, attachment])).toEqual([[expect.stringMatching(/^policy allows dynamodb:Scan on the API keys table/), policy.urn]]);
+    const adminOnly = { ...attachment, props: { ...attachment.props, roles: ["payments-dr-keys-admin-dev"] }, propertyDependencies: { roles: [{ urn: admin.urn }], policyArn: [{ urn: policy.urn }] } };
+    expect(validateStack("api-keys-table-access", [admin, api, policy, adminOnly])).toEqual([]);
+  });
+
+  it("finds the functions API Gateway invokes through the permission's property dependencies, whatever its function value", () => {
+    const fn = engineResource("aws:lambda/function:Function", "api-function", { name: "payments-dr-api-use1-dev", timeout: 60 });
+    const permission = engineResource("aws:lambda/permission:Permission", "api-invoke", { principal: "apigateway.amazonaws.com", function: "unknown" }, { propertyDependencies: { function: [{ urn: fn.urn }] } });
+    expect(validateStack("lambda-timeout-under-api-gateway", [fn, permission])).toEqual([[expect.stringMatching(/^API Gateway invokes it, but its timeout 60 s is not under API Gateway's 29 s/), fn.urn]]);
+    expect(validateStack("lambda-timeout-under-api-gateway", [fn, { ...permission, propertyDependencies: {} }])).toEqual([]);
+  });
+
+  it("matches a TopicPolicy to its topic through property dependencies, not its arn", () => {
+    const topic = engineResource("aws:sns/topic:Topic", "alerts-topic", { name: "payments-dr-alerts-use1-dev" });
+    const document = (effect: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: effect, Principal: "*", Action: "sns:Publish", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
+    const policy = (effect: string) => engineResource("aws:sns/topicPolicy:TopicPolicy", "alerts-policy", { arn: "unknown", policy: document(effect) }, { propertyDependencies: { arn: [{ urn: topic.urn }] } });
+    expect(validateStack("sns-tls-only", [topic, policy("Deny")])).toEqual([]);
+    expect(validateStack("sns-tls-only", [topic, policy("Allow")])).toEqual([[expect.stringMatching(/^its TopicPolicy alerts-policy: no Deny statement for everyone on sns:Publish/), topic.urn]]);
+    expect(validateStack("sns-tls-only", [topic, { ...policy("Deny"), propertyDependencies: {} }])).toEqual([[expect.stringMatching(/^no TopicPolicy targets this topic/), topic.urn]]);
+  });
+
+  it("without property dependencies, matches the WAF association and logging by the stage's and the ACL's ARN (engine outputs), and counts one without a resourceArn for none", () => {
+    const stageArn = "arn:aws:apigateway:us-east-1::/restapis/a1b2c3d4e5/stages/v1";
+    const stage = engineResource("aws:apigateway/stage:Stage", "api-stage", { restApi: "a1b2c3d4e5", stageName: "v1", arn: stageArn });
+    const association = (props: Record<string, unknown>) => engineResource("aws:wafv2/webAclAssociation:WebAclAssociation", "guard", props);
+    const UNGUARDED = [[expect.stringContaining("no WebAclAssociation"), stage.urn]];
+    expect(validateStack("apigateway-stage-waf", [stage, association({ resourceArn: stageArn })])).toEqual([]);
+    // The same API id and stage name in another region: the ARN decides, not its ending.
+    expect(validateStack("apigateway-stage-waf", [stage, association({ resourceArn: "arn:aws:apigateway:us-east-2::/restapis/a1b2c3d4e5/stages/v1" })])).toEqual(UNGUARDED);
+    expect(validateStack("apigateway-stage-waf", [stage, association({})])).toEqual(UNGUARDED);
+    expect(validateStack("apigateway-stage-waf", [{ ...stage, props: { restApi: "a1b2c3d4e5", stageName: "v1" } }, association({})])).toEqual(UNGUARDED);
+
+    const aclArn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/payments-dr-api-acl-use1-dev/0a1b2c3d";
+    const acl = engineResource("aws:wafv2/webAcl:WebAcl", "acl", { name: "payments-dr-api-acl-use1-dev", arn: aclArn });
+    const group = engineResource("aws:cloudwatch/logGroup:LogGroup", "waf-logs", {
+      name: "aws-waf-logs-payments-dr-api-acl-use1-dev",
+      arn: "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-payments-dr-api-acl-use1-dev",
+      kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/mrk-1",
+    });
+    const logging = (resourceArn?: string) =>
+      engineResource("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging", { resourceArn, logDestinationConfigs: [group.props.arn], redactedFields: [{ singleHeader: { name: "Authorization" } }] });
+    const UNLOGGED = [[expect.stringContaining("no WebAclLoggingConfiguration"), acl.urn]];
+    expect(validateStack("waf-logging", [acl, group, logging(aclArn)])).toEqual([]);
+    // Another ACL of the same name (another id): the ARN decides, not the name in it.
+    expect(validateStack("waf-logging", [acl, group, logging("arn:aws:wafv2:us-east-1:123456789012:regional/webacl/payments-dr-api-acl-use1-dev/9f8e7d6c")])).toEqual(UNLOGGED);
+    expect(validateStack("waf-logging", [acl, group, logging()])).toEqual(UNLOGGED);
+    expect(validateStack("waf-logging", [{ ...acl, props: { name: "payments-dr-api-acl-use1-dev" } }, group, logging()])).toEqual(UNLOGGED);
+  });
+
   it("takes a resource's region from its own provider, so a resource of another region's provider is refused", () => {
     const elsewhere = { provider: { props: { region: "eu-west-1", defaultTags: JSON.stringify({ tags: TAGS }) } } };
     expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {}, elsewhere)).region).toBe("eu-west-1");

@@ -1153,6 +1153,18 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     message: /^routes given in an OpenAPI body are not checked/,
   },
   { policy: "waf-logging", what: "a logging filter whose filters are a redacted secret", resources: [webAcl(), wafLogGroup(), wafLogging({ loggingFilter: { defaultBehavior: "KEEP", filters: "[secret]" } })], on: "api-waf", message: /cannot verify a secret-wrapped value of loggingFilter\.filters/ },
+  { policy: "waf-logging", what: "a logging filter as a redacted secret", resources: [webAcl(), wafLogGroup(), wafLogging({ loggingFilter: "[secret]" })], on: "api-waf", message: /: cannot verify a secret-wrapped value of loggingFilter \(/ },
+  {
+    policy: "waf-logging",
+    what: "a redacted logging filter after one that meets no blocked request",
+    resources: [
+      webAcl(),
+      wafLogGroup(),
+      wafLogging({ loggingFilter: { defaultBehavior: "KEEP", filters: [{ behavior: "KEEP", requirement: "MEETS_ANY", conditions: [{ actionCondition: { action: "ALLOW" } }] }, "[secret]"] } }),
+    ],
+    on: "api-waf",
+    message: /: cannot verify a secret-wrapped value of loggingFilter\.filters\[1\] /,
+  },
   { policy: "encryption-at-rest-cmk", what: "an Aurora cluster with a CMK but storageEncrypted false", resources: [primaryCluster({ storageEncrypted: false })], on: "aurora-cluster", message: /^storageEncrypted is not true$/ },
   {
     policy: "encryption-at-rest-cmk",
@@ -1190,6 +1202,7 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     { what: "a method cache's cachingEnabled", resources: [methodSettings({ cachingEnabled: "[secret]" })], on: "api-throttling", field: "settings \\(cachingEnabled, cacheDataEncrypted\\)" },
     { what: "a secret replica's key", resources: [secret({ replicas: [{ region: "us-east-2", kmsKeyId: "[secret]" }] })], on: "aurora-secret", field: "the replica in us-east-2's kmsKeyId" },
     { what: "a function's key", resources: [lambda({ kmsKeyArn: "[secret]" })], on: "api-function", field: "kmsKeyArn" },
+    { what: "a stage's cacheClusterEnabled", resources: [stage({ cacheClusterEnabled: "[secret]" })], on: "api-stage", field: "cacheClusterEnabled" },
   ].map(({ what, resources, on, field }) => ({ policy: "encryption-at-rest-cmk", what: `${what} as a redacted secret`, resources, on, message: new RegExp(`^cannot verify a secret-wrapped value of ${field} `) })),
   {
     policy: "s3-encryption-cmk",
@@ -1280,6 +1293,13 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
         /^its BucketLifecycleConfiguration data-lifecycle: rule purge expires noncurrent versions after noncurrentVersionExpiration\.noncurrentDays 1, below 30 days: an overwritten or deleted object could not be recovered after that$/,
       ],
       ["a lifecycle rule expiring current versions on a date", { id: "purge", status: "Enabled", filter: {}, expiration: { date: "2030-01-01T00:00:00Z" } }, /: rule purge expires current versions \(expiration\.date 2030-01-01T00:00:00Z\)/],
+      ["a lifecycle rule's expiration as a redacted secret", { id: "purge", status: "Enabled", filter: {}, expiration: "[secret]" }, /: cannot verify a secret-wrapped value of rule purge's expiration /],
+      ["a lifecycle rule's expiration days as a redacted secret", { id: "purge", status: "Enabled", filter: {}, expiration: { days: "[secret]" } }, /: cannot verify a secret-wrapped value of rule purge's expiration\.days /],
+      [
+        "a lifecycle rule's noncurrent days as a redacted secret",
+        { id: "purge", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: "[secret]" } },
+        /: cannot verify a secret-wrapped value of rule purge's noncurrentVersionExpiration\.noncurrentDays /,
+      ],
     ] as const
   ).map(([what, rule, message]) => ({
     policy: "s3-versioning",
@@ -1294,6 +1314,20 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     resources: bucketWith().map((resource) => (resource.name === "data-bucket" ? { ...resource, inputs: { ...resource.inputs, lifecycleRules: [{ id: "purge", enabled: true, noncurrentVersionExpiration: { days: 1 } }] } } : resource)),
     on: "data-bucket",
     message: /^lifecycleRules rule purge expires noncurrent versions after noncurrentVersionExpiration\.days 1, below 30 days/,
+  },
+  {
+    policy: "s3-versioning",
+    what: "lifecycle rules as a redacted secret",
+    resources: [...bucketWith(), r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "data-lifecycle", { bucket: BUCKET, rules: "[secret]" })],
+    on: "data-bucket",
+    message: /^its BucketLifecycleConfiguration data-lifecycle: cannot verify a secret-wrapped value of rules /,
+  },
+  {
+    policy: "s3-versioning",
+    what: "a bucket's inline lifecycleRules as a redacted secret",
+    resources: bucketWith().map((resource) => (resource.name === "data-bucket" ? { ...resource, inputs: { ...resource.inputs, lifecycleRules: "[secret]" } } : resource)),
+    on: "data-bucket",
+    message: /^cannot verify a secret-wrapped value of lifecycleRules /,
   },
   {
     policy: "s3-tls-only",
@@ -1440,6 +1474,13 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     message: /^cannot verify a secret-wrapped value of principal /,
   },
   {
+    policy: "lambda-invocation-scoped",
+    what: "a function URL's authorizationType redacted as a secret",
+    resources: [r("aws:lambda/functionUrl:FunctionUrl", "api-url", { functionName: "payments-dr-api-use1-dev", authorizationType: "[secret]" })],
+    on: "api-url",
+    message: /^cannot verify a secret-wrapped value of authorizationType /,
+  },
+  {
     policy: "aurora-global-member",
     what: "an encrypted secondary (no credentials) without sourceRegion",
     resources: [secondaryCluster({ sourceRegion: undefined })],
@@ -1557,6 +1598,18 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
     on: "keys-dump",
     message: /^policy allows dynamodb:Scan on the API keys table/,
   })),
+  {
+    policy: "api-keys-table-access",
+    what: "a managed policy attached to a role outside the stack (it might be a function's), also to a role Lambda cannot assume",
+    resources: [
+      role("flow-logs-role", "payments-dr-vpc-flow-logs-use1-dev", "vpc-flow-logs.amazonaws.com"),
+      r("aws:iam/policy:Policy", "keys-dump", { name: "payments-dr-keys-dump-dev", policy: policyDocument({ Effect: "Allow", Action: "dynamodb:Scan", Resource: KEYS_TABLE_ARN }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "keys-dump-on-flow-logs", { role: "payments-dr-vpc-flow-logs-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-keys-dump-dev" }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "keys-dump-elsewhere", { role: "payments-dr-elsewhere-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-keys-dump-dev" }),
+    ],
+    on: "keys-dump",
+    message: /^policy allows dynamodb:Scan on the API keys table/,
+  },
   { policy: "allowed-regions", what: "a secondary replicating from another region", resources: [secondaryCluster({ sourceRegion: "us-west-2" })], on: "aurora-secondary", message: /^sourceRegion us-west-2 is not the primary/ },
   {
     policy: "allowed-regions",
@@ -1604,6 +1657,8 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
       ["a disabled replica key", r("aws:kms/replicaKey:ReplicaKey", "key-key", { primaryKeyArn: KEY, enabled: false }, { provider: "us-east-2", region: "us-east-2" }), /^enabled is false in a stack with deletionProtection/],
       ["a replica key deleted after 7 days", r("aws:kms/replicaKey:ReplicaKey", "key-key", { primaryKeyArn: KEY, deletionWindowInDays: 7 }, { provider: "us-east-2", region: "us-east-2" }), /^deletionWindowInDays is 7, below 30/],
       ["a key's deletion window as a redacted secret", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, deletionWindowInDays: "[secret]" }), /^cannot verify a secret-wrapped value of deletionWindowInDays /],
+      ["a key's isEnabled as a redacted secret", r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, isEnabled: "[secret]" }), /^cannot verify a secret-wrapped value of isEnabled /],
+      ["a replica key's enabled as a redacted secret", r("aws:kms/replicaKey:ReplicaKey", "key-key", { primaryKeyArn: KEY, enabled: "[secret]" }, { provider: "us-east-2", region: "us-east-2" }), /^cannot verify a secret-wrapped value of enabled /],
     ] as const
   ).map(([what, key, message]) => ({ policy: "deletion-settings-match-config", what: `${what} in a protected stack`, resources: [key], on: "key-key", message, config: { "payments-dr:deletionProtection": "true" } })),
   // Admin access attached through the other attachment types: each names its holders differently.
@@ -1665,6 +1720,13 @@ const SINGLE_CHECKS: { policy: string; what: string; resources: PlannedResource[
   { policy: "s3-tls-only", what: "a bucket policy that is not JSON", resources: bucketWith({ policy: { policy: "{" } }), on: "data-bucket", message: /^its BucketPolicy data-policy: the policy is not a readable JSON document$/ },
   { policy: "s3-tls-only", what: "a bucket policy as a redacted secret", resources: bucketWith({ policy: { policy: "[secret]" } }), on: "data-bucket", message: /^its BucketPolicy data-policy: cannot verify a secret-wrapped value of the policy / },
   { policy: "s3-no-sse-c", what: "encryption rules as a redacted secret", resources: bucketWith({ encryption: { rules: "[secret]" } }), on: "data-bucket", message: /: cannot verify a secret-wrapped value of the encryption rules / },
+  {
+    policy: "s3-no-sse-c",
+    what: "blockedEncryptionTypes as a redacted secret",
+    resources: bucketWith({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }, blockedEncryptionTypes: ["[secret]"] }] } }),
+    on: "data-bucket",
+    message: /^its BucketServerSideEncryptionConfiguration data-encryption: cannot verify a secret-wrapped value of blockedEncryptionTypes /,
+  },
   {
     policy: "waf-logging",
     what: "logs sent to a log group this stack does not create",

@@ -169,7 +169,13 @@ function mayBelongToLambda(resource: CheckedResource, resources: readonly Checke
         return [];
       });
       const holders = [
-        ...attached.map(({ name, sources }) => roles.find((role) => namesRole(name, sources, role))),
+        ...attached.flatMap(({ name, sources }) => {
+          // A list's dependencies are the whole list's: they do not say which name is which role. A
+          // name is the role it names; failing that, it may be any role its input is computed from.
+          const named = roles.filter((role) => namesRole(name, undefined, role));
+          const held = named.length > 0 ? named : roles.filter((role) => namesRole(name, sources, role));
+          return held.length > 0 ? held : [undefined];
+        }),
         ...roles.filter((role) => list(role.inputs.managedPolicyArns).some((arn) => namesPolicy(arn, role.inputSources?.managedPolicyArns, resource))),
       ];
       return holders.length === 0 || holders.some((role) => role === undefined || isLambdaRole(role));
