@@ -60,6 +60,14 @@ describe("DB secret", () => {
     expect(() => parseDbSecret("s3cret-pw")).toThrow(/^The DB secret is not JSON$/);
   });
 
+  // A plaintext secret holding the password alone (quoted), a number, null, or a binary secret (no SecretString).
+  it("says so when the secret is JSON but not an object, or has no string, naming no value", () => {
+    for (const secretString of ['"s3cret-pw"', "5432", "null"]) {
+      expect(() => parseDbSecret(secretString)).toThrow(/^The DB secret is not a JSON object$/);
+    }
+    expect(() => parseDbSecret(undefined)).toThrow(/^The DB secret is not JSON$/);
+  });
+
   it("is fetched once, refetched after invalidate, and a failed fetch is not cached", async () => {
     const send = jest.fn<Promise<string | undefined>, [string]>().mockRejectedValueOnce(new Error("throttled")).mockResolvedValue(JSON.stringify(SECRET));
     const credentials = secretsManagerCredentials("db-secret", send);
