@@ -1,30 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { createLogger } from "../observability/logger";
+import { makeCertificates } from "../test-support/certificates";
 import { createDatabase } from "./database";
 import { DatabaseUnavailableError } from "./errors";
 import { caSecureContext } from "./tls";
 
 const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
 const SECRET = { username: "payments_app", password: "s3cret-pw", dbname: "payments" };
-
-/** A CA, a server certificate it signed for `localhost`, and a second CA that signed nothing here (made by openssl). */
-function makeCertificates(dir: string) {
-  const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  for (const ca of ["ca", "other-ca"]) {
-    openssl("req", "-x509", ...newKey, "-subj", `/CN=test ${ca}`, "-days", "1", "-keyout", file(`${ca}.key`), "-out", file(`${ca}.pem`));
-  }
-  openssl("req", "-new", ...newKey, "-subj", "/CN=localhost", "-keyout", file("server.key"), "-out", file("server.csr"));
-  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost\n");
-  openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", file("server.ext"), "-out", file("server.pem"));
-  return { caFile: file("ca.pem"), otherCaFile: file("other-ca.pem"), key: readFileSync(file("server.key")), cert: readFileSync(file("server.pem")) };
-}
 
 /**
  * PostgreSQL's side of a TLS connect: answers the SSLRequest with `S`, completes the handshake
