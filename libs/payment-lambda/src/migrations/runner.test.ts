@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE, configureAppRole } from "../db/app-role";
 import { createLogger } from "../observability/logger";
-import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
+import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, startSilentServer, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
 import { MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./contract";
 import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY } from "./runner";
@@ -258,6 +258,14 @@ describe("the migrate function", () => {
     await expect(handler({ migrationsHash: "0".repeat(64) })).rejects.toThrow(/rebuild payment-lambda/);
   });
 
+  // The deploy shows only the error's message: the runner's own refusal must reach it word for word.
+  it("fails with the runner's own message when the database said nothing (a file that ends its transaction)", async () => {
+    const url = await freshDatabase();
+    const dir = await migrationsPlus("099_two_steps.sql", "CREATE TABLE step_one (i int);\nCOMMIT;\nCREATE TABLE step_two (i int);");
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: dir, logger });
+    await expect(handler()).rejects.toThrow(/^Migration 099_two_steps ends the transaction it runs in .* each file runs as one transaction$/);
+  });
+
   it("gives each migration its own statement budget, not the functions' tight one: DDL on a large table takes longer", async () => {
     const url = await freshDatabase();
     const dir = await migrationsPlus("099_slow.sql", "SELECT pg_sleep(0.5);");
@@ -472,6 +480,20 @@ describe("the migrate function", () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  // A writer endpoint that accepts and never answers (a black hole: no errno, only pg's connect timeout) is a
+  // server that does not answer yet, like a refused or unresolved one: waited for, not a failure at once.
+  it("waits for a writer whose connects time out, and fails the deploy once it has had its wait", async () => {
+    const silent = await startSilentServer();
+    try {
+      const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url: `postgres://u:p@127.0.0.1:${silent.port}/payments` }, connectTimeoutMs: 300, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 2500 });
+      await expect(handler()).rejects.toThrow(/^Database unavailable \(connection\): .*timeout/);
+      // Tried at 0 and 2.3 s (a try at 4.6 s would be past the wait).
+      expect(silent.connections).toBe(2);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("fails the deploy once a writer whose name does not resolve has had its wait", async () => {
     const url = (await freshDatabase()).replace(/@[^/]+\//, "@writer.payments.invalid:5432/");
     const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, writerWaitMs: 4500 });
@@ -491,6 +513,23 @@ describe("the migrate function", () => {
       appCredentials: appSecret("postgres", "x"),
     });
     await expect(handler()).rejects.toThrow(/names user "postgres", not payments_app/);
+  });
+
+  // Its verifier is computed here without SASLprep: a password outside printable ASCII could make the
+  // app's logins fail. Refused before any change, and the message does not quote it.
+  it("refuses an app secret whose password is not printable ASCII, naming no password and changing nothing", async () => {
+    const { url, handler, asApp } = await withAppRole("app-pw-before");
+    await handler();
+    const other = createMigrateHandler({
+      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+      migrationsDir: MIGRATIONS_DIR,
+      logger,
+      appCredentials: appSecret(APP_ROLE, "pässwörd-2026"),
+    });
+    const failure = await other().catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe("The app role's password must be printable ASCII");
+    expect(await withClient(asApp.toString(), async (client) => (await client.query("SELECT current_user AS user")).rows)).toEqual([{ user: APP_ROLE }]);
   });
 });
 
