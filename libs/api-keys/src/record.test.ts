@@ -30,6 +30,14 @@ describe("API key records", () => {
     expect(() => newApiKey({ merchantId: "a b" })).toThrow('merchant id "a b" must be 3-64 characters');
   });
 
+  // The authorizer answers it as usageIdentifierKey: without it the merchant's usage plan (its limits) does not apply.
+  it("stores the merchant's usage-plan key when given one, and reads it back", () => {
+    const { record } = newApiKey({ merchantId: "merchant-1", usageKey: "usage-merchant-1-0123456789" });
+    expect(record.usageKey).toBe("usage-merchant-1-0123456789");
+    expect(parseApiKeyRecord(JSON.parse(JSON.stringify(record)))?.usageKey).toBe("usage-merchant-1-0123456789");
+    expect(created.record).not.toHaveProperty("usageKey");
+  });
+
   it("round-trips a record through the table's item shape", () => {
     expect(parseApiKeyRecord(JSON.parse(JSON.stringify(created.record)))).toEqual(created.record);
   });

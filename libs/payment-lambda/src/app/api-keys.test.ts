@@ -121,6 +121,24 @@ describe("lastUsedAt of the caller's key", () => {
     expect((await usageItem("3333333333333333"))?.lastUsedAt).toBe("2026-03-01T10:05:00.000Z");
   });
 
+  // The container forgets keys past 1000 (its memory is bounded): only those outside their interval,
+  // so a busy merchant's key is still written once per interval however many keys the container serves.
+  it("keeps once per interval past the 1000 keys a container remembers: only keys outside their interval are forgotten", async () => {
+    let now = 0;
+    const written: string[] = [];
+    const counting = async () => ({ client: { send: async (command: { input: { Key: { keyId: string } } }) => void written.push(command.input.Key.keyId) }, commands: { UpdateCommand: class { constructor(readonly input: unknown) {} } } });
+    const recorder = dynamoKeyUsageRecorder({ tableName: "keys", region: "us-east-1", dynamoDb: counting as never, logger: createLogger(SILENT), metrics: new RecordingMetrics(), now: () => now });
+    for (let i = 0; i < 999; i++) await recorder.record(`old-${i}`);
+    now = KEY_USAGE_INTERVAL_MS / 2;
+    await recorder.record("busy");
+    now = KEY_USAGE_INTERVAL_MS;
+    await recorder.record("newcomer"); // the 1001st key: the old ones' interval is over, they go
+    await recorder.record("busy"); // within its interval: still remembered, not written
+    expect(written).toHaveLength(1001);
+    expect(written.filter((keyId) => keyId === usageItemId("us-east-1", "busy"))).toHaveLength(1);
+    expect(written.at(-1)).toBe(usageItemId("us-east-1", "newcomer"));
+  });
+
   it("a failed write is logged and counted, never thrown", async () => {
     const logger = createLogger(SILENT);
     const warn = jest.spyOn(logger, "warn");

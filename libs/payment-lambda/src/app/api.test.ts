@@ -252,15 +252,20 @@ describe("routes", () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  it("routes by path when API Gateway sends a greedy proxy resource", async () => {
+  it("routes by path when API Gateway sends a greedy proxy resource, the payment's id from the path", async () => {
     const event = { ...getHealth(), resource: "/{proxy+}", pathParameters: { proxy: "health" } };
     const response = await api.handler(event);
     expect(response.statusCode).toBe(200);
+    const created = paymentOf(await api.handler({ ...postPayment(VALID_PAYMENT, "greedy-proxy-1"), resource: "/{proxy+}", pathParameters: { proxy: "payments" } }));
+    const read = await api.handler({ ...getPayment(created.id), resource: "/{proxy+}", pathParameters: { proxy: `payments/${created.id}` } });
+    expect(read.statusCode).toBe(200);
+    expect(paymentOf(read)).toEqual(created);
   });
 
-  it("survives an event with nothing in it", async () => {
+  it("survives an event with nothing in it, or none", async () => {
     const response = await api.handler({} as never);
     expect(response.statusCode).toBe(404);
+    expect((await api.handler(null as never)).statusCode).toBe(404);
   });
 });
 

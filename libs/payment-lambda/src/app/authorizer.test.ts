@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { NumberValue, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, parseApiKey, type ApiKeyRecord } from "@payments-dr/api-keys";
-import type { APIGatewayAuthorizerResult } from "aws-lambda";
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import type { AuthorizerSettings } from "../config/settings";
 import { createLogger } from "../observability/logger";
 import { freePort } from "../test-support/database";
@@ -201,8 +201,10 @@ describe("the authorizer, against a local DynamoDB with the real hashing", () =>
     expect(allowed.policyDocument).toEqual((await authorize(authorizerEvent({ authorization: bearer(active.apiKey) }))).policyDocument);
   });
 
-  it("fails (not 401) for an event that carries no execute-api method ARN", async () => {
+  it("fails (not 401) for an event that carries no execute-api method ARN: another ARN, or none (not invoked by API Gateway)", async () => {
     await expect(authorize(authorizerEvent({ authorization: bearer(active.apiKey), methodArn: "arn:aws:lambda:eu-west-1:123456789012:function:x" }))).rejects.toBeInstanceOf(AuthorizerFailure);
+    const { methodArn: _methodArn, ...withoutArn } = authorizerEvent({ authorization: bearer(active.apiKey) });
+    await expect(authorize(withoutArn as APIGatewayRequestAuthorizerEvent)).rejects.toBeInstanceOf(AuthorizerFailure);
   });
 });
 

@@ -40,4 +40,17 @@ describe("the functions' metrics (CloudWatch embedded metric format)", () => {
     expect(counters._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [["service"]], Metrics: [{ Name: "IdempotencyKeysDeleted", Unit: "Count" }] });
     expect(counters).toMatchObject({ service: "payments-cleanup", IdempotencyKeysDeleted: 3 });
   });
+
+  // Most requests (a healthy /health) count nothing: each must not log Powertools' "no metrics" warning.
+  it("writes nothing on a flush with nothing counted", () => {
+    const written: string[] = [];
+    const capture = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
+    const spies = [jest.spyOn(process.stdout, "write").mockImplementation(capture), jest.spyOn(process.stderr, "write").mockImplementation(capture)];
+    try {
+      createMetrics(settings).flush();
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    expect(written).toEqual([]);
+  });
 });

@@ -358,6 +358,17 @@ describe("the idempotency key cleanup", () => {
     expect(skipped.metrics.gauges).toEqual([]);
   });
 
+  // The alarm reads the backlog's age: a run whose time ran out just as it emptied the backlog (a full last
+  // batch, nothing after it) must publish 0, not a reading without a value.
+  it("publishes a backlog of age 0 when its time ran out with nothing left to delete", async () => {
+    const url = await freshDatabase();
+    await insertKeys(url, "expired", 2, { expiresIn: "-1 hour" });
+    let clock = 0;
+    const { handler, metrics } = cleanup(url, { batchSize: 2, now: () => (clock += 600) - 600 });
+    expect(await handler({}, { ...LONG_RUN, getRemainingTimeInMillis: () => 17_000 + 1000 })).toEqual({ deleted: 2, batches: 1, complete: false, backlogAgeSeconds: 0 });
+    expect(metrics.gauges).toEqual([{ name: "IdempotencyKeyBacklogAge", value: 0, dimensions: { FunctionName: "payments-cleanup-test" } }]);
+  });
+
   it("stops when its time budget is used, leaving a connect, a batch and the backlog's lookup of margin before the Lambda timeout, and says it is not complete", async () => {
     const url = await freshDatabase();
     await insertKeys(url, "expired", 5, { expiresIn: "-1 minute" });
