@@ -53,7 +53,8 @@ describe("the DB secret from Secrets Manager", () => {
       const took = Date.now() - started;
       expect(endpoint.requests).toHaveLength(2);
       expect(took).toBeGreaterThanOrEqual(3900);
-      expect(took).toBeLessThan(5000);
+      // Without its limits the SDK would wait for an answer indefinitely; the slack is for a busy machine.
+      expect(took).toBeLessThan(6000);
 
       expect(await credentials.get()).toEqual(SECRET);
       expect(endpoint.requests).toHaveLength(3);

@@ -34,7 +34,7 @@ export function parseDbSecret(secretString: string | undefined): DbSecret {
     throw new Error("The DB secret is not JSON");
   }
   // Else its only issue has no key to name ("lacks valid " and nothing after it).
-  if (typeof json !== "object" || json === null) throw new Error("The DB secret is not a JSON object");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error("The DB secret is not a JSON object");
   const result = v.safeParse(secretSchema, json);
   if (!result.success) throw new Error(`The DB secret lacks valid ${[...new Set(result.issues.map((i) => v.getDotPath(i) ?? ""))].join(", ")}`);
   return result.output;

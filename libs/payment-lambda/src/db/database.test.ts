@@ -60,9 +60,9 @@ describe("DB secret", () => {
     expect(() => parseDbSecret("s3cret-pw")).toThrow(/^The DB secret is not JSON$/);
   });
 
-  // A plaintext secret holding the password alone (quoted), a number, null, or a binary secret (no SecretString).
+  // A plaintext secret holding the password alone (quoted), a number, null, an array, or a binary secret (no SecretString).
   it("says so when the secret is JSON but not an object, or has no string, naming no value", () => {
-    for (const secretString of ['"s3cret-pw"', "5432", "null"]) {
+    for (const secretString of ['"s3cret-pw"', "5432", "null", '["s3cret-pw"]']) {
       expect(() => parseDbSecret(secretString)).toThrow(/^The DB secret is not a JSON object$/);
     }
     expect(() => parseDbSecret(undefined)).toThrow(/^The DB secret is not JSON$/);

@@ -22,6 +22,6 @@ describe("the probe's CloudWatch publication", () => {
     const took = Date.now() - started;
     expect(cloudWatch.connections).toBeGreaterThanOrEqual(1);
     expect(took).toBeGreaterThanOrEqual(2400);
-    expect(took).toBeLessThan(2900);
+    expect(took).toBeLessThan(3500); // slack for a busy machine; the SDK alone would retry for far longer
   });
 });
