@@ -172,10 +172,6 @@ export class Container {
     return this.alive && this.host.isAlive;
   }
 
-  get isBusy(): boolean {
-    return this.pending !== undefined;
-  }
-
   /** Runs the handler once. A container serves one invocation at a time: a second concurrent call is a bug. */
   invoke(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
     if (this.pending) throw new Error("A container serves one invocation at a time");

@@ -3,10 +3,13 @@ import { newApiKey } from "@payments-dr/api-keys";
 import { allowPayments, apiStageOf, authorizerEvent, restV1PostEvent as fixture } from "@payments-dr/payment-lambda/testing";
 import { AuthorizerCache } from "./authorizer-cache";
 import { parseServeArgs, UsageError } from "./cli-args";
-import type { InvokeOutcome } from "./container";
+import { InitError, type InvokeOutcome } from "./container";
 import { isMerchantRoute, matchResource, methodArn, requestTime, toAuthorizerEvent, toProxyEvent, type AdapterRequest } from "./event";
 import { createGatewayAuthorizer } from "./gateway-auth";
+import { send } from "./http-client";
 import { evaluatePolicy, parsePolicyDocument, wildcardMatches, type PolicyStatement } from "./iam-policy";
+import { built } from "./paths";
+import type { PoolRefusal } from "./pool";
 import { fromProxyResult, GATEWAY_PROBLEM_RESPONSES, gatewayProblem, MAX_RESULT_BYTES, type GatewayProblem } from "./response";
 
 const request = (changes: Partial<AdapterRequest> = {}): AdapterRequest => ({
@@ -81,6 +84,8 @@ describe("toProxyEvent", () => {
     expect(matchResource("/payments")).toEqual({ resource: "/payments", pathParameters: null });
     expect(matchResource("/health/")).toEqual({ resource: "/health", pathParameters: null });
     for (const path of ["/refunds/1", "/payments/9f1c/refunds", "/", "/health/deep"]) expect(matchResource(path)).toBeUndefined();
+    // A malformed escape must not throw (the request would be the adapter's 502): the id goes on as sent, for the function to refuse.
+    expect(matchResource("/payments/%E0%A4%A")).toEqual({ resource: "/payments/{id}", pathParameters: { id: "%E0%A4%A" } });
   });
 
   it("builds no event for a method or path the API does not declare: API Gateway answers those itself", () => {
@@ -104,6 +109,13 @@ describe("fromProxyResult", () => {
     expect(reply.status).toBe(201);
     expect(reply.headers).toEqual({ "Content-Type": "application/json", Vary: ["b", "c"], "x-amzn-RequestId": "req-1", "Content-Length": 2 });
     expect(reply.body.toString()).toBe("{}");
+  });
+
+  it("answers a result without a body with an empty one, framed by the gateway alone (a multi-valued Content-Length would be a second header)", () => {
+    const reply = fromProxyResult({ statusCode: 204, multiValueHeaders: { "content-length": ["99"], "Transfer-Encoding": ["chunked"], "Set-Cookie": ["a=1", "b=2"] } }, "req-1");
+    expect(reply).toMatchObject({ status: 204, headers: { "Set-Cookie": ["a=1", "b=2"], "x-amzn-RequestId": "req-1", "Content-Length": 0 } });
+    expect(Object.keys(reply.headers).filter((name) => ["content-length", "transfer-encoding"].includes(name.toLowerCase()))).toEqual(["Content-Length"]);
+    expect(reply.body.length).toBe(0);
   });
 
   it("passes a base64 body on as written (the API declares no binary media types), and answers the stack's 502 problem for a result that is not a proxy result", () => {
@@ -178,6 +190,10 @@ describe("evaluatePolicy", () => {
     expect(parsePolicyDocument(undefined)).toMatch(/not an object/);
     expect(parsePolicyDocument({ Statement: [{ Effect: "allow", Action: "a", Resource: "*" }] })).toMatch(/Effect Allow or Deny/);
     expect(parsePolicyDocument({ Statement: [{ Effect: "Deny", Action: "a", Resource: "*", Condition: {} }] })).toMatch(/Condition/);
+    expect(parsePolicyDocument({ Statement: ["Allow"] })).toMatch(/a Statement is not an object/);
+    // An empty or mixed list allows nothing in IAM: refused rather than read as "no resource".
+    expect(parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: [], Resource: "*" }] })).toMatch(/Effect Allow or Deny, Action and Resource/);
+    expect(parsePolicyDocument({ Statement: [{ Effect: "Allow", Action: "execute-api:Invoke", Resource: ["*", 7] }] })).toMatch(/Effect Allow or Deny, Action and Resource/);
   });
 });
 
@@ -208,7 +224,7 @@ describe("createGatewayAuthorizer", () => {
   const event = (method: string, target: string, authorization?: string[]) =>
     proxyEvent({ method, target, rawHeaders: (authorization ?? []).flatMap((value) => ["Authorization", value]) });
 
-  function authorizer(outcomes: InvokeOutcome[], cacheTtlS = 60, usageKeys?: ReadonlySet<string>) {
+  function authorizer(outcomes: (InvokeOutcome | PoolRefusal)[], cacheTtlS = 60, usageKeys?: ReadonlySet<string>) {
     let now = 0;
     const invoked: any[] = [];
     const gateway = createGatewayAuthorizer({
@@ -274,18 +290,21 @@ describe("createGatewayAuthorizer", () => {
     for (let i = 0; i < 2; i++) expect(await refused.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "unauthorized" });
     expect(refused.invoked).toHaveLength(1);
 
-    const failures: InvokeOutcome[] = [
+    const failures: (InvokeOutcome | PoolRefusal)[] = [
       { kind: "failed", error: { name: "AuthorizerFailure", message: "The API keys table could not be read" } },
       { kind: "timeout" },
       { kind: "crashed", error: { name: "Exit", message: "exit 1" } },
+      // Its pool's refusals: a replacement container that failed its init, a full queue.
+      { kind: "init-failed", error: new InitError({ name: "Error", message: "API_KEYS_TABLE is required" }) },
+      { kind: "throttled" },
       { kind: "result", result: { principalId: "m" } },
       { kind: "result", result: { principalId: "m", policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, context: { nested: {} } } },
       allow("*"),
     ];
     const failing = authorizer(failures);
-    for (let i = 0; i < 5; i++) expect(await failing.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "authorizer-failure" });
+    for (let i = 0; i < 7; i++) expect(await failing.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "refused", problem: "authorizer-failure" });
     expect(await failing.gateway.authorize(event("POST", "/payments", ["Bearer k"]))).toMatchObject({ kind: "allowed" });
-    expect(failing.invoked).toHaveLength(6);
+    expect(failing.invoked).toHaveLength(8);
   });
 
   it("shares one invocation among concurrent misses of one header when caching; with TTL 0 invokes for every request", async () => {
@@ -363,5 +382,19 @@ describe("parseServeArgs", () => {
     const argv = line.split(" ");
     expect(() => parseServeArgs(argv)).toThrow(UsageError);
     expect(() => parseServeArgs(argv)).toThrow(argv[0]);
+  });
+});
+
+describe("built", () => {
+  it("names the build to run when a bundle is missing (serve or bench started before the build)", () => {
+    expect(() => built("/nonexistent/dist/libs/payment-lambda/api/index.js", "payment-lambda")).toThrow(/index\.js is missing: run `npx nx run payment-lambda:build` first/);
+  });
+});
+
+describe("send", () => {
+  it("refuses any host but 127.0.0.1, and https, before sending anything", async () => {
+    for (const url of ["http://localhost:3000/health", "http://example.com/payments", "https://127.0.0.1:3000/health"]) {
+      await expect(send(url)).rejects.toThrow(/only http:\/\/127\.0\.0\.1 is allowed/);
+    }
   });
 });

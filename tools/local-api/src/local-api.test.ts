@@ -1,5 +1,6 @@
 import { usageItemId } from "@payments-dr/api-keys";
-import { startPostgres, type PostgresServer } from "@payments-dr/testing";
+import { FAKE_AWS_CREDENTIALS, startPostgres, type PostgresServer } from "@payments-dr/testing";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,7 +12,7 @@ import { startBackingServices, type BackingServices } from "./backing";
 import { InitError } from "./container";
 import { send } from "./http-client";
 import { API_BUNDLE, AUTHORIZER_BUNDLE, LOCAL_API_DIST, MIGRATE_BUNDLE, WORKER_SCRIPT } from "./paths";
-import { LOCAL_AWS_ENV } from "./local-dynamodb";
+import { LOCAL_API_KEYS_TABLE, LOCAL_AWS_ENV, LOCAL_SESSIONS_TABLE } from "./local-dynamodb";
 import { MAX_REQUEST_BYTES, startLocalApi, type LocalApi } from "./server";
 
 const SERVE_SCRIPT = join(LOCAL_API_DIST, "serve.js");
@@ -234,6 +235,74 @@ describe("the local API, running the built api and authorizer bundles over real 
   });
 });
 
+describe("the local API when the function fails or the port is taken", () => {
+  it("answers a function that throws, or takes its container down, with the gateway's 502 (DEFAULT_5XX), logging why", async () => {
+    const failing = await fakeBundle("failing-health", `
+      if (event.queryStringParameters?.fail === "throw") throw new TypeError("no such payment table");
+      if (event.queryStringParameters?.fail === "exit") process.exit(4);
+      return { statusCode: 200, body: "ok" };`);
+    const lines: string[] = [];
+    const local = await startLocalApi({ port: 0, env: {}, handlerModule: failing, authorizer: { env: backing.authorizerEnv }, log: (line) => lines.push(line) });
+    try {
+      const threw = await send(`${local.url}/health?fail=throw`);
+      expectDefaultProblem(threw, 502, "internal-error", "InternalServerErrorException");
+      expect(lines).toContain(`${threw.headers["x-amzn-requestid"]}: handler threw TypeError: no such payment table`);
+      const crashed = await send(`${local.url}/health?fail=exit`);
+      expectDefaultProblem(crashed, 502, "internal-error", "InternalServerErrorException");
+      expect(lines.find((line) => line.startsWith(`${crashed.headers["x-amzn-requestid"]}: container crashed (`))).toBeDefined();
+      // The next request gets a new container.
+      expect((await send(`${local.url}/health`)).body).toBe("ok");
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("refuses to start on a port in use, with the listen error (serve's --port on a taken port)", async () => {
+    await expect(startLocalApi({ port: api.port, env: backing.functionEnv, authorizer: { env: backing.authorizerEnv } })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("startBackingServices", () => {
+  const quiet = { log: () => undefined };
+
+  it("with --sessions local gives the function the sessions table in the local dynalite, as well as the keys table", async () => {
+    const lines: string[] = [];
+    const local = await startBackingServices({ env: { DATABASE_URL: postgres.url }, sessions: "local", log: (line) => lines.push(line) });
+    try {
+      expect(local.functionEnv).toMatchObject({ SESSIONS_TABLE: LOCAL_SESSIONS_TABLE, API_KEYS_TABLE: LOCAL_API_KEYS_TABLE, DYNAMODB_ENDPOINT: local.dynamoDb.endpoint });
+      expect(lines).toContain(`sessions: local dynalite, table ${LOCAL_SESSIONS_TABLE}`);
+      const client = new DynamoDBClient({ endpoint: local.dynamoDb.endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: FAKE_AWS_CREDENTIALS });
+      try {
+        expect((await client.send(new DescribeTableCommand({ TableName: LOCAL_SESSIONS_TABLE }))).Table?.KeySchema).toEqual([{ AttributeName: "sessionId", KeyType: "HASH" }]);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it("with DYNAMODB_ENDPOINT and SESSIONS_TABLE gives the function that endpoint and table, and no keys table (one endpoint: no lastUsedAt)", async () => {
+    const env = { DATABASE_URL: postgres.url, DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", SESSIONS_TABLE: "my-sessions", AWS_PROFILE: "prod", REGION_ROLE: "dr" };
+    const local = await startBackingServices({ env, ...quiet });
+    try {
+      expect(local.functionEnv).toMatchObject({ DYNAMODB_ENDPOINT: "http://127.0.0.1:8000", SESSIONS_TABLE: "my-sessions", REGION_ROLE: "dr", ...LOCAL_AWS_ENV });
+      expect(local.functionEnv).not.toHaveProperty("API_KEYS_TABLE");
+      expect(local.functionEnv).not.toHaveProperty("AWS_PROFILE");
+      // The authorizer still reads the local keys table.
+      expect(local.authorizerEnv).toMatchObject({ API_KEYS_TABLE: LOCAL_API_KEYS_TABLE, DYNAMODB_ENDPOINT: local.dynamoDb.endpoint });
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it("fails with the migrate function's error when the database refuses it", async () => {
+    // A refused password, not a closed port: the migrate function retries connecting for its whole budget.
+    const wrongPassword = postgres.url.replace(postgres.password, "not-the-password");
+    await expect(startBackingServices({ env: { DATABASE_URL: wrongPassword }, ...quiet })).rejects.toThrow(/^The migrate function failed: \w+: .*password authentication failed/);
+  });
+});
+
 describe("the local API when the authorizer cannot allow", () => {
   it("answers the gateway's 503 problem+json with Retry-After when the authorizer fails (keys table unreachable), and caches nothing", async () => {
     const unreachable = await startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: { ...backing.authorizerEnv, DYNAMODB_ENDPOINT: "http://127.0.0.1:9" } } });
@@ -344,6 +413,43 @@ describe("serve.js", () => {
     expect(result.stdout).toMatch(/^usage: serve \[--port N .*--timeout-seconds S/);
     expect(result.stderr).toBe("");
   });
+
+  it("refuses a bad option with exit 2 and the option's rule, starting nothing", () => {
+    const result = spawnSync(process.execPath, [SERVE_SCRIPT, "--concurrency", "65"], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("[local-api] --concurrency must be a whole number from 1 to 64\n");
+  });
+
+  it("exits 1 naming the failure when it cannot start (a DATABASE_URL whose password is refused)", () => {
+    const env = { ...process.env, DATABASE_URL: postgres.url.replace(postgres.password, "not-the-password") };
+    const result = spawnSync(process.execPath, [SERVE_SCRIPT, "--port", "0"], { encoding: "utf8", env, timeout: 20_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^\[local-api\] Error: The migrate function failed: .*password authentication failed/m);
+  });
+
+  it("on SIGTERM during start-up, finishes starting, then stops its throwaway PostgreSQL and exits 0 without serving", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, [SERVE_SCRIPT, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(async () => /throwaway PostgreSQL \S+ on 127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 20_000);
+      const pgPort = Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(output).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+      expect(output).not.toMatch(/payments API on/);
+      expect(await listening(pgPort)).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    }
+  }, 30_000);
 
   it("without DATABASE_URL starts a throwaway PostgreSQL, migrates it, creates and prints a key, serves, and stops it on SIGTERM", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" };

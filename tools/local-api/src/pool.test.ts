@@ -92,6 +92,15 @@ describe("ContainerPool", () => {
     expect(answer(await pool.invoke({})).invocations).toBe(1);
   });
 
+  it("skips an idle container that stopped with its host (a sibling's crash) and starts a new one for the next request", async () => {
+    const pool = await startPool(2, 1);
+    expect(await pool.invoke({ exit: true })).toMatchObject({ kind: "crashed" });
+    expect(pool.stats()).toMatchObject({ containers: 0, threads: 0 });
+    // The sibling was idle on the stopped host: handing it the request would fail it.
+    expect(await pool.invoke({})).toMatchObject({ kind: "result", result: { invocations: 1 } });
+    expect(pool.stats()).toMatchObject({ containers: 1, threads: 1 });
+  });
+
   it("stops a host whose only container failed its init: what the init started does not linger", async () => {
     const host = Host.start({ modulePath: join(dir, "broken.js"), env: {} });
     await expect(host.load()).rejects.toThrow(/TABLE is required/);
