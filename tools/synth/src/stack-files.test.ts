@@ -80,3 +80,13 @@ describe("upstreamOutputs", () => {
     });
   });
 });
+
+describe("readStackFiles and upstreamOutputs, when something is missing", () => {
+  it("refuses a Pulumi.yaml without a project name", () => {
+    expect(() => readStackFiles(tempDir({ "Pulumi.yaml": "runtime: nodejs\n" }), "dev")).toThrow(/Pulumi\.yaml has no project name/);
+  });
+
+  it("offers no upstream stack before any synth has run (no dist/synth yet)", () => {
+    expect(upstreamOutputs(path.join(scratchDir("synth-"), "dist", "synth"), {})).toEqual({});
+  });
+});

@@ -144,3 +144,19 @@ describe("redactSecrets", () => {
     expect(redactSecrets(input, true)).toEqual({ name: "db", nested: [{ token: { [REDACTED]: "t0ken" } }] });
   });
 });
+
+describe("synthesize, failing as the engine would", () => {
+  const run = (program: () => unknown) => synthesize({ project: "test", config: { "aws:region": "us-east-1" }, program });
+
+  it("fails on an input that fails to resolve (the engine's failed registration), instead of writing a plan without the resource", async () => {
+    const program = () => {
+      new aws.s3.Bucket("b", { bucket: pulumi.output("x").apply((): string => { throw new Error("no bucket name for this region"); }) });
+    };
+    await expect(run(program)).rejects.toThrow("no bucket name for this region");
+  });
+
+  it("fails on a provider function the harness does not fake, naming it, rather than answering {}", async () => {
+    const program = () => ({ vpc: aws.ec2.getVpcOutput({ default: true }).id });
+    await expect(run(program)).rejects.toThrow(/no fake for the provider function aws:ec2\/getVpc:getVpc/);
+  });
+});

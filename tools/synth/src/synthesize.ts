@@ -76,7 +76,12 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
         return { id, state: { ...args.inputs, ...state } };
       },
       call(args) {
-        return fakeInvoke(args, regionOf(args.provider) ?? "us-east-1");
+        try {
+          return fakeInvoke(args, regionOf(args.provider) ?? "us-east-1");
+        } catch (error) {
+          // Pulumi rejects a failed invoke with the gRPC error's `details`, not its message: without them the reason is lost.
+          throw Object.assign(error as Error, { details: (error as Error).message });
+        }
       },
     },
     opts.project,
