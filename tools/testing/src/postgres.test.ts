@@ -77,6 +77,15 @@ describe("startPostgres", () => {
     expect(await queryOnce(server.url, "SELECT pg_is_in_recovery() AS recovering")).toEqual([{ recovering: false }]);
   });
 
+  it("fails to start with the server log's last lines, and removes what it made", async () => {
+    const failed = startPostgres({ settings: { shared_buffers: "plenty" } });
+    await expect(failed).rejects.toThrow(/--- server log \(last lines\) ---[\s\S]*invalid value for parameter "shared_buffers"/);
+    // The failed pg_ctl command names the cluster's directory: nothing of it is left.
+    const baseDir = /-D (\S+)\/data /.exec(((await failed.catch((error: Error) => error)) as Error).message)?.[1];
+    expect(baseDir).toMatch(/pg-test-/);
+    await expect(stat(baseDir!)).rejects.toThrow(/ENOENT/);
+  });
+
   it("removes its files on stop, and a second stop is harmless", async () => {
     const other = await startPostgres();
     const [{ dir }] = (await queryOnce(other.url, "SELECT current_setting('data_directory') AS dir")) as [{ dir: string }];
