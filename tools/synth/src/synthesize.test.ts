@@ -159,4 +159,18 @@ describe("synthesize, failing as the engine would", () => {
     const program = () => ({ vpc: aws.ec2.getVpcOutput({ default: true }).id });
     await expect(run(program)).rejects.toThrow(/no fake for the provider function aws:ec2\/getVpc:getVpc/);
   });
+
+  // The engine refuses a second resource of one URN at preview; the mock runtime registers only one
+  // of two components of one name, so without this check a plan would silently lose one.
+  it.each([
+    ["two resources", () => [new aws.sns.Topic("alerts"), new aws.sns.Topic("alerts")]],
+    ["two components", () => [new Widget("w"), new Widget("w")]],
+  ])("fails on %s of one type and name (a duplicate URN), naming them", async (_what, program) => {
+    await expect(run(program)).rejects.toThrow(/two resources of type (aws:sns\/topic:Topic|test:widget:Widget) are named (alerts|w);/);
+  });
+
+  it("takes one name in two types, as the engine does (a URN holds the type)", async () => {
+    const plan = await run(() => [new aws.sns.Topic("alerts"), new aws.sqs.Queue("alerts")]);
+    expect(plan.resources.map((r) => r.type)).toEqual(expect.arrayContaining(["aws:sns/topic:Topic", "aws:sqs/queue:Queue"]));
+  });
 });

@@ -57,9 +57,6 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
       async newResource(args) {
         const region = args.type.startsWith(PROVIDER_TYPE_PREFIX) ? (args.inputs.region ?? null) : regionOf(args.provider);
         const providerRef = args.provider?.split("::");
-        if (recorded.has(key(args.type, args.name))) {
-          throw new Error(`two resources of type ${args.type} are named ${args.name}; the plan needs unique names per type`);
-        }
         recorded.set(key(args.type, args.name), {
           type: args.type,
           name: args.name,
@@ -101,6 +98,11 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
         if (args.type === "pulumi:pulumi:StackReference") requireUpstream(args.props.name ?? args.name, upstream);
+        // Checked here, as each resource is constructed: the mock runtime never reports a second
+        // component of one name, which the engine refuses at preview (a duplicate URN).
+        if (relations.has(key(args.type, args.name))) {
+          throw new Error(`two resources of type ${args.type} are named ${args.name}; the plan needs unique names per type (the engine refuses a duplicate URN)`);
+        }
         names.set(args.resource, args.name);
         const parent = args.opts.parent ? (names.get(args.opts.parent) ?? null) : null;
         relations.set(key(args.type, args.name), { parent, options: plannedOptions(args.opts, names) });
