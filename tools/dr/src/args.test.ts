@@ -1,0 +1,33 @@
+import { EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
+import { parseCliArgs } from "./args";
+
+// Bad arguments are refused (exit 2) before anything is read or changed, each naming what was wrong.
+const refusal = (argv: string[]) => {
+  try {
+    parseCliArgs(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(RefusedError);
+    expect((error as RefusedError).exitCode).toBe(EXIT_CODES.refused);
+    return (error as Error).message;
+  }
+  throw new Error(`accepted: ${argv.join(" ")}`);
+};
+
+it("refuses an unknown option or a string option without its value, pointing at --help", () => {
+  expect(refusal(["failover", "--to", "dr", "--allow-dataloss"])).toMatch(/^Unknown option '--allow-dataloss'.* \(dr --help\)$/);
+  expect(refusal(["failover", "--to"])).toMatch(/^Option '--to <value>' argument missing \(dr --help\)$/);
+});
+
+it("refuses an unknown command and extra positional arguments", () => {
+  expect(refusal(["failvoer", "--to", "dr"])).toBe("unknown command failvoer (dr --help)");
+  expect(refusal(["failover", "dr"])).toBe("unexpected arguments: dr (dr --help)");
+});
+
+it("refuses a --timeout, --rate or --max-payments that is not a positive number; --settle may be 0", () => {
+  expect(refusal(["switchover", "--to", "dr", "--timeout=-5"])).toBe("--timeout must be a positive number, got -5");
+  expect(refusal(["switchover", "--to", "dr", "--timeout", "0"])).toBe("--timeout must be a positive number, got 0");
+  expect(refusal(["switchover", "--to", "dr", "--timeout", "5m"])).toBe("--timeout must be a positive number, got 5m");
+  expect(refusal(["drill", "--rate", "Infinity"])).toBe("--rate must be a positive number, got Infinity");
+  expect(refusal(["drill", "--max-payments=-1"])).toBe("--max-payments must be a positive number, got -1");
+  expect(parseCliArgs(["drill", "--settle", "0"]).settleSeconds).toBe(0);
+});
