@@ -49,3 +49,17 @@ it("a drill that loses payments exits 3, says why on stderr and writes its repor
   // The drill still brought the writer home.
   expect(world.writer).toBe(HOME);
 });
+
+it("a drill whose switchover fails while RDS stops answering says the writer is unknown and how to bring it home (exit 3), in the step's own words (no error class name)", async () => {
+  world.failing.set("rds/SwitchoverGlobalCluster", () => {
+    world.failing.set("rds/DescribeGlobalClusters", () => Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" }));
+    return Object.assign(new Error("The global cluster is not in a valid state"), { name: "InvalidGlobalClusterStateFault" });
+  });
+  const report = path.join(dir, "drill.md");
+  const { code, stderr } = await runDr(world, ["drill", "--yes", "--settle", "10", "--report", report], { drillApiKey: DRILL_KEY, fetch: apisThatLoseEveryPayment() });
+  expect(code).toBe(EXIT_CODES.failed);
+  expect(stderr.split("\n").at(-1)).toMatch(
+    /^dr: drill failed: SwitchoverGlobalCluster in us-east-1 failed: InvalidGlobalClusterStateFault: .*; the writer is unknown: check `dr status`, then move it home with `dr failback` \(docs\/runbook\.md, Failback\)/,
+  );
+  expect(readFileSync(report, "utf8")).toContain("the writer is unknown");
+});

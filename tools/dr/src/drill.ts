@@ -1,4 +1,4 @@
-import { FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
+import { CliError, FailedError, messageOf, RefusedError } from "@payments-dr/cli-support";
 import type { LagReading } from "./aws";
 import type { Context } from "./context";
 import { lagAcceptable, operationInProgress } from "./preflight";
@@ -95,7 +95,8 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     timeline.mark(`back on ${home.region}`);
     await ctx.clock.sleep(options.settleSeconds * 1000);
   } catch (caught) {
-    error = messageOf(caught);
+    // A CLI error's message is already the operator's text (run.ts prints it so); messageOf would prefix its class name.
+    error = caught instanceof CliError ? caught.message : messageOf(caught);
     // Its own advice ("re-run the same command") does not fit a drill, which refuses to start away from home.
     const writerNow = await readGlobalCluster(ctx, [dr, home]).then((g) => writerSite(g, ctx.topology)?.region, () => undefined);
     if (writerNow !== home.region) error += `; the writer is ${writerNow ? `left in ${writerNow}` : "unknown"}: check \`dr status\`, then move it home with \`dr failback\` (docs/runbook.md, Failback)`;
