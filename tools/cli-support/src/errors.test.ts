@@ -1,4 +1,4 @@
-import { CliError, EXIT_CODES, FailedError, messageOf, oneLine, RefusedError, TimedOutError } from "./errors";
+import { CliError, EXIT_CODES, FailedError, isAwsError, messageOf, oneLine, RefusedError, TimedOutError } from "./errors";
 
 describe("the CLI errors", () => {
   it("each ends the command with its exit code: refused 2, failed 3, timed out 4", () => {
@@ -28,5 +28,19 @@ describe("oneLine", () => {
   it("joins lines with one space, dropping the blanks around each break", () => {
     expect(oneLine("first line  \n   second\r\nthird")).toBe("first line second third");
     expect(oneLine("already one line")).toBe("already one line");
+  });
+});
+
+describe("isAwsError", () => {
+  // The CLIs tell a benign AWS outcome (ConditionalCheckFailedException, NotFoundException) from a
+  // failure by the error's name: a wrong answer here deletes, recreates or reports the wrong thing.
+  it("matches an AWS SDK error by its exception name only", () => {
+    const conditional = Object.assign(new Error("The conditional request failed"), { name: "ConditionalCheckFailedException" });
+    expect(isAwsError(conditional, "ConditionalCheckFailedException")).toBe(true);
+    expect(isAwsError(conditional, "NotFoundException")).toBe(false);
+    // A message that names the exception is not the exception; nor is anything thrown that is not an Error.
+    expect(isAwsError(new Error("ConditionalCheckFailedException"), "ConditionalCheckFailedException")).toBe(false);
+    expect(isAwsError({ name: "ConditionalCheckFailedException" }, "ConditionalCheckFailedException")).toBe(false);
+    expect(isAwsError(undefined, "ConditionalCheckFailedException")).toBe(false);
   });
 });

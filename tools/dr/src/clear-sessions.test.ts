@@ -1,7 +1,7 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { Aws } from "./aws";
 import { run } from "./run";
-import { DR, FakeClock, fakeFetch, FakeWorld, HOME, LocalSessionReplicas, outputs, outputsDir } from "./test-support";
+import { DR, FakeClock, fakeFetch, FakeWorld, HOME, LocalSessionReplicas, outputs, outputsDir, runDr } from "./test-support";
 
 const TABLE = outputs.primary.sessionsTableName;
 
@@ -142,6 +142,18 @@ it("an AWS call that fails is exit 3, with how far it got, and says re-running i
   expect(await sessions.sessionIds(DR)).toEqual([]);
 });
 
+it("a Scan that fails is exit 3, with how far it got and that re-running is safe; a --dry-run's says only to re-run", async () => {
+  await sessions.putPayment(DR, "pay_1", "2025-06-02T08:58:30.000Z");
+  sessions.failing.add(`${DR}/ScanCommand`);
+  const run = await runDr(world, ["clear-sessions", "--region", DR, ...WINDOW, "--yes"]);
+  expect(run.code).toBe(EXIT_CODES.failed);
+  expect(run.stderr.split("\n").at(-1)).toMatch(new RegExp(`^dr: Scan of ${TABLE} in us-east-2 failed after 0 scanned, 0 deleted: .*ETIMEDOUT.*; re-run the same command, it deletes only what is left$`));
+  const dry = await runDr(world, ["clear-sessions", "--region", DR, ...WINDOW, "--dry-run"]);
+  expect(dry.code).toBe(EXIT_CODES.failed);
+  expect(dry.stderr).toMatch(/failed after 0 scanned, 0 deleted: .*ETIMEDOUT.*; re-run the same command$/);
+  expect(await sessions.sessionIds(DR)).toEqual(["payment#pay_1"]);
+});
+
 it("calls only the region asked: --region us-east-1 scans and deletes through that region alone (in AWS the deletes replicate; these local replicas do not), and reads no global cluster", async () => {
   await putPayments(HOME, { pay_home: "2025-06-02T08:58:30.000Z" });
   await putPayments(DR, { pay_dr: "2025-06-02T08:58:30.000Z" });
@@ -174,6 +186,35 @@ it("without --region, clears the writer's region: after a failover with us-east-
   expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
   expect(world.calls.map((c) => `${c.command} ${c.region}`)).toEqual([`DescribeGlobalClusters ${DR}`]);
   expect(await sessions.sessionIds(HOME)).toEqual(["payment#pay_home"]);
+});
+
+// Without --region, clear-sessions clears the writer's region: when that cannot be known, it
+// deletes nothing and says to name the region.
+describe("without --region, when the writer's region cannot be known", () => {
+  // DynamoDB faked like the other services (its calls in world.calls), not the local replicas.
+  beforeEach(() => {
+    world.restore();
+    world = new FakeWorld(outputs, clock);
+  });
+
+  const sessionCalls = () => world.calls.filter((c) => c.service === "dynamodb");
+
+  it("fails (exit 3) when neither region's RDS says which holds the writer, and asks for --region", async () => {
+    world.failing.set("rds/DescribeGlobalClusters", () => Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" }));
+    const { code, stderr } = await runDr(world, ["clear-sessions", ...WINDOW, "--yes"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toBe("dr: could not read which region holds the writer (TimeoutError: connect ETIMEDOUT): pass --region");
+    expect(sessionCalls()).toEqual([]);
+  });
+
+  it("refuses (exit 2) when no region holds the writer, and asks for --region", async () => {
+    // The writer's cluster removed from the global database: no member is the writer.
+    world.absentMembers.add(HOME);
+    const { code, stderr } = await runDr(world, ["clear-sessions", ...WINDOW, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/^dr: no region holds the writer of payments-dr-aurora-\S+ now \(status available\): pass --region$/);
+    expect(sessionCalls()).toEqual([]);
+  });
 });
 
 it("counts first, then asks for confirmation with the count, region, table and window: no terminal and no --yes, or a no, deletes nothing (exit 2)", async () => {

@@ -1,7 +1,8 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
+import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { validateStatusReport } from "./status-schema";
-import { DR, FakeClock, fakeFetch, FakeWorld, HOME, outputs, runDr, type DrOptions } from "./test-support";
+import { DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "./test-support";
 
 let world: FakeWorld;
 beforeEach(() => {
@@ -186,6 +187,19 @@ describe("fence", () => {
     expect(missing.stderr).toMatch(/--region <region\|primary\|dr> is required/);
     expect((await dr(["fence", "--to", DR, "--region", DR])).stderr).toMatch(/--to does not apply to fence/);
   });
+
+  it("unfence refuses (exit 2), changing nothing, when a fenced function's restore tag is neither a number nor none (edited by hand)", async () => {
+    expect((await runDr(world, ["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
+    const api = world.functions[primaryRegionOutputs.lambdaName]!;
+    api.tags[TAG] = "fifty";
+    const changesBefore = world.calls.filter((c) => /^(Put|Delete)FunctionConcurrency$|^(Un)?[Tt]agResource$/.test(c.command)).length;
+    const { code, stderr } = await runDr(world, ["unfence", "--region", HOME, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(new RegExp(`${primaryRegionOutputs.lambdaName}'s ${TAG} tag is "fifty": neither a positive number nor none, so the value to restore is unknown; nothing changed`));
+    expect(world.calls.filter((c) => /^(Put|Delete)FunctionConcurrency$|^(Un)?[Tt]agResource$/.test(c.command))).toHaveLength(changesBefore);
+    expect(api.reserved).toBe(0);
+    expect(world.functions[primaryRegionOutputs.healthLambdaName]!.reserved).toBe(0);
+  });
 });
 
 describe("fence: what an incident does around it", () => {
@@ -289,5 +303,30 @@ describe("fence: what an incident does around it", () => {
     world.lambdaConcurrencyLimit = 1000;
     expect((await dr(["unfence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
     expect(fn(health)).toMatchObject({ reserved: 5 });
+  });
+});
+
+// Outputs saved before the stacks exported lambdaName and healthLambdaName (an old artifact kept for on-call).
+describe("fence with outputs saved before they named the functions", () => {
+  let old: string;
+  beforeEach(() => {
+    const withoutFunctions = <T extends { lambdaName?: string; healthLambdaName?: string }>({ lambdaName: _l, healthLambdaName: _h, ...rest }: T) => rest;
+    old = stackOutputsDir({ "primary-region": withoutFunctions(outputs.primary), "dr-region": withoutFunctions(outputs.dr), global: outputs.global });
+  });
+
+  it("fence refuses (exit 2) and asks for fresh outputs, calling no Lambda API", async () => {
+    const { code, stderr } = await runDr(world, ["fence", "--region", HOME, "--yes"], { outputs: old });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toBe("dr: the primary-region outputs name no lambdaName or healthLambdaName (saved before they existed): read fresh outputs (--outputs DIR, or the stacks)");
+    expect(world.calls.filter((c) => c.service === "lambda")).toEqual([]);
+  });
+
+  it("failover still goes on: with no functions named there is no fence to check in the target region", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes"], { outputs: old, fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.calls.filter((c) => c.service === "lambda")).toEqual([]);
+    expect(world.writer).toBe(DR);
   });
 });

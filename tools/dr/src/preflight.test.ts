@@ -151,4 +151,25 @@ describe("preflight", () => {
     expect(code).toBe(EXIT_CODES.refused);
     expect(JSON.parse(stdout).checks).toContainEqual({ name: "engine versions equal", ok: false, detail: "target 16.4, writer 16.6" });
   });
+
+  it("refuses (exit 2) while the home region's Route 53 check is inverted alone: Route 53 reads its /health backwards", async () => {
+    world.invertedHealthChecks.add(outputs.global.primaryHealthCheckId);
+    const { code, stdout } = await runDr(world, ["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(JSON.parse(stdout).checks).toContainEqual({
+      name: "Route 53 check of us-east-1 enabled, not inverted",
+      ok: false,
+      detail: `inverted: Route 53 reads its /health backwards (aws route53 update-health-check --health-check-id ${outputs.global.primaryHealthCheckId} --no-disabled --no-inverted)`,
+    });
+  });
+
+  it("fails (exit 2) the cluster checks when a cluster cannot be described, naming the region and AWS's error, not a status", async () => {
+    world.failing.set("rds/DescribeDBClusters", () => Object.assign(new Error(`DBCluster ${drRegionOutputs.clusterIdentifier} not found.`), { name: "DBClusterNotFoundFault" }));
+    const { code, stdout } = await runDr(world, ["preflight", "--to", DR, "--json"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    const checks = JSON.parse(stdout).checks as { name: string; ok: boolean; detail: string }[];
+    const detail = `us-east-2: DBClusterNotFoundFault: DBCluster ${drRegionOutputs.clusterIdentifier} not found.`;
+    expect(checks).toContainEqual({ name: "target cluster available", ok: false, detail });
+    expect(checks).toContainEqual({ name: "engine versions equal", ok: false, detail });
+  });
 });

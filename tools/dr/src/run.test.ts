@@ -1,7 +1,7 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { interruptedMessage, run } from "./run";
-import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, healthy, outputs, outputsDir, runDr, type DrOptions } from "./test-support";
+import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, outputsDir, runDr, type DrOptions } from "./test-support";
 
 let clock: FakeClock;
 let world: FakeWorld;
@@ -106,5 +106,17 @@ describe("cli", () => {
       process.env.PATH = path0;
     }
     expect(stderr).toEqual(["dr: the Pulumi CLI is not installed: pass --outputs <dir> with primary-region.json, dr-region.json and global.json"]);
+  });
+
+  it("an AWS error no command handles (a break-glass role denied DescribeGlobalClusters) is exit 3 with AWS's own words on one line, and nothing moves", async () => {
+    world.down.add(HOME);
+    world.failing.set("rds/DescribeGlobalClusters", () =>
+      Object.assign(new Error("User: arn:aws:sts::123456789012:assumed-role/break-glass/oncall is not authorized to perform: rds:DescribeGlobalClusters"), { name: "AccessDenied" }),
+    );
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toBe("dr: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/break-glass/oncall is not authorized to perform: rds:DescribeGlobalClusters");
+    expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toEqual([]);
   });
 });

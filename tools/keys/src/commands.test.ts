@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { AUTHORIZER_TIMEOUT_SECONDS, parseApiKey, parseApiKeyRecord, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
+import { AUTHORIZER_TIMEOUT_SECONDS, parseApiKey, parseApiKeyRecord, reservationItemId, usageItemId, verifyApiKey } from "@payments-dr/api-keys";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { REVOCATION_SETTLE_MS } from "./commands";
@@ -189,6 +189,44 @@ describe("create", () => {
     expect(stdout).toBe("");
     expect(await keys().table.items()).toEqual([]);
     expect(keys().apiGateway.called("CreateApiKey")).toEqual([]);
+  });
+
+  it("a merchant's usage key reservation holding no valid value (a hand edit) fails create (exit 3) naming the item to delete, and prints no key", async () => {
+    await keys().table.put({ keyId: reservationItemId("merchant-1"), usageKey: 42 });
+    const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr).toMatch(new RegExp(`usage key reservation of merchant merchant-1 in \\S+ \\(us-east-1\\) holds no valid usage key value: delete the item ${reservationItemId("merchant-1")}, then re-run`));
+    expect(apiKeysIn(stdout)).toEqual([]);
+  });
+
+  // The key record's own PutItem (not the usage key reservation's): its first attempt reaches the
+  // table, its answer is lost, and the SDK's retry finds the id taken. Taken by our own record, the
+  // key must be shown once (it cannot be shown again), not reported as a collision.
+  it("a key record write whose answer was lost and that was retried: the retry finds our own record, the key is shown (exit 0)", async () => {
+    const client = keys().table.clientIn(HOME);
+    let lost = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const item = (args.input as { Item?: Record<string, unknown> }).Item;
+        if (context.commandName === "PutItemCommand" && item?.secretHash !== undefined && !lost) {
+          lost = true;
+          throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", $metadata: {} });
+        }
+        return out;
+      },
+      { step: "deserialize", name: "keysTestLoseRecordAnswer" },
+    );
+    try {
+      const { code, stdout, stderr } = await keys().run(["create", "--merchant", "merchant-1"]);
+      expect(lost).toBe(true);
+      expect({ code, stderr }).toMatchObject({ code: EXIT_CODES.ok });
+      const [apiKey] = apiKeysIn(stdout);
+      const parts = parseApiKey(apiKey!)!;
+      expect(verifyApiKey(parts, parseApiKeyRecord(await keys().table.item(parts.keyId)))).toBeDefined();
+    } finally {
+      client.middlewareStack.remove("keysTestLoseRecordAnswer");
+    }
   });
 });
 
@@ -429,6 +467,30 @@ describe("revoke", () => {
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toBe(`keys: --key-id got a whole API key: pass only its key id, ${keyId}`);
     expect(stdout + stderr).not.toContain(parseApiKey(apiKey)!.secret);
+    expect((await keys().table.item(keyId))!.status).toBe("active");
+  });
+
+  // A leaked key whose revocation reached no region must not read as "no such key; nothing to do" (exit 2).
+  it("a revocation that no region could write is exit 3 naming each region's error, not an unknown key", async () => {
+    const created = await keys().run(["create", "--merchant", "merchant-1"]);
+    const keyId = parseApiKey(apiKeysIn(created.stdout)[0]!)!.keyId;
+    for (const region of [HOME, DR]) {
+      keys().table.clientIn(region).middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === "UpdateItemCommand") throw Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" });
+          return next(args);
+        },
+        { step: "serialize", name: "keysTestUnreachable" },
+      );
+    }
+    try {
+      const { code, stderr } = await keys().run(["revoke", "--key-id", keyId]);
+      expect(code).toBe(EXIT_CODES.failed);
+      expect(stderr).toMatch(new RegExp(`^keys: could not revoke ${keyId}: .*${HOME}.*ETIMEDOUT.*; .*${DR}.*ETIMEDOUT`));
+      expect(keys().apiGateway.called("FlushStageAuthorizersCache")).toEqual([]);
+    } finally {
+      for (const region of [HOME, DR]) keys().table.clientIn(region).middlewareStack.remove("keysTestUnreachable");
+    }
     expect((await keys().table.item(keyId))!.status).toBe("active");
   });
 });

@@ -564,4 +564,53 @@ describe("sync", () => {
     expect(await keys().run(["list", "--dry-run"])).toMatchObject({ code: EXIT_CODES.refused, stderr: "keys: list takes no --dry-run (keys list --help)" });
     expect((await keys().run(["sync", "--help"])).stdout).toMatch(/--dry-run/);
   });
+
+  // Only NotFound (removed meanwhile) counts as removed: any other failure leaves the usage key able
+  // to call the API, so the region is failed and says so.
+  it("fails the region (exit 3) when removing a revoked merchant's usage key fails other than NotFound, naming the call", async () => {
+    const revoked = await created("merchant-1");
+    await keys().run(["revoke", "--key-id", revoked, "--region", HOME]);
+    gateway().fail(HOME, "DeleteUsagePlanKey", () => new ServiceUnavailableException({ message: "Service Unavailable", $metadata: {} }));
+    const { code, stdout, stderr } = await keys().run(["sync", "--region", HOME, "--json"]);
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(JSON.parse(stdout).regions[0].error).toMatch(/DeleteUsagePlanKey .*us-east-1.*ServiceUnavailable/);
+    expect(stderr).toMatch(/us-east-1/);
+    expect(gateway().planKeysOf(HOME).map((k) => k.id)).toEqual([usageKeyIn(HOME, "merchant-1").id]);
+  });
+
+  // After a deploy replaced a usage plan, sync puts each merchant's usage key back in it. A usage key
+  // outside the plan that sync cannot take as the merchant's (disabled, or another value) is refused
+  // for that merchant, not re-enabled, overwritten or doubled.
+  describe("a usage key outside the plan that is not the merchant's", () => {
+    async function syncJson(): Promise<{ code: number; rows: { merchantId: string; action: string; apiKeyId?: string; detail: string }[] }> {
+      const { code, stdout } = await keys().run(["sync", "--region", HOME, "--json"]);
+      return { code, rows: JSON.parse(stdout).regions[0].rows };
+    }
+
+    it("refuses (exit 2) a merchant whose usage key is out of the plan and disabled, adding nothing", async () => {
+      await created("merchant-1");
+      gateway().planKeys[HOME]!.clear();
+      usageKeyIn(HOME, "merchant-1").enabled = false;
+      gateway().calls.length = 0;
+      const { code, rows } = await syncJson();
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(rows).toEqual([
+        expect.objectContaining({ merchantId: "merchant-1", action: "refused", apiKeyId: usageKeyIn(HOME, "merchant-1").id, detail: `usage key ${usageKeyIn(HOME, "merchant-1").id} is disabled (blocked on purpose?): enable or delete it, then re-run` }),
+      ]);
+      expect(gateway().calls.filter((c) => WRITES.includes(c.command))).toEqual([]);
+    });
+
+    it("refuses (exit 2) a merchant whose usage key name holds another value than its keys store, creating no second one", async () => {
+      await created("merchant-1");
+      gateway().planKeys[HOME]!.clear();
+      usageKeyIn(HOME, "merchant-1").value = "a-value-no-key-of-merchant-1-stores-0123456789";
+      gateway().calls.length = 0;
+      const { code, rows } = await syncJson();
+      expect(code).toBe(EXIT_CODES.refused);
+      expect(rows).toEqual([
+        expect.objectContaining({ merchantId: "merchant-1", action: "refused", detail: `usage key(s) ${usageKeyIn(HOME, "merchant-1").id} hold another value than the merchant's keys: delete them in API Gateway, then re-run` }),
+      ]);
+      expect(gateway().calls.filter((c) => WRITES.includes(c.command))).toEqual([]);
+    });
+  });
 });

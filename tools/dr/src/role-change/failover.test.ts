@@ -1,7 +1,11 @@
-import { EXIT_CODES } from "@payments-dr/cli-support";
+import { EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
-import { DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
+import { Aws } from "../aws";
+import type { Context } from "../context";
+import { bothApisUp, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
+import { Topology } from "../topology";
+import { failover, FAILOVER_NEEDS_CONSENT } from "./failover";
 
 let clock: FakeClock;
 let world: FakeWorld;
@@ -264,11 +268,90 @@ describe("failover", () => {
       expect(stderr).toMatch(/FailoverGlobalCluster in us-east-2 failed: .*not in a valid state/);
       expect(world.writer).toBe(HOME);
     });
+
+    // During an outage the reads a failover only informs itself with may be denied or broken (a
+    // break-glass role without CloudWatch or Lambda reads): they are said to be unknown, and the
+    // failover still goes on.
+    describe("when the reads it only informs itself with are denied or broken", () => {
+      const fetchWithPrimaryDown = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+
+      it("fails over when CloudWatch cannot be read: the RPO estimate is unknown, with why, and there is no outage clock", async () => {
+        world.metricDataStatus = "Forbidden";
+        const { code, stdout, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: fetchWithPrimaryDown() });
+        expect(code).toBe(EXIT_CODES.ok);
+        expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toHaveLength(1);
+        const result = JSON.parse(stdout);
+        expect(result.rpoEstimate).toMatchObject({ seconds: null, observedAt: null, source: expect.stringMatching(/^unreadable: GetMetricData of AuroraGlobalDBRPOLag in us-east-2 answered Forbidden \(Forbidden: Insufficient permissions/) });
+        expect(stderr).toMatch(/the probe of the primary's \/health from us-east-2 is unreadable \(GetMetricData of .* answered Forbidden.*\): no outage clock/);
+        expect(stderr).toMatch(/last replication lag seen: unknown s/);
+      });
+
+      it("fails over when the target's Lambda concurrency cannot be read, saying whether it is fenced is unknown", async () => {
+        world.failing.set("lambda/GetFunctionConcurrency", () => Object.assign(new Error("User is not authorized to perform: lambda:GetFunctionConcurrency"), { name: "AccessDeniedException" }));
+        const { code, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetchWithPrimaryDown() });
+        expect(code).toBe(EXIT_CODES.ok);
+        expect(stderr).toMatch(/could not read whether us-east-2 is fenced \(.*lambda:GetFunctionConcurrency.*\); going on/);
+        expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toHaveLength(1);
+      });
+    });
   });
 
   it("refuses --force on any other command", async () => {
     const { code, stderr } = await dr(["switchover", "--to", DR, "--force", "--yes"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(/--force does not apply to switchover; it is for failover/);
+  });
+
+  it("refuses (exit 2) a failover to a cluster that is not a member of the global cluster, and calls no FailoverGlobalCluster", async () => {
+    // us-east-1 down, us-east-2's cluster detached from the global database (runbook: "not a member").
+    world.down.add(HOME);
+    world.absentMembers.add(DR);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(new RegExp(`${drRegionOutputs.clusterIdentifier} is not a member of ${primaryRegionOutputs.globalClusterId}: nothing to fail over to`));
+    expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toEqual([]);
+  });
+
+  it("a FailoverGlobalCluster AWS refuses is exit 3 with AWS's reason, even when the global cluster cannot be re-read to see whether it started", async () => {
+    world.down.add(HOME);
+    world.failing.set("rds/FailoverGlobalCluster", () => {
+      // From the refusal on, RDS in us-east-2 does not answer either: whether a move is under way is unknown.
+      world.failing.set("rds/DescribeGlobalClusters", () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+      return Object.assign(new Error("Global cluster payments-dr-aurora-dev is not in a valid state"), { name: "InvalidGlobalClusterStateFault" });
+    });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stderr.split("\n").at(-1)).toBe("dr: FailoverGlobalCluster in us-east-2 failed: InvalidGlobalClusterStateFault: Global cluster payments-dr-aurora-dev is not in a valid state");
+    expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toHaveLength(1);
+  });
+});
+
+// run.ts refuses a failover without --allow-data-loss before it reads the outputs; failover() checks
+// again because it is exported (role-change/index): a caller that skipped run.ts must not reach
+// FailoverGlobalCluster, which loses the writes not yet replicated.
+describe("failover() called directly", () => {
+  it("failover() itself refuses without allowDataLoss, before any AWS call or /health probe, even with yes and force", async () => {
+    const fetch = bothApisUp(world);
+    const topology = new Topology(outputs);
+    const ctx: Context = {
+      topology,
+      aws: new Aws(world.clients(), world.clock),
+      fetch,
+      clock: world.clock,
+      confirm: async () => true,
+      log: () => undefined,
+      timeoutSeconds: 300,
+      pollIntervalMs: 10_000,
+      healthTimeoutMs: 50,
+      paymentTimeoutMs: 50,
+    };
+    const call = failover(ctx, topology.resolve(DR), { yes: true, force: true, allowDataLoss: false });
+    await expect(call).rejects.toThrow(RefusedError);
+    await expect(call).rejects.toThrow(FAILOVER_NEEDS_CONSENT);
+    expect(world.calls).toEqual([]);
+    expect(world.clientRegions).toEqual([]);
+    expect(fetch.urls).toEqual([]);
   });
 });

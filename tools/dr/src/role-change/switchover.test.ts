@@ -276,4 +276,35 @@ describe("switchover", () => {
     expect(stderr).toMatch(/timed out waiting for us-east-2 to become the writer .*last seen: status switching-over, writer us-east-1.*re-run/);
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
   });
+
+  it("refuses (exit 2) a switchover while a move towards the other region is in progress, and requests nothing", async () => {
+    world.writer = DR;
+    world.startMove(HOME);
+    const { code, stderr } = await runDr(world, ["switchover", "--to", DR, "--yes"]);
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/a switching-over towards us-east-1 is in progress: wait for it \(dr status\), then decide/);
+    expect(world.calls.filter((c) => c.command === "SwitchoverGlobalCluster" || c.command === "FailoverGlobalCluster")).toEqual([]);
+  });
+});
+
+// A re-run after a timeout finds the target the writer: "already done" waits for its cluster, and a
+// wait that times out says what it last saw, so on-call knows whether to wait or look elsewhere.
+describe("already done, waiting for the new writer's cluster (finish)", () => {
+  beforeEach(() => {
+    world.writer = DR;
+  });
+
+  it("times out (exit 4) naming the cluster's last status when the new writer's cluster never becomes available", async () => {
+    world.clusterStatus[DR] = "modifying";
+    const { code, stderr } = await runDr(world, ["switchover", "--to", DR, "--yes", "--timeout", "60"]);
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/timed out waiting for payments-dr-aurora-use2-\S+ to be available \(last seen: status modifying\); it may still complete: re-run the same command/);
+  });
+
+  it("times out (exit 4) naming the last error when the cluster cannot be read at all", async () => {
+    world.failing.set("rds/DescribeDBClusters", () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const { code, stderr } = await runDr(world, ["switchover", "--to", DR, "--yes", "--timeout", "60"]);
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/to be available \(last seen: error: ThrottlingException: Rate exceeded\)/);
+  });
 });
