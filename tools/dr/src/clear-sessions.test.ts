@@ -145,9 +145,9 @@ it("an AWS call that fails is exit 3, with how far it got, and says re-running i
 it("a Scan that fails is exit 3, with how far it got and that re-running is safe; a --dry-run's says only to re-run", async () => {
   await sessions.putPayment(DR, "pay_1", "2025-06-02T08:58:30.000Z");
   sessions.failing.add(`${DR}/ScanCommand`);
-  const run = await runDr(world, ["clear-sessions", "--region", DR, ...WINDOW, "--yes"]);
-  expect(run.code).toBe(EXIT_CODES.failed);
-  expect(run.stderr.split("\n").at(-1)).toMatch(new RegExp(`^dr: Scan of ${TABLE} in us-east-2 failed after 0 scanned, 0 deleted: .*ETIMEDOUT.*; re-run the same command, it deletes only what is left$`));
+  const failed = await runDr(world, ["clear-sessions", "--region", DR, ...WINDOW, "--yes"]);
+  expect(failed.code).toBe(EXIT_CODES.failed);
+  expect(failed.stderr.split("\n").at(-1)).toMatch(new RegExp(`^dr: Scan of ${TABLE} in us-east-2 failed after 0 scanned, 0 deleted: .*ETIMEDOUT.*; re-run the same command, it deletes only what is left$`));
   const dry = await runDr(world, ["clear-sessions", "--region", DR, ...WINDOW, "--dry-run"]);
   expect(dry.code).toBe(EXIT_CODES.failed);
   expect(dry.stderr).toMatch(/failed after 0 scanned, 0 deleted: .*ETIMEDOUT.*; re-run the same command$/);

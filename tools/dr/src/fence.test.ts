@@ -190,14 +190,14 @@ describe("fence", () => {
 
   it("unfence refuses (exit 2), changing nothing, when a fenced function's restore tag is neither a number nor none (edited by hand)", async () => {
     expect((await runDr(world, ["fence", "--region", HOME, "--yes"])).code).toBe(EXIT_CODES.ok);
-    const api = world.functions[primaryRegionOutputs.lambdaName]!;
-    api.tags[TAG] = "fifty";
+    const fenced = world.functions[primaryRegionOutputs.lambdaName]!;
+    fenced.tags[TAG] = "fifty";
     const changesBefore = world.calls.filter((c) => /^(Put|Delete)FunctionConcurrency$|^(Un)?[Tt]agResource$/.test(c.command)).length;
     const { code, stderr } = await runDr(world, ["unfence", "--region", HOME, "--yes"]);
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(new RegExp(`${primaryRegionOutputs.lambdaName}'s ${TAG} tag is "fifty": neither a positive number nor none, so the value to restore is unknown; nothing changed`));
     expect(world.calls.filter((c) => /^(Put|Delete)FunctionConcurrency$|^(Un)?[Tt]agResource$/.test(c.command))).toHaveLength(changesBefore);
-    expect(api.reserved).toBe(0);
+    expect(fenced.reserved).toBe(0);
     expect(world.functions[primaryRegionOutputs.healthLambdaName]!.reserved).toBe(0);
   });
 });

@@ -472,8 +472,7 @@ describe("revoke", () => {
 
   // A leaked key whose revocation reached no region must not read as "no such key; nothing to do" (exit 2).
   it("a revocation that no region could write is exit 3 naming each region's error, not an unknown key", async () => {
-    const created = await keys().run(["create", "--merchant", "merchant-1"]);
-    const keyId = parseApiKey(apiKeysIn(created.stdout)[0]!)!.keyId;
+    const { keyId } = await created("merchant-1");
     for (const region of [HOME, DR]) {
       keys().table.clientIn(region).middlewareStack.add(
         (next, context) => async (args) => {
