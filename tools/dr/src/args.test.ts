@@ -1,17 +1,8 @@
-import { EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
+import { refusalOf } from "@payments-dr/cli-support/testing";
 import { parseCliArgs } from "./args";
 
 // Bad arguments are refused (exit 2) before anything is read or changed, each naming what was wrong.
-const refusal = (argv: string[]) => {
-  try {
-    parseCliArgs(argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(RefusedError);
-    expect((error as RefusedError).exitCode).toBe(EXIT_CODES.refused);
-    return (error as Error).message;
-  }
-  throw new Error(`accepted: ${argv.join(" ")}`);
-};
+const refusal = (argv: string[]) => refusalOf(parseCliArgs, argv);
 
 it("refuses an unknown option or a string option without its value, pointing at --help", () => {
   expect(refusal(["failover", "--to", "dr", "--allow-dataloss"])).toMatch(/^Unknown option '--allow-dataloss'.* \(dr --help\)$/);

@@ -1,20 +1,11 @@
-import { EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
+import { refusalOf } from "@payments-dr/cli-support/testing";
 import { parseCliArgs } from "./args";
 
 // Node's parser names an option it rejects, and may quote the rest of the argument: a key pasted
 // after an unknown option must not be printed back.
 const KEY = `pdr_0123456789abcdef_${"s".repeat(43)}`;
 
-function refusal(argv: string[]): string {
-  try {
-    parseCliArgs(argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(RefusedError);
-    expect((error as RefusedError).exitCode).toBe(EXIT_CODES.refused);
-    return (error as Error).message;
-  }
-  throw new Error(`accepted: ${argv.join(" ")}`);
-}
+const refusal = (argv: string[]) => refusalOf(parseCliArgs, argv);
 
 it("refuses an unknown option in one sentence naming it, never echoing its value", () => {
   const message = refusal(["create", "--merchant", "m-1", `--api-key=${KEY}`]);
