@@ -406,6 +406,31 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * serve.js without DATABASE_URL (so with its own throwaway PostgreSQL), in a child process whose
+ * stdout and stderr collect in `output()`. `stop` sends SIGTERM and resolves with its exit code;
+ * not SIGKILL: the server must get to stop its PostgreSQL even when an expectation failed.
+ */
+function startServe(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [SERVE_SCRIPT, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    output: () => output,
+    running,
+    stop: async () => {
+      if (running()) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** The port of the throwaway PostgreSQL that serve.js reported it started. */
+const throwawayPort = (output: string) => Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+
 describe("serve.js", () => {
   it("--help prints the usage line and exits 0, starting nothing", () => {
     const result = spawnSync(process.execPath, [SERVE_SCRIPT, "--help"], { encoding: "utf8" });
@@ -430,24 +455,16 @@ describe("serve.js", () => {
   it("on SIGTERM during start-up, finishes starting, then stops its throwaway PostgreSQL and exits 0 without serving", async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: "SILENT" };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [SERVE_SCRIPT, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const serve = startServe(env);
     try {
-      await waitFor(async () => /throwaway PostgreSQL \S+ on 127\.0\.0\.1:\d+/.test(output) || child.exitCode !== null, 20_000);
-      const pgPort = Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
-      expect(output).not.toMatch(/payments API on/);
+      await waitFor(async () => /throwaway PostgreSQL \S+ on 127\.0\.0\.1:\d+/.test(serve.output()) || !serve.running(), 20_000);
+      const pgPort = throwawayPort(serve.output());
+      expect(await serve.stop()).toBe(0);
+      expect(serve.output()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+      expect(serve.output()).not.toMatch(/payments API on/);
       expect(await listening(pgPort)).toBe(false);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await serve.stop();
     }
   }, 30_000);
 
@@ -456,16 +473,13 @@ describe("serve.js", () => {
     delete env.DATABASE_URL;
     delete env.SESSIONS_TABLE;
     delete env.DYNAMODB_ENDPOINT;
-    const child = spawn(process.execPath, [SERVE_SCRIPT, "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const serve = startServe(env);
     try {
-      await waitFor(async () => /payments API on/.test(output) || child.exitCode !== null, 20_000);
+      await waitFor(async () => /payments API on/.test(serve.output()) || !serve.running(), 20_000);
+      const output = serve.output();
       expect(output).toMatch(/one request at a time each, 10 s function timeout\)/);
       const url = /payments API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      const pgPort = Number(/throwaway PostgreSQL \S+ on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      const pgPort = throwawayPort(output);
       expect(url).toBeDefined();
       expect(output).toMatch(/migrations: applied 001_create_payments, 002_create_idempotency_keys, 003_create_app_role/);
       expect(output).toMatch(/api keys: local dynalite at http:\/\/127\.0\.0\.1:\d+, table payments-dr-api-keys-local; key [0-9a-f]{16} for merchant merchant-42/);
@@ -482,16 +496,11 @@ describe("serve.js", () => {
       expect(JSON.parse(created.body).merchantId).toBe("merchant-42");
       expect(await listening(pgPort)).toBe(true);
 
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
+      expect(await serve.stop()).toBe(0);
+      expect(serve.output()).toMatch(/SIGTERM: stopping[\s\S]*stopped/);
       expect(await listening(pgPort)).toBe(false);
     } finally {
-      // Not SIGKILL: the server must get to stop its PostgreSQL even when an expectation failed.
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await serve.stop();
     }
   }, 30_000);
 });
