@@ -1,3 +1,4 @@
+import type { Context } from "aws-lambda";
 import { CURRENCY_CODES } from "../payments/currencies";
 import { countRows, migrate, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { apiEvent, getHealth, getPayment, postPayment, TEST_CALLER, VALID_PAYMENT } from "../test-support/events";
@@ -23,6 +24,7 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
     const created = await api.handler(postPayment(VALID_PAYMENT, "fixture-key-1"));
     expect(created.statusCode).toBe(201);
     expect(created.headers?.["Content-Type"]).toBe("application/json");
+    expect(created.headers?.["Cache-Control"]).toBe("no-store");
     const payment = paymentOf(created);
     expect(payment).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -62,6 +64,29 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
     expect(read.body).toContain('"amount":1000000000000');
   });
 
+  it("accepts every field at its bound: reference 64 and description 255 characters (code points, as varchar counts them: 🍩 is one), Idempotency-Key 255", async () => {
+    const atBounds = { ...VALID_PAYMENT, reference: "r".repeat(64), description: "🍩".repeat(255) };
+    const created = await api.handler(postPayment(atBounds, "k".repeat(255)));
+    expect(created.statusCode).toBe(201);
+    const read = await api.handler(getPayment(paymentOf(created).id));
+    expect(paymentOf(read)).toMatchObject({ reference: atBounds.reference, description: atBounds.description });
+  });
+
+  it.each([
+    ["in any case, with a parameter", { "Content-Type": "Application/JSON; charset=UTF-8" }],
+    ["as a +json type", { "Content-Type": "application/vnd.api+json" }],
+    ["absent", {}],
+  ])("accepts a JSON body with its Content-Type %s", async (name, contentType) => {
+    const event = apiEvent({ method: "POST", path: "/payments", headers: { "Idempotency-Key": `media-type-${name}`, ...contentType }, body: JSON.stringify(VALID_PAYMENT) });
+    expect((await api.handler(event)).statusCode).toBe(201);
+  });
+
+  it("quotes API Gateway's request id in a problem, Lambda's only when the event has none", async () => {
+    const context = { awsRequestId: "lambda-request-1" } as Context;
+    expect(problemOf(await api.handler(apiEvent({ caller: null }), context)).requestId).toBe("f88e38e3-2060-4a56-93c0-9efbc6a659a0");
+    expect(problemOf(await api.handler({} as never, context)).requestId).toBe("lambda-request-1");
+  });
+
   it("creates and reads back a payment in every currency of the allowlist (CURRENCY_CODES): each one the database's currency column accepts", async () => {
     for (const currency of CURRENCY_CODES) {
       const created = await api.handler(postPayment({ ...VALID_PAYMENT, currency }, `fixture-key-${currency}`));
@@ -81,6 +106,8 @@ describe("the API Gateway REST fixture, adapted only in method, path, headers an
 
 describe("bad input: a 4xx problem naming the field, and nothing written", () => {
   const longKey = "k".repeat(256);
+  /** A valid payment but for its description, padded so that the body is `bytes` long. */
+  const bodyOfBytes = (bytes: number) => JSON.stringify({ ...VALID_PAYMENT, description: "x".repeat(bytes - JSON.stringify({ ...VALID_PAYMENT, description: "" }).length) });
   const cases: [string, () => ReturnType<typeof postPayment>, number, string][] = [
     ["non-JSON body", () => postPayment("{amount: 10", "bad-1"), 400, "body"],
     ["a JSON array", () => postPayment("[1,2]", "bad-2"), 400, "body"],
@@ -99,16 +126,21 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["a merchantId (the merchant comes from the API key)", () => postPayment({ ...VALID_PAYMENT, merchantId: "merchant-43" }, "bad-14"), 400, "merchantId"],
     ["a malformed merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: "bad id!" }, "bad-15"), 400, "merchantId"],
     ["a null merchantId", () => postPayment({ ...VALID_PAYMENT, merchantId: null }, "bad-16"), 400, "merchantId"],
+    ["an empty reference", () => postPayment({ ...VALID_PAYMENT, reference: "" }, "bad-37"), 400, "reference"],
     ["an over-long reference", () => postPayment({ ...VALID_PAYMENT, reference: "r".repeat(65) }, "bad-17"), 400, "reference"],
     ["a null reference", () => postPayment({ ...VALID_PAYMENT, reference: null }, "bad-18"), 400, "reference"],
     ["an over-long description", () => postPayment({ ...VALID_PAYMENT, description: "d".repeat(256) }, "bad-19"), 400, "description"],
     ["a control character in description", () => postPayment({ ...VALID_PAYMENT, description: "a\u0000b" }, "bad-20"), 400, "description"],
+    ["a line break in reference", () => postPayment({ ...VALID_PAYMENT, reference: "order\n1001" }, "bad-38"), 400, "reference"],
     ["an unknown field", () => postPayment({ ...VALID_PAYMENT, status: "paid" }, "bad-21"), 400, "status"],
     ["a __proto__ field", () => postPayment('{"amount":1,"currency":"EUR","__proto__":{"x":1}}', "bad-22"), 400, "__proto__"],
     ["a missing Idempotency-Key", () => postPayment(VALID_PAYMENT, undefined), 400, "Idempotency-Key"],
     ["an over-long Idempotency-Key", () => postPayment(VALID_PAYMENT, longKey), 400, "Idempotency-Key"],
     ["a non-ASCII Idempotency-Key", () => postPayment(VALID_PAYMENT, "clé-1"), 400, "Idempotency-Key"],
     ["an empty Idempotency-Key", () => postPayment(VALID_PAYMENT, ""), 400, "Idempotency-Key"],
+    // Would be another key than the same one trimmed by a proxy on a retry's path.
+    ["an Idempotency-Key with a leading space", () => postPayment(VALID_PAYMENT, " bad-39"), 400, "Idempotency-Key"],
+    ["an Idempotency-Key with a trailing space", () => postPayment(VALID_PAYMENT, "bad-40 "), 400, "Idempotency-Key"],
     [
       "two Idempotency-Key values",
       () => ({ ...postPayment(VALID_PAYMENT, "bad-25"), multiValueHeaders: { "Idempotency-Key": ["a", "b"] } }),
@@ -119,6 +151,7 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["null headers", () => apiEvent({ method: "POST", path: "/payments", headers: null, body: JSON.stringify(VALID_PAYMENT) }), 400, "Idempotency-Key"],
     ["a null body (as the fixture has it)", () => apiEvent({ method: "POST", path: "/payments", headers: { "Idempotency-Key": "bad-28" } }), 400, "body"],
     ["a text/plain body", () => postPayment(VALID_PAYMENT, "bad-29", { headers: { "Content-Type": "text/plain" } }), 415, "Content-Type"],
+    ["two Content-Type values, one not JSON", () => ({ ...postPayment(VALID_PAYMENT, "bad-41"), multiValueHeaders: { "Content-Type": ["application/json", "text/plain"] } }), 415, "Content-Type"],
     // JSON.parse would round each of these to an integer in range: 1, 10^12, 1050.
     ["a fraction finer than a double, just under 1", () => postPayment('{"amount":0.99999999999999999,"currency":"EUR"}', "bad-31"), 400, "amount"],
     ["a fraction finer than a double, just over 10^12", () => postPayment('{"amount":1000000000000.00001,"currency":"EUR"}', "bad-32"), 400, "amount"],
@@ -129,6 +162,8 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     ["an unpaired surrogate in reference", () => postPayment('{"amount":5,"currency":"EUR","reference":"order-\\ud800-1"}', "bad-35"), 400, "reference"],
     ["an unpaired surrogate in description", () => postPayment('{"amount":5,"currency":"EUR","description":"\\udfff"}', "bad-36"), 400, "description"],
     ["a body over 16 KiB", () => postPayment({ ...VALID_PAYMENT, description: "x".repeat(17_000) }, "bad-30"), 413, "body"],
+    ["a body over 16 KiB in UTF-8, under 16 Ki characters", () => postPayment({ ...VALID_PAYMENT, description: "é".repeat(9_000) }, "bad-42"), 413, "body"],
+    ["a body of exactly 16 KiB: read, and refused for what it says", () => postPayment(bodyOfBytes(16 * 1024), "bad-43"), 400, "description"],
   ];
 
   it.each(cases)("%s", async (_name, event, status, field) => {
@@ -136,6 +171,7 @@ describe("bad input: a 4xx problem naming the field, and nothing written", () =>
     const response = await api.handler(event());
     expect(response.statusCode).toBe(status);
     expect(response.headers?.["Content-Type"]).toBe(PROBLEM_JSON);
+    expect(response.headers?.["Cache-Control"]).toBe("no-store");
     const problem = problemOf(response);
     expect(problem).toMatchObject({ status, type: expect.stringMatching(/^tag:payments-dr,2025:problems\//), title: expect.any(String), requestId: expect.any(String) });
     expect(problem.errors?.map((e) => e.field)).toContain(field);
@@ -211,6 +247,7 @@ describe("the merchant comes from the API key (the authorizer context), never fr
     ["a context without merchantId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-2"), { principalId: "x", keyId: TEST_CALLER.keyId })],
     ["a context with a malformed merchantId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-3"), { merchantId: "bad id!", keyId: TEST_CALLER.keyId })],
     ["a context without keyId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-4"), { merchantId: TEST_CALLER.merchantId })],
+    ["a context with an empty keyId", () => withAuthorizer(postPayment(VALID_PAYMENT, "no-context-5"), { merchantId: TEST_CALLER.merchantId, keyId: "" })],
   ])("%s → 401 problem+json with a Bearer challenge, the same for every case, nothing written", async (_name, event) => {
     const before = await countRows(server.url);
     const response = await api.handler(event());

@@ -89,8 +89,12 @@ describe("errors", () => {
     ["57P01", true],
     ["08006", true],
     ["53300", true],
+    ["57P05", true],
     ["ECONNREFUSED", true],
     ["EPIPE", true],
+    // A connect whose SYN got no answer; a writer endpoint whose name does not resolve (mid-failover).
+    ["ETIMEDOUT", true],
+    ["ENOTFOUND", true],
     ["23505", false],
     ["42601", false],
   ])("SQLSTATE/errno %s transient: %s", (code, transient) => {

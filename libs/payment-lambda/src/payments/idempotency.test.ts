@@ -151,6 +151,39 @@ describe("Idempotency-Key", () => {
     expect(await countRows(server.url)).toEqual(before);
   });
 
+  it("answers 409, not a replay, for a key still in progress though a response is already recorded on it: only a completed key is replayed", async () => {
+    const hash = requestHash({ ...VALID_PAYMENT, currency: "EUR", merchantId: "merchant-42" });
+    await withClient(server.url, (client) =>
+      client.query(
+        `INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, response_status, response_body, expires_at)
+         VALUES ('merchant-42', 'in-progress-with-response', $1, 'in_progress', 201, '{"id":"8d4c3f0e-5a1b-4c2d-9e8f-0a1b2c3d4e5f"}', now() + interval '24 hours')`,
+        [hash],
+      ),
+    );
+    const response = await api.handler(postPayment(VALID_PAYMENT, "in-progress-with-response"));
+    expect(response.statusCode).toBe(409);
+    expect(response.headers?.[REPLAY_HEADER]).toBeUndefined();
+  });
+
+  it("waits for a lock on the payments table as long as the statement timeout allows (a migration's brief lock → 201): the short lock timeout is the key's alone", async () => {
+    const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 100 } });
+    const holder = new Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      await quick.runtime.db.writer.use((client) => client.query("SELECT 1"));
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE payments IN SHARE MODE");
+      const response = quick.handler(postPayment(VALID_PAYMENT, "payments-locked-key"));
+      // Three times the key's lock timeout: the payment's insert waits on the table meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query("ROLLBACK");
+      expect((await response).statusCode).toBe(201);
+    } finally {
+      await holder.end();
+      await quick.close();
+    }
+  });
+
   it("a session holding the whole keys table (a migration, VACUUM FULL) is not a key in flight: 503 after the statement timeout, not 409", async () => {
     const quick = testApi(testSettings(server.url, { statementTimeoutMs: 400 }), { payments: { keyLockTimeoutMs: 100 } });
     const holder = new Client({ connectionString: server.url });

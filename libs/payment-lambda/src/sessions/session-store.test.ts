@@ -84,6 +84,10 @@ describe("payment sessions in DynamoDB", () => {
     const read = await api.handler(getPayment(id, { caller: { merchantId: "merchant-7", keyId: "0123456789abcdef" } }));
     expect(read.statusCode).toBe(200);
     expect(paymentOf(read)).toMatchObject({ id, merchantId: "merchant-7", amount: 300, currency: "JPY" });
+    // A UUID in any case names the same payment, and its session.
+    const upper = await api.handler(getPayment(id.toUpperCase(), { caller: { merchantId: "merchant-7", keyId: "0123456789abcdef" } }));
+    expect(upper.statusCode).toBe(200);
+    expect(paymentOf(upper)).toEqual(paymentOf(read));
   });
 
   it("DynamoDB down → the payment is still 201, exactly once, and the failure is counted", async () => {
