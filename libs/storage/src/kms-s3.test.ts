@@ -78,6 +78,18 @@ describe("RegionalKey", () => {
     });
   });
 
+  it("lets CloudWatch Logs only encrypt and decrypt with the key, in both regions: no grants, no administration", () => {
+    for (const key of [plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")]) {
+      expect(statement(policyOf(key.inputs), "AllowCloudWatchLogsOfThisAccount").Action).toEqual([
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ]);
+    }
+  });
+
   it("grants nothing to a '*' principal", () => {
     for (const key of [plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")]) {
       for (const s of policyOf(key.inputs).filter((s) => s.Effect === "Allow")) {
