@@ -190,6 +190,17 @@ describe("RegionalAlarms", () => {
     expect(threshold).toBeLessThan(Math.min(RECOVERY_TARGETS.rpoSeconds * 1000, 20_000));
   });
 
+  it.each([
+    // The first throttle pages: the payment function is at its reserved concurrency, the region's database connection budget.
+    ["lambda-throttles", 1],
+    ["lambda-errors", 5],
+    ["api-5xx", 5],
+    ["api-latency-p99", 3000],
+    ["aurora-cpu", 80],
+  ])("pages on %s at its documented default threshold, %i", (role, threshold) => {
+    expect(alarmsOf(plan, "dr").get(role)!.inputs).toMatchObject({ comparisonOperator: "GreaterThanOrEqualToThreshold", threshold });
+  });
+
   it("sets the p99 duration threshold from the Lambda's timeout", () => {
     expect(alarmsOf(plan, "dr").get("lambda-duration-p99")!.inputs).toMatchObject({ threshold: 8000 });
   });
@@ -362,6 +373,10 @@ describe("BucketReplicationAlarms", () => {
       expect(alarm.inputs.dimensions).toEqual(DIMENSIONS);
       expect(alarm.inputs.alarmActions).toEqual([TOPIC["us-east-2"]]);
     }
+  });
+
+  it("pages on a backlog of 1000 or more pending operations, its documented default", () => {
+    expect(alarmsOf(plan, "s3-destination").get("s3-pending-replication")!.inputs).toMatchObject({ statistic: "Maximum", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1000 });
   });
 
   it("alarms on any failed operation in the source bucket's region, where S3 publishes failures (they are never pending, so latency and backlog miss them)", () => {
