@@ -139,6 +139,12 @@ describe("preflight", () => {
     expect(await failed(["preflight", "--to", DR])).toContain("no global-cluster operation in progress");
     world.restore();
     world = new FakeWorld(outputs, clock);
+    // The global cluster's own status says so too, without a FailoverState.
+    for (const status of ["switching-over", "failing-over"]) {
+      world.status = status;
+      expect(await failed(["preflight", "--to", DR])).toContain("no global-cluster operation in progress");
+    }
+    world.status = "available";
     expect(await failed(["preflight", "--to", HOME])).toContain("target is a secondary member");
     world.writer = DR;
     world.syncStatus[HOME] = "pending-resync";

@@ -1,7 +1,7 @@
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { interruptedMessage, run } from "./run";
-import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, outputsDir, runDr, type DrOptions } from "./test-support";
+import { answersAfter, bothApisUp, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, outputsDir, runDr, type DrOptions } from "./test-support";
 
 let clock: FakeClock;
 let world: FakeWorld;
@@ -88,6 +88,27 @@ describe("cli", () => {
     expect(stderr.join("\n")).toMatch(/still answers .*\/health with 200/);
     expect(calls("FailoverGlobalCluster")).toEqual([]);
   }, 15_000);
+
+  it("polls a move every 5 s by default (the runbook's poll: small against the 90 s aimed at)", async () => {
+    const polledAt: number[] = [];
+    const original = world.advanceMove.bind(world);
+    world.advanceMove = () => {
+      if (calls("SwitchoverGlobalCluster").length > 0) polledAt.push(clock.now().getTime());
+      original();
+    };
+    const code = await run(["switchover", "--to", DR, "--yes", "--outputs", outputsDir()], {
+      workspace: "/nonexistent",
+      stdout: () => undefined,
+      stderr: () => undefined,
+      isTTY: false,
+      clients: world.clients(),
+      fetch: bothApisUp(world),
+      clock,
+    });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(polledAt.length).toBeGreaterThan(1);
+    expect(polledAt.slice(1).map((at, i) => at - polledAt[i]!)).toEqual(polledAt.slice(1).map(() => 5_000));
+  });
 
   it("an unknown --to region is refused", async () => {
     const { code, stderr } = await dr(["preflight", "--to", "eu-west-1"]);

@@ -30,6 +30,10 @@ describe("failover", () => {
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(/is none of the clusters the stacks' outputs name: the outputs read are stale/);
     expect(calls("FailoverGlobalCluster")).toHaveLength(0);
+
+    const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"], { outputs: stale });
+    expect(forced.code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toEqual([expect.objectContaining({ region: DR, input: expect.objectContaining({ TargetDbClusterIdentifier: drRegionOutputs.clusterArn, AllowDataLoss: true }) })]);
   });
 
   it("refuses a failover to the region that holds the writer while its /health fails, and suggests the other region (no wait to the timeout)", async () => {
@@ -40,6 +44,23 @@ describe("failover", () => {
     expect(code).toBe(EXIT_CODES.refused);
     expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .*: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
     expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  it("a re-run that finds the target already named writer while AWS still finishes the failover waits for its /health instead of refusing it as the failed region", async () => {
+    world.down.add(HOME);
+    world.startMove(DR, "failing-over", true);
+    world.writer = DR; // RDS names the new writer before its FailoverState clears
+    let drHealthAsked = 0;
+    const fetch = fakeFetch({
+      [primaryRegionOutputs.healthUrl]: world.health(HOME),
+      // us-east-2's API does not answer 200 until the promotion is through.
+      [drRegionOutputs.healthUrl]: async () => (++drHealthAsked <= 2 ? { status: 503, body: "" } : { status: 200, body: JSON.stringify({ status: "ok", role: "dr" }) }),
+    });
+    const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+    expect(stderr).not.toMatch(/already holds the writer, and its/);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(drHealthAsked).toBeGreaterThan(2);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
   });
 
   it("a failover re-run that finds the move under way still ends with the clear-sessions step", async () => {
@@ -76,6 +97,17 @@ describe("failover", () => {
       }),
     ]);
     expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", from: HOME, to: DR, rpoEstimate: { seconds: 0.8 } });
+  });
+
+  it("fails back over to us-east-1 when us-east-2 holds the writer and is down, calling nothing in us-east-2 (its probe of the primary lives there: not read)", async () => {
+    world.writer = DR;
+    world.down.add(DR);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: healthy, [drRegionOutputs.healthUrl]: world.health(DR) });
+    const { code } = await dr(["failover", "--to", HOME, "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(HOME);
+    expect(world.clientRegions.filter((c) => c.region !== HOME)).toEqual([]);
+    expect(world.calls.filter((c) => c.region !== HOME)).toEqual([]);
   });
 
   it("dates the outage from the DR region's probe of the primary and says when the promised RTO runs out from there (its --timeout counts from the confirmation)", async () => {
@@ -130,6 +162,21 @@ describe("failover", () => {
     expect(stderr).toMatch(/but the probe from us-east-2 saw it pass 0 s ago/);
   });
 
+  it("a probe pass vouches for the primary for 60 s, that one included: refused at 60 s, goes on at 61 s", async () => {
+    world.probeValues = [1, 1, 1];
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
+    world.probeClockAheadMs = -50_000; // the newest pass 60 s before this machine's now
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/but the probe from us-east-2 saw it pass 60 s ago/);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+
+    world.probeClockAheadMs = -51_000;
+    const goesOn = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(goesOn.code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+  });
+
   it("goes on when the probe has no datapoint in its window (it stopped): only a recent pass vouches for the primary", async () => {
     world.probeValues = [];
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
@@ -154,6 +201,14 @@ describe("failover", () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
     const { stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
     expect(JSON.parse(stdout).rpoEstimate).toMatchObject({ seconds: 0.8, observedAt: "2025-06-02T08:59:00.000Z", lostSince: "2025-06-02T08:44:59.000Z" });
+  });
+
+  it("takes that --since down to the second, never up: a later start would leave the sessions of the first lost payments", async () => {
+    world.down.add(HOME);
+    world.lagMs = 300; // 09:00:00 − 0.3 s − 15 min = 08:44:59.7
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const { stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch });
+    expect(JSON.parse(stdout).rpoEstimate).toMatchObject({ seconds: 0.3, lostSince: "2025-06-02T08:44:59.000Z" });
   });
 
   it("without a lag reading, still reaches 15 min back: the lag reading cannot date the lost writes anyway", async () => {
@@ -231,6 +286,30 @@ describe("failover", () => {
       expect(world.clientRegions.filter((c) => c.region !== DR)).toEqual([]);
       expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
       expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/FailoverGlobalCluster in us-east-2 answered .*under way/));
+    });
+
+    it("waits too when that lost answer hides a move already complete: the target is the writer and nothing is in progress any more (exit 0, not 3)", async () => {
+      world.failing.set("rds/FailoverGlobalCluster", () => {
+        world.writer = DR; // AWS moved the writer; its answer never came
+        return Object.assign(new Error("socket hang up: no response within 10000 ms"), { name: "TimeoutError" });
+      });
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(expect.stringMatching(/FailoverGlobalCluster in us-east-2 answered .*under way/));
+    });
+
+    it("does not wait for the global cluster to settle: with us-east-1 down AWS may keep its FailoverState (demoting the old primary) after it names us-east-2 the writer", async () => {
+      const original = world.advanceMove.bind(world);
+      world.advanceMove = () => {
+        original();
+        if (world.writer === DR) {
+          world.status = "failing-over";
+          world.operation = { Status: "failing-over", FromDbClusterArn: world.clusterArnOf(HOME), ToDbClusterArn: world.clusterArnOf(DR), IsDataLossAllowed: true };
+        }
+      };
+      const { code, stdout } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: drOnly() });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(JSON.parse(stdout)).toMatchObject({ outcome: "done", to: DR });
     });
 
     it("is already done when the target holds the writer: exit 0, no second FailoverGlobalCluster", async () => {

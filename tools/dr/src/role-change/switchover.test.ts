@@ -52,6 +52,26 @@ describe("switchover", () => {
       expect.arrayContaining(["preflight passed", `${DR} is the writer`, `${primaryRegionOutputs.globalClusterId} is available`, `${drRegionOutputs.clusterIdentifier} is available and ${DR} /health is 200`]),
     );
     expect(result.totalSeconds).toBeGreaterThan(0);
+    // The target's fence was read (in its region) and found open: nothing to note.
+    expect(world.calls.filter((c) => c.command === "GetFunctionConcurrency").map((c) => c.region)).toEqual([DR, DR]);
+    expect(result.timeline.map((e: { step: string }) => e.step)).not.toContainEqual(expect.stringMatching(/could not read whether .* is fenced/));
+  });
+
+  it("times each step of its timeline to the tenth of a second from the command's start, and totals the whole run", async () => {
+    const start = clock.now().getTime();
+    const { code, stdout } = await dr(["switchover", "--to", DR, "--json"], {
+      isTTY: true,
+      ask: async () => {
+        await clock.sleep(2_340); // the operator answers after 2.34 s
+        return "yes";
+      },
+    });
+    expect(code).toBe(EXIT_CODES.ok);
+    const result = JSON.parse(stdout) as { timeline: { step: string; at: string; elapsedSeconds: number }[]; totalSeconds: number };
+    expect(result.timeline.find((e) => e.step.startsWith("SwitchoverGlobalCluster requested"))).toMatchObject({ at: new Date(start + 2_340).toISOString(), elapsedSeconds: 2.3 });
+    for (const event of result.timeline) expect(event.elapsedSeconds).toBe(Math.round((Date.parse(event.at) - start) / 100) / 10);
+    expect(result.totalSeconds).toBe(Math.round((clock.now().getTime() - start) / 100) / 10);
+    expect(result.totalSeconds % 1).not.toBe(0);
   });
 
   describe("with DR_DRILL_API_KEY, proves writes with one test payment through the new writer's API (its /health cannot: 200 while read-only too)", () => {
@@ -77,8 +97,31 @@ describe("switchover", () => {
       expect(code).toBe(EXIT_CODES.ok);
       expect(posts).toHaveLength(3);
       expect(new Set(posts.map((p) => p.headers?.["Idempotency-Key"])).size).toBe(1);
+      expect(posts[0]!.headers?.["Idempotency-Key"]).toMatch(/^dr-switchover-/);
       expect(posts[0]!.headers).toMatchObject({ Authorization: `Bearer ${KEY}` });
       expect(JSON.parse(posts[0]!.body ?? "{}")).toMatchObject({ amount: 100, currency: "EUR", reference: "dr-switchover-check" });
+      expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
+    });
+
+    it("retries through a lost answer: the same key still in flight (409), then the original replayed (200) is the payment written", async () => {
+      const answers = [
+        async () => Promise.reject(new TypeError("fetch failed: socket hang up")),
+        async () => ({ status: 409, body: JSON.stringify({ title: "Idempotency-Key in flight" }) }),
+        async () => ({ status: 200, body: JSON.stringify({ id: "pay_check_1" }) }),
+      ];
+      const keys: (string | undefined)[] = [];
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: world.health(DR),
+        [`${drRegionOutputs.apiUrl}/payments`]: async (init) => {
+          keys.push(init.headers?.["Idempotency-Key"]);
+          return answers[Math.min(keys.length, answers.length) - 1]!();
+        },
+      });
+      const { code, stdout } = await dr(["switchover", "--to", DR, "--yes", "--json"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(keys).toHaveLength(3);
+      expect(new Set(keys).size).toBe(1);
       expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
     });
 
@@ -182,6 +225,27 @@ describe("switchover", () => {
     expect(world.writer).toBe(DR);
   });
 
+  it("does not call a move over that RDS does not show yet: describes that lag behind the request (eventually consistent) are waited out, exit 0", async () => {
+    const original = world.advanceMove.bind(world);
+    let lagging = 3;
+    let shown: Pick<FakeWorld, "operation" | "status"> | undefined;
+    world.advanceMove = () => {
+      if (shown) Object.assign(world, shown);
+      shown = undefined;
+      if (calls("SwitchoverGlobalCluster").length > 0 && lagging > 0) {
+        lagging -= 1;
+        shown = { operation: world.operation, status: world.status };
+        Object.assign(world, { operation: undefined, status: "available" });
+        return;
+      }
+      original();
+    };
+    const { code, stderr } = await dr(["switchover", "--to", DR, "--yes"]);
+    expect(stderr).not.toMatch(/ended without/);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(world.writer).toBe(DR);
+  });
+
   it("calls a rolled-back move over once it has looked so for MOVE_ENDED_CONFIRM_MS, not at its first poll", async () => {
     world.moveOutcome = "rolled-back";
     const polls = () => calls("DescribeGlobalClusters").length;
@@ -198,6 +262,8 @@ describe("switchover", () => {
     const { code } = await dr(["switchover", "--to", DR, "--yes"]);
     expect(code).toBe(EXIT_CODES.failed);
     expect(clock.now().getTime() - endedAt!).toBeGreaterThanOrEqual(MOVE_ENDED_CONFIRM_MS);
+    // And not much later: a real rollback is reported 10 s after it shows (two 5 s polls), here at the next 10 s poll.
+    expect(clock.now().getTime() - endedAt!).toBeLessThanOrEqual(20_000);
     expect(polls() - pollsAtEnd).toBeGreaterThanOrEqual(1);
   });
 
@@ -275,6 +341,14 @@ describe("switchover", () => {
     expect(code).toBe(EXIT_CODES.timedOut);
     expect(stderr).toMatch(/timed out waiting for us-east-2 to become the writer .*last seen: status switching-over, writer us-east-1.*re-run/);
     expect(calls("SwitchoverGlobalCluster")).toHaveLength(1);
+  });
+
+  it("gives up at --timeout itself, not at the first poll after it", async () => {
+    world.convergeAfter = Infinity;
+    const started = clock.now().getTime();
+    const { code } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "125"]);
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(clock.now().getTime() - started).toBe(125_000);
   });
 
   it("refuses (exit 2) a switchover while a move towards the other region is in progress, and requests nothing", async () => {
