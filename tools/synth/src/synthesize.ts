@@ -98,8 +98,9 @@ export async function synthesize(opts: SynthOptions): Promise<Plan> {
     await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
         if (args.type === "pulumi:pulumi:StackReference") requireUpstream(args.props.name ?? args.name, upstream);
-        // Checked here, as each resource is constructed: the mock runtime never reports a second
-        // component of one name, which the engine refuses at preview (a duplicate URN).
+        // Checked here, as each resource is constructed: the mock runtime does not hand every second
+        // resource of one name to newResource (never a component's), and the engine refuses it at
+        // preview (a duplicate URN).
         if (relations.has(key(args.type, args.name))) {
           throw new Error(`two resources of type ${args.type} are named ${args.name}; the plan needs unique names per type (the engine refuses a duplicate URN)`);
         }
