@@ -6,8 +6,9 @@ export class FakeClock implements Clock {
   now(): Date {
     return new Date(this.ms);
   }
+  /** Moves at least 1 ms, as Node's setTimeout does: a loop sleeping 0 ms still sees time pass instead of spinning. */
   async sleep(ms: number): Promise<void> {
-    this.ms += ms;
+    this.ms += Math.max(ms, 1);
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
