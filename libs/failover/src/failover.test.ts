@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fakeId, type Plan, stackRegion, synthesize } from "@payments-dr/synth";
-import { ApiHealthCheck, checkFailoverTarget, dnsFailoverNoAnswerSeconds, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
+import { ApiHealthCheck, checkFailoverTarget, CombinedHealthCheck, dnsFailoverNoAnswerSeconds, dnsFailoverSeconds, dnsFailoverWorstSeconds, FailoverRecords, failoverSetIdentifier, RegionSwitchPlan } from "./index";
 import { healthCheckFqdn, healthCheckResourcePath } from "./health-check";
 import { regionHealthCheckId } from "./region-switch-plan";
 
@@ -80,6 +80,23 @@ describe("ApiHealthCheck", () => {
   it("rejects a health URL that is not https", () => {
     expect(() => healthCheckFqdn("http://abc/health")).toThrow(/must be https/);
     expect(() => healthCheckResourcePath("http://abc/health", "t0ken")).toThrow(/must be https/);
+  });
+});
+
+describe("CombinedHealthCheck", () => {
+  it("is healthy only while every child is: one unhealthy child fails the record it gates", async () => {
+    const plan = await synthesize({
+      project: "global",
+      program: () => {
+        const { namer, provider } = stackRegion("us-east-1", GLOBAL_STACK, "use1");
+        new CombinedHealthCheck("primary-record-health", { namer, role: "primary", healthCheckIds: ["hc-api", "hc-arc", "hc-third"] }, { provider });
+        return {};
+      },
+    });
+    const check = plan.one("aws:route53/healthCheck:HealthCheck");
+    // A threshold below the children's count would keep the record healthy with a child failing.
+    expect(check.inputs).toMatchObject({ type: "CALCULATED", childHealthchecks: ["hc-api", "hc-arc", "hc-third"], childHealthThreshold: 3 });
+    expect(check.inputs.tags.Name).toMatch(/primary-record-health/);
   });
 });
 
