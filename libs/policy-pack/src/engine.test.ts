@@ -200,6 +200,16 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("api-keys-table-access", [holding(api), admin, policy])).toEqual([[SCAN_FOUND, policy.urn]]);
   });
 
+  it("finds the role of a service-wide grant through property dependencies: a Lambda role's fails, a service role's does not", () => {
+    const trust = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+    const api = engineResource("aws:iam/role:Role", "api-role", { name: "payments-dr-api-use1-dev", assumeRolePolicy: trust("lambda.amazonaws.com") });
+    const replication = engineResource("aws:iam/role:Role", "replication-role", { name: "payments-dr-s3-replication-dev", assumeRolePolicy: trust("s3.amazonaws.com") });
+    const s3All = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::payments-dr-data-use1-123456789012-dev/*" }] });
+    const access = (holder: EngineResource) => engineResource("aws:iam/rolePolicy:RolePolicy", "bucket-access", { role: "unknown", policy: s3All }, { propertyDependencies: { role: [{ urn: holder.urn }] } });
+    expect(validateStack("lambda-role-no-service-wildcard", [api, replication, access(replication)])).toEqual([]);
+    expect(validateStack("lambda-role-no-service-wildcard", [api, replication, access(api)])).toEqual([[expect.stringMatching(/^policy allows Action "s3:\*": every action of a service/), access(api).urn]]);
+  });
+
   it("pitfall: one PolicyAttachment for a role Lambda cannot assume and a Lambda role — the dependencies of its roles list are both roles', so the Lambda role still holds the policy", () => {
     const trust = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
     const admin = engineResource("aws:iam/role:Role", "keys-admin-role", { name: "payments-dr-keys-admin-dev", assumeRolePolicy: trust("states.amazonaws.com") });

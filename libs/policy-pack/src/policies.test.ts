@@ -885,6 +885,36 @@ const CASES: Record<string, Case> = {
       /^policy allows dynamodb:UpdateItem on the API keys table \(.*api-keys-dev\) beyond usage items \(no ForAllValues condition limiting dynamodb:LeadingKeys to used#…\)$/,
     ],
   },
+  "lambda-role-no-service-wildcard": {
+    passing: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      rolePolicy("api-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: SESSIONS_TABLE_ARN }),
+      // A prefix names a family of actions, not the service; a Deny may be as wide as it likes.
+      rolePolicy("api-reads", "payments-dr-api-use1-dev", { Effect: "Allow", Action: ["s3:Get*", "dynamodb:Describe*"], Resource: `arn:aws:s3:::${BUCKET}/*` }),
+      rolePolicy("api-deny", "payments-dr-api-use1-dev", { Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }),
+      // A role only an AWS service assumes acts as that service does.
+      role("replication-role", "payments-dr-s3-replication-dev", "s3.amazonaws.com"),
+      rolePolicy("replication-access", "payments-dr-s3-replication-dev", { Effect: "Allow", Action: "s3:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+    ],
+    violating: [
+      role("api-role", "payments-dr-api-use1-dev"),
+      // One table is still the whole of DynamoDB on it: DeleteTable, UpdateContinuousBackups.
+      rolePolicy("sessions-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: "dynamodb:*", Resource: SESSIONS_TABLE_ARN }),
+      role("authorizer-role", "payments-dr-authorizer-use1-dev", "lambda.amazonaws.com", {
+        inlinePolicies: [{ name: "key-use", policy: policyDocument({ Effect: "Allow", Action: "KMS:*", Resource: KEY, Condition: { StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } } }) }],
+      }),
+      // A role outside the stack might be a function's.
+      rolePolicy("outside-access", "payments-dr-elsewhere-use1-dev", { Effect: "Allow", NotAction: "iam:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+      r("aws:iam/policy:Policy", "wide-policy", { name: "payments-dr-wide-dev", policy: policyDocument({ Effect: "Allow", Action: ["s3:GetObject", "sqs*", "dynamo*:*", "kms:?*", "*"], Resource: KEY }) }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "wide-attachment", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-wide-dev" }),
+    ],
+    expected: [
+      /^policy allows Action "dynamodb:\*": every action of a service, not the ones the function calls$/,
+      /^inline policy key-use allows Action "KMS:\*"/,
+      /^policy allows every action but iam:\* \(NotAction\): every action of every other service$/,
+      /^policy allows Action "sqs\*", Action "dynamo\*:\*", Action "kms:\?\*", Action "\*": every action of a service/,
+    ],
+  },
   "allowed-regions": {
     passing: [r("aws:sns/topic:Topic", "dr-topic", { name: "payments-dr-alerts-use2-dev" }, { provider: "us-east-2", region: "us-east-2" }), secret()],
     violating: [
@@ -1103,6 +1133,15 @@ describe("compliance policies", () => {
   it("pitfall: missing ignoreChanges on globalClusterIdentifier / replicationSourceIdentifier — a member without them is a mandatory violation", () => {
     const found = violationsOf("aurora-global-member", [secondaryCluster()].map((c) => ({ ...c, options: {} })));
     expect(found).toEqual([expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringContaining("globalClusterIdentifier, replicationSourceIdentifier, engineVersion") })]);
+  });
+
+  it("lambda-role-no-service-wildcard tells every action of a service from a family of its actions", () => {
+    const flagged = (action: string) =>
+      violationsOf("lambda-role-no-service-wildcard", [role("api-role", "payments-dr-api-use1-dev"), rolePolicy("api-access", "payments-dr-api-use1-dev", { Effect: "Allow", Action: action, Resource: SESSIONS_TABLE_ARN })]).length > 0;
+    const wholeServices = ["*", "*:*", "dynamodb:*", "DynamoDB:*", "s3*", "kms:?*", "dyn*:*", "?3:*"];
+    const families = ["s3:Get*", "dynamodb:Describe*", "*:Get*", "*Item", "s3:*Object", "s3:GetObject", "iam:???"];
+    expect(wholeServices.filter(flagged)).toEqual(wholeServices);
+    expect(families.filter(flagged)).toEqual([]);
   });
 
   it("the README's policy table lists every policy with its level, and nothing else", () => {

@@ -6,7 +6,7 @@ import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerf
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
 import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
 import { encryptionAtRest } from "./rules/encryption";
-import { iamNoAdmin, iamTrustScoped } from "./rules/iam";
+import { iamNoAdmin, iamTrustScoped, lambdaRoleNoServiceWildcard } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
 import { lambdaInvocationScoped, lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
 import { logRetention } from "./rules/logs";
@@ -197,6 +197,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Grant the authorizer dynamodb:GetItem only and the API function dynamodb:UpdateItem with ForAllValues:StringEquals dynamodb:Attributes [keyId, lastUsedAt] and ForAllValues:StringLike dynamodb:LeadingKeys [used#*] (functionAccessPolicy in @payments-dr/serverless-api); keys are created and revoked by the keys CLI, not by a function.",
     scope: "stack",
     rule: apiKeysTableAccess,
+  },
+  {
+    name: "lambda-role-no-service-wildcard",
+    description:
+      "No Lambda role's policy (inline, role policy, or managed policy of the stack) allows every action of a service (dynamodb:*, kms:*, s3*, *) or uses an Allow with NotAction, whatever its Resource or conditions; prefixes such as s3:Get* pass.",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "List the actions the function calls (functionAccessPolicy in @payments-dr/serverless-api does): dynamodb:GetItem and dynamodb:PutItem, not dynamodb:*; kms:Decrypt, not kms:*; no NotAction in an Allow.",
+    scope: "stack",
+    rule: lambdaRoleNoServiceWildcard,
   },
   // Lambda (DESIGN §6).
   {

@@ -1,6 +1,7 @@
 import type { PlanValue } from "@payments-dr/synth";
-import type { CheckedResource } from "../model";
+import type { CheckedResource, Finding } from "../model";
 import { awsPrincipals, everyoneIn, glob, isRedacted, isSet, jsonDocument, list, pinnedKeys, statements, unverifiable } from "../values";
+import { mayBelongToLambda } from "./lambda-roles";
 
 /**
  * AWS managed policies that are administrator access or one call from it: IAMFullAccess attaches
@@ -143,6 +144,55 @@ function coversAny(pattern: string, samples: readonly string[], ignoreCase: bool
 /** The partition an ARN pattern names (`aws`, `aws-cn`, …), `aws` when it names none. */
 function partitionOf(pattern: string): string {
   return /^arn:([^:*?]+):/.exec(pattern)?.[1] ?? "aws";
+}
+
+/**
+ * Action names no AWS service has, differing in their first and last characters: a pattern that
+ * matches them after a service's prefix matches every action of that service, present and future.
+ */
+const UNLISTED_ACTION_NAMES = ["QzxUnlistedAction", "k7"];
+
+/**
+ * No Lambda role's policy allows every action of a service (`dynamodb:*`, `kms:*`, `s3*`, `*`) or
+ * uses an Allow with NotAction, which allows every action of every service it does not list. A
+ * function's credentials sit in its environment, held by code that parses merchants' requests;
+ * `dynamodb:*` on its own table still deletes the table or turns off its point-in-time recovery,
+ * and `kms:*` on its key schedules the key's deletion, so neither the Resource nor a condition
+ * excuses it. A prefix (`s3:Get*`, `dynamodb:Describe*`) names a family of actions, not the
+ * service: it passes here. Which policies are a function's: see {@link mayBelongToLambda}; roles
+ * only AWS services assume (replication, flow logs, the scheduler) act as their service does,
+ * whatever they are allowed, and are not checked. AWS managed policies attached by ARN are not
+ * read: their documents are not in the stack.
+ */
+export function lambdaRoleNoServiceWildcard(resources: readonly CheckedResource[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const resource of resources.filter((r) => mayBelongToLambda(r, resources))) {
+    for (const { where, document } of policyDocuments(resource)) {
+      // An unreadable document is iam-no-admin's finding.
+      const parsed = jsonDocument(document);
+      if (!parsed) continue;
+      for (const grant of statements(parsed).map(serviceWideGrant)) if (grant !== undefined) findings.push({ resource, message: `${where} allows ${grant}` });
+    }
+  }
+  return findings;
+}
+
+/** The whole services an Allow statement grants, as text; `undefined` when it names its actions. */
+function serviceWideGrant(statement: Record<string, PlanValue>): string | undefined {
+  if (statement.Effect !== "Allow") return undefined;
+  if (statement.NotAction !== undefined) return `every action but ${list(statement.NotAction).join(", ")} (NotAction): every action of every other service`;
+  const wide = list(statement.Action).filter(isSet).filter(coversService);
+  return wide.length > 0 ? `${wide.map((p) => `Action "${p}"`).join(", ")}: every action of a service, not the ones the function calls` : undefined;
+}
+
+/**
+ * The pattern matches every action of some service: the unlisted action names of the service its
+ * first part names, wildcards filled in (`dynamodb:*` → `dynamodb:…`, `s3*` → `s3:…`, `*` → `:…`).
+ */
+function coversService(pattern: string): boolean {
+  const service = pattern.split(":")[0].replace(/\*/g, "").replace(/\?/g, "x");
+  const matcher = glob(pattern, true);
+  return UNLISTED_ACTION_NAMES.every((name) => matcher.test(`${service}:${name}`));
 }
 
 /** Trust conditions that pin the caller to an account or organization. */
