@@ -271,6 +271,12 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("waf-logging", [{ ...acl, props: { name: "payments-dr-api-acl-use1-dev" } }, group, logging()])).toEqual(UNLOGGED);
   });
 
+  it("reads the provider's default reserved concurrency (-1) as unreserved", () => {
+    const fn = (reservedConcurrentExecutions: number) => engineResource("aws:lambda/function:Function", "api-function", { name: "payments-dr-api-use1-dev", reservedConcurrentExecutions });
+    expect(validate("lambda-reserved-concurrency", fn(50))).toEqual([]);
+    expect(validate("lambda-reserved-concurrency", fn(-1))).toEqual([expect.stringMatching(/^reservedConcurrentExecutions is -1: the function is unreserved/)]);
+  });
+
   it("takes a resource's region from its own provider, so a resource of another region's provider is refused", () => {
     const elsewhere = { provider: { props: { region: "eu-west-1", defaultTags: JSON.stringify({ tags: TAGS }) } } };
     expect(resourceOfEngine(engineResource("aws:sns/topic:Topic", "t", {}, elsewhere)).region).toBe("eu-west-1");

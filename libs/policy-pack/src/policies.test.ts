@@ -150,6 +150,7 @@ const lambda = (inputs: Record<string, unknown> = {}) =>
     timeout: 10,
     vpcConfig: { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] },
     kmsKeyArn: KEY,
+    reservedConcurrentExecutions: 50,
     ...inputs,
   });
 const apiGatewayPermission = (fn: string) =>
@@ -563,6 +564,16 @@ const CASES: Record<string, Case> = {
       /vpcConfig has no securityGroupIds/,
       /vpcConfig has no subnetIds/,
       /vpcConfig has no securityGroupIds/,
+    ],
+  },
+  "lambda-reserved-concurrency": {
+    passing: [lambda(), lambda({ name: "payments-dr-migrate-use1-dev", timeout: 300, reservedConcurrentExecutions: 1 })],
+    violating: [lambda({ reservedConcurrentExecutions: undefined }), lambda({ reservedConcurrentExecutions: -1 }), lambda({ reservedConcurrentExecutions: 0 }), lambda({ reservedConcurrentExecutions: "[secret]" })],
+    expected: [
+      /^reservedConcurrentExecutions is unset: the function is unreserved, and may scale past the database's connection budget/,
+      /^reservedConcurrentExecutions is -1: the function is unreserved/,
+      /^reservedConcurrentExecutions is 0: Lambda throttles every invocation, so the function never runs$/,
+      /^cannot verify a secret-wrapped value of reservedConcurrentExecutions/,
     ],
   },
   "lambda-timeout-under-api-gateway": {

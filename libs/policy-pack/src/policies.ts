@@ -8,7 +8,7 @@ import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
 import { encryptionAtRest } from "./rules/encryption";
 import { iamNoAdmin, iamTrustScoped, lambdaRoleNoServiceWildcard } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
-import { lambdaInvocationScoped, lambdaInVpc, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
+import { lambdaInvocationScoped, lambdaInVpc, lambdaReservedConcurrency, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
 import { logRetention } from "./rules/logs";
 import { environmentSuffixInNames } from "./rules/names";
 import { databaseNotPublic, noPublicIngress } from "./rules/network";
@@ -233,6 +233,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Set timeout below 29 seconds (the handler's own budgets: connect ≤ 3 s, statement ≤ 5 s).",
     scope: "stack",
     rule: lambdaTimeout,
+  },
+  {
+    name: "lambda-reserved-concurrency",
+    description:
+      "Lambda functions reserve their concurrency (reservedConcurrentExecutions ≥ 1; unset and -1 are unreserved, 0 throttles every invocation): it bounds the database connections they open and keeps each function's share of the account's concurrency (DESIGN §6).",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "Set reservedConcurrentExecutions to the function's share (reservedConcurrency of VpcFunctionArgs in @payments-dr/serverless-api: payments-dr:apiReservedConcurrency for the API and its authorizer, payments-dr:healthReservedConcurrency for /health, 1 for migrations and the key cleanup), within the writer's connection budget.",
+    scope: "resource",
+    rule: lambdaReservedConcurrency,
   },
   {
     name: "lambda-invocation-scoped",

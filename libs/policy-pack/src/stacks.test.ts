@@ -114,6 +114,12 @@ const GAPS: Record<string, { apps: string[]; open: (plan: StackPlan) => void }> 
       access.inputs.policy = JSON.stringify(document);
     },
   },
+  "lambda-reserved-concurrency": {
+    apps: REGIONAL_APPS,
+    open: (plan) => {
+      delete only(plan, "aws:lambda/function:Function", (f) => f.name === "api-api-function").inputs.reservedConcurrentExecutions;
+    },
+  },
 };
 
 describe("policy pack over synthesized stacks", () => {

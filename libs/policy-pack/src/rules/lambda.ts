@@ -26,6 +26,22 @@ export function lambdaRuntime(resource: CheckedResource): string[] {
   return ALLOWED_RUNTIMES.includes(runtime) ? [] : [`runtime ${runtime ?? "unset"} is not one of ${ALLOWED_RUNTIMES.join(", ")}`];
 }
 
+/**
+ * Every function reserves its concurrency (DESIGN §6): reserved, it can neither outgrow the
+ * writer's connection budget (a connection per container) nor take the account's whole
+ * unreserved pool from the other functions, /health's among them, whose throttling Route 53
+ * would take for a dead region. Unset or -1 leaves it unreserved; 0 throttles every invocation,
+ * so the function never runs.
+ */
+export function lambdaReservedConcurrency(resource: CheckedResource): string[] {
+  if (resource.type !== FUNCTION) return [];
+  const reserved = resource.inputs.reservedConcurrentExecutions;
+  if (isRedacted(reserved)) return [unverifiable("reservedConcurrentExecutions")];
+  if (typeof reserved === "number" && Number.isInteger(reserved) && reserved >= 1) return [];
+  if (reserved === 0) return ["reservedConcurrentExecutions is 0: Lambda throttles every invocation, so the function never runs"];
+  return [`reservedConcurrentExecutions is ${reserved ?? "unset"}: the function is unreserved, and may scale past the database's connection budget and take the account's concurrency from the other functions`];
+}
+
 /** The health probe's own variable (libs/payment-lambda): the URL it probes over the internet. */
 const PROBE_VARIABLE = "PROBE_TARGET_URL";
 /** All the health probe is told: what to probe, and its logger's settings. */
