@@ -271,6 +271,13 @@ describe("policy pack under the Pulumi engine", () => {
     expect(validateStack("waf-logging", [{ ...acl, props: { name: "payments-dr-api-acl-use1-dev" } }, group, logging()])).toEqual(UNLOGGED);
   });
 
+  it("judges a TableReplica's key by its own provider's region", () => {
+    const replica = (region: string) =>
+      engineResource("aws:dynamodb/tableReplica:TableReplica", "sessions-replica", { kmsKeyArn: "arn:aws:kms:us-east-2:123456789012:key/mrk-1" }, { provider: { props: { region, defaultTags: JSON.stringify({ tags: TAGS }) } } });
+    expect(validate("replica-key-region", replica("us-east-2"))).toEqual([]);
+    expect(validate("replica-key-region", replica("us-east-1"))).toEqual([expect.stringMatching(/^kmsKeyArn \S+ is a key of us-east-2, not of us-east-1, where it encrypts/)]);
+  });
+
   it("reads the provider's default reserved concurrency (-1) as unreserved", () => {
     const fn = (reservedConcurrentExecutions: number) => engineResource("aws:lambda/function:Function", "api-function", { name: "payments-dr-api-use1-dev", reservedConcurrentExecutions });
     expect(validate("lambda-reserved-concurrency", fn(50))).toEqual([]);

@@ -312,6 +312,38 @@ const CASES: Record<string, Case> = {
       /^settings\.cachingEnabled is true but settings\.cacheDataEncrypted is not: API Gateway would keep the cached responses unencrypted at rest$/,
     ],
   },
+  "replica-key-region": {
+    passing: [
+      primaryCluster(),
+      secondaryCluster(),
+      sessionsTable(),
+      tableReplica(),
+      secret(),
+      replicationConfig(),
+      // Aurora and Secrets Manager resolve a key id or alias in the replica's own region.
+      { ...secondaryCluster({ kmsKeyId: "alias/payments-dr-data-use2-dev" }), name: "aurora-secondary-by-alias" },
+      { ...secret({ replicas: [{ region: "us-east-2", kmsKeyId: "alias/payments-dr-data-replica-use2-dev" }] }), name: "app-secret" },
+    ],
+    violating: [
+      sessionsTable({}, { kmsKeyArn: KEY }),
+      tableReplica({ kmsKeyArn: KEY }),
+      secondaryCluster({ kmsKeyId: KEY }),
+      secret({ replicas: [{ region: "us-east-2", kmsKeyId: KEY }] }),
+      replicationConfig({ destination: { bucket: "arn:aws:s3:::payments-dr-data-use2-123456789012-dev", encryptionConfiguration: { replicaKmsKeyId: KEY } } }),
+      // DynamoDB and S3 are given the key in the source's region: a key id names none there.
+      { ...tableReplica({ kmsKeyArn: "mrk-1" }), name: "sessions-replica-by-id" },
+      { ...secret({ replicas: [{ region: "us-east-2", kmsKeyId: "[secret]" }] }), name: "app-secret" },
+    ],
+    expected: [
+      /^the replica in us-east-2's kmsKeyArn arn:aws:kms:us-east-1:123456789012:key\/mrk-1 is a key of us-east-1, not of us-east-2, where it encrypts: a KMS key encrypts only in its own region$/,
+      /^kmsKeyArn arn:aws:kms:us-east-1:\S+ is a key of us-east-1, not of us-east-2/,
+      /^kmsKeyId arn:aws:kms:us-east-1:\S+ is a key of us-east-1, not of us-east-2/,
+      /^the replica in us-east-2's kmsKeyId arn:aws:kms:us-east-1:\S+ is a key of us-east-1, not of us-east-2/,
+      /^rule replicate-all's replicaKmsKeyId arn:aws:kms:us-east-1:\S+ is a key of us-east-1, not of us-east-2/,
+      /^kmsKeyArn mrk-1 is not a key ARN: it names no region, and would not resolve to a key of us-east-2$/,
+      /^cannot verify a secret-wrapped value of the replica in us-east-2's kmsKeyId/,
+    ],
+  },
   "kms-key-rotation": {
     passing: [
       r("aws:kms/key:Key", "key-key", { enableKeyRotation: true, multiRegion: true }),
@@ -1153,6 +1185,12 @@ describe("compliance policies", () => {
     const families = ["s3:Get*", "dynamodb:Describe*", "*:Get*", "*Item", "s3:*Object", "s3:GetObject", "iam:???"];
     expect(wholeServices.filter(flagged)).toEqual(wholeServices);
     expect(families.filter(flagged)).toEqual([]);
+  });
+
+  it("replica-key-region sends an S3 replica to the other of the stack's two regions, whichever the source's", () => {
+    const fromDr = (key: string) => ({ ...replicationConfig({ destination: { bucket: `arn:aws:s3:::${BUCKET}`, encryptionConfiguration: { replicaKmsKeyId: key } } }), provider: "us-east-2", region: "us-east-2" });
+    expect(violationsOf("replica-key-region", [fromDr(KEY)])).toEqual([]);
+    expect(violationsOf("replica-key-region", [fromDr(DR_KEY)]).map((v) => v.message)).toEqual([expect.stringMatching(/is a key of us-east-2, not of us-east-1, where it encrypts/)]);
   });
 
   it("the README's policy table lists every policy with its level, and nothing else", () => {

@@ -5,7 +5,7 @@ import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
 import { dynamodbPointInTimeRecovery } from "./rules/dynamodb";
-import { encryptionAtRest } from "./rules/encryption";
+import { encryptionAtRest, replicaKeyRegion } from "./rules/encryption";
 import { iamNoAdmin, iamTrustScoped, lambdaRoleNoServiceWildcard } from "./rules/iam";
 import { kmsKeyRotation } from "./rules/kms";
 import { lambdaInvocationScoped, lambdaInVpc, lambdaReservedConcurrency, lambdaRuntime, lambdaTimeout } from "./rules/lambda";
@@ -75,6 +75,16 @@ export const POLICIES: readonly CompliancePolicy[] = [
       "Pass the region's RegionalKey (or its replica in the other region) ARN: kmsKeyId / kmsKeyArn / kmsMasterKeyId, and storageEncrypted: true on Aurora; set cacheDataEncrypted: true beside cachingEnabled: true in a MethodSettings' settings.",
     scope: "resource",
     rule: encryptionAtRest,
+  },
+  {
+    name: "replica-key-region",
+    description:
+      "Replicas in another region (DynamoDB replicas, inline or TableReplica; S3 replication destinations; Aurora clusters; Secrets Manager replicas) are encrypted with a KMS key of the replica's region: a key ARN of that region (a key id or alias, which AWS resolves there, for Aurora and Secrets Manager).",
+    enforcementLevel: MANDATORY,
+    remediation:
+      "Pass the ARN of the key in the replica's region: the primary key's ReplicaKey there (drReplicaKey.keyArn in apps/primary-region) for DynamoDB and Secrets Manager replicas, the DR stack's own key for the Aurora secondary and the S3 destination (its kmsKeyArn output).",
+    scope: "resource",
+    rule: replicaKeyRegion,
   },
   {
     name: "kms-key-rotation",

@@ -1,5 +1,5 @@
 import type { PlanValue } from "@payments-dr/synth";
-import type { CheckedResource } from "../model";
+import type { CheckedResource, PolicyContext } from "../model";
 import { isCustomerManagedKey, isRedacted, isSet, keyProblem, list, unverifiable } from "../values";
 import { TABLE_REPLICA } from "./dynamodb";
 
@@ -85,4 +85,58 @@ function dynamodbTable(inputs: Record<string, PlanValue>): string[] {
     problems.push(...keyProblems(`the replica in ${region}'s kmsKeyArn`, replica?.kmsKeyArn, `replica in ${region} has no kmsKeyArn of ${CMK} (its own region's key)`));
   }
   return problems;
+}
+
+/**
+ * What a replica's key field takes: DynamoDB and S3 an ARN only (they are given it in the
+ * source's region, where a key id or alias would resolve); Aurora and Secrets Manager also a key
+ * id or alias, which AWS resolves in the replica's own region.
+ */
+type KeyField = "arn" | "id-or-arn";
+
+/**
+ * A replica in another region is encrypted with a key of that region: a KMS key encrypts only in
+ * its own region, so another region's key fails the replica's creation (DynamoDB, Aurora) or,
+ * where the configuration is accepted, each object's or secret's replication afterwards (S3,
+ * Secrets Manager), which no deployment notices. Checked: DynamoDB
+ * replicas (inline or TableReplica), S3 replication destinations (the other of the stack's two
+ * regions: the project replicates buckets across them, and S3 ARNs name no region), Aurora
+ * clusters (a secondary's kmsKeyId) and Secrets Manager replicas. A key ARN's region is the
+ * key's; offline, the synth harness gives a Key or ReplicaKey an ARN in its provider's region,
+ * as AWS does, so a reference to the wrong region's key shows. An unset key is
+ * encryption-at-rest-cmk's finding (s3-replication-kms-objects' for S3); a replica whose region
+ * is unknown is allowed-regions'.
+ */
+export function replicaKeyRegion(resource: CheckedResource, ctx: PolicyContext): string[] {
+  const inputs = resource.inputs;
+  switch (resource.type) {
+    case "aws:dynamodb/table:Table":
+      return list(inputs.replicas).flatMap((replica) => keyRegionProblems(`the replica in ${replica?.regionName}'s kmsKeyArn`, replica?.kmsKeyArn, "arn", replica?.regionName));
+    case TABLE_REPLICA:
+      return keyRegionProblems("kmsKeyArn", inputs.kmsKeyArn, "arn", resource.region);
+    case "aws:rds/cluster:Cluster":
+      return keyRegionProblems("kmsKeyId", inputs.kmsKeyId, "id-or-arn", resource.region);
+    case "aws:secretsmanager/secret:Secret":
+      return list(inputs.replicas).flatMap((replica) => keyRegionProblems(`the replica in ${replica?.region}'s kmsKeyId`, replica?.kmsKeyId, "id-or-arn", replica?.region));
+    case "aws:s3/bucketReplicationConfig:BucketReplicationConfig": {
+      const destination = resource.region === ctx.primaryRegion ? ctx.drRegion : resource.region === ctx.drRegion ? ctx.primaryRegion : undefined;
+      return list(inputs.rules).flatMap((rule) =>
+        keyRegionProblems(`rule ${rule?.id ?? "?"}'s replicaKmsKeyId`, rule?.destination?.encryptionConfiguration?.replicaKmsKeyId, "arn", destination),
+      );
+    }
+    default:
+      return [];
+  }
+}
+
+/** What is wrong with `key` as the key of a replica in `region`; nothing when either is unset. */
+function keyRegionProblems(field: string, key: PlanValue, takes: KeyField, region: PlanValue): string[] {
+  if (!isSet(region) || key === undefined || key === null || key === "") return [];
+  if (isRedacted(key)) return [unverifiable(field)];
+  if (!isSet(key)) return [`${field} is not a key id or ARN`];
+  if (key.startsWith("arn:")) {
+    const keyRegion = key.split(":")[3];
+    return keyRegion === region ? [] : [`${field} ${key} is a key of ${keyRegion || "no region"}, not of ${region}, where it encrypts: a KMS key encrypts only in its own region`];
+  }
+  return takes === "arn" ? [`${field} ${key} is not a key ARN: it names no region, and would not resolve to a key of ${region}`] : [];
 }
