@@ -938,6 +938,9 @@ const CASES: Record<string, Case> = {
       // A role only an AWS service assumes acts as that service does.
       role("replication-role", "payments-dr-s3-replication-dev", "s3.amazonaws.com"),
       rolePolicy("replication-access", "payments-dr-s3-replication-dev", { Effect: "Allow", Action: "s3:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "replication-full", { role: "payments-dr-s3-replication-dev", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }),
+      // An AWS managed policy for Lambda roles that names its actions.
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "vpc-access", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }),
     ],
     violating: [
       role("api-role", "payments-dr-api-use1-dev"),
@@ -950,8 +953,13 @@ const CASES: Record<string, Case> = {
       rolePolicy("outside-access", "payments-dr-elsewhere-use1-dev", { Effect: "Allow", NotAction: "iam:*", Resource: `arn:aws:s3:::${BUCKET}/*` }),
       r("aws:iam/policy:Policy", "wide-policy", { name: "payments-dr-wide-dev", policy: policyDocument({ Effect: "Allow", Action: ["s3:GetObject", "sqs*", "dynamo*:*", "kms:?*", "*"], Resource: KEY }) }),
       r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "wide-attachment", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::123456789012:policy/payments-dr-wide-dev" }),
+      // AWS managed policies are not in the stack: their names say what they allow.
+      r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "dynamodb-full", { role: "payments-dr-api-use1-dev", policyArn: "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess_v2" }),
+      r("aws:iam/policyAttachment:PolicyAttachment", "lambda-full", { roles: ["payments-dr-s3-replication-dev", "payments-dr-authorizer-use1-dev"], policyArn: "arn:aws:iam::aws:policy/AWSLambda_FullAccess" }),
     ],
     expected: [
+      /^attaches arn:aws:iam::aws:policy\/AmazonDynamoDBFullAccess_v2, an AWS managed policy that allows every action of its service$/,
+      /^attaches arn:aws:iam::aws:policy\/AWSLambda_FullAccess, an AWS managed policy/,
       /^policy allows Action "dynamodb:\*": every action of a service, not the ones the function calls$/,
       /^inline policy key-use allows Action "KMS:\*"/,
       /^policy allows every action but iam:\* \(NotAction\): every action of every other service$/,

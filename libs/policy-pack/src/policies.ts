@@ -211,10 +211,10 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "lambda-role-no-service-wildcard",
     description:
-      "No Lambda role's policy (inline, role policy, or managed policy of the stack) allows every action of a service (dynamodb:*, kms:*, s3*, *) or uses an Allow with NotAction, whatever its Resource or conditions; prefixes such as s3:Get* pass.",
+      "No Lambda role's policy (inline, role policy, or managed policy of the stack) allows every action of a service (dynamodb:*, kms:*, s3*, *) or uses an Allow with NotAction, whatever its Resource or conditions, and no AWS managed …FullAccess policy is attached to a Lambda role; prefixes such as s3:Get* pass.",
     enforcementLevel: MANDATORY,
     remediation:
-      "List the actions the function calls (functionAccessPolicy in @payments-dr/serverless-api does): dynamodb:GetItem and dynamodb:PutItem, not dynamodb:*; kms:Decrypt, not kms:*; no NotAction in an Allow.",
+      "List the actions the function calls (functionAccessPolicy in @payments-dr/serverless-api does): dynamodb:GetItem and dynamodb:PutItem, not dynamodb:*; kms:Decrypt, not kms:*; no NotAction in an Allow; a policy of the stack in place of AmazonDynamoDBFullAccess and its kind.",
     scope: "stack",
     rule: lambdaRoleNoServiceWildcard,
   },

@@ -1,7 +1,7 @@
 import type { PlanValue } from "@payments-dr/synth";
 import type { CheckedResource, Finding } from "../model";
 import { awsPrincipals, everyoneIn, glob, isRedacted, isSet, jsonDocument, list, pinnedKeys, statements, unverifiable } from "../values";
-import { mayBelongToLambda } from "./lambda-roles";
+import { attachesToLambdaRole, mayBelongToLambda } from "./lambda-roles";
 
 /**
  * AWS managed policies that are administrator access or one call from it: IAMFullAccess attaches
@@ -153,6 +153,12 @@ function partitionOf(pattern: string): string {
 const UNLISTED_ACTION_NAMES = ["QzxUnlistedAction", "k7"];
 
 /**
+ * AWS managed policies named …FullAccess (AmazonDynamoDBFullAccess, AmazonS3FullAccess,
+ * CloudWatchFullAccessV2, AWSLambda_FullAccess): each allows every action of its service(s).
+ */
+const AWS_MANAGED_FULL_ACCESS = /^arn:[\w-]+:iam::aws:policy\/(?:[\w+=,.@-]+\/)*\w*FullAccess\w*$/;
+
+/**
  * No Lambda role's policy allows every action of a service (`dynamodb:*`, `kms:*`, `s3*`, `*`) or
  * uses an Allow with NotAction, which allows every action of every service it does not list. A
  * function's credentials sit in its environment, held by code that parses merchants' requests;
@@ -162,10 +168,15 @@ const UNLISTED_ACTION_NAMES = ["QzxUnlistedAction", "k7"];
  * service: it passes here. Which policies are a function's: see {@link mayBelongToLambda}; roles
  * only AWS services assume (replication, flow logs, the scheduler) act as their service does,
  * whatever they are allowed, and are not checked. AWS managed policies attached by ARN are not
- * read: their documents are not in the stack.
+ * in the stack: those named …FullAccess are refused by name, the others are not read.
  */
 export function lambdaRoleNoServiceWildcard(resources: readonly CheckedResource[]): Finding[] {
   const findings: Finding[] = [];
+  for (const resource of resources.filter((r) => attachesToLambdaRole(r, resources))) {
+    for (const { arn } of attachedPolicyArns(resource)) {
+      if (isSet(arn) && AWS_MANAGED_FULL_ACCESS.test(arn)) findings.push({ resource, message: `attaches ${arn}, an AWS managed policy that allows every action of its service` });
+    }
+  }
   for (const resource of resources.filter((r) => mayBelongToLambda(r, resources))) {
     for (const { where, document } of policyDocuments(resource)) {
       // An unreadable document is iam-no-admin's finding.

@@ -41,13 +41,7 @@ export function mayBelongToLambda(resource: CheckedResource, resources: readonly
         return [];
       });
       const holders = [
-        ...attached.flatMap(({ name, sources }) => {
-          // A list's dependencies are the whole list's: they do not say which name is which role. A
-          // name is the role it names; failing that, it may be any role its input is computed from.
-          const named = roles.filter((role) => namesRole(name, undefined, role));
-          const held = named.length > 0 ? named : roles.filter((role) => namesRole(name, sources, role));
-          return held.length > 0 ? held : [undefined];
-        }),
+        ...attached.flatMap(({ name, sources }) => rolesNamed(name, sources, roles)),
         ...roles.filter((role) => list(role.inputs.managedPolicyArns).some((arn) => namesPolicy(arn, role.inputSources?.managedPolicyArns, resource))),
       ];
       return holders.length === 0 || holders.some((role) => role === undefined || isLambdaRole(role));
@@ -56,6 +50,40 @@ export function mayBelongToLambda(resource: CheckedResource, resources: readonly
       // User and group policies are not a function's.
       return false;
   }
+}
+
+/**
+ * Whether the resource attaches managed policies to a role that may be a Lambda function's: a
+ * Lambda role's own managedPolicyArns, or an attachment to a Lambda role or to a role not in the stack.
+ */
+export function attachesToLambdaRole(resource: CheckedResource, resources: readonly CheckedResource[]): boolean {
+  const roles = resources.filter((r) => r.type === ROLE);
+  const mayBeLambda = (name: PlanValue, sources?: readonly string[]) => rolesNamed(name, sources, roles).some((role) => role === undefined || isLambdaRole(role));
+  const inputs = resource.inputs;
+  switch (resource.type) {
+    case ROLE:
+      return isLambdaRole(resource);
+    case ROLE_POLICY_ATTACHMENT:
+      return mayBeLambda(inputs.role, resource.inputSources?.role);
+    case POLICY_ATTACHMENT:
+      return list(inputs.roles).some((name) => mayBeLambda(name, resource.inputSources?.roles));
+    case ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
+      return mayBeLambda(inputs.roleName, resource.inputSources?.roleName);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The roles of the stack that a role name (or ARN) among an attachment's stands for, `[undefined]`
+ * for a role not in the stack. A list's dependencies are the whole list's: they do not say which
+ * name is which role. A name is the role it names; failing that, it may be any role its input is
+ * computed from.
+ */
+function rolesNamed(name: PlanValue, sources: readonly string[] | undefined, roles: readonly CheckedResource[]): (CheckedResource | undefined)[] {
+  const named = roles.filter((role) => namesRole(name, undefined, role));
+  const held = named.length > 0 ? named : roles.filter((role) => namesRole(name, sources, role));
+  return held.length > 0 ? held : [undefined];
 }
 
 /** Lambda may assume the role: its trust policy allows the lambda.amazonaws.com service. */
