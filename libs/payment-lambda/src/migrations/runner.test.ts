@@ -6,7 +6,7 @@ import { Client } from "pg";
 import { createMigrateHandler } from "../app/migrate";
 import { APP_ROLE, configureAppRole } from "../db/app-role";
 import { createLogger } from "../observability/logger";
-import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, SHIPPED_MIGRATIONS, startPostgres, startSilentServer, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer } from "../test-support/database";
+import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, pausingAfter, SHIPPED_MIGRATIONS, startPostgres, startSilentServer, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer, type SentStatement } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
 import { MIGRATION_LOCK_WAIT_MS, MIGRATION_STATEMENT_TIMEOUT_MS } from "./contract";
 import { applyMigrations, HISTORY_BOOTSTRAP_LOCK_KEY } from "./runner";
@@ -379,23 +379,102 @@ describe("the migrate function", () => {
     });
   });
 
-  it("ends an app role session holding an uncommitted change to itself (its password): the reset would wait on it until its statement timeout and fail the deploy naming no one", async () => {
+  /** An app role session holding an uncommitted change to itself (its password), which keeps its pg_authid row locked: every ALTER ROLE of it waits. */
+  async function sessionChangingItsRole(asApp: URL): Promise<{ session: Client; pid: number }> {
+    const session = new Client({ connectionString: asApp.toString() });
+    session.on("error", () => undefined);
+    await session.connect();
+    await session.query("BEGIN");
+    await session.query("ALTER ROLE payments_app PASSWORD 'squatted'");
+    return { session, pid: (await session.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid };
+  }
+
+  it("ends an app role session holding an uncommitted change to itself (its password), and names it in a warning: the reset would wait on it until its statement timeout and fail the deploy naming no one", async () => {
     const password = "app-pw-Zq8!r";
     const { handler, asApp } = await withAppRole(password);
     await handler();
-    const appSession = new Client({ connectionString: asApp.toString() });
-    appSession.on("error", () => undefined);
-    await appSession.connect();
+    const { session, pid } = await sessionChangingItsRole(asApp);
+    const warn = jest.spyOn(logger, "warn");
     try {
-      // Any role may change its own password: the uncommitted update keeps its pg_authid row locked, and every ALTER ROLE of it waits.
-      await appSession.query("BEGIN");
-      await appSession.query("ALTER ROLE payments_app PASSWORD 'squatted'");
+      // Any role may change its own password.
       await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
+      expect(warn.mock.calls).toEqual([["Ended app role sessions holding an uncommitted change to a role", { role: APP_ROLE, pids: [pid] }]]);
       // That session was ended (its change rolled back): the secret's password still logs in.
-      await expect(appSession.query("SELECT 1")).rejects.toThrow();
+      await expect(session.query("SELECT 1")).rejects.toThrow();
       await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
     } finally {
-      await appSession.end().catch(() => undefined);
+      warn.mockRestore();
+      await session.end().catch(() => undefined);
+    }
+  });
+
+  /** The reset's lookup of the sessions changing a role, and its pg_terminate_backend of one: the statements a test pauses after. */
+  const isLookup = (statement: SentStatement) => statement.text.includes("FROM pg_locks");
+  const isTerminate = (statement: SentStatement) => statement.text.includes("pg_terminate_backend");
+
+  it("does not count a session that was gone by the time it came to end it (it ended, or an admin ended it, after the lookup): pg_terminate_backend answers false, the reset goes through", async () => {
+    const password = "app-pw-Zq8!e";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    const { session, pid } = await sessionChangingItsRole(asApp);
+    const answers: unknown[] = [];
+    try {
+      const reset = await withClient(url, (client) =>
+        configureAppRole(
+          pausingAfter(client, async (statement, answer) => {
+            if (isLookup(statement)) {
+              expect(answer.rows).toEqual([{ pid }]);
+              // Gone before the reset's own terminate: this one answers only once the process has exited.
+              await withClient(server.url, (admin) => admin.query("SELECT pg_terminate_backend($1, 2000)", [pid]));
+            }
+            if (isTerminate(statement)) answers.push(...answer.rows);
+          }),
+          { username: APP_ROLE, password, port: server.port, dbname: "unused" },
+        ),
+      );
+      expect(answers).toEqual([{ ended: false }]);
+      expect(reset).toEqual({ endedSessions: [] });
+      await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    } finally {
+      await session.end().catch(() => undefined);
+    }
+  });
+
+  // SIGSTOP: a backend that does not act on the terminate's SIGTERM until it is continued (as one
+  // stuck in I/O). The test's PostgreSQL runs on this machine, as this user or, under root, as postgres.
+  it("does not count a session still there after the terminate's 2 s wait (stopped): pg_terminate_backend answers false, and the reset waits for the session's lock to go", async () => {
+    const password = "app-pw-Zq8!w";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    const { session, pid } = await sessionChangingItsRole(asApp);
+    let lookedUp = 0;
+    let waited = 0;
+    const answers: unknown[] = [];
+    process.kill(pid, "SIGSTOP");
+    try {
+      const reset = await withClient(url, (client) =>
+        configureAppRole(
+          pausingAfter(client, (statement, answer) => {
+            if (isLookup(statement)) lookedUp = performance.now();
+            if (isTerminate(statement)) {
+              waited = performance.now() - lookedUp;
+              answers.push(...answer.rows);
+              // Continued, it acts on the SIGTERM: gone, its lock with it, while the reset's ALTER ROLE waits.
+              process.kill(pid, "SIGCONT");
+            }
+          }),
+          { username: APP_ROLE, password, port: server.port, dbname: "unused" },
+        ),
+      );
+      expect(answers).toEqual([{ ended: false }]);
+      expect(waited).toBeGreaterThanOrEqual(1900);
+      expect(reset).toEqual({ endedSessions: [] });
+      await expect(session.query("SELECT 1")).rejects.toThrow();
+      await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    } finally {
+      // Already continued unless the reset failed before its terminate; then the process is still there.
+      if (!waited) process.kill(pid, "SIGCONT");
+      await session.end().catch(() => undefined);
     }
   });
 

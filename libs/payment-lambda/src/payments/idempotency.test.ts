@@ -1,10 +1,13 @@
 import { createServer, connect, type AddressInfo, type Server } from "node:net";
 import { Client } from "pg";
-import { countRows, migrate, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
+import { countRows, migrate, pausingAfter, startPostgres, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { inTransaction } from "../db/transaction";
 import { REPLAY_HEADER } from "../handlers/create-payment";
+import { deleteExpiredKeys } from "./expired-keys";
+import type { Payment } from "./payment";
+import { createPayment, type CreateOutcome, type IdempotentCreate } from "./repository";
 import { requestHash } from "./request-hash";
 
 let server: PostgresServer;
@@ -316,5 +319,104 @@ describe("the payment transaction on the wire", () => {
     } finally {
       await withClient(server.url, (client) => client.query("DROP TRIGGER refuse_completion ON idempotency_keys; DROP FUNCTION refuse_completion()"));
     }
+  });
+});
+
+// The races these guard against fall between two statements of one transaction: each test pauses
+// the transaction after a named statement's answer (pausingAfter) while another session changes
+// the key, as a concurrent request or the expiry cleanup can.
+describe("createPayment when the key changes between its statements", () => {
+  let client: Client;
+  let other: Client;
+  beforeEach(async () => {
+    // Pipelining, as the functions' connection (db/database.ts).
+    client = new Client({ connectionString: server.url, pipeline: true });
+    other = new Client({ connectionString: server.url, pipeline: true });
+    await Promise.all([client.connect(), other.connect()]);
+  });
+  afterEach(() => Promise.all([client.end(), other.end()]));
+
+  function createOf(merchantId: string, idempotencyKey: string): IdempotentCreate {
+    const request = { merchantId, amount: 1050, currency: "EUR" as const, reference: "order-1001" };
+    return { request, idempotencyKey, requestHash: requestHash(request) };
+  }
+
+  /** A key as if claimed 25 hours ago: expired an hour ago. */
+  const expire = (input: IdempotentCreate) =>
+    other.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours', expires_at = now() - interval '1 hour' WHERE merchant_id = $1 AND idempotency_key = $2", [
+      input.request.merchantId,
+      input.idempotencyKey,
+    ]);
+
+  /** The key's row, and the ids of its merchant's payments. */
+  async function stored(input: IdempotentCreate) {
+    const key = await other.query<{ status: string; payment_id: string | null; request_hash: string; expired: boolean }>(
+      "SELECT status, payment_id, request_hash, expires_at <= now() AS expired FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2",
+      [input.request.merchantId, input.idempotencyKey],
+    );
+    const payments = await other.query<{ id: string }>("SELECT id FROM payments WHERE merchant_id = $1 ORDER BY created_at", [input.request.merchantId]);
+    return { key: key.rows[0], paymentIds: payments.rows.map((p) => p.id) };
+  }
+
+  const created = (outcome: CreateOutcome) => {
+    if (outcome.kind !== "created") throw new Error(`expected created, got ${outcome.kind}`);
+    return outcome.payment;
+  };
+
+  it("claims the key again when it vanishes between the claim and the read (the cleanup deleted it, expired): a new payment, the key names it", async () => {
+    const input = createOf("merchant-vanished", "vanished-key");
+    const first = created(await createPayment(other, input));
+    await expire(input);
+    let claims = 0;
+    const paused = pausingAfter(client, async (statement, answer) => {
+      if (statement.name !== "claim-key") return;
+      claims++;
+      // The claim found the expired key (inserted nothing); the cleanup deletes it before the read.
+      if (claims === 1 && answer.rowCount === 0) expect((await deleteExpiredKeys(other, { batchSize: 1000, deadline: Date.now() + 5000 })).deleted).toBeGreaterThanOrEqual(1);
+    });
+
+    const second = created(await createPayment(paused, input));
+    expect(claims).toBe(2);
+    expect(second.id).not.toBe(first.id);
+    expect(await stored(input)).toEqual({ key: { status: "completed", payment_id: second.id, request_hash: input.requestHash, expired: false }, paymentIds: [first.id, second.id] });
+  });
+
+  it("deletes an expired key only while it is still expired: one re-claimed by another request between the read and the delete is replayed, not deleted and paid twice", async () => {
+    const input = createOf("merchant-reclaimed", "reclaimed-key");
+    const first = created(await createPayment(other, input));
+    await expire(input);
+    let reclaimed: Payment | undefined;
+    const paused = pausingAfter(client, async (statement, answer) => {
+      // This transaction has read the key as expired; another request with it deletes it and claims it afresh, committed.
+      if (statement.name === "read-key" && answer.rows[0]?.expired && !reclaimed) reclaimed = created(await createPayment(other, input));
+    });
+
+    const outcome = await createPayment(paused, input);
+    expect(reclaimed).toBeDefined();
+    expect(outcome).toMatchObject({ kind: "replayed", payment: { id: reclaimed!.id } });
+    expect(await stored(input)).toEqual({ key: { status: "completed", payment_id: reclaimed!.id, request_hash: input.requestHash, expired: false }, paymentIds: [first.id, reclaimed!.id] });
+  });
+
+  it("gives up after 3 claims when the key vanishes before each read and comes back after it: in progress (409), nothing written, no endless loop", async () => {
+    const input = createOf("merchant-flapping", "flapping-key");
+    const first = created(await createPayment(other, input));
+    const row = [input.request.merchantId, input.idempotencyKey];
+    let claims = 0;
+    const paused = pausingAfter(client, async (statement, answer) => {
+      // Enough flapping for any bound up to 5 claims; past it, the claim goes through.
+      if (claims > 5) return;
+      if (statement.name === "claim-key") {
+        claims++;
+        if (answer.rowCount === 0) await other.query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2", row);
+      }
+      // Another request claims it before this one claims again (its own, committed in progress).
+      if (statement.name === "read-key" && answer.rows.length === 0) {
+        await other.query("INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ($1, $2, repeat('f', 64), 'in_progress', now() + interval '24 hours')", row);
+      }
+    });
+
+    expect(await createPayment(paused, input)).toEqual({ kind: "in-progress" });
+    expect(claims).toBe(3);
+    expect(await stored(input)).toEqual({ key: { status: "in_progress", payment_id: null, request_hash: "f".repeat(64), expired: false }, paymentIds: [first.id] });
   });
 });

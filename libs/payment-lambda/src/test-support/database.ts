@@ -1,6 +1,6 @@
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { join } from "node:path";
-import { Client } from "pg";
+import { Client, type ClientBase, type QueryResult } from "pg";
 import { readMigrations } from "../migrations/files";
 import { applyMigrations } from "../migrations/runner";
 import type { PostgresServer } from "@payments-dr/testing";
@@ -122,6 +122,29 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
   } finally {
     await client.end();
   }
+}
+
+/** A statement as the code under test sent it: a prepared one by its name, any by its text. */
+export interface SentStatement {
+  name?: string;
+  text: string;
+}
+
+/**
+ * `client`, with a pause injected after each statement's answer: the answer reaches the code under
+ * test only once `pause` has run. A test's `pause` acts on another connection (deletes a row, ends a
+ * session) exactly between two statements of the code under test, as a concurrent session could:
+ * the race a guard exists for, on a real server, without a sleep. A statement that fails passes
+ * its error on without a pause.
+ */
+export function pausingAfter<C extends ClientBase>(client: C, pause: (statement: SentStatement, answer: QueryResult) => Promise<void> | void): C {
+  const query = async (config: string | SentStatement, ...rest: unknown[]): Promise<QueryResult> => {
+    const answer = await (client.query as (...args: unknown[]) => Promise<QueryResult>)(config, ...rest);
+    await pause(typeof config === "string" ? { text: config } : config, answer);
+    return answer;
+  };
+  // Everything but query is the client's own (its connection: which statements it has prepared).
+  return Object.create(client, { query: { value: query } }) as C;
 }
 
 /** Applies the source migrations to the database at `url`. */
