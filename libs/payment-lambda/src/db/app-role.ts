@@ -2,6 +2,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
 import { takeMigrationsLock, MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
 import type { DbSecret } from "./credentials";
+import { codeOf, SQLSTATE_QUERY_CANCELED } from "./errors";
 import { inTransaction } from "./transaction";
 
 /** The role the payment functions connect as (migrations/003_create_app_role.sql grants it its rows). */
@@ -41,13 +42,21 @@ const appRoleGrants = (database: string): readonly string[] => [
 /** Attributes that only a superuser can take away (the master user of Aurora is not one). */
 const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATION", rolbypassrls: "BYPASSRLS" } as const;
 
+/** The app role's sessions that held an uncommitted change to a role. */
+interface SessionsChangingRoles {
+  /** Ended, their changes rolled back. */
+  ended: number[];
+  /** Still there 2 s after their terminate (a backend stuck in I/O acts on it late, if ever). */
+  lingering: number[];
+}
+
 /**
  * Ends the app role's sessions that hold an uncommitted change to a role (any role may change its
  * own password or settings): the reset's ALTER ROLE would wait on their row locks until its
  * statement timeout, and the deploy would fail naming no one. The payment functions never change a
- * role, so such a session serves no payment. Answers the pids it ended.
+ * role, so such a session serves no payment.
  */
-async function endSessionsChangingRoles(client: ClientBase): Promise<number[]> {
+async function endSessionsChangingRoles(client: ClientBase): Promise<SessionsChangingRoles> {
   const { rows } = await client.query<{ pid: number }>(
     `SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE a.usename = $1 AND l.granted AND l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'
@@ -55,12 +64,32 @@ async function endSessionsChangingRoles(client: ClientBase): Promise<number[]> {
     [APP_ROLE],
   );
   const ended: number[] = [];
+  const unconfirmed: number[] = [];
   for (const { pid } of rows) {
     // Waits (up to 2 s) for the session to be gone, its change rolled back: true only then.
     const { rows: answer } = await client.query<{ ended: boolean }>("SELECT pg_terminate_backend($1, 2000) AS ended", [pid]);
-    if (answer[0]?.ended) ended.push(pid);
+    (answer[0]?.ended ? ended : unconfirmed).push(pid);
   }
-  return ended;
+  if (unconfirmed.length === 0) return { ended, lingering: [] };
+  // False also for a session that ended on its own before its terminate.
+  const { rows: left } = await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid", [unconfirmed]);
+  return { ended, lingering: left.map((row) => row.pid) };
+}
+
+/**
+ * Runs the reset's statements. One timing out while a session that would not end is still there
+ * most likely waited for its lock: the error names it, and what to do.
+ */
+async function runReset(client: ClientBase, statements: readonly string[], lingering: readonly number[]): Promise<void> {
+  try {
+    for (const statement of statements) await client.query(statement);
+  } catch (error) {
+    if (lingering.length === 0 || codeOf(error) !== SQLSTATE_QUERY_CANCELED) throw error;
+    throw new Error(
+      `The app role's reset timed out, most likely waiting for session(s) ${lingering.join(", ")} of ${APP_ROLE}, which hold an uncommitted change to a role and did not end within 2 s of pg_terminate_backend: end them (SELECT pg_terminate_backend(<pid>) as the master user), then deploy again`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -153,7 +182,7 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
       const names = foreign.map((object) => `${object.name} (owned by ${object.owner})`).join(", ");
       throw new Error(`${APP_ROLE} has privileges on ${names}, which the master user cannot revoke: have its owner revoke them, then deploy again`);
     }
-    const endedSessions = await endSessionsChangingRoles(client);
+    const sessions = await endSessionsChangingRoles(client);
     const database = client.escapeIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
     const statements = [
       `ALTER ROLE ${APP_ROLE} NOCREATEDB NOCREATEROLE INHERIT CONNECTION LIMIT -1 VALID UNTIL 'infinity'`,
@@ -172,8 +201,8 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
       // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
       `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
     ];
-    for (const statement of statements) await client.query(statement);
+    await runReset(client, statements, sessions.lingering);
     await refuseMembershipsLeft(client);
-    return { endedSessions };
+    return { endedSessions: sessions.ended };
   });
 }

@@ -124,5 +124,7 @@ export function failureReason(error: unknown): string {
 }
 
 export const SQLSTATE_LOCK_NOT_AVAILABLE = "55P03";
+/** query_canceled: the statement ran past statement_timeout. */
+export const SQLSTATE_QUERY_CANCELED = "57014";
 /** read_only_sql_transaction: a read-only secondary, or default_transaction_read_only. */
 export const SQLSTATE_READ_ONLY = "25006";

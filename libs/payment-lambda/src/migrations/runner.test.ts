@@ -478,6 +478,27 @@ describe("the migrate function", () => {
     }
   });
 
+  it("names a session still there after its terminate when the reset times out waiting for it, and changes nothing", async () => {
+    const password = "app-pw-Zq8!s";
+    const { url, handler, asApp } = await withAppRole(password);
+    await handler();
+    const { session, pid } = await sessionChangingItsRole(asApp);
+    process.kill(pid, "SIGSTOP");
+    try {
+      const failed = withClient(url, async (client) => {
+        // Past the terminate's 2 s wait, short of a migrate function's 5 s: the reset's ALTER ROLE times out on the session's lock.
+        await client.query("SET statement_timeout = 2300");
+        return configureAppRole(client, { username: APP_ROLE, password: "app-pw-new!1", port: server.port, dbname: "unused" });
+      });
+      await expect(failed).rejects.toThrow(new RegExp(`timed out, most likely waiting for session\\(s\\) ${pid} of payments_app, .*pg_terminate_backend\\(<pid>\\)`));
+    } finally {
+      process.kill(pid, "SIGCONT");
+      await session.end().catch(() => undefined);
+    }
+    // Rolled back: the app role still logs in with the password it had.
+    await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+  });
+
   it("a database migrated before the lock's table existed gets it on its next run, and keeps its history", async () => {
     const url = await freshDatabase();
     await withClient(url, async (client) => {
