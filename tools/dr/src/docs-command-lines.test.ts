@@ -1,0 +1,38 @@
+import * as path from "node:path";
+import { cliLines, type CliLine } from "@payments-dr/testing/doc-commands";
+import { HELP, parseCliArgs } from "./args";
+
+// On-call pastes the documents' `dr` lines during an outage: a flag renamed or dropped in args.ts
+// must fail here, naming the line, not there.
+const WORKSPACE = path.resolve(__dirname, "../../..");
+
+/** Values of the shape the CLI checks, for the documents' placeholders (`--since <as printed>`). */
+const SAMPLES = { since: "2025-06-02T08:58:00Z", until: "2025-06-02T09:10:00Z", to: "us-east-2", region: "us-east-2" };
+
+const lines = cliLines(WORKSPACE, "tools/dr", SAMPLES);
+
+/** Why the CLI would refuse a documented line before doing anything, or nothing. */
+function refusal(line: CliLine): string | undefined {
+  if ("problem" in line) return line.problem;
+  try {
+    parseCliArgs(line.argv);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe("the dr command lines of the README, docs/ and the tools' READMEs", () => {
+  it("are found: each command has one at least (a reader that finds no line checks nothing)", () => {
+    const documented = new Set(lines.flatMap((line) => ("argv" in line ? [line.argv[0]] : [])));
+    expect([...documented].sort()).toEqual(Object.keys(HELP).filter((command) => command !== "help").sort());
+  });
+
+  it("each parse with the CLI's own parseCliArgs (after `--`, placeholders given sample values)", () => {
+    const refused = lines.flatMap((line) => {
+      const reason = refusal(line);
+      return reason === undefined ? [] : [`${line.file}:${line.line}: ${line.text} → ${reason}`];
+    });
+    expect(refused).toEqual([]);
+  });
+});
