@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { cliLines, type CliLine } from "@payments-dr/testing/doc-commands";
 import { HELP, parseCliArgs } from "./args";
+import { missingOption } from "./run";
 
 // On-call pastes the documents' `dr` lines during an outage: a flag renamed or dropped in args.ts
 // must fail here, naming the line, not there.
@@ -15,8 +16,7 @@ const lines = cliLines(WORKSPACE, "tools/dr", SAMPLES);
 function refusal(line: CliLine): string | undefined {
   if ("problem" in line) return line.problem;
   try {
-    parseCliArgs(line.argv);
-    return undefined;
+    return missingOption(parseCliArgs(line.argv));
   } catch (error) {
     return (error as Error).message;
   }
@@ -28,7 +28,7 @@ describe("the dr command lines of the README, docs/ and the tools' READMEs", () 
     expect([...documented].sort()).toEqual(Object.keys(HELP).filter((command) => command !== "help").sort());
   });
 
-  it("each parse with the CLI's own parseCliArgs (after `--`, placeholders given sample values)", () => {
+  it("each parse with the CLI's own parseCliArgs and carry the options their command requires (after `--`, placeholders given sample values)", () => {
     const refused = lines.flatMap((line) => {
       const reason = refusal(line);
       return reason === undefined ? [] : [`${line.file}:${line.line}: ${line.text} → ${reason}`];

@@ -89,15 +89,22 @@ interface CheckedKeys {
  * bad --since or --until, a drill without its key, a malformed write-check key.
  */
 function refuseEarly(args: CliArgs, env: Environment): CheckedKeys {
-  if (TARGETED_COMMANDS.includes(args.command as Command) && !args.to) throw new RefusedError(`--to <region|primary|dr> is required (dr ${args.command} --help)`);
-  if (REGION_COMMANDS.includes(args.command as Command) && !args.region) throw new RefusedError(`--region <region|primary|dr> is required (dr ${args.command} --help)`);
-  if (args.command === "failover" && !args.allowDataLoss) throw new RefusedError(FAILOVER_NEEDS_CONSENT);
+  const missing = missingOption(args);
+  if (missing !== undefined) throw new RefusedError(missing);
   if (args.command === "clear-sessions") sessionWindow(args, (env.clock ?? systemClock).now());
   if (args.command === "drill") {
     const key = drillApiKey(env);
     return { drillApiKey: key, writeCheckApiKey: key };
   }
   return MOVES.has(args.command) ? { writeCheckApiKey: writeCheckApiKey(env) } : {};
+}
+
+/** The refusal of a command that lacks an option it requires (--to, --region, a failover's --allow-data-loss); undefined when it has them. */
+export function missingOption(args: CliArgs): string | undefined {
+  if (TARGETED_COMMANDS.includes(args.command as Command) && !args.to) return `--to <region|primary|dr> is required (dr ${args.command} --help)`;
+  if (REGION_COMMANDS.includes(args.command as Command) && !args.region) return `--region <region|primary|dr> is required (dr ${args.command} --help)`;
+  if (args.command === "failover" && !args.allowDataLoss) return FAILOVER_NEEDS_CONSENT;
+  return undefined;
 }
 
 async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
