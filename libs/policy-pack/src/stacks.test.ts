@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -268,5 +268,26 @@ describe("policy pack over synthesized stacks", () => {
     writeFileSync(bad, JSON.stringify({ hello: "world" }));
     expect(runCli([bad])).toEqual({ exitCode: 2, output: expect.stringContaining("is not a synth plan") });
     expect(runCli([path.join(dir, "missing.json")])).toEqual({ exitCode: 2, output: expect.stringContaining("cannot read") });
+  });
+});
+
+describe("the synth target runs the pack", () => {
+  const WORKSPACE = path.resolve(__dirname, "../../..");
+  const json = (file: string) => JSON.parse(readFileSync(path.join(WORKSPACE, file), "utf8"));
+
+  it("after every stack's synth, over the plan it wrote, so a mandatory violation fails `nx run-many -t synth`", () => {
+    const synth = json("nx.json").targetDefaults.synth;
+    // `&&`: the pack's exit code 1 is the target's; the CLI's own exit codes are tested above.
+    expect(synth.options.command).toMatch(/^node dist\/tools\/synth\/cli\.js \{projectRoot\} && node dist\/libs\/policy-pack\/cli\.js dist\/synth\/\{projectName\}\.json$/);
+    expect(synth.outputs).toContain("{workspaceRoot}/dist/synth/{projectName}.json");
+    expect(synth.dependsOn).toContainEqual({ projects: expect.arrayContaining(["policy-pack"]), target: "build" });
+    // A change to a policy is a change to every stack's synth result: not served from the cache.
+    expect(synth.inputs).toContain("{workspaceRoot}/libs/policy-pack/src/**/*.ts");
+  });
+
+  it("for every Pulumi app, none of which replaces that command", () => {
+    const apps = readdirSync(path.join(WORKSPACE, "apps")).filter((app) => existsSync(path.join(WORKSPACE, "apps", app, "Pulumi.yaml")));
+    expect(apps.sort()).toEqual(["dr-region", "global", "primary-region"]);
+    for (const app of apps) expect([app, json(`apps/${app}/project.json`).targets.synth]).toEqual([app, {}]);
   });
 });

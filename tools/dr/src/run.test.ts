@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { EXIT_CODES } from "@payments-dr/cli-support";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
+import { HELP } from "./args";
 import { interruptedMessage, run } from "./run";
 import { answersAfter, bothApisUp, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, outputsDir, runDr, type DrOptions } from "./test-support";
 
@@ -41,6 +44,19 @@ describe("interrupted (Ctrl+C during a wait)", () => {
 });
 
 describe("cli", () => {
+  it("every command runs as `npx nx run dr:<command>`: the built CLI with that command, after the build, with the arguments after --", () => {
+    const project = JSON.parse(readFileSync(path.resolve(__dirname, "../project.json"), "utf8"));
+    const commands = Object.keys(HELP).filter((name) => name !== "help");
+    expect(commands).toEqual(expect.arrayContaining(["status", "preflight", "switchover", "failover", "failback", "drill"]));
+    for (const command of commands) {
+      expect([command, project.targets[command]]).toEqual([
+        command,
+        expect.objectContaining({ executor: "nx:run-commands", dependsOn: ["build"], options: expect.objectContaining({ command: `node dist/tools/dr/cli.js ${command}`, forwardAllArgs: true }) }),
+      ]);
+    }
+    expect(project.targets.build.options.command).toBe("node tools/scripts/bundle.mjs tools/dr/src/cli.ts dist/tools/dr/cli.js");
+  });
+
   it("--help on every command lists the exit codes", async () => {
     for (const command of ["status", "preflight", "switchover", "failover", "failback", "drill", "clear-sessions"]) {
       const { code, stdout } = await dr([command, "--help"]);
