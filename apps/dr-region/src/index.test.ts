@@ -144,6 +144,20 @@ describe("dr-region stack", () => {
     });
   });
 
+  it("alarms on the Lambda, /health's function, the API, the secondary cluster (its lag too) and the key cleanup, in this region, to this region's topic", () => {
+    const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    // As primary-region's (the same RegionalPaymentsApi), plus the probe of the primary's /health (unhealthy, silent).
+    expect(alarms.map((a) => a.inputs.metricName ?? a.inputs.metricQueries?.[0]?.expression).sort()).toEqual(
+      ["5XXError", auroraRpoLagQuery(plan.outputs.clusterIdentifier), "ApiHealthy", "ApiHealthy", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
+    );
+    expect(alarms.find((a) => a.name === "api-alarms-aurora-cpu")!.inputs.dimensions).toMatchObject({ DBClusterIdentifier: plan.outputs.clusterIdentifier });
+    expect(alarms.find((a) => a.name === "api-alarms-lambda-errors")!.inputs.dimensions).toEqual({ FunctionName: plan.outputs.lambdaName });
+    for (const alarm of alarms) {
+      expect(alarm.region).toBe("us-east-2");
+      expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
+    }
+  });
+
   it("alarms on replication lag of the secondary cluster, derived from the RPO target", () => {
     const lag = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricQueries?.[0]?.expression?.includes("AuroraGlobalDBRPOLag"))!;
     expect(lag.inputs).toMatchObject({ metricQueries: [{ expression: auroraRpoLagQuery(plan.outputs.clusterIdentifier) }], alarmActions: [plan.outputs.alertTopicArn] });
