@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { cliLines, commandsOf, documentedFiles, shellCommands } from "./doc-commands";
+import { cliLines, commandsOf, documentedCliCommands, documentedFiles, refusedCliLines, shellCommands } from "./doc-commands";
 import { scratchDir } from "./scratch-dir";
 
 describe("shellCommands", () => {
@@ -84,5 +84,19 @@ describe("cliLines", () => {
       { file: "README.md", line: 4, text: "npx nx run cli:go --id 1", problem: "--id 1 before `--`: Nx reads it, write it after `--`" },
       { file: "docs/runbook.md", line: 1, text: "node dist/tools/cli/cli.js go --at <time>", problem: "no sample value for --at <time>: add one, of the shape the CLI checks" },
     ]);
+  });
+
+  it("names each line the CLI's check refuses, thrown or answered, and the lines that could not be made an argv", () => {
+    const lines = cliLines(root, "tools/cli", { id: "0123", at: "noon" });
+    expect(documentedCliCommands(lines)).toEqual(["go"]);
+    expect(refusedCliLines(lines, () => undefined)).toEqual(["README.md:4: npx nx run cli:go --id 1 → --id 1 before `--`: Nx reads it, write it after `--`"]);
+    expect(refusedCliLines(lines, (argv) => (argv.includes("--n") ? "--n is not an option" : undefined))).toEqual([
+      "README.md:2: npx nx run cli:go -- --id <id> --n 2   # note → --n is not an option",
+      "README.md:4: npx nx run cli:go --id 1 → --id 1 before `--`: Nx reads it, write it after `--`",
+    ]);
+    const parser = (argv: string[]) => {
+      if (argv.includes("--at")) throw new Error("--at takes a time");
+    };
+    expect(refusedCliLines(lines, parser)).toContain("docs/runbook.md:1: node dist/tools/cli/cli.js go --at <time> → --at takes a time");
   });
 });

@@ -210,6 +210,30 @@ export function cliLines(root: string, projectRoot: string, samples: Record<stri
   });
 }
 
+/**
+ * Why the CLI would refuse each documented line, as `<file>:<line>: <text> → <reason>`; none
+ * when it takes them all. `check` throws (a parser does) or answers the reason it refuses an argv.
+ */
+export function refusedCliLines(lines: readonly CliLine[], check: (argv: string[]) => string | undefined | void): string[] {
+  return lines.flatMap((line) => {
+    let reason: string | undefined;
+    if ("problem" in line) reason = line.problem;
+    else {
+      try {
+        reason = check(line.argv) ?? undefined;
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
+    }
+    return reason === undefined ? [] : [`${line.file}:${line.line}: ${line.text} → ${reason}`];
+  });
+}
+
+/** The commands the documented lines run (their argv[0]), sorted. */
+export function documentedCliCommands(lines: readonly CliLine[]): string[] {
+  return [...new Set(lines.flatMap((line) => ("argv" in line ? [line.argv[0]!] : [])))].sort();
+}
+
 /** `argv` with each placeholder option value replaced by its sample; nothing when it is a pattern (see {@link cliLines}). */
 function withSamples(where: Omit<DocCommand, "words">, argv: string[], samples: Record<string, string>): CliLine[] {
   const filled: string[] = [];
