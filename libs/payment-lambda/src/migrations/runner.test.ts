@@ -487,7 +487,7 @@ describe("the migrate function", () => {
     try {
       const failed = withClient(url, async (client) => {
         // Past the terminate's 2 s wait, short of a migrate function's 5 s: the reset's ALTER ROLE times out on the session's lock.
-        await client.query("SET statement_timeout = 2300");
+        await client.query("SET statement_timeout = 2800");
         return configureAppRole(client, { username: APP_ROLE, password: "app-pw-new!1", port: server.port, dbname: "unused" });
       });
       await expect(failed).rejects.toThrow(new RegExp(`timed out, most likely waiting for session\\(s\\) ${pid} of payments_app, .*pg_terminate_backend\\(<pid>\\)`));
