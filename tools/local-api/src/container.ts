@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { releaseLockOf } from "./fd-writer";
 import { built, WORKER_SCRIPT } from "./paths";
 
 /** What a host thread is started with (its `workerData`). */
@@ -11,6 +12,7 @@ export interface HostSetup {
 
 /** Shared by every host this process starts (see fd-writer.ts). */
 const STDIO_LOCK = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+const stdioLock = new Int32Array(STDIO_LOCK);
 
 /** Parent → host. */
 export type HostMessage =
@@ -84,9 +86,15 @@ export class Host {
   private readonly containers = new Map<number, Container>();
 
   private constructor(private readonly worker: Worker) {
+    // Read now: worker.threadId is -1 once the thread has stopped, which may be before "exit".
+    const threadId = worker.threadId;
     worker.on("message", (reply: HostReply) => this.receive(reply));
     worker.on("error", (error) => this.died(summary(error)));
-    worker.on("exit", (code) => this.died({ name: "Exit", message: `its host thread exited with code ${code}` }));
+    worker.on("exit", (code) => {
+      // A thread terminated mid-write still holds the other hosts' stdout lock.
+      releaseLockOf(stdioLock, threadId);
+      this.died({ name: "Exit", message: `its host thread exited with code ${code}` });
+    });
   }
 
   /** Starts a host thread, with no container yet. */

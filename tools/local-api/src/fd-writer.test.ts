@@ -24,8 +24,31 @@ if (isMainThread) {
 }
 `;
 
+// A host whose function blocks on a full stdout, holding the lock, is stopped by its invocation's
+// timeout; then another host's function logs and answers. Started as serve.js starts hosts.
+const HOSTS_PROGRAM = `
+import { Host } from ${JSON.stringify(join(__dirname, "container"))};
+const [flooding, logging] = process.argv.slice(2);
+// As serve.js does: its stdout, a pipe, becomes non-blocking (EAGAIN when full, not a blocked thread).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+async function invokeOnce(modulePath: string, timeoutMs: number): Promise<string> {
+  const host = Host.start({ modulePath, env: {} });
+  try {
+    return (await (await host.load()).invoke({}, timeoutMs)).kind;
+  } finally {
+    await host.terminate();
+  }
+}
+void (async () => {
+  const flooded = await invokeOnce(flooding, 500);
+  const logged = await invokeOnce(logging, 5_000);
+  process.stderr.write("flooding: " + flooded + ", logging: " + logged + "\\n");
+})();
+`;
+
 let dir: string;
 let script: string;
+let hostsScript: string;
 
 /** Runs the program; a container stuck on its stdout would never end it: killed after 20 s. */
 function runProgram(command = [process.execPath, script]): { child: ReturnType<typeof spawn>; exited: Promise<number | null> } {
@@ -41,6 +64,13 @@ beforeAll(() => {
   writeFileSync(join(dir, "program.ts"), PROGRAM);
   script = join(dir, "program.js");
   buildSync({ entryPoints: [join(dir, "program.ts")], outfile: script, bundle: true, platform: "node", format: "cjs", logLevel: "error" });
+  writeFileSync(join(dir, "hosts.ts"), HOSTS_PROGRAM);
+  hostsScript = join(dir, "hosts.js");
+  // paths.ts finds the workspace (and the built worker.js) from its own folder, not the bundle's.
+  const define = { __dirname: JSON.stringify(__dirname) };
+  buildSync({ entryPoints: [join(dir, "hosts.ts")], outfile: hostsScript, bundle: true, platform: "node", format: "cjs", logLevel: "error", define });
+  writeFileSync(join(dir, "flooding.js"), `exports.handler = async () => { process.stdout.write("x".repeat(1 << 20)); };`);
+  writeFileSync(join(dir, "logging.js"), `exports.handler = async () => { console.error("logged"); return "ok"; };`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -76,6 +106,22 @@ describe("writeToFd (the containers' stdout)", () => {
       closeSync(fd);
     }
   });
+
+  it("frees the lock of a host stopped mid-write: the next host's lines still come out, and it answers", async () => {
+    const { child, exited } = runProgram([process.execPath, hostsScript, join(dir, "flooding.js"), join(dir, "logging.js")]);
+    // Its stdout is not read until the end: the flooding function's 1 MiB fills the pipe and stays half-written.
+    child.stdout!.pause();
+    let stderr = "";
+    await new Promise<void>((resolve) =>
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("logging: ")) resolve();
+      }),
+    );
+    child.stdout!.resume();
+    expect(stderr).toBe("logged\nflooding: timeout, logging: result\n");
+    expect(await exited).toBe(0);
+  }, 30_000);
 
   it("gives up a stdout whose reader went away instead of failing the function", async () => {
     const { child, exited } = runProgram();

@@ -1,23 +1,41 @@
 import { writeSync } from "node:fs";
+import { threadId } from "node:worker_threads";
 
 /** A pipe that is full for now (the reader is slow): wait this long, then write again. */
 const FULL_PIPE_WAIT_MS = 1;
 /** How long one wait for another container's write lasts before looking again. */
 const LOCK_WAIT_MS = 10;
 const UNLOCKED = 0;
-const LOCKED = 1;
+/** The lock's value while thread `id` holds it (the main thread's id is 0, the value for unlocked). */
+const heldBy = (id: number) => id + 1;
 
 type WriteCallback = (error?: Error | null) => void;
 
 /** Holds `lock` (an Int32Array over memory every container shares) while `write` runs. */
 function whileLocked(lock: Int32Array, write: () => void): void {
-  while (Atomics.compareExchange(lock, 0, UNLOCKED, LOCKED) !== UNLOCKED) Atomics.wait(lock, 0, LOCKED, LOCK_WAIT_MS);
+  const held = heldBy(threadId);
+  for (let holder = Atomics.compareExchange(lock, 0, UNLOCKED, held); holder !== UNLOCKED; holder = Atomics.compareExchange(lock, 0, UNLOCKED, held)) {
+    Atomics.wait(lock, 0, holder, LOCK_WAIT_MS);
+  }
   try {
     write();
   } finally {
-    Atomics.store(lock, 0, UNLOCKED);
-    Atomics.notify(lock, 0, 1);
+    unlock(lock, held);
   }
+}
+
+function unlock(lock: Int32Array, held: number): void {
+  if (Atomics.compareExchange(lock, 0, held, UNLOCKED) === held) Atomics.notify(lock, 0, 1);
+}
+
+/**
+ * Frees `lock` if thread `id` still holds it: call it once that thread has exited. A thread
+ * stopped mid-write (worker.terminate(), a host whose invocation timed out) never runs its
+ * `finally`, and the lock it held would stop every other host's next log line for good.
+ * The line it was writing stays cut short, as a Lambda's last line is when it is stopped.
+ */
+export function releaseLockOf(lock: Int32Array, id: number): void {
+  unlock(lock, heldBy(id));
 }
 
 /** Buffered bytes beyond this are written at once rather than at the end of the turn. */
@@ -37,7 +55,8 @@ const MAX_BUFFERED_BYTES = 64 * 1024;
  * - Synchronous, as Node's stdout to a file is; a full non-blocking pipe (EAGAIN) makes this
  *   thread wait, as a Lambda waits on its log pipe.
  * - Each write is whole under `lock`, which every host thread of the process shares: a pipe takes
- *   a write over 4 KiB in pieces, and another thread's line must not land between them.
+ *   a write over 4 KiB in pieces, and another thread's line must not land between them. The lock
+ *   holds the writer's thread id, so that {@link releaseLockOf} can free it after that thread died.
  * - A descriptor that fails otherwise (EPIPE: the reader went away) is given up, never thrown at
  *   the function: logging must not fail an invocation.
  * @returns flush: writes what is gathered now.

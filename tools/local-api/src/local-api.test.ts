@@ -297,7 +297,7 @@ describe("startBackingServices", () => {
   });
 
   it("fails with the migrate function's error when the database refuses it", async () => {
-    // A refused password, not a closed port: the migrate function retries connecting for its whole budget.
+    // A refused password fails at once; a closed port the migrate function would retry for its whole wait for the writer (60 s).
     const wrongPassword = postgres.url.replace(postgres.password, "not-the-password");
     await expect(startBackingServices({ env: { DATABASE_URL: wrongPassword }, ...quiet })).rejects.toThrow(/^The migrate function failed: \w+: .*password authentication failed/);
   });
