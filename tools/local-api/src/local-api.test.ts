@@ -305,13 +305,17 @@ describe("startBackingServices", () => {
 
 describe("the local API when the authorizer cannot allow", () => {
   it("answers the gateway's 503 problem+json with Retry-After when the authorizer fails (keys table unreachable), and caches nothing", async () => {
-    const unreachable = await startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: { ...backing.authorizerEnv, DYNAMODB_ENDPOINT: "http://127.0.0.1:9" } } });
+    const lines: string[] = [];
+    const keysDown = { ...backing.authorizerEnv, DYNAMODB_ENDPOINT: "http://127.0.0.1:9" };
+    const unreachable = await startLocalApi({ port: 0, env: backing.functionEnv, authorizer: { env: keysDown }, log: (line) => lines.push(line) });
     try {
       for (const key of ["down-1", "down-2"]) {
         const answer = await postPayment(key, PAYMENT, bearer(backing.apiKey.apiKey), unreachable.url);
         expect(answer.status).toBe(503);
         expect(answer.headers).toMatchObject({ "content-type": "application/problem+json", "retry-after": "2" });
         expect(JSON.parse(answer.body)).toMatchObject({ type: "tag:payments-dr,2025:problems/service-unavailable", status: 503, requestId: answer.headers["x-amzn-requestid"] });
+        // The authorizer's own failure, not a timeout (a host stuck on its log lines answers 503 too).
+        expect(lines.find((line) => line.startsWith(`${answer.headers["x-amzn-requestid"]}: `))).toMatch(/: the authorizer threw /);
       }
       expect(invocations(unreachable)).toEqual([0, 2]);
     } finally {
