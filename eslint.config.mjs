@@ -1,15 +1,16 @@
 // ESLint flat config: typescript-eslint's recommended rules for all TypeScript, and Pulumi's
 // own rules (an Output inside a plain template literal is a bug: use pulumi.interpolate),
-// which need type information, so those files are linted with the TypeScript project service.
-// Projects that never see a Pulumi type are left out of it: the rules cannot fire there, and
-// building type information is most of lint's time.
+// which need type information, so those files are linted with the type information of the
+// workspace's one program (tsconfig.json: built once per run, where the project service would
+// build one per project's tsconfig, @pulumi/aws's declarations each time). Projects that never
+// see a Pulumi type are left out of it: the rules cannot fire there.
 import js from "@eslint/js";
 import nx from "@nx/eslint-plugin";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.cjs", "**/*.mjs"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.cjs", "**/*.mjs", "jest.preset.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,7 +22,7 @@ export default tseslint.config(
   {
     files: ["apps/**/*.ts", "libs/**/*.ts", "tools/**/*.ts"],
     ignores: ["libs/payment-lambda/**", "libs/api-keys/**", "tools/local-api/**", "tools/keys/**", "tools/dr/**", "tools/scripts/**", "tools/cli-support/**", "tools/testing/**"],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
     plugins: { "@pulumi": pulumi },
     rules: {
       "@pulumi/no-output-in-template-literal": "error",

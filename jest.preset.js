@@ -1,5 +1,5 @@
 // One jest preset for the workspace: ts-jest in transpile-only mode (tsconfig has
-// isolatedModules), because type-checking happens once, in each project's `typecheck` target.
+// isolatedModules), because type-checking happens once, in the workspace's `typecheck` target.
 const path = require("node:path");
 const { pathsToModuleNameMapper } = require("ts-jest");
 const { compilerOptions } = require("./tsconfig.base.json");

@@ -27,7 +27,7 @@ describe("brokenNxCommands", () => {
   const doc = (markdown: string) => brokenNxCommands(commandsOf("doc.md", markdown), projects);
 
   it("checks nx run, and nx run-many and nx affected with or without -p", () => {
-    expect(doc("`npx nx run dr:status` `nx run dr:statsu`\n```sh\nnpx nx run-many -t lint typecheck -p dr keys\nnx affected --targets=lint,tset\n```\n")).toEqual([
+    expect(doc("`npx nx run dr:status` `nx run dr:statsu`\n```sh\nnpx nx run-many -t build test -p dr keys\nnx affected --targets=lint,tset\n```\n")).toEqual([
       expect.stringMatching(/^doc\.md:1: nx run dr:statsu → dr has no target statsu \(it has build, clear-sessions, .*\)$/),
       "doc.md:4: nx affected --targets=lint,tset → no project has a target tset",
     ]);
@@ -54,10 +54,12 @@ describe("readNxProjects", () => {
     write("apps/a/project.json", { name: "a", targets: { deploy: {}, orphan: {}, own: { command: "echo" }, bench: { options: { command: "node x" } } } });
     writeFileSync(path.join(root, "apps/a/jest.config.cjs"), "");
     write("libs/b/project.json", { name: "b" });
+    write("project.json", { name: "workspace", targets: { lint: { command: "eslint ." } } });
     mkdirSync(path.join(root, "tools"));
     expect([...readNxProjects(root).values()].map(({ name, root, targets }) => [name, root, [...targets].sort()])).toEqual([
       ["a", "apps/a", ["bench", "deploy", "own", "unit"]],
       ["b", "libs/b", []],
+      ["workspace", ".", ["lint"]],
     ]);
   });
 });
