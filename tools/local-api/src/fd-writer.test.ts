@@ -112,12 +112,14 @@ describe("writeToFd (the containers' stdout)", () => {
     // Its stdout is not read until the end: the flooding function's 1 MiB fills the pipe and stays half-written.
     child.stdout!.pause();
     let stderr = "";
-    await new Promise<void>((resolve) =>
+    const reported = new Promise<void>((resolve) =>
       child.stderr!.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
         if (stderr.includes("logging: ")) resolve();
       }),
     );
+    // Or it ended without its report (a crash; killed after 20 s): the assertion shows its stderr.
+    await Promise.race([reported, exited]);
     child.stdout!.resume();
     expect(stderr).toBe("logged\nflooding: timeout, logging: result\n");
     expect(await exited).toBe(0);
