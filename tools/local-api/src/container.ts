@@ -86,7 +86,7 @@ export class Host {
   private readonly containers = new Map<number, Container>();
 
   private constructor(private readonly worker: Worker) {
-    // Read now: worker.threadId is -1 once the thread has stopped, which may be before "exit".
+    // Read now: worker.threadId is -1 once the thread has stopped (in every "exit" listener).
     const threadId = worker.threadId;
     worker.on("message", (reply: HostReply) => this.receive(reply));
     worker.on("error", (error) => this.died(summary(error)));
