@@ -197,9 +197,13 @@ describe("Aurora global and primary clusters", () => {
     expect(cluster.options.dependsOn).toEqual(["primary-postgresql-log"]);
   });
 
-  it("forces TLS and leaves managed RPO off by default", () => {
+  it("forces TLS, logs connections and leaves managed RPO off by default", () => {
     expect(plan.one(PARAMS).inputs).toMatchObject({ family: "aurora-postgresql16", name: "payments-dr-aurora-postgresql16-use1-qa7" });
-    expect(plan.one(PARAMS).inputs.parameters).toEqual([expect.objectContaining({ name: "rds.force_ssl", value: "1" })]);
+    expect(plan.one(PARAMS).inputs.parameters).toEqual([
+      expect.objectContaining({ name: "rds.force_ssl", value: "1" }),
+      expect.objectContaining({ name: "log_connections", value: "1" }),
+      expect.objectContaining({ name: "log_disconnections", value: "1" }),
+    ]);
     expect(plan.one(CLUSTER).inputs.dbClusterParameterGroupName).toBe(plan.one(PARAMS).inputs.name);
   });
 

@@ -11,7 +11,14 @@ export function parameterGroupFamily(engineVersion: string): string {
 /** The cluster parameters of every member. */
 export function clusterParameters(managedRpoSeconds?: number): aws.types.input.rds.ClusterParameterGroupParameter[] {
   requireManagedRpo("parameter group", managedRpoSeconds);
-  const parameters = [{ name: "rds.force_ssl", value: "1" }];
+  const parameters = [
+    { name: "rds.force_ssl", value: "1" },
+    // An audit trail of who connected, as which role, from where, and for how long, in the
+    // exported postgresql log: the master user's sessions (migrations, an operator) included.
+    // Both are dynamic parameters: no reboot.
+    { name: "log_connections", value: "1" },
+    { name: "log_disconnections", value: "1" },
+  ];
   if (managedRpoSeconds !== undefined) {
     // Managed RPO bounds data loss on a failover to this many seconds, at a price: while every
     // secondary lags further behind, Aurora blocks commits on the primary. It trades
