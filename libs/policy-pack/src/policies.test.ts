@@ -209,7 +209,11 @@ const wafLogging = (inputs: Record<string, unknown> = {}, name = "api-waf-loggin
 const KEYS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-api-keys-dev";
 const SESSIONS_TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/payments-dr-sessions-dev";
 const role = (name: string, roleName: string, service = "lambda.amazonaws.com", inputs: Record<string, unknown> = {}) =>
-  r("aws:iam/role:Role", name, { name: roleName, assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }), ...inputs });
+  r("aws:iam/role:Role", name, {
+    name: roleName,
+    assumeRolePolicy: policyDocument({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+    ...inputs,
+  });
 /** A role trusting what `statements` say (the role's name follows its logical name). */
 const trustingRole = (name: string, ...statements: Record<string, unknown>[]) =>
   r("aws:iam/role:Role", name, { name: `payments-dr-${name}-use1-dev`, assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
@@ -483,10 +487,19 @@ const CASES: Record<string, Case> = {
       trustingRole("auditor", { ...ASSUME, Principal: { AWS: "arn:aws:iam::999999999999:root" }, Condition: { StringEquals: { "sts:ExternalId": "payments-dr-audit-7f3a" } } }),
       // Anyone of the organization.
       trustingRole("org-reader", { ...ASSUME, Principal: { AWS: "*" }, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } } }),
-      trustingRole("denies-everyone-else", { Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }, { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" } }),
+      trustingRole("denies-everyone-else", { Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }, { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }),
+      // A service pinned to its one source, as the schedules' roles are.
+      trustingRole("scheduler", { ...ASSUME, Principal: { Service: "scheduler.amazonaws.com" }, Condition: { ArnEquals: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/payments-dr-probe-use1-dev" } } }),
+      // Services AWS documents with a bare trust policy: S3 replication, API Gateway's logs role, ARC.
+      trustingRole("replication", { ...ASSUME, Principal: { Service: "s3.amazonaws.com" } }),
+      trustingRole("apigw-logs", { ...ASSUME, Principal: { Service: "apigateway.amazonaws.com" } }),
+      trustingRole("region-switch", { ...ASSUME, Principal: { Service: "arc-region-switch.amazonaws.com" } }),
     ],
     violating: [
-      trustingRole("migrate", { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" } }, { ...ASSUME, Principal: { AWS: "*" } }),
+      trustingRole("migrate", { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }, { ...ASSUME, Principal: { AWS: "*" } }),
+      // A service acting for anyone's resources (the confused deputy), or pinned by nothing.
+      trustingRole("lambda-anyones", { ...ASSUME, Principal: { Service: "lambda.amazonaws.com" } }),
+      trustingRole("flow-logs-wildcard", { ...ASSUME, Principal: { Service: ["vpc-flow-logs.amazonaws.com", "s3.amazonaws.com"] }, Condition: { StringLike: { "aws:SourceAccount": "*" } } }),
       trustingRole("anyone", { ...ASSUME, Sid: "Anyone", Principal: "*", Condition: { StringEquals: { "sts:ExternalId": "guessable" } } }),
       trustingRole("all-but-one", { ...ASSUME, NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }),
       trustingRole("partner", { ...ASSUME, Principal: { AWS: ["arn:aws:iam::999999999999:root", "888888888888"] } }),
@@ -499,6 +512,8 @@ const CASES: Record<string, Case> = {
       /^assumeRolePolicy statement Anyone lets any AWS account assume the role \(Principal "\*"\)/,
       /^assumeRolePolicy statement 0 lets any AWS account assume the role \(NotPrincipal: everyone but the principals it lists\)/,
       /^assumeRolePolicy statement 0 lets arn:aws:iam::999999999999:root, 888888888888 assume the role with no condition on aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, sts:ExternalId/,
+      /^assumeRolePolicy statement 0 lets lambda\.amazonaws\.com assume the role for any account's resources, with no condition on aws:SourceAccount, aws:SourceArn$/,
+      /^assumeRolePolicy statement 0 lets vpc-flow-logs\.amazonaws\.com assume the role for any account's resources, with no condition on aws:SourceAccount, aws:SourceArn$/,
     ],
   },
   "no-public-resource-policy": {

@@ -183,10 +183,10 @@ export const POLICIES: readonly CompliancePolicy[] = [
   {
     name: "iam-trust-scoped",
     description:
-      "No role's trust policy lets any AWS account assume it (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:PrincipalAccount, aws:PrincipalOrgID or aws:SourceAccount, nor a named account or IAM principal without one of them or sts:ExternalId.",
+      "No role's trust policy lets any AWS account assume it (Principal \"*\", AWS \"*\" or a NotPrincipal) without a condition on aws:PrincipalAccount, aws:PrincipalOrgID or aws:SourceAccount, nor a named account or IAM principal without one of them or sts:ExternalId, nor an AWS service without a condition on aws:SourceAccount or aws:SourceArn (except API Gateway's CloudWatch Logs role, S3 replication and ARC Region switch, which AWS documents without one).",
     enforcementLevel: MANDATORY,
     remediation:
-      "Trust the AWS service that uses the role (Principal { Service: \"lambda.amazonaws.com\" }, with aws:SourceAccount); for an AWS principal add a StringEquals condition on aws:PrincipalAccount (this account's roles), aws:PrincipalOrgID, or sts:ExternalId (a third party).",
+      "Trust the AWS service that uses the role (Principal { Service: \"lambda.amazonaws.com\" }) under a StringEquals condition on aws:SourceAccount (and aws:SourceArn where the service names its source); for an AWS principal add a StringEquals condition on aws:PrincipalAccount (this account's roles), aws:PrincipalOrgID, or sts:ExternalId (a third party).",
     scope: "resource",
     rule: iamTrustScoped,
   },

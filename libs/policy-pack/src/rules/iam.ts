@@ -210,12 +210,21 @@ function coversService(pattern: string): boolean {
 const ACCOUNT_PINS = ["aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:SourceAccount"];
 /** For a named account or principal, the external id a third party must present counts too. */
 const CALLER_PINS = [...ACCOUNT_PINS, "sts:ExternalId"];
+/** What pins an AWS service to acting for this account's resources (the confused deputy). */
+const SOURCE_PINS = ["aws:SourceAccount", "aws:SourceArn"];
+/**
+ * Services whose roles AWS documents with a bare trust policy, and that it does not say send the
+ * source keys when they assume one: a condition on them could stop the service from using its
+ * role. API Gateway's account-wide CloudWatch Logs role, S3 replication, ARC Region switch plans.
+ */
+const SERVICES_WITHOUT_SOURCE_KEYS: readonly string[] = ["apigateway.amazonaws.com", "s3.amazonaws.com", "arc-region-switch.amazonaws.com"];
 
 /**
- * A role's trust policy lets in AWS services, or AWS principals pinned by a condition: anyone
- * (Principal "*", AWS "*", a NotPrincipal) only with a condition on the caller's account or
- * organization, and a named account or IAM principal only with such a condition or an
- * sts:ExternalId. Neither the synth plan nor the engine tells the pack the stack's own account,
+ * A role's trust policy lets in AWS services acting for this account's resources, or AWS
+ * principals pinned by a condition: a service only with a condition on aws:SourceAccount or
+ * aws:SourceArn (those of {@link SERVICES_WITHOUT_SOURCE_KEYS} aside), anyone (Principal "*",
+ * AWS "*", a NotPrincipal) only with a condition on the caller's account or organization, and a
+ * named account or IAM principal only with such a condition or an sts:ExternalId. Neither the synth plan nor the engine tells the pack the stack's own account,
  * so every AWS principal is treated as possibly another account's; a role of this account
  * pins it with aws:PrincipalAccount.
  */
@@ -236,6 +245,10 @@ export function iamTrustScoped(resource: CheckedResource): string[] {
         problems.push(`${label} lets any AWS account assume the role (${everyone}) with no condition on ${ACCOUNT_PINS.join(", ")}`);
       }
       return;
+    }
+    const services = list(statement.Principal?.Service).filter((p): p is string => isSet(p) && !SERVICES_WITHOUT_SOURCE_KEYS.includes(p));
+    if (services.length > 0 && pinnedKeys(statement, SOURCE_PINS).length === 0) {
+      problems.push(`${label} lets ${services.join(", ")} assume the role for any account's resources, with no condition on ${SOURCE_PINS.join(", ")}`);
     }
     const principals = awsPrincipals(statement);
     if (principals.length > 0 && pinnedKeys(statement, CALLER_PINS).length === 0) {
