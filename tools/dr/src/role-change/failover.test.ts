@@ -1,9 +1,12 @@
-import { EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { AWS_CALL_LIMITS, EXIT_CODES, RefusedError } from "@payments-dr/cli-support";
 import { stackOutputsDir } from "@payments-dr/testing/scratch-dir";
 import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { Aws } from "../aws";
 import type { Context } from "../context";
 import { bothApisUp, DR, FakeClock, fakeFetch, FakeWorld, healthy, HOME, outputs, runDr, type DrOptions } from "../test-support";
+import { HEALTH_TIMEOUT_MS, POLL_INTERVAL_MS } from "../thresholds";
 import { Topology } from "../topology";
 import { failover, FAILOVER_NEEDS_CONSENT } from "./failover";
 
@@ -432,5 +435,163 @@ describe("failover() called directly", () => {
     expect(world.calls).toEqual([]);
     expect(world.clientRegions).toEqual([]);
     expect(fetch.urls).toEqual([]);
+  });
+});
+
+/** A Context for calling failover() directly, on `world`, with `aws` and `fetch`. */
+function directContext(aws: Aws, fetch: Context["fetch"]): Context {
+  return {
+    topology: new Topology(outputs),
+    aws,
+    fetch,
+    clock: world.clock,
+    confirm: async () => true,
+    log: () => undefined,
+    timeoutSeconds: 300,
+    pollIntervalMs: 10_000,
+    healthTimeoutMs: 50,
+    paymentTimeoutMs: 50,
+  };
+}
+
+/** Lets every pending callback run (the fake AWS answers on later turns of the event loop). */
+async function drain(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * `aws` whose every call waits at its method's gate until the test opens it: which calls have
+ * started, and so which ran side by side, can then be read before any of them answers.
+ */
+function gatedAws(aws: Aws): { aws: Aws; started: string[]; open(method: string): void; openAll(): void } {
+  const started: string[] = [];
+  const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+  const gate = (method: string) => {
+    let found = gates.get(method);
+    if (!found) {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      found = { open, opened };
+      gates.set(method, found);
+    }
+    return found;
+  };
+  let allOpen = false;
+  const gated = new Proxy(aws, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      return async (...args: unknown[]) => {
+        started.push(property);
+        if (!allOpen) await gate(property).opened;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    aws: gated,
+    started,
+    open: (method) => gate(method).open(),
+    openAll: () => {
+      allOpen = true;
+      for (const { open } of gates.values()) open();
+    },
+  };
+}
+
+// The pre-move reads once ran in three phases, the global cluster, then the fence, then the rest,
+// each up to an AWS call's limits (≈ 26 s) when the target region's APIs are slow: ≈ 83 s before
+// the move where the runbook's Recovery budget counted ≈ 31 s.
+describe("failover()'s reads before the move overlap (a slow target region's calls must not add up before the move)", () => {
+  it("starts every read of the target alone beside the global cluster's, and asks the old writer's /health as soon as the global cluster names it, while those reads still wait", async () => {
+    world.down.add(HOME);
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+    const gated = gatedAws(new Aws(world.clients(), world.clock));
+    const ctx = directContext(gated.aws, fetch);
+    const moved = failover(ctx, ctx.topology.resolve(DR), { yes: true, allowDataLoss: true });
+    await drain();
+    // Before the global cluster answers: whether the target is fenced (Lambda), its cluster, the lag, the probe.
+    expect([...gated.started].sort()).toEqual(["cluster", "functionTags", "functionTags", "globalCluster", "probeSamples", "replicationLag", "reservedConcurrency", "reservedConcurrency"]);
+    expect(fetch.urls).toEqual([]);
+
+    gated.open("globalCluster");
+    await drain();
+    expect(fetch.urls).toEqual([primaryRegionOutputs.healthUrl]);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+
+    gated.openAll();
+    await expect(moved).resolves.toMatchObject({ outcome: "done", from: HOME, to: DR });
+    expect(world.calls.filter((c) => c.region !== DR)).toEqual([]);
+  });
+
+  // A read started early and left unawaited by a refusal must not be an unhandled rejection: Node
+  // prints a warning for it, and with --unhandled-rejections=throw (Node's default) ends the process.
+  it.each([
+    [
+      "the target is fenced",
+      () => {
+        world.functions[drRegionOutputs.lambdaName]!.reserved = 0;
+      },
+      /us-east-2 is fenced/,
+    ],
+    [
+      "a move towards the other region is under way",
+      () => {
+        world.writer = DR;
+        world.startMove(HOME, "switching-over");
+      },
+      /towards us-east-1 is in progress/,
+    ],
+    [
+      "the target is not a member",
+      () => {
+        world.absentMembers.add(DR);
+      },
+      /is not a member of/,
+    ],
+  ])("refuses when %s with the target's cluster read failing unawaited, and leaves no unhandled rejection", async (_case, arrange, refusal) => {
+    world.down.add(HOME);
+    arrange();
+    world.failing.set("rds/DescribeDBClusters", () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    world.failing.set("cloudwatch/GetMetricData", () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const host = (globalThis as { __synthHostProcess?: NodeJS.Process }).__synthHostProcess ?? process;
+    const unhandled: unknown[] = [];
+    const observe = (reason: unknown, promise: Promise<unknown>) => {
+      unhandled.push(reason);
+      promise.catch(() => undefined);
+    };
+    host.on("unhandledRejection", observe);
+    try {
+      const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
+      const ctx = directContext(new Aws(world.clients(), world.clock), fetch);
+      await expect(failover(ctx, ctx.topology.resolve(DR), { yes: true, allowDataLoss: true })).rejects.toThrow(refusal);
+      await drain();
+    } finally {
+      host.off("unhandledRejection", observe);
+    }
+    expect(calls("DescribeDBClusters")).toHaveLength(1);
+    expect(unhandled).toEqual([]);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+  });
+});
+
+describe("the pre-move worst case the runbook and the README quote", () => {
+  const WORKSPACE = path.resolve(__dirname, "../../../..");
+  /** The document with its line breaks as spaces: a reflowed paragraph says the same. */
+  const read = (file: string) => readFileSync(path.join(WORKSPACE, file), "utf8").replace(/\s+/g, " ");
+  const { maxAttempts: attempts, requestHandler } = AWS_CALL_LIMITS;
+  const [connect, answer] = [requestHandler.connectionTimeout / 1000, requestHandler.requestTimeout / 1000];
+  const awsCall = attempts * (connect + answer);
+  const [health, poll] = [HEALTH_TIMEOUT_MS / 1000, POLL_INTERVAL_MS / 1000];
+  // One AWS call (the global cluster, beside every read of the target alone), then the old writer's /health, then the first poll.
+  const worst = awsCall + health + poll;
+
+  it.each([
+    ["docs/runbook.md", `after the CLI's own checks (≈ ${worst} s at worst`],
+    ["docs/runbook.md", `(each call ${attempts} × (${connect} + ${answer}) s = ${awsCall} s when the APIs there time out, \`AWS_CALL_LIMITS\`)`],
+    ["docs/runbook.md", `(${health} s when its region hangs, \`HEALTH_TIMEOUT_MS\`); then the first ${poll} s poll: ${awsCall} + ${health} + ${poll};`],
+    ["README.md", `up to ≈ ${worst} s of the CLI's own checks`],
+  ])("%s says %s (AWS_CALL_LIMITS, HEALTH_TIMEOUT_MS, POLL_INTERVAL_MS)", (file, text) => {
+    expect(read(file)).toContain(text);
   });
 });

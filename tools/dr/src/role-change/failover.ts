@@ -36,6 +36,15 @@ export const FAILOVER_NEEDS_CONSENT =
   "failover may lose the writes not yet replicated: pass --allow-data-loss to proceed (for a planned move with both regions healthy, use `dr switchover`)";
 
 /**
+ * A read started before the decision that needs it: a refusal taken first leaves it unawaited, so
+ * its failure is marked handled here (no unhandledRejection); awaiting it still throws.
+ */
+function early<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
  * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
@@ -43,6 +52,11 @@ export const FAILOVER_NEEDS_CONSENT =
  * (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
  * failover while it serves can split writes between the regions, and those on the old side are
  * lost. That is a switchover's case.
+ *
+ * Before the move it waits, at worst, for one AWS call (`AWS_CALL_LIMITS`: the global
+ * cluster, read beside everything that needs only the target), then for the old writer's
+ * `/health` (`ctx.healthTimeoutMs`): the runbook's Recovery budget quotes the sum, and a test in
+ * failover.test.ts holds it to these limits.
  */
 export async function failover(ctx: Context, target: RegionSite, options: FailoverOptions): Promise<RoleChangeResult> {
   if (!options.allowDataLoss) {
@@ -50,6 +64,15 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   }
   const timeline = new Timeline(ctx.clock, ctx.log);
   let deadline = deadlineFrom(ctx);
+  // Every read that needs only the target starts now, beside the global cluster's: each may take
+  // its own timeout (AWS_CALL_LIMITS), and one after another they would add up to the RTO. The
+  // decisions below still take them in their order of precedence; a refusal taken before one is
+  // needed leaves it unawaited (early() keeps its failure from being an unhandled rejection).
+  // All in the target region; towards the DR region, its probe of the primary dates the outage.
+  const fenceRead = early(refuseIfFenced(ctx, target, "failover"));
+  const clusterRead = early(ctx.aws.cluster(target.region, target.clusterIdentifier));
+  const outageRead = target === ctx.topology.dr ? early(outageView(ctx)) : undefined;
+  const lagRead = early(estimateRpo(ctx, target));
   const global = await readGlobalCluster(ctx, [target]);
   const writer = writerSite(global, ctx.topology);
   const from = writer?.region ?? null;
@@ -70,8 +93,12 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
   }
   if (roleOf(global, target) === "absent") throw new RefusedError(`${target.clusterIdentifier} is not a member of ${global.id}: nothing to fail over to`);
+  // The old writer's /health (the split-writes guard below) as soon as the global cluster names it:
+  // it goes to its API over the internet, not to AWS's control plane in that region. Not when a
+  // move is already under way: that is waited for, whatever /health says.
+  const writerHealthRead = writer && writer !== target && !operationInProgress(global) ? early(checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs)) : undefined;
   // A fenced target would take the writer with its API throttled: payments stopped in both regions. Read in the target region only.
-  const unread = await refuseIfFenced(ctx, target, "failover");
+  const unread = await fenceRead;
   if (unread) timeline.mark(unread);
   // A writer the outputs do not name: its region's /health (the split-writes guard below) cannot be asked.
   const unknownWriter = writer ? undefined : global.members.find((m) => m.isWriter);
@@ -88,15 +115,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
   }
 
-  // Towards the DR region, its probe of the primary dates the outage (read in the DR region).
-  // The writer's /health goes to its API over the internet, not to AWS's control plane in that
-  // region. All read at once: each may take its own timeout, and they add up to the RTO.
-  const [cluster, writerHealth, outage, lag] = await Promise.all([
-    ctx.aws.cluster(target.region, target.clusterIdentifier),
-    writer && writer !== target ? checkHealth(ctx.fetch, writer.healthUrl, ctx.healthTimeoutMs) : undefined,
-    target === ctx.topology.dr ? outageView(ctx) : undefined,
-    estimateRpo(ctx, target),
-  ]);
+  const [cluster, writerHealth, outage, lag] = await Promise.all([clusterRead, writerHealthRead, outageRead, lagRead]);
   if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
   if (writerHealth?.ok) {
     if (!options.force) {
