@@ -13,7 +13,13 @@ let sigintBefore: NodeJS.SignalsListener[];
 beforeEach(() => {
   sigintBefore = process.listeners("SIGINT");
   exit = jest.spyOn(process, "exit").mockImplementation((() => undefined) as never);
-  stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  // Written at once, as a pipe on Linux takes it: the callback that tells it is flushed runs now.
+  const written = (_text: unknown, done?: unknown) => {
+    if (typeof done === "function") done();
+    return true;
+  };
+  stderr = jest.spyOn(process.stderr, "write").mockImplementation(written as typeof process.stderr.write);
+  jest.spyOn(process.stdout, "write").mockImplementation(written as typeof process.stdout.write);
 });
 afterEach(() => {
   process.argv = argv;
@@ -43,6 +49,8 @@ it("ends the process with run's exit code, passing it the arguments and DR_DRILL
   await new Promise((resolve) => setImmediate(resolve));
   expect(runMock).toHaveBeenCalledWith(["switchover", "--to", "dr"], expect.objectContaining({ drillApiKey: "pdr_key" }));
   expect(process.exitCode).toBe(EXIT_CODES.timedOut);
+  // At once, once its output is flushed: not when reads a refusal left unneeded time out.
+  expect(exit).toHaveBeenCalledWith(EXIT_CODES.timedOut);
 });
 
 it("on Ctrl+C during a wait, says the requested move goes on in AWS and exits 130", async () => {

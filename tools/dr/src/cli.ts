@@ -19,5 +19,9 @@ run(process.argv.slice(2), {
   ask: askOnTerminal,
   drillApiKey: process.env.DR_DRILL_API_KEY,
 }).then((code) => {
+  // Exit as soon as the output is written. Otherwise reads that a refusal made unneeded (dr
+  // failover starts them all at once) keep the process, and the on-call's prompt, for up to
+  // their 26 s limit.
   process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 });
