@@ -156,6 +156,22 @@ describe("failover", () => {
     expect(forced.stdout).toContain("the probe from us-east-2 saw us-east-1's /health pass 10 s ago; going on (--force)");
   });
 
+  it("refuses when the primary's /health answers here but not from its function (WAF's 403 to this machine) while the probe saw it pass moments ago; goes on once the probe sees it fail", async () => {
+    world.probeValues = [1, 1, 1];
+    const fetch = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 403, body: JSON.stringify({ message: "Forbidden" }) }), [drRegionOutputs.healthUrl]: healthy });
+    const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(refused.code).toBe(EXIT_CODES.refused);
+    expect(refused.stderr).toMatch(/us-east-1's .*\/health answered here HTTP 403, not from its function \(a gateway or WAF answer\), but the probe from us-east-2 saw it pass 10 s ago: its API may still be writing/);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
+
+    // Fenced (or down): the probe's newest datapoint is a failure, and the gateway's 5xx stands.
+    world.probeValues = [0, 1, 1];
+    const gateway5xx = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 500, body: JSON.stringify({ message: "Internal server error" }) }), [drRegionOutputs.healthUrl]: healthy });
+    const goesOn = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: gateway5xx });
+    expect(goesOn.code).toBe(EXIT_CODES.ok);
+    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+  });
+
   it("takes a probe pass stamped after this machine's clock (CloudWatch's clock ahead) as a pass just now: refused, 0 s ago, never a negative age", async () => {
     world.probeValues = [1, 1, 1];
     world.probeClockAheadMs = 30_000;

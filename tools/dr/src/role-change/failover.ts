@@ -22,8 +22,8 @@ export interface FailoverOptions extends RoleChangeOptions {
   allowDataLoss: boolean;
   /**
    * `--force`: fail over all the same while the writer's region answers `/health` 200 or 429,
-   * while it does not answer here but the DR probe saw it pass moments ago, or while the writer is
-   * none of the clusters the outputs name.
+   * while it does not answer here (or not from its function) but the DR probe saw it pass moments
+   * ago, or while the writer is none of the clusters the outputs name.
    */
   force?: boolean;
 }
@@ -48,8 +48,8 @@ function early<T>(read: Promise<T>): Promise<T> {
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
  * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
- * may), or when it does not answer here at all but the DR region's probe saw it pass moments ago
- * (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
+ * may), or when it does not answer here (or only WAF or the gateway does) but the DR region's probe
+ * saw it pass moments ago (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
  * failover while it serves can split writes between the regions, and those on the old side are
  * lost. That is a switchover's case.
  *
@@ -133,15 +133,18 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
-  } else if (writerHealth && writerHealth.httpStatus === null && outage?.passedAt) {
-    // No answer at all here may be this machine's network (a VPN, DNS, a proxy): the probe in the
-    // DR region asks from inside AWS, and a recent pass there says the old writer may still serve.
-    // (An answer such as 503, its database down, is the region's own word: it stands.)
+  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage?.passedAt) {
+    // No answer at all here may be this machine's network (a VPN, DNS, a proxy), and an answer
+    // that is not the function's own (no role: WAF's 403 to this machine's address, a gateway
+    // error) is not its database's state: the probe in the DR region asks from inside AWS, and a
+    // recent pass there says the old writer may still serve. (The function's own answer, such as
+    // 503 with its database down, is the region's own word: it stands.)
     // This machine's clock against CloudWatch's: a pass "in the future" is a pass just now.
     const agoSeconds = Math.max(0, Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000));
     if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS && !options.force) {
+      const here = writerHealth.httpStatus === null ? `did not answer here (${writerHealth.error ?? "no answer"})` : `answered here HTTP ${writerHealth.httpStatus}, not from its function (a gateway or WAF answer)`;
       throw new RefusedError(
-        `${writer?.region}'s ${writerHealth.url} did not answer here (${writerHealth.error ?? "no answer"}), but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\` (the probe's data trails by a few seconds: at the very start of an outage, retry in half a minute); if ${writer?.region} is down, re-run with --force`,
+        `${writer?.region}'s ${writerHealth.url} ${here}, but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\` (the probe's data trails by a few seconds: at the very start of an outage, or just after \`dr fence\`, retry in half a minute); if ${writer?.region} is down, re-run with --force`,
       );
     }
     if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS) timeline.mark(`the probe from ${target.region} saw ${writer?.region}'s /health pass ${agoSeconds} s ago; going on (--force)`);

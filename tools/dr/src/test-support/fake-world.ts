@@ -54,10 +54,11 @@ export class FakeWorld {
   readonly secondarySince: Record<string, number> = {};
   /**
    * The health probe's datapoints of the primary (1 healthy, 0 not), newest first, 10 s apart, in
-   * the DR region. Unless a test sets them: failing while us-east-1 is `down`, passing otherwise.
+   * the DR region. Unless a test sets them: failing while us-east-1 is `down` or its /health
+   * fenced (the probe asks the same /health), passing otherwise.
    */
   get probeValues(): number[] {
-    return this.probeValuesSet ?? (this.down.has(HOME) ? [0, 0, 0] : [1, 1, 1]);
+    return this.probeValuesSet ?? (this.down.has(HOME) || this.healthFenced(HOME) ? [0, 0, 0] : [1, 1, 1]);
   }
   set probeValues(values: number[]) {
     this.probeValuesSet = values;
