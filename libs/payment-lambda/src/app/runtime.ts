@@ -57,6 +57,6 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   const keyUsage = settings.apiKeysTable ? dynamoKeyUsageRecorder({ tableName: settings.apiKeysTable, region: settings.region, dynamoDb, logger, metrics }) : disabledKeyUsageRecorder;
   // /health answers only "unavailable": why (a timeout, TLS, credentials, …) goes to the log.
   const onProbeFailure = (error: unknown) => logger.warn("Health probe failed", { error: loggableError(error) });
-  const health = new HealthCheck(settings.regionRole, () => probeForRole(settings.regionRole, db), { onProbeFailure, ...overrides.health });
+  const health = new HealthCheck(settings.regionRole, (signal) => probeForRole(settings.regionRole, db, signal), { onProbeFailure, ...overrides.health });
   return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
 }

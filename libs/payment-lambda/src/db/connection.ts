@@ -58,6 +58,15 @@ export interface UseOptions {
    * best effort) would keep answering healthy. @default false
    */
   fresh?: boolean;
+  /**
+   * Ends the work if it is still running when `signal` aborts: its connection is closed
+   * mid-query, as {@link Connection.interrupt} does, but the uses queued behind it are not failed:
+   * they get a new connection. For /health's budget: a kept connection gone silent would
+   * otherwise hold every later check behind it until the statement timeout. Work that has not
+   * begun by then (still connecting) runs all the same, so a cold container's slow first connect
+   * is kept and its late answer recorded. @default none
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -92,7 +101,7 @@ export class Connection {
   use<T>(work: (client: ClientBase) => Promise<T>, options: UseOptions = {}): Promise<T> {
     const interruptions = this.interruptions;
     const result = this.queue.then(() =>
-      options.fresh ? this.runFresh(work, interruptions) : this.run(work, interruptions, options.retrySpentConnection ?? false),
+      options.fresh ? this.runFresh(work, interruptions, options.signal) : this.run(work, interruptions, options.retrySpentConnection ?? false, options.signal),
     );
     this.queue = result.catch(() => undefined);
     return result;
@@ -105,12 +114,7 @@ export class Connection {
    */
   interrupt(reason: string): void {
     this.interruptions++;
-    const client = this.client;
-    if (!client) return;
-    this.discard(client, new DatabaseUnavailableError(reason));
-    // end() alone waits for pipelined statements already sent; closing the socket fails them now,
-    // and the server, checking on its client (client_connection_check_interval), rolls back.
-    client.connection.stream.destroy();
+    if (this.client) this.cut(this.client, reason);
   }
 
   /** Closes the connection (migrate and cleanup functions, tests), in at most {@link CLOSE_GRACE_MS}. */
@@ -120,7 +124,7 @@ export class Connection {
     if (client) await endWithin(client, CLOSE_GRACE_MS);
   }
 
-  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean, fresh = false): Promise<T> {
+  private async run<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, retrySpent: boolean, signal?: AbortSignal, fresh = false): Promise<T> {
     const { maxAgeMs } = this.options;
     // Let go of a connection that old, without waiting for its goodbye: nothing more is sent on it,
     // and over a network that drops everything the wait would hold this use and every one queued
@@ -131,24 +135,28 @@ export class Connection {
     // Interrupted while it waited (for the secret, the connect, or its turn): the request that
     // asked has already answered, so its work must not run now, in some later invocation.
     if (interruptions !== this.interruptions) throw new DatabaseUnavailableError("interrupted");
+    const abort = () => this.cut(client, "aborted");
+    signal?.addEventListener("abort", abort, { once: true });
     try {
       return await work(client);
     } catch (error) {
       if (!isTransientDatabaseError(error)) throw error;
       this.discard(client, error);
       // Once: the connection is discarded, so the second run opens a new one and is not `kept`.
-      if (retrySpent && kept && isSpentConnection(error) && interruptions === this.interruptions) {
+      if (retrySpent && kept && isSpentConnection(error) && interruptions === this.interruptions && !signal?.aborted) {
         this.options.logger.info("Retrying on a new connection", { connection: this.options.name });
-        return this.run(work, interruptions, retrySpent);
+        return this.run(work, interruptions, retrySpent, signal);
       }
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
+    } finally {
+      signal?.removeEventListener("abort", abort);
     }
   }
 
-  private async runFresh<T>(work: (client: ClientBase) => Promise<T>, interruptions: number): Promise<T> {
+  private async runFresh<T>(work: (client: ClientBase) => Promise<T>, interruptions: number, signal?: AbortSignal): Promise<T> {
     await this.close();
     try {
-      return await this.run(work, interruptions, false, true);
+      return await this.run(work, interruptions, false, signal, true);
     } finally {
       await this.close();
     }
@@ -196,6 +204,14 @@ export class Connection {
     if (backoffMs > 0 && isConnectTimeout(error)) this.unreachableUntil = Date.now() + backoffMs;
     this.options.logger.warn("Database connect failed", { connection: this.options.name, error: loggableError(error) });
     return new DatabaseUnavailableError(failureReason(error), { cause: error });
+  }
+
+  /** Discards `client` and closes its socket now, failing what it has in flight. */
+  private cut(client: Client, reason: string): void {
+    this.discard(client, new DatabaseUnavailableError(reason));
+    // end() alone waits for pipelined statements already sent; closing the socket fails them now,
+    // and the server, checking on its client (client_connection_check_interval), rolls back.
+    client.connection.stream.destroy();
   }
 
   private discard(client: Client, error: unknown): void {

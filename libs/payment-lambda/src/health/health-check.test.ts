@@ -1,10 +1,12 @@
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import type { RegionRole } from "../config/environment";
+import { createDatabase } from "../db/database";
 import { migrate, startEndpoint, startPostgres, startSilentServer, holdUnreachableEndpoint, urlOnPort, withClient, type PostgresServer } from "../test-support/database";
 import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
 import { createLogger } from "../observability/logger";
-import { HealthCheck } from "./health-check";
+import { HealthCheck, probeDatabase, type DatabaseProbe, type ProbeOptions } from "./health-check";
 
 let server: PostgresServer;
 
@@ -46,6 +48,90 @@ async function withReadOnlyDatabase(work: () => Promise<void>): Promise<void> {
   } finally {
     await withClient(server.url, (client) => client.query("BEGIN READ WRITE; ALTER DATABASE postgres RESET default_transaction_read_only; COMMIT"));
   }
+}
+
+/** Waits until new sessions see `name` set to `value`: pg_reload_conf() only signals the server. */
+async function untilSetting(name: string, value: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const { rows } = await withClient(server.url, (client) => client.query<{ value: string }>("SELECT current_setting($1) AS value", [name]));
+    if (rows[0]!.value === value || tries >= 50) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Runs `work` while every commit that wrote WAL waits forever, as on Aurora's writer under
+ * rds.global_db_rpo while the secondaries lag, or with its storage full: here for a synchronous
+ * standby that never comes. Reads, and the recovery and read-only flags, answer as before.
+ */
+async function withCommitsHanging(work: () => Promise<void>): Promise<void> {
+  await withClient(server.url, async (client) => {
+    // One statement each: ALTER SYSTEM refuses to run in the implicit transaction of several.
+    await client.query("ALTER SYSTEM SET synchronous_commit = on");
+    await client.query("ALTER SYSTEM SET synchronous_standby_names = 'phantom'");
+    await client.query("SELECT pg_reload_conf()");
+  });
+  await untilSetting("synchronous_standby_names", "phantom");
+  try {
+    await work();
+  } finally {
+    await withClient(server.url, async (client) => {
+      await client.query("ALTER SYSTEM RESET synchronous_commit");
+      await client.query("ALTER SYSTEM RESET synchronous_standby_names");
+      await client.query("SELECT pg_reload_conf()");
+      // The reload releases the waiting sessions; any still waiting is ended, so none outlives the test.
+      await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+    });
+    await untilSetting("synchronous_standby_names", "");
+  }
+}
+
+/** Probes `url` on a connection of its own, closed after. */
+async function probeOnce(url: string, options: ProbeOptions = {}): Promise<DatabaseProbe> {
+  const db = createDatabase(testSettings(url).database, { logger: createLogger({ serviceName: "payments-health-test", metricsNamespace: "Test", logLevel: "SILENT" }) });
+  try {
+    return await probeDatabase(db.writer, options);
+  } finally {
+    await db.close();
+  }
+}
+
+/** A TCP proxy in front of the server, whose connections can go silent, as through a network that drops their packets; new ones still go through. */
+interface SilencingProxy {
+  url: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** The connections open now stop forwarding, both ways, without closing. */
+  silence(): void;
+  close(): Promise<void>;
+}
+
+async function startSilencingProxy(): Promise<SilencingProxy> {
+  const sockets = new Set<Socket>();
+  const silenced = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(server.port, server.host);
+    sockets.add(client).add(upstream);
+    client.on("data", (data: Buffer) => void (silenced.has(client) || upstream.write(data)));
+    upstream.on("data", (data: Buffer) => void (silenced.has(client) || client.write(data)));
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  let connections = 0;
+  proxy.on("connection", () => connections++);
+  return {
+    url: urlOnPort(server, (proxy.address() as AddressInfo).port),
+    get connections() {
+      return connections;
+    },
+    silence: () => sockets.forEach((socket) => silenced.add(socket)),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
 }
 
 describe("/health (Route 53 failover reads it)", () => {
@@ -213,6 +299,58 @@ describe("/health (Route 53 failover reads it)", () => {
     expect(warn).toHaveBeenCalledWith("Health probe failed", { error: expect.objectContaining({ name: expect.any(String), message: expect.any(String) }) });
   });
 
+  it("primary whose commits hang while its flags say writable (pitfall: Aurora's rds.global_db_rpo, a writer hung on commit) → 503 within its budget", async () => {
+    await withCommitsHanging(async () => {
+      // What the flags alone would say: writable.
+      expect(await probeOnce(server.url)).toEqual({ writable: true });
+      const started = Date.now();
+      const health = await healthOf("primary");
+      const elapsed = Date.now() - started;
+      await health.api.close();
+      expectRegionUnavailable(health, "primary");
+      expect(elapsed).toBeLessThan(HEALTH_CHECK_BUDGET_MS + 500);
+    });
+  });
+
+  it("primary with a writer of its own (the global writer) whose commits hang → 503: the writer's probe commits", async () => {
+    await withCommitsHanging(async () => {
+      const settings = testSettings(server.url, { role: "primary" });
+      const api = testApi({ ...settings, database: { ...settings.database, endpoints: { kind: "url", url: `${server.url}?application_name=global-writer`, readerUrl: server.url } } });
+      const response = await api.handler(getHealth());
+      await api.close();
+      expect(response.statusCode).toBe(503);
+    });
+  });
+
+  it("dr never writes: commits hanging leave it healthy (pitfall: DR /health failing on what only a writer needs)", async () => {
+    await withCommitsHanging(async () => {
+      const { status, api } = await healthOf("dr");
+      await api.close();
+      expect(status).toBe(200);
+    });
+  });
+
+  it("a kept connection gone silent does not hold the next check: the probe past its budget is cut off, and the next check reconnects", async () => {
+    const proxy = await startSilencingProxy();
+    let now = 1_000_000;
+    const api = testApi(testSettings(proxy.url, { role: "primary" }), { health: { ttlMs: 5000, now: () => now } });
+    try {
+      expect((await api.handler(getHealth())).statusCode).toBe(200);
+      proxy.silence();
+      now += 5001;
+      expect((await api.handler(getHealth())).statusCode).toBe(503);
+      now += 5001;
+      // Without the cut, this check would queue behind the hung one until its statement timeout.
+      const started = Date.now();
+      expect((await api.handler(getHealth())).statusCode).toBe(200);
+      expect(Date.now() - started).toBeLessThan(HEALTH_CHECK_BUDGET_MS);
+      expect(proxy.connections).toBe(2);
+    } finally {
+      await api.close();
+      await proxy.close();
+    }
+  });
+
   it("reuses a result within its TTL, then checks again", async () => {
     let now = 1_000_000;
     const api = testApi(testSettings(server.url), { health: { ttlMs: 5000, now: () => now } });
@@ -226,6 +364,26 @@ describe("/health (Route 53 failover reads it)", () => {
     } finally {
       await server.resume();
       await api.close();
+    }
+  });
+});
+
+describe("probeDatabase with commit", () => {
+  it("commits on a writable database, as a role with no privilege but to connect", async () => {
+    await withClient(server.url, (client) => client.query("DROP ROLE IF EXISTS health_probe_plain; CREATE ROLE health_probe_plain LOGIN PASSWORD 'plain'"));
+    const url = server.url.replace(/\/\/[^@]*@/, "//health_probe_plain:plain@");
+    expect(await probeOnce(url, { commit: true })).toEqual({ writable: true });
+  });
+
+  it("answers not writable, without an error, where a commit must not be tried: read-only or in recovery", async () => {
+    await withReadOnlyDatabase(async () => {
+      expect(await probeOnce(server.url, { commit: true })).toEqual({ writable: false });
+    });
+    await server.setInRecovery(true);
+    try {
+      expect(await probeOnce(server.url, { commit: true })).toEqual({ writable: false });
+    } finally {
+      await server.setInRecovery(false);
     }
   });
 });
@@ -270,6 +428,58 @@ describe("HealthCheck", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await check.status()).toEqual({ healthy: false, role: "primary" });
     expect(probes).toBe(2);
+  });
+
+  it("a late healthy answer counts from when its probe began (pitfall: one that lands as Lambda thaws the container, minutes on, trusted for a whole TTL)", async () => {
+    let now = 1_000_000;
+    let answer: (probe: DatabaseProbe) => void = () => undefined;
+    let probes = 0;
+    const check = new HealthCheck("primary", () => (++probes === 1 ? new Promise<DatabaseProbe>((resolve) => (answer = resolve)) : Promise.resolve({ writable: false })), {
+      timeoutMs: 20,
+      ttlMs: 5000,
+      now: () => now,
+    });
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    now += 60_000;
+    answer({ writable: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    expect(probes).toBe(2);
+  });
+
+  it("a late healthy answer counts for what is left of its TTL", async () => {
+    let now = 1_000_000;
+    let answer: (probe: DatabaseProbe) => void = () => undefined;
+    let probes = 0;
+    const check = new HealthCheck("primary", () => (++probes === 1 ? new Promise<DatabaseProbe>((resolve) => (answer = resolve)) : Promise.resolve({ writable: true })), {
+      timeoutMs: 20,
+      ttlMs: 5000,
+      now: () => now,
+    });
+    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
+    now += 3000;
+    answer({ writable: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await check.status()).toEqual({ healthy: true, role: "primary" });
+    expect(probes).toBe(1);
+    now += 2000;
+    await check.status();
+    expect(probes).toBe(2);
+  });
+
+  it("tells a probe past its budget to stop, and one in time not", async () => {
+    const signals: AbortSignal[] = [];
+    let now = 1_000_000;
+    const check = new HealthCheck("dr", (signal) => {
+      signals.push(signal);
+      return signals.length === 1 ? new Promise(() => undefined) : Promise.resolve({ writable: false });
+    }, { timeoutMs: 20, ttlMs: 5000, now: () => now });
+    await check.status();
+    expect(signals[0]!.aborted).toBe(true);
+    now += 5000;
+    expect(await check.status()).toEqual({ healthy: true, role: "dr" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(signals[1]!.aborted).toBe(false);
   });
 
   it("a late probe that finds the database read-only does not make the primary healthy", async () => {
