@@ -485,7 +485,7 @@ describe("serve.js", () => {
       const url = /payments API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       const pgPort = throwawayPort(output);
       expect(url).toBeDefined();
-      expect(output).toMatch(/migrations: applied 001_create_payments, 002_create_idempotency_keys, 003_create_app_role/);
+      expect(output).toMatch(/migrations: applied 001_create_payments, 002_create_idempotency_keys, 003_create_app_role, 004_create_health_heartbeat/);
       expect(output).toMatch(/api keys: local dynalite at http:\/\/127\.0\.0\.1:\d+, table payments-dr-api-keys-local; key [0-9a-f]{16} for merchant merchant-42/);
       expect(output).toMatch(/sessions: off \(set DYNAMODB_ENDPOINT and SESSIONS_TABLE, or pass --sessions local\)/);
       // The key is printed once, and the curl examples send it.

@@ -37,6 +37,7 @@ const appRoleGrants = (database: string): readonly string[] => [
   `GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`,
   `GRANT SELECT, INSERT ON payments TO ${APP_ROLE}`,
   `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${APP_ROLE}`,
+  `GRANT SELECT, UPDATE ON health_heartbeat TO ${APP_ROLE}`,
 ];
 
 /** Attributes that only a superuser can take away (the master user of Aurora is not one). */

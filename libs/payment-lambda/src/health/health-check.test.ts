@@ -369,10 +369,23 @@ describe("/health (Route 53 failover reads it)", () => {
 });
 
 describe("probeDatabase with commit", () => {
-  it("commits on a writable database, as a role with no privilege but to connect", async () => {
-    await withClient(server.url, (client) => client.query("DROP ROLE IF EXISTS health_probe_plain; CREATE ROLE health_probe_plain LOGIN PASSWORD 'plain'"));
-    const url = server.url.replace(/\/\/[^@]*@/, "//health_probe_plain:plain@");
-    expect(await probeOnce(url, { commit: true })).toEqual({ writable: true });
+  it("commits on a writable database: the heartbeat row is written", async () => {
+    const beatAt = () => withClient(server.url, async (client) => (await client.query<{ at: string }>("SELECT beat_at::text AS at FROM health_heartbeat")).rows.map((r) => r.at));
+    const [before] = await beatAt();
+    expect(await probeOnce(server.url, { commit: true })).toEqual({ writable: true });
+    const after = await beatAt();
+    expect(after).toHaveLength(1);
+    expect(after[0]! > before!).toBe(true);
+  });
+
+  it("is not writable where the heartbeat row is missing: nothing was committed", async () => {
+    const url = await withClient(server.url, async (client) => {
+      await client.query("DROP DATABASE IF EXISTS health_no_heartbeat");
+      await client.query("CREATE DATABASE health_no_heartbeat");
+      return server.urlFor("health_no_heartbeat");
+    });
+    await withClient(url, (client) => client.query("CREATE TABLE health_heartbeat (only_row boolean PRIMARY KEY, beat_at timestamptz NOT NULL)"));
+    expect(await probeOnce(url, { commit: true })).toEqual({ writable: false });
   });
 
   it("answers not writable, without an error, where a commit must not be tried: read-only or in recovery", async () => {

@@ -47,19 +47,16 @@ export interface HealthCheckOptions {
 export function probeDatabase(connection: Connection, options: ProbeOptions = {}): Promise<DatabaseProbe> {
   const { commit = false, ...useOptions } = options;
   return connection.use(async (client) => {
-    // A transactional logical message writes WAL, so its commit waits as a payment's would (for
-    // the flush, a synchronous standby, Aurora's RPO); txid_current() alone commits without WAL
-    // and never waits. Both would succeed on a default_transaction_read_only database, and the
-    // message fails in recovery: asked only when the flags say writable.
-    const { rows } = await client.query<{ in_recovery: boolean; read_only: string; committed: boolean | null }>(
-      commit
-        ? `SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only,
-                  CASE WHEN pg_is_in_recovery() OR current_setting('transaction_read_only') <> 'off' THEN NULL
-                       ELSE pg_logical_emit_message(true, 'payments-dr/health', '') IS NOT NULL END AS committed`
-        : "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only, NULL AS committed",
+    const { rows } = await client.query<{ in_recovery: boolean; read_only: string }>(
+      "SELECT pg_is_in_recovery() AS in_recovery, current_setting('transaction_read_only') AS read_only",
     );
     const row = rows[0]!;
-    return { writable: !row.in_recovery && row.read_only === "off" && (!commit || row.committed === true) };
+    const writable = !row.in_recovery && row.read_only === "off";
+    // Only where the flags allow it: in recovery or read-only the update would fail, not answer.
+    if (!writable || !commit) return { writable };
+    // A row written and committed: its commit waits as a payment's would (migrations/004).
+    const { rowCount } = await client.query("UPDATE health_heartbeat SET beat_at = now()");
+    return { writable: rowCount === 1 };
   }, useOptions);
 }
 

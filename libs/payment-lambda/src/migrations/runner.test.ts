@@ -45,7 +45,7 @@ describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
     // The one place that lists them: every other test reads SHIPPED_MIGRATIONS (test-support/database.ts).
     // Adding a migration: the next NNN, appended here.
-    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role"]);
+    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role", "004_create_health_heartbeat"]);
   });
 
   it("refuses a misnamed file and a duplicate version, so no migration is silently skipped", async () => {
@@ -309,7 +309,9 @@ describe("the migrate function", () => {
       const { rows } = await client.query<{ id: string }>("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created') RETURNING id");
       expect((await client.query("SELECT id FROM payments WHERE id = $1", [rows[0]!.id])).rowCount).toBe(1);
       await client.query("BEGIN; LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE; DELETE FROM idempotency_keys WHERE expires_at <= now(); COMMIT");
-      for (const forbidden of ["DROP TABLE payments", "CREATE TABLE app_owned (x int)", "CREATE TEMP TABLE app_scratch (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
+      // The primary's /health writes its heartbeat row, and only that.
+      expect((await client.query("UPDATE health_heartbeat SET beat_at = now()")).rowCount).toBe(1);
+      for (const forbidden of ["INSERT INTO health_heartbeat (only_row, beat_at) VALUES (false, now())", "DELETE FROM health_heartbeat", "DROP TABLE payments", "CREATE TABLE app_owned (x int)", "CREATE TEMP TABLE app_scratch (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
         await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
       }
     });
