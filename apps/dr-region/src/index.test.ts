@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
+import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { appRootOf, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
@@ -148,7 +149,7 @@ describe("dr-region stack", () => {
     const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
     // As primary-region's (the same RegionalPaymentsApi), plus the probe of the primary's /health (unhealthy, silent).
     expect(alarms.map((a) => a.inputs.metricName ?? a.inputs.metricQueries?.[0]?.expression).sort()).toEqual(
-      ["5XXError", auroraRpoLagQuery(plan.outputs.clusterIdentifier), "ApiHealthy", "ApiHealthy", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
+      [apiErrorsQuery({ apiName: plan.outputs.apiName, stageName: plan.outputs.apiStage, excludedResource: "/health" }), auroraRpoLagQuery(plan.outputs.clusterIdentifier), "ApiHealthy", "ApiHealthy", "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
     );
     expect(alarms.find((a) => a.name === "api-alarms-aurora-cpu")!.inputs.dimensions).toMatchObject({ DBClusterIdentifier: plan.outputs.clusterIdentifier });
     expect(alarms.find((a) => a.name === "api-alarms-lambda-errors")!.inputs.dimensions).toEqual({ FunctionName: plan.outputs.lambdaName });

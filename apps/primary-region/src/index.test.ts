@@ -1,4 +1,5 @@
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
+import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
@@ -178,7 +179,7 @@ describe("primary-region stack", () => {
     // Throttles twice: the API function's and /health's.
     // The lag by its Metrics Insights query (libs/monitoring auroraRpoLagQuery), the others by metric.
     expect(alarms.map((a) => a.inputs.metricName ?? a.inputs.metricQueries?.[0]?.expression).sort()).toEqual(
-      ["5XXError", auroraRpoLagQuery(plan.outputs.clusterIdentifier), "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
+      [apiErrorsQuery({ apiName: plan.outputs.apiName, stageName: plan.outputs.apiStage, excludedResource: "/health" }), auroraRpoLagQuery(plan.outputs.clusterIdentifier), "CPUUtilization", "DatabaseConnections", "Duration", "Errors", "Errors", "IdempotencyKeyBacklogAge", "Invocations", "Latency", "Throttles", "Throttles"].sort(),
     );
     expect(alarms.find((a) => a.name === "api-alarms-health-throttles")!.inputs.dimensions).toEqual({ FunctionName: plan.one(LAMBDA, "api-health-function").inputs.name });
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
@@ -186,7 +187,7 @@ describe("primary-region stack", () => {
 
   it("takes alarm thresholds from config, and names the key when one is unknown", async () => {
     const tuned = await synth({ config: { alarmThresholds: JSON.stringify({ api5xxPerMinute: 25 }) } });
-    expect(tuned.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "5XXError")!.inputs.threshold).toBe(25);
+    expect(tuned.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "api-alarms-api-5xx")!.inputs.threshold).toBe(25);
     await expect(synth({ config: { alarmThresholds: JSON.stringify({ api5xx: 25 }) } })).rejects.toThrow(/payments-dr:alarmThresholds: unknown threshold "api5xx"/);
   });
 

@@ -5,6 +5,7 @@ import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lam
 import type { CustomDomainArgs } from "./edge/custom-domain";
 import type { DatabaseArgs } from "./functions/environment";
 import { IdempotencyKeyCleanup } from "./jobs/idempotency-key-cleanup";
+import { HEALTH_PATH } from "./rest-api/route-table";
 import { ServerlessApi } from "./serverless-api";
 import type { ApiNetworkArgs, LogArgs } from "./functions/vpc-function";
 
@@ -118,7 +119,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         lambda: { functionName: this.api.lambdaName, timeoutSeconds: args.api.timeoutSeconds },
         health: { functionName: this.api.healthLambdaName },
         certificate: this.api.certificateArn && { certificateArn: this.api.certificateArn },
-        api: { apiName: this.api.apiName, stageName: this.api.apiStage },
+        api: { apiName: this.api.apiName, stageName: this.api.apiStage, healthPath: HEALTH_PATH },
         aurora: { clusterIdentifier, role: args.regionRole },
         thresholds: args.thresholds,
       },

@@ -22,7 +22,7 @@ function regionTargets(code: "use1" | "use2", role: "primary" | "dr"): RegionalA
   return {
     lambda: { functionName: `payments-dr-payments-${code}-qa`, timeoutSeconds: 10 },
     health: { functionName: `payments-dr-health-${code}-qa` },
-    api: { apiName: `payments-dr-api-${code}-qa`, stageName: "v1" },
+    api: { apiName: `payments-dr-api-${code}-qa`, stageName: "v1", healthPath: "/health" },
     aurora: { clusterIdentifier: `payments-dr-aurora-${code}-qa`, role },
   };
 }
@@ -75,7 +75,6 @@ describe("RegionalAlarms", () => {
     ["lambda-throttles", "AWS/Lambda", "Throttles", fn, { statistic: "Sum" }],
     ["health-throttles", "AWS/Lambda", "Throttles", { FunctionName: "payments-dr-health-use1-qa" }, { statistic: "Sum" }],
     ["lambda-duration-p99", "AWS/Lambda", "Duration", fn, { extendedStatistic: "p99" }],
-    ["api-5xx", "AWS/ApiGateway", "5XXError", api, { statistic: "Sum" }],
     ["api-latency-p99", "AWS/ApiGateway", "Latency", api, { extendedStatistic: "p99" }],
     ["aurora-cpu", "AWS/RDS", "CPUUtilization", writer, { statistic: "Average" }],
     ["aurora-connections", "AWS/RDS", "DatabaseConnections", writer, { statistic: "Maximum" }],
@@ -84,6 +83,23 @@ describe("RegionalAlarms", () => {
     expect(alarm.inputs).toMatchObject({ namespace, metricName, dimensions, period: 60, ...stat });
     expect(alarm.inputs.dimensions).toEqual(dimensions);
     expect(alarm.inputs).not.toHaveProperty("statistic" in stat ? "extendedStatistic" : "statistic");
+  });
+
+  it("counts the payment routes' 5XX responses, not /health's: its 503 while the region does not hold the writer (a switchover, until failback) must not page", () => {
+    for (const [component, code] of [["primary", "use1"], ["dr", "use2"]] as const) {
+      const alarm = alarmsOf(plan, component).get("api-5xx")!;
+      expect(alarm.inputs.metricQueries).toEqual([
+        {
+          id: "q1",
+          expression: `SELECT SUM("5XXError") FROM SCHEMA("AWS/ApiGateway", ApiName, Method, Resource, Stage) WHERE ApiName = 'payments-dr-api-${code}-qa' AND Stage = 'v1' AND Resource != '/health'`,
+          period: 60,
+          returnData: true,
+        },
+      ]);
+      expect(alarm.inputs).not.toHaveProperty("metricName");
+      expect(alarm.inputs).toMatchObject({ comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 5 });
+      expect(alarm.inputs.alarmDescription).toMatch(/on the payment routes .*\(not \/health, whose 503 while this region does not hold the writer is expected\)/);
+    }
   });
 
   it("watches the Aurora writer's CPU and connections (Role=WRITER), not the cluster's: an idle reader would average a saturated writer below 80 %, and the alarm would never fire", () => {
@@ -111,7 +127,10 @@ describe("RegionalAlarms", () => {
     ["aurora-connections", 3, 3, "missing"],
   ])("%s pages after %i minutes with %i breaching, missing data %s", (role, evaluationPeriods, datapointsToAlarm, treatMissingData) => {
     for (const component of ["primary", "dr"]) {
-      expect(alarmsOf(plan, component).get(role)!.inputs).toMatchObject({ period: 60, evaluationPeriods, datapointsToAlarm, treatMissingData });
+      const alarm = alarmsOf(plan, component).get(role)!.inputs;
+      expect(alarm).toMatchObject({ evaluationPeriods, datapointsToAlarm, treatMissingData });
+      // A metric's period, or its query's.
+      expect(alarm.period ?? alarm.metricQueries[0].period).toBe(60);
     }
   });
 

@@ -1,4 +1,5 @@
 export { type AlarmSpec, type AlarmStat, type MissingData, metricAlarmArgs } from "./alarm-spec";
+export { apiErrorsQuery, type ApiErrorsScope } from "./api-errors";
 export {
   BucketReplicationAlarms,
   type BucketReplicationAlarmsArgs,

@@ -3,6 +3,7 @@ import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { AURORA_WRITER_ROLE, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
+import { apiErrorsQuery } from "./api-errors";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 /** Arguments of {@link RegionalAlarms}. */
@@ -21,8 +22,11 @@ export interface RegionalAlarmsArgs {
    * region stays healthy and nothing fails over: only this alarm tells.
    */
   certificate?: { certificateArn: pulumi.Input<string> };
-  /** The REST API and its stage. */
-  api: { apiName: pulumi.Input<string>; stageName: pulumi.Input<string> };
+  /**
+   * The REST API and its stage, and its `/health` resource (`healthPath`), whose 503s the 5XX
+   * alarm leaves out (see {@link apiErrorsQuery}).
+   */
+  api: { apiName: pulumi.Input<string>; stageName: pulumi.Input<string>; healthPath: string };
   /**
    * This region's member cluster of the global database. Both roles get a replication-lag alarm: `"dr"`
    * breaching on missing data (it must always report), `"primary"` not (it reports only while the roles are swapped).
@@ -110,11 +114,10 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "api-5xx",
-      description: `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute in 2 of 3 minutes. Check the Lambda alarms and the database.`,
-      namespace: NAMESPACE.apiGateway,
-      metricName: "5XXError",
-      dimensions: api,
-      stat: "Sum",
+      description: `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute on the payment routes in 2 of 3 minutes (not ${targets.api.healthPath}, whose 503 while this region does not hold the writer is expected). Check the Lambda alarms and the database.`,
+      query: pulumi
+        .all([targets.api.apiName, targets.api.stageName])
+        .apply(([apiName, stageName]) => apiErrorsQuery({ apiName, stageName, excludedResource: targets.api.healthPath })),
       comparison: "GreaterThanOrEqualToThreshold",
       threshold: t.api5xxPerMinute,
       evaluationPeriods: 3,

@@ -43,7 +43,7 @@ export interface AlarmThresholds {
    * are about to time out (and are retried by callers, doubling the load). @default 0.8
    */
   lambdaDurationTimeoutShare: number;
-  /** API Gateway `5XXError` per minute; two such minutes out of three alarm. @default 5 */
+  /** API Gateway `5XXError` per minute on the payment routes (not `/health`); two such minutes out of three alarm. @default 5 */
   api5xxPerMinute: number;
   /**
    * API Gateway p99 `Latency` in milliseconds, for three minutes. A payment takes well under a
