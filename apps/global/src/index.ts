@@ -148,8 +148,8 @@ const tableReplicationAlarms = (name: string, side: typeof primarySide, topicArn
   );
 tableReplicationAlarms("replication-alarms", primarySide, primary.output("alertTopicArn"), config.drRegion, checksIn(config.primaryRegion));
 // The way back: once the DR region takes writes (a switchover or failover), its tables replicate
-// to us-east-1, published in us-east-2. Quiet until then; after a failover it stays in ALARM while
-// us-east-1 is down, and its return to OK says us-east-1 has caught up (runbook, Failback).
+// to us-east-1, published in us-east-2. Quiet until then. DynamoDB alarms keep their state through
+// missing data, so while us-east-1 is down these say little: read the metric (runbook, Failback).
 tableReplicationAlarms("replication-alarms-dr", drSide, dr.output("alertTopicArn"), config.primaryRegion, checksIn(config.drRegion));
 // S3 publishes a rule's failed operations in the source's region, its latency and backlog in the destination's.
 new BucketReplicationAlarms(

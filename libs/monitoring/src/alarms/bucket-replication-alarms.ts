@@ -40,12 +40,16 @@ export interface BucketReplicationAlarmsArgs {
 }
 
 /**
- * The alarms on one end of the S3 replication rule. Missing data is `ignore`, as the S3 user
- * guide asks of replication metric alarms: a gap keeps the alarm's state (the metrics stop
- * when, say, the destination bucket is gone; an alarm must not turn OK then).
+ * The alarms on one end of the S3 replication rule. Missing data is `ignore` for the latency and
+ * the backlog, as the S3 user guide asks of replication metric alarms: a gap keeps the alarm's
+ * state (the metrics stop when, say, the destination bucket is gone; an alarm must not turn OK
+ * then).
  * - source: any failed operation (e.g. the replication role cannot use the destination's key):
  *   that object never reaches the DR region unless it is written again or batch-replicated,
- *   and neither latency nor the backlog shows it, since it is no longer pending.
+ *   and neither latency nor the backlog shows it, since it is no longer pending. A count of
+ *   events, which S3 may publish only in minutes that have some: a gap is "none failed", so
+ *   `notBreaching`. With `ignore` the first failure could hold the alarm in ALARM for good, and
+ *   every later failure (the role losing the DR key mid-incident) would page no one.
  * - destination: objects arriving late, and a backlog that does not drain.
  */
 function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: ReplicationEnd, t: AlarmThresholds): AlarmSpec[] {
@@ -64,7 +68,7 @@ function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Replicatio
         comparison: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         evaluationPeriods: 1,
-        treatMissingData: "ignore",
+        treatMissingData: "notBreaching",
       },
     ];
   }
