@@ -31,6 +31,31 @@ async function intercepting<T>(region: string, command: string, spy: (input: Rec
   }
 }
 
+/**
+ * Runs `act` while `region`'s copy of the table behaves as if `keyId` had not replicated to it
+ * (until `arrived()`): its conditional update fails and its read finds nothing.
+ */
+async function notReplicatedIn<T>(region: string, keyId: string, arrived: () => boolean, act: () => Promise<T>): Promise<T> {
+  const client = keys().table.clientIn(region);
+  const name = "keysTestNotReplicated";
+  const names = (args: { input: unknown }) => JSON.stringify(args.input).includes(keyId);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!arrived() && names(args)) {
+        if (context.commandName === "UpdateItemCommand") throw Object.assign(new Error("The conditional request failed"), { name: "ConditionalCheckFailedException" });
+        if (context.commandName === "GetItemCommand") return { output: { $metadata: {} }, response: {} } as never;
+      }
+      return next(args);
+    },
+    { step: "initialize", name },
+  );
+  try {
+    return await act();
+  } finally {
+    client.middlewareStack.remove(name);
+  }
+}
+
 /** Creates a key and returns it with its id. */
 async function created(merchant: string, ...extra: string[]): Promise<{ apiKey: string; keyId: string }> {
   const { code, stdout, stderr } = await keys().run(["create", "--merchant", merchant, ...extra]);
@@ -339,6 +364,26 @@ describe("revoke", () => {
     expect(keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => c.region)).toEqual([HOME]);
     expect(stderr).toMatch(new RegExp(`keys: the key is still valid in ${DR} until replication delivers the revocation .* re-run with --region ${DR} once it answers`));
     expect((await keys().table.item(keyId))!.status).toBe("revoked");
+  });
+
+  it("a key that had not reached a region's copy: written again there once the writes have settled, and that cache flushed too (it arrives active, its revocation after it)", async () => {
+    const { keyId } = await created("merchant-1");
+    let arrived = false;
+    keys().onPause = async () => {
+      arrived = true;
+    };
+    const { code, stdout } = await notReplicatedIn(DR, keyId, () => arrived, () => keys().run(["revoke", "--key-id", keyId]));
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked, authorizer cache flushed\n  ${DR}: (already )?revoked, authorizer cache flushed`));
+    expect(keys().apiGateway.called("FlushStageAuthorizersCache").map((c) => c.region).sort()).toEqual([HOME, DR].sort());
+  });
+
+  it("a key still not in a region's copy after the writes have settled: exit 3, and stderr says it will work there when it arrives and to re-run", async () => {
+    const { keyId } = await created("merchant-1");
+    const { code, stdout, stderr } = await notReplicatedIn(DR, keyId, () => false, () => keys().run(["revoke", "--key-id", keyId]));
+    expect(code).toBe(EXIT_CODES.failed);
+    expect(stdout).toMatch(new RegExp(`  ${HOME}: revoked, authorizer cache flushed\n  ${DR}: not there yet`));
+    expect(stderr).toMatch(new RegExp(`keys: the key has not reached ${DR}'s copy of the table yet .* when it arrives, it works there until its revocation follows it, .* Re-run revoke once it has arrived`));
   });
 
   it("ends a cached key at once: once the writes have settled, flushes each region's stage authorizer cache (API Gateway kept serving a leaked key's cached Allow for the whole TTL)", async () => {

@@ -30,7 +30,11 @@ export interface KeyList {
 /** What one region's copy of the keys table said to the revocation. */
 interface RegionRevocation {
   region: string;
-  /** "not there yet": the key was created in the other region and has not replicated here; it arrives revoked. */
+  /**
+   * "not there yet": the key was created in the other region and has not replicated here, even
+   * when asked again once the writes had settled. It will arrive active, its revocation after it:
+   * in between, a request there is allowed and its Allow cached for the TTL.
+   */
   outcome: "revoked" | "already revoked" | "not there yet" | "failed";
   /** Why it failed. */
   error?: string;
@@ -105,7 +109,9 @@ export const REVOCATION_SETTLE_MS = AUTHORIZER_TIMEOUT_SECONDS * 1000 + 1000;
  * table (or the one `--region` names, e.g. while the other is down): a replication that stalls,
  * often the very incident, must not leave the key valid in the region serving traffic. An unknown
  * key is refused, a revoked one is fine. A region that could not be written is reported; the
- * caller exits "failed" then, since the key stays valid there until replication delivers.
+ * caller exits "failed" then, since the key stays valid there until replication delivers. A
+ * region whose copy did not hold the key yet is written again once the writes have settled;
+ * still without it, it is reported and the caller exits "failed" too.
  *
  * Then, once the writes have settled, the stage's authorizer cache is flushed in each region
  * whose copy holds the revocation: API Gateway caches each Authorization header's Allow for the
@@ -136,8 +142,11 @@ export async function revokeKey(ctx: Context, input: { keyId: string; region?: s
     if (failures.length > 0) throw new FailedError(`could not revoke ${keyId}: ${failures.map((r) => r.error).join("; ")}`);
     throw new RefusedError(`no API key ${keyId} in ${tableName} (${sites.map((s) => s.region).join(", ")}); nothing changed`);
   }
-  const holding = regions.filter((r) => r.outcome === "revoked" || r.outcome === "already revoked");
   await ctx.sleep(REVOCATION_SETTLE_MS);
+  // Replication is typically ~1 s: a key that had not reached a region's copy has mostly arrived
+  // by now, active, with its revocation still on the way. Revoked there too, and flushed below.
+  await Promise.all(regions.filter((r) => r.outcome === "not there yet").map((region) => reviseRevocation(ctx, region, keyId, now)));
+  const holding = regions.filter((r) => r.outcome === "revoked" || r.outcome === "already revoked");
   await Promise.all(
     holding.map(async (region) => {
       const error = await flushAuthorizerCache(ctx, sites.find((s) => s.region === region.region)!);
@@ -145,6 +154,16 @@ export async function revokeKey(ctx: Context, input: { keyId: string; region?: s
     }),
   );
   return { table: tableName, key, alreadyRevoked: !changed, regions };
+}
+
+/** Writes the revocation again in a region whose copy did not hold the key: its new outcome. */
+async function reviseRevocation(ctx: Context, region: RegionRevocation, keyId: string, now: Date): Promise<void> {
+  try {
+    const again = await new KeyTable(ctx, region.region).revoke(keyId, now);
+    region.outcome = again.alreadyRevoked ? "already revoked" : "revoked";
+  } catch (error) {
+    if (!(error instanceof RefusedError)) Object.assign(region, { outcome: "failed", error: (error as Error).message });
+  }
 }
 
 /** Flushes the authorizer cache of the site's stage; the error's message when it could not. */

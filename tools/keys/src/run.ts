@@ -76,6 +76,12 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
       if (failed.length > 0) {
         stderr(`keys: the key is still valid in ${failed.join(", ")} until replication delivers the revocation (typically ~1 s, unless it is stalled): re-run with --region ${failed[0]} once it answers`);
       }
+      const absent = result.regions.filter((r) => r.outcome === "not there yet").map((r) => r.region);
+      if (absent.length > 0) {
+        stderr(
+          `keys: the key has not reached ${absent.join(", ")}'s copy of the table yet (replication stalled?): when it arrives, it works there until its revocation follows it, and for the authorizer cache TTL after. Re-run revoke once it has arrived (\`npx nx run keys:list -- --region ${absent[0]}\` shows it)`,
+        );
+      }
       const unflushed = ctx.deployment.sites.filter((site) => result.regions.some((r) => r.region === site.region && r.cacheFlushed === false));
       for (const site of unflushed) {
         stderr(
@@ -83,7 +89,7 @@ async function execute(args: CliArgs, env: Environment, secrets: Secrets, stderr
             `aws apigateway flush-stage-authorizers-cache --rest-api-id ${site.apiId} --stage-name ${site.apiStage} --region ${site.region}`,
         );
       }
-      return failed.length > 0 || unflushed.length > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
+      return failed.length > 0 || absent.length > 0 || unflushed.length > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
     }
     case "sync": {
       const result = await syncUsageKeys(ctx, { region: args.region, dryRun: args.dryRun });
