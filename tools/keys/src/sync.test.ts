@@ -136,6 +136,25 @@ describe("sync", () => {
     }
   });
 
+  it("reads again before each removal, not once per region: a key created while an earlier removal waited keeps its usage key", async () => {
+    const first = await created("merchant-1");
+    const second = await created("merchant-2");
+    await keys().run(["revoke", "--key-id", first]);
+    await keys().run(["revoke", "--key-id", second]);
+    const value = (await keys().table.item(second))!.usageKey;
+    // While merchant-1's removal waits (a throttle), a create of merchant-2 writes its new key.
+    gateway().before(HOME, "DeleteUsagePlanKey", async () => {
+      await put({ keyId: "0123456789abcdef", merchantId: "merchant-2", status: "active", createdAt: "2026-11-25T12:00:00.000Z", salt: "s", secretHash: "h", usageKey: value });
+    });
+    const { code, json } = await sync("--region", HOME);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(json.regions[0]!.rows.map((row) => [row.merchantId, row.action])).toEqual([
+      ["merchant-1", "removed"],
+      ["merchant-2", "kept"],
+    ]);
+    expect(json.regions[0]!.rows[1]!.detail).toMatch(/active key 0123456789abcdef in us-east-1's copy of the table uses it/);
+  });
+
   it("keeps a usage key that an active key in the DR copy uses (written there, not replicated to the primary's copy yet)", async () => {
     const gone = await created("merchant-2");
     await keys().run(["revoke", "--key-id", gone]);

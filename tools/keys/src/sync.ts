@@ -65,26 +65,26 @@ type HoldRemovals = (merchant: Merchant) => string | undefined;
 type StillUsed = (merchantId: string, value: string) => Promise<string | undefined>;
 
 /**
- * Both regions' copies of the table, read again once a region's usage plan has been read and
- * before its first removal (one consistent scan of each copy per region synced): an active key of
- * the merchant that stores the value, in either copy, keeps it (a create that ran during this
- * sync; a key written in the DR copy that has not replicated to the primary's yet). A copy that
- * cannot be read holds every removal, with the reason.
+ * The merchant's keys in both regions' copies of the table, read again just before each removal
+ * (a consistent scan of each copy): an active key of the merchant that stores the value, in
+ * either copy, keeps it (a create that ran during this sync; a key written in the DR copy that has
+ * not replicated to the primary's yet). Per removal, not once per region: throttled calls can put
+ * minutes between removals, and a key created meanwhile must not lose its usage key. A copy that
+ * cannot be read holds the removal, with the reason.
  */
 function stillUsedReader(ctx: Context): StillUsed {
-  let reads: Promise<{ region: string; keys?: KeyUsage[]; error?: string }[]> | undefined;
   return async (merchantId, value) => {
-    reads ??= Promise.all(
-      ctx.deployment.sites.map(async ({ region }) => {
+    const reads = await Promise.all(
+      ctx.deployment.sites.map(async ({ region }): Promise<{ region: string; keys?: KeyUsage[]; error?: string }> => {
         try {
-          return { region, keys: (await new KeyTable(ctx, region).usageKeys()).keys };
+          return { region, keys: (await new KeyTable(ctx, region).usageKeys(merchantId)).keys };
         } catch (error) {
           if (!(error instanceof CliError)) throw error;
           return { region, error: error.message };
         }
       }),
     );
-    for (const copy of await reads) {
+    for (const copy of reads) {
       if (copy.error !== undefined) return `${copy.region}'s copy of the table could not be read again before the removal (${copy.error}); re-run once it answers`;
       const user = copy.keys!.find((k) => k.merchantId === merchantId && k.status === "active" && k.usageKey === value);
       if (user) return `active key ${user.keyId} in ${copy.region}'s copy of the table uses it (read again before the removal: created meanwhile, or not replicated yet)`;
