@@ -45,6 +45,7 @@ has_aws_credentials || can_call_aws ||
 if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
   mkdir -p "$workspace/.pulumi-state"
   export PULUMI_BACKEND_URL="file://$workspace/.pulumi-state"
+  backend_fallback=1
 fi
 # A self-managed backend (file, S3, …) encrypts secrets with a passphrase unless the stack names
 # another secrets provider (awskms://, gcpkms://, azurekeyvault://, hashivault://); Pulumi Cloud
@@ -55,6 +56,11 @@ if [[ "$PULUMI_BACKEND_URL" != https://* ]] &&
   ! grep -Eq '^secretsprovider: *["'"'"']?(awskms|gcpkms|azurekeyvault|hashivault)://' "$stack_file" 2>/dev/null; then
   [[ -n "${PULUMI_CONFIG_PASSPHRASE:-}" || -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]] ||
     fail "the $PULUMI_BACKEND_URL backend encrypts secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)."
+fi
+# Said every time: someone logged in elsewhere (`pulumi login`) would otherwise find their stacks
+# missing, or an `up` creating new ones here.
+if [[ -n "${backend_fallback:-}" ]]; then
+  echo "payments-dr: PULUMI_BACKEND_URL is unset: using the workspace's file backend $PULUMI_BACKEND_URL, not the one 'pulumi login' chose" >&2
 fi
 
 policy_args=()
