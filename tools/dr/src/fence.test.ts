@@ -181,6 +181,8 @@ describe("fence", () => {
       undo: "npx nx run dr:unfence -- --region us-east-2",
     });
     expect(result.timeline.map((e: { step: string }) => e.step)).toContainEqual(`${drRegionOutputs.lambdaName}: reserved concurrency 50 → 0`);
+    // No probe watches the DR region's /health: a failover towards the primary reads none, and waits for none.
+    expect(result.effect).toMatch(/`dr failover` goes on without --force$/);
     expect(world.calls.filter((c) => c.service === "lambda").every((c) => c.region === DR)).toBe(true);
     const missing = await dr(["unfence", "--yes"]);
     expect(missing.code).toBe(EXIT_CODES.refused);

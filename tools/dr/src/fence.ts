@@ -129,7 +129,9 @@ function fenceEffect(ctx: Context, site: RegionSite): string {
   return (
     `${site.region}'s payment requests now answer API Gateway's DEFAULT_5XX problem (a 5xx for a throttled function: 500 or 504, AWS's sources differ${retryAfter ? `, Retry-After: ${retryAfter}` : ""}; a retry with the same Idempotency-Key makes a payment at most once) ` +
     `and its /health fails, so ${dns} ≈ ${dnsFailoverSeconds()} s after its first failed check (${dnsFailoverWorstSeconds()} s at worst); ` +
-    `\`dr failover\` goes on without --force once ${other.region}'s probe has seen that /health fail (about half a minute)`
+    (site === ctx.topology.home
+      ? `\`dr failover\` goes on without --force once ${other.region}'s probe has seen that /health fail (about half a minute)`
+      : `\`dr failover\` goes on without --force`)
   );
 }
 
