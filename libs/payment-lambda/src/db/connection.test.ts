@@ -1,7 +1,7 @@
 import type { ClientBase, ClientConfig } from "pg";
 import { createLogger } from "../observability/logger";
 import { startPostgres, type PostgresServer } from "../test-support/database";
-import { Connection } from "./connection";
+import { ABORTED_BEFORE_START_ALLOWANCE_MS, Connection } from "./connection";
 import { DatabaseUnavailableError } from "./errors";
 
 const logger = createLogger({ serviceName: "payments-test", metricsNamespace: "Test", logLevel: "SILENT" });
@@ -46,6 +46,60 @@ describe("Connection.use with a signal (/health's budget)", () => {
       expect(Date.now() - aborted).toBeLessThan(1000);
       expect(queuedBackend).not.toBe(firstBackend);
       expect(connection.isOpen).toBe(true);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("cuts work begun after its signal aborted (the budget spent while it connected) once it has had ABORTED_BEFORE_START_ALLOWANCE_MS (pitfall: an abort listener added after the abort never fires)", async () => {
+    let connectAnswers: () => void = () => undefined;
+    const slowConnect = new Promise<void>((resolve) => (connectAnswers = resolve));
+    const connection = new Connection({
+      name: "writer",
+      config: async () => {
+        await slowConnect;
+        return config();
+      },
+      logger,
+    });
+    const budget = new AbortController();
+    let began = 0;
+    try {
+      // As the primary's writer probe: on a connection of its own, connecting when the budget runs out.
+      const late = connection.use(async (client) => {
+        began = Date.now();
+        return sleepForever(client);
+      }, { signal: budget.signal, fresh: true });
+      const queued = connection.use(backendOf);
+      budget.abort();
+      connectAnswers();
+      await expect(late).rejects.toThrow(DatabaseUnavailableError);
+      const ranFor = Date.now() - began;
+      expect(began).toBeGreaterThan(0);
+      expect(ranFor).toBeGreaterThanOrEqual(ABORTED_BEFORE_START_ALLOWANCE_MS - 50);
+      expect(ranFor).toBeLessThan(ABORTED_BEFORE_START_ALLOWANCE_MS + 500);
+      // Not held until the hung statement's end: the next use gets its turn at once.
+      const started = Date.now();
+      expect(await queued).toEqual(expect.any(Number));
+      expect(Date.now() - started).toBeLessThan(500);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("still runs work begun after its signal aborted, and keeps its answer and its connection: the allowance's timer ends with the work (a cold container's first probe)", async () => {
+    const connection = new Connection({ name: "reader", config: async () => config(), logger });
+    const budget = new AbortController();
+    budget.abort();
+    try {
+      const backend = await connection.use(async (client) => {
+        await client.query("SELECT pg_sleep(0.2)");
+        return backendOf(client);
+      }, { signal: budget.signal });
+      // Past the allowance: a timer left behind would cut the kept connection now, under later work.
+      await new Promise((resolve) => setTimeout(resolve, ABORTED_BEFORE_START_ALLOWANCE_MS + 300));
+      expect(connection.isOpen).toBe(true);
+      expect(await connection.use(backendOf)).toBe(backend);
     } finally {
       await connection.close();
     }

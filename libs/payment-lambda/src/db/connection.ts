@@ -12,6 +12,14 @@ import { Client } from "./pg-client";
  */
 export const CLOSE_GRACE_MS = 1_000;
 
+/**
+ * How long work whose {@link UseOptions.signal} had already aborted when it began (the budget ran
+ * out while it connected or waited its turn) may run before it is cut. Enough for a probe's few
+ * statements on a connection just opened, so a cold container's slow first connect still gets its
+ * answer; short, so work hung there does not hold the uses queued behind it until the statement timeout.
+ */
+export const ABORTED_BEFORE_START_ALLOWANCE_MS = 1_000;
+
 /** Arguments of {@link Connection}. */
 export interface ConnectionOptions {
   /** For logs: "writer", "reader" or "database". */
@@ -63,8 +71,9 @@ export interface UseOptions {
    * mid-query, as {@link Connection.interrupt} does, but the uses queued behind it are not failed:
    * they get a new connection. For /health's budget: a kept connection gone silent would
    * otherwise hold every later check behind it until the statement timeout. Work that has not
-   * begun by then (still connecting) runs all the same, so a cold container's slow first connect
-   * is kept and its late answer recorded. @default none
+   * begun by then (still connecting, or queued) runs all the same, so a cold container's slow first
+   * connect is kept and its late answer recorded, but is cut in turn once it has run
+   * {@link ABORTED_BEFORE_START_ALLOWANCE_MS} without settling. @default none
    */
   signal?: AbortSignal;
 }
@@ -136,7 +145,10 @@ export class Connection {
     // asked has already answered, so its work must not run now, in some later invocation.
     if (interruptions !== this.interruptions) throw new DatabaseUnavailableError("interrupted");
     const abort = () => this.cut(client, "aborted");
-    signal?.addEventListener("abort", abort, { once: true });
+    // An abort listener added after the abort never fires: work begun past the budget gets a short
+    // allowance instead, then is cut as work running at the abort is.
+    const late = signal?.aborted ? setTimeout(abort, ABORTED_BEFORE_START_ALLOWANCE_MS) : undefined;
+    if (!late) signal?.addEventListener("abort", abort, { once: true });
     try {
       return await work(client);
     } catch (error) {
@@ -149,6 +161,7 @@ export class Connection {
       }
       throw error instanceof DatabaseUnavailableError ? error : new DatabaseUnavailableError(failureReason(error), { cause: error });
     } finally {
+      clearTimeout(late);
       signal?.removeEventListener("abort", abort);
     }
   }
