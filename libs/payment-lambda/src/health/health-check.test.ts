@@ -6,7 +6,7 @@ import { getHealth } from "../test-support/events";
 import { testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { HEALTH_CACHE_TTL_MS, HEALTH_CHECK_BUDGET_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "./contract";
 import { createLogger } from "../observability/logger";
-import { HealthCheck, probeDatabase, type DatabaseProbe, type ProbeOptions } from "./health-check";
+import { HealthCheck, probeDatabase, type DatabaseProbe, type HealthCheckOptions, type ProbeOptions } from "./health-check";
 
 let server: PostgresServer;
 
@@ -20,8 +20,8 @@ afterAll(() => server?.stop());
 const unreachableUrl = holdUnreachableEndpoint(() => server);
 
 /** A fresh container: its first health check opens a fresh connection. */
-async function healthOf(role: RegionRole, health = {}): Promise<{ status: number; body: unknown; headers: Record<string, unknown>; api: TestApi }> {
-  const api = testApi(testSettings(server.url, { role }), { health });
+async function healthOf(role: RegionRole, health: HealthCheckOptions = {}, url = server.url): Promise<{ status: number; body: unknown; headers: Record<string, unknown>; api: TestApi }> {
+  const api = testApi(testSettings(url, { role }), { health });
   const response = await api.handler(getHealth());
   return { status: response.statusCode, body: JSON.parse(response.body), headers: response.headers ?? {}, api };
 }
@@ -378,14 +378,21 @@ describe("probeDatabase with commit", () => {
     expect(after[0]! > before!).toBe(true);
   });
 
-  it("is not writable where the heartbeat row is missing: nothing was committed", async () => {
+  it("is not writable where the heartbeat row is missing: nothing was committed, and the log says why (pitfall: a silent 503)", async () => {
     const url = await withClient(server.url, async (client) => {
       await client.query("DROP DATABASE IF EXISTS health_no_heartbeat");
       await client.query("CREATE DATABASE health_no_heartbeat");
       return server.urlFor("health_no_heartbeat");
     });
     await withClient(url, (client) => client.query("CREATE TABLE health_heartbeat (only_row boolean PRIMARY KEY, beat_at timestamptz NOT NULL)"));
-    expect(await probeOnce(url, { commit: true })).toEqual({ writable: false });
+    const why = "health_heartbeat has no row: migrations/004 not applied, or its row deleted";
+    await expect(probeOnce(url, { commit: true })).rejects.toThrow(why);
+    const onProbeFailure = jest.fn();
+    const health = await healthOf("primary", { onProbeFailure }, url);
+    await health.api.close();
+    expectRegionUnavailable(health, "primary");
+    expect(onProbeFailure).toHaveBeenCalledTimes(1);
+    expect(onProbeFailure).toHaveBeenCalledWith(expect.objectContaining({ message: why }));
   });
 
   it("answers not writable, without an error, where a commit must not be tried: read-only or in recovery", async () => {

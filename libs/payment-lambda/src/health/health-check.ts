@@ -43,6 +43,7 @@ export interface HealthCheckOptions {
  * Asks the connection's endpoint whether it is in recovery or read-only and, with `commit`, makes
  * it commit; on a connection of its own when `fresh` (see {@link UseOptions.fresh}), cut off when
  * `signal` aborts (see {@link UseOptions.signal}).
+ * @throws Error when the commit finds no heartbeat row to update (migrations/004 missing).
  */
 export function probeDatabase(connection: Connection, options: ProbeOptions = {}): Promise<DatabaseProbe> {
   const { commit = false, ...useOptions } = options;
@@ -56,7 +57,9 @@ export function probeDatabase(connection: Connection, options: ProbeOptions = {}
     if (!writable || !commit) return { writable };
     // A row written and committed: its commit waits as a payment's would (migrations/004).
     const { rowCount } = await client.query("UPDATE health_heartbeat SET beat_at = now()");
-    return { writable: rowCount === 1 };
+    // Nothing committed, yet the writer answered: not a reason to hide from the log (the 503 says only "unavailable").
+    if (rowCount !== 1) throw new Error("health_heartbeat has no row: migrations/004 not applied, or its row deleted");
+    return { writable: true };
   }, useOptions);
 }
 
