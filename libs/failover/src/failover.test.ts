@@ -50,7 +50,9 @@ describe("ApiHealthCheck", () => {
   });
 
   it("pitfall: health check RequestInterval changed in place → it cannot be; it is replaced, new check first", () => {
-    for (const check of plan.ofType("aws:route53/healthCheck:HealthCheck")) {
+    const checks = plan.ofType("aws:route53/healthCheck:HealthCheck");
+    expect(checks.length).toBeGreaterThan(0);
+    for (const check of checks) {
       expect(check.options.replaceOnChanges).toEqual(["requestInterval"]);
       expect(check.options.deleteBeforeReplace).toBeUndefined();
     }

@@ -99,7 +99,9 @@ describe("RegionalNetwork", () => {
   });
 
   it("keeps each subnet in the zone it was created in, whatever the zone list says later", () => {
-    plan.ofType("aws:ec2/subnet:Subnet").forEach((s) => expect(s.options.ignoreChanges).toEqual(["availabilityZone"]));
+    const subnets = plan.ofType("aws:ec2/subnet:Subnet");
+    expect(subnets).toHaveLength(3);
+    subnets.forEach((s) => expect(s.options.ignoreChanges).toEqual(["availabilityZone"]));
   });
 
   it("associates every subnet with the one private route table, which has no route out", () => {
@@ -281,11 +283,16 @@ describe("RegionalNetwork", () => {
   it("puts the environment suffix in every physical and Name tag name", () => {
     const unnamed = [...RULE_TYPES, "aws:ec2/routeTableAssociation:RouteTableAssociation"];
     const named = plan.childrenOf("net").filter((r) => !unnamed.includes(r.type));
+    expect(named.length).toBeGreaterThan(10);
     named.forEach((r) => expect([r.name, r.inputs.name ?? r.inputs.tags?.Name]).toEqual([r.name, expect.stringMatching(/^payments-dr-.*-use2-qa$/)]));
     const names = plan.resources.flatMap((r) => [r.inputs.name, r.inputs.tags?.Name]).filter((n): n is string => n !== undefined);
+    expect(names.length).toBeGreaterThanOrEqual(named.length);
     names.forEach((n) => expect(n).toMatch(/^payments-dr-.*-use2-qa$/));
+    // These take their physical name from `name` (none from a Name tag): each one set, with the suffix.
     for (const type of ["aws:ec2/securityGroup:SecurityGroup", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]) {
-      plan.ofType(type).forEach((r) => expect(r.inputs.name).toBeDefined());
+      const resources = plan.ofType(type);
+      expect(resources.length).toBeGreaterThan(0);
+      resources.forEach((r) => expect(r.inputs.name).toMatch(/^(\/[a-z/-]+\/)?payments-dr-.*-use2-qa/));
     }
   });
 });

@@ -370,7 +370,9 @@ describe("ServerlessApi", () => {
   });
 
   it("leaves tags to the provider's default tags", () => {
-    for (const resource of plan.resources.filter((r) => r.custom && r.type.startsWith("aws:"))) {
+    const resources = plan.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+    expect(resources.length).toBeGreaterThan(10);
+    for (const resource of resources) {
       expect(resource.inputs.tags).toBeUndefined();
       expect(plan.defaultTagsOf(resource)).toMatchObject({ ...COMPLIANCE_TAGS, EnvironmentSuffix: SUFFIX });
     }

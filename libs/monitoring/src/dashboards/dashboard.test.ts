@@ -212,7 +212,9 @@ describe("CrossRegionDashboard", () => {
   });
 
   it("serialises the typed body, the same in both regions", () => {
-    for (const dashboard of plan.ofType("aws:cloudwatch/dashboard:Dashboard")) {
+    const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboards).toHaveLength(2);
+    for (const dashboard of dashboards) {
       expect(JSON.parse(dashboard.inputs.dashboardBody)).toEqual(dashboardBody(INPUT));
     }
   });
