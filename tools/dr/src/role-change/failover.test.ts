@@ -447,20 +447,8 @@ describe("failover", () => {
 describe("failover() called directly", () => {
   it("failover() itself refuses without allowDataLoss, before any AWS call or /health probe, even with yes and force", async () => {
     const fetch = bothApisUp(world);
-    const topology = new Topology(outputs);
-    const ctx: Context = {
-      topology,
-      aws: new Aws(world.clients(), world.clock),
-      fetch,
-      clock: world.clock,
-      confirm: async () => true,
-      log: () => undefined,
-      timeoutSeconds: 300,
-      pollIntervalMs: 10_000,
-      healthTimeoutMs: 50,
-      paymentTimeoutMs: 50,
-    };
-    const call = failover(ctx, topology.resolve(DR), { yes: true, force: true, allowDataLoss: false });
+    const ctx = directContext(new Aws(world.clients(), world.clock), fetch);
+    const call = failover(ctx, ctx.topology.resolve(DR), { yes: true, force: true, allowDataLoss: false });
     await expect(call).rejects.toThrow(RefusedError);
     await expect(call).rejects.toThrow(FAILOVER_NEEDS_CONSENT);
     expect(world.calls).toEqual([]);
