@@ -5,6 +5,7 @@
 // build one per project's tsconfig, @pulumi/aws's declarations each time). Projects that never
 // see a Pulumi type are left out of it: the rules cannot fire there.
 import js from "@eslint/js";
+import jest from "eslint-plugin-jest";
 import nx from "@nx/eslint-plugin";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
@@ -27,6 +28,23 @@ export default tseslint.config(
     rules: {
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
+    },
+  },
+  // Tests that cannot fail are defects (DEVELOPERS.md): a test asserts something (helpers named
+  // expect… count), none is skipped or focused, no expect is left outside a test or unawaited.
+  // Not no-conditional-expect: the suite's expects in hooks and branches are each backed by one
+  // that always runs (a count of calls, both branches asserting).
+  {
+    files: ["**/*.test.ts"],
+    plugins: { jest },
+    rules: {
+      "jest/expect-expect": ["error", { assertFunctionNames: ["expect", "expect*", "fc.assert"] }],
+      "jest/no-disabled-tests": "error",
+      "jest/no-focused-tests": "error",
+      "jest/no-identical-title": "error",
+      "jest/no-standalone-expect": "error",
+      "jest/valid-expect": "error",
+      "jest/valid-title": "error",
     },
   },
   // DESIGN §2's boundaries, from the projects' tags: apps never import each other, libs never

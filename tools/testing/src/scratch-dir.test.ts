@@ -18,7 +18,9 @@ describe("scratchDir and stackOutputsDir", () => {
 });
 
 // Declared after the module's own hook, so it runs after it: the directories are gone when the file ends.
+/* eslint-disable jest/no-standalone-expect -- only a hook that runs after the module's own can see its cleanup */
 afterAll(() => {
   expect(made).toHaveLength(3);
   for (const dir of made) expect(existsSync(dir)).toBe(false);
 });
+/* eslint-enable jest/no-standalone-expect */
