@@ -94,9 +94,8 @@ fi
 # (writer-home.mjs says why). The primary-region stack's outputs name both; no such stack,
 # nothing deployed to protect. Any other failure to read them refuses: it proves nothing.
 # That stack is the one this stack's payments-dr:primaryStack names, else $stack in
-# apps/primary-region on this backend (what `nx run primary-region:…` selects). Not the programs'
-# default, organization/primary-region/<stack>: the file backend's form, which on Pulumi Cloud
-# names no stack (the workflow sets primaryStack on its runner only), and "no stack" would pass.
+# apps/primary-region on this backend (what `nx run primary-region:…` selects), as the programs'
+# default names it (in the stack's own organization).
 if [[ "$command" == "destroy" && "${PAYMENTS_DR_DESTROY_AWAY_FROM_HOME:-}" != 1 ]]; then
   override="PAYMENTS_DR_DESTROY_AWAY_FROM_HOME=1 destroys anyway"
   primary_stack=$stack

@@ -7,8 +7,8 @@ import { loadRegionalConfig, R_CLASS_INSTANCE } from "./regional-config";
 import { StackContext } from "./stack-context";
 import { UpstreamStack } from "./upstream-stack";
 
-async function withConfig(config: Record<string, string>, stack = "dev"): Promise<void> {
-  await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", stack, true);
+async function withConfig(config: Record<string, string>, stack = "dev", organization = "organization"): Promise<void> {
+  await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", stack, true, organization);
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, v])));
 }
 
@@ -36,6 +36,13 @@ describe("loadStackConfig", () => {
       domain: undefined,
       alertEmail: undefined,
     });
+  });
+
+  it("names the upstream stacks in this stack's organization: on Pulumi Cloud its own, not the file backend's `organization`", async () => {
+    await withConfig({}, "prod", "acme");
+    expect(loadStackConfig()).toMatchObject({ primaryStack: "acme/primary-region/prod", drStack: "acme/dr-region/prod" });
+    await withConfig({ primaryStack: "other/primary-region/blue" }, "prod", "acme");
+    expect(loadStackConfig().primaryStack).toBe("other/primary-region/blue");
   });
 
   it("takes environmentSuffix from config, then ENVIRONMENT_SUFFIX, then dev", async () => {

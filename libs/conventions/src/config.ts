@@ -17,9 +17,9 @@ export interface StackConfig {
   primaryRegion: string;
   /** @default "us-east-2" */
   drRegion: string;
-  /** StackReference name of the primary-region stack. @default "organization/primary-region/<this stack>" */
+  /** StackReference name of the primary-region stack. @default "<this stack's organization>/primary-region/<this stack>" */
   primaryStack: string;
-  /** StackReference name of the dr-region stack. @default "organization/dr-region/<this stack>" */
+  /** StackReference name of the dr-region stack. @default "<this stack's organization>/dr-region/<this stack>" */
   drStack: string;
   /** Skip the final snapshot when a cluster is deleted. Production: false. @default true */
   skipFinalSnapshot: boolean;
@@ -97,8 +97,10 @@ export function loadStackConfig(reader: ConfigReader = new ConfigReader()): Stac
     environmentSuffix,
     primaryRegion,
     drRegion,
-    primaryStack: reader.string("primaryStack", { default: `organization/primary-region/${stack}` }),
-    drStack: reader.string("drStack", { default: `organization/dr-region/${stack}` }),
+    // This stack's organization: `organization` on a file or S3 backend (DESIGN §3's default), the
+    // stack's own on Pulumi Cloud, where `organization/…` names no stack.
+    primaryStack: reader.string("primaryStack", { default: `${pulumi.getOrganization()}/primary-region/${stack}` }),
+    drStack: reader.string("drStack", { default: `${pulumi.getOrganization()}/dr-region/${stack}` }),
     skipFinalSnapshot: reader.boolean("skipFinalSnapshot", true),
     deletionProtection: reader.boolean("deletionProtection", false),
     logRetentionDays,
