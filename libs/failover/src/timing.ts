@@ -51,8 +51,9 @@ export function dnsFailoverNoAnswerSeconds(): number {
 
 /**
  * The same at worst: `/health` may answer from its cache for a while after the database fails;
- * each checker sends its next request an interval after the last answer (RequestInterval), and
- * a failing check itself may last Route 53's connect and answer timeouts; then the TTL.
+ * each checker sends its next request an interval after the last answer (RequestInterval: our
+ * assumption, the slower reading; AWS documents only the interval and that checkers do not
+ * coordinate), and a failing check itself may last Route 53's connect and answer timeouts; then the TTL.
  * 5 + 3 × (10 + 4 + 2) + 60 = 113 s.
  */
 export function dnsFailoverWorstSeconds(): number {
