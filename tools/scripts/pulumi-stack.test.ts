@@ -93,12 +93,14 @@ describe("pulumi-stack.sh", () => {
 
   it("selects (creating) $PULUMI_STACK in the app's folder, on the workspace file backend, then runs the command", () => {
     const { bin, log } = fakePulumi();
-    const { status } = run(
+    const { status, stderr } = run(
       { PATH: `${bin}:/usr/bin:/bin`, AWS_PROFILE: "test", PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_STACK: "staging" },
       ["apps/dr-region", "up", "--yes"],
     );
     expect(status).toBe(0);
     const backend = `file://${WORKSPACE}/.pulumi-state`;
+    // Said, so that someone logged in elsewhere (`pulumi login`) does not deploy here unawares.
+    expect(stderr).toContain(`payments-dr: PULUMI_BACKEND_URL is unset: using the workspace's file backend ${backend}, not the one 'pulumi login' chose`);
     expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([
       `${WORKSPACE}/apps/dr-region|${backend}|stack select --create staging --non-interactive`,
       `${WORKSPACE}/apps/dr-region|${backend}|up --stack staging --policy-pack ${POLICY_PACK} --yes`,
@@ -107,7 +109,8 @@ describe("pulumi-stack.sh", () => {
 
   it("uses the stack dev and the backend the user set", () => {
     const { bin, log } = fakePulumi();
-    const { status } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "x" });
+    const { status, stderr } = run({ PATH: `${bin}:/usr/bin:/bin`, AWS_ACCESS_KEY_ID: "AKIA", PULUMI_BACKEND_URL: "s3://state", PULUMI_CONFIG_PASSPHRASE: "x" });
+    expect(stderr).not.toContain("PULUMI_BACKEND_URL is unset");
     expect(status).toBe(0);
     expect(readFileSync(log, "utf8")).toContain(`|s3://state|preview --stack dev --policy-pack ${POLICY_PACK}`);
   });

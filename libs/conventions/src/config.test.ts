@@ -43,6 +43,9 @@ describe("loadStackConfig", () => {
     expect(loadStackConfig()).toMatchObject({ primaryStack: "acme/primary-region/prod", drStack: "acme/dr-region/prod" });
     await withConfig({ primaryStack: "other/primary-region/blue" }, "prod", "acme");
     expect(loadStackConfig().primaryStack).toBe("other/primary-region/blue");
+    // A runtime given no organization (mocks without one, a CLI that passes none): the file backend's.
+    await withConfig({}, "prod", "");
+    expect(loadStackConfig()).toMatchObject({ primaryStack: "organization/primary-region/prod", drStack: "organization/dr-region/prod" });
   });
 
   it("takes environmentSuffix from config, then ENVIRONMENT_SUFFIX, then dev", async () => {

@@ -54,6 +54,19 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
+ * This stack's organization, for the upstream stacks' default names: `organization` on a file or
+ * S3 backend (DESIGN §3's default), the stack's own on Pulumi Cloud, where `organization/…` names
+ * no stack. `organization` too where the runtime was given none (a CLI that passes none, mocks).
+ */
+function stackOrganization(): string {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return "organization";
+  }
+}
+
+/**
  * Reads and validates the shared stack config. Runs first in every program, so a bad value
  * fails `pulumi preview` before any resource exists.
  */
@@ -97,10 +110,8 @@ export function loadStackConfig(reader: ConfigReader = new ConfigReader()): Stac
     environmentSuffix,
     primaryRegion,
     drRegion,
-    // This stack's organization: `organization` on a file or S3 backend (DESIGN §3's default), the
-    // stack's own on Pulumi Cloud, where `organization/…` names no stack.
-    primaryStack: reader.string("primaryStack", { default: `${pulumi.getOrganization()}/primary-region/${stack}` }),
-    drStack: reader.string("drStack", { default: `${pulumi.getOrganization()}/dr-region/${stack}` }),
+    primaryStack: reader.string("primaryStack") ?? `${stackOrganization()}/primary-region/${stack}`,
+    drStack: reader.string("drStack") ?? `${stackOrganization()}/dr-region/${stack}`,
     skipFinalSnapshot: reader.boolean("skipFinalSnapshot", true),
     deletionProtection: reader.boolean("deletionProtection", false),
     logRetentionDays,

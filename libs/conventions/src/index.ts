@@ -28,7 +28,7 @@ export { ResourceNamer, type NameKind, type NamerContext } from "./names";
 export { regionProviderArgs } from "./providers";
 export { StackContext, type RegionScope } from "./stack-context";
 export { DEFAULT_INSTANCE_CLASS, loadRegionalConfig, MAX_CLUSTER_INSTANCES, R_CLASS_INSTANCE, type RegionalConfig, type RegionRole } from "./regional-config";
-export { RECOVERY_TARGETS } from "./recovery";
+export { MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "./recovery";
 export { regionCode, ROUTE53_METRICS_REGION } from "./regions";
 export { COMPLIANCE_TAGS, PROJECT_NAME, stackTags, type TagContext } from "./tags";
 export { UpstreamStack } from "./upstream-stack";

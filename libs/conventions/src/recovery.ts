@@ -15,3 +15,9 @@ export const RECOVERY_TARGETS = {
   /** S3 Replication Time Control replicates 99.99% of objects within this many minutes. */
   s3ReplicationMinutes: 15,
 } as const;
+
+/**
+ * The lowest `rds.global_db_rpo` Aurora accepts (managedRpoSeconds, primary-region only): past a
+ * lag this long, Aurora may be blocking the primary's commits.
+ */
+export const MANAGED_RPO_MIN_SECONDS = 20;

@@ -1,7 +1,7 @@
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import { StackConfig } from "./config";
-import { RECOVERY_TARGETS } from "./recovery";
+import { MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "./recovery";
 
 /** Which side of the active-passive pair a regional stack is. */
 export type RegionRole = "primary" | "dr";
@@ -71,7 +71,7 @@ export function loadRegionalConfig(
   const vpcCidr = reader.string("vpcCidr", { default: DEFAULT_CIDR[role] });
   checkCidr(vpcCidr);
   const minInstances = role === "primary" ? 2 : 1;
-  const managedRpoSeconds = reader.integer("managedRpoSeconds", { min: 20, max: RECOVERY_TARGETS.rpoSeconds });
+  const managedRpoSeconds = reader.integer("managedRpoSeconds", { min: MANAGED_RPO_MIN_SECONDS, max: RECOVERY_TARGETS.rpoSeconds });
   // AWS's advice for a two-region global database: keep rds.global_db_rpo at its default in the
   // secondary's parameter group. Once a failover made it the primary, no secondary is left to keep
   // within the bound, and Aurora pauses every commit until the old region is rebuilt (hours).

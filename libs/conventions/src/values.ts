@@ -5,4 +5,4 @@
 export type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs, RegionalStackOutputs } from "./contracts";
 export { COMPLIANCE_TAGS, PROJECT_NAME } from "./tags";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
-export { RECOVERY_TARGETS } from "./recovery";
+export { MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "./recovery";

@@ -1,4 +1,4 @@
-import { API_TIMEOUT_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
+import { API_TIMEOUT_SECONDS, MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
 
 /**
  * The numbers the DR commands decide with. The recovery targets come from the conventions'
@@ -6,6 +6,8 @@ import { API_TIMEOUT_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/
  * (seconds of start-up and a Pulumi runtime in a CLI that only calls AWS), is re-derived here,
  * and drill.test.ts fails if the two drift apart.
  */
+
+export { MANAGED_RPO_MIN_SECONDS };
 
 /** The promised RPO (DESIGN §9). */
 export const RPO_SECONDS = RECOVERY_TARGETS.rpoSeconds;

@@ -6,7 +6,7 @@ import { checkHealth } from "../http";
 import { outageView } from "../outage";
 import { operationInProgress } from "../preflight";
 import { readGlobalCluster, roleOf, writerSite } from "../status";
-import { PROBE_PASS_VOUCHES_SECONDS, RPO_SECONDS } from "../thresholds";
+import { MANAGED_RPO_MIN_SECONDS, PROBE_PASS_VOUCHES_SECONDS } from "../thresholds";
 import { Timeline } from "../timeline";
 import type { RegionSite } from "../topology";
 import { deadlineFrom } from "../wait";
@@ -27,9 +27,6 @@ export interface FailoverOptions extends RoleChangeOptions {
    */
   force?: boolean;
 }
-
-/** How old the probe's view may be, when it decides a refusal, before it is read again (a probe datapoint every 10 s). */
-const OUTAGE_VIEW_STALE_MS = 10_000;
 
 /** What a rate-limited `/health` answers (WAF's limit, or API Gateway's throttle). */
 const TOO_MANY_REQUESTS = 429;
@@ -74,8 +71,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   // All in the target region; towards the DR region, its probe of the primary dates the outage.
   const fenceRead = early(refuseIfFenced(ctx, target, "failover"));
   const clusterRead = early(ctx.aws.cluster(target.region, target.clusterIdentifier));
-  const readOutage = () => outageView(ctx).then((view) => ({ ...view, readAt: ctx.clock.now() }));
-  const outageRead = target === ctx.topology.dr ? early(readOutage()) : undefined;
+  const outageRead = target === ctx.topology.dr ? early(outageView(ctx)) : undefined;
   const lagRead = early(estimateRpo(ctx, target));
   const global = await readGlobalCluster(ctx, [target]);
   const writer = writerSite(global, ctx.topology);
@@ -119,12 +115,10 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     return finish(ctx, "failover", "resumed", from, target, timeline, deadline);
   }
 
-  const [cluster, writerHealth, earlyOutage, lag] = await Promise.all([clusterRead, writerHealthRead, outageRead, lagRead]);
-  // The probe's view, read beside the global cluster, may be older than the /health answer it is
-  // weighed against by that read's time: read again where it decides and is stale by then.
-  const undecided = writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined);
-  const outage =
-    earlyOutage && undecided && !earlyOutage.passedAt && ctx.clock.now().getTime() - earlyOutage.readAt.getTime() > OUTAGE_VIEW_STALE_MS ? await readOutage() : earlyOutage;
+  // The probe's view is read beside the global cluster, so it may be older than the /health answer
+  // it is weighed against by that one read's time: a second read would add its own limit to the
+  // time before the move.
+  const [cluster, writerHealth, outage, lag] = await Promise.all([clusterRead, writerHealthRead, outageRead, lagRead]);
   if (cluster.status !== "available") throw new RefusedError(`${target.clusterIdentifier} is ${cluster.status}, not available: it cannot take the writer role now`);
   if (writerHealth?.ok) {
     if (!options.force) {
@@ -142,7 +136,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
-  } else if (writerHealth && undecided && outage?.passedAt) {
+  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage?.passedAt) {
     // No answer at all here may be this machine's network (a VPN, DNS, a proxy), and an answer
     // that is not the function's own (no role: WAF's 403 to this machine's address, a gateway
     // error) is not its database's state: the probe in the DR region asks from inside AWS, and a
@@ -161,12 +155,14 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   if (outage) timeline.mark(outage.line);
 
   timeline.mark(`last replication lag seen: ${lag.seconds ?? "unknown"} s (the estimate of data lost)`);
-  // The old writer's own 503 (its database reachable, not writable) with the lag past the RPO is
-  // what managed RPO (rds.global_db_rpo) looks like while it blocks the primary's commits until the
-  // secondary catches up: nothing is lost by waiting, everything since the lag by failing over.
-  const lagBlocked = writerHealth?.role !== undefined && !writerHealth.ok && lag.seconds !== null && lag.seconds > RPO_SECONDS;
-  const lagWarning = lagBlocked
-    ? `${writer?.region}'s API answers that its database is not writable while the lag is past the ${RPO_SECONDS} s RPO: with managedRpoSeconds set, that is Aurora blocking its commits until ${target.region} catches up (\`dr status\` shows the lag falling), and waiting loses nothing. `
+  // The home region's own 503 with the lag at or past managed RPO's floor is also what managed RPO
+  // (rds.global_db_rpo, primary-region only) looks like while it blocks the primary's commits until
+  // the secondary catches up. The 503 says no more than "not writable now", and the CLI cannot see
+  // whether the stack sets it: said as a possibility, for the on-call to weigh.
+  const mayBeManagedRpo =
+    writer === ctx.topology.home && writerHealth?.role === "primary" && !writerHealth.ok && lag.seconds !== null && lag.seconds >= MANAGED_RPO_MIN_SECONDS;
+  const lagWarning = mayBeManagedRpo
+    ? `if primary-region sets managedRpoSeconds (${MANAGED_RPO_MIN_SECONDS} s or more; this lag is ${lag.seconds} s), ${writer?.region}'s 503 may be Aurora blocking its commits until ${target.region} catches up: then \`dr status\` shows the lag falling, and waiting loses nothing; if its database is down, waiting only spends the RTO. `
     : "";
   if (lagWarning) timeline.mark(lagWarning.trim());
   // Now, not only in the result: a move that times out or fails its check prints no result lines.
