@@ -185,6 +185,13 @@ describe("primary-region stack", () => {
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });
 
+  it("rotates the app role's password when appPasswordRotation changes: a new password, hence a new secret version, hence the migrate function runs again", async () => {
+    expect(plan.named("aurora-app-password").inputs).not.toHaveProperty("keepers");
+    const rotated = await synth({ config: { appPasswordRotation: "2026-12" } });
+    expect(rotated.named("aurora-app-password").inputs.keepers).toEqual({ rotation: "2026-12" });
+    expect(rotated.named("aurora-password").inputs).not.toHaveProperty("keepers");
+  });
+
   it("takes alarm thresholds from config, and names the key when one is unknown", async () => {
     const tuned = await synth({ config: { alarmThresholds: JSON.stringify({ api5xxPerMinute: 25 }) } });
     expect(tuned.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name === "api-alarms-api-5xx")!.inputs.threshold).toBe(25);

@@ -55,6 +55,7 @@ const database = new AuroraPrimaryCluster(
     kmsKeyArn: key.keyArn,
     ...memberClusterSettings(settings.database, config),
     credentialsReplica: { region: config.drRegion, kmsKeyArn: drReplicaKey.keyArn },
+    passwordRotations: settings.database.passwordRotations,
   },
   { provider: here.provider },
 );

@@ -234,6 +234,16 @@ describe("Aurora global and primary clusters", () => {
     expect(plan.one(CLUSTER).inputs.masterUsername).toBe("payments_admin");
   });
 
+  it("rotates a password when its rotation label is set or changed, and leaves a deployed one alone when none is set", async () => {
+    // No keepers at all by default: keepers added to a deployed password, even empty, would replace it.
+    for (const name of ["primary-password", "primary-app-password"]) expect(plan.named(name).inputs).not.toHaveProperty("keepers");
+    const rotated = await synthPrimary({ passwordRotations: { app: "2026-12" } });
+    expect(rotated.named("primary-app-password").inputs.keepers).toEqual({ rotation: "2026-12" });
+    expect(rotated.named("primary-password").inputs).not.toHaveProperty("keepers");
+    const both = await synthPrimary({ passwordRotations: { master: "2027-01", app: "2027-01" } });
+    expect(both.named("primary-password").inputs.keepers).toEqual({ rotation: "2027-01" });
+  });
+
   it("keeps the password secret: redacted on the cluster and in the secret version, nowhere in plaintext", () => {
     expect(plan.one(CLUSTER).inputs.masterPassword).toBe(REDACTED);
     expect(plan.named("primary-secret-version").inputs.secretString).toBe(REDACTED);

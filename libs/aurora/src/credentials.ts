@@ -32,6 +32,12 @@ export interface DatabaseCredentialsArgs {
   databaseName: pulumi.Input<string>;
   /** A protected stack keeps a deleted secret recoverable for a week. */
   deletionProtection: boolean;
+  /**
+   * The password's rotation label: a new one makes a new password (the secret gets a new version,
+   * and RDS, or the migrate function for the app role, takes it at the next `up`).
+   * @default undefined (the password stays as generated; none set leaves a deployed password alone)
+   */
+  rotation?: string;
 }
 
 /**
@@ -101,6 +107,8 @@ function createCredentials(
       minUpper: 2,
       minNumeric: 2,
       minSpecial: 2,
+      // Only when set: keepers added to a deployed password, even empty ones, would replace it.
+      ...(args.rotation === undefined ? {} : { keepers: { rotation: args.rotation } }),
     },
     { parent },
   );

@@ -23,6 +23,11 @@ export interface AuroraPrimaryClusterArgs extends MemberClusterArgs {
   instanceCount: number;
   /** Where the credentials secret is replicated, and that region's key for it. */
   credentialsReplica: { region: string; kmsKeyArn: pulumi.Input<string> };
+  /**
+   * A rotation label per password: a new label makes a new password at the next `up` (see
+   * {@link DatabaseCredentialsArgs.rotation}). @default {} (each password stays as generated)
+   */
+  passwordRotations?: { master?: string; app?: string };
 }
 
 /**
@@ -62,8 +67,9 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
       databaseName: global.databaseName,
       deletionProtection: args.deletionProtection,
     };
-    const credentials = createMasterCredentials(name, secretArgs, this);
-    const appCredentials = createAppCredentials(`${name}-app`, secretArgs, this);
+    const rotations = args.passwordRotations ?? {};
+    const credentials = createMasterCredentials(name, { ...secretArgs, rotation: rotations.master }, this);
+    const appCredentials = createAppCredentials(`${name}-app`, { ...secretArgs, rotation: rotations.app }, this);
 
     const { cluster, instances, clusterEndpoint } = createMemberCluster(
       name,

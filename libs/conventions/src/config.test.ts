@@ -122,7 +122,7 @@ describe("loadRegionalConfig", () => {
 
   it("applies the documented database defaults: the pinned engine version, an r-class instance, 7 days of backups", async () => {
     await withConfig({});
-    expect(loadRegionalConfig("primary", loadStackConfig()).database).toEqual({ engineVersion: "16.6", instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 7, managedRpoSeconds: undefined });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database).toEqual({ engineVersion: "16.6", instanceClass: "db.r6g.large", instanceCount: 2, backupRetentionDays: 7, managedRpoSeconds: undefined, passwordRotations: {} });
   });
 
   it("lets the DR region run one instance, but not none", async () => {
@@ -145,6 +145,16 @@ describe("loadRegionalConfig", () => {
     expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBeUndefined();
     await withConfig({ managedRpoSeconds: "30" });
     expect(loadRegionalConfig("primary", loadStackConfig()).database.managedRpoSeconds).toBe(30);
+  });
+
+  it("takes a rotation label for each database password, in the primary-region stack only, and refuses one that is not plain", async () => {
+    await withConfig({ masterPasswordRotation: "2026-12", appPasswordRotation: "2026-12.1" });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.passwordRotations).toEqual({ master: "2026-12", app: "2026-12.1" });
+    await withConfig({ appPasswordRotation: "2026-12" });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.passwordRotations).toEqual({ app: "2026-12" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:appPasswordRotation: is for the primary-region stack only/);
+    await withConfig({ masterPasswordRotation: "next month" });
+    expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(/payments-dr:masterPasswordRotation/);
   });
 
   it("refuses a managed RPO in the DR stack: after a failover no secondary is left to keep within it, and Aurora would pause every commit there", async () => {

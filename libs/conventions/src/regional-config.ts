@@ -33,8 +33,17 @@ export interface RegionalConfig {
      * @default undefined (off)
      */
     managedRpoSeconds?: number;
+    /**
+     * A label for each generated password (`masterPasswordRotation`, `appPasswordRotation`: any
+     * text, e.g. the month): a new label makes a new password, i.e. rotates it on the next `up`.
+     * Primary-region stack only, where the passwords are made. @default {} (kept as generated)
+     */
+    passwordRotations: { master?: string; app?: string };
   };
 }
+
+/** A password rotation label: short, and plain enough to read in a config file and a diff. */
+const ROTATION_LABEL = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The instance class of both regions' clusters unless `dbInstanceClass` says otherwise. */
 export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
@@ -81,6 +90,13 @@ export function loadRegionalConfig(
       "is for the primary-region stack only: set in the DR region, it would pause every commit there after a failover (no secondary left to keep within it) until the primary region is back. Remove it from this stack's config.",
     );
   }
+  const rotation = (key: string) => reader.string(key, { pattern: ROTATION_LABEL, hint: "1 to 64 letters, digits, '.', '_', ':' or '-', e.g. 2026-12" });
+  const passwordRotations = { master: rotation("masterPasswordRotation"), app: rotation("appPasswordRotation") };
+  for (const [key, value] of [["masterPasswordRotation", passwordRotations.master], ["appPasswordRotation", passwordRotations.app]] as const) {
+    if (role === "dr" && value !== undefined) {
+      throw new ConfigError(key, "is for the primary-region stack only, which makes the database passwords and replicates their secrets here. Remove it from this stack's config.");
+    }
+  }
   return {
     role,
     region: role === "primary" ? shared.primaryRegion : shared.drRegion,
@@ -99,6 +115,7 @@ export function loadRegionalConfig(
       instanceCount: reader.integer("dbInstanceCount", { default: DEFAULT_INSTANCE_COUNT[role], min: minInstances, max: MAX_CLUSTER_INSTANCES }),
       backupRetentionDays: reader.integer("backupRetentionDays", { default: 7, min: 7, max: 35 }),
       managedRpoSeconds,
+      passwordRotations: Object.fromEntries(Object.entries(passwordRotations).filter(([, value]) => value !== undefined)),
     },
   };
 }
