@@ -450,41 +450,39 @@ describe("HealthCheck", () => {
     expect(probes).toBe(2);
   });
 
-  it("a late healthy answer counts from when its probe began (pitfall: one that lands as Lambda thaws the container, minutes on, trusted for a whole TTL)", async () => {
+  /**
+   * A primary's check (20 ms budget, 5 s TTL) whose first probe misses its budget and answers
+   * healthy when `lateBy` ms have passed; later probes answer `then`. Returns it with its probe count.
+   */
+  async function lateFirstAnswer(lateBy: number, then: DatabaseProbe): Promise<{ check: HealthCheck; probes: () => number; advance: (ms: number) => void }> {
     let now = 1_000_000;
     let answer: (probe: DatabaseProbe) => void = () => undefined;
     let probes = 0;
-    const check = new HealthCheck("primary", () => (++probes === 1 ? new Promise<DatabaseProbe>((resolve) => (answer = resolve)) : Promise.resolve({ writable: false })), {
+    const check = new HealthCheck("primary", () => (++probes === 1 ? new Promise<DatabaseProbe>((resolve) => (answer = resolve)) : Promise.resolve(then)), {
       timeoutMs: 20,
       ttlMs: 5000,
       now: () => now,
     });
     expect(await check.status()).toEqual({ healthy: false, role: "primary" });
-    now += 60_000;
+    now += lateBy;
     answer({ writable: true });
     await new Promise((resolve) => setImmediate(resolve));
+    return { check, probes: () => probes, advance: (ms) => (now += ms) };
+  }
+
+  it("a late healthy answer counts from when its probe began (pitfall: one that lands as Lambda thaws the container, minutes on, trusted for a whole TTL)", async () => {
+    const { check, probes } = await lateFirstAnswer(60_000, { writable: false });
     expect(await check.status()).toEqual({ healthy: false, role: "primary" });
-    expect(probes).toBe(2);
+    expect(probes()).toBe(2);
   });
 
   it("a late healthy answer counts for what is left of its TTL", async () => {
-    let now = 1_000_000;
-    let answer: (probe: DatabaseProbe) => void = () => undefined;
-    let probes = 0;
-    const check = new HealthCheck("primary", () => (++probes === 1 ? new Promise<DatabaseProbe>((resolve) => (answer = resolve)) : Promise.resolve({ writable: true })), {
-      timeoutMs: 20,
-      ttlMs: 5000,
-      now: () => now,
-    });
-    expect(await check.status()).toEqual({ healthy: false, role: "primary" });
-    now += 3000;
-    answer({ writable: true });
-    await new Promise((resolve) => setImmediate(resolve));
+    const { check, probes, advance } = await lateFirstAnswer(3000, { writable: true });
     expect(await check.status()).toEqual({ healthy: true, role: "primary" });
-    expect(probes).toBe(1);
-    now += 2000;
+    expect(probes()).toBe(1);
+    advance(2000);
     await check.status();
-    expect(probes).toBe(2);
+    expect(probes()).toBe(2);
   });
 
   it("tells a probe past its budget to stop, and one in time not", async () => {
