@@ -24,6 +24,10 @@ export interface OutageView {
   line: string;
   /** When the probe's newest sample passed, if it did: the primary answered from inside AWS then. */
   passedAt?: Date;
+  /** Whether the probe's newest samples are a run of failures: from inside AWS, the primary does not serve. */
+  failing: boolean;
+  /** Why the probe says nothing of the primary, when it is unreadable or has no datapoint in its window. */
+  silent?: string;
 }
 
 /**
@@ -39,18 +43,22 @@ export async function outageView(ctx: Context): Promise<OutageView> {
   try {
     samples = await ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET, OUTAGE_LOOKBACK_SECONDS);
   } catch (error) {
-    return { line: `the probe of the primary's /health from ${dr.region} is unreadable (${messageOf(error)}): no outage clock` };
+    const silent = `is unreadable (${messageOf(error)})`;
+    return { line: `the probe of the primary's /health from ${dr.region} ${silent}: no outage clock`, failing: false, silent };
   }
   const run = failingRun(samples);
   if (!run) {
     const newest = samples[0];
-    if (!newest) return { line: `the probe from ${dr.region} has no datapoint of the primary's /health: no outage clock` };
-    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at };
+    if (!newest) {
+      const silent = `has no datapoint of the primary's /health in the last ${OUTAGE_LOOKBACK_SECONDS} s`;
+      return { line: `the probe from ${dr.region} ${silent}: no outage clock`, failing: false, silent };
+    }
+    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at, failing: false };
   }
   const agoSeconds = Math.round((ctx.clock.now().getTime() - run.since.getTime()) / 1000);
   if (!run.sawStart) {
-    return { line: `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent` };
+    return { line: `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent`, failing: true };
   }
   const runsOut = new Date(run.since.getTime() + RTO_SECONDS * 1000).toISOString();
-  return { line: `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}` };
+  return { line: `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}`, failing: true };
 }

@@ -89,9 +89,11 @@ export const MAX_LAG_READING_AGE_SECONDS = 180;
 export const PROBE_LOOKBACK_SECONDS = 120;
 
 /**
- * How recent a pass of the primary's `/health` seen by the DR region's probe must be for `dr
- * failover` to refuse when the primary does not answer the on-call's machine: a minute holds a
- * few probes (every 10 s by default) and CloudWatch's delay; older, the probe may have stopped.
+ * How recent a pass of the primary's `/health` seen by the DR region's probe must be to count as
+ * "it passed just now" when the primary does not answer the on-call's machine: a minute holds a
+ * few probes (every 10 s by default) and CloudWatch's delay; an older pass with nothing since is
+ * a probe that has stopped. `dr failover` refuses either way (only a run of failures lets it go
+ * on without --force); this says which of the two it tells the on-call.
  */
 export const PROBE_PASS_VOUCHES_SECONDS = 60;
 

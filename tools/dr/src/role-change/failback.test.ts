@@ -41,7 +41,17 @@ describe("failback", () => {
     const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: unreachable, [drRegionOutputs.healthUrl]: healthy });
     const { code, stderr } = await dr(["failback", "--yes"], { fetch });
     expect(code).toBe(EXIT_CODES.timedOut);
-    expect(stderr).toMatch(/us-east-1 holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with `dr switchover --to us-east-2`/);
+    expect(stderr).toMatch(/us-east-1 holds the writer but its API does not serve it, so writes are down in both regions \(us-east-2's API cannot reach this writer\): move the writer back at once with `dr switchover --to us-east-2`/);
+    expect(stderr).not.toMatch(/re-run the same command/);
+  });
+
+  it("gives that advice to `dr switchover --to primary` too, the same move by another name", async () => {
+    world.writer = DR;
+    const unreachable = async () => ({ status: 503, body: JSON.stringify({ type: "tag:payments-dr,2025:problems/region-unavailable", status: 503, role: "primary" }) });
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: unreachable, [drRegionOutputs.healthUrl]: healthy });
+    const { code, stderr } = await dr(["switchover", "--to", "primary", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.timedOut);
+    expect(stderr).toMatch(/writes are down in both regions \(us-east-2's API cannot reach this writer\): move the writer back at once with `dr switchover --to us-east-2`/);
     expect(stderr).not.toMatch(/re-run the same command/);
   });
 

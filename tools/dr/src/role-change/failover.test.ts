@@ -45,8 +45,38 @@ describe("failover", () => {
     const started = clock.now().getTime();
     const { code, stderr } = await dr(["failover", "--to", "primary", "--allow-data-loss", "--yes"], { fetch });
     expect(code).toBe(EXIT_CODES.refused);
-    expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .*: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
+    expect(stderr).toMatch(/us-east-1 already holds the writer, and its .* answers .* while us-east-2's answers 200: a failover moves the writer away from a failed region\. Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
     expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  describe("re-run after a failover that timed out waiting for the new writer to serve (exit 4 says: re-run the same command)", () => {
+    beforeEach(() => {
+      world.down.add(HOME);
+      world.writer = DR; // the move is complete; us-east-1, the region lost, answers nothing
+    });
+
+    it("waits for the new writer's /health instead of refusing it as the failed region, and moves nothing", async () => {
+      let drHealthAsked = 0;
+      const fetch = fakeFetch({
+        [primaryRegionOutputs.healthUrl]: world.health(HOME),
+        [drRegionOutputs.healthUrl]: async () => (++drHealthAsked <= 2 ? { status: 503, body: "" } : { status: 200, body: JSON.stringify({ status: "ok", role: "dr" }) }),
+      });
+      const { code, stdout, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch });
+      expect(stderr).not.toMatch(/Did you mean/);
+      expect(code).toBe(EXIT_CODES.ok);
+      expect(stdout).toMatch(/us-east-2 is already the writer: no role change needed/);
+      expect(drHealthAsked).toBeGreaterThan(2);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("times out again (exit 4) while it never serves, saying to look at its Lambda, not to fail over to the region lost", async () => {
+      const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }) });
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--timeout", "30"], { fetch });
+      expect(code).toBe(EXIT_CODES.timedOut);
+      expect(stderr).not.toMatch(/Did you mean/);
+      expect(stderr).toMatch(/look at us-east-2's Lambda now/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
   });
 
   it("a re-run that finds the target already named writer while AWS still finishes the failover waits for its /health instead of refusing it as the failed region", async () => {
@@ -190,16 +220,45 @@ describe("failover", () => {
     expect(refused.stderr).toMatch(/but the probe from us-east-2 saw it pass 60 s ago/);
     expect(calls("FailoverGlobalCluster")).toEqual([]);
 
+    // Older, with nothing since: the probe has stopped, which cannot tell either.
     world.probeClockAheadMs = -51_000;
-    const goesOn = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
-    expect(goesOn.code).toBe(EXIT_CODES.ok);
-    expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    const silent = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: fetch() });
+    expect(silent.code).toBe(EXIT_CODES.refused);
+    expect(silent.stderr).toMatch(/but the probe from us-east-2 has seen nothing since a pass 61 s ago: whether its API still writes cannot be told from here/);
+    expect(calls("FailoverGlobalCluster")).toEqual([]);
   });
 
-  it("goes on when the probe has no datapoint in its window (it stopped): only a recent pass vouches for the primary", async () => {
-    world.probeValues = [];
-    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
-    expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch })).code).toBe(EXIT_CODES.ok);
+  describe("when the primary does not answer here and the probe cannot tell (a silent probe and this machine's own network fault must not split writes)", () => {
+    const noAnswer = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => Promise.reject(new TypeError("fetch failed")), [drRegionOutputs.healthUrl]: healthy });
+
+    it("refuses when the probe has no datapoint in its window (it stopped); --force goes on and says why it could", async () => {
+      world.probeValues = [];
+      const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() });
+      expect(refused.code).toBe(EXIT_CODES.refused);
+      expect(refused.stderr).toMatch(
+        /us-east-1's .*\/health did not answer here \(.*\), but the probe from us-east-2 has no datapoint of the primary's \/health in the last 600 s: whether its API still writes cannot be told from here.*Check `dr status` from another network \(Route 53's checks of us-east-1\) and why the probe is silent \(its alarm in us-east-2\); if us-east-1 is down, re-run with --force/,
+      );
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+
+      const forced = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--force"], { fetch: noAnswer() });
+      expect(forced.code).toBe(EXIT_CODES.ok);
+      expect(forced.stdout).toContain("the probe from us-east-2 has no datapoint of the primary's /health in the last 600 s; going on (--force)");
+      expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    });
+
+    it("refuses when the probe's metric cannot be read", async () => {
+      world.metricDataStatus = "Forbidden";
+      const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() });
+      expect(refused.code).toBe(EXIT_CODES.refused);
+      expect(refused.stderr).toMatch(/but the probe from us-east-2 is unreadable \(GetMetricData of .* answered Forbidden.*\): whether its API still writes cannot be told from here/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("goes on without --force once the probe's newest datapoints are failures", async () => {
+      world.probeValues = [0, 0, 1];
+      expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() })).code).toBe(EXIT_CODES.ok);
+      expect(calls("FailoverGlobalCluster")).toHaveLength(1);
+    });
   });
 
   it("prints the exact clear-sessions command for the sessions of lost payments, deleting none itself: --since = its start − the lag − 15 min", async () => {
@@ -403,9 +462,10 @@ describe("failover", () => {
     describe("when the reads it only informs itself with are denied or broken", () => {
       const fetchWithPrimaryDown = () => fakeFetch({ [primaryRegionOutputs.healthUrl]: world.health(HOME), [drRegionOutputs.healthUrl]: healthy });
 
-      it("fails over when CloudWatch cannot be read: the RPO estimate is unknown, with why, and there is no outage clock", async () => {
+      // Without --force it is refused: the probe's metric, unreadable, cannot say us-east-1 is down (above).
+      it("fails over with --force when CloudWatch cannot be read: the RPO estimate is unknown, with why, and there is no outage clock", async () => {
         world.metricDataStatus = "Forbidden";
-        const { code, stdout, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes", "--json"], { fetch: fetchWithPrimaryDown() });
+        const { code, stdout, stderr } = await runDr(world, ["failover", "--to", DR, "--allow-data-loss", "--yes", "--force", "--json"], { fetch: fetchWithPrimaryDown() });
         expect(code).toBe(EXIT_CODES.ok);
         expect(world.calls.filter((c) => c.command === "FailoverGlobalCluster")).toHaveLength(1);
         const result = JSON.parse(stdout);

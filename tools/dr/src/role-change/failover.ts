@@ -22,8 +22,8 @@ export interface FailoverOptions extends RoleChangeOptions {
   allowDataLoss: boolean;
   /**
    * `--force`: fail over all the same while the writer's region answers `/health` 200 or 429,
-   * while it does not answer here (or not from its function) but the DR probe saw it pass moments
-   * ago, or while the writer is none of the clusters the outputs name.
+   * while it does not answer here (or not from its function) and the DR probe does not see it
+   * failing, or while the writer is none of the clusters the outputs name.
    */
   force?: boolean;
 }
@@ -48,8 +48,8 @@ function early<T>(read: Promise<T>): Promise<T> {
  * Unplanned failover: the writer's region is lost. Every AWS call goes to the target region
  * only; the last lag that region reported estimates the data lost. Refused while the writer's
  * region still answers `/health` 200 (its API writes to its database), or 429 (rate-limited: it
- * may), or when it does not answer here (or only WAF or the gateway does) but the DR region's probe
- * saw it pass moments ago (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
+ * may), or when it does not answer here (or only WAF or the gateway does) and the DR region's probe
+ * does not see it failing (this machine's network may be what failed), unless `force`: AWS fences the old writer's storage only on a best-effort basis, so a
  * failover while it serves can split writes between the regions, and those on the old side are
  * lost. That is a switchover's case.
  *
@@ -82,12 +82,18 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   const towards = operationInProgress(global) ? ctx.topology.byClusterArn(global.operation?.toClusterArn) : undefined;
   if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
   if (roleOf(global, target) === "writer") {
-    // Asked to fail over to the region that holds the writer: if that region is the failing one, no wait mends it.
-    const health = await checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs);
-    if (!health.ok && !operationInProgress(global)) {
-      const other = ctx.topology.other(target);
+    // Asked to fail over to the region that holds the writer while its /health fails: either the
+    // on-call meant the other region (it answers 200: no wait mends this one), or this is a re-run
+    // after a failover that timed out waiting for the new writer to serve (the other region is the
+    // lost one), and the re-run waits for it, as the timeout's advice says.
+    const other = ctx.topology.other(target);
+    const [health, otherHealth] = await Promise.all([
+      checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs),
+      operationInProgress(global) ? undefined : checkHealth(ctx.fetch, other.healthUrl, ctx.healthTimeoutMs),
+    ]);
+    if (!health.ok && otherHealth?.ok) {
       throw new RefusedError(
-        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`}: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
+        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`} while ${other.region}'s answers 200: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
       );
     }
     return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
@@ -136,21 +142,31 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
-  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage?.passedAt) {
+  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage && !outage.failing) {
     // No answer at all here may be this machine's network (a VPN, DNS, a proxy), and an answer
     // that is not the function's own (no role: WAF's 403 to this machine's address, a gateway
-    // error) is not its database's state: the probe in the DR region asks from inside AWS, and a
-    // recent pass there says the old writer may still serve. (The function's own answer, such as
-    // 503 with its database down, is the region's own word: it stands.)
+    // error) is not its database's state. Only the probe in the DR region, asking from inside AWS,
+    // tells an outage from a fault on this side: its run of failures lets the failover go on. A
+    // recent pass there says the old writer may still serve; a probe that is silent or unreadable
+    // (its own alarm pages for that) cannot tell, and neither can this machine. (The function's
+    // own answer, such as 503 with its database down, is the region's own word: it stands.)
     // This machine's clock against CloudWatch's: a pass "in the future" is a pass just now.
-    const agoSeconds = Math.max(0, Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000));
-    if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS && !options.force) {
+    const agoSeconds = outage.passedAt && Math.max(0, Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000));
+    const vouched = agoSeconds !== undefined && agoSeconds <= PROBE_PASS_VOUCHES_SECONDS;
+    const probeSilence = outage.silent ?? `has seen nothing since a pass ${agoSeconds} s ago`;
+    if (!options.force) {
       const here = writerHealth.httpStatus === null ? `did not answer here (${writerHealth.error ?? "no answer"})` : `answered here HTTP ${writerHealth.httpStatus}, not from its function (a gateway or WAF answer)`;
+      const check = vouched
+        ? "Check this machine's network and `dr status` (the probe's data trails by a few seconds: at the very start of an outage, or just after `dr fence`, retry in half a minute)"
+        : `Check \`dr status\` from another network (Route 53's checks of ${writer?.region}) and why the probe is silent (its alarm in ${target.region})`;
+      const probeSays = vouched
+        ? `the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing`
+        : `the probe from ${target.region} ${probeSilence}: whether its API still writes cannot be told from here`;
       throw new RefusedError(
-        `${writer?.region}'s ${writerHealth.url} ${here}, but the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing, and a failover now could split writes between the regions. Check this machine's network and \`dr status\` (the probe's data trails by a few seconds: at the very start of an outage, or just after \`dr fence\`, retry in half a minute); if ${writer?.region} is down, re-run with --force`,
+        `${writer?.region}'s ${writerHealth.url} ${here}, but ${probeSays}, and a failover now could split writes between the regions. ${check}; if ${writer?.region} is down, re-run with --force`,
       );
     }
-    if (agoSeconds <= PROBE_PASS_VOUCHES_SECONDS) timeline.mark(`the probe from ${target.region} saw ${writer?.region}'s /health pass ${agoSeconds} s ago; going on (--force)`);
+    timeline.mark(vouched ? `the probe from ${target.region} saw ${writer?.region}'s /health pass ${agoSeconds} s ago; going on (--force)` : `the probe from ${target.region} ${probeSilence}; going on (--force)`);
   }
   if (outage) timeline.mark(outage.line);
 

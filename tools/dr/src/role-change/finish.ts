@@ -5,6 +5,7 @@ import type { Timeline } from "../timeline";
 import type { RegionSite } from "../topology";
 import { waitFor } from "../wait";
 import type { RoleChangeResult } from "./types";
+import { writesDownAdvice } from "./advice";
 import { checkWrites } from "./write-check";
 
 /**
@@ -41,12 +42,9 @@ export async function finish(
     deadline,
     (cluster) => `status ${cluster.status}`,
   );
-  // Back home but its API cannot write: the other region's cannot either (no peering), so waiting is the wrong advice.
-  const advice =
-    command === "failback"
-      ? `${target.region} holds the writer but its API does not answer 200, so writes are down in both regions: move the writer back at once with \`dr switchover --to ${ctx.topology.other(target).region}\`, then find out why ${target.region}'s Lambda cannot reach its cluster (docs/runbook.md, Failback)`
-      : undefined;
-  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, { advice });
+  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, {
+    advice: writesDownAdvice(ctx, command, target),
+  });
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
   await checkWrites(ctx, command, target, timeline, deadline);
   if (ctx.topology.failoverUrl) timeline.mark(dnsNote(ctx, target));

@@ -125,11 +125,22 @@ describe("switchover", () => {
       expect(JSON.parse(stdout).timeline.map((e: { step: string }) => e.step)).toContainEqual(`test payment pay_check_1 written through ${drRegionOutputs.apiUrl}: ${DR} takes writes`);
     });
 
-    it("times out (exit 4) when the new writer's API never writes, though its /health is 200", async () => {
+    it("times out (exit 4) when the new writer's API never writes, though its /health is 200: writes are down in both regions, so it says to move back, not to re-run", async () => {
       const { fetch } = drPayments(Infinity);
       const { code, stderr } = await dr(["switchover", "--to", DR, "--yes", "--timeout", "60"], { fetch, drillApiKey: KEY });
       expect(code).toBe(EXIT_CODES.timedOut);
       expect(stderr).toMatch(/timed out waiting for a test payment to be written through .*\/payments \(last seen: HTTP 503\)/);
+      expect(stderr).toMatch(/us-east-2 holds the writer but its API does not serve it, so writes are down in both regions \(us-east-1's API cannot reach this writer\): move the writer back at once with `dr switchover --to us-east-1`/);
+      expect(stderr).not.toMatch(/re-run the same command/);
+    });
+
+    it("after a failover whose new writer never writes, says to look at that region's Lambda: the other region is the one lost, there is no moving back", async () => {
+      world.down.add(HOME);
+      const { fetch } = drPayments(Infinity);
+      const { code, stderr } = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes", "--timeout", "60"], { fetch, drillApiKey: KEY });
+      expect(code).toBe(EXIT_CODES.timedOut);
+      expect(stderr).toMatch(/us-east-2 holds the writer but its API does not serve it, and us-east-1, the region lost, cannot reach it: look at us-east-2's Lambda now/);
+      expect(stderr).not.toMatch(/dr switchover --to us-east-1/);
     });
 
     it("fails at once (exit 3) when the API refuses the key, saying the move itself is done", async () => {

@@ -4,6 +4,7 @@ import type { Timeline } from "../timeline";
 import type { RegionSite } from "../topology";
 import { postTestPayment } from "../traffic";
 import { waitFor } from "../wait";
+import { writesDownAdvice } from "./advice";
 import type { RoleChangeResult } from "./types";
 
 /**
@@ -26,6 +27,7 @@ export async function checkWrites(ctx: Context, command: RoleChangeResult["comma
     (attempt) => attempt.paymentId !== undefined || refusedForGood(attempt.httpStatus),
     deadline,
     (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,
+    { advice: writesDownAdvice(ctx, command, target) },
   );
   if (written.paymentId === undefined) {
     throw new FailedError(`${target.region} holds the writer, but its API refused the test payment with HTTP ${written.httpStatus}: check DR_DRILL_API_KEY (the drill merchant's key), then write one payment by hand`);
