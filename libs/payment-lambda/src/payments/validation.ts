@@ -28,6 +28,11 @@ const requiredOr = (message: string) => (issue: { input: unknown }) => (issue.in
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
 /** No unpaired surrogates: not text, and the driver would store U+FFFD in their place, not what the merchant sent. */
 const NO_LONE_SURROGATES = /^[^\p{Cs}]*$/u;
+/**
+ * No U+FFFD: it stands for bytes that were not UTF-8, replaced on their way here. Stored, the
+ * merchant's reference would no longer be what they sent, and two different ones could read alike.
+ */
+const NO_REPLACEMENT_CHARACTER = /^[^\uFFFD]*$/u;
 
 /** Optional text of at most `max` characters, counted as code points like PostgreSQL's `varchar(max)` (not UTF-16 units). */
 function text(max: number) {
@@ -38,6 +43,7 @@ function text(max: number) {
       v.maxCodePoints(max, `must be at most ${max} characters`),
       v.regex(NO_CONTROL_CHARACTERS, "must not contain control characters"),
       v.regex(NO_LONE_SURROGATES, "must be valid Unicode text (an unpaired surrogate is not)"),
+      v.regex(NO_REPLACEMENT_CHARACTER, "must be valid UTF-8 text (U+FFFD stands for bytes that were not)"),
     ),
   );
 }

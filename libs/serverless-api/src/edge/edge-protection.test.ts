@@ -340,7 +340,7 @@ describe("ServerlessApi edge protection", () => {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(API_DEFAULTS.waf.maxBodyBytes);
     });
 
-    it("applies AWS's common rule set, known bad inputs and IP reputation list as AWS set them, except the common set's fixed 8 KB body rule", () => {
+    it("applies AWS's common rule set, known bad inputs and IP reputation list as AWS set them, except the common set's fixed 8 KB body rule and its block of requests without a User-Agent (merchants' server-side clients often send none): both only count", () => {
       expect(rule("aws-common")).toMatchObject({
         priority: 7,
         overrideAction: { none: {} },
@@ -348,7 +348,10 @@ describe("ServerlessApi edge protection", () => {
           managedRuleGroupStatement: {
             vendorName: "AWS",
             name: "AWSManagedRulesCommonRuleSet",
-            ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
+            ruleActionOverrides: [
+              { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+              { name: "NoUserAgent_HEADER", actionToUse: { count: {} } },
+            ],
           },
         },
       });

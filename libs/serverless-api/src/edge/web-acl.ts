@@ -169,7 +169,10 @@ function withToken(tokenPatternSetArn: pulumi.Input<string>): aws.types.input.wa
  * list; the per-IP rate limits (all routes, then `/health` alone); `/health` for all other
  * callers together; the body size limit; then AWS's common rule set and known bad inputs. The
  * common rule set's own body rule (SizeRestrictions_BODY) blocks at a fixed 8 KB; it only
- * counts here, so `maxBodyBytes` is the one body limit.
+ * counts here, so `maxBodyBytes` is the one body limit. Its rule against a missing User-Agent
+ * (NoUserAgent_HEADER) only counts too: merchants call from servers, whose HTTP clients often
+ * send none (Node's `http.request`, .NET's HttpClient), and a header anyone can set keeps no
+ * attacker out; a bare 403 there would fail payments that the API itself accepts.
  */
 function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChecks: HealthCheckAccess): WebAclRule[] {
   const fromCheckers = { ipSetReferenceStatement: { arn: healthChecks.checkersIpSetArn } };
@@ -250,7 +253,7 @@ function webAclRules(settings: WafSettings, healthThrottle: Throttle, healthChec
       },
       visibilityConfig: visibility("max-body-size"),
     },
-    managedRuleGroup(7, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
+    managedRuleGroup(7, "aws-common", "AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY", "NoUserAgent_HEADER"]),
     managedRuleGroup(8, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
   ];
 }
