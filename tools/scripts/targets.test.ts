@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -51,6 +52,23 @@ describe("the stacks' Nx targets", () => {
     expect([...sameTargetOf("primary-region", "destroy")].sort()).toEqual(["dr-region", "global"]);
     for (const app of APPS) expect(dependsOn(app, "destroy")).not.toContain("^destroy");
   });
+
+  // As Nx itself computes them: a negation in a named input (say, production's) would drop the
+  // stack config from every target that uses it, whatever the target adds back; a cached synth
+  // would then replay the old plan and the old policy verdict after a config change.
+  it.each([
+    ["dr-region:synth", ["primary-region", "dr-region"]],
+    ["global:synth", APPS],
+  ])("%s is run again when the config of its stack or of a stack it reads changes", (task, stacks) => {
+    const configs = stacks.map((app) => `apps/${app}/Pulumi.dev.yaml`);
+    const checked = execFileSync(process.execPath, [require.resolve("nx/bin/nx.js"), "show", "target", "inputs", task, "--check", ...configs], {
+      cwd: WORKSPACE,
+      env: { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true" },
+      encoding: "utf8",
+    });
+    expect(checked).toMatch(/These arguments were inputs/);
+    expect(checked).not.toMatch(/not inputs/);
+  }, 60_000);
 
   it.each(["preview", "deploy", "up", "refresh", "destroy"])("%s runs the Pulumi CLI through the wrapper, on the app's folder", (target) => {
     expect(nxJson.targetDefaults[target].options?.command).toMatch(/^tools\/scripts\/pulumi-stack\.sh \{projectRoot\} /);

@@ -17,6 +17,17 @@ import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } 
  * (threshold − 1) after the first). docs/DESIGN.md is the team's shared design, copied verbatim:
  * leave it. A new interval also replaces the health checks (README, Per-stack operations).
  */
+/**
+ * What Route 53 accepts (API reference, HealthCheckConfig): RequestInterval 10 or 30,
+ * FailureThreshold 1 to 10. Typed, so that another value fails the type check here, not the first
+ * `pulumi preview` (the offline synth cannot know).
+ */
+interface Route53CheckTiming {
+  requestIntervalSeconds: 10 | 30;
+  failureThreshold: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+  dnsTtlSeconds: number;
+}
+
 export const FAILOVER_TIMING = {
   /**
    * Seconds between health checks. 10 ("fast") rather than 30: it cuts detection from 90 s to
@@ -30,7 +41,7 @@ export const FAILOVER_TIMING = {
    * Gateway's regional domain names answer with 60 s.
    */
   dnsTtlSeconds: 60,
-} as const;
+} as const satisfies Route53CheckTiming;
 
 /**
  * Seconds from the primary going unhealthy to DNS answering with the DR region, nominally: the
