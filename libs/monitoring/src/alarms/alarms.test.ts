@@ -466,4 +466,26 @@ describe("loadAlarmThresholds", () => {
     // A name an older release took says what replaced it.
     await expect(load({ alarmThresholds: JSON.stringify({ replicationLagMinutes: 3 }) })).rejects.toThrow(/"replicationLagMinutes" is gone: set rpoLagMinutes .* and s3ReplicationAlarmMinutes/);
   });
+
+  it.each([
+    // Seconds where milliseconds belong: an alarm in ALARM for good.
+    ["auroraReplicationLagMs", 15, /auroraReplicationLagMs must be above 1000 \(the lag of a healthy system, in milliseconds\) and at most 15000 .*`dr preflight` refuses a move\), not 15\./],
+    // Looser than the warning `dr preflight` refuses a move at, and past Aurora's 20 s managed RPO.
+    ["dynamodbReplicationLatencyMs", 30_000, /dynamodbReplicationLatencyMs must be above 1000 .* at most 15000/],
+    ["apiKeysReplicationLatencyMs", 15_001, /apiKeysReplicationLatencyMs must be above 1000 .* at most 15000/],
+    // Half an hour of a stalled replication before the page, against a 60 s RPO.
+    ["rpoLagMinutes", 30, /rpoLagMinutes must be a whole number of minutes from 1 to 3 \(each minute more is 60 s more of writes at risk/],
+    ["rpoLagMinutes", 1.5, /rpoLagMinutes must be a whole number of minutes/],
+    ["s3ReplicationAlarmMinutes", 16, /s3ReplicationAlarmMinutes must be a whole number of minutes from 1 to 15 \(Replication Time Control's bound\)/],
+    ["lambdaDurationTimeoutShare", 1, /lambdaDurationTimeoutShare must be below 1/],
+    ["auroraCpuPercent", 100, /auroraCpuPercent must be below 100/],
+  ])("refuses %s = %s, an alarm that could never fire or fires too late, naming the key", async (name, value, message) => {
+    await expect(load({ alarmThresholds: JSON.stringify({ [name]: value }) })).rejects.toThrow(/payments-dr:alarmThresholds: /);
+    await expect(load({ alarmThresholds: JSON.stringify({ [name]: value }) })).rejects.toThrow(message);
+  });
+
+  it("accepts tighter replication warnings and the bounds themselves", async () => {
+    const thresholds = { auroraReplicationLagMs: 10_000, dynamodbReplicationLatencyMs: 15_000, apiKeysReplicationLatencyMs: 1_001, rpoLagMinutes: 3, s3ReplicationAlarmMinutes: 15 };
+    expect((await load({ alarmThresholds: JSON.stringify(thresholds) })).regional).toMatchObject(thresholds);
+  });
 });

@@ -135,6 +135,33 @@ export function alarmThresholds(overrides: Partial<AlarmThresholds> = {}): Alarm
 /** The config key that overrides thresholds: a mapping of {@link AlarmThresholds} fields to numbers. */
 const ALARM_THRESHOLDS_KEY = "alarmThresholds";
 
+/** A number of whole minutes from 1 to `max` (CloudWatch counts evaluation periods in whole numbers). */
+const wholeMinutes =
+  (max: number, why: string) =>
+  (value: number): string | undefined =>
+    Number.isInteger(value) && value <= max ? undefined : `must be a whole number of minutes from 1 to ${max} (${why})`;
+
+/**
+ * A replication warning, in milliseconds: above the lag of a healthy system (a value in seconds
+ * would be), and no looser than the default, which is also the lag at which `dr preflight`
+ * refuses a move (tools/dr MAX_LAG_SECONDS) and stays under Aurora's 20 s minimum managed RPO.
+ */
+const replicationWarningMs = (value: number): string | undefined =>
+  value > RECOVERY_TARGETS.aimRpoSeconds * 1000 && value <= RPO_WARNING_MS
+    ? undefined
+    : `must be above ${RECOVERY_TARGETS.aimRpoSeconds * 1000} (the lag of a healthy system, in milliseconds) and at most ${RPO_WARNING_MS} (a quarter of the ${RECOVERY_TARGETS.rpoSeconds} s RPO, where \`dr preflight\` refuses a move)`;
+
+/** What an override may be, beyond a positive number: an alarm that can never fire, or fires too late to matter, is refused. */
+const THRESHOLD_BOUNDS: Partial<Record<keyof AlarmThresholds, (value: number) => string | undefined>> = {
+  lambdaDurationTimeoutShare: (value) => (value < 1 ? undefined : "must be below 1 (a share of the function's timeout, which a duration never reaches)"),
+  auroraCpuPercent: (value) => (value < 100 ? undefined : "must be below 100 (a percentage)"),
+  auroraReplicationLagMs: replicationWarningMs,
+  dynamodbReplicationLatencyMs: replicationWarningMs,
+  apiKeysReplicationLatencyMs: replicationWarningMs,
+  rpoLagMinutes: wholeMinutes(3, `each minute more is ${RECOVERY_TARGETS.rpoSeconds} s more of writes at risk against the promised RPO`),
+  s3ReplicationAlarmMinutes: wholeMinutes(RECOVERY_TARGETS.s3ReplicationMinutes, "Replication Time Control's bound"),
+};
+
 /**
  * The thresholds set in stack config (`payments-dr:alarmThresholds`, e.g. `{ api5xxPerMinute: 10 }`),
  * for a stack whose alarms do not watch Aurora (the global stack). An unknown name fails the
@@ -146,6 +173,8 @@ export function loadAlarmThresholdOverrides(reader: ConfigReader = new ConfigRea
   for (const name of Object.keys(overrides)) {
     if (name in RENAMED_THRESHOLDS) throw new ConfigError(ALARM_THRESHOLDS_KEY, `"${name}" is gone: ${RENAMED_THRESHOLDS[name]}.`);
     if (!known.includes(name)) throw new ConfigError(ALARM_THRESHOLDS_KEY, `unknown threshold "${name}"; known: ${known.join(", ")}.`);
+    const problem = THRESHOLD_BOUNDS[name as keyof AlarmThresholds]?.(overrides[name]!);
+    if (problem) throw new ConfigError(ALARM_THRESHOLDS_KEY, `${name} ${problem}, not ${overrides[name]}.`);
   }
   return overrides;
 }
