@@ -42,8 +42,34 @@ const QUOTED: [keyof typeof DOCS, string][] = [
   ["docs/runbook.md", `(${detect(nominal)}–${detect(worst)} s to detect`],
 ];
 
+/**
+ * The shapes those numbers take wherever the documents repeat them, and the numbers each must
+ * hold: a copy left stale beside an updated one fails here, which `toContain` above cannot see.
+ */
+const EVERY_COPY: [RegExp, number[]][] = [
+  [/≈ (\d+) s \((\d+) s at worst\)/g, [nominal, worst]],
+  [/≈ (\d+) s and up to (\d+) s/g, [nominal, worst]],
+  [/≈ (\d+)–(\d+) s to detect/g, [detect(nominal), detect(worst)]],
+  [/\((\d+)–(\d+) s to detect/g, [detect(nominal), detect(worst)]],
+  [/(\d+) failed probes/g, [threshold]],
+  [/(\d+) failed checks/g, [threshold]],
+  [/after (\d+) failures in a row/g, [threshold]],
+  // The probe's last failure of the run that pages: an interval × (threshold − 1) after the first, at most one more.
+  [/failed probe (\d+) starts (\d+)–(\d+) s after the outage/g, [threshold, interval * (threshold - 1), interval * threshold]],
+];
+
 describe("the recovery budget as the README and the runbook quote it", () => {
   it.each(QUOTED)("%s says %s (FAILOVER_TIMING and the dnsFailover*Seconds functions)", (file, text) => {
     expect(DOCS[file]).toContain(text);
+  });
+
+  it.each(EVERY_COPY)("every copy of %s in either document holds %j", (shape, numbers) => {
+    const copies = Object.values(DOCS).flatMap((doc) => [...doc.matchAll(shape)].map((match) => match.slice(1).map(Number)));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) expect(copy).toEqual(numbers);
+  });
+
+  it("writes the health checks' failure threshold as a number, which the shapes above can check", () => {
+    for (const doc of Object.values(DOCS)) expect(doc).not.toMatch(/\b(two|three|four|five) failed (probes|checks)\b|\b(second|third|fourth|fifth) failed (probe|check)\b/i);
   });
 });
