@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type DrRegionOutputs, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
@@ -249,6 +250,9 @@ describe("dr-region stack", () => {
   it("reserves 109 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, the primary's probe 3", () => {
     const reserved = plan.ofType("aws:lambda/function:Function").map((fn) => fn.inputs.reservedConcurrentExecutions);
     expect(reserved.sort((a, b) => a - b)).toEqual([1, 3, 5, 50, 50]);
+    // AWS keeps 100 unreserved: the quota the README tells the deployer to check.
+    const total = reserved.reduce((sum, n) => sum + n, 0);
+    expect(readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8").replace(/\s+/g, " ")).toContain(`${total + 100} in us-east-2`);
   });
 
   it("follows deletionProtection for its secondary cluster and its replica bucket (no forceDestroy when protected)", async () => {

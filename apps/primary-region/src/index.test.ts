@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
@@ -143,6 +145,9 @@ describe("primary-region stack", () => {
   it("reserves 107 concurrent executions, README's Lambda quota: API 50, authorizer 50, /health 5, key cleanup 1, migrations 1", () => {
     const reserved = plan.ofType(LAMBDA).map((fn) => fn.inputs.reservedConcurrentExecutions);
     expect(reserved.sort((a, b) => a - b)).toEqual([1, 1, 5, 50, 50]);
+    // AWS keeps 100 unreserved: the quota the README tells the deployer to check.
+    const total = reserved.reduce((sum, n) => sum + n, 0);
+    expect(readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8").replace(/\s+/g, " ")).toContain(`at least ${total + 100} in us-east-1`);
   });
 
   it("takes the /health function's reserved concurrency from payments-dr:healthReservedConcurrency", async () => {
