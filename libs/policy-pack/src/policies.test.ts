@@ -704,6 +704,33 @@ const CASES: Record<string, Case> = {
     ],
     expected: [/^AuroraGlobalDBRPOLag by exact dimensions: .*Metrics Insights query/, /^AuroraGlobalDBReplicationLag by exact dimensions/],
   },
+  "alarm-missing-data": {
+    passing: [
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "lambda-errors", { namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: "payments-dr-api-use1-dev" }, treatMissingData: "notBreaching" }),
+      // A schedule that stopped: missing invocations are the failure.
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "cleanup-not-running", { namespace: "AWS/Lambda", metricName: "Invocations", dimensions: { FunctionName: "payments-dr-idem-cleanup-use1-dev" }, treatMissingData: "breaching" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "aurora-lag", {
+        metricQueries: [{ id: "q1", expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'payments-dr-aurora-use2-dev'`, period: 60, returnData: true }],
+        treatMissingData: "breaching",
+      }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "probe-silent", { namespace: "PaymentsDr/Probe", metricName: "ApiHealthy", dimensions: { Target: "primary" }, treatMissingData: "breaching" }),
+      { ...auroraAlarm("CPUUtilization", { DBClusterIdentifier: "payments-dr-aurora-use2-dev", Role: "WRITER" }) },
+    ],
+    violating: [
+      // The pitfall: the DR cluster has no writer, so this sits in ALARM from the deploy on.
+      { ...auroraAlarm("FreeableMemory", { DBClusterIdentifier: "payments-dr-aurora-use2-dev", Role: "WRITER" }), inputs: { ...auroraAlarm("FreeableMemory", { DBClusterIdentifier: "payments-dr-aurora-use2-dev", Role: "WRITER" }).inputs, treatMissingData: "breaching" } },
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "lambda-concurrency", { namespace: "AWS/Lambda", metricName: "ConcurrentExecutions", dimensions: { FunctionName: "payments-dr-api-use1-dev" }, treatMissingData: "breaching" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "api-5xx", {
+        metricQueries: [{ id: "q1", expression: `SELECT SUM("5XXError") FROM SCHEMA("AWS/ApiGateway", ApiName, Method, Resource, Stage) WHERE ApiName = 'payments-dr-api-use1-dev'`, period: 60, returnData: true }],
+        treatMissingData: "breaching",
+      }),
+    ],
+    expected: [
+      /^treats missing data as breaching on AWS\/RDS FreeableMemory, which Aurora publishes only from the instance holding the writer role/,
+      /^treats missing data as breaching on AWS\/Lambda ConcurrentExecutions, which Lambda publishes only for invocations/,
+      /^treats missing data as breaching on AWS\/ApiGateway \(query\), which API Gateway publishes only for requests/,
+    ],
+  },
   "aurora-global-member": {
     passing: [primaryCluster(), secondaryCluster()],
     violating: [

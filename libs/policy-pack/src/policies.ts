@@ -1,6 +1,6 @@
 import type { EnforcementLevel, ResourceRule, StackRule } from "./model";
 import { apiGatewayAccessLogs, apiGatewayAuthorizerCache, apiGatewayMethodSettingsPath, apiGatewayMethodsAuthorized, apiGatewayThrottling, apiGatewayTls } from "./rules/api-gateway";
-import { auroraAlarmByRole, auroraGlobalLagByQuery } from "./rules/alarms";
+import { alarmMissingDataNotBreaching, auroraAlarmByRole, auroraGlobalLagByQuery } from "./rules/alarms";
 import { apiKeysTableAccess } from "./rules/api-keys";
 import { auroraBackupRetention, auroraGlobalMember, auroraLogExports, auroraPerformanceInsights } from "./rules/aurora";
 import { deletionSettingsMatchConfig, noRetainedResources } from "./rules/deletion";
@@ -437,6 +437,15 @@ export const POLICIES: readonly CompliancePolicy[] = [
     remediation: "Alarm on metricQueries [{ expression: auroraRpoLagQuery(clusterIdentifier) }] (@payments-dr/monitoring; a query spec of RegionalAlarms), not on namespace/metricName/dimensions.",
     scope: "resource",
     rule: auroraGlobalLagByQuery,
+  },
+  {
+    name: "alarm-missing-data",
+    description:
+      "Alarms on metrics that are silent while all is well (Lambda's, but Invocations; API Gateway's; Aurora's under Role WRITER, which the DR cluster has none of) do not treat missing data as breaching: they would sit in ALARM from the deploy on and page nobody when something breaks.",
+    enforcementLevel: MANDATORY,
+    remediation: "Set treatMissingData to notBreaching (a count of failures: none is good news) or missing; keep breaching for metrics a healthy system always publishes (a probe's, a schedule's Invocations).",
+    scope: "resource",
+    rule: alarmMissingDataNotBreaching,
   },
   // Advisory: judgement calls that warn and never fail the run.
   {

@@ -35,6 +35,9 @@ const AURORA_CLUSTER_LEVEL_METRICS: readonly string[] = [
  */
 const AURORA_GLOBAL_LAG_METRICS: readonly string[] = ["AuroraGlobalDBProgressLag", "AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"];
 
+/** A Metrics Insights query's namespace: `FROM "AWS/ApiGateway"` or `FROM SCHEMA("AWS/ApiGateway", …)`. */
+const QUERIED_NAMESPACE = /\bFROM\s+(?:SCHEMA\(\s*)?"([^"]+)"/i;
+
 /** The metrics an alarm reads: its own, or those of its metric queries. */
 function alarmMetrics(inputs: Record<string, PlanValue>): { namespace: PlanValue; metricName: PlanValue; dimensions: PlanValue }[] {
   const queried = list(inputs.metricQueries).flatMap((query) => {
@@ -57,6 +60,39 @@ export function auroraAlarmByRole(resource: CheckedResource): string[] {
     const names = dimensions && typeof dimensions === "object" && !Array.isArray(dimensions) ? Object.keys(dimensions) : [];
     if (!names.includes("DBClusterIdentifier") || names.includes("Role") || names.includes("DBInstanceIdentifier")) return [];
     return [`${metricName} under DBClusterIdentifier alone is aggregated over every instance of the cluster (an idle reader hides a saturated writer): add Role WRITER or READER`];
+  });
+}
+
+/**
+ * Why a metric may be silent for good while all is well, if it is one of those: AWS publishes it
+ * only while there is activity (a Lambda function's errors, throttles and durations, an API's
+ * requests), or only from the instance that holds the writer role, which the DR cluster has none
+ * of until a failover. Such an alarm that treats missing data as breaching sits in ALARM from the
+ * deploy on, and pages nobody again when something does break.
+ */
+function silentWhileWell(namespace: PlanValue, metricName: PlanValue, dimensions: PlanValue): string | undefined {
+  if (namespace === "AWS/ApiGateway") return "API Gateway publishes only for requests";
+  // Invocations is the exception: an alarm on it below a threshold is meant to fire when nothing runs (a schedule that stopped).
+  if (namespace === "AWS/Lambda" && metricName !== "Invocations") return "Lambda publishes only for invocations";
+  const role = dimensions && typeof dimensions === "object" && !Array.isArray(dimensions) ? (dimensions as Record<string, PlanValue>).Role : undefined;
+  if (namespace === "AWS/RDS" && role === "WRITER") return "Aurora publishes only from the instance holding the writer role, which the DR cluster has none of until a failover";
+  return undefined;
+}
+
+/**
+ * An alarm on a metric that is silent while all is well ({@link silentWhileWell}) does not treat
+ * missing data as breaching.
+ */
+export function alarmMissingDataNotBreaching(resource: CheckedResource): string[] {
+  if (resource.type !== ALARM || resource.inputs.treatMissingData !== "breaching") return [];
+  const queried = list(resource.inputs.metricQueries).flatMap((query) => {
+    const expression = query && typeof query === "object" && !Array.isArray(query) ? (query as Record<string, PlanValue>).expression : undefined;
+    const namespace = typeof expression === "string" ? QUERIED_NAMESPACE.exec(expression)?.[1] : undefined;
+    return namespace ? [{ namespace, metricName: undefined, dimensions: undefined }] : [];
+  });
+  return [...alarmMetrics(resource.inputs), ...queried].flatMap(({ namespace, metricName, dimensions }) => {
+    const why = silentWhileWell(namespace, metricName, dimensions);
+    return why ? [`treats missing data as breaching on ${String(namespace)} ${typeof metricName === "string" ? metricName : "(query)"}, which ${why}: it would sit in ALARM while all is well, and page nobody when something breaks`] : [];
   });
 }
 
