@@ -42,6 +42,13 @@ describe("dr-region stack", () => {
     });
   });
 
+  it("Pulumi.dev.yaml holds only the defaults, as it says: with the regions alone the stack plans the same (a default changed in code reaches dev)", async () => {
+    const defaults = await synth({ stackFileKeys: ["pulumi:disable-default-providers", "payments-dr:primaryRegion", "payments-dr:drRegion"] });
+    expect(defaults.resources.length).toBeGreaterThan(0);
+    expect(defaults.resources).toEqual(plan.resources);
+    expect(defaults.outputs).toEqual(plan.outputs);
+  });
+
   it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {
     expect(plan.secretOutputNames()).toEqual(["healthCheckToken"]);
     expect(plan.secretOutputNames().filter((name) => !secretOutputsCiAccepts().includes(name))).toEqual([]);

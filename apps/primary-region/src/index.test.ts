@@ -43,6 +43,13 @@ describe("primary-region stack", () => {
     expect(plan.secretOutputNames().filter((name) => !secretOutputsCiAccepts().includes(name))).toEqual([]);
   });
 
+  it("Pulumi.dev.yaml holds only the defaults, as it says: with the regions alone the stack plans the same (a default changed in code reaches dev)", async () => {
+    const defaults = await synth({ stackFileKeys: ["pulumi:disable-default-providers", "payments-dr:primaryRegion", "payments-dr:drRegion"] });
+    expect(defaults.resources.length).toBeGreaterThan(0);
+    expect(defaults.resources).toEqual(plan.resources);
+    expect(defaults.outputs).toEqual(plan.outputs);
+  });
+
   it("exports every output of its contract", () => {
     expect(Object.keys(plan.outputs).sort()).toEqual([...ALWAYS].sort());
     expect(plan.outputs.region).toBe("us-east-1");

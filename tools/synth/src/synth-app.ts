@@ -12,6 +12,8 @@ export interface SynthAppOptions {
   stack?: string;
   /** `payments-dr:` config that replaces or adds to the stack file's values (short keys). */
   config?: Record<string, string>;
+  /** Only these keys of the stack file (full keys, `payments-dr:drRegion`): every other falls back to the code's default. @default every key */
+  stackFileKeys?: string[];
   /** Outputs of upstream stacks, by StackReference name. */
   upstream?: Record<string, Record<string, unknown>>;
   /** This stack's outputs from its last deploy (see SynthOptions.deployed). @default {} (a first deploy) */
@@ -27,10 +29,12 @@ export interface SynthAppOptions {
 export function synthApp(appRoot: string, opts: SynthAppOptions): Promise<Plan> {
   const files = readStackFiles(appRoot, opts.stack ?? "dev");
   const overrides = Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]));
+  const kept = opts.stackFileKeys;
+  const fromFile = kept ? Object.fromEntries(Object.entries(files.config).filter(([key]) => kept.includes(key))) : files.config;
   return synthesize({
     project: files.project,
     stack: files.stack,
-    config: { ...files.config, ...overrides },
+    config: { ...fromFile, ...overrides },
     secretKeys: files.secretKeys,
     upstream: opts.upstream,
     deployed: opts.deployed,
