@@ -5,6 +5,12 @@ import type { WriterConnectionShare } from "./api-config";
  * The typed contract of each stack's outputs (DESIGN §3). Each app's exports are checked
  * against its type, and consumers read upstream outputs through {@link UpstreamStack}, so
  * renaming an output is a compile error, not a runtime `undefined`.
+ *
+ * Adding an output that a downstream stack reads: read it with `outputIfDeployed` (and a
+ * fallback) until every deployed upstream stack exports it. `output` requires it, and the
+ * downstream stack then fails its preview against an upstream deployed by older code, such as
+ * a primary-region that could not be updated because us-east-1 is down (README, Per-stack
+ * operations: `dr-region:up` works while us-east-1 is down).
  */
 
 /**
