@@ -1,5 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import { COMPLIANCE_TAGS, RECOVERY_TARGETS, ResourceNamer, defaultMaxConnections, loadRegionalConfig, loadStackConfig } from "@payments-dr/conventions";
+import { FAILOVER_TIMING } from "@payments-dr/failover/timing";
 import { Plan, PlannedResource, stackRegion, synthesize } from "@payments-dr/synth";
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
@@ -149,6 +150,8 @@ describe("RegionalAlarms", () => {
     });
     expect(alarmsOf(plan, "dr").has("certificate-expiry")).toBe(false);
     expect(alarmsOf(plan, "primary").get("health-throttles")!.inputs).toMatchObject({ comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 1 });
+    // The page says how many failed checks fail DNS over: the health checks' own threshold.
+    expect(alarmsOf(plan, "primary").get("health-throttles")!.inputs.alarmDescription).toContain(`after ${FAILOVER_TIMING.failureThreshold} failed checks of /health`);
   });
 
   it("wires every alarm to its region's topic on ALARM and on OK, with a chosen missing-data treatment", () => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RECOVERY_TARGETS, type RegionRole, type ResourceNamer } from "@payments-dr/conventions";
+import { FAILOVER_TIMING } from "@payments-dr/failover/timing";
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { AURORA_WRITER_ROLE, DAY_SECONDS, NAMESPACE } from "../metrics";
 import { AlarmSpec, createAlarms } from "./alarm-spec";
@@ -89,7 +90,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     {
       role: "health-throttles",
       description:
-        "/health function: throttled. Route 53 fails DNS over after 3 failed checks of /health, to a region whose database takes no writes until it is moved. " +
+        `/health function: throttled. Route 53 fails DNS over after ${FAILOVER_TIMING.failureThreshold} failed checks of /health, to a region whose database takes no writes until it is moved. ` +
         "Look for who calls /health (the WAF's log) before raising the function's reserved concurrency.",
       namespace: NAMESPACE.lambda,
       metricName: "Throttles",
