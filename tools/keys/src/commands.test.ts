@@ -428,6 +428,19 @@ describe("revoke", () => {
     expect(stderr).toMatch(new RegExp(`keys: the key may keep working in ${DR} for up to the authorizer cache TTL .*flush-stage-authorizers-cache --rest-api-id ${outputs.dr.apiId} --stage-name ${outputs.dr.apiStage} --region ${DR}`));
   });
 
+  it("a re-run after a failed flush flushes again, though the key is already revoked everywhere (the stderr advice: re-run revoke)", async () => {
+    const { keyId } = await created("merchant-1");
+    keys().apiGateway.fail(DR, "FlushStageAuthorizersCache", () => Object.assign(new Error("User is not authorized to perform: apigateway:DELETE"), { name: "AccessDeniedException" }));
+    expect((await keys().run(["revoke", "--key-id", keyId])).code).toBe(EXIT_CODES.failed);
+    keys().apiGateway.fail(DR, "FlushStageAuthorizersCache", () => undefined);
+    keys().now = new Date(keys().now.getTime() + 60_000);
+    const flushedBefore = keys().apiGateway.called("FlushStageAuthorizersCache").filter((c) => c.region === DR).length;
+    const { code, stdout } = await keys().run(["revoke", "--key-id", keyId]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(stdout).toMatch(new RegExp(`  ${DR}: already revoked, authorizer cache flushed`));
+    expect(keys().apiGateway.called("FlushStageAuthorizersCache").filter((c) => c.region === DR)).toHaveLength(flushedBefore + 1);
+  });
+
   it("does not flush when no region holds the key (nothing was revoked)", async () => {
     const { code } = await keys().run(["revoke", "--key-id", "0123456789abcdef"]);
     expect(code).toBe(EXIT_CODES.refused);

@@ -110,6 +110,16 @@ describe("Idempotency-Key", () => {
     expect([paymentOf(a).merchantId, paymentOf(b).merchantId]).toEqual(["merchant-42", "merchant-43"]);
   });
 
+  it("replays a merchant's retry of its own payment when another merchant used the same key first (the retry's read is scoped too, not only the claim)", async () => {
+    const other = { merchantId: "merchant-43", keyId: "fedcba9876543210" };
+    await api.handler(postPayment(VALID_PAYMENT, "order-1001"));
+    const first = await api.handler(postPayment(VALID_PAYMENT, "order-1001", { caller: other }));
+    const retry = await api.handler(postPayment(VALID_PAYMENT, "order-1001", { caller: other }));
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers?.[REPLAY_HEADER]).toBe("true");
+    expect(paymentOf(retry)).toEqual(paymentOf(first));
+  });
+
   it("answers 409 + Retry-After while the first request with the key is still in flight, then serves it", async () => {
     const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 200 } });
     const holder = new Client({ connectionString: server.url });
@@ -241,6 +251,16 @@ describe("Idempotency-Key", () => {
     expect(second.statusCode).toBe(201);
     expect(second.headers?.[REPLAY_HEADER]).toBeUndefined();
     expect(paymentOf(second).id).not.toBe(paymentOf(first).id);
+  });
+
+  it("holds a key until its expires_at: a retry a minute before it replays, no second payment", async () => {
+    const first = await api.handler(postPayment(VALID_PAYMENT, "late-retry"));
+    await withClient(server.url, (client) =>
+      client.query("UPDATE idempotency_keys SET created_at = now() - interval '23 hours 59 minutes', expires_at = now() + interval '1 minute' WHERE idempotency_key = 'late-retry'"),
+    );
+    const retry = await api.handler(postPayment(VALID_PAYMENT, "late-retry"));
+    expect(retry.headers?.[REPLAY_HEADER]).toBe("true");
+    expect(paymentOf(retry).id).toBe(paymentOf(first).id);
   });
 
   it("keeps every key for at least 24 hours", async () => {
