@@ -1,8 +1,13 @@
 import { refusalOf } from "@payments-dr/cli-support/testing";
-import { parseCliArgs } from "./args";
+import { HELP, parseCliArgs } from "./args";
 
 // Bad arguments are refused (exit 2) before anything is read or changed, each naming what was wrong.
 const refusal = (argv: string[]) => refusalOf(parseCliArgs, argv);
+
+it("describes failover's refusals as the code makes them: no answer here goes on only while the DR probe sees the writer failing", () => {
+  expect(HELP.failover.replace(/\s+/g, " ")).toContain("the DR region's probe does not see it failing in the last 60 s (a recent pass, a silent probe, or a metric this machine cannot read");
+  expect(HELP.fence.replace(/\s+/g, " ")).toContain("goes on without --force once the DR region's probe has seen that");
+});
 
 it("refuses an unknown option or a string option without its value, pointing at --help", () => {
   expect(refusal(["failover", "--to", "dr", "--allow-dataloss"])).toMatch(/^Unknown option '--allow-dataloss'.* \(dr --help\)$/);

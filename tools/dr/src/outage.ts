@@ -26,8 +26,12 @@ export interface OutageView {
   passedAt?: Date;
   /** Whether the probe's newest samples are a run of failures: from inside AWS, the primary does not serve. */
   failing: boolean;
+  /** When the probe's newest sample was taken, pass or failure: how fresh its word is. */
+  newestAt?: Date;
   /** Why the probe says nothing of the primary, when it is unreadable or has no datapoint in its window. */
   silent?: string;
+  /** The probe's metric could not be read here (this machine's permissions, CloudWatch): not the probe's fault. */
+  unreadable?: true;
 }
 
 /**
@@ -44,7 +48,7 @@ export async function outageView(ctx: Context): Promise<OutageView> {
     samples = await ctx.aws.probeSamples(dr.region, PRIMARY_PROBE_TARGET, OUTAGE_LOOKBACK_SECONDS);
   } catch (error) {
     const silent = `is unreadable (${messageOf(error)})`;
-    return { line: `the probe of the primary's /health from ${dr.region} ${silent}: no outage clock`, failing: false, silent };
+    return { line: `the probe of the primary's /health from ${dr.region} ${silent}: no outage clock`, failing: false, silent, unreadable: true };
   }
   const run = failingRun(samples);
   if (!run) {
@@ -53,12 +57,12 @@ export async function outageView(ctx: Context): Promise<OutageView> {
       const silent = `has no datapoint of the primary's /health in the last ${OUTAGE_LOOKBACK_SECONDS} s`;
       return { line: `the probe from ${dr.region} ${silent}: no outage clock`, failing: false, silent };
     }
-    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at, failing: false };
+    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at, newestAt: newest.at, failing: false };
   }
   const agoSeconds = Math.round((ctx.clock.now().getTime() - run.since.getTime()) / 1000);
   if (!run.sawStart) {
-    return { line: `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent`, failing: true };
+    return { line: `the primary's /health has failed every probe from ${dr.region} for at least ${agoSeconds} s (since before ${run.since.toISOString()}): the promised ${RTO_SECONDS} s RTO may already be spent`, failing: true, newestAt: samples[0]!.at };
   }
   const runsOut = new Date(run.since.getTime() + RTO_SECONDS * 1000).toISOString();
-  return { line: `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}`, failing: true };
+  return { line: `the primary's /health has failed every probe from ${dr.region} since ${run.since.toISOString()} (${agoSeconds} s ago): the promised ${RTO_SECONDS} s RTO runs out at ${runsOut}`, failing: true, newestAt: samples[0]!.at };
 }

@@ -11,10 +11,12 @@ import type { RoleChangeResult } from "./types";
  * still checks that region). After a failover the other region is the one lost: there is no way
  * back, only the target's own fault to find.
  */
-export function writesDownAdvice(ctx: Context, command: RoleChangeResult["command"], target: RegionSite): string {
+export function writesDownAdvice(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, outcome: RoleChangeResult["outcome"]): string {
   const other = ctx.topology.other(target).region;
   if (command === "failover") {
-    return `${target.region} holds the writer but its API does not serve it, and ${other}, the region lost, cannot reach it: look at ${target.region}'s Lambda now (its logs, the secret, security groups, the cluster's status); re-running the same command waits again (docs/runbook.md, Exit codes)`;
+    // Found already done: the on-call may also have named the wrong region, with neither answering here.
+    const meant = outcome === "already-done" ? `; if you meant to move the writer away from ${target.region}: \`dr failover --to ${other} --allow-data-loss\`` : "";
+    return `${target.region} holds the writer but its API does not serve it, and ${other}, the region lost, cannot reach it: look at ${target.region}'s Lambda now (its logs, the secret, security groups, the cluster's status); re-running the same command waits again (docs/runbook.md, Exit codes)${meant}`;
   }
   return `${target.region} holds the writer but its API does not serve it, so writes are down in both regions (${other}'s API cannot reach this writer): move the writer back at once with \`dr switchover --to ${other}\` (its preflight checks that region first), then find out why ${target.region}'s Lambda cannot reach its cluster (docs/runbook.md, Exit codes)`;
 }

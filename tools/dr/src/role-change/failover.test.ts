@@ -49,6 +49,15 @@ describe("failover", () => {
     expect(clock.now().getTime() - started).toBeLessThan(60_000);
   });
 
+  it("gives that hint too while the other region's /health answers 429 (its edge is up, rate-limited under a flood): no 300 s wait on the wrong region", async () => {
+    const fetch = fakeFetch({ [primaryRegionOutputs.healthUrl]: async () => ({ status: 503, body: "" }), [drRegionOutputs.healthUrl]: async () => ({ status: 429, body: "" }) });
+    const started = clock.now().getTime();
+    const { code, stderr } = await dr(["failover", "--to", "primary", "--allow-data-loss", "--yes"], { fetch });
+    expect(code).toBe(EXIT_CODES.refused);
+    expect(stderr).toMatch(/while us-east-2's answers 429: .*Did you mean `dr failover --to us-east-2 --allow-data-loss`\?/);
+    expect(clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
   describe("re-run after a failover that timed out waiting for the new writer to serve (exit 4 says: re-run the same command)", () => {
     beforeEach(() => {
       world.down.add(HOME);
@@ -75,6 +84,8 @@ describe("failover", () => {
       expect(code).toBe(EXIT_CODES.timedOut);
       expect(stderr).not.toMatch(/Did you mean/);
       expect(stderr).toMatch(/look at us-east-2's Lambda now/);
+      // Neither region answers here: it may also be the wrong region typed, so the other command is named too.
+      expect(stderr).toMatch(/if you meant to move the writer away from us-east-2: `dr failover --to us-east-1 --allow-data-loss`/);
       expect(calls("FailoverGlobalCluster")).toEqual([]);
     });
   });
@@ -246,12 +257,26 @@ describe("failover", () => {
       expect(calls("FailoverGlobalCluster")).toHaveLength(1);
     });
 
-    it("refuses when the probe's metric cannot be read", async () => {
+    it("refuses when the probe's metric cannot be read, pointing at this machine's access to it (the probe's alarm would be green)", async () => {
       world.metricDataStatus = "Forbidden";
       const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() });
       expect(refused.code).toBe(EXIT_CODES.refused);
       expect(refused.stderr).toMatch(/but the probe from us-east-2 is unreadable \(GetMetricData of .* answered Forbidden.*\): whether its API still writes cannot be told from here/);
+      expect(refused.stderr).toMatch(/this machine's access to the probe's metric \(cloudwatch:GetMetricData in us-east-2\); if us-east-1 is down, re-run with --force/);
+      expect(refused.stderr).not.toMatch(/why the probe is silent/);
       expect(calls("FailoverGlobalCluster")).toEqual([]);
+    });
+
+    it("refuses when the probe's newest datapoint is a failure older than a minute, with nothing since (a probe that stopped says nothing of the region since)", async () => {
+      world.probeValues = [0, 0, 0];
+      world.probeClockAheadMs = -51_000; // the newest failure 61 s before this machine's now
+      const refused = await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() });
+      expect(refused.code).toBe(EXIT_CODES.refused);
+      expect(refused.stderr).toMatch(/but the probe from us-east-2 has seen nothing since a failure 61 s ago: whether its API still writes cannot be told from here/);
+      expect(calls("FailoverGlobalCluster")).toEqual([]);
+
+      world.probeClockAheadMs = -50_000; // 60 s: fresh enough
+      expect((await dr(["failover", "--to", DR, "--allow-data-loss", "--yes"], { fetch: noAnswer() })).code).toBe(EXIT_CODES.ok);
     });
 
     it("goes on without --force once the probe's newest datapoints are failures", async () => {

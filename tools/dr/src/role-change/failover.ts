@@ -3,7 +3,7 @@ import { confirmOrRefuse } from "../confirm";
 import { refuseIfFenced } from "../fence";
 import type { Context } from "../context";
 import { checkHealth } from "../http";
-import { outageView } from "../outage";
+import { outageView, type OutageView } from "../outage";
 import { operationInProgress } from "../preflight";
 import { readGlobalCluster, roleOf, writerSite } from "../status";
 import { MANAGED_RPO_MIN_SECONDS, PROBE_PASS_VOUCHES_SECONDS } from "../thresholds";
@@ -42,6 +42,20 @@ export const FAILOVER_NEEDS_CONSENT =
 function early<T>(read: Promise<T>): Promise<T> {
   read.catch(() => undefined);
   return read;
+}
+
+/** Whole seconds from `at` to now; a time "in the future" (CloudWatch's clock ahead of this machine's) is just now. */
+function secondsSince(ctx: Context, at: Date): number {
+  return Math.max(0, Math.round((ctx.clock.now().getTime() - at.getTime()) / 1000));
+}
+
+/**
+ * Whether the DR region's probe sees the old writer's `/health` failing now: its newest samples a
+ * run of failures, the newest no older than a pass that would vouch for it (a run of failures
+ * that then stops is a probe that stopped, which says nothing of the region since).
+ */
+function probeSeesItFail(ctx: Context, outage: OutageView): boolean {
+  return outage.failing && outage.newestAt !== undefined && secondsSince(ctx, outage.newestAt) <= PROBE_PASS_VOUCHES_SECONDS;
 }
 
 /**
@@ -83,17 +97,18 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
   if (towards && towards !== target) throw new RefusedError(`a ${global.operation?.status} towards ${towards.region} is in progress: check \`dr status\``);
   if (roleOf(global, target) === "writer") {
     // Asked to fail over to the region that holds the writer while its /health fails: either the
-    // on-call meant the other region (it answers 200: no wait mends this one), or this is a re-run
-    // after a failover that timed out waiting for the new writer to serve (the other region is the
-    // lost one), and the re-run waits for it, as the timeout's advice says.
+    // on-call meant the other region (its edge answers: 200, or 429 under a flood; no wait mends
+    // this one), or this is a re-run after a failover that timed out waiting for the new writer to
+    // serve (the other region is the lost one), and the re-run waits for it, as the timeout's
+    // advice says; that advice also names the other region, in case neither answers here.
     const other = ctx.topology.other(target);
     const [health, otherHealth] = await Promise.all([
       checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs),
       operationInProgress(global) ? undefined : checkHealth(ctx.fetch, other.healthUrl, ctx.healthTimeoutMs),
     ]);
-    if (!health.ok && otherHealth?.ok) {
+    if (!health.ok && (otherHealth?.ok || otherHealth?.httpStatus === TOO_MANY_REQUESTS)) {
       throw new RefusedError(
-        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`} while ${other.region}'s answers 200: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
+        `${target.region} already holds the writer, and its ${target.healthUrl} answers ${health.error ?? `HTTP ${health.httpStatus}`} while ${other.region}'s answers ${otherHealth.httpStatus}: a failover moves the writer away from a failed region. Did you mean \`dr failover --to ${other.region} --allow-data-loss\`?`,
       );
     }
     return finish(ctx, "failover", "already-done", from, target, timeline, deadline);
@@ -142,23 +157,25 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
       );
     }
     timeline.mark(`${writer?.region} answers /health 429 (rate-limited); going on (--force)`);
-  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage && !outage.failing) {
+  } else if (writerHealth && (writerHealth.httpStatus === null || writerHealth.role === undefined) && outage && !probeSeesItFail(ctx, outage)) {
     // No answer at all here may be this machine's network (a VPN, DNS, a proxy), and an answer
     // that is not the function's own (no role: WAF's 403 to this machine's address, a gateway
     // error) is not its database's state. Only the probe in the DR region, asking from inside AWS,
-    // tells an outage from a fault on this side: its run of failures lets the failover go on. A
-    // recent pass there says the old writer may still serve; a probe that is silent or unreadable
-    // (its own alarm pages for that) cannot tell, and neither can this machine. (The function's
-    // own answer, such as 503 with its database down, is the region's own word: it stands.)
-    // This machine's clock against CloudWatch's: a pass "in the future" is a pass just now.
-    const agoSeconds = outage.passedAt && Math.max(0, Math.round((ctx.clock.now().getTime() - outage.passedAt.getTime()) / 1000));
-    const vouched = agoSeconds !== undefined && agoSeconds <= PROBE_PASS_VOUCHES_SECONDS;
-    const probeSilence = outage.silent ?? `has seen nothing since a pass ${agoSeconds} s ago`;
+    // tells an outage from a fault on this side: its recent run of failures lets the failover go
+    // on. A recent pass there says the old writer may still serve; a probe that is silent (its
+    // own alarm pages for that) or that this machine cannot read cannot tell, and neither can
+    // this machine. (The function's own answer, such as 503 with its database down, is the
+    // region's own word: it stands.)
+    const agoSeconds = outage.newestAt && secondsSince(ctx, outage.newestAt);
+    const vouched = outage.passedAt !== undefined && agoSeconds !== undefined && agoSeconds <= PROBE_PASS_VOUCHES_SECONDS;
+    const probeSilence = outage.silent ?? `has seen nothing since a ${outage.failing ? "failure" : "pass"} ${agoSeconds} s ago`;
     if (!options.force) {
       const here = writerHealth.httpStatus === null ? `did not answer here (${writerHealth.error ?? "no answer"})` : `answered here HTTP ${writerHealth.httpStatus}, not from its function (a gateway or WAF answer)`;
       const check = vouched
         ? "Check this machine's network and `dr status` (the probe's data trails by a few seconds: at the very start of an outage, or just after `dr fence`, retry in half a minute)"
-        : `Check \`dr status\` from another network (Route 53's checks of ${writer?.region}) and why the probe is silent (its alarm in ${target.region})`;
+        : outage.unreadable
+          ? `Check \`dr status\` from another network (Route 53's checks of ${writer?.region}) and this machine's access to the probe's metric (cloudwatch:GetMetricData in ${target.region})`
+          : `Check \`dr status\` from another network (Route 53's checks of ${writer?.region}) and why the probe is silent (its alarm in ${target.region})`;
       const probeSays = vouched
         ? `the probe from ${target.region} saw it pass ${agoSeconds} s ago: its API may still be writing`
         : `the probe from ${target.region} ${probeSilence}: whether its API still writes cannot be told from here`;

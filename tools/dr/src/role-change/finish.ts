@@ -43,10 +43,10 @@ export async function finish(
     (cluster) => `status ${cluster.status}`,
   );
   await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, {
-    advice: writesDownAdvice(ctx, command, target),
+    advice: writesDownAdvice(ctx, command, target, outcome),
   });
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
-  await checkWrites(ctx, command, target, timeline, deadline);
+  await checkWrites(ctx, command, target, timeline, deadline, writesDownAdvice(ctx, command, target, outcome));
   if (ctx.topology.failoverUrl) timeline.mark(dnsNote(ctx, target));
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
 }

@@ -4,7 +4,6 @@ import type { Timeline } from "../timeline";
 import type { RegionSite } from "../topology";
 import { postTestPayment } from "../traffic";
 import { waitFor } from "../wait";
-import { writesDownAdvice } from "./advice";
 import type { RoleChangeResult } from "./types";
 
 /**
@@ -12,7 +11,7 @@ import type { RoleChangeResult } from "./types";
  * through the target region's API; retries reuse its Idempotency-Key, so at most one is made. A
  * refusal that waiting cannot mend (a 4xx but 408, 409 and 429: the key, the request) fails at once.
  */
-export async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number): Promise<void> {
+export async function checkWrites(ctx: Context, command: RoleChangeResult["command"], target: RegionSite, timeline: Timeline, deadline: number, advice: string): Promise<void> {
   const apiKey = ctx.writeCheckApiKey;
   if (!apiKey) {
     timeline.mark("writes not checked: set DR_DRILL_API_KEY to have one test payment written through the new writer's API");
@@ -27,7 +26,7 @@ export async function checkWrites(ctx: Context, command: RoleChangeResult["comma
     (attempt) => attempt.paymentId !== undefined || refusedForGood(attempt.httpStatus),
     deadline,
     (attempt) => attempt.error ?? `HTTP ${attempt.httpStatus}`,
-    { advice: writesDownAdvice(ctx, command, target) },
+    { advice },
   );
   if (written.paymentId === undefined) {
     throw new FailedError(`${target.region} holds the writer, but its API refused the test payment with HTTP ${written.httpStatus}: check DR_DRILL_API_KEY (the drill merchant's key), then write one payment by hand`);
