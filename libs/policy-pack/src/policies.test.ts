@@ -714,6 +714,10 @@ const CASES: Record<string, Case> = {
         treatMissingData: "breaching",
       }),
       r("aws:cloudwatch/metricAlarm:MetricAlarm", "probe-silent", { namespace: "PaymentsDr/Probe", metricName: "ApiHealthy", dimensions: { Target: "primary" }, treatMissingData: "breaching" }),
+      r("aws:cloudwatch/metricAlarm:MetricAlarm", "cleanup-not-running-query", {
+        metricQueries: [{ id: "q1", expression: `SELECT SUM(Invocations) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = 'payments-dr-idem-cleanup-use1-dev'`, period: 3600, returnData: true }],
+        treatMissingData: "breaching",
+      }),
       { ...auroraAlarm("CPUUtilization", { DBClusterIdentifier: "payments-dr-aurora-use2-dev", Role: "WRITER" }) },
     ],
     violating: [
@@ -728,7 +732,7 @@ const CASES: Record<string, Case> = {
     expected: [
       /^treats missing data as breaching on AWS\/RDS FreeableMemory, which Aurora publishes only from the instance holding the writer role/,
       /^treats missing data as breaching on AWS\/Lambda ConcurrentExecutions, which Lambda publishes only for invocations/,
-      /^treats missing data as breaching on AWS\/ApiGateway \(query\), which API Gateway publishes only for requests/,
+      /^treats missing data as breaching on AWS\/ApiGateway 5XXError, which API Gateway publishes only for requests/,
     ],
   },
   "aurora-global-member": {

@@ -472,12 +472,13 @@ describe("loadAlarmThresholds", () => {
 
   it.each([
     // Seconds where milliseconds belong: an alarm in ALARM for good.
-    ["auroraReplicationLagMs", 15, /auroraReplicationLagMs must be above 1000 \(the lag of a healthy system, in milliseconds\) and at most 15000 .*`dr preflight` refuses a move\), not 15\./],
-    // Looser than the warning `dr preflight` refuses a move at, and past Aurora's 20 s managed RPO.
-    ["dynamodbReplicationLatencyMs", 30_000, /dynamodbReplicationLatencyMs must be above 1000 .* at most 15000/],
-    ["apiKeysReplicationLatencyMs", 15_001, /apiKeysReplicationLatencyMs must be above 1000 .* at most 15000/],
+    ["auroraReplicationLagMs", 15, /auroraReplicationLagMs must be above 1000 \(the lag of a healthy system, in milliseconds\), not 15\./],
+    ["dynamodbReplicationLatencyMs", 30, /dynamodbReplicationLatencyMs must be above 1000 \(the lag of a healthy system, in milliseconds\), not 30\./],
+    ["apiKeysReplicationLatencyMs", 1000, /apiKeysReplicationLatencyMs must be above 1000/],
+    // Aurora's: looser than the lag `dr preflight` refuses a move at, and past Aurora's 20 s managed RPO.
+    ["auroraReplicationLagMs", 15_001, /auroraReplicationLagMs must be at most 15000 \(a quarter of the 60 s RPO, where `dr preflight` refuses a move\), not 15001\./],
     // Half an hour of a stalled replication before the page, against a 60 s RPO.
-    ["rpoLagMinutes", 30, /rpoLagMinutes must be a whole number of minutes from 1 to 3 \(each minute more is 60 s more of writes at risk/],
+    ["rpoLagMinutes", 30, /rpoLagMinutes must be a whole number of minutes from 1 to 5 \(each minute more is 60 s more of writes at risk/],
     ["rpoLagMinutes", 1.5, /rpoLagMinutes must be a whole number of minutes/],
     ["s3ReplicationAlarmMinutes", 16, /s3ReplicationAlarmMinutes must be a whole number of minutes from 1 to 15 \(Replication Time Control's bound\)/],
     ["lambdaDurationTimeoutShare", 1, /lambdaDurationTimeoutShare must be below 1/],
@@ -487,8 +488,8 @@ describe("loadAlarmThresholds", () => {
     await expect(load({ alarmThresholds: JSON.stringify({ [name]: value }) })).rejects.toThrow(message);
   });
 
-  it("accepts tighter replication warnings and the bounds themselves", async () => {
-    const thresholds = { auroraReplicationLagMs: 10_000, dynamodbReplicationLatencyMs: 15_000, apiKeysReplicationLatencyMs: 1_001, rpoLagMinutes: 3, s3ReplicationAlarmMinutes: 15 };
+  it("accepts a tighter Aurora warning, looser table warnings (preflight reads only Aurora's lag) and the bounds themselves", async () => {
+    const thresholds = { auroraReplicationLagMs: 15_000, dynamodbReplicationLatencyMs: 30_000, apiKeysReplicationLatencyMs: 1_001, rpoLagMinutes: 5, s3ReplicationAlarmMinutes: 15 };
     expect((await load({ alarmThresholds: JSON.stringify(thresholds) })).regional).toMatchObject(thresholds);
   });
 });

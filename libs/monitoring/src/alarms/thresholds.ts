@@ -141,24 +141,26 @@ const wholeMinutes =
   (value: number): string | undefined =>
     Number.isInteger(value) && value <= max ? undefined : `must be a whole number of minutes from 1 to ${max} (${why})`;
 
-/**
- * A replication warning, in milliseconds: above the lag of a healthy system (a value in seconds
- * would be), and no looser than the default, which is also the lag at which `dr preflight`
- * refuses a move (tools/dr MAX_LAG_SECONDS) and stays under Aurora's 20 s minimum managed RPO.
- */
+/** A replication warning, in milliseconds: above the lag of a healthy system, which a value meant in seconds is not. */
 const replicationWarningMs = (value: number): string | undefined =>
-  value > RECOVERY_TARGETS.aimRpoSeconds * 1000 && value <= RPO_WARNING_MS
-    ? undefined
-    : `must be above ${RECOVERY_TARGETS.aimRpoSeconds * 1000} (the lag of a healthy system, in milliseconds) and at most ${RPO_WARNING_MS} (a quarter of the ${RECOVERY_TARGETS.rpoSeconds} s RPO, where \`dr preflight\` refuses a move)`;
+  value > RECOVERY_TARGETS.aimRpoSeconds * 1000 ? undefined : `must be above ${RECOVERY_TARGETS.aimRpoSeconds * 1000} (the lag of a healthy system, in milliseconds)`;
+
+/**
+ * Aurora's, also no looser than the default: the lag at which `dr preflight` refuses a move
+ * (tools/dr MAX_LAG_SECONDS reads only Aurora's), under Aurora's 20 s minimum managed RPO.
+ */
+const auroraLagWarningMs = (value: number): string | undefined =>
+  replicationWarningMs(value) ??
+  (value <= RPO_WARNING_MS ? undefined : `must be at most ${RPO_WARNING_MS} (a quarter of the ${RECOVERY_TARGETS.rpoSeconds} s RPO, where \`dr preflight\` refuses a move)`);
 
 /** What an override may be, beyond a positive number: an alarm that can never fire, or fires too late to matter, is refused. */
 const THRESHOLD_BOUNDS: Partial<Record<keyof AlarmThresholds, (value: number) => string | undefined>> = {
   lambdaDurationTimeoutShare: (value) => (value < 1 ? undefined : "must be below 1 (a share of the function's timeout, which a duration never reaches)"),
   auroraCpuPercent: (value) => (value < 100 ? undefined : "must be below 100 (a percentage)"),
-  auroraReplicationLagMs: replicationWarningMs,
+  auroraReplicationLagMs: auroraLagWarningMs,
   dynamodbReplicationLatencyMs: replicationWarningMs,
   apiKeysReplicationLatencyMs: replicationWarningMs,
-  rpoLagMinutes: wholeMinutes(3, `each minute more is ${RECOVERY_TARGETS.rpoSeconds} s more of writes at risk against the promised RPO`),
+  rpoLagMinutes: wholeMinutes(5, `each minute more is ${RECOVERY_TARGETS.rpoSeconds} s more of writes at risk against the promised RPO`),
   s3ReplicationAlarmMinutes: wholeMinutes(RECOVERY_TARGETS.s3ReplicationMinutes, "Replication Time Control's bound"),
 };
 

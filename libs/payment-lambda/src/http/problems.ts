@@ -65,8 +65,8 @@ export const payloadTooLarge = (maxBytes: number): Problem =>
   });
 
 export const unsupportedMediaType = (): Problem =>
-  new Problem(PROBLEM_TYPES.unsupportedMediaType, "Send the body as application/json, in UTF-8.", {
-    errors: [{ field: "Content-Type", message: "must be application/json (with no charset other than utf-8)" }],
+  new Problem(PROBLEM_TYPES.unsupportedMediaType, "Send the body as application/json.", {
+    errors: [{ field: "Content-Type", message: "must be application/json" }],
   });
 
 export const notFound = (detail: string): Problem => new Problem(PROBLEM_TYPES.notFound, detail);

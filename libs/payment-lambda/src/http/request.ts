@@ -28,25 +28,12 @@ export function headerValues(event: HeaderMaps, name: string): string[] {
 }
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-/** A `charset` parameter, as RFC 9110 writes parameters (the value may be quoted). */
-const CHARSET_PARAMETER = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 
-/**
- * JSON, in UTF-8 (RFC 8259 §8.1: the only encoding of JSON exchanged between systems). Text
- * declared in another charset would reach the handler with U+FFFD in place of each byte that is
- * not UTF-8, and be stored so.
- */
-function isJsonInUtf8(contentType: string): boolean {
-  if (!JSON_MEDIA_TYPE.test(contentType)) return false;
-  const charset = CHARSET_PARAMETER.exec(contentType)?.[1];
-  return charset === undefined || /^utf-8$/i.test(charset);
-}
-
-/** A body the API cannot even read: too large (413), or declared as something other than JSON in UTF-8 (415). */
+/** A body the API cannot even read: too large (413), or declared as something other than JSON (415). */
 export function bodyTransportProblem(event: APIGatewayProxyEvent): Problem | undefined {
   if (typeof event.body === "string" && Buffer.byteLength(event.body, "utf8") > MAX_BODY_BYTES) return payloadTooLarge(MAX_BODY_BYTES);
   const contentType = headerValues(event, "content-type");
-  if (contentType.length > 0 && !contentType.every(isJsonInUtf8)) return unsupportedMediaType();
+  if (contentType.length > 0 && !contentType.every((value) => JSON_MEDIA_TYPE.test(value))) return unsupportedMediaType();
   return undefined;
 }
 

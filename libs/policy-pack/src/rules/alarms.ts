@@ -37,6 +37,8 @@ const AURORA_GLOBAL_LAG_METRICS: readonly string[] = ["AuroraGlobalDBProgressLag
 
 /** A Metrics Insights query's namespace: `FROM "AWS/ApiGateway"` or `FROM SCHEMA("AWS/ApiGateway", …)`. */
 const QUERIED_NAMESPACE = /\bFROM\s+(?:SCHEMA\(\s*)?"([^"]+)"/i;
+/** A Metrics Insights query's metric: `SELECT SUM("5XXError")` or `SELECT MAX(Invocations)`. */
+const QUERIED_METRIC = /\bSELECT\s+\w+\(\s*"?([^")\s]+)"?\s*\)/i;
 
 /** The metrics an alarm reads: its own, or those of its metric queries. */
 function alarmMetrics(inputs: Record<string, PlanValue>): { namespace: PlanValue; metricName: PlanValue; dimensions: PlanValue }[] {
@@ -88,11 +90,12 @@ export function alarmMissingDataNotBreaching(resource: CheckedResource): string[
   const queried = list(resource.inputs.metricQueries).flatMap((query) => {
     const expression = query && typeof query === "object" && !Array.isArray(query) ? (query as Record<string, PlanValue>).expression : undefined;
     const namespace = typeof expression === "string" ? QUERIED_NAMESPACE.exec(expression)?.[1] : undefined;
-    return namespace ? [{ namespace, metricName: undefined, dimensions: undefined }] : [];
+    const metricName = typeof expression === "string" ? QUERIED_METRIC.exec(expression)?.[1] : undefined;
+    return namespace ? [{ namespace, metricName, dimensions: undefined }] : [];
   });
   return [...alarmMetrics(resource.inputs), ...queried].flatMap(({ namespace, metricName, dimensions }) => {
     const why = silentWhileWell(namespace, metricName, dimensions);
-    return why ? [`treats missing data as breaching on ${String(namespace)} ${typeof metricName === "string" ? metricName : "(query)"}, which ${why}: it would sit in ALARM while all is well, and page nobody when something breaks`] : [];
+    return why ? [`treats missing data as breaching on ${String(namespace)} ${typeof metricName === "string" ? metricName : "(a query)"}, which ${why}: it would sit in ALARM while all is well, and page nobody when something breaks`] : [];
   });
 }
 
