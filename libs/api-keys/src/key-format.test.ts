@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { API_KEY_PREFIX, bearerToken, generateApiKey, parseApiKey } from "./key-format";
+import { API_KEY_PREFIX, apiKeysIn, bearerToken, generateApiKey, parseApiKey } from "./key-format";
 
 describe("API key format", () => {
   it("generates keys that parse back into their parts", () => {
@@ -54,5 +54,12 @@ describe("API key format", () => {
 
   it.each([[undefined], [null], [""], ["Bearer"], ["Bearer "], ["Basic abc"], ["Bearer a b"], ["abc"]])("finds no token in %p", (header) => {
     expect(bearerToken(header)).toBeUndefined();
+  });
+
+  it("finds every key of this format inside a text, with its key id (what the keys CLI redacts), and nothing shorter", () => {
+    const [a, b] = [generateApiKey(), generateApiKey()];
+    const text = `label "${a.apiKey}" and ${b.apiKey}, then pdr_${a.keyId}_short`;
+    expect([...text.matchAll(apiKeysIn())].map((match) => match[1])).toEqual([a.keyId, b.keyId]);
+    expect(text.replace(apiKeysIn(), "[key]")).toBe(`label "[key]" and [key], then pdr_${a.keyId}_short`);
   });
 });

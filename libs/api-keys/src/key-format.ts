@@ -8,7 +8,16 @@ export const API_KEY_PREFIX = "pdr_";
  * be shown and logged; the secret (32 random bytes, base64url) is shown once and never stored.
  * Both parts have fixed lengths, so the `_` inside base64url cannot make the split ambiguous.
  */
-const API_KEY_PATTERN = /^pdr_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const API_KEY_SHAPE = `${API_KEY_PREFIX}([0-9a-f]{16})_([A-Za-z0-9_-]{43})`;
+const API_KEY_PATTERN = new RegExp(`^${API_KEY_SHAPE}$`);
+
+/**
+ * Every API key anywhere in a text (group 1: its key id), for redaction: a new RegExp each call,
+ * since a global one carries its position from one search to the next.
+ */
+export function apiKeysIn(): RegExp {
+  return new RegExp(API_KEY_SHAPE, "g");
+}
 const KEY_ID_BYTES = 8;
 const SECRET_BYTES = 32;
 

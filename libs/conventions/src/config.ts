@@ -23,7 +23,7 @@ export interface StackConfig {
   drStack: string;
   /** Skip the final snapshot when a cluster is deleted. Production: false. @default true */
   skipFinalSnapshot: boolean;
-  /** Protect clusters (and force-empty buckets) from deletion. Production: true. @default false */
+  /** Protect clusters, tables and keys from deletion, and buckets from being force-emptied on destroy. Production: true. @default false */
   deletionProtection: boolean;
   /** CloudWatch log retention in days. @default 30 */
   logRetentionDays: number;

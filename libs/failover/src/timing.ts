@@ -1,6 +1,17 @@
 import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } from "@payments-dr/payment-lambda";
 
 /**
+ * What Route 53 accepts (API reference, HealthCheckConfig): RequestInterval 10 or 30,
+ * FailureThreshold 1 to 10. Typed, so that another value fails the type check here, not the first
+ * `pulumi preview` (the offline synth cannot know).
+ */
+interface Route53CheckTiming {
+  requestIntervalSeconds: 10 | 30;
+  failureThreshold: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+  dnsTtlSeconds: number;
+}
+
+/**
  * The numbers of the DNS half of the RTO budget (DESIGN §9) that the health checks and records
  * set: detection = interval × threshold = 30 s, then resolvers drop the old answer within the
  * TTL (60 s): ≈ 90 s from the primary failing its health check to clients on the DR region.
@@ -17,17 +28,6 @@ import { HEALTH_CACHE_TTL_MS, ROUTE53_CHECK_MAX_MS, ROUTE53_CHECK_TIMEOUTS_MS } 
  * (threshold − 1) after the first). docs/DESIGN.md is the team's shared design, copied verbatim:
  * leave it. A new interval also replaces the health checks (README, Per-stack operations).
  */
-/**
- * What Route 53 accepts (API reference, HealthCheckConfig): RequestInterval 10 or 30,
- * FailureThreshold 1 to 10. Typed, so that another value fails the type check here, not the first
- * `pulumi preview` (the offline synth cannot know).
- */
-interface Route53CheckTiming {
-  requestIntervalSeconds: 10 | 30;
-  failureThreshold: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
-  dnsTtlSeconds: number;
-}
-
 export const FAILOVER_TIMING = {
   /**
    * Seconds between health checks. 10 ("fast") rather than 30: it cuts detection from 90 s to

@@ -1,3 +1,4 @@
+import { apiKeysIn } from "@payments-dr/api-keys";
 import { FailedError, messageOf, oneLine } from "@payments-dr/cli-support";
 
 /** An AWS call that failed (exit 3), remembering the AWS exception's name, e.g. `ConflictException`. */
@@ -32,20 +33,16 @@ export class Secrets {
 
   /** `text` with every value added, and anything shaped like an API key (e.g. pasted into an option), redacted. */
   redact(text: string): string {
-    let out = text.replace(API_KEY_SHAPE, "pdr_$1_[redacted]");
+    let out = text.replace(apiKeysIn(), "pdr_$1_[redacted]");
     for (const value of this.values) out = out.split(value).join("[redacted]");
     return out;
   }
 }
 
 /**
- * An API key anywhere in a text (libs/api-keys' format: `pdr_<16 hex key id>_<43-character
- * secret>`); what follows the secret is left as is. A merchant id that merely starts like a key
- * (shorter) is not one: `parseApiKey` refuses only whole keys as merchant ids.
+ * The key id of the first API key anywhere in `text` (libs/api-keys' format), or undefined when
+ * it holds none. A merchant id that merely starts like a key (shorter) is not one.
  */
-const API_KEY_SHAPE = /pdr_([0-9a-f]{16})_[A-Za-z0-9_-]{43}/g;
-
-/** The key id of the first API key anywhere in `text`, or undefined when it holds none. */
 export function apiKeyIdIn(text: string): string | undefined {
-  return new RegExp(API_KEY_SHAPE.source).exec(text)?.[1];
+  return apiKeysIn().exec(text)?.[1];
 }

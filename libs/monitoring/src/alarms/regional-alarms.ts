@@ -214,8 +214,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
 }
 
 /**
- * The alarms of one regional stack (Lambda, API Gateway, Aurora, and on the DR cluster its
- * replication lag behind the primary), each notifying the region's alert topic. Each region
+ * The alarms of one regional stack (Lambda, API Gateway, Aurora, and its cluster's replication
+ * lag behind the writer's, which it reports only while it is a secondary), each notifying the
+ * region's alert topic. Each region
  * watches itself, so the alarms of the surviving region keep working when the other is down.
  */
 export class RegionalAlarms extends pulumi.ComponentResource {

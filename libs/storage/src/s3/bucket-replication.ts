@@ -21,9 +21,10 @@ export interface BucketReplicationArgs {
   destination: ReplicatedBucket;
   /**
    * Replication Time Control: 99.99 % of objects within this many minutes (S3 supports only
-   * 15), with replication metrics and events at the same threshold. @default 15
+   * 15: typed so, another value fails the type check, not the first `up`), with replication
+   * metrics and events at the same threshold. @default 15
    */
-  replicationTimeMinutes?: number;
+  replicationTimeMinutes?: 15;
 }
 
 /** The id of the one replication rule, for alarms on its metrics. */
