@@ -13,6 +13,9 @@ import type { WriterConnectionShare } from "./api-config";
  * operations: `dr-region:up` works while us-east-1 is down).
  */
 
+/** The resource of `/health` (DESIGN §7), which Route 53 checks: the API routes it, the alarms and the dashboard leave its 503s out of the API's errors. */
+export const HEALTH_PATH = "/health";
+
 /**
  * The query argument in which a region's Route 53 health check carries its stack's
  * `healthCheckToken` (`/health?check=<token>`): the region's WAF and the global stack's health

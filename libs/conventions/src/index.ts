@@ -17,6 +17,7 @@ export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";
 export {
   HEALTH_CHECK_TOKEN_ARGUMENT,
+  HEALTH_PATH,
   type CommonStackOutputs,
   type DrRegionOutputs,
   type GlobalOutputs,

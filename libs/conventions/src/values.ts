@@ -3,6 +3,7 @@
 // defaults and its function's timeout bounds, the recovery targets. The package's index also exports config and
 // providers, which load @pulumi/aws (seconds per CLI run).
 export type { DrRegionOutputs, GlobalOutputs, PrimaryRegionOutputs, RegionalStackOutputs } from "./contracts";
+export { HEALTH_PATH } from "./contracts";
 export { COMPLIANCE_TAGS, PROJECT_NAME } from "./tags";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS } from "./api-defaults";
 export { MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "./recovery";

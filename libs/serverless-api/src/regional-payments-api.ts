@@ -5,7 +5,7 @@ import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lam
 import type { CustomDomainArgs } from "./edge/custom-domain";
 import type { DatabaseArgs } from "./functions/environment";
 import { IdempotencyKeyCleanup } from "./jobs/idempotency-key-cleanup";
-import { HEALTH_PATH } from "./rest-api/route-table";
+import { HEALTH_PATH } from "@payments-dr/conventions/values";
 import { ServerlessApi } from "./serverless-api";
 import type { ApiNetworkArgs, LogArgs } from "./functions/vpc-function";
 

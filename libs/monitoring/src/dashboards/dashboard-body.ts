@@ -1,7 +1,8 @@
 import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
-import { RECOVERY_TARGETS } from "@payments-dr/conventions";
+import { HEALTH_PATH, RECOVERY_TARGETS } from "@payments-dr/conventions";
+import { apiErrorsQuery } from "../alarms/api-errors";
 import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
 /** The dashboard grid is 24 columns wide; every row is this many units high. */
@@ -21,7 +22,17 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
   const rows: WidgetContent[][] = [
     [{ title: "Requests (API Gateway Count)", region: input.primary.region, metrics: regions.map((r) => api(r, "Count", "Sum", "requests")) }],
     [
-      { title: "API 5XX responses", region: input.primary.region, metrics: regions.map((r) => api(r, "5XXError", "Sum", "5XX")) },
+      // As the 5XX alarm counts them: /health's 503s while a region does not hold the writer are answers, not errors.
+      {
+        title: `API 5XX responses (not ${HEALTH_PATH})`,
+        region: input.primary.region,
+        metrics: regions.map((r, index) => ({
+          expression: apiErrorsQuery({ apiName: r.apiName, stageName: r.stageName, excludedResource: HEALTH_PATH }),
+          id: `errors${index}`,
+          label: `${r.region} 5XX`,
+          region: r.region,
+        })),
+      },
       { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, r.functionName, "Errors", "Sum", "errors")) },
       {
         title: "Lambda throttles (payments, /health)",

@@ -3,6 +3,7 @@ import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import { Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
 import { auroraRpoLagQuery } from "../aurora-lag";
+import { apiErrorsQuery } from "../alarms/api-errors";
 import { dashboardBody } from "./dashboard-body";
 import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
 
@@ -30,8 +31,10 @@ const INPUT: DashboardInput = {
   healthProbe: { target: "primary", region: "us-east-2" },
 };
 
-/** The one query form the dashboard draws (the Aurora lag's): `SELECT MAX(<metric>) FROM "<namespace>" WHERE <dimension> = '<value>'`. */
+/** The Aurora lag's query form: `SELECT MAX(<metric>) FROM "<namespace>" WHERE <dimension> = '<value>'`. */
 const QUERY_LINE = /^SELECT MAX\((\w+)\) FROM "([^"]+)" WHERE (\w+) = '([^']+)'$/;
+/** The API errors' query form (the 5XX alarm's, apiErrorsQuery): its API and stage, one resource left out. */
+const API_ERRORS_LINE = /^SELECT SUM\("(\w+)"\) FROM SCHEMA\("([^"]+)", ApiName, Method, Resource, Stage\) WHERE ApiName = '([^']+)' AND Stage = '([^']+)' AND Resource != '([^']+)'$/;
 
 /**
  * Every metric line of a body, split into what it names (dimension values) and how it renders;
@@ -41,6 +44,11 @@ function linesOf(body: DashboardBody): { namespace: string; metric: string; dime
   return body.widgets.flatMap((w) =>
     w.properties.metrics.map((line: MetricLine | ExpressionLine) => {
       if (!Array.isArray(line)) {
+        const errors = API_ERRORS_LINE.exec(line.expression);
+        if (errors) {
+          const [, metric, namespace, apiName, stage] = errors as unknown as string[];
+          return { namespace: namespace!, metric: metric!, dimensions: { ApiName: apiName!, Stage: stage! }, options: { region: line.region, stat: "Sum", label: line.label } };
+        }
         const [, metric, namespace, dimension, value] = QUERY_LINE.exec(line.expression) ?? [];
         if (!metric || !namespace || !dimension || !value) throw new Error(`a query line of another form: ${line.expression}`);
         return { namespace, metric, dimensions: { [dimension]: value }, options: { region: line.region, stat: "Maximum", label: line.label } };
@@ -100,7 +108,7 @@ describe("dashboardBody", () => {
     const rows = [...new Set(body.widgets.map((w) => w.y))].map((y) => body.widgets.filter((w) => w.y === y).map((w) => w.properties.title));
     expect(rows).toEqual([
       ["Requests (API Gateway Count)"],
-      ["API 5XX responses", "Lambda errors", "Lambda throttles (payments, /health)"],
+      ["API 5XX responses (not /health)", "Lambda errors", "Lambda throttles (payments, /health)"],
       ["API latency p99 (ms)"],
       ["Replication lag (ms)", "S3 replication latency (s), failed operations"],
       ["Route 53 health checks (1 = healthy)", "primary /health probed from us-east-2 (1 = healthy)"],
@@ -134,6 +142,14 @@ describe("dashboardBody", () => {
     expect(byMetric("AWS/S3", "OperationsFailedReplication")).toEqual([
       expect.objectContaining({ dimensions: rule, options: expect.objectContaining({ region: "us-east-1", stat: "Sum", yAxis: "right" }) }),
     ]);
+  });
+
+  it("graphs each region's API 5XX as the alarm counts them, /health left out: its 503s while a region does not hold the writer are answers, and would climb in every switchover", () => {
+    const widget = body.widgets.find((w) => w.properties.title === "API 5XX responses (not /health)")!;
+    const queries = widget.properties.metrics.filter((line): line is ExpressionLine => !Array.isArray(line));
+    expect(queries.map((q) => [q.expression, q.region])).toEqual(
+      [INPUT.primary, INPUT.dr].map((r) => [apiErrorsQuery({ apiName: r.apiName, stageName: r.stageName, excludedResource: "/health" }), r.region]),
+    );
   });
 
   it("graphs the throttles of each region's payment and /health functions side by side: a throttled /health is a failover in the making", () => {

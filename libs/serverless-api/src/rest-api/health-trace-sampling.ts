@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResourceNamer } from "@payments-dr/conventions";
-import { HEALTH_PATH, HEALTH_ROUTE } from "./route-table";
+import { HEALTH_PATH } from "@payments-dr/conventions/values";
+import { HEALTH_ROUTE } from "./route-table";
 
 /**
  * An X-Ray sampling rule under which API Gateway records no trace of the stage's `GET /health`.

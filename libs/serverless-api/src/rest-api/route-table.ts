@@ -1,4 +1,5 @@
 // The API's routes as data, without Pulumi: routes.ts builds them, the local adapter serves them.
+import { HEALTH_PATH } from "@payments-dr/conventions/values";
 
 /** One route of the REST API. */
 export interface Route {
@@ -8,9 +9,6 @@ export interface Route {
   /** `merchant`: an API key is required (the Lambda authorizer); `anyone`: anonymous. */
   caller: "merchant" | "anyone";
 }
-
-/** The route Route 53 health checks call (DESIGN §7). */
-export const HEALTH_PATH = "/health";
 
 /** Route 53 health checkers cannot authenticate: /health is the only anonymous route. */
 export const HEALTH_ROUTE: Route = { httpMethod: "GET", path: HEALTH_PATH, caller: "anyone" };

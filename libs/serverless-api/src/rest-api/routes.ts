@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { definitionHash } from "./definition-hash";
-import { HEALTH_PATH, type Route } from "./route-table";
+import { HEALTH_PATH } from "@payments-dr/conventions/values";
+import type { Route } from "./route-table";
 
 /**
  * A route's key in a stage's method settings: its resource path with every `/` written `~1`, the
