@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkWriterConnectionsOfPair, defaultMaxConnections, loadApiConfig, writerConnectionShare } from "./api-config";
 import { loadStackConfig } from "./config";
+import { CONFIG_KEYS } from "./config-keys";
 import { ConfigReader } from "./config-reader";
 import { ConfigError } from "./errors";
 import { loadRegionalConfig, R_CLASS_INSTANCE } from "./regional-config";
@@ -11,6 +14,51 @@ async function withConfig(config: Record<string, string>, stack = "dev", organiz
   await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "primary-region", stack, true, organization);
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, v])));
 }
+
+describe("settings a stack does not read", () => {
+  async function withProjectConfig(project: string, config: Record<string, string>): Promise<void> {
+    await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, project, "dev", true, "organization");
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`payments-dr:${k}`, v])));
+  }
+
+  it("refuses a misspelt setting before anything else, naming it and the setting it is nearest to: a production database must not stay unprotected without a word", async () => {
+    await withProjectConfig("primary-region", { deletionProtecton: "true" });
+    expect(() => loadStackConfig()).toThrow(ConfigError);
+    expect(() => loadStackConfig()).toThrow("Invalid stack config payments-dr:deletionProtecton: is not a setting of the primary-region stack (did you mean deletionProtection?)");
+    await withProjectConfig("primary-region", { skipFinalSnapshots: "false" });
+    expect(() => loadStackConfig()).toThrow(/payments-dr:skipFinalSnapshots: is not a setting of the primary-region stack \(did you mean skipFinalSnapshot\?\)/);
+  });
+
+  it("refuses a setting of another stack, saying whose it is", async () => {
+    await withProjectConfig("dr-region", { regionSwitchPlan: "true" });
+    expect(() => loadStackConfig()).toThrow("Invalid stack config payments-dr:regionSwitchPlan: is a setting of the global stack, and this dr-region stack does not read it. Remove it from this stack's config.");
+    await withProjectConfig("global", { dbInstanceClass: "db.r6g.xlarge" });
+    expect(() => loadStackConfig()).toThrow(/payments-dr:dbInstanceClass: is a setting of the primary-region and dr-region stacks, and this global stack does not read it/);
+  });
+
+  it("names no setting when nothing is near, and leaves other namespaces and other programs (a test's) alone", async () => {
+    await withProjectConfig("global", { somethingElseEntirely: "1" });
+    expect(() => loadStackConfig()).toThrow(/payments-dr:somethingElseEntirely: is not a setting of the global stack; see the README's Configuration table/);
+    await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, "global", "dev", true, "organization");
+    pulumi.runtime.setAllConfig({ "aws:region": "us-east-1", "payments-dr:regionSwitchPlan": "true" });
+    expect(() => loadStackConfig()).not.toThrow();
+    await withProjectConfig("sandbox", { anything: "1" });
+    expect(() => loadStackConfig()).not.toThrow();
+  });
+
+  it("refuses to read a setting CONFIG_KEYS does not list for the stack (a new setting must be listed, and documented)", async () => {
+    await withProjectConfig("global", {});
+    expect(() => new ConfigReader().integer("apiMemoryMb", { default: 1 })).toThrow(/payments-dr:apiMemoryMb is read by the global stack, but CONFIG_KEYS .* does not list it for that stack/);
+  });
+
+  it("lists in CONFIG_KEYS every setting the README's Configuration table documents, and no other", () => {
+    const readme = readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("| key | default | notes |"));
+    const rows = table.slice(0, table.indexOf("\n\n"));
+    const documented = [...rows.matchAll(/^\| ((?:`\w+`(?: [/+] )?)+) \|/gm)].flatMap((match) => [...match[1]!.matchAll(/`(\w+)`/g)].map((key) => key[1]!));
+    expect(new Set(documented)).toEqual(new Set(Object.keys(CONFIG_KEYS)));
+  });
+});
 
 describe("loadStackConfig", () => {
   const savedSuffix = process.env.ENVIRONMENT_SUFFIX;
@@ -319,19 +367,20 @@ describe("loadApiConfig", () => {
 
 describe("ConfigReader.numbers", () => {
   it.each([
-    ['{"a": 0}', /payments-dr:limits: a must be a positive number, not 0/],
-    ['{"a": "5"}', /payments-dr:limits: a must be a positive number/],
-    ["[1, 2]", /payments-dr:limits: is not a mapping of names to numbers/],
-    ["not json", /payments-dr:limits: is not a mapping of names to numbers/],
+    ['{"a": 0}', /payments-dr:alarmThresholds: a must be a positive number, not 0/],
+    ['{"a": "5"}', /payments-dr:alarmThresholds: a must be a positive number/],
+    ["[1, 2]", /payments-dr:alarmThresholds: is not a mapping of names to numbers/],
+    ["not json", /payments-dr:alarmThresholds: is not a mapping of names to numbers/],
   ])("rejects %s naming the key", async (raw, message) => {
-    await withConfig({ limits: raw });
-    expect(() => new ConfigReader().numbers("limits")).toThrow(message);
+    await withConfig({ alarmThresholds: raw });
+    expect(() => new ConfigReader().numbers("alarmThresholds")).toThrow(message);
   });
 
   it("reads a mapping of numbers, and nothing when unset", async () => {
-    await withConfig({ limits: '{"a": 2.5}' });
-    expect(new ConfigReader().numbers("limits")).toEqual({ a: 2.5 });
-    expect(new ConfigReader().numbers("other")).toEqual({});
+    await withConfig({ alarmThresholds: '{"a": 2.5}' });
+    expect(new ConfigReader().numbers("alarmThresholds")).toEqual({ a: 2.5 });
+    await withConfig({});
+    expect(new ConfigReader().numbers("alarmThresholds")).toEqual({});
   });
 });
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./config-keys";
 import { ConfigReader } from "./config-reader";
-import { ConfigError } from "./errors";
+import { CONFIG_NAMESPACE, ConfigError } from "./errors";
 import { DEFAULT_DR_REGION, DEFAULT_PRIMARY_REGION, isRegionName, ROUTE53_METRICS_REGION } from "./regions";
 
 /** The stack config every payments-dr stack shares (keys under `payments-dr:`). */
@@ -73,6 +74,13 @@ function stackOrganization(): string {
 export function loadStackConfig(reader: ConfigReader = new ConfigReader()): StackConfig {
   const project = pulumi.getProject();
   const stack = pulumi.getStack();
+  const namespace = `${CONFIG_NAMESPACE}:`;
+  refuseUnknownSettings(
+    project,
+    Object.keys(pulumi.runtime.allConfig())
+      .filter((key) => key.startsWith(namespace))
+      .map((key) => key.slice(namespace.length)),
+  );
 
   const environmentSuffix = reader.string("environmentSuffix", {
     default: process.env.ENVIRONMENT_SUFFIX || "dev",

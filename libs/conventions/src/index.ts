@@ -13,6 +13,7 @@ export {
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
 export { loadStackConfig, MAX_SUFFIX_LENGTH, type StackConfig } from "./config";
 export { type CreateTimeConfig } from "./create-time-config";
+export { CONFIG_KEYS, STACK_PROJECTS, type StackProject } from "./config-keys";
 export { ConfigReader } from "./config-reader";
 export { CONFIG_NAMESPACE, ConfigError } from "./errors";
 export {
