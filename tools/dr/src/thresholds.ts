@@ -1,4 +1,5 @@
 import { API_TIMEOUT_SECONDS, MANAGED_RPO_MIN_SECONDS, RECOVERY_TARGETS } from "@payments-dr/conventions/values";
+import { ROUTE53_CHECK_MAX_MS } from "@payments-dr/payment-lambda";
 
 /**
  * The numbers the DR commands decide with. The recovery targets come from the conventions'
@@ -31,9 +32,9 @@ export const MAX_LAG_SECONDS = RPO_SECONDS * REPLICATION_WARNING_SHARE;
  * How long `/health` may take before the region counts as not answering. Route 53's HTTPS
  * checkers allow 4 s to connect and then 2 s for the response, so an answer in 5.5 s is healthy
  * to them; a stricter CLI would call a region down (and let `dr failover` go ahead) while Route 53
- * still sends it traffic. 6 s plus a second for this machine's own network.
+ * still sends it traffic. 6 s plus a second for this machine's own network: 7 s.
  */
-export const HEALTH_TIMEOUT_MS = 7_000;
+export const HEALTH_TIMEOUT_MS = ROUTE53_CHECK_MAX_MS + 1_000;
 
 /**
  * How long a payment request (the drill's, a move's write check) may take before it counts as

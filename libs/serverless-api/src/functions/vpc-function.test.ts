@@ -507,7 +507,6 @@ describe("function argument checks", () => {
   it("applies the cleanup's documented defaults in one place", () => {
     const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
     expect(withCleanupDefaults("cleanup", cleanupArgs(namer, { alarmTopicArn: undefined }))).toMatchObject({
-      scheduleExpression: "rate(1 hour)",
       timeoutSeconds: 60,
       memoryMb: 256,
       logLevel: "INFO",
@@ -515,13 +514,9 @@ describe("function argument checks", () => {
     });
   });
 
-  it("rejects a cleanup timeout with no room for its last batch, a schedule that is not an expression, and a one-time schedule", () => {
+  it("rejects a cleanup timeout with no room for its last batch", () => {
     const namer = new ResourceNamer({ environmentSuffix: SUFFIX, region: "us-east-1" });
     expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { timeoutSeconds: 10 }))).toThrow(/timeoutSeconds 10 must be an integer from 30 to 900/);
-    expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { scheduleExpression: "hourly" }))).toThrow(/scheduleExpression "hourly" is not rate/);
-    expect(() => withCleanupDefaults("cleanup", cleanupArgs(namer, { scheduleExpression: "at(2026-12-01T00:00:00)" }))).toThrow(
-      /scheduleExpression "at\(2026-12-01T00:00:00\)" is not rate\(…\) or cron\(…\)/,
-    );
   });
 
   it("creates no cleanup alarm without a topic", async () => {

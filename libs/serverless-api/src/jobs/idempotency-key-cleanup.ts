@@ -5,7 +5,7 @@ import { metricAlarmArgs, NAMESPACE, type AlarmSpec } from "@payments-dr/monitor
 import { CLEANUP_BACKLOG_METRIC, DATABASE_BUDGET_MS, METRICS_NAMESPACE } from "@payments-dr/payment-lambda";
 import { cleanupEnvironment, type LogLevel } from "../functions/environment";
 import { scheduleFunction } from "../functions/function-schedule";
-import { invalid, requireInteger } from "../validation";
+import { requireInteger } from "../validation";
 import { checkFunctionArgs, createVpcFunction, LAMBDA_MAX_TIMEOUT_SECONDS, type FunctionCode, type FunctionNetworkArgs, type LogArgs } from "../functions/vpc-function";
 
 /** Arguments of {@link IdempotencyKeyCleanup}. */
@@ -35,8 +35,6 @@ export interface IdempotencyKeyCleanupArgs {
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
-  /** When it runs: an EventBridge Scheduler expression. @default "rate(1 hour)" */
-  scheduleExpression?: string;
   /** The function stops starting batches when a connect, two statements and 3 s remain (17 s). @default 60 */
   timeoutSeconds?: number;
   /** @default 256 */
@@ -51,7 +49,6 @@ export interface IdempotencyKeyCleanupArgs {
 export type ResolvedCleanupArgs = Required<Omit<IdempotencyKeyCleanupArgs, "alarmTopicArn">> & Pick<IdempotencyKeyCleanupArgs, "alarmTopicArn">;
 
 const DEFAULTS = {
-  scheduleExpression: "rate(1 hour)",
   timeoutSeconds: 60,
   memoryMb: 256,
   logLevel: "INFO" as LogLevel,
@@ -60,8 +57,8 @@ const DEFAULTS = {
 const ROLE = "idem-cleanup";
 /** A run that waits longer than this for the function is dropped: the next one is due within the hour. */
 const MAX_EVENT_AGE_SECONDS = 900;
-/** Recurring expressions only: a one-time `at(…)` would clean once and never again. */
-const SCHEDULE_EXPRESSION = /^(rate|cron)\(.+\)$/;
+/** Every hour: its alarms count runs and their backlog by the hour. */
+const SCHEDULE_EXPRESSION = "rate(1 hour)";
 /** The alarms judge the job per hour, the schedule's default: a failed run stays an alarm until a run succeeds. */
 const HOUR_SECONDS = 3600;
 /** How far behind (the backlog's age after a run) the cleanup may fall before it alarms: three hourly runs' worth. */
@@ -72,14 +69,12 @@ export function withCleanupDefaults(name: string, args: IdempotencyKeyCleanupArg
   const where = `IdempotencyKeyCleanup "${name}"`;
   const resolved: ResolvedCleanupArgs = {
     ...args,
-    scheduleExpression: args.scheduleExpression ?? DEFAULTS.scheduleExpression,
     timeoutSeconds: args.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
     memoryMb: args.memoryMb ?? DEFAULTS.memoryMb,
     logLevel: args.logLevel ?? DEFAULTS.logLevel,
   };
   requireInteger(where, "timeoutSeconds", resolved.timeoutSeconds, 30, LAMBDA_MAX_TIMEOUT_SECONDS, "the function keeps 17 s for a connect, a last batch and the backlog's lookup");
   checkFunctionArgs(where, resolved);
-  if (!SCHEDULE_EXPRESSION.test(resolved.scheduleExpression)) invalid(where, `scheduleExpression "${resolved.scheduleExpression}" is not rate(…) or cron(…).`);
   return resolved;
 }
 
@@ -136,7 +131,7 @@ function cleanupBehindAlarm(functionName: pulumi.Input<string>): AlarmSpec {
   return {
     role: `${ROLE}-behind`,
     description:
-      "Idempotency key cleanup is more than 3 hours behind: its runs end before the expired keys do, and the keys table grows. Raise the function's timeoutSeconds or run it more often (scheduleExpression); check its logs for slow batches.",
+      "Idempotency key cleanup is more than 3 hours behind: its runs end before the expired keys do, and the keys table grows. Raise the function's timeoutSeconds; check its logs for slow batches.",
     namespace: METRICS_NAMESPACE,
     metricName: CLEANUP_BACKLOG_METRIC.name,
     dimensions: { [CLEANUP_BACKLOG_METRIC.functionDimension]: functionName },
@@ -190,7 +185,7 @@ export class IdempotencyKeyCleanup extends pulumi.ComponentResource {
     // No Lambda retries (a failed run alarms; the next hour tries again); a run later than MAX_EVENT_AGE_SECONDS is dropped.
     scheduleFunction(
       name,
-      { namer, role: ROLE, fn, scheduleExpression: settings.scheduleExpression, description: "payments-dr: delete expired idempotency keys", maxEventAgeSeconds: MAX_EVENT_AGE_SECONDS },
+      { namer, role: ROLE, fn, scheduleExpression: SCHEDULE_EXPRESSION, description: "payments-dr: delete expired idempotency keys", maxEventAgeSeconds: MAX_EVENT_AGE_SECONDS },
       this,
     );
     if (settings.alarmTopicArn !== undefined) {
