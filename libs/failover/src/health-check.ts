@@ -5,6 +5,7 @@ import { FAILOVER_TIMING } from "./timing";
 
 /** Arguments of {@link ApiHealthCheck}. */
 export interface ApiHealthCheckArgs {
+  /** Names the children's physical resources (the stack's suffix, this component's region). */
   namer: ResourceNamer;
   /** Which region's API this checks, in its name: `primary` or `dr`. */
   role: string;
@@ -81,6 +82,7 @@ export class ApiHealthCheck extends pulumi.ComponentResource {
 
 /** Arguments of {@link CombinedHealthCheck}. */
 export interface CombinedHealthCheckArgs {
+  /** Names the children's physical resources (the stack's suffix, this component's region). */
   namer: ResourceNamer;
   /** Which region's record carries it, in its name. */
   role: RegionRole;

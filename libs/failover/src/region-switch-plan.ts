@@ -4,11 +4,14 @@ import { RECOVERY_TARGETS, type ResourceNamer } from "@payments-dr/conventions";
 
 /** Arguments of {@link RegionSwitchPlan}. */
 export interface RegionSwitchPlanArgs {
+  /** Names the children's physical resources (the stack's suffix, this component's region). */
   namer: ResourceNamer;
+  /** The region the plan moves away from, and the one it moves to. */
   primaryRegion: string;
   drRegion: string;
   /** The Aurora global database and its two member clusters. */
   globalClusterId: pulumi.Input<string>;
+  /** The member clusters, by the region each is in. */
   clusterArns: { primary: pulumi.Input<string>; dr: pulumi.Input<string> };
   /** The failover records to move with the plan; without a domain the plan moves only the database. */
   dns?: { hostedZoneId: string; recordName: string; primarySetIdentifier: string; drSetIdentifier: string };

@@ -11,11 +11,13 @@ import type { ApiNetworkArgs, LogArgs } from "./functions/vpc-function";
 
 /** Arguments of {@link RegionalPaymentsApi}. */
 export interface RegionalPaymentsApiArgs {
+  /** Names the children's physical resources (the stack's suffix, this component's region). */
   namer: ResourceNamer;
   /** `primary`: /health needs a writable database; `dr`: a reachable one. */
   regionRole: RegionRole;
   /** The private subnets, the Lambda security group (the API's and the key cleanup's functions) and the authorizer's. */
   network: ApiNetworkArgs;
+  /** The database the functions reach: the global writer, this region's endpoints and cluster, the secrets. */
   database: RegionalDatabaseArgs;
   /** The sessions table (a replica in the DR region: same name). */
   sessionsTableName: pulumi.Input<string>;
@@ -23,11 +25,13 @@ export interface RegionalPaymentsApiArgs {
   apiKeysTableName: pulumi.Input<string>;
   /** The keys of the secret and the tables in this region. */
   kmsKeyArns: pulumi.Input<string>[];
+  /** Every log group's retention and key. */
   logs: LogArgs;
   /** Sizing, throttling, the authorizer's cache, merchant limits and the WAF, from `loadApiConfig`. */
   api: ApiConfig;
   /** This region's alert topic. */
   alertTopicArn: pulumi.Input<string>;
+  /** Alarm thresholds over their defaults (`payments-dr:alarmThresholds`). @default defaultAlarmThresholds */
   thresholds?: Partial<AlarmThresholds>;
   /** The custom domain: its validation record is created by the primary region, awaited by the DR region. */
   domain?: CustomDomainArgs;

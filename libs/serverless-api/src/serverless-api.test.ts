@@ -391,6 +391,7 @@ describe("withApiDefaults", () => {
 
   it("applies the documented defaults in one place", () => {
     expect(withApiDefaults("api", base)).toMatchObject({
+      healthReservedConcurrency: 5,
       memoryMb: 512,
       timeoutSeconds: 10,
       stageName: "v1",

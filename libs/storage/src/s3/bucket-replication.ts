@@ -16,8 +16,11 @@ export interface ReplicatedBucket {
 
 /** Arguments of {@link BucketReplication}. */
 export interface BucketReplicationArgs {
+  /** Names the children's physical resources (the stack's suffix, this component's region). */
   namer: ResourceNamer;
+  /** The primary region's bucket, replicated from. */
   source: ReplicatedBucket;
+  /** The DR region's bucket, replicated to. */
   destination: ReplicatedBucket;
   /**
    * Replication Time Control: 99.99 % of objects within this many minutes (S3 supports only
