@@ -1,4 +1,4 @@
-import { RefusedError } from "@payments-dr/cli-support";
+import { RefusedError, siteNamed } from "@payments-dr/cli-support";
 import type { StackOutputsSet } from "./outputs";
 
 /** One region of the deployment, as its stacks describe it. */
@@ -81,11 +81,7 @@ export class Topology {
   /** `--to` (or another `option` naming a region): a region name, or `primary` / `dr` for the region that stack deployed. */
   resolve(to: string | undefined, option = "--to"): RegionSite {
     if (!to) throw new RefusedError(`${option} <region> is required (${this.home.region} or ${this.dr.region})`);
-    if (to === "primary") return this.home;
-    if (to === "dr") return this.dr;
-    const site = this.sites.find((s) => s.region === to);
-    if (!site) throw new RefusedError(`${option} ${to} is not one of this deployment's regions (${this.home.region}, ${this.dr.region})`);
-    return site;
+    return siteNamed(to, { primary: this.home, dr: this.dr }, option);
   }
 
   other(site: RegionSite): RegionSite {

@@ -1,4 +1,4 @@
-import { RefusedError } from "@payments-dr/cli-support";
+import { siteNamed } from "@payments-dr/cli-support";
 import type { KeysOutputs } from "./outputs";
 
 /** One region's API, as its stack describes it. */
@@ -32,11 +32,7 @@ export class Deployment {
 
   /** `--region`: a region name, or `primary` / `dr`; default the primary-region stack's region. */
   resolve(region: string | undefined): Site {
-    if (region === undefined || region === "primary") return this.primary;
-    if (region === "dr") return this.dr;
-    const site = this.sites.find((s) => s.region === region);
-    if (!site) throw new RefusedError(`--region ${region} is not one of this deployment's regions (${this.primary.region}, ${this.dr.region})`);
-    return site;
+    return region === undefined ? this.primary : siteNamed(region, this, "--region");
   }
 }
 
