@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
@@ -83,7 +83,7 @@ function githubContext({ event, ref = "refs/heads/main", fork = false, runId = 7
 }
 
 /** setup's check step, run as GitHub would run it (bash -e, from the checkout), with the step's env evaluated in `context`. */
-function runSetupCheck(context: Record<string, unknown>) {
+function runSetupCheck(context: Record<string, unknown>, checkout = path.resolve(WORKFLOWS, "../..")) {
   const step = DEPLOY.jobs.setup.steps!.find((candidate) => candidate.id === "check")!;
   const temp = scratchDir("setup-");
   const script = path.join(temp, "step.sh");
@@ -91,7 +91,7 @@ function runSetupCheck(context: Record<string, unknown>) {
   const githubOutput = path.join(temp, "github-output");
   writeFileSync(githubOutput, "");
   const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([name, value]) => [name, String(interpolate(value, context) ?? "")]));
-  const result = spawnSync("bash", ["-e", script], { cwd: path.resolve(WORKFLOWS, "../.."), encoding: "utf8", env: { PATH: process.env.PATH, ...env, GITHUB_OUTPUT: githubOutput }, timeout: 30_000 });
+  const result = spawnSync("bash", ["-e", script], { cwd: checkout, encoding: "utf8", env: { PATH: process.env.PATH, ...env, GITHUB_OUTPUT: githubOutput }, timeout: 30_000 });
   const outputs = Object.fromEntries(readFileSync(githubOutput, "utf8").split("\n").filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2)));
   return { status: result.status, stdout: result.stdout, outputs };
 }
@@ -182,6 +182,20 @@ describe("deploy.yml", () => {
       expect(inputs.command).toMatchObject({ type: "choice", default: "up", options: ["up", "refresh"] });
       const scripts = Object.values(DEPLOY.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ""));
       expect(scripts.filter((script) => script.includes("${{"))).toEqual([]);
+    });
+
+    it("setup refuses a stack file holding a passphrase stack's encryptionsalt (deployed from a laptop first): every Pulumi Cloud run would ask for a passphrase", () => {
+      const checkout = scratchDir("checkout-");
+      for (const app of STACKS) {
+        mkdirSync(path.join(checkout, "apps", app), { recursive: true });
+        writeFileSync(path.join(checkout, "apps", app, "Pulumi.dev.yaml"), readFileSync(path.resolve(WORKFLOWS, "../..", "apps", app, "Pulumi.dev.yaml"), "utf8"));
+      }
+      const context = { github: githubContext({ event: "push" }), inputs: null, vars: { PULUMI_ORG: "acme" }, needs: {} };
+      expect(runSetupCheck(context, checkout).status).toBe(0);
+      appendFileSync(path.join(checkout, "apps", "dr-region", "Pulumi.dev.yaml"), "encryptionsalt: v1:c2FsdA==:v1:aXY=:Y2lwaGVy\n");
+      const refused = runSetupCheck(context, checkout);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stdout).toContain("::error::apps/dr-region/Pulumi.dev.yaml holds an encryptionsalt");
     });
 
     it.each(Object.entries(CHOICES))("%s: ci, then the stacks chosen, each with `up`, none waiting for one not chosen", (choice, stacks) => {
