@@ -29,7 +29,6 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly StackProject[]>> = {
   alertEmail: EVERY_STACK,
   alarmThresholds: EVERY_STACK,
   vpcCidr: REGIONAL,
-  auroraEngineVersion: REGIONAL,
   dbInstanceClass: REGIONAL,
   dbInstanceCount: REGIONAL,
   dbMaxConnections: REGIONAL,
@@ -54,6 +53,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly StackProject[]>> = {
   wafHealthRateLimitPer5Min: REGIONAL,
   wafMaxBodyBytes: REGIONAL,
   wafRequireHealthCheckToken: REGIONAL,
+  auroraEngineVersion: REGIONAL,
   validationRecordMigration: ["dr-region"],
   regionSwitchPlan: ["global"],
 };

@@ -205,6 +205,14 @@ describe("loadRegionalConfig", () => {
     expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(/payments-dr:masterPasswordRotation/);
   });
 
+  it("refuses an engine version in the DR stack, which takes the primary's (it would change nothing), and defaults the primary's to 16.6", async () => {
+    await withConfig({ auroraEngineVersion: "17.4" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:auroraEngineVersion: is for the primary-region stack only: the DR cluster joins the global database at the version the primary stack pins/);
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.engineVersion).toBe("17.4");
+    await withConfig({});
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.engineVersion).toBe("16.6");
+  });
+
   it("refuses a managed RPO in the DR stack: after a failover no secondary is left to keep within it, and Aurora would pause every commit there", async () => {
     await withConfig({ managedRpoSeconds: "30" });
     expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:managedRpoSeconds: is for the primary-region stack only/);

@@ -45,6 +45,9 @@ export interface RegionalConfig {
 /** A password rotation label: short, and plain enough to read in a config file and a diff. */
 const ROTATION_LABEL = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** The Aurora PostgreSQL version the global cluster pins unless `auroraEngineVersion` says otherwise. */
+const DEFAULT_ENGINE_VERSION = "16.6";
+
 /** The instance class of both regions' clusters unless `dbInstanceClass` says otherwise. */
 export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
 
@@ -97,16 +100,19 @@ export function loadRegionalConfig(
       throw new ConfigError(key, "is for the primary-region stack only, which makes the database passwords and replicates their secrets here. Remove it from this stack's config.");
     }
   }
+  const engineVersion = reader.string("auroraEngineVersion", { pattern: /^\d+\.\d+$/, hint: "must be an Aurora PostgreSQL version such as 16.6" });
+  if (role === "dr" && engineVersion !== undefined) {
+    throw new ConfigError(
+      "auroraEngineVersion",
+      "is for the primary-region stack only: the DR cluster joins the global database at the version the primary stack pins (its engineVersion output). Remove it from this stack's config.",
+    );
+  }
   return {
     role,
     region: role === "primary" ? shared.primaryRegion : shared.drRegion,
     vpcCidr,
     database: {
-      engineVersion: reader.string("auroraEngineVersion", {
-        default: "16.6",
-        pattern: /^\d+\.\d+$/,
-        hint: "must be an Aurora PostgreSQL version such as 16.6",
-      }),
+      engineVersion: engineVersion ?? DEFAULT_ENGINE_VERSION,
       instanceClass: reader.string("dbInstanceClass", {
         default: DEFAULT_INSTANCE_CLASS,
         pattern: R_CLASS_INSTANCE,

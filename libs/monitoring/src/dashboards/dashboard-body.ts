@@ -2,7 +2,6 @@ import { PROBE_METRIC } from "@payments-dr/payment-lambda";
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { NAMESPACE, PERIOD_SECONDS, ROUTE53_METRICS_REGION } from "../metrics";
 import { HEALTH_PATH, RECOVERY_TARGETS } from "@payments-dr/conventions";
-import { apiErrorsQuery } from "../alarms/api-errors";
 import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, MetricWidget, MetricWidgetProperties, RegionResources } from "./dashboard-types";
 
 /** The dashboard grid is 24 columns wide; every row is this many units high. */
@@ -22,17 +21,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
   const rows: WidgetContent[][] = [
     [{ title: "Requests (API Gateway Count)", region: input.primary.region, metrics: regions.map((r) => api(r, "Count", "Sum", "requests")) }],
     [
-      // As the 5XX alarm counts them: /health's 503s while a region does not hold the writer are answers, not errors.
-      {
-        title: `API 5XX responses (not ${HEALTH_PATH})`,
-        region: input.primary.region,
-        metrics: regions.map((r, index) => ({
-          expression: apiErrorsQuery({ apiName: r.apiName, stageName: r.stageName, excludedResource: HEALTH_PATH }),
-          id: `errors${index}`,
-          label: `${r.region} 5XX`,
-          region: r.region,
-        })),
-      },
+      { title: `API 5XX responses (not ${HEALTH_PATH})`, region: input.primary.region, metrics: regions.flatMap((r, index) => paymentErrors(r, index)) },
       { title: "Lambda errors", region: input.primary.region, metrics: regions.map((r) => lambda(r, r.functionName, "Errors", "Sum", "errors")) },
       {
         title: "Lambda throttles (payments, /health)",
@@ -52,12 +41,14 @@ function replicationRow(input: DashboardInput): WidgetContent[] {
   // Only the secondary cluster publishes its lag: the DR one normally, the primary's after a
   // switchover swaps the roles. Both are graphed so the row stays right through a drill; by the
   // alarms' query, which holds whatever dimensions Aurora publishes the lag with.
-  const lagMetrics: (MetricLine | ExpressionLine)[] = [dr, primary].map((r, index) => ({
-    expression: auroraRpoLagQuery(r.clusterIdentifier),
-    id: `lag${index}`,
-    label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
-    region: r.region,
-  }));
+  const lagMetrics: (MetricLine | ExpressionLine)[] = [dr, primary].map((r, index): ExpressionLine => [
+    {
+      expression: auroraRpoLagQuery(r.clusterIdentifier),
+      id: `lag${index}`,
+      label: `Aurora lag of ${r.clusterIdentifier} (${r.region})`,
+      region: r.region,
+    },
+  ]);
   // DynamoDB publishes replication latency in the source region, per receiving region: both
   // directions, since after a failover the writes (and so the replication that matters) start in the DR region.
   for (const [what, table] of [["sessions", sessionsTable], ["API keys", apiKeysTable]] as const) {
@@ -137,6 +128,21 @@ function api(r: RegionResources, metric: string, stat: MetricOptions["stat"], wh
 
 function lambda(r: RegionResources, functionName: string, metric: string, stat: MetricOptions["stat"], what: string): MetricLine {
   return line(NAMESPACE.lambda, metric, [["FunctionName", functionName]], { region: r.region, stat, label: `${r.region} ${what}` });
+}
+
+/**
+ * A region's API 5XX as its 5XX alarm counts them: the stage's, less `/health`'s (its 503s while
+ * the region does not hold the writer are answers, not errors). Metric math over the stored
+ * metrics, not the alarm's Metrics Insights query, which a graph can only show two weeks of.
+ */
+function paymentErrors(r: RegionResources, index: number): (MetricLine | ExpressionLine)[] {
+  const [stage, health] = [`stage${index}`, `health${index}`];
+  const hidden = { region: r.region, stat: "Sum", visible: false } as const;
+  return [
+    line(NAMESPACE.apiGateway, "5XXError", [["ApiName", r.apiName], ["Stage", r.stageName]], { ...hidden, id: stage, label: `${r.region} stage 5XX` }),
+    line(NAMESPACE.apiGateway, "5XXError", [["ApiName", r.apiName], ["Method", "GET"], ["Resource", HEALTH_PATH], ["Stage", r.stageName]], { ...hidden, id: health, label: `${r.region} ${HEALTH_PATH} 5XX` }),
+    [{ expression: `${stage} - FILL(${health}, 0)`, id: `errors${index}`, label: `${r.region} 5XX`, region: r.region }],
+  ];
 }
 
 function line(namespace: string, metric: string, dimensions: [name: string, value: string][], options: MetricOptions): MetricLine {

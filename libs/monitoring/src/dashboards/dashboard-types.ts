@@ -13,19 +13,26 @@ export interface MetricOptions {
   label: string;
   /** The axis of a line whose unit differs from the others'. @default "left" */
   yAxis?: "left" | "right";
+  /** Names the line for an expression of the same widget (lowercase first). */
+  id?: string;
+  /** A line only an expression reads is not drawn itself. @default true */
+  visible?: boolean;
 }
 
 /** CloudWatch's metric array: `[namespace, metricName, dimName, dimValue, …, options]`. */
 export type MetricLine = [namespace: string, metricName: string, ...dimensions: string[], options: MetricOptions];
 
-/** A line drawn from a query (here a Metrics Insights one) rather than one metric; it names its region too. */
-export interface ExpressionLine {
+/** What an expression line draws: metric math over the widget's lines, or a Metrics Insights query; it names its region too. */
+export interface Expression {
   expression: string;
   /** Unique in its widget, starting with a lowercase letter. */
   id: string;
   label: string;
   region: string;
 }
+
+/** CloudWatch's metric array for an expression: one object in an array, as every entry of `metrics` is an array. */
+export type ExpressionLine = [expression: Expression];
 
 /** A horizontal line across a graph, e.g. a recovery target. */
 export interface HorizontalAnnotation {

@@ -3,7 +3,6 @@ import { RECOVERY_TARGETS } from "@payments-dr/conventions";
 import { Plan, stackRegion, synthesize } from "@payments-dr/synth";
 import { CrossRegionDashboard } from "./cross-region-dashboard";
 import { auroraRpoLagQuery } from "../aurora-lag";
-import { apiErrorsQuery } from "../alarms/api-errors";
 import { dashboardBody } from "./dashboard-body";
 import type { DashboardBody, DashboardInput, ExpressionLine, MetricLine, MetricOptions, RegionResources } from "./dashboard-types";
 
@@ -33,31 +32,32 @@ const INPUT: DashboardInput = {
 
 /** The Aurora lag's query form: `SELECT MAX(<metric>) FROM "<namespace>" WHERE <dimension> = '<value>'`. */
 const QUERY_LINE = /^SELECT MAX\((\w+)\) FROM "([^"]+)" WHERE (\w+) = '([^']+)'$/;
-/** The API errors' query form (the 5XX alarm's, apiErrorsQuery): its API and stage, one resource left out. */
-const API_ERRORS_LINE = /^SELECT SUM\("(\w+)"\) FROM SCHEMA\("([^"]+)", ApiName, Method, Resource, Stage\) WHERE ApiName = '([^']+)' AND Stage = '([^']+)' AND Resource != '([^']+)'$/;
+
+/** An expression line (its one object) or a metric line. */
+const isExpression = (line: MetricLine | ExpressionLine): line is ExpressionLine => line.length === 1 && typeof line[0] === "object";
+/** The expressions of a widget. */
+const expressionsOf = (widget: DashboardBody["widgets"][number]) => widget.properties.metrics.filter(isExpression).map(([expression]) => expression);
 
 /**
  * Every metric line of a body, split into what it names (dimension values) and how it renders;
- * a query line as the metric, dimension and statistic it selects.
+ * a query line as the metric, dimension and statistic it selects; metric math over the widget's
+ * own lines names nothing more.
  */
 function linesOf(body: DashboardBody): { namespace: string; metric: string; dimensions: Record<string, string>; options: MetricOptions }[] {
   return body.widgets.flatMap((w) =>
-    w.properties.metrics.map((line: MetricLine | ExpressionLine) => {
-      if (!Array.isArray(line)) {
-        const errors = API_ERRORS_LINE.exec(line.expression);
-        if (errors) {
-          const [, metric, namespace, apiName, stage] = errors as unknown as string[];
-          return { namespace: namespace!, metric: metric!, dimensions: { ApiName: apiName!, Stage: stage! }, options: { region: line.region, stat: "Sum", label: line.label } };
-        }
-        const [, metric, namespace, dimension, value] = QUERY_LINE.exec(line.expression) ?? [];
-        if (!metric || !namespace || !dimension || !value) throw new Error(`a query line of another form: ${line.expression}`);
-        return { namespace, metric, dimensions: { [dimension]: value }, options: { region: line.region, stat: "Maximum", label: line.label } };
+    w.properties.metrics.flatMap((line: MetricLine | ExpressionLine) => {
+      if (isExpression(line)) {
+        const [{ expression, region, label }] = line;
+        if (!expression.startsWith("SELECT ")) return [];
+        const [, metric, namespace, dimension, value] = QUERY_LINE.exec(expression) ?? [];
+        if (!metric || !namespace || !dimension || !value) throw new Error(`a query line of another form: ${expression}`);
+        return [{ namespace, metric, dimensions: { [dimension]: value }, options: { region, stat: "Maximum" as const, label } }];
       }
       const [namespace, metric, ...rest] = line as unknown[];
       const options = rest.pop() as MetricOptions;
       const pairs = rest as string[];
       const dimensions = Object.fromEntries(pairs.flatMap((_, i) => (i % 2 === 0 ? [[pairs[i], pairs[i + 1]]] : [])));
-      return { namespace: namespace as string, metric: metric as string, dimensions, options };
+      return [{ namespace: namespace as string, metric: metric as string, dimensions, options }];
     }),
   );
 }
@@ -77,6 +77,9 @@ function namesPassedIn(input: DashboardInput): Set<string> {
     // DynamoDB's ReceivingRegion dimension names the receiving region: both, one per direction.
     input.dr.region,
     input.primary.region,
+    // Not a resource: the /health route, whose 5XX the errors graph leaves out (by method and resource).
+    "GET",
+    "/health",
   ]);
 }
 
@@ -124,7 +127,7 @@ describe("dashboardBody", () => {
     ]);
     // By the alarms' Metrics Insights query, which takes any dimension set carrying the cluster's identifier.
     const widget = body.widgets.find((w) => w.properties.title === "Replication lag (ms)")!;
-    const queries = widget.properties.metrics.filter((line): line is ExpressionLine => !Array.isArray(line));
+    const queries = expressionsOf(widget);
     expect(queries.map((q) => [q.expression, q.region])).toEqual([
       [auroraRpoLagQuery(INPUT.dr.clusterIdentifier), "us-east-2"],
       [auroraRpoLagQuery(INPUT.primary.clusterIdentifier), "us-east-1"],
@@ -146,10 +149,28 @@ describe("dashboardBody", () => {
 
   it("graphs each region's API 5XX as the alarm counts them, /health left out: its 503s while a region does not hold the writer are answers, and would climb in every switchover", () => {
     const widget = body.widgets.find((w) => w.properties.title === "API 5XX responses (not /health)")!;
-    const queries = widget.properties.metrics.filter((line): line is ExpressionLine => !Array.isArray(line));
-    expect(queries.map((q) => [q.expression, q.region])).toEqual(
-      [INPUT.primary, INPUT.dr].map((r) => [apiErrorsQuery({ apiName: r.apiName, stageName: r.stageName, excludedResource: "/health" }), r.region]),
+    // Metric math over the stored metrics (15 months of them), not the alarm's Metrics Insights query (two weeks in a graph).
+    expect(expressionsOf(widget).map((e) => [e.expression, e.region, e.label])).toEqual([
+      ["stage0 - FILL(health0, 0)", "us-east-1", "us-east-1 5XX"],
+      ["stage1 - FILL(health1, 0)", "us-east-2", "us-east-2 5XX"],
+    ]);
+    const hidden = lines.filter((l) => l.metric === "5XXError");
+    expect(hidden.map((l) => [l.dimensions, l.options.id, l.options.visible, l.options.stat, l.options.region])).toEqual(
+      [INPUT.primary, INPUT.dr].flatMap((r, i) => [
+        [{ ApiName: r.apiName, Stage: r.stageName }, `stage${i}`, false, "Sum", r.region],
+        [{ ApiName: r.apiName, Method: "GET", Resource: "/health", Stage: r.stageName }, `health${i}`, false, "Sum", r.region],
+      ]),
     );
+  });
+
+  it("writes every line of every widget as an array, an expression as one object in one (PutDashboard refuses anything else)", () => {
+    for (const widget of body.widgets) for (const line of widget.properties.metrics) expect(Array.isArray(line)).toBe(true);
+    const expressions = body.widgets.flatMap(expressionsOf);
+    expect(expressions.length).toBeGreaterThan(0);
+    for (const widget of body.widgets) {
+      const ids = [...expressionsOf(widget).map((e) => e.id), ...widget.properties.metrics.flatMap((line) => (isExpression(line) ? [] : [(line.at(-1) as MetricOptions).id ?? []].flat()))];
+      expect(new Set(ids).size).toBe(ids.length);
+    }
   });
 
   it("graphs the throttles of each region's payment and /health functions side by side: a throttled /health is a failover in the making", () => {
