@@ -25,7 +25,9 @@ const API_GATEWAY_TRUST_POLICY: aws.iam.PolicyDocument = {
  * `aws:SourceAccount` condition the other roles carry: API Gateway is not documented to send that
  * key when it assumes this role, and it leaves it out for integration roles (a condition on it
  * then denies every assume). A denied assume fails the Account, and with it every stage (they
- * wait for it). The role can only write logs.
+ * wait for it). The role holds AWS's managed AmazonAPIGatewayPushToCloudWatchLogs, the policy
+ * API Gateway documents for it: it writes logs, and also reads them (`logs:GetLogEvents`,
+ * `logs:FilterLogEvents` on every log group), so only API Gateway may assume it.
  */
 export function apiGatewayAccountLogging(name: string, inputs: { namer: ResourceNamer; parent: pulumi.Resource }): aws.apigateway.Account {
   const { namer, parent } = inputs;
