@@ -110,10 +110,10 @@ async function refuseMembershipsLeft(client: ClientBase): Promise<void> {
   throw new Error(`${APP_ROLE} is still a member of ${left}: the master user can revoke only its own grants; have the grantor revoke it, then deploy again`);
 }
 
-/** An object of the public schema on which the app role holds a privilege. */
+/** An object on which the app role holds a privilege: a schema, or a table, sequence or routine in one. */
 interface GrantedObject {
-  /** What REVOKE calls it: TABLE (also a view), SEQUENCE, ROUTINE (a function or procedure). */
-  kind: "TABLE" | "SEQUENCE" | "ROUTINE";
+  /** What REVOKE calls it: TABLE (also a view), SEQUENCE, ROUTINE (a function or procedure), SCHEMA. */
+  kind: "TABLE" | "SEQUENCE" | "ROUTINE" | "SCHEMA";
   /** Qualified and quoted, as a statement names it. */
   name: string;
   owner: string;
@@ -122,7 +122,8 @@ interface GrantedObject {
 }
 
 /**
- * The public schema's tables, sequences and routines on which the app role holds any privilege.
+ * The tables (a grant on some columns only included), sequences and routines of every schema but
+ * the system's, and the schemas other than public, on which the app role holds any privilege.
  * The reset revokes on these only, not with REVOKE … ON ALL TABLES IN SCHEMA public: that one
  * fails ("permission denied for table …") on any object there that the master user, who is no
  * superuser, has no privilege on at all (an extension's, owned by the bootstrap superuser, or
@@ -133,12 +134,18 @@ async function objectsGrantedToAppRole(client: ClientBase): Promise<GrantedObjec
     `SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind, format('%I.%I', n.nspname, c.relname) AS name,
             pg_get_userbyid(c.relowner) AS owner, pg_has_role(c.relowner, 'USAGE') AS revocable
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND EXISTS (SELECT FROM aclexplode(c.relacl) a WHERE a.grantee = $1::regrole)
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        AND (EXISTS (SELECT FROM aclexplode(c.relacl) a WHERE a.grantee = $1::regrole)
+          OR EXISTS (SELECT FROM pg_attribute t, aclexplode(t.attacl) a WHERE t.attrelid = c.oid AND a.grantee = $1::regrole))
      UNION ALL
      SELECT 'ROUTINE', format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
             pg_get_userbyid(p.proowner), pg_has_role(p.proowner, 'USAGE')
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname = 'public' AND EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = $1::regrole)
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = $1::regrole)
+     UNION ALL
+     SELECT 'SCHEMA', format('%I', n.nspname), pg_get_userbyid(n.nspowner), pg_has_role(n.nspowner, 'USAGE')
+       FROM pg_namespace n
+      WHERE n.nspname NOT IN ('public', 'pg_catalog', 'information_schema') AND EXISTS (SELECT FROM aclexplode(n.nspacl) a WHERE a.grantee = $1::regrole)
      ORDER BY 2`,
     [APP_ROLE],
   );

@@ -536,6 +536,26 @@ describe("the migrate function", () => {
     });
   });
 
+  it("also takes back a grant on some columns only, and grants in another schema (on the schema and on its tables)", async () => {
+    const { url, handler, asApp } = await withAppRole("app-pw-Kc4!w");
+    await handler();
+    await withClient(url, async (client) => {
+      await client.query("CREATE TABLE IF NOT EXISTS column_secrets (s text, t text)");
+      await client.query(`GRANT SELECT (s) ON column_secrets TO ${APP_ROLE}`);
+      await client.query("CREATE SCHEMA IF NOT EXISTS reporting");
+      await client.query("CREATE TABLE IF NOT EXISTS reporting.t (x int)");
+      await client.query(`GRANT USAGE, CREATE ON SCHEMA reporting TO ${APP_ROLE}`);
+      await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON reporting.t TO ${APP_ROLE}`);
+    });
+    await handler();
+    await withClient(asApp.toString(), async (client) => {
+      for (const forbidden of ["SELECT s FROM column_secrets", "SELECT * FROM reporting.t", "CREATE TABLE reporting.mine (x int)"]) {
+        await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
+      }
+      await client.query("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created')");
+    });
+  });
+
   it("run against a read-only database (a secondary, not the writer), fails with the database's own words, not just a SQLSTATE, without waiting for a writer", async () => {
     const url = await freshDatabase();
     const name = new URL(url).pathname.slice(1);
