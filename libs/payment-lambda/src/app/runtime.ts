@@ -58,5 +58,5 @@ export function createRuntime(settings: ApiSettings, overrides: RuntimeOverrides
   // /health answers only "unavailable": why (a timeout, TLS, credentials, …) goes to the log.
   const onProbeFailure = (error: unknown) => logger.warn("Health probe failed", { error: loggableError(error) });
   const health = new HealthCheck(settings.regionRole, (signal) => probeForRole(settings.regionRole, db, signal), { onProbeFailure, ...overrides.health });
-  return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: overrides.payments ?? {} };
+  return { settings, logger, metrics, db, dynamoDb, sessions, keyUsage, health, payments: { statementTimeoutMs: settings.database.statementTimeoutMs, ...overrides.payments } };
 }

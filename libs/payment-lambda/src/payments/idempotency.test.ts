@@ -147,6 +147,25 @@ describe("Idempotency-Key", () => {
     }
   });
 
+  it("answers 409, not the statement timeout's 503, for a key in flight when the statement timeout is shorter than the key's wait (the wait ends before it)", async () => {
+    const short = testApi(testSettings(server.url, { statementTimeoutMs: 800 }));
+    const holder = new Client({ connectionString: server.url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(
+        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', 'short-timeout-key', repeat('0', 64), 'in_progress', now() + interval '24 hours')",
+      );
+      const response = await short.handler(postPayment(VALID_PAYMENT, "short-timeout-key"));
+      expect(response.statusCode).toBe(409);
+      expect(response.headers?.["Retry-After"]).toBe("1");
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+      await short.close();
+    }
+  });
+
   it("answers 409 + Retry-After, not a replay, for a key committed in progress (a flow that commits the key before the work): nothing written, no response made up", async () => {
     const hash = requestHash({ ...VALID_PAYMENT, currency: "EUR", merchantId: "merchant-42" });
     await withClient(server.url, (client) =>

@@ -37,7 +37,15 @@ export interface CreatePaymentOptions {
    * @default 1000
    */
   keyLockTimeoutMs?: number;
+  /**
+   * The session's statement timeout: the key's wait ends {@link KEY_WAIT_MARGIN_MS} before it, so
+   * a request for a key in flight answers 409 (retry), never the statement timeout's 503.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** How long before the statement timeout the wait for a key in flight gives up. */
+const KEY_WAIT_MARGIN_MS = 100;
 
 interface PaymentRow {
   id: string;
@@ -121,7 +129,8 @@ function keyHeldOnLockTimeout(error: unknown): never {
  */
 export async function createPayment(client: ClientBase, input: IdempotentCreate, options: CreatePaymentOptions = {}): Promise<CreateOutcome> {
   const retentionHours = options.keyRetentionHours ?? 24;
-  const lockTimeoutMs = Math.trunc(options.keyLockTimeoutMs ?? 1000);
+  // At least 1 ms: PostgreSQL reads a lock_timeout of 0 as no limit at all.
+  const lockTimeoutMs = Math.max(1, Math.trunc(Math.min(options.keyLockTimeoutMs ?? 1000, (options.statementTimeoutMs ?? Infinity) - KEY_WAIT_MARGIN_MS)));
   const { request } = input;
   try {
     // Sent with BEGIN: the table lock under statement_timeout, then the brief wait for the key's
