@@ -120,16 +120,22 @@ describe("Idempotency-Key", () => {
     expect(paymentOf(retry)).toEqual(paymentOf(first));
   });
 
-  it("answers 409 + Retry-After while the first request with the key is still in flight, then serves it", async () => {
-    const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 200 } });
+  /** A first request that claimed `key` and has not committed yet: its own session, left in its transaction. */
+  async function keyInFlight(key: string): Promise<Client> {
     const holder = new Client({ connectionString: server.url });
     await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query(
+      "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', $1, repeat('0', 64), 'in_progress', now() + interval '24 hours')",
+      [key],
+    );
+    return holder;
+  }
+
+  it("answers 409 + Retry-After while the first request with the key is still in flight, then serves it", async () => {
+    const quick = testApi(testSettings(server.url), { payments: { keyLockTimeoutMs: 200 } });
+    const holder = await keyInFlight("in-flight-key");
     try {
-      // A first request that claimed the key and has not committed yet.
-      await holder.query("BEGIN");
-      await holder.query(
-        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', 'in-flight-key', repeat('0', 64), 'in_progress', now() + interval '24 hours')",
-      );
       const before = await countRows(server.url);
       const response = await quick.handler(postPayment(VALID_PAYMENT, "in-flight-key"));
       expect(response.statusCode).toBe(409);
@@ -149,18 +155,12 @@ describe("Idempotency-Key", () => {
 
   it("answers 409, not the statement timeout's 503, for a key in flight when the statement timeout is shorter than the key's wait (the wait ends before it)", async () => {
     const short = testApi(testSettings(server.url, { statementTimeoutMs: 800 }));
-    const holder = new Client({ connectionString: server.url });
-    await holder.connect();
+    const holder = await keyInFlight("short-timeout-key");
     try {
-      await holder.query("BEGIN");
-      await holder.query(
-        "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_hash, status, expires_at) VALUES ('merchant-42', 'short-timeout-key', repeat('0', 64), 'in_progress', now() + interval '24 hours')",
-      );
       const response = await short.handler(postPayment(VALID_PAYMENT, "short-timeout-key"));
       expect(response.statusCode).toBe(409);
       expect(response.headers?.["Retry-After"]).toBe("1");
     } finally {
-      await holder.query("ROLLBACK");
       await holder.end();
       await short.close();
     }
