@@ -22,11 +22,9 @@ function failingRun(samples: ProbeSample[]): FailingRun | undefined {
 export interface OutageView {
   /** For the timeline: since when the probe has seen the primary fail, and when the promised RTO runs out from there. */
   line: string;
-  /** When the probe's newest sample passed, if it did: the primary answered from inside AWS then. */
-  passedAt?: Date;
   /** Whether the probe's newest samples are a run of failures: from inside AWS, the primary does not serve. */
   failing: boolean;
-  /** When the probe's newest sample was taken, pass or failure: how fresh its word is. */
+  /** When the probe's newest sample was taken, pass (when not `failing`: the primary answered from inside AWS then) or failure. */
   newestAt?: Date;
   /** Why the probe says nothing of the primary, when it is unreadable or has no datapoint in its window. */
   silent?: string;
@@ -57,7 +55,7 @@ export async function outageView(ctx: Context): Promise<OutageView> {
       const silent = `has no datapoint of the primary's /health in the last ${OUTAGE_LOOKBACK_SECONDS} s`;
       return { line: `the probe from ${dr.region} ${silent}: no outage clock`, failing: false, silent };
     }
-    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, passedAt: newest.at, newestAt: newest.at, failing: false };
+    return { line: `the probe from ${dr.region} saw the primary's /health pass last, at ${newest.at.toISOString()}: no outage clock`, newestAt: newest.at, failing: false };
   }
   const agoSeconds = Math.round((ctx.clock.now().getTime() - run.since.getTime()) / 1000);
   if (!run.sawStart) {

@@ -167,7 +167,7 @@ export async function failover(ctx: Context, target: RegionSite, options: Failov
     // this machine. (The function's own answer, such as 503 with its database down, is the
     // region's own word: it stands.)
     const agoSeconds = outage.newestAt && secondsSince(ctx, outage.newestAt);
-    const vouched = outage.passedAt !== undefined && agoSeconds !== undefined && agoSeconds <= PROBE_PASS_VOUCHES_SECONDS;
+    const vouched = !outage.failing && agoSeconds !== undefined && agoSeconds <= PROBE_PASS_VOUCHES_SECONDS;
     const probeSilence = outage.silent ?? `has seen nothing since a ${outage.failing ? "failure" : "pass"} ${agoSeconds} s ago`;
     if (!options.force) {
       const here = writerHealth.httpStatus === null ? `did not answer here (${writerHealth.error ?? "no answer"})` : `answered here HTTP ${writerHealth.httpStatus}, not from its function (a gateway or WAF answer)`;

@@ -42,11 +42,11 @@ export async function finish(
     deadline,
     (cluster) => `status ${cluster.status}`,
   );
-  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, {
-    advice: writesDownAdvice(ctx, command, target, outcome),
-  });
+  // Past this point the writer has moved: a timeout is not mended by waiting longer.
+  const advice = writesDownAdvice(ctx, command, target, outcome);
+  await waitFor(ctx, `${target.healthUrl} to answer 200`, () => checkHealth(ctx.fetch, target.healthUrl, ctx.healthTimeoutMs), (h) => h.ok, deadline, (h) => h.error ?? `HTTP ${h.httpStatus}`, { advice });
   timeline.mark(`${target.clusterIdentifier} is available and ${target.region} /health is 200`);
-  await checkWrites(ctx, command, target, timeline, deadline, writesDownAdvice(ctx, command, target, outcome));
+  await checkWrites(ctx, command, target, timeline, deadline, advice);
   if (ctx.topology.failoverUrl) timeline.mark(dnsNote(ctx, target));
   return { command, outcome, from, to: target.region, timeline: timeline.events, totalSeconds: timeline.totalSeconds() };
 }
