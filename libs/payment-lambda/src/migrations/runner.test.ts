@@ -243,6 +243,61 @@ describe("applyMigrations refuses what would leave the schema unaccounted for", 
   });
 });
 
+describe("applyMigrations refuses to run over an index a query cannot use", () => {
+  const migrations = readMigrations(MIGRATIONS_DIR);
+  /** A table whose duplicate values make a unique concurrent build fail, as a timeout or a dropped session would: it leaves `ledger_ref` invalid. */
+  const FAILED_BUILD = ["CREATE TABLE ledger (ref text)", "INSERT INTO ledger VALUES ('a'), ('a')"];
+  const PENDING_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS ledger_ref ON ledger (ref);";
+
+  it("a concurrent build that failed: a pending migration's CREATE INDEX IF NOT EXISTS would skip it, so nothing is applied until it is rebuilt", async () => {
+    const url = await freshDatabase();
+    const dir = await migrationsPlus("099_ledger_ref.sql", PENDING_INDEX);
+    await withClient(url, async (client) => {
+      await applyMigrations(client, migrations);
+      for (const sql of FAILED_BUILD) await client.query(sql);
+      await expect(client.query("CREATE UNIQUE INDEX CONCURRENTLY ledger_ref ON ledger (ref)")).rejects.toThrow(/could not create unique index/);
+
+      await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(
+        "Unusable indexes, which a pending migration's CREATE INDEX IF NOT EXISTS would skip: ledger_ref (invalid: a build that failed).",
+      );
+      expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: CURRENT_MIGRATION_VERSION });
+      // A deploy with nothing to apply (a code fix) is not held up by it.
+      expect(await applyMigrations(client, migrations)).toEqual({ applied: [], current: CURRENT_MIGRATION_VERSION });
+
+      await client.query("DROP INDEX CONCURRENTLY ledger_ref");
+      await client.query("DELETE FROM ledger WHERE ctid <> (SELECT min(ctid) FROM ledger)");
+      await client.query("CREATE UNIQUE INDEX CONCURRENTLY ledger_ref ON ledger (ref)");
+      expect(await applyMigrations(client, readMigrations(dir))).toEqual({ applied: ["099_ledger_ref"], current: "099" });
+    });
+  });
+
+  it("a concurrent build still running: named with its pid, and nothing is applied", async () => {
+    const url = await freshDatabase();
+    const dir = await migrationsPlus("099_ledger_ref.sql", PENDING_INDEX);
+    await withClient(url, (client) => applyMigrations(client, migrations).then(() => client.query("CREATE TABLE ledger (ref text)")));
+    // An open transaction with a snapshot holds the concurrent build in its wait for older snapshots, its index already made and not yet valid.
+    const holder = new Client({ connectionString: url });
+    const builder = new Client({ connectionString: url });
+    await Promise.all([holder.connect(), builder.connect()]);
+    try {
+      await holder.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await holder.query("SELECT count(*) FROM ledger");
+      const builderPid = (await builder.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+      const build = builder.query("CREATE UNIQUE INDEX CONCURRENTLY ledger_ref ON ledger (ref)");
+      await withClient(url, async (client) => {
+        while ((await client.query("SELECT to_regclass('ledger_ref') AS i")).rows[0].i === null) await new Promise((resolve) => setTimeout(resolve, 20));
+        await expect(applyMigrations(client, readMigrations(dir))).rejects.toThrow(`ledger_ref (still being built by pid ${builderPid})`);
+        expect((await client.query("SELECT max(version) AS v FROM schema_migrations")).rows[0]).toEqual({ v: CURRENT_MIGRATION_VERSION });
+        await holder.query("COMMIT");
+        await build;
+        expect(await applyMigrations(client, readMigrations(dir))).toEqual({ applied: ["099_ledger_ref"], current: "099" });
+      });
+    } finally {
+      await Promise.all([holder.end(), builder.end()]);
+    }
+  });
+});
+
 describe("the migrate function", () => {
   const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });
 

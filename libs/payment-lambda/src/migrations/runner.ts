@@ -140,11 +140,38 @@ class MigrationLockBusy extends Error {
   }
 }
 
+/**
+ * The indexes a query cannot use: a `CREATE INDEX CONCURRENTLY` that failed (a timeout, a dropped
+ * session, a duplicate under UNIQUE), or one still being built. Either way the index's name is
+ * taken, so a migration's `CREATE INDEX IF NOT EXISTS` of that name would skip it and be recorded
+ * as applied, leaving the table without the index for good.
+ */
+async function invalidIndexes(client: ClientBase): Promise<string[]> {
+  const { rows } = await run(
+    client,
+    `SELECT i.indexrelid::regclass::text AS name, p.pid
+       FROM pg_index i
+       JOIN pg_class c ON c.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_stat_progress_create_index p ON p.index_relid = i.indexrelid
+      WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+      ORDER BY 1`,
+  );
+  return (rows as { name: string; pid: number | null }[]).map(({ name, pid }) => (pid === null ? `${name} (invalid: a build that failed)` : `${name} (still being built by pid ${pid})`));
+}
+
 async function applyUnderLock(client: ClientBase, migrations: Migration[], lockWaitMs: number): Promise<MigrationResult> {
   const files = new Set(migrations.map((m) => m.version));
-  const gone = [...(await inTransaction(client, () => lockAndReadHistory(client, lockWaitMs))).keys()].filter((version) => !files.has(version)).sort();
+  const { history, invalid } = await inTransaction(client, async () => ({ history: await lockAndReadHistory(client, lockWaitMs), invalid: await invalidIndexes(client) }));
+  const gone = [...history.keys()].filter((version) => !files.has(version)).sort();
   if (gone.length > 0) {
     throw new Error(`Applied migrations have no file any more (renamed or deleted): ${gone.join(", ")}. An applied migration is never renamed or removed: restore it, and change the schema with a new one`);
+  }
+  // Only a run with something to apply is refused: a deploy that migrates nothing (a code fix in an outage) goes ahead.
+  if (invalid.length > 0 && migrations.some((m) => !history.has(m.version))) {
+    throw new Error(
+      `Unusable indexes, which a pending migration's CREATE INDEX IF NOT EXISTS would skip: ${invalid.join(", ")}. Let a build finish; drop a failed one (DROP INDEX CONCURRENTLY <name>) and build it again, then deploy again. Nothing was applied`,
+    );
   }
   const applied: string[] = [];
   for (const migration of migrations) {
@@ -164,7 +191,6 @@ async function applyUnderLock(client: ClientBase, migrations: Migration[], lockW
       applied.push(`${migration.version}_${migration.name}`);
     });
   }
-  const history = await inTransaction(client, () => lockAndReadHistory(client, lockWaitMs));
-  const versions = [...history.keys()].sort();
+  const versions = [...(await inTransaction(client, () => lockAndReadHistory(client, lockWaitMs))).keys()].sort();
   return { applied, current: versions.at(-1) ?? null };
 }
