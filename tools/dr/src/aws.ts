@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC, auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
@@ -50,6 +51,8 @@ export interface ClientFactory {
   lambda(region: string): LambdaClient;
   /** Route 53's API is global: its client is pinned to {@link ROUTE53_API_REGION}. */
   route53(): Route53Client;
+  /** SNS (the alert topics' subscriptions, shown by `status`). */
+  sns(region: string): SNSClient;
 }
 
 /** One health-probe datapoint. */
@@ -77,6 +80,7 @@ export function defaultClientFactory(): ClientFactory {
     s3: perRegion((region) => new S3Client({ region, ...AWS_CALL_LIMITS })),
     lambda: perRegion((region) => new LambdaClient({ region, ...AWS_CALL_LIMITS })),
     route53: () => route53(ROUTE53_API_REGION),
+    sns: perRegion((region) => new SNSClient({ region, ...AWS_CALL_LIMITS })),
   };
 }
 
@@ -135,6 +139,23 @@ export interface SessionKeysPage {
   /** Where the next page starts; undefined on the last page. */
   next?: ItemKey;
 }
+
+/** One subscription of an alert topic. */
+export interface AlertSubscription {
+  protocol: string;
+  endpoint: string;
+  /** False while it waits for its confirmation (SNS deletes it unconfirmed after 48 h). */
+  confirmed: boolean;
+  /**
+   * Whether only the topic's owner can unsubscribe it (confirmed with
+   * `--authenticate-on-unsubscribe true`); false when anyone holding an alert's unsubscribe link
+   * can; null while unconfirmed.
+   */
+  authenticated: boolean | null;
+}
+
+/** Pages of ListSubscriptionsByTopic read at most (100 subscriptions each): an alert topic holds a few. */
+const MAX_SUBSCRIPTION_PAGES = 5;
 
 export interface LagReading {
   seconds: number;
@@ -310,6 +331,31 @@ export class Aws {
       if (isAwsError(error, "ConditionalCheckFailedException")) return false;
       throw error;
     }
+  }
+
+  /**
+   * The subscriptions of an alert topic. ListSubscriptionsByTopic names an unconfirmed one
+   * `PendingConfirmation` instead of an ARN; a confirmed one's ConfirmationWasAuthenticated
+   * (GetSubscriptionAttributes) says whether an alert's unsubscribe link can remove it.
+   */
+  async alertSubscriptions(region: string, topicArn: string): Promise<AlertSubscription[]> {
+    const sns = this.clients.sns(region);
+    const listed: { arn: string; protocol: string; endpoint: string }[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const out = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }));
+      for (const s of out.Subscriptions ?? []) listed.push({ arn: s.SubscriptionArn ?? "", protocol: s.Protocol ?? "unknown", endpoint: s.Endpoint ?? "" });
+      nextToken = out.NextToken;
+      pages += 1;
+    } while (nextToken && pages < MAX_SUBSCRIPTION_PAGES);
+    return Promise.all(
+      listed.map(async ({ arn, protocol, endpoint }) => {
+        if (!arn.startsWith("arn:")) return { protocol, endpoint, confirmed: false, authenticated: null };
+        const { Attributes: attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
+        return { protocol, endpoint, confirmed: attributes?.PendingConfirmation !== "true", authenticated: attributes?.ConfirmationWasAuthenticated === "true" };
+      }),
+    );
   }
 
   async bucketReplication(region: string, bucket: string): Promise<{ id: string; status: string; destinationBucket?: string }[]> {

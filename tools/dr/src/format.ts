@@ -5,7 +5,7 @@ import { FENCE_RESTORE_TAG, type FenceResult } from "./fence";
 import { describeRto, type DrillResult } from "./drill";
 import type { PreflightResult } from "./preflight";
 import type { RoleChangeResult } from "./role-change";
-import type { GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
+import type { AlertsStatus, GlobalTableStatus, ProbeStatus, StatusReport } from "./status-schema";
 import { LOST_WRITES_LOOKBACK_SECONDS, PROBE_LOOKBACK_SECONDS } from "./thresholds";
 
 export function formatStatus(report: StatusReport): string {
@@ -48,6 +48,7 @@ export function formatStatus(report: StatusReport): string {
     `API keys table ${report.apiKeys.table}: ${tableLine(report.apiKeys)}`,
     `S3 replication from ${report.s3Replication.sourceBucket}: ${s3}`,
     ...(report.primaryProbe ? [probeLine(report.primaryProbe)] : []),
+    ...report.regions.flatMap((r) => (r.alerts ? [alertsLine(r.region, r.alerts)] : [])),
     "",
     `lag: CloudWatch ${AURORA_RPO_LAG_METRIC} (Maximum, 1 min), latest datapoint of the last 5 min, readers only`,
   ].join("\n");
@@ -69,6 +70,21 @@ function checkFlags(check: { disabled: boolean | null; inverted: boolean | null 
   // Disabled holds the check healthy; inverted as well, Route 53 holds it unhealthy.
   if (check.disabled && check.inverted) return " DISABLED INVERTED (always unhealthy: DNS never answers with its record)";
   return `${check.disabled ? " DISABLED (always healthy: no DNS failover)" : ""}${check.inverted ? " INVERTED" : ""}`;
+}
+
+/** Who a region's alarms page, and what would stop them: an unconfirmed subscription pages no one, one confirmed through the email's link can be removed by any alert's unsubscribe link. */
+function alertsLine(region: string, alerts: AlertsStatus): string {
+  const head = `alerts from ${region} (${alerts.topicArn})`;
+  if (alerts.error) return `${head}: error: ${alerts.error}`;
+  const subscriptions = alerts.subscriptions.map(
+    (s) =>
+      `${s.protocol} ${s.endpoint} ${
+        !s.confirmed ? "PENDING CONFIRMATION (SNS deletes it 48 h after it was made)" : s.authenticated ? "confirmed" : "confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT"
+      }`,
+  );
+  const pagesNobody = alerts.subscriptions.some((s) => s.confirmed) ? "" : "; its alarms PAGE NOBODY";
+  const fix = alerts.subscriptions.some((s) => !s.confirmed || !s.authenticated) ? " (README, Deploy: confirm with --authenticate-on-unsubscribe true)" : "";
+  return `${head}: ${subscriptions.join(", ") || "no subscription"}${pagesNobody}${fix}`;
 }
 
 function probeLine(p: ProbeStatus): string {

@@ -74,6 +74,22 @@ export interface RegionStatus {
    * outputs name no functions.
    */
   fence?: FenceStatus;
+  /**
+   * The region's alert topic and its subscriptions: who its alarms page. Absent from reports
+   * before it existed, and when the outputs name no topic.
+   */
+  alerts?: AlertsStatus;
+}
+
+export interface AlertsStatus {
+  topicArn: string;
+  /**
+   * `confirmed` false: waiting for its confirmation (SNS deletes it after 48 h). `authenticated`:
+   * only the topic's owner can unsubscribe it; false when an alert's unsubscribe link can; null
+   * while unconfirmed.
+   */
+  subscriptions: { protocol: string; endpoint: string; confirmed: boolean; authenticated: boolean | null }[];
+  error?: string;
 }
 
 export interface FenceStatus {
@@ -139,6 +155,13 @@ const regionStatus = object({
     object({
       fenced: nullable(bool),
       functions: array(object({ role: oneOf("api", "health"), name: str, reservedConcurrency: nullable(num), restore: nullable(str) })),
+      error: optional(str),
+    }),
+  ),
+  alerts: optional(
+    object({
+      topicArn: str,
+      subscriptions: array(object({ protocol: str, endpoint: str, confirmed: bool, authenticated: nullable(bool) })),
       error: optional(str),
     }),
   ),

@@ -84,6 +84,62 @@ describe("status", () => {
     expect(JSON.parse((await dr(["status", "--json"])).stdout).regions[0].route53HealthCheck).toMatchObject({ healthy: false, disabled: false, inverted: true });
   });
 
+  it("shows who each region's alarms page, read in that region: a confirmed subscription only the topic's owner can remove is fine", async () => {
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    for (const [i, topicArn] of [primaryRegionOutputs.alertTopicArn, drRegionOutputs.alertTopicArn].entries()) {
+      expect(report.regions[i].alerts).toEqual({ topicArn, subscriptions: [{ protocol: "email", endpoint: "oncall@example.com", confirmed: true, authenticated: true }] });
+    }
+    expect(calls("ListSubscriptionsByTopic").map((c) => [c.region, (c.input as { TopicArn: string }).TopicArn]).sort()).toEqual([
+      [HOME, primaryRegionOutputs.alertTopicArn],
+      [DR, drRegionOutputs.alertTopicArn],
+    ]);
+    const { stdout } = await dr(["status"]);
+    expect(stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): email oncall@example.com confirmed\n`);
+    expect(stdout).not.toMatch(/PAGE NOBODY|PENDING|UNSUBSCRIBE/);
+  });
+
+  it("flags what stops paging without a word: a subscription still pending (none confirmed: its alarms page nobody), one any alert's unsubscribe link removes, a topic with none", async () => {
+    world.alertSubscriptions[drRegionOutputs.alertTopicArn] = [{ protocol: "email", endpoint: "oncall@example.com", state: "pending" }];
+    world.alertSubscriptions[primaryRegionOutputs.alertTopicArn] = [
+      { protocol: "email", endpoint: "oncall@example.com", state: "confirmed-unauthenticated" },
+      { protocol: "https", endpoint: "https://events.example.com/sns" },
+    ];
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[1].alerts.subscriptions).toEqual([{ protocol: "email", endpoint: "oncall@example.com", confirmed: false, authenticated: null }]);
+    expect(report.regions[0].alerts.subscriptions.map((s: { authenticated: boolean }) => s.authenticated)).toEqual([false, true]);
+    // A pending subscription has no ARN to ask about.
+    expect(calls("GetSubscriptionAttributes").map((c) => c.region)).toEqual([HOME, HOME]);
+
+    const { stdout } = await dr(["status"]);
+    expect(stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): email oncall@example.com PENDING CONFIRMATION (SNS deletes it 48 h after it was made); its alarms PAGE NOBODY (README, Deploy: confirm with --authenticate-on-unsubscribe true)`);
+    expect(stdout).toContain(
+      `alerts from ${HOME} (${primaryRegionOutputs.alertTopicArn}): email oncall@example.com confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT, https https://events.example.com/sns confirmed (README`,
+    );
+    world.alertSubscriptions[drRegionOutputs.alertTopicArn] = [];
+    expect((await dr(["status"])).stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): no subscription; its alarms PAGE NOBODY\n`);
+  });
+
+  it("reads every page of a topic's subscriptions, and reports one it cannot read as an error, the rest of the report as read", async () => {
+    world.subscriptionPageSize = 1;
+    world.alertSubscriptions[primaryRegionOutputs.alertTopicArn] = [
+      { protocol: "email", endpoint: "a@example.com", state: "pending" },
+      { protocol: "email", endpoint: "b@example.com" },
+    ];
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(report.regions[0].alerts.subscriptions.map((s: { endpoint: string; confirmed: boolean }) => [s.endpoint, s.confirmed])).toEqual([
+      ["a@example.com", false],
+      ["b@example.com", true],
+    ]);
+    world.failing.set("sns/ListSubscriptionsByTopic", () => Object.assign(new Error("User is not authorized to perform: SNS:ListSubscriptionsByTopic"), { name: "AuthorizationErrorException" }));
+    const denied = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(denied)).toEqual([]);
+    expect(denied.regions[0].alerts).toEqual({ topicArn: primaryRegionOutputs.alertTopicArn, subscriptions: [], error: expect.stringMatching(/not authorized to perform: SNS:ListSubscriptionsByTopic/) });
+    expect(denied.regions[0].role).toBe("writer");
+    expect((await dr(["status"])).stdout).toMatch(/alerts from us-east-1 \(\S+\): error: AuthorizationErrorException: User is not authorized/);
+  });
+
   it("the schema validator rejects a report of the wrong shape", () => {
     expect(validateStatusReport({ schemaVersion: 1, regions: "none" })).toEqual(
       expect.arrayContaining(["$.generatedAt: expected string", "$.regions: expected array"]),

@@ -4,7 +4,7 @@ import type { Context } from "./context";
 import { checkHealth } from "./http";
 import { PRIMARY_PROBE_TARGET } from "@payments-dr/payment-lambda";
 import { readFenceLenient } from "./fence";
-import type { FenceStatus, GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
+import type { AlertsStatus, FenceStatus, GlobalTableStatus, ProbeStatus, RegionStatus, StatusReport } from "./status-schema";
 import type { RegionSite, Topology } from "./topology";
 
 /**
@@ -101,12 +101,13 @@ async function probeStatus(ctx: Context): Promise<ProbeStatus> {
 async function regionStatus(ctx: Context, site: RegionSite, global: GlobalClusterView | undefined): Promise<RegionStatus> {
   const role = roleOf(global, site);
   const member = global?.members.find((m) => m.clusterArn === site.clusterArn);
-  const [cluster, lag, healthCheck, api, fence] = await Promise.all([
+  const [cluster, lag, healthCheck, api, fence, alerts] = await Promise.all([
     settle(() => ctx.aws.cluster(site.region, site.clusterIdentifier)),
     role === "writer" ? Promise.resolve<Settled<LagReading | undefined>>({}) : settle(() => ctx.aws.replicationLag(site.region, site.clusterIdentifier)),
     settle(() => ctx.aws.healthCheck(site.healthCheckId)),
     checkHealth(ctx.fetch, site.healthUrl, ctx.healthTimeoutMs),
     fenceStatus(ctx, site),
+    alertsStatus(ctx, site),
   ]);
   return {
     region: site.region,
@@ -132,7 +133,16 @@ async function regionStatus(ctx: Context, site: RegionSite, global: GlobalCluste
     },
     api,
     ...(fence ? { fence } : {}),
+    ...(alerts ? { alerts } : {}),
   };
+}
+
+/** Who the region's alarms page: its alert topic's subscriptions; undefined when the outputs name no topic. */
+async function alertsStatus(ctx: Context, site: RegionSite): Promise<AlertsStatus | undefined> {
+  const topicArn = site.alertTopicArn;
+  if (!topicArn) return undefined;
+  const result = await settle(() => ctx.aws.alertSubscriptions(site.region, topicArn));
+  return { topicArn, subscriptions: result.value ?? [], ...(result.error ? { error: result.error } : {}) };
 }
 
 /** Whether `dr fence` (or a hand) left the region's functions at reserved concurrency 0; undefined when the outputs name none. */

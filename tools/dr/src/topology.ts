@@ -18,6 +18,8 @@ export interface RegionSite {
    */
   lambdaName?: string;
   healthLambdaName?: string;
+  /** The region's alert topic (output `alertTopicArn`); undefined in outputs saved without it. */
+  alertTopicArn?: string;
 }
 
 /** One of a region's functions that `dr fence` throttles. */
@@ -54,6 +56,7 @@ export class Topology {
       bucketName: primary.bucketName,
       lambdaName: primary.lambdaName,
       healthLambdaName: primary.healthLambdaName,
+      alertTopicArn: primary.alertTopicArn,
     };
     this.dr = {
       region: dr.region,
@@ -66,6 +69,7 @@ export class Topology {
       bucketName: dr.bucketName,
       lambdaName: dr.lambdaName,
       healthLambdaName: dr.healthLambdaName,
+      alertTopicArn: dr.alertTopicArn,
     };
     this.globalClusterId = primary.globalClusterId;
     this.sessionsTableName = primary.sessionsTableName;

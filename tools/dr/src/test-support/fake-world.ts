@@ -9,6 +9,7 @@ import { regionHealth, type Route } from "./fetch";
 import { fakeRds } from "./rds";
 import { fakeRoute53 } from "./route53";
 import { fakeS3 } from "./s3";
+import { fakeSns, type FakeSubscription } from "./sns";
 import type { LocalSessionReplicas } from "./session-replicas";
 
 /** A command's input as the mock sees it. */
@@ -92,6 +93,10 @@ export class FakeWorld {
   readonly functions: Record<string, FakeFunction>;
   /** The account's Lambda concurrency in each region (AWS's default 1000): reservations must leave 100 of it unreserved. */
   lambdaConcurrencyLimit = 1000;
+  /** Each region's alert topic (by ARN) and its subscriptions: one on-call address each, confirmed as the README says, unless a test says otherwise. */
+  readonly alertSubscriptions: Record<string, FakeSubscription[]>;
+  /** Subscriptions per ListSubscriptionsByTopic page (SNS's is 100). */
+  subscriptionPageSize = 100;
   readonly calls: { service: string; command: string; region: string; input: unknown }[] = [];
   /** Regions of every client the code asked the factory for. */
   readonly clientRegions: { service: string; region: string }[] = [];
@@ -107,7 +112,8 @@ export class FakeWorld {
     private readonly sessions?: LocalSessionReplicas,
   ) {
     this.functions = deployedFunctions(this);
-    this.mocks = [fakeLambda(this), fakeRds(this), fakeCloudWatch(this), fakeRoute53(this), fakeS3(this), ...(sessions ? [] : [fakeDynamoDb(this)])];
+    this.alertSubscriptions = Object.fromEntries([outputs.primary.alertTopicArn, outputs.dr.alertTopicArn].map((arn) => [arn, [{ protocol: "email", endpoint: "oncall@example.com" }]]));
+    this.mocks = [fakeLambda(this), fakeRds(this), fakeCloudWatch(this), fakeRoute53(this), fakeS3(this), fakeSns(this), ...(sessions ? [] : [fakeDynamoDb(this)])];
   }
 
   /** A mock's handler for `answer`: records the call with its client's region, and times out instead while that region is `down`. */
@@ -182,6 +188,7 @@ export class FakeWorld {
       s3: record("s3", inner.s3),
       lambda: record("lambda", inner.lambda),
       route53: () => record("route53", () => inner.route53())(ROUTE53_API_REGION),
+      sns: record("sns", inner.sns),
     };
   }
 
