@@ -84,7 +84,8 @@ function alertsLine(region: string, alerts: AlertsStatus): string {
   );
   const pagesNobody = alerts.subscriptions.some((s) => s.confirmed) ? "" : "; its alarms PAGE NOBODY";
   const fix = alerts.subscriptions.some((s) => !s.confirmed || !s.authenticated) ? " (README, Deploy: confirm with --authenticate-on-unsubscribe true)" : "";
-  return `${head}: ${subscriptions.join(", ") || "no subscription"}${pagesNobody}${fix}`;
+  const none = "no subscription (alertEmail unset, or SNS deleted it unconfirmed: refresh, then up, makes it again)";
+  return `${head}: ${subscriptions.join(", ") || none}${pagesNobody}${fix}`;
 }
 
 function probeLine(p: ProbeStatus): string {

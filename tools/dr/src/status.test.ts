@@ -118,7 +118,7 @@ describe("status", () => {
       `alerts from ${HOME} (${primaryRegionOutputs.alertTopicArn}): email oncall@example.com confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT, https https://events.example.com/sns confirmed (README`,
     );
     world.alertSubscriptions[drRegionOutputs.alertTopicArn] = [];
-    expect((await dr(["status"])).stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): no subscription; its alarms PAGE NOBODY\n`);
+    expect((await dr(["status"])).stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): no subscription (alertEmail unset, or SNS deleted it unconfirmed: refresh, then up, makes it again); its alarms PAGE NOBODY\n`);
   });
 
   it("reads every page of a topic's subscriptions, and reports one it cannot read as an error, the rest of the report as read", async () => {
