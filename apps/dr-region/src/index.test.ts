@@ -24,7 +24,7 @@ const OUTPUT_NAMES: Record<keyof DrRegionOutputs, boolean> = {
   bucketName: true, bucketArn: true, bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true,
   apiStage: true, healthUrl: true, healthCheckToken: true, lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
-  customDomainTarget: false, customDomainZoneId: false,
+  customDomainTarget: false, customDomainZoneId: false, customDomainName: false,
 };
 const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map(([name]) => name);
 

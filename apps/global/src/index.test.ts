@@ -9,8 +9,8 @@ const UPSTREAM = { [PRIMARY]: { ...primaryRegionOutputs }, [DR]: { ...drRegionOu
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const DOMAIN = { domainName: "pay.example.com", hostedZoneId: "Z0123456789ABC" };
 const WITH_DOMAIN = {
-  [PRIMARY]: { ...primaryRegionOutputs, customDomainTarget: "d-aaaa111111.execute-api.us-east-1.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-1"] },
-  [DR]: { ...drRegionOutputs, customDomainTarget: "d-bbbb222222.execute-api.us-east-2.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-2"] },
+  [PRIMARY]: { ...primaryRegionOutputs, customDomainTarget: "d-aaaa111111.execute-api.us-east-1.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-1"], customDomainName: DOMAIN.domainName },
+  [DR]: { ...drRegionOutputs, customDomainTarget: "d-bbbb222222.execute-api.us-east-2.amazonaws.com", customDomainZoneId: API_GATEWAY_REGIONAL_ZONE_IDS["us-east-2"], customDomainName: DOMAIN.domainName },
 };
 
 function synth(opts: SynthAppOptions = {}): Promise<Plan> {
@@ -229,6 +229,18 @@ describe("global stack with a custom domain", () => {
         /not an API Gateway custom domain/,
       );
     }
+  });
+
+  it("refuses a domainName other than the one either region's custom domain serves (API Gateway answers a name it does not serve with 403), naming the key", async () => {
+    for (const [stack, region] of [[PRIMARY, "primary"], [DR, "DR"]] as const) {
+      await expect(synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [stack]: { ...WITH_DOMAIN[stack], customDomainName: "api.example.com" } } })).rejects.toThrow(
+        `payments-dr:domainName: the ${region} region's custom domain serves "api.example.com", not this stack's "pay.example.com"`,
+      );
+    }
+    // A regional stack deployed before it exported the name (during an outage it cannot be deployed again) is not checked.
+    const { customDomainName: _older, ...older } = WITH_DOMAIN[PRIMARY];
+    const records = (await synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [PRIMARY]: older } })).ofType("aws:route53/record:Record");
+    expect(records).toHaveLength(2);
   });
 
   it("adds the opt-in Region switch plan over the global database and the failover records", () => {

@@ -76,8 +76,13 @@ if (config.domain) {
     "api-dns",
     {
       domain: config.domain,
-      primary: { domainTarget: primary.output("customDomainTarget"), domainZoneId: primary.output("customDomainZoneId"), healthCheckId: primaryRecordCheck.healthCheckId },
-      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId") },
+      primary: {
+        domainTarget: primary.output("customDomainTarget"),
+        domainZoneId: primary.output("customDomainZoneId"),
+        domainName: primary.outputIfDeployed("customDomainName"),
+        healthCheckId: primaryRecordCheck.healthCheckId,
+      },
+      secondary: { domainTarget: dr.output("customDomainTarget"), domainZoneId: dr.output("customDomainZoneId"), domainName: dr.outputIfDeployed("customDomainName") },
     },
     { provider: primarySide.provider },
   );

@@ -19,7 +19,7 @@ const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
   lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
-  customDomainTarget: false, customDomainZoneId: false, certificateValidationRecord: false,
+  customDomainTarget: false, customDomainZoneId: false, customDomainName: false, certificateValidationRecord: false,
 };
 const ALWAYS = Object.entries(OUTPUT_NAMES).filter(([, always]) => always).map(([name]) => name);
 const LAMBDA = "aws:lambda/function:Function";
@@ -247,6 +247,8 @@ describe("primary-region stack", () => {
     expect(withDomain.one("aws:apigateway/domainName:DomainName").inputs.domainName).toBe("pay.example.com");
     expect(withDomain.outputs.customDomainTarget).toMatch(/^d-[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com$/);
     expect(withDomain.outputs.customDomainZoneId).toBe("Z1UJRXOUMOOFQ8");
+    // For the global stack to check its records' name against.
+    expect(withDomain.outputs.customDomainName).toBe("pay.example.com");
     // The one validation record both regions' certificates use (same logical name as before: existing stacks keep it); exported for the DR stack.
     const [record, ...others] = withDomain.ofType("aws:route53/record:Record");
     expect(others).toEqual([]);

@@ -78,6 +78,8 @@ export interface RegionalStackOutputs extends CommonStackOutputs {
   /** With a custom domain: its regional domain name and zone, the failover records' alias target. */
   customDomainTarget?: string;
   customDomainZoneId?: string;
+  /** With a custom domain: the name it serves, which the global stack's failover records must carry. */
+  customDomainName?: string;
 }
 
 /** Outputs of `apps/primary-region`. */

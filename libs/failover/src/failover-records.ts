@@ -7,6 +7,11 @@ export interface FailoverTarget {
   domainTarget: pulumi.Input<string>;
   /** Its Route 53 hosted zone id (API Gateway's, per region). */
   domainZoneId: pulumi.Input<string>;
+  /**
+   * The name that custom domain serves (its stack's `customDomainName`), which must be the
+   * records' own; undefined from a stack deployed before it exported one, which is not checked.
+   */
+  domainName?: pulumi.Input<string | undefined>;
 }
 
 /** Arguments of {@link FailoverRecords}. */
@@ -29,6 +34,19 @@ export function checkFailoverTarget(target: string): string {
     throw new pulumi.RunError(`failover target "${target}" is not an API Gateway custom domain's regional name (d-….execute-api.<region>.amazonaws.com)`);
   }
   return target;
+}
+
+/**
+ * A region's custom domain must serve the records' name: API Gateway answers a Host it has no
+ * custom domain for with 403, so failing over to it would fail every payment.
+ */
+function checkServedName(role: "PRIMARY" | "SECONDARY", recordName: string, served: string | undefined): void {
+  if (served !== undefined && served !== recordName) {
+    const region = role === "PRIMARY" ? "primary" : "DR";
+    throw new pulumi.RunError(
+      `payments-dr:domainName: the ${region} region's custom domain serves "${served}", not this stack's "${recordName}": set the same domainName on all three stacks (API Gateway answers a name it does not serve with 403)`,
+    );
+  }
 }
 
 /** The set identifier of one failover record (the Region switch plan names records by it). */
@@ -62,7 +80,16 @@ export class FailoverRecords extends pulumi.ComponentResource {
           setIdentifier: failoverSetIdentifier(args.domain.name, role),
           failoverRoutingPolicies: [{ type: role }],
           healthCheckId: target.healthCheckId,
-          aliases: [{ name: pulumi.output(target.domainTarget).apply(checkFailoverTarget), zoneId: target.domainZoneId, evaluateTargetHealth: role === "PRIMARY" }],
+          aliases: [
+            {
+              name: pulumi.all([target.domainTarget, target.domainName]).apply(([domainTarget, served]) => {
+                checkServedName(role, args.domain.name, served);
+                return checkFailoverTarget(domainTarget);
+              }),
+              zoneId: target.domainZoneId,
+              evaluateTargetHealth: role === "PRIMARY",
+            },
+          ],
         },
         { parent: this },
       );

@@ -152,6 +152,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       | "webAclArn"
       | "customDomainTarget"
       | "customDomainZoneId"
+      | "customDomainName"
       | "certificateValidationRecord"
     >
   > {
@@ -167,7 +168,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
       healthLambdaName: api.healthLambdaName,
       usagePlanId: api.usagePlanId,
       webAclArn: api.webAclArn,
-      ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId }),
+      ...(api.customDomainTarget && { customDomainTarget: api.customDomainTarget, customDomainZoneId: api.customDomainZoneId, customDomainName: api.customDomainName }),
       ...(api.certificateValidationRecord && { certificateValidationRecord: api.certificateValidationRecord }),
     };
   }

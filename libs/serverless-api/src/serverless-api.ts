@@ -57,6 +57,8 @@ export class ServerlessApi extends pulumi.ComponentResource {
   readonly customDomainTarget?: pulumi.Output<string>;
   /** With a domain: the hosted zone of {@link customDomainTarget}, for the alias records. */
   readonly customDomainZoneId?: pulumi.Output<string>;
+  /** With a domain: the name it serves, which the failover records must carry. */
+  readonly customDomainName?: string;
   /** With a domain whose validation record this stack owns: that record, for the other region's stack to check. */
   readonly certificateValidationRecord?: pulumi.Output<ValidationRecord>;
 
@@ -224,6 +226,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
     this.webAclArn = webAcl.arn;
     this.customDomainTarget = target?.regionalDomainName;
     this.customDomainZoneId = target?.regionalZoneId;
+    this.customDomainName = args.domain?.name;
     this.certificateValidationRecord = target?.ownedValidationRecord;
     this.registerOutputs({
       apiId: this.apiId,
@@ -239,6 +242,7 @@ export class ServerlessApi extends pulumi.ComponentResource {
       webAclArn: this.webAclArn,
       customDomainTarget: this.customDomainTarget,
       customDomainZoneId: this.customDomainZoneId,
+      customDomainName: this.customDomainName,
       certificateValidationRecord: this.certificateValidationRecord,
     });
   }
