@@ -10,7 +10,11 @@ export const RECOVERY_TARGETS = {
   rtoSeconds: 300,
   /** Data loss aimed at: Aurora global database and DynamoDB global tables typically lag < 1 s. */
   aimRpoSeconds: 1,
-  /** Time aimed at: Route 53 detection ≈ 30 s + record TTL 60 s; Aurora promotion runs alongside. */
+  /**
+   * Time aimed at, moving away from the primary: Route 53 detection ≈ 30 s + record TTL 60 s;
+   * Aurora promotion runs alongside. Not a planned failback's: DNS moves back only once the home
+   * region holds the writer again, so the promotion comes first (≈ 150 s together, runbook).
+   */
   aimRtoSeconds: 90,
   /** S3 Replication Time Control replicates 99.99% of objects within this many minutes. */
   s3ReplicationMinutes: 15,

@@ -22,7 +22,7 @@ const BOTH = [
   `| DNS detection | ${detect(nominal)} s nominal, ${detect(noAnswer)} s when the region does not answer at all, ${detect(worst)} s at worst |`,
   `\`FAILOVER_TIMING.requestIntervalSeconds\` (${interval}) × \`failureThreshold\` (${threshold})`,
   `${threshold} × (${interval} + ${connect})`,
-  `${cache} + ${threshold} × (${interval} + ${connect} + ${answer})`,
+  `${cache} + ${connect + answer} + ${threshold} × (${interval} + ${connect} + ${answer})`,
 ];
 
 const QUOTED: [keyof typeof DOCS, string][] = [

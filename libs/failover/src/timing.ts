@@ -61,15 +61,16 @@ export function dnsFailoverNoAnswerSeconds(): number {
 }
 
 /**
- * The same at worst: `/health` may answer from its cache for a while after the database fails;
- * each checker sends its next request an interval after the last answer (RequestInterval: our
- * assumption, the slower reading; AWS documents only the interval and that checkers do not
- * coordinate), and a failing check itself may last Route 53's connect and answer timeouts; then the TTL.
- * 5 + 3 × (10 + 4 + 2) + 60 = 113 s.
+ * The same at worst: `/health` may answer from its cache for a while after the database fails,
+ * and the last check it passes may itself last Route 53's connect and answer timeouts; each
+ * checker sends its next request an interval after it gets the last answer (AWS's definition of
+ * RequestInterval, API reference, HealthCheckConfig), and each failing check may last those
+ * timeouts too; then the TTL. 5 + 6 + 3 × (10 + 4 + 2) + 60 = 119 s.
  */
 export function dnsFailoverWorstSeconds(): number {
   return (
     HEALTH_CACHE_TTL_MS / 1000 +
+    ROUTE53_CHECK_MAX_MS / 1000 +
     FAILOVER_TIMING.failureThreshold * (FAILOVER_TIMING.requestIntervalSeconds + ROUTE53_CHECK_MAX_MS / 1000) +
     FAILOVER_TIMING.dnsTtlSeconds
   );

@@ -7,6 +7,7 @@ import { drRegionOutputs, primaryRegionOutputs } from "@payments-dr/synth";
 import { REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
 import { Aws } from "./aws";
 import type { Context } from "./context";
+import { dnsFailoverSeconds } from "@payments-dr/failover";
 import { describeRto, drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";
 import { formatDrill } from "./format";
 import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, HOME, outputs, runDr, type DrOptions } from "./test-support";
@@ -114,7 +115,7 @@ describe("drill", () => {
    * every acknowledged payment is readable in either region. Like the real one, a GET answers
    * from the payment's session while it has one (until a DeleteItem of it), else from the database.
    */
-  function paymentsApi(w: FakeWorld, drop: boolean) {
+  function paymentsApi(w: FakeWorld, drop: boolean, dns?: { url: string; region: () => string }) {
     const stored = new Map<string, unknown>();
     const sessionCleared = (id: string) =>
       w.calls.some((c) => c.command === "DeleteItem" && (c.input as { Key?: { sessionId?: { S?: string } } }).Key?.sessionId?.S === `payment#${id}`);
@@ -139,18 +140,26 @@ describe("drill", () => {
         return { status: 201, body: JSON.stringify({ id }) };
       },
     });
+    const apis = { [HOME]: regionApi(HOME, primaryRegionOutputs.apiUrl), [DR]: regionApi(DR, drRegionOutputs.apiUrl) };
+    // The failover domain: each request goes to the region DNS answers with at that moment.
+    const viaDns = (suffix: string) => (init: { headers?: Record<string, string>; body?: string }, url: string) => {
+      const region = dns!.region() as typeof HOME | typeof DR;
+      const api = apis[region];
+      return api[`${region === HOME ? primaryRegionOutputs.apiUrl : drRegionOutputs.apiUrl}${suffix}`]!(init, url);
+    };
     return fakeFetch({
       // Each /health as deployed: the home region's is 503 while the DR region holds the writer.
       [primaryRegionOutputs.healthUrl]: w.health(HOME),
       [drRegionOutputs.healthUrl]: w.health("us-east-2"),
-      ...regionApi(HOME, primaryRegionOutputs.apiUrl),
-      ...regionApi("us-east-2", drRegionOutputs.apiUrl),
+      ...apis[HOME],
+      ...apis[DR],
+      ...(dns && { [`${dns.url}/payments/`]: viaDns("/payments/"), [`${dns.url}/payments`]: viaDns("/payments") }),
     });
   }
 
-  function context(fetch: ReturnType<typeof fakeFetch>, clock: FakeClock): Context {
+  function context(fetch: ReturnType<typeof fakeFetch>, clock: FakeClock, failoverDomain?: string): Context {
     return {
-      topology: new Topology(outputs),
+      topology: new Topology(failoverDomain ? { ...outputs, global: { ...outputs.global, failoverDomain } } : outputs),
       aws: new Aws(world.clients(), clock),
       fetch,
       clock,
@@ -197,6 +206,34 @@ describe("drill", () => {
     expect(result.ok).toBe(true);
     expect(drillFailure(result)).toBeUndefined();
     expect(drillMarkdown(result)).toMatch(/Result: \*\*passed\*\*[\s\S]*\*\*0 lost\*\*/);
+  });
+
+  it("with a failover domain, keeps paying after the way back until DNS answers with the home region again, and counts that outage: Route 53's move back starts only once home holds the writer", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    // Route 53 follows the home region's /health 90 s late (3 checks 10 s apart, then the record's 60 s TTL).
+    const dnsLagMs = dnsFailoverSeconds() * 1000;
+    const homeHealthy = () => world.writer === HOME && world.status === "available";
+    let seen = { healthy: true, since: -Infinity, before: true };
+    const region = () => {
+      const now = clock.now().getTime();
+      if (homeHealthy() !== seen.healthy) seen = { healthy: homeHealthy(), since: now, before: seen.healthy };
+      return (now - seen.since >= dnsLagMs ? seen.healthy : seen.before) ? HOME : DR;
+    };
+    const fetch = paymentsApi(world, false, { url: "https://pay.example.com", region });
+    const result = await drill(context(fetch, clock, "pay.example.com"), options);
+    expect(result.error).toBeUndefined();
+    expect(result.endpoint).toBe("https://pay.example.com");
+    const steps = result.timeline.map((e) => e.step);
+    expect(steps).toContainEqual("waiting for a payment through https://pay.example.com to succeed again");
+    // Every run of failures closed: the way back's lasted the move plus DNS's 90 s.
+    expect(result.outages.every((w) => w.seconds !== null)).toBe(true);
+    const wayBack = result.outages.at(-1)!;
+    expect(wayBack.seconds).toBeGreaterThanOrEqual(dnsFailoverSeconds());
+    expect(result.observedRtoSeconds).toBe(wayBack.seconds);
+    // The settle baseline then ran on payments that succeed.
+    expect(result.ok).toBe(true);
+    expect(Date.parse(result.timeline.at(-1)!.at) - Date.parse(wayBack.to!)).toBeGreaterThanOrEqual(options.settleSeconds * 1000);
   });
 
   it("waits out a catch-up spike of the demoted cluster's lag before switching back (preflight would refuse 15 s or more)", async () => {

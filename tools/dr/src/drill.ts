@@ -93,6 +93,7 @@ export async function drill(ctx: Context, options: DrillOptions): Promise<DrillR
     timeline.mark(`switchover ${dr.region} → ${home.region} (lag ${lag.seconds} s at ${lag.at.toISOString()})`);
     switchovers.push(await switchover(ctx, home, { yes: true, lagSince: demotedAt, onWriter: () => (writerApi = home.apiUrl) }, "failback"));
     timeline.mark(`back on ${home.region}`);
+    await paymentsRecovered(ctx, traffic, described, timeline);
     await ctx.clock.sleep(options.settleSeconds * 1000);
   } catch (caught) {
     // A CLI error's message is already the operator's text (run.ts prints it so); messageOf would prefix its class name.
@@ -159,6 +160,28 @@ export function describeRto({ observedRtoSeconds: observed, rto }: Pick<DrillRes
   if (!rto.withinPromise) return `${observed} s, over the promised ${rto.promisedSeconds} s`;
   if (!rto.withinAim) return `${observed} s, within the promised ${rto.promisedSeconds} s but over the aimed ${rto.aimedSeconds} s`;
   return `${observed} s, within the aimed ${rto.aimedSeconds} s (promised ${rto.promisedSeconds} s)`;
+}
+
+/**
+ * Waits, within --timeout, until the newest payment succeeded: the way back is over for clients
+ * only then. Through a failover domain that is Route 53's move back (3 passing checks of the home
+ * region's /health, then the record's TTL), which starts only once the home region holds the
+ * writer again, so it comes after the switchover instead of alongside it as on the way out.
+ */
+async function paymentsRecovered(ctx: Context, traffic: PaymentTraffic, described: string, timeline: Timeline): Promise<void> {
+  const newest = () => traffic.attempts.at(-1);
+  if (newest()?.paymentId !== undefined) return;
+  timeline.mark(`waiting for a payment through ${described} to succeed again`);
+  await waitFor(
+    ctx,
+    `a payment through ${described} to succeed again`,
+    async () => newest(),
+    (attempt) => attempt?.paymentId !== undefined,
+    deadlineFrom(ctx),
+    (attempt) => (attempt ? `HTTP ${attempt.httpStatus ?? attempt.error ?? "no answer"}` : "no payment yet"),
+    { advice: "check `dr status` (each region's Route 53 check and /health) and where the failover domain resolves" },
+  );
+  timeline.mark(`payments through ${described} succeed again`);
 }
 
 /** Polls `site`'s replication lag until a reading covering time after `since` is under preflight's threshold, within --timeout. */

@@ -38,7 +38,7 @@ describe("fence", () => {
       `${HOME} PutFunctionConcurrency {"FunctionName":"${health}","ReservedConcurrentExecutions":0}`,
     ]);
     expect(fenced.stdout).toMatch(/fence us-east-1: done/);
-    expect(fenced.stdout).toMatch(/effect: us-east-1's payment requests now answer API Gateway's DEFAULT_5XX problem \(a 5xx for a throttled function: 500 or 504, AWS's sources differ, Retry-After: 2;.*its \/health fails, so Route 53's failover record .* moves clients to us-east-2 ≈ 90 s after its first failed check \(113 s at worst\); `dr failover` goes on without --force once us-east-2's probe has seen that \/health fail \(about half a minute\)/);
+    expect(fenced.stdout).toMatch(/effect: us-east-1's payment requests now answer API Gateway's DEFAULT_5XX problem \(a 5xx for a throttled function: 500 or 504, AWS's sources differ, Retry-After: 2;.*its \/health fails, so Route 53's failover record .* moves clients to us-east-2 ≈ 90 s after its first failed check \(119 s at worst\); `dr failover` goes on without --force once us-east-2's probe has seen that \/health fail \(about half a minute\)/);
     expect(fenced.stdout).toContain("undo: npx nx run dr:unfence -- --region us-east-1");
 
     // The fenced /health answers API Gateway's 500 and the DR probe sees it fail: the failover goes on without --force.
