@@ -3,6 +3,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { allowPayments, apiStageOf } from "../auth/policy";
 import { headerValues } from "../http/request";
 import { loggableError } from "../observability/logger";
+import { withoutFrames } from "../observability/thrown-error";
 import type { AuthorizerRuntime } from "./authorizer-runtime";
 
 /** The authorizer's handler. `context` is optional so tests can call it with an event alone. */
@@ -22,17 +23,9 @@ export class AuthorizerFailure extends Error {
 
   constructor(message: string) {
     super(message);
+    // Lambda's runtime logs a thrown error with its stack: these are answers (a refused key, a table that cannot be read), not bugs.
     this.stack = withoutFrames(this);
   }
-}
-
-/**
- * The stack of an error the authorizer throws on purpose: its first line only. Lambda's runtime
- * logs every error a handler throws with its stack, and these are answers (a refused key, a table
- * that cannot be read), not bugs, and logs carry no stack traces.
- */
-function withoutFrames(error: Error): string {
-  return `${error.name}: ${error.message}`;
 }
 
 /** The refusal API Gateway turns into 401: exactly "Unauthorized", without frames. */

@@ -7,6 +7,7 @@ import { CLIENT_QUERY_GRACE_MS } from "../config/contract";
 import { createDatabase, type Database } from "../db/database";
 import { codeOf, DatabaseUnavailableError, isSpentConnection } from "../db/errors";
 import { loggableError } from "../observability/logger";
+import { runtimeError } from "../observability/thrown-error";
 import { probeDatabase } from "../health/health-check";
 import type { MetricsSink } from "../observability/metrics";
 import { deleteExpiredKeys, type ExpiredKeysCleanup } from "../payments/expired-keys";
@@ -69,7 +70,7 @@ export function createCleanupHandler(args: CleanupHandlerArgs): (event: unknown,
       // The batches committed before the failure are deleted: count them, and say so beside the error.
       args.logger.error("Idempotency key cleanup failed", { ...progress, error: loggableError(error) });
       if (progress.deleted > 0) args.metrics.count("IdempotencyKeysDeleted", progress.deleted);
-      throw error;
+      throw runtimeError(error);
     } finally {
       await db.close();
       args.metrics.flush();

@@ -7,6 +7,7 @@ import { DatabaseUnavailableError, failureReason, isUnreachableServer } from "..
 import { hashMigrations, readMigrations } from "../migrations/files";
 import { WRITER_WAIT_MS } from "../migrations/contract";
 import { applyMigrations, type MigrationResult } from "../migrations/runner";
+import { runtimeError } from "../observability/thrown-error";
 
 /** Arguments of {@link createMigrateHandler}. */
 export interface MigrateHandlerArgs {
@@ -39,7 +40,8 @@ export interface MigrateEvent {
  * The connection is closed after each run: the function runs once per deploy.
  */
 export function createMigrateHandler(args: MigrateHandlerArgs): (event?: MigrateEvent | null) => Promise<MigrationResult> {
-  return async (event) => {
+  // The deploy shows the message; the function's log keeps nothing the database quoted of its rows.
+  const migrate = async (event?: MigrateEvent | null): Promise<MigrationResult> => {
     const migrations = readMigrations(args.migrationsDir);
     const expected = event?.migrationsHash;
     if (expected !== undefined && expected !== hashMigrations(migrations)) {
@@ -68,6 +70,7 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
       await db.close();
     }
   };
+  return (event) => migrate(event).catch((error: unknown) => Promise.reject(runtimeError(error)));
 }
 
 /**

@@ -321,6 +321,17 @@ describe("the migrate function", () => {
     await expect(handler()).rejects.toThrow(/^Migration 099_two_steps ends the transaction it runs in .* each file runs as one transaction$/);
   });
 
+  it("throws the database's message and SQLSTATE alone: the Lambda runtime logs a thrown error's frames and fields, and a unique index's failure quotes the duplicate rows' values", async () => {
+    const url = await freshDatabase();
+    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    await handler();
+    await withClient(url, (client) => client.query("CREATE TABLE ledger (ref text); INSERT INTO ledger VALUES ('jane.doe@example.com'), ('jane.doe@example.com')"));
+    const dir = await migrationsPlus("099_ledger_ref.sql", "CREATE UNIQUE INDEX ledger_ref ON ledger (ref);");
+    const failed = await createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: dir, logger })().catch((error: Error) => error);
+    expect(failed).toMatchObject({ message: 'could not create unique index "ledger_ref" (23505)', stack: 'error: could not create unique index "ledger_ref" (23505)' });
+    expect(JSON.stringify(failed, Object.getOwnPropertyNames(failed))).not.toContain("jane.doe");
+  });
+
   it("gives each migration its own statement budget, not the functions' tight one: DDL on a large table takes longer", async () => {
     const url = await freshDatabase();
     const dir = await migrationsPlus("099_slow.sql", "SELECT pg_sleep(0.5);");
