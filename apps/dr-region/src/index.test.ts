@@ -114,6 +114,11 @@ describe("dr-region stack", () => {
     expect(plan.ofType("aws:lambda/invocation:Invocation")).toEqual([]);
   });
 
+  it("pitfall: DR /health failing because its DB is read-only: the function that answers Route 53's check and the CLI's also runs as dr, on this region's reader endpoint", () => {
+    const health = plan.one("aws:lambda/function:Function", "api-health-function");
+    expect(health.inputs.environment.variables).toMatchObject({ REGION_ROLE: "dr", DB_READER_HOST: plan.outputs.readerEndpoint });
+  });
+
   it("runs the authorizer, which parses untrusted headers, in the network's authorizer security group (DynamoDB only), not the other functions' (the database)", () => {
     const groupId = (role: string) => plan.one("aws:ec2/securityGroup:SecurityGroup", `-${role}-sg`).inputs.name;
     expect(plan.one("aws:lambda/function:Function", "authorizer-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("authorizer")]);
