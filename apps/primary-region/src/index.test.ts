@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
-import { appRootOf, FAKE_ACCOUNT_ID, fakeId, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 
@@ -174,15 +174,23 @@ describe("primary-region stack", () => {
     expect(plan.one("aws:scheduler/schedule:Schedule").inputs).toMatchObject({ scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" } });
   });
 
-  it("applies the migrations on deploy, again whenever they change, once the writer and the network it is reached through exist", () => {
+  it("applies the migrations on deploy, again whenever they change, once the writer, the master secret and the network it is reached through exist", () => {
     const invocation = plan.one("aws:lambda/invocation:Invocation");
-    expect(invocation.inputs.triggers.migrations).toMatch(/^[0-9a-f]{64}$/);
-    // And again when the app role's password changes: the migrate function is what sets it.
-    expect(invocation.inputs.triggers.appCredentials).toBe(fakeId("secretsmanager", "aws:secretsmanager/secretVersion:SecretVersion::aurora-app-secret-version"));
+    expect(invocation.inputs.triggers).toEqual({ migrations: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // And again when the app role's password changes (CREATE_ONLY invokes again on a new input): it carries the password, a secret.
+    expect(invocation.inputs.input).toBe("[secret]");
     const migrate = plan.one(LAMBDA, "migrations-function");
-    expect(migrate.inputs.environment.variables).toMatchObject({ DB_SECRET_ID: plan.outputs.dbSecretName, APP_DB_SECRET_ID: plan.outputs.dbAppSecretName });
+    expect(migrate.inputs.environment.variables).toMatchObject({ DB_SECRET_ID: plan.outputs.dbSecretName });
+    expect(migrate.inputs.environment.variables).not.toHaveProperty("APP_DB_SECRET_ID");
     // The network: its security-group rules and endpoints (Secrets Manager) may change in the same update.
-    expect(invocation.options.dependsOn).toEqual(["aurora", "network"]);
+    expect(invocation.options.dependsOn).toEqual(["aurora-instance-1", "aurora-secret-version", "network"]);
+  });
+
+  it("writes the app role's password into its secret only after the migrate function gave it to the role: a run that fails leaves the functions on the password the database has", async () => {
+    expect(plan.named("aurora-app-secret-version").options.dependsOn).toEqual(["migrations"]);
+    const revealed = await synth({ revealSecrets: true });
+    const password = JSON.parse(revealed.named("aurora-app-secret-version").inputs.secretString["[secret]"]).password;
+    expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: password });
   });
 
   it("alarms on the Lambda, /health's function, the API, the primary cluster (its lag too, for while the roles are swapped) and the key cleanup, to this region's topic", () => {
@@ -197,7 +205,7 @@ describe("primary-region stack", () => {
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });
 
-  it("rotates the app role's password when appPasswordRotation changes: a new password, hence a new secret version, hence the migrate function runs again", async () => {
+  it("rotates the app role's password when appPasswordRotation changes: a new password, which the migrate function's input carries (so it runs again) before the app secret's new version", async () => {
     expect(plan.named("aurora-app-password").inputs).not.toHaveProperty("keepers");
     const rotated = await synth({ config: { appPasswordRotation: "2026-12" } });
     expect(rotated.named("aurora-app-password").inputs.keepers).toEqual({ rotation: "2026-12" });

@@ -95,19 +95,19 @@ const migrations = new DatabaseMigration(
     network: functionNetwork(network),
     // The migrate function only writes: its reader connection is never opened.
     database: { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint },
-    appCredentials: { secretName: database.appSecretName, versionId: database.appSecretVersionId },
+    appPassword: database.appPassword,
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
     // The network too: the run reaches the database and Secrets Manager through its security-group
     // rules and endpoints, which an update may replace in the same run as a migrations change.
-    runAfter: [database, network],
+    runAfter: [...database.writerReady, network],
   },
   { provider: here.provider },
 );
-// Through afterRun: the functions switch to the app role only once this deploy's migrations
-// made it and gave it its (current) password.
-const writes = { secretName: migrations.afterRun(database.appSecretName), writerHost: globalCluster.endpoint };
+// The app secret holds a new password only once this deploy's migrations made the role and gave
+// it that password, and the functions take the secret's name only then.
+const writes = { secretName: database.writeAppSecret(migrations), writerHost: globalCluster.endpoint };
 const api = new RegionalPaymentsApi(
   "api",
   {

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
 import { Plan, REDACTED, stackRegion, synthesize } from "@payments-dr/synth";
@@ -25,6 +26,9 @@ type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster
  * credentials secret's document to the outputs, in plaintext: a secret version's secretString is
  * a Pulumi secret (redacted in every plan), so a transformation hands it out unsecreted.
  */
+/** The last synth's cluster, and what its writeAppSecret returned: an Output's dependencies are only visible on the object. */
+let lastWrite: { primary: AuroraPrimaryCluster; appSecretName: pulumi.Output<string> } | undefined;
+
 function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {}): Promise<Plan> {
   const { globalDeletionProtection, ...primaryOverrides } = overrides;
   return synthesize({
@@ -57,6 +61,9 @@ function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {
         },
         { provider, transformations: secretDocuments ? [capture] : [] },
       );
+      // The run that gives the app role its password (the migrate function's, in the app).
+      const migrationsRun = new pulumi.ComponentResource("test:index:MigrationsRun", "migrations");
+      lastWrite = { primary, appSecretName: primary.writeAppSecret(migrationsRun) };
       return {
         ...documents,
         globalClusterId: global.globalClusterId,
@@ -297,6 +304,23 @@ describe("Aurora global and primary clusters", () => {
     expect(plan.named("primary-app-secret-version").inputs.secretString).toBe(REDACTED);
     expect(plan.named("primary-app-password").inputs).toMatchObject({ length: plan.named("primary-password").inputs.length, special: true });
     expect(plan.ofType(SECRET)).toHaveLength(2);
+  });
+
+  it("writes the app role's password into its secret only after the run that gives the role that password, and hands the secret's name on only then", async () => {
+    const version = plan.named("primary-app-secret-version");
+    expect(version).toMatchObject({ parent: "primary", options: { dependsOn: ["migrations"] } });
+    // The master's secret is written with the cluster: RDS takes its password from the program.
+    expect(plan.named("primary-secret-version").options.dependsOn ?? []).toEqual([]);
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const { primary, appSecretName } = lastWrite!;
+    const dependsOn = [...(appSecretName as unknown as { resources(): Set<unknown> }).resources()];
+    expect(dependsOn.some((resource) => aws.secretsmanager.SecretVersion.isInstance(resource))).toBe(true);
+    expect(() => primary.writeAppSecret(primary)).toThrow(/writeAppSecret is called once/);
+  });
+
+  it("tells a run against the database what to wait for: the writer instance and the master secret's version, not the whole component (its app secret's version waits for that run)", () => {
+    const names = lastWrite!.primary.writerReady.map((resource) => (resource as unknown as { __name: string }).__name);
+    expect(names).toEqual(["primary-instance-1", "primary-secret-version"]);
   });
 
   it("writes the app role's user into its secret", async () => {

@@ -57,14 +57,12 @@ export function credentialsSecretString(args: { username: string; password: pulu
   );
 }
 
-/** A database user's credentials and the secret that holds them. */
+/** A database user's credentials and the secret that holds them (once {@link writeCredentials} wrote them). */
 export interface DatabaseCredentials {
   username: string;
   /** A Pulumi secret: redacted in state, logs and the synth plan. */
   password: pulumi.Output<string>;
   secret: aws.secretsmanager.Secret;
-  /** The id of the secret's version (secret and version id): changes when the password does. */
-  versionId: pulumi.Output<string>;
 }
 
 /**
@@ -73,14 +71,16 @@ export interface DatabaseCredentials {
  * RDS-managed master passwords (`manageMasterUserPassword`) are not supported for global
  * databases, so the password is ours to generate and store.
  */
-export function createMasterCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
-  return createCredentials(name, args, { username: MASTER_USERNAME, secretRole: "aurora-master", description: "Master credentials of the payments Aurora global database" }, parent);
+export function createMasterCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials & { version: aws.secretsmanager.SecretVersion } {
+  const credentials = createCredentials(name, args, { username: MASTER_USERNAME, secretRole: "aurora-master", description: "Master credentials of the payments Aurora global database" }, parent);
+  return { ...credentials, version: writeCredentials(name, args, credentials, parent) };
 }
 
 /**
  * Credentials of {@link APP_USERNAME}, the payment functions' role, made and replicated like the
- * master's. Nothing here creates the role or sets its password: the migrations and the migrate
- * function do, in the database.
+ * master's, but not yet written into their secret: nothing here creates the role or sets its
+ * password (the migrations and the migrate function do, in the database), and the secret takes
+ * the password only once the database has it ({@link writeCredentials}, after the migrations' run).
  */
 export function createAppCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
   return createCredentials(
@@ -128,14 +128,27 @@ function createCredentials(
     { parent },
   );
 
-  const version = new aws.secretsmanager.SecretVersion(
+  return { username: user.username, password, secret };
+}
+
+/**
+ * Writes the credentials into their secret (a new version, which becomes its current one, on a
+ * new password), after `dependsOn`. Its readers connect with what it holds, so it must not hold
+ * a password before the database does.
+ */
+export function writeCredentials(
+  name: string,
+  args: Pick<DatabaseCredentialsArgs, "host" | "databaseName">,
+  credentials: DatabaseCredentials,
+  parent: pulumi.Resource,
+  dependsOn: pulumi.Resource[] = [],
+): aws.secretsmanager.SecretVersion {
+  return new aws.secretsmanager.SecretVersion(
     `${name}-secret-version`,
     {
-      secretId: secret.id,
-      secretString: credentialsSecretString({ username: user.username, password, host: args.host, databaseName: args.databaseName }),
+      secretId: credentials.secret.id,
+      secretString: credentialsSecretString({ username: credentials.username, password: credentials.password, host: args.host, databaseName: args.databaseName }),
     },
-    { parent },
+    { parent, dependsOn },
   );
-
-  return { username: user.username, password, secret, versionId: version.id };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createAppCredentials, createMasterCredentials, type DatabaseCredentialsArgs } from "./credentials";
+import { createAppCredentials, createMasterCredentials, writeCredentials, type DatabaseCredentials, type DatabaseCredentialsArgs } from "./credentials";
 import { checkMemberArgs, createMemberCluster, MemberClusterArgs } from "./member-cluster";
 
 /**
@@ -43,6 +43,12 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   readonly readerEndpoint: pulumi.Output<string>;
   /** The writer instance; the DR stack's secondary waits for it. */
   readonly writerInstanceId: pulumi.Output<string>;
+  /**
+   * What a run against the database must wait for (the migrations'): the writer instance (the
+   * endpoint exists before it can serve) and the master secret's version. Not this component as
+   * a whole: its app secret's version waits for that run ({@link writeAppSecret}).
+   */
+  readonly writerReady: pulumi.Resource[];
   /** Secrets Manager secret with the master credentials: the migrate function's. */
   readonly secretArn: pulumi.Output<string>;
   /** The secret's name: the same in both regions, so the DR copy is found by it too. */
@@ -51,8 +57,14 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   readonly appSecretArn: pulumi.Output<string>;
   /** The app secret's name, the same in both regions. */
   readonly appSecretName: pulumi.Output<string>;
-  /** The app secret's version: the migrate function must run again when it changes (a new password). */
-  readonly appSecretVersionId: pulumi.Output<string>;
+  /**
+   * The app role's password, a Pulumi secret: the migrate function gives it to the role, and
+   * only then does the app secret hold it ({@link writeAppSecret}).
+   */
+  readonly appPassword: pulumi.Output<string>;
+  private readonly appCredentials: DatabaseCredentials & { name: string };
+  private readonly secretArgs: DatabaseCredentialsArgs;
+  private appSecretWritten = false;
 
   constructor(name: string, args: AuroraPrimaryClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:aurora:AuroraPrimaryCluster", name, {}, opts);
@@ -69,7 +81,7 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     };
     const rotations = args.passwordRotations ?? {};
     const credentials = createMasterCredentials(name, { ...secretArgs, rotation: rotations.master }, this);
-    const appCredentials = createAppCredentials(`${name}-app`, { ...secretArgs, rotation: rotations.app }, this);
+    const appCredentials = { ...createAppCredentials(`${name}-app`, { ...secretArgs, rotation: rotations.app }, this), name: `${name}-app` };
 
     const { cluster, instances, clusterEndpoint } = createMemberCluster(
       name,
@@ -87,15 +99,17 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     this.clusterEndpoint = clusterEndpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.writerInstanceId = instances[0].id;
+    this.writerReady = [instances[0], credentials.version];
     this.secretArn = credentials.secret.arn;
     this.secretName = credentials.secret.name;
     this.appSecretArn = appCredentials.secret.arn;
     this.appSecretName = appCredentials.secret.name;
-    this.appSecretVersionId = appCredentials.versionId;
+    this.appPassword = appCredentials.password;
+    this.appCredentials = appCredentials;
+    this.secretArgs = secretArgs;
     this.registerOutputs({
       appSecretArn: this.appSecretArn,
       appSecretName: this.appSecretName,
-      appSecretVersionId: this.appSecretVersionId,
       clusterIdentifier: this.clusterIdentifier,
       secretName: this.secretName,
       clusterArn: this.clusterArn,
@@ -104,5 +118,21 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
       writerInstanceId: this.writerInstanceId,
       secretArn: this.secretArn,
     });
+  }
+
+  /**
+   * Writes {@link appPassword} into the app secret once `databaseTookIt` is done: the run that
+   * gives the role that password (the migrate function's). A run that fails, or cannot reach the
+   * writer (after a switchover, from this region), then leaves the secret on the password the
+   * database still has, and the payment functions, which connect with the secret's, keep
+   * connecting. Returns the secret's name once the version is written: the functions take it
+   * through this. Called once, after the run it waits for is declared (which needs this cluster);
+   * the version stays this component's child, under its name since the first deploy.
+   */
+  writeAppSecret(databaseTookIt: pulumi.Resource): pulumi.Output<string> {
+    if (this.appSecretWritten) throw new Error(`AuroraPrimaryCluster: writeAppSecret is called once; it was already`);
+    this.appSecretWritten = true;
+    const version = writeCredentials(this.appCredentials.name, this.secretArgs, this.appCredentials, this, [databaseTookIt]);
+    return pulumi.all([this.appSecretName, version.id]).apply(([name]) => name);
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
-import { configureAppRole } from "../db/app-role";
+import { APP_ROLE, configureAppRole } from "../db/app-role";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
 import { DatabaseUnavailableError, failureReason, isUnreachableServer } from "../db/errors";
@@ -17,8 +17,6 @@ export interface MigrateHandlerArgs {
   logger: Logger;
   /** The master user's credentials (the schema's owner): @default the secret DB_SECRET_ID names. */
   credentials?: CredentialsProvider;
-  /** The app role's credentials, whose password the role gets after the migrations; unset: the role is left as it is. */
-  appCredentials?: CredentialsProvider;
   caFile?: string;
   /** How long to wait for a writer that no server answers for yet. @default WRITER_WAIT_MS */
   writerWaitMs?: number;
@@ -27,14 +25,22 @@ export interface MigrateHandlerArgs {
 /** The pause between two tries to reach the writer. */
 const WRITER_RETRY_MS = 2_000;
 
-/** The deploy-time invocation's input: the hash the stack computed from the migrations it deploys. */
+/** The deploy-time invocation's input. */
 export interface MigrateEvent {
+  /** The hash the stack computed from the migrations it deploys. */
   migrationsHash?: string;
+  /**
+   * The app role's password, which the role gets after the migrations (with its grants put
+   * back): the stack writes it into the app secret only after this run succeeded, so the
+   * functions never hold a password the database does not. Unset: the role is left as it is.
+   * Never logged.
+   */
+  appPassword?: string;
 }
 
 /**
  * The migrate function: applies pending migrations through the writer, gives the app role the
- * app secret's password (when it has the app secret), and answers `{ applied, current }`. It
+ * password of its input (when it has one), and answers `{ applied, current }`. It
  * throws on failure, so the deploy-time invocation fails the deploy — also when the stack's hash
  * is not the bundle's (a stale build would skip migrations).
  * The connection is closed after each run: the function runs once per deploy.
@@ -59,11 +65,12 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
           throw new Error(`${(error as Error).message}: ${cause}`, { cause: error });
         });
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
-      if (args.appCredentials) {
-        const secret = await args.appCredentials.get();
-        const reset = await db.writer.use((client) => configureAppRole(client, secret));
-        if (reset.endedSessions.length > 0) args.logger.warn("Ended app role sessions holding an uncommitted change to a role", { role: secret.username, pids: reset.endedSessions });
-        args.logger.info("App role reset to its grants, password set", { role: secret.username });
+      const password = event?.appPassword;
+      if (password !== undefined) {
+        if (typeof password !== "string") throw new Error("appPassword of the invocation's input must be a string");
+        const reset = await db.writer.use((client) => configureAppRole(client, password));
+        if (reset.endedSessions.length > 0) args.logger.warn("Ended app role sessions holding an uncommitted change to a role", { role: APP_ROLE, pids: reset.endedSessions });
+        args.logger.info("App role reset to its grants, password set", { role: APP_ROLE });
       }
       return result;
     } finally {

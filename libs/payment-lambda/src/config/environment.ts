@@ -32,11 +32,6 @@ export interface PaymentLambdaEnvironment {
    * when it is set, and records nothing when unset.
    */
   API_KEYS_TABLE?: string;
-  /**
-   * The migrate function only: the Secrets Manager secret (name or ARN) of the app role's
-   * credentials, whose password the role is given after the migrations.
-   */
-  APP_DB_SECRET_ID?: string;
   /** Set by the Lambda runtime (a reserved variable, never by the stacks): names this region's usage items. */
   AWS_REGION?: string;
   /** Local runs: a DynamoDB-compatible endpoint (e.g. dynalite). */

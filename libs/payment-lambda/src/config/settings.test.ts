@@ -1,4 +1,4 @@
-import { ConfigurationError, loadApiSettings, loadAppSecretId, loadAuthorizerSettings, loadDatabaseSettings, loadObservabilitySettings, loadProbeSettings } from "./settings";
+import { ConfigurationError, loadApiSettings, loadAuthorizerSettings, loadDatabaseSettings, loadObservabilitySettings, loadProbeSettings } from "./settings";
 
 const AWS_ENV = { REGION_ROLE: "primary", DB_SECRET_ID: "payments-dr-db-dev", DB_WRITER_HOST: "writer.global", DB_READER_HOST: "cluster.us-east-1" };
 
@@ -104,16 +104,11 @@ describe("loadProbeSettings", () => {
 });
 
 // The migrate and cleanup functions read their logging settings and the app secret on their own (src/lambda).
-describe("loadObservabilitySettings, loadAppSecretId", () => {
+describe("loadObservabilitySettings", () => {
   it("read Powertools' settings with their defaults, and refuse a bad log level naming it", () => {
     expect(loadObservabilitySettings({})).toEqual({ serviceName: "payments", metricsNamespace: "PaymentsDr", logLevel: "INFO" });
     expect(loadObservabilitySettings({ POWERTOOLS_SERVICE_NAME: "payments-migrate", POWERTOOLS_LOG_LEVEL: "debug" })).toMatchObject({ serviceName: "payments-migrate", logLevel: "DEBUG" });
     expect(() => loadObservabilitySettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(ConfigurationError);
     expect(() => loadObservabilitySettings({ POWERTOOLS_LOG_LEVEL: "loud" })).toThrow(/POWERTOOLS_LOG_LEVEL must be/);
-  });
-
-  it("read the app role's secret id, if any (unset: the migrate function leaves the app role's password alone)", () => {
-    expect(loadAppSecretId({ APP_DB_SECRET_ID: " payments-dr-app-db-dev " })).toBe("payments-dr-app-db-dev");
-    expect(loadAppSecretId({})).toBeUndefined();
   });
 });

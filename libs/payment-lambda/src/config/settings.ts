@@ -149,11 +149,6 @@ export function loadDatabaseSettings(env: Env): DatabaseSettings {
   return settings;
 }
 
-/** The migrate function's app credentials secret (APP_DB_SECRET_ID), if it has one. */
-export function loadAppSecretId(env: Env): string | undefined {
-  return new EnvReader(env).text("APP_DB_SECRET_ID");
-}
-
 /** Logger and metrics settings of any of the functions. @throws ConfigurationError naming every bad variable. */
 export function loadObservabilitySettings(env: Env): ObservabilitySettings {
   const read = new EnvReader(env);

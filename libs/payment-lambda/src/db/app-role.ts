@@ -1,7 +1,6 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import type { ClientBase } from "pg";
 import { takeMigrationsLock, MIGRATIONS_LOCK_SCHEMA } from "../migrations/runner";
-import type { DbSecret } from "./credentials";
 import { codeOf, SQLSTATE_QUERY_CANCELED } from "./errors";
 import { inTransaction } from "./transaction";
 
@@ -159,16 +158,14 @@ export interface AppRoleReset {
 }
 
 /**
- * Puts the app role back to exactly what it should be, and lets it log in with the app secret's
- * password (run by the migrate function, as the master user, after the migrations created the
- * role). Whatever was added to the role since (an attribute, a membership, a setting such as
+ * Puts the app role back to exactly what it should be, and lets it log in with `password` (run
+ * by the migrate function, as the master user, after the migrations created the role; the stack
+ * writes the password into the app secret after that). Whatever was added to the role since (an attribute, a membership, a setting such as
  * `default_transaction_read_only` it may set on itself, a grant) is taken away: a run leaves it
  * its rows and nothing else. One transaction, under the migrations' lock, so concurrent runs
  * wait for each other; an app role session holding an uncommitted change to a role is ended first.
- * The secret must name the app role: credentials of another user are refused.
  */
-export async function configureAppRole(client: ClientBase, secret: DbSecret): Promise<AppRoleReset> {
-  if (secret.username !== APP_ROLE) throw new Error(`The app credentials secret names user "${secret.username}", not ${APP_ROLE}`);
+export async function configureAppRole(client: ClientBase, password: string): Promise<AppRoleReset> {
   return inTransaction(client, async () => {
     await takeMigrationsLock(client);
     // Checked before any session is ended: the master user may not end a superuser's session either.
@@ -207,7 +204,7 @@ export async function configureAppRole(client: ClientBase, secret: DbSecret): Pr
       `REVOKE ALL ON DATABASE ${database} FROM ${APP_ROLE}`,
       ...appRoleGrants(database),
       // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
-      `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(secret.password))}`,
+      `ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(password))}`,
     ];
     await runReset(client, statements, sessions.lingering);
     await refuseMembershipsLeft(client);

@@ -343,25 +343,18 @@ describe("the migrate function", () => {
     expect(await handler()).toMatchObject({ current: "099" });
   });
 
-  /** Credentials as the app secret holds them. */
-  const appSecret = (username: string, password: string) => ({ get: async () => ({ username, password, port: server.port, dbname: "unused" }), invalidate: () => undefined });
-
-  /** The migrate function of a fresh database, with the app secret's password; and the app role's URL on it. */
+  /** The migrate function of a fresh database, invoked as the stack does, with the app role's password; and the app role's URL on it. */
   async function withAppRole(password: string) {
     const url = await freshDatabase();
-    const handler = createMigrateHandler({
-      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
-      migrationsDir: MIGRATIONS_DIR,
-      logger,
-      appCredentials: appSecret(APP_ROLE, password),
-    });
+    const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const handler = () => migrate({ appPassword: password });
     const asApp = new URL(url);
     asApp.username = APP_ROLE;
     asApp.password = password;
     return { url, handler, asApp };
   }
 
-  it("gives the app role the app secret's password: it logs in with it and reaches its rows, nothing more", async () => {
+  it("gives the app role the password of its input: it logs in with it and reaches its rows, nothing more", async () => {
     const password = "app-pw-Zq8!x";
     const { url, handler, asApp } = await withAppRole(password);
     await handler();
@@ -497,7 +490,7 @@ describe("the migrate function", () => {
             }
             if (isTerminate(statement)) answers.push(...answer.rows);
           }),
-          { username: APP_ROLE, password, port: server.port, dbname: "unused" },
+          password,
         ),
       );
       expect(answers).toEqual([{ ended: false }]);
@@ -531,7 +524,7 @@ describe("the migrate function", () => {
               process.kill(pid, "SIGCONT");
             }
           }),
-          { username: APP_ROLE, password, port: server.port, dbname: "unused" },
+          password,
         ),
       );
       expect(answers).toEqual([{ ended: false }]);
@@ -556,7 +549,7 @@ describe("the migrate function", () => {
       const failed = withClient(url, async (client) => {
         // Past the terminate's 2 s wait, short of a migrate function's 5 s: the reset's ALTER ROLE times out on the session's lock.
         await client.query("SET statement_timeout = 2800");
-        return configureAppRole(client, { username: APP_ROLE, password: "app-pw-new!1", port: server.port, dbname: "unused" });
+        return configureAppRole(client, "app-pw-new!1");
       });
       await expect(failed).rejects.toThrow(new RegExp(`timed out, most likely waiting for session\\(s\\) ${pid} of payments_app, .*pg_terminate_backend\\(<pid>\\)`));
     } finally {
@@ -692,29 +685,20 @@ describe("the migrate function", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it("refuses an app secret that names another user, and changes no role", async () => {
-    const url = await freshDatabase();
-    const handler = createMigrateHandler({
-      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
-      migrationsDir: MIGRATIONS_DIR,
-      logger,
-      appCredentials: appSecret("postgres", "x"),
-    });
-    await expect(handler()).rejects.toThrow(/names user "postgres", not payments_app/);
+  it("leaves the app role's password alone when its input carries none", async () => {
+    const { url, handler, asApp } = await withAppRole("app-pw-kept!1");
+    await handler();
+    await createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger })({});
+    await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
   });
 
   // Its verifier is computed here without SASLprep: a password outside printable ASCII could make the
   // app's logins fail. Refused before any change, and the message does not quote it.
-  it("refuses an app secret whose password is not printable ASCII, naming no password and changing nothing", async () => {
+  it("refuses a password that is not printable ASCII, naming no password and changing nothing", async () => {
     const { url, handler, asApp } = await withAppRole("app-pw-before");
     await handler();
-    const other = createMigrateHandler({
-      database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
-      migrationsDir: MIGRATIONS_DIR,
-      logger,
-      appCredentials: appSecret(APP_ROLE, "pässwörd-2026"),
-    });
-    const failure = await other().catch((error: Error) => error);
+    const other = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const failure = await other({ appPassword: "pässwörd-2026" }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toBe("The app role's password must be printable ASCII");
     expect(await withClient(asApp.toString(), async (client) => (await client.query("SELECT current_user AS user")).rows)).toEqual([{ user: APP_ROLE }]);
@@ -728,11 +712,10 @@ describe("the migrate function", () => {
 // tests: each one puts back what it gave it.
 describe("the app role's reset as Aurora's master user, who is not a superuser", () => {
   const logger = createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "Test", logLevel: "SILENT" });
-  const appSecret = (password: string) => ({ get: async () => ({ username: APP_ROLE, password, port: server.port, dbname: "unused" }), invalidate: () => undefined });
-
   async function migrated(password: string) {
     const url = await freshDatabase();
-    const handler = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger, appCredentials: appSecret(password) });
+    const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const handler = () => migrate({ appPassword: password });
     await handler();
     const asApp = new URL(url);
     asApp.username = APP_ROLE;
@@ -801,7 +784,7 @@ describe("the app role's reset as Aurora's master user, who is not a superuser",
         const warnOnly = Object.create(client, {
           query: { value: (text: unknown, ...rest: unknown[]) => (typeof text === "string" && text.startsWith('REVOKE "pg_read_all_data"') ? Promise.resolve({ rows: [], rowCount: 0 }) : (client.query as (...a: unknown[]) => unknown)(text, ...rest)) },
         }) as Client;
-        await expect(configureAppRole(warnOnly, { username: APP_ROLE, password: "app-pw-other", port: server.port, dbname: "unused" })).rejects.toThrow(
+        await expect(configureAppRole(warnOnly, "app-pw-other")).rejects.toThrow(
           `${APP_ROLE} is still a member of pg_read_all_data (granted by ${server.user}): the master user can revoke only its own grants`,
         );
       });

@@ -27,8 +27,6 @@ export interface FunctionAccess {
   kmsKeyArns: string[];
   /** Name of the database secret; the function reads this region's copy only. */
   secretName?: string;
-  /** The migrate function only: the app role's secret, whose password it gives the role. */
-  appSecretName?: string;
   /** The sessions table: GetItem and PutItem, what the session store calls (a session is written whole, never updated). */
   sessionsTableName?: string;
   /** The API keys table, read to verify a key: GetItem only (the authorizer). */
@@ -97,7 +95,7 @@ export function functionAccessPolicy(scope: AccountScope, access: FunctionAccess
         Sid: "ReadDatabaseSecret",
         Effect: "Allow",
         Action: "secretsmanager:GetSecretValue",
-        Resource: access.appSecretName === undefined ? secretArn(access.secretName) : [secretArn(access.secretName), secretArn(access.appSecretName)],
+        Resource: secretArn(access.secretName),
       },
       {
         Sid: "DecryptDatabaseSecret",

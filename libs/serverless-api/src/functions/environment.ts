@@ -58,16 +58,13 @@ export function functionEnvironment(inputs: {
   sessionsTableName?: pulumi.Input<string>;
   /** The API keys table, whose `lastUsedAt` the API function records (off when unset). */
   apiKeysTableName?: pulumi.Input<string>;
-  /** The migrate function only: the app role's secret, whose password it gives the role. */
-  appSecretName?: pulumi.Input<string>;
   serviceName: string;
   logLevel: LogLevel;
 }): LambdaEnvironment {
-  const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, appSecretName, serviceName, logLevel } = inputs;
+  const { regionRole, database, timeouts, sessionsTableName, apiKeysTableName, serviceName, logLevel } = inputs;
   return setOnly({
     REGION_ROLE: regionRole,
     ...databaseEnvironment(database, timeouts),
-    APP_DB_SECRET_ID: appSecretName,
     SESSIONS_TABLE: sessionsTableName,
     API_KEYS_TABLE: apiKeysTableName,
     ...powertoolsEnvironment(serviceName, logLevel),

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { DatabaseMigration, type DatabaseMigrationArgs } from "../jobs/database-migration";
 import { IdempotencyKeyCleanup, withCleanupDefaults, type IdempotencyKeyCleanupArgs } from "../jobs/idempotency-key-cleanup";
-import { FAKE_INVOCATION_RESULT, outputValue } from "@payments-dr/synth";
+import { FAKE_INVOCATION_RESULT } from "@payments-dr/synth";
 import { MIGRATE_RUN_BUDGET_MS, MIGRATE_SETUP_MARGIN_MS } from "@payments-dr/payment-lambda";
 import { ServerlessApi } from "../serverless-api";
 import type { ServerlessApiArgs } from "../api-args";
@@ -34,7 +35,7 @@ const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const MIGRATIONS_HASH = "3f2a9c";
-const APP_SECRET_VERSION = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-app-${SUFFIX}-AbCdEf|v1`;
+const APP_PASSWORD = "app-pw-Zq8!x";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -72,23 +73,19 @@ function migrationArgs(namer: ResourceNamer, overrides: Partial<DatabaseMigratio
 }
 
 /** The primary region's API and migration, as the primary-region app composes them. */
-function synthPrimary(): Promise<Plan> {
+function synthPrimary(options: { revealSecrets?: boolean } = {}): Promise<Plan> {
   return synthInRegion(({ provider, namer }) => {
     const writer = new aws.rds.ClusterInstance("writer", { clusterIdentifier: "c", instanceClass: "db.r6g.large", engine: "aurora-postgresql" }, { provider });
     const api = new ServerlessApi("api", apiArgs(namer), { provider });
     const migration = new DatabaseMigration(
       "migration",
-      migrationArgs(namer, { appCredentials: { secretName: SECRET_NAME, versionId: APP_SECRET_VERSION }, runAfter: [writer] }),
+      migrationArgs(namer, { appPassword: pulumi.secret(APP_PASSWORD), runAfter: [writer] }),
       { provider },
     );
-    migrationUnderTest = migration;
     const cleanup = new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer), { provider });
     return { lambdaName: api.lambdaName, migrationFunction: migration.functionName, migrationResult: migration.result, cleanupFunction: cleanup.functionName };
-  });
+  }, undefined, options);
 }
-
-/** The migration of the last synth: its outputs' dependencies are only visible on the object. */
-let migrationUnderTest: DatabaseMigration | undefined;
 
 /** Logical name prefix of each function's resources → its role in physical names. */
 const FUNCTIONS = { api: "api", "api-authorizer": "authorizer", migration: "migrate", cleanup: "idem-cleanup" } as const;
@@ -203,11 +200,13 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     expect(statements.flatMap((s) => [s.Resource].flat()).filter((r) => r.includes(":dynamodb:"))).toEqual([keysTableArn]);
   });
 
-  it("lets the migration read the master's secret and the app role's (whose password it sets), and the other functions the app role's only", () => {
+  it("lets the migration read the master's secret only (the app role's password comes in its input), and the other functions the app role's only", () => {
     const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:${name}-??????`;
-    expect(statement("migration", "ReadDatabaseSecret")?.Resource).toEqual([secretArn(MASTER_SECRET_NAME), secretArn(SECRET_NAME)]);
+    expect(statement("migration", "ReadDatabaseSecret")?.Resource).toBe(secretArn(MASTER_SECRET_NAME));
     for (const fn of ["api", "cleanup"] as const) expect(statement(fn, "ReadDatabaseSecret")?.Resource).toBe(secretArn(SECRET_NAME));
-    expect(plan.one(FUNCTION, "migration-function").inputs.environment.variables).toMatchObject({ DB_SECRET_ID: MASTER_SECRET_NAME, APP_DB_SECRET_ID: SECRET_NAME });
+    const variables = plan.one(FUNCTION, "migration-function").inputs.environment.variables;
+    expect(variables).toMatchObject({ DB_SECRET_ID: MASTER_SECRET_NAME });
+    expect(Object.keys(variables).filter((name) => name.includes("SECRET"))).toEqual(["DB_SECRET_ID"]);
   });
 
   it("gives the migration no table and no data-key generation: it only reads the secret", () => {
@@ -318,23 +317,18 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     });
   });
 
-  it("afterRun hands a value on only after the migration's run: what takes it (the API's secret) waits for the invocation", async () => {
-    const gated = migrationUnderTest!.afterRun(SECRET_NAME);
-    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
-    const dependsOn = [...(gated as unknown as { resources(): Set<unknown> }).resources()];
-    expect(dependsOn.some((resource) => aws.lambda.Invocation.isInstance(resource))).toBe(true);
-    expect(await outputValue(gated)).toBe(SECRET_NAME);
-  });
-
-  it("invokes the migration on deploy, again whenever the migrations change, after what it must wait for", () => {
+  it("invokes the migration on deploy, again whenever the migrations or the app role's password change, after what it must wait for; the password's input is a secret", async () => {
     const run = plan.one(INVOCATION);
     expect(run.inputs).toEqual({
       functionName: `payments-dr-migrate-use1-${SUFFIX}`,
-      input: JSON.stringify({ migrationsHash: MIGRATIONS_HASH }),
+      // CREATE_ONLY invokes again when the input changes: a new password.
+      input: "[secret]",
       lifecycleScope: "CREATE_ONLY",
-      // Again when the app role's secret gets a new version: the migration sets that password.
-      triggers: { migrations: MIGRATIONS_HASH, appCredentials: APP_SECRET_VERSION },
+      triggers: { migrations: MIGRATIONS_HASH },
     });
+    const revealed = (await synthPrimary({ revealSecrets: true })).one(INVOCATION);
+    expect(revealed.inputs.input).toEqual({ "[secret]": JSON.stringify({ migrationsHash: MIGRATIONS_HASH, appPassword: APP_PASSWORD }) });
+    expect(plan.allStrings().join("\n")).not.toContain(APP_PASSWORD);
     expect(run.options.dependsOn).toEqual(["writer"]);
     expect(plan.outputs).toMatchObject({ migrationFunction: `payments-dr-migrate-use1-${SUFFIX}`, migrationResult: FAKE_INVOCATION_RESULT });
   });

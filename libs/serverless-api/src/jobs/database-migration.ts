@@ -18,10 +18,13 @@ export interface DatabaseMigrationArgs {
   /** The master user's secret (the schema's owner) and the writer. */
   database: DatabaseArgs;
   /**
-   * The app role's secret: after the migrations the function gives the role its password, and
-   * runs again when the secret's version changes (a new password). @default undefined (the role is left as it is)
+   * The app role's password, a Pulumi secret: after the migrations the function gives it to the
+   * role, and it runs again when it changes (its input carries the password, kept secret in the
+   * state). The app secret takes the password only after this run (AuroraPrimaryCluster's
+   * writeAppSecret), so a run that fails leaves the functions on the one the role still has.
+   * @default undefined (the role's password is left as it is)
    */
-  appCredentials?: { secretName: pulumi.Input<string>; versionId: pulumi.Input<string> };
+  appPassword?: pulumi.Input<string>;
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
@@ -96,11 +99,10 @@ export class DatabaseMigration extends pulumi.ComponentResource {
           regionRole: "primary",
           database: args.database,
           timeouts,
-          appSecretName: args.appCredentials?.secretName,
           serviceName: "payments-migrate",
           logLevel,
         }),
-        access: { secretName: args.database.secretName, appSecretName: args.appCredentials?.secretName, kmsKeyArns: args.kmsKeyArns },
+        access: { secretName: args.database.secretName, kmsKeyArns: args.kmsKeyArns },
       },
       this,
     );
@@ -109,10 +111,11 @@ export class DatabaseMigration extends pulumi.ComponentResource {
       `${name}-run`,
       {
         functionName: fn.name,
-        input: JSON.stringify({ migrationsHash: args.migrationsHash }),
-        // Invoked when created, and created again whenever a trigger changes; never on destroy.
+        // A secret as a whole when it carries the password.
+        input: args.appPassword === undefined ? JSON.stringify({ migrationsHash: args.migrationsHash }) : pulumi.secret(pulumi.jsonStringify({ migrationsHash: args.migrationsHash, appPassword: args.appPassword })),
+        // Invoked when created, and created again whenever its input or a trigger changes (CREATE_ONLY); never on destroy.
         lifecycleScope: "CREATE_ONLY",
-        triggers: { migrations: args.migrationsHash, ...(args.appCredentials ? { appCredentials: args.appCredentials.versionId } : {}) },
+        triggers: { migrations: args.migrationsHash },
       },
       migrationInvocationOptions(this, runAfter),
     );
@@ -120,14 +123,5 @@ export class DatabaseMigration extends pulumi.ComponentResource {
     this.functionName = fn.name;
     this.result = invocation.result;
     this.registerOutputs({ functionName: this.functionName, result: this.result });
-  }
-
-  /**
-   * `value`, once this deploy's run of the migrations is over: what takes it waits for the run.
-   * The payment functions take their database secret through it, so they never switch to the
-   * app role (or to its new password) before the migrations made the role and set it.
-   */
-  afterRun<T>(value: pulumi.Input<T>): pulumi.Output<T> {
-    return pulumi.all([value, this.result]).apply(([ready]) => ready as T);
   }
 }
