@@ -115,8 +115,20 @@ const replication = new BucketReplication(
 // Region switch plan, the primary record's own check too: the plan's execution moves the traffic
 // without any /health failing, and that move must page as a failover does.
 const healthChecks = [
-  { name: "primary", healthCheckId: primaryHealth.healthCheckId },
-  { name: "dr", healthCheckId: drHealth.healthCheckId },
+  {
+    name: "primary",
+    healthCheckId: primaryHealth.healthCheckId,
+    meaning:
+      "the primary region's /health fails from most checkers: DNS answers with the DR region. Expected while the DR region holds the writer (a switchover, failover or drill: clears after failback). " +
+      "Otherwise see the runbook, Unplanned failover: check `dr status` and the DR region's probe alarm.",
+  },
+  {
+    name: "dr",
+    healthCheckId: drHealth.healthCheckId,
+    meaning:
+      "the DR region's /health fails from most checkers: its database or API cannot serve there. DNS still answers with it if the primary fails, and `dr switchover` or `dr failover` to it would be refused or land on a broken region. " +
+      "Check `dr status` and the DR region's Lambda and Aurora alarms.",
+  },
   ...(arcPrimaryCheck
     ? [
         {

@@ -50,6 +50,9 @@ export interface AlarmCondition {
 
 const PERCENTILE = /^p\d+(\.\d+)?$/;
 
+/** The longest AlarmDescription CloudWatch accepts (PutMetricAlarm API reference). */
+export const ALARM_DESCRIPTION_MAX_LENGTH = 1024;
+
 /**
  * `value`, released only when the alarm's provider is in the region where its metric is
  * published: elsewhere the alarm would watch nothing and sit in OK or INSUFFICIENT_DATA forever,
@@ -69,6 +72,9 @@ export function inMetricRegion<T>(value: pulumi.Input<T>, region: pulumi.Input<s
  * the provider's `defaultTags`.
  */
 export function metricAlarmArgs(spec: AlarmSpec, namer: ResourceNamer, topicArn: pulumi.Input<string>): aws.cloudwatch.MetricAlarmArgs & { name: string } {
+  if (spec.description.length > ALARM_DESCRIPTION_MAX_LENGTH) {
+    throw new Error(`alarm ${spec.role}: its description has ${spec.description.length} characters; CloudWatch takes at most ${ALARM_DESCRIPTION_MAX_LENGTH} (PutMetricAlarm, AlarmDescription)`);
+  }
   const period = spec.periodSeconds ?? PERIOD_SECONDS;
   return {
     name: namer.regional("display", `${spec.role}-alarm`),

@@ -4,6 +4,7 @@ import { FAILOVER_TIMING } from "@payments-dr/failover/timing";
 import { Plan, PlannedResource, stackRegion, synthesize } from "@payments-dr/synth";
 import { auroraRpoLagQuery } from "../aurora-lag";
 import { RegionalAlarms, RegionalAlarmTargets, regionalAlarmSpecs } from "./regional-alarms";
+import { ALARM_DESCRIPTION_MAX_LENGTH, metricAlarmArgs } from "./alarm-spec";
 import { BucketReplicationAlarms } from "./bucket-replication-alarms";
 import { ReplicationAlarms, ReplicationAlarmsArgs, replicationAlarmSpecs } from "./replication-alarms";
 import {
@@ -48,6 +49,18 @@ function namer(region: string): ResourceNamer {
 function alarmsOf(plan: Plan, component: string): Map<string, PlannedResource> {
   return new Map(plan.childrenOf(component).filter((r) => r.type === ALARM).map((r) => [r.name.slice(component.length + 1), r]));
 }
+
+describe("every alarm's description", () => {
+  it("says what to do, within CloudWatch's 1024 characters, and a longer one stops the preview naming the alarm", () => {
+    const t = defaultAlarmThresholds;
+    const specs = [...regionalAlarmSpecs({ ...regionTargets("use1", "primary"), certificate: { certificateArn: CERTIFICATE } }, t), ...regionalAlarmSpecs(regionTargets("use2", "dr"), t), ...replicationAlarmSpecs(REPLICATION, t)];
+    for (const spec of specs) expect([spec.role, spec.description.length <= ALARM_DESCRIPTION_MAX_LENGTH]).toEqual([spec.role, true]);
+    // A fenced region throttles by design: the throttle alarms say not to undo the fence.
+    for (const role of ["lambda-throttles", "health-throttles"]) expect(specs.find((s) => s.role === role)!.description).toMatch(/FENCED.*do not raise the reserved concurrency or run `up`/);
+    const long = { ...specs[0]!, description: "x".repeat(ALARM_DESCRIPTION_MAX_LENGTH + 1) };
+    expect(() => metricAlarmArgs(long, namer("us-east-1"), TOPIC["us-east-1"])).toThrow(`alarm ${long.role}: its description has 1025 characters; CloudWatch takes at most 1024`);
+  });
+});
 
 describe("RegionalAlarms", () => {
   let plan: Plan;

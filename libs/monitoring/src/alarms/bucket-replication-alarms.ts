@@ -77,7 +77,7 @@ function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Replicatio
       role: "s3-replication-latency",
       description:
         `S3 replication to the DR bucket: objects arrive ${t.s3ReplicationLatencySeconds} s or more late ${forMinutes(t.s3ReplicationAlarmMinutes)}; ` +
-        `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes.`,
+        `Replication Time Control bounds them at ${RECOVERY_TARGETS.s3ReplicationMinutes} minutes. Check S3's health in both regions and the failed-replication alarm in the source region; see the runbook, S3.`,
       namespace: NAMESPACE.s3,
       metricName: "ReplicationLatency",
       dimensions,
@@ -89,7 +89,9 @@ function bucketReplicationAlarmSpecs(rule: BucketReplicationRef, end: Replicatio
     },
     {
       role: "s3-pending-replication",
-      description: `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending ${forMinutes(t.s3ReplicationAlarmMinutes)}; the backlog does not drain.`,
+      description:
+        `S3 replication to the DR bucket: ${t.s3OperationsPendingReplication}+ operations pending ${forMinutes(t.s3ReplicationAlarmMinutes)}; the backlog does not drain. ` +
+        "Check the failed-replication alarm in the source region (often the replication role and the DR key) and S3's health; see the runbook, S3.",
       namespace: NAMESPACE.s3,
       metricName: "OperationsPendingReplication",
       dimensions,

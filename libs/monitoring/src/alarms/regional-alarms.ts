@@ -7,6 +7,9 @@ import { AlarmSpec, createAlarms } from "./alarm-spec";
 import { apiErrorsQuery } from "./api-errors";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
+
+/** A fenced region (`dr fence`: reserved concurrency 0) throttles by design: raising it, or an `up`, would unfence it. */
+const FENCED = "If `dr status` shows this region FENCED, that is expected until `dr unfence`: do not raise the reserved concurrency or run `up`.";
 /** Arguments of {@link RegionalAlarms}. */
 export interface RegionalAlarmsArgs {
   /** Names the alarms, in their region. */
@@ -77,7 +80,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "lambda-throttles",
-      description: `Payment Lambda: ${t.lambdaThrottlesPerMinute}+ throttles a minute. Requests are refused at the reserved concurrency (the region's database connection budget).`,
+      description:
+        `Payment Lambda: ${t.lambdaThrottlesPerMinute}+ throttles a minute. Requests are refused at the reserved concurrency (the region's database connection budget). ` +
+        `${FENCED} Otherwise check the request rate and Duration (slow requests hold the concurrency); raise apiReservedConcurrency only within the connection budget (README, Configuration).`,
       namespace: NAMESPACE.lambda,
       metricName: "Throttles",
       dimensions: fn,
@@ -91,7 +96,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       role: "health-throttles",
       description:
         `/health function: throttled. Route 53 fails DNS over after ${FAILOVER_TIMING.failureThreshold} failed checks of /health, to a region whose database takes no writes until it is moved. ` +
-        "Look for who calls /health (the WAF's log) before raising the function's reserved concurrency.",
+        `${FENCED} Otherwise look for who calls /health (the WAF's log) before raising the function's reserved concurrency.`,
       namespace: NAMESPACE.lambda,
       metricName: "Throttles",
       dimensions: { FunctionName: targets.health.functionName },
@@ -103,7 +108,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "lambda-duration-p99",
-      description: `Payment Lambda: p99 duration at ${t.lambdaDurationTimeoutShare * 100}% of its ${targets.lambda.timeoutSeconds} s timeout for 3 minutes. Requests are about to time out.`,
+      description:
+        `Payment Lambda: p99 duration at ${t.lambdaDurationTimeoutShare * 100}% of its ${targets.lambda.timeoutSeconds} s timeout for 3 minutes. Requests are about to time out. ` +
+        "Check the Aurora writer's CPU and connections and its waiting sessions (pg_stat_activity), and the function's logs for the slow route; during a move, its connects wait for the writer.",
       namespace: NAMESPACE.lambda,
       metricName: "Duration",
       dimensions: fn,
@@ -115,7 +122,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "api-5xx",
-      description: `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute on the payment routes in 2 of 3 minutes (not ${targets.api.healthPath}, whose 503 while this region does not hold the writer is expected). Check the Lambda alarms and the database.`,
+      description:
+        `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute on the payment routes in 2 of 3 minutes (not ${targets.api.healthPath}, whose 503 while this region does not hold the writer is expected). ` +
+        "Expected during a switchover, failover or drill: payments answer 503 while the writer moves, and here until clients follow it (DNS, or a client pointed here). Otherwise check the Lambda alarms and the database.",
       query: pulumi
         .all([targets.api.apiName, targets.api.stageName])
         .apply(([apiName, stageName]) => apiErrorsQuery({ apiName, stageName, excludedResource: targets.api.healthPath })),
@@ -127,7 +136,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "api-latency-p99",
-      description: `Payments API: p99 latency at ${t.apiLatencyP99Ms} ms or more for 3 minutes.`,
+      description:
+        `Payments API: p99 latency at ${t.apiLatencyP99Ms} ms or more for 3 minutes. ` +
+        "Check the payment Lambda's duration and the Aurora writer's CPU and connections; a flood of new containers (cold starts) after a move or a traffic step also shows here.",
       namespace: NAMESPACE.apiGateway,
       metricName: "Latency",
       dimensions: api,
@@ -139,7 +150,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "aurora-cpu",
-      description: `Aurora writer: CPU at ${t.auroraCpuPercent}% or more for 5 minutes.`,
+      description:
+        `Aurora writer: CPU at ${t.auroraCpuPercent}% or more for 5 minutes. ` +
+        "Find the costly statements (pg_stat_activity, Performance Insights) and the payment rate; a larger dbInstanceClass applies in the maintenance window (README, Configuration).",
       namespace: NAMESPACE.rds,
       metricName: "CPUUtilization",
       dimensions: writer,
@@ -151,7 +164,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     },
     {
       role: "aurora-connections",
-      description: `Aurora writer: ${t.auroraConnections}+ connections for 3 minutes; new connections will soon be refused.`,
+      description:
+        `Aurora writer: ${t.auroraConnections}+ connections for 3 minutes; new connections will soon be refused. ` +
+        "More than the functions' connection budget opens (README, apiReservedConcurrency): find who holds them in pg_stat_activity (usename, application_name, state) and end the strays.",
       namespace: NAMESPACE.rds,
       metricName: "DatabaseConnections",
       dimensions: writer,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { RECOVERY_TARGETS, type ResourceNamer } from "@payments-dr/conventions";
+import type { ResourceNamer } from "@payments-dr/conventions";
 import { NAMESPACE, ROUTE53_METRICS_REGION } from "../metrics";
 import { AlarmSpec, createAlarms, inMetricRegion } from "./alarm-spec";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
@@ -77,8 +77,9 @@ export function replicationAlarmSpecs(targets: ReplicationAlarmTargets, t: Alarm
         sessionsTable,
         t.dynamodbReplicationLatencyMs,
         t.rpoLagMinutes,
-        `DynamoDB sessions table: replication to its replica in ${sessionsTable.receivingRegion} takes ${t.dynamodbReplicationLatencyMs} ms or more ${forMinutes(t.rpoLagMinutes)}; ` +
-          `the RPO promise is ${RECOVERY_TARGETS.rpoSeconds} s.`,
+        `DynamoDB sessions table: replication to its replica in ${sessionsTable.receivingRegion} takes ${t.dynamodbReplicationLatencyMs} ms or more ${forMinutes(t.rpoLagMinutes)}. ` +
+          "Sessions are a cache (Aurora is the system of record): no payment is lost, and a read in the other region falls back to PostgreSQL. " +
+          "Check DynamoDB's health in both regions (AWS Health); see the runbook, DynamoDB sessions.",
       ),
     );
   }
