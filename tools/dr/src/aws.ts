@@ -19,7 +19,7 @@ import {
 import { GetHealthCheckCommand, GetHealthCheckStatusCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetBucketReplicationCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { AWS_CALL_LIMITS, isAwsError, perRegion } from "@payments-dr/cli-support";
+import { AWS_CALL_LIMITS, isAwsError, messageOf, perRegion } from "@payments-dr/cli-support";
 import { AURORA_RPO_LAG_METRIC, auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
 import { PAYMENT_SESSION_PREFIX, PROBE_METRIC, SESSION_KEY_ATTRIBUTE } from "@payments-dr/payment-lambda";
 import type { Clock } from "./clock";
@@ -144,14 +144,23 @@ export interface SessionKeysPage {
 export interface AlertSubscription {
   protocol: string;
   endpoint: string;
-  /** False while it waits for its confirmation (SNS deletes it unconfirmed after 48 h). */
-  confirmed: boolean;
+  /**
+   * `pending`: waiting for its confirmation (SNS deletes it unconfirmed after 48 h); `deleted`:
+   * unsubscribed, listed until SNS removes it.
+   */
+  state: "confirmed" | "pending" | "deleted";
   /**
    * Whether only the topic's owner can unsubscribe it (confirmed with
    * `--authenticate-on-unsubscribe true`); false when anyone holding an alert's unsubscribe link
-   * can; null while unconfirmed.
+   * can; null when not confirmed, or its attributes could not be read.
    */
   authenticated: boolean | null;
+}
+
+/** An alert topic's subscriptions, and why some could not be told apart (GetSubscriptionAttributes refused). */
+export interface AlertSubscriptions {
+  subscriptions: AlertSubscription[];
+  attributesError?: string;
 }
 
 /** Pages of ListSubscriptionsByTopic read at most (100 subscriptions each): an alert topic holds a few. */
@@ -335,10 +344,12 @@ export class Aws {
 
   /**
    * The subscriptions of an alert topic. ListSubscriptionsByTopic names an unconfirmed one
-   * `PendingConfirmation` instead of an ARN; a confirmed one's ConfirmationWasAuthenticated
-   * (GetSubscriptionAttributes) says whether an alert's unsubscribe link can remove it.
+   * `PendingConfirmation` instead of an ARN, and one unsubscribed `Deleted` until SNS drops it; a
+   * confirmed one's ConfirmationWasAuthenticated (GetSubscriptionAttributes) says whether an
+   * alert's unsubscribe link can remove it. A refused GetSubscriptionAttributes (it takes no
+   * topic ARN, so a policy scoped to the topics denies it) leaves that unknown, the rest shown.
    */
-  async alertSubscriptions(region: string, topicArn: string): Promise<AlertSubscription[]> {
+  async alertSubscriptions(region: string, topicArn: string): Promise<AlertSubscriptions> {
     const sns = this.clients.sns(region);
     const listed: { arn: string; protocol: string; endpoint: string }[] = [];
     let nextToken: string | undefined;
@@ -349,13 +360,22 @@ export class Aws {
       nextToken = out.NextToken;
       pages += 1;
     } while (nextToken && pages < MAX_SUBSCRIPTION_PAGES);
-    return Promise.all(
-      listed.map(async ({ arn, protocol, endpoint }) => {
-        if (!arn.startsWith("arn:")) return { protocol, endpoint, confirmed: false, authenticated: null };
-        const { Attributes: attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
-        return { protocol, endpoint, confirmed: attributes?.PendingConfirmation !== "true", authenticated: attributes?.ConfirmationWasAuthenticated === "true" };
+    let attributesError: string | undefined;
+    const subscriptions = await Promise.all(
+      listed.map(async ({ arn, protocol, endpoint }): Promise<AlertSubscription> => {
+        if (arn === "Deleted") return { protocol, endpoint, state: "deleted", authenticated: null };
+        if (!arn.startsWith("arn:")) return { protocol, endpoint, state: "pending", authenticated: null };
+        try {
+          const { Attributes: attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }));
+          if (attributes?.PendingConfirmation === "true") return { protocol, endpoint, state: "pending", authenticated: null };
+          return { protocol, endpoint, state: "confirmed", authenticated: attributes?.ConfirmationWasAuthenticated === "true" };
+        } catch (error) {
+          attributesError ??= `GetSubscriptionAttributes: ${messageOf(error)}`;
+          return { protocol, endpoint, state: "confirmed", authenticated: null };
+        }
       }),
     );
+    return { subscriptions, ...(attributesError ? { attributesError } : {}) };
   }
 
   async bucketReplication(region: string, bucket: string): Promise<{ id: string; status: string; destinationBucket?: string }[]> {

@@ -236,6 +236,22 @@ describe("drill", () => {
     expect(Date.parse(result.timeline.at(-1)!.at) - Date.parse(wayBack.to!)).toBeGreaterThanOrEqual(options.settleSeconds * 1000);
   });
 
+  it("with a failover domain and too few payments allowed to see the way back end, fails saying so, not with a timeout", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    // DNS follows the writer away and never back within the drill's payments: clients still reach us-east-2 after the failback.
+    let movedAway = false;
+    const region = () => {
+      movedAway ||= world.writer !== HOME;
+      return movedAway ? DR : HOME;
+    };
+    const fetch = paymentsApi(world, false, { url: "https://pay.example.com", region });
+    const result = await drill(context(fetch, clock, "pay.example.com"), { ...options, maxPayments: 60 });
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/^the drill's payments stopped at their cap \(60 sent: --max-payments, or its time limit\) before one succeeded again; run it again with a higher --max-payments/);
+    expect(world.writer).toBe(HOME);
+  });
+
   it("waits out a catch-up spike of the demoted cluster's lag before switching back (preflight would refuse 15 s or more)", async () => {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);

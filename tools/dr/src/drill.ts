@@ -179,7 +179,13 @@ async function paymentsRecovered(ctx: Context, traffic: PaymentTraffic, describe
     (attempt) => attempt?.paymentId !== undefined,
     deadlineFrom(ctx),
     (attempt) => (attempt ? `HTTP ${attempt.httpStatus ?? attempt.error ?? "no answer"}` : "no payment yet"),
-    { advice: "check `dr status` (each region's Route 53 check and /health) and where the failover domain resolves" },
+    {
+      failed: (attempt) =>
+        attempt?.paymentId === undefined && traffic.finished
+          ? `the drill's payments stopped at their cap (${traffic.attempts.length} sent: --max-payments, or its time limit) before one succeeded again; run it again with a higher --max-payments`
+          : undefined,
+      advice: "check `dr status` (each region's Route 53 check and /health) and where the failover domain resolves",
+    },
   );
   timeline.mark(`payments through ${described} succeed again`);
 }

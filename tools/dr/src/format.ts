@@ -72,20 +72,24 @@ function checkFlags(check: { disabled: boolean | null; inverted: boolean | null 
   return `${check.disabled ? " DISABLED (always healthy: no DNS failover)" : ""}${check.inverted ? " INVERTED" : ""}`;
 }
 
+function subscriptionState(s: AlertsStatus["subscriptions"][number]): string {
+  if (s.state === "pending") return "PENDING CONFIRMATION (SNS deletes it 48 h after it was made)";
+  if (s.state === "deleted") return "DELETED (unsubscribed)";
+  if (s.authenticated === null) return "confirmed (who may unsubscribe it: not read)";
+  return s.authenticated ? "confirmed" : "confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT";
+}
+
 /** Who a region's alarms page, and what would stop them: an unconfirmed subscription pages no one, one confirmed through the email's link can be removed by any alert's unsubscribe link. */
 function alertsLine(region: string, alerts: AlertsStatus): string {
   const head = `alerts from ${region} (${alerts.topicArn})`;
-  if (alerts.error) return `${head}: error: ${alerts.error}`;
-  const subscriptions = alerts.subscriptions.map(
-    (s) =>
-      `${s.protocol} ${s.endpoint} ${
-        !s.confirmed ? "PENDING CONFIRMATION (SNS deletes it 48 h after it was made)" : s.authenticated ? "confirmed" : "confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT"
-      }`,
-  );
-  const pagesNobody = alerts.subscriptions.some((s) => s.confirmed) ? "" : "; its alarms PAGE NOBODY";
-  const fix = alerts.subscriptions.some((s) => !s.confirmed || !s.authenticated) ? " (README, Deploy: confirm with --authenticate-on-unsubscribe true)" : "";
+  const error = alerts.error ? `; error: ${alerts.error}` : "";
+  if (alerts.error && alerts.subscriptions.length === 0) return `${head}: error: ${alerts.error}`;
+  const subscriptions = alerts.subscriptions.map((s) => `${s.protocol} ${s.endpoint} ${subscriptionState(s)}`);
+  const pagesNobody = alerts.subscriptions.some((s) => s.state === "confirmed") ? "" : "; its alarms PAGE NOBODY";
+  const fix = alerts.subscriptions.some((s) => s.state === "pending" || s.authenticated === false) ? " (README, Deploy: confirm with --authenticate-on-unsubscribe true)" : "";
+  const remake = alerts.subscriptions.some((s) => s.state === "deleted") ? " (a deleted one: refresh, then up, makes it again)" : "";
   const none = "no subscription (alertEmail unset, or SNS deleted it unconfirmed: refresh, then up, makes it again)";
-  return `${head}: ${subscriptions.join(", ") || none}${pagesNobody}${fix}`;
+  return `${head}: ${subscriptions.join(", ") || none}${pagesNobody}${fix}${remake}${error}`;
 }
 
 function probeLine(p: ProbeStatus): string {

@@ -160,8 +160,8 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
         yes: args.yes,
         ratePerSecond: args.rate,
         maxPayments: args.maxPayments,
-        // Traffic never outlives the three full waits (the move, the demoted cluster's lag, the move back) plus the baselines.
-        maxSeconds: 3 * args.timeoutSeconds + 2 * args.settleSeconds,
+        // Traffic never outlives the four full waits (the move, the demoted cluster's lag, the move back, payments succeeding again) plus the baselines.
+        maxSeconds: 4 * args.timeoutSeconds + 2 * args.settleSeconds,
         settleSeconds: args.settleSeconds,
       });
       const file = args.report ?? path.join(env.workspace, "dist", "dr", `drill-${result.timeline[0]?.at.replace(/[:.]/g, "-") ?? "run"}.md`);

@@ -84,11 +84,11 @@ export interface RegionStatus {
 export interface AlertsStatus {
   topicArn: string;
   /**
-   * `confirmed` false: waiting for its confirmation (SNS deletes it after 48 h). `authenticated`:
-   * only the topic's owner can unsubscribe it; false when an alert's unsubscribe link can; null
-   * while unconfirmed.
+   * `state` pending: waiting for its confirmation (SNS deletes it after 48 h); deleted:
+   * unsubscribed. `authenticated`: only the topic's owner can unsubscribe it; false when an
+   * alert's unsubscribe link can; null when not confirmed, or not read (see `error`).
    */
-  subscriptions: { protocol: string; endpoint: string; confirmed: boolean; authenticated: boolean | null }[];
+  subscriptions: { protocol: string; endpoint: string; state: "confirmed" | "pending" | "deleted"; authenticated: boolean | null }[];
   error?: string;
 }
 
@@ -161,7 +161,7 @@ const regionStatus = object({
   alerts: optional(
     object({
       topicArn: str,
-      subscriptions: array(object({ protocol: str, endpoint: str, confirmed: bool, authenticated: nullable(bool) })),
+      subscriptions: array(object({ protocol: str, endpoint: str, state: oneOf("confirmed", "pending", "deleted"), authenticated: nullable(bool) })),
       error: optional(str),
     }),
   ),

@@ -88,7 +88,7 @@ describe("status", () => {
     const report = JSON.parse((await dr(["status", "--json"])).stdout);
     expect(validateStatusReport(report)).toEqual([]);
     for (const [i, topicArn] of [primaryRegionOutputs.alertTopicArn, drRegionOutputs.alertTopicArn].entries()) {
-      expect(report.regions[i].alerts).toEqual({ topicArn, subscriptions: [{ protocol: "email", endpoint: "oncall@example.com", confirmed: true, authenticated: true }] });
+      expect(report.regions[i].alerts).toEqual({ topicArn, subscriptions: [{ protocol: "email", endpoint: "oncall@example.com", state: "confirmed", authenticated: true }] });
     }
     expect(calls("ListSubscriptionsByTopic").map((c) => [c.region, (c.input as { TopicArn: string }).TopicArn]).sort()).toEqual([
       [HOME, primaryRegionOutputs.alertTopicArn],
@@ -107,7 +107,7 @@ describe("status", () => {
     ];
     const report = JSON.parse((await dr(["status", "--json"])).stdout);
     expect(validateStatusReport(report)).toEqual([]);
-    expect(report.regions[1].alerts.subscriptions).toEqual([{ protocol: "email", endpoint: "oncall@example.com", confirmed: false, authenticated: null }]);
+    expect(report.regions[1].alerts.subscriptions).toEqual([{ protocol: "email", endpoint: "oncall@example.com", state: "pending", authenticated: null }]);
     expect(report.regions[0].alerts.subscriptions.map((s: { authenticated: boolean }) => s.authenticated)).toEqual([false, true]);
     // A pending subscription has no ARN to ask about.
     expect(calls("GetSubscriptionAttributes").map((c) => c.region)).toEqual([HOME, HOME]);
@@ -128,9 +128,9 @@ describe("status", () => {
       { protocol: "email", endpoint: "b@example.com" },
     ];
     const report = JSON.parse((await dr(["status", "--json"])).stdout);
-    expect(report.regions[0].alerts.subscriptions.map((s: { endpoint: string; confirmed: boolean }) => [s.endpoint, s.confirmed])).toEqual([
-      ["a@example.com", false],
-      ["b@example.com", true],
+    expect(report.regions[0].alerts.subscriptions.map((s: { endpoint: string; state: string }) => [s.endpoint, s.state])).toEqual([
+      ["a@example.com", "pending"],
+      ["b@example.com", "confirmed"],
     ]);
     world.failing.set("sns/ListSubscriptionsByTopic", () => Object.assign(new Error("User is not authorized to perform: SNS:ListSubscriptionsByTopic"), { name: "AuthorizationErrorException" }));
     const denied = JSON.parse((await dr(["status", "--json"])).stdout);
@@ -138,6 +138,24 @@ describe("status", () => {
     expect(denied.regions[0].alerts).toEqual({ topicArn: primaryRegionOutputs.alertTopicArn, subscriptions: [], error: expect.stringMatching(/not authorized to perform: SNS:ListSubscriptionsByTopic/) });
     expect(denied.regions[0].role).toBe("writer");
     expect((await dr(["status"])).stdout).toMatch(/alerts from us-east-1 \(\S+\): error: AuthorizationErrorException: User is not authorized/);
+  });
+
+  it("shows an unsubscribed subscription as deleted (SNS lists it `Deleted`), and one whose attributes it may not read as confirmed with that unknown, naming the refusal", async () => {
+    world.alertSubscriptions[drRegionOutputs.alertTopicArn] = [{ protocol: "email", endpoint: "oncall@example.com", state: "deleted" }];
+    const { stdout } = await dr(["status"]);
+    expect(stdout).toContain(
+      `alerts from ${DR} (${drRegionOutputs.alertTopicArn}): email oncall@example.com DELETED (unsubscribed); its alarms PAGE NOBODY (a deleted one: refresh, then up, makes it again)\n`,
+    );
+    // GetSubscriptionAttributes takes no topic ARN: a policy scoped to the topics refuses it.
+    world.failing.set("sns/GetSubscriptionAttributes", () => Object.assign(new Error("User is not authorized to perform: SNS:GetSubscriptionAttributes"), { name: "AuthorizationErrorException" }));
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].alerts).toEqual({
+      topicArn: primaryRegionOutputs.alertTopicArn,
+      subscriptions: [{ protocol: "email", endpoint: "oncall@example.com", state: "confirmed", authenticated: null }],
+      error: "GetSubscriptionAttributes: AuthorizationErrorException: User is not authorized to perform: SNS:GetSubscriptionAttributes",
+    });
+    expect((await dr(["status"])).stdout).toContain(`email oncall@example.com confirmed (who may unsubscribe it: not read); error: GetSubscriptionAttributes: AuthorizationErrorException`);
   });
 
   it("the schema validator rejects a report of the wrong shape", () => {

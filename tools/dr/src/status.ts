@@ -142,7 +142,8 @@ async function alertsStatus(ctx: Context, site: RegionSite): Promise<AlertsStatu
   const topicArn = site.alertTopicArn;
   if (!topicArn) return undefined;
   const result = await settle(() => ctx.aws.alertSubscriptions(site.region, topicArn));
-  return { topicArn, subscriptions: result.value ?? [], ...(result.error ? { error: result.error } : {}) };
+  const error = result.error ?? result.value?.attributesError;
+  return { topicArn, subscriptions: result.value?.subscriptions ?? [], ...(error ? { error } : {}) };
 }
 
 /** Whether `dr fence` (or a hand) left the region's functions at reserved concurrency 0; undefined when the outputs name none. */

@@ -61,6 +61,8 @@ export async function postTestPayment(ctx: Context, baseUrl: string, payment: Te
  */
 export class PaymentTraffic {
   readonly attempts: PaymentAttempt[] = [];
+  /** True once it sends no more: stopped, or at its cap of payments or time. */
+  finished = false;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly runId = randomUUID().slice(0, 8);
@@ -92,6 +94,7 @@ export class PaymentTraffic {
       const wait = spacing - (clock.now().getTime() - before);
       if (wait > 0) await clock.sleep(wait);
     }
+    this.finished = true;
   }
 
   private async send(sequence: number): Promise<void> {

@@ -6,14 +6,15 @@ import type { FakeWorld } from "./fake-world";
 export interface FakeSubscription {
   protocol: string;
   endpoint: string;
-  /** Absent: confirmed with --authenticate-on-unsubscribe true. */
-  state?: "pending" | "confirmed-unauthenticated";
+  /** Absent: confirmed with --authenticate-on-unsubscribe true. `deleted`: unsubscribed, still listed. */
+  state?: "pending" | "confirmed-unauthenticated" | "deleted";
 }
 
 /**
  * The alert topics' subscriptions (`world.alertSubscriptions`, by topic ARN). As SNS answers:
  * ListSubscriptionsByTopic names an unconfirmed subscription `PendingConfirmation` in place of its
- * ARN, in pages; GetSubscriptionAttributes takes only a real subscription ARN.
+ * ARN, and an unsubscribed one `Deleted`, in pages; GetSubscriptionAttributes takes only a real
+ * subscription ARN.
  */
 export function fakeSns(world: FakeWorld): AwsClientStub<SNSClient> {
   const sns = mockClient(SNSClient);
@@ -28,7 +29,7 @@ export function fakeSns(world: FakeWorld): AwsClientStub<SNSClient> {
       const next = start + page.length;
       return {
         Subscriptions: page.map((s, i) => ({
-          SubscriptionArn: s.state === "pending" ? "PendingConfirmation" : arnOf(topicArn, start + i),
+          SubscriptionArn: s.state === "pending" ? "PendingConfirmation" : s.state === "deleted" ? "Deleted" : arnOf(topicArn, start + i),
           Owner: "123456789012",
           Protocol: s.protocol,
           Endpoint: s.endpoint,
@@ -44,7 +45,7 @@ export function fakeSns(world: FakeWorld): AwsClientStub<SNSClient> {
       for (const [topicArn, subscriptions] of Object.entries(world.alertSubscriptions)) {
         const index = subscriptions.findIndex((_, i) => arnOf(topicArn, i) === arn);
         const found = subscriptions[index];
-        if (found && found.state !== "pending") {
+        if (found && found.state !== "pending" && found.state !== "deleted") {
           return { Attributes: { SubscriptionArn: arn, TopicArn: topicArn, PendingConfirmation: "false", ConfirmationWasAuthenticated: String(found.state !== "confirmed-unauthenticated") } };
         }
       }
