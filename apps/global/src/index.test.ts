@@ -231,6 +231,15 @@ describe("global stack with a custom domain", () => {
     }
   });
 
+  it("says in each health check's alarm what its failure does: the primary's moves DNS only with a domain, the DR one's moves nothing; and that a fenced region fails it by design", async () => {
+    const description = (p: Plan, check: string) => p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.name.endsWith(`-health-${check}`))!.inputs.alarmDescription as string;
+    const withoutDomain = await synth();
+    expect(description(plan, "primary")).toContain("/health fails from most checkers: DNS answers with the DR region");
+    expect(description(withoutDomain, "primary")).toContain("no custom domain, so DNS does not move: clients keep failing there");
+    expect(description(plan, "dr")).toContain("DNS still answers with it if the primary fails");
+    for (const check of ["primary", "dr"]) expect(description(plan, check)).toMatch(/shows the (primary|DR) region FENCED, that is expected until `dr unfence`/);
+  });
+
   it("refuses a domainName other than the one either region's custom domain serves (API Gateway answers a name it does not serve with 403), naming the key", async () => {
     for (const [stack, region] of [[PRIMARY, "primary"], [DR, "DR"]] as const) {
       await expect(synth({ config: DOMAIN, upstream: { ...WITH_DOMAIN, [stack]: { ...WITH_DOMAIN[stack], customDomainName: "api.example.com" } } })).rejects.toThrow(

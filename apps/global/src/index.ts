@@ -18,6 +18,7 @@ import { ApiHealthCheck, CombinedHealthCheck, FailoverRecords, failoverSetIdenti
 import {
   BucketReplicationAlarms,
   CrossRegionDashboard,
+  fencedRegionNote,
   loadAlarmThresholdOverrides,
   ReplicationAlarms,
   type ReplicationAlarmsArgs,
@@ -119,15 +120,16 @@ const healthChecks = [
     name: "primary",
     healthCheckId: primaryHealth.healthCheckId,
     meaning:
-      "the primary region's /health fails from most checkers: DNS answers with the DR region. Expected while the DR region holds the writer (a switchover, failover or drill: clears after failback). " +
-      "Otherwise see the runbook, Unplanned failover: check `dr status` and the DR region's probe alarm.",
+      `the primary region's /health fails from most checkers: ${config.domain ? "DNS answers with the DR region" : "no custom domain, so DNS does not move: clients keep failing there"}. ` +
+      "Expected while the DR region holds the writer (a switchover, failover or drill: clears after failback). " +
+      `${fencedRegionNote("the primary region")} Otherwise see the runbook, Unplanned failover: check \`dr status\` and the DR region's probe alarm.`,
   },
   {
     name: "dr",
     healthCheckId: drHealth.healthCheckId,
     meaning:
       "the DR region's /health fails from most checkers: its database or API cannot serve there. DNS still answers with it if the primary fails, and `dr switchover` or `dr failover` to it would be refused or land on a broken region. " +
-      "Check `dr status` and the DR region's Lambda and Aurora alarms.",
+      `${fencedRegionNote("the DR region")} Otherwise check \`dr status\` and the DR region's Lambda and Aurora alarms.`,
   },
   ...(arcPrimaryCheck
     ? [

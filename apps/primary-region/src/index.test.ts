@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
@@ -28,9 +29,15 @@ describe("primary-region stack", () => {
   let plan: Plan;
   /** The program's exports as it returned them: Outputs, which the plan's resolved values cannot show the dependencies of. */
   let exported: Record<string, unknown> = {};
+  /** Each function's environment as the program gave it (by logical name): its Outputs' dependencies, which the plan cannot show either. */
+  const environmentOf: Record<string, pulumi.Output<unknown>> = {};
   beforeAll(async () => {
     plan = await synth({
       program: () => {
+        pulumi.runtime.registerStackTransformation(({ type, name, props }) => {
+          if (type === "aws:lambda/function:Function") environmentOf[name] = pulumi.output(props.environment);
+          return undefined;
+        });
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         jest.isolateModules(() => (exported = require("./index")));
         return exported;
@@ -188,6 +195,12 @@ describe("primary-region stack", () => {
 
   it("writes the app role's password into its secret only after the migrate function gave it to the role: a run that fails leaves the functions on the password the database has", async () => {
     expect(plan.named("aurora-app-secret-version").options.dependsOn).toEqual(["migrations"]);
+    // And the functions that connect as the app role take the secret's name only once that version is written.
+    for (const fn of ["api-api-function", "api-api-health-function", "api-idem-cleanup-function"]) {
+      // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+      const dependsOn = [...(environmentOf[fn] as unknown as { resources(): Set<{ __pulumiType?: string; __name?: string }> }).resources()];
+      expect([fn, dependsOn.some((r) => r.__pulumiType === "aws:secretsmanager/secretVersion:SecretVersion" && r.__name === "aurora-app-secret-version")]).toEqual([fn, true]);
+    }
     const revealed = await synth({ revealSecrets: true });
     const password = JSON.parse(revealed.named("aurora-app-secret-version").inputs.secretString["[secret]"]).password;
     expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: password });

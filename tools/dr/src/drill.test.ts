@@ -8,7 +8,7 @@ import { REPLICATION_WARNING_SHARE } from "@payments-dr/monitoring";
 import { Aws } from "./aws";
 import type { Context } from "./context";
 import { dnsFailoverSeconds } from "@payments-dr/failover";
-import { describeRto, drill, drillFailure, drillMarkdown, rtoVerdict } from "./drill";
+import { describeRto, drill, drillFailure, drillMarkdown, drillTrafficSeconds, rtoVerdict } from "./drill";
 import { formatDrill } from "./format";
 import { answersAfter, DR, FakeClock, fakeFetch, FakeWorld, HOME, outputs, runDr, type DrOptions } from "./test-support";
 import {
@@ -37,6 +37,10 @@ it("a role change times out at the promised RTO by default, and a drill is judge
   expect(RTO_SECONDS).toBe(RECOVERY_TARGETS.rtoSeconds);
   expect(DEFAULT_TIMEOUT_SECONDS).toBe(RTO_SECONDS);
   expect(AIM_RTO_SECONDS).toBe(RECOVERY_TARGETS.aimRtoSeconds);
+});
+
+it("lets the drill's payments run through its four waits at their --timeout and both baselines (the CLI caps its traffic with this)", () => {
+  expect(drillTrafficSeconds(300, 15)).toBe(4 * 300 + 2 * 15);
 });
 
 it("a payment request outlasts the payment function's default timeout (apiTimeoutSeconds): a slow payment is not an outage", () => {

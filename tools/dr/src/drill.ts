@@ -11,6 +11,14 @@ import { forgetSessions, lostPayments, type OutageWindow, outageWindows, type Pa
 import { AIM_RTO_SECONDS, MAX_LAG_SECONDS, RTO_SECONDS } from "./thresholds";
 import { deadlineFrom, waitFor } from "./wait";
 
+/**
+ * How long the drill's payments may run: its four waits, each up to --timeout (the move, the
+ * demoted cluster's lag, the move back, payments succeeding again), and the two baselines.
+ */
+export function drillTrafficSeconds(timeoutSeconds: number, settleSeconds: number): number {
+  return 4 * timeoutSeconds + 2 * settleSeconds;
+}
+
 export interface DrillOptions extends TrafficOptions {
   yes: boolean;
   /** Seconds of traffic before the first switchover and after the second (a baseline either side). */

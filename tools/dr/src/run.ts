@@ -8,7 +8,7 @@ import { Aws, defaultClientFactory, type ClientFactory } from "./aws";
 import { clearSessions, sessionWindow } from "./clear-sessions";
 import { systemClock, type Clock } from "./clock";
 import type { Confirm, Context } from "./context";
-import { drill, drillFailure, drillMarkdown } from "./drill";
+import { drill, drillFailure, drillMarkdown, drillTrafficSeconds } from "./drill";
 import { fence, unfence } from "./fence";
 import { formatClearSessions, formatDrill, formatFence, formatPreflight, formatRoleChange, formatStatus } from "./format";
 import { type Fetch, fetchOnFreshConnection } from "./http";
@@ -160,8 +160,7 @@ async function execute(args: CliArgs, env: Environment): Promise<ExitCode> {
         yes: args.yes,
         ratePerSecond: args.rate,
         maxPayments: args.maxPayments,
-        // Traffic never outlives the four full waits (the move, the demoted cluster's lag, the move back, payments succeeding again) plus the baselines.
-        maxSeconds: 4 * args.timeoutSeconds + 2 * args.settleSeconds,
+        maxSeconds: drillTrafficSeconds(args.timeoutSeconds, args.settleSeconds),
         settleSeconds: args.settleSeconds,
       });
       const file = args.report ?? path.join(env.workspace, "dist", "dr", `drill-${result.timeline[0]?.at.replace(/[:.]/g, "-") ?? "run"}.md`);

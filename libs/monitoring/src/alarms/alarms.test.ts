@@ -55,8 +55,13 @@ describe("every alarm's description", () => {
     const t = defaultAlarmThresholds;
     const specs = [...regionalAlarmSpecs({ ...regionTargets("use1", "primary"), certificate: { certificateArn: CERTIFICATE } }, t), ...regionalAlarmSpecs(regionTargets("use2", "dr"), t), ...replicationAlarmSpecs(REPLICATION, t)];
     for (const spec of specs) expect([spec.role, spec.description.length <= ALARM_DESCRIPTION_MAX_LENGTH]).toEqual([spec.role, true]);
-    // A fenced region throttles by design: the throttle alarms say not to undo the fence.
-    for (const role of ["lambda-throttles", "health-throttles"]) expect(specs.find((s) => s.role === role)!.description).toMatch(/FENCED.*do not raise the reserved concurrency or run `up`/);
+    // A fenced region throttles and answers 5xx by design: those alarms say not to undo the fence.
+    for (const role of ["lambda-throttles", "health-throttles", "api-5xx"]) expect(specs.find((s) => s.role === role)!.description).toMatch(/FENCED.*do not raise the reserved concurrency or run `up`/);
+    // What a failing /health does depends on the region and on a custom domain: only the primary's, with one, moves DNS.
+    const healthThrottles = (targets: RegionalAlarmTargets) => regionalAlarmSpecs(targets, t).find((s) => s.role === "health-throttles")!.description;
+    expect(healthThrottles({ ...regionTargets("use1", "primary"), certificate: { certificateArn: CERTIFICATE } })).toContain("Route 53 moves DNS to the DR region after 3 failed checks of /health");
+    expect(healthThrottles(regionTargets("use1", "primary"))).toContain("no custom domain: DNS does not move");
+    expect(healthThrottles(regionTargets("use2", "dr"))).toContain("Route 53 sees this (DR) region fail after 3 failed checks of /health: nothing moves");
     const long = { ...specs[0]!, description: "x".repeat(ALARM_DESCRIPTION_MAX_LENGTH + 1) };
     expect(() => metricAlarmArgs(long, namer("us-east-1"), TOPIC["us-east-1"])).toThrow(`alarm ${long.role}: its description has 1025 characters; CloudWatch takes at most 1024`);
   });

@@ -7,7 +7,7 @@ export {
   type ReplicationEnd,
   type ReplicationEndRef,
 } from "./bucket-replication-alarms";
-export { RegionalAlarms, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
+export { fencedRegionNote, RegionalAlarms, type RegionalAlarmsArgs, type RegionalAlarmTargets } from "./regional-alarms";
 export {
   ReplicationAlarms,
   type GlobalTableRef,

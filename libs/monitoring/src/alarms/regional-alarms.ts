@@ -8,8 +8,25 @@ import { apiErrorsQuery } from "./api-errors";
 import { AlarmThresholds, alarmThresholds, forMinutes } from "./thresholds";
 
 
-/** A fenced region (`dr fence`: reserved concurrency 0) throttles by design: raising it, or an `up`, would unfence it. */
-const FENCED = "If `dr status` shows this region FENCED, that is expected until `dr unfence`: do not raise the reserved concurrency or run `up`.";
+/**
+ * A fenced region (`dr fence`: reserved concurrency 0) throttles, fails its /health and answers
+ * 5xx by design: raising the concurrency, or an `up`, would unfence it. Every alarm a fence raises says so.
+ */
+export function fencedRegionNote(region = "this region"): string {
+  return `If \`dr status\` shows ${region} FENCED, that is expected until \`dr unfence\`: do not raise the reserved concurrency or run \`up\`.`;
+}
+const FENCED = fencedRegionNote();
+
+/**
+ * What Route 53 does when a region's /health fails 3 checks in a row: only the primary region's
+ * check moves DNS, and only with a custom domain (the failover records); the DR record has none.
+ */
+function whenHealthFails(targets: RegionalAlarmTargets): string {
+  const checks = `${FAILOVER_TIMING.failureThreshold} failed checks of /health`;
+  if (targets.aurora.role === "dr") return `Route 53 sees this (DR) region fail after ${checks}: nothing moves, but a switchover or failover to it is refused or lands on a broken region.`;
+  if (targets.certificate) return `Route 53 moves DNS to the DR region after ${checks}; its database takes no writes until it is moved.`;
+  return `Route 53 sees this region fail after ${checks} and the DR probe pages (no custom domain: DNS does not move, clients keep failing here).`;
+}
 /** Arguments of {@link RegionalAlarms}. */
 export interface RegionalAlarmsArgs {
   /** Names the alarms, in their region. */
@@ -67,7 +84,9 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
   const specs: AlarmSpec[] = [
     {
       role: "lambda-errors",
-      description: `Payment Lambda: ${t.lambdaErrorsPerMinute}+ errors (exceptions or timeouts) a minute in 2 of 3 minutes. Check its logs and the database.`,
+      description:
+        `Payment Lambda: ${t.lambdaErrorsPerMinute}+ errors (exceptions or timeouts) a minute in 2 of 3 minutes. Check its logs and the database. ` +
+        "28P01 (password authentication failed for payments_app) in both regions after a primary-region `up` that stopped during a password rotation: run that `up` again, do not fail over (runbook, Unplanned failover).",
       namespace: NAMESPACE.lambda,
       metricName: "Errors",
       dimensions: fn,
@@ -95,7 +114,7 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
     {
       role: "health-throttles",
       description:
-        `/health function: throttled. Route 53 fails DNS over after ${FAILOVER_TIMING.failureThreshold} failed checks of /health, to a region whose database takes no writes until it is moved. ` +
+        `/health function: throttled. ${whenHealthFails(targets)} ` +
         `${FENCED} Otherwise look for who calls /health (the WAF's log) before raising the function's reserved concurrency.`,
       namespace: NAMESPACE.lambda,
       metricName: "Throttles",
@@ -124,7 +143,8 @@ export function regionalAlarmSpecs(targets: RegionalAlarmTargets, t: AlarmThresh
       role: "api-5xx",
       description:
         `Payments API: ${t.api5xxPerMinute}+ 5XX responses a minute on the payment routes in 2 of 3 minutes (not ${targets.api.healthPath}, whose 503 while this region does not hold the writer is expected). ` +
-        "Expected during a switchover, failover or drill: payments answer 503 while the writer moves, and here until clients follow it (DNS, or a client pointed here). Otherwise check the Lambda alarms and the database.",
+        "Expected during a switchover, failover or drill: payments answer 503 while the writer moves, and here until clients follow it (DNS, or a client pointed here). " +
+        `${FENCED} Otherwise check the Lambda alarms and the database.`,
       query: pulumi
         .all([targets.api.apiName, targets.api.stageName])
         .apply(([apiName, stageName]) => apiErrorsQuery({ apiName, stageName, excludedResource: targets.api.healthPath })),
