@@ -22,7 +22,8 @@ export function boundedCredentialChain(limits: CallLimits): (init: object) => Re
 /**
  * Bounds on every AWS call of the CLIs. The SDK's defaults wait without limit and retry three
  * times, so a call into a region that is down could hold a command for minutes, the very moment
- * it is run. A call gives up after 3 s without a connection or 10 s without an answer, and is
+ * it is run. A call gives up after 3 s without a connection or 10 s in all (smithy's request
+ * timeout is a timer from the request's start, the connect included), and is
  * tried twice; so do the calls the credential chain makes. Without `throwOnRequestTimeout` the
  * SDK's HTTP handler only logs a warning when the answer is late and keeps waiting: an endpoint
  * that accepts connections and never answers would hold the command for good.

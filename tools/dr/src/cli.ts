@@ -21,7 +21,7 @@ run(process.argv.slice(2), {
 }).then((code) => {
   // Exit as soon as the output is written. Otherwise reads that a refusal made unneeded (dr
   // failover starts them all at once) keep the process, and the on-call's prompt, for up to
-  // their 26 s limit.
+  // their 20 s limit.
   process.exitCode = code;
   process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 });

@@ -619,8 +619,8 @@ function gatedAws(aws: Aws): { aws: Aws; started: string[]; open(method: string)
 }
 
 // The pre-move reads once ran in three phases, the global cluster, then the fence, then the rest,
-// each up to an AWS call's limits (≈ 26 s) when the target region's APIs are slow: ≈ 83 s before
-// the move where the runbook's Recovery budget counted ≈ 31 s.
+// each up to an AWS call's limits (≈ 20 s) when the target region's APIs are slow: about a minute
+// before the move, where the runbook's Recovery budget counted half that.
 describe("failover()'s reads before the move overlap (a slow target region's calls must not add up before the move)", () => {
   it("starts every read of the target alone beside the global cluster's, and asks the old writer's /health as soon as the global cluster names it, while those reads still wait", async () => {
     world.down.add(HOME);
@@ -699,15 +699,16 @@ describe("the pre-move worst case the runbook and the README quote", () => {
   /** The document with its line breaks as spaces: a reflowed paragraph says the same. */
   const read = (file: string) => readFileSync(path.join(WORKSPACE, file), "utf8").replace(/\s+/g, " ");
   const { maxAttempts: attempts, requestHandler } = AWS_CALL_LIMITS;
-  const [connect, answer] = [requestHandler.connectionTimeout / 1000, requestHandler.requestTimeout / 1000];
-  const awsCall = attempts * (connect + answer);
+  // smithy's request timeout is a timer from the request's start, the connect included (node-http-handler's setRequestTimeout).
+  const request = requestHandler.requestTimeout / 1000;
+  const awsCall = attempts * request;
   const [health, poll] = [HEALTH_TIMEOUT_MS / 1000, POLL_INTERVAL_MS / 1000];
   // One AWS call (the global cluster, beside every read of the target alone), then the old writer's /health, then the first poll.
   const worst = awsCall + health + poll;
 
   it.each([
     ["docs/runbook.md", `after the CLI's own checks (≈ ${worst} s at worst`],
-    ["docs/runbook.md", `(each call ${attempts} × (${connect} + ${answer}) s = ${awsCall} s when the APIs there time out, \`AWS_CALL_LIMITS\`)`],
+    ["docs/runbook.md", `(each call ${attempts} × ${request} s = ${awsCall} s when the APIs there time out: two tries, each cut off ${request} s after it started, its connect included, \`AWS_CALL_LIMITS\`)`],
     ["docs/runbook.md", `(${health} s when its region hangs, \`HEALTH_TIMEOUT_MS\`); then the first ${poll} s poll: ${awsCall} + ${health} + ${poll};`],
     ["README.md", `up to ≈ ${worst} s of the CLI's own checks`],
   ])("%s says %s (AWS_CALL_LIMITS, HEALTH_TIMEOUT_MS, POLL_INTERVAL_MS)", (file, text) => {
