@@ -1,14 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { MAX_CLUSTER_INSTANCES, R_CLASS_INSTANCE } from "@payments-dr/conventions";
+import { invalid, MAX_CLUSTER_INSTANCES, R_CLASS_INSTANCE } from "@payments-dr/conventions";
 
-/**
- * Component arguments that AWS would reject, or that would break the global database, stop
- * the preview with one line naming the component, instead of failing halfway through a deploy.
- * (`RunError` prints without a stack trace.)
- */
-function invalid(where: string, problem: string): never {
-  throw new pulumi.RunError(`${where}: ${problem}`);
-}
+// Component arguments that AWS would reject, or that would break the global database, stop the
+// preview with one line naming the component (`invalid`), instead of failing halfway through a deploy.
 
 /** Aurora global databases need memory-optimised instances; burstable ones are not supported. */
 export function requireRClass(where: string, instanceClass: string): void {

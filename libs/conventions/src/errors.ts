@@ -4,6 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 export const CONFIG_NAMESPACE = "payments-dr";
 
 /**
+ * Bad arguments of a component, found while the program runs: `where` names the component
+ * (`Type "name"`). Thrown as a `RunError`, so the preview prints the message alone.
+ */
+export function invalid(where: string, problem: string): never {
+  throw new pulumi.RunError(`${where}: ${problem}`);
+}
+
+/**
  * Bad stack configuration. A `RunError` prints as one clear message at preview time,
  * without a stack trace, and the program stops before any resource is registered.
  */

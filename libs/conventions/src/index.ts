@@ -15,7 +15,7 @@ export { loadStackConfig, MAX_SUFFIX_LENGTH, type StackConfig } from "./config";
 export { type CreateTimeConfig } from "./create-time-config";
 export { CONFIG_KEYS, STACK_PROJECTS, type StackProject } from "./config-keys";
 export { ConfigReader } from "./config-reader";
-export { CONFIG_NAMESPACE, ConfigError } from "./errors";
+export { CONFIG_NAMESPACE, ConfigError, invalid } from "./errors";
 export {
   HEALTH_CHECK_TOKEN_ARGUMENT,
   HEALTH_PATH,

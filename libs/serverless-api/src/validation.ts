@@ -1,13 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
+import { invalid } from "@payments-dr/conventions";
 
-/**
- * Arguments that AWS would reject, or that would break the API under load, stop the preview
- * with one line naming the component and the argument (a `RunError` prints without a stack
- * trace), instead of failing halfway through a deploy.
- */
-export function invalid(where: string, problem: string): never {
-  throw new pulumi.RunError(`${where}: ${problem}`);
-}
+// Arguments that AWS would reject, or that would break the API under load, stop the preview with
+// one line naming the component and the argument (`invalid`), instead of failing halfway through a deploy.
+export { invalid };
 
 /** An integer within [min, max], or a preview-time error naming the argument and why. */
 export function requireInteger(where: string, arg: string, value: number, min: number, max: number, why = ""): void {
