@@ -256,6 +256,20 @@ describe("drill", () => {
     expect(world.writer).toBe(HOME);
   });
 
+  it("its payments stop at their time limit too (maxSeconds), whatever --max-payments allows, and the drill says so", async () => {
+    const clock = new FakeClock();
+    world = new FakeWorld(outputs, clock);
+    let movedAway = false;
+    const region = () => {
+      movedAway ||= world.writer !== HOME;
+      return movedAway ? DR : HOME;
+    };
+    const fetch = paymentsApi(world, false, { url: "https://pay.example.com", region });
+    const result = await drill(context(fetch, clock, "pay.example.com"), { ...options, maxPayments: 100_000, maxSeconds: 300 });
+    expect(result.error).toMatch(/^the drill's payments stopped at their cap \(\d+ sent: --max-payments, or its time limit\)/);
+    expect(result.payments.sent).toBeLessThanOrEqual(300 * options.ratePerSecond + 1);
+  });
+
   it("waits out a catch-up spike of the demoted cluster's lag before switching back (preflight would refuse 15 s or more)", async () => {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);
@@ -396,6 +410,18 @@ describe("dr drill through the CLI", () => {
     expect(readFileSync(report, "utf8")).toMatch(/Result: \*\*FAILED\*\*[\s\S]*## Lost payments \(Idempotency-Key\)/);
     // The drill still brought the writer home.
     expect(world.writer).toBe(HOME);
+  });
+
+  it("caps its traffic at the time of its four waits and both baselines of the --timeout and --settle given (drillTrafficSeconds)", async () => {
+    const drillModule = await import("./drill");
+    const spy = jest.spyOn(drillModule, "drill");
+    try {
+      await runDr(world, ["drill", "--yes", "--timeout", "120", "--settle", "10", "--report", path.join(dir, "d.md")], { drillApiKey: DRILL_KEY, fetch: apisThatLoseEveryPayment() });
+      expect(spy.mock.calls[0]![1]).toMatchObject({ maxSeconds: drillTrafficSeconds(120, 10), settleSeconds: 10 });
+      expect(drillTrafficSeconds(120, 10)).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("a drill whose switchover fails while RDS stops answering says the writer is unknown and how to bring it home (exit 3), in the step's own words (no error class name)", async () => {

@@ -62,6 +62,7 @@ describe("every alarm's description", () => {
     expect(healthThrottles({ ...regionTargets("use1", "primary"), certificate: { certificateArn: CERTIFICATE } })).toContain("Route 53 moves DNS to the DR region after 3 failed checks of /health");
     expect(healthThrottles(regionTargets("use1", "primary"))).toContain("no custom domain: DNS does not move");
     expect(healthThrottles(regionTargets("use2", "dr"))).toContain("Route 53 sees this (DR) region fail after 3 failed checks of /health: nothing moves");
+    expect(metricAlarmArgs({ ...specs[0]!, description: "x".repeat(ALARM_DESCRIPTION_MAX_LENGTH) }, namer("us-east-1"), TOPIC["us-east-1"]).alarmDescription).toHaveLength(1024);
     const long = { ...specs[0]!, description: "x".repeat(ALARM_DESCRIPTION_MAX_LENGTH + 1) };
     expect(() => metricAlarmArgs(long, namer("us-east-1"), TOPIC["us-east-1"])).toThrow(`alarm ${long.role}: its description has 1025 characters; CloudWatch takes at most 1024`);
   });

@@ -1,5 +1,4 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { ResourceNamer } from "@payments-dr/conventions";
 import { FAKE_ACCOUNT_ID, type Plan } from "@payments-dr/synth";
 import { DatabaseMigration, type DatabaseMigrationArgs } from "../jobs/database-migration";
@@ -79,7 +78,7 @@ function synthPrimary(options: { revealSecrets?: boolean } = {}): Promise<Plan> 
     const api = new ServerlessApi("api", apiArgs(namer), { provider });
     const migration = new DatabaseMigration(
       "migration",
-      migrationArgs(namer, { appPassword: pulumi.secret(APP_PASSWORD), runAfter: [writer] }),
+      migrationArgs(namer, { appPassword: APP_PASSWORD, runAfter: [writer] }),
       { provider },
     );
     const cleanup = new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer), { provider });
