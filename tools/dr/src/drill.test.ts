@@ -240,32 +240,31 @@ describe("drill", () => {
     expect(Date.parse(result.timeline.at(-1)!.at) - Date.parse(wayBack.to!)).toBeGreaterThanOrEqual(options.settleSeconds * 1000);
   });
 
-  it("with a failover domain and too few payments allowed to see the way back end, fails saying so, not with a timeout", async () => {
+  /**
+   * A drill through a failover domain whose DNS follows the writer away and never back within the
+   * drill's payments: clients still reach us-east-2 after the failback.
+   */
+  function drillWithDnsStuckAway(limits: Partial<typeof options>) {
     const clock = new FakeClock();
     world = new FakeWorld(outputs, clock);
-    // DNS follows the writer away and never back within the drill's payments: clients still reach us-east-2 after the failback.
     let movedAway = false;
     const region = () => {
       movedAway ||= world.writer !== HOME;
       return movedAway ? DR : HOME;
     };
     const fetch = paymentsApi(world, false, { url: "https://pay.example.com", region });
-    const result = await drill(context(fetch, clock, "pay.example.com"), { ...options, maxPayments: 60 });
+    return drill(context(fetch, clock, "pay.example.com"), { ...options, ...limits });
+  }
+
+  it("with a failover domain and too few payments allowed to see the way back end, fails saying so, not with a timeout", async () => {
+    const result = await drillWithDnsStuckAway({ maxPayments: 60 });
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/^the drill's payments stopped at their cap \(60 sent: --max-payments, or its time limit\) before one succeeded again; run it again with a higher --max-payments/);
     expect(world.writer).toBe(HOME);
   });
 
   it("its payments stop at their time limit too (maxSeconds), whatever --max-payments allows, and the drill says so", async () => {
-    const clock = new FakeClock();
-    world = new FakeWorld(outputs, clock);
-    let movedAway = false;
-    const region = () => {
-      movedAway ||= world.writer !== HOME;
-      return movedAway ? DR : HOME;
-    };
-    const fetch = paymentsApi(world, false, { url: "https://pay.example.com", region });
-    const result = await drill(context(fetch, clock, "pay.example.com"), { ...options, maxPayments: 100_000, maxSeconds: 300 });
+    const result = await drillWithDnsStuckAway({ maxPayments: 100_000, maxSeconds: 300 });
     expect(result.error).toMatch(/^the drill's payments stopped at their cap \(\d+ sent: --max-payments, or its time limit\)/);
     expect(result.payments.sent).toBeLessThanOrEqual(300 * options.ratePerSecond + 1);
   });
