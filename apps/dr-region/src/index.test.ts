@@ -119,6 +119,15 @@ describe("dr-region stack", () => {
     expect(health.inputs.environment.variables).toMatchObject({ REGION_ROLE: "dr", DB_READER_HOST: plan.outputs.readerEndpoint });
   });
 
+  it("connects /health as the health role, through its secret's replica here (the heartbeat row only: /health answers anyone)", () => {
+    const health = plan.one("aws:lambda/function:Function", "api-health-function");
+    expect(health.inputs.environment.variables.DB_SECRET_ID).toBe(primaryRegionOutputs.dbHealthSecretName);
+    const access = plan.one("aws:iam/rolePolicy:RolePolicy", "api-health-access").inputs.policy as string;
+    expect(access).toContain(`:secret:${primaryRegionOutputs.dbHealthSecretName}-`);
+    expect(access).not.toContain(primaryRegionOutputs.dbAppSecretName);
+    expect(access).toContain("arn:aws:secretsmanager:us-east-2:");
+  });
+
   it("runs the authorizer, which parses untrusted headers, in the network's authorizer security group (DynamoDB only), not the other functions' (the database)", () => {
     const groupId = (role: string) => plan.one("aws:ec2/securityGroup:SecurityGroup", `-${role}-sg`).inputs.name;
     expect(plan.one("aws:lambda/function:Function", "authorizer-function").inputs.vpcConfig.securityGroupIds).toEqual([groupId("authorizer")]);

@@ -86,8 +86,9 @@ const api = new RegionalPaymentsApi(
     regionRole: "dr",
     network: apiNetwork(network),
     database: {
-      // The app role's secret (its replica here): the payment functions never connect as the master user.
+      // The function roles' secrets (their replicas here): the functions never connect as the master user.
       secretName: primary.output("dbAppSecretName"),
+      healthSecretName: primary.output("dbHealthSecretName"),
       writerHost: primary.output("globalWriterEndpoint"),
       clusterEndpoint: database.clusterEndpoint,
       readerEndpoint: database.readerEndpoint,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { apiErrorsQuery } from "@payments-dr/monitoring";
@@ -16,7 +16,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   createTimeConfig: true, region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
-  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, writerConnections: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
+  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, dbHealthSecretArn: true, dbHealthSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, writerConnections: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
   lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
@@ -193,17 +193,33 @@ describe("primary-region stack", () => {
     expect(invocation.options.dependsOn).toEqual(["aurora-instance-1", "aurora-secret-version", "network"]);
   });
 
-  it("writes the app role's password into its secret only after the migrate function gave it to the role: a run that fails leaves the functions on the password the database has", async () => {
-    expect(plan.named("aurora-app-secret-version").options.dependsOn).toEqual(["migrations"]);
-    // And the functions that connect as the app role take the secret's name only once that version is written.
-    for (const fn of ["api-api-function", "api-api-health-function", "api-idem-cleanup-function"]) {
+  it("writes each function role's password into its secret only after the migrate function gave it to the role: a run that fails leaves the functions on the password the database has", async () => {
+    const secretOf = { "api-api-function": "app", "api-idem-cleanup-function": "app", "api-api-health-function": "health" } as const;
+    for (const role of new Set(Object.values(secretOf))) expect(plan.named(`aurora-${role}-secret-version`).options.dependsOn).toEqual(["migrations"]);
+    // And each function takes its role's secret name only once that version is written.
+    for (const [fn, role] of Object.entries(secretOf)) {
       // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
       const dependsOn = [...(environmentOf[fn] as unknown as { resources(): Set<{ __pulumiType?: string; __name?: string }> }).resources()];
-      expect([fn, dependsOn.some((r) => r.__pulumiType === "aws:secretsmanager/secretVersion:SecretVersion" && r.__name === "aurora-app-secret-version")]).toEqual([fn, true]);
+      const versions = dependsOn.filter((r) => r.__pulumiType === "aws:secretsmanager/secretVersion:SecretVersion").map((r) => r.__name);
+      expect([fn, versions]).toEqual([fn, [`aurora-${role}-secret-version`]]);
     }
     const revealed = await synth({ revealSecrets: true });
-    const password = JSON.parse(revealed.named("aurora-app-secret-version").inputs.secretString["[secret]"]).password;
-    expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: password });
+    const passwordOf = (role: string) => JSON.parse(revealed.named(`aurora-${role}-secret-version`).inputs.secretString["[secret]"]).password;
+    expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: passwordOf("app"), healthPassword: passwordOf("health") });
+  });
+
+  it("connects /health as the health role, whose secret names a role a migration creates, and the payment functions as the app role", () => {
+    const secretOf = (fn: string) => plan.one(LAMBDA, fn).inputs.environment.variables.DB_SECRET_ID;
+    expect(secretOf("api-health-function")).toBe(plan.outputs.dbHealthSecretName);
+    expect(secretOf("api-function")).toBe(plan.outputs.dbAppSecretName);
+    expect(secretOf("api-idem-cleanup-function")).toBe(plan.outputs.dbAppSecretName);
+    // Each function reads its own secret only.
+    const secretsReadBy = (fn: string) => JSON.stringify(plan.one("aws:iam/rolePolicy:RolePolicy", `${fn}-access`).inputs.policy).match(/secret:payments-dr-aurora-[a-z]+/g);
+    expect(secretsReadBy("api-health")).toEqual(["secret:payments-dr-aurora-health"]);
+    // The migrations create what the secrets name.
+    const migrations = path.join(APP_ROOT, "../../libs/payment-lambda/migrations");
+    const sql = readdirSync(migrations).map((file) => readFileSync(path.join(migrations, file), "utf8")).join("\n");
+    for (const role of ["payments_app", "payments_health"]) expect(sql).toContain(`CREATE ROLE ${role} NOLOGIN`);
   });
 
   it("alarms on the Lambda, /health's function, the API, the primary cluster (its lag too, for while the roles are swapped) and the key cleanup, to this region's topic", () => {
@@ -218,11 +234,14 @@ describe("primary-region stack", () => {
     for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([plan.outputs.alertTopicArn]);
   });
 
-  it("rotates the app role's password when appPasswordRotation changes: a new password, which the migrate function's input carries (so it runs again) before the app secret's new version", async () => {
+  it("rotates a function role's password when its rotation label changes: a new password, which the migrate function's input carries (so it runs again) before its secret's new version", async () => {
     expect(plan.named("aurora-app-password").inputs).not.toHaveProperty("keepers");
     const rotated = await synth({ config: { appPasswordRotation: "2026-12" } });
     expect(rotated.named("aurora-app-password").inputs.keepers).toEqual({ rotation: "2026-12" });
     expect(rotated.named("aurora-password").inputs).not.toHaveProperty("keepers");
+    const health = await synth({ config: { healthPasswordRotation: "2026-12" } });
+    expect(health.named("aurora-health-password").inputs.keepers).toEqual({ rotation: "2026-12" });
+    expect(health.named("aurora-app-password").inputs).not.toHaveProperty("keepers");
   });
 
   it("takes alarm thresholds from config, and names the key when one is unknown", async () => {

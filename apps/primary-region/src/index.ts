@@ -85,8 +85,9 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 
 // The migrations and the payments API write through the global writer endpoint; the API reads
 // where regionalEndpoint says (here, this region's cluster endpoint: /health must reach the writer).
-// The payment functions connect as the app role (rows of their tables only); the migrate
-// function as the master user, who owns the schema, and it gives the app role its password.
+// The payment functions connect as the app role (rows of their tables only), /health as the health
+// role (the heartbeat row only); the migrate function as the master user, who owns the schema,
+// and it gives both roles their passwords.
 const migrations = new DatabaseMigration(
   "migrations",
   {
@@ -95,7 +96,7 @@ const migrations = new DatabaseMigration(
     network: functionNetwork(network),
     // The migrate function only writes: its reader connection is never opened.
     database: { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint },
-    appPassword: database.appPassword,
+    rolePasswords: database.rolePasswords,
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
@@ -105,9 +106,9 @@ const migrations = new DatabaseMigration(
   },
   { provider: here.provider },
 );
-// The app secret holds a new password only once this deploy's migrations made the role and gave
-// it that password, and the functions take the secret's name only then.
-const writes = { secretName: database.writeAppSecret(migrations), writerHost: globalCluster.endpoint };
+// Each role's secret holds a new password only once this deploy's migrations made the role and
+// gave it that password, and the functions take the secret's name only then.
+const roleSecretNames = database.writeRoleSecrets(migrations);
 const api = new RegionalPaymentsApi(
   "api",
   {
@@ -115,7 +116,9 @@ const api = new RegionalPaymentsApi(
     regionRole: "primary",
     network: apiNetwork(network),
     database: {
-      ...writes,
+      secretName: roleSecretNames.app,
+      healthSecretName: roleSecretNames.health,
+      writerHost: globalCluster.endpoint,
       clusterEndpoint: database.clusterEndpoint,
       readerEndpoint: database.readerEndpoint,
       clusterIdentifier: database.clusterIdentifier,
@@ -146,8 +149,10 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   writerInstanceId: database.writerInstanceId,
   dbSecretArn: database.secretArn,
   dbSecretName: database.secretName,
-  dbAppSecretArn: database.appSecretArn,
-  dbAppSecretName: database.appSecretName,
+  dbAppSecretArn: database.roleSecrets.app.arn,
+  dbAppSecretName: database.roleSecrets.app.name,
+  dbHealthSecretArn: database.roleSecrets.health.arn,
+  dbHealthSecretName: database.roleSecrets.health.name,
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   writerConnections: writerConnectionShare(apiSettings),

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPLIANCE_TAGS } from "@payments-dr/conventions";
 import { Plan, REDACTED, stackRegion, synthesize } from "@payments-dr/synth";
-import { APP_USERNAME, credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
+import { credentialsSecretString, PASSWORD_SPECIAL_CHARACTERS } from "./credentials";
 import { AuroraGlobalCluster } from "./global-cluster";
 import { memberClusterIgnoreChanges } from "./options";
 import { clusterParameters, parameterGroupFamily } from "./parameter-group";
@@ -26,8 +26,8 @@ type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster
  * credentials secret's document to the outputs, in plaintext: a secret version's secretString is
  * a Pulumi secret (redacted in every plan), so a transformation hands it out unsecreted.
  */
-/** The last synth's cluster, and what its writeAppSecret returned: an Output's dependencies are only visible on the object. */
-let lastWrite: { primary: AuroraPrimaryCluster; appSecretName: pulumi.Output<string> } | undefined;
+/** The last synth's cluster, and what its writeRoleSecrets returned: an Output's dependencies are only visible on the object. */
+let lastWrite: { primary: AuroraPrimaryCluster; secretNames: Record<"app" | "health", pulumi.Output<string>> } | undefined;
 
 function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {}): Promise<Plan> {
   const { globalDeletionProtection, ...primaryOverrides } = overrides;
@@ -61,9 +61,9 @@ function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {
         },
         { provider, transformations: secretDocuments ? [capture] : [] },
       );
-      // The run that gives the app role its password (the migrate function's, in the app).
+      // The run that gives the function roles their passwords (the migrate function's, in the app).
       const migrationsRun = new pulumi.ComponentResource("test:index:MigrationsRun", "migrations");
-      lastWrite = { primary, appSecretName: primary.writeAppSecret(migrationsRun) };
+      lastWrite = { primary, secretNames: primary.writeRoleSecrets(migrationsRun) };
       return {
         ...documents,
         globalClusterId: global.globalClusterId,
@@ -243,10 +243,14 @@ describe("Aurora global and primary clusters", () => {
 
   it("rotates a password when its rotation label is set or changed, and leaves a deployed one alone when none is set", async () => {
     // No keepers at all by default: keepers added to a deployed password, even empty, would replace it.
-    for (const name of ["primary-password", "primary-app-password"]) expect(plan.named(name).inputs).not.toHaveProperty("keepers");
+    for (const name of ["primary-password", "primary-app-password", "primary-health-password"]) expect(plan.named(name).inputs).not.toHaveProperty("keepers");
     const rotated = await synthPrimary({ passwordRotations: { app: "2026-12" } });
     expect(rotated.named("primary-app-password").inputs.keepers).toEqual({ rotation: "2026-12" });
     expect(rotated.named("primary-password").inputs).not.toHaveProperty("keepers");
+    expect(rotated.named("primary-health-password").inputs).not.toHaveProperty("keepers");
+    const health = await synthPrimary({ passwordRotations: { health: "2026-12" } });
+    expect(health.named("primary-health-password").inputs.keepers).toEqual({ rotation: "2026-12" });
+    expect(health.named("primary-app-password").inputs).not.toHaveProperty("keepers");
     const both = await synthPrimary({ passwordRotations: { master: "2027-01", app: "2027-01" } });
     expect(both.named("primary-password").inputs.keepers).toEqual({ rotation: "2027-01" });
   });
@@ -272,8 +276,9 @@ describe("Aurora global and primary clusters", () => {
     const common = { password: FAKE_PASSWORD, engine: "postgres", host: documents.outputs.globalWriterEndpoint, port: 5432, dbname: "payments" };
     expect(documents.outputs.globalWriterEndpoint).toMatch(/\.global\.rds\.amazonaws\.com$/);
     expect(JSON.parse(documents.outputs["primary-secret-version"] as string)).toEqual({ username: "payments_admin", ...common });
-    // The payment functions' secret: their own role, never the master user.
-    expect(JSON.parse(documents.outputs["primary-app-secret-version"] as string)).toEqual({ username: APP_USERNAME, ...common });
+    // The payment functions' secret and /health's: their own roles, never the master user.
+    expect(JSON.parse(documents.outputs["primary-app-secret-version"] as string)).toEqual({ username: "payments_app", ...common });
+    expect(JSON.parse(documents.outputs["primary-health-secret-version"] as string)).toEqual({ username: "payments_health", ...common });
   });
 
   it("deletes the secret at once in dev, and skips the final snapshot there", () => {
@@ -298,37 +303,33 @@ describe("Aurora global and primary clusters", () => {
     expect(plan.ofType("random:index/randomId:RandomId")).toHaveLength(0);
   });
 
-  it("makes the app role's credentials like the master's: their own secret, encrypted, replicated, redacted", () => {
-    const secret = plan.named("primary-app-secret");
-    expect(secret.inputs).toMatchObject({ name: "payments-dr-aurora-app-qa7", kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
-    expect(plan.named("primary-app-secret-version").inputs.secretString).toBe(REDACTED);
-    expect(plan.named("primary-app-password").inputs).toMatchObject({ length: plan.named("primary-password").inputs.length, special: true });
-    expect(plan.ofType(SECRET)).toHaveLength(2);
+  it("makes each function role's credentials like the master's: their own secret, encrypted, replicated, redacted", () => {
+    for (const role of ["app", "health"]) {
+      const secret = plan.named(`primary-${role}-secret`);
+      expect(secret.inputs).toMatchObject({ name: `payments-dr-aurora-${role}-qa7`, kmsKeyId: PRIMARY_KEY, replicas: [{ region: "us-east-2", kmsKeyId: DR_REPLICA_KEY }] });
+      expect(plan.named(`primary-${role}-secret-version`).inputs.secretString).toBe(REDACTED);
+      expect(plan.named(`primary-${role}-password`).inputs).toMatchObject({ length: plan.named("primary-password").inputs.length, special: true });
+    }
+    expect(plan.ofType(SECRET)).toHaveLength(3);
   });
 
-  it("writes the app role's password into its secret only after the run that gives the role that password, and hands the secret's name on only then", async () => {
-    const version = plan.named("primary-app-secret-version");
-    expect(version).toMatchObject({ parent: "primary", options: { dependsOn: ["migrations"] } });
+  it("writes each function role's password into its secret only after the run that gives the role that password, and hands the secret's name on only then", async () => {
+    for (const role of ["app", "health"] as const) {
+      expect(plan.named(`primary-${role}-secret-version`)).toMatchObject({ parent: "primary", options: { dependsOn: ["migrations"] } });
+      // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+      const dependsOn = [...(lastWrite!.secretNames[role] as unknown as { resources(): Set<unknown> }).resources()];
+      const versions = dependsOn.filter((resource) => aws.secretsmanager.SecretVersion.isInstance(resource)).map((resource) => (resource as unknown as { __name: string }).__name);
+      expect(versions).toEqual([`primary-${role}-secret-version`]);
+    }
     // The master's secret is written with the cluster: RDS takes its password from the program.
     expect(plan.named("primary-secret-version").options.dependsOn ?? []).toEqual([]);
-    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
-    const { primary, appSecretName } = lastWrite!;
-    const dependsOn = [...(appSecretName as unknown as { resources(): Set<unknown> }).resources()];
-    expect(dependsOn.some((resource) => aws.secretsmanager.SecretVersion.isInstance(resource))).toBe(true);
-    expect(() => primary.writeAppSecret(primary)).toThrow(/writeAppSecret is called once/);
+    const { primary } = lastWrite!;
+    expect(() => primary.writeRoleSecrets(primary)).toThrow(/writeRoleSecrets is called once/);
   });
 
-  it("tells a run against the database what to wait for: the writer instance and the master secret's version, not the whole component (its app secret's version waits for that run)", () => {
+  it("tells a run against the database what to wait for: the writer instance and the master secret's version, not the whole component (its function roles' secret versions wait for that run)", () => {
     const names = lastWrite!.primary.writerReady.map((resource) => (resource as unknown as { __name: string }).__name);
     expect(names).toEqual(["primary-instance-1", "primary-secret-version"]);
-  });
-
-  it("writes the app role's user into its secret", async () => {
-    const doc = await synthesize({
-      project: "primary-region",
-      program: () => ({ doc: pulumi.unsecret(credentialsSecretString({ username: APP_USERNAME, password: "pw", host: "global.example", databaseName: "payments" })) }),
-    });
-    expect(JSON.parse(doc.outputs.doc)).toMatchObject({ username: "payments_app", host: "global.example" });
   });
 
   it("exports what the primary-region stack contract needs", () => {

@@ -8,11 +8,18 @@ import { AURORA_PORT } from "./engine";
 const MASTER_USERNAME = "payments_admin";
 
 /**
- * The role the payment functions connect as: rows of their tables only. The migrations create
- * it (libs/payment-lambda/migrations/003_create_app_role.sql) and the migrate function gives it
- * the password of its secret.
+ * The roles the functions connect as, each with a secret of its own. The migrations create them
+ * (libs/payment-lambda/migrations/003 and 005) and the migrate function gives each the password
+ * of its input; the stack writes that password into the role's secret after that run.
  */
-export const APP_USERNAME = "payments_app";
+export const FUNCTION_ROLES = {
+  /** The payment functions' (api, cleanup): rows of their tables only. */
+  app: { username: "payments_app", secretRole: "aurora-app", description: "Credentials of the payment functions' database role (rows of their tables only)" },
+  /** /health's: the heartbeat row only (/health is the API's anonymous route). */
+  health: { username: "payments_health", secretRole: "aurora-health", description: "Credentials of the /health functions' database role (the heartbeat row only)" },
+} as const;
+
+export type FunctionRoleKey = keyof typeof FUNCTION_ROLES;
 
 /** Long, and within the 41 characters RDS accepts for a master password. */
 const PASSWORD_LENGTH = 40;
@@ -20,7 +27,7 @@ const PASSWORD_LENGTH = 40;
 /** Specials the password may use: RDS rejects `/`, `@`, `"` and space. */
 export const PASSWORD_SPECIAL_CHARACTERS = "!#$%^&*()-_=+[]{}~";
 
-/** Arguments of {@link createMasterCredentials} and {@link createAppCredentials}. */
+/** Arguments of {@link createMasterCredentials} and {@link createRoleCredentials}. */
 export interface DatabaseCredentialsArgs {
   namer: ResourceNamer;
   /** The primary region's CMK: encrypts the secret. */
@@ -34,7 +41,7 @@ export interface DatabaseCredentialsArgs {
   deletionProtection: boolean;
   /**
    * The password's rotation label: a new one makes a new password (the secret gets a new version,
-   * and RDS, or the migrate function for the app role, takes it at the next `up`).
+   * and RDS, or the migrate function for a function role, takes it at the next `up`).
    * @default undefined (the password stays as generated; none set leaves a deployed password alone)
    */
   rotation?: string;
@@ -77,18 +84,13 @@ export function createMasterCredentials(name: string, args: DatabaseCredentialsA
 }
 
 /**
- * Credentials of {@link APP_USERNAME}, the payment functions' role, made and replicated like the
- * master's, but not yet written into their secret: nothing here creates the role or sets its
- * password (the migrations and the migrate function do, in the database), and the secret takes
- * the password only once the database has it ({@link writeCredentials}, after the migrations' run).
+ * Credentials of a function role ({@link FUNCTION_ROLES}), made and replicated like the master's,
+ * but not yet written into their secret: nothing here creates the role or sets its password (the
+ * migrations and the migrate function do, in the database), and the secret takes the password
+ * only once the database has it ({@link writeCredentials}, after the migrations' run).
  */
-export function createAppCredentials(name: string, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
-  return createCredentials(
-    name,
-    args,
-    { username: APP_USERNAME, secretRole: "aurora-app", description: "Credentials of the payment functions' database role (rows of their tables only)" },
-    parent,
-  );
+export function createRoleCredentials(name: string, role: FunctionRoleKey, args: DatabaseCredentialsArgs, parent: pulumi.Resource): DatabaseCredentials {
+  return createCredentials(name, args, FUNCTION_ROLES[role], parent);
 }
 
 function createCredentials(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { createAppCredentials, createMasterCredentials, writeCredentials, type DatabaseCredentials, type DatabaseCredentialsArgs } from "./credentials";
+import { createMasterCredentials, createRoleCredentials, writeCredentials, type DatabaseCredentials, type DatabaseCredentialsArgs, type FunctionRoleKey } from "./credentials";
 import { checkMemberArgs, createMemberCluster, MemberClusterArgs } from "./member-cluster";
 
 /**
@@ -27,8 +27,11 @@ export interface AuroraPrimaryClusterArgs extends MemberClusterArgs {
    * A rotation label per password: a new label makes a new password at the next `up` (see
    * {@link DatabaseCredentialsArgs.rotation}). @default {} (each password stays as generated)
    */
-  passwordRotations?: { master?: string; app?: string };
+  passwordRotations?: { master?: string } & Partial<Record<FunctionRoleKey, string>>;
 }
+
+/** Per function role (`app`: the payment functions'; `health`: /health's). */
+export type ByFunctionRole<T> = Record<FunctionRoleKey, T>;
 
 /**
  * The primary member of the global database: the writable cluster, its instances (writer
@@ -46,25 +49,26 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   /**
    * What a run against the database must wait for (the migrations'): the writer instance (the
    * endpoint exists before it can serve) and the master secret's version. Not this component as
-   * a whole: its app secret's version waits for that run ({@link writeAppSecret}).
+   * a whole: its function roles' secret versions wait for that run ({@link writeRoleSecrets}).
    */
   readonly writerReady: pulumi.Resource[];
   /** Secrets Manager secret with the master credentials: the migrate function's. */
   readonly secretArn: pulumi.Output<string>;
   /** The secret's name: the same in both regions, so the DR copy is found by it too. */
   readonly secretName: pulumi.Output<string>;
-  /** Secrets Manager secret with the app role's credentials: the payment functions'. */
-  readonly appSecretArn: pulumi.Output<string>;
-  /** The app secret's name, the same in both regions. */
-  readonly appSecretName: pulumi.Output<string>;
   /**
-   * The app role's password, a Pulumi secret: the migrate function gives it to the role, and
-   * only then does the app secret hold it ({@link writeAppSecret}).
+   * The Secrets Manager secrets of the function roles' credentials (`app`: the payment
+   * functions'; `health`: /health's), each with the same name in both regions.
    */
-  readonly appPassword: pulumi.Output<string>;
-  private readonly appCredentials: DatabaseCredentials & { name: string };
+  readonly roleSecrets: ByFunctionRole<{ arn: pulumi.Output<string>; name: pulumi.Output<string> }>;
+  /**
+   * The function roles' passwords, Pulumi secrets: the migrate function gives each to its role,
+   * and only then does the role's secret hold it ({@link writeRoleSecrets}).
+   */
+  readonly rolePasswords: ByFunctionRole<pulumi.Output<string>>;
+  private readonly roleCredentials: ByFunctionRole<DatabaseCredentials & { name: string }>;
   private readonly secretArgs: DatabaseCredentialsArgs;
-  private appSecretWritten = false;
+  private roleSecretsWritten = false;
 
   constructor(name: string, args: AuroraPrimaryClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:aurora:AuroraPrimaryCluster", name, {}, opts);
@@ -81,7 +85,8 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     };
     const rotations = args.passwordRotations ?? {};
     const credentials = createMasterCredentials(name, { ...secretArgs, rotation: rotations.master }, this);
-    const appCredentials = { ...createAppCredentials(`${name}-app`, { ...secretArgs, rotation: rotations.app }, this), name: `${name}-app` };
+    const roleCredentials = (role: FunctionRoleKey) => ({ ...createRoleCredentials(`${name}-${role}`, role, { ...secretArgs, rotation: rotations[role] }, this), name: `${name}-${role}` });
+    this.roleCredentials = { app: roleCredentials("app"), health: roleCredentials("health") };
 
     const { cluster, instances, clusterEndpoint } = createMemberCluster(
       name,
@@ -102,14 +107,12 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
     this.writerReady = [instances[0], credentials.version];
     this.secretArn = credentials.secret.arn;
     this.secretName = credentials.secret.name;
-    this.appSecretArn = appCredentials.secret.arn;
-    this.appSecretName = appCredentials.secret.name;
-    this.appPassword = appCredentials.password;
-    this.appCredentials = appCredentials;
+    const { app, health } = this.roleCredentials;
+    this.roleSecrets = { app: { arn: app.secret.arn, name: app.secret.name }, health: { arn: health.secret.arn, name: health.secret.name } };
+    this.rolePasswords = { app: app.password, health: health.password };
     this.secretArgs = secretArgs;
     this.registerOutputs({
-      appSecretArn: this.appSecretArn,
-      appSecretName: this.appSecretName,
+      roleSecrets: this.roleSecrets,
       clusterIdentifier: this.clusterIdentifier,
       secretName: this.secretName,
       clusterArn: this.clusterArn,
@@ -121,18 +124,23 @@ export class AuroraPrimaryCluster extends pulumi.ComponentResource {
   }
 
   /**
-   * Writes {@link appPassword} into the app secret once `databaseTookIt` is done: the run that
-   * gives the role that password (the migrate function's). A run that fails, or cannot reach the
-   * writer (after a switchover, from this region), then leaves the secret on the password the
-   * database still has, and the payment functions, which connect with the secret's, keep
-   * connecting. Returns the secret's name once the version is written: the functions take it
-   * through this. Called once, after the run it waits for is declared (which needs this cluster);
-   * the version stays this component's child, under its name since the first deploy.
+   * Writes each of {@link rolePasswords} into its role's secret once `databaseTookIt` is done: the
+   * run that gives the roles those passwords (the migrate function's, one transaction). A run that
+   * fails, or cannot reach the writer (after a switchover, from this region), then leaves each
+   * secret on the password the database still has, and the functions, which connect with the
+   * secret's, keep connecting. Returns each secret's name once its version is written: the
+   * functions take it through this. Called once, after the run it waits for is declared (which
+   * needs this cluster); the versions stay this component's children (the app secret's under its
+   * name since the first deploy).
    */
-  writeAppSecret(databaseTookIt: pulumi.Resource): pulumi.Output<string> {
-    if (this.appSecretWritten) throw new Error(`AuroraPrimaryCluster: writeAppSecret is called once; it was already`);
-    this.appSecretWritten = true;
-    const version = writeCredentials(this.appCredentials.name, this.secretArgs, this.appCredentials, this, [databaseTookIt]);
-    return pulumi.all([this.appSecretName, version.id]).apply(([name]) => name);
+  writeRoleSecrets(databaseTookIt: pulumi.Resource): ByFunctionRole<pulumi.Output<string>> {
+    if (this.roleSecretsWritten) throw new Error(`AuroraPrimaryCluster: writeRoleSecrets is called once; it was already`);
+    this.roleSecretsWritten = true;
+    const written = (role: FunctionRoleKey) => {
+      const credentials = this.roleCredentials[role];
+      const version = writeCredentials(credentials.name, this.secretArgs, credentials, this, [databaseTookIt]);
+      return pulumi.all([credentials.secret.name, version.id]).apply(([name]) => name);
+    };
+    return { app: written("app"), health: written("health") };
   }
 }

@@ -36,6 +36,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly StackProject[]>> = {
   managedRpoSeconds: REGIONAL,
   masterPasswordRotation: REGIONAL,
   appPasswordRotation: REGIONAL,
+  healthPasswordRotation: REGIONAL,
   dbConnectionSharePercent: REGIONAL,
   apiReservedConcurrency: REGIONAL,
   healthReservedConcurrency: REGIONAL,

@@ -201,6 +201,9 @@ describe("loadRegionalConfig", () => {
     await withConfig({ appPasswordRotation: "2026-12" });
     expect(loadRegionalConfig("primary", loadStackConfig()).database.passwordRotations).toEqual({ app: "2026-12" });
     expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:appPasswordRotation: is for the primary-region stack only/);
+    await withConfig({ healthPasswordRotation: "2027-01" });
+    expect(loadRegionalConfig("primary", loadStackConfig()).database.passwordRotations).toEqual({ health: "2027-01" });
+    expect(() => loadRegionalConfig("dr", loadStackConfig())).toThrow(/payments-dr:healthPasswordRotation: is for the primary-region stack only/);
     await withConfig({ masterPasswordRotation: "next month" });
     expect(() => loadRegionalConfig("primary", loadStackConfig())).toThrow(/payments-dr:masterPasswordRotation/);
   });

@@ -99,6 +99,10 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   dbAppSecretArn: string;
   /** The app secret's name, the same in both regions: the DR functions read its copy there. */
   dbAppSecretName: string;
+  /** Secrets Manager secret of /health's database role (the heartbeat row only), replicated too. */
+  dbHealthSecretArn: string;
+  /** The health secret's name, the same in both regions: the DR /health function reads its copy there. */
+  dbHealthSecretName: string;
   /** The DynamoDB sessions global table (same name in both regions). */
   sessionsTableName: string;
   /** The merchants' API keys, a DynamoDB global table (same name in both regions; each authorizer reads its own replica). */

@@ -34,11 +34,12 @@ export interface RegionalConfig {
      */
     managedRpoSeconds?: number;
     /**
-     * A label for each generated password (`masterPasswordRotation`, `appPasswordRotation`: any
-     * text, e.g. the month): a new label makes a new password, i.e. rotates it on the next `up`.
-     * Primary-region stack only, where the passwords are made. @default {} (kept as generated)
+     * A label for each generated password (`masterPasswordRotation`, `appPasswordRotation`,
+     * `healthPasswordRotation`: any text, e.g. the month): a new label makes a new password, i.e.
+     * rotates it on the next `up`. Primary-region stack only, where the passwords are made.
+     * @default {} (kept as generated)
      */
-    passwordRotations: { master?: string; app?: string };
+    passwordRotations: { master?: string; app?: string; health?: string };
   };
 }
 
@@ -94,8 +95,12 @@ export function loadRegionalConfig(
     );
   }
   const rotation = (key: string) => reader.string(key, { pattern: ROTATION_LABEL, hint: "1 to 64 letters, digits, '.', '_', ':' or '-', e.g. 2026-12" });
-  const passwordRotations = { master: rotation("masterPasswordRotation"), app: rotation("appPasswordRotation") };
-  for (const [key, value] of [["masterPasswordRotation", passwordRotations.master], ["appPasswordRotation", passwordRotations.app]] as const) {
+  const passwordRotations = { master: rotation("masterPasswordRotation"), app: rotation("appPasswordRotation"), health: rotation("healthPasswordRotation") };
+  for (const [key, value] of [
+    ["masterPasswordRotation", passwordRotations.master],
+    ["appPasswordRotation", passwordRotations.app],
+    ["healthPasswordRotation", passwordRotations.health],
+  ] as const) {
     if (role === "dr" && value !== undefined) {
       throw new ConfigError(key, "is for the primary-region stack only, which makes the database passwords and replicates their secrets here. Remove it from this stack's config.");
     }

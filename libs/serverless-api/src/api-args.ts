@@ -5,7 +5,7 @@ import { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY, MIN_HEA
 import { MAX_AUTHORIZER_CACHE_TTL_SECONDS, type AuthorizerArgs } from "./rest-api/authorizer";
 import type { CustomDomainArgs } from "./edge/custom-domain";
 import { DATABASE_BUDGET_MS } from "@payments-dr/payment-lambda";
-import { checkDatabaseTimeouts, type DatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./functions/environment";
+import { checkDatabaseTimeouts, type ApiDatabaseArgs, type DatabaseTimeouts, type LogLevel } from "./functions/environment";
 import type { Throttle } from "./rest-api/method-settings";
 import type { MerchantLimits } from "./rest-api/usage-plan";
 import { invalid, requireInteger } from "./validation";
@@ -22,7 +22,8 @@ export interface ServerlessApiArgs {
   code: FunctionCode;
   /** The region's private subnets, Lambda security group and the authorizer's. */
   network: ApiNetworkArgs;
-  database: DatabaseArgs;
+  /** The API function's database; the /health function connects with `healthSecretName`'s role instead. */
+  database: ApiDatabaseArgs;
   /** At most DESIGN §6's budgets. @default { connectTimeoutMs: 3000, statementTimeoutMs: 5000 } */
   databaseTimeouts?: Partial<DatabaseTimeouts>;
   /** The sessions global table; its name is the same in every region, and the function uses this region's replica. */

@@ -3,7 +3,7 @@ import type { ApiConfig, PrimaryRegionOutputs, RegionRole, ResourceNamer, StackO
 import { RegionalAlarms, type AlarmThresholds } from "@payments-dr/monitoring";
 import { artifactPath, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import type { CustomDomainArgs } from "./edge/custom-domain";
-import type { DatabaseArgs } from "./functions/environment";
+import type { ApiDatabaseArgs } from "./functions/environment";
 import { IdempotencyKeyCleanup } from "./jobs/idempotency-key-cleanup";
 import { HEALTH_PATH } from "@payments-dr/conventions/values";
 import { ServerlessApi } from "./serverless-api";
@@ -17,7 +17,7 @@ export interface RegionalPaymentsApiArgs {
   regionRole: RegionRole;
   /** The private subnets, the Lambda security group (the API's and the key cleanup's functions) and the authorizer's. */
   network: ApiNetworkArgs;
-  /** The database the functions reach: the global writer, this region's endpoints and cluster, the secrets. */
+  /** The database the functions reach: the global writer, this region's endpoints and cluster, the secrets (the payment functions', /health's). */
   database: RegionalDatabaseArgs;
   /** The sessions table (a replica in the DR region: same name). */
   sessionsTableName: pulumi.Input<string>;
@@ -38,7 +38,7 @@ export interface RegionalPaymentsApiArgs {
 }
 
 /** The database as a region sees it: the secret and global writer endpoint, and this region's member cluster. */
-export interface RegionalDatabaseArgs extends Omit<DatabaseArgs, "readerHost"> {
+export interface RegionalDatabaseArgs extends Omit<ApiDatabaseArgs, "readerHost"> {
   /** This region's cluster (writer) endpoint: inactive while the cluster is a secondary, when RDS may not return it at all. */
   clusterEndpoint: pulumi.Input<string>;
   /** This region's reader endpoint: it answers in either role. */
@@ -68,7 +68,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: RegionalPaymentsApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("payments-dr:serverless-api:RegionalPaymentsApi", name, {}, opts);
-    const { secretName, writerHost, readerEndpoint, clusterIdentifier } = args.database;
+    const { secretName, healthSecretName, writerHost, readerEndpoint, clusterIdentifier } = args.database;
     const regional = regionalEndpoint(args.regionRole, args.database);
 
     this.api = new ServerlessApi(
@@ -78,7 +78,7 @@ export class RegionalPaymentsApi extends pulumi.ComponentResource {
         regionRole: args.regionRole,
         code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.apiDir),
         network: args.network,
-        database: { secretName, writerHost, readerHost: regional },
+        database: { secretName, healthSecretName, writerHost, readerHost: regional },
         sessions: { tableName: args.sessionsTableName },
         apiKeys: { tableName: args.apiKeysTableName },
         authorizer: { code: artifactPath(PAYMENT_LAMBDA_ARTIFACTS.authorizerDir), cacheTtlSeconds: args.api.authorizerCacheTtlSeconds },

@@ -10,7 +10,7 @@ import { routeDefinitions } from "./rest-api/routes";
 import { regionalEndpoint } from "./regional-payments-api";
 import { withApiDefaults } from "./api-args";
 import { ServerlessApi } from "./serverless-api";
-import { apiArgs, LOGS_KEY_ARN, SUFFIX, synthInRegion } from "./synth-fixture.testing";
+import { apiArgs, HEALTH_SECRET_NAME, LOGS_KEY_ARN, SECRET_NAME, SUFFIX, synthInRegion } from "./synth-fixture.testing";
 
 const REST_API = "aws:apigateway/restApi:RestApi";
 const RESOURCE = "aws:apigateway/resource:Resource";
@@ -101,15 +101,19 @@ describe("ServerlessApi", () => {
   it("answers /health from a function of its own, so that payments using up the API function's concurrency never fail Route 53's checks", () => {
     const api = plan.one(FUNCTION, "api-function").inputs;
     const health = plan.one(FUNCTION, "api-health-function").inputs;
-    // The same bundle, database settings and role in the pair; its own reserved concurrency.
+    // The same bundle, endpoints and role in the pair; its own reserved concurrency and database role.
     expect(health).toMatchObject({ name: `payments-dr-health-use1-${SUFFIX}`, code: api.code, handler: api.handler, runtime: api.runtime, vpcConfig: api.vpcConfig, reservedConcurrentExecutions: 5 });
     expect(api.reservedConcurrentExecutions).toBe(20);
     const { SESSIONS_TABLE, API_KEYS_TABLE, POWERTOOLS_SERVICE_NAME, ...apiDatabase } = api.environment.variables;
     expect([SESSIONS_TABLE, API_KEYS_TABLE, POWERTOOLS_SERVICE_NAME].every((v) => v !== undefined)).toBe(true);
-    expect(health.environment.variables).toEqual({ ...apiDatabase, POWERTOOLS_SERVICE_NAME: "payments-health" });
-    // Its role reads the database secret and nothing of DynamoDB.
+    expect(apiDatabase.DB_SECRET_ID).toBe(SECRET_NAME);
+    // The health role's secret: /health answers anyone, and its role reaches the heartbeat row only.
+    expect(health.environment.variables).toEqual({ ...apiDatabase, DB_SECRET_ID: HEALTH_SECRET_NAME, POWERTOOLS_SERVICE_NAME: "payments-health" });
+    // Its role reads that secret only, and nothing of DynamoDB.
     const policy = JSON.stringify(plan.one("aws:iam/rolePolicy:RolePolicy", "api-health-access").inputs.policy);
     expect(policy).toContain("secretsmanager:GetSecretValue");
+    expect(policy).toContain(`:secret:${HEALTH_SECRET_NAME}-??????`);
+    expect(policy).not.toContain(SECRET_NAME);
     expect(policy).not.toContain("dynamodb:");
   });
 

@@ -99,7 +99,10 @@ export class ServerlessApi extends pulumi.ComponentResource {
 
     // /health on a function of its own: a surge of payments that uses up the API function's
     // concurrency would otherwise throttle Route 53's checks and fail DNS over to a region whose
-    // database cannot take writes yet. Same bundle and database settings, no DynamoDB.
+    // database cannot take writes yet. Same bundle and endpoints, no DynamoDB, and a database role
+    // of its own that reaches the heartbeat row only: /health answers anyone.
+    const { healthSecretName, ...apiDatabase } = settings.database;
+    const healthDatabase = { ...apiDatabase, secretName: healthSecretName };
     const healthFn = createVpcFunction(
       `${name}-health`,
       {
@@ -113,12 +116,12 @@ export class ServerlessApi extends pulumi.ComponentResource {
         reservedConcurrency: settings.healthReservedConcurrency,
         environment: functionEnvironment({
           regionRole: settings.regionRole,
-          database: settings.database,
+          database: healthDatabase,
           timeouts: settings.databaseTimeouts,
           serviceName: "payments-health",
           logLevel: settings.logLevel,
         }),
-        access: { secretName: settings.database.secretName, kmsKeyArns: settings.kmsKeyArns },
+        access: { secretName: healthSecretName, kmsKeyArns: settings.kmsKeyArns },
       },
       this,
     );

@@ -11,6 +11,7 @@ export const KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary
 export const LOGS_KEY_ARN = `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/logs`;
 /** The app role's secret: what the payment functions connect with. */
 export const SECRET_NAME = `payments-dr-aurora-app-${SUFFIX}`;
+export const HEALTH_SECRET_NAME = `payments-dr-aurora-health-${SUFFIX}`;
 /** The master user's secret: the migrate function's only. */
 export const MASTER_SECRET_NAME = `payments-dr-aurora-master-${SUFFIX}`;
 export const TABLE_NAME = `payments-dr-sessions-${SUFFIX}`;
@@ -32,7 +33,7 @@ export function apiArgs(namer: ResourceNamer, overrides: Partial<ServerlessApiAr
     regionRole: "primary",
     code: MISSING_BUNDLE,
     network: { subnetIds: SUBNETS, securityGroupId: LAMBDA_SG, authorizerSecurityGroupId: AUTHORIZER_SG },
-    database: { secretName: SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
+    database: { secretName: SECRET_NAME, healthSecretName: HEALTH_SECRET_NAME, writerHost: WRITER_HOST, readerHost: READER_HOST },
     sessions: { tableName: TABLE_NAME },
     apiKeys: { tableName: API_KEYS_TABLE_NAME },
     authorizer: { code: MISSING_AUTHORIZER_BUNDLE },

@@ -22,6 +22,8 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   dbSecretName: "payments-dr-aurora-master-dev",
   dbAppSecretArn: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-app-dev-GhIjKl`,
   dbAppSecretName: "payments-dr-aurora-app-dev",
+  dbHealthSecretArn: `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:payments-dr-aurora-health-dev-MnOpQr`,
+  dbHealthSecretName: "payments-dr-aurora-health-dev",
   kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   writerConnections: { apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 },

@@ -1,6 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { DatabaseSettings } from "../config/settings";
-import { APP_ROLE, configureAppRole } from "../db/app-role";
+import { configureRoles, FUNCTION_ROLES, type FunctionRoleKey } from "../db/function-roles";
 import type { CredentialsProvider } from "../db/credentials";
 import { createDatabase, type Database } from "../db/database";
 import { DatabaseUnavailableError, failureReason, isUnreachableServer } from "../db/errors";
@@ -36,11 +36,28 @@ export interface MigrateEvent {
    * Never logged.
    */
   appPassword?: string;
+  /** The health role's password, as {@link appPassword} (the health secret, /health's functions). */
+  healthPassword?: string;
+}
+
+/** The input's key that carries each function role's password. */
+const PASSWORD_KEYS = { app: "appPassword", health: "healthPassword" } as const satisfies Record<FunctionRoleKey, keyof MigrateEvent>;
+
+/** The passwords of the input, by role: each one a string. */
+function rolePasswords(event: MigrateEvent | null | undefined): Partial<Record<FunctionRoleKey, string>> {
+  const passwords: Partial<Record<FunctionRoleKey, string>> = {};
+  for (const [role, key] of Object.entries(PASSWORD_KEYS) as [FunctionRoleKey, keyof MigrateEvent][]) {
+    const password: unknown = event?.[key];
+    if (password === undefined) continue;
+    if (typeof password !== "string") throw new Error(`${key} of the invocation's input must be a string`);
+    passwords[role] = password;
+  }
+  return passwords;
 }
 
 /**
- * The migrate function: applies pending migrations through the writer, gives the app role the
- * password of its input (when it has one), and answers `{ applied, current }`. It
+ * The migrate function: applies pending migrations through the writer, gives each function role
+ * the password of its input (when it has one), and answers `{ applied, current }`. It
  * throws on failure, so the deploy-time invocation fails the deploy — also when the stack's hash
  * is not the bundle's (a stale build would skip migrations).
  * The connection is closed after each run: the function runs once per deploy.
@@ -49,6 +66,7 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
   // The deploy shows the message; the function's log keeps nothing the database quoted of its rows.
   const migrate = async (event?: MigrateEvent | null): Promise<MigrationResult> => {
     const migrations = readMigrations(args.migrationsDir);
+    const passwords = rolePasswords(event);
     const expected = event?.migrationsHash;
     if (expected !== undefined && expected !== hashMigrations(migrations)) {
       throw new Error("The bundled migrations are not the ones the deploy hashed: rebuild payment-lambda and deploy again");
@@ -65,12 +83,11 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
           throw new Error(`${(error as Error).message}: ${cause}`, { cause: error });
         });
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
-      const password = event?.appPassword;
-      if (password !== undefined) {
-        if (typeof password !== "string") throw new Error("appPassword of the invocation's input must be a string");
-        const reset = await db.writer.use((client) => configureAppRole(client, password));
-        if (reset.endedSessions.length > 0) args.logger.warn("Ended app role sessions holding an uncommitted change to a role", { role: APP_ROLE, pids: reset.endedSessions });
-        args.logger.info("App role reset to its grants, password set", { role: APP_ROLE });
+      const roles = (Object.keys(passwords) as FunctionRoleKey[]).map((key) => FUNCTION_ROLES[key].name);
+      if (roles.length > 0) {
+        const reset = await db.writer.use((client) => configureRoles(client, passwords));
+        if (reset.endedSessions.length > 0) args.logger.warn("Ended function role sessions holding an uncommitted change to a role", { roles, pids: reset.endedSessions });
+        args.logger.info("Function roles reset to their grants, passwords set", { roles });
       }
       return result;
     } finally {

@@ -3,8 +3,10 @@ import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { Client } from "pg";
-import { createMigrateHandler } from "../app/migrate";
-import { APP_ROLE, configureAppRole } from "../db/app-role";
+import { createMigrateHandler, type MigrateEvent } from "../app/migrate";
+import { createDatabase } from "../db/database";
+import { probeForRole } from "../health/health-check";
+import { APP_ROLE, configureRoles, HEALTH_ROLE } from "../db/function-roles";
 import { createLogger } from "../observability/logger";
 import { createAuroraLikeMaster, CURRENT_MIGRATION_VERSION, freePort, MIGRATIONS_DIR, pausingAfter, SHIPPED_MIGRATIONS, startPostgres, startSilentServer, urlOnPort, withClient, type AuroraLikeMaster, type PostgresServer, type SentStatement } from "../test-support/database";
 import { migrationsHash, readMigrations } from "./files";
@@ -45,7 +47,7 @@ describe("migration files", () => {
   it("reads NNN_name.sql in version order", () => {
     // The one place that lists them: every other test reads SHIPPED_MIGRATIONS (test-support/database.ts).
     // Adding a migration: the next NNN, appended here.
-    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role", "004_create_health_heartbeat"]);
+    expect(readMigrations(MIGRATIONS_DIR).map((m) => `${m.version}_${m.name}`)).toEqual(["001_create_payments", "002_create_idempotency_keys", "003_create_app_role", "004_create_health_heartbeat", "005_create_health_role"]);
   });
 
   it("refuses a misnamed file and a duplicate version, so no migration is silently skipped", async () => {
@@ -368,9 +370,8 @@ describe("the migrate function", () => {
       const { rows } = await client.query<{ id: string }>("INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('merchant-app', 100, 'EUR', 'created') RETURNING id");
       expect((await client.query("SELECT id FROM payments WHERE id = $1", [rows[0]!.id])).rowCount).toBe(1);
       await client.query("BEGIN; LOCK TABLE idempotency_keys IN ROW EXCLUSIVE MODE; DELETE FROM idempotency_keys WHERE expires_at <= now(); COMMIT");
-      // The primary's /health writes its heartbeat row, and only that.
-      expect((await client.query("UPDATE health_heartbeat SET beat_at = now()")).rowCount).toBe(1);
-      for (const forbidden of ["INSERT INTO health_heartbeat (only_row, beat_at) VALUES (false, now())", "DELETE FROM health_heartbeat", "DROP TABLE payments", "CREATE TABLE app_owned (x int)", "CREATE TEMP TABLE app_scratch (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
+      // The heartbeat row is /health's, which connects as the health role.
+      for (const forbidden of ["UPDATE health_heartbeat SET beat_at = now()", "SELECT * FROM health_heartbeat", "INSERT INTO health_heartbeat (only_row, beat_at) VALUES (false, now())", "DELETE FROM health_heartbeat", "DROP TABLE payments", "CREATE TABLE app_owned (x int)", "CREATE TEMP TABLE app_scratch (x int)", "UPDATE payments SET amount = 1", "DELETE FROM payments", "SELECT * FROM schema_migrations", "ALTER ROLE payments_app CREATEROLE"]) {
         await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
       }
     });
@@ -388,6 +389,81 @@ describe("the migrate function", () => {
     await handler();
     asApp.password = password;
     await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+  });
+
+  /** The migrate function of a fresh database, invoked as the stack does, with both function roles' passwords; and each role's URL on it. */
+  async function withFunctionRoles(passwords: { app: string; health: string }) {
+    const url = await freshDatabase();
+    const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    const handler = (input = passwords) => migrate({ appPassword: input.app, healthPassword: input.health });
+    const as = (username: string, password: string) => Object.assign(new URL(url), { username, password }).toString();
+    return { url, handler, asApp: (password = passwords.app) => as(APP_ROLE, password), asHealth: (password = passwords.health) => as(HEALTH_ROLE, password) };
+  }
+
+  it("gives the health role the password of its input: /health's probe commits its heartbeat with it, and it reaches no payment, no key, nothing else", async () => {
+    const { url, handler, asHealth } = await withFunctionRoles({ app: "app-pw-Zq8!h", health: "health-pw-Zq8!h" });
+    await handler();
+    const db = createDatabase({ endpoints: { kind: "url", url: asHealth() }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, { logger });
+    try {
+      await expect(probeForRole("primary", db)).resolves.toEqual({ writable: true });
+    } finally {
+      await db.close();
+    }
+    await withClient(asHealth(), async (client) => {
+      for (const forbidden of [
+        "SELECT * FROM payments",
+        "INSERT INTO payments (merchant_id, amount, currency, status) VALUES ('m', 1, 'EUR', 'created')",
+        "SELECT * FROM idempotency_keys",
+        "DELETE FROM idempotency_keys",
+        "SELECT * FROM health_heartbeat",
+        "UPDATE health_heartbeat SET beat_at = beat_at",
+        "DELETE FROM health_heartbeat",
+        "INSERT INTO health_heartbeat (only_row, beat_at) VALUES (false, now())",
+        "SELECT * FROM schema_migrations",
+        "CREATE TABLE health_owned (x int)",
+        "CREATE TEMP TABLE health_scratch (x int)",
+      ]) {
+        await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
+      }
+      await client.query("BEGIN");
+      await expect(client.query("LOCK TABLE payments_migrations.lock IN SHARE ROW EXCLUSIVE MODE")).rejects.toMatchObject({ code: "42501" });
+      await client.query("ROLLBACK");
+    });
+    // Stored as a SCRAM verifier, as the app role's.
+    const stored = await withClient(asSuperuser(url), async (client) => (await client.query<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [HEALTH_ROLE])).rows[0]!.rolpassword);
+    expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
+  });
+
+  it("puts the health role back to its grants on every run, as the app role", async () => {
+    const { url, handler, asHealth } = await withFunctionRoles({ app: "app-pw-Zq8!g", health: "health-pw-Zq8!g" });
+    await handler();
+    await withClient(url, (client) => client.query(`GRANT SELECT ON payments TO ${HEALTH_ROLE}; ALTER ROLE ${HEALTH_ROLE} CREATEDB`));
+    await handler();
+    await withClient(asHealth(), (client) => expect(client.query("SELECT * FROM payments")).rejects.toMatchObject({ code: "42501" }));
+    const role = await withClient(url, async (client) => (await client.query("SELECT rolcreatedb FROM pg_roles WHERE rolname = $1", [HEALTH_ROLE])).rows[0]);
+    expect(role).toEqual({ rolcreatedb: false });
+  });
+
+  it("sets both roles' passwords in one transaction: a health role it cannot reset leaves the app role's password as it was", async () => {
+    const { url, handler, asApp, asHealth } = await withFunctionRoles({ app: "app-pw-Zq8!1", health: "health-pw-Zq8!1" });
+    await handler();
+    await withClient(asSuperuser(url), (client) => client.query(`ALTER ROLE ${HEALTH_ROLE} REPLICATION`));
+    try {
+      await expect(handler({ app: "app-pw-Zq8!2", health: "health-pw-Zq8!2" })).rejects.toThrow(`${HEALTH_ROLE} has REPLICATION: only a superuser can take that away`);
+      // Neither role took its new password: the secrets, written only after a run that succeeded, still hold what the roles have.
+      await expect(withClient(asApp("app-pw-Zq8!1"), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+      await expect(withClient(asApp("app-pw-Zq8!2"), (client) => client.query("SELECT 1"))).rejects.toThrow(/password authentication failed/);
+      await expect(withClient(asHealth("health-pw-Zq8!1"), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    } finally {
+      await withClient(asSuperuser(url), (client) => client.query(`ALTER ROLE ${HEALTH_ROLE} NOREPLICATION`));
+    }
+  });
+
+  it("refuses a password that is not a string before it applies any migration", async () => {
+    const url = await freshDatabase();
+    const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
+    await expect(migrate({ healthPassword: 42 } as unknown as MigrateEvent)).rejects.toThrow("healthPassword of the invocation's input must be a string");
+    expect(await withClient(url, async (client) => (await client.query("SELECT to_regclass('schema_migrations') AS history")).rows)).toEqual([{ history: null }]);
   });
 
   it("leaves the app role no way to hold a deploy up: the migrations' lock is refused to it, and an advisory lock of its own stops no run", async () => {
@@ -459,7 +535,7 @@ describe("the migrate function", () => {
     try {
       // Any role may change its own password.
       await expect(handler()).resolves.toMatchObject({ current: CURRENT_MIGRATION_VERSION });
-      expect(warn.mock.calls).toEqual([["Ended app role sessions holding an uncommitted change to a role", { role: APP_ROLE, pids: [pid] }]]);
+      expect(warn.mock.calls).toEqual([["Ended function role sessions holding an uncommitted change to a role", { roles: [APP_ROLE], pids: [pid] }]]);
       // That session was ended (its change rolled back): the secret's password still logs in.
       await expect(session.query("SELECT 1")).rejects.toThrow();
       await expect(withClient(asApp.toString(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
@@ -481,7 +557,7 @@ describe("the migrate function", () => {
     const answers: unknown[] = [];
     try {
       const reset = await withClient(url, (client) =>
-        configureAppRole(
+        configureRoles(
           pausingAfter(client, async (statement, answer) => {
             if (isLookup(statement)) {
               expect(answer.rows).toEqual([{ pid }]);
@@ -490,7 +566,7 @@ describe("the migrate function", () => {
             }
             if (isTerminate(statement)) answers.push(...answer.rows);
           }),
-          password,
+          { app: password },
         ),
       );
       expect(answers).toEqual([{ ended: false }]);
@@ -514,7 +590,7 @@ describe("the migrate function", () => {
     process.kill(pid, "SIGSTOP");
     try {
       const reset = await withClient(url, (client) =>
-        configureAppRole(
+        configureRoles(
           pausingAfter(client, (statement, answer) => {
             if (isLookup(statement)) lookedUp = performance.now();
             if (isTerminate(statement)) {
@@ -524,7 +600,7 @@ describe("the migrate function", () => {
               process.kill(pid, "SIGCONT");
             }
           }),
-          password,
+          { app: password },
         ),
       );
       expect(answers).toEqual([{ ended: false }]);
@@ -549,7 +625,7 @@ describe("the migrate function", () => {
       const failed = withClient(url, async (client) => {
         // Past the terminate's 2 s wait, short of a migrate function's 5 s: the reset's ALTER ROLE times out on the session's lock.
         await client.query("SET statement_timeout = 2800");
-        return configureAppRole(client, "app-pw-new!1");
+        return configureRoles(client, { app: "app-pw-new!1" });
       });
       await expect(failed).rejects.toThrow(new RegExp(`timed out, most likely waiting for session\\(s\\) ${pid} of payments_app, .*pg_terminate_backend\\(<pid>\\)`));
     } finally {
@@ -700,7 +776,7 @@ describe("the migrate function", () => {
     const other = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
     const failure = await other({ appPassword: "pässwörd-2026" }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toBe("The app role's password must be printable ASCII");
+    expect((failure as Error).message).toBe("payments_app's password must be printable ASCII");
     expect(await withClient(asApp.toString(), async (client) => (await client.query("SELECT current_user AS user")).rows)).toEqual([{ user: APP_ROLE }]);
   });
 });
@@ -784,7 +860,7 @@ describe("the app role's reset as Aurora's master user, who is not a superuser",
         const warnOnly = Object.create(client, {
           query: { value: (text: unknown, ...rest: unknown[]) => (typeof text === "string" && text.startsWith('REVOKE "pg_read_all_data"') ? Promise.resolve({ rows: [], rowCount: 0 }) : (client.query as (...a: unknown[]) => unknown)(text, ...rest)) },
         }) as Client;
-        await expect(configureAppRole(warnOnly, "app-pw-other")).rejects.toThrow(
+        await expect(configureRoles(warnOnly, { app: "app-pw-other" })).rejects.toThrow(
           `${APP_ROLE} is still a member of pg_read_all_data (granted by ${server.user}): the master user can revoke only its own grants`,
         );
       });

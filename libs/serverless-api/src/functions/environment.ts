@@ -17,6 +17,15 @@ export interface DatabaseArgs {
   readerHost: pulumi.Input<string>;
 }
 
+/** The API's database: the payment functions' secret, and the /health function's own. */
+export interface ApiDatabaseArgs extends DatabaseArgs {
+  /**
+   * Name of the secret of /health's database role, which updates the heartbeat row and reaches
+   * nothing else (/health answers anyone). Replicated like `secretName`.
+   */
+  healthSecretName: pulumi.Input<string>;
+}
+
 /** How long a function waits for the database. */
 export interface DatabaseTimeouts {
   connectTimeoutMs: number;

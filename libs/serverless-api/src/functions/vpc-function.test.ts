@@ -35,6 +35,7 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const INVOCATION = "aws:lambda/invocation:Invocation";
 const MIGRATIONS_HASH = "3f2a9c";
 const APP_PASSWORD = "app-pw-Zq8!x";
+const HEALTH_PASSWORD = "health-pw-Zq8!x";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const SCHEDULE_GROUP = "aws:scheduler/scheduleGroup:ScheduleGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -78,7 +79,7 @@ function synthPrimary(options: { revealSecrets?: boolean } = {}): Promise<Plan> 
     const api = new ServerlessApi("api", apiArgs(namer), { provider });
     const migration = new DatabaseMigration(
       "migration",
-      migrationArgs(namer, { appPassword: APP_PASSWORD, runAfter: [writer] }),
+      migrationArgs(namer, { rolePasswords: { app: APP_PASSWORD, health: HEALTH_PASSWORD }, runAfter: [writer] }),
       { provider },
     );
     const cleanup = new IdempotencyKeyCleanup("cleanup", cleanupArgs(namer), { provider });
@@ -316,7 +317,7 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
     });
   });
 
-  it("invokes the migration on deploy, again whenever the migrations or the app role's password change, after what it must wait for; the password's input is a secret", async () => {
+  it("invokes the migration on deploy, again whenever the migrations or a function role's password change, after what it must wait for; the passwords' input is a secret", async () => {
     const run = plan.one(INVOCATION);
     expect(run.inputs).toEqual({
       functionName: `payments-dr-migrate-use1-${SUFFIX}`,
@@ -326,8 +327,9 @@ describe("the API, health, authorizer, migration and cleanup functions", () => {
       triggers: { migrations: MIGRATIONS_HASH },
     });
     const revealed = (await synthPrimary({ revealSecrets: true })).one(INVOCATION);
-    expect(revealed.inputs.input).toEqual({ "[secret]": JSON.stringify({ migrationsHash: MIGRATIONS_HASH, appPassword: APP_PASSWORD }) });
+    expect(revealed.inputs.input).toEqual({ "[secret]": JSON.stringify({ migrationsHash: MIGRATIONS_HASH, appPassword: APP_PASSWORD, healthPassword: HEALTH_PASSWORD }) });
     expect(plan.allStrings().join("\n")).not.toContain(APP_PASSWORD);
+    expect(plan.allStrings().join("\n")).not.toContain(HEALTH_PASSWORD);
     expect(run.options.dependsOn).toEqual(["writer"]);
     expect(plan.outputs).toMatchObject({ migrationFunction: `payments-dr-migrate-use1-${SUFFIX}`, migrationResult: FAKE_INVOCATION_RESULT });
   });

@@ -18,13 +18,14 @@ export interface DatabaseMigrationArgs {
   /** The master user's secret (the schema's owner) and the writer. */
   database: DatabaseArgs;
   /**
-   * The app role's password, a Pulumi secret: after the migrations the function gives it to the
-   * role, and it runs again when it changes (its input carries the password, kept secret in the
-   * state). The app secret takes the password only after this run (AuroraPrimaryCluster's
-   * writeAppSecret), so a run that fails leaves the functions on the one the role still has.
-   * @default undefined (the role's password is left as it is)
+   * The function roles' passwords (`app`: the payment functions'; `health`: /health's), Pulumi
+   * secrets: after the migrations the function gives each to its role, all in one transaction, and
+   * it runs again when one changes (its input carries them, kept secret in the state). Each role's
+   * secret takes its password only after this run (AuroraPrimaryCluster's writeRoleSecrets), so a
+   * run that fails leaves the functions on the ones the roles still have.
+   * @default {} (each role's password is left as it is)
    */
-  appPassword?: pulumi.Input<string>;
+  rolePasswords?: { app?: pulumi.Input<string>; health?: pulumi.Input<string> };
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
@@ -42,6 +43,16 @@ export interface DatabaseMigrationArgs {
   runAfter?: pulumi.Resource[];
   /** @default "INFO" */
   logLevel?: LogLevel;
+}
+
+/**
+ * The run's input (the migrate function's MigrateEvent): the hash, and the passwords under
+ * `appPassword` and `healthPassword`. A secret as a whole when it carries a password.
+ */
+function migrateInput(migrationsHash: string, passwords: NonNullable<DatabaseMigrationArgs["rolePasswords"]>): pulumi.Input<string> {
+  const { app, health } = passwords;
+  if (app === undefined && health === undefined) return JSON.stringify({ migrationsHash });
+  return pulumi.secret(pulumi.jsonStringify({ migrationsHash, ...(app !== undefined && { appPassword: app }), ...(health !== undefined && { healthPassword: health }) }));
 }
 
 const DEFAULTS = {
@@ -111,8 +122,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
       `${name}-run`,
       {
         functionName: fn.name,
-        // A secret as a whole when it carries the password.
-        input: args.appPassword === undefined ? JSON.stringify({ migrationsHash: args.migrationsHash }) : pulumi.secret(pulumi.jsonStringify({ migrationsHash: args.migrationsHash, appPassword: args.appPassword })),
+        input: migrateInput(args.migrationsHash, args.rolePasswords ?? {}),
         // Invoked when created, and created again whenever its input or a trigger changes (CREATE_ONLY); never on destroy.
         lifecycleScope: "CREATE_ONLY",
         triggers: { migrations: args.migrationsHash },

@@ -86,7 +86,7 @@ function unhealthyAlarm(settings: ResolvedHealthProbeArgs, dimensions: Record<st
     description:
       `The ${label} region's /health failed ${settings.failuresToAlarm} probes in a row from this region (no connection within ${ROUTE53_CHECK_TIMEOUTS_MS.connect / 1000} s or no 2xx/3xx within ${ROUTE53_CHECK_TIMEOUTS_MS.answer / 1000} s of it, as Route 53 judges). ` +
       "This alarm lives outside that region, so it pages even when all of it is down. Follow the runbook: `dr status`, then an unplanned failover if the region is out. Expected during a planned switchover or a fence. " +
-      "Not a failover's case when both regions' payment logs show 28P01 after a primary-region `up` stopped during a password rotation: run that `up` again. " +
+      "Not a failover's case when both regions' payment or /health function logs show 28P01 after a primary-region `up` stopped during a password rotation: run that `up` again. " +
       "Probes answered 429 (logged as `Target unhealthy`) mean /health is rate-limited (WAF under a flood, or its throttle), not that the region is down: runbook, 429s.",
     namespace: PROBE_METRIC.namespace,
     metricName: PROBE_METRIC.name,
