@@ -263,7 +263,8 @@ describe("dr-region stack", () => {
 
   it("reserves the budgeted concurrency for its API and authorizer, and refuses one over the writer's connection budget (its containers write to the same writer)", async () => {
     for (const name of ["api-function", "authorizer-function"]) expect(plan.one("aws:lambda/function:Function", name).inputs.reservedConcurrentExecutions).toBe(50);
-    const lowered = await synth({ config: { apiReservedConcurrency: "20" } });
+    // Below the primary's 50: on purpose only (drBelowPrimary).
+    const lowered = await synth({ config: { apiReservedConcurrency: "20", drBelowPrimary: "true" } });
     expect(lowered.one("aws:lambda/function:Function", "api-function").inputs.reservedConcurrentExecutions).toBe(20);
     await expect(synth({ config: { apiReservedConcurrency: "500" } })).rejects.toThrow(/payments-dr:apiReservedConcurrency: 500 per region/);
   });
@@ -287,6 +288,15 @@ describe("dr-region stack", () => {
   it("reads the primary stack under the name payments-dr:primaryStack gives it", async () => {
     const named = await synth({ config: { primaryStack: "acme/primary-region/prod" }, upstream: { "acme/primary-region/prod": { ...primaryRegionOutputs } } });
     expect(named.one("aws:rds/cluster:Cluster").inputs.globalClusterIdentifier).toBe(primaryRegionOutputs.globalClusterId);
+  });
+
+  it("refuses, before any resource, a DR region smaller than the primary (it serves all of the primary's traffic after a failover), unless drBelowPrimary says it is on purpose", async () => {
+    const bigPrimary = { ...primaryRegionOutputs, servingCapacity: { ...primaryRegionOutputs.servingCapacity, apiReservedConcurrency: 200, dbInstanceClass: "db.r6g.2xlarge" } };
+    await expect(synth({ upstream: { [PRIMARY_STACK]: bigPrimary } })).rejects.toThrow(
+      /payments-dr:apiReservedConcurrency: 50 here is below primary-region's 200; also dbInstanceClass db\.r6g\.large \(16 GiB\) here is smaller than primary-region's db\.r6g\.2xlarge \(64 GiB\)/,
+    );
+    expect((await synth({ config: { apiReservedConcurrency: "200", dbInstanceClass: "db.r6g.2xlarge" }, upstream: { [PRIMARY_STACK]: bigPrimary } })).outputs.region).toBe("us-east-2");
+    expect((await synth({ config: { drBelowPrimary: "true" }, upstream: { [PRIMARY_STACK]: bigPrimary } })).outputs.region).toBe("us-east-2");
   });
 
   it("refuses, before any resource, a pair whose fleets its writer could not hold after a move (a smaller DR instance class than the primary's)", async () => {

@@ -3,7 +3,10 @@
 // its API is deployed and healthy all along, so DNS can fail over to it at any moment.
 import { AuroraSecondaryCluster, memberClusterSettings } from "@payments-dr/aurora";
 import {
+  checkDrServingCapacity,
   checkWriterConnectionsOfPair,
+  ConfigReader,
+  DR_BELOW_PRIMARY_KEY,
   loadApiConfig,
   loadRegionalConfig,
   StackContext,
@@ -11,6 +14,7 @@ import {
   type DrRegionOutputs,
   type PrimaryRegionOutputs,
   type StackOutputs,
+  servingCapacity,
   writerConnectionShare,
 } from "@payments-dr/conventions";
 import { FAILOVER_TIMING } from "@payments-dr/failover";
@@ -31,6 +35,9 @@ const primary = new UpstreamStack<PrimaryRegionOutputs>("primary-region", config
 ctx.fixAtCreation({ vpcCidr: settings.vpcCidr });
 // The writer connections of the pair as it is (the primary's functions and writer against this region's).
 ctx.checkBeforeResources(primary.outputIfDeployed("writerConnections").apply((share) => checkWriterConnectionsOfPair(share, writerConnectionShare(apiSettings))));
+// A failover sends this region all of the primary's traffic: it may not be smaller, unless deliberately.
+const drBelowPrimary = new ConfigReader().boolean(DR_BELOW_PRIMARY_KEY, false);
+ctx.checkBeforeResources(primary.outputIfDeployed("servingCapacity").apply((capacity) => checkDrServingCapacity(capacity, servingCapacity(settings, apiSettings), drBelowPrimary)));
 // A stack deployed with a domain before primary-region owned the validation record still holds it: refused unless migrating.
 guardValidationRecordUpgrade(ctx);
 

@@ -16,7 +16,7 @@ function synth(opts: SynthAppOptions = {}): Promise<Plan> {
 const OUTPUT_NAMES: Record<keyof PrimaryRegionOutputs, boolean> = {
   createTimeConfig: true, region: true, vpcId: true, globalClusterId: true, globalWriterEndpoint: true, engineVersion: true, clusterArn: true,
   clusterIdentifier: true, clusterEndpoint: true, readerEndpoint: true, writerInstanceId: true, dbSecretArn: true,
-  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, dbHealthSecretArn: true, dbHealthSecretName: true, kmsKeyArn: true, drReplicaKeyArn: true, writerConnections: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
+  dbSecretName: true, dbAppSecretArn: true, dbAppSecretName: true, dbHealthSecretArn: true, dbHealthSecretName: true, servingCapacity: true, kmsKeyArn: true, drReplicaKeyArn: true, writerConnections: true, sessionsTableName: true, apiKeysTableName: true, bucketName: true, bucketArn: true,
   bucketVersioningStatus: true, alertTopicArn: true, apiId: true, apiName: true, apiUrl: true, apiStage: true, healthUrl: true, healthCheckToken: true,
   lambdaName: true, healthLambdaName: true, usagePlanId: true, webAclArn: true,
   // Only with a custom domain:
@@ -329,6 +329,12 @@ describe("primary-region stack", () => {
   it("exports its functions' reserved concurrency and its writer's connection budget, which the DR stack checks the pair with", () => {
     // db.r6g.large: max_connections 1,802, 50 % for the Lambdas.
     expect(plan.outputs.writerConnections).toEqual({ apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 });
+  });
+
+  it("exports what it can serve, from its config, which the DR stack may not be below", async () => {
+    expect(plan.outputs.servingCapacity).toEqual({ apiReservedConcurrency: 50, throttleRateLimit: 100, throttleBurstLimit: 200, merchantRateLimit: 50, merchantBurstLimit: 100, dbInstanceClass: "db.r6g.large" });
+    const scaled = await synth({ config: { apiThrottleRateLimit: "300", merchantBurstLimit: "150", dbInstanceClass: "db.r7g.xlarge" } });
+    expect(scaled.outputs.servingCapacity).toMatchObject({ throttleRateLimit: 300, merchantBurstLimit: 150, dbInstanceClass: "db.r7g.xlarge" });
   });
 
   it("records what it was deployed with that cannot change: the suffix, the regions, the VPC's range", () => {

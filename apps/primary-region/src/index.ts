@@ -2,7 +2,7 @@
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
 import { AuroraGlobalCluster, AuroraPrimaryCluster, memberClusterSettings } from "@payments-dr/aurora";
-import { loadApiConfig, loadRegionalConfig, StackContext, writerConnectionShare, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
+import { loadApiConfig, loadRegionalConfig, servingCapacity, StackContext, writerConnectionShare, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
 import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
@@ -156,6 +156,7 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   writerConnections: writerConnectionShare(apiSettings),
+  servingCapacity: servingCapacity(settings, apiSettings),
   sessionsTableName: sessions.tableName,
   apiKeysTableName: apiKeys.tableName,
   bucketName: bucket.bucketName,

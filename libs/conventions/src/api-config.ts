@@ -53,14 +53,20 @@ const R_CLASS_MEMORY_GIB: Record<string, number> = {
   large: 16, xlarge: 32, "2xlarge": 64, "4xlarge": 128, "8xlarge": 256, "12xlarge": 384, "16xlarge": 512, "24xlarge": 768,
 };
 
+const instanceSize = (instanceClass: string): string => instanceClass.split(".").pop() ?? "";
+
+/** An r-class instance's memory in GiB, by its size (`db.r6g.xlarge`: 32); undefined for a size this table does not know. */
+export function instanceClassMemoryGib(instanceClass: string): number | undefined {
+  return R_CLASS_MEMORY_GIB[instanceSize(instanceClass)];
+}
+
 /**
  * Aurora PostgreSQL's default `max_connections` for an instance class:
  * LEAST(DBInstanceClassMemory / 9531392, 5000).
  */
 export function defaultMaxConnections(instanceClass: string): number {
-  const size = instanceClass.split(".").pop() ?? "";
-  const gib = R_CLASS_MEMORY_GIB[size];
-  if (gib === undefined) throw new ConfigError("dbInstanceClass", `unknown size "${size}" in ${instanceClass}: set payments-dr:dbMaxConnections.`);
+  const gib = instanceClassMemoryGib(instanceClass);
+  if (gib === undefined) throw new ConfigError("dbInstanceClass", `unknown size "${instanceSize(instanceClass)}" in ${instanceClass}: set payments-dr:dbMaxConnections.`);
   return Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
 }
 

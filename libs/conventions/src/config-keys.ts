@@ -56,6 +56,7 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly StackProject[]>> = {
   wafRequireHealthCheckToken: REGIONAL,
   auroraEngineVersion: REGIONAL,
   validationRecordMigration: ["dr-region"],
+  drBelowPrimary: ["dr-region"],
   regionSwitchPlan: ["global"],
 };
 

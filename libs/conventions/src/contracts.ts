@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { WriterConnectionShare } from "./api-config";
+import type { ServingCapacity } from "./serving-capacity";
 
 /**
  * The typed contract of each stack's outputs (DESIGN §3). Each app's exports are checked
@@ -111,6 +112,8 @@ export interface PrimaryRegionOutputs extends RegionalStackOutputs {
   drReplicaKeyArn: string;
   /** This region's functions and writer budget: the DR stack checks the pair's connections with it. */
   writerConnections: WriterConnectionShare;
+  /** What this region can serve: the DR stack refuses to be smaller (it takes all of this traffic after a failover). */
+  servingCapacity: ServingCapacity;
   /**
    * With a custom domain: the DNS record ACM asks for to validate (and renew) its certificate,
    * as ACM gives it (`name` and `value` end with a dot). ACM asks for the same record in every

@@ -11,6 +11,7 @@ export {
   type WriterConnectionShare,
 } from "./api-config";
 export { API_DEFAULTS, API_TIMEOUT_SECONDS, HEALTH_RESERVED_CONCURRENCY } from "./api-defaults";
+export { checkDrServingCapacity, DR_BELOW_PRIMARY_KEY, servingCapacity, type ServingCapacity } from "./serving-capacity";
 export { loadStackConfig, MAX_SUFFIX_LENGTH, type StackConfig } from "./config";
 export { type CreateTimeConfig } from "./create-time-config";
 export { CONFIG_KEYS, STACK_PROJECTS, type StackProject } from "./config-keys";
