@@ -302,9 +302,9 @@ describe("dr-region stack", () => {
   it("refuses, before any resource, a pair whose fleets its writer could not hold after a move (a smaller DR instance class than the primary's)", async () => {
     const bigPrimary = { ...primaryRegionOutputs, writerConnections: { apiReservedConcurrency: 800, healthReservedConcurrency: 5, writerConnectionBudget: 2500 } };
     await expect(synth({ upstream: { [PRIMARY_STACK]: bigPrimary } })).rejects.toThrow(
-      /payments-dr:apiReservedConcurrency: the two regions' functions need up to 912 connections to the DR region's writer after a move .* over its budget of 901/,
+      /payments-dr:apiReservedConcurrency: the two regions' functions need up to 912 connections to the DR region's writer after a move .* over its budget of 861/,
     );
-    // The same primary with a DR writer large enough (db.r6g.xlarge: 1,802 at 50 %).
+    // The same primary with a DR writer large enough (db.r6g.xlarge: 1,739 at 50 % of 3,479).
     expect((await synth({ config: { dbInstanceClass: "db.r6g.xlarge" }, upstream: { [PRIMARY_STACK]: bigPrimary } })).outputs.region).toBe("us-east-2");
   });
 

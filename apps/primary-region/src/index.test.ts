@@ -275,9 +275,9 @@ describe("primary-region stack", () => {
 
   it("sets the connections alarm from the configured instance class, not from db.r6g.large", async () => {
     const connectionsAlarm = (p: Plan) => p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "DatabaseConnections")!;
-    expect(connectionsAlarm(plan).inputs.threshold).toBe(1441);
+    expect(connectionsAlarm(plan).inputs.threshold).toBe(1377);
     const xlarge = await synth({ config: { dbInstanceClass: "db.r6g.xlarge" } });
-    expect(connectionsAlarm(xlarge).inputs.threshold).toBe(2883);
+    expect(connectionsAlarm(xlarge).inputs.threshold).toBe(2783);
   });
 
   it("creates the custom domain only when one is configured, exports its regional target, and owns its certificate's validation record", async () => {
@@ -327,8 +327,8 @@ describe("primary-region stack", () => {
   });
 
   it("exports its functions' reserved concurrency and its writer's connection budget, which the DR stack checks the pair with", () => {
-    // db.r6g.large: max_connections 1,802, 50 % for the Lambdas.
-    expect(plan.outputs.writerConnections).toEqual({ apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 });
+    // db.r6g.large: max_connections 1,722, 50 % for the Lambdas.
+    expect(plan.outputs.writerConnections).toEqual({ apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 861 });
   });
 
   it("exports what it can serve, from its config, which the DR stack may not be below", async () => {

@@ -61,13 +61,24 @@ export function instanceClassMemoryGib(instanceClass: string): number | undefine
 }
 
 /**
- * Aurora PostgreSQL's default `max_connections` for an instance class:
- * LEAST(DBInstanceClassMemory / 9531392, 5000).
+ * Aurora PostgreSQL's default `max_connections` where AWS lists it (Aurora User Guide, "Maximum
+ * connections to an Aurora PostgreSQL DB instance"). The formula's DBInstanceClassMemory is what
+ * the instance leaves the database, less than its nominal memory: db.r6g.large has 1,722, not the
+ * 1,802 its 16 GiB would give.
+ */
+const LISTED_MAX_CONNECTIONS: Record<string, number> = { "db.r6g.large": 1722, "db.r6g.xlarge": 3479, "db.r5.large": 1600, "db.r5.xlarge": 3300 };
+/** For a class AWS does not list: the least it lists for that size in any family (from 2xlarge, every family has 5,000). */
+const LEAST_LISTED_BY_SIZE: Record<string, number> = { large: 1600, xlarge: 3300 };
+
+/**
+ * Aurora PostgreSQL's default `max_connections` for an instance class, LEAST(DBInstanceClassMemory
+ * / 9531392, 5000): AWS's listed value, or for a class it does not list the least it lists for
+ * that size, or (2xlarge and up) the formula on the nominal memory, which reaches 5,000.
  */
 export function defaultMaxConnections(instanceClass: string): number {
   const gib = instanceClassMemoryGib(instanceClass);
   if (gib === undefined) throw new ConfigError("dbInstanceClass", `unknown size "${instanceSize(instanceClass)}" in ${instanceClass}: set payments-dr:dbMaxConnections.`);
-  return Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
+  return LISTED_MAX_CONNECTIONS[instanceClass] ?? LEAST_LISTED_BY_SIZE[instanceSize(instanceClass)] ?? Math.min(Math.floor((gib * 1024 ** 3) / BYTES_PER_CONNECTION), 5000);
 }
 
 /**

@@ -259,8 +259,14 @@ describe("R_CLASS_INSTANCE", () => {
 describe("loadApiConfig", () => {
   const regional = () => loadRegionalConfig("primary", loadStackConfig());
 
-  it("derives Aurora's default max_connections from the instance memory", () => {
-    expect(defaultMaxConnections("db.r6g.large")).toBe(1802);
+  it("takes Aurora's default max_connections from AWS's list, the least listed for the size where the class is not listed, the formula's 5,000 from 2xlarge", () => {
+    // What the instance leaves the database, not its nominal 16 GiB (which would give 1,802).
+    expect(defaultMaxConnections("db.r6g.large")).toBe(1722);
+    expect(defaultMaxConnections("db.r6g.xlarge")).toBe(3479);
+    expect(defaultMaxConnections("db.r5.large")).toBe(1600);
+    expect(defaultMaxConnections("db.r7g.large")).toBe(1600);
+    expect(defaultMaxConnections("db.r7i.xlarge")).toBe(3300);
+    expect(defaultMaxConnections("db.r6g.2xlarge")).toBe(5000);
     expect(defaultMaxConnections("db.r7g.24xlarge")).toBe(5000);
   });
 
@@ -274,7 +280,7 @@ describe("loadApiConfig", () => {
     expect(loadApiConfig(regional())).toEqual({
       reservedConcurrency: 50,
       healthReservedConcurrency: 5,
-      writerConnectionBudget: 901,
+      writerConnectionBudget: 861,
       memoryMb: 512,
       timeoutSeconds: 10,
       throttleRateLimit: 100,
@@ -317,14 +323,14 @@ describe("loadApiConfig", () => {
   it("refuses a reserved concurrency over the writer's connection budget, naming the key and the limit", async () => {
     await withConfig({ apiReservedConcurrency: "500" });
     // 3 per container, 2 for each of the primary's 5 /health containers, 2 for migrations and key cleanup.
-    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1512 connections .* budget of 901 .* at most 296/);
-    await withConfig({ apiReservedConcurrency: "297" });
-    expect(() => loadApiConfig(regional())).toThrow(/needs up to 903 connections/);
-    await withConfig({ apiReservedConcurrency: "296" });
-    expect(loadApiConfig(regional()).reservedConcurrency).toBe(296);
+    expect(() => loadApiConfig(regional())).toThrow(/payments-dr:apiReservedConcurrency: 500 per region needs up to 1512 connections .* budget of 861 .* at most 283/);
+    await withConfig({ apiReservedConcurrency: "284" });
+    expect(() => loadApiConfig(regional())).toThrow(/needs up to 864 connections/);
+    await withConfig({ apiReservedConcurrency: "283" });
+    expect(loadApiConfig(regional()).reservedConcurrency).toBe(283);
     // More /health containers take from the same budget.
-    await withConfig({ apiReservedConcurrency: "296", healthReservedConcurrency: "6" });
-    expect(() => loadApiConfig(regional())).toThrow(/296 per region needs up to 902 connections .* 2 per \/health container of payments-dr:healthReservedConcurrency .* at most 295/);
+    await withConfig({ apiReservedConcurrency: "283", healthReservedConcurrency: "6" });
+    expect(() => loadApiConfig(regional())).toThrow(/283 per region needs up to 863 connections .* 2 per \/health container of payments-dr:healthReservedConcurrency .* at most 282/);
     await withConfig({ healthReservedConcurrency: "101" });
     expect(() => loadApiConfig(regional())).toThrow(/payments-dr:healthReservedConcurrency: 101 is above the maximum of 100/);
   });
@@ -333,16 +339,16 @@ describe("loadApiConfig", () => {
     const share = (apiReservedConcurrency: number, writerConnectionBudget: number, healthReservedConcurrency = 5) => ({ apiReservedConcurrency, healthReservedConcurrency, writerConnectionBudget });
 
     it("accepts two regions alike whenever each stack alone is within its budget: the checks agree", async () => {
-      await withConfig({ apiReservedConcurrency: "296" });
+      await withConfig({ apiReservedConcurrency: "283" });
       const api = writerConnectionShare(loadApiConfig(regional()));
-      expect(api).toEqual(share(296, 901));
+      expect(api).toEqual(share(283, 861));
       expect(() => checkWriterConnectionsOfPair(api, api)).not.toThrow();
     });
 
     it("refuses a DR writer the primary's fleet would flood after a move, naming the key, the writer and the numbers", () => {
-      // db.r6g.2xlarge in the primary (max_connections 5,000: 2,500 at 50 %), db.r6g.large in DR (901): each stack alone passes (3 × 800 + 12 ≤ 2,500).
-      expect(() => checkWriterConnectionsOfPair(share(800, 2500), share(50, 901))).toThrow(
-        /payments-dr:apiReservedConcurrency: the two regions' functions need up to 912 connections to the DR region's writer after a move \(apiReservedConcurrency 800 in primary-region and 50 here, healthReservedConcurrency 5 and 5, \+ migrations and key cleanup\), over its budget of 901/,
+      // db.r6g.2xlarge in the primary (max_connections 5,000: 2,500 at 50 %), db.r6g.large in DR (861): each stack alone passes (3 × 800 + 12 ≤ 2,500).
+      expect(() => checkWriterConnectionsOfPair(share(800, 2500), share(50, 861))).toThrow(
+        /payments-dr:apiReservedConcurrency: the two regions' functions need up to 912 connections to the DR region's writer after a move \(apiReservedConcurrency 800 in primary-region and 50 here, healthReservedConcurrency 5 and 5, \+ migrations and key cleanup\), over its budget of 861/,
       );
       // 2 × 50 + 800 + 5 + 5 + 2: the primary's /health reaches the moved writer through the global writer endpoint.
       expect(() => checkWriterConnectionsOfPair(share(800, 2500), share(50, 912))).not.toThrow();
@@ -350,7 +356,7 @@ describe("loadApiConfig", () => {
 
     it("refuses a DR fleet larger than the primary's writer holds today", () => {
       // 2 × 50 + 800 + 2 × 5 + 2 on the primary's writer.
-      expect(() => checkWriterConnectionsOfPair(share(50, 901), share(800, 3000))).toThrow(/need up to 912 connections to the primary region's writer today .* over its budget of 901/);
+      expect(() => checkWriterConnectionsOfPair(share(50, 861), share(800, 3000))).toThrow(/need up to 912 connections to the primary region's writer today .* over its budget of 861/);
       expect(() => checkWriterConnectionsOfPair(share(50, 912), share(800, 3000))).not.toThrow();
     });
 

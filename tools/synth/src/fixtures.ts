@@ -26,7 +26,7 @@ export const primaryRegionOutputs: PrimaryRegionOutputs = {
   dbHealthSecretName: "payments-dr-aurora-health-dev",
   kmsKeyArn: `arn:aws:kms:us-east-1:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
   drReplicaKeyArn: `arn:aws:kms:us-east-2:${FAKE_ACCOUNT_ID}:key/mrk-primary`,
-  writerConnections: { apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 901 },
+  writerConnections: { apiReservedConcurrency: 50, healthReservedConcurrency: 5, writerConnectionBudget: 861 },
   servingCapacity: { apiReservedConcurrency: 50, throttleRateLimit: 100, throttleBurstLimit: 200, merchantRateLimit: 50, merchantBurstLimit: 100, dbInstanceClass: "db.r6g.large" },
   sessionsTableName: "payments-dr-sessions-dev",
   apiKeysTableName: "payments-dr-api-keys-dev",

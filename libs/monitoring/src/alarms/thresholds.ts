@@ -62,7 +62,7 @@ export interface AlarmThresholds {
    * Aurora `DatabaseConnections` of the writer (`Role=WRITER`, maximum) for three minutes: 80% of its
    * `max_connections`. {@link loadAlarmThresholds} derives it from the stack's `dbInstanceClass`
    * (or `dbMaxConnections` when set); `defaultAlarmThresholds` holds the value for db.r6g.large.
-   * @default 1441 (db.r6g.large)
+   * @default 1377 (db.r6g.large: 80 % of 1,722)
    */
   auroraConnections: number;
   /**
