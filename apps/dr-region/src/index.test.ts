@@ -119,6 +119,19 @@ describe("dr-region stack", () => {
     expect(health.inputs.environment.variables).toMatchObject({ REGION_ROLE: "dr", DB_READER_HOST: plan.outputs.readerEndpoint });
   });
 
+  it("deploys against a primary deployed before the health role, with /health on the app role's secret and a warning (refusing could block it during an outage of the primary's region)", async () => {
+    const { dbHealthSecretName: _, ...olderPrimary } = primaryRegionOutputs;
+    // The program's own @pulumi/pulumi logs through the console under the mocks.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const older = await synth({ upstream: { [PRIMARY_STACK]: olderPrimary } });
+      expect(older.one("aws:lambda/function:Function", "api-health-function").inputs.environment.variables.DB_SECRET_ID).toBe(primaryRegionOutputs.dbAppSecretName);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/primary-region exports no dbHealthSecretName .* Deploy primary-region, then this stack again/));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("connects /health as the health role, through its secret's replica here (the heartbeat row only: /health answers anyone)", () => {
     const health = plan.one("aws:lambda/function:Function", "api-health-function");
     expect(health.inputs.environment.variables.DB_SECRET_ID).toBe(primaryRegionOutputs.dbHealthSecretName);

@@ -1,6 +1,7 @@
 // The DR region: a warm standby. Its Aurora cluster is a read-only secondary of the global
 // database until an operator moves the primary role here (outside Pulumi, see the runbook);
 // its API is deployed and healthy all along, so DNS can fail over to it at any moment.
+import * as pulumi from "@pulumi/pulumi";
 import { AuroraSecondaryCluster, memberClusterSettings } from "@payments-dr/aurora";
 import {
   checkDrServingCapacity,
@@ -86,6 +87,14 @@ const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyA
 // healthy while the database is a read-only secondary, which it reads through its reader endpoint
 // (regionalEndpoint: a secondary's cluster endpoint is inactive). Its certificate relies on the validation
 // record the primary stack owns: destroying this stack never deletes it.
+// /health's own role (the heartbeat row only). Against a primary deployed before that role (no
+// dbHealthSecretName) the app role's, with a warning: the DR /health only reads, which the app role
+// may, and refusing would keep this stack from deploying during an outage of the primary's region.
+const healthSecretName = pulumi.all([primary.outputIfDeployed("dbHealthSecretName"), primary.output("dbAppSecretName")]).apply(([health, app]) => {
+  if (health !== undefined) return health;
+  pulumi.log.warn("primary-region exports no dbHealthSecretName (it was deployed before /health had a role of its own): /health here connects as the app role. Deploy primary-region, then this stack again.");
+  return app;
+});
 const api = new RegionalPaymentsApi(
   "api",
   {
@@ -95,7 +104,7 @@ const api = new RegionalPaymentsApi(
     database: {
       // The function roles' secrets (their replicas here): the functions never connect as the master user.
       secretName: primary.output("dbAppSecretName"),
-      healthSecretName: primary.output("dbHealthSecretName"),
+      healthSecretName,
       writerHost: primary.output("globalWriterEndpoint"),
       clusterEndpoint: database.clusterEndpoint,
       readerEndpoint: database.readerEndpoint,

@@ -208,6 +208,23 @@ describe("primary-region stack", () => {
     expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: passwordOf("app"), healthPassword: passwordOf("health") });
   });
 
+  it("leaves the app role its heartbeat grant for one run when upgrading a stack whose /health still connects as it (its function takes the health secret only after that run), and takes it away at the next", async () => {
+    const inputOf = (p: Plan) => JSON.parse(p.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"]);
+    // A first deploy has no old /health: nothing kept.
+    expect(inputOf(await synth({ revealSecrets: true }))).not.toHaveProperty("keepAppHeartbeat");
+    const deployed = { createTimeConfig: plan.outputs.createTimeConfig };
+    const upgrading = await synth({ revealSecrets: true, deployed });
+    expect(inputOf(upgrading)).toMatchObject({ keepAppHeartbeat: true });
+    const upgraded = await synth({ revealSecrets: true, deployed: { ...deployed, dbHealthSecretName: plan.outputs.dbHealthSecretName } });
+    expect(inputOf(upgraded)).not.toHaveProperty("keepAppHeartbeat");
+  });
+
+  it("records dbHealthSecretName only once /health's function runs with that secret (the upgrade's signal above)", () => {
+    // Output.resources() is what Pulumi makes dependents depend on (internal, but the only way to see it under mocks).
+    const dependsOn = [...(exported.dbHealthSecretName as { resources(): Set<{ __pulumiType?: string; __name?: string }> }).resources()];
+    expect(dependsOn.filter((r) => r.__pulumiType === "aws:lambda/function:Function").map((r) => r.__name)).toEqual(["api-api-health-function"]);
+  });
+
   it("connects /health as the health role, whose secret names a role a migration creates, and the payment functions as the app role", () => {
     const secretOf = (fn: string) => plan.one(LAMBDA, fn).inputs.environment.variables.DB_SECRET_ID;
     expect(secretOf("api-health-function")).toBe(plan.outputs.dbHealthSecretName);

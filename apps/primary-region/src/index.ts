@@ -1,6 +1,7 @@
 // The primary region: where payments are written. It owns the Aurora global database and
 // the replicated resources whose copies live in the DR region (secret replica, sessions table
 // replica, the replica of its KMS key), so the DR stack never has to touch this region.
+import * as pulumi from "@pulumi/pulumi";
 import { AuroraGlobalCluster, AuroraPrimaryCluster, memberClusterSettings } from "@payments-dr/aurora";
 import { loadApiConfig, loadRegionalConfig, servingCapacity, StackContext, writerConnectionShare, type PrimaryRegionOutputs, type StackOutputs } from "@payments-dr/conventions";
 import { AlertTopic, loadAlarmThresholds } from "@payments-dr/monitoring";
@@ -8,6 +9,7 @@ import { RegionalNetwork } from "@payments-dr/network";
 import { artifactPath, migrationsHash, PAYMENT_LAMBDA_ARTIFACTS } from "@payments-dr/payment-lambda";
 import { apiNetwork, DatabaseMigration, functionNetwork, RegionalPaymentsApi } from "@payments-dr/serverless-api";
 import { ApiKeysTable, RegionalKey, RegionalKeyReplica, SecureBucket, SessionsTable } from "@payments-dr/storage";
+import { healthStillOnAppRole } from "./health-role-upgrade";
 
 // Config: validated before any resource exists.
 const ctx = new StackContext();
@@ -97,6 +99,7 @@ const migrations = new DatabaseMigration(
     // The migrate function only writes: its reader connection is never opened.
     database: { secretName: database.secretName, writerHost: globalCluster.endpoint, readerHost: database.clusterEndpoint },
     rolePasswords: database.rolePasswords,
+    keepAppHeartbeat: healthStillOnAppRole(ctx),
     kmsKeyArns: [key.keyArn],
     logs,
     migrationsHash: migrationsHash(artifactPath(PAYMENT_LAMBDA_ARTIFACTS.sourceMigrationsDir)),
@@ -135,6 +138,7 @@ const api = new RegionalPaymentsApi(
   { provider: here.provider },
 );
 
+const apiOutputs = api.stackOutputs();
 const outputs: StackOutputs<PrimaryRegionOutputs> = {
   createTimeConfig: ctx.createTimeConfig,
   region: settings.region,
@@ -152,7 +156,8 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   dbAppSecretArn: database.roleSecrets.app.arn,
   dbAppSecretName: database.roleSecrets.app.name,
   dbHealthSecretArn: database.roleSecrets.health.arn,
-  dbHealthSecretName: database.roleSecrets.health.name,
+  // Recorded once /health's function runs with it: the next migrate run may then take the app role's heartbeat grant away.
+  dbHealthSecretName: pulumi.all([database.roleSecrets.health.name, apiOutputs.healthLambdaName]).apply(([name]) => name),
   kmsKeyArn: key.keyArn,
   drReplicaKeyArn: drReplicaKey.keyArn,
   writerConnections: writerConnectionShare(apiSettings),
@@ -163,6 +168,6 @@ const outputs: StackOutputs<PrimaryRegionOutputs> = {
   bucketArn: bucket.bucketArn,
   bucketVersioningStatus: bucket.versioningStatus,
   alertTopicArn: alerts.topicArn,
-  ...api.stackOutputs(),
+  ...apiOutputs,
 };
 export = outputs;

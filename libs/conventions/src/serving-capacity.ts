@@ -85,6 +85,6 @@ export function checkDrServingCapacity(primary: ServingCapacity | undefined, dr:
   throw new ConfigError(
     first!.key,
     `${first!.problem}${others}: ${why}, and raising a setting then is too late (a larger instance class restarts this region's writer mid-outage). ` +
-      `Raise it here (when scaling up, deploy this stack first, then primary-region), or set payments-dr:${DR_BELOW_PRIMARY_KEY} to true for a deliberately smaller DR region.`,
+      `Raise it here (to scale up, deploy this stack first, then primary-region; to scale down, primary-region first, then this stack), or set payments-dr:${DR_BELOW_PRIMARY_KEY} to true for a deliberately smaller DR region.`,
   );
 }

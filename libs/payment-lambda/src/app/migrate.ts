@@ -38,6 +38,12 @@ export interface MigrateEvent {
   appPassword?: string;
   /** The health role's password, as {@link appPassword} (the health secret, /health's functions). */
   healthPassword?: string;
+  /**
+   * Leave the app role its grant on the heartbeat row: the stack's /health may still connect as
+   * the app role (a stack deployed before the health role, whose /health function takes the health
+   * secret only after this run). @default false
+   */
+  keepAppHeartbeat?: boolean;
 }
 
 /** The input's key that carries each function role's password. */
@@ -67,6 +73,8 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
   const migrate = async (event?: MigrateEvent | null): Promise<MigrationResult> => {
     const migrations = readMigrations(args.migrationsDir);
     const passwords = rolePasswords(event);
+    const keepAppHeartbeat = event?.keepAppHeartbeat ?? false;
+    if (typeof keepAppHeartbeat !== "boolean") throw new Error("keepAppHeartbeat of the invocation's input must be a boolean");
     const expected = event?.migrationsHash;
     if (expected !== undefined && expected !== hashMigrations(migrations)) {
       throw new Error("The bundled migrations are not the ones the deploy hashed: rebuild payment-lambda and deploy again");
@@ -85,7 +93,7 @@ export function createMigrateHandler(args: MigrateHandlerArgs): (event?: Migrate
       args.logger.info("Migrations done", { applied: result.applied, current: result.current });
       const roles = (Object.keys(passwords) as FunctionRoleKey[]).map((key) => FUNCTION_ROLES[key].name);
       if (roles.length > 0) {
-        const reset = await db.writer.use((client) => configureRoles(client, passwords));
+        const reset = await db.writer.use((client) => configureRoles(client, passwords, { keepAppHeartbeat }));
         if (reset.endedSessions.length > 0) args.logger.warn("Ended function role sessions holding an uncommitted change to a role", { roles, pids: reset.endedSessions });
         args.logger.info("Function roles reset to their grants, passwords set", { roles });
       }

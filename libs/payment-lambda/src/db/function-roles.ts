@@ -66,6 +66,14 @@ export const FUNCTION_ROLES = {
 
 export type FunctionRoleKey = keyof typeof FUNCTION_ROLES;
 
+/**
+ * What the app role held on the heartbeat row while /health connected as it (before migration
+ * 005). Kept while a stack's /health may still: the run that takes it away comes before the
+ * /health function's update to the health role's secret, which may take a minute, and Route 53
+ * would fail the primary over meanwhile.
+ */
+const APP_HEARTBEAT_GRANT = `GRANT SELECT, UPDATE ON health_heartbeat TO ${APP_ROLE}`;
+
 /** Attributes that only a superuser can take away (the master user of Aurora is not one). */
 const SUPERUSER_ATTRIBUTES = { rolsuper: "SUPERUSER", rolreplication: "REPLICATION", rolbypassrls: "BYPASSRLS" } as const;
 
@@ -179,6 +187,12 @@ async function objectsGrantedTo(client: ClientBase, role: string): Promise<Grant
   return rows;
 }
 
+/** How {@link configureRoles} resets. */
+export interface RolesResetOptions {
+  /** Leave the app role its heartbeat grant ({@link APP_HEARTBEAT_GRANT}): /health may still connect as it. @default false */
+  keepAppHeartbeat?: boolean;
+}
+
 /** What {@link configureRoles} had to do besides the reset. */
 export interface RolesReset {
   /** The function roles' sessions it ended: each held an uncommitted change to a role. */
@@ -192,7 +206,7 @@ export interface RolesReset {
  * setting such as `default_transaction_read_only` it may set on itself, a grant) is taken away, its
  * grants given again, and it logs in with `password`.
  */
-async function resetStatements(client: ClientBase, role: FunctionRole, password: string, database: string): Promise<string[]> {
+async function resetStatements(client: ClientBase, role: FunctionRole, password: string, database: string, extraGrants: readonly string[]): Promise<string[]> {
   const name = role.name;
   // Checked before any session is ended: the master user may not end a superuser's session either.
   const { rows } = await client.query<Record<keyof typeof SUPERUSER_ATTRIBUTES, boolean>>("SELECT rolsuper, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = $1", [name]);
@@ -223,6 +237,7 @@ async function resetStatements(client: ClientBase, role: FunctionRole, password:
     `REVOKE ALL ON SCHEMA ${MIGRATIONS_LOCK_SCHEMA} FROM ${name}`,
     `REVOKE ALL ON DATABASE ${database} FROM ${name}`,
     ...role.grants(database),
+    ...extraGrants,
     // A verifier holds only base64 characters, `$` and `:`; escapeLiteral quotes it all the same.
     `ALTER ROLE ${name} WITH LOGIN PASSWORD ${client.escapeLiteral(scramSha256Verifier(name, password))}`,
   ];
@@ -236,7 +251,7 @@ async function resetStatements(client: ClientBase, role: FunctionRole, password:
  * runs wait for each other and a failure changes no role's password (each secret is written only
  * after the run succeeded); a session of these roles holding an uncommitted change to a role is ended first.
  */
-export async function configureRoles(client: ClientBase, passwords: Partial<Record<FunctionRoleKey, string>>): Promise<RolesReset> {
+export async function configureRoles(client: ClientBase, passwords: Partial<Record<FunctionRoleKey, string>>, options: RolesResetOptions = {}): Promise<RolesReset> {
   const roles = (Object.keys(FUNCTION_ROLES) as FunctionRoleKey[]).filter((key) => passwords[key] !== undefined).map((key) => ({ role: FUNCTION_ROLES[key], password: passwords[key]! }));
   const names = roles.map(({ role }) => role.name);
   if (roles.length === 0) return { endedSessions: [] };
@@ -250,7 +265,10 @@ export async function configureRoles(client: ClientBase, passwords: Partial<Reco
       // only roles granted CONNECT reach the payments database, and only its owner has TEMPORARY.
       `REVOKE ALL ON DATABASE ${database} FROM PUBLIC`,
     ];
-    for (const { role, password } of roles) statements.push(...(await resetStatements(client, role, password, database)));
+    for (const { role, password } of roles) {
+      const grants = role.name === APP_ROLE && options.keepAppHeartbeat ? [APP_HEARTBEAT_GRANT] : [];
+      statements.push(...(await resetStatements(client, role, password, database, grants)));
+    }
     const sessions = await endSessionsChangingRoles(client, names);
     await runReset(client, statements, sessions.lingering, names);
     for (const name of names) await refuseMembershipsLeft(client, name);

@@ -395,7 +395,7 @@ describe("the migrate function", () => {
   async function withFunctionRoles(passwords: { app: string; health: string }) {
     const url = await freshDatabase();
     const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
-    const handler = (input = passwords) => migrate({ appPassword: input.app, healthPassword: input.health });
+    const handler = (input = passwords, options: Pick<MigrateEvent, "keepAppHeartbeat"> = {}) => migrate({ appPassword: input.app, healthPassword: input.health, ...options });
     const as = (username: string, password: string) => Object.assign(new URL(url), { username, password }).toString();
     return { url, handler, asApp: (password = passwords.app) => as(APP_ROLE, password), asHealth: (password = passwords.health) => as(HEALTH_ROLE, password) };
   }
@@ -459,10 +459,55 @@ describe("the migrate function", () => {
     }
   });
 
-  it("refuses a password that is not a string before it applies any migration", async () => {
+  // SIGSTOP, as in the app role's tests below: a session that does not act on its terminate, so its lock stays.
+  it("rolls the app role's reset back when the health role's fails after it ran: both are one transaction, so no secret is written with a password its role lacks", async () => {
+    const { url, handler, asApp, asHealth } = await withFunctionRoles({ app: "app-pw-Zq8!t", health: "health-pw-Zq8!t" });
+    await handler();
+    const session = new Client({ connectionString: asHealth() });
+    session.on("error", () => undefined);
+    await session.connect();
+    await session.query("BEGIN");
+    await session.query(`ALTER ROLE ${HEALTH_ROLE} PASSWORD 'squatted'`);
+    const pid = (await session.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+    process.kill(pid, "SIGSTOP");
+    const ran: string[] = [];
+    try {
+      const failed = withClient(url, async (client) => {
+        // Past the terminate's 2 s wait: the health role's first ALTER ROLE times out on the session's lock.
+        await client.query("SET statement_timeout = 2800");
+        return configureRoles(
+          pausingAfter(client, (statement) => void ran.push(statement.text)),
+          { app: "app-pw-new!t", health: "health-pw-new!t" },
+        );
+      });
+      await expect(failed).rejects.toThrow(new RegExp(`timed out, most likely waiting for session\\(s\\) ${pid} of ${APP_ROLE} or ${HEALTH_ROLE}`));
+      // The app role's new password had been set before the health role's reset waited.
+      expect(ran.some((text) => text.startsWith(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD`))).toBe(true);
+    } finally {
+      process.kill(pid, "SIGCONT");
+      await session.end().catch(() => undefined);
+    }
+    await expect(withClient(asApp(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    await expect(withClient(asApp("app-pw-new!t"), (client) => client.query("SELECT 1"))).rejects.toThrow(/password authentication failed/);
+  });
+
+  it("leaves the app role its heartbeat grant while the input says /health may still connect as it (an upgrade's run), and takes it away at the next run", async () => {
+    const passwords = { app: "app-pw-Zq8!k", health: "health-pw-Zq8!k" };
+    const { handler, asApp } = await withFunctionRoles(passwords);
+    const beat = () => withClient(asApp(), (client) => client.query("UPDATE health_heartbeat SET beat_at = now()"));
+    await handler(passwords, { keepAppHeartbeat: true });
+    await expect(beat()).resolves.toMatchObject({ rowCount: 1 });
+    await handler(passwords, { keepAppHeartbeat: true });
+    await expect(beat()).resolves.toMatchObject({ rowCount: 1 });
+    await handler(passwords);
+    await expect(beat()).rejects.toMatchObject({ code: "42501" });
+  });
+
+  it("refuses a password that is not a string, or a keepAppHeartbeat that is not a boolean, before it applies any migration", async () => {
     const url = await freshDatabase();
     const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
     await expect(migrate({ healthPassword: 42 } as unknown as MigrateEvent)).rejects.toThrow("healthPassword of the invocation's input must be a string");
+    await expect(migrate({ keepAppHeartbeat: "yes" } as unknown as MigrateEvent)).rejects.toThrow("keepAppHeartbeat of the invocation's input must be a boolean");
     expect(await withClient(url, async (client) => (await client.query("SELECT to_regclass('schema_migrations') AS history")).rows)).toEqual([{ history: null }]);
   });
 

@@ -26,6 +26,12 @@ export interface DatabaseMigrationArgs {
    * @default {} (each role's password is left as it is)
    */
   rolePasswords?: { app?: pulumi.Input<string>; health?: pulumi.Input<string> };
+  /**
+   * The app role keeps its grant on the heartbeat row: this stack's /health may still connect as
+   * it (deployed before the health role), and its function takes the health secret only after
+   * this run. A change of it runs the function again. @default false
+   */
+  keepAppHeartbeat?: pulumi.Input<boolean>;
   /** Keys the function decrypts with (through Secrets Manager only): this region's key of the secret. */
   kmsKeyArns: pulumi.Input<string>[];
   logs: LogArgs;
@@ -46,13 +52,16 @@ export interface DatabaseMigrationArgs {
 }
 
 /**
- * The run's input (the migrate function's MigrateEvent): the hash, and the passwords under
- * `appPassword` and `healthPassword`. A secret as a whole when it carries a password.
+ * The run's input (the migrate function's MigrateEvent): the hash, the passwords under
+ * `appPassword` and `healthPassword`, and `keepAppHeartbeat` when true. A secret as a whole when
+ * it carries a password.
  */
-function migrateInput(migrationsHash: string, passwords: NonNullable<DatabaseMigrationArgs["rolePasswords"]>): pulumi.Input<string> {
-  const { app, health } = passwords;
-  if (app === undefined && health === undefined) return JSON.stringify({ migrationsHash });
-  return pulumi.secret(pulumi.jsonStringify({ migrationsHash, ...(app !== undefined && { appPassword: app }), ...(health !== undefined && { healthPassword: health }) }));
+function migrateInput(args: Pick<DatabaseMigrationArgs, "migrationsHash" | "rolePasswords" | "keepAppHeartbeat">): pulumi.Input<string> {
+  const { app, health } = args.rolePasswords ?? {};
+  // Only when true (JSON leaves an undefined out): the input of a stack that never needed it stays as it was, and runs nothing.
+  const keepAppHeartbeat = pulumi.output(args.keepAppHeartbeat ?? false).apply((keep) => (keep ? true : undefined));
+  const input = pulumi.jsonStringify({ migrationsHash: args.migrationsHash, appPassword: app, healthPassword: health, keepAppHeartbeat });
+  return app === undefined && health === undefined ? input : pulumi.secret(input);
 }
 
 const DEFAULTS = {
@@ -122,7 +131,7 @@ export class DatabaseMigration extends pulumi.ComponentResource {
       `${name}-run`,
       {
         functionName: fn.name,
-        input: migrateInput(args.migrationsHash, args.rolePasswords ?? {}),
+        input: migrateInput(args),
         // Invoked when created, and created again whenever its input or a trigger changes (CREATE_ONLY); never on destroy.
         lifecycleScope: "CREATE_ONLY",
         triggers: { migrations: args.migrationsHash },
