@@ -406,8 +406,13 @@ describe("the migrate function", () => {
     const db = createDatabase({ endpoints: { kind: "url", url: asHealth() }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, { logger });
     try {
       await expect(probeForRole("primary", db)).resolves.toEqual({ writable: true });
+      // Pitfall: DR /health failing because its DB is read-only. As the health role, a read-only database still answers the DR probe.
+      await withClient(asSuperuser(url), (client) => client.query(`ALTER ROLE ${HEALTH_ROLE} SET default_transaction_read_only = on`));
+      await db.close();
+      await expect(probeForRole("dr", db)).resolves.toEqual({ writable: false });
     } finally {
       await db.close();
+      await withClient(asSuperuser(url), (client) => client.query(`ALTER ROLE ${HEALTH_ROLE} RESET default_transaction_read_only`));
     }
     await withClient(asHealth(), async (client) => {
       for (const forbidden of [
