@@ -121,6 +121,20 @@ describe("status", () => {
     expect((await dr(["status"])).stdout).toContain(`alerts from ${DR} (${drRegionOutputs.alertTopicArn}): no subscription (alertEmail unset, or SNS deleted it unconfirmed: refresh, then up, makes it again); its alarms PAGE NOBODY\n`);
   });
 
+  it("believes the attributes over the listing: a listed ARN whose attributes say pending is pending, and a confirmed one that does not say it was authenticated counts as removable", async () => {
+    world.alertSubscriptions[primaryRegionOutputs.alertTopicArn] = [
+      { protocol: "email", endpoint: "a@example.com", state: "pending-listed" },
+      { protocol: "email", endpoint: "b@example.com", state: "confirmed-unstated" },
+    ];
+    const report = JSON.parse((await dr(["status", "--json"])).stdout);
+    expect(validateStatusReport(report)).toEqual([]);
+    expect(report.regions[0].alerts.subscriptions).toEqual([
+      { protocol: "email", endpoint: "a@example.com", state: "pending", authenticated: null },
+      { protocol: "email", endpoint: "b@example.com", state: "confirmed", authenticated: false },
+    ]);
+    expect((await dr(["status"])).stdout).toContain("email b@example.com confirmed without --authenticate-on-unsubscribe: ANY ALERT'S UNSUBSCRIBE LINK REMOVES IT");
+  });
+
   it("reads every page of a topic's subscriptions, and reports one it cannot read as an error, the rest of the report as read", async () => {
     world.subscriptionPageSize = 1;
     world.alertSubscriptions[primaryRegionOutputs.alertTopicArn] = [

@@ -6,8 +6,12 @@ import type { FakeWorld } from "./fake-world";
 export interface FakeSubscription {
   protocol: string;
   endpoint: string;
-  /** Absent: confirmed with --authenticate-on-unsubscribe true. `deleted`: unsubscribed, still listed. */
-  state?: "pending" | "confirmed-unauthenticated" | "deleted";
+  /**
+   * Absent: confirmed with --authenticate-on-unsubscribe true. `deleted`: unsubscribed, still listed.
+   * `pending-listed`: listed with its ARN, its attributes saying PendingConfirmation. `confirmed-unstated`:
+   * confirmed, its attributes without ConfirmationWasAuthenticated.
+   */
+  state?: "pending" | "pending-listed" | "confirmed-unauthenticated" | "confirmed-unstated" | "deleted";
 }
 
 /**
@@ -46,7 +50,9 @@ export function fakeSns(world: FakeWorld): AwsClientStub<SNSClient> {
         const index = subscriptions.findIndex((_, i) => arnOf(topicArn, i) === arn);
         const found = subscriptions[index];
         if (found && found.state !== "pending" && found.state !== "deleted") {
-          return { Attributes: { SubscriptionArn: arn, TopicArn: topicArn, PendingConfirmation: "false", ConfirmationWasAuthenticated: String(found.state !== "confirmed-unauthenticated") } };
+          const attributes: Record<string, string> = { SubscriptionArn: arn, TopicArn: topicArn, PendingConfirmation: String(found.state === "pending-listed") };
+          if (found.state !== "confirmed-unstated") attributes.ConfirmationWasAuthenticated = String(found.state !== "confirmed-unauthenticated" && found.state !== "pending-listed");
+          return { Attributes: attributes };
         }
       }
       throw Object.assign(new Error("Subscription does not exist"), { name: "NotFoundException" });
