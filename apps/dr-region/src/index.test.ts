@@ -326,6 +326,18 @@ describe("dr-region stack", () => {
     expect((await synth({ upstream: { [PRIMARY_STACK]: older } })).outputs.region).toBe("us-east-2");
   });
 
+  it("deploys against a primary-region deployed before it exported servingCapacity and the health secret (the capacity is then not checked, with a warning): an outage of the primary must not block it", async () => {
+    const { servingCapacity: _capacity, dbHealthSecretName: _name, dbHealthSecretArn: _arn, ...older } = primaryRegionOutputs;
+    // The program's own @pulumi/pulumi logs through the console under the mocks.
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      expect((await synth({ upstream: { [PRIMARY_STACK]: older } })).outputs.region).toBe("us-east-2");
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/primary-region exports no servingCapacity .* Deploy primary-region, then this stack again/));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("takes the longest suffix the primary stack takes (MAX_SUFFIX_LENGTH): its own names hold it too", async () => {
     const longest = "a".repeat(MAX_SUFFIX_LENGTH);
     expect((await synth({ config: { environmentSuffix: longest } })).outputs.createTimeConfig).toMatchObject({ environmentSuffix: longest });

@@ -208,6 +208,24 @@ describe("primary-region stack", () => {
     expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: passwordOf("app"), healthPassword: passwordOf("health") });
   });
 
+  it("gives the migrate run each function role's own password, the one its secret then holds (the fake cloud makes every password alike: /health's is letters and digits only here, to tell them apart)", async () => {
+    const revealed = await synth({
+      revealSecrets: true,
+      program: () => {
+        pulumi.runtime.registerStackTransformation(({ type, name, props, opts }) =>
+          type === "random:index/randomPassword:RandomPassword" && name === "aurora-health-password" ? { props: { ...props, special: false }, opts } : undefined,
+        );
+        let program: unknown;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        jest.isolateModules(() => (program = require("./index")));
+        return program;
+      },
+    });
+    const passwordOf = (role: string) => JSON.parse(revealed.named(`aurora-${role}-secret-version`).inputs.secretString["[secret]"]).password;
+    expect(passwordOf("app")).not.toBe(passwordOf("health"));
+    expect(JSON.parse(revealed.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"])).toMatchObject({ appPassword: passwordOf("app"), healthPassword: passwordOf("health") });
+  });
+
   it("leaves the app role its heartbeat grant for one run when upgrading a stack whose /health still connects as it (its function takes the health secret only after that run), and takes it away at the next", async () => {
     const inputOf = (p: Plan) => JSON.parse(p.one("aws:lambda/invocation:Invocation").inputs.input["[secret]"]);
     // A first deploy has no old /health: nothing kept.

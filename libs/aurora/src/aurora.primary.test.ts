@@ -29,7 +29,7 @@ type Overrides = Partial<Omit<AuroraPrimaryClusterArgs, "namer" | "globalCluster
 /** The last synth's cluster, and what its writeRoleSecrets returned: an Output's dependencies are only visible on the object. */
 let lastWrite: { primary: AuroraPrimaryCluster; secretNames: Record<"app" | "health", pulumi.Output<string>> } | undefined;
 
-function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {}): Promise<Plan> {
+function synthPrimary(overrides: Overrides = {}, { secretDocuments = false, distinctRolePasswords = false } = {}): Promise<Plan> {
   const { globalDeletionProtection, ...primaryOverrides } = overrides;
   return synthesize({
     project: "primary-region",
@@ -42,6 +42,9 @@ function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {
         if (type === "aws:secretsmanager/secretVersion:SecretVersion") documents[name] = pulumi.unsecret(pulumi.output(props.secretString as pulumi.Input<string>));
         return undefined;
       };
+      // The fake cloud gives every RandomPassword the same result: letters and digits only for /health's tells the two roles' apart.
+      const healthLettersOnly: pulumi.ResourceTransformation = ({ type, name, props, opts }) =>
+        type === "random:index/randomPassword:RandomPassword" && name === "primary-health-password" ? { props: { ...props, special: false }, opts } : undefined;
       const primary = new AuroraPrimaryCluster(
         "primary",
         {
@@ -59,13 +62,14 @@ function synthPrimary(overrides: Overrides = {}, { secretDocuments = false } = {
           credentialsReplica: { region: "us-east-2", kmsKeyArn: DR_REPLICA_KEY },
           ...primaryOverrides,
         },
-        { provider, transformations: secretDocuments ? [capture] : [] },
+        { provider, transformations: [...(secretDocuments ? [capture] : []), ...(distinctRolePasswords ? [healthLettersOnly] : [])] },
       );
       // The run that gives the function roles their passwords (the migrate function's, in the app).
       const migrationsRun = new pulumi.ComponentResource("test:index:MigrationsRun", "migrations");
       lastWrite = { primary, secretNames: primary.writeRoleSecrets(migrationsRun) };
       return {
         ...documents,
+        ...(distinctRolePasswords ? { appPasswordGiven: pulumi.unsecret(primary.rolePasswords.app), healthPasswordGiven: pulumi.unsecret(primary.rolePasswords.health) } : {}),
         globalClusterId: global.globalClusterId,
         globalWriterEndpoint: global.endpoint,
         engineVersion: global.engineVersion,
@@ -279,6 +283,14 @@ describe("Aurora global and primary clusters", () => {
     // The payment functions' secret and /health's: their own roles, never the master user.
     expect(JSON.parse(documents.outputs["primary-app-secret-version"] as string)).toEqual({ username: "payments_app", ...common });
     expect(JSON.parse(documents.outputs["primary-health-secret-version"] as string)).toEqual({ username: "payments_health", ...common });
+  });
+
+  it("hands the migrate run each function role's own password, the one its secret then holds: a swap would leave every function failing 28P01 after the run", async () => {
+    const documents = await synthPrimary({}, { secretDocuments: true, distinctRolePasswords: true });
+    const secretPassword = (role: "app" | "health") => JSON.parse(documents.outputs[`primary-${role}-secret-version`] as string).password;
+    expect(secretPassword("app")).not.toBe(secretPassword("health"));
+    expect(documents.outputs.appPasswordGiven).toBe(secretPassword("app"));
+    expect(documents.outputs.healthPasswordGiven).toBe(secretPassword("health"));
   });
 
   it("deletes the secret at once in dev, and skips the final snapshot there", () => {

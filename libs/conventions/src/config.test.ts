@@ -264,6 +264,7 @@ describe("loadApiConfig", () => {
     expect(defaultMaxConnections("db.r6g.large")).toBe(1722);
     expect(defaultMaxConnections("db.r6g.xlarge")).toBe(3479);
     expect(defaultMaxConnections("db.r5.large")).toBe(1600);
+    expect(defaultMaxConnections("db.r5.xlarge")).toBe(3300);
     expect(defaultMaxConnections("db.r7g.large")).toBe(1600);
     expect(defaultMaxConnections("db.r7i.xlarge")).toBe(3300);
     expect(defaultMaxConnections("db.r6g.2xlarge")).toBe(5000);

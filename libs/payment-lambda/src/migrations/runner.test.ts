@@ -508,6 +508,57 @@ describe("the migrate function", () => {
     await expect(beat()).rejects.toMatchObject({ code: "42501" });
   });
 
+  it("leaves the app role, while it keeps the heartbeat, only what /health did with it (SELECT, UPDATE): not the row's DELETE, which would fail every /health", async () => {
+    const passwords = { app: "app-pw-Zq8!d", health: "health-pw-Zq8!d" };
+    const { handler, asApp } = await withFunctionRoles(passwords);
+    await handler(passwords, { keepAppHeartbeat: true });
+    await withClient(asApp(), async (client) => {
+      for (const forbidden of ["DELETE FROM health_heartbeat", "INSERT INTO health_heartbeat (only_row, beat_at) VALUES (false, now())", "TRUNCATE health_heartbeat"]) {
+        await expect(client.query(forbidden)).rejects.toMatchObject({ code: "42501" });
+      }
+      await expect(client.query("UPDATE health_heartbeat SET beat_at = now() RETURNING beat_at")).resolves.toMatchObject({ rowCount: 1 });
+    });
+  });
+
+  it("takes back a membership the health role gained (of the app role: with it /health's credentials reach every payment), and fails, naming it, when one outlives its REVOKE", async () => {
+    const { url, handler, asHealth } = await withFunctionRoles({ app: "app-pw-Zq8!n", health: "health-pw-Zq8!n" });
+    await handler();
+    await withClient(url, (client) => client.query(`GRANT ${APP_ROLE} TO ${HEALTH_ROLE}`));
+    await handler();
+    await withClient(asHealth(), (client) => expect(client.query("SELECT * FROM payments")).rejects.toMatchObject({ code: "42501" }));
+    // PostgreSQL 16 (Aurora's): another grantor's grant outlives the master user's REVOKE, with a warning only; as in the app role's test below, the REVOKE is left out.
+    await withClient(url, (client) => client.query(`GRANT ${APP_ROLE} TO ${HEALTH_ROLE}`));
+    await withClient(url, async (client) => {
+      const warnOnly = Object.create(client, {
+        query: { value: (text: unknown, ...rest: unknown[]) => (typeof text === "string" && text.startsWith(`REVOKE "${APP_ROLE}" FROM ${HEALTH_ROLE}`) ? Promise.resolve({ rows: [], rowCount: 0 }) : (client.query as (...a: unknown[]) => unknown)(text, ...rest)) },
+      }) as Client;
+      await expect(configureRoles(warnOnly, { app: "app-pw-Zq8!n", health: "health-pw-other" })).rejects.toThrow(`${HEALTH_ROLE} is still a member of ${APP_ROLE} (granted by`);
+    });
+    // Rolled back whole: the health role still logs in with the password its secret holds.
+    await expect(withClient(asHealth(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+  });
+
+  it("resets the roles under the migrations' lock: a run in progress (another deploy's) is waited for, not interleaved with", async () => {
+    const { url, handler, asApp } = await withFunctionRoles({ app: "app-pw-Zq8!l", health: "health-pw-Zq8!l" });
+    await handler();
+    const holder = new Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("LOCK TABLE payments_migrations.lock IN SHARE ROW EXCLUSIVE MODE");
+      let done = false;
+      const reset = withClient(url, (client) => configureRoles(client, { app: "app-pw-new!l", health: "health-pw-new!l" })).finally(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(done).toBe(false);
+      await expect(withClient(asApp(), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+      await holder.query("COMMIT");
+      await reset;
+      await expect(withClient(asApp("app-pw-new!l"), (client) => client.query("SELECT 1"))).resolves.toBeDefined();
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("refuses a password that is not a string, or a keepAppHeartbeat that is not a boolean, before it applies any migration", async () => {
     const url = await freshDatabase();
     const migrate = createMigrateHandler({ database: { endpoints: { kind: "url", url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 }, migrationsDir: MIGRATIONS_DIR, logger });
