@@ -82,11 +82,6 @@ const bucket = new SecureBucket(
 );
 const alerts = new AlertTopic("alerts", { namer: here.namer, kmsKeyArn: key.keyArn, email: config.alertEmail }, { provider: here.provider });
 
-// The same payments API as the primary region's. The secret and the sessions table here are the
-// primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
-// healthy while the database is a read-only secondary, which it reads through its reader endpoint
-// (regionalEndpoint: a secondary's cluster endpoint is inactive). Its certificate relies on the validation
-// record the primary stack owns: destroying this stack never deletes it.
 // /health's own role (the heartbeat row only). Against a primary deployed before that role (no
 // dbHealthSecretName) the app role's, with a warning: the DR /health only reads, which the app role
 // may, and refusing would keep this stack from deploying during an outage of the primary's region.
@@ -95,6 +90,12 @@ const healthSecretName = pulumi.all([primary.outputIfDeployed("dbHealthSecretNam
   pulumi.log.warn("primary-region exports no dbHealthSecretName (it was deployed before /health had a role of its own): /health here connects as the app role. Deploy primary-region, then this stack again.");
   return app;
 });
+
+// The same payments API as the primary region's. The secret and the sessions table here are the
+// primary stack's replicas, encrypted with its replica key; REGION_ROLE=dr makes /health report
+// healthy while the database is a read-only secondary, which it reads through its reader endpoint
+// (regionalEndpoint: a secondary's cluster endpoint is inactive). Its certificate relies on the validation
+// record the primary stack owns: destroying this stack never deletes it.
 const api = new RegionalPaymentsApi(
   "api",
   {
