@@ -10,6 +10,8 @@ export interface PostgresBinaries {
   version: string;
   initdb: string;
   pgCtl: string;
+  /** Only a standby needs it (Debian's client package, which the server package depends on): not checked here. */
+  pgBasebackup: string;
 }
 
 /** No usable PostgreSQL server on this machine: says how to get one. */
@@ -55,7 +57,7 @@ export function findPostgresBinaries(root: string = DEBIAN_POSTGRES_ROOT): Postg
     const bin = join(root, version, "bin");
     const initdb = join(bin, "initdb");
     const pgCtl = join(bin, "pg_ctl");
-    if (isExecutable(initdb) && isExecutable(pgCtl)) return { version, initdb, pgCtl };
+    if (isExecutable(initdb) && isExecutable(pgCtl)) return { version, initdb, pgCtl, pgBasebackup: join(bin, "pg_basebackup") };
   }
   throw new PostgresNotInstalledError(root);
 }

@@ -57,18 +57,18 @@ const DEFAULT_SETTINGS: Record<string, string | number | boolean> = {
   max_connections: 100,
 };
 
-function run(file: string, args: string[], cwd: string): Promise<string> {
+function run(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd, timeout: COMMAND_TIMEOUT_MS, env: { ...process.env, LC_ALL: "C" } }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd, timeout: COMMAND_TIMEOUT_MS, env: { ...process.env, LC_ALL: "C", ...env } }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${file} ${args.join(" ")} failed: ${stderr.trim() || error.message}`));
       else resolve(stdout);
     });
   });
 }
 
-/** Runs a server binary as the `postgres` user when we are root, as ourselves otherwise. */
-function runAsServerUser(file: string, args: string[], cwd: string): Promise<string> {
-  return process.getuid?.() === 0 ? run("runuser", ["-u", SERVER_USER, "--", file, ...args], cwd) : run(file, args, cwd);
+/** Runs a server binary as the `postgres` user when we are root, as ourselves otherwise (runuser keeps the environment). */
+export function runAsServerUser(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+  return process.getuid?.() === 0 ? run("runuser", ["-u", SERVER_USER, "--", file, ...args], cwd, env) : run(file, args, cwd, env);
 }
 
 async function serverUserIds(): Promise<{ uid: number; gid: number }> {
@@ -99,7 +99,8 @@ function confValue(value: string | number | boolean): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-class ThrowawayPostgres implements PostgresServer {
+/** A server whose cluster lives in `baseDir`/data; {@link startOnFreePort} starts it. */
+export class ThrowawayPostgres implements PostgresServer {
   readonly host = HOST;
   readonly user = SUPERUSER;
   readonly database = "postgres";
@@ -108,8 +109,8 @@ class ThrowawayPostgres implements PostgresServer {
   private removed = false;
 
   constructor(
-    private readonly binaries: PostgresBinaries,
-    private readonly baseDir: string,
+    protected readonly binaries: PostgresBinaries,
+    protected readonly baseDir: string,
     readonly port: number,
     readonly password: string,
   ) {
@@ -120,8 +121,14 @@ class ThrowawayPostgres implements PostgresServer {
     return this.urlFor(this.database);
   }
 
-  private get dataDir(): string {
+  /** The cluster's files. */
+  get dataDirectory(): string {
     return join(this.baseDir, "data");
+  }
+
+  /** Where its unix socket is (the cluster's own temp dir: only this process's user reaches it). */
+  get socketDir(): string {
+    return this.baseDir;
   }
 
   private get logFile(): string {
@@ -135,7 +142,7 @@ class ThrowawayPostgres implements PostgresServer {
   async resume(): Promise<void> {
     if (this.running) return;
     try {
-      await runAsServerUser(this.binaries.pgCtl, ["-D", this.dataDir, "-l", this.logFile, "-w", "-t", "30", "start"], this.baseDir);
+      await runAsServerUser(this.binaries.pgCtl, ["-D", this.dataDirectory, "-l", this.logFile, "-w", "-t", "30", "start"], this.baseDir);
     } catch (error) {
       const log = await readFile(this.logFile, "utf8").catch(() => "");
       throw new Error(`${(error as Error).message}\n--- server log (last lines) ---\n${log.split("\n").slice(-15).join("\n")}`);
@@ -146,14 +153,14 @@ class ThrowawayPostgres implements PostgresServer {
   async pause(): Promise<void> {
     if (!this.running) return;
     // fast: disconnects clients at once, as a crashed or failed-over database would.
-    await runAsServerUser(this.binaries.pgCtl, ["-D", this.dataDir, "-m", "fast", "-w", "-t", "30", "stop"], this.baseDir);
+    await runAsServerUser(this.binaries.pgCtl, ["-D", this.dataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], this.baseDir);
     this.running = false;
   }
 
   async setInRecovery(inRecovery: boolean): Promise<void> {
     await this.pause();
     // standby.signal in the data directory starts the server as a standby (PostgreSQL 12+).
-    const signal = join(this.dataDir, "standby.signal");
+    const signal = join(this.dataDirectory, "standby.signal");
     if (inRecovery) await runAsServerUser("touch", [signal], this.baseDir);
     else await rm(signal, { force: true });
     await this.resume();
@@ -183,16 +190,12 @@ class ThrowawayPostgres implements PostgresServer {
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const binaries = findPostgresBinaries(options.postgresRoot ?? DEBIAN_POSTGRES_ROOT);
-  const baseDir = await mkdtemp(join(tmpdir(), "pg-test-"));
+  const baseDir = await makeBaseDir("pg-test-");
   try {
     const password = randomBytes(18).toString("base64url");
     const passwordFile = join(baseDir, "pwfile");
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    if (process.getuid?.() === 0) {
-      const { uid, gid } = await serverUserIds();
-      await chown(baseDir, uid, gid);
-      await chown(passwordFile, uid, gid);
-    }
+    await handToServerUser(passwordFile);
     const dataDir = join(baseDir, "data");
     await runAsServerUser(
       binaries.initdb,
@@ -200,26 +203,45 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       baseDir,
     );
     await rm(passwordFile);
-
-    // A port can be taken between picking and binding: try a few.
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      const settings = { ...DEFAULT_SETTINGS, ...options.settings, listen_addresses: HOST, port, unix_socket_directories: baseDir };
-      const conf = Object.entries(settings).map(([key, value]) => `${key} = ${confValue(value)}`);
-      await appendFile(join(dataDir, "postgresql.conf"), `\n# startPostgres\n${conf.join("\n")}\n`);
-      const server = new ThrowawayPostgres(binaries, baseDir, port, password);
-      try {
-        await server.resume();
-        return server;
-      } catch (error) {
-        lastError = error;
-        if (!/could not bind|already in use/i.test((error as Error).message)) break;
-      }
-    }
-    throw lastError;
+    return await startOnFreePort({ ...DEFAULT_SETTINGS, ...options.settings }, (port) => new ThrowawayPostgres(binaries, baseDir, port, password));
   } catch (error) {
     await rm(baseDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A fresh temp dir for a cluster, owned by the `postgres` system user when we are root. */
+export async function makeBaseDir(prefix: string): Promise<string> {
+  const baseDir = await mkdtemp(join(tmpdir(), prefix));
+  await handToServerUser(baseDir);
+  return baseDir;
+}
+
+/** Makes `path` the `postgres` system user's when we are root, so the server (run as that user) may read it. */
+async function handToServerUser(path: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = await serverUserIds();
+  await chown(path, uid, gid);
+}
+
+/**
+ * Starts the cluster that `server(port)` names on a free loopback port, after appending
+ * `settings` (and the address, port and socket directory) to its `postgresql.conf`. A port can
+ * be taken between picking and binding: it tries a few.
+ */
+export async function startOnFreePort<S extends ThrowawayPostgres>(settings: Record<string, string | number | boolean>, server: (port: number) => S): Promise<S> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const candidate = server(await freePort());
+    const conf = Object.entries({ ...settings, listen_addresses: HOST, port: candidate.port, unix_socket_directories: candidate.socketDir });
+    await appendFile(join(candidate.dataDirectory, "postgresql.conf"), `\n# startPostgres\n${conf.map(([key, value]) => `${key} = ${confValue(value)}`).join("\n")}\n`);
+    try {
+      await candidate.resume();
+      return candidate;
+    } catch (error) {
+      lastError = error;
+      if (!/could not bind|already in use/i.test((error as Error).message)) break;
+    }
+  }
+  throw lastError;
 }

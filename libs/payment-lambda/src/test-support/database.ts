@@ -4,7 +4,7 @@ import { Client, type ClientBase, type QueryResult } from "pg";
 import { readMigrations } from "../migrations/files";
 import { applyMigrations } from "../migrations/runner";
 import type { PostgresServer } from "@payments-dr/testing";
-export { createAuroraLikeMaster, freePort, startPostgres, startSilentServer, type AuroraLikeMaster, type PostgresServer } from "@payments-dr/testing";
+export { createAuroraLikeMaster, freePort, startPostgres, startSilentServer, startStandby, type AuroraLikeMaster, type PostgresServer, type StandbyServer } from "@payments-dr/testing";
 
 /** The source migrations. */
 export const MIGRATIONS_DIR = join(__dirname, "..", "..", "migrations");
