@@ -53,6 +53,7 @@ it("before the failure, the DR region serves the primary's payments from its own
   expect(created.statusCode).toBe(201);
   replicated = { id: paymentOf(created).id, body: created.body };
   await secondary.catchUp();
+  // Without its session, the DR read can only come from PostgreSQL: the replica's copy.
   await dynamo.documents.send(new DeleteCommand({ TableName: dynamo.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(replicated.id) } }));
 
   const read = await drApi.handler(getPayment(replicated.id));
