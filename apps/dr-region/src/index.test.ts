@@ -4,7 +4,7 @@ import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type DrRegionOutputs, type PrimaryR
 import { FAILOVER_TIMING } from "@payments-dr/failover";
 import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
-import { appRootOf, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, commentedSettings, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY_STACK = "organization/primary-region/dev";
@@ -47,6 +47,16 @@ describe("dr-region stack", () => {
     expect(defaults.resources.length).toBeGreaterThan(0);
     expect(defaults.resources).toEqual(plan.resources);
     expect(defaults.outputs).toEqual(plan.outputs);
+  });
+
+  it("accepts every setting its Pulumi.dev.yaml offers commented out, all uncommented at once (an example the stack refused would fail a user's first preview)", async () => {
+    const examples = commentedSettings(APP_ROOT, "dev");
+    expect(Object.keys(examples).length).toBeGreaterThan(0);
+    // Against a primary deployed with its own file's examples (the same domain among them).
+    const primaryRoot = path.resolve(APP_ROOT, "../primary-region");
+    const primary = (await synthApp(primaryRoot, { config: commentedSettings(primaryRoot, "dev") })).outputs;
+    const withExamples = await synth({ config: examples, upstream: { [PRIMARY_STACK]: primary } });
+    expect(withExamples.resources.length).toBeGreaterThan(0);
   });
 
   it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {

@@ -1,6 +1,6 @@
 import { dnsFailoverSeconds, dnsFailoverWorstSeconds, FAILOVER_TIMING } from "@payments-dr/failover";
 import { MAX_SUFFIX_LENGTH, RECOVERY_TARGETS } from "@payments-dr/conventions";
-import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { API_GATEWAY_REGIONAL_ZONE_IDS, appRootOf, commentedSettings, drRegionOutputs, fakeId, Plan, primaryRegionOutputs, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 const PRIMARY = "organization/primary-region/dev";
@@ -28,6 +28,14 @@ describe("global stack without a custom domain", () => {
     expect(defaults.resources.length).toBeGreaterThan(0);
     expect(defaults.resources).toEqual(plan.resources);
     expect(defaults.outputs).toEqual(plan.outputs);
+  });
+
+  it("accepts every setting its Pulumi.dev.yaml offers commented out, all uncommented at once (an example the stack refused would fail a user's first preview)", async () => {
+    const examples = commentedSettings(APP_ROOT, "dev");
+    expect(Object.keys(examples).length).toBeGreaterThan(0);
+    // Against regional stacks deployed with the same domain (their files offer it too).
+    const withExamples = await synth({ config: examples, upstream: WITH_DOMAIN });
+    expect(withExamples.resources.length).toBeGreaterThan(0);
   });
 
   it("exports as secrets only outputs CI's stack-outputs step lets stay [secret] (any other fails every deploy after this stack's)", () => {

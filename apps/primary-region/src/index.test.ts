@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { COMPLIANCE_TAGS, MAX_SUFFIX_LENGTH, type PrimaryRegionOutputs } from "@payments-dr/conventions";
 import { apiErrorsQuery } from "@payments-dr/monitoring";
 import { auroraRpoLagQuery } from "@payments-dr/monitoring/aurora-lag";
-import { appRootOf, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
+import { appRootOf, commentedSettings, FAKE_ACCOUNT_ID, Plan, REDACTED, secretOutputsCiAccepts, synthApp, type SynthAppOptions } from "@payments-dr/synth";
 
 const APP_ROOT = appRootOf(__dirname);
 
@@ -55,6 +55,13 @@ describe("primary-region stack", () => {
     expect(defaults.resources.length).toBeGreaterThan(0);
     expect(defaults.resources).toEqual(plan.resources);
     expect(defaults.outputs).toEqual(plan.outputs);
+  });
+
+  it("accepts every setting its Pulumi.dev.yaml offers commented out, all uncommented at once (an example the stack refused would fail a user's first preview)", async () => {
+    const examples = commentedSettings(APP_ROOT, "dev");
+    expect(Object.keys(examples).length).toBeGreaterThan(0);
+    const withExamples = await synth({ config: examples });
+    expect(withExamples.resources.length).toBeGreaterThan(0);
   });
 
   it("exports every output of its contract", () => {

@@ -7,3 +7,4 @@ export { appRootOf, synthApp, type SynthAppOptions } from "./synth-app";
 export { outputValue } from "./output";
 export { stackRegion, type TestStack } from "./stack-region";
 export { secretOutputsCiAccepts } from "./ci-secret-outputs";
+export { commentedSettings } from "./stack-files";

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { REDACTED } from "./redact";
-import { readStackFiles, upstreamOutputs } from "./stack-files";
+import { commentedSettings, readStackFiles, upstreamOutputs } from "./stack-files";
 
 function tempDir(files: Record<string, string>): string {
   const dir = scratchDir("stack-files-");
@@ -53,6 +53,24 @@ describe("readStackFiles", () => {
   it("runs with no config when the stack has no file yet", () => {
     const dir = tempDir({ "Pulumi.yaml": "name: global\nruntime: nodejs\n" });
     expect(readStackFiles(dir, "dev").config).toEqual({});
+  });
+});
+
+describe("commentedSettings", () => {
+  it("reads the payments-dr settings offered commented out, by short key, with their YAML values as config strings; prose and set keys are not examples", () => {
+    const dir = tempDir({
+      "Pulumi.yaml": "name: dr-region\nruntime: nodejs\n",
+      "Pulumi.dev.yaml": [
+        "config:",
+        "  # Optional: an address subscribed to the alert topics.",
+        "  # payments-dr:alertEmail: oncall@example.com",
+        "  payments-dr:dbInstanceCount: \"1\"",
+        '  # payments-dr:managedRpoSeconds: "20"',
+        "  #payments-dr:alarmThresholds: { api5xxPerMinute: 10 }",
+        "  # See payments-dr:drBelowPrimary in the README.",
+      ].join("\n"),
+    });
+    expect(commentedSettings(dir, "acme/dev")).toEqual({ alertEmail: "oncall@example.com", managedRpoSeconds: "20", alarmThresholds: '{"api5xxPerMinute":10}' });
   });
 });
 

@@ -40,6 +40,22 @@ export function readStackFiles(appRoot: string, stackName: string): StackFiles {
 }
 
 /**
+ * The `payments-dr:` settings a stack file offers commented out (`  # payments-dr:<key>: <value>`),
+ * by short key, as the CLI would read them uncommented: so a test can check that the stack accepts
+ * every example its file offers (an example the stack refuses would fail a user's first preview).
+ */
+export function commentedSettings(appRoot: string, stackName: string): Record<string, string> {
+  const stack = stackName.split("/").pop() ?? stackName;
+  const text = readFileSync(path.join(appRoot, `Pulumi.${stack}.yaml`), "utf8");
+  const examples = text
+    .split("\n")
+    .map((line) => /^\s*#\s*(payments-dr:[A-Za-z]+:\s.*)$/.exec(line)?.[1])
+    .filter((line): line is string => line !== undefined);
+  const parsed = (parse(examples.join("\n")) ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key.slice("payments-dr:".length), typeof value === "string" ? value : JSON.stringify(value)]));
+}
+
+/**
  * The outputs of the stacks already synthesized in `synthDir`, by the StackReference names a
  * program may use: the default `organization/<project>/<stack>`, and any name the stack's config
  * gives through `payments-dr:primaryStack` / `payments-dr:drStack`.
