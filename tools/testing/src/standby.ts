@@ -28,6 +28,19 @@ export interface StandbyServer extends PostgresServer {
 
 const DEFAULT_CATCH_UP_TIMEOUT_MS = 10_000;
 
+/**
+ * Where the primary's WAL ends. The insert position, not the written one: with
+ * synchronous_commit off (startPostgres's default) a commit returns before its WAL is written.
+ * Less a page header when the position sits right after one: a record that ends on a page
+ * boundary leaves the insert position past the next page's header (24 bytes, 40 at a segment's
+ * start), while a standby's replay stops at the boundary until more WAL comes.
+ */
+const WRITTEN_UP_TO = `
+  SELECT (CASE WHEN offset_in_file = 40 THEN lsn - 40
+               WHEN offset_in_file % current_setting('wal_block_size')::int = 24 THEN lsn - 24
+               ELSE lsn END)::text AS lsn
+  FROM pg_current_wal_insert_lsn() AS lsn, LATERAL (SELECT file_offset AS offset_in_file FROM pg_walfile_name_offset(lsn)) AS position`;
+
 class ThrowawayStandby extends ThrowawayPostgres implements StandbyServer {
   constructor(
     private readonly primary: PostgresServer,
@@ -38,9 +51,7 @@ class ThrowawayStandby extends ThrowawayPostgres implements StandbyServer {
 
   async catchUp(timeoutMs = DEFAULT_CATCH_UP_TIMEOUT_MS): Promise<number> {
     const started = Date.now();
-    // The insert position, not the written one: with synchronous_commit off (startPostgres's
-    // default) a commit has returned before its WAL is written, and the WAL writer sends it later.
-    const [{ lsn }] = (await queryOnce(this.primary.url, "SELECT pg_current_wal_insert_lsn()::text AS lsn")) as [{ lsn: string }];
+    const [{ lsn }] = (await queryOnce(this.primary.url, WRITTEN_UP_TO)) as [{ lsn: string }];
     for (;;) {
       const [{ replayed }] = (await queryOnce(this.url, `SELECT coalesce(pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn, false) AS replayed`)) as [{ replayed: boolean }];
       if (replayed) return Date.now() - started;

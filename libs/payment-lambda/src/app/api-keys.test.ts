@@ -18,7 +18,9 @@ let api: TestApi;
 const SILENT = { serviceName: "payments-test", metricsNamespace: "PaymentsDrTest", logLevel: "SILENT" } as const;
 
 beforeAll(async () => {
-  [server, dynamo] = await Promise.all([startPostgres(), startDynalite()]);
+  // One after the other: a server started beside a failed one would outlive the run (afterAll stops what was assigned).
+  server = await startPostgres();
+  dynamo = await startDynalite();
   await migrate(server.url);
   api = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, apiKeysTable: dynamo.apiKeysTable, dynamodbEndpoint: dynamo.endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
 });

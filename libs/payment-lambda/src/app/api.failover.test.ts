@@ -23,7 +23,9 @@ let primaryApi: TestApi;
 let drApi: TestApi;
 
 beforeAll(async () => {
-  [home, dynamo] = await Promise.all([startPostgres(), startDynalite()]);
+  // One after the other: a server started beside a failed one would outlive the run (afterAll stops what was assigned).
+  home = await startPostgres();
+  dynamo = await startDynalite();
   await migrate(home.url);
   secondary = await startStandby(home);
   globalWriterFromDr = await startEndpoint(secondary, "hang");
@@ -33,7 +35,8 @@ beforeAll(async () => {
   const dr = testSettings(globalWriterFromDr.url, { ...sessions, role: "dr", connectTimeoutMs: 300 });
   drApi = testApi(
     { ...dr, database: { ...dr.database, endpoints: { kind: "url", url: globalWriterFromDr.url, readerUrl: secondary.url } } },
-    { dynamoDb: LOCAL_DYNAMODB_CONFIG, writerUnreachableBackoffMs: DR_WRITER_BACKOFF_MS },
+    // Every /health probes the database: a cached answer from before the move would hide the promoted writer's.
+    { dynamoDb: LOCAL_DYNAMODB_CONFIG, writerUnreachableBackoffMs: DR_WRITER_BACKOFF_MS, health: { ttlMs: 0 } },
   );
 });
 afterAll(async () => {
@@ -42,6 +45,11 @@ afterAll(async () => {
   await secondary?.stop();
   await Promise.all([home?.stop(), dynamo?.stop()]);
 });
+
+/** Deletes a payment's session (as `dr clear-sessions` does): its next GET can only come from PostgreSQL. */
+async function forgetSession(paymentId: string): Promise<void> {
+  await dynamo.documents.send(new DeleteCommand({ TableName: dynamo.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(paymentId) } }));
+}
 
 const REPLICATED = { ...VALID_PAYMENT, reference: "replicated" };
 const LOST = { ...VALID_PAYMENT, reference: "lost-with-the-region" };
@@ -54,7 +62,7 @@ it("before the failure, the DR region serves the primary's payments from its own
   replicated = { id: paymentOf(created).id, body: created.body };
   await secondary.catchUp();
   // Without its session, the DR read can only come from PostgreSQL: the replica's copy.
-  await dynamo.documents.send(new DeleteCommand({ TableName: dynamo.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(replicated.id) } }));
+  await forgetSession(replicated.id);
 
   const read = await drApi.handler(getPayment(replicated.id));
   expect(read.statusCode).toBe(200);
@@ -99,7 +107,7 @@ it("a lost payment still shows from its replicated session until clear-sessions 
   expect(fromSession.statusCode).toBe(200);
   expect(paymentOf(fromSession).id).toBe(lost.id);
 
-  await dynamo.documents.send(new DeleteCommand({ TableName: dynamo.tableName, Key: { [SESSION_KEY_ATTRIBUTE]: sessionId(lost.id) } }));
+  await forgetSession(lost.id);
   expect((await drApi.handler(getPayment(lost.id))).statusCode).toBe(404);
 });
 
@@ -121,6 +129,7 @@ it("the client's retry of the lost payment makes it again in the DR region, once
 it("the promoted DR region takes new payments and stays healthy, now as the writer", async () => {
   const created = await drApi.handler(postPayment(VALID_PAYMENT, "drill-after-failover"));
   expect(created.statusCode).toBe(201);
+  await forgetSession(paymentOf(created).id);
   expect((await drApi.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
   expect((await drApi.handler(getHealth())).statusCode).toBe(200);
   expect(await countRows(secondary.url)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });

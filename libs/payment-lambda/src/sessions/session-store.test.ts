@@ -13,7 +13,9 @@ let dynamo: LocalDynamo;
 let api: TestApi;
 
 beforeAll(async () => {
-  [server, dynamo] = await Promise.all([startPostgres(), startDynalite()]);
+  // One after the other: a server started beside a failed one would outlive the run (afterAll stops what was assigned).
+  server = await startPostgres();
+  dynamo = await startDynalite();
   await migrate(server.url);
   api = testApi(testSettings(server.url, { sessionsTable: dynamo.tableName, dynamodbEndpoint: dynamo.endpoint }), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
 });
