@@ -29,6 +29,15 @@ function sameTargetOf(app: string, target: string): string[] {
   return dependsOn(app, target).flatMap((d) => (typeof d === "object" && d.target === target ? (d.projects ?? []) : []));
 }
 
+/** What Nx answers to `nx show target inputs <task> --check <files>`: which files are the task's inputs. */
+function checkInputs(task: string, files: string[]): string {
+  return execFileSync(process.execPath, [require.resolve("nx/bin/nx.js"), "show", "target", "inputs", task, "--check", ...files], {
+    cwd: WORKSPACE,
+    env: { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true" },
+    encoding: "utf8",
+  });
+}
+
 describe("the stacks' Nx targets", () => {
   it("declare the deploy order primary-region → dr-region → global as implicit dependencies", () => {
     expect(project("primary-region").implicitDependencies ?? []).toEqual([]);
@@ -60,14 +69,20 @@ describe("the stacks' Nx targets", () => {
     ["dr-region:synth", ["primary-region", "dr-region"]],
     ["global:synth", APPS],
   ])("%s is run again when the config of its stack or of a stack it reads changes", (task, stacks) => {
-    const configs = stacks.map((app) => `apps/${app}/Pulumi.dev.yaml`);
-    const checked = execFileSync(process.execPath, [require.resolve("nx/bin/nx.js"), "show", "target", "inputs", task, "--check", ...configs], {
-      cwd: WORKSPACE,
-      env: { ...process.env, NX_DAEMON: "false", NX_NO_CLOUD: "true" },
-      encoding: "utf8",
-    });
+    const checked = checkInputs(task, stacks.map((app) => `apps/${app}/Pulumi.dev.yaml`));
     expect(checked).toMatch(/These arguments were inputs/);
     expect(checked).not.toMatch(/not inputs/);
+  }, 60_000);
+
+  // Targets that read files outside their project, or their builds' output: a cached pass would hide a change that fails them.
+  it.each([
+    ["conventions:test", "README.md"], // the Configuration table against CONFIG_KEYS
+    ["policy-pack:test", "apps/global/project.json"], // every stack's synth runs the policy pack
+    ["scripts:test", "apps/dr-region/Pulumi.dev.yaml"], // the deploy workflow's setup step on the real stack files
+    ["primary-region:synth", "dist/apps/primary-region/index.js"], // the bundle `pulumi up` runs, which synth runs
+    ["local-api:test", "dist/tools/local-api/serve.js"], // the adapter the tests start
+  ])("%s is run again when %s, which it reads, changes", (task, file) => {
+    expect(checkInputs(task, [file])).toMatch(/is an input/);
   }, 60_000);
 
   it.each(["preview", "deploy", "up", "refresh", "destroy"])("%s runs the Pulumi CLI through the wrapper, on the app's folder", (target) => {
