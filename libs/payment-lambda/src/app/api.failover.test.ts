@@ -1,16 +1,22 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { SESSION_KEY_ATTRIBUTE, sessionId } from "../sessions/session-key";
-import { countRows, migrate, startEndpoint, startPostgres, startStandby, type EndpointUnderTest, type PostgresServer, type StandbyServer } from "../test-support/database";
+import { APP_ROLE, HEALTH_ROLE } from "../db/function-roles";
+import { createLogger } from "../observability/logger";
+import { countRows, createAuroraLikeMaster, MIGRATIONS_DIR, startEndpoint, startPostgres, startStandby, type EndpointUnderTest, type PostgresServer, type StandbyServer } from "../test-support/database";
 import { LOCAL_DYNAMODB_CONFIG, startDynalite, type LocalDynamo } from "../test-support/dynalite";
 import { getHealth, getPayment, postPayment, VALID_PAYMENT } from "../test-support/events";
 import { paymentOf, problemOf, testApi, testSettings, type TestApi } from "../test-support/runtime";
 import { REPLAY_HEADER } from "../handlers/create-payment";
+import { createMigrateHandler } from "./migrate";
 
 // A regional failover, played on real PostgreSQL replication: the home region's cluster streams
 // to a hot standby (the DR region's secondary), the home region is lost, the standby is promoted
 // and the global writer endpoint moves to it. The steps below run in order, each on what the
 // one before left: what a merchant's client sees from the DR region's API before, across and
-// after the move (DESIGN §6: idempotency and the sessions; runbook: Unplanned failover).
+// after the move (DESIGN §6: idempotency and the sessions; runbook: Unplanned failover). As
+// deployed: the migrate function sets the schema and the function roles up as Aurora's master
+// user (not a superuser), the API connects as payments_app and /health as payments_health, in
+// both regions (the standby has the roles and their grants as the primary's catalog has them).
 
 const DR_WRITER_BACKOFF_MS = 200;
 
@@ -20,27 +26,50 @@ let dynamo: LocalDynamo;
 /** The global writer endpoint as us-east-2 sees it: out of reach before the failover (no route to us-east-1), its own cluster after. */
 let globalWriterFromDr: EndpointUnderTest;
 let primaryApi: TestApi;
+let primaryHealth: TestApi;
 let drApi: TestApi;
+let drHealth: TestApi;
+/** The payments database as the superuser sees it, on the home cluster and on the secondary: for counting rows. */
+let homeDb: string;
+let secondaryDb: string;
+
+const PASSWORDS = { app: "drill-app-pw-3f!", health: "drill-health-pw-3f!" };
 
 beforeAll(async () => {
   // One after the other: a server started beside a failed one would outlive the run (afterAll stops what was assigned).
   home = await startPostgres();
   dynamo = await startDynalite();
-  await migrate(home.url);
+  const master = await createAuroraLikeMaster(home);
+  const migrate = createMigrateHandler({
+    database: { endpoints: { kind: "url", url: master.url }, connectTimeoutMs: 3000, statementTimeoutMs: 5000 },
+    migrationsDir: MIGRATIONS_DIR,
+    logger: createLogger({ serviceName: "payments-migrate-test", metricsNamespace: "PaymentsDrTest", logLevel: "SILENT" }),
+  });
+  await migrate({ appPassword: PASSWORDS.app, healthPassword: PASSWORDS.health });
   secondary = await startStandby(home);
   globalWriterFromDr = await startEndpoint(secondary, "hang");
+  const database = new URL(master.url).pathname.slice(1);
+  [homeDb, secondaryDb] = [home.urlFor(database), secondary.urlFor(database)];
+  /** The payments database on `port` (a cluster's, or the endpoint's in front of one), as `role` logs in. */
+  const as = (role: typeof APP_ROLE | typeof HEALTH_ROLE, port: number) =>
+    Object.assign(new URL(master.url), { port: String(port), username: role, password: role === APP_ROLE ? PASSWORDS.app : PASSWORDS.health }).toString();
+  const writerPort = Number(new URL(globalWriterFromDr.url).port);
+
   // One sessions table for both: the global table's replication is not what this plays.
   const sessions = { sessionsTable: dynamo.tableName, dynamodbEndpoint: dynamo.endpoint };
-  primaryApi = testApi(testSettings(home.url, sessions), { dynamoDb: LOCAL_DYNAMODB_CONFIG });
-  const dr = testSettings(globalWriterFromDr.url, { ...sessions, role: "dr", connectTimeoutMs: 300 });
-  drApi = testApi(
-    { ...dr, database: { ...dr.database, endpoints: { kind: "url", url: globalWriterFromDr.url, readerUrl: secondary.url } } },
-    // Every /health probes the database: a cached answer from before the move would hide the promoted writer's.
-    { dynamoDb: LOCAL_DYNAMODB_CONFIG, writerUnreachableBackoffMs: DR_WRITER_BACKOFF_MS, health: { ttlMs: 0 } },
-  );
+  const overrides = { dynamoDb: LOCAL_DYNAMODB_CONFIG, writerUnreachableBackoffMs: DR_WRITER_BACKOFF_MS };
+  primaryApi = testApi(testSettings(as(APP_ROLE, home.port), sessions), overrides);
+  // Every /health probes the database: a cached answer from before the move would hide the promoted writer's.
+  primaryHealth = testApi(testSettings(as(HEALTH_ROLE, home.port)), { ...overrides, health: { ttlMs: 0 } });
+  const inDr = (role: typeof APP_ROLE | typeof HEALTH_ROLE) => {
+    const settings = testSettings(as(role, writerPort), { ...sessions, role: "dr", connectTimeoutMs: 300 });
+    return { ...settings, database: { ...settings.database, endpoints: { kind: "url" as const, url: as(role, writerPort), readerUrl: as(role, secondary.port) } } };
+  };
+  drApi = testApi(inDr(APP_ROLE), overrides);
+  drHealth = testApi(inDr(HEALTH_ROLE), { ...overrides, health: { ttlMs: 0 } });
 });
 afterAll(async () => {
-  await Promise.all([primaryApi?.close(), drApi?.close()]);
+  await Promise.all([primaryApi, primaryHealth, drApi, drHealth].map((api) => api?.close()));
   await globalWriterFromDr?.close();
   await secondary?.stop();
   await Promise.all([home?.stop(), dynamo?.stop()]);
@@ -73,7 +102,8 @@ it("before the failure, the DR region serves the primary's payments from its own
   expect(refused.headers?.["Retry-After"]).toBe("2");
   expect(problemOf(refused).type).toMatch(/service-unavailable$/);
 
-  expect((await drApi.handler(getHealth())).statusCode).toBe(200);
+  expect((await drHealth.handler(getHealth())).statusCode).toBe(200);
+  expect((await primaryHealth.handler(getHealth())).statusCode).toBe(200);
 });
 
 it("a payment the primary acknowledged while its secondary was cut off is the RPO's: the home region is lost before it replicates", async () => {
@@ -81,14 +111,14 @@ it("a payment the primary acknowledged while its secondary was cut off is the RP
   const created = await primaryApi.handler(postPayment(LOST, "drill-lost"));
   expect(created.statusCode).toBe(201);
   lost = { id: paymentOf(created).id, body: created.body };
-  expect(await countRows(home.url)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
+  expect(await countRows(homeDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
 
   await home.pause();
   await secondary.resume();
   await secondary.promote();
   globalWriterFromDr.set("forward");
   await new Promise((resolve) => setTimeout(resolve, DR_WRITER_BACKOFF_MS + 50));
-  expect(await countRows(secondary.url)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
 });
 
 it("after the failover, a client's retry of a replicated payment replays its first answer from the DR region: no second payment", async () => {
@@ -99,7 +129,7 @@ it("after the failover, a client's retry of a replicated payment replays its fir
 
   const reused = await drApi.handler(postPayment({ ...REPLICATED, amount: 1051 }, "drill-replicated"));
   expect(reused.statusCode).toBe(422);
-  expect(await countRows(secondary.url)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
 });
 
 it("a lost payment still shows from its replicated session until clear-sessions deletes it, then answers 404 (runbook: Lost payments can still show)", async () => {
@@ -123,7 +153,7 @@ it("the client's retry of the lost payment makes it again in the DR region, once
   const again = await drApi.handler(postPayment(LOST, "drill-lost"));
   expect(again.headers?.[REPLAY_HEADER]).toBe("true");
   expect(paymentOf(again).id).toBe(remadeId);
-  expect(await countRows(secondary.url)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
 });
 
 it("the promoted DR region takes new payments and stays healthy, now as the writer", async () => {
@@ -131,6 +161,6 @@ it("the promoted DR region takes new payments and stays healthy, now as the writ
   expect(created.statusCode).toBe(201);
   await forgetSession(paymentOf(created).id);
   expect((await drApi.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
-  expect((await drApi.handler(getHealth())).statusCode).toBe(200);
-  expect(await countRows(secondary.url)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
+  expect((await drHealth.handler(getHealth())).statusCode).toBe(200);
+  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
 });
