@@ -12,6 +12,8 @@ export interface PostgresBinaries {
   pgCtl: string;
   /** Only a standby needs it (Debian's client package, which the server package depends on): not checked here. */
   pgBasebackup: string;
+  /** The client, from the same package: for tests of psql scripts; not checked here. */
+  psql: string;
 }
 
 /** No usable PostgreSQL server on this machine: says how to get one. */
@@ -57,7 +59,7 @@ export function findPostgresBinaries(root: string = DEBIAN_POSTGRES_ROOT): Postg
     const bin = join(root, version, "bin");
     const initdb = join(bin, "initdb");
     const pgCtl = join(bin, "pg_ctl");
-    if (isExecutable(initdb) && isExecutable(pgCtl)) return { version, initdb, pgCtl, pgBasebackup: join(bin, "pg_basebackup") };
+    if (isExecutable(initdb) && isExecutable(pgCtl)) return { version, initdb, pgCtl, pgBasebackup: join(bin, "pg_basebackup"), psql: join(bin, "psql") };
   }
   throw new PostgresNotInstalledError(root);
 }

@@ -23,7 +23,7 @@ describe("findPostgresBinaries", () => {
     await fakeVersion("9.6");
     await fakeVersion("15");
     await fakeVersion("13");
-    expect(findPostgresBinaries(root)).toEqual({ version: "15", initdb: join(root, "15/bin/initdb"), pgCtl: join(root, "15/bin/pg_ctl"), pgBasebackup: join(root, "15/bin/pg_basebackup") });
+    expect(findPostgresBinaries(root)).toEqual({ version: "15", initdb: join(root, "15/bin/initdb"), pgCtl: join(root, "15/bin/pg_ctl"), pgBasebackup: join(root, "15/bin/pg_basebackup"), psql: join(root, "15/bin/psql") });
   });
 
   it("skips a version without both binaries (a client-only install)", async () => {

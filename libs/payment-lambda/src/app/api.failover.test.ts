@@ -1,4 +1,9 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { findPostgresBinaries } from "@payments-dr/testing";
+import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { SESSION_KEY_ATTRIBUTE, sessionId } from "../sessions/session-key";
 import { APP_ROLE, HEALTH_ROLE } from "../db/function-roles";
 import { createLogger } from "../observability/logger";
@@ -32,6 +37,10 @@ let drHealth: TestApi;
 /** The payments database as the superuser sees it, on the home cluster and on the secondary: for counting rows. */
 let homeDb: string;
 let secondaryDb: string;
+/** The payments database on `port` as Aurora's master user (what on-call connects as). */
+let asMaster: (port: number) => string;
+/** Before the drill's first payment: the `since` of the lost-payments export. */
+const drillStart = new Date().toISOString();
 
 const PASSWORDS = { app: "drill-app-pw-3f!", health: "drill-health-pw-3f!" };
 
@@ -54,6 +63,7 @@ beforeAll(async () => {
   const as = (role: typeof APP_ROLE | typeof HEALTH_ROLE, port: number) =>
     Object.assign(new URL(master.url), { port: String(port), username: role, password: role === APP_ROLE ? PASSWORDS.app : PASSWORDS.health }).toString();
   const writerPort = Number(new URL(globalWriterFromDr.url).port);
+  asMaster = (port) => Object.assign(new URL(master.url), { port: String(port) }).toString();
 
   // One sessions table for both: the global table's replication is not what this plays.
   const sessions = { sessionsTable: dynamo.tableName, dynamodbEndpoint: dynamo.endpoint };
@@ -82,8 +92,13 @@ async function forgetSession(paymentId: string): Promise<void> {
 
 const REPLICATED = { ...VALID_PAYMENT, reference: "replicated" };
 const LOST = { ...VALID_PAYMENT, reference: "lost-with-the-region" };
+const LOST_NOT_RETRIED = { ...VALID_PAYMENT, amount: 999, reference: "lost-not-retried" };
+const LOST_KEY_REUSED = { ...VALID_PAYMENT, amount: 2500, reference: "lost-key-reused" };
 let replicated: { id: string; body: string };
 let lost: { id: string; body: string };
+/** The payments the lost ones' keys made on the new writer. */
+const madeSince: { retried?: string; keyReused?: string } = {};
+let lostIds: { notRetried: string; keyReused: string };
 
 it("before the failure, the DR region serves the primary's payments from its own replica, answers a POST 503 with Retry-After, and is healthy on its read-only database", async () => {
   const created = await primaryApi.handler(postPayment(REPLICATED, "drill-replicated"));
@@ -106,12 +121,17 @@ it("before the failure, the DR region serves the primary's payments from its own
   expect((await primaryHealth.handler(getHealth())).statusCode).toBe(200);
 });
 
-it("a payment the primary acknowledged while its secondary was cut off is the RPO's: the home region is lost before it replicates", async () => {
+it("payments the primary acknowledged while its secondary was cut off are the RPO's: the home region is lost before they replicate", async () => {
   await secondary.pause();
   const created = await primaryApi.handler(postPayment(LOST, "drill-lost"));
   expect(created.statusCode).toBe(201);
   lost = { id: paymentOf(created).id, body: created.body };
-  expect(await countRows(homeDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
+  const [notRetried, keyReused] = await Promise.all([
+    primaryApi.handler(postPayment(LOST_NOT_RETRIED, "drill-lost-not-retried")),
+    primaryApi.handler(postPayment(LOST_KEY_REUSED, "drill-lost-key-reused")),
+  ]);
+  lostIds = { notRetried: paymentOf(notRetried).id, keyReused: paymentOf(keyReused).id };
+  expect(await countRows(homeDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
 
   await home.pause();
   await secondary.resume();
@@ -154,6 +174,43 @@ it("the client's retry of the lost payment makes it again in the DR region, once
   expect(again.headers?.[REPLAY_HEADER]).toBe("true");
   expect(paymentOf(again).id).toBe(remadeId);
   expect(await countRows(secondaryDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
+  madeSince.retried = remadeId;
+});
+
+it("a lost payment's key, its row lost too, takes another request without a 422: the report below tells it from a retry", async () => {
+  const other = await drApi.handler(postPayment({ ...LOST_KEY_REUSED, amount: 2600 }, "drill-lost-key-reused"));
+  expect(other.statusCode).toBe(201);
+  madeSince.keyReused = paymentOf(other).id;
+  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
+});
+
+it("the runbook's lost-payments scripts (psql, on the old writer's restored copy, then on the new writer) list each lost payment with what its key made since", async () => {
+  const dir = scratchDir("lost-payments-");
+  const { psql } = findPostgresBinaries();
+  const sqlDir = join(__dirname, "..", "..", "sql");
+  /** psql as on-call runs it (without ~/.psqlrc), in `dir`; the password in the environment, not on the command line. */
+  const run = async (url: string, args: string[]) => {
+    const target = new URL(url);
+    const password = decodeURIComponent(target.password);
+    target.password = "";
+    return (await promisify(execFile)(psql, ["-X", ...args, target.toString()], { cwd: dir, env: { ...process.env, PGPASSWORD: password } })).stdout;
+  };
+  // The old writer's storage, back as the snapshot's restored copy would be: what it had committed when the region was lost.
+  await home.resume();
+  await run(asMaster(home.port), ["-v", `since=${drillStart}`, "-f", join(sqlDir, "lost-payments-export.sql")]);
+  const report = await run(asMaster(secondary.port), ["--csv", "-f", join(sqlDir, "lost-payments-report.sql")]);
+
+  const [header, ...lines] = report.trim().split("\n");
+  expect(header).toBe("lost_payment_id,merchant_id,amount,currency,reference,created_at,idempotency_key,outcome,new_payment_id");
+  const rows = lines.map((line) => line.split(","));
+  expect(rows.map(([id, merchant, amount, currency, reference, , key, outcome, newId]) => ({ id, merchant, amount, currency, reference, key, outcome, newId })).sort((a, b) => a.key!.localeCompare(b.key!))).toEqual([
+    { id: lost.id, merchant: "merchant-42", amount: "1050", currency: "EUR", reference: "lost-with-the-region", key: "drill-lost", outcome: "re-created by a retry", newId: madeSince.retried },
+    { id: lostIds.keyReused, merchant: "merchant-42", amount: "2500", currency: "EUR", reference: "lost-key-reused", key: "drill-lost-key-reused", outcome: "key reused for another request", newId: madeSince.keyReused },
+    { id: lostIds.notRetried, merchant: "merchant-42", amount: "999", currency: "EUR", reference: "lost-not-retried", key: "drill-lost-not-retried", outcome: "not re-created", newId: "" },
+  ]);
+  // Read-only on both: the new writer holds what it held.
+  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
+  expect(await countRows(homeDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
 });
 
 it("the promoted DR region takes new payments and stays healthy, now as the writer", async () => {
@@ -162,5 +219,5 @@ it("the promoted DR region takes new payments and stays healthy, now as the writ
   await forgetSession(paymentOf(created).id);
   expect((await drApi.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
   expect((await drHealth.handler(getHealth())).statusCode).toBe(200);
-  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
 });
