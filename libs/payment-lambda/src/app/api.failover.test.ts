@@ -1,5 +1,6 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { findPostgresBinaries } from "@payments-dr/testing";
@@ -197,7 +198,7 @@ it("the runbook's lost-payments scripts (psql, on the old writer's restored copy
   };
   // The old writer's storage, back as the snapshot's restored copy would be: what it had committed when the region was lost.
   await home.resume();
-  await run(asMaster(home.port), ["-v", `since=${drillStart}`, "-f", join(sqlDir, "lost-payments-export.sql")]);
+  await writeFile(join(dir, "old-writer-payments.csv"), await run(asMaster(home.port), ["-v", `since=${drillStart}`, "-f", join(sqlDir, "lost-payments-export.sql")]));
   const report = await run(asMaster(secondary.port), ["--csv", "-f", join(sqlDir, "lost-payments-report.sql")]);
 
   const [header, ...lines] = report.trim().split("\n");
