@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { findPostgresBinaries } from "@payments-dr/testing";
+import { findPostgresBinaries, queryOnce } from "@payments-dr/testing";
 import { scratchDir } from "@payments-dr/testing/scratch-dir";
 import { SESSION_KEY_ATTRIBUTE, sessionId } from "../sessions/session-key";
 import { APP_ROLE, HEALTH_ROLE } from "../db/function-roles";
@@ -95,11 +95,13 @@ const REPLICATED = { ...VALID_PAYMENT, reference: "replicated" };
 const LOST = { ...VALID_PAYMENT, reference: "lost-with-the-region" };
 const LOST_NOT_RETRIED = { ...VALID_PAYMENT, amount: 999, reference: "lost-not-retried" };
 const LOST_KEY_REUSED = { ...VALID_PAYMENT, amount: 2500, reference: "lost-key-reused" };
+/** Paid twice with one key, the second time once the first's row had expired (2 days later): the second is lost. */
+const PAID_AGAIN = { ...VALID_PAYMENT, amount: 4200, reference: "paid-again" };
 let replicated: { id: string; body: string };
 let lost: { id: string; body: string };
 /** The payments the lost ones' keys made on the new writer. */
 const madeSince: { retried?: string; keyReused?: string } = {};
-let lostIds: { notRetried: string; keyReused: string };
+let lostIds: { notRetried: string; keyReused: string; paidAgain: string };
 
 it("before the failure, the DR region serves the primary's payments from its own replica, answers a POST 503 with Retry-After, and is healthy on its read-only database", async () => {
   const created = await primaryApi.handler(postPayment(REPLICATED, "drill-replicated"));
@@ -112,6 +114,11 @@ it("before the failure, the DR region serves the primary's payments from its own
   const read = await drApi.handler(getPayment(replicated.id));
   expect(read.statusCode).toBe(200);
   expect(paymentOf(read)).toEqual(paymentOf(created));
+
+  // A key first used two days ago (its row expired, not yet cleaned up), replicated as it is.
+  expect((await primaryApi.handler(postPayment(PAID_AGAIN, "drill-paid-again"))).statusCode).toBe(201);
+  await queryOnce(homeDb, "UPDATE idempotency_keys SET created_at = created_at - interval '2 days', expires_at = expires_at - interval '2 days' WHERE idempotency_key = 'drill-paid-again'");
+  await secondary.catchUp();
 
   const refused = await drApi.handler(postPayment(VALID_PAYMENT, "drill-before-failover"));
   expect(refused.statusCode).toBe(503);
@@ -127,19 +134,21 @@ it("payments the primary acknowledged while its secondary was cut off are the RP
   const created = await primaryApi.handler(postPayment(LOST, "drill-lost"));
   expect(created.statusCode).toBe(201);
   lost = { id: paymentOf(created).id, body: created.body };
-  const [notRetried, keyReused] = await Promise.all([
+  const [notRetried, keyReused, paidAgain] = await Promise.all([
     primaryApi.handler(postPayment(LOST_NOT_RETRIED, "drill-lost-not-retried")),
     primaryApi.handler(postPayment(LOST_KEY_REUSED, "drill-lost-key-reused")),
+    primaryApi.handler(postPayment(PAID_AGAIN, "drill-paid-again")),
   ]);
-  lostIds = { notRetried: paymentOf(notRetried).id, keyReused: paymentOf(keyReused).id };
-  expect(await countRows(homeDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
+  expect(paidAgain.headers?.[REPLAY_HEADER]).toBeUndefined();
+  lostIds = { notRetried: paymentOf(notRetried).id, keyReused: paymentOf(keyReused).id, paidAgain: paymentOf(paidAgain).id };
+  expect(await countRows(homeDb)).toEqual({ payments: 6, keys: 5, completedKeys: 5 });
 
   await home.pause();
   await secondary.resume();
   await secondary.promote();
   globalWriterFromDr.set("forward");
   await new Promise((resolve) => setTimeout(resolve, DR_WRITER_BACKOFF_MS + 50));
-  expect(await countRows(secondaryDb)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
 });
 
 it("after the failover, a client's retry of a replicated payment replays its first answer from the DR region: no second payment", async () => {
@@ -150,7 +159,7 @@ it("after the failover, a client's retry of a replicated payment replays its fir
 
   const reused = await drApi.handler(postPayment({ ...REPLICATED, amount: 1051 }, "drill-replicated"));
   expect(reused.statusCode).toBe(422);
-  expect(await countRows(secondaryDb)).toEqual({ payments: 1, keys: 1, completedKeys: 1 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
 });
 
 it("a lost payment still shows from its replicated session until clear-sessions deletes it, then answers 404 (runbook: Lost payments can still show)", async () => {
@@ -174,7 +183,7 @@ it("the client's retry of the lost payment makes it again in the DR region, once
   const again = await drApi.handler(postPayment(LOST, "drill-lost"));
   expect(again.headers?.[REPLAY_HEADER]).toBe("true");
   expect(paymentOf(again).id).toBe(remadeId);
-  expect(await countRows(secondaryDb)).toEqual({ payments: 2, keys: 2, completedKeys: 2 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
   madeSince.retried = remadeId;
 });
 
@@ -182,7 +191,7 @@ it("a lost payment's key, its row lost too, takes another request without a 422:
   const other = await drApi.handler(postPayment({ ...LOST_KEY_REUSED, amount: 2600 }, "drill-lost-key-reused"));
   expect(other.statusCode).toBe(201);
   madeSince.keyReused = paymentOf(other).id;
-  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
 });
 
 it("the runbook's lost-payments scripts (psql, on the old writer's restored copy, then on the new writer) list each lost payment with what its key made since", async () => {
@@ -199,19 +208,28 @@ it("the runbook's lost-payments scripts (psql, on the old writer's restored copy
   // The old writer's storage, back as the snapshot's restored copy would be: what it had committed when the region was lost.
   await home.resume();
   await writeFile(join(dir, "old-writer-payments.csv"), await run(asMaster(home.port), ["-v", `since=${drillStart}`, "-f", join(sqlDir, "lost-payments-export.sql")]));
-  const report = await run(asMaster(secondary.port), ["--csv", "-f", join(sqlDir, "lost-payments-report.sql")]);
+  const report = async () => {
+    const [header, ...lines] = (await run(asMaster(secondary.port), ["--csv", "-f", join(sqlDir, "lost-payments-report.sql")])).trim().split("\n");
+    expect(header).toBe("lost_payment_id,merchant_id,amount,currency,reference,created_at,idempotency_key,outcome,new_payment_ids");
+    const rows = lines.map((line) => line.split(",")).map(([id, merchant, amount, currency, reference, , key, outcome, newIds]) => ({ id, merchant, amount, currency, reference, key, outcome, newIds }));
+    return Object.fromEntries(rows.map(({ key, ...row }) => [key, row]));
+  };
+  const lostRow = (id: string, amount: number, reference: string, outcome: string, newIds = "") => ({ id, merchant: "merchant-42", amount: String(amount), currency: "EUR", reference, outcome, newIds });
 
-  const [header, ...lines] = report.trim().split("\n");
-  expect(header).toBe("lost_payment_id,merchant_id,amount,currency,reference,created_at,idempotency_key,outcome,new_payment_id");
-  const rows = lines.map((line) => line.split(","));
-  expect(rows.map(([id, merchant, amount, currency, reference, , key, outcome, newId]) => ({ id, merchant, amount, currency, reference, key, outcome, newId })).sort((a, b) => a.key!.localeCompare(b.key!))).toEqual([
-    { id: lost.id, merchant: "merchant-42", amount: "1050", currency: "EUR", reference: "lost-with-the-region", key: "drill-lost", outcome: "re-created by a retry", newId: madeSince.retried },
-    { id: lostIds.keyReused, merchant: "merchant-42", amount: "2500", currency: "EUR", reference: "lost-key-reused", key: "drill-lost-key-reused", outcome: "key reused for another request", newId: madeSince.keyReused },
-    { id: lostIds.notRetried, merchant: "merchant-42", amount: "999", currency: "EUR", reference: "lost-not-retried", key: "drill-lost-not-retried", outcome: "not re-created", newId: "" },
-  ]);
-  // Read-only on both: the new writer holds what it held.
-  expect(await countRows(secondaryDb)).toEqual({ payments: 3, keys: 3, completedKeys: 3 });
-  expect(await countRows(homeDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
+  expect(await report()).toEqual({
+    "drill-lost": lostRow(lost.id, 1050, "lost-with-the-region", "re-created by a retry", madeSince.retried),
+    "drill-lost-key-reused": lostRow(lostIds.keyReused, 2500, "lost-key-reused", "key reused for another request", madeSince.keyReused),
+    "drill-lost-not-retried": lostRow(lostIds.notRetried, 999, "lost-not-retried", "not re-created"),
+    // The new writer's row of this key is its first use, older than the lost payment: it replaced nothing.
+    "drill-paid-again": lostRow(lostIds.paidAgain, 4200, "paid-again", "not re-created"),
+  });
+  // Read-only on both: each holds what it held.
+  expect(await countRows(secondaryDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
+  expect(await countRows(homeDb)).toEqual({ payments: 6, keys: 5, completedKeys: 5 });
+
+  // Run a day later, the retry's key row is gone (the hourly cleanup): the payment that replaced the lost one is still named.
+  await queryOnce(secondaryDb, "DELETE FROM idempotency_keys WHERE idempotency_key = 'drill-lost'");
+  expect((await report())["drill-lost"]).toEqual(lostRow(lost.id, 1050, "lost-with-the-region", "possibly re-created", madeSince.retried));
 });
 
 it("the promoted DR region takes new payments and stays healthy, now as the writer", async () => {
@@ -220,5 +238,5 @@ it("the promoted DR region takes new payments and stays healthy, now as the writ
   await forgetSession(paymentOf(created).id);
   expect((await drApi.handler(getPayment(paymentOf(created).id))).statusCode).toBe(200);
   expect((await drHealth.handler(getHealth())).statusCode).toBe(200);
-  expect(await countRows(secondaryDb)).toEqual({ payments: 4, keys: 4, completedKeys: 4 });
+  expect(await countRows(secondaryDb)).toEqual({ payments: 5, keys: 4, completedKeys: 4 });
 });
