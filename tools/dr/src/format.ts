@@ -113,7 +113,7 @@ export function formatRoleChange(result: RoleChangeResult): string {
   const lines = [`${result.command} ${orDash(result.from)} → ${result.to}: ${outcome} in ${result.totalSeconds} s`];
   if (result.rpoEstimate) {
     const { seconds, observedAt, source } = result.rpoEstimate;
-    lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it (docs/runbook.md)`);
+    lines.push(`RPO estimate: last lag seen ${seconds ?? "unknown"} s at ${orDash(observedAt)} (${source}); the writes lost may be recovered from the old writer's snapshot rds:unplanned-global-failover-*, if Aurora could take it, and listed with libs/payment-lambda/sql/lost-payments-*.sql (docs/runbook.md, The lost writes may be recoverable)`);
   }
   lines.push(table(["at", "+s", "step"], result.timeline.map((e) => [e.at, e.elapsedSeconds.toFixed(1), e.step])));
   if (result.rpoEstimate) {

@@ -293,6 +293,8 @@ describe("failover", () => {
     expect(code).toBe(EXIT_CODES.ok);
     // Started at 09:00:00 with 0.8 s of lag last seen: 09:00:00 − 0.8 s − 15 min, down to the second.
     expect(stdout).toMatch(/RPO estimate: last lag seen 0.8 s at 2025-06-02T08:59:00.000Z/);
+    // Where on-call finds the lost payments: the snapshot, the scripts that list them, and the runbook's section.
+    expect(stdout).toContain("rds:unplanned-global-failover-*, if Aurora could take it, and listed with libs/payment-lambda/sql/lost-payments-*.sql (docs/runbook.md, The lost writes may be recoverable)");
     expect(stdout).toContain("next: delete the sessions of the payments the failover may have lost (GETs answer them until then): npx nx run dr:clear-sessions -- --region us-east-2 --since 2025-06-02T08:44:59.000Z");
     // In the timeline too, before the move: a move that times out prints no result lines.
     expect(stdout).toMatch(/sessions of payments created since 2025-06-02T08:44:59.000Z may name lost payments/);
