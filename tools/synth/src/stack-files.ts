@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { CONFIG_NAMESPACE } from "@payments-dr/conventions";
 import { REDACTED } from "./redact";
 import type { StackPlan } from "./plan";
 
@@ -22,8 +23,7 @@ export interface StackFiles {
 export function readStackFiles(appRoot: string, stackName: string): StackFiles {
   const project = parse(readFileSync(path.join(appRoot, "Pulumi.yaml"), "utf8"))?.name;
   if (typeof project !== "string") throw new Error(`${appRoot}/Pulumi.yaml has no project name`);
-  const stack = stackName.split("/").pop() ?? stackName;
-  const stackFile = path.join(appRoot, `Pulumi.${stack}.yaml`);
+  const { stack, stackFile } = stackFileOf(appRoot, stackName);
   const raw: Record<string, unknown> = existsSync(stackFile) ? (parse(readFileSync(stackFile, "utf8"))?.config ?? {}) : {};
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
@@ -33,10 +33,21 @@ export function readStackFiles(appRoot: string, stackName: string): StackFiles {
       config[fullKey] = REDACTED;
       secretKeys.push(fullKey);
     } else {
-      config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+      config[fullKey] = configString(value);
     }
   }
   return { project, stack, config, secretKeys };
+}
+
+/** The stack's name and file: the CLI reads `<org>/dev`'s config from Pulumi.dev.yaml. */
+function stackFileOf(appRoot: string, stackName: string): { stack: string; stackFile: string } {
+  const stack = stackName.split("/").pop() ?? stackName;
+  return { stack, stackFile: path.join(appRoot, `Pulumi.${stack}.yaml`) };
+}
+
+/** A YAML config value as the CLI hands it to the program: strings as they are, anything else as JSON. */
+function configString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**
@@ -45,14 +56,13 @@ export function readStackFiles(appRoot: string, stackName: string): StackFiles {
  * every example its file offers (an example the stack refuses would fail a user's first preview).
  */
 export function commentedSettings(appRoot: string, stackName: string): Record<string, string> {
-  const stack = stackName.split("/").pop() ?? stackName;
-  const text = readFileSync(path.join(appRoot, `Pulumi.${stack}.yaml`), "utf8");
-  const examples = text
+  const example = new RegExp(`^\\s*#\\s*(${CONFIG_NAMESPACE}:[A-Za-z]+:\\s.*)$`);
+  const examples = readFileSync(stackFileOf(appRoot, stackName).stackFile, "utf8")
     .split("\n")
-    .map((line) => /^\s*#\s*(payments-dr:[A-Za-z]+:\s.*)$/.exec(line)?.[1])
+    .map((line) => example.exec(line)?.[1])
     .filter((line): line is string => line !== undefined);
   const parsed = (parse(examples.join("\n")) ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key.slice("payments-dr:".length), typeof value === "string" ? value : JSON.stringify(value)]));
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key.slice(CONFIG_NAMESPACE.length + 1), configString(value)]));
 }
 
 /**

@@ -60,11 +60,11 @@ beforeAll(async () => {
   globalWriterFromDr = await startEndpoint(secondary, "hang");
   const database = new URL(master.url).pathname.slice(1);
   [homeDb, secondaryDb] = [home.urlFor(database), secondary.urlFor(database)];
+  asMaster = (port) => Object.assign(new URL(master.url), { port: String(port) }).toString();
   /** The payments database on `port` (a cluster's, or the endpoint's in front of one), as `role` logs in. */
   const as = (role: typeof APP_ROLE | typeof HEALTH_ROLE, port: number) =>
-    Object.assign(new URL(master.url), { port: String(port), username: role, password: role === APP_ROLE ? PASSWORDS.app : PASSWORDS.health }).toString();
+    Object.assign(new URL(asMaster(port)), { username: role, password: role === APP_ROLE ? PASSWORDS.app : PASSWORDS.health }).toString();
   const writerPort = Number(new URL(globalWriterFromDr.url).port);
-  asMaster = (port) => Object.assign(new URL(master.url), { port: String(port) }).toString();
 
   // One sessions table for both: the global table's replication is not what this plays.
   const sessions = { sessionsTable: dynamo.tableName, dynamodbEndpoint: dynamo.endpoint };
